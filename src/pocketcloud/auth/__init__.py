@@ -1,0 +1,1 @@
+"""Authentication: SigV4 (header, presigned query, streaming payloads) and access key → principal."""

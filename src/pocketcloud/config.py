@@ -1,0 +1,94 @@
+"""Settings of one pocketcloud server, from command-line flags and POCKETCLOUD_* variables.
+
+Every setting has an environment variable so that a test suite or a CI job can
+configure the server without flags. Flags win over the environment.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_ACCOUNT_ID = "000000000000"
+DEFAULT_ACCESS_KEY_ID = "test"
+DEFAULT_SECRET_ACCESS_KEY = "test"
+DEFAULT_REGION = "us-east-1"
+DEFAULT_PORT = 4566
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    return value.strip().lower() in ("1", "true", "yes", "on")
+
+
+def default_data_dir() -> Path:
+    """Where state lives unless told otherwise: $POCKETCLOUD_DATA_DIR or ~/.pocketcloud."""
+    env = os.environ.get("POCKETCLOUD_DATA_DIR")
+    if env:
+        return Path(env).expanduser()
+    return Path.home() / ".pocketcloud"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = DEFAULT_PORT
+    data_dir: Path = field(default_factory=default_data_dir)
+    ephemeral: bool = False
+    # Root credentials of the default account.
+    account_id: str = DEFAULT_ACCOUNT_ID
+    access_key_id: str = DEFAULT_ACCESS_KEY_ID
+    secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
+    # Lax mode: signatures are not checked and any access key acts as the root user.
+    auth_disabled: bool = False
+    # Maximum clock skew accepted on signed requests (AWS: 15 minutes).
+    max_clock_skew_seconds: int = 900
+    log_level: str = "warning"
+
+    @classmethod
+    def from_env(cls) -> Settings:
+        s = cls()
+        s.host = os.environ.get("POCKETCLOUD_HOST", s.host)
+        s.port = int(os.environ.get("POCKETCLOUD_PORT", s.port))
+        s.ephemeral = _env_bool("POCKETCLOUD_EPHEMERAL", False)
+        s.account_id = os.environ.get("POCKETCLOUD_ACCOUNT_ID", s.account_id)
+        s.access_key_id = os.environ.get("POCKETCLOUD_ACCESS_KEY_ID", s.access_key_id)
+        s.secret_access_key = os.environ.get("POCKETCLOUD_SECRET_ACCESS_KEY", s.secret_access_key)
+        s.auth_disabled = _env_bool("POCKETCLOUD_AUTH_DISABLED", False)
+        s.log_level = os.environ.get("POCKETCLOUD_LOG_LEVEL", s.log_level)
+        return s
+
+    @property
+    def endpoint(self) -> str:
+        host = f"[{self.host}]" if ":" in self.host else self.host
+        return f"http://{host}:{self.port}"
+
+    def uses_default_credentials(self) -> bool:
+        return (self.access_key_id, self.secret_access_key) == (
+            DEFAULT_ACCESS_KEY_ID,
+            DEFAULT_SECRET_ACCESS_KEY,
+        )
+
+    def check_bind_address(self) -> None:
+        """Refuse a non-loopback bind while anyone who knows test/test would be root."""
+        if is_loopback(self.host):
+            return
+        if self.uses_default_credentials() or self.auth_disabled:
+            raise ValueError(
+                f"refusing to listen on {self.host}: the root credentials are the well-known "
+                "defaults (test/test) or authentication is off. Set POCKETCLOUD_ACCESS_KEY_ID and "
+                "POCKETCLOUD_SECRET_ACCESS_KEY to secrets of your own to listen beyond loopback."
+            )
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

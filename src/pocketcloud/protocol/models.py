@@ -1,0 +1,142 @@
+"""botocore's service models: loaded once, lazily, and indexed for routing.
+
+The models are the single source of truth for operation names, shapes, error
+codes and HTTP bindings. Loading all ~400 models costs seconds, so a model is
+loaded on the first request for its service; the indexes used to route a
+request to a service are built from the (cheap) metadata only, and cached.
+"""
+
+from __future__ import annotations
+
+import threading
+from functools import lru_cache
+
+import botocore.session
+from botocore.loaders import Loader
+from botocore.model import OperationModel, ServiceModel, Shape
+
+_lock = threading.Lock()
+_session: botocore.session.Session | None = None
+
+
+def _botocore_session() -> botocore.session.Session:
+    global _session
+    with _lock:
+        if _session is None:
+            _session = botocore.session.get_session()
+        return _session
+
+
+@lru_cache(maxsize=None)
+def service_model(service: str) -> ServiceModel:
+    """The botocore model of `service` (its botocore name, e.g. "s3", "stepfunctions")."""
+    return _botocore_session().get_service_model(service)
+
+
+def operation_model(service: str, operation: str) -> OperationModel:
+    return service_model(service).operation_model(operation)
+
+
+@lru_cache(maxsize=None)
+def available_services() -> tuple[str, ...]:
+    return tuple(Loader().list_available_services("service-2"))
+
+
+@lru_cache(maxsize=None)
+def error_shapes(service: str) -> dict[str, Shape]:
+    """Error shapes of a service by their wire code (the `error.code` trait, else the shape name)."""
+    model = service_model(service)
+    found: dict[str, Shape] = {}
+    for name in model.shape_names:
+        shape = model.shape_for(name)
+        if shape.metadata.get("exception"):
+            code = shape.metadata.get("error", {}).get("code", name)
+            found[code] = shape
+            found.setdefault(name, shape)
+    return found
+
+
+def error_status(service: str, code: str) -> int | None:
+    """The HTTP status the model gives error `code` of `service`, if it says."""
+    shape = error_shapes(service).get(code)
+    if shape is None:
+        return None
+    status = shape.metadata.get("error", {}).get("httpStatusCode")
+    return int(status) if status else None
+
+
+# Signing names and target prefixes that differ from the botocore service name
+# for the services pocketcloud serves; anything else is found by scanning all
+# models once (see `service_for_signing_name`).
+_KNOWN_SIGNING_NAMES = {
+    "states": "stepfunctions",
+    "monitoring": "cloudwatch",
+    "email": "ses",
+    "execute-api": "apigateway",
+}
+
+
+@lru_cache(maxsize=1)
+def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
+    """(signing name → service, X-Amz-Target prefix → service) over every botocore model.
+
+    Reads only each model's metadata; the first service to claim a name wins,
+    with the service whose own name equals the signing name preferred.
+    """
+    loader = Loader()
+    signing: dict[str, str] = {}
+    targets: dict[str, str] = {}
+    for name in available_services():
+        try:
+            data = loader.load_service_model(name, "service-2")
+        except Exception:  # a model botocore cannot load is simply not served
+            continue
+        meta = data.get("metadata", {})
+        sign = meta.get("signingName") or meta.get("endpointPrefix") or name
+        if sign not in signing or sign == name:
+            signing[sign] = name
+        prefix = meta.get("targetPrefix")
+        if prefix and prefix not in targets:
+            targets[prefix] = name
+    return signing, targets
+
+
+_PREFERRED = {"rds": "rds", "s3": "s3", "iam": "iam", "sts": "sts", "ec2": "ec2"}
+
+
+def service_for_signing_name(name: str) -> str | None:
+    """The botocore service a SigV4 credential scope's service name belongs to."""
+    if name in _KNOWN_SIGNING_NAMES:
+        return _KNOWN_SIGNING_NAMES[name]
+    if name in _PREFERRED:
+        return _PREFERRED[name]
+    if name in _available_set():
+        return name
+    return _metadata_index()[0].get(name)
+
+
+def service_for_target_prefix(prefix: str) -> str | None:
+    """The botocore service whose JSON protocol uses X-Amz-Target `prefix`."""
+    known = _KNOWN_TARGET_PREFIXES.get(prefix)
+    if known:
+        return known
+    return _metadata_index()[1].get(prefix)
+
+
+@lru_cache(maxsize=1)
+def _available_set() -> frozenset[str]:
+    return frozenset(available_services())
+
+
+_KNOWN_TARGET_PREFIXES = {
+    "AmazonSQS": "sqs",
+    "Logs_20140328": "logs",
+    "secretsmanager": "secretsmanager",
+    "AWSStepFunctions": "stepfunctions",
+    "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101": "cloudtrail",
+    "AWSOrganizationsV20161128": "organizations",
+    "AWSEvents": "events",
+    "DynamoDB_20120810": "dynamodb",
+    "TrentService": "kms",
+    "GraniteServiceVersion20100801": "cloudwatch",
+}
