@@ -1,5 +1,149 @@
-"""The `pocketcloud` command (placeholder until the CLI lands)."""
+"""The `pocketcloud` command: start the server, ask it how it is, reset it, and call the AWS CLI at it.
+
+    pocketcloud start [--host H] [--port P] [--data-dir PATH | --ephemeral]
+    pocketcloud status
+    pocketcloud reset [--yes]
+    pocketcloud coverage [--json | --markdown]
+    pocketcloud aws ARGS...
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from pocketcloud.config import Settings
 
 
-def main() -> int:
+def _settings(args: argparse.Namespace) -> Settings:
+    s = Settings.from_env()
+    if getattr(args, "host", None):
+        s.host = args.host
+    if getattr(args, "port", None):
+        s.port = args.port
+    if getattr(args, "data_dir", None):
+        s.data_dir = Path(args.data_dir).expanduser()
+    if getattr(args, "ephemeral", False):
+        s.ephemeral = True
+    return s
+
+
+def _endpoint(args: argparse.Namespace) -> str:
+    return os.environ.get("POCKETCLOUD_ENDPOINT") or _settings(args).endpoint
+
+
+def _call(url: str, method: str = "GET") -> dict[str, object]:
+    request = urllib.request.Request(url, method=method)
+    with urllib.request.urlopen(request, timeout=5) as response:
+        data: dict[str, object] = json.loads(response.read())
+        return data
+
+
+def cmd_start(args: argparse.Namespace) -> int:
+    from pocketcloud.server import serve
+
+    settings = _settings(args)
+    try:
+        return serve(settings)
+    except ValueError as exc:
+        print(f"pocketcloud: {exc}", file=sys.stderr)
+        return 2
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    url = _endpoint(args) + "/_pocketcloud/health"
+    try:
+        health = _call(url)
+    except (urllib.error.URLError, OSError) as exc:
+        print(f"pocketcloud is not running at {_endpoint(args)} ({exc})")
+        return 1
+    print(json.dumps(health, indent=2))
     return 0
+
+
+def cmd_reset(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    if not args.yes:
+        answer = input(f"Delete all pocketcloud state ({settings.endpoint}, {settings.data_dir})? [y/N] ")
+        if answer.strip().lower() not in ("y", "yes"):
+            print("nothing was deleted")
+            return 1
+    try:
+        _call(settings.endpoint + "/_pocketcloud/reset", method="POST")
+        print(f"reset the running server at {settings.endpoint}")
+        return 0
+    except (urllib.error.URLError, OSError):
+        pass
+    if settings.data_dir.exists():
+        shutil.rmtree(settings.data_dir)
+    print(f"deleted {settings.data_dir}")
+    return 0
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    from pocketcloud.coverage import coverage_json, coverage_markdown, coverage_text
+
+    if args.json:
+        print(json.dumps(coverage_json(), indent=2))
+    elif args.markdown:
+        print(coverage_markdown(), end="")
+    else:
+        print(coverage_text(), end="")
+    return 0
+
+
+def cmd_aws(args: argparse.Namespace, rest: list[str]) -> int:
+    settings = _settings(args)
+    env = dict(os.environ)
+    env.setdefault("AWS_ACCESS_KEY_ID", settings.access_key_id)
+    env.setdefault("AWS_SECRET_ACCESS_KEY", settings.secret_access_key)
+    env.setdefault("AWS_DEFAULT_REGION", settings.region)
+    env["AWS_ENDPOINT_URL"] = _endpoint(args)
+    aws = shutil.which("aws") or str(Path(sys.executable).with_name("aws"))
+    # --endpoint-url as well: the AWS CLI v1 ignores AWS_ENDPOINT_URL for some services.
+    command = [aws, "--endpoint-url", _endpoint(args), *rest]
+    os.execvpe(command[0], command, env)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="pocketcloud", description="AWS on one machine.")
+    sub = p.add_subparsers(dest="command", required=True)
+    start = sub.add_parser("start", help="run the server in the foreground")
+    start.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    start.add_argument("--port", type=int, help="port to listen on (default 4566)")
+    where = start.add_mutually_exclusive_group()
+    where.add_argument("--data-dir", help="where state is kept (default ~/.pocketcloud)")
+    where.add_argument("--ephemeral", action="store_true", help="keep state in a temporary directory")
+    for name, help_text in (("status", "is the server running, and how"), ("aws", "run the AWS CLI against the server")):
+        sp = sub.add_parser(name, help=help_text)
+        sp.add_argument("--port", type=int, help="port of the server (default 4566)")
+    reset = sub.add_parser("reset", help="delete all state")
+    reset.add_argument("--yes", action="store_true", help="do not ask")
+    reset.add_argument("--port", type=int)
+    reset.add_argument("--data-dir")
+    cov = sub.add_parser("coverage", help="operations implemented, per service")
+    fmt = cov.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--markdown", action="store_true")
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv[:1] == ["aws"]:
+        # Everything after `aws` belongs to the AWS CLI, flags included.
+        args = argparse.Namespace(port=None, host=None)
+        return cmd_aws(args, argv[1:])
+    args = parser().parse_args(argv)
+    commands = {"start": cmd_start, "status": cmd_status, "reset": cmd_reset, "coverage": cmd_coverage}
+    return commands[args.command](args)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -41,6 +41,7 @@ class Settings:
     ephemeral: bool = False
     # Root credentials of the default account.
     account_id: str = DEFAULT_ACCOUNT_ID
+    region: str = DEFAULT_REGION  # when a request does not name one
     access_key_id: str = DEFAULT_ACCESS_KEY_ID
     secret_access_key: str = DEFAULT_SECRET_ACCESS_KEY
     # Lax mode: signatures are not checked and any access key acts as the root user.
@@ -56,6 +57,7 @@ class Settings:
         s.port = int(os.environ.get("POCKETCLOUD_PORT", s.port))
         s.ephemeral = _env_bool("POCKETCLOUD_EPHEMERAL", False)
         s.account_id = os.environ.get("POCKETCLOUD_ACCOUNT_ID", s.account_id)
+        s.region = os.environ.get("POCKETCLOUD_REGION", s.region)
         s.access_key_id = os.environ.get("POCKETCLOUD_ACCESS_KEY_ID", s.access_key_id)
         s.secret_access_key = os.environ.get("POCKETCLOUD_SECRET_ACCESS_KEY", s.secret_access_key)
         s.auth_disabled = _env_bool("POCKETCLOUD_AUTH_DISABLED", False)

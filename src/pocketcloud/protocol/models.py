@@ -9,7 +9,7 @@ request to a service are built from the (cheap) metadata only, and cached.
 from __future__ import annotations
 
 import threading
-from functools import lru_cache
+from functools import cache, lru_cache
 
 import botocore.session
 from botocore.loaders import Loader
@@ -27,7 +27,7 @@ def _botocore_session() -> botocore.session.Session:
         return _session
 
 
-@lru_cache(maxsize=None)
+@cache
 def service_model(service: str) -> ServiceModel:
     """The botocore model of `service` (its botocore name, e.g. "s3", "stepfunctions")."""
     return _botocore_session().get_service_model(service)
@@ -37,12 +37,12 @@ def operation_model(service: str, operation: str) -> OperationModel:
     return service_model(service).operation_model(operation)
 
 
-@lru_cache(maxsize=None)
+@cache
 def available_services() -> tuple[str, ...]:
     return tuple(Loader().list_available_services("service-2"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def error_shapes(service: str) -> dict[str, Shape]:
     """Error shapes of a service by their wire code (the `error.code` trait, else the shape name)."""
     model = service_model(service)
@@ -104,15 +104,19 @@ def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
 _PREFERRED = {"rds": "rds", "s3": "s3", "iam": "iam", "sts": "sts", "ec2": "ec2"}
 
 
-def service_for_signing_name(name: str) -> str | None:
-    """The botocore service a SigV4 credential scope's service name belongs to."""
+def service_for_signing_name(name: str, scan: bool = True) -> str | None:
+    """The botocore service a SigV4 credential scope's service name belongs to.
+
+    With `scan=False` only the cheap direct matches are tried, never the
+    one-off scan of every model's metadata.
+    """
     if name in _KNOWN_SIGNING_NAMES:
         return _KNOWN_SIGNING_NAMES[name]
     if name in _PREFERRED:
         return _PREFERRED[name]
     if name in _available_set():
         return name
-    return _metadata_index()[0].get(name)
+    return _metadata_index()[0].get(name) if scan else None
 
 
 def service_for_target_prefix(prefix: str) -> str | None:

@@ -1,0 +1,183 @@
+"""The ASGI application: every request runs through one chain.
+
+    route → authenticate → parse → authorize → provider → serialize → audit
+
+Routing names the service and protocol; authentication verifies SigV4 and
+replaces the body with its verified, de-chunked payload; the parser finds the
+operation and its input; the authorizer evaluates IAM policy; the provider
+does the work; the serializer writes the output or the error in the
+protocol's own format. Nothing a provider does can skip a step.
+"""
+
+from __future__ import annotations
+
+import inspect
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.auth.sigv4 import Authenticator
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.gateway.http import AsgiBody, BodyTooLarge, Request, Response
+from pocketcloud.gateway.internal import InternalRoutes
+from pocketcloud.gateway.routing import Target, route_request
+from pocketcloud.iam.authorizer import Authorizer
+from pocketcloud.protocol.errors import (
+    InternalFailure,
+    MalformedRequest,
+    NotImplementedOperation,
+    ServiceError,
+)
+from pocketcloud.protocol.parsers import create_parser
+from pocketcloud.protocol.serializers import create_serializer
+from pocketcloud.services.base import ServiceRuntime
+
+log = logging.getLogger("pocketcloud.gateway")
+
+# Called after every AWS call: (context or None, operation name, error or None).
+CallObserver = Callable[[RequestContext | None, str, ServiceError | None], None]
+
+_FALLBACK_TARGET = Target("s3", "rest-xml", "s3", None)
+
+
+class Gateway:
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.authenticator = Authenticator(runtime.settings, runtime.credentials)
+        self.authorizer = Authorizer()
+        self.internal = InternalRoutes(runtime)
+        self.observers: list[CallObserver] = []
+
+    # -- ASGI -------------------------------------------------------------
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        kind = scope["type"]
+        if kind == "http":
+            request = _request_from_scope(scope, receive)
+            response = await self.handle(request)
+            await _send_response(send, response, head=request.method == "HEAD")
+        elif kind == "lifespan":
+            await self._lifespan(receive, send)
+
+    async def _lifespan(self, receive: Any, send: Any) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                for provider in self.runtime.started_providers.values():
+                    try:
+                        await provider.stop()
+                    except Exception:  # one service failing to stop must not block the rest
+                        log.exception("stopping %s failed", provider.service)
+                self.runtime.store.close()
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+    # -- the chain --------------------------------------------------------
+
+    async def handle(self, request: Request) -> Response:
+        if request.path.startswith("/_pocketcloud/"):
+            return await self.internal.handle(request)
+        request_id = str(uuid.uuid4())
+        target = _FALLBACK_TARGET
+        ctx: RequestContext | None = None
+        operation_name = ""
+        operation = None
+        try:
+            target = route_request(request)
+            auth = await self.authenticator.authenticate(request, target.service, target.signing_name)
+            operation, params = await create_parser(target.service, target.protocol).parse(request)
+            operation_name = operation.name
+            ctx = RequestContext(
+                service=target.service,
+                operation=operation_name,
+                region=auth.region or target.region or self.runtime.settings.region,
+                principal=auth.principal,
+                request_id=request_id,
+                request=request,
+            )
+            self.authorizer.authorize(ctx, operation, params)
+            provider = self.runtime.provider(target.service)
+            handler = getattr(provider, operation_name, None) if provider is not None else None
+            if handler is None:
+                raise NotImplementedOperation(target.service, operation_name)
+            result = handler(ctx, params)
+            if inspect.isawaitable(result):
+                result = await result
+            serializer = create_serializer(target.service, target.protocol)
+            response = serializer.serialize(operation, result or {}, request_id)
+            self._observe(ctx, operation_name, None)
+            return response
+        except ServiceError as error:
+            self._observe(ctx, operation_name, error)
+            return self._error_response(target, error, operation, request_id)
+        except BodyTooLarge:
+            error = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
+            return self._error_response(target, error, operation, request_id)
+        except ConnectionAbortedError:
+            return Response(status=400)
+        except Exception:
+            log.exception("internal error in %s %s", target.service, operation_name or request.path)
+            failure = InternalFailure(message="We encountered an internal error. Please try again.")
+            if target.service == "s3":
+                failure.code = "InternalError"
+            self._observe(ctx, operation_name, failure)
+            return self._error_response(target, failure, operation, request_id)
+
+    def _error_response(self, target: Target, error: ServiceError, operation: Any, request_id: str) -> Response:
+        serializer = create_serializer(target.service, target.protocol)
+        return serializer.serialize_error(error, operation, request_id)
+
+    def _observe(self, ctx: RequestContext | None, operation: str, error: ServiceError | None) -> None:
+        for observer in self.observers:
+            try:
+                observer(ctx, operation, error)
+            except Exception:  # auditing must never break the call it audits
+                log.exception("call observer failed")
+
+
+def _request_from_scope(scope: dict[str, Any], receive: Any) -> Request:
+    headers: dict[str, str] = {}
+    for raw_name, raw_value in scope["headers"]:
+        name = raw_name.decode("latin-1").lower()
+        value = raw_value.decode("latin-1")
+        if name in headers:
+            headers[name] = f"{headers[name]},{value}"
+        else:
+            headers[name] = value
+    raw_path = scope.get("raw_path")
+    path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
+    client = scope.get("client")
+    return Request(
+        method=scope["method"],
+        path=path,
+        query_string=scope.get("query_string", b"").decode("latin-1"),
+        headers=headers,
+        body=AsgiBody(receive),
+        client_ip=client[0] if client else "127.0.0.1",
+        scheme=scope.get("scheme", "http"),
+    )
+
+
+async def _send_response(send: Any, response: Response, head: bool = False) -> None:
+    headers = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers]
+    body = response.body
+    if isinstance(body, bytes | bytearray):
+        if not head and not any(k == b"content-length" for k, _ in headers):
+            headers.append((b"content-length", str(len(body)).encode()))
+        await send({"type": "http.response.start", "status": response.status, "headers": headers})
+        await send({"type": "http.response.body", "body": b"" if head else bytes(body)})
+        return
+    await send({"type": "http.response.start", "status": response.status, "headers": headers})
+    if not head:
+        async for chunk in body:
+            if chunk:
+                await send({"type": "http.response.body", "body": chunk, "more_body": True})
+    else:
+        close = getattr(body, "aclose", None)
+        if close is not None:
+            await close()
+    await send({"type": "http.response.body", "body": b""})
+

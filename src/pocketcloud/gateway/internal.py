@@ -1,0 +1,61 @@
+"""pocketcloud's own endpoints under /_pocketcloud/: health and reset.
+
+These are not AWS APIs; they answer JSON and are used by the CLI (`status`,
+`reset`) and by anyone waiting for the server to come up.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from pocketcloud import __version__
+from pocketcloud.config import is_loopback
+from pocketcloud.gateway.http import Request, Response
+from pocketcloud.services.base import ServiceRuntime
+
+
+def _json(status: int, data: dict[str, Any]) -> Response:
+    return Response(
+        status=status,
+        headers=[("Content-Type", "application/json")],
+        body=json.dumps(data).encode(),
+    )
+
+
+class InternalRoutes:
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
+    async def handle(self, request: Request) -> Response:
+        path = request.path.rstrip("/")
+        if path == "/_pocketcloud/health" and request.method in ("GET", "HEAD"):
+            return _json(200, self.health())
+        if path == "/_pocketcloud/reset" and request.method == "POST":
+            if not is_loopback(request.client_ip):
+                return _json(403, {"error": "reset is only accepted from this machine"})
+            await self.reset()
+            return _json(200, {"reset": True})
+        return _json(404, {"error": f"no such pocketcloud endpoint: {request.method} {request.path}"})
+
+    def health(self) -> dict[str, Any]:
+        runtime = self.runtime
+        started = runtime.started_providers
+        services = {
+            name: ("running" if name in started else "available") for name in sorted(runtime.provider_paths)
+        }
+        return {
+            "version": __version__,
+            "status": "running",
+            "endpoint": runtime.settings.endpoint,
+            "data_dir": str(runtime.store.data_dir),
+            "ephemeral": runtime.settings.ephemeral,
+            "services": services,
+        }
+
+    async def reset(self) -> None:
+        for provider in self.runtime.started_providers.values():
+            await provider.stop()
+        self.runtime.store.reset()
+        for provider in self.runtime.started_providers.values():
+            await provider.start()

@@ -1,0 +1,96 @@
+"""Which service a request is for, and in which protocol it is spoken.
+
+In order: X-Amz-Target (json protocol) → the SigV4 credential scope of the
+Authorization header → a presigned URL's X-Amz-Credential → the Host (a
+virtual-hosted S3 bucket, or `sts.localhost`-style service hosts). What is left unsigned is S3, the one service that serves
+anonymous requests (public buckets, POST uploads).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from pocketcloud.gateway.http import Request
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import (
+    service_for_signing_name,
+    service_for_target_prefix,
+    service_model,
+)
+from pocketcloud.protocol.parsers.rest import virtual_host_bucket
+
+_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+
+
+@dataclass(frozen=True)
+class Target:
+    service: str  # botocore service name
+    protocol: str  # query | ec2 | json | rest-json | rest-xml
+    signing_name: str
+    region: str | None  # from the credential scope, when the request is signed
+
+
+def _scope_from_authorization(value: str) -> tuple[str, str] | None:
+    match = _CREDENTIAL.search(value)
+    if match is None:
+        return None
+    return match.group(3), match.group(4)
+
+
+def _scope_from_presigned(request: Request) -> tuple[str, str] | None:
+    if "X-Amz-Credential" not in request.query_string:
+        return None
+    credential = request.query_value("X-Amz-Credential") or ""
+    parts = credential.split("/")
+    if len(parts) != 5:
+        return None
+    return parts[2], parts[3]
+
+
+def route_request(request: Request) -> Target:
+    headers = request.headers
+    target = headers.get("x-amz-target")
+    scope = _scope_from_authorization(headers.get("authorization", "")) or _scope_from_presigned(request)
+    region = scope[0] if scope else None
+    if target:
+        service = service_for_target_prefix(target.rpartition(".")[0])
+        if service:
+            return Target(service, "json", scope[1] if scope else service, region)
+    if scope:
+        service = service_for_signing_name(scope[1])
+        if service is None:
+            raise ServiceError(
+                "UnknownService", f"pocketcloud does not know the service '{scope[1]}'.", status=400
+            )
+        return Target(service, protocol_for(service, request), scope[1], region)
+    service = _service_from_host(request.host)
+    if service:
+        return Target(service, protocol_for(service, request), service, None)
+    return Target("s3", "rest-xml", "s3", None)
+
+
+def _service_from_host(host: str) -> str | None:
+    """`sts.localhost:4566`, `iam.amazonaws.com`: a service named by the first label of the host."""
+    if virtual_host_bucket(host):
+        return "s3"
+    first, dot, _ = host.partition(".")
+    if not dot or first in ("s3", "localhost", "127"):
+        return None
+    return service_for_signing_name(first, scan=False)
+
+
+def protocol_for(service: str, request: Request) -> str:
+    """The service's protocol, or the query protocol for json services called the old way."""
+    model = service_model(service)
+    protocol: str = model.metadata.get("protocol", "rest-json")
+    if protocol == "json" and "x-amz-target" not in request.headers:
+        content_type = request.headers.get("content-type", "")
+        if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in request.query_string:
+            return "query"
+    if protocol not in ("query", "ec2", "json", "rest-json", "rest-xml"):
+        # smithy-rpc-v2-cbor and others: fall back to a protocol the model also lists.
+        for candidate in model.metadata.get("protocols", []):
+            if candidate in ("json", "query"):
+                return str(candidate)
+    return protocol

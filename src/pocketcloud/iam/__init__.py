@@ -1,0 +1,1 @@
+"""IAM: the policy language and its evaluation engine, and the authorizer of the request chain."""

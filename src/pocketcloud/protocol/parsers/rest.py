@@ -1,0 +1,387 @@
+"""rest-json and rest-xml: the operation is found from the method, the path and the
+query string by matching the models' requestUri templates; members are read
+from URI labels, the query string, headers and the body.
+
+Routing is model-driven. Among the operations whose method, path template and
+literal query keys (`?uploads`, `?list-type=2`) match, the one that is most
+specific wins: more literal query keys, then more of its *required* query and
+header members present (S3's UploadPartCopy over UploadPart over PutObject,
+which share `PUT /{Bucket}/{Key+}`), then fewer of them missing, then more
+literal path; between operations the wire cannot tell apart, the one not
+deprecated (S3's PutBucketLifecycleConfiguration over PutBucketLifecycle).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from botocore.model import OperationModel, Shape
+
+from pocketcloud.gateway.http import Request
+from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
+from pocketcloud.protocol.parsers.base import RequestParser
+from pocketcloud.protocol.parsers.json import JsonBodyReader
+from pocketcloud.protocol.parsers.xml import XmlBodyReader
+from pocketcloud.protocol.values import BadValue, parse_timestamp, scalar_from_text
+
+_LABEL = re.compile(r"\{([^}]+)\}")
+# HTTP's optional whitespace around list items: spaces and tabs only (str.strip()
+# would also eat U+00A0 and other characters a header value may carry).
+_OWS = " \t"
+_QUOTED_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+@dataclass
+class Route:
+    operation: OperationModel
+    method: str
+    pattern: re.Pattern[str]
+    labels: dict[str, str]  # regex group → member name
+    query_literals: dict[str, str | None]  # key → required value (None: presence only)
+    required_query: tuple[str, ...]
+    required_headers: tuple[str, ...]
+    literal_length: int
+
+
+def compile_route(operation: OperationModel) -> Route:
+    http = operation.http
+    uri: str = http.get("requestUri", "/")
+    path, _, query = uri.partition("?")
+    literals: dict[str, str | None] = {}
+    for key, value in parse_qsl(query, keep_blank_values=True):
+        literals[key] = value or None
+    labels: dict[str, str] = {}
+    regex = ["^"]
+    pos = 0
+    literal_length = 0
+    trimmed = path.rstrip("/")
+    for match in _LABEL.finditer(trimmed):
+        literal = trimmed[pos : match.start()]
+        regex.append(re.escape(literal))
+        literal_length += len(literal.strip("/"))
+        name = match.group(1)
+        group = f"g{len(labels)}"
+        labels[group] = name.rstrip("+")
+        regex.append(f"(?P<{group}>.+)" if name.endswith("+") else f"(?P<{group}>[^/]+)")
+        pos = match.end()
+    tail = trimmed[pos:]
+    literal_length += len(tail.strip("/"))
+    # A trailing slash is optional, as AWS's front ends treat it.
+    regex.append(re.escape(tail) + "/?$")
+    required_query: list[str] = []
+    required_headers: list[str] = []
+    shape = operation.input_shape
+    if shape is not None:
+        members = shape.members
+        for name in shape.required_members:
+            member = members[name]
+            location = member.serialization.get("location")
+            wire = member.serialization.get("name", name)
+            if location == "querystring":
+                required_query.append(wire)
+            elif location == "header":
+                required_headers.append(wire.lower())
+    return Route(
+        operation=operation,
+        method=http.get("method", "POST"),
+        pattern=re.compile("".join(regex)),
+        labels=labels,
+        query_literals=literals,
+        required_query=tuple(required_query),
+        required_headers=tuple(required_headers),
+        literal_length=literal_length,
+    )
+
+
+def _split_header_list(value: str) -> list[str]:
+    """A list in a header: comma-separated; an item with a comma or a quote is
+    double-quoted (backslash escapes inside), and kept verbatim within its quotes."""
+    raw_items: list[str] = []
+    current: list[str] = []
+    quoted = False
+    escaped = False
+    for ch in value:
+        if escaped:
+            escaped = False
+        elif ch == "\\" and quoted:
+            escaped = True
+        elif ch == '"':
+            quoted = not quoted
+        elif ch == "," and not quoted:
+            raw_items.append("".join(current))
+            current = []
+            continue
+        current.append(ch)
+    raw_items.append("".join(current))
+    items: list[str] = []
+    for raw in raw_items:
+        raw = raw.strip(_OWS)
+        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
+            items.append(_QUOTED_ESCAPE.sub(r"\1", raw[1:-1]))
+        elif raw:
+            items.append(raw)
+    return items
+
+
+class RestParser(RequestParser):
+    unknown_operation_code = "UnknownOperationException"
+    malformed_code = "SerializationException"
+    bad_value_code = "SerializationException"
+    unknown_operation_status = 404
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.routes: dict[str, list[Route]] = {}
+        for op in self._operations.values():
+            route = compile_route(op)
+            self.routes.setdefault(route.method, []).append(route)
+
+    # -- routing ----------------------------------------------------------
+
+    def request_path(self, request: Request) -> str:
+        """The raw path routing matches against (S3 folds a virtual host into it)."""
+        return request.path
+
+    def route(self, request: Request) -> tuple[Route, dict[str, str]]:
+        path = self.request_path(request)
+        query_keys: dict[str, str] = {}
+        for key, value in request.query:
+            query_keys.setdefault(key, value)
+        headers = request.headers
+        best: tuple[tuple[int, int, int, int, bool], Route, re.Match[str]] | None = None
+        for route in self.routes.get(request.method, ()):
+            literals_ok = True
+            for key, wanted in route.query_literals.items():
+                if key not in query_keys or (wanted is not None and query_keys[key] != wanted):
+                    literals_ok = False
+                    break
+            if not literals_ok:
+                continue
+            match = route.pattern.match(path)
+            if match is None:
+                continue
+            # Required members are evidence, not a filter: a client sends nothing
+            # for an empty required list (UntagResource's TagKeys=[]), and a request
+            # missing one should reach its operation and fail validation there.
+            present = sum(q in query_keys for q in route.required_query)
+            present += sum(h in headers for h in route.required_headers)
+            missing = len(route.required_query) + len(route.required_headers) - present
+            score = (
+                len(route.query_literals),
+                present,
+                -missing,
+                route.literal_length,
+                not route.operation.deprecated,
+            )
+            if best is None or score > best[0]:
+                best = (score, route, match)
+        if best is None:
+            raise self.no_route(request)
+        _, route, match = best
+        labels = {route.labels[g]: unquote(v) for g, v in match.groupdict().items()}
+        return route, labels
+
+    def no_route(self, request: Request) -> UnknownOperation:
+        return UnknownOperation(
+            self.unknown_operation_code,
+            f"No operation of {self.service} matches {request.method} {request.path}",
+            status=self.unknown_operation_status,
+        )
+
+    # -- members ----------------------------------------------------------
+
+    async def parse(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        route, labels = self.route(request)
+        operation = route.operation
+        shape = operation.input_shape
+        if shape is None:
+            return operation, {}
+        params: dict[str, Any] = {}
+        query = request.query
+        body_members = False
+        for name, member in shape.members.items():
+            serialization = member.serialization
+            location = serialization.get("location")
+            wire = serialization.get("name", name)
+            if location == "uri":
+                if wire in labels:
+                    params[name] = self._text_value(labels[wire], member, name)
+            elif location == "querystring":
+                value = self._query_member(query, wire, member, name, route)
+                if value is not None:
+                    params[name] = value
+            elif location == "header":
+                raw = request.headers.get(wire.lower())
+                if raw is not None:
+                    params[name] = self._header_value(raw, member, name)
+            elif location == "headers":
+                prefix = wire.lower()
+                found = {
+                    key[len(prefix) :]: value
+                    for key, value in request.headers.items()
+                    if key.startswith(prefix)
+                }
+                if found:
+                    params[name] = found
+            elif location != "statusCode":
+                body_members = True
+        payload = shape.serialization.get("payload")
+        if payload is not None:
+            await self._read_payload(request, shape.members[payload], payload, params)
+        elif body_members:
+            params.update(await self.read_body_members(request, shape))
+        return operation, params
+
+    def _text_value(self, text: str, shape: Shape, where: str) -> Any:
+        try:
+            return scalar_from_text(shape.type_name, text)
+        except BadValue as exc:
+            raise self.bad_value(where, text, shape) from exc
+
+    def _query_member(
+        self, query: list[tuple[str, str]], wire: str, member: Shape, name: str, route: Route
+    ) -> Any:
+        if member.type_name == "map":
+            # A query-string map takes every parameter the other members do not claim.
+            claimed = {m.serialization.get("name", n) for n, m in route.operation.input_shape.members.items()}
+            claimed |= set(route.query_literals)
+            result: dict[str, Any] = {}
+            for key, value in query:
+                if key in claimed:
+                    continue
+                if member.value.type_name == "list":
+                    result.setdefault(key, []).append(value)
+                else:
+                    result.setdefault(key, value)
+            return result or None
+        values = [v for k, v in query if k == wire]
+        if not values:
+            return None
+        if member.type_name == "list":
+            return [self._text_value(v, member.member, name) for v in values]
+        return self._text_value(values[0], member, name)
+
+    def _header_value(self, raw: str, member: Shape, name: str) -> Any:
+        kind = member.type_name
+        if kind == "timestamp":
+            try:
+                return parse_timestamp(raw)
+            except BadValue as exc:
+                raise self.bad_value(name, raw, member) from exc
+        if kind == "list":
+            return [self._text_value(v, member.member, name) for v in _split_header_list(raw)]
+        if kind == "string" and member.serialization.get("jsonvalue"):
+            try:
+                return json.loads(base64.b64decode(raw))
+            except ValueError as exc:
+                raise self.bad_value(name, raw, member) from exc
+        return self._text_value(raw, member, name)
+
+    async def _read_payload(self, request: Request, member: Shape, name: str, params: dict[str, Any]) -> None:
+        kind = member.type_name
+        if kind in ("blob", "string"):
+            if member.serialization.get("streaming") or getattr(member, "metadata", {}).get("streaming"):
+                params[name] = request.body
+                return
+            body = await request.body.read()
+            if body or kind == "blob":
+                params[name] = body if kind == "blob" else body.decode("utf-8", "replace")
+            return
+        value = await self.read_payload_structure(request, member)
+        if value is not None:
+            params[name] = value
+
+    async def read_body_members(self, request: Request, shape: Shape) -> dict[str, Any]:
+        raise NotImplementedError
+
+    async def read_payload_structure(self, request: Request, shape: Shape) -> Any:
+        raise NotImplementedError
+
+
+class RestJsonParser(RestParser):
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.reader = JsonBodyReader()
+
+    async def read_body_members(self, request: Request, shape: Shape) -> dict[str, Any]:
+        data = self.reader.decode(await request.body.read())
+        if not isinstance(data, dict):
+            raise self.reader.wrong_type("", shape)
+        located = {n for n, m in shape.members.items() if m.serialization.get("location")}
+        return {k: v for k, v in self.reader.structure(data, shape, "").items() if k not in located}
+
+    async def read_payload_structure(self, request: Request, shape: Shape) -> Any:
+        body = await request.body.read()
+        if not body.strip():
+            return None
+        return self.reader.value(self.reader.decode(body), shape, "")
+
+
+class RestXmlParser(RestParser):
+    unknown_operation_code = "InvalidRequest"
+    malformed_code = "MalformedXML"
+    bad_value_code = "InvalidArgument"
+    unknown_operation_status = 400
+
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.reader = XmlBodyReader()
+
+    async def read_body_members(self, request: Request, shape: Shape) -> dict[str, Any]:
+        root = self.reader.decode(await request.body.read())
+        if root is None:
+            return {}
+        located = {n for n, m in shape.members.items() if m.serialization.get("location")}
+        return {k: v for k, v in self.reader.structure(root, shape).items() if k not in located}
+
+    async def read_payload_structure(self, request: Request, shape: Shape) -> Any:
+        root = self.reader.decode(await request.body.read())
+        if root is None:
+            return None
+        return self.reader.value(root, shape)
+
+    def bad_value(self, where: str, value: object, shape: Shape) -> MalformedRequest:
+        return MalformedRequest(self.bad_value_code, f"Invalid value for {where}: {value!r}")
+
+
+
+
+class S3Parser(RestXmlParser):
+    """S3's addressing: a bucket named in the Host header (virtual-hosted style)."""
+
+    unknown_operation_code = "MethodNotAllowed"
+    unknown_operation_status = 405
+
+    def request_path(self, request: Request) -> str:
+        bucket = virtual_host_bucket(request.host)
+        if bucket:
+            return "/" + bucket + (request.path if request.path.startswith("/") else "/" + request.path)
+        return request.path
+
+    def no_route(self, request: Request) -> UnknownOperation:
+        return UnknownOperation(
+            "MethodNotAllowed",
+            "The specified method is not allowed against this resource.",
+            status=405,
+            Method=request.method,
+            ResourceType="OBJECT" if self.request_path(request).strip("/").count("/") else "BUCKET",
+        )
+
+
+def virtual_host_bucket(host: str) -> str | None:
+    """The bucket of a virtual-hosted S3 Host header (`b.s3.localhost`, `b.s3.us-east-1.host`)."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    index = name.find(".s3.")
+    if index > 0:
+        return name[:index]
+    if name.endswith(".s3") and len(name) > 3:
+        return name[:-3]
+    index = name.find(".s3-")
+    if index > 0:
+        return name[:index]
+    return None

@@ -1,0 +1,94 @@
+"""XML request bodies (rest-xml) read against a shape, namespaces ignored as AWS does."""
+
+from __future__ import annotations
+
+from typing import Any
+from xml.etree import ElementTree
+
+from botocore.model import Shape
+
+from pocketcloud.protocol.errors import MalformedRequest
+from pocketcloud.protocol.values import BadValue, scalar_from_text
+
+MALFORMED_XML = (
+    "The XML you provided was not well-formed or did not validate against our published schema"
+)
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2] if tag.startswith("{") else tag
+
+
+class XmlBodyReader:
+    def __init__(self, error_code: str = "MalformedXML") -> None:
+        self.error_code = error_code
+
+    def malformed(self) -> MalformedRequest:
+        return MalformedRequest(self.error_code, MALFORMED_XML)
+
+    def decode(self, body: bytes) -> ElementTree.Element | None:
+        if not body.strip():
+            return None
+        if b"<!DOCTYPE" in body or b"<!ENTITY" in body:
+            raise self.malformed()  # no DTDs: nothing AWS accepts needs one
+        try:
+            return ElementTree.fromstring(body)
+        except ElementTree.ParseError as exc:
+            raise self.malformed() from exc
+
+    def value(self, elem: ElementTree.Element, shape: Shape) -> Any:
+        kind = shape.type_name
+        if kind == "structure":
+            return self.structure(elem, shape)
+        if kind == "list":
+            name = shape.member.serialization.get("name", "member")
+            return [self.value(child, shape.member) for child in elem if _local(child.tag) == name]
+        if kind == "map":
+            return self._map_entries([c for c in elem if _local(c.tag) == "entry"], shape)
+        text = elem.text or ""
+        try:
+            return scalar_from_text(kind, text)
+        except BadValue as exc:
+            raise self.malformed() from exc
+
+    def structure(self, elem: ElementTree.Element, shape: Shape) -> dict[str, Any]:
+        children: dict[str, list[ElementTree.Element]] = {}
+        for child in elem:
+            children.setdefault(_local(child.tag), []).append(child)
+        attributes = {_local(k): v for k, v in elem.attrib.items()}
+        result: dict[str, Any] = {}
+        for member, member_shape in shape.members.items():
+            serialization = member_shape.serialization
+            name = serialization.get("name", member)
+            if serialization.get("xmlAttribute"):
+                local = name.rpartition(":")[2]
+                if local in attributes:
+                    result[member] = attributes[local]
+                continue
+            found = children.get(name)
+            if not found:
+                continue
+            if member_shape.type_name == "list" and serialization.get("flattened"):
+                result[member] = [self.value(c, member_shape.member) for c in found]
+            elif member_shape.type_name == "map" and serialization.get("flattened"):
+                result[member] = self._map_entries(found, member_shape)
+            else:
+                result[member] = self.value(found[0], member_shape)
+        return result
+
+    def _map_entries(self, entries: list[ElementTree.Element], shape: Shape) -> dict[str, Any]:
+        key_name = shape.key.serialization.get("name", "key")
+        value_name = shape.value.serialization.get("name", "value")
+        result: dict[str, Any] = {}
+        for entry in entries:
+            key_elem = value_elem = None
+            for child in entry:
+                local = _local(child.tag)
+                if local == key_name:
+                    key_elem = child
+                elif local == value_name:
+                    value_elem = child
+            if key_elem is not None:
+                key = self.value(key_elem, shape.key)
+                result[key] = self.value(value_elem, shape.value) if value_elem is not None else None
+        return result

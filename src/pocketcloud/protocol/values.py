@@ -1,0 +1,134 @@
+"""Scalar values on the wire: timestamps, booleans, numbers and blobs, in both directions.
+
+Shared by every protocol's parser and serializer so that a timestamp or a blob
+is read and written one way only.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import calendar
+import math
+from datetime import UTC, datetime
+from email.utils import formatdate, parsedate_to_datetime
+
+
+class BadValue(ValueError):
+    """A scalar on the wire that cannot be read as its shape's type."""
+
+
+def parse_timestamp(text: str | int | float) -> datetime:
+    """ISO-8601, epoch seconds (int/float or their text) or RFC 822 → aware UTC datetime."""
+    if isinstance(text, bool):
+        raise BadValue(text)
+    if isinstance(text, int | float):
+        return _from_epoch(float(text))
+    value = text.strip()
+    if not value:
+        raise BadValue(text)
+    try:
+        return _from_epoch(float(value))
+    except ValueError:
+        pass
+    iso = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError:
+        try:
+            parsed = parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError) as exc:
+            raise BadValue(text) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _from_epoch(seconds: float) -> datetime:
+    if not math.isfinite(seconds):
+        raise BadValue(seconds)
+    try:
+        return datetime.fromtimestamp(seconds, UTC)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise BadValue(seconds) from exc
+
+
+def to_datetime(value: datetime | int | float | str) -> datetime:
+    """What providers hand over as a timestamp → aware UTC datetime."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    return parse_timestamp(value)
+
+
+def format_timestamp(value: datetime | int | float | str, fmt: str) -> str | int | float:
+    """Format a timestamp as `iso8601`, `iso8601-ms` (S3 bodies), `rfc822` or `unixtimestamp`."""
+    dt = to_datetime(value)
+    if fmt == "unixtimestamp":
+        whole = calendar.timegm(dt.timetuple())
+        if dt.microsecond:
+            return (whole * 10**6 + dt.microsecond) / 10**6
+        return whole
+    if fmt == "rfc822":
+        return formatdate(calendar.timegm(dt.timetuple()), usegmt=True)
+    if fmt == "iso8601-ms":
+        return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond // 1000:03d}Z"
+    if dt.microsecond:
+        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered == "true":
+        return True
+    if lowered == "false":
+        return False
+    raise BadValue(text)
+
+
+def parse_integer(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError as exc:
+        raise BadValue(text) from exc
+
+
+def parse_float(text: str) -> float:
+    stripped = text.strip()
+    special = {"nan": math.nan, "infinity": math.inf, "-infinity": -math.inf}.get(stripped.lower())
+    if special is not None:
+        return special
+    try:
+        return float(stripped)
+    except ValueError as exc:
+        raise BadValue(text) from exc
+
+
+def parse_base64(text: str) -> bytes:
+    try:
+        return base64.b64decode(text.strip(), validate=False)
+    except (binascii.Error, ValueError) as exc:
+        raise BadValue(text) from exc
+
+
+def encode_base64(value: bytes | str) -> str:
+    if isinstance(value, str):
+        value = value.encode("utf-8")
+    return base64.b64encode(value).decode("ascii")
+
+
+def scalar_from_text(type_name: str, text: str, timestamp_format: str | None = None) -> object:
+    """A scalar member read from text (query strings, headers, XML): typed per its shape."""
+    if type_name == "string":
+        return text
+    if type_name in ("integer", "long", "short", "byte"):
+        return parse_integer(text)
+    if type_name == "boolean":
+        return parse_boolean(text)
+    if type_name in ("float", "double"):
+        return parse_float(text)
+    if type_name == "timestamp":
+        return parse_timestamp(text)
+    if type_name == "blob":
+        return parse_base64(text)
+    return text

@@ -1,0 +1,73 @@
+"""Assemble one pocketcloud server (settings → store → services → gateway) and run it."""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any
+
+import uvicorn
+
+from pocketcloud import __version__
+from pocketcloud.auth.credentials import CredentialDirectory
+from pocketcloud.config import Settings
+from pocketcloud.gateway.app import Gateway
+from pocketcloud.services import PROVIDERS
+from pocketcloud.services.base import ServiceRuntime
+from pocketcloud.store import open_store
+
+
+def build_app(settings: Settings) -> Gateway:
+    store = open_store(None if settings.ephemeral else settings.data_dir)
+    runtime = ServiceRuntime(
+        settings=settings,
+        store=store,
+        credentials=CredentialDirectory(settings),
+        provider_paths=dict(PROVIDERS),
+    )
+    return Gateway(runtime)
+
+
+class _Server(uvicorn.Server):
+    """uvicorn's server, announcing the endpoint once the socket is listening."""
+
+    def __init__(self, config: uvicorn.Config, settings: Settings, data_dir: str) -> None:
+        super().__init__(config)
+        self.settings = settings
+        self.data_dir = data_dir
+
+    async def startup(self, sockets: Any = None) -> None:
+        await super().startup(sockets)
+        if self.started:
+            s = self.settings
+            print(
+                f"pocketcloud {__version__} ready on {s.endpoint}\n"
+                f"  credentials  AWS_ACCESS_KEY_ID={s.access_key_id} "
+                f"AWS_SECRET_ACCESS_KEY={s.secret_access_key} (account {s.account_id}, any region)\n"
+                f"  data         {self.data_dir}\n"
+                f"  try          aws --endpoint-url {s.endpoint} sts get-caller-identity",
+                flush=True,
+            )
+
+
+def serve(settings: Settings) -> int:
+    settings.check_bind_address()
+    logging.basicConfig(level=settings.log_level.upper(), stream=sys.stderr, format="%(levelname)s %(name)s: %(message)s")
+    app = build_app(settings)
+    data_dir = "(ephemeral) " + str(app.runtime.store.data_dir) if settings.ephemeral else str(app.runtime.store.data_dir)
+    config = uvicorn.Config(
+        app,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop" if sys.platform != "win32" else "asyncio",
+        http="httptools",
+        lifespan="on",
+        access_log=False,
+        log_level=settings.log_level,
+        server_header=False,
+        date_header=True,
+        timeout_keep_alive=60,
+    )
+    server = _Server(config, settings, data_dir)
+    server.run()
+    return 0 if server.started else 1

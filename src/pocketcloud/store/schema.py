@@ -1,0 +1,159 @@
+"""The SQLite schema of the embedded store: its migrations and the statements that query it.
+
+A database records how many migrations it has seen in `PRAGMA user_version`.
+Opening it applies the missing ones in order, each in its own transaction
+together with the version bump, so a crash mid-migration leaves the previous
+version intact. To change the schema, append a function to `MIGRATIONS`;
+never edit or reorder one that has shipped, since databases in the field have
+already run it.
+
+The statements are constant strings built once at import, so the sqlite3
+module's statement cache prepares each one once per connection.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Sequence
+
+Migration = Callable[[sqlite3.Connection], None]
+
+
+class SchemaTooNewError(RuntimeError):
+    """The database was written by a newer pocketcloud than this one."""
+
+
+def _m1_documents_and_sequences(conn: sqlite3.Connection) -> None:
+    # WITHOUT ROWID: the primary key *is* the table's B-tree, so a scan of one
+    # collection in one scope walks contiguous pages in key order, and a point
+    # lookup is one descent instead of index-then-table. BINARY collation on
+    # UTF-8 TEXT is memcmp, i.e. UTF-8 byte order, which is what S3 lists in.
+    conn.execute(
+        """
+        CREATE TABLE documents (
+            service    TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            account    TEXT NOT NULL,
+            region     TEXT NOT NULL,
+            key        TEXT NOT NULL COLLATE BINARY,
+            doc        TEXT NOT NULL,
+            PRIMARY KEY (service, collection, account, region, key)
+        ) WITHOUT ROWID
+        """
+    )
+    conn.execute(
+        """
+        CREATE TABLE sequences (
+            name  TEXT PRIMARY KEY NOT NULL,
+            value INTEGER NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+
+
+MIGRATIONS: list[Migration] = [
+    _m1_documents_and_sequences,
+]
+
+
+# The statements the store runs, written against the schema as of the last
+# migration: a migration that changes a table changes them in the same commit.
+
+
+def prefix_end(prefix: str) -> str | None:
+    """The least string above every string that starts with `prefix`, or None if
+    there is none; so `prefix <= key < prefix_end(prefix)` selects the prefix.
+
+    UTF-8 byte order is code point order, so incrementing the last code point
+    that can be incremented is enough. Surrogates cannot occur in a stored key,
+    so they are skipped over.
+    """
+    while prefix:
+        last = ord(prefix[-1])
+        if last < 0x10FFFF:
+            nxt = 0xE000 if 0xD800 <= last + 1 <= 0xDFFF else last + 1
+            return prefix[:-1] + chr(nxt)
+        prefix = prefix[:-1]
+    return None
+
+
+SCOPE = "service = ? AND collection = ? AND account = ? AND region = ?"
+GET = f"SELECT doc FROM documents WHERE {SCOPE} AND key = ?"
+PUT = (
+    "INSERT INTO documents (service, collection, account, region, key, doc) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (service, collection, account, region, key) DO UPDATE SET doc = excluded.doc"
+)
+INSERT = (
+    "INSERT INTO documents (service, collection, account, region, key, doc) VALUES (?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (service, collection, account, region, key) DO NOTHING"
+)
+DELETE = f"DELETE FROM documents WHERE {SCOPE} AND key = ?"
+LOWER = {0: "", 1: " AND key >= ?", 2: " AND key > ?"}  # none, inclusive, exclusive
+UPPER = {False: "", True: " AND key < ?"}
+# Bounds are always one range on the primary key (never LIKE, never two lower
+# bounds the planner might pick the looser of), so a page costs a B-tree descent
+# plus the rows returned, whatever the size of the collection.
+SCAN = {
+    (lo, hi, rev): f"SELECT key, doc FROM documents WHERE {SCOPE}{LOWER[lo]}{UPPER[hi]} "
+    f"ORDER BY key {'DESC' if rev else 'ASC'} LIMIT ?"
+    for lo in LOWER
+    for hi in UPPER
+    for rev in (False, True)
+}
+COUNT = {
+    (lo, hi): f"SELECT count(*) FROM documents WHERE {SCOPE}{LOWER[lo]}{UPPER[hi]}"
+    for lo in (0, 1)
+    for hi in UPPER
+}
+DELETE_RANGE = {
+    (lo, hi): f"DELETE FROM documents WHERE {SCOPE}{LOWER[lo]}{UPPER[hi]}" for lo in (0, 1) for hi in UPPER
+}
+# scopes() hops from one (account, region) to the next with index seeks, so it
+# costs one seek per scope rather than a pass over every document.
+FIRST_SCOPE = "SELECT account, region FROM documents WHERE service = ? AND collection = ? ORDER BY account, region LIMIT 1"
+NEXT_REGION = (
+    "SELECT region FROM documents WHERE service = ? AND collection = ? AND account = ? AND region > ? "
+    "ORDER BY region LIMIT 1"
+)
+NEXT_ACCOUNT = (
+    "SELECT account, region FROM documents WHERE service = ? AND collection = ? AND account > ? "
+    "ORDER BY account, region LIMIT 1"
+)
+NEXT_SEQUENCE = (
+    "INSERT INTO sequences (name, value) VALUES (?, 1) ON CONFLICT (name) DO UPDATE SET value = value + 1"
+)
+NEXT_SEQUENCE_RETURNING = NEXT_SEQUENCE + " RETURNING value"  # SQLite 3.35+
+GET_SEQUENCE = "SELECT value FROM sequences WHERE name = ?"
+
+
+def user_version(conn: sqlite3.Connection) -> int:
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, migrations: Sequence[Migration] | None = None) -> int:
+    """Bring the database up to date; returns its version afterwards.
+
+    `conn` must be in autocommit mode (isolation_level=None): each migration
+    runs between an explicit BEGIN IMMEDIATE and COMMIT.
+    """
+    steps = MIGRATIONS if migrations is None else migrations
+    current = user_version(conn)
+    if current > len(steps):
+        raise SchemaTooNewError(
+            f"state database is at schema version {current}, this pocketcloud knows "
+            f"only up to {len(steps)}; upgrade pocketcloud or use another data directory"
+        )
+    for version in range(current + 1, len(steps) + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            steps[version - 1](conn)
+            # user_version lives in the database header, which is part of the
+            # transaction: the schema change and its number commit together.
+            conn.execute(f"PRAGMA user_version = {version:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    return len(steps)

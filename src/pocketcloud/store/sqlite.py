@@ -1,0 +1,394 @@
+"""The embedded store: every collection in one SQLite database, `<data_dir>/state.db`.
+
+One connection, in WAL mode, shared by every thread and guarded by one
+re-entrant lock. A call outside a transaction takes the lock for one statement
+and autocommits; `transaction()` holds the lock from BEGIN to COMMIT, so other
+threads wait for it and never see or join its writes half-done. The caveat is
+for asyncio code: the lock belongs to a *thread*, so never `await` inside a
+transaction — another task on the loop thread would walk straight into it.
+
+Durability (keyword `durability=` of `SqliteStore.open`):
+
+- "normal" (default with a data dir): synchronous=NORMAL. A committed write
+  survives the process being killed (kill -9, OOM, crash); an OS crash or power
+  cut may lose the last few commits but never corrupts the database.
+- "full": synchronous=FULL (+ F_FULLFSYNC on macOS); every commit is fsync'd,
+  so it also survives power loss. Costs an fsync per commit.
+- "off" (default when ephemeral): no fsync at all; the data is thrown away on
+  close anyway. Still safe against a process kill.
+
+Documents are stored as compact JSON text (see `store/codec.py`: datetimes
+become ISO-8601 strings, bytes are refused with TypeError).
+
+Keys must be str and valid Unicode (a lone surrogate cannot be UTF-8 encoded
+and raises ValueError). They sort in UTF-8 byte order, which is code point
+order, i.e. the order of Python's own str comparison.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Literal
+
+from pocketcloud.store import Collection, Document, Scope, Store
+from pocketcloud.store.blobs import FileBlobStore
+from pocketcloud.store.codec import dumps as _dumps
+from pocketcloud.store.codec import loads as _loads
+from pocketcloud.store.schema import (
+    COUNT,
+    DELETE,
+    DELETE_RANGE,
+    FIRST_SCOPE,
+    GET,
+    GET_SEQUENCE,
+    INSERT,
+    NEXT_ACCOUNT,
+    NEXT_REGION,
+    NEXT_SEQUENCE,
+    NEXT_SEQUENCE_RETURNING,
+    PUT,
+    SCAN,
+    migrate,
+    prefix_end,
+)
+
+log = logging.getLogger(__name__)
+
+Durability = Literal["off", "normal", "full"]
+_SYNCHRONOUS = {"off": "OFF", "normal": "NORMAL", "full": "FULL"}
+BUSY_TIMEOUT_MS = 10_000
+DB_NAME = "state.db"
+MIN_SQLITE = (3, 24, 0)  # INSERT ... ON CONFLICT
+# RETURNING makes next_sequence's bump-and-read one atomic statement; older
+# libraries (some LTS distributions' system SQLite) need a transaction around two.
+_HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
+
+
+def _check_write(key: str, doc: Document) -> None:
+    # A non-str key would be stored as INTEGER/REAL and sort apart from every
+    # text key; refuse it rather than corrupt the ordering.
+    if type(key) is not str:
+        raise TypeError(f"document key must be str, not {type(key).__name__}")
+    if not isinstance(doc, dict):
+        raise TypeError(f"document must be a dict, not {type(doc).__name__}")
+
+
+class SqliteCollection(Collection):
+    """One (service, collection) of a SqliteStore."""
+
+    __slots__ = ("_service", "_name", "_cur", "_lock")
+
+    def __init__(self, store: SqliteStore, service: str, name: str) -> None:
+        self._service = service
+        self._name = name
+        # The store's one cursor, reused under the lock: saves creating a
+        # cursor object per call, and executing on it resets the previous
+        # statement, so no half-read SELECT lingers holding a read snapshot.
+        self._cur = store._cursor
+        self._lock = store._lock
+
+    def __repr__(self) -> str:
+        return f"<SqliteCollection {self._service}/{self._name}>"
+
+    def get(self, scope: Scope, key: str) -> Document | None:
+        with self._lock:
+            row = self._cur.execute(GET, (self._service, self._name, scope[0], scope[1], key)).fetchone()
+        return None if row is None else _loads(row[0])
+
+    def put(self, scope: Scope, key: str, doc: Document) -> None:
+        _check_write(key, doc)
+        text = _dumps(doc)
+        with self._lock:
+            self._cur.execute(PUT, (self._service, self._name, scope[0], scope[1], key, text))
+
+    def insert(self, scope: Scope, key: str, doc: Document) -> bool:
+        _check_write(key, doc)
+        text = _dumps(doc)
+        with self._lock:
+            cur = self._cur.execute(INSERT, (self._service, self._name, scope[0], scope[1], key, text))
+            return cur.rowcount == 1
+
+    def delete(self, scope: Scope, key: str) -> bool:
+        with self._lock:
+            cur = self._cur.execute(DELETE, (self._service, self._name, scope[0], scope[1], key))
+            return cur.rowcount > 0
+
+    def scan(
+        self,
+        scope: Scope,
+        prefix: str = "",
+        start_after: str | None = None,
+        limit: int | None = None,
+        reverse: bool = False,
+    ) -> list[tuple[str, Document]]:
+        if limit is None:
+            limit = -1  # SQLite: a negative LIMIT means none
+        elif limit <= 0:
+            if limit < 0:
+                raise ValueError("limit must not be negative")
+            return []
+        lower: str | None = prefix or None
+        lower_kind = 1 if prefix else 0
+        upper = prefix_end(prefix) if prefix else None
+        # Fold start_after into whichever bound it tightens, so the query keeps
+        # exactly one range: the page then starts with a seek, not a walk.
+        if start_after is not None:
+            if reverse:
+                if upper is None or start_after < upper:
+                    upper = start_after
+            elif lower is None or start_after >= lower:
+                lower, lower_kind = start_after, 2
+        params: list[Any] = [self._service, self._name, scope[0], scope[1]]
+        if lower_kind:
+            params.append(lower)
+        if upper is not None:
+            params.append(upper)
+        params.append(limit)
+        sql = SCAN[lower_kind, upper is not None, reverse]
+        with self._lock:
+            rows = self._cur.execute(sql, params).fetchall()
+        return [(k, _loads(d)) for k, d in rows]
+
+    def _range(self, scope: Scope, prefix: str) -> tuple[tuple[int, bool], list[Any]]:
+        params: list[Any] = [self._service, self._name, scope[0], scope[1]]
+        if not prefix:
+            return (0, False), params
+        params.append(prefix)
+        upper = prefix_end(prefix)
+        if upper is None:
+            return (1, False), params
+        params.append(upper)
+        return (1, True), params
+
+    def count(self, scope: Scope, prefix: str = "") -> int:
+        shape, params = self._range(scope, prefix)
+        with self._lock:
+            row = self._cur.execute(COUNT[shape], params).fetchone()
+        return int(row[0])
+
+    def delete_prefix(self, scope: Scope, prefix: str) -> int:
+        shape, params = self._range(scope, prefix)
+        with self._lock:
+            return self._cur.execute(DELETE_RANGE[shape], params).rowcount
+
+    def scopes(self) -> list[Scope]:
+        found: list[Scope] = []
+        svc, name = self._service, self._name
+        with self._lock:
+            execute = self._cur.execute
+            row = execute(FIRST_SCOPE, (svc, name)).fetchone()
+            while row is not None:
+                account, region = row
+                found.append((account, region))
+                nxt = execute(NEXT_REGION, (svc, name, account, region)).fetchone()
+                row = (
+                    (account, nxt[0])
+                    if nxt is not None
+                    else execute(NEXT_ACCOUNT, (svc, name, account)).fetchone()
+                )
+        return found
+
+
+class _Transaction:
+    """The context manager behind SqliteStore.transaction(); one per store.
+
+    Its state lives in the store and is only touched with the lock held, so a
+    single instance serves every thread and every nesting level. The outermost
+    block is BEGIN IMMEDIATE ... COMMIT; inner blocks are savepoints, so an
+    inner block that raises undoes its own writes, and if the outer block
+    catches the exception, the outer block's writes still commit.
+    """
+
+    __slots__ = ("_store",)
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._store = store
+
+    def __enter__(self) -> None:
+        s = self._store
+        s._lock.acquire()
+        try:
+            if s._depth == 0:
+                s._cursor.execute("BEGIN IMMEDIATE")
+            else:
+                s._cursor.execute(f"SAVEPOINT sp{s._depth}")
+            s._depth += 1
+        except BaseException:
+            s._lock.release()
+            raise
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        s = self._store
+        conn, cur = s._conn, s._cursor
+        try:
+            s._depth -= 1
+            depth = s._depth
+            if not conn.in_transaction:
+                # SQLite rolled the whole transaction back on its own (e.g. disk
+                # full); committing what follows piecemeal would be worse.
+                if exc_type is None:
+                    raise sqlite3.OperationalError("transaction was rolled back by SQLite")
+            elif depth == 0:
+                if exc_type is None:
+                    try:
+                        cur.execute("COMMIT")
+                    except BaseException:
+                        if conn.in_transaction:
+                            cur.execute("ROLLBACK")
+                        raise
+                else:
+                    cur.execute("ROLLBACK")
+            elif exc_type is None:
+                cur.execute(f"RELEASE sp{depth}")
+            else:
+                cur.execute(f"ROLLBACK TO sp{depth}")
+                cur.execute(f"RELEASE sp{depth}")
+        finally:
+            s._lock.release()
+
+
+class SqliteStore(Store):
+    """The embedded store. Create with `SqliteStore.open(data_dir)`."""
+
+    def __init__(
+        self, conn: sqlite3.Connection, data_dir: Path, *, ephemeral: bool, durability: Durability
+    ) -> None:
+        self._conn = conn
+        self._cursor = conn.cursor()
+        self._lock = threading.RLock()
+        self._depth = 0  # transaction nesting, guarded by _lock
+        self._data_dir = data_dir
+        self._ephemeral = ephemeral
+        self._closed = False
+        self._collections: dict[tuple[str, str], SqliteCollection] = {}
+        self._transaction = _Transaction(self)
+        self.durability: Durability = durability
+        self.blobs: FileBlobStore = FileBlobStore(data_dir / "blobs", durability=durability)
+
+    @classmethod
+    def open(cls, data_dir: Path | None, *, durability: Durability | None = None) -> SqliteStore:
+        """Open (creating if needed) the store in `data_dir`; None: a fresh temporary
+        directory, deleted on close(). `durability` defaults to "normal", or "off"
+        when ephemeral; see the module docstring."""
+        ephemeral = data_dir is None
+        if data_dir is None:
+            data_dir = Path(tempfile.mkdtemp(prefix="pocketcloud-"))
+        else:
+            # Credentials and secrets live here: keep new directories private.
+            data_dir = Path(data_dir).expanduser()
+            data_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if durability is None:
+            durability = "off" if ephemeral else "normal"
+        if durability not in _SYNCHRONOUS:
+            raise ValueError(f"durability must be 'off', 'normal' or 'full', not {durability!r}")
+        try:
+            conn = cls._connect(data_dir / DB_NAME, durability)
+            try:
+                return cls(conn, data_dir, ephemeral=ephemeral, durability=durability)
+            except BaseException:
+                conn.close()
+                raise
+        except BaseException:
+            if ephemeral:
+                shutil.rmtree(data_dir, ignore_errors=True)
+            raise
+
+    @staticmethod
+    def _connect(path: Path, durability: Durability) -> sqlite3.Connection:
+        # isolation_level=None: the sqlite3 module must not open transactions
+        # behind our back; we issue BEGIN/COMMIT ourselves. check_same_thread
+        # is off because the RLock, not the thread, guards the connection.
+        if sqlite3.sqlite_version_info < MIN_SQLITE:
+            raise RuntimeError(
+                f"pocketcloud needs SQLite >= 3.24 (upsert), this Python has {sqlite3.sqlite_version}"
+            )
+        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
+        try:
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
+            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if str(mode).lower() != "wal":
+                log.warning("SQLite refused WAL mode for %s (got %r); writes will be slower", path, mode)
+            conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
+            if durability == "full":
+                conn.execute("PRAGMA fullfsync = ON")
+                conn.execute("PRAGMA checkpoint_fullfsync = ON")
+            conn.execute("PRAGMA cache_size = -32768")  # 32 MiB of page cache
+            migrate(conn)
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    @property
+    def data_dir(self) -> Path:
+        return self._data_dir
+
+    @property
+    def ephemeral(self) -> bool:
+        return self._ephemeral
+
+    @property
+    def db_path(self) -> Path:
+        return self._data_dir / DB_NAME
+
+    def collection(self, service: str, name: str) -> SqliteCollection:
+        coll = self._collections.get((service, name))
+        if coll is None:
+            if not (isinstance(service, str) and service and isinstance(name, str) and name):
+                raise ValueError("service and collection names must be non-empty strings")
+            # setdefault: two threads racing here end up sharing one object.
+            coll = self._collections.setdefault((service, name), SqliteCollection(self, service, name))
+        return coll
+
+    def transaction(self) -> _Transaction:
+        return self._transaction
+
+    def next_sequence(self, name: str) -> int:
+        cur = self._cursor
+        if _HAS_RETURNING:
+            with self._lock:
+                return int(cur.execute(NEXT_SEQUENCE_RETURNING, (name,)).fetchone()[0])
+        with self._transaction:
+            cur.execute(NEXT_SEQUENCE, (name,))
+            return int(cur.execute(GET_SEQUENCE, (name,)).fetchone()[0])
+
+    def reset(self) -> None:
+        with self._transaction:
+            self._conn.execute("DELETE FROM documents")
+            self._conn.execute("DELETE FROM sequences")
+        self.blobs.reset()
+
+    def integrity_check(self) -> list[str]:
+        """SQLite's own consistency check: ["ok"] when the database is sound."""
+        with self._lock:
+            return [str(r[0]) for r in self._conn.execute("PRAGMA integrity_check").fetchall()]
+
+    def close(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            if self._conn.in_transaction:  # close() from inside a transaction block
+                self._conn.execute("ROLLBACK")
+            self._conn.close()
+        if self._ephemeral:
+            shutil.rmtree(self._data_dir, ignore_errors=True)
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        kind = "ephemeral" if self._ephemeral else "persistent"
+        return f"<SqliteStore {kind} {os.fspath(self._data_dir)!r} durability={self.durability}>"

@@ -1,0 +1,152 @@
+"""The SQLite store across versions and crashes: schema migrations, and kill -9 mid-write."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from pocketcloud.store import schema
+from pocketcloud.store.schema import SchemaTooNewError
+from pocketcloud.store.sqlite import SqliteStore
+
+A = ("000000000000", "us-east-1")
+
+
+def test_a_new_database_gets_every_migration(tmp_path: Path) -> None:
+    with SqliteStore.open(tmp_path) as s:
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS) >= 1
+
+
+def test_an_empty_version_0_database_is_migrated(tmp_path: Path) -> None:
+    sqlite3.connect(tmp_path / "state.db").close()
+    with SqliteStore.open(tmp_path) as s:
+        s.collection("t", "c").put(A, "k", {})
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == len(schema.MIGRATIONS)
+
+
+def test_opening_an_older_database_applies_the_newer_migrations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with SqliteStore.open(tmp_path) as s:
+        s.collection("t", "c").put(A, "old", {"v": 1})
+    current = len(schema.MIGRATIONS)
+
+    def add_audit_table(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE audit (id INTEGER PRIMARY KEY, what TEXT)")
+        conn.execute("INSERT INTO audit (what) SELECT key FROM documents")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, add_audit_table])
+    with SqliteStore.open(tmp_path) as s:
+        assert s._conn.execute("PRAGMA user_version").fetchone()[0] == current + 1
+        assert s._conn.execute("SELECT what FROM audit").fetchall() == [("old",)]
+        assert s.collection("t", "c").get(A, "old") == {"v": 1}
+    with SqliteStore.open(tmp_path) as s:  # applied once only
+        assert s._conn.execute("SELECT count(*) FROM audit").fetchone()[0] == 1
+
+
+def test_a_failing_migration_leaves_the_previous_version(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SqliteStore.open(tmp_path).close()
+    current = len(schema.MIGRATIONS)
+
+    def half_done(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half (x)")
+        raise RuntimeError("migration bug")
+
+    monkeypatch.setattr(schema, "MIGRATIONS", [*schema.MIGRATIONS, half_done])
+    with pytest.raises(RuntimeError, match="migration bug"):
+        SqliteStore.open(tmp_path)
+    conn = sqlite3.connect(tmp_path / "state.db")
+    assert conn.execute("PRAGMA user_version").fetchone()[0] == current
+    assert conn.execute("SELECT name FROM sqlite_master WHERE name = 'half'").fetchall() == []
+    conn.close()
+
+
+def test_a_database_from_a_newer_pocketcloud_is_refused(tmp_path: Path) -> None:
+    SqliteStore.open(tmp_path).close()
+    conn = sqlite3.connect(tmp_path / "state.db")
+    conn.execute(f"PRAGMA user_version = {len(schema.MIGRATIONS) + 1}")
+    conn.close()
+    with pytest.raises(SchemaTooNewError):
+        SqliteStore.open(tmp_path)
+
+
+# Each iteration commits two documents and a sequence number in one
+# transaction, then acknowledges on stdout; the parent kills it mid-stream.
+DOC_WRITER = textwrap.dedent(
+    """
+    import sys
+    from pathlib import Path
+    from pocketcloud.store.sqlite import SqliteStore
+
+    store = SqliteStore.open(Path(sys.argv[1]), durability=sys.argv[2])
+    coll = store.collection("crash", "docs")
+    scope = ("000000000000", "us-east-1")
+    for i in range(10_000_000):
+        key = f"k{i:09d}"
+        with store.transaction():
+            seq = store.next_sequence("crash")
+            coll.put(scope, key + "/a", {"i": i, "seq": seq, "pad": "x" * (i % 700)})
+            coll.put(scope, key + "/b", {"i": i})
+        coll.put(scope, key + "/autocommit", {"i": i})
+        print(key, seq, flush=True)
+    """
+)
+
+
+def run_and_kill(script: str, args: list[str], acks_before_kill: int) -> list[list[str]]:
+    """Start `script`, SIGKILL it once it acknowledged enough; every complete line it printed."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", script, *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    lines: list[str] = []
+    while len(lines) < acks_before_kill:
+        line = proc.stdout.readline()
+        if not line:
+            proc.wait()
+            pytest.fail(f"writer exited early ({proc.returncode}): {proc.stderr.read()}")
+        lines.append(line)
+    os.kill(proc.pid, signal.SIGKILL)
+    rest = proc.stdout.read()
+    proc.wait()
+    assert proc.returncode == -signal.SIGKILL
+    lines.append(rest)
+    # A torn last line was never acknowledged.
+    return [ln.split() for ln in "".join(lines).split("\n")[:-1]]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.parametrize("durability", ["normal", "full"])
+def test_kill_9_loses_no_acknowledged_document(tmp_path: Path, durability: str) -> None:
+    acked = run_and_kill(DOC_WRITER, [str(tmp_path), durability], acks_before_kill=300)
+    assert len(acked) >= 300
+
+    conn = sqlite3.connect(tmp_path / "state.db")  # recovers the WAL, as any opener would
+    assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
+    conn.close()
+
+    with SqliteStore.open(tmp_path) as s:
+        coll = s.collection("crash", "docs")
+        for key, seq in acked:
+            i = int(key[1:])
+            assert coll.get(A, key + "/a") == {"i": i, "seq": int(seq), "pad": "x" * (i % 700)}
+            assert coll.get(A, key + "/b") == {"i": i}
+            assert coll.get(A, key + "/autocommit") == {"i": i}
+        # Whatever got further than the last acknowledgement is whole, never half a transaction.
+        a_keys = [k[:-2] for k, _ in coll.scan(A) if k.endswith("/a")]
+        b_keys = [k[:-2] for k, _ in coll.scan(A) if k.endswith("/b")]
+        assert a_keys == b_keys
+        assert s.next_sequence("crash") > max(int(seq) for _, seq in acked)
+        assert s.integrity_check() == ["ok"]
