@@ -31,6 +31,8 @@ from pocketcloud.protocol.errors import (
 )
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
+from pocketcloud.protocol.validation import validator_for
+from pocketcloud.services import EAGER_SERVICES
 from pocketcloud.services.base import ServiceRuntime
 
 log = logging.getLogger("pocketcloud.gateway")
@@ -45,9 +47,9 @@ class Gateway:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
         self.authenticator = Authenticator(runtime.settings, runtime.credentials)
-        self.authorizer = Authorizer()
+        self.authorizer = Authorizer(runtime)
         self.internal = InternalRoutes(runtime)
-        self.observers: list[CallObserver] = []
+        self.observers: list[CallObserver] = runtime.observers
 
     # -- ASGI -------------------------------------------------------------
 
@@ -64,6 +66,10 @@ class Gateway:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
+                for service in EAGER_SERVICES:
+                    provider = self.runtime.provider(service)
+                    if provider is not None:
+                        await provider.start()
                 await send({"type": "lifespan.startup.complete"})
             elif message["type"] == "lifespan.shutdown":
                 for provider in self.runtime.started_providers.values():
@@ -98,6 +104,9 @@ class Gateway:
                 request_id=request_id,
                 request=request,
             )
+            validator = validator_for(target.service, target.protocol)
+            if validator is not None:
+                validator.validate(operation, params)
             self.authorizer.authorize(ctx, operation, params)
             provider = self.runtime.provider(target.service)
             handler = getattr(provider, operation_name, None) if provider is not None else None
@@ -114,8 +123,8 @@ class Gateway:
             self._observe(ctx, operation_name, error)
             return self._error_response(target, error, operation, request_id)
         except BodyTooLarge:
-            error = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
-            return self._error_response(target, error, operation, request_id)
+            too_large = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
+            return self._error_response(target, too_large, operation, request_id)
         except ConnectionAbortedError:
             return Response(status=400)
         except Exception:

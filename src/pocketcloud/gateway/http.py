@@ -102,6 +102,8 @@ class AsgiBody(Body):
         if self._buffered is None and not self._consumed:
             self._consumed = True
             message = await self._receive()
+            if message["type"] == "http.disconnect":
+                raise ConnectionAbortedError("client disconnected mid-body")
             data = message.get("body", b"")
             if message.get("more_body", False):
                 parts = [data]

@@ -1,36 +1,120 @@
 """The authorize step of the request chain: may this principal call this operation?
 
-Until the policy engine lands (the IAM issue), the root user of an account may
-do everything and every other principal is denied, which is IAM's default deny
-for a principal with no policies.
+Every call is evaluated by the policy engine (`iam/evaluate.py`) with the
+principal's identity policies (from the IAM provider), its permissions
+boundary and session policy, and the resource's policy when the target
+service has one (a provider answers `resource_policy(ctx, operation, params)`
+with the policy text and the account that owns the resource). A denial is the
+service's own AccessDenied error with AWS's wording.
 """
 
 from __future__ import annotations
 
+import time
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.model import OperationModel
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.actions import iam_action, resource_arns
+from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
+from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.base import ServiceRuntime
+
+# Calls AWS lets any authenticated caller make, whatever its policies say.
+_ALWAYS_ALLOWED = {("sts", "GetCallerIdentity")}
+
+# Services whose AccessDenied has no "Exception" suffix.
+_PLAIN_ACCESS_DENIED = {"s3", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
 
 
-def access_denied(ctx: RequestContext, action: str, resource: str = "*") -> ServiceError:
-    code = "AccessDenied" if ctx.service in ("s3", "iam", "sts", "ec2") else "AccessDeniedException"
-    return ServiceError(
-        code,
-        f"User: {ctx.principal.arn} is not authorized to perform: {action} on resource: {resource} "
-        f"because no identity-based policy allows the {action} action",
-        status=403,
-    )
+def access_denied(service: str, message: str) -> ServiceError:
+    code = "AccessDenied" if service in _PLAIN_ACCESS_DENIED else "AccessDeniedException"
+    return ServiceError(code, message, status=403)
 
 
 class Authorizer:
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
-        principal = ctx.principal
-        if principal.is_root:
+        if self.runtime.settings.auth_disabled or (ctx.service, operation.name) in _ALWAYS_ALLOWED:
             return
-        if ctx.service == "sts" and operation.name == "GetCallerIdentity":
-            return  # AWS: GetCallerIdentity needs no permission
-        prefix = operation.service_model.signing_name or operation.service_model.endpoint_prefix
-        raise access_denied(ctx, f"{prefix}:{operation.name}")
+        principal = ctx.principal
+        provider = self.runtime.provider(ctx.service)
+        policy_text, resource_account = None, None
+        find_policy = getattr(provider, "resource_policy", None)
+        if find_policy is not None:
+            policy_text, resource_account = find_policy(ctx, operation.name, params)
+        if principal.is_root and policy_text is None and resource_account in (None, principal.account_id):
+            return  # the root user may do everything in its own account that no resource policy denies
+        decision, action, resources = self.decide(ctx, operation, params, policy_text, resource_account)
+        if not decision.allowed:
+            raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
+
+    def decide(
+        self,
+        ctx: RequestContext,
+        operation: OperationModel,
+        params: dict[str, Any],
+        policy_text: str | None,
+        resource_account: str | None,
+    ) -> tuple[Decision, str, list[str]]:
+        principal = ctx.principal
+        action = iam_action(ctx.service, operation, params)
+        resources = resource_arns(ctx.service, principal.account_id or resource_account or "", ctx.region, params)
+        identity: list[Policy] = []
+        boundary: Policy | None = None
+        iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
+        if iam is not None:
+            found = iam.identity_policies(principal)  # type: ignore[attr-defined]
+            identity = [_parse(doc, "identity", pid) for pid, doc in found.identity]
+            boundary = _parse(found.boundary, "boundary", "boundary") if found.boundary else None
+        resource_policy = None
+        if policy_text:
+            kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
+            resource_policy = _parse(policy_text, kind, "resource")
+        request = AuthorizationRequest.for_principal(
+            principal,
+            action,
+            resources,
+            identity_policies=[p for p in identity if p is not None],
+            permissions_boundary=boundary,
+            resource_policy=resource_policy,
+            resource_account=resource_account,
+            context={**global_context(ctx), **ctx.condition_values, **_request_tags(params)},
+        )
+        return evaluate(request), action, resources
+
+
+def _parse(document: str, kind: str, policy_id: str) -> Policy | None:
+    try:
+        return parse_policy(document, kind, policy_id=policy_id)  # type: ignore[arg-type]
+    except MalformedPolicy:
+        return None  # stored before validation tightened: it grants nothing
+
+
+def _request_tags(params: dict[str, Any]) -> dict[str, Any]:
+    tags = params.get("Tags")
+    if not isinstance(tags, list) or not tags or not isinstance(tags[0], dict):
+        return {}
+    keys: dict[str, Any] = {f"aws:RequestTag/{t.get('Key')}": t.get("Value", "") for t in tags}
+    keys["aws:TagKeys"] = [t.get("Key") for t in tags]
+    return keys
+
+
+def global_context(ctx: RequestContext) -> dict[str, Any]:
+    """The global condition keys every request carries."""
+    now = time.time()
+    principal = ctx.principal
+    return {
+        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(now)),
+        "aws:SourceIp": ctx.request.client_ip,
+        "aws:SecureTransport": "true" if ctx.request.scheme == "https" else "false",
+        "aws:RequestedRegion": ctx.region,
+        "aws:MultiFactorAuthPresent": "true" if principal.mfa_authenticated else "false",
+        "aws:UserAgent": ctx.request.headers.get("user-agent", ""),
+    }

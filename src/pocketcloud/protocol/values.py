@@ -10,6 +10,7 @@ import base64
 import binascii
 import calendar
 import math
+import re
 from datetime import UTC, datetime
 from email.utils import formatdate, parsedate_to_datetime
 
@@ -20,10 +21,13 @@ class BadValue(ValueError):
 
 def parse_timestamp(text: str | int | float) -> datetime:
     """ISO-8601, epoch seconds (int/float or their text) or RFC 822 → aware UTC datetime."""
-    if isinstance(text, bool):
+    if isinstance(text, bool) or not isinstance(text, int | float | str):
         raise BadValue(text)
     if isinstance(text, int | float):
-        return _from_epoch(float(text))
+        try:
+            return _from_epoch(float(text))
+        except OverflowError as exc:  # an int too large for a float
+            raise BadValue(text) from exc
     value = text.strip()
     if not value:
         raise BadValue(text)
@@ -41,7 +45,10 @@ def parse_timestamp(text: str | int | float) -> datetime:
             raise BadValue(text) from exc
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        raise BadValue(text) from exc
 
 
 def _from_epoch(seconds: float) -> datetime:
@@ -86,11 +93,15 @@ def parse_boolean(text: str) -> bool:
     raise BadValue(text)
 
 
+_INTEGER = re.compile(r"[+-]?[0-9]+")
+
+
 def parse_integer(text: str) -> int:
-    try:
-        return int(text.strip())
-    except ValueError as exc:
-        raise BadValue(text) from exc
+    # Only ASCII digits: int() would also read "1_000", "١٢" and "１２".
+    stripped = text.strip()
+    if not _INTEGER.fullmatch(stripped):
+        raise BadValue(text)
+    return int(stripped)
 
 
 def parse_float(text: str) -> float:

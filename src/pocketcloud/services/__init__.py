@@ -7,5 +7,11 @@ service's code is imported only when the service is first used.
 from __future__ import annotations
 
 PROVIDERS: dict[str, str] = {
+    "iam": "pocketcloud.services.iam.provider:IamProvider",
     "sts": "pocketcloud.services.sts.provider:StsProvider",
 }
+
+# Created when the server starts rather than on first use: they answer for
+# credentials (authentication needs them before any call to them) or run
+# background work that must resume after a restart.
+EAGER_SERVICES: tuple[str, ...] = ("iam", "sts")

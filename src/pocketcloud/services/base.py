@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import importlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.config import Settings
@@ -46,7 +46,8 @@ class ServiceRuntime:
     credentials: CredentialDirectory
     provider_paths: dict[str, str]
     _providers: dict[str, Provider] = field(default_factory=dict)
-    hooks: dict[str, list[Callable[..., Any]]] = field(default_factory=dict)
+    # Called after every AWS call: (context or None, operation name, error or None).
+    observers: list[Callable[..., None]] = field(default_factory=list)
 
     def provider(self, service: str) -> Provider | None:
         """The provider of `service`, created on first use; None if pocketcloud has none."""

@@ -12,7 +12,7 @@ from pocketcloud.protocol.models import service_model
 
 
 class RequestParser:
-    """Parses a request of one service in one protocol. Subclasses implement `parse`."""
+    """Parses a request of one service in one protocol. Subclasses implement `read_request`."""
 
     # Error codes the protocol family uses for requests it cannot read.
     unknown_operation_code = "InvalidAction"
@@ -25,6 +25,14 @@ class RequestParser:
         self._operations = {name: self.model.operation_model(name) for name in self.model.operation_names}
 
     async def parse(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        """The operation and its input; a request that cannot be read is a 4xx ServiceError."""
+        try:
+            return await self.read_request(request)
+        except RecursionError as exc:
+            # A recursive shape (DynamoDB's AttributeValue) nested thousands deep.
+            raise self.malformed("The request is nested too deeply.") from exc
+
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
         raise NotImplementedError
 
     def operation(self, name: str) -> OperationModel:

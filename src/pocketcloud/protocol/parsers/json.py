@@ -26,7 +26,7 @@ class JsonBodyReader:
             return {}
         try:
             return json.loads(body)
-        except (ValueError, UnicodeDecodeError) as exc:
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedRequest(self.error_code, "The request body is not valid JSON.") from exc
 
     def wrong_type(self, where: str, shape: Shape) -> MalformedRequest:
@@ -69,7 +69,10 @@ class JsonBodyReader:
             if isinstance(data, bool):
                 raise self.wrong_type(where, shape)
             if isinstance(data, int | float):
-                return float(data)
+                try:
+                    return float(data)
+                except OverflowError as exc:  # an integer beyond any double
+                    raise self.wrong_type(where, shape) from exc
             if isinstance(data, str) and data in ("NaN", "Infinity", "-Infinity"):
                 return float(data.replace("Infinity", "inf"))
             raise self.wrong_type(where, shape)
@@ -111,7 +114,7 @@ class JsonParser(RequestParser):
     def unknown_operation(self, name: str) -> UnknownOperation:
         return UnknownOperation(self.unknown_operation_code, f"Operation {name} is not supported.")
 
-    async def parse(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
         target = request.headers.get("x-amz-target", "")
         _, _, name = target.rpartition(".")
         if not name:

@@ -18,8 +18,10 @@ from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.values import BadValue, scalar_from_text
 
-Tree = dict[str, Any]
-_LEAF = ""  # where a value lives when the same name also has children
+Tree = dict[Any, Any]
+# Where a value lives when the same name also has children: an object, not a
+# string, so that no name on the wire (not even the empty one in `A..B`) is it.
+_LEAF = object()
 
 
 def fold(params: list[tuple[str, str]]) -> Tree:
@@ -44,7 +46,8 @@ def fold(params: list[tuple[str, str]]) -> Tree:
 
 def _indexed(node: Tree) -> list[Any]:
     """Children named 1, 2, 3, ... in numeric order; other names are ignored."""
-    items = [(int(k), v) for k, v in node.items() if k.isdigit()]
+    # ASCII digits only: int() would also take "١" and str.isdigit() accepts "²".
+    items = [(int(k), v) for k, v in node.items() if isinstance(k, str) and k.isascii() and k.isdigit()]
     items.sort(key=lambda kv: kv[0])
     return [v for _, v in items]
 
@@ -54,8 +57,8 @@ class QueryParser(RequestParser):
     malformed_code = "MalformedQueryString"
     bad_value_code = "ValidationError"
 
-    async def parse(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
-        params = list(request.query)
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        params = self._form(request.query_string)
         if request.method == "POST":
             body = await request.body.read()
             if body:
@@ -63,7 +66,7 @@ class QueryParser(RequestParser):
                     text = body.decode("utf-8")
                 except UnicodeDecodeError as exc:
                     raise self.malformed("The request body is not valid UTF-8.") from exc
-                params.extend(parse_qsl(text, keep_blank_values=True))
+                params.extend(self._form(text))
         tree = fold(params)
         action = tree.pop("Action", None)
         tree.pop("Version", None)
@@ -74,6 +77,13 @@ class QueryParser(RequestParser):
         if shape is None:
             return operation, {}
         return operation, self._structure(tree, shape, "")
+
+    def _form(self, text: str) -> list[tuple[str, str]]:
+        # Strict: a percent-escape that is not UTF-8 is refused, not stored as U+FFFD.
+        try:
+            return parse_qsl(text, keep_blank_values=True, errors="strict")
+        except UnicodeDecodeError as exc:
+            raise self.malformed("The request is not valid UTF-8 once percent-decoded.") from exc
 
     def malformed_missing_action(self) -> MalformedRequest:
         return MalformedRequest("MissingAction", "Missing Action")

@@ -33,7 +33,7 @@ _LABEL = re.compile(r"\{([^}]+)\}")
 # HTTP's optional whitespace around list items: spaces and tabs only (str.strip()
 # would also eat U+00A0 and other characters a header value may carry).
 _OWS = " \t"
-_QUOTED_ESCAPE = re.compile(r"\\(.)", re.DOTALL)
+_HEADER_ITEM = re.compile(r'[ \t]*(?:"((?:\\"|[^"])*)"[ \t]*(?=,|$)|([^,]*))(?:,|$)')
 
 
 @dataclass
@@ -99,32 +99,20 @@ def compile_route(operation: OperationModel) -> Route:
 
 
 def _split_header_list(value: str) -> list[str]:
-    """A list in a header: comma-separated; an item with a comma or a quote is
-    double-quoted (backslash escapes inside), and kept verbatim within its quotes."""
-    raw_items: list[str] = []
-    current: list[str] = []
-    quoted = False
-    escaped = False
-    for ch in value:
-        if escaped:
-            escaped = False
-        elif ch == "\\" and quoted:
-            escaped = True
-        elif ch == '"':
-            quoted = not quoted
-        elif ch == "," and not quoted:
-            raw_items.append("".join(current))
-            current = []
-            continue
-        current.append(ch)
-    raw_items.append("".join(current))
+    """A list in a header: comma-separated, spaces around items ignored; an item
+    with a comma or a quote is double-quoted, with `\\"` for a quote inside.
+
+    SDKs escape only the quote, never the backslash, so inside quotes every other
+    backslash is literal; the regex's backtracking keeps an item that ends in a
+    backslash (`"a,\\"`) intact.
+    """
     items: list[str] = []
-    for raw in raw_items:
-        raw = raw.strip(_OWS)
-        if len(raw) >= 2 and raw[0] == raw[-1] == '"':
-            items.append(_QUOTED_ESCAPE.sub(r"\1", raw[1:-1]))
-        elif raw:
-            items.append(raw)
+    for match in _HEADER_ITEM.finditer(value):
+        quoted, bare = match.group(1), match.group(2)
+        if quoted is not None:
+            items.append(quoted.replace('\\"', '"'))
+        elif bare.strip(_OWS):
+            items.append(bare.strip(_OWS))
     return items
 
 
@@ -195,7 +183,7 @@ class RestParser(RequestParser):
 
     # -- members ----------------------------------------------------------
 
-    async def parse(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
         route, labels = self.route(request)
         operation = route.operation
         shape = operation.input_shape

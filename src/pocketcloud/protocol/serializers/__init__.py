@@ -1,0 +1,74 @@
+"""Model-driven response serializers: a provider's output dict or ServiceError → the wire.
+
+One serializer per protocol family, the mirror image of botocore's response
+parsers (`botocore/parsers.py`), driven entirely by the operation's output
+shape and its members' serialization traits — never a template per call::
+
+    ResponseSerializer                 base.py   interface, error status/code rules
+    ├── QuerySerializer                query.py  query (STS, IAM, SNS, RDS, ...)
+    │   ├── Ec2Serializer              query.py  ec2
+    │   └── SqsQuerySerializer         sqs.py    SQS called over query
+    ├── JsonSerializer                 json.py   json (Logs, Step Functions, ...)
+    │   └── SqsJsonSerializer          sqs.py    legacy codes in x-amzn-query-error
+    └── RestSerializer                 rest.py   header/status/payload binding
+        ├── RestJsonSerializer         rest.py   rest-json (Lambda, ...)
+        └── RestXmlSerializer          rest.py   rest-xml (Route 53, CloudFront)
+            └── S3Serializer           s3.py     S3's roots, ids and errors
+
+Body encodings are shared: `xml.XmlPlanner` (query, ec2, rest-xml) and
+`json.JsonPlanner` (json, rest-json) compile each shape once into a writer.
+
+Values providers may hand over: timestamps as datetimes (naive = UTC), epoch
+seconds or ISO-8601 strings; blobs as bytes or str; a streaming payload as
+bytes or an async iterable of bytes (passed through, never buffered). Members
+that are absent or None are omitted; keys the shape does not name are ignored.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from .base import ResponseSerializer
+from .json import JsonSerializer
+from .query import Ec2Serializer, QuerySerializer
+from .rest import RestJsonSerializer, RestSerializer, RestXmlSerializer
+from .s3 import S3Serializer
+from .sqs import SqsJsonSerializer, SqsQuerySerializer
+
+__all__ = [
+    "Ec2Serializer",
+    "JsonSerializer",
+    "QuerySerializer",
+    "ResponseSerializer",
+    "RestJsonSerializer",
+    "RestSerializer",
+    "RestXmlSerializer",
+    "S3Serializer",
+    "SqsJsonSerializer",
+    "SqsQuerySerializer",
+    "create_serializer",
+]
+
+_PROTOCOLS: dict[str, type[ResponseSerializer]] = {
+    "query": QuerySerializer,
+    "ec2": Ec2Serializer,
+    "json": JsonSerializer,
+    "rest-json": RestJsonSerializer,
+    "rest-xml": RestXmlSerializer,
+}
+
+# Service quirks, each a named subclass of its protocol's serializer.
+_QUIRKS: dict[tuple[str, str], type[ResponseSerializer]] = {
+    ("s3", "rest-xml"): S3Serializer,
+    ("sqs", "query"): SqsQuerySerializer,
+    ("sqs", "json"): SqsJsonSerializer,
+}
+
+
+@cache
+def create_serializer(service: str, protocol: str) -> ResponseSerializer:
+    """The serializer of `service` (its botocore name) speaking `protocol`; one shared instance per pair."""
+    cls = _QUIRKS.get((service, protocol)) or _PROTOCOLS.get(protocol)
+    if cls is None:
+        raise ValueError(f"no response serializer for protocol {protocol!r}")
+    return cls(service)

@@ -1,0 +1,102 @@
+"""S3's departures from plain rest-xml, kept out of the generic code.
+
+- Root elements: botocore's S3 model names output shapes `ListObjectsV2Output`
+  and so on, while S3 sends `<ListBucketResult>`; the real names (the Smithy
+  model's xmlName traits, which botocore's JSON does not carry) are listed here.
+- GetBucketLocation's answer is the text of the root element itself,
+  `<LocationConstraint>eu-west-1</LocationConstraint>` (botocore reads it with
+  a handler of its own, `parse_get_bucket_location`).
+- Request ids travel as `x-amz-request-id` and `x-amz-id-2` (the "host id").
+- Errors are a bare `<Error>` document carrying RequestId and HostId, and a
+  HEAD request's error has no body at all (clients then go by the status).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from base64 import b64encode
+from typing import Any
+
+from botocore.model import OperationModel, Shape
+
+from pocketcloud.protocol.errors import ServiceError
+
+from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
+from .xml import escape_text
+
+# Operation → root element of its XML body, where it is not the shape's name.
+_ROOT_ELEMENTS = {
+    "CompleteMultipartUpload": "CompleteMultipartUploadResult",
+    "CreateMultipartUpload": "InitiateMultipartUploadResult",
+    "CreateSession": "CreateSessionResult",
+    "DeleteObjects": "DeleteResult",
+    "GetBucketAccelerateConfiguration": "AccelerateConfiguration",
+    "GetBucketAcl": "AccessControlPolicy",
+    "GetBucketCors": "CORSConfiguration",
+    "GetBucketLifecycle": "LifecycleConfiguration",
+    "GetBucketLifecycleConfiguration": "LifecycleConfiguration",
+    "GetBucketLogging": "BucketLoggingStatus",
+    "GetBucketNotification": "NotificationConfiguration",
+    "GetBucketNotificationConfiguration": "NotificationConfiguration",
+    "GetBucketRequestPayment": "RequestPaymentConfiguration",
+    "GetBucketTagging": "Tagging",
+    "GetBucketVersioning": "VersioningConfiguration",
+    "GetBucketWebsite": "WebsiteConfiguration",
+    "GetObjectAcl": "AccessControlPolicy",
+    "GetObjectAttributes": "GetObjectAttributesResponse",
+    "GetObjectTagging": "Tagging",
+    "ListBucketAnalyticsConfigurations": "ListBucketAnalyticsConfigurationResult",
+    "ListBucketInventoryConfigurations": "ListInventoryConfigurationsResult",
+    "ListBucketMetricsConfigurations": "ListMetricsConfigurationsResult",
+    "ListBuckets": "ListAllMyBucketsResult",
+    "ListDirectoryBuckets": "ListAllMyDirectoryBucketsResult",
+    "ListMultipartUploads": "ListMultipartUploadsResult",
+    "ListObjectVersions": "ListVersionsResult",
+    "ListObjects": "ListBucketResult",
+    "ListObjectsV2": "ListBucketResult",
+    "ListParts": "ListPartsResult",
+}
+
+# Operations whose single body member is the root element's text.
+_ROOT_TEXT = {"GetBucketLocation": "LocationConstraint"}
+
+
+def host_id(request_id: str) -> str:
+    """A stable stand-in for S3's x-amz-id-2, derived from the request id so header and body agree."""
+    return b64encode(hashlib.sha256(request_id.encode("utf-8", "replace")).digest()).decode("ascii")
+
+
+class S3Serializer(RestXmlSerializer):
+    def root_element(self, operation: OperationModel, shape: Shape) -> str:
+        return _ROOT_ELEMENTS.get(operation.name, shape.name)
+
+    def body_encoder(self, operation: OperationModel, shape: Shape) -> Encoder:
+        member = _ROOT_TEXT.get(operation.name)
+        if member is None:
+            return super().body_encoder(operation, shape)
+        head = f'{XML_DECLARATION}<{member} xmlns="{self.namespace}"'
+
+        def encode(output: Any) -> bytes:
+            value = output.get(member)
+            if value is None:  # us-east-1 is spelled as an empty constraint
+                return (head + "/>").encode()
+            return f"{head}>{escape_text(str(value))}</{member}>".encode("utf-8", "replace")
+
+        return encode
+
+    def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
+        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id))]
+
+    def error_body(
+        self, error: ServiceError, shape: Shape | None, fields: dict[str, Any], status: int, request_id: str
+    ) -> tuple[str, bytes]:
+        out = [
+            f"{XML_DECLARATION}<Error>",
+            f"<Code>{escape_text(self.xml_error_code(error))}</Code>",
+            f"<Message>{escape_text(error.message)}</Message>",
+        ]
+        self.xml.error_fields(shape, fields, out)
+        out.append(
+            f"<RequestId>{escape_text(request_id)}</RequestId><HostId>{host_id(request_id)}</HostId></Error>"
+        )
+        return self.document_type, "".join(out).encode("utf-8", "replace")

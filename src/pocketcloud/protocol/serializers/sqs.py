@@ -1,0 +1,120 @@
+"""SQS: a json service that older SDKs still call over query.
+
+botocore's SQS model moved to the json protocol and, in doing so, dropped what
+only the query protocol used: the element names of its flattened lists and
+maps (`<Message>`, `<Attribute><Name/><Value/></Attribute>`, `<QueueUrl>`) and
+the legacy error codes (`AWS.SimpleQueueService.NonExistentQueue`). Both are
+restored here, from SQS's published query API and the Smithy model's
+awsQueryError traits:
+
+- `SqsQuerySerializer` writes query responses and errors with those names;
+- `SqsJsonSerializer` sends the legacy code in `x-amzn-query-error`, which is
+  how SDKs keep raising the exception classes of the query era.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from botocore.model import Shape
+
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import error_shapes
+
+from .json import JsonSerializer
+from .query import QuerySerializer
+
+_NAME_VALUE = {"keyName": "Name", "valueName": "Value"}
+
+# (structure shape, member) → the element names SQS's query API uses.
+_QUERY_NAMES: dict[tuple[str, str], dict[str, Any]] = {
+    ("ReceiveMessageResult", "Messages"): {"name": "Message"},
+    ("Message", "Attributes"): {"name": "Attribute", **_NAME_VALUE},
+    ("Message", "MessageAttributes"): {"name": "MessageAttribute", **_NAME_VALUE},
+    ("MessageAttributeValue", "StringListValues"): {"name": "StringListValue"},
+    ("MessageAttributeValue", "BinaryListValues"): {"name": "BinaryListValue"},
+    ("GetQueueAttributesResult", "Attributes"): {"name": "Attribute", **_NAME_VALUE},
+    ("ListQueuesResult", "QueueUrls"): {"name": "QueueUrl"},
+    ("ListDeadLetterSourceQueuesResult", "queueUrls"): {"name": "QueueUrl"},
+    ("ListQueueTagsResult", "Tags"): {"name": "Tag", "keyName": "Key", "valueName": "Value"},
+    ("SendMessageBatchResult", "Successful"): {"name": "SendMessageBatchResultEntry"},
+    ("SendMessageBatchResult", "Failed"): {"name": "BatchResultErrorEntry"},
+    ("DeleteMessageBatchResult", "Successful"): {"name": "DeleteMessageBatchResultEntry"},
+    ("DeleteMessageBatchResult", "Failed"): {"name": "BatchResultErrorEntry"},
+    ("ChangeMessageVisibilityBatchResult", "Successful"): {"name": "ChangeMessageVisibilityBatchResultEntry"},
+    ("ChangeMessageVisibilityBatchResult", "Failed"): {"name": "BatchResultErrorEntry"},
+    ("ListMessageMoveTasksResult", "Results"): {"name": "ListMessageMoveTasksResultEntry"},
+}
+
+# Error shape → (code under query, HTTP status). Shapes not listed kept their
+# name as their query code; the model itself gives none of these statuses.
+_QUERY_ERRORS: dict[str, tuple[str, int]] = {
+    "BatchEntryIdsNotDistinct": ("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400),
+    "BatchRequestTooLong": ("AWS.SimpleQueueService.BatchRequestTooLong", 400),
+    "EmptyBatchRequest": ("AWS.SimpleQueueService.EmptyBatchRequest", 400),
+    "InvalidAddress": ("InvalidAddress", 404),
+    "InvalidBatchEntryId": ("AWS.SimpleQueueService.InvalidBatchEntryId", 400),
+    "InvalidSecurity": ("InvalidSecurity", 403),
+    "KmsAccessDenied": ("KMS.AccessDeniedException", 400),
+    "KmsDisabled": ("KMS.DisabledException", 400),
+    "KmsInvalidKeyUsage": ("KMS.InvalidKeyUsageException", 400),
+    "KmsInvalidState": ("KMS.InvalidStateException", 400),
+    "KmsNotFound": ("KMS.NotFoundException", 400),
+    "KmsOptInRequired": ("KMS.OptInRequired", 403),
+    "KmsThrottled": ("KMS.ThrottlingException", 400),
+    "MessageNotInflight": ("AWS.SimpleQueueService.MessageNotInflight", 400),
+    "OverLimit": ("OverLimit", 403),
+    "PurgeQueueInProgress": ("AWS.SimpleQueueService.PurgeQueueInProgress", 403),
+    "QueueDeletedRecently": ("AWS.SimpleQueueService.QueueDeletedRecently", 400),
+    "QueueDoesNotExist": ("AWS.SimpleQueueService.NonExistentQueue", 400),
+    "QueueNameExists": ("QueueAlreadyExists", 400),
+    "ReceiptHandleIsInvalid": ("ReceiptHandleIsInvalid", 404),
+    "RequestThrottled": ("RequestThrottled", 403),
+    "ResourceNotFoundException": ("ResourceNotFoundException", 404),
+    "TooManyEntriesInBatchRequest": ("AWS.SimpleQueueService.TooManyEntriesInBatchRequest", 400),
+    "UnsupportedOperation": ("AWS.SimpleQueueService.UnsupportedOperation", 400),
+}
+# A provider may raise either spelling; both lead to the shape.
+_SHAPE_BY_QUERY_CODE = {code: shape for shape, (code, _) in _QUERY_ERRORS.items()}
+
+
+def _shape_name(code: str) -> str:
+    return _SHAPE_BY_QUERY_CODE.get(code, code)
+
+
+def _query_code(code: str) -> str:
+    name = _shape_name(code)
+    return _QUERY_ERRORS[name][0] if name in _QUERY_ERRORS else code
+
+
+def _status(code: str) -> int | None:
+    entry = _QUERY_ERRORS.get(_shape_name(code))
+    return entry[1] if entry else None
+
+
+class SqsQuerySerializer(QuerySerializer):
+    xml_overrides = _QUERY_NAMES
+    default_namespace = "http://queue.amazonaws.com/doc/2012-11-05/"
+
+    def error_shape(self, error: ServiceError) -> Shape | None:
+        return error_shapes(self.service).get(_shape_name(error.code))
+
+    def xml_error_code(self, error: ServiceError) -> str:
+        return _query_code(error.code)
+
+    def fallback_error_status(self, error: ServiceError) -> int | None:
+        return _status(error.code)
+
+
+class SqsJsonSerializer(JsonSerializer):
+    def error_shape(self, error: ServiceError) -> Shape | None:
+        return error_shapes(self.service).get(_shape_name(error.code))
+
+    def json_error_code(self, error: ServiceError) -> str:
+        return _shape_name(error.code)
+
+    def query_error_code(self, error: ServiceError) -> str:
+        return _query_code(error.code)
+
+    def fallback_error_status(self, error: ServiceError) -> int | None:
+        return _status(error.code)

@@ -1,0 +1,171 @@
+"""What every part of IAM shares: ids, ARNs, errors, paths, paging, policy documents.
+
+IAM is global: every document lives in the scope (account, "").
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+import string
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.store import Collection, Scope
+
+_ID_ALPHABET = string.ascii_uppercase + string.digits
+
+
+def new_id(prefix: str, length: int = 21) -> str:
+    """IAM unique ids: AIDA… (user), AROA… (role), AGPA… (group), ANPA… (policy), AIPA…, AKIA…"""
+    return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length - len(prefix)))
+
+
+def new_secret(length: int = 40) -> str:
+    alphabet = string.ascii_letters + string.digits + "+/"
+    return "".join(secrets.choice(alphabet) for _ in range(length))
+
+
+def now() -> datetime:
+    return datetime.now(UTC).replace(microsecond=0)
+
+
+def scope(ctx: RequestContext) -> Scope:
+    return (ctx.account_id, "")
+
+
+def arn(account: str, kind: str, path: str, name: str) -> str:
+    return f"arn:aws:iam::{account}:{kind}{path}{name}"
+
+
+# -- errors --------------------------------------------------------------
+
+
+def no_such_entity(message: str) -> ServiceError:
+    return ServiceError("NoSuchEntity", message, status=404)
+
+
+def already_exists(message: str) -> ServiceError:
+    return ServiceError("EntityAlreadyExists", message, status=409)
+
+
+def delete_conflict(message: str) -> ServiceError:
+    return ServiceError("DeleteConflict", message, status=409)
+
+
+def limit_exceeded(message: str) -> ServiceError:
+    return ServiceError("LimitExceeded", message, status=409)
+
+
+def invalid_input(message: str) -> ServiceError:
+    return ServiceError("InvalidInput", message, status=400)
+
+
+def validation_error(message: str) -> ServiceError:
+    return ServiceError("ValidationError", message, status=400)
+
+
+def malformed_policy(message: str) -> ServiceError:
+    return ServiceError("MalformedPolicyDocument", message, status=400)
+
+
+def check_path(path: str | None, member: str = "path") -> str:
+    if path is None:
+        return "/"
+    if not (path.startswith("/") and path.endswith("/")) or "//" in path:
+        raise validation_error(
+            f"The specified value for {member} is invalid. It must begin and end with / and contain "
+            "only alphanumeric characters and/or / characters."
+        )
+    return path
+
+
+# -- policy documents ----------------------------------------------------
+
+
+def check_policy_document(document: str, kind: str = "identity") -> str:
+    """Validate a policy as AWS does on write; MalformedPolicyDocument otherwise."""
+    from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+
+    try:
+        parse_policy(document, kind=kind)
+    except MalformedPolicy as exc:
+        raise malformed_policy(str(exc)) from exc
+    return document
+
+
+def encode_document(document: str) -> str:
+    """IAM returns policy documents URL-encoded (the SDKs decode them)."""
+    return quote(document, safe="")
+
+
+def decode_json(document: str) -> Any:
+    return json.loads(document)
+
+
+# -- tags ----------------------------------------------------------------
+
+MAX_TAGS = 50
+
+
+def merge_tags(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
+    merged = {t["Key"]: t["Value"] for t in existing}
+    for tag in new:
+        merged[tag["Key"]] = tag.get("Value", "")
+    if len(merged) > MAX_TAGS:
+        raise limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")
+    return [{"Key": k, "Value": v} for k, v in merged.items()]
+
+
+def remove_tags(existing: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
+    drop = set(keys)
+    return [t for t in existing if t["Key"] not in drop]
+
+
+# -- paging --------------------------------------------------------------
+
+
+def page(
+    collection: Collection,
+    where: Scope,
+    params: dict[str, Any],
+    keep: Any = None,
+    prefix: str = "",
+) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """One page of a listing with IAM's Marker/MaxItems, filtered by `keep(doc)`."""
+    limit = params.get("MaxItems") or 100
+    if not 1 <= limit <= 1000:
+        raise validation_error(
+            f"1 validation error detected: Value '{limit}' at 'maxItems' failed to satisfy constraint: "
+            "Member must have value less than or equal to 1000"
+        )
+    after = params.get("Marker")
+    found: list[dict[str, Any]] = []
+    last_key: str | None = None
+    more = False
+    while True:
+        batch = collection.scan(where, prefix=prefix, start_after=after, limit=limit + 1)
+        for key, doc in batch:
+            if keep is not None and not keep(doc):
+                after = key
+                continue
+            if len(found) == limit:
+                more = True
+                break
+            found.append(doc)
+            last_key = key
+            after = key
+        if more or len(batch) < limit + 1:
+            break
+    page_info: dict[str, Any] = {"IsTruncated": more}
+    if more and last_key is not None:
+        page_info["Marker"] = last_key
+    return found, page_info
+
+
+def path_filter(params: dict[str, Any]) -> Any:
+    prefix = params.get("PathPrefix") or "/"
+    return lambda doc: doc.get("Path", "/").startswith(prefix)

@@ -1,0 +1,109 @@
+"""IAM groups: a set of users sharing inline and attached policies."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.iam.common import (
+    already_exists,
+    arn,
+    check_path,
+    delete_conflict,
+    new_id,
+    now,
+    path_filter,
+    scope,
+)
+from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view
+
+Params = dict[str, Any]
+
+
+class GroupOperations:
+    principals: Principals
+
+    def _members(self, ctx: RequestContext, group: str) -> list[dict[str, Any]]:
+        users = self.principals.store.iter_collection("iam", USER.collection, scope(ctx))
+        return [doc for _, doc in users if group in doc.get("Groups", [])]
+
+    def CreateGroup(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["GroupName"]
+        path = check_path(p.get("Path"))
+        doc = {
+            "Path": path,
+            "GroupName": name,
+            "GroupId": new_id("AGPA"),
+            "Arn": arn(ctx.account_id, "group", path, name),
+            "CreateDate": now().isoformat(),
+        }
+        if not self.principals.collection(GROUP).insert(scope(ctx), name, doc):
+            raise already_exists(f"Group with name {name} already exists.")
+        return {"Group": public_view(doc)}
+
+    def GetGroup(self, ctx: RequestContext, p: Params) -> Params:
+        group = self.principals.get(ctx, GROUP, p["GroupName"])
+        members = [public_view(u) for u in self._members(ctx, p["GroupName"])]
+        return {"Group": public_view(group), "Users": members, "IsTruncated": False}
+
+    def ListGroups(self, ctx: RequestContext, p: Params) -> Params:
+        groups, info = self.principals.listing(ctx, GROUP, p, path_filter(p))
+        return {"Groups": [public_view(g) for g in groups], **info}
+
+    def UpdateGroup(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["GroupName"]
+        coll = self.principals.collection(GROUP)
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, GROUP, name)
+            new_name = p.get("NewGroupName") or name
+            if p.get("NewPath"):
+                doc["Path"] = check_path(p["NewPath"], "newPath")
+            if new_name != name:
+                if coll.get(scope(ctx), new_name) is not None:
+                    raise already_exists(f"Group with name {new_name} already exists.")
+                coll.delete(scope(ctx), name)
+                doc["GroupName"] = new_name
+                for user in self._members(ctx, name):
+                    user["Groups"] = [new_name if g == name else g for g in user["Groups"]]
+                    self.principals.save(ctx, USER, user)
+            doc["Arn"] = arn(ctx.account_id, "group", doc["Path"], new_name)
+            coll.put(scope(ctx), new_name, doc)
+        return {}
+
+    def DeleteGroup(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["GroupName"]
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, GROUP, name)
+            if self._members(ctx, name):
+                raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            if doc.get("AttachedPolicies"):
+                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            if doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must delete policies first.")
+            self.principals.collection(GROUP).delete(scope(ctx), name)
+        return {}
+
+    def PutGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.put_inline(ctx, GROUP, p["GroupName"], p["PolicyName"], p["PolicyDocument"])
+        return {}
+
+    def GetGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.get_inline(ctx, GROUP, p["GroupName"], p["PolicyName"])
+
+    def DeleteGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.delete_inline(ctx, GROUP, p["GroupName"], p["PolicyName"])
+        return {}
+
+    def ListGroupPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_inline(ctx, GROUP, p["GroupName"], p)
+
+    def AttachGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.attach(ctx, GROUP, p["GroupName"], p["PolicyArn"])
+        return {}
+
+    def DetachGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.detach(ctx, GROUP, p["GroupName"], p["PolicyArn"])
+        return {}
+
+    def ListAttachedGroupPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_attached(ctx, GROUP, p["GroupName"], p)

@@ -1,0 +1,233 @@
+"""Managed policies: create, versions (at most five), default version, tags, listing, entities."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.iam.common import (
+    already_exists,
+    arn,
+    check_path,
+    check_policy_document,
+    delete_conflict,
+    encode_document,
+    invalid_input,
+    limit_exceeded,
+    merge_tags,
+    new_id,
+    no_such_entity,
+    now,
+    remove_tags,
+    scope,
+)
+from pocketcloud.services.iam.managed_policies import all_aws_managed_policies
+from pocketcloud.services.iam.policy_store import PolicyStore
+from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals
+
+Params = dict[str, Any]
+MAX_VERSIONS = 5
+_POLICY_FIELDS = (
+    "PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "AttachmentCount",
+    "PermissionsBoundaryUsageCount", "IsAttachable", "Description", "CreateDate", "UpdateDate", "Tags",
+)
+
+
+def policy_view(doc: dict[str, Any]) -> dict[str, Any]:
+    view = {k: doc[k] for k in _POLICY_FIELDS if k in doc}
+    view.setdefault("PolicyId", "ANPA" + doc["PolicyName"].upper()[:17].ljust(17, "X"))
+    view.setdefault("AttachmentCount", 0)
+    view.setdefault("PermissionsBoundaryUsageCount", 0)
+    view.setdefault("IsAttachable", True)
+    return view
+
+
+class PolicyOperations:
+    principals: Principals
+    policies: PolicyStore
+
+    def _local(self, ctx: RequestContext, policy_arn: str) -> dict[str, Any]:
+        doc = self.policies.find(ctx, policy_arn)
+        if doc is None:
+            raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
+        if "Versions" not in doc:
+            raise invalid_input(f"Policy {policy_arn} is an AWS managed policy and cannot be changed.")
+        return doc
+
+    def CreatePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["PolicyName"]
+        path = check_path(p.get("Path"))
+        document = check_policy_document(p["PolicyDocument"])
+        created = now().isoformat()
+        doc: dict[str, Any] = {
+            "PolicyName": name,
+            "PolicyId": new_id("ANPA"),
+            "Arn": arn(ctx.account_id, "policy", path, name),
+            "Path": path,
+            "DefaultVersionId": "v1",
+            "AttachmentCount": 0,
+            "PermissionsBoundaryUsageCount": 0,
+            "IsAttachable": True,
+            "CreateDate": created,
+            "UpdateDate": created,
+            "Versions": {"v1": {"Document": document, "CreateDate": created}},
+            "NextVersion": 2,
+        }
+        if p.get("Description") is not None:
+            doc["Description"] = p["Description"]
+        if p.get("Tags"):
+            doc["Tags"] = merge_tags([], p["Tags"])
+        if not self.policies.local.insert(scope(ctx), name, doc):
+            raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
+        view = policy_view(doc)
+        view.pop("Description", None)
+        return {"Policy": view}
+
+    def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self.policies.find(ctx, p["PolicyArn"])
+        if doc is None:
+            raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
+        return {"Policy": policy_view(doc)}
+
+    def DeletePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._local(ctx, p["PolicyArn"])
+            if doc.get("AttachmentCount", 0) > 0:
+                raise delete_conflict("Cannot delete a policy attached to entities.")
+            if len(doc["Versions"]) > 1:
+                raise delete_conflict(
+                    "This policy has more than one version. Before you delete a policy, you must delete "
+                    "the policy's versions. The default version is deleted with the policy."
+                )
+            self.policies.local.delete(scope(ctx), doc["PolicyName"])
+        return {}
+
+    def ListPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        which = p.get("Scope") or "All"
+        prefix = p.get("PathPrefix") or "/"
+        only_attached = bool(p.get("OnlyAttached"))
+        found: list[dict[str, Any]] = []
+        if which in ("All", "AWS"):
+            for policy in all_aws_managed_policies():
+                found.append(self.policies.find(ctx, policy["Arn"]) or policy)
+        if which in ("All", "Local"):
+            found += [d for _, d in self.principals.store.iter_collection("iam", "policies", scope(ctx))]
+        found = [
+            d for d in found
+            if d.get("Path", "/").startswith(prefix) and (not only_attached or d.get("AttachmentCount", 0) > 0)
+        ]
+        limit = p.get("MaxItems") or 100
+        start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
+        chunk = found[start : start + limit]
+        result: Params = {"Policies": [policy_view(d) for d in chunk], "IsTruncated": start + limit < len(found)}
+        if result["IsTruncated"]:
+            result["Marker"] = str(start + limit)
+        return result
+
+    def CreatePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
+        document = check_policy_document(p["PolicyDocument"])
+        with self.principals.store.transaction():
+            doc = self._local(ctx, p["PolicyArn"])
+            if len(doc["Versions"]) >= MAX_VERSIONS:
+                raise limit_exceeded(
+                    f"A managed policy can have up to {MAX_VERSIONS} versions. Before you create a new version, "
+                    "you must delete an existing version."
+                )
+            version_id = f"v{doc['NextVersion']}"
+            created = now().isoformat()
+            doc["NextVersion"] += 1
+            doc["Versions"][version_id] = {"Document": document, "CreateDate": created}
+            if p.get("SetAsDefault"):
+                doc["DefaultVersionId"] = version_id
+            doc["UpdateDate"] = created
+            self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
+        return {"PolicyVersion": self._version_view(doc, version_id, include_document=False)}
+
+    def _version_view(self, doc: dict[str, Any], version_id: str, include_document: bool = True) -> Params:
+        version = doc["Versions"][version_id]
+        view: Params = {
+            "VersionId": version_id,
+            "IsDefaultVersion": version_id == doc["DefaultVersionId"],
+            "CreateDate": version["CreateDate"],
+        }
+        if include_document:
+            view["Document"] = encode_document(version["Document"])
+        return view
+
+    def GetPolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self.policies.find(ctx, p["PolicyArn"])
+        if doc is None:
+            raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
+        if "Versions" not in doc:  # AWS managed: only the default version is bundled
+            if p["VersionId"] != doc.get("DefaultVersionId"):
+                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            document = self.policies.default_document(ctx.account_id, p["PolicyArn"]) or "{}"
+            return {"PolicyVersion": {"Document": encode_document(document), "VersionId": p["VersionId"],
+                                      "IsDefaultVersion": True, "CreateDate": doc.get("UpdateDate")}}
+        if p["VersionId"] not in doc["Versions"]:
+            raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+        return {"PolicyVersion": self._version_view(doc, p["VersionId"])}
+
+    def ListPolicyVersions(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self.policies.find(ctx, p["PolicyArn"])
+        if doc is None:
+            raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
+        if "Versions" not in doc:
+            versions = [{"VersionId": doc["DefaultVersionId"], "IsDefaultVersion": True, "CreateDate": doc.get("UpdateDate")}]
+        else:
+            order = sorted(doc["Versions"], key=lambda v: int(v[1:]), reverse=True)
+            versions = [self._version_view(doc, v, include_document=False) for v in order]
+        return {"Versions": versions, "IsTruncated": False}
+
+    def DeletePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._local(ctx, p["PolicyArn"])
+            if p["VersionId"] not in doc["Versions"]:
+                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            if p["VersionId"] == doc["DefaultVersionId"]:
+                raise delete_conflict("Cannot delete the default version of a policy.")
+            del doc["Versions"][p["VersionId"]]
+            self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
+        return {}
+
+    def SetDefaultPolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._local(ctx, p["PolicyArn"])
+            if p["VersionId"] not in doc["Versions"]:
+                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            doc["DefaultVersionId"] = p["VersionId"]
+            doc["UpdateDate"] = now().isoformat()
+            self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
+        return {}
+
+    def _tag_policy(self, ctx: RequestContext, policy_arn: str, change: Any) -> None:
+        with self.principals.store.transaction():
+            doc = self._local(ctx, policy_arn)
+            doc["Tags"] = change(doc.get("Tags", []))
+            self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
+
+    def TagPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self._tag_policy(ctx, p["PolicyArn"], lambda tags: merge_tags(tags, p["Tags"]))
+        return {}
+
+    def UntagPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self._tag_policy(ctx, p["PolicyArn"], lambda tags: remove_tags(tags, p["TagKeys"]))
+        return {}
+
+    def ListPolicyTags(self, ctx: RequestContext, p: Params) -> Params:
+        return {"Tags": self._local(ctx, p["PolicyArn"]).get("Tags", []), "IsTruncated": False}
+
+    def ListEntitiesForPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        policy_arn = p["PolicyArn"]
+        if self.policies.find(ctx, policy_arn) is None:
+            raise no_such_entity(f"Policy {policy_arn} was not found.")
+        result: Params = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
+        for kind, member, name_key, id_key in (
+            (USER, "PolicyUsers", "UserName", "UserId"),
+            (GROUP, "PolicyGroups", "GroupName", "GroupId"),
+            (ROLE, "PolicyRoles", "RoleName", "RoleId"),
+        ):
+            for _, doc in self.principals.store.iter_collection("iam", kind.collection, scope(ctx)):
+                if policy_arn in doc.get("AttachedPolicies", []):
+                    result[member].append({name_key: doc[name_key], id_key: doc[id_key]})
+        return result

@@ -1,0 +1,178 @@
+"""What users, groups and roles have in common: lookup, inline policies, attached
+managed policies, tags and permissions boundaries — written once, used by all three.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.iam.common import (
+    check_policy_document,
+    encode_document,
+    invalid_input,
+    limit_exceeded,
+    merge_tags,
+    no_such_entity,
+    page,
+    remove_tags,
+    scope,
+)
+from pocketcloud.services.iam.policy_store import PolicyStore
+from pocketcloud.store import Store
+
+MAX_ATTACHED_POLICIES = 10
+# What the store keeps on a user, group or role that AWS returns through other calls.
+_INTERNAL = frozenset({"InlinePolicies", "AttachedPolicies", "Groups", "LoginProfile", "InstanceProfiles"})
+
+
+def public_view(doc: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in doc.items() if k not in _INTERNAL}
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: str  # "user": used in messages and ARNs
+    collection: str
+    name_member: str  # "UserName"
+    id_member: str  # "UserId"
+    id_prefix: str  # "AIDA"
+
+
+USER = Kind("user", "users", "UserName", "UserId", "AIDA")
+GROUP = Kind("group", "groups", "GroupName", "GroupId", "AGPA")
+ROLE = Kind("role", "roles", "RoleName", "RoleId", "AROA")
+
+
+class Principals:
+    """Operations shared by users, groups and roles, parameterised by their Kind."""
+
+    def __init__(self, store: Store, policies: PolicyStore) -> None:
+        self.store = store
+        self.policies = policies
+
+    def collection(self, kind: Kind) -> Any:
+        return self.store.collection("iam", kind.collection)
+
+    def get(self, ctx: RequestContext, kind: Kind, name: str) -> dict[str, Any]:
+        doc = self.collection(kind).get(scope(ctx), name)
+        if doc is None:
+            raise no_such_entity(f"The {kind.label} with name {name} cannot be found.")
+        return doc
+
+    def save(self, ctx: RequestContext, kind: Kind, doc: dict[str, Any]) -> None:
+        self.collection(kind).put(scope(ctx), doc[kind.name_member], doc)
+
+    # -- inline policies --------------------------------------------------
+
+    def put_inline(self, ctx: RequestContext, kind: Kind, name: str, policy: str, document: str) -> None:
+        check_policy_document(document)
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            doc.setdefault("InlinePolicies", {})[policy] = document
+            self.save(ctx, kind, doc)
+
+    def get_inline(self, ctx: RequestContext, kind: Kind, name: str, policy: str) -> dict[str, Any]:
+        doc = self.get(ctx, kind, name)
+        document = doc.get("InlinePolicies", {}).get(policy)
+        if document is None:
+            raise no_such_entity(f"The {kind.label} policy with name {policy} cannot be found.")
+        return {kind.name_member: name, "PolicyName": policy, "PolicyDocument": encode_document(document)}
+
+    def delete_inline(self, ctx: RequestContext, kind: Kind, name: str, policy: str) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            if policy not in doc.get("InlinePolicies", {}):
+                raise no_such_entity(f"The {kind.label} policy with name {policy} cannot be found.")
+            del doc["InlinePolicies"][policy]
+            self.save(ctx, kind, doc)
+
+    def list_inline(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        names = sorted(self.get(ctx, kind, name).get("InlinePolicies", {}))
+        return _page_names(names, params, "PolicyNames")
+
+    # -- attached managed policies ---------------------------------------
+
+    def attach(self, ctx: RequestContext, kind: Kind, name: str, policy_arn: str) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            self.policies.require(ctx, policy_arn)
+            attached = doc.setdefault("AttachedPolicies", [])
+            if policy_arn in attached:
+                return
+            if len(attached) >= MAX_ATTACHED_POLICIES:
+                raise limit_exceeded(
+                    f"Cannot exceed quota for PoliciesPerUser: {MAX_ATTACHED_POLICIES}"
+                    if kind is USER
+                    else f"Cannot exceed quota for PoliciesPer{kind.label.capitalize()}: {MAX_ATTACHED_POLICIES}"
+                )
+            attached.append(policy_arn)
+            self.save(ctx, kind, doc)
+            self.policies.count_attachment(ctx, policy_arn, +1)
+
+    def detach(self, ctx: RequestContext, kind: Kind, name: str, policy_arn: str) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            attached = doc.get("AttachedPolicies", [])
+            if policy_arn not in attached:
+                raise no_such_entity(f"Policy {policy_arn} was not found.")
+            attached.remove(policy_arn)
+            self.save(ctx, kind, doc)
+            self.policies.count_attachment(ctx, policy_arn, -1)
+
+    def list_attached(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        doc = self.get(ctx, kind, name)
+        prefix = params.get("PathPrefix") or "/"
+        entries = []
+        for policy_arn in doc.get("AttachedPolicies", []):
+            policy = self.policies.find(ctx, policy_arn)
+            if policy is not None and policy.get("Path", "/").startswith(prefix):
+                entries.append({"PolicyName": policy["PolicyName"], "PolicyArn": policy_arn})
+        return _page_names(entries, params, "AttachedPolicies")
+
+    # -- tags and boundaries ---------------------------------------------
+
+    def tag(self, ctx: RequestContext, kind: Kind, name: str, tags: list[dict[str, str]]) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            doc["Tags"] = merge_tags(doc.get("Tags", []), tags)
+            self.save(ctx, kind, doc)
+
+    def untag(self, ctx: RequestContext, kind: Kind, name: str, keys: list[str]) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            doc["Tags"] = remove_tags(doc.get("Tags", []), keys)
+            self.save(ctx, kind, doc)
+
+    def list_tags(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
+        return _page_names(self.get(ctx, kind, name).get("Tags", []), params, "Tags")
+
+    def set_boundary(self, ctx: RequestContext, kind: Kind, name: str, policy_arn: str | None) -> None:
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            if policy_arn is None:
+                doc.pop("PermissionsBoundary", None)
+            else:
+                if self.policies.find(ctx, policy_arn) is None:
+                    raise invalid_input(f"ARN {policy_arn} is not valid.")
+                doc["PermissionsBoundary"] = {
+                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryArn": policy_arn,
+                }
+            self.save(ctx, kind, doc)
+
+    def listing(self, ctx: RequestContext, kind: Kind, params: dict[str, Any], keep: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+        return page(self.collection(kind), scope(ctx), params, keep)
+
+
+def _page_names(items: list[Any], params: dict[str, Any], member: str) -> dict[str, Any]:
+    """Marker/MaxItems paging over a small in-memory list (the marker is an index)."""
+    limit = params.get("MaxItems") or 100
+    start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
+    chunk = items[start : start + limit]
+    result: dict[str, Any] = {member: chunk, "IsTruncated": start + limit < len(items)}
+    if result["IsTruncated"]:
+        result["Marker"] = str(start + limit)
+    return result
+

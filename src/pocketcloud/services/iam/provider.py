@@ -1,0 +1,179 @@
+"""The IAM provider: users, groups, roles, managed and inline policies, access keys,
+instance profiles — and, for the rest of pocketcloud, who an IAM access key belongs
+to and which policies apply to a principal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from pocketcloud.auth.principal import Credential, Principal
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.iam.common import encode_document, scope
+from pocketcloud.services.iam.groups import GroupOperations
+from pocketcloud.services.iam.policies import PolicyOperations, policy_view
+from pocketcloud.services.iam.policy_store import PolicyStore
+from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, public_view
+from pocketcloud.services.iam.roles import RoleOperations, role_view
+from pocketcloud.services.iam.users import UserOperations
+
+Params = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class IdentityPolicies:
+    """The policies that decide what a principal may do, as (id, document) pairs."""
+
+    identity: tuple[tuple[str, str], ...]
+    boundary: str | None = None
+
+
+class IamProvider(UserOperations, GroupOperations, RoleOperations, PolicyOperations, Provider):
+    service = "iam"
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        super().__init__(runtime)
+        self.policies = PolicyStore(runtime.store)
+        self.principals = Principals(runtime.store, self.policies)
+        self._credential_cache: dict[str, Credential | None] = {}
+        self._policy_cache: dict[str, IdentityPolicies] = {}
+        runtime.credentials.register(self.credential_for_access_key)
+        runtime.observers.append(self._after_call)
+
+    def _after_call(self, ctx: RequestContext | None, operation: str, error: Any) -> None:
+        # Every IAM write may change who a key is or what a principal may do.
+        if ctx is not None and ctx.service == "iam" and error is None and not operation.startswith(("Get", "List", "Simulate")):
+            self._credential_cache.clear()
+            self._policy_cache.clear()
+
+    # -- for authentication -------------------------------------------------
+
+    def credential_for_access_key(self, access_key_id: str) -> Credential | None:
+        if not access_key_id.startswith("AKIA"):
+            return None
+        if access_key_id in self._credential_cache:
+            return self._credential_cache[access_key_id]
+        credential = self._load_credential(access_key_id)
+        self._credential_cache[access_key_id] = credential
+        return credential
+
+    def _load_credential(self, access_key_id: str) -> Credential | None:
+        entry = self.key_index.get(("", ""), access_key_id)
+        if entry is None:
+            return None
+        where = (entry["Account"], "")
+        key = self.store.collection("iam", "access_keys").get(where, f"{entry['UserName']}\0{access_key_id}")
+        user = self.store.collection("iam", USER.collection).get(where, entry["UserName"])
+        if key is None or user is None:
+            return None
+        principal = user_principal(entry["Account"], user, access_key_id)
+        return Credential(access_key_id, key["SecretAccessKey"], principal, active=key["Status"] == "Active")
+
+    # -- for authorization ----------------------------------------------------
+
+    def identity_policies(self, principal: Principal) -> IdentityPolicies:
+        """Identity policies of a user (its own and its groups') or of a role session's role."""
+        cached = self._policy_cache.get(principal.arn)
+        if cached is not None:
+            return cached
+        account = principal.account_id
+        where = (account, "")
+        docs: list[tuple[str, dict[str, Any]]] = []
+        if principal.kind == "User":
+            user = self.store.collection("iam", USER.collection).get(where, principal.name)
+            if user is not None:
+                docs.append((principal.arn, user))
+                for group_name in user.get("Groups", []):
+                    group = self.store.collection("iam", GROUP.collection).get(where, group_name)
+                    if group is not None:
+                        docs.append((group["Arn"], group))
+        elif principal.kind == "AssumedRole" and principal.role_arn:
+            role = self.store.collection("iam", ROLE.collection).get(where, principal.role_arn.rsplit("/", 1)[-1])
+            if role is not None:
+                docs.append((role["Arn"], role))
+        identity: list[tuple[str, str]] = []
+        for owner, doc in docs:
+            for name, document in doc.get("InlinePolicies", {}).items():
+                identity.append((f"{owner}#{name}", document))
+            for policy_arn in doc.get("AttachedPolicies", []):
+                document = self.policies.default_document(account, policy_arn)
+                if document is not None:
+                    identity.append((policy_arn, document))
+        boundary = None
+        if docs and docs[0][1].get("PermissionsBoundary"):
+            boundary = self.policies.default_document(account, docs[0][1]["PermissionsBoundary"]["PermissionsBoundaryArn"])
+        result = IdentityPolicies(tuple(identity), boundary)
+        self._policy_cache[principal.arn] = result
+        return result
+
+    def role(self, account: str, role_name: str) -> dict[str, Any] | None:
+        return self.store.collection("iam", ROLE.collection).get((account, ""), role_name)
+
+    # -- account-wide views -----------------------------------------------
+
+    def GetAccountAuthorizationDetails(self, ctx: RequestContext, p: Params) -> Params:
+        wanted = set(p.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
+        result: Params = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [], "IsTruncated": False}
+        store = self.store
+
+        def inline(doc: dict[str, Any]) -> list[dict[str, str]]:
+            return [{"PolicyName": n, "PolicyDocument": encode_document(d)} for n, d in doc.get("InlinePolicies", {}).items()]
+
+        def attached(doc: dict[str, Any]) -> list[dict[str, str]]:
+            return [{"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in doc.get("AttachedPolicies", [])]
+
+        if "User" in wanted:
+            for _, u in store.iter_collection("iam", USER.collection, scope(ctx)):
+                result["UserDetailList"].append({**public_view(u), "UserPolicyList": inline(u), "GroupList": u.get("Groups", []), "AttachedManagedPolicies": attached(u)})
+        if "Group" in wanted:
+            for _, g in store.iter_collection("iam", GROUP.collection, scope(ctx)):
+                result["GroupDetailList"].append({**public_view(g), "GroupPolicyList": inline(g), "AttachedManagedPolicies": attached(g)})
+        if "Role" in wanted:
+            for _, r in store.iter_collection("iam", ROLE.collection, scope(ctx)):
+                profiles = self._profiles_with_role(ctx, r["RoleName"])
+                result["RoleDetailList"].append({
+                    **role_view(r), "RolePolicyList": inline(r), "AttachedManagedPolicies": attached(r),
+                    "InstanceProfileList": [self._profile_view(ctx, ip) for ip in profiles],
+                })
+        if "LocalManagedPolicy" in wanted:
+            for _, pol in store.iter_collection("iam", "policies", scope(ctx)):
+                versions = [
+                    {"Document": encode_document(v["Document"]), "VersionId": vid, "IsDefaultVersion": vid == pol["DefaultVersionId"], "CreateDate": v["CreateDate"]}
+                    for vid, v in pol["Versions"].items()
+                ]
+                result["Policies"].append({**policy_view(pol), "PolicyVersionList": versions})
+        if "AWSManagedPolicy" in wanted:
+            # AWS lists only the AWS managed policies in use in the account.
+            for key, usage in store.collection("iam", "aws_policy_usage").scan(scope(ctx)):
+                if usage.get("AttachmentCount", 0) > 0:
+                    pol = self.policies.find(ctx, key)
+                    if pol is not None:
+                        document = self.policies.default_document(ctx.account_id, key) or "{}"
+                        result["Policies"].append({**policy_view(pol), "PolicyVersionList": [
+                            {"Document": encode_document(document), "VersionId": pol["DefaultVersionId"], "IsDefaultVersion": True}
+                        ]})
+        return result
+
+    def GetAccountSummary(self, ctx: RequestContext, p: Params) -> Params:
+        count = lambda name: self.store.collection("iam", name).count(scope(ctx))  # noqa: E731
+        return {"SummaryMap": {
+            "Users": count("users"), "Groups": count("groups"), "Roles": count("roles"),
+            "Policies": count("policies"), "InstanceProfiles": count("instance_profiles"),
+            "UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500,
+            "AccessKeysPerUserQuota": 2, "AttachedPoliciesPerUserQuota": 10, "AttachedPoliciesPerRoleQuota": 10,
+            "AttachedPoliciesPerGroupQuota": 10, "PolicyVersionsInUseQuota": 10000, "VersionsPerPolicyQuota": 5,
+        }}
+
+
+def user_principal(account: str, user: dict[str, Any], access_key_id: str | None = None) -> Principal:
+    return Principal(
+        account_id=account,
+        arn=user["Arn"],
+        user_id=user["UserId"],
+        kind="User",
+        name=user["UserName"],
+        access_key_id=access_key_id,
+        tags=tuple((t["Key"], t["Value"]) for t in user.get("Tags", [])),
+    )

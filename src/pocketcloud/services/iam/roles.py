@@ -1,0 +1,257 @@
+"""IAM roles (with their trust policies) and instance profiles."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.iam.common import (
+    already_exists,
+    arn,
+    check_path,
+    check_policy_document,
+    delete_conflict,
+    encode_document,
+    limit_exceeded,
+    merge_tags,
+    new_id,
+    no_such_entity,
+    now,
+    page,
+    path_filter,
+    remove_tags,
+    scope,
+)
+from pocketcloud.services.iam.principals import ROLE, Principals, public_view
+
+Params = dict[str, Any]
+
+
+def role_view(doc: dict[str, Any]) -> dict[str, Any]:
+    view = public_view(doc)
+    view["AssumeRolePolicyDocument"] = encode_document(doc["AssumeRolePolicyDocument"])
+    return view
+
+
+class RoleOperations:
+    principals: Principals
+
+    def CreateRole(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["RoleName"]
+        path = check_path(p.get("Path"))
+        trust = check_policy_document(p["AssumeRolePolicyDocument"], kind="trust")
+        doc: dict[str, Any] = {
+            "Path": path,
+            "RoleName": name,
+            "RoleId": new_id("AROA"),
+            "Arn": arn(ctx.account_id, "role", path, name),
+            "CreateDate": now().isoformat(),
+            "AssumeRolePolicyDocument": trust,
+            "MaxSessionDuration": p.get("MaxSessionDuration") or 3600,
+            "RoleLastUsed": {},
+        }
+        if p.get("Description") is not None:
+            doc["Description"] = p["Description"]
+        if p.get("Tags"):
+            doc["Tags"] = merge_tags([], p["Tags"])
+        with self.principals.store.transaction():
+            if p.get("PermissionsBoundary"):
+                self.principals.policies.require(ctx, p["PermissionsBoundary"])
+                doc["PermissionsBoundary"] = {
+                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryArn": p["PermissionsBoundary"],
+                }
+            if not self.principals.collection(ROLE).insert(scope(ctx), name, doc):
+                raise already_exists(f"Role with name {name} already exists.")
+        return {"Role": role_view(doc)}
+
+    def GetRole(self, ctx: RequestContext, p: Params) -> Params:
+        return {"Role": role_view(self.principals.get(ctx, ROLE, p["RoleName"]))}
+
+    def ListRoles(self, ctx: RequestContext, p: Params) -> Params:
+        roles, info = self.principals.listing(ctx, ROLE, p, path_filter(p))
+        # ListRoles leaves out tags and the boundary, as AWS does.
+        views = []
+        for role in roles:
+            view = role_view(role)
+            view.pop("Tags", None)
+            view.pop("PermissionsBoundary", None)
+            views.append(view)
+        return {"Roles": views, **info}
+
+    def _update_role(self, ctx: RequestContext, name: str, **changes: Any) -> dict[str, Any]:
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, ROLE, name)
+            doc.update({k: v for k, v in changes.items() if v is not None})
+            self.principals.save(ctx, ROLE, doc)
+        return doc
+
+    def UpdateRole(self, ctx: RequestContext, p: Params) -> Params:
+        self._update_role(ctx, p["RoleName"], Description=p.get("Description"), MaxSessionDuration=p.get("MaxSessionDuration"))
+        return {}
+
+    def UpdateRoleDescription(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._update_role(ctx, p["RoleName"], Description=p.get("Description"))
+        return {"Role": role_view(doc)}
+
+    def UpdateAssumeRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        trust = check_policy_document(p["PolicyDocument"], kind="trust")
+        self._update_role(ctx, p["RoleName"], AssumeRolePolicyDocument=trust)
+        return {}
+
+    def DeleteRole(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["RoleName"]
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, ROLE, name)
+            if doc.get("AttachedPolicies"):
+                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            if doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must delete policies first.")
+            if self._profiles_with_role(ctx, name):
+                raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            self.principals.collection(ROLE).delete(scope(ctx), name)
+        return {}
+
+    def TagRole(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.tag(ctx, ROLE, p["RoleName"], p["Tags"])
+        return {}
+
+    def UntagRole(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.untag(ctx, ROLE, p["RoleName"], p["TagKeys"])
+        return {}
+
+    def ListRoleTags(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_tags(ctx, ROLE, p["RoleName"], p)
+
+    def PutRolePermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.set_boundary(ctx, ROLE, p["RoleName"], p["PermissionsBoundary"])
+        return {}
+
+    def DeleteRolePermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.set_boundary(ctx, ROLE, p["RoleName"], None)
+        return {}
+
+    def PutRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.put_inline(ctx, ROLE, p["RoleName"], p["PolicyName"], p["PolicyDocument"])
+        return {}
+
+    def GetRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.get_inline(ctx, ROLE, p["RoleName"], p["PolicyName"])
+
+    def DeleteRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.delete_inline(ctx, ROLE, p["RoleName"], p["PolicyName"])
+        return {}
+
+    def ListRolePolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_inline(ctx, ROLE, p["RoleName"], p)
+
+    def AttachRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.attach(ctx, ROLE, p["RoleName"], p["PolicyArn"])
+        return {}
+
+    def DetachRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.detach(ctx, ROLE, p["RoleName"], p["PolicyArn"])
+        return {}
+
+    def ListAttachedRolePolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_attached(ctx, ROLE, p["RoleName"], p)
+
+    # -- instance profiles ------------------------------------------------
+
+    @property
+    def _profiles(self) -> Any:
+        return self.principals.store.collection("iam", "instance_profiles")
+
+    def _profile(self, ctx: RequestContext, name: str) -> dict[str, Any]:
+        doc = self._profiles.get(scope(ctx), name)
+        if doc is None:
+            raise no_such_entity(f"Instance Profile {name} cannot be found.")
+        return doc
+
+    def _profile_view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
+        roles = []
+        for role_name in doc.get("Roles", []):
+            role = self.principals.collection(ROLE).get(scope(ctx), role_name)
+            if role is not None:
+                view = role_view(role)
+                view.pop("Tags", None)
+                roles.append(view)
+        return {**doc, "Roles": roles}
+
+    def _profiles_with_role(self, ctx: RequestContext, role: str) -> list[dict[str, Any]]:
+        return [d for _, d in self.principals.store.iter_collection("iam", "instance_profiles", scope(ctx)) if role in d.get("Roles", [])]
+
+    def CreateInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["InstanceProfileName"]
+        path = check_path(p.get("Path"))
+        doc: dict[str, Any] = {
+            "Path": path,
+            "InstanceProfileName": name,
+            "InstanceProfileId": new_id("AIPA"),
+            "Arn": arn(ctx.account_id, "instance-profile", path, name),
+            "CreateDate": now().isoformat(),
+            "Roles": [],
+        }
+        if p.get("Tags"):
+            doc["Tags"] = merge_tags([], p["Tags"])
+        if not self._profiles.insert(scope(ctx), name, doc):
+            raise already_exists(f"Instance Profile {name} already exists.")
+        return {"InstanceProfile": self._profile_view(ctx, doc)}
+
+    def GetInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        return {"InstanceProfile": self._profile_view(ctx, self._profile(ctx, p["InstanceProfileName"]))}
+
+    def ListInstanceProfiles(self, ctx: RequestContext, p: Params) -> Params:
+        docs, info = page(self._profiles, scope(ctx), p, path_filter(p))
+        return {"InstanceProfiles": [self._profile_view(ctx, d) for d in docs], **info}
+
+    def ListInstanceProfilesForRole(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.get(ctx, ROLE, p["RoleName"])
+        docs = self._profiles_with_role(ctx, p["RoleName"])
+        return {"InstanceProfiles": [self._profile_view(ctx, d) for d in docs], "IsTruncated": False}
+
+    def DeleteInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._profile(ctx, p["InstanceProfileName"])
+            if doc.get("Roles"):
+                raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            self._profiles.delete(scope(ctx), p["InstanceProfileName"])
+        return {}
+
+    def AddRoleToInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._profile(ctx, p["InstanceProfileName"])
+            self.principals.get(ctx, ROLE, p["RoleName"])
+            if p["RoleName"] in doc["Roles"]:
+                raise limit_exceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+            if doc["Roles"]:
+                raise limit_exceeded("Cannot exceed quota for InstanceSessionsPerInstanceProfile: 1")
+            doc["Roles"].append(p["RoleName"])
+            self._profiles.put(scope(ctx), p["InstanceProfileName"], doc)
+        return {}
+
+    def RemoveRoleFromInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            doc = self._profile(ctx, p["InstanceProfileName"])
+            if p["RoleName"] not in doc["Roles"]:
+                raise no_such_entity(f"The role with name {p['RoleName']} cannot be found.")
+            doc["Roles"].remove(p["RoleName"])
+            self._profiles.put(scope(ctx), p["InstanceProfileName"], doc)
+        return {}
+
+    def _tag_profile(self, ctx: RequestContext, name: str, change: Any) -> None:
+        with self.principals.store.transaction():
+            doc = self._profile(ctx, name)
+            doc["Tags"] = change(doc.get("Tags", []))
+            self._profiles.put(scope(ctx), name, doc)
+
+    def TagInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        self._tag_profile(ctx, p["InstanceProfileName"], lambda tags: merge_tags(tags, p["Tags"]))
+        return {}
+
+    def UntagInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
+        self._tag_profile(ctx, p["InstanceProfileName"], lambda tags: remove_tags(tags, p["TagKeys"]))
+        return {}
+
+    def ListInstanceProfileTags(self, ctx: RequestContext, p: Params) -> Params:
+        return {"Tags": self._profile(ctx, p["InstanceProfileName"]).get("Tags", []), "IsTruncated": False}

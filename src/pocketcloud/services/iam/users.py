@@ -1,0 +1,310 @@
+"""IAM users, their access keys, login profiles and group memberships."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.iam.common import (
+    already_exists,
+    arn,
+    check_path,
+    delete_conflict,
+    limit_exceeded,
+    merge_tags,
+    new_id,
+    new_secret,
+    no_such_entity,
+    now,
+    path_filter,
+    scope,
+)
+from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view
+
+MAX_ACCESS_KEYS = 2
+
+Params = dict[str, Any]
+
+
+class UserOperations:
+    principals: Principals
+
+    # -- users --------------------------------------------------------------
+
+    def CreateUser(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["UserName"]
+        path = check_path(p.get("Path"))
+        doc = {
+            "Path": path,
+            "UserName": name,
+            "UserId": new_id("AIDA"),
+            "Arn": arn(ctx.account_id, "user", path, name),
+            "CreateDate": now().isoformat(),
+        }
+        if p.get("Tags"):
+            doc["Tags"] = merge_tags([], p["Tags"])
+        with self.principals.store.transaction():
+            if p.get("PermissionsBoundary"):
+                self.principals.policies.require(ctx, p["PermissionsBoundary"])
+                doc["PermissionsBoundary"] = {
+                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryArn": p["PermissionsBoundary"],
+                }
+            if not self.principals.collection(USER).insert(scope(ctx), name, doc):
+                raise already_exists(f"User with name {name} already exists.")
+        return {"User": public_view(doc)}
+
+    def GetUser(self, ctx: RequestContext, p: Params) -> Params:
+        name = p.get("UserName")
+        if name is None:
+            principal = ctx.principal
+            if principal.kind == "User":
+                name = principal.name
+            else:
+                return {
+                    "User": {
+                        "UserId": principal.account_id if principal.is_root else principal.user_id,
+                        "Arn": principal.arn,
+                        "CreateDate": now().isoformat(),
+                        "Path": "/",
+                        "UserName": "" if principal.is_root else principal.name,
+                    }
+                }
+        return {"User": public_view(self.principals.get(ctx, USER, name))}
+
+    def ListUsers(self, ctx: RequestContext, p: Params) -> Params:
+        users, info = self.principals.listing(ctx, USER, p, path_filter(p))
+        return {"Users": [public_view(u) for u in users], **info}
+
+    def UpdateUser(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["UserName"]
+        coll = self.principals.collection(USER)
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, USER, name)
+            new_name = p.get("NewUserName") or name
+            if p.get("NewPath"):
+                doc["Path"] = check_path(p["NewPath"], "newPath")
+            if new_name != name:
+                if coll.get(scope(ctx), new_name) is not None:
+                    raise already_exists(f"User with name {new_name} already exists.")
+                coll.delete(scope(ctx), name)
+                doc["UserName"] = new_name
+                self._rename_in_keys(ctx, name, new_name)
+            doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
+            coll.put(scope(ctx), new_name, doc)
+        return {}
+
+    def DeleteUser(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["UserName"]
+        with self.principals.store.transaction():
+            doc = self.principals.get(ctx, USER, name)
+            if self._keys(ctx, name):
+                raise delete_conflict("Cannot delete entity, must delete access keys first.")
+            if doc.get("LoginProfile"):
+                raise delete_conflict("Cannot delete entity, must delete login profile first.")
+            if doc.get("AttachedPolicies"):
+                raise delete_conflict("Cannot delete entity, must detach all policies first.")
+            if doc.get("InlinePolicies"):
+                raise delete_conflict("Cannot delete entity, must delete policies first.")
+            if doc.get("Groups"):
+                raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            self.principals.collection(USER).delete(scope(ctx), name)
+        return {}
+
+    def TagUser(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.tag(ctx, USER, p["UserName"], p["Tags"])
+        return {}
+
+    def UntagUser(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.untag(ctx, USER, p["UserName"], p["TagKeys"])
+        return {}
+
+    def ListUserTags(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_tags(ctx, USER, p["UserName"], p)
+
+    def PutUserPermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.set_boundary(ctx, USER, p["UserName"], p["PermissionsBoundary"])
+        return {}
+
+    def DeleteUserPermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.set_boundary(ctx, USER, p["UserName"], None)
+        return {}
+
+    def PutUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.put_inline(ctx, USER, p["UserName"], p["PolicyName"], p["PolicyDocument"])
+        return {}
+
+    def GetUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.get_inline(ctx, USER, p["UserName"], p["PolicyName"])
+
+    def DeleteUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.delete_inline(ctx, USER, p["UserName"], p["PolicyName"])
+        return {}
+
+    def ListUserPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_inline(ctx, USER, p["UserName"], p)
+
+    def AttachUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.attach(ctx, USER, p["UserName"], p["PolicyArn"])
+        return {}
+
+    def DetachUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        self.principals.detach(ctx, USER, p["UserName"], p["PolicyArn"])
+        return {}
+
+    def ListAttachedUserPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        return self.principals.list_attached(ctx, USER, p["UserName"], p)
+
+    # -- group membership -------------------------------------------------
+
+    def AddUserToGroup(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            self.principals.get(ctx, GROUP, p["GroupName"])
+            user = self.principals.get(ctx, USER, p["UserName"])
+            groups = user.setdefault("Groups", [])
+            if p["GroupName"] not in groups:
+                groups.append(p["GroupName"])
+                self.principals.save(ctx, USER, user)
+        return {}
+
+    def RemoveUserFromGroup(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            self.principals.get(ctx, GROUP, p["GroupName"])
+            user = self.principals.get(ctx, USER, p["UserName"])
+            if p["GroupName"] not in user.get("Groups", []):
+                raise no_such_entity(
+                    f"The user with name {p['UserName']} is not in group {p['GroupName']}."
+                )
+            user["Groups"].remove(p["GroupName"])
+            self.principals.save(ctx, USER, user)
+        return {}
+
+    def ListGroupsForUser(self, ctx: RequestContext, p: Params) -> Params:
+        user = self.principals.get(ctx, USER, p["UserName"])
+        groups = [self.principals.get(ctx, GROUP, g) for g in user.get("Groups", [])]
+        return {"Groups": [public_view(g) for g in groups], "IsTruncated": False}
+
+    # -- access keys ------------------------------------------------------
+
+    def _key_collection(self) -> Any:
+        return self.principals.store.collection("iam", "access_keys")
+
+    def _keys(self, ctx: RequestContext, user: str) -> list[dict[str, Any]]:
+        return [doc for _, doc in self._key_collection().scan(scope(ctx), prefix=user + "\0")]
+
+    def _rename_in_keys(self, ctx: RequestContext, old: str, new: str) -> None:
+        coll = self._key_collection()
+        for doc in self._keys(ctx, old):
+            coll.delete(scope(ctx), f"{old}\0{doc['AccessKeyId']}")
+            doc["UserName"] = new
+            coll.put(scope(ctx), f"{new}\0{doc['AccessKeyId']}", doc)
+            self.key_index.put(("", ""), doc["AccessKeyId"], {"Account": ctx.account_id, "UserName": new})
+
+    @property
+    def key_index(self) -> Any:
+        """Access key id → (account, user), across accounts: what authentication looks up."""
+        return self.principals.store.collection("iam", "access_key_index")
+
+    def _caller_user(self, ctx: RequestContext, p: Params) -> str | None:
+        if p.get("UserName"):
+            return str(p["UserName"])
+        return ctx.principal.name if ctx.principal.kind == "User" else None
+
+    def CreateAccessKey(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._caller_user(ctx, p)
+        if user is None:
+            raise limit_exceeded("Root access keys are managed by pocketcloud's configuration.")
+        with self.principals.store.transaction():
+            self.principals.get(ctx, USER, user)
+            if len(self._keys(ctx, user)) >= MAX_ACCESS_KEYS:
+                raise limit_exceeded(f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}")
+            key_id = new_id("AKIA", 20)
+            doc = {
+                "UserName": user,
+                "AccessKeyId": key_id,
+                "Status": "Active",
+                "SecretAccessKey": new_secret(),
+                "CreateDate": now().isoformat(),
+            }
+            self._key_collection().put(scope(ctx), f"{user}\0{key_id}", doc)
+            self.key_index.put(("", ""), key_id, {"Account": ctx.account_id, "UserName": user})
+        return {"AccessKey": doc}
+
+    def ListAccessKeys(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._caller_user(ctx, p)
+        if user is None:
+            return {"AccessKeyMetadata": [], "IsTruncated": False}
+        self.principals.get(ctx, USER, user)
+        keys = [
+            {k: d[k] for k in ("UserName", "AccessKeyId", "Status", "CreateDate")} for d in self._keys(ctx, user)
+        ]
+        return {"AccessKeyMetadata": keys, "IsTruncated": False}
+
+    def _key(self, ctx: RequestContext, user: str | None, key_id: str) -> dict[str, Any]:
+        doc = self._key_collection().get(scope(ctx), f"{user}\0{key_id}") if user else None
+        if doc is None:
+            raise no_such_entity(f"The Access Key with id {key_id} cannot be found.")
+        return doc
+
+    def UpdateAccessKey(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._caller_user(ctx, p)
+        with self.principals.store.transaction():
+            doc = self._key(ctx, user, p["AccessKeyId"])
+            doc["Status"] = p["Status"]
+            self._key_collection().put(scope(ctx), f"{user}\0{p['AccessKeyId']}", doc)
+        return {}
+
+    def DeleteAccessKey(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._caller_user(ctx, p)
+        with self.principals.store.transaction():
+            self._key(ctx, user, p["AccessKeyId"])
+            self._key_collection().delete(scope(ctx), f"{user}\0{p['AccessKeyId']}")
+            self.key_index.delete(("", ""), p["AccessKeyId"])
+        return {}
+
+    def GetAccessKeyLastUsed(self, ctx: RequestContext, p: Params) -> Params:
+        entry = self.key_index.get(("", ""), p["AccessKeyId"])
+        if entry is None or entry["Account"] != ctx.account_id:
+            raise no_such_entity(f"The Access Key with id {p['AccessKeyId']} cannot be found.")
+        doc = self._key(ctx, entry["UserName"], p["AccessKeyId"])
+        last = doc.get("LastUsed") or {"ServiceName": "N/A", "Region": "N/A"}
+        return {"UserName": entry["UserName"], "AccessKeyLastUsed": last}
+
+    # -- login profiles ---------------------------------------------------
+
+    def CreateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            user = self.principals.get(ctx, USER, p["UserName"])
+            if user.get("LoginProfile"):
+                raise already_exists(f"Login Profile for user {p['UserName']} already exists.")
+            user["LoginProfile"] = {
+                "UserName": p["UserName"],
+                "CreateDate": now().isoformat(),
+                "PasswordResetRequired": bool(p.get("PasswordResetRequired", False)),
+            }
+            self.principals.save(ctx, USER, user)
+        return {"LoginProfile": user["LoginProfile"]}
+
+    def _login_profile(self, ctx: RequestContext, name: str) -> dict[str, Any]:
+        user = self.principals.get(ctx, USER, name)
+        if not user.get("LoginProfile"):
+            raise no_such_entity(f"Login Profile for User {name} cannot be found.")
+        return user
+
+    def GetLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        return {"LoginProfile": self._login_profile(ctx, p["UserName"])["LoginProfile"]}
+
+    def UpdateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            user = self._login_profile(ctx, p["UserName"])
+            if "PasswordResetRequired" in p:
+                user["LoginProfile"]["PasswordResetRequired"] = p["PasswordResetRequired"]
+            self.principals.save(ctx, USER, user)
+        return {}
+
+    def DeleteLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        with self.principals.store.transaction():
+            user = self._login_profile(ctx, p["UserName"])
+            user.pop("LoginProfile")
+            self.principals.save(ctx, USER, user)
+        return {}
