@@ -4,6 +4,7 @@
     pocketcloud status
     pocketcloud reset [--yes]
     pocketcloud coverage [--json | --markdown]
+    pocketcloud accounts create NAME [--email E] | accounts list
     pocketcloud aws ARGS...
 """
 
@@ -48,9 +49,8 @@ def _call(url: str, method: str = "GET") -> dict[str, object]:
 def cmd_start(args: argparse.Namespace) -> int:
     from pocketcloud.server import serve
 
-    settings = _settings(args)
     try:
-        return serve(settings)
+        return serve(_settings(args))
     except ValueError as exc:
         print(f"pocketcloud: {exc}", file=sys.stderr)
         return 2
@@ -98,6 +98,49 @@ def cmd_coverage(args: argparse.Namespace) -> int:
     return 0
 
 
+def _organizations_client(args: argparse.Namespace):  # noqa: ANN202 - a botocore client
+    import botocore.session
+
+    settings = _settings(args)
+    return botocore.session.get_session().create_client(
+        "organizations",
+        endpoint_url=_endpoint(args),
+        region_name=settings.region,
+        aws_access_key_id=settings.access_key_id,
+        aws_secret_access_key=settings.secret_access_key,
+    )
+
+
+def cmd_accounts(args: argparse.Namespace) -> int:
+    """`accounts create NAME` prints the new account's root credentials; `accounts list` lists them."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = _organizations_client(args)
+    try:
+        if args.action == "list":
+            accounts = client.list_accounts()["Accounts"]
+            for account in accounts:
+                print(f"{account['Id']}  {account['Name']:<24} {account['Email']}")
+            return 0
+        try:
+            client.describe_organization()
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "AWSOrganizationsNotInUseException":
+                raise
+            client.create_organization(FeatureSet="ALL")
+        email = args.email or f"{args.name}@pocketcloud.local"
+        status = client.create_account(AccountName=args.name, Email=email)["CreateAccountStatus"]
+        account_id = status["AccountId"]
+        credentials = _call(_endpoint(args) + f"/_pocketcloud/accounts/{account_id}")
+        print(f"account     {account_id} ({args.name}, {email})")
+        print(f"AWS_ACCESS_KEY_ID={credentials['AccessKeyId']}")
+        print(f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
+        return 0
+    except (ClientError, BotoCoreError, urllib.error.URLError, OSError) as exc:
+        print(f"pocketcloud: {exc}", file=sys.stderr)
+        return 1
+
+
 def cmd_aws(args: argparse.Namespace, rest: list[str]) -> int:
     settings = _settings(args)
     env = dict(os.environ)
@@ -127,6 +170,13 @@ def parser() -> argparse.ArgumentParser:
     reset.add_argument("--yes", action="store_true", help="do not ask")
     reset.add_argument("--port", type=int)
     reset.add_argument("--data-dir")
+    accounts = sub.add_parser("accounts", help="create and list AWS accounts (Organizations)")
+    accounts.add_argument("--port", type=int)
+    account_actions = accounts.add_subparsers(dest="action", required=True)
+    create = account_actions.add_parser("create", help="create an account and print its root credentials")
+    create.add_argument("name")
+    create.add_argument("--email")
+    account_actions.add_parser("list", help="list the accounts")
     cov = sub.add_parser("coverage", help="operations implemented, per service")
     fmt = cov.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
@@ -141,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
         args = argparse.Namespace(port=None, host=None)
         return cmd_aws(args, argv[1:])
     args = parser().parse_args(argv)
-    commands = {"start": cmd_start, "status": cmd_status, "reset": cmd_reset, "coverage": cmd_coverage}
+    commands = {
+        "start": cmd_start, "status": cmd_status, "reset": cmd_reset,
+        "coverage": cmd_coverage, "accounts": cmd_accounts,
+    }
     return commands[args.command](args)
 
 

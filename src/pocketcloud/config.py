@@ -49,6 +49,8 @@ class Settings:
     # Maximum clock skew accepted on signed requests (AWS: 15 minutes).
     max_clock_skew_seconds: int = 900
     log_level: str = "warning"
+    # Further accounts declared up front: (account id, root access key id, root secret).
+    accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -62,6 +64,7 @@ class Settings:
         s.secret_access_key = os.environ.get("POCKETCLOUD_SECRET_ACCESS_KEY", s.secret_access_key)
         s.auth_disabled = _env_bool("POCKETCLOUD_AUTH_DISABLED", False)
         s.log_level = os.environ.get("POCKETCLOUD_LOG_LEVEL", s.log_level)
+        s.accounts = parse_accounts(os.environ.get("POCKETCLOUD_ACCOUNTS", ""))
         return s
 
     @property
@@ -85,6 +88,17 @@ class Settings:
                 "defaults (test/test) or authentication is off. Set POCKETCLOUD_ACCESS_KEY_ID and "
                 "POCKETCLOUD_SECRET_ACCESS_KEY to secrets of your own to listen beyond loopback."
             )
+
+
+def parse_accounts(text: str) -> list[tuple[str, str, str]]:
+    """`111111111111:AKID:SECRET,222222222222:AKID2:SECRET2` → [(account, key id, secret), ...]"""
+    accounts = []
+    for entry in filter(None, (part.strip() for part in text.replace(";", ",").split(","))):
+        fields = entry.split(":", 2)
+        if len(fields) != 3 or not (fields[0].isdigit() and len(fields[0]) == 12) or not all(fields):
+            raise ValueError(f"POCKETCLOUD_ACCOUNTS entry {entry!r} is not ACCOUNT_ID:ACCESS_KEY_ID:SECRET")
+        accounts.append((fields[0], fields[1], fields[2]))
+    return accounts
 
 
 def is_loopback(host: str) -> bool:

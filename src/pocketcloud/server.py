@@ -19,10 +19,13 @@ from pocketcloud.store import open_store
 
 def build_app(settings: Settings) -> Gateway:
     store = open_store(None if settings.ephemeral else settings.data_dir)
+    credentials = CredentialDirectory(settings)
+    for account_id, key_id, secret in settings.accounts:
+        credentials.add_root_key(account_id, key_id, secret)
     runtime = ServiceRuntime(
         settings=settings,
         store=store,
-        credentials=CredentialDirectory(settings),
+        credentials=credentials,
         provider_paths=dict(PROVIDERS),
     )
     return Gateway(runtime)

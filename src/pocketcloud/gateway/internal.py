@@ -36,6 +36,13 @@ class InternalRoutes:
                 return _json(403, {"error": "reset is only accepted from this machine"})
             await self.reset()
             return _json(200, {"reset": True})
+        if path.startswith("/_pocketcloud/accounts/") and request.method == "GET":
+            # Root credentials of a created account: AWS never returns them, the CLI prints them.
+            if not is_loopback(request.client_ip):
+                return _json(403, {"error": "only answered on this machine"})
+            organizations = self.runtime.provider("organizations")
+            found = organizations.root_credentials(path.rsplit("/", 1)[-1]) if organizations else None  # type: ignore[attr-defined]
+            return _json(200, found) if found else _json(404, {"error": "no such account"})
         return _json(404, {"error": f"no such pocketcloud endpoint: {request.method} {request.path}"})
 
     def health(self) -> dict[str, Any]:

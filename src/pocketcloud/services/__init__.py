@@ -8,10 +8,11 @@ from __future__ import annotations
 
 PROVIDERS: dict[str, str] = {
     "iam": "pocketcloud.services.iam.provider:IamProvider",
+    "organizations": "pocketcloud.services.organizations.provider:OrganizationsProvider",
     "sts": "pocketcloud.services.sts.provider:StsProvider",
 }
 
 # Created when the server starts rather than on first use: they answer for
 # credentials (authentication needs them before any call to them) or run
 # background work that must resume after a restart.
-EAGER_SERVICES: tuple[str, ...] = ("iam", "sts")
+EAGER_SERVICES: tuple[str, ...] = ("iam", "sts", "organizations")

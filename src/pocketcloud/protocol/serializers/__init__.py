@@ -16,7 +16,8 @@ shape and its members' serialization traits — never a template per call::
             └── S3Serializer           s3.py     S3's roots, ids and errors
 
 Body encodings are shared: `xml.XmlPlanner` (query, ec2, rest-xml) and
-`json.JsonPlanner` (json, rest-json) compile each shape once into a writer.
+`json.JsonPlanner` (json, rest-json) compile each shape once into a writer,
+kept in a `plans.PlanCache`; `scalars` formats timestamps, blobs and numbers.
 
 Values providers may hand over: timestamps as datetimes (naive = UTC), epoch
 seconds or ISO-8601 strings; blobs as bytes or str; a streaming payload as

@@ -4,11 +4,14 @@ A `ResponseSerializer` belongs to one (service, protocol) pair and turns a
 provider's output dict, or a `ServiceError`, into the `Response` that
 protocol puts on the wire. Subclasses supply the encoding; this module
 supplies the answers that do not depend on it: the HTTP status of an error,
-its code on the wire, and which error shape (if any) describes its fields.
+its code on the wire, which error shape (if any) describes its fields, and
+how any text is made safe to send as a header value.
 """
 
 from __future__ import annotations
 
+import re
+from base64 import b64encode
 from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -16,6 +19,23 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_shapes, error_status, service_model
+
+# Members in these locations travel outside the body (rest protocols).
+NON_BODY_LOCATIONS = frozenset({"header", "headers", "statusCode", "querystring", "uri"})
+
+# Bytes a header value cannot carry (h11 and httptools reject them); CR/LF
+# would also let a value forge further headers.
+_HEADER_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def header_text(text: str) -> str:
+    """`text` safe as a header value: control characters become spaces, and a
+    non-ASCII value is RFC 2047 encoded (`=?UTF-8?B?...?=`), as S3 does for metadata."""
+    if not text.isascii():
+        return "=?UTF-8?B?" + b64encode(text.encode("utf-8", "replace")).decode("ascii") + "?="
+    if _HEADER_UNSAFE.search(text) is not None:
+        return _HEADER_UNSAFE.sub(" ", text)
+    return text
 
 
 class ResponseSerializer:
@@ -80,6 +100,11 @@ class ResponseSerializer:
         if shape is not None and "message" not in shape.members and "Message" in shape.members:
             return "Message"
         return "message"
+
+    @staticmethod
+    def extra_headers(error: ServiceError) -> list[tuple[str, str]]:
+        """error.headers, made safe to send."""
+        return [(name, header_text(str(value))) for name, value in error.headers.items()]
 
     @staticmethod
     def extra_fields(error: ServiceError) -> dict[str, Any]:

@@ -27,10 +27,9 @@ from botocore.model import OperationModel, Shape
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
-from .base import ResponseSerializer
+from .base import NON_BODY_LOCATIONS, ResponseSerializer
 from .plans import PlanCache
 from .scalars import base64_text, epoch_seconds, format_timestamp, json_float
-from .xml import NON_BODY_LOCATIONS
 
 Converter = Callable[[Any], Any]
 
@@ -39,10 +38,12 @@ def _encoder() -> Callable[[Any], str]:
     # The C encoder, made once: json.dumps builds a new one per call, which
     # costs more than encoding a typical response. No circular-reference
     # markers: provider output is a tree.
+    fallback = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_loose).encode
     make = getattr(json.encoder, "c_make_encoder", None)
-    if make is None:  # pragma: no cover - CPython always has it
-        return json.JSONEncoder(separators=(",", ":"), ensure_ascii=False, default=_loose).encode
-    encode = make(None, _loose, json.encoder.encode_basestring, None, ":", ",", False, False, True)
+    try:
+        encode = make(None, _loose, json.encoder.encode_basestring, None, ":", ",", False, False, True)  # type: ignore[misc]
+    except TypeError:  # pragma: no cover - no C encoder, or another signature
+        return fallback
     return lambda document: "".join(encode(document, 0))
 
 
@@ -172,7 +173,7 @@ class JsonSerializer(ResponseSerializer):
         if self.query_compatible:
             fault = "Sender" if self.is_sender_fault(error, status) else "Receiver"
             headers.append(("x-amzn-query-error", f"{self.query_error_code(error)};{fault}"))
-        headers.extend(error.headers.items())
+        headers.extend(self.extra_headers(error))
         document = error_document(self.json, self.error_shape(error), error, self.message_key)
         document["__type"] = self.json_error_code(error)
         return Response(status, headers, dumps(document))

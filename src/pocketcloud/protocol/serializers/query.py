@@ -111,7 +111,7 @@ class QuerySerializer(ResponseSerializer):
         self.xml.error_fields(self.error_shape(error), fields, out)
         out.append(f"</Error><RequestId>{escape_text(request_id)}</RequestId></ErrorResponse>")
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id)]
-        headers.extend(error.headers.items())
+        headers.extend(self.extra_headers(error))
         return Response(status, headers, "".join(out).encode("utf-8", "replace"))
 
 
@@ -147,5 +147,5 @@ class Ec2Serializer(QuerySerializer):
         self.xml.error_fields(self.error_shape(error), self.extra_fields(error), out)
         out.append(f"</Error></Errors><RequestID>{escape_text(request_id)}</RequestID></Response>")
         headers = [("Content-Type", self.content_type)]
-        headers.extend(error.headers.items())
+        headers.extend(self.extra_headers(error))
         return Response(status, headers, "".join(out).encode("utf-8", "replace"))

@@ -22,8 +22,6 @@ server for bytes bodies; a streamed or HEAD response keeps the provider's.
 from __future__ import annotations
 
 import json as _json
-import re
-from base64 import b64encode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -33,29 +31,15 @@ from botocore.model import OperationModel, Shape
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
-from .base import ResponseSerializer
+from .base import NON_BODY_LOCATIONS, ResponseSerializer, header_text
 from .json import JsonPlanner, dumps, error_document
 from .scalars import base64_text, bool_text, float_text, format_timestamp, int_text, to_bytes
-from .xml import NON_BODY_LOCATIONS, XmlPlanner, escape_text, service_namespace
+from .xml import XmlPlanner, escape_text, service_namespace
 
 Encoder = Callable[[Any], bytes]
 HeaderFormatter = Callable[[Any], str]
 
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
-
-# Bytes a header value cannot carry (h11 and httptools reject them); CR/LF
-# would also let a value forge further headers.
-_HEADER_UNSAFE = re.compile("[\x00-\x08\x0a-\x1f\x7f]")
-
-
-def header_text(text: str) -> str:
-    """`text` safe as a header value: control characters become spaces, and a
-    non-ASCII value is RFC 2047 encoded (`=?UTF-8?B?...?=`), as S3 does for metadata."""
-    if not text.isascii():
-        return "=?UTF-8?B?" + b64encode(text.encode("utf-8", "replace")).decode("ascii") + "?="
-    if _HEADER_UNSAFE.search(text) is not None:
-        return _HEADER_UNSAFE.sub(" ", text)
-    return text
 
 
 def header_formatter(shape: Shape, traits: Any = None) -> HeaderFormatter:
@@ -221,7 +205,7 @@ class RestSerializer(ResponseSerializer):
                     headers.append(
                         (traits.get("name", member), header_text(header_formatter(member_shape)(value)))
                     )
-        headers.extend(error.headers.items())
+        headers.extend(self.extra_headers(error))
         body = b""
         if operation is None or operation.http.get("method", "").upper() != "HEAD":
             content_type, body = self.error_body(error, shape, fields, status, request_id)

@@ -29,6 +29,7 @@ from typing import Any
 
 from botocore.model import ServiceModel, Shape
 
+from .base import NON_BODY_LOCATIONS
 from .plans import PlanCache
 from .scalars import (
     base64_text,
@@ -41,9 +42,6 @@ from .scalars import (
 )
 
 Writer = Callable[[Any, list[str]], None]
-
-# Members in these locations travel outside the body (rest protocols).
-NON_BODY_LOCATIONS = frozenset({"header", "headers", "statusCode", "querystring", "uri"})
 
 # Characters that need an entity in element text. `\r` is included because an
 # XML parser turns a literal CR into LF (AWS sends `&#13;`, e.g. in S3 keys);

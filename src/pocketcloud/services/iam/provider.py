@@ -11,12 +11,13 @@ from typing import Any
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.base import Provider, ServiceRuntime
-from pocketcloud.services.iam.common import encode_document, scope
+from pocketcloud.services.iam.common import encode_document, new_id, now, scope
 from pocketcloud.services.iam.groups import GroupOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
 from pocketcloud.services.iam.policy_store import PolicyStore
 from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, public_view
 from pocketcloud.services.iam.roles import RoleOperations, role_view
+from pocketcloud.services.iam.simulator import SimulatorOperations
 from pocketcloud.services.iam.users import UserOperations
 
 Params = dict[str, Any]
@@ -30,7 +31,9 @@ class IdentityPolicies:
     boundary: str | None = None
 
 
-class IamProvider(UserOperations, GroupOperations, RoleOperations, PolicyOperations, Provider):
+class IamProvider(
+    UserOperations, GroupOperations, RoleOperations, PolicyOperations, SimulatorOperations, Provider
+):
     service = "iam"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -93,6 +96,12 @@ class IamProvider(UserOperations, GroupOperations, RoleOperations, PolicyOperati
             role = self.store.collection("iam", ROLE.collection).get(where, principal.role_arn.rsplit("/", 1)[-1])
             if role is not None:
                 docs.append((role["Arn"], role))
+        result = self.policies_of(account, docs)
+        self._policy_cache[principal.arn] = result
+        return result
+
+    def policies_of(self, account: str, docs: list[tuple[str, dict[str, Any]]]) -> IdentityPolicies:
+        """The inline and attached policies of users, groups or roles (the first one's boundary)."""
         identity: list[tuple[str, str]] = []
         for owner, doc in docs:
             for name, document in doc.get("InlinePolicies", {}).items():
@@ -104,9 +113,17 @@ class IamProvider(UserOperations, GroupOperations, RoleOperations, PolicyOperati
         boundary = None
         if docs and docs[0][1].get("PermissionsBoundary"):
             boundary = self.policies.default_document(account, docs[0][1]["PermissionsBoundary"]["PermissionsBoundaryArn"])
-        result = IdentityPolicies(tuple(identity), boundary)
-        self._policy_cache[principal.arn] = result
-        return result
+        return IdentityPolicies(tuple(identity), boundary)
+
+    def create_role_in_account(self, account: str, name: str, trust: str, policy_arn: str | None = None) -> None:
+        """A role made by another service (Organizations' OrganizationAccountAccessRole)."""
+        doc: dict[str, Any] = {
+            "Path": "/", "RoleName": name, "RoleId": new_id("AROA"), "Arn": f"arn:aws:iam::{account}:role/{name}",
+            "CreateDate": now().isoformat(), "AssumeRolePolicyDocument": trust, "MaxSessionDuration": 3600,
+            "RoleLastUsed": {}, "AttachedPolicies": [policy_arn] if policy_arn else [],
+        }
+        self.store.collection("iam", ROLE.collection).put((account, ""), name, doc)
+        self._policy_cache.clear()
 
     def role(self, account: str, role_name: str) -> dict[str, Any] | None:
         return self.store.collection("iam", ROLE.collection).get((account, ""), role_name)

@@ -1,0 +1,175 @@
+"""Organizations: CreateAccount/DescribeAccount/ListAccounts make further AWS accounts,
+each with its own root access key, so cross-account roles and policies can be tried
+on one machine. The default account is the organization's management account.
+"""
+
+from __future__ import annotations
+
+import random
+import secrets
+import string
+from datetime import UTC, datetime
+from typing import Any
+
+from pocketcloud.auth.principal import Credential, root_principal
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.iam.common import new_id, new_secret
+
+Params = dict[str, Any]
+GLOBAL = ("", "")
+ACCESS_ROLE_TRUST = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},'
+    '"Action":"sts:AssumeRole"}]}'
+)
+
+
+def _now() -> str:
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
+
+
+def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
+    return ServiceError(code, message, status=status)
+
+
+class OrganizationsProvider(Provider):
+    service = "organizations"
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        super().__init__(runtime)
+        self.state = runtime.store.collection("organizations", "state")
+        self.accounts = runtime.store.collection("organizations", "accounts")
+        self.root_keys = runtime.store.collection("organizations", "root_keys")
+        runtime.credentials.register(self.credential_for_access_key)
+
+    def credential_for_access_key(self, access_key_id: str) -> Credential | None:
+        doc = self.root_keys.get(GLOBAL, access_key_id)
+        if doc is None:
+            return None
+        return Credential(access_key_id, doc["SecretAccessKey"], root_principal(doc["AccountId"], access_key_id))
+
+    # -- the organization ---------------------------------------------------
+
+    def _organization(self) -> Params:
+        org = self.state.get(GLOBAL, "organization")
+        if org is None:
+            raise _org_error(
+                "AWSOrganizationsNotInUseException",
+                "Your account is not a member of an organization.",
+            )
+        return org
+
+    def _management_account(self) -> str:
+        return self.runtime.settings.account_id
+
+    def _require_management(self, ctx: RequestContext) -> Params:
+        org = self._organization()
+        if ctx.account_id != org["MasterAccountId"]:
+            raise _org_error(
+                "AccessDeniedException",
+                "You don't have permissions to access this resource.",
+                status=400,
+            )
+        return org
+
+    def CreateOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        if self.state.get(GLOBAL, "organization") is not None:
+            raise _org_error("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
+        account = ctx.account_id
+        org_id = "o-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
+        org = {
+            "Id": org_id,
+            "Arn": f"arn:aws:organizations::{account}:organization/{org_id}",
+            "FeatureSet": p.get("FeatureSet") or "ALL",
+            "MasterAccountArn": f"arn:aws:organizations::{account}:account/{org_id}/{account}",
+            "MasterAccountId": account,
+            "MasterAccountEmail": f"root+{account}@pocketcloud.local",
+            "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}],
+        }
+        with self.store.transaction():
+            self.state.put(GLOBAL, "organization", org)
+            self.accounts.put(GLOBAL, account, {
+                "Id": account, "Arn": org["MasterAccountArn"], "Email": org["MasterAccountEmail"],
+                "Name": "management", "Status": "ACTIVE", "State": "ACTIVE",
+                "JoinedMethod": "INVITED", "JoinedTimestamp": _now(),
+            })
+        return {"Organization": org}
+
+    def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        return {"Organization": self._organization()}
+
+    # -- accounts -------------------------------------------------------------
+
+    def create_account(self, name: str, email: str, role_name: str = "OrganizationAccountAccessRole") -> Params:
+        """Make an account with a root key; also what `pocketcloud accounts create` calls."""
+        org = self._organization()
+        account_id = "".join(random.choices(string.digits, k=12))
+        while self.accounts.get(GLOBAL, account_id) is not None:
+            account_id = "".join(random.choices(string.digits, k=12))
+        key_id, secret = new_id("AKIA", 20), new_secret()
+        request_id = "car-" + secrets.token_hex(16)
+        created = _now()
+        account = {
+            "Id": account_id,
+            "Arn": f"arn:aws:organizations::{org['MasterAccountId']}:account/{org['Id']}/{account_id}",
+            "Email": email, "Name": name, "Status": "ACTIVE", "State": "ACTIVE",
+            "JoinedMethod": "CREATED", "JoinedTimestamp": created,
+            "RootAccessKeyId": key_id,
+        }
+        status = {
+            "Id": request_id, "AccountName": name, "State": "SUCCEEDED",
+            "RequestedTimestamp": created, "CompletedTimestamp": created, "AccountId": account_id,
+        }
+        with self.store.transaction():
+            self.accounts.put(GLOBAL, account_id, account)
+            self.root_keys.put(GLOBAL, key_id, {"AccountId": account_id, "SecretAccessKey": secret})
+            self.state.put(GLOBAL, request_id, status)
+            iam = self.runtime.provider("iam")
+            if iam is not None:
+                iam.create_role_in_account(  # type: ignore[attr-defined]
+                    account_id, role_name, ACCESS_ROLE_TRUST % org["MasterAccountId"],
+                    "arn:aws:iam::aws:policy/AdministratorAccess",
+                )
+        return {"Status": status, "AccessKeyId": key_id, "SecretAccessKey": secret}
+
+    def root_credentials(self, account_id: str) -> Params | None:
+        account = self.accounts.get(GLOBAL, account_id)
+        if account is None or "RootAccessKeyId" not in account:
+            return None
+        key = self.root_keys.get(GLOBAL, account["RootAccessKeyId"]) or {}
+        return {"AccountId": account_id, "AccessKeyId": account["RootAccessKeyId"], "SecretAccessKey": key.get("SecretAccessKey")}
+
+    def CreateAccount(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        for _, existing in self.store.iter_collection("organizations", "accounts", GLOBAL):
+            if existing["Email"] == p["Email"]:
+                raise _org_error("DuplicateAccountException", "That account already exists.", status=409)
+        created = self.create_account(p["AccountName"], p["Email"], p.get("RoleName") or "OrganizationAccountAccessRole")
+        return {"CreateAccountStatus": created["Status"]}
+
+    def DescribeCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        status = self.state.get(GLOBAL, p["CreateAccountRequestId"])
+        if status is None:
+            raise _org_error("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+        return {"CreateAccountStatus": status}
+
+    def _public(self, account: Params) -> Params:
+        return {k: v for k, v in account.items() if k != "RootAccessKeyId"}
+
+    def DescribeAccount(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        account = self.accounts.get(GLOBAL, p["AccountId"])
+        if account is None:
+            raise _org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
+        return {"Account": self._public(account)}
+
+    def ListAccounts(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        limit = p.get("MaxResults") or 20
+        page = self.accounts.scan(GLOBAL, start_after=p.get("NextToken"), limit=limit + 1)
+        result: Params = {"Accounts": [self._public(a) for _, a in page[:limit]]}
+        if len(page) > limit:
+            result["NextToken"] = page[limit - 1][0]
+        return result

@@ -1,0 +1,97 @@
+"""Several accounts on one server: Organizations accounts, their root keys, cross-account roles."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
+
+
+@pytest.fixture(scope="module")
+def org_server():
+    """A server of its own: an organization is one per server, and these tests create one."""
+    declared = "111111111111:AKIADECLAREDKEY00001:declared-secret"
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    yield proc
+    proc.stop()
+
+
+def _cli(org_server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "POCKETCLOUD_PORT": str(org_server.port)}
+    return subprocess.run([sys.executable, "-m", "pocketcloud", *args], env=env, capture_output=True, text=True, timeout=60)
+
+
+def _credentials(output: str) -> tuple[str, str, str]:
+    lines = dict(line.split("=", 1) for line in output.splitlines() if "=" in line)
+    account = output.split()[1]
+    return account, lines["AWS_ACCESS_KEY_ID"], lines["AWS_SECRET_ACCESS_KEY"]
+
+
+def test_cli_creates_an_account_whose_root_key_works(org_server: ServerProcess) -> None:
+    out = _cli(org_server, "accounts", "create", "ci-" + uuid.uuid4().hex[:6])
+    assert out.returncode == 0, out.stderr
+    account, key, secret = _credentials(out.stdout)
+    identity = make_client(org_server.endpoint, "sts", key=key, secret=secret).get_caller_identity()
+    assert identity["Account"] == account != ROOT_ACCOUNT
+    assert identity["Arn"] == f"arn:aws:iam::{account}:root"
+    listed = _cli(org_server, "accounts", "list")
+    assert account in listed.stdout and ROOT_ACCOUNT in listed.stdout
+
+
+def test_iam_state_is_kept_per_account(org_server: ServerProcess) -> None:
+    account, key, secret = _credentials(_cli(org_server, "accounts", "create", "iso-" + uuid.uuid4().hex[:6]).stdout)
+    other = make_client(org_server.endpoint, "iam", key=key, secret=secret)
+    other.create_user(UserName="only-there")
+    names = [u["UserName"] for u in org_server.client("iam").list_users()["Users"]]
+    assert "only-there" not in names
+    assert other.get_user(UserName="only-there")["User"]["Arn"] == f"arn:aws:iam::{account}:user/only-there"
+
+
+def test_declared_account_root_key_is_accepted(org_server: ServerProcess) -> None:
+    sts = make_client(org_server.endpoint, "sts", key="AKIADECLAREDKEY00001", secret="declared-secret")
+    assert sts.get_caller_identity()["Account"] == "111111111111"
+
+
+def test_describe_account_and_create_account_status(org_server: ServerProcess) -> None:
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    status = org.create_account(AccountName="described", Email=f"{uuid.uuid4().hex}@example.com")["CreateAccountStatus"]
+    assert status["State"] == "SUCCEEDED"
+    again = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+    assert again["AccountId"] == status["AccountId"]
+    account = org.describe_account(AccountId=status["AccountId"])["Account"]
+    assert account["Name"] == "described" and account["Status"] == "ACTIVE"
+    with pytest.raises(ClientError) as exc:
+        org.describe_account(AccountId="999999999999")
+    assert exc.value.response["Error"]["Code"] == "AccountNotFoundException"
+
+
+def test_cross_account_assume_role_needs_trust_and_identity_policy(org_server: ServerProcess) -> None:
+    account, key, secret = _credentials(_cli(org_server, "accounts", "create", "prod-" + uuid.uuid4().hex[:6]).stdout)
+    role_arn = f"arn:aws:iam::{account}:role/OrganizationAccountAccessRole"
+    iam = org_server.client("iam")
+    user = "ci-" + uuid.uuid4().hex[:6]
+    iam.create_user(UserName=user)
+    access = iam.create_access_key(UserName=user)["AccessKey"]
+    sts = make_client(org_server.endpoint, "sts", key=access["AccessKeyId"], secret=access["SecretAccessKey"])
+    # The target role trusts the management account, but the caller's own account has not allowed it.
+    with pytest.raises(ClientError) as exc:
+        sts.assume_role(RoleArn=role_arn, RoleSessionName="deploy")
+    assert exc.value.response["Error"]["Code"] == "AccessDenied"
+    iam.put_user_policy(UserName=user, PolicyName="assume", PolicyDocument=json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": role_arn}],
+    }))
+    creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="deploy")["Credentials"]
+    session = make_client(org_server.endpoint, "sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    assert session.get_caller_identity()["Arn"] == f"arn:aws:sts::{account}:assumed-role/OrganizationAccountAccessRole/deploy"
