@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import base64
 import binascii
-import calendar
 import math
 import re
 from datetime import UTC, datetime
-from email.utils import formatdate, parsedate_to_datetime
+from email.utils import parsedate_to_datetime
 
 
 class BadValue(ValueError):
@@ -65,23 +64,6 @@ def to_datetime(value: datetime | int | float | str) -> datetime:
     if isinstance(value, datetime):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
     return parse_timestamp(value)
-
-
-def format_timestamp(value: datetime | int | float | str, fmt: str) -> str | int | float:
-    """Format a timestamp as `iso8601`, `iso8601-ms` (S3 bodies), `rfc822` or `unixtimestamp`."""
-    dt = to_datetime(value)
-    if fmt == "unixtimestamp":
-        whole = calendar.timegm(dt.timetuple())
-        if dt.microsecond:
-            return (whole * 10**6 + dt.microsecond) / 10**6
-        return whole
-    if fmt == "rfc822":
-        return formatdate(calendar.timegm(dt.timetuple()), usegmt=True)
-    if fmt == "iso8601-ms":
-        return dt.strftime("%Y-%m-%dT%H:%M:%S") + f".{dt.microsecond // 1000:03d}Z"
-    if dt.microsecond:
-        return dt.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-    return dt.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def parse_boolean(text: str) -> bool:
