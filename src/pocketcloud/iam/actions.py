@@ -83,7 +83,15 @@ def iam_action(service: str, operation: OperationModel, params: dict[str, Any]) 
     return f"{action_prefix(operation)}:{name}"
 
 
-def resource_arns(service: str, account: str, region: str, params: dict[str, Any]) -> list[str]:
+# IAM listings are authorized on the listed kind's path ("...:user/" for ListUsers), as
+# AWS's AccessDenied messages show; ListPolicies names its pseudo-resource "policy path /".
+_IAM_LISTINGS = {"ListUsers": "user", "ListRoles": "role", "ListGroups": "group",
+                 "ListInstanceProfiles": "instance-profile"}
+
+
+def resource_arns(
+    service: str, account: str, region: str, params: dict[str, Any], operation: str = ""
+) -> list[str]:
     if service == "s3":
         bucket = params.get("Bucket")
         if not bucket:
@@ -91,6 +99,10 @@ def resource_arns(service: str, account: str, region: str, params: dict[str, Any
         key = params.get("Key")
         return [f"arn:aws:s3:::{bucket}/{key}" if key is not None else f"arn:aws:s3:::{bucket}"]
     if service == "iam":
+        if operation in _IAM_LISTINGS:
+            return [f"arn:aws:iam::{account}:{_IAM_LISTINGS[operation]}{params.get('PathPrefix') or '/'}"]
+        if operation == "ListPolicies":
+            return [f"policy path {params.get('PathPrefix') or '/'}"]
         for member, kind in (
             ("UserName", "user"), ("RoleName", "role"), ("GroupName", "group"),
             ("InstanceProfileName", "instance-profile"),

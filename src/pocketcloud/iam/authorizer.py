@@ -16,6 +16,8 @@ from typing import Any
 
 from botocore.model import OperationModel
 
+from pocketcloud.auth.errors import AuthErrors
+from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_action, resource_arns
 from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
@@ -23,8 +25,9 @@ from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import ServiceRuntime
 
-# Calls AWS lets any authenticated caller make, whatever its policies say.
-_ALWAYS_ALLOWED = {("sts", "GetCallerIdentity")}
+# Calls AWS lets any authenticated caller make, whatever its policies say (GetSessionToken:
+# "No permissions are required for a user to get a session token", IAM User Guide).
+_ALWAYS_ALLOWED = {("sts", "GetCallerIdentity"), ("sts", "GetSessionToken")}
 
 # Services whose AccessDenied has no "Exception" suffix.
 _PLAIN_ACCESS_DENIED = {"s3", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
@@ -40,9 +43,15 @@ class Authorizer:
         self.runtime = runtime
 
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
-        if self.runtime.settings.auth_disabled or (ctx.service, operation.name) in _ALWAYS_ALLOWED:
+        if self.runtime.settings.auth_disabled:
             return
         principal = ctx.principal
+        if ctx.service == "iam" and _session_without_mfa(principal):
+            # GetSessionToken's credentials "cannot call any IAM API operations unless MFA
+            # authentication information is included"; IAM answers as for an unknown token.
+            raise AuthErrors("iam").unknown_key(principal.access_key_id or "")
+        if (ctx.service, operation.name) in _ALWAYS_ALLOWED:
+            return
         provider = self.runtime.provider(ctx.service)
         policy_text, resource_account = None, None
         find_policy = getattr(provider, "resource_policy", None)
@@ -64,7 +73,9 @@ class Authorizer:
     ) -> tuple[Decision, str, list[str]]:
         principal = ctx.principal
         action = iam_action(ctx.service, operation, params)
-        resources = resource_arns(ctx.service, principal.account_id or resource_account or "", ctx.region, params)
+        resources = resource_arns(
+            ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation.name
+        )
         identity: list[Policy] = []
         boundary: Policy | None = None
         iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
@@ -84,9 +95,18 @@ class Authorizer:
             permissions_boundary=boundary,
             resource_policy=resource_policy,
             resource_account=resource_account,
-            context={**global_context(ctx), **ctx.condition_values, **_request_tags(params)},
+            context={
+                **global_context(ctx), **ctx.condition_values, **_request_tags(params),
+                **_parameter_keys(ctx.service, operation.name, params),
+            },
         )
         return evaluate(request), action, resources
+
+
+def _session_without_mfa(principal: Principal) -> bool:
+    """Credentials from GetSessionToken (a user's or root's session) obtained without an MFA code."""
+    session = principal.kind in ("User", "Account") and principal.session_expires is not None
+    return session and not principal.mfa_authenticated
 
 
 def _parse(document: str, kind: str, policy_id: str) -> Policy | None:
@@ -94,6 +114,24 @@ def _parse(document: str, kind: str, policy_id: str) -> Policy | None:
         return parse_policy(document, kind, policy_id=policy_id)  # type: ignore[arg-type]
     except MalformedPolicy:
         return None  # stored before validation tightened: it grants nothing
+
+
+# Service condition keys whose values a request's parameters carry (Service Authorization Reference).
+_STS_KEYS = {"ExternalId": "sts:ExternalId", "RoleSessionName": "sts:RoleSessionName",
+             "SourceIdentity": "sts:SourceIdentity", "TransitiveTagKeys": "sts:TransitiveTagKeys"}
+_POLICY_ATTACHMENTS = {f"{verb}{kind}Policy" for verb in ("Attach", "Detach") for kind in ("User", "Group", "Role")}
+
+
+def _parameter_keys(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+    keys: dict[str, Any] = {}
+    if service == "sts" and operation == "AssumeRole":
+        keys = {key: params[member] for member, key in _STS_KEYS.items() if params.get(member) is not None}
+    elif service == "iam":
+        if params.get("PermissionsBoundary"):
+            keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
+        if operation in _POLICY_ATTACHMENTS:
+            keys["iam:PolicyARN"] = params.get("PolicyArn")
+    return keys
 
 
 def _request_tags(params: dict[str, Any]) -> dict[str, Any]:

@@ -154,7 +154,7 @@ def _iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-_CLOCK_KEYS = ("aws:currenttime", "aws:epochtime")
+_UNSEEN = object()
 
 
 class ContextKeys:
@@ -164,58 +164,56 @@ class ContextKeys:
     keys and a policy usually asks for one or two.
     """
 
-    __slots__ = ("_request", "_raw", "_values", "_derived")
+    __slots__ = ("_request", "_raw", "_values")
 
     def __init__(self, request: AuthorizationRequest) -> None:
         self._request = request
         self._raw: dict[str, Any] | None = None
         self._values: dict[str, tuple[str, ...] | None] = {}
-        self._derived: dict[str, tuple[str, ...]] | None = None
 
     def get(self, key_lower: str) -> tuple[str, ...] | None:
-        try:
-            return self._values[key_lower]
-        except KeyError:
-            pass
+        found = self._values.get(key_lower, _UNSEEN)
+        if found is not _UNSEEN:
+            return found  # type: ignore[return-value]
         if self._raw is None:
             self._raw = {key.lower(): raw for key, raw in self._request.context.items()}
-        found = _context_values(self._raw.get(key_lower))
-        if found is None:
-            if self._derived is None:
-                self._derived = _derived_keys(self._request)
-            found = self._derived.get(key_lower)
-            if found is None and key_lower in _CLOCK_KEYS:
-                # The clock is read only when a policy asks for it: formatting it costs more than evaluating.
-                now = datetime.now(UTC)
-                self._derived["aws:currenttime"] = (_iso(now),)
-                self._derived["aws:epochtime"] = (str(int(now.timestamp())),)
-                found = self._derived[key_lower]
-        self._values[key_lower] = found
-        return found
+        values = _context_values(self._raw.get(key_lower))
+        if values is None:
+            values = derived_key(self._request, key_lower)
+        self._values[key_lower] = values
+        return values
 
 
-def _derived_keys(request: AuthorizationRequest) -> dict[str, tuple[str, ...]]:
-    """Global keys AWS fills in from the principal ("AWS global condition context keys")."""
+def derived_key(request: AuthorizationRequest, key_lower: str) -> tuple[str, ...] | None:
+    """A global key AWS fills in from the principal or the clock ("AWS global condition context keys")."""
     kind = request.principal_type
-    keys: dict[str, tuple[str, ...]] = {
-        "aws:principalisawsservice": ("true" if kind == SERVICE else "false",)
-    }
-    if kind == SERVICE:
-        keys["aws:principalservicename"] = (request.principal_arn,)
+    if key_lower == "aws:principalisawsservice":
+        return ("true" if kind == SERVICE else "false",)
+    if key_lower == "aws:principalservicename":
+        return (request.principal_arn,) if kind == SERVICE else None
+    if key_lower in ("aws:currenttime", "aws:epochtime"):
+        now = datetime.now(UTC)
+        return (_iso(now),) if key_lower == "aws:currenttime" else (str(int(now.timestamp())),)
     if kind not in (ROOT, *_HAS_IDENTITY_POLICIES):
-        return keys
-    keys["aws:principaltype"] = (kind,)
-    keys["aws:principalaccount"] = (request.principal_account,)
-    # For a role session aws:PrincipalArn is the role's ARN, not the session's.
-    role_arn = request.parent_arn if kind == ASSUMED_ROLE else None
-    keys["aws:principalarn"] = (role_arn or request.principal_arn,)
-    if request.user_id:
-        keys["aws:userid"] = (request.user_id,)
-    if kind == USER:
-        keys["aws:username"] = (request.username or request.principal_arn.rsplit("/", 1)[-1],)
-    for tag, value in request.principal_tags.items():
-        keys[f"aws:principaltag/{tag.lower()}"] = (value,)
-    return keys
+        return None
+    if key_lower == "aws:principaltype":
+        return (kind,)
+    if key_lower == "aws:principalaccount":
+        return (request.principal_account,)
+    if key_lower == "aws:principalarn":
+        # For a role session aws:PrincipalArn is the role's ARN, not the session's.
+        role_arn = request.parent_arn if kind == ASSUMED_ROLE else None
+        return (role_arn or request.principal_arn,)
+    if key_lower == "aws:userid":
+        return (request.user_id,) if request.user_id else None
+    if key_lower == "aws:username":
+        return (request.username or request.principal_arn.rsplit("/", 1)[-1],) if kind == USER else None
+    if key_lower.startswith("aws:principaltag/"):
+        wanted = key_lower[len("aws:principaltag/") :]
+        for tag, value in request.principal_tags.items():
+            if tag.lower() == wanted:
+                return (value,)
+    return None
 
 
 # --- principals ----------------------------------------------------------------------------------

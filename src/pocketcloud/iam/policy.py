@@ -177,7 +177,7 @@ def parse_policy(
         raise ValueError(f"unknown policy kind {kind!r}")
     if isinstance(document, Mapping):
         try:
-            text = json.dumps(document, sort_keys=True)
+            text = json.dumps(document)
         except (TypeError, ValueError):
             raise MalformedPolicy(SYNTAX_ERROR) from None
     elif isinstance(document, bytes):

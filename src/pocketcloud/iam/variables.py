@@ -45,17 +45,18 @@ class _Variable:
 
 
 @dataclass(frozen=True, slots=True)
-class _Literal:
-    """`${*}`, `${?}` or `${$}`: a character that must not act as a wildcard."""
+class _Text:
+    """Fixed text, in both renderings: as is, and as an escaped glob (see `render`)."""
 
-    text: str
+    plain: str
+    glob: str
 
 
 @dataclass(frozen=True, slots=True)
 class Template:
-    """A policy string with variables, split once into literal text and variables."""
+    """A policy string with variables, split once into fixed text and variables."""
 
-    parts: tuple[str | _Literal | _Variable, ...]
+    parts: tuple[_Text | _Variable, ...]
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -69,12 +70,10 @@ class Template:
         """
         out: list[str] = []
         for part in self.parts:
-            if isinstance(part, str):
-                out.append(policy_glob(part) if glob else part)
+            if type(part) is _Text:
+                out.append(part.glob if glob else part.plain)
                 continue
-            if isinstance(part, _Literal):
-                out.append(escape_glob(part.text) if glob else part.text)
-                continue
+            assert isinstance(part, _Variable)
             values = lookup(part.key_lower)
             if values is not None and len(values) == 1:
                 value = values[0]
@@ -89,15 +88,16 @@ class Template:
 
 
 def parse_template(text: str) -> Template:
-    parts: list[str | _Literal | _Variable] = []
+    parts: list[_Text | _Variable] = []
     position = 0
     for found in _VARIABLE.finditer(text):
         literal = text[position : found.start()]
         position = found.end()
         inner = found.group(1)
-        parts.append(literal)
+        parts.append(_Text(literal, policy_glob(literal)))
         if inner in _SPECIAL:
-            parts.append(_Literal(inner))
+            # ${*} and friends: the character itself, never a wildcard.
+            parts.append(_Text(inner, escape_glob(inner)))
             continue
         with_default = _DEFAULT.match(inner)
         if with_default:
@@ -105,5 +105,6 @@ def parse_template(text: str) -> Template:
         else:
             key, default = inner.strip(), None
         parts.append(_Variable(key=key, key_lower=key.lower(), default=default))
-    parts.append(text[position:])
-    return Template(tuple(part for part in parts if part != ""))
+    tail = text[position:]
+    parts.append(_Text(tail, policy_glob(tail)))
+    return Template(tuple(part for part in parts if not (isinstance(part, _Text) and not part.plain)))

@@ -9,6 +9,7 @@ from __future__ import annotations
 PROVIDERS: dict[str, str] = {
     "iam": "pocketcloud.services.iam.provider:IamProvider",
     "organizations": "pocketcloud.services.organizations.provider:OrganizationsProvider",
+    "s3": "pocketcloud.services.s3.provider:S3Provider",
     "sts": "pocketcloud.services.sts.provider:StsProvider",
 }
 

@@ -7,6 +7,7 @@
   `<LocationConstraint>eu-west-1</LocationConstraint>` (botocore reads it with
   a handler of its own, `parse_get_bucket_location`).
 - Request ids travel as `x-amz-request-id` and `x-amz-id-2` (the "host id").
+- A ranged GetObject answers 206 Partial Content, which the model cannot say.
 - Errors are a bare `<Error>` document carrying RequestId and HostId, and a
   HEAD request's error has no body at all (clients then go by the status).
 """
@@ -19,6 +20,7 @@ from typing import Any
 
 from botocore.model import OperationModel, Shape
 
+from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
@@ -100,3 +102,16 @@ class S3Serializer(RestXmlSerializer):
             f"<RequestId>{escape_text(request_id)}</RequestId><HostId>{host_id(request_id)}</HostId></Error>"
         )
         return self.document_type, "".join(out).encode("utf-8", "replace")
+
+    def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> Response:
+        response = super().serialize(operation, output, request_id)
+        if output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
+            response.status = 206  # a ranged read is Partial Content; the model has no status member for it
+        return response
+
+    def serialize_error(self, error: ServiceError, operation: OperationModel | None, request_id: str) -> Response:
+        response = super().serialize_error(error, operation, request_id)
+        if response.status == 304:  # Not Modified carries no body, as HTTP requires
+            response.body = b""
+            response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
+        return response

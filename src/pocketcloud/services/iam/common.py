@@ -86,12 +86,15 @@ def check_path(path: str | None, member: str = "path") -> str:
 # -- policy documents ----------------------------------------------------
 
 
-def check_policy_document(document: str, kind: str = "identity") -> str:
-    """Validate a policy as AWS does on write; MalformedPolicyDocument otherwise."""
+def check_policy_document(document: str, kind: str = "identity", managed: bool = False) -> str:
+    """Validate a policy as AWS does on write; MalformedPolicyDocument otherwise.
+
+    Managed policies (CreatePolicy, CreatePolicyVersion) must use the 2012-10-17 language.
+    """
     from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 
     try:
-        parse_policy(document, kind=kind)
+        parse_policy(document, kind=kind, require_current_version=managed)
     except MalformedPolicy as exc:
         raise malformed_policy(str(exc)) from exc
     return document

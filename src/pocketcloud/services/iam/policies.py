@@ -57,7 +57,7 @@ class PolicyOperations:
     def CreatePolicy(self, ctx: RequestContext, p: Params) -> Params:
         name = p["PolicyName"]
         path = check_path(p.get("Path"))
-        document = check_policy_document(p["PolicyDocument"])
+        document = check_policy_document(p["PolicyDocument"], managed=True)
         created = now().isoformat()
         doc: dict[str, Any] = {
             "PolicyName": name,
@@ -125,7 +125,7 @@ class PolicyOperations:
         return result
 
     def CreatePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
-        document = check_policy_document(p["PolicyDocument"])
+        document = check_policy_document(p["PolicyDocument"], managed=True)
         with self.principals.store.transaction():
             doc = self._local(ctx, p["PolicyArn"])
             if len(doc["Versions"]) >= MAX_VERSIONS:

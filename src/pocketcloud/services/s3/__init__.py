@@ -1,0 +1,1 @@
+"""Amazon S3: buckets, objects, listing, multipart uploads, versioning, bucket configuration."""

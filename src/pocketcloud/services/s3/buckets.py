@@ -1,0 +1,179 @@
+"""Buckets: create (name and location rules), head, delete, list, location, versioning."""
+
+from __future__ import annotations
+
+import ipaddress
+import re
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.errors import malformed_xml
+from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
+
+Params = dict[str, Any]
+_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
+_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
+
+
+def check_bucket_name(name: str) -> None:
+    """The naming rules of the S3 User Guide ("General purpose bucket naming rules")."""
+    valid = (
+        _BUCKET_NAME.match(name) is not None
+        and ".." not in name
+        and ".-" not in name
+        and "-." not in name
+        and not name.startswith(_RESERVED_PREFIXES)
+        and not name.endswith(_RESERVED_SUFFIXES)
+    )
+    if valid:
+        try:
+            ipaddress.IPv4Address(name)
+            valid = False
+        except ValueError:
+            pass
+    if not valid:
+        raise ServiceError("InvalidBucketName", "The specified bucket is not valid.", status=400, BucketName=name)
+
+
+class BucketOperations:
+    s3: S3State
+
+    def CreateBucket(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["Bucket"]
+        check_bucket_name(name)
+        region = ctx.region
+        constraint = (p.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+        if region == "us-east-1":
+            if constraint == "us-east-1":
+                raise ServiceError(
+                    "InvalidLocationConstraint", "The specified location-constraint is not valid", status=400,
+                    LocationConstraint=constraint,
+                )
+            if constraint and constraint != "EU":
+                region_of_bucket = constraint
+            else:
+                region_of_bucket = "eu-west-1" if constraint == "EU" else "us-east-1"
+        else:
+            if not constraint:
+                raise ServiceError(
+                    "IllegalLocationConstraintException",
+                    "The unspecified location constraint is incompatible for the region specific endpoint "
+                    "this request was sent to.",
+                    status=400,
+                )
+            if constraint != region:
+                raise ServiceError(
+                    "IllegalLocationConstraintException",
+                    f"The {constraint} location constraint is incompatible for the region specific endpoint "
+                    "this request was sent to.",
+                    status=400,
+                )
+            region_of_bucket = constraint
+        if region == "us-east-1" and constraint and constraint != "EU":
+            # A request to us-east-1 naming another region: AWS creates the bucket there.
+            region_of_bucket = constraint
+        ownership = p.get("ObjectOwnership") or "BucketOwnerEnforced"
+        acl = p.get("ACL")
+        if acl and acl != "private" and ownership == "BucketOwnerEnforced":
+            raise ServiceError(
+                "InvalidBucketAclWithObjectOwnership",
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+                status=400,
+            )
+        doc = {
+            "Name": name,
+            "Account": ctx.account_id,
+            "Region": region_of_bucket,
+            "CreationDate": now().isoformat(),
+            "ObjectOwnership": ownership,
+            "ObjectLockEnabled": bool(p.get("ObjectLockEnabledForBucket")),
+            "Acl": acl or "private",
+        }
+        if doc["ObjectLockEnabled"]:
+            doc["Versioning"] = {"Status": "Enabled"}
+        if not self.s3.buckets.insert(GLOBAL, name, doc):
+            existing = self.s3.bucket(name)
+            if existing["Account"] != ctx.account_id:
+                raise ServiceError(
+                    "BucketAlreadyExists",
+                    "The requested bucket name is not available. The bucket namespace is shared by all users "
+                    "of the system. Please select a different name and try again.",
+                    status=409,
+                    BucketName=name,
+                )
+            if region != "us-east-1":
+                raise ServiceError(
+                    "BucketAlreadyOwnedByYou",
+                    "Your previous request to create the named bucket succeeded and you already own it.",
+                    status=409,
+                    BucketName=name,
+                )
+            # us-east-1 answers 200 to a repeated CreateBucket by the owner (legacy behaviour).
+        return {"Location": f"/{name}"}
+
+    def HeadBucket(self, ctx: RequestContext, p: Params) -> Params:
+        bucket = self.s3.bucket(p["Bucket"])
+        return {"BucketRegion": bucket["Region"], "AccessPointAlias": False}
+
+    def GetBucketLocation(self, ctx: RequestContext, p: Params) -> Params:
+        region = self.s3.bucket(p["Bucket"])["Region"]
+        return {"LocationConstraint": None if region == "us-east-1" else region}
+
+    def DeleteBucket(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["Bucket"]
+        with self.s3.store.transaction():
+            self.s3.bucket(name)
+            where = bucket_scope(name)
+            if self.s3.versions.scan(where, limit=1) or self.s3.objects.scan(where, limit=1):
+                raise ServiceError(
+                    "BucketNotEmpty", "The bucket you tried to delete is not empty", status=409, BucketName=name
+                )
+            for upload_id, _ in self.s3.uploads.scan(where):
+                self.abort_upload(name, upload_id)  # type: ignore[attr-defined]
+            self.s3.buckets.delete(GLOBAL, name)
+        return {}
+
+    def ListBuckets(self, ctx: RequestContext, p: Params) -> Params:
+        prefix = p.get("Prefix") or ""
+        region = p.get("BucketRegion")
+        limit = p.get("MaxBuckets") or 10000
+        after = p.get("ContinuationToken")
+        found: list[dict[str, Any]] = []
+        more = False
+        for name, doc in self.s3.buckets.scan(GLOBAL, prefix=prefix, start_after=after):
+            if doc["Account"] != ctx.account_id or (region and doc["Region"] != region):
+                continue
+            if len(found) == limit:
+                more = True
+                break
+            found.append({"Name": name, "CreationDate": doc["CreationDate"], "BucketRegion": doc["Region"]})
+        result: Params = {"Buckets": found, "Owner": owner(ctx.account_id)}
+        if p.get("Prefix") is not None:
+            result["Prefix"] = prefix
+        if more:
+            result["ContinuationToken"] = found[-1]["Name"]
+        return result
+
+    # -- versioning -------------------------------------------------------
+
+    def PutBucketVersioning(self, ctx: RequestContext, p: Params) -> Params:
+        config = p.get("VersioningConfiguration") or {}
+        status = config.get("Status")
+        if status not in ("Enabled", "Suspended"):
+            raise malformed_xml()
+        with self.s3.store.transaction():
+            bucket = self.s3.bucket(p["Bucket"])
+            if bucket.get("ObjectLockEnabled") and status == "Suspended":
+                raise ServiceError(
+                    "InvalidBucketState",
+                    "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
+                    status=409,
+                )
+            bucket["Versioning"] = {"Status": status, **({"MFADelete": config["MFADelete"]} if config.get("MFADelete") else {})}
+            self.s3.save_bucket(bucket)
+        return {}
+
+    def GetBucketVersioning(self, ctx: RequestContext, p: Params) -> Params:
+        return dict(self.s3.bucket(p["Bucket"]).get("Versioning") or {})

@@ -1,0 +1,71 @@
+"""S3's errors, with S3's codes, statuses and wording."""
+
+from __future__ import annotations
+
+from pocketcloud.protocol.errors import ServiceError
+
+
+def no_such_bucket(bucket: str) -> ServiceError:
+    return ServiceError("NoSuchBucket", "The specified bucket does not exist", status=404, BucketName=bucket)
+
+
+def no_such_key(key: str) -> ServiceError:
+    return ServiceError("NoSuchKey", "The specified key does not exist.", status=404, Key=key)
+
+
+def no_such_version(key: str, version_id: str) -> ServiceError:
+    return ServiceError(
+        "NoSuchVersion", "The specified version does not exist.", status=404, Key=key, VersionId=version_id
+    )
+
+
+def no_such_upload(upload_id: str) -> ServiceError:
+    return ServiceError(
+        "NoSuchUpload",
+        "The specified upload does not exist. The upload ID may be invalid, or the upload may have been "
+        "aborted or completed.",
+        status=404,
+        UploadId=upload_id,
+    )
+
+
+def invalid_argument(message: str, name: str | None = None, value: str | None = None) -> ServiceError:
+    fields = {}
+    if name is not None:
+        fields = {"ArgumentName": name, "ArgumentValue": value or ""}
+    return ServiceError("InvalidArgument", message, status=400, **fields)
+
+
+def invalid_request(message: str) -> ServiceError:
+    return ServiceError("InvalidRequest", message, status=400)
+
+
+def precondition_failed(condition: str) -> ServiceError:
+    return ServiceError(
+        "PreconditionFailed",
+        "At least one of the pre-conditions you specified did not hold",
+        status=412,
+        Condition=condition,
+    )
+
+
+def not_modified() -> ServiceError:
+    return ServiceError("NotModified", "Not Modified", status=304)
+
+
+def malformed_xml() -> ServiceError:
+    return ServiceError(
+        "MalformedXML",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+        status=400,
+    )
+
+
+def method_not_allowed(method: str, resource_type: str) -> ServiceError:
+    return ServiceError(
+        "MethodNotAllowed",
+        "The specified method is not allowed against this resource.",
+        status=405,
+        Method=method,
+        ResourceType=resource_type,
+    )

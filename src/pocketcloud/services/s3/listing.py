@@ -1,0 +1,255 @@
+"""ListObjects, ListObjectsV2 and ListObjectVersions.
+
+A page is one or a few range scans of the store starting at the marker: when
+a delimiter folds keys into a common prefix, the scan jumps past everything
+under that prefix instead of reading it, so a page costs the same in a bucket
+of a thousand keys or of a million.
+"""
+
+from __future__ import annotations
+
+import base64
+from typing import Any
+from urllib.parse import quote
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.s3.errors import invalid_argument
+from pocketcloud.services.s3.state import S3State, bucket_scope, owner
+
+Params = dict[str, Any]
+# Sorts after every continuation of a prefix (keys are UTF-8; U+10FFFF is the largest code point).
+_AFTER_ALL = "\U0010ffff" * 4
+_SCAN_BATCH = 1000
+
+
+def _encode(value: str | None, encoding: str | None) -> str | None:
+    if value is None or encoding != "url":
+        return value
+    return quote(value, safe="/")
+
+
+def _check_encoding(p: Params) -> str | None:
+    encoding = p.get("EncodingType")
+    if encoding is not None and encoding != "url":
+        raise invalid_argument("Invalid Encoding Method specified in Request", "encoding-type", encoding)
+    return encoding
+
+
+def _max_keys(p: Params) -> int:
+    value = p.get("MaxKeys")
+    if value is None:
+        return 1000
+    if value < 0:
+        raise invalid_argument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", str(value))
+    return min(value, 1000)
+
+
+class ListingOperations:
+    s3: S3State
+
+    def _walk(self, bucket: str, prefix: str, delimiter: str | None, after: str | None, limit: int
+              ) -> tuple[list[tuple[str, Params]], list[str], bool, str | None]:
+        """Up to `limit` entries (objects and common prefixes) after `after`.
+
+        Returns (objects, common prefixes, truncated, the last key or prefix returned).
+        """
+        where = bucket_scope(bucket)
+        objects: list[tuple[str, Params]] = []
+        prefixes: list[str] = []
+        last: str | None = None
+        cursor = after if after is not None and after >= prefix else None
+        while True:
+            batch = self.s3.objects.scan(where, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH)
+            jumped = False
+            for key, record in batch:
+                if delimiter:
+                    cut = key.find(delimiter, len(prefix))
+                    if cut >= 0:
+                        common = key[: cut + len(delimiter)]
+                        if after is not None and common <= after:
+                            cursor = common + _AFTER_ALL
+                            jumped = True
+                            break
+                        if len(objects) + len(prefixes) == limit:
+                            return objects, prefixes, True, last
+                        prefixes.append(common)
+                        last = common
+                        cursor = common + _AFTER_ALL
+                        jumped = True
+                        break
+                if len(objects) + len(prefixes) == limit:
+                    return objects, prefixes, True, last
+                objects.append((key, record))
+                last = key
+                cursor = key
+            if not jumped and len(batch) < _SCAN_BATCH:
+                return objects, prefixes, False, last
+
+    def _entry(self, key: str, record: Params, encoding: str | None, fetch_owner: bool) -> Params:
+        entry: Params = {
+            "Key": _encode(key, encoding),
+            "LastModified": record["LastModified"],
+            "ETag": record["ETag"],
+            "Size": record["Size"],
+            "StorageClass": record.get("StorageClass", "STANDARD"),
+        }
+        if record.get("Checksums"):
+            entry["ChecksumAlgorithm"] = list(record["Checksums"])
+            entry["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
+        if fetch_owner:
+            entry["Owner"] = owner(record.get("Owner", ""))
+        return entry
+
+    def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
+        bucket = p["Bucket"]
+        self.s3.bucket(bucket)
+        encoding = _check_encoding(p)
+        limit = _max_keys(p)
+        prefix = p.get("Prefix") or ""
+        delimiter = p.get("Delimiter") or None
+        after = p.get("StartAfter")
+        token = p.get("ContinuationToken")
+        if token is not None:
+            try:
+                after = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
+            except (ValueError, UnicodeDecodeError) as exc:
+                raise invalid_argument("The continuation token provided is incorrect", "continuation-token", token) from exc
+        objects, prefixes, truncated, last = self._walk(bucket, prefix, delimiter, after, limit) if limit else ([], [], False, None)
+        result: Params = {
+            "Name": bucket,
+            "Prefix": _encode(prefix, encoding),
+            "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
+            "KeyCount": len(objects) + len(prefixes),
+            "IsTruncated": truncated,
+            "Contents": [self._entry(k, r, encoding, bool(p.get("FetchOwner"))) for k, r in objects],
+            "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
+        }
+        if delimiter:
+            result["Delimiter"] = _encode(delimiter, encoding)
+        if encoding:
+            result["EncodingType"] = encoding
+        if p.get("StartAfter") is not None:
+            result["StartAfter"] = _encode(p["StartAfter"], encoding)
+        if token is not None:
+            result["ContinuationToken"] = token
+        if truncated and last is not None:
+            result["NextContinuationToken"] = base64.urlsafe_b64encode(last.encode()).decode()
+        return result
+
+    def ListObjects(self, ctx: RequestContext, p: Params) -> Params:
+        bucket = p["Bucket"]
+        self.s3.bucket(bucket)
+        encoding = _check_encoding(p)
+        limit = _max_keys(p)
+        prefix = p.get("Prefix") or ""
+        delimiter = p.get("Delimiter") or None
+        marker = p.get("Marker")
+        objects, prefixes, truncated, last = self._walk(bucket, prefix, delimiter, marker, limit) if limit else ([], [], False, None)
+        result: Params = {
+            "Name": bucket,
+            "Prefix": _encode(prefix, encoding),
+            "Marker": _encode(marker or "", encoding),
+            "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
+            "IsTruncated": truncated,
+            "Contents": [self._entry(k, r, encoding, True) for k, r in objects],
+            "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
+        }
+        if delimiter:
+            result["Delimiter"] = _encode(delimiter, encoding)
+            if truncated and last is not None:
+                result["NextMarker"] = _encode(last, encoding)
+        if encoding:
+            result["EncodingType"] = encoding
+        return result
+
+    def ListObjectVersions(self, ctx: RequestContext, p: Params) -> Params:
+        bucket = p["Bucket"]
+        self.s3.bucket(bucket)
+        encoding = _check_encoding(p)
+        limit = _max_keys(p)
+        prefix = p.get("Prefix") or ""
+        delimiter = p.get("Delimiter") or None
+        key_marker = p.get("KeyMarker")
+        version_marker = p.get("VersionIdMarker")
+        where = bucket_scope(bucket)
+        versions: list[Params] = []
+        markers: list[Params] = []
+        prefixes: list[str] = []
+        truncated = False
+        next_key = next_version = None
+        cursor: str | None = None
+        if key_marker:
+            cursor = key_marker + "\0" + "9" * 19  # after every version of the marker key
+            if version_marker:
+                for version_key, version in self.s3.key_versions(bucket, key_marker):
+                    if version["VersionId"] == version_marker:
+                        cursor = version_key
+                        break
+        count = 0
+        done = False
+        latest_seen: set[str] = {key_marker} if key_marker and version_marker else set()
+        while not done:
+            batch = self.s3.versions.scan(where, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH)
+            if not batch:
+                break
+            for version_key, record in batch:
+                key = version_key.rsplit("\0", 1)[0]
+                if delimiter:
+                    cut = key.find(delimiter, len(prefix))
+                    if cut >= 0:
+                        common = key[: cut + len(delimiter)]
+                        if count == limit:
+                            truncated, done = True, True
+                            break
+                        if common not in prefixes and not (key_marker and common <= key_marker):
+                            prefixes.append(common)
+                            count += 1
+                            next_key, next_version = common, None
+                        cursor = common + _AFTER_ALL
+                        break
+                if count == limit:
+                    truncated, done = True, True
+                    break
+                is_latest = key not in latest_seen  # a key's versions come newest first
+                latest_seen.add(key)
+                entry: Params = {
+                    "Key": _encode(key, encoding),
+                    "VersionId": record["VersionId"],
+                    "IsLatest": is_latest,
+                    "LastModified": record["LastModified"],
+                    "Owner": owner(record.get("Owner", "")),
+                }
+                if record.get("IsDeleteMarker"):
+                    markers.append(entry)
+                else:
+                    entry.update({"ETag": record["ETag"], "Size": record["Size"], "StorageClass": record.get("StorageClass", "STANDARD")})
+                    if record.get("Checksums"):
+                        entry["ChecksumAlgorithm"] = list(record["Checksums"])
+                        entry["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
+                    versions.append(entry)
+                count += 1
+                next_key, next_version = key, record["VersionId"]
+                cursor = version_key
+            else:
+                if len(batch) < _SCAN_BATCH:
+                    done = True
+        result: Params = {
+            "Name": bucket,
+            "Prefix": _encode(prefix, encoding),
+            "KeyMarker": _encode(key_marker or "", encoding),
+            "VersionIdMarker": version_marker or "",
+            "MaxKeys": limit,
+            "IsTruncated": truncated,
+            "Versions": versions,
+            "DeleteMarkers": markers,
+            "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
+        }
+        if delimiter:
+            result["Delimiter"] = _encode(delimiter, encoding)
+        if encoding:
+            result["EncodingType"] = encoding
+        if truncated:
+            result["NextKeyMarker"] = _encode(next_key, encoding)
+            if next_version:
+                result["NextVersionIdMarker"] = next_version
+        return result

@@ -1,0 +1,285 @@
+"""Multipart uploads: create, upload parts (and copies of ranges), complete, abort, list.
+
+Parts are blobs of their own; completing an upload joins them into one blob
+(in a worker thread, so the server keeps answering) before the object is
+recorded, and only then are the parts removed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import hashlib
+import secrets
+from typing import Any
+
+from pocketcloud.auth import checksums
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.errors import invalid_argument, no_such_upload
+from pocketcloud.services.s3.objects import parse_tagging_header
+from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
+from pocketcloud.store import BlobStore
+
+Params = dict[str, Any]
+MIN_PART_SIZE = 5 * 1024 * 1024
+MAX_PART_NUMBER = 10000
+
+
+def _part_key(upload_id: str, number: int) -> str:
+    return f"{upload_id}\0{number:05d}"
+
+
+def _join_blobs(blobs: BlobStore, parts: list[str]) -> tuple[str, int]:
+    writer = blobs.writer()
+    try:
+        for blob in parts:
+            with blobs.open(blob) as handle:
+                while chunk := handle.read(4 * 1024 * 1024):
+                    writer.write(chunk)
+        size = writer.size
+        return writer.commit(), size
+    except BaseException:
+        writer.abort()
+        raise
+
+
+class MultipartOperations:
+    s3: S3State
+
+    def _upload(self, bucket: str, key: str, upload_id: str) -> Params:
+        upload = self.s3.uploads.get(bucket_scope(bucket), upload_id)
+        if upload is None or upload["Key"] != key:
+            raise no_such_upload(upload_id)
+        return upload
+
+    def _parts(self, bucket: str, upload_id: str) -> list[Params]:
+        return [doc for _, doc in self.s3.parts.scan(bucket_scope(bucket), prefix=upload_id + "\0")]
+
+    def CreateMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        upload_id = secrets.token_urlsafe(48)
+        record = self._record_from_params(ctx, p["Key"], p)  # type: ignore[attr-defined]
+        tags = parse_tagging_header(p.get("Tagging"))
+        if tags:
+            record["Tags"] = tags
+        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        algorithm = p.get("ChecksumAlgorithm")
+        checksum_type = p.get("ChecksumType") or ("COMPOSITE" if algorithm else None)
+        upload = {
+            "UploadId": upload_id, "Key": p["Key"], "Initiated": now().isoformat(), "Owner": ctx.account_id,
+            "Record": record, "ChecksumAlgorithm": algorithm, "ChecksumType": checksum_type,
+        }
+        self.s3.uploads.put(bucket_scope(p["Bucket"]), upload_id, upload)
+        result: Params = {"Bucket": p["Bucket"], "Key": p["Key"], "UploadId": upload_id, **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        if algorithm:
+            result["ChecksumAlgorithm"] = algorithm
+            result["ChecksumType"] = checksum_type
+        return result
+
+    def _check_part_number(self, number: int) -> None:
+        if not 1 <= number <= MAX_PART_NUMBER:
+            raise invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive", "partNumber", str(number)
+            )
+
+    async def _store_part(self, bucket: str, upload_id: str, number: int, body: Any, p: Params) -> Params:
+        stored = await store_body(self.s3.store.blobs, body, p)
+        part = {
+            "PartNumber": number, "ETag": f'"{stored.md5_hex}"', "Size": stored.size, "Blob": stored.blob,
+            "LastModified": now().isoformat(), "Checksums": stored.checksums,
+        }
+        where = bucket_scope(bucket)
+        with self.s3.store.transaction():
+            if self.s3.uploads.get(where, upload_id) is None:  # aborted meanwhile
+                self.s3.store.blobs.delete(stored.blob)
+                raise no_such_upload(upload_id)
+            old = self.s3.parts.get(where, _part_key(upload_id, number))
+            self.s3.parts.put(where, _part_key(upload_id, number), part)
+        if old is not None:
+            self.s3.store.blobs.delete(old["Blob"])
+        return part
+
+    async def UploadPart(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        self._check_part_number(p["PartNumber"])
+        self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p)
+        result: Params = {"ETag": part["ETag"]}
+        for algorithm, value in part["Checksums"].items():
+            result[CHECKSUM_MEMBERS[algorithm]] = value
+        return result
+
+    async def UploadPartCopy(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        self._check_part_number(p["PartNumber"])
+        self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])  # type: ignore[attr-defined]
+        self.s3.bucket(src_bucket)
+        source = self.find_object(src_bucket, src_key, src_version)  # type: ignore[attr-defined]
+        self.check_copy_conditions(source, p)  # type: ignore[attr-defined]
+        start, length = 0, source["Size"]
+        if p.get("CopySourceRange"):
+            text = p["CopySourceRange"].strip()
+            try:
+                first, last = text.removeprefix("bytes=").split("-")
+                start, end = int(first), int(last)
+            except ValueError as exc:
+                raise invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", text) from exc
+            if end < start or end >= source["Size"]:
+                raise ServiceError("InvalidRange", "The requested range is not satisfiable", status=416,
+                                   RangeRequested=text, ActualObjectSize=str(source["Size"]))
+            length = end - start + 1
+        body = read_blob(self.s3.store.blobs, source["Blob"], start, length) if length else b""
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, {})
+        result: Params = {"CopyPartResult": {"ETag": part["ETag"], "LastModified": part["LastModified"]}}
+        if source["VersionId"] != "null":
+            result["CopySourceVersionId"] = source["VersionId"]
+        return result
+
+    async def CompleteMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        requested = (p.get("MultipartUpload") or {}).get("Parts") or []
+        if not requested:
+            raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", status=400)
+        stored = {part["PartNumber"]: part for part in self._parts(p["Bucket"], p["UploadId"])}
+        chosen: list[Params] = []
+        previous = 0
+        for index, item in enumerate(requested):
+            number = item.get("PartNumber", 0)
+            if number <= previous:
+                raise ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", status=400, UploadId=p["UploadId"])
+            previous = number
+            part = stored.get(number)
+            if part is None or item.get("ETag", "").strip('"') != part["ETag"].strip('"'):
+                raise ServiceError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+                                   status=400, UploadId=p["UploadId"], PartNumber=str(number), ETag=item.get("ETag", ""))
+            if index < len(requested) - 1 and part["Size"] < MIN_PART_SIZE:
+                raise ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.",
+                                   status=400, ProposedSize=str(part["Size"]), MinSizeAllowed=str(MIN_PART_SIZE),
+                                   PartNumber=str(number), ETag=part["ETag"])
+            chosen.append(part)
+        blob, size = await asyncio.to_thread(_join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen])
+        md5s = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in chosen)
+        record = dict(upload["Record"])
+        record.update({
+            "Size": size, "Blob": blob, "LastModified": now().isoformat(),
+            "ETag": f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"',
+            "PartsCount": len(chosen), "PartSizes": [part["Size"] for part in chosen],
+        })
+        algorithm = upload.get("ChecksumAlgorithm")
+        if algorithm and all(algorithm.upper() in part["Checksums"] for part in chosen):
+            combined = checksums.new_checksum(algorithm.upper())
+            if combined is not None:
+                for part in chosen:
+                    combined.update(base64.b64decode(part["Checksums"][algorithm.upper()]))
+                record["Checksums"] = {algorithm.upper(): f"{checksums.b64(combined.digest())}-{len(chosen)}"}
+                record["ChecksumType"] = "COMPOSITE"
+        record = self.commit_version(bucket_doc, p["Key"], record)  # type: ignore[attr-defined]
+        self._discard_upload(p["Bucket"], p["UploadId"])
+        result: Params = {
+            "Location": f"/{p['Bucket']}/{p['Key']}", "Bucket": p["Bucket"], "Key": p["Key"], "ETag": record["ETag"],
+            **self.encryption_headers(record),  # type: ignore[attr-defined]
+        }
+        if record["VersionId"] != "null":
+            result["VersionId"] = record["VersionId"]
+        for name, value in (record.get("Checksums") or {}).items():
+            result[CHECKSUM_MEMBERS[name]] = value
+            result["ChecksumType"] = record["ChecksumType"]
+        return result
+
+    def _discard_upload(self, bucket: str, upload_id: str) -> None:
+        where = bucket_scope(bucket)
+        parts = self._parts(bucket, upload_id)
+        with self.s3.store.transaction():
+            self.s3.uploads.delete(where, upload_id)
+            self.s3.parts.delete_prefix(where, upload_id + "\0")
+        for part in parts:
+            self.s3.store.blobs.delete(part["Blob"])
+
+    def abort_upload(self, bucket: str, upload_id: str) -> None:
+        self._discard_upload(bucket, upload_id)
+
+    def AbortMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        self._discard_upload(p["Bucket"], p["UploadId"])
+        return {}
+
+    def ListParts(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        limit = min(p.get("MaxParts") or 1000, 1000)
+        marker = p.get("PartNumberMarker") or 0
+        parts = [part for part in self._parts(p["Bucket"], p["UploadId"]) if part["PartNumber"] > int(marker)]
+        page, truncated = parts[:limit], len(parts) > limit
+        result: Params = {
+            "Bucket": p["Bucket"], "Key": p["Key"], "UploadId": p["UploadId"],
+            "PartNumberMarker": int(marker), "MaxParts": limit, "IsTruncated": truncated,
+            "Parts": [
+                {"PartNumber": part["PartNumber"], "LastModified": part["LastModified"], "ETag": part["ETag"], "Size": part["Size"],
+                 **{CHECKSUM_MEMBERS[a]: v for a, v in part["Checksums"].items()}}
+                for part in page
+            ],
+            "Initiator": {"ID": owner(upload["Owner"])["ID"], "DisplayName": owner(upload["Owner"])["DisplayName"]},
+            "Owner": owner(upload["Owner"]),
+            "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
+        }
+        if page:
+            result["NextPartNumberMarker"] = page[-1]["PartNumber"]
+        if upload.get("ChecksumAlgorithm"):
+            result["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+            result["ChecksumType"] = upload["ChecksumType"]
+        return result
+
+    def ListMultipartUploads(self, ctx: RequestContext, p: Params) -> Params:
+        bucket = p["Bucket"]
+        self.s3.bucket(bucket)
+        prefix = p.get("Prefix") or ""
+        delimiter = p.get("Delimiter") or None
+        limit = min(p.get("MaxUploads") or 1000, 1000)
+        key_marker, id_marker = p.get("KeyMarker") or "", p.get("UploadIdMarker") or ""
+        uploads = sorted(
+            (u for _, u in self.s3.uploads.scan(bucket_scope(bucket)) if u["Key"].startswith(prefix)),
+            key=lambda u: (u["Key"].encode(), u["Initiated"], u["UploadId"]),
+        )
+        entries: list[Params] = []
+        prefixes: list[str] = []
+        truncated = False
+        last_key = last_id = None
+        for upload in uploads:
+            key = upload["Key"]
+            if key_marker and (key < key_marker or (key == key_marker and (not id_marker or upload["UploadId"] <= id_marker))):
+                continue
+            if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
+                common = key[: cut + len(delimiter)]
+                if common not in prefixes:
+                    if len(entries) + len(prefixes) == limit:
+                        truncated = True
+                        break
+                    prefixes.append(common)
+                continue
+            if len(entries) + len(prefixes) == limit:
+                truncated = True
+                break
+            entries.append({
+                "UploadId": upload["UploadId"], "Key": key, "Initiated": upload["Initiated"],
+                "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
+                "Owner": owner(upload["Owner"]), "Initiator": owner(upload["Owner"]),
+                **({"ChecksumAlgorithm": upload["ChecksumAlgorithm"]} if upload.get("ChecksumAlgorithm") else {}),
+            })
+            last_key, last_id = key, upload["UploadId"]
+        result: Params = {
+            "Bucket": bucket, "KeyMarker": key_marker, "UploadIdMarker": id_marker, "MaxUploads": limit,
+            "IsTruncated": truncated, "Uploads": entries, "CommonPrefixes": [{"Prefix": c} for c in prefixes],
+            "Prefix": prefix,
+        }
+        if delimiter:
+            result["Delimiter"] = delimiter
+        if truncated:
+            result["NextKeyMarker"] = last_key or ""
+            result["NextUploadIdMarker"] = last_id or ""
+        return result

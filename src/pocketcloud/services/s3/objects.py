@@ -1,0 +1,516 @@
+"""Objects: put, get (ranges, conditions, overrides), head, delete, copy, tagging, attributes.
+
+Every write follows the same order: the body becomes a durable blob first,
+then one transaction records the version and the current object, and only
+after it commits are replaced blobs removed.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import to_datetime
+from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.errors import (
+    invalid_argument,
+    invalid_request,
+    no_such_key,
+    no_such_version,
+    not_modified,
+    precondition_failed,
+)
+from pocketcloud.services.s3.state import S3State, bucket_scope, new_version_id, now
+
+Params = dict[str, Any]
+_CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl", "Expires")
+_RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
+MAX_TAGS = 10
+
+
+def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
+    if not value:
+        return []
+    tags = [{"Key": k, "Value": v} for k, v in parse_qsl(value, keep_blank_values=True)]
+    check_tags(tags)
+    return tags
+
+
+def check_tags(tags: list[dict[str, str]]) -> None:
+    if len(tags) > MAX_TAGS:
+        raise ServiceError("BadRequest", "Object tags cannot be greater than 10", status=400)
+    keys = [t["Key"] for t in tags]
+    if len(set(keys)) != len(keys):
+        raise invalid_argument("Cannot provide multiple Tags with the same key")
+    for tag in tags:
+        if not 1 <= len(tag["Key"]) <= 128:
+            raise invalid_argument("The TagKey you have provided is invalid")
+        if len(tag.get("Value", "")) > 256:
+            raise invalid_argument("The TagValue you have provided is invalid")
+
+
+def etag_of(record: Params) -> str:
+    return str(record["ETag"])
+
+
+def _http_date(value: Any) -> datetime:
+    return to_datetime(value).replace(microsecond=0)
+
+
+class ObjectOperations:
+    s3: S3State
+
+    # -- reading the current state ----------------------------------------
+
+    def find_object(self, bucket: str, key: str, version_id: str | None = None) -> Params:
+        """The record of an object (or a version of it); S3's errors when there is none."""
+        if version_id is None:
+            record = self.s3.objects.get(bucket_scope(bucket), key)
+            if record is None:
+                raise no_such_key(key)
+            return record
+        for _, version in self.s3.key_versions(bucket, key):
+            if version["VersionId"] == version_id:
+                if version.get("IsDeleteMarker"):
+                    raise ServiceError(
+                        "MethodNotAllowed", "The specified method is not allowed against this resource.",
+                        status=405, Method="GET", ResourceType="DeleteMarker",
+                        headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id},
+                    )
+                return version
+        if version_id != "null" and not re.fullmatch(r"[A-Za-z0-9._-]{1,1024}", version_id):
+            raise invalid_argument("Invalid version id specified", "versionId", version_id)
+        raise no_such_version(key, version_id)
+
+    def versioning_status(self, bucket_doc: Params) -> str | None:
+        return (bucket_doc.get("Versioning") or {}).get("Status")
+
+    # -- writing ----------------------------------------------------------
+
+    def commit_version(self, bucket_doc: Params, key: str, record: Params) -> Params:
+        """Record a new current version of `key` (an object or a delete marker), in one transaction."""
+        bucket = bucket_doc["Name"]
+        where = bucket_scope(bucket)
+        status = self.versioning_status(bucket_doc)
+        record["VersionId"] = new_version_id() if status == "Enabled" else "null"
+        stale_blobs: list[str] = []
+        with self.s3.store.transaction():
+            if record["VersionId"] == "null":
+                for version_key, version in self.s3.key_versions(bucket, key):
+                    if version["VersionId"] == "null":
+                        self.s3.versions.delete(where, version_key)
+                        if version.get("Blob"):
+                            stale_blobs.append(version["Blob"])
+            record["Rank"] = self.s3.next_rank()
+            self.s3.versions.put(where, self.s3.version_key(key, record["Rank"]), record)
+            if record.get("IsDeleteMarker"):
+                self.s3.objects.delete(where, key)
+            else:
+                self.s3.objects.put(where, key, record)
+        for blob in stale_blobs:
+            self.s3.store.blobs.delete(blob)
+        return record
+
+    def remove_version(self, bucket: str, key: str, version_id: str) -> Params | None:
+        """Delete one version for good; the newest remaining one becomes current."""
+        where = bucket_scope(bucket)
+        removed = None
+        with self.s3.store.transaction():
+            versions = self.s3.key_versions(bucket, key)
+            for version_key, version in versions:
+                if version["VersionId"] == version_id:
+                    self.s3.versions.delete(where, version_key)
+                    removed = version
+                    break
+            if removed is None:
+                return None
+            remaining = [v for _, v in versions if v["VersionId"] != version_id]
+            if remaining and not remaining[0].get("IsDeleteMarker"):
+                self.s3.objects.put(where, key, remaining[0])
+            else:
+                self.s3.objects.delete(where, key)
+        if removed.get("Blob"):
+            self.s3.store.blobs.delete(removed["Blob"])
+        return removed
+
+    def _record_from_params(self, ctx: RequestContext, key: str, p: Params) -> Params:
+        record: Params = {"Key": key, "LastModified": now().isoformat(), "Owner": ctx.account_id}
+        for member in _CONTENT_MEMBERS:
+            if p.get(member) is not None:
+                record[member] = p[member].isoformat() if isinstance(p[member], datetime) else p[member]
+        record.setdefault("ContentType", "binary/octet-stream")
+        record["Metadata"] = {k.lower(): v for k, v in (p.get("Metadata") or {}).items()}
+        record["StorageClass"] = p.get("StorageClass") or "STANDARD"
+        if p.get("WebsiteRedirectLocation"):
+            record["WebsiteRedirectLocation"] = p["WebsiteRedirectLocation"]
+        return record
+
+    def _check_write_conditions(self, bucket: str, key: str, p: Params) -> None:
+        if_none_match, if_match = p.get("IfNoneMatch"), p.get("IfMatch")
+        if if_none_match is None and if_match is None:
+            return
+        current = self.s3.objects.get(bucket_scope(bucket), key)
+        if if_none_match is not None:
+            if if_none_match != "*":
+                raise ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", status=501, Header="If-None-Match")
+            if current is not None:
+                raise precondition_failed("If-None-Match")
+        if if_match is not None:
+            if current is None:
+                raise no_such_key(key)
+            if if_match.strip() not in ("*", etag_of(current)):
+                raise precondition_failed("If-Match")
+
+    async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        key = p["Key"]
+        tags = parse_tagging_header(p.get("Tagging"))
+        self._check_write_conditions(p["Bucket"], key, p)
+        stored = await store_body(self.s3.store.blobs, p.get("Body"), p)
+        # A conditional write is decided again once the body is in: another writer may have won.
+        try:
+            self._check_write_conditions(p["Bucket"], key, p)
+        except ServiceError:
+            self.s3.store.blobs.delete(stored.blob)
+            raise
+        record = self._record_from_params(ctx, key, p)
+        record.update({
+            "Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob,
+            "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT",
+        })
+        if tags:
+            record["Tags"] = tags
+        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        record = self.commit_version(bucket_doc, key, record)
+        result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        if record["VersionId"] != "null":
+            result["VersionId"] = record["VersionId"]
+        for algorithm, value in stored.checksums.items():
+            result[CHECKSUM_MEMBERS[algorithm]] = value
+        if stored.checksums:
+            result["ChecksumType"] = "FULL_OBJECT"
+        result["Size"] = stored.size
+        return result
+
+    # -- reading ----------------------------------------------------------
+
+    def _check_read_conditions(self, record: Params, p: Params) -> None:
+        etag = etag_of(record)
+        modified = _http_date(record["LastModified"])
+        if_match, if_none_match = p.get("IfMatch"), p.get("IfNoneMatch")
+        if if_match is not None and if_match.strip() not in ("*", etag) and etag not in [e.strip() for e in if_match.split(",")]:
+            raise precondition_failed("If-Match")
+        if if_match is None and p.get("IfUnmodifiedSince") is not None and modified > _http_date(p["IfUnmodifiedSince"]):
+            raise precondition_failed("If-Unmodified-Since")
+        if if_none_match is not None:
+            if if_none_match.strip() == "*" or etag in [e.strip() for e in if_none_match.split(",")]:
+                raise not_modified()
+        elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]):
+            raise not_modified()
+
+    def _object_headers(self, record: Params, p: Params) -> Params:
+        out: Params = {
+            "ETag": record["ETag"],
+            "LastModified": record["LastModified"],
+            "ContentLength": record["Size"],
+            "AcceptRanges": "bytes",
+            "Metadata": record.get("Metadata") or {},
+        }
+        for member in _CONTENT_MEMBERS:
+            if record.get(member) is not None:
+                out[member] = record[member]
+        if record.get("StorageClass", "STANDARD") != "STANDARD":
+            out["StorageClass"] = record["StorageClass"]
+        if record["VersionId"] != "null":
+            out["VersionId"] = record["VersionId"]
+        if record.get("Tags"):
+            out["TagCount"] = len(record["Tags"])
+        if record.get("PartsCount"):
+            out["PartsCount"] = record["PartsCount"]
+        if record.get("WebsiteRedirectLocation"):
+            out["WebsiteRedirectLocation"] = record["WebsiteRedirectLocation"]
+        if p.get("ChecksumMode") == "ENABLED":
+            for algorithm, value in (record.get("Checksums") or {}).items():
+                out[CHECKSUM_MEMBERS[algorithm]] = value
+            if record.get("Checksums"):
+                out["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
+        for member, header in (
+            ("ResponseContentType", "ContentType"), ("ResponseContentLanguage", "ContentLanguage"),
+            ("ResponseExpires", "Expires"), ("ResponseCacheControl", "CacheControl"),
+            ("ResponseContentDisposition", "ContentDisposition"), ("ResponseContentEncoding", "ContentEncoding"),
+        ):
+            if p.get(member) is not None:
+                out[header] = p[member]
+        out.update(self.encryption_headers(record))  # type: ignore[attr-defined]
+        out.update(self.object_lock_headers(record))  # type: ignore[attr-defined]
+        return out
+
+    def _range(self, header: str | None, size: int) -> tuple[int, int] | None:
+        """The inclusive byte range a Range header asks for; None to send it all."""
+        if not header:
+            return None
+        match = _RANGE.match(header.strip())
+        if match is None or match.group(1) == match.group(2) == "":
+            return None  # S3 ignores a Range it cannot read
+        first, last = match.group(1), match.group(2)
+        if first == "":
+            length = int(last)
+            if length == 0:
+                raise self._invalid_range(size)
+            return max(0, size - length), size - 1
+        start = int(first)
+        end = int(last) if last else size - 1
+        if end < start:
+            return None
+        if start >= size:
+            raise self._invalid_range(size)
+        return start, min(end, size - 1)
+
+    def _invalid_range(self, size: int) -> ServiceError:
+        return ServiceError(
+            "InvalidRange", "The requested range is not satisfiable", status=416,
+            RangeRequested="", ActualObjectSize=str(size),
+        )
+
+    def _read(self, ctx: RequestContext, p: Params) -> tuple[Params, Params]:
+        self.s3.bucket(p["Bucket"])
+        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
+        self._check_read_conditions(record, p)
+        out = self._object_headers(record, p)
+        size = record["Size"]
+        span = self._range(p.get("Range"), size)
+        if p.get("PartNumber"):
+            span = self._part_span(record, int(p["PartNumber"]))
+            out["PartsCount"] = record.get("PartsCount", 1)
+        if span is not None:
+            start, end = span
+            out["ContentRange"] = f"bytes {start}-{end}/{size}"
+            out["ContentLength"] = end - start + 1
+            # A whole-object checksum does not describe a part of it: S3 leaves it out.
+            for member in (*CHECKSUM_MEMBERS.values(), "ChecksumType"):
+                out.pop(member, None)
+        return record, out
+
+    def _part_span(self, record: Params, number: int) -> tuple[int, int] | None:
+        sizes = record.get("PartSizes") or [record["Size"]]
+        if not 1 <= number <= len(sizes):
+            raise ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", status=416,
+                               PartNumberRequested=str(number), ActualPartCount=str(len(sizes)))
+        if len(sizes) == 1:
+            return None
+        start = sum(sizes[: number - 1])
+        return start, start + sizes[number - 1] - 1
+
+    def GetObject(self, ctx: RequestContext, p: Params) -> Params:
+        record, out = self._read(ctx, p)
+        start = 0
+        if "ContentRange" in out:
+            start = int(out["ContentRange"].split(" ")[1].split("-")[0])
+        out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, out["ContentLength"]) if record["Size"] else b""
+        return out
+
+    def HeadObject(self, ctx: RequestContext, p: Params) -> Params:
+        return self._read(ctx, p)[1]
+
+    # -- deleting ---------------------------------------------------------
+
+    def delete_object(self, ctx: RequestContext, bucket_doc: Params, key: str, version_id: str | None, bypass_governance: bool = False) -> Params:
+        bucket = bucket_doc["Name"]
+        if version_id is not None:
+            versions = self.s3.key_versions(bucket, key)
+            target = next((v for _, v in versions if v["VersionId"] == version_id), None)
+            if target is None:
+                if version_id != "null" and not re.fullmatch(r"[A-Za-z0-9._-]{1,1024}", version_id):
+                    raise invalid_argument("Invalid version id specified", "versionId", version_id)
+                return {"VersionId": version_id}
+            self.check_object_lock_delete(target, bypass_governance)  # type: ignore[attr-defined]
+            self.remove_version(bucket, key, version_id)
+            out: Params = {"VersionId": version_id}
+            if target.get("IsDeleteMarker"):
+                out["DeleteMarker"] = True
+            return out
+        status = self.versioning_status(bucket_doc)
+        if status is None:
+            current = self.s3.objects.get(bucket_scope(bucket), key)
+            if current is not None:
+                self.check_object_lock_delete(current, bypass_governance)  # type: ignore[attr-defined]
+                self.remove_version(bucket, key, current["VersionId"])
+            return {}
+        marker = self.commit_version(bucket_doc, key, {
+            "Key": key, "IsDeleteMarker": True, "LastModified": now().isoformat(), "Owner": ctx.account_id,
+        })
+        return {"DeleteMarker": True, "VersionId": marker["VersionId"]}
+
+    def DeleteObject(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        if p.get("IfMatch") is not None:
+            current = self.s3.objects.get(bucket_scope(p["Bucket"]), p["Key"])
+            if current is None:
+                raise no_such_key(p["Key"])
+            if p["IfMatch"].strip() not in ("*", etag_of(current)):
+                raise precondition_failed("If-Match")
+        return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bool(p.get("BypassGovernanceRetention")))
+
+    def DeleteObjects(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        request = p.get("Delete") or {}
+        objects = request.get("Objects") or []
+        if not objects or len(objects) > 1000:
+            raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", status=400)
+        deleted, errors = [], []
+        for item in objects:
+            key, version_id = item["Key"], item.get("VersionId")
+            try:
+                out = self.delete_object(ctx, bucket_doc, key, version_id, bool(p.get("BypassGovernanceRetention")))
+            except ServiceError as exc:
+                errors.append({"Key": key, "VersionId": version_id, "Code": exc.code, "Message": exc.message})
+                continue
+            entry: Params = {"Key": key}
+            if version_id:
+                entry["VersionId"] = version_id
+            if out.get("DeleteMarker"):
+                entry["DeleteMarker"] = True
+                if not version_id:
+                    entry["DeleteMarkerVersionId"] = out["VersionId"]
+            deleted.append(entry)
+        result: Params = {"Errors": errors}
+        if not request.get("Quiet"):
+            result["Deleted"] = deleted
+        return result
+
+    # -- copying ----------------------------------------------------------
+
+    def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
+        source = unquote(source)
+        path, _, query = source.partition("?")
+        path = path.lstrip("/")
+        bucket, _, key = path.partition("/")
+        if not bucket or not key:
+            raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
+        version = dict(parse_qsl(query)).get("versionId") if query else None
+        return bucket, key, version
+
+    def check_copy_conditions(self, record: Params, p: Params) -> None:
+        etag = etag_of(record)
+        modified = _http_date(record["LastModified"])
+        if p.get("CopySourceIfMatch") is not None and p["CopySourceIfMatch"].strip() not in ("*", etag):
+            raise precondition_failed("x-amz-copy-source-If-Match")
+        if p.get("CopySourceIfNoneMatch") is not None and p["CopySourceIfNoneMatch"].strip() in ("*", etag):
+            raise precondition_failed("x-amz-copy-source-If-None-Match")
+        if p.get("CopySourceIfUnmodifiedSince") is not None and modified > _http_date(p["CopySourceIfUnmodifiedSince"]):
+            raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
+        if p.get("CopySourceIfModifiedSince") is not None and modified <= _http_date(p["CopySourceIfModifiedSince"]):
+            raise precondition_failed("x-amz-copy-source-If-Modified-Since")
+
+    async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
+        self.s3.bucket(src_bucket)
+        source = self.find_object(src_bucket, src_key, src_version)
+        self.check_copy_conditions(source, p)
+        directive = p.get("MetadataDirective") or "COPY"
+        same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version in (None, source["VersionId"])
+        changes_something = (
+            directive == "REPLACE" or p.get("StorageClass") or p.get("ServerSideEncryption")
+            or p.get("WebsiteRedirectLocation") or p.get("SSECustomerAlgorithm")
+        )
+        if same and not changes_something:
+            raise invalid_request(
+                "This copy request is illegal because it is trying to copy an object to itself without changing "
+                "the object's metadata, storage class, website redirect location or encryption attributes."
+            )
+        body = read_blob(self.s3.store.blobs, source["Blob"]) if source["Size"] else b""
+        params = {"ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)}
+        stored = await store_body(self.s3.store.blobs, body, params)
+        if directive == "REPLACE":
+            record = self._record_from_params(ctx, p["Key"], p)
+        else:
+            record = {k: v for k, v in source.items() if k in (*_CONTENT_MEMBERS, "Metadata", "StorageClass")}
+            record.update({"Key": p["Key"], "Owner": ctx.account_id, "LastModified": now().isoformat()})
+            if p.get("StorageClass"):
+                record["StorageClass"] = p["StorageClass"]
+        tagging = p.get("TaggingDirective") or "COPY"
+        tags = parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
+        if tags:
+            record["Tags"] = tags
+        record.update({"Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob,
+                       "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT"})
+        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        record = self.commit_version(bucket_doc, p["Key"], record)
+        copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
+        for algorithm, value in stored.checksums.items():
+            copy_result[CHECKSUM_MEMBERS[algorithm]] = value
+        result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        if record["VersionId"] != "null":
+            result["VersionId"] = record["VersionId"]
+        if source["VersionId"] != "null":
+            result["CopySourceVersionId"] = source["VersionId"]
+        return result
+
+    # -- tagging and attributes ---------------------------------------------
+
+    def _update_record(self, bucket: str, key: str, version_id: str | None, change: Any) -> Params:
+        where = bucket_scope(bucket)
+        with self.s3.store.transaction():
+            record = self.find_object(bucket, key, version_id)
+            change(record)
+            version_key = self.s3.version_key(key, record["Rank"])
+            self.s3.versions.put(where, version_key, record)
+            current = self.s3.objects.get(where, key)
+            if current is not None and current["VersionId"] == record["VersionId"]:
+                self.s3.objects.put(where, key, record)
+        return record
+
+    def PutObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        tags = (p.get("Tagging") or {}).get("TagSet") or []
+        check_tags(tags)
+        record = self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags))
+        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
+
+    def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        out: Params = {"TagSet": record.get("Tags") or []}
+        if record["VersionId"] != "null":
+            out["VersionId"] = record["VersionId"]
+        return out
+
+    def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        record = self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None))
+        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
+
+    def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:
+        self.s3.bucket(p["Bucket"])
+        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        wanted = set(p.get("ObjectAttributes") or [])
+        out: Params = {"LastModified": record["LastModified"]}
+        if record["VersionId"] != "null":
+            out["VersionId"] = record["VersionId"]
+        if "ETag" in wanted:
+            out["ETag"] = record["ETag"].strip('"')
+        if "ObjectSize" in wanted:
+            out["ObjectSize"] = record["Size"]
+        if "StorageClass" in wanted:
+            out["StorageClass"] = record.get("StorageClass", "STANDARD")
+        if "Checksum" in wanted and record.get("Checksums"):
+            out["Checksum"] = {CHECKSUM_MEMBERS[a]: v for a, v in record["Checksums"].items()}
+            out["Checksum"]["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
+        if "ObjectParts" in wanted and record.get("PartSizes"):
+            sizes = record["PartSizes"]
+            out["ObjectParts"] = {
+                "TotalPartsCount": len(sizes),
+                "PartsCount": len(sizes),
+                "Parts": [{"PartNumber": i, "Size": s} for i, s in enumerate(sizes, 1)],
+                "IsTruncated": False,
+                "MaxParts": p.get("MaxParts") or 1000,
+            }
+        return out
