@@ -103,9 +103,9 @@ class S3Serializer(RestXmlSerializer):
         )
         return self.document_type, "".join(out).encode("utf-8", "replace")
 
-    def serialize(self, operation: OperationModel, output: dict[str, Any], request_id: str) -> Response:
+    def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
         response = super().serialize(operation, output, request_id)
-        if output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
+        if output and output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a ranged read is Partial Content; the model has no status member for it
         return response
 
