@@ -179,12 +179,12 @@ class ContextKeys:
             self._raw = {key.lower(): raw for key, raw in self._request.context.items()}
         values = _context_values(self._raw.get(key_lower))
         if values is None:
-            values = derived_key(self._request, key_lower)
+            values = _derived_key(self._request, key_lower)
         self._values[key_lower] = values
         return values
 
 
-def derived_key(request: AuthorizationRequest, key_lower: str) -> tuple[str, ...] | None:
+def _derived_key(request: AuthorizationRequest, key_lower: str) -> tuple[str, ...] | None:
     """A global key AWS fills in from the principal or the clock ("AWS global condition context keys")."""
     kind = request.principal_type
     if key_lower == "aws:principalisawsservice":
@@ -194,10 +194,10 @@ def derived_key(request: AuthorizationRequest, key_lower: str) -> tuple[str, ...
     if key_lower in ("aws:currenttime", "aws:epochtime"):
         now = datetime.now(UTC)
         return (_iso(now),) if key_lower == "aws:currenttime" else (str(int(now.timestamp())),)
+    if key_lower == "aws:principaltype":
+        return (kind,) if kind in (ROOT, ANONYMOUS, *_HAS_IDENTITY_POLICIES) else None
     if kind not in (ROOT, *_HAS_IDENTITY_POLICIES):
         return None
-    if key_lower == "aws:principaltype":
-        return (kind,)
     if key_lower == "aws:principalaccount":
         return (request.principal_account,)
     if key_lower == "aws:principalarn":

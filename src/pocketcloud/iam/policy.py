@@ -87,6 +87,8 @@ class _ResourceTemplate:
 
 @dataclass(frozen=True, slots=True)
 class Statement:
+    """One compiled statement; `evaluate.py` asks it about actions, resources and conditions."""
+
     index: int  # position in the Statement list, 0-based
     sid: str | None
     effect: str  # "Allow" | "Deny"
@@ -126,6 +128,8 @@ class Statement:
 
 @dataclass(frozen=True, eq=False)
 class Policy:
+    """A compiled policy document. Shared between requests (and threads): only its action index mutates."""
+
     kind: PolicyKind
     version: str  # "2012-10-17", or "2008-10-17" also when the document has no Version
     statements: tuple[Statement, ...]

@@ -8,29 +8,20 @@ request to a service are built from the (cheap) metadata only, and cached.
 
 from __future__ import annotations
 
-import threading
 from functools import cache, lru_cache
 
-import botocore.session
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
-_lock = threading.Lock()
-_session: botocore.session.Session | None = None
-
-
-def _botocore_session() -> botocore.session.Session:
-    global _session
-    with _lock:
-        if _session is None:
-            _session = botocore.session.get_session()
-        return _session
+# botocore's Loader and model classes only: importing botocore.session would pull
+# in the whole client machinery and cost a third of a second at startup.
+_loader = Loader()
 
 
 @cache
 def service_model(service: str) -> ServiceModel:
     """The botocore model of `service` (its botocore name, e.g. "s3", "stepfunctions")."""
-    return _botocore_session().get_service_model(service)
+    return ServiceModel(_loader.load_service_model(service, "service-2"), service_name=service)
 
 
 def operation_model(service: str, operation: str) -> OperationModel:
@@ -39,7 +30,7 @@ def operation_model(service: str, operation: str) -> OperationModel:
 
 @cache
 def available_services() -> tuple[str, ...]:
-    return tuple(Loader().list_available_services("service-2"))
+    return tuple(_loader.list_available_services("service-2"))
 
 
 @cache
@@ -83,7 +74,7 @@ def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
     Reads only each model's metadata; the first service to claim a name wins,
     with the service whose own name equals the signing name preferred.
     """
-    loader = Loader()
+    loader = _loader
     signing: dict[str, str] = {}
     targets: dict[str, str] = {}
     for name in available_services():

@@ -23,6 +23,9 @@ GLOBAL = ("", "")
 ROOT_SESSION_MAX = 3600
 
 
+_TRUSTS_NO_ONE = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}'
+
+
 def _token() -> str:
     return base64.b64encode(b"pocketcloud-session:" + secrets.token_bytes(160)).decode()
 
@@ -61,14 +64,17 @@ class StsProvider(Provider):
     # -- for authorization: a role's trust policy is AssumeRole's resource policy
 
     def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
-        if operation != "AssumeRole":
+        # The root user is refused by AssumeRole itself, whatever the trust policy says.
+        if operation != "AssumeRole" or ctx.principal.is_root:
             return None, None
         parsed = _parse_role_arn(params.get("RoleArn", ""))
         if parsed is None:
             return None, None
         iam = self.runtime.provider("iam")
         role = iam.role(*parsed) if iam is not None else None  # type: ignore[attr-defined]
-        return (role["AssumeRolePolicyDocument"] if role else None), parsed[0]
+        # A missing role trusts no one: the caller is refused exactly as by a role that does not
+        # trust it, so AssumeRole does not reveal which roles exist.
+        return (role["AssumeRolePolicyDocument"] if role else _TRUSTS_NO_ONE), parsed[0]
 
     # -- operations -------------------------------------------------------------
 
