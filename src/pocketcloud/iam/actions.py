@@ -83,6 +83,11 @@ def iam_action(service: str, operation: OperationModel, params: dict[str, Any]) 
     return f"{action_prefix(operation)}:{name}"
 
 
+_IAM_ENTITIES = {"UserName": "user", "RoleName": "role", "GroupName": "group", "InstanceProfileName": "instance-profile"}
+# Operations naming two entities act on the second one (AddUserToGroup's resource is the group).
+_IAM_TARGETS = {"AddUserToGroup": "GroupName", "RemoveUserFromGroup": "GroupName",
+                "AddRoleToInstanceProfile": "InstanceProfileName", "RemoveRoleFromInstanceProfile": "InstanceProfileName"}
+
 # IAM listings are authorized on the listed kind's path ("...:user/" for ListUsers), as
 # AWS's AccessDenied messages show; ListPolicies names its pseudo-resource "policy path /".
 _IAM_LISTINGS = {"ListUsers": "user", "ListRoles": "role", "ListGroups": "group",
@@ -103,17 +108,28 @@ def resource_arns(
             return [f"arn:aws:iam::{account}:{_IAM_LISTINGS[operation]}{params.get('PathPrefix') or '/'}"]
         if operation == "ListPolicies":
             return [f"policy path {params.get('PathPrefix') or '/'}"]
-        for member, kind in (
-            ("UserName", "user"), ("RoleName", "role"), ("GroupName", "group"),
-            ("InstanceProfileName", "instance-profile"),
-        ):
-            if params.get(member):
-                return [f"arn:aws:iam::{account}:{kind}/{params[member]}"]
+        # An entity being created is named with the path it is given; the IAM provider
+        # refines the ARN of an existing one (its path is in the store).
+        path = params.get("Path") if operation.startswith("Create") else None
+        entity = iam_entity(operation, params)
+        if entity is not None:
+            return [f"arn:aws:iam::{account}:{entity[0]}{path or '/'}{entity[1]}"]
         if params.get("PolicyArn"):
             return [str(params["PolicyArn"])]
-        if params.get("PolicyName") and "PolicyDocument" in params and "UserName" not in params:
-            return [f"arn:aws:iam::{account}:policy/{params['PolicyName']}"]
+        if params.get("PolicyName") and "PolicyDocument" in params:
+            return [f"arn:aws:iam::{account}:policy{path or '/'}{params['PolicyName']}"]
         return ["*"]
     if service == "sts" and params.get("RoleArn"):
         return [str(params["RoleArn"])]
     return ["*"]
+
+
+def iam_entity(operation: str, params: dict[str, Any]) -> tuple[str, str] | None:
+    """(kind, name) of the user, role, group or instance profile an IAM operation acts on."""
+    target = _IAM_TARGETS.get(operation)
+    if target and params.get(target):
+        return _IAM_ENTITIES[target], str(params[target])
+    for member, kind in _IAM_ENTITIES.items():
+        if params.get(member):
+            return kind, str(params[member])
+    return None

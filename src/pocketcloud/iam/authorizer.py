@@ -4,8 +4,10 @@ Every call is evaluated by the policy engine (`iam/evaluate.py`) with the
 principal's identity policies (from the IAM provider), its permissions
 boundary and session policy, and the resource's policy when the target
 service has one (a provider answers `resource_policy(ctx, operation, params)`
-with the policy text and the account that owns the resource). A denial is the
-service's own AccessDenied error with AWS's wording.
+with the policy text and the account that owns the resource). Resources are
+ARNs built from the parameters (`iam/actions.py`), unless the provider knows
+them better (`resource_arns(ctx, operation, params)`: IAM entities' paths). A
+denial is the service's own AccessDenied error with AWS's wording.
 """
 
 from __future__ import annotations
@@ -76,7 +78,11 @@ class Authorizer:
         resources = resource_arns(
             ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation.name
         )
-        identity: list[Policy] = []
+        # A provider that knows its resources' ARNs better than the parameters do (IAM: paths) says so.
+        known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)
+        if known_arns is not None:
+            resources = known_arns(ctx, operation.name, params) or resources
+        identity: list[Policy | None] = []
         boundary: Policy | None = None
         iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
         if iam is not None:

@@ -108,12 +108,17 @@ class AuthorizationRequest:
         )
 
 
-class MatchedStatement(NamedTuple):
-    """A statement that applied to the request (SimulatePrincipalPolicy's MatchedStatements)."""
+@dataclass(slots=True)
+class MatchedStatement:
+    """A statement that applied to the request (SimulatePrincipalPolicy's MatchedStatements).
+
+    Not frozen: frozen dataclasses cost three times as much to build, and each
+    record is new to the Decision that holds it.
+    """
 
     policy_id: str
     policy_kind: str
-    statement_index: int  # position in the policy's Statement list, 0-based
+    index: int  # position in the policy's Statement list, 0-based
     sid: str | None
     effect: str
 
