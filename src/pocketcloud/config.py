@@ -49,6 +49,11 @@ class Settings:
     # Maximum clock skew accepted on signed requests (AWS: 15 minutes).
     max_clock_skew_seconds: int = 900
     log_level: str = "warning"
+    # Lambda: account-wide concurrency, idle time before an environment is stopped, and the
+    # unit of async-invocation retry delays (AWS waits about 1 then 2 minutes: 60 s).
+    lambda_account_concurrency: int = 1000
+    lambda_idle_seconds: float = 300.0
+    lambda_retry_seconds: float = 60.0
     # Further accounts declared up front: (account id, root access key id, root secret).
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -64,6 +69,9 @@ class Settings:
         s.secret_access_key = os.environ.get("POCKETCLOUD_SECRET_ACCESS_KEY", s.secret_access_key)
         s.auth_disabled = _env_bool("POCKETCLOUD_AUTH_DISABLED", False)
         s.log_level = os.environ.get("POCKETCLOUD_LOG_LEVEL", s.log_level)
+        s.lambda_account_concurrency = int(os.environ.get("POCKETCLOUD_LAMBDA_CONCURRENCY", s.lambda_account_concurrency))
+        s.lambda_idle_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_IDLE_SECONDS", s.lambda_idle_seconds))
+        s.lambda_retry_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_RETRY_SECONDS", s.lambda_retry_seconds))
         s.accounts = parse_accounts(os.environ.get("POCKETCLOUD_ACCOUNTS", ""))
         return s
 

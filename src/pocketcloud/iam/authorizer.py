@@ -93,6 +93,11 @@ class Authorizer:
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
             resource_policy = _parse(policy_text, kind, "resource")
+        session: dict[str, Any] = {}
+        if principal.session_policy:
+            # A session policy that no longer parses grants nothing (rather than failing the request).
+            parsed = _parse(principal.session_policy, "session", "session")
+            session["session_policies"] = (parsed,) if parsed is not None else ()
         request = AuthorizationRequest.for_principal(
             principal,
             action,
@@ -101,6 +106,7 @@ class Authorizer:
             permissions_boundary=boundary,
             resource_policy=resource_policy,
             resource_account=resource_account,
+            **session,
             context={
                 **global_context(ctx), **ctx.condition_values, **_request_tags(params),
                 **_parameter_keys(ctx.service, operation.name, params),

@@ -115,6 +115,8 @@ MAX_TAGS = 50
 
 
 def merge_tags(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
+    if len({t["Key"].lower() for t in new}) != len(new):
+        raise invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
     merged = {t["Key"]: t["Value"] for t in existing}
     for tag in new:
         merged[tag["Key"]] = tag.get("Value", "")

@@ -6,10 +6,13 @@ to and which policies apply to a principal.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.actions import iam_entity
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import encode_document, new_id, now, scope
 from pocketcloud.services.iam.groups import GroupOperations
@@ -75,6 +78,19 @@ class IamProvider(
         return Credential(access_key_id, key["SecretAccessKey"], principal, active=key["Status"] == "Active")
 
     # -- for authorization ----------------------------------------------------
+
+    def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
+        """The ARN IAM authorizes an operation on, where the parameters alone cannot tell: an
+        existing entity's ARN carries its path, and an operation that leaves out its optional
+        UserName acts on the calling user."""
+        entity = iam_entity(operation, params)
+        if entity is None:
+            if ctx.principal.kind == "User" and _takes_optional_user_name(operation):
+                return [ctx.principal.arn]
+            return None
+        kind, name = entity
+        doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
+        return [doc["Arn"]] if doc is not None else None
 
     def identity_policies(self, principal: Principal) -> IdentityPolicies:
         """Identity policies of a user (its own and its groups') or of a role session's role."""
@@ -182,6 +198,16 @@ class IamProvider(
             "AccessKeysPerUserQuota": 2, "AttachedPoliciesPerUserQuota": 10, "AttachedPoliciesPerRoleQuota": 10,
             "AttachedPoliciesPerGroupQuota": 10, "PolicyVersionsInUseQuota": 10000, "VersionsPerPolicyQuota": 5,
         }}
+
+
+_COLLECTIONS = {"user": USER.collection, "role": ROLE.collection, "group": GROUP.collection,
+                "instance-profile": "instance_profiles"}
+
+
+@cache
+def _takes_optional_user_name(operation: str) -> bool:
+    shape = operation_model("iam", operation).input_shape
+    return shape is not None and "UserName" in shape.members and "UserName" not in shape.required_members
 
 
 def user_principal(account: str, user: dict[str, Any], access_key_id: str | None = None) -> Principal:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -13,6 +15,7 @@ from pocketcloud.services.iam.common import (
     delete_conflict,
     encode_document,
     limit_exceeded,
+    malformed_policy,
     merge_tags,
     new_id,
     no_such_entity,
@@ -22,9 +25,10 @@ from pocketcloud.services.iam.common import (
     remove_tags,
     scope,
 )
-from pocketcloud.services.iam.principals import ROLE, Principals, public_view
+from pocketcloud.services.iam.principals import ROLE, USER, Principals, public_view
 
 Params = dict[str, Any]
+_LOCAL_PRINCIPAL = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
 
 
 def role_view(doc: dict[str, Any]) -> dict[str, Any]:
@@ -36,10 +40,31 @@ def role_view(doc: dict[str, Any]) -> dict[str, Any]:
 class RoleOperations:
     principals: Principals
 
+    def _check_trust(self, ctx: RequestContext, document: str) -> str:
+        """A valid trust policy whose users and roles of this account exist, as IAM requires."""
+        try:
+            json.loads(document)
+        except ValueError:
+            raise malformed_policy("This policy contains invalid Json") from None  # CreateRole's own wording
+        check_policy_document(document, kind="trust")
+        statements = json.loads(document)["Statement"]
+        for statement in statements if isinstance(statements, list) else [statements]:
+            element = statement.get("Principal", statement.get("NotPrincipal"))
+            entries = element.get("AWS", []) if isinstance(element, dict) else []
+            for entry in entries if isinstance(entries, list) else [entries]:
+                match = _LOCAL_PRINCIPAL.fullmatch(entry)
+                if match is None or match["account"] != ctx.account_id:
+                    continue
+                kind = USER if match["kind"] == "user" else ROLE
+                found = self.principals.collection(kind).get(scope(ctx), match["name"])
+                if found is None or found["Arn"] != entry:
+                    raise malformed_policy(f'Invalid principal in policy: "AWS":"{entry}"')
+        return document
+
     def CreateRole(self, ctx: RequestContext, p: Params) -> Params:
         name = p["RoleName"]
         path = check_path(p.get("Path"))
-        trust = check_policy_document(p["AssumeRolePolicyDocument"], kind="trust")
+        trust = self._check_trust(ctx, p["AssumeRolePolicyDocument"])
         doc: dict[str, Any] = {
             "Path": path,
             "RoleName": name,
@@ -95,7 +120,7 @@ class RoleOperations:
         return {"Role": role_view(doc)}
 
     def UpdateAssumeRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        trust = check_policy_document(p["PolicyDocument"], kind="trust")
+        trust = self._check_trust(ctx, p["PolicyDocument"])
         self._update_role(ctx, p["RoleName"], AssumeRolePolicyDocument=trust)
         return {}
 

@@ -18,6 +18,7 @@ from pocketcloud.services.iam.common import (
     now,
     path_filter,
     scope,
+    validation_error,
 )
 from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view
 
@@ -55,26 +56,25 @@ class UserOperations:
         return {"User": public_view(doc)}
 
     def GetUser(self, ctx: RequestContext, p: Params) -> Params:
-        name = p.get("UserName")
-        if name is None:
+        name = self._caller_user(ctx, p)
+        if name is None:  # the root user
             principal = ctx.principal
-            if principal.kind == "User":
-                name = principal.name
-            else:
-                return {
-                    "User": {
-                        "UserId": principal.account_id if principal.is_root else principal.user_id,
-                        "Arn": principal.arn,
-                        "CreateDate": now().isoformat(),
-                        "Path": "/",
-                        "UserName": "" if principal.is_root else principal.name,
-                    }
+            return {
+                "User": {
+                    "UserId": principal.account_id,
+                    "Arn": principal.arn,
+                    "CreateDate": now().isoformat(),
+                    "Path": "/",
+                    "UserName": "",
                 }
+            }
         return {"User": public_view(self.principals.get(ctx, USER, name))}
 
     def ListUsers(self, ctx: RequestContext, p: Params) -> Params:
         users, info = self.principals.listing(ctx, USER, p, path_filter(p))
-        return {"Users": [public_view(u) for u in users], **info}
+        # ListUsers leaves out tags and the boundary, as AWS does (GetUser has them).
+        views = [{k: v for k, v in public_view(u).items() if k not in ("Tags", "PermissionsBoundary")} for u in users]
+        return {"Users": views, **info}
 
     def UpdateUser(self, ctx: RequestContext, p: Params) -> Params:
         name = p["UserName"]
@@ -206,9 +206,14 @@ class UserOperations:
         return self.principals.store.collection("iam", "access_key_index")
 
     def _caller_user(self, ctx: RequestContext, p: Params) -> str | None:
+        """The user an optional UserName defaults to: the caller's own; None for the root user."""
         if p.get("UserName"):
             return str(p["UserName"])
-        return ctx.principal.name if ctx.principal.kind == "User" else None
+        if ctx.principal.kind == "User":
+            return ctx.principal.name
+        if ctx.principal.is_root:
+            return None
+        raise validation_error("Must specify userName when calling with non-User credentials")
 
     def CreateAccessKey(self, ctx: RequestContext, p: Params) -> Params:
         user = self._caller_user(ctx, p)

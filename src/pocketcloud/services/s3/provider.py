@@ -35,6 +35,19 @@ class S3Provider(
         self.s3 = S3State(runtime.store)
         self.configs = ConfigurationStore(self.s3)
 
+    def read_object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes | None:
+        """A whole object's bytes, for other services (Lambda code from S3); None if absent."""
+        from pocketcloud.protocol.errors import ServiceError
+
+        try:
+            record = self.find_object(bucket, key, version_id)
+        except ServiceError:
+            return None
+        if not record.get("Size"):
+            return b""
+        with self.s3.store.blobs.open(record["Blob"]) as handle:
+            return handle.read()
+
     def resource_policy(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> tuple[str | None, str | None]:
         """The bucket policy and the bucket owner's account, for the authorizer."""
         bucket = params.get("Bucket")

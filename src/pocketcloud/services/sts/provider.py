@@ -14,6 +14,7 @@ from typing import Any
 
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
@@ -21,6 +22,7 @@ from pocketcloud.services.iam.common import new_id, new_secret
 Params = dict[str, Any]
 GLOBAL = ("", "")
 ROOT_SESSION_MAX = 3600
+CHAINED_SESSION_MAX = 3600  # a role session assuming a role ("role chaining")
 
 
 _TRUSTS_NO_ONE = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}'
@@ -96,6 +98,12 @@ class StsProvider(Provider):
                 status=403,
             )
         duration = p.get("DurationSeconds") or 3600
+        if caller.kind == "AssumedRole" and duration > CHAINED_SESSION_MAX:
+            raise ServiceError(
+                "ValidationError",
+                "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+                status=400,
+            )
         if duration > role.get("MaxSessionDuration", 3600):
             raise ServiceError(
                 "ValidationError",
@@ -107,6 +115,8 @@ class StsProvider(Provider):
         tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
         tags.update({t["Key"]: t["Value"] for t in p.get("Tags") or []})
         session_policy = p.get("Policy")
+        if session_policy is not None:
+            _check_session_policy(session_policy)
         if p.get("PolicyArns"):
             documents = [json.loads(self._managed_document(account, a["arn"])) for a in p["PolicyArns"]]
             statements = [s for d in documents for s in _statements(d)]
@@ -176,6 +186,25 @@ class StsProvider(Provider):
             account = ctx.account_id if p["AccessKeyId"] == ctx.principal.access_key_id else "000000000000"
         return {"Account": account}
 
+    def service_role_session(self, role_arn: str, session_name: str, duration: int = 43200) -> Params | None:
+        """Credentials of a role assumed by an AWS service (Lambda running a function as its role).
+
+        The service already checked the role's trust policy when the role was configured.
+        """
+        parsed = _parse_role_arn(role_arn)
+        iam = self.runtime.provider("iam")
+        role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
+        if role is None or parsed is None:
+            return None
+        account = parsed[0]
+        return self._issue(duration, {
+            "Kind": "AssumedRole", "Account": account,
+            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
+            "UserId": f"{role['RoleId']}:{session_name}", "Name": session_name,
+            "RoleArn": role["Arn"], "SessionName": session_name, "SessionPolicy": None,
+            "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
+        })
+
     def _issue(self, duration: int, session: Params) -> Params:
         key_id = new_id("ASIA", 20)
         expiration = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=duration)
@@ -192,6 +221,14 @@ class StsProvider(Provider):
             "SessionToken": doc["SessionToken"],
             "Expiration": expiration,
         }
+
+
+def _check_session_policy(document: str) -> None:
+    """A session policy is validated when the session is made, never when it is used."""
+    try:
+        parse_policy(document, "session")
+    except MalformedPolicy as exc:
+        raise ServiceError("MalformedPolicyDocument", exc.message, status=400) from exc
 
 
 def _statements(document: Params) -> list[Params]:

@@ -1,0 +1,1 @@
+"""Runtime-side programs, run inside execution environments (standard library only)."""

@@ -1,0 +1,126 @@
+"""Environments of each function revision: warm reuse, concurrency limits, idle reaping.
+
+An environment serves one invocation at a time. A warm idle one is reused
+(module-level code ran once); otherwise a new one is started (a cold start,
+with Init Duration). One that timed out, crashed or outgrew its memory is
+discarded, so the next invocation is cold. Idle environments are stopped after
+`idle_seconds`, and all of them when the server stops.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from pocketcloud.lambda_runtime.environment import EnvironmentSpec, ExecutionEnvironment
+
+
+class ConcurrencyExceeded(Exception):
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+@dataclass
+class _Revision:
+    idle: list[ExecutionEnvironment] = field(default_factory=list)
+    busy: int = 0
+
+
+class EnvironmentPool:
+    def __init__(self, account_limit: int, idle_seconds: float) -> None:
+        self.account_limit = account_limit
+        self.idle_seconds = idle_seconds
+        self._revisions: dict[str, _Revision] = {}
+        self._busy_by_function: dict[str, int] = {}
+        self._busy_total = 0
+        self._reaper: asyncio.Task[None] | None = None
+        self._all: set[ExecutionEnvironment] = set()
+
+    def start(self) -> None:
+        if self._reaper is None:
+            self._reaper = asyncio.create_task(self._reap())
+
+    async def acquire(
+        self,
+        revision: str,
+        function: str,
+        reserved: int | None,
+        make_spec: Callable[[], EnvironmentSpec],
+        base_env: dict[str, str],
+    ) -> tuple[ExecutionEnvironment, bool]:
+        """An environment for one invocation: (environment, is it a cold start)."""
+        busy_here = self._busy_by_function.get(function, 0)
+        if reserved is not None and busy_here >= reserved:
+            raise ConcurrencyExceeded("ReservedFunctionConcurrentInvocationLimitExceeded")
+        if self._busy_total >= self.account_limit:
+            raise ConcurrencyExceeded("ConcurrentInvocationLimitExceeded")
+        slot = self._revisions.setdefault(revision, _Revision())
+        slot.busy += 1
+        self._busy_by_function[function] = busy_here + 1
+        self._busy_total += 1
+        while slot.idle:
+            env = slot.idle.pop()
+            if not env.dead and env.process is not None and env.process.returncode is None:
+                return env, False
+        env = ExecutionEnvironment(make_spec(), base_env)
+        self._all.add(env)
+        try:
+            await env.start()
+        except BaseException:
+            self._release_counts(revision, function)
+            await env.kill()
+            raise
+        return env, True
+
+    def _release_counts(self, revision: str, function: str) -> None:
+        slot = self._revisions.get(revision)
+        if slot is not None:
+            slot.busy = max(0, slot.busy - 1)
+        self._busy_by_function[function] = max(0, self._busy_by_function.get(function, 1) - 1)
+        self._busy_total = max(0, self._busy_total - 1)
+
+    async def release(self, revision: str, function: str, env: ExecutionEnvironment) -> None:
+        self._release_counts(revision, function)
+        if env.dead or env.process is None or env.process.returncode is not None:
+            self._all.discard(env)
+            await env.kill()
+            return
+        env.last_used = time.monotonic()
+        self._revisions.setdefault(revision, _Revision()).idle.append(env)
+
+    async def retire(self, prefix: str) -> None:
+        """Stop the idle environments of every revision starting with `prefix` (code or config changed)."""
+        for revision in [r for r in self._revisions if r.startswith(prefix)]:
+            slot = self._revisions[revision]
+            idle, slot.idle = slot.idle, []
+            for env in idle:
+                await env.shutdown()
+
+    async def _reap(self) -> None:
+        while True:
+            await asyncio.sleep(min(5.0, max(0.2, self.idle_seconds / 4)))
+            cutoff = time.monotonic() - self.idle_seconds
+            for slot in self._revisions.values():
+                stale = [env for env in slot.idle if env.last_used < cutoff]
+                slot.idle = [env for env in slot.idle if env.last_used >= cutoff]
+                for env in stale:
+                    self._all.discard(env)
+                    await env.shutdown()
+
+    async def close(self) -> None:
+        if self._reaper is not None:
+            self._reaper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._reaper
+            self._reaper = None
+        for slot in self._revisions.values():
+            idle, slot.idle = slot.idle, []
+            for env in idle:
+                await env.shutdown()
+        for env in list(self._all):
+            await env.kill()
+        self._all.clear()

@@ -1,0 +1,80 @@
+"""Function code: zip packages kept as blobs, unpacked once per code hash for execution."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import io
+import os
+import shutil
+import stat
+import zipfile
+from pathlib import Path
+
+from pocketcloud.services.awslambda.errors import invalid_parameter
+from pocketcloud.store import Store
+
+MAX_ZIP_BYTES = 50 * 1024 * 1024
+MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+
+
+def check_zip(data: bytes) -> None:
+    if len(data) > MAX_ZIP_BYTES:
+        raise invalid_parameter("Unzipped size must be smaller than 262144000 bytes")
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            total = sum(info.file_size for info in archive.infolist())
+            if archive.testzip() is not None:
+                raise zipfile.BadZipFile("corrupt member")
+    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        raise invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again.") from exc
+    if total > MAX_UNZIPPED_BYTES:
+        raise invalid_parameter(f"Unzipped size must be smaller than {MAX_UNZIPPED_BYTES} bytes")
+
+
+def save_code(store: Store, data: bytes) -> dict[str, object]:
+    check_zip(data)
+    writer = store.blobs.writer()
+    try:
+        writer.write(data)
+        blob = writer.commit()
+    except BaseException:
+        writer.abort()
+        raise
+    digest = hashlib.sha256(data)
+    return {
+        "Blob": blob,
+        "CodeSha256": base64.b64encode(digest.digest()).decode(),
+        "CodeHex": digest.hexdigest(),
+        "CodeSize": len(data),
+    }
+
+
+def unpacked_code(store: Store, blob: str, code_hex: str) -> Path:
+    """The directory holding the package's files (unpacked on first use, kept by hash)."""
+    root = store.data_dir / "lambda" / "code"
+    target = root / code_hex
+    if target.is_dir():
+        return target
+    staging = root / f".{code_hex}.{os.getpid()}.tmp"
+    shutil.rmtree(staging, ignore_errors=True)
+    staging.mkdir(parents=True)
+    with store.blobs.open(blob) as handle, zipfile.ZipFile(handle) as archive:
+        for info in archive.infolist():
+            destination = (staging / info.filename).resolve()
+            if not str(destination).startswith(str(staging.resolve()) + os.sep) and destination != staging.resolve():
+                continue  # a path escaping the package ("zip slip") is not extracted
+            if info.is_dir():
+                destination.mkdir(parents=True, exist_ok=True)
+                continue
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            with archive.open(info) as source, open(destination, "wb") as out:
+                shutil.copyfileobj(source, out)
+            mode = (info.external_attr >> 16) & 0o777
+            # Zip tools that record no mode still expect bootstrap scripts to run.
+            os.chmod(destination, mode | stat.S_IRUSR | (stat.S_IXUSR if mode & 0o111 or info.filename == "bootstrap" else 0))
+    try:
+        staging.rename(target)
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # another worker unpacked it first
+    return target

@@ -1,0 +1,43 @@
+"""Lambda's errors, with its codes, statuses and wording."""
+
+from __future__ import annotations
+
+from pocketcloud.protocol.errors import ServiceError
+
+
+def not_found(message: str) -> ServiceError:
+    return ServiceError("ResourceNotFoundException", message, status=404, Type="User")
+
+
+def function_not_found(arn: str) -> ServiceError:
+    return not_found(f"Function not found: {arn}")
+
+
+def invalid_parameter(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterValueException", message, status=400, Type="User")
+
+
+def conflict(message: str) -> ServiceError:
+    return ServiceError("ResourceConflictException", message, status=409, Type="User")
+
+
+def validation(member: str, value: object, constraint: str) -> ServiceError:
+    return ServiceError(
+        "ValidationException",
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}",
+        status=400,
+    )
+
+
+def too_many_requests(reason: str) -> ServiceError:
+    return ServiceError("TooManyRequestsException", "Rate Exceeded.", status=429, Reason=reason, Type="User")
+
+
+def revision_mismatch() -> ServiceError:
+    return ServiceError(
+        "PreconditionFailedException",
+        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
+        "retrieve the latest Revision Id",
+        status=412,
+        Type="User",
+    )

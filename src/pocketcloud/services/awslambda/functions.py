@@ -1,0 +1,442 @@
+"""Functions, their code and configuration, published versions and aliases.
+
+    functions  scope (account, region), key = name                    → $LATEST configuration + code
+    versions   scope (account, region), key = "<name>\\0<0000000001>"  → a published version's snapshot
+    aliases    scope (account, region), key = "<name>\\0<alias>"       → an alias
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
+from pocketcloud.services.awslambda.code import save_code
+from pocketcloud.services.awslambda.errors import (
+    conflict,
+    function_not_found,
+    invalid_parameter,
+    not_found,
+    revision_mismatch,
+    validation,
+)
+from pocketcloud.store import Collection, Scope, Store
+
+Params = dict[str, Any]
+_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
+_PARTIAL = re.compile(r"^(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
+# What GetFunction's Configuration carries, in the order AWS writes it.
+CONFIG_FIELDS = (
+    "FunctionName", "FunctionArn", "Runtime", "Role", "Handler", "CodeSize", "Description", "Timeout",
+    "MemorySize", "LastModified", "CodeSha256", "Version", "Environment", "TracingConfig", "RevisionId",
+    "Layers", "State", "StateReason", "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode", "PackageType", "Architectures", "EphemeralStorage", "SnapStart",
+    "RuntimeVersionConfig", "LoggingConfig", "DeadLetterConfig", "VpcConfig", "KMSKeyArn",
+)
+
+
+def lambda_timestamp(moment: datetime | None = None) -> str:
+    """Lambda's own timestamp format: 2024-01-01T00:00:00.000+0000."""
+    moment = moment or datetime.now(UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}+0000"
+
+
+def function_arn(region: str, account: str, name: str, qualifier: str | None = None) -> str:
+    arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+    return f"{arn}:{qualifier}" if qualifier else arn
+
+
+def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = None) -> tuple[str, str | None]:
+    """A FunctionName parameter (name, ARN or partial ARN) → (name, qualifier)."""
+    match = _ARN.match(identifier)
+    if match:
+        region, account, name, found = match.groups()
+        if account != ctx.account_id or region != ctx.region:
+            raise function_not_found(identifier)
+    else:
+        partial = _PARTIAL.match(identifier)
+        if partial:
+            account, name, found = partial.groups()
+            if account != ctx.account_id:
+                raise function_not_found(identifier)
+        else:
+            name, _, found = identifier.partition(":")
+            found = found or None
+    if qualifier and found and qualifier != found:
+        raise invalid_parameter("The derived qualifier from the function name does not match the specified qualifier.")
+    return name, qualifier or found
+
+
+class FunctionStore:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.functions: Collection = store.collection("lambda", "functions")
+        self.versions: Collection = store.collection("lambda", "versions")
+        self.aliases: Collection = store.collection("lambda", "aliases")
+
+    def get(self, scope: Scope, name: str, arn: str) -> Params:
+        doc = self.functions.get(scope, name)
+        if doc is None:
+            raise function_not_found(arn)
+        return doc
+
+    def resolve(self, scope: Scope, name: str, qualifier: str | None, arn: str) -> tuple[Params, str]:
+        """The configuration a qualifier names ($LATEST, a version or an alias) and the executed version."""
+        doc = self.get(scope, name, arn)
+        if qualifier in (None, "$LATEST"):
+            return doc, "$LATEST"
+        if qualifier.isdigit():
+            version = self.versions.get(scope, f"{name}\0{int(qualifier):010d}")
+            if version is None:
+                raise function_not_found(f"{arn}:{qualifier}")
+            return version, qualifier
+        alias = self.aliases.get(scope, f"{name}\0{qualifier}")
+        if alias is None:
+            raise function_not_found(f"{arn}:{qualifier}")
+        return self.resolve(scope, name, alias["FunctionVersion"], arn)
+
+
+class FunctionOperations:
+    functions: FunctionStore
+
+    # -- checks ---------------------------------------------------------------
+
+    def _check_role(self, ctx: RequestContext, role_arn: str) -> None:
+        parts = role_arn.split(":")
+        iam = self.runtime.provider("iam")  # type: ignore[attr-defined]
+        role = None
+        if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("role/") and iam is not None:
+            role = iam.role(parts[4], parts[5].rsplit("/", 1)[-1])
+        if role is None:
+            raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
+        try:
+            trust = parse_policy(role["AssumeRolePolicyDocument"], "trust", policy_id="trust")
+        except MalformedPolicy as exc:
+            raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.") from exc
+        decision = evaluate(AuthorizationRequest(
+            action="sts:AssumeRole", resources=role_arn, principal_arn="lambda.amazonaws.com",
+            principal_type=SERVICE, resource_policy=trust, resource_account=parts[4],
+        ))
+        if not decision.allowed:
+            raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
+
+    def _check_config(self, p: Params) -> None:
+        if "Timeout" in p and p["Timeout"] is not None:
+            if p["Timeout"] > 900:
+                raise validation("timeout", p["Timeout"], "Member must have value less than or equal to 900")
+            if p["Timeout"] < 1:
+                raise validation("timeout", p["Timeout"], "Member must have value greater than or equal to 1")
+        if p.get("MemorySize") is not None:
+            if p["MemorySize"] > 10240:
+                raise validation("memorySize", p["MemorySize"], "Member must have value less than or equal to 10240")
+            if p["MemorySize"] < 128:
+                raise validation("memorySize", p["MemorySize"], "Member must have value greater than or equal to 128")
+        storage = (p.get("EphemeralStorage") or {}).get("Size")
+        if storage is not None and not 512 <= storage <= 10240:
+            raise validation("ephemeralStorage.size", storage, "Member must have value less than or equal to 10240")
+        runtime = p.get("Runtime")
+        if runtime is not None and runtime not in SUPPORTED_RUNTIMES:
+            raise invalid_parameter(
+                f"The runtime parameter of {runtime} is deprecated or not supported by pocketcloud. "
+                f"Supported runtimes: {', '.join(sorted(SUPPORTED_RUNTIMES))}"
+            )
+        variables = (p.get("Environment") or {}).get("Variables") or {}
+        reserved = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+                    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"}
+        clash = sorted(reserved & set(variables))
+        if clash:
+            raise invalid_parameter(
+                f"Lambda was unable to configure your environment variables because the environment variables you "
+                f"have provided contains reserved keys that are currently not supported for modification. "
+                f"Reserved keys used in this request: {','.join(clash)}"
+            )
+
+    def _code_from(self, ctx: RequestContext, code: Params) -> Params:
+        if code.get("ZipFile") is not None:
+            data = code["ZipFile"]
+            if isinstance(data, str):
+                data = base64.b64decode(data)
+            return save_code(self.store, data)  # type: ignore[attr-defined]
+        if code.get("S3Bucket") and code.get("S3Key"):
+            s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
+            data = s3.read_object_bytes(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion")) if s3 else None
+            if data is None:
+                raise invalid_parameter(
+                    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
+                )
+            return save_code(self.store, data)  # type: ignore[attr-defined]
+        if code.get("ImageUri"):
+            raise invalid_parameter("Container image functions are not supported by pocketcloud.")
+        raise invalid_parameter("Please provide a source for function code.")
+
+    # -- views ------------------------------------------------------------------
+
+    def configuration(self, doc: Params) -> Params:
+        view = {k: doc[k] for k in CONFIG_FIELDS if k in doc}
+        if not view.get("Environment", {}).get("Variables") and "Environment" in view:
+            view.pop("Environment")
+        return view
+
+    # -- operations ---------------------------------------------------------------
+
+    def CreateFunction(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["FunctionName"]
+        if not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", name):
+            name, _ = split_name(ctx, name)
+        self._check_config(p)
+        package_type = p.get("PackageType") or "Zip"
+        if package_type == "Zip" and (not p.get("Runtime") or not p.get("Handler")):
+            raise invalid_parameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+        self._check_role(ctx, p["Role"])
+        scope = (ctx.account_id, ctx.region)
+        arn = function_arn(ctx.region, ctx.account_id, name)
+        if self.functions.functions.get(scope, name) is not None:
+            raise conflict(f"Function already exist: {name}")
+        code = self._code_from(ctx, p.get("Code") or {})
+        doc: Params = {
+            "FunctionName": name, "FunctionArn": arn, "Runtime": p.get("Runtime"), "Role": p["Role"],
+            "Handler": p.get("Handler"), "CodeSize": code["CodeSize"], "Description": p.get("Description") or "",
+            "Timeout": p.get("Timeout") or 3, "MemorySize": p.get("MemorySize") or 128,
+            "LastModified": lambda_timestamp(), "CodeSha256": code["CodeSha256"], "Version": "$LATEST",
+            "Environment": {"Variables": (p.get("Environment") or {}).get("Variables") or {}},
+            "TracingConfig": {"Mode": (p.get("TracingConfig") or {}).get("Mode") or "PassThrough"},
+            "RevisionId": str(uuid.uuid4()), "Layers": self._layers(ctx, p.get("Layers") or []),  # type: ignore[attr-defined]
+            "State": "Active", "LastUpdateStatus": "Successful", "PackageType": package_type,
+            "Architectures": p.get("Architectures") or ["x86_64"],
+            "EphemeralStorage": p.get("EphemeralStorage") or {"Size": 512},
+            "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
+            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **(p.get("LoggingConfig") or {})},
+            "Blob": code["Blob"], "CodeHex": code["CodeHex"], "Tags": p.get("Tags") or {},
+            "NextVersion": 1,
+        }
+        if p.get("DeadLetterConfig"):
+            doc["DeadLetterConfig"] = p["DeadLetterConfig"]
+        if p.get("KMSKeyArn"):
+            doc["KMSKeyArn"] = p["KMSKeyArn"]
+        if not self.functions.functions.insert(scope, name, doc):
+            raise conflict(f"Function already exist: {name}")
+        view = self.configuration(doc)
+        # AWS reports a new function as still being created; it is Active on the next read.
+        view.update({"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"})
+        if p.get("Publish"):
+            version = self._publish(ctx, name, p.get("Description"))
+            view = {**version, "State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
+        return view
+
+    def GetFunction(self, ctx: RequestContext, p: Params) -> Params:
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
+        scope = (ctx.account_id, ctx.region)
+        doc, _ = self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))
+        base = self.functions.get(scope, name, "")
+        result: Params = {
+            "Configuration": self.configuration(doc),
+            "Code": {"RepositoryType": "S3", "Location": f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{doc['CodeHex']}"},  # type: ignore[attr-defined]
+        }
+        if base.get("Tags"):
+            result["Tags"] = base["Tags"]
+        if base.get("ReservedConcurrency") is not None:
+            result["Concurrency"] = {"ReservedConcurrentExecutions": base["ReservedConcurrency"]}
+        return result
+
+    def GetFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
+        doc, _ = self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name))
+        return self.configuration(doc)
+
+    def ListFunctions(self, ctx: RequestContext, p: Params) -> Params:
+        scope = (ctx.account_id, ctx.region)
+        limit = min(p.get("MaxItems") or 50, 10000)
+        page = self.functions.functions.scan(scope, start_after=p.get("Marker"), limit=limit + 1)
+        result: Params = {"Functions": [self.configuration(d) for _, d in page[:limit]]}
+        if len(page) > limit:
+            result["NextMarker"] = page[limit - 1][0]
+        return result
+
+    async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
+        scope = (ctx.account_id, ctx.region)
+        arn = function_arn(ctx.region, ctx.account_id, name)
+        self.functions.get(scope, name, arn)
+        with self.store.transaction():  # type: ignore[attr-defined]
+            if qualifier and qualifier != "$LATEST":
+                if not qualifier.isdigit() or not self.functions.versions.delete(scope, f"{name}\0{int(qualifier):010d}"):
+                    raise function_not_found(f"{arn}:{qualifier}")
+            else:
+                self.functions.functions.delete(scope, name)
+                self.functions.versions.delete_prefix(scope, name + "\0")
+                self.functions.aliases.delete_prefix(scope, name + "\0")
+        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        return {}
+
+    async def UpdateFunctionCode(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        scope = (ctx.account_id, ctx.region)
+        arn = function_arn(ctx.region, ctx.account_id, name)
+        doc = self.functions.get(scope, name, arn)
+        if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
+            raise revision_mismatch()
+        code = self._code_from(ctx, p)
+        doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
+        doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+        if p.get("Architectures"):
+            doc["Architectures"] = p["Architectures"]
+        self.functions.functions.put(scope, name, doc)
+        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        view = self.configuration(doc)
+        if p.get("Publish"):
+            return self._publish(ctx, name, None)
+        view.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
+                     "LastUpdateStatusReasonCode": "Creating"})
+        return view
+
+    async def UpdateFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        scope = (ctx.account_id, ctx.region)
+        arn = function_arn(ctx.region, ctx.account_id, name)
+        doc = self.functions.get(scope, name, arn)
+        if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
+            raise revision_mismatch()
+        self._check_config(p)
+        if p.get("Role"):
+            self._check_role(ctx, p["Role"])
+        for member in ("Role", "Handler", "Description", "Timeout", "MemorySize", "Runtime", "EphemeralStorage",
+                       "DeadLetterConfig", "KMSKeyArn", "TracingConfig"):
+            if p.get(member) is not None:
+                doc[member] = p[member]
+        if p.get("Environment") is not None:
+            doc["Environment"] = {"Variables": p["Environment"].get("Variables") or {}}
+        if p.get("Layers") is not None:
+            doc["Layers"] = self._layers(ctx, p["Layers"])  # type: ignore[attr-defined]
+        if p.get("LoggingConfig") is not None:
+            doc["LoggingConfig"] = {**doc.get("LoggingConfig", {}), **p["LoggingConfig"]}
+        doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+        self.functions.functions.put(scope, name, doc)
+        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        view = self.configuration(doc)
+        view.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
+                     "LastUpdateStatusReasonCode": "Creating"})
+        return view
+
+    # -- versions and aliases -----------------------------------------------------
+
+    def _publish(self, ctx: RequestContext, name: str, description: str | None) -> Params:
+        scope = (ctx.account_id, ctx.region)
+        with self.store.transaction():  # type: ignore[attr-defined]
+            doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+            latest = self.functions.versions.scan(scope, prefix=name + "\0", reverse=True, limit=1)
+            if latest and latest[0][1]["CodeSha256"] == doc["CodeSha256"] and latest[0][1].get("ConfigRevision") == doc["RevisionId"]:
+                return self.configuration(latest[0][1])
+            number = doc.get("NextVersion", 1)
+            doc["NextVersion"] = number + 1
+            self.functions.functions.put(scope, name, doc)
+            version = {k: v for k, v in doc.items() if k not in ("Tags", "NextVersion", "ReservedConcurrency")}
+            version.update({
+                "Version": str(number), "FunctionArn": function_arn(ctx.region, ctx.account_id, name, str(number)),
+                "Description": description if description is not None else doc.get("Description", ""),
+                "RevisionId": str(uuid.uuid4()), "ConfigRevision": doc["RevisionId"], "LastModified": lambda_timestamp(),
+            })
+            self.functions.versions.put(scope, f"{name}\0{number:010d}", version)
+        return self.configuration(version)
+
+    def PublishVersion(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        doc = self.functions.get((ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name))
+        if p.get("CodeSha256") and p["CodeSha256"] != doc["CodeSha256"]:
+            raise invalid_parameter("CodeSHA256 ({}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.".format(p["CodeSha256"], doc["CodeSha256"]))
+        return self._publish(ctx, name, p.get("Description"))
+
+    def ListVersionsByFunction(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        scope = (ctx.account_id, ctx.region)
+        doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+        versions = [self.configuration(doc)] + [self.configuration(v) for _, v in self.functions.versions.scan(scope, prefix=name + "\0")]
+        return {"Versions": versions}
+
+    def _alias_view(self, ctx: RequestContext, name: str, alias: Params) -> Params:
+        return {"AliasArn": function_arn(ctx.region, ctx.account_id, name, alias["Name"]),
+                **{k: alias[k] for k in ("Name", "FunctionVersion", "Description", "RoutingConfig", "RevisionId") if k in alias}}
+
+    def _check_version(self, ctx: RequestContext, name: str, version: str) -> None:
+        if version != "$LATEST" and (not version.isdigit() or self.functions.versions.get((ctx.account_id, ctx.region), f"{name}\0{int(version):010d}") is None):
+            raise not_found(f"Function not found: {function_arn(ctx.region, ctx.account_id, name, version)}")
+
+    def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        scope = (ctx.account_id, ctx.region)
+        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+        self._check_version(ctx, name, p["FunctionVersion"])
+        alias = {"Name": p["Name"], "FunctionVersion": p["FunctionVersion"], "Description": p.get("Description") or "",
+                 "RevisionId": str(uuid.uuid4())}
+        if p.get("RoutingConfig"):
+            alias["RoutingConfig"] = p["RoutingConfig"]
+        if not self.functions.aliases.insert(scope, f"{name}\0{p['Name']}", alias):
+            raise conflict(f"Alias already exists: {function_arn(ctx.region, ctx.account_id, name, p['Name'])}")
+        return self._alias_view(ctx, name, alias)
+
+    def _alias(self, ctx: RequestContext, name: str, alias_name: str) -> Params:
+        alias = self.functions.aliases.get((ctx.account_id, ctx.region), f"{name}\0{alias_name}")
+        if alias is None:
+            raise not_found(f"Alias not found: {function_arn(ctx.region, ctx.account_id, name, alias_name)}")
+        return alias
+
+    def GetAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        return self._alias_view(ctx, name, self._alias(ctx, name, p["Name"]))
+
+    def UpdateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        alias = self._alias(ctx, name, p["Name"])
+        if p.get("RevisionId") and p["RevisionId"] != alias["RevisionId"]:
+            raise revision_mismatch()
+        if p.get("FunctionVersion"):
+            self._check_version(ctx, name, p["FunctionVersion"])
+            alias["FunctionVersion"] = p["FunctionVersion"]
+        for member in ("Description", "RoutingConfig"):
+            if p.get(member) is not None:
+                alias[member] = p[member]
+        alias["RevisionId"] = str(uuid.uuid4())
+        self.functions.aliases.put((ctx.account_id, ctx.region), f"{name}\0{p['Name']}", alias)
+        return self._alias_view(ctx, name, alias)
+
+    def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        self.functions.aliases.delete((ctx.account_id, ctx.region), f"{name}\0{p['Name']}")
+        return {}
+
+    def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
+        name, _ = split_name(ctx, p["FunctionName"])
+        scope = (ctx.account_id, ctx.region)
+        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+        aliases = [self._alias_view(ctx, name, a) for _, a in self.functions.aliases.scan(scope, prefix=name + "\0")]
+        if p.get("FunctionVersion"):
+            aliases = [a for a in aliases if a["FunctionVersion"] == p["FunctionVersion"]]
+        return {"Aliases": aliases}
+
+    # -- tags -----------------------------------------------------------------------
+
+    def _tagged(self, ctx: RequestContext, resource: str) -> tuple[Scope, str, Params]:
+        name, _ = split_name(ctx, resource)
+        scope = (ctx.account_id, ctx.region)
+        return scope, name, self.functions.get(scope, name, resource)
+
+    def TagResource(self, ctx: RequestContext, p: Params) -> Params:
+        scope, name, doc = self._tagged(ctx, p["Resource"])
+        doc["Tags"] = {**doc.get("Tags", {}), **p["Tags"]}
+        self.functions.functions.put(scope, name, doc)
+        return {}
+
+    def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
+        scope, name, doc = self._tagged(ctx, p["Resource"])
+        doc["Tags"] = {k: v for k, v in doc.get("Tags", {}).items() if k not in set(p["TagKeys"])}
+        self.functions.functions.put(scope, name, doc)
+        return {}
+
+    def ListTags(self, ctx: RequestContext, p: Params) -> Params:
+        return {"Tags": self._tagged(ctx, p["Resource"])[2].get("Tags", {})}
+

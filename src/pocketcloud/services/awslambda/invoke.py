@@ -1,0 +1,362 @@
+"""Invoke: synchronous (RequestResponse), asynchronous (Event) with retries and destinations, DryRun.
+
+A synchronous call takes an environment from the pool (warm, or cold with
+Init Duration), hands it the event over the Runtime API, and waits at most the
+function's timeout; the supervisor kills the tree at the deadline. Every
+invocation writes START, the function's output, END and REPORT to
+/aws/lambda/<name> as Lambda does.
+
+Asynchronous events are queued durably (they survive a restart) and run by a
+named worker: retried on error up to MaximumRetryAttempts (delays of one and
+two "retry units", a setting so tests need not wait minutes), dropped after
+MaximumEventAgeInSeconds, then sent to the on-failure destination or the
+dead-letter target; successes go to the on-success destination.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import json
+import logging
+import math
+import secrets
+import time
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.lambda_runtime.environment import EnvironmentSpec, InvokeOutcome
+from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
+from pocketcloud.lambda_runtime.runtime_api import Invocation
+from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_env_name
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.awslambda.code import unpacked_code
+from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
+from pocketcloud.services.awslambda.functions import function_arn, split_name
+
+log = logging.getLogger("pocketcloud.lambda")
+Params = dict[str, Any]
+SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+ASYNC_PAYLOAD_LIMIT = 256 * 1024
+QUEUE = ("", "")
+
+
+def _too_large(limit: int) -> ServiceError:
+    return ServiceError(
+        "RequestEntityTooLargeException",
+        f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+        status=413, Type="User",
+    )
+
+
+def _iso_ms(epoch_ms: int) -> str:
+    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+class InvokeOperations:
+    pool: EnvironmentPool
+
+    # -- the environment a function runs in ---------------------------------------
+
+    def _base_env(self, account: str, region: str, doc: Params, version: str) -> dict[str, str]:
+        settings = self.runtime.settings  # type: ignore[attr-defined]
+        env = {
+            "PATH": "/usr/local/bin:/usr/bin:/bin",
+            "LANG": "en_US.UTF-8", "TZ": ":UTC",
+            "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
+            "AWS_EXECUTION_ENV": execution_env_name(doc["Runtime"] or "provided"),
+            "AWS_LAMBDA_FUNCTION_NAME": doc["FunctionName"],
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(doc["MemorySize"]),
+            "AWS_LAMBDA_FUNCTION_VERSION": version,
+            "AWS_LAMBDA_INITIALIZATION_TYPE": "on-demand",
+            "AWS_LAMBDA_LOG_GROUP_NAME": doc["LoggingConfig"]["LogGroup"],
+            "_HANDLER": doc.get("Handler") or "",
+            "AWS_ENDPOINT_URL": settings.endpoint,
+            "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+        }
+        sts = self.runtime.provider("sts")  # type: ignore[attr-defined]
+        credentials = sts.service_role_session(doc["Role"], doc["FunctionName"]) if sts else None
+        if credentials:
+            env.update({
+                "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                "AWS_SESSION_TOKEN": credentials["SessionToken"],
+            })
+        return env
+
+    def _spec(self, account: str, region: str, doc: Params, version: str) -> EnvironmentSpec:
+        code_dir = unpacked_code(self.store, doc["Blob"], doc["CodeHex"])  # type: ignore[attr-defined]
+        stream = f"{datetime.now(UTC):%Y/%m/%d}/[{version}]{uuid.uuid4().hex}"
+        tmp = self.store.data_dir / "lambda" / "tmp" / secrets.token_hex(8)  # type: ignore[attr-defined]
+        tmp.mkdir(parents=True, exist_ok=True)
+        variables = dict((doc.get("Environment") or {}).get("Variables") or {})
+        variables["LAMBDA_TASK_ROOT"] = str(code_dir)
+        variables["LAMBDA_RUNTIME_DIR"] = str(code_dir)
+        variables["AWS_LAMBDA_LOG_STREAM_NAME"] = stream
+        layer_paths = self._layer_paths(doc)  # type: ignore[attr-defined]
+        if layer_paths:
+            variables["PYTHONPATH"] = ":".join(str(p / "python") for p in layer_paths)
+            variables["NODE_PATH"] = ":".join(str(p / "nodejs" / "node_modules") for p in layer_paths)
+        return EnvironmentSpec(
+            function_name=doc["FunctionName"], function_arn=doc["FunctionArn"], version=version,
+            runtime=doc["Runtime"] or "provided", handler=doc.get("Handler") or "", code_dir=code_dir,
+            memory_mb=doc["MemorySize"], timeout_seconds=doc["Timeout"], variables=variables,
+            log_group=doc["LoggingConfig"]["LogGroup"], log_stream=stream, tmp_dir=tmp,
+        )
+
+    async def retire_environments(self, arn: str) -> None:
+        await self.pool.retire(arn)
+
+    # -- running one invocation ---------------------------------------------------
+
+    async def run(self, account: str, region: str, doc: Params, version: str, payload: bytes,
+                  client_context: str | None = None, request_id: str | None = None) -> tuple[InvokeOutcome, str, str]:
+        """Run one invocation; returns (outcome, request id, the log text of this invocation)."""
+        request_id = request_id or str(uuid.uuid4())
+        base = self.functions.functions.get((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
+        revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
+        try:
+            env, cold = await self.pool.acquire(
+                revision, base["FunctionArn"], base.get("ReservedConcurrency"),
+                lambda: self._spec(account, region, doc, version), self._base_env(account, region, doc, version),
+            )
+        except ConcurrencyExceeded as exc:
+            raise too_many_requests(exc.reason) from exc
+        except RuntimeUnavailable as exc:
+            raise invalid_parameter(str(exc)) from exc
+        except OSError as exc:
+            raise ServiceError("ServiceException", f"Could not start the execution environment: {exc}", status=500) from exc
+        timeout = float(doc["Timeout"])
+        lines: list[tuple[int, str]] = []
+        try:
+            init_failure = await env.wait_ready() if cold else None
+            if init_failure is not None:
+                outcome = self._init_outcome(env, init_failure, request_id)
+            else:
+                deadline_ms = int(time.time() * 1000 + timeout * 1000)
+                invocation = Invocation(
+                    request_id=request_id, payload=payload, deadline_ms=deadline_ms,
+                    function_arn=function_arn(region, account, doc["FunctionName"], None if version == "$LATEST" else version),
+                    trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
+                    client_context=client_context,
+                )
+                outcome = await env.invoke(invocation, timeout)
+            if outcome.status in ("timeout", "exit", "init_error"):
+                env.dead = True
+        finally:
+            await self.pool.release(revision, base["FunctionArn"], env)
+        lines = self._log_lines(request_id, version, doc, outcome, cold, env.init_duration_ms, timeout)
+        logs = self.runtime.provider("logs")  # type: ignore[attr-defined]
+        if logs is not None:
+            logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], env.spec.log_stream, lines)
+        return outcome, request_id, "\n".join(message for _, message in lines) + "\n"
+
+    def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
+        lines = env.take_lines()
+        if reason == "init_error" and env.api.init_error is not None:
+            body = env.api.init_error[0]
+            try:
+                error_type = json.loads(body).get("errorType", "Runtime.Unknown")
+            except ValueError:
+                error_type = "Runtime.Unknown"
+            return InvokeOutcome("init_error", body, error_type, log_lines=lines)
+        if reason == "exit":
+            code = env.process.returncode if env.process else None
+            message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
+            return InvokeOutcome("init_error", json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
+                                 "Runtime.ExitError", log_lines=lines)
+        message = f"RequestId: {request_id} Error: Runtime failed to start: init phase exceeded the timeout"
+        return InvokeOutcome("init_error", json.dumps({"errorType": "Runtime.Unknown", "errorMessage": message}).encode(),
+                             "Runtime.Unknown", log_lines=lines)
+
+    def _log_lines(self, request_id: str, version: str, doc: Params, outcome: InvokeOutcome, cold: bool,
+                   init_ms: float | None, timeout: float) -> list[tuple[int, str]]:
+        now_ms = int(time.time() * 1000)
+        started = now_ms - int(outcome.duration_ms)
+        lines: list[tuple[int, str]] = []
+        if cold and init_ms is not None and outcome.status == "init_error":
+            lines += outcome.log_lines
+            lines.append((started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {outcome.error_type}"))
+            outcome.log_lines = []
+        lines.append((started, f"START RequestId: {request_id} Version: {version}"))
+        lines += outcome.log_lines
+        if outcome.status == "timeout":
+            lines.append((now_ms, f"{_iso_ms(now_ms)} {request_id} Task timed out after {timeout:.2f} seconds"))
+        lines.append((now_ms, f"END RequestId: {request_id}"))
+        duration = outcome.duration_ms
+        report = (
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {math.ceil(duration)} ms\t"
+            f"Memory Size: {doc['MemorySize']} MB\tMax Memory Used: {outcome.max_memory_mb} MB"
+        )
+        if cold and init_ms is not None:
+            report += f"\tInit Duration: {init_ms:.2f} ms"
+        if outcome.status == "timeout":
+            report += "\tStatus: timeout"
+        elif outcome.status in ("exit", "init_error"):
+            report += f"\tStatus: error\tError Type: {outcome.error_type}"
+        lines.append((now_ms, report + "\t"))
+        return lines
+
+    # -- the operation ------------------------------------------------------------
+
+    async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
+        scope = (ctx.account_id, ctx.region)
+        doc, executed = self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
+        kind = p.get("InvocationType") or "RequestResponse"
+        payload = p.get("Payload") or b""
+        if isinstance(payload, str):
+            payload = payload.encode()
+        if payload:
+            try:
+                json.loads(payload)
+            except ValueError as exc:
+                raise ServiceError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character", status=400, Type="User") from exc
+        if kind == "DryRun":
+            return {"StatusCode": 204}
+        client_context = None
+        if p.get("ClientContext"):
+            try:
+                client_context = base64.b64decode(p["ClientContext"]).decode()
+            except ValueError as exc:
+                raise ServiceError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.", status=400) from exc
+        if kind == "Event":
+            if len(payload) > ASYNC_PAYLOAD_LIMIT:
+                raise _too_large(ASYNC_PAYLOAD_LIMIT)
+            self.enqueue(ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id)
+            return {"StatusCode": 202, "Payload": b""}
+        if len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise _too_large(SYNC_PAYLOAD_LIMIT)
+        outcome, _, log_text = await self.run(ctx.account_id, ctx.region, doc, executed, payload, client_context)
+        result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
+        if outcome.status != "success":
+            result["FunctionError"] = "Unhandled"
+        if p.get("LogType") == "Tail":
+            result["LogResult"] = base64.b64encode(log_text.encode()[-4096:]).decode()
+        return result
+
+    # -- asynchronous invocation ----------------------------------------------------
+
+    def enqueue(self, account: str, region: str, name: str, qualifier: str | None, payload: bytes,
+                attempt: int = 0, request_id: str | None = None, first_seen_ms: int | None = None, due_ms: int | None = None) -> str:
+        request_id = request_id or str(uuid.uuid4())
+        now_ms = int(time.time() * 1000)
+        due = due_ms or now_ms
+        self.async_queue.put(QUEUE, f"{due:015d}\0{request_id}", {  # type: ignore[attr-defined]
+            "Account": account, "Region": region, "Name": name, "Qualifier": qualifier,
+            "Payload": base64.b64encode(payload).decode(), "Attempt": attempt, "RequestId": request_id,
+            "FirstSeen": first_seen_ms or now_ms,
+        })
+        self._queue_wakeup.set()  # type: ignore[attr-defined]
+        return request_id
+
+    async def async_worker(self) -> None:
+        """Runs queued events when they are due; survives restarts because the queue is in the store."""
+        while True:
+            now_ms = int(time.time() * 1000)
+            due = [(k, d) for k, d in self.async_queue.scan(QUEUE, limit=20) if int(k.split("\0")[0]) <= now_ms]  # type: ignore[attr-defined]
+            if not due:
+                self._queue_wakeup.clear()  # type: ignore[attr-defined]
+                upcoming = self.async_queue.scan(QUEUE, limit=1)  # type: ignore[attr-defined]
+                wait = 1.0
+                if upcoming:
+                    wait = max(0.01, min(1.0, (int(upcoming[0][0].split("\0")[0]) - now_ms) / 1000))
+                with contextlib.suppress(asyncio.TimeoutError):
+                    await asyncio.wait_for(self._queue_wakeup.wait(), wait)  # type: ignore[attr-defined]
+                continue
+            for key, item in due:
+                self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
+                task = asyncio.create_task(self._run_event(item))
+                self._async_tasks.add(task)  # type: ignore[attr-defined]
+                task.add_done_callback(self._async_tasks.discard)  # type: ignore[attr-defined]
+
+    async def _run_event(self, item: Params) -> None:
+        account, region, name, qualifier = item["Account"], item["Region"], item["Name"], item["Qualifier"]
+        payload = base64.b64decode(item["Payload"])
+        config = self.event_invoke_config(account, region, name, qualifier)  # type: ignore[attr-defined]
+        max_retries = config.get("MaximumRetryAttempts", 2)
+        max_age = config.get("MaximumEventAgeInSeconds", 21600)
+        now_ms = int(time.time() * 1000)
+        try:
+            doc, executed = self.functions.resolve((account, region), name, qualifier, function_arn(region, account, name))  # type: ignore[attr-defined]
+        except ServiceError:
+            return  # the function was deleted meanwhile: the event has nowhere to go
+        if now_ms - item["FirstSeen"] > max_age * 1000:
+            await self._deliver_failure(account, region, doc, item, payload, None, "EventAgeExceeded")
+            return
+        try:
+            outcome, _, _ = await self.run(account, region, doc, executed, payload, request_id=item["RequestId"])
+        except ServiceError as exc:
+            if exc.code == "TooManyRequestsException":
+                # Throttled events are retried until they are too old, as Lambda does.
+                self.enqueue(account, region, name, qualifier, payload, item["Attempt"], item["RequestId"], item["FirstSeen"], now_ms + 1000)
+            return
+        attempts = item["Attempt"] + 1
+        if outcome.status == "success":
+            await self._deliver(account, region, doc, config, "OnSuccess", item, payload, outcome, "Success", attempts)
+            return
+        if item["Attempt"] < max_retries:
+            unit = self.runtime.settings.lambda_retry_seconds  # type: ignore[attr-defined]
+            delay_ms = int(unit * 1000 * (item["Attempt"] + 1))
+            self.enqueue(account, region, name, qualifier, payload, attempts, item["RequestId"], item["FirstSeen"], now_ms + delay_ms)
+            return
+        await self._deliver_failure(account, region, doc, item, payload, outcome, "RetriesExhausted", attempts)
+
+    async def _deliver_failure(self, account: str, region: str, doc: Params, item: Params, payload: bytes,
+                               outcome: InvokeOutcome | None, condition: str, attempts: int | None = None) -> None:
+        config = self.event_invoke_config(account, region, doc["FunctionName"], item["Qualifier"])  # type: ignore[attr-defined]
+        delivered = await self._deliver(account, region, doc, config, "OnFailure", item, payload, outcome, condition,
+                                        attempts if attempts is not None else item["Attempt"])
+        target = (doc.get("DeadLetterConfig") or {}).get("TargetArn")
+        if not delivered and target:
+            error_type = outcome.error_type if outcome else "EventAgeExceeded"
+            message = _error_message(outcome)
+            await self.send_to_target(account, region, target, payload, {  # type: ignore[attr-defined]
+                "RequestID": item["RequestId"], "ErrorCode": "200", "ErrorMessage": message or str(error_type),
+            })
+
+    async def _deliver(self, account: str, region: str, doc: Params, config: Params, which: str, item: Params,
+                       payload: bytes, outcome: InvokeOutcome | None, condition: str, attempts: int) -> bool:
+        destination = ((config.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
+        if not destination:
+            return False
+        record: Params = {
+            "version": "1.0",
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{datetime.now(UTC).microsecond // 1000:03d}Z",
+            "requestContext": {
+                "requestId": item["RequestId"],
+                "functionArn": function_arn(region, account, doc["FunctionName"], item["Qualifier"] or "$LATEST"),
+                "condition": condition,
+                "approximateInvokeCount": attempts,
+            },
+            "requestPayload": _json_or_text(payload),
+            "responseContext": {"statusCode": 200, "executedVersion": doc.get("Version", "$LATEST")},
+        }
+        if outcome is not None:
+            if outcome.status != "success":
+                record["responseContext"]["functionError"] = "Unhandled"
+            record["responsePayload"] = _json_or_text(outcome.payload)
+        else:
+            record.pop("responseContext")
+        await self.send_to_target(account, region, destination, json.dumps(record).encode(), None)  # type: ignore[attr-defined]
+        return True
+
+
+def _json_or_text(data: bytes) -> Any:
+    try:
+        return json.loads(data) if data else None
+    except ValueError:
+        return data.decode("utf-8", "replace")
+
+
+def _error_message(outcome: InvokeOutcome | None) -> str:
+    if outcome is None:
+        return "Event age exceeded"
+    try:
+        return str(json.loads(outcome.payload).get("errorMessage", ""))
+    except (ValueError, AttributeError):
+        return ""

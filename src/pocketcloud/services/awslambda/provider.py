@@ -1,0 +1,51 @@
+"""The Lambda provider: functions and their settings, permissions, and invocation.
+
+Execution environments belong to a pool started with the server; the
+asynchronous-invocation worker starts with it too, so queued events resume
+after a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+
+from pocketcloud.lambda_runtime.pool import EnvironmentPool
+from pocketcloud.services.awslambda.functions import FunctionOperations, FunctionStore
+from pocketcloud.services.awslambda.invoke import InvokeOperations
+from pocketcloud.services.awslambda.permissions import PermissionOperations
+from pocketcloud.services.awslambda.settings_ops import SettingsOperations
+from pocketcloud.services.base import Provider, ServiceRuntime
+
+
+class LambdaProvider(FunctionOperations, InvokeOperations, PermissionOperations, SettingsOperations, Provider):
+    service = "lambda"
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        super().__init__(runtime)
+        store = runtime.store
+        self.functions = FunctionStore(store)
+        self.policies = store.collection("lambda", "policies")
+        self.invoke_configs = store.collection("lambda", "event_invoke_configs")
+        self.layers = store.collection("lambda", "layers")
+        self.async_queue = store.collection("lambda", "async_queue")
+        settings = runtime.settings
+        self.pool = EnvironmentPool(settings.lambda_account_concurrency, settings.lambda_idle_seconds)
+        self._queue_wakeup = asyncio.Event()
+        self._async_tasks: set[asyncio.Task[None]] = set()
+        self._worker: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        self.pool.start()
+        if self._worker is None:
+            self._worker = asyncio.create_task(self.async_worker())
+
+    async def stop(self) -> None:
+        if self._worker is not None:
+            self._worker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._worker
+            self._worker = None
+        for task in list(self._async_tasks):
+            task.cancel()
+        await self.pool.close()
