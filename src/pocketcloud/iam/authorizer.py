@@ -88,7 +88,9 @@ class Authorizer:
         if iam is not None:
             found = iam.identity_policies(principal)  # type: ignore[attr-defined]
             identity = [_parse(doc, "identity", pid) for pid, doc in found.identity]
-            boundary = _parse(found.boundary, "boundary", "boundary") if found.boundary else None
+            if found.boundary:
+                # A boundary that no longer parses allows nothing (it must never lift the cap).
+                boundary = _parse(found.boundary, "boundary", "boundary") or Policy("boundary", "2012-10-17", ())
         resource_policy = None
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"

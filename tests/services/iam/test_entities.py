@@ -1,0 +1,306 @@
+"""IAM users, groups, roles, access keys and instance profiles through boto3: their
+lifecycle, and the errors AWS answers with (code, HTTP status, wording).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, trust, unique, user_arn
+
+
+@pytest.fixture
+def iam(endpoint: str) -> Any:
+    return make_client(endpoint, "iam")
+
+
+# -- users -------------------------------------------------------------------------------
+
+
+def test_create_get_update_delete_user(iam: Any) -> None:
+    name, renamed = unique("user"), unique("renamed")
+    created = iam.create_user(UserName=name, Path="/team/")["User"]
+    assert created["Arn"] == user_arn(name, "/team/")
+    assert created["UserId"].startswith("AIDA") and created["Path"] == "/team/"
+    assert iam.get_user(UserName=name)["User"]["UserId"] == created["UserId"]
+
+    iam.update_user(UserName=name, NewUserName=renamed, NewPath="/other/")
+    moved = iam.get_user(UserName=renamed)["User"]
+    assert moved["Arn"] == user_arn(renamed, "/other/") and moved["UserId"] == created["UserId"]
+    assert error_of(iam.get_user, UserName=name)[0] == "NoSuchEntity"
+
+    iam.delete_user(UserName=renamed)
+    assert error_of(iam.get_user, UserName=renamed) == (
+        "NoSuchEntity", 404, f"The user with name {renamed} cannot be found.",
+    )
+
+
+def test_creating_an_existing_user_is_entity_already_exists(iam: Any) -> None:
+    name = unique("dup")
+    iam.create_user(UserName=name)
+    assert error_of(iam.create_user, UserName=name) == (
+        "EntityAlreadyExists", 409, f"User with name {name} already exists.",
+    )
+
+
+def test_missing_entities_are_no_such_entity_with_aws_wording(iam: Any) -> None:
+    ghost = unique("ghost")
+    assert error_of(iam.get_role, RoleName=ghost) == ("NoSuchEntity", 404, f"The role with name {ghost} cannot be found.")
+    assert error_of(iam.get_group, GroupName=ghost) == ("NoSuchEntity", 404, f"The group with name {ghost} cannot be found.")
+    assert error_of(iam.delete_user, UserName=ghost) == ("NoSuchEntity", 404, f"The user with name {ghost} cannot be found.")
+    arn = f"arn:aws:iam::{ROOT_ACCOUNT}:policy/{ghost}"
+    assert error_of(iam.get_policy, PolicyArn=arn) == ("NoSuchEntity", 404, f"Policy {arn} was not found.")
+    assert error_of(iam.get_instance_profile, InstanceProfileName=ghost) == (
+        "NoSuchEntity", 404, f"Instance Profile {ghost} cannot be found.",
+    )
+    user = unique("nopolicy")
+    iam.create_user(UserName=user)
+    assert error_of(iam.get_user_policy, UserName=user, PolicyName="nothing") == (
+        "NoSuchEntity", 404, "The user policy with name nothing cannot be found.",
+    )
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "member", "value", "constraint"),
+    [
+        ({"UserName": "has space"}, "userName", "has space", r"Member must satisfy regular expression pattern: [\w+=,.@-]+"),
+        ({"UserName": "x" * 65}, "userName", "x" * 65, "Member must have length less than or equal to 64"),
+        ({"UserName": "ok-name", "Path": "no-slashes"}, "path", "no-slashes",
+         r"Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"),
+    ],
+)
+def test_bad_user_names_and_paths_are_validation_errors(
+    iam: Any, kwargs: dict[str, str], member: str, value: str, constraint: str
+) -> None:
+    assert error_of(iam.create_user, **kwargs) == (
+        "ValidationError", 400,
+        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}",
+    )
+
+
+def test_delete_user_with_access_keys_is_delete_conflict(iam: Any) -> None:
+    name = unique("keyed")
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]["AccessKeyId"]
+    assert error_of(iam.delete_user, UserName=name) == (
+        "DeleteConflict", 409, "Cannot delete entity, must delete access keys first.",
+    )
+    iam.delete_access_key(UserName=name, AccessKeyId=key)
+    iam.delete_user(UserName=name)
+
+
+def test_delete_user_with_attached_policy_is_delete_conflict(iam: Any) -> None:
+    name = unique("attached")
+    iam.create_user(UserName=name)
+    iam.attach_user_policy(UserName=name, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    assert error_of(iam.delete_user, UserName=name) == (
+        "DeleteConflict", 409, "Cannot delete entity, must detach all policies first.",
+    )
+    iam.detach_user_policy(UserName=name, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    iam.delete_user(UserName=name)
+
+
+def test_delete_user_with_inline_policy_is_delete_conflict(iam: Any) -> None:
+    name = unique("inline")
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=doc(allow("s3:GetObject")))
+    assert error_of(iam.delete_user, UserName=name) == (
+        "DeleteConflict", 409, "Cannot delete entity, must delete policies first.",
+    )
+    iam.delete_user_policy(UserName=name, PolicyName="p")
+    iam.delete_user(UserName=name)
+
+
+def test_third_access_key_is_limit_exceeded(iam: Any) -> None:
+    name = unique("twokeys")
+    iam.create_user(UserName=name)
+    iam.create_access_key(UserName=name)
+    iam.create_access_key(UserName=name)
+    assert error_of(iam.create_access_key, UserName=name) == (
+        "LimitExceeded", 409, "Cannot exceed quota for AccessKeysPerUser: 2",
+    )
+    assert len(iam.list_access_keys(UserName=name)["AccessKeyMetadata"]) == 2
+
+
+def test_user_inline_policy_round_trips_as_a_document(iam: Any) -> None:
+    name = unique("rt")
+    policy = {"Version": "2012-10-17", "Statement": [allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")]}
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="objects", PolicyDocument=json.dumps(policy))
+    got = iam.get_user_policy(UserName=name, PolicyName="objects")
+    assert got["PolicyDocument"] == policy  # boto3 URL-decodes and parses it
+    assert got["UserName"] == name and got["PolicyName"] == "objects"
+    assert iam.list_user_policies(UserName=name)["PolicyNames"] == ["objects"]
+
+
+def test_user_tags_are_added_listed_and_removed(iam: Any) -> None:
+    name = unique("tagged")
+    iam.create_user(UserName=name, Tags=[{"Key": "team", "Value": "a"}])
+    iam.tag_user(UserName=name, Tags=[{"Key": "env", "Value": "dev"}, {"Key": "team", "Value": "b"}])
+    tags = {t["Key"]: t["Value"] for t in iam.list_user_tags(UserName=name)["Tags"]}
+    assert tags == {"team": "b", "env": "dev"}
+    iam.untag_user(UserName=name, TagKeys=["team"])
+    assert iam.get_user(UserName=name)["User"]["Tags"] == [{"Key": "env", "Value": "dev"}]
+
+
+def test_duplicate_tag_keys_are_invalid_input(iam: Any) -> None:
+    name = unique("duptags")
+    twice = [{"Key": "Env", "Value": "a"}, {"Key": "env", "Value": "b"}]
+    assert error_of(iam.create_user, UserName=name, Tags=twice) == (
+        "InvalidInput", 400, "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+    )
+    iam.create_user(UserName=name)
+    assert error_of(iam.tag_user, UserName=name, Tags=twice)[0] == "InvalidInput"
+
+
+def test_list_users_leaves_out_tags_and_boundary(iam: Any) -> None:
+    name, path = unique("listed"), f"/{unique('listing')}/"
+    iam.create_user(UserName=name, Path=path, Tags=[{"Key": "k", "Value": "v"}],
+                    PermissionsBoundary=AWS_POLICY + "ReadOnlyAccess")
+    assert iam.get_user(UserName=name)["User"]["Tags"] == [{"Key": "k", "Value": "v"}]
+    [listed] = iam.list_users(PathPrefix=path)["Users"]
+    assert listed["UserName"] == name
+    assert "Tags" not in listed and "PermissionsBoundary" not in listed
+
+
+def test_list_users_pages_with_marker_return_each_user_exactly_once(iam: Any) -> None:
+    path = f"/{unique('paging')}/"
+    names = {unique("p") for _ in range(25)}
+    for name in names:
+        iam.create_user(UserName=name, Path=path)
+    seen: list[str] = []
+    pages = 0
+    kwargs: dict[str, Any] = {"PathPrefix": path, "MaxItems": 10}
+    while True:
+        page = iam.list_users(**kwargs)
+        pages += 1
+        assert len(page["Users"]) <= 10
+        seen += [u["UserName"] for u in page["Users"]]
+        if not page["IsTruncated"]:
+            break
+        kwargs["Marker"] = page["Marker"]
+    assert pages == 3
+    assert sorted(seen) == sorted(names)
+
+
+def test_path_prefix_filters_listings(iam: Any) -> None:
+    top = f"/{unique('div')}/"
+    inside, nested, outside = unique("in"), unique("nested"), unique("out")
+    iam.create_user(UserName=inside, Path=top)
+    iam.create_user(UserName=nested, Path=top + "sub/")
+    iam.create_user(UserName=outside, Path="/elsewhere/")
+    assert {u["UserName"] for u in iam.list_users(PathPrefix=top)["Users"]} == {inside, nested}
+    assert [u["UserName"] for u in iam.list_users(PathPrefix=top + "sub/")["Users"]] == [nested]
+    role = unique("prole")
+    iam.create_role(RoleName=role, Path=top, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"))
+    assert [r["RoleName"] for r in iam.list_roles(PathPrefix=top)["Roles"]] == [role]
+
+
+# -- groups ---------------------------------------------------------------------------------
+
+
+def test_group_membership_and_delete_conflict_while_it_has_members(iam: Any) -> None:
+    group, user = unique("group"), unique("member")
+    iam.create_group(GroupName=group)
+    assert error_of(iam.create_group, GroupName=group) == (
+        "EntityAlreadyExists", 409, f"Group with name {group} already exists.",
+    )
+    iam.create_user(UserName=user)
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    assert [u["UserName"] for u in iam.get_group(GroupName=group)["Users"]] == [user]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]] == [group]
+    assert error_of(iam.delete_group, GroupName=group) == (
+        "DeleteConflict", 409, "Cannot delete entity, must remove users from group first.",
+    )
+    iam.remove_user_from_group(GroupName=group, UserName=user)
+    iam.delete_group(GroupName=group)
+    assert error_of(iam.get_group, GroupName=group)[0] == "NoSuchEntity"
+
+
+# -- roles ----------------------------------------------------------------------------------
+
+
+def test_role_trust_policy_round_trips_as_a_document(iam: Any) -> None:
+    name = unique("role")
+    policy = json.loads(trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"))
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(policy), MaxSessionDuration=7200)["Role"]
+    assert role["AssumeRolePolicyDocument"] == policy
+    assert role["Arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:role/{name}" and role["RoleId"].startswith("AROA")
+    got = iam.get_role(RoleName=name)["Role"]
+    assert got["AssumeRolePolicyDocument"] == policy and got["MaxSessionDuration"] == 7200
+    assert error_of(iam.create_role, RoleName=name, AssumeRolePolicyDocument=json.dumps(policy)) == (
+        "EntityAlreadyExists", 409, f"Role with name {name} already exists.",
+    )
+
+
+def test_role_tags(iam: Any) -> None:
+    name = unique("trole")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"),
+                    Tags=[{"Key": "a", "Value": "1"}])
+    iam.tag_role(RoleName=name, Tags=[{"Key": "b", "Value": "2"}])
+    assert {t["Key"] for t in iam.list_role_tags(RoleName=name)["Tags"]} == {"a", "b"}
+    iam.untag_role(RoleName=name, TagKeys=["a"])
+    assert iam.get_role(RoleName=name)["Role"]["Tags"] == [{"Key": "b", "Value": "2"}]
+
+
+def test_instance_profile_lifecycle_and_role_delete_conflict(iam: Any) -> None:
+    role, profile = unique("iprole"), unique("profile")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    created = iam.create_instance_profile(InstanceProfileName=profile)["InstanceProfile"]
+    assert created["Arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:instance-profile/{profile}" and created["Roles"] == []
+    iam.add_role_to_instance_profile(InstanceProfileName=profile, RoleName=role)
+    got = iam.get_instance_profile(InstanceProfileName=profile)["InstanceProfile"]
+    assert [r["RoleName"] for r in got["Roles"]] == [role]
+    listed = iam.list_instance_profiles_for_role(RoleName=role)["InstanceProfiles"]
+    assert [p["InstanceProfileName"] for p in listed] == [profile]
+
+    assert error_of(iam.delete_role, RoleName=role) == (
+        "DeleteConflict", 409, "Cannot delete entity, must remove roles from instance profile first.",
+    )
+    iam.remove_role_from_instance_profile(InstanceProfileName=profile, RoleName=role)
+    iam.delete_role(RoleName=role)
+    iam.delete_instance_profile(InstanceProfileName=profile)
+    assert error_of(iam.get_instance_profile, InstanceProfileName=profile)[0] == "NoSuchEntity"
+
+
+def test_role_with_attached_or_inline_policy_is_delete_conflict(iam: Any) -> None:
+    name = unique("busyrole")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"))
+    iam.attach_role_policy(RoleName=name, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    assert error_of(iam.delete_role, RoleName=name) == (
+        "DeleteConflict", 409, "Cannot delete entity, must detach all policies first.",
+    )
+    iam.detach_role_policy(RoleName=name, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+    iam.put_role_policy(RoleName=name, PolicyName="p", PolicyDocument=doc(allow("s3:*")))
+    assert error_of(iam.delete_role, RoleName=name) == (
+        "DeleteConflict", 409, "Cannot delete entity, must delete policies first.",
+    )
+    iam.delete_role_policy(RoleName=name, PolicyName="p")
+    iam.delete_role(RoleName=name)
+
+
+# -- the account as a whole ----------------------------------------------------------------------
+
+
+def test_account_authorization_details_lists_users_with_groups_and_policies(iam: Any) -> None:
+    user, group = unique("detail"), unique("dgroup")
+    inline = {"Version": "2012-10-17", "Statement": [allow("sqs:SendMessage")]}
+    iam.create_user(UserName=user)
+    iam.create_group(GroupName=group)
+    iam.add_user_to_group(GroupName=group, UserName=user)
+    iam.put_user_policy(UserName=user, PolicyName="send", PolicyDocument=json.dumps(inline))
+    iam.attach_user_policy(UserName=user, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
+
+    details = iam.get_account_authorization_details(Filter=["User", "AWSManagedPolicy"])
+    entry = next(u for u in details["UserDetailList"] if u["UserName"] == user)
+    assert entry["GroupList"] == [group]
+    assert entry["UserPolicyList"] == [{"PolicyName": "send", "PolicyDocument": inline}]
+    assert entry["AttachedManagedPolicies"] == [
+        {"PolicyName": "ReadOnlyAccess", "PolicyArn": AWS_POLICY + "ReadOnlyAccess"}
+    ]
+    assert details["GroupDetailList"] == [] and details["RoleDetailList"] == []
+    assert AWS_POLICY + "ReadOnlyAccess" in {p["Arn"] for p in details["Policies"]}
