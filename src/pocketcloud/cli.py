@@ -15,8 +15,6 @@ import json
 import os
 import shutil
 import sys
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 from pocketcloud.config import Settings
@@ -40,6 +38,8 @@ def _endpoint(args: argparse.Namespace) -> str:
 
 
 def _call(url: str, method: str = "GET") -> dict[str, object]:
+    import urllib.request
+
     request = urllib.request.Request(url, method=method)
     with urllib.request.urlopen(request, timeout=5) as response:
         data: dict[str, object] = json.loads(response.read())
@@ -60,7 +60,7 @@ def cmd_status(args: argparse.Namespace) -> int:
     url = _endpoint(args) + "/_pocketcloud/health"
     try:
         health = _call(url)
-    except (urllib.error.URLError, OSError) as exc:
+    except OSError as exc:  # urllib's URLError is an OSError
         print(f"pocketcloud is not running at {_endpoint(args)} ({exc})")
         return 1
     print(json.dumps(health, indent=2))
@@ -78,7 +78,7 @@ def cmd_reset(args: argparse.Namespace) -> int:
         _call(settings.endpoint + "/_pocketcloud/reset", method="POST")
         print(f"reset the running server at {settings.endpoint}")
         return 0
-    except (urllib.error.URLError, OSError):
+    except OSError:
         pass
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
@@ -136,7 +136,7 @@ def cmd_accounts(args: argparse.Namespace) -> int:
         print(f"AWS_ACCESS_KEY_ID={credentials['AccessKeyId']}")
         print(f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
         return 0
-    except (ClientError, BotoCoreError, urllib.error.URLError, OSError) as exc:
+    except (ClientError, BotoCoreError, OSError) as exc:
         print(f"pocketcloud: {exc}", file=sys.stderr)
         return 1
 

@@ -143,7 +143,7 @@ def _remove_dot_segments(path: str) -> str:
 def canonical_uri(raw_path: str, s3: bool) -> str:
     if s3:
         return raw_path or "/"
-    if not raw_path:
+    if not raw_path or raw_path == "/":
         return "/"
     if "//" in raw_path or "/." in raw_path:
         raw_path = _remove_dot_segments(raw_path)

@@ -50,6 +50,13 @@ class Gateway:
         self.authorizer = Authorizer(runtime)
         self.internal = InternalRoutes(runtime)
         self.observers: list[CallObserver] = runtime.observers
+        self._request_prefix = str(uuid.uuid4())[:24]
+        self._request_counter = 0
+
+    def _next_request_id(self) -> str:
+        # UUID-shaped and unique: a random per-process prefix and a counter (uuid4 per call costs more).
+        self._request_counter += 1
+        return f"{self._request_prefix}{self._request_counter:012x}"
 
     # -- ASGI -------------------------------------------------------------
 
@@ -86,7 +93,7 @@ class Gateway:
     async def handle(self, request: Request) -> Response:
         if request.path.startswith("/_pocketcloud/"):
             return await self.internal.handle(request)
-        request_id = str(uuid.uuid4())
+        request_id = self._next_request_id()
         target = _FALLBACK_TARGET
         ctx: RequestContext | None = None
         operation_name = ""
