@@ -15,12 +15,12 @@ from pocketcloud.services.iam.common import (
     path_filter,
     scope,
 )
-from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view
+from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view, shared_operations
 
 Params = dict[str, Any]
 
 
-class GroupOperations:
+class GroupOperations(shared_operations(GROUP, "Group", tags=False, boundary=False)):  # type: ignore[misc]
     principals: Principals
 
     def _members(self, ctx: RequestContext, group: str) -> list[dict[str, Any]]:
@@ -82,28 +82,3 @@ class GroupOperations:
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             self.principals.collection(GROUP).delete(scope(ctx), name)
         return {}
-
-    def PutGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.put_inline(ctx, GROUP, p["GroupName"], p["PolicyName"], p["PolicyDocument"])
-        return {}
-
-    def GetGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.get_inline(ctx, GROUP, p["GroupName"], p["PolicyName"])
-
-    def DeleteGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.delete_inline(ctx, GROUP, p["GroupName"], p["PolicyName"])
-        return {}
-
-    def ListGroupPolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_inline(ctx, GROUP, p["GroupName"], p)
-
-    def AttachGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.attach(ctx, GROUP, p["GroupName"], p["PolicyArn"])
-        return {}
-
-    def DetachGroupPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.detach(ctx, GROUP, p["GroupName"], p["PolicyArn"])
-        return {}
-
-    def ListAttachedGroupPolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_attached(ctx, GROUP, p["GroupName"], p)

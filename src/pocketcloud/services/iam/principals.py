@@ -176,3 +176,68 @@ def _page_names(items: list[Any], params: dict[str, Any], member: str) -> dict[s
         result["Marker"] = str(start + limit)
     return result
 
+
+
+def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool = True) -> type:
+    """A mixin with the operations every principal kind shares, named as AWS names them:
+    Put/Get/Delete/List{noun}Policy(ies), Attach/Detach/ListAttached{noun}Policies,
+    Tag/Untag/List{noun}Tags and Put/Delete{noun}PermissionsBoundary."""
+    name_member = kind.name_member
+
+    def put_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.put_inline(ctx, kind, p[name_member], p["PolicyName"], p["PolicyDocument"])
+        return {}
+
+    def get_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        return self.principals.get_inline(ctx, kind, p[name_member], p["PolicyName"])  # type: ignore[no-any-return]
+
+    def delete_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.delete_inline(ctx, kind, p[name_member], p["PolicyName"])
+        return {}
+
+    def list_policies(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        return self.principals.list_inline(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+
+    def attach(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.attach(ctx, kind, p[name_member], p["PolicyArn"])
+        return {}
+
+    def detach(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.detach(ctx, kind, p[name_member], p["PolicyArn"])
+        return {}
+
+    def list_attached(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        return self.principals.list_attached(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+
+    def tag(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.tag(ctx, kind, p[name_member], p["Tags"])
+        return {}
+
+    def untag(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.untag(ctx, kind, p[name_member], p["TagKeys"])
+        return {}
+
+    def list_tags(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        return self.principals.list_tags(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+
+    def put_boundary(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.set_boundary(ctx, kind, p[name_member], p["PermissionsBoundary"])
+        return {}
+
+    def delete_boundary(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.principals.set_boundary(ctx, kind, p[name_member], None)
+        return {}
+
+    methods: dict[str, Any] = {
+        f"Put{noun}Policy": put_policy, f"Get{noun}Policy": get_policy,
+        f"Delete{noun}Policy": delete_policy, f"List{noun}Policies": list_policies,
+        f"Attach{noun}Policy": attach, f"Detach{noun}Policy": detach,
+        f"ListAttached{noun}Policies": list_attached,
+    }
+    if tags:
+        methods.update({f"Tag{noun}": tag, f"Untag{noun}": untag, f"List{noun}Tags": list_tags})
+    if boundary:
+        methods.update({f"Put{noun}PermissionsBoundary": put_boundary, f"Delete{noun}PermissionsBoundary": delete_boundary})
+    for method_name, method in methods.items():
+        method.__name__ = method_name
+    return type(f"{noun}SharedOperations", (), methods)

@@ -25,7 +25,7 @@ from pocketcloud.services.iam.common import (
     remove_tags,
     scope,
 )
-from pocketcloud.services.iam.principals import ROLE, USER, Principals, public_view
+from pocketcloud.services.iam.principals import ROLE, USER, Principals, public_view, shared_operations
 
 Params = dict[str, Any]
 _LOCAL_PRINCIPAL = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
@@ -37,7 +37,7 @@ def role_view(doc: dict[str, Any]) -> dict[str, Any]:
     return view
 
 
-class RoleOperations:
+class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
     principals: Principals
 
     def _check_trust(self, ctx: RequestContext, document: str) -> str:
@@ -136,50 +136,6 @@ class RoleOperations:
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
             self.principals.collection(ROLE).delete(scope(ctx), name)
         return {}
-
-    def TagRole(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.tag(ctx, ROLE, p["RoleName"], p["Tags"])
-        return {}
-
-    def UntagRole(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.untag(ctx, ROLE, p["RoleName"], p["TagKeys"])
-        return {}
-
-    def ListRoleTags(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_tags(ctx, ROLE, p["RoleName"], p)
-
-    def PutRolePermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.set_boundary(ctx, ROLE, p["RoleName"], p["PermissionsBoundary"])
-        return {}
-
-    def DeleteRolePermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.set_boundary(ctx, ROLE, p["RoleName"], None)
-        return {}
-
-    def PutRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.put_inline(ctx, ROLE, p["RoleName"], p["PolicyName"], p["PolicyDocument"])
-        return {}
-
-    def GetRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.get_inline(ctx, ROLE, p["RoleName"], p["PolicyName"])
-
-    def DeleteRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.delete_inline(ctx, ROLE, p["RoleName"], p["PolicyName"])
-        return {}
-
-    def ListRolePolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_inline(ctx, ROLE, p["RoleName"], p)
-
-    def AttachRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.attach(ctx, ROLE, p["RoleName"], p["PolicyArn"])
-        return {}
-
-    def DetachRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.detach(ctx, ROLE, p["RoleName"], p["PolicyArn"])
-        return {}
-
-    def ListAttachedRolePolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_attached(ctx, ROLE, p["RoleName"], p)
 
     # -- instance profiles ------------------------------------------------
 

@@ -20,14 +20,14 @@ from pocketcloud.services.iam.common import (
     scope,
     validation_error,
 )
-from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view
+from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view, shared_operations
 
 MAX_ACCESS_KEYS = 2
 
 Params = dict[str, Any]
 
 
-class UserOperations:
+class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     principals: Principals
 
     # -- users --------------------------------------------------------------
@@ -110,50 +110,6 @@ class UserOperations:
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
             self.principals.collection(USER).delete(scope(ctx), name)
         return {}
-
-    def TagUser(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.tag(ctx, USER, p["UserName"], p["Tags"])
-        return {}
-
-    def UntagUser(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.untag(ctx, USER, p["UserName"], p["TagKeys"])
-        return {}
-
-    def ListUserTags(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_tags(ctx, USER, p["UserName"], p)
-
-    def PutUserPermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.set_boundary(ctx, USER, p["UserName"], p["PermissionsBoundary"])
-        return {}
-
-    def DeleteUserPermissionsBoundary(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.set_boundary(ctx, USER, p["UserName"], None)
-        return {}
-
-    def PutUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.put_inline(ctx, USER, p["UserName"], p["PolicyName"], p["PolicyDocument"])
-        return {}
-
-    def GetUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.get_inline(ctx, USER, p["UserName"], p["PolicyName"])
-
-    def DeleteUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.delete_inline(ctx, USER, p["UserName"], p["PolicyName"])
-        return {}
-
-    def ListUserPolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_inline(ctx, USER, p["UserName"], p)
-
-    def AttachUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.attach(ctx, USER, p["UserName"], p["PolicyArn"])
-        return {}
-
-    def DetachUserPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self.principals.detach(ctx, USER, p["UserName"], p["PolicyArn"])
-        return {}
-
-    def ListAttachedUserPolicies(self, ctx: RequestContext, p: Params) -> Params:
-        return self.principals.list_attached(ctx, USER, p["UserName"], p)
 
     # -- group membership -------------------------------------------------
 
