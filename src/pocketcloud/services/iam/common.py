@@ -94,7 +94,7 @@ def check_policy_document(document: str, kind: str = "identity", managed: bool =
     from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 
     try:
-        parse_policy(document, kind=kind, require_current_version=managed)
+        parse_policy(document, kind=kind, require_current_version=managed)  # type: ignore[arg-type]
     except MalformedPolicy as exc:
         raise malformed_policy(str(exc)) from exc
     return document

@@ -189,14 +189,14 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return {}
 
     def get_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        return self.principals.get_inline(ctx, kind, p[name_member], p["PolicyName"])  # type: ignore[no-any-return]
+        return self.principals.get_inline(ctx, kind, p[name_member], p["PolicyName"])
 
     def delete_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.principals.delete_inline(ctx, kind, p[name_member], p["PolicyName"])
         return {}
 
     def list_policies(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        return self.principals.list_inline(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+        return self.principals.list_inline(ctx, kind, p[name_member], p)
 
     def attach(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.principals.attach(ctx, kind, p[name_member], p["PolicyArn"])
@@ -207,7 +207,7 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return {}
 
     def list_attached(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        return self.principals.list_attached(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+        return self.principals.list_attached(ctx, kind, p[name_member], p)
 
     def tag(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.principals.tag(ctx, kind, p[name_member], p["Tags"])
@@ -218,7 +218,7 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return {}
 
     def list_tags(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        return self.principals.list_tags(ctx, kind, p[name_member], p)  # type: ignore[no-any-return]
+        return self.principals.list_tags(ctx, kind, p[name_member], p)
 
     def put_boundary(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.principals.set_boundary(ctx, kind, p[name_member], p["PermissionsBoundary"])

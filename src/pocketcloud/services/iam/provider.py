@@ -181,8 +181,9 @@ class IamProvider(
             # AWS lists only the AWS managed policies in use in the account.
             for key, usage in store.collection("iam", "aws_policy_usage").scan(scope(ctx)):
                 if usage.get("AttachmentCount", 0) > 0:
-                    pol = self.policies.find(ctx, key)
-                    if pol is not None:
+                    found = self.policies.find(ctx, key)
+                    if found is not None:
+                        pol = found
                         document = self.policies.default_document(ctx.account_id, key) or "{}"
                         result["Policies"].append({**policy_view(pol), "PolicyVersionList": [
                             {"Document": encode_document(document), "VersionId": pol["DefaultVersionId"], "IsDefaultVersion": True}
