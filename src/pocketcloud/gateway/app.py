@@ -11,6 +11,7 @@ protocol's own format. Nothing a provider does can skip a step.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import logging
 import uuid
@@ -32,7 +33,7 @@ from pocketcloud.protocol.errors import (
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
 from pocketcloud.protocol.validation import validator_for
-from pocketcloud.services import EAGER_SERVICES
+from pocketcloud.services import BACKGROUND_SERVICES, CREDENTIAL_SERVICES
 from pocketcloud.services.base import ServiceRuntime
 
 log = logging.getLogger("pocketcloud.gateway")
@@ -52,6 +53,7 @@ class Gateway:
         self.observers: list[CallObserver] = runtime.observers
         self._request_prefix = str(uuid.uuid4())[:24]
         self._request_counter = 0
+        self._background: asyncio.Task[None] | None = None
 
     def _next_request_id(self) -> str:
         # UUID-shaped and unique: a random per-process prefix and a counter (uuid4 per call costs more).
@@ -69,15 +71,26 @@ class Gateway:
         elif kind == "lifespan":
             await self._lifespan(receive, send)
 
+    async def _start_provider(self, service: str) -> None:
+        provider = self.runtime.provider(service)
+        if provider is not None:
+            await provider.start()
+
+    async def _start_background(self) -> None:
+        for service in BACKGROUND_SERVICES:
+            try:
+                await self._start_provider(service)
+            except Exception:  # one service failing to start must not keep the others down
+                log.exception("starting %s failed", service)
+
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:
             message = await receive()
             if message["type"] == "lifespan.startup":
-                for service in EAGER_SERVICES:
-                    provider = self.runtime.provider(service)
-                    if provider is not None:
-                        await provider.start()
+                for service in CREDENTIAL_SERVICES:
+                    await self._start_provider(service)
                 await send({"type": "lifespan.startup.complete"})
+                self._background = asyncio.create_task(self._start_background())
             elif message["type"] == "lifespan.shutdown":
                 for provider in self.runtime.started_providers.values():
                     try:

@@ -12,9 +12,11 @@ service is authorized on "*" for now.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from botocore.model import OperationModel
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
 
 # IAM service prefixes that differ from the model's signing name.
 _PREFIXES = {"stepfunctions": "states", "cloudwatch": "cloudwatch", "logs": "logs"}

@@ -14,9 +14,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
-from typing import Any
-
-from botocore.model import OperationModel
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.auth.errors import AuthErrors
 from pocketcloud.auth.principal import Principal
@@ -26,6 +24,9 @@ from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_mess
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import ServiceRuntime
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 # Calls AWS lets any authenticated caller make, whatever its policies say (GetSessionToken:
 # "No permissions are required for a user to get a session token", IAM User Guide).

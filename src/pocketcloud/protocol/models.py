@@ -9,19 +9,30 @@ request to a service are built from the (cheap) metadata only, and cached.
 from __future__ import annotations
 
 from functools import cache, lru_cache
+from typing import TYPE_CHECKING, Any
 
-from botocore.loaders import Loader
-from botocore.model import OperationModel, ServiceModel, Shape
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel, Shape
 
-# botocore's Loader and model classes only: importing botocore.session would pull
-# in the whole client machinery and cost a third of a second at startup.
-_loader = Loader()
+# botocore is imported on first use, not at startup: even its model module
+# costs a fifth of a second to import, which the server need not pay before
+# it can answer. Only the Loader and the model classes are used; importing
+# botocore.session would pull in the whole client machinery too.
+
+
+@cache
+def _loader() -> Any:
+    from botocore.loaders import Loader
+
+    return Loader()
 
 
 @cache
 def service_model(service: str) -> ServiceModel:
     """The botocore model of `service` (its botocore name, e.g. "s3", "stepfunctions")."""
-    return ServiceModel(_loader.load_service_model(service, "service-2"), service_name=service)
+    from botocore.model import ServiceModel
+
+    return ServiceModel(_loader().load_service_model(service, "service-2"), service_name=service)
 
 
 def operation_model(service: str, operation: str) -> OperationModel:
@@ -30,7 +41,7 @@ def operation_model(service: str, operation: str) -> OperationModel:
 
 @cache
 def available_services() -> tuple[str, ...]:
-    return tuple(_loader.list_available_services("service-2"))
+    return tuple(_loader().list_available_services("service-2"))
 
 
 @cache
@@ -74,7 +85,7 @@ def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
     Reads only each model's metadata; the first service to claim a name wins,
     with the service whose own name equals the signing name preferred.
     """
-    loader = _loader
+    loader = _loader()
     signing: dict[str, str] = {}
     targets: dict[str, str] = {}
     for name in available_services():

@@ -1,5 +1,6 @@
 """Input validation from the model's constraints, worded as AWS's front end words it.
 
+
     1 validation error detected: Value '901' at 'timeout' failed to satisfy
     constraint: Member must have value less than or equal to 900
 
@@ -12,11 +13,12 @@ from __future__ import annotations
 
 import re
 from functools import cache
-from typing import Any
-
-from botocore.model import OperationModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import RequestValidationError
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 # Services that report bad input with errors of their own rather than Coral's.
 _OWN_ERRORS = {"s3", "ec2", "sqs", "s3control"}

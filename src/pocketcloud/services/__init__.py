@@ -15,7 +15,10 @@ PROVIDERS: dict[str, str] = {
     "sts": "pocketcloud.services.sts.provider:StsProvider",
 }
 
-# Created when the server starts rather than on first use: they answer for
-# credentials (authentication needs them before any call to them) or run
-# background work that must resume after a restart.
-EAGER_SERVICES: tuple[str, ...] = ("iam", "sts", "organizations", "lambda")
+# Created before the server answers its first request: they answer for
+# credentials (IAM access keys, STS sessions, Organizations root keys), which
+# authentication needs before any call to them.
+CREDENTIAL_SERVICES: tuple[str, ...] = ("iam", "sts", "organizations")
+# Started right after the server is up: their background work (Lambda's async
+# queue, S3 lifecycle sweeps, ...) resumes after a restart without delaying it.
+BACKGROUND_SERVICES: tuple[str, ...] = ("lambda",)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from botocore.model import OperationModel, ServiceModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.models import service_model
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel, Shape
 
 
 class RequestParser:

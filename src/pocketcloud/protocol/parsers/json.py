@@ -5,14 +5,15 @@ body reader that rest-json shares.
 from __future__ import annotations
 
 import json
-from typing import Any
-
-from botocore.model import OperationModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.values import BadValue, parse_base64, parse_timestamp
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 
 class JsonBodyReader:

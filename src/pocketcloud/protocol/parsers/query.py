@@ -8,15 +8,16 @@ size of the shape.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
-
-from botocore.model import OperationModel, Shape
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.values import BadValue, scalar_from_text
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 Tree = dict[Any, Any]
 # Where a value lives when the same name also has children: an object, not a

@@ -17,10 +17,8 @@ import base64
 import json
 import re
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
-
-from botocore.model import OperationModel, Shape
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
@@ -28,6 +26,9 @@ from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
 from pocketcloud.protocol.parsers.xml import XmlBodyReader
 from pocketcloud.protocol.values import BadValue, parse_timestamp, scalar_from_text
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 _LABEL = re.compile(r"\{([^}]+)\}")
 # HTTP's optional whitespace around list items: spaces and tabs only (str.strip()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
-
-from botocore.model import Shape
 
 from pocketcloud.protocol.errors import MalformedRequest
 from pocketcloud.protocol.values import BadValue, scalar_from_text
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
 
 MALFORMED_XML = (
     "The XML you provided was not well-formed or did not validate against our published schema"

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import re
 from base64 import b64encode
-from typing import Any
-
-from botocore.model import OperationModel, ServiceModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_shapes, error_status, service_model
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, ServiceModel, Shape
 
 # Members in these locations travel outside the body (rest protocols).
 NON_BODY_LOCATIONS = frozenset({"header", "headers", "statusCode", "querystring", "uri"})

@@ -20,9 +20,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from botocore.model import OperationModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
@@ -30,6 +28,9 @@ from pocketcloud.protocol.errors import ServiceError
 from .base import NON_BODY_LOCATIONS, ResponseSerializer
 from .plans import PlanCache
 from .scalars import base64_text, epoch_seconds, format_timestamp, json_float
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 Converter = Callable[[Any], Any]
 

@@ -1,5 +1,6 @@
 """Responses of the `query` protocol (STS, IAM, SNS, RDS, ...) and its `ec2` dialect.
 
+
 query::
 
     <{Op}Response xmlns="{namespace}">
@@ -26,15 +27,16 @@ member name verbatim, so that is what we send.)
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
-
-from botocore.model import OperationModel
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
 from .base import ResponseSerializer
 from .xml import Writer, XmlPlanner, escape_text, service_namespace
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
 
 _XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 

@@ -24,9 +24,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
-
-from botocore.model import OperationModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
@@ -35,6 +33,9 @@ from .base import NON_BODY_LOCATIONS, ResponseSerializer, header_text
 from .json import JsonPlanner, dumps, error_document
 from .scalars import base64_text, bool_text, float_text, format_timestamp, int_text, to_bytes
 from .xml import XmlPlanner, escape_text, service_namespace
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 Encoder = Callable[[Any], bytes]
 HeaderFormatter = Callable[[Any], str]

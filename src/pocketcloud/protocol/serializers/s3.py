@@ -16,15 +16,16 @@ from __future__ import annotations
 
 import hashlib
 from base64 import b64encode
-from typing import Any
-
-from botocore.model import OperationModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
 from .xml import escape_text
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel, Shape
 
 # Operation → root element of its XML body, where it is not the shape's name.
 _ROOT_ELEMENTS = {

@@ -14,15 +14,16 @@ awsQueryError traits:
 
 from __future__ import annotations
 
-from typing import Any
-
-from botocore.model import Shape
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_shapes
 
 from .json import JsonSerializer
 from .query import QuerySerializer
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
 
 _NAME_VALUE = {"keyName": "Name", "valueName": "Value"}
 

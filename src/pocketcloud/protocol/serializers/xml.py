@@ -25,9 +25,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping
-from typing import Any
-
-from botocore.model import ServiceModel, Shape
+from typing import TYPE_CHECKING, Any
 
 from .base import NON_BODY_LOCATIONS
 from .plans import PlanCache
@@ -40,6 +38,9 @@ from .scalars import (
     iso8601_millis,
     iso8601_plain,
 )
+
+if TYPE_CHECKING:
+    from botocore.model import ServiceModel, Shape
 
 Writer = Callable[[Any, list[str]], None]
 
