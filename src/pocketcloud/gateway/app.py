@@ -30,6 +30,7 @@ from pocketcloud.protocol.errors import (
     NotImplementedOperation,
     ServiceError,
 )
+from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
 from pocketcloud.protocol.validation import validator_for
@@ -77,6 +78,10 @@ class Gateway:
             await provider.start()
 
     async def _start_background(self) -> None:
+        # Load botocore and the most used models now, off the event loop, so the
+        # first calls do not pay for them.
+        for service in ("sts", "iam", "s3"):
+            await asyncio.to_thread(service_model, service)
         for service in BACKGROUND_SERVICES:
             try:
                 await self._start_provider(service)

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from functools import cache
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3.errors import malformed_xml
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
@@ -37,6 +39,19 @@ def check_bucket_name(name: str) -> None:
         raise ServiceError("InvalidBucketName", "The specified bucket is not valid.", status=400, BucketName=name)
 
 
+@cache
+def location_constraints() -> frozenset[str]:
+    """The regions a bucket may be created in: the model's BucketLocationConstraint enum."""
+    return frozenset(service_model("s3").shape_for("BucketLocationConstraint").enum)
+
+
+def _invalid_location_constraint(constraint: str) -> ServiceError:
+    return ServiceError(
+        "InvalidLocationConstraint", "The specified location-constraint is not valid", status=400,
+        LocationConstraint=constraint,
+    )
+
+
 class BucketOperations:
     s3: S3State
 
@@ -45,12 +60,9 @@ class BucketOperations:
         check_bucket_name(name)
         region = ctx.region
         constraint = (p.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
+        if constraint and constraint not in location_constraints():
+            raise _invalid_location_constraint(constraint)
         if region == "us-east-1":
-            if constraint == "us-east-1":
-                raise ServiceError(
-                    "InvalidLocationConstraint", "The specified location-constraint is not valid", status=400,
-                    LocationConstraint=constraint,
-                )
             if constraint and constraint != "EU":
                 region_of_bucket = constraint
             else:
