@@ -44,6 +44,11 @@ def access_denied(service: str, message: str) -> ServiceError:
 class Authorizer:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
+        # Decisions by everything they depend on (the principal, the request, the policies' texts
+        # and the values of every key those policies read).
+        self._decisions: dict[tuple[Any, ...], Decision] = {}
+        self._compiled_sets: dict[Any, tuple[list[Policy], Policy | None]] = {}
+        self._key_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}
 
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
         if self.runtime.settings.auth_disabled:
@@ -66,6 +71,36 @@ class Authorizer:
         if not decision.allowed:
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
 
+    def _compiled(self, found: Any) -> tuple[list[Policy], Policy | None]:
+        """A principal's identity policies and boundary, compiled once per set of documents."""
+        compiled = self._compiled_sets.get(found)
+        if compiled is None:
+            parsed = [_parse(doc, "identity", pid) for pid, doc in found.identity]
+            boundary = None
+            if found.boundary:
+                # A boundary that no longer parses allows nothing (it must never lift the cap).
+                boundary = _parse(found.boundary, "boundary", "boundary") or Policy("boundary", "2012-10-17", ())
+            compiled = ([p for p in parsed if p is not None], boundary)
+            if len(self._compiled_sets) >= _DECISION_CACHE_SIZE:
+                self._compiled_sets.clear()
+            self._compiled_sets[found] = compiled
+        return compiled
+
+    def _keys_of(self, policies: tuple[Policy | None, ...]) -> tuple[str, ...]:
+        """Every context key (lower-cased) some of these policies read, remembered per set of texts."""
+        identity = tuple(map(_identity, policies))
+        keys = self._key_sets.get(identity)
+        if keys is None:
+            found: dict[str, None] = {}
+            for policy in policies:
+                if policy is not None:
+                    found.update(dict.fromkeys(key.lower() for key in policy.context_keys))
+            keys = tuple(found)
+            if len(self._key_sets) >= _DECISION_CACHE_SIZE:
+                self._key_sets.clear()
+            self._key_sets[identity] = keys
+        return keys
+
     def decide(
         self,
         ctx: RequestContext,
@@ -83,15 +118,11 @@ class Authorizer:
         known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)
         if known_arns is not None:
             resources = known_arns(ctx, operation.name, params) or resources
-        identity: list[Policy | None] = []
+        policies: list[Policy] = []
         boundary: Policy | None = None
         iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
         if iam is not None:
-            found = iam.identity_policies(principal)  # type: ignore[attr-defined]
-            identity = [_parse(doc, "identity", pid) for pid, doc in found.identity]
-            if found.boundary:
-                # A boundary that no longer parses allows nothing (it must never lift the cap).
-                boundary = _parse(found.boundary, "boundary", "boundary") or Policy("boundary", "2012-10-17", ())
+            policies, boundary = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
         resource_policy = None
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
@@ -101,21 +132,44 @@ class Authorizer:
             # A session policy that no longer parses grants nothing (rather than failing the request).
             parsed = _parse(principal.session_policy, "session", "session")
             session["session_policies"] = (parsed,) if parsed is not None else ()
+        context = {
+            **global_context(ctx), **ctx.condition_values, **_request_tags(params),
+            **_parameter_keys(ctx.service, operation.name, params),
+        }
+        # The same principal under the same policies, asking the same thing with the same values of
+        # every key those policies look at, gets the same answer: remember it.
+        everything = (*policies, boundary, resource_policy, *session.get("session_policies", ()))
+        lowered = {k.lower(): v for k, v in context.items()}
+        referenced = tuple(_freeze(lowered.get(key)) for key in self._keys_of(everything))
+        cache_key = (principal, action, tuple(resources), resource_account, tuple(map(_identity, everything)), referenced)
+        cached = self._decisions.get(cache_key)
+        if cached is not None:
+            return cached, action, resources
         request = AuthorizationRequest.for_principal(
             principal,
             action,
             resources,
-            identity_policies=[p for p in identity if p is not None],
+            identity_policies=policies,
             permissions_boundary=boundary,
             resource_policy=resource_policy,
             resource_account=resource_account,
             **session,
-            context={
-                **global_context(ctx), **ctx.condition_values, **_request_tags(params),
-                **_parameter_keys(ctx.service, operation.name, params),
-            },
+            context=context,
         )
-        return evaluate(request), action, resources
+        decision = evaluate(request)
+        if len(self._decisions) >= _DECISION_CACHE_SIZE:
+            self._decisions.clear()
+        self._decisions[cache_key] = decision
+        return decision, action, resources
+
+
+_DECISION_CACHE_SIZE = 20000
+def _identity(policy: Policy | None) -> tuple[str, str, str] | None:
+    return None if policy is None else (policy.kind, policy.policy_id, policy.document)
+
+
+def _freeze(value: Any) -> Any:
+    return tuple(value) if isinstance(value, list) else value
 
 
 def _session_without_mfa(principal: Principal) -> bool:
@@ -158,13 +212,23 @@ def _request_tags(params: dict[str, Any]) -> dict[str, Any]:
     return keys
 
 
+_clock: list[Any] = [0, "", ""]  # the second last formatted, and its two forms
+
+
+def _time_keys() -> tuple[str, str]:
+    second = int(time.time())
+    if _clock[0] != second:  # formatting a date costs more than the rest of the context together
+        _clock[:] = [second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)]
+    return _clock[1], _clock[2]
+
+
 def global_context(ctx: RequestContext) -> dict[str, Any]:
     """The global condition keys every request carries."""
-    now = time.time()
+    current_time, epoch_time = _time_keys()
     principal = ctx.principal
     return {
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now)),
+        "aws:CurrentTime": current_time,
+        "aws:EpochTime": epoch_time,
         "aws:SourceIp": ctx.request.client_ip,
         "aws:SecureTransport": "true" if ctx.request.scheme == "https" else "false",
         "aws:RequestedRegion": ctx.region,

@@ -45,6 +45,7 @@ class IamProvider(
         self.principals = Principals(runtime.store, self.policies)
         self._credential_cache: dict[str, Credential | None] = {}
         self._policy_cache: dict[str, IdentityPolicies] = {}
+        self._arn_cache: dict[str, list[str] | None] = {}
         runtime.credentials.register(self.credential_for_access_key)
         runtime.observers.append(self._after_call)
 
@@ -53,6 +54,7 @@ class IamProvider(
         if ctx is not None and ctx.service == "iam" and error is None and not operation.startswith(("Get", "List", "Simulate")):
             self._credential_cache.clear()
             self._policy_cache.clear()
+            self._arn_cache.clear()
 
     # -- for authentication -------------------------------------------------
 
@@ -89,8 +91,11 @@ class IamProvider(
                 return [ctx.principal.arn]
             return None
         kind, name = entity
-        doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
-        return [doc["Arn"]] if doc is not None else None
+        key = f"{ctx.account_id}\0{kind}\0{name}"
+        if key not in self._arn_cache:
+            doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
+            self._arn_cache[key] = [doc["Arn"]] if doc is not None else None
+        return self._arn_cache[key]
 
     def identity_policies(self, principal: Principal) -> IdentityPolicies:
         """Identity policies of a user (its own and its groups') or of a role session's role."""
@@ -140,6 +145,7 @@ class IamProvider(
         }
         self.store.collection("iam", ROLE.collection).put((account, ""), name, doc)
         self._policy_cache.clear()
+        self._arn_cache.clear()
 
     def role(self, account: str, role_name: str) -> dict[str, Any] | None:
         return self.store.collection("iam", ROLE.collection).get((account, ""), role_name)
