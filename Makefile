@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+# The JavaScript SDK the S3 client tests drive (tests/js); npm writes this file on install.
+JS_STAMP := tests/js/node_modules/.package-lock.json
 
 .PHONY: start test lint typecheck unit bench coverage-doc clean
 
@@ -15,6 +17,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e '.[test,bench]'
 	touch $(STAMP)
 
+$(JS_STAMP): tests/js/package.json tests/js/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund; \
+	else echo "npm not found: tests that drive the JavaScript SDK will be skipped"; fi
+
 start: $(STAMP)
 	$(BIN)/pocketcloud start $(ARGS)
 
@@ -24,7 +30,7 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
-unit: $(STAMP)
+unit: $(STAMP) $(JS_STAMP)
 	$(BIN)/pytest -q $(PYTEST_ARGS)
 
 test: lint typecheck unit
@@ -36,4 +42,4 @@ coverage-doc: $(STAMP)
 	$(BIN)/pocketcloud coverage --markdown > docs/coverage.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules

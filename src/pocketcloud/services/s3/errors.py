@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from email.utils import format_datetime
+
 from pocketcloud.protocol.errors import ServiceError
 
 
@@ -49,8 +52,10 @@ def precondition_failed(condition: str) -> ServiceError:
     )
 
 
-def not_modified() -> ServiceError:
-    return ServiceError("NotModified", "Not Modified", status=304)
+def not_modified(etag: str, last_modified: datetime) -> ServiceError:
+    """304 carries the validators the client compares against (RFC 9110 §15.4.5)."""
+    return ServiceError("NotModified", "Not Modified", status=304,
+                        headers={"ETag": etag, "Last-Modified": format_datetime(last_modified, usegmt=True)})
 
 
 def malformed_xml() -> ServiceError:

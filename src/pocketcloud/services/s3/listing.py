@@ -9,6 +9,7 @@ of a thousand keys or of a million.
 from __future__ import annotations
 
 import base64
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +27,19 @@ def _encode(value: str | None, encoding: str | None) -> str | None:
     if value is None or encoding != "url":
         return value
     return quote(value, safe="/")
+
+
+def _timestamp(value: Any) -> Any:
+    """A stored ISO-8601 time as an aware UTC datetime, which the serializer formats without parsing it
+    again (its generic parser is the slow path, and a page has a thousand of them)."""
+    if isinstance(value, str):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            return value
+        if parsed.tzinfo is UTC:
+            return parsed
+    return value
 
 
 def _check_encoding(p: Params) -> str | None:
@@ -59,7 +73,10 @@ class ListingOperations:
         last: str | None = None
         cursor = after if after is not None and after >= prefix else None
         while True:
-            batch = self.s3.objects.scan(where, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH)
+            # One entry more than the page still needs tells whether it is truncated,
+            # without decoding a whole further batch of documents.
+            want = min(_SCAN_BATCH, limit - len(objects) - len(prefixes)) + 1
+            batch = self.s3.objects.scan(where, prefix=prefix, start_after=cursor, limit=want)
             jumped = False
             for key, record in batch:
                 if delimiter:
@@ -82,13 +99,13 @@ class ListingOperations:
                 objects.append((key, record))
                 last = key
                 cursor = key
-            if not jumped and len(batch) < _SCAN_BATCH:
+            if not jumped and len(batch) < want:
                 return objects, prefixes, False, last
 
     def _entry(self, key: str, record: Params, encoding: str | None, fetch_owner: bool) -> Params:
         entry: Params = {
             "Key": _encode(key, encoding),
-            "LastModified": record["LastModified"],
+            "LastModified": _timestamp(record["LastModified"]),
             "ETag": record["ETag"],
             "Size": record["Size"],
             "StorageClass": record.get("StorageClass", "STANDARD"),

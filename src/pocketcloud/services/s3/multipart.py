@@ -17,7 +17,7 @@ from pocketcloud.auth import checksums
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
-from pocketcloud.services.s3.errors import invalid_argument, no_such_upload
+from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.store import BlobStore
@@ -25,19 +25,26 @@ from pocketcloud.store import BlobStore
 Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
+# Which algorithms each checksum type of a whole upload can use: only CRCs combine into a
+# checksum of the full object; COMPOSITE is a checksum of the parts' checksums.
+_CHECKSUM_TYPES = {"FULL_OBJECT": ("CRC32", "CRC32C", "CRC64NVME"), "COMPOSITE": ("CRC32", "CRC32C", "SHA1", "SHA256")}
+_DEFAULT_CHECKSUM_TYPE = {"CRC32": "COMPOSITE", "CRC32C": "COMPOSITE", "SHA1": "COMPOSITE", "SHA256": "COMPOSITE",
+                          "CRC64NVME": "FULL_OBJECT"}
 
 
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
 
 
-def _join_blobs(blobs: BlobStore, parts: list[str]) -> tuple[str, int]:
+def _join_blobs(blobs: BlobStore, parts: list[str], hasher: checksums.Checksum | None = None) -> tuple[str, int]:
     writer = blobs.writer()
     try:
         for blob in parts:
             with blobs.open(blob) as handle:
                 while chunk := handle.read(4 * 1024 * 1024):
                     writer.write(chunk)
+                    if hasher is not None:
+                        hasher.update(chunk)
         size = writer.size
         return writer.commit(), size
     except BaseException:
@@ -67,7 +74,12 @@ class MultipartOperations:
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         algorithm = p.get("ChecksumAlgorithm")
-        checksum_type = p.get("ChecksumType") or ("COMPOSITE" if algorithm else None)
+        checksum_type = p.get("ChecksumType") or (_DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None)
+        if checksum_type and (not algorithm or algorithm.upper() not in _CHECKSUM_TYPES[checksum_type]):
+            raise invalid_request(
+                f"The {checksum_type} checksum type cannot be used with the {(algorithm or 'unspecified').lower()} "
+                "checksum algorithm."
+            )
         upload = {
             "UploadId": upload_id, "Key": p["Key"], "Initiated": now().isoformat(), "Owner": ctx.account_id,
             "Record": record, "ChecksumAlgorithm": algorithm, "ChecksumType": checksum_type,
@@ -162,7 +174,17 @@ class MultipartOperations:
                                    status=400, ProposedSize=str(part["Size"]), MinSizeAllowed=str(MIN_PART_SIZE),
                                    PartNumber=str(number), ETag=part["ETag"])
             chosen.append(part)
-        blob, size = await asyncio.to_thread(_join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen])
+        self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
+        algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
+        full_object = checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
+        blob, size = await asyncio.to_thread(
+            _join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen], full_object
+        )
+        try:  # decided again once the parts are joined: another writer may have won meanwhile
+            self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
+        except ServiceError:
+            self.s3.store.blobs.delete(blob)
+            raise
         md5s = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in chosen)
         record = dict(upload["Record"])
         record.update({
@@ -170,14 +192,21 @@ class MultipartOperations:
             "ETag": f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"',
             "PartsCount": len(chosen), "PartSizes": [part["Size"] for part in chosen],
         })
-        algorithm = upload.get("ChecksumAlgorithm")
-        if algorithm and all(algorithm.upper() in part["Checksums"] for part in chosen):
-            combined = checksums.new_checksum(algorithm.upper())
+        if full_object is not None:
+            record["Checksums"] = {algorithm: checksums.b64(full_object.digest())}
+            record["ChecksumType"] = "FULL_OBJECT"
+        elif algorithm and all(algorithm in part["Checksums"] for part in chosen):
+            combined = checksums.new_checksum(algorithm)
             if combined is not None:
                 for part in chosen:
-                    combined.update(base64.b64decode(part["Checksums"][algorithm.upper()]))
-                record["Checksums"] = {algorithm.upper(): f"{checksums.b64(combined.digest())}-{len(chosen)}"}
+                    combined.update(base64.b64decode(part["Checksums"][algorithm]))
+                record["Checksums"] = {algorithm: f"{checksums.b64(combined.digest())}-{len(chosen)}"}
                 record["ChecksumType"] = "COMPOSITE"
+        claimed = p.get(CHECKSUM_MEMBERS.get(algorithm, "")) if full_object is not None else None
+        if claimed and claimed != (record.get("Checksums") or {}).get(algorithm):
+            self.s3.store.blobs.delete(blob)
+            raise ServiceError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.",
+                               status=400)
         record = self.commit_version(bucket_doc, p["Key"], record)  # type: ignore[attr-defined]
         self._discard_upload(p["Bucket"], p["UploadId"])
         result: Params = {

@@ -8,12 +8,15 @@ after it commits are replaced blobs removed.
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
+from email.utils import format_datetime
+from functools import cache
 from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
 from pocketcloud.services.s3.errors import (
@@ -30,27 +33,59 @@ Params = dict[str, Any]
 _CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl", "Expires")
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_TAGS = 10
+MAX_KEY_BYTES = 1024
+MAX_METADATA_BYTES = 2048  # user-defined metadata: names and values, in UTF-8
+ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 
 
 def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
     if not value:
         return []
     tags = [{"Key": k, "Value": v} for k, v in parse_qsl(value, keep_blank_values=True)]
+    if len({t["Key"] for t in tags}) != len(tags):
+        raise invalid_argument(
+            "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without "
+            "tag name duplicates."
+        )
     check_tags(tags)
     return tags
+
+
+def check_key(key: str) -> None:
+    if len(key.encode("utf-8")) > MAX_KEY_BYTES:
+        raise ServiceError("KeyTooLongError", "Your key is too long", status=400,
+                           Size=str(len(key.encode("utf-8"))), MaxSizeAllowed=str(MAX_KEY_BYTES))
 
 
 def check_tags(tags: list[dict[str, str]]) -> None:
     if len(tags) > MAX_TAGS:
         raise ServiceError("BadRequest", "Object tags cannot be greater than 10", status=400)
-    keys = [t["Key"] for t in tags]
-    if len(set(keys)) != len(keys):
-        raise invalid_argument("Cannot provide multiple Tags with the same key")
+    seen: set[str] = set()
     for tag in tags:
+        if tag["Key"] in seen:
+            raise ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", status=400,
+                               TagKey=tag["Key"])
+        seen.add(tag["Key"])
         if not 1 <= len(tag["Key"]) <= 128:
-            raise invalid_argument("The TagKey you have provided is invalid")
+            raise ServiceError("InvalidTag", "The TagKey you have provided is invalid", status=400)
         if len(tag.get("Value", "")) > 256:
-            raise invalid_argument("The TagValue you have provided is invalid")
+            raise ServiceError("InvalidTag", "The TagValue you have provided is invalid", status=400,
+                               TagKey=tag["Key"], TagValue=tag.get("Value", ""))
+
+
+@cache
+def _storage_classes() -> frozenset[str]:
+    return frozenset(service_model("s3").shape_for("StorageClass").enum)
+
+
+def check_storage_class(value: str | None) -> str:
+    """A storage class named in a request (the model's StorageClass enum), STANDARD by default."""
+    if value is None:
+        return "STANDARD"
+    if value not in _storage_classes():
+        raise ServiceError("InvalidStorageClass", "The storage class you specified is not valid", status=400,
+                           StorageClassRequested=value)
+    return value
 
 
 def etag_of(record: Params) -> str:
@@ -71,7 +106,12 @@ class ObjectOperations:
         if version_id is None:
             record = self.s3.objects.get(bucket_scope(bucket), key)
             if record is None:
-                raise no_such_key(key)
+                error = no_such_key(key)
+                newest = self.s3.versions.scan(bucket_scope(bucket), prefix=key + "\0", limit=1)
+                if newest and newest[0][1].get("IsDeleteMarker"):
+                    # The key's current version is a delete marker: S3 says so in the 404's headers.
+                    error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": newest[0][1]["VersionId"]})
+                raise error
             return record
         for _, version in self.s3.key_versions(bucket, key):
             if version["VersionId"] == version_id:
@@ -138,13 +178,18 @@ class ObjectOperations:
         return removed
 
     def _record_from_params(self, ctx: RequestContext, key: str, p: Params) -> Params:
+        check_key(key)
+        metadata_size = sum(len(k.encode()) + len(v.encode()) for k, v in (p.get("Metadata") or {}).items())
+        if metadata_size > MAX_METADATA_BYTES:
+            raise ServiceError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
+                               status=400, Size=str(metadata_size), MaxSizeAllowed=str(MAX_METADATA_BYTES))
         record: Params = {"Key": key, "LastModified": now().isoformat(), "Owner": ctx.account_id}
         for member in _CONTENT_MEMBERS:
             if p.get(member) is not None:
                 record[member] = p[member].isoformat() if isinstance(p[member], datetime) else p[member]
         record.setdefault("ContentType", "binary/octet-stream")
         record["Metadata"] = {k.lower(): v for k, v in (p.get("Metadata") or {}).items()}
-        record["StorageClass"] = p.get("StorageClass") or "STANDARD"
+        record["StorageClass"] = check_storage_class(p.get("StorageClass"))
         if p.get("WebsiteRedirectLocation"):
             record["WebsiteRedirectLocation"] = p["WebsiteRedirectLocation"]
         return record
@@ -168,7 +213,13 @@ class ObjectOperations:
     async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         key = p["Key"]
+        # Everything the request alone can refuse is refused before its body is read.
+        record = self._record_from_params(ctx, key, p)
         tags = parse_tagging_header(p.get("Tagging"))
+        if tags:
+            record["Tags"] = tags
+        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
         stored = await store_body(self.s3.store.blobs, p.get("Body"), p)
         # A conditional write is decided again once the body is in: another writer may have won.
@@ -177,15 +228,10 @@ class ObjectOperations:
         except ServiceError:
             self.s3.store.blobs.delete(stored.blob)
             raise
-        record = self._record_from_params(ctx, key, p)
         record.update({
-            "Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob,
+            "Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob, "LastModified": now().isoformat(),
             "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT",
         })
-        if tags:
-            record["Tags"] = tags
-        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
-        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         record = self.commit_version(bucket_doc, key, record)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         if record["VersionId"] != "null":
@@ -209,9 +255,9 @@ class ObjectOperations:
             raise precondition_failed("If-Unmodified-Since")
         if if_none_match is not None:
             if if_none_match.strip() == "*" or etag in [e.strip() for e in if_none_match.split(",")]:
-                raise not_modified()
+                raise not_modified(etag, modified)
         elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]):
-            raise not_modified()
+            raise not_modified(etag, modified)
 
     def _object_headers(self, record: Params, p: Params) -> Params:
         out: Params = {
@@ -234,6 +280,9 @@ class ObjectOperations:
             out["PartsCount"] = record["PartsCount"]
         if record.get("WebsiteRedirectLocation"):
             out["WebsiteRedirectLocation"] = record["WebsiteRedirectLocation"]
+        if record.get("RestoreExpiry"):
+            expiry = format_datetime(to_datetime(record["RestoreExpiry"]), usegmt=True)
+            out["Restore"] = f'ongoing-request="false", expiry-date="{expiry}"'
         if p.get("ChecksumMode") == "ENABLED":
             for algorithm, value in (record.get("Checksums") or {}).items():
                 out[CHECKSUM_MEMBERS[algorithm]] = value
@@ -261,20 +310,20 @@ class ObjectOperations:
         if first == "":
             length = int(last)
             if length == 0:
-                raise self._invalid_range(size)
+                raise self._invalid_range(size, header)
             return max(0, size - length), size - 1
         start = int(first)
         end = int(last) if last else size - 1
         if end < start:
             return None
         if start >= size:
-            raise self._invalid_range(size)
+            raise self._invalid_range(size, header)
         return start, min(end, size - 1)
 
-    def _invalid_range(self, size: int) -> ServiceError:
+    def _invalid_range(self, size: int, header: str) -> ServiceError:
         return ServiceError(
             "InvalidRange", "The requested range is not satisfiable", status=416,
-            RangeRequested="", ActualObjectSize=str(size),
+            RangeRequested=header, ActualObjectSize=str(size),
         )
 
     def _read(self, ctx: RequestContext, p: Params) -> tuple[Params, Params]:
@@ -307,8 +356,30 @@ class ObjectOperations:
         start = sum(sizes[: number - 1])
         return start, start + sizes[number - 1] - 1
 
+    def check_not_archived(self, record: Params) -> None:
+        """Objects in the archive classes must be restored before their bytes can be read."""
+        restored_until = record.get("RestoreExpiry")
+        if record.get("StorageClass") in ARCHIVE_CLASSES and not (restored_until and to_datetime(restored_until) > now()):
+            raise ServiceError("InvalidObjectState", "The operation is not valid for the object's storage class",
+                               status=403, StorageClass=record["StorageClass"])
+
+    def RestoreObject(self, ctx: RequestContext, p: Params) -> Params:
+        """A temporary copy of an archived object; restores complete at once here."""
+        self.s3.bucket(p["Bucket"])
+        days = (p.get("RestoreRequest") or {}).get("Days") or 1
+
+        def restore(record: Params) -> None:
+            if record.get("StorageClass") not in ARCHIVE_CLASSES:
+                raise ServiceError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
+                                   status=403, StorageClass=record.get("StorageClass", "STANDARD"))
+            record["RestoreExpiry"] = (now() + timedelta(days=days)).isoformat()
+
+        self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore)
+        return {}
+
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
         record, out = self._read(ctx, p)
+        self.check_not_archived(record)
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])
@@ -403,17 +474,22 @@ class ObjectOperations:
             raise precondition_failed("x-amz-copy-source-If-Match")
         if p.get("CopySourceIfNoneMatch") is not None and p["CopySourceIfNoneMatch"].strip() in ("*", etag):
             raise precondition_failed("x-amz-copy-source-If-None-Match")
-        if p.get("CopySourceIfUnmodifiedSince") is not None and modified > _http_date(p["CopySourceIfUnmodifiedSince"]):
+        # As for reads, a date condition gives way to an ETag condition of the same kind.
+        if (p.get("CopySourceIfMatch") is None and p.get("CopySourceIfUnmodifiedSince") is not None
+                and modified > _http_date(p["CopySourceIfUnmodifiedSince"])):
             raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
-        if p.get("CopySourceIfModifiedSince") is not None and modified <= _http_date(p["CopySourceIfModifiedSince"]):
+        if (p.get("CopySourceIfNoneMatch") is None and p.get("CopySourceIfModifiedSince") is not None
+                and modified <= _http_date(p["CopySourceIfModifiedSince"])):
             raise precondition_failed("x-amz-copy-source-If-Modified-Since")
 
     async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
+        check_key(p["Key"])
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
         self.s3.bucket(src_bucket)
         source = self.find_object(src_bucket, src_key, src_version)
         self.check_copy_conditions(source, p)
+        self.check_not_archived(source)
         directive = p.get("MetadataDirective") or "COPY"
         same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version in (None, source["VersionId"])
         changes_something = (
@@ -425,24 +501,24 @@ class ObjectOperations:
                 "This copy request is illegal because it is trying to copy an object to itself without changing "
                 "the object's metadata, storage class, website redirect location or encryption attributes."
             )
-        body = read_blob(self.s3.store.blobs, source["Blob"]) if source["Size"] else b""
-        params = {"ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)}
-        stored = await store_body(self.s3.store.blobs, body, params)
         if directive == "REPLACE":
             record = self._record_from_params(ctx, p["Key"], p)
         else:
             record = {k: v for k, v in source.items() if k in (*_CONTENT_MEMBERS, "Metadata", "StorageClass")}
-            record.update({"Key": p["Key"], "Owner": ctx.account_id, "LastModified": now().isoformat()})
+            record.update({"Key": p["Key"], "Owner": ctx.account_id})
             if p.get("StorageClass"):
-                record["StorageClass"] = p["StorageClass"]
+                record["StorageClass"] = check_storage_class(p["StorageClass"])
         tagging = p.get("TaggingDirective") or "COPY"
         tags = parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
         if tags:
             record["Tags"] = tags
-        record.update({"Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob,
-                       "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT"})
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        body = read_blob(self.s3.store.blobs, source["Blob"]) if source["Size"] else b""
+        params = {"ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)}
+        stored = await store_body(self.s3.store.blobs, body, params)
+        record.update({"Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob, "LastModified": now().isoformat(),
+                       "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT"})
         record = self.commit_version(bucket_doc, p["Key"], record)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():
@@ -502,7 +578,8 @@ class ObjectOperations:
         if "StorageClass" in wanted:
             out["StorageClass"] = record.get("StorageClass", "STANDARD")
         if "Checksum" in wanted and record.get("Checksums"):
-            out["Checksum"] = {CHECKSUM_MEMBERS[a]: v for a, v in record["Checksums"].items()}
+            # A composite checksum is given here without its "-<parts>" suffix.
+            out["Checksum"] = {CHECKSUM_MEMBERS[a]: v.split("-")[0] for a, v in record["Checksums"].items()}
             out["Checksum"]["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
         if "ObjectParts" in wanted and record.get("PartSizes"):
             sizes = record["PartSizes"]

@@ -42,7 +42,8 @@ def owner(account: str) -> dict[str, str]:
 
 
 def now() -> datetime:
-    return datetime.now(UTC)
+    """S3 keeps times to the second: listings say `...:56.000Z` and agree with HEAD's Last-Modified."""
+    return datetime.now(UTC).replace(microsecond=0)
 
 
 def new_version_id() -> str:

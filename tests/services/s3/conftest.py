@@ -1,0 +1,6 @@
+"""Fixtures of the S3 tests: `s3` (a client of the session server), and `bucket` and
+`versioned_bucket` (unique buckets emptied and deleted after each test); see core_support."""
+
+from tests.services.s3.core_support import bucket, s3, versioned_bucket
+
+__all__ = ["bucket", "s3", "versioned_bucket"]

@@ -1,0 +1,291 @@
+"""Multipart uploads: completion rules and errors, ETags, copies of ranges, listing
+parts and uploads, aborting, and checksums of whole uploads."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import zlib
+from typing import Any
+
+import pytest
+
+from tests.services.s3.core_support import error_of
+
+MIB = 1024 * 1024
+PART = 5 * MIB
+
+
+def multipart_etag(parts: list[bytes]) -> str:
+    md5s = b"".join(hashlib.md5(p).digest() for p in parts)
+    return f'"{hashlib.md5(md5s).hexdigest()}-{len(parts)}"'
+
+
+def upload_parts(s3: Any, bucket: str, key: str, upload_id: str, parts: list[bytes], **extra: Any) -> list[dict[str, Any]]:
+    done = []
+    for number, data in enumerate(parts, 1):
+        result = s3.upload_part(Bucket=bucket, Key=key, UploadId=upload_id, PartNumber=number, Body=data, **extra)
+        entry = {"PartNumber": number, "ETag": result["ETag"]}
+        for member in ("ChecksumCRC32", "ChecksumCRC32C", "ChecksumSHA1", "ChecksumSHA256"):
+            if extra.get("ChecksumAlgorithm") and member in result:
+                entry[member] = result[member]
+        done.append(entry)
+    return done
+
+
+@pytest.fixture(scope="module")
+def big_parts() -> list[bytes]:
+    return [os.urandom(PART), os.urandom(PART), b"tail bytes"]
+
+
+def test_complete_joins_parts_and_etag_is_md5_of_md5s_dash_count(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="big", ContentType="video/mp4", Metadata={"m": "1"})
+    parts = upload_parts(s3, bucket, "big", upload["UploadId"], big_parts)
+    assert [p["ETag"] for p in parts] == [f'"{hashlib.md5(p).hexdigest()}"' for p in big_parts]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts})
+    assert done["ETag"] == multipart_etag(big_parts)
+    assert (done["Bucket"], done["Key"]) == (bucket, "big")
+    got = s3.get_object(Bucket=bucket, Key="big")
+    assert got["Body"].read() == b"".join(big_parts)
+    assert got["ETag"] == multipart_etag(big_parts)
+    assert got["ContentType"] == "video/mp4"
+    assert got["Metadata"] == {"m": "1"}
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+
+
+def test_get_by_part_number_returns_that_part(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="big")["UploadId"]
+    parts = upload_parts(s3, bucket, "big", upload_id, big_parts)
+    s3.complete_multipart_upload(Bucket=bucket, Key="big", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    got = s3.get_object(Bucket=bucket, Key="big", PartNumber=3)
+    assert got["Body"].read() == big_parts[2]
+    assert got["PartsCount"] == 3
+    assert got["ContentRange"] == f"bytes {2 * PART}-{2 * PART + len(big_parts[2]) - 1}/{2 * PART + len(big_parts[2])}"
+    assert s3.head_object(Bucket=bucket, Key="big", PartNumber=1)["ContentLength"] == PART
+
+
+def test_a_single_small_part_is_a_valid_upload(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="one")["UploadId"]
+    parts = upload_parts(s3, bucket, "one", upload_id, [b"only part"])
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="one", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    assert done["ETag"] == multipart_etag([b"only part"])
+    assert s3.get_object(Bucket=bucket, Key="one")["Body"].read() == b"only part"
+
+
+def test_parts_below_5_mib_other_than_the_last_are_entity_too_small(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="small")["UploadId"]
+    parts = upload_parts(s3, bucket, "small", upload_id, [b"a" * 1024, b"b" * 1024])
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="small", UploadId=upload_id,
+                               MultipartUpload={"Parts": parts})
+    assert (code, status) == ("EntityTooSmall", 400)
+    # The upload is still there to be fixed or aborted.
+    assert len(s3.list_parts(Bucket=bucket, Key="small", UploadId=upload_id)["Parts"]) == 2
+
+
+def test_wrong_part_etag_or_missing_part_is_invalid_part(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"x"])
+    wrong = [{"PartNumber": 1, "ETag": '"00000000000000000000000000000000"'}]
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": wrong})
+    assert (code, status) == ("InvalidPart", 400)
+    missing = [{"PartNumber": 2, "ETag": parts[0]["ETag"]}]
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": missing})
+    assert (code, status) == ("InvalidPart", 400)
+
+
+def test_parts_out_of_order_are_invalid_part_order(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, big_parts[:2])
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": list(reversed(parts))})
+    assert (code, status) == ("InvalidPartOrder", 400)
+
+
+def test_completing_with_no_parts_is_malformed_xml(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": []})
+    assert (code, status) == ("MalformedXML", 400)
+
+
+def test_part_number_outside_1_to_10000_is_invalid_argument(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    for number in (0, 10001):
+        code, status, _ = error_of(s3.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=b"x")
+        assert (code, status) == ("InvalidArgument", 400)
+
+
+def test_reuploading_a_part_number_replaces_it(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"first")
+    etag = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"second")["ETag"]
+    listed = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)["Parts"]
+    assert [(p["PartNumber"], p["ETag"], p["Size"]) for p in listed] == [(1, etag, 6)]
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"second"
+
+
+def test_upload_part_copy_copies_byte_ranges_of_another_object(s3: Any, bucket: str) -> None:
+    source = os.urandom(PART + 1000)
+    s3.put_object(Bucket=bucket, Key="source", Body=source)
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="assembled")["UploadId"]
+    copy_source = {"Bucket": bucket, "Key": "source"}
+    first = s3.upload_part_copy(Bucket=bucket, Key="assembled", UploadId=upload_id, PartNumber=1,
+                                CopySource=copy_source, CopySourceRange=f"bytes=0-{PART - 1}")
+    second = s3.upload_part_copy(Bucket=bucket, Key="assembled", UploadId=upload_id, PartNumber=2,
+                                 CopySource=copy_source, CopySourceRange=f"bytes={PART}-{PART + 999}")
+    whole = s3.upload_part_copy(Bucket=bucket, Key="assembled", UploadId=upload_id, PartNumber=3, CopySource=copy_source)
+    assert first["CopyPartResult"]["ETag"] == f'"{hashlib.md5(source[:PART]).hexdigest()}"'
+    assert whole["CopyPartResult"]["ETag"] == f'"{hashlib.md5(source).hexdigest()}"'
+    # Part 2 is below 5 MiB, so it can only go last: complete with parts 1 and 2.
+    parts = [{"PartNumber": 1, "ETag": first["CopyPartResult"]["ETag"]},
+             {"PartNumber": 2, "ETag": second["CopyPartResult"]["ETag"]}]
+    s3.complete_multipart_upload(Bucket=bucket, Key="assembled", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    assert s3.get_object(Bucket=bucket, Key="assembled")["Body"].read() == source[: PART + 1000]
+
+
+def test_upload_part_copy_range_beyond_the_source_is_invalid_range(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source", Body=b"0123456789")
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    code, status, _ = error_of(s3.upload_part_copy, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1,
+                               CopySource={"Bucket": bucket, "Key": "source"}, CopySourceRange="bytes=0-10")
+    assert code == "InvalidRange" and status in (400, 416)
+
+
+def test_upload_part_copy_of_a_missing_source_is_no_such_key(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    code, status, _ = error_of(s3.upload_part_copy, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1,
+                               CopySource={"Bucket": bucket, "Key": "absent"})
+    assert (code, status) == ("NoSuchKey", 404)
+
+
+def test_list_parts_pages_with_part_number_markers(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    upload_parts(s3, bucket, "k", upload_id, [bytes([n]) * (n + 1) for n in range(5)])
+    first = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id, MaxParts=2)
+    assert [p["PartNumber"] for p in first["Parts"]] == [1, 2]
+    assert first["IsTruncated"] is True
+    assert first["NextPartNumberMarker"] == 2
+    assert first["MaxParts"] == 2
+    second = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id, MaxParts=2, PartNumberMarker=2)
+    assert [p["PartNumber"] for p in second["Parts"]] == [3, 4]
+    last = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id, MaxParts=2, PartNumberMarker=4)
+    assert [(p["PartNumber"], p["Size"]) for p in last["Parts"]] == [(5, 5)]
+    assert last["IsTruncated"] is False
+    everything = [p["PartNumber"] for page in s3.get_paginator("list_parts").paginate(
+        Bucket=bucket, Key="k", UploadId=upload_id, PaginationConfig={"PageSize": 2}) for p in page["Parts"]]
+    assert everything == [1, 2, 3, 4, 5]
+
+
+def test_list_multipart_uploads_shows_pending_uploads_by_key(s3: Any, bucket: str) -> None:
+    ids = {key: s3.create_multipart_upload(Bucket=bucket, Key=key)["UploadId"] for key in ("logs/b", "logs/a", "data")}
+    listing = s3.list_multipart_uploads(Bucket=bucket)
+    assert [(u["Key"], u["UploadId"]) for u in listing["Uploads"]] == [
+        ("data", ids["data"]), ("logs/a", ids["logs/a"]), ("logs/b", ids["logs/b"])]
+    assert all(u["Initiated"] and u["Owner"]["ID"] for u in listing["Uploads"])
+    assert [u["Key"] for u in s3.list_multipart_uploads(Bucket=bucket, Prefix="logs/")["Uploads"]] == ["logs/a", "logs/b"]
+    folded = s3.list_multipart_uploads(Bucket=bucket, Delimiter="/")
+    assert [u["Key"] for u in folded["Uploads"]] == ["data"]
+    assert [p["Prefix"] for p in folded["CommonPrefixes"]] == ["logs/"]
+    first = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2)
+    assert first["IsTruncated"] is True
+    rest = s3.list_multipart_uploads(Bucket=bucket, KeyMarker=first["NextKeyMarker"],
+                                     UploadIdMarker=first["NextUploadIdMarker"])
+    assert [u["Key"] for u in first["Uploads"] + rest["Uploads"]] == ["data", "logs/a", "logs/b"]
+
+
+def test_abort_discards_the_upload_and_its_parts(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    upload_parts(s3, bucket, "k", upload_id, [b"x"])
+    assert s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)["ResponseMetadata"]["HTTPStatusCode"] == 204
+    code, status, _ = error_of(s3.list_parts, Bucket=bucket, Key="k", UploadId=upload_id)
+    assert (code, status) == ("NoSuchUpload", 404)
+    code, status, _ = error_of(s3.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1, Body=b"x")
+    assert (code, status) == ("NoSuchUpload", 404)
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": '"x"'}]})
+    assert (code, status) == ("NoSuchUpload", 404)
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_unknown_upload_id_is_no_such_upload(s3: Any, bucket: str) -> None:
+    code, status, _ = error_of(s3.abort_multipart_upload, Bucket=bucket, Key="k", UploadId="not-an-upload")
+    assert (code, status) == ("NoSuchUpload", 404)
+
+
+def test_pending_upload_is_invisible_until_completed(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    upload_parts(s3, bucket, "k", upload_id, [b"x"])
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    code, status, _ = error_of(s3.get_object, Bucket=bucket, Key="k")
+    assert (code, status) == ("NoSuchKey", 404)
+
+
+def test_composite_sha256_checksum_of_a_multipart_upload(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")
+    assert upload["ChecksumAlgorithm"] == "SHA256"
+    parts = upload_parts(s3, bucket, "k", upload["UploadId"], big_parts, ChecksumAlgorithm="SHA256")
+    digests = [hashlib.sha256(p).digest() for p in big_parts]
+    assert [p["ChecksumSHA256"] for p in parts] == [base64.b64encode(d).decode() for d in digests]
+    listed = s3.list_parts(Bucket=bucket, Key="k", UploadId=upload["UploadId"])
+    assert [p["ChecksumSHA256"] for p in listed["Parts"]] == [p["ChecksumSHA256"] for p in parts]
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts})
+    expected = f"{base64.b64encode(hashlib.sha256(b''.join(digests)).digest()).decode()}-3"
+    assert done["ChecksumSHA256"] == expected
+    got = s3.head_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert got["ChecksumSHA256"] == expected
+    assert got["ChecksumType"] == "COMPOSITE"
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectParts", "Checksum"])
+    assert attributes["ObjectParts"]["TotalPartsCount"] == 3
+    assert attributes["Checksum"]["ChecksumSHA256"] == expected.split("-")[0]  # given without the part count
+    assert attributes["Checksum"]["ChecksumType"] == "COMPOSITE"
+
+
+def test_full_object_crc32_checksum_of_a_multipart_upload(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+    assert upload["ChecksumType"] == "FULL_OBJECT"
+    parts = upload_parts(s3, bucket, "k", upload["UploadId"], big_parts, ChecksumAlgorithm="CRC32")
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload["UploadId"],
+                                        MultipartUpload={"Parts": parts})
+    expected = base64.b64encode(zlib.crc32(b"".join(big_parts)).to_bytes(4, "big")).decode()
+    assert done["ChecksumCRC32"] == expected
+    assert done["ChecksumType"] == "FULL_OBJECT"
+    got = s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
+    assert (got["ChecksumCRC32"], got["ChecksumType"]) == (expected, "FULL_OBJECT")
+    assert got["Body"].read() == b"".join(big_parts)  # botocore validates the full-object CRC32 as it reads
+
+
+def test_full_object_checksum_type_refuses_sha256(s3: Any, bucket: str) -> None:
+    code, status, _ = error_of(s3.create_multipart_upload, Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256",
+                               ChecksumType="FULL_OBJECT")
+    assert (code, status) == ("InvalidRequest", 400)
+
+
+def test_wrong_full_object_checksum_on_completion_is_bad_digest(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32",
+                                           ChecksumType="FULL_OBJECT")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm="CRC32")
+    right = base64.b64encode(zlib.crc32(b"part one").to_bytes(4, "big")).decode()
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               ChecksumCRC32="AAAAAA==", ChecksumType="FULL_OBJECT", MultipartUpload={"Parts": parts})
+    assert (code, status) == ("BadDigest", 400)
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, ChecksumCRC32=right,
+                                        ChecksumType="FULL_OBJECT", MultipartUpload={"Parts": parts})
+    assert done["ChecksumCRC32"] == right
+
+
+def test_part_with_a_wrong_checksum_is_refused(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
+    wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()
+    code, status, _ = error_of(s3.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=1,
+                               Body=b"data", ChecksumSHA256=wrong)
+    assert (code, status) == ("BadDigest", 400)
+    assert s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id).get("Parts", []) == []

@@ -1,0 +1,166 @@
+"""Versioning: enabling and suspending, version ids, delete markers, reads and deletes
+by version, and the null version while versioning is off or suspended."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.services.s3.core_support import error_of
+
+
+def versions_of(s3: Any, bucket: str, key: str) -> set[tuple[str, bool, bool]]:
+    """(version id, is latest, is delete marker) of every version of `key`."""
+    listing = s3.list_object_versions(Bucket=bucket, Prefix=key)
+    found = {(v["VersionId"], v["IsLatest"], False) for v in listing.get("Versions", []) if v["Key"] == key}
+    found |= {(m["VersionId"], m["IsLatest"], True) for m in listing.get("DeleteMarkers", []) if m["Key"] == key}
+    return found
+
+
+def test_new_bucket_has_no_versioning_status(s3: Any, bucket: str) -> None:
+    answer = s3.get_bucket_versioning(Bucket=bucket)
+    assert "Status" not in answer
+
+
+def test_enable_and_suspend_are_reported(s3: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Suspended"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Suspended"
+
+
+def test_invalid_versioning_status_is_malformed_xml(s3: Any, bucket: str) -> None:
+    code, status, _ = error_of(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={"Status": "On"})
+    assert (code, status) == ("MalformedXML", 400)
+
+
+def test_each_put_gets_a_new_version_and_old_versions_stay_readable(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")["VersionId"]
+    assert v1 and v2 and v1 != v2 and "null" not in (v1, v2)
+    current = s3.get_object(Bucket=versioned_bucket, Key="k")
+    assert (current["Body"].read(), current["VersionId"]) == (b"two", v2)
+    old = s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=v1)
+    assert (old["Body"].read(), old["VersionId"]) == (b"one", v1)
+    assert s3.head_object(Bucket=versioned_bucket, Key="k", VersionId=v1)["ContentLength"] == 3
+    assert versions_of(s3, versioned_bucket, "k") == {(v2, True, False), (v1, False, False)}
+
+
+def test_delete_without_version_adds_a_delete_marker(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
+    deleted = s3.delete_object(Bucket=versioned_bucket, Key="k")
+    assert deleted["DeleteMarker"] is True
+    marker = deleted["VersionId"]
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=versioned_bucket, Key="k")
+    response = info.value.response
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("NoSuchKey", 404)
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+    with pytest.raises(ClientError) as info:
+        s3.head_object(Bucket=versioned_bucket, Key="k")
+    assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+    assert s3.list_objects_v2(Bucket=versioned_bucket)["KeyCount"] == 0
+    assert s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=v1)["Body"].read() == b"one"
+    assert versions_of(s3, versioned_bucket, "k") == {(marker, True, True), (v1, False, False)}
+
+
+def test_get_of_a_delete_marker_version_is_method_not_allowed(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")
+    marker = s3.delete_object(Bucket=versioned_bucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=marker)
+    response = info.value.response
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("MethodNotAllowed", 405)
+    assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
+
+
+def test_deleting_the_delete_marker_restores_the_object(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
+    marker = s3.delete_object(Bucket=versioned_bucket, Key="k")["VersionId"]
+    removed = s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=marker)
+    assert removed["DeleteMarker"] is True and removed["VersionId"] == marker
+    current = s3.get_object(Bucket=versioned_bucket, Key="k")
+    assert (current["Body"].read(), current["VersionId"]) == (b"one", v1)
+
+
+def test_deleting_a_specific_version_removes_it_for_good(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
+    v2 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")["VersionId"]
+    assert s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=v2)["VersionId"] == v2
+    assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"one"  # previous one is current again
+    code, status, _ = error_of(s3.get_object, Bucket=versioned_bucket, Key="k", VersionId=v2)
+    assert (code, status) == ("NoSuchVersion", 404)
+    assert versions_of(s3, versioned_bucket, "k") == {(v1, True, False)}
+
+
+def test_objects_from_before_versioning_keep_the_null_version(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"before")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    v2 = s3.put_object(Bucket=bucket, Key="k", Body=b"after")["VersionId"]
+    assert s3.get_object(Bucket=bucket, Key="k", VersionId="null")["Body"].read() == b"before"
+    assert versions_of(s3, bucket, "k") == {(v2, True, False), ("null", False, False)}
+
+
+def test_suspended_bucket_overwrites_the_null_version_and_keeps_older_ones(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"versioned")["VersionId"]
+    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
+    first = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null one")
+    assert first.get("VersionId") in (None, "null")
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null two")
+    assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"null two"
+    assert s3.get_object(Bucket=versioned_bucket, Key="k", VersionId="null")["Body"].read() == b"null two"
+    assert s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=v1)["Body"].read() == b"versioned"
+    assert versions_of(s3, versioned_bucket, "k") == {("null", True, False), (v1, False, False)}
+
+
+def test_delete_in_a_suspended_bucket_replaces_the_null_version_with_a_null_marker(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"versioned")["VersionId"]
+    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null")
+    deleted = s3.delete_object(Bucket=versioned_bucket, Key="k")
+    assert deleted["DeleteMarker"] is True
+    assert deleted["VersionId"] == "null"
+    assert versions_of(s3, versioned_bucket, "k") == {("null", True, True), (v1, False, False)}
+
+
+def test_re_enabling_keeps_the_null_version_among_the_versions(s3: Any, versioned_bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null")
+    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Enabled"})
+    v2 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"new")["VersionId"]
+    assert versions_of(s3, versioned_bucket, "k") == {(v2, True, False), ("null", False, False)}
+    s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId="null")
+    assert versions_of(s3, versioned_bucket, "k") == {(v2, True, False)}
+
+
+def test_unknown_version_id_is_no_such_version(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
+    code, status, _ = error_of(s3.get_object, Bucket=versioned_bucket, Key="k",
+                               VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+    assert (code, status) == ("NoSuchVersion", 404)
+
+
+def test_deleting_an_unknown_version_succeeds(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
+    response = s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_version_specific_tagging(s3: Any, versioned_bucket: str) -> None:
+    v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")
+    tagged = s3.put_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=v1,
+                                   Tagging={"TagSet": [{"Key": "old", "Value": "yes"}]})
+    assert tagged["VersionId"] == v1
+    assert s3.get_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=v1)["TagSet"] == [{"Key": "old", "Value": "yes"}]
+    assert s3.get_object_tagging(Bucket=versioned_bucket, Key="k")["TagSet"] == []
+
+
+def test_head_and_get_report_the_version_id(s3: Any, versioned_bucket: str) -> None:
+    version = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")["VersionId"]
+    assert s3.head_object(Bucket=versioned_bucket, Key="k")["VersionId"] == version
+    listing = s3.list_objects_v2(Bucket=versioned_bucket)
+    assert [o["Key"] for o in listing["Contents"]] == ["k"]
