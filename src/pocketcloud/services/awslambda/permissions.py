@@ -100,6 +100,18 @@ class PermissionOperations:
             raise not_found("The resource you requested does not exist.")
         return {"Policy": document, "RevisionId": policy["RevisionId"]}
 
+    def function_policy(self, arn: str) -> tuple[str | None, str] | None:
+        """(the function's policy, its account) for another service checking it may invoke; None if no function."""
+        parts = arn.split(":")
+        if len(parts) < 7 or parts[5] != "function":
+            return None
+        region, account, name = parts[3], parts[4], parts[6]
+        qualifier = parts[7] if len(parts) > 7 else None
+        if self.functions.functions.get((account, region), name) is None:  # type: ignore[attr-defined]
+            return None
+        policy = self.policies.get((account, region), self._policy_key(name, qualifier))  # type: ignore[attr-defined]
+        return (self._document(policy) if policy else None), account
+
     def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
         """The function's policy and owning account, for the authorizer (Invoke and friends)."""
         identifier = params.get("FunctionName")

@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
+from pocketcloud.services.awslambda.event_sources import EventSourceOperations
 from pocketcloud.services.awslambda.functions import FunctionOperations, FunctionStore
 from pocketcloud.services.awslambda.invoke import InvokeOperations
 from pocketcloud.services.awslambda.permissions import PermissionOperations
@@ -18,7 +19,7 @@ from pocketcloud.services.awslambda.settings_ops import SettingsOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
 
-class LambdaProvider(FunctionOperations, InvokeOperations, PermissionOperations, SettingsOperations, Provider):
+class LambdaProvider(EventSourceOperations, FunctionOperations, InvokeOperations, PermissionOperations, SettingsOperations, Provider):
     service = "lambda"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -29,16 +30,20 @@ class LambdaProvider(FunctionOperations, InvokeOperations, PermissionOperations,
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")
         self.layers = store.collection("lambda", "layers")
         self.async_queue = store.collection("lambda", "async_queue")
+        self.mappings = store.collection("lambda", "event_source_mappings")
+        self._pollers: dict[str, asyncio.Task[None]] = {}
         settings = runtime.settings
         self.pool = EnvironmentPool(settings.lambda_account_concurrency, settings.lambda_idle_seconds)
         self._queue_wakeup = asyncio.Event()
         self._async_tasks: set[asyncio.Task[None]] = set()
+        self._async_running: set[str] = set()  # queue keys of the events being run now
         self._worker: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
         self.pool.start()
         if self._worker is None:
             self._worker = asyncio.create_task(self.async_worker())
+        self.start_pollers()
 
     async def stop(self) -> None:
         if self._worker is not None:
@@ -46,6 +51,7 @@ class LambdaProvider(FunctionOperations, InvokeOperations, PermissionOperations,
             with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
             self._worker = None
-        for task in list(self._async_tasks):
+        for task in [*self._async_tasks, *self._pollers.values()]:
             task.cancel()
+        self._pollers.clear()
         await self.pool.close()

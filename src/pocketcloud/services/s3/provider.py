@@ -1,31 +1,42 @@
 """The S3 provider: buckets, objects, listing, multipart, versioning, configuration.
 
-Each concern is a module of its own; this class puts them together and tells
-the authorizer which bucket policy governs a request.
+Each concern is a module of its own; this class puts them together. What the
+authorizer asks (the resource policy in force, S3's condition keys) is answered
+by `access.py`.
 """
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.buckets import BucketOperations
 from pocketcloud.services.s3.configuration import ConfigurationOperations, ConfigurationStore
 from pocketcloud.services.s3.listing import ListingOperations
 from pocketcloud.services.s3.multipart import MultipartOperations
+from pocketcloud.services.s3.notifications import NotificationOperations
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations
-from pocketcloud.services.s3.state import GLOBAL, S3State
+from pocketcloud.services.s3.state import S3State, bucket_scope
+
+
+async def _settled(result: Any) -> Any:
+    """An operation's result, whether the operation was written as a coroutine or not."""
+    return await result if inspect.isawaitable(result) else result
 
 
 class S3Provider(
+    NotificationOperations,
     BucketOperations,
     ObjectOperations,
     ListingOperations,
     MultipartOperations,
     ConfigurationOperations,
     ProtectionOperations,
+    AccessControlOperations,
     Provider,
 ):
     service = "s3"
@@ -34,6 +45,65 @@ class S3Provider(
         super().__init__(runtime)
         self.s3 = S3State(runtime.store)
         self.configs = ConfigurationStore(self.s3)
+
+    # -- event notifications: the operations that change objects, then their events ----------
+
+    def _current(self, bucket: str, key: str) -> dict[str, Any] | None:
+        return self.s3.objects.get(bucket_scope(bucket), key)
+
+    async def PutObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().PutObject(ctx, p))
+        await self.notify(ctx, "s3:ObjectCreated:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        return result
+
+    async def CopyObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().CopyObject(ctx, p))
+        await self.notify(ctx, "s3:ObjectCreated:Copy", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        return result
+
+    async def CompleteMultipartUpload(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().CompleteMultipartUpload(ctx, p))
+        await self.notify(ctx, "s3:ObjectCreated:CompleteMultipartUpload", p["Bucket"], p["Key"],
+                          self._current(p["Bucket"], p["Key"]))
+        return result
+
+    async def _notify_removed(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None, out: dict[str, Any]) -> None:
+        created_marker = out.get("DeleteMarker") and not version_id
+        event = "s3:ObjectRemoved:DeleteMarkerCreated" if created_marker else "s3:ObjectRemoved:Delete"
+        await self.notify(ctx, event, bucket, key, {"VersionId": out.get("VersionId") or version_id})
+
+    async def DeleteObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().DeleteObject(ctx, p))
+        await self._notify_removed(ctx, p["Bucket"], p["Key"], p.get("VersionId"), result)
+        return result
+
+    async def DeleteObjects(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().DeleteObjects(ctx, p))
+        for entry in result.get("Deleted") or [{"Key": o["Key"], "VersionId": o.get("VersionId")} for o in (p.get("Delete") or {}).get("Objects") or []
+                                               if o["Key"] not in {e["Key"] for e in result.get("Errors") or []}]:
+            out = {"DeleteMarker": entry.get("DeleteMarker"), "VersionId": entry.get("DeleteMarkerVersionId") or entry.get("VersionId")}
+            await self._notify_removed(ctx, p["Bucket"], entry["Key"], entry.get("VersionId"), out)
+        return result
+
+    async def PutObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().PutObjectTagging(ctx, p))
+        await self.notify(ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        return result
+
+    async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        result = await _settled(super().DeleteObjectTagging(ctx, p))
+        await self.notify(ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        return result
+
+    async def PutBucketNotificationConfiguration(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        bucket = p["Bucket"]
+        config = p.get("NotificationConfiguration") or {}
+        before = self.configs.get(bucket, "Notification")
+        if not p.get("SkipDestinationValidation"):
+            self.validate_notification(ctx, bucket, config)
+        self.configs.put(bucket, "Notification", config)
+        await self.send_test_events(bucket, before, config)
+        return {}
 
     def read_object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes | None:
         """A whole object's bytes, for other services (Lambda code from S3); None if absent."""
@@ -47,14 +117,3 @@ class S3Provider(
             return b""
         with self.s3.store.blobs.open(record["Blob"]) as handle:
             return handle.read()
-
-    def resource_policy(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> tuple[str | None, str | None]:
-        """The bucket policy and the bucket owner's account, for the authorizer."""
-        bucket = params.get("Bucket")
-        if not bucket or operation == "CreateBucket":
-            return None, None
-        doc = self.s3.buckets.get(GLOBAL, bucket)
-        if doc is None:
-            return None, None
-        policy = (doc.get("Configs") or {}).get("Policy")
-        return policy, doc["Account"]

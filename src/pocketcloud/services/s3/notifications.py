@@ -1,0 +1,199 @@
+"""S3 event notifications: the configuration is checked as S3 checks it, and events are
+delivered in S3's event format to SQS queues and Lambda functions.
+
+A destination must let s3.amazonaws.com deliver (the queue policy must allow
+sqs:SendMessage, the function policy lambda:InvokeFunction), which is decided by
+the IAM engine exactly as for any other caller. A new queue destination gets an
+`s3:TestEvent`. Events are sent after the change is committed; a destination that
+has since gone away loses the event, as in AWS, without failing the request.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import logging
+import secrets
+import time
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import quote_plus
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.state import S3State, canonical_user_id
+
+log = logging.getLogger("pocketcloud.s3.notifications")
+Params = dict[str, Any]
+
+EVENT_TYPES = {
+    "s3:TestEvent", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete", "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectTagging:*", "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete", "s3:ObjectAcl:Put",
+}
+# (configuration list, ARN member, service, action S3 must be allowed)
+_DESTINATIONS = (
+    ("QueueConfigurations", "QueueArn", "sqs", "sqs:SendMessage"),
+    ("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda", "lambda:InvokeFunction"),
+    ("TopicConfigurations", "TopicArn", "sns", "sns:Publish"),
+)
+
+
+def _invalid(message: str, name: str = "", value: str = "") -> ServiceError:
+    fields = {"ArgumentName": name, "ArgumentValue": value} if name else {}
+    return ServiceError("InvalidArgument", message, status=400, **fields)
+
+
+def _rules(configuration: Params) -> list[Params]:
+    return (((configuration.get("Filter") or {}).get("Key") or {}).get("FilterRules")) or []
+
+
+def _matches(configuration: Params, event: str, key: str) -> bool:
+    if not any(fnmatch.fnmatchcase(event, pattern) for pattern in configuration.get("Events") or []):
+        return False
+    for rule in _rules(configuration):
+        name, value = str(rule.get("Name", "")).lower(), rule.get("Value", "")
+        if name == "prefix" and not key.startswith(value):
+            return False
+        if name == "suffix" and not key.endswith(value):
+            return False
+    return True
+
+
+class NotificationOperations:
+    s3: S3State
+
+    # -- configuration --------------------------------------------------------
+
+    def validate_notification(self, ctx: RequestContext, bucket: str, config: Params | None) -> None:
+        config = config or {}
+        bucket_arn = f"arn:aws:s3:::{bucket}"
+        owner = self.s3.bucket(bucket)["Account"]
+        for list_name, arn_member, service, action in _DESTINATIONS:
+            for entry in config.get(list_name) or []:
+                arn = entry.get(arn_member, "")
+                events = entry.get("Events") or []
+                if not events:
+                    raise _invalid("The event is not supported for notifications", "Event", "")
+                for event in events:
+                    if event not in EVENT_TYPES:
+                        raise _invalid("The event is not supported for notifications", "Event", event)
+                kinds = [str(r.get("Name", "")).lower() for r in _rules(entry)]
+                if any(k not in ("prefix", "suffix") for k in kinds) or len(kinds) != len(set(kinds)):
+                    raise _invalid("Cannot specify more than one prefix rule in a filter." if kinds.count("prefix") > 1
+                                   else "Cannot specify more than one suffix rule in a filter." if kinds.count("suffix") > 1
+                                   else "filter rule name must be either prefix or suffix", "FilterRule", "")
+                if not self._destination_allows(arn, service, action, bucket_arn, owner):
+                    raise _invalid(
+                        "Unable to validate the following destination configurations", arn,
+                        f"Permissions on the destination {'queue' if service == 'sqs' else 'function' if service == 'lambda' else 'topic'} "
+                        "do not allow S3 to publish notifications from this bucket",
+                    )
+        chained = getattr(super(), "validate_notification", None)
+        if chained is not None:
+            chained(ctx, bucket, config)
+
+    def _destination_allows(self, arn: str, service: str, action: str, bucket_arn: str, owner: str) -> bool:
+        provider = self.runtime.provider(service)  # type: ignore[attr-defined]
+        find = {"sqs": "queue_policy", "lambda": "function_policy"}.get(service)
+        found = getattr(provider, find, None)(arn) if provider is not None and find else None
+        if found is None:
+            return False
+        policy_text, account = found
+        if not policy_text:
+            return False
+        try:
+            policy = parse_policy(policy_text, "resource", policy_id="destination")
+        except MalformedPolicy:
+            return False
+        decision = evaluate(AuthorizationRequest(
+            action=action, resources=arn, principal_arn="s3.amazonaws.com", principal_type=SERVICE,
+            resource_policy=policy, resource_account=account,
+            context={"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner},
+        ))
+        return decision.allowed
+
+    async def send_test_events(self, bucket: str, before: Params | None, after: Params | None) -> None:
+        old = {q.get("QueueArn") for q in (before or {}).get("QueueConfigurations") or []}
+        sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
+        for entry in (after or {}).get("QueueConfigurations") or []:
+            arn = entry.get("QueueArn")
+            if arn in old or sqs is None:
+                continue
+            body = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": _event_time(),
+                    "Bucket": bucket, "RequestId": secrets.token_hex(8).upper(), "HostId": secrets.token_urlsafe(32)}
+            try:
+                await sqs.deliver_message(arn, json.dumps(body))
+            except ServiceError:
+                log.warning("test event to %s not delivered", arn)
+
+    # -- delivery -----------------------------------------------------------------
+
+    async def notify(self, ctx: RequestContext, event: str, bucket: str, key: str, record: Params | None) -> None:
+        """Send `event` about `key` to every destination whose filter matches."""
+        try:
+            bucket_doc = self.s3.bucket(bucket)
+        except ServiceError:
+            return
+        config = (bucket_doc.get("Configs") or {}).get("Notification") or {}
+        if not config:
+            return
+        for list_name, arn_member, service, _ in _DESTINATIONS:
+            for entry in config.get(list_name) or []:
+                if _matches(entry, event, key):
+                    message = self._event(ctx, event, bucket_doc, key, record, entry.get("Id") or "")
+                    await self._deliver(service, entry.get(arn_member, ""), message)
+
+    def _event(self, ctx: RequestContext, event: str, bucket_doc: Params, key: str, record: Params | None, configuration_id: str) -> str:
+        obj: Params = {"key": quote_plus(key, safe="/"), "sequencer": f"{time.time_ns():016X}"}
+        if record is not None and not event.startswith("s3:ObjectRemoved"):
+            obj["size"] = record.get("Size", 0)
+            obj["eTag"] = str(record.get("ETag", "")).strip('"')
+        if record is not None and record.get("VersionId") not in (None, "null"):
+            obj["versionId"] = record["VersionId"]
+        principal = ctx.principal
+        body = {"Records": [{
+            "eventVersion": "2.1",
+            "eventSource": "aws:s3",
+            "awsRegion": bucket_doc["Region"],
+            "eventTime": _event_time(),
+            "eventName": event.removeprefix("s3:"),
+            "userIdentity": {"principalId": f"AWS:{principal.user_id}" if not principal.is_root else principal.account_id},
+            "requestParameters": {"sourceIPAddress": ctx.request.client_ip},
+            "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": secrets.token_urlsafe(48)},
+            "s3": {
+                "s3SchemaVersion": "1.0",
+                "configurationId": configuration_id,
+                "bucket": {"name": bucket_doc["Name"], "ownerIdentity": {"principalId": canonical_user_id(bucket_doc["Account"])},
+                           "arn": f"arn:aws:s3:::{bucket_doc['Name']}"},
+                "object": obj,
+            },
+        }]}
+        return json.dumps(body)
+
+    async def _deliver(self, service: str, arn: str, message: str) -> None:
+        try:
+            if service == "sqs":
+                sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
+                if sqs is not None:
+                    await sqs.deliver_message(arn, message)
+            elif service == "lambda":
+                lam = self.runtime.provider("lambda")  # type: ignore[attr-defined]
+                parts = arn.split(":")
+                if lam is not None and len(parts) >= 7:
+                    lam.enqueue(parts[4], parts[3], parts[6], parts[7] if len(parts) > 7 else None, message.encode())
+        except ServiceError:
+            log.warning("S3 event to %s not delivered", arn)
+
+
+def _event_time() -> str:
+    now = datetime.now(UTC)
+    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"

@@ -1,0 +1,266 @@
+"""The classic wiring: S3 events to SQS and Lambda, SQS to Lambda, Lambda failures to SQS."""
+
+from __future__ import annotations
+
+import io
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import ServerProcess, make_client
+
+TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def _zip(source: str) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("app.py", source)
+    return buffer.getvalue()
+
+
+def _wait_for(check: Callable[[], Any], seconds: float = 20.0) -> Any:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s")
+
+
+@pytest.fixture(scope="module")
+def wired() -> Any:
+    """A server of its own with fast async retries, so failure paths finish in seconds."""
+    proc = ServerProcess(env={"POCKETCLOUD_LAMBDA_RETRY_SECONDS": "0.2"}).start()
+    yield proc
+    proc.stop()
+
+
+def _name(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def _queue(server: ServerProcess, **attributes: str) -> tuple[str, str]:
+    sqs = server.client("sqs")
+    url = sqs.create_queue(QueueName=_name("q"), Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def _allow_s3(server: ServerProcess, url: str, arn: str, bucket: str) -> None:
+    server.client("sqs").set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [{
+            "Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sqs:SendMessage",
+            "Resource": arn, "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}}}]})})
+
+
+def _function(server: ServerProcess, source: str, role_policy: dict[str, Any] | None = None, **extra: Any) -> str:
+    iam, lam = server.client("iam"), server.client("lambda")
+    role = iam.create_role(RoleName=_name("role"), AssumeRolePolicyDocument=TRUST_LAMBDA)["Role"]
+    if role_policy is not None:
+        iam.put_role_policy(RoleName=role["RoleName"], PolicyName="access", PolicyDocument=json.dumps(role_policy))
+    name = _name("fn")
+    lam.create_function(FunctionName=name, Runtime="python3.12", Role=role["Arn"], Handler="app.handler",
+                        Code={"ZipFile": _zip(source)}, Timeout=10, **extra)
+    return name
+
+
+def _messages(server: ServerProcess, url: str, count: int) -> list[dict[str, Any]]:
+    sqs = server.client("sqs")
+    found: list[dict[str, Any]] = []
+
+    def more() -> bool:
+        for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=1,
+                                           MessageAttributeNames=["All"]).get("Messages", []):
+            found.append(message)
+            sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return len(found) >= count
+
+    _wait_for(more)
+    return found
+
+
+def test_queue_destination_must_allow_s3_then_gets_a_test_event_and_object_events(wired: ServerProcess) -> None:
+    s3 = wired.client("s3")
+    bucket = _name("events")
+    s3.create_bucket(Bucket=bucket)
+    url, arn = _queue(wired)
+    config = {"QueueConfigurations": [{"Id": "jpgs", "QueueArn": arn, "Events": ["s3:ObjectCreated:*"],
+                                       "Filter": {"Key": {"FilterRules": [{"Name": "suffix", "Value": ".jpg"}]}}}]}
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    assert refused.value.response["Error"]["Code"] == "InvalidArgument"
+    assert "Unable to validate the following destination configurations" in refused.value.response["Error"]["Message"]
+    _allow_s3(wired, url, arn, bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    test_event = json.loads(_messages(wired, url, 1)[0]["Body"])
+    assert test_event["Event"] == "s3:TestEvent" and test_event["Bucket"] == bucket
+    s3.put_object(Bucket=bucket, Key="photos/a b.jpg", Body=b"12345")
+    s3.put_object(Bucket=bucket, Key="notes.txt", Body=b"ignored by the suffix filter")
+    record = json.loads(_messages(wired, url, 1)[0]["Body"])["Records"][0]
+    assert record["eventSource"] == "aws:s3" and record["eventName"] == "ObjectCreated:Put"
+    assert record["eventVersion"] == "2.1" and record["awsRegion"] == "us-east-1"
+    assert record["s3"]["configurationId"] == "jpgs"
+    assert record["s3"]["bucket"]["name"] == bucket and record["s3"]["bucket"]["arn"] == f"arn:aws:s3:::{bucket}"
+    assert record["s3"]["object"]["key"] == "photos/a+b.jpg"  # URL-encoded, as S3 sends it
+    assert record["s3"]["object"]["size"] == 5
+    assert record["s3"]["object"]["eTag"] == "827ccb0eea8a706c4c34a16891f84e7b"
+    assert record["s3"]["object"]["sequencer"]
+    assert wired.client("sqs").receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
+
+
+def test_removed_events_in_a_versioned_bucket_name_the_delete_marker(wired: ServerProcess) -> None:
+    s3 = wired.client("s3")
+    bucket = _name("removed")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    url, arn = _queue(wired)
+    _allow_s3(wired, url, arn, bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectRemoved:*"]}]})
+    _messages(wired, url, 1)  # the test event
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    marker = s3.delete_object(Bucket=bucket, Key="k")["VersionId"]
+    record = json.loads(_messages(wired, url, 1)[0]["Body"])["Records"][0]
+    assert record["eventName"] == "ObjectRemoved:DeleteMarkerCreated"
+    assert record["s3"]["object"]["versionId"] == marker
+
+
+def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: ServerProcess) -> None:
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    dlq_url, dlq_arn = _queue(wired)
+    url, arn = _queue(wired, VisibilityTimeout="1",
+                      RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}))
+    name = _function(wired, (
+        "def handler(event, context):\n"
+        "    assert all(r['eventSource'] == 'aws:sqs' for r in event['Records'])\n"
+        "    return {'batchItemFailures': [{'itemIdentifier': r['messageId']} for r in event['Records'] if r['body'] == 'poison']}\n"
+    ))
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
+                                              FunctionResponseTypes=["ReportBatchItemFailures"])
+    assert mapping["State"] == "Creating"
+    for body in ("one", "two", "poison"):
+        sqs.send_message(QueueUrl=url, MessageBody=body)
+    dead = _messages(wired, dlq_url, 1)
+    assert [m["Body"] for m in dead] == ["poison"]
+
+    def drained() -> bool:
+        attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+        return attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
+
+    _wait_for(drained)
+    assert lam.get_event_source_mapping(UUID=mapping["UUID"])["State"] == "Enabled"
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    with pytest.raises(ClientError) as gone:
+        lam.get_event_source_mapping(UUID=mapping["UUID"])
+    assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+
+
+def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
+    url, arn = _queue(wired)
+    name = _function(wired, "def handler(event, context):\n    raise RuntimeError('nope')\n")
+    lam = wired.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1,
+                                         DestinationConfig={"OnFailure": {"Destination": arn}})
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 7}')
+    record = json.loads(_messages(wired, url, 1)[0]["Body"])
+    assert record["version"] == "1.0"
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestContext"]["approximateInvokeCount"] == 2
+    assert record["requestPayload"] == {"order": 7}
+    assert record["responseContext"]["functionError"] == "Unhandled"
+    assert record["responsePayload"]["errorType"] == "RuntimeError"
+
+
+def test_dead_letter_queue_gets_the_original_event_with_error_attributes(wired: ServerProcess) -> None:
+    url, arn = _queue(wired)
+    name = _function(wired, "def handler(event, context):\n    raise ValueError('bad order')\n",
+                     DeadLetterConfig={"TargetArn": arn})
+    lam = wired.client("lambda")
+    lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 8}')
+    message = _messages(wired, url, 1)[0]
+    assert json.loads(message["Body"]) == {"order": 8}
+    attributes = message["MessageAttributes"]
+    assert attributes["ErrorMessage"]["StringValue"] == "bad order"
+    assert attributes["RequestID"]["StringValue"]
+    assert "ErrorCode" in attributes
+
+
+def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_function(wired: ServerProcess) -> None:
+    from PIL import Image
+
+    s3, lam = wired.client("s3"), wired.client("lambda")
+    source, target = _name("uploads"), _name("thumbs")
+    s3.create_bucket(Bucket=source)
+    s3.create_bucket(Bucket=target)
+    name = _function(
+        wired,
+        (
+            "import io, os, urllib.parse, boto3\n"
+            "from PIL import Image\n"
+            "s3 = boto3.client('s3')\n"
+            "def handler(event, context):\n"
+            "    for record in event['Records']:\n"
+            "        bucket = record['s3']['bucket']['name']\n"
+            "        key = urllib.parse.unquote_plus(record['s3']['object']['key'])\n"
+            "        image = Image.open(io.BytesIO(s3.get_object(Bucket=bucket, Key=key)['Body'].read()))\n"
+            "        image.thumbnail((128, 128))\n"
+            "        out = io.BytesIO(); image.save(out, 'PNG')\n"
+            f"        s3.put_object(Bucket='{target}', Key='thumb-' + key, Body=out.getvalue())\n"
+            "        try:\n"
+            f"            s3.put_object(Bucket=bucket, Key='not-allowed', Body=b'x')\n"
+            "        except Exception as exc:\n"
+            "            print('DENIED', type(exc).__name__)\n"
+        ),
+        role_policy={"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{source}/*"},
+            {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{target}/*"},
+        ]},
+    )
+    function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    config = {"LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]}
+    with pytest.raises(ClientError):
+        s3.put_bucket_notification_configuration(Bucket=source, NotificationConfiguration=config)
+    lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+                       Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{source}")
+    s3.put_bucket_notification_configuration(Bucket=source, NotificationConfiguration=config)
+    picture = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 30, 30)).save(picture, "PNG")
+    s3.put_object(Bucket=source, Key="cat.png", Body=picture.getvalue())
+
+    def thumbnail() -> bytes | None:
+        try:
+            return s3.get_object(Bucket=target, Key="thumb-cat.png")["Body"].read()  # type: ignore[no-any-return]
+        except ClientError:
+            return None
+
+    made = Image.open(io.BytesIO(_wait_for(thumbnail)))
+    assert made.size == (128, 96)  # the longer side is 128, the aspect ratio kept
+    logs = wired.client("logs")
+
+    def denied() -> list[dict[str, Any]]:
+        try:
+            return logs.filter_log_events(logGroupName=f"/aws/lambda/{name}", filterPattern="DENIED")["events"]  # type: ignore[no-any-return]
+        except ClientError:
+            return []
+
+    found = _wait_for(denied)
+    assert any(event["message"] == "DENIED AccessDenied" for event in found), found
+    keys = [o["Key"] for o in s3.list_objects_v2(Bucket=source).get("Contents", [])]
+    assert keys == ["cat.png"]  # the role may not write to the source bucket
+
+
+def test_lambda_mapping_requires_an_existing_queue(endpoint: str) -> None:
+    lam = make_client(endpoint, "lambda")
+    with pytest.raises(ClientError) as exc:
+        lam.create_event_source_mapping(EventSourceArn="arn:aws:sqs:us-east-1:000000000000:missing", FunctionName="nothing")
+    assert exc.value.response["Error"]["Code"] in ("InvalidParameterValueException", "ResourceNotFoundException")
