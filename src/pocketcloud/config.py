@@ -54,6 +54,14 @@ class Settings:
     lambda_account_concurrency: int = 1000
     lambda_idle_seconds: float = 300.0
     lambda_retry_seconds: float = 60.0
+    # The Python runtime client: "auto" (awslambdaric when installed), "awslambdaric" or "builtin".
+    lambda_python_client: str = "auto"
+    # CloudWatch Logs: how often events past their group's retention are deleted.
+    logs_retention_sweep_seconds: float = 60.0
+    # S3 lifecycle: how many seconds one lifecycle "day" lasts (rules count days and round
+    # to the next "midnight", a multiple of this since the epoch), and how often rules are applied.
+    s3_lifecycle_day_seconds: float = 86400.0
+    s3_lifecycle_interval: float = 60.0
     # Further accounts declared up front: (account id, root access key id, root secret).
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -72,6 +80,12 @@ class Settings:
         s.lambda_account_concurrency = int(os.environ.get("POCKETCLOUD_LAMBDA_CONCURRENCY", s.lambda_account_concurrency))
         s.lambda_idle_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_IDLE_SECONDS", s.lambda_idle_seconds))
         s.lambda_retry_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_RETRY_SECONDS", s.lambda_retry_seconds))
+        s.lambda_python_client = os.environ.get("POCKETCLOUD_LAMBDA_PYTHON_CLIENT", s.lambda_python_client)
+        s.logs_retention_sweep_seconds = float(
+            os.environ.get("POCKETCLOUD_LOGS_RETENTION_SWEEP_SECONDS", s.logs_retention_sweep_seconds))
+        s.s3_lifecycle_day_seconds = float(
+            os.environ.get("POCKETCLOUD_LIFECYCLE_DAY_SECONDS", s.s3_lifecycle_day_seconds))
+        s.s3_lifecycle_interval = float(os.environ.get("POCKETCLOUD_LIFECYCLE_INTERVAL", s.s3_lifecycle_interval))
         s.accounts = parse_accounts(os.environ.get("POCKETCLOUD_ACCOUNTS", ""))
         return s
 

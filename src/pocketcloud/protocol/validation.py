@@ -22,6 +22,8 @@ if TYPE_CHECKING:
 
 # Services that report bad input with errors of their own rather than Coral's.
 _OWN_ERRORS = {"s3", "ec2", "sqs", "s3control"}
+# Services whose front end words the same validation message under another code.
+_VALIDATION_CODES = {"logs": "InvalidParameterException"}
 
 
 @cache
@@ -125,4 +127,6 @@ class Validator:
 def validator_for(service: str, protocol: str) -> Validator | None:
     if service in _OWN_ERRORS:
         return None
+    if service in _VALIDATION_CODES:
+        return Validator(_VALIDATION_CODES[service])
     return Validator("ValidationError" if protocol in ("query", "ec2") else "ValidationException")

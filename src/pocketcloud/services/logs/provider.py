@@ -1,44 +1,97 @@
-"""CloudWatch Logs: groups, streams, events (put, get with tokens, filter), retention, tags.
+"""CloudWatch Logs: log groups and streams, events (put, get, filter), retention, tags, Insights.
 
-Events are stored one document each under "<group>\\0<stream>\\0<timestamp>\\0<sequence>",
-so a stream reads in time order with one range scan. Other services (Lambda)
-write through `write_events`, creating the group and stream as AWS does.
+Groups are documents keyed by name, streams by "<group>\\0<stream>", events as
+`events.py` lays them out. Retention is applied twice: reads never return an
+event older than the group's retention, and the "logs-retention" worker (plus
+PutRetentionPolicy itself) deletes them from the store. Other services (Lambda)
+write through `write_events`, which creates the group and stream as AWS does.
 """
 
 from __future__ import annotations
 
+import asyncio
 import base64
-import time
+import contextlib
+import heapq
+import itertools
+import logging
+import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
-from pocketcloud.services.logs.patterns import compile_filter
+from pocketcloud.services.logs import insights
+from pocketcloud.services.logs.events import (
+    CHUNK,
+    END,
+    Event,
+    EventLog,
+    event_size,
+    now_ms,
+    time_position,
+)
+from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.store import Scope
 
+log = logging.getLogger(__name__)
+
 Params = dict[str, Any]
-_RETENTION_DAYS = {1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
+
+RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+DAY_MS = 86_400_000
+MAX_BATCH_BYTES = 1_048_576
+MAX_EVENT_BYTES = 1_048_576
+TOO_OLD_MS = 14 * DAY_MS
+TOO_NEW_MS = 2 * 3_600_000
+MAX_SPAN_MS = DAY_MS
+MAX_PAGE_BYTES = 1_048_576
+MAX_TAGS = 50
+# FilterLogEvents looks at no more than this many events per call; past it, the
+# page comes back short with a nextToken, as AWS's partial pages do.
+FILTER_SCAN_BUDGET = 200_000
+# FilterLogEvents with startFromHead=false only covers events from 2024 on.
+DESCENDING_FILTER_FLOOR_MS = 1_704_067_200_000
 
 
-def _now_ms() -> int:
-    return int(time.time() * 1000)
+def invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterException", message, status=400)
 
 
-def _not_found(message: str) -> ServiceError:
+def not_found(message: str = "The specified log group does not exist.") -> ServiceError:
     return ServiceError("ResourceNotFoundException", message, status=400)
 
 
-def _token(kind: str, key: str) -> str:
-    return kind + "/" + base64.urlsafe_b64encode(key.encode()).decode()
+def _stream_missing() -> ServiceError:
+    return not_found("The specified log stream does not exist.")
 
 
-def _untoken(token: str) -> tuple[str, str]:
-    kind, _, raw = token.partition("/")
+def _opaque(kind: str, value: str) -> str:
+    return base64.urlsafe_b64encode(f"{kind}:{value}".encode()).decode().rstrip("=")
+
+
+def _unopaque(kind: str, token: str) -> str:
     try:
-        return kind, base64.urlsafe_b64decode(raw.encode()).decode()
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise ServiceError("InvalidParameterException", "The specified nextToken is invalid.", status=400) from exc
+        raise invalid("The specified nextToken is invalid.") from exc
+    prefix, sep, value = raw.partition(":")
+    if prefix != kind or not sep:
+        raise invalid("The specified nextToken is invalid.")
+    return value
+
+
+def _event_token(direction: str, position: int) -> str:
+    """GetLogEvents' token form: "f/<56 digits>/s" or "b/<56 digits>/s"."""
+    return f"{direction}/{position:056d}/s"
+
+
+def _parse_event_token(token: str) -> tuple[str, int]:
+    parts = token.split("/")
+    if len(parts) != 3 or parts[0] not in ("f", "b") or not parts[1].isdigit() or len(parts[1]) != 56:
+        raise invalid("The specified nextToken is invalid.")
+    return parts[0], min(int(parts[1]), END)
 
 
 class LogsProvider(Provider):
@@ -48,52 +101,133 @@ class LogsProvider(Provider):
         super().__init__(runtime)
         self.groups = runtime.store.collection("logs", "groups")
         self.streams = runtime.store.collection("logs", "streams")
-        self.events = runtime.store.collection("logs", "events")
-        self._sequence = 0
+        self.queries = runtime.store.collection("logs", "queries")
+        self.log = EventLog(runtime.store.collection("logs", "events"))
+        self._sweeper: asyncio.Task[None] | None = None
+        self._sweep: asyncio.Future[int] | None = None
+        self._stopping = False
 
-    # -- for other services -------------------------------------------------
+    # -- background work --------------------------------------------------------
+
+    async def start(self) -> None:
+        if self._sweeper is None:
+            self._stopping = False
+            self._sweeper = asyncio.create_task(self._retention_worker(), name="logs-retention")
+
+    async def stop(self) -> None:
+        if self._sweeper is None:
+            return
+        self._stopping = True
+        self._sweeper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._sweeper
+        self._sweeper = None
+        if self._sweep is not None:  # the thread finishes its page before the store closes
+            with contextlib.suppress(Exception):
+                await self._sweep
+            self._sweep = None
+
+    async def _retention_worker(self) -> None:
+        """Delete events past their group's retention, every logs_retention_sweep_seconds."""
+        while True:
+            self._sweep = asyncio.ensure_future(asyncio.to_thread(self.sweep_expired))
+            try:
+                await asyncio.shield(self._sweep)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a failed sweep is retried next round; reads already hide expired events
+                log.exception("logs retention sweep failed")
+            self._sweep = None
+            await asyncio.sleep(self.runtime.settings.logs_retention_sweep_seconds)
+
+    def sweep_expired(self) -> int:
+        """Delete every event older than its group's retention; how many went."""
+        deleted = 0
+        for scope in self.groups.scopes():
+            after: str | None = None
+            while not self._stopping and (page := self.groups.scan(scope, start_after=after, limit=200)):
+                for name, doc in page:
+                    if doc.get("retentionInDays") and not self._stopping:
+                        deleted += self._sweep_group(scope, name, doc)
+                after = page[-1][0]
+        return deleted
+
+    def _sweep_group(self, scope: Scope, group: str, doc: Params) -> int:
+        cutoff = self._cutoff(doc)
+        if cutoff is None:
+            return 0
+        deleted = 0
+        for key, stream in self.streams.scan(scope, prefix=group + "\0"):
+            if stream.get("firstEventTimestamp", cutoff) >= cutoff:
+                continue
+            name = stream["logStreamName"]
+            while not self._stopping:  # a page per transaction: requests get the store in between
+                with self.store.transaction():
+                    gone = self.log.delete_before(scope, group, name, cutoff)
+                deleted += gone
+                if gone < CHUNK:
+                    break
+            if self._stopping:
+                break
+            with self.store.transaction():
+                current = self.streams.get(scope, key)
+                if current is not None:
+                    # The oldest event left (later sweeps skip the stream until the cutoff passes it).
+                    oldest = next(self.log.read(scope, group, name, 0, END), None)
+                    last = current.get("lastEventTimestamp", cutoff)
+                    current["firstEventTimestamp"] = oldest[1]["timestamp"] if oldest else min(cutoff, last)
+                    self.streams.put(scope, key, current)
+        return deleted
+
+    # -- for other services -------------------------------------------------------
 
     def write_events(self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]]) -> None:
         """Append events, creating the group and stream if needed (as Lambda's service role does)."""
         with self.store.transaction():
             if self.groups.get(scope, group) is None:
                 self.groups.put(scope, group, self._group_doc(scope, group))
-            if self.streams.get(scope, f"{group}\0{stream}") is None:
-                self.streams.put(scope, f"{group}\0{stream}", self._stream_doc(scope, group, stream))
-            self._append(scope, group, stream, events)
+            stream_doc = self.streams.get(scope, f"{group}\0{stream}") or self._stream_doc(scope, group, stream)
+            self._append(scope, group, stream_doc, sorted(events, key=lambda e: e[0]))
 
-    def _append(self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]]) -> None:
-        if not events:
-            return
-        ingestion = _now_ms()
-        for timestamp, message in events:
-            self._sequence = max(self._sequence + 1, ingestion * 1000)
-            key = f"{group}\0{stream}\0{timestamp:015d}\0{self._sequence:019d}"
-            self.events.put(scope, key, {"timestamp": timestamp, "message": message, "ingestionTime": ingestion})
-        doc = self.streams.get(scope, f"{group}\0{stream}") or self._stream_doc(scope, group, stream)
-        first = min(t for t, _ in events)
-        last = max(t for t, _ in events)
-        doc["firstEventTimestamp"] = min(doc.get("firstEventTimestamp", first), first)
-        doc["lastEventTimestamp"] = max(doc.get("lastEventTimestamp", last), last)
-        doc["lastIngestionTime"] = ingestion
-        doc["storedBytes"] = 0
-        self.streams.put(scope, f"{group}\0{stream}", doc)
+    # -- documents ------------------------------------------------------------------
 
-    def _group_doc(self, scope: Scope, group: str) -> Params:
+    def _append(self, scope: Scope, group: str, stream_doc: Params, events: list[tuple[int, str]]) -> None:
+        ingestion = now_ms()
+        name = stream_doc["logStreamName"]
+        if events:
+            self.log.append(scope, group, name, events, ingestion)
+            first, last = events[0][0], events[-1][0]
+            stream_doc["firstEventTimestamp"] = min(stream_doc.get("firstEventTimestamp", first), first)
+            stream_doc["lastEventTimestamp"] = max(stream_doc.get("lastEventTimestamp", last), last)
+            stream_doc["lastIngestionTime"] = ingestion
+            stream_doc["uploadSequenceToken"] = f"{self.log.next_sequence():056d}"
+        self.streams.put(scope, f"{group}\0{name}", stream_doc)
+
+    @staticmethod
+    def _group_doc(scope: Scope, group: str) -> Params:
         return {
-            "logGroupName": group, "creationTime": _now_ms(), "metricFilterCount": 0, "storedBytes": 0,
+            "logGroupName": group, "creationTime": now_ms(), "metricFilterCount": 0,
             "arn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}:*",
+            "storedBytes": 0, "logGroupClass": "STANDARD",
             "logGroupArn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}",
-            "logGroupClass": "STANDARD",
         }
 
-    def _stream_doc(self, scope: Scope, group: str, stream: str) -> Params:
+    @staticmethod
+    def _stream_doc(scope: Scope, group: str, stream: str) -> Params:
         return {
-            "logStreamName": stream, "creationTime": _now_ms(), "storedBytes": 0,
+            "logStreamName": stream, "creationTime": now_ms(),
             "arn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}:log-stream:{stream}",
+            "storedBytes": 0,
         }
 
-    # -- log groups -----------------------------------------------------------
+    @staticmethod
+    def _group_view(doc: Params) -> Params:
+        return {k: v for k, v in doc.items() if k != "tags"}
+
+    @staticmethod
+    def _cutoff(doc: Params) -> int | None:
+        days = doc.get("retentionInDays")
+        return now_ms() - days * DAY_MS if days else None
 
     def _scope(self, ctx: RequestContext) -> Scope:
         return (ctx.account_id, ctx.region)
@@ -101,55 +235,140 @@ class LogsProvider(Provider):
     def _group(self, ctx: RequestContext, name: str) -> Params:
         doc = self.groups.get(self._scope(ctx), name)
         if doc is None:
-            raise _not_found("The specified log group does not exist.")
+            raise not_found()
         return doc
 
+    def _stream(self, ctx: RequestContext, group: str, stream: str) -> Params:
+        doc = self.streams.get(self._scope(ctx), f"{group}\0{stream}")
+        if doc is None:
+            raise _stream_missing()
+        return doc
+
+    def _from_identifier(self, ctx: RequestContext, identifier: str) -> str:
+        """A log group name from a logGroupIdentifier: a name, or an ARN (with or without ":*")."""
+        if not identifier.startswith("arn:"):
+            return identifier
+        parts = identifier.split(":", 6)
+        if len(parts) != 7 or parts[2] != "logs" or parts[5] != "log-group" or not parts[6]:
+            raise invalid(f"Invalid log group ARN: {identifier}")
+        region, account, name = parts[3], parts[4], parts[6].removesuffix(":*")
+        if (account, region) != (ctx.account_id, ctx.region) or ":" in name:
+            raise not_found()
+        return name
+
+    def _group_param(self, ctx: RequestContext, p: Params) -> str:
+        """The group of an operation that takes logGroupName or logGroupIdentifier, not both."""
+        name, identifier = p.get("logGroupName"), p.get("logGroupIdentifier")
+        if name and identifier:
+            raise invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+        if identifier:
+            return self._from_identifier(ctx, identifier)
+        if not name:
+            raise invalid("Should provide either name or ARN for LogGroup.")
+        return str(name)
+
+    # -- log groups -----------------------------------------------------------------
+
     def CreateLogGroup(self, ctx: RequestContext, p: Params) -> Params:
-        doc = self._group_doc(self._scope(ctx), p["logGroupName"])
-        if p.get("tags"):
-            doc["tags"] = p["tags"]
-        if p.get("kmsKeyId"):
-            doc["kmsKeyId"] = p["kmsKeyId"]
+        name = p["logGroupName"]
+        if name.lower().startswith("aws/"):
+            raise invalid("Log groups starting with AWS/ are reserved for AWS.")
+        doc = self._group_doc(self._scope(ctx), name)
         if p.get("logGroupClass"):
             doc["logGroupClass"] = p["logGroupClass"]
-        if not self.groups.insert(self._scope(ctx), p["logGroupName"], doc):
+        if p.get("kmsKeyId"):
+            doc["kmsKeyId"] = p["kmsKeyId"]
+        if p.get("deletionProtectionEnabled") is not None:
+            doc["deletionProtectionEnabled"] = bool(p["deletionProtectionEnabled"])
+        if p.get("tags"):
+            doc["tags"] = dict(p["tags"])
+        if not self.groups.insert(self._scope(ctx), name, doc):
             raise ServiceError("ResourceAlreadyExistsException", "The specified log group already exists", status=400)
         return {}
 
     def DeleteLogGroup(self, ctx: RequestContext, p: Params) -> Params:
-        name = p["logGroupName"]
+        name, scope = p["logGroupName"], self._scope(ctx)
         with self.store.transaction():
-            self._group(ctx, name)
-            self.groups.delete(self._scope(ctx), name)
-            self.streams.delete_prefix(self._scope(ctx), name + "\0")
-            self.events.delete_prefix(self._scope(ctx), name + "\0")
+            doc = self._group(ctx, name)
+            if doc.get("deletionProtectionEnabled"):
+                raise ServiceError(
+                    "ValidationException",
+                    "Log group deletion is not allowed while deletion protection is enabled.",
+                    status=400,
+                )
+            self.groups.delete(scope, name)
+            self.streams.delete_prefix(scope, name + "\0")
+            self.log.delete_group(scope, name)
+        return {}
+
+    def PutLogGroupDeletionProtection(self, ctx: RequestContext, p: Params) -> Params:
+        name = self._from_identifier(ctx, p["logGroupIdentifier"])
+        with self.store.transaction():
+            doc = self._group(ctx, name)
+            doc["deletionProtectionEnabled"] = bool(p["deletionProtectionEnabled"])
+            self.groups.put(self._scope(ctx), name, doc)
         return {}
 
     def DescribeLogGroups(self, ctx: RequestContext, p: Params) -> Params:
-        prefix = p.get("logGroupNamePrefix") or ""
-        pattern = p.get("logGroupNamePattern")
+        prefix, pattern = p.get("logGroupNamePrefix"), p.get("logGroupNamePattern")
+        if prefix and pattern:
+            raise invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
+        identifiers = p.get("logGroupIdentifiers")
+        if identifiers and (prefix or pattern):
+            raise invalid("logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern.")
+        wanted: set[str] | None = None
+        if identifiers:
+            wanted = set()
+            for identifier in identifiers:
+                with contextlib.suppress(ServiceError):  # another account's ARN: nothing to list here
+                    wanted.add(self._from_identifier(ctx, identifier))
+        group_class = p.get("logGroupClass")
+        classes = {"INFREQUENT_ACCESS", "ESSENTIALS"} if group_class in ("INFREQUENT_ACCESS", "ESSENTIALS") else {group_class}
         limit = p.get("limit") or 50
-        after = _untoken(p["nextToken"])[1] if p.get("nextToken") else None
-        page = self.groups.scan(self._scope(ctx), prefix=prefix, start_after=after, limit=None if pattern else limit + 1)
-        docs = [(k, d) for k, d in page if not pattern or pattern.lower() in k.lower()]
-        result: Params = {"logGroups": [{k: v for k, v in d.items() if k != "tags"} for _, d in docs[:limit]]}
-        if len(docs) > limit:
-            result["nextToken"] = _token("g", docs[limit - 1][0])
+        after = _unopaque("g", p["nextToken"]) if p.get("nextToken") else None
+        found: list[Params] = []
+        more = False
+        scope = self._scope(ctx)
+        while not more:
+            page = self.groups.scan(scope, prefix=prefix or "", start_after=after, limit=max(limit + 1, 200))
+            for name, doc in page:
+                if pattern and pattern not in name:
+                    continue
+                if wanted is not None and name not in wanted:
+                    continue
+                if group_class and doc.get("logGroupClass", "STANDARD") not in classes:
+                    continue
+                if len(found) == limit:
+                    more = True
+                    break
+                found.append(doc)
+            if len(page) < max(limit + 1, 200):
+                break
+            after = page[-1][0]
+        groups: list[Params]
+        if pattern:
+            groups = [{k: d[k] for k in ("logGroupName", "creationTime", "arn") if k in d} for d in found]
+        else:
+            groups = [self._group_view(d) for d in found]
+        result: Params = {"logGroups": groups}
+        if more:
+            result["nextToken"] = _opaque("g", found[-1]["logGroupName"])
         return result
 
     def PutRetentionPolicy(self, ctx: RequestContext, p: Params) -> Params:
         days = p["retentionInDays"]
-        if days not in _RETENTION_DAYS:
-            raise ServiceError(
-                "InvalidParameterException",
+        if days not in RETENTION_DAYS:
+            raise invalid(
                 f"1 validation error detected: Value '{days}' at 'retentionInDays' failed to satisfy constraint: "
-                f"Member must satisfy enum value set: [{', '.join(map(str, sorted(_RETENTION_DAYS)))}]",
-                status=400,
+                f"Member must satisfy enum value set: [{', '.join(map(str, RETENTION_DAYS))}]"
             )
+        name, scope = p["logGroupName"], self._scope(ctx)
         with self.store.transaction():
-            doc = self._group(ctx, p["logGroupName"])
+            doc = self._group(ctx, name)
             doc["retentionInDays"] = days
-            self.groups.put(self._scope(ctx), p["logGroupName"], doc)
+            self.groups.put(scope, name, doc)
+        # What the new retention leaves behind goes now rather than at the next sweep.
+        self._sweep_group(scope, name, doc)
         return {}
 
     def DeleteRetentionPolicy(self, ctx: RequestContext, p: Params) -> Params:
@@ -159,24 +378,29 @@ class LogsProvider(Provider):
             self.groups.put(self._scope(ctx), p["logGroupName"], doc)
         return {}
 
-    # -- tags -------------------------------------------------------------------
+    # -- tags ---------------------------------------------------------------------------
 
     def _group_from_arn(self, ctx: RequestContext, arn: str) -> str:
-        marker = ":log-group:"
-        if marker not in arn:
-            raise ServiceError("InvalidParameterException", f"Invalid resource arn {arn}", status=400)
-        return arn.split(marker, 1)[1].removesuffix(":*")
+        parts = arn.split(":", 6)
+        if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs":
+            raise invalid(f"Invalid resource arn: {arn}")
+        if parts[5] != "log-group":
+            raise not_found(f"The specified resource does not exist: {arn}")
+        return self._from_identifier(ctx, arn)
 
-    def _tag(self, ctx: RequestContext, group: str, add: dict[str, str] | None = None, remove: list[str] | None = None) -> Params:
+    def _tag(self, ctx: RequestContext, group: str, add: dict[str, str] | None = None,
+             remove: list[str] | None = None, too_many: str = "InvalidParameterException") -> None:
         with self.store.transaction():
             doc = self._group(ctx, group)
             tags = dict(doc.get("tags") or {})
             tags.update(add or {})
             for key in remove or []:
                 tags.pop(key, None)
+            if len(tags) > MAX_TAGS:
+                raise ServiceError(too_many, f"A resource can have no more than {MAX_TAGS} tags.", status=400,
+                                   **({"resourceName": doc["logGroupArn"]} if too_many == "TooManyTagsException" else {}))
             doc["tags"] = tags
             self.groups.put(self._scope(ctx), group, doc)
-        return tags
 
     def TagLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         self._tag(ctx, p["logGroupName"], add=p["tags"])
@@ -190,7 +414,7 @@ class LogsProvider(Provider):
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag(ctx, self._group_from_arn(ctx, p["resourceArn"]), add=p["tags"])
+        self._tag(ctx, self._group_from_arn(ctx, p["resourceArn"]), add=p["tags"], too_many="TooManyTagsException")
         return {}
 
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
@@ -200,133 +424,326 @@ class LogsProvider(Provider):
     def ListTagsForResource(self, ctx: RequestContext, p: Params) -> Params:
         return {"tags": self._group(ctx, self._group_from_arn(ctx, p["resourceArn"])).get("tags") or {}}
 
-    # -- log streams ------------------------------------------------------------
+    # -- log streams ------------------------------------------------------------------------
 
     def CreateLogStream(self, ctx: RequestContext, p: Params) -> Params:
-        group, stream = p["logGroupName"], p["logStreamName"]
+        group, stream, scope = p["logGroupName"], p["logStreamName"], self._scope(ctx)
         with self.store.transaction():
             self._group(ctx, group)
-            if not self.streams.insert(self._scope(ctx), f"{group}\0{stream}", self._stream_doc(self._scope(ctx), group, stream)):
+            if not self.streams.insert(scope, f"{group}\0{stream}", self._stream_doc(scope, group, stream)):
                 raise ServiceError("ResourceAlreadyExistsException", "The specified log stream already exists", status=400)
         return {}
 
     def DeleteLogStream(self, ctx: RequestContext, p: Params) -> Params:
-        group, stream = p["logGroupName"], p["logStreamName"]
+        group, stream, scope = p["logGroupName"], p["logStreamName"], self._scope(ctx)
         with self.store.transaction():
             self._group(ctx, group)
-            if not self.streams.delete(self._scope(ctx), f"{group}\0{stream}"):
-                raise _not_found("The specified log stream does not exist.")
-            self.events.delete_prefix(self._scope(ctx), f"{group}\0{stream}\0")
+            if not self.streams.delete(scope, f"{group}\0{stream}"):
+                raise _stream_missing()
+            self.log.delete_stream(scope, group, stream)
         return {}
 
     def DescribeLogStreams(self, ctx: RequestContext, p: Params) -> Params:
-        group = p.get("logGroupName") or (self._group_from_arn(ctx, p["logGroupIdentifier"]) if p.get("logGroupIdentifier") else "")
+        group = self._group_param(ctx, p)
         self._group(ctx, group)
         prefix = p.get("logStreamNamePrefix") or ""
+        by_time = p.get("orderBy") == "LastEventTime"
+        if by_time and prefix:
+            raise invalid("Cannot order by LastEventTime with a logStreamNamePrefix.")
         limit = p.get("limit") or 50
-        docs = [d for _, d in self.streams.scan(self._scope(ctx), prefix=f"{group}\0{prefix}")]
-        if p.get("orderBy") == "LastEventTime":
-            if prefix:
-                raise ServiceError("InvalidParameterException", "Cannot order by LastEventTime with a logStreamNamePrefix.", status=400)
-            docs.sort(key=lambda d: d.get("lastEventTimestamp", 0))
-        if p.get("descending"):
-            docs.reverse()
-        start = int(_untoken(p["nextToken"])[1]) if p.get("nextToken") else 0
-        result: Params = {"logStreams": docs[start : start + limit]}
-        if start + limit < len(docs):
-            result["nextToken"] = _token("s", str(start + limit))
+        descending = bool(p.get("descending"))
+        scope = self._scope(ctx)
+        base = group + "\0"
+        if by_time:
+            start = 0
+            if p.get("nextToken"):
+                raw = _unopaque("t", p["nextToken"])
+                if not raw.isdigit():
+                    raise invalid("The specified nextToken is invalid.")
+                start = int(raw)
+            docs = [d for _, d in self.streams.scan(scope, prefix=base)]
+            docs.sort(key=lambda d: (d.get("lastEventTimestamp", 0), d["logStreamName"]), reverse=descending)
+            result: Params = {"logStreams": docs[start : start + limit]}
+            if start + limit < len(docs):
+                result["nextToken"] = _opaque("t", str(start + limit))
+            return result
+        after = base + _unopaque("n", p["nextToken"]) if p.get("nextToken") else None
+        page = self.streams.scan(scope, prefix=base + prefix, start_after=after, limit=limit + 1, reverse=descending)
+        result = {"logStreams": [d for _, d in page[:limit]]}
+        if len(page) > limit:
+            result["nextToken"] = _opaque("n", page[limit - 1][1]["logStreamName"])
         return result
 
-    # -- events -----------------------------------------------------------------
+    # -- events -----------------------------------------------------------------------------
 
     def PutLogEvents(self, ctx: RequestContext, p: Params) -> Params:
         group, stream = p["logGroupName"], p["logStreamName"]
-        events = p["logEvents"]
+        events: list[Params] = p["logEvents"]
+        total = 0
+        for event in events:
+            size = event_size(event["message"])
+            if size > MAX_EVENT_BYTES:
+                raise invalid(f"Log event too large: {size} bytes exceeds limit of {MAX_EVENT_BYTES}")
+            total += size
+        if total > MAX_BATCH_BYTES:
+            raise invalid(f"Upload too large: {total} bytes exceeds limit of {MAX_BATCH_BYTES}")
         timestamps = [e["timestamp"] for e in events]
-        if timestamps != sorted(timestamps):
-            raise ServiceError("InvalidParameterException", "Log events in a single PutLogEvents request must be in chronological order.", status=400)
-        now = _now_ms()
-        accepted: list[tuple[int, str]] = []
+        if any(a > b for a, b in itertools.pairwise(timestamps)):
+            raise invalid("Log events in a single PutLogEvents request must be in chronological order.")
+        doc = self._group(ctx, group)
+        self._stream(ctx, group, stream)
+        now = now_ms()
+        cutoff = self._cutoff(doc)
         rejected: Params = {}
+        accepted: list[tuple[int, str]] = []
         for index, event in enumerate(events):
-            if event["timestamp"] < now - 14 * 86400 * 1000:
+            timestamp = event["timestamp"]
+            if timestamp < now - TOO_OLD_MS:
                 rejected["tooOldLogEventEndIndex"] = index + 1
-            elif event["timestamp"] > now + 2 * 3600 * 1000:
+            elif cutoff is not None and timestamp < cutoff:
+                rejected["expiredLogEventEndIndex"] = index + 1
+            elif timestamp > now + TOO_NEW_MS:
                 rejected.setdefault("tooNewLogEventStartIndex", index)
             else:
-                accepted.append((event["timestamp"], event["message"]))
+                accepted.append((timestamp, event["message"]))
+        if accepted and accepted[-1][0] - accepted[0][0] > MAX_SPAN_MS:
+            raise invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
         with self.store.transaction():
-            self._group(ctx, group)
-            if self.streams.get(self._scope(ctx), f"{group}\0{stream}") is None:
-                raise _not_found("The specified log stream does not exist.")
-            self._append(self._scope(ctx), group, stream, accepted)
-        result: Params = {"nextSequenceToken": f"{self._sequence:056d}"}
+            self._append(self._scope(ctx), group, self._stream(ctx, group, stream), accepted)
+        result: Params = {"nextSequenceToken": f"{self.log.next_sequence():056d}"}
         if rejected:
             result["rejectedLogEventsInfo"] = rejected
         return result
 
-    def _event_view(self, doc: Params) -> Params:
-        return {"timestamp": doc["timestamp"], "message": doc["message"], "ingestionTime": doc["ingestionTime"]}
+    @staticmethod
+    def _event_view(event: Event) -> Params:
+        return {"timestamp": event["timestamp"], "message": event["message"], "ingestionTime": event["ingestionTime"]}
+
+    def _window(self, group_doc: Params, start: int | None, end: int | None, end_inclusive: bool) -> tuple[int, int]:
+        """The positions strictly between which events of [start, end] and within retention lie."""
+        lower = time_position(start) - 1 if start is not None else 0
+        cutoff = self._cutoff(group_doc)
+        if cutoff is not None:
+            lower = max(lower, time_position(cutoff) - 1)
+        if end is None:
+            return max(lower, 0), END
+        return max(lower, 0), min(time_position(end + 1 if end_inclusive else end), END)
 
     def GetLogEvents(self, ctx: RequestContext, p: Params) -> Params:
-        group = p.get("logGroupName") or self._group_from_arn(ctx, p.get("logGroupIdentifier", ""))
+        group = self._group_param(ctx, p)
+        doc = self._group(ctx, group)
         stream = p["logStreamName"]
-        self._group(ctx, group)
+        self._stream(ctx, group, stream)
         scope = self._scope(ctx)
-        if self.streams.get(scope, f"{group}\0{stream}") is None:
-            raise _not_found("The specified log stream does not exist.")
-        limit = min(p.get("limit") or 10000, 10000)
-        base = f"{group}\0{stream}\0"
-        start_ms, end_ms = p.get("startTime"), p.get("endTime")
-        forward = bool(p.get("startFromHead"))
-        after: str | None = None
-        if p.get("nextToken"):
-            kind, key = _untoken(p["nextToken"])
-            forward = kind == "f"
-            after = key
-        elif start_ms is not None and forward:
-            after = f"{base}{max(start_ms, 0) - 1:015d}\0~"
-        page = self.events.scan(scope, prefix=base, start_after=after, limit=None if not forward else limit * 4, reverse=not forward)
-        docs = [(k, d) for k, d in page
-                if (start_ms is None or d["timestamp"] >= start_ms) and (end_ms is None or d["timestamp"] < end_ms)]
-        chosen = docs[:limit] if forward else list(reversed(docs[:limit]))
-        if chosen:
-            first_key = docs[0][0] if forward else docs[min(limit, len(docs)) - 1][0]
-            last_key = docs[min(limit, len(docs)) - 1][0] if forward else docs[0][0]
+        limit = p.get("limit") or 10000
+        low, high = self._window(doc, p.get("startTime"), p.get("endTime"), end_inclusive=False)
+        token = p.get("nextToken")
+        if token:
+            direction, mark = _parse_event_token(token)
         else:
-            first_key = last_key = after or base
+            direction, mark = ("f", low) if p.get("startFromHead") else ("b", high)
+        forward = direction == "f"
+        after, before = (max(low, mark), high) if forward else (low, min(high, mark))
+        chosen: list[tuple[int, Event]] = []
+        size = 0
+        for position, event in self.log.read(scope, group, stream, after, before, forward, first_page=limit + 1):
+            size += event_size(event["message"])
+            if len(chosen) == limit or (chosen and size > MAX_PAGE_BYTES):
+                break
+            chosen.append((position, event))
+        if not forward:
+            chosen.reverse()
+        if chosen:
+            next_forward = _event_token("f", chosen[-1][0])
+            next_backward = _event_token("b", chosen[0][0])
+        elif token:  # the end in this direction: the same token again tells the client so
+            next_forward = token if forward else _event_token("f", max(mark - 1, 0))
+            next_backward = token if not forward else _event_token("b", mark + 1)
+        else:
+            next_forward, next_backward = _event_token("f", after), _event_token("b", after + 1)
         return {
-            "events": [self._event_view(d) for _, d in chosen],
-            "nextForwardToken": _token("f", last_key),
-            "nextBackwardToken": _token("b", first_key),
+            "events": [self._event_view(e) for _, e in chosen],
+            "nextForwardToken": next_forward,
+            "nextBackwardToken": next_backward,
         }
 
     def FilterLogEvents(self, ctx: RequestContext, p: Params) -> Params:
-        group = p.get("logGroupName") or self._group_from_arn(ctx, p.get("logGroupIdentifier", ""))
-        self._group(ctx, group)
+        group = self._group_param(ctx, p)
+        doc = self._group(ctx, group)
+        names, prefix = p.get("logStreamNames"), p.get("logStreamNamePrefix")
+        if names and prefix:
+            raise invalid("logStreamNames and logStreamNamePrefix are mutually exclusive parameters.")
+        matcher = self._matcher(p.get("filterPattern"))
+        start, end = p.get("startTime"), p.get("endTime")
+        if p.get("nextToken"):
+            raw = _unopaque("e", p["nextToken"])
+            direction, _, mark_text = raw.partition("/")
+            if direction not in ("f", "b") or not mark_text.isdigit():
+                raise invalid("The specified nextToken is invalid.")
+            forward, mark = direction == "f", int(mark_text)
+        else:
+            forward = p.get("startFromHead") is not False
+            if not forward and start is not None and start < DESCENDING_FILTER_FLOOR_MS:
+                raise invalid("startFromHead=false is only supported when startTime is on or after Jan 1, 2024 00:00:00 UTC.")
+            mark = -1
+        low, high = self._window(doc, start, end, end_inclusive=True)
+        if mark >= 0:
+            low, high = (max(low, mark), high) if forward else (low, min(high, mark))
         scope = self._scope(ctx)
-        matcher = compile_filter(p.get("filterPattern") or "")
-        names = set(p.get("logStreamNames") or [])
-        prefix = p.get("logStreamNamePrefix")
-        start_ms, end_ms = p.get("startTime"), p.get("endTime")
-        limit = min(p.get("limit") or 10000, 10000)
+        streams = self._streams_for_filter(scope, group, names, prefix, start, end)
+        readers = [self._labelled(scope, group, stream, low, high, forward) for stream in streams]
+        merged: Iterator[tuple[int, str, Event]] = heapq.merge(*readers, key=lambda item: item[0], reverse=not forward)
+        limit = p.get("limit") or 10000
         found: list[Params] = []
-        for _key, stream in self.streams.scan(scope, prefix=group + "\0"):
-            name = stream["logStreamName"]
-            if (names and name not in names) or (prefix and not name.startswith(prefix)):
+        size = scanned = 0
+        resume: int | None = None
+        for position, stream, event in merged:
+            scanned += 1
+            if scanned > FILTER_SCAN_BUDGET:
+                resume = position + (-1 if forward else 1)  # read this one again next time
+                break
+            if not matcher.matches(event["message"]):
                 continue
-            for _, event in self.events.scan(scope, prefix=f"{group}\0{name}\0"):
-                if start_ms is not None and event["timestamp"] < start_ms:
-                    continue
-                if end_ms is not None and event["timestamp"] > end_ms:
-                    continue
-                if matcher(event["message"]):
-                    found.append({"logStreamName": name, **self._event_view(event), "eventId": f"{event['timestamp']}{len(found):020d}"})
-        found.sort(key=lambda e: (e["timestamp"], e["logStreamName"]))
-        start = int(_untoken(p["nextToken"])[1]) if p.get("nextToken") else 0
-        result: Params = {"events": found[start : start + limit], "searchedLogStreams": []}
-        if start + limit < len(found):
-            result["nextToken"] = _token("e", str(start + limit))
+            size += event_size(event["message"])
+            if len(found) == limit or (found and size > MAX_PAGE_BYTES):
+                resume = int(found[-1]["eventId"])
+                break
+            found.append({"logStreamName": stream, **self._event_view(event), "eventId": f"{position:056d}"})
+        result: Params = {"events": found, "searchedLogStreams": []}
+        if resume is not None:
+            result["nextToken"] = _opaque("e", f"{'f' if forward else 'b'}/{resume}")
         return result
 
+    def _labelled(self, scope: Scope, group: str, stream: str, low: int, high: int,
+                  forward: bool) -> Iterator[tuple[int, str, Event]]:
+        for position, event in self.log.read(scope, group, stream, low, high, forward):
+            yield position, stream, event
 
+    def _matcher(self, pattern: str | None) -> FilterPattern:
+        try:
+            return compile_filter(pattern)
+        except FilterPatternError as exc:
+            raise invalid(str(exc)) from exc
+
+    def _streams_for_filter(self, scope: Scope, group: str, names: list[str] | None, prefix: str | None,
+                            start: int | None, end: int | None) -> list[str]:
+        if names:
+            docs = []
+            for name in dict.fromkeys(names):
+                doc = self.streams.get(scope, f"{group}\0{name}")
+                if doc is None:
+                    raise _stream_missing()
+                docs.append(doc)
+        else:
+            docs = [d for _, d in self.streams.scan(scope, prefix=f"{group}\0{prefix or ''}")]
+        chosen: list[str] = []
+        for d in docs:
+            if "firstEventTimestamp" not in d:
+                continue  # no events yet
+            if end is not None and d["firstEventTimestamp"] > end:
+                continue
+            if start is not None and d["lastEventTimestamp"] < start:
+                continue
+            chosen.append(d["logStreamName"])
+        return chosen
+
+    def TestMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
+        matcher = self._matcher(p["filterPattern"])
+        matches = []
+        for number, message in enumerate(p["logEventMessages"], 1):
+            extracted = matcher.extract(message)
+            if extracted is not None:
+                matches.append({"eventNumber": number, "eventMessage": message, "extractedValues": extracted})
+        return {"matches": matches}
+
+    # -- Logs Insights -------------------------------------------------------------------------
+
+    def StartQuery(self, ctx: RequestContext, p: Params) -> Params:
+        given = [k for k in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if p.get(k)]
+        if len(given) != 1:
+            raise invalid("Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be specified.")
+        if p.get("queryLanguage", "CWLI") != "CWLI":
+            raise invalid(f"Query language {p['queryLanguage']} is not supported.")
+        start, end = p["startTime"], p["endTime"]
+        if end < start:
+            raise invalid("End time should not be before the start time.")
+        if p.get("logGroupName"):
+            references = [p["logGroupName"]]
+        elif p.get("logGroupNames"):
+            references = list(p["logGroupNames"])
+        else:
+            references = [self._from_identifier(ctx, i) for i in p["logGroupIdentifiers"]]
+        scope = self._scope(ctx)
+        groups = []
+        for name in references:
+            doc = self.groups.get(scope, name)
+            if doc is None:
+                raise not_found(f"Log group '{name}' does not exist for account ID '{ctx.account_id}'")
+            groups.append((name, doc))
+        try:
+            query = insights.parse_query(p["queryString"])
+        except (insights.QueryError, ValueError) as exc:  # ValueError: a regex that does not compile
+            raise ServiceError("MalformedQueryException", str(exc), status=400,
+                               queryCompileError={"message": str(exc)}) from exc
+        started = now_ms()
+        records = self._query_records(scope, groups, start * 1000, end * 1000 + 999)
+        rows, scanned, matched = insights.run(query, records, p.get("limit"))
+        query_id = str(uuid.uuid4())
+        self.queries.put(scope, query_id, {
+            "queryId": query_id, "queryString": p["queryString"], "status": "Complete",
+            "createTime": started, "logGroupName": groups[0][0], "queryLanguage": "CWLI",
+            "results": rows,
+            "statistics": {"recordsMatched": float(matched), "recordsScanned": float(scanned),
+                           "bytesScanned": 0.0, "logGroupsScanned": float(len(groups))},
+        })
+        return {"queryId": query_id}
+
+    def _query_records(self, scope: Scope, groups: list[tuple[str, Params]], start: int, end: int) -> Iterator[Params]:
+        for name, doc in groups:
+            low, high = self._window(doc, start, end, end_inclusive=True)
+            reference = f"{scope[0]}:{name}"
+            for _, stream in self.streams.scan(scope, prefix=name + "\0"):
+                stream_name = stream["logStreamName"]
+                for position, event in self.log.read(scope, name, stream_name, low, high):
+                    yield insights.record(event, stream_name, reference, _opaque("p", f"{name}\0{stream_name}\0{position}"))
+
+    def _query(self, ctx: RequestContext, query_id: str) -> Params:
+        doc = self.queries.get(self._scope(ctx), query_id)
+        if doc is None:
+            raise not_found("Query does not exist.")
+        return doc
+
+    def GetQueryResults(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._query(ctx, p["queryId"])
+        return {"queryLanguage": doc.get("queryLanguage", "CWLI"), "results": doc["results"],
+                "statistics": doc["statistics"], "status": doc["status"]}
+
+    def StopQuery(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._query(ctx, p["queryId"])
+        return {"success": doc["status"] in ("Scheduled", "Running")}
+
+    def DescribeQueries(self, ctx: RequestContext, p: Params) -> Params:
+        docs = [d for _, d in self.queries.scan(self._scope(ctx))]
+        if p.get("logGroupName"):
+            docs = [d for d in docs if d.get("logGroupName") == p["logGroupName"]]
+        if p.get("status"):
+            docs = [d for d in docs if d["status"] == p["status"]]
+        docs.sort(key=lambda d: d["createTime"], reverse=True)
+        fields = ("queryId", "queryString", "status", "createTime", "logGroupName", "queryLanguage")
+        limit = p.get("maxResults") or 1000
+        return {"queries": [{k: d[k] for k in fields if k in d} for d in docs[:limit]]}
+
+    def GetLogRecord(self, ctx: RequestContext, p: Params) -> Params:
+        raw = _unopaque("p", p["logRecordPointer"])
+        group, _, rest = raw.partition("\0")
+        stream, _, position_text = rest.partition("\0")
+        if not position_text.isdigit():
+            raise invalid("The specified log record pointer is invalid.")
+        position = int(position_text)
+        scope = self._scope(ctx)
+        if self.groups.get(scope, group) is None:
+            raise not_found()
+        for _, event in self.log.read(scope, group, stream, position - 1, position + 1):
+            fields = insights.record(event, stream, f"{scope[0]}:{group}", p["logRecordPointer"])
+            return {"logRecord": {k: insights.show(k, v) for k, v in fields.items() if k != "@ptr"}}
+        raise not_found("The specified log record does not exist.")

@@ -1,0 +1,436 @@
+"""A small CloudWatch Logs Insights: parse a query, run it over events, shape the rows.
+
+Commands, separated by `|`:
+
+    fields @timestamp, @message, level      (display is the same)
+    filter @message like /regex/  |  filter level = "ERROR" and latency > 100
+    stats count(*) as n, avg(latency) by level
+    sort @timestamp desc
+    limit 20
+
+Filters take `=`, `!=`, `<`, `<=`, `>`, `>=`, `like /re/` or `like "text"`,
+`not like`, `=~ /re/`, `in [..]`, `ispresent(f)`, `and`, `or`, `not` and
+parentheses. Fields are @timestamp, @message, @logStream, @log,
+@ingestionTime, and the keys of JSON messages (nested ones joined with `.`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+Record = dict[str, Any]
+Predicate = Callable[[Record], bool]
+
+
+class QueryError(ValueError):
+    """The query does not parse (MalformedQueryException)."""
+
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+        (?P<regex>/(?:[^/\\]|\\.)*/)
+      | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
+      | (?P<num>-?\d+(?:\.\d+)?(?![\w.@]))
+      | (?P<op>=~|!=|<=|>=|=|<|>|\(|\)|\[|\]|,|\*)
+      | (?P<word>[@\w.$-]+)
+    )""",
+    re.VERBOSE,
+)
+
+
+@dataclass
+class _Tok:
+    kind: str
+    text: str
+
+
+def _lex(text: str) -> list[_Tok]:
+    tokens: list[_Tok] = []
+    pos = 0
+    text = text.rstrip()
+    while pos < len(text):
+        match = _TOKEN.match(text, pos)
+        if match is None or match.end() == pos:
+            raise QueryError(f"unexpected input at: {text[pos:pos + 20]!r}")
+        kind = match.lastgroup or ""
+        tokens.append(_Tok(kind, match.group(kind)))
+        pos = match.end()
+    return tokens
+
+
+def _split_commands(query: str) -> list[str]:
+    parts: list[str] = []
+    current: list[str] = []
+    quote: str | None = None
+    i = 0
+    while i < len(query):
+        ch = query[i]
+        if quote:
+            current.append(ch)
+            if ch == "\\" and i + 1 < len(query):
+                current.append(query[i + 1])
+                i += 1
+            elif ch == quote:
+                quote = None
+        elif ch in "\"'/":
+            quote = ch
+            current.append(ch)
+        elif ch == "|":
+            parts.append("".join(current).strip())
+            current = []
+        else:
+            current.append(ch)
+        i += 1
+    parts.append("".join(current).strip())
+    return [p for p in parts if p]
+
+
+def _unquote(text: str) -> str:
+    return re.sub(r"\\(.)", r"\1", text[1:-1])
+
+
+@dataclass
+class Aggregate:
+    function: str
+    argument: str | None
+    name: str
+
+
+@dataclass
+class Query:
+    fields: list[str] | None = None
+    filters: list[Predicate] = field(default_factory=list)
+    sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
+    limit: int | None = None
+    aggregates: list[Aggregate] = field(default_factory=list)
+    group_by: list[str] = field(default_factory=list)
+
+
+class _FilterParser:
+    def __init__(self, tokens: list[_Tok]) -> None:
+        self.tokens = tokens
+        self.pos = 0
+
+    def peek(self) -> _Tok | None:
+        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
+
+    def take(self) -> _Tok:
+        token = self.peek()
+        if token is None:
+            raise QueryError("unexpected end of filter")
+        self.pos += 1
+        return token
+
+    def keyword(self, word: str) -> bool:
+        token = self.peek()
+        if token is not None and token.kind == "word" and token.text.lower() == word:
+            self.pos += 1
+            return True
+        return False
+
+    def parse(self) -> Predicate:
+        predicate = self.disjunction()
+        if self.peek() is not None:
+            raise QueryError(f"unexpected {self.peek().text!r} in filter")  # type: ignore[union-attr]
+        return predicate
+
+    def disjunction(self) -> Predicate:
+        parts = [self.conjunction()]
+        while self.keyword("or"):
+            parts.append(self.conjunction())
+        return parts[0] if len(parts) == 1 else (lambda r: any(p(r) for p in parts))
+
+    def conjunction(self) -> Predicate:
+        parts = [self.negation()]
+        while self.keyword("and"):
+            parts.append(self.negation())
+        return parts[0] if len(parts) == 1 else (lambda r: all(p(r) for p in parts))
+
+    def negation(self) -> Predicate:
+        if self.keyword("not"):
+            inner = self.negation()
+            return lambda r: not inner(r)
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text == "(":
+            self.pos += 1
+            inner = self.disjunction()
+            if self.take().text != ")":
+                raise QueryError("missing )")
+            return inner
+        return self.comparison()
+
+    def operand(self) -> Callable[[Record], Any]:
+        token = self.take()
+        if token.kind == "str":
+            value: Any = _unquote(token.text)
+            return lambda r: value
+        if token.kind == "num":
+            number = float(token.text)
+            return lambda r: number
+        if token.kind == "word":
+            name = token.text
+            return lambda r: r.get(name)
+        raise QueryError(f"unexpected {token.text!r}")
+
+    def comparison(self) -> Predicate:
+        token = self.peek()
+        if token is not None and token.kind == "word" and token.text.lower() == "ispresent":
+            self.pos += 1
+            if self.take().text != "(":
+                raise QueryError("ispresent needs (field)")
+            name = self.take().text
+            if self.take().text != ")":
+                raise QueryError("missing )")
+            return lambda r: r.get(name) is not None
+        left = self.operand()
+        negate = self.keyword("not")
+        if self.keyword("like") or (not negate and self._op("=~")):
+            pattern = self.take()
+            if pattern.kind == "regex":
+                regex = re.compile(pattern.text[1:-1])
+                test: Predicate = lambda r: (v := left(r)) is not None and regex.search(_text(v)) is not None  # noqa: E731
+            elif pattern.kind == "str":
+                needle = _unquote(pattern.text)
+                test = lambda r: (v := left(r)) is not None and needle in _text(v)  # noqa: E731
+            else:
+                raise QueryError("like needs /regex/ or \"text\"")
+            return (lambda r: not test(r)) if negate else test
+        if self.keyword("in"):
+            if self.take().text != "[":
+                raise QueryError("in needs [values]")
+            options: list[Any] = []
+            while True:
+                item = self.operand()(None)  # type: ignore[arg-type]
+                options.append(item)
+                sep = self.take().text
+                if sep == "]":
+                    break
+                if sep != ",":
+                    raise QueryError("bad list")
+            member: Predicate = lambda r: any(_equal(left(r), o) for o in options)  # noqa: E731
+            return (lambda r: not member(r)) if negate else member
+        if negate:
+            raise QueryError("not must be followed by like or in")
+        token = self.peek()
+        if token is None or token.kind != "op" or token.text not in ("=", "!=", "<", "<=", ">", ">="):
+            return lambda r: bool(left(r))
+        op = self.take().text
+        right = self.operand()
+        return lambda r: _compare(left(r), op, right(r))
+
+    def _op(self, text: str) -> bool:
+        token = self.peek()
+        if token is not None and token.kind == "op" and token.text == text:
+            self.pos += 1
+            return True
+        return False
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return None
+    return None
+
+
+def _equal(a: Any, b: Any) -> bool:
+    na, nb = _number(a), _number(b)
+    if na is not None and nb is not None:
+        return na == nb
+    return a is not None and b is not None and _text(a) == _text(b)
+
+
+def _compare(a: Any, op: str, b: Any) -> bool:
+    if a is None or b is None:
+        return False
+    if op == "=":
+        return _equal(a, b)
+    if op == "!=":
+        return not _equal(a, b)
+    na, nb = _number(a), _number(b)
+    left, right = (na, nb) if na is not None and nb is not None else (_text(a), _text(b))
+    if op == "<":
+        return left < right  # type: ignore[operator]
+    if op == "<=":
+        return left <= right  # type: ignore[operator]
+    if op == ">":
+        return left > right  # type: ignore[operator]
+    return left >= right  # type: ignore[operator]
+
+
+def _names(tokens: list[_Tok]) -> list[str]:
+    return [t.text for t in tokens if t.kind == "word"]
+
+
+def parse_query(text: str) -> Query:
+    query = Query()
+    for command in _split_commands(text):
+        head, _, rest = command.partition(" ")
+        verb = head.lower()
+        tokens = _lex(rest)
+        if verb in ("fields", "display"):
+            names = _names(tokens)
+            if not names:
+                raise QueryError(f"{verb} needs at least one field")
+            query.fields = (query.fields or []) + [n for n in names if n not in (query.fields or [])]
+        elif verb == "filter":
+            query.filters.append(_FilterParser(tokens).parse())
+        elif verb == "sort":
+            pairs: list[tuple[str, bool]] = []
+            for item in " ".join(t.text for t in tokens).split(","):
+                words = item.split()
+                if not words:
+                    raise QueryError("sort needs a field")
+                descending = len(words) > 1 and words[1].lower() == "desc"
+                pairs.append((words[0], descending))
+            query.sort = pairs
+        elif verb == "limit":
+            if len(tokens) != 1 or tokens[0].kind != "num" or int(float(tokens[0].text)) < 1:
+                raise QueryError("limit needs a positive number")
+            query.limit = int(float(tokens[0].text))
+        elif verb == "stats":
+            _parse_stats(tokens, query)
+        else:
+            raise QueryError(f"unknown command: {head}")
+    return query
+
+
+_AGGREGATES = {"count", "sum", "avg", "min", "max"}
+
+
+def _parse_stats(tokens: list[_Tok], query: Query) -> None:
+    i = 0
+    while i < len(tokens):
+        fn = tokens[i].text.lower()
+        if fn not in _AGGREGATES or i + 1 >= len(tokens) or tokens[i + 1].text != "(":
+            raise QueryError("stats needs an aggregate such as count(*)")
+        close = next((j for j in range(i + 2, len(tokens)) if tokens[j].text == ")"), None)
+        if close is None:
+            raise QueryError("missing )")
+        inner = [t.text for t in tokens[i + 2 : close]]
+        argument = None if inner in ([], ["*"]) else inner[0]
+        name = f"{fn}({'*' if argument is None else argument})"
+        i = close + 1
+        if i < len(tokens) and tokens[i].text.lower() == "as":
+            name = tokens[i + 1].text
+            i += 2
+        query.aggregates.append(Aggregate(fn, argument, name))
+        if i < len(tokens) and tokens[i].text == ",":
+            i += 1
+            continue
+        if i < len(tokens) and tokens[i].text.lower() == "by":
+            query.group_by = [t.text for t in tokens[i + 1 :] if t.kind == "word"]
+            return
+        if i < len(tokens):
+            raise QueryError(f"unexpected {tokens[i].text!r} in stats")
+
+
+def flatten(value: Any, prefix: str, out: Record) -> None:
+    if isinstance(value, dict):
+        for key, inner in value.items():
+            flatten(inner, f"{prefix}.{key}" if prefix else str(key), out)
+    elif isinstance(value, list):
+        for index, inner in enumerate(value):
+            flatten(inner, f"{prefix}.{index}", out)
+    elif prefix:
+        out[prefix] = value
+
+
+def record(event: Record, stream: str, group_ref: str, ptr: str) -> Record:
+    """The fields of one event as a query sees them."""
+    fields: Record = {}
+    message = event["message"]
+    text = message.strip()
+    if text.startswith("{"):
+        try:
+            flatten(json.loads(text), "", fields)
+        except (ValueError, RecursionError):
+            pass
+    fields.update({
+        "@timestamp": event["timestamp"], "@message": message, "@logStream": stream,
+        "@log": group_ref, "@ingestionTime": event["ingestionTime"], "@ptr": ptr,
+    })
+    return fields
+
+
+def show(name: str, value: Any) -> str:
+    if name in ("@timestamp", "@ingestionTime") and isinstance(value, int):
+        moment = dt.datetime.fromtimestamp(value / 1000, tz=dt.UTC)
+        return moment.strftime("%Y-%m-%d %H:%M:%S.") + f"{value % 1000:03d}"
+    return _text(value)
+
+
+def _sort_key(value: Any) -> tuple[int, Any]:
+    number = _number(value)
+    if number is not None:
+        return (0, number)
+    return (1, _text(value)) if value is not None else (2, "")
+
+
+def run(query: Query, records: Iterable[Record], limit: int | None) -> tuple[list[list[dict[str, str]]], int, int]:
+    """(rows, records scanned, records matched)."""
+    scanned = 0
+    matched: list[Record] = []
+    for rec in records:
+        scanned += 1
+        if all(f(rec) for f in query.filters):
+            matched.append(rec)
+    if query.aggregates:
+        rows_data = _aggregate(query, matched)
+        names = query.group_by + [a.name for a in query.aggregates]
+    else:
+        rows_data = matched
+        names = (query.fields or ["@timestamp", "@message", "@logStream", "@log"]) + ["@ptr"]
+    sort = query.sort or ([] if query.aggregates else [("@timestamp", True)])
+    for name, descending in reversed(sort):
+        rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
+    cap = query.limit or limit or 10000
+    rows = [
+        [{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None]
+        for r in rows_data[:cap]
+    ]
+    return rows, scanned, len(matched)
+
+
+def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
+    buckets: dict[tuple[str, ...], list[Record]] = {}
+    for rec in matched:
+        buckets.setdefault(tuple(_text(rec.get(g)) for g in query.group_by), []).append(rec)
+    out: list[Record] = []
+    for key, members in buckets.items():
+        row: Record = dict(zip(query.group_by, key, strict=True))
+        for agg in query.aggregates:
+            if agg.function == "count":
+                row[agg.name] = len(members) if agg.argument is None else sum(
+                    1 for m in members if m.get(agg.argument) is not None)
+                continue
+            numbers = [n for m in members if (n := _number(m.get(agg.argument or ""))) is not None]
+            if not numbers:
+                continue
+            if agg.function == "sum":
+                row[agg.name] = sum(numbers)
+            elif agg.function == "avg":
+                row[agg.name] = sum(numbers) / len(numbers)
+            elif agg.function == "min":
+                row[agg.name] = min(numbers)
+            else:
+                row[agg.name] = max(numbers)
+        out.append(row)
+    return out

@@ -1,0 +1,62 @@
+"""Helpers of the CloudWatch Logs tests: unique names, a group per test, errors as (code, message)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import make_client
+
+DAY_MS = 86_400_000
+
+
+def unique(prefix: str = "pc") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as exc:
+        call(**kwargs)
+    error = exc.value.response["Error"]
+    assert exc.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return error["Code"], error.get("Message", "")
+
+
+def put(logs: Any, group: str, stream: str, messages: list[str], start: int | None = None, step: int = 1) -> list[int]:
+    """Put `messages` one `step` ms apart from `start` (default: a minute ago); their timestamps."""
+    base = now_ms() - 60_000 if start is None else start
+    stamps = [base + i * step for i in range(len(messages))]
+    logs.put_log_events(logGroupName=group, logStreamName=stream,
+                        logEvents=[{"timestamp": t, "message": m} for t, m in zip(stamps, messages, strict=True)])
+    return stamps
+
+
+@pytest.fixture(scope="module")
+def logs(endpoint: str) -> Any:
+    return make_client(endpoint, "logs")
+
+
+@pytest.fixture(scope="module")
+def unchecked(endpoint: str) -> Any:
+    """A client that sends what botocore would refuse to (empty lists, short strings)."""
+    return make_client(endpoint, "logs", parameter_validation=False)
+
+
+@pytest.fixture
+def group(logs: Any) -> Iterator[str]:
+    name = unique("/pc/test")
+    logs.create_log_group(logGroupName=name)
+    yield name
+    try:
+        logs.delete_log_group(logGroupName=name)
+    except ClientError:
+        pass

@@ -1,0 +1,76 @@
+"""Logs Insights, the minimal part: StartQuery then GetQueryResults with fields, filter, sort,
+limit and stats, rows of {field, value} with @ptr, and the query's errors."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+import pytest
+
+from tests.services.logs.support import error_of, now_ms, unique
+
+
+@pytest.fixture
+def app_logs(logs: Any, group: str) -> str:
+    base = now_ms() - 60_000
+    for stream, offset in (("web", 0), ("worker", 1)):
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+        logs.put_log_events(logGroupName=group, logStreamName=stream, logEvents=[
+            {"timestamp": base + offset + 10 * i,
+             "message": json.dumps({"level": "ERROR" if i % 2 else "INFO", "latency": 100 * i, "n": f"{stream}{i}"})}
+            for i in range(5)])
+    return group
+
+
+def run(logs: Any, group: str, query: str, **kwargs: Any) -> dict[str, Any]:
+    now = int(time.time())
+    query_id = logs.start_query(logGroupName=group, startTime=now - 3600, endTime=now + 60, queryString=query, **kwargs)["queryId"]
+    for _ in range(50):
+        answer = logs.get_query_results(queryId=query_id)
+        if answer["status"] == "Complete":
+            return answer
+        time.sleep(0.1)
+    raise AssertionError("the query did not complete")
+
+
+def rows(answer: dict[str, Any]) -> list[dict[str, str]]:
+    return [{f["field"]: f["value"] for f in row} for row in answer["results"]]
+
+
+def test_fields_filter_sort_limit(logs: Any, app_logs: str) -> None:
+    answer = run(logs, app_logs, "fields @timestamp, @message, n | filter @message like /ERROR/ | sort @timestamp desc | limit 3")
+    got = rows(answer)
+    assert [r["n"] for r in got] == ["worker3", "web3", "worker1"]
+    assert set(got[0]) == {"@timestamp", "@message", "n", "@ptr"}
+    assert len(got[0]["@timestamp"]) == len("2024-01-01 00:00:00.000")
+    assert answer["statistics"]["recordsMatched"] == 4 and answer["statistics"]["recordsScanned"] == 10
+
+
+def test_filter_on_json_fields_and_comparisons(logs: Any, app_logs: str) -> None:
+    got = rows(run(logs, app_logs, 'fields n | filter level = "INFO" and latency >= 200 | sort n asc'))
+    assert [r["n"] for r in got] == ["web2", "web4", "worker2", "worker4"]
+
+
+def test_stats_count_by_field(logs: Any, app_logs: str) -> None:
+    got = rows(run(logs, app_logs, "stats count(*) as events, max(latency) by level | sort level"))
+    assert got == [{"level": "ERROR", "events": "4", "max(latency)": "300"},
+                   {"level": "INFO", "events": "6", "max(latency)": "400"}]
+
+
+def test_log_record_of_a_pointer(logs: Any, app_logs: str) -> None:
+    [row] = rows(run(logs, app_logs, "fields n | filter n = 'web1'"))
+    record = logs.get_log_record(logRecordPointer=row["@ptr"])["logRecord"]
+    assert record["n"] == "web1" and record["@logStream"] == "web"
+
+
+def test_query_errors(logs: Any, group: str) -> None:
+    now = int(time.time())
+    assert error_of(logs.start_query, logGroupName=unique("none"), startTime=now - 60, endTime=now,
+                    queryString="fields @message")[0] == "ResourceNotFoundException"
+    assert error_of(logs.start_query, logGroupName=group, startTime=now - 60, endTime=now,
+                    queryString="frobnicate everything")[0] == "MalformedQueryException"
+    assert error_of(logs.start_query, logGroupName=group, startTime=now, endTime=now - 60,
+                    queryString="fields @message")[0] == "InvalidParameterException"
+    assert error_of(logs.get_query_results, queryId="00000000-0000-0000-0000-000000000000")[0] == "ResourceNotFoundException"
