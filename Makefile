@@ -14,7 +14,7 @@ $(BIN)/python:
 
 # Reinstall only when the project's metadata changed; the package itself is editable.
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e '.[test,bench]'
+	$(BIN)/pip install --quiet -e '.[test,bench,lambda]'
 	touch $(STAMP)
 
 $(JS_STAMP): tests/js/package.json tests/js/package-lock.json

@@ -5,6 +5,7 @@
     pocketcloud reset [--yes]
     pocketcloud coverage [--json | --markdown]
     pocketcloud accounts create NAME [--email E] | accounts list
+    pocketcloud logs tail GROUP [--follow] [--since 10m] [--filter-pattern P]
     pocketcloud aws ARGS...
 """
 
@@ -13,9 +14,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import shutil
 import sys
+import time
+from collections import Counter
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 from pocketcloud.config import Settings
 
@@ -99,11 +105,15 @@ def cmd_coverage(args: argparse.Namespace) -> int:
 
 
 def _organizations_client(args: argparse.Namespace):  # noqa: ANN202 - a botocore client
+    return _client(args, "organizations")
+
+
+def _client(args: argparse.Namespace, service: str):  # noqa: ANN202 - a botocore client
     import botocore.session
 
     settings = _settings(args)
     return botocore.session.get_session().create_client(
-        "organizations",
+        service,
         endpoint_url=_endpoint(args),
         region_name=settings.region,
         aws_access_key_id=settings.access_key_id,
@@ -137,6 +147,69 @@ def cmd_accounts(args: argparse.Namespace) -> int:
         print(f"AWS_SECRET_ACCESS_KEY={credentials['SecretAccessKey']}")
         return 0
     except (ClientError, BotoCoreError, OSError) as exc:
+        print(f"pocketcloud: {exc}", file=sys.stderr)
+        return 1
+
+
+_DURATION = re.compile(r"^(\d+)([smhdw])$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def _since_ms(text: str) -> int:
+    """`10m`, `2h`, `1d` (as `aws logs tail --since` takes them) → epoch milliseconds that long ago."""
+    match = _DURATION.match(text.strip())
+    if not match:
+        raise ValueError(f"--since {text!r} is not a duration like 30s, 10m, 2h or 1d")
+    seconds = int(match.group(1)) * _UNIT_SECONDS[match.group(2)]
+    return int((time.time() - seconds) * 1000)
+
+
+def _log_line(event: dict[str, Any]) -> str:
+    moment = datetime.fromtimestamp(event["timestamp"] / 1000, UTC)
+    return f"{moment.isoformat(timespec='microseconds')} {event['logStreamName']} {str(event['message']).rstrip(chr(10))}"
+
+
+def cmd_logs(args: argparse.Namespace) -> int:
+    """`logs tail GROUP`: the group's recent events, interleaved across streams as `aws logs tail` prints them;
+    with --follow, keep printing new ones until interrupted."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    client = _client(args, "logs")
+    try:
+        start = _since_ms(args.since)
+    except ValueError as exc:
+        print(f"pocketcloud: {exc}", file=sys.stderr)
+        return 2
+    printed: Counter[tuple[Any, ...]] = Counter()
+    try:
+        while True:
+            request: dict[str, Any] = {"logGroupName": args.group, "startTime": start}
+            if args.filter_pattern:
+                request["filterPattern"] = args.filter_pattern
+            events: list[dict[str, Any]] = []
+            while True:
+                page = client.filter_log_events(**request)
+                events += page["events"]
+                if not page.get("nextToken"):
+                    break
+                request["nextToken"] = page["nextToken"]
+            events.sort(key=lambda e: e["timestamp"])
+            # Events are told apart by what they are, not by eventId; a repeated line is printed as often as it occurs.
+            current: Counter[tuple[Any, ...]] = Counter()
+            for event in events:
+                key = (event["timestamp"], event["logStreamName"], event["message"], event.get("ingestionTime"))
+                current[key] += 1
+                if current[key] > printed[key]:
+                    print(_log_line(event), flush=True)
+            if not args.follow:
+                return 0
+            if events:
+                start = events[-1]["timestamp"]
+                printed = Counter({k: n for k, n in current.items() if k[0] >= start})
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0
+    except (ClientError, BotoCoreError) as exc:
         print(f"pocketcloud: {exc}", file=sys.stderr)
         return 1
 
@@ -177,6 +250,15 @@ def parser() -> argparse.ArgumentParser:
     create.add_argument("name")
     create.add_argument("--email")
     account_actions.add_parser("list", help="list the accounts")
+    logs = sub.add_parser("logs", help="read CloudWatch Logs (e.g. a Lambda function's /aws/lambda/NAME)")
+    logs.add_argument("--port", type=int)
+    log_actions = logs.add_subparsers(dest="action", required=True)
+    tail = log_actions.add_parser("tail", help="print a log group's recent events, and new ones with --follow")
+    tail.add_argument("group", help="log group name, e.g. /aws/lambda/my-function")
+    tail.add_argument("--follow", "-f", action="store_true", help="keep printing new events until interrupted")
+    tail.add_argument("--since", default="10m", help="how far back to start: 30s, 10m (default), 2h, 1d")
+    tail.add_argument("--filter-pattern", help="a CloudWatch Logs filter pattern")
+    tail.add_argument("--interval", type=float, default=1.0, help=argparse.SUPPRESS)
     cov = sub.add_parser("coverage", help="operations implemented, per service")
     fmt = cov.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
@@ -193,7 +275,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     commands = {
         "start": cmd_start, "status": cmd_status, "reset": cmd_reset,
-        "coverage": cmd_coverage, "accounts": cmd_accounts,
+        "coverage": cmd_coverage, "accounts": cmd_accounts, "logs": cmd_logs,
     }
     return commands[args.command](args)
 

@@ -16,6 +16,7 @@ import signal
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
 from pocketcloud.lambda_runtime.runtimes import runtime_command
@@ -38,6 +39,7 @@ class EnvironmentSpec:
     log_group: str
     log_stream: str
     tmp_dir: Path
+    python_client: str = "auto"
 
 
 @dataclass
@@ -46,9 +48,12 @@ class InvokeOutcome:
     payload: bytes
     error_type: str | None = None
     duration_ms: float = 0.0
+    started_ms: int = 0  # epoch milliseconds when the event was handed to the runtime (0: it never was)
     init_duration_ms: float | None = None
     max_memory_mb: int = 0
     log_lines: list[tuple[int, str]] = field(default_factory=list)
+    # Output written before the invocation began (the init phase of a cold start): logged before START.
+    preamble: list[tuple[int, str]] = field(default_factory=list)
 
 
 def _descendants(pid: int) -> list[int]:
@@ -116,7 +121,7 @@ class ExecutionEnvironment:
         env["TMPDIR"] = str(spec.tmp_dir)
         self.spawned_at = time.monotonic()
         self.process = await asyncio.create_subprocess_exec(
-            *runtime_command(spec.runtime, spec.code_dir),
+            *runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client),
             cwd=str(spec.code_dir),
             env=env,
             stdin=asyncio.subprocess.DEVNULL,
@@ -150,6 +155,7 @@ class ExecutionEnvironment:
             task.cancel()
         if ready in done and not self.api.init_error_event.is_set():
             self.initialized = True
+            self._read_memory()
             return None
         if self.init_duration_ms is None:
             self.init_duration_ms = (time.monotonic() - self.spawned_at) * 1000
@@ -161,14 +167,16 @@ class ExecutionEnvironment:
 
     async def invoke(self, invocation: Invocation, timeout_seconds: float) -> InvokeOutcome:
         assert self.process is not None
-        self.take_lines()
+        await self._settle_output()
+        preamble = self.take_lines()
         started = time.monotonic()
+        started_ms = int(time.time() * 1000)
         self.api.submit(invocation)
         exited = asyncio.create_task(self.process.wait())
         memory = asyncio.create_task(self._watch_memory())
+        waiters: set[asyncio.Future[Any]] = {invocation.result, exited, memory}
         try:
-            done, _ = await asyncio.wait({invocation.result, exited, memory}, timeout=timeout_seconds,
-                                         return_when=asyncio.FIRST_COMPLETED)
+            done, _ = await asyncio.wait(waiters, timeout=timeout_seconds, return_when=asyncio.FIRST_COMPLETED)
         finally:
             exited.cancel()
             memory.cancel()
@@ -184,19 +192,23 @@ class ExecutionEnvironment:
             outcome = InvokeOutcome("exit", _exit_payload(invocation.request_id, "signal: killed"),
                                     "Runtime.ExitError", duration)
         elif exited in done or (self.process.returncode is not None):
-            await self._settle_output()
+            await self.drain_output()
             code = self.process.returncode
             reason = f"signal: {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
             self.dead = True
             outcome = InvokeOutcome("exit", _exit_payload(invocation.request_id, reason), "Runtime.ExitError", duration)
         else:
+            await self._settle_output()
             await self.kill()
             duration = timeout_seconds * 1000
             message = f"RequestId: {invocation.request_id} Error: Task timed out after {timeout_seconds:.2f} seconds"
             outcome = InvokeOutcome("timeout", json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
                                     "Sandbox.Timedout", duration)
-        outcome.max_memory_mb = max(1, self.peak_memory_kb // 1024)
+        # Lambda reports at most the memory size: a function killed for outgrowing it used all of it.
+        outcome.max_memory_mb = min(max(1, self.peak_memory_kb // 1024), self.spec.memory_mb)
         outcome.log_lines = self.take_lines()
+        outcome.preamble = preamble
+        outcome.started_ms = started_ms
         self.last_used = time.monotonic()
         return outcome
 
@@ -205,15 +217,40 @@ class ExecutionEnvironment:
         for _ in range(3):
             await asyncio.sleep(0)
 
-    async def _watch_memory(self) -> None:
+    async def drain_output(self, wait_exit: float = 0.0) -> None:
+        """Read the output to its end once the process has exited (waiting up to `wait_exit` for that).
+
+        A runtime that failed its init exits right after reporting it; its last lines ([ERROR] ...)
+        may still be in the pipe. A descendant holding the pipe open bounds the wait.
+        """
+        process = self.process
+        if process is None:
+            return
+        if process.returncode is None and wait_exit:
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(asyncio.shield(process.wait()), wait_exit)
+        if process.returncode is None:
+            await self._settle_output()
+            return
+        readers = [reader for reader in self._readers if not reader.done()]
+        if readers:
+            await asyncio.wait(readers, timeout=0.2)
+
+    def _read_memory(self) -> int:
+        """The tree's resident memory now (kB), also kept as the peak."""
         assert self.process is not None
+        rss = _rss_kb([self.process.pid, *_descendants(self.process.pid)])
+        self.peak_memory_kb = max(self.peak_memory_kb, rss)
+        return rss
+
+    async def _watch_memory(self) -> None:
         limit_kb = self.spec.memory_mb * 1024
-        while True:
-            pids = [self.process.pid, *_descendants(self.process.pid)]
-            rss = _rss_kb(pids)
-            self.peak_memory_kb = max(self.peak_memory_kb, rss)
-            if rss > limit_kb:
-                return
+        # The memory was read when the environment became ready and at every poll since:
+        # unless it was over the limit then, the first look waits one interval, so an
+        # invocation shorter than that walks /proc not at all.
+        if self.peak_memory_kb <= limit_kb:
+            await asyncio.sleep(MEMORY_POLL_SECONDS)
+        while self._read_memory() <= limit_kb:
             await asyncio.sleep(MEMORY_POLL_SECONDS)
 
     async def kill(self) -> None:

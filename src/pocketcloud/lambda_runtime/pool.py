@@ -28,6 +28,7 @@ class ConcurrencyExceeded(Exception):
 class _Revision:
     idle: list[ExecutionEnvironment] = field(default_factory=list)
     busy: int = 0
+    retired: bool = False  # its code or configuration changed: environments finishing now are stopped
 
 
 class EnvironmentPool:
@@ -50,15 +51,20 @@ class EnvironmentPool:
         function: str,
         reserved: int | None,
         make_spec: Callable[[], EnvironmentSpec],
-        base_env: dict[str, str],
+        make_base_env: Callable[[], dict[str, str]],
     ) -> tuple[ExecutionEnvironment, bool]:
-        """An environment for one invocation: (environment, is it a cold start)."""
+        """An environment for one invocation: (environment, is it a cold start).
+
+        `make_spec` and `make_base_env` are called for a cold start only: the environment's
+        credentials are issued once, when it starts, not on every invocation.
+        """
         busy_here = self._busy_by_function.get(function, 0)
         if reserved is not None and busy_here >= reserved:
             raise ConcurrencyExceeded("ReservedFunctionConcurrentInvocationLimitExceeded")
         if self._busy_total >= self.account_limit:
             raise ConcurrencyExceeded("ConcurrentInvocationLimitExceeded")
         slot = self._revisions.setdefault(revision, _Revision())
+        slot.retired = False
         slot.busy += 1
         self._busy_by_function[function] = busy_here + 1
         self._busy_total += 1
@@ -66,12 +72,17 @@ class EnvironmentPool:
             env = slot.idle.pop()
             if not env.dead and env.process is not None and env.process.returncode is None:
                 return env, False
-        env = ExecutionEnvironment(make_spec(), base_env)
+        try:
+            env = ExecutionEnvironment(make_spec(), make_base_env())
+        except BaseException:
+            self._release_counts(revision, function)
+            raise
         self._all.add(env)
         try:
             await env.start()
         except BaseException:
             self._release_counts(revision, function)
+            self._all.discard(env)
             await env.kill()
             raise
         return env, True
@@ -85,19 +96,22 @@ class EnvironmentPool:
 
     async def release(self, revision: str, function: str, env: ExecutionEnvironment) -> None:
         self._release_counts(revision, function)
-        if env.dead or env.process is None or env.process.returncode is not None:
+        slot = self._revisions.setdefault(revision, _Revision())
+        if slot.retired or env.dead or env.process is None or env.process.returncode is not None:
             self._all.discard(env)
-            await env.kill()
+            await (env.shutdown() if slot.retired and not env.dead else env.kill())
             return
         env.last_used = time.monotonic()
-        self._revisions.setdefault(revision, _Revision()).idle.append(env)
+        slot.idle.append(env)
 
     async def retire(self, prefix: str) -> None:
         """Stop the idle environments of every revision starting with `prefix` (code or config changed)."""
         for revision in [r for r in self._revisions if r.startswith(prefix)]:
             slot = self._revisions[revision]
+            slot.retired = True
             idle, slot.idle = slot.idle, []
             for env in idle:
+                self._all.discard(env)
                 await env.shutdown()
 
     async def _reap(self) -> None:

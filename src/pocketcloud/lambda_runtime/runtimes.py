@@ -1,15 +1,21 @@
 """How each Lambda runtime is started here, and the environment AWS gives it.
 
-Python runtimes (python3.9 … python3.13) run on the local interpreter with
-our standard-library runtime client; Node.js runtimes run on the local `node`
-with ours for Node; provided.al2 / provided.al2023 run the package's own
+Python runtimes (python3.9 … python3.14) run on the server's own interpreter
+(`sys.executable`, so the function can import what pocketcloud's environment
+has installed, boto3 included, as Lambda's managed runtimes bundle boto3) with
+AWS's runtime interface client, awslambdaric, when it is installed (the
+`lambda` extra), else with our standard-library client, which writes the same
+error documents and log lines. Node.js runtimes run on the local `node` with
+our client for Node; provided.al2 / provided.al2023 run the package's own
 `bootstrap` executable.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import shutil
 import sys
+from functools import cache
 from pathlib import Path
 
 BOOTSTRAP_DIR = Path(__file__).with_name("bootstrap")
@@ -24,8 +30,16 @@ class RuntimeUnavailable(Exception):
     pass
 
 
-def runtime_command(runtime: str, code_dir: Path) -> list[str]:
+@cache
+def has_awslambdaric() -> bool:
+    return importlib.util.find_spec("awslambdaric") is not None
+
+
+def runtime_command(runtime: str, code_dir: Path, handler: str = "", python_client: str = "auto") -> list[str]:
+    """The command starting a runtime; `python_client` is "auto", "awslambdaric" or "builtin"."""
     if runtime in PYTHON_RUNTIMES:
+        if python_client == "awslambdaric" or (python_client == "auto" and has_awslambdaric()):
+            return [sys.executable, "-u", "-m", "awslambdaric", handler]
         return [sys.executable, "-u", str(BOOTSTRAP_DIR / "python_runtime.py")]
     if runtime in NODE_RUNTIMES:
         node = shutil.which("node")

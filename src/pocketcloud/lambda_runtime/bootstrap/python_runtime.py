@@ -5,12 +5,13 @@ sets (_HANDLER, LAMBDA_TASK_ROOT, AWS_LAMBDA_RUNTIME_API, ...). Its error
 documents and log lines follow AWS's own runtime interface client
 (awslambdaric): `{"errorMessage", "errorType", "requestId", "stackTrace"}`,
 `Runtime.ImportModuleError`, `Runtime.HandlerNotFound`, and `[ERROR]` lines.
-This file must not import pocketcloud: it runs in the function's process.
+This file must not import pocketcloud: it runs in the function's process. It
+imports little, since every import is paid by every cold start: HTTP is spoken
+on a plain socket (http.client alone costs tens of milliseconds to import).
 """
 
 from __future__ import annotations
 
-import http.client
 import importlib
 import json
 import logging
@@ -19,23 +20,50 @@ import socket
 import sys
 import time
 import traceback
-from typing import Any
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any, NoReturn
 
 API_VERSION = "2018-06-01"
+ERROR_INDENT = "\u00a0"  # awslambdaric indents trace lines of its [ERROR] line with no-break spaces
+UNHANDLED_WARNING = (
+    "LAMBDA_WARNING: Unhandled exception. The most likely cause is an issue in the function code. However, in rare "
+    "cases, a Lambda runtime update can cause unexpected function behavior. For functions using managed runtimes, "
+    "runtime updates can be triggered by a function change, or can be applied automatically. To determine if the "
+    "runtime has been updated, check the runtime version in the INIT_START log entry. If this error correlates with a "
+    "change in the runtime version, you may be able to mitigate this error by temporarily rolling back to the previous "
+    "runtime version. For more information, see https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html\r"
+)
 
 
 class RuntimeApi:
+    """HTTP/1.1 on one kept-alive connection to the environment's Runtime API (which always sends Content-Length)."""
+
     def __init__(self, address: str) -> None:
-        host, _, port = address.partition(":")
-        self.connection = http.client.HTTPConnection(host, int(port or 80))
-        self.connection.connect()
-        self.connection.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        host, _, port = address.rpartition(":")
+        self.address = address
+        self.sock = socket.create_connection((host, int(port)))
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.reader = self.sock.makefile("rb")
 
     def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[dict[str, str], bytes]:
-        self.connection.request(method, f"/{API_VERSION}/runtime/{path}", body=body, headers=headers or {})
-        response = self.connection.getresponse()
-        data = response.read()
-        return {k.lower(): v for k, v in response.getheaders()}, data
+        data = body or b""
+        head = [f"{method} /{API_VERSION}/runtime/{path} HTTP/1.1", f"Host: {self.address}"]
+        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        head.append(f"Content-Length: {len(data)}")
+        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
+        if not self.reader.readline():
+            raise ConnectionError("the Runtime API closed the connection")
+        answer: dict[str, str] = {}
+        while True:
+            line = self.reader.readline()
+            if line in (b"\r\n", b"\n", b""):
+                break
+            name, _, value = line.decode("latin-1").partition(":")
+            answer[name.strip().lower()] = value.strip()
+        length = int(answer.get("content-length") or 0)
+        return answer, self.reader.read(length) if length else b""
 
     def next(self) -> tuple[dict[str, str], bytes]:
         return self.request("GET", "invocation/next")
@@ -81,24 +109,28 @@ def _json_or_none(text: str | None) -> Any:
 
 def _stack(exc: BaseException) -> list[str]:
     # The runtime's own frames are not the function's business, as in AWS's runtime.
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
-    return [f'  File "{f.filename}", line {f.lineno}, in {f.name}\n    {f.line}\n' for f in frames]
+    # Plain tuples, as awslambdaric formats them: no column carets under the lines.
+    frames = [(f.filename, f.lineno or 0, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    return traceback.format_list(frames)
 
 
-def _error_document(exc: BaseException, request_id: str, error_type: str | None = None, message: str | None = None) -> dict[str, Any]:
+def _error_document(exc: BaseException, request_id: str, error_type: str | None = None, message: str | None = None,
+                    stack: list[str] | None = None) -> dict[str, Any]:
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
         "requestId": request_id,
-        "stackTrace": _stack(exc) if error_type is None else [],
+        "stackTrace": stack if stack is not None else (_stack(exc) if error_type is None else []),
     }
 
 
 def _log_error(document: dict[str, Any]) -> None:
-    lines = [f"[ERROR] {document['errorType']}: {document['errorMessage']}"]
-    if document["stackTrace"]:
-        lines.append("Traceback (most recent call last):")
-        lines.extend(line.rstrip("\n") for line in document["stackTrace"])
+    # awslambdaric's text format on stdout: one line, parts joined by \r, trace indented with no-break spaces.
+    lines = [f"[ERROR] {document['errorType']}: {document['errorMessage']}", "Traceback (most recent call last):"]
+    for element in document["stackTrace"]:
+        for line in element.splitlines() or [""]:
+            stripped = line.lstrip(" ")
+            lines.append(ERROR_INDENT * (len(line) - len(stripped)) + stripped)
     sys.stdout.write("\r".join(lines) + "\n")
     sys.stdout.flush()
 
@@ -113,47 +145,54 @@ class _RequestIdFilter(logging.Filter):
 
 def _configure_logging() -> _RequestIdFilter:
     handler = logging.StreamHandler(sys.stdout)
+    handler.terminator = ""  # the format ends the line, as in awslambdaric
     handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
                                            "%Y-%m-%dT%H:%M:%S"))
     logging.Formatter.converter = time.gmtime
     request_filter = _RequestIdFilter()
     handler.addFilter(request_filter)
     root = logging.getLogger()
-    root.handlers = [handler]
-    root.setLevel(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "INFO").upper() if os.environ.get("AWS_LAMBDA_LOG_LEVEL") else logging.WARNING)
+    root.addHandler(handler)
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    if level in logging.getLevelNamesMapping():
+        root.setLevel(level)
     return request_filter
 
 
-def _load_handler(api: RuntimeApi) -> Any:
+class _InitError(Exception):
+    def __init__(self, document: dict[str, Any]) -> None:
+        super().__init__(document["errorMessage"])
+        self.document = document
+
+
+def _fault(error_type: str, message: str, stack: list[str] | None = None) -> _InitError:
+    return _InitError({"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": stack or []})
+
+
+def _load_handler() -> Any:
+    """The handler `_HANDLER` names, failing as awslambdaric's `_get_handler` does."""
     spec = os.environ.get("_HANDLER", "")
-    module_name, _, function_name = spec.rpartition(".")
-    task_root = os.environ.get("LAMBDA_TASK_ROOT", os.getcwd())
-    sys.path.insert(0, task_root)
     try:
-        if not module_name:
-            raise ValueError(f"Bad handler '{spec}': not enough values to unpack (expected 2, got 1)")
-        module = importlib.import_module(module_name.replace("/", "."))
+        module_name, function_name = spec.rsplit(".", 1)
     except ValueError as exc:
-        document = _error_document(exc, "", "Runtime.MalformedHandlerName", f"Bad handler '{spec}': {exc}")
-        _fail_init(api, document)
+        raise _fault("Runtime.MalformedHandlerName", f"Bad handler '{spec}': {exc}") from exc
+    if module_name.split(".")[0] in sys.builtin_module_names:
+        raise _fault("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module")
+    try:
+        module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as exc:
-        document = _error_document(exc, "", "Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}")
-        _fail_init(api, document)
+        raise _fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
     except SyntaxError as exc:
-        document = _error_document(exc, "", "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}")
-        _fail_init(api, document)
-    except Exception as exc:  # an exception at import time is the function's init error
-        document = _error_document(exc, "")
-        _fail_init(api, document)
-    handler = getattr(module, function_name, None)
-    if handler is None:
-        document = {"errorMessage": f"Handler '{function_name}' missing on module '{module_name}'",
-                    "errorType": "Runtime.HandlerNotFound", "requestId": "", "stackTrace": []}
-        _fail_init(api, document)
-    return handler
+        trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
+        raise _fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace) from exc
+    try:
+        return getattr(module, function_name)
+    except AttributeError as exc:
+        raise _fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'") from exc
 
 
-def _fail_init(api: RuntimeApi, document: dict[str, Any]) -> None:
+def _fail_init(api: RuntimeApi, document: dict[str, Any]) -> NoReturn:
+    logging.warning(UNHANDLED_WARNING)
     _log_error(document)
     api.error("init/error", document)
     sys.exit(1)
@@ -162,7 +201,13 @@ def _fail_init(api: RuntimeApi, document: dict[str, Any]) -> None:
 def main() -> None:
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
     request_filter = _configure_logging()
-    handler = _load_handler(api)
+    sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
+    try:
+        handler = _load_handler()
+    except _InitError as exc:
+        _fail_init(api, exc.document)
+    except Exception as exc:  # an exception at import time is the function's init error
+        _fail_init(api, _error_document(exc, ""))
     while True:
         headers, body = api.next()
         request_id = headers.get("lambda-runtime-aws-request-id", "")

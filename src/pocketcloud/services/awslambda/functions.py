@@ -31,6 +31,12 @@ from pocketcloud.store import Collection, Scope, Store
 Params = dict[str, Any]
 _ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
 _PARTIAL = re.compile(r"^(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
+# Runtimes AWS refuses for new functions and updates (the model's enum still lists them).
+DEPRECATED_RUNTIMES = {
+    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
+    "nodejs16.x", "python2.7", "python3.6", "python3.7", "python3.8", "dotnetcore1.0", "dotnetcore2.0",
+    "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "ruby2.5", "ruby2.7", "go1.x", "java8",
+}
 # What GetFunction's Configuration carries, in the order AWS writes it.
 CONFIG_FIELDS = (
     "FunctionName", "FunctionArn", "Runtime", "Role", "Handler", "CodeSize", "Description", "Timeout",
@@ -141,6 +147,11 @@ class FunctionOperations:
         if storage is not None and not 512 <= storage <= 10240:
             raise validation("ephemeralStorage.size", storage, "Member must have value less than or equal to 10240")
         runtime = p.get("Runtime")
+        if runtime in DEPRECATED_RUNTIMES:
+            raise invalid_parameter(
+                f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
+                "functions. We recommend you use a supported runtime while creating or updating functions."
+            )
         if runtime is not None and runtime not in SUPPORTED_RUNTIMES:
             raise invalid_parameter(
                 f"The runtime parameter of {runtime} is deprecated or not supported by pocketcloud. "
@@ -271,7 +282,8 @@ class FunctionOperations:
                 self.functions.functions.delete(scope, name)
                 self.functions.versions.delete_prefix(scope, name + "\0")
                 self.functions.aliases.delete_prefix(scope, name + "\0")
-        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        version = qualifier if qualifier and qualifier != "$LATEST" else None
+        await self.retire_environments(arn, version)  # type: ignore[attr-defined]
         return {}
 
     async def UpdateFunctionCode(self, ctx: RequestContext, p: Params) -> Params:
@@ -287,7 +299,7 @@ class FunctionOperations:
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
         self.functions.functions.put(scope, name, doc)
-        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = self.configuration(doc)
         if p.get("Publish"):
             return self._publish(ctx, name, None)
@@ -317,7 +329,7 @@ class FunctionOperations:
             doc["LoggingConfig"] = {**doc.get("LoggingConfig", {}), **p["LoggingConfig"]}
         doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
         self.functions.functions.put(scope, name, doc)
-        await self.retire_environments(arn)  # type: ignore[attr-defined]
+        await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = self.configuration(doc)
         view.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
                      "LastUpdateStatusReasonCode": "Creating"})

@@ -40,7 +40,7 @@ from pocketcloud.services.awslambda.functions import function_arn, split_name
 log = logging.getLogger("pocketcloud.lambda")
 Params = dict[str, Any]
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
-ASYNC_PAYLOAD_LIMIT = 256 * 1024
+ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 256 KB until AWS raised it in 2025 (the Invoke API reference says 1 MB)
 QUEUE = ("", "")
 
 
@@ -48,6 +48,14 @@ def _too_large(limit: int) -> ServiceError:
     return ServiceError(
         "RequestEntityTooLargeException",
         f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
+        status=413, Type="User",
+    )
+
+
+def _too_large_for_event(size: int) -> ServiceError:
+    return ServiceError(
+        "RequestEntityTooLargeException",
+        f"{size} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_LIMIT} bytes)",
         status=413, Type="User",
     )
 
@@ -99,17 +107,24 @@ class InvokeOperations:
         variables["AWS_LAMBDA_LOG_STREAM_NAME"] = stream
         layer_paths = self._layer_paths(doc)  # type: ignore[attr-defined]
         if layer_paths:
-            variables["PYTHONPATH"] = ":".join(str(p / "python") for p in layer_paths)
+            # Where Lambda's Python runtimes look in /opt: python/ and python/lib/pythonX.Y/site-packages.
+            site = f"python/lib/{doc['Runtime']}/site-packages"
+            variables["PYTHONPATH"] = ":".join(f"{p / 'python'}:{p / site}" for p in layer_paths)
             variables["NODE_PATH"] = ":".join(str(p / "nodejs" / "node_modules") for p in layer_paths)
         return EnvironmentSpec(
             function_name=doc["FunctionName"], function_arn=doc["FunctionArn"], version=version,
             runtime=doc["Runtime"] or "provided", handler=doc.get("Handler") or "", code_dir=code_dir,
             memory_mb=doc["MemorySize"], timeout_seconds=doc["Timeout"], variables=variables,
             log_group=doc["LoggingConfig"]["LogGroup"], log_stream=stream, tmp_dir=tmp,
+            python_client=self.runtime.settings.lambda_python_client,  # type: ignore[attr-defined]
         )
 
-    async def retire_environments(self, arn: str) -> None:
-        await self.pool.retire(arn)
+    async def retire_environments(self, arn: str, version: str | None = None) -> None:
+        """Stop the environments of one version ($LATEST after an update), or of all versions when None.
+
+        Revisions are "<arn>:<version>:<revision id>"; the colons keep function "a" from retiring "ab".
+        """
+        await self.pool.retire(f"{arn}:{version}:" if version else f"{arn}:")
 
     # -- running one invocation ---------------------------------------------------
 
@@ -122,7 +137,7 @@ class InvokeOperations:
         try:
             env, cold = await self.pool.acquire(
                 revision, base["FunctionArn"], base.get("ReservedConcurrency"),
-                lambda: self._spec(account, region, doc, version), self._base_env(account, region, doc, version),
+                lambda: self._spec(account, region, doc, version), lambda: self._base_env(account, region, doc, version),
             )
         except ConcurrencyExceeded as exc:
             raise too_many_requests(exc.reason) from exc
@@ -135,7 +150,7 @@ class InvokeOperations:
         try:
             init_failure = await env.wait_ready() if cold else None
             if init_failure is not None:
-                outcome = self._init_outcome(env, init_failure, request_id)
+                outcome = await self._init_outcome(env, init_failure, request_id)
             else:
                 deadline_ms = int(time.time() * 1000 + timeout * 1000)
                 invocation = Invocation(
@@ -155,7 +170,8 @@ class InvokeOperations:
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], env.spec.log_stream, lines)
         return outcome, request_id, "\n".join(message for _, message in lines) + "\n"
 
-    def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
+    async def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
+        await env.drain_output(wait_exit=0.5)
         lines = env.take_lines()
         if reason == "init_error" and env.api.init_error is not None:
             body = env.api.init_error[0]
@@ -176,12 +192,14 @@ class InvokeOperations:
     def _log_lines(self, request_id: str, version: str, doc: Params, outcome: InvokeOutcome, cold: bool,
                    init_ms: float | None, timeout: float) -> list[tuple[int, str]]:
         now_ms = int(time.time() * 1000)
-        started = now_ms - int(outcome.duration_ms)
+        # START carries the moment the event was handed over, so the function's own lines sort after it.
+        started = outcome.started_ms or now_ms - int(outcome.duration_ms)
         lines: list[tuple[int, str]] = []
         if cold and init_ms is not None and outcome.status == "init_error":
             lines += outcome.log_lines
             lines.append((started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {outcome.error_type}"))
             outcome.log_lines = []
+        lines += outcome.preamble
         lines.append((started, f"START RequestId: {request_id} Version: {version}"))
         lines += outcome.log_lines
         if outcome.status == "timeout":
@@ -226,12 +244,14 @@ class InvokeOperations:
                 raise ServiceError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.", status=400) from exc
         if kind == "Event":
             if len(payload) > ASYNC_PAYLOAD_LIMIT:
-                raise _too_large(ASYNC_PAYLOAD_LIMIT)
+                raise _too_large_for_event(len(payload))
             self.enqueue(ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id)
             return {"StatusCode": 202, "Payload": b""}
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise _too_large(SYNC_PAYLOAD_LIMIT)
-        outcome, _, log_text = await self.run(ctx.account_id, ctx.region, doc, executed, payload, client_context)
+        # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
+        outcome, _, log_text = await self.run(ctx.account_id, ctx.region, doc, executed, payload, client_context,
+                                              request_id=ctx.request_id)
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":
             result["FunctionError"] = "Unhandled"
@@ -255,24 +275,38 @@ class InvokeOperations:
         return request_id
 
     async def async_worker(self) -> None:
-        """Runs queued events when they are due; survives restarts because the queue is in the store."""
+        """Runs queued events when they are due; survives restarts because the queue is in the store.
+
+        An event stays queued while it runs and leaves the queue only once its outcome is settled
+        (done, re-queued for a retry, or delivered to a destination), so a server killed mid-run runs it
+        again after the restart: at least once, as Lambda promises.
+        """
+        running: set[str] = self._async_running  # type: ignore[attr-defined]
         while True:
             now_ms = int(time.time() * 1000)
-            due = [(k, d) for k, d in self.async_queue.scan(QUEUE, limit=20) if int(k.split("\0")[0]) <= now_ms]  # type: ignore[attr-defined]
+            waiting = [(k, d) for k, d in self.async_queue.scan(QUEUE, limit=len(running) + 20) if k not in running]  # type: ignore[attr-defined]
+            due = [(k, d) for k, d in waiting if int(k.split("\0")[0]) <= now_ms]
             if not due:
                 self._queue_wakeup.clear()  # type: ignore[attr-defined]
-                upcoming = self.async_queue.scan(QUEUE, limit=1)  # type: ignore[attr-defined]
                 wait = 1.0
-                if upcoming:
-                    wait = max(0.01, min(1.0, (int(upcoming[0][0].split("\0")[0]) - now_ms) / 1000))
+                if waiting:
+                    wait = max(0.01, min(1.0, (int(waiting[0][0].split("\0")[0]) - now_ms) / 1000))
                 with contextlib.suppress(asyncio.TimeoutError):
                     await asyncio.wait_for(self._queue_wakeup.wait(), wait)  # type: ignore[attr-defined]
                 continue
             for key, item in due:
-                self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
-                task = asyncio.create_task(self._run_event(item))
+                running.add(key)
+                task = asyncio.create_task(self._run_queued(key, item))
                 self._async_tasks.add(task)  # type: ignore[attr-defined]
                 task.add_done_callback(self._async_tasks.discard)  # type: ignore[attr-defined]
+
+    async def _run_queued(self, key: str, item: Params) -> None:
+        try:
+            await self._run_event(item)
+        except Exception:
+            log.exception("asynchronous invocation %s failed", item.get("RequestId"))
+        self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
+        self._async_running.discard(key)  # type: ignore[attr-defined]
 
     async def _run_event(self, item: Params) -> None:
         account, region, name, qualifier = item["Account"], item["Region"], item["Name"], item["Qualifier"]

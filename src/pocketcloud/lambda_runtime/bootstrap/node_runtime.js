@@ -1,0 +1,414 @@
+'use strict';
+/*
+ * The Node.js runtime inside an execution environment: AWS's Runtime API loop, Node's standard library only.
+ *
+ * Started as `node node_runtime.js` with the environment AWS sets (_HANDLER, LAMBDA_TASK_ROOT,
+ * AWS_LAMBDA_RUNTIME_API, ...). It behaves as AWS's own Node.js runtime interface client does:
+ * handlers are `file.export` (CommonJS, ES modules, nested exports), async or callback-style
+ * (event, context, callback), the context has getRemainingTimeInMillis() and
+ * callbackWaitsForEmptyEventLoop, errors are posted as {errorType, errorMessage, trace}, and
+ * console.* lines are written as `<ISO time>\t<request id>\t<LEVEL>\t<message>` with newlines
+ * turned into \r so one call stays one log event.
+ * This file must not require anything outside Node's standard library: it runs in the function's process.
+ */
+
+const fs = require('fs');
+const http = require('http');
+const path = require('path');
+const util = require('util');
+const { pathToFileURL } = require('url');
+
+const API_VERSION = '2018-06-01';
+const [API_HOST, API_PORT] = (process.env.AWS_LAMBDA_RUNTIME_API || '127.0.0.1:9001').split(':');
+// One kept-alive connection: the Runtime API is local and the loop is strictly sequential.
+const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
+
+// -- errors, named as AWS's runtime names them ----------------------------------------------------
+
+class RuntimeError extends Error {}
+function runtimeError(name) {
+  const cls = class extends RuntimeError {};
+  cls.prototype.name = `Runtime.${name}`;
+  return cls;
+}
+const ImportModuleError = runtimeError('ImportModuleError');
+const HandlerNotFound = runtimeError('HandlerNotFound');
+const MalformedHandlerName = runtimeError('MalformedHandlerName');
+const UserCodeSyntaxError = runtimeError('UserCodeSyntaxError');
+const NodeJsExit = runtimeError('NodeJsExit');
+class UnhandledPromiseRejection extends runtimeError('UnhandledPromiseRejection') {
+  constructor(reason, promise) {
+    super(reason);
+    this.reason = reason;
+    this.promise = promise;
+  }
+}
+
+function isErrorLike(value) {
+  return Boolean(value && typeof value.name === 'string' && typeof value.message === 'string' &&
+    typeof value.stack === 'string' && value.name && value.message && value.stack);
+}
+
+/** The error document posted to the Runtime API. */
+function toRapidResponse(error) {
+  try {
+    if (util.types.isNativeError(error) || isErrorLike(error)) {
+      return { errorType: error.name, errorMessage: error.message, trace: error.stack.split('\n') };
+    }
+    return { errorType: typeof error, errorMessage: error.toString(), trace: [] };
+  } catch (_err) {
+    return {
+      errorType: 'handled',
+      errorMessage: 'callback called with Error argument, but there was a problem while retrieving one or more of its message, name, and stack',
+    };
+  }
+}
+
+function withEnumerableProperties(value) {
+  if (value instanceof Error) {
+    const out = Object.assign({ errorType: value.name, errorMessage: value.message, code: value.code }, value);
+    if (typeof value.stack === 'string') {
+      out.stack = value.stack.split('\n');
+    }
+    return out;
+  }
+  return value;
+}
+
+/** The error as the runtime logs it: a tab, then JSON with name, message and stack. */
+function toFormatted(error) {
+  try {
+    return '\t' + JSON.stringify(error, (_k, v) => withEnumerableProperties(v));
+  } catch (_err) {
+    return '\t' + JSON.stringify(toRapidResponse(error));
+  }
+}
+
+function intoError(value) {
+  return value instanceof Error ? value : new Error(value);
+}
+
+// -- logging ------------------------------------------------------------------------------------
+
+let currentRequestId; // undefined outside an invocation, printed as "undefined" as AWS does
+
+function patchConsole() {
+  const levels = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
+  const minimum = levels[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || levels.TRACE;
+  const writer = (level) => {
+    if (levels[level] < minimum) {
+      return () => {};
+    }
+    return (message, ...params) => {
+      const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}`;
+      process.stdout.write(line.replace(/\n/g, '\r') + '\n');
+    };
+  };
+  console.trace = writer('TRACE');
+  console.debug = writer('DEBUG');
+  console.info = writer('INFO');
+  console.log = console.info;
+  console.warn = writer('WARN');
+  console.error = writer('ERROR');
+  console.fatal = writer('FATAL');
+}
+
+function logError(label, error) {
+  console.error(label, toFormatted(intoError(error)));
+}
+
+// -- the Runtime API ----------------------------------------------------------------------------
+
+function call(method, route, body, headers) {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(body, 'utf8');
+    const request = http.request({
+      host: API_HOST, port: Number(API_PORT), method, agent,
+      path: `/${API_VERSION}/runtime/${route}`,
+      headers: data === undefined ? headers : { ...headers, 'Content-Length': data.length },
+    }, (response) => {
+      const chunks = [];
+      response.on('data', (chunk) => chunks.push(chunk));
+      response.on('end', () => resolve({ status: response.statusCode, headers: response.headers, body: Buffer.concat(chunks) }));
+      response.on('error', reject);
+    });
+    request.on('socket', (socket) => socket.setNoDelay(true));
+    request.on('error', reject);
+    request.end(data);
+  });
+}
+
+function serialize(result) {
+  try {
+    return JSON.stringify(result === undefined ? null : result);
+  } catch (_err) {
+    throw new Error('Unable to stringify response body');
+  }
+}
+
+function postResponse(result, id, then) {
+  let body;
+  try {
+    body = serialize(result);
+  } catch (err) {
+    postError(err, id, then);
+    return;
+  }
+  call('POST', `invocation/${id}/response`, body, { 'Content-Type': 'application/json' }).then(then, fatal);
+}
+
+function postError(error, id, then) {
+  const document = toRapidResponse(error);
+  call('POST', `invocation/${id}/error`, JSON.stringify(document), {
+    'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': document.errorType,
+  }).then(then, fatal);
+}
+
+function postInitError(error, then) {
+  const document = toRapidResponse(error);
+  call('POST', 'init/error', JSON.stringify(document), {
+    'Content-Type': 'application/json', 'Lambda-Runtime-Function-Error-Type': document.errorType,
+  }).then(then, () => process.exit(129));
+}
+
+function fatal(error) {
+  process.stderr.write(`pocketcloud node runtime: lost the Runtime API: ${error}\n`);
+  process.exit(1);
+}
+
+// -- loading the handler (as AWS's UserFunction.load does) --------------------------------------
+
+function hasTypeModule(folder) {
+  if (folder.endsWith('/node_modules')) {
+    return false;
+  }
+  const manifest = path.join(folder, 'package.json');
+  if (fs.existsSync(manifest)) {
+    try {
+      return JSON.parse(fs.readFileSync(manifest, 'utf8')).type === 'module';
+    } catch (_err) {
+      return false;
+    }
+  }
+  const parent = path.resolve(folder, '..');
+  return parent === folder ? false : hasTypeModule(parent);
+}
+
+function tryRequire(file) {
+  return fs.existsSync(file) ? require(file) : undefined;
+}
+
+async function tryImport(file) {
+  return fs.existsSync(file) ? import(pathToFileURL(file).href) : undefined;
+}
+
+async function loadModule(appRoot, moduleRoot, name) {
+  const base = path.resolve(appRoot, moduleRoot, name);
+  const extensionless = tryRequire(base);
+  if (extensionless) {
+    return extensionless;
+  }
+  const esm = hasTypeModule(path.dirname(base));
+  if (!esm) {
+    const cjs = tryRequire(base + '.js');
+    if (cjs) {
+      return cjs;
+    }
+  }
+  const loaded = (esm && (await tryImport(base + '.js'))) || (await tryImport(base + '.mjs')) || tryRequire(base + '.cjs');
+  if (loaded) {
+    return loaded;
+  }
+  return require(require.resolve(name, { paths: [appRoot, moduleRoot] }));
+}
+
+async function loadHandler(appRoot, fullHandler) {
+  if (fullHandler.includes('..')) {
+    throw new MalformedHandlerName(`'${fullHandler}' is not a valid handler name. Use absolute paths when specifying root directories in handler names.`);
+  }
+  const handlerString = path.basename(fullHandler);
+  const moduleRoot = fullHandler.substring(0, fullHandler.indexOf(handlerString));
+  const match = handlerString.match(/^([^.]*)\.(.*)$/);
+  if (!match) {
+    throw new MalformedHandlerName('Bad handler');
+  }
+  let app;
+  try {
+    app = await loadModule(appRoot, moduleRoot, match[1]);
+  } catch (err) {
+    if (err instanceof SyntaxError) {
+      throw new UserCodeSyntaxError(err);
+    }
+    if (err && err.code === 'MODULE_NOT_FOUND') {
+      throw new ImportModuleError(err);
+    }
+    throw err;
+  }
+  const handler = match[2].split('.').reduce((object, key) => object && object[key], app);
+  if (!handler) {
+    throw new HandlerNotFound(`${fullHandler} is undefined or not exported`);
+  }
+  if (typeof handler !== 'function') {
+    throw new HandlerNotFound(`${fullHandler} is not a function`);
+  }
+  return handler;
+}
+
+// -- the invoke loop ----------------------------------------------------------------------------
+
+let beforeExit = null;
+const onFailure = {
+  uncaughtException: (error) => postInitError(error, () => process.exit(129)),
+  unhandledRejection: (error) => postInitError(error, () => process.exit(128)),
+};
+
+function jsonHeader(value) {
+  if (!value) {
+    return undefined;
+  }
+  try {
+    return JSON.parse(value);
+  } catch (_err) {
+    return undefined;
+  }
+}
+
+function buildContext(id, headers, scheduleNext) {
+  let completed = false;
+  let finished = false;
+  let waitForEmptyEventLoop = true;
+  const complete = (result) => {
+    if (completed) {
+      console.error('Invocation has already been reported as done. Cannot call complete more than once per invocation.');
+      return;
+    }
+    completed = true;
+    postResponse(result, id, scheduleNext);
+  };
+  const fail = (error) => {
+    logError('Invoke Error', error);
+    postError(error, id, scheduleNext);
+  };
+  const once = (fn) => (...args) => {
+    if (!finished) {
+      finished = true;
+      fn(...args);
+    }
+  };
+  const callback = once((error, result) => {
+    beforeExit = null;
+    if (error !== undefined && error !== null) {
+      fail(error);
+    } else if (!waitForEmptyEventLoop) {
+      complete(result);
+    } else {
+      beforeExit = () => setImmediate(() => complete(result));
+    }
+  });
+  const done = (error, result) => {
+    beforeExit = null;
+    if (error !== undefined && error !== null) {
+      fail(error);
+    } else {
+      complete(result);
+    }
+  };
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  const env = process.env;
+  const context = {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waitForEmptyEventLoop = value;
+    },
+    succeed: once((result) => done(null, result)),
+    fail: once((error) => done(error === undefined || error === null ? 'handled' : error, null)),
+    done: once(done),
+    functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
+    functionName: env.AWS_LAMBDA_FUNCTION_NAME,
+    memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
+    logGroupName: env.AWS_LAMBDA_LOG_GROUP_NAME,
+    logStreamName: env.AWS_LAMBDA_LOG_STREAM_NAME,
+    clientContext: jsonHeader(headers['lambda-runtime-client-context']),
+    identity: jsonHeader(headers['lambda-runtime-cognito-identity']),
+    invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
+    awsRequestId: id,
+    getRemainingTimeInMillis: () => deadline - Date.now(),
+  };
+  return [callback, context, () => { completed = true; finished = true; }];
+}
+
+function run(handler) {
+  const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
+  const scheduleNext = () => setImmediate(() => handleOnce().catch((err) => {
+    console.log(`Unexpected Top Level Error: ${err.toString()}`);
+    onFailure.uncaughtException(err);
+  }));
+  const handleOnce = async () => {
+    const next = await call('GET', 'invocation/next');
+    const headers = next.headers;
+    const id = headers['lambda-runtime-aws-request-id'];
+    currentRequestId = id;
+    if (headers['lambda-runtime-trace-id']) {
+      process.env._X_AMZN_TRACE_ID = headers['lambda-runtime-trace-id'];
+    } else {
+      delete process.env._X_AMZN_TRACE_ID;
+    }
+    const [callback, context, markCompleted] = buildContext(id, headers, scheduleNext);
+    onFailure.uncaughtException = (error) => postError(error, id, () => process.exit(129));
+    onFailure.unhandledRejection = (error) => postError(error, id, () => process.exit(128));
+    // A handler that neither returns a promise nor calls back ends when the event loop drains.
+    beforeExit = () => {
+      markCompleted();
+      if (isAsync) {
+        const error = new NodeJsExit('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.');
+        logError('Invoke Error', error);
+        postError(error, id, scheduleNext);
+      } else {
+        postResponse(null, id, scheduleNext);
+      }
+    };
+    try {
+      const result = handler(JSON.parse(next.body.toString('utf8') || 'null'), context, callback);
+      if (result && typeof result.then === 'function') {
+        result.then(context.succeed, context.fail).catch(context.fail);
+      }
+    } catch (err) {
+      callback(err);
+    }
+  };
+  scheduleNext();
+}
+
+async function main() {
+  patchConsole();
+  process.on('uncaughtException', (error) => {
+    logError('Uncaught Exception', error);
+    onFailure.uncaughtException(error);
+  });
+  process.on('unhandledRejection', (reason, promise) => {
+    const error = new UnhandledPromiseRejection(reason, promise);
+    logError('Unhandled Promise Rejection', error);
+    onFailure.unhandledRejection(error);
+  });
+  process.on('beforeExit', () => {
+    const listener = beforeExit;
+    beforeExit = null;
+    if (listener) {
+      listener();
+    }
+  });
+  const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
+  let handler;
+  try {
+    handler = await loadHandler(appRoot, process.env._HANDLER || '');
+  } catch (err) {
+    logError('Uncaught Exception', err);
+    postInitError(err, () => process.exit(129));
+    return;
+  }
+  run(handler);
+}
+
+main();

@@ -1,0 +1,128 @@
+"""Helpers for the Lambda end-to-end tests: zip packages, unique names, functions that
+clean up after themselves, invoking with the decoded payload, and reading a function's log.
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import time
+import uuid
+import zipfile
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+LAMBDA_TRUST = json.dumps({
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+})
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:10]}"
+
+
+def zipped(files: Mapping[str, str | bytes], executable: tuple[str, ...] = ()) -> bytes:
+    """A deployment package; files named in `executable` get mode 0755 as a zip tool would record it."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        for name, content in files.items():
+            info = zipfile.ZipInfo(name)
+            info.external_attr = (0o755 if name in executable else 0o644) << 16
+            archive.writestr(info, content)
+    return buffer.getvalue()
+
+
+def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, int, str, dict[str, Any]]:
+    """(code, HTTP status, message, whole response) of the AWS error a call must answer with."""
+    with pytest.raises(ClientError) as info:
+        call(*args, **kwargs)
+    response = info.value.response
+    return response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Message"], response
+
+
+class Invoked:
+    """One Invoke answer: the response, the decoded payload, and the tail of the log when asked for."""
+
+    def __init__(self, response: dict[str, Any], elapsed: float) -> None:
+        self.response = response
+        self.elapsed = elapsed
+        self.raw = response["Payload"].read() if "Payload" in response else b""
+        self.status = response["StatusCode"]
+        self.function_error = response.get("FunctionError")
+        self.request_id = response["ResponseMetadata"]["RequestId"]
+        self.log = base64.b64decode(response["LogResult"]).decode() if response.get("LogResult") else ""
+
+    @property
+    def payload(self) -> Any:
+        return json.loads(self.raw) if self.raw else None
+
+    def report(self) -> str:
+        """The REPORT line of the tail."""
+        return next(line for line in self.lines() if line.startswith("REPORT RequestId:"))
+
+    def lines(self) -> list[str]:
+        """The tail's lines; a \\r inside one (a multi-line [ERROR] entry) does not end it."""
+        return self.log.split("\n")
+
+
+def invoke(lam: Any, name: str, event: Any = None, tail: bool = True, **kwargs: Any) -> Invoked:
+    started = time.monotonic()
+    if tail:
+        kwargs.setdefault("LogType", "Tail")
+    response = lam.invoke(FunctionName=name, Payload=json.dumps(event if event is not None else {}), **kwargs)
+    return Invoked(response, time.monotonic() - started)
+
+
+def log_messages(logs: Any, group: str, contains: str = "", wait: float = 0.0) -> list[str]:
+    """Every message of a log group, stream by stream in time order; waits up to `wait` seconds for one containing `contains`."""
+    deadline = time.monotonic() + wait
+    while True:
+        events: list[tuple[int, str]] = []
+        try:
+            for page in logs.get_paginator("describe_log_streams").paginate(logGroupName=group):
+                for stream in page["logStreams"]:
+                    answer = logs.get_log_events(logGroupName=group, logStreamName=stream["logStreamName"], startFromHead=True)
+                    events += [(e["timestamp"], e["message"]) for e in answer["events"]]
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] != "ResourceNotFoundException":
+                raise
+        messages = [message for _, message in sorted(events, key=lambda e: e[0])]
+        if not contains or any(contains in m for m in messages) or time.monotonic() >= deadline:
+            return messages
+        time.sleep(0.1)
+
+
+class Functions:
+    """Creates functions with unique names and deletes them afterwards (which stops their environments)."""
+
+    def __init__(self, lam: Any, role: str) -> None:
+        self.lam = lam
+        self.role = role
+        self.created: list[str] = []
+
+    def create(self, files: Mapping[str, str | bytes] | None = None, *, handler: str = "app.handler",
+               runtime: str = "python3.12", timeout: int = 3, memory: int = 128, prefix: str = "fn",
+               code: dict[str, Any] | None = None, executable: tuple[str, ...] = (), **extra: Any) -> str:
+        name = unique(prefix)
+        self.lam.create_function(
+            FunctionName=name, Runtime=runtime, Role=self.role, Handler=handler,
+            Code=code or {"ZipFile": zipped(files or {}, executable)}, Timeout=timeout, MemorySize=memory, **extra,
+        )
+        self.created.append(name)
+        return name
+
+    def python(self, source: str, **kwargs: Any) -> str:
+        """A python3.12 function whose app.py is `source`."""
+        return self.create({"app.py": source}, **kwargs)
+
+    def cleanup(self) -> None:
+        for name in self.created:
+            try:
+                self.lam.delete_function(FunctionName=name)
+            except ClientError:
+                pass

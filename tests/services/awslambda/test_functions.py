@@ -1,0 +1,237 @@
+"""Function configuration through the API: validation, the execution role, code from S3,
+state transitions and waiters, versions and aliases, permissions, event invoke configs,
+layers and account settings.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, ServerProcess
+from tests.services.awslambda.support import Functions, error_of, invoke, unique, zipped
+
+VERSIONED = "def handler(event, context):\n    return {'code': 'v1', 'version': context.function_version}\n"
+
+
+def _create_args(role: str, **extra: Any) -> dict[str, Any]:
+    return {"FunctionName": unique("cfg"), "Runtime": "python3.12", "Role": role, "Handler": "app.handler",
+            "Code": {"ZipFile": zipped({"app.py": VERSIONED})}, **extra}
+
+
+def test_a_timeout_over_900_seconds_is_refused_on_create_and_update(functions: Functions, lam: Any, role: str) -> None:
+    expected = ("ValidationException", 400,
+                "1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: "
+                "Member must have value less than or equal to 900")
+    assert error_of(lam.create_function, **_create_args(role, Timeout=901))[:3] == expected
+    name = functions.python(VERSIONED)
+    assert error_of(lam.update_function_configuration, FunctionName=name, Timeout=901)[:3] == expected
+    assert lam.update_function_configuration(FunctionName=name, Timeout=900)["Timeout"] == 900
+
+
+@pytest.mark.parametrize(("size", "constraint"), [
+    (127, "Member must have value greater than or equal to 128"),
+    (10241, "Member must have value less than or equal to 10240"),
+])
+def test_memory_size_must_be_between_128_and_10240(server: ServerProcess, functions: Functions, role: str,
+                                                    size: int, constraint: str) -> None:
+    lam: Any = server.client("lambda", parameter_validation=False)  # boto3 itself would refuse 127
+    expected = ("ValidationException", 400,
+                f"1 validation error detected: Value '{size}' at 'memorySize' failed to satisfy constraint: {constraint}")
+    assert error_of(lam.create_function, **_create_args(role, MemorySize=size))[:3] == expected
+    name = functions.python(VERSIONED)
+    assert error_of(lam.update_function_configuration, FunctionName=name, MemorySize=size)[:3] == expected
+
+
+def test_the_role_must_exist_and_trust_lambda(server: ServerProcess, lam: Any) -> None:
+    iam: Any = server.client("iam")
+    expected = ("InvalidParameterValueException", 400, "The role defined for the function cannot be assumed by Lambda.")
+    missing = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{unique('nobody')}"
+    assert error_of(lam.create_function, **_create_args(missing))[:3] == expected
+    ec2_trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    wrong = iam.create_role(RoleName=unique("ec2-only"), AssumeRolePolicyDocument=ec2_trust)["Role"]["Arn"]
+    assert error_of(lam.create_function, **_create_args(wrong))[:3] == expected
+
+
+def test_code_can_come_from_s3(server: ServerProcess, functions: Functions, lam: Any) -> None:
+    s3: Any = server.client("s3")
+    bucket = unique("code")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="pkg/app.zip", Body=zipped({"app.py": VERSIONED}))
+    name = functions.create(code={"S3Bucket": bucket, "S3Key": "pkg/app.zip"})
+    assert invoke(lam, name).payload == {"code": "v1", "version": "$LATEST"}
+    code, status, message, _ = error_of(functions.create, code={"S3Bucket": bucket, "S3Key": "missing.zip"})
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert "NoSuchKey" in message
+
+
+def test_states_move_as_aws_reports_them_and_the_waiters_succeed(functions: Functions, lam: Any) -> None:
+    name = unique("states")
+    created = lam.create_function(FunctionName=name, Runtime="python3.12", Role=functions.role, Handler="app.handler",
+                                  Code={"ZipFile": zipped({"app.py": VERSIONED})})
+    functions.created.append(name)
+    assert created["State"] == "Pending" and created["StateReasonCode"] == "Creating"
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    config = lam.get_function(FunctionName=name)["Configuration"]
+    assert config["State"] == "Active" and config["LastUpdateStatus"] == "Successful"
+
+    updated = lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v2")}))
+    assert updated["LastUpdateStatus"] == "InProgress"
+    assert updated["State"] == "Active"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.get_function_configuration(FunctionName=name)["LastUpdateStatus"] == "Successful"
+    assert invoke(lam, name).payload["code"] == "v2"
+
+    reconfigured = lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"AB": "1"}})
+    assert reconfigured["LastUpdateStatus"] == "InProgress"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.get_function_configuration(FunctionName=name)["Environment"] == {"Variables": {"AB": "1"}}
+
+
+def test_versions_and_aliases_run_the_code_they_name(functions: Functions, lam: Any) -> None:
+    name = functions.python(VERSIONED)
+    v1 = lam.publish_version(FunctionName=name, Description="first")
+    assert v1["Version"] == "1" and v1["FunctionArn"].endswith(f":{name}:1")
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v2")}))
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"
+    assert [v["Version"] for v in lam.list_versions_by_function(FunctionName=name)["Versions"]] == ["$LATEST", "1", "2"]
+
+    alias = lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    assert alias["AliasArn"].endswith(f":{name}:live")
+    assert invoke(lam, name, Qualifier="1").payload == {"code": "v1", "version": "1"}
+    by_alias = invoke(lam, name, Qualifier="live")
+    assert by_alias.payload == {"code": "v1", "version": "1"} and by_alias.response["ExecutedVersion"] == "1"
+    assert invoke(lam, f"{name}:2").payload == {"code": "v2", "version": "2"}
+    latest = invoke(lam, name)
+    assert latest.payload == {"code": "v2", "version": "$LATEST"} and latest.response["ExecutedVersion"] == "$LATEST"
+
+    lam.update_alias(FunctionName=name, Name="live", FunctionVersion="2")
+    assert invoke(lam, name, Qualifier="live").payload["code"] == "v2"
+    assert [a["Name"] for a in lam.list_aliases(FunctionName=name)["Aliases"]] == ["live"]
+    assert error_of(lam.invoke, FunctionName=name, Qualifier="7")[:2] == ("ResourceNotFoundException", 404)
+    assert error_of(lam.get_alias, FunctionName=name, Name="nope")[:2] == ("ResourceNotFoundException", 404)
+    lam.delete_alias(FunctionName=name, Name="live")
+    assert lam.list_aliases(FunctionName=name)["Aliases"] == []
+
+
+def test_permissions_make_up_the_function_policy(functions: Functions, lam: Any) -> None:
+    name = functions.python(VERSIONED)
+    assert error_of(lam.get_policy, FunctionName=name)[:2] == ("ResourceNotFoundException", 404)
+    added = lam.add_permission(FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction",
+                               Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::some-bucket",
+                               SourceAccount=ROOT_ACCOUNT)
+    statement = json.loads(added["Statement"])
+    assert statement["Sid"] == "s3-invoke" and statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"Service": "s3.amazonaws.com"}
+    assert statement["Resource"] == f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}"
+    assert statement["Condition"]["ArnLike"]["AWS:SourceArn"] == "arn:aws:s3:::some-bucket"
+    lam.add_permission(FunctionName=name, StatementId="other-account", Action="lambda:GetFunction", Principal="111122223333")
+    policy = lam.get_policy(FunctionName=name)
+    document = json.loads(policy["Policy"])
+    assert document["Version"] == "2012-10-17"
+    assert [s["Sid"] for s in document["Statement"]] == ["s3-invoke", "other-account"]
+    assert document["Statement"][1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
+    assert policy["RevisionId"]
+    assert error_of(lam.add_permission, FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction",
+                    Principal="s3.amazonaws.com")[:2] == ("ResourceConflictException", 409)
+    lam.remove_permission(FunctionName=name, StatementId="s3-invoke")
+    lam.remove_permission(FunctionName=name, StatementId="other-account")
+    assert error_of(lam.remove_permission, FunctionName=name, StatementId="other-account")[:2] == ("ResourceNotFoundException", 404)
+    assert error_of(lam.get_policy, FunctionName=name)[:2] == ("ResourceNotFoundException", 404)
+
+
+def test_event_invoke_config_put_get_update_list_delete(functions: Functions, lam: Any) -> None:
+    name = functions.python(VERSIONED)
+    target = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}-dest"
+    put = lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1, MaximumEventAgeInSeconds=120)
+    assert put["MaximumRetryAttempts"] == 1 and put["MaximumEventAgeInSeconds"] == 120
+    assert put["FunctionArn"] == f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}:$LATEST"
+    got = lam.get_function_event_invoke_config(FunctionName=name)
+    assert got["MaximumRetryAttempts"] == 1 and "LastModified" in got
+    updated = lam.update_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": target}})
+    assert updated["MaximumRetryAttempts"] == 1 and updated["MaximumEventAgeInSeconds"] == 120
+    assert updated["DestinationConfig"]["OnFailure"]["Destination"] == target
+    replaced = lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
+    assert replaced["MaximumRetryAttempts"] == 0 and "MaximumEventAgeInSeconds" not in replaced
+    listed = lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"]
+    assert [c["MaximumRetryAttempts"] for c in listed] == [0]
+    assert error_of(lam.put_function_event_invoke_config, FunctionName=name, MaximumRetryAttempts=3)[:2] == ("ValidationException", 400)
+    lam.delete_function_event_invoke_config(FunctionName=name)
+    assert error_of(lam.get_function_event_invoke_config, FunctionName=name)[:2] == ("ResourceNotFoundException", 404)
+    assert lam.list_function_event_invoke_configs(FunctionName=name)["FunctionEventInvokeConfigs"] == []
+
+
+def test_a_layers_python_modules_are_importable(functions: Functions, lam: Any) -> None:
+    layer_name = unique("layer")
+    layer = lam.publish_layer_version(
+        LayerName=layer_name, Description="shared code", CompatibleRuntimes=["python3.12"],
+        Content={"ZipFile": zipped({"python/sharedmod.py": "GREETING = 'from the layer'\n",
+                                    "python/lib/python3.12/site-packages/vendored.py": "NAME = 'vendored'\n"})})
+    assert layer["Version"] == 1
+    assert layer["LayerVersionArn"] == f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:layer:{layer_name}:1"
+    assert layer["Content"]["CodeSize"] > 0
+    name = functions.python("import sharedmod, vendored\ndef handler(event, context):\n    return [sharedmod.GREETING, vendored.NAME]\n",
+                            Layers=[layer["LayerVersionArn"]])
+    assert invoke(lam, name).payload == ["from the layer", "vendored"]
+    assert lam.get_function_configuration(FunctionName=name)["Layers"][0]["Arn"] == layer["LayerVersionArn"]
+    assert lam.get_layer_version(LayerName=layer_name, VersionNumber=1)["Description"] == "shared code"
+    assert [v["Version"] for v in lam.list_layer_versions(LayerName=layer_name)["LayerVersions"]] == [1]
+    missing = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:layer:{layer_name}:9"
+    assert error_of(functions.python, "x = 1", Layers=[missing])[:2] == ("InvalidParameterValueException", 400)
+
+
+def test_account_settings_count_the_functions(functions: Functions, lam: Any) -> None:
+    functions.python(VERSIONED)
+    settings = lam.get_account_settings()
+    assert settings["AccountLimit"]["ConcurrentExecutions"] == 1000
+    assert settings["AccountLimit"]["UnreservedConcurrentExecutions"] <= 1000
+    assert settings["AccountLimit"]["CodeSizeZipped"] == 52428800
+    assert settings["AccountUsage"]["FunctionCount"] >= 1
+
+
+def test_get_list_and_delete(functions: Functions, lam: Any) -> None:
+    name = functions.python(VERSIONED, Description="described", Tags={"team": "core"})
+    got = lam.get_function(FunctionName=name)
+    assert got["Configuration"]["Description"] == "described"
+    assert got["Configuration"]["Runtime"] == "python3.12" and got["Configuration"]["PackageType"] == "Zip"
+    assert got["Tags"] == {"team": "core"}
+    assert got["Code"]["RepositoryType"] == "S3"
+    names = []
+    paginator = lam.get_paginator("list_functions")
+    for page in paginator.paginate(PaginationConfig={"PageSize": 2}):
+        names += [f["FunctionName"] for f in page["Functions"]]
+    assert name in names
+    lam.delete_function(FunctionName=name)
+    code, status, message, _ = error_of(lam.get_function, FunctionName=name)
+    assert (code, status) == ("ResourceNotFoundException", 404)
+    assert message == f"Function not found: arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}"
+
+
+
+def test_runtimes_aws_no_longer_supports_are_refused(lam: Any, role: str) -> None:
+    code, status, message, _ = error_of(lam.create_function, **_create_args(role, Runtime="python3.7"))
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message == ("The runtime parameter of python3.7 is no longer supported for creating or updating AWS Lambda "
+                       "functions. We recommend you use a supported runtime while creating or updating functions.")
+
+
+def test_a_function_name_already_taken_is_a_conflict(functions: Functions, lam: Any) -> None:
+    name = functions.python(VERSIONED)
+    code, status, message, _ = error_of(lam.create_function, **{**_create_args(functions.role), "FunctionName": name})
+    assert (code, status, message) == ("ResourceConflictException", 409, f"Function already exist: {name}")
+
+
+def test_an_update_of_latest_leaves_published_versions_warm(functions: Functions, lam: Any) -> None:
+    name = functions.python("count = 0\ndef handler(event, context):\n    global count\n    count += 1\n    return count\n")
+    lam.publish_version(FunctionName=name)
+    assert invoke(lam, name, Qualifier="1").payload == 1
+    lam.update_function_configuration(FunctionName=name, Description="changed")
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    warm = invoke(lam, name, Qualifier="1")
+    assert warm.payload == 2 and "Init Duration" not in warm.report()
+    assert "Init Duration" in invoke(lam, name).report()  # $LATEST starts afresh
