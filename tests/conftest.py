@@ -97,7 +97,7 @@ def make_client(endpoint: str, service: str, key: str = ROOT_KEY, secret: str = 
         aws_secret_access_key=secret,
         aws_session_token=token,
         region_name=region,
-        config=Config(retries={"max_attempts": 1}, **config),  # type: ignore[arg-type]
+        config=Config(retries={"total_max_attempts": 1}, **config),  # type: ignore[arg-type]
     )
 
 
