@@ -50,6 +50,10 @@ class CredentialDirectory:
                 return credential
         return None
 
+    def root_accounts(self) -> set[str]:
+        """Every account that has a root key here (the default one, declared ones, Organizations')."""
+        return {credential.principal.account_id for credential in self._roots.values()}
+
     def account_of(self, access_key_id: str) -> str | None:
         """The account a known key belongs to, else None."""
         credential = self.lookup(access_key_id)

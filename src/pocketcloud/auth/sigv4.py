@@ -7,6 +7,8 @@ signature only vouches for indirectly are checked as they stream: a signed
 SHA-256 of the body, or aws-chunked bodies with per-chunk signatures and
 checksum trailers; the decoded, checking body replaces `request.body`.
 
+S3 also takes Signature Version 2 (header and query forms, `sigv2.py`) and
+browser POST uploads, whose form fields sign a policy (`post_form.py`).
 Unsigned requests are anonymous for S3 (public resources may allow them) and
 rejected elsewhere. With `settings.auth_disabled` nothing is verified and any
 key acts as the root user of its account.
@@ -50,7 +52,9 @@ from pocketcloud.auth.parse import (
     parse_presigned,
     sigv2_not_supported,
 )
+from pocketcloud.auth.post_form import is_post_upload, read_post_form, verify_post_form
 from pocketcloud.auth.principal import ANONYMOUS, Credential, Principal, root_principal
+from pocketcloud.auth.sigv2 import authenticate_v2, is_v2_header
 from pocketcloud.config import Settings
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -91,16 +95,24 @@ class Authenticator:
         errors = self.errors_for(service)
         authorization = request.headers.get("authorization")
         if self.settings.auth_disabled:
+            if service == "s3" and authorization is None and is_post_upload(request):
+                await read_post_form(request)
             return self._lax(request, authorization)
         if authorization is not None:
             if errors.family == S3 and has_presigned_query(request.query_string):
                 raise _two_auth_mechanisms()
+            if service == "s3" and is_v2_header(authorization):
+                return self._sigv2(request, errors)
             sig = parse_authorization(authorization, request.headers, errors, signing_name)
         elif has_presigned_query(request.query_string):
             sig = parse_presigned(request.query_string, errors, signing_name)
         elif errors.family == S3:
             if has_sigv2_query(request.query_string):
-                raise sigv2_not_supported()
+                if service != "s3":
+                    raise sigv2_not_supported()
+                return self._sigv2(request, errors)
+            if service == "s3" and is_post_upload(request):
+                return await self._post_upload(request, errors)
             self._check_unsigned_body(request)
             return AuthResult(ANONYMOUS)
         else:
@@ -157,18 +169,47 @@ class Authenticator:
 
     @staticmethod
     def _check_token(credential: Credential, sig: SignatureInfo, now: float, errors: AuthErrors) -> None:
-        token = sig.token
+        Authenticator._check_session(credential, sig.access_key_id, sig.token, now, errors)
+
+    @staticmethod
+    def _check_session(
+        credential: Credential, access_key_id: str, token: str | None, now: float, errors: AuthErrors
+    ) -> None:
         expected = credential.session_token
         if expected is not None:
             if not token or not hmac.compare_digest(token.encode(), expected.encode()):
-                raise errors.invalid_token(sig.access_key_id, token)
+                raise errors.invalid_token(access_key_id, token)
         elif token:  # a token sent with a long-term key belongs to some other key
-            raise errors.invalid_token(sig.access_key_id, token)
+            raise errors.invalid_token(access_key_id, token)
         expires = credential.expires
         if expires is not None:
             at = expires.timestamp() if expires.tzinfo else calendar.timegm(expires.utctimetuple())
             if at <= now:
                 raise errors.expired_token(token)
+
+    # --- S3's other signatures: SigV2, and the policy of a browser POST upload -------------
+
+    def _sigv2(self, request: Request, errors: AuthErrors) -> AuthResult:
+        now = self._clock()
+
+        def check_token(credential: Credential, access_key_id: str, token: str | None) -> None:
+            self._check_session(credential, access_key_id, token, now, errors)
+
+        credential, token = authenticate_v2(
+            request, self.credentials, errors, now, self.settings.max_clock_skew_seconds, check_token
+        )
+        self._check_unsigned_body(request)  # SigV2 does not sign the payload
+        return AuthResult(credential.principal, None, credential.access_key_id, token)
+
+    async def _post_upload(self, request: Request, errors: AuthErrors) -> AuthResult:
+        now = self._clock()
+
+        def check_token(credential: Credential, access_key_id: str, token: str | None) -> None:
+            self._check_session(credential, access_key_id, token, now, errors)
+
+        post = await read_post_form(request)
+        principal, region, access_key_id, token = verify_post_form(post, self.credentials, errors, check_token)
+        return AuthResult(principal, region, access_key_id, token)
 
     # --- the signature --------------------------------------------------------------------
 

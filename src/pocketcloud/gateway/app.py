@@ -7,6 +7,12 @@ replaces the body with its verified, de-chunked payload; the parser finds the
 operation and its input; the authorizer evaluates IAM policy; the provider
 does the work; the serializer writes the output or the error in the
 protocol's own format. Nothing a provider does can skip a step.
+
+One S3 quirk sits beside the chain: a browser's CORS preflight
+(`OPTIONS /{bucket}/{key}`) is no operation of S3's model and carries no
+credentials, so it is answered from the bucket's CORS rules before
+authentication (`_preflight`); and S3 adds the matching Access-Control-*
+headers to the answer of any request that carries an Origin (`_cors_headers`).
 """
 
 from __future__ import annotations
@@ -67,7 +73,10 @@ class Gateway:
         kind = scope["type"]
         if kind == "http":
             request = _request_from_scope(scope, receive)
+            body = request.body
             response = await self.handle(request)
+            if _unread_body(request, body):
+                response.headers.append(("connection", "close"))
             await _send_response(send, response, head=request.method == "HEAD")
         elif kind == "lifespan":
             await self._lifespan(receive, send)
@@ -112,6 +121,46 @@ class Gateway:
         if request.path.startswith("/_pocketcloud/"):
             return await self.internal.handle(request)
         request_id = self._next_request_id()
+        if request.method == "OPTIONS":
+            preflight = self._preflight(request, request_id)
+            if preflight is not None:
+                return preflight
+        target, response = await self._chain(request, request_id)
+        if "origin" in request.headers:
+            self._cors_headers(target, request, response)
+        return response
+
+    def _preflight(self, request: Request, request_id: str) -> Response | None:
+        """A CORS preflight answered by the service itself (S3: `cors_preflight`), unauthenticated as
+        browsers send it; None when the service has no such answer (the chain then refuses OPTIONS)."""
+        try:
+            target = route_request(request)
+        except ServiceError:
+            return None
+        answer = getattr(self.runtime.provider(target.service), "cors_preflight", None)
+        locate = getattr(create_parser(target.service, target.protocol), "bucket_and_key", None)
+        if answer is None or locate is None:
+            return None
+        serializer = create_serializer(target.service, target.protocol)
+        try:
+            headers = answer(request, *locate(request))
+        except ServiceError as error:
+            return self._error_response(target, error, None, request_id)
+        id_headers: list[tuple[str, str]] = getattr(serializer, "request_id_headers", lambda _: [])(request_id)
+        return Response(status=200, headers=[*headers, *id_headers])
+
+    def _cors_headers(self, target: Target, request: Request, response: Response) -> None:
+        """Access-Control-* headers from the bucket's CORS rules on an actual request with an Origin."""
+        headers_for = getattr(self.runtime.provider(target.service), "cors_response_headers", None)
+        locate = getattr(create_parser(target.service, target.protocol), "bucket_and_key", None)
+        if headers_for is None or locate is None:
+            return
+        try:
+            response.headers.extend(headers_for(request, locate(request)[0]))
+        except Exception:  # CORS headers must never turn an answer into a failure
+            log.exception("CORS headers for %s failed", request.path)
+
+    async def _chain(self, request: Request, request_id: str) -> tuple[Target, Response]:
         target = _FALLBACK_TARGET
         ctx: RequestContext | None = None
         operation_name = ""
@@ -143,22 +192,22 @@ class Gateway:
             serializer = create_serializer(target.service, target.protocol)
             response = serializer.serialize(operation, result or {}, request_id)
             self._observe(ctx, operation_name, None)
-            return response
+            return target, response
         except ServiceError as error:
             self._observe(ctx, operation_name, error)
-            return self._error_response(target, error, operation, request_id)
+            return target, self._error_response(target, error, operation, request_id)
         except BodyTooLarge:
             too_large = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
-            return self._error_response(target, too_large, operation, request_id)
+            return target, self._error_response(target, too_large, operation, request_id)
         except ConnectionAbortedError:
-            return Response(status=400)
+            return target, Response(status=400)
         except Exception:
             log.exception("internal error in %s %s", target.service, operation_name or request.path)
             failure = InternalFailure(message="We encountered an internal error. Please try again.")
             if target.service == "s3":
                 failure.code = "InternalError"
             self._observe(ctx, operation_name, failure)
-            return self._error_response(target, failure, operation, request_id)
+            return target, self._error_response(target, failure, operation, request_id)
 
     def _error_response(self, target: Target, error: ServiceError, operation: Any, request_id: str) -> Response:
         serializer = create_serializer(target.service, target.protocol)
@@ -170,6 +219,15 @@ class Gateway:
                 observer(ctx, operation, error)
             except Exception:  # auditing must never break the call it audits
                 log.exception("call observer failed")
+
+
+def _unread_body(request: Request, body: Any) -> bool:
+    """Whether a request's body was not read to its end (an upload refused before its body was
+    read): the connection must then close, since what is left of the body would otherwise be
+    read as the next request on it."""
+    headers = request.headers
+    has_body = "transfer-encoding" in headers or headers.get("content-length", "0").strip() not in ("", "0")
+    return has_body and not getattr(body, "finished", True)
 
 
 def _request_from_scope(scope: dict[str, Any], receive: Any) -> Request:

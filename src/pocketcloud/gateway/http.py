@@ -85,6 +85,9 @@ class AsgiBody(Body):
     def __init__(self, receive: Receive) -> None:
         super().__init__()
         self._receive = receive
+        # True once the last of the body has been received: a response sent before that must
+        # close the connection, or the unread rest would be taken for the next request.
+        self.finished = False
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while True:
@@ -92,9 +95,11 @@ class AsgiBody(Body):
             if message["type"] == "http.disconnect":
                 raise ConnectionAbortedError("client disconnected mid-body")
             data = message.get("body", b"")
+            if not message.get("more_body", False):
+                self.finished = True
             if data:
                 yield data
-            if not message.get("more_body", False):
+            if self.finished:
                 return
 
     async def read(self, limit: int = MAX_BUFFERED_BODY) -> bytes:
@@ -120,6 +125,7 @@ class AsgiBody(Body):
                     if not message.get("more_body", False):
                         break
                 data = b"".join(parts)
+            self.finished = True
             self._buffered = data
         return await super().read(limit)
 

@@ -4,12 +4,18 @@ In order: X-Amz-Target (json protocol) → the SigV4 credential scope of the
 Authorization header → a presigned URL's X-Amz-Credential → the Host (a
 virtual-hosted S3 bucket, or `sts.localhost`-style service hosts). What is left unsigned is S3, the one service that serves
 anonymous requests (public buckets, POST uploads).
+
+S3 Control signs as "s3" too; its requests are told apart by what its model
+says every one of them carries: the `x-amz-account-id` header and a path under
+the model's common requestUri prefix (`/v20180820/`).
 """
 
 from __future__ import annotations
 
+import os
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -63,11 +69,28 @@ def route_request(request: Request) -> Target:
             raise ServiceError(
                 "UnknownService", f"pocketcloud does not know the service '{scope[1]}'.", status=400
             )
+        if service == "s3" and _is_s3control(request):
+            service = "s3control"
         return Target(service, protocol_for(service, request), scope[1], region)
     service = _service_from_host(request.host)
     if service:
         return Target(service, protocol_for(service, request), service, None)
+    if _is_s3control(request):
+        return Target("s3control", "rest-xml", "s3", None)
     return Target("s3", "rest-xml", "s3", None)
+
+
+def _is_s3control(request: Request) -> bool:
+    return "x-amz-account-id" in request.headers and request.path.startswith(_s3control_prefix())
+
+
+@cache
+def _s3control_prefix() -> str:
+    """The path prefix every S3 Control operation's requestUri shares ("/v20180820/")."""
+    model = service_model("s3control")
+    uris = [model.operation_model(name).http.get("requestUri", "/") for name in model.operation_names]
+    common = os.path.commonprefix(uris)
+    return common[: common.rfind("/") + 1] or "/"
 
 
 def _service_from_host(host: str) -> str | None:

@@ -7,7 +7,12 @@ service has one (a provider answers `resource_policy(ctx, operation, params)`
 with the policy text and the account that owns the resource). Resources are
 ARNs built from the parameters (`iam/actions.py`), unless the provider knows
 them better (`resource_arns(ctx, operation, params)`: IAM entities' paths). A
-denial is the service's own AccessDenied error with AWS's wording.
+provider serving an operation botocore's model lacks names the one AWS authorizes
+it as (`authorized_as = {"PostObject": "PutObject"}`), and a provider may supply
+service condition keys the parameters alone do not carry (`condition_values(ctx,
+operation, params)` → {key: value}, asked only when policies are evaluated). A
+denial is the service's own AccessDenied error with AWS's wording ("Access
+Denied", with no detail, for an anonymous caller).
 """
 
 from __future__ import annotations
@@ -33,7 +38,7 @@ if TYPE_CHECKING:
 _ALWAYS_ALLOWED = {("sts", "GetCallerIdentity"), ("sts", "GetSessionToken")}
 
 # Services whose AccessDenied has no "Exception" suffix.
-_PLAIN_ACCESS_DENIED = {"s3", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
+_PLAIN_ACCESS_DENIED = {"s3", "s3control", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
 
 
 def access_denied(service: str, message: str) -> ServiceError:
@@ -61,14 +66,24 @@ class Authorizer:
         if (ctx.service, operation.name) in _ALWAYS_ALLOWED:
             return
         provider = self.runtime.provider(ctx.service)
+        authorized_as = getattr(provider, "authorized_as", None)
+        if authorized_as and operation.name in authorized_as:
+            # An operation the model lacks, authorized as the one AWS checks (S3's POST upload: PutObject).
+            operation = operation.service_model.operation_model(authorized_as[operation.name])
         policy_text, resource_account = None, None
         find_policy = getattr(provider, "resource_policy", None)
         if find_policy is not None:
             policy_text, resource_account = find_policy(ctx, operation.name, params)
         if principal.is_root and policy_text is None and resource_account in (None, principal.account_id):
             return  # the root user may do everything in its own account that no resource policy denies
+        # Service condition keys only the provider can work out (S3's s3:prefix, s3:ExistingObjectTag/...).
+        find_values = getattr(provider, "condition_values", None)
+        if find_values is not None:
+            ctx.condition_values.update(find_values(ctx, operation.name, params))
         decision, action, resources = self.decide(ctx, operation, params, policy_text, resource_account)
         if not decision.allowed:
+            if principal.is_anonymous:  # an unsigned caller is told nothing about policies
+                raise access_denied(ctx.service, "Access Denied")
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
 
     def _compiled(self, found: Any) -> tuple[list[Policy], Policy | None]:
@@ -112,7 +127,7 @@ class Authorizer:
         principal = ctx.principal
         action = iam_action(ctx.service, operation, params)
         resources = resource_arns(
-            ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation.name
+            ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation
         )
         # A provider that knows its resources' ARNs better than the parameters do (IAM: paths) says so.
         known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)

@@ -19,6 +19,7 @@ from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonParser
 from pocketcloud.protocol.parsers.query import Ec2Parser, QueryParser
 from pocketcloud.protocol.parsers.rest import RestJsonParser, RestXmlParser, S3Parser
+from pocketcloud.protocol.parsers.sqs import SqsQueryParser
 
 _PARSERS: dict[str, type[RequestParser]] = {
     "query": QueryParser,
@@ -31,6 +32,7 @@ _PARSERS: dict[str, type[RequestParser]] = {
 # Services whose protocol has quirks of their own, as named subclasses.
 _SERVICE_PARSERS: dict[tuple[str, str], type[RequestParser]] = {
     ("s3", "rest-xml"): S3Parser,
+    ("sqs", "query"): SqsQueryParser,
 }
 
 

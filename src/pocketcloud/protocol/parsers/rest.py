@@ -24,6 +24,7 @@ from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
+from pocketcloud.protocol.parsers.s3_post import post_object_operation, post_object_params
 from pocketcloud.protocol.parsers.xml import XmlBodyReader
 from pocketcloud.protocol.values import BadValue, parse_timestamp, scalar_from_text
 
@@ -352,13 +353,33 @@ class S3Parser(RestXmlParser):
             return "/" + bucket + (request.path if request.path.startswith("/") else "/" + request.path)
         return request.path
 
+    def bucket_and_key(self, request: Request) -> tuple[str, str]:
+        """The bucket and key a request's path (or virtual host) names, decoded; "" for none. For
+        requests no operation of the model describes: CORS preflights (`OPTIONS /{Bucket}/{Key+}`)."""
+        bucket, _, key = self.request_path(request).lstrip("/").partition("/")
+        return unquote(bucket), unquote(key)
+
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        post = getattr(request.body, "post_form", None)
+        if post is not None:  # a browser POST upload, its form read by the authenticator (s3_post.py)
+            return post_object_operation(), post_object_params(self.request_path(request), request, post)
+        return await super().read_request(request)
+
     def no_route(self, request: Request) -> UnknownOperation:
+        path = self.request_path(request).strip("/")
+        if request.method == "POST" and path and "/" not in path:
+            return UnknownOperation(
+                "PreconditionFailed",
+                "At least one of the pre-conditions you specified did not hold",
+                status=412,
+                Condition="Bucket POST must be of the enclosure-type multipart/form-data",
+            )
         return UnknownOperation(
             "MethodNotAllowed",
             "The specified method is not allowed against this resource.",
             status=405,
             Method=request.method,
-            ResourceType="OBJECT" if self.request_path(request).strip("/").count("/") else "BUCKET",
+            ResourceType="OBJECT" if path.count("/") else "BUCKET",
         )
 
 

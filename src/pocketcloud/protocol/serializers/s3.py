@@ -8,6 +8,8 @@
   a handler of its own, `parse_get_bucket_location`).
 - Request ids travel as `x-amz-request-id` and `x-amz-id-2` (the "host id").
 - A ranged GetObject answers 206 Partial Content, which the model cannot say.
+- A browser POST upload (PostObject, not in the model) answers 204, 200, 201
+  with a PostResponse document, or 303 to the form's success_action_redirect.
 - Errors are a bare `<Error>` document carrying RequestId and HostId, and a
   HEAD request's error has no body at all (clients then go by the status).
 """
@@ -105,6 +107,8 @@ class S3Serializer(RestXmlSerializer):
         return self.document_type, "".join(out).encode("utf-8", "replace")
 
     def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
+        if operation.name == "PostObject":
+            return self._post_object(output or {}, request_id)
         response = super().serialize(operation, output, request_id)
         if output and output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a ranged read is Partial Content; the model has no status member for it
@@ -116,3 +120,22 @@ class S3Serializer(RestXmlSerializer):
             response.body = b""
             response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
         return response
+
+    def _post_object(self, output: dict[str, Any], request_id: str) -> Response:
+        """A browser POST upload's answer: 303 to success_action_redirect, else 204, 200, or 201 with a
+        PostResponse document (no namespace, as S3 sends it); ETag and Location headers in each."""
+        headers = [*self.request_id_headers(request_id), ("ETag", output["ETag"])]
+        if output.get("VersionId"):
+            headers.append(("x-amz-version-id", output["VersionId"]))
+        if output.get("Redirect"):
+            return Response(303, [*headers, ("Location", output["Redirect"])], b"")
+        headers.append(("Location", output["Location"]))
+        status = {"200": 200, "201": 201}.get(output.get("Status", ""), 204)
+        if status != 201:
+            return Response(status, headers, b"")
+        body = (
+            f"{XML_DECLARATION}<PostResponse><Location>{escape_text(output['Location'])}</Location>"
+            f"<Bucket>{escape_text(output['Bucket'])}</Bucket><Key>{escape_text(output['Key'])}</Key>"
+            f"<ETag>{escape_text(output['ETag'])}</ETag></PostResponse>"
+        )
+        return Response(201, [*headers, ("Content-Type", "application/xml")], body.encode("utf-8"))

@@ -50,6 +50,8 @@ _QUERY_NAMES: dict[tuple[str, str], dict[str, Any]] = {
 # Error shape → (code under query, HTTP status). Shapes not listed kept their
 # name as their query code; the model itself gives none of these statuses.
 _QUERY_ERRORS: dict[str, tuple[str, int]] = {
+    # Not a shape: the authorizer's denial, which SQS reports as AccessDenied.
+    "AccessDeniedException": ("AccessDenied", 403),
     "BatchEntryIdsNotDistinct": ("AWS.SimpleQueueService.BatchEntryIdsNotDistinct", 400),
     "BatchRequestTooLong": ("AWS.SimpleQueueService.BatchRequestTooLong", 400),
     "EmptyBatchRequest": ("AWS.SimpleQueueService.EmptyBatchRequest", 400),

@@ -4,6 +4,10 @@ A body is written to a temporary file while its MD5 (the ETag) and any
 requested flexible checksum are computed; only when it is complete, verified
 and fsync'd is it renamed into place, and only then does the caller commit the
 metadata that points at it. An interrupted or rejected upload leaves nothing.
+
+Every body is encrypted at rest on its way to disk and decrypted on its way
+out (`encryption.py`); this module is the one place object blobs are written,
+read and joined, so nothing else needs to know.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Any
 
 from pocketcloud.auth import checksums
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.encryption import Seal, cipher_for, customer_key
 from pocketcloud.store import BlobStore
 
 READ_CHUNK = 1024 * 1024
@@ -63,12 +68,15 @@ def _content_md5(params: dict[str, Any]) -> bytes | None:
     return digest
 
 
-async def store_body(blobs: BlobStore, body: bytes | AsyncIterable[bytes] | None, params: dict[str, Any]) -> StoredBody:
+async def store_body(blobs: BlobStore, body: bytes | AsyncIterable[bytes] | None, params: dict[str, Any],
+                     seal: Seal | None = None) -> StoredBody:
+    """Stream `body` into a new encrypted blob. `seal` says how (a multipart upload's parts share
+    one); by default a fresh data key, bound to the request's SSE-C key if it has one."""
     expected_md5 = _content_md5(params)
     wanted = _requested_algorithms(params)
     hashers = {a: checksums.new_checksum(a) for a in wanted}
     md5 = hashlib.md5()
-    writer = blobs.writer()
+    writer = cipher_for(blobs).writer(seal or Seal.new(customer_key(params)))
     try:
         if isinstance(body, bytes | bytearray):
             chunks: Any = [bytes(body)]
@@ -115,19 +123,19 @@ def _consume(chunk: bytes, writer: Any, md5: Any, hashers: dict[str, Any]) -> No
             hasher.update(chunk)
 
 
-async def read_blob(blobs: BlobStore, blob: str, start: int = 0, length: int | None = None) -> AsyncIterator[bytes]:
-    """The bytes [start, start+length) of a blob, in chunks; the file is opened before the first yield."""
-    handle = blobs.open(blob)
-    try:
-        handle.seek(start)
-        remaining = length
-        while remaining is None or remaining > 0:
-            size = READ_CHUNK if remaining is None else min(READ_CHUNK, remaining)
-            chunk = handle.read(size)
-            if not chunk:
-                break
-            if remaining is not None:
-                remaining -= len(chunk)
-            yield chunk
-    finally:
-        handle.close()
+async def read_blob(blobs: BlobStore, blob: str, start: int = 0, length: int | None = None,
+                    customer: bytes | None = None) -> AsyncIterator[bytes]:
+    """The plaintext bytes [start, start+length) of a blob, in chunks (`customer`: the SSE-C key
+    of an SSE-C object, which the caller has checked against the object's key MD5)."""
+    for chunk in cipher_for(blobs).read(blob, start, length, customer):
+        yield chunk
+
+
+def read_blob_bytes(blobs: BlobStore, blob: str, customer: bytes | None = None) -> bytes:
+    """A whole blob's plaintext (small objects only: Lambda code and the like)."""
+    return b"".join(cipher_for(blobs).read(blob, customer=customer))
+
+
+def join_blobs(blobs: BlobStore, parts: list[str], seal: Seal, hasher: Any = None) -> tuple[str, int]:
+    """The parts of a multipart upload as one blob: (blob id, size). Runs in a worker thread."""
+    return cipher_for(blobs).join(parts, seal, hasher)

@@ -10,6 +10,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
+from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
 from pocketcloud.services.s3.errors import malformed_xml
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
@@ -87,13 +88,7 @@ class BucketOperations:
             # A request to us-east-1 naming another region: AWS creates the bucket there.
             region_of_bucket = constraint
         ownership = p.get("ObjectOwnership") or "BucketOwnerEnforced"
-        acl = p.get("ACL")
-        if acl and acl != "private" and ownership == "BucketOwnerEnforced":
-            raise ServiceError(
-                "InvalidBucketAclWithObjectOwnership",
-                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-                status=400,
-            )
+        acl = self.initial_bucket_acl(ctx, p, ownership)  # type: ignore[attr-defined]
         doc = {
             "Name": name,
             "Account": ctx.account_id,
@@ -101,7 +96,9 @@ class BucketOperations:
             "CreationDate": now().isoformat(),
             "ObjectOwnership": ownership,
             "ObjectLockEnabled": bool(p.get("ObjectLockEnabledForBucket")),
-            "Acl": acl or "private",
+            "Acl": acl,
+            # New buckets block all public access, as S3's have since April 2023.
+            "Configs": {"PublicAccessBlock": dict(DEFAULT_PUBLIC_ACCESS_BLOCK)},
         }
         if doc["ObjectLockEnabled"]:
             doc["Versioning"] = {"Status": "Enabled"}

@@ -1,8 +1,9 @@
 """Multipart uploads: create, upload parts (and copies of ranges), complete, abort, list.
 
-Parts are blobs of their own; completing an upload joins them into one blob
-(in a worker thread, so the server keeps answering) before the object is
-recorded, and only then are the parts removed.
+Parts are blobs of their own, all encrypted under the upload's data key;
+completing an upload joins them into one blob (in a worker thread, so the
+server keeps answering) before the object is recorded, and only then are the
+parts removed.
 """
 
 from __future__ import annotations
@@ -16,11 +17,11 @@ from typing import Any
 from pocketcloud.auth import checksums
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
+from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
-from pocketcloud.store import BlobStore
 
 Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -34,22 +35,6 @@ _DEFAULT_CHECKSUM_TYPE = {"CRC32": "COMPOSITE", "CRC32C": "COMPOSITE", "SHA1": "
 
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
-
-
-def _join_blobs(blobs: BlobStore, parts: list[str], hasher: checksums.Checksum | None = None) -> tuple[str, int]:
-    writer = blobs.writer()
-    try:
-        for blob in parts:
-            with blobs.open(blob) as handle:
-                while chunk := handle.read(4 * 1024 * 1024):
-                    writer.write(chunk)
-                    if hasher is not None:
-                        hasher.update(chunk)
-        size = writer.size
-        return writer.commit(), size
-    except BaseException:
-        writer.abort()
-        raise
 
 
 class MultipartOperations:
@@ -73,6 +58,7 @@ class MultipartOperations:
             record["Tags"] = tags
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         algorithm = p.get("ChecksumAlgorithm")
         checksum_type = p.get("ChecksumType") or (_DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None)
         if checksum_type and (not algorithm or algorithm.upper() not in _CHECKSUM_TYPES[checksum_type]):
@@ -83,6 +69,7 @@ class MultipartOperations:
         upload = {
             "UploadId": upload_id, "Key": p["Key"], "Initiated": now().isoformat(), "Owner": ctx.account_id,
             "Record": record, "ChecksumAlgorithm": algorithm, "ChecksumType": checksum_type,
+            "Seal": Seal.new(customer_key(p)).to_doc(),
         }
         self.s3.uploads.put(bucket_scope(p["Bucket"]), upload_id, upload)
         result: Params = {"Bucket": p["Bucket"], "Key": p["Key"], "UploadId": upload_id, **self.encryption_headers(record)}  # type: ignore[attr-defined]
@@ -97,8 +84,23 @@ class MultipartOperations:
                 "Part number must be an integer between 1 and 10000, inclusive", "partNumber", str(number)
             )
 
-    async def _store_part(self, bucket: str, upload_id: str, number: int, body: Any, p: Params) -> Params:
-        stored = await store_body(self.s3.store.blobs, body, p)
+    def _part_seal(self, upload: Params, p: Params) -> Seal:
+        """The upload's data key for a part; an SSE-C upload's parts must carry its key."""
+        sse_c = upload["Record"].get("SSECustomer")
+        key = customer_key(p)
+        if sse_c is not None:
+            if key is None:
+                raise invalid_request(
+                    "The multipart upload initiate requested encryption. Subsequent part requests must include "
+                    "the appropriate encryption parameters."
+                )
+            self.check_sse_c_key(p)  # type: ignore[attr-defined]
+            if self.sse_c_key_md5(key) != sse_c["KeyMD5"]:  # type: ignore[attr-defined]
+                raise invalid_request("The provided encryption parameters did not match the ones used originally.")
+        return Seal.from_doc(upload.get("Seal"), key)
+
+    async def _store_part(self, bucket: str, upload_id: str, number: int, body: Any, p: Params, seal: Seal) -> Params:
+        stored = await store_body(self.s3.store.blobs, body, p, seal)
         part = {
             "PartNumber": number, "ETag": f'"{stored.md5_hex}"', "Size": stored.size, "Blob": stored.blob,
             "LastModified": now().isoformat(), "Checksums": stored.checksums,
@@ -117,8 +119,9 @@ class MultipartOperations:
     async def UploadPart(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
         self._check_part_number(p["PartNumber"])
-        self._upload(p["Bucket"], p["Key"], p["UploadId"])
-        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p)
+        upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        seal = self._part_seal(upload, p)
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p, seal)
         result: Params = {"ETag": part["ETag"]}
         for algorithm, value in part["Checksums"].items():
             result[CHECKSUM_MEMBERS[algorithm]] = value
@@ -127,11 +130,13 @@ class MultipartOperations:
     async def UploadPartCopy(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
         self._check_part_number(p["PartNumber"])
-        self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        seal = self._part_seal(upload, p)
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])  # type: ignore[attr-defined]
         self.s3.bucket(src_bucket)
         source = self.find_object(src_bucket, src_key, src_version)  # type: ignore[attr-defined]
         self.check_copy_conditions(source, p)  # type: ignore[attr-defined]
+        source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         start, length = 0, source["Size"]
         if p.get("CopySourceRange"):
             text = p["CopySourceRange"].strip()
@@ -144,8 +149,8 @@ class MultipartOperations:
                 raise ServiceError("InvalidRange", "The requested range is not satisfiable", status=416,
                                    RangeRequested=text, ActualObjectSize=str(source["Size"]))
             length = end - start + 1
-        body = read_blob(self.s3.store.blobs, source["Blob"], start, length) if length else b""
-        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, {})
+        body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, {}, seal)
         result: Params = {"CopyPartResult": {"ETag": part["ETag"], "LastModified": part["LastModified"]}}
         if source["VersionId"] != "null":
             result["CopySourceVersionId"] = source["VersionId"]
@@ -177,9 +182,16 @@ class MultipartOperations:
         self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
         algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
         full_object = checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
-        blob, size = await asyncio.to_thread(
-            _join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen], full_object
-        )
+        seal = Seal.from_doc(upload.get("Seal"), customer_key(p))
+        try:
+            blob, size = await asyncio.to_thread(
+                join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen], seal, full_object
+            )
+        except MissingCustomerKey as exc:  # a full-object checksum of SSE-C parts needs their key
+            raise invalid_request(
+                "The multipart upload initiate requested encryption. Subsequent part requests must include "
+                "the appropriate encryption parameters."
+            ) from exc
         try:  # decided again once the parts are joined: another writer may have won meanwhile
             self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
         except ServiceError:
@@ -212,6 +224,7 @@ class MultipartOperations:
         result: Params = {
             "Location": f"/{p['Bucket']}/{p['Key']}", "Bucket": p["Bucket"], "Key": p["Key"], "ETag": record["ETag"],
             **self.encryption_headers(record),  # type: ignore[attr-defined]
+            **self.expiration_headers(bucket_doc, record),  # type: ignore[attr-defined]
         }
         if record["VersionId"] != "null":
             result["VersionId"] = record["VersionId"]

@@ -19,6 +19,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import (
     invalid_argument,
     invalid_request,
@@ -220,6 +221,7 @@ class ObjectOperations:
             record["Tags"] = tags
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
         stored = await store_body(self.s3.store.blobs, p.get("Body"), p)
         # A conditional write is decided again once the body is in: another writer may have won.
@@ -234,6 +236,7 @@ class ObjectOperations:
         })
         record = self.commit_version(bucket_doc, key, record)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         if record["VersionId"] != "null":
             result["VersionId"] = record["VersionId"]
         for algorithm, value in stored.checksums.items():
@@ -327,11 +330,12 @@ class ObjectOperations:
         )
 
     def _read(self, ctx: RequestContext, p: Params) -> tuple[Params, Params]:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
         self._check_read_conditions(record, p)
         out = self._object_headers(record, p)
+        out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         size = record["Size"]
         span = self._range(p.get("Range"), size)
         if p.get("PartNumber"):
@@ -383,7 +387,8 @@ class ObjectOperations:
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])
-        out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, out["ContentLength"]) if record["Size"] else b""
+        customer = customer_key(p) if record.get("SSECustomer") else None  # checked by _read
+        out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, out["ContentLength"], customer) if record["Size"] else b""
         return out
 
     def HeadObject(self, ctx: RequestContext, p: Params) -> Params:
@@ -426,7 +431,7 @@ class ObjectOperations:
                 raise no_such_key(p["Key"])
             if p["IfMatch"].strip() not in ("*", etag_of(current)):
                 raise precondition_failed("If-Match")
-        return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bool(p.get("BypassGovernanceRetention")))
+        return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), self.may_bypass_governance(ctx, bucket_doc, p))  # type: ignore[attr-defined]
 
     def DeleteObjects(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -435,10 +440,11 @@ class ObjectOperations:
         if not objects or len(objects) > 1000:
             raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", status=400)
         deleted, errors = [], []
+        bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         for item in objects:
             key, version_id = item["Key"], item.get("VersionId")
             try:
-                out = self.delete_object(ctx, bucket_doc, key, version_id, bool(p.get("BypassGovernanceRetention")))
+                out = self.delete_object(ctx, bucket_doc, key, version_id, bypass)
             except ServiceError as exc:
                 errors.append({"Key": key, "VersionId": version_id, "Code": exc.code, "Message": exc.message})
                 continue
@@ -490,6 +496,7 @@ class ObjectOperations:
         source = self.find_object(src_bucket, src_key, src_version)
         self.check_copy_conditions(source, p)
         self.check_not_archived(source)
+        source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         directive = p.get("MetadataDirective") or "COPY"
         same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version in (None, source["VersionId"])
         changes_something = (
@@ -514,9 +521,11 @@ class ObjectOperations:
             record["Tags"] = tags
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
-        body = read_blob(self.s3.store.blobs, source["Blob"]) if source["Size"] else b""
+        self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
+        body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""
         params = {"ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)}
-        stored = await store_body(self.s3.store.blobs, body, params)
+        seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
+        stored = await store_body(self.s3.store.blobs, body, params, seal)
         record.update({"Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob, "LastModified": now().isoformat(),
                        "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT"})
         record = self.commit_version(bucket_doc, p["Key"], record)
@@ -524,6 +533,7 @@ class ObjectOperations:
         for algorithm, value in stored.checksums.items():
             copy_result[CHECKSUM_MEMBERS[algorithm]] = value
         result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         if record["VersionId"] != "null":
             result["VersionId"] = record["VersionId"]
         if source["VersionId"] != "null":

@@ -2,19 +2,22 @@
 
 Since January 2023 S3 encrypts every new object with SSE-S3 by default, so
 every object reports `ServerSideEncryption: AES256` unless the bucket's
-default or the request says aws:kms; SSE-C objects need their key to be read.
-Object Lock retention and legal holds refuse deletion of a locked version.
+default or the request says aws:kms; SSE-C objects need their key to be read
+(their bytes are encrypted under it on disk: `encryption.py`). Object Lock
+retention and legal holds refuse deletion of a locked version; the Object Lock
+APIs themselves are in `locking.py`.
 """
 
 from __future__ import annotations
 
 import base64
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
+from pocketcloud.services.s3.encryption import customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request
 
 Params = dict[str, Any]
@@ -24,11 +27,16 @@ class ProtectionOperations:
     # -- encryption -------------------------------------------------------
 
     def apply_encryption(self, bucket_doc: Params, record: Params, p: Params) -> None:
-        if p.get("SSECustomerAlgorithm"):
-            key = p.get("SSECustomerKey")
-            if p["SSECustomerAlgorithm"] != "AES256" or not key:
-                raise invalid_argument("The SSE-C algorithm or key is invalid.", "x-amz-server-side-encryption-customer-algorithm", p["SSECustomerAlgorithm"])
-            record["SSECustomer"] = {"Algorithm": "AES256", "KeyMD5": _key_md5(key)}
+        if p.get("SSECustomerAlgorithm") or p.get("SSECustomerKey"):
+            if p.get("ServerSideEncryption"):
+                raise invalid_argument(
+                    "Server Side Encryption with Customer provided key is incompatible with the encryption "
+                    "method specified", "x-amz-server-side-encryption", str(p["ServerSideEncryption"]),
+                )
+            key = self.check_sse_c_key(p)
+            if "SSE-C" in _blocked_encryption_types(bucket_doc):
+                raise ServiceError("AccessDenied", "Access Denied", status=403)
+            record["SSECustomer"] = {"Algorithm": "AES256", "KeyMD5": self.sse_c_key_md5(key)}
             return
         algorithm = p.get("ServerSideEncryption")
         key_id = p.get("SSEKMSKeyId")
@@ -41,6 +49,39 @@ class ProtectionOperations:
             raise invalid_argument("The encryption method specified is not supported", "x-amz-server-side-encryption", str(algorithm))
         record["SSE"] = {"Algorithm": algorithm, **({"KeyId": key_id} if key_id and algorithm != "AES256" else {})}
 
+    def sse_c_key_md5(self, key: bytes) -> str:
+        return base64.b64encode(hashlib.md5(key).digest()).decode()
+
+    def check_sse_c_key(self, p: Params, prefix: str = "") -> bytes:
+        """The raw SSE-C key of a request whose algorithm, key and key MD5 S3 would accept."""
+        algorithm, key_md5 = p.get(f"{prefix}SSECustomerAlgorithm"), p.get(f"{prefix}SSECustomerKeyMD5")
+        header = "x-amz-copy-source-server-side-encryption-customer" if prefix else "x-amz-server-side-encryption-customer"
+        if not algorithm:
+            raise invalid_argument(
+                "Requests specifying Server Side Encryption with Customer provided keys must provide a valid "
+                "encryption algorithm.", f"{header}-algorithm", "null",
+            )
+        if algorithm != "AES256":
+            raise invalid_argument("The encryption method specified is not supported", f"{header}-algorithm", str(algorithm))
+        key = customer_key(p, f"{prefix}SSECustomerKey")
+        if key is None:
+            raise invalid_argument(
+                "Requests specifying Server Side Encryption with Customer provided keys must provide an "
+                "appropriate secret key.", f"{header}-algorithm", str(algorithm),
+            )
+        if len(key) != 32:
+            raise invalid_argument("The secret key was invalid for the specified algorithm.", f"{header}-key", "")
+        if not key_md5:
+            raise invalid_argument(
+                "Requests specifying Server Side Encryption with Customer provided keys must provide the client "
+                "calculated MD5 of the secret key.", f"{header}-key-MD5", "null",
+            )
+        if key_md5 != self.sse_c_key_md5(key):
+            raise invalid_argument(
+                "The calculated MD5 hash of the key did not match the hash that was provided.", f"{header}-key-MD5", "",
+            )
+        return key
+
     def encryption_headers(self, record: Params) -> Params:
         if record.get("SSECustomer"):
             return {"SSECustomerAlgorithm": "AES256", "SSECustomerKeyMD5": record["SSECustomer"]["KeyMD5"]}
@@ -50,20 +91,26 @@ class ProtectionOperations:
             out["SSEKMSKeyId"] = sse["KeyId"]
         return out
 
-    def check_sse_c_read(self, record: Params, p: Params) -> None:
+    def check_sse_c_read(self, record: Params, p: Params, prefix: str = "") -> bytes | None:
+        """The SSE-C key that reads `record` (None for an object without SSE-C), or S3's refusal."""
         sse_c = record.get("SSECustomer")
         if sse_c is None:
-            if p.get("SSECustomerAlgorithm"):
+            if p.get(f"{prefix}SSECustomerAlgorithm"):
                 raise invalid_request("The encryption parameters are not applicable to this object.")
-            return
-        key = p.get("SSECustomerKey")
-        if not key:
+            return None
+        if not p.get(f"{prefix}SSECustomerKey") and not p.get(f"{prefix}SSECustomerAlgorithm"):
             raise invalid_request(
                 "The object was stored using a form of Server Side Encryption. The correct parameters must be "
                 "provided to retrieve the object."
             )
-        if _key_md5(key) != sse_c["KeyMD5"]:
+        key = self.check_sse_c_key(p, prefix)
+        if self.sse_c_key_md5(key) != sse_c["KeyMD5"]:
             raise ServiceError("AccessDenied", "Access Denied", status=403)
+        return key
+
+    def check_copy_source_sse_c(self, source: Params, p: Params) -> bytes | None:
+        """The key that reads an SSE-C copy source (x-amz-copy-source-server-side-encryption-customer-*)."""
+        return self.check_sse_c_read(source, p, prefix="CopySource")
 
     # -- object lock ----------------------------------------------------------
 
@@ -73,16 +120,18 @@ class ProtectionOperations:
             raise invalid_request("Bucket is missing Object Lock Configuration")
         if bool(mode) != bool(until):
             raise invalid_argument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
-        if mode:
-            record["Retention"] = {"Mode": mode, "RetainUntilDate": to_datetime(until).isoformat()}
+        if mode and until:
+            if mode not in ("GOVERNANCE", "COMPLIANCE"):
+                raise invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", str(mode))
+            retain_until = to_datetime(until)
+            if retain_until <= datetime.now(UTC):
+                raise invalid_argument("The retain until date must be in the future!")
+            record["Retention"] = {"Mode": mode, "RetainUntilDate": retain_until.isoformat()}
         elif bucket_doc.get("ObjectLockEnabled"):
             rule = ((bucket_doc.get("Configs") or {}).get("ObjectLock") or {}).get("Rule") or {}
             default = rule.get("DefaultRetention") or {}
             if default.get("Mode"):
-                from datetime import timedelta
-
-                days = default.get("Days") or (default.get("Years") or 0) * 365
-                until_date = datetime.now(UTC) + timedelta(days=days)
+                until_date = default_retain_until(default, datetime.now(UTC))
                 record["Retention"] = {"Mode": default["Mode"], "RetainUntilDate": until_date.isoformat()}
         if hold:
             record["LegalHold"] = hold
@@ -106,10 +155,17 @@ class ProtectionOperations:
             raise ServiceError("AccessDenied", "Access Denied because object protected by object lock.", status=403)
 
 
-def _key_md5(key: str | bytes) -> str:
-    raw = key.encode() if isinstance(key, str) else key
-    try:
-        decoded = base64.b64decode(raw, validate=True)
-    except ValueError:
-        decoded = raw
-    return base64.b64encode(hashlib.md5(decoded).digest()).decode()
+def default_retain_until(default: Params, start: datetime) -> datetime:
+    """When a bucket's default retention (Days, or calendar Years) ends for an object written at `start`."""
+    if default.get("Years"):
+        year = start.year + int(default["Years"])
+        try:
+            return start.replace(year=year)
+        except ValueError:  # February 29th into a common year
+            return start.replace(year=year, day=28)
+    return start + timedelta(days=int(default.get("Days") or 0))
+
+
+def _blocked_encryption_types(bucket_doc: Params) -> list[str]:
+    rules = ((bucket_doc.get("Configs") or {}).get("Encryption") or {}).get("Rules") or [{}]
+    return list(((rules[0] or {}).get("BlockedEncryptionTypes") or {}).get("EncryptionType") or [])

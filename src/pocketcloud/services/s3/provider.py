@@ -13,12 +13,18 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.access import AccessControlOperations
+from pocketcloud.services.s3.bodies import read_blob_bytes
 from pocketcloud.services.s3.buckets import BucketOperations
+from pocketcloud.services.s3.config_checks import ConfigurationChecks
 from pocketcloud.services.s3.configuration import ConfigurationOperations, ConfigurationStore
+from pocketcloud.services.s3.cors import CorsOperations
+from pocketcloud.services.s3.lifecycle import LifecycleOperations
 from pocketcloud.services.s3.listing import ListingOperations
+from pocketcloud.services.s3.locking import ObjectLockOperations
 from pocketcloud.services.s3.multipart import MultipartOperations
 from pocketcloud.services.s3.notifications import NotificationOperations
 from pocketcloud.services.s3.objects import ObjectOperations
+from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations
 from pocketcloud.services.s3.state import S3State, bucket_scope
 
@@ -34,9 +40,14 @@ class S3Provider(
     ObjectOperations,
     ListingOperations,
     MultipartOperations,
+    CorsOperations,
+    LifecycleOperations,
+    ObjectLockOperations,
+    ConfigurationChecks,
     ConfigurationOperations,
     ProtectionOperations,
     AccessControlOperations,
+    PostObjectOperations,
     Provider,
 ):
     service = "s3"
@@ -115,5 +126,4 @@ class S3Provider(
             return None
         if not record.get("Size"):
             return b""
-        with self.s3.store.blobs.open(record["Blob"]) as handle:
-            return handle.read()
+        return read_blob_bytes(self.s3.store.blobs, record["Blob"])

@@ -1,0 +1,82 @@
+"""SQS called over the query protocol: the parameter names its query API used.
+
+botocore's SQS model moved to the json protocol and dropped the names that
+only the query protocol needed, so the model alone would read
+`Attributes.1.key`; SQS's query API (and every SDK of that era) sends
+`Attribute.1.Name`/`Attribute.1.Value`, `MessageAttribute.1.Value.StringValue`,
+`SendMessageBatchRequestEntry.1.Id`, `AttributeName.1`, `Tag.1.Key`, ...
+They are restored here from SQS's published query API reference; the
+response side is `serializers/sqs.py`.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from pocketcloud.protocol.parsers.query import QueryParser, Tree
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+# (structure shape, member) → the member's name on the wire (flattened lists and maps).
+MEMBER_NAMES: dict[tuple[str, str], str] = {
+    ("CreateQueueRequest", "Attributes"): "Attribute",
+    ("CreateQueueRequest", "tags"): "Tag",
+    ("SetQueueAttributesRequest", "Attributes"): "Attribute",
+    ("GetQueueAttributesRequest", "AttributeNames"): "AttributeName",
+    ("ReceiveMessageRequest", "AttributeNames"): "AttributeName",
+    ("ReceiveMessageRequest", "MessageSystemAttributeNames"): "MessageSystemAttributeName",
+    ("ReceiveMessageRequest", "MessageAttributeNames"): "MessageAttributeName",
+    ("SendMessageRequest", "MessageAttributes"): "MessageAttribute",
+    ("SendMessageRequest", "MessageSystemAttributes"): "MessageSystemAttribute",
+    ("SendMessageBatchRequestEntry", "MessageAttributes"): "MessageAttribute",
+    ("SendMessageBatchRequestEntry", "MessageSystemAttributes"): "MessageSystemAttribute",
+    ("SendMessageBatchRequest", "Entries"): "SendMessageBatchRequestEntry",
+    ("DeleteMessageBatchRequest", "Entries"): "DeleteMessageBatchRequestEntry",
+    ("ChangeMessageVisibilityBatchRequest", "Entries"): "ChangeMessageVisibilityBatchRequestEntry",
+    ("MessageAttributeValue", "StringListValues"): "StringListValue",
+    ("MessageAttributeValue", "BinaryListValues"): "BinaryListValue",
+    ("MessageSystemAttributeValue", "StringListValues"): "StringListValue",
+    ("MessageSystemAttributeValue", "BinaryListValues"): "BinaryListValue",
+    ("TagQueueRequest", "Tags"): "Tag",
+    ("UntagQueueRequest", "TagKeys"): "TagKey",
+    ("AddPermissionRequest", "AWSAccountIds"): "AWSAccountId",
+    ("AddPermissionRequest", "Actions"): "ActionName",
+}
+# map shape → (key name, value name) of its entries.
+MAP_ENTRY_NAMES: dict[str, tuple[str, str]] = {
+    "QueueAttributeMap": ("Name", "Value"),
+    "MessageBodyAttributeMap": ("Name", "Value"),
+    "MessageBodySystemAttributeMap": ("Name", "Value"),
+    "TagMap": ("Key", "Value"),
+}
+
+
+class SqsQueryParser(QueryParser):
+    def _structure(self, node: Tree, shape: Shape, where: str) -> dict[str, Any]:
+        result: dict[str, Any] = {}
+        for member, member_shape in shape.members.items():
+            wire = MEMBER_NAMES.get((shape.name, member)) or self.wire_name(member, member_shape)
+            child = node.get(wire)
+            if child is None:
+                continue
+            path = f"{where}.{member}" if where else member
+            result[member] = self._value(child, member_shape, path)
+        return result
+
+    def _map(self, node: Any, shape: Shape, where: str) -> dict[str, Any]:
+        names = MAP_ENTRY_NAMES.get(shape.name)
+        if names is None:
+            return super()._map(node, shape, where)
+        if not isinstance(node, dict):
+            return {}
+        key_name, value_name = names
+        result: dict[str, Any] = {}
+        for index in sorted((k for k in node if isinstance(k, str) and k.isascii() and k.isdigit()), key=int):
+            entry = node[index]
+            if not isinstance(entry, dict) or key_name not in entry:
+                continue
+            key = self._value(entry[key_name], shape.key, where)
+            value = entry.get(value_name)
+            result[key] = self._value(value, shape.value, where) if value is not None else None
+        return result

@@ -1,0 +1,165 @@
+"""What S3 refuses in bucket tagging, website, default encryption and ownership configurations.
+
+Each `validate_<name>(ctx, bucket, value)` is the hook `configuration.py` calls
+before storing a document; it raises S3's error for the first thing S3 would
+refuse, and passes the document on to a hook of the same name further along the
+provider's bases, if any (so other mixins can add checks of their own). CORS,
+lifecycle and Object Lock configurations are checked in their own modules.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
+from pocketcloud.services.s3.state import S3State
+
+Params = dict[str, Any]
+MAX_BUCKET_TAGS = 50
+SSE_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
+ENCRYPTION_TYPES = ("NONE", "SSE-C")
+OBJECT_OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
+MAX_ROUTING_RULES = 50
+_BAD_PROTOCOL = ("Invalid protocol, protocol can be http or https. If not defined the protocol will be selected "
+                 "automatically.")
+
+
+def _invalid_tag(message: str, **fields: Any) -> ServiceError:
+    return ServiceError("InvalidTag", message, status=400, **fields)
+
+
+def check_bucket_tags(tagging: Params | None) -> None:
+    tags = (tagging or {}).get("TagSet")
+    if tags is None:
+        raise malformed_xml()
+    if len(tags) > MAX_BUCKET_TAGS:
+        raise ServiceError("BadRequest", f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}", status=400)
+    seen: set[str] = set()
+    for tag in tags:
+        key, value = tag.get("Key"), tag.get("Value")
+        if key is None or value is None:
+            raise malformed_xml()
+        if key in seen:
+            raise _invalid_tag("Cannot provide multiple Tags with the same key", TagKey=key)
+        seen.add(key)
+        if not 1 <= len(key) <= 128:
+            raise _invalid_tag("The TagKey you have provided is invalid", TagKey=key)
+        if len(value) > 256:
+            raise _invalid_tag("The TagValue you have provided is invalid", TagKey=key, TagValue=value)
+        if key.lower().startswith("aws:"):
+            raise _invalid_tag(
+                'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
+                'Remove "aws:" from your tag keys and try again.', TagKey=key,
+            )
+
+
+def check_website(config: Params | None) -> None:
+    config = config or {}
+    redirect_all = config.get("RedirectAllRequestsTo")
+    if redirect_all is not None:
+        if any(config.get(k) is not None for k in ("IndexDocument", "ErrorDocument", "RoutingRules")):
+            raise invalid_argument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
+                                   "RedirectAllRequestsTo", "not null")
+        if not redirect_all.get("HostName"):
+            raise malformed_xml()
+        if redirect_all.get("Protocol") not in (None, "http", "https"):
+            raise invalid_request(_BAD_PROTOCOL)
+        return
+    index = config.get("IndexDocument")
+    if index is None:
+        raise invalid_argument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+                               "IndexDocument", "null")
+    suffix = index.get("Suffix")
+    if not suffix or "/" in suffix:
+        raise invalid_argument("The IndexDocument Suffix is not well formed", "IndexDocument", suffix or "null")
+    error_document = config.get("ErrorDocument")
+    if error_document is not None and not error_document.get("Key"):
+        raise malformed_xml()
+    rules = config.get("RoutingRules")
+    if rules is None:
+        return
+    if not rules:
+        raise malformed_xml()
+    if len(rules) > MAX_ROUTING_RULES:
+        raise invalid_request(f"The number of routing rules must not exceed the allowed limit of {MAX_ROUTING_RULES}.")
+    for rule in rules:
+        _check_routing_rule(rule)
+
+
+def _check_routing_rule(rule: Params) -> None:
+    redirect = rule.get("Redirect")
+    if redirect is None:
+        raise malformed_xml()
+    condition = rule.get("Condition")
+    if condition is not None and not any(condition.values()):
+        raise invalid_request("Condition cannot be empty. To redirect all requests without a condition, the "
+                              "condition element shouldn't be present.")
+    if redirect.get("ReplaceKeyPrefixWith") is not None and redirect.get("ReplaceKeyWith") is not None:
+        raise invalid_request("You can only define ReplaceKeyPrefix or ReplaceKey but not both.")
+    if redirect.get("Protocol") not in (None, "http", "https"):
+        raise invalid_request(_BAD_PROTOCOL)
+    code = redirect.get("HttpRedirectCode")
+    if code is not None and (not str(code).isdigit() or not 301 <= int(code) <= 399):
+        raise invalid_request(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except 300.")
+    error_code = (condition or {}).get("HttpErrorCodeReturnedEquals")
+    if error_code is not None and (not str(error_code).isdigit() or not 400 <= int(error_code) <= 599):
+        raise invalid_request(f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or 5XX.")
+
+
+def check_encryption(config: Params | None) -> None:
+    rules = (config or {}).get("Rules")
+    if not rules:
+        raise malformed_xml()
+    for rule in rules:
+        by_default = rule.get("ApplyServerSideEncryptionByDefault")
+        if by_default is not None:
+            algorithm = by_default.get("SSEAlgorithm")
+            if algorithm not in SSE_ALGORITHMS:
+                raise malformed_xml()
+            if by_default.get("KMSMasterKeyID") and algorithm == "AES256":
+                raise invalid_argument(
+                    "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
+                    "ApplyServerSideEncryptionByDefault", "",
+                )
+        blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
+        if any(kind not in ENCRYPTION_TYPES for kind in blocked):
+            raise malformed_xml()
+
+
+def check_ownership_controls(config: Params | None) -> None:
+    rules = (config or {}).get("Rules")
+    if not rules or len(rules) != 1 or rules[0].get("ObjectOwnership") not in OBJECT_OWNERSHIP:
+        raise malformed_xml()
+
+
+class ConfigurationChecks:
+    """The validate_<name> hooks of the configurations this module checks."""
+
+    s3: S3State
+
+    def _chain(self, hook: str, ctx: RequestContext, bucket: str, value: Any) -> None:
+        chained = getattr(super(), hook, None)
+        if chained is not None:
+            chained(ctx, bucket, value)
+
+    def validate_tagging(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        check_bucket_tags(value)
+        self._chain("validate_tagging", ctx, bucket, value)
+
+    def validate_website(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        check_website(value)
+        self._chain("validate_website", ctx, bucket, value)
+
+    def validate_encryption(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        check_encryption(value)
+        self._chain("validate_encryption", ctx, bucket, value)
+
+    def validate_ownershipcontrols(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        check_ownership_controls(value)
+        self._chain("validate_ownershipcontrols", ctx, bucket, value)

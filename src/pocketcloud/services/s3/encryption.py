@@ -1,0 +1,360 @@
+"""Encryption at rest of S3 object bodies: every blob S3 writes is AES-256-CTR ciphertext.
+
+S3 encrypts every new object (SSE-S3 by default since January 2023), so every
+object body here is encrypted on disk too, with a data key derived from a
+master key that belongs to this server's data directory
+(`<data_dir>/keys/s3-master.key`, 32 random bytes, mode 0600). An SSE-C
+object's data key is derived from the customer's key as well, so its bytes
+cannot be read back without that key.
+
+A blob file is a header followed by ciphertext:
+
+    magic       8 bytes   b"PCS3AES1"
+    length      4 bytes   big-endian length of the rest of the header
+    mode        1 byte    0: server key only, 1: server key and the SSE-C customer key
+    salt       16 bytes   the data key's derivation salt
+    count       4 bytes   how many segments follow
+    segments    count x (nonce: 8 bytes, length: 8 bytes; the last one's length may be
+                2**64-1, "up to the end of the file")
+    ciphertext  the segments, one after another
+
+    data key   = HMAC-SHA256(master key, label || salt [|| customer key])
+    segment i  = AES-256-CTR(data key), counter block = nonce_i || block number (64-bit)
+
+The counter makes any byte offset decryptable without reading what precedes it,
+so ranged GETs cost what they cost on plaintext. A multipart upload picks one
+salt for all its parts; completing it writes a header listing the parts'
+segments and copies their ciphertext as it is: no decryption, and no SSE-C key
+needed at completion (clients do not send it there).
+
+What this is not: integrity protection (CTR is malleable; S3's ETag and
+checksums are computed at upload and are not re-verified on read), nor a key
+manager (there is one master key per data directory, never rotated). A blob
+without the magic (written before encryption at rest existed) is read as
+plaintext.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import os
+import secrets
+import struct
+import threading
+import weakref
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO
+
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+from pocketcloud.store import BlobStore, BlobWriter
+
+MAGIC = b"PCS3AES1"
+SERVER_KEY, CUSTOMER_KEY = 0, 1
+_TO_END = 2**64 - 1
+_FIXED = struct.Struct(">B16sI")  # mode, salt, segment count
+_SEGMENT = struct.Struct(">8sQ")  # nonce, length
+_LABELS = {SERVER_KEY: b"pocketcloud-s3-object\0", CUSTOMER_KEY: b"pocketcloud-s3-sse-c\0"}
+_BLOCK = 16
+_CHUNK = 1024 * 1024
+KEY_FILE = Path("keys") / "s3-master.key"
+
+
+class MissingCustomerKey(Exception):
+    """An SSE-C blob was to be read or joined without its customer key."""
+
+
+def customer_key(params: dict[str, Any], member: str = "SSECustomerKey") -> bytes | None:
+    """The raw 32-byte SSE-C key a request carries (base64 in its header), None if it has none."""
+    value = params.get(member)
+    if not value:
+        return None
+    raw = value.encode() if isinstance(value, str) else bytes(value)
+    try:
+        return base64.b64decode(raw, validate=True)
+    except (binascii.Error, ValueError):
+        return raw  # not base64: refused as a key of the wrong length by the caller
+
+
+@dataclass(frozen=True)
+class Seal:
+    """How a blob is (to be) encrypted: its salt, whether its key involves an SSE-C key, and that
+    key when the request at hand carries it (completing an upload joins SSE-C parts without it)."""
+
+    salt: bytes
+    mode: int = SERVER_KEY
+    customer_key: bytes | None = None
+
+    @classmethod
+    def new(cls, customer_key: bytes | None = None) -> Seal:
+        return cls(secrets.token_bytes(16), CUSTOMER_KEY if customer_key is not None else SERVER_KEY, customer_key)
+
+    def to_doc(self) -> dict[str, Any]:
+        """What a multipart upload records so that its parts share one data key (never the key itself)."""
+        return {"Salt": self.salt.hex(), "CustomerKey": self.mode == CUSTOMER_KEY}
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any] | None, customer_key: bytes | None) -> Seal:
+        if not doc:
+            return cls.new(customer_key)
+        if doc.get("CustomerKey"):
+            return cls(bytes.fromhex(doc["Salt"]), CUSTOMER_KEY, customer_key)
+        return cls(bytes.fromhex(doc["Salt"]), SERVER_KEY)
+
+
+def _header(mode: int, salt: bytes, segments: list[tuple[bytes, int]]) -> bytes:
+    body = _FIXED.pack(mode, salt, len(segments)) + b"".join(_SEGMENT.pack(n, length) for n, length in segments)
+    return MAGIC + struct.pack(">I", len(body)) + body
+
+
+@dataclass
+class _Segment:
+    nonce: bytes
+    offset: int  # of its ciphertext in the file
+    start: int  # of its plaintext in the object
+    length: int
+
+
+@dataclass
+class _Layout:
+    mode: int
+    salt: bytes
+    segments: list[_Segment]
+    size: int  # plaintext bytes
+
+
+def _read_layout(handle: BinaryIO) -> _Layout | None:
+    """The header of an open blob; None for a plaintext blob."""
+    head = handle.read(len(MAGIC) + 4)
+    if len(head) < len(MAGIC) + 4 or head[: len(MAGIC)] != MAGIC:
+        return None
+    (length,) = struct.unpack(">I", head[len(MAGIC):])
+    body = handle.read(length)
+    mode, salt, count = _FIXED.unpack_from(body)
+    offset = len(head) + length
+    file_size = os.fstat(handle.fileno()).st_size
+    segments: list[_Segment] = []
+    start = 0
+    for index in range(count):
+        nonce, seg_length = _SEGMENT.unpack_from(body, _FIXED.size + index * _SEGMENT.size)
+        if seg_length == _TO_END:
+            seg_length = file_size - offset
+        segments.append(_Segment(nonce, offset, start, seg_length))
+        offset += seg_length
+        start += seg_length
+    return _Layout(mode, salt, segments, start)
+
+
+class SealedWriter(BlobWriter):
+    """A BlobWriter that encrypts what it is given; `size` counts plaintext bytes."""
+
+    def __init__(self, inner: BlobWriter, key: bytes, seal: Seal) -> None:
+        self._inner = inner
+        nonce = secrets.token_bytes(8)
+        self._encryptor = Cipher(algorithms.AES(key), modes.CTR(nonce + bytes(8))).encryptor()
+        self._size = 0
+        inner.write(_header(seal.mode, seal.salt, [(nonce, _TO_END)]))
+
+    def write(self, data: bytes) -> None:
+        if data:
+            self._inner.write(self._encryptor.update(data))
+            self._size += len(data)
+
+    def commit(self) -> str:
+        self._inner.write(self._encryptor.finalize())
+        return self._inner.commit()
+
+    def abort(self) -> None:
+        self._inner.abort()
+
+    @property
+    def size(self) -> int:
+        return self._size
+
+
+class BlobCipher:
+    """Encrypts and decrypts the S3 blobs of one blob store with its master key."""
+
+    def __init__(self, blobs: BlobStore, master_key: bytes) -> None:
+        self.blobs = blobs
+        self._master = master_key
+
+    def data_key(self, mode: int, salt: bytes, customer: bytes | None) -> bytes:
+        if mode == CUSTOMER_KEY:
+            if customer is None:
+                raise MissingCustomerKey()
+            return hmac.new(self._master, _LABELS[mode] + salt + customer, hashlib.sha256).digest()
+        return hmac.new(self._master, _LABELS[SERVER_KEY] + salt, hashlib.sha256).digest()
+
+    def writer(self, seal: Seal | None = None) -> SealedWriter:
+        seal = seal or Seal.new()
+        return SealedWriter(self.blobs.writer(), self.data_key(seal.mode, seal.salt, seal.customer_key), seal)
+
+    def read(self, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None) -> Iterator[bytes]:
+        """The plaintext bytes [start, start+length) of a blob, in chunks of about a MiB.
+
+        The file is opened (and a missing SSE-C key detected) before the first chunk is asked for.
+        """
+        handle = self.blobs.open(blob)
+        try:
+            layout = _read_layout(handle)
+            if layout is None:
+                handle.seek(0)
+            elif layout.mode == CUSTOMER_KEY and customer is None:
+                raise MissingCustomerKey()
+        except BaseException:
+            handle.close()
+            raise
+        return self._chunks(handle, layout, start, length, customer)
+
+    def _chunks(self, handle: BinaryIO, layout: _Layout | None, start: int, length: int | None,
+                customer: bytes | None) -> Iterator[bytes]:
+        with handle:
+            if layout is None:
+                handle.seek(start)
+                yield from _plain_chunks(handle, length)
+                return
+            end = layout.size if length is None else min(layout.size, start + length)
+            key = self.data_key(layout.mode, layout.salt, customer)
+            for segment in layout.segments:
+                lo, hi = max(start, segment.start), min(end, segment.start + segment.length)
+                if lo >= hi:
+                    continue
+                local = lo - segment.start
+                block, skip = divmod(local, _BLOCK)
+                decryptor = Cipher(algorithms.AES(key), modes.CTR(segment.nonce + block.to_bytes(8, "big"))).decryptor()
+                handle.seek(segment.offset + block * _BLOCK)
+                remaining = hi - lo + skip
+                while remaining > 0:
+                    data = handle.read(min(_CHUNK, remaining))
+                    if not data:
+                        break
+                    remaining -= len(data)
+                    plain = decryptor.update(data)
+                    if skip:
+                        plain, skip = plain[skip:], 0
+                    if plain:
+                        yield plain
+
+    def join(self, parts: list[str], seal: Seal, hasher: Any = None) -> tuple[str, int]:
+        """One blob holding the parts' bytes one after another: (blob id, plaintext size).
+
+        Parts sealed with `seal`'s salt (all parts of one upload) are joined by copying their
+        ciphertext under a header listing their segments; anything else is decrypted and
+        encrypted again. `hasher`, if given, is fed the plaintext (a full-object checksum), which
+        needs the SSE-C key for a customer-keyed upload.
+        """
+        layouts: list[_Layout | None] = []
+        for blob in parts:
+            with self.blobs.open(blob) as handle:
+                layouts.append(_read_layout(handle))
+        same_key = all(lay is not None and lay.mode == seal.mode and lay.salt == seal.salt for lay in layouts)
+        if not same_key:
+            return self._rewrite(parts, seal, hasher)
+        if hasher is not None and seal.mode == CUSTOMER_KEY and seal.customer_key is None:
+            raise MissingCustomerKey()
+        segments = [(s.nonce, s.length) for lay in layouts if lay is not None for s in lay.segments]
+        writer = self.blobs.writer()
+        try:
+            writer.write(_header(seal.mode, seal.salt, segments))
+            size = 0
+            for blob, layout in zip(parts, layouts, strict=True):
+                assert layout is not None
+                with self.blobs.open(blob) as handle:
+                    handle.seek(layout.segments[0].offset if layout.segments else 0)
+                    remaining = layout.size
+                    while remaining > 0:
+                        data = handle.read(min(4 * _CHUNK, remaining))
+                        if not data:
+                            raise OSError(f"blob {blob} is shorter than its header says")
+                        writer.write(data)
+                        remaining -= len(data)
+                size += layout.size
+                if hasher is not None:
+                    for chunk in self.read(blob, customer=seal.customer_key):
+                        hasher.update(chunk)
+            return writer.commit(), size
+        except BaseException:
+            writer.abort()
+            raise
+
+    def _rewrite(self, parts: list[str], seal: Seal, hasher: Any) -> tuple[str, int]:
+        writer = self.writer(seal)
+        try:
+            for blob in parts:
+                for chunk in self.read(blob, customer=seal.customer_key):
+                    writer.write(chunk)
+                    if hasher is not None:
+                        hasher.update(chunk)
+            size = writer.size
+            return writer.commit(), size
+        except BaseException:
+            writer.abort()
+            raise
+
+
+def _plain_chunks(handle: BinaryIO, length: int | None) -> Iterator[bytes]:
+    remaining = length
+    while remaining is None or remaining > 0:
+        data = handle.read(_CHUNK if remaining is None else min(_CHUNK, remaining))
+        if not data:
+            return
+        if remaining is not None:
+            remaining -= len(data)
+        yield data
+
+
+# One cipher per blob store (the master key is read once); weak, so a closed store's goes with it.
+_CIPHERS: weakref.WeakKeyDictionary[BlobStore, BlobCipher] = weakref.WeakKeyDictionary()
+_CIPHERS_LOCK = threading.Lock()
+
+
+def cipher_for(blobs: BlobStore) -> BlobCipher:
+    """The cipher of a blob store, its master key read (or created) on first use.
+
+    The key lives beside the blob root, in `<data_dir>/keys/`; a blob store without a
+    directory of its own (none today) gets a key for the life of the process.
+    """
+    cipher = _CIPHERS.get(blobs)
+    if cipher is None:
+        with _CIPHERS_LOCK:
+            cipher = _CIPHERS.get(blobs)
+            if cipher is None:
+                root = getattr(blobs, "root", None)
+                key = load_master_key(Path(root).parent / KEY_FILE) if root is not None else secrets.token_bytes(32)
+                cipher = _CIPHERS[blobs] = BlobCipher(blobs, key)
+    return cipher
+
+
+def load_master_key(path: Path) -> bytes:
+    """The 32-byte master key in `path`, created (mode 0600, directory 0700) if there is none.
+
+    A new key is written to a temporary file, fsync'd and linked into place, so a reader
+    never sees half a key and two processes racing to create it end up sharing one.
+    """
+    try:
+        key = path.read_bytes()
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        tmp = path.with_name(f"{path.name}.{secrets.token_hex(8)}.tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            os.write(fd, secrets.token_bytes(32))
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process made one first: use theirs
+        finally:
+            tmp.unlink(missing_ok=True)
+        key = path.read_bytes()
+    if len(key) != 32:
+        raise ValueError(f"{path} does not hold a 32-byte key")
+    return key

@@ -1,0 +1,1 @@
+"""S3 Control: account-level S3 settings (Block Public Access for the whole account)."""

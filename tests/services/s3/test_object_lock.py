@@ -1,0 +1,256 @@
+"""Object Lock: the bucket's configuration, retention (GOVERNANCE and COMPLIANCE), legal holds,
+and the deletions they refuse, with AWS's errors. Retention dates here are a few seconds or
+days ahead; buckets are emptied at the end by lifting holds and letting short retentions pass
+(COMPLIANCE cannot be lifted, so COMPLIANCE tests use retention that ends within seconds)."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_client
+from tests.services.s3.core_support import empty_and_delete, error_of, unique_bucket
+
+LOCKED_OUT = ("AccessDenied", 403, "Access Denied because object protected by object lock.")
+
+
+def soon(seconds: float = 3) -> datetime:
+    return datetime.now(UTC) + timedelta(seconds=seconds)
+
+
+def later(days: int = 10) -> datetime:
+    return datetime.now(UTC) + timedelta(days=days)
+
+
+@pytest.fixture
+def lock_bucket(s3: Any) -> Iterator[str]:
+    name = unique_bucket("lock")
+    s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    yield name
+    # Lift what can be lifted; what remains (short COMPLIANCE retention) ends within seconds.
+    deadline = time.monotonic() + 10
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        for version in page.get("Versions", []):
+            s3.put_object_legal_hold(Bucket=name, Key=version["Key"], VersionId=version["VersionId"],
+                                     LegalHold={"Status": "OFF"})
+    while True:
+        try:
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    s3.delete_object(Bucket=name, Key=version["Key"], VersionId=version["VersionId"],
+                                     BypassGovernanceRetention=True)
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    empty_and_delete(s3, name)
+
+
+def put_locked(s3: Any, bucket: str, mode: str, until: datetime, key: str = "doc") -> str:
+    return str(s3.put_object(Bucket=bucket, Key=key, Body=b"x", ObjectLockMode=mode,
+                             ObjectLockRetainUntilDate=until)["VersionId"])
+
+
+# -- the bucket's configuration -------------------------------------------------------------------
+
+
+def test_bucket_created_with_object_lock_reports_it_enabled_and_versioned(s3: Any, lock_bucket: str) -> None:
+    assert s3.get_object_lock_configuration(Bucket=lock_bucket)["ObjectLockConfiguration"] == {"ObjectLockEnabled": "Enabled"}
+    assert s3.get_bucket_versioning(Bucket=lock_bucket)["Status"] == "Enabled"
+
+
+def test_bucket_without_object_lock_has_no_configuration(s3: Any, bucket: str) -> None:
+    assert error_of(s3.get_object_lock_configuration, Bucket=bucket) == (
+        "ObjectLockConfigurationNotFoundError", 404, "Object Lock configuration does not exist for this bucket")
+
+
+def test_object_lock_cannot_be_enabled_on_an_unversioned_bucket(s3: Any, bucket: str) -> None:
+    code, status, message = error_of(s3.put_object_lock_configuration, Bucket=bucket,
+                                     ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+    assert (code, status) == ("InvalidBucketState", 409)
+    assert "Versioning must be 'Enabled'" in message
+
+
+def test_object_lock_can_be_enabled_on_an_existing_versioned_bucket(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object_lock_configuration(Bucket=versioned_bucket, ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"})
+    assert s3.get_object_lock_configuration(Bucket=versioned_bucket)["ObjectLockConfiguration"]["ObjectLockEnabled"] == "Enabled"
+    code, status, _ = error_of(s3.put_bucket_versioning, Bucket=versioned_bucket,
+                               VersioningConfiguration={"Status": "Suspended"})
+    assert (code, status) == ("InvalidBucketState", 409)
+
+
+@pytest.mark.parametrize(("retention", "expected"), [
+    ({"Mode": "GOVERNANCE", "Days": 1, "Years": 1}, ("MalformedXML", 400)),
+    ({"Mode": "GOVERNANCE"}, ("MalformedXML", 400)),
+    ({"Mode": "FOREVER", "Days": 1}, ("MalformedXML", 400)),
+    ({"Mode": "GOVERNANCE", "Days": 0}, ("InvalidArgument", 400)),
+    ({"Mode": "COMPLIANCE", "Years": -1}, ("InvalidArgument", 400)),
+])
+def test_default_retention_needs_a_mode_and_exactly_one_positive_period(
+    s3: Any, lock_bucket: str, retention: dict[str, Any], expected: tuple[str, int]
+) -> None:
+    config = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": retention}}
+    assert error_of(s3.put_object_lock_configuration, Bucket=lock_bucket, ObjectLockConfiguration=config)[:2] == expected
+
+
+def test_default_retention_message_for_a_zero_period(s3: Any, lock_bucket: str) -> None:
+    config = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 0}}}
+    assert error_of(s3.put_object_lock_configuration, Bucket=lock_bucket, ObjectLockConfiguration=config)[2] == (
+        "Default retention period must be a positive integer value.")
+
+
+def test_default_retention_is_applied_to_new_objects(s3: Any, lock_bucket: str) -> None:
+    config = {"ObjectLockEnabled": "Enabled", "Rule": {"DefaultRetention": {"Mode": "GOVERNANCE", "Days": 2}}}
+    s3.put_object_lock_configuration(Bucket=lock_bucket, ObjectLockConfiguration=config)
+    assert s3.get_object_lock_configuration(Bucket=lock_bucket)["ObjectLockConfiguration"] == config
+    before = datetime.now(UTC)
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")
+    head = s3.head_object(Bucket=lock_bucket, Key="doc")
+    assert head["ObjectLockMode"] == "GOVERNANCE"
+    until = head["ObjectLockRetainUntilDate"]
+    assert before + timedelta(days=2) - timedelta(seconds=5) <= until <= datetime.now(UTC) + timedelta(days=2, seconds=5)
+
+
+# -- retention ------------------------------------------------------------------------------------
+
+
+def test_retention_round_trips_per_version(s3: Any, lock_bucket: str) -> None:
+    first = s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"1")["VersionId"]
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"2")
+    until = later(3).replace(microsecond=0)
+    s3.put_object_retention(Bucket=lock_bucket, Key="doc", VersionId=first,
+                            Retention={"Mode": "GOVERNANCE", "RetainUntilDate": until})
+    assert s3.get_object_retention(Bucket=lock_bucket, Key="doc", VersionId=first)["Retention"] == {
+        "Mode": "GOVERNANCE", "RetainUntilDate": until}
+    assert error_of(s3.get_object_retention, Bucket=lock_bucket, Key="doc") == (
+        "NoSuchObjectLockConfiguration", 404, "The specified object does not have a ObjectLock configuration")
+
+
+def test_retention_on_a_bucket_without_object_lock_is_invalid_request(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="doc", Body=b"x")
+    expected = ("InvalidRequest", 400, "Bucket is missing Object Lock Configuration")
+    assert error_of(s3.put_object_retention, Bucket=bucket, Key="doc",
+                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": later()}) == expected
+    assert error_of(s3.get_object_retention, Bucket=bucket, Key="doc") == expected
+    assert error_of(s3.put_object_legal_hold, Bucket=bucket, Key="doc", LegalHold={"Status": "ON"}) == expected
+
+
+def test_retention_date_in_the_past_is_invalid_argument(s3: Any, lock_bucket: str) -> None:
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")
+    past = datetime.now(UTC) - timedelta(days=1)
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc",
+                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": past})[:2] == ("InvalidArgument", 400)
+
+
+def test_compliance_retention_can_be_extended_but_never_shortened(s3: Any, lock_bucket: str) -> None:
+    put_locked(s3, lock_bucket, "COMPLIANCE", soon(2))
+    s3.put_object_retention(Bucket=lock_bucket, Key="doc", Retention={"Mode": "COMPLIANCE", "RetainUntilDate": soon(3)})
+    shorter = {"Mode": "COMPLIANCE", "RetainUntilDate": soon(2)}
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", Retention=shorter,
+                    BypassGovernanceRetention=True) == LOCKED_OUT
+    to_governance = {"Mode": "GOVERNANCE", "RetainUntilDate": soon(4)}
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", Retention=to_governance,
+                    BypassGovernanceRetention=True) == LOCKED_OUT
+
+
+def test_governance_retention_is_shortened_only_with_bypass(s3: Any, lock_bucket: str) -> None:
+    put_locked(s3, lock_bucket, "GOVERNANCE", later(10))
+    shorter = {"Mode": "GOVERNANCE", "RetainUntilDate": later(1)}
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", Retention=shorter) == LOCKED_OUT
+    s3.put_object_retention(Bucket=lock_bucket, Key="doc", Retention=shorter, BypassGovernanceRetention=True)
+    assert s3.get_object_retention(Bucket=lock_bucket, Key="doc")["Retention"]["RetainUntilDate"] < later(2)
+
+
+def test_governance_mode_changes_to_compliance_only_with_bypass(s3: Any, lock_bucket: str) -> None:
+    until = soon(2)
+    put_locked(s3, lock_bucket, "GOVERNANCE", until)
+    compliance = {"Mode": "COMPLIANCE", "RetainUntilDate": until}
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", Retention=compliance) == LOCKED_OUT
+    s3.put_object_retention(Bucket=lock_bucket, Key="doc", Retention=compliance, BypassGovernanceRetention=True)
+    assert s3.get_object_retention(Bucket=lock_bucket, Key="doc")["Retention"]["Mode"] == "COMPLIANCE"
+
+
+# -- deletion under retention and legal hold ------------------------------------------------------
+
+
+def test_deleting_a_version_under_retention_is_denied_but_a_delete_marker_is_allowed(s3: Any, lock_bucket: str) -> None:
+    version = put_locked(s3, lock_bucket, "GOVERNANCE", later())
+    assert error_of(s3.delete_object, Bucket=lock_bucket, Key="doc", VersionId=version) == LOCKED_OUT
+    marker = s3.delete_object(Bucket=lock_bucket, Key="doc")
+    assert marker["DeleteMarker"] is True
+    assert s3.head_object(Bucket=lock_bucket, Key="doc", VersionId=version)["ObjectLockMode"] == "GOVERNANCE"
+
+
+def test_governance_bypass_lets_the_owner_delete_a_retained_version(s3: Any, lock_bucket: str) -> None:
+    version = put_locked(s3, lock_bucket, "GOVERNANCE", later())
+    s3.delete_object(Bucket=lock_bucket, Key="doc", VersionId=version, BypassGovernanceRetention=True)
+    assert "Versions" not in s3.list_object_versions(Bucket=lock_bucket)
+
+
+def test_compliance_retention_refuses_deletion_even_with_bypass(s3: Any, lock_bucket: str) -> None:
+    version = put_locked(s3, lock_bucket, "COMPLIANCE", soon(2))
+    assert error_of(s3.delete_object, Bucket=lock_bucket, Key="doc", VersionId=version,
+                    BypassGovernanceRetention=True) == LOCKED_OUT
+
+
+def test_delete_objects_reports_locked_versions_as_errors(s3: Any, lock_bucket: str) -> None:
+    locked = put_locked(s3, lock_bucket, "GOVERNANCE", later(), key="locked")
+    free = s3.put_object(Bucket=lock_bucket, Key="free", Body=b"x")["VersionId"]
+    result = s3.delete_objects(Bucket=lock_bucket, Delete={"Objects": [
+        {"Key": "locked", "VersionId": locked}, {"Key": "free", "VersionId": free}]})
+    assert [d["Key"] for d in result["Deleted"]] == ["free"]
+    assert [(e["Key"], e["Code"]) for e in result["Errors"]] == [("locked", "AccessDenied")]
+
+
+def test_legal_hold_blocks_deletion_until_released(s3: Any, lock_bucket: str) -> None:
+    version = s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", ObjectLockLegalHoldStatus="ON")["VersionId"]
+    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="doc")["LegalHold"] == {"Status": "ON"}
+    assert error_of(s3.delete_object, Bucket=lock_bucket, Key="doc", VersionId=version,
+                    BypassGovernanceRetention=True) == LOCKED_OUT
+    s3.put_object_legal_hold(Bucket=lock_bucket, Key="doc", LegalHold={"Status": "OFF"})
+    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="doc")["LegalHold"] == {"Status": "OFF"}
+    s3.delete_object(Bucket=lock_bucket, Key="doc", VersionId=version)
+
+
+def test_legal_hold_status_other_than_on_or_off_is_malformed(s3: Any, lock_bucket: str) -> None:
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")
+    assert error_of(s3.put_object_legal_hold, Bucket=lock_bucket, Key="doc", LegalHold={"Status": "MAYBE"})[:2] == (
+        "MalformedXML", 400)
+    assert error_of(s3.get_object_legal_hold, Bucket=lock_bucket, Key="doc")[:2] == ("NoSuchObjectLockConfiguration", 404)
+
+
+def test_bypass_needs_the_bypass_permission_for_an_iam_user(endpoint: str, s3: Any, lock_bucket: str) -> None:
+    iam = make_client(endpoint, "iam")
+    name = f"lock-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    try:
+        key = iam.create_access_key(UserName=name)["AccessKey"]
+        statement = {"Effect": "Allow", "Action": ["s3:DeleteObject", "s3:DeleteObjectVersion", "s3:PutObject",
+                                                   "s3:PutObjectRetention"], "Resource": "*"}
+        iam.put_user_policy(UserName=name, PolicyName="writer",
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        user = make_client(endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        version = put_locked(s3, lock_bucket, "GOVERNANCE", later())
+        assert error_of(user.delete_object, Bucket=lock_bucket, Key="doc", VersionId=version,
+                        BypassGovernanceRetention=True) == LOCKED_OUT
+        statement["Action"].append("s3:BypassGovernanceRetention")  # type: ignore[attr-defined]
+        iam.put_user_policy(UserName=name, PolicyName="writer",
+                            PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [statement]}))
+        user.delete_object(Bucket=lock_bucket, Key="doc", VersionId=version, BypassGovernanceRetention=True)
+    finally:
+        for access_key in iam.list_access_keys(UserName=name)["AccessKeyMetadata"]:
+            iam.delete_access_key(UserName=name, AccessKeyId=access_key["AccessKeyId"])
+        iam.delete_user_policy(UserName=name, PolicyName="writer")
+        iam.delete_user(UserName=name)
+
+
+def test_object_lock_headers_on_a_bucket_without_lock_are_invalid_request(s3: Any, bucket: str) -> None:
+    assert error_of(s3.put_object, Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE",
+                    ObjectLockRetainUntilDate=later()) == ("InvalidRequest", 400, "Bucket is missing Object Lock Configuration")

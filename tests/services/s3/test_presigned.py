@@ -1,0 +1,158 @@
+"""Presigned URLs and Signature Version 2: SigV4 query signatures (expiry enforced), SigV2 in the
+header (`Authorization: AWS AKID:signature`, boto3's signature_version='s3') and in the query
+(AWSAccessKeyId/Expires/Signature, what `aws s3 presign` of the AWS CLI v1 produces)."""
+
+from __future__ import annotations
+
+import datetime
+import os
+import subprocess
+import sys
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+import botocore.auth
+import pytest
+
+from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
+from tests.services.s3.access_support import error_code, http
+from tests.services.s3.core_support import error_of
+
+
+@pytest.fixture(scope="module")
+def v2(endpoint: str) -> Any:
+    return make_client(endpoint, "s3", signature_version="s3")
+
+
+@pytest.fixture(scope="module")
+def v4(endpoint: str) -> Any:
+    return make_client(endpoint, "s3", signature_version="s3v4")
+
+
+def _with_query(url: str, **changes: str) -> str:
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query, keep_blank_values=True))
+    query.update(changes)
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+# --- SigV4 presigned URLs ----------------------------------------------------------------------
+
+
+def test_sigv4_presigned_put_then_get(v4: Any, bucket: str) -> None:
+    put = v4.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "dir/a b.txt"}, ExpiresIn=300)
+    assert "X-Amz-Signature=" in put
+    assert http("PUT", put, b"uploaded")[0] == 200
+    get = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/a b.txt",
+                                                          "ResponseContentDisposition": "attachment"})
+    status, body, headers = http("GET", get)
+    assert (status, body, headers["content-disposition"]) == (200, b"uploaded", "attachment")
+
+
+def test_sigv4_presigned_url_expires(v4: Any, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    v4.put_object(Bucket=bucket, Key="k", Body=b"x")
+    signed_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=2)
+    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: signed_at)  # the client signs two hours ago
+    url = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600)
+    monkeypatch.undo()
+    assert "X-Amz-Expires=3600" in url
+    status, body, _ = http("GET", url)
+    assert (status, error_code(body)) == (403, ("AccessDenied", "Request has expired"))
+
+
+def test_sigv4_presigned_url_with_a_changed_key_is_refused(v4: Any, bucket: str) -> None:
+    v4.put_object(Bucket=bucket, Key="a", Body=b"x")
+    v4.put_object(Bucket=bucket, Key="b", Body=b"y")
+    url = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "a"})
+    status, body, _ = http("GET", url.replace(f"/{bucket}/a?", f"/{bucket}/b?"))
+    assert (status, error_code(body)[0]) == (403, "SignatureDoesNotMatch")
+
+
+# --- SigV2 in the Authorization header ---------------------------------------------------------------
+
+
+def test_sigv2_header_signed_requests_work_for_objects_listings_and_subresources(v2: Any, bucket: str) -> None:
+    v2.put_object(Bucket=bucket, Key="dir/file name+1.txt", Body=b"v2 body", ContentType="text/plain",
+                  Metadata={"Color": "blue"})
+    got = v2.get_object(Bucket=bucket, Key="dir/file name+1.txt")
+    assert (got["Body"].read(), got["Metadata"], got["ContentType"]) == (b"v2 body", {"color": "blue"}, "text/plain")
+    assert [o["Key"] for o in v2.list_objects_v2(Bucket=bucket, Prefix="dir/")["Contents"]] == ["dir/file name+1.txt"]
+    v2.put_object_tagging(Bucket=bucket, Key="dir/file name+1.txt", Tagging={"TagSet": [{"Key": "t", "Value": "1"}]})
+    assert v2.get_object_tagging(Bucket=bucket, Key="dir/file name+1.txt")["TagSet"] == [{"Key": "t", "Value": "1"}]
+    assert v2.get_bucket_acl(Bucket=bucket)["Grants"][0]["Permission"] == "FULL_CONTROL"
+    upload = v2.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    etag = v2.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
+    v2.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
+                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    assert v2.get_object(Bucket=bucket, Key="mp")["Body"].read() == b"part"
+
+
+def test_sigv2_header_with_a_wrong_secret_is_signature_does_not_match(endpoint: str, bucket: str) -> None:
+    wrong = make_client(endpoint, "s3", secret="not-the-secret", signature_version="s3")
+    code, status, _ = error_of(wrong.head_bucket, Bucket=bucket)
+    assert (code, status) == ("403", 403)  # HEAD: no body, the status says it
+    code, status, message = error_of(wrong.list_objects_v2, Bucket=bucket)
+    assert (code, status) == ("SignatureDoesNotMatch", 403)
+    assert message.startswith("The request signature we calculated does not match")
+
+
+def test_sigv2_header_unknown_key_and_stale_date(endpoint: str, bucket: str) -> None:
+    unknown = make_client(endpoint, "s3", key="AKIANOSUCHKEY0000000", signature_version="s3")
+    assert error_of(unknown.list_objects_v2, Bucket=bucket)[:2] == ("InvalidAccessKeyId", 403)
+    stale = "Mon, 01 Jan 2001 00:00:00 GMT"
+    status, body, _ = http("GET", f"{endpoint}/{bucket}", headers={"Date": stale, "Authorization": f"AWS {ROOT_KEY}:abc="})
+    assert (status, error_code(body)[0]) == (403, "RequestTimeTooSkewed")
+    status, body, _ = http("GET", f"{endpoint}/{bucket}", headers={"Authorization": f"AWS {ROOT_KEY}"})
+    assert (status, error_code(body)[0]) == (400, "InvalidArgument")
+
+
+# --- SigV2 query strings --------------------------------------------------------------------------
+
+
+def test_sigv2_presigned_get_with_response_override_and_presigned_put(v2: Any, bucket: str) -> None:
+    put = v2.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "q.txt"}, ExpiresIn=120)
+    assert "AWSAccessKeyId=" in put and "Expires=" in put
+    assert http("PUT", put, b"via query v2")[0] == 200
+    get = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "q.txt",
+                                                          "ResponseContentType": "text/x-test"})
+    status, body, headers = http("GET", get)
+    assert (status, body, headers["content-type"]) == (200, b"via query v2", "text/x-test")
+
+
+def test_sigv2_presigned_url_expired_or_tampered(v2: Any, bucket: str) -> None:
+    v2.put_object(Bucket=bucket, Key="k", Body=b"x")
+    expired = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=-60)
+    status, body, _ = http("GET", expired)
+    assert (status, error_code(body)) == (403, ("AccessDenied", "Request has expired"))
+    good = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=60)
+    later = str(int(dict(parse_qsl(urlsplit(good).query))["Expires"]) + 3600)
+    status, body, _ = http("GET", _with_query(good, Expires=later))
+    assert (status, error_code(body)[0]) == (403, "SignatureDoesNotMatch")
+    status, body, _ = http("GET", _with_query(good, Signature=""))
+    assert (status, error_code(body)[0]) == (403, "AccessDenied")
+
+
+def test_aws_cli_v1_presign_url_fetches_the_object(endpoint: str, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cli/report.txt", Body=b"from the cli")
+    env = {**os.environ, "AWS_ACCESS_KEY_ID": ROOT_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET,
+           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    out = subprocess.run(
+        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "s3", "presign", f"s3://{bucket}/cli/report.txt"],
+        env=env, capture_output=True, text=True, timeout=60,
+    )
+    assert out.returncode == 0, out.stderr
+    url = out.stdout.strip()
+    assert "Signature=" in url  # the CLI v1 presigns with SigV2 unless told otherwise
+    assert http("GET", url)[:2] == (200, b"from the cli")
+
+
+def test_sigv2_with_session_credentials(endpoint: str, bucket: str) -> None:
+    creds = make_client(endpoint, "sts").get_session_token()["Credentials"]
+    session = make_client(endpoint, "s3", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
+                          token=creds["SessionToken"], signature_version="s3")
+    session.put_object(Bucket=bucket, Key="s", Body=b"token")
+    url = session.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "s"})
+    assert "x-amz-security-token=" in url
+    assert http("GET", url)[:2] == (200, b"token")
+    status, body, _ = http("GET", _with_query(url, **{"x-amz-security-token": "bogus"}))
+    assert status in (400, 403) and error_code(body)[0] in ("InvalidToken", "SignatureDoesNotMatch")
