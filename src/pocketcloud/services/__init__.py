@@ -12,6 +12,8 @@ PROVIDERS: dict[str, str] = {
     "logs": "pocketcloud.services.logs.provider:LogsProvider",
     "organizations": "pocketcloud.services.organizations.provider:OrganizationsProvider",
     "s3": "pocketcloud.services.s3.provider:S3Provider",
+    "s3control": "pocketcloud.services.s3control.provider:S3ControlProvider",
+    "sqs": "pocketcloud.services.sqs.provider:SqsProvider",
     "sts": "pocketcloud.services.sts.provider:StsProvider",
 }
 
@@ -20,5 +22,6 @@ PROVIDERS: dict[str, str] = {
 # authentication needs before any call to them.
 CREDENTIAL_SERVICES: tuple[str, ...] = ("iam", "sts", "organizations")
 # Started right after the server is up: their background work (Lambda's async
-# queue, S3 lifecycle sweeps, ...) resumes after a restart without delaying it.
-BACKGROUND_SERVICES: tuple[str, ...] = ("lambda",)
+# queue, CloudWatch Logs retention, S3 lifecycle sweeps, SQS retention and
+# message move tasks, ...) resumes after a restart without delaying it.
+BACKGROUND_SERVICES: tuple[str, ...] = ("lambda", "logs", "sqs", "s3")

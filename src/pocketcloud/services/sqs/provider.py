@@ -9,6 +9,7 @@ call and on which queue ARN, and offers other services `deliver_message`.
 from __future__ import annotations
 
 import asyncio
+import base64
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -57,9 +58,11 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         queue = self.sqs.find_by_arn(queue_arn)
         if queue is None:
             raise queue_does_not_exist()
+        # Empty values are left out rather than failing the delivery (SQS refuses empty attributes).
         message_attributes = {
             name: value if isinstance(value, dict) else {"DataType": "String", "StringValue": str(value)}
             for name, value in (attributes or {}).items()
+            if value not in (None, "")
         }
         params: dict[str, Any] = {"MessageBody": body, "MessageAttributes": message_attributes}
         if group_id is not None:
@@ -69,6 +72,36 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         message = self.outgoing(queue, params, queue.account)
         self.enqueue(queue, [message])
         return str(message.result["MessageId"])
+
+    def queue_policy(self, queue_arn: str) -> tuple[str | None, str] | None:
+        """(the queue policy or None, the owner account) of a queue; None if there is no such queue
+        (S3 checks that a notification destination lets it send)."""
+        queue = self.sqs.find_by_arn(queue_arn)
+        return None if queue is None else (queue.attributes.get("Policy"), queue.account)
+
+    def queue_url_of(self, queue_arn: str) -> str | None:
+        queue = self.sqs.find_by_arn(queue_arn)
+        return None if queue is None else self.queue_url(None, queue)
+
+    async def receive_batch(self, queue_arn: str, max_messages: int, wait_seconds: float) -> list[dict[str, Any]]:
+        """Up to `max_messages` (any number) with every attribute, waiting up to `wait_seconds` for
+        the first; binary attribute values in base64 (Lambda's event source mapping reads them)."""
+        queue = self.sqs.find_by_arn(queue_arn)
+        if queue is None:
+            raise queue_does_not_exist()
+        messages = await self.poll(None, queue, max_messages, queue.visibility_timeout, wait_seconds, None,
+                                   ["All"], ["All"])
+        for message in messages:
+            for value in (message.get("MessageAttributes") or {}).values():
+                if isinstance(value.get("BinaryValue"), bytes):
+                    value["BinaryValue"] = base64.b64encode(value["BinaryValue"]).decode("ascii")
+        return messages
+
+    def delete_batch(self, queue_arn: str, receipt_handles: list[str]) -> None:
+        """Delete by receipt handles, ignoring handles that are invalid or spent."""
+        queue = self.sqs.find_by_arn(queue_arn)
+        if queue is not None and receipt_handles:
+            self._delete(queue, receipt_handles, batch=True)
 
     # -- for the authorizer -------------------------------------------------------------
 
@@ -108,41 +141,3 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             return [queue_arn(ctx.region, ctx.account_id, params["QueueName"])]
         queue, _ = self._policy_queue(ctx, operation, params)
         return [queue.arn] if queue is not None else None
-
-    def queue_policy(self, queue_arn: str) -> tuple[str | None, str] | None:
-        """(the queue's policy, its account) for another service checking it may deliver; None if no queue."""
-        queue = self.sqs.find_by_arn(queue_arn)
-        if queue is None:
-            return None
-        return queue.attributes.get("Policy"), queue.account
-
-    async def receive_batch(self, queue_arn: str, max_messages: int, wait_seconds: float) -> list[dict[str, Any]]:
-        """Receive up to `max_messages` (any number: taken ten at a time) for a poller of another
-        service (Lambda's event source mappings), waiting at most `wait_seconds` for the first."""
-        queue = self.sqs.find_by_arn(queue_arn)
-        if queue is None:
-            raise queue_does_not_exist()
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait_seconds
-        received: list[dict[str, Any]] = []
-        while True:
-            while len(received) < max_messages:
-                batch = self.receive_now(queue, min(10, max_messages - len(received)), queue.visibility_timeout,
-                                         None, ["All"], ["All"])
-                if not batch:
-                    break
-                received.extend(batch)
-            remaining = deadline - loop.time()
-            if received or remaining <= 0:
-                return received
-            await self.sqs.index(queue).wait(min(remaining, 1.0))
-
-    def delete_batch(self, queue_arn: str, receipt_handles: list[str]) -> None:
-        """Delete messages a poller of another service has processed; stale handles are ignored."""
-        queue = self.sqs.find_by_arn(queue_arn)
-        if queue is not None and receipt_handles:
-            self._delete(queue, receipt_handles, batch=True)
-
-    def queue_url_of(self, queue_arn: str) -> str | None:
-        queue = self.sqs.find_by_arn(queue_arn)
-        return self.queue_url(None, queue) if queue is not None else None

@@ -1,0 +1,112 @@
+"""SQS's errors, with SQS's codes and wording.
+
+Codes are the model's error shape names where one exists (QueueDoesNotExist,
+ReceiptHandleIsInvalid, ...); the protocol layer (`serializers/sqs.py`) sends
+their legacy query codes (AWS.SimpleQueueService.NonExistentQueue) and
+statuses. The rest are the query-era codes SQS has no shape for:
+InvalidParameterValue and MissingParameter, both 400.
+"""
+
+from __future__ import annotations
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+
+INVALID_CHARACTERS = (
+    "Invalid characters found. Valid unicode characters are #x9 | #xA | #xD | #x20 to #xD7FF | "
+    "#xE000 to #xFFFD | #x10000 to #x10FFFF"
+)
+
+
+def over_query(ctx: RequestContext | None) -> bool:
+    """Whether the call came over the query protocol (whose wording differs in places)."""
+    return ctx is not None and "x-amz-target" not in ctx.request.headers
+
+
+def queue_does_not_exist(ctx: RequestContext | None = None) -> ServiceError:
+    if over_query(ctx):
+        return ServiceError("QueueDoesNotExist", "The specified queue does not exist for this wsdl version.")
+    return ServiceError("QueueDoesNotExist", "The specified queue does not exist.")
+
+
+def invalid_parameter_value(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterValue", message, status=400)
+
+
+def invalid_value(name: str, value: object, reason: str) -> ServiceError:
+    """`Value X for parameter Name is invalid. Reason: ...`, SQS's most common error."""
+    return invalid_parameter_value(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
+
+
+def missing_parameter(name: str) -> ServiceError:
+    return ServiceError("MissingParameter", f"The request must contain the parameter {name}.", status=400)
+
+
+def invalid_attribute_name(name: str) -> ServiceError:
+    return ServiceError("InvalidAttributeName", f"Unknown Attribute {name}.")
+
+
+def invalid_attribute_value(name: str, reason: str | None = None) -> ServiceError:
+    message = f"Invalid value for the parameter {name}."
+    if reason:
+        message = f"Invalid value for the parameter {name}. Reason: {reason}"
+    return ServiceError("InvalidAttributeValue", message)
+
+
+def invalid_message_contents() -> ServiceError:
+    return ServiceError("InvalidMessageContents", INVALID_CHARACTERS)
+
+
+def receipt_handle_is_invalid(handle: str) -> ServiceError:
+    return ServiceError(
+        "ReceiptHandleIsInvalid", f'The input receipt handle "{handle}" is not a valid receipt handle.'
+    )
+
+
+def receipt_handle_expired(handle: str) -> ServiceError:
+    return invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
+
+
+def message_not_inflight() -> ServiceError:
+    return ServiceError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.")
+
+
+def not_available_for_visibility_change(handle: str) -> ServiceError:
+    return invalid_value(
+        "ReceiptHandle", handle, "Message does not exist or is not available for visibility timeout change."
+    )
+
+
+def resource_not_found(message: str) -> ServiceError:
+    return ServiceError("ResourceNotFoundException", message)
+
+
+# -- batches -------------------------------------------------------------------------------
+
+
+def empty_batch(entry_name: str) -> ServiceError:
+    return ServiceError("EmptyBatchRequest", f"There should be at least one {entry_name} in the request.")
+
+
+def too_many_entries(count: int) -> ServiceError:
+    return ServiceError(
+        "TooManyEntriesInBatchRequest", f"Maximum number of entries per request are 10. You have sent {count}."
+    )
+
+
+def ids_not_distinct(entry_id: str) -> ServiceError:
+    return ServiceError("BatchEntryIdsNotDistinct", f"Id {entry_id} repeated.")
+
+
+def invalid_batch_entry_id() -> ServiceError:
+    return ServiceError(
+        "InvalidBatchEntryId",
+        "A batch entry id can only contain alphanumeric characters, hyphens and underscores. "
+        "It can be at most 80 letters long.",
+    )
+
+
+def batch_too_long(limit: int, size: int) -> ServiceError:
+    return ServiceError(
+        "BatchRequestTooLong", f"Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes."
+    )

@@ -1,0 +1,356 @@
+"""Sending and receiving: SendMessage(Batch), ReceiveMessage with long polling, and delivery
+from other services (`enqueue`).
+
+A send is stored before it is acknowledged (one transaction per call, so a
+batch costs one commit). A receive takes the deliverable messages from the
+queue's index (`index.QueueIndex.pick`), writes each one's new receive count,
+visibility deadline and receipt token, and only then lets the index see
+them; a message received more than the redrive policy's maxReceiveCount
+times goes to the dead-letter queue instead (`redrive.py`). A long poll that
+finds nothing waits on the queue's event, which a send (or a message
+becoming visible again) sets: no polling loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.sqs import errors, fifo
+from pocketcloud.services.sqs.index import Entry
+from pocketcloud.services.sqs.message_attributes import (
+    check_body,
+    md5_hex,
+    md5_of_attributes,
+    message_attributes,
+    select,
+    system_attributes,
+    wire_attributes,
+)
+from pocketcloud.services.sqs.receipts import check_batch, encode_handle, failed_entry
+from pocketcloud.services.sqs.state import (
+    DEDUP_WINDOW_MS,
+    Params,
+    Queue,
+    SqsState,
+    message_key,
+    now_ms,
+    sequence_number,
+)
+
+BATCH_LIMIT = 1_048_576
+
+
+class Outgoing:
+    """A validated send: the document to store and the answer to give."""
+
+    __slots__ = ("doc", "result", "dedup_key", "size")
+
+    def __init__(self, doc: Params, result: Params, dedup_key: str | None, size: int) -> None:
+        self.doc = doc
+        self.result = result
+        self.dedup_key = dedup_key
+        self.size = size
+
+
+class MessageOperations:
+    sqs: SqsState
+    target_queue: Callable[[RequestContext, Params], Queue]  # QueueOperations
+    dead_letter: Callable[[Queue, int, Params, int], bool]  # RedriveOperations
+
+    # -- sending -------------------------------------------------------------------
+
+    def SendMessage(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        message = self.outgoing(queue, p, ctx.principal.user_id)
+        self.enqueue(queue, [message])
+        return message.result
+
+    def SendMessageBatch(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        entries = check_batch(p.get("Entries"), "SendMessageBatchRequestEntry")
+        size = 0
+        for entry in entries:
+            body = entry.get("MessageBody") or ""
+            size += len(body.encode("utf-8", "surrogatepass"))
+            for name, value in (entry.get("MessageAttributes") or {}).items():
+                size += len(name.encode()) + len(str((value or {}).get("DataType", "")).encode())
+                raw = (value or {}).get("StringValue") or (value or {}).get("BinaryValue") or b""
+                size += len(raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "surrogatepass"))
+        if size > BATCH_LIMIT:
+            raise errors.batch_too_long(BATCH_LIMIT, size)
+        accepted: list[tuple[str, Outgoing]] = []
+        failed: list[Params] = []
+        for entry in entries:
+            try:
+                accepted.append((entry["Id"], self.outgoing(queue, entry, ctx.principal.user_id)))
+            except ServiceError as error:
+                failed.append(failed_entry(entry["Id"], error))
+        self.enqueue(queue, [message for _, message in accepted])
+        successful = [{"Id": entry_id, **message.result} for entry_id, message in accepted]
+        return {"Successful": successful, "Failed": failed}
+
+    def outgoing(self, queue: Queue, p: Params, sender: str) -> Outgoing:
+        """Validate one send (SendMessage or a batch entry) against the queue."""
+        body = p.get("MessageBody")
+        if not body:
+            raise errors.missing_parameter("MessageBody")
+        check_body(body)
+        delay = p.get("DelaySeconds")
+        if delay is not None:
+            if queue.fifo and delay != 0:
+                raise errors.invalid_value(
+                    "DelaySeconds", delay, "The request include parameter that is not valid for this queue type."
+                )
+            if not 0 <= delay <= 900:
+                raise errors.invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
+        else:
+            delay = queue.delay_seconds
+        given = p.get("MessageAttributes")
+        attributes, attributes_size = message_attributes(given) if given else ({}, 0)
+        raw = body.encode("utf-8")
+        size = len(raw) + attributes_size
+        if size > queue.max_size:
+            raise errors.invalid_parameter_value(
+                f"One or more parameters are invalid. Reason: Message must be shorter than {queue.max_size} bytes."
+            )
+        given_system = p.get("MessageSystemAttributes")
+        system = system_attributes(given_system) if given_system else {}
+        group, dedup = p.get("MessageGroupId"), p.get("MessageDeduplicationId")
+        if queue.fifo or group is not None or dedup is not None:
+            group, dedup = fifo.group_and_dedup(queue, body, group, dedup)
+        message_id = self.sqs.new_message_id()
+        md5_body = md5_hex(raw)
+        doc: Params = {"MessageId": message_id, "Body": body, "MD5OfBody": md5_body, "SenderId": sender,
+                       "ReceiveCount": 0, "Delay": delay}
+        result: Params = {"MessageId": message_id, "MD5OfMessageBody": md5_body}
+        if attributes:
+            doc["Attributes"] = attributes
+            doc["MD5OfMessageAttributes"] = result["MD5OfMessageAttributes"] = md5_of_attributes(attributes)
+        if system:
+            doc["SystemAttributes"] = system
+            result["MD5OfMessageSystemAttributes"] = md5_of_attributes(system)
+        if group is not None:
+            doc["Group"] = group
+        key = None
+        if dedup is not None and group is not None:
+            doc["DeduplicationId"] = dedup
+            key = fifo.dedup_key(queue, group, dedup)
+        return Outgoing(doc, result, key, size)
+
+    def enqueue(self, queue: Queue, messages: list[Outgoing]) -> None:
+        """Store validated sends (one transaction), then index them and wake long polls."""
+        if not messages:
+            return
+        index = self.sqs.index(queue)
+        now = now_ms()
+        fresh: list[tuple[int, Params]] = []
+        first_sends: dict[str, Outgoing] = {}
+        for message in messages:
+            doc = message.doc
+            if message.dedup_key is not None:
+                earlier = first_sends.get(message.dedup_key)
+                known = fifo.seen(index, message.dedup_key, now)
+                if earlier is not None or known is not None:
+                    message.result["MessageId"] = earlier.result["MessageId"] if earlier else known[1]  # type: ignore[index]
+                    number = earlier.result.get("SequenceNumber") if earlier else known[2]  # type: ignore[index]
+                    if number:
+                        message.result["SequenceNumber"] = number
+                    continue
+                first_sends[message.dedup_key] = message
+            seq = self.sqs.next_seq()
+            doc["Sent"] = now
+            doc["Visible"] = now + doc.pop("Delay", 0) * 1000
+            if queue.fifo:
+                doc["SequenceNumber"] = message.result["SequenceNumber"] = sequence_number(seq)
+            fresh.append((seq, doc))
+        with self.sqs.store.transaction():
+            for seq, doc in fresh:
+                self.sqs.messages.put(queue.scope, message_key(seq), doc)
+            for key, message in first_sends.items():
+                self.sqs.dedup.put(queue.scope, key, {
+                    "Expires": now + DEDUP_WINDOW_MS, "MessageId": message.result["MessageId"],
+                    "SequenceNumber": message.result.get("SequenceNumber"),
+                })
+        for key, message in first_sends.items():
+            fifo.record(index, key, message.result["MessageId"], message.result["SequenceNumber"], now)
+        for seq, doc in fresh:
+            index.add(seq, Entry(doc["Visible"], None, doc["Sent"], doc.get("Group")))
+
+    # -- receiving -------------------------------------------------------------------
+
+    async def ReceiveMessage(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        limit = p.get("MaxNumberOfMessages")
+        if limit is None:
+            limit = 1
+        elif not 1 <= limit <= 10:
+            raise errors.invalid_value("MaxNumberOfMessages", limit, "Must be between 1 and 10, if provided.")
+        timeout = p.get("VisibilityTimeout")
+        if timeout is None:
+            timeout = queue.visibility_timeout
+        elif not 0 <= timeout <= 43_200:
+            raise errors.invalid_value("VisibilityTimeout", timeout, "Must be >= 0 and <= 43200, if provided.")
+        wait = p.get("WaitTimeSeconds")
+        if wait is None:
+            wait = queue.wait_seconds
+        elif not 0 <= wait <= 20:
+            raise errors.invalid_value("WaitTimeSeconds", wait, "Must be >= 0 and <= 20, if provided.")
+        attempt = p.get("ReceiveRequestAttemptId") if queue.fifo else None
+        if attempt is not None:
+            fifo.check_attempt_id(attempt)
+        names = [*(p.get("MessageSystemAttributeNames") or []), *(p.get("AttributeNames") or [])]
+        messages = await self.poll(ctx, queue, limit, timeout, wait, attempt, names, p.get("MessageAttributeNames"))
+        return {"Messages": messages} if messages else {}
+
+    async def poll(
+        self, ctx: RequestContext | None, queue: Queue, limit: int, timeout: int, wait: float,
+        attempt: str | None, names: list[str], wanted: list[str] | None,
+    ) -> list[Params]:
+        """Receive, waiting up to `wait` seconds for a first message (long polling)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + wait
+        while True:
+            messages = self.receive_now(queue, limit, timeout, attempt, names, wanted)
+            remaining = deadline - loop.time()
+            if messages or remaining <= 0:
+                return messages
+            index = self.sqs.index(queue)
+            next_visible = index.next_deadline()
+            pause = remaining
+            if next_visible is not None:
+                pause = min(remaining, max(0.005, (next_visible - now_ms()) / 1000))
+            await index.wait(pause)
+            current = self.sqs.find(queue.account, queue.region, queue.name)
+            if current is None or current.id != queue.id:
+                raise errors.queue_does_not_exist(ctx)
+            queue = current
+
+    def receive_now(
+        self, queue: Queue, limit: int, timeout: int, attempt: str | None,
+        names: list[str], wanted: list[str] | None,
+    ) -> list[Params]:
+        """Receive up to `limit` deliverable messages now (no waiting)."""
+        index = self.sqs.index(queue)
+        now = now_ms()
+        received: list[tuple[int, Params]] = []
+        try:
+            with self.sqs.store.transaction():
+                replay = fifo.repeated_attempt(index, attempt, now) if attempt else None
+                if replay is not None:
+                    for seq in replay:
+                        doc = self.sqs.messages.get(queue.scope, message_key(seq))
+                        if doc is not None:
+                            doc["Visible"] = now + timeout * 1000
+                            self.sqs.messages.put(queue.scope, message_key(seq), doc)
+                            received.append((seq, doc))
+                else:
+                    self._take(queue, index, now, limit, timeout, received)
+        except Exception:
+            self.sqs.clear_indexes()  # a dead-lettered message touched the DLQ's index too
+            raise
+        for seq, doc in received:
+            index.set_visible(seq, doc["Visible"], doc["Receipt"])
+        if attempt and received and replay is None:
+            fifo.remember_attempt(index, attempt, [(seq, doc["Receipt"]) for seq, doc in received], now)
+        return [self._wire(queue, seq, doc, names, wanted) for seq, doc in received]
+
+    def _take(self, queue: Queue, index: Any, now: int, limit: int, timeout: int,
+              received: list[tuple[int, Params]]) -> None:
+        taken: set[int] = set()
+        messages = self.sqs.messages
+        while len(received) < limit:
+            picked = [seq for seq in index.pick(now, limit - len(received)) if seq not in taken]
+            if not picked:
+                return
+            found = self._fetch(queue, picked)
+            for seq in picked:
+                taken.add(seq)
+                key = message_key(seq)
+                doc = found.get(seq) or messages.get(queue.scope, key)
+                if doc is None:
+                    index.remove(seq)
+                    continue
+                if doc["Sent"] + queue.retention_ms <= now:
+                    messages.delete(queue.scope, key)
+                    index.remove(seq)
+                    continue
+                count = doc["ReceiveCount"] + 1
+                if queue.max_receive_count and count > queue.max_receive_count and self.dead_letter(queue, seq, doc, now):
+                    continue
+                doc["ReceiveCount"] = count
+                doc.setdefault("FirstReceived", now)
+                doc["LastReceived"] = now
+                doc["Visible"] = now + timeout * 1000
+                doc["Receipt"] = f"{self.sqs.next_seq():x}"  # unique per receive, even across restarts
+                messages.put(queue.scope, key, doc)
+                received.append((seq, doc))
+
+    def _fetch(self, queue: Queue, seqs: list[int]) -> dict[int, Params]:
+        """The documents of `seqs`, with one range read when they lie close together in key order
+        (the usual case: the oldest messages of a queue read in order); the caller gets the rest."""
+        if len(seqs) < 2:
+            return {}
+        low, high = min(seqs), max(seqs)
+        wanted = set(seqs)
+        rows = self.sqs.messages.scan(queue.scope, start_after=message_key(low - 1), limit=len(seqs))
+        found = {}
+        for key, doc in rows:
+            seq = int(key)
+            if seq > high:
+                break
+            if seq in wanted:
+                found[seq] = doc
+        return found
+
+    def _wire(self, queue: Queue, seq: int, doc: Params, names: list[str], wanted: list[str] | None) -> Params:
+        """A received message as ReceiveMessage returns it."""
+        message: Params = {
+            "MessageId": doc["MessageId"],
+            "ReceiptHandle": encode_handle(queue, seq, doc["Receipt"]),
+            "MD5OfBody": doc["MD5OfBody"],
+            "Body": doc["Body"],
+        }
+        if names:
+            message["Attributes"] = system_attribute_values(doc, names)
+        stored = doc.get("Attributes")
+        if stored and wanted:
+            chosen = select(stored, wanted)
+            if chosen:
+                message["MessageAttributes"] = wire_attributes(chosen)
+                message["MD5OfMessageAttributes"] = (
+                    doc["MD5OfMessageAttributes"] if len(chosen) == len(stored) else md5_of_attributes(chosen)
+                )
+        return message
+
+
+def system_attribute_values(doc: Params, names: list[str]) -> dict[str, str]:
+    everything = "All" in names
+    values: dict[str, str] = {}
+
+    def want(name: str) -> bool:
+        return everything or name in names
+
+    if want("SenderId"):
+        values["SenderId"] = doc["SenderId"]
+    if want("SentTimestamp"):
+        values["SentTimestamp"] = str(doc["Sent"])
+    if want("ApproximateReceiveCount"):
+        values["ApproximateReceiveCount"] = str(doc["ReceiveCount"])
+    if want("ApproximateFirstReceiveTimestamp"):
+        values["ApproximateFirstReceiveTimestamp"] = str(doc.get("FirstReceived", doc["Sent"]))
+    trace = (doc.get("SystemAttributes") or {}).get("AWSTraceHeader")
+    if trace and want("AWSTraceHeader"):
+        values["AWSTraceHeader"] = trace["StringValue"]
+    if doc.get("DeadLetterQueueSourceArn") and want("DeadLetterQueueSourceArn"):
+        values["DeadLetterQueueSourceArn"] = doc["DeadLetterQueueSourceArn"]
+    if doc.get("Group") is not None and want("MessageGroupId"):
+        values["MessageGroupId"] = doc["Group"]
+    if doc.get("DeduplicationId") is not None and want("MessageDeduplicationId"):
+        values["MessageDeduplicationId"] = doc["DeduplicationId"]
+    if doc.get("SequenceNumber") is not None and want("SequenceNumber"):
+        values["SequenceNumber"] = doc["SequenceNumber"]
+    return values

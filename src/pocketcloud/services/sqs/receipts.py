@@ -1,0 +1,220 @@
+"""Receipt handles, and what is done with them: DeleteMessage(Batch), ChangeMessageVisibility(Batch).
+
+A receipt handle names the queue (its id), the message (its seq) and the
+receive it came from (a random token stored with the message). A handle that
+cannot be read, or names another queue, is ReceiptHandleIsInvalid; one from
+an earlier receive of a message received again since is stale: on a standard
+queue DeleteMessage then succeeds without deleting (as the DeleteMessage
+reference says), on a FIFO queue it is "The receipt handle has expired".
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.sqs import errors
+from pocketcloud.services.sqs.state import Params, Queue, SqsState, message_key, now_ms
+
+MAX_VISIBILITY_MS = 43_200 * 1000
+_ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
+
+
+def encode_handle(queue: Queue, seq: int, token: str) -> str:
+    return base64.b64encode(f"{queue.id} {seq} {token}".encode()).decode("ascii")
+
+
+def decode_handle(handle: str) -> tuple[str, int, str] | None:
+    try:
+        parts = binascii.a2b_base64(handle, strict_mode=True).decode("utf-8").split(" ")
+        if len(parts) == 3 and parts[1].isdigit():
+            return parts[0], int(parts[1]), parts[2]
+    except (binascii.Error, ValueError):
+        pass
+    return None
+
+
+def check_batch(entries: list[dict[str, Any]] | None, entry_name: str) -> list[dict[str, Any]]:
+    """The batch rules every *Batch call shares: 1 to 10 entries with distinct, well-formed ids."""
+    if not entries:
+        raise errors.empty_batch(entry_name)
+    if len(entries) > 10:
+        raise errors.too_many_entries(len(entries))
+    seen: set[str] = set()
+    for entry in entries:
+        entry_id = entry.get("Id")
+        if not isinstance(entry_id, str) or not _ENTRY_ID.match(entry_id):
+            raise errors.invalid_batch_entry_id()
+        if entry_id in seen:
+            raise errors.ids_not_distinct(entry_id)
+        seen.add(entry_id)
+    return entries
+
+
+def failed_entry(entry_id: str, error: ServiceError) -> Params:
+    return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code, "Message": error.message}
+
+
+def check_visibility_timeout(value: Any) -> int:
+    if value is None:
+        raise errors.missing_parameter("VisibilityTimeout")
+    if not 0 <= value <= 43_200:
+        raise errors.invalid_value("VisibilityTimeout", value, "VisibilityTimeout must be an integer between 0 and 43200")
+    return int(value)
+
+
+class ReceiptOperations:
+    sqs: SqsState
+    target_queue: Callable[[RequestContext, Params], Queue]  # QueueOperations
+
+    # -- delete ------------------------------------------------------------------
+
+    def DeleteMessage(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        handle = p.get("ReceiptHandle")
+        if not handle:
+            raise errors.missing_parameter("ReceiptHandle")
+        self._delete(queue, [handle])
+        return {}
+
+    def DeleteMessageBatch(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        entries = check_batch(p.get("Entries"), "DeleteMessageBatchRequestEntry")
+        outcomes = self._delete(queue, [entry.get("ReceiptHandle") or "" for entry in entries], batch=True)
+        successful: list[Params] = []
+        failed: list[Params] = []
+        for entry, outcome in zip(entries, outcomes, strict=True):
+            if outcome is None:
+                successful.append({"Id": entry["Id"]})
+            else:
+                failed.append(failed_entry(entry["Id"], outcome))
+        return {"Successful": successful, "Failed": failed}
+
+    def _delete(self, queue: Queue, handles: list[str], batch: bool = False) -> list[ServiceError | None]:
+        """Delete by receipt handles in one transaction; per handle, None or the error (raised unless `batch`)."""
+        index = self.sqs.index(queue)
+        now = now_ms()
+        outcomes: list[ServiceError | None] = []
+        doomed: list[int] = []
+        for handle in handles:
+            try:
+                seq = self._deletable(queue, handle, now)
+            except ServiceError as error:
+                if not batch:
+                    raise
+                outcomes.append(error)
+                continue
+            outcomes.append(None)
+            if seq is not None and seq not in doomed:
+                doomed.append(seq)
+        if doomed:
+            with self.sqs.store.transaction():
+                for seq in doomed:
+                    self.sqs.messages.delete(queue.scope, message_key(seq))
+            for seq in doomed:
+                index.remove(seq)
+        return outcomes
+
+    def _deletable(self, queue: Queue, handle: str, now: int) -> int | None:
+        """The message a handle lets us delete, None if there is nothing to delete."""
+        parsed = decode_handle(handle)
+        if parsed is None or parsed[0] != queue.id:
+            raise errors.receipt_handle_is_invalid(handle)
+        _, seq, token = parsed
+        entry = self.sqs.index(queue).entries.get(seq)
+        if entry is None:
+            return None  # already deleted (or expired): AWS answers success
+        if entry.token != token:
+            if queue.fifo:
+                raise errors.receipt_handle_expired(handle)
+            return None
+        if queue.fifo and entry.visible <= now:
+            raise errors.receipt_handle_expired(handle)
+        return seq
+
+    # -- visibility ----------------------------------------------------------------
+
+    def ChangeMessageVisibility(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        handle = p.get("ReceiptHandle")
+        if not handle:
+            raise errors.missing_parameter("ReceiptHandle")
+        timeout = check_visibility_timeout(p.get("VisibilityTimeout"))
+        self._change_visibility(queue, [(handle, timeout)])
+        return {}
+
+    def ChangeMessageVisibilityBatch(self, ctx: RequestContext, p: Params) -> Params:
+        queue = self.target_queue(ctx, p)
+        entries = check_batch(p.get("Entries"), "ChangeMessageVisibilityBatchRequestEntry")
+        changes: list[tuple[str, int]] = []
+        early: dict[int, ServiceError] = {}
+        for position, entry in enumerate(entries):
+            try:
+                changes.append((entry.get("ReceiptHandle") or "", check_visibility_timeout(entry.get("VisibilityTimeout"))))
+            except ServiceError as error:
+                early[position] = error
+                changes.append(("", -1))
+        outcomes = self._change_visibility(queue, changes, batch=True)
+        successful: list[Params] = []
+        failed: list[Params] = []
+        for position, (entry, outcome) in enumerate(zip(entries, outcomes, strict=True)):
+            problem = early.get(position) or outcome
+            if problem is None:
+                successful.append({"Id": entry["Id"]})
+            else:
+                failed.append(failed_entry(entry["Id"], problem))
+        return {"Successful": successful, "Failed": failed}
+
+    def _change_visibility(
+        self, queue: Queue, changes: list[tuple[str, int]], batch: bool = False
+    ) -> list[ServiceError | None]:
+        index = self.sqs.index(queue)
+        now = now_ms()
+        outcomes: list[ServiceError | None] = []
+        updates: list[tuple[int, dict[str, Any]]] = []
+        try:
+            with self.sqs.store.transaction():
+                for handle, timeout in changes:
+                    if timeout < 0:
+                        outcomes.append(None)  # already failed validation; reported by the caller
+                        continue
+                    try:
+                        updates.append(self._new_visibility(queue, handle, timeout, now))
+                        outcomes.append(None)
+                    except ServiceError as error:
+                        if not batch:
+                            raise
+                        outcomes.append(error)
+        except Exception:
+            self.sqs.invalidate(queue)
+            raise
+        for seq, doc in updates:
+            index.set_visible(seq, doc["Visible"], doc["Receipt"])
+        return outcomes
+
+    def _new_visibility(self, queue: Queue, handle: str, timeout: int, now: int) -> tuple[int, dict[str, Any]]:
+        parsed = decode_handle(handle)
+        if parsed is None or parsed[0] != queue.id:
+            raise errors.receipt_handle_is_invalid(handle)
+        _, seq, token = parsed
+        entry = self.sqs.index(queue).entries.get(seq)
+        if entry is None or entry.token != token:
+            raise errors.not_available_for_visibility_change(handle)
+        if entry.visible <= now:
+            raise errors.message_not_inflight()
+        doc = self.sqs.messages.get(queue.scope, message_key(seq))
+        if doc is None:
+            raise errors.not_available_for_visibility_change(handle)
+        visible = now + timeout * 1000
+        if visible - doc.get("LastReceived", now) > MAX_VISIBILITY_MS:
+            raise errors.invalid_value(
+                "VisibilityTimeout", timeout, "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"
+            )
+        doc["Visible"] = visible
+        self.sqs.messages.put(queue.scope, message_key(seq), doc)
+        return seq, doc

@@ -1,0 +1,261 @@
+"""Where SQS keeps its state, and the vocabulary every SQS module shares.
+
+    queues      scope (account, region), key = queue name        → queue document
+    deleted     scope (account, region), key = queue name        → when it was deleted (the 60-second rule)
+    messages    scope (account, queue id), key = "<seq:020d>"    → one message and its visibility deadline
+    dedup       scope (account, queue id), key = deduplication key → a FIFO send seen in the last 5 minutes
+    move_tasks  scope (account, region), key = task id           → a message move task
+
+A queue's id is random and new at each CreateQueue, so a queue deleted and
+created again never sees the old one's messages. A message's sequence number
+(`seq`) is a nanosecond clock reading made strictly increasing, so it orders
+messages by arrival and is never reused, not even across restarts; receipt
+handles name it.
+
+Every acknowledged change is in the store before the call answers. What is
+kept in memory is derived from the store and rebuilt from it after a
+restart: queue documents (`Queue`), and each queue's visibility index
+(`index.QueueIndex`), loaded when the queue is first used.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import secrets
+import time
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.sqs.errors import queue_does_not_exist
+from pocketcloud.services.sqs.index import QueueIndex
+from pocketcloud.store import Collection, Scope, Store
+
+Params = dict[str, Any]
+
+DEDUP_WINDOW_MS = 5 * 60 * 1000
+RECENTLY_DELETED_MS = 60 * 1000
+_REGION_HOST = re.compile(r"^(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.|([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.)")
+
+
+def now_ms() -> int:
+    return int(time.time() * 1000)
+
+
+def message_key(seq: int) -> str:
+    return f"{seq:020d}"
+
+
+def sequence_number(seq: int) -> str:
+    """A FIFO message's SequenceNumber: 20 digits, like SQS's, increasing with `seq`."""
+    return str(10**19 + seq)
+
+
+class Queue:
+    """A queue document with the values calls need parsed once (the document is the truth)."""
+
+    __slots__ = (
+        "doc", "name", "id", "account", "region", "arn", "fifo", "scope", "attributes",
+        "visibility_timeout", "delay_seconds", "retention_ms", "max_size", "wait_seconds",
+        "dlq_arn", "max_receive_count", "content_dedup", "dedup_by_group",
+    )
+
+    def __init__(self, doc: Params) -> None:
+        self.doc = doc
+        self.name: str = doc["Name"]
+        self.id: str = doc["Id"]
+        self.account: str = doc["Account"]
+        self.region: str = doc["Region"]
+        self.arn = queue_arn(self.region, self.account, self.name)
+        self.fifo: bool = bool(doc.get("Fifo"))
+        self.scope: Scope = (self.account, self.id)
+        attrs: dict[str, str] = doc["Attributes"]
+        self.attributes = attrs
+        self.visibility_timeout = int(attrs["VisibilityTimeout"])
+        self.delay_seconds = int(attrs["DelaySeconds"])
+        self.retention_ms = int(attrs["MessageRetentionPeriod"]) * 1000
+        self.max_size = int(attrs["MaximumMessageSize"])
+        self.wait_seconds = int(attrs["ReceiveMessageWaitTimeSeconds"])
+        self.dlq_arn: str | None = None
+        self.max_receive_count = 0
+        if attrs.get("RedrivePolicy"):
+            policy = json.loads(attrs["RedrivePolicy"])
+            self.dlq_arn = policy["deadLetterTargetArn"]
+            self.max_receive_count = int(policy["maxReceiveCount"])
+        self.content_dedup = attrs.get("ContentBasedDeduplication") == "true"
+        self.dedup_by_group = attrs.get("DeduplicationScope") == "messageGroup"
+
+    def url(self, ctx: RequestContext | None, endpoint: str) -> str:
+        """`{endpoint}/{account}/{name}`, on the host and scheme the client called (so another port works)."""
+        if ctx is not None and ctx.request.host:
+            base = f"{ctx.request.scheme}://{ctx.request.host}"
+        else:
+            base = endpoint
+        return f"{base}/{self.account}/{self.name}"
+
+
+def queue_arn(region: str, account: str, name: str) -> str:
+    return f"arn:aws:sqs:{region}:{account}:{name}"
+
+
+def parse_queue_arn(arn: str) -> tuple[str, str, str] | None:
+    """(region, account, name) of an SQS queue ARN, None if it is not one."""
+    parts = arn.split(":")
+    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not parts[5]:
+        return None
+    return parts[3], parts[4], parts[5]
+
+
+def parse_queue_url(url: str) -> tuple[str | None, str | None, str]:
+    """(region or None, account or None, name) from any form SDKs send a QueueUrl in.
+
+    `http://host:4566/000000000000/name`, `https://sqs.eu-west-1.amazonaws.com/123/name`,
+    LocalStack's `.../queue/us-east-1/123/name`, a bare `/123/name`, or just the name.
+    """
+    rest = url
+    host = ""
+    if "://" in rest:
+        rest = rest.split("://", 1)[1]
+        host, _, rest = rest.partition("/")
+    rest = rest.split("?", 1)[0]
+    parts = [part for part in rest.split("/") if part]
+    region = None
+    match = _REGION_HOST.match(host)
+    if match:
+        region = match.group(1) or match.group(2)
+    if not parts:
+        return region, None, ""
+    if len(parts) == 1:
+        return region, None, parts[0]
+    if len(parts) >= 4 and parts[-4] == "queue":
+        region = parts[-3]
+    return region, parts[-2], parts[-1]
+
+
+class SqsState:
+    """The collections, and the in-memory views of them (queues by name, indexes by queue id)."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.queues: Collection = store.collection("sqs", "queues")
+        self.deleted: Collection = store.collection("sqs", "deleted")
+        self.messages: Collection = store.collection("sqs", "messages")
+        self.dedup: Collection = store.collection("sqs", "dedup")
+        self.move_tasks: Collection = store.collection("sqs", "move_tasks")
+        self._queues: dict[tuple[str, str, str], Queue] = {}
+        self._indexes: dict[str, QueueIndex] = {}
+        self._urls: dict[str, tuple[str | None, str | None, str]] = {}
+        self._last_seq = 0
+        # MessageIds: UUID-shaped, a random per-process prefix and a counter (cheaper than uuid4 per message).
+        prefix = secrets.token_hex(10)
+        self._id_prefix = f"{prefix[:8]}-{prefix[8:12]}-4{prefix[13:16]}-{'89ab'[int(prefix[16], 16) % 4]}{prefix[17:20]}-"
+        self._id_counter = 0
+
+    # -- queues ---------------------------------------------------------------
+
+    def find(self, account: str, region: str, name: str) -> Queue | None:
+        key = (account, region, name)
+        queue = self._queues.get(key)
+        if queue is None:
+            doc = self.queues.get((account, region), name)
+            if doc is None:
+                return None
+            queue = self._queues[key] = Queue(doc)
+        return queue
+
+    def find_by_arn(self, arn: str) -> Queue | None:
+        parsed = parse_queue_arn(arn)
+        return self.find(parsed[1], parsed[0], parsed[2]) if parsed else None
+
+    def find_by_url(self, ctx: RequestContext, url: str) -> Queue | None:
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) > 10_000:
+                self._urls.clear()
+            parsed = self._urls[url] = parse_queue_url(url)
+        region, account, name = parsed
+        if not name:
+            return None
+        return self.find(account or ctx.account_id, region or ctx.region, name)
+
+    def require(self, ctx: RequestContext, url: str | None) -> Queue:
+        queue = self.find_by_url(ctx, url or "") if url else None
+        if queue is None:
+            raise queue_does_not_exist(ctx)
+        return queue
+
+    def save(self, doc: Params) -> Queue:
+        """Write a queue document; returns its fresh in-memory view."""
+        self.queues.put((doc["Account"], doc["Region"]), doc["Name"], doc)
+        queue = Queue(doc)
+        self._queues[(queue.account, queue.region, queue.name)] = queue
+        return queue
+
+    def forget(self, queue: Queue) -> None:
+        """Drop a deleted queue's views (after its documents are gone)."""
+        self._queues.pop((queue.account, queue.region, queue.name), None)
+        index = self._indexes.pop(queue.id, None)
+        if index is not None:
+            index.notify(force=True)
+
+    def all_queues(self) -> list[Queue]:
+        found = []
+        for scope in self.queues.scopes():
+            for name, _doc in self.store.iter_collection("sqs", "queues", scope):
+                queue = self.find(scope[0], scope[1], name)
+                if queue is not None:
+                    found.append(queue)
+        return found
+
+    # -- messages -------------------------------------------------------------
+
+    def next_seq(self) -> int:
+        """Strictly increasing, and never reused across restarts (a nanosecond clock reading)."""
+        self._last_seq = max(self._last_seq + 1, time.time_ns())
+        return self._last_seq
+
+    def new_message_id(self) -> str:
+        self._id_counter += 1
+        return f"{self._id_prefix}{self._id_counter:012x}"
+
+    def index(self, queue: Queue) -> QueueIndex:
+        """The queue's visibility index, rebuilt from its stored messages on first use."""
+        index = self._indexes.get(queue.id)
+        if index is None:
+            index = QueueIndex(queue.fifo)
+            for key, doc in self.store.iter_collection("sqs", "messages", queue.scope):
+                index.load(int(key), doc)
+            if queue.fifo:
+                records = [(doc["Expires"], key, doc["MessageId"], doc.get("SequenceNumber"))
+                           for key, doc in self.store.iter_collection("sqs", "dedup", queue.scope)]
+                for expires, key, message_id, sequence_number in sorted(records):
+                    index.dedup[key] = (expires, message_id, sequence_number)
+            index.finish_loading()
+            self._indexes[queue.id] = index
+            if index.entries:
+                self._last_seq = max(self._last_seq, max(index.entries))
+        return index
+
+    def loaded_index(self, queue: Queue) -> QueueIndex | None:
+        return self._indexes.get(queue.id)
+
+    def cached_queues(self) -> list[Queue]:
+        return list(self._queues.values())
+
+    def invalidate(self, queue: Queue) -> None:
+        """Forget a queue's index after a failed write; the next use reloads it from the store."""
+        index = self._indexes.pop(queue.id, None)
+        if index is not None:
+            index.notify(force=True)
+
+    def clear_indexes(self) -> None:
+        """Forget every index after a failed write that touched several queues."""
+        for index in self._indexes.values():
+            index.notify(force=True)
+        self._indexes.clear()
+
+    def clear(self) -> None:
+        for index in self._indexes.values():
+            index.notify(force=True)
+        self._queues.clear()
+        self._indexes.clear()

@@ -1,0 +1,67 @@
+"""Queue policies, enforced by the IAM engine: another account may use a queue only as far as the
+queue's policy allows (AddPermission writes such a policy too), and never the owner-only calls."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
+from tests.services.sqs.support import error_of, unique
+
+OTHER_ACCOUNT = "111111111111"
+OTHER_KEY, OTHER_SECRET = "AKIAOTHERACCOUNT0001", "other-account-secret"
+
+
+@pytest.fixture(scope="module")
+def two_accounts() -> Iterator[tuple[Any, Any]]:
+    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
+    try:
+        yield server.client("sqs"), make_client(server.endpoint, "sqs", key=OTHER_KEY, secret=OTHER_SECRET)
+    finally:
+        server.stop()
+
+
+def test_another_account_is_denied_without_a_queue_policy(two_accounts: tuple[Any, Any]) -> None:
+    owner, other = two_accounts
+    url = owner.create_queue(QueueName=unique())["QueueUrl"]
+    code, status, message = error_of(other.send_message, QueueUrl=url, MessageBody="x")
+    assert (code, status) == ("AccessDenied", 403)
+    assert f"arn:aws:iam::{OTHER_ACCOUNT}:root" in message and "sqs:SendMessage" in message
+    name = url.rsplit("/", 1)[1]
+    assert error_of(other.get_queue_url, QueueName=name, QueueOwnerAWSAccountId=ROOT_ACCOUNT)[0] == "AccessDenied"
+
+
+def test_a_queue_policy_lets_another_account_send_and_nothing_more(two_accounts: tuple[Any, Any]) -> None:
+    owner, other = two_accounts
+    name = unique()
+    url = owner.create_queue(QueueName=name)["QueueUrl"]
+    arn = owner.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT},
+        "Action": ["sqs:SendMessage", "sqs:GetQueueUrl"], "Resource": arn}]}
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    assert other.get_queue_url(QueueName=name, QueueOwnerAWSAccountId=ROOT_ACCOUNT)["QueueUrl"] == url
+    other.send_message(QueueUrl=url, MessageBody="from afar")
+    other.send_message_batch(QueueUrl=url, Entries=[{"Id": "1", "MessageBody": "batch"}])  # sqs:SendMessage too
+    assert error_of(other.receive_message, QueueUrl=url)[0] == "AccessDenied"
+    messages = owner.receive_message(QueueUrl=url, MaxNumberOfMessages=10, AttributeNames=["SenderId"])["Messages"]
+    assert sorted(m["Body"] for m in messages) == ["batch", "from afar"]
+    assert {m["Attributes"]["SenderId"] for m in messages} == {OTHER_ACCOUNT}
+
+
+def test_add_permission_grants_another_account_and_owner_only_calls_stay_denied(two_accounts: tuple[Any, Any]) -> None:
+    owner, other = two_accounts
+    url = owner.create_queue(QueueName=unique())["QueueUrl"]
+    owner.add_permission(QueueUrl=url, Label="all", AWSAccountIds=[OTHER_ACCOUNT], Actions=["*"])
+    other.send_message(QueueUrl=url, MessageBody="x")
+    message = other.receive_message(QueueUrl=url)["Messages"][0]
+    other.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+    assert error_of(other.set_queue_attributes, QueueUrl=url, Attributes={"DelaySeconds": "1"})[:2] == (
+        "AccessDenied", 403)
+    assert error_of(other.delete_queue, QueueUrl=url)[0] == "AccessDenied"
+    owner.remove_permission(QueueUrl=url, Label="all")
+    assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
