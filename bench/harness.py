@@ -17,6 +17,7 @@ import signal
 import socket
 import subprocess
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -205,3 +206,95 @@ def measure(server: ServerProcess, client: str, call: Callable[[], object], call
     server_sys = sys_after - sys_before
     server_cpu = user_after - user_before + server_sys
     return Measurement(server.name, client, calls, wall, server_cpu, server_sys, client_cpu, latencies)
+
+
+def measure_concurrent(server: ServerProcess, client: str, calls: Sequence[Callable[[], object]],
+                       per_thread: int, warmup: int) -> Measurement:
+    """One thread per callable, each making `per_thread` timed calls after its own warm-up; all start together.
+
+    Server CPU is read once every thread has warmed up and again after the last one
+    finished; the wall time runs from the common start to the last call's end.
+    """
+    threads = len(calls)
+    latencies: list[list[float]] = [[] for _ in range(threads)]
+    errors: list[BaseException] = []
+    warmed, go = threading.Barrier(threads + 1), threading.Barrier(threads + 1)
+    clock = time.perf_counter
+
+    def work(index: int) -> None:
+        call, mine = calls[index], latencies[index]
+        try:
+            for _ in range(warmup):
+                call()
+        except BaseException as exc:  # reported below, after every thread stopped
+            errors.append(exc)
+        warmed.wait()
+        go.wait()
+        if errors:
+            return
+        try:
+            for _ in range(per_thread):
+                t0 = clock()
+                call()
+                mine.append(clock() - t0)
+        except BaseException as exc:
+            errors.append(exc)
+
+    workers = [threading.Thread(target=work, args=(i,), daemon=True) for i in range(threads)]
+    for worker in workers:
+        worker.start()
+    warmed.wait()
+    gc.collect()
+    (user_before, sys_before), client_before = server.cpu_times(), time.process_time()
+    started = clock()
+    go.wait()
+    for worker in workers:
+        worker.join()
+    wall = clock() - started
+    client_cpu = time.process_time() - client_before
+    user_after, sys_after = server.cpu_times()
+    if errors:
+        raise errors[0]
+    server_sys = sys_after - sys_before
+    server_cpu = user_after - user_before + server_sys
+    merged = [t for mine in latencies for t in mine]
+    return Measurement(server.name, client, len(merged), wall, server_cpu, server_sys, client_cpu, merged)
+
+
+def measure_interleaved(server: ServerProcess, client: str, calls: dict[str, Callable[[], object]],
+                        blocks: int, per_block: int, warmup: int) -> dict[str, Measurement]:
+    """Several kinds of call, timed in alternating blocks of `per_block` sequential calls.
+
+    Whatever else the machine does meanwhile weighs on every kind alike, so their
+    figures compare even when the machine is not idle. Server CPU is read around
+    each block, so a block should last well over the kernel's 10 ms tick.
+    """
+    for call in calls.values():
+        for _ in range(warmup):
+            call()
+    gc.collect()
+    clock = time.perf_counter
+    latencies: dict[str, list[float]] = {name: [] for name in calls}
+    totals = {name: [0.0, 0.0, 0.0, 0.0] for name in calls}  # wall, server user, server sys, client CPU
+    for _ in range(blocks):
+        for name, call in calls.items():
+            mine = latencies[name]
+            (user_before, sys_before), client_before = server.cpu_times(), time.process_time()
+            started = clock()
+            for _ in range(per_block):
+                t0 = clock()
+                call()
+                mine.append(clock() - t0)
+            wall = clock() - started
+            client_cpu = time.process_time() - client_before
+            user_after, sys_after = server.cpu_times()
+            total = totals[name]
+            total[0] += wall
+            total[1] += user_after - user_before
+            total[2] += sys_after - sys_before
+            total[3] += client_cpu
+    return {
+        name: Measurement(server.name, client, len(latencies[name]), wall, user + system, system, client_cpu,
+                          latencies[name])
+        for name, (wall, user, system, client_cpu) in totals.items()
+    }

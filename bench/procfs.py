@@ -32,7 +32,7 @@ def process_tree(pid: int) -> list[int]:
     return tree
 
 
-def _own_cpu_ticks(pid: int) -> tuple[int, int]:
+def _own_cpu_ticks(pid: int, reaped: bool = True) -> tuple[int, int]:
     try:
         stat = Path(f"/proc/{pid}/stat").read_text()
     except OSError:
@@ -40,6 +40,8 @@ def _own_cpu_ticks(pid: int) -> tuple[int, int]:
     # The command name (field 2) may hold spaces and parentheses; the fields after its last ")" do not.
     fields = stat.rpartition(")")[2].split()
     utime, stime, cutime, cstime = (int(v) for v in fields[11:15])  # fields 14-17 of proc(5)
+    if not reaped:
+        return utime, stime
     return utime + cutime, stime + cstime
 
 
@@ -49,6 +51,12 @@ def cpu_times(pid: int) -> tuple[float, float]:
     for p in process_tree(pid):
         u, s = _own_cpu_ticks(p)
         user, system = user + u, system + s
+    return user / CLOCK_TICKS, system / CLOCK_TICKS
+
+
+def process_cpu_times(pid: int) -> tuple[float, float]:
+    """(user, system) CPU seconds used so far by `pid` itself (all its threads), without its children."""
+    user, system = _own_cpu_ticks(pid, reaped=False)
     return user / CLOCK_TICKS, system / CLOCK_TICKS
 
 
@@ -75,3 +83,8 @@ def rss_mib(pid: int) -> float:
 def peak_rss_mib(pid: int) -> float:
     """Highest resident memory so far (VmHWM), summed over the process tree."""
     return sum(_status_kib(p, "VmHWM") for p in process_tree(pid)) / 1024
+
+
+def process_peak_rss_mib(pid: int) -> float:
+    """Highest resident memory so far (VmHWM) of `pid` alone."""
+    return _status_kib(pid, "VmHWM") / 1024
