@@ -11,18 +11,15 @@ than root's.
 
 from __future__ import annotations
 
-import http.client
 import json
 import statistics
 import sys
 from collections.abc import Callable
 
 import boto3
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 
+from bench.bench_sts import RawClient
 from bench.harness import Measurement, ServerProcess, measure
 from bench.results import machine_line, table
 
@@ -47,26 +44,6 @@ def _policy(index: int) -> str:
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
 
-class SignedReplay:
-    """One signed GetUser request, replayed on one keep-alive connection."""
-
-    def __init__(self, port: int, key: str, secret: str) -> None:
-        request = AWSRequest("POST", f"http://127.0.0.1:{port}/", data=BODY,
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
-        SigV4Auth(Credentials(key, secret), "iam", REGION).add_auth(request)
-        prepared = request.prepare()
-        self.headers = {"Host": f"127.0.0.1:{port}", **dict(prepared.headers)}
-        self.body = prepared.body
-        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-
-    def __call__(self) -> None:
-        self.conn.request("POST", "/", body=self.body, headers=self.headers)
-        response = self.conn.getresponse()
-        reply = response.read()
-        if response.status != 200:
-            raise RuntimeError(f"GetUser answered {response.status}: {reply[:300]!r}")
-
-
 def _setup(endpoint: str) -> tuple[str, str]:
     iam = boto3.client("iam", endpoint_url=endpoint, aws_access_key_id="test", aws_secret_access_key="test",
                        region_name=REGION, config=Config(retries={"total_max_attempts": 1}))
@@ -88,8 +65,8 @@ def run(calls: int, warmup: int) -> str:
     with server:
         key, secret = _setup(server.endpoint)
         callers: dict[str, Callable[[], object]] = {
-            "root": SignedReplay(server.port, "test", "test"),
-            "user (10×10 statements)": SignedReplay(server.port, key, secret),
+            "root": RawClient(server.port, BODY, "iam"),
+            "user (10×10 statements)": RawClient(server.port, BODY, "iam", key, secret),
         }
         # Alternate the two callers so that machine noise falls on both alike.
         for _ in range(ROUNDS):

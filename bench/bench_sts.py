@@ -68,14 +68,14 @@ def boto3_client(endpoint: str) -> Callable[[], object]:
 
 
 class RawClient:
-    """Replays one signed GetCallerIdentity request on one keep-alive connection."""
+    """Replays one request, signed once, on one keep-alive connection (the server still verifies it)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, body: bytes = QUERY, service: str = "sts", key: str = KEY, secret: str = SECRET) -> None:
         request = AWSRequest(
-            "POST", f"http://127.0.0.1:{port}/", data=QUERY,
+            "POST", f"http://127.0.0.1:{port}/", data=body,
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
-        SigV4Auth(Credentials(KEY, SECRET), "sts", REGION).add_auth(request)
+        SigV4Auth(Credentials(key, secret), service, REGION).add_auth(request)
         prepared = request.prepare()
         # The signature covers the Host header; send exactly the one botocore signed.
         self.headers = {"Host": f"127.0.0.1:{port}", **dict(prepared.headers)}
@@ -87,7 +87,7 @@ class RawClient:
         response = self.conn.getresponse()
         reply = response.read()
         if response.status != 200:
-            raise RuntimeError(f"raw GetCallerIdentity answered {response.status}: {reply[:300]!r}")
+            raise RuntimeError(f"raw call answered {response.status}: {reply[:300]!r}")
 
     def close(self) -> None:
         self.conn.close()
