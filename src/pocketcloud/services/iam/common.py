@@ -114,11 +114,21 @@ def decode_json(document: str) -> Any:
 MAX_TAGS = 50
 
 
-def merge_tags(existing: list[dict[str, str]], new: list[dict[str, str]]) -> list[dict[str, str]]:
-    if len({t["Key"].lower() for t in new}) != len(new):
+def merge_tags(
+    existing: list[dict[str, str]], new: list[dict[str, str]], case_sensitive: bool = False
+) -> list[dict[str, str]]:
+    """Tags after a Tag* call. Users' and roles' tag keys are case insensitive; a managed
+    policy's are not ("a" and "A" are two tags), and AWS words the duplicate error differently."""
+    if case_sensitive:
+        if len({t["Key"] for t in new}) != len(new):
+            raise invalid_input("Duplicate tag keys found.")
+    elif len({t["Key"].lower() for t in new}) != len(new):
         raise invalid_input("Duplicate tag keys found. Please note that Tag keys are case insensitive.")
     merged = {t["Key"]: t["Value"] for t in existing}
     for tag in new:
+        if not case_sensitive:  # a key differing only in case replaces the tag it names
+            for key in [k for k in merged if k.lower() == tag["Key"].lower()]:
+                del merged[key]
         merged[tag["Key"]] = tag.get("Value", "")
     if len(merged) > MAX_TAGS:
         raise limit_exceeded(f"The number of tags has reached the maximum limit of {MAX_TAGS}.")

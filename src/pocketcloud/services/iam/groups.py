@@ -15,7 +15,14 @@ from pocketcloud.services.iam.common import (
     path_filter,
     scope,
 )
-from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view, shared_operations
+from pocketcloud.services.iam.principals import (
+    GROUP,
+    USER,
+    Principals,
+    page_list,
+    public_view,
+    shared_operations,
+)
 
 Params = dict[str, Any]
 
@@ -43,8 +50,12 @@ class GroupOperations(shared_operations(GROUP, "Group", tags=False, boundary=Fal
 
     def GetGroup(self, ctx: RequestContext, p: Params) -> Params:
         group = self.principals.get(ctx, GROUP, p["GroupName"])
-        members = [public_view(u) for u in self._members(ctx, p["GroupName"])]
-        return {"Group": public_view(group), "Users": members, "IsTruncated": False}
+        # A group's members are listed as ListUsers lists them: without tags or boundary.
+        members = [
+            {k: v for k, v in public_view(u).items() if k not in ("Tags", "PermissionsBoundary")}
+            for u in self._members(ctx, p["GroupName"])
+        ]
+        return {"Group": public_view(group), **page_list(members, p, "Users")}
 
     def ListGroups(self, ctx: RequestContext, p: Params) -> Params:
         groups, info = self.principals.listing(ctx, GROUP, p, path_filter(p))

@@ -23,13 +23,23 @@ from pocketcloud.services.iam.common import (
 )
 from pocketcloud.services.iam.managed_policies import all_aws_managed_policies
 from pocketcloud.services.iam.policy_store import PolicyStore
-from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals
+from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, list_tags
 
 Params = dict[str, Any]
 MAX_VERSIONS = 5
 _POLICY_FIELDS = (
-    "PolicyName", "PolicyId", "Arn", "Path", "DefaultVersionId", "AttachmentCount",
-    "PermissionsBoundaryUsageCount", "IsAttachable", "Description", "CreateDate", "UpdateDate", "Tags",
+    "PolicyName",
+    "PolicyId",
+    "Arn",
+    "Path",
+    "DefaultVersionId",
+    "AttachmentCount",
+    "PermissionsBoundaryUsageCount",
+    "IsAttachable",
+    "Description",
+    "CreateDate",
+    "UpdateDate",
+    "Tags",
 )
 
 
@@ -76,18 +86,37 @@ class PolicyOperations:
         if p.get("Description") is not None:
             doc["Description"] = p["Description"]
         if p.get("Tags"):
-            doc["Tags"] = merge_tags([], p["Tags"])
+            doc["Tags"] = merge_tags([], p["Tags"], case_sensitive=True)
         if not self.policies.local.insert(scope(ctx), name, doc):
             raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
         view = policy_view(doc)
         view.pop("Description", None)
         return {"Policy": view}
 
+    def _existing(self, ctx: RequestContext, policy_arn: str) -> dict[str, Any]:
+        """A customer managed policy that must exist ("was not found" otherwise)."""
+        doc = self.policies.find(ctx, policy_arn)
+        if doc is None:
+            raise no_such_entity(f"Policy {policy_arn} was not found.")
+        if "Versions" not in doc:
+            raise invalid_input(f"Policy {policy_arn} is an AWS managed policy and cannot be changed.")
+        return doc
+
+    def _version_of(self, ctx: RequestContext, p: Params) -> dict[str, Any]:
+        """The policy of a *PolicyVersion call whose version must exist (one message for both misses)."""
+        doc = self.policies.find(ctx, p["PolicyArn"])
+        if doc is None or ("Versions" in doc and p["VersionId"] not in doc["Versions"]):
+            raise no_such_entity(
+                f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist or is not attachable."
+            )
+        return doc
+
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.policies.find(ctx, p["PolicyArn"])
         if doc is None:
             raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
-        return {"Policy": policy_view(doc)}
+        # GetPolicy always answers with the policy's tags, an empty list included.
+        return {"Policy": {**policy_view(doc), "Tags": doc.get("Tags", [])}}
 
     def DeletePolicy(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
@@ -113,13 +142,17 @@ class PolicyOperations:
         if which in ("All", "Local"):
             found += [d for _, d in self.principals.store.iter_collection("iam", "policies", scope(ctx))]
         found = [
-            d for d in found
-            if d.get("Path", "/").startswith(prefix) and (not only_attached or d.get("AttachmentCount", 0) > 0)
+            d
+            for d in found
+            if d.get("Path", "/").startswith(prefix)
+            and (not only_attached or d.get("AttachmentCount", 0) > 0)
         ]
         limit = p.get("MaxItems") or 100
         start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
         chunk = found[start : start + limit]
-        result: Params = {"Policies": [policy_view(d) for d in chunk], "IsTruncated": start + limit < len(found)}
+        # ListPolicies leaves out descriptions and tags, as AWS does (GetPolicy has them).
+        views = [{k: v for k, v in policy_view(d).items() if k not in ("Description", "Tags")} for d in chunk]
+        result: Params = {"Policies": views, "IsTruncated": start + limit < len(found)}
         if result["IsTruncated"]:
             result["Marker"] = str(start + limit)
         return result
@@ -155,17 +188,21 @@ class PolicyOperations:
         return view
 
     def GetPolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
-        doc = self.policies.find(ctx, p["PolicyArn"])
-        if doc is None:
-            raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
+        doc = self._version_of(ctx, p)
         if "Versions" not in doc:  # AWS managed: only the default version is bundled
             if p["VersionId"] != doc.get("DefaultVersionId"):
-                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+                raise no_such_entity(
+                    f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist or is not attachable."
+                )
             document = self.policies.default_document(ctx.account_id, p["PolicyArn"]) or "{}"
-            return {"PolicyVersion": {"Document": encode_document(document), "VersionId": p["VersionId"],
-                                      "IsDefaultVersion": True, "CreateDate": doc.get("UpdateDate")}}
-        if p["VersionId"] not in doc["Versions"]:
-            raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            return {
+                "PolicyVersion": {
+                    "Document": encode_document(document),
+                    "VersionId": p["VersionId"],
+                    "IsDefaultVersion": True,
+                    "CreateDate": doc.get("UpdateDate"),
+                }
+            }
         return {"PolicyVersion": self._version_view(doc, p["VersionId"])}
 
     def ListPolicyVersions(self, ctx: RequestContext, p: Params) -> Params:
@@ -173,7 +210,13 @@ class PolicyOperations:
         if doc is None:
             raise no_such_entity(f"Policy {p['PolicyArn']} was not found.")
         if "Versions" not in doc:
-            versions = [{"VersionId": doc["DefaultVersionId"], "IsDefaultVersion": True, "CreateDate": doc.get("UpdateDate")}]
+            versions = [
+                {
+                    "VersionId": doc["DefaultVersionId"],
+                    "IsDefaultVersion": True,
+                    "CreateDate": doc.get("UpdateDate"),
+                }
+            ]
         else:
             order = sorted(doc["Versions"], key=lambda v: int(v[1:]), reverse=True)
             versions = [self._version_view(doc, v, include_document=False) for v in order]
@@ -181,9 +224,8 @@ class PolicyOperations:
 
     def DeletePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
-            doc = self._local(ctx, p["PolicyArn"])
-            if p["VersionId"] not in doc["Versions"]:
-                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            doc = self._version_of(ctx, p)
+            self._local(ctx, p["PolicyArn"])
             if p["VersionId"] == doc["DefaultVersionId"]:
                 raise delete_conflict("Cannot delete the default version of a policy.")
             del doc["Versions"][p["VersionId"]]
@@ -192,9 +234,8 @@ class PolicyOperations:
 
     def SetDefaultPolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
-            doc = self._local(ctx, p["PolicyArn"])
-            if p["VersionId"] not in doc["Versions"]:
-                raise no_such_entity(f"Policy {p['PolicyArn']} version {p['VersionId']} does not exist.")
+            doc = self._version_of(ctx, p)
+            self._local(ctx, p["PolicyArn"])
             doc["DefaultVersionId"] = p["VersionId"]
             doc["UpdateDate"] = now().isoformat()
             self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
@@ -202,12 +243,12 @@ class PolicyOperations:
 
     def _tag_policy(self, ctx: RequestContext, policy_arn: str, change: Any) -> None:
         with self.principals.store.transaction():
-            doc = self._local(ctx, policy_arn)
+            doc = self._existing(ctx, policy_arn)
             doc["Tags"] = change(doc.get("Tags", []))
             self.policies.local.put(scope(ctx), doc["PolicyName"], doc)
 
     def TagPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag_policy(ctx, p["PolicyArn"], lambda tags: merge_tags(tags, p["Tags"]))
+        self._tag_policy(ctx, p["PolicyArn"], lambda tags: merge_tags(tags, p["Tags"], case_sensitive=True))
         return {}
 
     def UntagPolicy(self, ctx: RequestContext, p: Params) -> Params:
@@ -215,19 +256,23 @@ class PolicyOperations:
         return {}
 
     def ListPolicyTags(self, ctx: RequestContext, p: Params) -> Params:
-        return {"Tags": self._local(ctx, p["PolicyArn"]).get("Tags", []), "IsTruncated": False}
+        return list_tags(self._existing(ctx, p["PolicyArn"]).get("Tags", []), p)
 
     def ListEntitiesForPolicy(self, ctx: RequestContext, p: Params) -> Params:
         policy_arn = p["PolicyArn"]
         if self.policies.find(ctx, policy_arn) is None:
             raise no_such_entity(f"Policy {policy_arn} was not found.")
         result: Params = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
+        wanted = p.get("EntityFilter")  # User, Role or Group: only that kind is listed
+        prefix = p.get("PathPrefix") or "/"
         for kind, member, name_key, id_key in (
             (USER, "PolicyUsers", "UserName", "UserId"),
             (GROUP, "PolicyGroups", "GroupName", "GroupId"),
             (ROLE, "PolicyRoles", "RoleName", "RoleId"),
         ):
+            if wanted and wanted.lower() != kind.label:
+                continue
             for _, doc in self.principals.store.iter_collection("iam", kind.collection, scope(ctx)):
-                if policy_arn in doc.get("AttachedPolicies", []):
+                if policy_arn in doc.get("AttachedPolicies", []) and doc.get("Path", "/").startswith(prefix):
                     result[member].append({name_key: doc[name_key], id_key: doc[id_key]})
         return result

@@ -8,7 +8,8 @@ import json
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.iam.common import no_such_entity, scope
+from pocketcloud.iam.arn import split_arn
+from pocketcloud.services.iam.common import invalid_input, no_such_entity, scope, validation_error
 from pocketcloud.services.iam.managed_policies import AWS_POLICY_ARN_PREFIX, get_aws_managed_policy
 from pocketcloud.store import Store
 
@@ -35,7 +36,12 @@ class PolicyStore:
             if aws is None:
                 return None
             usage = self.aws_usage.get((account, ""), policy_arn) or {}
-            return {**aws, "AttachmentCount": usage.get("AttachmentCount", 0), "IsAttachable": True}
+            return {
+                **aws,
+                "AttachmentCount": usage.get("AttachmentCount", 0),
+                "PermissionsBoundaryUsageCount": usage.get("PermissionsBoundaryUsageCount", 0),
+                "IsAttachable": True,
+            }
         if policy_account(policy_arn) != account:
             return None
         doc = self.local.get((account, ""), policy_name_from_arn(policy_arn))
@@ -52,15 +58,35 @@ class PolicyStore:
             raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
         return doc
 
-    def count_attachment(self, ctx: RequestContext, policy_arn: str, delta: int) -> None:
+    def require_attachable(self, ctx: RequestContext, policy_arn: str) -> dict[str, Any]:
+        """The policy an Attach*Policy call names; a value that is no ARN at all is a ValidationError."""
+        if split_arn(policy_arn) is None:
+            raise validation_error(f"ARN {policy_arn} is not valid.")
+        return self.require(ctx, policy_arn)
+
+    def require_boundary(self, ctx: RequestContext, policy_arn: str) -> dict[str, Any]:
+        """The managed policy a permissions boundary names, worded as AWS words its refusals."""
+        parts = split_arn(policy_arn)
+        if parts is None or parts[2] != "iam" or not parts[5].startswith("policy/"):
+            raise invalid_input(f"ARN {policy_arn} is not valid.")
+        doc = self.find(ctx, policy_arn)
+        if doc is None:
+            raise no_such_entity(f"Scope ARN: {policy_arn} does not exist or is not attachable.")
+        return doc
+
+    def count_attachment(
+        self, ctx: RequestContext, policy_arn: str, delta: int, field: str = "AttachmentCount"
+    ) -> None:
+        """Count one more (or one fewer) entity using a policy: attached, or as its boundary
+        (field="PermissionsBoundaryUsageCount")."""
         if policy_arn.startswith(AWS_POLICY_ARN_PREFIX):
-            usage = self.aws_usage.get(scope(ctx), policy_arn) or {"AttachmentCount": 0}
-            usage["AttachmentCount"] = max(0, usage["AttachmentCount"] + delta)
+            usage = self.aws_usage.get(scope(ctx), policy_arn) or {}
+            usage[field] = max(0, usage.get(field, 0) + delta)
             self.aws_usage.put(scope(ctx), policy_arn, usage)
             return
         doc = self.find(ctx, policy_arn)
         if doc is not None:
-            doc["AttachmentCount"] = max(0, doc.get("AttachmentCount", 0) + delta)
+            doc[field] = max(0, doc.get(field, 0) + delta)
             self.local.put(scope(ctx), doc["PolicyName"], doc)
 
     def default_document(self, account: str, policy_arn: str) -> str | None:

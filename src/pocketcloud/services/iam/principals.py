@@ -11,7 +11,6 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.iam.common import (
     check_policy_document,
     encode_document,
-    invalid_input,
     limit_exceeded,
     merge_tags,
     no_such_entity,
@@ -88,16 +87,18 @@ class Principals:
             del doc["InlinePolicies"][policy]
             self.save(ctx, kind, doc)
 
-    def list_inline(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    def list_inline(
+        self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
         names = sorted(self.get(ctx, kind, name).get("InlinePolicies", {}))
-        return _page_names(names, params, "PolicyNames")
+        return page_list(names, params, "PolicyNames")
 
     # -- attached managed policies ---------------------------------------
 
     def attach(self, ctx: RequestContext, kind: Kind, name: str, policy_arn: str) -> None:
         with self.store.transaction():
             doc = self.get(ctx, kind, name)
-            self.policies.require(ctx, policy_arn)
+            self.policies.require_attachable(ctx, policy_arn)
             attached = doc.setdefault("AttachedPolicies", [])
             if policy_arn in attached:
                 return
@@ -121,7 +122,9 @@ class Principals:
             self.save(ctx, kind, doc)
             self.policies.count_attachment(ctx, policy_arn, -1)
 
-    def list_attached(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
+    def list_attached(
+        self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]
+    ) -> dict[str, Any]:
         doc = self.get(ctx, kind, name)
         prefix = params.get("PathPrefix") or "/"
         entries = []
@@ -129,7 +132,7 @@ class Principals:
             policy = self.policies.find(ctx, policy_arn)
             if policy is not None and policy.get("Path", "/").startswith(prefix):
                 entries.append({"PolicyName": policy["PolicyName"], "PolicyArn": policy_arn})
-        return _page_names(entries, params, "AttachedPolicies")
+        return page_list(entries, params, "AttachedPolicies")
 
     # -- tags and boundaries ---------------------------------------------
 
@@ -146,27 +149,41 @@ class Principals:
             self.save(ctx, kind, doc)
 
     def list_tags(self, ctx: RequestContext, kind: Kind, name: str, params: dict[str, Any]) -> dict[str, Any]:
-        return _page_names(self.get(ctx, kind, name).get("Tags", []), params, "Tags")
+        return list_tags(self.get(ctx, kind, name).get("Tags", []), params)
 
     def set_boundary(self, ctx: RequestContext, kind: Kind, name: str, policy_arn: str | None) -> None:
         with self.store.transaction():
             doc = self.get(ctx, kind, name)
-            if policy_arn is None:
-                doc.pop("PermissionsBoundary", None)
-            else:
-                if self.policies.find(ctx, policy_arn) is None:
-                    raise invalid_input(f"ARN {policy_arn} is not valid.")
-                doc["PermissionsBoundary"] = {
-                    "PermissionsBoundaryType": "Policy",
-                    "PermissionsBoundaryArn": policy_arn,
-                }
+            self.apply_boundary(ctx, doc, policy_arn)
             self.save(ctx, kind, doc)
 
-    def listing(self, ctx: RequestContext, kind: Kind, params: dict[str, Any], keep: Any = None) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    def apply_boundary(self, ctx: RequestContext, doc: dict[str, Any], policy_arn: str | None) -> None:
+        """Set (or, with None, remove) the boundary on a user or role document, keeping each
+        policy's PermissionsBoundaryUsageCount right."""
+        if policy_arn is not None:
+            self.policies.require_boundary(ctx, policy_arn)
+        old = (doc.pop("PermissionsBoundary", None) or {}).get("PermissionsBoundaryArn")
+        if old:
+            self.policies.count_attachment(ctx, old, -1, "PermissionsBoundaryUsageCount")
+        if policy_arn is not None:
+            doc["PermissionsBoundary"] = {
+                "PermissionsBoundaryType": "Policy",
+                "PermissionsBoundaryArn": policy_arn,
+            }
+            self.policies.count_attachment(ctx, policy_arn, +1, "PermissionsBoundaryUsageCount")
+
+    def listing(
+        self, ctx: RequestContext, kind: Kind, params: dict[str, Any], keep: Any = None
+    ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
         return page(self.collection(kind), scope(ctx), params, keep)
 
 
-def _page_names(items: list[Any], params: dict[str, Any], member: str) -> dict[str, Any]:
+def list_tags(tags: list[dict[str, str]], params: dict[str, Any]) -> dict[str, Any]:
+    """List*Tags: AWS answers with the tags sorted by key, paged by Marker/MaxItems."""
+    return page_list(sorted(tags, key=lambda t: t["Key"]), params, "Tags")
+
+
+def page_list(items: list[Any], params: dict[str, Any], member: str) -> dict[str, Any]:
     """Marker/MaxItems paging over a small in-memory list (the marker is an index)."""
     limit = params.get("MaxItems") or 100
     start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
@@ -175,7 +192,6 @@ def _page_names(items: list[Any], params: dict[str, Any], member: str) -> dict[s
     if result["IsTruncated"]:
         result["Marker"] = str(start + limit)
     return result
-
 
 
 def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool = True) -> type:
@@ -229,15 +245,23 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return {}
 
     methods: dict[str, Any] = {
-        f"Put{noun}Policy": put_policy, f"Get{noun}Policy": get_policy,
-        f"Delete{noun}Policy": delete_policy, f"List{noun}Policies": list_policies,
-        f"Attach{noun}Policy": attach, f"Detach{noun}Policy": detach,
+        f"Put{noun}Policy": put_policy,
+        f"Get{noun}Policy": get_policy,
+        f"Delete{noun}Policy": delete_policy,
+        f"List{noun}Policies": list_policies,
+        f"Attach{noun}Policy": attach,
+        f"Detach{noun}Policy": detach,
         f"ListAttached{noun}Policies": list_attached,
     }
     if tags:
         methods.update({f"Tag{noun}": tag, f"Untag{noun}": untag, f"List{noun}Tags": list_tags})
     if boundary:
-        methods.update({f"Put{noun}PermissionsBoundary": put_boundary, f"Delete{noun}PermissionsBoundary": delete_boundary})
+        methods.update(
+            {
+                f"Put{noun}PermissionsBoundary": put_boundary,
+                f"Delete{noun}PermissionsBoundary": delete_boundary,
+            }
+        )
     for method_name, method in methods.items():
         method.__name__ = method_name
     return type(f"{noun}SharedOperations", (), methods)

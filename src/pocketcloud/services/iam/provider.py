@@ -14,6 +14,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_entity
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.iam.account import AccountOperations
 from pocketcloud.services.iam.common import encode_document, new_id, now, scope
 from pocketcloud.services.iam.groups import GroupOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
@@ -35,7 +36,13 @@ class IdentityPolicies:
 
 
 class IamProvider(
-    UserOperations, GroupOperations, RoleOperations, PolicyOperations, SimulatorOperations, Provider
+    UserOperations,
+    GroupOperations,
+    RoleOperations,
+    PolicyOperations,
+    SimulatorOperations,
+    AccountOperations,
+    Provider,
 ):
     service = "iam"
 
@@ -51,7 +58,12 @@ class IamProvider(
 
     def _after_call(self, ctx: RequestContext | None, operation: str, error: Any) -> None:
         # Every IAM write may change who a key is or what a principal may do.
-        if ctx is not None and ctx.service == "iam" and error is None and not operation.startswith(("Get", "List", "Simulate")):
+        if (
+            ctx is not None
+            and ctx.service == "iam"
+            and error is None
+            and not operation.startswith(("Get", "List", "Simulate"))
+        ):
             self._credential_cache.clear()
             self._policy_cache.clear()
             self._arn_cache.clear()
@@ -114,7 +126,9 @@ class IamProvider(
                     if group is not None:
                         docs.append((group["Arn"], group))
         elif principal.kind == "AssumedRole" and principal.role_arn:
-            role = self.store.collection("iam", ROLE.collection).get(where, principal.role_arn.rsplit("/", 1)[-1])
+            role = self.store.collection("iam", ROLE.collection).get(
+                where, principal.role_arn.rsplit("/", 1)[-1]
+            )
             if role is not None:
                 docs.append((role["Arn"], role))
         result = self.policies_of(account, docs)
@@ -133,15 +147,25 @@ class IamProvider(
                     identity.append((policy_arn, document))
         boundary = None
         if docs and docs[0][1].get("PermissionsBoundary"):
-            boundary = self.policies.default_document(account, docs[0][1]["PermissionsBoundary"]["PermissionsBoundaryArn"])
+            boundary = self.policies.default_document(
+                account, docs[0][1]["PermissionsBoundary"]["PermissionsBoundaryArn"]
+            )
         return IdentityPolicies(tuple(identity), boundary)
 
-    def create_role_in_account(self, account: str, name: str, trust: str, policy_arn: str | None = None) -> None:
+    def create_role_in_account(
+        self, account: str, name: str, trust: str, policy_arn: str | None = None
+    ) -> None:
         """A role made by another service (Organizations' OrganizationAccountAccessRole)."""
         doc: dict[str, Any] = {
-            "Path": "/", "RoleName": name, "RoleId": new_id("AROA"), "Arn": f"arn:aws:iam::{account}:role/{name}",
-            "CreateDate": now().isoformat(), "AssumeRolePolicyDocument": trust, "MaxSessionDuration": 3600,
-            "RoleLastUsed": {}, "AttachedPolicies": [policy_arn] if policy_arn else [],
+            "Path": "/",
+            "RoleName": name,
+            "RoleId": new_id("AROA"),
+            "Arn": f"arn:aws:iam::{account}:role/{name}",
+            "CreateDate": now().isoformat(),
+            "AssumeRolePolicyDocument": trust,
+            "MaxSessionDuration": 3600,
+            "RoleLastUsed": {},
+            "AttachedPolicies": [policy_arn] if policy_arn else [],
         }
         self.store.collection("iam", ROLE.collection).put((account, ""), name, doc)
         self._policy_cache.clear()
@@ -154,32 +178,61 @@ class IamProvider(
 
     def GetAccountAuthorizationDetails(self, ctx: RequestContext, p: Params) -> Params:
         wanted = set(p.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
-        result: Params = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": [], "IsTruncated": False}
+        result: Params = {
+            "UserDetailList": [],
+            "GroupDetailList": [],
+            "RoleDetailList": [],
+            "Policies": [],
+            "IsTruncated": False,
+        }
         store = self.store
 
         def inline(doc: dict[str, Any]) -> list[dict[str, str]]:
-            return [{"PolicyName": n, "PolicyDocument": encode_document(d)} for n, d in doc.get("InlinePolicies", {}).items()]
+            return [
+                {"PolicyName": n, "PolicyDocument": encode_document(d)}
+                for n, d in doc.get("InlinePolicies", {}).items()
+            ]
 
         def attached(doc: dict[str, Any]) -> list[dict[str, str]]:
-            return [{"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in doc.get("AttachedPolicies", [])]
+            return [
+                {"PolicyName": a.rsplit("/", 1)[-1], "PolicyArn": a} for a in doc.get("AttachedPolicies", [])
+            ]
 
         if "User" in wanted:
             for _, u in store.iter_collection("iam", USER.collection, scope(ctx)):
-                result["UserDetailList"].append({**public_view(u), "UserPolicyList": inline(u), "GroupList": u.get("Groups", []), "AttachedManagedPolicies": attached(u)})
+                result["UserDetailList"].append(
+                    {
+                        **public_view(u),
+                        "UserPolicyList": inline(u),
+                        "GroupList": u.get("Groups", []),
+                        "AttachedManagedPolicies": attached(u),
+                    }
+                )
         if "Group" in wanted:
             for _, g in store.iter_collection("iam", GROUP.collection, scope(ctx)):
-                result["GroupDetailList"].append({**public_view(g), "GroupPolicyList": inline(g), "AttachedManagedPolicies": attached(g)})
+                result["GroupDetailList"].append(
+                    {**public_view(g), "GroupPolicyList": inline(g), "AttachedManagedPolicies": attached(g)}
+                )
         if "Role" in wanted:
             for _, r in store.iter_collection("iam", ROLE.collection, scope(ctx)):
                 profiles = self._profiles_with_role(ctx, r["RoleName"])
-                result["RoleDetailList"].append({
-                    **role_view(r), "RolePolicyList": inline(r), "AttachedManagedPolicies": attached(r),
-                    "InstanceProfileList": [self._profile_view(ctx, ip) for ip in profiles],
-                })
+                result["RoleDetailList"].append(
+                    {
+                        **role_view(r, ("MaxSessionDuration",)),  # as AWS lists a role here
+                        "RolePolicyList": inline(r),
+                        "AttachedManagedPolicies": attached(r),
+                        "InstanceProfileList": [self._profile_view(ctx, ip) for ip in profiles],
+                    }
+                )
         if "LocalManagedPolicy" in wanted:
             for _, pol in store.iter_collection("iam", "policies", scope(ctx)):
                 versions = [
-                    {"Document": encode_document(v["Document"]), "VersionId": vid, "IsDefaultVersion": vid == pol["DefaultVersionId"], "CreateDate": v["CreateDate"]}
+                    {
+                        "Document": encode_document(v["Document"]),
+                        "VersionId": vid,
+                        "IsDefaultVersion": vid == pol["DefaultVersionId"],
+                        "CreateDate": v["CreateDate"],
+                    }
                     for vid, v in pol["Versions"].items()
                 ]
                 result["Policies"].append({**policy_view(pol), "PolicyVersionList": versions})
@@ -191,24 +244,79 @@ class IamProvider(
                     if found is not None:
                         pol = found
                         document = self.policies.default_document(ctx.account_id, key) or "{}"
-                        result["Policies"].append({**policy_view(pol), "PolicyVersionList": [
-                            {"Document": encode_document(document), "VersionId": pol["DefaultVersionId"], "IsDefaultVersion": True}
-                        ]})
+                        result["Policies"].append(
+                            {
+                                **policy_view(pol),
+                                "PolicyVersionList": [
+                                    {
+                                        "Document": encode_document(document),
+                                        "VersionId": pol["DefaultVersionId"],
+                                        "IsDefaultVersion": True,
+                                    }
+                                ],
+                            }
+                        )
         return result
 
     def GetAccountSummary(self, ctx: RequestContext, p: Params) -> Params:
         count = lambda name: self.store.collection("iam", name).count(scope(ctx))  # noqa: E731
-        return {"SummaryMap": {
-            "Users": count("users"), "Groups": count("groups"), "Roles": count("roles"),
-            "Policies": count("policies"), "InstanceProfiles": count("instance_profiles"),
-            "UsersQuota": 5000, "GroupsQuota": 300, "RolesQuota": 1000, "PoliciesQuota": 1500,
-            "AccessKeysPerUserQuota": 2, "AttachedPoliciesPerUserQuota": 10, "AttachedPoliciesPerRoleQuota": 10,
-            "AttachedPoliciesPerGroupQuota": 10, "PolicyVersionsInUseQuota": 10000, "VersionsPerPolicyQuota": 5,
-        }}
+        # A policy version is in use while its policy is attached to something.
+        in_use = sum(
+            1
+            for _, d in self.store.iter_collection("iam", "policies", scope(ctx))
+            if d.get("AttachmentCount")
+        )
+        in_use += sum(
+            1
+            for _, d in self.store.collection("iam", "aws_policy_usage").scan(scope(ctx))
+            if d.get("AttachmentCount")
+        )
+        return {
+            "SummaryMap": {
+                "Users": count("users"),
+                "Groups": count("groups"),
+                "Roles": count("roles"),
+                "Policies": count("policies"),
+                "InstanceProfiles": count("instance_profiles"),
+                "PolicyVersionsInUse": in_use,
+                "MFADevices": 0,
+                "MFADevicesInUse": 0,
+                "Providers": 0,
+                "ServerCertificates": 0,
+                "AccountMFAEnabled": 0,
+                "AccountAccessKeysPresent": 0,
+                "AccountPasswordPresent": 0,
+                "AccountSigningCertificatesPresent": 0,
+                "GlobalEndpointTokenVersion": 1,
+                "UsersQuota": 5000,
+                "GroupsQuota": 300,
+                "RolesQuota": 1000,
+                "PoliciesQuota": 1500,
+                "InstanceProfilesQuota": 1000,
+                "ServerCertificatesQuota": 20,
+                "GroupsPerUserQuota": 10,
+                "AccessKeysPerUserQuota": 2,
+                "SigningCertificatesPerUserQuota": 2,
+                "AttachedPoliciesPerUserQuota": 10,
+                "AttachedPoliciesPerRoleQuota": 10,
+                "AttachedPoliciesPerGroupQuota": 10,
+                "PolicyVersionsInUseQuota": 10000,
+                "VersionsPerPolicyQuota": 5,
+                "PolicySizeQuota": 6144,
+                "UserPolicySizeQuota": 2048,
+                "GroupPolicySizeQuota": 5120,
+                "RolePolicySizeQuota": 10240,
+                "AssumeRolePolicySizeQuota": 2048,
+            }
+        }
 
 
-_COLLECTIONS = {"user": USER.collection, "role": ROLE.collection, "group": GROUP.collection,
-                "instance-profile": "instance_profiles"}
+_COLLECTIONS = {
+    "user": USER.collection,
+    "role": ROLE.collection,
+    "group": GROUP.collection,
+    "instance-profile": "instance_profiles",
+}
 
 
 @cache

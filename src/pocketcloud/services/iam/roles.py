@@ -25,16 +25,36 @@ from pocketcloud.services.iam.common import (
     remove_tags,
     scope,
 )
-from pocketcloud.services.iam.principals import ROLE, USER, Principals, public_view, shared_operations
+from pocketcloud.services.iam.principals import (
+    ROLE,
+    USER,
+    Principals,
+    list_tags,
+    page_list,
+    public_view,
+    shared_operations,
+)
 
 Params = dict[str, Any]
 _LOCAL_PRINCIPAL = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
 
 
-def role_view(doc: dict[str, Any]) -> dict[str, Any]:
-    view = public_view(doc)
+def role_view(doc: dict[str, Any], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
+    view = {k: v for k, v in public_view(doc).items() if k not in leave_out}
     view["AssumeRolePolicyDocument"] = encode_document(doc["AssumeRolePolicyDocument"])
     return view
+
+
+# What AWS leaves out of a role in each answer (GetRole has everything).
+CREATED_VIEW = ("MaxSessionDuration", "RoleLastUsed", "Description")  # CreateRole
+UPDATED_VIEW = ("MaxSessionDuration", "RoleLastUsed")  # UpdateRoleDescription
+LISTED_VIEW = ("RoleLastUsed", "Tags", "PermissionsBoundary")  # ListRoles
+PROFILE_ROLE_VIEW = (
+    "MaxSessionDuration",
+    "RoleLastUsed",
+    "Tags",
+    "PermissionsBoundary",
+)  # in an instance profile
 
 
 class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
@@ -49,6 +69,10 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         check_policy_document(document, kind="trust")
         statements = json.loads(document)["Statement"]
         for statement in statements if isinstance(statements, list) else [statements]:
+            actions = statement.get("Action", [])
+            for action in actions if isinstance(actions, list) else [actions]:
+                if not (action == "*" or str(action).lower().startswith("sts:")):
+                    raise malformed_policy("AssumeRole policy may only specify STS AssumeRole actions.")
             element = statement.get("Principal", statement.get("NotPrincipal"))
             entries = element.get("AWS", []) if isinstance(element, dict) else []
             for entry in entries if isinstance(entries, list) else [entries]:
@@ -80,29 +104,19 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         if p.get("Tags"):
             doc["Tags"] = merge_tags([], p["Tags"])
         with self.principals.store.transaction():
-            if p.get("PermissionsBoundary"):
-                self.principals.policies.require(ctx, p["PermissionsBoundary"])
-                doc["PermissionsBoundary"] = {
-                    "PermissionsBoundaryType": "Policy",
-                    "PermissionsBoundaryArn": p["PermissionsBoundary"],
-                }
             if not self.principals.collection(ROLE).insert(scope(ctx), name, doc):
                 raise already_exists(f"Role with name {name} already exists.")
-        return {"Role": role_view(doc)}
+            if p.get("PermissionsBoundary"):
+                self.principals.apply_boundary(ctx, doc, p["PermissionsBoundary"])
+                self.principals.save(ctx, ROLE, doc)
+        return {"Role": role_view(doc, CREATED_VIEW)}
 
     def GetRole(self, ctx: RequestContext, p: Params) -> Params:
         return {"Role": role_view(self.principals.get(ctx, ROLE, p["RoleName"]))}
 
     def ListRoles(self, ctx: RequestContext, p: Params) -> Params:
         roles, info = self.principals.listing(ctx, ROLE, p, path_filter(p))
-        # ListRoles leaves out tags and the boundary, as AWS does.
-        views = []
-        for role in roles:
-            view = role_view(role)
-            view.pop("Tags", None)
-            view.pop("PermissionsBoundary", None)
-            views.append(view)
-        return {"Roles": views, **info}
+        return {"Roles": [role_view(role, LISTED_VIEW) for role in roles], **info}
 
     def _update_role(self, ctx: RequestContext, name: str, **changes: Any) -> dict[str, Any]:
         with self.principals.store.transaction():
@@ -112,12 +126,17 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return doc
 
     def UpdateRole(self, ctx: RequestContext, p: Params) -> Params:
-        self._update_role(ctx, p["RoleName"], Description=p.get("Description"), MaxSessionDuration=p.get("MaxSessionDuration"))
+        self._update_role(
+            ctx,
+            p["RoleName"],
+            Description=p.get("Description"),
+            MaxSessionDuration=p.get("MaxSessionDuration"),
+        )
         return {}
 
     def UpdateRoleDescription(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._update_role(ctx, p["RoleName"], Description=p.get("Description"))
-        return {"Role": role_view(doc)}
+        return {"Role": role_view(doc, UPDATED_VIEW)}
 
     def UpdateAssumeRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
         trust = self._check_trust(ctx, p["PolicyDocument"])
@@ -134,6 +153,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             if self._profiles_with_role(ctx, name):
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
+            self.principals.apply_boundary(ctx, doc, None)
             self.principals.collection(ROLE).delete(scope(ctx), name)
         return {}
 
@@ -149,18 +169,25 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
             raise no_such_entity(f"Instance Profile {name} cannot be found.")
         return doc
 
-    def _profile_view(self, ctx: RequestContext, doc: dict[str, Any]) -> dict[str, Any]:
+    def _profile_view(self, ctx: RequestContext, doc: dict[str, Any], tags: bool = False) -> dict[str, Any]:
+        """An instance profile as AWS shows it: its roles in brief; its tags only when it has
+        some, except GetInstanceProfile (`tags=True`), which always answers with the list."""
         roles = []
         for role_name in doc.get("Roles", []):
             role = self.principals.collection(ROLE).get(scope(ctx), role_name)
             if role is not None:
-                view = role_view(role)
-                view.pop("Tags", None)
-                roles.append(view)
-        return {**doc, "Roles": roles}
+                roles.append(role_view(role, PROFILE_ROLE_VIEW))
+        view = {**doc, "Roles": roles}
+        if tags:
+            view["Tags"] = doc.get("Tags", [])
+        return view
 
     def _profiles_with_role(self, ctx: RequestContext, role: str) -> list[dict[str, Any]]:
-        return [d for _, d in self.principals.store.iter_collection("iam", "instance_profiles", scope(ctx)) if role in d.get("Roles", [])]
+        return [
+            d
+            for _, d in self.principals.store.iter_collection("iam", "instance_profiles", scope(ctx))
+            if role in d.get("Roles", [])
+        ]
 
     def CreateInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
         name = p["InstanceProfileName"]
@@ -180,16 +207,26 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return {"InstanceProfile": self._profile_view(ctx, doc)}
 
     def GetInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
-        return {"InstanceProfile": self._profile_view(ctx, self._profile(ctx, p["InstanceProfileName"]))}
+        return {
+            "InstanceProfile": self._profile_view(
+                ctx, self._profile(ctx, p["InstanceProfileName"]), tags=True
+            )
+        }
 
     def ListInstanceProfiles(self, ctx: RequestContext, p: Params) -> Params:
         docs, info = page(self._profiles, scope(ctx), p, path_filter(p))
-        return {"InstanceProfiles": [self._profile_view(ctx, d) for d in docs], **info}
+        views = [self._profile_view(ctx, d) for d in docs]
+        for view in views:  # ListInstanceProfiles leaves out tags
+            view.pop("Tags", None)
+        return {"InstanceProfiles": views, **info}
 
     def ListInstanceProfilesForRole(self, ctx: RequestContext, p: Params) -> Params:
         self.principals.get(ctx, ROLE, p["RoleName"])
         docs = self._profiles_with_role(ctx, p["RoleName"])
-        return {"InstanceProfiles": [self._profile_view(ctx, d) for d in docs], "IsTruncated": False}
+        views = [self._profile_view(ctx, d) for d in docs]
+        for view in views:  # as in ListInstanceProfiles
+            view.pop("Tags", None)
+        return page_list(views, p, "InstanceProfiles")
 
     def DeleteInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
@@ -214,8 +251,11 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
     def RemoveRoleFromInstanceProfile(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
             doc = self._profile(ctx, p["InstanceProfileName"])
+            self.principals.get(ctx, ROLE, p["RoleName"])
             if p["RoleName"] not in doc["Roles"]:
-                raise no_such_entity(f"The role with name {p['RoleName']} cannot be found.")
+                raise no_such_entity(
+                    f"Role {p['RoleName']} in Instance Profile {p['InstanceProfileName']} cannot be found."
+                )
             doc["Roles"].remove(p["RoleName"])
             self._profiles.put(scope(ctx), p["InstanceProfileName"], doc)
         return {}
@@ -235,4 +275,4 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return {}
 
     def ListInstanceProfileTags(self, ctx: RequestContext, p: Params) -> Params:
-        return {"Tags": self._profile(ctx, p["InstanceProfileName"]).get("Tags", []), "IsTruncated": False}
+        return list_tags(self._profile(ctx, p["InstanceProfileName"]).get("Tags", []), p)

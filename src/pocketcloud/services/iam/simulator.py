@@ -53,24 +53,43 @@ def _policy_type(policy_id: str) -> str:
     return "none"
 
 
+def _statement(policy_id: str, index: int) -> Params:
+    return {
+        # An inline policy is named by its name alone (ours are "<owner ARN>#<name>").
+        "SourcePolicyId": policy_id.rsplit("#", 1)[-1],
+        "SourcePolicyType": _policy_type(policy_id),
+        "StartPosition": {"Line": 1, "Column": index + 1},
+        "EndPosition": {"Line": 1, "Column": index + 2},
+    }
+
+
 def _result(action: str, resource: str, decision: Decision, has_boundary: bool) -> Params:
+    matched = [_statement(m.policy_id, m.index) for m in decision.matched_statements]
+    missing = list(decision.missing_context_keys)
     result: Params = {
         "EvalActionName": action,
         "EvalResourceName": resource,
         "EvalDecision": decision.decision,
-        "MatchedStatements": [
-            {
-                "SourcePolicyId": m.policy_id,
-                "SourcePolicyType": _policy_type(m.policy_id),
-                "StartPosition": {"Line": 1, "Column": m.index + 1},
-                "EndPosition": {"Line": 1, "Column": m.index + 2},
-            }
-            for m in decision.matched_statements
-        ],
-        "MissingContextValues": list(decision.missing_context_keys),
+        "MatchedStatements": matched,
+        "MissingContextValues": missing,
     }
+    if resource != "*":
+        # With resources named, AWS adds per-resource results and (empty, for one account)
+        # decision details; with "*" it leaves both out.
+        result["EvalDecisionDetails"] = {}
+        result["ResourceSpecificResults"] = [
+            {
+                "EvalResourceName": resource,
+                "EvalResourceDecision": decision.decision,
+                "MatchedStatements": matched,
+                "MissingContextValues": missing,
+                "EvalDecisionDetails": {},
+            }
+        ]
     if has_boundary:
-        result["PermissionsBoundaryDecisionDetail"] = {"AllowedByPermissionsBoundary": bool(decision.allowed_by_boundary)}
+        result["PermissionsBoundaryDecisionDetail"] = {
+            "AllowedByPermissionsBoundary": bool(decision.allowed_by_boundary)
+        }
     return result
 
 
@@ -91,9 +110,14 @@ class SimulatorOperations:
         for action in p["ActionNames"]:
             for resource in p.get("ResourceArns") or ["*"]:
                 request = AuthorizationRequest.for_principal(
-                    principal, action, resource,
-                    identity_policies=identity, permissions_boundary=boundary,
-                    resource_policy=resource_policy, resource_account=resource_account, context=context,
+                    principal,
+                    action,
+                    resource,
+                    identity_policies=identity,
+                    permissions_boundary=boundary,
+                    resource_policy=resource_policy,
+                    resource_account=resource_account,
+                    context=context,
                 )
                 results.append(_result(action, resource, evaluate(request), boundary is not None))
         return {"EvaluationResults": results, "IsTruncated": False}
@@ -104,7 +128,11 @@ class SimulatorOperations:
         docs = [(doc["Arn"], doc)]
         if ":user/" in source:
             groups = self.store.collection("iam", "groups")  # type: ignore[attr-defined]
-            docs += [(g["Arn"], g) for g in (groups.get((principal.account_id, ""), n) for n in doc.get("Groups", [])) if g]
+            docs += [
+                (g["Arn"], g)
+                for g in (groups.get((principal.account_id, ""), n) for n in doc.get("Groups", []))
+                if g
+            ]
         found = self.policies_of(principal.account_id, docs)  # type: ignore[attr-defined]
         identity = [parse_policy(doc, "identity", policy_id=pid) for pid, doc in found.identity]
         identity += _parse_all(p.get("PolicyInputList") or [], "identity", "PolicyInputList.")
@@ -121,10 +149,15 @@ class SimulatorOperations:
         boundaries = _parse_all(p.get("PermissionsBoundaryPolicyInputList") or [], "boundary", "boundary")
         caller = p.get("CallerArn") or f"arn:aws:iam::{ctx.account_id}:user/simulated"
         principal = Principal(
-            account_id=ctx.account_id, arn=caller, user_id="AIDASIMULATED", kind="User",
+            account_id=ctx.account_id,
+            arn=caller,
+            user_id="AIDASIMULATED",
+            kind="User",
             name=caller.rsplit("/", 1)[-1],
         )
-        return self._simulate(principal, identity, boundaries[0] if boundaries else None, p, p.get("ResourceOwner"))
+        return self._simulate(
+            principal, identity, boundaries[0] if boundaries else None, p, p.get("ResourceOwner")
+        )
 
     def _principal_for_arn(self, ctx: RequestContext, source: str) -> tuple[Principal, Params]:
         parts = source.split(":", 5)
@@ -139,9 +172,22 @@ class SimulatorOperations:
             raise no_such_entity(f"The {kind or 'entity'} with name {name} cannot be found.")
         tags = tuple((t["Key"], t["Value"]) for t in doc.get("Tags", []))
         if kind == "role":
-            principal = Principal(account_id=account, arn=doc["Arn"], user_id=doc["RoleId"], kind="AssumedRole",
-                                  name=name, role_arn=doc["Arn"], tags=tags)
+            principal = Principal(
+                account_id=account,
+                arn=doc["Arn"],
+                user_id=doc["RoleId"],
+                kind="AssumedRole",
+                name=name,
+                role_arn=doc["Arn"],
+                tags=tags,
+            )
         else:  # a user, or a group simulated as a member with only the group's policies
-            principal = Principal(account_id=account, arn=doc["Arn"], user_id=doc.get("UserId") or doc["GroupId"],
-                                  kind="User", name=name, tags=tags)
+            principal = Principal(
+                account_id=account,
+                arn=doc["Arn"],
+                user_id=doc.get("UserId") or doc["GroupId"],
+                kind="User",
+                name=name,
+                tags=tags,
+            )
         return principal, doc

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -20,7 +21,14 @@ from pocketcloud.services.iam.common import (
     scope,
     validation_error,
 )
-from pocketcloud.services.iam.principals import GROUP, USER, Principals, public_view, shared_operations
+from pocketcloud.services.iam.principals import (
+    GROUP,
+    USER,
+    Principals,
+    page_list,
+    public_view,
+    shared_operations,
+)
 
 MAX_ACCESS_KEYS = 2
 
@@ -45,14 +53,11 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         if p.get("Tags"):
             doc["Tags"] = merge_tags([], p["Tags"])
         with self.principals.store.transaction():
-            if p.get("PermissionsBoundary"):
-                self.principals.policies.require(ctx, p["PermissionsBoundary"])
-                doc["PermissionsBoundary"] = {
-                    "PermissionsBoundaryType": "Policy",
-                    "PermissionsBoundaryArn": p["PermissionsBoundary"],
-                }
             if not self.principals.collection(USER).insert(scope(ctx), name, doc):
                 raise already_exists(f"User with name {name} already exists.")
+            if p.get("PermissionsBoundary"):
+                self.principals.apply_boundary(ctx, doc, p["PermissionsBoundary"])
+                self.principals.save(ctx, USER, doc)
         return {"User": public_view(doc)}
 
     def GetUser(self, ctx: RequestContext, p: Params) -> Params:
@@ -73,7 +78,10 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     def ListUsers(self, ctx: RequestContext, p: Params) -> Params:
         users, info = self.principals.listing(ctx, USER, p, path_filter(p))
         # ListUsers leaves out tags and the boundary, as AWS does (GetUser has them).
-        views = [{k: v for k, v in public_view(u).items() if k not in ("Tags", "PermissionsBoundary")} for u in users]
+        views = [
+            {k: v for k, v in public_view(u).items() if k not in ("Tags", "PermissionsBoundary")}
+            for u in users
+        ]
         return {"Users": views, **info}
 
     def UpdateUser(self, ctx: RequestContext, p: Params) -> Params:
@@ -89,6 +97,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                     raise already_exists(f"User with name {new_name} already exists.")
                 coll.delete(scope(ctx), name)
                 doc["UserName"] = new_name
+                if doc.get("LoginProfile"):
+                    doc["LoginProfile"]["UserName"] = new_name
                 self._rename_in_keys(ctx, name, new_name)
             doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
             coll.put(scope(ctx), new_name, doc)
@@ -108,6 +118,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must delete policies first.")
             if doc.get("Groups"):
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
+            self.principals.apply_boundary(ctx, doc, None)
             self.principals.collection(USER).delete(scope(ctx), name)
         return {}
 
@@ -115,8 +126,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
 
     def AddUserToGroup(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
+            user = self.principals.get(ctx, USER, p["UserName"])  # AWS looks for the user first
             self.principals.get(ctx, GROUP, p["GroupName"])
-            user = self.principals.get(ctx, USER, p["UserName"])
             groups = user.setdefault("Groups", [])
             if p["GroupName"] not in groups:
                 groups.append(p["GroupName"])
@@ -125,20 +136,18 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
 
     def RemoveUserFromGroup(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
+            user = self.principals.get(ctx, USER, p["UserName"])  # AWS looks for the user first
             self.principals.get(ctx, GROUP, p["GroupName"])
-            user = self.principals.get(ctx, USER, p["UserName"])
-            if p["GroupName"] not in user.get("Groups", []):
-                raise no_such_entity(
-                    f"The user with name {p['UserName']} is not in group {p['GroupName']}."
-                )
-            user["Groups"].remove(p["GroupName"])
-            self.principals.save(ctx, USER, user)
+            # Removing a user who is not a member succeeds, as on AWS.
+            if p["GroupName"] in user.get("Groups", []):
+                user["Groups"].remove(p["GroupName"])
+                self.principals.save(ctx, USER, user)
         return {}
 
     def ListGroupsForUser(self, ctx: RequestContext, p: Params) -> Params:
         user = self.principals.get(ctx, USER, p["UserName"])
         groups = [self.principals.get(ctx, GROUP, g) for g in user.get("Groups", [])]
-        return {"Groups": [public_view(g) for g in groups], "IsTruncated": False}
+        return page_list([public_view(g) for g in groups], p, "Groups")
 
     # -- access keys ------------------------------------------------------
 
@@ -197,7 +206,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
             return {"AccessKeyMetadata": [], "IsTruncated": False}
         self.principals.get(ctx, USER, user)
         keys = [
-            {k: d[k] for k in ("UserName", "AccessKeyId", "Status", "CreateDate")} for d in self._keys(ctx, user)
+            {k: d[k] for k in ("UserName", "AccessKeyId", "Status", "CreateDate")}
+            for d in self._keys(ctx, user)
         ]
         return {"AccessKeyMetadata": keys, "IsTruncated": False}
 
@@ -226,7 +236,13 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     def GetAccessKeyLastUsed(self, ctx: RequestContext, p: Params) -> Params:
         entry = self.key_index.get(("", ""), p["AccessKeyId"])
         if entry is None or entry["Account"] != ctx.account_id:
-            raise no_such_entity(f"The Access Key with id {p['AccessKeyId']} cannot be found.")
+            # AWS does not say whether a key it cannot show exists: it refuses the call.
+            raise ServiceError(
+                "AccessDenied",
+                f"User: {ctx.principal.arn} is not authorized to perform iam:GetAccessKeyLastUsed "
+                f"on resource: access key {p['AccessKeyId']}",
+                status=403,
+            )
         doc = self._key(ctx, entry["UserName"], p["AccessKeyId"])
         last = doc.get("LastUsed") or {"ServiceName": "N/A", "Region": "N/A"}
         return {"UserName": entry["UserName"], "AccessKeyLastUsed": last}

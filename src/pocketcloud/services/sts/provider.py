@@ -7,6 +7,7 @@ working after it, until it expires (then ExpiredToken).
 from __future__ import annotations
 
 import base64
+import binascii
 import json
 import secrets
 from datetime import UTC, datetime, timedelta
@@ -23,13 +24,66 @@ Params = dict[str, Any]
 GLOBAL = ("", "")
 ROOT_SESSION_MAX = 3600
 CHAINED_SESSION_MAX = 3600  # a role session assuming a role ("role chaining")
+PACKED_SPACE = 2048
 
 
-_TRUSTS_NO_ONE = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}'
+_TRUSTS_NO_ONE = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}'
+)
 
 
 def _token() -> str:
     return base64.b64encode(b"pocketcloud-session:" + secrets.token_bytes(160)).decode()
+
+
+def _check_arn(role_arn: str) -> None:
+    """STS refuses a RoleArn that is no ARN at all (no partition, service or resource) before
+    looking at any policy; a well-formed ARN of no role is refused as any role the caller may
+    not assume."""
+    parts = role_arn.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
+        raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
+
+
+def _session_tags(p: Params) -> dict[str, str]:
+    """AssumeRole's session tags, refused as STS refuses them."""
+    tags = p.get("Tags") or []
+    keys = [t["Key"] for t in tags]
+    if len({k.lower() for k in keys}) != len(keys):
+        raise ServiceError(
+            "InvalidParameterValue",
+            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+            status=400,
+        )
+    lowered = {k.lower() for k in keys}
+    if any(k.lower() not in lowered for k in p.get("TransitiveTagKeys") or []):
+        raise ServiceError(
+            "InvalidParameterValue",
+            "The specified transitive tag key must be included in the requested tags.",
+            status=400,
+        )
+    return {t["Key"]: t["Value"] for t in tags}
+
+
+def _packed_size(policy: str | None, policy_arns: list[Params], tags: dict[str, str]) -> int:
+    """PackedPolicySize: how much of the session's packed space (2,048 characters of minified
+    policy text, managed policy ARNs and tags) the request uses, as a percentage."""
+    used = 0
+    if policy:
+        used += len(json.dumps(json.loads(policy), separators=(",", ":")))
+    used += sum(len(a["arn"]) for a in policy_arns)
+    used += sum(len(k) + len(v) for k, v in tags.items())
+    return -(-used * 100 // PACKED_SPACE)
+
+
+def _account_in_key_id(key_id: str) -> str | None:
+    """The account AWS encodes in an access key id issued since 2019: after the four-letter
+    prefix, the base32 text holds the account id in bits 1-40 of its first six bytes."""
+    try:
+        raw = base64.b32decode(key_id[4:20])
+    except (ValueError, binascii.Error):
+        return None
+    return str((int.from_bytes(raw[:6], "big") & 0x7FFFFFFFFF80) >> 7).zfill(12)
 
 
 def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
@@ -65,9 +119,14 @@ class StsProvider(Provider):
 
     # -- for authorization: a role's trust policy is AssumeRole's resource policy
 
-    def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
+    def resource_policy(
+        self, ctx: RequestContext, operation: str, params: Params
+    ) -> tuple[str | None, str | None]:
+        if operation != "AssumeRole":
+            return None, None
+        _check_arn(params.get("RoleArn", ""))
         # The root user is refused by AssumeRole itself, whatever the trust policy says.
-        if operation != "AssumeRole" or ctx.principal.is_root:
+        if ctx.principal.is_root:
             return None, None
         parsed = _parse_role_arn(params.get("RoleArn", ""))
         if parsed is None:
@@ -86,12 +145,17 @@ class StsProvider(Provider):
 
     def AssumeRole(self, ctx: RequestContext, p: Params) -> Params:
         caller = ctx.principal
+        _check_arn(p["RoleArn"])
         if caller.is_root:
             raise ServiceError("AccessDenied", "Roles may not be assumed by root accounts.", status=403)
         parsed = _parse_role_arn(p["RoleArn"])
         iam = self.runtime.provider("iam")
         role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
-        if role is None or role["Arn"] != p["RoleArn"] and not p["RoleArn"].endswith(":role/" + role["RoleName"]):
+        if (
+            role is None
+            or role["Arn"] != p["RoleArn"]
+            and not p["RoleArn"].endswith(":role/" + role["RoleName"])
+        ):
             raise ServiceError(
                 "AccessDenied",
                 f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p['RoleArn']}",
@@ -112,11 +176,19 @@ class StsProvider(Provider):
             )
         session_name = p["RoleSessionName"]
         account = parsed[0] if parsed else caller.account_id
+        requested_tags = _session_tags(p)
         tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
-        tags.update({t["Key"]: t["Value"] for t in p.get("Tags") or []})
+        tags.update(requested_tags)
         session_policy = p.get("Policy")
         if session_policy is not None:
             _check_session_policy(session_policy)
+        packed = _packed_size(session_policy, p.get("PolicyArns") or [], requested_tags)
+        if packed > 100:
+            raise ServiceError(
+                "PackedPolicyTooLarge",
+                f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
+                status=400,
+            )
         if p.get("PolicyArns"):
             documents = [json.loads(self._managed_document(account, a["arn"])) for a in p["PolicyArns"]]
             statements = [s for d in documents for s in _statements(d)]
@@ -143,8 +215,10 @@ class StsProvider(Provider):
         result: Params = {
             "Credentials": credentials,
             "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
-            "PackedPolicySize": min(100, len(session_policy or "") * 100 // 2048) if session_policy else 0,
         }
+        # AWS answers with PackedPolicySize only when the request passed policies or tags.
+        if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
+            result["PackedPolicySize"] = packed
         if p.get("SourceIdentity"):
             result["SourceIdentity"] = p["SourceIdentity"]
         return result
@@ -182,8 +256,9 @@ class StsProvider(Provider):
     def GetAccessKeyInfo(self, ctx: RequestContext, p: Params) -> Params:
         account = self.runtime.credentials.account_of(p["AccessKeyId"])
         if account is None:
-            # AWS answers for any well-formed key; an unknown one belongs to no account we know.
-            account = ctx.account_id if p["AccessKeyId"] == ctx.principal.access_key_id else "000000000000"
+            # AWS answers for any well-formed key: the account is encoded in the key id itself.
+            account = ctx.account_id if p["AccessKeyId"] == ctx.principal.access_key_id else None
+            account = account or _account_in_key_id(p["AccessKeyId"]) or "000000000000"
         return {"Account": account}
 
     def service_role_session(self, role_arn: str, session_name: str, duration: int = 43200) -> Params | None:
@@ -197,13 +272,20 @@ class StsProvider(Provider):
         if role is None or parsed is None:
             return None
         account = parsed[0]
-        return self._issue(duration, {
-            "Kind": "AssumedRole", "Account": account,
-            "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
-            "UserId": f"{role['RoleId']}:{session_name}", "Name": session_name,
-            "RoleArn": role["Arn"], "SessionName": session_name, "SessionPolicy": None,
-            "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
-        })
+        return self._issue(
+            duration,
+            {
+                "Kind": "AssumedRole",
+                "Account": account,
+                "Arn": f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}",
+                "UserId": f"{role['RoleId']}:{session_name}",
+                "Name": session_name,
+                "RoleArn": role["Arn"],
+                "SessionName": session_name,
+                "SessionPolicy": None,
+                "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
+            },
+        )
 
     def _issue(self, duration: int, session: Params) -> Params:
         key_id = new_id("ASIA", 20)
