@@ -160,6 +160,17 @@ def test_unsigned_request_is_missing_authentication_token(endpoint: str) -> None
     assert b"<Code>MissingAuthenticationToken</Code>" in body
 
 
+def test_unsigned_form_post_to_the_root_is_answered_as_sts(endpoint: str) -> None:
+    # AssumeRoleWithWebIdentity is sent unsigned to the endpoint's root: STS must answer, not S3.
+    status, body = _post_form(
+        endpoint,
+        b"Action=GetCallerIdentity&Version=2011-06-15",
+        {"Content-Type": "application/x-www-form-urlencoded"},
+    )
+    assert status == 403
+    assert b"<ErrorResponse" in body and b"<Code>MissingAuthenticationToken</Code>" in body
+
+
 def test_authorization_header_without_signature_is_incomplete_signature(endpoint: str) -> None:
     status, body = _post_form(
         endpoint,

@@ -3,7 +3,8 @@
 In order: X-Amz-Target (json protocol) → the SigV4 credential scope of the
 Authorization header → a presigned URL's X-Amz-Credential → the Host (a
 virtual-hosted S3 bucket, or `sts.localhost`-style service hosts). What is left unsigned is S3, the one service that serves
-anonymous requests (public buckets, POST uploads).
+anonymous requests (public buckets, POST uploads), except a form-encoded POST to "/": STS's
+unsigned AssumeRoleWithWebIdentity and AssumeRoleWithSAML.
 
 S3 Control signs as "s3" too; its requests are told apart by what its model
 says every one of them carries: the `x-amz-account-id` header and a path under
@@ -77,7 +78,22 @@ def route_request(request: Request) -> Target:
         return Target(service, protocol_for(service, request), service, None)
     if _is_s3control(request):
         return Target("s3control", "rest-xml", "s3", None)
+    if _is_unsigned_sts(request):
+        return Target("sts", "query", "sts", None)
     return Target("s3", "rest-xml", "s3", None)
+
+
+def _is_unsigned_sts(request: Request) -> bool:
+    """AssumeRoleWithWebIdentity / AssumeRoleWithSAML: unsigned query-protocol POSTs to the endpoint's root.
+
+    No S3 operation is a form-encoded POST to "/" (browser uploads are multipart/form-data and
+    name a bucket), so this cannot take an S3 request away.
+    """
+    return (
+        request.method == "POST"
+        and request.path == "/"
+        and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+    )
 
 
 def _is_s3control(request: Request) -> bool:
