@@ -29,22 +29,27 @@ class HttpError(RuntimeError):
 
 
 class S3Signer:
-    """Signs S3 requests for one host with one key (AWS Signature Version 4, header form)."""
+    """Signs S3 requests for one host with one key (AWS Signature Version 4, header form).
 
-    def __init__(self, host: str, key: str, secret: str) -> None:
-        self.host, self.key, self.secret = host, key, secret
+    `service` and `headers(payload_hash=...)` let other services' benchmarks (SQS's JSON
+    protocol, whose bodies must be signed) reuse it.
+    """
+
+    def __init__(self, host: str, key: str, secret: str, service: str = SERVICE) -> None:
+        self.host, self.key, self.secret, self.service = host, key, secret, service
         self._day = ""
         self._signing_key = b""
 
     def _key_for(self, day: str) -> bytes:
         if day != self._day:
             k = hmac.new(f"AWS4{self.secret}".encode(), day.encode(), hashlib.sha256).digest()
-            for part in (REGION, SERVICE, "aws4_request"):
+            for part in (REGION, self.service, "aws4_request"):
                 k = hmac.new(k, part.encode(), hashlib.sha256).digest()
             self._day, self._signing_key = day, k
         return self._signing_key
 
-    def headers(self, method: str, path: str, query: Mapping[str, str] | None = None) -> dict[str, str]:
+    def headers(self, method: str, path: str, query: Mapping[str, str] | None = None,
+                payload_hash: str = UNSIGNED) -> dict[str, str]:
         amz_date = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
         day = amz_date[:8]
         canonical_query = "&".join(
@@ -52,16 +57,16 @@ class S3Signer:
         )
         canonical = (
             f"{method}\n{path}\n{canonical_query}\n"
-            f"host:{self.host}\nx-amz-content-sha256:{UNSIGNED}\nx-amz-date:{amz_date}\n\n"
-            f"{SIGNED_HEADERS}\n{UNSIGNED}"
+            f"host:{self.host}\nx-amz-content-sha256:{payload_hash}\nx-amz-date:{amz_date}\n\n"
+            f"{SIGNED_HEADERS}\n{payload_hash}"
         )
-        scope = f"{day}/{REGION}/{SERVICE}/aws4_request"
+        scope = f"{day}/{REGION}/{self.service}/aws4_request"
         to_sign = f"AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{hashlib.sha256(canonical.encode()).hexdigest()}"
         signature = hmac.new(self._key_for(day), to_sign.encode(), hashlib.sha256).hexdigest()
         return {
             "Host": self.host,
             "x-amz-date": amz_date,
-            "x-amz-content-sha256": UNSIGNED,
+            "x-amz-content-sha256": payload_hash,
             "Authorization": f"AWS4-HMAC-SHA256 Credential={self.key}/{scope}, "
             f"SignedHeaders={SIGNED_HEADERS}, Signature={signature}",
         }

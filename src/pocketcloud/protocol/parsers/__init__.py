@@ -20,6 +20,7 @@ from pocketcloud.protocol.parsers.json import JsonParser
 from pocketcloud.protocol.parsers.query import Ec2Parser, QueryParser
 from pocketcloud.protocol.parsers.rest import RestJsonParser, RestXmlParser, S3Parser
 from pocketcloud.protocol.parsers.sqs import SqsQueryParser
+from pocketcloud.protocol.parsers.sqs_json import SqsJsonParser
 
 _PARSERS: dict[str, type[RequestParser]] = {
     "query": QueryParser,
@@ -33,6 +34,7 @@ _PARSERS: dict[str, type[RequestParser]] = {
 _SERVICE_PARSERS: dict[tuple[str, str], type[RequestParser]] = {
     ("s3", "rest-xml"): S3Parser,
     ("sqs", "query"): SqsQueryParser,
+    ("sqs", "json"): SqsJsonParser,
 }
 
 

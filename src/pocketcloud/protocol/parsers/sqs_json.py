@@ -1,0 +1,72 @@
+"""SQS called over the json protocol: JSON numbers accepted as attribute values.
+
+SQS's model types queue attribute values, tag values and a message
+attribute's StringValue as strings, yet SQS takes a JSON number there and
+uses its text (`"Attributes": {"VisibilityTimeout": 30}`, `"StringValue": 42`),
+and clients written against that (hand-rolled JSON, SDKs of dynamic languages
+that serialize what they are given) send numbers. The generic reader would
+refuse them with SerializationException, so SQS's parser reads a number in
+those places as the text it was written with ("1.50" stays "1.50").
+Everywhere else the model's types hold as before (`"QueueUrl": 5`, a string
+for MaxNumberOfMessages, booleans: SerializationException).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import TYPE_CHECKING, Any
+
+from pocketcloud.protocol.errors import MalformedRequest
+from pocketcloud.protocol.parsers.json import JsonBodyReader, JsonParser
+
+if TYPE_CHECKING:
+    from botocore.model import Shape
+
+
+class _Decimal(float):
+    """A JSON number with a fraction or exponent, remembering its literal text."""
+
+    __slots__ = ("text",)
+    text: str
+
+
+def _parse_float(text: str) -> _Decimal:
+    number = _Decimal(text)
+    number.text = text
+    return number
+
+
+_NUMBERS = (int, _Decimal)  # exact types: bool (an int subclass) stays refused
+# Structures whose StringValue may come as a number.
+_ATTRIBUTE_VALUES = frozenset({"MessageAttributeValue", "MessageSystemAttributeValue"})
+
+
+def _text(value: Any) -> Any:
+    if type(value) in _NUMBERS:
+        return value.text if type(value) is _Decimal else str(value)
+    return value
+
+
+class SqsJsonBodyReader(JsonBodyReader):
+    def decode(self, body: bytes) -> Any:
+        if not body.strip():
+            return {}
+        try:
+            return json.loads(body, parse_float=_parse_float)
+        except (ValueError, UnicodeDecodeError, RecursionError) as exc:
+            raise MalformedRequest(self.error_code, "The request body is not valid JSON.") from exc
+
+    def value(self, data: Any, shape: Shape, where: str) -> Any:
+        if type(data) is dict:
+            kind = shape.type_name
+            if kind == "map" and shape.value.type_name == "string":
+                data = {key: _text(item) for key, item in data.items()}
+            elif kind == "structure" and shape.name in _ATTRIBUTE_VALUES and "StringValue" in data:
+                data = {**data, "StringValue": _text(data["StringValue"])}
+        return super().value(data, shape, where)
+
+
+class SqsJsonParser(JsonParser):
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        self.reader = SqsJsonBodyReader()
