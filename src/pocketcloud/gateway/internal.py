@@ -43,6 +43,13 @@ class InternalRoutes:
             organizations = self.runtime.provider("organizations")
             found = organizations.root_credentials(path.rsplit("/", 1)[-1]) if organizations else None  # type: ignore[attr-defined]
             return _json(200, found) if found else _json(404, {"error": "no such account"})
+        if path.startswith("/_pocketcloud/lambda/code/") and request.method == "GET":
+            # Lambda's Code.Location (a presigned S3 URL in AWS): the package, by its SHA-256.
+            lam = self.runtime.provider("lambda")
+            package = lam.code_package(path.rsplit("/", 1)[-1]) if lam else None  # type: ignore[attr-defined]
+            if package is None:
+                return _json(404, {"error": "no such code package"})
+            return Response(status=200, headers=[("Content-Type", "application/zip")], body=package)
         return _json(404, {"error": f"no such pocketcloud endpoint: {request.method} {request.path}"})
 
     def health(self) -> dict[str, Any]:

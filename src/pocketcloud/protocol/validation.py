@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 _OWN_ERRORS = {"s3", "ec2", "sqs", "s3control"}
 # Services whose front end words the same validation message under another code.
 _VALIDATION_CODES = {"logs": "InvalidParameterException"}
+# Enum members a service checks itself because it words the error its own way
+# (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN").
+_OWN_ENUMS = {"lambda": frozenset({"runtime"})}
 
 
 @cache
@@ -47,8 +50,9 @@ def _show(value: Any) -> str:
 
 
 class Validator:
-    def __init__(self, code: str) -> None:
+    def __init__(self, code: str, own_enums: frozenset[str] = frozenset()) -> None:
         self.code = code
+        self.own_enums = own_enums
 
     def validate(self, operation: OperationModel, params: dict[str, Any]) -> None:
         shape = operation.input_shape
@@ -99,7 +103,7 @@ class Validator:
                 errors.append(self._fail(value, where, f"Member must have value less than or equal to {meta['max']}"))
         if kind == "string" and isinstance(value, str):
             enum = shape.enum
-            if enum and value not in enum:
+            if enum and value not in enum and where not in self.own_enums:
                 errors.append(self._fail(value, where, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
             pattern = meta.get("pattern")
             if pattern:
@@ -129,4 +133,5 @@ def validator_for(service: str, protocol: str) -> Validator | None:
         return None
     if service in _VALIDATION_CODES:
         return Validator(_VALIDATION_CODES[service])
-    return Validator("ValidationError" if protocol in ("query", "ec2") else "ValidationException")
+    code = "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
+    return Validator(code, _OWN_ENUMS.get(service, frozenset()))

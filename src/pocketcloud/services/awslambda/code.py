@@ -11,23 +11,37 @@ import stat
 import zipfile
 from pathlib import Path
 
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter
 from pocketcloud.store import Store
 
 MAX_ZIP_BYTES = 50 * 1024 * 1024
 MAX_UNZIPPED_BYTES = 250 * 1024 * 1024
+MAX_REQUEST_BYTES = 69905067  # a 50 MB zip, base64-encoded in the JSON body, as AWS words its limit
+CODE_INDEX = ("", "")  # packages are content-addressed, so the index is shared by all accounts
+
+
+def check_upload_size(data: bytes, operation: str) -> None:
+    """A zip sent in the request itself is limited (one from S3 only by its unzipped size)."""
+    if len(data) > MAX_ZIP_BYTES:
+        raise ServiceError(
+            "RequestEntityTooLargeException",
+            f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the {operation} operation",
+            status=413,
+            Type="User",
+        )
 
 
 def check_zip(data: bytes) -> None:
-    if len(data) > MAX_ZIP_BYTES:
-        raise invalid_parameter("Unzipped size must be smaller than 262144000 bytes")
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             total = sum(info.file_size for info in archive.infolist())
             if archive.testzip() is not None:
                 raise zipfile.BadZipFile("corrupt member")
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
-        raise invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again.") from exc
+        raise invalid_parameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again."
+        ) from exc
     if total > MAX_UNZIPPED_BYTES:
         raise invalid_parameter(f"Unzipped size must be smaller than {MAX_UNZIPPED_BYTES} bytes")
 
@@ -42,12 +56,24 @@ def save_code(store: Store, data: bytes) -> dict[str, object]:
         writer.abort()
         raise
     digest = hashlib.sha256(data)
+    # Packages are found by hash for download (GetFunction's and GetLayerVersion's Code Location).
+    store.collection("lambda", "code_index").put(CODE_INDEX, digest.hexdigest(), {"Blob": blob})
     return {
         "Blob": blob,
         "CodeSha256": base64.b64encode(digest.digest()).decode(),
         "CodeHex": digest.hexdigest(),
         "CodeSize": len(data),
     }
+
+
+def package_bytes(store: Store, code_hex: str) -> bytes | None:
+    """The zip a package hash names, for download; None if no such package was stored."""
+    entry = store.collection("lambda", "code_index").get(CODE_INDEX, code_hex)
+    if entry is None:
+        return None
+    with store.blobs.open(entry["Blob"]) as handle:
+        data: bytes = handle.read()
+    return data
 
 
 def unpacked_code(store: Store, blob: str, code_hex: str) -> Path:
@@ -62,7 +88,10 @@ def unpacked_code(store: Store, blob: str, code_hex: str) -> Path:
     with store.blobs.open(blob) as handle, zipfile.ZipFile(handle) as archive:
         for info in archive.infolist():
             destination = (staging / info.filename).resolve()
-            if not str(destination).startswith(str(staging.resolve()) + os.sep) and destination != staging.resolve():
+            if (
+                not str(destination).startswith(str(staging.resolve()) + os.sep)
+                and destination != staging.resolve()
+            ):
                 continue  # a path escaping the package ("zip slip") is not extracted
             if info.is_dir():
                 destination.mkdir(parents=True, exist_ok=True)
@@ -72,7 +101,10 @@ def unpacked_code(store: Store, blob: str, code_hex: str) -> Path:
                 shutil.copyfileobj(source, out)
             mode = (info.external_attr >> 16) & 0o777
             # Zip tools that record no mode still expect bootstrap scripts to run.
-            os.chmod(destination, mode | stat.S_IRUSR | (stat.S_IXUSR if mode & 0o111 or info.filename == "bootstrap" else 0))
+            os.chmod(
+                destination,
+                mode | stat.S_IRUSR | (stat.S_IXUSR if mode & 0o111 or info.filename == "bootstrap" else 0),
+            )
     try:
         staging.rename(target)
     except OSError:

@@ -13,6 +13,10 @@ def function_not_found(arn: str) -> ServiceError:
     return not_found(f"Function not found: {arn}")
 
 
+def alias_not_found(arn: str) -> ServiceError:
+    return not_found(f"Cannot find alias arn: {arn}")
+
+
 def invalid_parameter(message: str) -> ServiceError:
     return ServiceError("InvalidParameterValueException", message, status=400, Type="User")
 
@@ -33,10 +37,10 @@ def too_many_requests(reason: str) -> ServiceError:
     return ServiceError("TooManyRequestsException", "Rate Exceeded.", status=429, Reason=reason, Type="User")
 
 
-def revision_mismatch() -> ServiceError:
+def revision_mismatch(api: str = "GetFunction/GetAlias") -> ServiceError:
     return ServiceError(
         "PreconditionFailedException",
-        "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API to "
+        f"The Revision Id provided does not match the latest Revision Id. Call the {api} API to "
         "retrieve the latest Revision Id",
         status=412,
         Type="User",

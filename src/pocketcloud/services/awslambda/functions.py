@@ -1,13 +1,15 @@
 """Functions, their code and configuration, published versions and aliases.
 
-    functions  scope (account, region), key = name                    → $LATEST configuration + code
-    versions   scope (account, region), key = "<name>\\0<0000000001>"  → a published version's snapshot
-    aliases    scope (account, region), key = "<name>\\0<alias>"       → an alias
+functions  scope (account, region), key = name                    → $LATEST configuration + code
+versions   scope (account, region), key = "<name>\\0<0000000001>"  → a published version's snapshot
+aliases    scope (account, region), key = "<name>\\0<alias>"       → an alias
 """
 
 from __future__ import annotations
 
 import base64
+import hashlib
+import json
 import re
 import uuid
 from datetime import UTC, datetime
@@ -17,34 +19,119 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
-from pocketcloud.services.awslambda.code import save_code
+from pocketcloud.protocol.models import service_model
+from pocketcloud.services.awslambda.code import check_upload_size, save_code
 from pocketcloud.services.awslambda.errors import (
+    alias_not_found,
     conflict,
     function_not_found,
     invalid_parameter,
-    not_found,
     revision_mismatch,
     validation,
 )
+from pocketcloud.services.awslambda.paging import page
 from pocketcloud.store import Collection, Scope, Store
 
 Params = dict[str, Any]
-_ARN = re.compile(r"^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
+_ARN = re.compile(
+    r"^arn:aws[a-zA-Z-]*:lambda:([a-z0-9-]+):(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$"
+)
 _PARTIAL = re.compile(r"^(\d{12}):function:([a-zA-Z0-9_-]+)(?::(\$LATEST|[a-zA-Z0-9_-]+))?$")
 # Runtimes AWS refuses for new functions and updates (the model's enum still lists them).
 DEPRECATED_RUNTIMES = {
-    "nodejs", "nodejs4.3", "nodejs4.3-edge", "nodejs6.10", "nodejs8.10", "nodejs10.x", "nodejs12.x", "nodejs14.x",
-    "nodejs16.x", "python2.7", "python3.6", "python3.7", "python3.8", "dotnetcore1.0", "dotnetcore2.0",
-    "dotnetcore2.1", "dotnetcore3.1", "dotnet6", "ruby2.5", "ruby2.7", "go1.x", "java8",
+    "nodejs",
+    "nodejs4.3",
+    "nodejs4.3-edge",
+    "nodejs6.10",
+    "nodejs8.10",
+    "nodejs10.x",
+    "nodejs12.x",
+    "nodejs14.x",
+    "nodejs16.x",
+    "python2.7",
+    "python3.6",
+    "python3.7",
+    "python3.8",
+    "dotnetcore1.0",
+    "dotnetcore2.0",
+    "dotnetcore2.1",
+    "dotnetcore3.1",
+    "dotnet6",
+    "ruby2.5",
+    "ruby2.7",
+    "go1.x",
+    "java8",
 }
 # What GetFunction's Configuration carries, in the order AWS writes it.
 CONFIG_FIELDS = (
-    "FunctionName", "FunctionArn", "Runtime", "Role", "Handler", "CodeSize", "Description", "Timeout",
-    "MemorySize", "LastModified", "CodeSha256", "Version", "Environment", "TracingConfig", "RevisionId",
-    "Layers", "State", "StateReason", "StateReasonCode", "LastUpdateStatus", "LastUpdateStatusReason",
-    "LastUpdateStatusReasonCode", "PackageType", "Architectures", "EphemeralStorage", "SnapStart",
-    "RuntimeVersionConfig", "LoggingConfig", "DeadLetterConfig", "VpcConfig", "KMSKeyArn",
+    "FunctionName",
+    "FunctionArn",
+    "Runtime",
+    "Role",
+    "Handler",
+    "CodeSize",
+    "Description",
+    "Timeout",
+    "MemorySize",
+    "LastModified",
+    "CodeSha256",
+    "Version",
+    "Environment",
+    "TracingConfig",
+    "RevisionId",
+    "Layers",
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "PackageType",
+    "Architectures",
+    "EphemeralStorage",
+    "SnapStart",
+    "RuntimeVersionConfig",
+    "LoggingConfig",
+    "DeadLetterConfig",
+    "VpcConfig",
+    "KMSKeyArn",
 )
+# What ListFunctions and ListVersionsByFunction leave out ("use GetFunction" for these, says AWS).
+DETAIL_ONLY = (
+    "State",
+    "StateReason",
+    "StateReasonCode",
+    "LastUpdateStatus",
+    "LastUpdateStatusReason",
+    "LastUpdateStatusReasonCode",
+    "RuntimeVersionConfig",
+)
+
+
+def runtime_not_valid(runtime: str) -> Exception:
+    """AWS's answer to a runtime outside the list it accepts (not the model's ValidationException)."""
+    valid = [r for r in service_model("lambda").shape_for("Runtime").enum if r not in DEPRECATED_RUNTIMES]
+    return invalid_parameter(
+        f"Value {runtime} at 'runtime' failed to satisfy constraint: Member must satisfy enum value set: "
+        f"[{', '.join(valid)}] or be a valid ARN"
+    )
+
+
+def logging_config(current: Params, requested: Params) -> Params:
+    """LoggingConfig after a request: JSON logs have levels (INFO unless set), text logs have none."""
+    merged = {**current, **requested}
+    if merged.get("LogFormat") == "JSON":
+        merged.setdefault("ApplicationLogLevel", "INFO")
+        merged.setdefault("SystemLogLevel", "INFO")
+    else:
+        merged.pop("ApplicationLogLevel", None)
+        merged.pop("SystemLogLevel", None)
+    return merged
+
+
+def runtime_version_arn(region: str, runtime: str) -> str:
+    # AWS names the runtime build by a hash; one stable hash per runtime keeps ours as steady.
+    return f"arn:aws:lambda:{region}::runtime:{hashlib.sha256(runtime.encode()).hexdigest()}"
 
 
 def lambda_timestamp(moment: datetime | None = None) -> str:
@@ -75,7 +162,9 @@ def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = Non
             name, _, found = identifier.partition(":")
             found = found or None
     if qualifier and found and qualifier != found:
-        raise invalid_parameter("The derived qualifier from the function name does not match the specified qualifier.")
+        raise invalid_parameter(
+            "The derived qualifier from the function name does not match the specified qualifier."
+        )
     return name, qualifier or found
 
 
@@ -125,10 +214,16 @@ class FunctionOperations:
             trust = parse_policy(role["AssumeRolePolicyDocument"], "trust", policy_id="trust")
         except MalformedPolicy as exc:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.") from exc
-        decision = evaluate(AuthorizationRequest(
-            action="sts:AssumeRole", resources=role_arn, principal_arn="lambda.amazonaws.com",
-            principal_type=SERVICE, resource_policy=trust, resource_account=parts[4],
-        ))
+        decision = evaluate(
+            AuthorizationRequest(
+                action="sts:AssumeRole",
+                resources=role_arn,
+                principal_arn="lambda.amazonaws.com",
+                principal_type=SERVICE,
+                resource_policy=trust,
+                resource_account=parts[4],
+            )
+        )
         if not decision.allowed:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
 
@@ -140,13 +235,25 @@ class FunctionOperations:
                 raise validation("timeout", p["Timeout"], "Member must have value greater than or equal to 1")
         if p.get("MemorySize") is not None:
             if p["MemorySize"] > 10240:
-                raise validation("memorySize", p["MemorySize"], "Member must have value less than or equal to 10240")
+                raise validation(
+                    "memorySize", p["MemorySize"], "Member must have value less than or equal to 10240"
+                )
             if p["MemorySize"] < 128:
-                raise validation("memorySize", p["MemorySize"], "Member must have value greater than or equal to 128")
+                raise validation(
+                    "memorySize", p["MemorySize"], "Member must have value greater than or equal to 128"
+                )
         storage = (p.get("EphemeralStorage") or {}).get("Size")
-        if storage is not None and not 512 <= storage <= 10240:
-            raise validation("ephemeralStorage.size", storage, "Member must have value less than or equal to 10240")
+        if storage is not None and storage > 10240:
+            raise validation(
+                "ephemeralStorage.size", storage, "Member must have value less than or equal to 10240"
+            )
+        if storage is not None and storage < 512:
+            raise validation(
+                "ephemeralStorage.size", storage, "Member must have value greater than or equal to 512"
+            )
         runtime = p.get("Runtime")
+        if runtime is not None and runtime not in service_model("lambda").shape_for("Runtime").enum:
+            raise runtime_not_valid(runtime)
         if runtime in DEPRECATED_RUNTIMES:
             raise invalid_parameter(
                 f"The runtime parameter of {runtime} is no longer supported for creating or updating AWS Lambda "
@@ -158,8 +265,24 @@ class FunctionOperations:
                 f"Supported runtimes: {', '.join(sorted(SUPPORTED_RUNTIMES))}"
             )
         variables = (p.get("Environment") or {}).get("Variables") or {}
-        reserved = {"AWS_REGION", "AWS_DEFAULT_REGION", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-                    "AWS_LAMBDA_FUNCTION_NAME", "AWS_LAMBDA_RUNTIME_API", "_HANDLER", "LAMBDA_TASK_ROOT", "LAMBDA_RUNTIME_DIR"}
+        reserved = {
+            "AWS_REGION",
+            "AWS_DEFAULT_REGION",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AWS_SESSION_TOKEN",
+            "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_RUNTIME_API",
+            "_HANDLER",
+            "LAMBDA_TASK_ROOT",
+            "LAMBDA_RUNTIME_DIR",
+        }
+        measured = json.dumps(variables, separators=(",", ":"))
+        if len(measured.encode()) > 4096:
+            raise invalid_parameter(
+                "Lambda was unable to configure your environment variables because the environment variables you "
+                f"have provided exceeded the 4KB limit. String measured: {measured}"
+            )
         clash = sorted(reserved & set(variables))
         if clash:
             raise invalid_parameter(
@@ -168,15 +291,20 @@ class FunctionOperations:
                 f"Reserved keys used in this request: {','.join(clash)}"
             )
 
-    def _code_from(self, ctx: RequestContext, code: Params) -> Params:
+    def _code_from(self, ctx: RequestContext, code: Params, operation: str) -> Params:
         if code.get("ZipFile") is not None:
             data = code["ZipFile"]
             if isinstance(data, str):
                 data = base64.b64decode(data)
+            check_upload_size(data, operation)
             return save_code(self.store, data)  # type: ignore[attr-defined]
         if code.get("S3Bucket") and code.get("S3Key"):
             s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
-            data = s3.read_object_bytes(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion")) if s3 else None
+            data = (
+                s3.read_object_bytes(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
+                if s3
+                else None
+            )
             if data is None:
                 raise invalid_parameter(
                     "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
@@ -188,11 +316,28 @@ class FunctionOperations:
 
     # -- views ------------------------------------------------------------------
 
-    def configuration(self, doc: Params) -> Params:
+    def configuration(self, doc: Params, qualifier: str | None = None) -> Params:
+        """The FunctionConfiguration AWS returns; `qualifier` is the one asked for (its ARN is the answer's)."""
         view = {k: doc[k] for k in CONFIG_FIELDS if k in doc}
         if not view.get("Environment", {}).get("Variables") and "Environment" in view:
             view.pop("Environment")
+        if not view.get("Layers"):
+            view.pop("Layers", None)  # AWS leaves the member out when there are none
+        if doc.get("Runtime") and doc.get("PackageType", "Zip") == "Zip":
+            view["RuntimeVersionConfig"] = {
+                "RuntimeVersionArn": runtime_version_arn(doc["FunctionArn"].split(":")[3], doc["Runtime"])
+            }
+        if qualifier:
+            arn = (
+                doc["FunctionArn"].rsplit(":", 1)[0]
+                if doc.get("Version", "$LATEST") != "$LATEST"
+                else doc["FunctionArn"]
+            )
+            view["FunctionArn"] = f"{arn}:{qualifier}"
         return view
+
+    def list_view(self, doc: Params) -> Params:
+        return {k: v for k, v in self.configuration(doc).items() if k not in DETAIL_ONLY}
 
     # -- operations ---------------------------------------------------------------
 
@@ -203,28 +348,49 @@ class FunctionOperations:
         self._check_config(p)
         package_type = p.get("PackageType") or "Zip"
         if package_type == "Zip" and (not p.get("Runtime") or not p.get("Handler")):
-            raise invalid_parameter("Runtime and Handler are mandatory parameters for functions created with deployment packages.")
+            raise invalid_parameter(
+                "Runtime and Handler are mandatory parameters for functions created with deployment packages."
+            )
         self._check_role(ctx, p["Role"])
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
         if self.functions.functions.get(scope, name) is not None:
             raise conflict(f"Function already exist: {name}")
-        code = self._code_from(ctx, p.get("Code") or {})
+        code = self._code_from(ctx, p.get("Code") or {}, "CreateFunction")
         doc: Params = {
-            "FunctionName": name, "FunctionArn": arn, "Runtime": p.get("Runtime"), "Role": p["Role"],
-            "Handler": p.get("Handler"), "CodeSize": code["CodeSize"], "Description": p.get("Description") or "",
-            "Timeout": p.get("Timeout") or 3, "MemorySize": p.get("MemorySize") or 128,
-            "LastModified": lambda_timestamp(), "CodeSha256": code["CodeSha256"], "Version": "$LATEST",
+            "FunctionName": name,
+            "FunctionArn": arn,
+            "Runtime": p.get("Runtime"),
+            "Role": p["Role"],
+            "Handler": p.get("Handler"),
+            "CodeSize": code["CodeSize"],
+            "Description": p.get("Description") or "",
+            "Timeout": p.get("Timeout") or 3,
+            "MemorySize": p.get("MemorySize") or 128,
+            "LastModified": lambda_timestamp(),
+            "CodeSha256": code["CodeSha256"],
+            "Version": "$LATEST",
             "Environment": {"Variables": (p.get("Environment") or {}).get("Variables") or {}},
             "TracingConfig": {"Mode": (p.get("TracingConfig") or {}).get("Mode") or "PassThrough"},
-            "RevisionId": str(uuid.uuid4()), "Layers": self._layers(ctx, p.get("Layers") or []),  # type: ignore[attr-defined]
-            "State": "Active", "LastUpdateStatus": "Successful", "PackageType": package_type,
+            "RevisionId": str(uuid.uuid4()),
+            "Layers": self._layers(ctx, p.get("Layers") or []),  # type: ignore[attr-defined]
+            "State": "Active",
+            "LastUpdateStatus": "Successful",
+            "PackageType": package_type,
             "Architectures": p.get("Architectures") or ["x86_64"],
             "EphemeralStorage": p.get("EphemeralStorage") or {"Size": 512},
-            "SnapStart": {"ApplyOn": "None", "OptimizationStatus": "Off"},
-            "LoggingConfig": {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}", **(p.get("LoggingConfig") or {})},
-            "Blob": code["Blob"], "CodeHex": code["CodeHex"], "Tags": p.get("Tags") or {},
+            "SnapStart": {
+                "ApplyOn": (p.get("SnapStart") or {}).get("ApplyOn") or "None",
+                "OptimizationStatus": "Off",
+            },
+            "LoggingConfig": logging_config(
+                {"LogFormat": "Text", "LogGroup": f"/aws/lambda/{name}"}, p.get("LoggingConfig") or {}
+            ),
+            "Blob": code["Blob"],
+            "CodeHex": code["CodeHex"],
+            "Tags": p.get("Tags") or {},
             "NextVersion": 1,
+            "ConfigRevision": str(uuid.uuid4()),
         }
         if p.get("DeadLetterConfig"):
             doc["DeadLetterConfig"] = p["DeadLetterConfig"]
@@ -233,21 +399,30 @@ class FunctionOperations:
         if not self.functions.functions.insert(scope, name, doc):
             raise conflict(f"Function already exist: {name}")
         view = self.configuration(doc)
-        # AWS reports a new function as still being created; it is Active on the next read.
-        view.update({"State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"})
         if p.get("Publish"):
-            version = self._publish(ctx, name, p.get("Description"))
-            view = {**version, "State": "Pending", "StateReason": "The function is being created.", "StateReasonCode": "Creating"}
+            view = self._publish(ctx, name, p.get("Description"))
+        # AWS reports a new function as still being created (it is Active on the next read), and
+        # reports no LastUpdateStatus until a first update.
+        view.update(
+            {
+                "State": "Pending",
+                "StateReason": "The function is being created.",
+                "StateReasonCode": "Creating",
+            }
+        )
+        view.pop("LastUpdateStatus", None)
         return view
 
     def GetFunction(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        doc, _ = self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))
+        doc, _ = self.functions.resolve(
+            scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+        )
         base = self.functions.get(scope, name, "")
         result: Params = {
-            "Configuration": self.configuration(doc),
-            "Code": {"RepositoryType": "S3", "Location": f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{doc['CodeHex']}"},  # type: ignore[attr-defined]
+            "Configuration": self.configuration(doc, qualifier),
+            "Code": {"RepositoryType": "S3", "Location": self.code_location(doc["CodeHex"])},  # type: ignore[attr-defined]
         }
         if base.get("Tags"):
             result["Tags"] = base["Tags"]
@@ -257,33 +432,62 @@ class FunctionOperations:
 
     def GetFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
-        doc, _ = self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name))
-        return self.configuration(doc)
+        doc, _ = self.functions.resolve(
+            (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+        )
+        return self.configuration(doc, qualifier)
 
     def ListFunctions(self, ctx: RequestContext, p: Params) -> Params:
         scope = (ctx.account_id, ctx.region)
-        limit = min(p.get("MaxItems") or 50, 10000)
-        page = self.functions.functions.scan(scope, start_after=p.get("Marker"), limit=limit + 1)
-        result: Params = {"Functions": [self.configuration(d) for _, d in page[:limit]]}
-        if len(page) > limit:
-            result["NextMarker"] = page[limit - 1][0]
+        docs = [d for _, d in self.functions.functions.scan(scope)]
+        if p.get("FunctionVersion") == "ALL":
+            # Each function's $LATEST, then its published versions, as AWS lists them.
+            docs = [
+                v
+                for d in docs
+                for v in [
+                    d,
+                    *(v for _, v in self.functions.versions.scan(scope, prefix=d["FunctionName"] + "\0")),
+                ]
+            ]
+        items, marker = page([self.list_view(d) for d in docs], p.get("Marker"), p.get("MaxItems"))
+        result: Params = {"Functions": items}
+        if marker:
+            result["NextMarker"] = marker
         return result
 
     async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
+        if qualifier == "$LATEST":
+            raise invalid_parameter("$LATEST version cannot be deleted without deleting the function.")
         self.functions.get(scope, name, arn)
         with self.store.transaction():  # type: ignore[attr-defined]
-            if qualifier and qualifier != "$LATEST":
-                if not qualifier.isdigit() or not self.functions.versions.delete(scope, f"{name}\0{int(qualifier):010d}"):
+            if qualifier:
+                users = [
+                    a["Name"]
+                    for _, a in self.functions.aliases.scan(scope, prefix=name + "\0")
+                    if a["FunctionVersion"] == qualifier
+                    or qualifier in ((a.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {})
+                ]
+                if users:
+                    raise conflict(
+                        f"Unable to delete version because the following aliases reference it: [{', '.join(users)}]"
+                    )
+                if not qualifier.isdigit() or not self.functions.versions.delete(
+                    scope, f"{name}\0{int(qualifier):010d}"
+                ):
                     raise function_not_found(f"{arn}:{qualifier}")
+                self._forget_qualifier(scope, name, qualifier)
             else:
                 self.functions.functions.delete(scope, name)
                 self.functions.versions.delete_prefix(scope, name + "\0")
                 self.functions.aliases.delete_prefix(scope, name + "\0")
-        version = qualifier if qualifier and qualifier != "$LATEST" else None
-        await self.retire_environments(arn, version)  # type: ignore[attr-defined]
+                # What belongs to the function goes with it: a new function of the same name starts bare.
+                for owned in (self.policies, self.invoke_configs, self.url_configs):  # type: ignore[attr-defined]
+                    owned.delete_prefix(scope, name + "\0")
+        await self.retire_environments(arn, qualifier)  # type: ignore[attr-defined]
         return {}
 
     async def UpdateFunctionCode(self, ctx: RequestContext, p: Params) -> Params:
@@ -293,9 +497,15 @@ class FunctionOperations:
         doc = self.functions.get(scope, name, arn)
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
-        code = self._code_from(ctx, p)
+        code = self._code_from(ctx, p, "UpdateFunctionCode")
         doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
-        doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+        doc.update(
+            {
+                "LastModified": lambda_timestamp(),
+                "RevisionId": str(uuid.uuid4()),
+                "ConfigRevision": str(uuid.uuid4()),
+            }
+        )
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
         self.functions.functions.put(scope, name, doc)
@@ -303,8 +513,13 @@ class FunctionOperations:
         view = self.configuration(doc)
         if p.get("Publish"):
             return self._publish(ctx, name, None)
-        view.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
-                     "LastUpdateStatusReasonCode": "Creating"})
+        view.update(
+            {
+                "LastUpdateStatus": "InProgress",
+                "LastUpdateStatusReason": "The function is being created.",
+                "LastUpdateStatusReasonCode": "Creating",
+            }
+        )
         return view
 
     async def UpdateFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
@@ -317,8 +532,18 @@ class FunctionOperations:
         self._check_config(p)
         if p.get("Role"):
             self._check_role(ctx, p["Role"])
-        for member in ("Role", "Handler", "Description", "Timeout", "MemorySize", "Runtime", "EphemeralStorage",
-                       "DeadLetterConfig", "KMSKeyArn", "TracingConfig"):
+        for member in (
+            "Role",
+            "Handler",
+            "Description",
+            "Timeout",
+            "MemorySize",
+            "Runtime",
+            "EphemeralStorage",
+            "DeadLetterConfig",
+            "KMSKeyArn",
+            "TracingConfig",
+        ):
             if p.get(member) is not None:
                 doc[member] = p[member]
         if p.get("Environment") is not None:
@@ -326,13 +551,24 @@ class FunctionOperations:
         if p.get("Layers") is not None:
             doc["Layers"] = self._layers(ctx, p["Layers"])  # type: ignore[attr-defined]
         if p.get("LoggingConfig") is not None:
-            doc["LoggingConfig"] = {**doc.get("LoggingConfig", {}), **p["LoggingConfig"]}
-        doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+            doc["LoggingConfig"] = logging_config(doc.get("LoggingConfig", {}), p["LoggingConfig"])
+        doc.update(
+            {
+                "LastModified": lambda_timestamp(),
+                "RevisionId": str(uuid.uuid4()),
+                "ConfigRevision": str(uuid.uuid4()),
+            }
+        )
         self.functions.functions.put(scope, name, doc)
         await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = self.configuration(doc)
-        view.update({"LastUpdateStatus": "InProgress", "LastUpdateStatusReason": "The function is being created.",
-                     "LastUpdateStatusReasonCode": "Creating"})
+        view.update(
+            {
+                "LastUpdateStatus": "InProgress",
+                "LastUpdateStatusReason": "The function is being created.",
+                "LastUpdateStatusReasonCode": "Creating",
+            }
+        )
         return view
 
     # -- versions and aliases -----------------------------------------------------
@@ -342,59 +578,149 @@ class FunctionOperations:
         with self.store.transaction():  # type: ignore[attr-defined]
             doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
             latest = self.functions.versions.scan(scope, prefix=name + "\0", reverse=True, limit=1)
-            if latest and latest[0][1]["CodeSha256"] == doc["CodeSha256"] and latest[0][1].get("ConfigRevision") == doc["RevisionId"]:
+            # ConfigRevision moves with code and configuration only (RevisionId also moves with the policy).
+            current = doc.get("ConfigRevision", doc["RevisionId"])
+            if (
+                latest
+                and latest[0][1]["CodeSha256"] == doc["CodeSha256"]
+                and latest[0][1].get("ConfigRevision") == current
+            ):
                 return self.configuration(latest[0][1])
             number = doc.get("NextVersion", 1)
             doc["NextVersion"] = number + 1
             self.functions.functions.put(scope, name, doc)
-            version = {k: v for k, v in doc.items() if k not in ("Tags", "NextVersion", "ReservedConcurrency")}
-            version.update({
-                "Version": str(number), "FunctionArn": function_arn(ctx.region, ctx.account_id, name, str(number)),
-                "Description": description if description is not None else doc.get("Description", ""),
-                "RevisionId": str(uuid.uuid4()), "ConfigRevision": doc["RevisionId"], "LastModified": lambda_timestamp(),
-            })
+            version = {
+                k: v for k, v in doc.items() if k not in ("Tags", "NextVersion", "ReservedConcurrency")
+            }
+            version.update(
+                {
+                    "Version": str(number),
+                    "FunctionArn": function_arn(ctx.region, ctx.account_id, name, str(number)),
+                    "Description": description if description is not None else doc.get("Description", ""),
+                    "RevisionId": str(uuid.uuid4()),
+                    "ConfigRevision": current,
+                    "LastModified": lambda_timestamp(),
+                }
+            )
             self.functions.versions.put(scope, f"{name}\0{number:010d}", version)
         return self.configuration(version)
 
     def PublishVersion(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
-        doc = self.functions.get((ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name))
+        doc = self.functions.get(
+            (ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name)
+        )
+        if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
+            raise revision_mismatch()
         if p.get("CodeSha256") and p["CodeSha256"] != doc["CodeSha256"]:
-            raise invalid_parameter("CodeSHA256 ({}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.".format(p["CodeSha256"], doc["CodeSha256"]))
+            raise invalid_parameter(
+                "CodeSHA256 ({}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.".format(
+                    p["CodeSha256"], doc["CodeSha256"]
+                )
+            )
         return self._publish(ctx, name, p.get("Description"))
 
     def ListVersionsByFunction(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-        versions = [self.configuration(doc)] + [self.configuration(v) for _, v in self.functions.versions.scan(scope, prefix=name + "\0")]
-        return {"Versions": versions}
+        docs = [doc] + [v for _, v in self.functions.versions.scan(scope, prefix=name + "\0")]
+        # Each entry's ARN names its version, $LATEST included.
+        items, marker = page(
+            [
+                self.list_view(d)
+                | {"FunctionArn": function_arn(ctx.region, ctx.account_id, name, d["Version"])}
+                for d in docs
+            ],
+            p.get("Marker"),
+            p.get("MaxItems"),
+        )
+        result: Params = {"Versions": items}
+        if marker:
+            result["NextMarker"] = marker
+        return result
 
     def _alias_view(self, ctx: RequestContext, name: str, alias: Params) -> Params:
-        return {"AliasArn": function_arn(ctx.region, ctx.account_id, name, alias["Name"]),
-                **{k: alias[k] for k in ("Name", "FunctionVersion", "Description", "RoutingConfig", "RevisionId") if k in alias}}
+        return {
+            "AliasArn": function_arn(ctx.region, ctx.account_id, name, alias["Name"]),
+            **{
+                k: alias[k]
+                for k in ("Name", "FunctionVersion", "Description", "RoutingConfig", "RevisionId")
+                if k in alias
+            },
+        }
 
     def _check_version(self, ctx: RequestContext, name: str, version: str) -> None:
-        if version != "$LATEST" and (not version.isdigit() or self.functions.versions.get((ctx.account_id, ctx.region), f"{name}\0{int(version):010d}") is None):
-            raise not_found(f"Function not found: {function_arn(ctx.region, ctx.account_id, name, version)}")
+        if version != "$LATEST" and (
+            not version.isdigit()
+            or self.functions.versions.get((ctx.account_id, ctx.region), f"{name}\0{int(version):010d}")
+            is None
+        ):
+            raise function_not_found(function_arn(ctx.region, ctx.account_id, name, version))
+
+    def _check_routing(
+        self, ctx: RequestContext, name: str, version: str, routing: Params | None
+    ) -> Params | None:
+        """An alias's RoutingConfig as AWS accepts it; None when it names no additional version."""
+        weights = (routing or {}).get("AdditionalVersionWeights") or {}
+        if not weights:
+            return None
+        if len(weights) > 1:
+            raise invalid_parameter("Number of items in AdditionalVersionWeights cannot be greater than 1")
+        for extra, weight in weights.items():
+            if not 0.0 <= weight <= 1.0:
+                raise validation(
+                    "routingConfig.additionalVersionWeights",
+                    f"{{{extra}={weight}}}",
+                    "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, "
+                    "Member must have value greater than or equal to 0.0, Member must not be null]",
+                )
+            if extra == version:
+                raise invalid_parameter(
+                    f"Invalid function version {version}. Function version {version} is already included in routing configuration."
+                )
+            if version == "$LATEST":
+                raise invalid_parameter(
+                    "$LATEST is not supported for an alias pointing to more than 1 version"
+                )
+            if not extra.isdigit():
+                raise validation(
+                    "routingConfig.additionalVersionWeights",
+                    f"{{{extra}={weight}}}",
+                    "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, "
+                    "Member must have length greater than or equal to 1, Member must satisfy regular expression "
+                    "pattern: [0-9]+, Member must not be null]",
+                )
+            self._check_version(ctx, name, extra)
+        return {"AdditionalVersionWeights": weights}
 
     def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
         self._check_version(ctx, name, p["FunctionVersion"])
-        alias = {"Name": p["Name"], "FunctionVersion": p["FunctionVersion"], "Description": p.get("Description") or "",
-                 "RevisionId": str(uuid.uuid4())}
-        if p.get("RoutingConfig"):
-            alias["RoutingConfig"] = p["RoutingConfig"]
+        alias = {
+            "Name": p["Name"],
+            "FunctionVersion": p["FunctionVersion"],
+            "Description": p.get("Description") or "",
+            "RevisionId": str(uuid.uuid4()),
+        }
+        routing = self._check_routing(ctx, name, p["FunctionVersion"], p.get("RoutingConfig"))
+        if routing:
+            alias["RoutingConfig"] = routing
         if not self.functions.aliases.insert(scope, f"{name}\0{p['Name']}", alias):
-            raise conflict(f"Alias already exists: {function_arn(ctx.region, ctx.account_id, name, p['Name'])}")
+            raise conflict(
+                f"Alias already exists: {function_arn(ctx.region, ctx.account_id, name, p['Name'])}"
+            )
         return self._alias_view(ctx, name, alias)
 
     def _alias(self, ctx: RequestContext, name: str, alias_name: str) -> Params:
         alias = self.functions.aliases.get((ctx.account_id, ctx.region), f"{name}\0{alias_name}")
         if alias is None:
-            raise not_found(f"Alias not found: {function_arn(ctx.region, ctx.account_id, name, alias_name)}")
+            self.functions.get(
+                (ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name)
+            )
+            raise alias_not_found(function_arn(ctx.region, ctx.account_id, name, alias_name))
         return alias
 
     def GetAlias(self, ctx: RequestContext, p: Params) -> Params:
@@ -409,31 +735,57 @@ class FunctionOperations:
         if p.get("FunctionVersion"):
             self._check_version(ctx, name, p["FunctionVersion"])
             alias["FunctionVersion"] = p["FunctionVersion"]
-        for member in ("Description", "RoutingConfig"):
-            if p.get(member) is not None:
-                alias[member] = p[member]
+        if p.get("Description") is not None:
+            alias["Description"] = p["Description"]
+        if p.get("RoutingConfig") is not None or p.get("FunctionVersion"):
+            routing = self._check_routing(
+                ctx, name, alias["FunctionVersion"], p.get("RoutingConfig", alias.get("RoutingConfig"))
+            )
+            alias.pop("RoutingConfig", None)
+            if routing:
+                alias["RoutingConfig"] = routing
         alias["RevisionId"] = str(uuid.uuid4())
         self.functions.aliases.put((ctx.account_id, ctx.region), f"{name}\0{p['Name']}", alias)
         return self._alias_view(ctx, name, alias)
 
     def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
-        self.functions.aliases.delete((ctx.account_id, ctx.region), f"{name}\0{p['Name']}")
+        scope = (ctx.account_id, ctx.region)
+        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+        with self.store.transaction():  # type: ignore[attr-defined]
+            if self.functions.aliases.delete(scope, f"{name}\0{p['Name']}"):
+                self._forget_qualifier(scope, name, p["Name"])
         return {}
+
+    def _forget_qualifier(self, scope: Scope, name: str, qualifier: str) -> None:
+        """A deleted version's or alias's policy, event invoke configuration and URL go with it."""
+        for owned in (self.policies, self.invoke_configs, self.url_configs):  # type: ignore[attr-defined]
+            owned.delete(scope, f"{name}\0{qualifier}")
 
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-        aliases = [self._alias_view(ctx, name, a) for _, a in self.functions.aliases.scan(scope, prefix=name + "\0")]
+        aliases = [
+            self._alias_view(ctx, name, a) for _, a in self.functions.aliases.scan(scope, prefix=name + "\0")
+        ]
         if p.get("FunctionVersion"):
             aliases = [a for a in aliases if a["FunctionVersion"] == p["FunctionVersion"]]
-        return {"Aliases": aliases}
+        items, marker = page(aliases, p.get("Marker"), p.get("MaxItems"))
+        result: Params = {"Aliases": items}
+        if marker:
+            result["NextMarker"] = marker
+        return result
 
     # -- tags -----------------------------------------------------------------------
 
     def _tagged(self, ctx: RequestContext, resource: str) -> tuple[Scope, str, Params]:
-        name, _ = split_name(ctx, resource)
+        name, qualifier = split_name(ctx, resource)
+        if qualifier:
+            raise invalid_parameter(
+                "Tagging operations are permitted on Lambda functions only. Tags on aliases and versions are not "
+                "supported. Please specify either a function name or a function ARN."
+            )
         scope = (ctx.account_id, ctx.region)
         return scope, name, self.functions.get(scope, name, resource)
 
@@ -451,4 +803,3 @@ class FunctionOperations:
 
     def ListTags(self, ctx: RequestContext, p: Params) -> Params:
         return {"Tags": self._tagged(ctx, p["Resource"])[2].get("Tags", {})}
-

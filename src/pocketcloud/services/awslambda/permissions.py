@@ -13,8 +13,15 @@ import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found, revision_mismatch
+from pocketcloud.services.awslambda.errors import (
+    conflict,
+    function_not_found,
+    invalid_parameter,
+    not_found,
+    revision_mismatch,
+)
 from pocketcloud.services.awslambda.functions import function_arn, split_name
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
@@ -34,25 +41,60 @@ class PermissionOperations:
         return f"{name}\0{qualifier or '$LATEST'}"
 
     def _statements(self, scope: tuple[str, str], name: str, qualifier: str | None) -> Params:
-        return self.policies.get(scope, self._policy_key(name, qualifier)) or {"Statements": [], "RevisionId": str(uuid.uuid4())}  # type: ignore[attr-defined]
+        found = self.policies.get(scope, self._policy_key(name, qualifier))  # type: ignore[attr-defined]
+        return found or {"Statements": [], "RevisionId": str(uuid.uuid4())}
+
+    def _revisioned(
+        self, scope: tuple[str, str], name: str, qualifier: str | None
+    ) -> tuple[Collection, str, Params]:
+        """(collection, key, document) of what a qualifier names: its RevisionId is the policy's.
+
+        AWS keeps one revision per function, version or alias, and a permission change moves it.
+        """
+        arn = function_arn(scope[1], scope[0], name)
+        functions = self.functions  # type: ignore[attr-defined]
+        if qualifier in (None, "$LATEST"):
+            return functions.functions, name, functions.get(scope, name, arn)
+        functions.get(scope, name, arn)
+        if qualifier.isdigit():
+            collection, key = functions.versions, f"{name}\0{int(qualifier):010d}"
+        else:
+            collection, key = functions.aliases, f"{name}\0{qualifier}"
+        doc = collection.get(scope, key)
+        if doc is None:
+            raise function_not_found(f"{arn}:{qualifier}")
+        return collection, key, doc
+
+    def _bump_revision(self, scope: tuple[str, str], name: str, qualifier: str | None) -> None:
+        collection, key, doc = self._revisioned(scope, name, qualifier)
+        doc["RevisionId"] = str(uuid.uuid4())
+        collection.put(scope, key, doc)
 
     def AddPermission(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        arn = function_arn(ctx.region, ctx.account_id, name)
-        self.functions.resolve(scope, name, qualifier, arn)  # type: ignore[attr-defined]
+        if qualifier == "$LATEST":
+            raise invalid_parameter("We currently do not support adding policies for $LATEST.")
         with self.store.transaction():  # type: ignore[attr-defined]
+            _, _, target = self._revisioned(scope, name, qualifier)
             policy = self._statements(scope, name, qualifier)
-            if p.get("RevisionId") and p["RevisionId"] != policy["RevisionId"]:
+            if p.get("RevisionId") and p["RevisionId"] != target["RevisionId"]:
                 raise revision_mismatch()
             if any(s["Sid"] == p["StatementId"] for s in policy["Statements"]):
-                raise conflict(f"The statement id ({p['StatementId']}) provided already exists. Please provide a new statement id, or remove the existing statement.")
+                raise conflict(
+                    f"The statement id ({p['StatementId']}) provided already exists. Please provide a new statement id, or remove the existing statement."
+                )
             action = p["Action"]
             if not (action.startswith("lambda:") or action == "*"):
-                raise invalid_parameter(f"1 validation error detected: Value '{action}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])")
+                raise invalid_parameter(
+                    f"1 validation error detected: Value '{action}' at 'action' failed to satisfy constraint: Member must satisfy regular expression pattern: (lambda:[*]|lambda:[a-zA-Z]+|[*])"
+                )
             statement: Params = {
-                "Sid": p["StatementId"], "Effect": "Allow", "Principal": _principal(p["Principal"]),
-                "Action": action, "Resource": function_arn(ctx.region, ctx.account_id, name, qualifier),
+                "Sid": p["StatementId"],
+                "Effect": "Allow",
+                "Principal": _principal(p["Principal"]),
+                "Action": action,
+                "Resource": function_arn(ctx.region, ctx.account_id, name, qualifier),
             }
             conditions: Params = {}
             if p.get("SourceArn"):
@@ -62,27 +104,34 @@ class PermissionOperations:
             if p.get("PrincipalOrgID"):
                 conditions.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = p["PrincipalOrgID"]
             if p.get("FunctionUrlAuthType"):
-                conditions.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = p["FunctionUrlAuthType"]
+                conditions.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = p[
+                    "FunctionUrlAuthType"
+                ]
             if conditions:
                 statement["Condition"] = conditions
             policy["Statements"].append(statement)
             policy["RevisionId"] = str(uuid.uuid4())
             self.policies.put(scope, self._policy_key(name, qualifier), policy)  # type: ignore[attr-defined]
+            self._bump_revision(scope, name, qualifier)
         return {"Statement": json.dumps(statement)}
 
     def RemovePermission(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         with self.store.transaction():  # type: ignore[attr-defined]
+            _, _, target = self._revisioned(scope, name, qualifier)
             policy = self._statements(scope, name, qualifier)
-            if p.get("RevisionId") and p["RevisionId"] != policy["RevisionId"]:
-                raise revision_mismatch()
+            if not policy["Statements"]:
+                raise not_found("No policy is associated with the given resource.")
             kept = [s for s in policy["Statements"] if s["Sid"] != p["StatementId"]]
             if len(kept) == len(policy["Statements"]):
-                raise not_found("No policy is associated with the given resource.")
+                raise not_found(f"Statement {p['StatementId']} is not found in resource policy.")
+            if p.get("RevisionId") and p["RevisionId"] != target["RevisionId"]:
+                raise revision_mismatch()
             policy["Statements"] = kept
             policy["RevisionId"] = str(uuid.uuid4())
             self.policies.put(scope, self._policy_key(name, qualifier), policy)  # type: ignore[attr-defined]
+            self._bump_revision(scope, name, qualifier)
         return {}
 
     def _document(self, policy: Params) -> str | None:
@@ -93,12 +142,12 @@ class PermissionOperations:
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
+        _, _, target = self._revisioned(scope, name, qualifier)
         policy = self._statements(scope, name, qualifier)
         document = self._document(policy)
         if document is None:
             raise not_found("The resource you requested does not exist.")
-        return {"Policy": document, "RevisionId": policy["RevisionId"]}
+        return {"Policy": document, "RevisionId": target["RevisionId"]}
 
     def function_policy(self, arn: str) -> tuple[str | None, str] | None:
         """(the function's policy, its account) for another service checking it may invoke; None if no function."""
@@ -112,16 +161,25 @@ class PermissionOperations:
         policy = self.policies.get((account, region), self._policy_key(name, qualifier))  # type: ignore[attr-defined]
         return (self._document(policy) if policy else None), account
 
-    def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
+    def resource_policy(
+        self, ctx: RequestContext, operation: str, params: Params
+    ) -> tuple[str | None, str | None]:
         """The function's policy and owning account, for the authorizer (Invoke and friends)."""
         identifier = params.get("FunctionName")
-        if not identifier or operation in ("CreateFunction", "AddPermission", "RemovePermission", "GetPolicy"):
+        if not identifier or operation in (
+            "CreateFunction",
+            "AddPermission",
+            "RemovePermission",
+            "GetPolicy",
+        ):
             return None, None
         parts = identifier.split(":")
         account = parts[4] if identifier.startswith("arn:") and len(parts) > 4 else ctx.account_id
         region = parts[3] if identifier.startswith("arn:") and len(parts) > 3 else ctx.region
         name = parts[6] if identifier.startswith("arn:") and len(parts) > 6 else identifier.split(":")[0]
-        qualifier = params.get("Qualifier") or (parts[7] if identifier.startswith("arn:") and len(parts) > 7 else None)
+        qualifier = params.get("Qualifier") or (
+            parts[7] if identifier.startswith("arn:") and len(parts) > 7 else None
+        )
         policy = self.policies.get((account, region), self._policy_key(name, qualifier))  # type: ignore[attr-defined]
         if policy is None:
             return None, (account if account != ctx.account_id else None)

@@ -11,15 +11,27 @@ import asyncio
 import contextlib
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
+from pocketcloud.services.awslambda.code import package_bytes
 from pocketcloud.services.awslambda.event_sources import EventSourceOperations
+from pocketcloud.services.awslambda.function_urls import FunctionUrlOperations
 from pocketcloud.services.awslambda.functions import FunctionOperations, FunctionStore
 from pocketcloud.services.awslambda.invoke import InvokeOperations
+from pocketcloud.services.awslambda.layers import LayerOperations
 from pocketcloud.services.awslambda.permissions import PermissionOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
 
-class LambdaProvider(EventSourceOperations, FunctionOperations, InvokeOperations, PermissionOperations, SettingsOperations, Provider):
+class LambdaProvider(
+    EventSourceOperations,
+    FunctionOperations,
+    FunctionUrlOperations,
+    InvokeOperations,
+    LayerOperations,
+    PermissionOperations,
+    SettingsOperations,
+    Provider,
+):
     service = "lambda"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -29,6 +41,8 @@ class LambdaProvider(EventSourceOperations, FunctionOperations, InvokeOperations
         self.policies = store.collection("lambda", "policies")
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")
         self.layers = store.collection("lambda", "layers")
+        self.layer_counters = store.collection("lambda", "layer_counters")
+        self.url_configs = store.collection("lambda", "url_configs")
         self.async_queue = store.collection("lambda", "async_queue")
         self.mappings = store.collection("lambda", "event_source_mappings")
         self._pollers: dict[str, asyncio.Task[None]] = {}
@@ -38,6 +52,14 @@ class LambdaProvider(EventSourceOperations, FunctionOperations, InvokeOperations
         self._async_tasks: set[asyncio.Task[None]] = set()
         self._async_running: set[str] = set()  # queue keys of the events being run now
         self._worker: asyncio.Task[None] | None = None
+
+    def code_package(self, code_hex: str) -> bytes | None:
+        """A stored deployment package by its SHA-256 (hex), for the download URL in Code.Location."""
+        return (
+            package_bytes(self.runtime.store, code_hex)
+            if all(c in "0123456789abcdef" for c in code_hex)
+            else None
+        )
 
     async def start(self) -> None:
         self.pool.start()

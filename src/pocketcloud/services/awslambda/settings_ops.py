@@ -1,27 +1,30 @@
 """Per-function settings and shared pieces: reserved concurrency, event invoke configuration
-(retries, event age, destinations), layers, account settings, and delivery to a target ARN.
+(retries, event age, destinations), account settings, and delivery to a target ARN.
 """
 
 from __future__ import annotations
 
-import base64
-from pathlib import Path
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.awslambda.code import save_code, unpacked_code
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
+from pocketcloud.services.awslambda.paging import page
 
 Params = dict[str, Any]
-LAYERS = ("", "")
 
 
 class SettingsOperations:
     # -- reserved concurrency ---------------------------------------------------
 
     def PutFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
+        name, qualifier = split_name(ctx, p["FunctionName"])
+        if qualifier:
+            raise invalid_parameter(
+                "This operation is permitted on Lambda functions only. Aliases and versions do not support this "
+                "operation. Please specify either a function name or an unqualified function ARN."
+            )
         scope = (ctx.account_id, ctx.region)
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         reserved = p["ReservedConcurrentExecutions"]
@@ -37,8 +40,13 @@ class SettingsOperations:
 
     def GetFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
-        doc = self.functions.get((ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
-        return {"ReservedConcurrentExecutions": doc["ReservedConcurrency"]} if doc.get("ReservedConcurrency") is not None else {}
+        arn = function_arn(ctx.region, ctx.account_id, name)
+        doc = self.functions.get((ctx.account_id, ctx.region), name, arn)  # type: ignore[attr-defined]
+        return (
+            {"ReservedConcurrentExecutions": doc["ReservedConcurrency"]}
+            if doc.get("ReservedConcurrency") is not None
+            else {}
+        )
 
     def DeleteFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
@@ -54,12 +62,24 @@ class SettingsOperations:
         functions = [d for _, d in self.functions.functions.scan(scope)]  # type: ignore[attr-defined]
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         reserved = sum(d.get("ReservedConcurrency") or 0 for d in functions)
+        # Every stored package counts: $LATEST, each published version and each layer version.
+        stored = [
+            *functions,
+            *(d for _, d in self.functions.versions.scan(scope)),  # type: ignore[attr-defined]
+            *(d for _, d in self.layers.scan(scope)),  # type: ignore[attr-defined]
+        ]
         return {
             "AccountLimit": {
-                "TotalCodeSize": 80530636800, "CodeSizeUnzipped": 262144000, "CodeSizeZipped": 52428800,
-                "ConcurrentExecutions": limit, "UnreservedConcurrentExecutions": limit - reserved,
+                "TotalCodeSize": 80530636800,
+                "CodeSizeUnzipped": 262144000,
+                "CodeSizeZipped": 52428800,
+                "ConcurrentExecutions": limit,
+                "UnreservedConcurrentExecutions": limit - reserved,
             },
-            "AccountUsage": {"TotalCodeSize": sum(d.get("CodeSize", 0) for d in functions), "FunctionCount": len(functions)},
+            "AccountUsage": {
+                "TotalCodeSize": sum(d.get("CodeSize", 0) for d in stored),
+                "FunctionCount": len(functions),
+            },
         }
 
     # -- event invoke configuration ----------------------------------------------
@@ -79,16 +99,54 @@ class SettingsOperations:
             raise invalid_parameter("MaximumEventAgeInSeconds must be between 60 and 21600")
 
     def _eic_view(self, ctx: RequestContext, name: str, qualifier: str | None, config: Params) -> Params:
-        view = {k: v for k, v in config.items() if k in ("LastModified", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")}
+        view = {
+            k: v
+            for k, v in config.items()
+            if k in ("LastModified", "MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+        }
         view["FunctionArn"] = function_arn(ctx.region, ctx.account_id, name, qualifier or "$LATEST")
         return view
+
+    def _eic_function(self, ctx: RequestContext, name: str, qualifier: str | None) -> None:
+        """The function (and qualifier) an event invoke configuration is for must exist."""
+        try:
+            arn = function_arn(ctx.region, ctx.account_id, name)
+            self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, arn)  # type: ignore[attr-defined]
+        except ServiceError as exc:
+            raise not_found("The function doesn't exist.") from exc
+
+    def _check_destinations(self, ctx: RequestContext, name: str, destinations: Params) -> None:
+        for side in ("OnSuccess", "OnFailure"):
+            target = (destinations.get(side) or {}).get("Destination")
+            if not target:
+                continue
+            parts = target.split(":")
+            if (
+                len(parts) < 6
+                or parts[0] != "arn"
+                or parts[2] not in ("lambda", "sqs", "sns", "events", "s3")
+            ):
+                raise invalid_parameter(f"The destination ARN {target} is invalid.")
+            if parts[2] == "lambda" and len(parts) > 6 and parts[6] == name and parts[4] == ctx.account_id:
+                raise invalid_parameter("You can't specify the function as a destination for itself.")
 
     def _put_eic(self, ctx: RequestContext, p: Params, merge: bool) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
+        if all(
+            p.get(m) is None
+            for m in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
+        ):
+            raise invalid_parameter("You must specify at least one of error handling or destination setting.")
+        self._eic_function(ctx, name, qualifier)
         self._check_eic(p)
-        config = dict(self.event_invoke_config(ctx.account_id, ctx.region, name, qualifier)) if merge else {}
+        self._check_destinations(ctx, name, p.get("DestinationConfig") or {})
+        existing = self.event_invoke_config(ctx.account_id, ctx.region, name, qualifier)
+        if merge and not existing:
+            raise not_found(
+                f"The function {function_arn(ctx.region, ctx.account_id, name, qualifier or '$LATEST')} doesn't have an EventInvokeConfig"
+            )
+        config = dict(existing) if merge else {}
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
             if p.get(member) is not None:
                 config[member] = p[member]
@@ -107,25 +165,35 @@ class SettingsOperations:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         config = self.event_invoke_config(ctx.account_id, ctx.region, name, qualifier)
         if not config:
-            raise not_found(f"The function {function_arn(ctx.region, ctx.account_id, name, qualifier or '$LATEST')} doesn't have an EventInvokeConfig")
+            raise not_found(
+                f"The function {function_arn(ctx.region, ctx.account_id, name, qualifier or '$LATEST')} doesn't have an EventInvokeConfig"
+            )
         return self._eic_view(ctx, name, qualifier, config)
 
     def DeleteFunctionEventInvokeConfig(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         if not self.invoke_configs.delete((ctx.account_id, ctx.region), self._eic_key(name, qualifier)):  # type: ignore[attr-defined]
-            raise not_found(f"The function {function_arn(ctx.region, ctx.account_id, name, qualifier or '$LATEST')} doesn't have an EventInvokeConfig")
+            raise not_found(
+                f"The function {function_arn(ctx.region, ctx.account_id, name, qualifier or '$LATEST')} doesn't have an EventInvokeConfig"
+            )
         return {}
 
     def ListFunctionEventInvokeConfigs(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
+        self._eic_function(ctx, name, None)
         configs = self.invoke_configs.scan((ctx.account_id, ctx.region), prefix=name + "\0")  # type: ignore[attr-defined]
-        return {"FunctionEventInvokeConfigs": [
-            self._eic_view(ctx, name, key.split("\0")[1], config) for key, config in configs
-        ]}
+        views = [self._eic_view(ctx, name, key.split("\0")[1], config) for key, config in configs]
+        items, marker = page(views, p.get("Marker"), p.get("MaxItems"))
+        result: Params = {"FunctionEventInvokeConfigs": items}
+        if marker:
+            result["NextMarker"] = marker
+        return result
 
     # -- delivering to a destination -----------------------------------------------
 
-    async def send_to_target(self, account: str, region: str, target: str, body: bytes, attributes: dict[str, str] | None) -> None:
+    async def send_to_target(
+        self, account: str, region: str, target: str, body: bytes, attributes: dict[str, str] | None
+    ) -> None:
         """Send a record to a destination ARN: a Lambda function (async invoke) or an SQS queue."""
         parts = target.split(":")
         service = parts[2] if len(parts) > 2 else ""
@@ -137,99 +205,3 @@ class SettingsOperations:
         deliver = getattr(provider, "deliver_message", None)
         if deliver is not None:
             await deliver(target, body.decode("utf-8", "replace"), attributes or {})
-
-    # -- layers -----------------------------------------------------------------------
-
-    def _layer_arn(self, ctx: RequestContext, name: str) -> str:
-        return f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:layer:{name}"
-
-    def _layer_view(self, layer: Params, with_content: bool = True) -> Params:
-        view = {k: v for k, v in layer.items() if k in ("LayerArn", "LayerVersionArn", "Description", "CreatedDate", "Version",
-                                                       "CompatibleRuntimes", "CompatibleArchitectures", "LicenseInfo")}
-        if with_content:
-            view["Content"] = {"Location": "", "CodeSha256": layer["CodeSha256"], "CodeSize": layer["CodeSize"]}
-        return view
-
-    def PublishLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
-        content = p["Content"]
-        if content.get("ZipFile") is not None:
-            data = content["ZipFile"]
-            data = base64.b64decode(data) if isinstance(data, str) else data
-        elif content.get("S3Bucket"):
-            s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
-            data = s3.read_object_bytes(content["S3Bucket"], content["S3Key"], content.get("S3ObjectVersion")) if s3 else None
-            if data is None:
-                raise invalid_parameter("Error occurred while GetObject. S3 Error Code: NoSuchKey.")
-        else:
-            raise invalid_parameter("Please provide a source for layer content.")
-        code = save_code(self.store, data)  # type: ignore[attr-defined]
-        name = p["LayerName"]
-        scope = (ctx.account_id, ctx.region)
-        existing = self.layers.scan(scope, prefix=name + "\0", reverse=True, limit=1)  # type: ignore[attr-defined]
-        version = (existing[0][1]["Version"] + 1) if existing else 1
-        layer_arn = self._layer_arn(ctx, name)
-        layer = {
-            "LayerArn": layer_arn, "LayerVersionArn": f"{layer_arn}:{version}", "Description": p.get("Description") or "",
-            "CreatedDate": lambda_timestamp(), "Version": version, "CompatibleRuntimes": p.get("CompatibleRuntimes") or [],
-            "CompatibleArchitectures": p.get("CompatibleArchitectures") or [], "LicenseInfo": p.get("LicenseInfo"),
-            **code,
-        }
-        self.layers.put(scope, f"{name}\0{version:010d}", layer)  # type: ignore[attr-defined]
-        return self._layer_view(layer)
-
-    def _layer(self, ctx: RequestContext, name: str, version: int) -> Params:
-        layer = self.layers.get((ctx.account_id, ctx.region), f"{name}\0{version:010d}")  # type: ignore[attr-defined]
-        if layer is None:
-            raise not_found("The resource you requested does not exist.")
-        return layer
-
-    def GetLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
-        return self._layer_view(self._layer(ctx, p["LayerName"].rsplit(":", 1)[-1], p["VersionNumber"]))
-
-    def GetLayerVersionByArn(self, ctx: RequestContext, p: Params) -> Params:
-        parts = p["Arn"].split(":")
-        return self._layer_view(self._layer(ctx, parts[6], int(parts[7])))
-
-    def DeleteLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
-        self.layers.delete((ctx.account_id, ctx.region), f"{p['LayerName']}\0{p['VersionNumber']:010d}")  # type: ignore[attr-defined]
-        return {}
-
-    def ListLayerVersions(self, ctx: RequestContext, p: Params) -> Params:
-        versions = [self._layer_view(layer, False) for _, layer in self.layers.scan((ctx.account_id, ctx.region), prefix=p["LayerName"] + "\0", reverse=True)]  # type: ignore[attr-defined]
-        if p.get("CompatibleRuntime"):
-            versions = [v for v in versions if p["CompatibleRuntime"] in v.get("CompatibleRuntimes", [])]
-        return {"LayerVersions": versions}
-
-    def ListLayers(self, ctx: RequestContext, p: Params) -> Params:
-        latest: dict[str, Params] = {}
-        for key, layer in self.layers.scan((ctx.account_id, ctx.region)):  # type: ignore[attr-defined]
-            latest[key.split("\0")[0]] = layer
-        return {"Layers": [
-            {"LayerName": name, "LayerArn": layer["LayerArn"], "LatestMatchingVersion": self._layer_view(layer, False)}
-            for name, layer in latest.items()
-        ]}
-
-    def _layers(self, ctx: RequestContext, arns: list[str]) -> list[Params]:
-        if len(arns) > 5:
-            raise invalid_parameter("Cannot reference more than 5 layers.")
-        found = []
-        for arn in arns:
-            parts = arn.split(":")
-            if len(parts) != 8 or parts[5] != "layer" or not parts[7].isdigit():
-                raise invalid_parameter(f"1 validation error detected: Value '[{arn}]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{{12}}:layer:[a-zA-Z0-9-_]+:[0-9]+, Member must not be null]")
-            layer = self.layers.get((parts[4], parts[3]), f"{parts[6]}\0{int(parts[7]):010d}")  # type: ignore[attr-defined]
-            if layer is None:
-                raise invalid_parameter(f"Layer version {arn} does not exist.")
-            found.append({"Arn": arn, "CodeSize": layer["CodeSize"]})
-        return found
-
-    def _layer_paths(self, doc: Params) -> list[Path]:
-        paths = []
-        for entry in doc.get("Layers") or []:
-            parts = entry["Arn"].split(":")
-            layer = self.layers.get((parts[4], parts[3]), f"{parts[6]}\0{int(parts[7]):010d}")  # type: ignore[attr-defined]
-            if layer is not None:
-                paths.append(unpacked_code(self.store, layer["Blob"], layer["CodeHex"]))  # type: ignore[attr-defined]
-        return paths
-
-

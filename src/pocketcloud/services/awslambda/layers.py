@@ -1,0 +1,273 @@
+"""Lambda layers: published layer versions, their permissions, and their use by functions.
+
+    layers          scope (account, region), key = "<name>\\0<0000000001>"  → a layer version
+    layer_counters  scope (account, region), key = name                    → the next version number
+
+AWS never reuses a layer version number, not even after the newest version is
+deleted, hence the counter beside the versions.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import uuid
+from pathlib import Path
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.awslambda.code import check_upload_size, save_code, unpacked_code
+from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found, revision_mismatch
+from pocketcloud.services.awslambda.functions import lambda_timestamp
+from pocketcloud.services.awslambda.paging import page
+
+Params = dict[str, Any]
+_VIEW = (
+    "LayerVersionArn",
+    "Version",
+    "Description",
+    "CreatedDate",
+    "CompatibleRuntimes",
+    "CompatibleArchitectures",
+    "LicenseInfo",
+)
+
+
+class LayerOperations:
+    # -- naming -----------------------------------------------------------------------
+
+    def _layer_arn(self, ctx: RequestContext, name: str) -> str:
+        return f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:layer:{name}"
+
+    def _layer_name(self, ctx: RequestContext, name_or_arn: str) -> tuple[tuple[str, str], str]:
+        """A LayerName parameter (name or layer ARN) → (scope, name)."""
+        if name_or_arn.startswith("arn:"):
+            parts = name_or_arn.split(":")
+            return (parts[4], parts[3]), parts[6]
+        return (ctx.account_id, ctx.region), name_or_arn
+
+    def code_location(self, code_hex: str) -> str:
+        """Where a client downloads a package (AWS answers a presigned S3 URL here)."""
+        return f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{code_hex}"  # type: ignore[attr-defined]
+
+    def _layer_view(self, layer: Params, with_content: bool = True) -> Params:
+        view = {k: layer[k] for k in ("LayerArn", *_VIEW) if layer.get(k) is not None}
+        if with_content:
+            view["Content"] = {
+                "Location": self.code_location(layer["CodeHex"]),
+                "CodeSha256": layer["CodeSha256"],
+                "CodeSize": layer["CodeSize"],
+            }
+        return view
+
+    # -- versions -----------------------------------------------------------------------
+
+    def PublishLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
+        content = p["Content"]
+        if content.get("ZipFile") is not None:
+            data = content["ZipFile"]
+            data = base64.b64decode(data) if isinstance(data, str) else data
+            check_upload_size(data, "PublishLayerVersion")
+        elif content.get("S3Bucket"):
+            s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
+            data = (
+                s3.read_object_bytes(content["S3Bucket"], content["S3Key"], content.get("S3ObjectVersion"))
+                if s3
+                else None
+            )
+            if data is None:
+                raise invalid_parameter(
+                    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
+                )
+        else:
+            raise invalid_parameter("Please provide a source for layer content.")
+        code = save_code(self.store, data)  # type: ignore[attr-defined]
+        name = p["LayerName"]
+        scope = (ctx.account_id, ctx.region)
+        layer_arn = self._layer_arn(ctx, name)
+        with self.store.transaction():  # type: ignore[attr-defined]
+            counter = self.layer_counters.get(scope, name)  # type: ignore[attr-defined]
+            if counter is None:  # layers published before the counter existed
+                existing = self.layers.scan(scope, prefix=name + "\0", reverse=True, limit=1)  # type: ignore[attr-defined]
+                counter = {"Next": (existing[0][1]["Version"] + 1) if existing else 1}
+            version = counter["Next"]
+            self.layer_counters.put(scope, name, {"Next": version + 1})  # type: ignore[attr-defined]
+            layer = {
+                "LayerArn": layer_arn,
+                "LayerVersionArn": f"{layer_arn}:{version}",
+                "Description": p.get("Description") or "",
+                "CreatedDate": lambda_timestamp(),
+                "Version": version,
+                "CompatibleRuntimes": p.get("CompatibleRuntimes") or [],
+                "CompatibleArchitectures": p.get("CompatibleArchitectures") or [],
+                "LicenseInfo": p.get("LicenseInfo"),
+                **code,
+            }
+            self.layers.put(scope, f"{name}\0{version:010d}", layer)  # type: ignore[attr-defined]
+        return self._layer_view(layer)
+
+    def _layer(self, scope: tuple[str, str], name: str, version: int) -> Params | None:
+        return self.layers.get(scope, f"{name}\0{version:010d}")  # type: ignore[attr-defined]
+
+    def _existing_layer(
+        self, ctx: RequestContext, name_or_arn: str, version: int
+    ) -> tuple[tuple[str, str], str, Params]:
+        scope, name = self._layer_name(ctx, name_or_arn)
+        layer = self._layer(scope, name, version)
+        if layer is None:
+            raise not_found(
+                f"Layer version arn:aws:lambda:{scope[1]}:{scope[0]}:layer:{name}:{version} does not exist."
+            )
+        return scope, name, layer
+
+    def GetLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
+        if p["VersionNumber"] < 1:
+            raise invalid_parameter("Layer Version Cannot be less than 1")
+        scope, name = self._layer_name(ctx, p["LayerName"])
+        layer = self._layer(scope, name, p["VersionNumber"])
+        if layer is None:
+            raise not_found("The resource you requested does not exist.")
+        return self._layer_view(layer)
+
+    def GetLayerVersionByArn(self, ctx: RequestContext, p: Params) -> Params:
+        parts = p["Arn"].split(":")
+        layer = (
+            self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
+            if len(parts) == 8 and parts[7].isdigit()
+            else None
+        )
+        if layer is None:
+            raise not_found("The resource you requested does not exist.")
+        return self._layer_view(layer)
+
+    def DeleteLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
+        if p["VersionNumber"] < 1:
+            raise invalid_parameter("Layer Version Cannot be less than 1")
+        scope, name = self._layer_name(ctx, p["LayerName"])
+        self.layers.delete(scope, f"{name}\0{p['VersionNumber']:010d}")  # type: ignore[attr-defined]
+        return {}  # deleting what is not there succeeds, as in AWS
+
+    @staticmethod
+    def _matches(layer: Params, p: Params) -> bool:
+        runtime, architecture = p.get("CompatibleRuntime"), p.get("CompatibleArchitecture")
+        return (not runtime or runtime in layer.get("CompatibleRuntimes", [])) and (
+            not architecture or architecture in layer.get("CompatibleArchitectures", [])
+        )
+
+    def ListLayerVersions(self, ctx: RequestContext, p: Params) -> Params:
+        scope, name = self._layer_name(ctx, p["LayerName"])
+        layers = [layer for _, layer in self.layers.scan(scope, prefix=name + "\0", reverse=True)]  # type: ignore[attr-defined]
+        items, marker = page(
+            [self._layer_view(layer, False) for layer in layers if self._matches(layer, p)],
+            p.get("Marker"),
+            p.get("MaxItems"),
+        )
+        result: Params = {"LayerVersions": items}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    def ListLayers(self, ctx: RequestContext, p: Params) -> Params:
+        latest: dict[str, Params] = {}  # each layer's newest version that matches the filters
+        for key, layer in self.layers.scan((ctx.account_id, ctx.region)):  # type: ignore[attr-defined]
+            if self._matches(layer, p):
+                latest[key.split("\0")[0]] = layer
+        listed = [
+            {
+                "LayerName": name,
+                "LayerArn": layer["LayerArn"],
+                "LatestMatchingVersion": self._layer_view(layer, False),
+            }
+            for name, layer in latest.items()
+        ]
+        items, marker = page(listed, p.get("Marker"), p.get("MaxItems"))
+        result: Params = {"Layers": items}
+        if marker:
+            result["NextMarker"] = marker
+        return result
+
+    # -- permissions ----------------------------------------------------------------------
+
+    def AddLayerVersionPermission(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():  # type: ignore[attr-defined]
+            scope, name, layer = self._existing_layer(ctx, p["LayerName"], p["VersionNumber"])
+            policy = layer.get("Policy") or {"Statements": [], "RevisionId": str(uuid.uuid4())}
+            if any(s["Sid"] == p["StatementId"] for s in policy["Statements"]):
+                raise conflict(
+                    f"The statement id ({p['StatementId']}) provided already exists. Please provide a new statement id, or remove the existing statement."
+                )
+            if p.get("RevisionId") and p["RevisionId"] != policy["RevisionId"]:
+                raise revision_mismatch("GetLayerPolicy")
+            statement: Params = {
+                "Sid": p["StatementId"],
+                "Effect": "Allow",
+                "Principal": p["Principal"],
+                "Action": p["Action"],
+                "Resource": layer["LayerVersionArn"],
+            }
+            if p.get("OrganizationId"):
+                statement["Condition"] = {"StringEquals": {"aws:PrincipalOrgID": p["OrganizationId"]}}
+            policy = {"Statements": [*policy["Statements"], statement], "RevisionId": str(uuid.uuid4())}
+            layer["Policy"] = policy
+            self.layers.put(scope, f"{name}\0{layer['Version']:010d}", layer)  # type: ignore[attr-defined]
+        return {"Statement": json.dumps(statement), "RevisionId": policy["RevisionId"]}
+
+    def RemoveLayerVersionPermission(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():  # type: ignore[attr-defined]
+            scope, name, layer = self._existing_layer(ctx, p["LayerName"], p["VersionNumber"])
+            policy = layer.get("Policy") or {"Statements": [], "RevisionId": ""}
+            if p.get("RevisionId") and p["RevisionId"] != policy["RevisionId"]:
+                raise revision_mismatch("GetLayerPolicy")
+            kept = [s for s in policy["Statements"] if s["Sid"] != p["StatementId"]]
+            if len(kept) == len(policy["Statements"]):
+                raise not_found(f"Statement {p['StatementId']} is not found in resource policy.")
+            layer["Policy"] = {"Statements": kept, "RevisionId": str(uuid.uuid4())}
+            self.layers.put(scope, f"{name}\0{layer['Version']:010d}", layer)  # type: ignore[attr-defined]
+        return {}
+
+    def GetLayerVersionPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        _, _, layer = self._existing_layer(ctx, p["LayerName"], p["VersionNumber"])
+        policy = layer.get("Policy")
+        if not policy or not policy["Statements"]:
+            raise not_found("No policy is associated with the given resource.")
+        document = {"Version": "2012-10-17", "Id": "default", "Statement": policy["Statements"]}
+        return {"Policy": json.dumps(document), "RevisionId": policy["RevisionId"]}
+
+    # -- use by functions ----------------------------------------------------------------------
+
+    def _layers(self, ctx: RequestContext, arns: list[str]) -> list[Params]:
+        if len(arns) > 5:
+            raise invalid_parameter("Cannot reference more than 5 layers.")
+        found = []
+        seen: dict[str, str] = {}
+        for arn in arns:
+            parts = arn.split(":")
+            if len(parts) != 8 or parts[5] != "layer" or not parts[7].isdigit():
+                raise invalid_parameter(
+                    f"1 validation error detected: Value '[{arn}]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member must have length less than or equal to 140, Member must have length greater than or equal to 1, Member must satisfy regular expression pattern: (arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{{12}}:layer:[a-zA-Z0-9-_]+:[0-9]+)|(arn:[a-zA-Z0-9-]+:lambda:::awslayer:[a-zA-Z0-9-_]+), Member must not be null]"
+                )
+            if parts[3] != ctx.region:
+                raise invalid_parameter(
+                    f"Layers are not in the same region as the function. Layers are expected to be in region {ctx.region}."
+                )
+            layer = self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
+            if layer is None:
+                raise invalid_parameter(f"Layer version {arn} does not exist.")
+            unversioned = arn.rsplit(":", 1)[0]
+            if unversioned in seen:
+                raise invalid_parameter(
+                    f"Two different versions of the same layer are not allowed to be referenced in the same function. "
+                    f"{seen[unversioned]} and {arn} are versions of the same layer."
+                )
+            seen[unversioned] = arn
+            found.append({"Arn": arn, "CodeSize": layer["CodeSize"]})
+        return found
+
+    def _layer_paths(self, doc: Params) -> list[Path]:
+        paths = []
+        for entry in doc.get("Layers") or []:
+            parts = entry["Arn"].split(":")
+            layer = self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
+            if layer is not None:
+                paths.append(unpacked_code(self.store, layer["Blob"], layer["CodeHex"]))  # type: ignore[attr-defined]
+        return paths
