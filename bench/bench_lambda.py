@@ -10,7 +10,10 @@ runtime client; the section says which):
   environment is already up, with two clients as in the STS benchmark:
   `boto3` (`lambda.invoke`) and `raw` (one request signed once with
   botocore's SigV4Auth and replayed with http.client on a keep-alive
-  connection; the server verifies the signature every time).
+  connection; the server verifies the signature every time). Each is compared
+  with GetCallerIdentity made by the same kind of client, the two timed in
+  alternating blocks of 100 calls, so that whatever else the machine does
+  weighs on both alike.
 - **cold**: a dozen Invokes that each need a new environment, forced by
   UpdateFunctionConfiguration of an environment variable before each, and a
   dozen first Invokes of freshly created functions: time to the response.
@@ -28,6 +31,7 @@ its Lambda children (the runtimes, including those already exited).
 from __future__ import annotations
 
 import base64
+import gc
 import http.client
 import importlib.util
 import io
@@ -51,7 +55,7 @@ from botocore.credentials import Credentials
 
 from bench import procfs
 from bench.bench_sts import RawClient as StsRawClient
-from bench.harness import Measurement, ServerProcess, measure
+from bench.harness import Measurement, ServerProcess
 from bench.results import machine_line, table
 
 NAME = "lambda"
@@ -63,6 +67,7 @@ ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/{ROLE}"
 RUNTIME = "python3.11"
 WARM_CALLS = 1000
 WARM_WARMUP = 50
+WARM_BLOCKS = 10  # STS and Invoke alternate in blocks of WARM_CALLS / WARM_BLOCKS calls
 COLD_SAMPLES = 12
 TIMEOUT_SAMPLES = 5
 BURST = 20
@@ -82,8 +87,14 @@ HANG = (
     "    return 'ready'\n"
 )
 SLEEP_100MS = "import time\ndef handler(event, context):\n    time.sleep(0.1)\n    return {'slept': 0.1}\n"
-TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
-    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+TRUST = json.dumps(
+    {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+        ],
+    }
+)
 
 
 def python_client(env: dict[str, str]) -> str:
@@ -97,14 +108,21 @@ def python_client(env: dict[str, str]) -> str:
 def pocketcloud(extra_env: dict[str, str] | None = None) -> ServerProcess:
     env = {"POCKETCLOUD_LOG_LEVEL": "warning", **(extra_env or {})}
     return ServerProcess(
-        "pocketcloud", lambda port: [sys.executable, "-m", "pocketcloud", "start", "--port", str(port), "--ephemeral"],
-        ready_path="/_pocketcloud/health", ready_status=200, env=env,
+        "pocketcloud",
+        lambda port: [sys.executable, "-m", "pocketcloud", "start", "--port", str(port), "--ephemeral"],
+        ready_path="/_pocketcloud/health",
+        ready_status=200,
+        env=env,
     )
 
 
 def client(service: str, endpoint: str) -> object:
     return boto3.client(
-        service, endpoint_url=endpoint, aws_access_key_id=KEY, aws_secret_access_key=SECRET, region_name=REGION,
+        service,
+        endpoint_url=endpoint,
+        aws_access_key_id=KEY,
+        aws_secret_access_key=SECRET,
+        region_name=REGION,
         config=Config(retries={"total_max_attempts": 1}, read_timeout=120, connect_timeout=10),
     )
 
@@ -121,7 +139,10 @@ def wait_updated(lam: object, name: str) -> None:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         config = lam.get_function_configuration(FunctionName=name)  # type: ignore[attr-defined]
-        if config.get("State", "Active") == "Active" and config.get("LastUpdateStatus", "Successful") == "Successful":
+        if (
+            config.get("State", "Active") == "Active"
+            and config.get("LastUpdateStatus", "Successful") == "Successful"
+        ):
             return
         time.sleep(0.01)
     raise RuntimeError(f"{name} did not become Active")
@@ -129,8 +150,13 @@ def wait_updated(lam: object, name: str) -> None:
 
 def create_function(lam: object, name: str, source: str, timeout: int = 30) -> None:
     lam.create_function(  # type: ignore[attr-defined]
-        FunctionName=name, Runtime=RUNTIME, Role=ROLE_ARN, Handler="main.handler",
-        Code={"ZipFile": code_zip(source)}, Timeout=timeout, MemorySize=128,
+        FunctionName=name,
+        Runtime=RUNTIME,
+        Role=ROLE_ARN,
+        Handler="main.handler",
+        Code={"ZipFile": code_zip(source)},
+        Timeout=timeout,
+        MemorySize=128,
     )
     wait_updated(lam, name)
 
@@ -238,16 +264,51 @@ class ServerRun:
         return next((r for r in self.warm if r.label == label), None)
 
 
-def measure_split(server: ServerProcess, label: str, call: Callable[[], object], calls: int, warmup: int) -> WarmRow:
-    for _ in range(warmup):
-        call()
-    with CpuSplit(server) as cpu:
-        m = measure(server, label.split()[-1], call, calls, 0)
-    row = WarmRow(label, m, cpu.split)
-    print(f"    {label:24} server CPU {m.server_cpu_ms_per_op:.3f} ms/op (own {cpu.split.own_s * 1000 / calls:.3f}, "
-          f"Lambda children {cpu.split.children_s * 1000 / calls:.3f})  p50 {m.p50_ms:.3f} ms  p99 {m.p99_ms:.3f} ms  "
-          f"{m.ops_per_s:,.0f} ops/s", flush=True)
-    return row
+def measure_alternating(
+    server: ServerProcess, kind: str, calls: dict[str, Callable[[], object]]
+) -> list[WarmRow]:
+    """WARM_CALLS of each call, made by one client kind in alternating blocks, with the CPU split per call."""
+    for call in calls.values():
+        for _ in range(WARM_WARMUP):
+            call()
+    gc.collect()
+    per_block = max(1, WARM_CALLS // WARM_BLOCKS)
+    clock = time.perf_counter
+    latencies: dict[str, list[float]] = {label: [] for label in calls}
+    totals = {
+        label: [0.0] * 5 for label in calls
+    }  # wall, server user, server sys, server process alone, client CPU
+    for _ in range(WARM_BLOCKS):
+        for label, call in calls.items():
+            mine = latencies[label]
+            own_before = sum(procfs.process_cpu_times(server.pid))
+            (user_before, sys_before), client_before = server.cpu_times(), time.process_time()
+            started = clock()
+            for _ in range(per_block):
+                t0 = clock()
+                call()
+                mine.append(clock() - t0)
+            wall = clock() - started
+            client_cpu = time.process_time() - client_before
+            user_after, sys_after = server.cpu_times()
+            own = sum(procfs.process_cpu_times(server.pid)) - own_before
+            for i, value in enumerate(
+                (wall, user_after - user_before, sys_after - sys_before, own, client_cpu)
+            ):
+                totals[label][i] += value
+    rows = []
+    for label, (wall, user, system, own, client_cpu) in totals.items():
+        n = len(latencies[label])
+        m = Measurement(server.name, kind, n, wall, user + system, system, client_cpu, latencies[label])
+        split = Split(own, max(0.0, user + system - own))
+        rows.append(WarmRow(label, m, split))
+        print(
+            f"    {label:28} server CPU {m.server_cpu_ms_per_op:.3f} ms/op (own {own * 1000 / n:.3f}, "
+            f"Lambda children {split.children_s * 1000 / n:.3f})  p50 {m.p50_ms:.3f} ms  p99 {m.p99_ms:.3f} ms  "
+            f"{m.ops_per_s:,.0f} ops/s",
+            flush=True,
+        )
+    return rows
 
 
 _INIT = re.compile(r"Init Duration: ([0-9.]+) ms")
@@ -259,7 +320,9 @@ def _init_ms(response: dict[str, object]) -> float | None:
     return float(match.group(1)) if match else None
 
 
-def timed_invoke(server: ServerProcess, lam: object, name: str, payload: bytes = PAYLOAD) -> tuple[Sample, dict[str, object]]:
+def timed_invoke(
+    server: ServerProcess, lam: object, name: str, payload: bytes = PAYLOAD
+) -> tuple[Sample, dict[str, object]]:
     with CpuSplit(server) as cpu:
         started = time.perf_counter()
         response = invoke(lam, name, payload, tail=True)
@@ -276,13 +339,20 @@ def warm(run: ServerRun, server: ServerProcess, lam: object, sts: object) -> Non
     create_function(lam, "echo", ECHO)
     first = invoke(lam, "echo")
     assert json.loads(first["Body"]) == json.loads(PAYLOAD), first["Body"]  # type: ignore[arg-type]
-    run.warm.append(measure_split(server, "STS GetCallerIdentity boto3", sts.get_caller_identity, WARM_CALLS, WARM_WARMUP))  # type: ignore[attr-defined]
-    run.warm.append(measure_split(server, "Invoke boto3", lambda: invoke(lam, "echo"), WARM_CALLS, WARM_WARMUP))
+    run.warm += measure_alternating(
+        server,
+        "boto3",
+        {
+            "STS GetCallerIdentity boto3": sts.get_caller_identity,  # type: ignore[attr-defined]
+            "Invoke boto3": lambda: invoke(lam, "echo"),
+        },
+    )
     raw_sts = StsRawClient(server.port)
     raw_invoke = RawInvoke(server.port, "echo")
     try:
-        run.warm.append(measure_split(server, "STS GetCallerIdentity raw", raw_sts, WARM_CALLS, WARM_WARMUP))
-        run.warm.append(measure_split(server, "Invoke raw", raw_invoke, WARM_CALLS, WARM_WARMUP))
+        run.warm += measure_alternating(
+            server, "raw", {"STS GetCallerIdentity raw": raw_sts, "Invoke raw": raw_invoke}
+        )
     finally:
         raw_sts.close()
         raw_invoke.close()
@@ -293,7 +363,8 @@ def cold(run: ServerRun, server: ServerProcess, lam: object) -> None:
     invoke(lam, "cold-echo")
     updated: list[Sample] = []
     for i in range(COLD_SAMPLES):
-        lam.update_function_configuration(FunctionName="cold-echo", Environment={"Variables": {"ROUND": str(i)}})  # type: ignore[attr-defined]
+        variables = {"Variables": {"ROUND": str(i)}}
+        lam.update_function_configuration(FunctionName="cold-echo", Environment=variables)  # type: ignore[attr-defined]
         wait_updated(lam, "cold-echo")
         sample, _ = timed_invoke(server, lam, "cold-echo")
         updated.append(sample)
@@ -307,7 +378,10 @@ def cold(run: ServerRun, server: ServerProcess, lam: object) -> None:
     run.cold["first Invoke of a new function"] = fresh
     for label, samples in run.cold.items():
         ms = [s.latency_s * 1000 for s in samples]
-        print(f"    cold, {label}: median {statistics.median(ms):.1f} ms, min {min(ms):.1f}, max {max(ms):.1f}", flush=True)
+        print(
+            f"    cold, {label}: median {statistics.median(ms):.1f} ms, min {min(ms):.1f}, max {max(ms):.1f}",
+            flush=True,
+        )
 
 
 def timeout(run: ServerRun, server: ServerProcess, lam: object) -> None:
@@ -324,8 +398,11 @@ def timeout(run: ServerRun, server: ServerProcess, lam: object) -> None:
         match = re.search(r"DEADLINE (\d+)", log)
         if match:
             run.deadline_overruns_ms.append(arrived_ms - int(match.group(1)))
-    print(f"    timeout overrun: {', '.join(f'{v:.1f}' for v in run.overruns_ms)} ms (response − 1 s); "
-          f"from the deadline: {', '.join(f'{v:.1f}' for v in run.deadline_overruns_ms)} ms", flush=True)
+    print(
+        f"    timeout overrun: {', '.join(f'{v:.1f}' for v in run.overruns_ms)} ms (response − 1 s); "
+        f"from the deadline: {', '.join(f'{v:.1f}' for v in run.deadline_overruns_ms)} ms",
+        flush=True,
+    )
 
 
 def burst(run: ServerRun, server: ServerProcess) -> None:
@@ -335,8 +412,11 @@ def burst(run: ServerRun, server: ServerProcess) -> None:
     for label in ("cold (no environment up)", "warm (20 environments idle)"):
         run.bursts.append(_burst_round(server, clients, label))
         b = run.bursts[-1]
-        print(f"    {BURST} concurrent, {label}: wall {b.wall_s * 1000:.0f} ms, server CPU own "
-              f"{b.split.own_s * 1000:.0f} ms, children {b.split.children_s * 1000:.0f} ms", flush=True)
+        print(
+            f"    {BURST} concurrent, {label}: wall {b.wall_s * 1000:.0f} ms, server CPU own "
+            f"{b.split.own_s * 1000:.0f} ms, children {b.split.children_s * 1000:.0f} ms",
+            flush=True,
+        )
 
 
 def _burst_round(server: ServerProcess, clients: list[object], label: str) -> BurstRow:
@@ -374,8 +454,11 @@ def run_server(extra_env: dict[str, str] | None, phases: tuple[str, ...]) -> Ser
     run = ServerRun(python_client(env))
     with pocketcloud(extra_env) as server:
         run.server = server
-        print(f"  pocketcloud (Python client {run.client}): ready in {server.ready_s:.3f} s, "
-              f"idle RSS {server.idle_rss_mib:.1f} MiB", flush=True)
+        print(
+            f"  pocketcloud (Python client {run.client}): ready in {server.ready_s:.3f} s, "
+            f"idle RSS {server.idle_rss_mib:.1f} MiB",
+            flush=True,
+        )
         iam = client("iam", server.endpoint)
         iam.create_role(RoleName=ROLE, AssumeRolePolicyDocument=TRUST)  # type: ignore[attr-defined]
         lam, sts = client("lambda", server.endpoint), client("sts", server.endpoint)
@@ -406,15 +489,34 @@ def _warm_table(runs: list[ServerRun]) -> str:
         for row in r.warm:
             m, split = row.m, row.split
             base = sts.get(m.client)
-            rows.append([
-                r.client, row.label, f"{m.server_cpu_ms_per_op:.3f}",
-                f"{split.own_s * 1000 / m.calls:.3f}" if split else "–",
-                f"{split.children_s * 1000 / m.calls:.3f}" if split else "–",
-                f"{m.server_sys_ms_per_op:.3f}", f"{m.client_cpu_ms_per_op:.3f}", f"{m.p50_ms:.3f}", f"{m.p99_ms:.3f}",
-                f"{m.p50_ms / base:.2f}×" if base and not row.label.startswith("STS") else "–", f"{m.ops_per_s:,.0f}",
-            ])
-    headers = ["Python client", "call", "server CPU ms/op", "of which server process", "of which Lambda children",
-               "of which kernel", "client CPU ms/op", "p50 ms", "p99 ms", "p50 ÷ STS p50", "ops/s"]
+            rows.append(
+                [
+                    r.client,
+                    row.label,
+                    f"{m.server_cpu_ms_per_op:.3f}",
+                    f"{split.own_s * 1000 / m.calls:.3f}" if split else "–",
+                    f"{split.children_s * 1000 / m.calls:.3f}" if split else "–",
+                    f"{m.server_sys_ms_per_op:.3f}",
+                    f"{m.client_cpu_ms_per_op:.3f}",
+                    f"{m.p50_ms:.3f}",
+                    f"{m.p99_ms:.3f}",
+                    f"{m.p50_ms / base:.2f}×" if base and not row.label.startswith("STS") else "–",
+                    f"{m.ops_per_s:,.0f}",
+                ]
+            )
+    headers = [
+        "Python client",
+        "call",
+        "server CPU ms/op",
+        "of which server process",
+        "of which Lambda children",
+        "of which kernel",
+        "client CPU ms/op",
+        "p50 ms",
+        "p99 ms",
+        "p50 ÷ STS p50",
+        "ops/s",
+    ]
     return table(headers, rows)
 
 
@@ -426,12 +528,30 @@ def _cold_table(runs: list[ServerRun]) -> str:
             inits = [s.init_ms for s in samples if s.init_ms is not None]
             own = statistics.median(s.split.own_s for s in samples) * 1000
             children = statistics.median(s.split.children_s for s in samples) * 1000
-            rows.append([
-                r.client, label, len(samples), f"{statistics.median(ms):.1f}", f"{ms[0]:.1f}", f"{ms[-1]:.1f}",
-                f"{statistics.median(inits):.1f}" if inits else "–", f"{own:.0f}", f"{children:.0f}",
-            ])
-    headers = ["Python client", "cold start", "samples", "to response ms, median", "min", "max",
-               "Init Duration ms (REPORT), median", "server process CPU ms", "Lambda children CPU ms"]
+            rows.append(
+                [
+                    r.client,
+                    label,
+                    len(samples),
+                    f"{statistics.median(ms):.1f}",
+                    f"{ms[0]:.1f}",
+                    f"{ms[-1]:.1f}",
+                    f"{statistics.median(inits):.1f}" if inits else "–",
+                    f"{own:.0f}",
+                    f"{children:.0f}",
+                ]
+            )
+    headers = [
+        "Python client",
+        "cold start",
+        "samples",
+        "to response ms, median",
+        "min",
+        "max",
+        "Init Duration ms (REPORT), median",
+        "server process CPU ms",
+        "Lambda children CPU ms",
+    ]
     return table(headers, rows)
 
 
@@ -440,12 +560,26 @@ def _burst_table(runs: list[ServerRun]) -> str:
     for r in runs:
         for b in r.bursts:
             ms = sorted(t * 1000 for t in b.latencies_s)
-            rows.append([
-                r.client, b.label, f"{b.wall_s * 1000:.0f}", f"{statistics.median(ms):.0f}", f"{ms[-1]:.0f}",
-                f"{b.split.own_s * 1000:.0f}", f"{b.split.children_s * 1000:.0f}",
-            ])
-    headers = ["Python client", f"{BURST} concurrent Invokes of a 100 ms function", "wall ms", "latency median ms",
-               "latency max ms", "server process CPU ms", "Lambda children CPU ms"]
+            rows.append(
+                [
+                    r.client,
+                    b.label,
+                    f"{b.wall_s * 1000:.0f}",
+                    f"{statistics.median(ms):.0f}",
+                    f"{ms[-1]:.0f}",
+                    f"{b.split.own_s * 1000:.0f}",
+                    f"{b.split.children_s * 1000:.0f}",
+                ]
+            )
+    headers = [
+        "Python client",
+        f"{BURST} concurrent Invokes of a 100 ms function",
+        "wall ms",
+        "latency median ms",
+        "latency max ms",
+        "server process CPU ms",
+        "Lambda children CPU ms",
+    ]
     return table(headers, rows)
 
 
@@ -456,21 +590,29 @@ def _goals(r: ServerRun) -> list[str]:
         if inv is None or sts is None:
             continue
         p50, ratio = inv.m.p50_ms, inv.m.p50_ms / sts.m.p50_ms
-        lines.append(f"- warm Invoke p50 ({kind}) ≤ {WARM_P50_GOAL_MS:.0f} ms: {p50:.3f} ms {_verdict(p50 <= WARM_P50_GOAL_MS)}; "
-                     f"≤ {STS_RATIO_GOAL:.0f}× GetCallerIdentity's p50 ({sts.m.p50_ms:.3f} ms): {ratio:.2f}× "
-                     f"{_verdict(ratio <= STS_RATIO_GOAL)}")
+        lines.append(
+            f"- warm Invoke p50 ({kind}) ≤ {WARM_P50_GOAL_MS:.0f} ms: {p50:.3f} ms {_verdict(p50 <= WARM_P50_GOAL_MS)}; "
+            f"≤ {STS_RATIO_GOAL:.0f}× GetCallerIdentity's p50 ({sts.m.p50_ms:.3f} ms): {ratio:.2f}× "
+            f"{_verdict(ratio <= STS_RATIO_GOAL)}"
+        )
     for label, samples in r.cold.items():
         ms = [s.latency_s * 1000 for s in samples]
         median = statistics.median(ms)
-        lines.append(f"- cold start to first response ≤ {COLD_GOAL_MS:.0f} ms ({label}): median {median:.1f} ms, "
-                     f"max {max(ms):.1f} ms {_verdict(median <= COLD_GOAL_MS)}")
+        lines.append(
+            f"- cold start to first response ≤ {COLD_GOAL_MS:.0f} ms ({label}): median {median:.1f} ms, "
+            f"max {max(ms):.1f} ms {_verdict(median <= COLD_GOAL_MS)}"
+        )
     if r.overruns_ms:
         worst = max(r.overruns_ms)
-        line = (f"- timeout overrun ≤ {OVERRUN_GOAL_MS:.0f} ms: response − 1 s median "
-                f"{statistics.median(r.overruns_ms):.1f} ms, max {worst:.1f} ms {_verdict(worst <= OVERRUN_GOAL_MS)}")
+        line = (
+            f"- timeout overrun ≤ {OVERRUN_GOAL_MS:.0f} ms: response − 1 s median "
+            f"{statistics.median(r.overruns_ms):.1f} ms, max {worst:.1f} ms {_verdict(worst <= OVERRUN_GOAL_MS)}"
+        )
         if r.deadline_overruns_ms:
-            line += (f"; from the runtime's deadline to the response: median "
-                     f"{statistics.median(r.deadline_overruns_ms):.1f} ms, max {max(r.deadline_overruns_ms):.1f} ms")
+            line += (
+                f"; from the runtime's deadline to the response: median "
+                f"{statistics.median(r.deadline_overruns_ms):.1f} ms, max {max(r.deadline_overruns_ms):.1f} ms"
+            )
         lines.append(line)
     return lines
 
@@ -478,29 +620,44 @@ def _goals(r: ServerRun) -> list[str]:
 def render(runs: list[ServerRun], machine: str) -> str:
     main = runs[0]
     lines = [
-        f"## {NAME}: {TITLE}", "", machine, "",
+        f"## {NAME}: {TITLE}",
+        "",
+        machine,
+        "",
         f"pocketcloud `--ephemeral`; functions are {RUNTIME} zip packages run on the server's interpreter. "
         f"Baseline: STS GetCallerIdentity on the same server in the same run. Server CPU comes from /proc for "
         "the whole process tree and is split into the server process itself and its Lambda children "
-        "(runtime processes, live or already reaped).", "",
+        "(runtime processes, live or already reaped).",
+        "",
         f"**Warm Invoke** of an echo function (payload {len(PAYLOAD)} bytes): {WARM_CALLS:,} sequential calls per "
-        f"row after {WARM_WARMUP} warm-up calls.", "",
-        _warm_table(runs), "",
+        f"row after {WARM_WARMUP} warm-up calls. Each client kind times GetCallerIdentity and Invoke in alternating "
+        f"blocks of {WARM_CALLS // WARM_BLOCKS} calls, and each ratio is to GetCallerIdentity by the same kind of "
+        "client: `raw` replays one signed request for both, `boto3` makes both calls through boto3.",
+        "",
+        _warm_table(runs),
+        "",
         f"**Cold starts**: {COLD_SAMPLES} Invokes after UpdateFunctionConfiguration (a new environment variable "
         f"retires the warm environment) and {COLD_SAMPLES} first Invokes of new functions; boto3 client, time to "
-        "the response. Init Duration is what the REPORT log line says (runtime start to its first `next`).", "",
-        _cold_table(runs), "",
+        "the response. Init Duration is what the REPORT log line says (runtime start to its first `next`).",
+        "",
+        _cold_table(runs),
+        "",
         f"**Timeout overrun**: Timeout=1 function that sleeps forever, invoked {TIMEOUT_SAMPLES} times on a warm "
         "environment (each time-out kills it, so it is warmed again before the next). Response − 1 s (boto3, "
         "request overhead included): " + ", ".join(f"{v:.1f}" for v in main.overruns_ms) + " ms; from the "
         "deadline the runtime was given to the response's arrival: "
-        + (", ".join(f"{v:.1f}" for v in main.deadline_overruns_ms) or "–") + " ms.", "",
-        f"**Burst**: {BURST} threads, each with its own boto3 client, start their Invoke together.", "",
-        _burst_table(runs), "",
+        + (", ".join(f"{v:.1f}" for v in main.deadline_overruns_ms) or "–")
+        + " ms.",
+        "",
+        f"**Burst**: {BURST} threads, each with its own boto3 client, start their Invoke together.",
+        "",
+        _burst_table(runs),
+        "",
         "Memory: peak RSS (VmHWM) of the server process "
         + ", ".join(f"{r.own_peak_rss_mib:.1f} MiB ({r.client})" for r in runs)
         + "; summed over the server and its live runtimes at the end "
-        + ", ".join(f"{r.peak_rss_mib:.1f} MiB ({r.client})" for r in runs) + ".",
+        + ", ".join(f"{r.peak_rss_mib:.1f} MiB ({r.client})" for r in runs)
+        + ".",
     ]
     for r in runs:
         goals = _goals(r)

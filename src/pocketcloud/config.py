@@ -58,6 +58,8 @@ class Settings:
     lambda_python_client: str = "auto"
     # CloudWatch Logs: how often events past their group's retention are deleted.
     logs_retention_sweep_seconds: float = 60.0
+    # ... and how long lines other services log (Lambda's) wait in memory to be written in one batch.
+    logs_flush_seconds: float = 0.05
     # S3 lifecycle: how many seconds one lifecycle "day" lasts (rules count days and round
     # to the next "midnight", a multiple of this since the epoch), and how often rules are applied.
     s3_lifecycle_day_seconds: float = 86400.0
@@ -83,6 +85,7 @@ class Settings:
         s.lambda_python_client = os.environ.get("POCKETCLOUD_LAMBDA_PYTHON_CLIENT", s.lambda_python_client)
         s.logs_retention_sweep_seconds = float(
             os.environ.get("POCKETCLOUD_LOGS_RETENTION_SWEEP_SECONDS", s.logs_retention_sweep_seconds))
+        s.logs_flush_seconds = float(os.environ.get("POCKETCLOUD_LOGS_FLUSH_SECONDS", s.logs_flush_seconds))
         s.s3_lifecycle_day_seconds = float(
             os.environ.get("POCKETCLOUD_LIFECYCLE_DAY_SECONDS", s.s3_lifecycle_day_seconds))
         s.s3_lifecycle_interval = float(os.environ.get("POCKETCLOUD_LIFECYCLE_INTERVAL", s.s3_lifecycle_interval))

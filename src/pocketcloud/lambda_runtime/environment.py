@@ -4,6 +4,13 @@ The supervisor here, not the code inside, owns the deadline: at the timeout
 it kills the whole process tree (its process group, and any descendant that
 left the group) and reports `Sandbox.Timedout` as AWS does. A runtime that
 exits, crashes or outgrows its memory size is reported as `Runtime.ExitError`.
+
+Memory is watched by polling the tree's resident size: on this kind of host the
+cgroup v2 hierarchy has no memory controller (it stays with cgroup v1), so
+there is no `memory.max` to give each environment.
+
+Layers are what AWS unpacks into /opt (`layers.py` builds that directory for
+each environment, since /opt itself cannot be shared between functions).
 """
 
 from __future__ import annotations
@@ -14,12 +21,14 @@ import json
 import os
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from pocketcloud.lambda_runtime.layers import layer_variables, merged_opt
+from pocketcloud.lambda_runtime.output import OutputPipe
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
-from pocketcloud.lambda_runtime.runtimes import runtime_command
+from pocketcloud.lambda_runtime.runtimes import PROVIDED_RUNTIMES, runtime_command
 
 INIT_TIMEOUT_SECONDS = 10.0  # AWS's init phase limit for on-demand functions
 MEMORY_POLL_SECONDS = 0.05
@@ -40,6 +49,7 @@ class EnvironmentSpec:
     log_stream: str
     tmp_dir: Path
     python_client: str = "auto"
+    layers: list[Path] = field(default_factory=list)  # unpacked layers, in the function's order
 
 
 @dataclass
@@ -98,14 +108,15 @@ class ExecutionEnvironment:
         self.api = RuntimeApiServer(self._runtime_asked)
         self.process: asyncio.subprocess.Process | None = None
         self._ready = asyncio.Event()
-        self._lines: list[tuple[int, str]] = []
-        self._readers: list[asyncio.Task[None]] = []
+        self.output = OutputPipe()
         self.spawned_at = 0.0
         self.init_duration_ms: float | None = None
         self.initialized = False
         self.dead = False
         self.last_used = time.monotonic()
         self.peak_memory_kb = 0
+        self._exited: asyncio.Future[int] | None = None
+        self._memory_timer: asyncio.TimerHandle | None = None
 
     def _runtime_asked(self) -> None:
         if not self._ready.is_set():
@@ -115,33 +126,36 @@ class ExecutionEnvironment:
     async def start(self) -> None:
         await self.api.start()
         spec = self.spec
+        opt = await asyncio.to_thread(merged_opt, spec.layers) if spec.layers else None
         env = dict(self.base_env)
+        # The paths AWS sets for /opt come first; the function's own variables may override them, as in AWS.
+        env.update(layer_variables(spec.runtime, spec.code_dir, opt, env.get("PATH", "")))
         env.update(spec.variables)
         env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{self.api.port}"
         env["TMPDIR"] = str(spec.tmp_dir)
+        command = runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client)
+        if spec.runtime in PROVIDED_RUNTIMES and opt is not None and not Path(command[0]).exists():
+            command = [str(opt / "bootstrap")]  # a custom runtime may come in a layer: /opt/bootstrap
         self.spawned_at = time.monotonic()
-        self.process = await asyncio.create_subprocess_exec(
-            *runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client),
-            cwd=str(spec.code_dir),
-            env=env,
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
-            start_new_session=True,
-        )
-        assert self.process.stdout is not None
-        self._readers.append(asyncio.create_task(self._read_output(self.process.stdout)))
-
-    async def _read_output(self, stream: asyncio.StreamReader) -> None:
-        while True:
-            line = await stream.readline()
-            if not line:
-                return
-            self._lines.append((int(time.time() * 1000), line.decode("utf-8", "replace").rstrip("\n")))
+        write_end = self.output.open()
+        try:
+            self.process = await asyncio.create_subprocess_exec(
+                *command,
+                cwd=str(spec.code_dir),
+                env=env,
+                stdin=asyncio.subprocess.DEVNULL,
+                stdout=write_end,
+                stderr=asyncio.subprocess.STDOUT,
+                start_new_session=True,
+            )
+        except BaseException:
+            self.output.close()
+            raise
+        finally:
+            os.close(write_end)
 
     def take_lines(self) -> list[tuple[int, str]]:
-        lines, self._lines = self._lines, []
-        return lines
+        return self.output.take()
 
     async def wait_ready(self) -> str | None:
         """Wait for the runtime's first `next`. None when ready, else why init failed."""
@@ -167,31 +181,55 @@ class ExecutionEnvironment:
 
     async def invoke(self, invocation: Invocation, timeout_seconds: float) -> InvokeOutcome:
         assert self.process is not None
-        await self._settle_output()
+        self.output.read_now()  # what init (or the last invocation, late) printed goes before START
         preamble = self.take_lines()
+        loop = asyncio.get_running_loop()
         started = time.monotonic()
         started_ms = int(time.time() * 1000)
+        # One future settles the invocation, whichever comes first: the runtime's answer, the
+        # process exiting, the memory watch or the deadline. Callbacks and timers rather than a
+        # task per watcher and asyncio.wait: a warm invoke then costs no task at all.
+        settled: asyncio.Future[str] = loop.create_future()
+
+        def settle(why: str) -> None:
+            if not settled.done():
+                settled.set_result(why)
+
+        def answered() -> None:
+            settle("result")
+
+        def exited(_: object) -> None:
+            settle("exit")
+
+        exit_watch = self._exit_watch()
+        exit_watch.add_done_callback(exited)
+        invocation.on_result = answered
+        deadline = loop.call_later(timeout_seconds, settle, "timeout")
+        # The memory was read when the environment became ready and at every poll since: unless
+        # it was over the size then, the first look waits one interval, so an invocation shorter
+        # than that walks /proc not at all.
+        over = self.peak_memory_kb > self.spec.memory_mb * 1024
+        self._memory_timer = loop.call_later(0 if over else MEMORY_POLL_SECONDS, self._poll_memory, settle)
         self.api.submit(invocation)
-        exited = asyncio.create_task(self.process.wait())
-        memory = asyncio.create_task(self._watch_memory())
-        waiters: set[asyncio.Future[Any]] = {invocation.result, exited, memory}
         try:
-            done, _ = await asyncio.wait(waiters, timeout=timeout_seconds, return_when=asyncio.FIRST_COMPLETED)
+            why = await settled
         finally:
-            exited.cancel()
-            memory.cancel()
+            deadline.cancel()
+            self._memory_timer.cancel()
+            exit_watch.remove_done_callback(exited)
+            invocation.on_result = None
         duration = (time.monotonic() - started) * 1000
-        if invocation.result in done:
+        if invocation.result.done() and not invocation.result.cancelled():
             kind, body, _headers = invocation.result.result()
-            await self._settle_output()
+            self.output.read_now()  # all the runtime printed before it answered
             outcome = InvokeOutcome("success" if kind == "response" else "error", body, duration_ms=duration)
             if kind == "error":
                 outcome.error_type = _error_type(body)
-        elif memory in done:
+        elif why == "memory":
             await self.kill()
             outcome = InvokeOutcome("exit", _exit_payload(invocation.request_id, "signal: killed"),
                                     "Runtime.ExitError", duration)
-        elif exited in done or (self.process.returncode is not None):
+        elif why == "exit" or self.process.returncode is not None:
             await self.drain_output()
             code = self.process.returncode
             reason = f"signal: {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
@@ -212,10 +250,22 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         return outcome
 
+    def _exit_watch(self) -> asyncio.Future[int]:
+        """Done when the runtime process exits: one waiter for the environment's whole life."""
+        assert self.process is not None
+        if self._exited is None:
+            self._exited = asyncio.ensure_future(self.process.wait())
+        return self._exited
+
+    def _poll_memory(self, settle: Callable[[str], None]) -> None:
+        if self._read_memory() > self.spec.memory_mb * 1024:
+            settle("memory")
+        else:
+            self._memory_timer = asyncio.get_running_loop().call_later(MEMORY_POLL_SECONDS, self._poll_memory, settle)
+
     async def _settle_output(self) -> None:
-        # The runtime flushed its output before it answered; let the pipe readers catch up.
-        for _ in range(3):
-            await asyncio.sleep(0)
+        # What the runtime wrote before the moment that brought us here is in the pipe now.
+        self.output.read_now()
 
     async def drain_output(self, wait_exit: float = 0.0) -> None:
         """Read the output to its end once the process has exited (waiting up to `wait_exit` for that).
@@ -229,12 +279,9 @@ class ExecutionEnvironment:
         if process.returncode is None and wait_exit:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(process.wait()), wait_exit)
-        if process.returncode is None:
-            await self._settle_output()
-            return
-        readers = [reader for reader in self._readers if not reader.done()]
-        if readers:
-            await asyncio.wait(readers, timeout=0.2)
+        self.output.read_now()
+        if process.returncode is not None:
+            await self.output.wait_closed(0.2)
 
     def _read_memory(self) -> int:
         """The tree's resident memory now (kB), also kept as the peak."""
@@ -242,16 +289,6 @@ class ExecutionEnvironment:
         rss = _rss_kb([self.process.pid, *_descendants(self.process.pid)])
         self.peak_memory_kb = max(self.peak_memory_kb, rss)
         return rss
-
-    async def _watch_memory(self) -> None:
-        limit_kb = self.spec.memory_mb * 1024
-        # The memory was read when the environment became ready and at every poll since:
-        # unless it was over the limit then, the first look waits one interval, so an
-        # invocation shorter than that walks /proc not at all.
-        if self.peak_memory_kb <= limit_kb:
-            await asyncio.sleep(MEMORY_POLL_SECONDS)
-        while self._read_memory() <= limit_kb:
-            await asyncio.sleep(MEMORY_POLL_SECONDS)
 
     async def kill(self) -> None:
         """Kill the whole tree now (SIGKILL), and release the listener."""
@@ -269,8 +306,10 @@ class ExecutionEnvironment:
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(process.wait(), 2)
         await self.api.close()
-        for reader in self._readers:
-            reader.cancel()
+        self.output.read_now()
+        self.output.close()
+        if self._exited is not None and not self._exited.done():
+            self._exited.cancel()
 
     async def shutdown(self) -> None:
         """Stop an idle environment: SIGTERM, then SIGKILL if it lingers."""

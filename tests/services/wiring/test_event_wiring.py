@@ -143,7 +143,8 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
         "def handler(event, context):\n"
         "    assert all(r['eventSource'] == 'aws:sqs' for r in event['Records'])\n"
         "    return {'batchItemFailures': [{'itemIdentifier': r['messageId']} for r in event['Records'] if r['body'] == 'poison']}\n"
-    ))
+    ), role_policy={"Version": "2012-10-17", "Statement": [{  # Lambda reads the queue as the execution role
+        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": arn}]})
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
                                               FunctionResponseTypes=["ReportBatchItemFailures"])
     assert mapping["State"] == "Creating"

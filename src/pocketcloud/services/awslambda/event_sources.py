@@ -7,6 +7,13 @@ with ReportBatchItemFailures, all but the reported failures. On a function
 error nothing is deleted: the messages become visible again after the queue's
 visibility timeout and, after maxReceiveCount, go to the dead-letter queue.
 Mappings live in the store and their pollers start with the server.
+
+The poller reads and deletes as the function's execution role (`role_access.py`):
+CreateEventSourceMapping refuses a role that may not receive, delete and read
+the queue's attributes, and each receive and delete is authorized as the role.
+Batches run concurrently, at most ScalingConfig.MaximumConcurrency of them
+(five without one, the number Lambda starts an SQS mapping with; never more
+than the function's reserved concurrency, past which they would be throttled).
 """
 
 from __future__ import annotations
@@ -22,14 +29,32 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
-from pocketcloud.services.awslambda.functions import function_arn, split_name
+from pocketcloud.services.awslambda.functions import FunctionStore, function_arn, split_name
+from pocketcloud.services.awslambda.role_access import RoleAccess
+from pocketcloud.services.base import ServiceRuntime
+from pocketcloud.store import Collection
 
 log = logging.getLogger("pocketcloud.lambda.event_sources")
 Params = dict[str, Any]
 MAPPINGS = ("", "")
-_FIELDS = ("UUID", "BatchSize", "MaximumBatchingWindowInSeconds", "EventSourceArn", "FunctionArn", "LastModified",
-           "LastProcessingResult", "State", "StateTransitionReason", "FunctionResponseTypes", "ScalingConfig",
-           "EventSourceMappingArn", "FilterCriteria")
+_FIELDS = (
+    "UUID",
+    "BatchSize",
+    "MaximumBatchingWindowInSeconds",
+    "EventSourceArn",
+    "FunctionArn",
+    "LastModified",
+    "LastProcessingResult",
+    "State",
+    "StateTransitionReason",
+    "FunctionResponseTypes",
+    "ScalingConfig",
+    "EventSourceMappingArn",
+    "FilterCriteria",
+)
+# The SQS calls a poller makes, which the execution role must be allowed (checked in this order, as Lambda does).
+_POLLER_CALLS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
+DEFAULT_CONCURRENCY = 5
 
 
 def _epoch() -> float:
@@ -42,12 +67,29 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
-        "attributes": {k: v for k, v in attributes.items() if k in (
-            "ApproximateReceiveCount", "SentTimestamp", "SenderId", "ApproximateFirstReceiveTimestamp",
-            "SequenceNumber", "MessageGroupId", "MessageDeduplicationId", "AWSTraceHeader")},
+        "attributes": {
+            k: v
+            for k, v in attributes.items()
+            if k
+            in (
+                "ApproximateReceiveCount",
+                "SentTimestamp",
+                "SenderId",
+                "ApproximateFirstReceiveTimestamp",
+                "SequenceNumber",
+                "MessageGroupId",
+                "MessageDeduplicationId",
+                "AWSTraceHeader",
+            )
+        },
         "messageAttributes": {
-            name: {"stringValue": v.get("StringValue"), "binaryValue": v.get("BinaryValue"),
-                   "stringListValues": [], "binaryListValues": [], "dataType": v.get("DataType")}
+            name: {
+                "stringValue": v.get("StringValue"),
+                "binaryValue": v.get("BinaryValue"),
+                "stringListValues": [],
+                "binaryListValues": [],
+                "dataType": v.get("DataType"),
+            }
             for name, v in (message.get("MessageAttributes") or {}).items()
         },
         "md5OfBody": message.get("MD5OfBody"),
@@ -58,13 +100,21 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
 
 
 class EventSourceOperations:
+    # Provided by LambdaProvider and its other parts.
+    runtime: ServiceRuntime
+    functions: FunctionStore
+    mappings: Collection
+    _pollers: dict[str, asyncio.Task[None]]
+
     def _mapping_view(self, doc: Params) -> Params:
         return {k: doc[k] for k in _FIELDS if k in doc}
 
     def _mapping(self, mapping_id: str) -> Params:
-        doc = self.mappings.get(MAPPINGS, mapping_id)  # type: ignore[attr-defined]
+        doc = self.mappings.get(MAPPINGS, mapping_id)
         if doc is None:
-            raise not_found(f"The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {uuid.uuid4()})")
+            raise not_found(
+                f"The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {uuid.uuid4()})"
+            )
         return doc
 
     def CreateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
@@ -72,22 +122,35 @@ class EventSourceOperations:
         if not source.startswith("arn:aws:sqs:"):
             raise invalid_parameter("Unsupported event source: pocketcloud maps SQS queues to functions.")
         name, qualifier = split_name(ctx, p["FunctionName"])
-        self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
-        sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
-        if sqs is None or sqs.queue_url_of(source) is None:
-            raise invalid_parameter("Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist.")
+        function, _ = self.functions.resolve(
+            (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+        )
+        sqs = self._sqs()
+        url = sqs.queue_url_of(source) if sqs is not None else None
+        if url is None:
+            raise invalid_parameter(
+                "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. SQS Error Message: The specified queue does not exist."
+            )
         batch = p.get("BatchSize") or 10
         window = p.get("MaximumBatchingWindowInSeconds") or 0
         if batch > 10 and window < 1:
-            raise invalid_parameter("Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10")
+            raise invalid_parameter(
+                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+            )
         if not 1 <= batch <= 10000:
             raise invalid_parameter("BatchSize must be between 1 and 10000 for SQS event sources")
+        self._check_role_reads(function, source, url)
         mapping_id = str(uuid.uuid4())
         doc: Params = {
-            "UUID": mapping_id, "BatchSize": batch, "MaximumBatchingWindowInSeconds": window,
-            "EventSourceArn": source, "FunctionArn": function_arn(ctx.region, ctx.account_id, name, qualifier),
-            "LastModified": _epoch(), "LastProcessingResult": "No records processed",
-            "State": "Enabled" if p.get("Enabled", True) else "Disabled", "StateTransitionReason": "USER_INITIATED",
+            "UUID": mapping_id,
+            "BatchSize": batch,
+            "MaximumBatchingWindowInSeconds": window,
+            "EventSourceArn": source,
+            "FunctionArn": function_arn(ctx.region, ctx.account_id, name, qualifier),
+            "LastModified": _epoch(),
+            "LastProcessingResult": "No records processed",
+            "State": "Enabled" if p.get("Enabled", True) else "Disabled",
+            "StateTransitionReason": "USER_INITIATED",
             "FunctionResponseTypes": p.get("FunctionResponseTypes") or [],
             "EventSourceMappingArn": f"arn:aws:lambda:{ctx.region}:{ctx.account_id}:event-source-mapping:{mapping_id}",
         }
@@ -95,7 +158,7 @@ class EventSourceOperations:
             doc["ScalingConfig"] = p["ScalingConfig"]
         if p.get("FilterCriteria"):
             doc["FilterCriteria"] = p["FilterCriteria"]
-        self.mappings.put(MAPPINGS, mapping_id, doc)  # type: ignore[attr-defined]
+        self.mappings.put(MAPPINGS, mapping_id, doc)
         self._sync_poller(doc)
         return {**self._mapping_view(doc), "State": "Creating" if doc["State"] == "Enabled" else "Disabled"}
 
@@ -104,27 +167,40 @@ class EventSourceOperations:
 
     def UpdateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._mapping(p["UUID"])
-        for member in ("BatchSize", "MaximumBatchingWindowInSeconds", "FunctionResponseTypes", "ScalingConfig", "FilterCriteria"):
+        for member in (
+            "BatchSize",
+            "MaximumBatchingWindowInSeconds",
+            "FunctionResponseTypes",
+            "ScalingConfig",
+            "FilterCriteria",
+        ):
             if p.get(member) is not None:
                 doc[member] = p[member]
         if p.get("FunctionName"):
             name, qualifier = split_name(ctx, p["FunctionName"])
+            function, _ = self.functions.resolve(
+                (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+            )
+            sqs = self._sqs()
+            url = sqs.queue_url_of(doc["EventSourceArn"]) if sqs is not None else None
+            if url is not None:  # a mapping whose queue is gone waits for it; the new role is checked then
+                self._check_role_reads(function, doc["EventSourceArn"], url)
             doc["FunctionArn"] = function_arn(ctx.region, ctx.account_id, name, qualifier)
         if p.get("Enabled") is not None:
             doc["State"] = "Enabled" if p["Enabled"] else "Disabled"
         doc["LastModified"] = _epoch()
-        self.mappings.put(MAPPINGS, doc["UUID"], doc)  # type: ignore[attr-defined]
+        self.mappings.put(MAPPINGS, doc["UUID"], doc)
         self._sync_poller(doc)
         return {**self._mapping_view(doc), "State": "Updating"}
 
     def DeleteEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._mapping(p["UUID"])
-        self.mappings.delete(MAPPINGS, doc["UUID"])  # type: ignore[attr-defined]
+        self.mappings.delete(MAPPINGS, doc["UUID"])
         self._stop_poller(doc["UUID"])
         return {**self._mapping_view(doc), "State": "Deleting"}
 
     def ListEventSourceMappings(self, ctx: RequestContext, p: Params) -> Params:
-        docs = [d for _, d in self.mappings.scan(MAPPINGS)]  # type: ignore[attr-defined]
+        docs = [d for _, d in self.mappings.scan(MAPPINGS)]
         if p.get("EventSourceArn"):
             docs = [d for d in docs if d["EventSourceArn"] == p["EventSourceArn"]]
         if p.get("FunctionName"):
@@ -133,14 +209,52 @@ class EventSourceOperations:
         docs = [d for d in docs if d["FunctionArn"].split(":")[4] == ctx.account_id]
         return {"EventSourceMappings": [self._mapping_view(d) for d in docs]}
 
+    def _sqs(self) -> Any:
+        return self.runtime.provider("sqs")
+
+    # -- the execution role ---------------------------------------------------------
+
+    def _role_access(self) -> RoleAccess:
+        access: RoleAccess | None = getattr(self, "_role_access_instance", None)
+        if access is None:
+            access = RoleAccess(self.runtime)
+            self._role_access_instance = access
+        return access
+
+    def _check_role_reads(self, function: Params, queue_arn: str, url: str) -> None:
+        """CreateEventSourceMapping's check: the role must be allowed every call the poller makes."""
+        region = queue_arn.split(":")[3]
+        for operation in _POLLER_CALLS:
+            if not self._role_access().allowed(
+                function["Role"],
+                function["FunctionName"],
+                "sqs",
+                operation,
+                region,
+                _sqs_params(operation, url),
+            ):
+                raise invalid_parameter(
+                    f"The provided execution role does not have permissions to call {operation} on SQS"
+                )
+
+    def _role_may(self, function: Params, operation: str, queue_arn: str, url: str) -> bool:
+        return self._role_access().allowed(
+            function["Role"],
+            function["FunctionName"],
+            "sqs",
+            operation,
+            queue_arn.split(":")[3],
+            _sqs_params(operation, url),
+        )
+
     # -- pollers ------------------------------------------------------------------
 
     def start_pollers(self) -> None:
-        for _, doc in self.mappings.scan(MAPPINGS):  # type: ignore[attr-defined]
+        for _, doc in self.mappings.scan(MAPPINGS):
             self._sync_poller(doc)
 
     def _sync_poller(self, doc: Params) -> None:
-        pollers: dict[str, asyncio.Task[None]] = self._pollers  # type: ignore[attr-defined]
+        pollers: dict[str, asyncio.Task[None]] = self._pollers
         if doc["State"] == "Enabled" and doc["UUID"] not in pollers:
             with contextlib.suppress(RuntimeError):  # no running loop: started with the server instead
                 pollers[doc["UUID"]] = asyncio.get_running_loop().create_task(self._poll(doc["UUID"]))
@@ -148,71 +262,152 @@ class EventSourceOperations:
             self._stop_poller(doc["UUID"])
 
     def _stop_poller(self, mapping_id: str) -> None:
-        task = self._pollers.pop(mapping_id, None)  # type: ignore[attr-defined]
+        task = self._pollers.pop(mapping_id, None)
         if task is not None:
             task.cancel()
 
-    async def _poll(self, mapping_id: str) -> None:
-        while True:
-            doc = self.mappings.get(MAPPINGS, mapping_id)  # type: ignore[attr-defined]
-            if doc is None or doc["State"] != "Enabled":
-                self._pollers.pop(mapping_id, None)  # type: ignore[attr-defined]
-                return
-            try:
-                processed = await self._poll_once(doc)
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # a poller must survive a bad batch; the messages are retried by SQS
-                log.exception("event source mapping %s failed", mapping_id)
-                processed = False
-            if not processed:
-                await asyncio.sleep(0.05)
+    def _record_result(self, mapping_id: str, result: str) -> None:
+        # Re-read: batches finish concurrently with each other and with UpdateEventSourceMapping.
+        doc = self.mappings.get(MAPPINGS, mapping_id)
+        if doc is not None and doc.get("LastProcessingResult") != result:
+            doc["LastProcessingResult"] = result
+            self.mappings.put(MAPPINGS, mapping_id, doc)
 
-    async def _poll_once(self, doc: Params) -> bool:
-        sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
-        if sqs is None:
-            await asyncio.sleep(1)
-            return False
-        source = doc["EventSourceArn"]
-        window = float(doc.get("MaximumBatchingWindowInSeconds") or 0)
-        try:
-            messages = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0))
-        except ServiceError:
-            await asyncio.sleep(1)  # the queue is gone; the mapping waits, as Lambda's does
-            return False
-        if not messages:
-            return False
-        if window and len(messages) < doc["BatchSize"]:
-            more = await sqs.receive_batch(source, doc["BatchSize"] - len(messages), window)
-            messages.extend(more)
+    def _target(self, doc: Params) -> tuple[Params, str, int] | None:
+        """(function configuration, executed version, the mapping's concurrency limit); None if the function is gone."""
         parts = doc["FunctionArn"].split(":")
         account, region, name = parts[4], parts[3], parts[6]
         qualifier = parts[7] if len(parts) > 7 else None
         try:
-            function, executed = self.functions.resolve((account, region), name, qualifier, doc["FunctionArn"])  # type: ignore[attr-defined]
+            function, executed = self.functions.resolve(
+                (account, region), name, qualifier, doc["FunctionArn"]
+            )
         except ServiceError:
-            return False
+            return None
+        limit: int = (doc.get("ScalingConfig") or {}).get("MaximumConcurrency") or DEFAULT_CONCURRENCY
+        base = self.functions.functions.get((account, region), name) or function
+        reserved = base.get("ReservedConcurrency")
+        # Batches beyond the function's reserved concurrency would only be throttled back to the queue.
+        return function, executed, limit if reserved is None else min(limit, reserved)
+
+    async def _poll(self, mapping_id: str) -> None:
+        """Receive batches and hand each to an invocation of its own, at most the mapping's concurrency at once.
+
+        Batches outlive their poller: a mapping disabled or deleted lets the invocations under way finish
+        (cancelling one would hand a busy environment back to the pool), and a poller started again
+        counts them against the limit.
+        """
+        batches: dict[str, set[asyncio.Task[None]]] = self.__dict__.setdefault("_batches", {})
+        running = batches.setdefault(mapping_id, set())
+        while True:
+            doc = self.mappings.get(MAPPINGS, mapping_id)
+            if doc is None or doc["State"] != "Enabled":
+                self._pollers.pop(mapping_id, None)
+                return
+            target = self._target(doc)
+            if target is None or target[2] < 1:
+                await asyncio.sleep(1)
+                continue
+            function, executed, limit = target
+            if len(running) >= limit:
+                await asyncio.wait(running, return_when=asyncio.FIRST_COMPLETED)
+                continue
+            try:
+                messages = await self._receive(doc, function)
+            except asyncio.CancelledError:
+                raise
+            except Exception:  # a poller must survive a bad batch; the messages are retried by SQS
+                log.exception("event source mapping %s failed", mapping_id)
+                messages = []
+            if not messages:
+                await asyncio.sleep(0.05)
+                continue
+            task = asyncio.create_task(self._process(doc, function, executed, messages))
+            running.add(task)
+            task.add_done_callback(running.discard)
+
+    async def _receive(self, doc: Params, function: Params) -> list[Params]:
+        """The next batch, read as the function's execution role (nothing when it may not read)."""
+        sqs = self._sqs()
+        source = doc["EventSourceArn"]
+        url = sqs.queue_url_of(source) if sqs is not None else None
+        if url is None:
+            await asyncio.sleep(1)  # the queue is gone; the mapping waits, as Lambda's does
+            return []
+        if not self._role_may(function, "ReceiveMessage", source, url):
+            self._record_result(
+                doc["UUID"],
+                "PROBLEM: The provided execution role does not have permissions to call ReceiveMessage on SQS",
+            )
+            await asyncio.sleep(1)
+            return []
+        window = float(doc.get("MaximumBatchingWindowInSeconds") or 0)
+        try:
+            messages: list[Params] = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0))
+            if messages and window and len(messages) < doc["BatchSize"]:
+                messages.extend(await sqs.receive_batch(source, doc["BatchSize"] - len(messages), window))
+        except ServiceError:
+            await asyncio.sleep(1)
+            return []
+        return messages
+
+    async def _process(self, doc: Params, function: Params, executed: str, messages: list[Params]) -> None:
+        """Invoke the function with one batch; delete what succeeded, as the execution role."""
+        try:
+            await self._process_batch(doc, function, executed, messages)
+        except asyncio.CancelledError:
+            raise
+        except Exception:  # the batch's messages come back after their visibility timeout
+            log.exception("event source mapping %s failed", doc["UUID"])
+
+    async def _process_batch(
+        self, doc: Params, function: Params, executed: str, messages: list[Params]
+    ) -> None:
+        source = doc["EventSourceArn"]
+        parts = doc["FunctionArn"].split(":")
+        account, region = parts[4], parts[3]
         event = json.dumps({"Records": [_lambda_record(m, source) for m in messages]}).encode()
         try:
             outcome, _, _ = await self.run(account, region, function, executed, event)  # type: ignore[attr-defined]
         except ServiceError:
-            return True  # throttled: the messages come back after their visibility timeout
-        handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
+            return  # throttled: the messages come back after their visibility timeout
         if outcome.status != "success":
-            doc["LastProcessingResult"] = "PROBLEM: Function call failed"
-            self.mappings.put(MAPPINGS, doc["UUID"], doc)  # type: ignore[attr-defined]
-            return True
+            self._record_result(doc["UUID"], "PROBLEM: Function call failed")
+            return
+        handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
         if "ReportBatchItemFailures" in (doc.get("FunctionResponseTypes") or []):
             failed = _reported_failures(outcome.payload)
             if failed is None:  # an answer it cannot read fails the whole batch, as in AWS
-                return True
+                return
             for message_id in failed:
                 handles.pop(message_id, None)
+        sqs = self._sqs()
+        url = sqs.queue_url_of(source) if sqs is not None else None
+        if url is None:
+            return
+        if not self._role_may(function, "DeleteMessage", source, url):
+            # Processed but not deleted: the messages come back, and after maxReceiveCount go to the DLQ.
+            self._record_result(
+                doc["UUID"],
+                "PROBLEM: The provided execution role does not have permissions to call DeleteMessage on SQS",
+            )
+            return
         sqs.delete_batch(source, list(handles.values()))
-        if doc.get("LastProcessingResult") != "OK":
-            doc["LastProcessingResult"] = "OK"
-            self.mappings.put(MAPPINGS, doc["UUID"], doc)  # type: ignore[attr-defined]
-        return True
+        self._record_result(doc["UUID"], "OK")
+
+
+def _sqs_params(operation: str, url: str) -> Params:
+    """The parameters of the SQS call the poller makes, as the authorizer reads them."""
+    if operation == "ReceiveMessage":
+        return {
+            "QueueUrl": url,
+            "MaxNumberOfMessages": 10,
+            "AttributeNames": ["All"],
+            "MessageAttributeNames": ["All"],
+        }
+    if operation == "DeleteMessage":
+        return {"QueueUrl": url, "ReceiptHandle": "-"}
+    return {"QueueUrl": url, "AttributeNames": ["All"]}
 
 
 def _reported_failures(payload: bytes) -> list[str] | None:

@@ -21,6 +21,7 @@ import contextlib
 import json
 import logging
 import math
+import os
 import secrets
 import time
 import uuid
@@ -28,6 +29,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.gateway.http import BodyTooLarge
 from pocketcloud.lambda_runtime.environment import EnvironmentSpec, InvokeOutcome
 from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
 from pocketcloud.lambda_runtime.runtime_api import Invocation
@@ -41,14 +43,16 @@ log = logging.getLogger("pocketcloud.lambda")
 Params = dict[str, Any]
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 256 KB until AWS raised it in 2025 (the Invoke API reference says 1 MB)
+INVOKE_ASYNC_LIMIT = 262144  # the deprecated InvokeAsync kept 256 KB ("for up to 1MB, use Invoke")
 QUEUE = ("", "")
 
 
-def _too_large(limit: int) -> ServiceError:
+def _too_large(limit: int, operation: str = "InvokeFunction") -> ServiceError:
     return ServiceError(
         "RequestEntityTooLargeException",
-        f"Request must be smaller than {limit} bytes for the InvokeFunction operation",
-        status=413, Type="User",
+        f"Request must be smaller than {limit} bytes for the {operation} operation",
+        status=413,
+        Type="User",
     )
 
 
@@ -56,13 +60,20 @@ def _too_large_for_event(size: int) -> ServiceError:
     return ServiceError(
         "RequestEntityTooLargeException",
         f"{size} byte payload is too large for the Event invocation type (limit {ASYNC_PAYLOAD_LIMIT} bytes)",
-        status=413, Type="User",
+        status=413,
+        Type="User",
     )
 
 
 def _iso_ms(epoch_ms: int) -> str:
     moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
     return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+
+
+def _trace_id() -> str:
+    """An X-Ray trace header: Root=1-<epoch hex>-<96 random bits>;Parent=<64 random bits>;Sampled=0."""
+    random = os.urandom(20).hex()
+    return f"Root=1-{int(time.time()):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
 
 
 class InvokeOperations:
@@ -74,8 +85,10 @@ class InvokeOperations:
         settings = self.runtime.settings  # type: ignore[attr-defined]
         env = {
             "PATH": "/usr/local/bin:/usr/bin:/bin",
-            "LANG": "en_US.UTF-8", "TZ": ":UTC",
-            "AWS_REGION": region, "AWS_DEFAULT_REGION": region,
+            "LANG": "en_US.UTF-8",
+            "TZ": ":UTC",
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
             "AWS_EXECUTION_ENV": execution_env_name(doc["Runtime"] or "provided"),
             "AWS_LAMBDA_FUNCTION_NAME": doc["FunctionName"],
             "AWS_LAMBDA_FUNCTION_MEMORY_SIZE": str(doc["MemorySize"]),
@@ -89,11 +102,13 @@ class InvokeOperations:
         sts = self.runtime.provider("sts")  # type: ignore[attr-defined]
         credentials = sts.service_role_session(doc["Role"], doc["FunctionName"]) if sts else None
         if credentials:
-            env.update({
-                "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
-                "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
-                "AWS_SESSION_TOKEN": credentials["SessionToken"],
-            })
+            env.update(
+                {
+                    "AWS_ACCESS_KEY_ID": credentials["AccessKeyId"],
+                    "AWS_SECRET_ACCESS_KEY": credentials["SecretAccessKey"],
+                    "AWS_SESSION_TOKEN": credentials["SessionToken"],
+                }
+            )
         return env
 
     def _spec(self, account: str, region: str, doc: Params, version: str) -> EnvironmentSpec:
@@ -105,18 +120,21 @@ class InvokeOperations:
         variables["LAMBDA_TASK_ROOT"] = str(code_dir)
         variables["LAMBDA_RUNTIME_DIR"] = str(code_dir)
         variables["AWS_LAMBDA_LOG_STREAM_NAME"] = stream
-        layer_paths = self._layer_paths(doc)  # type: ignore[attr-defined]
-        if layer_paths:
-            # Where Lambda's Python runtimes look in /opt: python/ and python/lib/pythonX.Y/site-packages.
-            site = f"python/lib/{doc['Runtime']}/site-packages"
-            variables["PYTHONPATH"] = ":".join(f"{p / 'python'}:{p / site}" for p in layer_paths)
-            variables["NODE_PATH"] = ":".join(str(p / "nodejs" / "node_modules") for p in layer_paths)
         return EnvironmentSpec(
-            function_name=doc["FunctionName"], function_arn=doc["FunctionArn"], version=version,
-            runtime=doc["Runtime"] or "provided", handler=doc.get("Handler") or "", code_dir=code_dir,
-            memory_mb=doc["MemorySize"], timeout_seconds=doc["Timeout"], variables=variables,
-            log_group=doc["LoggingConfig"]["LogGroup"], log_stream=stream, tmp_dir=tmp,
+            function_name=doc["FunctionName"],
+            function_arn=doc["FunctionArn"],
+            version=version,
+            runtime=doc["Runtime"] or "provided",
+            handler=doc.get("Handler") or "",
+            code_dir=code_dir,
+            memory_mb=doc["MemorySize"],
+            timeout_seconds=doc["Timeout"],
+            variables=variables,
+            log_group=doc["LoggingConfig"]["LogGroup"],
+            log_stream=stream,
+            tmp_dir=tmp,
             python_client=self.runtime.settings.lambda_python_client,  # type: ignore[attr-defined]
+            layers=self._layer_paths(doc),  # type: ignore[attr-defined]
         )
 
     async def retire_environments(self, arn: str, version: str | None = None) -> None:
@@ -128,23 +146,43 @@ class InvokeOperations:
 
     # -- running one invocation ---------------------------------------------------
 
-    async def run(self, account: str, region: str, doc: Params, version: str, payload: bytes,
-                  client_context: str | None = None, request_id: str | None = None) -> tuple[InvokeOutcome, str, str]:
-        """Run one invocation; returns (outcome, request id, the log text of this invocation)."""
+    async def run(
+        self,
+        account: str,
+        region: str,
+        doc: Params,
+        version: str,
+        payload: bytes,
+        client_context: str | None = None,
+        request_id: str | None = None,
+        log_text: bool = True,
+    ) -> tuple[InvokeOutcome, str, str]:
+        """Run one invocation; returns (outcome, request id, the log text of this invocation).
+
+        With `log_text` False the text is "" and the log lines are built and queued for
+        CloudWatch Logs just after the caller's answer has gone out (the next turn of the loop).
+        """
         request_id = request_id or str(uuid.uuid4())
-        base = self.functions.functions.get((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
+        base = doc  # $LATEST's configuration is the function's own document
+        if version != "$LATEST":  # a version's lacks the function's ReservedConcurrency
+            base = self.functions.functions.get((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
         revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
         try:
             env, cold = await self.pool.acquire(
-                revision, base["FunctionArn"], base.get("ReservedConcurrency"),
-                lambda: self._spec(account, region, doc, version), lambda: self._base_env(account, region, doc, version),
+                revision,
+                base["FunctionArn"],
+                base.get("ReservedConcurrency"),
+                lambda: self._spec(account, region, doc, version),
+                lambda: self._base_env(account, region, doc, version),
             )
         except ConcurrencyExceeded as exc:
             raise too_many_requests(exc.reason) from exc
         except RuntimeUnavailable as exc:
             raise invalid_parameter(str(exc)) from exc
         except OSError as exc:
-            raise ServiceError("ServiceException", f"Could not start the execution environment: {exc}", status=500) from exc
+            raise ServiceError(
+                "ServiceException", f"Could not start the execution environment: {exc}", status=500
+            ) from exc
         timeout = float(doc["Timeout"])
         lines: list[tuple[int, str]] = []
         try:
@@ -154,9 +192,13 @@ class InvokeOperations:
             else:
                 deadline_ms = int(time.time() * 1000 + timeout * 1000)
                 invocation = Invocation(
-                    request_id=request_id, payload=payload, deadline_ms=deadline_ms,
-                    function_arn=function_arn(region, account, doc["FunctionName"], None if version == "$LATEST" else version),
-                    trace_id=f"Root=1-{int(time.time()):08x}-{secrets.token_hex(12)};Parent={secrets.token_hex(8)};Sampled=0",
+                    request_id=request_id,
+                    payload=payload,
+                    deadline_ms=deadline_ms,
+                    function_arn=function_arn(
+                        region, account, doc["FunctionName"], None if version == "$LATEST" else version
+                    ),
+                    trace_id=_trace_id(),
                     client_context=client_context,
                 )
                 outcome = await env.invoke(invocation, timeout)
@@ -164,11 +206,43 @@ class InvokeOperations:
                 env.dead = True
         finally:
             await self.pool.release(revision, base["FunctionArn"], env)
-        lines = self._log_lines(request_id, version, doc, outcome, cold, env.init_duration_ms, timeout)
+        args = (
+            account,
+            region,
+            request_id,
+            version,
+            doc,
+            outcome,
+            cold,
+            env.init_duration_ms,
+            timeout,
+            env.spec.log_stream,
+        )
+        if not log_text:
+            asyncio.get_running_loop().call_soon(self._write_log, *args)
+            return outcome, request_id, ""
+        lines = self._write_log(*args)
+        return outcome, request_id, "\n".join(message for _, message in lines) + "\n"
+
+    def _write_log(
+        self,
+        account: str,
+        region: str,
+        request_id: str,
+        version: str,
+        doc: Params,
+        outcome: InvokeOutcome,
+        cold: bool,
+        init_ms: float | None,
+        timeout: float,
+        stream: str,
+    ) -> list[tuple[int, str]]:
+        """The invocation's lines (START, output, END, REPORT), queued for /aws/lambda/<name>."""
+        lines = self._log_lines(request_id, version, doc, outcome, cold, init_ms, timeout)
         logs = self.runtime.provider("logs")  # type: ignore[attr-defined]
         if logs is not None:
-            logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], env.spec.log_stream, lines)
-        return outcome, request_id, "\n".join(message for _, message in lines) + "\n"
+            logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, lines)
+        return lines
 
     async def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
         await env.drain_output(wait_exit=0.5)
@@ -183,27 +257,50 @@ class InvokeOperations:
         if reason == "exit":
             code = env.process.returncode if env.process else None
             message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
-            return InvokeOutcome("init_error", json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
-                                 "Runtime.ExitError", log_lines=lines)
+            return InvokeOutcome(
+                "init_error",
+                json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
+                "Runtime.ExitError",
+                log_lines=lines,
+            )
         message = f"RequestId: {request_id} Error: Runtime failed to start: init phase exceeded the timeout"
-        return InvokeOutcome("init_error", json.dumps({"errorType": "Runtime.Unknown", "errorMessage": message}).encode(),
-                             "Runtime.Unknown", log_lines=lines)
+        return InvokeOutcome(
+            "init_error",
+            json.dumps({"errorType": "Runtime.Unknown", "errorMessage": message}).encode(),
+            "Runtime.Unknown",
+            log_lines=lines,
+        )
 
-    def _log_lines(self, request_id: str, version: str, doc: Params, outcome: InvokeOutcome, cold: bool,
-                   init_ms: float | None, timeout: float) -> list[tuple[int, str]]:
+    def _log_lines(
+        self,
+        request_id: str,
+        version: str,
+        doc: Params,
+        outcome: InvokeOutcome,
+        cold: bool,
+        init_ms: float | None,
+        timeout: float,
+    ) -> list[tuple[int, str]]:
         now_ms = int(time.time() * 1000)
         # START carries the moment the event was handed over, so the function's own lines sort after it.
         started = outcome.started_ms or now_ms - int(outcome.duration_ms)
         lines: list[tuple[int, str]] = []
         if cold and init_ms is not None and outcome.status == "init_error":
             lines += outcome.log_lines
-            lines.append((started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {outcome.error_type}"))
+            lines.append(
+                (
+                    started,
+                    f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {outcome.error_type}",
+                )
+            )
             outcome.log_lines = []
         lines += outcome.preamble
         lines.append((started, f"START RequestId: {request_id} Version: {version}"))
         lines += outcome.log_lines
         if outcome.status == "timeout":
-            lines.append((now_ms, f"{_iso_ms(now_ms)} {request_id} Task timed out after {timeout:.2f} seconds"))
+            lines.append(
+                (now_ms, f"{_iso_ms(now_ms)} {request_id} Task timed out after {timeout:.2f} seconds")
+            )
         lines.append((now_ms, f"END RequestId: {request_id}"))
         duration = outcome.duration_ms
         report = (
@@ -224,7 +321,9 @@ class InvokeOperations:
     async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        doc, executed = self.functions.resolve(scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
+        doc, executed = self.functions.resolve(
+            scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+        )  # type: ignore[attr-defined]
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
         if isinstance(payload, str):
@@ -233,7 +332,12 @@ class InvokeOperations:
             try:
                 json.loads(payload)
             except ValueError as exc:
-                raise ServiceError("InvalidRequestContentException", "Could not parse request body into json: Could not parse payload into json: Unexpected character", status=400, Type="User") from exc
+                raise ServiceError(
+                    "InvalidRequestContentException",
+                    "Could not parse request body into json: Could not parse payload into json: Unexpected character",
+                    status=400,
+                    Type="User",
+                ) from exc
         if kind == "DryRun":
             return {"StatusCode": 204}
         client_context = None
@@ -241,7 +345,11 @@ class InvokeOperations:
             try:
                 client_context = base64.b64decode(p["ClientContext"]).decode()
             except ValueError as exc:
-                raise ServiceError("InvalidRequestContentException", "Client context must be a valid Base64-encoded JSON object.", status=400) from exc
+                raise ServiceError(
+                    "InvalidRequestContentException",
+                    "Client context must be a valid Base64-encoded JSON object.",
+                    status=400,
+                ) from exc
         if kind == "Event":
             if len(payload) > ASYNC_PAYLOAD_LIMIT:
                 raise _too_large_for_event(len(payload))
@@ -250,27 +358,71 @@ class InvokeOperations:
         if len(payload) > SYNC_PAYLOAD_LIMIT:
             raise _too_large(SYNC_PAYLOAD_LIMIT)
         # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
-        outcome, _, log_text = await self.run(ctx.account_id, ctx.region, doc, executed, payload, client_context,
-                                              request_id=ctx.request_id)
+        tail = p.get("LogType") == "Tail"
+        outcome, _, log_text = await self.run(
+            ctx.account_id,
+            ctx.region,
+            doc,
+            executed,
+            payload,
+            client_context,
+            request_id=ctx.request_id,
+            log_text=tail,
+        )
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":
             result["FunctionError"] = "Unhandled"
-        if p.get("LogType") == "Tail":
+        if tail:
             result["LogResult"] = base64.b64encode(log_text.encode()[-4096:]).decode()
         return result
 
+    async def InvokeAsync(self, ctx: RequestContext, p: Params) -> Params:
+        """The deprecated asynchronous call: Invoke's Event type, with its older 256 KB limit."""
+        name, qualifier = split_name(ctx, p["FunctionName"])
+        self.functions.resolve(
+            (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+        )  # type: ignore[attr-defined]
+        body = p.get("InvokeArgs")
+        try:
+            payload = await body.read(INVOKE_ASYNC_LIMIT) if body is not None else b""  # a streaming body
+        except BodyTooLarge as exc:
+            raise _too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync") from exc
+        if len(payload) > INVOKE_ASYNC_LIMIT:
+            raise _too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync")
+        self.enqueue(ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id)
+        return {"Status": 202}
+
     # -- asynchronous invocation ----------------------------------------------------
 
-    def enqueue(self, account: str, region: str, name: str, qualifier: str | None, payload: bytes,
-                attempt: int = 0, request_id: str | None = None, first_seen_ms: int | None = None, due_ms: int | None = None) -> str:
+    def enqueue(
+        self,
+        account: str,
+        region: str,
+        name: str,
+        qualifier: str | None,
+        payload: bytes,
+        attempt: int = 0,
+        request_id: str | None = None,
+        first_seen_ms: int | None = None,
+        due_ms: int | None = None,
+    ) -> str:
         request_id = request_id or str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
         due = due_ms or now_ms
-        self.async_queue.put(QUEUE, f"{due:015d}\0{request_id}", {  # type: ignore[attr-defined]
-            "Account": account, "Region": region, "Name": name, "Qualifier": qualifier,
-            "Payload": base64.b64encode(payload).decode(), "Attempt": attempt, "RequestId": request_id,
-            "FirstSeen": first_seen_ms or now_ms,
-        })
+        self.async_queue.put(
+            QUEUE,
+            f"{due:015d}\0{request_id}",
+            {  # type: ignore[attr-defined]
+                "Account": account,
+                "Region": region,
+                "Name": name,
+                "Qualifier": qualifier,
+                "Payload": base64.b64encode(payload).decode(),
+                "Attempt": attempt,
+                "RequestId": request_id,
+                "FirstSeen": first_seen_ms or now_ms,
+            },
+        )
         self._queue_wakeup.set()  # type: ignore[attr-defined]
         return request_id
 
@@ -284,7 +436,9 @@ class InvokeOperations:
         running: set[str] = self._async_running  # type: ignore[attr-defined]
         while True:
             now_ms = int(time.time() * 1000)
-            waiting = [(k, d) for k, d in self.async_queue.scan(QUEUE, limit=len(running) + 20) if k not in running]  # type: ignore[attr-defined]
+            waiting = [
+                (k, d) for k, d in self.async_queue.scan(QUEUE, limit=len(running) + 20) if k not in running
+            ]  # type: ignore[attr-defined]
             due = [(k, d) for k, d in waiting if int(k.split("\0")[0]) <= now_ms]
             if not due:
                 self._queue_wakeup.clear()  # type: ignore[attr-defined]
@@ -316,54 +470,123 @@ class InvokeOperations:
         max_age = config.get("MaximumEventAgeInSeconds", 21600)
         now_ms = int(time.time() * 1000)
         try:
-            doc, executed = self.functions.resolve((account, region), name, qualifier, function_arn(region, account, name))  # type: ignore[attr-defined]
+            doc, executed = self.functions.resolve(
+                (account, region), name, qualifier, function_arn(region, account, name)
+            )  # type: ignore[attr-defined]
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go
         if now_ms - item["FirstSeen"] > max_age * 1000:
             await self._deliver_failure(account, region, doc, item, payload, None, "EventAgeExceeded")
             return
         try:
-            outcome, _, _ = await self.run(account, region, doc, executed, payload, request_id=item["RequestId"])
+            outcome, _, _ = await self.run(
+                account, region, doc, executed, payload, request_id=item["RequestId"]
+            )
         except ServiceError as exc:
             if exc.code == "TooManyRequestsException":
                 # Throttled events are retried until they are too old, as Lambda does.
-                self.enqueue(account, region, name, qualifier, payload, item["Attempt"], item["RequestId"], item["FirstSeen"], now_ms + 1000)
+                self.enqueue(
+                    account,
+                    region,
+                    name,
+                    qualifier,
+                    payload,
+                    item["Attempt"],
+                    item["RequestId"],
+                    item["FirstSeen"],
+                    now_ms + 1000,
+                )
             return
         attempts = item["Attempt"] + 1
         if outcome.status == "success":
-            await self._deliver(account, region, doc, config, "OnSuccess", item, payload, outcome, "Success", attempts)
+            await self._deliver(
+                account, region, doc, config, "OnSuccess", item, payload, outcome, "Success", attempts
+            )
             return
         if item["Attempt"] < max_retries:
             unit = self.runtime.settings.lambda_retry_seconds  # type: ignore[attr-defined]
             delay_ms = int(unit * 1000 * (item["Attempt"] + 1))
-            self.enqueue(account, region, name, qualifier, payload, attempts, item["RequestId"], item["FirstSeen"], now_ms + delay_ms)
+            self.enqueue(
+                account,
+                region,
+                name,
+                qualifier,
+                payload,
+                attempts,
+                item["RequestId"],
+                item["FirstSeen"],
+                now_ms + delay_ms,
+            )
             return
-        await self._deliver_failure(account, region, doc, item, payload, outcome, "RetriesExhausted", attempts)
+        await self._deliver_failure(
+            account, region, doc, item, payload, outcome, "RetriesExhausted", attempts
+        )
 
-    async def _deliver_failure(self, account: str, region: str, doc: Params, item: Params, payload: bytes,
-                               outcome: InvokeOutcome | None, condition: str, attempts: int | None = None) -> None:
+    async def _deliver_failure(
+        self,
+        account: str,
+        region: str,
+        doc: Params,
+        item: Params,
+        payload: bytes,
+        outcome: InvokeOutcome | None,
+        condition: str,
+        attempts: int | None = None,
+    ) -> None:
         config = self.event_invoke_config(account, region, doc["FunctionName"], item["Qualifier"])  # type: ignore[attr-defined]
-        delivered = await self._deliver(account, region, doc, config, "OnFailure", item, payload, outcome, condition,
-                                        attempts if attempts is not None else item["Attempt"])
+        delivered = await self._deliver(
+            account,
+            region,
+            doc,
+            config,
+            "OnFailure",
+            item,
+            payload,
+            outcome,
+            condition,
+            attempts if attempts is not None else item["Attempt"],
+        )
         target = (doc.get("DeadLetterConfig") or {}).get("TargetArn")
         if not delivered and target:
             error_type = outcome.error_type if outcome else "EventAgeExceeded"
             message = _error_message(outcome)
-            await self.send_to_target(account, region, target, payload, {  # type: ignore[attr-defined]
-                "RequestID": item["RequestId"], "ErrorCode": "200", "ErrorMessage": message or str(error_type),
-            })
+            await self.send_to_target(
+                account,
+                region,
+                target,
+                payload,
+                {  # type: ignore[attr-defined]
+                    "RequestID": item["RequestId"],
+                    "ErrorCode": "200",
+                    "ErrorMessage": message or str(error_type),
+                },
+            )
 
-    async def _deliver(self, account: str, region: str, doc: Params, config: Params, which: str, item: Params,
-                       payload: bytes, outcome: InvokeOutcome | None, condition: str, attempts: int) -> bool:
+    async def _deliver(
+        self,
+        account: str,
+        region: str,
+        doc: Params,
+        config: Params,
+        which: str,
+        item: Params,
+        payload: bytes,
+        outcome: InvokeOutcome | None,
+        condition: str,
+        attempts: int,
+    ) -> bool:
         destination = ((config.get("DestinationConfig") or {}).get(which) or {}).get("Destination")
         if not destination:
             return False
         record: Params = {
             "version": "1.0",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{datetime.now(UTC).microsecond // 1000:03d}Z",
+            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
+            + f"{datetime.now(UTC).microsecond // 1000:03d}Z",
             "requestContext": {
                 "requestId": item["RequestId"],
-                "functionArn": function_arn(region, account, doc["FunctionName"], item["Qualifier"] or "$LATEST"),
+                "functionArn": function_arn(
+                    region, account, doc["FunctionName"], item["Qualifier"] or "$LATEST"
+                ),
                 "condition": condition,
                 "approximateInvokeCount": attempts,
             },

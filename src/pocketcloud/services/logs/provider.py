@@ -4,7 +4,9 @@ Groups are documents keyed by name, streams by "<group>\\0<stream>", events as
 `events.py` lays them out. Retention is applied twice: reads never return an
 event older than the group's retention, and the "logs-retention" worker (plus
 PutRetentionPolicy itself) deletes them from the store. Other services (Lambda)
-write through `write_events`, which creates the group and stream as AWS does.
+write through `write_events`, which creates the group and stream as AWS does;
+those writes are batched off the caller's request path (`ingest.py`), and every
+operation of this provider writes what is queued before it runs.
 """
 
 from __future__ import annotations
@@ -12,11 +14,12 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import functools
 import heapq
 import itertools
 import logging
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -32,6 +35,7 @@ from pocketcloud.services.logs.events import (
     now_ms,
     time_position,
 )
+from pocketcloud.services.logs.ingest import PendingEvents, StreamKey
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.store import Scope
 
@@ -39,7 +43,30 @@ log = logging.getLogger(__name__)
 
 Params = dict[str, Any]
 
-RETENTION_DAYS = (1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653)
+RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
 DAY_MS = 86_400_000
 MAX_BATCH_BYTES = 1_048_576
 MAX_EVENT_BYTES = 1_048_576
@@ -94,6 +121,25 @@ def _parse_event_token(token: str) -> tuple[str, int]:
     return parts[0], min(int(parts[1]), END)
 
 
+def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
+    """Make every operation (a method named as one: CamelCase) write the queued events before it runs,
+    so no answer misses a line that an invocation which already answered logged."""
+
+    def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(method)
+        def operation(self: LogsProvider, *args: Any, **kwargs: Any) -> Any:
+            self.pending.flush()
+            return method(self, *args, **kwargs)
+
+        return operation
+
+    for name, value in list(vars(cls).items()):
+        if name[:1].isupper() and callable(value):
+            setattr(cls, name, wrap(value))
+    return cls
+
+
+@_after_queued_writes
 class LogsProvider(Provider):
     service = "logs"
 
@@ -103,6 +149,7 @@ class LogsProvider(Provider):
         self.streams = runtime.store.collection("logs", "streams")
         self.queries = runtime.store.collection("logs", "queries")
         self.log = EventLog(runtime.store.collection("logs", "events"))
+        self.pending = PendingEvents(self._write_batch, runtime.settings.logs_flush_seconds)
         self._sweeper: asyncio.Task[None] | None = None
         self._sweep: asyncio.Future[int] | None = None
         self._stopping = False
@@ -115,6 +162,7 @@ class LogsProvider(Provider):
             self._sweeper = asyncio.create_task(self._retention_worker(), name="logs-retention")
 
     async def stop(self) -> None:
+        self.pending.close()
         if self._sweeper is None:
             return
         self._stopping = True
@@ -182,12 +230,22 @@ class LogsProvider(Provider):
     # -- for other services -------------------------------------------------------
 
     def write_events(self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]]) -> None:
-        """Append events, creating the group and stream if needed (as Lambda's service role does)."""
+        """Append events, creating the group and stream if needed (as Lambda's service role does).
+
+        Queued and written shortly after, in a batch (`ingest.py`); this provider's operations see them."""
+        self.pending.add(scope, group, stream, events)
+
+    def _write_batch(self, batch: dict[StreamKey, list[tuple[int, str]]]) -> None:
         with self.store.transaction():
-            if self.groups.get(scope, group) is None:
-                self.groups.put(scope, group, self._group_doc(scope, group))
-            stream_doc = self.streams.get(scope, f"{group}\0{stream}") or self._stream_doc(scope, group, stream)
-            self._append(scope, group, stream_doc, sorted(events, key=lambda e: e[0]))
+            known: set[tuple[Scope, str]] = set()
+            for (scope, group, stream), events in batch.items():
+                if (scope, group) not in known:
+                    known.add((scope, group))
+                    if self.groups.get(scope, group) is None:
+                        self.groups.put(scope, group, self._group_doc(scope, group))
+                key = f"{group}\0{stream}"
+                stream_doc = self.streams.get(scope, key) or self._stream_doc(scope, group, stream)
+                self._append(scope, group, stream_doc, sorted(events, key=lambda e: e[0]))
 
     # -- documents ------------------------------------------------------------------
 
@@ -206,16 +264,20 @@ class LogsProvider(Provider):
     @staticmethod
     def _group_doc(scope: Scope, group: str) -> Params:
         return {
-            "logGroupName": group, "creationTime": now_ms(), "metricFilterCount": 0,
+            "logGroupName": group,
+            "creationTime": now_ms(),
+            "metricFilterCount": 0,
             "arn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}:*",
-            "storedBytes": 0, "logGroupClass": "STANDARD",
+            "storedBytes": 0,
+            "logGroupClass": "STANDARD",
             "logGroupArn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}",
         }
 
     @staticmethod
     def _stream_doc(scope: Scope, group: str, stream: str) -> Params:
         return {
-            "logStreamName": stream, "creationTime": now_ms(),
+            "logStreamName": stream,
+            "creationTime": now_ms(),
             "arn": f"arn:aws:logs:{scope[1]}:{scope[0]}:log-group:{group}:log-stream:{stream}",
             "storedBytes": 0,
         }
@@ -283,7 +345,9 @@ class LogsProvider(Provider):
         if p.get("tags"):
             doc["tags"] = dict(p["tags"])
         if not self.groups.insert(self._scope(ctx), name, doc):
-            raise ServiceError("ResourceAlreadyExistsException", "The specified log group already exists", status=400)
+            raise ServiceError(
+                "ResourceAlreadyExistsException", "The specified log group already exists", status=400
+            )
         return {}
 
     def DeleteLogGroup(self, ctx: RequestContext, p: Params) -> Params:
@@ -315,7 +379,9 @@ class LogsProvider(Provider):
             raise invalid("LogGroup name prefix and LogGroup name pattern are mutually exclusive parameters.")
         identifiers = p.get("logGroupIdentifiers")
         if identifiers and (prefix or pattern):
-            raise invalid("logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern.")
+            raise invalid(
+                "logGroupIdentifiers cannot be combined with logGroupNamePrefix or logGroupNamePattern."
+            )
         wanted: set[str] | None = None
         if identifiers:
             wanted = set()
@@ -323,7 +389,11 @@ class LogsProvider(Provider):
                 with contextlib.suppress(ServiceError):  # another account's ARN: nothing to list here
                     wanted.add(self._from_identifier(ctx, identifier))
         group_class = p.get("logGroupClass")
-        classes = {"INFREQUENT_ACCESS", "ESSENTIALS"} if group_class in ("INFREQUENT_ACCESS", "ESSENTIALS") else {group_class}
+        classes = (
+            {"INFREQUENT_ACCESS", "ESSENTIALS"}
+            if group_class in ("INFREQUENT_ACCESS", "ESSENTIALS")
+            else {group_class}
+        )
         limit = p.get("limit") or 50
         after = _unopaque("g", p["nextToken"]) if p.get("nextToken") else None
         found: list[Params] = []
@@ -388,8 +458,14 @@ class LogsProvider(Provider):
             raise not_found(f"The specified resource does not exist: {arn}")
         return self._from_identifier(ctx, arn)
 
-    def _tag(self, ctx: RequestContext, group: str, add: dict[str, str] | None = None,
-             remove: list[str] | None = None, too_many: str = "InvalidParameterException") -> None:
+    def _tag(
+        self,
+        ctx: RequestContext,
+        group: str,
+        add: dict[str, str] | None = None,
+        remove: list[str] | None = None,
+        too_many: str = "InvalidParameterException",
+    ) -> None:
         with self.store.transaction():
             doc = self._group(ctx, group)
             tags = dict(doc.get("tags") or {})
@@ -397,8 +473,12 @@ class LogsProvider(Provider):
             for key in remove or []:
                 tags.pop(key, None)
             if len(tags) > MAX_TAGS:
-                raise ServiceError(too_many, f"A resource can have no more than {MAX_TAGS} tags.", status=400,
-                                   **({"resourceName": doc["logGroupArn"]} if too_many == "TooManyTagsException" else {}))
+                raise ServiceError(
+                    too_many,
+                    f"A resource can have no more than {MAX_TAGS} tags.",
+                    status=400,
+                    **({"resourceName": doc["logGroupArn"]} if too_many == "TooManyTagsException" else {}),
+                )
             doc["tags"] = tags
             self.groups.put(self._scope(ctx), group, doc)
 
@@ -414,7 +494,9 @@ class LogsProvider(Provider):
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag(ctx, self._group_from_arn(ctx, p["resourceArn"]), add=p["tags"], too_many="TooManyTagsException")
+        self._tag(
+            ctx, self._group_from_arn(ctx, p["resourceArn"]), add=p["tags"], too_many="TooManyTagsException"
+        )
         return {}
 
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
@@ -431,7 +513,9 @@ class LogsProvider(Provider):
         with self.store.transaction():
             self._group(ctx, group)
             if not self.streams.insert(scope, f"{group}\0{stream}", self._stream_doc(scope, group, stream)):
-                raise ServiceError("ResourceAlreadyExistsException", "The specified log stream already exists", status=400)
+                raise ServiceError(
+                    "ResourceAlreadyExistsException", "The specified log stream already exists", status=400
+                )
         return {}
 
     def DeleteLogStream(self, ctx: RequestContext, p: Params) -> Params:
@@ -468,7 +552,9 @@ class LogsProvider(Provider):
                 result["nextToken"] = _opaque("t", str(start + limit))
             return result
         after = base + _unopaque("n", p["nextToken"]) if p.get("nextToken") else None
-        page = self.streams.scan(scope, prefix=base + prefix, start_after=after, limit=limit + 1, reverse=descending)
+        page = self.streams.scan(
+            scope, prefix=base + prefix, start_after=after, limit=limit + 1, reverse=descending
+        )
         result = {"logStreams": [d for _, d in page[:limit]]}
         if len(page) > limit:
             result["nextToken"] = _opaque("n", page[limit - 1][1]["logStreamName"])
@@ -507,7 +593,9 @@ class LogsProvider(Provider):
             else:
                 accepted.append((timestamp, event["message"]))
         if accepted and accepted[-1][0] - accepted[0][0] > MAX_SPAN_MS:
-            raise invalid("The batch of log events in a single PutLogEvents request cannot span more than 24 hours.")
+            raise invalid(
+                "The batch of log events in a single PutLogEvents request cannot span more than 24 hours."
+            )
         with self.store.transaction():
             self._append(self._scope(ctx), group, self._stream(ctx, group, stream), accepted)
         result: Params = {"nextSequenceToken": f"{self.log.next_sequence():056d}"}
@@ -517,9 +605,15 @@ class LogsProvider(Provider):
 
     @staticmethod
     def _event_view(event: Event) -> Params:
-        return {"timestamp": event["timestamp"], "message": event["message"], "ingestionTime": event["ingestionTime"]}
+        return {
+            "timestamp": event["timestamp"],
+            "message": event["message"],
+            "ingestionTime": event["ingestionTime"],
+        }
 
-    def _window(self, group_doc: Params, start: int | None, end: int | None, end_inclusive: bool) -> tuple[int, int]:
+    def _window(
+        self, group_doc: Params, start: int | None, end: int | None, end_inclusive: bool
+    ) -> tuple[int, int]:
         """The positions strictly between which events of [start, end] and within retention lie."""
         lower = time_position(start) - 1 if start is not None else 0
         cutoff = self._cutoff(group_doc)
@@ -546,7 +640,9 @@ class LogsProvider(Provider):
         after, before = (max(low, mark), high) if forward else (low, min(high, mark))
         chosen: list[tuple[int, Event]] = []
         size = 0
-        for position, event in self.log.read(scope, group, stream, after, before, forward, first_page=limit + 1):
+        for position, event in self.log.read(
+            scope, group, stream, after, before, forward, first_page=limit + 1
+        ):
             size += event_size(event["message"])
             if len(chosen) == limit or (chosen and size > MAX_PAGE_BYTES):
                 break
@@ -584,7 +680,9 @@ class LogsProvider(Provider):
         else:
             forward = p.get("startFromHead") is not False
             if not forward and start is not None and start < DESCENDING_FILTER_FLOOR_MS:
-                raise invalid("startFromHead=false is only supported when startTime is on or after Jan 1, 2024 00:00:00 UTC.")
+                raise invalid(
+                    "startFromHead=false is only supported when startTime is on or after Jan 1, 2024 00:00:00 UTC."
+                )
             mark = -1
         low, high = self._window(doc, start, end, end_inclusive=True)
         if mark >= 0:
@@ -592,7 +690,9 @@ class LogsProvider(Provider):
         scope = self._scope(ctx)
         streams = self._streams_for_filter(scope, group, names, prefix, start, end)
         readers = [self._labelled(scope, group, stream, low, high, forward) for stream in streams]
-        merged: Iterator[tuple[int, str, Event]] = heapq.merge(*readers, key=lambda item: item[0], reverse=not forward)
+        merged: Iterator[tuple[int, str, Event]] = heapq.merge(
+            *readers, key=lambda item: item[0], reverse=not forward
+        )
         limit = p.get("limit") or 10000
         found: list[Params] = []
         size = scanned = 0
@@ -614,8 +714,9 @@ class LogsProvider(Provider):
             result["nextToken"] = _opaque("e", f"{'f' if forward else 'b'}/{resume}")
         return result
 
-    def _labelled(self, scope: Scope, group: str, stream: str, low: int, high: int,
-                  forward: bool) -> Iterator[tuple[int, str, Event]]:
+    def _labelled(
+        self, scope: Scope, group: str, stream: str, low: int, high: int, forward: bool
+    ) -> Iterator[tuple[int, str, Event]]:
         for position, event in self.log.read(scope, group, stream, low, high, forward):
             yield position, stream, event
 
@@ -625,8 +726,15 @@ class LogsProvider(Provider):
         except FilterPatternError as exc:
             raise invalid(str(exc)) from exc
 
-    def _streams_for_filter(self, scope: Scope, group: str, names: list[str] | None, prefix: str | None,
-                            start: int | None, end: int | None) -> list[str]:
+    def _streams_for_filter(
+        self,
+        scope: Scope,
+        group: str,
+        names: list[str] | None,
+        prefix: str | None,
+        start: int | None,
+        end: int | None,
+    ) -> list[str]:
         if names:
             docs = []
             for name in dict.fromkeys(names):
@@ -661,7 +769,9 @@ class LogsProvider(Provider):
     def StartQuery(self, ctx: RequestContext, p: Params) -> Params:
         given = [k for k in ("logGroupName", "logGroupNames", "logGroupIdentifiers") if p.get(k)]
         if len(given) != 1:
-            raise invalid("Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be specified.")
+            raise invalid(
+                "Exactly one of logGroupName, logGroupNames or logGroupIdentifiers must be specified."
+            )
         if p.get("queryLanguage", "CWLI") != "CWLI":
             raise invalid(f"Query language {p['queryLanguage']} is not supported.")
         start, end = p["startTime"], p["endTime"]
@@ -683,29 +793,46 @@ class LogsProvider(Provider):
         try:
             query = insights.parse_query(p["queryString"])
         except (insights.QueryError, ValueError) as exc:  # ValueError: a regex that does not compile
-            raise ServiceError("MalformedQueryException", str(exc), status=400,
-                               queryCompileError={"message": str(exc)}) from exc
+            raise ServiceError(
+                "MalformedQueryException", str(exc), status=400, queryCompileError={"message": str(exc)}
+            ) from exc
         started = now_ms()
         records = self._query_records(scope, groups, start * 1000, end * 1000 + 999)
         rows, scanned, matched = insights.run(query, records, p.get("limit"))
         query_id = str(uuid.uuid4())
-        self.queries.put(scope, query_id, {
-            "queryId": query_id, "queryString": p["queryString"], "status": "Complete",
-            "createTime": started, "logGroupName": groups[0][0], "queryLanguage": "CWLI",
-            "results": rows,
-            "statistics": {"recordsMatched": float(matched), "recordsScanned": float(scanned),
-                           "bytesScanned": 0.0, "logGroupsScanned": float(len(groups))},
-        })
+        self.queries.put(
+            scope,
+            query_id,
+            {
+                "queryId": query_id,
+                "queryString": p["queryString"],
+                "status": "Complete",
+                "createTime": started,
+                "logGroupName": groups[0][0],
+                "queryLanguage": "CWLI",
+                "results": rows,
+                "statistics": {
+                    "recordsMatched": float(matched),
+                    "recordsScanned": float(scanned),
+                    "bytesScanned": 0.0,
+                    "logGroupsScanned": float(len(groups)),
+                },
+            },
+        )
         return {"queryId": query_id}
 
-    def _query_records(self, scope: Scope, groups: list[tuple[str, Params]], start: int, end: int) -> Iterator[Params]:
+    def _query_records(
+        self, scope: Scope, groups: list[tuple[str, Params]], start: int, end: int
+    ) -> Iterator[Params]:
         for name, doc in groups:
             low, high = self._window(doc, start, end, end_inclusive=True)
             reference = f"{scope[0]}:{name}"
             for _, stream in self.streams.scan(scope, prefix=name + "\0"):
                 stream_name = stream["logStreamName"]
                 for position, event in self.log.read(scope, name, stream_name, low, high):
-                    yield insights.record(event, stream_name, reference, _opaque("p", f"{name}\0{stream_name}\0{position}"))
+                    yield insights.record(
+                        event, stream_name, reference, _opaque("p", f"{name}\0{stream_name}\0{position}")
+                    )
 
     def _query(self, ctx: RequestContext, query_id: str) -> Params:
         doc = self.queries.get(self._scope(ctx), query_id)
@@ -715,8 +842,12 @@ class LogsProvider(Provider):
 
     def GetQueryResults(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._query(ctx, p["queryId"])
-        return {"queryLanguage": doc.get("queryLanguage", "CWLI"), "results": doc["results"],
-                "statistics": doc["statistics"], "status": doc["status"]}
+        return {
+            "queryLanguage": doc.get("queryLanguage", "CWLI"),
+            "results": doc["results"],
+            "statistics": doc["statistics"],
+            "status": doc["status"],
+        }
 
     def StopQuery(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._query(ctx, p["queryId"])
