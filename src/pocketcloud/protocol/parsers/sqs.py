@@ -13,10 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pocketcloud.protocol.errors import UnknownOperation
 from pocketcloud.protocol.parsers.query import QueryParser, Tree
 
 if TYPE_CHECKING:
-    from botocore.model import Shape
+    from botocore.model import OperationModel, Shape
+
+    from pocketcloud.gateway.http import Request
 
 # (structure shape, member) → the member's name on the wire (flattened lists and maps).
 MEMBER_NAMES: dict[tuple[str, str], str] = {
@@ -52,7 +55,20 @@ MAP_ENTRY_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+# Actions that name no queue, which SQS refuses when they are sent to a queue's URL.
+_NOT_ON_A_QUEUE_URL = frozenset({"CreateQueue", "ListQueues"})
+
+
 class SqsQueryParser(QueryParser):
+    async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        operation, params = await super().read_request(request)
+        if operation.name in _NOT_ON_A_QUEUE_URL and "/" in request.path.strip("/"):
+            raise self.unknown_operation(operation.name)
+        return operation, params
+
+    def unknown_operation(self, name: str) -> UnknownOperation:
+        return UnknownOperation("InvalidAction", f"The action {name} is not valid for this endpoint.")
+
     def _structure(self, node: Tree, shape: Shape, where: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for member, member_shape in shape.members.items():

@@ -23,7 +23,9 @@ from .json import JsonSerializer
 from .query import QuerySerializer
 
 if TYPE_CHECKING:
-    from botocore.model import Shape
+    from botocore.model import OperationModel, Shape
+
+    from pocketcloud.gateway.http import Response
 
 _NAME_VALUE = {"keyName": "Name", "valueName": "Value"}
 
@@ -77,6 +79,12 @@ _QUERY_ERRORS: dict[str, tuple[str, int]] = {
     "TooManyEntriesInBatchRequest": ("AWS.SimpleQueueService.TooManyEntriesInBatchRequest", 400),
     "UnsupportedOperation": ("AWS.SimpleQueueService.UnsupportedOperation", 400),
 }
+# Query-era codes whose json `__type` is another name (what real SQS answers over json,
+# while `x-amzn-query-error` keeps the query code that SDKs raise).
+_JSON_TYPES = {
+    "InvalidParameterValue": "InvalidParameterValueException",
+    "MissingParameter": "MissingRequiredParameterException",
+}
 # A provider may raise either spelling; both lead to the shape.
 _SHAPE_BY_QUERY_CODE = {code: shape for shape, (code, _) in _QUERY_ERRORS.items()}
 
@@ -108,13 +116,23 @@ class SqsQuerySerializer(QuerySerializer):
     def fallback_error_status(self, error: ServiceError) -> int | None:
         return _status(error.code)
 
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> Response:
+        # SQS closes every query error with an empty <Detail/> (SDKs show it as Detail: None).
+        response = super().serialize_error(error, operation, request_id)
+        if isinstance(response.body, bytes):
+            response.body = response.body.replace(b"</Error><RequestId>", b"<Detail/></Error><RequestId>", 1)
+        return response
+
 
 class SqsJsonSerializer(JsonSerializer):
     def error_shape(self, error: ServiceError) -> Shape | None:
         return error_shapes(self.service).get(_shape_name(error.code))
 
     def json_error_code(self, error: ServiceError) -> str:
-        return _shape_name(error.code)
+        name = _shape_name(error.code)
+        return _JSON_TYPES.get(name, name)
 
     def query_error_code(self, error: ServiceError) -> str:
         return _query_code(error.code)

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import hashlib
 import re
+from typing import Any
 
 from pocketcloud.services.sqs.errors import invalid_parameter_value, invalid_value, missing_parameter
 from pocketcloud.services.sqs.index import QueueIndex
 from pocketcloud.services.sqs.state import DEDUP_WINDOW_MS, Queue
 
+_NO_DEDUPLICATION_ID = "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly"
 # Alphanumeric characters and punctuation, 1 to 128 of them.
 _FIFO_ID = re.compile(r"^[!-~]{1,128}$")
 
@@ -30,16 +32,22 @@ _FIFO_ID = re.compile(r"^[!-~]{1,128}$")
 def check_fifo_id(name: str, value: str) -> None:
     if not _FIFO_ID.match(value):
         raise invalid_value(
-            name, value, f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+            name,
+            value,
+            f"{name} can only include alphanumeric and punctuation characters. 1 to 128 in length.",
         )
 
 
-def group_and_dedup(queue: Queue, body: str, group: str | None, dedup: str | None) -> tuple[str | None, str | None]:
+def group_and_dedup(
+    queue: Queue, body: str, group: str | None, dedup: str | None
+) -> tuple[str | None, str | None]:
     """The (MessageGroupId, MessageDeduplicationId) a send gets, checked against the queue's type."""
     if not queue.fifo:
         if dedup is not None:
             raise invalid_value(
-                "MessageDeduplicationId", dedup, "The request includes a parameter that is not valid for this queue type."
+                "MessageDeduplicationId",
+                dedup,
+                "The request includes a parameter that is not valid for this queue type.",
             )
         if group is not None:
             check_fifo_id("MessageGroupId", group)  # a fair queue's tenant
@@ -49,13 +57,20 @@ def group_and_dedup(queue: Queue, body: str, group: str | None, dedup: str | Non
     check_fifo_id("MessageGroupId", group)
     if dedup is None:
         if not queue.content_dedup:
-            raise invalid_parameter_value(
-                "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId "
-                "provided explicitly"
-            )
+            raise invalid_parameter_value(_NO_DEDUPLICATION_ID)
         dedup = hashlib.sha256(body.encode("utf-8")).hexdigest()
     check_fifo_id("MessageDeduplicationId", dedup)
     return group, dedup
+
+
+def check_batch_entries(queue: Queue, entries: list[dict[str, Any]]) -> None:
+    """A FIFO batch with an entry lacking its group or deduplication id fails as a whole (SQS does
+    not report those per entry), and with InvalidParameterValue even for the missing group."""
+    for entry in entries:
+        if not entry.get("MessageGroupId"):
+            raise invalid_parameter_value("The request must contain the parameter MessageGroupId.")
+        if entry.get("MessageDeduplicationId") is None and not queue.content_dedup:
+            raise invalid_parameter_value(_NO_DEDUPLICATION_ID)
 
 
 def dedup_key(queue: Queue, group: str, dedup: str) -> str:
@@ -70,7 +85,9 @@ def seen(index: QueueIndex, key: str, now: int) -> tuple[int, str, str | None] |
     return record
 
 
-def record(index: QueueIndex, key: str, message_id: str, sequence_number: str, now: int) -> tuple[int, str, str]:
+def record(
+    index: QueueIndex, key: str, message_id: str, sequence_number: str, now: int
+) -> tuple[int, str, str]:
     """Remember a first send (re-inserted, so the dict stays in expiry order)."""
     entry = (now + DEDUP_WINDOW_MS, message_id, sequence_number)
     index.dedup.pop(key, None)

@@ -30,9 +30,10 @@ Attributes = dict[str, dict[str, str]]
 MAX_ATTRIBUTES = 10
 # Characters outside #x9 | #xA | #xD | #x20-#xD7FF | #xE000-#xFFFD | #x10000-#x10FFFF.
 _INVALID_CHARACTER = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
-_ATTRIBUTE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,256}$")
-_DATA_TYPE = re.compile(r"^(String|Number|Binary)(\..+)?$")
-_NUMBER = re.compile(r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$")
+# Letters and digits of any script count as alphanumeric (SQS takes "attr.1øßä"), punctuation does not.
+_ATTRIBUTE_NAME = re.compile(r"[\w.-]{1,256}")
+_DATA_TYPE = re.compile(r"(String|Number|Binary)(\..+)?")
+_NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SYSTEM_ATTRIBUTES = ("AWSTraceHeader",)
 
 
@@ -91,7 +92,7 @@ def message_attributes(given: dict[str, Any] | None, kind: str = "user") -> tupl
             raise invalid_parameter_value(
                 f"The message attribute '{name}' must contain non-empty message attribute type."
             )
-        if not _DATA_TYPE.match(data_type) or len(data_type) > 256 or not check_text(data_type):
+        if not _DATA_TYPE.fullmatch(data_type) or len(data_type) > 256 or not check_text(data_type):
             raise invalid_parameter_value(
                 f"The type of message ({kind}) attribute '{name}' is invalid. You must use only the "
                 "following supported type prefixes: Binary, Number, String."
@@ -116,8 +117,10 @@ def message_attributes(given: dict[str, Any] | None, kind: str = "user") -> tupl
                 raise invalid_parameter_value(
                     f"Message ({kind}) attribute '{name}' value contains invalid characters."
                 )
-            if base == "Number" and not _NUMBER.match(text):
-                raise invalid_parameter_value(f"Can't cast the value of message ({kind}) attribute '{name}' to a number.")
+            if base == "Number" and not _NUMBER.fullmatch(text):
+                raise invalid_parameter_value(
+                    f"Can't cast the value of message ({kind}) attribute '{name}' to a number."
+                )
             stored[name] = {"DataType": data_type, "StringValue": text}
             size += len(text.encode("utf-8"))
         size += len(name.encode("utf-8")) + len(data_type.encode("utf-8"))
@@ -132,9 +135,7 @@ def system_attributes(given: dict[str, Any] | None) -> Attributes:
         if name not in _SYSTEM_ATTRIBUTES:
             raise invalid_parameter_value(f"Message system attribute name '{name}' is invalid.")
         if (value or {}).get("DataType") != "String":
-            raise invalid_parameter_value(
-                f"Message system attribute '{name}' must be of type 'String'."
-            )
+            raise invalid_parameter_value(f"Message system attribute '{name}' must be of type 'String'.")
     stored, _ = message_attributes(given, "system")
     return stored
 
@@ -142,7 +143,7 @@ def system_attributes(given: dict[str, Any] | None) -> Attributes:
 def _check_name(name: str, kind: str) -> None:
     lowered = name.lower()
     if (
-        not _ATTRIBUTE_NAME.match(name)
+        not _ATTRIBUTE_NAME.fullmatch(name)
         or name.startswith(".")
         or name.endswith(".")
         or ".." in name
@@ -167,15 +168,16 @@ def wire_attributes(stored: Attributes) -> dict[str, dict[str, Any]]:
 
 
 def select(stored: Attributes, wanted: list[str] | None) -> Attributes:
-    """The attributes a receive asked for: names, `All`, `.*`, or `prefix.*`."""
+    """The attributes a receive asked for: names, `All` (or `*`, `.*`), or `prefix.*`."""
     if not stored or not wanted:
         return {}
-    if "All" in wanted or ".*" in wanted:
+    if "All" in wanted or ".*" in wanted or "*" in wanted:
         return stored
     chosen: Attributes = {}
     for name, value in stored.items():
         for pattern in wanted:
-            if name == pattern or (pattern.endswith(".*") and name.startswith(pattern[:-1])):
+            # `Hel.*` selects `Hello` as well as `Help.Me`: SQS matches the text before `.*` as a plain prefix.
+            if name == pattern or (pattern.endswith(".*") and name.startswith(pattern[:-2])):
                 chosen[name] = value
                 break
     return chosen

@@ -82,6 +82,8 @@ class MessageOperations:
                 size += len(raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "surrogatepass"))
         if size > BATCH_LIMIT:
             raise errors.batch_too_long(BATCH_LIMIT, size)
+        if queue.fifo:
+            fifo.check_batch_entries(queue, entries)
         accepted: list[tuple[str, Outgoing]] = []
         failed: list[Params] = []
         for entry in entries:
@@ -103,7 +105,9 @@ class MessageOperations:
         if delay is not None:
             if queue.fifo and delay != 0:
                 raise errors.invalid_value(
-                    "DelaySeconds", delay, "The request include parameter that is not valid for this queue type."
+                    "DelaySeconds",
+                    delay,
+                    "The request include parameter that is not valid for this queue type.",
                 )
             if not 0 <= delay <= 900:
                 raise errors.invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
@@ -124,8 +128,14 @@ class MessageOperations:
             group, dedup = fifo.group_and_dedup(queue, body, group, dedup)
         message_id = self.sqs.new_message_id()
         md5_body = md5_hex(raw)
-        doc: Params = {"MessageId": message_id, "Body": body, "MD5OfBody": md5_body, "SenderId": sender,
-                       "ReceiveCount": 0, "Delay": delay}
+        doc: Params = {
+            "MessageId": message_id,
+            "Body": body,
+            "MD5OfBody": md5_body,
+            "SenderId": sender,
+            "ReceiveCount": 0,
+            "Delay": delay,
+        }
         result: Params = {"MessageId": message_id, "MD5OfMessageBody": md5_body}
         if attributes:
             doc["Attributes"] = attributes
@@ -171,10 +181,15 @@ class MessageOperations:
             for seq, doc in fresh:
                 self.sqs.messages.put(queue.scope, message_key(seq), doc)
             for key, message in first_sends.items():
-                self.sqs.dedup.put(queue.scope, key, {
-                    "Expires": now + DEDUP_WINDOW_MS, "MessageId": message.result["MessageId"],
-                    "SequenceNumber": message.result.get("SequenceNumber"),
-                })
+                self.sqs.dedup.put(
+                    queue.scope,
+                    key,
+                    {
+                        "Expires": now + DEDUP_WINDOW_MS,
+                        "MessageId": message.result["MessageId"],
+                        "SequenceNumber": message.result.get("SequenceNumber"),
+                    },
+                )
         for key, message in first_sends.items():
             fifo.record(index, key, message.result["MessageId"], message.result["SequenceNumber"], now)
         for seq, doc in fresh:
@@ -193,7 +208,9 @@ class MessageOperations:
         if timeout is None:
             timeout = queue.visibility_timeout
         elif not 0 <= timeout <= 43_200:
-            raise errors.invalid_value("VisibilityTimeout", timeout, "Must be >= 0 and <= 43200, if provided.")
+            raise errors.invalid_value(
+                "VisibilityTimeout", timeout, "Must be >= 0 and <= 43200, if provided."
+            )
         wait = p.get("WaitTimeSeconds")
         if wait is None:
             wait = queue.wait_seconds
@@ -203,12 +220,21 @@ class MessageOperations:
         if attempt is not None:
             fifo.check_attempt_id(attempt)
         names = [*(p.get("MessageSystemAttributeNames") or []), *(p.get("AttributeNames") or [])]
-        messages = await self.poll(ctx, queue, limit, timeout, wait, attempt, names, p.get("MessageAttributeNames"))
+        messages = await self.poll(
+            ctx, queue, limit, timeout, wait, attempt, names, p.get("MessageAttributeNames")
+        )
         return {"Messages": messages} if messages else {}
 
     async def poll(
-        self, ctx: RequestContext | None, queue: Queue, limit: int, timeout: int, wait: float,
-        attempt: str | None, names: list[str], wanted: list[str] | None,
+        self,
+        ctx: RequestContext | None,
+        queue: Queue,
+        limit: int,
+        timeout: int,
+        wait: float,
+        attempt: str | None,
+        names: list[str],
+        wanted: list[str] | None,
     ) -> list[Params]:
         """Receive, waiting up to `wait` seconds for a first message (long polling)."""
         loop = asyncio.get_running_loop()
@@ -230,8 +256,13 @@ class MessageOperations:
             queue = current
 
     def receive_now(
-        self, queue: Queue, limit: int, timeout: int, attempt: str | None,
-        names: list[str], wanted: list[str] | None,
+        self,
+        queue: Queue,
+        limit: int,
+        timeout: int,
+        attempt: str | None,
+        names: list[str],
+        wanted: list[str] | None,
     ) -> list[Params]:
         """Receive up to `limit` deliverable messages now (no waiting)."""
         index = self.sqs.index(queue)
@@ -258,8 +289,9 @@ class MessageOperations:
             fifo.remember_attempt(index, attempt, [(seq, doc["Receipt"]) for seq, doc in received], now)
         return [self._wire(queue, seq, doc, names, wanted) for seq, doc in received]
 
-    def _take(self, queue: Queue, index: Any, now: int, limit: int, timeout: int,
-              received: list[tuple[int, Params]]) -> None:
+    def _take(
+        self, queue: Queue, index: Any, now: int, limit: int, timeout: int, received: list[tuple[int, Params]]
+    ) -> None:
         taken: set[int] = set()
         messages = self.sqs.messages
         while len(received) < limit:
@@ -279,7 +311,11 @@ class MessageOperations:
                     index.remove(seq)
                     continue
                 count = doc["ReceiveCount"] + 1
-                if queue.max_receive_count and count > queue.max_receive_count and self.dead_letter(queue, seq, doc, now):
+                if (
+                    queue.max_receive_count
+                    and count > queue.max_receive_count
+                    and self.dead_letter(queue, seq, doc, now)
+                ):
                     continue
                 doc["ReceiveCount"] = count
                 doc.setdefault("FirstReceived", now)
@@ -306,7 +342,9 @@ class MessageOperations:
                 found[seq] = doc
         return found
 
-    def _wire(self, queue: Queue, seq: int, doc: Params, names: list[str], wanted: list[str] | None) -> Params:
+    def _wire(
+        self, queue: Queue, seq: int, doc: Params, names: list[str], wanted: list[str] | None
+    ) -> Params:
         """A received message as ReceiveMessage returns it."""
         message: Params = {
             "MessageId": doc["MessageId"],

@@ -43,19 +43,48 @@ FIFO_DEFAULTS: dict[str, str] = {
     "FifoThroughputLimit": "perQueue",
 }
 SETTABLE = frozenset(RANGES) | {
-    "Policy", "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "SqsManagedSseEnabled",
-    "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+    "Policy",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "KmsMasterKeyId",
+    "SqsManagedSseEnabled",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
 }
 FIFO_ONLY = ("ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit")
-COMPUTED = ("QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-            "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp")
+COMPUTED = (
+    "QueueArn",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+)
 # The order GetQueueAttributes lists them in with `All`.
 ALL_ORDER = (
-    "Policy", "QueueArn", "ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible",
-    "ApproximateNumberOfMessagesDelayed", "CreatedTimestamp", "LastModifiedTimestamp", "VisibilityTimeout",
-    "MaximumMessageSize", "MessageRetentionPeriod", "DelaySeconds", "ReceiveMessageWaitTimeSeconds",
-    "RedrivePolicy", "RedriveAllowPolicy", "KmsMasterKeyId", "KmsDataKeyReusePeriodSeconds",
-    "SqsManagedSseEnabled", "FifoQueue", "ContentBasedDeduplication", "DeduplicationScope", "FifoThroughputLimit",
+    "Policy",
+    "QueueArn",
+    "ApproximateNumberOfMessages",
+    "ApproximateNumberOfMessagesNotVisible",
+    "ApproximateNumberOfMessagesDelayed",
+    "CreatedTimestamp",
+    "LastModifiedTimestamp",
+    "VisibilityTimeout",
+    "MaximumMessageSize",
+    "MessageRetentionPeriod",
+    "DelaySeconds",
+    "ReceiveMessageWaitTimeSeconds",
+    "RedrivePolicy",
+    "RedriveAllowPolicy",
+    "KmsMasterKeyId",
+    "KmsDataKeyReusePeriodSeconds",
+    "SqsManagedSseEnabled",
+    "FifoQueue",
+    "ContentBasedDeduplication",
+    "DeduplicationScope",
+    "FifoThroughputLimit",
 )
 KNOWN = frozenset(ALL_ORDER) | {"All"}
 
@@ -63,7 +92,7 @@ FindQueue = Callable[[str], Queue | None]
 
 
 def normalize(
-    given: dict[str, Any], *, fifo: bool, arn: str, account: str, region: str, find: FindQueue, creating: bool
+    given: dict[str, Any], *, fifo: bool, arn: str, account: str, region: str, find: FindQueue
 ) -> dict[str, str]:
     """The attributes of a CreateQueue or SetQueueAttributes call, validated, as they will be stored.
     An empty Policy, RedrivePolicy or KmsMasterKeyId stands for removing it (value "")."""
@@ -74,13 +103,17 @@ def normalize(
         if name in FIFO_ONLY and not fifo:
             if name == "ContentBasedDeduplication":
                 raise invalid_attribute_name(name)
-            raise ServiceError("InvalidAttributeName", f"You can specify the {name} only when FifoQueue is set to true.")
+            raise ServiceError(
+                "InvalidAttributeName", f"You can specify the {name} only when FifoQueue is set to true."
+            )
         value = "" if raw is None else str(raw)
         if name == "FifoQueue":
-            if not creating:
-                raise invalid_attribute_value(name, "Modifying queue type is not supported.")
-            if value.lower() != "true" or not fifo:
+            # A standard queue knows no such attribute, at creation or after; a FIFO queue may be
+            # told again that it is one, but not that it is not.
+            if not fifo:
                 raise invalid_attribute_name(name)
+            if value.lower() != "true":
+                raise invalid_attribute_value(name, "Modifying queue type is not supported.")
             value = "true"
         elif name in RANGES:
             low, high = RANGES[name]
@@ -100,13 +133,17 @@ def normalize(
         elif name == "Policy":
             value = _policy(value)
         elif name == "RedrivePolicy":
-            value = redrive_policy(value, fifo=fifo, arn=arn, account=account, region=region, find=find) if value else ""
+            value = (
+                redrive_policy(value, fifo=fifo, arn=arn, account=account, region=region, find=find)
+                if value
+                else ""
+            )
         elif name == "RedriveAllowPolicy":
             value = redrive_allow_policy(value) if value else ""
         out[name] = value
     if out.get("SqsManagedSseEnabled") == "true" and out.get("KmsMasterKeyId"):
         raise ServiceError(
-            "InvalidAttributeValue",
+            "InvalidAttributeName",  # sic: SQS reports this conflict under InvalidAttributeName
             "You can use one type of server-side encryption (SSE) at one time. You can either enable KMS SSE or SQS SSE.",
         )
     return out
@@ -188,9 +225,13 @@ def redrive_policy(text: str, *, fifo: bool, arn: str, account: str, region: str
     except ValueError:
         count_value = 0
     if isinstance(count, bool) or not 1 <= count_value <= 1000:
-        raise bad(f"Invalid value for maxReceiveCount: {count}, valid values are from 1 to 1000 both inclusive.")
+        raise bad(
+            f"Invalid value for maxReceiveCount: {count}, valid values are from 1 to 1000 both inclusive."
+        )
     target = policy["deadLetterTargetArn"]
-    parsed = parse_queue_arn(target) if isinstance(target, str) else None
+    if not isinstance(target, str) or not target.startswith("arn:"):
+        raise bad("Invalid value for deadLetterTargetArn.")
+    parsed = parse_queue_arn(target)
     if parsed is None:
         raise bad("Only SQS queues are valid resources for deadLetterTargetArn.")
     if parsed[2].endswith(".fifo") != fifo:
@@ -199,7 +240,9 @@ def redrive_policy(text: str, *, fifo: bool, arn: str, account: str, region: str
     if dlq is None or parsed[0] != region or parsed[1] != account:
         raise bad("Dead letter target does not exist.")
     if not allows_source(dlq, arn):
-        raise bad(f"Queue {arn} is not allowed to use {target} as a dead-letter queue by its RedriveAllowPolicy.")
+        raise bad(
+            f"Queue {arn} is not allowed to use {target} as a dead-letter queue by its RedriveAllowPolicy."
+        )
     return json.dumps({"deadLetterTargetArn": target, "maxReceiveCount": count_value}, separators=(",", ":"))
 
 
@@ -219,7 +262,8 @@ def allows_source(dlq: Queue, source_arn: str) -> bool:
 
 def redrive_allow_policy(text: str) -> str:
     unsupported = invalid_attribute_value(
-        "RedriveAllowPolicy", "Amazon SQS can't create the redrive allow policy, as it’s in an unsupported format."
+        "RedriveAllowPolicy",
+        "Amazon SQS can't create the redrive allow policy, as it’s in an unsupported format.",
     )
     try:
         policy = json.loads(text)
@@ -231,18 +275,26 @@ def redrive_allow_policy(text: str) -> str:
     if permission not in ("allowAll", "denyAll", "byQueue"):
         raise unsupported
     sources = policy.get("sourceQueueArns")
-    if sources is not None and (not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)):
+    if sources is not None and (
+        not isinstance(sources, list) or not all(isinstance(s, str) for s in sources)
+    ):
         raise unsupported
     reason = None
     if permission == "byQueue" and not sources:
-        reason = ("Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission "
-                  "type, you must also specify one or more sourceQueueArns values.")
+        reason = (
+            "Amazon SQS can't create the redrive allow policy. When you specify the byQueue permission "
+            "type, you must also specify one or more sourceQueueArns values."
+        )
     elif permission == "byQueue" and len(sources or []) > 10:
-        reason = ("Amazon SQS can't create the redrive allow policy. The maximum number of source queue "
-                  "ARNs you can specify is 10.")
+        reason = (
+            "Amazon SQS can't create the redrive allow policy. The maximum number of source queue "
+            "ARNs you can specify is 10."
+        )
     elif permission != "byQueue" and sources is not None:
-        reason = ("Amazon SQS can't create the redrive allow policy. To specify one or more source queue "
-                  "ARNs, you must set redrivePermission to byQueue.")
+        reason = (
+            "Amazon SQS can't create the redrive allow policy. To specify one or more source queue "
+            "ARNs, you must set redrivePermission to byQueue."
+        )
     if reason:
         raise invalid_value("RedriveAllowPolicy", text, reason)
     return json.dumps(policy, separators=(",", ":"), ensure_ascii=False)

@@ -27,15 +27,40 @@ from pocketcloud.services.sqs.state import RECENTLY_DELETED_MS, Params, Queue, S
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_TAGS = 50
 # Operations AWS never lets another account perform, whatever the queue policy says.
-OWNER_ONLY = frozenset({
-    "AddPermission", "RemovePermission", "DeleteQueue", "SetQueueAttributes", "TagQueue", "UntagQueue",
-    "ListQueueTags",
-})
-_PERMISSION_ACTIONS = frozenset({
-    "*", "SendMessage", "ReceiveMessage", "DeleteMessage", "ChangeMessageVisibility", "GetQueueAttributes",
-    "GetQueueUrl", "ListDeadLetterSourceQueues", "PurgeQueue", "ListQueueTags", "TagQueue", "UntagQueue",
-    "SetQueueAttributes", "DeleteQueue", "CancelMessageMoveTask", "ListMessageMoveTasks", "StartMessageMoveTask",
-})
+OWNER_ONLY = frozenset(
+    {
+        "AddPermission",
+        "RemovePermission",
+        "DeleteQueue",
+        "SetQueueAttributes",
+        "TagQueue",
+        "UntagQueue",
+        "ListQueueTags",
+    }
+)
+# What AddPermission may grant; the actions cross-account permissions never apply to are refused
+# with a reason of their own, anything else as unknown.
+_PERMISSION_ACTIONS = frozenset(
+    {
+        "*",
+        "SendMessage",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "ChangeMessageVisibility",
+        "GetQueueAttributes",
+        "GetQueueUrl",
+        "ListDeadLetterSourceQueues",
+        "PurgeQueue",
+    }
+)
+_NOT_GRANTABLE = OWNER_ONLY | {
+    "CreateQueue",
+    "ListQueues",
+    "CancelMessageMoveTask",
+    "ListMessageMoveTasks",
+    "StartMessageMoveTask",
+}
+MAX_PERMISSION_ACTIONS = 7
 
 
 def check_queue_name(name: str, fifo: bool) -> None:
@@ -98,8 +123,9 @@ class QueueOperations:
         queue = self.sqs.require(ctx, url)
         if queue.account != ctx.account_id and ctx.operation in OWNER_ONLY:
             raise access_denied(
-                "sqs", f"Access to the resource {self.queue_url(ctx, queue)} is denied. Only the queue owner "
-                f"can call {ctx.operation}."
+                "sqs",
+                f"Access to the resource {self.queue_url(ctx, queue)} is denied. Only the queue owner "
+                f"can call {ctx.operation}.",
             )
         return queue
 
@@ -108,14 +134,17 @@ class QueueOperations:
     def CreateQueue(self, ctx: RequestContext, p: Params) -> Params:
         name = p.get("QueueName")
         if name is None:
-            raise invalid_parameter_value("Value for parameter QueueName is invalid. Reason: Must specify a queue name.")
+            raise invalid_parameter_value(
+                "Value for parameter QueueName is invalid. Reason: Must specify a queue name."
+            )
         given = dict(p.get("Attributes") or {})
         fifo = str(given.get("FifoQueue", "")).lower() == "true"
         check_queue_name(name, fifo)
         account, region = ctx.account_id, ctx.region
         arn = f"arn:aws:sqs:{region}:{account}:{name}"
-        attributes = qa.normalize(given, fifo=fifo, arn=arn, account=account, region=region,
-                                  find=self.sqs.find_by_arn, creating=True)
+        attributes = qa.normalize(
+            given, fifo=fifo, arn=arn, account=account, region=region, find=self.sqs.find_by_arn
+        )
         existing = self.sqs.find(account, region, name)
         if existing is not None:
             differing = qa.differing(existing, attributes)
@@ -136,10 +165,19 @@ class QueueOperations:
         if len(tags) > MAX_TAGS:
             raise invalid_parameter_value(f"Too many tags added for queue {name}.")
         created = int(time.time())
-        queue = self.sqs.save({
-            "Name": name, "Id": secrets.token_hex(8), "Account": account, "Region": region, "Fifo": fifo,
-            "Attributes": qa.apply(defaults, attributes), "Created": created, "Modified": created, "Tags": tags,
-        })
+        queue = self.sqs.save(
+            {
+                "Name": name,
+                "Id": secrets.token_hex(8),
+                "Account": account,
+                "Region": region,
+                "Fifo": fifo,
+                "Attributes": qa.apply(defaults, attributes),
+                "Created": created,
+                "Modified": created,
+                "Tags": tags,
+            }
+        )
         if deleted is not None:
             self.sqs.deleted.delete((account, region), name)
         return {"QueueUrl": self.queue_url(ctx, queue)}
@@ -158,8 +196,12 @@ class QueueOperations:
         if limit is not None and not 1 <= limit <= 1000:
             raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
         after = _decode_token(p["NextToken"]) if p.get("NextToken") else None
-        page = self.sqs.queues.scan((ctx.account_id, ctx.region), prefix=p.get("QueueNamePrefix") or "",
-                                    start_after=after, limit=(limit or 1000) + 1)
+        page = self.sqs.queues.scan(
+            (ctx.account_id, ctx.region),
+            prefix=p.get("QueueNamePrefix") or "",
+            start_after=after,
+            limit=(limit or 1000) + 1,
+        )
         more = len(page) > (limit or 1000)
         page = page[: limit or 1000]
         out: Params = {}
@@ -196,21 +238,29 @@ class QueueOperations:
         index = self.sqs.index(queue)
         visible, inflight, delayed = index.counts(now_ms())
         values = dict(queue.attributes)
-        values.update({
-            "QueueArn": queue.arn,
-            "ApproximateNumberOfMessages": str(visible),
-            "ApproximateNumberOfMessagesNotVisible": str(inflight),
-            "ApproximateNumberOfMessagesDelayed": str(delayed),
-            "CreatedTimestamp": str(queue.doc["Created"]),
-            "LastModifiedTimestamp": str(queue.doc["Modified"]),
-        })
+        values.update(
+            {
+                "QueueArn": queue.arn,
+                "ApproximateNumberOfMessages": str(visible),
+                "ApproximateNumberOfMessagesNotVisible": str(inflight),
+                "ApproximateNumberOfMessagesDelayed": str(delayed),
+                "CreatedTimestamp": str(queue.doc["Created"]),
+                "LastModifiedTimestamp": str(queue.doc["Modified"]),
+            }
+        )
         return values
 
     def SetQueueAttributes(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
         given = p.get("Attributes") or {}
-        changes = qa.normalize(given, fifo=queue.fifo, arn=queue.arn, account=queue.account, region=queue.region,
-                               find=self.sqs.find_by_arn, creating=False)
+        changes = qa.normalize(
+            given,
+            fifo=queue.fifo,
+            arn=queue.arn,
+            account=queue.account,
+            region=queue.region,
+            find=self.sqs.find_by_arn,
+        )
         if changes:
             merged = qa.apply(queue.attributes, changes)
             self.sqs.save({**queue.doc, "Attributes": merged, "Modified": int(time.time())})
@@ -222,19 +272,25 @@ class QueueOperations:
         purged = queue.doc.get("PurgedAt")
         if purged is not None and now - purged < 60_000:
             raise ServiceError(
-                "PurgeQueueInProgress", f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds."
+                "PurgeQueueInProgress",
+                f"Only one PurgeQueue operation on {queue.name} is allowed every 60 seconds.",
             )
         index = self.sqs.index(queue)
+        # A purge forgets the FIFO deduplication window too: a message sent again after it is delivered.
         with self.sqs.store.transaction():
             self.sqs.messages.delete_prefix(queue.scope, "")
+            self.sqs.dedup.delete_prefix(queue.scope, "")
             self.sqs.save({**queue.doc, "PurgedAt": now})
         index.clear()
+        index.dedup.clear()
         return {}
 
     # -- tags -------------------------------------------------------------------------
 
     def TagQueue(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
+        if not p.get("Tags"):
+            raise missing_parameter("Tags")
         tags = {**queue.doc.get("Tags", {}), **_tags(p.get("Tags"), queue.name)}
         if len(tags) > MAX_TAGS:
             raise invalid_parameter_value(f"Too many tags added for queue {queue.name}.")
@@ -244,6 +300,8 @@ class QueueOperations:
     def UntagQueue(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
         remove = set(p.get("TagKeys") or [])
+        if not remove or not all(0 < len(key) <= 128 for key in remove):
+            raise invalid_parameter_value("Tag keys must be between 1 and 128 characters in length.")
         tags = {k: v for k, v in queue.doc.get("Tags", {}).items() if k not in remove}
         self.sqs.save({**queue.doc, "Tags": tags})
         return {}
@@ -260,26 +318,45 @@ class QueueOperations:
         label = p.get("Label") or ""
         accounts = list(p.get("AWSAccountIds") or [])
         actions = list(p.get("Actions") or [])
-        if not accounts:
-            raise missing_parameter("AWSAccountIds")
+        if not _QUEUE_NAME.match(label):
+            raise invalid_value(
+                "Label",
+                label,
+                "Can only include alphanumeric characters, hyphens, or underscores. 1 to 80 in length.",
+            )
         if not actions:
             raise missing_parameter("Actions")
+        if len(actions) > MAX_PERMISSION_ACTIONS:
+            raise ServiceError(
+                "OverLimit",
+                f"{len(actions)} Actions were found, maximum allowed is {MAX_PERMISSION_ACTIONS}.",
+            )
+        if not accounts:
+            raise invalid_value("PrincipalId", "[]", "Unable to verify.")
         for action in actions:
+            if action in _NOT_GRANTABLE:
+                raise invalid_value(
+                    "ActionName", f"SQS:{action}", "Only the queue owner is allowed to invoke this action."
+                )
             if action not in _PERMISSION_ACTIONS:
                 raise invalid_value(
-                    "ActionName", f"SQS:{action}", "Please refer to the appropriate WSDL for a list of valid actions. "
+                    "ActionName",
+                    f"SQS:{action}",
+                    "Please refer to the appropriate WSDL for a list of valid actions. ",
                 )
         policy = self._policy_document(queue)
         if any(statement.get("Sid") == label for statement in policy["Statement"]):
             raise invalid_value("Label", label, "Already exists.")
         principals = [f"arn:aws:iam::{account}:root" for account in accounts]
-        policy["Statement"].append({
-            "Sid": label,
-            "Effect": "Allow",
-            "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
-            "Action": f"SQS:{actions[0]}" if len(actions) == 1 else [f"SQS:{a}" for a in actions],
-            "Resource": queue.arn,
-        })
+        policy["Statement"].append(
+            {
+                "Sid": label,
+                "Effect": "Allow",
+                "Principal": {"AWS": principals[0] if len(principals) == 1 else principals},
+                "Action": f"SQS:{actions[0]}" if len(actions) == 1 else [f"SQS:{a}" for a in actions],
+                "Resource": queue.arn,
+            }
+        )
         self._save_policy(queue, policy)
         return {}
 
@@ -296,9 +373,15 @@ class QueueOperations:
 
     def _policy_document(self, queue: Queue) -> dict[str, Any]:
         text = queue.attributes.get("Policy")
-        policy: dict[str, Any] = json.loads(text) if text else {
-            "Version": "2012-10-17", "Id": f"{queue.arn}/SQSDefaultPolicy", "Statement": [],
-        }
+        policy: dict[str, Any] = (
+            json.loads(text)
+            if text
+            else {
+                "Version": "2008-10-17",
+                "Id": f"{queue.arn}/SQSDefaultPolicy",
+                "Statement": [],
+            }
+        )
         if isinstance(policy.get("Statement"), dict):
             policy["Statement"] = [policy["Statement"]]
         policy.setdefault("Statement", [])

@@ -2,10 +2,15 @@
 
 A receipt handle names the queue (its id), the message (its seq) and the
 receive it came from (a random token stored with the message). A handle that
-cannot be read, or names another queue, is ReceiptHandleIsInvalid; one from
-an earlier receive of a message received again since is stale: on a standard
-queue DeleteMessage then succeeds without deleting (as the DeleteMessage
-reference says), on a FIFO queue it is "The receipt handle has expired".
+cannot be read, or names another queue, is ReceiptHandleIsInvalid. On a
+standard queue any handle of a message that still exists works, even one
+from an earlier receive of a message received again since, or one whose
+timeout ran out: DeleteMessage deletes the message, and ChangeMessageVisibility
+changes the timeout of a message in flight and accepts, doing nothing, a change
+for one that is visible again, as SQS does (the reference only promises that an
+old handle's delete succeeds). On a FIFO queue only the current handle of a
+message in flight works: DeleteMessage with another is "The receipt handle has
+expired", ChangeMessageVisibility InvalidParameterValue or MessageNotInflight.
 """
 
 from __future__ import annotations
@@ -64,7 +69,9 @@ def check_visibility_timeout(value: Any) -> int:
     if value is None:
         raise errors.missing_parameter("VisibilityTimeout")
     if not 0 <= value <= 43_200:
-        raise errors.invalid_value("VisibilityTimeout", value, "VisibilityTimeout must be an integer between 0 and 43200")
+        raise errors.invalid_value(
+            "VisibilityTimeout", value, "VisibilityTimeout must be an integer between 0 and 43200"
+        )
     return int(value)
 
 
@@ -129,10 +136,8 @@ class ReceiptOperations:
         entry = self.sqs.index(queue).entries.get(seq)
         if entry is None:
             return None  # already deleted (or expired): AWS answers success
-        if entry.token != token:
-            if queue.fifo:
-                raise errors.receipt_handle_expired(handle)
-            return None
+        if queue.fifo and entry.token != token:
+            raise errors.receipt_handle_expired(handle)
         if queue.fifo and entry.visible <= now:
             raise errors.receipt_handle_expired(handle)
         return seq
@@ -155,7 +160,12 @@ class ReceiptOperations:
         early: dict[int, ServiceError] = {}
         for position, entry in enumerate(entries):
             try:
-                changes.append((entry.get("ReceiptHandle") or "", check_visibility_timeout(entry.get("VisibilityTimeout"))))
+                changes.append(
+                    (
+                        entry.get("ReceiptHandle") or "",
+                        check_visibility_timeout(entry.get("VisibilityTimeout")),
+                    )
+                )
             except ServiceError as error:
                 early[position] = error
                 changes.append(("", -1))
@@ -184,7 +194,9 @@ class ReceiptOperations:
                         outcomes.append(None)  # already failed validation; reported by the caller
                         continue
                     try:
-                        updates.append(self._new_visibility(queue, handle, timeout, now))
+                        update = self._new_visibility(queue, handle, timeout, now)
+                        if update is not None:
+                            updates.append(update)
                         outcomes.append(None)
                     except ServiceError as error:
                         if not batch:
@@ -197,23 +209,31 @@ class ReceiptOperations:
             index.set_visible(seq, doc["Visible"], doc["Receipt"])
         return outcomes
 
-    def _new_visibility(self, queue: Queue, handle: str, timeout: int, now: int) -> tuple[int, dict[str, Any]]:
+    def _new_visibility(
+        self, queue: Queue, handle: str, timeout: int, now: int
+    ) -> tuple[int, dict[str, Any]] | None:
+        """The message's new visibility (stored), None if the change is accepted but does nothing."""
         parsed = decode_handle(handle)
         if parsed is None or parsed[0] != queue.id:
             raise errors.receipt_handle_is_invalid(handle)
         _, seq, token = parsed
         entry = self.sqs.index(queue).entries.get(seq)
-        if entry is None or entry.token != token:
+        if entry is None or (queue.fifo and entry.token != token):
             raise errors.not_available_for_visibility_change(handle)
         if entry.visible <= now:
-            raise errors.message_not_inflight()
+            if queue.fifo:
+                raise errors.message_not_inflight()
+            return None  # a standard queue's message no longer in flight: OK, and it stays visible
+        # On a standard queue any handle of a message in flight works, even one from an earlier receive.
         doc = self.sqs.messages.get(queue.scope, message_key(seq))
         if doc is None:
             raise errors.not_available_for_visibility_change(handle)
         visible = now + timeout * 1000
         if visible - doc.get("LastReceived", now) > MAX_VISIBILITY_MS:
             raise errors.invalid_value(
-                "VisibilityTimeout", timeout, "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]"
+                "VisibilityTimeout",
+                timeout,
+                "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
             )
         doc["Visible"] = visible
         self.sqs.messages.put(queue.scope, message_key(seq), doc)

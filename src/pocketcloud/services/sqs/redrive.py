@@ -55,7 +55,11 @@ def _task_handle(task_id: str, source_arn: str) -> str:
 def read_task_handle(handle: str) -> tuple[str, str] | None:
     try:
         data = json.loads(base64.b64decode(handle, validate=True))
-        if isinstance(data, dict) and isinstance(data.get("taskId"), str) and isinstance(data.get("sourceArn"), str):
+        if (
+            isinstance(data, dict)
+            and isinstance(data.get("taskId"), str)
+            and isinstance(data.get("sourceArn"), str)
+        ):
             return data["taskId"], data["sourceArn"]
     except (ValueError, binascii.Error):
         pass
@@ -110,7 +114,9 @@ class RedriveOperations:
         dlq = self.target_queue(ctx, p)
         limit = p.get("MaxResults")
         if limit is not None and not 1 <= limit <= 1000:
-            raise errors.invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
+            raise errors.invalid_value(
+                "MaxResults", limit, "MaxResults must be an integer between 1 and 1000."
+            )
         sources = self._sources_of(dlq)
         start = 0
         if p.get("NextToken"):
@@ -134,7 +140,9 @@ class RedriveOperations:
             )
         queue = self.sqs.find_by_arn(arn)
         if queue is None:
-            raise errors.resource_not_found(f"The resource that you specified for the {parameter} parameter doesn't exist.")
+            raise errors.resource_not_found(
+                f"The resource that you specified for the {parameter} parameter doesn't exist."
+            )
         return queue
 
     def StartMessageMoveTask(self, ctx: RequestContext, p: Params) -> Params:
@@ -161,8 +169,12 @@ class RedriveOperations:
         task_id = str(uuid.uuid4())
         visible, _, _ = self.sqs.index(source).counts(now_ms())
         doc: Params = {
-            "TaskId": task_id, "TaskHandle": _task_handle(task_id, source.arn), "SourceArn": source.arn,
-            "Status": "RUNNING", "StartedTimestamp": now_ms(), "ApproximateNumberOfMessagesMoved": 0,
+            "TaskId": task_id,
+            "TaskHandle": _task_handle(task_id, source.arn),
+            "SourceArn": source.arn,
+            "Status": "RUNNING",
+            "StartedTimestamp": now_ms(),
+            "ApproximateNumberOfMessagesMoved": 0,
             "ApproximateNumberOfMessagesToMove": visible,
         }
         if destination:
@@ -180,14 +192,28 @@ class RedriveOperations:
             limit = 1
         elif not 1 <= limit <= 10:
             raise errors.invalid_value("MaxResults", limit, "Must be between 1 and 10, if provided.")
-        tasks = [t for _, t in self.sqs.move_tasks.scan((source.account, source.region)) if t["SourceArn"] == source.arn]
+        tasks = [
+            t
+            for _, t in self.sqs.move_tasks.scan((source.account, source.region))
+            if t["SourceArn"] == source.arn
+        ]
         tasks.sort(key=lambda t: t["StartedTimestamp"], reverse=True)
         results = []
         for task in tasks[:limit]:
-            entry = {k: task[k] for k in (
-                "Status", "SourceArn", "DestinationArn", "MaxNumberOfMessagesPerSecond",
-                "ApproximateNumberOfMessagesMoved", "ApproximateNumberOfMessagesToMove", "FailureReason",
-                "StartedTimestamp") if task.get(k) is not None}
+            entry = {
+                k: task[k]
+                for k in (
+                    "Status",
+                    "SourceArn",
+                    "DestinationArn",
+                    "MaxNumberOfMessagesPerSecond",
+                    "ApproximateNumberOfMessagesMoved",
+                    "ApproximateNumberOfMessagesToMove",
+                    "FailureReason",
+                    "StartedTimestamp",
+                )
+                if task.get(k) is not None
+            }
             if task["Status"] == "RUNNING":
                 entry["TaskHandle"] = task["TaskHandle"]
             results.append(entry)
@@ -198,6 +224,10 @@ class RedriveOperations:
         parsed = parse_queue_arn(handle[1]) if handle else None
         if handle is None or parsed is None:
             raise errors.invalid_parameter_value("Value for parameter TaskHandle is invalid.")
+        if self.sqs.find_by_arn(handle[1]) is None:  # SQS checks the handle's source queue before its task
+            raise errors.resource_not_found(
+                "The resource that you specified for the SourceArn parameter doesn't exist."
+            )
         scope: Scope = (parsed[1], parsed[0])
         task = self.sqs.move_tasks.get(scope, handle[0])
         if task is None:
@@ -212,7 +242,9 @@ class RedriveOperations:
 
     def run_move_task(self, scope: Scope, task_id: str) -> None:
         if task_id not in self.move_runners:
-            self.move_runners[task_id] = asyncio.create_task(self._move(scope, task_id), name=f"sqs-move-{task_id}")
+            self.move_runners[task_id] = asyncio.create_task(
+                self._move(scope, task_id), name=f"sqs-move-{task_id}"
+            )
 
     def resume_move_tasks(self) -> None:
         for scope in self.sqs.move_tasks.scopes():
