@@ -27,6 +27,9 @@ _VALIDATION_CODES = {"logs": "InvalidParameterException"}
 # Enum members a service checks itself because it words the error its own way
 # (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN").
 _OWN_ENUMS = {"lambda": frozenset({"runtime"})}
+# Members whose maximum length a service checks itself, in words of its own (CloudWatch Logs:
+# "Invalid LogGroup or LogStream, both must have length less than or equal to 512.").
+_OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName"})}
 
 
 @cache
@@ -50,9 +53,12 @@ def _show(value: Any) -> str:
 
 
 class Validator:
-    def __init__(self, code: str, own_enums: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, code: str, own_enums: frozenset[str] = frozenset(), own_max: frozenset[str] = frozenset()
+    ) -> None:
         self.code = code
         self.own_enums = own_enums
+        self.own_max = own_max
 
     def validate(self, operation: OperationModel, params: dict[str, Any]) -> None:
         shape = operation.input_shape
@@ -94,7 +100,7 @@ class Validator:
             size = len(value)
             if "min" in meta and size < meta["min"]:
                 errors.append(self._fail(value, where, f"Member must have length greater than or equal to {meta['min']}"))
-            if "max" in meta and size > meta["max"]:
+            if "max" in meta and size > meta["max"] and where not in self.own_max:
                 errors.append(self._fail(value, where, f"Member must have length less than or equal to {meta['max']}"))
         elif kind in ("integer", "long", "float", "double"):
             if "min" in meta and value < meta["min"]:
@@ -132,6 +138,6 @@ def validator_for(service: str, protocol: str) -> Validator | None:
     if service in _OWN_ERRORS:
         return None
     if service in _VALIDATION_CODES:
-        return Validator(_VALIDATION_CODES[service])
+        return Validator(_VALIDATION_CODES[service], own_max=_OWN_MAX_LENGTHS.get(service, frozenset()))
     code = "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
     return Validator(code, _OWN_ENUMS.get(service, frozenset()))

@@ -68,14 +68,28 @@ class EventLog:
         self._sequence = max(self._sequence + 1, time.time_ns() // 1000)
         return self._sequence
 
-    def append(self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]], ingestion: int) -> None:
+    def append(
+        self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]], ingestion: int
+    ) -> list[int]:
+        """Store the events; their positions (event ids), in order."""
         prefix = stream_prefix(group, stream)
+        positions = []
         for timestamp, message in events:
             position = timestamp * SEQUENCE_SPAN + self.next_sequence()
-            self.events.put(scope, position_key(prefix, position), {"message": message, "ingestionTime": ingestion})
+            self.events.put(
+                scope, position_key(prefix, position), {"message": message, "ingestionTime": ingestion}
+            )
+            positions.append(position)
+        return positions
 
     def read(
-        self, scope: Scope, group: str, stream: str, after: int, before: int, forward: bool = True,
+        self,
+        scope: Scope,
+        group: str,
+        stream: str,
+        after: int,
+        before: int,
+        forward: bool = True,
         first_page: int = 32,
     ) -> Iterator[tuple[int, Event]]:
         """(position, {"timestamp", "message", "ingestionTime"}) for after < position < before,

@@ -18,6 +18,7 @@ import functools
 import heapq
 import itertools
 import logging
+import re
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -35,8 +36,10 @@ from pocketcloud.services.logs.events import (
     now_ms,
     time_position,
 )
+from pocketcloud.services.logs.filters import FilterOperations
 from pocketcloud.services.logs.ingest import PendingEvents, StreamKey
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
+from pocketcloud.services.logs.policies import PolicyOperations
 from pocketcloud.store import Scope
 
 log = logging.getLogger(__name__)
@@ -75,6 +78,10 @@ TOO_NEW_MS = 2 * 3_600_000
 MAX_SPAN_MS = DAY_MS
 MAX_PAGE_BYTES = 1_048_576
 MAX_TAGS = 50
+MAX_NAME_LENGTH = 512
+# GetLogGroupFields looks at the events of the 15 minutes before its `time`.
+FIELDS_WINDOW_MS = 15 * 60_000
+FIELDS_SAMPLE = 10_000
 # FilterLogEvents looks at no more than this many events per call; past it, the
 # page comes back short with a nextToken, as AWS's partial pages do.
 FILTER_SCAN_BUDGET = 200_000
@@ -121,26 +128,37 @@ def _parse_event_token(token: str) -> tuple[str, int]:
     return parts[0], min(int(parts[1]), END)
 
 
+def _check_name_lengths(p: Params) -> None:
+    # The model's 512-character limit on these is AWS's own check, in words of its own
+    # (the validator leaves it to us: protocol/validation.py's _OWN_MAX_LENGTHS).
+    for member in ("logGroupName", "logStreamName"):
+        value = p.get(member)
+        if isinstance(value, str) and len(value) > MAX_NAME_LENGTH:
+            raise invalid("Invalid LogGroup or LogStream, both must have length less than or equal to 512.")
+
+
 def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
-    """Make every operation (a method named as one: CamelCase) write the queued events before it runs,
-    so no answer misses a line that an invocation which already answered logged."""
+    """Make every operation (a method named as one: CamelCase, here or in a mixin) write the queued
+    events before it runs, so no answer misses a line that an invocation which already answered logged."""
 
     def wrap(method: Callable[..., Any]) -> Callable[..., Any]:
         @functools.wraps(method)
-        def operation(self: LogsProvider, *args: Any, **kwargs: Any) -> Any:
+        def operation(self: LogsProvider, ctx: RequestContext, p: Params, *args: Any, **kwargs: Any) -> Any:
+            _check_name_lengths(p)
             self.pending.flush()
-            return method(self, *args, **kwargs)
+            return method(self, ctx, p, *args, **kwargs)
 
         return operation
 
-    for name, value in list(vars(cls).items()):
-        if name[:1].isupper() and callable(value):
+    for name in dir(cls):
+        value = getattr(cls, name)
+        if name[:1].isupper() and callable(value) and not isinstance(value, type):
             setattr(cls, name, wrap(value))
     return cls
 
 
 @_after_queued_writes
-class LogsProvider(Provider):
+class LogsProvider(FilterOperations, PolicyOperations, Provider):
     service = "logs"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -148,6 +166,11 @@ class LogsProvider(Provider):
         self.groups = runtime.store.collection("logs", "groups")
         self.streams = runtime.store.collection("logs", "streams")
         self.queries = runtime.store.collection("logs", "queries")
+        self.metric_filters = runtime.store.collection("logs", "metric_filters")
+        self.subscriptions = runtime.store.collection("logs", "subscription_filters")
+        self.policies = runtime.store.collection("logs", "resource_policies")
+        self.query_definitions = runtime.store.collection("logs", "query_definitions")
+        self._subscribers_cache = {}
         self.log = EventLog(runtime.store.collection("logs", "events"))
         self.pending = PendingEvents(self._write_batch, runtime.settings.logs_flush_seconds)
         self._sweeper: asyncio.Task[None] | None = None
@@ -253,7 +276,10 @@ class LogsProvider(Provider):
         ingestion = now_ms()
         name = stream_doc["logStreamName"]
         if events:
-            self.log.append(scope, group, name, events, ingestion)
+            positions = self.log.append(scope, group, name, events, ingestion)
+            self.deliver(
+                scope, group, name, [(pos, t, m) for pos, (t, m) in zip(positions, events, strict=True)]
+            )
             first, last = events[0][0], events[-1][0]
             stream_doc["firstEventTimestamp"] = min(stream_doc.get("firstEventTimestamp", first), first)
             stream_doc["lastEventTimestamp"] = max(stream_doc.get("lastEventTimestamp", last), last)
@@ -284,7 +310,9 @@ class LogsProvider(Provider):
 
     @staticmethod
     def _group_view(doc: Params) -> Params:
-        return {k: v for k, v in doc.items() if k != "tags"}
+        view = {k: v for k, v in doc.items() if k != "tags"}
+        view.setdefault("deletionProtectionEnabled", False)
+        return view
 
     @staticmethod
     def _cutoff(doc: Params) -> int | None:
@@ -318,11 +346,14 @@ class LogsProvider(Provider):
             raise not_found()
         return name
 
-    def _group_param(self, ctx: RequestContext, p: Params) -> str:
-        """The group of an operation that takes logGroupName or logGroupIdentifier, not both."""
+    def _group_param(self, ctx: RequestContext, p: Params, both: str = "InvalidParameterException") -> str:
+        """The group of an operation that takes logGroupName or logGroupIdentifier, not both
+        (`both`: the error code of giving both; DescribeLogStreams answers ValidationException)."""
         name, identifier = p.get("logGroupName"), p.get("logGroupIdentifier")
         if name and identifier:
-            raise invalid("LogGroup name and LogGroup ARN are mutually exclusive parameters.")
+            raise ServiceError(
+                both, "LogGroup name and LogGroup ARN are mutually exclusive parameters.", status=400
+            )
         if identifier:
             return self._from_identifier(ctx, identifier)
         if not name:
@@ -363,6 +394,7 @@ class LogsProvider(Provider):
             self.groups.delete(scope, name)
             self.streams.delete_prefix(scope, name + "\0")
             self.log.delete_group(scope, name)
+            self._delete_group_filters(scope, name)
         return {}
 
     def PutLogGroupDeletionProtection(self, ctx: RequestContext, p: Params) -> Params:
@@ -416,14 +448,77 @@ class LogsProvider(Provider):
                 break
             after = page[-1][0]
         groups: list[Params]
-        if pattern:
-            groups = [{k: d[k] for k in ("logGroupName", "creationTime", "arn") if k in d} for d in found]
+        if pattern:  # a pattern search shows fewer fields
+            fields = (
+                "arn",
+                "creationTime",
+                "logGroupArn",
+                "logGroupClass",
+                "logGroupName",
+                "metricFilterCount",
+            )
+            groups = [{k: d[k] for k in fields if k in d} for d in found]
         else:
             groups = [self._group_view(d) for d in found]
         result: Params = {"logGroups": groups}
         if more:
             result["nextToken"] = _opaque("g", found[-1]["logGroupName"])
         return result
+
+    def ListLogGroups(self, ctx: RequestContext, p: Params) -> Params:
+        pattern = p.get("logGroupNamePattern")
+        # The model allows only names, "^" anchors and "|" alternatives: a safe regular expression.
+        matcher = re.compile(pattern) if pattern else None
+        group_class = p.get("logGroupClass")
+        limit = p.get("limit") or 50
+        after = _unopaque("l", p["nextToken"]) if p.get("nextToken") else None
+        found: list[Params] = []
+        more = False
+        scope = self._scope(ctx)
+        while not more:
+            page = self.groups.scan(scope, start_after=after, limit=200)
+            for name, doc in page:
+                if matcher is not None and matcher.search(name) is None:
+                    continue
+                if group_class and doc.get("logGroupClass", "STANDARD") != group_class:
+                    continue
+                if len(found) == limit:
+                    more = True
+                    break
+                found.append(doc)
+            if len(page) < 200:
+                break
+            after = page[-1][0]
+        fields = ("logGroupName", "logGroupArn", "logGroupClass")
+        result: Params = {"logGroups": [{k: d[k] for k in fields if k in d} for d in found]}
+        if more:
+            result["nextToken"] = _opaque("l", found[-1]["logGroupName"])
+        return result
+
+    def GetLogGroupFields(self, ctx: RequestContext, p: Params) -> Params:
+        """The fields of the group's events of the 15 minutes before `time` (default: now), with the
+        percentage of those events that have each."""
+        group = self._group_param(ctx, p)
+        doc = self._group(ctx, group)
+        scope = self._scope(ctx)
+        end = p.get("time") or now_ms()
+        low, high = self._window(doc, end - FIELDS_WINDOW_MS, end, end_inclusive=True)
+        counts: dict[str, int] = {}
+        total = 0
+        for _, stream in self.streams.scan(scope, prefix=group + "\0"):
+            for _, event in self.log.read(scope, group, stream["logStreamName"], low, high):
+                total += 1
+                for name in insights.record(event, stream["logStreamName"], group, ""):
+                    if name != "@ptr":
+                        counts[name] = counts.get(name, 0) + 1
+                if total >= FIELDS_SAMPLE:
+                    break
+            if total >= FIELDS_SAMPLE:
+                break
+        if total == 0:
+            return {"logGroupFields": []}
+        ranked = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+        return {"logGroupFields": [{"name": n, "percent": round(c * 100 / total)} for n, c in ranked]}
 
     def PutRetentionPolicy(self, ctx: RequestContext, p: Params) -> Params:
         days = p["retentionInDays"]
@@ -528,7 +623,7 @@ class LogsProvider(Provider):
         return {}
 
     def DescribeLogStreams(self, ctx: RequestContext, p: Params) -> Params:
-        group = self._group_param(ctx, p)
+        group = self._group_param(ctx, p, both="ValidationException")
         self._group(ctx, group)
         prefix = p.get("logStreamNamePrefix") or ""
         by_time = p.get("orderBy") == "LastEventTime"
@@ -797,7 +892,14 @@ class LogsProvider(Provider):
                 "MalformedQueryException", str(exc), status=400, queryCompileError={"message": str(exc)}
             ) from exc
         started = now_ms()
-        records = self._query_records(scope, groups, start * 1000, end * 1000 + 999)
+        scanned_bytes = [0]
+
+        def counted(records: Iterator[Params]) -> Iterator[Params]:
+            for record in records:
+                scanned_bytes[0] += len(record["@message"].encode("utf-8", "surrogatepass"))
+                yield record
+
+        records = counted(self._query_records(scope, groups, start * 1000, end * 1000 + 999))
         rows, scanned, matched = insights.run(query, records, p.get("limit"))
         query_id = str(uuid.uuid4())
         self.queries.put(
@@ -805,7 +907,7 @@ class LogsProvider(Provider):
             query_id,
             {
                 "queryId": query_id,
-                "queryString": p["queryString"],
+                "queryString": self._query_shown(p),
                 "status": "Complete",
                 "createTime": started,
                 "logGroupName": groups[0][0],
@@ -814,12 +916,23 @@ class LogsProvider(Provider):
                 "statistics": {
                     "recordsMatched": float(matched),
                     "recordsScanned": float(scanned),
-                    "bytesScanned": 0.0,
+                    "estimatedRecordsSkipped": 0.0,
+                    "bytesScanned": float(scanned_bytes[0]),
+                    "estimatedBytesSkipped": 0.0,
                     "logGroupsScanned": float(len(groups)),
                 },
             },
         )
         return {"queryId": query_id}
+
+    @staticmethod
+    def _query_shown(p: Params) -> str:
+        """The query as DescribeQueries shows it: for a single logGroupName, AWS writes the source and
+        time range in front (`SOURCE "g" START=<ms> END=<ms> | ...`)."""
+        if not p.get("logGroupName"):
+            return str(p["queryString"])
+        name = p["logGroupName"]
+        return f'SOURCE "{name}" START={p["startTime"]}000 END={p["endTime"]}999 | {p["queryString"]}'
 
     def _query_records(
         self, scope: Scope, groups: list[tuple[str, Params]], start: int, end: int

@@ -1,0 +1,307 @@
+"""Metric filters and subscription filters of log groups, and delivery to subscribed Lambdas.
+
+Both kinds are documents keyed "<group>\\0<filter name>" beside the group, which
+keeps its `metricFilterCount` up to date. A metric filter is kept and described
+(no CloudWatch metrics are published). A subscription filter whose destination
+is a Lambda function of the same account gets, for every batch of events the
+filter matches, an asynchronous invocation with AWS's payload:
+`{"awslogs": {"data": base64(gzip(json))}}`, the JSON carrying messageType
+DATA_MESSAGE, owner, logGroup, logStream, subscriptionFilters and logEvents
+(id, timestamp, message). Kinesis, Firehose and Logs destinations are kept but
+nothing is sent to them.
+"""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.events import now_ms
+from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
+from pocketcloud.store import Collection, Scope
+
+log = logging.getLogger(__name__)
+
+Params = dict[str, Any]
+
+MAX_METRIC_FILTERS = 100  # per log group
+MAX_SUBSCRIPTION_FILTERS = 2  # per log group
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterException", message, status=400)
+
+
+def _limit_exceeded() -> ServiceError:
+    return ServiceError("LimitExceededException", "Resource limit exceeded.", status=400)
+
+
+def _page_token(value: str) -> str:
+    return base64.urlsafe_b64encode(value.encode()).decode().rstrip("=")
+
+
+def _page_after(token: str | None) -> str | None:
+    if not token:
+        return None
+    try:
+        return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise _invalid("The specified nextToken is invalid.") from exc
+
+
+def _compiled(pattern: str) -> FilterPattern:
+    try:
+        return compile_filter(pattern)
+    except FilterPatternError as exc:
+        raise _invalid(str(exc)) from exc
+
+
+def _page(docs: list[Params], key: str, p: Params) -> tuple[list[Params], str | None]:
+    """One page of `docs` (sorted by `key`) after the token's key, with the next token if more remain."""
+    after = _page_after(p.get("nextToken"))
+    if after is not None:
+        docs = [d for d in docs if d[key] > after]
+    limit = p.get("limit") or 50
+    more = len(docs) > limit
+    docs = docs[:limit]
+    return docs, (_page_token(docs[-1][key]) if more else None)
+
+
+class FilterOperations:
+    """The metric and subscription filter operations of the logs provider."""
+
+    groups: Collection
+    metric_filters: Collection
+    subscriptions: Collection
+    runtime: Any
+    store: Any
+    # (scope, group) -> its subscription filters, read once: Lambda's log lines pass by here.
+    _subscribers_cache: dict[tuple[Scope, str], list[Params]]
+
+    # Provided by LogsProvider.
+    _scope: Callable[[RequestContext], Scope]
+    _group: Callable[[RequestContext, str], Params]
+
+    # -- metric filters ------------------------------------------------------------
+
+    def PutMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
+        group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
+        _compiled(p["filterPattern"])
+        transformations = []
+        for given in p["metricTransformations"]:
+            transformation = {k: given[k] for k in ("metricName", "metricNamespace", "metricValue")}
+            if given.get("defaultValue") is not None:
+                transformation["defaultValue"] = float(given["defaultValue"])
+            if given.get("dimensions"):
+                if given.get("defaultValue") is not None:
+                    raise _invalid("You cannot specify both dimensions and a default value.")
+                transformation["dimensions"] = dict(given["dimensions"])
+            if given.get("unit"):
+                transformation["unit"] = given["unit"]
+            transformations.append(transformation)
+        doc: Params = {
+            "filterName": name,
+            "filterPattern": p["filterPattern"],
+            "metricTransformations": transformations,
+            "creationTime": now_ms(),
+            "logGroupName": group,
+            "applyOnTransformedLogs": bool(p.get("applyOnTransformedLogs")),
+        }
+        for optional in ("fieldSelectionCriteria", "emitSystemFieldDimensions"):
+            if p.get(optional):
+                doc[optional] = p[optional]
+        with self.store.transaction():
+            group_doc = self._group(ctx, group)
+            key = f"{group}\0{name}"
+            if self.metric_filters.get(scope, key) is None:
+                count = self.metric_filters.count(scope, prefix=group + "\0")
+                if count >= MAX_METRIC_FILTERS:
+                    raise _limit_exceeded()
+                group_doc["metricFilterCount"] = count + 1
+                self.groups.put(scope, group, group_doc)
+            self.metric_filters.put(scope, key, doc)
+        return {}
+
+    def DescribeMetricFilters(self, ctx: RequestContext, p: Params) -> Params:
+        scope, group = self._scope(ctx), p.get("logGroupName")
+        prefix = p.get("filterNamePrefix") or ""
+        if group:
+            self._group(ctx, group)
+            docs = [d for _, d in self.metric_filters.scan(scope, prefix=f"{group}\0{prefix}")]
+        else:
+            docs = [d for _, d in self.metric_filters.scan(scope) if d["filterName"].startswith(prefix)]
+            docs.sort(key=lambda d: (d["filterName"], d["logGroupName"]))
+        name, namespace = p.get("metricName"), p.get("metricNamespace")
+        if name or namespace:
+            docs = [
+                d
+                for d in docs
+                if any(
+                    (not name or t["metricName"] == name)
+                    and (not namespace or t["metricNamespace"] == namespace)
+                    for t in d["metricTransformations"]
+                )
+            ]
+        for d in docs:  # the token names the last filter shown: group and name
+            d["_key"] = f"{d['filterName']}\0{d['logGroupName']}" if not group else d["filterName"]
+        page, token = _page(docs, "_key", p)
+        result: Params = {"metricFilters": [{k: v for k, v in d.items() if k != "_key"} for d in page]}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    def DeleteMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
+        group, scope = p["logGroupName"], self._scope(ctx)
+        with self.store.transaction():
+            group_doc = self._group(ctx, group)
+            if not self.metric_filters.delete(scope, f"{group}\0{p['filterName']}"):
+                raise ServiceError(
+                    "ResourceNotFoundException", "The specified metric filter does not exist.", status=400
+                )
+            group_doc["metricFilterCount"] = self.metric_filters.count(scope, prefix=group + "\0")
+            self.groups.put(scope, group, group_doc)
+        return {}
+
+    # -- subscription filters ------------------------------------------------------------
+
+    def _check_destination(self, ctx: RequestContext, p: Params) -> None:
+        arn = p["destinationArn"]
+        parts = arn.split(":")
+        if len(parts) < 6 or parts[0] != "arn":
+            raise _invalid(f"Invalid destinationArn: {arn}")
+        vendor, account = parts[2], parts[4]
+        if vendor == "lambda":
+            if account != ctx.account_id:
+                raise ServiceError(
+                    "AccessDeniedException",
+                    "Cross-account lambda invocation passing is not allowed. "
+                    "You must use DestinationPolicies to create cross account lambda triggers.",
+                    status=400,
+                )
+            if not self._lambda_exists(parts):
+                raise _invalid(
+                    "Could not execute the lambda function. "
+                    "Make sure you have given CloudWatch Logs permission to execute your function."
+                )
+        elif vendor in ("kinesis", "firehose") and not p.get("roleArn"):
+            raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
+
+    def _lambda_exists(self, parts: list[str]) -> bool:
+        lam = self.runtime.provider("lambda")
+        if lam is None or len(parts) < 7:
+            return False
+        qualifier = parts[7] if len(parts) > 7 else None
+        try:
+            lam.functions.resolve((parts[4], parts[3]), parts[6], qualifier, ":".join(parts))
+        except ServiceError:
+            return False
+        return True
+
+    def PutSubscriptionFilter(self, ctx: RequestContext, p: Params) -> Params:
+        group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
+        self._group(ctx, group)
+        _compiled(p["filterPattern"])
+        self._check_destination(ctx, p)
+        doc: Params = {
+            "filterName": name,
+            "logGroupName": group,
+            "filterPattern": p["filterPattern"],
+            "destinationArn": p["destinationArn"],
+            "distribution": p.get("distribution") or "ByLogStream",
+            "applyOnTransformedLogs": bool(p.get("applyOnTransformedLogs")),
+            "creationTime": now_ms(),
+        }
+        for optional in ("roleArn", "fieldSelectionCriteria", "emitSystemFields"):
+            if p.get(optional):
+                doc[optional] = p[optional]
+        key = f"{group}\0{name}"
+        with self.store.transaction():
+            if (
+                self.subscriptions.get(scope, key) is None
+                and self.subscriptions.count(scope, prefix=group + "\0") >= MAX_SUBSCRIPTION_FILTERS
+            ):
+                raise _limit_exceeded()
+            self.subscriptions.put(scope, key, doc)
+        self._subscribers_cache.clear()
+        return {}
+
+    def DescribeSubscriptionFilters(self, ctx: RequestContext, p: Params) -> Params:
+        group, scope = p["logGroupName"], self._scope(ctx)
+        self._group(ctx, group)
+        prefix = p.get("filterNamePrefix") or ""
+        docs = [d for _, d in self.subscriptions.scan(scope, prefix=f"{group}\0{prefix}")]
+        page, token = _page(docs, "filterName", p)
+        result: Params = {"subscriptionFilters": page}
+        if token:
+            result["nextToken"] = token
+        return result
+
+    def DeleteSubscriptionFilter(self, ctx: RequestContext, p: Params) -> Params:
+        group, scope = p["logGroupName"], self._scope(ctx)
+        with self.store.transaction():
+            self._group(ctx, group)
+            if not self.subscriptions.delete(scope, f"{group}\0{p['filterName']}"):
+                raise ServiceError(
+                    "ResourceNotFoundException",
+                    "The specified subscription filter does not exist.",
+                    status=400,
+                )
+        self._subscribers_cache.clear()
+        return {}
+
+    def _delete_group_filters(self, scope: Scope, group: str) -> None:
+        self.metric_filters.delete_prefix(scope, group + "\0")
+        self.subscriptions.delete_prefix(scope, group + "\0")
+        self._subscribers_cache.clear()
+
+    def _subscribers(self, scope: Scope, group: str) -> list[Params]:
+        found = self._subscribers_cache.get((scope, group))
+        if found is None:
+            found = [d for _, d in self.subscriptions.scan(scope, prefix=group + "\0")]
+            self._subscribers_cache[(scope, group)] = found
+        return found
+
+    # -- delivery ----------------------------------------------------------------------
+
+    def deliver(self, scope: Scope, group: str, stream: str, events: list[tuple[int, int, str]]) -> None:
+        """Send (position, timestamp, message) events just stored to the group's Lambda subscribers."""
+        if not events:
+            return
+        for sub in self._subscribers(scope, group):
+            parts = sub["destinationArn"].split(":")
+            if len(parts) < 7 or parts[2] != "lambda":
+                continue
+            try:
+                matcher = compile_filter(sub["filterPattern"])
+            except FilterPatternError:
+                continue
+            matched = [
+                {"id": f"{position:056d}", "timestamp": timestamp, "message": message}
+                for position, timestamp, message in events
+                if matcher.matches(message)
+            ]
+            if not matched:
+                continue
+            data = {
+                "messageType": "DATA_MESSAGE",
+                "owner": scope[0],
+                "logGroup": group,
+                "logStream": stream,
+                "subscriptionFilters": [sub["filterName"]],
+                "logEvents": matched,
+            }
+            packed = base64.b64encode(gzip.compress(json.dumps(data).encode())).decode()
+            payload = json.dumps({"awslogs": {"data": packed}}).encode()
+            lam = self.runtime.provider("lambda")
+            if lam is None:
+                return
+            try:
+                lam.enqueue(parts[4], parts[3], parts[6], parts[7] if len(parts) > 7 else None, payload)
+            except ServiceError:  # the function went away: AWS drops the batch too
+                log.warning("log events for subscription %s not delivered", sub["filterName"])
