@@ -163,8 +163,9 @@ class ExecutionEnvironment:
         ready = asyncio.create_task(self._ready.wait())
         init_error = asyncio.create_task(self.api.init_error_event.wait())
         exited = asyncio.create_task(self.process.wait())
-        done, pending = await asyncio.wait({ready, init_error, exited}, timeout=INIT_TIMEOUT_SECONDS,
-                                           return_when=asyncio.FIRST_COMPLETED)
+        done, pending = await asyncio.wait(
+            {ready, init_error, exited}, timeout=INIT_TIMEOUT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+        )
         for task in pending:
             task.cancel()
         if ready in done and not self.api.init_error_event.is_set():
@@ -227,21 +228,30 @@ class ExecutionEnvironment:
                 outcome.error_type = _error_type(body)
         elif why == "memory":
             await self.kill()
-            outcome = InvokeOutcome("exit", _exit_payload(invocation.request_id, "signal: killed"),
-                                    "Runtime.ExitError", duration)
+            outcome = InvokeOutcome(
+                "exit", _exit_payload(invocation.request_id, "signal: killed"), "Runtime.ExitError", duration
+            )
         elif why == "exit" or self.process.returncode is not None:
             await self.drain_output()
             code = self.process.returncode
-            reason = f"signal: {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
+            reason = (
+                f"signal: {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
+            )
             self.dead = True
-            outcome = InvokeOutcome("exit", _exit_payload(invocation.request_id, reason), "Runtime.ExitError", duration)
+            outcome = InvokeOutcome(
+                "exit", _exit_payload(invocation.request_id, reason), "Runtime.ExitError", duration
+            )
         else:
             await self._settle_output()
             await self.kill()
             duration = timeout_seconds * 1000
             message = f"RequestId: {invocation.request_id} Error: Task timed out after {timeout_seconds:.2f} seconds"
-            outcome = InvokeOutcome("timeout", json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
-                                    "Sandbox.Timedout", duration)
+            outcome = InvokeOutcome(
+                "timeout",
+                json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
+                "Sandbox.Timedout",
+                duration,
+            )
         # Lambda reports at most the memory size: a function killed for outgrowing it used all of it.
         outcome.max_memory_mb = min(max(1, self.peak_memory_kb // 1024), self.spec.memory_mb)
         outcome.log_lines = self.take_lines()
@@ -261,7 +271,9 @@ class ExecutionEnvironment:
         if self._read_memory() > self.spec.memory_mb * 1024:
             settle("memory")
         else:
-            self._memory_timer = asyncio.get_running_loop().call_later(MEMORY_POLL_SECONDS, self._poll_memory, settle)
+            self._memory_timer = asyncio.get_running_loop().call_later(
+                MEMORY_POLL_SECONDS, self._poll_memory, settle
+            )
 
     async def _settle_output(self) -> None:
         # What the runtime wrote before the moment that brought us here is in the pipe now.
@@ -332,17 +344,27 @@ def _error_type(body: bytes) -> str:
 
 
 def _exit_payload(request_id: str, reason: str) -> bytes:
-    return json.dumps({
-        "errorType": "Runtime.ExitError",
-        "errorMessage": f"RequestId: {request_id} Error: Runtime exited with error: {reason}",
-    }).encode()
+    # A runtime that exits with status 0 gave Lambda (written in Go) no error to quote.
+    why = (
+        "Runtime exited without providing a reason"
+        if reason == "exit status 0"
+        else f"Runtime exited with error: {reason}"
+    )
+    return json.dumps(
+        {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: {why}"}
+    ).encode()
 
 
 # How Lambda's runtime (written in Go) names a signal in "Runtime exited with error: signal: ...".
 _SIGNAL_NAMES = {
-    signal.SIGKILL: "killed", signal.SIGSEGV: "segmentation fault", signal.SIGABRT: "aborted",
-    signal.SIGTERM: "terminated", signal.SIGBUS: "bus error", signal.SIGILL: "illegal instruction",
-    signal.SIGFPE: "floating point exception", signal.SIGINT: "interrupt",
+    signal.SIGKILL: "killed",
+    signal.SIGSEGV: "segmentation fault",
+    signal.SIGABRT: "aborted",
+    signal.SIGTERM: "terminated",
+    signal.SIGBUS: "bus error",
+    signal.SIGILL: "illegal instruction",
+    signal.SIGFPE: "floating point exception",
+    signal.SIGINT: "interrupt",
 }
 
 

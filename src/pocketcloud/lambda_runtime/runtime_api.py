@@ -28,7 +28,14 @@ from dataclasses import dataclass, field
 PREFIX = "/2018-06-01/runtime/"
 NEXT = PREFIX + "invocation/next"
 MAX_HEAD = 65536
+MAX_RESPONSE_BYTES = 6291556  # a synchronous response's limit: 6 MB, and 100 bytes Lambda allows on top
 _OK = json.dumps({"status": "OK"}).encode()
+_TOO_LARGE = json.dumps(
+    {
+        "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+        "errorType": "Function.ResponseSizeTooLarge",
+    }
+).encode()
 
 
 @dataclass
@@ -128,7 +135,11 @@ class RuntimeApiServer:
                     ).encode(),
                 )
                 return
-            current.result.set_result((parts[2], body, headers))
+            if parts[2] == "response" and len(body) > MAX_RESPONSE_BYTES:
+                # Lambda does not pass on a response over its limit: the caller gets this error instead.
+                current.result.set_result(("error", _TOO_LARGE, headers))
+            else:
+                current.result.set_result((parts[2], body, headers))
             self.current = None
             if current.on_result is not None:
                 current.on_result()

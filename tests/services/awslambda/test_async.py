@@ -32,8 +32,11 @@ def fast_retries() -> Iterator[ServerProcess]:
 @pytest.fixture
 def fns(fast_retries: ServerProcess) -> Iterator[Functions]:
     iam: Any = fast_retries.client("iam")
-    role = iam.create_role(RoleName=unique("async"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    made = Functions(fast_retries.client("lambda"), role)
+    role = iam.create_role(RoleName=unique("async"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]
+    # Lambda invokes a destination function as the execution role, which must be allowed to.
+    invoke_any = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": "*"}]}
+    iam.put_role_policy(RoleName=role["RoleName"], PolicyName="destinations", PolicyDocument=json.dumps(invoke_any))
+    made = Functions(fast_retries.client("lambda"), role["Arn"])
     yield made
     made.cleanup()
 

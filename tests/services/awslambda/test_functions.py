@@ -144,9 +144,13 @@ def test_permissions_make_up_the_function_policy(functions: Functions, lam: Any)
     assert error_of(lam.get_policy, FunctionName=name)[:2] == ("ResourceNotFoundException", 404)
 
 
-def test_event_invoke_config_put_get_update_list_delete(functions: Functions, lam: Any) -> None:
+def test_event_invoke_config_put_get_update_list_delete(functions: Functions, lam: Any, server: ServerProcess) -> None:
     name = functions.python(VERSIONED)
     target = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}-dest"
+    # The destination is invoked as the function's role, which must be allowed to (AWS checks it here).
+    iam: Any = server.client("iam")
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": target}]}
+    iam.put_role_policy(RoleName=functions.role.split("/")[-1], PolicyName=unique("dest"), PolicyDocument=json.dumps(allow))
     put = lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1, MaximumEventAgeInSeconds=120)
     assert put["MaximumRetryAttempts"] == 1 and put["MaximumEventAgeInSeconds"] == 120
     assert put["FunctionArn"] == f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}:$LATEST"

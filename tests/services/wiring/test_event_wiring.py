@@ -167,7 +167,8 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
 
 def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
-    name = _function(wired, "def handler(event, context):\n    raise RuntimeError('nope')\n")
+    send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role
+    name = _function(wired, "def handler(event, context):\n    raise RuntimeError('nope')\n", role_policy=send)
     lam = wired.client("lambda")
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=1,
                                          DestinationConfig={"OnFailure": {"Destination": arn}})
@@ -183,8 +184,9 @@ def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record
 
 def test_dead_letter_queue_gets_the_original_event_with_error_attributes(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
+    send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role
     name = _function(wired, "def handler(event, context):\n    raise ValueError('bad order')\n",
-                     DeadLetterConfig={"TargetArn": arn})
+                     role_policy=send, DeadLetterConfig={"TargetArn": arn})
     lam = wired.client("lambda")
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
     lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"order": 8}')

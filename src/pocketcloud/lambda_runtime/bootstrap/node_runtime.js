@@ -92,12 +92,38 @@ function intoError(value) {
 
 let currentRequestId; // undefined outside an invocation, printed as "undefined" as AWS does
 
+const jsonLogs = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
+
+/** One console call as a JSON log record (LoggingConfig LogFormat JSON), as AWS's runtime writes it. */
+function jsonRecord(level, message, params) {
+  const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
+  const error = params.length === 0 ? message : params.find((param) => param instanceof Error);
+  record.message = params.length === 0 ? message : util.format(message, ...params);
+  if (error instanceof Error) {
+    if (params.length === 0) {
+      delete record.message;
+    }
+    record.errorType = (error.constructor && error.constructor.name) || 'UnknownError';
+    record.errorMessage = error.message;
+    record.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
+  }
+  try {
+    return JSON.stringify(record);
+  } catch (_err) {
+    record.message = util.format(record.message);
+    return JSON.stringify(record);
+  }
+}
+
 function patchConsole() {
   const levels = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
   const minimum = levels[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || levels.TRACE;
   const writer = (level) => {
     if (levels[level] < minimum) {
       return () => {};
+    }
+    if (jsonLogs) {
+      return (message, ...params) => process.stdout.write(jsonRecord(level, message, params) + '\n');
     }
     return (message, ...params) => {
       const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}`;
@@ -114,6 +140,10 @@ function patchConsole() {
 }
 
 function logError(label, error) {
+  if (jsonLogs) {
+    console.error(label, intoError(error));
+    return;
+  }
   console.error(label, toFormatted(intoError(error)));
 }
 

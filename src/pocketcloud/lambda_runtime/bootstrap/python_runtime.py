@@ -47,7 +47,9 @@ class RuntimeApi:
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.reader = self.sock.makefile("rb")
 
-    def request(self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[dict[str, str], bytes]:
+    def request(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> tuple[dict[str, str], bytes]:
         data = body or b""
         head = [f"{method} /{API_VERSION}/runtime/{path} HTTP/1.1", f"Host: {self.address}"]
         head += [f"{name}: {value}" for name, value in (headers or {}).items()]
@@ -73,9 +75,40 @@ class RuntimeApi:
 
     def error(self, path: str, document: dict[str, Any]) -> None:
         self.request(
-            "POST", path, json.dumps(document).encode(),
-            {"Lambda-Runtime-Function-Error-Type": document.get("errorType", "Unhandled"), "Content-Type": "application/json"},
+            "POST",
+            path,
+            json.dumps(document).encode(),
+            {
+                "Lambda-Runtime-Function-Error-Type": document.get("errorType", "Unhandled"),
+                "Content-Type": "application/json",
+            },
         )
+
+
+class _Fields:
+    """An object whose named attributes come from a dict (None when absent), as awslambdaric's are."""
+
+    fields: tuple[str, ...] = ()
+
+    def __init__(self, values: dict[str, Any]) -> None:
+        for name in self.fields:
+            setattr(self, name, values.get(name))
+
+    def __repr__(self) -> str:
+        inner = ",".join(f"{name}={getattr(self, name)}" for name in self.fields)
+        return f"{type(self).__name__}([{inner}])"
+
+
+class CognitoIdentity(_Fields):
+    fields = ("cognito_identity_id", "cognito_identity_pool_id")
+
+
+class Client(_Fields):
+    fields = ("installation_id", "app_title", "app_version_name", "app_version_code", "app_package_name")
+
+
+class ClientContext(_Fields):
+    fields = ("custom", "env", "client")
 
 
 class Context:
@@ -85,17 +118,41 @@ class Context:
         self.aws_request_id = headers.get("lambda-runtime-aws-request-id", "")
         self._deadline_ms = int(headers.get("lambda-runtime-deadline-ms", "0"))
         self.invoked_function_arn = headers.get("lambda-runtime-invoked-function-arn", "")
-        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "")
-        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
-        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "128")
-        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME", "")
-        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
-        self.identity = _json_or_none(headers.get("lambda-runtime-cognito-identity"))
-        self.client_context = _json_or_none(headers.get("lambda-runtime-client-context"))
+        self.function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME")
+        self.function_version = os.environ.get("AWS_LAMBDA_FUNCTION_VERSION")
+        self.memory_limit_in_mb = os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE")
+        self.log_group_name = os.environ.get("AWS_LAMBDA_LOG_GROUP_NAME")
+        self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME")
         self.tenant_id = headers.get("lambda-runtime-aws-tenant-id")
+        # The client context and the identity are objects with named fields, not dicts, as in awslambdaric.
+        cognito = _json_or_none(headers.get("lambda-runtime-cognito-identity"))
+        self.identity = CognitoIdentity({})
+        if isinstance(cognito, dict):
+            self.identity.cognito_identity_id = cognito.get("cognitoIdentityId")  # type: ignore[attr-defined]
+            self.identity.cognito_identity_pool_id = cognito.get("cognitoIdentityPoolId")  # type: ignore[attr-defined]
+        client_context = _json_or_none(headers.get("lambda-runtime-client-context"))
+        self.client_context: ClientContext | None = None
+        if isinstance(client_context, dict):
+            client_context.pop("w3c", None)  # awslambdaric keeps trace context out of client_context
+            self.client_context = ClientContext(client_context)
+            client = self.client_context.client  # type: ignore[attr-defined]
+            self.client_context.client = Client(client) if isinstance(client, dict) else None  # type: ignore[attr-defined]
 
     def get_remaining_time_in_millis(self) -> int:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
+
+
+def _to_json(result: Any) -> bytes:
+    """The response body as awslambdaric writes it: Decimals as numbers, non-ASCII kept from python3.12 on."""
+    import decimal
+
+    def default(value: Any) -> Any:
+        if isinstance(value, decimal.Decimal):
+            return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
+        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+    keep_unicode = os.environ.get("AWS_EXECUTION_ENV", "") >= "AWS_Lambda_python3.12"
+    return json.dumps(result, default=default, ensure_ascii=not keep_unicode).encode()
 
 
 def _json_or_none(text: str | None) -> Any:
@@ -110,12 +167,21 @@ def _json_or_none(text: str | None) -> Any:
 def _stack(exc: BaseException) -> list[str]:
     # The runtime's own frames are not the function's business, as in AWS's runtime.
     # Plain tuples, as awslambdaric formats them: no column carets under the lines.
-    frames = [(f.filename, f.lineno or 0, f.name, f.line) for f in traceback.extract_tb(exc.__traceback__) if f.filename != __file__]
+    frames = [
+        (f.filename, f.lineno or 0, f.name, f.line)
+        for f in traceback.extract_tb(exc.__traceback__)
+        if f.filename != __file__
+    ]
     return traceback.format_list(frames)
 
 
-def _error_document(exc: BaseException, request_id: str, error_type: str | None = None, message: str | None = None,
-                    stack: list[str] | None = None) -> dict[str, Any]:
+def _error_document(
+    exc: BaseException,
+    request_id: str,
+    error_type: str | None = None,
+    message: str | None = None,
+    stack: list[str] | None = None,
+) -> dict[str, Any]:
     return {
         "errorMessage": message if message is not None else str(exc),
         "errorType": error_type or type(exc).__name__,
@@ -126,7 +192,10 @@ def _error_document(exc: BaseException, request_id: str, error_type: str | None 
 
 def _log_error(document: dict[str, Any]) -> None:
     # awslambdaric's text format on stdout: one line, parts joined by \r, trace indented with no-break spaces.
-    lines = [f"[ERROR] {document['errorType']}: {document['errorMessage']}", "Traceback (most recent call last):"]
+    lines = [
+        f"[ERROR] {document['errorType']}: {document['errorMessage']}",
+        "Traceback (most recent call last):",
+    ]
     for element in document["stackTrace"]:
         for line in element.splitlines() or [""]:
             stripped = line.lstrip(" ")
@@ -146,8 +215,12 @@ class _RequestIdFilter(logging.Filter):
 def _configure_logging() -> _RequestIdFilter:
     handler = logging.StreamHandler(sys.stdout)
     handler.terminator = ""  # the format ends the line, as in awslambdaric
-    handler.setFormatter(logging.Formatter("[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
-                                           "%Y-%m-%dT%H:%M:%S"))
+    handler.setFormatter(
+        logging.Formatter(
+            "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
+            "%Y-%m-%dT%H:%M:%S",
+        )
+    )
     logging.Formatter.converter = time.gmtime
     request_filter = _RequestIdFilter()
     handler.addFilter(request_filter)
@@ -166,7 +239,9 @@ class _InitError(Exception):
 
 
 def _fault(error_type: str, message: str, stack: list[str] | None = None) -> _InitError:
-    return _InitError({"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": stack or []})
+    return _InitError(
+        {"errorMessage": message, "errorType": error_type, "requestId": "", "stackTrace": stack or []}
+    )
 
 
 def _load_handler() -> Any:
@@ -177,18 +252,24 @@ def _load_handler() -> Any:
     except ValueError as exc:
         raise _fault("Runtime.MalformedHandlerName", f"Bad handler '{spec}': {exc}") from exc
     if module_name.split(".")[0] in sys.builtin_module_names:
-        raise _fault("Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module")
+        raise _fault(
+            "Runtime.BuiltInModuleConflict", f"Cannot use built-in module {module_name} as a handler module"
+        )
     try:
         module = importlib.import_module(module_name.replace("/", "."))
     except ImportError as exc:
         raise _fault("Runtime.ImportModuleError", f"Unable to import module '{module_name}': {exc}") from exc
     except SyntaxError as exc:
         trace = [f'  File "{exc.filename}" Line {exc.lineno}\n    {exc.text}']
-        raise _fault("Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace) from exc
+        raise _fault(
+            "Runtime.UserCodeSyntaxError", f"Syntax error in module '{module_name}': {exc}", trace
+        ) from exc
     try:
         return getattr(module, function_name)
     except AttributeError as exc:
-        raise _fault("Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'") from exc
+        raise _fault(
+            "Runtime.HandlerNotFound", f"Handler '{function_name}' missing on module '{module_name}'"
+        ) from exc
 
 
 def _fail_init(api: RuntimeApi, document: dict[str, Any]) -> NoReturn:
@@ -214,7 +295,15 @@ def main() -> None:
         request_filter.request_id = request_id
         os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
         try:
-            event = json.loads(body) if body else {}
+            event = json.loads(body)
+        except ValueError as exc:
+            document = _error_document(
+                exc, request_id, "Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}"
+            )
+            _log_error(document)
+            api.error(f"invocation/{request_id}/error", document)
+            continue
+        try:
             result = handler(event, Context(headers))
         except Exception as exc:  # the handler's exception is the invocation's error
             document = _error_document(exc, request_id)
@@ -223,9 +312,12 @@ def main() -> None:
             api.error(f"invocation/{request_id}/error", document)
             continue
         try:
-            payload = json.dumps(result).encode()
+            # A handler's bytes are the response as they are (awslambdaric sends them as application/unknown).
+            payload = result if isinstance(result, bytes) else _to_json(result)
         except (TypeError, ValueError) as exc:
-            document = _error_document(exc, request_id, "Runtime.MarshalError", f"Unable to marshal response: {exc}")
+            document = _error_document(
+                exc, request_id, "Runtime.MarshalError", f"Unable to marshal response: {exc}"
+            )
             _log_error(document)
             api.error(f"invocation/{request_id}/error", document)
             continue

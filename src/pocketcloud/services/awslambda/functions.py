@@ -30,6 +30,7 @@ from pocketcloud.services.awslambda.errors import (
     validation,
 )
 from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.target_access import denied_call
 from pocketcloud.store import Collection, Scope, Store
 
 Params = dict[str, Any]
@@ -227,6 +228,16 @@ class FunctionOperations:
         if not decision.allowed:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
 
+    def _check_dead_letter(self, role_arn: str, name: str, config: Params | None) -> None:
+        """The dead-letter target is sent to as the execution role, which AWS checks may do so."""
+        target = (config or {}).get("TargetArn")
+        access = self._role_access()  # type: ignore[attr-defined]
+        denied = target and denied_call(access, role_arn, name, target)
+        if denied:
+            raise invalid_parameter(
+                f"The provided execution role does not have permissions to call {denied.action} on {denied.label}"
+            )
+
     def _check_config(self, p: Params) -> None:
         if "Timeout" in p and p["Timeout"] is not None:
             if p["Timeout"] > 900:
@@ -271,7 +282,13 @@ class FunctionOperations:
             "AWS_ACCESS_KEY_ID",
             "AWS_SECRET_ACCESS_KEY",
             "AWS_SESSION_TOKEN",
+            "AWS_ACCESS_KEY",
+            "AWS_EXECUTION_ENV",
             "AWS_LAMBDA_FUNCTION_NAME",
+            "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+            "AWS_LAMBDA_FUNCTION_VERSION",
+            "AWS_LAMBDA_LOG_GROUP_NAME",
+            "AWS_LAMBDA_LOG_STREAM_NAME",
             "AWS_LAMBDA_RUNTIME_API",
             "_HANDLER",
             "LAMBDA_TASK_ROOT",
@@ -283,12 +300,12 @@ class FunctionOperations:
                 "Lambda was unable to configure your environment variables because the environment variables you "
                 f"have provided exceeded the 4KB limit. String measured: {measured}"
             )
-        clash = sorted(reserved & set(variables))
+        clash = [key for key in variables if key in reserved]  # in the request's order, as AWS lists them
         if clash:
             raise invalid_parameter(
                 f"Lambda was unable to configure your environment variables because the environment variables you "
                 f"have provided contains reserved keys that are currently not supported for modification. "
-                f"Reserved keys used in this request: {','.join(clash)}"
+                f"Reserved keys used in this request: {', '.join(clash)}"
             )
 
     def _code_from(self, ctx: RequestContext, code: Params, operation: str) -> Params:
@@ -352,6 +369,7 @@ class FunctionOperations:
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages."
             )
         self._check_role(ctx, p["Role"])
+        self._check_dead_letter(p["Role"], name, p.get("DeadLetterConfig"))
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
         if self.functions.functions.get(scope, name) is not None:
@@ -532,6 +550,7 @@ class FunctionOperations:
         self._check_config(p)
         if p.get("Role"):
             self._check_role(ctx, p["Role"])
+        self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
         for member in (
             "Role",
             "Handler",

@@ -37,7 +37,8 @@ from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_en
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.code import unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
-from pocketcloud.services.awslambda.functions import function_arn, split_name
+from pocketcloud.services.awslambda.functions import function_arn, runtime_version_arn, split_name
+from pocketcloud.services.awslambda.payload_json import payload_error
 
 log = logging.getLogger("pocketcloud.lambda")
 Params = dict[str, Any]
@@ -98,7 +99,16 @@ class InvokeOperations:
             "_HANDLER": doc.get("Handler") or "",
             "AWS_ENDPOINT_URL": settings.endpoint,
             "AWS_XRAY_CONTEXT_MISSING": "LOG_ERROR",
+            # Where Lambda's X-Ray daemon listens; an SDK sending segments there (UDP) loses nothing here.
+            "AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129:2000",
+            "_AWS_XRAY_DAEMON_ADDRESS": "169.254.79.129",
+            "_AWS_XRAY_DAEMON_PORT": "2000",
         }
+        logging_config = doc.get("LoggingConfig") or {}
+        if logging_config.get("LogFormat") == "JSON":
+            # The runtimes write their application logs as JSON objects when these are set, as in AWS.
+            env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
+            env["AWS_LAMBDA_LOG_LEVEL"] = logging_config.get("ApplicationLogLevel") or "INFO"
         sts = self.runtime.provider("sts")  # type: ignore[attr-defined]
         credentials = sts.service_role_session(doc["Role"], doc["FunctionName"]) if sts else None
         if credentials:
@@ -156,8 +166,12 @@ class InvokeOperations:
         client_context: str | None = None,
         request_id: str | None = None,
         log_text: bool = True,
+        invoked_arn: str | None = None,
     ) -> tuple[InvokeOutcome, str, str]:
         """Run one invocation; returns (outcome, request id, the log text of this invocation).
+
+        `invoked_arn` is the ARN the caller named (an alias's, `:$LATEST`, or unqualified), which the
+        function sees as its invoked ARN; without it, the ARN of the version that runs.
 
         With `log_text` False the text is "" and the log lines are built and queued for
         CloudWatch Logs just after the caller's answer has gone out (the next turn of the loop).
@@ -195,7 +209,8 @@ class InvokeOperations:
                     request_id=request_id,
                     payload=payload,
                     deadline_ms=deadline_ms,
-                    function_arn=function_arn(
+                    function_arn=invoked_arn
+                    or function_arn(
                         region, account, doc["FunctionName"], None if version == "$LATEST" else version
                     ),
                     trace_id=_trace_id(),
@@ -237,11 +252,21 @@ class InvokeOperations:
         timeout: float,
         stream: str,
     ) -> list[tuple[int, str]]:
-        """The invocation's lines (START, output, END, REPORT), queued for /aws/lambda/<name>."""
+        """The invocation's lines (START, output, END, REPORT), queued for /aws/lambda/<name>.
+
+        A cold start's log opens with INIT_START, as in AWS; the lines returned (the tail a caller
+        may ask for) begin at what the environment printed.
+        """
         lines = self._log_lines(request_id, version, doc, outcome, cold, init_ms, timeout)
         logs = self.runtime.provider("logs")  # type: ignore[attr-defined]
         if logs is not None:
-            logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, lines)
+            logged = lines
+            if cold and init_ms is not None:
+                logged = [
+                    (min(t for t, _ in lines), _init_start(region, doc["Runtime"] or "provided")),
+                    *lines,
+                ]
+            logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
 
     async def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
@@ -257,6 +282,8 @@ class InvokeOperations:
         if reason == "exit":
             code = env.process.returncode if env.process else None
             message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
+            if code == 0:  # no error for Lambda to quote
+                message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
             return InvokeOutcome(
                 "init_error",
                 json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
@@ -321,34 +348,33 @@ class InvokeOperations:
     async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        doc, executed = self.functions.resolve(
+        doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
             scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name)
-        )  # type: ignore[attr-defined]
+        )
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
         if isinstance(payload, str):
             payload = payload.encode()
         if payload:
-            try:
-                json.loads(payload)
-            except ValueError as exc:
-                raise ServiceError(
-                    "InvalidRequestContentException",
-                    "Could not parse request body into json: Could not parse payload into json: Unexpected character",
-                    status=400,
-                    Type="User",
-                ) from exc
+            problem = payload_error(payload)
+            if problem is not None:
+                raise ServiceError("InvalidRequestContentException", problem, status=400, Type="User")
+        else:
+            payload = b"{}"  # no payload at all: the function's event is an empty object, as in AWS
         if kind == "DryRun":
             return {"StatusCode": 204}
         client_context = None
         if p.get("ClientContext"):
             try:
-                client_context = base64.b64decode(p["ClientContext"]).decode()
+                client_context = base64.b64decode(p["ClientContext"], validate=True).decode()
+                if not isinstance(json.loads(client_context), dict):
+                    raise ValueError("not an object")
             except ValueError as exc:
                 raise ServiceError(
                     "InvalidRequestContentException",
                     "Client context must be a valid Base64-encoded JSON object.",
                     status=400,
+                    Type="User",
                 ) from exc
         if kind == "Event":
             if len(payload) > ASYNC_PAYLOAD_LIMIT:
@@ -368,6 +394,7 @@ class InvokeOperations:
             client_context,
             request_id=ctx.request_id,
             log_text=tail,
+            invoked_arn=function_arn(ctx.region, ctx.account_id, name, qualifier),
         )
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":
@@ -379,9 +406,9 @@ class InvokeOperations:
     async def InvokeAsync(self, ctx: RequestContext, p: Params) -> Params:
         """The deprecated asynchronous call: Invoke's Event type, with its older 256 KB limit."""
         name, qualifier = split_name(ctx, p["FunctionName"])
-        self.functions.resolve(
+        self.functions.resolve(  # type: ignore[attr-defined]
             (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
-        )  # type: ignore[attr-defined]
+        )
         body = p.get("InvokeArgs")
         try:
             payload = await body.read(INVOKE_ASYNC_LIMIT) if body is not None else b""  # a streaming body
@@ -409,10 +436,10 @@ class InvokeOperations:
         request_id = request_id or str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
         due = due_ms or now_ms
-        self.async_queue.put(
+        self.async_queue.put(  # type: ignore[attr-defined]
             QUEUE,
             f"{due:015d}\0{request_id}",
-            {  # type: ignore[attr-defined]
+            {
                 "Account": account,
                 "Region": region,
                 "Name": name,
@@ -436,9 +463,8 @@ class InvokeOperations:
         running: set[str] = self._async_running  # type: ignore[attr-defined]
         while True:
             now_ms = int(time.time() * 1000)
-            waiting = [
-                (k, d) for k, d in self.async_queue.scan(QUEUE, limit=len(running) + 20) if k not in running
-            ]  # type: ignore[attr-defined]
+            queued = self.async_queue.scan(QUEUE, limit=len(running) + 20)  # type: ignore[attr-defined]
+            waiting = [(k, d) for k, d in queued if k not in running]
             due = [(k, d) for k, d in waiting if int(k.split("\0")[0]) <= now_ms]
             if not due:
                 self._queue_wakeup.clear()  # type: ignore[attr-defined]
@@ -470,9 +496,9 @@ class InvokeOperations:
         max_age = config.get("MaximumEventAgeInSeconds", 21600)
         now_ms = int(time.time() * 1000)
         try:
-            doc, executed = self.functions.resolve(
+            doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
                 (account, region), name, qualifier, function_arn(region, account, name)
-            )  # type: ignore[attr-defined]
+            )
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go
         if now_ms - item["FirstSeen"] > max_age * 1000:
@@ -480,7 +506,13 @@ class InvokeOperations:
             return
         try:
             outcome, _, _ = await self.run(
-                account, region, doc, executed, payload, request_id=item["RequestId"]
+                account,
+                region,
+                doc,
+                executed,
+                payload,
+                request_id=item["RequestId"],
+                invoked_arn=function_arn(region, account, name, qualifier),
             )
         except ServiceError as exc:
             if exc.code == "TooManyRequestsException":
@@ -550,16 +582,17 @@ class InvokeOperations:
         if not delivered and target:
             error_type = outcome.error_type if outcome else "EventAgeExceeded"
             message = _error_message(outcome)
-            await self.send_to_target(
+            await self.send_to_target(  # type: ignore[attr-defined]
                 account,
                 region,
                 target,
                 payload,
-                {  # type: ignore[attr-defined]
+                {
                     "RequestID": item["RequestId"],
                     "ErrorCode": "200",
                     "ErrorMessage": message or str(error_type),
                 },
+                function=doc,
             )
 
     async def _deliver(
@@ -580,8 +613,7 @@ class InvokeOperations:
             return False
         record: Params = {
             "version": "1.0",
-            "timestamp": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.")
-            + f"{datetime.now(UTC).microsecond // 1000:03d}Z",
+            "timestamp": _iso_ms(int(time.time() * 1000)),
             "requestContext": {
                 "requestId": item["RequestId"],
                 "functionArn": function_arn(
@@ -599,8 +631,18 @@ class InvokeOperations:
             record["responsePayload"] = _json_or_text(outcome.payload)
         else:
             record.pop("responseContext")
-        await self.send_to_target(account, region, destination, json.dumps(record).encode(), None)  # type: ignore[attr-defined]
+        await self.send_to_target(account, region, destination, json.dumps(record).encode(), None, doc)  # type: ignore[attr-defined]
         return True
+
+
+def _init_start(region: str, runtime: str) -> str:
+    """INIT_START with the runtime's version ("python:3.12.v1", "nodejs:20.v1", "provided:al2023.v1")."""
+    family = next((f for f in ("python", "nodejs", "provided") if runtime.startswith(f)), runtime)
+    release = runtime[len(family) :].lstrip(".").removesuffix(".x") or "al2"
+    return (
+        f"INIT_START Runtime Version: {family}:{release}.v1\t"
+        f"Runtime Version ARN: {runtime_version_arn(region, runtime)}"
+    )
 
 
 def _json_or_text(data: bytes) -> Any:

@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -11,8 +12,10 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.target_access import denied_call
 
 Params = dict[str, Any]
+log = logging.getLogger("pocketcloud.lambda")
 
 
 class SettingsOperations:
@@ -107,13 +110,14 @@ class SettingsOperations:
         view["FunctionArn"] = function_arn(ctx.region, ctx.account_id, name, qualifier or "$LATEST")
         return view
 
-    def _eic_function(self, ctx: RequestContext, name: str, qualifier: str | None) -> None:
+    def _eic_function(self, ctx: RequestContext, name: str, qualifier: str | None) -> Params:
         """The function (and qualifier) an event invoke configuration is for must exist."""
         try:
             arn = function_arn(ctx.region, ctx.account_id, name)
-            self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, arn)  # type: ignore[attr-defined]
+            doc, _ = self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, arn)  # type: ignore[attr-defined]
         except ServiceError as exc:
             raise not_found("The function doesn't exist.") from exc
+        return doc
 
     def _check_destinations(self, ctx: RequestContext, name: str, destinations: Params) -> None:
         for side in ("OnSuccess", "OnFailure"):
@@ -130,6 +134,17 @@ class SettingsOperations:
             if parts[2] == "lambda" and len(parts) > 6 and parts[6] == name and parts[4] == ctx.account_id:
                 raise invalid_parameter("You can't specify the function as a destination for itself.")
 
+    def _check_role_sends(self, function: Params, destinations: Params) -> None:
+        """Lambda delivers as the function's execution role: AWS refuses a destination the role may not reach."""
+        access = self._role_access()  # type: ignore[attr-defined]
+        for side in ("OnSuccess", "OnFailure"):
+            target = (destinations.get(side) or {}).get("Destination")
+            denied = target and denied_call(access, function["Role"], function["FunctionName"], target)
+            if denied:
+                raise invalid_parameter(
+                    f"The function's execution role does not have permissions to call {denied.action} on {target}"
+                )
+
     def _put_eic(self, ctx: RequestContext, p: Params, merge: bool) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
@@ -138,9 +153,10 @@ class SettingsOperations:
             for m in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig")
         ):
             raise invalid_parameter("You must specify at least one of error handling or destination setting.")
-        self._eic_function(ctx, name, qualifier)
+        function = self._eic_function(ctx, name, qualifier)
         self._check_eic(p)
         self._check_destinations(ctx, name, p.get("DestinationConfig") or {})
+        self._check_role_sends(function, p.get("DestinationConfig") or {})
         existing = self.event_invoke_config(ctx.account_id, ctx.region, name, qualifier)
         if merge and not existing:
             raise not_found(
@@ -192,9 +208,30 @@ class SettingsOperations:
     # -- delivering to a destination -----------------------------------------------
 
     async def send_to_target(
-        self, account: str, region: str, target: str, body: bytes, attributes: dict[str, str] | None
+        self,
+        account: str,
+        region: str,
+        target: str,
+        body: bytes,
+        attributes: dict[str, str] | None,
+        function: Params | None = None,
     ) -> None:
-        """Send a record to a destination ARN: a Lambda function (async invoke) or an SQS queue."""
+        """Send a record to a destination ARN: a Lambda function (async invoke) or an SQS queue.
+
+        With `function`, the send is made as its execution role: one the role may not make is dropped,
+        as Lambda drops a record it cannot deliver.
+        """
+        if function is not None:
+            access = self._role_access()  # type: ignore[attr-defined]
+            denied = denied_call(access, function["Role"], function["FunctionName"], target)
+            if denied:
+                log.warning(
+                    "%s: the execution role may not call %s on %s; the record is dropped",
+                    function["FunctionName"],
+                    denied.action,
+                    target,
+                )
+                return
         parts = target.split(":")
         service = parts[2] if len(parts) > 2 else ""
         if service == "lambda" and len(parts) >= 7:

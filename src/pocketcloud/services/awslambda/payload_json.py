@@ -1,0 +1,112 @@
+"""Why an Invoke payload is not JSON, in the words of the parser behind Lambda's API (Jackson).
+
+AWS answers InvalidRequestContentException with Jackson's own message after a fixed prefix:
+
+    Could not parse request body into json: Could not parse payload into json: Unrecognized token
+    'Hello': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')
+     at [Source: (byte[])"Hello World"; line: 1, column: 7]
+
+Python's decoder finds the same first error; this module renames it and reports the place
+as Jackson does (the column just past what Jackson had consumed when it gave up, 1-based).
+"""
+
+from __future__ import annotations
+
+import json
+
+PREFIX = "Could not parse request body into json: Could not parse payload into json: "
+_VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
+_SOURCE_MAX = 500  # Jackson quotes at most this much of the content
+
+
+def payload_error(payload: bytes) -> str | None:
+    """None when `payload` is JSON, else AWS's whole message."""
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        kind = "start" if exc.reason == "invalid start byte" else "middle"
+        return (
+            PREFIX + f"Invalid UTF-8 {kind} byte 0x{payload[exc.start]:02x}" + _where(payload, exc.start + 1)
+        )
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        return PREFIX + _jackson(text, exc, payload)
+    return None
+
+
+def _jackson(text: str, exc: json.JSONDecodeError, payload: bytes) -> str:
+    pos, char = exc.pos, text[exc.pos : exc.pos + 1]
+    if exc.msg == "Expecting value":
+        if not char:
+            if not text.strip():
+                return "No content to map due to end-of-input" + _where(payload, len(text), text)
+            return f"Unexpected end-of-input within/between {_container(text, pos)} entries" + _where(
+                payload, pos, text
+            )
+        if char.isalpha() or char in "_$":
+            end = pos
+            while end < len(text) and (text[end].isalnum() or text[end] in "_$"):
+                end += 1
+            token = text[pos:end]
+            # Jackson reads one character past the token before it reports it.
+            consumed = end + 1 if end < len(text) else end
+            return f"Unrecognized token '{token}': was expecting {_VALUES}" + _where(payload, consumed, text)
+        return _unexpected(char, f"expected a valid value {_VALUES}") + _where(payload, pos + 1, text)
+    if exc.msg.startswith("Unterminated string"):  # Python points at the string's start, Jackson at the end
+        return "Unexpected end-of-input in VALUE_STRING" + _where(payload, len(text), text)
+    if not char:
+        return f"Unexpected end-of-input: expected close marker for {_container(text, pos)}" + _where(
+            payload, pos, text
+        )
+    if exc.msg.startswith("Expecting property name"):
+        reason = "was expecting double-quote to start field name"
+    elif exc.msg == "Expecting ':' delimiter":
+        reason = "was expecting a colon to separate field name and value"
+    elif exc.msg == "Expecting ',' delimiter":
+        reason = f"was expecting comma to separate {_container(text, pos)} entries"
+    elif exc.msg.startswith("Invalid control character"):
+        return (
+            f"Illegal unquoted character ((CTRL-CHAR, code {ord(char)})): has to be escaped using backslash to be "
+            "included in string value" + _where(payload, pos + 1, text)
+        )
+    elif exc.msg == "Extra data":
+        reason = "expected end of input"
+    else:
+        return exc.msg + _where(payload, pos + 1, text)
+    return _unexpected(char, reason) + _where(payload, pos + 1, text)
+
+
+def _unexpected(char: str, reason: str) -> str:
+    return f"Unexpected character ('{char}' (code {ord(char)})): {reason}"
+
+
+def _container(text: str, pos: int) -> str:
+    """Object or Array: the innermost structure open at `pos` (strings skipped)."""
+    stack: list[str] = []
+    in_string = escaped = False
+    for char in text[:pos]:
+        if in_string:
+            escaped = not escaped and char == "\\"
+            in_string = escaped or char != '"'
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            stack.append(char)
+        elif char in "]}" and stack:
+            stack.pop()
+    return "Array" if stack and stack[-1] == "[" else "Object"
+
+
+def _where(payload: bytes, consumed: int, text: str | None = None) -> str:
+    """Jackson's location: the source (quoted, truncated) and the line and column after `consumed`."""
+    source = payload.decode("utf-8", "replace")
+    quoted = source[:_SOURCE_MAX]
+    if len(source) > _SOURCE_MAX:
+        quoted += f'"[truncated {len(payload) - len(quoted.encode())} bytes]'
+    else:
+        quoted += '"'
+    before = (text if text is not None else source)[:consumed]
+    line = before.count("\n") + 1
+    column = consumed - (before.rfind("\n") + 1) + 1
+    return f'\n at [Source: (byte[])"{quoted}; line: {line}, column: {column}]'
