@@ -146,7 +146,10 @@ class _Reader:
         """Up to `n` bytes (at least one); raises at the end of the stream."""
         if self._pos >= len(self._buf) and not await self._more():
             raise incomplete_body()
-        piece = self._buf[self._pos : self._pos + n]
+        if self._pos == 0 and n >= len(self._buf):
+            piece = self._buf  # all of a received piece: handed on as it is, not copied
+        else:
+            piece = self._buf[self._pos : self._pos + n]
         self._pos += len(piece)
         return piece
 
@@ -175,6 +178,12 @@ class AwsChunkedBody(Body):
             algorithm = checksums.algorithm_of_header(name)
             if algorithm:
                 self._checksum_algorithm = algorithm
+
+    @property
+    def checksum_algorithm(self) -> str | None:
+        """The algorithm of the x-amz-checksum-* trailer this body verifies its payload against
+        (once consumed, the payload matched it); a consumer need not compute it again."""
+        return self._checksum_algorithm
 
     async def chunks(self) -> AsyncIterator[bytes]:
         reader = _Reader(self._inner.__aiter__())

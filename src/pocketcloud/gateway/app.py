@@ -28,6 +28,7 @@ from pocketcloud.auth.sigv4 import Authenticator
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.gateway.http import AsgiBody, BodyTooLarge, Request, Response
 from pocketcloud.gateway.internal import InternalRoutes
+from pocketcloud.gateway.memo import close_memo, open_memo
 from pocketcloud.gateway.routing import Target, route_request
 from pocketcloud.iam.authorizer import Authorizer
 from pocketcloud.protocol.errors import (
@@ -42,6 +43,7 @@ from pocketcloud.protocol.serializers import create_serializer
 from pocketcloud.protocol.validation import validator_for
 from pocketcloud.services import BACKGROUND_SERVICES, CREDENTIAL_SERVICES
 from pocketcloud.services.base import ServiceRuntime
+from pocketcloud.services.s3.website import serve_website
 
 log = logging.getLogger("pocketcloud.gateway")
 
@@ -121,11 +123,19 @@ class Gateway:
         if request.path.startswith("/_pocketcloud/"):
             return await self.internal.handle(request)
         request_id = self._next_request_id()
+        if ".s3-website" in request.headers.get("host", ""):  # S3 website endpoint: services/s3/website.py
+            website = await serve_website(self, request, request_id)
+            if website is not None:
+                return website
         if request.method == "OPTIONS":
             preflight = self._preflight(request, request_id)
             if preflight is not None:
                 return preflight
-        target, response = await self._chain(request, request_id)
+        memo, token = open_memo()  # what the chain's steps read once and share (gateway/memo.py)
+        try:
+            target, response = await self._chain(request, request_id)
+        finally:
+            close_memo(memo, token)
         if "origin" in request.headers:
             self._cors_headers(target, request, response)
         return response

@@ -22,7 +22,7 @@ The embedded backend is SQLite (WAL) in `store/sqlite.py`; blobs are in
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -61,6 +61,25 @@ class Collection(ABC):
         """(key, doc) pairs whose key starts with `prefix` and sorts after `start_after`
         (before it when `reverse`), in UTF-8 byte order, at most `limit` of them."""
 
+    def keep_fields(self, fields: tuple[str, ...]) -> None:
+        """From now on, keep these top-level fields of each document written beside it, so that
+        scan_fields() with the same fields need not read whole documents. A hint: a backend may
+        ignore it, and documents written before are still read correctly."""
+        return None
+
+    def scan_fields(
+        self,
+        scope: Scope,
+        fields: tuple[str, ...],
+        prefix: str = "",
+        start_after: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[str, Sequence[Any]]]:
+        """Like scan(), but only the values of the top-level `fields` of each document, in that order
+        (None where one is absent): what a listing needs, which a backend may fetch without decoding
+        whole documents."""
+        return [(k, [d.get(f) for f in fields]) for k, d in self.scan(scope, prefix, start_after, limit)]
+
     @abstractmethod
     def count(self, scope: Scope, prefix: str = "") -> int: ...
 
@@ -93,7 +112,8 @@ class BlobWriter(ABC):
 
 class BlobStore(ABC):
     @abstractmethod
-    def writer(self) -> BlobWriter: ...
+    def writer(self, inline_max: int = 0) -> BlobWriter:
+        """A new blob; one of at most `inline_max` bytes may be kept in the database (blobs.py)."""
 
     @abstractmethod
     def open(self, blob_id: str) -> BinaryIO: ...

@@ -51,8 +51,15 @@ def _m1_documents_and_sequences(conn: sqlite3.Connection) -> None:
     )
 
 
+def _m2_kept_fields(conn: sqlite3.Connection) -> None:
+    # A few top-level fields of a document, copied beside it (Collection.keep_fields) so that
+    # a listing reads them without decoding the whole document; NULL where none are kept.
+    conn.execute("ALTER TABLE documents ADD COLUMN fields TEXT")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_documents_and_sequences,
+    _m2_kept_fields,
 ]
 
 
@@ -80,11 +87,11 @@ def prefix_end(prefix: str) -> str | None:
 SCOPE = "service = ? AND collection = ? AND account = ? AND region = ?"
 GET = f"SELECT doc FROM documents WHERE {SCOPE} AND key = ?"
 PUT = (
-    "INSERT INTO documents (service, collection, account, region, key, doc) VALUES (?, ?, ?, ?, ?, ?) "
-    "ON CONFLICT (service, collection, account, region, key) DO UPDATE SET doc = excluded.doc"
+    "INSERT INTO documents (service, collection, account, region, key, doc, fields) VALUES (?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (service, collection, account, region, key) DO UPDATE SET doc = excluded.doc, fields = excluded.fields"
 )
 INSERT = (
-    "INSERT INTO documents (service, collection, account, region, key, doc) VALUES (?, ?, ?, ?, ?, ?) "
+    "INSERT INTO documents (service, collection, account, region, key, doc, fields) VALUES (?, ?, ?, ?, ?, ?, ?) "
     "ON CONFLICT (service, collection, account, region, key) DO NOTHING"
 )
 DELETE = f"DELETE FROM documents WHERE {SCOPE} AND key = ?"
@@ -99,6 +106,12 @@ SCAN = {
     for lo in LOWER
     for hi in UPPER
     for rev in (False, True)
+}
+# The kept fields of a range (Collection.keep_fields) instead of the documents, and the document
+# itself only where no fields were kept (rows written before their collection kept any).
+SCAN_KEPT = {
+    shape: sql.replace("SELECT key, doc", "SELECT key, fields, CASE WHEN fields IS NULL THEN doc END", 1)
+    for shape, sql in SCAN.items()
 }
 COUNT = {
     (lo, hi): f"SELECT count(*) FROM documents WHERE {SCOPE}{LOWER[lo]}{UPPER[hi]}"

@@ -32,8 +32,13 @@ def blob_files(data_dir: Path) -> list[Path]:
     return [p for p in (data_dir / "blobs").rglob("*") if p.is_file() and len(p.name) == 32]
 
 
+def database_files(data_dir: Path) -> list[Path]:
+    """The state database and its WAL: small bodies are kept there, not in blob files."""
+    return [p for p in data_dir.glob("state.db*") if p.is_file()]
+
+
 def assert_no_plaintext_on_disk(data_dir: Path, *needles: bytes) -> None:
-    files = blob_files(data_dir)
+    files = blob_files(data_dir) + database_files(data_dir)
     assert files
     for path in files:
         content = path.read_bytes()
@@ -68,6 +73,15 @@ def test_put_object_body_is_not_on_disk_in_the_clear(s3: Any, data_dir: Path) ->
     data = body(300_000, b"put")
     s3.put_object(Bucket="at-rest", Key="plain", Body=data)
     assert s3.get_object(Bucket="at-rest", Key="plain")["Body"].read() == data
+    assert_no_plaintext_on_disk(data_dir, MARKER)
+
+
+def test_small_object_body_is_not_on_disk_in_the_clear(s3: Any, data_dir: Path) -> None:
+    data = body(1024, b"small")
+    s3.put_object(Bucket="at-rest", Key="small", Body=data)
+    assert s3.get_object(Bucket="at-rest", Key="small")["Body"].read() == data
+    assert s3.get_object(Bucket="at-rest", Key="small", Range="bytes=100-199")["Body"].read() == data[100:200]
+    assert database_files(data_dir)
     assert_no_plaintext_on_disk(data_dir, MARKER)
 
 

@@ -150,7 +150,8 @@ def test_lifecycle_work_resumes_after_a_restart_without_any_request(tmp_path: Pa
     try:
         s3 = make_client(slow.endpoint, "s3")
         s3.create_bucket(Bucket="restart-lifecycle")
-        s3.put_object(Bucket="restart-lifecycle", Key="tmp/a", Body=b"x")
+        # Larger than the bodies kept inline in the database, so that the object has a blob file.
+        s3.put_object(Bucket="restart-lifecycle", Key="tmp/a", Body=b"x" * 100_000)
         rules(s3, "restart-lifecycle", {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": "tmp/"},
                                         "Expiration": {"Days": 1}})
     finally:

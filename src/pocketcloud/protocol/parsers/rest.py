@@ -9,6 +9,11 @@ header members present (S3's UploadPartCopy over UploadPart over PutObject,
 which share `PUT /{Bucket}/{Key+}`), then fewer of them missing, then more
 literal path; between operations the wire cannot tell apart, the one not
 deprecated (S3's PutBucketLifecycleConfiguration over PutBucketLifecycle).
+
+Both are planned once per service: routes are indexed by method and by one of
+their literal query keys, so a request is scored only against the few routes
+its query could satisfy; and each operation's members are read through a plan
+of (member, location, wire name) built the first time the operation is seen.
 """
 
 from __future__ import annotations
@@ -48,6 +53,30 @@ class Route:
     required_query: tuple[str, ...]
     required_headers: tuple[str, ...]
     literal_length: int
+    order: int = 0  # position in the model: the first of equally specific routes wins
+
+
+@dataclass
+class _MethodRoutes:
+    """The routes of one HTTP method: those with no literal query key, and the others indexed
+    by one of their literal keys (a request lacking that key cannot be theirs)."""
+
+    plain: list[Route]
+    by_key: dict[str, list[Route]]
+
+
+# Where a member is read from, as small ints for the per-request loop.
+_URI, _QUERY, _HEADER, _HEADERS = range(4)
+_LOCATIONS = {"uri": _URI, "querystring": _QUERY, "header": _HEADER, "headers": _HEADERS}
+
+
+@dataclass
+class _InputPlan:
+    """How to read one operation's input: (name, location, wire name, member shape) in model order."""
+
+    members: list[tuple[str, int, str, Shape]]
+    body_members: bool
+    payload: str | None
 
 
 def compile_route(operation: OperationModel) -> Route:
@@ -127,15 +156,37 @@ class RestParser(RequestParser):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         self.routes: dict[str, list[Route]] = {}
-        for op in self._operations.values():
+        self._by_method: dict[str, _MethodRoutes] = {}
+        self._plans: dict[str, _InputPlan] = {}
+        for order, op in enumerate(self._operations.values()):
             route = compile_route(op)
+            route.order = order
             self.routes.setdefault(route.method, []).append(route)
+            index = self._by_method.setdefault(route.method, _MethodRoutes([], {}))
+            if route.query_literals:
+                index.by_key.setdefault(min(route.query_literals), []).append(route)
+            else:
+                index.plain.append(route)
 
     # -- routing ----------------------------------------------------------
 
     def request_path(self, request: Request) -> str:
         """The raw path routing matches against (S3 folds a virtual host into it)."""
         return request.path
+
+    def _candidates(self, method: str, query_keys: dict[str, str]) -> list[Route]:
+        """The routes of `method` whose literal query keys could all be present, in model order."""
+        index = self._by_method.get(method)
+        if index is None:
+            return []
+        if not query_keys or not index.by_key:
+            return index.plain
+        found = list(index.plain)
+        for key in query_keys:
+            found.extend(index.by_key.get(key, ()))
+        if len(found) > len(index.plain):
+            found.sort(key=lambda r: r.order)
+        return found
 
     def route(self, request: Request) -> tuple[Route, dict[str, str]]:
         path = self.request_path(request)
@@ -144,7 +195,7 @@ class RestParser(RequestParser):
             query_keys.setdefault(key, value)
         headers = request.headers
         best: tuple[tuple[int, int, int, int, bool], Route, re.Match[str]] | None = None
-        for route in self.routes.get(request.method, ()):
+        for route in self._candidates(request.method, query_keys):
             literals_ok = True
             for key, wanted in route.query_literals.items():
                 if key not in query_keys or (wanted is not None and query_keys[key] != wanted):
@@ -185,45 +236,59 @@ class RestParser(RequestParser):
 
     # -- members ----------------------------------------------------------
 
+    def _input_plan(self, operation: OperationModel, shape: Shape) -> _InputPlan:
+        plan = self._plans.get(operation.name)
+        if plan is None:
+            members: list[tuple[str, int, str, Shape]] = []
+            body_members = False
+            for name, member in shape.members.items():
+                serialization = member.serialization
+                location = serialization.get("location")
+                wire = serialization.get("name", name)
+                if location in _LOCATIONS:
+                    kind = _LOCATIONS[location]
+                    # Request headers are keyed lower-case.
+                    members.append(
+                        (name, kind, wire.lower() if kind in (_HEADER, _HEADERS) else wire, member)
+                    )
+                elif location != "statusCode":
+                    body_members = True
+            plan = self._plans[operation.name] = _InputPlan(
+                members, body_members, shape.serialization.get("payload")
+            )
+        return plan
+
     async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
         route, labels = self.route(request)
         operation = route.operation
         shape = operation.input_shape
         if shape is None:
             return operation, {}
+        plan = self._input_plan(operation, shape)
         params: dict[str, Any] = {}
+        headers = request.headers
         query = request.query
-        body_members = False
-        for name, member in shape.members.items():
-            serialization = member.serialization
-            location = serialization.get("location")
-            wire = serialization.get("name", name)
-            if location == "uri":
-                if wire in labels:
-                    params[name] = self._text_value(labels[wire], member, name)
-            elif location == "querystring":
-                value = self._query_member(query, wire, member, name, route)
-                if value is not None:
-                    params[name] = value
-            elif location == "header":
-                raw = request.headers.get(wire.lower())
+        for name, location, wire, member in plan.members:
+            if location == _HEADER:
+                raw = headers.get(wire)
                 if raw is not None:
                     params[name] = self._header_value(raw, member, name)
-            elif location == "headers":
-                prefix = wire.lower()
-                found = {
-                    key[len(prefix) :]: value
-                    for key, value in request.headers.items()
-                    if key.startswith(prefix)
-                }
+            elif location == _URI:
+                if wire in labels:
+                    params[name] = self._text_value(labels[wire], member, name)
+            elif location == _QUERY:
+                if query:
+                    value = self._query_member(query, wire, member, name, route)
+                    if value is not None:
+                        params[name] = value
+            else:  # _HEADERS: every header with the prefix, the prefix removed
+                found = {key[len(wire) :]: value for key, value in headers.items() if key.startswith(wire)}
                 if found:
                     params[name] = found
-            elif location != "statusCode":
-                body_members = True
-        payload = shape.serialization.get("payload")
+        payload = plan.payload
         if payload is not None:
             await self._read_payload(request, shape.members[payload], payload, params)
-        elif body_members:
+        elif plan.body_members:
             params.update(await self.read_body_members(request, shape))
         return operation, params
 
@@ -337,8 +402,6 @@ class RestXmlParser(RestParser):
 
     def bad_value(self, where: str, value: object, shape: Shape) -> MalformedRequest:
         return MalformedRequest(self.bad_value_code, f"Invalid value for {where}: {value!r}")
-
-
 
 
 class S3Parser(RestXmlParser):

@@ -24,6 +24,7 @@ from __future__ import annotations
 import json as _json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
@@ -49,7 +50,18 @@ def header_formatter(shape: Shape, traits: Any = None) -> HeaderFormatter:
     kind = shape.type_name
     if kind == "timestamp":
         fmt = traits.get("timestampFormat", "rfc822")
-        return lambda value: str(format_timestamp(value, fmt, always_millis=True))
+
+        @lru_cache(maxsize=1024)
+        def stored_text(value: str) -> str:
+            return str(format_timestamp(value, fmt, always_millis=True))
+
+        # A stored timestamp is an ISO string, often the same for many objects (S3 keeps seconds):
+        # it is parsed and formatted once, not on every response.
+        return lambda value: (
+            stored_text(value)
+            if type(value) is str
+            else str(format_timestamp(value, fmt, always_millis=True))
+        )
     if kind in ("integer", "long", "short", "byte"):
         return int_text
     if kind in ("float", "double"):

@@ -10,6 +10,7 @@
 - A ranged GetObject answers 206 Partial Content, which the model cannot say.
 - A browser POST upload (PostObject, not in the model) answers 204, 200, 201
   with a PostResponse document, or 303 to the form's success_action_redirect.
+- Listing entries are written by the fast writers of `s3_listing.py`.
 - Errors are a bare `<Error>` document carrying RequestId and HostId, and a
   HEAD request's error has no body at all (clients then go by the status).
 """
@@ -24,7 +25,8 @@ from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
-from .xml import escape_text
+from .s3_listing import LISTING_WRITERS
+from .xml import XmlPlanner, escape_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -72,6 +74,11 @@ def host_id(request_id: str) -> str:
 
 
 class S3Serializer(RestXmlSerializer):
+    def __init__(self, service: str) -> None:
+        super().__init__(service)
+        # Listing entries (up to a thousand a page) get writers of their own: s3_listing.py.
+        self.xml = XmlPlanner(always_millis=True, member_writers=LISTING_WRITERS)
+
     def root_element(self, operation: OperationModel, shape: Shape) -> str:
         return _ROOT_ELEMENTS.get(operation.name, shape.name)
 

@@ -147,7 +147,9 @@ class XmlPlanner:
     that replace the model's for that member — the hook for services whose
     botocore model lost the names their older protocol put on the wire (SQS).
     Map key and value element names can be overridden with the pseudo-traits
-    `keyName` and `valueName`.
+    `keyName` and `valueName`. `member_writers` maps (structure shape name,
+    member name) to a function that takes the generic writer of that member and
+    returns the one to use instead (S3's listing entries, `s3_listing.py`).
     """
 
     def __init__(
@@ -156,10 +158,12 @@ class XmlPlanner:
         list_item_name: str = "member",
         always_millis: bool = False,
         overrides: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
+        member_writers: Mapping[tuple[str, str], Callable[[Writer], Writer]] | None = None,
     ) -> None:
         self._list_item_name = list_item_name
         self._always_millis = always_millis
         self._overrides = overrides or {}
+        self._member_writers_by_name = member_writers or {}
         self._writers: PlanCache[Writer] = PlanCache(_writer_trampoline)
         self._contents: dict[str, Writer] = {}
 
@@ -227,7 +231,9 @@ class XmlPlanner:
             if member_shape.serialization.get("xmlAttribute"):
                 continue
             name, traits = self.member_name(shape, member)
-            writers.append((member, self.element(member_shape, name, traits)))
+            write = self.element(member_shape, name, traits)
+            custom = self._member_writers_by_name.get((shape.name, member))
+            writers.append((member, write if custom is None else custom(write)))
         return writers
 
     def _structure(self, shape: Shape, name: str, traits: Mapping[str, Any]) -> Writer:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import time
+from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -26,6 +27,7 @@ from typing import Any
 from pocketcloud.auth.canonical import parse_amz_date
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
 from pocketcloud.services.s3.errors import no_such_bucket
@@ -43,12 +45,29 @@ _POLICY_OPERATIONS = frozenset(("GetBucketPolicy", "PutBucketPolicy", "DeleteBuc
 # Operations an object's own ACL can allow.
 _OBJECT_ACL_OPERATIONS = frozenset(("GetObject", "HeadObject", "GetObjectAcl", "PutObjectAcl"))
 # Operations whose policies may read the object's existing tags (s3:ExistingObjectTag/<key>).
-_EXISTING_TAG_OPERATIONS = frozenset((
-    "GetObject", "HeadObject", "GetObjectAcl", "PutObjectAcl", "GetObjectTagging", "PutObjectTagging",
-    "DeleteObjectTagging", "GetObjectAttributes", "GetObjectRetention", "GetObjectLegalHold",
-    "PutObjectRetention", "PutObjectLegalHold", "RestoreObject",
-))
+_EXISTING_TAG_OPERATIONS = frozenset(
+    (
+        "GetObject",
+        "HeadObject",
+        "GetObjectAcl",
+        "PutObjectAcl",
+        "GetObjectTagging",
+        "PutObjectTagging",
+        "DeleteObjectTagging",
+        "GetObjectAttributes",
+        "GetObjectRetention",
+        "GetObjectLegalHold",
+        "PutObjectRetention",
+        "PutObjectLegalHold",
+        "RestoreObject",
+    )
+)
 _LISTINGS = frozenset(("ListObjects", "ListObjectsV2", "ListObjectVersions"))
+# GetObject's response-* query parameters, which only a signed request may use.
+_RESPONSE_OVERRIDES = (
+    "ResponseCacheControl", "ResponseContentDisposition", "ResponseContentEncoding",
+    "ResponseContentLanguage", "ResponseContentType", "ResponseExpires",
+)
 # Request members → the s3: condition key that carries their value.
 _MEMBER_KEYS = {
     "ACL": "s3:x-amz-acl",
@@ -122,7 +141,9 @@ class AccessControlOperations:
         stored = bucket_doc.get("Acl")
         if isinstance(stored, dict) and bucket_doc.get("ObjectOwnership") != ENFORCED:
             return stored
-        canned = stored if isinstance(stored, str) and bucket_doc.get("ObjectOwnership") != ENFORCED else "private"
+        canned = (
+            stored if isinstance(stored, str) and bucket_doc.get("ObjectOwnership") != ENFORCED else "private"
+        )
         return acls.canned_acl(canned, bucket_doc["Account"])
 
     def object_acl(self, bucket_doc: Params, record: Params) -> acls.Acl:
@@ -133,9 +154,54 @@ class AccessControlOperations:
             return stored
         return acls.canned_acl("private", record.get("Owner") or bucket_doc["Account"])
 
+    def hide_missing_key(self, ctx: RequestContext, bucket: str, error: ServiceError) -> ServiceError:
+        """The error a read of an absent key answers: NoSuchKey (404) only for a caller who may list
+        the bucket (s3:ListBucket), AccessDenied (403) for everyone else, as S3 answers GetObject
+        and HeadObject, so that keys cannot be probed by callers who may not list them."""
+        if error.code != "NoSuchKey" or (
+            ctx.principal.is_root and ctx.principal.account_id == self._owner_of(bucket)
+        ):
+            return error
+        try:
+            self._authorize_as(ctx, "ListObjects", {"Bucket": bucket})
+        except ServiceError:
+            return ServiceError("AccessDenied", "Access Denied", status=403)
+        return error
+
+    def check_anonymous_read(self, p: Params) -> None:
+        """An unsigned GetObject/HeadObject may not override response headers (GetObject API reference)."""
+        if any(p.get(member) is not None for member in _RESPONSE_OVERRIDES):
+            raise ServiceError(
+                "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.", status=400
+            )
+
+    def authorize_copy_source(self, ctx: RequestContext, copy_source: str) -> None:
+        """CopyObject and UploadPartCopy read their source: the caller must also be allowed to
+        s3:GetObject it (the request itself was authorized for the destination only)."""
+        bucket, key, version = self.parse_copy_source(copy_source)  # type: ignore[attr-defined]
+        self._authorize_as(
+            ctx, "GetObject", {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
+        )
+
+    def _authorize_as(self, ctx: RequestContext, operation: str, params: Params) -> None:
+        """Authorize `ctx`'s caller for another operation of S3 (AccessDenied if not allowed)."""
+        authorizer = getattr(self, "_side_authorizer", None)
+        if authorizer is None:
+            from pocketcloud.iam.authorizer import Authorizer
+
+            authorizer = self._side_authorizer = Authorizer(self.runtime)
+        other = replace(ctx, operation=operation, condition_values={})
+        authorizer.authorize(other, service_model("s3").operation_model(operation), params)
+
+    def _owner_of(self, bucket: str) -> str | None:
+        doc = self.s3.buckets.get(GLOBAL, bucket)
+        return str(doc["Account"]) if doc else None
+
     # -- the authorizer's questions ------------------------------------------------------------
 
-    def resource_policy(self, ctx: RequestContext, operation: str, params: Params) -> tuple[str | None, str | None]:
+    def resource_policy(
+        self, ctx: RequestContext, operation: str, params: Params
+    ) -> tuple[str | None, str | None]:
         """The resource policy in force for the request, and the bucket owner's account."""
         bucket = params.get("Bucket")
         if not bucket or operation == "CreateBucket":
@@ -155,14 +221,21 @@ class AccessControlOperations:
         if doc.get("ObjectOwnership", ENFORCED) != ENFORCED:
             bpa = self.public_access_block(doc)
             ignore = bpa["IgnorePublicAcls"]
-            extra += acls.statements(self.bucket_acl(doc), bucket, False, owner_account, ignore,
-                                     self.account_of_canonical)
+            extra += acls.statements(
+                self.bucket_acl(doc), bucket, False, owner_account, ignore, self.account_of_canonical
+            )
             key = params.get("Key")
             if key is not None and operation in _OBJECT_ACL_OPERATIONS:
                 record = self._object_or_none(bucket, key, params.get("VersionId"))
                 if record is not None:
-                    extra += acls.statements(self.object_acl(doc, record), bucket, True, owner_account, ignore,
-                                             self.account_of_canonical)
+                    extra += acls.statements(
+                        self.object_acl(doc, record),
+                        bucket,
+                        True,
+                        owner_account,
+                        ignore,
+                        self.account_of_canonical,
+                    )
         restrict = False
         if text and principal.account_id != owner_account and _policy_is_public(text):
             bpa = bpa or self.public_access_block(doc)
@@ -199,7 +272,9 @@ class AccessControlOperations:
             values["s3:VersionId"] = params["VersionId"]
         if params.get("ObjectLockRetainUntilDate") is not None:
             until = params["ObjectLockRetainUntilDate"]
-            values["s3:object-lock-retain-until-date"] = until.isoformat() if hasattr(until, "isoformat") else until
+            values["s3:object-lock-retain-until-date"] = (
+                until.isoformat() if hasattr(until, "isoformat") else until
+            )
         if operation in _LISTINGS:
             if params.get("Prefix") is not None:
                 values["s3:prefix"] = params["Prefix"]
@@ -232,34 +307,49 @@ class AccessControlOperations:
         doc = self.s3.bucket(bucket)
         if ctx.account_id != doc["Account"]:
             # Allowed by a policy, but only the owner's account may set one (PutBucketPolicy reference).
-            raise ServiceError("MethodNotAllowed", "The specified method is not allowed against this resource.",
-                               status=405, Method="PUT", ResourceType="BUCKETPOLICY")
+            raise ServiceError(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                status=405,
+                Method="PUT",
+                ResourceType="BUCKETPOLICY",
+            )
         document = check_bucket_policy(value, bucket)
         if is_public(document) and self.public_access_block(doc)["BlockPublicPolicy"]:
-            raise _block_denied(ctx, "s3:PutBucketPolicy", f"arn:aws:s3:::{bucket}",
-                                "because public policies are blocked by the BlockPublicPolicy block public access "
-                                "setting.")
+            raise _block_denied(
+                ctx,
+                "s3:PutBucketPolicy",
+                f"arn:aws:s3:::{bucket}",
+                "because public policies are blocked by the BlockPublicPolicy block public access setting.",
+            )
 
     def validate_publicaccessblock(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         if not isinstance(value, dict):
-            raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate "
-                               "against our published schema", status=400)
+            raise ServiceError(
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our published schema",
+                status=400,
+            )
 
     def GetBucketPolicyStatus(self, ctx: RequestContext, p: Params) -> Params:
         text = (self.s3.bucket(p["Bucket"]).get("Configs") or {}).get("Policy")
         if text is None:
-            raise ServiceError("NoSuchBucketPolicy", "The bucket policy does not exist", status=404,
-                               BucketName=p["Bucket"])
+            raise ServiceError(
+                "NoSuchBucketPolicy", "The bucket policy does not exist", status=404, BucketName=p["Bucket"]
+            )
         return {"PolicyStatus": {"IsPublic": _policy_is_public(text)}}
 
     # -- ACLs ----------------------------------------------------------------------------------
 
-    def requested_acl(self, p: Params, owner_account: str, bucket_owner: str, for_object: bool) -> acls.Acl | None:
+    def requested_acl(
+        self, p: Params, owner_account: str, bucket_owner: str, for_object: bool
+    ) -> acls.Acl | None:
         """The ACL a request asks for (canned, grant headers or an AccessControlPolicy), None if none."""
         canned, grants, document = p.get("ACL"), acls.has_grant_headers(p), p.get("AccessControlPolicy")
         if canned and grants:
-            raise ServiceError("InvalidRequest", "Specifying both Canned ACLs and Header Grants is not allowed",
-                               status=400)
+            raise ServiceError(
+                "InvalidRequest", "Specifying both Canned ACLs and Header Grants is not allowed", status=400
+            )
         if document is not None and (canned or grants):
             raise ServiceError("UnexpectedContent", "This request does not support content", status=400)
         if canned:
@@ -271,15 +361,22 @@ class AccessControlOperations:
             return acls.acl_from_document(document, owner_account, self.account_of_canonical)
         return None
 
-    def _check_acl_allowed(self, ctx: RequestContext, bucket_doc: Params, acl: acls.Acl, action: str,
-                           resource: str) -> None:
+    def _check_acl_allowed(
+        self, ctx: RequestContext, bucket_doc: Params, acl: acls.Acl, action: str, resource: str
+    ) -> None:
         if bucket_doc.get("ObjectOwnership", ENFORCED) == ENFORCED:
             if not acls.only_owner_full_control(acl, bucket_doc["Account"]):
-                raise ServiceError("AccessControlListNotSupported", "The bucket does not allow ACLs", status=400)
+                raise ServiceError(
+                    "AccessControlListNotSupported", "The bucket does not allow ACLs", status=400
+                )
             return
         if acls.is_public(acl) and self.public_access_block(bucket_doc)["BlockPublicAcls"]:
-            raise _block_denied(ctx, action, resource, "because public ACLs are prevented by the BlockPublicAcls "
-                                "setting in S3 Block Public Access.")
+            raise _block_denied(
+                ctx,
+                action,
+                resource,
+                "because public ACLs are prevented by the BlockPublicAcls setting in S3 Block Public Access.",
+            )
 
     def initial_bucket_acl(self, ctx: RequestContext, p: Params, ownership: str) -> acls.Acl:
         """CreateBucket's ACL: only the owner's full control while ACLs are disabled, never a public one."""
@@ -287,12 +384,17 @@ class AccessControlOperations:
         if acl is None:
             return acls.canned_acl("private", ctx.account_id)
         if ownership == ENFORCED and not acls.only_owner_full_control(acl, ctx.account_id):
-            raise ServiceError("InvalidBucketAclWithObjectOwnership",
-                               "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
-                               status=400)
+            raise ServiceError(
+                "InvalidBucketAclWithObjectOwnership",
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+                status=400,
+            )
         if acls.is_public(acl):  # a new bucket starts with Block Public Access on
-            raise ServiceError("InvalidBucketAclWithBlockPublicAccessError",
-                               "Bucket cannot have public ACLs set with BlockPublicAccess enabled", status=400)
+            raise ServiceError(
+                "InvalidBucketAclWithBlockPublicAccessError",
+                "Bucket cannot have public ACLs set with BlockPublicAccess enabled",
+                status=400,
+            )
         return acl
 
     def apply_acl(self, ctx: RequestContext, bucket_doc: Params, record: Params, p: Params) -> None:
@@ -321,8 +423,12 @@ class AccessControlOperations:
             doc = self.s3.bucket(p["Bucket"])
             acl = self.requested_acl(p, doc["Account"], doc["Account"], False)
             if acl is None:
-                raise ServiceError("MissingSecurityHeader", "Your request was missing a required header",
-                                   status=400, MissingHeaderName="x-amz-acl")
+                raise ServiceError(
+                    "MissingSecurityHeader",
+                    "Your request was missing a required header",
+                    status=400,
+                    MissingHeaderName="x-amz-acl",
+                )
             self._check_acl_allowed(ctx, doc, acl, "s3:PutBucketAcl", f"arn:aws:s3:::{p['Bucket']}")
             if doc.get("ObjectOwnership", ENFORCED) != ENFORCED:
                 doc["Acl"] = acl
@@ -337,23 +443,33 @@ class AccessControlOperations:
     def PutObjectAcl(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.s3.bucket(p["Bucket"])
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
-        owner_account = doc["Account"] if doc.get("ObjectOwnership", ENFORCED) == ENFORCED else (
-            record.get("Owner") or doc["Account"])
+        owner_account = (
+            doc["Account"]
+            if doc.get("ObjectOwnership", ENFORCED) == ENFORCED
+            else (record.get("Owner") or doc["Account"])
+        )
         acl = self.requested_acl(p, owner_account, doc["Account"], True)
         if acl is None:
-            raise ServiceError("MissingSecurityHeader", "Your request was missing a required header", status=400,
-                               MissingHeaderName="x-amz-acl")
+            raise ServiceError(
+                "MissingSecurityHeader",
+                "Your request was missing a required header",
+                status=400,
+                MissingHeaderName="x-amz-acl",
+            )
         self._check_acl_allowed(ctx, doc, acl, "s3:PutObjectAcl", f"arn:aws:s3:::{p['Bucket']}/{p['Key']}")
         if doc.get("ObjectOwnership", ENFORCED) != ENFORCED:
             self._update_record(  # type: ignore[attr-defined]
-                p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Acl", acl))
+                p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Acl", acl)
+            )
         return {}
 
 
 def _request_tags(operation: str, params: Params) -> list[dict[str, str]] | None:
     if operation == "PutObjectTagging":
         return list((params.get("Tagging") or {}).get("TagSet") or [])
-    if operation in ("PutObject", "CopyObject", "CreateMultipartUpload", "PostObject") and params.get("Tagging"):
+    if operation in ("PutObject", "CopyObject", "CreateMultipartUpload", "PostObject") and params.get(
+        "Tagging"
+    ):
         from urllib.parse import parse_qsl
 
         return [{"Key": k, "Value": v} for k, v in parse_qsl(str(params["Tagging"]), keep_blank_values=True)]
@@ -398,4 +514,3 @@ def _http_date(value: str | None) -> float | None:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
         return parse_amz_date(value)
-

@@ -8,6 +8,12 @@ metadata that points at it. An interrupted or rejected upload leaves nothing.
 Every body is encrypted at rest on its way to disk and decrypted on its way
 out (`encryption.py`); this module is the one place object blobs are written,
 read and joined, so nothing else needs to know.
+
+Small bodies (up to INLINE_MAX bytes) of whole objects are kept inline, in the
+database (`store/blobs.py`): `store_body(..., inline=True)` then leaves the
+blob uncommitted, and the caller commits it in the transaction that records the
+object (`StoredBody.commit_inline`), so body and metadata commit together and a
+small PUT creates, fsyncs and renames no file.
 """
 
 from __future__ import annotations
@@ -23,9 +29,11 @@ from typing import Any
 from pocketcloud.auth import checksums
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.encryption import Seal, cipher_for, customer_key
+from pocketcloud.services.s3.hashing import BodyHasher
 from pocketcloud.store import BlobStore
 
 READ_CHUNK = 1024 * 1024
+INLINE_MAX = 64 * 1024  # plaintext bytes; larger bodies are blob files
 CHECKSUM_MEMBERS = {
     "CRC32": "ChecksumCRC32",
     "CRC32C": "ChecksumCRC32C",
@@ -41,6 +49,29 @@ class StoredBody:
     size: int
     md5_hex: str
     checksums: dict[str, str] = field(default_factory=dict)  # algorithm → base64
+    pending: Any = None  # an inline blob's writer, until commit_inline()
+
+    def commit_inline(self) -> None:
+        """Write an inline body (in the caller's transaction); nothing to do for a blob file."""
+        if self.pending is not None:
+            self.pending.commit()
+            self.pending = None
+
+
+# Digest sizes in bytes: a header value that does not decode to one is refused before the body is read.
+_CHECKSUM_SIZES = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
+
+
+def _checked_checksum(algorithm: str, value: str) -> str:
+    try:
+        size = len(base64.b64decode(value, validate=True))
+    except (binascii.Error, ValueError):
+        size = -1
+    if size != _CHECKSUM_SIZES[algorithm]:
+        raise ServiceError(
+            "InvalidRequest", f"Value for x-amz-checksum-{algorithm.lower()} header is invalid.", status=400
+        )
+    return value
 
 
 def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
@@ -48,7 +79,7 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     wanted: dict[str, str | None] = {}
     for algorithm, member in CHECKSUM_MEMBERS.items():
         if params.get(member):
-            wanted[algorithm] = params[member]
+            wanted[algorithm] = _checked_checksum(algorithm, params[member])
     requested = params.get("ChecksumAlgorithm")
     if requested:
         wanted.setdefault(str(requested).upper(), None)
@@ -57,26 +88,41 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
 
 def _content_md5(params: dict[str, Any]) -> bytes | None:
     value = params.get("ContentMD5")
-    if not value:
+    if value is None:  # an empty Content-MD5 is an invalid digest, as S3 answers
         return None
     try:
         digest = base64.b64decode(value, validate=True)
     except (binascii.Error, ValueError):
         digest = b""
     if len(digest) != 16:
-        raise ServiceError("InvalidDigest", "The Content-MD5 you specified was invalid.", status=400, Content_MD5=value)
+        raise ServiceError(
+            "InvalidDigest",
+            "The Content-MD5 you specified was invalid.",
+            status=400,
+            **{"Content-MD5": value},
+        )
     return digest
 
 
-async def store_body(blobs: BlobStore, body: bytes | AsyncIterable[bytes] | None, params: dict[str, Any],
-                     seal: Seal | None = None) -> StoredBody:
+async def store_body(
+    blobs: BlobStore,
+    body: bytes | AsyncIterable[bytes] | None,
+    params: dict[str, Any],
+    seal: Seal | None = None,
+    inline: bool = False,
+) -> StoredBody:
     """Stream `body` into a new encrypted blob. `seal` says how (a multipart upload's parts share
-    one); by default a fresh data key, bound to the request's SSE-C key if it has one."""
+    one); by default a fresh data key, bound to the request's SSE-C key if it has one.
+
+    `inline`: a body of at most INLINE_MAX bytes may be kept in the database; it is then not yet
+    committed, and the caller must call `commit_inline()` in the transaction recording it."""
     expected_md5 = _content_md5(params)
     wanted = _requested_algorithms(params)
-    hashers = {a: checksums.new_checksum(a) for a in wanted}
+    # A checksum the auth layer verifies from an aws-chunked trailer is adopted below, not computed twice.
+    verified = str(getattr(body, "checksum_algorithm", None) or "").upper()
+    hashers = {a: checksums.new_checksum(a) for a in wanted if a != verified}
     md5 = hashlib.md5()
-    writer = cipher_for(blobs).writer(seal or Seal.new(customer_key(params)))
+    writer = cipher_for(blobs).writer(seal or Seal.new(customer_key(params)), INLINE_MAX if inline else 0)
     try:
         if isinstance(body, bytes | bytearray):
             chunks: Any = [bytes(body)]
@@ -86,12 +132,23 @@ async def store_body(blobs: BlobStore, body: bytes | AsyncIterable[bytes] | None
             for chunk in chunks:
                 _consume(chunk, writer, md5, hashers)
         else:
-            async for chunk in chunks:
-                _consume(chunk, writer, md5, hashers)
+            # A streamed body is hashed beside the loop (hashing.py) while the next piece arrives.
+            hasher = BodyHasher([md5, *(h for h in hashers.values() if h is not None)])
+            try:
+                async for chunk in chunks:
+                    writer.write(chunk)
+                    hasher.update(chunk)
+                    await hasher.room()
+                await hasher.finish()
+            finally:
+                hasher.close()
         if expected_md5 is not None and md5.digest() != expected_md5:
             raise ServiceError(
-                "BadDigest", "The Content-MD5 you specified did not match what we received.", status=400,
-                ExpectedDigest=params.get("ContentMD5"), CalculatedDigest=base64.b64encode(md5.digest()).decode(),
+                "BadDigest",
+                "The Content-MD5 you specified did not match what we received.",
+                status=400,
+                ExpectedDigest=params.get("ContentMD5"),
+                CalculatedDigest=base64.b64encode(md5.digest()).decode(),
             )
         computed = {a: checksums.b64(h.digest()) for a, h in hashers.items() if h is not None}
         # A checksum sent as a trailer (aws-chunked) was verified by the auth layer; adopt it.
@@ -102,9 +159,13 @@ async def store_body(blobs: BlobStore, body: bytes | AsyncIterable[bytes] | None
         for algorithm, claimed in wanted.items():
             if claimed is not None and computed.get(algorithm) not in (None, claimed):
                 raise ServiceError(
-                    "BadDigest", f"The {algorithm} you specified did not match the calculated checksum.", status=400
+                    "BadDigest",
+                    f"The {algorithm} you specified did not match the calculated checksum.",
+                    status=400,
                 )
         size = writer.size
+        if writer.inline:
+            return StoredBody(writer.blob_id, size, md5.hexdigest(), computed, pending=writer)
         if getattr(blobs, "durability", None) == "off":
             blob = writer.commit()  # no fsync: a close and a rename, cheaper than a hop to a thread
         else:
@@ -123,12 +184,20 @@ def _consume(chunk: bytes, writer: Any, md5: Any, hashers: dict[str, Any]) -> No
             hasher.update(chunk)
 
 
-async def read_blob(blobs: BlobStore, blob: str, start: int = 0, length: int | None = None,
-                    customer: bytes | None = None) -> AsyncIterator[bytes]:
+async def read_blob(
+    blobs: BlobStore, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None
+) -> AsyncIterator[bytes]:
     """The plaintext bytes [start, start+length) of a blob, in chunks (`customer`: the SSE-C key
     of an SSE-C object, which the caller has checked against the object's key MD5)."""
     for chunk in cipher_for(blobs).read(blob, start, length, customer):
         yield chunk
+
+
+def read_blob_small(
+    blobs: BlobStore, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None
+) -> bytes:
+    """The plaintext bytes [start, start+length) of a small blob, at once (sent in one piece)."""
+    return cipher_for(blobs).read_small(blob, start, length, customer)
 
 
 def read_blob_bytes(blobs: BlobStore, blob: str, customer: bytes | None = None) -> bytes:

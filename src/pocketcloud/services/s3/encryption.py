@@ -24,8 +24,9 @@ A blob file is a header followed by ciphertext:
 The counter makes any byte offset decryptable without reading what precedes it,
 so ranged GETs cost what they cost on plaintext. A multipart upload picks one
 salt for all its parts; completing it writes a header listing the parts'
-segments and copies their ciphertext as it is: no decryption, and no SSE-C key
-needed at completion (clients do not send it there).
+segments and copies their ciphertext as it is (file to file in the kernel,
+`FileBlobWriter.copy_from`): no decryption, and no SSE-C key needed at
+completion (clients do not send it there).
 
 What this is not: integrity protection (CTR is malleable; S3's ETag and
 checksums are computed at upload and are not re-verified on read), nor a key
@@ -62,6 +63,7 @@ _SEGMENT = struct.Struct(">8sQ")  # nonce, length
 _LABELS = {SERVER_KEY: b"pocketcloud-s3-object\0", CUSTOMER_KEY: b"pocketcloud-s3-sse-c\0"}
 _BLOCK = 16
 _CHUNK = 1024 * 1024
+_REUSE_MIN = 32 * 1024  # pieces at least this large are encrypted into SealedWriter's reused buffer
 KEY_FILE = Path("keys") / "s3-master.key"
 
 
@@ -92,7 +94,9 @@ class Seal:
 
     @classmethod
     def new(cls, customer_key: bytes | None = None) -> Seal:
-        return cls(secrets.token_bytes(16), CUSTOMER_KEY if customer_key is not None else SERVER_KEY, customer_key)
+        return cls(
+            secrets.token_bytes(16), CUSTOMER_KEY if customer_key is not None else SERVER_KEY, customer_key
+        )
 
     def to_doc(self) -> dict[str, Any]:
         """What a multipart upload records so that its parts share one data key (never the key itself)."""
@@ -108,8 +112,14 @@ class Seal:
 
 
 def _header(mode: int, salt: bytes, segments: list[tuple[bytes, int]]) -> bytes:
-    body = _FIXED.pack(mode, salt, len(segments)) + b"".join(_SEGMENT.pack(n, length) for n, length in segments)
+    body = _FIXED.pack(mode, salt, len(segments)) + b"".join(
+        _SEGMENT.pack(n, length) for n, length in segments
+    )
     return MAGIC + struct.pack(">I", len(body)) + body
+
+
+def _header_size(segments: int) -> int:
+    return len(MAGIC) + 4 + _FIXED.size + segments * _SEGMENT.size
 
 
 @dataclass
@@ -133,11 +143,12 @@ def _read_layout(handle: BinaryIO) -> _Layout | None:
     head = handle.read(len(MAGIC) + 4)
     if len(head) < len(MAGIC) + 4 or head[: len(MAGIC)] != MAGIC:
         return None
-    (length,) = struct.unpack(">I", head[len(MAGIC):])
+    (length,) = struct.unpack(">I", head[len(MAGIC) :])
     body = handle.read(length)
     mode, salt, count = _FIXED.unpack_from(body)
     offset = len(head) + length
-    file_size = os.fstat(handle.fileno()).st_size
+    # seek to the end rather than fstat: an inline blob is opened as an in-memory file.
+    file_size = handle.seek(0, os.SEEK_END)
     segments: list[_Segment] = []
     start = 0
     for index in range(count):
@@ -158,12 +169,24 @@ class SealedWriter(BlobWriter):
         nonce = secrets.token_bytes(8)
         self._encryptor = Cipher(algorithms.AES(key), modes.CTR(nonce + bytes(8))).encryptor()
         self._size = 0
+        self._out: memoryview | None = None  # ciphertext buffer of a streamed body, reused piece after piece
         inner.write(_header(seal.mode, seal.salt, [(nonce, _TO_END)]))
 
     def write(self, data: bytes) -> None:
-        if data:
+        size = len(data)
+        if not size:
+            return
+        if size < _REUSE_MIN or size > _CHUNK:  # a small body, or one piece too large to buffer
             self._inner.write(self._encryptor.update(data))
-            self._size += len(data)
+        else:
+            # A large body arrives in pieces of 64 KiB and more: encrypting each into the same
+            # buffer spares allocating (and the allocator mapping) a fresh one every time.
+            if self._out is None:
+                self._out = memoryview(bytearray(_CHUNK + _BLOCK))
+            n = self._encryptor.update_into(data, self._out)
+            # Blob writers take any buffer, and are done with it when write() returns.
+            self._inner.write(self._out[:n])  # type: ignore[arg-type]
+        self._size += size
 
     def commit(self) -> str:
         self._inner.write(self._encryptor.finalize())
@@ -176,6 +199,15 @@ class SealedWriter(BlobWriter):
     def size(self) -> int:
         return self._size
 
+    @property
+    def blob_id(self) -> str:
+        return str(self._inner.blob_id)  # type: ignore[attr-defined]
+
+    @property
+    def inline(self) -> bool:
+        """Whether commit() writes the blob as a database row (in the caller's transaction)."""
+        return bool(getattr(self._inner, "inline", False))
+
 
 class BlobCipher:
     """Encrypts and decrypts the S3 blobs of one blob store with its master key."""
@@ -185,17 +217,48 @@ class BlobCipher:
         self._master = master_key
 
     def data_key(self, mode: int, salt: bytes, customer: bytes | None) -> bytes:
+        # hmac.digest: the one-shot form, computed in C without an HMAC object.
         if mode == CUSTOMER_KEY:
             if customer is None:
                 raise MissingCustomerKey()
-            return hmac.new(self._master, _LABELS[mode] + salt + customer, hashlib.sha256).digest()
-        return hmac.new(self._master, _LABELS[SERVER_KEY] + salt, hashlib.sha256).digest()
+            return hmac.digest(self._master, _LABELS[mode] + salt + customer, hashlib.sha256)
+        return hmac.digest(self._master, _LABELS[SERVER_KEY] + salt, hashlib.sha256)
 
-    def writer(self, seal: Seal | None = None) -> SealedWriter:
+    def writer(self, seal: Seal | None = None, inline_max: int = 0) -> SealedWriter:
+        """`inline_max`: the blob may be kept inline (in the database) while its plaintext stays
+        within that many bytes (see `store/blobs.py`)."""
         seal = seal or Seal.new()
-        return SealedWriter(self.blobs.writer(), self.data_key(seal.mode, seal.salt, seal.customer_key), seal)
+        inner = self.blobs.writer(inline_max + _header_size(1)) if inline_max else self.blobs.writer()
+        return SealedWriter(inner, self.data_key(seal.mode, seal.salt, seal.customer_key), seal)
 
-    def read(self, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None) -> Iterator[bytes]:
+    def read_small(
+        self, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None
+    ) -> bytes:
+        """The plaintext bytes [start, start+length) of a small blob (a body of some KiB), at once:
+        the whole blob is read, and a single-segment one decrypted without the chunked reader."""
+        with self.blobs.open(blob) as handle:
+            data = handle.read()
+        if data[: len(MAGIC)] != MAGIC:
+            return data[start:] if length is None else data[start : start + length]
+        (header_length,) = struct.unpack_from(">I", data, len(MAGIC))
+        mode, salt, count = _FIXED.unpack_from(data, len(MAGIC) + 4)
+        if count != 1:  # several segments (a small multipart object): the general reader
+            return b"".join(self.read(blob, start, length, customer))
+        nonce, segment_length = _SEGMENT.unpack_from(data, len(MAGIC) + 4 + _FIXED.size)
+        offset = len(MAGIC) + 4 + header_length
+        size = len(data) - offset if segment_length == _TO_END else segment_length
+        end = size if length is None else min(size, start + length)
+        key = self.data_key(mode, salt, customer)  # MissingCustomerKey: an SSE-C blob without its key
+        if start >= end:
+            return b""
+        block, skip = divmod(start, _BLOCK)
+        decryptor = Cipher(algorithms.AES(key), modes.CTR(nonce + block.to_bytes(8, "big"))).decryptor()
+        plain = decryptor.update(data[offset + block * _BLOCK : offset + end])
+        return plain[skip:] if skip else plain
+
+    def read(
+        self, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None
+    ) -> Iterator[bytes]:
         """The plaintext bytes [start, start+length) of a blob, in chunks of about a MiB.
 
         The file is opened (and a missing SSE-C key detected) before the first chunk is asked for.
@@ -212,8 +275,9 @@ class BlobCipher:
             raise
         return self._chunks(handle, layout, start, length, customer)
 
-    def _chunks(self, handle: BinaryIO, layout: _Layout | None, start: int, length: int | None,
-                customer: bytes | None) -> Iterator[bytes]:
+    def _chunks(
+        self, handle: BinaryIO, layout: _Layout | None, start: int, length: int | None, customer: bytes | None
+    ) -> Iterator[bytes]:
         with handle:
             if layout is None:
                 handle.seek(start)
@@ -227,7 +291,9 @@ class BlobCipher:
                     continue
                 local = lo - segment.start
                 block, skip = divmod(local, _BLOCK)
-                decryptor = Cipher(algorithms.AES(key), modes.CTR(segment.nonce + block.to_bytes(8, "big"))).decryptor()
+                decryptor = Cipher(
+                    algorithms.AES(key), modes.CTR(segment.nonce + block.to_bytes(8, "big"))
+                ).decryptor()
                 handle.seek(segment.offset + block * _BLOCK)
                 remaining = hi - lo + skip
                 while remaining > 0:
@@ -263,17 +329,15 @@ class BlobCipher:
         try:
             writer.write(_header(seal.mode, seal.salt, segments))
             size = 0
+            copy_from = getattr(writer, "copy_from", None)
             for blob, layout in zip(parts, layouts, strict=True):
                 assert layout is not None
+                offset = layout.segments[0].offset if layout.segments else 0
                 with self.blobs.open(blob) as handle:
-                    handle.seek(layout.segments[0].offset if layout.segments else 0)
-                    remaining = layout.size
-                    while remaining > 0:
-                        data = handle.read(min(4 * _CHUNK, remaining))
-                        if not data:
-                            raise OSError(f"blob {blob} is shorter than its header says")
-                        writer.write(data)
-                        remaining -= len(data)
+                    if copy_from is not None:  # file to file, in the kernel (store/blobs.py)
+                        copy_from(handle, offset, layout.size)
+                    else:
+                        _copy(handle, offset, layout.size, writer)
                 size += layout.size
                 if hasher is not None:
                     for chunk in self.read(blob, customer=seal.customer_key):
@@ -296,6 +360,17 @@ class BlobCipher:
         except BaseException:
             writer.abort()
             raise
+
+
+def _copy(handle: BinaryIO, offset: int, length: int, writer: BlobWriter) -> None:
+    handle.seek(offset)
+    remaining = length
+    while remaining > 0:
+        data = handle.read(min(4 * _CHUNK, remaining))
+        if not data:
+            raise OSError("a part's blob is shorter than its header says")
+        writer.write(data)
+        remaining -= len(data)
 
 
 def _plain_chunks(handle: BinaryIO, length: int | None) -> Iterator[bytes]:
@@ -326,7 +401,11 @@ def cipher_for(blobs: BlobStore) -> BlobCipher:
             cipher = _CIPHERS.get(blobs)
             if cipher is None:
                 root = getattr(blobs, "root", None)
-                key = load_master_key(Path(root).parent / KEY_FILE) if root is not None else secrets.token_bytes(32)
+                key = (
+                    load_master_key(Path(root).parent / KEY_FILE)
+                    if root is not None
+                    else secrets.token_bytes(32)
+                )
                 cipher = _CIPHERS[blobs] = BlobCipher(blobs, key)
     return cipher
 

@@ -48,8 +48,13 @@ Params = dict[str, Any]
 MAX_RULES = 1000
 MAX_ID_LENGTH = 255
 _FILTER_MEMBERS = ("Prefix", "Tag", "And", "ObjectSizeGreaterThan", "ObjectSizeLessThan")
-_ACTIONS = ("Expiration", "Transitions", "NoncurrentVersionExpiration", "NoncurrentVersionTransitions",
-            "AbortIncompleteMultipartUpload")
+_ACTIONS = (
+    "Expiration",
+    "Transitions",
+    "NoncurrentVersionExpiration",
+    "NoncurrentVersionTransitions",
+    "AbortIncompleteMultipartUpload",
+)
 # What a configuration says about objects too small to transition (S3's default since September 2024).
 DEFAULT_MINIMUM_SIZE = "all_storage_classes_128K"
 MINIMUM_SIZES = ("all_storage_classes_128K", "varies_by_storage_class")
@@ -89,8 +94,10 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
     if not any(rule.get(action) for action in _ACTIONS):
         raise invalid_request("At least one action needs to be specified in a rule.")
     uses_tags = bool(rule_filter.get("Tag") or (rule_filter.get("And") or {}).get("Tags"))
-    uses_size = any(k in rule_filter or k in (rule_filter.get("And") or {})
-                    for k in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"))
+    uses_size = any(
+        k in rule_filter or k in (rule_filter.get("And") or {})
+        for k in ("ObjectSizeGreaterThan", "ObjectSizeLessThan")
+    )
     expiration = rule.get("Expiration")
     if expiration is not None:
         _check_expiration(expiration, uses_tags)
@@ -98,14 +105,17 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
         if uses_tags:
             raise invalid_request("AbortIncompleteMultipartUpload cannot be specified with Tags.")
         if uses_size:
-            raise invalid_request("AbortIncompleteMultipartUpload cannot be specified with an object size filter.")
+            raise invalid_request(
+                "AbortIncompleteMultipartUpload cannot be specified with an object size filter."
+            )
         days = rule["AbortIncompleteMultipartUpload"].get("DaysAfterInitiation")
         if days is None:
             raise malformed_xml()
         if days <= 0:
             raise invalid_argument(
                 "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer",
-                "DaysAfterInitiation", str(days),
+                "DaysAfterInitiation",
+                str(days),
             )
     noncurrent = rule.get("NoncurrentVersionExpiration")
     if noncurrent is not None:
@@ -115,12 +125,16 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
         if days <= 0:
             raise invalid_argument(
                 "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
-                "NoncurrentDays", str(days),
+                "NoncurrentDays",
+                str(days),
             )
         newer = noncurrent.get("NewerNoncurrentVersions")
         if newer is not None and not 1 <= newer <= 100:
-            raise invalid_argument("NewerNoncurrentVersions must be a value between 1 and 100",
-                                   "NewerNoncurrentVersions", str(newer))
+            raise invalid_argument(
+                "NewerNoncurrentVersions must be a value between 1 and 100",
+                "NewerNoncurrentVersions",
+                str(newer),
+            )
     _check_transitions(rule)
 
 
@@ -138,8 +152,11 @@ def _check_filter(rule_filter: Params) -> None:
             raise invalid_request("Duplicate Tag Keys are not allowed.")
         low, high = conjunction.get("ObjectSizeGreaterThan"), conjunction.get("ObjectSizeLessThan")
         if low is not None and high is not None and high <= low:
-            raise invalid_argument("ObjectSizeLessThan must be greater than ObjectSizeGreaterThan",
-                                   "ObjectSizeLessThan", str(high))
+            raise invalid_argument(
+                "ObjectSizeLessThan must be greater than ObjectSizeGreaterThan",
+                "ObjectSizeLessThan",
+                str(high),
+            )
     for member in ("ObjectSizeGreaterThan", "ObjectSizeLessThan"):
         for value in (rule_filter.get(member), (conjunction or {}).get(member)):
             if value is not None and value < 0:
@@ -151,8 +168,9 @@ def _check_expiration(expiration: Params, uses_tags: bool) -> None:
     if len(given) != 1:
         raise malformed_xml()
     if "Days" in given and expiration["Days"] <= 0:
-        raise invalid_argument("'Days' for Expiration action must be a positive integer", "Days",
-                               str(expiration["Days"]))
+        raise invalid_argument(
+            "'Days' for Expiration action must be a positive integer", "Days", str(expiration["Days"])
+        )
     if "Date" in given:
         _check_midnight(expiration["Date"])
     if "ExpiredObjectDeleteMarker" in given and expiration["ExpiredObjectDeleteMarker"] and uses_tags:
@@ -166,14 +184,20 @@ def _check_midnight(value: Any) -> None:
 
 
 def _check_transitions(rule: Params) -> None:
-    for list_name, day_member in (("Transitions", "Days"), ("NoncurrentVersionTransitions", "NoncurrentDays")):
+    for list_name, day_member in (
+        ("Transitions", "Days"),
+        ("NoncurrentVersionTransitions", "NoncurrentDays"),
+    ):
         transitions = rule.get(list_name) or []
         classes = [t.get("StorageClass") for t in transitions]
         if None in classes:
             raise malformed_xml()
         if len(classes) != len(set(classes)):
-            raise invalid_argument("'StorageClass' must be different for 'Transition' actions in same 'Rule'",
-                                   "StorageClass", str(classes[0]))
+            raise invalid_argument(
+                "'StorageClass' must be different for 'Transition' actions in same 'Rule'",
+                "StorageClass",
+                str(classes[0]),
+            )
         for transition in transitions:
             given = [k for k in (day_member, "Date") if transition.get(k) is not None]
             if len(given) != 1 or (list_name == "NoncurrentVersionTransitions" and given != [day_member]):
@@ -183,20 +207,27 @@ def _check_transitions(rule: Params) -> None:
                 continue
             days = transition[day_member]
             if days < 0:
-                raise invalid_argument(f"'{day_member}' for Transition action must be a positive integer",
-                                       day_member, str(days))
+                raise invalid_argument(
+                    f"'{day_member}' for Transition action must be a positive integer", day_member, str(days)
+                )
             if transition["StorageClass"] in _THIRTY_DAY_CLASSES and days < 30:
                 raise invalid_argument(
                     f"'{day_member}' in {'NoncurrentVersionTransition' if day_member == 'NoncurrentDays' else 'Transition'} "
                     f"action must be greater than or equal to 30 for storageClass '{transition['StorageClass']}'",
-                    day_member, str(days),
+                    day_member,
+                    str(days),
                 )
     expiration_days = (rule.get("Expiration") or {}).get("Days")
     for transition in rule.get("Transitions") or []:
-        if expiration_days is not None and transition.get("Days") is not None and transition["Days"] >= expiration_days:
+        if (
+            expiration_days is not None
+            and transition.get("Days") is not None
+            and transition["Days"] >= expiration_days
+        ):
             raise invalid_argument(
                 "'Days' in the Expiration action for filter must be greater than 'Days' in the Transition action",
-                "Days", str(expiration_days),
+                "Days",
+                str(expiration_days),
             )
 
 
@@ -205,7 +236,9 @@ def _check_transitions(rule: Params) -> None:
 
 def rule_prefix(rule: Params) -> str:
     rule_filter = rule.get("Filter") or {}
-    return str(rule.get("Prefix") or rule_filter.get("Prefix") or (rule_filter.get("And") or {}).get("Prefix") or "")
+    return str(
+        rule.get("Prefix") or rule_filter.get("Prefix") or (rule_filter.get("And") or {}).get("Prefix") or ""
+    )
 
 
 def rule_matches(rule: Params, key: str, record: Params | None) -> bool:
@@ -237,7 +270,9 @@ class LifecycleClock:
         return datetime.fromtimestamp(math.ceil(moment / self.day - 1e-9) * self.day, UTC)
 
 
-def expiry_of(rules: list[Params], key: str, record: Params, clock: LifecycleClock) -> tuple[datetime, str] | None:
+def expiry_of(
+    rules: list[Params], key: str, record: Params, clock: LifecycleClock
+) -> tuple[datetime, str] | None:
     """When the current version `record` expires, and by which rule (the earliest), or None."""
     best: tuple[datetime, str] | None = None
     for rule in rules:
@@ -282,7 +317,11 @@ class LifecycleOperations:
         self.validate_lifecycle(ctx, p["Bucket"], config)
         size = p.get("TransitionDefaultMinimumObjectSize") or DEFAULT_MINIMUM_SIZE
         if size not in MINIMUM_SIZES:
-            raise invalid_argument("Invalid TransitionDefaultMinimumObjectSize", "x-amz-transition-default-minimum-object-size", str(size))
+            raise invalid_argument(
+                "Invalid TransitionDefaultMinimumObjectSize",
+                "x-amz-transition-default-minimum-object-size",
+                str(size),
+            )
         config["TransitionDefaultMinimumObjectSize"] = size
         self.configs.put(p["Bucket"], "Lifecycle", config)
         return {"TransitionDefaultMinimumObjectSize": size}
@@ -334,6 +373,9 @@ class LifecycleWorker:
         self._task: asyncio.Task[None] | None = None
         self._sweep: asyncio.Future[int] | None = None
         self._stopping = False
+        # Events of what a sweep removed, (event, bucket, key, version id): the sweep runs in a
+        # thread, so they are delivered from the event loop once it has finished.
+        self.events: list[tuple[str, str, str, str | None]] = []
 
     def start(self) -> None:
         if self._task is None:
@@ -361,7 +403,17 @@ class LifecycleWorker:
                 raise
             except Exception:  # a failed sweep is tried again next round
                 log.exception("S3 lifecycle sweep failed")
+            await self._deliver_events()
             await asyncio.sleep(max(float(self.provider.runtime.settings.s3_lifecycle_interval), 0.05))
+
+    async def _deliver_events(self) -> None:
+        """s3:LifecycleExpiration:* events for what the last sweep removed, in the order it did."""
+        events, self.events = self.events, []
+        for event, bucket, key, version_id in events:
+            try:
+                await self.provider.notify_lifecycle(event, bucket, key, version_id)
+            except Exception:  # a failed delivery must not stop the sweeps
+                log.exception("S3 lifecycle event %s for %s/%s not delivered", event, bucket, key)
 
     def sweep(self, at: datetime | None = None) -> int:
         """Apply every rule that is due at `at` (now); how many actions were taken."""
@@ -370,8 +422,11 @@ class LifecycleWorker:
         for name, doc in list(self.s3.store.iter_collection("s3", "buckets", GLOBAL)):
             if self._stopping:
                 break
-            rules = [r for r in ((doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules") or []
-                     if r.get("Status") == "Enabled"]
+            rules = [
+                r
+                for r in ((doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules") or []
+                if r.get("Status") == "Enabled"
+            ]
             if rules:
                 done += self.sweep_bucket(name, rules, at)
         return done
@@ -407,14 +462,25 @@ class LifecycleWorker:
         for upload_id, upload in list(self.s3.store.iter_collection("s3", "uploads", bucket_scope(bucket))):
             for rule in rules:
                 days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
-                if days and upload["Key"].startswith(rule_prefix(rule)) and clock.after_days(upload["Initiated"], days) <= at:
+                if (
+                    days
+                    and upload["Key"].startswith(rule_prefix(rule))
+                    and clock.after_days(upload["Initiated"], days) <= at
+                ):
                     self.provider.abort_upload(bucket, upload_id)
                     done += 1
                     break
         return done
 
-    def _apply(self, bucket: str, key: str, versions: list[Params], rules: list[Params], at: datetime,
-               clock: LifecycleClock) -> int:
+    def _apply(
+        self,
+        bucket: str,
+        key: str,
+        versions: list[Params],
+        rules: list[Params],
+        at: datetime,
+        clock: LifecycleClock,
+    ) -> int:
         done = 0
         current = versions[0]
         if not current.get("IsDeleteMarker"):
@@ -440,15 +506,31 @@ class LifecycleWorker:
                 if _locked(current, at):
                     return 0
                 self.provider.remove_version(bucket, key, current["VersionId"])
+                event = ("s3:LifecycleExpiration:Delete", bucket, key, current["VersionId"])
             else:
-                self.provider.commit_version(bucket_doc, key, {
-                    "Key": key, "IsDeleteMarker": True, "LastModified": now().isoformat(),
-                    "Owner": bucket_doc["Account"],
-                })
+                marker = self.provider.commit_version(
+                    bucket_doc,
+                    key,
+                    {
+                        "Key": key,
+                        "IsDeleteMarker": True,
+                        "LastModified": now().isoformat(),
+                        "Owner": bucket_doc["Account"],
+                    },
+                )
+                event = ("s3:LifecycleExpiration:DeleteMarkerCreated", bucket, key, marker["VersionId"])
+        self.events.append(event)  # once the transaction has committed
         return 1
 
-    def _expire_noncurrent(self, bucket: str, key: str, versions: list[Params], rules: list[Params], at: datetime,
-                           clock: LifecycleClock) -> int:
+    def _expire_noncurrent(
+        self,
+        bucket: str,
+        key: str,
+        versions: list[Params],
+        rules: list[Params],
+        at: datetime,
+        clock: LifecycleClock,
+    ) -> int:
         done = 0
         for index in range(1, len(versions)):
             version = versions[index]
@@ -469,7 +551,9 @@ class LifecycleWorker:
                     done += self._transition(bucket, key, version, rules, at, clock, noncurrent_since=since)
         return done
 
-    def _marker_expired(self, key: str, marker: Params, rules: list[Params], at: datetime, clock: LifecycleClock) -> bool:
+    def _marker_expired(
+        self, key: str, marker: Params, rules: list[Params], at: datetime, clock: LifecycleClock
+    ) -> bool:
         for rule in rules:
             expiration = rule.get("Expiration") or {}
             if not rule_matches(rule, key, marker):
@@ -477,7 +561,10 @@ class LifecycleWorker:
             if expiration.get("ExpiredObjectDeleteMarker"):
                 return True
             # With Days, S3 also clears a lone delete marker once it is old enough.
-            if expiration.get("Days") and clock.after_days(marker["LastModified"], int(expiration["Days"])) <= at:
+            if (
+                expiration.get("Days")
+                and clock.after_days(marker["LastModified"], int(expiration["Days"])) <= at
+            ):
                 return True
         return False
 
@@ -489,10 +576,19 @@ class LifecycleWorker:
             if not still:
                 return 0
             self.provider.remove_version(bucket, key, version["VersionId"])
+        self.events.append(("s3:LifecycleExpiration:Delete", bucket, key, version["VersionId"]))
         return 1
 
-    def _transition(self, bucket: str, key: str, record: Params, rules: list[Params], at: datetime,
-                    clock: LifecycleClock, noncurrent_since: Any) -> int:
+    def _transition(
+        self,
+        bucket: str,
+        key: str,
+        record: Params,
+        rules: list[Params],
+        at: datetime,
+        clock: LifecycleClock,
+        noncurrent_since: Any,
+    ) -> int:
         target: tuple[datetime, str] | None = None
         for rule in rules:
             if not rule_matches(rule, key, record):
@@ -500,7 +596,11 @@ class LifecycleWorker:
             if noncurrent_since is None:
                 transitions, start, member = rule.get("Transitions") or [], record["LastModified"], "Days"
             else:
-                transitions, start, member = rule.get("NoncurrentVersionTransitions") or [], noncurrent_since, "NoncurrentDays"
+                transitions, start, member = (
+                    rule.get("NoncurrentVersionTransitions") or [],
+                    noncurrent_since,
+                    "NoncurrentDays",
+                )
             for transition in transitions:
                 if transition.get("Date") is not None:
                     when = to_datetime(transition["Date"])
@@ -524,4 +624,3 @@ class LifecycleWorker:
                 return 0
             self.provider._update_record(bucket, key, record["VersionId"], change)
         return 1
-

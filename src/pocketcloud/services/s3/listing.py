@@ -3,19 +3,22 @@
 A page is one or a few range scans of the store starting at the marker: when
 a delimiter folds keys into a common prefix, the scan jumps past everything
 under that prefix instead of reading it, so a page costs the same in a bucket
-of a thousand keys or of a million.
+of a thousand keys or of a million. The scans read only the fields a listing
+shows (`Collection.scan_fields`), not whole object records, and hand
+LastModified on as stored: the serializer's listing writers turn the stored
+ISO-8601 form into the wire form without parsing it.
 """
 
 from __future__ import annotations
 
 import base64
-from datetime import UTC, datetime
+from collections.abc import Sequence
 from typing import Any
 from urllib.parse import quote
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.s3.errors import invalid_argument
-from pocketcloud.services.s3.state import S3State, bucket_scope, owner
+from pocketcloud.services.s3.state import LISTED_FIELDS, LISTED_VERSION_FIELDS, S3State, bucket_scope, owner
 
 Params = dict[str, Any]
 # Sorts after every continuation of a prefix (keys are UTF-8; U+10FFFF is the largest code point).
@@ -29,17 +32,13 @@ def _encode(value: str | None, encoding: str | None) -> str | None:
     return quote(value, safe="/")
 
 
-def _timestamp(value: Any) -> Any:
-    """A stored ISO-8601 time as an aware UTC datetime, which the serializer formats without parsing it
-    again (its generic parser is the slow path, and a page has a thousand of them)."""
-    if isinstance(value, str):
-        try:
-            parsed = datetime.fromisoformat(value)
-        except ValueError:
-            return value
-        if parsed.tzinfo is UTC:
-            return parsed
-    return value
+def _owner_of(account: str | None, owners: dict[str, Params]) -> Params:
+    """S3's Owner of an account's objects, computed once per page (it hashes the account id)."""
+    account = account or ""
+    found = owners.get(account)
+    if found is None:
+        found = owners[account] = owner(account)
+    return found
 
 
 def _check_encoding(p: Params) -> str | None:
@@ -54,31 +53,43 @@ def _max_keys(p: Params) -> int:
     if value is None:
         return 1000
     if value < 0:
-        raise invalid_argument("Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", str(value))
+        raise invalid_argument(
+            "Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", str(value)
+        )
     return min(value, 1000)
 
 
 class ListingOperations:
     s3: S3State
 
-    def _walk(self, bucket: str, prefix: str, delimiter: str | None, after: str | None, limit: int
-              ) -> tuple[list[tuple[str, Params]], list[str], bool, str | None]:
+    def _walk(
+        self, bucket: str, prefix: str, delimiter: str | None, after: str | None, limit: int
+    ) -> tuple[list[tuple[str, Sequence[Any]]], list[str], bool, str | None]:
         """Up to `limit` entries (objects and common prefixes) after `after`.
 
         Returns (objects, common prefixes, truncated, the last key or prefix returned).
         """
         where = bucket_scope(bucket)
-        objects: list[tuple[str, Params]] = []
+        objects: list[tuple[str, Sequence[Any]]] = []
         prefixes: list[str] = []
         last: str | None = None
         cursor = after if after is not None and after >= prefix else None
+        if not delimiter and limit <= _SCAN_BATCH:
+            # Without a delimiter a page is simply the next `limit` keys; one more says whether it is truncated.
+            batch = self.s3.objects.scan_fields(
+                where, LISTED_FIELDS, prefix=prefix, start_after=cursor, limit=limit + 1
+            )
+            objects = batch[:limit]
+            return objects, prefixes, len(batch) > limit, objects[-1][0] if objects else None
         while True:
             # One entry more than the page still needs tells whether it is truncated,
             # without decoding a whole further batch of documents.
             want = min(_SCAN_BATCH, limit - len(objects) - len(prefixes)) + 1
-            batch = self.s3.objects.scan(where, prefix=prefix, start_after=cursor, limit=want)
+            batch = self.s3.objects.scan_fields(
+                where, LISTED_FIELDS, prefix=prefix, start_after=cursor, limit=want
+            )
             jumped = False
-            for key, record in batch:
+            for key, fields in batch:
                 if delimiter:
                     cut = key.find(delimiter, len(prefix))
                     if cut >= 0:
@@ -96,26 +107,35 @@ class ListingOperations:
                         break
                 if len(objects) + len(prefixes) == limit:
                     return objects, prefixes, True, last
-                objects.append((key, record))
+                objects.append((key, fields))
                 last = key
                 cursor = key
             if not jumped and len(batch) < want:
                 return objects, prefixes, False, last
 
-    def _entry(self, key: str, record: Params, encoding: str | None, fetch_owner: bool) -> Params:
-        entry: Params = {
-            "Key": _encode(key, encoding),
-            "LastModified": _timestamp(record["LastModified"]),
-            "ETag": record["ETag"],
-            "Size": record["Size"],
-            "StorageClass": record.get("StorageClass", "STANDARD"),
-        }
-        if record.get("Checksums"):
-            entry["ChecksumAlgorithm"] = list(record["Checksums"])
-            entry["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
-        if fetch_owner:
-            entry["Owner"] = owner(record.get("Owner", ""))
-        return entry
+    @staticmethod
+    def _entries(
+        objects: list[tuple[str, Sequence[Any]]], encoding: str | None, fetch_owner: bool
+    ) -> list[Params]:
+        """The Contents of a page (one loop, no call per entry: a page has up to a thousand)."""
+        entries: list[Params] = []
+        append = entries.append
+        owners: dict[str, Params] = {}
+        for key, (modified, etag, size, storage_class, sums, sum_type, account) in objects:
+            entry: Params = {
+                "Key": key if encoding is None else _encode(key, encoding),
+                "LastModified": modified,
+                "ETag": etag,
+                "Size": size,
+                "StorageClass": storage_class or "STANDARD",
+            }
+            if sums:
+                entry["ChecksumAlgorithm"] = list(sums)
+                entry["ChecksumType"] = sum_type or "FULL_OBJECT"
+            if fetch_owner:
+                entry["Owner"] = _owner_of(account, owners)
+            append(entry)
+        return entries
 
     def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
         bucket = p["Bucket"]
@@ -130,15 +150,19 @@ class ListingOperations:
             try:
                 after = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
             except (ValueError, UnicodeDecodeError) as exc:
-                raise invalid_argument("The continuation token provided is incorrect", "continuation-token", token) from exc
-        objects, prefixes, truncated, last = self._walk(bucket, prefix, delimiter, after, limit) if limit else ([], [], False, None)
+                raise invalid_argument(
+                    "The continuation token provided is incorrect", "continuation-token", token
+                ) from exc
+        objects, prefixes, truncated, last = (
+            self._walk(bucket, prefix, delimiter, after, limit) if limit else ([], [], False, None)
+        )
         result: Params = {
             "Name": bucket,
             "Prefix": _encode(prefix, encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "KeyCount": len(objects) + len(prefixes),
             "IsTruncated": truncated,
-            "Contents": [self._entry(k, r, encoding, bool(p.get("FetchOwner"))) for k, r in objects],
+            "Contents": self._entries(objects, encoding, bool(p.get("FetchOwner"))),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
         }
         if delimiter:
@@ -161,14 +185,16 @@ class ListingOperations:
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         marker = p.get("Marker")
-        objects, prefixes, truncated, last = self._walk(bucket, prefix, delimiter, marker, limit) if limit else ([], [], False, None)
+        objects, prefixes, truncated, last = (
+            self._walk(bucket, prefix, delimiter, marker, limit) if limit else ([], [], False, None)
+        )
         result: Params = {
             "Name": bucket,
             "Prefix": _encode(prefix, encoding),
             "Marker": _encode(marker or "", encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "IsTruncated": truncated,
-            "Contents": [self._entry(k, r, encoding, True) for k, r in objects],
+            "Contents": self._entries(objects, encoding, True),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
         }
         if delimiter:
@@ -188,6 +214,12 @@ class ListingOperations:
         delimiter = p.get("Delimiter") or None
         key_marker = p.get("KeyMarker")
         version_marker = p.get("VersionIdMarker")
+        if version_marker and not key_marker:
+            raise invalid_argument(
+                "A version-id marker cannot be specified without a key marker.",
+                "version-id-marker",
+                version_marker,
+            )
         where = bucket_scope(bucket)
         versions: list[Params] = []
         markers: list[Params] = []
@@ -205,11 +237,15 @@ class ListingOperations:
         count = 0
         done = False
         latest_seen: set[str] = {key_marker} if key_marker and version_marker else set()
+        owners: dict[str, Params] = {}
         while not done:
-            batch = self.s3.versions.scan(where, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH)
+            batch = self.s3.versions.scan_fields(
+                where, LISTED_VERSION_FIELDS, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH
+            )
             if not batch:
                 break
-            for version_key, record in batch:
+            for version_key, fields in batch:
+                modified, etag, size, storage_class, sums, sum_type, account, version_id, is_marker = fields
                 key = version_key.rsplit("\0", 1)[0]
                 if delimiter:
                     cut = key.find(delimiter, len(prefix))
@@ -231,21 +267,21 @@ class ListingOperations:
                 latest_seen.add(key)
                 entry: Params = {
                     "Key": _encode(key, encoding),
-                    "VersionId": record["VersionId"],
+                    "VersionId": version_id,
                     "IsLatest": is_latest,
-                    "LastModified": record["LastModified"],
-                    "Owner": owner(record.get("Owner", "")),
+                    "LastModified": modified,
+                    "Owner": _owner_of(account, owners),
                 }
-                if record.get("IsDeleteMarker"):
+                if is_marker:
                     markers.append(entry)
                 else:
-                    entry.update({"ETag": record["ETag"], "Size": record["Size"], "StorageClass": record.get("StorageClass", "STANDARD")})
-                    if record.get("Checksums"):
-                        entry["ChecksumAlgorithm"] = list(record["Checksums"])
-                        entry["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
+                    entry.update({"ETag": etag, "Size": size, "StorageClass": storage_class or "STANDARD"})
+                    if sums:
+                        entry["ChecksumAlgorithm"] = list(sums)
+                        entry["ChecksumType"] = sum_type or "FULL_OBJECT"
                     versions.append(entry)
                 count += 1
-                next_key, next_version = key, record["VersionId"]
+                next_key, next_version = key, version_id
                 cursor = version_key
             else:
                 if len(batch) < _SCAN_BATCH:

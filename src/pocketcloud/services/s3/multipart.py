@@ -13,13 +13,16 @@ import base64
 import hashlib
 import secrets
 from typing import Any
+from urllib.parse import quote
 
 from pocketcloud.auth import checksums
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
+from pocketcloud.services.s3.listing import _check_encoding, _encode
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 
@@ -28,9 +31,17 @@ MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
 # Which algorithms each checksum type of a whole upload can use: only CRCs combine into a
 # checksum of the full object; COMPOSITE is a checksum of the parts' checksums.
-_CHECKSUM_TYPES = {"FULL_OBJECT": ("CRC32", "CRC32C", "CRC64NVME"), "COMPOSITE": ("CRC32", "CRC32C", "SHA1", "SHA256")}
-_DEFAULT_CHECKSUM_TYPE = {"CRC32": "COMPOSITE", "CRC32C": "COMPOSITE", "SHA1": "COMPOSITE", "SHA256": "COMPOSITE",
-                          "CRC64NVME": "FULL_OBJECT"}
+_CHECKSUM_TYPES = {
+    "FULL_OBJECT": ("CRC32", "CRC32C", "CRC64NVME"),
+    "COMPOSITE": ("CRC32", "CRC32C", "SHA1", "SHA256"),
+}
+_DEFAULT_CHECKSUM_TYPE = {
+    "CRC32": "COMPOSITE",
+    "CRC32C": "COMPOSITE",
+    "SHA1": "COMPOSITE",
+    "SHA256": "COMPOSITE",
+    "CRC64NVME": "FULL_OBJECT",
+}
 
 
 def _part_key(upload_id: str, number: int) -> str:
@@ -60,19 +71,31 @@ class MultipartOperations:
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         algorithm = p.get("ChecksumAlgorithm")
-        checksum_type = p.get("ChecksumType") or (_DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None)
+        checksum_type = p.get("ChecksumType") or (
+            _DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None
+        )
         if checksum_type and (not algorithm or algorithm.upper() not in _CHECKSUM_TYPES[checksum_type]):
             raise invalid_request(
                 f"The {checksum_type} checksum type cannot be used with the {(algorithm or 'unspecified').lower()} "
                 "checksum algorithm."
             )
         upload = {
-            "UploadId": upload_id, "Key": p["Key"], "Initiated": now().isoformat(), "Owner": ctx.account_id,
-            "Record": record, "ChecksumAlgorithm": algorithm, "ChecksumType": checksum_type,
+            "UploadId": upload_id,
+            "Key": p["Key"],
+            "Initiated": now().isoformat(),
+            "Owner": ctx.account_id,
+            "Record": record,
+            "ChecksumAlgorithm": algorithm,
+            "ChecksumType": checksum_type,
             "Seal": Seal.new(customer_key(p)).to_doc(),
         }
         self.s3.uploads.put(bucket_scope(p["Bucket"]), upload_id, upload)
-        result: Params = {"Bucket": p["Bucket"], "Key": p["Key"], "UploadId": upload_id, **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        result: Params = {
+            "Bucket": p["Bucket"],
+            "Key": p["Key"],
+            "UploadId": upload_id,
+            **self.encryption_headers(record),
+        }  # type: ignore[attr-defined]
         if algorithm:
             result["ChecksumAlgorithm"] = algorithm
             result["ChecksumType"] = checksum_type
@@ -96,14 +119,22 @@ class MultipartOperations:
                 )
             self.check_sse_c_key(p)  # type: ignore[attr-defined]
             if self.sse_c_key_md5(key) != sse_c["KeyMD5"]:  # type: ignore[attr-defined]
-                raise invalid_request("The provided encryption parameters did not match the ones used originally.")
+                raise invalid_request(
+                    "The provided encryption parameters did not match the ones used originally."
+                )
         return Seal.from_doc(upload.get("Seal"), key)
 
-    async def _store_part(self, bucket: str, upload_id: str, number: int, body: Any, p: Params, seal: Seal) -> Params:
+    async def _store_part(
+        self, bucket: str, upload_id: str, number: int, body: Any, p: Params, seal: Seal
+    ) -> Params:
         stored = await store_body(self.s3.store.blobs, body, p, seal)
         part = {
-            "PartNumber": number, "ETag": f'"{stored.md5_hex}"', "Size": stored.size, "Blob": stored.blob,
-            "LastModified": now().isoformat(), "Checksums": stored.checksums,
+            "PartNumber": number,
+            "ETag": f'"{stored.md5_hex}"',
+            "Size": stored.size,
+            "Blob": stored.blob,
+            "LastModified": now().isoformat(),
+            "Checksums": stored.checksums,
         }
         where = bucket_scope(bucket)
         with self.s3.store.transaction():
@@ -141,13 +172,24 @@ class MultipartOperations:
         if p.get("CopySourceRange"):
             text = p["CopySourceRange"].strip()
             try:
+                if not text.startswith("bytes="):
+                    raise ValueError(text)
                 first, last = text.removeprefix("bytes=").split("-")
                 start, end = int(first), int(last)
             except ValueError as exc:
-                raise invalid_argument("The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy", "x-amz-copy-source-range", text) from exc
+                raise invalid_argument(
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                    "x-amz-copy-source-range",
+                    text,
+                ) from exc
             if end < start or end >= source["Size"]:
-                raise ServiceError("InvalidRange", "The requested range is not satisfiable", status=416,
-                                   RangeRequested=text, ActualObjectSize=str(source["Size"]))
+                raise ServiceError(
+                    "InvalidRange",
+                    "The requested range is not satisfiable",
+                    status=416,
+                    RangeRequested=text,
+                    ActualObjectSize=str(source["Size"]),
+                )
             length = end - start + 1
         body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
         part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, {}, seal)
@@ -161,27 +203,50 @@ class MultipartOperations:
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
         if not requested:
-            raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", status=400)
+            raise ServiceError(
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our published schema",
+                status=400,
+            )
         stored = {part["PartNumber"]: part for part in self._parts(p["Bucket"], p["UploadId"])}
         chosen: list[Params] = []
         previous = 0
         for index, item in enumerate(requested):
             number = item.get("PartNumber", 0)
             if number <= previous:
-                raise ServiceError("InvalidPartOrder", "The list of parts was not in ascending order. Parts must be ordered by part number.", status=400, UploadId=p["UploadId"])
+                raise ServiceError(
+                    "InvalidPartOrder",
+                    "The list of parts was not in ascending order. Parts must be ordered by part number.",
+                    status=400,
+                    UploadId=p["UploadId"],
+                )
             previous = number
             part = stored.get(number)
             if part is None or item.get("ETag", "").strip('"') != part["ETag"].strip('"'):
-                raise ServiceError("InvalidPart", "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                                   status=400, UploadId=p["UploadId"], PartNumber=str(number), ETag=item.get("ETag", ""))
+                raise ServiceError(
+                    "InvalidPart",
+                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+                    status=400,
+                    UploadId=p["UploadId"],
+                    PartNumber=str(number),
+                    ETag=item.get("ETag", ""),
+                )
             if index < len(requested) - 1 and part["Size"] < MIN_PART_SIZE:
-                raise ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.",
-                                   status=400, ProposedSize=str(part["Size"]), MinSizeAllowed=str(MIN_PART_SIZE),
-                                   PartNumber=str(number), ETag=part["ETag"])
+                raise ServiceError(
+                    "EntityTooSmall",
+                    "Your proposed upload is smaller than the minimum allowed object size.",
+                    status=400,
+                    ProposedSize=str(part["Size"]),
+                    MinSizeAllowed=str(MIN_PART_SIZE),
+                    PartNumber=str(number),
+                    ETag=part["ETag"],
+                )
             chosen.append(part)
         self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
         algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
-        full_object = checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
+        full_object = (
+            checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
+        )
         seal = Seal.from_doc(upload.get("Seal"), customer_key(p))
         try:
             blob, size = await asyncio.to_thread(
@@ -199,11 +264,16 @@ class MultipartOperations:
             raise
         md5s = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in chosen)
         record = dict(upload["Record"])
-        record.update({
-            "Size": size, "Blob": blob, "LastModified": now().isoformat(),
-            "ETag": f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"',
-            "PartsCount": len(chosen), "PartSizes": [part["Size"] for part in chosen],
-        })
+        record.update(
+            {
+                "Size": size,
+                "Blob": blob,
+                "LastModified": now().isoformat(),
+                "ETag": f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"',
+                "PartsCount": len(chosen),
+                "PartSizes": [part["Size"] for part in chosen],
+            }
+        )
         if full_object is not None:
             record["Checksums"] = {algorithm: checksums.b64(full_object.digest())}
             record["ChecksumType"] = "FULL_OBJECT"
@@ -217,12 +287,18 @@ class MultipartOperations:
         claimed = p.get(CHECKSUM_MEMBERS.get(algorithm, "")) if full_object is not None else None
         if claimed and claimed != (record.get("Checksums") or {}).get(algorithm):
             self.s3.store.blobs.delete(blob)
-            raise ServiceError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.",
-                               status=400)
+            raise ServiceError(
+                "BadDigest",
+                f"The {algorithm} you specified did not match the calculated checksum.",
+                status=400,
+            )
         record = self.commit_version(bucket_doc, p["Key"], record)  # type: ignore[attr-defined]
         self._discard_upload(p["Bucket"], p["UploadId"])
         result: Params = {
-            "Location": f"/{p['Bucket']}/{p['Key']}", "Bucket": p["Bucket"], "Key": p["Key"], "ETag": record["ETag"],
+            "Location": _object_url(ctx, p["Bucket"], p["Key"]),
+            "Bucket": p["Bucket"],
+            "Key": p["Key"],
+            "ETag": record["ETag"],
             **self.encryption_headers(record),  # type: ignore[attr-defined]
             **self.expiration_headers(bucket_doc, record),  # type: ignore[attr-defined]
         }
@@ -254,19 +330,31 @@ class MultipartOperations:
     def ListParts(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
-        limit = min(p.get("MaxParts") or 1000, 1000)
+        limit = _page_size(p.get("MaxParts"), "max-parts")
         marker = p.get("PartNumberMarker") or 0
         parts = [part for part in self._parts(p["Bucket"], p["UploadId"]) if part["PartNumber"] > int(marker)]
         page, truncated = parts[:limit], len(parts) > limit
         result: Params = {
-            "Bucket": p["Bucket"], "Key": p["Key"], "UploadId": p["UploadId"],
-            "PartNumberMarker": int(marker), "MaxParts": limit, "IsTruncated": truncated,
+            "Bucket": p["Bucket"],
+            "Key": p["Key"],
+            "UploadId": p["UploadId"],
+            "PartNumberMarker": int(marker),
+            "MaxParts": limit,
+            "IsTruncated": truncated,
             "Parts": [
-                {"PartNumber": part["PartNumber"], "LastModified": part["LastModified"], "ETag": part["ETag"], "Size": part["Size"],
-                 **{CHECKSUM_MEMBERS[a]: v for a, v in part["Checksums"].items()}}
+                {
+                    "PartNumber": part["PartNumber"],
+                    "LastModified": part["LastModified"],
+                    "ETag": part["ETag"],
+                    "Size": part["Size"],
+                    **{CHECKSUM_MEMBERS[a]: v for a, v in part["Checksums"].items()},
+                }
                 for part in page
             ],
-            "Initiator": {"ID": owner(upload["Owner"])["ID"], "DisplayName": owner(upload["Owner"])["DisplayName"]},
+            "Initiator": {
+                "ID": owner(upload["Owner"])["ID"],
+                "DisplayName": owner(upload["Owner"])["DisplayName"],
+            },
             "Owner": owner(upload["Owner"]),
             "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
         }
@@ -282,7 +370,7 @@ class MultipartOperations:
         self.s3.bucket(bucket)
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
-        limit = min(p.get("MaxUploads") or 1000, 1000)
+        limit = _page_size(p.get("MaxUploads"), "max-uploads")
         key_marker, id_marker = p.get("KeyMarker") or "", p.get("UploadIdMarker") or ""
         uploads = sorted(
             (u for _, u in self.s3.uploads.scan(bucket_scope(bucket)) if u["Key"].startswith(prefix)),
@@ -294,7 +382,9 @@ class MultipartOperations:
         last_key = last_id = None
         for upload in uploads:
             key = upload["Key"]
-            if key_marker and (key < key_marker or (key == key_marker and (not id_marker or upload["UploadId"] <= id_marker))):
+            if key_marker and (
+                key < key_marker or (key == key_marker and (not id_marker or upload["UploadId"] <= id_marker))
+            ):
                 continue
             if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
                 common = key[: cut + len(delimiter)]
@@ -307,16 +397,30 @@ class MultipartOperations:
             if len(entries) + len(prefixes) == limit:
                 truncated = True
                 break
-            entries.append({
-                "UploadId": upload["UploadId"], "Key": key, "Initiated": upload["Initiated"],
-                "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
-                "Owner": owner(upload["Owner"]), "Initiator": owner(upload["Owner"]),
-                **({"ChecksumAlgorithm": upload["ChecksumAlgorithm"]} if upload.get("ChecksumAlgorithm") else {}),
-            })
+            entries.append(
+                {
+                    "UploadId": upload["UploadId"],
+                    "Key": key,
+                    "Initiated": upload["Initiated"],
+                    "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
+                    "Owner": owner(upload["Owner"]),
+                    "Initiator": owner(upload["Owner"]),
+                    **(
+                        {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]}
+                        if upload.get("ChecksumAlgorithm")
+                        else {}
+                    ),
+                }
+            )
             last_key, last_id = key, upload["UploadId"]
         result: Params = {
-            "Bucket": bucket, "KeyMarker": key_marker, "UploadIdMarker": id_marker, "MaxUploads": limit,
-            "IsTruncated": truncated, "Uploads": entries, "CommonPrefixes": [{"Prefix": c} for c in prefixes],
+            "Bucket": bucket,
+            "KeyMarker": key_marker,
+            "UploadIdMarker": id_marker,
+            "MaxUploads": limit,
+            "IsTruncated": truncated,
+            "Uploads": entries,
+            "CommonPrefixes": [{"Prefix": c} for c in prefixes],
             "Prefix": prefix,
         }
         if delimiter:
@@ -324,4 +428,30 @@ class MultipartOperations:
         if truncated:
             result["NextKeyMarker"] = last_key or ""
             result["NextUploadIdMarker"] = last_id or ""
+        if _check_encoding(p) == "url":  # keys and markers percent-encoded, as in the object listings
+            for entry in [*entries, *result["CommonPrefixes"]]:
+                member = "Key" if "Key" in entry else "Prefix"
+                entry[member] = _encode(entry[member], "url")
+            for member in ("Prefix", "Delimiter", "KeyMarker", "NextKeyMarker"):
+                if member in result:
+                    result[member] = _encode(result[member], "url")
+            result["EncodingType"] = "url"
         return result
+
+
+def _page_size(value: int | None, argument: str) -> int:
+    """A page's size from max-parts / max-uploads: 1000 at most, and no negative numbers (InvalidArgument)."""
+    if value is None:
+        return 1000
+    if value < 0:
+        raise invalid_argument(
+            f"Argument {argument} must be an integer between 0 and 2147483647", argument, str(value)
+        )
+    return min(value, 1000)
+
+
+def _object_url(ctx: RequestContext, bucket: str, key: str) -> str:
+    """The absolute URL of an object as CompleteMultipartUpload reports it, in the request's addressing style."""
+    host = ctx.request.host or "localhost"
+    path = f"/{quote(key, safe='')}" if virtual_host_bucket(host) else f"/{bucket}/{quote(key, safe='')}"
+    return f"{ctx.request.scheme}://{host}{path}"

@@ -29,15 +29,34 @@ log = logging.getLogger("pocketcloud.s3.notifications")
 Params = dict[str, Any]
 
 EVENT_TYPES = {
-    "s3:TestEvent", "s3:ObjectCreated:*", "s3:ObjectCreated:Put", "s3:ObjectCreated:Post", "s3:ObjectCreated:Copy",
-    "s3:ObjectCreated:CompleteMultipartUpload", "s3:ObjectRemoved:*", "s3:ObjectRemoved:Delete",
-    "s3:ObjectRemoved:DeleteMarkerCreated", "s3:ObjectRestore:*", "s3:ObjectRestore:Post",
-    "s3:ObjectRestore:Completed", "s3:ObjectRestore:Delete", "s3:ReducedRedundancyLostObject",
-    "s3:Replication:*", "s3:Replication:OperationFailedReplication", "s3:Replication:OperationNotTracked",
-    "s3:Replication:OperationMissedThreshold", "s3:Replication:OperationReplicatedAfterThreshold",
-    "s3:LifecycleExpiration:*", "s3:LifecycleExpiration:Delete", "s3:LifecycleExpiration:DeleteMarkerCreated",
-    "s3:LifecycleTransition", "s3:IntelligentTiering", "s3:ObjectTagging:*", "s3:ObjectTagging:Put",
-    "s3:ObjectTagging:Delete", "s3:ObjectAcl:Put",
+    "s3:TestEvent",
+    "s3:ObjectCreated:*",
+    "s3:ObjectCreated:Put",
+    "s3:ObjectCreated:Post",
+    "s3:ObjectCreated:Copy",
+    "s3:ObjectCreated:CompleteMultipartUpload",
+    "s3:ObjectRemoved:*",
+    "s3:ObjectRemoved:Delete",
+    "s3:ObjectRemoved:DeleteMarkerCreated",
+    "s3:ObjectRestore:*",
+    "s3:ObjectRestore:Post",
+    "s3:ObjectRestore:Completed",
+    "s3:ObjectRestore:Delete",
+    "s3:ReducedRedundancyLostObject",
+    "s3:Replication:*",
+    "s3:Replication:OperationFailedReplication",
+    "s3:Replication:OperationNotTracked",
+    "s3:Replication:OperationMissedThreshold",
+    "s3:Replication:OperationReplicatedAfterThreshold",
+    "s3:LifecycleExpiration:*",
+    "s3:LifecycleExpiration:Delete",
+    "s3:LifecycleExpiration:DeleteMarkerCreated",
+    "s3:LifecycleTransition",
+    "s3:IntelligentTiering",
+    "s3:ObjectTagging:*",
+    "s3:ObjectTagging:Put",
+    "s3:ObjectTagging:Delete",
+    "s3:ObjectAcl:Put",
 }
 # (configuration list, ARN member, service, action S3 must be allowed)
 _DESTINATIONS = (
@@ -88,12 +107,19 @@ class NotificationOperations:
                         raise _invalid("The event is not supported for notifications", "Event", event)
                 kinds = [str(r.get("Name", "")).lower() for r in _rules(entry)]
                 if any(k not in ("prefix", "suffix") for k in kinds) or len(kinds) != len(set(kinds)):
-                    raise _invalid("Cannot specify more than one prefix rule in a filter." if kinds.count("prefix") > 1
-                                   else "Cannot specify more than one suffix rule in a filter." if kinds.count("suffix") > 1
-                                   else "filter rule name must be either prefix or suffix", "FilterRule", "")
+                    raise _invalid(
+                        "Cannot specify more than one prefix rule in a filter."
+                        if kinds.count("prefix") > 1
+                        else "Cannot specify more than one suffix rule in a filter."
+                        if kinds.count("suffix") > 1
+                        else "filter rule name must be either prefix or suffix",
+                        "FilterRule",
+                        "",
+                    )
                 if not self._destination_allows(arn, service, action, bucket_arn, owner):
                     raise _invalid(
-                        "Unable to validate the following destination configurations", arn,
+                        "Unable to validate the following destination configurations",
+                        arn,
                         f"Permissions on the destination {'queue' if service == 'sqs' else 'function' if service == 'lambda' else 'topic'} "
                         "do not allow S3 to publish notifications from this bucket",
                     )
@@ -114,11 +140,17 @@ class NotificationOperations:
             policy = parse_policy(policy_text, "resource", policy_id="destination")
         except MalformedPolicy:
             return False
-        decision = evaluate(AuthorizationRequest(
-            action=action, resources=arn, principal_arn="s3.amazonaws.com", principal_type=SERVICE,
-            resource_policy=policy, resource_account=account,
-            context={"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner},
-        ))
+        decision = evaluate(
+            AuthorizationRequest(
+                action=action,
+                resources=arn,
+                principal_arn="s3.amazonaws.com",
+                principal_type=SERVICE,
+                resource_policy=policy,
+                resource_account=account,
+                context={"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner},
+            )
+        )
         return decision.allowed
 
     async def send_test_events(self, bucket: str, before: Params | None, after: Params | None) -> None:
@@ -128,8 +160,14 @@ class NotificationOperations:
             arn = entry.get("QueueArn")
             if arn in old or sqs is None:
                 continue
-            body = {"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": _event_time(),
-                    "Bucket": bucket, "RequestId": secrets.token_hex(8).upper(), "HostId": secrets.token_urlsafe(32)}
+            body = {
+                "Service": "Amazon S3",
+                "Event": "s3:TestEvent",
+                "Time": _event_time(),
+                "Bucket": bucket,
+                "RequestId": secrets.token_hex(8).upper(),
+                "HostId": secrets.token_urlsafe(32),
+            }
             try:
                 await sqs.deliver_message(arn, json.dumps(body))
             except ServiceError:
@@ -137,8 +175,10 @@ class NotificationOperations:
 
     # -- delivery -----------------------------------------------------------------
 
-    async def notify(self, ctx: RequestContext, event: str, bucket: str, key: str, record: Params | None) -> None:
-        """Send `event` about `key` to every destination whose filter matches."""
+    async def notify(
+        self, ctx: RequestContext | None, event: str, bucket: str, key: str, record: Params | None
+    ) -> None:
+        """Send `event` about `key` to every destination whose filter matches (ctx None: S3 itself acted)."""
         try:
             bucket_doc = self.s3.bucket(bucket)
         except ServiceError:
@@ -152,31 +192,60 @@ class NotificationOperations:
                     message = self._event(ctx, event, bucket_doc, key, record, entry.get("Id") or "")
                     await self._deliver(service, entry.get(arn_member, ""), message)
 
-    def _event(self, ctx: RequestContext, event: str, bucket_doc: Params, key: str, record: Params | None, configuration_id: str) -> str:
+    async def notify_lifecycle(self, event: str, bucket: str, key: str, version_id: str | None) -> None:
+        """An s3:LifecycleExpiration:* event: S3 itself is the actor, as in AWS's example message."""
+        await self.notify(None, event, bucket, key, {"VersionId": version_id})
+
+    def _event(
+        self,
+        ctx: RequestContext | None,
+        event: str,
+        bucket_doc: Params,
+        key: str,
+        record: Params | None,
+        configuration_id: str,
+    ) -> str:
         obj: Params = {"key": quote_plus(key, safe="/"), "sequencer": f"{time.time_ns():016X}"}
-        if record is not None and not event.startswith("s3:ObjectRemoved"):
+        if record is not None and not event.startswith(("s3:ObjectRemoved", "s3:LifecycleExpiration")):
             obj["size"] = record.get("Size", 0)
             obj["eTag"] = str(record.get("ETag", "")).strip('"')
         if record is not None and record.get("VersionId") not in (None, "null"):
             obj["versionId"] = record["VersionId"]
-        principal = ctx.principal
-        body = {"Records": [{
-            "eventVersion": "2.1",
-            "eventSource": "aws:s3",
-            "awsRegion": bucket_doc["Region"],
-            "eventTime": _event_time(),
-            "eventName": event.removeprefix("s3:"),
-            "userIdentity": {"principalId": f"AWS:{principal.user_id}" if not principal.is_root else principal.account_id},
-            "requestParameters": {"sourceIPAddress": ctx.request.client_ip},
-            "responseElements": {"x-amz-request-id": ctx.request_id, "x-amz-id-2": secrets.token_urlsafe(48)},
-            "s3": {
-                "s3SchemaVersion": "1.0",
-                "configurationId": configuration_id,
-                "bucket": {"name": bucket_doc["Name"], "ownerIdentity": {"principalId": canonical_user_id(bucket_doc["Account"])},
-                           "arn": f"arn:aws:s3:::{bucket_doc['Name']}"},
-                "object": obj,
-            },
-        }]}
+        if ctx is None:  # S3's own action (lifecycle): AWS names the service, and uses eventVersion 2.3
+            version, principal_id, source_ip = "2.3", "s3.amazonaws.com", "s3.amazonaws.com"
+            request_id = secrets.token_hex(8).upper()
+        else:
+            principal = ctx.principal
+            version = "2.1"
+            principal_id = f"AWS:{principal.user_id}" if not principal.is_root else principal.account_id
+            source_ip, request_id = ctx.request.client_ip, ctx.request_id
+        body = {
+            "Records": [
+                {
+                    "eventVersion": version,
+                    "eventSource": "aws:s3",
+                    "awsRegion": bucket_doc["Region"],
+                    "eventTime": _event_time(),
+                    "eventName": event.removeprefix("s3:"),
+                    "userIdentity": {"principalId": principal_id},
+                    "requestParameters": {"sourceIPAddress": source_ip},
+                    "responseElements": {
+                        "x-amz-request-id": request_id,
+                        "x-amz-id-2": secrets.token_urlsafe(48),
+                    },
+                    "s3": {
+                        "s3SchemaVersion": "1.0",
+                        "configurationId": configuration_id,
+                        "bucket": {
+                            "name": bucket_doc["Name"],
+                            "ownerIdentity": {"principalId": canonical_user_id(bucket_doc["Account"])},
+                            "arn": f"arn:aws:s3:::{bucket_doc['Name']}",
+                        },
+                        "object": obj,
+                    },
+                }
+            ]
+        }
         return json.dumps(body)
 
     async def _deliver(self, service: str, arn: str, message: str) -> None:
@@ -189,7 +258,9 @@ class NotificationOperations:
                 lam = self.runtime.provider("lambda")  # type: ignore[attr-defined]
                 parts = arn.split(":")
                 if lam is not None and len(parts) >= 7:
-                    lam.enqueue(parts[4], parts[3], parts[6], parts[7] if len(parts) > 7 else None, message.encode())
+                    lam.enqueue(
+                        parts[4], parts[3], parts[6], parts[7] if len(parts) > 7 else None, message.encode()
+                    )
         except ServiceError:
             log.warning("S3 event to %s not delivered", arn)
 

@@ -18,7 +18,14 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.values import to_datetime
-from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.bodies import (
+    CHECKSUM_MEMBERS,
+    INLINE_MAX,
+    StoredBody,
+    read_blob,
+    read_blob_small,
+    store_body,
+)
 from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import (
     invalid_argument,
@@ -29,9 +36,17 @@ from pocketcloud.services.s3.errors import (
     precondition_failed,
 )
 from pocketcloud.services.s3.state import S3State, bucket_scope, new_version_id, now
+from pocketcloud.store.blobs import is_inline
 
 Params = dict[str, Any]
-_CONTENT_MEMBERS = ("ContentType", "ContentEncoding", "ContentDisposition", "ContentLanguage", "CacheControl", "Expires")
+_CONTENT_MEMBERS = (
+    "ContentType",
+    "ContentEncoding",
+    "ContentDisposition",
+    "ContentLanguage",
+    "CacheControl",
+    "Expires",
+)
 _RANGE = re.compile(r"^bytes=(\d*)-(\d*)$")
 MAX_TAGS = 10
 MAX_KEY_BYTES = 1024
@@ -54,8 +69,13 @@ def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
 
 def check_key(key: str) -> None:
     if len(key.encode("utf-8")) > MAX_KEY_BYTES:
-        raise ServiceError("KeyTooLongError", "Your key is too long", status=400,
-                           Size=str(len(key.encode("utf-8"))), MaxSizeAllowed=str(MAX_KEY_BYTES))
+        raise ServiceError(
+            "KeyTooLongError",
+            "Your key is too long",
+            status=400,
+            Size=str(len(key.encode("utf-8"))),
+            MaxSizeAllowed=str(MAX_KEY_BYTES),
+        )
 
 
 def check_tags(tags: list[dict[str, str]]) -> None:
@@ -64,14 +84,20 @@ def check_tags(tags: list[dict[str, str]]) -> None:
     seen: set[str] = set()
     for tag in tags:
         if tag["Key"] in seen:
-            raise ServiceError("InvalidTag", "Cannot provide multiple Tags with the same key", status=400,
-                               TagKey=tag["Key"])
+            raise ServiceError(
+                "InvalidTag", "Cannot provide multiple Tags with the same key", status=400, TagKey=tag["Key"]
+            )
         seen.add(tag["Key"])
         if not 1 <= len(tag["Key"]) <= 128:
             raise ServiceError("InvalidTag", "The TagKey you have provided is invalid", status=400)
         if len(tag.get("Value", "")) > 256:
-            raise ServiceError("InvalidTag", "The TagValue you have provided is invalid", status=400,
-                               TagKey=tag["Key"], TagValue=tag.get("Value", ""))
+            raise ServiceError(
+                "InvalidTag",
+                "The TagValue you have provided is invalid",
+                status=400,
+                TagKey=tag["Key"],
+                TagValue=tag.get("Value", ""),
+            )
 
 
 @cache
@@ -84,8 +110,12 @@ def check_storage_class(value: str | None) -> str:
     if value is None:
         return "STANDARD"
     if value not in _storage_classes():
-        raise ServiceError("InvalidStorageClass", "The storage class you specified is not valid", status=400,
-                           StorageClassRequested=value)
+        raise ServiceError(
+            "InvalidStorageClass",
+            "The storage class you specified is not valid",
+            status=400,
+            StorageClassRequested=value,
+        )
     return value
 
 
@@ -111,15 +141,20 @@ class ObjectOperations:
                 newest = self.s3.versions.scan(bucket_scope(bucket), prefix=key + "\0", limit=1)
                 if newest and newest[0][1].get("IsDeleteMarker"):
                     # The key's current version is a delete marker: S3 says so in the 404's headers.
-                    error.headers.update({"x-amz-delete-marker": "true", "x-amz-version-id": newest[0][1]["VersionId"]})
+                    error.headers.update(
+                        {"x-amz-delete-marker": "true", "x-amz-version-id": newest[0][1]["VersionId"]}
+                    )
                 raise error
             return record
         for _, version in self.s3.key_versions(bucket, key):
             if version["VersionId"] == version_id:
                 if version.get("IsDeleteMarker"):
                     raise ServiceError(
-                        "MethodNotAllowed", "The specified method is not allowed against this resource.",
-                        status=405, Method="GET", ResourceType="DeleteMarker",
+                        "MethodNotAllowed",
+                        "The specified method is not allowed against this resource.",
+                        status=405,
+                        Method="GET",
+                        ResourceType="DeleteMarker",
                         headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id},
                     )
                 return version
@@ -132,20 +167,29 @@ class ObjectOperations:
 
     # -- writing ----------------------------------------------------------
 
-    def commit_version(self, bucket_doc: Params, key: str, record: Params) -> Params:
-        """Record a new current version of `key` (an object or a delete marker), in one transaction."""
+    def commit_version(
+        self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None = None
+    ) -> Params:
+        """Record a new current version of `key` (an object or a delete marker), in one transaction,
+        together with its body when that is kept inline (`body`)."""
         bucket = bucket_doc["Name"]
         where = bucket_scope(bucket)
         status = self.versioning_status(bucket_doc)
         record["VersionId"] = new_version_id() if status == "Enabled" else "null"
         stale_blobs: list[str] = []
+        blobs = self.s3.store.blobs
         with self.s3.store.transaction():
+            if body is not None:
+                body.commit_inline()
             if record["VersionId"] == "null":
                 for version_key, version in self.s3.key_versions(bucket, key):
                     if version["VersionId"] == "null":
                         self.s3.versions.delete(where, version_key)
-                        if version.get("Blob"):
-                            stale_blobs.append(version["Blob"])
+                        stale = version.get("Blob")
+                        if stale and is_inline(stale):
+                            blobs.delete(stale)  # a row: it goes in this transaction
+                        elif stale:
+                            stale_blobs.append(stale)
             record["Rank"] = self.s3.next_rank()
             self.s3.versions.put(where, self.s3.version_key(key, record["Rank"]), record)
             if record.get("IsDeleteMarker"):
@@ -182,8 +226,13 @@ class ObjectOperations:
         check_key(key)
         metadata_size = sum(len(k.encode()) + len(v.encode()) for k, v in (p.get("Metadata") or {}).items())
         if metadata_size > MAX_METADATA_BYTES:
-            raise ServiceError("MetadataTooLarge", "Your metadata headers exceed the maximum allowed metadata size.",
-                               status=400, Size=str(metadata_size), MaxSizeAllowed=str(MAX_METADATA_BYTES))
+            raise ServiceError(
+                "MetadataTooLarge",
+                "Your metadata headers exceed the maximum allowed metadata size.",
+                status=400,
+                Size=str(metadata_size),
+                MaxSizeAllowed=str(MAX_METADATA_BYTES),
+            )
         record: Params = {"Key": key, "LastModified": now().isoformat(), "Owner": ctx.account_id}
         for member in _CONTENT_MEMBERS:
             if p.get(member) is not None:
@@ -192,6 +241,9 @@ class ObjectOperations:
         record["Metadata"] = {k.lower(): v for k, v in (p.get("Metadata") or {}).items()}
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
         if p.get("WebsiteRedirectLocation"):
+            if not p["WebsiteRedirectLocation"].startswith(("/", "http://", "https://")):
+                raise invalid_argument("The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+                                       "x-amz-website-redirect-location", p["WebsiteRedirectLocation"])
             record["WebsiteRedirectLocation"] = p["WebsiteRedirectLocation"]
         return record
 
@@ -202,7 +254,12 @@ class ObjectOperations:
         current = self.s3.objects.get(bucket_scope(bucket), key)
         if if_none_match is not None:
             if if_none_match != "*":
-                raise ServiceError("NotImplemented", "A header you provided implies functionality that is not implemented", status=501, Header="If-None-Match")
+                raise ServiceError(
+                    "NotImplemented",
+                    "A header you provided implies functionality that is not implemented",
+                    status=501,
+                    Header="If-None-Match",
+                )
             if current is not None:
                 raise precondition_failed("If-None-Match")
         if if_match is not None:
@@ -223,18 +280,25 @@ class ObjectOperations:
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
-        stored = await store_body(self.s3.store.blobs, p.get("Body"), p)
+        stored = await store_body(self.s3.store.blobs, p.get("Body"), p, inline=True)
         # A conditional write is decided again once the body is in: another writer may have won.
         try:
             self._check_write_conditions(p["Bucket"], key, p)
         except ServiceError:
-            self.s3.store.blobs.delete(stored.blob)
+            if stored.pending is None:
+                self.s3.store.blobs.delete(stored.blob)
             raise
-        record.update({
-            "Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob, "LastModified": now().isoformat(),
-            "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT",
-        })
-        record = self.commit_version(bucket_doc, key, record)
+        record.update(
+            {
+                "Size": stored.size,
+                "ETag": f'"{stored.md5_hex}"',
+                "Blob": stored.blob,
+                "LastModified": now().isoformat(),
+                "Checksums": stored.checksums,
+                "ChecksumType": "FULL_OBJECT",
+            }
+        )
+        record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         if record["VersionId"] != "null":
@@ -249,12 +313,27 @@ class ObjectOperations:
     # -- reading ----------------------------------------------------------
 
     def _check_read_conditions(self, record: Params, p: Params) -> None:
+        if (
+            p.get("IfMatch") is None
+            and p.get("IfNoneMatch") is None
+            and p.get("IfModifiedSince") is None
+            and p.get("IfUnmodifiedSince") is None
+        ):
+            return  # the common case: no condition, nothing to parse
         etag = etag_of(record)
         modified = _http_date(record["LastModified"])
         if_match, if_none_match = p.get("IfMatch"), p.get("IfNoneMatch")
-        if if_match is not None and if_match.strip() not in ("*", etag) and etag not in [e.strip() for e in if_match.split(",")]:
+        if (
+            if_match is not None
+            and if_match.strip() not in ("*", etag)
+            and etag not in [e.strip() for e in if_match.split(",")]
+        ):
             raise precondition_failed("If-Match")
-        if if_match is None and p.get("IfUnmodifiedSince") is not None and modified > _http_date(p["IfUnmodifiedSince"]):
+        if (
+            if_match is None
+            and p.get("IfUnmodifiedSince") is not None
+            and modified > _http_date(p["IfUnmodifiedSince"])
+        ):
             raise precondition_failed("If-Unmodified-Since")
         if if_none_match is not None:
             if if_none_match.strip() == "*" or etag in [e.strip() for e in if_none_match.split(",")]:
@@ -292,9 +371,12 @@ class ObjectOperations:
             if record.get("Checksums"):
                 out["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
         for member, header in (
-            ("ResponseContentType", "ContentType"), ("ResponseContentLanguage", "ContentLanguage"),
-            ("ResponseExpires", "Expires"), ("ResponseCacheControl", "CacheControl"),
-            ("ResponseContentDisposition", "ContentDisposition"), ("ResponseContentEncoding", "ContentEncoding"),
+            ("ResponseContentType", "ContentType"),
+            ("ResponseContentLanguage", "ContentLanguage"),
+            ("ResponseExpires", "Expires"),
+            ("ResponseCacheControl", "CacheControl"),
+            ("ResponseContentDisposition", "ContentDisposition"),
+            ("ResponseContentEncoding", "ContentEncoding"),
         ):
             if p.get(member) is not None:
                 out[header] = p[member]
@@ -316,17 +398,20 @@ class ObjectOperations:
                 raise self._invalid_range(size, header)
             return max(0, size - length), size - 1
         start = int(first)
-        end = int(last) if last else size - 1
-        if end < start:
-            return None
-        if start >= size:
+        if last and int(last) < start:
+            return None  # not a range at all ("bytes=5-3"): ignored
+        if start >= size:  # "bytes=100-200" or "bytes=100-" of a 100-byte object
             raise self._invalid_range(size, header)
+        end = int(last) if last else size - 1
         return start, min(end, size - 1)
 
     def _invalid_range(self, size: int, header: str) -> ServiceError:
         return ServiceError(
-            "InvalidRange", "The requested range is not satisfiable", status=416,
-            RangeRequested=header, ActualObjectSize=str(size),
+            "InvalidRange",
+            "The requested range is not satisfiable",
+            status=416,
+            RangeRequested=header,
+            ActualObjectSize=str(size),
         )
 
     def _read(self, ctx: RequestContext, p: Params) -> tuple[Params, Params]:
@@ -353,8 +438,13 @@ class ObjectOperations:
     def _part_span(self, record: Params, number: int) -> tuple[int, int] | None:
         sizes = record.get("PartSizes") or [record["Size"]]
         if not 1 <= number <= len(sizes):
-            raise ServiceError("InvalidPartNumber", "The requested partnumber is not satisfiable", status=416,
-                               PartNumberRequested=str(number), ActualPartCount=str(len(sizes)))
+            raise ServiceError(
+                "InvalidPartNumber",
+                "The requested partnumber is not satisfiable",
+                status=416,
+                PartNumberRequested=str(number),
+                ActualPartCount=str(len(sizes)),
+            )
         if len(sizes) == 1:
             return None
         start = sum(sizes[: number - 1])
@@ -363,9 +453,15 @@ class ObjectOperations:
     def check_not_archived(self, record: Params) -> None:
         """Objects in the archive classes must be restored before their bytes can be read."""
         restored_until = record.get("RestoreExpiry")
-        if record.get("StorageClass") in ARCHIVE_CLASSES and not (restored_until and to_datetime(restored_until) > now()):
-            raise ServiceError("InvalidObjectState", "The operation is not valid for the object's storage class",
-                               status=403, StorageClass=record["StorageClass"])
+        if record.get("StorageClass") in ARCHIVE_CLASSES and not (
+            restored_until and to_datetime(restored_until) > now()
+        ):
+            raise ServiceError(
+                "InvalidObjectState",
+                "The operation is not valid for the object's storage class",
+                status=403,
+                StorageClass=record["StorageClass"],
+            )
 
     def RestoreObject(self, ctx: RequestContext, p: Params) -> Params:
         """A temporary copy of an archived object; restores complete at once here."""
@@ -374,8 +470,12 @@ class ObjectOperations:
 
         def restore(record: Params) -> None:
             if record.get("StorageClass") not in ARCHIVE_CLASSES:
-                raise ServiceError("InvalidObjectState", "Restore is not allowed for the object's current storage class",
-                                   status=403, StorageClass=record.get("StorageClass", "STANDARD"))
+                raise ServiceError(
+                    "InvalidObjectState",
+                    "Restore is not allowed for the object's current storage class",
+                    status=403,
+                    StorageClass=record.get("StorageClass", "STANDARD"),
+                )
             record["RestoreExpiry"] = (now() + timedelta(days=days)).isoformat()
 
         self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore)
@@ -388,7 +488,13 @@ class ObjectOperations:
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])
         customer = customer_key(p) if record.get("SSECustomer") else None  # checked by _read
-        out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, out["ContentLength"], customer) if record["Size"] else b""
+        length = out["ContentLength"]
+        if not record["Size"]:
+            out["Body"] = b""
+        elif length <= INLINE_MAX:  # small: read now and sent in one piece
+            out["Body"] = read_blob_small(self.s3.store.blobs, record["Blob"], start, length, customer)
+        else:
+            out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, length, customer)
         return out
 
     def HeadObject(self, ctx: RequestContext, p: Params) -> Params:
@@ -396,7 +502,14 @@ class ObjectOperations:
 
     # -- deleting ---------------------------------------------------------
 
-    def delete_object(self, ctx: RequestContext, bucket_doc: Params, key: str, version_id: str | None, bypass_governance: bool = False) -> Params:
+    def delete_object(
+        self,
+        ctx: RequestContext,
+        bucket_doc: Params,
+        key: str,
+        version_id: str | None,
+        bypass_governance: bool = False,
+    ) -> Params:
         bucket = bucket_doc["Name"]
         if version_id is not None:
             versions = self.s3.key_versions(bucket, key)
@@ -418,9 +531,16 @@ class ObjectOperations:
                 self.check_object_lock_delete(current, bypass_governance)  # type: ignore[attr-defined]
                 self.remove_version(bucket, key, current["VersionId"])
             return {}
-        marker = self.commit_version(bucket_doc, key, {
-            "Key": key, "IsDeleteMarker": True, "LastModified": now().isoformat(), "Owner": ctx.account_id,
-        })
+        marker = self.commit_version(
+            bucket_doc,
+            key,
+            {
+                "Key": key,
+                "IsDeleteMarker": True,
+                "LastModified": now().isoformat(),
+                "Owner": ctx.account_id,
+            },
+        )
         return {"DeleteMarker": True, "VersionId": marker["VersionId"]}
 
     def DeleteObject(self, ctx: RequestContext, p: Params) -> Params:
@@ -431,14 +551,20 @@ class ObjectOperations:
                 raise no_such_key(p["Key"])
             if p["IfMatch"].strip() not in ("*", etag_of(current)):
                 raise precondition_failed("If-Match")
-        return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), self.may_bypass_governance(ctx, bucket_doc, p))  # type: ignore[attr-defined]
+        return self.delete_object(
+            ctx, bucket_doc, p["Key"], p.get("VersionId"), self.may_bypass_governance(ctx, bucket_doc, p)
+        )  # type: ignore[attr-defined]
 
     def DeleteObjects(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         request = p.get("Delete") or {}
         objects = request.get("Objects") or []
         if not objects or len(objects) > 1000:
-            raise ServiceError("MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema", status=400)
+            raise ServiceError(
+                "MalformedXML",
+                "The XML you provided was not well-formed or did not validate against our published schema",
+                status=400,
+            )
         deleted, errors = [], []
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         for item in objects:
@@ -464,9 +590,9 @@ class ObjectOperations:
     # -- copying ----------------------------------------------------------
 
     def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
-        source = unquote(source)
+        # The source is URL-encoded: split off "?versionId=" before decoding, or an encoded "?" in the key would split it.
         path, _, query = source.partition("?")
-        path = path.lstrip("/")
+        path = unquote(path).lstrip("/")
         bucket, _, key = path.partition("/")
         if not bucket or not key:
             raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
@@ -481,16 +607,27 @@ class ObjectOperations:
         if p.get("CopySourceIfNoneMatch") is not None and p["CopySourceIfNoneMatch"].strip() in ("*", etag):
             raise precondition_failed("x-amz-copy-source-If-None-Match")
         # As for reads, a date condition gives way to an ETag condition of the same kind.
-        if (p.get("CopySourceIfMatch") is None and p.get("CopySourceIfUnmodifiedSince") is not None
-                and modified > _http_date(p["CopySourceIfUnmodifiedSince"])):
+        if (
+            p.get("CopySourceIfMatch") is None
+            and p.get("CopySourceIfUnmodifiedSince") is not None
+            and modified > _http_date(p["CopySourceIfUnmodifiedSince"])
+        ):
             raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
-        if (p.get("CopySourceIfNoneMatch") is None and p.get("CopySourceIfModifiedSince") is not None
-                and modified <= _http_date(p["CopySourceIfModifiedSince"])):
+        if (
+            p.get("CopySourceIfNoneMatch") is None
+            and p.get("CopySourceIfModifiedSince") is not None
+            and modified <= _http_date(p["CopySourceIfModifiedSince"])
+        ):
             raise precondition_failed("x-amz-copy-source-If-Modified-Since")
 
     async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         check_key(p["Key"])
+        for member, header in (("MetadataDirective", "metadata"), ("TaggingDirective", "tagging")):
+            if p.get(member) not in (None, "COPY", "REPLACE"):
+                raise invalid_argument(
+                    f"Unknown {header} directive.", f"x-amz-{header}-directive", str(p[member])
+                )
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
         self.s3.bucket(src_bucket)
         source = self.find_object(src_bucket, src_key, src_version)
@@ -500,8 +637,11 @@ class ObjectOperations:
         directive = p.get("MetadataDirective") or "COPY"
         same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version in (None, source["VersionId"])
         changes_something = (
-            directive == "REPLACE" or p.get("StorageClass") or p.get("ServerSideEncryption")
-            or p.get("WebsiteRedirectLocation") or p.get("SSECustomerAlgorithm")
+            directive == "REPLACE"
+            or p.get("StorageClass")
+            or p.get("ServerSideEncryption")
+            or p.get("WebsiteRedirectLocation")
+            or p.get("SSECustomerAlgorithm")
         )
         if same and not changes_something:
             raise invalid_request(
@@ -516,19 +656,31 @@ class ObjectOperations:
             if p.get("StorageClass"):
                 record["StorageClass"] = check_storage_class(p["StorageClass"])
         tagging = p.get("TaggingDirective") or "COPY"
-        tags = parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
+        tags = (
+            parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
+        )
         if tags:
             record["Tags"] = tags
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""
-        params = {"ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)}
+        params = {
+            "ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)
+        }
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
-        stored = await store_body(self.s3.store.blobs, body, params, seal)
-        record.update({"Size": stored.size, "ETag": f'"{stored.md5_hex}"', "Blob": stored.blob, "LastModified": now().isoformat(),
-                       "Checksums": stored.checksums, "ChecksumType": "FULL_OBJECT"})
-        record = self.commit_version(bucket_doc, p["Key"], record)
+        stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True)
+        record.update(
+            {
+                "Size": stored.size,
+                "ETag": f'"{stored.md5_hex}"',
+                "Blob": stored.blob,
+                "LastModified": now().isoformat(),
+                "Checksums": stored.checksums,
+                "ChecksumType": "FULL_OBJECT",
+            }
+        )
+        record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():
             copy_result[CHECKSUM_MEMBERS[algorithm]] = value
@@ -558,7 +710,9 @@ class ObjectOperations:
         self.s3.bucket(p["Bucket"])
         tags = (p.get("Tagging") or {}).get("TagSet") or []
         check_tags(tags)
-        record = self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags))
+        record = self._update_record(
+            p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags)
+        )
         return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
 
     def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:

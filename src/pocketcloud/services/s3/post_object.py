@@ -78,8 +78,10 @@ def _bound(value: Any) -> int | None:
 def _condition(raw: Any) -> _Condition:
     if isinstance(raw, dict):
         if len(raw) != 1:
-            raise _invalid_policy("Invalid Simple-Condition: Simple-Conditions must have exactly one property specified.")
-        (name, value), = raw.items()
+            raise _invalid_policy(
+                "Invalid Simple-Condition: Simple-Conditions must have exactly one property specified."
+            )
+        ((name, value),) = raw.items()
         if not isinstance(value, str):
             raise _invalid_policy("Invalid Simple-Condition: value must be a string.")
         return _Condition("eq", name.lower(), value, _render(["eq", f"${name}", value]))
@@ -152,9 +154,17 @@ def check_post_policy(post: Any, bucket: str, key: str, now: datetime) -> tuple[
             holds = actual.startswith(condition.value)
         if not holds:
             raise _denied(f"Policy Condition failed: {condition.rendered}")
-    extra = sorted({name for name in post.names
-                    if name.lower() not in covered and name.lower() not in post.exempt
-                    and not name.lower().startswith(_IGNORED_PREFIX)})
+    extra = sorted(
+        {
+            name
+            for name in post.names
+            if name.lower() not in covered
+            and name.lower() not in post.exempt
+            and not name.lower().startswith(_IGNORED_PREFIX)
+        }
+    )
+    if "bucket" not in covered:  # the bucket is an input of every POST (from its URL): a policy must name it
+        extra = sorted({*extra, "bucket"})
     if extra:
         raise _denied("Extra input fields: " + ", ".join(extra))
     return size_range
@@ -176,12 +186,22 @@ class _SizeChecked:
             if size > self.high:
                 async for rest in chunks:  # S3 reports the whole upload's size
                     size += len(rest)
-                raise ServiceError("EntityTooLarge", "Your proposed upload exceeds the maximum allowed size",
-                                   status=400, ProposedSize=str(size), MaxSizeAllowed=str(self.high))
+                raise ServiceError(
+                    "EntityTooLarge",
+                    "Your proposed upload exceeds the maximum allowed size",
+                    status=400,
+                    ProposedSize=str(size),
+                    MaxSizeAllowed=str(self.high),
+                )
             yield chunk
         if size < self.low:
-            raise ServiceError("EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size",
-                               status=400, ProposedSize=str(size), MinSizeAllowed=str(self.low))
+            raise ServiceError(
+                "EntityTooSmall",
+                "Your proposed upload is smaller than the minimum allowed size",
+                status=400,
+                ProposedSize=str(size),
+                MinSizeAllowed=str(self.low),
+            )
 
 
 def _redirect(url: str | None) -> str | None:
@@ -215,7 +235,10 @@ class PostObjectOperations:
         host = request.host or "localhost"
         path = f"/{quote(key, safe='')}" if virtual_host_bucket(host) else f"/{bucket}/{quote(key, safe='')}"
         out: Params = {
-            "ETag": result["ETag"], "Bucket": bucket, "Key": key, "Location": f"{request.scheme}://{host}{path}",
+            "ETag": result["ETag"],
+            "Bucket": bucket,
+            "Key": key,
+            "Location": f"{request.scheme}://{host}{path}",
             "Status": post.fields.get("success_action_status", ""),
         }
         if result.get("VersionId"):

@@ -11,6 +11,7 @@ import inspect
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.bodies import read_blob_bytes
@@ -64,21 +65,57 @@ class S3Provider(
 
     async def PutObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().PutObject(ctx, p))
-        await self.notify(ctx, "s3:ObjectCreated:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        # What the event tells of the object is in the result: no need to read it back.
+        written = {
+            "Size": result["Size"],
+            "ETag": result["ETag"],
+            "VersionId": result.get("VersionId", "null"),
+        }
+        await self.notify(ctx, "s3:ObjectCreated:Put", p["Bucket"], p["Key"], written)
         return result
 
+    def GetObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        if ctx.principal.is_anonymous:
+            self.check_anonymous_read(p)
+        try:
+            return super().GetObject(ctx, p)
+        except ServiceError as error:  # a caller who may not list the bucket gets 403, not NoSuchKey
+            raise self.hide_missing_key(ctx, p["Bucket"], error) from None
+
+    def HeadObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        if ctx.principal.is_anonymous:
+            self.check_anonymous_read(p)
+        try:
+            return super().HeadObject(ctx, p)
+        except ServiceError as error:
+            raise self.hide_missing_key(ctx, p["Bucket"], error) from None
+
     async def CopyObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.authorize_copy_source(ctx, p["CopySource"])
         result = await _settled(super().CopyObject(ctx, p))
-        await self.notify(ctx, "s3:ObjectCreated:Copy", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        await self.notify(
+            ctx, "s3:ObjectCreated:Copy", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
+        )
         return result
+
+    async def UploadPartCopy(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        self.authorize_copy_source(ctx, p["CopySource"])
+        return await _settled(super().UploadPartCopy(ctx, p))  # type: ignore[no-any-return]
 
     async def CompleteMultipartUpload(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().CompleteMultipartUpload(ctx, p))
-        await self.notify(ctx, "s3:ObjectCreated:CompleteMultipartUpload", p["Bucket"], p["Key"],
-                          self._current(p["Bucket"], p["Key"]))
+        await self.notify(
+            ctx,
+            "s3:ObjectCreated:CompleteMultipartUpload",
+            p["Bucket"],
+            p["Key"],
+            self._current(p["Bucket"], p["Key"]),
+        )
         return result
 
-    async def _notify_removed(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None, out: dict[str, Any]) -> None:
+    async def _notify_removed(
+        self, ctx: RequestContext, bucket: str, key: str, version_id: str | None, out: dict[str, Any]
+    ) -> None:
         created_marker = out.get("DeleteMarker") and not version_id
         event = "s3:ObjectRemoved:DeleteMarkerCreated" if created_marker else "s3:ObjectRemoved:Delete"
         await self.notify(ctx, event, bucket, key, {"VersionId": out.get("VersionId") or version_id})
@@ -90,23 +127,35 @@ class S3Provider(
 
     async def DeleteObjects(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().DeleteObjects(ctx, p))
-        for entry in result.get("Deleted") or [{"Key": o["Key"], "VersionId": o.get("VersionId")} for o in (p.get("Delete") or {}).get("Objects") or []
-                                               if o["Key"] not in {e["Key"] for e in result.get("Errors") or []}]:
-            out = {"DeleteMarker": entry.get("DeleteMarker"), "VersionId": entry.get("DeleteMarkerVersionId") or entry.get("VersionId")}
+        for entry in result.get("Deleted") or [
+            {"Key": o["Key"], "VersionId": o.get("VersionId")}
+            for o in (p.get("Delete") or {}).get("Objects") or []
+            if o["Key"] not in {e["Key"] for e in result.get("Errors") or []}
+        ]:
+            out = {
+                "DeleteMarker": entry.get("DeleteMarker"),
+                "VersionId": entry.get("DeleteMarkerVersionId") or entry.get("VersionId"),
+            }
             await self._notify_removed(ctx, p["Bucket"], entry["Key"], entry.get("VersionId"), out)
         return result
 
     async def PutObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().PutObjectTagging(ctx, p))
-        await self.notify(ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        await self.notify(
+            ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
+        )
         return result
 
     async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().DeleteObjectTagging(ctx, p))
-        await self.notify(ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"]))
+        await self.notify(
+            ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
+        )
         return result
 
-    async def PutBucketNotificationConfiguration(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    async def PutBucketNotificationConfiguration(
+        self, ctx: RequestContext, p: dict[str, Any]
+    ) -> dict[str, Any]:
         bucket = p["Bucket"]
         config = p.get("NotificationConfiguration") or {}
         before = self.configs.get(bucket, "Notification")
@@ -118,8 +167,6 @@ class S3Provider(
 
     def read_object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes | None:
         """A whole object's bytes, for other services (Lambda code from S3); None if absent."""
-        from pocketcloud.protocol.errors import ServiceError
-
         try:
             record = self.find_object(bucket, key, version_id)
         except ServiceError:

@@ -9,6 +9,10 @@
 Bucket names are global across accounts, as in AWS. `objects` answers GET and
 ListObjects with one lookup or one range scan; `versions` holds the null
 version too, so versioning never needs a migration. Object bodies are blobs.
+
+A bucket's document is read once per request: the authorizer, the operation and
+its event notifications share it through the request's memo
+(`gateway/memo.py`); every write to `buckets` drops it from the memo.
 """
 
 from __future__ import annotations
@@ -16,16 +20,22 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
+from pocketcloud.gateway.memo import current_memo
 from pocketcloud.services.s3.errors import no_such_bucket
-from pocketcloud.store import Collection, Scope, Store
+from pocketcloud.store import Collection, Document, Scope, Store
 
 GLOBAL: Scope = ("", "")
 # Ranks (nanosecond clock readings, strictly increasing) count down in keys
 # so that a key's newest version sorts first.
 _RANK_BASE = 10**19
+# What listings show of an object or version record: kept beside each record (keep_fields), so
+# that a page of a thousand entries reads these rather than a thousand whole records.
+LISTED_FIELDS = ("LastModified", "ETag", "Size", "StorageClass", "Checksums", "ChecksumType", "Owner")
+LISTED_VERSION_FIELDS = (*LISTED_FIELDS, "VersionId", "IsDeleteMarker")
 
 
 def bucket_scope(bucket: str) -> Scope:
@@ -50,12 +60,84 @@ def new_version_id() -> str:
     return secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
 
 
+class _Buckets(Collection):
+    """The buckets collection, its documents kept in the request's memo once read."""
+
+    def __init__(self, inner: Collection) -> None:
+        self._inner = inner
+
+    def get(self, scope: Scope, key: str) -> Document | None:
+        memo = current_memo()
+        if memo is None:
+            return self._inner.get(scope, key)
+        doc: Document | None = memo.get(("s3-bucket", scope, key))
+        if doc is None:
+            doc = self._inner.get(scope, key)
+            if doc is not None:
+                memo.put(("s3-bucket", scope, key), doc)
+        return doc
+
+    def _forget(self, scope: Scope, key: str) -> None:
+        memo = current_memo()
+        if memo is not None:
+            memo.forget(("s3-bucket", scope, key))
+
+    def put(self, scope: Scope, key: str, doc: Document) -> None:
+        self._forget(scope, key)
+        self._inner.put(scope, key, doc)
+
+    def insert(self, scope: Scope, key: str, doc: Document) -> bool:
+        self._forget(scope, key)
+        return self._inner.insert(scope, key, doc)
+
+    def delete(self, scope: Scope, key: str) -> bool:
+        self._forget(scope, key)
+        return self._inner.delete(scope, key)
+
+    def scan(
+        self,
+        scope: Scope,
+        prefix: str = "",
+        start_after: str | None = None,
+        limit: int | None = None,
+        reverse: bool = False,
+    ) -> list[tuple[str, Document]]:
+        return self._inner.scan(scope, prefix, start_after, limit, reverse)
+
+    def keep_fields(self, fields: tuple[str, ...]) -> None:
+        self._inner.keep_fields(fields)
+
+    def scan_fields(
+        self,
+        scope: Scope,
+        fields: tuple[str, ...],
+        prefix: str = "",
+        start_after: str | None = None,
+        limit: int | None = None,
+    ) -> list[tuple[str, Sequence[Any]]]:
+        return self._inner.scan_fields(scope, fields, prefix, start_after, limit)
+
+    def count(self, scope: Scope, prefix: str = "") -> int:
+        return self._inner.count(scope, prefix)
+
+    def delete_prefix(self, scope: Scope, prefix: str) -> int:
+        memo = current_memo()
+        if memo is not None:
+            memo.close()  # rare (nothing does this today): simply stop memoizing for this request
+        return self._inner.delete_prefix(scope, prefix)
+
+    def scopes(self) -> list[Scope]:
+        return self._inner.scopes()
+
+
 class S3State:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.buckets: Collection = store.collection("s3", "buckets")
+        self.buckets: Collection = _Buckets(store.collection("s3", "buckets"))
         self.objects: Collection = store.collection("s3", "objects")
         self.versions: Collection = store.collection("s3", "versions")
+        self.objects.keep_fields(LISTED_FIELDS)
+        self.versions.keep_fields(LISTED_VERSION_FIELDS)
         self.uploads: Collection = store.collection("s3", "uploads")
         self.parts: Collection = store.collection("s3", "parts")
         self._last_rank = 0

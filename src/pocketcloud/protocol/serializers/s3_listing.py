@@ -1,0 +1,219 @@
+"""Fast writers for the entries of S3's listings: the Contents, Version, DeleteMarker and CommonPrefixes
+elements of ListObjects, ListObjectsV2 and ListObjectVersions.
+
+A listing page carries up to a thousand entries, and the generic writer
+(`xml.py`) spends a closure call and a list append on every member of every
+one. These writers turn an entry of the form the S3 provider produces into its
+element with one f-string, and hand any other entry to the generic writer, so
+the bytes are the same either way (`tests/protocol/test_s3_listing_xml.py`
+compares the two on drawn entries). Whether any text needs escaping is asked
+once per page, of all its strings together: keys rarely do, and a regex search
+per string would cost more than the rest of the entry.
+
+LastModified may be given as S3 stores it (`2024-01-01T00:00:00+00:00`, whole
+seconds in UTC, as `datetime.isoformat()` writes it): a string of that shape is
+rewritten into the wire form by slicing, where the generic writer would parse
+and format it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from .scalars import iso8601_millis
+from .xml import _TEXT_SPECIAL, Writer, _entity
+
+_OBJECT_MEMBERS = frozenset(
+    ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass", "Owner")
+)
+_VERSION_MEMBERS = _OBJECT_MEMBERS | {"VersionId", "IsLatest"}
+_MARKER_MEMBERS = frozenset(("Owner", "Key", "VersionId", "IsLatest", "LastModified"))
+
+Escape = Callable[[str], str]
+Entry = Callable[[Any, Escape], "str | None"]
+
+
+def _text(value: str) -> str:
+    if _TEXT_SPECIAL.search(value) is None:
+        return value
+    return _TEXT_SPECIAL.sub(_entity, value)
+
+
+def _time(value: Any) -> str:
+    if value.__class__ is str and len(value) == 25 and value[19:] == "+00:00" and value[10] == "T":
+        return value[:19] + ".000Z"
+    return iso8601_millis(value)
+
+
+def _checksums(item: dict[str, Any], esc: Escape) -> str | None:
+    """ChecksumAlgorithm (a flattened list) and ChecksumType, or None if they are not plain strings."""
+    algorithms, kind = item.get("ChecksumAlgorithm"), item.get("ChecksumType")
+    text = ""
+    if algorithms is not None:
+        if algorithms.__class__ is not list:
+            return None
+        for algorithm in algorithms:
+            if algorithm is None:
+                continue
+            if algorithm.__class__ is not str:
+                return None
+            text += f"<ChecksumAlgorithm>{esc(algorithm)}</ChecksumAlgorithm>"
+    if kind is not None:
+        if kind.__class__ is not str:
+            return None
+        text += f"<ChecksumType>{esc(kind)}</ChecksumType>"
+    return text
+
+
+def _owner(owner: Any, esc: Escape) -> str | None:
+    if owner is None:
+        return ""
+    if owner.__class__ is not dict or len(owner) != 2:
+        return None
+    name, ident = owner.get("DisplayName"), owner.get("ID")
+    if name.__class__ is not str or ident.__class__ is not str:
+        return None
+    return f"<Owner><DisplayName>{esc(name)}</DisplayName><ID>{esc(ident)}</ID></Owner>"
+
+
+def _extras(item: dict[str, Any], members: frozenset[str], esc: Escape) -> tuple[str, str] | None:
+    """(checksum elements, Owner element) of an entry with optional members, None to fall back."""
+    if not members.issuperset(item):
+        return None
+    sums, owner = _checksums(item, esc), _owner(item.get("Owner"), esc)
+    if sums is None or owner is None:
+        return None
+    return sums, owner
+
+
+def _contents(item: Any, esc: Escape) -> str | None:
+    if item.__class__ is not dict:
+        return None
+    key, modified, etag = item.get("Key"), item.get("LastModified"), item.get("ETag")
+    size, storage_class = item.get("Size"), item.get("StorageClass")
+    if (
+        key.__class__ is not str
+        or etag.__class__ is not str
+        or size.__class__ is not int
+        or storage_class.__class__ is not str
+        or modified is None
+    ):
+        return None
+    sums = owner = ""
+    if len(item) != 5:
+        extras = _extras(item, _OBJECT_MEMBERS, esc)
+        if extras is None:
+            return None
+        sums, owner = extras
+    return (
+        f"<Contents><Key>{esc(key)}</Key><LastModified>{_time(modified)}</LastModified><ETag>{esc(etag)}</ETag>"
+        f"{sums}<Size>{size}</Size><StorageClass>{esc(storage_class)}</StorageClass>{owner}</Contents>"
+    )
+
+
+def _version(item: Any, esc: Escape) -> str | None:
+    if item.__class__ is not dict:
+        return None
+    key, modified, etag = item.get("Key"), item.get("LastModified"), item.get("ETag")
+    size, storage_class = item.get("Size"), item.get("StorageClass")
+    version, latest = item.get("VersionId"), item.get("IsLatest")
+    if (
+        key.__class__ is not str
+        or etag.__class__ is not str
+        or size.__class__ is not int
+        or storage_class.__class__ is not str
+        or modified is None
+        or version.__class__ is not str
+        or latest.__class__ is not bool
+    ):
+        return None
+    sums = owner = ""
+    if len(item) != 7:
+        extras = _extras(item, _VERSION_MEMBERS, esc)
+        if extras is None:
+            return None
+        sums, owner = extras
+    return (
+        f"<Version><ETag>{esc(etag)}</ETag>{sums}<Size>{size}</Size><StorageClass>{esc(storage_class)}</StorageClass>"
+        f"<Key>{esc(key)}</Key><VersionId>{esc(version)}</VersionId>"
+        f"<IsLatest>{'true' if latest else 'false'}</IsLatest><LastModified>{_time(modified)}</LastModified>"
+        f"{owner}</Version>"
+    )
+
+
+def _delete_marker(item: Any, esc: Escape) -> str | None:
+    if item.__class__ is not dict or not _MARKER_MEMBERS.issuperset(item):
+        return None
+    key, version, latest, modified = (
+        item.get("Key"),
+        item.get("VersionId"),
+        item.get("IsLatest"),
+        item.get("LastModified"),
+    )
+    owner = _owner(item.get("Owner"), esc)
+    if (
+        key.__class__ is not str
+        or version.__class__ is not str
+        or latest.__class__ is not bool
+        or modified is None
+        or owner is None
+    ):
+        return None
+    return (
+        f"<DeleteMarker>{owner}<Key>{esc(key)}</Key><VersionId>{esc(version)}</VersionId>"
+        f"<IsLatest>{'true' if latest else 'false'}</IsLatest><LastModified>{_time(modified)}</LastModified>"
+        "</DeleteMarker>"
+    )
+
+
+def _common_prefix(item: Any, esc: Escape) -> str | None:
+    if item.__class__ is not dict or len(item) != 1:
+        return None
+    prefix = item.get("Prefix")
+    if prefix.__class__ is not str:
+        return None
+    return f"<CommonPrefixes><Prefix>{esc(prefix)}</Prefix></CommonPrefixes>"
+
+
+def _fast_list(entry: Entry) -> Callable[[Writer], Writer]:
+    """A flattened list's writer: `entry` for each item it can write, the generic writer for the rest."""
+
+    def build(generic: Writer) -> Writer:
+        def write(items: Any, out: list[str]) -> None:
+            if items.__class__ is not list:
+                generic(items, out)
+                return
+            # First every entry unescaped, collecting its strings; if one of them needs an
+            # entity after all, the page is written again with each string escaped.
+            strings: list[str] = []
+            collect = strings.append
+
+            def unescaped(value: str) -> str:
+                collect(value)
+                return value
+
+            texts = [None if item is None else entry(item, unescaped) for item in items]
+            if _TEXT_SPECIAL.search("".join(strings)) is not None:
+                texts = [None if item is None else entry(item, _text) for item in items]
+            for item, text in zip(items, texts, strict=True):
+                if text is not None:
+                    out.append(text)
+                elif item is not None:
+                    generic([item], out)
+
+        return write
+
+    return build
+
+
+# (output shape, member) → a builder taking the generic writer of that member; for XmlPlanner.
+LISTING_WRITERS: Mapping[tuple[str, str], Callable[[Writer], Writer]] = {
+    ("ListObjectsOutput", "Contents"): _fast_list(_contents),
+    ("ListObjectsOutput", "CommonPrefixes"): _fast_list(_common_prefix),
+    ("ListObjectsV2Output", "Contents"): _fast_list(_contents),
+    ("ListObjectsV2Output", "CommonPrefixes"): _fast_list(_common_prefix),
+    ("ListObjectVersionsOutput", "Versions"): _fast_list(_version),
+    ("ListObjectVersionsOutput", "DeleteMarkers"): _fast_list(_delete_marker),
+    ("ListObjectVersionsOutput", "CommonPrefixes"): _fast_list(_common_prefix),
+}

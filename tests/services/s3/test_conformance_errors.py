@@ -1,0 +1,222 @@
+"""Bad input to common S3 operations answered with S3's error codes and statuses, as the
+independent S3 conformance suites (ceph s3-tests, MinIO mint) check them: Content-MD5, page
+sizes of the multipart listings, copy ranges, version markers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.services.s3.core_support import error_of
+
+
+def _with_header(s3: Any, operation: str, name: str, value: str) -> None:
+    """Send `name: value` on the next `operation` calls of this client (signed with the request)."""
+
+    def add(request: Any, **_: Any) -> None:
+        request.headers[name] = value
+
+    s3.meta.events.register(f"before-sign.s3.{operation}", add)
+
+
+def test_an_empty_content_md5_is_an_invalid_digest(endpoint: str, bucket: str) -> None:
+    from tests.conftest import make_client
+
+    s3 = make_client(endpoint, "s3")
+    _with_header(s3, "PutObject", "Content-MD5", "")
+    code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"bar")
+    assert (code, status, message) == ("InvalidDigest", 400, "The Content-MD5 you specified was invalid.")
+
+
+def test_a_content_md5_of_the_wrong_length_is_an_invalid_digest_naming_the_header(
+    s3: Any, bucket: str
+) -> None:
+    try:
+        s3.put_object(Bucket=bucket, Key="k", Body=b"bar", ContentMD5="YWJyYWNhZGFicmE=")
+    except s3.exceptions.ClientError as error:
+        assert error.response["Error"]["Code"] == "InvalidDigest"
+        assert error.response["Error"]["Content-MD5"] == "YWJyYWNhZGFicmE="
+    else:
+        raise AssertionError("PutObject with a 11-byte Content-MD5 succeeded")
+
+
+def test_a_content_md5_that_does_not_match_the_body_is_a_bad_digest(s3: Any, bucket: str) -> None:
+    code, status, _ = error_of(
+        s3.put_object, Bucket=bucket, Key="k", Body=b"bar", ContentMD5="rL0Y20xC+Fzt72VPzMSk2A=="
+    )
+    assert (code, status) == ("BadDigest", 400)
+    assert error_of(s3.head_object, Bucket=bucket, Key="k")[1] == 404
+
+
+def test_negative_max_uploads_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    code, status, message = error_of(s3.list_multipart_uploads, Bucket=bucket, MaxUploads=-1)
+    assert (code, status) == ("InvalidArgument", 400)
+    assert message == "Argument max-uploads must be an integer between 0 and 2147483647"
+
+
+def test_negative_max_parts_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    code, status, message = error_of(s3.list_parts, Bucket=bucket, Key="mp", UploadId=upload, MaxParts=-1)
+    assert (code, status) == ("InvalidArgument", 400)
+    assert message == "Argument max-parts must be an integer between 0 and 2147483647"
+
+
+def test_zero_max_uploads_lists_nothing_and_says_there_is_more(s3: Any, bucket: str) -> None:
+    s3.create_multipart_upload(Bucket=bucket, Key="mp")
+    page = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)
+    assert (page.get("Uploads", []), page["MaxUploads"], page["IsTruncated"]) == ([], 0, True)
+
+
+def test_zero_max_parts_lists_no_parts(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"x")
+    page = s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload, MaxParts=0)
+    assert (page.get("Parts", []), page["MaxParts"], page["IsTruncated"]) == ([], 0, True)
+
+
+def test_a_copy_source_range_without_the_bytes_unit_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    code, status, _ = error_of(
+        s3.upload_part_copy,
+        Bucket=bucket,
+        Key="mp",
+        UploadId=upload,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "src"},
+        CopySourceRange="0-2",
+    )
+    assert (code, status) == ("InvalidArgument", 400)
+
+
+def test_a_copy_source_range_past_the_end_is_an_invalid_range(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    code, status, _ = error_of(
+        s3.upload_part_copy,
+        Bucket=bucket,
+        Key="mp",
+        UploadId=upload,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "src"},
+        CopySourceRange="bytes=0-21",
+    )
+    assert (code, status) == ("InvalidRange", 416)
+
+
+def test_a_version_id_marker_needs_a_key_marker(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
+    code, status, message = error_of(s3.list_object_versions, Bucket=versioned_bucket, VersionIdMarker="abc")
+    assert (code, status) == ("InvalidArgument", 400)
+    assert message == "A version-id marker cannot be specified without a key marker."
+
+
+def test_a_single_part_get_of_a_plain_object_is_the_whole_object(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"hello")
+    assert s3.get_object(Bucket=bucket, Key="plain", PartNumber=1)["Body"].read() == b"hello"
+    assert error_of(s3.get_object, Bucket=bucket, Key="plain", PartNumber=2)[:2] == ("InvalidPartNumber", 416)
+
+
+def test_head_object_reports_the_tag_count(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="tagged", Body=b"x", Tagging="a=1&b=2")
+    headers = s3.head_object(Bucket=bucket, Key="tagged")["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["x-amz-tagging-count"] == "2"
+
+
+def test_a_checksum_header_that_is_not_a_digest_of_its_algorithm_is_an_invalid_request(
+    s3: Any, bucket: str
+) -> None:
+    code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"abc", ChecksumCRC32="zzz")
+    assert (code, status, message) == (
+        "InvalidRequest",
+        400,
+        "Value for x-amz-checksum-crc32 header is invalid.",
+    )
+
+
+def test_a_checksum_header_that_does_not_match_the_body_is_a_bad_digest(s3: Any, bucket: str) -> None:
+    wrong = "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="  # 32 bytes, not the body's SHA-256
+    code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"abc", ChecksumSHA256=wrong)
+    assert (code, status, message) == (
+        "BadDigest",
+        400,
+        "The SHA256 you specified did not match the calculated checksum.",
+    )
+
+
+def test_an_unknown_metadata_or_tagging_directive_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    source = {"Bucket": bucket, "Key": "src"}
+    code, status, message = error_of(
+        s3.copy_object, Bucket=bucket, Key="dst", CopySource=source, MetadataDirective="MOVE"
+    )
+    assert (code, status, message) == ("InvalidArgument", 400, "Unknown metadata directive.")
+    code, status, message = error_of(
+        s3.copy_object, Bucket=bucket, Key="dst", CopySource=source, TaggingDirective="MOVE"
+    )
+    assert (code, status, message) == ("InvalidArgument", 400, "Unknown tagging directive.")
+
+
+def test_list_multipart_uploads_with_url_encoding_encodes_keys_and_prefixes(s3: Any, bucket: str) -> None:
+    s3.create_multipart_upload(Bucket=bucket, Key="a b/up load")
+    s3.create_multipart_upload(Bucket=bucket, Key="c+d")
+    page = s3.list_multipart_uploads(Bucket=bucket, EncodingType="url", Delimiter="/")
+    assert page["EncodingType"] == "url"
+    assert [u["Key"] for u in page["Uploads"]] == ["c%2Bd"]
+    assert [c["Prefix"] for c in page["CommonPrefixes"]] == ["a%20b/"]
+
+
+def test_a_missing_key_is_403_for_a_user_who_may_not_list_and_404_once_they_may(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    import json
+    import uuid
+
+    from tests.conftest import make_client
+
+    iam = make_client(endpoint, "iam")
+    user = f"reader-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+
+    def allow(name: str, action: str) -> None:
+        document = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": action, "Resource": "*"}],
+        }
+        iam.put_user_policy(UserName=user, PolicyName=name, PolicyDocument=json.dumps(document))
+
+    allow("get", "s3:GetObject")
+    reader = make_client(endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    assert error_of(reader.get_object, Bucket=bucket, Key="absent")[:2] == ("AccessDenied", 403)
+    assert error_of(reader.head_object, Bucket=bucket, Key="absent")[:2] == ("403", 403)
+    allow("list", "s3:ListBucket")
+    assert error_of(reader.get_object, Bucket=bucket, Key="absent")[:2] == ("NoSuchKey", 404)
+
+
+def test_anonymous_reads_may_not_override_response_headers(endpoint: str, s3: Any, bucket: str) -> None:
+    import json
+
+    import urllib3
+
+    s3.delete_public_access_block(Bucket=bucket)
+    statement = {
+        "Effect": "Allow",
+        "Principal": "*",
+        "Action": "s3:GetObject",
+        "Resource": f"arn:aws:s3:::{bucket}/*",
+    }
+    s3.put_bucket_policy(
+        Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    )
+    s3.put_object(Bucket=bucket, Key="public", Body=b"x")
+    http = urllib3.PoolManager()
+    plain = http.request("GET", f"{endpoint}/{bucket}/public", retries=False)
+    assert (plain.status, plain.data) == (200, b"x")
+    overridden = http.request(
+        "GET", f"{endpoint}/{bucket}/public?response-content-type=text/html", retries=False
+    )
+    assert overridden.status == 400
+    assert b"<Code>InvalidRequest</Code>" in overridden.data
+    assert b"Request specific response headers cannot be used for anonymous GET requests." in overridden.data
+    signed = s3.get_object(Bucket=bucket, Key="public", ResponseContentType="text/html")
+    assert signed["ContentType"] == "text/html"
