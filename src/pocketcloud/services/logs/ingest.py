@@ -49,6 +49,13 @@ class PendingEvents:
         if not events:
             return
         key = (scope, group, stream)
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            # Not on the loop thread (a worker thread): the queue and its timer belong to the loop,
+            # so these events are written on their own, now.
+            self._write({key: list(events)})
+            return
         queued = self._pending.get(key)
         if queued is None:
             self._pending[key] = list(events)
@@ -56,11 +63,6 @@ class PendingEvents:
             queued.extend(events)
         self._count += len(events)
         if self.closed:
-            self.flush()
-            return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:  # not on the loop thread: no timer to wait for, write now
             self.flush()
             return
         if self._count >= MAX_PENDING_EVENTS:
@@ -78,7 +80,24 @@ class PendingEvents:
         if not self._pending:
             return
         batch, self._pending, self._count = self._pending, {}, 0
-        self._write(batch)
+        try:
+            self._write(batch)
+        except Exception:
+            self._requeue(batch)
+            raise
+
+    def _requeue(self, batch: dict[StreamKey, Events]) -> None:
+        """Put a batch whose write failed back in front of what came since, to be retried.
+
+        Bounded: past MAX_PENDING_EVENTS a failing store would otherwise grow the queue forever.
+        """
+        count = sum(len(events) for events in batch.values())
+        if self._count + count > MAX_PENDING_EVENTS:
+            log.error("dropping %d queued log events: the store keeps refusing them", count)
+            return
+        for key, events in self._pending.items():
+            batch.setdefault(key, []).extend(events)
+        self._pending, self._count = batch, self._count + count
 
     def close(self) -> None:
         """Flush, and from now on write each batch as it comes (the loop may be going away)."""
@@ -89,5 +108,9 @@ class PendingEvents:
         self._timer = None
         try:
             self.flush()
-        except Exception:  # a timer callback has nobody to raise to
-            log.exception("writing queued log events failed")
+        except Exception:  # a timer callback has nobody to raise to; the batch was requeued
+            log.exception("writing queued log events failed; retrying")
+            if self._pending and not self.closed:
+                self._timer = asyncio.get_running_loop().call_later(
+                    max(self._delay_s, 1.0), self._flush_from_timer
+                )
