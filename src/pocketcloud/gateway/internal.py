@@ -44,11 +44,14 @@ class InternalRoutes:
             found = organizations.root_credentials(path.rsplit("/", 1)[-1]) if organizations else None  # type: ignore[attr-defined]
             return _json(200, found) if found else _json(404, {"error": "no such account"})
         if path.startswith("/_pocketcloud/lambda/code/") and request.method == "GET":
-            # Lambda's Code.Location (a presigned S3 URL in AWS): the package, by its SHA-256.
+            # Lambda's Code.Location (a presigned S3 URL in AWS): the package, by its SHA-256,
+            # only through a URL GetFunction/GetLayerVersion signed less than 10 minutes ago.
             lam = self.runtime.provider("lambda")
-            package = lam.code_package(path.rsplit("/", 1)[-1]) if lam else None  # type: ignore[attr-defined]
+            code_hex = path.rsplit("/", 1)[-1]
+            expires, signature = request.query_value("Expires"), request.query_value("Signature")
+            package = lam.code_package(code_hex, expires, signature) if lam else None  # type: ignore[attr-defined]
             if package is None:
-                return _json(404, {"error": "no such code package"})
+                return _json(403, {"error": "no such code package, or the URL is not signed or has expired"})
             return Response(status=200, headers=[("Content-Type", "application/zip")], body=package)
         return _json(404, {"error": f"no such pocketcloud endpoint: {request.method} {request.path}"})
 

@@ -48,7 +48,8 @@ class LayerOperations:
 
     def code_location(self, code_hex: str) -> str:
         """Where a client downloads a package (AWS answers a presigned S3 URL here)."""
-        return f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{code_hex}"  # type: ignore[attr-defined]
+        signed = self.code_urls.query(code_hex)  # type: ignore[attr-defined]
+        return f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{code_hex}?{signed}"  # type: ignore[attr-defined]
 
     def _layer_view(self, layer: Params, with_content: bool = True) -> Params:
         view = {k: layer[k] for k in ("LayerArn", *_VIEW) if layer.get(k) is not None}

@@ -12,6 +12,7 @@ import contextlib
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
 from pocketcloud.services.awslambda.code import package_bytes
+from pocketcloud.services.awslambda.code_urls import CodeUrlSigner
 from pocketcloud.services.awslambda.event_sources import EventSourceOperations
 from pocketcloud.services.awslambda.function_urls import FunctionUrlOperations
 from pocketcloud.services.awslambda.functions import FunctionOperations, FunctionStore
@@ -52,9 +53,13 @@ class LambdaProvider(
         self._async_tasks: set[asyncio.Task[None]] = set()
         self._async_running: set[str] = set()  # queue keys of the events being run now
         self._worker: asyncio.Task[None] | None = None
+        self.code_urls = CodeUrlSigner()  # Code.Location URLs are signed and expire (code_urls.py)
 
-    def code_package(self, code_hex: str) -> bytes | None:
-        """A stored deployment package by its SHA-256 (hex), for the download URL in Code.Location."""
+    def code_package(self, code_hex: str, expires: str | None, signature: str | None) -> bytes | None:
+        """A stored deployment package by its SHA-256 (hex), for the download URL in Code.Location;
+        None unless the URL's signature is ours and unexpired, or no such package is stored."""
+        if not self.code_urls.valid(code_hex, expires, signature):
+            return None
         return (
             package_bytes(self.runtime.store, code_hex)
             if all(c in "0123456789abcdef" for c in code_hex)

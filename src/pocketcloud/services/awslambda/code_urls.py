@@ -1,0 +1,39 @@
+"""Download URLs of deployment packages (GetFunction's Code.Location, GetLayerVersion's Content.Location).
+
+AWS answers a presigned S3 URL valid for 10 minutes, so only a caller allowed to
+GetFunction/GetLayerVersion can fetch the code. A bare URL naming the package's
+SHA-256 would let anyone who can ListFunctions (which shows CodeSha256) download
+every package; so ours carry an expiry and an HMAC of (hash, expiry) under a key
+that lives only in this process (a URL does not outlive a restart, as AWS's do
+not outlive their 10 minutes).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import time
+
+VALID_SECONDS = 600  # as AWS's presigned Code.Location
+
+
+class CodeUrlSigner:
+    def __init__(self) -> None:
+        self._key = secrets.token_bytes(32)
+
+    def _mac(self, code_hex: str, expires: int) -> str:
+        return hmac.new(self._key, f"{code_hex}\n{expires}".encode(), hashlib.sha256).hexdigest()
+
+    def query(self, code_hex: str, now: float | None = None) -> str:
+        """The query string that makes a download URL for `code_hex` valid for VALID_SECONDS."""
+        expires = int(now if now is not None else time.time()) + VALID_SECONDS
+        return f"Expires={expires}&Signature={self._mac(code_hex, expires)}"
+
+    def valid(self, code_hex: str, expires: str | None, signature: str | None) -> bool:
+        """Whether a download URL's Expires and Signature were made here for `code_hex` and are unexpired."""
+        if not expires or not signature or not expires.isdigit():
+            return False
+        if int(expires) < time.time():
+            return False
+        return hmac.compare_digest(self._mac(code_hex, int(expires)), signature)
