@@ -12,6 +12,7 @@ from pocketcloud import __version__
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.config import Settings
 from pocketcloud.gateway.app import Gateway
+from pocketcloud.gateway.transport import CoalescingHttpToolsProtocol
 from pocketcloud.services import PROVIDERS
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.store import open_store
@@ -63,8 +64,12 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        http="httptools",
+        # httptools, with each response's head and body in one write (gateway/transport.py).
+        http=CoalescingHttpToolsProtocol,
         lifespan="on",
+        # Nothing sits in front of pocketcloud: X-Forwarded-* must not rewrite the client address
+        # (aws:SourceIp), and the middleware would cost a layer per request.
+        proxy_headers=False,
         access_log=False,
         log_level=settings.log_level,
         server_header=False,

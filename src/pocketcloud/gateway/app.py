@@ -197,7 +197,7 @@ class Gateway:
             if handler is None:
                 raise NotImplementedOperation(target.service, operation_name)
             result = handler(ctx, params)
-            if inspect.isawaitable(result):
+            if type(result) is not dict and inspect.isawaitable(result):  # dict: skip the ABC check
                 result = await result
             serializer = create_serializer(target.service, target.protocol)
             response = serializer.serialize(operation, result or {}, request_id)
@@ -241,14 +241,13 @@ def _unread_body(request: Request, body: Any) -> bool:
 
 
 def _request_from_scope(scope: dict[str, Any], receive: Any) -> Request:
-    headers: dict[str, str] = {}
-    for raw_name, raw_value in scope["headers"]:
-        name = raw_name.decode("latin-1").lower()
-        value = raw_value.decode("latin-1")
-        if name in headers:
-            headers[name] = f"{headers[name]},{value}"
-        else:
-            headers[name] = value
+    raw_headers = scope["headers"]  # names lower-cased by the ASGI server
+    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
+    if len(headers) != len(raw_headers):  # a repeated header: its values joined with ","
+        headers = {}
+        for raw_name, raw_value in raw_headers:
+            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+            headers[name] = f"{headers[name]},{value}" if name in headers else value
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
     client = scope.get("client")

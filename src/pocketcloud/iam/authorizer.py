@@ -34,8 +34,15 @@ if TYPE_CHECKING:
     from botocore.model import OperationModel
 
 # Calls AWS lets any authenticated caller make, whatever its policies say (GetSessionToken:
-# "No permissions are required for a user to get a session token", IAM User Guide).
-_ALWAYS_ALLOWED = {("sts", "GetCallerIdentity"), ("sts", "GetSessionToken")}
+# "No permissions are required for a user to get a session token", IAM User Guide). The
+# unsigned AssumeRoleWith* calls are decided by the provider: the role's trust policy against
+# the identity provider named in the token or assertion.
+_ALWAYS_ALLOWED = {
+    ("sts", "GetCallerIdentity"),
+    ("sts", "GetSessionToken"),
+    ("sts", "AssumeRoleWithWebIdentity"),
+    ("sts", "AssumeRoleWithSAML"),
+}
 
 # Services whose AccessDenied has no "Exception" suffix.
 _PLAIN_ACCESS_DENIED = {"s3", "s3control", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
@@ -52,8 +59,9 @@ class Authorizer:
         # Decisions by everything they depend on (the principal, the request, the policies' texts
         # and the values of every key those policies read).
         self._decisions: dict[tuple[Any, ...], Decision] = {}
-        self._compiled_sets: dict[Any, tuple[list[Policy], Policy | None]] = {}
+        self._compiled_sets: dict[Any, _PolicySet] = {}
         self._key_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}
+        self._last_found: tuple[Any, _PolicySet] | None = None
 
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
         if self.runtime.settings.auth_disabled:
@@ -86,8 +94,13 @@ class Authorizer:
                 raise access_denied(ctx.service, "Access Denied")
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
 
-    def _compiled(self, found: Any) -> tuple[list[Policy], Policy | None]:
+    def _compiled(self, found: Any) -> _PolicySet:
         """A principal's identity policies and boundary, compiled once per set of documents."""
+        # The IAM provider hands out the same object until the policies change: recognising it by
+        # identity spares hashing every document's text on each call.
+        last = self._last_found
+        if last is not None and last[0] is found:
+            return last[1]
         compiled = self._compiled_sets.get(found)
         if compiled is None:
             parsed = [_parse(doc, "identity", pid) for pid, doc in found.identity]
@@ -95,10 +108,12 @@ class Authorizer:
             if found.boundary:
                 # A boundary that no longer parses allows nothing (it must never lift the cap).
                 boundary = _parse(found.boundary, "boundary", "boundary") or Policy("boundary", "2012-10-17", ())
-            compiled = ([p for p in parsed if p is not None], boundary)
+            compiled = _PolicySet([p for p in parsed if p is not None], boundary)
+            compiled.keys = self._keys_of((*compiled.policies, boundary))
             if len(self._compiled_sets) >= _DECISION_CACHE_SIZE:
                 self._compiled_sets.clear()
             self._compiled_sets[found] = compiled
+        self._last_found = (found, compiled)
         return compiled
 
     def _keys_of(self, policies: tuple[Policy | None, ...]) -> tuple[str, ...]:
@@ -126,18 +141,18 @@ class Authorizer:
     ) -> tuple[Decision, str, list[str]]:
         principal = ctx.principal
         action = iam_action(ctx.service, operation, params)
-        resources = resource_arns(
-            ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation
-        )
         # A provider that knows its resources' ARNs better than the parameters do (IAM: paths) says so.
         known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)
-        if known_arns is not None:
-            resources = known_arns(ctx, operation.name, params) or resources
-        policies: list[Policy] = []
-        boundary: Policy | None = None
-        iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
+        resources = known_arns(ctx, operation.name, params) if known_arns is not None else None
+        if not resources:
+            resources = resource_arns(
+                ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation
+            )
+        policy_set = _NO_POLICIES
+        iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole", "FederatedUser") else None
         if iam is not None:
-            policies, boundary = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
+            policy_set = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
+        policies, boundary = policy_set.policies, policy_set.boundary
         resource_policy = None
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
@@ -153,10 +168,18 @@ class Authorizer:
         }
         # The same principal under the same policies, asking the same thing with the same values of
         # every key those policies look at, gets the same answer: remember it.
-        everything = (*policies, boundary, resource_policy, *session.get("session_policies", ()))
+        ids: Any
+        if resource_policy is None and not session:
+            # The common case: only the principal's own policies, worked out once. The set itself
+            # stands for their texts (compared by identity, so cheap to hash; the cache holds it, so
+            # its identity is never reused); another set of the same texts only misses the cache.
+            ids, keys = policy_set, policy_set.keys
+        else:
+            everything = (*policies, boundary, resource_policy, *session.get("session_policies", ()))
+            ids, keys = tuple(map(_identity, everything)), self._keys_of(everything)
         lowered = {k.lower(): v for k, v in context.items()}
-        referenced = tuple(_freeze(lowered.get(key)) for key in self._keys_of(everything))
-        cache_key = (principal, action, tuple(resources), resource_account, tuple(map(_identity, everything)), referenced)
+        referenced = tuple([_freeze(lowered.get(key)) for key in keys])
+        cache_key = (principal, action, tuple(resources), resource_account, ids, referenced)
         cached = self._decisions.get(cache_key)
         if cached is not None:
             return cached, action, resources
@@ -179,8 +202,24 @@ class Authorizer:
 
 
 _DECISION_CACHE_SIZE = 20000
+
+
+class _PolicySet:
+    """A principal's compiled identity policies and boundary, and the context keys they read."""
+
+    __slots__ = ("policies", "boundary", "keys")
+
+    def __init__(self, policies: list[Policy], boundary: Policy | None) -> None:
+        self.policies = policies
+        self.boundary = boundary
+        self.keys: tuple[str, ...] = ()
+
+
 def _identity(policy: Policy | None) -> tuple[str, str, str] | None:
     return None if policy is None else (policy.kind, policy.policy_id, policy.document)
+
+
+_NO_POLICIES = _PolicySet([], None)
 
 
 def _freeze(value: Any) -> Any:

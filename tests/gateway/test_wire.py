@@ -1,0 +1,140 @@
+"""HTTP/1.1 on the wire: what a client sees of each response on a raw keep-alive connection.
+
+The server writes each response's head and body together (gateway/transport.py);
+these tests pin down that every kind of answer still arrives whole and in order:
+a body, a HEAD answer with none, `100 Continue` before an upload's body, and
+pipelined requests.
+"""
+
+from __future__ import annotations
+
+import socket
+from urllib.parse import urlsplit
+
+import pytest
+from botocore.auth import S3SigV4Auth, SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
+
+STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
+
+
+def _signed(
+    endpoint: str, method: str, path: str, body: bytes, service: str, headers: dict[str, str]
+) -> bytes:
+    """The bytes of one SigV4-signed request (head and body)."""
+    request = AWSRequest(method, endpoint + path, data=body, headers=headers)
+    signer = S3SigV4Auth if service == "s3" else SigV4Auth
+    signer(Credentials(ROOT_KEY, ROOT_SECRET), service, "us-east-1").add_auth(request)
+    prepared = request.prepare()
+    lines = [f"{method} {path} HTTP/1.1", f"Host: {urlsplit(endpoint).netloc}"]
+    lines += [f"{name}: {value}" for name, value in prepared.headers.items() if name.lower() != "host"]
+    if body and "Content-Length" not in prepared.headers:
+        lines.append(f"Content-Length: {len(body)}")
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+def _sts_request(endpoint: str) -> bytes:
+    headers = {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"}
+    return _signed(endpoint, "POST", "/", STS_BODY, "sts", headers)
+
+
+class _Reader:
+    """Reads HTTP/1.1 responses off a socket: the head, then as many body bytes as Content-Length says."""
+
+    def __init__(self, sock: socket.socket) -> None:
+        self.sock = sock
+        self.buffer = b""
+
+    def _fill(self) -> None:
+        data = self.sock.recv(65536)
+        if not data:
+            raise ConnectionError("connection closed")
+        self.buffer += data
+
+    def head(self) -> tuple[int, dict[str, str]]:
+        while b"\r\n\r\n" not in self.buffer:
+            self._fill()
+        raw, _, self.buffer = self.buffer.partition(b"\r\n\r\n")
+        status_line, *header_lines = raw.decode("latin-1").split("\r\n")
+        headers = {}
+        for line in header_lines:
+            name, _, value = line.partition(":")
+            headers[name.strip().lower()] = value.strip()
+        return int(status_line.split()[1]), headers
+
+    def body(self, length: int) -> bytes:
+        while len(self.buffer) < length:
+            self._fill()
+        body, self.buffer = self.buffer[:length], self.buffer[length:]
+        return body
+
+    def response(self, head_request: bool = False) -> tuple[int, dict[str, str], bytes]:
+        status, headers = self.head()
+        body = b"" if head_request else self.body(int(headers.get("content-length", "0")))
+        return status, headers, body
+
+
+@pytest.fixture
+def conn(endpoint: str):
+    address = urlsplit(endpoint)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        yield sock
+
+
+def test_responses_on_one_keep_alive_connection_arrive_whole_and_in_order(endpoint: str, conn) -> None:
+    reader = _Reader(conn)
+    for _ in range(3):
+        conn.sendall(_sts_request(endpoint))
+        status, headers, body = reader.response()
+        assert status == 200
+        assert b"<GetCallerIdentityResponse" in body
+        assert body.rstrip().endswith(b"</GetCallerIdentityResponse>")
+        assert headers["x-amzn-requestid"]
+
+
+def test_pipelined_requests_are_answered_in_order(endpoint: str, conn) -> None:
+    # Two requests in one write: the second answer follows the first, each whole.
+    request = _sts_request(endpoint)
+    conn.sendall(request + request)
+    reader = _Reader(conn)
+    first, second = reader.response(), reader.response()
+    assert first[0] == second[0] == 200
+    assert first[1]["x-amzn-requestid"] != second[1]["x-amzn-requestid"]
+    assert all(b"<Account>000000000000</Account>" in answer[2] for answer in (first, second))
+
+
+def test_head_answer_carries_headers_only_and_the_connection_goes_on(endpoint: str, conn) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-head")
+    s3.put_object(Bucket="wire-head", Key="k", Body=b"0123456789")
+    reader = _Reader(conn)
+    sha = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    conn.sendall(_signed(endpoint, "HEAD", "/wire-head/k", b"", "s3", dict(sha)))
+    status, headers, _ = reader.response(head_request=True)
+    assert status == 200
+    assert headers["content-length"] == "10"
+    assert headers["etag"] == '"781e5e245d69b566979b86e28d23f2c7"'
+    conn.sendall(_signed(endpoint, "GET", "/wire-head/k", b"", "s3", dict(sha)))
+    status, _, body = reader.response()
+    assert status == 200
+    assert body == b"0123456789"
+
+
+def test_expect_100_continue_is_answered_before_the_body_is_sent(endpoint: str, conn) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-continue")
+    body = b"x" * 1000
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Expect": "100-continue"}
+    request = _signed(endpoint, "PUT", "/wire-continue/k", body, "s3", headers)
+    head = request[: len(request) - len(body)]
+    conn.sendall(head)
+    reader = _Reader(conn)
+    status, _ = reader.head()
+    assert status == 100
+    conn.sendall(body)
+    status, headers, _ = reader.response()
+    assert status == 200
+    assert s3.get_object(Bucket="wire-continue", Key="k")["Body"].read() == body
