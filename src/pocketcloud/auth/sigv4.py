@@ -10,7 +10,8 @@ checksum trailers; the decoded, checking body replaces `request.body`.
 S3 also takes Signature Version 2 (header and query forms, `sigv2.py`) and
 browser POST uploads, whose form fields sign a policy (`post_form.py`).
 Unsigned requests are anonymous for S3 (public resources may allow them) and
-rejected elsewhere. With `settings.auth_disabled` nothing is verified and any
+rejected elsewhere, except STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML,
+which AWS takes unsigned. With `settings.auth_disabled` nothing is verified and any
 key acts as the root user of its account.
 """
 
@@ -21,6 +22,7 @@ import hmac
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from urllib.parse import parse_qs
 
 from pocketcloud.auth.canonical import (
     EMPTY_SHA256,
@@ -115,6 +117,8 @@ class Authenticator:
                 return await self._post_upload(request, errors)
             self._check_unsigned_body(request)
             return AuthResult(ANONYMOUS)
+        elif service == "sts" and await _is_unsigned_sts_action(request):
+            return AuthResult(ANONYMOUS)  # the token or assertion in the body says who the caller is
         else:
             raise errors.missing_authentication()
 
@@ -399,3 +403,14 @@ def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> 
         declared_trailers=declared,
         decoded_length=int(decoded) if decoded.isdigit() else None,
     )
+
+
+# STS operations AWS takes unsigned (the SDKs never sign them): anonymous here, the provider checks the token.
+_UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+
+
+async def _is_unsigned_sts_action(request: Request) -> bool:
+    form = parse_qs(request.query_string)
+    if request.method == "POST":
+        form.update(parse_qs((await request.body.read()).decode("utf-8", "replace")))
+    return form.get("Action", [""])[0] in _UNSIGNED_STS_ACTIONS

@@ -1,4 +1,5 @@
-"""Account-wide IAM settings: the account alias and the account password policy."""
+"""Account-wide IAM settings: the account alias, the account password policy and the
+version of the tokens STS's global endpoint issues."""
 
 from __future__ import annotations
 
@@ -68,3 +69,15 @@ class AccountOperations:
                 raise no_such_entity("The account policy with name PasswordPolicy cannot be found.")
             self._settings.delete(scope(ctx), "password_policy")
         return {}
+
+    # -- STS global endpoint token version -------------------------------------------------
+
+    def SetSecurityTokenServicePreferences(self, ctx: RequestContext, p: Params) -> Params:
+        version = 2 if p["GlobalEndpointTokenVersion"] == "v2Token" else 1
+        self._settings.put(scope(ctx), "sts_preferences", {"GlobalEndpointTokenVersion": version})
+        return {}
+
+    def global_endpoint_token_version(self, ctx: RequestContext) -> int:
+        """What GetAccountSummary reports: 1 unless SetSecurityTokenServicePreferences chose v2Token."""
+        doc = self._settings.get(scope(ctx), "sts_preferences")
+        return int(doc["GlobalEndpointTokenVersion"]) if doc else 1

@@ -1,6 +1,6 @@
 """The IAM provider: users, groups, roles, managed and inline policies, access keys,
-instance profiles — and, for the rest of pocketcloud, who an IAM access key belongs
-to and which policies apply to a principal.
+instance profiles, OIDC and SAML identity providers — and, for the rest of pocketcloud,
+who an IAM access key belongs to and which policies apply to a principal.
 """
 
 from __future__ import annotations
@@ -16,12 +16,19 @@ from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.account import AccountOperations
 from pocketcloud.services.iam.common import encode_document, new_id, now, scope
+from pocketcloud.services.iam.credential_report import CredentialReportOperations
 from pocketcloud.services.iam.groups import GroupOperations
+from pocketcloud.services.iam.mfa import MfaOperations
+from pocketcloud.services.iam.oidc import OidcOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
 from pocketcloud.services.iam.policy_store import PolicyStore
 from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, public_view
 from pocketcloud.services.iam.roles import RoleOperations, role_view
+from pocketcloud.services.iam.saml import SamlOperations
+from pocketcloud.services.iam.server_certificates import ServerCertificateOperations
+from pocketcloud.services.iam.service_linked_roles import ServiceLinkedRoleOperations
 from pocketcloud.services.iam.simulator import SimulatorOperations
+from pocketcloud.services.iam.user_credentials import UserCredentialOperations
 from pocketcloud.services.iam.users import UserOperations
 
 Params = dict[str, Any]
@@ -42,6 +49,13 @@ class IamProvider(
     PolicyOperations,
     SimulatorOperations,
     AccountOperations,
+    OidcOperations,
+    SamlOperations,
+    ServiceLinkedRoleOperations,
+    ServerCertificateOperations,
+    UserCredentialOperations,
+    MfaOperations,
+    CredentialReportOperations,
     Provider,
 ):
     service = "iam"
@@ -110,17 +124,26 @@ class IamProvider(
         return self._arn_cache[key]
 
     def identity_policies(self, principal: Principal) -> IdentityPolicies:
-        """Identity policies of a user (its own and its groups') or of a role session's role."""
-        cached = self._policy_cache.get(principal.arn)
+        """Identity policies of a user (its own and its groups'), of a role session's role, or of the
+        user behind a federated user."""
+        # Two users may federate under one name: a federated user is known by the user behind it too.
+        cache_key = (
+            principal.arn if principal.kind != "FederatedUser" else f"{principal.arn}\0{principal.role_arn}"
+        )
+        cached = self._policy_cache.get(cache_key)
         if cached is not None:
             return cached
         account = principal.account_id
         where = (account, "")
         docs: list[tuple[str, dict[str, Any]]] = []
-        if principal.kind == "User":
-            user = self.store.collection("iam", USER.collection).get(where, principal.name)
+        if principal.kind in ("User", "FederatedUser"):
+            # A federated user (GetFederationToken) is limited by the policies of the user it came from.
+            name = (
+                principal.name if principal.kind == "User" else (principal.role_arn or "").rsplit("/", 1)[-1]
+            )
+            user = self.store.collection("iam", USER.collection).get(where, name)
             if user is not None:
-                docs.append((principal.arn, user))
+                docs.append((user["Arn"], user))
                 for group_name in user.get("Groups", []):
                     group = self.store.collection("iam", GROUP.collection).get(where, group_name)
                     if group is not None:
@@ -132,7 +155,7 @@ class IamProvider(
             if role is not None:
                 docs.append((role["Arn"], role))
         result = self.policies_of(account, docs)
-        self._policy_cache[principal.arn] = result
+        self._policy_cache[cache_key] = result
         return result
 
     def policies_of(self, account: str, docs: list[tuple[str, dict[str, Any]]]) -> IdentityPolicies:
@@ -279,15 +302,19 @@ class IamProvider(
                 "Policies": count("policies"),
                 "InstanceProfiles": count("instance_profiles"),
                 "PolicyVersionsInUse": in_use,
-                "MFADevices": 0,
-                "MFADevicesInUse": 0,
-                "Providers": 0,
-                "ServerCertificates": 0,
+                "MFADevices": count("mfa_devices"),
+                "MFADevicesInUse": sum(
+                    1
+                    for _, d in self.store.iter_collection("iam", "mfa_devices", scope(ctx))
+                    if d.get("UserName")
+                ),
+                "Providers": count("oidc_providers") + count("saml_providers"),
+                "ServerCertificates": count("server_certificates"),
                 "AccountMFAEnabled": 0,
                 "AccountAccessKeysPresent": 0,
                 "AccountPasswordPresent": 0,
                 "AccountSigningCertificatesPresent": 0,
-                "GlobalEndpointTokenVersion": 1,
+                "GlobalEndpointTokenVersion": self.global_endpoint_token_version(ctx),
                 "UsersQuota": 5000,
                 "GroupsQuota": 300,
                 "RolesQuota": 1000,

@@ -7,6 +7,7 @@ import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -147,6 +148,14 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         name = p["RoleName"]
         with self.principals.store.transaction():
             doc = self.principals.get(ctx, ROLE, name)
+            if str(doc.get("Path", "")).startswith("/aws-service-role/"):
+                # A service-linked role goes through DeleteServiceLinkedRole, never DeleteRole.
+                raise ServiceError(
+                    "UnmodifiableEntity",
+                    f"Cannot perform the operation on the protected role '{name}' - "
+                    "this role is only modifiable by AWS",
+                    status=400,
+                )
             if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
             if doc.get("InlinePolicies"):

@@ -1,4 +1,5 @@
-"""The IAM policy simulator: SimulatePrincipalPolicy and SimulateCustomPolicy.
+"""The IAM policy simulator: SimulatePrincipalPolicy and SimulateCustomPolicy, and the
+condition keys a policy uses (GetContextKeysForPrincipalPolicy / GetContextKeysForCustomPolicy).
 
 It answers "could this principal do X on Y?" with the same engine that
 authorizes real calls (`iam/evaluate.py`), so the simulator and the real
@@ -35,6 +36,15 @@ def _context(entries: list[Params] | None) -> dict[str, Any]:
         multi = str(entry.get("ContextKeyType", "")).endswith("List")
         context[entry["ContextKeyName"]] = values if multi else (values[0] if values else None)
     return {k: v for k, v in context.items() if v is not None}
+
+
+def _context_keys(policies: list[Policy]) -> list[str]:
+    """Every condition key the policies use, once each (keys are case insensitive)."""
+    keys: dict[str, str] = {}
+    for policy in policies:
+        for key in policy.context_keys:
+            keys.setdefault(key.lower(), key)
+    return list(keys.values())
 
 
 def _policy_type(policy_id: str) -> str:
@@ -122,8 +132,11 @@ class SimulatorOperations:
                 results.append(_result(action, resource, evaluate(request), boundary is not None))
         return {"EvaluationResults": results, "IsTruncated": False}
 
-    def SimulatePrincipalPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        source = p["PolicySourceArn"]
+    def _source_policies(
+        self, ctx: RequestContext, source: str
+    ) -> tuple[Principal, list[Policy], str | None]:
+        """The principal a PolicySourceArn names, its identity policies (its groups' too, for a
+        user) and its permissions boundary document."""
         principal, doc = self._principal_for_arn(ctx, source)
         docs = [(doc["Arn"], doc)]
         if ":user/" in source:
@@ -135,8 +148,12 @@ class SimulatorOperations:
             ]
         found = self.policies_of(principal.account_id, docs)  # type: ignore[attr-defined]
         identity = [parse_policy(doc, "identity", policy_id=pid) for pid, doc in found.identity]
+        return principal, identity, found.boundary
+
+    def SimulatePrincipalPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        principal, identity, boundary_doc = self._source_policies(ctx, p["PolicySourceArn"])
         identity += _parse_all(p.get("PolicyInputList") or [], "identity", "PolicyInputList.")
-        boundary = parse_policy(found.boundary, "boundary", policy_id="boundary") if found.boundary else None
+        boundary = parse_policy(boundary_doc, "boundary", policy_id="boundary") if boundary_doc else None
         extra_boundary = _parse_all(p.get("PermissionsBoundaryPolicyInputList") or [], "boundary", "boundary")
         if extra_boundary:
             boundary = extra_boundary[0]
@@ -158,6 +175,16 @@ class SimulatorOperations:
         return self._simulate(
             principal, identity, boundaries[0] if boundaries else None, p, p.get("ResourceOwner")
         )
+
+    def GetContextKeysForCustomPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        return {
+            "ContextKeyNames": _context_keys(_parse_all(p["PolicyInputList"], "identity", "PolicyInputList."))
+        }
+
+    def GetContextKeysForPrincipalPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        _, identity, _ = self._source_policies(ctx, p["PolicySourceArn"])
+        identity += _parse_all(p.get("PolicyInputList") or [], "identity", "PolicyInputList.")
+        return {"ContextKeyNames": _context_keys(identity)}
 
     def _principal_for_arn(self, ctx: RequestContext, source: str) -> tuple[Principal, Params]:
         parts = source.split(":", 5)

@@ -112,6 +112,9 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must delete access keys first.")
             if doc.get("LoginProfile"):
                 raise delete_conflict("Cannot delete entity, must delete login profile first.")
+            remaining = self.remaining_user_credentials(ctx, name)
+            if remaining:
+                raise delete_conflict(f"Cannot delete entity, must delete {remaining} first.")
             if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
             if doc.get("InlinePolicies"):

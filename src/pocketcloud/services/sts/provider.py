@@ -1,4 +1,5 @@
-"""STS: who am I, and temporary credentials (AssumeRole, GetSessionToken).
+"""STS: who am I, and temporary credentials (AssumeRole, AssumeRoleWithWebIdentity,
+AssumeRoleWithSAML, GetSessionToken, GetFederationToken).
 
 Sessions are kept in the store, so a session issued before a restart keeps
 working after it, until it expires (then ExpiredToken).
@@ -19,6 +20,7 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
+from pocketcloud.services.sts import saml_assertion, web_identity
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -168,6 +170,81 @@ class StsProvider(Provider):
                 "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
                 status=400,
             )
+        account = parsed[0] if parsed else caller.account_id
+        result = self._role_session(
+            role, account, p, _session_tags(p), {"SourceIdentity": p.get("SourceIdentity")}
+        )
+        if p.get("SourceIdentity"):
+            result["SourceIdentity"] = p["SourceIdentity"]
+        return result
+
+    def AssumeRoleWithWebIdentity(self, ctx: RequestContext, p: Params) -> Params:
+        _check_arn(p["RoleArn"])
+        claims = web_identity.decode_token(p["WebIdentityToken"])
+        parsed = _parse_role_arn(p["RoleArn"])
+        account = parsed[0] if parsed else ""
+        iam = self.runtime.provider("iam")
+        name = web_identity.provider_name(claims["iss"])
+        registered = iam.oidc_provider(account, name) if iam is not None and parsed else None  # type: ignore[attr-defined]
+        identity = web_identity.identify(claims, account, registered)
+        role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
+        if (
+            role is None
+            or role["Arn"] != p["RoleArn"]
+            and not p["RoleArn"].endswith(":role/" + role["RoleName"])
+            or not web_identity.trust_allows(role["AssumeRolePolicyDocument"], role["Arn"], account, identity)
+        ):
+            raise ServiceError(
+                "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status=403
+            )
+        result = self._role_session(role, account, p, {}, {"FederatedProvider": identity.provider})
+        result.update(
+            SubjectFromWebIdentityToken=identity.subject,
+            Provider=identity.provider,
+            Audience=identity.audience,
+        )
+        return result
+
+    def AssumeRoleWithSAML(self, ctx: RequestContext, p: Params) -> Params:
+        _check_arn(p["RoleArn"])
+        assertion = saml_assertion.parse(p["SAMLAssertion"])
+        iam = self.runtime.provider("iam")
+        provider = iam.saml_provider(p["PrincipalArn"]) if iam is not None else None  # type: ignore[attr-defined]
+        if provider is None:
+            raise saml_assertion.invalid_token("Specified provider doesn't exist")
+        if provider["Issuer"] != assertion.issuer:
+            raise saml_assertion.invalid_token("Issuer not present in specified provider")
+        saml_assertion.check_expiry(assertion)
+        parsed = _parse_role_arn(p["RoleArn"])
+        account = parsed[0] if parsed else ""
+        role = iam.role(*parsed) if parsed else None  # type: ignore[union-attr]
+        if (
+            role is None
+            or (p["RoleArn"], p["PrincipalArn"]) not in assertion.roles
+            or not saml_assertion.trust_allows(
+                role["AssumeRolePolicyDocument"], role["Arn"], account, p["PrincipalArn"], assertion
+            )
+        ):
+            raise ServiceError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML", status=403)
+        if not assertion.session_name:
+            raise saml_assertion.invalid_token("No RoleSessionName attribute in the SAML assertion")
+        session = {**p, "RoleSessionName": assertion.session_name}
+        result = self._role_session(role, account, session, {}, {"FederatedProvider": p["PrincipalArn"]})
+        result.update(
+            Subject=assertion.subject,
+            SubjectType=assertion.subject_type,
+            Issuer=assertion.issuer,
+            Audience=assertion.audience,
+            NameQualifier=saml_assertion.name_qualifier(assertion.issuer, account, p["PrincipalArn"]),
+        )
+        return result
+
+    def _role_session(
+        self, role: Params, account: str, p: Params, requested_tags: dict[str, str], extra: Params
+    ) -> Params:
+        """A session of `role` (AssumeRole, AssumeRoleWithWebIdentity): its duration, session policy
+        and tags checked, its credentials issued; the response's Credentials and AssumedRoleUser."""
+        duration = p.get("DurationSeconds") or 3600
         if duration > role.get("MaxSessionDuration", 3600):
             raise ServiceError(
                 "ValidationError",
@@ -175,8 +252,6 @@ class StsProvider(Provider):
                 status=400,
             )
         session_name = p["RoleSessionName"]
-        account = parsed[0] if parsed else caller.account_id
-        requested_tags = _session_tags(p)
         tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
         tags.update(requested_tags)
         session_policy = p.get("Policy")
@@ -189,12 +264,7 @@ class StsProvider(Provider):
                 f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
                 status=400,
             )
-        if p.get("PolicyArns"):
-            documents = [json.loads(self._managed_document(account, a["arn"])) for a in p["PolicyArns"]]
-            statements = [s for d in documents for s in _statements(d)]
-            if session_policy:
-                statements += _statements(json.loads(session_policy))
-            session_policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+        session_policy = self._combined_session_policy(account, session_policy, p.get("PolicyArns"))
         assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}"
         assumed_id = f"{role['RoleId']}:{session_name}"
         credentials = self._issue(
@@ -209,7 +279,7 @@ class StsProvider(Provider):
                 "SessionName": session_name,
                 "SessionPolicy": session_policy,
                 "Tags": tags,
-                "SourceIdentity": p.get("SourceIdentity"),
+                **extra,
             },
         )
         result: Params = {
@@ -219,9 +289,19 @@ class StsProvider(Provider):
         # AWS answers with PackedPolicySize only when the request passed policies or tags.
         if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
             result["PackedPolicySize"] = packed
-        if p.get("SourceIdentity"):
-            result["SourceIdentity"] = p["SourceIdentity"]
         return result
+
+    def _combined_session_policy(
+        self, account: str, policy: str | None, policy_arns: list[Params] | None
+    ) -> str | None:
+        """The inline session policy and the managed session policies, as one policy document."""
+        if not policy_arns:
+            return policy
+        documents = [json.loads(self._managed_document(account, a["arn"])) for a in policy_arns]
+        statements = [s for d in documents for s in _statements(d)]
+        if policy:
+            statements += _statements(json.loads(policy))
+        return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
     def _managed_document(self, account: str, policy_arn: str) -> str:
         iam = self.runtime.provider("iam")
@@ -252,6 +332,68 @@ class StsProvider(Provider):
             },
         )
         return {"Credentials": credentials}
+
+    def GetFederationToken(self, ctx: RequestContext, p: Params) -> Params:
+        caller = ctx.principal
+        if caller.kind not in ("User", "Account") or caller.session_expires is not None:
+            raise ServiceError(
+                "AccessDenied", "Cannot call GetFederationToken with session credentials", status=403
+            )
+        duration = p.get("DurationSeconds") or 43200
+        if caller.is_root:
+            duration = min(duration, ROOT_SESSION_MAX)
+        requested_tags = _session_tags(p)
+        session_policy = p.get("Policy")
+        if session_policy is not None:
+            _check_session_policy(session_policy)
+        packed = _packed_size(session_policy, p.get("PolicyArns") or [], requested_tags)
+        if packed > 100:
+            raise ServiceError(
+                "PackedPolicyTooLarge",
+                f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
+                status=400,
+            )
+        session_policy = self._combined_session_policy(caller.account_id, session_policy, p.get("PolicyArns"))
+        name = p["Name"]
+        federated_arn = f"arn:aws:sts::{caller.account_id}:federated-user/{name}"
+        federated_id = f"{caller.account_id}:{name}"
+        credentials = self._issue(
+            duration,
+            {
+                "Kind": "FederatedUser",
+                "Account": caller.account_id,
+                "Arn": federated_arn,
+                "UserId": federated_id,
+                "Name": name,
+                # The user it came from: its policies bound the federated user's (with the session policy).
+                "RoleArn": caller.arn,
+                # Without a session policy a federated user may do nothing (the engine's rule for
+                # FederatedUser sessions), except what resource policies naming it allow.
+                "SessionPolicy": session_policy,
+                "Tags": {**dict(caller.tags), **requested_tags},
+            },
+        )
+        result: Params = {
+            "Credentials": credentials,
+            "FederatedUser": {"FederatedUserId": federated_id, "Arn": federated_arn},
+        }
+        if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
+            result["PackedPolicySize"] = packed
+        return result
+
+    def DecodeAuthorizationMessage(self, ctx: RequestContext, p: Params) -> Params:
+        # pocketcloud's AccessDenied messages are never encoded; a message it could have encoded
+        # (base64 JSON, the shape AWS's decode returns) is given back decoded.
+        try:
+            decoded = base64.b64decode(p["EncodedMessage"], validate=True).decode()
+            json.loads(decoded)
+        except (ValueError, binascii.Error, UnicodeDecodeError):
+            raise ServiceError(
+                "InvalidAuthorizationMessageException",
+                "The error message provided is not a valid encoded authorization message.",
+                status=400,
+            ) from None
+        return {"DecodedMessage": decoded}
 
     def GetAccessKeyInfo(self, ctx: RequestContext, p: Params) -> Params:
         account = self.runtime.credentials.account_of(p["AccessKeyId"])

@@ -1,0 +1,259 @@
+"""A user's other credentials: SSH public keys (CodeCommit), X.509 signing certificates, and
+service-specific credentials (CodeCommit / Keyspaces passwords).
+
+Each is kept under the key "<user>\\0<id>" of its own collection, so a user's items list
+in order and DeleteUser can tell whether any are left.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.iam.common import limit_exceeded, new_id, new_secret, no_such_entity, now, scope
+from pocketcloud.services.iam.principals import USER, Principals
+from pocketcloud.services.iam.server_certificates import certificate_expiry
+
+Params = dict[str, Any]
+SSH_KEYS, SIGNING_CERTIFICATES, SERVICE_CREDENTIALS = (
+    "ssh_public_keys",
+    "signing_certificates",
+    "service_credentials",
+)
+MAX_SSH_KEYS, MAX_SIGNING_CERTIFICATES, MAX_SERVICE_CREDENTIALS = 5, 2, 2
+SERVICES_WITH_CREDENTIALS = ("codecommit.amazonaws.com", "cassandra.amazonaws.com")
+_SSH_SUMMARY = ("UserName", "SSHPublicKeyId", "Status", "UploadDate")
+_CREDENTIAL_SUMMARY = (
+    "UserName",
+    "Status",
+    "ServiceUserName",
+    "CreateDate",
+    "ServiceSpecificCredentialId",
+    "ServiceName",
+)
+
+
+def _fingerprint(body: str) -> str:
+    """The key's MD5 fingerprint, as IAM shows it; InvalidPublicKey if it is no SSH-RSA key."""
+    try:
+        key = serialization.load_ssh_public_key(body.strip().encode())
+        blob = base64.b64decode(body.split()[1])
+    except (ValueError, IndexError, TypeError, NotImplementedError):
+        raise ServiceError("InvalidPublicKey", "The public key is not valid.", status=400) from None
+    if key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)[:7] != b"ssh-rsa":
+        raise ServiceError(
+            "UnrecognizedPublicKeyEncoding", "Only ssh-rsa public keys are supported.", status=400
+        )
+    digest = hashlib.md5(blob).hexdigest()  # noqa: S324 - AWS's fingerprint is MD5
+    return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
+
+
+class UserCredentialOperations:
+    principals: Principals
+
+    def _items(self, kind: str) -> Any:
+        return self.principals.store.collection("iam", kind)
+
+    def _user_items(self, ctx: RequestContext, kind: str, user: str) -> list[dict[str, Any]]:
+        return [doc for _, doc in self._items(kind).scan(scope(ctx), prefix=user + "\0")]
+
+    def _item(
+        self, ctx: RequestContext, kind: str, user: str | None, item_id: str, missing: str
+    ) -> dict[str, Any]:
+        doc = self._items(kind).get(scope(ctx), f"{user}\0{item_id}") if user else None
+        if doc is None:
+            raise no_such_entity(missing)
+        return doc
+
+    def _user_for(self, ctx: RequestContext, p: Params) -> str:
+        user = self._caller_user(ctx, p)  # type: ignore[attr-defined]
+        if user is None:
+            raise ServiceError(
+                "ValidationError", "Must specify userName when calling with non-User credentials", status=400
+            )
+        self.principals.get(ctx, USER, user)
+        return str(user)
+
+    # -- SSH public keys ---------------------------------------------------
+
+    def UploadSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        user = p["UserName"]
+        with self.principals.store.transaction():
+            self.principals.get(ctx, USER, user)
+            fingerprint = _fingerprint(p["SSHPublicKeyBody"])
+            keys = self._user_items(ctx, SSH_KEYS, user)
+            if any(k["Fingerprint"] == fingerprint for k in keys):
+                raise ServiceError(
+                    "DuplicateSSHPublicKey",
+                    "The SSH public key is already associated with the user.",
+                    status=400,
+                )
+            if len(keys) >= MAX_SSH_KEYS:
+                raise limit_exceeded(f"Cannot exceed quota for PublicKeysPerUser: {MAX_SSH_KEYS}")
+            doc = {
+                "UserName": user,
+                "SSHPublicKeyId": new_id("APKA"),
+                "Fingerprint": fingerprint,
+                "SSHPublicKeyBody": p["SSHPublicKeyBody"],
+                "Status": "Active",
+                "UploadDate": now().isoformat(),
+            }
+            self._items(SSH_KEYS).put(scope(ctx), f"{user}\0{doc['SSHPublicKeyId']}", doc)
+        return {"SSHPublicKey": doc}
+
+    def _ssh_key(self, ctx: RequestContext, p: Params) -> dict[str, Any]:
+        key_id = p["SSHPublicKeyId"]
+        return self._item(
+            ctx, SSH_KEYS, p["UserName"], key_id, f"The Public Key with id {key_id} cannot be found."
+        )
+
+    def GetSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        return {"SSHPublicKey": self._ssh_key(ctx, p)}
+
+    def ListSSHPublicKeys(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._user_for(ctx, p)
+        keys = [{k: d[k] for k in _SSH_SUMMARY} for d in self._user_items(ctx, SSH_KEYS, user)]
+        return {"SSHPublicKeys": keys, "IsTruncated": False}
+
+    def UpdateSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._ssh_key(ctx, p)
+        doc["Status"] = p["Status"]
+        self._items(SSH_KEYS).put(scope(ctx), f"{doc['UserName']}\0{doc['SSHPublicKeyId']}", doc)
+        return {}
+
+    def DeleteSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._ssh_key(ctx, p)
+        self._items(SSH_KEYS).delete(scope(ctx), f"{doc['UserName']}\0{doc['SSHPublicKeyId']}")
+        return {}
+
+    # -- signing certificates ----------------------------------------------
+
+    def UploadSigningCertificate(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._user_for(ctx, p)
+        body = p["CertificateBody"]
+        certificate_expiry(body)
+        with self.principals.store.transaction():
+            certificates = self._user_items(ctx, SIGNING_CERTIFICATES, user)
+            if any(c["CertificateBody"].strip() == body.strip() for c in certificates):
+                raise ServiceError("DuplicateCertificate", "The certificate already exists.", status=409)
+            if len(certificates) >= MAX_SIGNING_CERTIFICATES:
+                raise limit_exceeded(
+                    f"Cannot exceed quota for CertificatesPerUser: {MAX_SIGNING_CERTIFICATES}"
+                )
+            doc = {
+                "UserName": user,
+                "CertificateId": new_id("", 24),
+                "CertificateBody": body,
+                "Status": "Active",
+                "UploadDate": now().isoformat(),
+            }
+            self._items(SIGNING_CERTIFICATES).put(scope(ctx), f"{user}\0{doc['CertificateId']}", doc)
+        return {"Certificate": doc}
+
+    def _signing_certificate(self, ctx: RequestContext, p: Params) -> dict[str, Any]:
+        user = self._user_for(ctx, p)
+        cert_id = p["CertificateId"]
+        return self._item(
+            ctx, SIGNING_CERTIFICATES, user, cert_id, f"The Certificate with id {cert_id} cannot be found."
+        )
+
+    def ListSigningCertificates(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._user_for(ctx, p)
+        return {"Certificates": self._user_items(ctx, SIGNING_CERTIFICATES, user), "IsTruncated": False}
+
+    def UpdateSigningCertificate(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._signing_certificate(ctx, p)
+        doc["Status"] = p["Status"]
+        self._items(SIGNING_CERTIFICATES).put(scope(ctx), f"{doc['UserName']}\0{doc['CertificateId']}", doc)
+        return {}
+
+    def DeleteSigningCertificate(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._signing_certificate(ctx, p)
+        self._items(SIGNING_CERTIFICATES).delete(scope(ctx), f"{doc['UserName']}\0{doc['CertificateId']}")
+        return {}
+
+    # -- service-specific credentials ---------------------------------------
+
+    def CreateServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
+        user, service = p["UserName"], p["ServiceName"]
+        if service not in SERVICES_WITH_CREDENTIALS:
+            raise no_such_entity(f"No such service {service} is supported for Service Specific Credentials")
+        with self.principals.store.transaction():
+            self.principals.get(ctx, USER, user)
+            existing = [
+                c for c in self._user_items(ctx, SERVICE_CREDENTIALS, user) if c["ServiceName"] == service
+            ]
+            if len(existing) >= MAX_SERVICE_CREDENTIALS:
+                raise limit_exceeded(
+                    f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {MAX_SERVICE_CREDENTIALS}"
+                )
+            doc = {
+                "UserName": user,
+                "Status": "Active",
+                "ServiceUserName": f"{user}-at-{ctx.account_id}",
+                "ServicePassword": new_secret(44),
+                "CreateDate": now().isoformat(),
+                "ServiceSpecificCredentialId": new_id("ACCA"),
+                "ServiceName": service,
+            }
+            self._items(SERVICE_CREDENTIALS).put(
+                scope(ctx), f"{user}\0{doc['ServiceSpecificCredentialId']}", doc
+            )
+        return {"ServiceSpecificCredential": doc}
+
+    def _service_credential(self, ctx: RequestContext, p: Params) -> dict[str, Any]:
+        user = self._user_for(ctx, p)
+        cred_id = p["ServiceSpecificCredentialId"]
+        return self._item(
+            ctx, SERVICE_CREDENTIALS, user, cred_id, f"No such credential {cred_id} exists for user {user}"
+        )
+
+    def ListServiceSpecificCredentials(self, ctx: RequestContext, p: Params) -> Params:
+        user = self._user_for(ctx, p)
+        found = [
+            {k: c[k] for k in _CREDENTIAL_SUMMARY}
+            for c in self._user_items(ctx, SERVICE_CREDENTIALS, user)
+            if not p.get("ServiceName") or c["ServiceName"] == p["ServiceName"]
+        ]
+        return {"ServiceSpecificCredentials": found}
+
+    def ResetServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._service_credential(ctx, p)
+        doc["ServicePassword"] = new_secret(44)
+        self._items(SERVICE_CREDENTIALS).put(
+            scope(ctx), f"{doc['UserName']}\0{doc['ServiceSpecificCredentialId']}", doc
+        )
+        return {"ServiceSpecificCredential": doc}
+
+    def UpdateServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._service_credential(ctx, p)
+        doc["Status"] = p["Status"]
+        self._items(SERVICE_CREDENTIALS).put(
+            scope(ctx), f"{doc['UserName']}\0{doc['ServiceSpecificCredentialId']}", doc
+        )
+        return {}
+
+    def DeleteServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._service_credential(ctx, p)
+        self._items(SERVICE_CREDENTIALS).delete(
+            scope(ctx), f"{doc['UserName']}\0{doc['ServiceSpecificCredentialId']}"
+        )
+        return {}
+
+    def remaining_user_credentials(self, ctx: RequestContext, user: str) -> str | None:
+        """What DeleteUser must refuse to orphan, in AWS's words ("must delete ... first")."""
+        if self.user_mfa_devices(ctx, user):  # type: ignore[attr-defined]
+            return "MFA device"
+        for kind, what in (
+            (SIGNING_CERTIFICATES, "signing certificates"),
+            (SSH_KEYS, "SSH public keys"),
+            (SERVICE_CREDENTIALS, "service specific credentials"),
+        ):
+            if self._items(kind).scan(scope(ctx), prefix=user + "\0", limit=1):
+                return what
+        return None

@@ -1,0 +1,241 @@
+"""IAM SAML providers and STS AssumeRoleWithSAML through boto3: the provider's metadata names
+the IdP, a SAML response from that IdP naming a (role, provider) pair gets a session of a role
+whose trust policy names the provider, and AWS's errors otherwise.
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.support import doc, error_of, unique
+
+AUDIENCE = "https://signin.aws.amazon.com/saml"
+CERT = "MIIC" + "A" * 1200  # signing keys are kept, never used: signatures are not verified
+
+
+def metadata(entity_id: str) -> str:
+    return (
+        '<?xml version="1.0"?>'
+        f'<md:EntityDescriptor xmlns:md="urn:oasis:names:tc:SAML:2.0:metadata" entityID="{entity_id}" '
+        'validUntil="2049-01-01T00:00:00Z"><md:IDPSSODescriptor '
+        'protocolSupportEnumeration="urn:oasis:names:tc:SAML:2.0:protocol"><md:KeyDescriptor use="signing">'
+        '<ds:KeyInfo xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:X509Data><ds:X509Certificate>'
+        f"{CERT}</ds:X509Certificate></ds:X509Data></ds:KeyInfo></md:KeyDescriptor>"
+        '<md:SingleSignOnService Binding="urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect" '
+        f'Location="{entity_id}/sso"/></md:IDPSSODescriptor></md:EntityDescriptor>'
+    )
+
+
+def saml_response(
+    issuer: str,
+    role_arn: str,
+    provider_arn: str,
+    *,
+    subject: str = "alice",
+    session_name: str | None = "alice@example.com",
+    expires_in: int = 300,
+) -> str:
+    until = (datetime.now(UTC) + timedelta(seconds=expires_in)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    session = (
+        f'<saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/RoleSessionName">'
+        f"<saml:AttributeValue>{session_name}</saml:AttributeValue></saml:Attribute>"
+        if session_name
+        else ""
+    )
+    xml = (
+        '<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" '
+        'xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" Version="2.0" ID="_r1">'
+        f"<saml:Issuer>{issuer}</saml:Issuer>"
+        '<samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>'
+        f'<saml:Assertion Version="2.0" ID="_a1"><saml:Issuer>{issuer}</saml:Issuer>'
+        '<saml:Subject><saml:NameID Format="urn:oasis:names:tc:SAML:2.0:nameid-format:persistent">'
+        f"{subject}</saml:NameID>"
+        '<saml:SubjectConfirmation Method="urn:oasis:names:tc:SAML:2.0:cm:bearer">'
+        f'<saml:SubjectConfirmationData NotOnOrAfter="{until}" Recipient="{AUDIENCE}"/>'
+        "</saml:SubjectConfirmation></saml:Subject>"
+        f'<saml:Conditions NotOnOrAfter="{until}"><saml:AudienceRestriction>'
+        "<saml:Audience>urn:amazon:webservices</saml:Audience></saml:AudienceRestriction></saml:Conditions>"
+        '<saml:AttributeStatement><saml:Attribute Name="https://aws.amazon.com/SAML/Attributes/Role">'
+        f"<saml:AttributeValue>{role_arn},{provider_arn}</saml:AttributeValue></saml:Attribute>"
+        f"{session}</saml:AttributeStatement></saml:Assertion></samlp:Response>"
+    )
+    return base64.b64encode(xml.encode()).decode()
+
+
+@pytest.fixture
+def iam(endpoint: str) -> Any:
+    return make_client(endpoint, "iam")
+
+
+@pytest.fixture
+def sts(endpoint: str) -> Any:
+    return make_client(endpoint, "sts")
+
+
+@pytest.fixture
+def idp(iam: Any) -> tuple[str, str]:
+    """(issuer, provider ARN) of a SAML provider."""
+    issuer = f"https://{unique('idp')}.example.com"
+    arn = iam.create_saml_provider(Name=unique("Saml"), SAMLMetadataDocument=metadata(issuer))[
+        "SAMLProviderArn"
+    ]
+    return issuer, arn
+
+
+def _role(iam: Any, provider_arn: str, condition: dict[str, Any] | None = None) -> str:
+    statement = {
+        "Effect": "Allow",
+        "Principal": {"Federated": provider_arn},
+        "Action": "sts:AssumeRoleWithSAML",
+        "Condition": condition or {"StringEquals": {"SAML:aud": AUDIENCE}},
+    }
+    name = unique("saml-role")
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc(statement))["Role"]["Arn"])
+
+
+# -- SAML providers -------------------------------------------------------------------------------
+
+
+def test_create_get_list_and_delete_a_saml_provider(iam: Any) -> None:
+    name = unique("Saml")
+    document = metadata("https://idp.example.com")
+    arn = iam.create_saml_provider(Name=name, SAMLMetadataDocument=document)["SAMLProviderArn"]
+    assert arn == f"arn:aws:iam::{ROOT_ACCOUNT}:saml-provider/{name}"
+    got = iam.get_saml_provider(SAMLProviderArn=arn)
+    assert (got["SAMLMetadataDocument"], got["AssertionEncryptionMode"], got["Tags"]) == (
+        document,
+        "Allowed",
+        [],
+    )
+    assert got["ValidUntil"].year == 2049
+    assert arn in [p["Arn"] for p in iam.list_saml_providers()["SAMLProviderList"]]
+    iam.delete_saml_provider(SAMLProviderArn=arn)
+    assert error_of(iam.get_saml_provider, SAMLProviderArn=arn) == (
+        "NoSuchEntity",
+        404,
+        f"Manifest not found for arn {arn}",
+    )
+
+
+def test_update_replaces_the_metadata(iam: Any, idp: tuple[str, str]) -> None:
+    _, arn = idp
+    document = metadata("https://other.example.com")
+    assert (
+        iam.update_saml_provider(SAMLProviderArn=arn, SAMLMetadataDocument=document)["SAMLProviderArn"] == arn
+    )
+    assert iam.get_saml_provider(SAMLProviderArn=arn)["SAMLMetadataDocument"] == document
+
+
+def test_metadata_that_is_not_xml_is_refused(iam: Any) -> None:
+    assert error_of(iam.create_saml_provider, Name=unique("Saml"), SAMLMetadataDocument="x" * 1000) == (
+        "InvalidInput",
+        400,
+        "Could not parse metadata",
+    )
+
+
+def test_delete_of_an_unknown_provider_is_no_such_entity(iam: Any) -> None:
+    arn = f"arn:aws:iam::{ROOT_ACCOUNT}:saml-provider/NonExistentProvider"
+    assert error_of(iam.delete_saml_provider, SAMLProviderArn=arn) == (
+        "NoSuchEntity",
+        404,
+        f"Manifest not found for arn {arn}",
+    )
+
+
+# -- AssumeRoleWithSAML ---------------------------------------------------------------------------
+
+
+def test_a_trusted_assertion_gets_a_role_session(
+    iam: Any, sts: Any, idp: tuple[str, str], endpoint: str
+) -> None:
+    issuer, provider_arn = idp
+    role_arn = _role(iam, provider_arn)
+    answer = sts.assume_role_with_saml(
+        RoleArn=role_arn,
+        PrincipalArn=provider_arn,
+        SAMLAssertion=saml_response(issuer, role_arn, provider_arn),
+    )
+    role_name = role_arn.rsplit("/", 1)[-1]
+    assert answer["AssumedRoleUser"]["Arn"] == (
+        f"arn:aws:sts::{ROOT_ACCOUNT}:assumed-role/{role_name}/alice@example.com"
+    )
+    assert (answer["Subject"], answer["SubjectType"], answer["Issuer"], answer["Audience"]) == (
+        "alice",
+        "persistent",
+        issuer,
+        AUDIENCE,
+    )
+    assert answer["NameQualifier"]
+    creds = answer["Credentials"]
+    session = make_client(
+        endpoint,
+        "sts",
+        key=creds["AccessKeyId"],
+        secret=creds["SecretAccessKey"],
+        token=creds["SessionToken"],
+    )
+    assert session.get_caller_identity()["Arn"] == answer["AssumedRoleUser"]["Arn"]
+
+
+def test_an_issuer_the_provider_does_not_name_is_refused(iam: Any, sts: Any, idp: tuple[str, str]) -> None:
+    _, provider_arn = idp
+    role_arn = _role(iam, provider_arn)
+    assertion = saml_response("https://impostor.example.com", role_arn, provider_arn)
+    assert error_of(
+        sts.assume_role_with_saml, RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion
+    ) == (
+        "InvalidIdentityToken",
+        400,
+        "Issuer not present in specified provider",
+    )
+
+
+def test_a_role_the_assertion_does_not_grant_is_refused(iam: Any, sts: Any, idp: tuple[str, str]) -> None:
+    issuer, provider_arn = idp
+    granted, other = _role(iam, provider_arn), _role(iam, provider_arn)
+    assertion = saml_response(issuer, granted, provider_arn)
+    assert error_of(
+        sts.assume_role_with_saml, RoleArn=other, PrincipalArn=provider_arn, SAMLAssertion=assertion
+    ) == (
+        "AccessDenied",
+        403,
+        "Not authorized to perform sts:AssumeRoleWithSAML",
+    )
+
+
+def test_a_trust_condition_on_the_subject_is_enforced(iam: Any, sts: Any, idp: tuple[str, str]) -> None:
+    issuer, provider_arn = idp
+    role_arn = _role(iam, provider_arn, {"StringEquals": {"SAML:sub": "bob"}})
+    assertion = saml_response(issuer, role_arn, provider_arn, subject="alice")
+    code, status, _ = error_of(
+        sts.assume_role_with_saml, RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion
+    )
+    assert (code, status) == ("AccessDenied", 403)
+
+
+def test_an_expired_assertion_is_refused(iam: Any, sts: Any, idp: tuple[str, str]) -> None:
+    issuer, provider_arn = idp
+    role_arn = _role(iam, provider_arn)
+    assertion = saml_response(issuer, role_arn, provider_arn, expires_in=-60)
+    code, status, _ = error_of(
+        sts.assume_role_with_saml, RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion
+    )
+    assert (code, status) == ("ExpiredTokenException", 400)
+
+
+def test_an_assertion_that_is_not_saml_is_an_invalid_identity_token(
+    iam: Any, sts: Any, idp: tuple[str, str]
+) -> None:
+    _, provider_arn = idp
+    role_arn = _role(iam, provider_arn)
+    garbage = base64.b64encode(b"not xml at all").decode()
+    code, status, _ = error_of(
+        sts.assume_role_with_saml, RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=garbage
+    )
+    assert (code, status) == ("InvalidIdentityToken", 400)

@@ -1,0 +1,83 @@
+"""IAM service-linked roles through boto3: AWS's role names and paths, the service's managed
+policy, the one-per-account rule, and deletion through a deletion task.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.support import error_of, unique
+
+
+@pytest.fixture
+def iam(endpoint: str) -> Any:
+    return make_client(endpoint, "iam")
+
+
+def test_a_service_linked_role_has_the_service_name_path_and_trust(iam: Any) -> None:
+    role = iam.create_service_linked_role(AWSServiceName="spot.amazonaws.com")["Role"]
+    try:
+        assert (role["RoleName"], role["Path"]) == (
+            "AWSServiceRoleForEC2Spot",
+            "/aws-service-role/spot.amazonaws.com/",
+        )
+        assert role["Arn"] == (
+            f"arn:aws:iam::{ROOT_ACCOUNT}:role/aws-service-role/spot.amazonaws.com/AWSServiceRoleForEC2Spot"
+        )
+        trust = role["AssumeRolePolicyDocument"]
+        trust = json.loads(trust) if isinstance(trust, str) else trust
+        assert trust["Statement"][0]["Principal"] == {"Service": ["spot.amazonaws.com"]}
+        attached = iam.list_attached_role_policies(RoleName="AWSServiceRoleForEC2Spot")["AttachedPolicies"]
+        assert [p["PolicyArn"] for p in attached] == [
+            "arn:aws:iam::aws:policy/aws-service-role/AWSEC2SpotServiceRolePolicy"
+        ]
+    finally:
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForEC2Spot")
+
+
+def test_a_second_role_for_the_same_service_is_refused(iam: Any) -> None:
+    iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
+    try:
+        assert error_of(iam.create_service_linked_role, AWSServiceName="ecs.amazonaws.com") == (
+            "InvalidInput",
+            400,
+            "Service role name AWSServiceRoleForECS has been taken in this account, please try a different suffix.",
+        )
+    finally:
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForECS")
+
+
+def test_a_custom_suffix_names_another_role(iam: Any) -> None:
+    suffix = unique("s")
+    role = iam.create_service_linked_role(AWSServiceName="autoscaling.amazonaws.com", CustomSuffix=suffix)[
+        "Role"
+    ]
+    assert role["RoleName"] == f"AWSServiceRoleForAutoScaling_{suffix}"
+    iam.delete_service_linked_role(RoleName=role["RoleName"])
+
+
+def test_delete_role_refuses_a_service_linked_role(iam: Any) -> None:
+    iam.create_service_linked_role(AWSServiceName="rds.amazonaws.com")
+    try:
+        assert error_of(iam.delete_role, RoleName="AWSServiceRoleForRDS") == (
+            "UnmodifiableEntity",
+            400,
+            "Cannot perform the operation on the protected role 'AWSServiceRoleForRDS' - "
+            "this role is only modifiable by AWS",
+        )
+    finally:
+        iam.delete_service_linked_role(RoleName="AWSServiceRoleForRDS")
+
+
+def test_deletion_is_a_task_that_succeeds(iam: Any) -> None:
+    iam.create_service_linked_role(AWSServiceName="elasticloadbalancing.amazonaws.com")
+    task = iam.delete_service_linked_role(RoleName="AWSServiceRoleForElasticLoadBalancing")["DeletionTaskId"]
+    assert task.startswith(
+        "task/aws-service-role/elasticloadbalancing.amazonaws.com/AWSServiceRoleForElasticLoadBalancing/"
+    )
+    assert iam.get_service_linked_role_deletion_status(DeletionTaskId=task)["Status"] == "SUCCEEDED"
+    assert error_of(iam.get_role, RoleName="AWSServiceRoleForElasticLoadBalancing")[0] == "NoSuchEntity"
