@@ -272,7 +272,9 @@ class RestParser(RequestParser):
             if location == _HEADER:
                 raw = headers.get(wire)
                 if raw is not None:
-                    params[name] = self._header_value(raw, member, name)
+                    value = self._header_value(raw, member, name)
+                    if value is not None:
+                        params[name] = value
             elif location == _URI:
                 if wire in labels:
                     params[name] = self._text_value(labels[wire], member, name)
@@ -409,6 +411,19 @@ class S3Parser(RestXmlParser):
 
     unknown_operation_code = "MethodNotAllowed"
     unknown_operation_status = 405
+    # HTTP (RFC 9110 13.1.3/13.1.4): a conditional date that is not a valid HTTP-date is ignored,
+    # and S3 serves the object rather than failing the request.
+    _IGNORED_WHEN_MALFORMED = frozenset(
+        {"IfModifiedSince", "IfUnmodifiedSince", "CopySourceIfModifiedSince", "CopySourceIfUnmodifiedSince"}
+    )
+
+    def _header_value(self, raw: str, member: Shape, name: str) -> Any:
+        try:
+            return super()._header_value(raw, member, name)
+        except MalformedRequest:
+            if name in self._IGNORED_WHEN_MALFORMED:
+                return None
+            raise
 
     def request_path(self, request: Request) -> str:
         bucket = virtual_host_bucket(request.host)
