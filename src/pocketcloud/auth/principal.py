@@ -35,6 +35,14 @@ class Principal:
     def is_anonymous(self) -> bool:
         return self.kind == "Anonymous"
 
+    @property
+    def has_identity_policies(self) -> bool:
+        """IAM users and sessions (role or federated) carry identity policies; root and anonymous do not."""
+        return self.kind in _POLICY_HOLDERS
+
+
+_POLICY_HOLDERS = frozenset({"User", "AssumedRole", "FederatedUser"})
+
 
 def root_principal(account_id: str, access_key_id: str | None = None) -> Principal:
     return Principal(

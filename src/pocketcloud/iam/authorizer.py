@@ -149,7 +149,7 @@ class Authorizer:
                 ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation
             )
         policy_set = _NO_POLICIES
-        iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole", "FederatedUser") else None
+        iam = self.runtime.provider("iam") if principal.has_identity_policies else None
         if iam is not None:
             policy_set = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
         policies, boundary = policy_set.policies, policy_set.boundary

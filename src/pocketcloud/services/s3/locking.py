@@ -174,7 +174,7 @@ class ObjectLockOperations:
             return True
         identity: list[Any] = []
         boundary = None
-        iam = self.runtime.provider("iam") if principal.kind in ("User", "AssumedRole") else None
+        iam = self.runtime.provider("iam") if principal.has_identity_policies else None
         if iam is not None:
             found = iam.identity_policies(principal)
             identity = [_parse(doc, "identity", pid) for pid, doc in found.identity]
