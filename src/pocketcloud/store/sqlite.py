@@ -17,7 +17,8 @@ Durability (keyword `durability=` of `SqliteStore.open`):
 - "off" (default when ephemeral): no fsync at all; the data is thrown away on
   close anyway. Still safe against a process kill.
 
-Documents are stored as compact JSON text (see `store/codec.py`: datetimes
+Small blobs (S3 bodies) are raw BLOB rows of the `blobs` table (`SqliteInlineBlobs`), written
+in the caller's transaction. Documents are stored as compact JSON text (see `store/codec.py`: datetimes
 become ISO-8601 strings, bytes are refused with TypeError). A collection that
 keeps fields (`keep_fields`: S3's objects keep what a listing shows) also
 writes those few values beside each document, in the `fields` column, and
@@ -49,12 +50,19 @@ from pocketcloud.store.blobs import FileBlobStore
 from pocketcloud.store.codec import dumps as _dumps
 from pocketcloud.store.codec import loads as _loads
 from pocketcloud.store.schema import (
+    BLOB_CLEAR,
+    BLOB_DELETE,
+    BLOB_GET,
+    BLOB_IDS,
+    BLOB_PUT,
+    BLOB_SIZE,
     COUNT,
     DELETE,
     DELETE_RANGE,
     FIRST_SCOPE,
     GET,
     GET_SEQUENCE,
+    GET_WITH_BLOB,
     INSERT,
     NEXT_ACCOUNT,
     NEXT_REGION,
@@ -139,12 +147,42 @@ class SqliteCollection(Collection):
             row = self._cur.execute(GET, (self._service, self._name, scope[0], scope[1], key)).fetchone()
         return None if row is None else _loads(row[0])
 
+    def get_with_blob(self, scope: Scope, key: str, field: str) -> tuple[Document | None, bytes | None]:
+        if not _JSON_EXTRACT[0]:
+            return super().get_with_blob(scope, key, field)
+        params = (_json_path(field), self._service, self._name, scope[0], scope[1], key)
+        try:
+            with self._lock:
+                row = self._cur.execute(GET_WITH_BLOB, params).fetchone()
+        except sqlite3.OperationalError as exc:
+            if "json_extract" not in str(exc):
+                raise
+            _JSON_EXTRACT[0] = False  # an SQLite built without JSON1
+            return super().get_with_blob(scope, key, field)
+        if row is None:
+            return None, None
+        return _loads(row[0]), (None if row[1] is None else bytes(row[1]))
+
     def put(self, scope: Scope, key: str, doc: Document) -> None:
         _check_write(key, doc)
         text = _dumps(doc)
         kept = self._kept_text(doc)
         with self._lock:
             self._cur.execute(PUT, (self._service, self._name, scope[0], scope[1], key, text, kept))
+
+    def put_twin(self, scope: Scope, key: str, doc: Document, twin: Collection, twin_key: str) -> None:
+        if not isinstance(twin, SqliteCollection) or twin._cur is not self._cur:
+            return super().put_twin(scope, key, doc, twin, twin_key)
+        _check_write(key, doc)
+        _check_write(twin_key, doc)
+        text = _dumps(doc)  # once for both rows; the kept fields differ per collection
+        with self._lock:
+            self._cur.execute(
+                PUT, (self._service, self._name, scope[0], scope[1], key, text, self._kept_text(doc))
+            )
+            self._cur.execute(
+                PUT, (twin._service, twin._name, scope[0], scope[1], twin_key, text, twin._kept_text(doc))
+            )
 
     def insert(self, scope: Scope, key: str, doc: Document) -> bool:
         _check_write(key, doc)
@@ -305,6 +343,43 @@ class SqliteCollection(Collection):
         return found
 
 
+class SqliteInlineBlobs:
+    """The `blobs` table: small blobs as raw BLOB rows (store/blobs.py's InlineRows), written in
+    whatever transaction is open, so a body commits with the metadata that points at it."""
+
+    __slots__ = ("_cur", "_lock")
+
+    def __init__(self, store: SqliteStore) -> None:
+        self._cur = store._cursor
+        self._lock = store._lock
+
+    def get(self, blob_id: str) -> bytes | None:
+        with self._lock:
+            row = self._cur.execute(BLOB_GET, (blob_id,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def size(self, blob_id: str) -> int | None:
+        with self._lock:
+            row = self._cur.execute(BLOB_SIZE, (blob_id,)).fetchone()
+        return None if row is None else int(row[0])
+
+    def put(self, blob_id: str, data: bytes | bytearray) -> None:
+        with self._lock:
+            self._cur.execute(BLOB_PUT, (blob_id, data))
+
+    def delete(self, blob_id: str) -> None:
+        with self._lock:
+            self._cur.execute(BLOB_DELETE, (blob_id,))
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [row[0] for row in self._cur.execute(BLOB_IDS).fetchall()]
+
+    def clear(self) -> None:
+        with self._lock:
+            self._cur.execute(BLOB_CLEAR)
+
+
 class _Transaction:
     """The context manager behind SqliteStore.transaction(); one per store.
 
@@ -383,7 +458,7 @@ class SqliteStore(Store):
         self.durability: Durability = durability
         # Small blobs (S3 bodies) may live in this database, committed with their metadata.
         self.blobs: FileBlobStore = FileBlobStore(
-            data_dir / "blobs", durability=durability, inline=self.collection("blobs", "inline")
+            data_dir / "blobs", durability=durability, inline=SqliteInlineBlobs(self)
         )
 
     @classmethod

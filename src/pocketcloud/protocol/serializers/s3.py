@@ -97,7 +97,8 @@ class S3Serializer(RestXmlSerializer):
         return encode
 
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
-        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id))]
+        # Every S3 response, errors included, names its server as S3 does.
+        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id)), ("Server", "AmazonS3")]
 
     def error_body(
         self, error: ServiceError, shape: Shape | None, fields: dict[str, Any], status: int, request_id: str

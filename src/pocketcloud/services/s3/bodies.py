@@ -194,10 +194,16 @@ async def read_blob(
 
 
 def read_blob_small(
-    blobs: BlobStore, blob: str, start: int = 0, length: int | None = None, customer: bytes | None = None
+    blobs: BlobStore,
+    blob: str,
+    start: int = 0,
+    length: int | None = None,
+    customer: bytes | None = None,
+    data: bytes | None = None,
 ) -> bytes:
-    """The plaintext bytes [start, start+length) of a small blob, at once (sent in one piece)."""
-    return cipher_for(blobs).read_small(blob, start, length, customer)
+    """The plaintext bytes [start, start+length) of a small blob, at once (sent in one piece);
+    `data`: the blob's stored bytes, when they were read with the object's record."""
+    return cipher_for(blobs).read_small(blob, start, length, customer, data)
 
 
 def read_blob_bytes(blobs: BlobStore, blob: str, customer: bytes | None = None) -> bytes:

@@ -112,14 +112,15 @@ class BucketOperations:
                     status=409,
                     BucketName=name,
                 )
-            if region != "us-east-1":
+            if region != "us-east-1" or existing.get("Region", "us-east-1") != "us-east-1":
                 raise ServiceError(
                     "BucketAlreadyOwnedByYou",
                     "Your previous request to create the named bucket succeeded and you already own it.",
                     status=409,
                     BucketName=name,
                 )
-            # us-east-1 answers 200 to a repeated CreateBucket by the owner (legacy behaviour).
+            # us-east-1 answers 200 to a repeated CreateBucket by the owner of a us-east-1 bucket
+            # (legacy behaviour); a bucket of another region is BucketAlreadyOwnedByYou from anywhere.
         return {"Location": f"/{name}"}
 
     def HeadBucket(self, ctx: RequestContext, p: Params) -> Params:

@@ -65,7 +65,7 @@ CONFIGS = (
 )
 
 # Get answers for configurations that exist on every bucket by default.
-_DEFAULTS: dict[str, Params] = {
+_DEFAULTS: dict[str, Params | None] = {
     "Notification": {},
     "Logging": {},
     "Accelerate": {},

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from email.utils import format_datetime
+from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
 
@@ -33,7 +34,7 @@ def no_such_upload(upload_id: str) -> ServiceError:
 
 
 def invalid_argument(message: str, name: str | None = None, value: str | None = None) -> ServiceError:
-    fields = {}
+    fields: dict[str, Any] = {}
     if name is not None:
         fields = {"ArgumentName": name, "ArgumentValue": value or ""}
     return ServiceError("InvalidArgument", message, status=400, **fields)

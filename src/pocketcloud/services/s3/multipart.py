@@ -20,6 +20,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
+from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
 from pocketcloud.services.s3.listing import _check_encoding, _encode
@@ -50,6 +51,7 @@ def _part_key(upload_id: str, number: int) -> str:
 
 class MultipartOperations:
     s3: S3State
+    completions: Completions
 
     def _upload(self, bucket: str, key: str, upload_id: str) -> Params:
         upload = self.s3.uploads.get(bucket_scope(bucket), upload_id)
@@ -94,8 +96,8 @@ class MultipartOperations:
             "Bucket": p["Bucket"],
             "Key": p["Key"],
             "UploadId": upload_id,
-            **self.encryption_headers(record),
-        }  # type: ignore[attr-defined]
+            **self.encryption_headers(record),  # type: ignore[attr-defined]
+        }
         if algorithm:
             result["ChecksumAlgorithm"] = algorithm
             result["ChecksumType"] = checksum_type
@@ -199,6 +201,26 @@ class MultipartOperations:
         return result
 
     async def CompleteMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
+        # A retry of a completed upload, or a second completion racing the first, is answered
+        # with the first one's result instead of NoSuchUpload or a second join (completions.py).
+        bucket, upload_id, key = p["Bucket"], p["UploadId"], p["Key"]
+        self.s3.bucket(bucket)  # NoSuchBucket before anything else
+        earlier = await self.completions.wait_for_running(bucket, upload_id, key)
+        if earlier is not None:
+            return earlier
+        if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None:
+            recalled = self.completions.recall(bucket, upload_id, key)
+            if recalled is not None:
+                return recalled
+        running = self.completions.start(bucket, upload_id)
+        result: Params | None = None
+        try:
+            result = await self._complete_upload(ctx, p)
+        finally:
+            self.completions.finish(bucket, upload_id, running, result)
+        return result
+
+    async def _complete_upload(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
@@ -302,8 +324,8 @@ class MultipartOperations:
             **self.encryption_headers(record),  # type: ignore[attr-defined]
             **self.expiration_headers(bucket_doc, record),  # type: ignore[attr-defined]
         }
-        if record["VersionId"] != "null":
-            result["VersionId"] = record["VersionId"]
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):  # type: ignore[attr-defined]
+            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
         for name, value in (record.get("Checksums") or {}).items():
             result[CHECKSUM_MEMBERS[name]] = value
             result["ChecksumType"] = record["ChecksumType"]

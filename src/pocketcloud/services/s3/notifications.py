@@ -67,7 +67,7 @@ _DESTINATIONS = (
 
 
 def _invalid(message: str, name: str = "", value: str = "") -> ServiceError:
-    fields = {"ArgumentName": name, "ArgumentValue": value} if name else {}
+    fields: dict[str, Any] = {"ArgumentName": name, "ArgumentValue": value} if name else {}
     return ServiceError("InvalidArgument", message, status=400, **fields)
 
 
@@ -130,7 +130,8 @@ class NotificationOperations:
     def _destination_allows(self, arn: str, service: str, action: str, bucket_arn: str, owner: str) -> bool:
         provider = self.runtime.provider(service)  # type: ignore[attr-defined]
         find = {"sqs": "queue_policy", "lambda": "function_policy"}.get(service)
-        found = getattr(provider, find, None)(arn) if provider is not None and find else None
+        lookup = getattr(provider, find, None) if provider is not None and find else None
+        found = lookup(arn) if lookup is not None else None
         if found is None:
             return False
         policy_text, account = found

@@ -182,20 +182,23 @@ class ObjectOperations:
             if body is not None:
                 body.commit_inline()
             if record["VersionId"] == "null":
-                for version_key, version in self.s3.key_versions(bucket, key):
-                    if version["VersionId"] == "null":
+                # Only two fields of each earlier version, picked out by SQLite, not whole records decoded.
+                for version_key, (version_id, stale) in self.s3.versions.scan_fields(
+                    where, ("VersionId", "Blob"), prefix=key + "\0"
+                ):
+                    if version_id == "null":
                         self.s3.versions.delete(where, version_key)
-                        stale = version.get("Blob")
                         if stale and is_inline(stale):
                             blobs.delete(stale)  # a row: it goes in this transaction
                         elif stale:
                             stale_blobs.append(stale)
             record["Rank"] = self.s3.next_rank()
-            self.s3.versions.put(where, self.s3.version_key(key, record["Rank"]), record)
+            version_key = self.s3.version_key(key, record["Rank"])
             if record.get("IsDeleteMarker"):
+                self.s3.versions.put(where, version_key, record)
                 self.s3.objects.delete(where, key)
-            else:
-                self.s3.objects.put(where, key, record)
+            else:  # the current object and its version: one record, encoded once
+                self.s3.objects.put_twin(where, key, record, self.s3.versions, version_key)
         for blob in stale_blobs:
             self.s3.store.blobs.delete(blob)
         return record
@@ -242,8 +245,11 @@ class ObjectOperations:
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
         if p.get("WebsiteRedirectLocation"):
             if not p["WebsiteRedirectLocation"].startswith(("/", "http://", "https://")):
-                raise invalid_argument("The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
-                                       "x-amz-website-redirect-location", p["WebsiteRedirectLocation"])
+                raise invalid_argument(
+                    "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+                    "x-amz-website-redirect-location",
+                    p["WebsiteRedirectLocation"],
+                )
             record["WebsiteRedirectLocation"] = p["WebsiteRedirectLocation"]
         return record
 
@@ -301,8 +307,8 @@ class ObjectOperations:
         record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
-        if record["VersionId"] != "null":
-            result["VersionId"] = record["VersionId"]
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
+            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
         for algorithm, value in stored.checksums.items():
             result[CHECKSUM_MEMBERS[algorithm]] = value
         if stored.checksums:
@@ -338,7 +344,8 @@ class ObjectOperations:
         if if_none_match is not None:
             if if_none_match.strip() == "*" or etag in [e.strip() for e in if_none_match.split(",")]:
                 raise not_modified(etag, modified)
-        elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]):
+        elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]) <= now():
+            # A date later than the server's clock is invalid and ignored (RFC 7232 §3.3), as at S3.
             raise not_modified(etag, modified)
 
     def _object_headers(self, record: Params, p: Params) -> Params:
@@ -414,9 +421,18 @@ class ObjectOperations:
             ActualObjectSize=str(size),
         )
 
-    def _read(self, ctx: RequestContext, p: Params) -> tuple[Params, Params]:
+    def _read(
+        self, ctx: RequestContext, p: Params, with_body: bool = False
+    ) -> tuple[Params, Params, bytes | None]:
+        """(record, output, the stored bytes of its inline body when `with_body` and they came with it)."""
         bucket_doc = self.s3.bucket(p["Bucket"])
-        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        stored: bytes | None = None
+        record: Params | None = None
+        if with_body and p.get("VersionId") is None:
+            # The current object's record and its inline body in one SELECT.
+            record, stored = self.s3.objects.get_with_blob(bucket_scope(p["Bucket"]), p["Key"], "Blob")
+        if record is None:
+            record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
         self._check_read_conditions(record, p)
         out = self._object_headers(record, p)
@@ -433,7 +449,7 @@ class ObjectOperations:
             # A whole-object checksum does not describe a part of it: S3 leaves it out.
             for member in (*CHECKSUM_MEMBERS.values(), "ChecksumType"):
                 out.pop(member, None)
-        return record, out
+        return record, out, stored
 
     def _part_span(self, record: Params, number: int) -> tuple[int, int] | None:
         sizes = record.get("PartSizes") or [record["Size"]]
@@ -482,7 +498,7 @@ class ObjectOperations:
         return {}
 
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
-        record, out = self._read(ctx, p)
+        record, out, stored = self._read(ctx, p, with_body=True)
         self.check_not_archived(record)
         start = 0
         if "ContentRange" in out:
@@ -492,7 +508,9 @@ class ObjectOperations:
         if not record["Size"]:
             out["Body"] = b""
         elif length <= INLINE_MAX:  # small: read now and sent in one piece
-            out["Body"] = read_blob_small(self.s3.store.blobs, record["Blob"], start, length, customer)
+            out["Body"] = read_blob_small(
+                self.s3.store.blobs, record["Blob"], start, length, customer, stored
+            )
         else:
             out["Body"] = read_blob(self.s3.store.blobs, record["Blob"], start, length, customer)
         return out
@@ -551,9 +569,8 @@ class ObjectOperations:
                 raise no_such_key(p["Key"])
             if p["IfMatch"].strip() not in ("*", etag_of(current)):
                 raise precondition_failed("If-Match")
-        return self.delete_object(
-            ctx, bucket_doc, p["Key"], p.get("VersionId"), self.may_bypass_governance(ctx, bucket_doc, p)
-        )  # type: ignore[attr-defined]
+        bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
+        return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bypass)
 
     def DeleteObjects(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -686,8 +703,8 @@ class ObjectOperations:
             copy_result[CHECKSUM_MEMBERS[algorithm]] = value
         result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
-        if record["VersionId"] != "null":
-            result["VersionId"] = record["VersionId"]
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
+            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
         if source["VersionId"] != "null":
             result["CopySourceVersionId"] = source["VersionId"]
         return result

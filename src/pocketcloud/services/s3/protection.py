@@ -62,7 +62,12 @@ class ProtectionOperations:
                 "encryption algorithm.", f"{header}-algorithm", "null",
             )
         if algorithm != "AES256":
-            raise invalid_argument("The encryption method specified is not supported", f"{header}-algorithm", str(algorithm))
+            # AWS's error for an SSE-C algorithm other than AES256 (S3 API reference, Error codes).
+            raise ServiceError(
+                "InvalidEncryptionAlgorithmError",
+                "The encryption request you specified is not valid. The valid value is AES256.",
+                status=400,
+            )
         key = customer_key(p, f"{prefix}SSECustomerKey")
         if key is None:
             raise invalid_argument(

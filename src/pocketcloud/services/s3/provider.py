@@ -16,6 +16,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.bodies import read_blob_bytes
 from pocketcloud.services.s3.buckets import BucketOperations
+from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.config_checks import ConfigurationChecks
 from pocketcloud.services.s3.configuration import ConfigurationOperations, ConfigurationStore
 from pocketcloud.services.s3.cors import CorsOperations
@@ -57,6 +58,7 @@ class S3Provider(
         super().__init__(runtime)
         self.s3 = S3State(runtime.store)
         self.configs = ConfigurationStore(self.s3)
+        self.completions = Completions()  # recent CompleteMultipartUpload results, for retries
 
     # -- event notifications: the operations that change objects, then their events ----------
 
@@ -100,10 +102,12 @@ class S3Provider(
 
     async def UploadPartCopy(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.authorize_copy_source(ctx, p["CopySource"])
-        return await _settled(super().UploadPartCopy(ctx, p))  # type: ignore[no-any-return]
+        return await _settled(super().UploadPartCopy(ctx, p))
 
-    async def CompleteMultipartUpload(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        result = await _settled(super().CompleteMultipartUpload(ctx, p))
+    async def _complete_upload(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        # The completion itself, not CompleteMultipartUpload: a retry answered from memory
+        # (services/s3/completions.py) creates nothing and so sends no second event.
+        result = await _settled(super()._complete_upload(ctx, p))
         await self.notify(
             ctx,
             "s3:ObjectCreated:CompleteMultipartUpload",
@@ -120,12 +124,14 @@ class S3Provider(
         event = "s3:ObjectRemoved:DeleteMarkerCreated" if created_marker else "s3:ObjectRemoved:Delete"
         await self.notify(ctx, event, bucket, key, {"VersionId": out.get("VersionId") or version_id})
 
-    async def DeleteObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    # The gateway awaits whatever an operation returns, so an override that notifies may be a
+    # coroutine where the base operation is not (hence the override ignores below).
+    async def DeleteObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().DeleteObject(ctx, p))
         await self._notify_removed(ctx, p["Bucket"], p["Key"], p.get("VersionId"), result)
         return result
 
-    async def DeleteObjects(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    async def DeleteObjects(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().DeleteObjects(ctx, p))
         for entry in result.get("Deleted") or [
             {"Key": o["Key"], "VersionId": o.get("VersionId")}
@@ -139,14 +145,14 @@ class S3Provider(
             await self._notify_removed(ctx, p["Bucket"], entry["Key"], entry.get("VersionId"), out)
         return result
 
-    async def PutObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    async def PutObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().PutObjectTagging(ctx, p))
         await self.notify(
             ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
         )
         return result
 
-    async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+    async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().DeleteObjectTagging(ctx, p))
         await self.notify(
             ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])

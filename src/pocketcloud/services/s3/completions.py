@@ -1,0 +1,65 @@
+"""Repeated CompleteMultipartUpload requests of one upload, answered as S3 answers them.
+
+A client whose CompleteMultipartUpload timed out retries it, and S3 answers the
+retry with the same 200 and result (for a while after the upload completed)
+rather than NoSuchUpload. Two completions of one upload may also arrive at once;
+the second must not join the parts again and record a second version, so it
+waits for the first and gives its answer.
+
+What is kept is the result of each recent completion, in memory: bounded in
+number and age (AWS documents no window; an hour covers any client's retries),
+and lost on restart, which only turns a retry across a restart into the
+NoSuchUpload it would otherwise have been.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import OrderedDict
+from typing import Any
+
+Params = dict[str, Any]
+KEEP_SECONDS = 3600.0
+KEEP_MAX = 10_000
+
+
+class Completions:
+    def __init__(self) -> None:
+        self._running: dict[tuple[str, str], asyncio.Future[Params | None]] = {}
+        self._done: OrderedDict[tuple[str, str], tuple[str, float, Params]] = OrderedDict()
+
+    async def wait_for_running(self, bucket: str, upload_id: str, key: str) -> Params | None:
+        """The result of a completion of this upload now running, once it is done (None if there
+        is none, or it failed: the caller then completes the upload itself)."""
+        running = self._running.get((bucket, upload_id))
+        if running is None:
+            return None
+        result = await asyncio.shield(running)
+        return dict(result) if result is not None and result["Key"] == key else None
+
+    def recall(self, bucket: str, upload_id: str, key: str) -> Params | None:
+        """The result of a recent completion of this upload of `key`, or None."""
+        found = self._done.get((bucket, upload_id))
+        if found is None or found[0] != key or time.monotonic() - found[1] > KEEP_SECONDS:
+            return None
+        return dict(found[2])
+
+    def start(self, bucket: str, upload_id: str) -> asyncio.Future[Params | None]:
+        future: asyncio.Future[Params | None] = asyncio.get_running_loop().create_future()
+        self._running[(bucket, upload_id)] = future
+        return future
+
+    def finish(
+        self, bucket: str, upload_id: str, future: asyncio.Future[Params | None], result: Params | None
+    ) -> None:
+        """Ends a completion started with start(): its waiters get `result` (None when it failed)."""
+        if self._running.get((bucket, upload_id)) is future:
+            del self._running[(bucket, upload_id)]
+        future.set_result(result)
+        if result is None:
+            return
+        self._done[(bucket, upload_id)] = (result["Key"], time.monotonic(), dict(result))
+        self._done.move_to_end((bucket, upload_id))
+        while len(self._done) > KEEP_MAX:
+            self._done.popitem(last=False)
