@@ -312,13 +312,7 @@ class StsProvider(Provider):
 
     def GetSessionToken(self, ctx: RequestContext, p: Params) -> Params:
         caller = ctx.principal
-        if caller.kind not in ("User", "Account") or caller.session_expires is not None:
-            raise ServiceError(
-                "AccessDenied", "Cannot call GetSessionToken with session credentials", status=403
-            )
-        duration = p.get("DurationSeconds") or 43200
-        if caller.is_root:
-            duration = min(duration, ROOT_SESSION_MAX)
+        duration = _long_term_session_duration(caller, p, "GetSessionToken")
         credentials = self._issue(
             duration,
             {
@@ -335,13 +329,7 @@ class StsProvider(Provider):
 
     def GetFederationToken(self, ctx: RequestContext, p: Params) -> Params:
         caller = ctx.principal
-        if caller.kind not in ("User", "Account") or caller.session_expires is not None:
-            raise ServiceError(
-                "AccessDenied", "Cannot call GetFederationToken with session credentials", status=403
-            )
-        duration = p.get("DurationSeconds") or 43200
-        if caller.is_root:
-            duration = min(duration, ROOT_SESSION_MAX)
+        duration = _long_term_session_duration(caller, p, "GetFederationToken")
         requested_tags = _session_tags(p)
         session_policy = p.get("Policy")
         if session_policy is not None:
@@ -475,3 +463,11 @@ def _principal_from_session(doc: Params, access_key_id: str) -> Principal:
         tags=tuple(sorted((doc.get("Tags") or {}).items())),
         mfa_authenticated=bool(doc.get("MfaAuthenticated")),
     )
+
+
+def _long_term_session_duration(caller: Any, p: Params, operation: str) -> int:
+    """GetSessionToken/GetFederationToken: callable with long-term keys only; root's sessions are capped."""
+    if caller.kind not in ("User", "Account") or caller.session_expires is not None:
+        raise ServiceError("AccessDenied", f"Cannot call {operation} with session credentials", status=403)
+    duration = int(p.get("DurationSeconds") or 43200)
+    return min(duration, ROOT_SESSION_MAX) if caller.is_root else duration
