@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from cryptography import x509
-
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import (
@@ -39,6 +37,8 @@ def malformed_certificate(message: str) -> ServiceError:
 
 def certificate_expiry(body: str) -> str:
     """The certificate's notAfter; MalformedCertificate if the body is no PEM certificate."""
+    from cryptography import x509  # imported on use: it slows server start
+
     try:
         certificate = x509.load_pem_x509_certificate(body.strip().encode())
     except ValueError:

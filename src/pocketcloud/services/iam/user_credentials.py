@@ -11,8 +11,6 @@ import base64
 import hashlib
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
-
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import limit_exceeded, new_id, new_secret, no_such_entity, now, scope
@@ -40,6 +38,8 @@ _CREDENTIAL_SUMMARY = (
 
 def _fingerprint(body: str) -> str:
     """The key's MD5 fingerprint, as IAM shows it; InvalidPublicKey if it is no SSH-RSA key."""
+    from cryptography.hazmat.primitives import serialization  # imported on use: it slows server start
+
     try:
         key = serialization.load_ssh_public_key(body.strip().encode())
         blob = base64.b64decode(body.split()[1])
