@@ -43,7 +43,6 @@ from pocketcloud.protocol.serializers import create_serializer
 from pocketcloud.protocol.validation import validator_for
 from pocketcloud.services import BACKGROUND_SERVICES, CREDENTIAL_SERVICES
 from pocketcloud.services.base import ServiceRuntime
-from pocketcloud.services.s3.website import serve_website
 
 log = logging.getLogger("pocketcloud.gateway")
 
@@ -124,6 +123,8 @@ class Gateway:
             return await self.internal.handle(request)
         request_id = self._next_request_id()
         if ".s3-website" in request.headers.get("host", ""):  # S3 website endpoint: services/s3/website.py
+            from pocketcloud.services.s3.website import serve_website  # on first use: S3 loads late
+
             website = await serve_website(self, request, request_id)
             if website is not None:
                 return website
