@@ -127,10 +127,14 @@ class QueryParser(RequestParser):
         except BadValue as exc:
             raise self.bad_value(where, text, shape) from exc
 
+    def member_wire_name(self, structure: Shape, member: str, shape: Shape) -> str:
+        """The wire name of a member of `structure` (a protocol variant may rename some)."""
+        return self.wire_name(member, shape)
+
     def _structure(self, node: Tree, shape: Shape, where: str) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for member, member_shape in shape.members.items():
-            child = node.get(self.wire_name(member, member_shape))
+            child = node.get(self.member_wire_name(shape, member, member_shape))
             if child is None:
                 continue
             path = f"{where}.{member}" if where else member

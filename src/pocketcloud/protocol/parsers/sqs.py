@@ -14,7 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import UnknownOperation
-from pocketcloud.protocol.parsers.query import QueryParser, Tree
+from pocketcloud.protocol.parsers.query import QueryParser
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -69,16 +69,8 @@ class SqsQueryParser(QueryParser):
     def unknown_operation(self, name: str) -> UnknownOperation:
         return UnknownOperation("InvalidAction", f"The action {name} is not valid for this endpoint.")
 
-    def _structure(self, node: Tree, shape: Shape, where: str) -> dict[str, Any]:
-        result: dict[str, Any] = {}
-        for member, member_shape in shape.members.items():
-            wire = MEMBER_NAMES.get((shape.name, member)) or self.wire_name(member, member_shape)
-            child = node.get(wire)
-            if child is None:
-                continue
-            path = f"{where}.{member}" if where else member
-            result[member] = self._value(child, member_shape, path)
-        return result
+    def member_wire_name(self, structure: Shape, member: str, shape: Shape) -> str:
+        return MEMBER_NAMES.get((structure.name, member)) or self.wire_name(member, shape)
 
     def _map(self, node: Any, shape: Shape, where: str) -> dict[str, Any]:
         names = MAP_ENTRY_NAMES.get(shape.name)

@@ -423,12 +423,7 @@ class AccessControlOperations:
             doc = self.s3.bucket(p["Bucket"])
             acl = self.requested_acl(p, doc["Account"], doc["Account"], False)
             if acl is None:
-                raise ServiceError(
-                    "MissingSecurityHeader",
-                    "Your request was missing a required header",
-                    status=400,
-                    MissingHeaderName="x-amz-acl",
-                )
+                raise _missing_acl()
             self._check_acl_allowed(ctx, doc, acl, "s3:PutBucketAcl", f"arn:aws:s3:::{p['Bucket']}")
             if doc.get("ObjectOwnership", ENFORCED) != ENFORCED:
                 doc["Acl"] = acl
@@ -450,12 +445,7 @@ class AccessControlOperations:
         )
         acl = self.requested_acl(p, owner_account, doc["Account"], True)
         if acl is None:
-            raise ServiceError(
-                "MissingSecurityHeader",
-                "Your request was missing a required header",
-                status=400,
-                MissingHeaderName="x-amz-acl",
-            )
+            raise _missing_acl()
         self._check_acl_allowed(ctx, doc, acl, "s3:PutObjectAcl", f"arn:aws:s3:::{p['Bucket']}/{p['Key']}")
         if doc.get("ObjectOwnership", ENFORCED) != ENFORCED:
             self._update_record(  # type: ignore[attr-defined]
@@ -514,3 +504,13 @@ def _http_date(value: str | None) -> float | None:
         return parsedate_to_datetime(value).timestamp()
     except (TypeError, ValueError, IndexError, OverflowError):
         return parse_amz_date(value)
+
+
+def _missing_acl() -> ServiceError:
+    """Put*Acl with neither a canned ACL, grant headers nor an AccessControlPolicy body."""
+    return ServiceError(
+        "MissingSecurityHeader",
+        "Your request was missing a required header",
+        status=400,
+        MissingHeaderName="x-amz-acl",
+    )

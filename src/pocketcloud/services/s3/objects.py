@@ -294,16 +294,7 @@ class ObjectOperations:
             if stored.pending is None:
                 self.s3.store.blobs.delete(stored.blob)
             raise
-        record.update(
-            {
-                "Size": stored.size,
-                "ETag": f'"{stored.md5_hex}"',
-                "Blob": stored.blob,
-                "LastModified": now().isoformat(),
-                "Checksums": stored.checksums,
-                "ChecksumType": "FULL_OBJECT",
-            }
-        )
+        record.update(_body_fields(stored))
         record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
@@ -687,16 +678,7 @@ class ObjectOperations:
         }
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
         stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True)
-        record.update(
-            {
-                "Size": stored.size,
-                "ETag": f'"{stored.md5_hex}"',
-                "Blob": stored.blob,
-                "LastModified": now().isoformat(),
-                "Checksums": stored.checksums,
-                "ChecksumType": "FULL_OBJECT",
-            }
-        )
+        record.update(_body_fields(stored))
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():
@@ -772,3 +754,15 @@ class ObjectOperations:
                 "MaxParts": p.get("MaxParts") or 1000,
             }
         return out
+
+
+def _body_fields(stored: StoredBody) -> Params:
+    """What a single-part object's record says of its newly stored body."""
+    return {
+        "Size": stored.size,
+        "ETag": f'"{stored.md5_hex}"',
+        "Blob": stored.blob,
+        "LastModified": now().isoformat(),
+        "Checksums": stored.checksums,
+        "ChecksumType": "FULL_OBJECT",
+    }

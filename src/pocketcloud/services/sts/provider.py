@@ -78,6 +78,21 @@ def _packed_size(policy: str | None, policy_arns: list[Params], tags: dict[str, 
     return -(-used * 100 // PACKED_SPACE)
 
 
+def _checked_packed_size(p: Params, tags: dict[str, str]) -> int:
+    """The request's PackedPolicySize, after checking its session policy; PackedPolicyTooLarge past 100%."""
+    policy = p.get("Policy")
+    if policy is not None:
+        _check_session_policy(policy)
+    packed = _packed_size(policy, p.get("PolicyArns") or [], tags)
+    if packed > 100:
+        raise ServiceError(
+            "PackedPolicyTooLarge",
+            f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
+            status=400,
+        )
+    return packed
+
+
 def _account_in_key_id(key_id: str) -> str | None:
     """The account AWS encodes in an access key id issued since 2019: after the four-letter
     prefix, the base32 text holds the account id in bits 1-40 of its first six bytes."""
@@ -255,15 +270,7 @@ class StsProvider(Provider):
         tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
         tags.update(requested_tags)
         session_policy = p.get("Policy")
-        if session_policy is not None:
-            _check_session_policy(session_policy)
-        packed = _packed_size(session_policy, p.get("PolicyArns") or [], requested_tags)
-        if packed > 100:
-            raise ServiceError(
-                "PackedPolicyTooLarge",
-                f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
-                status=400,
-            )
+        packed = _checked_packed_size(p, requested_tags)
         session_policy = self._combined_session_policy(account, session_policy, p.get("PolicyArns"))
         assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}"
         assumed_id = f"{role['RoleId']}:{session_name}"
@@ -332,15 +339,7 @@ class StsProvider(Provider):
         duration = _long_term_session_duration(caller, p, "GetFederationToken")
         requested_tags = _session_tags(p)
         session_policy = p.get("Policy")
-        if session_policy is not None:
-            _check_session_policy(session_policy)
-        packed = _packed_size(session_policy, p.get("PolicyArns") or [], requested_tags)
-        if packed > 100:
-            raise ServiceError(
-                "PackedPolicyTooLarge",
-                f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
-                status=400,
-            )
+        packed = _checked_packed_size(p, requested_tags)
         session_policy = self._combined_session_policy(caller.account_id, session_policy, p.get("PolicyArns"))
         name = p["Name"]
         federated_arn = f"arn:aws:sts::{caller.account_id}:federated-user/{name}"
