@@ -21,7 +21,7 @@ from botocore.config import Config
 
 from bench.bench_sts import RawClient
 from bench.harness import Measurement, ServerProcess, measure
-from bench.results import machine_line, table
+from bench.results import machine_line, table, verdict
 
 NAME = "authz"
 TITLE = "Authorization overhead: iam:GetUser as a user with 10×10 policy statements vs root"
@@ -82,11 +82,11 @@ def run(calls: int, warmup: int) -> str:
         for label in rows
     ]
     ratio = user_cpu / root_cpu
-    verdict = "**met**" if ratio <= GOAL_RATIO else "**not met**"
+    met = verdict(ratio <= GOAL_RATIO)
     return "\n".join([
         f"## {NAME}: {TITLE}", "", machine, "",
         f"{calls:,} calls per row after {warmup:,} warm-up calls, a request signed once and replayed on a keep-alive "
         f"connection; median of {ROUNDS} alternating rounds.", "",
         table(["caller", "server CPU ms/op", "× root", "p50 ms", "p99 ms"], body), "",
-        f"Goal: user's call at most {GOAL_RATIO:.2f}× root's server CPU: {ratio:.2f}× {verdict}.",
+        f"Goal: user's call at most {GOAL_RATIO:.2f}× root's server CPU: {ratio:.2f}× {met}.",
     ]) + "\n"

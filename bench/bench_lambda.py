@@ -31,7 +31,6 @@ its Lambda children (the runtimes, including those already exited).
 from __future__ import annotations
 
 import base64
-import gc
 import http.client
 import importlib.util
 import io
@@ -55,8 +54,8 @@ from botocore.credentials import Credentials
 
 from bench import procfs
 from bench.bench_sts import RawClient as StsRawClient
-from bench.harness import Measurement, ServerProcess
-from bench.results import machine_line, table
+from bench.harness import Measurement, ServerProcess, measure_interleaved
+from bench.results import machine_line, table, verdict
 
 NAME = "lambda"
 TITLE = "Lambda Invoke: warm, cold start, timeout overrun, 20 concurrent"
@@ -268,39 +267,11 @@ def measure_alternating(
     server: ServerProcess, kind: str, calls: dict[str, Callable[[], object]]
 ) -> list[WarmRow]:
     """WARM_CALLS of each call, made by one client kind in alternating blocks, with the CPU split per call."""
-    for call in calls.values():
-        for _ in range(WARM_WARMUP):
-            call()
-    gc.collect()
-    per_block = max(1, WARM_CALLS // WARM_BLOCKS)
-    clock = time.perf_counter
-    latencies: dict[str, list[float]] = {label: [] for label in calls}
-    totals = {
-        label: [0.0] * 5 for label in calls
-    }  # wall, server user, server sys, server process alone, client CPU
-    for _ in range(WARM_BLOCKS):
-        for label, call in calls.items():
-            mine = latencies[label]
-            own_before = sum(procfs.process_cpu_times(server.pid))
-            (user_before, sys_before), client_before = server.cpu_times(), time.process_time()
-            started = clock()
-            for _ in range(per_block):
-                t0 = clock()
-                call()
-                mine.append(clock() - t0)
-            wall = clock() - started
-            client_cpu = time.process_time() - client_before
-            user_after, sys_after = server.cpu_times()
-            own = sum(procfs.process_cpu_times(server.pid)) - own_before
-            for i, value in enumerate(
-                (wall, user_after - user_before, sys_after - sys_before, own, client_cpu)
-            ):
-                totals[label][i] += value
+    figures = measure_interleaved(server, kind, calls, WARM_BLOCKS, max(1, WARM_CALLS // WARM_BLOCKS), WARM_WARMUP)
     rows = []
-    for label, (wall, user, system, own, client_cpu) in totals.items():
-        n = len(latencies[label])
-        m = Measurement(server.name, kind, n, wall, user + system, system, client_cpu, latencies[label])
-        split = Split(own, max(0.0, user + system - own))
+    for label, m in figures.items():
+        own, n = m.server_own_cpu_s, m.calls
+        split = Split(own, max(0.0, m.server_cpu_s - own))
         rows.append(WarmRow(label, m, split))
         print(
             f"    {label:28} server CPU {m.server_cpu_ms_per_op:.3f} ms/op (own {own * 1000 / n:.3f}, "
@@ -478,9 +449,6 @@ def run_server(extra_env: dict[str, str] | None, phases: tuple[str, ...]) -> Ser
 # -- report ---------------------------------------------------------------------------------------
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
 
 def _warm_table(runs: list[ServerRun]) -> str:
     rows = []
@@ -591,22 +559,22 @@ def _goals(r: ServerRun) -> list[str]:
             continue
         p50, ratio = inv.m.p50_ms, inv.m.p50_ms / sts.m.p50_ms
         lines.append(
-            f"- warm Invoke p50 ({kind}) ≤ {WARM_P50_GOAL_MS:.0f} ms: {p50:.3f} ms {_verdict(p50 <= WARM_P50_GOAL_MS)}; "
+            f"- warm Invoke p50 ({kind}) ≤ {WARM_P50_GOAL_MS:.0f} ms: {p50:.3f} ms {verdict(p50 <= WARM_P50_GOAL_MS)}; "
             f"≤ {STS_RATIO_GOAL:.0f}× GetCallerIdentity's p50 ({sts.m.p50_ms:.3f} ms): {ratio:.2f}× "
-            f"{_verdict(ratio <= STS_RATIO_GOAL)}"
+            f"{verdict(ratio <= STS_RATIO_GOAL)}"
         )
     for label, samples in r.cold.items():
         ms = [s.latency_s * 1000 for s in samples]
         median = statistics.median(ms)
         lines.append(
             f"- cold start to first response ≤ {COLD_GOAL_MS:.0f} ms ({label}): median {median:.1f} ms, "
-            f"max {max(ms):.1f} ms {_verdict(median <= COLD_GOAL_MS)}"
+            f"max {max(ms):.1f} ms {verdict(median <= COLD_GOAL_MS)}"
         )
     if r.overruns_ms:
         worst = max(r.overruns_ms)
         line = (
             f"- timeout overrun ≤ {OVERRUN_GOAL_MS:.0f} ms: response − 1 s median "
-            f"{statistics.median(r.overruns_ms):.1f} ms, max {worst:.1f} ms {_verdict(worst <= OVERRUN_GOAL_MS)}"
+            f"{statistics.median(r.overruns_ms):.1f} ms, max {worst:.1f} ms {verdict(worst <= OVERRUN_GOAL_MS)}"
         )
         if r.deadline_overruns_ms:
             line += (

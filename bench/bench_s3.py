@@ -47,7 +47,7 @@ from botocore.config import Config
 from bench.bench_sts import moto, pocketcloud
 from bench.harness import Measurement, ServerProcess, measure, measure_concurrent, measure_interleaved
 from bench.rawhttp import RawS3
-from bench.results import machine_line, table
+from bench.results import machine_line, table, verdict
 
 NAME = "s3"
 TITLE = "S3 objects, large bodies, multipart upload and listing"
@@ -445,9 +445,6 @@ def run_server(make: Callable[[], ServerProcess], calls: int, warmup: int) -> Se
     return run
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
 
 def _small_table(runs: list[ServerRun]) -> str:
     moto_cpu = {(op, n, m.client): m.server_cpu_ms_per_op for r in runs if r.server.name == "moto_server"
@@ -517,18 +514,18 @@ def _goals(pc: ServerRun) -> list[str]:
     for op, n, m in pc.small:
         cpu = m.server_cpu_ms_per_op
         lines.append(f"- 1 KiB {op}, {m.client}, {n} thread{'s' if n > 1 else ''}: server CPU {cpu:.3f} ms "
-                     f"≤ {SMALL_CPU_GOAL_MS} ms {_verdict(cpu <= SMALL_CPU_GOAL_MS)}")
+                     f"≤ {SMALL_CPU_GOAL_MS} ms {verdict(cpu <= SMALL_CPU_GOAL_MS)}")
     for t in pc.large:
         if t.client != "raw" or t.label.startswith(("multipart", "of which")):
             continue
         goal = GET_GOAL_MIB_S if t.label.startswith("GET") else PUT_GOAL_MIB_S
         lines.append(f"- single-stream {t.label} ≥ {goal:,.0f} MiB/s: {t.median_mib_s:,.0f} MiB/s (median of "
-                     f"{len(t.wall_s)}; best {t.best_mib_s:,.0f}) {_verdict(t.median_mib_s >= goal)}")
+                     f"{len(t.wall_s)}; best {t.best_mib_s:,.0f}) {verdict(t.median_mib_s >= goal)}")
     full = pc.listing_row("full listing, 10 pages", LIST_KEYS)
     if full is not None:
         per = full.server_cpu_s / full.calls
         lines.append(f"- full listing of {LIST_KEYS:,} keys ≤ {LISTING_CPU_GOAL_S} s server CPU: {per:.3f} s "
-                     f"{_verdict(per <= LISTING_CPU_GOAL_S)}")
+                     f"{verdict(per <= LISTING_CPU_GOAL_S)}")
     small_page = pc.listing_row("first page of 1,000", PAGE_BUCKETS[0])
     if small_page is not None:
         for row in ("first page of 1,000", "page of 1,000 from the middle"):
@@ -539,11 +536,11 @@ def _goals(pc: ServerRun) -> list[str]:
             cpu_ratio = big.server_cpu_ms_per_op / small_page.server_cpu_ms_per_op
             lines.append(f"- {row} in {PAGE_BUCKETS[-1]:,} keys within {PAGE_RATIO_GOAL}× of the {PAGE_BUCKETS[0]:,}-key "
                          f"page: p50 {big.p50_ms:.2f} vs {small_page.p50_ms:.2f} ms = {ratio:.2f}× "
-                         f"(server CPU {cpu_ratio:.2f}×) {_verdict(ratio <= PAGE_RATIO_GOAL)}")
+                         f"(server CPU {cpu_ratio:.2f}×) {verdict(ratio <= PAGE_RATIO_GOAL)}")
     peak = max(pc.peaks.values())
     peak_mb = peak * MIB / 1e6
     lines.append(f"- peak server RSS < {PEAK_RSS_GOAL_MB:.0f} MB: {peak_mb:.1f} MB ({peak:.1f} MiB) "
-                 f"{_verdict(peak_mb < PEAK_RSS_GOAL_MB)}")
+                 f"{verdict(peak_mb < PEAK_RSS_GOAL_MB)}")
     return lines
 
 

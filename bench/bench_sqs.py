@@ -46,7 +46,7 @@ from botocore.config import Config
 from bench.bench_sts import moto, pocketcloud
 from bench.harness import Measurement, ServerProcess, measure, measure_concurrent
 from bench.rawhttp import HttpError, S3Signer
-from bench.results import machine_line, table
+from bench.results import machine_line, table, verdict
 
 NAME = "sqs"
 TITLE = "SQS send/receive/delete, cost against queue depth, long-poll wake-up"
@@ -448,9 +448,6 @@ def run_server(make: Callable[[], ServerProcess], calls: int, warmup: int) -> Se
     return run
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
 
 def _throughput_table(runs: list[ServerRun]) -> str:
     rows = []
@@ -578,7 +575,7 @@ def _goals(pc: ServerRun) -> list[str]:
         calls = "batch-of-10 calls" if t.batch > 1 else "single-message calls"
         lines.append(
             f"- {t.clients} client{'s' if t.clients > 1 else ''}, {calls}: {cpu:.3f} ms server CPU per "
-            f"message sent, received and deleted; ≤ {CPU_GOAL_MS} ms {_verdict(cpu <= CPU_GOAL_MS)}"
+            f"message sent, received and deleted; ≤ {CPU_GOAL_MS} ms {verdict(cpu <= CPU_GOAL_MS)}"
         )
     for batch in (BATCH, 1):
         by_depth = {d.depth: d for d in pc.depth if d.batch == batch}
@@ -588,13 +585,13 @@ def _goals(pc: ServerRun) -> list[str]:
             lines.append(
                 f"- constant with depth ({'batch of 10' if batch > 1 else 'single'}): "
                 f"{high.cpu_ms_per_message:.3f} ms at {DEPTHS[-1]:,} queued vs {low.cpu_ms_per_message:.3f} "
-                f"ms at {DEPTHS[0]:,} = {ratio:.2f}×, ≤ {DEPTH_RATIO_GOAL}× {_verdict(ratio <= DEPTH_RATIO_GOAL)}"
+                f"ms at {DEPTHS[0]:,} = {ratio:.2f}×, ≤ {DEPTH_RATIO_GOAL}× {verdict(ratio <= DEPTH_RATIO_GOAL)}"
             )
     if pc.wake_ms:
         p50 = percentile(pc.wake_ms, 50)
         lines.append(
             f"- long-poll wake-up p50 ≤ {LONGPOLL_P50_GOAL_MS:.0f} ms: {p50:.2f} ms "
-            f"{_verdict(p50 <= LONGPOLL_P50_GOAL_MS)}"
+            f"{verdict(p50 <= LONGPOLL_P50_GOAL_MS)}"
         )
     return lines
 

@@ -29,7 +29,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 
 from bench.harness import Measurement, ServerProcess, measure, ready_times
-from bench.results import machine_line, table
+from bench.results import machine_line, table, verdict
 
 NAME = "sts"
 TITLE = "STS GetCallerIdentity"
@@ -125,9 +125,6 @@ def run_server(make: Callable[[], ServerProcess], calls: int, warmup: int) -> Se
     return ServerRun(server, measurements, rss_after, peak, ready)
 
 
-def _verdict(ok: bool) -> str:
-    return "**met**" if ok else "**not met**"
-
 
 def _floor_cpu(runs: list[ServerRun]) -> dict[str, float]:
     """The floor's server CPU ms/op, by client."""
@@ -162,14 +159,14 @@ def _goals(pc: ServerRun, floor_cpu: dict[str, float]) -> list[str]:
     lines = []
     for m in pc.measurements:
         cpu, base = m.server_cpu_ms_per_op, floor_cpu.get(m.client)
-        line = f"- server CPU per call ({m.client}): {cpu:.3f} ms; ≤ {CPU_GOAL_MS} ms {_verdict(cpu <= CPU_GOAL_MS)}"
+        line = f"- server CPU per call ({m.client}): {cpu:.3f} ms; ≤ {CPU_GOAL_MS} ms {verdict(cpu <= CPU_GOAL_MS)}"
         if base:
             ratio = cpu / base
-            line += f"; {ratio:.1f}× the floor, < {FLOOR_RATIO_GOAL:.0f}× {_verdict(ratio < FLOOR_RATIO_GOAL)}"
+            line += f"; {ratio:.1f}× the floor, < {FLOOR_RATIO_GOAL:.0f}× {verdict(ratio < FLOOR_RATIO_GOAL)}"
         lines.append(line)
     ready, idle = pc.ready_median_s, pc.server.idle_rss_mib
-    lines.append(f"- spawn → ready ≤ {READY_GOAL_S} s: {ready:.3f} s (median) {_verdict(ready <= READY_GOAL_S)}")
-    lines.append(f"- idle RSS < {IDLE_RSS_GOAL_MIB:.0f} MiB: {idle:.1f} MiB {_verdict(idle < IDLE_RSS_GOAL_MIB)}")
+    lines.append(f"- spawn → ready ≤ {READY_GOAL_S} s: {ready:.3f} s (median) {verdict(ready <= READY_GOAL_S)}")
+    lines.append(f"- idle RSS < {IDLE_RSS_GOAL_MIB:.0f} MiB: {idle:.1f} MiB {verdict(idle < IDLE_RSS_GOAL_MIB)}")
     return lines
 
 

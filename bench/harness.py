@@ -155,6 +155,8 @@ class Measurement:
     server_sys_s: float
     client_cpu_s: float
     latencies_s: list[float] = field(repr=False)
+    # The server process alone, without its children (Lambda runtimes); measure_interleaved sets it.
+    server_own_cpu_s: float = math.nan
 
     def percentile_ms(self, p: float) -> float:
         """Nearest-rank percentile of the per-call latencies."""
@@ -275,10 +277,12 @@ def measure_interleaved(server: ServerProcess, client: str, calls: dict[str, Cal
     gc.collect()
     clock = time.perf_counter
     latencies: dict[str, list[float]] = {name: [] for name in calls}
-    totals = {name: [0.0, 0.0, 0.0, 0.0] for name in calls}  # wall, server user, server sys, client CPU
+    # wall, server user, server sys, server process alone, client CPU
+    totals = {name: [0.0, 0.0, 0.0, 0.0, 0.0] for name in calls}
     for _ in range(blocks):
         for name, call in calls.items():
             mine = latencies[name]
+            own_before = sum(procfs.process_cpu_times(server.pid))
             (user_before, sys_before), client_before = server.cpu_times(), time.process_time()
             started = clock()
             for _ in range(per_block):
@@ -288,13 +292,11 @@ def measure_interleaved(server: ServerProcess, client: str, calls: dict[str, Cal
             wall = clock() - started
             client_cpu = time.process_time() - client_before
             user_after, sys_after = server.cpu_times()
-            total = totals[name]
-            total[0] += wall
-            total[1] += user_after - user_before
-            total[2] += sys_after - sys_before
-            total[3] += client_cpu
+            own = sum(procfs.process_cpu_times(server.pid)) - own_before
+            for i, value in enumerate((wall, user_after - user_before, sys_after - sys_before, own, client_cpu)):
+                totals[name][i] += value
     return {
         name: Measurement(server.name, client, len(latencies[name]), wall, user + system, system, client_cpu,
-                          latencies[name])
-        for name, (wall, user, system, client_cpu) in totals.items()
+                          latencies[name], own)
+        for name, (wall, user, system, own, client_cpu) in totals.items()
     }

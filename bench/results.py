@@ -104,6 +104,11 @@ def machine_line() -> str:
     return " · ".join(f"{key}: {value}" for key, value in machine_info().items())
 
 
+def verdict(ok: bool) -> str:
+    """How a goal line ends: met or not, in bold."""
+    return "**met**" if ok else "**not met**"
+
+
 def table(headers: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
     """A Markdown table; the first column is left-aligned, the rest (figures) right-aligned."""
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join([":---"] + ["---:"] * (len(headers) - 1)) + "|"]
