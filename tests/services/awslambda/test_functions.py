@@ -135,7 +135,7 @@ def test_permissions_make_up_the_function_policy(functions: Functions, lam: Any)
     assert document["Version"] == "2012-10-17"
     assert [s["Sid"] for s in document["Statement"]] == ["s3-invoke", "other-account"]
     assert document["Statement"][1]["Principal"] == {"AWS": "arn:aws:iam::111122223333:root"}
-    assert policy["RevisionId"]
+    assert policy["RevisionId"] == lam.get_function(FunctionName=name)["Configuration"]["RevisionId"]
     assert error_of(lam.add_permission, FunctionName=name, StatementId="s3-invoke", Action="lambda:InvokeFunction",
                     Principal="s3.amazonaws.com")[:2] == ("ResourceConflictException", 409)
     lam.remove_permission(FunctionName=name, StatementId="s3-invoke")

@@ -98,12 +98,13 @@ def test_a_result_json_cannot_hold_is_a_marshal_error(functions: Functions, lam:
 def test_sys_exit_in_a_handler_is_a_runtime_exit_error(functions: Functions, lam: Any) -> None:
     name = functions.python(RETURNS)
     result = invoke(lam, name, {"kind": "exit"})
-    assert result.function_error == "Unhandled"
+    assert (result.status, result.function_error) == (200, "Unhandled")
     assert result.payload == {
         "errorType": "Runtime.ExitError",
         "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: exit status 3",
     }
     clean = invoke(lam, name, {"kind": "clean exit"})
+    assert clean.function_error == "Unhandled"
     assert clean.payload == {
         "errorType": "Runtime.ExitError",
         "errorMessage": f"RequestId: {clean.request_id} Error: Runtime exited without providing a reason",
@@ -115,7 +116,7 @@ def test_an_invoke_without_a_payload_hands_the_function_an_empty_object(
 ) -> None:
     name = functions.python(RETURNS)
     response = lam.invoke(FunctionName=name)
-    assert "FunctionError" not in response
+    assert response["StatusCode"] == 200 and "FunctionError" not in response
     assert json.loads(response["Payload"].read()) == {}
 
 
@@ -313,6 +314,7 @@ def test_node_init_errors_name_the_handler(functions: Functions, lam: Any) -> No
             {"index.js": "exports.other = async () => 1;"}, runtime="nodejs20.x", handler="index.handler"
         ),
     )
+    assert (missing.status, missing.function_error) == (200, "Unhandled")
     assert missing.payload["errorType"] == "Runtime.HandlerNotFound"
     assert missing.payload["errorMessage"] == "index.handler is undefined or not exported"
     absent = invoke(
@@ -321,6 +323,7 @@ def test_node_init_errors_name_the_handler(functions: Functions, lam: Any) -> No
             {"other.js": "exports.handler = async () => 1;"}, runtime="nodejs20.x", handler="index.handler"
         ),
     )
+    assert absent.function_error == "Unhandled"
     assert absent.payload["errorType"] == "Runtime.ImportModuleError"
     assert absent.payload["errorMessage"].startswith("Error: Cannot find module 'index'\nRequire stack:\n- ")
     broken = invoke(
@@ -329,6 +332,7 @@ def test_node_init_errors_name_the_handler(functions: Functions, lam: Any) -> No
             {"index.js": "exports.handler = async () => {;"}, runtime="nodejs20.x", handler="index.handler"
         ),
     )
+    assert broken.function_error == "Unhandled"
     assert broken.payload["errorType"] == "Runtime.UserCodeSyntaxError"
     assert broken.payload["errorMessage"] == "SyntaxError: Unexpected end of input"
 
@@ -362,6 +366,7 @@ def test_the_builtin_runtime_builds_the_context_and_results_as_awslambdaric(buil
     raw = builtin.python("def handler(event, context):\n    return b'raw bytes'\n")
     assert lam.invoke(FunctionName=raw)["Payload"].read() == b"raw bytes"
     marshal = invoke(lam, builtin.python(RETURNS), {"kind": "set"})
+    assert (marshal.status, marshal.function_error) == (200, "Unhandled")
     assert marshal.payload["errorType"] == "Runtime.MarshalError"
     assert (
         marshal.payload["errorMessage"]

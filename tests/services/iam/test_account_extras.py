@@ -51,7 +51,7 @@ def test_get_mfa_device_of_an_enabled_device(iam: Any) -> None:
     iam.create_user(UserName=user)
     device = iam.create_virtual_mfa_device(VirtualMFADeviceName=unique("mfa"))["VirtualMFADevice"]
     serial, seed = device["SerialNumber"], device["Base32StringSeed"]
-    assert error_of(iam.get_mfa_device, SerialNumber=serial)[0] == "NoSuchEntity"
+    assert error_of(iam.get_mfa_device, SerialNumber=serial)[:2] == ("NoSuchEntity", 404)
     step = int(time.time()) // 30 - 1
     iam.enable_mfa_device(
         UserName=user,

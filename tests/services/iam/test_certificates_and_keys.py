@@ -119,7 +119,7 @@ def test_update_renames_and_moves_a_server_certificate(iam: Any) -> None:
         "ServerCertificateMetadata"
     ]
     assert meta["Arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:server-certificate/moved/{new_name}"
-    assert error_of(iam.get_server_certificate, ServerCertificateName=name)[0] == "NoSuchEntity"
+    assert error_of(iam.get_server_certificate, ServerCertificateName=name)[:2] == ("NoSuchEntity", 404)
 
 
 # -- SSH public keys -------------------------------------------------------------------------------

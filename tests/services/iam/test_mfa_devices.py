@@ -133,7 +133,7 @@ def test_unknown_users_and_devices_are_no_such_entity(iam: Any, user: str) -> No
         404,
         f"MFA Device with serial number {missing} does not exist.",
     )
-    assert error_of(iam.delete_virtual_mfa_device, SerialNumber=missing)[0] == "NoSuchEntity"
+    assert error_of(iam.delete_virtual_mfa_device, SerialNumber=missing)[:2] == ("NoSuchEntity", 404)
 
 
 def test_an_invalid_marker_is_refused(iam: Any) -> None:

@@ -112,7 +112,10 @@ def test_get_of_an_unknown_provider_is_no_such_entity(iam: Any) -> None:
 def test_delete_removes_the_provider_and_a_second_delete_is_no_such_entity(iam: Any) -> None:
     _, arn = _create(iam)
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
-    assert error_of(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)[0] == "NoSuchEntity"
+    assert error_of(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)[:2] == (
+        "NoSuchEntity",
+        404,
+    )
     assert error_of(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn) == (
         "NoSuchEntity",
         404,

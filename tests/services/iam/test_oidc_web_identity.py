@@ -176,7 +176,11 @@ def test_a_role_that_trusts_another_provider_is_refused(
     other = (host, f"arn:aws:iam::{ROOT_ACCOUNT}:oidc-provider/other.example.com")
     role_arn = _role(iam, other, condition={"StringEquals": {f"{host}:aud": CLIENT_ID}})
     token = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app")
-    assert error_of(_assume, sts, role_arn, token)[0] == "AccessDenied"
+    assert error_of(_assume, sts, role_arn, token) == (
+        "AccessDenied",
+        403,
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    )
 
 
 def test_a_missing_role_is_refused_like_an_untrusting_one(sts: Any, provider: tuple[str, str]) -> None:
@@ -196,7 +200,11 @@ def test_the_amr_claim_is_a_multivalued_condition_key(iam: Any, sts: Any, provid
     allowed = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="u1", amr=["authenticated", "pwd"])
     assert _assume(sts, role_arn, allowed)["SubjectFromWebIdentityToken"] == "u1"
     refused = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="u1", amr=["unauthenticated"])
-    assert error_of(_assume, sts, role_arn, refused)[0] == "AccessDenied"
+    assert error_of(_assume, sts, role_arn, refused) == (
+        "AccessDenied",
+        403,
+        "Not authorized to perform sts:AssumeRoleWithWebIdentity",
+    )
 
 
 def test_the_session_has_the_role_permissions_narrowed_by_a_session_policy(
@@ -221,5 +229,5 @@ def test_the_session_has_the_role_permissions_narrowed_by_a_session_policy(
         secret=creds["SecretAccessKey"],
         token=creds["SessionToken"],
     )
-    session.list_roles(MaxItems=1)
-    assert error_of(session.list_users)[0] == "AccessDenied"
+    assert session.list_roles(MaxItems=1)["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert error_of(session.list_users)[:2] == ("AccessDenied", 403)

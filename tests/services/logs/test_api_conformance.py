@@ -155,7 +155,7 @@ def test_metric_filter_is_described_as_put_and_counted_on_the_group(logs: Any, g
     logs.delete_metric_filter(logGroupName=group, filterName="other")
     assert logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"][0]["metricFilterCount"] == 1
     [left] = logs.describe_metric_filters(logGroupName=group)["metricFilters"]
-    assert "defaultValue" in left["metricTransformations"][0]
+    assert left["metricTransformations"][0]["defaultValue"] == 0.0
 
 
 def test_metric_filters_found_across_groups_by_prefix_and_by_metric(logs: Any, group: str) -> None:
@@ -199,7 +199,10 @@ def test_metric_filter_errors(logs: Any, group: str) -> None:
         "ResourceNotFoundException",
         "The specified metric filter does not exist.",
     )
-    assert error_of(logs.describe_metric_filters, logGroupName=missing)[0] == "ResourceNotFoundException"
+    assert error_of(logs.describe_metric_filters, logGroupName=missing) == (
+        "ResourceNotFoundException",
+        "The specified log group does not exist.",
+    )
     code, message = error_of(
         logs.put_metric_filter,
         logGroupName=group,
@@ -326,16 +329,18 @@ def test_subscription_filter_errors(logs: Any, group: str) -> None:
         destinationArn=KINESIS,
     ) == ("InvalidParameterException", "destinationArn for vendor kinesis cannot be used without roleArn")
     own_missing = f"arn:aws:lambda:{REGION}:{ROOT_ACCOUNT}:function:{unique('absent')}"
-    assert (
-        error_of(
-            logs.put_subscription_filter,
-            logGroupName=group,
-            filterName="f",
-            filterPattern="",
-            destinationArn=own_missing,
-        )[0]
-        == "InvalidParameterException"
+    assert error_of(
+        logs.put_subscription_filter,
+        logGroupName=group,
+        filterName="f",
+        filterPattern="",
+        destinationArn=own_missing,
+    ) == (
+        "InvalidParameterException",
+        "Could not execute the lambda function. "
+        "Make sure you have given CloudWatch Logs permission to execute your function.",
     )
+    assert logs.describe_subscription_filters(logGroupName=group)["subscriptionFilters"] == []
 
 
 RECEIVER = """
@@ -446,8 +451,10 @@ def test_at_most_ten_account_resource_policies(logs: Any) -> None:
             "LimitExceededException",
             "Resource limit exceeded.",
         )
-        if names:  # replacing one at the limit is allowed
-            logs.put_resource_policy(policyName=names[0], policyDocument=policy(version=None))
+        assert names, "the account already holds ten resource policies: the limit cannot be reached"
+        replaced = policy(version=None)  # replacing one at the limit is allowed
+        answer = logs.put_resource_policy(policyName=names[0], policyDocument=replaced)
+        assert answer["resourcePolicy"]["policyDocument"] == replaced
     finally:
         for name in names:
             logs.delete_resource_policy(policyName=name)
@@ -482,7 +489,8 @@ def test_log_group_fields_with_the_share_of_events_having_each(logs: Any, group:
         "level": 50,
         "user.id": 25,
     }
-    assert logs.get_log_group_fields(logGroupIdentifier=group_arn(group))["logGroupFields"]
+    by_arn = logs.get_log_group_fields(logGroupIdentifier=group_arn(group))["logGroupFields"]
+    assert {f["name"]: f["percent"] for f in by_arn} == fields
 
 
 def test_query_definitions_put_describe_update_delete(logs: Any, group: str) -> None:
@@ -500,10 +508,9 @@ def test_query_definitions_put_describe_update_delete(logs: Any, group: str) -> 
     finally:
         assert logs.delete_query_definition(queryDefinitionId=definition_id)["success"] is True
     assert logs.describe_query_definitions(queryDefinitionNamePrefix=name)["queryDefinitions"] == []
-    assert (
-        error_of(logs.delete_query_definition, queryDefinitionId=definition_id)[0]
-        == "ResourceNotFoundException"
-    )
+    assert error_of(logs.delete_query_definition, queryDefinitionId=definition_id)[0] == (
+        "ResourceNotFoundException"
+    )  # error_of also checks the status, 400
 
 
 def test_query_statistics_count_the_bytes_scanned(logs: Any, group: str) -> None:

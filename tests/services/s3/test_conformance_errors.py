@@ -6,6 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from tests.services.s3.core_support import error_of
 
 
@@ -30,13 +33,16 @@ def test_an_empty_content_md5_is_an_invalid_digest(endpoint: str, bucket: str) -
 def test_a_content_md5_of_the_wrong_length_is_an_invalid_digest_naming_the_header(
     s3: Any, bucket: str
 ) -> None:
-    try:
+    with pytest.raises(ClientError) as info:
         s3.put_object(Bucket=bucket, Key="k", Body=b"bar", ContentMD5="YWJyYWNhZGFicmE=")
-    except s3.exceptions.ClientError as error:
-        assert error.response["Error"]["Code"] == "InvalidDigest"
-        assert error.response["Error"]["Content-MD5"] == "YWJyYWNhZGFicmE="
-    else:
-        raise AssertionError("PutObject with a 11-byte Content-MD5 succeeded")
+    error = info.value.response["Error"]
+    assert (error["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "InvalidDigest",
+        400,
+    )
+    assert error["Message"] == "The Content-MD5 you specified was invalid."
+    assert error["Content-MD5"] == "YWJyYWNhZGFicmE="
+    assert error_of(s3.head_object, Bucket=bucket, Key="k")[1] == 404
 
 
 def test_a_content_md5_that_does_not_match_the_body_is_a_bad_digest(s3: Any, bucket: str) -> None:
@@ -73,34 +79,35 @@ def test_zero_max_parts_lists_no_parts(s3: Any, bucket: str) -> None:
     assert (page.get("Parts", []), page["MaxParts"], page["IsTruncated"]) == ([], 0, True)
 
 
-def test_a_copy_source_range_without_the_bytes_unit_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+def _refused_part_copy(s3: Any, bucket: str, copy_range: str) -> tuple[str, int, str]:
+    """(code, status, message) of an UploadPartCopy of a 10-byte object with `copy_range`;
+    checks that no part was recorded."""
     s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
     upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
-    code, status, _ = error_of(
+    refused = error_of(
         s3.upload_part_copy,
         Bucket=bucket,
         Key="mp",
         UploadId=upload,
         PartNumber=1,
         CopySource={"Bucket": bucket, "Key": "src"},
-        CopySourceRange="0-2",
+        CopySourceRange=copy_range,
     )
-    assert (code, status) == ("InvalidArgument", 400)
+    assert s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload).get("Parts", []) == []
+    return refused
+
+
+def test_a_copy_source_range_without_the_bytes_unit_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    assert _refused_part_copy(s3, bucket, "0-2") == (
+        "InvalidArgument",
+        400,
+        "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are "
+        "the zero-based offsets of the first and last bytes to copy",
+    )
 
 
 def test_a_copy_source_range_past_the_end_is_an_invalid_range(s3: Any, bucket: str) -> None:
-    s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
-    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
-    code, status, _ = error_of(
-        s3.upload_part_copy,
-        Bucket=bucket,
-        Key="mp",
-        UploadId=upload,
-        PartNumber=1,
-        CopySource={"Bucket": bucket, "Key": "src"},
-        CopySourceRange="bytes=0-21",
-    )
-    assert (code, status) == ("InvalidRange", 416)
+    assert _refused_part_copy(s3, bucket, "bytes=0-21")[:2] == ("InvalidRange", 416)
 
 
 def test_a_version_id_marker_needs_a_key_marker(s3: Any, versioned_bucket: str) -> None:

@@ -60,6 +60,7 @@ def test_delete_without_version_adds_a_delete_marker(s3: Any, versioned_bucket: 
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
     with pytest.raises(ClientError) as info:
         s3.head_object(Bucket=versioned_bucket, Key="k")
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
     assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
     assert s3.list_objects_v2(Bucket=versioned_bucket)["KeyCount"] == 0
     assert s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=v1)["Body"].read() == b"one"

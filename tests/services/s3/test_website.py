@@ -70,7 +70,10 @@ def test_root_and_folders_are_served_from_the_index_document(endpoint: str, s3: 
 def test_head_answers_with_the_headers_of_get_and_no_body(endpoint: str, s3: Any, website: str) -> None:
     make_public(s3, website)
     head = site(endpoint, website, "/", method="HEAD")
+    get = site(endpoint, website, "/")
     assert (head.status, head.data, head.headers["Content-Length"]) == (200, b"", "13")
+    for name in ("Content-Type", "ETag", "Last-Modified"):
+        assert head.headers[name] == get.headers[name]
 
 
 def test_a_folder_without_trailing_slash_redirects_to_the_folder(

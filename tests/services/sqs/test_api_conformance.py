@@ -17,8 +17,10 @@ from tests.services.sqs.support import QueryClient, error_of, find, text, unique
 
 
 def _error(call: Callable[..., Any], *args: Any, **kwargs: Any) -> dict[str, Any]:
+    """The Error of a call's client error; SQS answers all of these with 400."""
     with pytest.raises(ClientError) as info:
         call(*args, **kwargs)
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     error: dict[str, Any] = info.value.response["Error"]
     return error
 
@@ -83,6 +85,7 @@ def test_a_fifo_batch_with_an_entry_lacking_its_deduplication_id_fails_as_a_whol
         400,
         "The queue should either have ContentBasedDeduplication enabled or MessageDeduplicationId provided explicitly",
     )
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
 
 
 # -- visibility ----------------------------------------------------------------------------
@@ -121,7 +124,8 @@ def test_an_earlier_receipt_handle_deletes_the_message(sqs: Any, new_queue: Call
     assert first != second
     sqs.delete_message(QueueUrl=url, ReceiptHandle=first)
     assert "Messages" not in sqs.receive_message(QueueUrl=url)
-    sqs.delete_message(QueueUrl=url, ReceiptHandle=second)  # the message is gone: still a success
+    gone = sqs.delete_message(QueueUrl=url, ReceiptHandle=second)  # the message is gone: still a success
+    assert gone["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_changing_the_visibility_of_a_deleted_message(sqs: Any, new_queue: Callable[..., str]) -> None:

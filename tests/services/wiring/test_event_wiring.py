@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ServerProcess, make_client
+from tests.conftest import ServerProcess
 
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -98,6 +98,7 @@ def test_queue_destination_must_allow_s3_then_gets_a_test_event_and_object_event
     with pytest.raises(ClientError) as refused:
         s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
     assert refused.value.response["Error"]["Code"] == "InvalidArgument"
+    assert refused.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     assert "Unable to validate the following destination configurations" in refused.value.response["Error"]["Message"]
     _allow_s3(wired, url, arn, bucket)
     s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
@@ -163,6 +164,7 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
     with pytest.raises(ClientError) as gone:
         lam.get_event_source_mapping(UUID=mapping["UUID"])
     assert gone.value.response["Error"]["Code"] == "ResourceNotFoundException"
+    assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
 def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
@@ -231,8 +233,11 @@ def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_functio
     )
     function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     config = {"LambdaFunctionConfigurations": [{"LambdaFunctionArn": function_arn, "Events": ["s3:ObjectCreated:*"]}]}
-    with pytest.raises(ClientError):
+    with pytest.raises(ClientError) as refused:  # S3 may not invoke the function yet
         s3.put_bucket_notification_configuration(Bucket=source, NotificationConfiguration=config)
+    error = refused.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == ("InvalidArgument", 400)
+    assert "Unable to validate the following destination configurations" in error["Error"]["Message"]
     lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
                        Principal="s3.amazonaws.com", SourceArn=f"arn:aws:s3:::{source}")
     s3.put_bucket_notification_configuration(Bucket=source, NotificationConfiguration=config)
@@ -262,8 +267,17 @@ def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_functio
     assert keys == ["cat.png"]  # the role may not write to the source bucket
 
 
-def test_lambda_mapping_requires_an_existing_queue(endpoint: str) -> None:
-    lam = make_client(endpoint, "lambda")
+def test_lambda_mapping_requires_an_existing_queue(wired: ServerProcess) -> None:
+    lam = wired.client("lambda")
+    # The function exists, so only the missing queue can be refused.
+    name = _function(wired, "def handler(event, context):\n    return None\n")
+    missing = "arn:aws:sqs:us-east-1:000000000000:missing"
     with pytest.raises(ClientError) as exc:
-        lam.create_event_source_mapping(EventSourceArn="arn:aws:sqs:us-east-1:000000000000:missing", FunctionName="nothing")
-    assert exc.value.response["Error"]["Code"] in ("InvalidParameterValueException", "ResourceNotFoundException")
+        lam.create_event_source_mapping(EventSourceArn=missing, FunctionName=name)
+    response = exc.value.response
+    status = response["ResponseMetadata"]["HTTPStatusCode"]
+    assert (response["Error"]["Code"], status) == ("InvalidParameterValueException", 400)
+    assert response["Error"]["Message"] == (
+        "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
+        "SQS Error Message: The specified queue does not exist."
+    )
