@@ -10,6 +10,7 @@ import shutil
 import stat
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter
@@ -21,15 +22,43 @@ MAX_REQUEST_BYTES = 69905067  # a 50 MB zip, base64-encoded in the JSON body, as
 CODE_INDEX = ("", "")  # packages are content-addressed, so the index is shared by all accounts
 
 
+def request_too_large(limit: int, operation: str) -> ServiceError:
+    return ServiceError(
+        "RequestEntityTooLargeException",
+        f"Request must be smaller than {limit} bytes for the {operation} operation",
+        status=413,
+        Type="User",
+    )
+
+
 def check_upload_size(data: bytes, operation: str) -> None:
     """A zip sent in the request itself is limited (one from S3 only by its unzipped size)."""
     if len(data) > MAX_ZIP_BYTES:
-        raise ServiceError(
-            "RequestEntityTooLargeException",
-            f"Request must be smaller than {MAX_REQUEST_BYTES} bytes for the {operation} operation",
-            status=413,
-            Type="User",
+        raise request_too_large(MAX_REQUEST_BYTES, operation)
+
+
+def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> bytes | None:
+    """The zip a Code/Content member names: its ZipFile, or an S3 object read through the S3 provider;
+    None when it names neither (the caller words that error)."""
+    if source.get("ZipFile") is not None:
+        data = source["ZipFile"]
+        data = base64.b64decode(data) if isinstance(data, str) else data
+        check_upload_size(data, operation)
+        return bytes(data)
+    if source.get("S3Bucket") and source.get("S3Key"):
+        s3 = runtime.provider("s3")
+        found = (
+            s3.read_object_bytes(source["S3Bucket"], source["S3Key"], source.get("S3ObjectVersion"))
+            if s3
+            else None
         )
+        if found is None:
+            raise invalid_parameter(
+                "Error occurred while GetObject. S3 Error Code: NoSuchKey. "
+                "S3 Error Message: The specified key does not exist."
+            )
+        return bytes(found)
+    return None
 
 
 def check_zip(data: bytes) -> None:

@@ -15,7 +15,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import conflict, not_found, validation
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
-from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.paging import paged
 
 Params = dict[str, Any]
 _QUALIFIER_PATTERN = "((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
@@ -98,8 +98,4 @@ class FunctionUrlOperations:
         name, _ = self._url_target(ctx, {"FunctionName": p["FunctionName"]})
         stored = self.url_configs.scan((ctx.account_id, ctx.region), prefix=name + "\0")  # type: ignore[attr-defined]
         configs = [self._url_view(c) for _, c in stored]
-        items, marker = page(configs, p.get("Marker"), p.get("MaxItems"))
-        result: Params = {"FunctionUrlConfigs": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return paged("FunctionUrlConfigs", configs, p)

@@ -7,7 +7,6 @@ aliases    scope (account, region), key = "<name>\\0<alias>"       → an alias
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import json
 import re
@@ -20,7 +19,7 @@ from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.models import service_model
-from pocketcloud.services.awslambda.code import check_upload_size, save_code
+from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.errors import (
     alias_not_found,
     conflict,
@@ -29,7 +28,7 @@ from pocketcloud.services.awslambda.errors import (
     revision_mismatch,
     validation,
 )
-from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.target_access import denied_call
 from pocketcloud.store import Collection, Scope, Store
 
@@ -309,23 +308,8 @@ class FunctionOperations:
             )
 
     def _code_from(self, ctx: RequestContext, code: Params, operation: str) -> Params:
-        if code.get("ZipFile") is not None:
-            data = code["ZipFile"]
-            if isinstance(data, str):
-                data = base64.b64decode(data)
-            check_upload_size(data, operation)
-            return save_code(self.store, data)  # type: ignore[attr-defined]
-        if code.get("S3Bucket") and code.get("S3Key"):
-            s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
-            data = (
-                s3.read_object_bytes(code["S3Bucket"], code["S3Key"], code.get("S3ObjectVersion"))
-                if s3
-                else None
-            )
-            if data is None:
-                raise invalid_parameter(
-                    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
-                )
+        data = requested_package(self.runtime, code, operation)  # type: ignore[attr-defined]
+        if data is not None:
             return save_code(self.store, data)  # type: ignore[attr-defined]
         if code.get("ImageUri"):
             raise invalid_parameter("Container image functions are not supported by pocketcloud.")
@@ -468,11 +452,7 @@ class FunctionOperations:
                     *(v for _, v in self.functions.versions.scan(scope, prefix=d["FunctionName"] + "\0")),
                 ]
             ]
-        items, marker = page([self.list_view(d) for d in docs], p.get("Marker"), p.get("MaxItems"))
-        result: Params = {"Functions": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return paged("Functions", [self.list_view(d) for d in docs], p)
 
     async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
@@ -645,19 +625,11 @@ class FunctionOperations:
         doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
         docs = [doc] + [v for _, v in self.functions.versions.scan(scope, prefix=name + "\0")]
         # Each entry's ARN names its version, $LATEST included.
-        items, marker = page(
-            [
-                self.list_view(d)
-                | {"FunctionArn": function_arn(ctx.region, ctx.account_id, name, d["Version"])}
-                for d in docs
-            ],
-            p.get("Marker"),
-            p.get("MaxItems"),
-        )
-        result: Params = {"Versions": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        views = [
+            self.list_view(d) | {"FunctionArn": function_arn(ctx.region, ctx.account_id, name, d["Version"])}
+            for d in docs
+        ]
+        return paged("Versions", views, p)
 
     def _alias_view(self, ctx: RequestContext, name: str, alias: Params) -> Params:
         return {
@@ -790,11 +762,7 @@ class FunctionOperations:
         ]
         if p.get("FunctionVersion"):
             aliases = [a for a in aliases if a["FunctionVersion"] == p["FunctionVersion"]]
-        items, marker = page(aliases, p.get("Marker"), p.get("MaxItems"))
-        result: Params = {"Aliases": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return paged("Aliases", aliases, p)
 
     # -- tags -----------------------------------------------------------------------
 

@@ -35,7 +35,7 @@ from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
 from pocketcloud.lambda_runtime.runtime_api import Invocation
 from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_env_name
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.awslambda.code import unpacked_code
+from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
 from pocketcloud.services.awslambda.functions import function_arn, runtime_version_arn, split_name
 from pocketcloud.services.awslambda.payload_json import payload_error
@@ -46,15 +46,6 @@ SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
 ASYNC_PAYLOAD_LIMIT = 1024 * 1024  # 256 KB until AWS raised it in 2025 (the Invoke API reference says 1 MB)
 INVOKE_ASYNC_LIMIT = 262144  # the deprecated InvokeAsync kept 256 KB ("for up to 1MB, use Invoke")
 QUEUE = ("", "")
-
-
-def _too_large(limit: int, operation: str = "InvokeFunction") -> ServiceError:
-    return ServiceError(
-        "RequestEntityTooLargeException",
-        f"Request must be smaller than {limit} bytes for the {operation} operation",
-        status=413,
-        Type="User",
-    )
 
 
 def _too_large_for_event(size: int) -> ServiceError:
@@ -382,7 +373,7 @@ class InvokeOperations:
             self.enqueue(ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id)
             return {"StatusCode": 202, "Payload": b""}
         if len(payload) > SYNC_PAYLOAD_LIMIT:
-            raise _too_large(SYNC_PAYLOAD_LIMIT)
+            raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
         # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
         tail = p.get("LogType") == "Tail"
         outcome, _, log_text = await self.run(
@@ -413,9 +404,9 @@ class InvokeOperations:
         try:
             payload = await body.read(INVOKE_ASYNC_LIMIT) if body is not None else b""  # a streaming body
         except BodyTooLarge as exc:
-            raise _too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync") from exc
+            raise request_too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync") from exc
         if len(payload) > INVOKE_ASYNC_LIMIT:
-            raise _too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync")
+            raise request_too_large(INVOKE_ASYNC_LIMIT, "InvokeAsync")
         self.enqueue(ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id)
         return {"Status": 202}
 

@@ -9,17 +9,16 @@ deleted, hence the counter beside the versions.
 
 from __future__ import annotations
 
-import base64
 import json
 import uuid
 from pathlib import Path
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.awslambda.code import check_upload_size, save_code, unpacked_code
+from pocketcloud.services.awslambda.code import requested_package, save_code, unpacked_code
 from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found, revision_mismatch
 from pocketcloud.services.awslambda.functions import lambda_timestamp
-from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.paging import paged
 
 Params = dict[str, Any]
 _VIEW = (
@@ -64,23 +63,8 @@ class LayerOperations:
     # -- versions -----------------------------------------------------------------------
 
     def PublishLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
-        content = p["Content"]
-        if content.get("ZipFile") is not None:
-            data = content["ZipFile"]
-            data = base64.b64decode(data) if isinstance(data, str) else data
-            check_upload_size(data, "PublishLayerVersion")
-        elif content.get("S3Bucket"):
-            s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
-            data = (
-                s3.read_object_bytes(content["S3Bucket"], content["S3Key"], content.get("S3ObjectVersion"))
-                if s3
-                else None
-            )
-            if data is None:
-                raise invalid_parameter(
-                    "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist."
-                )
-        else:
+        data = requested_package(self.runtime, p["Content"], "PublishLayerVersion")  # type: ignore[attr-defined]
+        if data is None:
             raise invalid_parameter("Please provide a source for layer content.")
         code = save_code(self.store, data)  # type: ignore[attr-defined]
         name = p["LayerName"]
@@ -158,15 +142,11 @@ class LayerOperations:
     def ListLayerVersions(self, ctx: RequestContext, p: Params) -> Params:
         scope, name = self._layer_name(ctx, p["LayerName"])
         layers = [layer for _, layer in self.layers.scan(scope, prefix=name + "\0", reverse=True)]  # type: ignore[attr-defined]
-        items, marker = page(
+        return paged(
+            "LayerVersions",
             [self._layer_view(layer, False) for layer in layers if self._matches(layer, p)],
-            p.get("Marker"),
-            p.get("MaxItems"),
+            p,
         )
-        result: Params = {"LayerVersions": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
 
     def ListLayers(self, ctx: RequestContext, p: Params) -> Params:
         latest: dict[str, Params] = {}  # each layer's newest version that matches the filters
@@ -181,11 +161,7 @@ class LayerOperations:
             }
             for name, layer in latest.items()
         ]
-        items, marker = page(listed, p.get("Marker"), p.get("MaxItems"))
-        result: Params = {"Layers": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return paged("Layers", listed, p)
 
     # -- permissions ----------------------------------------------------------------------
 

@@ -40,3 +40,13 @@ def page(
     size = min(max_items or limit, limit)
     end = start + size
     return items[start:end], (_encode(end) if end < len(items) else None)
+
+
+def paged(key: str, items: list[Any], p: dict[str, Any]) -> dict[str, Any]:
+    """A List* answer: the page of `items` the request's Marker and MaxItems select, under `key`,
+    with NextMarker when more follow."""
+    selected, marker = page(items, p.get("Marker"), p.get("MaxItems"))
+    result: dict[str, Any] = {key: selected}
+    if marker:
+        result["NextMarker"] = marker
+    return result

@@ -11,7 +11,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
-from pocketcloud.services.awslambda.paging import page
+from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.target_access import denied_call
 
 Params = dict[str, Any]
@@ -199,11 +199,7 @@ class SettingsOperations:
         self._eic_function(ctx, name, None)
         configs = self.invoke_configs.scan((ctx.account_id, ctx.region), prefix=name + "\0")  # type: ignore[attr-defined]
         views = [self._eic_view(ctx, name, key.split("\0")[1], config) for key, config in configs]
-        items, marker = page(views, p.get("Marker"), p.get("MaxItems"))
-        result: Params = {"FunctionEventInvokeConfigs": items}
-        if marker:
-            result["NextMarker"] = marker
-        return result
+        return paged("FunctionEventInvokeConfigs", views, p)
 
     # -- delivering to a destination -----------------------------------------------
 
