@@ -426,27 +426,16 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             if group_class in ("INFREQUENT_ACCESS", "ESSENTIALS")
             else {group_class}
         )
-        limit = p.get("limit") or 50
         after = _unopaque("g", p["nextToken"]) if p.get("nextToken") else None
-        found: list[Params] = []
-        more = False
-        scope = self._scope(ctx)
-        while not more:
-            page = self.groups.scan(scope, prefix=prefix or "", start_after=after, limit=max(limit + 1, 200))
-            for name, doc in page:
-                if pattern and pattern not in name:
-                    continue
-                if wanted is not None and name not in wanted:
-                    continue
-                if group_class and doc.get("logGroupClass", "STANDARD") not in classes:
-                    continue
-                if len(found) == limit:
-                    more = True
-                    break
-                found.append(doc)
-            if len(page) < max(limit + 1, 200):
-                break
-            after = page[-1][0]
+
+        def keep(name: str, doc: Params) -> bool:
+            return (
+                (not pattern or pattern in name)
+                and (wanted is None or name in wanted)
+                and (not group_class or doc.get("logGroupClass", "STANDARD") in classes)
+            )
+
+        found, more = self._groups_page(ctx, prefix or "", after, p.get("limit") or 50, keep)
         groups: list[Params]
         if pattern:  # a pattern search shows fewer fields
             fields = (
@@ -465,30 +454,36 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             result["nextToken"] = _opaque("g", found[-1]["logGroupName"])
         return result
 
+    def _groups_page(
+        self, ctx: RequestContext, prefix: str, after: str | None, limit: int, keep: Callable[[str, Params], bool]
+    ) -> tuple[list[Params], bool]:
+        """Up to `limit` groups after `after` that `keep` accepts, in name order, and whether more follow."""
+        batch = max(limit + 1, 200)
+        found: list[Params] = []
+        while True:
+            page = self.groups.scan(self._scope(ctx), prefix=prefix, start_after=after, limit=batch)
+            for name, doc in page:
+                if keep(name, doc):
+                    if len(found) == limit:
+                        return found, True
+                    found.append(doc)
+            if len(page) < batch:
+                return found, False
+            after = page[-1][0]
+
     def ListLogGroups(self, ctx: RequestContext, p: Params) -> Params:
         pattern = p.get("logGroupNamePattern")
         # The model allows only names, "^" anchors and "|" alternatives: a safe regular expression.
         matcher = re.compile(pattern) if pattern else None
         group_class = p.get("logGroupClass")
-        limit = p.get("limit") or 50
         after = _unopaque("l", p["nextToken"]) if p.get("nextToken") else None
-        found: list[Params] = []
-        more = False
-        scope = self._scope(ctx)
-        while not more:
-            page = self.groups.scan(scope, start_after=after, limit=200)
-            for name, doc in page:
-                if matcher is not None and matcher.search(name) is None:
-                    continue
-                if group_class and doc.get("logGroupClass", "STANDARD") != group_class:
-                    continue
-                if len(found) == limit:
-                    more = True
-                    break
-                found.append(doc)
-            if len(page) < 200:
-                break
-            after = page[-1][0]
+
+        def keep(name: str, doc: Params) -> bool:
+            return (matcher is None or matcher.search(name) is not None) and (
+                not group_class or doc.get("logGroupClass", "STANDARD") == group_class
+            )
+
+        found, more = self._groups_page(ctx, "", after, p.get("limit") or 50, keep)
         fields = ("logGroupName", "logGroupArn", "logGroupClass")
         result: Params = {"logGroups": [{k: d[k] for k in fields if k in d} for d in found]}
         if more:
