@@ -15,8 +15,9 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import boto3
 import pytest
@@ -86,6 +87,17 @@ class ServerProcess:
 
     def client(self, service: str, **kwargs: object) -> object:
         return make_client(self.endpoint, service, **kwargs)
+
+
+def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
+    """The first truthy answer of `check`, polled every 0.2 s; AssertionError after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.2)
+    raise AssertionError(f"not within {seconds} s")
 
 
 def make_client(endpoint: str, service: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET,

@@ -126,3 +126,10 @@ class Functions:
                 self.lam.delete_function(FunctionName=name)
             except ClientError:
                 pass
+
+
+def set_queue_policy(sqs: Any, url: str, effect: str, principal: str, action: str | list[str], resource: str) -> None:
+    """Give a queue a one-statement policy: `effect` for the AWS principal `principal`."""
+    statement = {"Effect": effect, "Principal": {"AWS": principal}, "Action": action, "Resource": resource}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})

@@ -11,7 +11,7 @@ import time
 from typing import Any
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, unique
+from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, set_queue_policy, unique
 
 ARN = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function"
 SUCCEEDS = "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n"
@@ -102,24 +102,7 @@ def test_a_destination_allowed_by_the_roles_policy_or_the_queues_policy_is_accep
         assert config["DestinationConfig"]["OnSuccess"]["Destination"] == queue_arn
         url, other_queue = _queue(server)
         sqs: Any = server.client("sqs")
-        sqs.set_queue_attributes(
-            QueueUrl=url,
-            Attributes={
-                "Policy": json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"AWS": plain_role},
-                                "Action": "sqs:SendMessage",
-                                "Resource": other_queue,
-                            }
-                        ],
-                    }
-                )
-            },
-        )
+        set_queue_policy(sqs, url, "Allow", plain_role, "sqs:SendMessage", other_queue)
         other = by_resource.python(SUCCEEDS)
         lam.put_function_event_invoke_config(
             FunctionName=other, DestinationConfig={"OnFailure": {"Destination": other_queue}}

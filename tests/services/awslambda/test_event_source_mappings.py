@@ -5,26 +5,23 @@ ScalingConfig.MaximumConcurrency batches at once.
 from __future__ import annotations
 
 import json
-import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, log_messages, unique
+from tests.conftest import ServerProcess, wait_for
+from tests.services.awslambda.support import (
+    LAMBDA_TRUST,
+    Functions,
+    error_of,
+    log_messages,
+    set_queue_policy,
+    unique,
+)
 
 POLLER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
 
-
-def _wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -114,30 +111,13 @@ def test_the_queue_policy_can_grant_the_role(
 ) -> None:
     url, arn = queue
     _, role_arn = _role(iam, [], arn)
-    sqs.set_queue_attributes(
-        QueueUrl=url,
-        Attributes={
-            "Policy": json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"AWS": role_arn},
-                            "Action": POLLER_ACTIONS,
-                            "Resource": arn,
-                        }
-                    ],
-                }
-            )
-        },
-    )
+    set_queue_policy(sqs, url, "Allow", role_arn, POLLER_ACTIONS, arn)
     made = _function(lam, role_arn)
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=made.created[0])
     mappings.append(mapping["UUID"])
     assert mapping["State"] == "Creating"
     sqs.send_message(QueueUrl=url, MessageBody="granted by the queue")
-    _wait_for(lambda: _counts(sqs, url) == (0, 0))
+    wait_for(lambda: _counts(sqs, url) == (0, 0))
     made.cleanup()
 
 
@@ -172,7 +152,7 @@ def test_the_poller_receives_and_deletes_as_the_role(
     )
     sqs.send_message(QueueUrl=url, MessageBody="waits for the role")
     lam.update_event_source_mapping(UUID=mapping["UUID"], Enabled=True)
-    _wait_for(
+    wait_for(
         lambda: "ReceiveMessage" in lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"]
     )
     assert _counts(sqs, url) == (1, 0)
@@ -188,32 +168,15 @@ def test_the_poller_receives_and_deletes_as_the_role(
             }
         ),
     )
-    sqs.set_queue_attributes(
-        QueueUrl=url,
-        Attributes={
-            "Policy": json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Deny",
-                            "Principal": {"AWS": role_arn},
-                            "Action": "sqs:DeleteMessage",
-                            "Resource": arn,
-                        }
-                    ],
-                }
-            )
-        },
-    )
-    _wait_for(
+    set_queue_policy(sqs, url, "Deny", role_arn, "sqs:DeleteMessage", arn)
+    wait_for(
         lambda: "DeleteMessage" in lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"]
     )
     assert sum(_counts(sqs, url)) == 1
 
     # Allowed again: the message is processed and deleted.
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
-    _wait_for(lambda: _counts(sqs, url) == (0, 0))
+    wait_for(lambda: _counts(sqs, url) == (0, 0))
     assert lam.get_event_source_mapping(UUID=mapping["UUID"])["LastProcessingResult"] == "OK"
     made.cleanup()
 
@@ -261,7 +224,7 @@ def test_maximum_concurrency_bounds_the_batches_running_at_once(
     )
     mappings.append(mapping["UUID"])
     assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
-    _wait_for(lambda: _counts(sqs, url) == (0, 0), seconds=60)
+    wait_for(lambda: _counts(sqs, url) == (0, 0), seconds=60)
 
     def spans() -> list[list[float]]:
         found = [
@@ -271,7 +234,7 @@ def test_maximum_concurrency_bounds_the_batches_running_at_once(
         ]
         return found if len(found) == 6 else []
 
-    edges = sorted([(start, 1) for start, _ in _wait_for(spans)] + [(end, -1) for _, end in spans()])
+    edges = sorted([(start, 1) for start, _ in wait_for(spans)] + [(end, -1) for _, end in spans()])
     running, most = 0, 0
     for _, step in edges:  # an end sorts before a start at the same instant
         running += step

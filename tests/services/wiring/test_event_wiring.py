@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import io
 import json
-import time
 import uuid
 import zipfile
-from collections.abc import Callable
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ServerProcess
+from tests.conftest import ServerProcess, wait_for
 
 TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
@@ -25,15 +23,6 @@ def _zip(source: str) -> bytes:
         archive.writestr("app.py", source)
     return buffer.getvalue()
 
-
-def _wait_for(check: Callable[[], Any], seconds: float = 20.0) -> Any:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        found = check()
-        if found:
-            return found
-        time.sleep(0.2)
-    raise AssertionError(f"not within {seconds} s")
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +73,7 @@ def _messages(server: ServerProcess, url: str, count: int) -> list[dict[str, Any
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
         return len(found) >= count
 
-    _wait_for(more)
+    wait_for(more)
     return found
 
 
@@ -158,7 +147,7 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
         return attributes["ApproximateNumberOfMessages"] == attributes["ApproximateNumberOfMessagesNotVisible"] == "0"
 
-    _wait_for(drained)
+    wait_for(drained)
     assert lam.get_event_source_mapping(UUID=mapping["UUID"])["State"] == "Enabled"
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
     with pytest.raises(ClientError) as gone:
@@ -251,7 +240,7 @@ def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_functio
         except ClientError:
             return None
 
-    made = Image.open(io.BytesIO(_wait_for(thumbnail)))
+    made = Image.open(io.BytesIO(wait_for(thumbnail)))
     assert made.size == (128, 96)  # the longer side is 128, the aspect ratio kept
     logs = wired.client("logs")
 
@@ -261,7 +250,7 @@ def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_functio
         except ClientError:
             return []
 
-    found = _wait_for(denied)
+    found = wait_for(denied)
     assert any(event["message"] == "DENIED AccessDenied" for event in found), found
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=source).get("Contents", [])]
     assert keys == ["cat.png"]  # the role may not write to the source bucket
