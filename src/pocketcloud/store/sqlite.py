@@ -31,8 +31,6 @@ order, i.e. the order of Python's own str comparison.
 
 from __future__ import annotations
 
-import json
-import json.scanner
 import logging
 import os
 import re
@@ -40,7 +38,7 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Literal
@@ -90,8 +88,6 @@ _HAS_RETURNING = sqlite3.sqlite_version_info >= (3, 35, 0)
 _FIELD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _SCAN_FIELDS: dict[tuple[tuple[int, bool, bool], int], str] = {}
 _JSON_EXTRACT = [True]  # cleared if this SQLite has no json_extract
-# The C scanner itself, without json.loads' wrapping: (value, end) of the JSON text at an offset.
-_scan_json: Callable[[str, int], tuple[Any, int]] = json.scanner.make_scanner(json.JSONDecoder())  # type: ignore[arg-type]
 
 
 def _json_path(field: str) -> str:
@@ -276,7 +272,7 @@ class SqliteCollection(Collection):
             return [
                 (
                     k,
-                    _scan_json(text, start)[0]
+                    _loads(text[start:])
                     if text is not None and text.startswith(head)
                     else self._fields_of(scope, k, fields, doc),
                 )
@@ -295,7 +291,7 @@ class SqliteCollection(Collection):
             _JSON_EXTRACT[0] = False  # an SQLite built without JSON1: decode whole documents instead
             return super().scan_fields(scope, fields, prefix, start_after, limit if limit >= 0 else None)
         n = len(fields)
-        return [(k, _scan_json(v, 0)[0][:n]) for k, v in rows]
+        return [(k, _loads(v)[:n]) for k, v in rows]
 
     def _fields_of(self, scope: Scope, key: str, fields: tuple[str, ...], text: str | None) -> list[Any]:
         """The fields of a document written before any were kept (its `text` at hand), or kept
