@@ -430,3 +430,20 @@ def test_password_policy_keeps_the_values_set(iam: Any) -> None:
     )
     assert policy["PasswordReusePrevention"] == 3 and policy["RequireSymbols"] is True
     iam.delete_account_password_policy()
+
+
+def test_login_profile_calls_without_a_user_name_act_on_the_calling_user(iam: Any, endpoint: str) -> None:
+    caller = Caller(endpoint, iam)
+    iam.put_user_policy(UserName=caller.name, PolicyName="p", PolicyDocument=doc(allow("iam:*LoginProfile")))
+    own = caller.client("iam")
+    own.create_login_profile(Password="Sup3r-Secret!")
+    assert own.get_login_profile()["LoginProfile"]["UserName"] == caller.name
+    assert iam.get_login_profile(UserName=caller.name)["LoginProfile"]["UserName"] == caller.name
+    own.delete_login_profile()
+    assert error_of(iam.get_login_profile, UserName=caller.name)[:2] == ("NoSuchEntity", 404)
+
+
+def test_root_must_name_the_user_of_a_login_profile(iam: Any) -> None:
+    code, status, message = error_of(iam.get_login_profile)
+    assert (code, status) == ("ValidationError", 400)
+    assert message == "Must specify userName when calling with non-User credentials"

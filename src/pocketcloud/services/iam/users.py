@@ -252,13 +252,22 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
 
     # -- login profiles ---------------------------------------------------
 
+    def _login_user(self, ctx: RequestContext, p: Params) -> str:
+        """Whose login profile: UserName, else the calling user. The root user must name one (AWS
+        lets it omit the name only from an AssumeRoot session, which has no password to manage)."""
+        name = self._caller_user(ctx, p)
+        if name is None:
+            raise validation_error("Must specify userName when calling with non-User credentials")
+        return name
+
     def CreateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        name = self._login_user(ctx, p)
         with self.principals.store.transaction():
-            user = self.principals.get(ctx, USER, p["UserName"])
+            user = self.principals.get(ctx, USER, name)
             if user.get("LoginProfile"):
-                raise already_exists(f"Login Profile for user {p['UserName']} already exists.")
+                raise already_exists(f"Login Profile for user {name} already exists.")
             user["LoginProfile"] = {
-                "UserName": p["UserName"],
+                "UserName": name,
                 "CreateDate": now().isoformat(),
                 "PasswordResetRequired": bool(p.get("PasswordResetRequired", False)),
             }
@@ -272,11 +281,11 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         return user
 
     def GetLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
-        return {"LoginProfile": self._login_profile(ctx, p["UserName"])["LoginProfile"]}
+        return {"LoginProfile": self._login_profile(ctx, self._login_user(ctx, p))["LoginProfile"]}
 
     def UpdateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
-            user = self._login_profile(ctx, p["UserName"])
+            user = self._login_profile(ctx, self._login_user(ctx, p))
             if "PasswordResetRequired" in p:
                 user["LoginProfile"]["PasswordResetRequired"] = p["PasswordResetRequired"]
             self.principals.save(ctx, USER, user)
@@ -284,7 +293,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
 
     def DeleteLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
-            user = self._login_profile(ctx, p["UserName"])
+            user = self._login_profile(ctx, self._login_user(ctx, p))
             user.pop("LoginProfile")
             self.principals.save(ctx, USER, user)
         return {}
