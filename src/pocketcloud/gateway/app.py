@@ -128,6 +128,12 @@ class Gateway:
             website = await serve_website(self, request, request_id)
             if website is not None:
                 return website
+        if ".lambda-url." in request.headers.get("host", ""):  # function URLs: awslambda/url_invoke.py
+            from pocketcloud.services.awslambda.url_invoke import serve_function_url
+
+            function_url = await serve_function_url(self, request, request_id)
+            if function_url is not None:
+                return function_url
         if request.method == "OPTIONS":
             preflight = self._preflight(request, request_id)
             if preflight is not None:

@@ -1,9 +1,13 @@
 """Function URL configurations: Create/Get/Update/Delete/ListFunctionUrlConfigs.
 
     url_configs  scope (account, region), key = "<name>\\0<$LATEST or alias>"  → the configuration
+    url_ids      scope ("", ""), key = url-id  → {"Account", "Region", "Key"} of that configuration
 
-Only the API is kept: the URL is answered in AWS's shape but requests to it are
-not routed to the function.
+A URL keeps AWS's shape on the local endpoint: `http://<url-id>.lambda-url.<region>.localhost:<port>/`
+(AWS: `https://<url-id>.lambda-url.<region>.on.aws/`); requests whose Host names it are served by
+`url_invoke.py`, which finds the configuration through `url_ids`. An index entry is written with
+its configuration and checked against it on every use, so one left behind when a function or alias
+is deleted (which drops its URL configuration) names nothing.
 """
 
 from __future__ import annotations
@@ -16,8 +20,10 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import conflict, not_found, validation
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import paged
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
+_INDEX = ("", "")  # url_ids is one index for every account and region: a Host names only the url-id
 _QUALIFIER_PATTERN = "((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
 _FIELDS = ("FunctionUrl", "FunctionArn", "AuthType", "Cors", "CreationTime", "LastModifiedTime", "InvokeMode")
 
@@ -45,7 +51,41 @@ class FunctionUrlOperations:
         return f"{name}\0{qualifier or '$LATEST'}"
 
     def _url_view(self, config: Params, with_modified: bool = True) -> Params:
-        return {k: config[k] for k in _FIELDS if k in config and (with_modified or k != "LastModifiedTime")}
+        view = {k: config[k] for k in _FIELDS if k in config and (with_modified or k != "LastModifiedTime")}
+        view["FunctionUrl"] = self.function_url(url_id_of(config), config["FunctionArn"].split(":")[3])
+        return view
+
+    def function_url(self, url_id: str, region: str) -> str:
+        """The URL a configuration reports: AWS's shape, on the port this server listens on."""
+        port = self.runtime.settings.port  # type: ignore[attr-defined]
+        return f"http://{url_id}.lambda-url.{region}.localhost:{port}/"
+
+    @property
+    def _url_ids(self) -> Collection:
+        return self.store.collection("lambda", "url_ids")  # type: ignore[attr-defined]
+
+    def url_config(self, url_id: str) -> tuple[str, str, str, Params] | None:
+        """(account, region, key, configuration) of the function URL with this id, or None."""
+        entry = self._url_ids.get(_INDEX, url_id)
+        if entry is None and not getattr(self, "_url_ids_filled", False):
+            self._fill_url_ids()  # URLs created before the index existed: indexed once, on first miss
+            entry = self._url_ids.get(_INDEX, url_id)
+        if entry is None:
+            return None
+        account, region, key = entry["Account"], entry["Region"], entry["Key"]
+        config = self.url_configs.get((account, region), key)  # type: ignore[attr-defined]
+        if config is None or url_id_of(config) != url_id:
+            return None  # the function, alias or URL it named was deleted since
+        return account, region, key, config
+
+    def _fill_url_ids(self) -> None:
+        self._url_ids_filled = True
+        with self.store.transaction():  # type: ignore[attr-defined]
+            for scope in self.url_configs.scopes():  # type: ignore[attr-defined]
+                for key, config in self.url_configs.scan(scope):  # type: ignore[attr-defined]
+                    self._url_ids.put(
+                        _INDEX, url_id_of(config), {"Account": scope[0], "Region": scope[1], "Key": key}
+                    )
 
     def _existing_url(self, ctx: RequestContext, p: Params) -> tuple[str, Params]:
         name, qualifier = self._url_target(ctx, p)
@@ -59,8 +99,9 @@ class FunctionUrlOperations:
         name, qualifier = self._url_target(ctx, p)
         arn = function_arn(ctx.region, ctx.account_id, name, qualifier)
         now = lambda_timestamp()
+        new_id = secrets.token_hex(16)  # 32 characters, as AWS's url-ids
         config: Params = {
-            "FunctionUrl": f"https://{secrets.token_hex(16)}.lambda-url.{ctx.region}.on.aws/",
+            "UrlId": new_id,
             "FunctionArn": arn,
             "AuthType": p["AuthType"],
             "CreationTime": now,
@@ -69,11 +110,14 @@ class FunctionUrlOperations:
         }
         if p.get("Cors") is not None:
             config["Cors"] = p["Cors"]
-        if not self.url_configs.insert((ctx.account_id, ctx.region), self._url_key(name, qualifier), config):  # type: ignore[attr-defined]
-            raise conflict(
-                f"Failed to create function url config for [functionArn = {arn}]. Error message:  "
-                "FunctionUrlConfig exists for this Lambda function"
-            )
+        key = self._url_key(name, qualifier)
+        with self.store.transaction():  # type: ignore[attr-defined]
+            if not self.url_configs.insert((ctx.account_id, ctx.region), key, config):  # type: ignore[attr-defined]
+                raise conflict(
+                    f"Failed to create function url config for [functionArn = {arn}]. Error message:  "
+                    "FunctionUrlConfig exists for this Lambda function"
+                )
+            self._url_ids.put(_INDEX, new_id, {"Account": ctx.account_id, "Region": ctx.region, "Key": key})
         return self._url_view(config, with_modified=False)
 
     def GetFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
@@ -90,8 +134,10 @@ class FunctionUrlOperations:
         return self._url_view(config)
 
     def DeleteFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
-        key, _ = self._existing_url(ctx, p)
-        self.url_configs.delete((ctx.account_id, ctx.region), key)  # type: ignore[attr-defined]
+        key, config = self._existing_url(ctx, p)
+        with self.store.transaction():  # type: ignore[attr-defined]
+            self.url_configs.delete((ctx.account_id, ctx.region), key)  # type: ignore[attr-defined]
+            self._url_ids.delete(_INDEX, url_id_of(config))
         return {}
 
     def ListFunctionUrlConfigs(self, ctx: RequestContext, p: Params) -> Params:
@@ -99,3 +145,11 @@ class FunctionUrlOperations:
         stored = self.url_configs.scan((ctx.account_id, ctx.region), prefix=name + "\0")  # type: ignore[attr-defined]
         configs = [self._url_view(c) for _, c in stored]
         return paged("FunctionUrlConfigs", configs, p)
+
+
+def url_id_of(config: Params) -> str:
+    """A configuration's url-id; those stored before it was kept name it in their `https://<id>.` URL."""
+    stored = config.get("UrlId")
+    if stored:
+        return str(stored)
+    return str(config.get("FunctionUrl", "")).partition("//")[2].partition(".")[0]

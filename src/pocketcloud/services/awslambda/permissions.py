@@ -107,6 +107,8 @@ class PermissionOperations:
                 conditions.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = p[
                     "FunctionUrlAuthType"
                 ]
+            if p.get("InvokedViaFunctionUrl"):  # an Invoke allowed only as part of a function URL call
+                conditions.setdefault("Bool", {})["lambda:InvokedViaFunctionUrl"] = "true"
             if conditions:
                 statement["Condition"] = conditions
             policy["Statements"].append(statement)

@@ -1,0 +1,194 @@
+"""Function URLs over HTTP: a request whose Host is `<url-id>.lambda-url.<region>.<anything>`.
+
+Called from one branch at the top of `Gateway.handle`. The url-id names a URL configuration
+(`FunctionUrlOperations.url_config`); the request is then, as Lambda documents it ("Invoking Lambda
+function URLs", "Control access to Lambda function URLs"):
+
+- a CORS preflight answered from the configuration's Cors (`url_cors.py`), before any auth;
+- authenticated: under AWS_IAM by the gateway's own SigV4 Authenticator (service "lambda"); under
+  NONE the caller is anonymous, whatever it sends;
+- authorized by the gateway's Authorizer (identity and the function's resource policy, the same
+  IAM engine as every call) for both lambda:InvokeFunctionUrl (with lambda:FunctionUrlAuthType)
+  and lambda:InvokeFunction (with lambda:InvokedViaFunctionUrl), which URLs created since October
+  2025 require: a NONE URL answers only once AddPermission has allowed "*" both. Any failure is
+  403 {"Message":"Forbidden"};
+- run synchronously through Invoke's own `run` (the environment pool, timeout, logs,
+  concurrency) for $LATEST or the configuration's alias, with the format 2.0 event
+  (`url_payloads.py`); a throttle is 429, a function error, a timeout or an answer that is no
+  response is 502 "Internal Server Error".
+
+InvokeMode RESPONSE_STREAM is answered as BUFFERED.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import TYPE_CHECKING, Any
+
+from botocore.model import OperationModel
+
+from pocketcloud.auth.principal import ANONYMOUS, Principal
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.gateway.http import BodyTooLarge, Request, Response
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model, service_model
+from pocketcloud.services.awslambda import url_cors
+from pocketcloud.services.awslambda.functions import function_arn
+from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
+from pocketcloud.services.awslambda.url_payloads import BadResponse, build_event, http_response
+
+if TYPE_CHECKING:
+    from pocketcloud.gateway.app import Gateway
+
+log = logging.getLogger("pocketcloud.lambda")
+MARKER = ".lambda-url."
+Params = dict[str, Any]
+
+
+def url_target(host: str) -> tuple[str, str] | None:
+    """(url-id, region) a Host names: `<url-id>.lambda-url.<region>.localhost:4566`; None for any other."""
+    name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
+    url_id, found, rest = name.lower().partition(MARKER)
+    region = rest.split(".", 1)[0]
+    if not found or not url_id or "." in url_id or not region:
+        return None
+    return url_id, region
+
+
+def _message(status: int, message: str, request_id: str) -> Response:
+    body = json.dumps({"Message": message}).encode()
+    headers = [("content-type", "application/json"), ("x-amzn-requestid", request_id)]
+    return Response(status=status, headers=headers, body=body)
+
+
+def _internal_error(request_id: str) -> Response:
+    headers = [("content-type", "application/json"), ("x-amzn-requestid", request_id)]
+    return Response(status=502, headers=headers, body=b"Internal Server Error")
+
+
+_INVOKE_URL: OperationModel | None = None
+
+
+def _invoke_url_operation() -> OperationModel:
+    """lambda:InvokeFunctionUrl is an IAM action but no operation of botocore's model: the authorizer
+    is handed one of that name with Invoke's input, so the catalog names its action and resource."""
+    global _INVOKE_URL
+    if _INVOKE_URL is None:
+        model = service_model("lambda")
+        definition = {"name": "InvokeFunctionUrl", "http": {"method": "POST", "requestUri": "/"}}
+        definition["input"] = {"shape": model.operation_model("Invoke").input_shape.name}
+        _INVOKE_URL = OperationModel(definition, model, name="InvokeFunctionUrl")
+    return _INVOKE_URL
+
+
+async def serve_function_url(gateway: Gateway, request: Request, request_id: str) -> Response | None:
+    """The answer of a function URL, or None when the Host names none (the chain then serves it)."""
+    target = url_target(request.host)
+    if target is None:
+        return None
+    provider: Any = gateway.runtime.provider("lambda")
+    try:
+        return await _FunctionUrlCall(gateway, provider, request, request_id, *target).answer()
+    except ConnectionAbortedError:  # the client went away mid-body: nobody is left to answer
+        return Response(status=400)
+    except Exception:  # a bug here must still answer as a function URL does, not as the chain would
+        log.exception("function URL %s failed", target[0])
+        return _message(500, "Internal Server Error", request_id)
+
+
+class _FunctionUrlCall:
+    def __init__(
+        self, gateway: Gateway, provider: Any, request: Request, request_id: str, url_id: str, region: str
+    ) -> None:
+        self.gateway = gateway
+        self.provider = provider
+        self.request = request
+        self.request_id = request_id
+        self.url_id = url_id
+        self.region = region
+
+    async def answer(self) -> Response:
+        found = self.provider.url_config(self.url_id) if self.provider is not None else None
+        if found is None or found[1] != self.region:
+            return _message(403, "Forbidden", self.request_id)
+        account, region, key, config = found
+        name, _, qualifier = key.partition("\0")
+        alias = None if qualifier == "$LATEST" else qualifier
+        cors = config.get("Cors")
+        if url_cors.is_preflight(cors, self.request):
+            response = url_cors.preflight(cors, self.request)
+            response.headers.append(("x-amzn-requestid", self.request_id))
+            return response
+        try:
+            caller = await self._authorize(account, region, name, alias, config["AuthType"])
+            body = await self.request.body.read(SYNC_PAYLOAD_LIMIT)
+        except ServiceError:
+            return _message(403, "Forbidden", self.request_id)
+        except BodyTooLarge:
+            return _message(413, "Request Entity Too Large", self.request_id)
+        response = await self._invoke(account, region, name, alias, body, caller)
+        url_cors.apply(cors, self.request, response)
+        return response
+
+    async def _authorize(
+        self, account: str, region: str, name: str, alias: str | None, auth_type: str
+    ) -> Principal | None:
+        """The signer under AWS_IAM (None under NONE), once both actions are allowed; else ServiceError."""
+        caller: Principal | None = None
+        principal = ANONYMOUS
+        if auth_type == "AWS_IAM":
+            result = await self.gateway.authenticator.authenticate(self.request, "lambda", "lambda")
+            caller = principal = result.principal
+        params = {"FunctionName": function_arn(region, account, name, alias)}
+        checks = (
+            (_invoke_url_operation(), {"lambda:FunctionUrlAuthType": auth_type}),
+            (operation_model("lambda", "Invoke"), {"lambda:InvokedViaFunctionUrl": "true"}),
+        )
+        for operation, values in checks:
+            ctx = RequestContext(
+                service="lambda",
+                operation=operation.name,
+                region=region,
+                principal=principal,
+                request_id=self.request_id,
+                request=self.request,
+                condition_values={"lambda:FunctionUrlAuthType": auth_type, **values},
+            )
+            self.gateway.authorizer.authorize(ctx, operation, params)
+        return caller
+
+    async def _invoke(
+        self, account: str, region: str, name: str, alias: str | None, body: bytes, caller: Principal | None
+    ) -> Response:
+        scope = (account, region)
+        try:
+            doc, executed = self.provider.functions.resolve(
+                scope, name, alias, function_arn(region, account, name)
+            )
+        except ServiceError:
+            return _message(403, "Forbidden", self.request_id)  # deleted since the configuration was read
+        event = build_event(self.request, body, self.url_id, self.request_id, caller)
+        try:
+            outcome, _, _ = await self.provider.run(
+                account,
+                region,
+                doc,
+                executed,
+                event,
+                request_id=self.request_id,
+                log_text=False,
+                invoked_arn=function_arn(region, account, name, alias),
+            )
+        except ServiceError as error:
+            if error.code == "TooManyRequestsException":
+                return _message(429, "Rate Exceeded.", self.request_id)
+            return _internal_error(self.request_id)
+        if outcome.status != "success":  # an unhandled error, a timeout, a runtime that exited
+            return _internal_error(self.request_id)
+        try:
+            response = http_response(outcome.payload)
+        except BadResponse:
+            return _internal_error(self.request_id)
+        response.headers.append(("x-amzn-requestid", self.request_id))
+        return response
