@@ -15,11 +15,13 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.bodies import read_blob_bytes
+from pocketcloud.services.s3.bucket_configs import KeyedConfigOperations
 from pocketcloud.services.s3.buckets import BucketOperations
 from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.config_checks import ConfigurationChecks
 from pocketcloud.services.s3.configuration import ConfigurationOperations, ConfigurationStore
 from pocketcloud.services.s3.cors import CorsOperations
+from pocketcloud.services.s3.legacy_configs import LegacyConfigOperations
 from pocketcloud.services.s3.lifecycle import LifecycleOperations
 from pocketcloud.services.s3.listing import ListingOperations
 from pocketcloud.services.s3.locking import ObjectLockOperations
@@ -38,6 +40,8 @@ async def _settled(result: Any) -> Any:
 
 class S3Provider(
     NotificationOperations,
+    KeyedConfigOperations,  # before BucketOperations: its DeleteBucket drops the bucket's configurations
+    LegacyConfigOperations,
     BucketOperations,
     ObjectOperations,
     ListingOperations,
