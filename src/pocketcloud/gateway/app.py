@@ -198,8 +198,11 @@ class Gateway:
             validator = validator_for(target.service, target.protocol)
             if validator is not None:
                 validator.validate(operation, params)
-            self.authorizer.authorize(ctx, operation, params)
             provider = self.runtime.provider(target.service)
+            resolve = getattr(provider, "resolve_request", None)
+            if resolve is not None:  # S3: a request through an access point acts on its bucket
+                resolve(ctx, operation, params)
+            self.authorizer.authorize(ctx, operation, params)
             handler = getattr(provider, operation_name, None) if provider is not None else None
             if handler is None:
                 raise NotImplementedOperation(target.service, operation_name)

@@ -472,4 +472,11 @@ def virtual_host_bucket(host: str) -> str | None:
     index = name.find(".s3-")
     if index > 0:
         return name[:index]
+    first, dot, _ = name.partition(".")
+    if dot and first[-13:-12] == "-" and _ACCESS_POINT_HOST.fullmatch(first):
+        # `<access point>-<account>.<endpoint>`: what SDKs send for an access point ARN with a custom endpoint
+        return first
     return None
+
+
+_ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")

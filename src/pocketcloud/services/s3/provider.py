@@ -14,6 +14,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.access import AccessControlOperations
+from pocketcloud.services.s3.access_point_routing import AccessPointRouting
 from pocketcloud.services.s3.bodies import read_blob_bytes
 from pocketcloud.services.s3.bucket_configs import KeyedConfigOperations
 from pocketcloud.services.s3.buckets import BucketOperations
@@ -53,6 +54,7 @@ class S3Provider(
     ConfigurationOperations,
     ProtectionOperations,
     AccessControlOperations,
+    AccessPointRouting,
     PostObjectOperations,
     Provider,
 ):

@@ -2,9 +2,9 @@
 
 S3 Control is a rest-xml service of its own (requests go to
 `{AccountId}.s3-control.<region>.amazonaws.com/v20180820/...`, signed for
-"s3", with the account in the `x-amz-account-id` header). Only the public
-access block is implemented; S3 reads it through `account_public_access_block`
-and combines it with each bucket's own settings.
+"s3", with the account in the `x-amz-account-id` header). The public access
+block is here; S3 reads it through `account_public_access_block` and combines
+it with each bucket's own settings. Access points are in `access_points.py`.
 """
 
 from __future__ import annotations
@@ -14,13 +14,14 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.s3control.access_points import AccessPointOperations
 
 Params = dict[str, Any]
 SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _CONFIG_KEY = "PublicAccessBlock"
 
 
-class S3ControlProvider(Provider):
+class S3ControlProvider(AccessPointOperations, Provider):
     service = "s3control"
 
     def __init__(self, runtime: ServiceRuntime) -> None:

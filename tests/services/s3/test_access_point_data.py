@@ -1,0 +1,314 @@
+"""S3 requests through an access point (its alias or its ARN) through boto3: they act on the bucket,
+and are allowed only when both the access point (its policy, the caller's identity policies) and
+the bucket (its policy, usually delegating with s3:DataAccessPointAccount) allow them."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.s3.access_support import error_code, http, iam_user, policy, s3control, statement
+from tests.services.s3.core_support import _send_to_loopback, error_of, server_port
+
+
+@pytest.fixture(scope="module")
+def control(endpoint: str) -> Any:
+    return s3control(endpoint)
+
+
+class AccessPoint:
+    def __init__(self, name: str, alias: str, bucket: str) -> None:
+        self.name, self.alias, self.bucket = name, alias, bucket
+        self.arn = f"arn:aws:s3:us-east-1:{ROOT_ACCOUNT}:accesspoint/{name}"
+
+
+@pytest.fixture
+def make_ap(control: Any, bucket: str) -> Iterator[Any]:
+    made: list[str] = []
+
+    def make(**kwargs: Any) -> AccessPoint:
+        name = f"ap-{uuid.uuid4().hex[:10]}"
+        alias = control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket, **kwargs)[
+            "Alias"
+        ]
+        made.append(name)
+        return AccessPoint(name, alias, bucket)
+
+    yield make
+    for name in made:
+        control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)
+
+
+def through_arn_host(client: Any, endpoint: str) -> Any:
+    """boto3 sends an access point ARN's requests to `<name>-<account>.<endpoint host>`, which no DNS
+    resolves here: connect to the test server as a hosts entry would."""
+    client.meta.events.register_first("before-send.s3", _send_to_loopback(server_port(endpoint)))
+    return client
+
+
+def delegate_to_access_points(
+    s3: Any, bucket: str, condition_key: str = "s3:DataAccessPointAccount", value: str = ROOT_ACCOUNT
+) -> None:
+    """The bucket policy AWS recommends: access control delegated to the account's access points."""
+    s3.put_bucket_policy(
+        Bucket=bucket,
+        Policy=policy(
+            statement(
+                "Allow",
+                {"AWS": "*"},
+                "*",
+                [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"],
+                Condition={"StringEquals": {condition_key: value}},
+            )
+        ),
+    )
+
+
+def grant(
+    control: Any, ap: AccessPoint, principal: str, actions: list[str], resource_suffix: str = "/object/*"
+) -> None:
+    control.put_access_point_policy(
+        AccountId=ROOT_ACCOUNT,
+        Name=ap.name,
+        Policy=policy(statement("Allow", {"AWS": principal}, actions, f"{ap.arn}{resource_suffix}")),
+    )
+
+
+# -- the data path acts on the bucket --------------------------------------------------------------
+
+
+def test_objects_written_through_the_alias_are_in_the_bucket(s3: Any, make_ap: Any) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.alias, Key="docs/a.txt", Body=b"through the alias")
+    assert s3.get_object(Bucket=ap.bucket, Key="docs/a.txt")["Body"].read() == b"through the alias"
+    assert s3.get_object(Bucket=ap.alias, Key="docs/a.txt")["Body"].read() == b"through the alias"
+    assert s3.head_object(Bucket=ap.alias, Key="docs/a.txt")["ContentLength"] == len(b"through the alias")
+
+
+def test_list_objects_v2_through_the_alias_lists_the_bucket(s3: Any, make_ap: Any) -> None:
+    ap = make_ap()
+    for key in ("a/1", "a/2", "b/1"):
+        s3.put_object(Bucket=ap.bucket, Key=key, Body=b"x")
+    listed = s3.list_objects_v2(Bucket=ap.alias, Prefix="a/")
+    assert [entry["Key"] for entry in listed["Contents"]] == ["a/1", "a/2"]
+
+
+def test_delete_object_through_the_alias_deletes_from_the_bucket(s3: Any, make_ap: Any) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="doomed", Body=b"x")
+    s3.delete_object(Bucket=ap.alias, Key="doomed")
+    assert error_of(s3.head_object, Bucket=ap.bucket, Key="doomed")[:2] == ("404", 404)
+
+
+def test_requests_by_access_point_arn_act_on_the_bucket(endpoint: str, s3: Any, make_ap: Any) -> None:
+    ap = make_ap()
+    client = through_arn_host(make_client(endpoint, "s3"), endpoint)
+    client.put_object(Bucket=ap.arn, Key="by-arn", Body=b"arn body")
+    assert s3.get_object(Bucket=ap.bucket, Key="by-arn")["Body"].read() == b"arn body"
+    assert client.get_object(Bucket=ap.arn, Key="by-arn")["Body"].read() == b"arn body"
+    assert [e["Key"] for e in client.list_objects_v2(Bucket=ap.arn)["Contents"]] == ["by-arn"]
+    client.delete_object(Bucket=ap.arn, Key="by-arn")
+    assert s3.list_objects_v2(Bucket=ap.bucket)["KeyCount"] == 0
+
+
+def test_unknown_alias_is_no_such_bucket(s3: Any) -> None:
+    code, status, _ = error_of(
+        s3.get_object, Bucket="nothing-abcdefghijklmnopqrstuvwxyz0123456789abcd-s3alias", Key="k"
+    )
+    assert (code, status) == ("NoSuchBucket", 404)
+
+
+def test_bucket_configuration_is_not_changed_through_an_access_point(s3: Any, make_ap: Any) -> None:
+    # Access points serve object operations (and a few bucket reads), never bucket configuration.
+    ap = make_ap()
+    assert error_of(s3.put_bucket_versioning, Bucket=ap.alias, VersioningConfiguration={"Status": "Enabled"})[
+        1
+    ] in (403, 404)
+    assert "Status" not in s3.get_bucket_versioning(Bucket=ap.bucket)
+
+
+# -- authorized through the access point and on the bucket ----------------------------------------
+
+
+def test_access_point_policy_grants_when_the_bucket_delegates(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="shared/report.csv", Body=b"1,2")
+    user_arn, user = iam_user(endpoint)
+    grant(control, ap, user_arn, ["s3:GetObject"])
+    delegate_to_access_points(s3, ap.bucket)
+    assert user.get_object(Bucket=ap.alias, Key="shared/report.csv")["Body"].read() == b"1,2"
+
+
+def test_the_access_point_grant_does_not_reach_the_bucket_directly(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="k", Body=b"x")
+    user_arn, user = iam_user(endpoint)
+    grant(control, ap, user_arn, ["s3:GetObject"])
+    delegate_to_access_points(s3, ap.bucket)
+    assert error_of(user.get_object, Bucket=ap.bucket, Key="k")[:2] == ("AccessDenied", 403)
+
+
+def test_without_the_buckets_delegation_the_access_point_grant_is_not_enough(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="k", Body=b"x")
+    user_arn, user = iam_user(endpoint)
+    grant(control, ap, user_arn, ["s3:GetObject"])
+    assert error_of(user.get_object, Bucket=ap.alias, Key="k")[:2] == ("AccessDenied", 403)
+
+
+def test_actions_the_access_point_policy_does_not_grant_are_denied(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    user_arn, user = iam_user(endpoint)
+    grant(control, ap, user_arn, ["s3:GetObject"])
+    delegate_to_access_points(s3, ap.bucket)
+    code, status, message = error_of(user.put_object, Bucket=ap.alias, Key="new", Body=b"x")
+    assert (code, status) == ("AccessDenied", 403)
+    assert f"{ap.arn}/object/new" in message
+
+
+def test_identity_policy_on_the_access_point_arn_with_delegation_allows(
+    endpoint: str, s3: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="k", Body=b"via identity")
+    _, user = iam_user(
+        endpoint,
+        policy(
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:ListBucket"],
+                "Resource": [ap.arn, f"{ap.arn}/object/*"],
+            }
+        ),
+    )
+    delegate_to_access_points(s3, ap.bucket)
+    assert user.get_object(Bucket=ap.alias, Key="k")["Body"].read() == b"via identity"
+    assert [e["Key"] for e in user.list_objects_v2(Bucket=ap.alias)["Contents"]] == ["k"]
+    assert error_of(user.get_object, Bucket=ap.bucket, Key="k")[:2] == ("AccessDenied", 403)
+
+
+def test_explicit_deny_in_the_access_point_policy_wins(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="secret/k", Body=b"x")
+    user_arn, user = iam_user(endpoint, policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+    control.put_access_point_policy(
+        AccountId=ROOT_ACCOUNT,
+        Name=ap.name,
+        Policy=policy(statement("Deny", {"AWS": user_arn}, "s3:GetObject", f"{ap.arn}/object/secret/*")),
+    )
+    assert error_of(user.get_object, Bucket=ap.alias, Key="secret/k")[:2] == ("AccessDenied", 403)
+    assert user.get_object(Bucket=ap.bucket, Key="secret/k")["Body"].read() == b"x"
+
+
+def test_bucket_delegation_to_one_access_point_arn_refuses_another(
+    endpoint: str, s3: Any, make_ap: Any
+) -> None:
+    chosen, other = make_ap(), make_ap()
+    s3.put_object(Bucket=chosen.bucket, Key="k", Body=b"x")
+    _, user = iam_user(
+        endpoint,
+        policy(
+            {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:us-east-1:*:accesspoint/*"}
+        ),
+    )
+    delegate_to_access_points(s3, chosen.bucket, "s3:DataAccessPointArn", chosen.arn)
+    assert user.get_object(Bucket=chosen.alias, Key="k")["Body"].read() == b"x"
+    assert error_of(user.get_object, Bucket=other.alias, Key="k")[:2] == ("AccessDenied", 403)
+
+
+def test_user_signing_for_an_access_point_arn_is_authorized_on_it(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    user_arn, user = iam_user(endpoint)
+    grant(control, ap, user_arn, ["s3:PutObject", "s3:GetObject"])
+    delegate_to_access_points(s3, ap.bucket)
+    through_arn_host(user, endpoint)
+    user.put_object(Bucket=ap.arn, Key="by-user", Body=b"mine")
+    assert s3.get_object(Bucket=ap.bucket, Key="by-user")["Body"].read() == b"mine"
+
+
+def test_missing_key_is_no_such_key_only_for_callers_who_may_list_through_it(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    delegate_to_access_points(s3, ap.bucket)
+    lister_arn, lister = iam_user(endpoint)
+    reader_arn, reader = iam_user(endpoint)
+    control.put_access_point_policy(
+        AccountId=ROOT_ACCOUNT,
+        Name=ap.name,
+        Policy=policy(
+            statement("Allow", {"AWS": [lister_arn, reader_arn]}, "s3:GetObject", f"{ap.arn}/object/*"),
+            statement("Allow", {"AWS": lister_arn}, "s3:ListBucket", ap.arn),
+        ),
+    )
+    assert error_of(lister.get_object, Bucket=ap.alias, Key="absent")[:2] == ("NoSuchKey", 404)
+    assert error_of(reader.get_object, Bucket=ap.alias, Key="absent")[:2] == ("AccessDenied", 403)
+
+
+def test_vpc_access_point_refuses_requests_from_outside_its_vpc(s3: Any, make_ap: Any) -> None:
+    ap = make_ap(VpcConfiguration={"VpcId": "vpc-0123abcd"})
+    s3.put_object(Bucket=ap.bucket, Key="k", Body=b"x")
+    assert error_of(s3.get_object, Bucket=ap.alias, Key="k")[:2] == ("AccessDenied", 403)
+
+
+# -- Block Public Access ---------------------------------------------------------------------------
+
+
+def _open_for_anonymous_reads(s3: Any, control: Any, ap: AccessPoint) -> None:
+    s3.delete_public_access_block(Bucket=ap.bucket)
+    delegate_to_access_points(s3, ap.bucket)
+    s3.put_object(Bucket=ap.bucket, Key="public.txt", Body=b"hello")
+    control.put_access_point_policy(
+        AccountId=ROOT_ACCOUNT,
+        Name=ap.name,
+        Policy=policy(statement("Allow", "*", "s3:GetObject", f"{ap.arn}/object/*")),
+    )
+
+
+def test_anonymous_read_through_a_public_access_point(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap(
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False,
+        }
+    )
+    _open_for_anonymous_reads(s3, control, ap)
+    status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
+    assert (status, body) == (200, b"hello")
+
+
+def test_restrict_public_buckets_on_the_access_point_refuses_anonymous_callers(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap(
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": False,
+            "IgnorePublicAcls": False,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": True,
+        }
+    )
+    _open_for_anonymous_reads(s3, control, ap)
+    status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
+    assert status == 403
+    assert error_code(body)[0] == "AccessDenied"
