@@ -60,6 +60,8 @@ class Settings:
     logs_retention_sweep_seconds: float = 60.0
     # ... and how long lines other services log (Lambda's) wait in memory to be written in one batch.
     logs_flush_seconds: float = 0.05
+    # ... and how long an export task stays PENDING before it runs (AWS's queue; tests lengthen it).
+    logs_export_delay_seconds: float = 0.0
     # S3 lifecycle: how many seconds one lifecycle "day" lasts (rules count days and round
     # to the next "midnight", a multiple of this since the epoch), and how often rules are applied.
     s3_lifecycle_day_seconds: float = 86400.0
@@ -86,6 +88,8 @@ class Settings:
         s.logs_retention_sweep_seconds = float(
             os.environ.get("POCKETCLOUD_LOGS_RETENTION_SWEEP_SECONDS", s.logs_retention_sweep_seconds))
         s.logs_flush_seconds = float(os.environ.get("POCKETCLOUD_LOGS_FLUSH_SECONDS", s.logs_flush_seconds))
+        s.logs_export_delay_seconds = float(
+            os.environ.get("POCKETCLOUD_LOGS_EXPORT_DELAY_SECONDS", s.logs_export_delay_seconds))
         s.s3_lifecycle_day_seconds = float(
             os.environ.get("POCKETCLOUD_LIFECYCLE_DAY_SECONDS", s.s3_lifecycle_day_seconds))
         s.s3_lifecycle_interval = float(os.environ.get("POCKETCLOUD_LIFECYCLE_INTERVAL", s.s3_lifecycle_interval))

@@ -8,7 +8,7 @@ filter matches, an asynchronous invocation with AWS's payload:
 `{"awslogs": {"data": base64(gzip(json))}}`, the JSON carrying messageType
 DATA_MESSAGE, owner, logGroup, logStream, subscriptionFilters and logEvents
 (id, timestamp, message). Kinesis, Firehose and Logs destinations are kept but
-nothing is sent to them.
+nothing is sent to them; a Logs destination must exist and, for another account, allow it.
 """
 
 from __future__ import annotations
@@ -87,6 +87,7 @@ class FilterOperations:
     # Provided by LogsProvider.
     _scope: Callable[[RequestContext], Scope]
     _group: Callable[[RequestContext, str], Params]
+    check_logs_destination: Callable[[RequestContext, str], None]
 
     # -- metric filters ------------------------------------------------------------
 
@@ -189,6 +190,8 @@ class FilterOperations:
                     "Could not execute the lambda function. "
                     "Make sure you have given CloudWatch Logs permission to execute your function."
                 )
+        elif vendor == "logs":  # a logical destination (destinations.py), often another account's
+            self.check_logs_destination(ctx, arn)
         elif vendor in ("kinesis", "firehose") and not p.get("roleArn"):
             raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
 

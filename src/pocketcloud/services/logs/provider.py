@@ -27,6 +27,8 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.logs import insights
+from pocketcloud.services.logs.account_policies import AccountPolicyOperations
+from pocketcloud.services.logs.destinations import DestinationOperations
 from pocketcloud.services.logs.events import (
     CHUNK,
     END,
@@ -36,10 +38,14 @@ from pocketcloud.services.logs.events import (
     now_ms,
     time_position,
 )
+from pocketcloud.services.logs.exports import ExportOperations
 from pocketcloud.services.logs.filters import FilterOperations
 from pocketcloud.services.logs.ingest import PendingEvents, StreamKey
+from pocketcloud.services.logs.kms_keys import KmsKeyOperations, check_kms_key
+from pocketcloud.services.logs.masking import Masker
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.services.logs.policies import PolicyOperations
+from pocketcloud.services.logs.transformers import TransformerOperations
 from pocketcloud.store import Scope
 
 log = logging.getLogger(__name__)
@@ -158,7 +164,16 @@ def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
 
 
 @_after_queued_writes
-class LogsProvider(FilterOperations, PolicyOperations, Provider):
+class LogsProvider(
+    ExportOperations,
+    KmsKeyOperations,
+    DestinationOperations,
+    AccountPolicyOperations,
+    TransformerOperations,
+    FilterOperations,
+    PolicyOperations,
+    Provider,
+):
     service = "logs"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -170,6 +185,15 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
         self.subscriptions = runtime.store.collection("logs", "subscription_filters")
         self.policies = runtime.store.collection("logs", "resource_policies")
         self.query_definitions = runtime.store.collection("logs", "query_definitions")
+        self.exports = runtime.store.collection("logs", "export_tasks")
+        self.account_settings = runtime.store.collection("logs", "account_settings")
+        self.destinations = runtime.store.collection("logs", "destinations")
+        self.account_policies = runtime.store.collection("logs", "account_policies")
+        self.data_protection = runtime.store.collection("logs", "data_protection_policies")
+        self.transformers = runtime.store.collection("logs", "transformers")
+        self.index_policies = runtime.store.collection("logs", "index_policies")
+        self._export_runs = {}
+        self._s3_as_logs = None
         self._subscribers_cache = {}
         self.log = EventLog(runtime.store.collection("logs", "events"))
         self.pending = PendingEvents(self._write_batch, runtime.settings.logs_flush_seconds)
@@ -183,9 +207,11 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
         if self._sweeper is None:
             self._stopping = False
             self._sweeper = asyncio.create_task(self._retention_worker(), name="logs-retention")
+            self.resume_exports()
 
     async def stop(self) -> None:
         self.pending.close()
+        await self.stop_exports()
         if self._sweeper is None:
             return
         self._stopping = True
@@ -370,6 +396,7 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
         if p.get("logGroupClass"):
             doc["logGroupClass"] = p["logGroupClass"]
         if p.get("kmsKeyId"):
+            check_kms_key(p["kmsKeyId"], ctx.region)
             doc["kmsKeyId"] = p["kmsKeyId"]
         if p.get("deletionProtectionEnabled") is not None:
             doc["deletionProtectionEnabled"] = bool(p["deletionProtectionEnabled"])
@@ -395,6 +422,8 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             self.streams.delete_prefix(scope, name + "\0")
             self.log.delete_group(scope, name)
             self._delete_group_filters(scope, name)
+            for collection in (self.data_protection, self.transformers, self.index_policies):
+                collection.delete(scope, name)
         return {}
 
     def PutLogGroupDeletionProtection(self, ctx: RequestContext, p: Params) -> Params:
@@ -455,7 +484,12 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
         return result
 
     def _groups_page(
-        self, ctx: RequestContext, prefix: str, after: str | None, limit: int, keep: Callable[[str, Params], bool]
+        self,
+        ctx: RequestContext,
+        prefix: str,
+        after: str | None,
+        limit: int,
+        keep: Callable[[str, Params], bool],
     ) -> tuple[list[Params], bool]:
         """Up to `limit` groups after `after` that `keep` accepts, in name order, and whether more follow."""
         batch = max(limit + 1, 200)
@@ -694,10 +728,11 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
         return result
 
     @staticmethod
-    def _event_view(event: Event) -> Params:
+    def _event_view(event: Event, mask: Masker | None = None) -> Params:
+        message = event["message"] if mask is None else mask(event["message"], event["ingestionTime"])
         return {
             "timestamp": event["timestamp"],
-            "message": event["message"],
+            "message": message,
             "ingestionTime": event["ingestionTime"],
         }
 
@@ -747,8 +782,9 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             next_backward = token if not forward else _event_token("b", mark + 1)
         else:
             next_forward, next_backward = _event_token("f", after), _event_token("b", after + 1)
+        mask = self._event_masker(ctx, group, doc, p)
         return {
-            "events": [self._event_view(e) for _, e in chosen],
+            "events": [self._event_view(e, mask) for _, e in chosen],
             "nextForwardToken": next_forward,
             "nextBackwardToken": next_backward,
         }
@@ -784,6 +820,7 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             *readers, key=lambda item: item[0], reverse=not forward
         )
         limit = p.get("limit") or 10000
+        mask = self._event_masker(ctx, group, doc, p)
         found: list[Params] = []
         size = scanned = 0
         resume: int | None = None
@@ -798,7 +835,9 @@ class LogsProvider(FilterOperations, PolicyOperations, Provider):
             if len(found) == limit or (found and size > MAX_PAGE_BYTES):
                 resume = int(found[-1]["eventId"])
                 break
-            found.append({"logStreamName": stream, **self._event_view(event), "eventId": f"{position:056d}"})
+            found.append(
+                {"logStreamName": stream, **self._event_view(event, mask), "eventId": f"{position:056d}"}
+            )
         result: Params = {"events": found, "searchedLogStreams": []}
         if resume is not None:
             result["nextToken"] = _opaque("e", f"{'f' if forward else 'b'}/{resume}")

@@ -1,0 +1,90 @@
+"""AssociateKmsKey / DisassociateKmsKey: the KMS key a log group (or the account's Logs Insights
+query results) is encrypted with.
+
+There is no KMS service here, so any well-formed key ARN of the group's region is
+accepted (AWS also takes keys of other accounts; it refuses key ids, aliases and
+other regions' keys, with the wording below). The key is kept on the group's
+document, where DescribeLogGroups shows it as `kmsKeyId`; the query-result key
+is kept per account and region.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.store import Collection, Scope
+
+Params = dict[str, Any]
+
+_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]{1,128}")
+QUERY_RESULTS_KEY = "query-results-kms-key"
+
+
+def _invalid(message: str) -> ServiceError:
+    return ServiceError("InvalidParameterException", message, status=400)
+
+
+def check_kms_key(key: str, region: str) -> None:
+    """Refuse what is not the ARN of a KMS key in `region`."""
+    match = _KEY_ARN.fullmatch(key)
+    if match is None or match.group(1) != region:
+        raise _invalid("The specified KMS Key Id could not be found.")
+
+
+class KmsKeyOperations:
+    groups: Collection
+    account_settings: Collection
+    store: Any
+
+    # Provided by LogsProvider.
+    _scope: Callable[[RequestContext], Scope]
+    _group: Callable[[RequestContext, str], Params]
+    _from_identifier: Callable[[RequestContext, str], str]
+
+    def _kms_target(self, ctx: RequestContext, p: Params) -> str | None:
+        """The group an operation names, or None for the account's query results."""
+        name, identifier = p.get("logGroupName"), p.get("resourceIdentifier")
+        if name and identifier:
+            raise _invalid("LogGroup name and resource identifier are mutually exclusive parameters.")
+        if name:
+            return str(name)
+        if not identifier:
+            raise _invalid("Either logGroupName or resourceIdentifier must be specified.")
+        parts = identifier.split(":", 6)
+        if len(parts) == 7 and parts[2] == "logs" and parts[5] == "query-result":
+            if (parts[4], parts[3]) != (ctx.account_id, ctx.region):
+                raise ServiceError(
+                    "ResourceNotFoundException", "The specified resource does not exist.", status=400
+                )
+            return None
+        return self._from_identifier(ctx, identifier)
+
+    def _set_key(self, ctx: RequestContext, p: Params, key: str | None) -> None:
+        scope = self._scope(ctx)
+        target = self._kms_target(ctx, p)
+        with self.store.transaction():
+            if target is None:
+                if key:
+                    self.account_settings.put(scope, QUERY_RESULTS_KEY, {"kmsKeyId": key})
+                else:
+                    self.account_settings.delete(scope, QUERY_RESULTS_KEY)
+                return
+            doc = self._group(ctx, target)
+            if key:
+                doc["kmsKeyId"] = key
+            else:
+                doc.pop("kmsKeyId", None)
+            self.groups.put(scope, target, doc)
+
+    def AssociateKmsKey(self, ctx: RequestContext, p: Params) -> Params:
+        check_kms_key(p["kmsKeyId"], ctx.region)
+        self._set_key(ctx, p, p["kmsKeyId"])
+        return {}
+
+    def DisassociateKmsKey(self, ctx: RequestContext, p: Params) -> Params:
+        self._set_key(ctx, p, None)
+        return {}

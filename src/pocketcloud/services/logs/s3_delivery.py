@@ -1,0 +1,79 @@
+"""Writing to an S3 bucket as CloudWatch Logs itself (the export tasks' destination).
+
+AWS's exports call S3 as the service principal `logs.<region>.amazonaws.com`: the
+bucket's policy must let that principal s3:GetBucketAcl the bucket and
+s3:PutObject its keys (usually with aws:SourceAccount / aws:SourceArn conditions
+naming the exporting account and log group). Each call is put to the request
+chain's own authorize step as a request of that principal, with the bucket
+policy from the S3 provider, and the object is then written through the S3
+provider's PutObject: notifications, encryption defaults and versioning apply
+as to any other writer. Older policies name the global `logs.amazonaws.com`;
+either name is accepted.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from pocketcloud.auth.principal import Principal
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.gateway.http import Request
+from pocketcloud.iam.authorizer import Authorizer
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
+from pocketcloud.services.base import ServiceRuntime
+from pocketcloud.store import Scope
+
+
+def _service_names(region: str) -> tuple[str, ...]:
+    return (f"logs.{region}.amazonaws.com", "logs.amazonaws.com")
+
+
+class S3AsLogs:
+    """S3 calls made by CloudWatch Logs on an account's behalf, for one log group."""
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        self.runtime = runtime
+        self.authorizer = Authorizer(runtime)
+
+    def _context(self, scope: Scope, name: str, operation: str, source_arn: str) -> RequestContext:
+        principal = Principal(account_id=scope[0], arn=name, user_id=name, kind="Service")
+        return RequestContext(
+            service="s3",
+            operation=operation,
+            region=scope[1],
+            principal=principal,
+            request_id=str(uuid.uuid4()),
+            request=Request("PUT", "/", "", {"user-agent": name}, scheme="https"),
+            condition_values={"aws:SourceAccount": scope[0], "aws:SourceArn": source_arn},
+        )
+
+    def allowed_context(
+        self, scope: Scope, source_arn: str, operation: str, params: dict[str, Any]
+    ) -> RequestContext | None:
+        """The context of a call the bucket's policy lets CloudWatch Logs make; None when it may not."""
+        for name in _service_names(scope[1]):
+            ctx = self._context(scope, name, operation, source_arn)
+            try:
+                self.authorizer.authorize(ctx, operation_model("s3", operation), params)
+            except ServiceError:
+                continue
+            return ctx
+        return None
+
+    def may_read_acl(self, scope: Scope, source_arn: str, bucket: str) -> bool:
+        return self.allowed_context(scope, source_arn, "GetBucketAcl", {"Bucket": bucket}) is not None
+
+    async def put(self, scope: Scope, source_arn: str, bucket: str, key: str, body: bytes) -> bool:
+        """Write one object; False when the bucket policy does not let CloudWatch Logs.
+        S3's own refusals (no such bucket, ...) are raised as its ServiceError."""
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        ctx = self.allowed_context(scope, source_arn, "PutObject", params)
+        if ctx is None:
+            return False
+        s3: Any = self.runtime.provider("s3")
+        if s3 is None:
+            return False
+        await s3.PutObject(ctx, {**params, "Body": body})
+        return True

@@ -1,0 +1,205 @@
+"""Running a log transformer's processors over one event (TestTransformer).
+
+An event starts as its raw message (`@message`); a parser (parseJSON,
+parseKeyValue, csv) turns it into a JSON object, and the other processors edit
+that object's keys, addressed as dotted paths ("user.id"). The result is the
+object as compact JSON; an event a parser cannot parse comes back unchanged.
+The parsers of AWS-vended logs (parseCloudfront, parseVPC, ...), grok,
+dateTimeConverter, listToMap and parseToOCSF are not run here (`Unsupported`).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import Any
+
+Params = dict[str, Any]
+MESSAGE = "@message"
+
+
+class Unsupported(Exception):
+    """A processor this engine does not run."""
+
+
+class NotParsed(Exception):
+    """The event is not what the parser expects: it is left as it was."""
+
+
+def _get(record: Params, path: str) -> Any:
+    node: Any = record
+    for part in path.split("."):
+        if not isinstance(node, dict) or part not in node:
+            return None
+        node = node[part]
+    return node
+
+
+def _has(record: Params, path: str) -> bool:
+    *parents, last = path.split(".")
+    node: Any = record
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    return isinstance(node, dict) and last in node
+
+
+def _set(record: Params, path: str, value: Any, overwrite: bool = True) -> None:
+    *parents, last = path.split(".")
+    node = record
+    for part in parents:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            child = node[part] = {}
+        node = child
+    if overwrite or last not in node:
+        node[last] = value
+
+
+def _delete(record: Params, path: str) -> Any:
+    *parents, last = path.split(".")
+    node: Any = record
+    for part in parents:
+        node = node.get(part) if isinstance(node, dict) else None
+    return node.pop(last, None) if isinstance(node, dict) else None
+
+
+def _source_text(record: Params, message: str, source: str | None) -> str:
+    value = message if (source or MESSAGE) == MESSAGE else _get(record, source or MESSAGE)
+    if not isinstance(value, str):
+        raise NotParsed
+    return value
+
+
+def _place(record: Params, parsed: Params, destination: str | None) -> None:
+    if destination:
+        _set(record, destination, parsed)
+    else:
+        record.update(parsed)
+
+
+def _parse_json(record: Params, message: str, c: Params) -> None:
+    try:
+        parsed = json.loads(_source_text(record, message, c.get("source")))
+    except ValueError as exc:
+        raise NotParsed from exc
+    if not isinstance(parsed, dict):
+        raise NotParsed
+    _place(record, parsed, c.get("destination"))
+
+
+def _parse_key_value(record: Params, message: str, c: Params) -> None:
+    text = _source_text(record, message, c.get("source"))
+    parsed: Params = {}
+    for field in text.split(c.get("fieldDelimiter") or "&"):
+        key, sep, value = field.partition(c.get("keyValueDelimiter") or "=")
+        if sep:
+            parsed[(c.get("keyPrefix") or "") + key] = value
+        elif c.get("nonMatchValue"):
+            parsed[(c.get("keyPrefix") or "") + key] = c["nonMatchValue"]
+    destination = c.get("destination")
+    if destination:
+        _set(record, destination, parsed, bool(c.get("overwriteIfExists")) or not _has(record, destination))
+    else:
+        for key, value in parsed.items():
+            _set(record, key, value, bool(c.get("overwriteIfExists")))
+
+
+def _csv(record: Params, message: str, c: Params) -> None:
+    text = _source_text(record, message, c.get("source"))
+    rows = list(
+        csv.reader(
+            io.StringIO(text), delimiter=c.get("delimiter") or ",", quotechar=c.get("quoteCharacter") or '"'
+        )
+    )
+    if not rows:
+        raise NotParsed
+    values = rows[0]
+    columns = c.get("columns") or [f"column_{n}" for n in range(1, len(values) + 1)]
+    _place(record, dict(zip(columns, values, strict=False)), c.get("destination"))
+
+
+def _entries(c: Params, do: Any) -> None:
+    for entry in c["entries"]:
+        do(entry)
+
+
+def _convert(value: Any, kind: str) -> Any:
+    try:
+        if kind == "integer":
+            return int(float(value)) if isinstance(value, str) and "." in value else int(value)
+        if kind == "double":
+            return float(value)
+        if kind == "boolean":
+            return str(value).lower() == "true" if isinstance(value, str) else bool(value)
+        return value if isinstance(value, str) else json.dumps(value)
+    except (TypeError, ValueError):
+        return value
+
+
+def _strings(record: Params, keys: list[str], change: Any) -> None:
+    for key in keys:
+        value = _get(record, key)
+        if isinstance(value, str):
+            _set(record, key, change(value))
+
+
+def _move(record: Params, entry: Params, keep_source: bool) -> None:
+    if not _has(record, entry["source"]):
+        return
+    value = _get(record, entry["source"]) if keep_source else _delete(record, entry["source"])
+    _set(
+        record,
+        entry["target"],
+        value,
+        bool(entry.get("overwriteIfExists")) or not _has(record, entry["target"]),
+    )
+
+
+def apply(processor: str, c: Params, record: Params, message: str) -> None:
+    """Apply one processor (its name and configuration) to `record`, in place."""
+    if processor == "parseJSON":
+        _parse_json(record, message, c)
+    elif processor == "parseKeyValue":
+        _parse_key_value(record, message, c)
+    elif processor == "csv":
+        _csv(record, message, c)
+    elif processor == "addKeys":
+        _entries(c, lambda e: _set(record, e["key"], e["value"], bool(e.get("overwriteIfExists"))))
+    elif processor == "deleteKeys":
+        for key in c["withKeys"]:
+            _delete(record, key)
+    elif processor == "renameKeys":
+        _entries(c, lambda e: _move(record, {"source": e["key"], "target": e["renameTo"], **e}, False))
+    elif processor == "copyValue":
+        _entries(c, lambda e: _move(record, e, True))
+    elif processor == "moveKeys":
+        _entries(c, lambda e: _move(record, e, False))
+    elif processor == "lowerCaseString":
+        _strings(record, c["withKeys"], str.lower)
+    elif processor == "upperCaseString":
+        _strings(record, c["withKeys"], str.upper)
+    elif processor == "trimString":
+        _strings(record, c["withKeys"], str.strip)
+    elif processor == "substituteString":
+        _entries(c, lambda e: _strings(record, [e["source"]], lambda v: re.sub(e["from"], e["to"], v)))
+    elif processor == "typeConverter":
+        for entry in c["entries"]:
+            if _has(record, entry["key"]):
+                _set(record, entry["key"], _convert(_get(record, entry["key"]), entry["type"]))
+    elif processor == "splitString":
+        _entries(c, lambda e: _strings(record, [e["source"]], lambda v: v.split(e["delimiter"])))
+    else:
+        raise Unsupported(processor)
+
+
+def transform(processors: list[tuple[str, Params]], message: str) -> str:
+    """The event as the transformer leaves it: compact JSON, or `message` when it was not parsed."""
+    record: Params = {}
+    try:
+        for name, config in processors:
+            apply(name, config, record, message)
+    except NotParsed:
+        return message
+    return json.dumps(record, separators=(",", ":"))
