@@ -82,7 +82,12 @@ class Authorizer:
         find_policy = getattr(provider, "resource_policy", None)
         if find_policy is not None:
             policy_text, resource_account = find_policy(ctx, operation.name, params)
-        if principal.is_root and policy_text is None and resource_account in (None, principal.account_id):
+        if (
+            principal.is_root
+            and policy_text is None
+            and resource_account in (None, principal.account_id)
+            and principal.session_policy is None  # an AssumeRoot session: its task policy may deny
+        ):
             return  # the root user may do everything in its own account that no resource policy denies
         # Service condition keys only the provider can work out (S3's s3:prefix, s3:ExistingObjectTag/...).
         find_values = getattr(provider, "condition_values", None)
@@ -229,7 +234,8 @@ def _freeze(value: Any) -> Any:
 def _session_without_mfa(principal: Principal) -> bool:
     """Credentials from GetSessionToken (a user's or root's session) obtained without an MFA code."""
     session = principal.kind in ("User", "Account") and principal.session_expires is not None
-    return session and not principal.mfa_authenticated
+    # An AssumeRoot session (root with a task policy) is no GetSessionToken session.
+    return session and not principal.mfa_authenticated and principal.session_policy is None
 
 
 def _parse(document: str, kind: str, policy_id: str) -> Policy | None:

@@ -366,7 +366,8 @@ def _decide(
     boundary_policy = request.permissions_boundary if has_identity else None
     if boundary_policy is not None:
         boundary = _scan((boundary_policy,), request, action, resource, lookup, missing, matched)
-    session_policies = request.session_policies if kind in _SESSIONS else None
+    # Root has session policies only in an AssumeRoot session: its task policy, whose denies apply.
+    session_policies = request.session_policies if kind in _SESSIONS or kind == ROOT else None
     if session_policies is not None:
         session = _scan(session_policies, request, action, resource, lookup, missing, matched)
     resource_policy = request.resource_policy

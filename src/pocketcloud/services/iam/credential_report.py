@@ -64,7 +64,7 @@ class CredentialReportOperations:
             user["CreateDate"],
             "true" if login else "false",
             user.get("PasswordLastUsed", "no_information") if login else "N/A",
-            login["CreateDate"] if login else "N/A",
+            (user.get("Password") or {}).get("LastChanged", login["CreateDate"]) if login else "N/A",
             "N/A",
             "true" if self.user_mfa_devices(ctx, name) else "false",  # type: ignore[attr-defined]
             *_key_columns(keys[0] if keys else None),

@@ -23,7 +23,9 @@ from pocketcloud.store import Store
 
 MAX_ATTACHED_POLICIES = 10
 # What the store keeps on a user, group or role that AWS returns through other calls.
-_INTERNAL = frozenset({"InlinePolicies", "AttachedPolicies", "Groups", "LoginProfile", "InstanceProfiles"})
+_INTERNAL = frozenset(
+    {"InlinePolicies", "AttachedPolicies", "Groups", "LoginProfile", "InstanceProfiles", "Password"}
+)
 
 
 def public_view(doc: dict[str, Any]) -> dict[str, Any]:

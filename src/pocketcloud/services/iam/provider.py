@@ -14,16 +14,20 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_entity
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.iam.access_recorder import AccessRecorder
 from pocketcloud.services.iam.account import AccountOperations
 from pocketcloud.services.iam.common import encode_document, new_id, now, scope
 from pocketcloud.services.iam.credential_report import CredentialReportOperations
 from pocketcloud.services.iam.groups import GroupOperations
+from pocketcloud.services.iam.last_accessed import LastAccessedOperations
 from pocketcloud.services.iam.mfa import MfaOperations
 from pocketcloud.services.iam.oidc import OidcOperations
+from pocketcloud.services.iam.passwords import PasswordOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
 from pocketcloud.services.iam.policy_store import PolicyStore
 from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, public_view
 from pocketcloud.services.iam.roles import RoleOperations, role_view
+from pocketcloud.services.iam.root_access import RootAccessOperations
 from pocketcloud.services.iam.saml import SamlOperations
 from pocketcloud.services.iam.server_certificates import ServerCertificateOperations
 from pocketcloud.services.iam.service_linked_roles import ServiceLinkedRoleOperations
@@ -56,6 +60,9 @@ class IamProvider(
     UserCredentialOperations,
     MfaOperations,
     CredentialReportOperations,
+    PasswordOperations,
+    LastAccessedOperations,
+    RootAccessOperations,
     Provider,
 ):
     service = "iam"
@@ -67,17 +74,19 @@ class IamProvider(
         self._credential_cache: dict[str, Credential | None] = {}
         self._policy_cache: dict[str, IdentityPolicies] = {}
         self._arn_cache: dict[str, list[str] | None] = {}
+        self.recorder = AccessRecorder(runtime.store)
         runtime.credentials.register(self.credential_for_access_key)
         runtime.observers.append(self._after_call)
 
+    async def stop(self) -> None:
+        self.recorder.flush()
+
     def _after_call(self, ctx: RequestContext | None, operation: str, error: Any) -> None:
+        if ctx is None:  # unauthenticated: AWS does not report it as an access
+            return
+        self.recorder.record(ctx, operation)
         # Every IAM write may change who a key is or what a principal may do.
-        if (
-            ctx is not None
-            and ctx.service == "iam"
-            and error is None
-            and not operation.startswith(("Get", "List", "Simulate"))
-        ):
+        if ctx.service == "iam" and error is None and not operation.startswith(("Get", "List", "Simulate")):
             self._credential_cache.clear()
             self._policy_cache.clear()
             self._arn_cache.clear()
@@ -113,7 +122,9 @@ class IamProvider(
         UserName acts on the calling user."""
         entity = iam_entity(operation, params)
         if entity is None:
-            if ctx.principal.kind == "User" and _takes_optional_user_name(operation):
+            if ctx.principal.kind == "User" and (
+                operation in _ACTS_ON_CALLER or _takes_optional_user_name(operation)
+            ):
                 return [ctx.principal.arn]
             return None
         kind, name = entity
@@ -155,8 +166,14 @@ class IamProvider(
             if role is not None:
                 docs.append((role["Arn"], role))
         result = self.policies_of(account, docs)
+        if principal.kind == "User" and self._users_may_change_password(account):
+            result = IdentityPolicies((*result.identity, _CHANGE_OWN_PASSWORD), result.boundary)
         self._policy_cache[cache_key] = result
         return result
+
+    def _users_may_change_password(self, account: str) -> bool:
+        policy = self.store.collection("iam", "account_settings").get((account, ""), "password_policy")
+        return bool(policy and policy.get("AllowUsersToChangePassword"))
 
     def policies_of(self, account: str, docs: list[tuple[str, dict[str, Any]]]) -> IdentityPolicies:
         """The inline and attached policies of users, groups or roles (the first one's boundary)."""
@@ -337,6 +354,16 @@ class IamProvider(
             }
         }
 
+
+# Operations that name no user and act on the calling one.
+_ACTS_ON_CALLER = frozenset({"ChangePassword"})
+# The account password policy's AllowUsersToChangePassword "grants all users permission to
+# iam:ChangePassword for their own user" (IAM User Guide), as if each had this policy.
+_CHANGE_OWN_PASSWORD = (
+    "AllowUsersToChangePassword",
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"iam:ChangePassword",'
+    '"Resource":["arn:aws:iam::*:user/${aws:username}","arn:aws:iam::*:user/*/${aws:username}"]}]}',
+)
 
 _COLLECTIONS = {
     "user": USER.collection,

@@ -266,6 +266,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
             user = self.principals.get(ctx, USER, name)
             if user.get("LoginProfile"):
                 raise already_exists(f"Login Profile for user {name} already exists.")
+            if p.get("Password") is not None:
+                self.set_password(ctx, user, p["Password"])
             user["LoginProfile"] = {
                 "UserName": name,
                 "CreateDate": now().isoformat(),
@@ -286,6 +288,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     def UpdateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
             user = self._login_profile(ctx, self._login_user(ctx, p))
+            if p.get("Password") is not None:
+                self.set_password(ctx, user, p["Password"])
             if "PasswordResetRequired" in p:
                 user["LoginProfile"]["PasswordResetRequired"] = p["PasswordResetRequired"]
             self.principals.save(ctx, USER, user)
@@ -295,5 +299,6 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         with self.principals.store.transaction():
             user = self._login_profile(ctx, self._login_user(ctx, p))
             user.pop("LoginProfile")
+            user.pop("Password", None)
             self.principals.save(ctx, USER, user)
         return {}

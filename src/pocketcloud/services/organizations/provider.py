@@ -16,6 +16,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
+from pocketcloud.services.organizations.service_access import ServiceAccessOperations
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -33,7 +34,7 @@ def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
     return ServiceError(code, message, status=status)
 
 
-class OrganizationsProvider(Provider):
+class OrganizationsProvider(ServiceAccessOperations, Provider):
     service = "organizations"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -47,7 +48,9 @@ class OrganizationsProvider(Provider):
         doc = self.root_keys.get(GLOBAL, access_key_id)
         if doc is None:
             return None
-        return Credential(access_key_id, doc["SecretAccessKey"], root_principal(doc["AccountId"], access_key_id))
+        return Credential(
+            access_key_id, doc["SecretAccessKey"], root_principal(doc["AccountId"], access_key_id)
+        )
 
     # -- the organization ---------------------------------------------------
 
@@ -59,6 +62,16 @@ class OrganizationsProvider(Provider):
                 "Your account is not a member of an organization.",
             )
         return org
+
+    def organization(self) -> Params | None:
+        """The organization, if one was created (for IAM's centralized root access)."""
+        org: Params | None = self.state.get(GLOBAL, "organization")
+        return org
+
+    def member_account(self, account_id: str) -> Params | None:
+        """An account of the organization (the management account included)."""
+        account: Params | None = self.accounts.get(GLOBAL, account_id)
+        return account
 
     def _management_account(self) -> str:
         return self.runtime.settings.account_id
@@ -75,7 +88,9 @@ class OrganizationsProvider(Provider):
 
     def CreateOrganization(self, ctx: RequestContext, p: Params) -> Params:
         if self.state.get(GLOBAL, "organization") is not None:
-            raise _org_error("AlreadyInOrganizationException", "The AWS account is already a member of an organization.")
+            raise _org_error(
+                "AlreadyInOrganizationException", "The AWS account is already a member of an organization."
+            )
         account = ctx.account_id
         org_id = "o-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
         org = {
@@ -89,11 +104,20 @@ class OrganizationsProvider(Provider):
         }
         with self.store.transaction():
             self.state.put(GLOBAL, "organization", org)
-            self.accounts.put(GLOBAL, account, {
-                "Id": account, "Arn": org["MasterAccountArn"], "Email": org["MasterAccountEmail"],
-                "Name": "management", "Status": "ACTIVE", "State": "ACTIVE",
-                "JoinedMethod": "INVITED", "JoinedTimestamp": _now(),
-            })
+            self.accounts.put(
+                GLOBAL,
+                account,
+                {
+                    "Id": account,
+                    "Arn": org["MasterAccountArn"],
+                    "Email": org["MasterAccountEmail"],
+                    "Name": "management",
+                    "Status": "ACTIVE",
+                    "State": "ACTIVE",
+                    "JoinedMethod": "INVITED",
+                    "JoinedTimestamp": _now(),
+                },
+            )
         return {"Organization": org}
 
     def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
@@ -101,7 +125,9 @@ class OrganizationsProvider(Provider):
 
     # -- accounts -------------------------------------------------------------
 
-    def create_account(self, name: str, email: str, role_name: str = "OrganizationAccountAccessRole") -> Params:
+    def create_account(
+        self, name: str, email: str, role_name: str = "OrganizationAccountAccessRole"
+    ) -> Params:
         """Make an account with a root key; also what `pocketcloud accounts create` calls."""
         org = self._organization()
         account_id = "".join(random.choices(string.digits, k=12))
@@ -113,13 +139,21 @@ class OrganizationsProvider(Provider):
         account = {
             "Id": account_id,
             "Arn": f"arn:aws:organizations::{org['MasterAccountId']}:account/{org['Id']}/{account_id}",
-            "Email": email, "Name": name, "Status": "ACTIVE", "State": "ACTIVE",
-            "JoinedMethod": "CREATED", "JoinedTimestamp": created,
+            "Email": email,
+            "Name": name,
+            "Status": "ACTIVE",
+            "State": "ACTIVE",
+            "JoinedMethod": "CREATED",
+            "JoinedTimestamp": created,
             "RootAccessKeyId": key_id,
         }
         status = {
-            "Id": request_id, "AccountName": name, "State": "SUCCEEDED",
-            "RequestedTimestamp": created, "CompletedTimestamp": created, "AccountId": account_id,
+            "Id": request_id,
+            "AccountName": name,
+            "State": "SUCCEEDED",
+            "RequestedTimestamp": created,
+            "CompletedTimestamp": created,
+            "AccountId": account_id,
         }
         with self.store.transaction():
             self.accounts.put(GLOBAL, account_id, account)
@@ -128,7 +162,9 @@ class OrganizationsProvider(Provider):
             iam = self.runtime.provider("iam")
             if iam is not None:
                 iam.create_role_in_account(  # type: ignore[attr-defined]
-                    account_id, role_name, ACCESS_ROLE_TRUST % org["MasterAccountId"],
+                    account_id,
+                    role_name,
+                    ACCESS_ROLE_TRUST % org["MasterAccountId"],
                     "arn:aws:iam::aws:policy/AdministratorAccess",
                 )
         return {"Status": status, "AccessKeyId": key_id, "SecretAccessKey": secret}
@@ -138,21 +174,30 @@ class OrganizationsProvider(Provider):
         if account is None or "RootAccessKeyId" not in account:
             return None
         key = self.root_keys.get(GLOBAL, account["RootAccessKeyId"]) or {}
-        return {"AccountId": account_id, "AccessKeyId": account["RootAccessKeyId"], "SecretAccessKey": key.get("SecretAccessKey")}
+        return {
+            "AccountId": account_id,
+            "AccessKeyId": account["RootAccessKeyId"],
+            "SecretAccessKey": key.get("SecretAccessKey"),
+        }
 
     def CreateAccount(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
         for _, existing in self.store.iter_collection("organizations", "accounts", GLOBAL):
             if existing["Email"] == p["Email"]:
                 raise _org_error("DuplicateAccountException", "That account already exists.", status=409)
-        created = self.create_account(p["AccountName"], p["Email"], p.get("RoleName") or "OrganizationAccountAccessRole")
+        created = self.create_account(
+            p["AccountName"], p["Email"], p.get("RoleName") or "OrganizationAccountAccessRole"
+        )
         return {"CreateAccountStatus": created["Status"]}
 
     def DescribeCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
         status = self.state.get(GLOBAL, p["CreateAccountRequestId"])
         if status is None:
-            raise _org_error("CreateAccountStatusNotFoundException", "We can't find an create account request with the CreateAccountRequestId that you specified.")
+            raise _org_error(
+                "CreateAccountStatusNotFoundException",
+                "We can't find an create account request with the CreateAccountRequestId that you specified.",
+            )
         return {"CreateAccountStatus": status}
 
     def _public(self, account: Params) -> Params:

@@ -1,5 +1,5 @@
 """STS: who am I, and temporary credentials (AssumeRole, AssumeRoleWithWebIdentity,
-AssumeRoleWithSAML, GetSessionToken, GetFederationToken).
+AssumeRoleWithSAML, GetSessionToken, GetFederationToken, AssumeRoot).
 
 Sessions are kept in the store, so a session issued before a restart keeps
 working after it, until it expires (then ExpiredToken).
@@ -21,6 +21,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.sts import saml_assertion, web_identity
+from pocketcloud.services.sts.assume_root import RootSessionOperations
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -110,7 +111,7 @@ def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
     return parts[4], parts[5].rsplit("/", 1)[-1]
 
 
-class StsProvider(Provider):
+class StsProvider(RootSessionOperations, Provider):
     service = "sts"
 
     def __init__(self, runtime: ServiceRuntime) -> None:

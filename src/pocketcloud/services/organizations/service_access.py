@@ -1,0 +1,53 @@
+"""Trusted access: which AWS services an organization lets work across its accounts
+(EnableAWSServiceAccess, DisableAWSServiceAccess, ListAWSServiceAccessForOrganization).
+IAM's centralized root access needs it for "iam.amazonaws.com".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+
+Params = dict[str, Any]
+GLOBAL = ("", "")
+_KEY = "service_access"
+
+
+class ServiceAccessOperations:
+    state: Any
+    _require_management: Callable[[RequestContext], Params]  # the provider's
+
+    def _enabled(self) -> dict[str, str]:
+        doc = self.state.get(GLOBAL, _KEY)
+        return dict(doc["Principals"]) if doc else {}
+
+    def service_access_enabled(self, service_principal: str) -> bool:
+        """Whether the organization trusts `service_principal` (for IAM's root access features)."""
+        return service_principal in self._enabled()
+
+    def EnableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        enabled = self._enabled()
+        enabled.setdefault(p["ServicePrincipal"], datetime.now(UTC).replace(microsecond=0).isoformat())
+        self.state.put(GLOBAL, _KEY, {"Principals": enabled})
+        return {}
+
+    def DisableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        enabled = self._enabled()
+        enabled.pop(p["ServicePrincipal"], None)
+        self.state.put(GLOBAL, _KEY, {"Principals": enabled})
+        return {}
+
+    def ListAWSServiceAccessForOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        self._require_management(ctx)
+        listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
+        limit = p.get("MaxResults") or 20
+        start = int(p["NextToken"]) if str(p.get("NextToken") or "").isdigit() else 0
+        result: Params = {"EnabledServicePrincipals": listed[start : start + limit]}
+        if start + limit < len(listed):
+            result["NextToken"] = str(start + limit)
+        return result
