@@ -21,7 +21,6 @@ import json
 import os
 import signal
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -116,6 +115,7 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         self.peak_memory_kb = 0
         self._exited: asyncio.Future[int] | None = None
+        self._settled: asyncio.Future[str] | None = None  # the invocation in flight's outcome, set once
         self._memory_timer: asyncio.TimerHandle | None = None
 
     def _runtime_asked(self) -> None:
@@ -189,35 +189,26 @@ class ExecutionEnvironment:
         started_ms = int(time.time() * 1000)
         # One future settles the invocation, whichever comes first: the runtime's answer, the
         # process exiting, the memory watch or the deadline. Callbacks and timers rather than a
-        # task per watcher and asyncio.wait: a warm invoke then costs no task at all.
+        # task per watcher and asyncio.wait, and bound methods rather than closures made per call:
+        # a warm invoke then costs no task at all.
         settled: asyncio.Future[str] = loop.create_future()
-
-        def settle(why: str) -> None:
-            if not settled.done():
-                settled.set_result(why)
-
-        def answered() -> None:
-            settle("result")
-
-        def exited(_: object) -> None:
-            settle("exit")
-
-        exit_watch = self._exit_watch()
-        exit_watch.add_done_callback(exited)
-        invocation.on_result = answered
-        deadline = loop.call_later(timeout_seconds, settle, "timeout")
+        self._settled = settled
+        if self._exit_watch().done():
+            self._settle("exit")
+        invocation.on_result = self._answered
+        deadline = loop.call_later(timeout_seconds, self._settle, "timeout")
         # The memory was read when the environment became ready and at every poll since: unless
         # it was over the size then, the first look waits one interval, so an invocation shorter
         # than that walks /proc not at all.
         over = self.peak_memory_kb > self.spec.memory_mb * 1024
-        self._memory_timer = loop.call_later(0 if over else MEMORY_POLL_SECONDS, self._poll_memory, settle)
+        self._memory_timer = loop.call_later(0 if over else MEMORY_POLL_SECONDS, self._poll_memory)
         self.api.submit(invocation)
         try:
             why = await settled
         finally:
             deadline.cancel()
             self._memory_timer.cancel()
-            exit_watch.remove_done_callback(exited)
+            self._settled = None
             invocation.on_result = None
         duration = (time.monotonic() - started) * 1000
         if invocation.result.done() and not invocation.result.cancelled():
@@ -260,20 +251,31 @@ class ExecutionEnvironment:
         self.last_used = time.monotonic()
         return outcome
 
+    def _settle(self, why: str) -> None:
+        """Settle the invocation in flight, if any and if nothing settled it first."""
+        settled = self._settled
+        if settled is not None and not settled.done():
+            settled.set_result(why)
+
+    def _answered(self) -> None:
+        self._settle("result")
+
+    def _on_exit(self, _: object) -> None:
+        self._settle("exit")
+
     def _exit_watch(self) -> asyncio.Future[int]:
         """Done when the runtime process exits: one waiter for the environment's whole life."""
         assert self.process is not None
         if self._exited is None:
             self._exited = asyncio.ensure_future(self.process.wait())
+            self._exited.add_done_callback(self._on_exit)
         return self._exited
 
-    def _poll_memory(self, settle: Callable[[str], None]) -> None:
+    def _poll_memory(self) -> None:
         if self._read_memory() > self.spec.memory_mb * 1024:
-            settle("memory")
+            self._settle("memory")
         else:
-            self._memory_timer = asyncio.get_running_loop().call_later(
-                MEMORY_POLL_SECONDS, self._poll_memory, settle
-            )
+            self._memory_timer = asyncio.get_running_loop().call_later(MEMORY_POLL_SECONDS, self._poll_memory)
 
     async def _settle_output(self) -> None:
         # What the runtime wrote before the moment that brought us here is in the pipe now.

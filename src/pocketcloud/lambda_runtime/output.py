@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
+import select
 import time
 
 CHUNK = 65536
@@ -26,6 +27,9 @@ class OutputPipe:
     def __init__(self) -> None:
         self.lines: list[tuple[int, str]] = []
         self._fd: int | None = None
+        # Asked before reading: an empty pipe (the usual case) then costs a poll, not a failed
+        # read and its exception, twice per invocation.
+        self._poll = select.poll()
         self._partial = b""
         self._closed = asyncio.Event()
 
@@ -34,13 +38,14 @@ class OutputPipe:
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         self._fd = read_fd
+        self._poll.register(read_fd, select.POLLIN)
         asyncio.get_running_loop().add_reader(read_fd, self.read_now)
         return write_fd
 
     def read_now(self) -> None:
         """Take what the pipe holds now, without blocking."""
         fd = self._fd
-        if fd is None:
+        if fd is None or not self._poll.poll(0):  # closed, or nothing to read (POLLHUP counts)
             return
         for _ in range(MAX_READS):
             try:
@@ -80,6 +85,7 @@ class OutputPipe:
             return
         with contextlib.suppress(Exception):  # the loop may already be closed at shutdown
             asyncio.get_running_loop().remove_reader(fd)
+        self._poll.unregister(fd)
         os.close(fd)
         if self._partial:
             self.lines.append((int(time.time() * 1000), self._partial.decode("utf-8", "replace")))

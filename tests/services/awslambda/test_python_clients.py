@@ -18,15 +18,22 @@ from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke, un
 pytest.importorskip("awslambdaric")
 
 CASES = {
-    "handler exception": ({"app.py": "def handler(event, context):\n    raise KeyError('missing')\n"}, "app.handler"),
+    "handler exception": (
+        {"app.py": "def handler(event, context):\n    raise KeyError('missing')\n"},
+        "app.handler",
+    ),
     "import error": ({"app.py": "import no_such_module_anywhere\n"}, "app.handler"),
     "handler not found": ({"app.py": "def other(event, context):\n    return 1\n"}, "app.handler"),
     "syntax error": ({"app.py": "def handler(event, context)\n    return 1\n"}, "app.handler"),
     "init exception": ({"app.py": "raise ValueError('at import')\n"}, "app.handler"),
     "malformed handler": ({"app.py": "x = 1\n"}, "app"),
-    "logging": ({"app.py": "import logging\nlogging.getLogger().warning('careful %s', 1)\n"
-                           "def handler(event, context):\n    logging.getLogger().error('bad %s', 2)\n    return 'ok'\n"},
-                "app.handler"),
+    "logging": (
+        {
+            "app.py": "import logging\nlogging.getLogger().warning('careful %s', 1)\n"
+            "def handler(event, context):\n    logging.getLogger().error('bad %s', 2)\n    return 'ok'\n"
+        },
+        "app.handler",
+    ),
 }
 
 
@@ -64,7 +71,9 @@ def _run(fns: Functions, files: dict[str, str], handler: str) -> tuple[Any, list
 
 
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_both_python_clients_answer_alike(server: ServerProcess, builtin_server: ServerProcess, case: str) -> None:
+def test_both_python_clients_answer_alike(
+    server: ServerProcess, builtin_server: ServerProcess, case: str
+) -> None:
     files, handler = CASES[case]
     ric = _functions(server)
     ours = _functions(builtin_server)
@@ -76,3 +85,47 @@ def test_both_python_clients_answer_alike(server: ServerProcess, builtin_server:
         ours.cleanup()
     assert our_payload == ric_payload
     assert our_lines == ric_lines
+
+
+ALTERNATING = (
+    "def handler(event, context):\n"
+    "    print('call', event['n'])\n"
+    "    if event['n'] % 2:\n"
+    "        raise ValueError(f\"odd {event['n']}\")\n"
+    "    return {'n': event['n']}\n"
+)
+
+
+@pytest.mark.parametrize("which", ["awslambdaric", "builtin"])
+def test_warm_invocations_in_a_row_keep_their_answers_and_output_apart(
+    server: ServerProcess, builtin_server: ServerProcess, which: str
+) -> None:
+    fns = _functions(server if which == "awslambdaric" else builtin_server)
+    try:
+        name = fns.python(ALTERNATING)
+        for n in range(6):
+            result = invoke(fns.lam, name, {"n": n})
+            if n % 2:
+                assert result.function_error == "Unhandled"
+                assert result.payload["errorMessage"] == f"odd {n}"
+            else:
+                assert result.function_error is None and result.payload == {"n": n}
+            printed = [line for line in result.lines() if line.startswith("call ")]
+            assert printed == [f"call {n}"]
+    finally:
+        fns.cleanup()
+
+
+@pytest.mark.parametrize("which", ["awslambdaric", "builtin"])
+def test_a_large_event_and_answer_pass_whole_through_both_clients(
+    server: ServerProcess, builtin_server: ServerProcess, which: str
+) -> None:
+    fns = _functions(server if which == "awslambdaric" else builtin_server)
+    try:
+        name = fns.python("def handler(event, context):\n    return event\n")
+        event = {"blob": "x" * 3_000_000, "n": 1}
+        for _ in range(2):  # the second on the warm environment, behind the first's answer
+            result = invoke(fns.lam, name, event, tail=False)
+            assert result.function_error is None and result.payload == event
+    finally:
+        fns.cleanup()

@@ -45,36 +45,64 @@ class RuntimeApi:
         self.address = address
         self.sock = socket.create_connection((host, int(port)))
         self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.reader = self.sock.makefile("rb")
+        self.buffer = bytearray()  # what was received and not consumed yet
+        self._host = f"Host: {address}\r\n"
+
+    def _encode(
+        self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
+    ) -> bytes:
+        data = body or b""
+        extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items()) if headers else ""
+        head = f"{method} /{API_VERSION}/runtime/{path} HTTP/1.1\r\n{self._host}{extra}Content-Length: {len(data)}\r\n\r\n"
+        return head.encode("latin-1") + data
 
     def request(
         self, method: str, path: str, body: bytes | None = None, headers: dict[str, str] | None = None
     ) -> tuple[dict[str, str], bytes]:
-        data = body or b""
-        head = [f"{method} /{API_VERSION}/runtime/{path} HTTP/1.1", f"Host: {self.address}"]
-        head += [f"{name}: {value}" for name, value in (headers or {}).items()]
-        head.append(f"Content-Length: {len(data)}")
-        self.sock.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + data)
-        if not self.reader.readline():
+        self.sock.sendall(self._encode(method, path, body, headers))
+        return self._answer()
+
+    def _receive(self) -> None:
+        chunk = self.sock.recv(65536)
+        if not chunk:
             raise ConnectionError("the Runtime API closed the connection")
+        self.buffer += chunk
+
+    def _answer(self) -> tuple[dict[str, str], bytes]:
+        """The next response on the connection: (headers with lower-case names, body)."""
+        buffer = self.buffer
+        end = buffer.find(b"\r\n\r\n")
+        while end < 0:
+            self._receive()
+            end = buffer.find(b"\r\n\r\n")
         answer: dict[str, str] = {}
-        while True:
-            line = self.reader.readline()
-            if line in (b"\r\n", b"\n", b""):
-                break
-            name, _, value = line.decode("latin-1").partition(":")
+        for line in buffer[:end].decode("latin-1").split("\r\n")[1:]:
+            name, _, value = line.partition(":")
             answer[name.strip().lower()] = value.strip()
-        length = int(answer.get("content-length") or 0)
-        return answer, self.reader.read(length) if length else b""
+        start = end + 4
+        stop = start + int(answer.get("content-length") or 0)
+        while len(buffer) < stop:
+            self._receive()
+        body = bytes(buffer[start:stop])
+        del buffer[:stop]
+        return answer, body
 
-    def next(self) -> tuple[dict[str, str], bytes]:
-        return self.request("GET", "invocation/next")
+    def next(self, report: bytes = b"") -> tuple[dict[str, str], bytes]:
+        """The next event; `report` (the last invocation's answer, encoded) is sent in the same write.
 
-    def respond(self, request_id: str, body: bytes) -> None:
-        self.request("POST", f"invocation/{request_id}/response", body)
+        Pipelining the two spares a round trip per invocation: the Runtime API answers the report
+        with its 202 and the `next` with the event, in order, on this one connection.
+        """
+        self.sock.sendall(report + self._encode("GET", "invocation/next"))
+        if report:
+            self._answer()
+        return self._answer()
 
-    def error(self, path: str, document: dict[str, Any]) -> None:
-        self.request(
+    def response(self, request_id: str, body: bytes) -> bytes:
+        return self._encode("POST", f"invocation/{request_id}/response", body)
+
+    def error_report(self, path: str, document: dict[str, Any]) -> bytes:
+        return self._encode(
             "POST",
             path,
             json.dumps(document).encode(),
@@ -83,6 +111,10 @@ class RuntimeApi:
                 "Content-Type": "application/json",
             },
         )
+
+    def error(self, path: str, document: dict[str, Any]) -> None:
+        self.sock.sendall(self.error_report(path, document))
+        self._answer()
 
 
 class _Fields:
@@ -142,17 +174,24 @@ class Context:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
+def _json_default(value: Any) -> Any:
+    import decimal  # only when something JSON cannot hold turns up
+
+    if isinstance(value, decimal.Decimal):
+        return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
+    raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
+
+
+_encoder: json.JSONEncoder | None = None
+
+
 def _to_json(result: Any) -> bytes:
     """The response body as awslambdaric writes it: Decimals as numbers, non-ASCII kept from python3.12 on."""
-    import decimal
-
-    def default(value: Any) -> Any:
-        if isinstance(value, decimal.Decimal):
-            return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
-        raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
-
-    keep_unicode = os.environ.get("AWS_EXECUTION_ENV", "") >= "AWS_Lambda_python3.12"
-    return json.dumps(result, default=default, ensure_ascii=not keep_unicode).encode()
+    global _encoder
+    if _encoder is None:  # made once, as awslambdaric's marshaller is (the runtime's version is fixed)
+        keep_unicode = os.environ.get("AWS_EXECUTION_ENV", "") >= "AWS_Lambda_python3.12"
+        _encoder = json.JSONEncoder(default=_json_default, ensure_ascii=not keep_unicode)
+    return _encoder.encode(result).encode()
 
 
 def _json_or_none(text: str | None) -> Any:
@@ -289,41 +328,48 @@ def main() -> None:
         _fail_init(api, exc.document)
     except Exception as exc:  # an exception at import time is the function's init error
         _fail_init(api, _error_document(exc, ""))
+    report = b""  # the last invocation's answer, sent together with the next `next`
     while True:
-        headers, body = api.next()
-        request_id = headers.get("lambda-runtime-aws-request-id", "")
-        request_filter.request_id = request_id
-        os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
-        try:
-            event = json.loads(body)
-        except ValueError as exc:
-            document = _error_document(
-                exc, request_id, "Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}"
-            )
-            _log_error(document)
-            api.error(f"invocation/{request_id}/error", document)
-            continue
-        try:
-            result = handler(event, Context(headers))
-        except Exception as exc:  # the handler's exception is the invocation's error
-            document = _error_document(exc, request_id)
-            _log_error(document)
-            sys.stdout.flush()
-            api.error(f"invocation/{request_id}/error", document)
-            continue
-        try:
-            # A handler's bytes are the response as they are (awslambdaric sends them as application/unknown).
-            payload = result if isinstance(result, bytes) else _to_json(result)
-        except (TypeError, ValueError) as exc:
-            document = _error_document(
-                exc, request_id, "Runtime.MarshalError", f"Unable to marshal response: {exc}"
-            )
-            _log_error(document)
-            api.error(f"invocation/{request_id}/error", document)
-            continue
+        headers, body = api.next(report)
+        report = _run_one(api, handler, request_filter, headers, body)
+
+
+def _run_one(
+    api: RuntimeApi, handler: Any, request_filter: _RequestIdFilter, headers: dict[str, str], body: bytes
+) -> bytes:
+    """One invocation; returns its answer to the Runtime API (a response or an error), encoded."""
+    request_id = headers.get("lambda-runtime-aws-request-id", "")
+    request_filter.request_id = request_id
+    os.environ["_X_AMZN_TRACE_ID"] = headers.get("lambda-runtime-trace-id", "")
+    error_path = f"invocation/{request_id}/error"
+    try:
+        event = json.loads(body)
+    except ValueError as exc:
+        document = _error_document(
+            exc, request_id, "Runtime.UnmarshalError", f"Unable to unmarshal input: {exc}"
+        )
+        _log_error(document)
+        return api.error_report(error_path, document)
+    try:
+        result = handler(event, Context(headers))
+    except Exception as exc:  # the handler's exception is the invocation's error
+        document = _error_document(exc, request_id)
+        _log_error(document)
         sys.stdout.flush()
-        sys.stderr.flush()
-        api.respond(request_id, payload)
+        return api.error_report(error_path, document)
+    try:
+        # A handler's bytes are the response as they are (awslambdaric sends them as application/unknown).
+        payload = result if isinstance(result, bytes) else _to_json(result)
+    except (TypeError, ValueError) as exc:
+        document = _error_document(
+            exc, request_id, "Runtime.MarshalError", f"Unable to marshal response: {exc}"
+        )
+        _log_error(document)
+        return api.error_report(error_path, document)
+    # What the function printed is in the pipe before its answer reaches the Runtime API.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    return api.response(request_id, payload)
 
 
 if __name__ == "__main__":

@@ -181,9 +181,12 @@ class RestSerializer(ResponseSerializer):
         if payload is not None:
             plan.payload = payload
             payload_shape = shape.members[payload]
-            if payload_shape.type_name in ("blob", "string"):
+            # An event stream payload is framed by the provider (protocol/eventstream.py): bytes or an
+            # async iterable of them, passed through like a streaming blob.
+            eventstream = payload_shape.serialization.get("eventstream")
+            if payload_shape.type_name in ("blob", "string") or eventstream:
                 plan.raw_payload = True
-            elif not payload_shape.serialization.get("eventstream"):
+            else:
                 plan.encode = self.payload_encoder(operation, payload, payload_shape)
         elif any(m.serialization.get("location") not in NON_BODY_LOCATIONS for m in shape.members.values()):
             plan.encode = self.body_encoder(operation, shape)

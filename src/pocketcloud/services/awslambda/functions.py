@@ -20,6 +20,7 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
+from pocketcloud.services.awslambda.doc_cache import DocumentCache, WatchedCollection
 from pocketcloud.services.awslambda.errors import (
     alias_not_found,
     conflict,
@@ -169,11 +170,14 @@ def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = Non
 
 
 class FunctionStore:
-    def __init__(self, store: Store) -> None:
+    """The three collections, watched by one read cache (`doc_cache.py`) for the Invoke path."""
+
+    def __init__(self, store: Store, cache: DocumentCache | None = None) -> None:
         self.store = store
-        self.functions: Collection = store.collection("lambda", "functions")
-        self.versions: Collection = store.collection("lambda", "versions")
-        self.aliases: Collection = store.collection("lambda", "aliases")
+        self.cache = cache or DocumentCache()
+        self.functions: Collection = WatchedCollection(store.collection("lambda", "functions"), self.cache)
+        self.versions: Collection = WatchedCollection(store.collection("lambda", "versions"), self.cache)
+        self.aliases: Collection = WatchedCollection(store.collection("lambda", "aliases"), self.cache)
 
     def get(self, scope: Scope, name: str, arn: str) -> Params:
         doc = self.functions.get(scope, name)
@@ -181,20 +185,37 @@ class FunctionStore:
             raise function_not_found(arn)
         return doc
 
-    def resolve(self, scope: Scope, name: str, qualifier: str | None, arn: str) -> tuple[Params, str]:
-        """The configuration a qualifier names ($LATEST, a version or an alias) and the executed version."""
-        doc = self.get(scope, name, arn)
+    def resolve(
+        self, scope: Scope, name: str, qualifier: str | None, arn: str, cached: bool = False
+    ) -> tuple[Params, str]:
+        """The configuration a qualifier names ($LATEST, a version or an alias) and the executed version.
+
+        With `cached`, the documents come from the read cache: shared, so the caller must not change
+        them (Invoke only reads them); never inside a store transaction.
+        """
+        read = self.cache.get if cached else _uncached
+        doc = read(self.functions, scope, name)
+        if doc is None:
+            raise function_not_found(arn)
         if qualifier in (None, "$LATEST"):
             return doc, "$LATEST"
         if qualifier.isdigit():
-            version = self.versions.get(scope, f"{name}\0{int(qualifier):010d}")
+            version = read(self.versions, scope, f"{name}\0{int(qualifier):010d}")
             if version is None:
                 raise function_not_found(f"{arn}:{qualifier}")
             return version, qualifier
-        alias = self.aliases.get(scope, f"{name}\0{qualifier}")
+        alias = read(self.aliases, scope, f"{name}\0{qualifier}")
         if alias is None:
             raise function_not_found(f"{arn}:{qualifier}")
-        return self.resolve(scope, name, alias["FunctionVersion"], arn)
+        return self.resolve(scope, name, alias["FunctionVersion"], arn, cached)
+
+    def cached_function(self, scope: Scope, name: str) -> Params | None:
+        """The function's ($LATEST) document from the read cache (read-only), None if there is none."""
+        return self.cache.get(self.functions, scope, name)
+
+
+def _uncached(collection: Collection, scope: Scope, key: str) -> Params | None:
+    return collection.get(scope, key)
 
 
 class FunctionOperations:
@@ -398,6 +419,8 @@ class FunctionOperations:
             doc["DeadLetterConfig"] = p["DeadLetterConfig"]
         if p.get("KMSKeyArn"):
             doc["KMSKeyArn"] = p["KMSKeyArn"]
+        if p.get("CodeSigningConfigArn"):
+            doc["CodeSigningConfigArn"] = self.attachable_csc(ctx, p["CodeSigningConfigArn"])  # type: ignore[attr-defined]
         if not self.functions.functions.insert(scope, name, doc):
             raise conflict(f"Function already exist: {name}")
         view = self.configuration(doc)
@@ -483,7 +506,7 @@ class FunctionOperations:
                 self.functions.versions.delete_prefix(scope, name + "\0")
                 self.functions.aliases.delete_prefix(scope, name + "\0")
                 # What belongs to the function goes with it: a new function of the same name starts bare.
-                for owned in (self.policies, self.invoke_configs, self.url_configs):  # type: ignore[attr-defined]
+                for owned in (self.policies, self.invoke_configs, self.url_configs, self.provisioned):  # type: ignore[attr-defined]
                     owned.delete_prefix(scope, name + "\0")
         await self.retire_environments(arn, qualifier)  # type: ignore[attr-defined]
         return {}
@@ -750,7 +773,7 @@ class FunctionOperations:
 
     def _forget_qualifier(self, scope: Scope, name: str, qualifier: str) -> None:
         """A deleted version's or alias's policy, event invoke configuration and URL go with it."""
-        for owned in (self.policies, self.invoke_configs, self.url_configs):  # type: ignore[attr-defined]
+        for owned in (self.policies, self.invoke_configs, self.url_configs, self.provisioned):  # type: ignore[attr-defined]
             owned.delete(scope, f"{name}\0{qualifier}")
 
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:

@@ -21,7 +21,7 @@ import contextlib
 import json
 import logging
 import math
-import os
+import random
 import secrets
 import time
 import uuid
@@ -64,8 +64,9 @@ def _iso_ms(epoch_ms: int) -> str:
 
 def _trace_id() -> str:
     """An X-Ray trace header: Root=1-<epoch hex>-<96 random bits>;Parent=<64 random bits>;Sampled=0."""
-    random = os.urandom(20).hex()
-    return f"Root=1-{int(time.time()):08x}-{random[:24]};Parent={random[24:]};Sampled=0"
+    # Trace ids need to be unique, not secret: the Mersenne Twister spares a getrandom() per call.
+    bits = f"{random.getrandbits(160):040x}"
+    return f"Root=1-{int(time.time()):08x}-{bits[:24]};Parent={bits[24:]};Sampled=0"
 
 
 class InvokeOperations:
@@ -170,7 +171,7 @@ class InvokeOperations:
         request_id = request_id or str(uuid.uuid4())
         base = doc  # $LATEST's configuration is the function's own document
         if version != "$LATEST":  # a version's lacks the function's ReservedConcurrency
-            base = self.functions.functions.get((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
+            base = self.functions.cached_function((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
         revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
         try:
             env, cold = await self.pool.acquire(
@@ -340,7 +341,7 @@ class InvokeOperations:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
-            scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+            scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name), cached=True
         )
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
@@ -488,7 +489,7 @@ class InvokeOperations:
         now_ms = int(time.time() * 1000)
         try:
             doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
-                (account, region), name, qualifier, function_arn(region, account, name)
+                (account, region), name, qualifier, function_arn(region, account, name), cached=True
             )
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go

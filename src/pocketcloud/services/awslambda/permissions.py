@@ -24,6 +24,8 @@ from pocketcloud.services.awslambda.functions import function_arn, split_name
 from pocketcloud.store import Collection
 
 Params = dict[str, Any]
+# Operations on the policy itself, or before there is a function: authorized without its policy.
+_OWN_POLICY_OPERATIONS = frozenset({"CreateFunction", "AddPermission", "RemovePermission", "GetPolicy"})
 
 
 def _principal(value: str) -> Params | str:
@@ -166,23 +168,32 @@ class PermissionOperations:
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
-        """The function's policy and owning account, for the authorizer (Invoke and friends)."""
+        """The function's policy and owning account, for the authorizer (Invoke and friends).
+
+        Asked on every Invoke, so the answer comes from the read cache (doc_cache.py), keyed by
+        what it is worked out from; every AddPermission and RemovePermission empties that cache,
+        so a change holds from the very next call.
+        """
         identifier = params.get("FunctionName")
-        if not identifier or operation in (
-            "CreateFunction",
-            "AddPermission",
-            "RemovePermission",
-            "GetPolicy",
-        ):
+        if not identifier or operation in _OWN_POLICY_OPERATIONS:
             return None, None
-        parts = identifier.split(":")
-        account = parts[4] if identifier.startswith("arn:") and len(parts) > 4 else ctx.account_id
-        region = parts[3] if identifier.startswith("arn:") and len(parts) > 3 else ctx.region
-        name = parts[6] if identifier.startswith("arn:") and len(parts) > 6 else identifier.split(":")[0]
-        qualifier = params.get("Qualifier") or (
-            parts[7] if identifier.startswith("arn:") and len(parts) > 7 else None
+        qualifier = params.get("Qualifier")
+        found: tuple[str | None, str | None] = self.functions.cache.lookup(  # type: ignore[attr-defined]
+            ("resource policy", identifier, qualifier, ctx.account_id, ctx.region),
+            lambda: self._resource_policy(ctx.account_id, ctx.region, identifier, qualifier),
         )
+        return found
+
+    def _resource_policy(
+        self, caller_account: str, caller_region: str, identifier: str, qualifier: str | None
+    ) -> tuple[str | None, str | None]:
+        parts = identifier.split(":")
+        is_arn = identifier.startswith("arn:")
+        account = parts[4] if is_arn and len(parts) > 4 else caller_account
+        region = parts[3] if is_arn and len(parts) > 3 else caller_region
+        name = parts[6] if is_arn and len(parts) > 6 else parts[0]
+        qualifier = qualifier or (parts[7] if is_arn and len(parts) > 7 else None)
         policy = self.policies.get((account, region), self._policy_key(name, qualifier))  # type: ignore[attr-defined]
         if policy is None:
-            return None, (account if account != ctx.account_id else None)
+            return None, (account if account != caller_account else None)
         return self._document(policy), account

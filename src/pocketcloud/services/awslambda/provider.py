@@ -12,24 +12,33 @@ import contextlib
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
 from pocketcloud.services.awslambda.code import package_bytes
+from pocketcloud.services.awslambda.code_signing import CodeSigningOperations
 from pocketcloud.services.awslambda.code_urls import CodeUrlSigner
+from pocketcloud.services.awslambda.doc_cache import WatchedCollection
 from pocketcloud.services.awslambda.event_sources import EventSourceOperations
+from pocketcloud.services.awslambda.function_controls import FunctionControlOperations
 from pocketcloud.services.awslambda.function_urls import FunctionUrlOperations
 from pocketcloud.services.awslambda.functions import FunctionOperations, FunctionStore
 from pocketcloud.services.awslambda.invoke import InvokeOperations
 from pocketcloud.services.awslambda.layers import LayerOperations
 from pocketcloud.services.awslambda.permissions import PermissionOperations
+from pocketcloud.services.awslambda.provisioned import ProvisionedConcurrencyOperations
+from pocketcloud.services.awslambda.response_stream import ResponseStreamOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
 
 class LambdaProvider(
+    CodeSigningOperations,
     EventSourceOperations,
+    FunctionControlOperations,
     FunctionOperations,
     FunctionUrlOperations,
     InvokeOperations,
     LayerOperations,
     PermissionOperations,
+    ProvisionedConcurrencyOperations,
+    ResponseStreamOperations,
     SettingsOperations,
     Provider,
 ):
@@ -39,13 +48,16 @@ class LambdaProvider(
         super().__init__(runtime)
         store = runtime.store
         self.functions = FunctionStore(store)
-        self.policies = store.collection("lambda", "policies")
+        # The read cache Invoke uses (doc_cache.py) is emptied by any write to these four collections.
+        self.policies = WatchedCollection(store.collection("lambda", "policies"), self.functions.cache)
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")
         self.layers = store.collection("lambda", "layers")
         self.layer_counters = store.collection("lambda", "layer_counters")
         self.url_configs = store.collection("lambda", "url_configs")
         self.async_queue = store.collection("lambda", "async_queue")
         self.mappings = store.collection("lambda", "event_source_mappings")
+        self.provisioned = store.collection("lambda", "provisioned_concurrency")
+        self.code_signing = store.collection("lambda", "code_signing_configs")
         self._pollers: dict[str, asyncio.Task[None]] = {}
         settings = runtime.settings
         self.pool = EnvironmentPool(settings.lambda_account_concurrency, settings.lambda_idle_seconds)
@@ -67,12 +79,14 @@ class LambdaProvider(
         )
 
     async def start(self) -> None:
+        self.functions.cache.clear()  # the store may have been reset while the provider was stopped
         self.pool.start()
         if self._worker is None:
             self._worker = asyncio.create_task(self.async_worker())
         self.start_pollers()
 
     async def stop(self) -> None:
+        self.functions.cache.clear()
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -12,6 +12,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import paged
+from pocketcloud.services.awslambda.provisioned import provisioned_total
 from pocketcloud.services.awslambda.target_access import denied_call
 
 Params = dict[str, Any]
@@ -65,6 +66,8 @@ class SettingsOperations:
         functions = [d for _, d in self.functions.functions.scan(scope)]  # type: ignore[attr-defined]
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         reserved = sum(d.get("ReservedConcurrency") or 0 for d in functions)
+        # Provisioned executions of functions without a reservation come out of the unreserved pool too.
+        reserved += provisioned_total(self.provisioned, scope, functions)  # type: ignore[attr-defined]
         # Every stored package counts: $LATEST, each published version and each layer version.
         stored = [
             *functions,
