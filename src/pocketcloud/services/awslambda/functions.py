@@ -20,7 +20,7 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
-from pocketcloud.services.awslambda.doc_cache import DocumentCache, WatchedCollection
+from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
 from pocketcloud.services.awslambda.errors import (
     alias_not_found,
     conflict,
@@ -175,9 +175,9 @@ class FunctionStore:
     def __init__(self, store: Store, cache: DocumentCache | None = None) -> None:
         self.store = store
         self.cache = cache or DocumentCache()
-        self.functions: Collection = WatchedCollection(store.collection("lambda", "functions"), self.cache)
-        self.versions: Collection = WatchedCollection(store.collection("lambda", "versions"), self.cache)
-        self.aliases: Collection = WatchedCollection(store.collection("lambda", "aliases"), self.cache)
+        self.functions: Collection = watched(store.collection("lambda", "functions"), self.cache)
+        self.versions: Collection = watched(store.collection("lambda", "versions"), self.cache)
+        self.aliases: Collection = watched(store.collection("lambda", "aliases"), self.cache)
 
     def get(self, scope: Scope, name: str, arn: str) -> Params:
         doc = self.functions.get(scope, name)

@@ -14,7 +14,7 @@ from pocketcloud.lambda_runtime.pool import EnvironmentPool
 from pocketcloud.services.awslambda.code import package_bytes
 from pocketcloud.services.awslambda.code_signing import CodeSigningOperations
 from pocketcloud.services.awslambda.code_urls import CodeUrlSigner
-from pocketcloud.services.awslambda.doc_cache import WatchedCollection
+from pocketcloud.services.awslambda.doc_cache import watched
 from pocketcloud.services.awslambda.event_sources import EventSourceOperations
 from pocketcloud.services.awslambda.function_controls import FunctionControlOperations
 from pocketcloud.services.awslambda.function_urls import FunctionUrlOperations
@@ -49,7 +49,7 @@ class LambdaProvider(
         store = runtime.store
         self.functions = FunctionStore(store)
         # The read cache Invoke uses (doc_cache.py) is emptied by any write to these four collections.
-        self.policies = WatchedCollection(store.collection("lambda", "policies"), self.functions.cache)
+        self.policies = watched(store.collection("lambda", "policies"), self.functions.cache)
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")
         self.layers = store.collection("lambda", "layers")
         self.layer_counters = store.collection("lambda", "layer_counters")

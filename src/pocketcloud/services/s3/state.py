@@ -20,13 +20,13 @@ from __future__ import annotations
 import hashlib
 import secrets
 import time
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.memo import current_memo
 from pocketcloud.services.s3.errors import no_such_bucket
 from pocketcloud.store import Collection, Document, Scope, Store
+from pocketcloud.store.watched import WatchedCollection
 
 GLOBAL: Scope = ("", "")
 # Ranks (nanosecond clock readings, strictly increasing) count down in keys
@@ -60,74 +60,33 @@ def new_version_id() -> str:
     return secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
 
 
-class _Buckets(Collection):
-    """The buckets collection, its documents kept in the request's memo once read."""
+class _Buckets(WatchedCollection):
+    """The buckets collection, its documents kept in the request's memo once read; every write
+    drops what it touches from the memo."""
 
     def __init__(self, inner: Collection) -> None:
-        self._inner = inner
+        super().__init__(inner, _forget)
 
     def get(self, scope: Scope, key: str) -> Document | None:
         memo = current_memo()
         if memo is None:
-            return self._inner.get(scope, key)
+            return self.inner.get(scope, key)
         doc: Document | None = memo.get(("s3-bucket", scope, key))
         if doc is None:
-            doc = self._inner.get(scope, key)
+            doc = self.inner.get(scope, key)
             if doc is not None:
                 memo.put(("s3-bucket", scope, key), doc)
         return doc
 
-    def _forget(self, scope: Scope, key: str) -> None:
-        memo = current_memo()
-        if memo is not None:
-            memo.forget(("s3-bucket", scope, key))
 
-    def put(self, scope: Scope, key: str, doc: Document) -> None:
-        self._forget(scope, key)
-        self._inner.put(scope, key, doc)
-
-    def insert(self, scope: Scope, key: str, doc: Document) -> bool:
-        self._forget(scope, key)
-        return self._inner.insert(scope, key, doc)
-
-    def delete(self, scope: Scope, key: str) -> bool:
-        self._forget(scope, key)
-        return self._inner.delete(scope, key)
-
-    def scan(
-        self,
-        scope: Scope,
-        prefix: str = "",
-        start_after: str | None = None,
-        limit: int | None = None,
-        reverse: bool = False,
-    ) -> list[tuple[str, Document]]:
-        return self._inner.scan(scope, prefix, start_after, limit, reverse)
-
-    def keep_fields(self, fields: tuple[str, ...]) -> None:
-        self._inner.keep_fields(fields)
-
-    def scan_fields(
-        self,
-        scope: Scope,
-        fields: tuple[str, ...],
-        prefix: str = "",
-        start_after: str | None = None,
-        limit: int | None = None,
-    ) -> list[tuple[str, Sequence[Any]]]:
-        return self._inner.scan_fields(scope, fields, prefix, start_after, limit)
-
-    def count(self, scope: Scope, prefix: str = "") -> int:
-        return self._inner.count(scope, prefix)
-
-    def delete_prefix(self, scope: Scope, prefix: str) -> int:
-        memo = current_memo()
-        if memo is not None:
-            memo.close()  # rare (nothing does this today): simply stop memoizing for this request
-        return self._inner.delete_prefix(scope, prefix)
-
-    def scopes(self) -> list[Scope]:
-        return self._inner.scopes()
+def _forget(scope: Scope, key: str | None) -> None:
+    memo = current_memo()
+    if memo is None:
+        return
+    if key is None:
+        memo.close()  # many buckets at once (nothing does this today): stop memoizing for this request
+    else:
+        memo.forget(("s3-bucket", scope, key))
 
 
 class S3State:
