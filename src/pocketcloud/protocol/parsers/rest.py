@@ -21,7 +21,7 @@ from __future__ import annotations
 import base64
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
@@ -53,16 +53,55 @@ class Route:
     required_query: tuple[str, ...]
     required_headers: tuple[str, ...]
     literal_length: int
+    # The first two path segments when the URI spells them out ("2015-03-31", "functions"), else None.
+    head: tuple[str, str] | None = None
     order: int = 0  # position in the model: the first of equally specific routes wins
 
 
 @dataclass
 class _MethodRoutes:
     """The routes of one HTTP method: those with no literal query key, and the others indexed
-    by one of their literal keys (a request lacking that key cannot be theirs)."""
+    by one of their literal keys (a request lacking that key cannot be theirs). The plain ones
+    are also indexed by their first two path segments where the URI spells them out (Lambda's
+    "/2015-03-31/functions/..."): a request's own first two segments then leave a handful of
+    patterns to try instead of every route of the method."""
 
     plain: list[Route]
     by_key: dict[str, list[Route]]
+    by_head: dict[tuple[str, str], list[Route]] = field(default_factory=dict)
+    wild: list[Route] = field(default_factory=list)  # plain routes with a label in their first two segments
+    _for_head: dict[tuple[str, str] | None, list[Route]] = field(default_factory=dict)
+
+    def add_plain(self, route: Route) -> None:
+        self.plain.append(route)
+        if route.head is None:
+            self.wild.append(route)
+        else:
+            self.by_head.setdefault(route.head, []).append(route)
+
+    def plain_for(self, path: str) -> list[Route]:
+        """The plain routes a request for `path` could match, in model order."""
+        if not self.by_head:
+            return self.plain
+        parts = path.split("/", 3)
+        head = (parts[1], parts[2]) if len(parts) >= 3 and parts[0] == "" else None
+        routes = self._for_head.get(head)
+        if routes is None:
+            routes = sorted(self.wild + self.by_head.get(head, []) if head else self.wild, key=_order)
+            if len(self._for_head) < 256:  # heads come from the requests: keep the memory bounded
+                self._for_head[head] = routes
+        return routes
+
+
+def _order(route: Route) -> int:
+    return route.order
+
+
+def _route_head(path: str, has_label: bool, literal: str) -> tuple[str, str] | None:
+    """The first two path segments of a URI if both are literal text."""
+    segments = literal.split("/")
+    complete = segments[1:-1] if has_label else segments[1:]
+    return (complete[0], complete[1]) if literal.startswith("/") and len(complete) >= 2 else None
 
 
 # Where a member is read from, as small ints for the per-request loop.
@@ -102,6 +141,10 @@ def compile_route(operation: OperationModel) -> Route:
         pos = match.end()
     tail = trimmed[pos:]
     literal_length += len(tail.strip("/"))
+    first_label = _LABEL.search(trimmed)
+    head = _route_head(
+        trimmed, first_label is not None, trimmed[: first_label.start()] if first_label else trimmed
+    )
     # A trailing slash is optional, as AWS's front ends treat it.
     regex.append(re.escape(tail) + "/?$")
     required_query: list[str] = []
@@ -126,6 +169,7 @@ def compile_route(operation: OperationModel) -> Route:
         required_query=tuple(required_query),
         required_headers=tuple(required_headers),
         literal_length=literal_length,
+        head=head,
     )
 
 
@@ -166,7 +210,7 @@ class RestParser(RequestParser):
             if route.query_literals:
                 index.by_key.setdefault(min(route.query_literals), []).append(route)
             else:
-                index.plain.append(route)
+                index.add_plain(route)
 
     # -- routing ----------------------------------------------------------
 
@@ -174,18 +218,20 @@ class RestParser(RequestParser):
         """The raw path routing matches against (S3 folds a virtual host into it)."""
         return request.path
 
-    def _candidates(self, method: str, query_keys: dict[str, str]) -> list[Route]:
-        """The routes of `method` whose literal query keys could all be present, in model order."""
+    def _candidates(self, method: str, query_keys: dict[str, str], path: str) -> list[Route]:
+        """The routes of `method` whose literal query keys could all be present and whose literal
+        first path segments are the request's, in model order."""
         index = self._by_method.get(method)
         if index is None:
             return []
+        plain = index.plain_for(path)
         if not query_keys or not index.by_key:
-            return index.plain
-        found = list(index.plain)
+            return plain
+        found = list(plain)
         for key in query_keys:
             found.extend(index.by_key.get(key, ()))
-        if len(found) > len(index.plain):
-            found.sort(key=lambda r: r.order)
+        if len(found) > len(plain):
+            found.sort(key=_order)
         return found
 
     def route(self, request: Request) -> tuple[Route, dict[str, str]]:
@@ -195,7 +241,7 @@ class RestParser(RequestParser):
             query_keys.setdefault(key, value)
         headers = request.headers
         best: tuple[tuple[int, int, int, int, bool], Route, re.Match[str]] | None = None
-        for route in self._candidates(request.method, query_keys):
+        for route in self._candidates(request.method, query_keys, path):
             literals_ok = True
             for key, wanted in route.query_literals.items():
                 if key not in query_keys or (wanted is not None and query_keys[key] != wanted):
