@@ -12,6 +12,7 @@ their own (S3, EC2, SQS) do not use this; see `validator_for`.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import TYPE_CHECKING, Any
 
@@ -52,20 +53,34 @@ def _show(value: Any) -> str:
     return str(value)
 
 
+# A compiled check: (value, where, errors) appends the messages of what `value` breaks.
+Check = Callable[[Any, str, list[str]], None]
+
+
 class Validator:
+    """Checks an operation's input against its shape. Each shape's constraints are read from the
+    model once and turned into a check (`_checks`, by shape name); members without constraints
+    get none, so a request pays only for what can fail."""
+
     def __init__(
         self, code: str, own_enums: frozenset[str] = frozenset(), own_max: frozenset[str] = frozenset()
     ) -> None:
         self.code = code
         self.own_enums = own_enums
         self.own_max = own_max
+        self._inputs: dict[str, Check | None] = {}  # operation name → the check of its input
+        self._checks: dict[str, Check | None] = {}  # shape name → its check (None: nothing to check)
 
     def validate(self, operation: OperationModel, params: dict[str, Any]) -> None:
-        shape = operation.input_shape
-        if shape is None:
+        try:
+            check = self._inputs[operation.name]
+        except KeyError:
+            shape = operation.input_shape
+            check = self._inputs[operation.name] = None if shape is None else self._members(shape)
+        if check is None:
             return
         errors: list[str] = []
-        self._structure(shape, params, "", errors)
+        check(params, "", errors)
         if errors:
             count = len(errors)
             noun = "error" if count == 1 else "errors"
@@ -73,64 +88,170 @@ class Validator:
                 self.code, f"{count} validation {noun} detected: " + "; ".join(errors[:10])
             )
 
-    def _structure(self, shape: Shape, value: dict[str, Any], where: str, errors: list[str]) -> None:
-        members = shape.members
-        for name in shape.required_members:
-            if value.get(name) is None:
-                errors.append(
-                    f"Value null at '{where}{_path_name(name)}' failed to satisfy constraint: "
-                    "Member must not be null"
-                )
-        for name, member_value in value.items():
-            member = members.get(name)
-            if member is None or member_value is None:
-                continue
-            self._value(member, member_value, f"{where}{_path_name(name)}", errors)
+    # -- building the checks ------------------------------------------------------------------
 
-    def _value(self, shape: Shape, value: Any, where: str, errors: list[str]) -> None:
+    def _check(self, shape: Shape) -> Check | None:
+        name = shape.name
+        if name in self._checks:
+            return self._checks[name]
+        # A recursive shape meets itself while being built: it calls through the table then.
+        self._checks[name] = lambda value, where, errors: _call(self._checks[name], value, where, errors)
+        built = self._build(shape)
+        self._checks[name] = built
+        return built
+
+    def _build(self, shape: Shape) -> Check | None:
         kind = shape.type_name
-        meta = shape.metadata
         if kind == "structure":
-            if isinstance(value, dict) and not getattr(shape, "is_document_type", False):
-                self._structure(shape, value, where + ".", errors)
-            return
+            if getattr(shape, "is_document_type", False):
+                return None
+            members = self._members(shape)
+            if members is None:
+                return None
+
+            def structure(value: Any, where: str, errors: list[str]) -> None:
+                if isinstance(value, dict):
+                    members(value, where + ".", errors)
+
+            return structure
+        checks: list[Check] = []
+        meta = shape.metadata
         if kind in ("string", "list", "map", "blob"):
+            checks.extend(self._length(meta))
+        elif kind in ("integer", "long", "float", "double"):
+            checks.extend(_range(meta))
+        if kind == "string":
+            checks.extend(self._text(shape, meta))
+        elif kind == "list":
+            item = self._check(shape.member)
+            if item is not None:
+                checks.append(_items(item))
+        elif kind == "map":
+            key, value = self._check(shape.key), self._check(shape.value)
+            if key is not None or value is not None:
+                checks.append(_entries(key, value))
+        if not checks:
+            return None
+        if len(checks) == 1:
+            return checks[0]
+
+        def all_of(value: Any, where: str, errors: list[str]) -> None:
+            for check in checks:
+                check(value, where, errors)
+
+        return all_of
+
+    def _members(self, shape: Shape) -> Check | None:
+        """The check of a structure's members (`where` is the prefix of their paths)."""
+        required = tuple((name, _path_name(name)) for name in shape.required_members)
+        members: dict[str, tuple[str, Check]] = {}
+        for name, member in shape.members.items():
+            check = self._check(member)
+            if check is not None:
+                members[name] = (_path_name(name), check)
+        if not required and not members:
+            return None
+
+        def check_members(value: dict[str, Any], where: str, errors: list[str]) -> None:
+            for name, path in required:
+                if value.get(name) is None:
+                    errors.append(
+                        f"Value null at '{where}{path}' failed to satisfy constraint: Member must not be null"
+                    )
+            if members:
+                for name, member_value in value.items():
+                    entry = members.get(name)
+                    if entry is not None and member_value is not None:
+                        entry[1](member_value, where + entry[0], errors)
+
+        return check_members
+
+    def _length(self, meta: dict[str, Any]) -> list[Check]:
+        low, high, own_max = meta.get("min"), meta.get("max"), self.own_max
+        if low is None and high is None:
+            return []
+
+        def length(value: Any, where: str, errors: list[str]) -> None:
             if not isinstance(value, str | list | dict | bytes):
                 return  # a streaming body: its length is the payload's business
             size = len(value)
-            if "min" in meta and size < meta["min"]:
-                errors.append(self._fail(value, where, f"Member must have length greater than or equal to {meta['min']}"))
-            if "max" in meta and size > meta["max"] and where not in self.own_max:
-                errors.append(self._fail(value, where, f"Member must have length less than or equal to {meta['max']}"))
-        elif kind in ("integer", "long", "float", "double"):
-            if "min" in meta and value < meta["min"]:
-                errors.append(self._fail(value, where, f"Member must have value greater than or equal to {meta['min']}"))
-            if "max" in meta and value > meta["max"]:
-                errors.append(self._fail(value, where, f"Member must have value less than or equal to {meta['max']}"))
-        if kind == "string" and isinstance(value, str):
-            enum = shape.enum
-            if enum and value not in enum and where not in self.own_enums:
-                errors.append(self._fail(value, where, f"Member must satisfy enum value set: [{', '.join(enum)}]"))
-            pattern = meta.get("pattern")
-            if pattern:
-                compiled = _pattern(pattern)
-                if compiled is not None and compiled.fullmatch(value) is None:
-                    errors.append(
-                        self._fail(value, where, f"Member must satisfy regular expression pattern: {pattern}")
-                    )
-        elif kind == "list" and isinstance(value, list):
-            for index, item in enumerate(value, 1):
-                if item is not None:
-                    self._value(shape.member, item, f"{where}.{index}.member", errors)
-        elif kind == "map" and isinstance(value, dict):
-            for key, item in value.items():
-                self._value(shape.key, key, f"{where}.{key}.key", errors)
-                if item is not None:
-                    self._value(shape.value, item, f"{where}.{key}.value", errors)
+            if low is not None and size < low:
+                errors.append(_fail(value, where, f"Member must have length greater than or equal to {low}"))
+            if high is not None and size > high and where not in own_max:
+                errors.append(_fail(value, where, f"Member must have length less than or equal to {high}"))
 
-    @staticmethod
-    def _fail(value: Any, where: str, constraint: str) -> str:
-        return f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: {constraint}"
+        return [length]
+
+    def _text(self, shape: Shape, meta: dict[str, Any]) -> list[Check]:
+        checks: list[Check] = []
+        enum, own_enums = shape.enum, self.own_enums
+        if enum:
+            allowed = frozenset(enum)
+            listed = ", ".join(enum)
+
+            def in_enum(value: Any, where: str, errors: list[str]) -> None:
+                if isinstance(value, str) and value not in allowed and where not in own_enums:
+                    errors.append(_fail(value, where, f"Member must satisfy enum value set: [{listed}]"))
+
+            checks.append(in_enum)
+        pattern = meta.get("pattern")
+        compiled = _pattern(pattern) if pattern else None
+        if compiled is not None:
+            fullmatch = compiled.fullmatch
+
+            def matches(value: Any, where: str, errors: list[str]) -> None:
+                if isinstance(value, str) and fullmatch(value) is None:
+                    errors.append(
+                        _fail(value, where, f"Member must satisfy regular expression pattern: {pattern}")
+                    )
+
+            checks.append(matches)
+        return checks
+
+
+def _call(check: Check | None, value: Any, where: str, errors: list[str]) -> None:
+    if check is not None:
+        check(value, where, errors)
+
+
+def _range(meta: dict[str, Any]) -> list[Check]:
+    low, high = meta.get("min"), meta.get("max")
+    if low is None and high is None:
+        return []
+
+    def in_range(value: Any, where: str, errors: list[str]) -> None:
+        if low is not None and value < low:
+            errors.append(_fail(value, where, f"Member must have value greater than or equal to {low}"))
+        if high is not None and value > high:
+            errors.append(_fail(value, where, f"Member must have value less than or equal to {high}"))
+
+    return [in_range]
+
+
+def _items(item: Check) -> Check:
+    def items(value: Any, where: str, errors: list[str]) -> None:
+        if isinstance(value, list):
+            for index, element in enumerate(value, 1):
+                if element is not None:
+                    item(element, f"{where}.{index}.member", errors)
+
+    return items
+
+
+def _entries(key: Check | None, value: Check | None) -> Check:
+    def entries(mapping: Any, where: str, errors: list[str]) -> None:
+        if isinstance(mapping, dict):
+            for k, v in mapping.items():
+                if key is not None:
+                    key(k, f"{where}.{k}.key", errors)
+                if value is not None and v is not None:
+                    value(v, f"{where}.{k}.value", errors)
+
+    return entries
+
+
+def _fail(value: Any, where: str, constraint: str) -> str:
+    return f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: {constraint}"
 
 
 @cache
