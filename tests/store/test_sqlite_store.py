@@ -429,3 +429,17 @@ def test_iter_collection_pages_through_everything(store: SqliteStore) -> None:
         for i in range(1234):
             coll.put(A, f"{i:05d}", {"i": i})
     assert [doc["i"] for _, doc in store.iter_collection("t", "c", A)] == list(range(1234))
+
+
+def test_put_many_creates_and_replaces_in_order(store: SqliteStore) -> None:
+    coll = store.collection("t", "many")
+    coll.put(A, "b", {"old": True})
+    coll.put_many(A, [("a", {"n": 1}), ("b", {"n": 2}), ("a", {"n": 3})])
+    assert coll.scan(A) == [("a", {"n": 3}), ("b", {"n": 2})]
+
+
+def test_put_many_refuses_bytes_and_writes_nothing(store: SqliteStore) -> None:
+    coll = store.collection("t", "many-bad")
+    with pytest.raises(TypeError):
+        coll.put_many(A, [("a", {"n": 1}), ("b", {"raw": b"x"})])
+    assert coll.scan(A) == []

@@ -47,6 +47,11 @@ class Collection(ABC):
         backend can."""
         return self.get(scope, key), None
 
+    def put_many(self, scope: Scope, items: Sequence[tuple[str, Document]]) -> None:
+        """put() each (key, doc) of `items`, in order; one statement for all where a backend can."""
+        for key, doc in items:
+            self.put(scope, key, doc)
+
     def put_twin(self, scope: Scope, key: str, doc: Document, twin: Collection, twin_key: str) -> None:
         """put() `doc` here under `key` and in `twin` (same scope) under `twin_key`: one record kept
         in two collections (S3's current object and its version), encoded once where a backend can."""

@@ -166,6 +166,15 @@ class SqliteCollection(Collection):
         with self._lock:
             self._cur.execute(PUT, (self._service, self._name, scope[0], scope[1], key, text, kept))
 
+    def put_many(self, scope: Scope, items: Sequence[tuple[str, Document]]) -> None:
+        head = (self._service, self._name, scope[0], scope[1])
+        rows = []
+        for key, doc in items:
+            _check_write(key, doc)
+            rows.append((*head, key, _dumps(doc), self._kept_text(doc)))
+        with self._lock:
+            self._cur.executemany(PUT, rows)
+
     def put_twin(self, scope: Scope, key: str, doc: Document, twin: Collection, twin_key: str) -> None:
         if not isinstance(twin, SqliteCollection) or twin._cur is not self._cur:
             return super().put_twin(scope, key, doc, twin, twin_key)

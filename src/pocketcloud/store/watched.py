@@ -1,10 +1,11 @@
 """A collection that tells someone about every write to it: what read caches are built on.
 
 `WatchedCollection(inner, on_write)` passes every call through to `inner`, and calls
-`on_write(scope, key)` before and after each write (`key` is None for `delete_prefix`, which
-touches many): before, because a write that fails half-way may still have changed something,
-and after, so that nothing read while the write was running survives it. A cache that forgets
-what `on_write` names can then never hand out a document older than the last write.
+`on_write(scope, key)` before and after each write (`key` is None for `put_many` and
+`delete_prefix`, which touch many): before, because a write that fails half-way may still
+have changed something, and after, so that nothing read while the write was running survives
+it. A cache that forgets what `on_write` names can then never hand out a document older than
+the last write.
 Subclasses may answer reads from their cache by overriding `get`.
 """
 
@@ -71,6 +72,13 @@ class WatchedCollection(Collection):
             self.inner.put(scope, key, doc)
         finally:
             self._on_write(scope, key)
+
+    def put_many(self, scope: Scope, items: Sequence[tuple[str, Document]]) -> None:
+        self._on_write(scope, None)
+        try:
+            self.inner.put_many(scope, items)
+        finally:
+            self._on_write(scope, None)
 
     def insert(self, scope: Scope, key: str, doc: Document) -> bool:
         self._on_write(scope, key)

@@ -73,13 +73,14 @@ class EventLog:
     ) -> list[int]:
         """Store the events; their positions (event ids), in order."""
         prefix = stream_prefix(group, stream)
-        positions = []
-        for timestamp, message in events:
-            position = timestamp * SEQUENCE_SPAN + self.next_sequence()
-            self.events.put(
-                scope, position_key(prefix, position), {"message": message, "ingestionTime": ingestion}
-            )
-            positions.append(position)
+        positions = [timestamp * SEQUENCE_SPAN + self.next_sequence() for timestamp, _ in events]
+        self.events.put_many(
+            scope,
+            [
+                (position_key(prefix, position), {"message": message, "ingestionTime": ingestion})
+                for position, (_, message) in zip(positions, events, strict=True)
+            ],
+        )
         return positions
 
     def read(
