@@ -166,4 +166,4 @@ def test_context_keys_lists_condition_and_variable_keys_once() -> None:
 
 def test_unknown_kind_is_a_programming_error() -> None:
     with pytest.raises(ValueError, match="unknown policy kind"):
-        parse_policy(doc(ALLOW), "scp")  # type: ignore[arg-type]
+        parse_policy(doc(ALLOW), "no-such-kind")  # type: ignore[arg-type]

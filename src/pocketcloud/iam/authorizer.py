@@ -11,8 +11,11 @@ provider serving an operation botocore's model lacks names the one AWS authorize
 it as (`authorized_as = {"PostObject": "PutObject"}`), and a provider may supply
 service condition keys the parameters alone do not carry (`condition_values(ctx,
 operation, params)` → {key: value}, asked only when policies are evaluated). A
-denial is the service's own AccessDenied error with AWS's wording ("Access
-Denied", with no detail, for an anonymous caller).
+caller of a member account of the organization is limited by its service control
+policies, compiled by the Organizations provider (`scp_chain(principal)`, None
+for everyone else: a dict lookup, so accounts outside an organization pay
+nothing). A denial is the service's own AccessDenied error with AWS's wording
+("Access Denied", with no detail, for an anonymous caller).
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_action, resource_arns
 from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
+from pocketcloud.iam.scp import ScpChain
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import ServiceRuntime
 
@@ -62,6 +66,15 @@ class Authorizer:
         self._compiled_sets: dict[Any, _PolicySet] = {}
         self._key_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._last_found: tuple[Any, _PolicySet] | None = None
+        self._scp_source: Any = None  # the Organizations provider's scp_chain, found on first use
+
+    def _scps(self, principal: Principal) -> ScpChain | None:
+        """The SCPs limiting this principal (None outside an organization and for its management account)."""
+        source = self._scp_source
+        if source is None:
+            organizations = self.runtime.provider("organizations")
+            source = self._scp_source = getattr(organizations, "scp_chain", None) or _no_scps
+        return source(principal)
 
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
         if self.runtime.settings.auth_disabled:
@@ -87,6 +100,7 @@ class Authorizer:
             and policy_text is None
             and resource_account in (None, principal.account_id)
             and principal.session_policy is None  # an AssumeRoot session: its task policy may deny
+            and self._scps(principal) is None  # a member account's root is limited by its SCPs
         ):
             return  # the root user may do everything in its own account that no resource policy denies
         # Service condition keys only the provider can work out (S3's s3:prefix, s3:ExistingObjectTag/...).
@@ -158,6 +172,7 @@ class Authorizer:
         if iam is not None:
             policy_set = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
         policies, boundary = policy_set.policies, policy_set.boundary
+        scps = self._scps(principal)
         resource_policy = None
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
@@ -182,6 +197,9 @@ class Authorizer:
         else:
             everything = (*policies, boundary, resource_policy, *session.get("session_policies", ()))
             ids, keys = tuple(map(_identity, everything)), self._keys_of(everything)
+        if scps is not None:
+            # The chain is a new object whenever an SCP, an attachment or the account's place changes.
+            ids, keys = (ids, scps), keys + scps.keys
         lowered = {k.lower(): v for k, v in context.items()}
         referenced = tuple([_freeze(lowered.get(key)) for key in keys])
         cache_key = (principal, action, tuple(resources), resource_account, ids, referenced)
@@ -196,6 +214,7 @@ class Authorizer:
             permissions_boundary=boundary,
             resource_policy=resource_policy,
             resource_account=resource_account,
+            scp_levels=scps.levels if scps is not None else None,
             **session,
             context=context,
         )
@@ -225,6 +244,10 @@ def _identity(policy: Policy | None) -> tuple[str, str, str] | None:
 
 
 _NO_POLICIES = _PolicySet([], None)
+
+
+def _no_scps(principal: Principal) -> None:
+    return None
 
 
 def _freeze(value: Any) -> Any:

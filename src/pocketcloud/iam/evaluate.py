@@ -23,6 +23,10 @@ policies", "AWS JSON policy elements: Principal"):
    federated-user session without a session policy has none.
 7. Role trust policies must always name the caller (an identity policy alone
    never lets a principal assume a role).
+8. Service control policies ("SCP evaluation"), when the caller's account is a
+   member of an organization: every level from the root down to the account
+   must have an SCP that allows, and a Deny in any of them is final. They
+   limit the member account's root user too, and never grant.
 
 The engine is a pure library: requests come in as `AuthorizationRequest`,
 answers go out as `Decision`; nothing here knows about HTTP. `denial_message`
@@ -58,6 +62,7 @@ _SESSIONS = (ASSUMED_ROLE, FEDERATED_USER)
 _DIRECT, _LIMITED, _ACCOUNT, _NOT_NAMED = 3, 2, 1, 0
 
 IDENTITY, RESOURCE, BOUNDARY, SESSION, TRUST = "identity", "resource", "boundary", "session", "trust"
+SCP = "scp"
 
 
 @dataclass(frozen=True)
@@ -80,6 +85,9 @@ class AuthorizationRequest:
     permissions_boundary: Policy | None = None
     session_policies: Sequence[Policy] | None = None  # None: no session policy was passed
     resource_policy: Policy | None = None  # a bucket/queue/... policy, or the trust policy of a role
+    # The caller's SCPs, one group per level from the organization's root down to its account;
+    # None when no SCP applies (no organization, the management account, a service-linked role).
+    scp_levels: Sequence[Sequence[Policy]] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.resources, str):
@@ -128,7 +136,7 @@ class Decision(NamedTuple):
 
     allowed: bool
     decision: str  # "allowed" | "explicitDeny" | "implicitDeny" (the simulator's EvalDecision)
-    # Which kind of policy denied or failed to allow: identity, resource, boundary, session or trust.
+    # Which kind of policy denied or failed to allow: identity, resource, boundary, session, trust or scp.
     denied_by: str | None
     matched_statements: tuple[MatchedStatement, ...] = ()
     missing_context_keys: tuple[str, ...] = ()
@@ -377,6 +385,13 @@ def _decide(
     resource_kind = TRUST if trust else RESOURCE
     allowed_by_boundary = None if boundary_policy is None else boundary.allows and not boundary.denies
 
+    scp_allows = True
+    if request.scp_levels is not None:
+        for level in request.scp_levels:
+            scanned_level = _scan(level, request, action, resource, lookup, missing, matched)
+            if scanned_level.denies:
+                return "explicitDeny", SCP, allowed_by_boundary
+            scp_allows = scp_allows and scanned_level.allows
     # Several kinds may deny; like AWS, the message names only one (this order decides which).
     for scanned, policy_kind in (
         (identity, IDENTITY),
@@ -386,6 +401,8 @@ def _decide(
     ):
         if scanned.denies:
             return "explicitDeny", policy_kind, allowed_by_boundary
+    if not scp_allows:  # AWS checks SCPs before any policy that could allow
+        return "implicitDeny", SCP, allowed_by_boundary
     failed = _failed_to_allow(
         request, identity, boundary_policy, boundary, session_policies, session, granted, trust
     )
@@ -446,12 +463,14 @@ _EXPLICIT_DENY_IN = {
     RESOURCE: "a resource-based policy",
     BOUNDARY: "a permissions boundary",
     SESSION: "a session policy",
+    SCP: "a service control policy",
 }
 _NO_POLICY_ALLOWS = {
     IDENTITY: "identity-based policy",
     RESOURCE: "resource-based policy",
     BOUNDARY: "permissions boundary",
     SESSION: "session policy",
+    SCP: "service control policy",
 }
 
 

@@ -14,6 +14,7 @@ Kinds of policy, which decide what a document may contain:
     session    passed to AssumeRole/GetFederationToken no Principal
     resource   attached to a resource (bucket, queue)  Principal required
     trust      a role's trust policy                  Principal required, no Resource
+    scp        an Organizations service control policy no Principal
 
 Messages follow IAM's MalformedPolicyDocument wording ("Syntax errors in
 policy.", "Policy statement must contain actions.", ...). Evaluation lives in
@@ -39,8 +40,8 @@ from pocketcloud.iam.conditions import (
 )
 from pocketcloud.iam.variables import KeyLookup, Template, has_variables, parse_template
 
-PolicyKind = Literal["identity", "boundary", "session", "resource", "trust"]
-POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust")
+PolicyKind = Literal["identity", "boundary", "session", "resource", "trust", "scp"]
+POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust", "scp")
 CURRENT_VERSION = "2012-10-17"
 LEGACY_VERSION = "2008-10-17"
 
@@ -248,7 +249,7 @@ def _statement_objects(raw: dict[str, Any], kind: PolicyKind) -> list[dict[str, 
         if "Sid" in statement and not isinstance(statement["Sid"], str):
             raise MalformedPolicy(SYNTAX_ERROR)
         has_principal = "Principal" in statement or "NotPrincipal" in statement
-        if has_principal and kind in ("identity", "boundary", "session"):
+        if has_principal and kind in ("identity", "boundary", "session", "scp"):
             raise MalformedPolicy("Policy document should not specify a principal.")
     return statements
 

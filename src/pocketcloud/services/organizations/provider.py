@@ -1,6 +1,9 @@
 """Organizations: CreateAccount/DescribeAccount/ListAccounts make further AWS accounts,
 each with its own root access key, so cross-account roles and policies can be tried
-on one machine. The default account is the organization's management account.
+on one machine. The default account is the organization's management account; the
+accounts declared up front (POCKETCLOUD_ACCOUNTS) join the organization as members
+when it is created. The tree of OUs is `structure.py`'s, policies and the SCPs the
+IAM engine enforces are `policies.py`'s.
 """
 
 from __future__ import annotations
@@ -13,10 +16,13 @@ from typing import Any
 
 from pocketcloud.auth.principal import Credential, root_principal
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.scp import ScpChain
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
+from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
+from pocketcloud.services.organizations.structure import StructureOperations
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -34,7 +40,7 @@ def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
     return ServiceError(code, message, status=status)
 
 
-class OrganizationsProvider(ServiceAccessOperations, Provider):
+class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccessOperations, Provider):
     service = "organizations"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -42,7 +48,13 @@ class OrganizationsProvider(ServiceAccessOperations, Provider):
         self.state = runtime.store.collection("organizations", "state")
         self.accounts = runtime.store.collection("organizations", "accounts")
         self.root_keys = runtime.store.collection("organizations", "root_keys")
+        self.policies = runtime.store.collection("organizations", "policies")
+        # Compiled SCPs by account (None: not limited), emptied on every change that could alter them.
+        self._scp_chains: dict[str, ScpChain | None] = {}
         runtime.credentials.register(self.credential_for_access_key)
+
+    async def start(self) -> None:
+        self._changed()  # also after a reset, which empties the store under a running provider
 
     def credential_for_access_key(self, access_key_id: str) -> Credential | None:
         doc = self.root_keys.get(GLOBAL, access_key_id)
@@ -118,7 +130,25 @@ class OrganizationsProvider(ServiceAccessOperations, Provider):
                     "JoinedTimestamp": _now(),
                 },
             )
+            for member, _key, _secret in self.runtime.settings.accounts:
+                if member != account:
+                    self.accounts.put(GLOBAL, member, self._declared_account(org, member))
+            self.structure(org)
+        self._changed()
         return {"Organization": org}
+
+    def _declared_account(self, org: Params, account_id: str) -> Params:
+        """An account declared up front: a member of the organization from the start."""
+        return {
+            "Id": account_id,
+            "Arn": f"arn:aws:organizations::{org['MasterAccountId']}:account/{org['Id']}/{account_id}",
+            "Email": f"root+{account_id}@pocketcloud.local",
+            "Name": f"account-{account_id}",
+            "Status": "ACTIVE",
+            "State": "ACTIVE",
+            "JoinedMethod": "INVITED",
+            "JoinedTimestamp": _now(),
+        }
 
     def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
         return {"Organization": self._organization()}
@@ -159,6 +189,9 @@ class OrganizationsProvider(ServiceAccessOperations, Provider):
             self.accounts.put(GLOBAL, account_id, account)
             self.root_keys.put(GLOBAL, key_id, {"AccountId": account_id, "SecretAccessKey": secret})
             self.state.put(GLOBAL, request_id, status)
+            tree = self.structure(org)
+            self.new_target(tree, account_id)  # in the root, with FullAWSAccess while SCPs are enabled
+            self.save_structure(tree)
             iam = self.runtime.provider("iam")
             if iam is not None:
                 iam.create_role_in_account(  # type: ignore[attr-defined]
