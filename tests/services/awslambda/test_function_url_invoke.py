@@ -27,6 +27,14 @@ from tests.services.iam.support import Caller, allow, doc
 SOURCE = """
 import base64, json, time
 
+BAD_RESPONSES = {
+    "header-crlf": {"statusCode": 200, "headers": {"x-a": "b\\r\\nSet-Cookie: evil=1"}, "body": "x"},
+    "header-name-crlf": {"statusCode": 200, "headers": {"x-a\\r\\nx-b": "c"}, "body": "x"},
+    "header-not-latin-1": {"statusCode": 200, "headers": {"x-a": "\\u2603"}, "body": "x"},
+    "headers-not-an-object": {"statusCode": 200, "headers": ["x-a"], "body": "x"},
+    "cookie-crlf": {"statusCode": 200, "cookies": ["a=1\\r\\nX-B: c"], "body": "x"},
+}
+
 def handler(event, context):
     mode = (event.get("queryStringParameters") or {}).get("mode", "echo")
     if mode == "echo":
@@ -47,6 +55,8 @@ def handler(event, context):
         return {"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "https://other.example"}, "body": "x"}
     if mode == "error":
         raise ValueError("boom")
+    if mode in BAD_RESPONSES:
+        return BAD_RESPONSES[mode]
     if mode == "sleep":
         time.sleep(5)
     return {"statusCode": 200, "body": mode}
@@ -242,6 +252,15 @@ def test_a_json_string_answer_is_the_body_as_returned(public: str) -> None:
 def test_a_function_error_is_a_502(public: str) -> None:
     answer = send(public, "GET", "/?mode=error")
     assert (answer.status, answer.body) == (502, b"Internal Server Error")
+
+
+@pytest.mark.parametrize(
+    "mode", ["header-crlf", "header-name-crlf", "header-not-latin-1", "headers-not-an-object", "cookie-crlf"]
+)
+def test_a_response_with_headers_http_cannot_carry_is_a_502(public: str, mode: str) -> None:
+    answer = send(public, "GET", f"/?mode={mode}")
+    assert (answer.status, answer.body) == (502, b"Internal Server Error")
+    assert "set-cookie" not in answer.headers and "x-b" not in answer.headers
 
 
 def test_a_timeout_is_a_502(public: str) -> None:

@@ -6,6 +6,7 @@ logs:Unmask asks for them unmasked."""
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import pytest
@@ -249,3 +250,20 @@ def test_unmask_needs_the_unmask_permission(endpoint: str, logs: Any, group: str
         reader.get_log_events(logGroupName=group, logStreamName="s", unmask=True)
     assert exc.value.response["Error"]["Code"] == "AccessDeniedException"
     assert "logs:Unmask" in exc.value.response["Error"]["Message"]
+
+
+def test_insights_queries_and_log_records_show_events_masked(logs: Any, group: str) -> None:
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_data_protection_policy(logGroupIdentifier=group, policyDocument=data_protection())
+    put(logs, group, "s", ["mail dee@example.com"])
+    masked = "mail " + "*" * len("dee@example.com")
+    now = int(time.time())
+    query = logs.start_query(
+        logGroupName=group, startTime=now - 3600, endTime=now + 60, queryString="fields @message, @ptr"
+    )
+    [row] = logs.get_query_results(queryId=query["queryId"])["results"]
+    fields = {f["field"]: f["value"] for f in row}
+    assert fields["@message"] == masked
+    assert logs.get_log_record(logRecordPointer=fields["@ptr"])["logRecord"]["@message"] == masked
+    unmasked = logs.get_log_record(logRecordPointer=fields["@ptr"], unmask=True)["logRecord"]
+    assert unmasked["@message"] == "mail dee@example.com"

@@ -80,6 +80,61 @@ def test_event_the_parser_cannot_parse_is_left_as_it_was(logs: Any) -> None:
     assert result["transformedEventMessage"] == "not json"
 
 
+@pytest.mark.parametrize(
+    "processor",
+    [
+        {"substituteString": {"entries": [{"source": "a", "from": "(", "to": "x"}]}},
+        {"substituteString": {"entries": [{"source": "a", "from": "b", "to": "\\9"}]}},
+    ],
+)
+def test_substitute_string_with_a_malformed_expression_is_refused(
+    logs: Any, group: str, processor: Any
+) -> None:
+    config = [PARSE_JSON, processor]
+    assert error_of(logs.put_transformer, logGroupIdentifier=group, transformerConfig=config)[0] == (
+        "InvalidParameterException"
+    )
+    assert error_of(logs.test_transformer, transformerConfig=config, logEventMessages=['{"a":"b"}'])[0] == (
+        "InvalidParameterException"
+    )
+
+
+def test_csv_delimiter_of_more_than_one_character_is_refused(logs: Any) -> None:
+    config = [{"csv": {"delimiter": "ab"}}]
+    code, _ = error_of(logs.test_transformer, transformerConfig=config, logEventMessages=["1ab2"])
+    assert code == "InvalidParameterException"
+
+
+def test_csv_delimiter_may_be_a_tab_written_as_backslash_t(logs: Any) -> None:
+    config = [{"csv": {"delimiter": "\\t", "columns": ["a", "b"]}}]
+    [result] = logs.test_transformer(transformerConfig=config, logEventMessages=["1\t2"])["transformedLogs"]
+    assert json.loads(result["transformedEventMessage"]) == {"a": "1", "b": "2"}
+
+
+def test_integer_conversion_of_a_number_too_large_leaves_the_event(logs: Any) -> None:
+    config = [PARSE_JSON, {"typeConverter": {"entries": [{"key": "a", "type": "integer"}]}}]
+    [result] = logs.test_transformer(transformerConfig=config, logEventMessages=['{"a":1e999}'])[
+        "transformedLogs"
+    ]
+    assert result["eventMessage"] == '{"a":1e999}'
+
+
+def test_csv_field_too_long_to_parse_is_left_as_it_was(logs: Any) -> None:
+    message = "x" * 200_000
+    [result] = logs.test_transformer(transformerConfig=[{"csv": {}}], logEventMessages=[message])[
+        "transformedLogs"
+    ]
+    assert result["transformedEventMessage"] == message
+
+
+def test_event_nested_too_deeply_to_parse_is_left_as_it_was(logs: Any) -> None:
+    message = '{"a":' * 50_000 + "1" + "}" * 50_000
+    [result] = logs.test_transformer(transformerConfig=[PARSE_JSON], logEventMessages=[message])[
+        "transformedLogs"
+    ]
+    assert result["transformedEventMessage"] == message
+
+
 # -- index policies --------------------------------------------------------------------------------
 
 

@@ -281,9 +281,10 @@ def _open_for_anonymous_reads(s3: Any, control: Any, ap: AccessPoint) -> None:
     )
 
 
-def test_anonymous_read_through_a_public_access_point(
+def test_anonymous_read_through_an_access_point_is_refused_even_when_its_policies_are_public(
     endpoint: str, s3: Any, control: Any, make_ap: Any
 ) -> None:
+    """S3 User Guide, access point restrictions: "Access points don't support anonymous access"."""
     ap = make_ap(
         PublicAccessBlockConfiguration={
             "BlockPublicAcls": False,
@@ -294,7 +295,8 @@ def test_anonymous_read_through_a_public_access_point(
     )
     _open_for_anonymous_reads(s3, control, ap)
     status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
-    assert (status, body) == (200, b"hello")
+    assert status == 403
+    assert error_code(body)[0] == "AccessDenied"
 
 
 def test_restrict_public_buckets_on_the_access_point_refuses_anonymous_callers(

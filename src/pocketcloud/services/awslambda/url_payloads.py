@@ -8,7 +8,8 @@ unless its content type is text.
 
 The answer: an object with a statusCode is a response (statusCode, headers, cookies, body,
 isBase64Encoded); any other JSON value is the body of a 200 application/json response, as Lambda
-infers it. What cannot be read as either is the function URL's 502 "Internal Server Error".
+infers it. What cannot be read as either, or names headers HTTP cannot carry (a CR or LF that
+would split the response, a name that is no token), is the function URL's 502 "Internal Server Error".
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 import time
 from datetime import UTC, datetime
 from typing import Any
@@ -143,12 +145,17 @@ def http_response(payload: bytes) -> Response:
         status = int(status)
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
         raise BadResponse(f"statusCode {status!r}")
+    given, cookies = result.get("headers") or {}, result.get("cookies") or []
+    if not isinstance(given, dict) or not isinstance(cookies, list):
+        raise BadResponse("headers must be an object and cookies a list")
     headers: list[tuple[str, str]] = []
-    for name, value in (result.get("headers") or {}).items():
+    for name, value in given.items():
         if str(name).lower() not in _HOP_HEADERS:
-            headers.append((str(name).lower(), _header_value(value)))
-    for cookie in result.get("cookies") or []:
-        headers.append(("set-cookie", str(cookie)))
+            headers.append(
+                (_checked(_HEADER_NAME, str(name).lower()), _checked(_HEADER_VALUE, _header_value(value)))
+            )
+    for cookie in cookies:
+        headers.append(("set-cookie", _checked(_HEADER_VALUE, str(cookie))))
     raw = result.get("body")
     if raw is None:
         body = b""
@@ -164,6 +171,18 @@ def http_response(payload: bytes) -> Response:
     if not any(name == "content-type" for name, _ in headers):
         headers.append(("content-type", "application/json"))
     return Response(status=status, headers=headers, body=body)
+
+
+# What HTTP/1.1 can carry (RFC 9110): a token for a name; for a value, Latin-1 without control
+# characters, so that no answer of a function can split the response or break its encoding.
+_HEADER_NAME = re.compile(r"[!#$%&'*+.^_`|~0-9a-z-]+")
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")
+
+
+def _checked(pattern: re.Pattern[str], text: str) -> str:
+    if not pattern.fullmatch(text):
+        raise BadResponse(f"header {text!r} cannot be sent")
+    return text
 
 
 def _header_value(value: Any) -> str:

@@ -933,7 +933,9 @@ class LogsProvider(
                 scanned_bytes[0] += len(record["@message"].encode("utf-8", "surrogatepass"))
                 yield record
 
-        records = counted(self._query_records(scope, groups, start * 1000, end * 1000 + 999))
+        # A query sees events as GetLogEvents shows them: masked where a data protection policy says.
+        masks = {name: self._event_masker(ctx, name, doc, {}) for name, doc in groups}
+        records = counted(self._query_records(scope, groups, start * 1000, end * 1000 + 999, masks))
         rows, scanned, matched = insights.run(query, records, p.get("limit"))
         query_id = str(uuid.uuid4())
         self.queries.put(
@@ -969,14 +971,22 @@ class LogsProvider(
         return f'SOURCE "{name}" START={p["startTime"]}000 END={p["endTime"]}999 | {p["queryString"]}'
 
     def _query_records(
-        self, scope: Scope, groups: list[tuple[str, Params]], start: int, end: int
+        self,
+        scope: Scope,
+        groups: list[tuple[str, Params]],
+        start: int,
+        end: int,
+        masks: dict[str, Masker | None],
     ) -> Iterator[Params]:
         for name, doc in groups:
             low, high = self._window(doc, start, end, end_inclusive=True)
             reference = f"{scope[0]}:{name}"
+            mask = masks.get(name)
             for _, stream in self.streams.scan(scope, prefix=name + "\0"):
                 stream_name = stream["logStreamName"]
                 for position, event in self.log.read(scope, name, stream_name, low, high):
+                    if mask is not None:
+                        event = {**event, "message": mask(event["message"], event["ingestionTime"])}
                     yield insights.record(
                         event, stream_name, reference, _opaque("p", f"{name}\0{stream_name}\0{position}")
                     )
@@ -1019,9 +1029,13 @@ class LogsProvider(
             raise invalid("The specified log record pointer is invalid.")
         position = int(position_text)
         scope = self._scope(ctx)
-        if self.groups.get(scope, group) is None:
+        doc = self.groups.get(scope, group)
+        if doc is None:
             raise not_found()
+        mask = self._event_masker(ctx, group, doc, p)
         for _, event in self.log.read(scope, group, stream, position - 1, position + 1):
+            if mask is not None:
+                event = {**event, "message": mask(event["message"], event["ingestionTime"])}
             fields = insights.record(event, stream, f"{scope[0]}:{group}", p["logRecordPointer"])
             return {"logRecord": {k: insights.show(k, v) for k, v in fields.items() if k != "@ptr"}}
         raise not_found("The specified log record does not exist.")

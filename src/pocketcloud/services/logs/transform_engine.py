@@ -28,6 +28,32 @@ class NotParsed(Exception):
     """The event is not what the parser expects: it is left as it was."""
 
 
+class InvalidConfig(Exception):
+    """A processor's configuration no event could run through (a malformed expression, ...)."""
+
+
+def check(processor: str, c: Params) -> None:
+    """InvalidConfig when `c` could never run: checked when a transformer is put or tested, so that
+    running it over an event cannot fail."""
+    if processor == "csv":
+        _delimiter(c)
+    elif processor == "substituteString":
+        for entry in c.get("entries") or []:
+            try:
+                re.compile(entry["from"]).sub(entry["to"], "")  # compiles the replacement's references too
+            except re.error as exc:
+                raise InvalidConfig(f"Invalid regular expression in substituteString: {exc}") from None
+
+
+def _delimiter(c: Params) -> str:
+    delimiter: str = c.get("delimiter") or ","
+    if delimiter == "\\t":  # the model allows two characters for a tab written as an escape
+        return "\t"
+    if len(delimiter) != 1:
+        raise InvalidConfig("The delimiter of the csv processor must be a single character or \\t.")
+    return delimiter
+
+
 def _get(record: Params, path: str) -> Any:
     node: Any = record
     for part in path.split("."):
@@ -108,11 +134,12 @@ def _parse_key_value(record: Params, message: str, c: Params) -> None:
 
 def _csv(record: Params, message: str, c: Params) -> None:
     text = _source_text(record, message, c.get("source"))
-    rows = list(
-        csv.reader(
-            io.StringIO(text), delimiter=c.get("delimiter") or ",", quotechar=c.get("quoteCharacter") or '"'
+    try:
+        rows = list(
+            csv.reader(io.StringIO(text), delimiter=_delimiter(c), quotechar=c.get("quoteCharacter") or '"')
         )
-    )
+    except csv.Error as exc:  # a field past the csv module's limit (128 KiB)
+        raise NotParsed from exc
     if not rows:
         raise NotParsed
     values = rows[0]
@@ -134,7 +161,7 @@ def _convert(value: Any, kind: str) -> Any:
         if kind == "boolean":
             return str(value).lower() == "true" if isinstance(value, str) else bool(value)
         return value if isinstance(value, str) else json.dumps(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):  # OverflowError: int() of an infinite float
         return value
 
 
@@ -200,6 +227,6 @@ def transform(processors: list[tuple[str, Params]], message: str) -> str:
     try:
         for name, config in processors:
             apply(name, config, record, message)
-    except NotParsed:
+        return json.dumps(record, separators=(",", ":"))
+    except (NotParsed, RecursionError):  # RecursionError: JSON nested deeper than json can follow
         return message
-    return json.dumps(record, separators=(",", ":"))

@@ -51,6 +51,10 @@ def _processors(config: list[Params]) -> list[tuple[str, Params]]:
             raise _invalid("The first processor in a transformer must be a parser.")
         if index > 0 and name in VENDED_PARSERS:
             raise _invalid(f"The {name} processor must be the first processor in the transformer.")
+        try:
+            transform_engine.check(name, settings)
+        except transform_engine.InvalidConfig as exc:
+            raise _invalid(str(exc)) from None
         chosen.append((name, dict(settings)))
     return chosen
 

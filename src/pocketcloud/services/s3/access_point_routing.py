@@ -17,9 +17,11 @@ AWS authorizes such a request twice, and both must allow it:
   `s3:DataAccessPointArn`, `s3:DataAccessPointAccount` and `s3:AccessPointNetworkOrigin` set, which
   is how a bucket policy delegates access control to its access points.
 
-Block Public Access applies as the most restrictive combination of the access point's, the bucket's
-and the account's settings. Nothing here comes from a VPC, so an access point whose network origin
-is a VPC refuses every request, as AWS refuses requests from outside that VPC.
+Access points take no anonymous requests ("Access points don't support anonymous access", S3 User
+Guide), whatever their policies say. Block Public Access applies as the most restrictive
+combination of the access point's, the bucket's and the account's settings. Nothing here comes
+from a VPC, so an access point whose network origin is a VPC refuses every request, as AWS refuses
+requests from outside that VPC.
 """
 
 from __future__ import annotations
@@ -120,7 +122,11 @@ class AccessPointRouting:
                 "s3:AccessPointNetworkOrigin": "VPC" if point.get("VpcId") else "Internet",
             }
         )
-        if point.get("VpcId") and not self.runtime.settings.auth_disabled:
+        if self.runtime.settings.auth_disabled:
+            return
+        if ctx.principal.is_anonymous:
+            raise _access_denied()  # "Access points don't support anonymous access" (S3 User Guide)
+        if point.get("VpcId"):
             raise _access_denied()  # only requests from its VPC may use it, and none comes from one
         self._authorize_through(ctx, operation, params, point)
 
