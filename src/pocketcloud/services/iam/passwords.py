@@ -8,6 +8,7 @@ hashes of the previous ones that PasswordReusePrevention may forbid, and when it
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import hmac
@@ -96,44 +97,66 @@ class PasswordOperations:
         )
         return policy
 
-    def set_password(
-        self, ctx: RequestContext, user: Params, password: str, check_reuse: bool = False
-    ) -> None:
-        """Check `password` against the account's policy and keep its hash on the user document
-        (saved by the caller). With `check_reuse`, a password among the last PasswordReusePrevention
-        ones is refused too (ChangePassword; an administrator's UpdateLoginProfile is not bound)."""
+    async def new_password(
+        self,
+        ctx: RequestContext,
+        user: Params,
+        password: str,
+        check_reuse: bool = False,
+        old: str | None = None,
+    ) -> Params:
+        """The "Password" entry that replaces `user`'s: `password` checked against the account's
+        policy, hashed. With `check_reuse`, a password among the last PasswordReusePrevention ones
+        is refused (ChangePassword; an administrator's UpdateLoginProfile is not bound); with `old`,
+        it must be the current password. scrypt runs in a worker thread, outside any transaction:
+        each hash costs tens of milliseconds the event loop must not wait for. The caller stores the
+        entry with `store_password`, which checks that nobody changed the password meanwhile."""
         policy = self._password_policy(ctx)
         check_password(policy, password)
-        current = user.get("Password")
-        history = list(current.get("History", [])) if current else []
-        if current:
-            history.insert(0, {"Salt": current["Salt"], "Hash": current["Hash"]})
-        reuse = int(policy.get("PasswordReusePrevention") or 0) if policy else 0
-        if check_reuse and reuse and any(password_matches(old, password) for old in history[:reuse]):
-            raise password_violation(
-                "Policy constraint violation with password reuse prevention during password change."
-            )
-        user["Password"] = {
-            **hash_password(password),
-            "History": history[:MAX_HISTORY],
-            "LastChanged": now().isoformat(),
-        }
+        reuse = int(policy.get("PasswordReusePrevention") or 0) if policy and check_reuse else 0
+        return await asyncio.to_thread(_replacement, user.get("Password"), password, reuse, old)
 
-    def ChangePassword(self, ctx: RequestContext, p: Params) -> Params:
+    def store_password(self, user: Params, seen: Params, entry: Params) -> None:
+        """Put `entry` on `user` (read again in the caller's transaction), unless its password is no
+        longer the one `entry` was made from (`seen`'s): a concurrent change wins, and this one fails."""
+        if user.get("Password") != seen.get("Password"):
+            raise ServiceError(
+                "EntityTemporarilyUnmodifiable",
+                f"Login Profile for User {user['UserName']} cannot be modified while its password is being changed.",
+                status=409,
+            )
+        user["Password"] = entry
+
+    async def ChangePassword(self, ctx: RequestContext, p: Params) -> Params:
         principal = ctx.principal
         if principal.kind != "User":
             # The root user's password is not IAM's, and a role session has none.
             raise ServiceError("InvalidUserType", "Only IAM users can change their own password.", status=400)
         name = principal.name
+        seen = self.principals.get(ctx, USER, name)
+        if not seen.get("LoginProfile"):
+            raise no_such_entity(f"Login Profile for User {name} cannot be found.")
+        entry = await self.new_password(ctx, seen, p["NewPassword"], check_reuse=True, old=p["OldPassword"])
         with self.principals.store.transaction():
             user = self.principals.get(ctx, USER, name)
             if not user.get("LoginProfile"):
                 raise no_such_entity(f"Login Profile for User {name} cannot be found.")
-            stored = user.get("Password")
-            if stored is None or not password_matches(stored, p["OldPassword"]):
-                raise ServiceError("InvalidUserType", "The old password is incorrect.", status=400)
-            self.set_password(ctx, user, p["NewPassword"], check_reuse=True)
+            self.store_password(user, seen, entry)
             # A password the user chose is no longer one an administrator asked to be reset.
             user["LoginProfile"]["PasswordResetRequired"] = False
             self.principals.save(ctx, USER, user)
         return {}
+
+
+def _replacement(current: Params | None, password: str, reuse: int, old: str | None) -> Params:
+    """The new "Password" entry (runs in a worker thread: every step here is a scrypt hash)."""
+    if old is not None and (current is None or not password_matches(current, old)):
+        raise ServiceError("InvalidUserType", "The old password is incorrect.", status=400)
+    history = list(current.get("History", [])) if current else []
+    if current:
+        history.insert(0, {"Salt": current["Salt"], "Hash": current["Hash"]})
+    if reuse and any(password_matches(previous, password) for previous in history[:reuse]):
+        raise password_violation(
+            "Policy constraint violation with password reuse prevention during password change."
+        )
+    return {**hash_password(password), "History": history[:MAX_HISTORY], "LastChanged": now().isoformat()}

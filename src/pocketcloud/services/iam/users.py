@@ -260,14 +260,18 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
             raise validation_error("Must specify userName when calling with non-User credentials")
         return name
 
-    def CreateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+    async def CreateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
         name = self._login_user(ctx, p)
+        seen = self.principals.get(ctx, USER, name)
+        if seen.get("LoginProfile"):
+            raise already_exists(f"Login Profile for user {name} already exists.")
+        entry = None if p.get("Password") is None else await self.new_password(ctx, seen, p["Password"])
         with self.principals.store.transaction():
             user = self.principals.get(ctx, USER, name)
             if user.get("LoginProfile"):
                 raise already_exists(f"Login Profile for user {name} already exists.")
-            if p.get("Password") is not None:
-                self.set_password(ctx, user, p["Password"])
+            if entry is not None:
+                self.store_password(user, seen, entry)
             user["LoginProfile"] = {
                 "UserName": name,
                 "CreateDate": now().isoformat(),
@@ -285,11 +289,14 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     def GetLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
         return {"LoginProfile": self._login_profile(ctx, self._login_user(ctx, p))["LoginProfile"]}
 
-    def UpdateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+    async def UpdateLoginProfile(self, ctx: RequestContext, p: Params) -> Params:
+        name = self._login_user(ctx, p)
+        seen = self._login_profile(ctx, name)
+        entry = None if p.get("Password") is None else await self.new_password(ctx, seen, p["Password"])
         with self.principals.store.transaction():
-            user = self._login_profile(ctx, self._login_user(ctx, p))
-            if p.get("Password") is not None:
-                self.set_password(ctx, user, p["Password"])
+            user = self._login_profile(ctx, name)
+            if entry is not None:
+                self.store_password(user, seen, entry)
             if "PasswordResetRequired" in p:
                 user["LoginProfile"]["PasswordResetRequired"] = p["PasswordResetRequired"]
             self.principals.save(ctx, USER, user)
