@@ -78,6 +78,8 @@ class RootSessionOperations:
         ):
             raise refused
         task_policy = iam.policies.default_document(account, task_arn)
+        if not task_policy:  # never a root session without its task policy: that would be full root
+            raise refused
         duration = p.get("DurationSeconds")
         credentials = self._issue(
             ROOT_SESSION_MAX if duration is None else duration,
