@@ -4,6 +4,7 @@ the bucket (its policy, usually delegating with s3:DataAccessPointAccount) allow
 
 from __future__ import annotations
 
+import time
 import uuid
 from collections.abc import Iterator
 from typing import Any
@@ -314,3 +315,18 @@ def test_restrict_public_buckets_on_the_access_point_refuses_anonymous_callers(
     status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
     assert status == 403
     assert error_code(body)[0] == "AccessDenied"
+
+
+def test_an_access_point_does_not_reach_a_new_bucket_of_its_deleted_buckets_name(s3: Any, control: Any) -> None:
+    bucket = f"ap-gone-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=bucket)
+    name = f"ap-{uuid.uuid4().hex[:10]}"
+    alias = control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket)["Alias"]
+    try:
+        s3.delete_bucket(Bucket=bucket)
+        time.sleep(1.1)  # bucket creation dates are kept to the second, as S3 reports them
+        s3.create_bucket(Bucket=bucket)
+        s3.put_object(Bucket=bucket, Key="k", Body=b"new bucket")
+        assert error_of(s3.get_object, Bucket=alias, Key="k")[:2] == ("NoSuchBucket", 404)
+    finally:
+        control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)

@@ -37,6 +37,7 @@ from pocketcloud.iam.actions import resource_arns as default_resource_arns
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
+from pocketcloud.services.s3.errors import no_such_bucket
 from pocketcloud.services.s3.state import GLOBAL
 
 if TYPE_CHECKING:
@@ -114,6 +115,11 @@ class AccessPointRouting:
         point = self._named_access_point(ctx, name)
         if point is None:
             return
+        bucket = self.s3.buckets.get(GLOBAL, point["Bucket"])
+        if bucket is None or not _same_bucket(point, bucket):
+            raise no_such_bucket(
+                point["Bucket"]
+            )  # the access point's bucket is gone, whatever now has its name
         params["Bucket"] = point["Bucket"]
         ctx.condition_values.update(
             {
@@ -131,6 +137,7 @@ class AccessPointRouting:
         self._authorize_through(ctx, operation, params, point)
 
     def _named_access_point(self, ctx: RequestContext, name: str) -> Params | None:
+        """The access point `name` names (alias, ARN or an ARN's host), None if it names none."""
         control = self.runtime.provider("s3control")
         if control is None:
             return None
@@ -269,3 +276,11 @@ def _s3_operation(name: str) -> OperationModel:
     from pocketcloud.protocol.models import service_model
 
     return service_model("s3").operation_model(name)
+
+
+def _same_bucket(point: Params, bucket: Params) -> bool:
+    """Whether `bucket` is the one the access point was created for, not a later one of that name."""
+    if bucket["Account"] != point.get("BucketAccountId", bucket["Account"]):
+        return False
+    created = point.get("BucketCreationDate")
+    return created is None or created == bucket.get("CreationDate")

@@ -211,6 +211,8 @@ class AccessPointOperations:
             "Name": name,
             "Bucket": bucket_name,
             "BucketAccountId": bucket_account,
+            # Which bucket of that name: one deleted and created again is another bucket.
+            "BucketCreationDate": bucket.get("CreationDate"),
             "PublicAccessBlock": _settings(p.get("PublicAccessBlockConfiguration")),
             "CreationDate": datetime.now(UTC).replace(microsecond=0).isoformat(),
             "Alias": _new_alias(name),
