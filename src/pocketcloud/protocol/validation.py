@@ -31,6 +31,9 @@ _OWN_ENUMS = {"lambda": frozenset({"runtime"})}
 # Members whose maximum length a service checks itself, in words of its own (CloudWatch Logs:
 # "Invalid LogGroup or LogStream, both must have length less than or equal to 512.").
 _OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName"})}
+# Members whose value a service's message leaves out ("Value at 'logGroupIdentifier' failed to ..."),
+# as CloudWatch Logs has done for log group identifiers (ARNs) since 2026.
+_HIDDEN_VALUES = {"logs": frozenset({"logGroupIdentifier", "logGroupIdentifiers"})}
 
 
 @cache
@@ -63,11 +66,16 @@ class Validator:
     get none, so a request pays only for what can fail."""
 
     def __init__(
-        self, code: str, own_enums: frozenset[str] = frozenset(), own_max: frozenset[str] = frozenset()
+        self,
+        code: str,
+        own_enums: frozenset[str] = frozenset(),
+        own_max: frozenset[str] = frozenset(),
+        hidden: frozenset[str] = frozenset(),
     ) -> None:
         self.code = code
         self.own_enums = own_enums
         self.own_max = own_max
+        self.hidden = hidden
         self._inputs: dict[str, Check | None] = {}  # operation name → the check of its input
         self._checks: dict[str, Check | None] = {}  # shape name → its check (None: nothing to check)
 
@@ -82,6 +90,8 @@ class Validator:
         errors: list[str] = []
         check(params, "", errors)
         if errors:
+            if self.hidden:
+                errors = [_hide_value(error, self.hidden) for error in errors]
             count = len(errors)
             noun = "error" if count == 1 else "errors"
             raise RequestValidationError(
@@ -254,11 +264,25 @@ def _fail(value: Any, where: str, constraint: str) -> str:
     return f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: {constraint}"
 
 
+def _hide_value(error: str, hidden: frozenset[str]) -> str:
+    """`error` without the value, when it is about a member whose value the service does not show."""
+    for where in hidden:
+        marker = f"' at '{where}' failed to satisfy constraint: "
+        index = error.find(marker)
+        if error.startswith("Value '") and index >= 0:
+            return f"Value at '{where}' failed to satisfy constraint: " + error[index + len(marker) :]
+    return error
+
+
 @cache
 def validator_for(service: str, protocol: str) -> Validator | None:
     if service in _OWN_ERRORS:
         return None
     if service in _VALIDATION_CODES:
-        return Validator(_VALIDATION_CODES[service], own_max=_OWN_MAX_LENGTHS.get(service, frozenset()))
+        return Validator(
+            _VALIDATION_CODES[service],
+            own_max=_OWN_MAX_LENGTHS.get(service, frozenset()),
+            hidden=_HIDDEN_VALUES.get(service, frozenset()),
+        )
     code = "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
     return Validator(code, _OWN_ENUMS.get(service, frozenset()))

@@ -176,8 +176,14 @@ def test_list_functions_with_all_versions_includes_published_ones(functions: Fun
         for f in page["Functions"]
     ]
     assert sorted(f["Version"] for f in everything if f["FunctionName"] == name) == ["$LATEST", "1"]
+    # Listing every version, each ARN names its version, $LATEST included; alone, $LATEST's does not.
+    assert sorted(f["FunctionArn"] for f in everything if f["FunctionName"] == name) == [
+        f"{ARN}:{name}:$LATEST",
+        f"{ARN}:{name}:1",
+    ]
     latest_only = [f for page in lam.get_paginator("list_functions").paginate() for f in page["Functions"]]
     assert [f["Version"] for f in latest_only if f["FunctionName"] == name] == ["$LATEST"]
+    assert [f["FunctionArn"] for f in latest_only if f["FunctionName"] == name] == [f"{ARN}:{name}"]
 
 
 def test_list_versions_names_each_version_in_its_arn(functions: Functions, lam: Any) -> None:

@@ -155,10 +155,26 @@ def test_bucket_whose_policy_does_not_name_logs_is_refused(logs: Any, s3: Any, g
     )
 
 
-def test_missing_bucket_is_refused_as_acl_failure(logs: Any, group: str) -> None:
+def test_missing_bucket_is_refused_as_not_existing(logs: Any, group: str) -> None:
     assert error_of(
         logs.create_export_task, logGroupName=group, fromTime=0, to=1, destination=unique("nobucket")
-    ) == ("InvalidParameterException", GET_ACL_FAILED)
+    ) == (
+        "InvalidParameterException",
+        "The given bucket does not exist. Please make sure the bucket is valid.",
+    )
+
+
+def test_export_writes_with_the_acl_the_documented_policy_requires(logs: Any, s3: Any, group: str) -> None:
+    # AWS's documented export policy lets CloudWatch Logs PutObject only with bucket-owner-full-control.
+    name = unique("export")
+    s3.create_bucket(Bucket=name)
+    policy = json.loads(export_policy(name))
+    policy["Statement"][1]["Condition"]["StringEquals"]["s3:x-amz-acl"] = "bucket-owner-full-control"
+    s3.put_bucket_policy(Bucket=name, Policy=json.dumps(policy))
+    task_id = logs.create_export_task(logGroupName=group, fromTime=0, to=1, destination=name)["taskId"]
+    finished(logs, task_id)
+    # Without a destinationPrefix, the permission check object is written at the bucket's root.
+    assert body_of(s3, name, "aws-logs-write-test") == b"Permission Check Successful"
 
 
 def test_bucket_that_lets_logs_read_acl_but_not_write_is_refused(logs: Any, s3: Any, group: str) -> None:
@@ -210,8 +226,10 @@ def test_cancelling_unknown_task_is_not_found(logs: Any) -> None:
 def test_cancelling_finished_task_is_invalid_operation(logs: Any, group: str, bucket: str) -> None:
     task_id = logs.create_export_task(logGroupName=group, fromTime=0, to=1, destination=bucket)["taskId"]
     finished(logs, task_id)
-    code, _ = error_of(logs.cancel_export_task, taskId=task_id)
-    assert code == "InvalidOperationException"
+    assert error_of(logs.cancel_export_task, taskId=task_id) == (
+        "InvalidOperationException",
+        "The specified export task has already finished",
+    )
 
 
 # -- a server whose tasks stay PENDING until cancelled ---------------------------------------------

@@ -21,6 +21,16 @@ def arn(name: str) -> str:
 # -- groups ---------------------------------------------------------------------
 
 
+def test_a_group_arn_ending_in_star_is_no_log_group_identifier(logs: Any, group: str) -> None:
+    # CloudWatch Logs leaves the value out of this validation message.
+    assert error_of(logs.describe_log_streams, logGroupIdentifier=arn(group) + ":*") == (
+        "InvalidParameterException",
+        "1 validation error detected: Value at 'logGroupIdentifier' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\w#+=/:,.@-]*",
+    )
+    logs.describe_log_streams(logGroupIdentifier=arn(group))  # the ARN without ":*" names the group
+
+
 def test_created_group_is_described_with_arns_and_class(logs: Any, group: str) -> None:
     [found] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
     assert found["logGroupName"] == group

@@ -193,12 +193,20 @@ def test_bucket_tag_key_and_value_lengths_are_limited(s3: Any, bucket: str) -> N
 def test_bucket_tag_keys_with_the_aws_prefix_are_reserved(s3: Any, bucket: str) -> None:
     code, status, message = error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging=tags(("aws:owner", "me")))
     assert (code, status) == ("InvalidTag", 400)
-    assert "reserved for system tags" in message
+    assert message == "System tags cannot be added/updated by requester"
+    s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(("team:aws:x", "fine")))  # only a leading "aws:" is
 
 
 def test_bucket_tagging_round_trips(s3: Any, bucket: str) -> None:
-    s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(("team", "storage"), ("env", "")))
+    put = s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(("team", "storage"), ("env", "")))
+    assert put["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_bucket_tagging(Bucket=bucket)["TagSet"] == tags(("team", "storage"), ("env", ""))["TagSet"]
+
+
+def test_an_empty_bucket_tag_set_removes_the_tags(s3: Any, bucket: str) -> None:
+    s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(("team", "storage")))
+    s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
+    assert error_of(s3.get_bucket_tagging, Bucket=bucket) == ("NoSuchTagSet", 404, "The TagSet does not exist")
 
 
 # -- website -------------------------------------------------------------------------------------

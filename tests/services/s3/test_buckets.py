@@ -57,6 +57,11 @@ def test_create_bucket_accepts_valid_names_at_the_edges(s3: Any, shape: str) -> 
         s3.delete_bucket(Bucket=name)
 
 
+def test_head_bucket_is_labelled_xml(s3: Any, bucket: str) -> None:
+    headers = s3.head_bucket(Bucket=bucket)["ResponseMetadata"]["HTTPHeaders"]
+    assert headers["content-type"] == "application/xml"
+
+
 def test_bucket_in_us_east_1_has_a_null_location_constraint(s3: Any, bucket: str) -> None:
     assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] is None
     head = s3.head_bucket(Bucket=bucket)
@@ -87,6 +92,17 @@ def test_regional_endpoint_requires_a_matching_location_constraint(endpoint: str
     )
     assert (code, status) == ("IllegalLocationConstraintException", 400)
     assert "us-west-2 location constraint is incompatible" in message
+
+
+def test_regional_endpoint_refuses_us_east_1_as_an_incompatible_constraint(endpoint: str) -> None:
+    west = make_client(endpoint, "s3", region="us-west-2")
+    code, status, message = error_of(
+        west.create_bucket, Bucket=unique_bucket(), CreateBucketConfiguration={"LocationConstraint": "us-east-1"}
+    )
+    assert (code, status) == ("IllegalLocationConstraintException", 400)
+    assert message == (
+        "The us-east-1 location constraint is incompatible for the region specific endpoint this request was sent to."
+    )
 
 
 def test_bucket_created_in_eu_west_1_reports_its_region(endpoint: str) -> None:

@@ -123,6 +123,16 @@ def test_a_single_part_get_of_a_plain_object_is_the_whole_object(s3: Any, bucket
     assert error_of(s3.get_object, Bucket=bucket, Key="plain", PartNumber=2)[:2] == ("InvalidPartNumber", 416)
 
 
+def test_part_one_of_a_plain_object_is_a_ranged_read_of_all_of_it(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"hello")
+    for read in (s3.get_object, s3.head_object):
+        got = read(Bucket=bucket, Key="plain", PartNumber=1)
+        assert got["ResponseMetadata"]["HTTPStatusCode"] == 206
+        assert got["ContentRange"] == "bytes 0-4/5"
+        assert got["ContentLength"] == 5
+        assert "PartsCount" not in got  # S3 counts the parts of multipart objects only
+
+
 def test_head_object_reports_the_tag_count(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="tagged", Body=b"x", Tagging="a=1&b=2")
     headers = s3.head_object(Bucket=bucket, Key="tagged")["ResponseMetadata"]["HTTPHeaders"]

@@ -289,3 +289,16 @@ def test_part_with_a_wrong_checksum_is_refused(s3: Any, bucket: str) -> None:
                                Body=b"data", ChecksumSHA256=wrong)
     assert (code, status) == ("BadDigest", 400)
     assert s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id).get("Parts", []) == []
+
+
+def test_upload_part_copy_gives_the_part_the_uploads_checksum(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"some value")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dst", ChecksumAlgorithm="SHA256")["UploadId"]
+    copied = s3.upload_part_copy(Bucket=bucket, Key="dst", UploadId=upload, PartNumber=1,
+                                 CopySource={"Bucket": bucket, "Key": "src"})["CopyPartResult"]
+    part_sha = hashlib.sha256(b"some value").digest()
+    assert copied["ChecksumSHA256"] == base64.b64encode(part_sha).decode()
+    s3.complete_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload, MultipartUpload={"Parts": [
+        {"PartNumber": 1, "ETag": copied["ETag"], "ChecksumSHA256": copied["ChecksumSHA256"]}]})
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="dst", ObjectAttributes=["Checksum"])
+    assert attributes["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(part_sha).digest()).decode()

@@ -86,6 +86,13 @@ def test_object_lock_can_be_enabled_on_an_existing_versioned_bucket(s3: Any, ver
     assert (code, status) == ("InvalidBucketState", 409)
 
 
+def test_object_lock_configuration_without_a_body_is_missing_request_body(s3: Any, versioned_bucket: str) -> None:
+    assert error_of(s3.put_object_lock_configuration, Bucket=versioned_bucket) == (
+        "MissingRequestBodyError", 400, "Request Body is empty")
+    code, status, _ = error_of(s3.put_object_lock_configuration, Bucket=versioned_bucket, ObjectLockConfiguration={})
+    assert (code, status) == ("MalformedXML", 400)
+
+
 @pytest.mark.parametrize(("retention", "expected"), [
     ({"Mode": "GOVERNANCE", "Days": 1, "Years": 1}, ("MalformedXML", 400)),
     ({"Mode": "GOVERNANCE"}, ("MalformedXML", 400)),

@@ -663,3 +663,43 @@ def test_tagging_a_missing_key_is_no_such_key(s3: Any, bucket: str) -> None:
     code, status, _ = error_of(s3.put_object_tagging, Bucket=bucket, Key="nope",
                                Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
     assert (code, status) == ("NoSuchKey", 404)
+
+
+def test_object_tag_keys_with_the_aws_prefix_are_reserved(s3: Any, bucket: str) -> None:
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", Tagging="aws:foo=bar") == (
+        "InvalidTag", 400, "Your TagKey cannot be prefixed with aws:")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert error_of(s3.put_object_tagging, Bucket=bucket, Key="k",
+                    Tagging={"TagSet": [{"Key": "aws:item", "Value": "v"}]})[:2] == ("InvalidTag", 400)
+
+
+# -- ETag conditions and copies, as verified against AWS ---------------------------------
+
+
+def test_etag_conditions_accept_etags_without_their_quotes(s3: Any, bucket: str) -> None:
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"v1")["ETag"]
+    etag = s3.put_object(Bucket=bucket, Key="k", Body=b"v2", IfMatch=etag.strip('"'))["ETag"]
+    s3.put_object(Bucket=bucket, Key="k", Body=b"v3", IfMatch=etag[1:])  # one quote missing
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v3"
+    bare = s3.head_object(Bucket=bucket, Key="k")["ETag"].strip('"')
+    code, status, _ = error_of(s3.copy_object, Bucket=bucket, Key="copy",
+                               CopySource={"Bucket": bucket, "Key": "k"}, CopySourceIfNoneMatch=bare)
+    assert (code, status) == ("PreconditionFailed", 412)
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "k"}, CopySourceIfMatch=bare)
+
+
+def test_copy_sets_the_requested_website_redirect_location(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x", WebsiteRedirectLocation="/from-source")
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"},
+                   WebsiteRedirectLocation="http://example.com/")
+    assert s3.get_object(Bucket=bucket, Key="dst")["WebsiteRedirectLocation"] == "http://example.com/"
+    s3.copy_object(Bucket=bucket, Key="plain", CopySource={"Bucket": bucket, "Key": "src"})
+    assert "WebsiteRedirectLocation" not in s3.head_object(Bucket=bucket, Key="plain")  # never inherited
+
+
+def test_copy_onto_itself_naming_a_source_version_is_allowed(s3: Any, versioned_bucket: str) -> None:
+    version = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")["VersionId"]
+    copied = s3.copy_object(Bucket=versioned_bucket, Key="k",
+                            CopySource={"Bucket": versioned_bucket, "Key": "k", "VersionId": version})
+    assert copied["CopySourceVersionId"] == version
+    assert copied["VersionId"] != version

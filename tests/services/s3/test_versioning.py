@@ -165,3 +165,17 @@ def test_head_and_get_report_the_version_id(s3: Any, versioned_bucket: str) -> N
     assert s3.head_object(Bucket=versioned_bucket, Key="k")["VersionId"] == version
     listing = s3.list_objects_v2(Bucket=versioned_bucket)
     assert [o["Key"] for o in listing["Contents"]] == ["k"]
+
+
+def test_a_delete_marker_version_allows_only_delete(s3: Any, versioned_bucket: str) -> None:
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")
+    marker = s3.delete_object(Bucket=versioned_bucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as info:
+        s3.head_object(Bucket=versioned_bucket, Key="k", VersionId=marker)
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
+    assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["allow"] == "DELETE"
+    with pytest.raises(ClientError) as info:
+        s3.put_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=marker,
+                              Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Method"], error["ResourceType"]) == ("MethodNotAllowed", "PUT", "DeleteMarker")

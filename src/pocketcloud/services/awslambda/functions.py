@@ -475,6 +475,13 @@ class FunctionOperations:
                     *(v for _, v in self.functions.versions.scan(scope, prefix=d["FunctionName"] + "\0")),
                 ]
             ]
+            # Listing every version, each entry's ARN names its version, $LATEST included.
+            views = [
+                self.list_view(d)
+                | {"FunctionArn": function_arn(ctx.region, ctx.account_id, d["FunctionName"], d["Version"])}
+                for d in docs
+            ]
+            return paged("Functions", views, p)
         return paged("Functions", [self.list_view(d) for d in docs], p)
 
     async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:

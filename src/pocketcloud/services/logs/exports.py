@@ -52,6 +52,7 @@ GET_ACL_FAILED = (
     "GetBucketAcl call on the given bucket failed. "
     "Please check if CloudWatch Logs has been granted permission to perform this operation."
 )
+NO_SUCH_BUCKET = "The given bucket does not exist. Please make sure the bucket is valid."
 PUT_OBJECT_FAILED = (
     "PutObject call on the given bucket failed. "
     "Please check if CloudWatch Logs has been granted permission to perform this operation."
@@ -105,11 +106,15 @@ class ExportOperations:
         bucket, prefix = p["destination"], _prefix(p)
         source = group_doc["logGroupArn"]
         delivery = self._delivery()
+        if not delivery.bucket_exists(scope, source, bucket):
+            raise _invalid(NO_SUCH_BUCKET)
         if not delivery.may_read_acl(scope, source, bucket):
             raise _invalid(GET_ACL_FAILED)
         self._check_no_active_task(ctx.account_id)
         try:
-            written = await delivery.put(scope, source, bucket, f"{prefix}/{WRITE_TEST_KEY}", WRITE_TEST_BODY)
+            # AWS leaves its write test under a prefix the caller names, else at the bucket's root.
+            test_key = f"{prefix}/{WRITE_TEST_KEY}" if p.get("destinationPrefix") else WRITE_TEST_KEY
+            written = await delivery.put(scope, source, bucket, test_key, WRITE_TEST_BODY)
         except ServiceError:
             written = False
         if not written:
@@ -176,7 +181,7 @@ class ExportOperations:
             )
         if doc["status"]["code"] not in ACTIVE:
             raise ServiceError(
-                "InvalidOperationException", "The specified export task has already finished.", status=400
+                "InvalidOperationException", "The specified export task has already finished", status=400
             )
         self._finish(scope, doc, "CANCELLED")
         run = self._export_runs.pop(task_id, None)

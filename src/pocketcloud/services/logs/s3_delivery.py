@@ -8,7 +8,9 @@ chain's own authorize step as a request of that principal, with the bucket
 policy from the S3 provider, and the object is then written through the S3
 provider's PutObject: notifications, encryption defaults and versioning apply
 as to any other writer. Older policies name the global `logs.amazonaws.com`;
-either name is accepted.
+either name is accepted. Its objects are written with the canned ACL
+`bucket-owner-full-control`, which AWS's documented export policy requires
+(`s3:x-amz-acl` condition).
 """
 
 from __future__ import annotations
@@ -37,15 +39,20 @@ class S3AsLogs:
         self.runtime = runtime
         self.authorizer = Authorizer(runtime)
 
-    def _context(self, scope: Scope, name: str, operation: str, source_arn: str) -> RequestContext:
+    def _context(
+        self, scope: Scope, name: str, operation: str, source_arn: str, params: dict[str, Any]
+    ) -> RequestContext:
         principal = Principal(account_id=scope[0], arn=name, user_id=name, kind="Service")
+        headers = {"user-agent": name}
+        if params.get("ACL"):
+            headers["x-amz-acl"] = params["ACL"]
         return RequestContext(
             service="s3",
             operation=operation,
             region=scope[1],
             principal=principal,
             request_id=str(uuid.uuid4()),
-            request=Request("PUT", "/", "", {"user-agent": name}, scheme="https"),
+            request=Request("PUT", "/", "", headers, scheme="https"),
             condition_values={"aws:SourceAccount": scope[0], "aws:SourceArn": source_arn},
         )
 
@@ -54,7 +61,7 @@ class S3AsLogs:
     ) -> RequestContext | None:
         """The context of a call the bucket's policy lets CloudWatch Logs make; None when it may not."""
         for name in _service_names(scope[1]):
-            ctx = self._context(scope, name, operation, source_arn)
+            ctx = self._context(scope, name, operation, source_arn, params)
             try:
                 self.authorizer.authorize(ctx, operation_model("s3", operation), params)
             except ServiceError:
@@ -62,13 +69,24 @@ class S3AsLogs:
             return ctx
         return None
 
+    def bucket_exists(self, scope: Scope, source_arn: str, bucket: str) -> bool:
+        s3: Any = self.runtime.provider("s3")
+        params = {"Bucket": bucket}
+        try:  # S3's own answer, unauthorized: AWS names a missing bucket before checking the policy
+            s3.HeadBucket(
+                self._context(scope, _service_names(scope[1])[0], "HeadBucket", source_arn, params), params
+            )
+        except ServiceError:
+            return False
+        return True
+
     def may_read_acl(self, scope: Scope, source_arn: str, bucket: str) -> bool:
         return self.allowed_context(scope, source_arn, "GetBucketAcl", {"Bucket": bucket}) is not None
 
     async def put(self, scope: Scope, source_arn: str, bucket: str, key: str, body: bytes) -> bool:
         """Write one object; False when the bucket policy does not let CloudWatch Logs.
         S3's own refusals (no such bucket, ...) are raised as its ServiceError."""
-        params: dict[str, Any] = {"Bucket": bucket, "Key": key}
+        params: dict[str, Any] = {"Bucket": bucket, "Key": key, "ACL": "bucket-owner-full-control"}
         ctx = self.allowed_context(scope, source_arn, "PutObject", params)
         if ctx is None:
             return False

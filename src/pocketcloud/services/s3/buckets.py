@@ -61,7 +61,10 @@ class BucketOperations:
         check_bucket_name(name)
         region = ctx.region
         constraint = (p.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
-        if constraint and constraint not in location_constraints():
+        # A regional endpoint refuses any other region's name before it checks the name is one at all
+        # (AWS answers "us-east-1" or "us-gov-east-2" sent to us-west-2 with IllegalLocationConstraint).
+        mismatched = region != "us-east-1" and constraint and constraint != region
+        if constraint and constraint not in location_constraints() and not mismatched:
             raise _invalid_location_constraint(constraint)
         if region == "us-east-1":
             if constraint and constraint != "EU":

@@ -49,10 +49,7 @@ def check_bucket_tags(tagging: Params | None) -> None:
         if len(value) > 256:
             raise _invalid_tag("The TagValue you have provided is invalid", TagKey=key, TagValue=value)
         if key.lower().startswith("aws:"):
-            raise _invalid_tag(
-                'User-defined tag keys can\'t start with "aws:". This prefix is reserved for system tags. '
-                'Remove "aws:" from your tag keys and try again.', TagKey=key,
-            )
+            raise _invalid_tag("System tags cannot be added/updated by requester", TagKey=key)
 
 
 def check_website(config: Params | None) -> None:

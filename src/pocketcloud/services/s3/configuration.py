@@ -108,6 +108,10 @@ def _make_put(config: BucketConfig) -> Any:
         validate = getattr(self, f"validate_{config.name.lower()}", None)
         if validate is not None:
             validate(ctx, p["Bucket"], value)
+        if config.name == "Tagging" and not (value or {}).get("TagSet"):
+            # An empty tag set removes the tags: GetBucketTagging answers NoSuchTagSet again.
+            self.configs.delete(p["Bucket"], config.name)
+            return {}
         self.configs.put(p["Bucket"], config.name, value)
         return {}
 

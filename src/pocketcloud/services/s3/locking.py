@@ -67,7 +67,9 @@ class ObjectLockOperations:
     # -- the bucket's configuration -----------------------------------------------------------
 
     def PutObjectLockConfiguration(self, ctx: RequestContext, p: Params) -> Params:
-        config = p.get("ObjectLockConfiguration") or {}
+        if p.get("ObjectLockConfiguration") is None:  # no body at all, unlike an empty configuration
+            raise ServiceError("MissingRequestBodyError", "Request Body is empty", status=400)
+        config = p["ObjectLockConfiguration"]
         with self.s3.store.transaction():
             bucket = self.s3.bucket(p["Bucket"])
             if not bucket.get("ObjectLockEnabled") and (bucket.get("Versioning") or {}).get("Status") != "Enabled":

@@ -194,8 +194,13 @@ class MultipartOperations:
                 )
             length = end - start + 1
         body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
-        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, {}, seal)
-        result: Params = {"CopyPartResult": {"ETag": part["ETag"], "LastModified": part["LastModified"]}}
+        # The copied part carries the upload's checksum, as an uploaded one would.
+        params = {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]} if upload.get("ChecksumAlgorithm") else {}
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, params, seal)
+        copied: Params = {"ETag": part["ETag"], "LastModified": part["LastModified"]}
+        for algorithm, value in part["Checksums"].items():
+            copied[CHECKSUM_MEMBERS[algorithm]] = value
+        result: Params = {"CopyPartResult": copied}
         if source["VersionId"] != "null":
             result["CopySourceVersionId"] = source["VersionId"]
         return result

@@ -90,6 +90,10 @@ def check_tags(tags: list[dict[str, str]]) -> None:
         seen.add(tag["Key"])
         if not 1 <= len(tag["Key"]) <= 128:
             raise ServiceError("InvalidTag", "The TagKey you have provided is invalid", status=400)
+        if tag["Key"].lower().startswith("aws:"):
+            raise ServiceError(
+                "InvalidTag", "Your TagKey cannot be prefixed with aws:", status=400, TagKey=tag["Key"]
+            )
         if len(tag.get("Value", "")) > 256:
             raise ServiceError(
                 "InvalidTag",
@@ -123,8 +127,30 @@ def etag_of(record: Params) -> str:
     return str(record["ETag"])
 
 
+def etag_matches(header: str, etag: str) -> bool:
+    """Whether an If-Match/If-None-Match style header names this ETag (or is "*").
+
+    S3 accepts a list, and ETags with or without their quotes (even with one of them missing)."""
+    bare = etag.strip('"')
+    return any(item.strip() == "*" or item.strip().strip('"') == bare for item in header.split(","))
+
+
 def _http_date(value: Any) -> datetime:
     return to_datetime(value).replace(microsecond=0)
+
+
+def _apply_redirect(record: Params, p: Params) -> None:
+    """The request's website redirect location, which each write sets and no copy inherits."""
+    location = p.get("WebsiteRedirectLocation")
+    if not location:
+        return
+    if not location.startswith(("/", "http://", "https://")):
+        raise invalid_argument(
+            "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
+            "x-amz-website-redirect-location",
+            location,
+        )
+    record["WebsiteRedirectLocation"] = location
 
 
 class ObjectOperations:
@@ -132,8 +158,12 @@ class ObjectOperations:
 
     # -- reading the current state ----------------------------------------
 
-    def find_object(self, bucket: str, key: str, version_id: str | None = None) -> Params:
-        """The record of an object (or a version of it); S3's errors when there is none."""
+    def find_object(
+        self, bucket: str, key: str, version_id: str | None = None, method: str = "GET"
+    ) -> Params:
+        """The record of an object (or a version of it); S3's errors when there is none.
+
+        `method` is the request's HTTP method, which S3 names when the version is a delete marker."""
         if version_id is None:
             record = self.s3.objects.get(bucket_scope(bucket), key)
             if record is None:
@@ -153,9 +183,14 @@ class ObjectOperations:
                         "MethodNotAllowed",
                         "The specified method is not allowed against this resource.",
                         status=405,
-                        Method="GET",
+                        Method=method,
                         ResourceType="DeleteMarker",
-                        headers={"x-amz-delete-marker": "true", "x-amz-version-id": version_id},
+                        # All a delete marker allows is its own deletion; S3's 405 says so in Allow.
+                        headers={
+                            "x-amz-delete-marker": "true",
+                            "x-amz-version-id": version_id,
+                            "Allow": "DELETE",
+                        },
                     )
                 return version
         if version_id != "null" and not re.fullmatch(r"[A-Za-z0-9._-]{1,1024}", version_id):
@@ -243,14 +278,7 @@ class ObjectOperations:
         record.setdefault("ContentType", "binary/octet-stream")
         record["Metadata"] = {k.lower(): v for k, v in (p.get("Metadata") or {}).items()}
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
-        if p.get("WebsiteRedirectLocation"):
-            if not p["WebsiteRedirectLocation"].startswith(("/", "http://", "https://")):
-                raise invalid_argument(
-                    "The website redirect location must have a prefix of 'http://' or 'https://' or '/'.",
-                    "x-amz-website-redirect-location",
-                    p["WebsiteRedirectLocation"],
-                )
-            record["WebsiteRedirectLocation"] = p["WebsiteRedirectLocation"]
+        _apply_redirect(record, p)
         return record
 
     def _check_write_conditions(self, bucket: str, key: str, p: Params) -> None:
@@ -271,7 +299,7 @@ class ObjectOperations:
         if if_match is not None:
             if current is None:
                 raise no_such_key(key)
-            if if_match.strip() not in ("*", etag_of(current)):
+            if not etag_matches(if_match, etag_of(current)):
                 raise precondition_failed("If-Match")
 
     async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
@@ -320,11 +348,7 @@ class ObjectOperations:
         etag = etag_of(record)
         modified = _http_date(record["LastModified"])
         if_match, if_none_match = p.get("IfMatch"), p.get("IfNoneMatch")
-        if (
-            if_match is not None
-            and if_match.strip() not in ("*", etag)
-            and etag not in [e.strip() for e in if_match.split(",")]
-        ):
+        if if_match is not None and not etag_matches(if_match, etag):
             raise precondition_failed("If-Match")
         if (
             if_match is None
@@ -333,7 +357,7 @@ class ObjectOperations:
         ):
             raise precondition_failed("If-Unmodified-Since")
         if if_none_match is not None:
-            if if_none_match.strip() == "*" or etag in [e.strip() for e in if_none_match.split(",")]:
+            if etag_matches(if_none_match, etag):
                 raise not_modified(etag, modified)
         elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]) <= now():
             # A date later than the server's clock is invalid and ignored (RFC 7232 §3.3), as at S3.
@@ -432,7 +456,8 @@ class ObjectOperations:
         span = self._range(p.get("Range"), size)
         if p.get("PartNumber"):
             span = self._part_span(record, int(p["PartNumber"]))
-            out["PartsCount"] = record.get("PartsCount", 1)
+            if record.get("PartsCount"):  # S3 counts the parts of multipart objects only
+                out["PartsCount"] = record["PartsCount"]
         if span is not None:
             start, end = span
             out["ContentRange"] = f"bytes {start}-{end}/{size}"
@@ -452,8 +477,9 @@ class ObjectOperations:
                 PartNumberRequested=str(number),
                 ActualPartCount=str(len(sizes)),
             )
-        if len(sizes) == 1:
-            return None
+        if not record["Size"]:
+            return None  # an empty object has no byte range to name
+        # Part 1 of an object uploaded in one piece is a ranged read of all of it: 206 with a Content-Range.
         start = sum(sizes[: number - 1])
         return start, start + sizes[number - 1] - 1
 
@@ -485,7 +511,7 @@ class ObjectOperations:
                 )
             record["RestoreExpiry"] = (now() + timedelta(days=days)).isoformat()
 
-        self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore)
+        self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore, "POST")
         return {}
 
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
@@ -558,7 +584,7 @@ class ObjectOperations:
             current = self.s3.objects.get(bucket_scope(p["Bucket"]), p["Key"])
             if current is None:
                 raise no_such_key(p["Key"])
-            if p["IfMatch"].strip() not in ("*", etag_of(current)):
+            if not etag_matches(p["IfMatch"], etag_of(current)):
                 raise precondition_failed("If-Match")
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bypass)
@@ -610,9 +636,9 @@ class ObjectOperations:
     def check_copy_conditions(self, record: Params, p: Params) -> None:
         etag = etag_of(record)
         modified = _http_date(record["LastModified"])
-        if p.get("CopySourceIfMatch") is not None and p["CopySourceIfMatch"].strip() not in ("*", etag):
+        if p.get("CopySourceIfMatch") is not None and not etag_matches(p["CopySourceIfMatch"], etag):
             raise precondition_failed("x-amz-copy-source-If-Match")
-        if p.get("CopySourceIfNoneMatch") is not None and p["CopySourceIfNoneMatch"].strip() in ("*", etag):
+        if p.get("CopySourceIfNoneMatch") is not None and etag_matches(p["CopySourceIfNoneMatch"], etag):
             raise precondition_failed("x-amz-copy-source-If-None-Match")
         # As for reads, a date condition gives way to an ETag condition of the same kind.
         if (
@@ -643,7 +669,8 @@ class ObjectOperations:
         self.check_not_archived(source)
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         directive = p.get("MetadataDirective") or "COPY"
-        same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version in (None, source["VersionId"])
+        # A copy naming a version of the source (even the current one) is no copy onto itself: S3 allows it.
+        same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version is None
         changes_something = (
             directive == "REPLACE"
             or p.get("StorageClass")
@@ -663,6 +690,8 @@ class ObjectOperations:
             record.update({"Key": p["Key"], "Owner": ctx.account_id})
             if p.get("StorageClass"):
                 record["StorageClass"] = check_storage_class(p["StorageClass"])
+            # "Not copied when using the x-amz-metadata-directive header": a copy takes the request's value.
+            _apply_redirect(record, p)
         tagging = p.get("TaggingDirective") or "COPY"
         tags = (
             parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
@@ -693,10 +722,12 @@ class ObjectOperations:
 
     # -- tagging and attributes ---------------------------------------------
 
-    def _update_record(self, bucket: str, key: str, version_id: str | None, change: Any) -> Params:
+    def _update_record(
+        self, bucket: str, key: str, version_id: str | None, change: Any, method: str = "PUT"
+    ) -> Params:
         where = bucket_scope(bucket)
         with self.s3.store.transaction():
-            record = self.find_object(bucket, key, version_id)
+            record = self.find_object(bucket, key, version_id, method)
             change(record)
             version_key = self.s3.version_key(key, record["Rank"])
             self.s3.versions.put(where, version_key, record)
@@ -724,7 +755,9 @@ class ObjectOperations:
 
     def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
-        record = self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None))
+        record = self._update_record(
+            p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None), "DELETE"
+        )
         return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
 
     def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:

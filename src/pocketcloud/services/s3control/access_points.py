@@ -219,6 +219,8 @@ class AccessPointOperations:
         }
         if vpc is not None:
             doc["VpcId"] = vpc["VpcId"]
+        if p.get("Tags"):
+            doc["Tags"] = [dict(tag) for tag in p["Tags"]]  # read back by ListTagsForResource (tagging.py)
         points, aliases = self._access_point_collections()
         with self.runtime.store.transaction():
             if not points.insert((account, ctx.region), name, doc):

@@ -4,7 +4,8 @@ S3 Control is a rest-xml service of its own (requests go to
 `{AccountId}.s3-control.<region>.amazonaws.com/v20180820/...`, signed for
 "s3", with the account in the `x-amz-account-id` header). The public access
 block is here; S3 reads it through `account_public_access_block` and combines
-it with each bucket's own settings. Access points are in `access_points.py`.
+it with each bucket's own settings. Access points are in `access_points.py`,
+resource tags (of buckets and access points) in `tagging.py`.
 """
 
 from __future__ import annotations
@@ -15,13 +16,14 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3control.access_points import AccessPointOperations
+from pocketcloud.services.s3control.tagging import TaggingOperations
 
 Params = dict[str, Any]
 SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 _CONFIG_KEY = "PublicAccessBlock"
 
 
-class S3ControlProvider(AccessPointOperations, Provider):
+class S3ControlProvider(TaggingOperations, AccessPointOperations, Provider):
     service = "s3control"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
