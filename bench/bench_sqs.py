@@ -26,6 +26,8 @@ directory, no fsync; moto_server keeps everything in memory) and runs:
 
 moto_server's cost grows with the queue (≈ 17 ms per SendMessage measured
 elsewhere), so its message counts and depths are capped; the section says so.
+`SQS_BENCH_SERVERS=pocketcloud python -m bench sqs --no-write` leaves it out, for
+a quicker check of pocketcloud alone.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ import hashlib
 import http.client
 import json
 import math
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -74,6 +77,8 @@ DEPTH_RATIO_GOAL = 1.2  # "constant": the 100,000-deep cost within this factor o
 LONGPOLL_P50_GOAL_MS = 5.0
 
 SERVERS: list[Callable[[], ServerProcess]] = [pocketcloud, moto]
+# SQS_BENCH_SERVERS=pocketcloud runs pocketcloud alone (moto_server's rows take minutes): for a quick check.
+SERVERS_ENV = "SQS_BENCH_SERVERS"
 
 
 class RawSqs:
@@ -448,7 +453,6 @@ def run_server(make: Callable[[], ServerProcess], calls: int, warmup: int) -> Se
     return run
 
 
-
 def _throughput_table(runs: list[ServerRun]) -> str:
     rows = []
     for r in runs:
@@ -657,5 +661,10 @@ def render(runs: list[ServerRun], warmup: int, machine: str) -> str:
 def run(calls: int, warmup: int) -> str:
     del calls  # the message counts are the issue's (10,000 messages, depths up to 100,000)
     machine = machine_line()
-    runs = [run_server(make, 0, warmup) for make in SERVERS]
+    names = {"pocketcloud": pocketcloud, "moto": moto, "moto_server": moto}
+    chosen = [n.strip() for n in os.environ.get(SERVERS_ENV, "").split(",") if n.strip()]
+    unknown = [n for n in chosen if n not in names]
+    if unknown:
+        raise SystemExit(f"{SERVERS_ENV}: unknown server(s) {', '.join(unknown)}; known: pocketcloud, moto")
+    runs = [run_server(make, 0, warmup) for make in ([names[n] for n in chosen] or SERVERS)]
     return render(runs, warmup, machine)

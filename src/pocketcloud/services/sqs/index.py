@@ -16,6 +16,10 @@ fields, rebuilt from the store when a queue is first used:
   group is blocked, and when it is deleted the next one becomes the
   candidate. A receive takes the candidate and the visible messages behind
   it in the same group, in order.
+- `records`: how many messages each receive record still speaks for (see
+  `state.py`: a receive stores the new state of all its messages in one
+  record). A record no message refers to any more is `garbage`, for the next
+  write on the queue to delete.
 
 Deadlines and receipt tokens change here only after the store has them.
 """
@@ -31,13 +35,26 @@ from typing import Any
 class Entry:
     """What the index knows of one message."""
 
-    __slots__ = ("visible", "token", "sent", "group")
+    __slots__ = ("visible", "token", "sent", "group", "count", "first", "last", "record")
 
-    def __init__(self, visible: int, token: str | None, sent: int, group: str | None) -> None:
+    def __init__(
+        self,
+        visible: int,
+        token: str | None,
+        sent: int,
+        group: str | None,
+        count: int = 0,
+        first: int | None = None,
+        last: int | None = None,
+    ) -> None:
         self.visible = visible  # epoch ms from which it may be delivered
         self.token = token  # the current receipt's token; None until received from this queue
         self.sent = sent  # epoch ms it entered the queue (retention counts from here)
         self.group = group  # FIFO message group
+        self.count = count  # receives so far (ApproximateReceiveCount)
+        self.first = first  # epoch ms of the first receive, if any
+        self.last = last  # epoch ms of the latest receive, if any
+        self.record: int | None = None  # the receive record holding this state; None: the document does
 
 
 class QueueIndex:
@@ -51,20 +68,54 @@ class QueueIndex:
         self.dedup: dict[str, tuple[int, str, str | None]] = {}
         # FIFO ReceiveRequestAttemptId → (expires at ms, [(seq, token)]).
         self.attempts: dict[str, tuple[int, list[tuple[int, str]]]] = {}
+        # Receive record key (its seq) → how many messages it holds the state of; emptied ones to delete.
+        self.records: dict[int, int] = {}
+        self.garbage: list[int] = []
         self.waiters = 0
         self._changed = asyncio.Event()
-        self._loading: list[tuple[int, Entry]] | None = []
+        self._loading: dict[int, Entry] | None = {}
+        self._doc_states: dict[int, int] = {}  # while loading: seq → when its document's state was written
 
     # -- building -------------------------------------------------------------
 
     def load(self, seq: int, doc: dict[str, Any]) -> None:
         """One stored message, in seq order (while rebuilding from the store)."""
         assert self._loading is not None
-        self._loading.append((seq, Entry(doc["Visible"], doc.get("Receipt"), doc["Sent"], doc.get("Group"))))
+        self._loading[seq] = Entry(
+            doc["Visible"],
+            doc.get("Receipt"),
+            doc["Sent"],
+            doc.get("Group"),
+            doc.get("ReceiveCount", 0),
+            doc.get("FirstReceived"),
+            doc.get("LastReceived"),
+        )
+        if "State" in doc:
+            self._doc_states[seq] = doc["State"]
+
+    def load_record(self, record: int, rows: list[list[Any]]) -> None:
+        """One stored receive record, after the messages and in key (= write) order, so a later
+        record's state of a message replaces an earlier one's."""
+        assert self._loading is not None
+        self.records[record] = 0
+        for seq, visible, count, first, last, token in rows:
+            entry = self._loading.get(seq)
+            if entry is not None and record > self._doc_states.get(seq, 0):
+                entry.visible, entry.count, entry.first, entry.last, entry.token = (
+                    visible,
+                    count,
+                    first,
+                    last,
+                    token,
+                )
+                self._refer(entry, record)
+        if not self.records[record]:
+            self._release(record)
 
     def finish_loading(self) -> None:
-        loading, self._loading = self._loading or [], None
-        for seq, entry in loading:
+        loading, self._loading = self._loading or {}, None
+        self._doc_states = {}
+        for seq, entry in loading.items():
             self.entries[seq] = entry
             if self.fifo:
                 assert entry.group is not None
@@ -97,6 +148,8 @@ class QueueIndex:
 
     def remove(self, seq: int) -> Entry | None:
         entry = self.entries.pop(seq, None)
+        if entry is not None and entry.record is not None:
+            self._release(entry.record)
         if entry is None or not self.fifo:
             return entry
         assert entry.group is not None
@@ -112,12 +165,32 @@ class QueueIndex:
             del self.groups[entry.group]
         return entry
 
-    def set_visible(self, seq: int, visible: int, token: str | None) -> None:
+    def set_visible(self, seq: int, visible: int, token: str | None, record: int | None) -> None:
+        """A message's new deadline and receipt, stored in receive record `record`."""
         entry = self.entries[seq]
         entry.visible = visible
         entry.token = token
+        self._refer(entry, record)
         if not self.fifo or self.groups[entry.group][0] == seq:  # type: ignore[index]
             self._candidate(visible, seq)
+
+    def _refer(self, entry: Entry, record: int | None) -> None:
+        old = entry.record
+        if old == record:
+            return
+        entry.record = record
+        if record is not None:
+            self.records[record] = self.records.get(record, 0) + 1
+        if old is not None:
+            self._release(old)
+
+    def _release(self, record: int) -> None:
+        left = self.records.get(record, 0) - 1
+        if left > 0:
+            self.records[record] = left
+        else:
+            self.records.pop(record, None)
+            self.garbage.append(record)
 
     def restore(self, seq: int) -> None:
         """Make a picked message a candidate again (it was picked but not taken)."""
@@ -198,6 +271,8 @@ class QueueIndex:
         self.expiry.clear()
         self.groups.clear()
         self.attempts.clear()
+        self.records.clear()  # their rows went with the queue's
+        self.garbage.clear()
 
     # -- long polling ------------------------------------------------------------
 

@@ -36,14 +36,23 @@ _DATA_TYPE = re.compile(r"(String|Number|Binary)(\..+)?")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SYSTEM_ATTRIBUTES = ("AWSTraceHeader",)
 
+try:  # CPython's own MD5: for a message body, cheaper to set up than OpenSSL's
+    from _md5 import md5 as _md5
+except ImportError:  # pragma: no cover - a build without it
+
+    def _md5(data: bytes) -> Any:
+        return hashlib.md5(data, usedforsecurity=False)
+
 
 def md5_hex(data: bytes) -> str:
-    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+    return _md5(data).hexdigest()
 
 
 def check_text(text: str) -> bool:
     """Whether `text` holds only the characters SQS accepts."""
-    return _INVALID_CHARACTER.search(text) is None
+    # Printable text (no controls, surrogates or noncharacters) is all allowed: str.isprintable is
+    # one C pass, the expression's search is the slower path for the rest (tabs, line breaks, ...).
+    return text.isprintable() or _INVALID_CHARACTER.search(text) is None
 
 
 def check_body(body: str) -> None:

@@ -1,14 +1,16 @@
 """Sending and receiving: SendMessage(Batch), ReceiveMessage with long polling, and delivery
 from other services (`enqueue`).
 
-A send is stored before it is acknowledged (one transaction per call, so a
-batch costs one commit). A receive takes the deliverable messages from the
-queue's index (`index.QueueIndex.pick`), writes each one's new receive count,
-visibility deadline and receipt token, and only then lets the index see
-them; a message received more than the redrive policy's maxReceiveCount
-times goes to the dead-letter queue instead (`redrive.py`). A long poll that
-finds nothing waits on the queue's event, which a send (or a message
-becoming visible again) sets: no polling loop.
+A send is stored before it is acknowledged (one transaction and one
+statement per call, a batch's messages in a block of seqs of their own:
+`state.BLOCK`). A receive takes the deliverable messages from the queue's
+index (`index.QueueIndex.pick`), stores their new receive counts, visibility
+deadlines and receipt token (one receive record for the call, see
+`state.py`), and only then lets the index see them; a message received more
+than the redrive policy's maxReceiveCount times goes to the dead-letter queue
+instead (`redrive.py`). A long poll that finds nothing waits on the queue's
+event, which a send (or a message becoming visible again) sets: no polling
+loop.
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from pocketcloud.services.sqs.message_attributes import (
 )
 from pocketcloud.services.sqs.receipts import check_batch, encode_handle, failed_entry
 from pocketcloud.services.sqs.state import (
+    BLOCK,
     DEDUP_WINDOW_MS,
     Params,
     Queue,
@@ -47,13 +50,14 @@ BATCH_LIMIT = 1_048_576
 class Outgoing:
     """A validated send: the document to store and the answer to give."""
 
-    __slots__ = ("doc", "result", "dedup_key", "size")
+    __slots__ = ("doc", "result", "dedup_key", "size", "delay")
 
-    def __init__(self, doc: Params, result: Params, dedup_key: str | None, size: int) -> None:
+    def __init__(self, doc: Params, result: Params, dedup_key: str | None, size: int, delay: int) -> None:
         self.doc = doc
         self.result = result
         self.dedup_key = dedup_key
         self.size = size
+        self.delay = delay  # seconds before it may be received
 
 
 class MessageOperations:
@@ -72,31 +76,40 @@ class MessageOperations:
     def SendMessageBatch(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
         entries = check_batch(p.get("Entries"), "SendMessageBatchRequestEntry")
+        # Each body is encoded once: for its share of the batch's size here, then for its MD5.
+        raws: list[bytes] = []
         size = 0
         for entry in entries:
-            body = entry.get("MessageBody") or ""
-            size += len(body.encode("utf-8", "surrogatepass"))
-            for name, value in (entry.get("MessageAttributes") or {}).items():
-                size += len(name.encode()) + len(str((value or {}).get("DataType", "")).encode())
-                raw = (value or {}).get("StringValue") or (value or {}).get("BinaryValue") or b""
-                size += len(raw if isinstance(raw, bytes) else str(raw).encode("utf-8", "surrogatepass"))
+            raw = (entry.get("MessageBody") or "").encode("utf-8", "surrogatepass")
+            raws.append(raw)
+            size += len(raw)
+            given = entry.get("MessageAttributes")
+            if given:
+                for name, value in given.items():
+                    size += len(name.encode()) + len(str((value or {}).get("DataType", "")).encode())
+                    data = (value or {}).get("StringValue") or (value or {}).get("BinaryValue") or b""
+                    size += len(
+                        data if isinstance(data, bytes) else str(data).encode("utf-8", "surrogatepass")
+                    )
         if size > BATCH_LIMIT:
             raise errors.batch_too_long(BATCH_LIMIT, size)
         if queue.fifo:
             fifo.check_batch_entries(queue, entries)
+        sender = ctx.principal.user_id
         accepted: list[tuple[str, Outgoing]] = []
         failed: list[Params] = []
-        for entry in entries:
+        for entry, raw in zip(entries, raws, strict=True):
             try:
-                accepted.append((entry["Id"], self.outgoing(queue, entry, ctx.principal.user_id)))
+                accepted.append((entry["Id"], self.outgoing(queue, entry, sender, raw)))
             except ServiceError as error:
                 failed.append(failed_entry(entry["Id"], error))
         self.enqueue(queue, [message for _, message in accepted])
         successful = [{"Id": entry_id, **message.result} for entry_id, message in accepted]
         return {"Successful": successful, "Failed": failed}
 
-    def outgoing(self, queue: Queue, p: Params, sender: str) -> Outgoing:
-        """Validate one send (SendMessage or a batch entry) against the queue."""
+    def outgoing(self, queue: Queue, p: Params, sender: str, raw: bytes | None = None) -> Outgoing:
+        """Validate one send (SendMessage or a batch entry) against the queue; `raw` is the body's
+        UTF-8 encoding when the caller already has it."""
         body = p.get("MessageBody")
         if not body:
             raise errors.missing_parameter("MessageBody")
@@ -115,7 +128,8 @@ class MessageOperations:
             delay = queue.delay_seconds
         given = p.get("MessageAttributes")
         attributes, attributes_size = message_attributes(given) if given else ({}, 0)
-        raw = body.encode("utf-8")
+        if raw is None:
+            raw = body.encode("utf-8")
         size = len(raw) + attributes_size
         if size > queue.max_size:
             raise errors.invalid_parameter_value(
@@ -134,7 +148,6 @@ class MessageOperations:
             "MD5OfBody": md5_body,
             "SenderId": sender,
             "ReceiveCount": 0,
-            "Delay": delay,
         }
         result: Params = {"MessageId": message_id, "MD5OfMessageBody": md5_body}
         if attributes:
@@ -143,13 +156,13 @@ class MessageOperations:
         if system:
             doc["SystemAttributes"] = system
             result["MD5OfMessageSystemAttributes"] = md5_of_attributes(system)
+        key = None
         if group is not None:
             doc["Group"] = group
-        key = None
-        if dedup is not None and group is not None:
-            doc["DeduplicationId"] = dedup
-            key = fifo.dedup_key(queue, group, dedup)
-        return Outgoing(doc, result, key, size)
+            if dedup is not None:
+                doc["DeduplicationId"] = dedup
+                key = fifo.dedup_key(queue, group, dedup)
+        return Outgoing(doc, result, key, size, delay)
 
     def enqueue(self, queue: Queue, messages: list[Outgoing]) -> None:
         """Store validated sends (one transaction), then index them and wake long polls."""
@@ -159,6 +172,9 @@ class MessageOperations:
         now = now_ms()
         fresh: list[tuple[int, Params]] = []
         first_sends: dict[str, Outgoing] = {}
+        next_seq = self.sqs.next_seq
+        if 1 < len(messages) <= BLOCK:
+            next_seq = iter(range(self.sqs.next_block(), 1 << 63)).__next__
         for message in messages:
             doc = message.doc
             if message.dedup_key is not None:
@@ -171,18 +187,22 @@ class MessageOperations:
                         message.result["SequenceNumber"] = number
                     continue
                 first_sends[message.dedup_key] = message
-            seq = self.sqs.next_seq()
+            seq = next_seq()
             doc["Sent"] = now
-            doc["Visible"] = now + doc.pop("Delay", 0) * 1000
+            doc["Visible"] = now + message.delay * 1000
             if queue.fifo:
                 doc["SequenceNumber"] = message.result["SequenceNumber"] = sequence_number(seq)
             fresh.append((seq, doc))
+        scope = queue.scope
         with self.sqs.store.transaction():
-            for seq, doc in fresh:
-                self.sqs.messages.put(queue.scope, message_key(seq), doc)
+            self.sqs.drop_garbage(queue, index)
+            if len(fresh) > 1:  # one executemany for a batch
+                self.sqs.messages.put_many(scope, [(message_key(seq), doc) for seq, doc in fresh])
+            elif fresh:
+                self.sqs.messages.put(scope, message_key(fresh[0][0]), fresh[0][1])
             for key, message in first_sends.items():
                 self.sqs.dedup.put(
-                    queue.scope,
+                    scope,
                     key,
                     {
                         "Expires": now + DEDUP_WINDOW_MS,
@@ -192,8 +212,9 @@ class MessageOperations:
                 )
         for key, message in first_sends.items():
             fifo.record(index, key, message.result["MessageId"], message.result["SequenceNumber"], now)
+        add = index.add
         for seq, doc in fresh:
-            index.add(seq, Entry(doc["Visible"], None, doc["Sent"], doc.get("Group")))
+            add(seq, Entry(doc["Visible"], None, now, doc.get("Group")))
 
     # -- receiving -------------------------------------------------------------------
 
@@ -268,32 +289,82 @@ class MessageOperations:
         index = self.sqs.index(queue)
         now = now_ms()
         received: list[tuple[int, Params]] = []
+        record = self.sqs.next_seq()
         try:
             with self.sqs.store.transaction():
+                self.sqs.drop_garbage(queue, index)
                 replay = fifo.repeated_attempt(index, attempt, now) if attempt else None
                 if replay is not None:
-                    for seq in replay:
-                        doc = self.sqs.messages.get(queue.scope, message_key(seq))
-                        if doc is not None:
-                            doc["Visible"] = now + timeout * 1000
-                            self.sqs.messages.put(queue.scope, message_key(seq), doc)
-                            received.append((seq, doc))
+                    self._replay(queue, index, now, timeout, replay, received)
                 else:
-                    self._take(queue, index, now, limit, timeout, received)
+                    self._take(queue, index, now, limit, timeout, f"{record:x}", received)
+                where = self._store_states(queue, record, received)
         except Exception:
             self.sqs.clear_indexes()  # a dead-lettered message touched the DLQ's index too
             raise
+        entries = index.entries
         for seq, doc in received:
-            index.set_visible(seq, doc["Visible"], doc["Receipt"])
+            entry = entries[seq]
+            entry.count, entry.first, entry.last = (
+                doc["ReceiveCount"],
+                doc["FirstReceived"],
+                doc["LastReceived"],
+            )
+            index.set_visible(seq, doc["Visible"], doc["Receipt"], where)
         if attempt and received and replay is None:
             fifo.remember_attempt(index, attempt, [(seq, doc["Receipt"]) for seq, doc in received], now)
         return [self._wire(queue, seq, doc, names, wanted) for seq, doc in received]
 
-    def _take(
-        self, queue: Queue, index: Any, now: int, limit: int, timeout: int, received: list[tuple[int, Params]]
+    def _store_states(self, queue: Queue, record: int, received: list[tuple[int, Params]]) -> int | None:
+        """Store the received messages' new states: one receive record for several (one row written
+        instead of one per message); a lone message's own document (one row, and none to delete later).
+        Which holds them: the record, or None for the document."""
+        if not received:
+            return None
+        if len(received) > 1:
+            self.sqs.put_record(queue, record, [state_row(seq, doc) for seq, doc in received])
+            return record
+        seq, doc = received[0]
+        doc["State"] = record  # newer than any record already naming it: the document's state wins
+        self.sqs.messages.put(queue.scope, message_key(seq), doc)
+        return None
+
+    def _replay(
+        self,
+        queue: Queue,
+        index: Any,
+        now: int,
+        timeout: int,
+        seqs: list[int],
+        received: list[tuple[int, Params]],
     ) -> None:
+        """The messages of a repeated FIFO receive attempt again, same receipts, timeout restarted."""
+        for seq in seqs:
+            doc = self.sqs.messages.get(queue.scope, message_key(seq))
+            if doc is not None:
+                entry = index.entries[seq]
+                current_state(doc, entry)
+                doc["Visible"] = now + timeout * 1000
+                received.append((seq, doc))
+
+    def _take(
+        self,
+        queue: Queue,
+        index: Any,
+        now: int,
+        limit: int,
+        timeout: int,
+        token: str,
+        received: list[tuple[int, Params]],
+    ) -> None:
+        """Pick, check and take deliverable messages: `received` gets each one's document as it is
+        after this receive (the caller stores the new states in one receive record)."""
         taken: set[int] = set()
-        messages = self.sqs.messages
+        messages, entries = self.sqs.messages, index.entries
+        scope = queue.scope
+        visible = now + timeout * 1000
+        oldest = now - queue.retention_ms  # a message sent at or before this has outlived its retention
+        max_count = queue.max_receive_count
         while len(received) < limit:
             picked = [seq for seq in index.pick(now, limit - len(received)) if seq not in taken]
             if not picked:
@@ -302,27 +373,25 @@ class MessageOperations:
             for seq in picked:
                 taken.add(seq)
                 key = message_key(seq)
-                doc = found.get(seq) or messages.get(queue.scope, key)
+                doc = found.get(seq) or messages.get(scope, key)
                 if doc is None:
                     index.remove(seq)
                     continue
-                if doc["Sent"] + queue.retention_ms <= now:
-                    messages.delete(queue.scope, key)
+                if doc["Sent"] <= oldest:
+                    messages.delete(scope, key)
                     index.remove(seq)
                     continue
-                count = doc["ReceiveCount"] + 1
-                if (
-                    queue.max_receive_count
-                    and count > queue.max_receive_count
-                    and self.dead_letter(queue, seq, doc, now)
-                ):
+                entry = entries[seq]
+                current_state(doc, entry)
+                count = entry.count + 1
+                if max_count and count > max_count and self.dead_letter(queue, seq, doc, now):
                     continue
                 doc["ReceiveCount"] = count
-                doc.setdefault("FirstReceived", now)
+                if entry.first is None:
+                    doc["FirstReceived"] = now
                 doc["LastReceived"] = now
-                doc["Visible"] = now + timeout * 1000
-                doc["Receipt"] = f"{self.sqs.next_seq():x}"  # unique per receive, even across restarts
-                messages.put(queue.scope, key, doc)
+                doc["Visible"] = visible
+                doc["Receipt"] = token
                 received.append((seq, doc))
 
     def _fetch(self, queue: Queue, seqs: list[int]) -> dict[int, Params]:
@@ -363,6 +432,30 @@ class MessageOperations:
                     doc["MD5OfMessageAttributes"] if len(chosen) == len(stored) else md5_of_attributes(chosen)
                 )
         return message
+
+
+def state_row(seq: int, doc: Params) -> list[Any]:
+    """A message's row in a receive record, from its document as the call leaves it."""
+    return [
+        seq,
+        doc["Visible"],
+        doc["ReceiveCount"],
+        doc.get("FirstReceived"),
+        doc.get("LastReceived"),
+        doc.get("Receipt"),
+    ]
+
+
+def current_state(doc: Params, entry: Entry) -> None:
+    """Bring a stored message's state up to date from the index (a receive record may hold it)."""
+    doc["ReceiveCount"] = entry.count
+    doc["Visible"] = entry.visible
+    if entry.first is not None:
+        doc["FirstReceived"] = entry.first
+    if entry.last is not None:
+        doc["LastReceived"] = entry.last
+    if entry.token is not None:
+        doc["Receipt"] = entry.token
 
 
 def system_attribute_values(doc: Params, names: list[str]) -> dict[str, str]:

@@ -216,6 +216,7 @@ class QueueOperations:
         with self.sqs.store.transaction():
             self.sqs.queues.delete((queue.account, queue.region), queue.name)
             self.sqs.messages.delete_prefix(queue.scope, "")
+            self.sqs.receives.delete_prefix(queue.scope, "")
             self.sqs.dedup.delete_prefix(queue.scope, "")
             self.sqs.deleted.put((queue.account, queue.region), queue.name, {"DeletedAt": now_ms()})
         self.sqs.forget(queue)
@@ -279,6 +280,7 @@ class QueueOperations:
         # A purge forgets the FIFO deduplication window too: a message sent again after it is delivered.
         with self.sqs.store.transaction():
             self.sqs.messages.delete_prefix(queue.scope, "")
+            self.sqs.receives.delete_prefix(queue.scope, "")
             self.sqs.dedup.delete_prefix(queue.scope, "")
             self.sqs.save({**queue.doc, "PurgedAt": now})
         index.clear()

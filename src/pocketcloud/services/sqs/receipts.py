@@ -1,7 +1,8 @@
 """Receipt handles, and what is done with them: DeleteMessage(Batch), ChangeMessageVisibility(Batch).
 
 A receipt handle names the queue (its id), the message (its seq) and the
-receive it came from (a random token stored with the message). A handle that
+receive it came from (that receive's token, a clock-based seq in hex, stored
+with the message's state: `state.py`). A handle that
 cannot be read, or names another queue, is ReceiptHandleIsInvalid. On a
 standard queue any handle of a message that still exists works, even one
 from an earlier receive of a message received again since, or one whose
@@ -11,11 +12,14 @@ for one that is visible again, as SQS does (the reference only promises that an
 old handle's delete succeeds). On a FIFO queue only the current handle of a
 message in flight works: DeleteMessage with another is "The receipt handle has
 expired", ChangeMessageVisibility InvalidParameterValue or MessageNotInflight.
+
+A delete removes one row per message, except where it takes every message
+left of a batch's block of seqs (`state.BLOCK`): one range delete for those.
+A visibility change stores the new states in one receive record.
 """
 
 from __future__ import annotations
 
-import base64
 import binascii
 import re
 from collections.abc import Callable
@@ -24,14 +28,21 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.sqs import errors
-from pocketcloud.services.sqs.state import Params, Queue, SqsState, message_key, now_ms
+from pocketcloud.services.sqs.index import QueueIndex
+from pocketcloud.services.sqs.state import BLOCK, Params, Queue, SqsState, block_prefix, message_key, now_ms
 
 MAX_VISIBILITY_MS = 43_200 * 1000
+
+
+class _IndexBehind(Exception):
+    """A range delete removed more messages than the index knew of (rolled back)."""
+
+
 _ENTRY_ID = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 
 
 def encode_handle(queue: Queue, seq: int, token: str) -> str:
-    return base64.b64encode(f"{queue.id} {seq} {token}".encode()).decode("ascii")
+    return binascii.b2a_base64(f"{queue.id} {seq} {token}".encode(), newline=False).decode("ascii")
 
 
 def decode_handle(handle: str) -> tuple[str, int, str] | None:
@@ -105,42 +116,63 @@ class ReceiptOperations:
     def _delete(self, queue: Queue, handles: list[str], batch: bool = False) -> list[ServiceError | None]:
         """Delete by receipt handles in one transaction; per handle, None or the error (raised unless `batch`)."""
         index = self.sqs.index(queue)
+        entries = index.entries
         now = now_ms()
         outcomes: list[ServiceError | None] = []
-        doomed: list[int] = []
+        doomed: dict[int, None] = {}  # in order, without repeats
         for handle in handles:
-            try:
-                seq = self._deletable(queue, handle, now)
-            except ServiceError as error:
-                if not batch:
-                    raise
-                outcomes.append(error)
-                continue
-            outcomes.append(None)
-            if seq is not None and seq not in doomed:
-                doomed.append(seq)
+            parsed = decode_handle(handle)
+            if parsed is None or parsed[0] != queue.id:
+                error: ServiceError = errors.receipt_handle_is_invalid(handle)
+            else:
+                seq = parsed[1]
+                entry = entries.get(seq)
+                if entry is None:
+                    outcomes.append(None)  # already deleted (or expired): AWS answers success
+                    continue
+                if not queue.fifo or (entry.token == parsed[2] and entry.visible > now):
+                    outcomes.append(None)
+                    doomed[seq] = None
+                    continue
+                # On a FIFO queue only the current receive's handle works, while the message is in flight.
+                error = errors.receipt_handle_expired(handle)
+            if not batch:
+                raise error
+            outcomes.append(error)
         if doomed:
-            with self.sqs.store.transaction():
-                for seq in doomed:
-                    self.sqs.messages.delete(queue.scope, message_key(seq))
-            for seq in doomed:
-                index.remove(seq)
+            try:
+                self._delete_rows(queue, index, doomed)
+            except _IndexBehind:
+                # The store held a message the index did not know: reload it, then delete again
+                # (the first attempt was rolled back; the block with that message goes row by row).
+                self.sqs.invalidate(queue)
+                return self._delete(queue, handles, batch)
+            except Exception:
+                self.sqs.invalidate(queue)
+                raise
         return outcomes
 
-    def _deletable(self, queue: Queue, handle: str, now: int) -> int | None:
-        """The message a handle lets us delete, None if there is nothing to delete."""
-        parsed = decode_handle(handle)
-        if parsed is None or parsed[0] != queue.id:
-            raise errors.receipt_handle_is_invalid(handle)
-        _, seq, token = parsed
-        entry = self.sqs.index(queue).entries.get(seq)
-        if entry is None:
-            return None  # already deleted (or expired): AWS answers success
-        if queue.fifo and entry.token != token:
-            raise errors.receipt_handle_expired(handle)
-        if queue.fifo and entry.visible <= now:
-            raise errors.receipt_handle_expired(handle)
-        return seq
+    def _delete_rows(self, queue: Queue, index: QueueIndex, doomed: dict[int, None]) -> None:
+        """Delete messages and their index entries in one transaction: a block (see `state.BLOCK`)
+        whose every message goes is one range delete, the rest one row each."""
+        messages, scope, entries = self.sqs.messages, queue.scope, index.entries
+        blocks: dict[int, list[int]] = {}
+        for seq in doomed:
+            blocks.setdefault(seq - seq % BLOCK, []).append(seq)
+        with self.sqs.store.transaction():
+            for start, seqs in blocks.items():
+                if len(seqs) > 1 and all(
+                    s in doomed or s not in entries for s in range(start, start + BLOCK)
+                ):
+                    if messages.delete_prefix(scope, block_prefix(start)) > len(seqs):
+                        raise _IndexBehind
+                else:
+                    for seq in seqs:
+                        messages.delete(scope, message_key(seq))
+                for seq in seqs:
+                    index.remove(seq)
+            # In the same transaction, the receive records these were the last messages of.
+            self.sqs.drop_garbage(queue, index)
 
     # -- visibility ----------------------------------------------------------------
 
@@ -183,41 +215,53 @@ class ReceiptOperations:
     def _change_visibility(
         self, queue: Queue, changes: list[tuple[str, int]], batch: bool = False
     ) -> list[ServiceError | None]:
+        """Change deadlines by receipt handles: the new states go in one receive record."""
         index = self.sqs.index(queue)
         now = now_ms()
         outcomes: list[ServiceError | None] = []
-        updates: list[tuple[int, dict[str, Any]]] = []
+        updates: dict[int, int] = {}  # seq → new deadline
+        for handle, timeout in changes:
+            if timeout < 0:
+                outcomes.append(None)  # already failed validation; reported by the caller
+                continue
+            try:
+                update = self._new_visibility(queue, index, handle, timeout, now)
+                if update is not None:
+                    updates[update[0]] = update[1]
+                outcomes.append(None)
+            except ServiceError as error:
+                if not batch:
+                    raise
+                outcomes.append(error)
+        if not updates:
+            return outcomes
+        entries = index.entries
+        record = self.sqs.next_seq()
+        rows = [
+            [seq, visible, e.count, e.first, e.last, e.token]
+            for seq, visible in updates.items()
+            for e in (entries[seq],)
+        ]
         try:
             with self.sqs.store.transaction():
-                for handle, timeout in changes:
-                    if timeout < 0:
-                        outcomes.append(None)  # already failed validation; reported by the caller
-                        continue
-                    try:
-                        update = self._new_visibility(queue, handle, timeout, now)
-                        if update is not None:
-                            updates.append(update)
-                        outcomes.append(None)
-                    except ServiceError as error:
-                        if not batch:
-                            raise
-                        outcomes.append(error)
+                self.sqs.drop_garbage(queue, index)
+                self.sqs.put_record(queue, record, rows)
         except Exception:
             self.sqs.invalidate(queue)
             raise
-        for seq, doc in updates:
-            index.set_visible(seq, doc["Visible"], doc["Receipt"])
+        for seq, visible in updates.items():
+            index.set_visible(seq, visible, entries[seq].token, record)
         return outcomes
 
     def _new_visibility(
-        self, queue: Queue, handle: str, timeout: int, now: int
-    ) -> tuple[int, dict[str, Any]] | None:
-        """The message's new visibility (stored), None if the change is accepted but does nothing."""
+        self, queue: Queue, index: QueueIndex, handle: str, timeout: int, now: int
+    ) -> tuple[int, int] | None:
+        """(message, new deadline), None if the change is accepted but does nothing."""
         parsed = decode_handle(handle)
         if parsed is None or parsed[0] != queue.id:
             raise errors.receipt_handle_is_invalid(handle)
         _, seq, token = parsed
-        entry = self.sqs.index(queue).entries.get(seq)
+        entry = index.entries.get(seq)
         if entry is None or (queue.fifo and entry.token != token):
             raise errors.not_available_for_visibility_change(handle)
         if entry.visible <= now:
@@ -225,16 +269,11 @@ class ReceiptOperations:
                 raise errors.message_not_inflight()
             return None  # a standard queue's message no longer in flight: OK, and it stays visible
         # On a standard queue any handle of a message in flight works, even one from an earlier receive.
-        doc = self.sqs.messages.get(queue.scope, message_key(seq))
-        if doc is None:
-            raise errors.not_available_for_visibility_change(handle)
         visible = now + timeout * 1000
-        if visible - doc.get("LastReceived", now) > MAX_VISIBILITY_MS:
+        if visible - (entry.last if entry.last is not None else now) > MAX_VISIBILITY_MS:
             raise errors.invalid_value(
                 "VisibilityTimeout",
                 timeout,
                 "Total VisibilityTimeout for the message is beyond the limit [43200 seconds]",
             )
-        doc["Visible"] = visible
-        self.sqs.messages.put(queue.scope, message_key(seq), doc)
-        return seq, doc
+        return seq, visible

@@ -45,7 +45,7 @@ from pocketcloud.store import Scope
 log = logging.getLogger("pocketcloud.sqs")
 
 ACTIVE = ("RUNNING", "CANCELLING")
-_LEFT_BEHIND = ("Receipt", "FirstReceived", "LastReceived", "DeadLetterQueueSourceArn")
+_LEFT_BEHIND = ("Receipt", "FirstReceived", "LastReceived", "DeadLetterQueueSourceArn", "State")
 
 
 def _task_handle(task_id: str, source_arn: str) -> str:
@@ -79,7 +79,7 @@ class RedriveOperations:
         dlq = self.sqs.find_by_arn(queue.dlq_arn) if queue.dlq_arn else None
         if dlq is None:
             return False
-        moved = {k: v for k, v in doc.items() if k not in ("Receipt", "LastReceived")}
+        moved = {k: v for k, v in doc.items() if k not in ("Receipt", "LastReceived", "State")}
         moved["DeadLetterQueueSourceArn"] = queue.arn
         if dlq.fifo:
             moved["Sent"] = now
@@ -96,7 +96,10 @@ class RedriveOperations:
         self.sqs.messages.put(target.scope, message_key(new_seq), doc)
         self.sqs.messages.delete(source.scope, message_key(seq))
         self.sqs.index(source).remove(seq)
-        self.sqs.index(target).add(new_seq, Entry(now, None, doc["Sent"], doc.get("Group")))
+        entry = Entry(
+            now, None, doc["Sent"], doc.get("Group"), doc.get("ReceiveCount", 0), doc.get("FirstReceived")
+        )
+        self.sqs.index(target).add(new_seq, entry)
 
     # -- which queues use a DLQ ---------------------------------------------------------
 

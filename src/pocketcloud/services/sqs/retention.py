@@ -65,6 +65,7 @@ class RetentionWorker:
                 continue
             try:
                 with self.sqs.store.transaction():
+                    self.sqs.drop_garbage(queue, index)
                     for seq in expired:
                         self.sqs.messages.delete(queue.scope, message_key(seq))
                     for key in keys:

@@ -2,15 +2,35 @@
 
     queues      scope (account, region), key = queue name        → queue document
     deleted     scope (account, region), key = queue name        → when it was deleted (the 60-second rule)
-    messages    scope (account, queue id), key = "<seq:020d>"    → one message and its visibility deadline
+    messages    scope (account, queue id), key = "<seq:020d>"    → one message as sent (and its state
+                                                                   when no receive record holds it)
+    receives    scope (account, queue id), key = "<seq:020d>"    → a receive record: the new state of
+                                                                   the messages one call changed
     dedup       scope (account, queue id), key = deduplication key → a FIFO send seen in the last 5 minutes
     move_tasks  scope (account, region), key = task id           → a message move task
 
 A queue's id is random and new at each CreateQueue, so a queue deleted and
 created again never sees the old one's messages. A message's sequence number
-(`seq`) is a nanosecond clock reading made strictly increasing, so it orders
-messages by arrival and is never reused, not even across restarts; receipt
-handles name it.
+(`seq`) is a nanosecond clock reading made strictly increasing (a batch's
+messages take consecutive ones from a block of ten reserved for it, `BLOCK`),
+so it orders messages by arrival and is never reused, not even across
+restarts; receipt handles name it.
+
+A message's state (visibility deadline, receipt token, receive count, first
+and latest receive) changes on every receive. Rewriting each message's
+document would cost a row write per message; instead a ReceiveMessage of
+several messages (and a ChangeMessageVisibility, or a replayed FIFO receive
+attempt) stores the new state of all the messages it touched in one receive
+record, {"M": [[seq, visible, count, first, last, token], ...]}, keyed by a
+fresh seq (the call's receipt token), so later records sort after earlier
+ones. A receive of one message rewrites that message's document instead (one
+row either way, and no record to delete later), marking it with the same kind
+of seq in "State". Loading a queue applies the records in key order over the
+documents, each only where it is newer than the document's "State": the
+latest write of a message's state wins. The index counts the messages each
+record still speaks for; one that speaks for none is deleted by the next write
+on the queue (or after the queue is next loaded), so a record lives about as
+long as the messages of its receive.
 
 Every acknowledged change is in the store before the call answers. What is
 kept in memory is derived from the store and rebuilt from it after a
@@ -34,6 +54,9 @@ from pocketcloud.store import Collection, Scope, Store
 Params = dict[str, Any]
 
 DEDUP_WINDOW_MS = 5 * 60 * 1000
+# A batch's messages get seqs of one block of ten that no other message shares: keys that differ in
+# their last digit only, so deleting the whole batch is one range (`block_prefix`), not ten rows.
+BLOCK = 10
 RECENTLY_DELETED_MS = 60 * 1000
 _REGION_HOST = re.compile(r"^(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.|([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.)")
 
@@ -43,7 +66,12 @@ def now_ms() -> int:
 
 
 def message_key(seq: int) -> str:
-    return f"{seq:020d}"
+    return str(seq).zfill(20)  # f"{seq:020d}", in about half the time
+
+
+def block_prefix(seq: int) -> str:
+    """The key prefix of every seq of `seq`'s block, and of no other."""
+    return message_key(seq)[:-1]
 
 
 def sequence_number(seq: int) -> str:
@@ -55,9 +83,24 @@ class Queue:
     """A queue document with the values calls need parsed once (the document is the truth)."""
 
     __slots__ = (
-        "doc", "name", "id", "account", "region", "arn", "fifo", "scope", "attributes",
-        "visibility_timeout", "delay_seconds", "retention_ms", "max_size", "wait_seconds",
-        "dlq_arn", "max_receive_count", "content_dedup", "dedup_by_group",
+        "doc",
+        "name",
+        "id",
+        "account",
+        "region",
+        "arn",
+        "fifo",
+        "scope",
+        "attributes",
+        "visibility_timeout",
+        "delay_seconds",
+        "retention_ms",
+        "max_size",
+        "wait_seconds",
+        "dlq_arn",
+        "max_receive_count",
+        "content_dedup",
+        "dedup_by_group",
     )
 
     def __init__(self, doc: Params) -> None:
@@ -140,6 +183,7 @@ class SqsState:
         self.queues: Collection = store.collection("sqs", "queues")
         self.deleted: Collection = store.collection("sqs", "deleted")
         self.messages: Collection = store.collection("sqs", "messages")
+        self.receives: Collection = store.collection("sqs", "receives")
         self.dedup: Collection = store.collection("sqs", "dedup")
         self.move_tasks: Collection = store.collection("sqs", "move_tasks")
         self._queues: dict[tuple[str, str, str], Queue] = {}
@@ -148,7 +192,9 @@ class SqsState:
         self._last_seq = 0
         # MessageIds: UUID-shaped, a random per-process prefix and a counter (cheaper than uuid4 per message).
         prefix = secrets.token_hex(10)
-        self._id_prefix = f"{prefix[:8]}-{prefix[8:12]}-4{prefix[13:16]}-{'89ab'[int(prefix[16], 16) % 4]}{prefix[17:20]}-"
+        self._id_prefix = (
+            f"{prefix[:8]}-{prefix[8:12]}-4{prefix[13:16]}-{'89ab'[int(prefix[16], 16) % 4]}{prefix[17:20]}-"
+        )
         self._id_counter = 0
 
     # -- queues ---------------------------------------------------------------
@@ -214,9 +260,16 @@ class SqsState:
         self._last_seq = max(self._last_seq + 1, time.time_ns())
         return self._last_seq
 
+    def next_block(self) -> int:
+        """The first of BLOCK seqs reserved for one batch (a multiple of BLOCK; `next_seq` skips them)."""
+        start = max(self._last_seq + 1, time.time_ns())
+        start += -start % BLOCK
+        self._last_seq = start + BLOCK - 1
+        return start
+
     def new_message_id(self) -> str:
         self._id_counter += 1
-        return f"{self._id_prefix}{self._id_counter:012x}"
+        return self._id_prefix + hex(self._id_counter)[2:].zfill(12)  # f"{...:012x}", but faster
 
     def index(self, queue: Queue) -> QueueIndex:
         """The queue's visibility index, rebuilt from its stored messages on first use."""
@@ -225,16 +278,34 @@ class SqsState:
             index = QueueIndex(queue.fifo)
             for key, doc in self.store.iter_collection("sqs", "messages", queue.scope):
                 index.load(int(key), doc)
+            last_record = 0
+            for key, doc in self.store.iter_collection("sqs", "receives", queue.scope):
+                last_record = int(key)
+                index.load_record(last_record, doc["M"])
             if queue.fifo:
-                records = [(doc["Expires"], key, doc["MessageId"], doc.get("SequenceNumber"))
-                           for key, doc in self.store.iter_collection("sqs", "dedup", queue.scope)]
+                records = [
+                    (doc["Expires"], key, doc["MessageId"], doc.get("SequenceNumber"))
+                    for key, doc in self.store.iter_collection("sqs", "dedup", queue.scope)
+                ]
                 for expires, key, message_id, sequence_number in sorted(records):
                     index.dedup[key] = (expires, message_id, sequence_number)
             index.finish_loading()
             self._indexes[queue.id] = index
-            if index.entries:
-                self._last_seq = max(self._last_seq, max(index.entries))
+            self._last_seq = max(self._last_seq, last_record, max(index.entries, default=0))
         return index
+
+    def put_record(self, queue: Queue, record: int, rows: list[list[Any]]) -> None:
+        """Store receive record `record` (a fresh `next_seq()`, whose hex is the token of the receipts
+        the call issues), inside the caller's transaction."""
+        self.receives.put(queue.scope, message_key(record), {"M": rows})
+
+    def drop_garbage(self, queue: Queue, index: QueueIndex) -> None:
+        """Delete the receive records no message refers to any more (inside the caller's transaction).
+        Rows left by a transaction that fails are found again when the queue's index is reloaded."""
+        if index.garbage:
+            doomed, index.garbage = index.garbage, []
+            for record in doomed:
+                self.receives.delete(queue.scope, message_key(record))
 
     def loaded_index(self, queue: Queue) -> QueueIndex | None:
         return self._indexes.get(queue.id)
