@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
@@ -25,6 +27,10 @@ class JsonBodyReader:
     def decode(self, body: bytes) -> Any:
         if not body.strip():
             return {}
+        try:
+            return orjson.loads(body)
+        except orjson.JSONDecodeError:
+            pass  # what orjson refuses json may still read (NaN, UTF-16, big integers, lone surrogates)
         try:
             return json.loads(body)
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:

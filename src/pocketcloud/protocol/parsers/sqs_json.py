@@ -41,6 +41,10 @@ _NUMBERS = (int, _Decimal)  # exact types: bool (an int subclass) stays refused
 _ATTRIBUTE_VALUES = frozenset({"MessageAttributeValue", "MessageSystemAttributeValue"})
 
 
+# Built once: json.loads with parse_float makes a new decoder on every call.
+_DECODER = json.JSONDecoder(parse_float=_parse_float)
+
+
 def _text(value: Any) -> Any:
     if type(value) in _NUMBERS:
         return value.text if type(value) is _Decimal else str(value)
@@ -52,7 +56,7 @@ class SqsJsonBodyReader(JsonBodyReader):
         if not body.strip():
             return {}
         try:
-            return json.loads(body, parse_float=_parse_float)
+            return _DECODER.decode(body.decode(json.detect_encoding(body), "surrogatepass"))
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedRequest(self.error_code, "The request body is not valid JSON.") from exc
 
