@@ -14,6 +14,7 @@ for MaxNumberOfMessages, booleans: SerializationException).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import MalformedRequest
@@ -60,14 +61,20 @@ class SqsJsonBodyReader(JsonBodyReader):
         except (ValueError, UnicodeDecodeError, RecursionError) as exc:
             raise MalformedRequest(self.error_code, "The request body is not valid JSON.") from exc
 
-    def value(self, data: Any, shape: Shape, where: str) -> Any:
-        if type(data) is dict:
-            kind = shape.type_name
-            if kind == "map" and shape.value.type_name == "string":
-                data = {key: _text(item) for key, item in data.items()}
-            elif kind == "structure" and shape.name in _ATTRIBUTE_VALUES and "StringValue" in data:
-                data = {**data, "StringValue": _text(data["StringValue"])}
-        return super().value(data, shape, where)
+    def adapt(self, shape: Shape) -> Callable[[dict[str, Any]], dict[str, Any]] | None:
+        if shape.type_name == "map" and shape.value.type_name == "string":
+            return _texts
+        if shape.type_name == "structure" and shape.name in _ATTRIBUTE_VALUES:
+            return _string_value_text
+        return None
+
+
+def _texts(data: dict[str, Any]) -> dict[str, Any]:
+    return {key: _text(item) for key, item in data.items()}
+
+
+def _string_value_text(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "StringValue": _text(data["StringValue"])} if "StringValue" in data else data
 
 
 class SqsJsonParser(JsonParser):
