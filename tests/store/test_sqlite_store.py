@@ -443,3 +443,10 @@ def test_put_many_refuses_bytes_and_writes_nothing(store: SqliteStore) -> None:
     with pytest.raises(TypeError):
         coll.put_many(A, [("a", {"n": 1}), ("b", {"raw": b"x"})])
     assert coll.scan(A) == []
+
+
+def test_delete_many_deletes_the_keys_named_and_counts_them(store: SqliteStore) -> None:
+    coll = store.collection("t", "gone")
+    coll.put_many(A, [("a", {}), ("b", {}), ("c", {})])
+    assert coll.delete_many(A, ["a", "c", "missing"]) == 2
+    assert [key for key, _ in coll.scan(A)] == ["b"]

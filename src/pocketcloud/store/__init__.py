@@ -66,6 +66,10 @@ class Collection(ABC):
     def delete(self, scope: Scope, key: str) -> bool:
         """True if something was deleted."""
 
+    def delete_many(self, scope: Scope, keys: Sequence[str]) -> int:
+        """delete() each of `keys`; how many were deleted. One statement for all where a backend can."""
+        return sum(self.delete(scope, key) for key in keys)
+
     @abstractmethod
     def scan(
         self,

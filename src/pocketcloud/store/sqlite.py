@@ -202,6 +202,12 @@ class SqliteCollection(Collection):
             cur = self._cur.execute(DELETE, (self._service, self._name, scope[0], scope[1], key))
             return cur.rowcount > 0
 
+    def delete_many(self, scope: Scope, keys: Sequence[str]) -> int:
+        head = (self._service, self._name, scope[0], scope[1])
+        with self._lock:
+            cur = self._cur.executemany(DELETE, [(*head, key) for key in keys])
+            return max(cur.rowcount, 0)
+
     def scan(
         self,
         scope: Scope,

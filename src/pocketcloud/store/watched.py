@@ -1,11 +1,11 @@
 """A collection that tells someone about every write to it: what read caches are built on.
 
 `WatchedCollection(inner, on_write)` passes every call through to `inner`, and calls
-`on_write(scope, key)` before and after each write (`key` is None for `put_many` and
-`delete_prefix`, which touch many): before, because a write that fails half-way may still
-have changed something, and after, so that nothing read while the write was running survives
-it. A cache that forgets what `on_write` names can then never hand out a document older than
-the last write.
+`on_write(scope, key)` before and after each write (`key` is None for `put_many`,
+`delete_many` and `delete_prefix`, which touch many): before, because a write that fails
+half-way may still have changed something, and after, so that nothing read while the write
+was running survives it. A cache that forgets what `on_write` names can then never hand out
+a document older than the last write.
 Subclasses may answer reads from their cache by overriding `get`.
 """
 
@@ -93,6 +93,13 @@ class WatchedCollection(Collection):
             return self.inner.delete(scope, key)
         finally:
             self._on_write(scope, key)
+
+    def delete_many(self, scope: Scope, keys: Sequence[str]) -> int:
+        self._on_write(scope, None)
+        try:
+            return self.inner.delete_many(scope, keys)
+        finally:
+            self._on_write(scope, None)
 
     def delete_prefix(self, scope: Scope, prefix: str) -> int:
         self._on_write(scope, None)

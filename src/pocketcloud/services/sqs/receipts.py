@@ -154,12 +154,13 @@ class ReceiptOperations:
 
     def _delete_rows(self, queue: Queue, index: QueueIndex, doomed: dict[int, None]) -> None:
         """Delete messages and their index entries in one transaction: a block (see `state.BLOCK`)
-        whose every message goes is one range delete, the rest one row each."""
+        whose every message goes is one range delete, the rest in one statement (`delete_many`)."""
         messages, scope, entries = self.sqs.messages, queue.scope, index.entries
         blocks: dict[int, list[int]] = {}
         for seq in doomed:
             blocks.setdefault(seq - seq % BLOCK, []).append(seq)
         with self.sqs.store.transaction():
+            singles: list[str] = []
             for start, seqs in blocks.items():
                 if len(seqs) > 1 and all(
                     s in doomed or s not in entries for s in range(start, start + BLOCK)
@@ -167,10 +168,11 @@ class ReceiptOperations:
                     if messages.delete_prefix(scope, block_prefix(start)) > len(seqs):
                         raise _IndexBehind
                 else:
-                    for seq in seqs:
-                        messages.delete(scope, message_key(seq))
+                    singles.extend(message_key(seq) for seq in seqs)
                 for seq in seqs:
                     index.remove(seq)
+            if singles:
+                messages.delete_many(scope, singles)
             # In the same transaction, the receive records these were the last messages of.
             self.sqs.drop_garbage(queue, index)
 
