@@ -39,9 +39,67 @@ _HIDDEN_VALUES = {"logs": frozenset({"logGroupIdentifier", "logGroupIdentifiers"
 @cache
 def _pattern(expr: str) -> re.Pattern[str] | None:
     try:
-        return re.compile(expr, re.DOTALL)
+        return re.compile(_from_java(expr), re.DOTALL)
     except re.error:
         return None  # a Java-only construct: we cannot check it, so we do not
+
+
+# Java's \p{Z}: the space, line and paragraph separators (Zs, Zl, Zp), a fixed handful.
+_SEPARATORS = "\\x20\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000"
+
+
+def _unicode_ranges(category: str, with_underscore: bool) -> str:
+    """Java's `\\p{L}`, `\\p{N}`, `\\p{Z}` (a general category) for a character class: Python's
+    `re` has no `\\p`, and the models' tag patterns are made of them. Python's `\\w` is exactly
+    letters, numbers and `_` (L, N and "_"), so in a class that also allows `_` (every model's
+    does) L and N are `\\w`; elsewhere they are spelled out as ranges, found once (~0.2 s)."""
+    if category == "Z":
+        return _SEPARATORS
+    return "\\w" if with_underscore else _category_ranges()[category]
+
+
+@cache
+def _category_ranges() -> dict[str, str]:
+    import unicodedata
+
+    found: dict[str, list[list[int]]] = {"L": [], "N": []}
+    # Planes 4-13 hold no characters and 15-16 only private use (category Co): not scanned.
+    for code in (*range(0x40000), *range(0xE0000, 0xF0000)):
+        runs = found.get(unicodedata.category(chr(code))[0])
+        if runs is not None:
+            if runs and runs[-1][1] == code - 1:
+                runs[-1][1] = code
+            else:
+                runs.append([code, code])
+    return {name: "".join(_class_range(a, b) for a, b in runs) for name, runs in found.items()}
+
+
+def _class_range(first: int, last: int) -> str:
+    return f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
+
+
+_JAVA_CLASS_ESCAPE = re.compile(r"\\p\{([LNZ])\}|\\[wdsWDS]|\\.|\[|\]|.", re.DOTALL)
+
+
+def _from_java(expr: str) -> str:
+    """The few Java regex constructs the models use, rewritten for `re`: `\\p{L|N|Z}` and, inside a
+    character class, a `-` right after a class escape (`[\\w-_]`), which Java reads as itself."""
+    if "\\p{" not in expr and "-" not in expr:
+        return expr
+    out: list[str] = []
+    in_class = after_class_escape = False
+    for match in _JAVA_CLASS_ESCAPE.finditer(expr):
+        token, category = match.group(0), match.group(1)
+        if category:
+            ranges = _unicode_ranges(category, "_" in expr)
+            token = ranges if in_class else f"[{ranges}]"
+        elif token in "[]":
+            in_class = token == "["
+        elif token == "-" and in_class and after_class_escape:
+            token = "\\-"
+        out.append(token)
+        after_class_escape = bool(category) or token in ("\\w", "\\d", "\\s", "\\W", "\\D", "\\S")
+    return "".join(out)
 
 
 def _path_name(member: str) -> str:

@@ -56,6 +56,16 @@ def test_the_role_must_exist_and_trust_lambda(server: ServerProcess, lam: Any) -
     assert error_of(lam.create_function, **_create_args(wrong))[:3] == expected
 
 
+def test_a_role_of_another_account_is_refused_as_cross_account_pass_role(lam: Any) -> None:
+    other = "111122223333" if ROOT_ACCOUNT != "111122223333" else "444455556666"
+    role = f"arn:aws:iam::{other}:role/{unique('elsewhere')}"
+    assert error_of(lam.create_function, **_create_args(role))[:3] == (
+        "AccessDeniedException",
+        403,
+        "Cross-account pass role is not allowed.",
+    )
+
+
 def test_code_can_come_from_s3(server: ServerProcess, functions: Functions, lam: Any) -> None:
     s3: Any = server.client("s3")
     bucket = unique("code")
@@ -66,6 +76,18 @@ def test_code_can_come_from_s3(server: ServerProcess, functions: Functions, lam:
     code, status, message, _ = error_of(functions.create, code={"S3Bucket": bucket, "S3Key": "missing.zip"})
     assert (code, status) == ("InvalidParameterValueException", 400)
     assert "NoSuchKey" in message
+
+
+def test_code_from_a_missing_bucket_relays_s3s_no_such_bucket(functions: Functions) -> None:
+    code, status, message, _ = error_of(
+        functions.create, code={"S3Bucket": unique("no-such-bucket"), "S3Key": "app.zip"}
+    )
+    assert (code, status, message) == (
+        "InvalidParameterValueException",
+        400,
+        "Error occurred while GetObject. S3 Error Code: NoSuchBucket. "
+        "S3 Error Message: The specified bucket does not exist",
+    )
 
 
 def test_states_move_as_aws_reports_them_and_the_waiters_succeed(functions: Functions, lam: Any) -> None:

@@ -155,6 +155,38 @@ def test_a_malformed_ssh_key_is_refused(iam: Any, user: str) -> None:
     assert (code, status) == ("InvalidPublicKey", 400)
 
 
+def test_a_certificate_is_no_ssh_public_key(iam: Any, user: str) -> None:
+    code, status, _ = error_of(iam.upload_ssh_public_key, UserName=user, SSHPublicKeyBody=certificate())
+    assert (code, status) == ("InvalidPublicKey", 400)
+
+
+def test_an_ssh_key_uploaded_as_pem_is_read_in_either_encoding(iam: Any, user: str) -> None:
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    openssh = public.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    key_id = iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=pem)["SSHPublicKey"]["SSHPublicKeyId"]
+    as_ssh = iam.get_ssh_public_key(UserName=user, SSHPublicKeyId=key_id, Encoding="SSH")["SSHPublicKey"]
+    as_pem = iam.get_ssh_public_key(UserName=user, SSHPublicKeyId=key_id, Encoding="PEM")["SSHPublicKey"]
+    assert (as_ssh["SSHPublicKeyBody"].strip(), as_pem["SSHPublicKeyBody"].strip()) == (openssh, pem.strip())
+
+
+def test_the_same_key_in_pem_is_a_duplicate_of_its_ssh_rsa_form(iam: Any, user: str) -> None:
+    public = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key()
+    iam.upload_ssh_public_key(
+        UserName=user,
+        SSHPublicKeyBody=public.public_bytes(
+            serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH
+        ).decode(),
+    )
+    pem = public.public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+    ).decode()
+    code, status, _ = error_of(iam.upload_ssh_public_key, UserName=user, SSHPublicKeyBody=pem)
+    assert (code, status) == ("DuplicateSSHPublicKey", 400)
+
+
 def test_a_user_with_an_ssh_key_cannot_be_deleted(iam: Any, user: str) -> None:
     iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=ssh_key())
     assert error_of(iam.delete_user, UserName=user) == (

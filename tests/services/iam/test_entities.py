@@ -157,6 +157,18 @@ def test_duplicate_tag_keys_are_invalid_input(iam: Any) -> None:
     assert error_of(iam.tag_user, UserName=name, Tags=twice)[0] == "InvalidInput"
 
 
+def test_tag_keys_outside_the_documented_character_set_are_a_validation_error(iam: Any) -> None:
+    # The Tag key pattern is Java's [\p{L}\p{Z}\p{N}_.:/=+\-@]+: letters, separators and numbers of any script.
+    name = unique("badtag")
+    assert error_of(iam.create_user, UserName=name, Tags=[{"Key": "NOWAY!", "Value": ""}]) == (
+        "ValidationError",
+        400,
+        "1 validation error detected: Value 'NOWAY!' at 'tags.1.member.key' failed to satisfy constraint: "
+        r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+",
+    )
+    iam.create_user(UserName=name, Tags=[{"Key": "Équipe 東京 ٣ a_b.c:d/e=f+g-h@i", "Value": "ok"}])
+
+
 def test_list_users_leaves_out_tags_and_boundary(iam: Any) -> None:
     name, path = unique("listed"), f"/{unique('listing')}/"
     iam.create_user(UserName=name, Path=path, Tags=[{"Key": "k", "Value": "v"}],

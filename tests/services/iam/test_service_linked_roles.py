@@ -39,6 +39,28 @@ def test_a_service_linked_role_has_the_service_name_path_and_trust(iam: Any) -> 
         iam.delete_service_linked_role(RoleName="AWSServiceRoleForEC2Spot")
 
 
+@pytest.mark.parametrize(
+    ("prefix", "resource", "policy"),
+    [
+        ("custom-resource", "CustomResource", "AWSApplicationAutoScalingCustomResourcePolicy"),
+        ("lambda", "LambdaConcurrency", "AWSApplicationAutoscalingLambdaConcurrencyPolicy"),
+        ("ec2", "EC2SpotFleetRequest", "AWSApplicationAutoscalingEC2SpotFleetRequestPolicy"),
+    ],
+)
+def test_application_auto_scaling_roles_are_named_for_their_resource_type(
+    iam: Any, prefix: str, resource: str, policy: str
+) -> None:
+    service = f"{prefix}.application-autoscaling.amazonaws.com"
+    role = iam.create_service_linked_role(AWSServiceName=service)["Role"]
+    name = f"AWSServiceRoleForApplicationAutoScaling_{resource}"
+    try:
+        assert (role["RoleName"], role["Path"]) == (name, f"/aws-service-role/{service}/")
+        attached = iam.list_attached_role_policies(RoleName=name)["AttachedPolicies"]
+        assert [p["PolicyArn"] for p in attached] == [f"arn:aws:iam::aws:policy/aws-service-role/{policy}"]
+    finally:
+        iam.delete_service_linked_role(RoleName=name)
+
+
 def test_a_second_role_for_the_same_service_is_refused(iam: Any) -> None:
     iam.create_service_linked_role(AWSServiceName="ecs.amazonaws.com")
     try:

@@ -140,6 +140,23 @@ def test_destinations_are_paged(logs: Any) -> None:
         logs.delete_destination(destinationName=name)
 
 
+def test_destination_tags_are_kept_and_changed_by_its_arn(logs: Any) -> None:
+    name = unique("dest")
+    arn = logs.put_destination(destinationName=name, targetArn=TARGET, roleArn=ROLE, tags={"k1": "v1"})[
+        "destination"
+    ]["arn"]
+    logs.tag_resource(resourceArn=arn, tags={"k2": "v2"})
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"k1": "v1", "k2": "v2"}
+    logs.untag_resource(resourceArn=arn, tagKeys=["k1"])
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"k2": "v2"}
+    logs.delete_destination(destinationName=name)
+
+
+def test_tagging_a_missing_destination_is_not_found(logs: Any) -> None:
+    arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:destination:{unique('nodest')}"
+    assert error_of(logs.tag_resource, resourceArn=arn, tags={"k": "v"})[0] == "ResourceNotFoundException"
+
+
 def test_deleting_missing_destination_is_not_found(logs: Any) -> None:
     assert error_of(logs.delete_destination, destinationName=unique("nodest")) == (
         "ResourceNotFoundException",

@@ -53,12 +53,23 @@ def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> b
             else None
         )
         if found is None:
+            code, message = _get_object_error(s3, source["S3Bucket"])
             raise invalid_parameter(
-                "Error occurred while GetObject. S3 Error Code: NoSuchKey. "
-                "S3 Error Message: The specified key does not exist."
+                f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
             )
         return bytes(found)
     return None
+
+
+def _get_object_error(s3: Any, bucket: str) -> tuple[str, str]:
+    """S3's error code and message for the GetObject that found nothing, which Lambda relays:
+    NoSuchBucket when the bucket is missing, NoSuchKey otherwise."""
+    try:
+        if s3 is not None:
+            s3.s3.bucket(bucket)
+    except ServiceError as exc:
+        return exc.code, exc.message
+    return "NoSuchKey", "The specified key does not exist."
 
 
 def check_zip(data: bytes) -> None:

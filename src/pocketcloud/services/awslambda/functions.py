@@ -18,6 +18,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
@@ -225,6 +226,9 @@ class FunctionOperations:
 
     def _check_role(self, ctx: RequestContext, role_arn: str) -> None:
         parts = role_arn.split(":")
+        if len(parts) == 6 and parts[2] == "iam" and parts[4] and parts[4] != ctx.account_id:
+            # iam:PassRole never crosses accounts: AWS refuses before looking at the role.
+            raise ServiceError("AccessDeniedException", "Cross-account pass role is not allowed.", status=403)
         iam = self.runtime.provider("iam")  # type: ignore[attr-defined]
         role = None
         if len(parts) == 6 and parts[2] == "iam" and parts[5].startswith("role/") and iam is not None:

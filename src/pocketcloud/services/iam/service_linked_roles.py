@@ -104,12 +104,43 @@ _KNOWN: dict[str, tuple[str, str, bool]] = {
 }
 
 
+# Application Auto Scaling has one service principal per scalable resource type,
+# "<prefix>.application-autoscaling.amazonaws.com", whose role is named
+# AWSServiceRoleForApplicationAutoScaling_<resource> (its user guide's service-linked role ARN reference).
+_APPLICATION_AUTOSCALING: dict[str, str] = {
+    "appstream": "AppStreamFleet",
+    "cassandra": "CassandraTable",
+    "comprehend": "ComprehendEndpoint",
+    "custom-resource": "CustomResource",
+    "dynamodb": "DynamoDBTable",
+    "ec2": "EC2SpotFleetRequest",
+    "ecs": "ECSService",
+    "elasticache": "ElastiCacheRG",
+    "kafka": "KafkaCluster",
+    "lambda": "LambdaConcurrency",
+    "neptune": "NeptuneCluster",
+    "rds": "RDSCluster",
+    "sagemaker": "SageMakerEndpoint",
+    "workspaces": "WorkSpacesPool",
+}
+_APPLICATION_AUTOSCALING_SUFFIX = ".application-autoscaling.amazonaws.com"
+
+
 def _naming(service: str) -> tuple[str, str | None, bool]:
     """(role name, managed policy ARN or None, suffix accepted) for a service principal. A service
     pocketcloud has no entry for gets a name in AWS's pattern and no policy, and takes a suffix."""
     known = _KNOWN.get(service)
     if known is not None:
         return known[0], f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{known[1]}", known[2]
+    if service.endswith(_APPLICATION_AUTOSCALING_SUFFIX):
+        resource = _APPLICATION_AUTOSCALING.get(service[: -len(_APPLICATION_AUTOSCALING_SUFFIX)])
+        if resource is not None:
+            # AWS spells one of their policies "AutoScaling", the rest "Autoscaling".
+            prefix = (
+                "AWSApplicationAutoScaling" if resource == "CustomResource" else "AWSApplicationAutoscaling"
+            )
+            policy = f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{prefix}{resource}Policy"
+            return f"AWSServiceRoleForApplicationAutoScaling_{resource}", policy, False
     if not service.endswith(".amazonaws.com") or not service.split(".")[0]:
         raise invalid_input(f"Invalid service name: {service}")  # not a service principal at all
     label = "".join(part.capitalize() for part in service.split(".")[0].split("-"))

@@ -36,19 +36,42 @@ _CREDENTIAL_SUMMARY = (
 )
 
 
-def _fingerprint(body: str) -> str:
-    """The key's MD5 fingerprint, as IAM shows it; InvalidPublicKey if it is no SSH-RSA key."""
-    from cryptography.hazmat.primitives import serialization  # imported on use: it slows server start
+def _public_key(body: str) -> Any:
+    """The RSA key of an SSH public key in ssh-rsa or PEM format (both are accepted, as AWS
+    documents); InvalidPublicKey if it is neither, UnrecognizedPublicKeyEncoding if not RSA."""
+    from cryptography.exceptions import UnsupportedAlgorithm  # imported on use: it slows server start
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
 
+    text = body.strip().encode()
     try:
-        key = serialization.load_ssh_public_key(body.strip().encode())
-        blob = base64.b64decode(body.split()[1])
-    except (ValueError, IndexError, TypeError, NotImplementedError):
+        if text.startswith(b"-----BEGIN"):
+            key = serialization.load_pem_public_key(text)
+        else:
+            key = serialization.load_ssh_public_key(text)
+    except (ValueError, IndexError, TypeError, NotImplementedError, UnsupportedAlgorithm):
         raise ServiceError("InvalidPublicKey", "The public key is not valid.", status=400) from None
-    if key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH)[:7] != b"ssh-rsa":
+    if not isinstance(key, rsa.RSAPublicKey):
         raise ServiceError(
             "UnrecognizedPublicKeyEncoding", "Only ssh-rsa public keys are supported.", status=400
         )
+    return key
+
+
+def _encoded(key: Any, encoding: str) -> str:
+    """The key as GetSSHPublicKey's Encoding asks: ssh-rsa ("SSH") or PEM."""
+    from cryptography.hazmat.primitives import serialization
+
+    if encoding == "PEM":
+        return key.public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+    return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+
+
+def _fingerprint(key: Any) -> str:
+    """The MD5 fingerprint IAM shows: of the key's ssh-rsa blob, whichever format it came in."""
+    blob = base64.b64decode(_encoded(key, "SSH").split()[1])
     digest = hashlib.md5(blob).hexdigest()  # noqa: S324 - AWS's fingerprint is MD5
     return ":".join(digest[i : i + 2] for i in range(0, len(digest), 2))
 
@@ -85,7 +108,7 @@ class UserCredentialOperations:
         user = p["UserName"]
         with self.principals.store.transaction():
             self.principals.get(ctx, USER, user)
-            fingerprint = _fingerprint(p["SSHPublicKeyBody"])
+            fingerprint = _fingerprint(_public_key(p["SSHPublicKeyBody"]))
             keys = self._user_items(ctx, SSH_KEYS, user)
             if any(k["Fingerprint"] == fingerprint for k in keys):
                 raise ServiceError(
@@ -113,7 +136,11 @@ class UserCredentialOperations:
         )
 
     def GetSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
-        return {"SSHPublicKey": self._ssh_key(ctx, p)}
+        doc = dict(self._ssh_key(ctx, p))
+        body = doc["SSHPublicKeyBody"]
+        if body.lstrip().startswith("-----BEGIN") != (p["Encoding"] == "PEM"):  # the other format
+            doc["SSHPublicKeyBody"] = _encoded(_public_key(body), p["Encoding"])
+        return {"SSHPublicKey": doc}
 
     def ListSSHPublicKeys(self, ctx: RequestContext, p: Params) -> Params:
         user = self._user_for(ctx, p)

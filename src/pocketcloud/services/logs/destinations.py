@@ -1,5 +1,5 @@
 """Logical destinations for cross-account subscriptions: PutDestination, PutDestinationPolicy,
-DescribeDestinations, DeleteDestination.
+DescribeDestinations, DeleteDestination, and their tags (TagResource & co. on a destination ARN).
 
 A destination names a Kinesis stream or Firehose delivery stream (`targetArn`)
 and the role CloudWatch Logs writes to it as (`roleArn`), under the ARN
@@ -122,6 +122,40 @@ class DestinationOperations:
         if not self.destinations.delete(self._scope(ctx), p["destinationName"]):
             raise _missing()
         return {}
+
+    def destination_tags(
+        self,
+        ctx: RequestContext,
+        arn: str,
+        add: dict[str, str] | None = None,
+        remove: list[str] | None = None,
+        max_tags: int = 50,
+    ) -> dict[str, str]:
+        """The tags of the destination `arn` names (in the caller's account and region), after
+        adding and removing; TagResource, UntagResource and ListTagsForResource take its ARN."""
+        name = arn.split(":", 6)[6]
+        scope = self._scope(ctx)
+        with self.store.transaction():
+            doc = self.destinations.get(scope, name)
+            if doc is None or doc["arn"] != arn:
+                raise ServiceError(
+                    "ResourceNotFoundException", f"The specified resource does not exist: {arn}", status=400
+                )
+            if add is None and remove is None:
+                return dict(doc.get("tags") or {})
+            tags = {**(doc.get("tags") or {}), **(add or {})}
+            for key in remove or []:
+                tags.pop(key, None)
+            if len(tags) > max_tags:
+                raise ServiceError(
+                    "TooManyTagsException",
+                    f"A resource can have no more than {max_tags} tags.",
+                    status=400,
+                    resourceName=arn,
+                )
+            doc["tags"] = tags
+            self.destinations.put(scope, name, doc)
+        return tags
 
     def check_logs_destination(self, ctx: RequestContext, arn: str) -> None:
         """A subscription filter may name this destination: it exists and, for another account's

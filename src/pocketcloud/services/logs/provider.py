@@ -617,18 +617,32 @@ class LogsProvider(
     def ListTagsLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
+    @staticmethod
+    def _is_destination(arn: str) -> bool:
+        parts = arn.split(":", 6)
+        return len(parts) == 7 and parts[0] == "arn" and parts[2] == "logs" and parts[5] == "destination"
+
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag(
-            ctx, self._group_from_arn(ctx, p["resourceArn"]), add=p["tags"], too_many="TooManyTagsException"
-        )
+        arn = p["resourceArn"]
+        if self._is_destination(arn):
+            self.destination_tags(ctx, arn, add=p["tags"], max_tags=MAX_TAGS)
+            return {}
+        self._tag(ctx, self._group_from_arn(ctx, arn), add=p["tags"], too_many="TooManyTagsException")
         return {}
 
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag(ctx, self._group_from_arn(ctx, p["resourceArn"]), remove=p["tagKeys"])
+        arn = p["resourceArn"]
+        if self._is_destination(arn):
+            self.destination_tags(ctx, arn, remove=p["tagKeys"])
+            return {}
+        self._tag(ctx, self._group_from_arn(ctx, arn), remove=p["tagKeys"])
         return {}
 
     def ListTagsForResource(self, ctx: RequestContext, p: Params) -> Params:
-        return {"tags": self._group(ctx, self._group_from_arn(ctx, p["resourceArn"])).get("tags") or {}}
+        arn = p["resourceArn"]
+        if self._is_destination(arn):
+            return {"tags": self.destination_tags(ctx, arn)}
+        return {"tags": self._group(ctx, self._group_from_arn(ctx, arn)).get("tags") or {}}
 
     # -- log streams ------------------------------------------------------------------------
 
