@@ -16,10 +16,9 @@ import string
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from botocore.session import get_session
-
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -39,7 +38,7 @@ def org_error(code: str, **fields: Any) -> ServiceError:
     """An Organizations error with the message its model documents (AWS's wording)."""
     message = _model_messages.get(code)
     if message is None:
-        doc = get_session().get_service_model("organizations").shape_for(code).documentation
+        doc = service_model("organizations").shape_for(code).documentation
         text = re.sub(r"<[^>]+>", " ", doc or "")
         text = re.split(r"\s(?:For (?:more information|details|example)|This exception includes)", text)[0]
         message = _model_messages[code] = " ".join(text.split()).replace("\u2019", "'")
