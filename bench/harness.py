@@ -57,7 +57,9 @@ class ServerProcess:
         self.argv = list(command(self.port))
         self.ready_path = ready_path
         self.ready_status = ready_status
-        self.env = {**os.environ, **(env or {})}
+        # Servers start as an installed program does, from cached bytecode: a shell that sets
+        # PYTHONDONTWRITEBYTECODE would otherwise have every start compile its modules again.
+        self.env = {k: v for k, v in {**os.environ, **(env or {})}.items() if k != "PYTHONDONTWRITEBYTECODE"}
         self.proc: subprocess.Popen[bytes] | None = None
         self.ready_s = math.nan
         self.idle_rss_mib = math.nan
