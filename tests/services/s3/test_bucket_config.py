@@ -5,10 +5,12 @@ document comes back as it was given (with what S3 adds, such as a lifecycle rule
 from __future__ import annotations
 
 import os
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.services.s3.core_support import error_of
 
@@ -290,6 +292,66 @@ def test_ownership_controls_accept_only_s3s_values(s3: Any, bucket: str) -> None
     s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
     got = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
     assert got == {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+
+
+def test_deleted_ownership_controls_are_not_found(s3: Any, bucket: str) -> None:
+    s3.delete_bucket_ownership_controls(Bucket=bucket)
+    code, status, message = error_of(s3.get_bucket_ownership_controls, Bucket=bucket)
+    assert (code, status, message) == (
+        "OwnershipControlsNotFoundError",
+        404,
+        "The bucket ownership controls were not found",
+    )
+    enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls=enforced)
+    assert s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"] == enforced
+
+
+# -- transfer acceleration ---------------------------------------------------------------------
+
+
+def test_accelerate_status_outside_the_schema_is_malformed_xml(s3: Any, bucket: str) -> None:
+    bad = {"Status": "Fast"}
+    code, status, _ = error_of(
+        s3.put_bucket_accelerate_configuration, Bucket=bucket, AccelerateConfiguration=bad
+    )
+    assert (code, status) == ("MalformedXML", 400)
+    s3.put_bucket_accelerate_configuration(Bucket=bucket, AccelerateConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_accelerate_configuration(Bucket=bucket)["Status"] == "Enabled"
+
+
+def test_accelerate_refuses_a_bucket_name_with_periods(s3: Any) -> None:
+    name = f"dotted.{uuid.uuid4().hex[:12]}"
+    s3.create_bucket(Bucket=name)
+    try:
+        suspended = {"Status": "Suspended"}
+        code, status, _ = error_of(
+            s3.put_bucket_accelerate_configuration, Bucket=name, AccelerateConfiguration=suspended
+        )
+        assert (code, status) == ("InvalidRequest", 400)
+    finally:
+        s3.delete_bucket(Bucket=name)
+
+
+# -- replication -----------------------------------------------------------------------------------
+
+
+def test_replication_needs_versioning_enabled_on_the_bucket(s3: Any, bucket: str) -> None:
+    config = {
+        "Role": "arn:aws:iam::123456789012:role/replicator",
+        "Rules": [{"ID": "r", "Status": "Enabled", "Destination": {"Bucket": "arn:aws:s3:::elsewhere"}}],
+    }
+    with pytest.raises(ClientError) as info:
+        s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=config)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Message"], error["BucketName"]) == (
+        "InvalidRequest",
+        "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
+        bucket,
+    )
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=config)
+    assert s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]["ID"] == "r"
 
 
 @pytest.mark.parametrize("operation", ["put_bucket_cors", "put_bucket_lifecycle_configuration", "put_bucket_tagging"])

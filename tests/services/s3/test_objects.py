@@ -503,6 +503,61 @@ def test_archived_object_cannot_be_read_or_copied_until_restored(s3: Any, bucket
     assert s3.get_object(Bucket=bucket, Key="cold")["Body"].read() == b"x"
 
 
+def test_copying_an_archived_source_names_the_source_in_the_refusal(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="DEEP_ARCHIVE")
+    code, status, message = error_of(
+        s3.copy_object, Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"}
+    )
+    assert (code, status, message) == (
+        "InvalidObjectState",
+        403,
+        "Operation is not valid for the source object's storage class",
+    )
+
+
+def test_restore_answers_202_when_started_and_200_when_already_restored(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    first = s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    assert first["ResponseMetadata"]["HTTPStatusCode"] == 202
+    again = s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 2})
+    assert again["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_copy_is_standard_unless_a_storage_class_is_named(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
+    s3.copy_object(Bucket=bucket, Key="plain", CopySource={"Bucket": bucket, "Key": "ia"})
+    s3.copy_object(
+        Bucket=bucket, Key="onezone", CopySource={"Bucket": bucket, "Key": "ia"}, StorageClass="ONEZONE_IA"
+    )
+    listed = {o["Key"]: o["StorageClass"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert listed == {"ia": "STANDARD_IA", "plain": "STANDARD", "onezone": "ONEZONE_IA"}
+    assert "StorageClass" not in s3.head_object(Bucket=bucket, Key="plain")
+
+
+def test_restored_archive_copies_as_standard(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    s3.copy_object(Bucket=bucket, Key="warm", CopySource={"Bucket": bucket, "Key": "cold"})
+    head = s3.head_object(Bucket=bucket, Key="warm")
+    assert "StorageClass" not in head and "Restore" not in head
+
+
+def test_sse_kms_object_reports_its_bucket_key(s3: Any, bucket: str) -> None:
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", BucketKeyEnabled=True)
+    assert put["BucketKeyEnabled"] is True
+    assert s3.head_object(Bucket=bucket, Key="k")["BucketKeyEnabled"] is True
+    assert "BucketKeyEnabled" not in s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+
+
+def test_bucket_default_bucket_key_applies_to_new_sse_kms_objects(s3: Any, bucket: str) -> None:
+    rule = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+    put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert (put["ServerSideEncryption"], put["BucketKeyEnabled"]) == ("aws:kms", True)
+    copied = s3.copy_object(Bucket=bucket, Key="c", CopySource={"Bucket": bucket, "Key": "k"})
+    assert copied["BucketKeyEnabled"] is True
+
+
 def test_restoring_an_object_that_is_not_archived_is_invalid_object_state(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="warm", Body=b"x")
     code, status, _ = error_of(s3.restore_object, Bucket=bucket, Key="warm", RestoreRequest={"Days": 1})

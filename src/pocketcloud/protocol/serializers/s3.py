@@ -8,7 +8,8 @@
   a handler of its own, `parse_get_bucket_location`).
 - Request ids travel as `x-amz-request-id` and `x-amz-id-2` (the "host id").
 - A ranged GetObject answers 206 Partial Content, which the model cannot say.
-- HeadBucket's answer is labelled application/xml, with no body; PutBucketTagging's is 204.
+- HeadBucket's answer is labelled application/xml, with no body; PutBucketTagging's is 204;
+  a provider may set another status with the non-model output member `__status` (RestoreObject's 202).
 - A browser POST upload (PostObject, not in the model) answers 204, 200, 201
   with a PostResponse document, or 303 to the form's success_action_redirect.
 - Listing entries are written by the fast writers of `s3_listing.py`.
@@ -123,6 +124,9 @@ class S3Serializer(RestXmlSerializer):
             response.status = 206  # a ranged read is Partial Content; the model has no status member for it
         elif operation.name == "PutBucketTagging":
             response.status = 204  # S3 answers it No Content; the model has no status for it
+        elif output and output.get("__status"):
+            # RestoreObject's 202 Accepted: a status the model has no member for
+            response.status = output["__status"]
         elif operation.name == "HeadBucket":
             response.headers.append(("Content-Type", "application/xml"))  # as S3 labels it, though bodiless
         return response

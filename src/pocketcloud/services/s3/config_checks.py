@@ -1,4 +1,5 @@
-"""What S3 refuses in bucket tagging, website, default encryption and ownership configurations.
+"""What S3 refuses in bucket tagging, website, default encryption, ownership, accelerate and
+replication configurations.
 
 Each `validate_<name>(ctx, bucket, value)` is the hook `configuration.py` calls
 before storing a document; it raises S3's error for the first thing S3 would
@@ -125,6 +126,16 @@ def check_encryption(config: Params | None) -> None:
             raise malformed_xml()
 
 
+def check_accelerate(bucket: str, config: Params | None) -> None:
+    if (config or {}).get("Status") not in ("Enabled", "Suspended"):
+        raise malformed_xml()
+    if "." in bucket:
+        # Transfer Acceleration needs a DNS-compliant bucket name without periods (PutBucketAccelerateConfiguration).
+        raise invalid_request(
+            "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names"
+        )
+
+
 def check_ownership_controls(config: Params | None) -> None:
     rules = (config or {}).get("Rules")
     if not rules or len(rules) != 1 or rules[0].get("ObjectOwnership") not in OBJECT_OWNERSHIP:
@@ -160,3 +171,20 @@ class ConfigurationChecks:
         self.s3.bucket(bucket)
         check_ownership_controls(value)
         self._chain("validate_ownershipcontrols", ctx, bucket, value)
+
+    def validate_accelerate(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        check_accelerate(bucket, value)
+        self._chain("validate_accelerate", ctx, bucket, value)
+
+    def validate_replication(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        doc = self.s3.bucket(bucket)
+        if (doc.get("Versioning") or {}).get("Status") != "Enabled":
+            # Replication needs versioning on the source bucket (PutBucketReplication).
+            raise ServiceError(
+                "InvalidRequest",
+                "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
+                status=400,
+                BucketName=bucket,
+            )
+        self._chain("validate_replication", ctx, bucket, value)

@@ -91,6 +91,7 @@ class ConfigurationStore:
             if name == "OwnershipControls":
                 rules = (value or {}).get("Rules") or [{}]
                 doc["ObjectOwnership"] = rules[0].get("ObjectOwnership", "BucketOwnerEnforced")
+                doc.pop("OwnershipControlsDeleted", None)
             self.s3.save_bucket(doc)
 
     def delete(self, bucket: str, name: str) -> None:
@@ -98,7 +99,10 @@ class ConfigurationStore:
             doc = self.s3.bucket(bucket)
             (doc.get("Configs") or {}).pop(name, None)
             if name == "OwnershipControls":
-                doc["ObjectOwnership"] = "BucketOwnerEnforced"
+                # A bucket without ownership controls behaves as buckets did before them: the object
+                # writer owns what it uploads and ACLs apply; GetBucketOwnershipControls answers 404.
+                doc["ObjectOwnership"] = "ObjectWriter"
+                doc["OwnershipControlsDeleted"] = True
             self.s3.save_bucket(doc)
 
 
@@ -123,7 +127,8 @@ def _make_get(config: BucketConfig) -> Any:
     def get(self: Any, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         value = (bucket_doc.get("Configs") or {}).get(config.name)
-        if value is None and config.name == "OwnershipControls":
+        deleted = bucket_doc.get("OwnershipControlsDeleted")
+        if value is None and config.name == "OwnershipControls" and not deleted:
             value = {"Rules": [{"ObjectOwnership": bucket_doc.get("ObjectOwnership", "BucketOwnerEnforced")}]}
         if value is None and config.name in _DEFAULTS:
             value = _DEFAULTS[config.name]

@@ -483,15 +483,18 @@ class ObjectOperations:
         start = sum(sizes[: number - 1])
         return start, start + sizes[number - 1] - 1
 
-    def check_not_archived(self, record: Params) -> None:
-        """Objects in the archive classes must be restored before their bytes can be read."""
+    def check_not_archived(
+        self, record: Params, message: str = "The operation is not valid for the object's storage class"
+    ) -> None:
+        """Objects in the archive classes must be restored before their bytes can be read (or copied:
+        S3 words that refusal for the copy's source)."""
         restored_until = record.get("RestoreExpiry")
         if record.get("StorageClass") in ARCHIVE_CLASSES and not (
             restored_until and to_datetime(restored_until) > now()
         ):
             raise ServiceError(
                 "InvalidObjectState",
-                "The operation is not valid for the object's storage class",
+                message,
                 status=403,
                 StorageClass=record["StorageClass"],
             )
@@ -501,7 +504,10 @@ class ObjectOperations:
         self.s3.bucket(p["Bucket"])
         days = (p.get("RestoreRequest") or {}).get("Days") or 1
 
+        restored_before = False
+
         def restore(record: Params) -> None:
+            nonlocal restored_before
             if record.get("StorageClass") not in ARCHIVE_CLASSES:
                 raise ServiceError(
                     "InvalidObjectState",
@@ -509,10 +515,14 @@ class ObjectOperations:
                     status=403,
                     StorageClass=record.get("StorageClass", "STANDARD"),
                 )
+            expiry = record.get("RestoreExpiry")
+            restored_before = bool(expiry and to_datetime(expiry) > now())
             record["RestoreExpiry"] = (now() + timedelta(days=days)).isoformat()
 
         self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore, "POST")
-        return {}
+        # S3 answers 202 Accepted when a restore starts, 200 OK when the copy was already restored
+        # (only its expiry moves); the serializer reads this member, which is not in the model.
+        return {} if restored_before else {"__status": 202}
 
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
         record, out, stored = self._read(ctx, p, with_body=True)
@@ -666,7 +676,7 @@ class ObjectOperations:
         self.s3.bucket(src_bucket)
         source = self.find_object(src_bucket, src_key, src_version)
         self.check_copy_conditions(source, p)
-        self.check_not_archived(source)
+        self.check_not_archived(source, "Operation is not valid for the source object's storage class")
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         directive = p.get("MetadataDirective") or "COPY"
         # A copy naming a version of the source (even the current one) is no copy onto itself: S3 allows it.
@@ -686,10 +696,10 @@ class ObjectOperations:
         if directive == "REPLACE":
             record = self._record_from_params(ctx, p["Key"], p)
         else:
-            record = {k: v for k, v in source.items() if k in (*_CONTENT_MEMBERS, "Metadata", "StorageClass")}
+            # The storage class is not copied: without x-amz-storage-class the copy is STANDARD (CopyObject).
+            record = {k: v for k, v in source.items() if k in (*_CONTENT_MEMBERS, "Metadata")}
             record.update({"Key": p["Key"], "Owner": ctx.account_id})
-            if p.get("StorageClass"):
-                record["StorageClass"] = check_storage_class(p["StorageClass"])
+            record["StorageClass"] = check_storage_class(p.get("StorageClass"))
             # "Not copied when using the x-amz-metadata-directive header": a copy takes the request's value.
             _apply_redirect(record, p)
         tagging = p.get("TaggingDirective") or "COPY"

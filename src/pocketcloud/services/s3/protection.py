@@ -40,14 +40,21 @@ class ProtectionOperations:
             return
         algorithm = p.get("ServerSideEncryption")
         key_id = p.get("SSEKMSKeyId")
+        default = ((bucket_doc.get("Configs") or {}).get("Encryption") or {}).get("Rules") or []
+        bucket_key = p.get("BucketKeyEnabled")
         if algorithm is None:
-            default = ((bucket_doc.get("Configs") or {}).get("Encryption") or {}).get("Rules") or []
             by_default = (default[0].get("ApplyServerSideEncryptionByDefault") or {}) if default else {}
             algorithm = by_default.get("SSEAlgorithm", "AES256")
             key_id = key_id or by_default.get("KMSMasterKeyID")
+        if bucket_key is None and default:
+            bucket_key = default[0].get("BucketKeyEnabled")  # the bucket's default, unless the request says
         if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
             raise invalid_argument("The encryption method specified is not supported", "x-amz-server-side-encryption", str(algorithm))
         record["SSE"] = {"Algorithm": algorithm, **({"KeyId": key_id} if key_id and algorithm != "AES256" else {})}
+        if bucket_key and algorithm == "aws:kms":
+            # An S3 Bucket Key serves SSE-KMS only (not DSSE-KMS); objects report it in
+            # x-amz-server-side-encryption-bucket-key-enabled.
+            record["SSE"]["BucketKey"] = True
 
     def sse_c_key_md5(self, key: bytes) -> str:
         return base64.b64encode(hashlib.md5(key).digest()).decode()
@@ -94,6 +101,8 @@ class ProtectionOperations:
         out: Params = {"ServerSideEncryption": sse["Algorithm"]}
         if sse.get("KeyId"):
             out["SSEKMSKeyId"] = sse["KeyId"]
+        if sse.get("BucketKey"):
+            out["BucketKeyEnabled"] = True
         return out
 
     def check_sse_c_read(self, record: Params, p: Params, prefix: str = "") -> bytes | None:
