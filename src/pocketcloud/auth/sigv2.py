@@ -20,6 +20,12 @@ values decoded ("S3 REST Authentication", Amazon S3 Developer Guide).
 `authenticate_v2` verifies either form and returns the credential it belongs to;
 it raises S3's errors (SignatureDoesNotMatch with the StringToSign, "Request has
 expired", RequestTimeTooSkewed, ...).
+
+A presigned URL carries request headers in its query (botocore's SigV2 moves
+x-amz-* headers and Content-Type there; the JavaScript SDK v3 hoists x-amz-* headers
+out of a SigV4 one): S3 applies them as if they were sent as headers, so the metadata,
+ACL or storage class a URL was signed with is what the upload gets.
+`apply_query_headers` does that once the signature is verified.
 """
 
 from __future__ import annotations
@@ -41,18 +47,59 @@ from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 
 # The query parameters that are part of the resource S3 signs (botocore's HmacV1Auth list,
 # which is the developer guide's list plus the sub-resources added since).
-SUBRESOURCES = frozenset((
-    "accelerate", "acl", "analytics", "cors", "defaultObjectAcl", "delete", "intelligent-tiering",
-    "inventory", "legal-hold", "lifecycle", "location", "logging", "metrics", "notification", "object-lock",
-    "ownershipControls", "partNumber", "policy", "policyStatus", "publicAccessBlock", "replication",
-    "requestPayment", "response-cache-control", "response-content-disposition", "response-content-encoding",
-    "response-content-language", "response-content-type", "response-expires", "restore", "retention",
-    "select", "select-type", "storageClass", "tagging", "torrent", "uploadId", "uploads", "versionId",
-    "versioning", "versions", "website",
-))
+SUBRESOURCES = frozenset(
+    (
+        "accelerate",
+        "acl",
+        "analytics",
+        "cors",
+        "defaultObjectAcl",
+        "delete",
+        "intelligent-tiering",
+        "inventory",
+        "legal-hold",
+        "lifecycle",
+        "location",
+        "logging",
+        "metrics",
+        "notification",
+        "object-lock",
+        "ownershipControls",
+        "partNumber",
+        "policy",
+        "policyStatus",
+        "publicAccessBlock",
+        "replication",
+        "requestPayment",
+        "response-cache-control",
+        "response-content-disposition",
+        "response-content-encoding",
+        "response-content-language",
+        "response-content-type",
+        "response-expires",
+        "restore",
+        "retention",
+        "select",
+        "select-type",
+        "storageClass",
+        "tagging",
+        "torrent",
+        "uploadId",
+        "uploads",
+        "versionId",
+        "versioning",
+        "versions",
+        "website",
+    )
+)
 # What botocore signs: the list above without the newer names it does not know.
 _BOTOCORE_SUBRESOURCES = SUBRESOURCES - {
-    "intelligent-tiering", "legal-hold", "ownershipControls", "policyStatus", "publicAccessBlock", "retention",
+    "intelligent-tiering",
+    "legal-hold",
+    "ownershipControls",
+    "policyStatus",
+    "publicAccessBlock",
+    "retention",
 }
 
 TokenCheck = Callable[[Credential, str, str | None], None]
@@ -67,7 +114,9 @@ def sign(secret: str, string_to_sign: str) -> str:
     return base64.b64encode(digest).decode("ascii")
 
 
-def canonical_resource(request: Request, subresources: frozenset[str] = SUBRESOURCES, path: str | None = None) -> str:
+def canonical_resource(
+    request: Request, subresources: frozenset[str] = SUBRESOURCES, path: str | None = None
+) -> str:
     resource = request.path if path is None else path
     bucket = virtual_host_bucket(request.host)
     if bucket:
@@ -82,7 +131,11 @@ def canonical_resource(request: Request, subresources: frozenset[str] = SUBRESOU
     if not signed:
         return resource or "/"
     signed.sort(key=lambda pair: pair[0])
-    return (resource or "/") + "?" + "&".join(name if value is None else f"{name}={value}" for name, value in signed)
+    return (
+        (resource or "/")
+        + "?"
+        + "&".join(name if value is None else f"{name}={value}" for name, value in signed)
+    )
 
 
 def _amz_headers(request: Request, from_query: bool) -> str:
@@ -106,17 +159,53 @@ def string_to_sign(request: Request, date: str, from_query: bool, resource: str)
     return f"{request.method}\n{md5.strip()}\n{content_type.strip()}\n{date}\n{_amz_headers(request, from_query)}{resource}"
 
 
+# A SigV4 presigned URL's own parameters, which are not headers of the request.
+_SIGV4_QUERY_AUTH = frozenset(
+    (
+        "x-amz-algorithm",
+        "x-amz-credential",
+        "x-amz-date",
+        "x-amz-expires",
+        "x-amz-signedheaders",
+        "x-amz-signature",
+        "x-amz-security-token",
+        "x-amz-content-sha256",
+    )
+)
+
+
+def apply_query_headers(request: Request, with_content_type: bool) -> None:
+    """Copy the x-amz-* parameters of a verified presigned URL (and, for SigV2, whose signature
+    covers it, Content-Type) into the request's headers; a header actually sent wins."""
+    if "=" not in request.query_string:
+        return
+    headers = request.headers
+    for name, value in query_params(request.query_string).items():
+        lowered = name.lower()
+        if lowered.startswith("x-amz-"):
+            if lowered in _SIGV4_QUERY_AUTH:
+                continue
+        elif not (with_content_type and lowered == "content-type"):
+            continue
+        if lowered not in headers:
+            headers[lowered] = value
+
+
 def _candidates(request: Request) -> list[str]:
     """The canonical resources a client may have signed: SigV2's list, botocore's, a re-encoded path,
     and a bucket's resource with its trailing slash ("/bucket/?acl", as the developer guide and
     botocore write it, for a request sent to "/bucket?acl")."""
     found = [canonical_resource(request)]
-    others = [canonical_resource(request, _BOTOCORE_SUBRESOURCES),
-              canonical_resource(request, path=s3_reencoded_uri(request.path))]
+    others = [
+        canonical_resource(request, _BOTOCORE_SUBRESOURCES),
+        canonical_resource(request, path=s3_reencoded_uri(request.path)),
+    ]
     path = request.path or "/"
     if not virtual_host_bucket(request.host) and path.count("/") == 1 and len(path) > 1:
-        others += [canonical_resource(request, path=path + "/"),
-                   canonical_resource(request, _BOTOCORE_SUBRESOURCES, path=path + "/")]
+        others += [
+            canonical_resource(request, path=path + "/"),
+            canonical_resource(request, _BOTOCORE_SUBRESOURCES, path=path + "/"),
+        ]
     for other in others:
         if other not in found:
             found.append(other)
@@ -143,23 +232,34 @@ def authenticate_v2(
     presigned = authorization is None
     if presigned:
         params = query_params(request.query_string)
-        access_key_id, signature, expires = params.get("AWSAccessKeyId"), params.get("Signature"), params.get("Expires")
+        access_key_id, signature, expires = (
+            params.get("AWSAccessKeyId"),
+            params.get("Signature"),
+            params.get("Expires"),
+        )
         if not (access_key_id and signature and expires):
             raise errors.s3_access_denied(
-                "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters")
+                "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
+            )
         if not expires.isdigit():
             raise errors.s3_access_denied(f"Invalid date (should be seconds since epoch): {expires}")
         if now > int(expires):
-            raise errors.s3_access_denied("Request has expired", Expires=format_iso(int(expires)),
-                                          ServerTime=format_iso(now))
+            raise errors.s3_access_denied(
+                "Request has expired", Expires=format_iso(int(expires)), ServerTime=format_iso(now)
+            )
         token = params.get("x-amz-security-token") or request.headers.get("x-amz-security-token")
         dates = [expires]
     else:
         assert authorization is not None
         access_key_id, colon, signature = authorization[4:].strip().rpartition(":")
         if not colon or not access_key_id or not signature:
-            raise ServiceError("InvalidArgument", "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
-                               status=400, ArgumentName="Authorization", ArgumentValue=authorization)
+            raise ServiceError(
+                "InvalidArgument",
+                "AWS authorization header is invalid.  Expected AwsAccessKeyId:signature",
+                status=400,
+                ArgumentName="Authorization",
+                ArgumentValue=authorization,
+            )
         amz_date, date = request.headers.get("x-amz-date"), request.headers.get("date")
         sent = amz_date or date
         moment = _http_time(sent) if sent else None
@@ -180,5 +280,7 @@ def authenticate_v2(
             to_sign = string_to_sign(request, date_line, presigned, resource)
             first = first or to_sign
             if hmac.compare_digest(sign(credential.secret_access_key, to_sign).encode(), signature.encode()):
+                if presigned:
+                    apply_query_headers(request, with_content_type=True)
                 return credential, token
     raise errors.signature_mismatch(access_key_id=access_key_id, string_to_sign=first, signature=signature)

@@ -56,7 +56,7 @@ from pocketcloud.auth.parse import (
 )
 from pocketcloud.auth.post_form import is_post_upload, read_post_form, verify_post_form
 from pocketcloud.auth.principal import ANONYMOUS, Credential, Principal, root_principal
-from pocketcloud.auth.sigv2 import authenticate_v2, is_v2_header
+from pocketcloud.auth.sigv2 import apply_query_headers, authenticate_v2, is_v2_header
 from pocketcloud.config import Settings
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -137,6 +137,8 @@ class Authenticator:
             payload = stated or sha256_hex(await request.body.read())
         key = signing_key(credential.secret_access_key, sig.date, sig.region, sig.service)
         self._verify_signature(request, sig, payload, key, errors)
+        if sig.presigned and service == "s3":  # x-amz-* query parameters act as headers
+            apply_query_headers(request, with_content_type=False)
         # A payload the client only stated (rather than one hashed here) is checked now or as it streams.
         if stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
             await self._check_body(request, sig, payload, key, errors)

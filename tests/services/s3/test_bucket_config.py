@@ -22,7 +22,13 @@ def lifecycle(s3: Any, bucket: str, *rules: dict[str, Any]) -> Any:
 
 
 def rule(**fields: Any) -> dict[str, Any]:
-    return {"ID": "r", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}, **fields}
+    return {
+        "ID": "r",
+        "Status": "Enabled",
+        "Filter": {"Prefix": "logs/"},
+        "Expiration": {"Days": 1},
+        **fields,
+    }
 
 
 # -- CORS ----------------------------------------------------------------------------------------
@@ -31,23 +37,45 @@ def rule(**fields: Any) -> dict[str, Any]:
 def test_cors_rule_with_an_unsupported_method_is_invalid_request(s3: Any, bucket: str) -> None:
     config = {"CORSRules": [{"AllowedMethods": ["GET", "PATCH"], "AllowedOrigins": ["*"]}]}
     assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration=config) == (
-        "InvalidRequest", 400, "Found unsupported HTTP method in CORS config. Unsupported method is PATCH")
+        "InvalidRequest",
+        400,
+        "Found unsupported HTTP method in CORS config. Unsupported method is PATCH",
+    )
 
 
 def test_cors_configuration_with_more_than_100_rules_is_malformed(s3: Any, bucket: str) -> None:
-    config = {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": [f"https://{i}.test"]} for i in range(101)]}
-    assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration=config) == ("MalformedXML", 400, MALFORMED)
+    config = {
+        "CORSRules": [
+            {"AllowedMethods": ["GET"], "AllowedOrigins": [f"https://{i}.test"]} for i in range(101)
+        ]
+    }
+    assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration=config) == (
+        "MalformedXML",
+        400,
+        MALFORMED,
+    )
 
 
 def test_cors_origin_with_two_wildcards_is_invalid_request(s3: Any, bucket: str) -> None:
     config = {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["https://*.*.example.com"]}]}
     assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration=config) == (
-        "InvalidRequest", 400, 'AllowedOrigin "https://*.*.example.com" can not have more than one wildcard.')
+        "InvalidRequest",
+        400,
+        'AllowedOrigin "https://*.*.example.com" can not have more than one wildcard.',
+    )
 
 
 def test_cors_configuration_round_trips_and_delete_removes_it(s3: Any, bucket: str) -> None:
-    rules = [{"ID": "web", "AllowedMethods": ["GET", "PUT"], "AllowedOrigins": ["https://*.example.com"],
-              "AllowedHeaders": ["*"], "ExposeHeaders": ["ETag"], "MaxAgeSeconds": 600}]
+    rules = [
+        {
+            "ID": "web",
+            "AllowedMethods": ["GET", "PUT"],
+            "AllowedOrigins": ["https://*.example.com"],
+            "AllowedHeaders": ["*"],
+            "ExposeHeaders": ["ETag"],
+            "MaxAgeSeconds": 600,
+        }
+    ]
     s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": rules})
     assert s3.get_bucket_cors(Bucket=bucket)["CORSRules"] == rules
     s3.delete_bucket_cors(Bucket=bucket)
@@ -65,7 +93,10 @@ def test_lifecycle_rule_id_longer_than_255_is_invalid_argument(s3: Any, bucket: 
 
 def test_lifecycle_rule_ids_must_be_unique(s3: Any, bucket: str) -> None:
     assert error_of(lifecycle, s3, bucket, rule(ID="same"), rule(ID="same", Filter={"Prefix": "x/"})) == (
-        "InvalidArgument", 400, "Rule ID must be unique. Found same ID for more than one rule")
+        "InvalidArgument",
+        400,
+        "Rule ID must be unique. Found same ID for more than one rule",
+    )
 
 
 def test_lifecycle_status_other_than_enabled_or_disabled_is_malformed(s3: Any, bucket: str) -> None:
@@ -94,12 +125,20 @@ def test_lifecycle_filter_with_two_conditions_outside_and_is_malformed(s3: Any, 
 
 def test_lifecycle_expiration_days_must_be_positive(s3: Any, bucket: str) -> None:
     code, status, message = error_of(lifecycle, s3, bucket, rule(Expiration={"Days": 0}))
-    assert (code, status, message) == ("InvalidArgument", 400, "'Days' for Expiration action must be a positive integer")
+    assert (code, status, message) == (
+        "InvalidArgument",
+        400,
+        "'Days' for Expiration action must be a positive integer",
+    )
 
 
 def test_lifecycle_expiration_date_must_be_midnight_utc(s3: Any, bucket: str) -> None:
     not_midnight = rule(Expiration={"Date": datetime(2031, 1, 1, 12, 30, tzinfo=UTC)})
-    assert error_of(lifecycle, s3, bucket, not_midnight) == ("InvalidArgument", 400, "'Date' must be at midnight GMT")
+    assert error_of(lifecycle, s3, bucket, not_midnight) == (
+        "InvalidArgument",
+        400,
+        "'Date' must be at midnight GMT",
+    )
     lifecycle(s3, bucket, rule(Expiration={"Date": datetime(2031, 1, 1, tzinfo=UTC)}))
 
 
@@ -111,28 +150,50 @@ def test_lifecycle_expiration_with_both_days_and_date_is_malformed(s3: Any, buck
 def test_lifecycle_rule_without_any_action_is_invalid_request(s3: Any, bucket: str) -> None:
     no_action = {k: v for k, v in rule().items() if k != "Expiration"}
     assert error_of(lifecycle, s3, bucket, no_action) == (
-        "InvalidRequest", 400, "At least one action needs to be specified in a rule.")
+        "InvalidRequest",
+        400,
+        "At least one action needs to be specified in a rule.",
+    )
 
 
 def test_lifecycle_noncurrent_and_abort_days_must_be_positive(s3: Any, bucket: str) -> None:
     noncurrent = rule(NoncurrentVersionExpiration={"NoncurrentDays": 0})
     abort = rule(AbortIncompleteMultipartUpload={"DaysAfterInitiation": 0})
     assert error_of(lifecycle, s3, bucket, noncurrent)[:3] == (
-        "InvalidArgument", 400, "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer")
+        "InvalidArgument",
+        400,
+        "'NoncurrentDays' for NoncurrentVersionExpiration action must be a positive integer",
+    )
     assert error_of(lifecycle, s3, bucket, abort)[:3] == (
-        "InvalidArgument", 400, "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer")
+        "InvalidArgument",
+        400,
+        "'DaysAfterInitiation' for AbortIncompleteMultipartUpload action must be a positive integer",
+    )
 
 
 def test_lifecycle_abort_incomplete_uploads_cannot_filter_on_tags(s3: Any, bucket: str) -> None:
-    tagged = {"ID": "t", "Status": "Enabled", "Filter": {"Tag": {"Key": "k", "Value": "v"}},
-              "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2}}
+    tagged = {
+        "ID": "t",
+        "Status": "Enabled",
+        "Filter": {"Tag": {"Key": "k", "Value": "v"}},
+        "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 2},
+    }
     assert error_of(lifecycle, s3, bucket, tagged) == (
-        "InvalidRequest", 400, "AbortIncompleteMultipartUpload cannot be specified with Tags.")
+        "InvalidRequest",
+        400,
+        "AbortIncompleteMultipartUpload cannot be specified with Tags.",
+    )
 
 
 def test_lifecycle_and_filter_with_duplicate_tag_keys_is_invalid_request(s3: Any, bucket: str) -> None:
-    duplicate = rule(Filter={"And": {"Prefix": "a/", "Tags": [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}})
-    assert error_of(lifecycle, s3, bucket, duplicate) == ("InvalidRequest", 400, "Duplicate Tag Keys are not allowed.")
+    duplicate = rule(
+        Filter={"And": {"Prefix": "a/", "Tags": [{"Key": "k", "Value": "1"}, {"Key": "k", "Value": "2"}]}}
+    )
+    assert error_of(lifecycle, s3, bucket, duplicate) == (
+        "InvalidRequest",
+        400,
+        "Duplicate Tag Keys are not allowed.",
+    )
 
 
 def test_lifecycle_transition_to_standard_ia_needs_thirty_days(s3: Any, bucket: str) -> None:
@@ -140,7 +201,9 @@ def test_lifecycle_transition_to_standard_ia_needs_thirty_days(s3: Any, bucket: 
     code, status, message = error_of(lifecycle, s3, bucket, early)
     assert (code, status) == ("InvalidArgument", 400)
     assert "greater than or equal to 30" in message
-    lifecycle(s3, bucket, rule(Expiration={"Days": 90}, Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}]))
+    lifecycle(
+        s3, bucket, rule(Expiration={"Days": 90}, Transitions=[{"Days": 30, "StorageClass": "STANDARD_IA"}])
+    )
 
 
 def test_lifecycle_rule_without_id_gets_one_from_s3(s3: Any, bucket: str) -> None:
@@ -152,18 +215,40 @@ def test_lifecycle_rule_without_id_gets_one_from_s3(s3: Any, bucket: str) -> Non
 
 def test_lifecycle_configuration_round_trips(s3: Any, bucket: str) -> None:
     rules = [
-        {"ID": "logs", "Status": "Enabled", "Filter": {"And": {"Prefix": "logs/", "Tags": [{"Key": "tier", "Value": "cold"}],
-                                                           "ObjectSizeGreaterThan": 10}},
-         "Expiration": {"Days": 30}, "Transitions": [{"Days": 7, "StorageClass": "GLACIER"}]},
-        {"ID": "versions", "Status": "Disabled", "Filter": {"Prefix": ""},
-         "NoncurrentVersionExpiration": {"NoncurrentDays": 5, "NewerNoncurrentVersions": 2},
-         "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}},
-        {"ID": "markers", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"ExpiredObjectDeleteMarker": True}},
+        {
+            "ID": "logs",
+            "Status": "Enabled",
+            "Filter": {
+                "And": {
+                    "Prefix": "logs/",
+                    "Tags": [{"Key": "tier", "Value": "cold"}],
+                    "ObjectSizeGreaterThan": 10,
+                }
+            },
+            "Expiration": {"Days": 30},
+            "Transitions": [{"Days": 7, "StorageClass": "GLACIER"}],
+        },
+        {
+            "ID": "versions",
+            "Status": "Disabled",
+            "Filter": {"Prefix": ""},
+            "NoncurrentVersionExpiration": {"NoncurrentDays": 5, "NewerNoncurrentVersions": 2},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1},
+        },
+        {
+            "ID": "markers",
+            "Status": "Enabled",
+            "Filter": {"Prefix": "tmp/"},
+            "Expiration": {"ExpiredObjectDeleteMarker": True},
+        },
     ]
     lifecycle(s3, bucket, *rules)
     assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"] == rules
     s3.delete_bucket_lifecycle(Bucket=bucket)
-    assert error_of(s3.get_bucket_lifecycle_configuration, Bucket=bucket)[:2] == ("NoSuchLifecycleConfiguration", 404)
+    assert error_of(s3.get_bucket_lifecycle_configuration, Bucket=bucket)[:2] == (
+        "NoSuchLifecycleConfiguration",
+        404,
+    )
 
 
 # -- tagging -------------------------------------------------------------------------------------
@@ -176,20 +261,32 @@ def tags(*pairs: tuple[str, str]) -> dict[str, Any]:
 def test_bucket_tagging_over_50_tags_is_bad_request(s3: Any, bucket: str) -> None:
     too_many = tags(*((f"k{i}", "v") for i in range(51)))
     assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging=too_many) == (
-        "BadRequest", 400, "Bucket tag count cannot be greater than 50")
+        "BadRequest",
+        400,
+        "Bucket tag count cannot be greater than 50",
+    )
     s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(*((f"k{i}", "v") for i in range(50))))
 
 
 def test_bucket_tagging_with_a_repeated_key_is_invalid_tag(s3: Any, bucket: str) -> None:
     assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging=tags(("a", "1"), ("a", "2"))) == (
-        "InvalidTag", 400, "Cannot provide multiple Tags with the same key")
+        "InvalidTag",
+        400,
+        "Cannot provide multiple Tags with the same key",
+    )
 
 
 def test_bucket_tag_key_and_value_lengths_are_limited(s3: Any, bucket: str) -> None:
     assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging=tags(("k" * 129, "v")))[:3] == (
-        "InvalidTag", 400, "The TagKey you have provided is invalid")
+        "InvalidTag",
+        400,
+        "The TagKey you have provided is invalid",
+    )
     assert error_of(s3.put_bucket_tagging, Bucket=bucket, Tagging=tags(("k", "v" * 257)))[:3] == (
-        "InvalidTag", 400, "The TagValue you have provided is invalid")
+        "InvalidTag",
+        400,
+        "The TagValue you have provided is invalid",
+    )
 
 
 def test_bucket_tag_keys_with_the_aws_prefix_are_reserved(s3: Any, bucket: str) -> None:
@@ -208,7 +305,11 @@ def test_bucket_tagging_round_trips(s3: Any, bucket: str) -> None:
 def test_an_empty_bucket_tag_set_removes_the_tags(s3: Any, bucket: str) -> None:
     s3.put_bucket_tagging(Bucket=bucket, Tagging=tags(("team", "storage")))
     s3.put_bucket_tagging(Bucket=bucket, Tagging={"TagSet": []})
-    assert error_of(s3.get_bucket_tagging, Bucket=bucket) == ("NoSuchTagSet", 404, "The TagSet does not exist")
+    assert error_of(s3.get_bucket_tagging, Bucket=bucket) == (
+        "NoSuchTagSet",
+        404,
+        "The TagSet does not exist",
+    )
 
 
 # -- website -------------------------------------------------------------------------------------
@@ -217,28 +318,50 @@ def test_an_empty_bucket_tag_set_removes_the_tags(s3: Any, bucket: str) -> None:
 def test_website_redirect_all_requests_excludes_other_settings(s3: Any, bucket: str) -> None:
     config = {"RedirectAllRequestsTo": {"HostName": "example.com"}, "IndexDocument": {"Suffix": "index.html"}}
     assert error_of(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=config) == (
-        "InvalidArgument", 400, "RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.")
+        "InvalidArgument",
+        400,
+        "RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
+    )
 
 
 def test_website_index_document_suffix_must_be_given_and_free_of_slashes(s3: Any, bucket: str) -> None:
     missing = {"ErrorDocument": {"Key": "error.html"}}
     slashed = {"IndexDocument": {"Suffix": "pages/index.html"}}
     assert error_of(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=missing) == (
-        "InvalidArgument", 400, "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty")
+        "InvalidArgument",
+        400,
+        "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+    )
     assert error_of(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=slashed) == (
-        "InvalidArgument", 400, "The IndexDocument Suffix is not well formed")
+        "InvalidArgument",
+        400,
+        "The IndexDocument Suffix is not well formed",
+    )
 
 
 def test_website_routing_rule_cannot_replace_both_key_and_prefix(s3: Any, bucket: str) -> None:
-    config = {"IndexDocument": {"Suffix": "index.html"}, "RoutingRules": [
-        {"Redirect": {"ReplaceKeyPrefixWith": "a/", "ReplaceKeyWith": "b"}}]}
+    config = {
+        "IndexDocument": {"Suffix": "index.html"},
+        "RoutingRules": [{"Redirect": {"ReplaceKeyPrefixWith": "a/", "ReplaceKeyWith": "b"}}],
+    }
     assert error_of(s3.put_bucket_website, Bucket=bucket, WebsiteConfiguration=config) == (
-        "InvalidRequest", 400, "You can only define ReplaceKeyPrefix or ReplaceKey but not both.")
+        "InvalidRequest",
+        400,
+        "You can only define ReplaceKeyPrefix or ReplaceKey but not both.",
+    )
 
 
 def test_website_configuration_round_trips(s3: Any, bucket: str) -> None:
-    config = {"IndexDocument": {"Suffix": "index.html"}, "ErrorDocument": {"Key": "404.html"}, "RoutingRules": [
-        {"Condition": {"KeyPrefixEquals": "docs/"}, "Redirect": {"ReplaceKeyPrefixWith": "documents/", "HttpRedirectCode": "301"}}]}
+    config = {
+        "IndexDocument": {"Suffix": "index.html"},
+        "ErrorDocument": {"Key": "404.html"},
+        "RoutingRules": [
+            {
+                "Condition": {"KeyPrefixEquals": "docs/"},
+                "Redirect": {"ReplaceKeyPrefixWith": "documents/", "HttpRedirectCode": "301"},
+            }
+        ],
+    }
     s3.put_bucket_website(Bucket=bucket, WebsiteConfiguration=config)
     got = s3.get_bucket_website(Bucket=bucket)
     assert {k: got[k] for k in config} == config
@@ -255,19 +378,24 @@ def encryption(algorithm: str, **extra: Any) -> dict[str, Any]:
 
 def test_default_encryption_algorithm_must_be_one_s3_knows(s3: Any, bucket: str) -> None:
     config = encryption("DES")
-    assert error_of(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration=config)[:2] == (
-        "MalformedXML", 400)
+    assert error_of(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration=config)[
+        :2
+    ] == ("MalformedXML", 400)
 
 
 def test_default_encryption_kms_key_with_aes256_is_invalid_argument(s3: Any, bucket: str) -> None:
     config = encryption("AES256", KMSMasterKeyID="alias/mine")
-    code, status, _ = error_of(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration=config)
+    code, status, _ = error_of(
+        s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration=config
+    )
     assert (code, status) == ("InvalidArgument", 400)
 
 
 def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, bucket: str) -> None:
     key_arn = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
-    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=encryption("aws:kms", KMSMasterKeyID=key_arn))
+    s3.put_bucket_encryption(
+        Bucket=bucket, ServerSideEncryptionConfiguration=encryption("aws:kms", KMSMasterKeyID=key_arn)
+    )
     put = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     head = s3.head_object(Bucket=bucket, Key="k")
     assert (put["ServerSideEncryption"], head["ServerSideEncryption"]) == ("aws:kms", "aws:kms")
@@ -275,11 +403,23 @@ def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, 
 
 
 def test_blocking_sse_c_refuses_sse_c_uploads_with_access_denied(s3: Any, bucket: str) -> None:
-    config = {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
-                         "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]}}]}
+    config = {
+        "Rules": [
+            {
+                "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+                "BlockedEncryptionTypes": {"EncryptionType": ["SSE-C"]},
+            }
+        ]
+    }
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=config)
-    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", SSECustomerAlgorithm="AES256",
-                    SSECustomerKey=os.urandom(32))[:2] == ("AccessDenied", 403)
+    assert error_of(
+        s3.put_object,
+        Bucket=bucket,
+        Key="k",
+        Body=b"x",
+        SSECustomerAlgorithm="AES256",
+        SSECustomerKey=os.urandom(32),
+    )[:2] == ("AccessDenied", 403)
     s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
 
 
@@ -288,8 +428,13 @@ def test_blocking_sse_c_refuses_sse_c_uploads_with_access_denied(s3: Any, bucket
 
 def test_ownership_controls_accept_only_s3s_values(s3: Any, bucket: str) -> None:
     bad = {"Rules": [{"ObjectOwnership": "Everyone"}]}
-    assert error_of(s3.put_bucket_ownership_controls, Bucket=bucket, OwnershipControls=bad)[:2] == ("MalformedXML", 400)
-    s3.put_bucket_ownership_controls(Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]})
+    assert error_of(s3.put_bucket_ownership_controls, Bucket=bucket, OwnershipControls=bad)[:2] == (
+        "MalformedXML",
+        400,
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket=bucket, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
     got = s3.get_bucket_ownership_controls(Bucket=bucket)["OwnershipControls"]
     assert got == {"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
 
@@ -354,22 +499,49 @@ def test_replication_needs_versioning_enabled_on_the_bucket(s3: Any, bucket: str
     assert s3.get_bucket_replication(Bucket=bucket)["ReplicationConfiguration"]["Rules"][0]["ID"] == "r"
 
 
-@pytest.mark.parametrize("operation", ["put_bucket_cors", "put_bucket_lifecycle_configuration", "put_bucket_tagging"])
+def test_replication_rule_sent_without_an_id_gets_one_and_echoes_the_rest(
+    s3: Any, versioned_bucket: str
+) -> None:
+    rule = {
+        "Status": "Enabled",
+        "Priority": 1,
+        "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Filter": {"Prefix": ""},
+        "Destination": {"Bucket": "arn:aws:s3:::elsewhere"},
+    }
+    s3.put_bucket_replication(
+        Bucket=versioned_bucket,
+        ReplicationConfiguration={"Role": "arn:aws:iam::123456789012:role/replicator", "Rules": [rule]},
+    )
+    got = s3.get_bucket_replication(Bucket=versioned_bucket)["ReplicationConfiguration"]["Rules"][0]
+    assert got.pop("ID")  # named by S3
+    assert got == rule  # Filter, Priority and DeleteMarkerReplication come back as sent
+
+
+@pytest.mark.parametrize(
+    "operation", ["put_bucket_cors", "put_bucket_lifecycle_configuration", "put_bucket_tagging"]
+)
 def test_configuring_a_missing_bucket_is_no_such_bucket(s3: Any, operation: str) -> None:
     payloads = {
-        "put_bucket_cors": {"CORSConfiguration": {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}},
+        "put_bucket_cors": {
+            "CORSConfiguration": {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]}
+        },
         "put_bucket_lifecycle_configuration": {"LifecycleConfiguration": {"Rules": [rule()]}},
         "put_bucket_tagging": {"Tagging": tags(("a", "b"))},
     }
-    assert error_of(getattr(s3, operation), Bucket="no-such-bucket-for-config-tests", **payloads[operation])[:2] == (
-        "NoSuchBucket", 404)
+    assert error_of(getattr(s3, operation), Bucket="no-such-bucket-for-config-tests", **payloads[operation])[
+        :2
+    ] == ("NoSuchBucket", 404)
 
 
 def test_lifecycle_reports_the_transition_minimum_object_size(s3: Any, bucket: str) -> None:
     put = lifecycle(s3, bucket, rule())
     assert put["TransitionDefaultMinimumObjectSize"] == "all_storage_classes_128K"
-    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule()]},
-                                          TransitionDefaultMinimumObjectSize="varies_by_storage_class")
+    s3.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration={"Rules": [rule()]},
+        TransitionDefaultMinimumObjectSize="varies_by_storage_class",
+    )
     got = s3.get_bucket_lifecycle_configuration(Bucket=bucket)
     assert got["TransitionDefaultMinimumObjectSize"] == "varies_by_storage_class"
     assert got["Rules"] == [rule()]

@@ -13,6 +13,9 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import botocore.auth
 import pytest
+from botocore.auth import S3SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
 from tests.services.s3.access_support import error_code, http
@@ -40,11 +43,15 @@ def _with_query(url: str, **changes: str) -> str:
 
 
 def test_sigv4_presigned_put_then_get(v4: Any, bucket: str) -> None:
-    put = v4.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "dir/a b.txt"}, ExpiresIn=300)
+    put = v4.generate_presigned_url(
+        "put_object", Params={"Bucket": bucket, "Key": "dir/a b.txt"}, ExpiresIn=300
+    )
     assert "X-Amz-Signature=" in put
     assert http("PUT", put, b"uploaded")[0] == 200
-    get = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "dir/a b.txt",
-                                                          "ResponseContentDisposition": "attachment"})
+    get = v4.generate_presigned_url(
+        "get_object",
+        Params={"Bucket": bucket, "Key": "dir/a b.txt", "ResponseContentDisposition": "attachment"},
+    )
     status, body, headers = http("GET", get)
     assert (status, body, headers["content-disposition"]) == (200, b"uploaded", "attachment")
 
@@ -52,7 +59,9 @@ def test_sigv4_presigned_put_then_get(v4: Any, bucket: str) -> None:
 def test_sigv4_presigned_url_expires(v4: Any, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
     v4.put_object(Bucket=bucket, Key="k", Body=b"x")
     signed_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=2)
-    monkeypatch.setattr(botocore.auth, "get_current_datetime", lambda: signed_at)  # the client signs two hours ago
+    monkeypatch.setattr(
+        botocore.auth, "get_current_datetime", lambda: signed_at
+    )  # the client signs two hours ago
     url = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600)
     monkeypatch.undo()
     assert "X-Amz-Expires=3600" in url
@@ -68,22 +77,54 @@ def test_sigv4_presigned_url_with_a_changed_key_is_refused(v4: Any, bucket: str)
     assert (status, error_code(body)[0]) == (403, "SignatureDoesNotMatch")
 
 
+def test_sigv4_presigned_put_applies_x_amz_query_parameters_as_headers(s3: Any, bucket: str) -> None:
+    # The JavaScript SDK v3 hoists x-amz-* headers into the query of a presigned URL (signed as
+    # query parameters, not as SignedHeaders); S3 applies them to the upload as headers.
+    request = AWSRequest(
+        method="PUT",
+        url=f"{s3.meta.endpoint_url}/{bucket}/js.txt?x-amz-meta-color=green&x-amz-storage-class=STANDARD_IA",
+    )
+    S3SigV4QueryAuth(Credentials(ROOT_KEY, ROOT_SECRET), "s3", "us-east-1", expires=300).add_auth(request)
+    assert "X-Amz-SignedHeaders=host&" in request.url
+    assert http("PUT", request.url, b"hoisted")[0] == 200
+    head = s3.head_object(Bucket=bucket, Key="js.txt")
+    assert (head["Metadata"], head["StorageClass"]) == ({"color": "green"}, "STANDARD_IA")
+
+
 # --- SigV2 in the Authorization header ---------------------------------------------------------------
 
 
-def test_sigv2_header_signed_requests_work_for_objects_listings_and_subresources(v2: Any, bucket: str) -> None:
-    v2.put_object(Bucket=bucket, Key="dir/file name+1.txt", Body=b"v2 body", ContentType="text/plain",
-                  Metadata={"Color": "blue"})
+def test_sigv2_header_signed_requests_work_for_objects_listings_and_subresources(
+    v2: Any, bucket: str
+) -> None:
+    v2.put_object(
+        Bucket=bucket,
+        Key="dir/file name+1.txt",
+        Body=b"v2 body",
+        ContentType="text/plain",
+        Metadata={"Color": "blue"},
+    )
     got = v2.get_object(Bucket=bucket, Key="dir/file name+1.txt")
-    assert (got["Body"].read(), got["Metadata"], got["ContentType"]) == (b"v2 body", {"color": "blue"}, "text/plain")
-    assert [o["Key"] for o in v2.list_objects_v2(Bucket=bucket, Prefix="dir/")["Contents"]] == ["dir/file name+1.txt"]
-    v2.put_object_tagging(Bucket=bucket, Key="dir/file name+1.txt", Tagging={"TagSet": [{"Key": "t", "Value": "1"}]})
-    assert v2.get_object_tagging(Bucket=bucket, Key="dir/file name+1.txt")["TagSet"] == [{"Key": "t", "Value": "1"}]
+    assert (got["Body"].read(), got["Metadata"], got["ContentType"]) == (
+        b"v2 body",
+        {"color": "blue"},
+        "text/plain",
+    )
+    assert [o["Key"] for o in v2.list_objects_v2(Bucket=bucket, Prefix="dir/")["Contents"]] == [
+        "dir/file name+1.txt"
+    ]
+    v2.put_object_tagging(
+        Bucket=bucket, Key="dir/file name+1.txt", Tagging={"TagSet": [{"Key": "t", "Value": "1"}]}
+    )
+    assert v2.get_object_tagging(Bucket=bucket, Key="dir/file name+1.txt")["TagSet"] == [
+        {"Key": "t", "Value": "1"}
+    ]
     assert v2.get_bucket_acl(Bucket=bucket)["Grants"][0]["Permission"] == "FULL_CONTROL"
     upload = v2.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
     etag = v2.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
-    v2.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload,
-                                 MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]})
+    v2.complete_multipart_upload(
+        Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    )
     assert v2.get_object(Bucket=bucket, Key="mp")["Body"].read() == b"part"
 
 
@@ -100,7 +141,9 @@ def test_sigv2_header_unknown_key_and_stale_date(endpoint: str, bucket: str) -> 
     unknown = make_client(endpoint, "s3", key="AKIANOSUCHKEY0000000", signature_version="s3")
     assert error_of(unknown.list_objects_v2, Bucket=bucket)[:2] == ("InvalidAccessKeyId", 403)
     stale = "Mon, 01 Jan 2001 00:00:00 GMT"
-    status, body, _ = http("GET", f"{endpoint}/{bucket}", headers={"Date": stale, "Authorization": f"AWS {ROOT_KEY}:abc="})
+    status, body, _ = http(
+        "GET", f"{endpoint}/{bucket}", headers={"Date": stale, "Authorization": f"AWS {ROOT_KEY}:abc="}
+    )
     assert (status, error_code(body)[0]) == (403, "RequestTimeTooSkewed")
     status, body, _ = http("GET", f"{endpoint}/{bucket}", headers={"Authorization": f"AWS {ROOT_KEY}"})
     assert (status, error_code(body)[0]) == (400, "InvalidArgument")
@@ -113,10 +156,24 @@ def test_sigv2_presigned_get_with_response_override_and_presigned_put(v2: Any, b
     put = v2.generate_presigned_url("put_object", Params={"Bucket": bucket, "Key": "q.txt"}, ExpiresIn=120)
     assert "AWSAccessKeyId=" in put and "Expires=" in put
     assert http("PUT", put, b"via query v2")[0] == 200
-    get = v2.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "q.txt",
-                                                          "ResponseContentType": "text/x-test"})
+    get = v2.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "q.txt", "ResponseContentType": "text/x-test"}
+    )
     status, body, headers = http("GET", get)
     assert (status, body, headers["content-type"]) == (200, b"via query v2", "text/x-test")
+
+
+def test_sigv2_presigned_put_stores_the_metadata_and_content_type_of_its_query(
+    v2: Any, s3: Any, bucket: str
+) -> None:
+    url = v2.generate_presigned_url(
+        "put_object",
+        Params={"Bucket": bucket, "Key": "m.txt", "ContentType": "text/plain", "Metadata": {"Color": "blue"}},
+    )
+    assert "x-amz-meta-color=blue" in url and "content-type=text%2Fplain" in url  # botocore moved them there
+    assert http("PUT", url, b"with metadata")[0] == 200  # sent with no headers at all
+    head = s3.head_object(Bucket=bucket, Key="m.txt")
+    assert (head["Metadata"], head["ContentType"]) == ({"color": "blue"}, "text/plain")
 
 
 def test_sigv2_presigned_url_expired_or_tampered(v2: Any, bucket: str) -> None:
@@ -134,11 +191,29 @@ def test_sigv2_presigned_url_expired_or_tampered(v2: Any, bucket: str) -> None:
 
 def test_aws_cli_v1_presign_url_fetches_the_object(endpoint: str, s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="cli/report.txt", Body=b"from the cli")
-    env = {**os.environ, "AWS_ACCESS_KEY_ID": ROOT_KEY, "AWS_SECRET_ACCESS_KEY": ROOT_SECRET,
-           "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": "/dev/null", "AWS_SHARED_CREDENTIALS_FILE": "/dev/null"}
+    env = {
+        **os.environ,
+        "AWS_ACCESS_KEY_ID": ROOT_KEY,
+        "AWS_SECRET_ACCESS_KEY": ROOT_SECRET,
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+    }
     out = subprocess.run(
-        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "s3", "presign", f"s3://{bucket}/cli/report.txt"],
-        env=env, capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "awscli",
+            "--endpoint-url",
+            endpoint,
+            "s3",
+            "presign",
+            f"s3://{bucket}/cli/report.txt",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert out.returncode == 0, out.stderr
     url = out.stdout.strip()
@@ -148,8 +223,14 @@ def test_aws_cli_v1_presign_url_fetches_the_object(endpoint: str, s3: Any, bucke
 
 def test_sigv2_with_session_credentials(endpoint: str, bucket: str) -> None:
     creds = make_client(endpoint, "sts").get_session_token()["Credentials"]
-    session = make_client(endpoint, "s3", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"],
-                          token=creds["SessionToken"], signature_version="s3")
+    session = make_client(
+        endpoint,
+        "s3",
+        key=creds["AccessKeyId"],
+        secret=creds["SecretAccessKey"],
+        token=creds["SessionToken"],
+        signature_version="s3",
+    )
     session.put_object(Bucket=bucket, Key="s", Body=b"token")
     url = session.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "s"})
     assert "x-amz-security-token=" in url

@@ -15,7 +15,9 @@ def versions_of(s3: Any, bucket: str, key: str) -> set[tuple[str, bool, bool]]:
     """(version id, is latest, is delete marker) of every version of `key`."""
     listing = s3.list_object_versions(Bucket=bucket, Prefix=key)
     found = {(v["VersionId"], v["IsLatest"], False) for v in listing.get("Versions", []) if v["Key"] == key}
-    found |= {(m["VersionId"], m["IsLatest"], True) for m in listing.get("DeleteMarkers", []) if m["Key"] == key}
+    found |= {
+        (m["VersionId"], m["IsLatest"], True) for m in listing.get("DeleteMarkers", []) if m["Key"] == key
+    }
     return found
 
 
@@ -32,7 +34,9 @@ def test_enable_and_suspend_are_reported(s3: Any, bucket: str) -> None:
 
 
 def test_invalid_versioning_status_is_malformed_xml(s3: Any, bucket: str) -> None:
-    code, status, _ = error_of(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={"Status": "On"})
+    code, status, _ = error_of(
+        s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration={"Status": "On"}
+    )
     assert (code, status) == ("MalformedXML", 400)
 
 
@@ -73,7 +77,10 @@ def test_get_of_a_delete_marker_version_is_method_not_allowed(s3: Any, versioned
     with pytest.raises(ClientError) as info:
         s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=marker)
     response = info.value.response
-    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == ("MethodNotAllowed", 405)
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
+        "MethodNotAllowed",
+        405,
+    )
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-delete-marker"] == "true"
 
 
@@ -90,7 +97,9 @@ def test_deleting_a_specific_version_removes_it_for_good(s3: Any, versioned_buck
     v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
     v2 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")["VersionId"]
     assert s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=v2)["VersionId"] == v2
-    assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"one"  # previous one is current again
+    assert (
+        s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"one"
+    )  # previous one is current again
     code, status, _ = error_of(s3.get_object, Bucket=versioned_bucket, Key="k", VersionId=v2)
     assert (code, status) == ("NoSuchVersion", 404)
     assert versions_of(s3, versioned_bucket, "k") == {(v1, True, False)}
@@ -104,7 +113,9 @@ def test_objects_from_before_versioning_keep_the_null_version(s3: Any, bucket: s
     assert versions_of(s3, bucket, "k") == {(v2, True, False), ("null", False, False)}
 
 
-def test_suspended_bucket_overwrites_the_null_version_and_keeps_older_ones(s3: Any, versioned_bucket: str) -> None:
+def test_suspended_bucket_overwrites_the_null_version_and_keeps_older_ones(
+    s3: Any, versioned_bucket: str
+) -> None:
     v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"versioned")["VersionId"]
     s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
     first = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null one")
@@ -116,7 +127,9 @@ def test_suspended_bucket_overwrites_the_null_version_and_keeps_older_ones(s3: A
     assert versions_of(s3, versioned_bucket, "k") == {("null", True, False), (v1, False, False)}
 
 
-def test_delete_in_a_suspended_bucket_replaces_the_null_version_with_a_null_marker(s3: Any, versioned_bucket: str) -> None:
+def test_delete_in_a_suspended_bucket_replaces_the_null_version_with_a_null_marker(
+    s3: Any, versioned_bucket: str
+) -> None:
     v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"versioned")["VersionId"]
     s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"null")
@@ -138,14 +151,36 @@ def test_re_enabling_keeps_the_null_version_among_the_versions(s3: Any, versione
 
 def test_unknown_version_id_is_no_such_version(s3: Any, versioned_bucket: str) -> None:
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
-    code, status, _ = error_of(s3.get_object, Bucket=versioned_bucket, Key="k",
-                               VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+    code, status, _ = error_of(
+        s3.get_object, Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    )
     assert (code, status) == ("NoSuchVersion", 404)
+
+
+def test_a_malformed_version_id_is_invalid_argument_not_no_such_version(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for call in (s3.get_object, s3.get_object_tagging, s3.delete_object):
+        assert error_of(call, Bucket=bucket, Key="k", VersionId="noVersion") == (
+            "InvalidArgument",
+            400,
+            "Invalid version id specified",
+        )
+    assert error_of(s3.head_object, Bucket=bucket, Key="k", VersionId="noVersion")[:2] == (
+        "400",
+        400,
+    )  # no body
+    assert error_of(s3.get_object, Bucket=bucket, Key="k", VersionId="") == (
+        "InvalidArgument",
+        400,
+        "Version id cannot be the empty string",
+    )
 
 
 def test_deleting_an_unknown_version_succeeds(s3: Any, versioned_bucket: str) -> None:
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
-    response = s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY")
+    response = s3.delete_object(
+        Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
+    )
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"x"
 
@@ -153,10 +188,13 @@ def test_deleting_an_unknown_version_succeeds(s3: Any, versioned_bucket: str) ->
 def test_version_specific_tagging(s3: Any, versioned_bucket: str) -> None:
     v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")
-    tagged = s3.put_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=v1,
-                                   Tagging={"TagSet": [{"Key": "old", "Value": "yes"}]})
+    tagged = s3.put_object_tagging(
+        Bucket=versioned_bucket, Key="k", VersionId=v1, Tagging={"TagSet": [{"Key": "old", "Value": "yes"}]}
+    )
     assert tagged["VersionId"] == v1
-    assert s3.get_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=v1)["TagSet"] == [{"Key": "old", "Value": "yes"}]
+    assert s3.get_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=v1)["TagSet"] == [
+        {"Key": "old", "Value": "yes"}
+    ]
     assert s3.get_object_tagging(Bucket=versioned_bucket, Key="k")["TagSet"] == []
 
 
@@ -175,7 +213,15 @@ def test_a_delete_marker_version_allows_only_delete(s3: Any, versioned_bucket: s
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
     assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["allow"] == "DELETE"
     with pytest.raises(ClientError) as info:
-        s3.put_object_tagging(Bucket=versioned_bucket, Key="k", VersionId=marker,
-                              Tagging={"TagSet": [{"Key": "a", "Value": "b"}]})
+        s3.put_object_tagging(
+            Bucket=versioned_bucket,
+            Key="k",
+            VersionId=marker,
+            Tagging={"TagSet": [{"Key": "a", "Value": "b"}]},
+        )
     error = info.value.response["Error"]
-    assert (error["Code"], error["Method"], error["ResourceType"]) == ("MethodNotAllowed", "PUT", "DeleteMarker")
+    assert (error["Code"], error["Method"], error["ResourceType"]) == (
+        "MethodNotAllowed",
+        "PUT",
+        "DeleteMarker",
+    )

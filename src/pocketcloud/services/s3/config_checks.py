@@ -10,6 +10,8 @@ lifecycle and Object Lock configurations are checked in their own modules.
 
 from __future__ import annotations
 
+import base64
+import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -23,8 +25,10 @@ SSE_ALGORITHMS = ("AES256", "aws:kms", "aws:kms:dsse")
 ENCRYPTION_TYPES = ("NONE", "SSE-C")
 OBJECT_OWNERSHIP = ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced")
 MAX_ROUTING_RULES = 50
-_BAD_PROTOCOL = ("Invalid protocol, protocol can be http or https. If not defined the protocol will be selected "
-                 "automatically.")
+_BAD_PROTOCOL = (
+    "Invalid protocol, protocol can be http or https. If not defined the protocol will be selected "
+    "automatically."
+)
 
 
 def _invalid_tag(message: str, **fields: Any) -> ServiceError:
@@ -36,7 +40,9 @@ def check_bucket_tags(tagging: Params | None) -> None:
     if tags is None:
         raise malformed_xml()
     if len(tags) > MAX_BUCKET_TAGS:
-        raise ServiceError("BadRequest", f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}", status=400)
+        raise ServiceError(
+            "BadRequest", f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}", status=400
+        )
     seen: set[str] = set()
     for tag in tags:
         key, value = tag.get("Key"), tag.get("Value")
@@ -58,8 +64,11 @@ def check_website(config: Params | None) -> None:
     redirect_all = config.get("RedirectAllRequestsTo")
     if redirect_all is not None:
         if any(config.get(k) is not None for k in ("IndexDocument", "ErrorDocument", "RoutingRules")):
-            raise invalid_argument("RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
-                                   "RedirectAllRequestsTo", "not null")
+            raise invalid_argument(
+                "RedirectAllRequestsTo cannot be provided in conjunction with other Routing Rules.",
+                "RedirectAllRequestsTo",
+                "not null",
+            )
         if not redirect_all.get("HostName"):
             raise malformed_xml()
         if redirect_all.get("Protocol") not in (None, "http", "https"):
@@ -67,11 +76,16 @@ def check_website(config: Params | None) -> None:
         return
     index = config.get("IndexDocument")
     if index is None:
-        raise invalid_argument("A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
-                               "IndexDocument", "null")
+        raise invalid_argument(
+            "A value for IndexDocument Suffix must be provided if RedirectAllRequestsTo is empty",
+            "IndexDocument",
+            "null",
+        )
     suffix = index.get("Suffix")
     if not suffix or "/" in suffix:
-        raise invalid_argument("The IndexDocument Suffix is not well formed", "IndexDocument", suffix or "null")
+        raise invalid_argument(
+            "The IndexDocument Suffix is not well formed", "IndexDocument", suffix or "null"
+        )
     error_document = config.get("ErrorDocument")
     if error_document is not None and not error_document.get("Key"):
         raise malformed_xml()
@@ -81,7 +95,9 @@ def check_website(config: Params | None) -> None:
     if not rules:
         raise malformed_xml()
     if len(rules) > MAX_ROUTING_RULES:
-        raise invalid_request(f"The number of routing rules must not exceed the allowed limit of {MAX_ROUTING_RULES}.")
+        raise invalid_request(
+            f"The number of routing rules must not exceed the allowed limit of {MAX_ROUTING_RULES}."
+        )
     for rule in rules:
         _check_routing_rule(rule)
 
@@ -92,18 +108,24 @@ def _check_routing_rule(rule: Params) -> None:
         raise malformed_xml()
     condition = rule.get("Condition")
     if condition is not None and not any(condition.values()):
-        raise invalid_request("Condition cannot be empty. To redirect all requests without a condition, the "
-                              "condition element shouldn't be present.")
+        raise invalid_request(
+            "Condition cannot be empty. To redirect all requests without a condition, the "
+            "condition element shouldn't be present."
+        )
     if redirect.get("ReplaceKeyPrefixWith") is not None and redirect.get("ReplaceKeyWith") is not None:
         raise invalid_request("You can only define ReplaceKeyPrefix or ReplaceKey but not both.")
     if redirect.get("Protocol") not in (None, "http", "https"):
         raise invalid_request(_BAD_PROTOCOL)
     code = redirect.get("HttpRedirectCode")
     if code is not None and (not str(code).isdigit() or not 301 <= int(code) <= 399):
-        raise invalid_request(f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except 300.")
+        raise invalid_request(
+            f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except 300."
+        )
     error_code = (condition or {}).get("HttpErrorCodeReturnedEquals")
     if error_code is not None and (not str(error_code).isdigit() or not 400 <= int(error_code) <= 599):
-        raise invalid_request(f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or 5XX.")
+        raise invalid_request(
+            f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or 5XX."
+        )
 
 
 def check_encryption(config: Params | None) -> None:
@@ -119,7 +141,8 @@ def check_encryption(config: Params | None) -> None:
             if by_default.get("KMSMasterKeyID") and algorithm == "AES256":
                 raise invalid_argument(
                     "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
-                    "ApplyServerSideEncryptionByDefault", "",
+                    "ApplyServerSideEncryptionByDefault",
+                    "",
                 )
         blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
         if any(kind not in ENCRYPTION_TYPES for kind in blocked):
@@ -187,4 +210,9 @@ class ConfigurationChecks:
                 status=400,
                 BucketName=bucket,
             )
+        for rule in (value or {}).get("Rules") or []:
+            if not rule.get("ID"):
+                # S3 names a rule sent without an ID (the AWS CLI's put-bucket-replication example has
+                # none; its get-bucket-replication shows "ID": "ZmUwNzE4ZmQ4...", base64 of a UUID).
+                rule["ID"] = base64.b64encode(str(uuid.uuid4()).encode()).decode()
         self._chain("validate_replication", ctx, bucket, value)

@@ -78,6 +78,19 @@ def check_key(key: str) -> None:
         )
 
 
+# S3's version ids are 32 characters of a URL-safe alphabet (older ones longer, with "+/=");
+# S3 refuses one that cannot be its own with 400 ("dsf", "noVersion") and answers a
+# well-formed unknown one with 404 NoSuchVersion.
+_VERSION_ID = re.compile(r"[A-Za-z0-9._+/=-]{32,1024}")
+
+
+def check_version_id(version_id: str) -> None:
+    if version_id == "":
+        raise invalid_argument("Version id cannot be the empty string", "versionId", version_id)
+    if version_id != "null" and not _VERSION_ID.fullmatch(version_id):
+        raise invalid_argument("Invalid version id specified", "versionId", version_id)
+
+
 def check_tags(tags: list[dict[str, str]]) -> None:
     if len(tags) > MAX_TAGS:
         raise ServiceError("BadRequest", "Object tags cannot be greater than 10", status=400)
@@ -193,8 +206,7 @@ class ObjectOperations:
                         },
                     )
                 return version
-        if version_id != "null" and not re.fullmatch(r"[A-Za-z0-9._-]{1,1024}", version_id):
-            raise invalid_argument("Invalid version id specified", "versionId", version_id)
+        check_version_id(version_id)
         raise no_such_version(key, version_id)
 
     def versioning_status(self, bucket_doc: Params) -> str | None:
@@ -560,8 +572,7 @@ class ObjectOperations:
             versions = self.s3.key_versions(bucket, key)
             target = next((v for _, v in versions if v["VersionId"] == version_id), None)
             if target is None:
-                if version_id != "null" and not re.fullmatch(r"[A-Za-z0-9._-]{1,1024}", version_id):
-                    raise invalid_argument("Invalid version id specified", "versionId", version_id)
+                check_version_id(version_id)
                 return {"VersionId": version_id}
             self.check_object_lock_delete(target, bypass_governance)  # type: ignore[attr-defined]
             self.remove_version(bucket, key, version_id)
