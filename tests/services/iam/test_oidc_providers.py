@@ -110,16 +110,18 @@ def test_get_of_an_unknown_provider_is_no_such_entity(iam: Any) -> None:
 
 
 def test_delete_removes_the_provider_and_a_second_delete_is_no_such_entity(iam: Any) -> None:
+    # The API reference calls the delete idempotent, but AWS answers a second delete with
+    # NoSuchEntity (LocalStack's AWS-validated test_iam_oidc.py::test_delete_open_id_connect_provider,
+    # recorded 2026-02-18). No recorded response gives that error's message, so only the code is asserted.
     _, arn = _create(iam)
     iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
     assert error_of(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)[:2] == (
         "NoSuchEntity",
         404,
     )
-    assert error_of(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn) == (
+    assert error_of(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)[:2] == (
         "NoSuchEntity",
         404,
-        f"OpenId connect Provider {arn} cannot be found.",
     )
 
 

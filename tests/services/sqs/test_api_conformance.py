@@ -1,5 +1,6 @@
 """Where SQS answers differently from what one would guess, as real SQS does: the exception types of
-its json errors, FIFO batches that fail as a whole, visibility changes through late or old receipt
+its json errors, batch entries that fail alone (a delay over 15 minutes, a body over the queue's
+maximum, a bad attribute) and FIFO batches that fail as a whole, visibility changes through late or old receipt
 handles, attribute filters, AddPermission's and the tag calls' validation, and the query API's
 refusals on a queue's URL. Each expectation comes from responses recorded against AWS."""
 
@@ -51,6 +52,70 @@ def test_json_errors_name_the_exception_types_sqs_uses(sqs: Any, new_queue: Call
         "AWS.SimpleQueueService.NonExistentQueue",
         "QueueDoesNotExist",
     )
+
+
+# -- batch entries ----------------------------------------------------------------------------
+
+
+def _failed(result: dict[str, Any]) -> list[tuple[str, bool, str, str]]:
+    return [(f["Id"], f["SenderFault"], f["Code"], f.get("Message", "")) for f in result["Failed"]]
+
+
+def test_a_batch_entry_delayed_over_15_minutes_fails_alone(sqs: Any, new_queue: Callable[..., str]) -> None:
+    url = new_queue()
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "ok", "MessageBody": "x", "DelaySeconds": 0},
+            {"Id": "late", "MessageBody": "y", "DelaySeconds": 1800},
+        ],
+    )
+    assert [s["Id"] for s in result["Successful"]] == ["ok"]
+    assert _failed(result) == [
+        (
+            "late",
+            True,
+            "InvalidParameterValue",
+            "Value 1800 for parameter DelaySeconds is invalid. Reason: DelaySeconds must be >= 0 and <= 900.",
+        )
+    ]
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]] == ["x"]
+
+
+def test_a_batch_entry_over_the_queue_maximum_size_fails_alone(
+    sqs: Any, new_queue: Callable[..., str]
+) -> None:
+    url = new_queue(MaximumMessageSize=1024)
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[{"Id": "fits", "MessageBody": "x" * 1024}, {"Id": "big", "MessageBody": "x" * 1025}],
+    )
+    assert [s["Id"] for s in result["Successful"]] == ["fits"]
+    assert [entry[:3] for entry in _failed(result)] == [("big", True, "InvalidParameterValue")]
+
+
+def test_a_batch_entry_with_an_invalid_attribute_fails_alone(sqs: Any, new_queue: Callable[..., str]) -> None:
+    url = new_queue()
+    result = sqs.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "ok", "MessageBody": "x"},
+            {
+                "Id": "empty",
+                "MessageBody": "y",
+                "MessageAttributes": {"a": {"DataType": "String", "StringValue": ""}},
+            },
+        ],
+    )
+    assert [s["Id"] for s in result["Successful"]] == ["ok"]
+    assert _failed(result) == [
+        (
+            "empty",
+            True,
+            "InvalidParameterValue",
+            "Message (user) attribute 'a' must contain a non-empty value of type 'String'.",
+        )
+    ]
 
 
 # -- FIFO batches ---------------------------------------------------------------------------
@@ -302,6 +367,28 @@ def test_add_permission_writes_a_2008_policy(sqs: Any, new_queue: Callable[..., 
             }
         ],
     }
+
+
+def test_add_permission_for_several_accounts_lists_them_and_remove_needs_a_known_label(
+    sqs: Any, new_queue: Callable[..., str]
+) -> None:
+    url = new_queue()
+    sqs.add_permission(
+        QueueUrl=url, Label="both", AWSAccountIds=["111111111111", "222222222222"], Actions=["ReceiveMessage"]
+    )
+    policy = json.loads(
+        sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    )
+    assert policy["Statement"][0]["Principal"] == {
+        "AWS": ["arn:aws:iam::111111111111:root", "arn:aws:iam::222222222222:root"]
+    }
+    sqs.remove_permission(QueueUrl=url, Label="both")
+    assert "Attributes" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])
+    assert error_of(sqs.remove_permission, QueueUrl=url, Label="both") == (
+        "InvalidParameterValue",
+        400,
+        "Value both for parameter Label is invalid. Reason: can't find label.",
+    )
 
 
 def test_tag_and_untag_need_something_to_do(sqs: Any, new_queue: Callable[..., str]) -> None:

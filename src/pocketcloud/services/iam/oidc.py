@@ -109,6 +109,8 @@ class OidcOperations:
         return {k: doc[k] for k in ("Url", "ClientIDList", "ThumbprintList", "CreateDate", "Tags")}
 
     def DeleteOpenIDConnectProvider(self, ctx: RequestContext, p: Params) -> Params:
+        # Not idempotent, whatever the API reference says: AWS answers NoSuchEntity for a provider
+        # that is not there (responses recorded against AWS in 2026).
         provider_arn = p["OpenIDConnectProviderArn"]
         doc = self._oidc_get(ctx, provider_arn, f"OpenId connect Provider {provider_arn} cannot be found.")
         self._oidc(ctx).delete(scope(ctx), doc["Url"])
