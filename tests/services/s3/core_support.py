@@ -10,6 +10,7 @@ goes to 127.0.0.1 (what a hosts-file entry would do).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -43,8 +44,10 @@ def empty_and_delete(s3: Any, bucket: str) -> None:
     """Remove every version, delete marker and upload of a bucket, then the bucket."""
     try:
         for page in s3.get_paginator("list_object_versions").paginate(Bucket=bucket):
-            doomed = [{"Key": v["Key"], "VersionId": v["VersionId"]}
-                      for v in page.get("Versions", []) + page.get("DeleteMarkers", [])]
+            doomed = [
+                {"Key": v["Key"], "VersionId": v["VersionId"]}
+                for v in page.get("Versions", []) + page.get("DeleteMarkers", [])
+            ]
             if any(ord(c) < 0x20 and c not in "\t\n\r" for d in doomed for c in d["Key"]):
                 # Characters XML 1.0 cannot carry make DeleteObjects' body malformed, at AWS too.
                 for item in doomed:
@@ -90,8 +93,14 @@ def _send_to_loopback(port: int) -> Callable[..., AWSResponse]:
         headers = dict(request.headers.items())
         headers.setdefault("Host", target.netloc)
         raw = pool.urlopen(
-            request.method, path, body=request.body, headers=headers, retries=False,
-            assert_same_host=False, preload_content=False, decode_content=False,
+            request.method,
+            path,
+            body=request.body,
+            headers=headers,
+            retries=False,
+            assert_same_host=False,
+            preload_content=False,
+            decode_content=False,
         )
         return AWSResponse(request.url, raw.status, raw.headers, raw)
 
@@ -109,3 +118,20 @@ def virtual_client(server_port: int, **config: Any) -> Any:
 
 def server_port(endpoint: str) -> int:
     return int(endpoint.rsplit(":", 1)[1])
+
+
+def queue_s3_may_send_to(sqs: Any, prefix: str, bucket: str | None = None) -> tuple[str, str]:
+    """(URL, ARN) of a new queue whose policy lets S3 send it events (from `bucket` only, if named)."""
+    url = sqs.create_queue(QueueName=f"{prefix}-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    statement: dict[str, Any] = {
+        "Effect": "Allow",
+        "Principal": {"Service": "s3.amazonaws.com"},
+        "Action": "sqs:SendMessage",
+        "Resource": arn,
+    }
+    if bucket is not None:
+        statement["Condition"] = {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}}
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+    return url, arn

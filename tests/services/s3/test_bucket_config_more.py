@@ -4,15 +4,13 @@ Each refusal is AWS's code, status and wording."""
 
 from __future__ import annotations
 
-import json
-import uuid
 from typing import Any
 
 import pytest
 
 from tests.conftest import make_client
 from tests.services.s3.access_support import iam_user, policy
-from tests.services.s3.core_support import error_of, unique_bucket
+from tests.services.s3.core_support import error_of, queue_s3_may_send_to, unique_bucket
 
 MALFORMED = (
     "MalformedXML",
@@ -463,27 +461,8 @@ def test_legacy_lifecycle_get_without_configuration_is_no_such_lifecycle_configu
 
 def test_legacy_notification_put_is_read_back_by_both_apis(endpoint: str, s3: Any, bucket: str) -> None:
     sqs = make_client(endpoint, "sqs")
-    url = sqs.create_queue(QueueName=f"legacy-{uuid.uuid4().hex[:8]}")["QueueUrl"]
+    url, arn = queue_s3_may_send_to(sqs, "legacy")
     try:
-        arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-        sqs.set_queue_attributes(
-            QueueUrl=url,
-            Attributes={
-                "Policy": json.dumps(
-                    {
-                        "Version": "2012-10-17",
-                        "Statement": [
-                            {
-                                "Effect": "Allow",
-                                "Principal": {"Service": "s3.amazonaws.com"},
-                                "Action": "sqs:SendMessage",
-                                "Resource": arn,
-                            }
-                        ],
-                    }
-                )
-            },
-        )
         s3.put_bucket_notification(
             Bucket=bucket,
             NotificationConfiguration={

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.services.s3.core_support import empty_and_delete
+from tests.services.s3.core_support import empty_and_delete, queue_s3_may_send_to
 
 FAST = {"POCKETCLOUD_LIFECYCLE_DAY_SECONDS": "1", "POCKETCLOUD_LIFECYCLE_INTERVAL": "0.2"}
 DEADLINE = 15.0
@@ -32,27 +32,7 @@ def wired(server: ServerProcess) -> Iterator[tuple[Any, str, str]]:
     s3, sqs = server.client("s3"), server.client("sqs")
     bucket = f"lc-events-{uuid.uuid4().hex[:10]}"
     s3.create_bucket(Bucket=bucket)
-    url = sqs.create_queue(QueueName=f"lc-{uuid.uuid4().hex[:8]}")["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    sqs.set_queue_attributes(
-        QueueUrl=url,
-        Attributes={
-            "Policy": json.dumps(
-                {
-                    "Version": "2012-10-17",
-                    "Statement": [
-                        {
-                            "Effect": "Allow",
-                            "Principal": {"Service": "s3.amazonaws.com"},
-                            "Action": "sqs:SendMessage",
-                            "Resource": arn,
-                            "Condition": {"ArnLike": {"aws:SourceArn": f"arn:aws:s3:::{bucket}"}},
-                        }
-                    ],
-                }
-            )
-        },
-    )
+    url, arn = queue_s3_may_send_to(sqs, "lc", bucket)
     s3.put_bucket_notification_configuration(
         Bucket=bucket,
         NotificationConfiguration={
