@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.s3.access_support import error_code, http, iam_user, policy, s3control, statement
 from tests.services.s3.core_support import _send_to_loopback, error_of, server_port
 
@@ -282,39 +282,56 @@ def _open_for_anonymous_reads(s3: Any, control: Any, ap: AccessPoint) -> None:
     )
 
 
+def _public_settings(restrict: bool) -> dict[str, bool]:
+    return {
+        "BlockPublicAcls": False,
+        "IgnorePublicAcls": False,
+        "BlockPublicPolicy": False,
+        "RestrictPublicBuckets": restrict,
+    }
+
+
+@pytest.mark.parametrize("restrict", [False, True])
 def test_anonymous_read_through_an_access_point_is_refused_even_when_its_policies_are_public(
-    endpoint: str, s3: Any, control: Any, make_ap: Any
+    endpoint: str, s3: Any, control: Any, make_ap: Any, restrict: bool
 ) -> None:
     """S3 User Guide, access point restrictions: "Access points don't support anonymous access"."""
-    ap = make_ap(
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": False,
-            "IgnorePublicAcls": False,
-            "BlockPublicPolicy": False,
-            "RestrictPublicBuckets": False,
-        }
-    )
+    ap = make_ap(PublicAccessBlockConfiguration=_public_settings(restrict))
     _open_for_anonymous_reads(s3, control, ap)
     status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
     assert status == 403
     assert error_code(body)[0] == "AccessDenied"
 
 
-def test_restrict_public_buckets_on_the_access_point_refuses_anonymous_callers(
-    endpoint: str, s3: Any, control: Any, make_ap: Any
+OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET = "111111111111", "AKIAOTHERACCOUNT0002", "other-secret"
+
+
+@pytest.fixture(scope="module")
+def two_accounts() -> Iterator[ServerProcess]:
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
+    yield proc
+    proc.stop()
+
+
+@pytest.mark.parametrize("restrict", [False, True])
+def test_restrict_public_buckets_on_the_access_point_keeps_its_public_policy_from_other_accounts(
+    two_accounts: ServerProcess, restrict: bool
 ) -> None:
-    ap = make_ap(
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": False,
-            "IgnorePublicAcls": False,
-            "BlockPublicPolicy": False,
-            "RestrictPublicBuckets": True,
-        }
-    )
-    _open_for_anonymous_reads(s3, control, ap)
-    status, body, _ = http("GET", f"{endpoint}/{ap.alias}/public.txt")
-    assert status == 403
-    assert error_code(body)[0] == "AccessDenied"
+    """RestrictPublicBuckets: a public policy then grants only the owner's account and AWS services."""
+    endpoint = two_accounts.endpoint
+    s3, control = make_client(endpoint, "s3"), s3control(endpoint)
+    bucket = f"ap-restrict-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    name = f"ap-{uuid.uuid4().hex[:10]}"
+    alias = control.create_access_point(
+        AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket, PublicAccessBlockConfiguration=_public_settings(restrict)
+    )["Alias"]
+    _open_for_anonymous_reads(s3, control, AccessPoint(name, alias, bucket))
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    if restrict:
+        assert error_of(other.get_object, Bucket=alias, Key="public.txt")[:2] == ("AccessDenied", 403)
+    else:
+        assert other.get_object(Bucket=alias, Key="public.txt")["Body"].read() == b"hello"
 
 
 def test_an_access_point_does_not_reach_a_new_bucket_of_its_deleted_buckets_name(s3: Any, control: Any) -> None:
