@@ -133,3 +133,13 @@ def set_queue_policy(sqs: Any, url: str, effect: str, principal: str, action: st
     statement = {"Effect": effect, "Principal": {"AWS": principal}, "Action": action, "Resource": resource}
     policy = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+
+
+def lambda_client_allowed(server: Any, actions: list[str]) -> Any:
+    """A Lambda client of a new IAM user whose only policy allows exactly `actions`."""
+    from tests.services.iam.support import Caller, allow, doc
+
+    iam = server.client("iam")
+    caller = Caller(server.endpoint, iam)
+    iam.put_user_policy(UserName=caller.name, PolicyName="allowed", PolicyDocument=doc(allow(actions)))
+    return caller.client("lambda")

@@ -11,8 +11,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import Functions, error_of
-from tests.services.iam.support import Caller, allow, doc
+from tests.services.awslambda.support import Functions, error_of, lambda_client_allowed
 
 SOURCE = "def handler(event, context):\n    return 1\n"
 PROFILE = f"arn:aws:signer:us-east-1:{ROOT_ACCOUNT}:/signing-profiles/team/abcdef1234"
@@ -121,14 +120,7 @@ def test_each_operation_is_authorized_as_its_own_iam_action(
     server: ServerProcess, functions: Functions, lam: Any, csc: Any
 ) -> None:
     name = functions.python(SOURCE)
-    iam: Any = server.client("iam")
-    caller = Caller(server.endpoint, iam)
-    iam.put_user_policy(
-        UserName=caller.name,
-        PolicyName="reads",
-        PolicyDocument=doc(allow(["lambda:GetCodeSigningConfig", "lambda:ListCodeSigningConfigs"])),
-    )
-    theirs = caller.client("lambda")
+    theirs = lambda_client_allowed(server, ["lambda:GetCodeSigningConfig", "lambda:ListCodeSigningConfigs"])
     arn = csc["CodeSigningConfigArn"]
     assert (
         theirs.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]["CodeSigningConfigArn"]

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import Functions, error_of
-from tests.services.iam.support import Caller, allow, doc
+from tests.services.awslambda.support import Functions, error_of, lambda_client_allowed
 
 SOURCE = "def handler(event, context):\n    return 1\n"
 RUNTIME_VERSION = (
@@ -101,14 +100,7 @@ def test_each_operation_is_authorized_as_its_own_iam_action(
     server: ServerProcess, functions: Functions
 ) -> None:
     name = functions.python(SOURCE)
-    iam: Any = server.client("iam")
-    caller = Caller(server.endpoint, iam)
-    iam.put_user_policy(
-        UserName=caller.name,
-        PolicyName="reads",
-        PolicyDocument=doc(allow(["lambda:GetFunctionRecursionConfig", "lambda:GetRuntimeManagementConfig"])),
-    )
-    theirs = caller.client("lambda")
+    theirs = lambda_client_allowed(server, ["lambda:GetFunctionRecursionConfig", "lambda:GetRuntimeManagementConfig"])
     assert theirs.get_function_recursion_config(FunctionName=name)["RecursiveLoop"] == "Terminate"
     assert theirs.get_runtime_management_config(FunctionName=name)["UpdateRuntimeOn"] == "Auto"
     for action, call, params in (

@@ -7,8 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import Functions, error_of
-from tests.services.iam.support import Caller, allow, doc
+from tests.services.awslambda.support import Functions, error_of, lambda_client_allowed
 
 SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -190,17 +189,10 @@ def test_each_operation_is_authorized_as_its_own_iam_action(
     lam.put_provisioned_concurrency_config(
         FunctionName=name, Qualifier=version, ProvisionedConcurrentExecutions=1
     )
-    iam: Any = server.client("iam")
-    caller = Caller(server.endpoint, iam)
     # Reads are allowed, writes are not: each call is checked as lambda:<its operation>.
-    iam.put_user_policy(
-        UserName=caller.name,
-        PolicyName="reads",
-        PolicyDocument=doc(
-            allow(["lambda:GetProvisionedConcurrencyConfig", "lambda:ListProvisionedConcurrencyConfigs"])
-        ),
+    theirs = lambda_client_allowed(
+        server, ["lambda:GetProvisionedConcurrencyConfig", "lambda:ListProvisionedConcurrencyConfigs"]
     )
-    theirs = caller.client("lambda")
     assert (
         theirs.get_provisioned_concurrency_config(FunctionName=name, Qualifier=version)["Status"] == "READY"
     )
