@@ -4,24 +4,22 @@ reports (Access Advisor) are made of.
 The IAM provider's call observer hands every authenticated call to `AccessRecorder.record`,
 which only updates a dict in memory: (account, entity ARN, service namespace) → the latest
 attempt, and for the services whose actions AWS tracks, the latest attempt per action. A
-timer on the event loop writes what changed in one transaction `FLUSH_SECONDS` later; the
+timer on the event loop writes what changed in one transaction `FLUSH_SECONDS` later
+(`services/delayed_batch.py`); the
 report operations and stopping the server write it at once, so a report never misses a call
 (only a kill -9 can lose the last few seconds).
 """
 
 from __future__ import annotations
 
-import asyncio
-import logging
 import time
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.delayed_batch import DelayedBatch
 from pocketcloud.store import Store
-
-log = logging.getLogger(__name__)
 
 FLUSH_SECONDS = 5.0
 COLLECTION = "last_accessed"
@@ -81,12 +79,12 @@ def entity_of(ctx: RequestContext) -> str | None:
     return None
 
 
-class AccessRecorder:
+class AccessRecorder(DelayedBatch[Key, Entry]):
+    what = "IAM last accessed records"
+
     def __init__(self, store: Store, delay_s: float = FLUSH_SECONDS) -> None:
+        super().__init__(delay_s)
         self.store = store
-        self._delay_s = delay_s
-        self._pending: dict[Key, Entry] = {}
-        self._timer: asyncio.TimerHandle | None = None
 
     def record(self, ctx: RequestContext, operation: str) -> None:
         """Note an authenticated attempt (allowed or not) on the calling user's or role's entry."""
@@ -109,26 +107,7 @@ class AccessRecorder:
                 if entry[2] is None:
                     entry[2] = {}
                 entry[2][action] = (moment, ctx.region)
-        if self._timer is None:
-            try:
-                self._timer = asyncio.get_running_loop().call_later(self._delay_s, self._flush_from_timer)
-            except RuntimeError:  # not on the loop: nothing to wait for
-                self.flush()
-
-    def flush(self) -> None:
-        """Write every pending entry now, in one transaction."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._pending:
-            return
-        batch, self._pending = self._pending, {}
-        try:
-            self._write(batch)
-        except Exception:
-            for key, entry in batch.items():  # kept for the next flush, unless a newer call replaced it
-                self._pending.setdefault(key, entry)
-            raise
+        self._schedule()
 
     def _write(self, batch: dict[Key, Entry]) -> None:
         collection = self.store.collection("iam", COLLECTION)
@@ -140,13 +119,6 @@ class AccessRecorder:
                 for name, (when, where_from) in (actions or {}).items():
                     doc["Actions"][name] = {"Time": iso(when), "Region": where_from}
                 collection.put(where, key, doc)
-
-    def _flush_from_timer(self) -> None:
-        self._timer = None
-        try:
-            self.flush()
-        except Exception:  # a timer has nobody to raise to; the next call schedules another flush
-            log.exception("writing IAM last accessed records failed")
 
     def entries(self, account: str, entity: str) -> dict[str, dict[str, Any]]:
         """Namespace → the stored record of `entity`'s last attempts (after writing what is pending)."""

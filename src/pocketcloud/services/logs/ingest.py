@@ -5,7 +5,7 @@ invocation; one SQLite transaction per invocation was a quarter of a warm
 Invoke's server CPU. `PendingEvents` keeps those lines in memory and writes
 everything queued in one transaction a moment later (the `logs_flush_seconds`
 setting, POCKETCLOUD_LOGS_FLUSH_SECONDS, 50 ms by default), from a
-timer on the event loop: after the Invoke's response has gone out, and one
+timer on the event loop (`services/delayed_batch.py`): after the Invoke's response has gone out, and one
 group and stream lookup per batch instead of per invocation.
 
 Nothing reads around the queue: the logs provider flushes it before each of its
@@ -21,6 +21,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 
+from pocketcloud.services.delayed_batch import DelayedBatch
 from pocketcloud.store import Scope
 
 log = logging.getLogger(__name__)
@@ -34,15 +35,15 @@ Events = list[tuple[int, str]]
 Writer = Callable[[dict[StreamKey, Events]], None]
 
 
-class PendingEvents:
+class PendingEvents(DelayedBatch[StreamKey, Events]):
     """Events queued per stream, handed to `write` in one batch by a loop timer or `flush()`."""
 
+    what = "queued log events"
+
     def __init__(self, write: Writer, delay_s: float) -> None:
-        self._write = write
-        self._delay_s = delay_s
-        self._pending: dict[StreamKey, Events] = {}
+        super().__init__(delay_s)
+        self._write_batch = write
         self._count = 0
-        self._timer: asyncio.Handle | None = None
         self.closed = False
 
     def add(self, scope: Scope, group: str, stream: str, events: Events) -> None:
@@ -50,11 +51,11 @@ class PendingEvents:
             return
         key = (scope, group, stream)
         try:
-            loop = asyncio.get_running_loop()
+            asyncio.get_running_loop()
         except RuntimeError:
             # Not on the loop thread (a worker thread): the queue and its timer belong to the loop,
             # so these events are written on their own, now.
-            self._write({key: list(events)})
+            self._write_batch({key: list(events)})
             return
         queued = self._pending.get(key)
         if queued is None:
@@ -64,33 +65,19 @@ class PendingEvents:
         self._count += len(events)
         if self.closed:
             self.flush()
-            return
-        if self._count >= MAX_PENDING_EVENTS:
-            if self._timer is not None:
-                self._timer.cancel()
-            self._timer = loop.call_soon(self._flush_from_timer)
-        elif self._timer is None:
-            self._timer = loop.call_later(self._delay_s, self._flush_from_timer)
+        else:
+            self._schedule(now=self._count >= MAX_PENDING_EVENTS)
 
-    def flush(self) -> None:
-        """Write everything queued now (the caller's thread, one transaction)."""
-        if self._timer is not None:
-            self._timer.cancel()
-            self._timer = None
-        if not self._pending:
-            return
-        batch, self._pending, self._count = self._pending, {}, 0
-        try:
-            self._write(batch)
-        except Exception:
-            self._requeue(batch)
-            raise
+    def _write(self, batch: dict[StreamKey, Events]) -> None:
+        self._count = 0
+        self._write_batch(batch)
 
-    def _requeue(self, batch: dict[StreamKey, Events]) -> None:
+    def _restore(self, batch: dict[StreamKey, Events]) -> None:
         """Put a batch whose write failed back in front of what came since, to be retried.
 
         Bounded: past MAX_PENDING_EVENTS a failing store would otherwise grow the queue forever.
         """
+        self._count = sum(len(events) for events in self._pending.values())
         count = sum(len(events) for events in batch.values())
         if self._count + count > MAX_PENDING_EVENTS:
             log.error("dropping %d queued log events: the store keeps refusing them", count)
@@ -104,13 +91,6 @@ class PendingEvents:
         self.closed = True
         self.flush()
 
-    def _flush_from_timer(self) -> None:
-        self._timer = None
-        try:
-            self.flush()
-        except Exception:  # a timer callback has nobody to raise to; the batch was requeued
-            log.exception("writing queued log events failed; retrying")
-            if self._pending and not self.closed:
-                self._timer = asyncio.get_running_loop().call_later(
-                    max(self._delay_s, 1.0), self._flush_from_timer
-                )
+    def _retry(self) -> None:
+        if not self.closed:
+            super()._retry()
