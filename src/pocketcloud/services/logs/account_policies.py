@@ -15,14 +15,14 @@ masked yet.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.services.logs.masking import Masker, check_unmask, masker
-from pocketcloud.store import Collection, Scope
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
@@ -40,19 +40,15 @@ _SELECTING_TYPES = {
 _RETENTION_DAYS = {30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653}
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
-
-
 def _json_object(text: str, what: str) -> Params:
     if len(text) > MAX_POLICY_CHARS:
-        raise _invalid(f"{what} exceeds the maximum length of {MAX_POLICY_CHARS} characters.")
+        raise invalid(f"{what} exceeds the maximum length of {MAX_POLICY_CHARS} characters.")
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise _invalid(f"{what} is not valid JSON.") from exc
+        raise invalid(f"{what} is not valid JSON.") from exc
     if not isinstance(doc, dict):
-        raise _invalid(f"{what} must be a JSON object.")
+        raise invalid(f"{what} must be a JSON object.")
     return doc
 
 
@@ -60,25 +56,25 @@ def check_data_protection(text: str) -> None:
     doc = _json_object(text, "Data protection policy")
     statements = doc.get("Statement")
     if not isinstance(statements, list) or len(statements) != 2:
-        raise _invalid("Data protection policy must contain exactly two statements: Audit and Deidentify.")
+        raise invalid("Data protection policy must contain exactly two statements: Audit and Deidentify.")
     identifiers = []
     for statement, operation in zip(statements, ("Audit", "Deidentify"), strict=True):
         found = statement.get("DataIdentifier") if isinstance(statement, dict) else None
         if not isinstance(found, list) or not found or not all(isinstance(i, str) and i for i in found):
-            raise _invalid(
+            raise invalid(
                 "Each data protection policy statement must contain a non-empty DataIdentifier list."
             )
         identifiers.append(found)
         operations = statement.get("Operation")
         if not isinstance(operations, dict) or set(operations) != {operation}:
-            raise _invalid(f"Data protection policy statement must have a single {operation} operation.")
+            raise invalid(f"Data protection policy statement must have a single {operation} operation.")
         action = operations[operation]
         if operation == "Audit" and (not isinstance(action, dict) or "FindingsDestination" not in action):
-            raise _invalid("The Audit operation must contain a FindingsDestination.")
+            raise invalid("The Audit operation must contain a FindingsDestination.")
         if operation == "Deidentify" and (not isinstance(action, dict) or action.get("MaskConfig") != {}):
-            raise _invalid("The Deidentify operation must contain an empty MaskConfig.")
+            raise invalid("The Deidentify operation must contain an empty MaskConfig.")
     if identifiers[0] != identifiers[1]:
-        raise _invalid("The DataIdentifier arrays of the Audit and Deidentify statements must match.")
+        raise invalid("The DataIdentifier arrays of the Audit and Deidentify statements must match.")
 
 
 def _check_account_document(policy_type: str, text: str) -> None:
@@ -87,40 +83,35 @@ def _check_account_document(policy_type: str, text: str) -> None:
         return
     doc = _json_object(text, "Policy document")
     if policy_type == "SUBSCRIPTION_FILTER_POLICY" and not isinstance(doc.get("DestinationArn"), str):
-        raise _invalid("A subscription filter policy must contain a DestinationArn.")
+        raise invalid("A subscription filter policy must contain a DestinationArn.")
     if policy_type == "FIELD_INDEX_POLICY":
         fields, typed = doc.get("Fields"), doc.get("FieldsV2")
         if not (isinstance(fields, list) and fields) and not (isinstance(typed, dict) and typed):
-            raise _invalid("A field index policy must contain at least one field index.")
+            raise invalid("A field index policy must contain at least one field index.")
     if policy_type == "TRANSFORMER_POLICY" and not isinstance(doc.get("transformerConfig"), list):
-        raise _invalid("A transformer policy must contain a transformerConfig list of processors.")
+        raise invalid("A transformer policy must contain a transformerConfig list of processors.")
     if policy_type == "RETENTION_POLICY":
         days = doc.get("retentionInDays")
         if days != "NEVER_EXPIRE" and days not in _RETENTION_DAYS:
-            raise _invalid(f"Invalid retentionInDays: {days}")
+            raise invalid(f"Invalid retentionInDays: {days}")
 
 
-class AccountPolicyOperations:
+class AccountPolicyOperations(LogsMixin):
     account_policies: Collection
     data_protection: Collection
     groups: Collection
     store: Any
     runtime: Any
 
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
-    _from_identifier: Callable[[RequestContext, str], str]
-
     # -- account policies ----------------------------------------------------------------
 
     def PutAccountPolicy(self, ctx: RequestContext, p: Params) -> Params:
         name, policy_type, text = p["policyName"], p["policyType"], p["policyDocument"]
         if not name:
-            raise _invalid("policyName must not be empty.")
+            raise invalid("policyName must not be empty.")
         criteria = p.get("selectionCriteria")
         if criteria and policy_type not in _SELECTING_TYPES:
-            raise _invalid(f"selectionCriteria is not supported for policy type {policy_type}.")
+            raise invalid(f"selectionCriteria is not supported for policy type {policy_type}.")
         _check_account_document(policy_type, text)
         scope, key = self._scope(ctx), f"{policy_type}\0{name}"
         doc: Params = {

@@ -13,24 +13,20 @@ are kept and described; nothing is delivered to Kinesis or Firehose.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import ROOT, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
-from pocketcloud.store import Collection, Scope
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
 MAX_DESTINATIONS = 1000  # AWS's default quota per account and region
 _TARGET_SERVICES = ("kinesis", "firehose")
-
-
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
 
 
 def _missing() -> ServiceError:
@@ -50,28 +46,25 @@ def _page_offset(token: str) -> int:
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise _invalid("The specified nextToken is invalid.") from exc
+        raise invalid("The specified nextToken is invalid.") from exc
     kind, _, value = raw.partition(":")
     if kind != "d" or not value.isdigit():
-        raise _invalid("The specified nextToken is invalid.")
+        raise invalid("The specified nextToken is invalid.")
     return int(value)
 
 
-class DestinationOperations:
+class DestinationOperations(LogsMixin):
     destinations: Collection
     store: Any
-
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
 
     def PutDestination(self, ctx: RequestContext, p: Params) -> Params:
         name, target, role = p["destinationName"], p["targetArn"], p["roleArn"]
         target_parts = _arn_parts(target)
         if target_parts is None or target_parts[2] not in _TARGET_SERVICES:
-            raise _invalid(f"Invalid target ARN: {target}. Only Kinesis and Firehose streams are supported.")
+            raise invalid(f"Invalid target ARN: {target}. Only Kinesis and Firehose streams are supported.")
         role_parts = _arn_parts(role)
         if role_parts is None or role_parts[2] != "iam" or not role_parts[5].startswith("role/"):
-            raise _invalid(f"Invalid role ARN: {role}")
+            raise invalid(f"Invalid role ARN: {role}")
         scope = self._scope(ctx)
         with self.store.transaction():
             doc = self.destinations.get(scope, name)
@@ -98,7 +91,7 @@ class DestinationOperations:
         try:
             parse_policy(text, "resource", policy_id="destination")
         except MalformedPolicy as exc:
-            raise _invalid(f"Invalid access policy: {exc}") from exc
+            raise invalid(f"Invalid access policy: {exc}") from exc
         scope, name = self._scope(ctx), p["destinationName"]
         with self.store.transaction():
             doc = self.destinations.get(scope, name)
@@ -162,7 +155,7 @@ class DestinationOperations:
         caller, its access policy lets that account logs:PutSubscriptionFilter on it."""
         parts = arn.split(":", 6)
         if len(parts) != 7 or parts[5] != "destination" or not parts[6]:
-            raise _invalid(f"Invalid destinationArn: {arn}")
+            raise invalid(f"Invalid destinationArn: {arn}")
         region, account, name = parts[3], parts[4], parts[6]
         doc = self.destinations.get((account, region), name)
         if doc is None:

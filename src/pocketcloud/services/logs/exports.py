@@ -28,6 +28,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import EventLog, now_ms
 from pocketcloud.services.logs.ingest import PendingEvents
 from pocketcloud.services.logs.s3_delivery import S3AsLogs
@@ -59,10 +60,6 @@ PUT_OBJECT_FAILED = (
 )
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
-
-
 def _iso(timestamp_ms: int) -> str:
     seconds, millis = divmod(timestamp_ms, 1000)
     return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
@@ -72,7 +69,7 @@ def _prefix(p: Params) -> str:
     return (p.get("destinationPrefix") or DEFAULT_PREFIX).strip("/") or DEFAULT_PREFIX
 
 
-class ExportOperations:
+class ExportOperations(LogsMixin):
     """The export task operations of the logs provider, and the work of running a task."""
 
     exports: Collection
@@ -85,9 +82,6 @@ class ExportOperations:
     _export_runs: dict[str, asyncio.Task[None]]
     _s3_as_logs: S3AsLogs | None
 
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
     _window: Callable[..., tuple[int, int]]
 
     def _delivery(self) -> S3AsLogs:
@@ -102,14 +96,14 @@ class ExportOperations:
         group_doc = self._group(ctx, group)
         start, end = p["from"], p["to"]
         if end < start:
-            raise _invalid("The 'to' time must not be earlier than the 'from' time.")
+            raise invalid("The 'to' time must not be earlier than the 'from' time.")
         bucket, prefix = p["destination"], _prefix(p)
         source = group_doc["logGroupArn"]
         delivery = self._delivery()
         if not delivery.bucket_exists(scope, source, bucket):
-            raise _invalid(NO_SUCH_BUCKET)
+            raise invalid(NO_SUCH_BUCKET)
         if not delivery.may_read_acl(scope, source, bucket):
-            raise _invalid(GET_ACL_FAILED)
+            raise invalid(GET_ACL_FAILED)
         self._check_no_active_task(ctx.account_id)
         try:
             # AWS leaves its write test under a prefix the caller names, else at the bucket's root.
@@ -118,7 +112,7 @@ class ExportOperations:
         except ServiceError:
             written = False
         if not written:
-            raise _invalid(PUT_OBJECT_FAILED)
+            raise invalid(PUT_OBJECT_FAILED)
         self._check_no_active_task(ctx.account_id)  # another task may have come in meanwhile
         task_id = str(uuid.uuid4())
         doc: Params = {
@@ -162,7 +156,7 @@ class ExportOperations:
             try:
                 start = int(base64.urlsafe_b64decode(p["nextToken"] + "==").decode().removeprefix("x:"))
             except (ValueError, UnicodeDecodeError) as exc:
-                raise _invalid("The specified nextToken is invalid.") from exc
+                raise invalid("The specified nextToken is invalid.") from exc
         limit = p.get("limit") or 50
         shown = [
             {k: v for k, v in d.items() if k != "logStreamNamePrefix"} for d in docs[start : start + limit]
@@ -265,7 +259,7 @@ class ExportOperations:
             for number, body in enumerate(files):
                 key = f"{base}/{name}/{number:06d}.gz"
                 if not await delivery.put(scope, group_doc["logGroupArn"], doc["destination"], key, body):
-                    raise _invalid(PUT_OBJECT_FAILED)
+                    raise invalid(PUT_OBJECT_FAILED)
 
     def _stream_files(self, scope: Scope, group: str, stream: str, low: int, high: int) -> list[bytes]:
         """The gzip'd files of one stream's events in the window (none when it has no events there)."""

@@ -22,6 +22,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.store import Collection, Scope
@@ -32,10 +33,6 @@ Params = dict[str, Any]
 
 MAX_METRIC_FILTERS = 100  # per log group
 MAX_SUBSCRIPTION_FILTERS = 2  # per log group
-
-
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
 
 
 def _limit_exceeded() -> ServiceError:
@@ -52,14 +49,14 @@ def _page_after(token: str | None) -> str | None:
     try:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
-        raise _invalid("The specified nextToken is invalid.") from exc
+        raise invalid("The specified nextToken is invalid.") from exc
 
 
 def _compiled(pattern: str) -> FilterPattern:
     try:
         return compile_filter(pattern)
     except FilterPatternError as exc:
-        raise _invalid(str(exc)) from exc
+        raise invalid(str(exc)) from exc
 
 
 def _page(docs: list[Params], key: str, p: Params) -> tuple[list[Params], str | None]:
@@ -73,7 +70,7 @@ def _page(docs: list[Params], key: str, p: Params) -> tuple[list[Params], str | 
     return docs, (_page_token(docs[-1][key]) if more else None)
 
 
-class FilterOperations:
+class FilterOperations(LogsMixin):
     """The metric and subscription filter operations of the logs provider."""
 
     groups: Collection
@@ -84,9 +81,6 @@ class FilterOperations:
     # (scope, group) -> its subscription filters, read once: Lambda's log lines pass by here.
     _subscribers_cache: dict[tuple[Scope, str], list[Params]]
 
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
     check_logs_destination: Callable[[RequestContext, str], None]
 
     # -- metric filters ------------------------------------------------------------
@@ -101,7 +95,7 @@ class FilterOperations:
                 transformation["defaultValue"] = float(given["defaultValue"])
             if given.get("dimensions"):
                 if given.get("defaultValue") is not None:
-                    raise _invalid("You cannot specify both dimensions and a default value.")
+                    raise invalid("You cannot specify both dimensions and a default value.")
                 transformation["dimensions"] = dict(given["dimensions"])
             if given.get("unit"):
                 transformation["unit"] = given["unit"]
@@ -175,7 +169,7 @@ class FilterOperations:
         arn = p["destinationArn"]
         parts = arn.split(":")
         if len(parts) < 6 or parts[0] != "arn":
-            raise _invalid(f"Invalid destinationArn: {arn}")
+            raise invalid(f"Invalid destinationArn: {arn}")
         vendor, account = parts[2], parts[4]
         if vendor == "lambda":
             if account != ctx.account_id:
@@ -186,14 +180,14 @@ class FilterOperations:
                     status=400,
                 )
             if not self._lambda_exists(parts):
-                raise _invalid(
+                raise invalid(
                     "Could not execute the lambda function. "
                     "Make sure you have given CloudWatch Logs permission to execute your function."
                 )
         elif vendor == "logs":  # a logical destination (destinations.py), often another account's
             self.check_logs_destination(ctx, arn)
         elif vendor in ("kinesis", "firehose") and not p.get("roleArn"):
-            raise _invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
+            raise invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
 
     def _lambda_exists(self, parts: list[str]) -> bool:
         lam = self.runtime.provider("lambda")

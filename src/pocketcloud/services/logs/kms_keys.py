@@ -11,12 +11,12 @@ is kept per account and region.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.store import Collection, Scope
+from pocketcloud.services.logs.errors import LogsMixin, invalid
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
@@ -24,36 +24,27 @@ _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key/[A-Za-z0-9-]{
 QUERY_RESULTS_KEY = "query-results-kms-key"
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
-
-
 def check_kms_key(key: str, region: str) -> None:
     """Refuse what is not the ARN of a KMS key in `region`."""
     match = _KEY_ARN.fullmatch(key)
     if match is None or match.group(1) != region:
-        raise _invalid("The specified KMS Key Id could not be found.")
+        raise invalid("The specified KMS Key Id could not be found.")
 
 
-class KmsKeyOperations:
+class KmsKeyOperations(LogsMixin):
     groups: Collection
     account_settings: Collection
     store: Any
-
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
-    _from_identifier: Callable[[RequestContext, str], str]
 
     def _kms_target(self, ctx: RequestContext, p: Params) -> str | None:
         """The group an operation names, or None for the account's query results."""
         name, identifier = p.get("logGroupName"), p.get("resourceIdentifier")
         if name and identifier:
-            raise _invalid("LogGroup name and resource identifier are mutually exclusive parameters.")
+            raise invalid("LogGroup name and resource identifier are mutually exclusive parameters.")
         if name:
             return str(name)
         if not identifier:
-            raise _invalid("Either logGroupName or resourceIdentifier must be specified.")
+            raise invalid("Either logGroupName or resourceIdentifier must be specified.")
         parts = identifier.split(":", 6)
         if len(parts) == 7 and parts[2] == "logs" and parts[5] == "query-result":
             if (parts[4], parts[3]) != (ctx.account_id, ctx.region):

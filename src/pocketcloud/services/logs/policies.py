@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
-from pocketcloud.store import Collection, Scope
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
@@ -34,10 +34,6 @@ _STATEMENT_ORDER = (
     "NotResource",
     "Condition",
 )
-
-
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
 
 
 def _stored_form(text: str) -> str:
@@ -71,17 +67,12 @@ def _stored_form(text: str) -> str:
     return json.dumps(result, separators=(",", ":"))
 
 
-class PolicyOperations:
+class PolicyOperations(LogsMixin):
     """Resource policy and query definition operations of the logs provider."""
 
     policies: Collection
     query_definitions: Collection
     store: Any
-
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
-    _from_identifier: Callable[[RequestContext, str], str]
 
     # -- resource policies ----------------------------------------------------------------
 
@@ -92,19 +83,19 @@ class PolicyOperations:
             self._group(ctx, self._from_identifier(ctx, resource))
             return "\0" + resource.removesuffix(":*"), resource.removesuffix(":*")
         if not name:
-            raise _invalid("policyName is required when resourceArn is not specified.")
+            raise invalid("policyName is required when resourceArn is not specified.")
         return name, None
 
     def PutResourcePolicy(self, ctx: RequestContext, p: Params) -> Params:
         document = p.get("policyDocument")
         if not document:
-            raise _invalid("policyDocument is required.")
+            raise invalid("policyDocument is required.")
         try:
             parsed = json.loads(document)
         except ValueError as exc:
-            raise _invalid("Policy document is not valid JSON.") from exc
+            raise invalid("Policy document is not valid JSON.") from exc
         if not isinstance(parsed, dict) or "Statement" not in parsed:
-            raise _invalid("Policy document must contain a Statement.")
+            raise invalid("Policy document must contain a Statement.")
         scope = self._scope(ctx)
         key, resource = self._policy_key(ctx, p)
         with self.store.transaction():
@@ -205,7 +196,7 @@ class PolicyOperations:
         if p.get("nextToken"):
             token = p["nextToken"]
             if not token.isdigit():
-                raise _invalid("The specified nextToken is invalid.")
+                raise invalid("The specified nextToken is invalid.")
             start = int(token)
         limit = p.get("maxResults") or 1000
         result: Params = {"queryDefinitions": docs[start : start + limit]}

@@ -29,6 +29,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.logs import insights
 from pocketcloud.services.logs.account_policies import AccountPolicyOperations
 from pocketcloud.services.logs.destinations import DestinationOperations
+from pocketcloud.services.logs.errors import invalid, not_found
 from pocketcloud.services.logs.events import (
     CHUNK,
     END,
@@ -93,14 +94,6 @@ FIELDS_SAMPLE = 10_000
 FILTER_SCAN_BUDGET = 200_000
 # FilterLogEvents with startFromHead=false only covers events from 2024 on.
 DESCENDING_FILTER_FLOOR_MS = 1_704_067_200_000
-
-
-def invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
-
-
-def not_found(message: str = "The specified log group does not exist.") -> ServiceError:
-    return ServiceError("ResourceNotFoundException", message, status=400)
 
 
 def _stream_missing() -> ServiceError:

@@ -15,14 +15,14 @@ lists the fields those policies index.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs import transform_engine
+from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import now_ms
-from pocketcloud.store import Collection, Scope
+from pocketcloud.store import Collection
 
 Params = dict[str, Any]
 
@@ -31,30 +31,22 @@ VENDED_PARSERS = {"parseCloudfront", "parseRoute53", "parsePostgres", "parseVPC"
 _INDEX_TYPES = {"FIELD_INDEX", "FACET"}
 
 
-def _invalid(message: str) -> ServiceError:
-    return ServiceError("InvalidParameterException", message, status=400)
-
-
-def _not_found(message: str) -> ServiceError:
-    return ServiceError("ResourceNotFoundException", message, status=400)
-
-
 def _processors(config: list[Params]) -> list[tuple[str, Params]]:
     """(name, configuration) of each processor, checked as PutTransformer checks them."""
     chosen: list[tuple[str, Params]] = []
     for index, entry in enumerate(config):
         named = [(k, v) for k, v in entry.items() if v is not None]
         if len(named) != 1:
-            raise _invalid("Each processor in transformerConfig must specify exactly one processor type.")
+            raise invalid("Each processor in transformerConfig must specify exactly one processor type.")
         name, settings = named[0]
         if index == 0 and name not in PARSERS | VENDED_PARSERS:
-            raise _invalid("The first processor in a transformer must be a parser.")
+            raise invalid("The first processor in a transformer must be a parser.")
         if index > 0 and name in VENDED_PARSERS:
-            raise _invalid(f"The {name} processor must be the first processor in the transformer.")
+            raise invalid(f"The {name} processor must be the first processor in the transformer.")
         try:
             transform_engine.check(name, settings)
         except transform_engine.InvalidConfig as exc:
-            raise _invalid(str(exc)) from None
+            raise invalid(str(exc)) from None
         chosen.append((name, dict(settings)))
     return chosen
 
@@ -64,35 +56,30 @@ def _index_fields(text: str) -> list[tuple[str, str]]:
     try:
         doc = json.loads(text)
     except ValueError as exc:
-        raise _invalid("The index policy document is not valid JSON.") from exc
+        raise invalid("The index policy document is not valid JSON.") from exc
     if not isinstance(doc, dict):
-        raise _invalid("The index policy document must be a JSON object.")
+        raise invalid("The index policy document must be a JSON object.")
     fields, typed = doc.get("Fields") or [], doc.get("FieldsV2") or {}
     if not isinstance(fields, list) or not all(isinstance(f, str) and f for f in fields):
-        raise _invalid("Fields must be a list of field names.")
+        raise invalid("Fields must be a list of field names.")
     if not isinstance(typed, dict) or any(
         not isinstance(v, dict) or v.get("type") not in _INDEX_TYPES for v in typed.values()
     ):
-        raise _invalid("FieldsV2 must map each field name to a type of FIELD_INDEX or FACET.")
+        raise invalid("FieldsV2 must map each field name to a type of FIELD_INDEX or FACET.")
     if set(fields) & set(typed):
-        raise _invalid("Field names within Fields and FieldsV2 must be mutually exclusive.")
+        raise invalid("Field names within Fields and FieldsV2 must be mutually exclusive.")
     found = [(f, "FIELD_INDEX") for f in fields] + [(f, v["type"]) for f, v in typed.items()]
     if not found:
-        raise _invalid("The index policy must contain at least one field index.")
+        raise invalid("The index policy must contain at least one field index.")
     return found
 
 
-class TransformerOperations:
+class TransformerOperations(LogsMixin):
     transformers: Collection
     index_policies: Collection
     account_policies: Collection
     streams: Collection
     store: Any
-
-    # Provided by LogsProvider.
-    _scope: Callable[[RequestContext], Scope]
-    _group: Callable[[RequestContext, str], Params]
-    _from_identifier: Callable[[RequestContext, str], str]
 
     def _named_group(self, ctx: RequestContext, identifier: str) -> str:
         name = self._from_identifier(ctx, identifier)
@@ -121,13 +108,13 @@ class TransformerOperations:
         group = self._named_group(ctx, identifier)
         doc = self.transformers.get(self._scope(ctx), group)
         if doc is None:
-            raise _not_found("The specified log group does not have a transformer.")
+            raise not_found("The specified log group does not have a transformer.")
         return {"logGroupIdentifier": identifier, **doc}
 
     def DeleteTransformer(self, ctx: RequestContext, p: Params) -> Params:
         group = self._named_group(ctx, p["logGroupIdentifier"])
         if not self.transformers.delete(self._scope(ctx), group):
-            raise _not_found("The specified log group does not have a transformer.")
+            raise not_found("The specified log group does not have a transformer.")
         return {}
 
     def TestTransformer(self, ctx: RequestContext, p: Params) -> Params:
@@ -180,7 +167,7 @@ class TransformerOperations:
     def DeleteIndexPolicy(self, ctx: RequestContext, p: Params) -> Params:
         group = self._named_group(ctx, p["logGroupIdentifier"])
         if not self.index_policies.delete(self._scope(ctx), group):
-            raise _not_found("The specified log group does not have an index policy.")
+            raise not_found("The specified log group does not have an index policy.")
         return {}
 
     def DescribeFieldIndexes(self, ctx: RequestContext, p: Params) -> Params:
