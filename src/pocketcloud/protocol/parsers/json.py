@@ -157,10 +157,15 @@ def _as_is(data: Any, where: str) -> Any:
     return data
 
 
-def _string(data: Any) -> Any:
-    if not isinstance(data, str):
-        raise _WrongType
-    return data
+def _exactly(kind: type) -> Callable[[Any], Any]:
+    """A reader of values that must already be of `kind` in the JSON (strings, booleans)."""
+
+    def read(data: Any) -> Any:
+        if not isinstance(data, kind):
+            raise _WrongType
+        return data
+
+    return read
 
 
 def _integer(data: Any) -> Any:
@@ -184,12 +189,6 @@ def _double(data: Any) -> Any:
     raise _WrongType
 
 
-def _boolean(data: Any) -> Any:
-    if not isinstance(data, bool):
-        raise _WrongType
-    return data
-
-
 def _timestamp(data: Any) -> Any:
     try:
         return parse_timestamp(data)
@@ -207,14 +206,14 @@ def _blob(data: Any) -> Any:
 
 
 _SCALARS: dict[str, Callable[[Any], Any]] = {
-    "string": _string,
+    "string": _exactly(str),
     "integer": _integer,
     "long": _integer,
     "short": _integer,
     "byte": _integer,
     "float": _double,
     "double": _double,
-    "boolean": _boolean,
+    "boolean": _exactly(bool),
     "timestamp": _timestamp,
     "blob": _blob,
 }
