@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,3 +24,26 @@ class RequestContext:
     @property
     def account_id(self) -> str:
         return self.principal.account_id
+
+    @classmethod
+    def internal(
+        cls,
+        service: str,
+        operation: str,
+        region: str,
+        principal: Principal,
+        headers: dict[str, str],
+        condition_values: dict[str, Any] | None = None,
+    ) -> RequestContext:
+        """The context of a call one service makes to another on an account's behalf (Lambda's pollers
+        as the execution role, Logs' exports as its service principal): made over TLS from inside
+        AWS, with `headers` (the caller's user-agent, ...) for the request's global condition keys."""
+        return cls(
+            service=service,
+            operation=operation,
+            region=region,
+            principal=principal,
+            request_id=str(uuid.uuid4()),
+            request=Request("POST", "/", "", headers, scheme="https"),
+            condition_values=dict(condition_values or {}),
+        )

@@ -12,12 +12,10 @@ the decision is the one an SDK call made with the function's credentials gets.
 from __future__ import annotations
 
 import time
-import uuid
 from typing import Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.gateway.http import Request
 from pocketcloud.iam.authorizer import Authorizer, access_denied
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
@@ -61,14 +59,8 @@ class RoleAccess:
         principal = self.principal(role_arn, session_name)
         if principal is None:
             raise access_denied(service, f"The role {role_arn} does not exist or cannot be assumed.")
-        ctx = RequestContext(
-            service=service,
-            operation=operation,
-            region=region,
-            principal=principal,
-            request_id=str(uuid.uuid4()),
-            # Lambda's pollers call over TLS from inside AWS; these are the request's global condition keys.
-            request=Request("POST", "/", "", {"user-agent": "lambda.amazonaws.com"}, scheme="https"),
+        ctx = RequestContext.internal(
+            service, operation, region, principal, {"user-agent": "lambda.amazonaws.com"}
         )
         self.authorizer.authorize(ctx, operation_model(service, operation), params)
 

@@ -15,12 +15,10 @@ either name is accepted. Its objects are written with the canned ACL
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.gateway.http import Request
 from pocketcloud.iam.authorizer import Authorizer
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
@@ -46,14 +44,13 @@ class S3AsLogs:
         headers = {"user-agent": name}
         if params.get("ACL"):
             headers["x-amz-acl"] = params["ACL"]
-        return RequestContext(
-            service="s3",
-            operation=operation,
-            region=scope[1],
-            principal=principal,
-            request_id=str(uuid.uuid4()),
-            request=Request("PUT", "/", "", headers, scheme="https"),
-            condition_values={"aws:SourceAccount": scope[0], "aws:SourceArn": source_arn},
+        return RequestContext.internal(
+            "s3",
+            operation,
+            scope[1],
+            principal,
+            headers,
+            {"aws:SourceAccount": scope[0], "aws:SourceArn": source_arn},
         )
 
     def allowed_context(
