@@ -96,8 +96,12 @@ def test_a_user_without_iam_change_password_is_denied(endpoint: str, iam: Any) -
 @pytest.mark.usefixtures("no_password_policy")
 def test_allow_users_to_change_password_lets_every_user_change_its_own(endpoint: str, iam: Any) -> None:
     caller = _user_with_password(endpoint, iam, may_change=False)
+    own = caller.client("iam")
+    iam.update_account_password_policy(AllowUsersToChangePassword=False)
+    assert error_of(own.change_password, OldPassword=FIRST, NewPassword=SECOND)[:2] == ("AccessDenied", 403)
     iam.update_account_password_policy(AllowUsersToChangePassword=True)
-    caller.client("iam").change_password(OldPassword=FIRST, NewPassword=SECOND)
+    own.change_password(OldPassword=FIRST, NewPassword=SECOND)
+    assert error_of(own.change_password, OldPassword=FIRST, NewPassword=SECOND)[:2] == ("InvalidUserType", 400)
 
 
 @pytest.mark.usefixtures("no_password_policy")
@@ -166,3 +170,4 @@ def test_allow_users_to_change_password_covers_users_with_a_path(endpoint: str, 
     iam.update_account_password_policy(AllowUsersToChangePassword=True)
     own = make_client(endpoint, "iam", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
     own.change_password(OldPassword=FIRST, NewPassword=SECOND)
+    assert error_of(own.change_password, OldPassword=FIRST, NewPassword=SECOND)[:2] == ("InvalidUserType", 400)
