@@ -127,6 +127,10 @@ def protocol_for(service: str, request: Request) -> str:
         content_type = request.headers.get("content-type", "")
         if content_type.startswith("application/x-www-form-urlencoded") or "Action=" in request.query_string:
             return "query"
+        # A json service that kept its query API (the model's awsQueryCompatible: SQS) answers a
+        # request that is neither json nor a form (a bare GET of a queue URL) the query way too.
+        if "awsQueryCompatible" in model.metadata and "json" not in content_type:
+            return "query"
     if protocol not in ("query", "ec2", "json", "rest-json", "rest-xml"):
         # smithy-rpc-v2-cbor and others: fall back to a protocol the model also lists.
         for candidate in model.metadata.get("protocols", []):

@@ -34,7 +34,11 @@ def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, 
     with pytest.raises(ClientError) as info:
         call(*args, **kwargs)
     error = info.value.response
-    return error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"], error["Error"].get("Message", "")
+    return (
+        error["Error"]["Code"],
+        error["ResponseMetadata"]["HTTPStatusCode"],
+        error["Error"].get("Message", ""),
+    )
 
 
 def md5_of_body(body: str) -> str:
@@ -68,15 +72,39 @@ class QueryClient:
     def call(self, action: str, path: str = "/", **params: str) -> tuple[int, ET.Element]:
         """(status, root element) of a signed `Action=...` form post."""
         body = urllib.parse.urlencode({"Action": action, "Version": "2012-11-05", **params})
-        request = AWSRequest(method="POST", url=self.endpoint + path, data=body,
-                             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+        request = AWSRequest(
+            method="POST",
+            url=self.endpoint + path,
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
         SigV4Auth(self.credentials, "sqs", "us-east-1").add_auth(request)
-        raw = urllib.request.Request(request.url, data=body.encode(), headers=dict(request.headers), method="POST")
+        raw = urllib.request.Request(
+            request.url, data=body.encode(), headers=dict(request.headers), method="POST"
+        )
         try:
             with urllib.request.urlopen(raw, timeout=30) as response:
                 return response.status, ET.fromstring(response.read())
         except urllib.error.HTTPError as error:
             return error.code, ET.fromstring(error.read())
+
+    def raw(
+        self,
+        method: str,
+        path: str = "/",
+        params: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> tuple[int, str]:
+        """(status, body text) of a signed request with `params` in the URL, as a browser or curl sends it."""
+        url = self.endpoint + path + ("?" + urllib.parse.urlencode(params) if params else "")
+        request = AWSRequest(method=method, url=url, headers=headers or {})
+        SigV4Auth(self.credentials, "sqs", "us-east-1").add_auth(request)
+        raw = urllib.request.Request(request.url, headers=dict(request.headers), method=method)
+        try:
+            with urllib.request.urlopen(raw, timeout=30) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as error:
+            return error.code, error.read().decode()
 
     def ok(self, action: str, path: str = "/", **params: str) -> ET.Element:
         status, root = self.call(action, path, **params)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from pocketcloud.protocol.errors import UnknownOperation
+from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.query import QueryParser
 
 if TYPE_CHECKING:
@@ -68,6 +68,11 @@ class SqsQueryParser(QueryParser):
 
     def unknown_operation(self, name: str) -> UnknownOperation:
         return UnknownOperation("InvalidAction", f"The action {name} is not valid for this endpoint.")
+
+    def malformed_missing_action(self) -> MalformedRequest:
+        # A request naming no action at all (a bare GET of a queue URL): AWS's front end answers
+        # 404 with a bare <UnknownOperationException/> document (`serializers/sqs.py`).
+        return MalformedRequest("UnknownOperationException", "", status=404)
 
     def member_wire_name(self, structure: Shape, member: str, shape: Shape) -> str:
         return MEMBER_NAMES.get((structure.name, member)) or self.wire_name(member, shape)

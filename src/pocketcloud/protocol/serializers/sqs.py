@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_shapes
 
@@ -25,7 +26,6 @@ from .query import QuerySerializer
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
 
-    from pocketcloud.gateway.http import Response
 
 _NAME_VALUE = {"keyName": "Name", "valueName": "Value"}
 
@@ -116,9 +116,24 @@ class SqsQuerySerializer(QuerySerializer):
     def fallback_error_status(self, error: ServiceError) -> int | None:
         return _status(error.code)
 
+    def serialize(
+        self, operation: OperationModel, output: dict[str, Any] | None, request_id: str
+    ) -> Response:
+        response = super().serialize(operation, output, request_id)
+        if not output and isinstance(response.body, bytes):
+            # An empty result is one empty element, as SQS writes it: <ReceiveMessageResult/>.
+            wrapper = f"{operation.name}Result".encode()
+            response.body = response.body.replace(b"<%s></%s>" % (wrapper, wrapper), b"<%s/>" % wrapper, 1)
+        return response
+
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str
     ) -> Response:
+        if error.code == "UnknownOperationException":
+            # A request naming no action: SQS's front end answers with the bare document.
+            return Response(
+                error.status or 404, [("Content-Type", self.content_type)], b"<UnknownOperationException/>\n"
+            )
         # SQS closes every query error with an empty <Detail/> (SDKs show it as Detail: None).
         response = super().serialize_error(error, operation, request_id)
         if isinstance(response.body, bytes):
