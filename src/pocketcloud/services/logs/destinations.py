@@ -13,6 +13,9 @@ are kept and described; nothing is delivered to Kinesis or Firehose.
 from __future__ import annotations
 
 import base64
+import copy
+import json
+import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -27,6 +30,54 @@ Params = dict[str, Any]
 
 MAX_DESTINATIONS = 1000  # AWS's default quota per account and region
 _TARGET_SERVICES = ("kinesis", "firehose")
+
+
+# A service named as an "AWS" principal ("logs.us-east-1.amazonaws.com"): AWS takes the access policy
+# and keeps the service's global name ("logs.amazonaws.com") in its place.
+_SERVICE_NAME = re.compile(r"([a-z0-9-]+)(?:\.[a-z]{2}(?:-[a-z]+)+-\d)?\.amazonaws\.com")
+
+
+def _listed(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [] if value is None else [value]
+
+
+def _global_name(service: str) -> str:
+    return _SERVICE_NAME.sub(r"\1.amazonaws.com", service)
+
+
+def _with_service_names(text: str) -> tuple[str, str]:
+    """(the access policy as AWS keeps it, the same with its services moved from "AWS" to
+    "Service", which is the form the policy grammar checks)."""
+    try:
+        doc = json.loads(text)
+    except ValueError:
+        return text, text
+    if not isinstance(doc, dict):
+        return text, text
+    checked = copy.deepcopy(doc)
+    changed = False
+    for statement, twin in zip(_listed(doc.get("Statement")), _listed(checked.get("Statement")), strict=True):
+        principal = statement.get("Principal") if isinstance(statement, dict) else None
+        if not isinstance(principal, dict):
+            continue
+        given = principal.get("AWS")
+        entries = _listed(given)
+        services = [e for e in entries if isinstance(e, str) and _SERVICE_NAME.fullmatch(e)]
+        if not services:
+            continue
+        changed = True
+        renamed = [_global_name(e) if e in services else e for e in entries]
+        principal["AWS"] = renamed if isinstance(given, list) else renamed[0]
+        others = [e for e in entries if e not in services]
+        twin_principal = twin["Principal"]
+        if others:
+            twin_principal["AWS"] = others
+        else:
+            del twin_principal["AWS"]
+        twin_principal["Service"] = [*_listed(twin_principal.get("Service")), *map(_global_name, services)]
+    if not changed:
+        return text, text
+    return json.dumps(doc, separators=(",", ":")), json.dumps(checked)
 
 
 def _missing() -> ServiceError:
@@ -87,9 +138,9 @@ class DestinationOperations(LogsMixin):
         return {k: v for k, v in doc.items() if k != "tags"}
 
     def PutDestinationPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        text = p["accessPolicy"]
+        text, checked = _with_service_names(p["accessPolicy"])
         try:
-            parse_policy(text, "resource", policy_id="destination")
+            parse_policy(checked, "resource", policy_id="destination")
         except MalformedPolicy as exc:
             raise invalid(f"Invalid access policy: {exc}") from exc
         scope, name = self._scope(ctx), p["destinationName"]
@@ -165,7 +216,8 @@ class DestinationOperations(LogsMixin):
         allowed = False
         if doc.get("accessPolicy"):
             try:
-                policy = parse_policy(doc["accessPolicy"], "resource", policy_id="destination")
+                checked = _with_service_names(doc["accessPolicy"])[1]
+                policy = parse_policy(checked, "resource", policy_id="destination")
             except MalformedPolicy:
                 policy = None
             if policy is not None:

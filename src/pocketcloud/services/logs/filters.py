@@ -165,29 +165,37 @@ class FilterOperations(LogsMixin):
 
     # -- subscription filters ------------------------------------------------------------
 
-    def _check_destination(self, ctx: RequestContext, p: Params) -> None:
+    @staticmethod
+    def _check_destination_arn(ctx: RequestContext, p: Params) -> None:
+        """What the destination ARN alone decides; AWS answers these before it looks for the log group
+        (a cross-account Lambda on a missing group is AccessDeniedException, not ResourceNotFound)."""
         arn = p["destinationArn"]
         parts = arn.split(":")
         if len(parts) < 6 or parts[0] != "arn":
             raise invalid(f"Invalid destinationArn: {arn}")
         vendor, account = parts[2], parts[4]
-        if vendor == "lambda":
-            if account != ctx.account_id:
-                raise ServiceError(
-                    "AccessDeniedException",
-                    "Cross-account lambda invocation passing is not allowed. "
-                    "You must use DestinationPolicies to create cross account lambda triggers.",
-                    status=400,
-                )
-            if not self._lambda_exists(parts):
-                raise invalid(
-                    "Could not execute the lambda function. "
-                    "Make sure you have given CloudWatch Logs permission to execute your function."
-                )
-        elif vendor == "logs":  # a logical destination (destinations.py), often another account's
-            self.check_logs_destination(ctx, arn)
-        elif vendor in ("kinesis", "firehose") and not p.get("roleArn"):
+        if vendor == "lambda" and account != ctx.account_id:
+            raise ServiceError(
+                "AccessDeniedException",
+                "Cross-account lambda invocation passing is not allowed. "
+                "You must use DestinationPolicies to create cross account lambda triggers.",
+                status=400,
+            )
+        if vendor in ("kinesis", "firehose") and not p.get("roleArn"):
             raise invalid(f"destinationArn for vendor {vendor} cannot be used without roleArn")
+
+    def _check_destination(self, ctx: RequestContext, p: Params) -> None:
+        """That the destination exists (and, for a Logs destination of another account, allows us)."""
+        arn = p["destinationArn"]
+        parts = arn.split(":")
+        vendor = parts[2]
+        if vendor == "lambda" and not self._lambda_exists(parts):
+            raise invalid(
+                "Could not execute the lambda function. "
+                "Make sure you have given CloudWatch Logs permission to execute your function."
+            )
+        if vendor == "logs":  # a logical destination (destinations.py), often another account's
+            self.check_logs_destination(ctx, arn)
 
     def _lambda_exists(self, parts: list[str]) -> bool:
         lam = self.runtime.provider("lambda")
@@ -202,6 +210,7 @@ class FilterOperations(LogsMixin):
 
     def PutSubscriptionFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
+        self._check_destination_arn(ctx, p)
         self._group(ctx, group)
         _compiled(p["filterPattern"])
         self._check_destination(ctx, p)

@@ -28,6 +28,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.logs import insights
 from pocketcloud.services.logs.account_policies import AccountPolicyOperations
+from pocketcloud.services.logs.deliveries import DeliveryOperations
 from pocketcloud.services.logs.destinations import DestinationOperations
 from pocketcloud.services.logs.errors import invalid, not_found
 from pocketcloud.services.logs.events import (
@@ -158,6 +159,7 @@ def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
 
 @_after_queued_writes
 class LogsProvider(
+    DeliveryOperations,
     ExportOperations,
     KmsKeyOperations,
     DestinationOperations,
@@ -181,6 +183,7 @@ class LogsProvider(
         self.exports = runtime.store.collection("logs", "export_tasks")
         self.account_settings = runtime.store.collection("logs", "account_settings")
         self.destinations = runtime.store.collection("logs", "destinations")
+        self.delivery_destinations = runtime.store.collection("logs", "delivery_destinations")
         self.account_policies = runtime.store.collection("logs", "account_policies")
         self.data_protection = runtime.store.collection("logs", "data_protection_policies")
         self.transformers = runtime.store.collection("logs", "transformers")
@@ -924,7 +927,13 @@ class LogsProvider(
         for name in references:
             doc = self.groups.get(scope, name)
             if doc is None:
-                raise not_found(f"Log group '{name}' does not exist for account ID '{ctx.account_id}'")
+                # AWS passes on the message of the call it makes behind StartQuery, with that call's
+                # own error details (and a request ID of its own) after it.
+                raise not_found(
+                    f"Log group '{name}' does not exist for account ID '{ctx.account_id}' (Service: AWSLogs; "
+                    "Status Code: 400; Error Code: ResourceNotFoundException; "
+                    f"Request ID: {uuid.uuid4()}; Proxy: null)"
+                )
             groups.append((name, doc))
         try:
             query = insights.parse_query(p["queryString"])
