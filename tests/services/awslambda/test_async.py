@@ -74,7 +74,7 @@ def test_a_failing_event_is_retried_twice_then_sent_to_the_on_failure_destinatio
     assert record["responsePayload"]["errorMessage"] == "always fails: 7"
     assert record["responsePayload"]["errorType"] == "RuntimeError"
     starts = [m for m in log_messages(logs, f"/aws/lambda/{failing}") if m.startswith("START RequestId:")]
-    assert starts == [f"START RequestId: {request_id} Version: $LATEST"] * 3
+    assert starts == [f"START RequestId: {request_id} Version: $LATEST\n"] * 3
 
 
 def test_no_retries_means_one_attempt(fast_retries: ServerProcess, fns: Functions) -> None:
@@ -116,10 +116,10 @@ def test_a_queued_event_survives_a_kill_9_of_the_server(tmp_path: Path) -> None:
                           "    print('FINISHED', event['n'])\n", timeout=10)
         fns.lam.invoke(FunctionName=name, InvocationType="Event", Payload=json.dumps({"n": 5, "sleep": 1.5}))
         time.sleep(0.5)
-        assert "FINISHED 5" not in log_messages(proc.client("logs"), f"/aws/lambda/{name}")
+        assert "FINISHED 5\n" not in log_messages(proc.client("logs"), f"/aws/lambda/{name}")
         proc.kill9()
         proc = ServerProcess(data_dir=tmp_path / "data").start()
         messages = log_messages(proc.client("logs"), f"/aws/lambda/{name}", "FINISHED 5", wait=10)
-        assert "FINISHED 5" in messages
+        assert "FINISHED 5\n" in messages
     finally:
         proc.stop()

@@ -50,6 +50,22 @@ def test_the_log_of_an_invocation_reads_as_lambdas(functions: Functions, lam: An
     assert "hello world" in [m.rstrip("\n") for m in stored]
 
 
+def test_each_stored_event_ends_with_its_newline_and_a_blank_line_is_no_event(
+    functions: Functions, lam: Any, logs: Any
+) -> None:
+    name = functions.python("def handler(event, context):\n    print('one')\n    print()\n    print('two')\n")
+    result = invoke(lam, name)
+    rid = result.request_id
+    group = f"/aws/lambda/{name}"
+    stream = logs.describe_log_streams(logGroupName=group)["logStreams"][0]["logStreamName"]
+    stored = [e["message"] for e in logs.get_log_events(logGroupName=group, logStreamName=stream)["events"]]
+    assert stored[0].startswith("INIT_START Runtime Version: python:") and stored[0].endswith("\n")
+    assert stored[1:4] == [f"START RequestId: {rid} Version: $LATEST\n", "one\n", "two\n"]
+    assert stored[4] == f"END RequestId: {rid}\n"
+    assert stored[5].startswith(f"REPORT RequestId: {rid}\t") and stored[5].endswith("\t\n")
+    assert len(stored) == 6
+
+
 def test_a_handler_exception_is_returned_without_the_runtime_frames(functions: Functions, lam: Any) -> None:
     name = functions.python(
         "def helper():\n"

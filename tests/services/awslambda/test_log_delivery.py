@@ -35,14 +35,14 @@ def test_every_line_of_an_answered_invocation_is_readable_at_once(holding: Serve
     for n in range(3):
         result = invoke(lam, name, {"n": n})
         messages = log_messages(logs, f"/aws/lambda/{name}")  # no waiting: the lines are already there
-        assert f"said {n}" in messages
-        assert messages[-1] == result.report()
+        assert f"said {n}\n" in messages  # a text-format event ends with its newline
+        assert messages[-1] == result.report() + "\n"
         untailed = invoke(
             lam, name, {"n": n + 100}, tail=False
         )  # no LogType: the lines are written all the same
         assert untailed.payload == n + 100
         messages = log_messages(logs, f"/aws/lambda/{name}")
-        assert f"said {n + 100}" in messages
+        assert f"said {n + 100}\n" in messages
         assert messages[-1].startswith("REPORT RequestId: " + untailed.request_id)
 
 
@@ -60,7 +60,7 @@ def test_the_last_invocations_lines_survive_a_clean_stop_and_restart(tmp_path: P
     second = ServerProcess(data_dir=tmp_path).start()
     try:
         messages = log_messages(second.client("logs"), f"/aws/lambda/{name}")
-        assert "said 42" in messages
-        assert report in messages
+        assert "said 42\n" in messages
+        assert report + "\n" in messages
     finally:
         second.stop()

@@ -251,7 +251,7 @@ def test_uploaded_image_becomes_a_thumbnail_written_by_a_least_privilege_functio
             return []
 
     found = wait_for(denied)
-    assert any(event["message"] == "DENIED AccessDenied" for event in found), found
+    assert any(event["message"] == "DENIED AccessDenied\n" for event in found), found
     keys = [o["Key"] for o in s3.list_objects_v2(Bucket=source).get("Contents", [])]
     assert keys == ["cat.png"]  # the role may not write to the source bucket
 

@@ -258,6 +258,10 @@ class InvokeOperations:
                     (min(t for t, _ in lines), _init_start(region, doc["Runtime"] or "provided")),
                     *lines,
                 ]
+            if doc["LoggingConfig"].get("LogFormat") != "JSON":
+                # A text-format event ends with its newline in AWS ("START RequestId: … $LATEST\n",
+                # "REPORT …\t\n"), and a blank line the function printed is no event at all.
+                logged = [(t, f"{message}\n") for t, message in logged if message]
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
 
