@@ -31,9 +31,31 @@ _OWN_ENUMS = {"lambda": frozenset({"runtime"})}
 # Members whose maximum length a service checks itself, in words of its own (CloudWatch Logs:
 # "Invalid LogGroup or LogStream, both must have length less than or equal to 512.").
 _OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName"})}
+# Patterns a service checks itself, in words of its own (IAM's entity paths: "The specified value
+# for path is invalid. It must begin and end with / and contain only alphanumeric characters ...").
+_OWN_PATTERNS = {"iam": frozenset({r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"})}
+# Services whose front end adds "Member must not be null" to the constraints a map's keys and values
+# must satisfy (Lambda: "Map value must satisfy constraint: [..., Member must not be null]").
+_MAP_NOT_NULL = frozenset({"lambda"})
+# List shapes whose elements' constraints a service lists without "Member must not be null" (IAM's
+# OpenID Connect lists: "Value at 'clientIDList' failed to satisfy constraint: Member must satisfy
+# constraint: [Member must have length less than or equal to 255, Member must have length greater
+# than or equal to 1]", while its tag key lists end with "Member must not be null").
+_NULLABLE_ELEMENTS = {"iam": frozenset({"clientIDListType", "thumbprintListType"})}
+# Services whose front end reports a structure's members in the iteration order of a Java HashMap
+# keyed by the members' names (IAM, as recorded: "clientIDList; thumbprintList; url" and
+# "minimumPasswordLength; passwordReusePrevention; maxPasswordAge"), not in the model's order.
+_HASH_ORDER = frozenset({"iam"})
 # Members whose value a service's message leaves out ("Value at 'logGroupIdentifier' failed to ..."),
 # as CloudWatch Logs has done for log group identifiers (ARNs) since 2026.
-_HIDDEN_VALUES = {"logs": frozenset({"logGroupIdentifier", "logGroupIdentifiers"})}
+# "<member>.*" hides the member's parts too, "*" every member: IAM leaves out every value (as recorded
+# for tags, tag keys, version ids, credential ids, statuses and password policy settings: "Value at
+# 'tags.1.member.key' failed to ..."), and does not list a hidden member's enum ("Value at 'status'
+# failed to satisfy constraint: Member must satisfy enum value set").
+_HIDDEN_VALUES = {
+    "logs": frozenset({"logGroupIdentifier", "logGroupIdentifiers"}),
+    "iam": frozenset({"*"}),
+}
 
 
 @cache
@@ -109,8 +131,8 @@ def _path_name(member: str) -> str:
 def _show(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, dict | list):
-        return str(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(_show(v) for v in value) + "]"  # as Java prints a list: [a, b]
     return str(value)
 
 
@@ -129,11 +151,19 @@ class Validator:
         own_enums: frozenset[str] = frozenset(),
         own_max: frozenset[str] = frozenset(),
         hidden: frozenset[str] = frozenset(),
+        own_patterns: frozenset[str] = frozenset(),
+        map_not_null: bool = False,
+        nullable_elements: frozenset[str] = frozenset(),
+        hash_order: bool = False,
     ) -> None:
         self.code = code
         self.own_enums = own_enums
         self.own_max = own_max
+        self.own_patterns = own_patterns
         self.hidden = hidden
+        self.map_not_null = map_not_null
+        self.nullable_elements = nullable_elements
+        self.hash_order = hash_order
         self._inputs: dict[str, Check | None] = {}  # operation name → the check of its input
         self._checks: dict[str, Check | None] = {}  # shape name → its check (None: nothing to check)
 
@@ -193,11 +223,20 @@ class Validator:
         elif kind == "list":
             item = self._check(shape.member)
             if item is not None:
-                checks.append(_items(item))
+                not_null = shape.name not in self.nullable_elements
+                checks.append(_items(item, _scalar_constraints(shape.member, not_null=not_null)))
         elif kind == "map":
             key, value = self._check(shape.key), self._check(shape.value)
             if key is not None or value is not None:
-                checks.append(_entries(key, value))
+                checks.append(
+                    _entries(
+                        key,
+                        value,
+                        self._entry_constraints(shape.key),
+                        self._entry_constraints(shape.value),
+                        shape.value.type_name in ("float", "double"),
+                    )
+                )
         if not checks:
             return None
         if len(checks) == 1:
@@ -219,6 +258,8 @@ class Validator:
                 members[name] = (_path_name(name), check)
         if not required and not members:
             return None
+        if self.hash_order:
+            return _members_in_hash_order(shape, required, members)
 
         def check_members(value: dict[str, Any], where: str, errors: list[str]) -> None:
             for name, path in required:
@@ -233,6 +274,9 @@ class Validator:
                         entry[1](member_value, where + entry[0], errors)
 
         return check_members
+
+    def _entry_constraints(self, shape: Shape) -> str | None:
+        return _scalar_constraints(shape, self.map_not_null)
 
     def _length(self, meta: dict[str, Any]) -> list[Check]:
         low, high, own_max = meta.get("min"), meta.get("max"), self.own_max
@@ -263,7 +307,7 @@ class Validator:
 
             checks.append(in_enum)
         pattern = meta.get("pattern")
-        compiled = _pattern(pattern) if pattern else None
+        compiled = _pattern(pattern) if pattern and pattern not in self.own_patterns else None
         if compiled is not None:
             fullmatch = compiled.fullmatch
 
@@ -275,6 +319,49 @@ class Validator:
 
             checks.append(matches)
         return checks
+
+
+def _java_hash_order(names: list[str]) -> list[str]:
+    """`names` in the order a Java HashMap (default capacity, load factor 0.75) holding them iterates:
+    by bucket (String.hashCode, spread as HashMap spreads it), entries of one bucket as inserted."""
+    capacity = 16
+    while len(names) > capacity * 3 // 4:
+        capacity *= 2
+
+    def bucket(name: str) -> int:
+        h = 0
+        for char in name:
+            h = (31 * h + ord(char)) & 0xFFFFFFFF
+        return (h ^ (h >> 16)) & (capacity - 1)
+
+    return sorted(names, key=bucket)
+
+
+def _members_in_hash_order(
+    shape: Shape, required: tuple[tuple[str, str], ...], members: dict[str, tuple[str, Check]]
+) -> Check:
+    """The check of a structure's members for a service that reports them in Java HashMap order."""
+    required_names = {name for name, _ in required}
+    paths = {_path_name(name): name for name in shape.members}
+    order = tuple(
+        (name, path, name in required_names, members[name][1] if name in members else None)
+        for path in _java_hash_order(list(paths))
+        for name in (paths[path],)
+        if name in required_names or name in members
+    )
+
+    def check_members(value: dict[str, Any], where: str, errors: list[str]) -> None:
+        for name, path, is_required, check in order:
+            member_value = value.get(name)
+            if member_value is None:
+                if is_required:
+                    errors.append(
+                        f"Value null at '{where}{path}' failed to satisfy constraint: Member must not be null"
+                    )
+            elif check is not None:
+                check(member_value, where + path, errors)
+
+    return check_members
 
 
 def _call(check: Check | None, value: Any, where: str, errors: list[str]) -> None:
@@ -296,40 +383,108 @@ def _range(meta: dict[str, Any]) -> list[Check]:
     return [in_range]
 
 
-def _items(item: Check) -> Check:
+def _scalar_constraints(shape: Shape, not_null: bool) -> str | None:
+    """Every constraint of a scalar list member, map key or map value, as Coral lists them when one
+    fails ("Member must satisfy constraint: [...]"); None for structures, reported by path."""
+    meta, kind = shape.metadata, shape.type_name
+    listed: list[str] = []
+    if kind == "string":
+        if "max" in meta:
+            listed.append(f"Member must have length less than or equal to {meta['max']}")
+        if "min" in meta:
+            listed.append(f"Member must have length greater than or equal to {meta['min']}")
+        if shape.enum:
+            listed.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
+        if "pattern" in meta:
+            listed.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
+    elif kind in ("integer", "long", "float", "double"):
+        if "max" in meta:
+            listed.append(f"Member must have value less than or equal to {meta['max']}")
+        if "min" in meta:
+            listed.append(f"Member must have value greater than or equal to {meta['min']}")
+    else:
+        return None
+    if not_null:
+        listed.append("Member must not be null")
+    return f"[{', '.join(listed)}]"
+
+
+def _items(item: Check, scalar_constraints: str | None) -> Check:
+    """A list's elements. A list of scalars that has a bad element is reported once, as Coral reports
+    it: "Value '[X86_64]' at 'architectures' failed to satisfy constraint: Member must satisfy
+    constraint: [...]" (every constraint of an element); elements of structures by their path."""
+
     def items(value: Any, where: str, errors: list[str]) -> None:
-        if isinstance(value, list):
-            for index, element in enumerate(value, 1):
-                if element is not None:
-                    item(element, f"{where}.{index}.member", errors)
+        if not isinstance(value, list):
+            return
+        bad: list[str] = []
+        for index, element in enumerate(value, 1):
+            if element is not None:
+                item(element, f"{where}.{index}.member", bad if scalar_constraints else errors)
+        if bad:
+            errors.append(_fail(value, where, f"Member must satisfy constraint: {scalar_constraints}"))
 
     return items
 
 
-def _entries(key: Check | None, value: Check | None) -> Check:
+def _entries(
+    key: Check | None,
+    value: Check | None,
+    key_constraints: str | None,
+    value_constraints: str | None,
+    decimal_values: bool,
+) -> Check:
+    """A map's entries. Scalar keys and values that fail are reported once for the whole map, as
+    Coral reports them: "Value '{2=2.0}' at 'weights' failed to satisfy constraint: Map value must
+    satisfy constraint: [...]" (the map as Java prints it, then every constraint of the entry)."""
+
     def entries(mapping: Any, where: str, errors: list[str]) -> None:
-        if isinstance(mapping, dict):
-            for k, v in mapping.items():
-                if key is not None:
-                    key(k, f"{where}.{k}.key", errors)
-                if value is not None and v is not None:
-                    value(v, f"{where}.{k}.value", errors)
+        if not isinstance(mapping, dict):
+            return
+        bad_keys: list[str] = []
+        bad_values: list[str] = []
+        for k, v in mapping.items():
+            if key is not None:
+                key(k, f"{where}.{k}.key", bad_keys if key_constraints else errors)
+            if value is not None and v is not None:
+                value(v, f"{where}.{k}.value", bad_values if value_constraints else errors)
+        if bad_keys or bad_values:
+            shown = "{" + ", ".join(f"{k}={_java_value(v, decimal_values)}" for k, v in mapping.items()) + "}"
+            if bad_keys:
+                errors.append(_fail(shown, where, f"Map keys must satisfy constraint: {key_constraints}"))
+            if bad_values:
+                errors.append(_fail(shown, where, f"Map value must satisfy constraint: {value_constraints}"))
 
     return entries
+
+
+def _java_value(value: Any, decimal: bool) -> str:
+    """A map value as Java prints it: a double always with a decimal point (2 → 2.0)."""
+    if decimal and isinstance(value, int | float) and not isinstance(value, bool):
+        return str(float(value))
+    return _show(value)
 
 
 def _fail(value: Any, where: str, constraint: str) -> str:
     return f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: {constraint}"
 
 
+_WHERE = re.compile(
+    r"Value '.*' at '(?P<where>[^']*)' failed to satisfy constraint: (?P<constraint>.*)", re.S
+)
+
+
 def _hide_value(error: str, hidden: frozenset[str]) -> str:
-    """`error` without the value, when it is about a member whose value the service does not show."""
-    for where in hidden:
-        marker = f"' at '{where}' failed to satisfy constraint: "
-        index = error.find(marker)
-        if error.startswith("Value '") and index >= 0:
-            return f"Value at '{where}' failed to satisfy constraint: " + error[index + len(marker) :]
-    return error
+    """`error` without the value, when it is about a member (or, for "<member>.*", a part of one;
+    for "*", any member) whose value the service does not show."""
+    match = _WHERE.fullmatch(error)
+    if match is None:
+        return error
+    where = match["where"]
+    if "*" not in hidden and where not in hidden and f"{where.split('.', 1)[0]}.*" not in hidden:
+        return error
+    constraint = re.sub(r"^(Member must satisfy enum value set): \[.*\]$", r"\1", match["constraint"])
+    return f"Value at '{where}' failed to satisfy constraint: {constraint}"
 
 
 @cache
@@ -343,4 +498,12 @@ def validator_for(service: str, protocol: str) -> Validator | None:
             hidden=_HIDDEN_VALUES.get(service, frozenset()),
         )
     code = "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
-    return Validator(code, _OWN_ENUMS.get(service, frozenset()))
+    return Validator(
+        code,
+        _OWN_ENUMS.get(service, frozenset()),
+        hidden=_HIDDEN_VALUES.get(service, frozenset()),
+        map_not_null=service in _MAP_NOT_NULL,
+        own_patterns=_OWN_PATTERNS.get(service, frozenset()),
+        nullable_elements=_NULLABLE_ELEMENTS.get(service, frozenset()),
+        hash_order=service in _HASH_ORDER,
+    )

@@ -69,8 +69,6 @@ def test_missing_entities_are_no_such_entity_with_aws_wording(iam: Any) -> None:
     [
         ({"UserName": "has space"}, "userName", "has space", r"Member must satisfy regular expression pattern: [\w+=,.@-]+"),
         ({"UserName": "x" * 65}, "userName", "x" * 65, "Member must have length less than or equal to 64"),
-        ({"UserName": "ok-name", "Path": "no-slashes"}, "path", "no-slashes",
-         r"Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"),
     ],
 )
 def test_bad_user_names_and_paths_are_validation_errors(
@@ -78,7 +76,8 @@ def test_bad_user_names_and_paths_are_validation_errors(
 ) -> None:
     assert error_of(iam.create_user, **kwargs) == (
         "ValidationError", 400,
-        f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: {constraint}",
+        # IAM leaves the value out of its validation messages (as recorded against AWS since 2025).
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: {constraint}",
     )
 
 
@@ -159,11 +158,12 @@ def test_duplicate_tag_keys_are_invalid_input(iam: Any) -> None:
 
 def test_tag_keys_outside_the_documented_character_set_are_a_validation_error(iam: Any) -> None:
     # The Tag key pattern is Java's [\p{L}\p{Z}\p{N}_.:/=+\-@]+: letters, separators and numbers of any script.
+    # IAM's message leaves the tag's key out (as recorded against AWS).
     name = unique("badtag")
     assert error_of(iam.create_user, UserName=name, Tags=[{"Key": "NOWAY!", "Value": ""}]) == (
         "ValidationError",
         400,
-        "1 validation error detected: Value 'NOWAY!' at 'tags.1.member.key' failed to satisfy constraint: "
+        "1 validation error detected: Value at 'tags.1.member.key' failed to satisfy constraint: "
         r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+",
     )
     iam.create_user(UserName=name, Tags=[{"Key": "Équipe 東京 ٣ a_b.c:d/e=f+g-h@i", "Value": "ok"}])

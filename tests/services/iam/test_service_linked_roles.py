@@ -30,7 +30,10 @@ def test_a_service_linked_role_has_the_service_name_path_and_trust(iam: Any) -> 
         )
         trust = role["AssumeRolePolicyDocument"]
         trust = json.loads(trust) if isinstance(trust, str) else trust
-        assert trust["Statement"][0]["Principal"] == {"Service": ["spot.amazonaws.com"]}
+        # AWS writes the principal and the action as strings (as recorded for every service).
+        assert trust["Statement"] == [
+            {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": "spot.amazonaws.com"}}
+        ]
         attached = iam.list_attached_role_policies(RoleName="AWSServiceRoleForEC2Spot")["AttachedPolicies"]
         assert [p["PolicyArn"] for p in attached] == [
             "arn:aws:iam::aws:policy/aws-service-role/AWSEC2SpotServiceRolePolicy"

@@ -73,9 +73,11 @@ def malformed_policy(message: str) -> ServiceError:
 
 
 def check_path(path: str | None, member: str = "path") -> str:
+    """An entity path: "/", or printable ASCII between slashes. IAM words a path that is not one
+    this way rather than as its model's pattern (the validation step leaves that pattern to us)."""
     if path is None:
         return "/"
-    if not (path.startswith("/") and path.endswith("/")) or "//" in path:
+    if not (path.startswith("/") and path.endswith("/")) or not all("!" <= c <= "~" for c in path):
         raise validation_error(
             f"The specified value for {member} is invalid. It must begin and end with / and contain "
             "only alphanumeric characters and/or / characters."
@@ -92,7 +94,14 @@ def check_policy_document(document: str, kind: str = "identity", managed: bool =
     Managed policies (CreatePolicy, CreatePolicyVersion) must use the 2012-10-17 language.
     """
     from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+    from pocketcloud.services.iam.document_checks import check_identity_policy
 
+    if kind == "identity":
+        try:
+            raw = json.loads(document)
+        except (TypeError, ValueError):
+            raw = None  # the engine words it
+        check_identity_policy(raw, managed)
     try:
         parse_policy(document, kind=kind, require_current_version=managed)  # type: ignore[arg-type]
     except MalformedPolicy as exc:

@@ -22,6 +22,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import (
     already_exists,
+    check_path,
     delete_conflict,
     merge_tags,
     no_such_entity,
@@ -71,18 +72,6 @@ def _codes_match(seed: str, first: str, second: str) -> bool:
     )
 
 
-def _check_path(path: str | None) -> str:
-    # AWS takes any path that begins and ends with "/" for an MFA device ("/a//b/" included).
-    if path is None:
-        return "/"
-    if not (path.startswith("/") and path.endswith("/")):
-        raise validation_error(
-            "The specified value for path is invalid. It must begin and end with / and contain only "
-            "alphanumeric characters and/or / characters."
-        )
-    return path
-
-
 class MfaOperations:
     principals: Principals
 
@@ -109,7 +98,7 @@ class MfaOperations:
 
     def CreateVirtualMFADevice(self, ctx: RequestContext, p: Params) -> Params:
         name = p["VirtualMFADeviceName"]
-        path = _check_path(p.get("Path"))
+        path = check_path(p.get("Path"))  # "/a//b/" included, as AWS takes it
         seed = base64.b32encode(secrets.token_bytes(40)).decode()  # 64 base32 characters, as AWS's
         doc: dict[str, Any] = {
             "SerialNumber": f"arn:aws:iam::{ctx.account_id}:mfa{path}{name}",
@@ -206,6 +195,12 @@ class MfaOperations:
             "SerialNumber": doc["SerialNumber"],
             "EnableDate": doc["EnableDate"],
         }
+
+    def rename_mfa_user(self, ctx: RequestContext, old: str, new: str) -> None:
+        for doc in self._all_devices(ctx):
+            if doc.get("UserName") == old:
+                doc["UserName"] = new
+                self._save_device(ctx, doc)
 
     def user_mfa_devices(self, ctx: RequestContext, user: str) -> int:
         return sum(1 for d in self._all_devices(ctx) if d.get("UserName") == user)

@@ -23,7 +23,7 @@ from pocketcloud.services.iam.common import (
 )
 from pocketcloud.services.iam.managed_policies import all_aws_managed_policies
 from pocketcloud.services.iam.policy_store import PolicyStore
-from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, list_tags
+from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, page_list
 
 Params = dict[str, Any]
 MAX_VERSIONS = 5
@@ -120,7 +120,7 @@ class PolicyOperations:
 
     def DeletePolicy(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
-            doc = self._local(ctx, p["PolicyArn"])
+            doc = self._existing(ctx, p["PolicyArn"])  # "was not found", as AWS words it here
             if doc.get("AttachmentCount", 0) > 0:
                 raise delete_conflict("Cannot delete a policy attached to entities.")
             if len(doc["Versions"]) > 1:
@@ -136,11 +136,13 @@ class PolicyOperations:
         prefix = p.get("PathPrefix") or "/"
         only_attached = bool(p.get("OnlyAttached"))
         found: list[dict[str, Any]] = []
+        # The account's own policies come first: AWS lists one made a moment ago on the first
+        # page of ListPolicies, ahead of the thousand-odd AWS managed ones.
+        if which in ("All", "Local"):
+            found += [d for _, d in self.principals.store.iter_collection("iam", "policies", scope(ctx))]
         if which in ("All", "AWS"):
             for policy in all_aws_managed_policies():
                 found.append(self.policies.find(ctx, policy["Arn"]) or policy)
-        if which in ("All", "Local"):
-            found += [d for _, d in self.principals.store.iter_collection("iam", "policies", scope(ctx))]
         found = [
             d
             for d in found
@@ -256,12 +258,17 @@ class PolicyOperations:
         return {}
 
     def ListPolicyTags(self, ctx: RequestContext, p: Params) -> Params:
-        return list_tags(self._existing(ctx, p["PolicyArn"]).get("Tags", []), p)
+        # A managed policy's tags (whose keys are case sensitive) are listed shortest key first,
+        # then by key: AWS lists "abc", "b", "z", "a" as a, b, z, abc.
+        tags = sorted(
+            self._existing(ctx, p["PolicyArn"]).get("Tags", []), key=lambda t: (len(t["Key"]), t["Key"])
+        )
+        return page_list(tags, p, "Tags")
 
     def ListEntitiesForPolicy(self, ctx: RequestContext, p: Params) -> Params:
         policy_arn = p["PolicyArn"]
         if self.policies.find(ctx, policy_arn) is None:
-            raise no_such_entity(f"Policy {policy_arn} was not found.")
+            raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
         result: Params = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
         wanted = p.get("EntityFilter")  # User, Role or Group: only that kind is listed
         prefix = p.get("PathPrefix") or "/"

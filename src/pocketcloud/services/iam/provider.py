@@ -240,14 +240,17 @@ class IamProvider(
 
         if "User" in wanted:
             for _, u in store.iter_collection("iam", USER.collection, scope(ctx)):
-                result["UserDetailList"].append(
-                    {
-                        **public_view(u),
-                        "UserPolicyList": inline(u),
-                        "GroupList": u.get("Groups", []),
-                        "AttachedManagedPolicies": attached(u),
-                    }
-                )
+                # AWS always answers with a user's tags here, and with its inline policies only
+                # when it has some (as recorded).
+                detail = {
+                    **public_view(u),
+                    "GroupList": u.get("Groups", []),
+                    "AttachedManagedPolicies": attached(u),
+                    "Tags": u.get("Tags", []),
+                }
+                if u.get("InlinePolicies"):
+                    detail["UserPolicyList"] = inline(u)
+                result["UserDetailList"].append(detail)
         if "Group" in wanted:
             for _, g in store.iter_collection("iam", GROUP.collection, scope(ctx)):
                 result["GroupDetailList"].append(
@@ -262,6 +265,7 @@ class IamProvider(
                         "RolePolicyList": inline(r),
                         "AttachedManagedPolicies": attached(r),
                         "InstanceProfileList": [self._profile_view(ctx, ip) for ip in profiles],
+                        "Tags": r.get("Tags", []),
                     }
                 )
         if "LocalManagedPolicy" in wanted:
@@ -273,7 +277,8 @@ class IamProvider(
                         "IsDefaultVersion": vid == pol["DefaultVersionId"],
                         "CreateDate": v["CreateDate"],
                     }
-                    for vid, v in pol["Versions"].items()
+                    # Newest first, as AWS lists a policy's versions.
+                    for vid, v in sorted(pol["Versions"].items(), key=lambda item: -int(item[0][1:]))
                 ]
                 result["Policies"].append({**policy_view(pol), "PolicyVersionList": versions})
         if "AWSManagedPolicy" in wanted:
@@ -292,6 +297,7 @@ class IamProvider(
                                         "Document": encode_document(document),
                                         "VersionId": pol["DefaultVersionId"],
                                         "IsDefaultVersion": True,
+                                        "CreateDate": pol.get("UpdateDate") or pol.get("CreateDate"),
                                     }
                                 ],
                             }

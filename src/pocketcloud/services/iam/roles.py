@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fnmatch
 import json
 import re
 from typing import Any
@@ -40,6 +41,23 @@ Params = dict[str, Any]
 _LOCAL_PRINCIPAL = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
 
 
+# The actions a trust policy may name; anything else, even another sts: action, is refused.
+_TRUST_ACTIONS = (
+    "sts:assumerole",
+    "sts:assumerolewithsaml",
+    "sts:assumerolewithwebidentity",
+    "sts:tagsession",
+    "sts:setsourceidentity",
+    "sts:setcontext",
+)
+
+
+def _is_trust_action(action: str) -> bool:
+    """Whether `action` (wildcards allowed, case-insensitive) names at least one trust action."""
+    pattern = action.lower()
+    return any(fnmatch.fnmatchcase(known, pattern) for known in _TRUST_ACTIONS)
+
+
 def role_view(doc: dict[str, Any], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:
     view = {k: v for k, v in public_view(doc).items() if k not in leave_out}
     view["AssumeRolePolicyDocument"] = encode_document(doc["AssumeRolePolicyDocument"])
@@ -51,6 +69,7 @@ CREATED_VIEW = ("MaxSessionDuration", "RoleLastUsed", "Description")  # CreateRo
 UPDATED_VIEW = ("MaxSessionDuration", "RoleLastUsed")  # UpdateRoleDescription
 LISTED_VIEW = ("RoleLastUsed", "Tags", "PermissionsBoundary")  # ListRoles
 PROFILE_ROLE_VIEW = (
+    "Description",
     "MaxSessionDuration",
     "RoleLastUsed",
     "Tags",
@@ -72,7 +91,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         for statement in statements if isinstance(statements, list) else [statements]:
             actions = statement.get("Action", [])
             for action in actions if isinstance(actions, list) else [actions]:
-                if not (action == "*" or str(action).lower().startswith("sts:")):
+                if not _is_trust_action(str(action)):
                     raise malformed_policy("AssumeRole policy may only specify STS AssumeRole actions.")
             element = statement.get("Principal", statement.get("NotPrincipal"))
             entries = element.get("AWS", []) if isinstance(element, dict) else []

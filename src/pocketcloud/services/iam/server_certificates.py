@@ -35,16 +35,18 @@ def malformed_certificate(message: str) -> ServiceError:
     return ServiceError("MalformedCertificate", message, status=400)
 
 
-def certificate_expiry(body: str) -> str:
-    """The certificate's notAfter; MalformedCertificate if the body is no PEM certificate."""
+_UNPARSABLE = "Unable to parse certificate. Please ensure the certificate is in PEM format."
+
+
+def certificate_expiry(body: str, message: str = _UNPARSABLE) -> str:
+    """The certificate's notAfter; MalformedCertificate (with ``message``) if the body is
+    no PEM certificate."""
     from cryptography import x509  # imported on use: it slows server start
 
     try:
         certificate = x509.load_pem_x509_certificate(body.strip().encode())
     except ValueError:
-        raise malformed_certificate(
-            "Unable to parse certificate. Please ensure the certificate is in PEM format."
-        ) from None
+        raise malformed_certificate(message) from None
     return certificate.not_valid_after_utc.replace(microsecond=0).isoformat()
 
 

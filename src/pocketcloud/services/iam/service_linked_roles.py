@@ -15,6 +15,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.iam.common import invalid_input, new_id, no_such_entity, now, scope
 from pocketcloud.services.iam.principals import ROLE, Principals
 from pocketcloud.services.iam.roles import CREATED_VIEW, role_view
+from pocketcloud.services.iam.service_linked_role_data import RECORDED, SUFFIX_ALLOWED
 
 Params = dict[str, Any]
 SERVICE_ROLE_PATH = "/aws-service-role/"
@@ -53,7 +54,7 @@ _KNOWN: dict[str, tuple[str, str, bool]] = {
     "elasticbeanstalk.amazonaws.com": (
         "AWSServiceRoleForElasticBeanstalk",
         "AWSElasticBeanstalkServiceRolePolicy",
-        True,
+        False,
     ),
     "elasticloadbalancing.amazonaws.com": (
         "AWSServiceRoleForElasticLoadBalancing",
@@ -132,6 +133,13 @@ def _naming(service: str) -> tuple[str, str | None, bool]:
     known = _KNOWN.get(service)
     if known is not None:
         return known[0], f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{known[1]}", known[2]
+    recorded = RECORDED.get(service)
+    if recorded is not None:
+        return (
+            recorded[0],
+            f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{recorded[1]}",
+            service in SUFFIX_ALLOWED,
+        )
     if service.endswith(_APPLICATION_AUTOSCALING_SUFFIX):
         resource = _APPLICATION_AUTOSCALING.get(service[: -len(_APPLICATION_AUTOSCALING_SUFFIX)])
         if resource is not None:
@@ -169,7 +177,8 @@ class ServiceLinkedRoleOperations:
         trust = {
             "Version": "2012-10-17",
             "Statement": [
-                {"Effect": "Allow", "Principal": {"Service": [service]}, "Action": ["sts:AssumeRole"]}
+                # Strings, not lists, as AWS writes a service-linked role's trust policy.
+                {"Action": "sts:AssumeRole", "Effect": "Allow", "Principal": {"Service": service}}
             ],
         }
         doc: dict[str, Any] = {

@@ -51,7 +51,7 @@ def _policy_type(policy_id: str) -> str:
     if policy_id.startswith("arn:aws:iam::aws:policy"):
         return "aws-managed"
     if ":policy/" in policy_id:
-        return "user-managed"
+        return "IAM Policy"  # AWS's word for a customer managed policy here (not "user-managed")
     if policy_id.startswith(("PolicyInputList", "boundary", "resource")):
         return {"P": "user", "b": "none", "r": "resource"}[policy_id[0]]
     if ":user/" in policy_id:
@@ -63,18 +63,99 @@ def _policy_type(policy_id: str) -> str:
     return "none"
 
 
-def _statement(policy_id: str, index: int) -> Params:
+def _statement(policy_id: str, index: int, texts: dict[str, str]) -> Params:
+    start, end = _statement_position(texts.get(policy_id, ""), index)
     return {
         # An inline policy is named by its name alone (ours are "<owner ARN>#<name>").
         "SourcePolicyId": policy_id.rsplit("#", 1)[-1],
         "SourcePolicyType": _policy_type(policy_id),
-        "StartPosition": {"Line": 1, "Column": index + 1},
-        "EndPosition": {"Line": 1, "Column": index + 2},
+        "StartPosition": start,
+        "EndPosition": end,
     }
 
 
-def _result(action: str, resource: str, decision: Decision, has_boundary: bool) -> Params:
-    matched = [_statement(m.policy_id, m.index) for m in decision.matched_statements]
+def _statement_position(text: str, index: int) -> tuple[Params, Params]:
+    """Where statement `index` of a policy's text starts and ends, as AWS reports it: the line, and
+    the column one past its opening and its closing brace (AWS counts from 1 and reports 41..113
+    for a statement spanning the 1-based columns 40..112 of a one-line policy)."""
+    spans = _statement_spans(text)
+    if index >= len(spans):
+        return {"Line": 1, "Column": index + 1}, {"Line": 1, "Column": index + 2}
+    return tuple(_line_column(text, offset) for offset in spans[index])  # type: ignore[return-value]
+
+
+def _line_column(text: str, offset: int) -> Params:
+    line_start = text.rfind("\n", 0, offset) + 1
+    return {"Line": text.count("\n", 0, offset) + 1, "Column": offset - line_start + 2}
+
+
+def _statement_spans(text: str) -> list[tuple[int, int]]:
+    """(offset of "{", offset of its "}") of each statement in a policy's JSON text."""
+    start = text.find("{")
+    i = start + 1
+    while 0 < i < len(text):
+        i = _skip_space(text, i)
+        if i >= len(text) or text[i] != '"':
+            return []
+        key_end = _closing(text, i)
+        key = text[i + 1 : key_end]
+        i = _skip_space(text, key_end + 1) + 1  # past the ":"
+        i = _skip_space(text, i)
+        value_end = _closing(text, i) if text[i] in '{["' else _scalar_end(text, i)
+        if key == "Statement":
+            if text[i] == "{":
+                return [(i, value_end)]
+            spans, j = [], i + 1
+            while j < value_end:
+                j = _skip_space(text, j)
+                if text[j] == "{":
+                    spans.append((j, _closing(text, j)))
+                    j = spans[-1][1]
+                j += 1
+            return spans
+        i = _skip_space(text, value_end + 1)
+        i += 1 if i < len(text) and text[i] == "," else len(text)
+    return []
+
+
+def _skip_space(text: str, i: int) -> int:
+    while i < len(text) and text[i] in " \t\r\n":
+        i += 1
+    return i
+
+
+def _scalar_end(text: str, i: int) -> int:
+    while i < len(text) and text[i] not in ",}]":
+        i += 1
+    return i - 1
+
+
+def _closing(text: str, i: int) -> int:
+    """The offset of what closes the string, object or array opening at `i`."""
+    if text[i] == '"':
+        j = i + 1
+        while j < len(text) and text[j] != '"':
+            j += 2 if text[j] == "\\" else 1
+        return j
+    depth, j = 0, i
+    while j < len(text):
+        char = text[j]
+        if char == '"':
+            j = _closing(text, j)
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+            if depth == 0:
+                return j
+        j += 1
+    return len(text) - 1
+
+
+def _result(
+    action: str, resource: str, decision: Decision, has_boundary: bool, texts: dict[str, str]
+) -> Params:
+    matched = [_statement(m.policy_id, m.index, texts) for m in decision.matched_statements]
     missing = list(decision.missing_context_keys)
     result: Params = {
         "EvalActionName": action,
@@ -93,7 +174,6 @@ def _result(action: str, resource: str, decision: Decision, has_boundary: bool) 
                 "EvalResourceDecision": decision.decision,
                 "MatchedStatements": matched,
                 "MissingContextValues": missing,
-                "EvalDecisionDetails": {},
             }
         ]
     if has_boundary:
@@ -116,6 +196,11 @@ class SimulatorOperations:
         if p.get("ResourcePolicy"):
             resource_policy = _parse_all([p["ResourcePolicy"]], "resource", "resource")[0]
         context = _context(p.get("ContextEntries"))
+        texts = {
+            policy.policy_id: policy.document
+            for policy in (*identity, boundary, resource_policy)
+            if policy is not None and isinstance(policy.document, str)
+        }
         results = []
         for action in p["ActionNames"]:
             for resource in p.get("ResourceArns") or ["*"]:
@@ -129,7 +214,7 @@ class SimulatorOperations:
                     resource_account=resource_account,
                     context=context,
                 )
-                results.append(_result(action, resource, evaluate(request), boundary is not None))
+                results.append(_result(action, resource, evaluate(request), boundary is not None, texts))
         return {"EvaluationResults": results, "IsTruncated": False}
 
     def _source_policies(

@@ -36,6 +36,11 @@ _CREDENTIAL_SUMMARY = (
 )
 
 
+def _check_credential_service(service: str) -> None:
+    if service not in SERVICES_WITH_CREDENTIALS:
+        raise no_such_entity(f"No such service {service} is supported for Service Specific Credentials")
+
+
 def _public_key(body: str) -> Any:
     """The RSA key of an SSH public key in ssh-rsa or PEM format (both are accepted, as AWS
     documents); InvalidPublicKey if it is neither, UnrecognizedPublicKeyEncoding if not RSA."""
@@ -163,7 +168,8 @@ class UserCredentialOperations:
     def UploadSigningCertificate(self, ctx: RequestContext, p: Params) -> Params:
         user = self._user_for(ctx, p)
         body = p["CertificateBody"]
-        certificate_expiry(body)
+        # AWS quotes the rejected body: "Certificate invalid-certificate-body is malformed."
+        certificate_expiry(body, f"Certificate {body} is malformed.")
         with self.principals.store.transaction():
             certificates = self._user_items(ctx, SIGNING_CERTIFICATES, user)
             if any(c["CertificateBody"].strip() == body.strip() for c in certificates):
@@ -208,10 +214,9 @@ class UserCredentialOperations:
 
     def CreateServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
         user, service = p["UserName"], p["ServiceName"]
-        if service not in SERVICES_WITH_CREDENTIALS:
-            raise no_such_entity(f"No such service {service} is supported for Service Specific Credentials")
         with self.principals.store.transaction():
-            self.principals.get(ctx, USER, user)
+            self.principals.get(ctx, USER, user)  # AWS looks for the user before the service
+            _check_credential_service(service)
             existing = [
                 c for c in self._user_items(ctx, SERVICE_CREDENTIALS, user) if c["ServiceName"] == service
             ]
@@ -236,18 +241,18 @@ class UserCredentialOperations:
     def _service_credential(self, ctx: RequestContext, p: Params) -> dict[str, Any]:
         user = self._user_for(ctx, p)
         cred_id = p["ServiceSpecificCredentialId"]
-        return self._item(
-            ctx, SERVICE_CREDENTIALS, user, cred_id, f"No such credential {cred_id} exists for user {user}"
-        )
+        return self._item(ctx, SERVICE_CREDENTIALS, user, cred_id, f"No such credential {cred_id} exists")
 
     def ListServiceSpecificCredentials(self, ctx: RequestContext, p: Params) -> Params:
         user = self._user_for(ctx, p)
+        if p.get("ServiceName"):
+            _check_credential_service(p["ServiceName"])
         found = [
             {k: c[k] for k in _CREDENTIAL_SUMMARY}
             for c in self._user_items(ctx, SERVICE_CREDENTIALS, user)
             if not p.get("ServiceName") or c["ServiceName"] == p["ServiceName"]
         ]
-        return {"ServiceSpecificCredentials": found}
+        return {"ServiceSpecificCredentials": found, "IsTruncated": False}
 
     def ResetServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._service_credential(ctx, p)
@@ -272,15 +277,32 @@ class UserCredentialOperations:
         )
         return {}
 
+    def rename_user_credentials(self, ctx: RequestContext, old: str, new: str) -> None:
+        """UpdateUser's new name on the user's SSH keys, signing certificates, service credentials
+        and MFA devices. A service credential keeps its ServiceUserName ("<old>-at-<account>"),
+        as on AWS: that is the name the credential signs in with."""
+        for kind, id_field in (
+            (SSH_KEYS, "SSHPublicKeyId"),
+            (SIGNING_CERTIFICATES, "CertificateId"),
+            (SERVICE_CREDENTIALS, "ServiceSpecificCredentialId"),
+        ):
+            items = self._items(kind)
+            for doc in self._user_items(ctx, kind, old):
+                items.delete(scope(ctx), f"{old}\0{doc[id_field]}")
+                doc["UserName"] = new
+                items.put(scope(ctx), f"{new}\0{doc[id_field]}", doc)
+        self.rename_mfa_user(ctx, old, new)  # type: ignore[attr-defined]
+
     def remaining_user_credentials(self, ctx: RequestContext, user: str) -> str | None:
-        """What DeleteUser must refuse to orphan, in AWS's words ("must delete ... first")."""
+        """AWS's DeleteConflict message for the first credential DeleteUser must refuse to orphan."""
         if self.user_mfa_devices(ctx, user):  # type: ignore[attr-defined]
-            return "MFA device"
-        for kind, what in (
-            (SIGNING_CERTIFICATES, "signing certificates"),
-            (SSH_KEYS, "SSH public keys"),
-            (SERVICE_CREDENTIALS, "service specific credentials"),
+            return "Cannot delete entity, must delete MFA device first."
+        for kind, message in (
+            (SIGNING_CERTIFICATES, "Cannot delete entity, must delete signing certificates first."),
+            (SSH_KEYS, "Cannot delete entity, must delete SSH public keys first."),
+            # Worded apart from the others (as recorded against AWS).
+            (SERVICE_CREDENTIALS, "Cannot delete entity, must remove referenced objects first."),
         ):
             if self._items(kind).scan(scope(ctx), prefix=user + "\0", limit=1):
-                return what
+                return message
         return None

@@ -100,6 +100,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 if doc.get("LoginProfile"):
                     doc["LoginProfile"]["UserName"] = new_name
                 self._rename_in_keys(ctx, name, new_name)
+                self.rename_user_credentials(ctx, name, new_name)  # type: ignore[attr-defined]
             doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
             coll.put(scope(ctx), new_name, doc)
         return {}
@@ -114,7 +115,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must delete login profile first.")
             remaining = self.remaining_user_credentials(ctx, name)
             if remaining:
-                raise delete_conflict(f"Cannot delete entity, must delete {remaining} first.")
+                raise delete_conflict(remaining)
             if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
             if doc.get("InlinePolicies"):

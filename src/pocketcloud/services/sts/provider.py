@@ -187,9 +187,22 @@ class StsProvider(RootSessionOperations, Provider):
                 status=400,
             )
         account = parsed[0] if parsed else caller.account_id
-        result = self._role_session(
-            role, account, p, _session_tags(p), {"SourceIdentity": p.get("SourceIdentity")}
-        )
+        requested = _session_tags(p)
+        inherited = self._inherited_transitive_tags(caller)
+        if {k.lower() for k in requested} & {k.lower() for k in inherited}:
+            raise ServiceError(
+                "InvalidParameterValue",
+                "One of the specified transitive tag keys can't be set because it conflicts with "
+                "a transitive tag key from the calling session.",
+                status=400,
+            )
+        transitive = {k.lower() for k in p.get("TransitiveTagKeys") or []}
+        extra = {
+            "SourceIdentity": p.get("SourceIdentity"),
+            # What a session made with these credentials inherits (role chaining).
+            "TransitiveTagKeys": sorted({k for k in requested if k.lower() in transitive} | set(inherited)),
+        }
+        result = self._role_session(role, account, p, requested, extra, inherited)
         if p.get("SourceIdentity"):
             result["SourceIdentity"] = p["SourceIdentity"]
         return result
@@ -255,11 +268,26 @@ class StsProvider(RootSessionOperations, Provider):
         )
         return result
 
+    def _inherited_transitive_tags(self, caller: Any) -> dict[str, str]:
+        """The transitive session tags of the calling role session, which a session it makes inherits."""
+        if caller.kind != "AssumedRole" or not caller.access_key_id:
+            return {}
+        doc = self.sessions.get(GLOBAL, caller.access_key_id) or {}
+        tags = doc.get("Tags") or {}
+        return {k: tags[k] for k in doc.get("TransitiveTagKeys") or [] if k in tags}
+
     def _role_session(
-        self, role: Params, account: str, p: Params, requested_tags: dict[str, str], extra: Params
+        self,
+        role: Params,
+        account: str,
+        p: Params,
+        requested_tags: dict[str, str],
+        extra: Params,
+        inherited_tags: dict[str, str] | None = None,
     ) -> Params:
         """A session of `role` (AssumeRole, AssumeRoleWithWebIdentity): its duration, session policy
-        and tags checked, its credentials issued; the response's Credentials and AssumedRoleUser."""
+        and tags checked, its credentials issued; the response's Credentials and AssumedRoleUser.
+        Inherited transitive tags, like the requested ones, take the place of the role's own."""
         duration = p.get("DurationSeconds") or 3600
         if duration > role.get("MaxSessionDuration", 3600):
             raise ServiceError(
@@ -270,6 +298,7 @@ class StsProvider(RootSessionOperations, Provider):
         session_name = p["RoleSessionName"]
         tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
         tags.update(requested_tags)
+        tags.update(inherited_tags or {})
         session_policy = p.get("Policy")
         packed = _checked_packed_size(p, requested_tags)
         session_policy = self._combined_session_policy(account, session_policy, p.get("PolicyArns"))
@@ -364,9 +393,9 @@ class StsProvider(RootSessionOperations, Provider):
         result: Params = {
             "Credentials": credentials,
             "FederatedUser": {"FederatedUserId": federated_id, "Arn": federated_arn},
+            # Unlike AssumeRole's, always there: 0 for a token without policies or tags (as AWS answers).
+            "PackedPolicySize": packed,
         }
-        if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
-            result["PackedPolicySize"] = packed
         return result
 
     def DecodeAuthorizationMessage(self, ctx: RequestContext, p: Params) -> Params:
