@@ -27,7 +27,7 @@ from pathlib import Path
 from pocketcloud.lambda_runtime.layers import layer_variables, merged_opt
 from pocketcloud.lambda_runtime.output import OutputPipe
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
-from pocketcloud.lambda_runtime.runtimes import PROVIDED_RUNTIMES, runtime_command
+from pocketcloud.lambda_runtime.runtimes import PROVIDED_RUNTIMES, runtime_command, wrapped_command
 
 INIT_TIMEOUT_SECONDS = 10.0  # AWS's init phase limit for on-demand functions
 MEMORY_POLL_SECONDS = 0.05
@@ -136,6 +136,9 @@ class ExecutionEnvironment:
         command = runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client)
         if spec.runtime in PROVIDED_RUNTIMES and opt is not None and not Path(command[0]).exists():
             command = [str(opt / "bootstrap")]  # a custom runtime may come in a layer: /opt/bootstrap
+        wrapper = env.get("AWS_LAMBDA_EXEC_WRAPPER")
+        if wrapper and spec.runtime not in PROVIDED_RUNTIMES:  # OS-only runtimes ignore it, as in AWS
+            command = wrapped_command(command, wrapper, spec.code_dir, opt)
         self.spawned_at = time.monotonic()
         write_end = self.output.open()
         try:

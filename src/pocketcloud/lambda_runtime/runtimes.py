@@ -35,7 +35,9 @@ def has_awslambdaric() -> bool:
     return importlib.util.find_spec("awslambdaric") is not None
 
 
-def runtime_command(runtime: str, code_dir: Path, handler: str = "", python_client: str = "auto") -> list[str]:
+def runtime_command(
+    runtime: str, code_dir: Path, handler: str = "", python_client: str = "auto"
+) -> list[str]:
     """The command starting a runtime; `python_client` is "auto", "awslambdaric" or "builtin"."""
     if runtime in PYTHON_RUNTIMES:
         if python_client == "awslambdaric" or (python_client == "auto" and has_awslambdaric()):
@@ -50,6 +52,17 @@ def runtime_command(runtime: str, code_dir: Path, handler: str = "", python_clie
         bootstrap = code_dir / "bootstrap"
         return [str(bootstrap)]
     raise RuntimeUnavailable(f"runtime {runtime} is not supported")
+
+
+def wrapped_command(command: list[str], wrapper: str, code_dir: Path, opt: Path | None) -> list[str]:
+    """The command of a managed runtime started through AWS_LAMBDA_EXEC_WRAPPER, as AWS starts it:
+    the wrapper gets the runtime's command as its arguments. A shell execs it, so a wrapper that is
+    missing or not executable ends the runtime with status 127 or 126, as it does in AWS."""
+    # The wrapper usually comes in a layer (/opt) or the package (/var/task): those stand elsewhere here.
+    for root, local in (("/opt/", opt), ("/var/task/", code_dir)):
+        if local is not None and wrapper.startswith(root):
+            wrapper = str(local / wrapper[len(root) :])
+    return ["/bin/sh", "-c", 'exec "$0" "$@"', wrapper, *command]
 
 
 def execution_env_name(runtime: str) -> str:

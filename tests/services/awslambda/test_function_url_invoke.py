@@ -284,7 +284,14 @@ def test_a_none_url_without_permission_is_forbidden(functions: Functions, lam: A
     name = functions.python(SOURCE)
     url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
     answer = send(url)
-    assert (answer.status, answer.json()) == (403, {"Message": "Forbidden"})
+    assert (answer.status, answer.json()) == (
+        403,
+        {
+            "Message": "Forbidden. For troubleshooting Function URL authorization issues, see: "
+            "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
+        },
+    )
+    assert answer.headers["x-amzn-ErrorType"] == "AccessDeniedException"
 
 
 def test_a_none_url_needs_invoke_function_too(functions: Functions, lam: Any) -> None:

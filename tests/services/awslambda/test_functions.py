@@ -168,7 +168,8 @@ def test_permissions_make_up_the_function_policy(functions: Functions, lam: Any)
 
 def test_event_invoke_config_put_get_update_list_delete(functions: Functions, lam: Any, server: ServerProcess) -> None:
     name = functions.python(VERSIONED)
-    target = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}-dest"
+    # A destination function must exist (AWS refuses one that does not).
+    target = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{functions.python(VERSIONED)}"
     # The destination is invoked as the function's role, which must be allowed to (AWS checks it here).
     iam: Any = server.client("iam")
     allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "lambda:InvokeFunction", "Resource": target}]}

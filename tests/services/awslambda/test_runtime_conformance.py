@@ -126,12 +126,13 @@ def test_an_invoke_without_a_payload_hands_the_function_an_empty_object(
         (
             b"Hello World",
             "Unrecognized token 'Hello': was expecting (JSON String, Number, Array, Object or token 'null', "
-            "'true' or 'false')\n at [Source: (byte[])\"Hello World\"; line: 1, column: 7]",
+            "'true' or 'false')\n at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); "
+            "line: 1, column: 7]",
         ),
         (
             b"{not json",
             "Unexpected character ('n' (code 110)): was expecting double-quote to start field name\n"
-            ' at [Source: (byte[])"{not json"; line: 1, column: 3]',
+            " at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 3]",
         ),
     ],
 )

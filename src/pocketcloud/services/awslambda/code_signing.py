@@ -15,7 +15,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.awslambda.errors import conflict, not_found
+from pocketcloud.services.awslambda.errors import conflict
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import paged
 
@@ -26,7 +26,12 @@ _CSC_ARN = re.compile(
 
 
 def csc_not_found(arn: str) -> ServiceError:
-    return not_found(f"The Lambda code signing configuration {arn} can not be found.")
+    # AWS's answer carries no Type for this one.
+    return ServiceError(
+        "ResourceNotFoundException",
+        f"The Lambda code signing configuration {arn} can not be found.",
+        status=404,
+    )
 
 
 class CodeSigningOperations:

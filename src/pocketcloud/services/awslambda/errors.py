@@ -21,6 +21,12 @@ def invalid_parameter(message: str) -> ServiceError:
     return ServiceError("InvalidParameterValueException", message, status=400, Type="User")
 
 
+def invalid_parameter_untyped(message: str) -> ServiceError:
+    """InvalidParameterValueException as AWS words a few of them: without the Type member
+    (the concurrency limits, an alias of $LATEST with routing)."""
+    return ServiceError("InvalidParameterValueException", message, status=400)
+
+
 def conflict(message: str) -> ServiceError:
     return ServiceError("ResourceConflictException", message, status=409, Type="User")
 

@@ -6,6 +6,8 @@ synchronously with AWS's SQS event, and deletes the batch on success — or,
 with ReportBatchItemFailures, all but the reported failures. On a function
 error nothing is deleted: the messages become visible again after the queue's
 visibility timeout and, after maxReceiveCount, go to the dead-letter queue.
+Messages that none of the mapping's FilterCriteria match (`event_filters.py`) are
+deleted without being delivered, as Lambda does.
 Mappings live in the store and their pollers start with the server.
 
 The poller reads and deletes as the function's execution role (`role_access.py`):
@@ -28,7 +30,8 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
+from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found
+from pocketcloud.services.awslambda.event_filters import check_filter_criteria, matches_any, sqs_record_view
 from pocketcloud.services.awslambda.functions import FunctionStore, function_arn, split_name
 from pocketcloud.services.awslambda.role_access import RoleAccess
 from pocketcloud.services.base import ServiceRuntime
@@ -61,37 +64,41 @@ def _epoch() -> float:
     return round(time.time(), 3)
 
 
+# The system attributes an SQS record carries, in the order Lambda writes them.
+_RECORD_ATTRIBUTES = (
+    "ApproximateReceiveCount",
+    "AWSTraceHeader",
+    "SentTimestamp",
+    "SequenceNumber",
+    "MessageGroupId",
+    "SenderId",
+    "MessageDeduplicationId",
+    "ApproximateFirstReceiveTimestamp",
+)
+
+
+def _record_attribute(value: Params) -> Params:
+    """A message attribute as Lambda writes it: only the value its type has, and the (unused) list members."""
+    record: Params = {}
+    if value.get("StringValue") is not None:
+        record["stringValue"] = value["StringValue"]
+    if value.get("BinaryValue") is not None:
+        record["binaryValue"] = value["BinaryValue"]
+    record.update(stringListValues=[], binaryListValues=[], dataType=value.get("DataType"))
+    return record
+
+
 def _lambda_record(message: Params, queue_arn: str) -> Params:
     attributes = message.get("Attributes") or {}
     return {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
-        "attributes": {
-            k: v
-            for k, v in attributes.items()
-            if k
-            in (
-                "ApproximateReceiveCount",
-                "SentTimestamp",
-                "SenderId",
-                "ApproximateFirstReceiveTimestamp",
-                "SequenceNumber",
-                "MessageGroupId",
-                "MessageDeduplicationId",
-                "AWSTraceHeader",
-            )
-        },
+        "attributes": {k: attributes[k] for k in _RECORD_ATTRIBUTES if k in attributes},
         "messageAttributes": {
-            name: {
-                "stringValue": v.get("StringValue"),
-                "binaryValue": v.get("BinaryValue"),
-                "stringListValues": [],
-                "binaryListValues": [],
-                "dataType": v.get("DataType"),
-            }
-            for name, v in (message.get("MessageAttributes") or {}).items()
+            name: _record_attribute(v) for name, v in (message.get("MessageAttributes") or {}).items()
         },
+        "md5OfMessageAttributes": message.get("MD5OfMessageAttributes"),
         "md5OfBody": message.get("MD5OfBody"),
         "eventSource": "aws:sqs",
         "eventSourceARN": queue_arn,
@@ -119,12 +126,21 @@ class EventSourceOperations:
 
     def CreateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         source = p.get("EventSourceArn") or ""
+        if not source:
+            raise invalid_parameter("Unrecognized event source.")  # AWS's answer when none is named
         if not source.startswith("arn:aws:sqs:"):
             raise invalid_parameter("Unsupported event source: pocketcloud maps SQS queues to functions.")
+        if p.get("StartingPosition") or p.get("StartingPositionTimestamp") is not None:
+            raise invalid_parameter("StartingPosition is not valid for SQS event sources.")
+        check_filter_criteria(p.get("FilterCriteria"))
         name, qualifier = split_name(ctx, p["FunctionName"])
-        function, _ = self.functions.resolve(
-            (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
-        )
+        try:
+            function, _ = self.functions.resolve(
+                (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
+            )
+        except ServiceError as exc:
+            # AWS refuses the mapping as a bad parameter, not as a missing resource.
+            raise invalid_parameter("Function does not exist") from exc
         sqs = self._sqs()
         url = sqs.queue_url_of(source) if sqs is not None else None
         if url is None:
@@ -133,12 +149,14 @@ class EventSourceOperations:
             )
         batch = p.get("BatchSize") or 10
         window = p.get("MaximumBatchingWindowInSeconds") or 0
-        if batch > 10 and window < 1:
-            raise invalid_parameter(
-                "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
-            )
-        if not 1 <= batch <= 10000:
-            raise invalid_parameter("BatchSize must be between 1 and 10000 for SQS event sources")
+        _check_batching(batch, window, source)
+        target_arn = function_arn(ctx.region, ctx.account_id, name, qualifier)
+        for _, other in self.mappings.scan(MAPPINGS):
+            if other["EventSourceArn"] == source and other["FunctionArn"] == target_arn:
+                raise conflict(
+                    f'An event source mapping with SQS arn (" {source} ") and function (" {name} ") already '
+                    f"exists. Please update or delete the existing mapping with UUID {other['UUID']}"
+                )
         self._check_role_reads(function, source, url)
         mapping_id = str(uuid.uuid4())
         doc: Params = {
@@ -146,9 +164,8 @@ class EventSourceOperations:
             "BatchSize": batch,
             "MaximumBatchingWindowInSeconds": window,
             "EventSourceArn": source,
-            "FunctionArn": function_arn(ctx.region, ctx.account_id, name, qualifier),
+            "FunctionArn": target_arn,
             "LastModified": _epoch(),
-            "LastProcessingResult": "No records processed",
             "State": "Enabled" if p.get("Enabled", True) else "Disabled",
             "StateTransitionReason": "USER_INITIATED",
             "FunctionResponseTypes": p.get("FunctionResponseTypes") or [],
@@ -156,7 +173,7 @@ class EventSourceOperations:
         }
         if p.get("ScalingConfig"):
             doc["ScalingConfig"] = p["ScalingConfig"]
-        if p.get("FilterCriteria"):
+        if (p.get("FilterCriteria") or {}).get("Filters"):
             doc["FilterCriteria"] = p["FilterCriteria"]
         self.mappings.put(MAPPINGS, mapping_id, doc)
         self._sync_poller(doc)
@@ -167,6 +184,14 @@ class EventSourceOperations:
 
     def UpdateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._mapping(p["UUID"])
+        check_filter_criteria(p.get("FilterCriteria"))
+        window = p.get("MaximumBatchingWindowInSeconds")
+        _check_batching(
+            p.get("BatchSize") or doc["BatchSize"],
+            window if window is not None else doc.get("MaximumBatchingWindowInSeconds") or 0,
+            doc["EventSourceArn"],
+        )
+        was = doc["State"]
         for member in (
             "BatchSize",
             "MaximumBatchingWindowInSeconds",
@@ -176,6 +201,8 @@ class EventSourceOperations:
         ):
             if p.get(member) is not None:
                 doc[member] = p[member]
+        if not (doc.get("FilterCriteria") or {}).get("Filters"):
+            doc.pop("FilterCriteria", None)  # no filters left: every message is delivered again
         if p.get("FunctionName"):
             name, qualifier = split_name(ctx, p["FunctionName"])
             function, _ = self.functions.resolve(
@@ -191,7 +218,11 @@ class EventSourceOperations:
         doc["LastModified"] = _epoch()
         self.mappings.put(MAPPINGS, doc["UUID"], doc)
         self._sync_poller(doc)
-        return {**self._mapping_view(doc), "State": "Updating"}
+        # A change of Enabled is reported as its own transition; any other change as Updating.
+        state = {("Disabled", "Enabled"): "Enabling", ("Enabled", "Disabled"): "Disabling"}.get(
+            (was, doc["State"]), "Updating"
+        )
+        return {**self._mapping_view(doc), "State": state}
 
     def DeleteEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._mapping(p["UUID"])
@@ -322,6 +353,15 @@ class EventSourceOperations:
             if not messages:
                 await asyncio.sleep(0.05)
                 continue
+            # The mapping may have been pointed elsewhere (or reconfigured) while the receive waited:
+            # the batch goes to the function it names now.
+            current = self.mappings.get(MAPPINGS, mapping_id) or doc
+            if current["FunctionArn"] != doc["FunctionArn"]:
+                retarget = self._target(current)
+                if retarget is None:
+                    continue  # the function is gone: the messages come back after their visibility timeout
+                function, executed, _ = retarget
+            doc = current
             task = asyncio.create_task(self._process(doc, function, executed, messages))
             running.add(task)
             task.add_done_callback(running.discard)
@@ -366,21 +406,47 @@ class EventSourceOperations:
         source = doc["EventSourceArn"]
         parts = doc["FunctionArn"].split(":")
         account, region = parts[4], parts[3]
-        event = json.dumps({"Records": [_lambda_record(m, source) for m in messages]}).encode()
+        records = [_lambda_record(m, source) for m in messages]
+        filtered_out: list[str] = []
+        try:
+            patterns = check_filter_criteria(doc.get("FilterCriteria"))
+        except ServiceError:  # a mapping stored before patterns were checked: it filters nothing
+            patterns = []
+        if patterns:
+            # Messages no filter matches are never delivered, and Lambda deletes them from the queue.
+            matched = [matches_any(patterns, sqs_record_view(r)) for r in records]
+            filtered_out = [r["receiptHandle"] for r, ok in zip(records, matched, strict=True) if not ok]
+            records = [r for r, ok in zip(records, matched, strict=True) if ok]
+            if not records:
+                self._delete(doc, function, filtered_out, None)
+                return
+        event = json.dumps({"Records": records}).encode()
         try:
             outcome, _, _ = await self.run(account, region, function, executed, event)  # type: ignore[attr-defined]
         except ServiceError:
+            self._delete(doc, function, filtered_out, None)
             return  # throttled: the messages come back after their visibility timeout
         if outcome.status != "success":
+            self._delete(doc, function, filtered_out, None)
             self._record_result(doc["UUID"], "PROBLEM: Function call failed")
             return
-        handles = {m["MessageId"]: m["ReceiptHandle"] for m in messages}
+        handles = {r["messageId"]: r["receiptHandle"] for r in records}
         if "ReportBatchItemFailures" in (doc.get("FunctionResponseTypes") or []):
             failed = _reported_failures(outcome.payload)
             if failed is None:  # an answer it cannot read fails the whole batch, as in AWS
+                self._delete(doc, function, filtered_out, None)
                 return
             for message_id in failed:
                 handles.pop(message_id, None)
+        self._delete(doc, function, filtered_out + list(handles.values()), "OK")
+
+    def _delete(self, doc: Params, function: Params, handles: list[str], result: str | None) -> None:
+        """Delete processed (or filtered out) messages as the execution role; note `result` if it may."""
+        if not handles:
+            if result is not None:
+                self._record_result(doc["UUID"], result)
+            return
+        source = doc["EventSourceArn"]
         sqs = self._sqs()
         url = sqs.queue_url_of(source) if sqs is not None else None
         if url is None:
@@ -392,8 +458,20 @@ class EventSourceOperations:
                 "PROBLEM: The provided execution role does not have permissions to call DeleteMessage on SQS",
             )
             return
-        sqs.delete_batch(source, list(handles.values()))
-        self._record_result(doc["UUID"], "OK")
+        sqs.delete_batch(source, handles)
+        if result is not None:
+            self._record_result(doc["UUID"], result)
+
+
+def _check_batching(batch: int, window: int, queue_arn: str) -> None:
+    if batch > 10 and window < 1:
+        raise invalid_parameter(
+            "Maximum batch window in seconds must be greater than 0 if maximum batch size is greater than 10"
+        )
+    if not 1 <= batch <= 10000:
+        raise invalid_parameter("BatchSize must be between 1 and 10000 for SQS event sources")
+    if window > 0 and queue_arn.endswith(".fifo"):
+        raise invalid_parameter("Batching window is not supported for FIFO queues")
 
 
 def _sqs_params(operation: str, url: str) -> Params:

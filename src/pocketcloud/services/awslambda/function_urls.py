@@ -25,12 +25,16 @@ from pocketcloud.store import Collection
 Params = dict[str, Any]
 _INDEX = ("", "")  # url_ids is one index for every account and region: a Host names only the url-id
 _QUALIFIER_PATTERN = "((?!^\\d+$)^[0-9a-zA-Z-_]+$)"
+_NO_RESOURCE = "The resource you requested does not exist."
 _FIELDS = ("FunctionUrl", "FunctionArn", "AuthType", "Cors", "CreationTime", "LastModifiedTime", "InvokeMode")
 
 
 class FunctionUrlOperations:
-    def _url_target(self, ctx: RequestContext, p: Params) -> tuple[str, str | None]:
-        """(function name, alias or None) of a URL configuration request, checked as AWS checks it."""
+    def _url_target(
+        self, ctx: RequestContext, p: Params, missing: str = "Function does not exist"
+    ) -> tuple[str, str | None]:
+        """(function name, alias or None) of a URL configuration request, checked as AWS checks it;
+        a missing function or alias is `missing` (Get and Delete word it as a missing configuration)."""
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         if qualifier == "$LATEST" or (qualifier and qualifier.isdigit()):
             # AWS gives URLs to $LATEST (no qualifier) and to aliases, never to a version.
@@ -43,7 +47,7 @@ class FunctionUrlOperations:
             arn = function_arn(ctx.region, ctx.account_id, name)
             self.functions.resolve((ctx.account_id, ctx.region), name, qualifier, arn)  # type: ignore[attr-defined]
         except ServiceError as exc:
-            raise not_found("Function does not exist") from exc
+            raise not_found(missing) from exc
         return name, qualifier
 
     @staticmethod
@@ -87,12 +91,14 @@ class FunctionUrlOperations:
                         _INDEX, url_id_of(config), {"Account": scope[0], "Region": scope[1], "Key": key}
                     )
 
-    def _existing_url(self, ctx: RequestContext, p: Params) -> tuple[str, Params]:
-        name, qualifier = self._url_target(ctx, p)
+    def _existing_url(
+        self, ctx: RequestContext, p: Params, missing: str = "Function does not exist"
+    ) -> tuple[str, Params]:
+        name, qualifier = self._url_target(ctx, p, missing)
         key = self._url_key(name, qualifier)
         config = self.url_configs.get((ctx.account_id, ctx.region), key)  # type: ignore[attr-defined]
         if config is None:
-            raise not_found("The resource you requested does not exist.")
+            raise not_found(_NO_RESOURCE)
         return key, config
 
     def CreateFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
@@ -121,7 +127,7 @@ class FunctionUrlOperations:
         return self._url_view(config, with_modified=False)
 
     def GetFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
-        return self._url_view(self._existing_url(ctx, p)[1])
+        return self._url_view(self._existing_url(ctx, p, _NO_RESOURCE)[1])
 
     def UpdateFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():  # type: ignore[attr-defined]
@@ -134,7 +140,7 @@ class FunctionUrlOperations:
         return self._url_view(config)
 
     def DeleteFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
-        key, config = self._existing_url(ctx, p)
+        key, config = self._existing_url(ctx, p, _NO_RESOURCE)
         with self.store.transaction():  # type: ignore[attr-defined]
             self.url_configs.delete((ctx.account_id, ctx.region), key)  # type: ignore[attr-defined]
             self._url_ids.delete(_INDEX, url_id_of(config))

@@ -27,6 +27,8 @@ from pocketcloud.services.awslambda.errors import (
     conflict,
     function_not_found,
     invalid_parameter,
+    invalid_parameter_untyped,
+    not_found,
     revision_mismatch,
     validation,
 )
@@ -98,6 +100,8 @@ CONFIG_FIELDS = (
     "VpcConfig",
     "KMSKeyArn",
 )
+# A function holds at most 50 tags.
+_MAX_TAGS = 50
 # What ListFunctions and ListVersionsByFunction leave out ("use GetFunction" for these, says AWS).
 DETAIL_ONLY = (
     "State",
@@ -108,6 +112,14 @@ DETAIL_ONLY = (
     "LastUpdateStatusReasonCode",
     "RuntimeVersionConfig",
 )
+
+
+def snap_start_supported(runtime: str) -> bool:
+    """SnapStart is for Java 11 and later, Python 3.12 and later and .NET 8 and later."""
+    found = re.fullmatch(r"(java|python3\.|dotnet)(\d+)", runtime or "")
+    if found is None:
+        return False
+    return int(found.group(2)) >= {"java": 11, "python3.": 12, "dotnet": 8}[found.group(1)]
 
 
 def runtime_not_valid(runtime: str) -> Exception:
@@ -152,7 +164,9 @@ def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = Non
     match = _ARN.match(identifier)
     if match:
         region, account, name, found = match.groups()
-        if account != ctx.account_id or region != ctx.region:
+        if region != ctx.region:
+            raise not_found(f"Functions from '{region}' are not reachable in this region ('{ctx.region}')")
+        if account != ctx.account_id:
             raise function_not_found(identifier)
     else:
         partial = _PARTIAL.match(identifier)
@@ -197,7 +211,8 @@ class FunctionStore:
         read = self.cache.get if cached else _uncached
         doc = read(self.functions, scope, name)
         if doc is None:
-            raise function_not_found(arn)
+            # AWS names the missing function as it was asked for: with its qualifier, $LATEST too.
+            raise function_not_found(f"{arn}:{qualifier}" if qualifier else arn)
         if qualifier in (None, "$LATEST"):
             return doc, "$LATEST"
         if qualifier.isdigit():
@@ -332,6 +347,12 @@ class FunctionOperations:
                 f"Reserved keys used in this request: {', '.join(clash)}"
             )
 
+    def _check_snap_start(self, runtime: str | None, snap_start: Params | None) -> None:
+        if (snap_start or {}).get("ApplyOn") == "PublishedVersions" and not snap_start_supported(
+            runtime or ""
+        ):
+            raise invalid_parameter(f"{runtime} is not supported for SnapStart enabled functions.")
+
     def _code_from(self, ctx: RequestContext, code: Params, operation: str) -> Params:
         data = requested_package(self.runtime, code, operation)  # type: ignore[attr-defined]
         if data is not None:
@@ -370,9 +391,26 @@ class FunctionOperations:
     def CreateFunction(self, ctx: RequestContext, p: Params) -> Params:
         name = p["FunctionName"]
         if not re.fullmatch(r"[a-zA-Z0-9_-]{1,64}", name):
+            full, partial = _ARN.match(name), _PARTIAL.match(name)
+            account = full.group(2) if full else partial.group(1) if partial else None
+            if account and account != ctx.account_id:
+                # A function is only ever created in the caller's own account: AWS denies the call.
+                raise ServiceError(
+                    "AccessDeniedException",
+                    f"User: {ctx.principal.arn} is not authorized to perform: lambda:CreateFunction on resource: "
+                    f"{name}",
+                    status=403,
+                )
             name, _ = split_name(ctx, name)
+        if len(name) > 64:
+            # The model allows 140 (a full ARN); a bare name has 64 at most, said in Coral's words.
+            raise invalid_parameter(
+                f"1 validation error detected: Value '{name}' at 'functionName' failed to satisfy constraint: "
+                "Member must have length less than or equal to 64"
+            )
         self._check_config(p)
         package_type = p.get("PackageType") or "Zip"
+        self._check_snap_start(p.get("Runtime"), p.get("SnapStart"))
         if package_type == "Zip" and (not p.get("Runtime") or not p.get("Handler")):
             raise invalid_parameter(
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages."
@@ -429,7 +467,8 @@ class FunctionOperations:
             raise conflict(f"Function already exist: {name}")
         view = self.configuration(doc)
         if p.get("Publish"):
-            view = self._publish(ctx, name, p.get("Description"))
+            # The version's configuration, under the function's own (unqualified) ARN, as AWS answers.
+            view = self._publish(ctx, name, p.get("Description")) | {"FunctionArn": arn}
         # AWS reports a new function as still being created (it is Active on the next read), and
         # reports no LastUpdateStatus until a first update.
         view.update(
@@ -507,11 +546,11 @@ class FunctionOperations:
                     raise conflict(
                         f"Unable to delete version because the following aliases reference it: [{', '.join(users)}]"
                     )
-                if not qualifier.isdigit() or not self.functions.versions.delete(
-                    scope, f"{name}\0{int(qualifier):010d}"
-                ):
+                if not qualifier.isdigit():
                     raise function_not_found(f"{arn}:{qualifier}")
-                self._forget_qualifier(scope, name, qualifier)
+                # Deleting a version that is not there (any more) is no error: AWS answers as if it were.
+                if self.functions.versions.delete(scope, f"{name}\0{int(qualifier):010d}"):
+                    self._forget_qualifier(scope, name, qualifier)
             else:
                 self.functions.functions.delete(scope, name)
                 self.functions.versions.delete_prefix(scope, name + "\0")
@@ -520,7 +559,7 @@ class FunctionOperations:
                 for owned in (self.policies, self.invoke_configs, self.url_configs, self.provisioned):  # type: ignore[attr-defined]
                     owned.delete_prefix(scope, name + "\0")
         await self.retire_environments(arn, qualifier)  # type: ignore[attr-defined]
-        return {}
+        return {"StatusCode": 204}  # AWS answers 204 No Content (the model's default is 200)
 
     async def UpdateFunctionCode(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
@@ -544,7 +583,14 @@ class FunctionOperations:
         await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = self.configuration(doc)
         if p.get("Publish"):
-            return self._publish(ctx, name, None)
+            # AWS answers with the new version, reported as still being created (no update status yet).
+            published = self._publish(ctx, name, None)
+            published.pop("LastUpdateStatus", None)
+            return published | {
+                "State": "Pending",
+                "StateReason": "The function is being created.",
+                "StateReasonCode": "Creating",
+            }
         view.update(
             {
                 "LastUpdateStatus": "InProgress",
@@ -562,6 +608,7 @@ class FunctionOperations:
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
         self._check_config(p)
+        self._check_snap_start(p.get("Runtime") or doc.get("Runtime"), p.get("SnapStart"))
         if p.get("Role"):
             self._check_role(ctx, p["Role"])
         self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
@@ -585,6 +632,11 @@ class FunctionOperations:
             doc["Layers"] = self._layers(ctx, p["Layers"])  # type: ignore[attr-defined]
         if p.get("LoggingConfig") is not None:
             doc["LoggingConfig"] = logging_config(doc.get("LoggingConfig", {}), p["LoggingConfig"])
+        if p.get("SnapStart") is not None:
+            doc["SnapStart"] = {
+                "ApplyOn": p["SnapStart"].get("ApplyOn") or "None",
+                "OptimizationStatus": "Off",
+            }
         doc.update(
             {
                 "LastModified": lambda_timestamp(),
@@ -635,6 +687,9 @@ class FunctionOperations:
                     "LastModified": lambda_timestamp(),
                 }
             )
+            if (version.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions":
+                # A published version of a SnapStart function runs from its snapshot.
+                version["SnapStart"] = {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
             self.functions.versions.put(scope, f"{name}\0{number:010d}", version)
         return self.configuration(version)
 
@@ -705,7 +760,7 @@ class FunctionOperations:
                     f"Invalid function version {version}. Function version {version} is already included in routing configuration."
                 )
             if version == "$LATEST":
-                raise invalid_parameter(
+                raise invalid_parameter_untyped(
                     "$LATEST is not supported for an alias pointing to more than 1 version"
                 )
             if not extra.isdigit():
@@ -722,7 +777,8 @@ class FunctionOperations:
     def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
-        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
+        # A missing function is named with the version the alias was to point to, as AWS names it.
+        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name, p["FunctionVersion"]))
         self._check_version(ctx, name, p["FunctionVersion"])
         alias = {
             "Name": p["Name"],
@@ -804,15 +860,19 @@ class FunctionOperations:
         name, qualifier = split_name(ctx, resource)
         if qualifier:
             raise invalid_parameter(
-                "Tagging operations are permitted on Lambda functions only. Tags on aliases and versions are not "
-                "supported. Please specify either a function name or a function ARN."
+                "Tags on function aliases and versions are not supported. Please specify a function ARN."
             )
         scope = (ctx.account_id, ctx.region)
         return scope, name, self.functions.get(scope, name, resource)
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
         scope, name, doc = self._tagged(ctx, p["Resource"])
-        doc["Tags"] = {**doc.get("Tags", {}), **p["Tags"]}
+        if not p["Tags"]:
+            raise invalid_parameter("An error occurred and the request cannot be processed.")
+        tags = {**doc.get("Tags", {}), **p["Tags"]}
+        if len(tags) > _MAX_TAGS:
+            raise invalid_parameter("Number of tags exceeds resource tag limit.")
+        doc["Tags"] = tags
         self.functions.functions.put(scope, name, doc)
         return {}
 

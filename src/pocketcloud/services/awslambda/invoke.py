@@ -120,6 +120,8 @@ class InvokeOperations:
         tmp.mkdir(parents=True, exist_ok=True)
         variables = dict((doc.get("Environment") or {}).get("Variables") or {})
         variables["LAMBDA_TASK_ROOT"] = str(code_dir)
+        # The runtime starts in the task root, and PWD says so, as AWS's bootstrap shell sets it.
+        variables.setdefault("PWD", str(code_dir))
         variables["LAMBDA_RUNTIME_DIR"] = str(code_dir)
         variables["AWS_LAMBDA_LOG_STREAM_NAME"] = stream
         return EnvironmentSpec(
@@ -344,9 +346,9 @@ class InvokeOperations:
     async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
-            scope, name, qualifier, function_arn(ctx.region, ctx.account_id, name), cached=True
-        )
+        # The ARN names a missing function; AWS's Invoke names an unqualified one as $LATEST.
+        arn = function_arn(ctx.region, ctx.account_id, name, None if qualifier else "$LATEST")
+        doc, executed = self.functions.resolve(scope, name, qualifier, arn, cached=True)  # type: ignore[attr-defined]
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
         if isinstance(payload, str):
@@ -511,7 +513,13 @@ class InvokeOperations:
                 invoked_arn=function_arn(region, account, name, qualifier),
             )
         except ServiceError as exc:
-            if exc.code == "TooManyRequestsException":
+            base = self.functions.cached_function((account, region), name) or doc  # type: ignore[attr-defined]
+            if exc.code == "TooManyRequestsException" and base.get("ReservedConcurrency") == 0:
+                # A function that may never run fails its events at once, without an attempt.
+                await self._deliver_failure(
+                    account, region, doc, item, payload, None, "ZeroReservedConcurrency", 0
+                )
+            elif exc.code == "TooManyRequestsException":
                 # Throttled events are retried until they are too old, as Lambda does.
                 self.enqueue(
                     account,
@@ -533,7 +541,13 @@ class InvokeOperations:
             return
         if item["Attempt"] < max_retries:
             unit = self.runtime.settings.lambda_retry_seconds  # type: ignore[attr-defined]
-            delay_ms = int(unit * 1000 * (item["Attempt"] + 1))
+            due_ms = int(time.time() * 1000) + int(unit * 1000 * (item["Attempt"] + 1))
+            if due_ms - item["FirstSeen"] > max_age * 1000:
+                # A retry that would come too late is not made: the event fails now, with the answer it got.
+                await self._deliver_failure(
+                    account, region, doc, item, payload, outcome, "EventAgeExceeded", attempts
+                )
+                return
             self.enqueue(
                 account,
                 region,
@@ -543,7 +557,7 @@ class InvokeOperations:
                 attempts,
                 item["RequestId"],
                 item["FirstSeen"],
-                now_ms + delay_ms,
+                due_ms,
             )
             return
         await self._deliver_failure(
@@ -585,7 +599,7 @@ class InvokeOperations:
                 payload,
                 {
                     "RequestID": item["RequestId"],
-                    "ErrorCode": "200",
+                    "ErrorCode": {"DataType": "Number", "StringValue": "200"},
                     "ErrorMessage": message or str(error_type),
                 },
                 function=doc,

@@ -4,7 +4,9 @@ AWS answers InvalidRequestContentException with Jackson's own message after a fi
 
     Could not parse request body into json: Could not parse payload into json: Unrecognized token
     'Hello': was expecting (JSON String, Number, Array, Object or token 'null', 'true' or 'false')
-     at [Source: (byte[])"Hello World"; line: 1, column: 7]
+     at [Source: REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled); line: 1, column: 7]
+
+(Jackson quoted the payload as the source until 2.16; AWS's answers have redacted it since.)
 
 Python's decoder finds the same first error; this module renames it and reports the place
 as Jackson does (the column just past what Jackson had consumed when it gave up, 1-based).
@@ -16,7 +18,7 @@ import json
 
 PREFIX = "Could not parse request body into json: Could not parse payload into json: "
 _VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
-_SOURCE_MAX = 500  # Jackson quotes at most this much of the content
+_SOURCE = "REDACTED (`StreamReadFeature.INCLUDE_SOURCE_IN_LOCATION` disabled)"
 
 
 def payload_error(payload: bytes) -> str | None:
@@ -24,10 +26,17 @@ def payload_error(payload: bytes) -> str | None:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as exc:
+        byte = payload[exc.start]
+        if _starts_value(payload[: exc.start]) and not _latin1_letter(byte):
+            # Where a value should start Jackson reads the byte as a character, not as UTF-8, and
+            # reports the column it stands in.
+            return (
+                PREFIX
+                + _unexpected(chr(byte), f"expected a valid value {_VALUES}")
+                + _where(payload, exc.start)
+            )
         kind = "start" if exc.reason == "invalid start byte" else "middle"
-        return (
-            PREFIX + f"Invalid UTF-8 {kind} byte 0x{payload[exc.start]:02x}" + _where(payload, exc.start + 1)
-        )
+        return PREFIX + f"Invalid UTF-8 {kind} byte 0x{byte:02x}" + _where(payload, exc.start + 1)
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
@@ -78,7 +87,32 @@ def _jackson(text: str, exc: json.JSONDecodeError, payload: bytes) -> str:
 
 
 def _unexpected(char: str, reason: str) -> str:
-    return f"Unexpected character ('{char}' (code {ord(char)})): {reason}"
+    code = ord(char)
+    # Java's Character.isISOControl: C0 and C1 controls and DEL.
+    described = (
+        f"(CTRL-CHAR, code {code})" if code < 0x20 or 0x7F <= code <= 0x9F else f"'{char}' (code {code})"
+    )
+    return f"Unexpected character ({described}): {reason}"
+
+
+def _starts_value(before: bytes) -> bool:
+    """Whether a value starts right after `before` (valid UTF-8): at the start, or after [ , or : outside strings."""
+    in_string = escaped = False
+    last = ""
+    for char in before.decode("utf-8"):
+        if in_string:
+            escaped = not escaped and char == "\\"
+            in_string = escaped or char != '"'
+        elif char == '"':
+            in_string = True
+        if not char.isspace():
+            last = char
+    return not in_string and last in ("", "[", ",", ":")
+
+
+def _latin1_letter(byte: int) -> bool:
+    """A byte Java would take for the start of an identifier (a Latin-1 letter): Jackson reads on as a token."""
+    return chr(byte).isalpha()
 
 
 def _container(text: str, pos: int) -> str:
@@ -99,14 +133,8 @@ def _container(text: str, pos: int) -> str:
 
 
 def _where(payload: bytes, consumed: int, text: str | None = None) -> str:
-    """Jackson's location: the source (quoted, truncated) and the line and column after `consumed`."""
-    source = payload.decode("utf-8", "replace")
-    quoted = source[:_SOURCE_MAX]
-    if len(source) > _SOURCE_MAX:
-        quoted += f'"[truncated {len(payload) - len(quoted.encode())} bytes]'
-    else:
-        quoted += '"'
-    before = (text if text is not None else source)[:consumed]
+    """Jackson's location: the (redacted) source and the line and column after `consumed`."""
+    before = (text if text is not None else payload.decode("utf-8", "replace"))[:consumed]
     line = before.count("\n") + 1
     column = consumed - (before.rfind("\n") + 1) + 1
-    return f'\n at [Source: (byte[])"{quoted}; line: {line}, column: {column}]'
+    return f"\n at [Source: {_SOURCE}; line: {line}, column: {column}]"

@@ -9,11 +9,14 @@ every other policy.
 from __future__ import annotations
 
 import json
+import re
 import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import (
+    alias_not_found,
     conflict,
     function_not_found,
     invalid_parameter,
@@ -26,16 +29,21 @@ from pocketcloud.store import Collection
 Params = dict[str, Any]
 # Operations on the policy itself, or before there is a function: authorized without its policy.
 _OWN_POLICY_OPERATIONS = frozenset({"CreateFunction", "AddPermission", "RemovePermission", "GetPolicy"})
+# Service principals are AWS's own domains (s3.amazonaws.com, alexa-appkit.amazon.com, ...).
+_SERVICE_DOMAINS = (".amazonaws.com", ".amazon.com", ".amazonaws.com.cn")
+_ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]+")
 
 
 def _principal(value: str) -> Params | str:
     if value == "*":
         return "*"
-    if value.endswith(".amazonaws.com"):
+    if value.endswith(_SERVICE_DOMAINS):
         return {"Service": value}
     if value.isdigit() and len(value) == 12:
         return {"AWS": f"arn:aws:iam::{value}:root"}
-    return {"AWS": value}
+    if value.startswith("arn:"):
+        return {"AWS": value}
+    raise invalid_parameter("The provided principal was invalid. Please check the principal and try again.")
 
 
 class PermissionOperations:
@@ -64,6 +72,9 @@ class PermissionOperations:
             collection, key = functions.aliases, f"{name}\0{qualifier}"
         doc = collection.get(scope, key)
         if doc is None:
+            # What could be an alias's name is reported as a missing alias, anything else as a missing version.
+            if _ALIAS_NAME.fullmatch(qualifier):
+                raise alias_not_found(f"{arn}:{qualifier}")
             raise function_not_found(f"{arn}:{qualifier}")
         return collection, key, doc
 
@@ -105,6 +116,8 @@ class PermissionOperations:
                 conditions.setdefault("StringEquals", {})["AWS:SourceAccount"] = p["SourceAccount"]
             if p.get("PrincipalOrgID"):
                 conditions.setdefault("StringEquals", {})["aws:PrincipalOrgID"] = p["PrincipalOrgID"]
+            if p.get("EventSourceToken"):  # an Alexa skill's token
+                conditions.setdefault("StringEquals", {})["lambda:EventSourceToken"] = p["EventSourceToken"]
             if p.get("FunctionUrlAuthType"):
                 conditions.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = p[
                     "FunctionUrlAuthType"
@@ -123,6 +136,8 @@ class PermissionOperations:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         with self.store.transaction():  # type: ignore[attr-defined]
+            if self.functions.functions.get(scope, name) is None:  # type: ignore[attr-defined]
+                raise not_found(f"No policy found for: {function_arn(ctx.region, ctx.account_id, name)}")
             _, _, target = self._revisioned(scope, name, qualifier)
             policy = self._statements(scope, name, qualifier)
             if not policy["Statements"]:
@@ -146,7 +161,13 @@ class PermissionOperations:
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
-        _, _, target = self._revisioned(scope, name, qualifier)
+        try:
+            _, _, target = self._revisioned(scope, name, qualifier)
+        except ServiceError:
+            if qualifier in (None, "$LATEST"):
+                raise
+            # A version or alias that is not there has no policy: AWS says no more than that.
+            raise not_found("The resource you requested does not exist.") from None
         policy = self._statements(scope, name, qualifier)
         document = self._document(policy)
         if document is None:

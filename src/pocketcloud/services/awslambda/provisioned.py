@@ -20,6 +20,7 @@ from pocketcloud.services.awslambda.errors import (
     conflict,
     function_not_found,
     invalid_parameter,
+    invalid_parameter_untyped,
 )
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import paged
@@ -69,11 +70,12 @@ class ProvisionedConcurrencyOperations:
         assert qualifier is not None
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
-        doc = self.functions.get(scope, name, arn)  # type: ignore[attr-defined]
+        doc = self.functions.functions.get(scope, name)  # type: ignore[attr-defined]
+        # A missing function is reported as its missing version or alias, as AWS reports it.
         if qualifier.isdigit():
-            if self.functions.versions.get(scope, f"{name}\0{int(qualifier):010d}") is None:  # type: ignore[attr-defined]
+            if doc is None or self.functions.versions.get(scope, f"{name}\0{int(qualifier):010d}") is None:  # type: ignore[attr-defined]
                 raise function_not_found(f"{arn}:{qualifier}")
-        elif self.functions.aliases.get(scope, f"{name}\0{qualifier}") is None:  # type: ignore[attr-defined]
+        elif doc is None or self.functions.aliases.get(scope, f"{name}\0{qualifier}") is None:  # type: ignore[attr-defined]
             raise alias_not_found(f"{arn}:{qualifier}")
         return name, qualifier, doc
 
@@ -112,12 +114,12 @@ class ProvisionedConcurrencyOperations:
             - provisioned_total(self.provisioned, scope, functions, skip=key)  # type: ignore[attr-defined]
         )
         if requested > limit:
-            raise invalid_parameter(
+            raise invalid_parameter_untyped(
                 f"Specified ConcurrentExecutions for function is greater than account's unreserved concurrency "
                 f"[{limit}]."
             )
         if unreserved - requested < UNRESERVED_MINIMUM:
-            raise invalid_parameter(
+            raise invalid_parameter_untyped(
                 "Specified ConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
                 f"below its minimum value of [{UNRESERVED_MINIMUM}]."
             )

@@ -9,7 +9,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.awslambda.errors import invalid_parameter, not_found
+from pocketcloud.services.awslambda.errors import invalid_parameter, invalid_parameter_untyped, not_found
 from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.provisioned import provisioned_total
@@ -33,11 +33,20 @@ class SettingsOperations:
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         reserved = p["ReservedConcurrentExecutions"]
         if reserved > limit - 100 and reserved != 0:
-            raise invalid_parameter(
+            raise invalid_parameter_untyped(
                 "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."
             )
         with self.store.transaction():  # type: ignore[attr-defined]
-            doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))  # type: ignore[attr-defined]
+            # A missing function is named as $LATEST here, as AWS names it.
+            missing = function_arn(ctx.region, ctx.account_id, name, "$LATEST")
+            doc = self.functions.get(scope, name, missing)  # type: ignore[attr-defined]
+            provisioned = sum(c["Requested"] for _, c in self.provisioned.scan(scope, prefix=name + "\0"))  # type: ignore[attr-defined]
+            if reserved < provisioned:
+                # A reservation must hold the function's provisioned executions (AWS's spacing kept).
+                raise invalid_parameter_untyped(
+                    f" ReservedConcurrentExecutions  {reserved} should not be lower than function's total "
+                    f"provisioned concurrency [{provisioned}]."
+                )
             doc["ReservedConcurrency"] = reserved
             self.functions.functions.put(scope, name, doc)  # type: ignore[attr-defined]
         return {"ReservedConcurrentExecutions": reserved}
@@ -133,9 +142,26 @@ class SettingsOperations:
                 or parts[0] != "arn"
                 or parts[2] not in ("lambda", "sqs", "sns", "events", "s3")
             ):
-                raise invalid_parameter(f"The destination ARN {target} is invalid.")
+                # AWS names the whole configuration, as its (Java) model prints it.
+                raise invalid_parameter(
+                    f"The provided destination config {_java_config(destinations)} is invalid."
+                )
             if parts[2] == "lambda" and len(parts) > 6 and parts[6] == name and parts[4] == ctx.account_id:
                 raise invalid_parameter("You can't specify the function as a destination for itself.")
+
+    def _check_destinations_exist(self, ctx: RequestContext, destinations: Params) -> None:
+        """A function named as a destination in this account must exist (checked after the role may call it)."""
+        for side in ("OnSuccess", "OnFailure"):
+            target = (destinations.get(side) or {}).get("Destination") or ""
+            parts = target.split(":")
+            if len(parts) < 7 or parts[2] != "lambda" or (parts[3], parts[4]) != (ctx.region, ctx.account_id):
+                continue
+            try:
+                self.functions.resolve(  # type: ignore[attr-defined]
+                    (ctx.account_id, ctx.region), parts[6], parts[7] if len(parts) > 7 else None, target
+                )
+            except ServiceError as exc:
+                raise invalid_parameter(f"The destination ARN {target} is invalid.") from exc
 
     def _check_role_sends(self, function: Params, destinations: Params) -> None:
         """Lambda delivers as the function's execution role: AWS refuses a destination the role may not reach."""
@@ -160,6 +186,7 @@ class SettingsOperations:
         self._check_eic(p)
         self._check_destinations(ctx, name, p.get("DestinationConfig") or {})
         self._check_role_sends(function, p.get("DestinationConfig") or {})
+        self._check_destinations_exist(ctx, p.get("DestinationConfig") or {})
         existing = self.event_invoke_config(ctx.account_id, ctx.region, name, qualifier)
         if merge and not existing:
             raise not_found(
@@ -169,7 +196,11 @@ class SettingsOperations:
         for member in ("MaximumRetryAttempts", "MaximumEventAgeInSeconds", "DestinationConfig"):
             if p.get(member) is not None:
                 config[member] = p[member]
-        config.setdefault("DestinationConfig", {"OnSuccess": {}, "OnFailure": {}})
+        # Both sides are always reported, {} for one without a destination.
+        destinations = config.get("DestinationConfig") or {}
+        config["DestinationConfig"] = {
+            side: destinations.get(side) or {} for side in ("OnSuccess", "OnFailure")
+        }
         config["LastModified"] = lambda_timestamp()
         self.invoke_configs.put(scope, self._eic_key(name, qualifier), config)  # type: ignore[attr-defined]
         return self._eic_view(ctx, name, qualifier, config)
@@ -212,7 +243,7 @@ class SettingsOperations:
         region: str,
         target: str,
         body: bytes,
-        attributes: dict[str, str] | None,
+        attributes: dict[str, Any] | None,
         function: Params | None = None,
     ) -> None:
         """Send a record to a destination ARN: a Lambda function (async invoke) or an SQS queue.
@@ -241,3 +272,15 @@ class SettingsOperations:
         deliver = getattr(provider, "deliver_message", None)
         if deliver is not None:
             await deliver(target, body.decode("utf-8", "replace"), attributes or {})
+
+
+def _java_config(destinations: Params) -> str:
+    """A DestinationConfig as AWS's error messages print it (Java's toString of its model objects)."""
+
+    def side(name: str) -> str:
+        entry = destinations.get(name)
+        if entry is None:
+            return "null"
+        return f"{name}(destination={entry.get('Destination') or 'null'})"
+
+    return f"DestinationConfig(onSuccess={side('OnSuccess')}, onFailure={side('OnFailure')})"

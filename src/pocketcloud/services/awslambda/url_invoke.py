@@ -10,8 +10,9 @@ function URLs", "Control access to Lambda function URLs"):
 - authorized by the gateway's Authorizer (identity and the function's resource policy, the same
   IAM engine as every call) for both lambda:InvokeFunctionUrl (with lambda:FunctionUrlAuthType)
   and lambda:InvokeFunction (with lambda:InvokedViaFunctionUrl), which URLs created since October
-  2025 require: a NONE URL answers only once AddPermission has allowed "*" both. Any failure is
-  403 {"Message":"Forbidden"};
+  2025 require: a NONE URL answers only once AddPermission has allowed "*" both. A denial is
+  403 AccessDeniedException with AWS's pointer to its troubleshooting page; an unknown url-id or
+  a request that fails authentication is 403 {"Message":"Forbidden"};
 - run synchronously through Invoke's own `run` (the environment pool, timeout, logs,
   concurrency) for $LATEST or the configuration's alias, with the format 2.0 event
   (`url_payloads.py`); a throttle is 429, a function error, a timeout or an answer that is no
@@ -60,6 +61,26 @@ def _message(status: int, message: str, request_id: str) -> Response:
     body = json.dumps({"Message": message}).encode()
     headers = [("content-type", "application/json"), ("x-amzn-requestid", request_id)]
     return Response(status=status, headers=headers, body=body)
+
+
+class _Denied(Exception):
+    """The caller may not invoke the function through its URL (or the function is gone)."""
+
+
+def _denied(request_id: str) -> Response:
+    body = json.dumps({"Message": _DENIED}).encode()
+    headers = [
+        ("content-type", "application/json"),
+        ("x-amzn-requestid", request_id),
+        ("x-amzn-ErrorType", "AccessDeniedException"),
+    ]
+    return Response(status=403, headers=headers, body=body)
+
+
+_DENIED = (
+    "Forbidden. For troubleshooting Function URL authorization issues, see: "
+    "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html"
+)
 
 
 def _internal_error(request_id: str) -> Response:
@@ -123,6 +144,8 @@ class _FunctionUrlCall:
         try:
             caller = await self._authorize(account, region, name, alias, config["AuthType"])
             body = await self.request.body.read(SYNC_PAYLOAD_LIMIT)
+        except _Denied:
+            return _denied(self.request_id)
         except ServiceError:
             return _message(403, "Forbidden", self.request_id)
         except BodyTooLarge:
@@ -155,7 +178,10 @@ class _FunctionUrlCall:
                 request=self.request,
                 condition_values={"lambda:FunctionUrlAuthType": auth_type, **values},
             )
-            self.gateway.authorizer.authorize(ctx, operation, params)
+            try:
+                self.gateway.authorizer.authorize(ctx, operation, params)
+            except ServiceError as exc:
+                raise _Denied from exc
         return caller
 
     async def _invoke(
@@ -167,7 +193,7 @@ class _FunctionUrlCall:
                 scope, name, alias, function_arn(region, account, name)
             )
         except ServiceError:
-            return _message(403, "Forbidden", self.request_id)  # deleted since the configuration was read
+            return _denied(self.request_id)  # deleted since the configuration was read
         event = build_event(self.request, body, self.url_id, self.request_id, caller)
         try:
             outcome, _, _ = await self.provider.run(
