@@ -147,6 +147,14 @@ def test_condition_values_may_be_numbers_and_booleans() -> None:
     assert [c.operator for c in policy.statements[0].conditions] == ["NumericLessThan", "Bool"]
 
 
+def test_an_operator_naming_no_keys_is_accepted_whatever_its_name() -> None:
+    # As IAM took {"a": {}} and {"x": {}, "y": {}} in AWS's recorded answers; a named key still needs a real operator.
+    for condition in ({"a": {}}, {"x": {}, "y": {}}, {"StringEquals": {}}):
+        assert parse_policy(doc({**ALLOW, "Condition": condition})).statements[0].conditions == ()
+    with pytest.raises(MalformedPolicy, match=SYNTAX):
+        parse_policy(doc({**ALLOW, "Condition": {"a": {"aws:username": "x"}}}))
+
+
 def test_context_keys_lists_condition_and_variable_keys_once() -> None:
     statement = {
         **ALLOW,

@@ -276,6 +276,8 @@ def compile_conditions(block: Any, substitute_variables: bool) -> tuple[Conditio
     for operator_name, keys in block.items():
         if not isinstance(operator_name, str) or not isinstance(keys, Mapping):
             raise ConditionSyntaxError(SYNTAX_ERROR)
+        if not keys:  # IAM accepts an operator naming no keys, whatever its name: it tests nothing
+            continue
         set_operator, base, if_exists = _split_operator(operator_name)
         family, negated = OPERATORS[base]
         for key, raw_values in keys.items():

@@ -243,6 +243,14 @@ def test_resources_aws_accepts_are_accepted(iam: Any, resource: str) -> None:
     ]
 
 
+@pytest.mark.parametrize("condition", [{"a": {}}, {"x": {}, "y": {}}])
+def test_a_condition_operator_naming_no_keys_is_accepted(iam: Any, condition: dict[str, Any]) -> None:
+    document = _statement(Action="s3:ListBucket", Resource=BUCKET, Condition=condition)
+    assert iam.create_policy(PolicyName=unique("policy"), PolicyDocument=json.dumps(document))["Policy"][
+        "Arn"
+    ]
+
+
 def test_an_inline_policy_is_checked_as_a_managed_one(iam: Any) -> None:
     document = _statement(Action="s3:ListBucket", Resource="arn:aws:s3:us-east-1::example_bucket")
     assert error_of(
