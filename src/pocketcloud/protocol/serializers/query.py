@@ -108,8 +108,9 @@ class QuerySerializer(ResponseSerializer):
         out = [
             f"<ErrorResponse{self.xmlns}><Error><Type>{kind}</Type>",
             f"<Code>{escape_text(self.xml_error_code(error))}</Code>",
-            f"<Message>{escape_text(error.message)}</Message>",
         ]
+        if error.message:  # an error with nothing to say has no <Message> (IAM's ReportNotPresent)
+            out.append(f"<Message>{escape_text(error.message)}</Message>")
         self.xml.error_fields(self.error_shape(error), fields, out)
         out.append(f"</Error><RequestId>{escape_text(request_id)}</RequestId></ErrorResponse>")
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id)]
