@@ -241,6 +241,14 @@ def test_list_buckets_filters_by_region(endpoint: str, s3: Any, bucket: str) -> 
         eu.delete_bucket(Bucket=name)
 
 
+def test_list_buckets_by_a_region_that_does_not_exist_is_invalid_argument(s3: Any) -> None:
+    assert error_of(s3.list_buckets, BucketRegion="eu-east-1") == (
+        "InvalidArgument",
+        400,
+        "Argument value eu-east-1 is not a valid AWS Region",
+    )
+
+
 def test_list_buckets_paginator_walks_every_page(s3: Any) -> None:
     prefix = f"lbp-{uuid.uuid4().hex[:10]}-"
     names = [f"{prefix}{i}" for i in range(3)]

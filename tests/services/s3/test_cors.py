@@ -183,3 +183,20 @@ def test_actual_request_whose_method_no_rule_allows_for_its_origin_gets_no_cors_
 ) -> None:
     answer = send(endpoint, "DELETE", f"/{cors_bucket}/photo.jpg", {"Origin": "http://page.test"})
     assert "access-control-allow-origin" not in answer.headers
+
+
+def test_actual_request_asking_for_a_header_no_rule_allows_gets_no_cors_headers(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    rule = {"AllowedMethods": ["GET"], "AllowedOrigins": ["https://app.example.com"],
+            "AllowedHeaders": ["x-amz-expected-bucket-owner"]}
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [rule]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    signed = s3.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"})
+    path = signed[signed.index(f"/{bucket}/"):]
+    origin = {"Origin": "https://app.example.com"}
+    asked = send(endpoint, "GET", path, {**origin, "Access-Control-Request-Headers": "x-amz-request-payer"})
+    assert (asked.status, asked.body) == (200, b"x")
+    assert not any(name.startswith("access-control-") for name in asked.headers)
+    plain = send(endpoint, "GET", path, {**origin, "x-amz-request-payer": "requester"})
+    assert plain.headers["access-control-allow-origin"] == "https://app.example.com"

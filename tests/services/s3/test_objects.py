@@ -252,10 +252,11 @@ def test_copy_source_conditions_fail_with_412(s3: Any, bucket: str) -> None:
     source = {"Bucket": bucket, "Key": "src"}
     future = datetime.now(UTC) + timedelta(days=1)
     past = datetime.now(UTC) - timedelta(days=1)
+    modified = s3.head_object(Bucket=bucket, Key="src")["LastModified"]
     for condition in (
         {"CopySourceIfMatch": '"0123456789abcdef0123456789abcdef"'},
         {"CopySourceIfNoneMatch": etag},
-        {"CopySourceIfModifiedSince": future},
+        {"CopySourceIfModifiedSince": modified},
         {"CopySourceIfUnmodifiedSince": past},
     ):
         code, status, _ = error_of(s3.copy_object, Bucket=bucket, Key="dst", CopySource=source, **condition)

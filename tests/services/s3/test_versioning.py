@@ -150,11 +150,17 @@ def test_re_enabling_keeps_the_null_version_among_the_versions(s3: Any, versione
 
 
 def test_unknown_version_id_is_no_such_version(s3: Any, versioned_bucket: str) -> None:
-    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
-    code, status, _ = error_of(
-        s3.get_object, Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
-    )
+    # A version id S3 issued whose version is gone: NoSuchVersion (one it never issued is
+    # InvalidArgument, as recorded against AWS).
+    gone = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")["VersionId"]
+    s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=gone)
+    code, status, _ = error_of(s3.get_object, Bucket=versioned_bucket, Key="k", VersionId=gone)
     assert (code, status) == ("NoSuchVersion", 404)
+    never = "HPniJFCxqTsMuIH9KX8K8wEjNUgmABCD"
+    assert error_of(s3.get_object, Bucket=versioned_bucket, Key="k", VersionId=never)[:2] == (
+        "InvalidArgument",
+        400,
+    )
 
 
 def test_a_malformed_version_id_is_invalid_argument_not_no_such_version(s3: Any, bucket: str) -> None:
@@ -177,10 +183,10 @@ def test_a_malformed_version_id_is_invalid_argument_not_no_such_version(s3: Any,
 
 
 def test_deleting_an_unknown_version_succeeds(s3: Any, versioned_bucket: str) -> None:
+    gone = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"gone")["VersionId"]
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
-    response = s3.delete_object(
-        Bucket=versioned_bucket, Key="k", VersionId="3sL4kqtJlcpXroDTDmJ.rmSpXd3dIbrHY"
-    )
+    s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=gone)
+    response = s3.delete_object(Bucket=versioned_bucket, Key="k", VersionId=gone)
     assert response["ResponseMetadata"]["HTTPStatusCode"] == 204
     assert s3.get_object(Bucket=versioned_bucket, Key="k")["Body"].read() == b"x"
 

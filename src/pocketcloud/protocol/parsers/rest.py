@@ -471,6 +471,18 @@ class S3Parser(RestXmlParser):
                 return None
             raise
 
+    def _query_member(
+        self, query: list[tuple[str, str]], wire: str, member: Shape, name: str, route: Route
+    ) -> Any:
+        # S3 reads an empty optional integer parameter (`?max-parts=`, `?part-number-marker=`) as absent.
+        if (
+            member.type_name in ("integer", "long")
+            and name not in route.operation.input_shape.required_members
+        ):
+            if next((v for k, v in query if k == wire), None) == "":
+                return None
+        return super()._query_member(query, wire, member, name, route)
+
     def request_path(self, request: Request) -> str:
         bucket = virtual_host_bucket(request.host)
         if bucket:

@@ -122,8 +122,8 @@ class S3Serializer(RestXmlSerializer):
         response = super().serialize(operation, output, request_id)
         if output and output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a ranged read is Partial Content; the model has no status member for it
-        elif operation.name == "PutBucketTagging":
-            response.status = 204  # S3 answers it No Content; the model has no status for it
+        elif operation.name in ("PutBucketTagging", "PutBucketMetricsConfiguration"):
+            response.status = 204  # S3 answers them No Content; the model has no status for it
         elif output and output.get("__status"):
             # RestoreObject's 202 Accepted: a status the model has no member for
             response.status = output["__status"]

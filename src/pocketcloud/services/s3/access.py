@@ -337,6 +337,8 @@ class AccessControlOperations:
                 "The XML you provided was not well-formed or did not validate against our published schema",
                 status=400,
             )
+        for flag in DEFAULT_PUBLIC_ACCESS_BLOCK:  # a flag left out is stored, and read back, as false
+            value.setdefault(flag, False)
 
     def GetBucketPolicyStatus(self, ctx: RequestContext, p: Params) -> Params:
         text = (self.s3.bucket(p["Bucket"]).get("Configs") or {}).get("Policy")

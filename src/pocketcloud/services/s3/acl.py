@@ -192,7 +192,10 @@ def is_public(acl: Acl | None) -> bool:
 def only_owner_full_control(acl: Acl, bucket_owner: str) -> bool:
     """What a bucket with ACLs disabled still accepts: full control for the bucket owner, nothing else."""
     wanted = canonical_user_id(bucket_owner)
-    return all(g["Grantee"].get("ID") == wanted and g["Permission"] == "FULL_CONTROL" for g in acl["Grants"])
+    # An empty grant list takes the owner's full control away: not the equivalent AWS still accepts.
+    return bool(acl["Grants"]) and all(
+        g["Grantee"].get("ID") == wanted and g["Permission"] == "FULL_CONTROL" for g in acl["Grants"]
+    )
 
 
 def statements(

@@ -90,7 +90,14 @@ class BucketOperations:
         if region == "us-east-1" and constraint and constraint != "EU":
             # A request to us-east-1 naming another region: AWS creates the bucket there.
             region_of_bucket = constraint
-        ownership = p.get("ObjectOwnership") or "BucketOwnerEnforced"
+        ownership = "BucketOwnerEnforced" if p.get("ObjectOwnership") is None else p["ObjectOwnership"]
+        if ownership not in ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
+            raise ServiceError(
+                "InvalidArgument",
+                f"Invalid x-amz-object-ownership header: {ownership}",
+                status=400,
+                ArgumentName="x-amz-object-ownership",
+            )
         acl = self.initial_bucket_acl(ctx, p, ownership)  # type: ignore[attr-defined]
         doc = {
             "Name": name,
@@ -137,12 +144,13 @@ class BucketOperations:
     def DeleteBucket(self, ctx: RequestContext, p: Params) -> Params:
         name = p["Bucket"]
         with self.s3.store.transaction():
-            self.s3.bucket(name)
+            doc = self.s3.bucket(name)
             where = bucket_scope(name)
             if self.s3.versions.scan(where, limit=1) or self.s3.objects.scan(where, limit=1):
-                raise ServiceError(
-                    "BucketNotEmpty", "The bucket you tried to delete is not empty", status=409, BucketName=name
-                )
+                message = "The bucket you tried to delete is not empty"
+                if (doc.get("Versioning") or {}).get("Status"):
+                    message += ". You must delete all versions in the bucket."
+                raise ServiceError("BucketNotEmpty", message, status=409, BucketName=name)
             for upload_id, _ in self.s3.uploads.scan(where):
                 self.abort_upload(name, upload_id)  # type: ignore[attr-defined]
             self.s3.buckets.delete(GLOBAL, name)
@@ -151,6 +159,13 @@ class BucketOperations:
     def ListBuckets(self, ctx: RequestContext, p: Params) -> Params:
         prefix = p.get("Prefix") or ""
         region = p.get("BucketRegion")
+        if region is not None and region != "us-east-1" and region not in location_constraints():
+            raise ServiceError(
+                "InvalidArgument",
+                f"Argument value {region} is not a valid AWS Region",
+                status=400,
+                ArgumentName="bucket-region",
+            )
         limit = p.get("MaxBuckets") or 10000
         after = p.get("ContinuationToken")
         found: list[dict[str, Any]] = []
@@ -174,6 +189,12 @@ class BucketOperations:
     def PutBucketVersioning(self, ctx: RequestContext, p: Params) -> Params:
         config = p.get("VersioningConfiguration") or {}
         status = config.get("Status")
+        if not config:
+            raise ServiceError(
+                "IllegalVersioningConfigurationException",
+                "The Versioning element must be specified",
+                status=400,
+            )
         if status not in ("Enabled", "Suspended"):
             raise malformed_xml()
         with self.s3.store.transaction():

@@ -17,7 +17,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
-from pocketcloud.services.s3.state import S3State
+from pocketcloud.services.s3.state import S3State, valid_tag_text
 
 Params = dict[str, Any]
 MAX_BUCKET_TAGS = 50
@@ -51,9 +51,9 @@ def check_bucket_tags(tagging: Params | None) -> None:
         if key in seen:
             raise _invalid_tag("Cannot provide multiple Tags with the same key", TagKey=key)
         seen.add(key)
-        if not 1 <= len(key) <= 128:
+        if not 1 <= len(key) <= 128 or not valid_tag_text(key):
             raise _invalid_tag("The TagKey you have provided is invalid", TagKey=key)
-        if len(value) > 256:
+        if len(value) > 256 or not valid_tag_text(value):
             raise _invalid_tag("The TagValue you have provided is invalid", TagKey=key, TagValue=value)
         if key.lower().startswith("aws:"):
             raise _invalid_tag("System tags cannot be added/updated by requester", TagKey=key)
@@ -130,7 +130,7 @@ def _check_routing_rule(rule: Params) -> None:
 
 def check_encryption(config: Params | None) -> None:
     rules = (config or {}).get("Rules")
-    if not rules:
+    if not rules or len(rules) > 1:  # AWS takes exactly one rule
         raise malformed_xml()
     for rule in rules:
         by_default = rule.get("ApplyServerSideEncryptionByDefault")

@@ -169,7 +169,8 @@ class CorsOperations:
         rules = self._cors_rules(bucket)
         if not rules:
             return []
-        # A request that carries Access-Control-Request-Method is matched as that method, as S3 does.
+        # A request that carries Access-Control-Request-Method (or -Headers) is matched as that method
+        # (with those headers), as S3 does.
         method = request.headers.get("access-control-request-method") or request.method
-        rule = match_rule(rules, origin, method, [])
+        rule = match_rule(rules, origin, method, _requested_headers(request))
         return rule_headers(rule, request, origin, preflight=False) if rule is not None else []

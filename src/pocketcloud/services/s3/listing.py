@@ -17,8 +17,16 @@ from typing import Any
 from urllib.parse import quote
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.errors import invalid_argument
-from pocketcloud.services.s3.state import LISTED_FIELDS, LISTED_VERSION_FIELDS, S3State, bucket_scope, owner
+from pocketcloud.services.s3.state import (
+    LISTED_FIELDS,
+    LISTED_VERSION_FIELDS,
+    S3State,
+    bucket_scope,
+    owner,
+    rank_of_version_id,
+)
 
 Params = dict[str, Any]
 # Sorts after every continuation of a prefix (keys are UTF-8; U+10FFFF is the largest code point).
@@ -148,10 +156,16 @@ class ListingOperations:
         token = p.get("ContinuationToken")
         if token is not None:
             try:
+                if not token:
+                    raise ValueError("empty continuation token")
                 after = base64.urlsafe_b64decode(token.encode()).decode("utf-8")
             except (ValueError, UnicodeDecodeError) as exc:
-                raise invalid_argument(
-                    "The continuation token provided is incorrect", "continuation-token", token
+                # AWS names the argument but does not echo the token back.
+                raise ServiceError(
+                    "InvalidArgument",
+                    "The continuation token provided is incorrect",
+                    status=400,
+                    ArgumentName="continuation-token",
                 ) from exc
         objects, prefixes, truncated, last = (
             self._walk(bucket, prefix, delimiter, after, limit) if limit else ([], [], False, None)
@@ -169,7 +183,7 @@ class ListingOperations:
             result["Delimiter"] = _encode(delimiter, encoding)
         if encoding:
             result["EncodingType"] = encoding
-        if p.get("StartAfter") is not None:
+        if p.get("StartAfter") is not None and token is None:  # a token supersedes StartAfter: AWS omits it
             result["StartAfter"] = _encode(p["StartAfter"], encoding)
         if token is not None:
             result["ContinuationToken"] = token
@@ -190,7 +204,9 @@ class ListingOperations:
         )
         result: Params = {
             "Name": bucket,
-            "Prefix": _encode(prefix, encoding),
+            # ListObjects (v1) echoes the prefix as sent even under encoding-type=url (SDKs decode only
+            # Delimiter, Marker, NextMarker and the keys); v2 and ListObjectVersions encode it.
+            "Prefix": prefix,
             "Marker": _encode(marker or "", encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "IsTruncated": truncated,
@@ -227,16 +243,22 @@ class ListingOperations:
         truncated = False
         next_key = next_version = None
         cursor: str | None = None
+        latest_seen: set[str] = set()
         if key_marker:
             cursor = key_marker + "\0" + "9" * 19  # after every version of the marker key
             if version_marker:
-                for version_key, version in self.s3.key_versions(bucket, key_marker):
+                marker_versions = self.s3.key_versions(bucket, key_marker)
+                rank = rank_of_version_id(version_marker)
+                if rank is not None:  # the marker's place, even if that version is gone since
+                    cursor = self.s3.version_key(key_marker, rank)
+                for version_key, version in marker_versions:
                     if version["VersionId"] == version_marker:
                         cursor = version_key
                         break
+                if marker_versions and marker_versions[0][0] <= cursor:
+                    latest_seen.add(key_marker)  # the key's current version was on an earlier page
         count = 0
         done = False
-        latest_seen: set[str] = {key_marker} if key_marker and version_marker else set()
         owners: dict[str, Params] = {}
         while not done:
             batch = self.s3.versions.scan_fields(

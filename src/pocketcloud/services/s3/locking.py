@@ -165,6 +165,13 @@ class ObjectLockOperations:
     def may_bypass_governance(self, ctx: RequestContext, bucket: Params, p: Params) -> bool:
         """Whether the request asks to bypass GOVERNANCE retention and its caller may
         (s3:BypassGovernanceRetention on the object, by identity and bucket policy)."""
+        if p.get("BypassGovernanceRetention") is not None and not bucket.get("ObjectLockEnabled"):
+            raise ServiceError(  # even "false": AWS refuses the header outside Object Lock buckets
+                "InvalidArgument",
+                "x-amz-bypass-governance-retention is only applicable to Object Lock enabled buckets.",
+                status=400,
+                ArgumentName="x-amz-bypass-governance-retention",
+            )
         if not p.get("BypassGovernanceRetention"):
             return False
         if self.runtime.settings.auth_disabled:

@@ -85,6 +85,9 @@ class MultipartOperations:
             "UploadId": upload_id,
             "Key": p["Key"],
             "Initiated": now().isoformat(),
+            "Rank": self.s3.next_rank(),  # a key's uploads list in the order they were started
+            # The key's state when the upload started: a conditional Complete conflicts with a change since.
+            "KeyState": self.key_state(p["Bucket"], p["Key"]),  # type: ignore[attr-defined]
             "Owner": ctx.account_id,
             "Record": record,
             "ChecksumAlgorithm": algorithm,
@@ -184,13 +187,21 @@ class MultipartOperations:
                     "x-amz-copy-source-range",
                     text,
                 ) from exc
-            if end < start or end >= source["Size"]:
-                raise ServiceError(
-                    "InvalidRange",
-                    "The requested range is not satisfiable",
-                    status=416,
-                    RangeRequested=text,
-                    ActualObjectSize=str(source["Size"]),
+            # AWS's three answers: an inverted range is malformed, one starting past the end is an
+            # invalid request, one ending past it names the source's size.
+            if end < start:
+                raise invalid_argument(
+                    "The x-amz-copy-source-range value must be of the form bytes=first-last where first and last are the zero-based offsets of the first and last bytes to copy",
+                    "x-amz-copy-source-range",
+                    text,
+                )
+            if start >= source["Size"]:
+                raise invalid_request("The specified copy range is invalid for the source object size")
+            if end >= source["Size"]:
+                raise invalid_argument(
+                    f"Range specified is not valid for source object of size: {source['Size']}",
+                    "x-amz-copy-source-range",
+                    text,
                 )
             length = end - start + 1
         body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
@@ -236,6 +247,12 @@ class MultipartOperations:
                 status=400,
             )
         stored = {part["PartNumber"]: part for part in self._parts(p["Bucket"], p["UploadId"])}
+        # A COMPOSITE checksum is built from the parts' checksums, so AWS wants each part's in the request.
+        part_checksum = (
+            CHECKSUM_MEMBERS.get((upload.get("ChecksumAlgorithm") or "").upper())
+            if upload.get("ChecksumType") == "COMPOSITE"
+            else None
+        )
         chosen: list[Params] = []
         previous = 0
         for index, item in enumerate(requested):
@@ -258,6 +275,12 @@ class MultipartOperations:
                     PartNumber=str(number),
                     ETag=item.get("ETag", ""),
                 )
+            if part_checksum and not item.get(part_checksum):
+                raise invalid_request(
+                    f"The upload was created using a {upload['ChecksumAlgorithm'].lower()} checksum. The complete "
+                    f"request must include the checksum for each part. It was missing for part {number} in the "
+                    "request."
+                )
             if index < len(requested) - 1 and part["Size"] < MIN_PART_SIZE:
                 raise ServiceError(
                     "EntityTooSmall",
@@ -269,7 +292,7 @@ class MultipartOperations:
                     ETag=part["ETag"],
                 )
             chosen.append(part)
-        self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
+        self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]
         algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
         full_object = (
             checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
@@ -285,7 +308,7 @@ class MultipartOperations:
                 "the appropriate encryption parameters."
             ) from exc
         try:  # decided again once the parts are joined: another writer may have won meanwhile
-            self._check_write_conditions(p["Bucket"], p["Key"], p)  # type: ignore[attr-defined]
+            self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]
         except ServiceError:
             self.s3.store.blobs.delete(blob)
             raise
@@ -311,8 +334,17 @@ class MultipartOperations:
                     combined.update(base64.b64decode(part["Checksums"][algorithm]))
                 record["Checksums"] = {algorithm: f"{checksums.b64(combined.digest())}-{len(chosen)}"}
                 record["ChecksumType"] = "COMPOSITE"
-        claimed = p.get(CHECKSUM_MEMBERS.get(algorithm, "")) if full_object is not None else None
-        if claimed and claimed != (record.get("Checksums") or {}).get(algorithm):
+                # Kept for GetObjectAttributes, which lists each part's checksum of a composite one.
+                record["PartChecksums"] = [part["Checksums"][algorithm] for part in chosen]
+        claimed = p.get(CHECKSUM_MEMBERS.get(algorithm, "")) if algorithm else None
+        computed = (record.get("Checksums") or {}).get(algorithm)
+        # A claimed COMPOSITE checksum is checked too, with or without its "-<parts>" suffix.
+        if (
+            claimed
+            and computed
+            and claimed != computed
+            and not (record.get("ChecksumType") == "COMPOSITE" and claimed == computed.rsplit("-", 1)[0])
+        ):
             self.s3.store.blobs.delete(blob)
             raise ServiceError(
                 "BadDigest",
@@ -374,7 +406,12 @@ class MultipartOperations:
                     "LastModified": part["LastModified"],
                     "ETag": part["ETag"],
                     "Size": part["Size"],
-                    **{CHECKSUM_MEMBERS[a]: v for a, v in part["Checksums"].items()},
+                    # An upload started without an algorithm lists no part checksums, whatever the parts carried.
+                    **(
+                        {CHECKSUM_MEMBERS[a]: v for a, v in part["Checksums"].items()}
+                        if upload.get("ChecksumAlgorithm")
+                        else {}
+                    ),
                 }
                 for part in page
             ],
@@ -385,8 +422,7 @@ class MultipartOperations:
             "Owner": owner(upload["Owner"]),
             "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
         }
-        if page:
-            result["NextPartNumberMarker"] = page[-1]["PartNumber"]
+        result["NextPartNumberMarker"] = page[-1]["PartNumber"] if page else 0
         if upload.get("ChecksumAlgorithm"):
             result["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
             result["ChecksumType"] = upload["ChecksumType"]
@@ -398,24 +434,32 @@ class MultipartOperations:
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         limit = _page_size(p.get("MaxUploads"), "max-uploads")
-        key_marker, id_marker = p.get("KeyMarker") or "", p.get("UploadIdMarker") or ""
+        key_marker = p.get("KeyMarker") or ""
+        id_marker = (p.get("UploadIdMarker") or "") if key_marker else ""  # ignored without a key marker
         uploads = sorted(
             (u for _, u in self.s3.uploads.scan(bucket_scope(bucket)) if u["Key"].startswith(prefix)),
-            key=lambda u: (u["Key"].encode(), u["Initiated"], u["UploadId"]),
+            key=lambda u: (u["Key"].encode(), u["Initiated"], u.get("Rank", 0), u["UploadId"]),
         )
+        if id_marker:
+            position = next(
+                (i for i, u in enumerate(uploads) if u["Key"] == key_marker and u["UploadId"] == id_marker),
+                None,
+            )
+            if position is None:
+                raise invalid_argument("Invalid uploadId marker", "upload-id-marker", id_marker)
+            uploads = uploads[position + 1 :]
         entries: list[Params] = []
         prefixes: list[str] = []
         truncated = False
         last_key = last_id = None
         for upload in uploads:
             key = upload["Key"]
-            if key_marker and (
-                key < key_marker or (key == key_marker and (not id_marker or upload["UploadId"] <= id_marker))
-            ):
+            if key_marker and not id_marker and key <= key_marker:
                 continue
             if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
                 common = key[: cut + len(delimiter)]
-                if common not in prefixes:
+                # A common prefix at or before the key marker was listed on an earlier page.
+                if common not in prefixes and not (key_marker and common <= key_marker):
                     if len(entries) + len(prefixes) == limit:
                         truncated = True
                         break
@@ -448,13 +492,14 @@ class MultipartOperations:
             "IsTruncated": truncated,
             "Uploads": entries,
             "CommonPrefixes": [{"Prefix": c} for c in prefixes],
-            "Prefix": prefix,
+            # AWS names the last upload of every page, truncated or not ("" when the page lists none).
+            "NextKeyMarker": last_key or "",
+            "NextUploadIdMarker": last_id or "",
         }
+        if p.get("Prefix") is not None:
+            result["Prefix"] = prefix
         if delimiter:
             result["Delimiter"] = delimiter
-        if truncated:
-            result["NextKeyMarker"] = last_key or ""
-            result["NextUploadIdMarker"] = last_id or ""
         if _check_encoding(p) == "url":  # keys and markers percent-encoded, as in the object listings
             for entry in [*entries, *result["CommonPrefixes"]]:
                 member = "Key" if "Key" in entry else "Prefix"

@@ -10,11 +10,13 @@ has since gone away loses the event, as in AWS, without failing the request.
 
 from __future__ import annotations
 
+import base64
 import fnmatch
 import json
 import logging
 import secrets
 import time
+import uuid
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import quote_plus
@@ -64,6 +66,11 @@ _DESTINATIONS = (
     ("LambdaFunctionConfigurations", "LambdaFunctionArn", "lambda", "lambda:InvokeFunction"),
     ("TopicConfigurations", "TopicArn", "sns", "sns:Publish"),
 )
+# What AWS calls each kind of destination when it cannot parse its ARN.
+_ARN_ARGUMENT = {"sqs": "Queue", "lambda": "CloudFunction", "sns": "Topic"}
+# Events about an object's subresources (tags, ACL) are of a later event version, and tell the
+# object's ETag but neither its size nor a sequencer.
+_SUBRESOURCE_EVENTS = ("s3:ObjectTagging:", "s3:ObjectAcl:")
 
 
 def _invalid(message: str, name: str = "", value: str = "") -> ServiceError:
@@ -87,16 +94,52 @@ def _matches(configuration: Params, event: str, key: str) -> bool:
     return True
 
 
+def _parsable_arn(arn: str) -> bool:
+    parts = arn.split(":")
+    return len(parts) >= 6 and parts[0] == "arn" and all(parts[i] for i in (1, 2, 5))
+
+
+def normalized_notification(config: Params) -> Params:
+    """The configuration as S3 keeps it: filter rule names spelled `Prefix`/`Suffix` whatever the
+    request's casing, and an Id (a base64 UUID) for every configuration that came without one."""
+    out = dict(config)
+    for list_name, _, _, _ in _DESTINATIONS:
+        entries = []
+        for entry in config.get(list_name) or []:
+            entry = dict(entry)
+            if not entry.get("Id"):
+                entry["Id"] = base64.b64encode(str(uuid.uuid4()).encode()).decode()
+            rules = _rules(entry)
+            if rules:
+                entry["Filter"] = {
+                    **entry["Filter"],
+                    "Key": {
+                        **entry["Filter"]["Key"],
+                        "FilterRules": [
+                            {**rule, "Name": str(rule.get("Name", "")).capitalize()} for rule in rules
+                        ],
+                    },
+                }
+            entries.append(entry)
+        if list_name in out:
+            out[list_name] = entries
+    return out
+
+
 class NotificationOperations:
     s3: S3State
 
     # -- configuration --------------------------------------------------------
 
-    def validate_notification(self, ctx: RequestContext, bucket: str, config: Params | None) -> None:
+    def validate_notification(
+        self, ctx: RequestContext, bucket: str, config: Params | None, skip_destinations: bool = False
+    ) -> None:
+        """S3's checks in S3's order: the form of every configuration first (events, filter rules,
+        ARNs; even with SkipDestinationValidation), then every destination, all failures named."""
         config = config or {}
         bucket_arn = f"arn:aws:s3:::{bucket}"
         owner = self.s3.bucket(bucket)["Account"]
-        for list_name, arn_member, service, action in _DESTINATIONS:
+        for list_name, arn_member, service, _ in _DESTINATIONS:
             for entry in config.get(list_name) or []:
                 arn = entry.get(arn_member, "")
                 events = entry.get("Events") or []
@@ -105,35 +148,67 @@ class NotificationOperations:
                 for event in events:
                     if event not in EVENT_TYPES:
                         raise _invalid("The event is not supported for notifications", "Event", event)
-                kinds = [str(r.get("Name", "")).lower() for r in _rules(entry)]
-                if any(k not in ("prefix", "suffix") for k in kinds) or len(kinds) != len(set(kinds)):
+                names = [str(r.get("Name", "")) for r in _rules(entry)]
+                kinds = [n.lower() for n in names]
+                for name, kind in zip(names, kinds, strict=True):
+                    if kind not in ("prefix", "suffix"):
+                        raise _invalid(
+                            "filter rule name must be either prefix or suffix", "FilterRule.Name", name
+                        )
+                if len(kinds) != len(set(kinds)):
                     raise _invalid(
                         "Cannot specify more than one prefix rule in a filter."
                         if kinds.count("prefix") > 1
-                        else "Cannot specify more than one suffix rule in a filter."
-                        if kinds.count("suffix") > 1
-                        else "filter rule name must be either prefix or suffix",
+                        else "Cannot specify more than one suffix rule in a filter.",
                         "FilterRule",
                         "",
                     )
-                if not self._destination_allows(arn, service, action, bucket_arn, owner):
-                    raise _invalid(
-                        "Unable to validate the following destination configurations",
-                        arn,
-                        f"Permissions on the destination {'queue' if service == 'sqs' else 'function' if service == 'lambda' else 'topic'} "
-                        "do not allow S3 to publish notifications from this bucket",
-                    )
+                if not _parsable_arn(arn):
+                    raise _invalid("The ARN could not be parsed", _ARN_ARGUMENT[service], arn)
+        if not skip_destinations:
+            failures: Params = {}
+            for list_name, arn_member, service, action in _DESTINATIONS:
+                for entry in config.get(list_name) or []:
+                    arn = entry.get(arn_member, "")
+                    problem = self._destination_problem(arn, service, action, bucket_arn, owner)
+                    if problem is not None:
+                        number = len(failures) // 2 + 1
+                        failures[f"ArgumentName{number}"], failures[f"ArgumentValue{number}"] = problem
+            if failures:
+                raise ServiceError(
+                    "InvalidArgument",
+                    "Unable to validate the following destination configurations",
+                    status=400,
+                    **failures,
+                )
         chained = getattr(super(), "validate_notification", None)
         if chained is not None:
             chained(ctx, bucket, config)
 
-    def _destination_allows(self, arn: str, service: str, action: str, bucket_arn: str, owner: str) -> bool:
+    def _destination_problem(
+        self, arn: str, service: str, action: str, bucket_arn: str, owner: str
+    ) -> tuple[str, str] | None:
+        """(what AWS names the destination, why it fails) when S3 may not deliver to it, else None."""
+        if service == "lambda":  # a missing function is not told apart from a forbidden one
+            refused = (f"{arn}, null", f"Not authorized to invoke function [{arn}]")
+        else:
+            kind = "queue" if service == "sqs" else "topic"
+            refused = (
+                arn,
+                f"Permissions on the destination {kind} do not allow S3 to publish notifications from this bucket",
+            )
         provider = self.runtime.provider(service)  # type: ignore[attr-defined]
         find = {"sqs": "queue_policy", "lambda": "function_policy"}.get(service)
         lookup = getattr(provider, find, None) if provider is not None and find else None
         found = lookup(arn) if lookup is not None else None
         if found is None:
-            return False
+            return (arn, "The destination queue does not exist") if service == "sqs" else refused
+        return None if self._destination_allows(found, arn, action, bucket_arn, owner) else refused
+
+    @staticmethod
+    def _destination_allows(
+        found: tuple[str | None, str], arn: str, action: str, bucket_arn: str, owner: str
+    ) -> bool:
         policy_text, account = found
         if not policy_text:
             return False
@@ -177,9 +252,16 @@ class NotificationOperations:
     # -- delivery -----------------------------------------------------------------
 
     async def notify(
-        self, ctx: RequestContext | None, event: str, bucket: str, key: str, record: Params | None
+        self,
+        ctx: RequestContext | None,
+        event: str,
+        bucket: str,
+        key: str,
+        record: Params | None,
+        extra: Params | None = None,
     ) -> None:
-        """Send `event` about `key` to every destination whose filter matches (ctx None: S3 itself acted)."""
+        """Send `event` about `key` to every destination whose filter matches (ctx None: S3 itself
+        acted); `extra` holds members of the event record beyond the common ones."""
         try:
             bucket_doc = self.s3.bucket(bucket)
         except ServiceError:
@@ -190,8 +272,9 @@ class NotificationOperations:
         for list_name, arn_member, service, _ in _DESTINATIONS:
             for entry in config.get(list_name) or []:
                 if _matches(entry, event, key):
-                    message = self._event(ctx, event, bucket_doc, key, record, entry.get("Id") or "")
-                    await self._deliver(service, entry.get(arn_member, ""), message)
+                    message = self._event(ctx, event, bucket_doc, key, record, entry.get("Id") or "", extra)
+                    trace = ctx.request.headers.get("x-amzn-trace-id") if ctx is not None else None
+                    await self._deliver(service, entry.get(arn_member, ""), message, trace)
 
     async def notify_lifecycle(self, event: str, bucket: str, key: str, version_id: str | None) -> None:
         """An s3:LifecycleExpiration:* event: S3 itself is the actor, as in AWS's example message."""
@@ -205,19 +288,25 @@ class NotificationOperations:
         key: str,
         record: Params | None,
         configuration_id: str,
+        extra: Params | None = None,
     ) -> str:
-        obj: Params = {"key": quote_plus(key, safe="/"), "sequencer": f"{time.time_ns():016X}"}
+        # AWS's member order: key, size, eTag, versionId, sequencer.
+        obj: Params = {"key": quote_plus(key, safe="/")}
+        subresource = event.startswith(_SUBRESOURCE_EVENTS)
         if record is not None and not event.startswith(("s3:ObjectRemoved", "s3:LifecycleExpiration")):
-            obj["size"] = record.get("Size", 0)
+            if not subresource:
+                obj["size"] = record.get("Size", 0)
             obj["eTag"] = str(record.get("ETag", "")).strip('"')
         if record is not None and record.get("VersionId") not in (None, "null"):
             obj["versionId"] = record["VersionId"]
+        if not subresource:
+            obj["sequencer"] = f"{time.time_ns():016X}"
         if ctx is None:  # S3's own action (lifecycle): AWS names the service, and uses eventVersion 2.3
             version, principal_id, source_ip = "2.3", "s3.amazonaws.com", "s3.amazonaws.com"
             request_id = secrets.token_hex(8).upper()
         else:
             principal = ctx.principal
-            version = "2.1"
+            version = "2.3" if subresource else "2.1"
             principal_id = f"AWS:{principal.user_id}" if not principal.is_root else principal.account_id
             source_ip, request_id = ctx.request.client_ip, ctx.request_id
         body = {
@@ -244,17 +333,18 @@ class NotificationOperations:
                         },
                         "object": obj,
                     },
+                    **(extra or {}),
                 }
             ]
         }
         return json.dumps(body)
 
-    async def _deliver(self, service: str, arn: str, message: str) -> None:
+    async def _deliver(self, service: str, arn: str, message: str, trace: str | None = None) -> None:
         try:
             if service == "sqs":
                 sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
                 if sqs is not None:
-                    await sqs.deliver_message(arn, message)
+                    await sqs.deliver_message(arn, message, trace_header=trace)
             elif service == "lambda":
                 lam = self.runtime.provider("lambda")  # type: ignore[attr-defined]
                 parts = arn.split(":")
@@ -266,6 +356,22 @@ class NotificationOperations:
             log.warning("S3 event to %s not delivered", arn)
 
 
-def _event_time() -> str:
-    now = datetime.now(UTC)
+def _event_time(now: datetime | None = None) -> str:
+    now = now or datetime.now(UTC)
     return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
+
+
+def restore_completed(bucket_doc: Params, record: Params) -> Params:
+    """What an s3:ObjectRestore:Completed record holds beyond the common members: S3 acts for
+    the bucket owner ("AmazonCustomer:<owner>"), and tells when the restored copy expires."""
+    return {
+        "userIdentity": {"principalId": f"AmazonCustomer:{canonical_user_id(bucket_doc['Account'])}"},
+        "glacierEventData": {
+            "restoreEventData": {
+                "lifecycleRestorationExpiryTime": _event_time(
+                    datetime.fromisoformat(record["RestoreExpiry"])
+                ),
+                "lifecycleRestoreStorageClass": record.get("StorageClass", "GLACIER"),
+            }
+        },
+    }

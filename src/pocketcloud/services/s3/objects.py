@@ -35,7 +35,14 @@ from pocketcloud.services.s3.errors import (
     not_modified,
     precondition_failed,
 )
-from pocketcloud.services.s3.state import S3State, bucket_scope, new_version_id, now
+from pocketcloud.services.s3.state import (
+    S3State,
+    bucket_scope,
+    new_version_id,
+    now,
+    rank_of_version_id,
+    valid_tag_text,
+)
 from pocketcloud.store.blobs import is_inline
 
 Params = dict[str, Any]
@@ -54,17 +61,53 @@ MAX_METADATA_BYTES = 2048  # user-defined metadata: names and values, in UTF-8
 ARCHIVE_CLASSES = ("GLACIER", "DEEP_ARCHIVE")
 
 
+def _utf8_header(value: str) -> str:
+    """A header value as the UTF-8 text its bytes spell (headers arrive one char per byte, latin-1):
+    S3 reads x-amz-meta-* bytes as UTF-8 and answers such values RFC 2047 encoded."""
+    if value.isascii():
+        return value
+    try:
+        return value.encode("latin-1").decode("utf-8")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return value
+
+
+def _drop_aws_chunked(record: Params) -> None:
+    """`aws-chunked` names the upload's framing, not the object's encoding: S3 stores the others only."""
+    encoding = record.get("ContentEncoding")
+    if encoding is None or "aws-chunked" not in encoding.lower():
+        return
+    kept = [e.strip() for e in encoding.split(",") if e.strip() and e.strip().lower() != "aws-chunked"]
+    if kept:
+        record["ContentEncoding"] = ", ".join(kept)
+    else:
+        del record["ContentEncoding"]
+
+
 def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
     if not value:
         return []
     tags = [{"Key": k, "Value": v} for k, v in parse_qsl(value, keep_blank_values=True)]
-    if len({t["Key"] for t in tags}) != len(tags):
+    duplicates = len({t["Key"] for t in tags}) != len(tags)
+    if duplicates or not all(valid_tag_text(t["Key"]) and valid_tag_text(t["Value"]) for t in tags):
         raise invalid_argument(
             "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without "
-            "tag name duplicates."
+            "tag name duplicates.",
+            "x-amz-tagging",
+            value,
         )
     check_tags(tags)
     return tags
+
+
+def _not_implemented(header: str, detail: str) -> ServiceError:
+    return ServiceError(
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+        status=501,
+        Header=header,
+        additionalMessage=detail,
+    )
 
 
 def check_key(key: str) -> None:
@@ -81,13 +124,14 @@ def check_key(key: str) -> None:
 # S3's version ids are 32 characters of a URL-safe alphabet (older ones longer, with "+/=");
 # S3 refuses one that cannot be its own with 400 ("dsf", "noVersion") and answers a
 # well-formed unknown one with 404 NoSuchVersion.
-_VERSION_ID = re.compile(r"[A-Za-z0-9._+/=-]{32,1024}")
 
 
 def check_version_id(version_id: str) -> None:
+    """For a version id that names no version: an id S3 never issued is InvalidArgument (one that
+    names a version since deleted is NoSuchVersion, decided by the caller)."""
     if version_id == "":
         raise invalid_argument("Version id cannot be the empty string", "versionId", version_id)
-    if version_id != "null" and not _VERSION_ID.fullmatch(version_id):
+    if version_id != "null" and rank_of_version_id(version_id) is None:
         raise invalid_argument("Invalid version id specified", "versionId", version_id)
 
 
@@ -103,11 +147,15 @@ def check_tags(tags: list[dict[str, str]]) -> None:
         seen.add(tag["Key"])
         if not 1 <= len(tag["Key"]) <= 128:
             raise ServiceError("InvalidTag", "The TagKey you have provided is invalid", status=400)
+        if not valid_tag_text(tag["Key"]):
+            raise ServiceError(
+                "InvalidTag", "The TagKey you have provided is invalid", status=400, TagKey=tag["Key"]
+            )
         if tag["Key"].lower().startswith("aws:"):
             raise ServiceError(
                 "InvalidTag", "Your TagKey cannot be prefixed with aws:", status=400, TagKey=tag["Key"]
             )
-        if len(tag.get("Value", "")) > 256:
+        if len(tag.get("Value", "")) > 256 or not valid_tag_text(tag.get("Value", "")):
             raise ServiceError(
                 "InvalidTag",
                 "The TagValue you have provided is invalid",
@@ -222,7 +270,8 @@ class ObjectOperations:
         bucket = bucket_doc["Name"]
         where = bucket_scope(bucket)
         status = self.versioning_status(bucket_doc)
-        record["VersionId"] = new_version_id() if status == "Enabled" else "null"
+        rank = self.s3.next_rank()
+        record["VersionId"] = new_version_id(rank) if status == "Enabled" else "null"
         stale_blobs: list[str] = []
         blobs = self.s3.store.blobs
         with self.s3.store.transaction():
@@ -239,7 +288,7 @@ class ObjectOperations:
                             blobs.delete(stale)  # a row: it goes in this transaction
                         elif stale:
                             stale_blobs.append(stale)
-            record["Rank"] = self.s3.next_rank()
+            record["Rank"] = rank
             version_key = self.s3.version_key(key, record["Rank"])
             if record.get("IsDeleteMarker"):
                 self.s3.versions.put(where, version_key, record)
@@ -288,31 +337,51 @@ class ObjectOperations:
             if p.get(member) is not None:
                 record[member] = p[member].isoformat() if isinstance(p[member], datetime) else p[member]
         record.setdefault("ContentType", "binary/octet-stream")
-        record["Metadata"] = {k.lower(): v for k, v in (p.get("Metadata") or {}).items()}
+        _drop_aws_chunked(record)
+        record["Metadata"] = {k.lower(): _utf8_header(v) for k, v in (p.get("Metadata") or {}).items()}
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
         _apply_redirect(record, p)
         return record
 
-    def _check_write_conditions(self, bucket: str, key: str, p: Params) -> None:
+    def key_state(self, bucket: str, key: str) -> int | None:
+        """The rank of the key's newest version (object or delete marker); None when it has none."""
+        newest = self.s3.versions.scan_fields(bucket_scope(bucket), ("Rank",), prefix=key + "\0", limit=1)
+        return newest[0][1][0] if newest else None
+
+    def _check_write_conditions(self, bucket: str, key: str, p: Params, upload: Params | None = None) -> None:
+        """If-None-Match / If-Match of a write; `upload`: the multipart upload being completed, which
+        conflicts (409) with a write or delete of the key made after it started, as AWS answers."""
         if_none_match, if_match = p.get("IfNoneMatch"), p.get("IfMatch")
         if if_none_match is None and if_match is None:
             return
+        if if_none_match is not None and if_match is not None:
+            raise _not_implemented(
+                "If-Match,If-None-Match", "Multiple conditional request headers present in the request"
+            )
+        if if_none_match is not None and if_none_match != "*":
+            raise _not_implemented(
+                "If-None-Match", "We don't accept the provided value of If-None-Match header for this API"
+            )
+        if if_match == "*":
+            raise _not_implemented(
+                "If-Match", "We don't accept the provided value of If-Match header for this API"
+            )
         current = self.s3.objects.get(bucket_scope(bucket), key)
-        if if_none_match is not None:
-            if if_none_match != "*":
-                raise ServiceError(
-                    "NotImplemented",
-                    "A header you provided implies functionality that is not implemented",
-                    status=501,
-                    Header="If-None-Match",
-                )
-            if current is not None:
-                raise precondition_failed("If-None-Match")
+        if if_none_match is not None and current is not None:
+            raise precondition_failed("If-None-Match")
         if if_match is not None:
             if current is None:
                 raise no_such_key(key)
             if not etag_matches(if_match, etag_of(current)):
                 raise precondition_failed("If-Match")
+        if upload is not None and "KeyState" in upload and self.key_state(bucket, key) != upload["KeyState"]:
+            raise ServiceError(
+                "ConditionalRequestConflict",
+                "The conditional request cannot succeed due to a conflicting operation against this resource.",
+                status=409,
+                Condition="If-Match" if if_match is not None else "If-None-Match",
+                Key=key,
+            )
 
     async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -338,8 +407,8 @@ class ObjectOperations:
         record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
-        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
-            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
+        if record["VersionId"] != "null":  # AWS sends none for the null version of a suspended bucket
+            result["VersionId"] = record["VersionId"]
         for algorithm, value in stored.checksums.items():
             result[CHECKSUM_MEMBERS[algorithm]] = value
         if stored.checksums:
@@ -463,6 +532,8 @@ class ObjectOperations:
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
         self._check_read_conditions(record, p)
         out = self._object_headers(record, p)
+        if record["VersionId"] == "null" and self.versioning_status(bucket_doc):
+            out["VersionId"] = "null"  # said once versioning is configured, as AWS does
         out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         size = record["Size"]
         span = self._range(p.get("Range"), size)
@@ -474,9 +545,11 @@ class ObjectOperations:
             start, end = span
             out["ContentRange"] = f"bytes {start}-{end}/{size}"
             out["ContentLength"] = end - start + 1
-            # A whole-object checksum does not describe a part of it: S3 leaves it out.
-            for member in (*CHECKSUM_MEMBERS.values(), "ChecksumType"):
-                out.pop(member, None)
+            # A whole-object checksum does not describe a part of it: S3 leaves it out (and keeps
+            # it when the range happens to cover the whole object).
+            if end - start + 1 != size:
+                for member in (*CHECKSUM_MEMBERS.values(), "ChecksumType"):
+                    out.pop(member, None)
         return record, out, stored
 
     def _part_span(self, record: Params, number: int) -> tuple[int, int] | None:
@@ -624,6 +697,20 @@ class ObjectOperations:
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         for item in objects:
             key, version_id = item["Key"], item.get("VersionId")
+            if version_id and version_id != "null" and rank_of_version_id(version_id) is None:
+                if not any(
+                    v["VersionId"] == version_id for _, v in self.s3.key_versions(bucket_doc["Name"], key)
+                ):
+                    # DeleteObject answers InvalidArgument; in a batch AWS reports the entry so.
+                    errors.append(
+                        {
+                            "Key": key,
+                            "VersionId": version_id,
+                            "Code": "NoSuchVersion",
+                            "Message": "The specified version does not exist.",
+                        }
+                    )
+                    continue
             try:
                 out = self.delete_object(ctx, bucket_doc, key, version_id, bypass)
             except ServiceError as exc:
@@ -634,8 +721,7 @@ class ObjectOperations:
                 entry["VersionId"] = version_id
             if out.get("DeleteMarker"):
                 entry["DeleteMarker"] = True
-                if not version_id:
-                    entry["DeleteMarkerVersionId"] = out["VersionId"]
+                entry["DeleteMarkerVersionId"] = out["VersionId"]  # also when a marker is deleted by id
             deleted.append(entry)
         result: Params = {"Errors": errors}
         if not request.get("Quiet"):
@@ -657,21 +743,23 @@ class ObjectOperations:
     def check_copy_conditions(self, record: Params, p: Params) -> None:
         etag = etag_of(record)
         modified = _http_date(record["LastModified"])
+        # AWS's order: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since; as for
+        # reads, a date condition gives way to an ETag condition of the same kind.
         if p.get("CopySourceIfMatch") is not None and not etag_matches(p["CopySourceIfMatch"], etag):
             raise precondition_failed("x-amz-copy-source-If-Match")
-        if p.get("CopySourceIfNoneMatch") is not None and etag_matches(p["CopySourceIfNoneMatch"], etag):
-            raise precondition_failed("x-amz-copy-source-If-None-Match")
-        # As for reads, a date condition gives way to an ETag condition of the same kind.
         if (
             p.get("CopySourceIfMatch") is None
             and p.get("CopySourceIfUnmodifiedSince") is not None
             and modified > _http_date(p["CopySourceIfUnmodifiedSince"])
         ):
             raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
+        if p.get("CopySourceIfNoneMatch") is not None and etag_matches(p["CopySourceIfNoneMatch"], etag):
+            raise precondition_failed("x-amz-copy-source-If-None-Match")
         if (
             p.get("CopySourceIfNoneMatch") is None
             and p.get("CopySourceIfModifiedSince") is not None
-            and modified <= _http_date(p["CopySourceIfModifiedSince"])
+            # A date later than the server's clock is ignored, as for reads.
+            and modified <= _http_date(p["CopySourceIfModifiedSince"]) <= now()
         ):
             raise precondition_failed("x-amz-copy-source-If-Modified-Since")
 
@@ -757,8 +845,19 @@ class ObjectOperations:
                 self.s3.objects.put(where, key, record)
         return record
 
+    def _refuse_tagging_a_delete_marker(
+        self, bucket: str, key: str, version_id: str | None, method: str
+    ) -> None:
+        """A tagging call on a key whose current version is a delete marker is refused as one naming
+        the marker itself: 405 MethodNotAllowed (AWS), not NoSuchKey."""
+        if version_id is None and self.s3.objects.get(bucket_scope(bucket), key) is None:
+            newest = self.s3.versions.scan(bucket_scope(bucket), prefix=key + "\0", limit=1)
+            if newest and newest[0][1].get("IsDeleteMarker"):
+                self.find_object(bucket, key, newest[0][1]["VersionId"], method)
+
     def PutObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
+        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "PUT")
         tags = (p.get("Tagging") or {}).get("TagSet") or []
         check_tags(tags)
         record = self._update_record(
@@ -768,7 +867,13 @@ class ObjectOperations:
 
     def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
-        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "GET")
+        try:
+            record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        except ServiceError as error:
+            if error.code != "NoSuchKey":
+                raise
+            raise no_such_key(f"{p['Bucket']}/{p['Key']}") from None  # AWS names bucket/key here
         out: Params = {"TagSet": record.get("Tags") or []}
         if record["VersionId"] != "null":
             out["VersionId"] = record["VersionId"]
@@ -776,6 +881,7 @@ class ObjectOperations:
 
     def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
+        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "DELETE")
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None), "DELETE"
         )
@@ -799,15 +905,33 @@ class ObjectOperations:
             out["Checksum"] = {CHECKSUM_MEMBERS[a]: v.split("-")[0] for a, v in record["Checksums"].items()}
             out["Checksum"]["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
         if "ObjectParts" in wanted and record.get("PartSizes"):
-            sizes = record["PartSizes"]
-            out["ObjectParts"] = {
-                "TotalPartsCount": len(sizes),
-                "PartsCount": len(sizes),
-                "Parts": [{"PartNumber": i, "Size": s} for i, s in enumerate(sizes, 1)],
-                "IsTruncated": False,
-                "MaxParts": p.get("MaxParts") or 1000,
-            }
+            out["ObjectParts"] = _object_parts(record, p)
         return out
+
+
+def _object_parts(record: Params, p: Params) -> Params:
+    """A page of a multipart object's parts, paged as ListParts is (PartNumberMarker, MaxParts)."""
+    sizes = record["PartSizes"]
+    sums = record.get("PartChecksums") or []
+    member = CHECKSUM_MEMBERS.get(next(iter(record.get("Checksums") or {}), ""), "")
+    marker = p.get("PartNumberMarker") or 0
+    limit = p.get("MaxParts") or 1000
+    numbers = [n for n in range(1, len(sizes) + 1) if n > marker]
+    page = numbers[:limit]
+    parts = []
+    for number in page:
+        part: Params = {"PartNumber": number, "Size": sizes[number - 1]}
+        if member and len(sums) == len(sizes):
+            part[member] = sums[number - 1]
+        parts.append(part)
+    return {
+        "TotalPartsCount": len(sizes),
+        "PartNumberMarker": marker,
+        "NextPartNumberMarker": page[-1] if page else 0,
+        "MaxParts": limit,
+        "IsTruncated": len(numbers) > limit,
+        "Parts": parts,
+    }
 
 
 def _body_fields(stored: StoredBody) -> Params:

@@ -17,7 +17,9 @@ its event notifications share it through the request's memo
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import re
 import secrets
 import time
 from datetime import UTC, datetime
@@ -38,6 +40,14 @@ LISTED_FIELDS = ("LastModified", "ETag", "Size", "StorageClass", "Checksums", "C
 LISTED_VERSION_FIELDS = (*LISTED_FIELDS, "VersionId", "IsDeleteMarker")
 
 
+# What AWS allows in tag keys and values: letters, digits, spaces and `_ . : / = + - @`.
+_TAG_TEXT = re.compile(r"[\w .:/=+\-@\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]*")
+
+
+def valid_tag_text(text: str) -> bool:
+    return _TAG_TEXT.fullmatch(text) is not None
+
+
 def bucket_scope(bucket: str) -> Scope:
     return ("", bucket)
 
@@ -56,8 +66,33 @@ def now() -> datetime:
     return datetime.now(UTC).replace(microsecond=0)
 
 
-def new_version_id() -> str:
-    return secrets.token_urlsafe(24).replace("-", "A").replace("_", "B")
+def _version_check(body: str) -> str:
+    return (
+        base64.urlsafe_b64encode(hashlib.sha256(body.encode()).digest())[:4]
+        .decode()
+        .replace("-", "A")
+        .replace("_", "B")
+    )
+
+
+def new_version_id(rank: int) -> str:
+    """A version id that carries its version's rank (16 hex digits), then 12 random characters and
+    4 of check: a listing can resume after a version marker even once that version is deleted, and
+    an id S3 never issued is told apart from one that no longer exists, as AWS does."""
+    body = f"{rank:016x}" + secrets.token_urlsafe(9).replace("-", "A").replace("_", "B")
+    return body + _version_check(body)
+
+
+def rank_of_version_id(version_id: str) -> int | None:
+    """The rank a version id of `new_version_id` carries; None for any other string."""
+    head = version_id[:16]
+    if (
+        len(version_id) != 32
+        or head.strip("0123456789abcdef")
+        or _version_check(version_id[:28]) != version_id[28:]
+    ):
+        return None
+    return int(head, 16)
 
 
 class _Buckets(WatchedCollection):

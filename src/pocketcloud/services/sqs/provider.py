@@ -51,6 +51,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         *,
         group_id: str | None = None,
         deduplication_id: str | None = None,
+        trace_header: str | None = None,
     ) -> str:
         """Send a message to a queue on behalf of another service (Lambda destinations and DLQs,
         notifications); `attributes` maps names to strings or to MessageAttributeValue dicts.
@@ -69,6 +70,10 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             params["MessageGroupId"] = group_id
         if deduplication_id is not None:
             params["MessageDeduplicationId"] = deduplication_id
+        if trace_header:  # the sender's X-Ray trace, as the AWSTraceHeader system attribute
+            params["MessageSystemAttributes"] = {
+                "AWSTraceHeader": {"DataType": "String", "StringValue": trace_header}
+            }
         message = self.outgoing(queue, params, queue.account)
         self.enqueue(queue, [message])
         return str(message.result["MessageId"])
