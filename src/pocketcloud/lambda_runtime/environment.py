@@ -27,7 +27,12 @@ from pathlib import Path
 from pocketcloud.lambda_runtime.layers import layer_variables, merged_opt
 from pocketcloud.lambda_runtime.output import OutputPipe
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
-from pocketcloud.lambda_runtime.runtimes import PROVIDED_RUNTIMES, runtime_command, wrapped_command
+from pocketcloud.lambda_runtime.runtimes import (
+    PROVIDED_RUNTIMES,
+    PYTHON_RUNTIMES,
+    runtime_command,
+    wrapped_command,
+)
 
 INIT_TIMEOUT_SECONDS = 10.0  # AWS's init phase limit for on-demand functions
 MEMORY_POLL_SECONDS = 0.05
@@ -141,7 +146,13 @@ class ExecutionEnvironment:
             command = wrapped_command(command, wrapper, spec.code_dir, opt)
         self.spawned_at = time.monotonic()
         write_end = self.output.open()
+        passed: tuple[int, ...] = ()
         try:
+            # AWS's telemetry log channel, as Lambda gives its Python runtime: the client writes its log
+            # records there as frames, one CloudWatch event each, a traceback's lines kept together.
+            if spec.runtime in PYTHON_RUNTIMES:
+                passed = (self.output.open_telemetry(),)
+                env["_LAMBDA_TELEMETRY_LOG_FD"] = str(passed[0])
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=str(spec.code_dir),
@@ -150,12 +161,15 @@ class ExecutionEnvironment:
                 stdout=write_end,
                 stderr=asyncio.subprocess.STDOUT,
                 start_new_session=True,
+                pass_fds=passed,
             )
         except BaseException:
             self.output.close()
             raise
         finally:
             os.close(write_end)
+            for fd in passed:
+                os.close(fd)
 
     def take_lines(self) -> list[tuple[int, str]]:
         return self.output.take()

@@ -1,10 +1,16 @@
-"""The pipe a runtime's stdout and stderr go to, read into timestamped lines.
+"""The pipes a runtime's output goes to, read into timestamped lines: stdout and stderr, and
+for Python runtimes AWS's telemetry log channel (framed records, `telemetry.py`).
 
-Read by a callback on the event loop (no task), and on demand: when the
-runtime's answer arrives, `read_now()` takes whatever the pipe holds at that
-moment. The runtime wrote its output before it sent the answer, so everything
-it printed during the invocation is in the pipe then; no turn of the loop (or
-guess at how many) is needed to attribute a line to the right invocation.
+Read by callbacks on the event loop (no task), and on demand: when the runtime's answer
+arrives, `read_now()` takes whatever the pipes hold at that moment. The runtime wrote its
+output before it sent the answer, so everything it printed or logged during the invocation
+is in the pipes then; no turn of the loop (or guess at how many) is needed to attribute a
+line to the right invocation.
+
+The two pipes are merged in the order they are read, and the stamps never go back: a line
+of stdout is stamped when it is read, a framed record with the time in its header (or the
+last stamp given, if later). Read together, what was printed goes before the records: the
+[ERROR] record of an unhandled exception is the last thing a runtime writes before it answers.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import contextlib
 import os
 import select
 import time
+
+from pocketcloud.lambda_runtime.telemetry import cut_short, split_frames
 
 CHUNK = 65536
 # Reads per call at most: a pipe holds 64 KiB (1 MiB if enlarged), so this empties it, while a
@@ -26,26 +34,48 @@ MAX_LINE = 262144
 class OutputPipe:
     def __init__(self) -> None:
         self.lines: list[tuple[int, str]] = []
-        self._fd: int | None = None
-        # Asked before reading: an empty pipe (the usual case) then costs a poll, not a failed
-        # read and its exception, twice per invocation.
+        self._fd: int | None = None  # stdout and stderr
+        self._telemetry_fd: int | None = None
+        # Asked before reading, for both pipes at once: empty pipes (the usual case) then cost one
+        # poll, not failed reads and their exceptions, twice per invocation.
         self._poll = select.poll()
-        self._partial = b""
+        self._partial = b""  # a line of stdout in part
+        self._frames = b""  # a telemetry frame in part
+        self._last_ms = 0  # the latest stamp given
         self._closed = asyncio.Event()
 
     def open(self) -> int:
-        """A new pipe; returns its write end, for the child (the caller closes it once spawned)."""
+        """A new pipe for stdout and stderr; returns its write end, for the child (the caller closes it once spawned)."""
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
         self._fd = read_fd
         self._poll.register(read_fd, select.POLLIN)
-        asyncio.get_running_loop().add_reader(read_fd, self.read_now)
+        asyncio.get_running_loop().add_reader(read_fd, self._read_output)
+        return write_fd
+
+    def open_telemetry(self) -> int:
+        """A new pipe for the telemetry log channel; returns its write end, as `open` does."""
+        read_fd, write_fd = os.pipe()
+        os.set_blocking(read_fd, False)
+        self._telemetry_fd = read_fd
+        self._poll.register(read_fd, select.POLLIN)
+        asyncio.get_running_loop().add_reader(read_fd, self._read_telemetry)
         return write_fd
 
     def read_now(self) -> None:
-        """Take what the pipe holds now, without blocking."""
+        """Take what the pipes hold now, without blocking: what was printed, then the records."""
+        ready = self._poll.poll(0)  # POLLHUP counts: a pipe at its end is read to close it
+        if not ready:
+            return
+        if len(ready) == 1:
+            self._read_output() if ready[0][0] == self._fd else self._read_telemetry()
+            return
+        self._read_output()
+        self._read_telemetry()
+
+    def _read_output(self) -> None:
         fd = self._fd
-        if fd is None or not self._poll.poll(0):  # closed, or nothing to read (POLLHUP counts)
+        if fd is None:
             return
         for _ in range(MAX_READS):
             try:
@@ -55,39 +85,84 @@ class OutputPipe:
             except OSError:
                 chunk = b""
             if not chunk:  # every writer is gone: the process and all it left behind
-                self.close()
+                self._close_output()
                 return
             self._split(chunk)
             if len(chunk) < CHUNK:
                 return  # the pipe is empty: spare the read that would say so
 
     def _split(self, chunk: bytes) -> None:
-        now = int(time.time() * 1000)
+        now = self._last_ms = max(int(time.time() * 1000), self._last_ms)
         *complete, self._partial = (self._partial + chunk).split(b"\n")
         if len(self._partial) > MAX_LINE:
             complete.append(self._partial)
             self._partial = b""
         self.lines.extend((now, line.decode("utf-8", "replace")) for line in complete)
 
+    def _read_telemetry(self) -> None:
+        fd = self._telemetry_fd
+        if fd is None:
+            return
+        for _ in range(MAX_READS):
+            try:
+                chunk = os.read(fd, CHUNK)
+            except BlockingIOError:
+                break
+            except OSError:
+                chunk = b""
+            if not chunk:
+                self._close_telemetry()
+                return
+            self._frames += chunk
+            if len(chunk) < CHUNK:
+                break
+        records, self._frames = split_frames(self._frames)
+        self._add_records(records)
+
+    def _add_records(self, records: list[tuple[int, str]]) -> None:
+        last = self._last_ms
+        for stamp, message in records:
+            last = max(stamp, last)
+            self.lines.append((last, message))
+        self._last_ms = last
+
     def take(self) -> list[tuple[int, str]]:
         lines, self.lines = self.lines, []
         return lines
 
     async def wait_closed(self, timeout: float) -> None:
-        """Until every writer has closed the pipe (read to its end), at most `timeout` seconds."""
+        """Until every writer has closed the pipes (read to their end), at most `timeout` seconds."""
         with contextlib.suppress(asyncio.TimeoutError):
             await asyncio.wait_for(self._closed.wait(), timeout)
 
     def close(self) -> None:
-        """Stop reading; a last unterminated line is kept as a line."""
+        """Stop reading; a last unterminated line (or a frame cut short) is kept as a line."""
+        self._close_output()
+        self._close_telemetry()
+
+    def _close_output(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None:
             return
+        self._stop(fd)
+        if self._partial:
+            self._split(b"\n")
+        if self._telemetry_fd is None:
+            self._closed.set()
+
+    def _close_telemetry(self) -> None:
+        fd, self._telemetry_fd = self._telemetry_fd, None
+        if fd is None:
+            return
+        self._stop(fd)
+        text, self._frames = cut_short(self._frames), b""
+        if text:
+            self._add_records([(int(time.time() * 1000), text)])
+        if self._fd is None:
+            self._closed.set()
+
+    def _stop(self, fd: int) -> None:
         with contextlib.suppress(Exception):  # the loop may already be closed at shutdown
             asyncio.get_running_loop().remove_reader(fd)
         self._poll.unregister(fd)
         os.close(fd)
-        if self._partial:
-            self.lines.append((int(time.time() * 1000), self._partial.decode("utf-8", "replace")))
-            self._partial = b""
-        self._closed.set()

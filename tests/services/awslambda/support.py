@@ -66,7 +66,7 @@ class Invoked:
         return next(line for line in self.lines() if line.startswith("REPORT RequestId:"))
 
     def lines(self) -> list[str]:
-        """The tail's lines; a \\r inside one (a multi-line [ERROR] entry) does not end it."""
+        """The tail's lines (a multi-line record, such as an [ERROR] entry, is several of them)."""
         return self.log.split("\n")
 
 

@@ -229,8 +229,33 @@ def _error_document(
     }
 
 
+# AWS's telemetry log channel (`_LAMBDA_TELEMETRY_LOG_FD`), when Lambda gives one: each log record
+# is written there as one frame (type, length, timestamp in µs, message; big-endian), as awslambdaric
+# does. Text frame types by level (used when a log level is set), the first one the default.
+_TEXT_FRAMES = {0: 0xA55A0003, 10: 0xA55A000B, 20: 0xA55A000F, 30: 0xA55A0013, 40: 0xA55A0017, 50: 0xA55A001B}
+_telemetry: Any = None  # the channel, a binary file written unbuffered, or None (stdout then)
+
+
+def _open_telemetry() -> None:
+    global _telemetry
+    fd = os.environ.pop("_LAMBDA_TELEMETRY_LOG_FD", None)  # not the function's business, as in awslambdaric
+    if fd is not None:
+        _telemetry = os.fdopen(int(fd), "wb", 0)
+
+
+def _write_frame(frame_type: int, message: str) -> None:
+    data = message.encode("utf-8")
+    _telemetry.write(
+        frame_type.to_bytes(4, "big")
+        + len(data).to_bytes(4, "big")
+        + (time.time_ns() // 1000).to_bytes(8, "big")
+        + data
+    )
+
+
 def _log_error(document: dict[str, Any]) -> None:
-    # awslambdaric's text format on stdout: one line, parts joined by \r, trace indented with no-break spaces.
+    # awslambdaric's text format: trace lines indented with no-break spaces; one frame whose lines are
+    # joined by \n, or on stdout one line, the parts joined by \r.
     lines = [
         f"[ERROR] {document['errorType']}: {document['errorMessage']}",
         "Traceback (most recent call last):",
@@ -239,6 +264,9 @@ def _log_error(document: dict[str, Any]) -> None:
         for line in element.splitlines() or [""]:
             stripped = line.lstrip(" ")
             lines.append(ERROR_INDENT * (len(line) - len(stripped)) + stripped)
+    if _telemetry is not None:
+        _write_frame(_TEXT_FRAMES[40], "\n".join(lines))
+        return
     sys.stdout.write("\r".join(lines) + "\n")
     sys.stdout.flush()
 
@@ -251,9 +279,29 @@ class _RequestIdFilter(logging.Filter):
         return True
 
 
+class _FrameHandler(logging.Handler):
+    """Writes each record as one frame to the telemetry channel, as awslambdaric's handlers do."""
+
+    def __init__(self, by_level: bool) -> None:
+        super().__init__()
+        self.by_level = by_level
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            level = min(50, max(0, record.levelno)) // 10 * 10 if self.by_level else 0
+            _write_frame(_TEXT_FRAMES[level], self.format(record))
+        except Exception:
+            self.handleError(record)
+
+
 def _configure_logging() -> _RequestIdFilter:
-    handler = logging.StreamHandler(sys.stdout)
-    handler.terminator = ""  # the format ends the line, as in awslambdaric
+    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    handler: logging.Handler
+    if _telemetry is not None:
+        handler = _FrameHandler(by_level=bool(level))
+    else:
+        handler = logging.StreamHandler(sys.stdout)
+        handler.terminator = ""  # the format ends the line, as in awslambdaric
     handler.setFormatter(
         logging.Formatter(
             "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
@@ -265,7 +313,6 @@ def _configure_logging() -> _RequestIdFilter:
     handler.addFilter(request_filter)
     root = logging.getLogger()
     root.addHandler(handler)
-    level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
     if level in logging.getLevelNamesMapping():
         root.setLevel(level)
     return request_filter
@@ -320,6 +367,7 @@ def _fail_init(api: RuntimeApi, document: dict[str, Any]) -> NoReturn:
 
 def main() -> None:
     api = RuntimeApi(os.environ["AWS_LAMBDA_RUNTIME_API"])
+    _open_telemetry()
     request_filter = _configure_logging()
     sys.path.insert(0, os.environ.get("LAMBDA_TASK_ROOT", os.getcwd()))
     try:

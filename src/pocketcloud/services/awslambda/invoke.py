@@ -231,7 +231,9 @@ class InvokeOperations:
             asyncio.get_running_loop().call_soon(self._write_log, *args)
             return outcome, request_id, ""
         lines = self._write_log(*args)
-        return outcome, request_id, "\n".join(message for _, message in lines) + "\n"
+        # Each line ends with its newline in the tail; a framed record (the runtime's telemetry channel)
+        # may end with one already, and AWS's [ERROR] record, which does not, runs "...\nEND RequestId".
+        return outcome, request_id, "".join(m if m.endswith("\n") else f"{m}\n" for _, m in lines)
 
     def _write_log(
         self,
@@ -262,8 +264,11 @@ class InvokeOperations:
                 ]
             if doc["LoggingConfig"].get("LogFormat") != "JSON":
                 # A text-format event ends with its newline in AWS ("START RequestId: … $LATEST\n",
-                # "REPORT …\t\n"), and a blank line the function printed is no event at all.
-                logged = [(t, f"{message}\n") for t, message in logged if message]
+                # "REPORT …\t\n"), and a blank line the function printed is no event at all. A line
+                # holding a line break is a framed record of the runtime's telemetry channel: its event
+                # is the record as framed (a `logging` record ends with its newline, the [ERROR] record
+                # of an unhandled exception does not, as AWS stores them).
+                logged = [(t, m if "\n" in m else f"{m}\n") for t, m in logged if m]
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
 
