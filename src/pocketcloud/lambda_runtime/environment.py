@@ -28,6 +28,7 @@ from pocketcloud.lambda_runtime.layers import layer_variables, merged_opt
 from pocketcloud.lambda_runtime.output import OutputPipe
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
 from pocketcloud.lambda_runtime.runtimes import (
+    NODE_RUNTIMES,
     PROVIDED_RUNTIMES,
     PYTHON_RUNTIMES,
     runtime_command,
@@ -35,6 +36,9 @@ from pocketcloud.lambda_runtime.runtimes import (
 )
 
 INIT_TIMEOUT_SECONDS = 10.0  # AWS's init phase limit for on-demand functions
+# The runtimes Lambda gives its telemetry log channel: its managed Python and Node.js runtimes,
+# whose clients write their log records there. A provided runtime's bootstrap gets none here.
+TELEMETRY_RUNTIMES = PYTHON_RUNTIMES | NODE_RUNTIMES
 MEMORY_POLL_SECONDS = 0.05
 
 
@@ -148,9 +152,9 @@ class ExecutionEnvironment:
         write_end = self.output.open()
         passed: tuple[int, ...] = ()
         try:
-            # AWS's telemetry log channel, as Lambda gives its Python runtime: the client writes its log
-            # records there as frames, one CloudWatch event each, a traceback's lines kept together.
-            if spec.runtime in PYTHON_RUNTIMES:
+            # AWS's telemetry log channel, as Lambda gives its Python and Node.js runtimes: the client
+            # writes its log records there as frames, one CloudWatch event each, a record's lines together.
+            if spec.runtime in TELEMETRY_RUNTIMES:
                 passed = (self.output.open_telemetry(),)
                 env["_LAMBDA_TELEMETRY_LOG_FD"] = str(passed[0])
             self.process = await asyncio.create_subprocess_exec(

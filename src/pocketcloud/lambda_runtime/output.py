@@ -1,5 +1,5 @@
 """The pipes a runtime's output goes to, read into timestamped lines: stdout and stderr, and
-for Python runtimes AWS's telemetry log channel (framed records, `telemetry.py`).
+for Python and Node.js runtimes AWS's telemetry log channel (framed records, `telemetry.py`).
 
 Read by callbacks on the event loop (no task), and on demand: when the runtime's answer
 arrives, `read_now()` takes whatever the pipes hold at that moment. The runtime wrote its

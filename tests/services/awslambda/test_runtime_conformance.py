@@ -429,6 +429,7 @@ def test_node_writes_json_log_records_when_the_log_format_is_json(functions: Fun
         "  console.debug('hidden below the level');\n"
         "  console.log('hello %s', 'json');\n"
         "  console.error(new TypeError('bad'));\n"
+        "  console.warn('failed:', new RangeError('far'));\n"
         "  return 1;\n"
         "};\n"
     )
@@ -440,8 +441,14 @@ def test_node_writes_json_log_records_when_the_log_format_is_json(functions: Fun
     )
     result = invoke(lam, name)
     records = [json.loads(line) for line in result.lines() if line.startswith("{")]
-    assert [r["level"] for r in records] == ["INFO", "ERROR"]
+    assert [r["level"] for r in records] == ["INFO", "ERROR", "WARN"]
     assert records[0]["message"] == "hello json" and records[0]["requestId"] == result.request_id
     assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", records[0]["timestamp"])
-    assert (records[1]["errorType"], records[1]["errorMessage"]) == ("TypeError", "bad")
-    assert records[1]["stackTrace"][0] == "TypeError: bad"
+    # A lone Error is the message, as an object (AWS's formatJsonMessage); with other arguments the
+    # message is their util.format text and the first Error's fields stand beside it.
+    error = records[1]["message"]
+    assert (error["errorType"], error["errorMessage"]) == ("TypeError", "bad")
+    assert error["stackTrace"][0] == "TypeError: bad"
+    assert records[2]["message"].startswith("failed: RangeError: far\n    at ")
+    assert (records[2]["errorType"], records[2]["errorMessage"]) == ("RangeError", "far")
+    assert records[2]["stackTrace"][0] == "RangeError: far"

@@ -7,8 +7,9 @@
  * handlers are `file.export` (CommonJS, ES modules, nested exports), async or callback-style
  * (event, context, callback), the context has getRemainingTimeInMillis() and
  * callbackWaitsForEmptyEventLoop, errors are posted as {errorType, errorMessage, trace}, and
- * console.* lines are written as `<ISO time>\t<request id>\t<LEVEL>\t<message>` with newlines
- * turned into \r so one call stays one log event.
+ * console.* calls are written as `<ISO time>\t<request id>\t<LEVEL>\t<message>` (or JSON records): each
+ * one frame on AWS's telemetry log channel (`_LAMBDA_TELEMETRY_LOG_FD`) when Lambda gives one, else a
+ * line of stdout with its newlines turned into \r, so one call stays one log event either way.
  * This file must not require anything outside Node's standard library: it runs in the function's process.
  */
 
@@ -28,6 +29,7 @@ const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
 class RuntimeError extends Error {}
 function runtimeError(name) {
   const cls = class extends RuntimeError {};
+  Object.defineProperty(cls, 'name', { value: name }); // the errorType of a JSON record, as AWS names it
   cls.prototype.name = `Runtime.${name}`;
   return cls;
 }
@@ -94,42 +96,113 @@ let currentRequestId; // undefined outside an invocation, printed as "undefined"
 
 const jsonLogs = (process.env.AWS_LAMBDA_LOG_FORMAT || '').toUpperCase() === 'JSON';
 
+// The telemetry frame type's low byte carries the level (AWS's TLV mask) and the format (the low bit:
+// 1 text, 0 JSON), as AWS's Node.js runtime client writes it.
+const LEVELS = {
+  TRACE: { priority: 1, mask: 0b00100 },
+  DEBUG: { priority: 2, mask: 0b01000 },
+  INFO: { priority: 3, mask: 0b01100 },
+  WARN: { priority: 4, mask: 0b10000 },
+  ERROR: { priority: 5, mask: 0b10100 },
+  FATAL: { priority: 6, mask: 0b11000 },
+};
+const TEXT_FRAME = 0xa55a0003;
+const JSON_FRAME = 0xa55a0002;
+
+/** An Error inside a JSON record, as AWS's runtime writes it: type, message, stack as lines, own fields. */
+function errorAsJson(_key, value) {
+  if (value instanceof Error) {
+    return Object.assign({
+      errorType: (value.constructor && value.constructor.name) || 'UnknownError',
+      errorMessage: value.message,
+      stackTrace: typeof value.stack === 'string' ? value.stack.split('\n') : value.stack,
+    }, value);
+  }
+  return value;
+}
+
 /** One console call as a JSON log record (LoggingConfig LogFormat JSON), as AWS's runtime writes it. */
-function jsonRecord(level, message, params) {
-  const record = { timestamp: new Date().toISOString(), level, requestId: currentRequestId };
-  const error = params.length === 0 ? message : params.find((param) => param instanceof Error);
-  record.message = params.length === 0 ? message : util.format(message, ...params);
-  if (error instanceof Error) {
-    if (params.length === 0) {
-      delete record.message;
+function jsonRecord(time, level, message, params) {
+  const record = { timestamp: time, level, requestId: currentRequestId };
+  if (params.length === 0) {
+    // A lone value is the message as it is: an object stays an object, an Error becomes one.
+    record.message = message;
+    try {
+      return JSON.stringify(record, errorAsJson);
+    } catch (_err) {
+      record.message = util.format(message);
+      return JSON.stringify(record);
     }
+  }
+  record.message = util.format(message, ...params);
+  const error = params.find((param) => param instanceof Error);
+  if (error) {
     record.errorType = (error.constructor && error.constructor.name) || 'UnknownError';
     record.errorMessage = error.message;
     record.stackTrace = typeof error.stack === 'string' ? error.stack.split('\n') : [];
   }
-  try {
-    return JSON.stringify(record);
-  } catch (_err) {
-    record.message = util.format(record.message);
-    return JSON.stringify(record);
-  }
+  return JSON.stringify(record);
 }
 
-function patchConsole() {
-  const levels = { TRACE: 1, DEBUG: 2, INFO: 3, WARN: 4, ERROR: 5, FATAL: 6 };
-  const minimum = levels[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || levels.TRACE;
-  const writer = (level) => {
-    if (levels[level] < minimum) {
-      return () => {};
+/** The telemetry log channel's descriptor when Lambda gives one, taken out of the function's sight. */
+function takeTelemetryFd() {
+  const fd = Number(process.env._LAMBDA_TELEMETRY_LOG_FD);
+  delete process.env._LAMBDA_TELEMETRY_LOG_FD;
+  return Number.isInteger(fd) && fd > 0 ? fd : undefined;
+}
+
+/**
+ * Writes one record as one frame: type (4 bytes), length (4), timestamp in µs (8), message; big-endian.
+ * Header and message go in one write (AWS's client makes two), so a record is one syscall.
+ */
+function frameWriter(fd) {
+  return (type, date, text) => {
+    const size = Buffer.byteLength(text, 'utf8');
+    const frame = Buffer.allocUnsafe(16 + size);
+    frame.writeUInt32BE(type >>> 0, 0);
+    frame.writeUInt32BE(size, 4);
+    frame.writeBigUInt64BE(BigInt(date.getTime()) * 1000n, 8);
+    frame.write(text, 16, size, 'utf8');
+    for (let written = 0; written < frame.length;) {
+      written += fs.writeSync(fd, frame, written);
     }
-    if (jsonLogs) {
-      return (message, ...params) => process.stdout.write(jsonRecord(level, message, params) + '\n');
+  };
+}
+
+/**
+ * The console.* writer for one level. On the telemetry channel a record is one frame, so one
+ * CloudWatch event keeping its "\n"s (a text record ends with one, as AWS's does); on stdout a
+ * record is one line, its "\n"s turned into "\r".
+ */
+function recordWriter(level, writeFrame) {
+  const { mask } = LEVELS[level];
+  if (jsonLogs) {
+    return writeFrame
+      ? (message, ...params) => {
+        const date = new Date();
+        writeFrame(JSON_FRAME | mask, date, jsonRecord(date.toISOString(), level, message, params));
+      }
+      : (message, ...params) => {
+        process.stdout.write(jsonRecord(new Date().toISOString(), level, message, params) + '\n');
+      };
+  }
+  return writeFrame
+    ? (message, ...params) => {
+      const date = new Date();
+      writeFrame(TEXT_FRAME | mask, date,
+        `${date.toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}\n`);
     }
-    return (message, ...params) => {
+    : (message, ...params) => {
       const line = `${new Date().toISOString()}\t${currentRequestId}\t${level}\t${util.format(message, ...params)}`;
       process.stdout.write(line.replace(/\n/g, '\r') + '\n');
     };
-  };
+}
+
+function patchConsole() {
+  const fd = takeTelemetryFd();
+  const writeFrame = fd === undefined ? undefined : frameWriter(fd);
+  const minimum = (LEVELS[(process.env.AWS_LAMBDA_LOG_LEVEL || '').toUpperCase()] || LEVELS.TRACE).priority;
+  const writer = (level) => (LEVELS[level].priority < minimum ? () => {} : recordWriter(level, writeFrame));
   console.trace = writer('TRACE');
   console.debug = writer('DEBUG');
   console.info = writer('INFO');
@@ -139,9 +212,10 @@ function patchConsole() {
   console.fatal = writer('FATAL');
 }
 
+/** An error the runtime reports (Invoke Error, Uncaught Exception, ...): one ERROR record. */
 function logError(label, error) {
   if (jsonLogs) {
-    console.error(label, intoError(error));
+    console.error(intoError(error)); // the label is not part of a JSON record, as in AWS
     return;
   }
   console.error(label, toFormatted(intoError(error)));
