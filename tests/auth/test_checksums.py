@@ -45,3 +45,11 @@ def test_header_names_and_encoding() -> None:
     assert checksums.algorithm_of_header("x-amz-checksum-md5") is None
     assert checksums.new_checksum("md5") is None
     assert checksums.b64(b"\xe3\x06\x92\x83") == base64.b64encode(b"\xe3\x06\x92\x83").decode()
+
+
+@pytest.mark.parametrize(("first", "second"), [(b"", b""), (b"1234", b"56789"), (CHECK, b""), (b"", CHECK)])
+def test_crc64nvme_of_two_pieces_combines_into_the_crc64nvme_of_both(first: bytes, second: bytes) -> None:
+    whole = checksums._crc64nvme_python(first + second, 0)
+    a, b = checksums._crc64nvme_python(first, 0), checksums._crc64nvme_python(second, 0)
+    assert checksums._combine_crc64nvme_python(a, b, len(second)) == whole
+    assert checksums.combine_crc64nvme(a, b, len(second)) == whole  # the CRT's, when installed

@@ -8,13 +8,28 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from unittest import mock
 
 import boto3
 import pytest
+from botocore.compat import HAS_CRT
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
+
+
+@contextmanager
+def signing_clock(at: datetime.datetime) -> Iterator[None]:
+    """botocore signs at `at` (naive UTC): its own signer, and the CRT's (used once awscrt is
+    installed), which reads the clock through a reference of its own."""
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch("botocore.auth.get_current_datetime", return_value=at))
+        if HAS_CRT:
+            aware = at.replace(tzinfo=datetime.UTC)
+            stack.enter_context(mock.patch("botocore.crt.auth.get_current_datetime", return_value=aware))
+        yield
 
 
 def error_of(exc_info: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:
@@ -94,7 +109,7 @@ def test_unknown_access_key_on_s3_is_invalid_access_key_id(endpoint: str) -> Non
 def test_clock_skewed_by_more_than_15_minutes_is_rejected(endpoint: str) -> None:
     sts = make_client(endpoint, "sts")
     skewed = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(minutes=20)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=skewed):
+    with signing_clock(skewed):
         with pytest.raises(ClientError) as exc:
             sts.get_caller_identity()
     code, status, message = error_of(exc)
@@ -106,14 +121,14 @@ def test_clock_skewed_by_more_than_15_minutes_is_rejected(endpoint: str) -> None
 def test_clock_skew_within_15_minutes_is_accepted(endpoint: str) -> None:
     sts = make_client(endpoint, "sts")
     skewed = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(minutes=10)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=skewed):
+    with signing_clock(skewed):
         assert sts.get_caller_identity()["Account"] == ROOT_ACCOUNT
 
 
 def test_clock_skew_on_s3_is_request_time_too_skewed(endpoint: str) -> None:
     s3 = make_client(endpoint, "s3")
     skewed = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) + datetime.timedelta(minutes=30)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=skewed):
+    with signing_clock(skewed):
         with pytest.raises(ClientError) as exc:
             s3.list_buckets()
     assert error_of(exc)[:2] == ("RequestTimeTooSkewed", 403)
@@ -132,7 +147,7 @@ def test_presigned_get_caller_identity_works_until_it_expires(endpoint: str) -> 
 
     sts = make_client(endpoint, "sts")
     past = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(seconds=120)
-    with mock.patch("botocore.auth.get_current_datetime", return_value=past):
+    with signing_clock(past):
         url = sts.generate_presigned_url("get_caller_identity", ExpiresIn=60)
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(url, timeout=10)

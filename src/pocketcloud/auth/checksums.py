@@ -2,10 +2,10 @@
 
 Each checksum is an incremental hasher with `update()` and `digest()`; the
 wire form is the base64 of the digest. CRC32 and the SHAs come from the
-standard library. CRC32C and CRC64NVME use the AWS CRT or the `crc32c`
-package when one is installed (that is what botocore itself needs for them),
-and otherwise a table-driven pure-Python fallback: correct, but only a few
-MB/s, which is fine for the sizes a local emulator sees in tests.
+standard library. CRC32C and CRC64NVME use the AWS CRT (`awscrt`, a runtime
+dependency: S3 computes a CRC64NVME of every object uploaded without a checksum
+of its own) or the `crc32c` package when one is installed, and otherwise a
+table-driven pure-Python fallback: correct, but only a few MB/s.
 """
 
 from __future__ import annotations
@@ -80,6 +80,55 @@ def _pick_crc64nvme() -> Callable[[bytes, int], int]:
 
 crc32c = _pick_crc32c()
 crc64nvme = _pick_crc64nvme()
+# The checksums computed in C here (at GB/s, a small share of MD5's cost): worth running on the
+# event loop beside the body's writes, leaving a hashing thread to MD5 and the SHAs alone.
+NATIVE_CRCS = frozenset(
+    {"CRC32"}
+    | ({"CRC32C"} if crc32c is not _crc32c_python else set())
+    | ({"CRC64NVME"} if crc64nvme is not _crc64nvme_python else set())
+)
+
+# CRC64NVME's polynomial, reflected (the register's lowest bit is the highest power of x).
+_CRC64NVME_POLY = 0x9A6C9329AC4BC9B5
+_TOP = 1 << 63  # x^0 in the reflected register
+
+
+def _multiply_mod(a: int, b: int) -> int:
+    """a(x) * b(x) modulo CRC64NVME's polynomial, both reflected (zlib's multmodp, 64 bits wide)."""
+    product = 0
+    mask = _TOP
+    while mask and a:
+        if a & mask:
+            product ^= b
+            a ^= mask
+        mask >>= 1
+        b = (b >> 1) ^ _CRC64NVME_POLY if b & 1 else b >> 1
+    return product
+
+
+def _x_to_8n(n: int) -> int:
+    """x^(8n) modulo the polynomial: the shift that appending n bytes applies to a CRC."""
+    result, power = _TOP, _TOP >> 1  # x^0, then x^(2^k) for k = 0, 1, ...
+    bits = 8 * n
+    while bits:
+        if bits & 1:
+            result = _multiply_mod(power, result)
+        power = _multiply_mod(power, power)
+        bits >>= 1
+    return result
+
+
+def _combine_crc64nvme_python(crc1: int, crc2: int, length2: int) -> int:
+    # The CRC of A||B is A's CRC shifted through len(B) bytes of zeros, xor B's CRC; the
+    # initial and final all-ones xors cancel out in that sum.
+    return _multiply_mod(_x_to_8n(length2), crc1) ^ crc2
+
+
+def combine_crc64nvme(crc1: int, crc2: int, length2: int) -> int:
+    """The CRC64NVME of A||B from CRC64NVME(A), CRC64NVME(B) and len(B), without reading A or B."""
+    if _crt is not None and hasattr(_crt, "combine_crc64nvme"):
+        return int(_crt.combine_crc64nvme(crc1, crc2, length2))
+    return _combine_crc64nvme_python(crc1, crc2, length2)
 
 
 class _Crc:

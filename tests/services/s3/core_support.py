@@ -91,7 +91,9 @@ def _send_to_loopback(port: int) -> Callable[..., AWSResponse]:
         target = urlsplit(request.url)
         path = target.path + (f"?{target.query}" if target.query else "")
         headers = dict(request.headers.items())
-        headers.setdefault("Host", target.netloc)
+        # botocore's CRT signer (awscrt installed) adds its own lowercase "host": send one Host only.
+        if not any(name.lower() == "host" for name in headers):
+            headers["Host"] = target.netloc
         raw = pool.urlopen(
             request.method,
             path,

@@ -5,6 +5,7 @@ header (`Authorization: AWS AKID:signature`, boto3's signature_version='s3') and
 from __future__ import annotations
 
 import datetime
+import importlib
 import os
 import subprocess
 import sys
@@ -15,6 +16,7 @@ import botocore.auth
 import pytest
 from botocore.auth import S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
+from botocore.compat import HAS_CRT
 from botocore.credentials import Credentials
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
@@ -58,10 +60,14 @@ def test_sigv4_presigned_put_then_get(v4: Any, bucket: str) -> None:
 
 def test_sigv4_presigned_url_expires(v4: Any, bucket: str, monkeypatch: pytest.MonkeyPatch) -> None:
     v4.put_object(Bucket=bucket, Key="k", Body=b"x")
-    signed_at = datetime.datetime.now(datetime.UTC).replace(tzinfo=None) - datetime.timedelta(hours=2)
+    signed_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(hours=2)
+    # The client signs two hours ago, with botocore's own signer or (awscrt installed) the CRT's.
     monkeypatch.setattr(
-        botocore.auth, "get_current_datetime", lambda: signed_at
-    )  # the client signs two hours ago
+        botocore.auth, "get_current_datetime", lambda *_, **__: signed_at.replace(tzinfo=None)
+    )
+    if HAS_CRT:
+        crt_auth = importlib.import_module("botocore.crt.auth")
+        monkeypatch.setattr(crt_auth, "get_current_datetime", lambda *_, **__: signed_at)
     url = v4.generate_presigned_url("get_object", Params={"Bucket": bucket, "Key": "k"}, ExpiresIn=3600)
     monkeypatch.undo()
     assert "X-Amz-Expires=3600" in url

@@ -1,7 +1,8 @@
 """Object bodies: streamed from the request into a durable blob, and streamed back out.
 
 A body is written to a temporary file while its MD5 (the ETag) and any
-requested flexible checksum are computed; only when it is complete, verified
+requested flexible checksum are computed (or, when the request names none,
+S3's default CRC64NVME); only when it is complete, verified
 and fsync'd is it renamed into place, and only then does the caller commit the
 metadata that points at it. An interrupted or rejected upload leaves nothing.
 
@@ -50,6 +51,7 @@ class StoredBody:
     md5_hex: str
     checksums: dict[str, str] = field(default_factory=dict)  # algorithm → base64
     pending: Any = None  # an inline blob's writer, until commit_inline()
+    crc64nvme: str | None = None  # the body's CRC64NVME whenever one was computed, recorded or not
 
     def commit_inline(self) -> None:
         """Write an inline body (in the caller's transaction); nothing to do for a blob file."""
@@ -110,17 +112,25 @@ async def store_body(
     params: dict[str, Any],
     seal: Seal | None = None,
     inline: bool = False,
+    default_checksum: bool = False,
+    keep_crc64nvme: bool = False,
 ) -> StoredBody:
     """Stream `body` into a new encrypted blob. `seal` says how (a multipart upload's parts share
     one); by default a fresh data key, bound to the request's SSE-C key if it has one.
 
     `inline`: a body of at most INLINE_MAX bytes may be kept in the database; it is then not yet
-    committed, and the caller must call `commit_inline()` in the transaction recording it."""
+    committed, and the caller must call `commit_inline()` in the transaction recording it.
+    `default_checksum`: S3's default data integrity protection, a CRC64NVME recorded for a body
+    whose request names no checksum of its own. `keep_crc64nvme`: compute the CRC64NVME even when
+    the request names another checksum (`StoredBody.crc64nvme`, not recorded in `checksums`)."""
     expected_md5 = _content_md5(params)
     wanted = _requested_algorithms(params)
     # A checksum the auth layer verifies from an aws-chunked trailer is adopted below, not computed twice.
     verified = str(getattr(body, "checksum_algorithm", None) or "").upper()
     hashers = {a: checksums.new_checksum(a) for a in wanted if a != verified}
+    named = bool(wanted or verified)
+    if (keep_crc64nvme or (default_checksum and not named)) and "CRC64NVME" not in (*hashers, verified):
+        hashers["CRC64NVME"] = checksums.new_checksum("CRC64NVME")
     md5 = hashlib.md5()
     writer = cipher_for(blobs).writer(seal or Seal.new(customer_key(params)), INLINE_MAX if inline else 0)
     try:
@@ -132,11 +142,18 @@ async def store_body(
             for chunk in chunks:
                 _consume(chunk, writer, md5, hashers)
         else:
-            # A streamed body is hashed beside the loop (hashing.py) while the next piece arrives.
-            hasher = BodyHasher([md5, *(h for h in hashers.values() if h is not None)])
+            # A streamed body is hashed beside the loop (hashing.py) while the next piece arrives;
+            # the CRCs, cheap in C, are computed on the loop so that the thread does MD5 (the
+            # slowest part of a large upload) and nothing else.
+            on_loop = [h for a, h in hashers.items() if h is not None and a in checksums.NATIVE_CRCS]
+            hasher = BodyHasher(
+                [md5, *(h for a, h in hashers.items() if h is not None and a not in checksums.NATIVE_CRCS)]
+            )
             try:
                 async for chunk in chunks:
                     writer.write(chunk)
+                    for crc in on_loop:
+                        crc.update(chunk)
                     hasher.update(chunk)
                     await hasher.room()
                 await hasher.finish()
@@ -163,9 +180,12 @@ async def store_body(
                     f"The {algorithm} you specified did not match the calculated checksum.",
                     status=400,
                 )
+        crc64nvme = computed.get("CRC64NVME")
+        if named and "CRC64NVME" not in wanted and verified != "CRC64NVME":
+            computed.pop("CRC64NVME", None)  # kept for the caller only: the request named another
         size = writer.size
         if writer.inline:
-            return StoredBody(writer.blob_id, size, md5.hexdigest(), computed, pending=writer)
+            return StoredBody(writer.blob_id, size, md5.hexdigest(), computed, writer, crc64nvme)
         if getattr(blobs, "durability", None) == "off":
             blob = writer.commit()  # no fsync: a close and a rename, cheaper than a hop to a thread
         else:
@@ -173,7 +193,7 @@ async def store_body(
     except BaseException:
         writer.abort()
         raise
-    return StoredBody(blob, size, md5.hexdigest(), computed)
+    return StoredBody(blob, size, md5.hexdigest(), computed, crc64nvme=crc64nvme)
 
 
 def _consume(chunk: bytes, writer: Any, md5: Any, hashers: dict[str, Any]) -> None:

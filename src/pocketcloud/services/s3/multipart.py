@@ -130,9 +130,14 @@ class MultipartOperations:
         return Seal.from_doc(upload.get("Seal"), key)
 
     async def _store_part(
-        self, bucket: str, upload_id: str, number: int, body: Any, p: Params, seal: Seal
+        self, bucket: str, upload_id: str, number: int, body: Any, p: Params, seal: Seal, upload: Params
     ) -> Params:
-        stored = await store_body(self.s3.store.blobs, body, p, seal)
+        # An upload created without an algorithm gets S3's default full-object CRC64NVME when it
+        # completes: each part's is kept (whatever checksum the part named) and combined then.
+        default = not upload.get("ChecksumAlgorithm")
+        stored = await store_body(
+            self.s3.store.blobs, body, p, seal, default_checksum=default, keep_crc64nvme=default
+        )
         part = {
             "PartNumber": number,
             "ETag": f'"{stored.md5_hex}"',
@@ -141,6 +146,8 @@ class MultipartOperations:
             "LastModified": now().isoformat(),
             "Checksums": stored.checksums,
         }
+        if stored.crc64nvme is not None:
+            part["CRC64NVME"] = stored.crc64nvme
         where = bucket_scope(bucket)
         with self.s3.store.transaction():
             if self.s3.uploads.get(where, upload_id) is None:  # aborted meanwhile
@@ -157,7 +164,9 @@ class MultipartOperations:
         self._check_part_number(p["PartNumber"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         seal = self._part_seal(upload, p)
-        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p, seal)
+        part = await self._store_part(
+            p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p, seal, upload
+        )
         result: Params = {"ETag": part["ETag"]}
         for algorithm, value in part["Checksums"].items():
             result[CHECKSUM_MEMBERS[algorithm]] = value
@@ -207,7 +216,7 @@ class MultipartOperations:
         body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
         # The copied part carries the upload's checksum, as an uploaded one would.
         params = {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]} if upload.get("ChecksumAlgorithm") else {}
-        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, params, seal)
+        part = await self._store_part(p["Bucket"], p["UploadId"], p["PartNumber"], body, params, seal, upload)
         copied: Params = {"ETag": part["ETag"], "LastModified": part["LastModified"]}
         for algorithm, value in part["Checksums"].items():
             copied[CHECKSUM_MEMBERS[algorithm]] = value
@@ -294,10 +303,19 @@ class MultipartOperations:
             chosen.append(part)
         self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]
         algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
+        # S3's default data integrity protection: an upload created without an algorithm still gets
+        # a full-object CRC64NVME (and AWS ignores a checksum claimed for it in this request).
+        full_algorithm = algorithm if upload.get("ChecksumType") == "FULL_OBJECT" else ""
+        if not algorithm:
+            full_algorithm = "CRC64NVME"
+        # A CRC64NVME is combined from the parts' own, without reading the parts again.
+        joined_crc = _combined_crc64nvme(chosen) if full_algorithm == "CRC64NVME" else None
         full_object = (
-            checksums.new_checksum(algorithm) if upload.get("ChecksumType") == "FULL_OBJECT" else None
+            checksums.new_checksum(full_algorithm) if full_algorithm and joined_crc is None else None
         )
         seal = Seal.from_doc(upload.get("Seal"), customer_key(p))
+        if not algorithm and upload["Record"].get("SSECustomer") and customer_key(p) is None:
+            full_object = None  # SSE-C parts stored without a CRC64NVME cannot be read without the key
         try:
             blob, size = await asyncio.to_thread(
                 join_blobs, self.s3.store.blobs, [part["Blob"] for part in chosen], seal, full_object
@@ -324,8 +342,11 @@ class MultipartOperations:
                 "PartSizes": [part["Size"] for part in chosen],
             }
         )
-        if full_object is not None:
-            record["Checksums"] = {algorithm: checksums.b64(full_object.digest())}
+        if joined_crc is not None:
+            record["Checksums"] = {"CRC64NVME": joined_crc}
+            record["ChecksumType"] = "FULL_OBJECT"
+        elif full_object is not None:
+            record["Checksums"] = {full_algorithm: checksums.b64(full_object.digest())}
             record["ChecksumType"] = "FULL_OBJECT"
         elif algorithm and all(algorithm in part["Checksums"] for part in chosen):
             combined = checksums.new_checksum(algorithm)
@@ -509,6 +530,17 @@ class MultipartOperations:
                     result[member] = _encode(result[member], "url")
             result["EncodingType"] = "url"
         return result
+
+
+def _combined_crc64nvme(parts: list[Params]) -> str | None:
+    """The CRC64NVME of the parts joined, from each part's own; None if a part has none."""
+    crc = 0  # the CRC64NVME of no bytes
+    for part in parts:
+        value = part.get("CRC64NVME") or part["Checksums"].get("CRC64NVME")
+        if value is None:  # a part stored before S3's default checksum was kept
+            return None
+        crc = checksums.combine_crc64nvme(crc, int.from_bytes(base64.b64decode(value), "big"), part["Size"])
+    return checksums.b64(crc.to_bytes(8, "big"))
 
 
 def _page_size(value: int | None, argument: str) -> int:

@@ -395,7 +395,8 @@ class ObjectOperations:
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
-        stored = await store_body(self.s3.store.blobs, p.get("Body"), p, inline=True)
+        # S3's default data integrity protection: an upload that names no checksum gets a CRC64NVME.
+        stored = await store_body(self.s3.store.blobs, p.get("Body"), p, inline=True, default_checksum=True)
         # A conditional write is decided again once the body is in: another writer may have won.
         try:
             self._check_write_conditions(p["Bucket"], key, p)
@@ -815,7 +816,8 @@ class ObjectOperations:
             "ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)
         }
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
-        stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True)
+        # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
+        stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
         record.update(_body_fields(stored))
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
