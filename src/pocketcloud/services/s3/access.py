@@ -183,6 +183,27 @@ class AccessControlOperations:
             ctx, "GetObject", {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
         )
 
+    # AWS authorizes a multi-object delete key by key: the gateway skips its request-wide check
+    # and DeleteObjects asks `authorize_deletion` for each key, reporting a refusal as an entry.
+    authorized_per_item = frozenset({"DeleteObjects"})
+
+    def may_delete_all(self, ctx: RequestContext, p: Params) -> bool:
+        """Whether the caller may delete every key a DeleteObjects names: one decision over all their
+        ARNs (as the gateway makes it), so that only a request with a refused key pays for a check per key."""
+        try:
+            self._authorize_as(ctx, "DeleteObjects", p, ctx.condition_values)
+        except ServiceError as error:
+            if error.code != "AccessDenied":
+                raise
+            return False
+        return True
+
+    def authorize_deletion(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None) -> None:
+        """One key of a DeleteObjects, authorized as the DeleteObject (DeleteObjectVersion) it stands for."""
+        params = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        # The request's own keys (an access point's s3:DataAccessPointArn) hold for each of its keys.
+        self._authorize_as(ctx, "DeleteObject", params, ctx.condition_values)
+
     def _authorize_as(
         self, ctx: RequestContext, operation: str, params: Params, condition_values: Params | None = None
     ) -> None:

@@ -696,6 +696,9 @@ class ObjectOperations:
             )
         deleted, errors = [], []
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
+        # A key named with its version is s3:DeleteObjectVersion, which the request-wide decision
+        # (s3:DeleteObject) does not cover.
+        check_each_key = any(item.get("VersionId") for item in objects) or not self.may_delete_all(ctx, p)  # type: ignore[attr-defined]
         for item in objects:
             key, version_id = item["Key"], item.get("VersionId")
             if version_id and version_id != "null" and rank_of_version_id(version_id) is None:
@@ -713,6 +716,8 @@ class ObjectOperations:
                     )
                     continue
             try:
+                if check_each_key:
+                    self.authorize_deletion(ctx, bucket_doc["Name"], key, version_id)  # type: ignore[attr-defined]
                 out = self.delete_object(ctx, bucket_doc, key, version_id, bypass)
             except ServiceError as exc:
                 errors.append({"Key": key, "VersionId": version_id, "Code": exc.code, "Message": exc.message})
