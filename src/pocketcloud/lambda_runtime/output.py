@@ -20,6 +20,7 @@ import contextlib
 import os
 import select
 import time
+from collections.abc import Callable
 
 from pocketcloud.lambda_runtime.telemetry import cut_short, split_frames
 
@@ -75,21 +76,8 @@ class OutputPipe:
 
     def _read_output(self) -> None:
         fd = self._fd
-        if fd is None:
-            return
-        for _ in range(MAX_READS):
-            try:
-                chunk = os.read(fd, CHUNK)
-            except BlockingIOError:
-                return
-            except OSError:
-                chunk = b""
-            if not chunk:  # every writer is gone: the process and all it left behind
-                self._close_output()
-                return
-            self._split(chunk)
-            if len(chunk) < CHUNK:
-                return  # the pipe is empty: spare the read that would say so
+        if fd is not None and _drain(fd, self._split):
+            self._close_output()
 
     def _split(self, chunk: bytes) -> None:
         now = self._last_ms = max(int(time.time() * 1000), self._last_ms)
@@ -103,21 +91,14 @@ class OutputPipe:
         fd = self._telemetry_fd
         if fd is None:
             return
-        for _ in range(MAX_READS):
-            try:
-                chunk = os.read(fd, CHUNK)
-            except BlockingIOError:
-                break
-            except OSError:
-                chunk = b""
-            if not chunk:
-                self._close_telemetry()
-                return
-            self._frames += chunk
-            if len(chunk) < CHUNK:
-                break
+        gone = _drain(fd, self._take_frames)
         records, self._frames = split_frames(self._frames)
         self._add_records(records)
+        if gone:
+            self._close_telemetry()  # a frame cut short by the end becomes a line of its own
+
+    def _take_frames(self, chunk: bytes) -> None:
+        self._frames += chunk
 
     def _add_records(self, records: list[tuple[int, str]]) -> None:
         last = self._last_ms
@@ -166,3 +147,21 @@ class OutputPipe:
             asyncio.get_running_loop().remove_reader(fd)
         self._poll.unregister(fd)
         os.close(fd)
+
+
+def _drain(fd: int, take: Callable[[bytes], None]) -> bool:
+    """Hand what the pipe holds now to `take`, without blocking; True once every writer is gone
+    (the process and all it left behind)."""
+    for _ in range(MAX_READS):
+        try:
+            chunk = os.read(fd, CHUNK)
+        except BlockingIOError:
+            return False
+        except OSError:
+            chunk = b""
+        if not chunk:
+            return True
+        take(chunk)
+        if len(chunk) < CHUNK:
+            return False  # the pipe is empty: spare the read that would say so
+    return False
