@@ -276,10 +276,11 @@ def _check_required_elements(statements: list[dict[str, Any]], kind: PolicyKind)
                 raise MalformedPolicy(f'Resource {resource} must be in ARN format or "*".')
     for statement in statements:
         for action in _as_list(statement.get("Action", statement.get("NotAction", []))):
-            _check_action(action)
+            check_action(action)
 
 
-def _check_action(action: str) -> None:
+def check_action(action: str) -> None:
+    """Refuse an action IAM's grammar refuses (MalformedPolicy, in IAM's words)."""
     if action == "*":
         return
     vendor, colon, rest = action.partition(":")

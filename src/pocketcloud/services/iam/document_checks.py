@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pocketcloud.iam.policy import MalformedPolicy, check_action
 from pocketcloud.services.iam.common import malformed_policy
 
 SYNTAX = "Syntax errors in policy."
@@ -43,7 +44,6 @@ IAM_RESOURCE_STARTS = (
     "report/",
     "access-report/",
 )
-_VENDOR = re.compile(r"[a-zA-Z0-9.\-]+")
 _EPOCH_MAX = 2**63 - 1
 _SCALARS = (str, int, float, bool)
 
@@ -257,12 +257,7 @@ def _resource_error(resource: str) -> str | None:
 
 
 def _check_action(action: str) -> None:
-    if action == "*":
-        return
-    vendor, colon, rest = action.partition(":")
-    if not colon:
-        raise malformed_policy("Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.")
-    if ":" in rest:
-        raise malformed_policy("Actions/Condition can contain only one colon.")
-    if vendor != "*" and not _VENDOR.fullmatch(vendor):
-        raise malformed_policy(f"Vendor {vendor} is not valid")
+    try:
+        check_action(action)
+    except MalformedPolicy as exc:
+        raise malformed_policy(str(exc)) from exc
