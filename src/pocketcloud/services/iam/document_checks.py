@@ -226,8 +226,8 @@ def _resource_error(resource: str) -> str | None:
         service = after[0] if after and (after[0] or len(after) > 1) else "*"
         region = after[1] if len(after) > 1 else "*"
         account = after[2] if len(after) > 2 else "*"
-        name = ":".join(after[3:]) if len(after) > 3 else "*"
-        return f'Partition "{partition}" is not valid for resource "arn:{partition}:{service}:{region}:{account}:{name}".'
+        rest = ":".join(after[3:]) if len(after) > 3 else "*"
+        return f'Partition "{partition}" is not valid for resource "arn:{partition}:{service}:{region}:{account}:{rest}".'
     if not after:
         return "Resource vendor must be fully qualified and cannot contain regexes."
     service, region = after[0], after[1] if len(after) > 1 else ""

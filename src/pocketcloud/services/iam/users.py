@@ -100,7 +100,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 if doc.get("LoginProfile"):
                     doc["LoginProfile"]["UserName"] = new_name
                 self._rename_in_keys(ctx, name, new_name)
-                self.rename_user_credentials(ctx, name, new_name)  # type: ignore[attr-defined]
+                self.rename_user_credentials(ctx, name, new_name)
             doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
             coll.put(scope(ctx), new_name, doc)
         return {}
