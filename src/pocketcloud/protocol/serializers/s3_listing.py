@@ -102,12 +102,18 @@ def _contents(item: Any, esc: Escape) -> str | None:
         return None
     sums = owner = ""
     size_of = len(item)
-    if size_of == 7 and (algorithms := item.get("ChecksumAlgorithm")).__class__ is list and len(algorithms) == 1:
+    if (
+        size_of == 7
+        and (algorithms := item.get("ChecksumAlgorithm")).__class__ is list
+        and len(algorithms) == 1
+    ):
         # The usual entry since S3 gives every object a checksum: one algorithm and its type, no Owner.
         algorithm, kind = algorithms[0], item.get("ChecksumType")
         if algorithm.__class__ is not str or kind.__class__ is not str:
             return None
-        sums = f"<ChecksumAlgorithm>{esc(algorithm)}</ChecksumAlgorithm><ChecksumType>{esc(kind)}</ChecksumType>"
+        sums = (
+            f"<ChecksumAlgorithm>{esc(algorithm)}</ChecksumAlgorithm><ChecksumType>{esc(kind)}</ChecksumType>"
+        )
     elif size_of != 5:
         extras = _extras(item, _OBJECT_MEMBERS, esc)
         if extras is None:
