@@ -74,7 +74,13 @@ def sha256_hex(data: bytes) -> str:
 
 
 def string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
-    digest = hashlib.sha256(canonical_request.encode("utf-8")).hexdigest()
+    # Header values arrive decoded as latin-1 (one char per byte); AWS signs the bytes sent, so a
+    # UTF-8 metadata value (x-amz-meta-name: é) must hash as its bytes, not re-encoded to UTF-8.
+    try:
+        raw = canonical_request.encode("latin-1")
+    except UnicodeEncodeError:
+        raw = canonical_request.encode("utf-8")
+    digest = hashlib.sha256(raw).hexdigest()
     return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
 
 

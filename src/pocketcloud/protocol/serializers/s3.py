@@ -8,7 +8,8 @@
   a handler of its own, `parse_get_bucket_location`).
 - Request ids travel as `x-amz-request-id` and `x-amz-id-2` (the "host id").
 - A ranged GetObject answers 206 Partial Content, which the model cannot say.
-- HeadBucket's answer is labelled application/xml, with no body; PutBucketTagging's is 204;
+- HeadBucket's answer is labelled application/xml, with no body; PutBucketTagging's and
+  PutBucketPolicy's are 204;
   a provider may set another status with the non-model output member `__status` (RestoreObject's 202).
 - A browser POST upload (PostObject, not in the model) answers 204, 200, 201
   with a PostResponse document, or 303 to the form's success_action_redirect.
@@ -122,7 +123,7 @@ class S3Serializer(RestXmlSerializer):
         response = super().serialize(operation, output, request_id)
         if output and output.get("ContentRange") and operation.name in ("GetObject", "HeadObject"):
             response.status = 206  # a ranged read is Partial Content; the model has no status member for it
-        elif operation.name in ("PutBucketTagging", "PutBucketMetricsConfiguration"):
+        elif operation.name in ("PutBucketTagging", "PutBucketMetricsConfiguration", "PutBucketPolicy"):
             response.status = 204  # S3 answers them No Content; the model has no status for it
         elif output and output.get("__status"):
             # RestoreObject's 202 Accepted: a status the model has no member for

@@ -30,7 +30,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
-from pocketcloud.services.s3.errors import no_such_bucket
+from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
 
 Params = dict[str, Any]
@@ -44,6 +44,7 @@ ENFORCED = "BucketOwnerEnforced"
 _POLICY_OPERATIONS = frozenset(("GetBucketPolicy", "PutBucketPolicy", "DeleteBucketPolicy"))
 # Operations an object's own ACL can allow.
 _OBJECT_ACL_OPERATIONS = frozenset(("GetObject", "HeadObject", "GetObjectAcl", "PutObjectAcl"))
+_READS = frozenset(("GetObject", "HeadObject"))
 # Operations whose policies may read the object's existing tags (s3:ExistingObjectTag/<key>).
 _EXISTING_TAG_OPERATIONS = frozenset(
     (
@@ -255,15 +256,32 @@ class AccessControlOperations:
             key = params.get("Key")
             if key is not None and operation in _OBJECT_ACL_OPERATIONS:
                 record = self._object_or_none(bucket, key, params.get("VersionId"))
+                if record is None and operation in _READS and not params.get("VersionId"):
+                    self._missing_key(ctx, bucket, key)
                 if record is not None:
-                    extra += acls.statements(
+                    object_owner = str(record.get("Owner") or owner_account)
+                    object_statements = acls.statements(
                         self.object_acl(doc, record),
                         bucket,
                         True,
-                        owner_account,
+                        object_owner,
                         ignore,
                         self.account_of_canonical,
                     )
+                    if object_owner != owner_account:
+                        # An object another account wrote (ObjectWriter) is that account's: its ACL grants
+                        # access, even to the bucket owner, and the bucket policy can only deny ("How
+                        # Amazon S3 authorizes a request for an object operation", S3 User Guide).
+                        _, bucket_statements = _statements_of(text)
+                        kept = [
+                            s for s in bucket_statements if isinstance(s, dict) and s.get("Effect") == "Deny"
+                        ]
+                        kept += object_statements
+                        if not kept:
+                            return None, object_owner
+                        document = {"Version": "2012-10-17", "Statement": kept}
+                        return json.dumps(document, sort_keys=True), object_owner
+                    extra += object_statements
         restrict = False
         if text and principal.account_id != owner_account and _policy_is_public(text):
             bpa = bpa or self.block_in_force(ctx, doc)  # type: ignore[attr-defined]
@@ -278,6 +296,15 @@ class AccessControlOperations:
         if not statements:
             return None, owner_account
         return json.dumps({**document, "Statement": statements}, sort_keys=True), owner_account
+
+    def _missing_key(self, ctx: RequestContext, bucket: str, key: str) -> None:
+        """A read of an absent key has no object ACL to decide it: S3 answers NoSuchKey (404) to a
+        caller who may list the bucket, whether or not anything would let it read the key."""
+        try:
+            self.authorize_listing(ctx, bucket)  # type: ignore[attr-defined]
+        except ServiceError:
+            return  # decided as any other read: AccessDenied unless allowed
+        raise no_such_key(key)
 
     def _object_or_none(self, bucket: str, key: str, version_id: str | None) -> Params | None:
         try:

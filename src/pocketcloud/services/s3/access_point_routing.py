@@ -108,7 +108,30 @@ class AccessPointRouting:
     # -- which access point ---------------------------------------------------------------------
 
     def resolve_request(self, ctx: RequestContext, operation: OperationModel, params: Params) -> None:
-        """Put the bucket in place of an access point a request names, and authorize the access point half."""
+        """Put the bucket in place of an access point a request names, and authorize the access point half;
+        then hold the request to the bucket owners it names (x-amz-expected-bucket-owner and
+        x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks."""
+        self._resolve_access_point(ctx, operation, params)
+        self._check_expected_owners(params)
+
+    def _check_expected_owners(self, params: Params) -> None:
+        expected = params.get("ExpectedBucketOwner")
+        if expected is not None and isinstance(params.get("Bucket"), str):
+            self._check_owner(params["Bucket"], expected)
+        expected = params.get("ExpectedSourceBucketOwner")
+        if expected is not None and isinstance(params.get("CopySource"), str):
+            try:
+                bucket = self.parse_copy_source(params["CopySource"])[0]  # type: ignore[attr-defined]
+            except ServiceError:
+                return  # a malformed source is the operation's own error
+            self._check_owner(bucket, expected)
+
+    def _check_owner(self, bucket: str, expected: str) -> None:
+        doc = self.s3.buckets.get(GLOBAL, bucket)
+        if doc is not None and str(doc["Account"]) != expected:  # no bucket: the operation's NoSuchBucket
+            raise _access_denied()
+
+    def _resolve_access_point(self, ctx: RequestContext, operation: OperationModel, params: Params) -> None:
         name = params.get("Bucket")
         if not isinstance(name, str) or not _may_name_access_point(name) or operation.name not in COMPATIBLE:
             return
