@@ -39,6 +39,8 @@ from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
 from pocketcloud.services.awslambda.functions import function_arn, runtime_version_arn, split_name
 from pocketcloud.services.awslambda.payload_json import payload_error
+from pocketcloud.services.awslambda.platform_events import iso_ms as _iso_ms
+from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
 
 log = logging.getLogger("pocketcloud.lambda")
 Params = dict[str, Any]
@@ -55,11 +57,6 @@ def _too_large_for_event(size: int) -> ServiceError:
         status=413,
         Type="User",
     )
-
-
-def _iso_ms(epoch_ms: int) -> str:
-    moment = datetime.fromtimestamp(epoch_ms / 1000, UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
 def _trace_id() -> str:
@@ -251,10 +248,17 @@ class InvokeOperations:
         """The invocation's lines (START, output, END, REPORT), queued for /aws/lambda/<name>.
 
         A cold start's log opens with INIT_START, as in AWS; the lines returned (the tail a caller
-        may ask for) begin at what the environment printed.
+        may ask for) begin at what the environment printed. A JSON-format function's platform
+        lines are JSON events (`platform_events.py`), its tail the whole of them.
         """
-        lines = self._log_lines(request_id, version, doc, outcome, cold, init_ms, timeout)
         logs = self.runtime.provider("logs")  # type: ignore[attr-defined]
+        if doc["LoggingConfig"].get("LogFormat") == "JSON":
+            now_ms = int(time.time() * 1000)
+            lines = json_log_lines(region, request_id, version, doc, outcome, cold, init_ms, stream, now_ms)
+            if logs is not None:
+                logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, lines)
+            return lines
+        lines = self._log_lines(request_id, version, doc, outcome, cold, init_ms, timeout)
         if logs is not None:
             logged = lines
             if cold and init_ms is not None:
@@ -262,13 +266,12 @@ class InvokeOperations:
                     (min(t for t, _ in lines), _init_start(region, doc["Runtime"] or "provided")),
                     *lines,
                 ]
-            if doc["LoggingConfig"].get("LogFormat") != "JSON":
-                # A text-format event ends with its newline in AWS ("START RequestId: … $LATEST\n",
-                # "REPORT …\t\n"), and a blank line the function printed is no event at all. A line
-                # holding a line break is a framed record of the runtime's telemetry channel: its event
-                # is the record as framed (a `logging` record ends with its newline, the [ERROR] record
-                # of an unhandled exception does not, as AWS stores them).
-                logged = [(t, m if "\n" in m else f"{m}\n") for t, m in logged if m]
+            # A text-format event ends with its newline in AWS ("START RequestId: … $LATEST\n",
+            # "REPORT …\t\n"), and a blank line the function printed is no event at all. A line
+            # holding a line break is a framed record of the runtime's telemetry channel: its event
+            # is the record as framed (a `logging` record ends with its newline, the [ERROR] record
+            # of an unhandled exception does not, as AWS stores them).
+            logged = [(t, m if "\n" in m else f"{m}\n") for t, m in logged if m]
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
 
@@ -652,10 +655,8 @@ class InvokeOperations:
 
 def _init_start(region: str, runtime: str) -> str:
     """INIT_START with the runtime's version ("python:3.12.v1", "nodejs:20.v1", "provided:al2023.v1")."""
-    family = next((f for f in ("python", "nodejs", "provided") if runtime.startswith(f)), runtime)
-    release = runtime[len(family) :].lstrip(".").removesuffix(".x") or "al2"
     return (
-        f"INIT_START Runtime Version: {family}:{release}.v1\t"
+        f"INIT_START Runtime Version: {runtime_version(runtime)}\t"
         f"Runtime Version ARN: {runtime_version_arn(region, runtime)}"
     )
 

@@ -1,0 +1,146 @@
+"""Lambda's own log events for a function whose LoggingConfig LogFormat is JSON.
+
+Such a function's system logs are JSON objects, one per CloudWatch event, instead of the
+INIT_START / START / END / REPORT text lines: {"time": ..., "type": "platform.<event>", "record": ...}
+with the Telemetry API's record shapes, serialized compactly with the fields in the order AWS
+writes them. Each event has the level of AWS's "system log level event mapping", and only those at
+or above the function's SystemLogLevel are logged: at the default INFO a successful invocation
+writes platform.initStart (cold starts), platform.start and platform.report; a timeout or a crash
+adds platform.runtimeDone, and a failed init platform.initRuntimeDone and platform.initReport
+(all WARN then). DEBUG adds the successful runtimeDone and init records; WARN keeps only failures.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any
+
+import orjson
+
+from pocketcloud.lambda_runtime.environment import InvokeOutcome
+from pocketcloud.services.awslambda.functions import runtime_version_arn
+
+LEVELS = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
+DEBUG, INFO, WARN = LEVELS["DEBUG"], LEVELS["INFO"], LEVELS["WARN"]
+# The platform's status by the outcome's. A function's own error is an answer like any other (its
+# text REPORT has no Status either); only the platform's failures are "timeout" or "error".
+STATUS = {"success": "success", "error": "success", "timeout": "timeout"}
+ON_DEMAND = {"initializationType": "on-demand", "phase": "init"}
+
+
+def iso_ms(epoch_ms: int) -> str:
+    """2026-11-27T11:40:20.123Z: UTC to the millisecond (gmtime: a third of a datetime's cost)."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
+
+
+def runtime_version(runtime: str) -> str:
+    """The runtime's version as INIT_START names it: "python:3.12.v1", "nodejs:20.v1", "provided:al2023.v1"."""
+    family = next((f for f in ("python", "nodejs", "provided") if runtime.startswith(f)), runtime)
+    release = runtime[len(family) :].lstrip(".").removesuffix(".x") or "al2"
+    return f"{family}:{release}.v1"
+
+
+def _event(at_ms: int, kind: str, record: dict[str, Any]) -> tuple[int, str]:
+    # orjson writes the compact form AWS does ({"time":...}), floats as repr does (3000.0, 12.346).
+    return at_ms, orjson.dumps({"time": iso_ms(at_ms), "type": kind, "record": record}).decode()
+
+
+def json_log_lines(
+    region: str,
+    request_id: str,
+    version: str,
+    doc: dict[str, Any],
+    outcome: InvokeOutcome,
+    cold: bool,
+    init_ms: float | None,
+    stream: str,
+    now_ms: int,
+) -> list[tuple[int, str]]:
+    """One invocation's log in the JSON format: the platform's events around what the function wrote.
+
+    The whole of it is also the tail (LogType=Tail), platform.initStart included, as AWS returns it.
+    """
+    floor = LEVELS.get(doc["LoggingConfig"].get("SystemLogLevel") or "INFO", INFO)
+    lines: list[tuple[int, str]] = []
+
+    def emit(at_ms: int, level: int, kind: str, record: dict[str, Any]) -> None:
+        if level >= floor:
+            lines.append(_event(at_ms, kind, record))
+
+    # platform.start carries the moment the event was handed over, so the function's lines sort after it.
+    started = outcome.started_ms or now_ms - int(outcome.duration_ms)
+    status = STATUS.get(outcome.status, "error")
+    failed = status != "success"
+    error = {"errorType": outcome.error_type} if status == "error" and outcome.error_type else {}
+    init_failed = False
+    if cold and init_ms is not None:
+        runtime = doc["Runtime"] or "provided"
+        init_failed = outcome.status == "init_error"
+        printed = [t for t, _ in outcome.preamble] + [t for t, _ in outcome.log_lines]
+        head, _, tail = stream.partition("[")
+        emit(
+            min([started, *printed]),
+            INFO,  # a managed runtime's initStart names its version, which makes it INFO
+            "platform.initStart",
+            {
+                **ON_DEMAND,
+                "runtimeVersion": runtime_version(runtime),
+                "runtimeVersionArn": runtime_version_arn(region, runtime),
+                "functionName": doc["FunctionName"],
+                "functionVersion": version,
+                "instanceId": f"{head}{doc['FunctionName']}[{tail}",
+                "instanceMaxMemory": doc["MemorySize"] * 1024 * 1024,
+            },
+        )
+        # What init printed: an init that failed never got the event, so all it wrote is init's.
+        lines += outcome.log_lines if init_failed else outcome.preamble
+        done = {"status": "error", **error} if init_failed else {"status": "success"}
+        level = WARN if init_failed else DEBUG
+        emit(started, level, "platform.initRuntimeDone", {**ON_DEMAND, **done})
+        emit(
+            started,
+            level,
+            "platform.initReport",
+            {**ON_DEMAND, **done, "metrics": {"durationMs": round(init_ms, 3)}},
+        )
+    if not cold or init_ms is None or init_failed:
+        lines += outcome.preamble
+    emit(
+        started,
+        INFO,
+        "platform.start",
+        {"requestId": request_id, "functionArn": doc["FunctionArn"], "version": version},
+    )
+    if not init_failed:
+        lines += outcome.log_lines
+    duration = round(outcome.duration_ms, 3)
+    # The platform's own error answers (timeout, crash, failed init) are not the function's output.
+    produced = len(outcome.payload) if outcome.status in ("success", "error") else 0
+    emit(
+        now_ms,
+        WARN if failed else DEBUG,
+        "platform.runtimeDone",
+        {
+            "requestId": request_id,
+            "status": status,
+            **error,
+            "metrics": {"durationMs": duration, "producedBytes": produced},
+        },
+    )
+    metrics: dict[str, Any] = {
+        "durationMs": duration,
+        "billedDurationMs": math.ceil(outcome.duration_ms),
+        "memorySizeMB": doc["MemorySize"],
+        "maxMemoryUsedMB": outcome.max_memory_mb,
+    }
+    if cold and init_ms is not None:
+        metrics["initDurationMs"] = round(init_ms, 3)
+    emit(
+        now_ms,
+        WARN if failed else INFO,
+        "platform.report",
+        {"requestId": request_id, "metrics": metrics, "status": status, **error},
+    )
+    return lines
