@@ -567,7 +567,9 @@ def render(runs: list[ServerRun], calls: int, warmup: int, machine: str) -> str:
         f"**Listing**: ListObjectsV2 (`max-keys=1000`, raw client). The full listing follows continuation "
         f"tokens through 10 pages ({LISTING_REPEATS} listings after one warm-up); a single page is "
         f"requested {PAGE_CALLS} times after 3 warm-ups, once every bucket is filled, the rows taking turns in blocks of {PAGE_CALLS // PAGE_BLOCKS} (so that other work on the machine weighs on each alike). Measured elsewhere for reference (full listing "
-        "of 10,000 keys): LocalStack ≈ 0.3 s, moto ≈ 1.2 s.", "",
+        "of 10,000 keys): LocalStack ≈ 0.3 s, moto ≈ 1.2 s. The keys are PUT without a checksum, so each "
+        "carries S3's default CRC64NVME and its entry lists `ChecksumAlgorithm` and `ChecksumType`, as AWS's "
+        "listings do (and as moto's do not).", "",
         _listing_table(runs), "",
         f"Populating the buckets (8 threads of 16-byte PUTs, raw client); moto_server is not filled beyond "
         f"{MOTO_MAX_KEYS:,} keys: at its rate the 100,000-key bucket would take minutes.", "",
