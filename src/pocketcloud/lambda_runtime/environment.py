@@ -72,6 +72,9 @@ class InvokeOutcome:
     log_lines: list[tuple[int, str]] = field(default_factory=list)
     # Output written before the invocation began (the init phase of a cold start): logged before START.
     preamble: list[tuple[int, str]] = field(default_factory=list)
+    # Why a failed init failed, as wait_ready says ("init_error", "exit", "init_timeout"): the
+    # platform's init records tell a timeout from an error.
+    init_failure: str | None = None
 
 
 def _descendants(pid: int) -> list[int]:

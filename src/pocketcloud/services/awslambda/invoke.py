@@ -284,7 +284,7 @@ class InvokeOperations:
                 error_type = json.loads(body).get("errorType", "Runtime.Unknown")
             except ValueError:
                 error_type = "Runtime.Unknown"
-            return InvokeOutcome("init_error", body, error_type, log_lines=lines)
+            return InvokeOutcome("init_error", body, error_type, log_lines=lines, init_failure=reason)
         if reason == "exit":
             code = env.process.returncode if env.process else None
             message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
@@ -295,6 +295,7 @@ class InvokeOperations:
                 json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
                 "Runtime.ExitError",
                 log_lines=lines,
+                init_failure=reason,
             )
         message = f"RequestId: {request_id} Error: Runtime failed to start: init phase exceeded the timeout"
         return InvokeOutcome(
@@ -302,6 +303,7 @@ class InvokeOperations:
             json.dumps({"errorType": "Runtime.Unknown", "errorMessage": message}).encode(),
             "Runtime.Unknown",
             log_lines=lines,
+            init_failure=reason,
         )
 
     def _log_lines(
@@ -320,11 +322,11 @@ class InvokeOperations:
         lines: list[tuple[int, str]] = []
         if cold and init_ms is not None and outcome.status == "init_error":
             lines += outcome.log_lines
+            status = f"error\tError Type: {outcome.error_type}"
+            if outcome.init_failure == "init_timeout":  # AWS's line names no error type then
+                status = "timeout"
             lines.append(
-                (
-                    started,
-                    f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: error\tError Type: {outcome.error_type}",
-                )
+                (started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: {status}")
             )
             outcome.log_lines = []
         lines += outcome.preamble

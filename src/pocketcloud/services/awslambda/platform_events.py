@@ -7,7 +7,9 @@ writes them. Each event has the level of AWS's "system log level event mapping",
 or above the function's SystemLogLevel are logged: at the default INFO a successful invocation
 writes platform.initStart (cold starts), platform.start and platform.report; a timeout or a crash
 adds platform.runtimeDone, and a failed init platform.initRuntimeDone and platform.initReport
-(all WARN then). DEBUG adds the successful runtimeDone and init records; WARN keeps only failures.
+(all WARN then). An init that ran out of time has only its initReport, "status":"timeout" and no
+errorType, as AWS writes it. DEBUG adds the successful runtimeDone and init records; WARN keeps
+only failures.
 """
 
 from __future__ import annotations
@@ -96,9 +98,15 @@ def json_log_lines(
         )
         # What init printed: an init that failed never got the event, so all it wrote is init's.
         lines += outcome.log_lines if init_failed else outcome.preamble
+        timed_out = outcome.init_failure == "init_timeout"
         done = {"status": "error", **error} if init_failed else {"status": "success"}
+        if timed_out:
+            done = {"status": "timeout"}  # AWS's initReport for it names no errorType
         level = WARN if init_failed else DEBUG
-        emit(started, level, "platform.initRuntimeDone", {**ON_DEMAND, **done})
+        # A runtime that ran out of time never said its init was done: Lambda's runtime interface
+        # (rapid) sends no initRuntimeDone for a timed-out init, only the initReport.
+        if not timed_out:
+            emit(started, level, "platform.initRuntimeDone", {**ON_DEMAND, **done})
         emit(
             started,
             level,
