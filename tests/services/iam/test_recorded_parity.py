@@ -251,6 +251,13 @@ def test_a_condition_operator_naming_no_keys_is_accepted(iam: Any, condition: di
     ]
 
 
+@pytest.mark.parametrize("sid", [["x"], {"a": 1}, 5])
+def test_a_statement_id_that_is_not_a_string_is_malformed_not_a_failure(iam: Any, sid: Any) -> None:
+    document = _statement(Action="s3:ListBucket", Resource=BUCKET, Sid=sid)
+    code, status, _ = error_of(iam.create_policy, PolicyName=unique("policy"), PolicyDocument=json.dumps(document))
+    assert (code, status) == ("MalformedPolicyDocument", 400)
+
+
 def test_an_inline_policy_is_checked_as_a_managed_one(iam: Any) -> None:
     document = _statement(Action="s3:ListBucket", Resource="arn:aws:s3:us-east-1::example_bucket")
     assert error_of(

@@ -91,6 +91,8 @@ def _statements(raw: Any) -> list[dict[str, Any]]:
         effect = statement.get("Effect") if isinstance(statement, dict) else None
         if not isinstance(effect, str) or effect.lower() not in ("allow", "deny"):
             raise _Unchecked
+        if not isinstance(statement.get("Sid", ""), str):  # the engine refuses it in its own words
+            raise _Unchecked
         for element in ("Action", "NotAction", "Resource", "NotResource"):
             value = statement.get(element, "")
             if not (
