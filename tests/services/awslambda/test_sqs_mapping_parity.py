@@ -141,7 +141,16 @@ def test_a_second_mapping_of_the_same_queue_and_function_conflicts(
 
 
 @pytest.mark.parametrize(
-    "pattern", ["null", "simple string", '{"eventSource": "aws:sqs"}', '{"eventSource": []}']
+    "pattern",
+    [
+        "null",
+        "simple string",
+        '{"eventSource": "aws:sqs"}',
+        '{"eventSource": []}',
+        '{"body": [{"anything-but": {"prefix": 5}}]}',
+        '{"body": [{"numeric": [">", 0, ">", 1]}]}',
+        '{"body": [{"numeric": [5, 0]}]}',
+    ],
 )
 def test_an_invalid_filter_pattern_is_refused(lam: Any, sqs: Any, made: Functions, pattern: str) -> None:
     _, arn = _queue(sqs)

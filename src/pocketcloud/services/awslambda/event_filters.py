@@ -68,7 +68,12 @@ def _valid_leaf(value: Any) -> bool:
         if isinstance(operand, list):
             return bool(operand) and all(isinstance(v, (str, int, float)) for v in operand)
         if isinstance(operand, dict):
-            return len(operand) == 1 and next(iter(operand)) in ("prefix", "suffix", "equals-ignore-case")
+            inner = next(iter(operand.items()), (None, None))
+            return (
+                len(operand) == 1
+                and inner[0] in ("prefix", "suffix", "equals-ignore-case")
+                and isinstance(inner[1], str)
+            )
         return isinstance(operand, (str, int, float))
     return isinstance(operand, str)
 
@@ -77,9 +82,13 @@ def _valid_numeric(operand: Any) -> bool:
     if not isinstance(operand, list) or len(operand) not in (2, 4):
         return False
     pairs = [operand[i : i + 2] for i in range(0, len(operand), 2)]
-    return all(
-        op in _COMPARISONS and isinstance(n, (int, float)) and not isinstance(n, bool) for op, n in pairs
-    )
+    if not all(
+        isinstance(op, str) and op in _COMPARISONS and isinstance(n, (int, float)) and not isinstance(n, bool)
+        for op, n in pairs
+    ):
+        return False
+    # A range is a lower bound then an upper one.
+    return len(pairs) == 1 or (pairs[0][0][0], pairs[1][0][0]) == (">", "<")
 
 
 def sqs_record_view(record: dict[str, Any]) -> dict[str, Any]:
