@@ -254,8 +254,28 @@ def test_a_condition_operator_naming_no_keys_is_accepted(iam: Any, condition: di
 @pytest.mark.parametrize("sid", [["x"], {"a": 1}, 5])
 def test_a_statement_id_that_is_not_a_string_is_malformed_not_a_failure(iam: Any, sid: Any) -> None:
     document = _statement(Action="s3:ListBucket", Resource=BUCKET, Sid=sid)
-    code, status, _ = error_of(iam.create_policy, PolicyName=unique("policy"), PolicyDocument=json.dumps(document))
+    code, status, _ = error_of(
+        iam.create_policy, PolicyName=unique("policy"), PolicyDocument=json.dumps(document)
+    )
     assert (code, status) == ("MalformedPolicyDocument", 400)
+
+
+def test_a_path_prefix_filter_is_held_to_the_path_pattern(iam: Any) -> None:
+    arn = iam.create_policy(
+        PolicyName=unique("policy"),
+        PolicyDocument=json.dumps(_statement(Action="s3:ListBucket", Resource=BUCKET)),
+    )["Policy"]["Arn"]
+    code, status, message = error_of(iam.list_entities_for_policy, PolicyArn=arn, PathPrefix="no-slash")
+    assert (code, status) == ("ValidationError", 400)
+    assert message.startswith(
+        "1 validation error detected: Value at 'pathPrefix' failed to satisfy constraint"
+    )
+    assert iam.list_entities_for_policy(PolicyArn=arn, PathPrefix="/a/")["PolicyUsers"] == []
+
+
+def test_a_path_of_two_slashes_is_refused(iam: Any) -> None:
+    code, status, _ = error_of(iam.create_user, UserName=unique("user"), Path="//")
+    assert (code, status) == ("ValidationError", 400)
 
 
 def test_an_inline_policy_is_checked_as_a_managed_one(iam: Any) -> None:

@@ -77,12 +77,29 @@ def check_path(path: str | None, member: str = "path") -> str:
     this way rather than as its model's pattern (the validation step leaves that pattern to us)."""
     if path is None:
         return "/"
-    if not (path.startswith("/") and path.endswith("/")) or not all("!" <= c <= "~" for c in path):
+    if not _is_path(path):
         raise validation_error(
             f"The specified value for {member} is invalid. It must begin and end with / and contain "
             "only alphanumeric characters and/or / characters."
         )
     return path
+
+
+def _is_path(path: str) -> bool:
+    # The model's pathType: "/" alone, or printable ASCII (slashes included) between two slashes.
+    return path == "/" or (
+        len(path) > 2 and path[0] == path[-1] == "/" and all("!" <= c <= "~" for c in path)
+    )
+
+
+def check_path_prefix(prefix: str | None) -> None:
+    """A PathPrefix filter of a listing: held to the model's pattern, in the validation step's words (the
+    step leaves pathType to the provider for the Path members that IAM words its own way)."""
+    if prefix is not None and not _is_path(prefix):
+        raise validation_error(
+            "1 validation error detected: Value at 'pathPrefix' failed to satisfy constraint: Member must "
+            "satisfy regular expression pattern: (\\u002F)|(\\u002F[\\u0021-\\u007E]+\\u002F)"
+        )
 
 
 # -- policy documents ----------------------------------------------------

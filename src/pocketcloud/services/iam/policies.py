@@ -9,6 +9,7 @@ from pocketcloud.services.iam.common import (
     already_exists,
     arn,
     check_path,
+    check_path_prefix,
     check_policy_document,
     delete_conflict,
     encode_document,
@@ -266,6 +267,7 @@ class PolicyOperations:
         return page_list(tags, p, "Tags")
 
     def ListEntitiesForPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        check_path_prefix(p.get("PathPrefix"))
         policy_arn = p["PolicyArn"]
         if self.policies.find(ctx, policy_arn) is None:
             raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
