@@ -100,6 +100,68 @@ def test_upload_id_marker_not_of_the_key_marker_is_invalid_argument(s3: Any, buc
     )
 
 
+def abort_listed(s3: Any, bucket: str, page: dict[str, Any]) -> None:
+    for upload in page["Uploads"]:
+        s3.abort_multipart_upload(Bucket=bucket, Key=upload["Key"], UploadId=upload["UploadId"])
+
+
+def test_upload_id_marker_of_an_aborted_upload_resumes_after_its_place(s3: Any, bucket: str) -> None:
+    ids = upload_ids(s3, bucket, ["a", "a", "a", "b", "b"])
+    first = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2)
+    assert [u["UploadId"] for u in first["Uploads"]] == ids[:2]
+    abort_listed(s3, bucket, first)
+    rest = s3.list_multipart_uploads(
+        Bucket=bucket, KeyMarker=first["NextKeyMarker"], UploadIdMarker=first["NextUploadIdMarker"]
+    )
+    assert [(u["Key"], u["UploadId"]) for u in rest["Uploads"]] == [
+        ("a", ids[2]),
+        ("b", ids[3]),
+        ("b", ids[4]),
+    ]
+    assert rest["IsTruncated"] is False
+
+
+def test_paging_while_aborting_each_page_lists_every_upload_once(s3: Any, bucket: str) -> None:
+    ids = upload_ids(s3, bucket, ["a", "a", "a", "b", "b"])
+    seen: list[str] = []
+    markers: dict[str, str] = {}
+    while True:
+        page = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=2, **markers)
+        seen += [u["UploadId"] for u in page.get("Uploads", [])]
+        abort_listed(s3, bucket, {"Uploads": page.get("Uploads", [])})
+        if not page["IsTruncated"]:
+            break
+        markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
+    assert seen == ids
+
+
+def test_upload_id_marker_of_an_aborted_upload_of_another_key_is_invalid_argument(
+    s3: Any, bucket: str
+) -> None:
+    ids = upload_ids(s3, bucket, ["a", "b"])
+    s3.abort_multipart_upload(Bucket=bucket, Key="a", UploadId=ids[0])
+    assert error_of(s3.list_multipart_uploads, Bucket=bucket, KeyMarker="b", UploadIdMarker=ids[0]) == (
+        "InvalidArgument",
+        400,
+        "Invalid uploadId marker",
+    )
+
+
+@pytest.mark.parametrize("change", ["truncated", "extended", "altered"])
+def test_upload_id_marker_never_issued_is_invalid_argument(s3: Any, bucket: str, change: str) -> None:
+    (upload_id,) = upload_ids(s3, bucket, ["a"])
+    marker = {
+        "truncated": upload_id[:-1],
+        "extended": upload_id + "x",
+        "altered": upload_id[:-1] + ("B" if upload_id[-1] != "B" else "C"),
+    }[change]
+    assert error_of(s3.list_multipart_uploads, Bucket=bucket, KeyMarker="a", UploadIdMarker=marker) == (
+        "InvalidArgument",
+        400,
+        "Invalid uploadId marker",
+    )
+
+
 @pytest.mark.parametrize("marker", ["folder/aSubfolder/", "folder/aSubfolder/subFile1"])
 def test_key_marker_inside_a_common_prefix_skips_the_whole_prefix(s3: Any, bucket: str, marker: str) -> None:
     ids = upload_ids(s3, bucket, FOLDER)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
-import secrets
 from typing import Any
 from urllib.parse import quote
 
@@ -26,6 +25,7 @@ from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no
 from pocketcloud.services.s3.listing import _check_encoding, _encode
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
+from pocketcloud.services.s3.upload_ids import listing_order, new_upload_id, rank_of_upload_id
 
 Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -64,7 +64,8 @@ class MultipartOperations:
 
     def CreateMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
-        upload_id = secrets.token_urlsafe(48)
+        rank = self.s3.next_rank()  # a key's uploads list in the order they were started
+        upload_id = new_upload_id(p["Key"], rank)
         record = self._record_from_params(ctx, p["Key"], p)  # type: ignore[attr-defined]
         tags = parse_tagging_header(p.get("Tagging"))
         if tags:
@@ -85,7 +86,7 @@ class MultipartOperations:
             "UploadId": upload_id,
             "Key": p["Key"],
             "Initiated": now().isoformat(),
-            "Rank": self.s3.next_rank(),  # a key's uploads list in the order they were started
+            "Rank": rank,
             # The key's state when the upload started: a conditional Complete conflicts with a change since.
             "KeyState": self.key_state(p["Bucket"], p["Key"]),  # type: ignore[attr-defined]
             "Owner": ctx.account_id,
@@ -452,6 +453,19 @@ class MultipartOperations:
             result["ChecksumType"] = upload["ChecksumType"]
         return result
 
+    def _marker_place(self, bucket: str, key_marker: str, id_marker: str) -> tuple[bytes, int, str]:
+        """Where an upload-id-marker stands in the listing order. Its upload may be gone (aborted or
+        completed since the previous page): the id itself says where it listed. An id never issued
+        for the key marker is refused, as AWS does."""
+        rank = rank_of_upload_id(key_marker, id_marker)
+        if rank is not None:
+            return (key_marker.encode(), rank, id_marker)
+        # An upload created before upload ids carried their rank: placed while it exists.
+        upload = self.s3.uploads.get(bucket_scope(bucket), id_marker)
+        if upload is not None and upload["Key"] == key_marker:
+            return listing_order(upload)
+        raise invalid_argument("Invalid uploadId marker", "upload-id-marker", id_marker)
+
     def ListMultipartUploads(self, ctx: RequestContext, p: Params) -> Params:
         bucket = p["Bucket"]
         self.s3.bucket(bucket)
@@ -462,16 +476,11 @@ class MultipartOperations:
         id_marker = (p.get("UploadIdMarker") or "") if key_marker else ""  # ignored without a key marker
         uploads = sorted(
             (u for _, u in self.s3.uploads.scan(bucket_scope(bucket)) if u["Key"].startswith(prefix)),
-            key=lambda u: (u["Key"].encode(), u["Initiated"], u.get("Rank", 0), u["UploadId"]),
+            key=listing_order,
         )
         if id_marker:
-            position = next(
-                (i for i, u in enumerate(uploads) if u["Key"] == key_marker and u["UploadId"] == id_marker),
-                None,
-            )
-            if position is None:
-                raise invalid_argument("Invalid uploadId marker", "upload-id-marker", id_marker)
-            uploads = uploads[position + 1 :]
+            after = self._marker_place(bucket, key_marker, id_marker)
+            uploads = [u for u in uploads if listing_order(u) > after]
         entries: list[Params] = []
         prefixes: list[str] = []
         truncated = False
