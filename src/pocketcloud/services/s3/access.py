@@ -66,8 +66,12 @@ _EXISTING_TAG_OPERATIONS = frozenset(
 _LISTINGS = frozenset(("ListObjects", "ListObjectsV2", "ListObjectVersions"))
 # GetObject's response-* query parameters, which only a signed request may use.
 _RESPONSE_OVERRIDES = (
-    "ResponseCacheControl", "ResponseContentDisposition", "ResponseContentEncoding",
-    "ResponseContentLanguage", "ResponseContentType", "ResponseExpires",
+    "ResponseCacheControl",
+    "ResponseContentDisposition",
+    "ResponseContentEncoding",
+    "ResponseContentLanguage",
+    "ResponseContentType",
+    "ResponseExpires",
 )
 # Request members → the s3: condition key that carries their value.
 _MEMBER_KEYS = {
@@ -173,7 +177,9 @@ class AccessControlOperations:
         """An unsigned GetObject/HeadObject may not override response headers (GetObject API reference)."""
         if any(p.get(member) is not None for member in _RESPONSE_OVERRIDES):
             raise ServiceError(
-                "InvalidRequest", "Request specific response headers cannot be used for anonymous GET requests.", status=400
+                "InvalidRequest",
+                "Request specific response headers cannot be used for anonymous GET requests.",
+                status=400,
             )
 
     def authorize_copy_source(self, ctx: RequestContext, copy_source: str) -> None:
@@ -184,14 +190,16 @@ class AccessControlOperations:
             ctx, "GetObject", {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
         )
 
-    # AWS authorizes a multi-object delete key by key: the gateway skips its request-wide check
-    # and DeleteObjects asks `authorize_deletion` for each key, reporting a refusal as an entry.
+    # AWS authorizes a multi-object delete key by key: the gateway skips its request-wide check (and
+    # `resolve_request` the access point half of it) and DeleteObjects asks `authorize_deletion` for
+    # each key, reporting a refusal as an entry.
     authorized_per_item = frozenset({"DeleteObjects"})
 
     def may_delete_all(self, ctx: RequestContext, p: Params) -> bool:
         """Whether the caller may delete every key a DeleteObjects names: one decision over all their
         ARNs (as the gateway makes it), so that only a request with a refused key pays for a check per key."""
         try:
+            self.authorize_through_access_point(ctx, "DeleteObjects", p)  # type: ignore[attr-defined]
             self._authorize_as(ctx, "DeleteObjects", p, ctx.condition_values)
         except ServiceError as error:
             if error.code != "AccessDenied":
@@ -200,8 +208,10 @@ class AccessControlOperations:
         return True
 
     def authorize_deletion(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None) -> None:
-        """One key of a DeleteObjects, authorized as the DeleteObject (DeleteObjectVersion) it stands for."""
+        """One key of a DeleteObjects, authorized as the DeleteObject (DeleteObjectVersion) it stands for:
+        through the access point the request came through, if any, and on the bucket; both must allow it."""
         params = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        self.authorize_through_access_point(ctx, "DeleteObject", params)  # type: ignore[attr-defined]
         # The request's own keys (an access point's s3:DataAccessPointArn) hold for each of its keys.
         self._authorize_as(ctx, "DeleteObject", params, ctx.condition_values)
 

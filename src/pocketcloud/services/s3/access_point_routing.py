@@ -157,6 +157,10 @@ class AccessPointRouting:
             raise _access_denied()  # "Access points don't support anonymous access" (S3 User Guide)
         if point.get("VpcId"):
             raise _access_denied()  # only requests from its VPC may use it, and none comes from one
+        if operation.name in getattr(self, "authorized_per_item", ()):
+            # DeleteObjects: a key the access point's policy refuses is an entry of the answer's
+            # Errors, as one the bucket refuses; `authorize_through_access_point` decides it per key.
+            return
         self._authorize_through(ctx, operation, params, point)
 
     def _named_access_point(self, ctx: RequestContext, name: str) -> Params | None:
@@ -206,6 +210,15 @@ class AccessPointRouting:
         values["s3:ResourceAccount"] = point["Account"]
         through = replace(ctx, condition_values=values)
         authorizer.authorize(through, operation, {**params, "Bucket": point["Arn"]})
+
+    def authorize_through_access_point(self, ctx: RequestContext, operation: str, params: Params) -> None:
+        """The access point half of `operation` on `params` (AccessDenied if refused), for a request that
+        came through an access point and that the provider authorizes item by item; nothing otherwise."""
+        keys = access_point_keys(ctx)
+        point = self._access_point(keys["s3:DataAccessPointArn"]) if keys else None
+        if point is not None:
+            other = replace(ctx, operation=operation, condition_values=dict(keys))
+            self._authorize_through(other, _s3_operation(operation), params, point)
 
     def authorize_listing(self, ctx: RequestContext, bucket: str) -> None:
         """Whether the caller may s3:ListBucket `bucket` (AccessDenied if not), through the access point

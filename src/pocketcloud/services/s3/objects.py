@@ -701,23 +701,19 @@ class ObjectOperations:
         check_each_key = any(item.get("VersionId") for item in objects) or not self.may_delete_all(ctx, p)  # type: ignore[attr-defined]
         for item in objects:
             key, version_id = item["Key"], item.get("VersionId")
-            if version_id and version_id != "null" and rank_of_version_id(version_id) is None:
-                if not any(
-                    v["VersionId"] == version_id for _, v in self.s3.key_versions(bucket_doc["Name"], key)
-                ):
-                    # DeleteObject answers InvalidArgument; in a batch AWS reports the entry so.
-                    errors.append(
-                        {
-                            "Key": key,
-                            "VersionId": version_id,
-                            "Code": "NoSuchVersion",
-                            "Message": "The specified version does not exist.",
-                        }
-                    )
-                    continue
             try:
+                # Authorized before anything is looked up: a caller refused the key learns nothing
+                # about its versions (AccessDenied, not NoSuchVersion) and costs no scan of them.
                 if check_each_key:
                     self.authorize_deletion(ctx, bucket_doc["Name"], key, version_id)  # type: ignore[attr-defined]
+                if version_id and version_id != "null" and rank_of_version_id(version_id) is None:
+                    if not any(
+                        v["VersionId"] == version_id for _, v in self.s3.key_versions(bucket_doc["Name"], key)
+                    ):
+                        # DeleteObject answers InvalidArgument; in a batch AWS reports the entry so.
+                        raise ServiceError(
+                            "NoSuchVersion", "The specified version does not exist.", status=404
+                        )
                 out = self.delete_object(ctx, bucket_doc, key, version_id, bypass)
             except ServiceError as exc:
                 errors.append({"Key": key, "VersionId": version_id, "Code": exc.code, "Message": exc.message})
