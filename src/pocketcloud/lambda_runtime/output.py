@@ -41,7 +41,11 @@ class OutputPipe:
         # poll, not failed reads and their exceptions, twice per invocation.
         self._poll = select.poll()
         self._partial = b""  # a line of stdout in part
-        self._frames = b""  # a telemetry frame in part
+        self._frames = bytearray()  # a telemetry frame in part (grown in place: no quadratic copies)
+        # Bytes of a frame cut at MAX_LINE still to come: dropped as they arrive, never held, as the
+        # length in a header is the function's word and may claim gigabytes. Nonzero only when
+        # `_frames` is empty.
+        self._skip = 0
         self._last_ms = 0  # the latest stamp given
         self._closed = asyncio.Event()
 
@@ -92,12 +96,22 @@ class OutputPipe:
         if fd is None:
             return
         gone = _drain(fd, self._take_frames)
-        records, self._frames = split_frames(self._frames)
-        self._add_records(records)
+        if self._frames:
+            records, taken, self._skip = split_frames(self._frames, MAX_LINE)
+            del self._frames[:taken]
+            self._add_records(records)
         if gone:
             self._close_telemetry()  # a frame cut short by the end becomes a line of its own
 
     def _take_frames(self, chunk: bytes) -> None:
+        skip = self._skip
+        if skip:
+            if len(chunk) <= skip:
+                self._skip = skip - len(chunk)
+                return
+            self._skip = 0
+            self._frames += memoryview(chunk)[skip:]
+            return
         self._frames += chunk
 
     def _add_records(self, records: list[tuple[int, str]]) -> None:
@@ -136,7 +150,8 @@ class OutputPipe:
         if fd is None:
             return
         self._stop(fd)
-        text, self._frames = cut_short(self._frames), b""
+        text = cut_short(self._frames, MAX_LINE)
+        self._frames, self._skip = bytearray(), 0
         if text:
             self._add_records([(int(time.time() * 1000), text)])
         if self._fd is None:
