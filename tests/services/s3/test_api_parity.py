@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from tests.conftest import make_client
 from tests.services.s3.core_support import error_of
 
@@ -118,10 +120,9 @@ def test_get_object_tagging_of_a_missing_key_names_bucket_and_key(s3: Any, bucke
         404,
         "The specified key does not exist.",
     )
-    try:
+    with pytest.raises(s3.exceptions.NoSuchKey) as info:
         s3.get_object_tagging(Bucket=bucket, Key="nope")
-    except s3.exceptions.NoSuchKey as exc:
-        assert exc.response["Error"]["Key"] == f"{bucket}/nope"
+    assert info.value.response["Error"]["Key"] == f"{bucket}/nope"
 
 
 def test_tagging_a_key_whose_latest_version_is_a_delete_marker_is_method_not_allowed(

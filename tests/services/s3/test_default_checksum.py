@@ -58,7 +58,7 @@ def test_an_empty_object_gets_the_crc64nvme_of_no_bytes(plain: Any, bucket: str)
 
 
 def test_a_large_streamed_body_gets_the_crc64nvme_of_all_its_bytes(plain: Any, bucket: str) -> None:
-    body = os.urandom(3 * MIB + 17)  # past the first MiB, hashed in the worker thread
+    body = os.urandom(3 * MIB + 17)  # past the first MiB: streamed in pieces
     out = plain.put_object(Bucket=bucket, Key="big", Body=body)
     assert out["ChecksumCRC64NVME"] == crc64nvme(body)
 

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import fnmatch
 import json
 import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.arn import glob_matches
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import (
     already_exists,
@@ -54,8 +54,7 @@ _TRUST_ACTIONS = (
 
 def _is_trust_action(action: str) -> bool:
     """Whether `action` (wildcards allowed, case-insensitive) names at least one trust action."""
-    pattern = action.lower()
-    return any(fnmatch.fnmatchcase(known, pattern) for known in _TRUST_ACTIONS)
+    return any(glob_matches(action, known, ignore_case=True) for known in _TRUST_ACTIONS)
 
 
 def role_view(doc: dict[str, Any], leave_out: tuple[str, ...] = ()) -> dict[str, Any]:

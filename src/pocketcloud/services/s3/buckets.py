@@ -11,6 +11,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
+from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP
 from pocketcloud.services.s3.errors import malformed_xml
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
@@ -91,7 +92,7 @@ class BucketOperations:
             # A request to us-east-1 naming another region: AWS creates the bucket there.
             region_of_bucket = constraint
         ownership = "BucketOwnerEnforced" if p.get("ObjectOwnership") is None else p["ObjectOwnership"]
-        if ownership not in ("BucketOwnerPreferred", "ObjectWriter", "BucketOwnerEnforced"):
+        if ownership not in OBJECT_OWNERSHIP:
             raise ServiceError(
                 "InvalidArgument",
                 f"Invalid x-amz-object-ownership header: {ownership}",

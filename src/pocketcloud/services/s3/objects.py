@@ -121,11 +121,6 @@ def check_key(key: str) -> None:
         )
 
 
-# S3's version ids are 32 characters of a URL-safe alphabet (older ones longer, with "+/=");
-# S3 refuses one that cannot be its own with 400 ("dsf", "noVersion") and answers a
-# well-formed unknown one with 404 NoSuchVersion.
-
-
 def check_version_id(version_id: str) -> None:
     """For a version id that names no version: an id S3 never issued is InvalidArgument (one that
     names a version since deleted is NoSuchVersion, decided by the caller)."""
