@@ -67,6 +67,18 @@ def s3(endpoint: str) -> Any:
     return make_client(endpoint, "s3")
 
 
+@pytest.fixture(scope="session")
+def plain(endpoint: str) -> Any:
+    """A client that adds no checksum to a request unless the operation requires one (S3 then gives
+    the object its default CRC64NVME)."""
+    return make_client(
+        endpoint,
+        "s3",
+        request_checksum_calculation="when_required",
+        response_checksum_validation="when_required",
+    )
+
+
 @pytest.fixture
 def bucket(s3: Any) -> Iterator[str]:
     name = unique_bucket()

@@ -15,8 +15,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
-
 crt = pytest.importorskip("awscrt.checksums")
 MIB = 1024 * 1024
 
@@ -37,17 +35,6 @@ def checksum(algorithm: str, data: bytes) -> str:
 
 def checksum_members(answer: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in answer.items() if k.startswith("Checksum")}
-
-
-@pytest.fixture(scope="module")
-def plain(endpoint: str) -> Any:
-    """A client that adds no checksum to a request unless the operation requires one."""
-    return make_client(
-        endpoint,
-        "s3",
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
-    )
 
 
 # -- CopyObject -------------------------------------------------------------------------

@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
 from tests.services.s3.access_support import http
 from tests.services.s3.test_post_upload import post_form
 
@@ -21,17 +20,6 @@ MIB = 1024 * 1024
 
 def crc64nvme(data: bytes) -> str:
     return base64.b64encode(crt.crc64nvme(data).to_bytes(8, "big")).decode()
-
-
-@pytest.fixture(scope="module")
-def plain(endpoint: str) -> Any:
-    """A client that adds no checksum to a request unless the operation requires one."""
-    return make_client(
-        endpoint,
-        "s3",
-        request_checksum_calculation="when_required",
-        response_checksum_validation="when_required",
-    )
 
 
 def test_put_object_without_a_checksum_answers_s3s_default_crc64nvme(plain: Any, bucket: str) -> None:
