@@ -217,3 +217,24 @@ def test_an_event_to_sqs_carries_the_requests_xray_trace_header(endpoint: str, s
             assert events[0]["Attributes"]["AWSTraceHeader"] == trace
             return
     raise AssertionError("no event reached the queue")
+
+
+def test_a_quiet_multi_delete_in_a_versioned_bucket_notifies_each_delete_marker(
+    s3: Any, sqs: Any, versioned_bucket: str
+) -> None:
+    url = notify_queue(s3, sqs, versioned_bucket, ["s3:ObjectRemoved:*"])
+    for key in ("a", "b"):
+        s3.put_object(Bucket=versioned_bucket, Key=key, Body=b"x")
+    answer = s3.delete_objects(
+        Bucket=versioned_bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}], "Quiet": True}
+    )
+    assert "Deleted" not in answer  # a Quiet answer lists only errors
+    found = records(sqs, url, 2)
+    assert sorted((r["eventName"], r["s3"]["object"]["key"]) for r in found) == [
+        ("ObjectRemoved:DeleteMarkerCreated", "a"),
+        ("ObjectRemoved:DeleteMarkerCreated", "b"),
+    ]
+    markers = {
+        m["Key"]: m["VersionId"] for m in s3.list_object_versions(Bucket=versioned_bucket)["DeleteMarkers"]
+    }
+    assert {r["s3"]["object"]["key"]: r["s3"]["object"]["versionId"] for r in found} == markers

@@ -721,8 +721,9 @@ class ObjectOperations:
                 entry["DeleteMarkerVersionId"] = out["VersionId"]  # also when a marker is deleted by id
             deleted.append(entry)
         result: Params = {"Errors": errors}
-        if not request.get("Quiet"):
-            result["Deleted"] = deleted
+        # Every deletion is listed; S3Provider.DeleteObjects notifies of each, then leaves them out
+        # of a Quiet answer.
+        result["Deleted"] = deleted
         return result
 
     # -- copying ----------------------------------------------------------

@@ -144,11 +144,10 @@ class S3Provider(
 
     async def DeleteObjects(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().DeleteObjects(ctx, p))
-        for entry in result.get("Deleted") or [
-            {"Key": o["Key"], "VersionId": o.get("VersionId")}
-            for o in (p.get("Delete") or {}).get("Objects") or []
-            if o["Key"] not in {e["Key"] for e in result.get("Errors") or []}
-        ]:
+        deleted = result.pop("Deleted", [])
+        if not (p.get("Delete") or {}).get("Quiet"):  # a Quiet answer lists only the errors
+            result["Deleted"] = deleted
+        for entry in deleted:
             out = {
                 "DeleteMarker": entry.get("DeleteMarker"),
                 "VersionId": entry.get("DeleteMarkerVersionId") or entry.get("VersionId"),
