@@ -14,6 +14,7 @@ strftime and friends (several times slower) for the common aware-UTC case.
 from __future__ import annotations
 
 import math
+import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -45,6 +46,22 @@ def iso8601(value: Any, *, always_millis: bool) -> str:
             ms,
         )
     return "%04d-%02d-%02dT%02d:%02d:%02dZ" % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)  # noqa: UP031
+
+
+def iso8601_epoch_ms(epoch_ms: int) -> str:
+    """`2024-01-01T00:00:00.123Z` of a whole number of epoch milliseconds (log event times): gmtime
+    on integers, exact and a third of a datetime's cost."""
+    seconds, millis = divmod(epoch_ms, 1000)
+    t = time.gmtime(seconds)
+    return "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ" % (  # noqa: UP031
+        t.tm_year,
+        t.tm_mon,
+        t.tm_mday,
+        t.tm_hour,
+        t.tm_min,
+        t.tm_sec,
+        millis,
+    )
 
 
 def iso8601_millis(value: Any) -> str:

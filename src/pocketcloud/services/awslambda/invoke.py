@@ -35,11 +35,11 @@ from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
 from pocketcloud.lambda_runtime.runtime_api import Invocation
 from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_env_name
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as _iso_ms
 from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
 from pocketcloud.services.awslambda.functions import function_arn, runtime_version_arn, split_name
 from pocketcloud.services.awslambda.payload_json import payload_error
-from pocketcloud.services.awslambda.platform_events import iso_ms as _iso_ms
 from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
 
 log = logging.getLogger("pocketcloud.lambda")

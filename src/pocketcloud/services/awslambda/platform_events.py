@@ -15,12 +15,12 @@ only failures.
 from __future__ import annotations
 
 import math
-import time
 from typing import Any
 
 import orjson
 
 from pocketcloud.lambda_runtime.environment import InvokeOutcome
+from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as iso_ms
 from pocketcloud.services.awslambda.functions import runtime_version_arn
 
 LEVELS = {"TRACE": 0, "DEBUG": 1, "INFO": 2, "WARN": 3, "ERROR": 4, "FATAL": 5}
@@ -29,12 +29,6 @@ DEBUG, INFO, WARN = LEVELS["DEBUG"], LEVELS["INFO"], LEVELS["WARN"]
 # text REPORT has no Status either); only the platform's failures are "timeout" or "error".
 STATUS = {"success": "success", "error": "success", "timeout": "timeout"}
 ON_DEMAND = {"initializationType": "on-demand", "phase": "init"}
-
-
-def iso_ms(epoch_ms: int) -> str:
-    """2026-11-27T11:40:20.123Z: UTC to the millisecond (gmtime: a third of a datetime's cost)."""
-    seconds, millis = divmod(epoch_ms, 1000)
-    return f"{time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(seconds))}.{millis:03d}Z"
 
 
 def runtime_version(runtime: str) -> str:

@@ -23,11 +23,11 @@ import gzip
 import logging
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import EventLog, now_ms
 from pocketcloud.services.logs.ingest import PendingEvents
@@ -58,11 +58,6 @@ PUT_OBJECT_FAILED = (
     "PutObject call on the given bucket failed. "
     "Please check if CloudWatch Logs has been granted permission to perform this operation."
 )
-
-
-def _iso(timestamp_ms: int) -> str:
-    seconds, millis = divmod(timestamp_ms, 1000)
-    return datetime.fromtimestamp(seconds, UTC).strftime("%Y-%m-%dT%H:%M:%S") + f".{millis:03d}Z"
 
 
 def _prefix(p: Params) -> str:
@@ -267,7 +262,9 @@ class ExportOperations(LogsMixin):
         lines: list[bytes] = []
         size = 0
         for _, event in self.log.read(scope, group, stream, low, high, first_page=500):
-            line = f"{_iso(event['timestamp'])} {event['message']}\n".encode("utf-8", "surrogatepass")
+            line = f"{iso8601_epoch_ms(event['timestamp'])} {event['message']}\n".encode(
+                "utf-8", "surrogatepass"
+            )
             lines.append(line)
             size += len(line)
             if size >= FILE_BYTES:

@@ -25,6 +25,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.scalars import iso8601_millis
 from pocketcloud.services.s3.state import S3State, canonical_user_id
 
 log = logging.getLogger("pocketcloud.s3.notifications")
@@ -239,7 +240,7 @@ class NotificationOperations:
             body = {
                 "Service": "Amazon S3",
                 "Event": "s3:TestEvent",
-                "Time": _event_time(),
+                "Time": iso8601_millis(datetime.now(UTC)),
                 "Bucket": bucket,
                 "RequestId": secrets.token_hex(8).upper(),
                 "HostId": secrets.token_urlsafe(32),
@@ -315,7 +316,7 @@ class NotificationOperations:
                     "eventVersion": version,
                     "eventSource": "aws:s3",
                     "awsRegion": bucket_doc["Region"],
-                    "eventTime": _event_time(),
+                    "eventTime": iso8601_millis(datetime.now(UTC)),
                     "eventName": event.removeprefix("s3:"),
                     "userIdentity": {"principalId": principal_id},
                     "requestParameters": {"sourceIPAddress": source_ip},
@@ -356,11 +357,6 @@ class NotificationOperations:
             log.warning("S3 event to %s not delivered", arn)
 
 
-def _event_time(now: datetime | None = None) -> str:
-    now = now or datetime.now(UTC)
-    return now.strftime("%Y-%m-%dT%H:%M:%S.") + f"{now.microsecond // 1000:03d}Z"
-
-
 def restore_completed(bucket_doc: Params, record: Params) -> Params:
     """What an s3:ObjectRestore:Completed record holds beyond the common members: S3 acts for
     the bucket owner ("AmazonCustomer:<owner>"), and tells when the restored copy expires."""
@@ -368,7 +364,7 @@ def restore_completed(bucket_doc: Params, record: Params) -> Params:
         "userIdentity": {"principalId": f"AmazonCustomer:{canonical_user_id(bucket_doc['Account'])}"},
         "glacierEventData": {
             "restoreEventData": {
-                "lifecycleRestorationExpiryTime": _event_time(
+                "lifecycleRestorationExpiryTime": iso8601_millis(
                     datetime.fromisoformat(record["RestoreExpiry"])
                 ),
                 "lifecycleRestoreStorageClass": record.get("StorageClass", "GLACIER"),
