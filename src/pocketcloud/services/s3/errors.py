@@ -75,3 +75,14 @@ def method_not_allowed(method: str, resource_type: str) -> ServiceError:
         Method=method,
         ResourceType=resource_type,
     )
+
+
+def header_not_implemented(header: str, detail: str) -> ServiceError:
+    """A request header naming something S3 does not do (501), with the detail AWS adds."""
+    return ServiceError(
+        "NotImplemented",
+        "A header you provided implies functionality that is not implemented",
+        status=501,
+        Header=header,
+        additionalMessage=detail,
+    )

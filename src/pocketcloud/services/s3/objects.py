@@ -28,6 +28,7 @@ from pocketcloud.services.s3.bodies import (
 )
 from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import (
+    header_not_implemented,
     invalid_argument,
     invalid_request,
     no_such_key,
@@ -98,16 +99,6 @@ def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
         )
     check_tags(tags)
     return tags
-
-
-def _not_implemented(header: str, detail: str) -> ServiceError:
-    return ServiceError(
-        "NotImplemented",
-        "A header you provided implies functionality that is not implemented",
-        status=501,
-        Header=header,
-        additionalMessage=detail,
-    )
 
 
 def check_key(key: str) -> None:
@@ -350,15 +341,15 @@ class ObjectOperations:
         if if_none_match is None and if_match is None:
             return
         if if_none_match is not None and if_match is not None:
-            raise _not_implemented(
+            raise header_not_implemented(
                 "If-Match,If-None-Match", "Multiple conditional request headers present in the request"
             )
         if if_none_match is not None and if_none_match != "*":
-            raise _not_implemented(
+            raise header_not_implemented(
                 "If-None-Match", "We don't accept the provided value of If-None-Match header for this API"
             )
         if if_match == "*":
-            raise _not_implemented(
+            raise header_not_implemented(
                 "If-Match", "We don't accept the provided value of If-Match header for this API"
             )
         current = self.s3.objects.get(bucket_scope(bucket), key)
