@@ -21,7 +21,7 @@ import urllib3
 from botocore.awsrequest import AWSResponse
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import ServerProcess, make_client
 
 
 def unique_bucket(prefix: str = "core") -> str:
@@ -65,6 +65,17 @@ def empty_and_delete(s3: Any, bucket: str) -> None:
 @pytest.fixture(scope="session")
 def s3(endpoint: str) -> Any:
     return make_client(endpoint, "s3")
+
+
+# The other account of `two_accounts`, a server of its own that knows a second account's key.
+OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET = "111111111111", "AKIAOTHERACCOUNT0001", "other-secret"
+
+
+@pytest.fixture(scope="module")
+def two_accounts() -> Iterator[ServerProcess]:
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
+    yield proc
+    proc.stop()
 
 
 @pytest.fixture(scope="session")

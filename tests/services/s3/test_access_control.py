@@ -13,7 +13,14 @@ import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.s3.access_support import error_code, http, iam_user, policy, s3control, statement
-from tests.services.s3.core_support import empty_and_delete, error_of, unique_bucket
+from tests.services.s3.core_support import (
+    OTHER_ACCOUNT,
+    OTHER_KEY,
+    OTHER_SECRET,
+    empty_and_delete,
+    error_of,
+    unique_bucket,
+)
 
 ALL_USERS = "http://acs.amazonaws.com/groups/global/AllUsers"
 
@@ -340,15 +347,6 @@ def test_bucket_acl_from_grant_headers_and_from_a_document(endpoint: str, s3: An
 
 # --- another account ---------------------------------------------------------------------------
 
-
-OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET = "111111111111", "AKIAOTHERACCOUNT0001", "other-secret"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    yield proc
-    proc.stop()
 
 
 def test_cross_account_read_needs_the_bucket_policy_and_the_callers_identity_policy(two_accounts: ServerProcess) -> None:

@@ -13,7 +13,13 @@ import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.s3.access_support import error_code, http, iam_user, policy, s3control, statement
-from tests.services.s3.core_support import _send_to_loopback, error_of, server_port
+from tests.services.s3.core_support import (
+    OTHER_KEY,
+    OTHER_SECRET,
+    _send_to_loopback,
+    error_of,
+    server_port,
+)
 
 
 @pytest.fixture(scope="module")
@@ -302,15 +308,6 @@ def test_anonymous_read_through_an_access_point_is_refused_even_when_its_policie
     assert status == 403
     assert error_code(body)[0] == "AccessDenied"
 
-
-OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET = "111111111111", "AKIAOTHERACCOUNT0002", "other-secret"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    yield proc
-    proc.stop()
 
 
 @pytest.mark.parametrize("restrict", [False, True])

@@ -6,14 +6,13 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from botocore import UNSIGNED
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
-from tests.services.s3.core_support import error_of
+from tests.services.s3.core_support import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, error_of
 
 
 @pytest.mark.parametrize(
@@ -152,15 +151,6 @@ def test_a_request_naming_another_bucket_owner_is_refused(s3: Any, bucket: str) 
     s3.copy_object(Bucket=bucket, Key="copy", CopySource=source, ExpectedSourceBucketOwner=ROOT_ACCOUNT)
     assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="other")
 
-
-OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET = "111111111111", "AKIAOTHERACCOUNT0002", "other-secret"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    yield proc
-    proc.stop()
 
 
 def test_an_object_another_account_wrote_is_read_by_its_acl_not_by_the_bucket_owner(
