@@ -19,10 +19,11 @@ and format it.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from operator import itemgetter
 from typing import Any
 
 from .scalars import iso8601_millis
-from .xml import _TEXT_SPECIAL, Writer, _entity
+from .xml import _TEXT_SPECIAL, Writer, _entity, needs_entity
 
 _OBJECT_MEMBERS = frozenset(
     ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass", "Owner")
@@ -125,6 +126,77 @@ def _contents(item: Any, esc: Escape) -> str | None:
     )
 
 
+_USUAL = itemgetter("Key", "LastModified", "ETag", "Size", "StorageClass")
+_USUAL_WITH_CHECKSUM = itemgetter(
+    "Key", "LastModified", "ETag", "Size", "StorageClass", "ChecksumAlgorithm", "ChecksumType"
+)
+
+
+def _checksum_elements(algorithms: Any, kind: Any) -> str | None:
+    """One ChecksumAlgorithm and its ChecksumType, or None if they are not that."""
+    if algorithms.__class__ is not list or len(algorithms) != 1:
+        return None
+    algorithm = algorithms[0]
+    if algorithm.__class__ is not str or kind.__class__ is not str or needs_entity(algorithm + kind):
+        return None
+    return f"<ChecksumAlgorithm>{algorithm}</ChecksumAlgorithm><ChecksumType>{kind}</ChecksumType>"
+
+
+def _usual_contents_page(items: list[Any]) -> list[str] | None:
+    """The Contents elements of a page whose every entry is a usual one, else None.
+
+    Usual is what the S3 provider writes for an object: Key, LastModified as stored,
+    ETag, Size and StorageClass, and either no checksum or one ChecksumAlgorithm with
+    its ChecksumType; and nothing on the page needs an entity. Checked and written in
+    one loop with no call per member: this is most of the cost of a thousand-entry page.
+    """
+    texts: list[str] = []
+    strings: list[str] = []
+    keep_text, keep_strings = texts.append, strings.extend
+    checksums: dict[tuple[str, str], str | None] = {}  # a page has few distinct ones
+    for item in items:
+        if item.__class__ is not dict:
+            return None
+        count = len(item)
+        try:
+            if count == 7:
+                key, modified, etag, size, storage_class, algorithms, kind = _USUAL_WITH_CHECKSUM(item)
+                if algorithms.__class__ is not list or len(algorithms) != 1:
+                    return None
+                pair = (algorithms[0], kind)
+                sums = checksums.get(pair, "")
+                if sums == "":
+                    sums = checksums[pair] = _checksum_elements(algorithms, kind)
+                if sums is None:
+                    return None
+            elif count == 5:
+                key, modified, etag, size, storage_class = _USUAL(item)
+                sums = ""
+            else:
+                return None
+        except (KeyError, TypeError):  # a member missing, or an unhashable checksum value
+            return None
+        if (
+            key.__class__ is not str
+            or modified.__class__ is not str
+            or etag.__class__ is not str
+            or size.__class__ is not int
+            or storage_class.__class__ is not str
+            or len(modified) != 25
+            or modified[19:] != "+00:00"
+            or modified[10] != "T"
+        ):
+            return None
+        keep_strings((key, etag, storage_class))
+        keep_text(
+            f"<Contents><Key>{key}</Key><LastModified>{modified[:19]}.000Z</LastModified><ETag>{etag}</ETag>"
+            f"{sums}<Size>{size}</Size><StorageClass>{storage_class}</StorageClass></Contents>"
+        )
+    if needs_entity("".join(strings)):
+        return None
+    return texts
+
+
 def _version(item: Any, esc: Escape) -> str | None:
     if item.__class__ is not dict:
         return None
@@ -189,13 +261,17 @@ def _common_prefix(item: Any, esc: Escape) -> str | None:
     return f"<CommonPrefixes><Prefix>{esc(prefix)}</Prefix></CommonPrefixes>"
 
 
-def _fast_list(entry: Entry) -> Callable[[Writer], Writer]:
-    """A flattened list's writer: `entry` for each item it can write, the generic writer for the rest."""
+def _fast_list(entry: Entry, usual_page: Callable[[list[Any]], list[str] | None] | None = None) -> Callable[[Writer], Writer]:
+    """A flattened list's writer: `usual_page` for a page it can write whole, else `entry` for each
+    item it can write, and the generic writer for the rest."""
 
     def build(generic: Writer) -> Writer:
         def write(items: Any, out: list[str]) -> None:
             if items.__class__ is not list:
                 generic(items, out)
+                return
+            if usual_page is not None and (page := usual_page(items)) is not None:
+                out += page
                 return
             # First every entry unescaped, collecting its strings; if one of them needs an
             # entity after all, the page is written again with each string escaped.
@@ -207,7 +283,7 @@ def _fast_list(entry: Entry) -> Callable[[Writer], Writer]:
                 return value
 
             texts = [None if item is None else entry(item, unescaped) for item in items]
-            if _TEXT_SPECIAL.search("".join(strings)) is not None:
+            if needs_entity("".join(strings)):
                 texts = [None if item is None else entry(item, _text) for item in items]
             for item, text in zip(items, texts, strict=True):
                 if text is not None:
@@ -222,9 +298,9 @@ def _fast_list(entry: Entry) -> Callable[[Writer], Writer]:
 
 # (output shape, member) → a builder taking the generic writer of that member; for XmlPlanner.
 LISTING_WRITERS: Mapping[tuple[str, str], Callable[[Writer], Writer]] = {
-    ("ListObjectsOutput", "Contents"): _fast_list(_contents),
+    ("ListObjectsOutput", "Contents"): _fast_list(_contents, _usual_contents_page),
     ("ListObjectsOutput", "CommonPrefixes"): _fast_list(_common_prefix),
-    ("ListObjectsV2Output", "Contents"): _fast_list(_contents),
+    ("ListObjectsV2Output", "Contents"): _fast_list(_contents, _usual_contents_page),
     ("ListObjectsV2Output", "CommonPrefixes"): _fast_list(_common_prefix),
     ("ListObjectVersionsOutput", "Versions"): _fast_list(_version),
     ("ListObjectVersionsOutput", "DeleteMarkers"): _fast_list(_delete_marker),
