@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import logging
 import sys
 from typing import Any
@@ -32,6 +33,20 @@ def build_app(settings: Settings) -> Gateway:
     return Gateway(runtime)
 
 
+def tune_garbage_collector() -> None:
+    """Make the cyclic garbage collector cheap for a server that allocates much and keeps little.
+
+    Requests free nearly everything they allocate by reference counting, yet with CPython's
+    default thresholds (700, 10, 10) a listing page of a thousand entries triggers a young
+    collection every few hundred dicts, and every hundredth one walks every object alive,
+    botocore's service models included: 15% of a page's CPU. Objects alive once the server is up
+    are frozen out of collection, and young collections run every 20,000 allocations instead.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 class _Server(uvicorn.Server):
     """uvicorn's server, announcing the endpoint once the socket is listening."""
 
@@ -43,6 +58,7 @@ class _Server(uvicorn.Server):
     async def startup(self, sockets: Any = None) -> None:
         await super().startup(sockets)
         if self.started:
+            tune_garbage_collector()
             s = self.settings
             print(
                 f"pocketcloud {__version__} ready on {s.endpoint}\n"
