@@ -13,7 +13,7 @@ from pocketcloud import __version__
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.config import Settings
 from pocketcloud.gateway.app import Gateway
-from pocketcloud.gateway.transport import CoalescingHttpToolsProtocol
+from pocketcloud.gateway.connection import HttpConnection
 from pocketcloud.services import PROVIDERS
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.store import open_store
@@ -80,8 +80,8 @@ def serve(settings: Settings) -> int:
         host=settings.host,
         port=settings.port,
         loop="uvloop" if sys.platform != "win32" else "asyncio",
-        # httptools, with each response's head and body in one write (gateway/transport.py).
-        http=CoalescingHttpToolsProtocol,
+        # Our own connection protocol (gateway/connection.py): httptools, without ASGI per request.
+        http=HttpConnection,
         lifespan="on",
         # Nothing sits in front of pocketcloud: X-Forwarded-* must not rewrite the client address
         # (aws:SourceIp), and the middleware would cost a layer per request.

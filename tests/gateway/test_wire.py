@@ -1,9 +1,11 @@
 """HTTP/1.1 on the wire: what a client sees of each response on a raw keep-alive connection.
 
-The server writes each response's head and body together (gateway/transport.py);
-these tests pin down that every kind of answer still arrives whole and in order:
-a body, a HEAD answer with none, `100 Continue` before an upload's body, and
-pipelined requests.
+The server speaks HTTP/1.1 itself (gateway/connection.py) and writes each
+response's head and body together; these tests pin down that every kind of
+answer still arrives whole and in order: a body, a HEAD answer with none,
+`100 Continue` before an upload's body, pipelined requests, chunked request
+bodies, large bodies, and when the connection closes (HTTP/1.0, `Connection:
+close`, a request that does not parse, a client that leaves mid-body).
 """
 
 from __future__ import annotations
@@ -138,3 +140,83 @@ def test_expect_100_continue_is_answered_before_the_body_is_sent(endpoint: str, 
     status, headers, _ = reader.response()
     assert status == 200
     assert s3.get_object(Bucket="wire-continue", Key="k")["Body"].read() == body
+
+
+def _closed(sock: socket.socket) -> bool:
+    """Whether the server has closed the connection (it reads end-of-file)."""
+    sock.settimeout(5)
+    return sock.recv(1) == b""
+
+
+def test_http_1_0_request_is_answered_and_the_connection_closed(endpoint: str, conn) -> None:
+    request = _sts_request(endpoint).replace(b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", 1)
+    conn.sendall(request)
+    reader = _Reader(conn)
+    status, headers, body = reader.response()
+    assert status == 200
+    assert b"<Account>000000000000</Account>" in body
+    assert headers["connection"] == "close"
+    assert reader.buffer == b"" and _closed(conn)
+
+
+def test_connection_close_from_the_client_is_honoured_after_the_answer(endpoint: str, conn) -> None:
+    request = _sts_request(endpoint).replace(b"\r\n\r\n", b"\r\nConnection: close\r\n\r\n", 1)
+    conn.sendall(request)
+    reader = _Reader(conn)
+    status, headers, _ = reader.response()
+    assert status == 200
+    assert headers["connection"] == "close"
+    assert reader.buffer == b"" and _closed(conn)
+
+
+def test_a_request_that_is_not_http_gets_400_and_the_connection_closes(conn) -> None:
+    conn.sendall(b"\x16\x03\x01 not http at all\r\n\r\n")
+    reader = _Reader(conn)
+    status, headers, body = reader.response()
+    assert status == 400
+    assert body == b"Invalid HTTP request received."
+    assert _closed(conn)
+
+
+def test_chunked_request_body_is_read_whole(endpoint: str, conn) -> None:
+    request = _sts_request(endpoint)
+    head, _, body = request.partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length:")]
+    framed = b"".join(b"%x\r\n%s\r\n" % (len(part), part) for part in (body[:10], body[10:])) + b"0\r\n\r\n"
+    conn.sendall(b"\r\n".join([*lines, b"Transfer-Encoding: chunked"]) + b"\r\n\r\n" + framed)
+    reader = _Reader(conn)
+    status, _, answer = reader.response()
+    assert status == 200
+    assert b"<Account>000000000000</Account>" in answer
+    conn.sendall(_sts_request(endpoint))  # and the connection goes on
+    assert reader.response()[0] == 200
+
+
+def test_a_large_body_arrives_whole_and_the_connection_goes_on(endpoint: str, conn) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-large")
+    data = bytes(range(256)) * 1024  # 256 KiB, beyond what is written in one piece with the head
+    s3.put_object(Bucket="wire-large", Key="k", Body=data)
+    reader = _Reader(conn)
+    sha = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    for _ in range(2):
+        conn.sendall(_signed(endpoint, "GET", "/wire-large/k", b"", "s3", dict(sha)))
+        status, headers, body = reader.response()
+        assert status == 200
+        assert headers["content-length"] == str(len(data))
+        assert body == data
+
+
+def test_a_client_leaving_mid_body_stores_nothing_and_the_server_goes_on(endpoint: str) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-left")
+    address = urlsplit(endpoint)
+    body = b"y" * 100_000
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    request = _signed(endpoint, "PUT", "/wire-left/k", body, "s3", headers)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(request[: len(request) - len(body) + 1000])  # the head and a little of the body
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(_sts_request(endpoint))
+        assert _Reader(sock).response()[0] == 200
+    assert s3.list_objects_v2(Bucket="wire-left").get("KeyCount") == 0

@@ -1,0 +1,426 @@
+"""One client connection: HTTP/1.1 parsed with httptools, each request handed to `Gateway.handle`.
+
+uvicorn's own protocol speaks ASGI: per request it builds a scope dict, a
+request-response cycle, message dicts for the body and for the answer's head
+and body, and checks every header it writes against two regular expressions.
+That cost more than a tenth of a millisecond of CPU per call, more than half of
+what a GetCallerIdentity costs pocketcloud in all (`bench/floor_app.py` against
+a bare protocol). This protocol builds the gateway's `Request` straight from
+the parser's callbacks and writes the `Response` as it comes: the head and a
+bytes body in one write, a streamed body piece by piece.
+
+uvicorn still runs everything around it: the listening socket, the lifespan
+(the gateway's ASGI lifespan starts and stops the providers), signals and the
+graceful shutdown, for which a connection registers itself and its request
+tasks in uvicorn's `ServerState` and answers `shutdown()`, as uvicorn's
+protocols do. Its keep-alive timeout and the `date` header it refreshes every
+tick are used as they are.
+
+What HTTP/1.1 asks of a server is kept: keep-alive and `Connection: close`,
+HTTP/1.0, pipelined requests (answered in order, one at a time), chunked
+request bodies (httptools removes the framing), `Expect: 100-continue` (the
+interim answer goes out when the app first waits for the body), flow control
+both ways, HEAD, and a 400 for what does not parse.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import http
+import logging
+from collections import deque
+from collections.abc import AsyncIterator
+from typing import TYPE_CHECKING, Any
+
+import httptools
+
+from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response
+
+if TYPE_CHECKING:
+    from pocketcloud.gateway.app import Gateway
+
+log = logging.getLogger("pocketcloud.gateway")
+
+# How much of a request body may wait for the app before reading pauses.
+BODY_HIGH_WATER = 1024 * 1024
+
+# A bytes body up to this size is joined to the head (one write); a larger one is not copied.
+_JOIN_MAX = 64 * 1024
+_CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
+_STATUS_LINES = {
+    status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode() for status in http.HTTPStatus
+}
+_BAD_REQUEST = (
+    b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 30\r\nconnection: close\r\n\r\nInvalid HTTP request received."
+)
+_SERVER_ERROR = (
+    b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
+    b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
+)
+
+
+def _status_line(status: int) -> bytes:
+    line = _STATUS_LINES.get(status)
+    return line if line is not None else f"HTTP/1.1 {status} \r\n".encode()
+
+
+class StreamedBody(Body):
+    """A request body as the connection receives it: pieces wait here until the app takes them."""
+
+    def __init__(self, connection: HttpConnection, expect_continue: bool) -> None:
+        super().__init__()
+        self._connection = connection
+        self._pieces: deque[bytes] = deque()
+        self.waiting = 0  # bytes received and not yet taken by the app
+        self._waiter: asyncio.Future[None] | None = None
+        self._expect_continue = expect_continue
+        self.complete = False  # the parser has seen the end of the body
+        self.disconnected = False
+
+    @property
+    def finished(self) -> bool:
+        """Whether the whole body has arrived: an answer sent before then must close the connection,
+        or what is left of the body would be read as the next request."""
+        return self.complete
+
+    # -- the connection's side --------------------------------------------------------
+
+    def feed(self, piece: bytes) -> None:
+        self._pieces.append(piece)
+        self.waiting += len(piece)
+        if self.waiting > BODY_HIGH_WATER:
+            self._connection.pause_reading()
+        self._wake()
+
+    def end(self) -> None:
+        self.complete = True
+        self._wake()
+
+    def disconnect(self) -> None:
+        self.disconnected = True
+        self._wake()
+
+    def _wake(self) -> None:
+        waiter = self._waiter
+        if waiter is not None:
+            self._waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+    # -- the app's side -----------------------------------------------------------------
+
+    def _take(self) -> bytes:
+        pieces = self._pieces
+        data = pieces.popleft() if len(pieces) == 1 else b"".join(pieces)
+        pieces.clear()
+        self.waiting = 0
+        self._connection.resume_reading()
+        return data
+
+    async def _more(self) -> None:
+        """Wait until a piece, the end or a disconnect arrives."""
+        if self._expect_continue:
+            self._expect_continue = False
+            self._connection.write(_CONTINUE)
+        self._connection.resume_reading()
+        self._waiter = asyncio.get_running_loop().create_future()
+        await self._waiter
+
+    async def chunks(self) -> AsyncIterator[bytes]:
+        while True:
+            if self._pieces:
+                yield self._take()
+            elif self.complete:
+                return
+            elif self.disconnected:
+                raise ConnectionAbortedError("client disconnected mid-body")
+            else:
+                await self._more()
+
+    async def read(self, limit: int = MAX_BUFFERED_BODY) -> bytes:
+        # Most bodies have arrived whole by the time the request is handled: no iteration then.
+        if self._buffered is None and not self._consumed and self.complete:
+            self._consumed = True
+            data = self._take() if self._pieces else b""
+            if len(data) > limit:
+                raise BodyTooLarge(len(data))
+            self._buffered = data
+        return await super().read(limit)
+
+
+class _Pending:
+    """A request parsed (its head at least) and not yet answered."""
+
+    __slots__ = ("request", "body", "keep_alive")
+
+    def __init__(self, request: Request, body: StreamedBody, keep_alive: bool) -> None:
+        self.request = request
+        self.body = body
+        self.keep_alive = keep_alive
+
+
+class HttpConnection(asyncio.Protocol):
+    """uvicorn's protocol-class interface (constructed with its config and server state), speaking to
+    the gateway directly."""
+
+    def __init__(
+        self,
+        config: Any,
+        server_state: Any,
+        app_state: dict[str, Any] | None = None,
+        _loop: asyncio.AbstractEventLoop | None = None,
+    ) -> None:
+        self.gateway: Gateway = config.app
+        self.server_state = server_state
+        self.keep_alive_seconds: float = config.timeout_keep_alive
+        self.loop = _loop or asyncio.get_event_loop()
+        self.parser = httptools.HttpRequestParser(self)
+        self.transport: asyncio.Transport | None = None
+        self.client_ip = "127.0.0.1"
+        # The request being parsed.
+        self._url = b""
+        self._headers: list[tuple[bytes, bytes]] = []
+        self._expect_continue = False
+        self._receiving: StreamedBody | None = None
+        # Requests waiting for their turn, and the one being answered.
+        self._queue: deque[_Pending] = deque()
+        self._current: _Pending | None = None
+        self._reading_paused = False
+        self._writing_paused: asyncio.Future[None] | None = None
+        self._keep_alive_timer: asyncio.TimerHandle | None = None
+        self._closed = False
+        self._head_written = False  # of the answer in hand
+
+    # -- asyncio.Protocol ---------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.server_state.connections.add(self)
+        peer = transport.get_extra_info("peername")
+        if isinstance(peer, tuple) and peer:
+            self.client_ip = str(peer[0])
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._closed = True
+        self.server_state.connections.discard(self)
+        self._cancel_keep_alive()
+        for pending in (self._current, *self._queue):
+            if pending is not None and not pending.body.complete:
+                pending.body.disconnect()
+        if self._receiving is not None:
+            self._receiving.disconnect()
+        if self._writing_paused is not None and not self._writing_paused.done():
+            self._writing_paused.set_result(None)
+
+    def data_received(self, data: bytes) -> None:
+        self._cancel_keep_alive()
+        try:
+            self.parser.feed_data(data)
+        except httptools.HttpParserUpgrade:
+            pass  # no protocol to switch to: the request is answered as an ordinary one
+        except httptools.HttpParserError:
+            if self._current is None and self.transport is not None:
+                self.transport.write(_BAD_REQUEST)
+                self.transport.close()
+            elif self.transport is not None:
+                self.transport.close()
+
+    def pause_writing(self) -> None:
+        if self._writing_paused is None:
+            self._writing_paused = self.loop.create_future()
+
+    def resume_writing(self) -> None:
+        waiter, self._writing_paused = self._writing_paused, None
+        if waiter is not None and not waiter.done():
+            waiter.set_result(None)
+
+    # -- httptools callbacks ------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._url = b""
+        self._headers = []
+        self._expect_continue = False
+
+    def on_url(self, url: bytes) -> None:
+        self._url += url
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        name = name.lower()
+        if name == b"expect" and value.lower() == b"100-continue":
+            self._expect_continue = True
+        self._headers.append((name, value))
+
+    def on_headers_complete(self) -> None:
+        parser = self.parser
+        raw = self._headers
+        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
+        if len(headers) != len(raw):  # a repeated header: its values joined with ","
+            headers = {}
+            for raw_name, raw_value in raw:
+                name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
+                headers[name] = f"{headers[name]},{value}" if name in headers else value
+        url = httptools.parse_url(self._url)  # an HttpParserError (400) if it is no URL
+        body = StreamedBody(self, self._expect_continue)
+        request = Request(
+            method=parser.get_method().decode("ascii"),
+            path=url.path.decode("latin-1"),
+            query_string=(url.query or b"").decode("latin-1"),
+            headers=headers,
+            body=body,
+            client_ip=self.client_ip,
+        )
+        keep_alive = parser.get_http_version() != "1.0" and parser.should_keep_alive()
+        self._receiving = body
+        pending = _Pending(request, body, keep_alive)
+        if self._current is None:
+            self._start(pending)
+        else:  # pipelined: answered after the one in hand; read nothing more until then
+            self._queue.append(pending)
+            self.pause_reading()
+
+    def on_body(self, body: bytes) -> None:
+        if self._receiving is not None:
+            self._receiving.feed(body)
+
+    def on_message_complete(self) -> None:
+        if self._receiving is not None:
+            self._receiving.end()
+            self._receiving = None
+
+    # -- answering ----------------------------------------------------------------------
+
+    def _start(self, pending: _Pending) -> None:
+        self._current = pending
+        self._head_written = False
+        task = self.loop.create_task(self._answer(pending))
+        tasks = self.server_state.tasks
+        tasks.add(task)
+        task.add_done_callback(tasks.discard)
+
+    async def _answer(self, pending: _Pending) -> None:
+        request = pending.request
+        try:
+            response = await self.gateway.handle(request)
+            if not pending.body.complete:
+                pending.keep_alive = False  # the rest of an unread body must not be taken for a request
+            await self._write_response(request, response, pending)
+        except Exception:
+            log.exception("unhandled error answering %s %s", request.method, request.path)
+            if not self._head_written:
+                self.write(_SERVER_ERROR)
+            if self.transport is not None:
+                self.transport.close()  # an answer broken off mid-body cannot be finished
+            return
+        self._done(pending)
+
+    async def _write_response(self, request: Request, response: Response, pending: _Pending) -> None:
+        head_only = request.method == "HEAD"
+        body = response.body
+        streamed = not isinstance(body, bytes | bytearray)
+        lines = [_status_line(response.status)]
+        for name, value in self.server_state.default_headers:  # date (uvicorn refreshes it every tick)
+            lines.append(b"%s: %s\r\n" % (name, value))
+        has_length = chunked = False
+        for name, value in response.headers:
+            text = str(value)
+            if "\n" in text or "\r" in text:
+                raise ValueError(f"invalid value for response header {name!r}")
+            lower = name.lower()
+            if lower == "content-length":
+                has_length = True
+            elif lower == "connection" and "close" in text.lower():
+                pending.keep_alive = False
+                continue  # written below, once
+            elif lower == "transfer-encoding":
+                chunked = "chunked" in text.lower()
+            lines.append(f"{lower}: {text}\r\n".encode("latin-1"))
+        if not streamed and not head_only and not has_length:
+            lines.append(b"content-length: %d\r\n" % len(body))  # type: ignore[arg-type]
+        elif streamed and not has_length and not chunked and not head_only and response.status not in (204, 304):
+            chunked = True
+            lines.append(b"transfer-encoding: chunked\r\n")
+        if not pending.keep_alive:
+            lines.append(b"connection: close\r\n")
+        lines.append(b"\r\n")
+        self._head_written = True
+        if not streamed:
+            if head_only or not body:
+                self.write(b"".join(lines))
+            elif len(body) <= _JOIN_MAX:  # type: ignore[arg-type]
+                lines.append(bytes(body))  # type: ignore[arg-type]
+                self.write(b"".join(lines))
+            elif not self._closed and self.transport is not None and not self.transport.is_closing():
+                self.transport.writelines((b"".join(lines), body))  # type: ignore[arg-type]  # one sendmsg, no copy
+            return
+        self.write(b"".join(lines))
+        if head_only:
+            close = getattr(body, "aclose", None)
+            if close is not None:
+                await close()
+            return
+        async for chunk in body:  # type: ignore[union-attr]
+            if not chunk:
+                continue
+            if self._closed:
+                break
+            self.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+            if self._writing_paused is not None:
+                await self._writing_paused
+        if chunked:
+            self.write(b"0\r\n\r\n")
+
+    def _done(self, pending: _Pending) -> None:
+        self.server_state.total_requests += 1
+        self._current = None
+        if self._closed or self.transport is None:
+            return
+        if not pending.keep_alive:
+            self.transport.close()
+            return
+        if self._queue:
+            self._start(self._queue.popleft())
+            if not self._queue:
+                self.resume_reading()
+            return
+        self.resume_reading()
+        self._keep_alive_timer = self.loop.call_later(self.keep_alive_seconds, self._idle_timeout)
+
+    # -- helpers ------------------------------------------------------------------------
+
+    def write(self, data: bytes) -> None:
+        if not self._closed and self.transport is not None and not self.transport.is_closing():
+            self.transport.write(data)
+
+    def pause_reading(self) -> None:
+        if not self._reading_paused and self.transport is not None:
+            self._reading_paused = True
+            self.transport.pause_reading()
+
+    def resume_reading(self) -> None:
+        if self._reading_paused and not self._queue and self.transport is not None:
+            receiving = self._receiving
+            if receiving is not None and receiving.waiting > BODY_HIGH_WATER:
+                return
+            self._reading_paused = False
+            self.transport.resume_reading()
+
+    def _cancel_keep_alive(self) -> None:
+        if self._keep_alive_timer is not None:
+            self._keep_alive_timer.cancel()
+            self._keep_alive_timer = None
+
+    def _idle_timeout(self) -> None:
+        self._keep_alive_timer = None
+        if self.transport is not None and not self.transport.is_closing():
+            self.transport.close()
+
+    def shutdown(self) -> None:
+        """The server is stopping: close now if idle, else once the answer in hand has gone out."""
+        if self._current is None:
+            if self.transport is not None:
+                self.transport.close()
+        else:
+            self._current.keep_alive = False
+            for pending in self._queue:
+                pending.keep_alive = False
