@@ -11,6 +11,7 @@ close`, a request that does not parse, a client that leaves mid-body).
 from __future__ import annotations
 
 import socket
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,7 +19,7 @@ from botocore.auth import S3SigV4Auth, SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
+from tests.conftest import ROOT_KEY, ROOT_SECRET, ServerProcess, make_client
 
 STS_BODY = b"Action=GetCallerIdentity&Version=2011-06-15"
 
@@ -220,3 +221,69 @@ def test_a_client_leaving_mid_body_stores_nothing_and_the_server_goes_on(endpoin
         sock.sendall(_sts_request(endpoint))
         assert _Reader(sock).response()[0] == 200
     assert s3.list_objects_v2(Bucket="wire-left").get("KeyCount") == 0
+
+
+def test_a_request_that_does_not_parse_after_a_good_one_is_answered_400_after_it(endpoint: str, conn) -> None:
+    conn.sendall(_sts_request(endpoint) + b"NOT HTTP\r\n\r\n")
+    reader = _Reader(conn)
+    assert reader.response()[0] == 200
+    status, _, body = reader.response()
+    assert (status, body) == (400, b"Invalid HTTP request received.")
+    assert _closed(conn)
+
+
+def test_broken_chunk_framing_in_a_body_is_answered_400_and_the_connection_closed(
+    endpoint: str, conn
+) -> None:
+    head, _, _ = _sts_request(endpoint).partition(b"\r\n\r\n")
+    lines = [line for line in head.split(b"\r\n") if not line.lower().startswith(b"content-length:")]
+    conn.sendall(b"\r\n".join([*lines, b"Transfer-Encoding: chunked"]) + b"\r\n\r\nzz\r\nnot a chunk\r\n")
+    status, headers, _ = _Reader(conn).response()
+    assert status == 400
+    assert headers["connection"] == "close"
+    assert _closed(conn)
+
+
+def test_an_http_1_0_client_gets_no_100_continue(endpoint: str, conn) -> None:
+    request = _sts_request(endpoint).replace(b" HTTP/1.1\r\n", b" HTTP/1.0\r\n", 1)
+    head, _, body = request.partition(b"\r\n\r\n")
+    conn.sendall(head + b"\r\nExpect: 100-continue\r\n\r\n")
+    time.sleep(0.3)  # time for a 100 Continue to come back, if the server (wrongly) sent one
+    conn.sendall(body)
+    status, _, answer = _Reader(conn).response()
+    assert status == 200
+    assert b"<Account>000000000000</Account>" in answer
+
+
+def _rss_mib(pid: int) -> float:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    raise AssertionError("no VmRSS")
+
+
+def test_answers_a_client_does_not_read_wait_for_it_rather_than_pile_up(
+    server: ServerProcess, endpoint: str
+) -> None:
+    # 600 pipelined GETs of a 48 KiB object, none of the answers read: 28 MiB of answers. The server
+    # must stop reading requests while its answers cannot be written, not hold them all in memory.
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-unread")
+    s3.put_object(Bucket="wire-unread", Key="k", Body=b"z" * 48 * 1024)
+    request = _signed(
+        endpoint, "GET", "/wire-unread/k", b"", "s3", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    )
+    assert server.proc is not None
+    before = _rss_mib(server.proc.pid)
+    address = urlsplit(endpoint)
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.settimeout(2)
+        try:
+            for _ in range(600):
+                sock.sendall(request)
+        except TimeoutError:
+            pass  # the server stopped reading: as it should
+        time.sleep(1)  # whatever the server would still do with what it has read
+        grown = _rss_mib(server.proc.pid) - before
+    assert grown < 12, f"server memory grew by {grown:.1f} MiB"

@@ -18,6 +18,7 @@ headers to the answer of any request that carries an Origin (`_cors_headers`).
 from __future__ import annotations
 
 import asyncio
+import gc
 import inspect
 import logging
 import uuid
@@ -97,6 +98,10 @@ class Gateway:
                 await self._start_provider(service)
             except Exception:  # one service failing to start must not keep the others down
                 log.exception("starting %s failed", service)
+        # What was just loaded lives as long as the server: out of the cyclic collector's way, as what
+        # was alive at startup is (server.tune_garbage_collector).
+        gc.collect()
+        gc.freeze()
 
     async def _lifespan(self, receive: Any, send: Any) -> None:
         while True:

@@ -43,6 +43,8 @@ log = logging.getLogger("pocketcloud.gateway")
 
 # How much of a request body may wait for the app before reading pauses.
 BODY_HIGH_WATER = 1024 * 1024
+# A request line and headers beyond this are refused (400) rather than held in memory.
+MAX_HEAD_BYTES = 1024 * 1024
 
 # A bytes body up to this size is joined to the head (one write); a larger one is not copied.
 _JOIN_MAX = 64 * 1024
@@ -152,12 +154,13 @@ class StreamedBody(Body):
 class _Pending:
     """A request parsed (its head at least) and not yet answered."""
 
-    __slots__ = ("request", "body", "keep_alive")
+    __slots__ = ("request", "body", "keep_alive", "http_1_0")
 
-    def __init__(self, request: Request, body: StreamedBody, keep_alive: bool) -> None:
+    def __init__(self, request: Request, body: StreamedBody, keep_alive: bool, http_1_0: bool) -> None:
         self.request = request
         self.body = body
         self.keep_alive = keep_alive
+        self.http_1_0 = http_1_0  # no chunked answers, no 100 Continue
 
 
 class HttpConnection(asyncio.Protocol):
@@ -182,7 +185,8 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers: list[tuple[bytes, bytes]] = []
         self._expect_continue = False
-        self._receiving: StreamedBody | None = None
+        self._head_bytes = 0
+        self._receiving: _Pending | None = None  # the request whose body is arriving
         # Requests waiting for their turn, and the one being answered.
         self._queue: deque[_Pending] = deque()
         self._current: _Pending | None = None
@@ -191,6 +195,7 @@ class HttpConnection(asyncio.Protocol):
         self._keep_alive_timer: asyncio.TimerHandle | None = None
         self._closed = False
         self._head_written = False  # of the answer in hand
+        self._broken = False  # what followed the requests in hand did not parse: 400 once they are answered
 
     # -- asyncio.Protocol ---------------------------------------------------------------
 
@@ -209,7 +214,7 @@ class HttpConnection(asyncio.Protocol):
             if pending is not None and not pending.body.complete:
                 pending.body.disconnect()
         if self._receiving is not None:
-            self._receiving.disconnect()
+            self._receiving.body.disconnect()
         if self._writing_paused is not None and not self._writing_paused.done():
             self._writing_paused.set_result(None)
 
@@ -220,11 +225,25 @@ class HttpConnection(asyncio.Protocol):
         except httptools.HttpParserUpgrade:
             pass  # no protocol to switch to: the request is answered as an ordinary one
         except httptools.HttpParserError:
-            if self._current is None and self.transport is not None:
-                self.transport.write(_BAD_REQUEST)
+            self._parse_failed()
+
+    def _parse_failed(self) -> None:
+        """What came in is not HTTP. A request whose body broke off is answered as a client that left
+        (the gateway's 400) and the connection then closed; a request head that does not parse is
+        answered 400 once the requests before it are."""
+        self.pause_reading()
+        receiving, self._receiving = self._receiving, None
+        if receiving is not None:
+            receiving.keep_alive = False
+            receiving.body.disconnect()
+        elif self._current is None:
+            self.write(_BAD_REQUEST)
+            if self.transport is not None:
                 self.transport.close()
-            elif self.transport is not None:
-                self.transport.close()
+        else:
+            self._broken = True
+            for pending in self._queue:
+                pending.keep_alive = False
 
     def pause_writing(self) -> None:
         if self._writing_paused is None:
@@ -241,15 +260,23 @@ class HttpConnection(asyncio.Protocol):
         self._url = b""
         self._headers = []
         self._expect_continue = False
+        self._head_bytes = 0
 
     def on_url(self, url: bytes) -> None:
         self._url += url
+        self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
+        self._count_head(len(name) + len(value))
         name = name.lower()
         if name == b"expect" and value.lower() == b"100-continue":
             self._expect_continue = True
         self._headers.append((name, value))
+
+    def _count_head(self, size: int) -> None:
+        self._head_bytes += size
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise httptools.HttpParserError("request head too large")  # answered 400
 
     def on_headers_complete(self) -> None:
         parser = self.parser
@@ -270,9 +297,11 @@ class HttpConnection(asyncio.Protocol):
             body=body,
             client_ip=self.client_ip,
         )
-        keep_alive = parser.get_http_version() != "1.0" and parser.should_keep_alive()
-        self._receiving = body
-        pending = _Pending(request, body, keep_alive)
+        http_1_0 = parser.get_http_version() == "1.0"
+        if http_1_0:
+            body._expect_continue = False
+        pending = _Pending(request, body, not http_1_0 and parser.should_keep_alive(), http_1_0)
+        self._receiving = pending
         if self._current is None:
             self._start(pending)
         else:  # pipelined: answered after the one in hand; read nothing more until then
@@ -281,11 +310,11 @@ class HttpConnection(asyncio.Protocol):
 
     def on_body(self, body: bytes) -> None:
         if self._receiving is not None:
-            self._receiving.feed(body)
+            self._receiving.body.feed(body)
 
     def on_message_complete(self) -> None:
         if self._receiving is not None:
-            self._receiving.end()
+            self._receiving.body.end()
             self._receiving = None
 
     # -- answering ----------------------------------------------------------------------
@@ -305,83 +334,140 @@ class HttpConnection(asyncio.Protocol):
             if not pending.body.complete:
                 pending.keep_alive = False  # the rest of an unread body must not be taken for a request
             await self._write_response(request, response, pending)
-        except Exception:
-            log.exception("unhandled error answering %s %s", request.method, request.path)
+        except BaseException as error:
+            # Whatever it was (a bug, or the task cancelled), the connection must not be left waiting.
+            if isinstance(error, Exception):
+                log.exception("unhandled error answering %s %s", request.method, request.path)
             if not self._head_written:
                 self.write(_SERVER_ERROR)
+            self._current = None
             if self.transport is not None:
                 self.transport.close()  # an answer broken off mid-body cannot be finished
+            if not isinstance(error, Exception):
+                raise
             return
         self._done(pending)
 
     async def _write_response(self, request: Request, response: Response, pending: _Pending) -> None:
-        head_only = request.method == "HEAD"
+        if self._writing_paused is not None:  # the client is not reading: hold the answer back, not in memory
+            await self._writing_paused
+        status = response.status
         body = response.body
-        streamed = not isinstance(body, bytes | bytearray)
-        lines = [_status_line(response.status)]
+        data = bytes(body) if isinstance(body, bytes | bytearray) else None  # None: streamed
+        streamed = data is None
+        # HEAD, 1xx, 204 and 304 answers have no body (RFC 9110 §6.4.1), whatever the app gave.
+        bodiless = request.method == "HEAD" or status < 200 or status in (204, 304)
+        lines = [_status_line(status)]
         for name, value in self.server_state.default_headers:  # date (uvicorn refreshes it every tick)
             lines.append(b"%s: %s\r\n" % (name, value))
-        has_length = chunked = False
+        length: int | None = None
         for name, value in response.headers:
             text = str(value)
             if "\n" in text or "\r" in text:
                 raise ValueError(f"invalid value for response header {name!r}")
             lower = name.lower()
             if lower == "content-length":
-                has_length = True
-            elif lower == "connection" and "close" in text.lower():
-                pending.keep_alive = False
+                if status < 200 or status == 204:
+                    continue  # never sent with these (RFC 9110 §8.6)
+                length = int(text)
+            elif lower == "connection":
+                if "close" in text.lower():
+                    pending.keep_alive = False
                 continue  # written below, once
             elif lower == "transfer-encoding":
-                chunked = "chunked" in text.lower()
+                continue  # the framing is decided here
             lines.append(f"{lower}: {text}\r\n".encode("latin-1"))
-        if not streamed and not head_only and not has_length:
-            lines.append(b"content-length: %d\r\n" % len(body))  # type: ignore[arg-type]
-        elif streamed and not has_length and not chunked and not head_only and response.status not in (204, 304):
-            chunked = True
-            lines.append(b"transfer-encoding: chunked\r\n")
+        chunked = False
+        if bodiless:
+            pass
+        elif data is not None:
+            if length is None:
+                length = len(data)
+                lines.append(b"content-length: %d\r\n" % length)
+            elif length != len(data):
+                log.error(
+                    "%s %s: body of %d bytes, content-length %d",
+                    request.method,
+                    request.path,
+                    len(data),
+                    length,
+                )
+                pending.keep_alive = False
+        elif length is None:
+            if pending.http_1_0:
+                pending.keep_alive = False  # HTTP/1.0 has no chunks: the answer ends with the connection
+            else:
+                chunked = True
+                lines.append(b"transfer-encoding: chunked\r\n")
         if not pending.keep_alive:
             lines.append(b"connection: close\r\n")
         lines.append(b"\r\n")
         self._head_written = True
-        if not streamed:
-            if head_only or not body:
-                self.write(b"".join(lines))
-            elif len(body) <= _JOIN_MAX:  # type: ignore[arg-type]
-                lines.append(bytes(body))  # type: ignore[arg-type]
-                self.write(b"".join(lines))
+        head = b"".join(lines)
+        if bodiless or data == b"":
+            self.write(head)
+            if streamed and (close := getattr(body, "aclose", None)) is not None:
+                await close()
+        elif data is not None:
+            if len(data) <= _JOIN_MAX:
+                self.write(head + data)
             elif not self._closed and self.transport is not None and not self.transport.is_closing():
-                self.transport.writelines((b"".join(lines), body))  # type: ignore[arg-type]  # one sendmsg, no copy
-            return
-        self.write(b"".join(lines))
-        if head_only:
+                self.transport.writelines((head, data))  # one sendmsg, no copy
+        else:
+            self.write(head)
+            await self._write_stream(request, body, length, chunked, pending)
+        if self._writing_paused is not None:  # read nothing more until this answer has gone out
+            await self._writing_paused
+
+    async def _write_stream(
+        self, request: Request, body: Any, length: int | None, chunked: bool, pending: _Pending
+    ) -> None:
+        """A streamed body, piece by piece as the client takes it; exactly `length` bytes if given
+        (a body that ends short or runs long closes the connection: the client would otherwise take
+        the next answer for the rest of this one)."""
+        sent = 0
+        try:
+            async for chunk in body:
+                if not chunk:
+                    continue
+                if self._closed:
+                    break
+                if length is not None and sent + len(chunk) > length:
+                    chunk = chunk[: length - sent]
+                    pending.keep_alive = False
+                sent += len(chunk)
+                self.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
+                if self._writing_paused is not None:
+                    await self._writing_paused
+                if not pending.keep_alive and length is not None and sent >= length:
+                    break
+        finally:
             close = getattr(body, "aclose", None)
             if close is not None:
                 await close()
-            return
-        async for chunk in body:  # type: ignore[union-attr]
-            if not chunk:
-                continue
-            if self._closed:
-                break
-            self.write(b"%x\r\n%s\r\n" % (len(chunk), chunk) if chunked else chunk)
-            if self._writing_paused is not None:
-                await self._writing_paused
         if chunked:
             self.write(b"0\r\n\r\n")
+        elif length is not None and sent != length:
+            log.error(
+                "%s %s: answer of %d bytes, content-length %d", request.method, request.path, sent, length
+            )
+            pending.keep_alive = False
 
     def _done(self, pending: _Pending) -> None:
         self.server_state.total_requests += 1
         self._current = None
         if self._closed or self.transport is None:
             return
+        if self._queue and pending.keep_alive:
+            self._start(self._queue.popleft())
+            if not self._queue and not self._broken:
+                self.resume_reading()
+            return
+        if self._broken:
+            self.write(_BAD_REQUEST)
+            pending.keep_alive = False
         if not pending.keep_alive:
             self.transport.close()
-            return
-        if self._queue:
-            self._start(self._queue.popleft())
-            if not self._queue:
-                self.resume_reading()
             return
         self.resume_reading()
         self._keep_alive_timer = self.loop.call_later(self.keep_alive_seconds, self._idle_timeout)
@@ -400,7 +486,7 @@ class HttpConnection(asyncio.Protocol):
     def resume_reading(self) -> None:
         if self._reading_paused and not self._queue and self.transport is not None:
             receiving = self._receiving
-            if receiving is not None and receiving.waiting > BODY_HIGH_WATER:
+            if receiving is not None and receiving.body.waiting > BODY_HIGH_WATER:
                 return
             self._reading_paused = False
             self.transport.resume_reading()

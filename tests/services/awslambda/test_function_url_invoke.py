@@ -53,6 +53,8 @@ def handler(event, context):
         return {"statusCode": 200, "body": context.invoked_function_arn}
     if mode == "own-cors":
         return {"statusCode": 200, "headers": {"Access-Control-Allow-Origin": "https://other.example"}, "body": "x"}
+    if mode == "no-content":
+        return {"statusCode": 204, "body": "hello"}
     if mode == "error":
         raise ValueError("boom")
     if mode in BAD_RESPONSES:
@@ -192,6 +194,22 @@ def test_a_get_reaches_the_function_as_a_format_2_event(public: str) -> None:
         r"\d\d/\w{3}/\d{4}:\d\d:\d\d:\d\d \+0000", context["time"]
     )
     assert "authorizer" not in context
+
+
+def test_a_204_answer_carries_no_body_even_if_the_function_gave_one(public: str) -> None:
+    # A body after a 204 would be read as the start of the next answer on the connection.
+    parts = urlsplit(public)
+    connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.request("GET", "/?mode=no-content", headers={"Host": parts.netloc})
+        first = Answer(connection.getresponse())
+        connection.request("GET", "/?mode=echo", headers={"Host": parts.netloc})
+        second = Answer(connection.getresponse())
+    finally:
+        connection.close()
+    assert (first.status, first.body) == (204, b"")
+    assert "content-length" not in first.headers
+    assert second.status == 200 and second.json()["rawQueryString"] == "mode=echo"
 
 
 def test_a_json_post_body_arrives_as_text(public: str) -> None:
