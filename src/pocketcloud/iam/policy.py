@@ -213,7 +213,7 @@ def _parse_text(text: str, kind: PolicyKind, policy_id: str, require_current_ver
 def _load(text: str) -> dict[str, Any]:
     try:
         raw = json.loads(text)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, RecursionError):  # RecursionError: nested too deep for json
         raise MalformedPolicy(SYNTAX_ERROR) from None
     if not isinstance(raw, dict) or not set(raw) <= _TOP_ELEMENTS or "Statement" not in raw:
         raise MalformedPolicy(SYNTAX_ERROR)

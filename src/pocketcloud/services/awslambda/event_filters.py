@@ -32,7 +32,7 @@ def check_filter_criteria(criteria: Any) -> list[Any]:
     for item in (criteria or {}).get("Filters") or []:
         try:
             pattern = json.loads(item.get("Pattern") or "")
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep for json
             raise invalid_pattern() from None
         if not isinstance(pattern, dict) or not _valid_object(pattern):
             raise invalid_pattern()
@@ -95,7 +95,7 @@ def sqs_record_view(record: dict[str, Any]) -> dict[str, Any]:
     """The record as a pattern sees it: the body parsed when it holds a JSON object."""
     try:
         body = json.loads(record["body"])
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json, so no JSON to it
         return record
     return {**record, "body": body} if isinstance(body, dict) else record
 

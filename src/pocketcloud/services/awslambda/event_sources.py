@@ -494,7 +494,7 @@ def _reported_failures(payload: bytes) -> list[str] | None:
         return []
     try:
         answer = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         return None
     if not isinstance(answer, dict):
         return None

@@ -282,7 +282,7 @@ class InvokeOperations:
             body = env.api.init_error[0]
             try:
                 error_type = json.loads(body).get("errorType", "Runtime.Unknown")
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested too deep for json
                 error_type = "Runtime.Unknown"
             return InvokeOutcome("init_error", body, error_type, log_lines=lines, init_failure=reason)
         if reason == "exit":
@@ -377,7 +377,7 @@ class InvokeOperations:
                 client_context = base64.b64decode(p["ClientContext"], validate=True).decode()
                 if not isinstance(json.loads(client_context), dict):
                     raise ValueError("not an object")
-            except ValueError as exc:
+            except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
                 raise ServiceError(
                     "InvalidRequestContentException",
                     "Client context must be a valid Base64-encoded JSON object.",
@@ -666,7 +666,7 @@ def _init_start(region: str, runtime: str) -> str:
 def _json_or_text(data: bytes) -> Any:
     try:
         return json.loads(data) if data else None
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         return data.decode("utf-8", "replace")
 
 
@@ -675,5 +675,5 @@ def _error_message(outcome: InvokeOutcome | None) -> str:
         return "Event age exceeded"
     try:
         return str(json.loads(outcome.payload).get("errorMessage", ""))
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return ""

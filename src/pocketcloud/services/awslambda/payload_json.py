@@ -41,6 +41,41 @@ def payload_error(payload: bytes) -> str | None:
         json.loads(text)
     except json.JSONDecodeError as exc:
         return PREFIX + _jackson(text, exc, payload)
+    except RecursionError:  # nested deeper than Python's decoder goes
+        return _too_deep(text, payload)
+    return None
+
+
+MAX_NESTING = 1000  # Jackson's StreamReadConstraints default
+
+
+def _too_deep(text: str, payload: bytes) -> str | None:
+    """Jackson's refusal of a document nested past MAX_NESTING, at the bracket that goes one
+    deeper; None (taken as JSON) for one within it that only Python's decoder could not nest."""
+    depth, in_string, escaped = 0, False, False
+    for pos, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            if depth > MAX_NESTING:
+                return (
+                    PREFIX
+                    + (
+                        f"Document nesting depth ({depth}) exceeds the maximum allowed ({MAX_NESTING}, from "
+                        "`StreamReadConstraints.getMaxNestingDepth()`)"
+                    )
+                    + _where(payload, pos + 1, text)
+                )
+        elif char in "]}":
+            depth -= 1
     return None
 
 

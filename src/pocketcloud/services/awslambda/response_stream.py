@@ -24,7 +24,7 @@ def _error_of(payload: bytes) -> tuple[str, str]:
     text = payload.decode("utf-8", "replace")
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         document = None
     code = document.get("errorType") if isinstance(document, dict) else None
     return (code if isinstance(code, str) and code else "Unhandled"), text

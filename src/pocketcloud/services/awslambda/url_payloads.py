@@ -134,7 +134,7 @@ def http_response(payload: bytes) -> Response:
     """The HTTP response a function's answer stands for; BadResponse when it stands for none."""
     try:
         result = json.loads(payload) if payload.strip() else None
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
         raise BadResponse("not JSON") from exc
     if not isinstance(result, dict) or "statusCode" not in result:
         # Inferred: the whole answer is a JSON body.

@@ -116,7 +116,7 @@ def check_policy_document(document: str, kind: str = "identity", managed: bool =
     if kind == "identity":
         try:
             raw = json.loads(document)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, RecursionError):  # RecursionError: nested too deep
             raw = None  # the engine words it
         check_identity_policy(raw, managed)
     try:

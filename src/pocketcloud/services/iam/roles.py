@@ -83,7 +83,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         """A valid trust policy whose users and roles of this account exist, as IAM requires."""
         try:
             json.loads(document)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested too deep for json
             raise malformed_policy("This policy contains invalid Json") from None  # CreateRole's own wording
         check_policy_document(document, kind="trust")
         statements = json.loads(document)["Statement"]

@@ -178,7 +178,7 @@ class PolicyOperations:
                 parse_policy(content, "scp")  # IAM's policy language, without Principal/NotPrincipal
             elif not isinstance(json.loads(content), dict):
                 raise MalformedPolicy("not a JSON object")
-        except (MalformedPolicy, ValueError):
+        except (MalformedPolicy, ValueError, RecursionError):  # RecursionError: nested too deep
             raise org_error("MalformedPolicyDocumentException") from None
 
     def _name_taken(self, name: str, policy_type: str, but: str | None = None) -> bool:

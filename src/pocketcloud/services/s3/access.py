@@ -523,7 +523,10 @@ class AccessControlOperations:
 
 def _request_tags(operation: str, params: Params) -> list[dict[str, str]] | None:
     if operation == "PutObjectTagging":
-        return list((params.get("Tagging") or {}).get("TagSet") or [])
+        # A <Tag> without a Key is MalformedXML, which the operation itself answers.
+        return [
+            t for t in (params.get("Tagging") or {}).get("TagSet") or [] if isinstance(t, dict) and "Key" in t
+        ]
     if operation in ("PutObject", "CopyObject", "CreateMultipartUpload", "PostObject") and params.get(
         "Tagging"
     ):

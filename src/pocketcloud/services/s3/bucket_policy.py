@@ -62,7 +62,7 @@ def check_bucket_policy(text: Any, bucket: str) -> dict[str, Any]:
         raise malformed_policy(_FIRST_BYTE)
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         raise malformed_policy(_INVALID_JSON) from None
     if not isinstance(document, dict):
         raise malformed_policy(_INVALID_JSON)

@@ -31,6 +31,7 @@ from pocketcloud.services.s3.errors import (
     header_not_implemented,
     invalid_argument,
     invalid_request,
+    malformed_xml,
     no_such_key,
     no_such_version,
     not_modified,
@@ -675,11 +676,9 @@ class ObjectOperations:
         request = p.get("Delete") or {}
         objects = request.get("Objects") or []
         if not objects or len(objects) > 1000:
-            raise ServiceError(
-                "MalformedXML",
-                "The XML you provided was not well-formed or did not validate against our published schema",
-                status=400,
-            )
+            raise malformed_xml()
+        if not all(isinstance(item, dict) and "Key" in item for item in objects):
+            raise malformed_xml()  # S3's schema requires a Key in every <Object>
         deleted, errors = [], []
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         # A key named with its version is s3:DeleteObjectVersion, which the request-wide decision
@@ -853,6 +852,8 @@ class ObjectOperations:
         self.s3.bucket(p["Bucket"])
         self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "PUT")
         tags = (p.get("Tagging") or {}).get("TagSet") or []
+        if not all(isinstance(t, dict) and "Key" in t and "Value" in t for t in tags):
+            raise malformed_xml()  # S3's schema requires both in every <Tag>
         check_tags(tags)
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags)

@@ -115,7 +115,7 @@ def check_post_policy(post: Any, bucket: str, key: str, now: datetime) -> tuple[
     try:
         text = base64.b64decode(post.fields["policy"], validate=False)
         document = json.loads(text)
-    except (binascii.Error, ValueError):
+    except (binascii.Error, ValueError, RecursionError):  # RecursionError: nested too deep for json
         raise _invalid_policy("Invalid JSON.") from None
     if not isinstance(document, dict):
         raise _invalid_policy("Invalid JSON.")

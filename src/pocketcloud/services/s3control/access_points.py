@@ -83,7 +83,7 @@ def check_access_point_policy(text: Any, arn: str) -> dict[str, Any]:
         raise malformed_policy("Policies must be valid JSON and the first byte must be '{'")
     try:
         document = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         raise malformed_policy("This policy contains invalid Json") from None
     if not isinstance(document, dict) or "Statement" not in document:
         raise malformed_policy("Missing required field Statement")

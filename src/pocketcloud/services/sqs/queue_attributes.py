@@ -192,7 +192,7 @@ def _policy(text: str) -> str:
         if not isinstance(document, dict) or not document.get("Statement"):
             raise ValueError("no statements")
         parse_policy(text, "resource")
-    except (ValueError, MalformedPolicy) as exc:
+    except (ValueError, MalformedPolicy, RecursionError) as exc:  # RecursionError: nested too deep
         raise invalid_attribute_value("Policy") from exc
     statements = document["Statement"]
     count = len(statements) if isinstance(statements, list) else 1
@@ -206,7 +206,7 @@ def _policy(text: str) -> str:
 def redrive_policy(text: str, *, fifo: bool, arn: str, account: str, region: str, find: FindQueue) -> str:
     try:
         policy = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         policy = None
     if not isinstance(policy, dict):
         raise invalid_attribute_value("RedrivePolicy", "Redrive policy is not a valid JSON map.")
@@ -267,7 +267,7 @@ def redrive_allow_policy(text: str) -> str:
     )
     try:
         policy = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         raise unsupported from None
     if not isinstance(policy, dict) or set(policy) - {"redrivePermission", "sourceQueueArns"}:
         raise unsupported

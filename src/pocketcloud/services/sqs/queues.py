@@ -96,9 +96,9 @@ def _encode_token(name: str) -> str:
 def _decode_token(token: str) -> str:
     try:
         after = json.loads(base64.b64decode(token, validate=True))["after"]
-        if isinstance(after, str):
+        if isinstance(after, str) and after.isascii():  # the queue names we put in tokens are
             return after
-    except (ValueError, KeyError, TypeError, binascii.Error):
+    except (ValueError, KeyError, TypeError, binascii.Error, RecursionError):
         pass
     raise invalid_parameter_value("Invalid NextToken value.")
 
@@ -196,9 +196,12 @@ class QueueOperations:
         if limit is not None and not 1 <= limit <= 1000:
             raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
         after = _decode_token(p["NextToken"]) if p.get("NextToken") else None
+        prefix = p.get("QueueNamePrefix") or ""
+        if not prefix.isascii():
+            return {}  # queue names are ASCII (and a lone surrogate could not be looked up at all)
         page = self.sqs.queues.scan(
             (ctx.account_id, ctx.region),
-            prefix=p.get("QueueNamePrefix") or "",
+            prefix=prefix,
             start_after=after,
             limit=(limit or 1000) + 1,
         )

@@ -59,9 +59,10 @@ def read_task_handle(handle: str) -> tuple[str, str] | None:
             isinstance(data, dict)
             and isinstance(data.get("taskId"), str)
             and isinstance(data.get("sourceArn"), str)
+            and data["taskId"].isascii()  # as every task id SQS wrote is (a uuid)
         ):
             return data["taskId"], data["sourceArn"]
-    except (ValueError, binascii.Error):
+    except (ValueError, binascii.Error, RecursionError):  # RecursionError: nested too deep for json
         pass
     return None
 

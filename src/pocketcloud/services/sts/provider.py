@@ -404,7 +404,7 @@ class StsProvider(RootSessionOperations, Provider):
         try:
             decoded = base64.b64decode(p["EncodedMessage"], validate=True).decode()
             json.loads(decoded)
-        except (ValueError, binascii.Error, UnicodeDecodeError):
+        except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):
             raise ServiceError(
                 "InvalidAuthorizationMessageException",
                 "The error message provided is not a valid encoded authorization message.",

@@ -44,7 +44,11 @@ def invalid_token(message: str) -> ServiceError:
 
 
 def _segment(text: str) -> Any:
-    return json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    value = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+    # A lone surrogate escape (\ud800) is no Unicode text: UnicodeEncodeError, a ValueError, so the
+    # token is refused as no JWT rather than its issuer looked up.
+    json.dumps(value, ensure_ascii=False).encode()
+    return value
 
 
 def decode_token(token: str) -> Claims:
@@ -54,7 +58,7 @@ def decode_token(token: str) -> Claims:
         if len(parts) != 3:
             raise ValueError("not three segments")
         header, claims = _segment(parts[0]), _segment(parts[1])
-    except (ValueError, binascii.Error, UnicodeDecodeError):
+    except (ValueError, binascii.Error, UnicodeDecodeError, RecursionError):  # Recursion: nested too deep
         raise invalid_token(
             "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
         ) from None

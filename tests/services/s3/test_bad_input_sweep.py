@@ -1,0 +1,80 @@
+"""Inputs found by the robustness sweep (every operation, garbage and boundary input) that once
+answered 500: each must get S3's own 4xx error. Clients skip botocore's parameter validation so
+the malformed request reaches the server, as one from another SDK or hand-built XML would."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_client
+from tests.services.s3.access_support import policy
+from tests.services.s3.core_support import error_of
+
+MALFORMED = (
+    "MalformedXML",
+    400,
+    "The XML you provided was not well-formed or did not validate against our published schema",
+)
+
+ALLOW_S3 = policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
+
+
+def unchecked_user(endpoint: str) -> Any:
+    """An S3 client, without botocore's parameter validation, of a new IAM user allowed s3:*."""
+    iam = make_client(endpoint, "iam")
+    name = f"sweep-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="s3", PolicyDocument=ALLOW_S3)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    return make_client(
+        endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"], parameter_validation=False
+    )
+
+
+@pytest.fixture(scope="module")
+def unchecked(endpoint: str) -> Any:
+    return make_client(endpoint, "s3", parameter_validation=False)
+
+
+@pytest.mark.parametrize("tag", [{}, {"Value": "v"}, {"Key": "k"}], ids=["empty", "no-key", "no-value"])
+def test_object_tag_without_key_or_value_is_malformed_xml(
+    s3: Any, unchecked: Any, bucket: str, tag: dict[str, str]
+) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert (
+        error_of(unchecked.put_object_tagging, Bucket=bucket, Key="k", Tagging={"TagSet": [tag]}) == MALFORMED
+    )
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"] == []
+
+
+def test_object_tag_without_key_is_malformed_xml_for_an_iam_user(endpoint: str, s3: Any, bucket: str) -> None:
+    # An IAM user's call computes s3:RequestObjectTag/<key> condition values before the operation.
+    user = unchecked_user(endpoint)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert (
+        error_of(user.put_object_tagging, Bucket=bucket, Key="k", Tagging={"TagSet": [{"Value": "v"}]})
+        == MALFORMED
+    )
+
+
+def test_a_bucket_policy_nested_too_deep_is_invalid_json(s3: Any, bucket: str) -> None:
+    deep = '{"Statement":' + '{"a":' * 1200 + "1" + "}" * 1200 + "}"
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=deep) == (
+        "MalformedPolicy",
+        400,
+        "This policy contains invalid Json",
+    )
+
+
+def test_delete_objects_naming_an_object_without_a_key_is_malformed_xml(
+    endpoint: str, s3: Any, unchecked: Any, bucket: str
+) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    request = {"Objects": [{"Key": "k"}, {"VersionId": "null"}]}
+    assert error_of(unchecked.delete_objects, Bucket=bucket, Delete=request) == MALFORMED
+    user = unchecked_user(endpoint)
+    assert error_of(user.delete_objects, Bucket=bucket, Delete=request) == MALFORMED
+    assert s3.head_object(Bucket=bucket, Key="k")["ContentLength"] == 1
