@@ -49,6 +49,9 @@ class Settings:
     # Maximum clock skew accepted on signed requests (AWS: 15 minutes).
     max_clock_skew_seconds: int = 900
     log_level: str = "warning"
+    # A request whose body stops arriving for this long is answered 400 RequestTimeout and its
+    # connection closed (S3 closes idle uploads after about 20 s).
+    body_idle_seconds: float = 20.0
     # Lambda: account-wide concurrency, idle time before an environment is stopped, and the
     # unit of async-invocation retry delays (AWS waits about 1 then 2 minutes: 60 s).
     lambda_account_concurrency: int = 1000
@@ -82,6 +85,7 @@ class Settings:
         s.auth_disabled = _env_bool("POCKETCLOUD_AUTH_DISABLED", False)
         s.log_level = os.environ.get("POCKETCLOUD_LOG_LEVEL", s.log_level)
         s.lambda_account_concurrency = int(os.environ.get("POCKETCLOUD_LAMBDA_CONCURRENCY", s.lambda_account_concurrency))
+        s.body_idle_seconds = float(os.environ.get("POCKETCLOUD_BODY_IDLE_SECONDS", s.body_idle_seconds))
         s.lambda_idle_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_IDLE_SECONDS", s.lambda_idle_seconds))
         s.lambda_retry_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_RETRY_SECONDS", s.lambda_retry_seconds))
         s.lambda_python_client = os.environ.get("POCKETCLOUD_LAMBDA_PYTHON_CLIENT", s.lambda_python_client)

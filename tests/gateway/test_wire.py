@@ -287,3 +287,24 @@ def test_answers_a_client_does_not_read_wait_for_it_rather_than_pile_up(
         time.sleep(1)  # whatever the server would still do with what it has read
         grown = _rss_mib(server.proc.pid) - before
     assert grown < 12, f"server memory grew by {grown:.1f} MiB"
+
+
+def test_a_body_that_stops_arriving_is_answered_request_timeout_and_the_connection_closed() -> None:
+    # S3 closes an upload that sends nothing for about 20 s; this server waits 1 s.
+    server = ServerProcess(env={"POCKETCLOUD_BODY_IDLE_SECONDS": "1"}).start()
+    try:
+        s3 = make_client(server.endpoint, "s3")
+        s3.create_bucket(Bucket="wire-idle")
+        body = b"q" * 1000
+        headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+        request = _signed(server.endpoint, "PUT", "/wire-idle/k", body, "s3", headers)
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(request[: len(request) - len(body) + 10])  # 10 of the 1,000 bytes declared
+            status, headers_back, answer = _Reader(sock).response()
+            assert status == 400
+            assert b"<Code>RequestTimeout</Code>" in answer
+            assert headers_back["connection"] == "close"
+            assert _closed(sock)
+        assert s3.list_objects_v2(Bucket="wire-idle")["KeyCount"] == 0
+    finally:
+        server.stop()

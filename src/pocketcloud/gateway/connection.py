@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 
 from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response
+from pocketcloud.protocol.errors import ServiceError
 
 if TYPE_CHECKING:
     from pocketcloud.gateway.app import Gateway
@@ -67,8 +68,21 @@ def _status_line(status: int) -> bytes:
     return line if line is not None else f"HTTP/1.1 {status} \r\n".encode()
 
 
+def _request_timeout() -> ServiceError:
+    return ServiceError(
+        "RequestTimeout",
+        "Your socket connection to the server was not read from or written to within the timeout period. "
+        "Idle connections will be closed.",
+        status=400,
+    )
+
+
 class StreamedBody(Body):
-    """A request body as the connection receives it: pieces wait here until the app takes them."""
+    """A request body as the connection receives it: pieces wait here until the app takes them.
+
+    A body that stops arriving (a client that declared more than it sends) fails the read with
+    S3's RequestTimeout after the connection's `body_idle_seconds`, rather than holding the
+    request open until the client gives up."""
 
     def __init__(self, connection: HttpConnection, expect_continue: bool) -> None:
         super().__init__()
@@ -121,13 +135,23 @@ class StreamedBody(Body):
         return data
 
     async def _more(self) -> None:
-        """Wait until a piece, the end or a disconnect arrives."""
+        """Wait until a piece, the end or a disconnect arrives (RequestTimeout if none does in time)."""
         if self._expect_continue:
             self._expect_continue = False
             self._connection.write(_CONTINUE)
         self._connection.resume_reading()
-        self._waiter = asyncio.get_running_loop().create_future()
-        await self._waiter
+        loop = asyncio.get_running_loop()
+        waiter = self._waiter = loop.create_future()
+        timer = loop.call_later(self._connection.body_idle_seconds, self._idle, waiter)
+        try:
+            await waiter
+        finally:
+            timer.cancel()
+
+    def _idle(self, waiter: asyncio.Future[None]) -> None:
+        if not waiter.done():
+            self._waiter = None
+            waiter.set_exception(_request_timeout())
 
     async def chunks(self) -> AsyncIterator[bytes]:
         while True:
@@ -177,6 +201,7 @@ class HttpConnection(asyncio.Protocol):
         self.gateway: Gateway = config.app
         self.server_state = server_state
         self.keep_alive_seconds: float = config.timeout_keep_alive
+        self.body_idle_seconds: float = self.gateway.runtime.settings.body_idle_seconds
         self.loop = _loop or asyncio.get_event_loop()
         self.parser = httptools.HttpRequestParser(self)
         self.transport: asyncio.Transport | None = None
