@@ -167,11 +167,16 @@ class AccessControlOperations:
             ctx.principal.is_root and ctx.principal.account_id == self._owner_of(bucket)
         ):
             return error
+        return error if self._may_list(ctx, bucket) else ServiceError("AccessDenied", "Access Denied", status=403)
+
+    def _may_list(self, ctx: RequestContext, bucket: str) -> bool:
+        """Whether the caller may list the bucket (s3:ListBucket): what decides, for a read of an absent
+        key, between NoSuchKey and AccessDenied (here and in `_missing_key`)."""
         try:
             self.authorize_listing(ctx, bucket)  # type: ignore[attr-defined]
         except ServiceError:
-            return ServiceError("AccessDenied", "Access Denied", status=403)
-        return error
+            return False
+        return True
 
     def check_anonymous_read(self, p: Params) -> None:
         """An unsigned GetObject/HeadObject may not override response headers (GetObject API reference)."""
@@ -310,11 +315,9 @@ class AccessControlOperations:
     def _missing_key(self, ctx: RequestContext, bucket: str, key: str) -> None:
         """A read of an absent key has no object ACL to decide it: S3 answers NoSuchKey (404) to a
         caller who may list the bucket, whether or not anything would let it read the key."""
-        try:
-            self.authorize_listing(ctx, bucket)  # type: ignore[attr-defined]
-        except ServiceError:
-            return  # decided as any other read: AccessDenied unless allowed
-        raise no_such_key(key)
+        if self._may_list(ctx, bucket):
+            raise no_such_key(key)
+        # Otherwise it is decided as any other read: AccessDenied unless something allows it.
 
     def _object_or_none(self, bucket: str, key: str, version_id: str | None) -> Params | None:
         try:
