@@ -27,7 +27,7 @@ from typing import Any
 
 from pocketcloud.auth.sigv4 import Authenticator
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.gateway.http import AsgiBody, BodyTooLarge, Request, Response
+from pocketcloud.gateway.http import AsgiBody, BodyTooLarge, Request, Response, header_dict
 from pocketcloud.gateway.internal import InternalRoutes
 from pocketcloud.gateway.memo import close_memo, open_memo
 from pocketcloud.gateway.routing import Target, route_request
@@ -259,13 +259,7 @@ def _unread_body(request: Request, body: Any) -> bool:
 
 
 def _request_from_scope(scope: dict[str, Any], receive: Any) -> Request:
-    raw_headers = scope["headers"]  # names lower-cased by the ASGI server
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw_headers}
-    if len(headers) != len(raw_headers):  # a repeated header: its values joined with ","
-        headers = {}
-        for raw_name, raw_value in raw_headers:
-            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
+    headers = header_dict(scope["headers"])  # names lower-cased by the ASGI server
     raw_path = scope.get("raw_path")
     path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
     client = scope.get("client")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import httptools
 
-from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response
+from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response, header_dict
 from pocketcloud.protocol.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -305,20 +305,13 @@ class HttpConnection(asyncio.Protocol):
 
     def on_headers_complete(self) -> None:
         parser = self.parser
-        raw = self._headers
-        headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
-        if len(headers) != len(raw):  # a repeated header: its values joined with ","
-            headers = {}
-            for raw_name, raw_value in raw:
-                name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-                headers[name] = f"{headers[name]},{value}" if name in headers else value
         url = httptools.parse_url(self._url)  # an HttpParserError (400) if it is no URL
         body = StreamedBody(self, self._expect_continue)
         request = Request(
             method=parser.get_method().decode("ascii"),
             path=url.path.decode("latin-1"),
             query_string=(url.query or b"").decode("latin-1"),
-            headers=headers,
+            headers=header_dict(self._headers),
             body=body,
             client_ip=self.client_ip,
         )
