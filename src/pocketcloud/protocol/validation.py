@@ -133,7 +133,7 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"  # as Java prints a list: [a, b]
-    return str(value)
+    return "null" if value is None else str(value)
 
 
 # A compiled check: (value, where, errors) appends the messages of what `value` breaks.
@@ -224,7 +224,7 @@ class Validator:
             item = self._check(shape.member)
             if item is not None:
                 not_null = shape.name not in self.nullable_elements
-                checks.append(_items(item, _scalar_constraints(shape.member, not_null=not_null)))
+                checks.append(_items(item, _scalar_constraints(shape.member, not_null=not_null), not_null))
         elif kind == "map":
             key, value = self._check(shape.key), self._check(shape.value)
             if key is not None or value is not None:
@@ -409,18 +409,24 @@ def _scalar_constraints(shape: Shape, not_null: bool) -> str | None:
     return f"[{', '.join(listed)}]"
 
 
-def _items(item: Check, scalar_constraints: str | None) -> Check:
+def _items(item: Check, scalar_constraints: str | None, not_null: bool) -> Check:
     """A list's elements. A list of scalars that has a bad element is reported once, as Coral reports
     it: "Value '[X86_64]' at 'architectures' failed to satisfy constraint: Member must satisfy
-    constraint: [...]" (every constraint of an element); elements of structures by their path."""
+    constraint: [...]" (every constraint of an element); elements of structures by their path.
+    A null element (JSON's [null]) is bad unless the list's elements are nullable."""
 
     def items(value: Any, where: str, errors: list[str]) -> None:
         if not isinstance(value, list):
             return
         bad: list[str] = []
         for index, element in enumerate(value, 1):
+            path = f"{where}.{index}.member"
             if element is not None:
-                item(element, f"{where}.{index}.member", bad if scalar_constraints else errors)
+                item(element, path, bad if scalar_constraints else errors)
+            elif not_null and scalar_constraints:
+                bad.append("null")
+            elif not_null:
+                errors.append(f"Value null at '{path}' failed to satisfy constraint: Member must not be null")
         if bad:
             errors.append(_fail(value, where, f"Member must satisfy constraint: {scalar_constraints}"))
 

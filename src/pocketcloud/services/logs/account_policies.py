@@ -45,7 +45,7 @@ def _json_object(text: str, what: str) -> Params:
         raise invalid(f"{what} exceeds the maximum length of {MAX_POLICY_CHARS} characters.")
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
         raise invalid(f"{what} is not valid JSON.") from exc
     if not isinstance(doc, dict):
         raise invalid(f"{what} must be a JSON object.")

@@ -50,7 +50,7 @@ def _with_service_names(text: str) -> tuple[str, str]:
     "Service", which is the form the policy grammar checks)."""
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         return text, text
     if not isinstance(doc, dict):
         return text, text

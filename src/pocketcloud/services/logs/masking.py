@@ -47,7 +47,7 @@ def _patterns(document: str) -> list[re.Pattern[str]]:
     """The expressions of the identifiers a policy document protects."""
     try:
         doc = json.loads(document)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         return []
     custom = {}
     for entry in (doc.get("Configuration") or {}).get("CustomDataIdentifier") or []:

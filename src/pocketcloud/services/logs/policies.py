@@ -40,7 +40,7 @@ def _stored_form(text: str) -> str:
     """The document as DescribeResourcePolicies shows it."""
     try:
         doc = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nested too deep for json
         return text
     if not isinstance(doc, dict):
         return text
@@ -92,7 +92,7 @@ class PolicyOperations(LogsMixin):
             raise invalid("policyDocument is required.")
         try:
             parsed = json.loads(document)
-        except ValueError as exc:
+        except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
             raise invalid("Policy document is not valid JSON.") from exc
         if not isinstance(parsed, dict) or "Statement" not in parsed:
             raise invalid("Policy document must contain a Statement.")

@@ -108,7 +108,7 @@ def _place(record: Params, parsed: Params, destination: str | None) -> None:
 def _parse_json(record: Params, message: str, c: Params) -> None:
     try:
         parsed = json.loads(_source_text(record, message, c.get("source")))
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
         raise NotParsed from exc
     if not isinstance(parsed, dict):
         raise NotParsed

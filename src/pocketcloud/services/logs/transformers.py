@@ -55,7 +55,7 @@ def _index_fields(text: str) -> list[tuple[str, str]]:
     """(field, type) of each field an index policy document indexes; refuses a malformed one."""
     try:
         doc = json.loads(text)
-    except ValueError as exc:
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
         raise invalid("The index policy document is not valid JSON.") from exc
     if not isinstance(doc, dict):
         raise invalid("The index policy document must be a JSON object.")
