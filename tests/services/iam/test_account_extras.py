@@ -7,9 +7,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import allow, doc, error_of, unique
 from tests.services.iam.test_mfa_devices import totp
 
@@ -19,9 +17,6 @@ CONDITIONED = doc(
 )
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def test_context_keys_of_a_custom_policy(iam: Any) -> None:

@@ -6,13 +6,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
 from tests.services.iam.support import error_of
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def test_properties_put_are_read_back_and_merged(iam: Any) -> None:

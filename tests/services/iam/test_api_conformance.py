@@ -7,9 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import AWS_POLICY, Caller, allow, doc, error_of, unique
 
 EC2_TRUST = json.dumps(
@@ -23,9 +21,6 @@ EC2_TRUST = json.dumps(
 POLICIES = f"arn:aws:iam::{ROOT_ACCOUNT}:policy/"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _policy(iam: Any, **kwargs: Any) -> str:

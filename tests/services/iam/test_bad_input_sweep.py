@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
 from tests.services.iam.support import error_of, trust, unique
 
 NOT_A_JWT = "The ID Token provided is not a valid JWT. (You may see this error if you sent an Access Token)"
@@ -19,14 +18,8 @@ def nested(depth: int) -> str:
     return '{"a":' * depth + "1" + "}" * depth
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
-@pytest.fixture
-def sts(endpoint: str) -> Any:
-    return make_client(endpoint, "sts")
 
 
 def test_a_policy_nested_too_deep_is_a_malformed_document(iam: Any) -> None:

@@ -13,7 +13,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import error_of, unique
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -45,9 +45,6 @@ def ssh_key() -> str:
     return key.public_bytes(serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 @pytest.fixture

@@ -15,9 +15,6 @@ from tests.services.iam.support import Caller, allow, doc, error_of, unique
 FIRST, SECOND = "First-Passw0rd!", "Second-Passw0rd!"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 @pytest.fixture

@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
 from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.iam.support import AWS_POLICY, Caller, allow, deny, doc, error_of, unique
 
 USERS = f"arn:aws:iam::{ROOT_ACCOUNT}:user/"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def test_a_new_user_without_policies_is_denied_with_aws_wording(endpoint: str, iam: Any) -> None:

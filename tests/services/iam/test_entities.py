@@ -9,14 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, trust, unique, user_arn
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
-
 
 # -- users -------------------------------------------------------------------------------
 

@@ -16,11 +16,6 @@ from tests.services.iam.support import Caller, allow, doc, error_of, session_cli
 
 
 @pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
-
-
-@pytest.fixture
 def caller(endpoint: str, iam: Any) -> Caller:
     """A user allowed to federate, list users and get its own user."""
     user = Caller(endpoint, iam)

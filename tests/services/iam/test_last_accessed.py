@@ -6,15 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import Caller, allow, doc, error_of, session_client, trust, unique
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _report(iam: Any, arn: str, granularity: str = "SERVICE_LEVEL") -> dict[str, Any]:

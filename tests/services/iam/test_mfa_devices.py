@@ -13,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import error_of, unique
 
 
@@ -29,9 +29,6 @@ def two_codes(seed: bytes) -> dict[str, str]:
     return {"AuthenticationCode1": totp(seed, step), "AuthenticationCode2": totp(seed, step + 1)}
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 @pytest.fixture

@@ -6,17 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import Caller, allow, doc, error_of, unique
 
 A, B, C = "a" * 40, "b" * 40, "c" * 40
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _create(iam: Any, **kwargs: Any) -> tuple[str, str]:

@@ -20,14 +20,8 @@ from tests.services.iam.support import doc, error_of, unique
 CLIENT_ID = "sts.amazonaws.com"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
-@pytest.fixture
-def sts(endpoint: str) -> Any:
-    return make_client(endpoint, "sts")
 
 
 def jwt(**claims: Any) -> str:

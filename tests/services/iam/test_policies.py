@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, unique
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _policy(iam: Any, **kwargs: Any) -> str:

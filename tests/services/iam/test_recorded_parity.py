@@ -12,7 +12,6 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
 from tests.services.iam.support import error_of, unique
 from tests.services.iam.test_mfa_devices import two_codes
 
@@ -20,9 +19,6 @@ EC2_SERVICE = {"Service": "ec2.amazonaws.com"}
 TAG_PATTERN = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _trust(action: str | list[str]) -> str:

@@ -68,14 +68,8 @@ def saml_response(
     return base64.b64encode(xml.encode()).decode()
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
-@pytest.fixture
-def sts(endpoint: str) -> Any:
-    return make_client(endpoint, "sts")
 
 
 @pytest.fixture

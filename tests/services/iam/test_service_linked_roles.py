@@ -9,13 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import error_of, unique
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def test_a_service_linked_role_has_the_service_name_path_and_trust(iam: Any) -> None:

@@ -25,9 +25,6 @@ from tests.services.iam.support import (
 ROLES = f"arn:aws:iam::{ROOT_ACCOUNT}:role/"
 
 
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _role(iam: Any, trust_policy: str, *, policy: str | None = None, **kwargs: Any) -> str:

@@ -15,11 +15,6 @@ from tests.services.iam.support import Caller, allow, doc, error_of, trust, uniq
 
 
 @pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
-
-
-@pytest.fixture
 def caller(endpoint: str, iam: Any) -> Caller:
     """A user allowed to assume any role that trusts the account."""
     user = Caller(endpoint, iam)
