@@ -8,9 +8,11 @@ Each server is started fresh and measured with two clients, one after the other:
   valid for 15 minutes and pocketcloud verifies it on every call, so this shows
   the server's own latency without boto3's ~1 ms of client work per call.
 
-The floor is uvicorn + httptools + uvloop configured like pocketcloud, serving
-a fixed reply (`bench/floor_app.py`); moto_server (Flask/Werkzeug, no signature
-checks) is a reference point.
+The floor is a bare ASGI app on uvicorn + httptools + uvloop, serving a fixed
+reply (`bench/floor_app.py`): the stack pocketcloud ran on until it got its own
+connection protocol (`gateway/connection.py`), which costs less per request than
+uvicorn's ASGI one, so pocketcloud's work is now only partly "beyond the floor".
+moto_server (Flask/Werkzeug, no signature checks) is a reference point.
 """
 
 from __future__ import annotations
@@ -174,7 +176,8 @@ def render(runs: list[ServerRun], calls: int, warmup: int, machine: str) -> str:
     lines = [
         f"## {NAME}: {TITLE}", "", machine, "",
         f"{calls:,} sequential calls per row, after {warmup:,} warm-up calls; each server started fresh. "
-        "`floor` is a bare ASGI app on the same uvicorn/httptools/uvloop stack; moto_server does not "
+        "`floor` is a bare ASGI app on uvicorn/httptools/uvloop (pocketcloud's own connection protocol costs "
+        "less per request than uvicorn's ASGI one); moto_server does not "
         "check signatures.", "",
         _cpu_table(runs), "",
         _startup_table(runs),

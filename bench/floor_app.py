@@ -1,11 +1,12 @@
-"""The floor: a bare ASGI app on the same server stack as pocketcloud, answering a fixed STS reply.
+"""The floor: a bare ASGI app on uvicorn, answering a fixed STS reply.
 
     python -m bench.floor_app --port PORT
 
-uvicorn is configured exactly as `pocketcloud.server.serve` configures it
-(httptools, uvloop, no access log), and the app reads the whole request body
-and answers 200 with a GetCallerIdentity response that boto3 parses like the
-real one. Whatever pocketcloud spends beyond this is pocketcloud's own work.
+uvicorn runs with httptools, uvloop and no access log, as `pocketcloud.server.serve`
+runs it, but with uvicorn's own ASGI protocol, where pocketcloud now uses its own
+connection protocol (`gateway/connection.py`, cheaper per request). The app reads
+the whole request body and answers 200 with a GetCallerIdentity response that
+boto3 parses like the real one.
 """
 
 from __future__ import annotations
