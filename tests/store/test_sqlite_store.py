@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pocketcloud.store import Scope, open_store
+from pocketcloud.store import Scope, UnusableKey, open_store
 from pocketcloud.store.schema import prefix_end
 from pocketcloud.store.sqlite import SqliteStore
 
@@ -450,3 +450,28 @@ def test_delete_many_deletes_the_keys_named_and_counts_them(store: SqliteStore) 
     coll.put_many(A, [("a", {}), ("b", {}), ("c", {})])
     assert coll.delete_many(A, ["a", "c", "missing"]) == 2
     assert [key for key, _ in coll.scan(A)] == ["b"]
+
+
+def test_a_key_that_is_no_unicode_text_names_nothing_and_cannot_be_written(store: SqliteStore) -> None:
+    # A JSON request may carry a lone surrogate ("\ud800"); SQLite cannot hold one.
+    streams = store.collection("logs", "streams")
+    streams.put(A, "s1", {"v": 1})
+    lone = "s\ud800"
+    assert streams.get(A, lone) is None
+    assert streams.get_with_blob(A, lone, "Blob") == (None, None)
+    assert streams.scan(A, prefix=lone) == []
+    assert streams.scan(A, start_after=lone) == []
+    assert streams.scan_fields(A, ("v",), prefix=lone) == []
+    assert streams.count(A, lone) == 0
+    assert streams.delete(A, lone) is False
+    assert streams.delete_many(A, [lone, "s1"]) == 1
+    assert streams.get(("\ud800", ""), "s1") is None
+    for write in (
+        lambda: streams.put(A, lone, {"v": 2}),
+        lambda: streams.insert(A, lone, {"v": 2}),
+        lambda: streams.put_many(A, [(lone, {"v": 2})]),
+        lambda: streams.put(("\ud800", ""), "s2", {"v": 2}),
+    ):
+        with pytest.raises(UnusableKey):
+            write()
+    assert streams.scan(A) == []

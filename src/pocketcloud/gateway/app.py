@@ -41,9 +41,10 @@ from pocketcloud.protocol.errors import (
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
-from pocketcloud.protocol.validation import validator_for
+from pocketcloud.protocol.validation import unusable_text_error, validator_for
 from pocketcloud.services import BACKGROUND_SERVICES, CREDENTIAL_SERVICES
 from pocketcloud.services.base import ServiceRuntime
+from pocketcloud.store import UnusableKey
 
 log = logging.getLogger("pocketcloud.gateway")
 
@@ -187,6 +188,7 @@ class Gateway:
         ctx: RequestContext | None = None
         operation_name = ""
         operation = None
+        params: dict[str, Any] = {}
         try:
             target = route_request(request)
             auth = await self.authenticator.authenticate(request, target.service, target.signing_name)
@@ -224,6 +226,10 @@ class Gateway:
         except ServiceError as error:
             self._observe(ctx, operation_name, error)
             return target, self._error_response(target, error, operation, request_id)
+        except UnusableKey:  # a name that is no Unicode text, which the store cannot hold
+            refused = unusable_text_error(target.service, target.protocol, params)
+            self._observe(ctx, operation_name, refused)
+            return target, self._error_response(target, refused, operation, request_id)
         except BodyTooLarge:
             too_large = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
             return target, self._error_response(target, too_large, operation, request_id)

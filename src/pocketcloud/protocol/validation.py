@@ -17,6 +17,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import RequestValidationError
+from pocketcloud.store import is_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -491,6 +492,31 @@ def _hide_value(error: str, hidden: frozenset[str]) -> str:
         return error
     constraint = re.sub(r"^(Member must satisfy enum value set): \[.*\]$", r"\1", match["constraint"])
     return f"Value at '{where}' failed to satisfy constraint: {constraint}"
+
+
+def _not_text(value: Any) -> bool:
+    if isinstance(value, str):
+        return not is_text(value)
+    if isinstance(value, list):
+        return any(map(_not_text, value))
+    return False
+
+
+def unusable_text_error(service: str, protocol: str, params: dict[str, Any]) -> RequestValidationError:
+    """The error for a request naming something by text that is not Unicode text (a lone surrogate,
+    which the store cannot hold: `store.UnusableKey`), in the service's validation code. AWS documents
+    no answer for this; the wording follows Coral's."""
+    member = next((name for name, value in params.items() if _not_text(value)), "input")
+    validator = validator_for(service, protocol)
+    if validator is not None:
+        code = validator.code
+    else:
+        code = "InvalidArgument" if service in ("s3", "s3control") else "InvalidParameterValue"
+    message = (
+        f"1 validation error detected: Value at '{member}' failed to satisfy constraint: "
+        "Member must be valid Unicode text"
+    )
+    return RequestValidationError(code, message, status=400)
 
 
 @cache

@@ -31,6 +31,24 @@ Scope = tuple[str, str]  # (account id, region); region "" for global resources
 Document = dict[str, Any]
 
 
+class UnusableKey(ValueError):
+    """A write under a key (or scope) that is no Unicode text: a lone surrogate, which a JSON request
+    may carry ("\\ud800") but no store can hold. A read of such a key finds nothing; a write raises
+    this, which the gateway answers as the service's validation error."""
+
+
+def is_text(value: str) -> bool:
+    """Whether `value` is Unicode text, that is, has no lone surrogate (ASCII, the usual case, is
+    answered without a copy)."""
+    if value.isascii():
+        return True
+    try:
+        value.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 class Collection(ABC):
     """Documents of one kind of one service, keyed per scope by ordered string keys."""
 

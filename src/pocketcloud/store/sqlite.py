@@ -45,7 +45,7 @@ from typing import Any, Literal
 
 import orjson
 
-from pocketcloud.store import Collection, Document, Scope, Store
+from pocketcloud.store import Collection, Document, Scope, Store, UnusableKey, is_text
 from pocketcloud.store.blobs import FileBlobStore
 from pocketcloud.store.codec import dumps as _dumps
 from pocketcloud.store.codec import loads as _loads
@@ -98,13 +98,24 @@ def _json_path(field: str) -> str:
     return "$." + field
 
 
-def _check_write(key: str, doc: Document) -> None:
+def _check_write(scope: Scope, key: str, doc: Document) -> None:
     # A non-str key would be stored as INTEGER/REAL and sort apart from every
     # text key; refuse it rather than corrupt the ordering.
     if type(key) is not str:
         raise TypeError(f"document key must be str, not {type(key).__name__}")
     if not isinstance(doc, dict):
         raise TypeError(f"document must be a dict, not {type(doc).__name__}")
+    if not _usable(scope, key):
+        raise UnusableKey(key)
+
+
+def _usable(scope: Scope, text: str | None) -> bool:
+    """Whether a scope and a key, prefix or cursor can be looked up at all (SQLite takes only Unicode
+    text): a lookup of anything else finds nothing, as a lookup of a key never written would."""
+    account, region = scope
+    if account.isascii() and region.isascii() and (text is None or text.isascii()):
+        return True
+    return is_text(account) and is_text(region) and (text is None or is_text(text))
 
 
 class SqliteCollection(Collection):
@@ -141,11 +152,15 @@ class SqliteCollection(Collection):
         return f"<SqliteCollection {self._service}/{self._name}>"
 
     def get(self, scope: Scope, key: str) -> Document | None:
+        if not _usable(scope, key):
+            return None
         with self._lock:
             row = self._cur.execute(GET, (self._service, self._name, scope[0], scope[1], key)).fetchone()
         return None if row is None else _loads(row[0])
 
     def get_with_blob(self, scope: Scope, key: str, field: str) -> tuple[Document | None, bytes | None]:
+        if not _usable(scope, key):
+            return None, None
         if not _JSON_EXTRACT[0]:
             return super().get_with_blob(scope, key, field)
         params = (_json_path(field), self._service, self._name, scope[0], scope[1], key)
@@ -162,7 +177,7 @@ class SqliteCollection(Collection):
         return _loads(row[0]), (None if row[1] is None else bytes(row[1]))
 
     def put(self, scope: Scope, key: str, doc: Document) -> None:
-        _check_write(key, doc)
+        _check_write(scope, key, doc)
         text = _dumps(doc)
         kept = self._kept_text(doc)
         with self._lock:
@@ -172,7 +187,7 @@ class SqliteCollection(Collection):
         head = (self._service, self._name, scope[0], scope[1])
         rows = []
         for key, doc in items:
-            _check_write(key, doc)
+            _check_write(scope, key, doc)
             rows.append((*head, key, _dumps(doc), self._kept_text(doc)))
         with self._lock:
             self._cur.executemany(PUT, rows)
@@ -180,8 +195,8 @@ class SqliteCollection(Collection):
     def put_twin(self, scope: Scope, key: str, doc: Document, twin: Collection, twin_key: str) -> None:
         if not isinstance(twin, SqliteCollection) or twin._cur is not self._cur:
             return super().put_twin(scope, key, doc, twin, twin_key)
-        _check_write(key, doc)
-        _check_write(twin_key, doc)
+        _check_write(scope, key, doc)
+        _check_write(scope, twin_key, doc)
         text = _dumps(doc)  # once for both rows; the kept fields differ per collection
         with self._lock:
             self._cur.execute(
@@ -192,7 +207,7 @@ class SqliteCollection(Collection):
             )
 
     def insert(self, scope: Scope, key: str, doc: Document) -> bool:
-        _check_write(key, doc)
+        _check_write(scope, key, doc)
         text = _dumps(doc)
         kept = self._kept_text(doc)
         with self._lock:
@@ -200,11 +215,14 @@ class SqliteCollection(Collection):
             return cur.rowcount == 1
 
     def delete(self, scope: Scope, key: str) -> bool:
+        if not _usable(scope, key):
+            return False
         with self._lock:
             cur = self._cur.execute(DELETE, (self._service, self._name, scope[0], scope[1], key))
             return cur.rowcount > 0
 
     def delete_many(self, scope: Scope, keys: Sequence[str]) -> int:
+        keys = [key for key in keys if _usable(scope, key)]
         head = (self._service, self._name, scope[0], scope[1])
         with self._lock:
             cur = self._cur.executemany(DELETE, [(*head, key) for key in keys])
@@ -218,6 +236,8 @@ class SqliteCollection(Collection):
         limit: int | None = None,
         reverse: bool = False,
     ) -> list[tuple[str, Document]]:
+        if not (_usable(scope, prefix) and _usable(scope, start_after)):
+            return []
         if limit is None:
             limit = -1  # SQLite: a negative LIMIT means none
         elif limit <= 0:
@@ -257,6 +277,8 @@ class SqliteCollection(Collection):
         # Kept fields are a short JSON array beside the document; otherwise SQLite's
         # json_extract picks the fields out in C. Either costs a fraction of decoding the
         # whole document (a listing reads a thousand of them per page).
+        if not (_usable(scope, prefix) and _usable(scope, start_after)):
+            return []
         kept = fields == self._kept
         if not fields or limit == 0 or not (kept or _JSON_EXTRACT[0]):
             return super().scan_fields(scope, fields, prefix, start_after, limit)
@@ -338,12 +360,16 @@ class SqliteCollection(Collection):
         return (1, True), params
 
     def count(self, scope: Scope, prefix: str = "") -> int:
+        if not _usable(scope, prefix):
+            return 0
         shape, params = self._range(scope, prefix)
         with self._lock:
             row = self._cur.execute(COUNT[shape], params).fetchone()
         return int(row[0])
 
     def delete_prefix(self, scope: Scope, prefix: str) -> int:
+        if not _usable(scope, prefix):
+            return 0
         shape, params = self._range(scope, prefix)
         with self._lock:
             return self._cur.execute(DELETE_RANGE[shape], params).rowcount

@@ -49,7 +49,7 @@ def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> b
         s3 = runtime.provider("s3")
         found = (
             s3.read_object_bytes(source["S3Bucket"], source["S3Key"], source.get("S3ObjectVersion"))
-            if s3 and _is_text(source["S3Key"])  # the model's pattern keeps S3Bucket to ASCII
+            if s3
             else None
         )
         if found is None:
@@ -70,15 +70,6 @@ def _get_object_error(s3: Any, bucket: str) -> tuple[str, str]:
     except ServiceError as exc:
         return exc.code, exc.message
     return "NoSuchKey", "The specified key does not exist."
-
-
-def _is_text(name: str) -> bool:
-    """Whether a key is Unicode text; one with a lone surrogate (JSON's "\\ud800") names no object."""
-    try:
-        name.encode()
-    except UnicodeEncodeError:
-        return False
-    return True
 
 
 def check_zip(data: bytes) -> None:

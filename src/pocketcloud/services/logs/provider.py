@@ -42,7 +42,6 @@ from pocketcloud.services.logs.groups import DAY_MS, GroupOperations
 from pocketcloud.services.logs.ingest import PendingEvents, StreamKey
 from pocketcloud.services.logs.kms_keys import KmsKeyOperations
 from pocketcloud.services.logs.log_events import LogEventOperations
-from pocketcloud.services.logs.names import TextKeys, UnusableName, refused
 from pocketcloud.services.logs.policies import PolicyOperations
 from pocketcloud.services.logs.queries import QueryOperations
 from pocketcloud.services.logs.streams import StreamOperations, stream_missing
@@ -65,11 +64,6 @@ def _check_name_lengths(p: Params) -> None:
             raise invalid("Invalid LogGroup or LogStream, both must have length less than or equal to 512.")
 
 
-def _text_keys(runtime: ServiceRuntime, name: str) -> TextKeys:
-    # Names that are no text (a lone surrogate from a JSON body) name nothing: names.py.
-    return TextKeys(runtime.store.collection("logs", name))
-
-
 def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
     """Make every operation (a method named as one: CamelCase, here or in a mixin) write the queued
     events before it runs, so no answer misses a line that an invocation which already answered logged."""
@@ -79,10 +73,7 @@ def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
         def operation(self: LogsProvider, ctx: RequestContext, p: Params, *args: Any, **kwargs: Any) -> Any:
             _check_name_lengths(p)
             self.pending.flush()
-            try:
-                return method(self, ctx, p, *args, **kwargs)
-            except UnusableName:
-                raise refused(p) from None
+            return method(self, ctx, p, *args, **kwargs)
 
         return operation
 
@@ -113,25 +104,25 @@ class LogsProvider(
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         super().__init__(runtime)
-        self.groups = _text_keys(runtime, "groups")
-        self.streams = _text_keys(runtime, "streams")
-        self.queries = _text_keys(runtime, "queries")
-        self.metric_filters = _text_keys(runtime, "metric_filters")
-        self.subscriptions = _text_keys(runtime, "subscription_filters")
-        self.policies = _text_keys(runtime, "resource_policies")
-        self.query_definitions = _text_keys(runtime, "query_definitions")
-        self.exports = _text_keys(runtime, "export_tasks")
-        self.account_settings = _text_keys(runtime, "account_settings")
-        self.destinations = _text_keys(runtime, "destinations")
-        self.delivery_destinations = _text_keys(runtime, "delivery_destinations")
-        self.account_policies = _text_keys(runtime, "account_policies")
-        self.data_protection = _text_keys(runtime, "data_protection_policies")
-        self.transformers = _text_keys(runtime, "transformers")
-        self.index_policies = _text_keys(runtime, "index_policies")
+        self.groups = runtime.store.collection("logs", "groups")
+        self.streams = runtime.store.collection("logs", "streams")
+        self.queries = runtime.store.collection("logs", "queries")
+        self.metric_filters = runtime.store.collection("logs", "metric_filters")
+        self.subscriptions = runtime.store.collection("logs", "subscription_filters")
+        self.policies = runtime.store.collection("logs", "resource_policies")
+        self.query_definitions = runtime.store.collection("logs", "query_definitions")
+        self.exports = runtime.store.collection("logs", "export_tasks")
+        self.account_settings = runtime.store.collection("logs", "account_settings")
+        self.destinations = runtime.store.collection("logs", "destinations")
+        self.delivery_destinations = runtime.store.collection("logs", "delivery_destinations")
+        self.account_policies = runtime.store.collection("logs", "account_policies")
+        self.data_protection = runtime.store.collection("logs", "data_protection_policies")
+        self.transformers = runtime.store.collection("logs", "transformers")
+        self.index_policies = runtime.store.collection("logs", "index_policies")
         self._export_runs = {}
         self._s3_as_logs = None
         self._subscribers_cache = {}
-        self.log = EventLog(_text_keys(runtime, "events"))
+        self.log = EventLog(runtime.store.collection("logs", "events"))
         self.pending = PendingEvents(self._write_batch, runtime.settings.logs_flush_seconds)
         self._sweeper: asyncio.Task[None] | None = None
         self._sweep: asyncio.Future[int] | None = None

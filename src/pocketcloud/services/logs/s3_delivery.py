@@ -23,7 +23,6 @@ from pocketcloud.iam.authorizer import Authorizer
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import ServiceRuntime
-from pocketcloud.services.logs.names import usable_name
 from pocketcloud.store import Scope
 
 
@@ -68,8 +67,6 @@ class S3AsLogs:
         return None
 
     def bucket_exists(self, scope: Scope, source_arn: str, bucket: str) -> bool:
-        if not usable_name(bucket):
-            return False  # a lone surrogate (JSON's "\ud800") names no bucket
         s3: Any = self.runtime.provider("s3")
         params = {"Bucket": bucket}
         try:  # S3's own answer, unauthorized: AWS names a missing bucket before checking the policy

@@ -197,8 +197,6 @@ class QueueOperations:
             raise invalid_value("MaxResults", limit, "MaxResults must be an integer between 1 and 1000.")
         after = _decode_token(p["NextToken"]) if p.get("NextToken") else None
         prefix = p.get("QueueNamePrefix") or ""
-        if not prefix.isascii():
-            return {}  # queue names are ASCII (and a lone surrogate could not be looked up at all)
         page = self.sqs.queues.scan(
             (ctx.account_id, ctx.region),
             prefix=prefix,

@@ -203,10 +203,6 @@ class SqsState:
         key = (account, region, name)
         queue = self._queues.get(key)
         if queue is None:
-            # Queue names, accounts and regions are ASCII: any other text names no queue (and a
-            # lone surrogate from a JSON body could not even be looked up in the store).
-            if not (name.isascii() and account.isascii() and region.isascii()):
-                return None
             doc = self.queues.get((account, region), name)
             if doc is None:
                 return None
