@@ -1,9 +1,11 @@
 """Fixtures for the Lambda tests: clients of the session server, an execution role
-Lambda may assume, and a factory of functions deleted after each test.
+Lambda may assume, and a factory of functions deleted after each test; for SQS event
+source mappings, a role that may use the queues and the mappings a test made.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -35,3 +37,36 @@ def functions(lam: Any, role: str) -> Iterator[Functions]:
     made = Functions(lam, role)
     yield made
     made.cleanup()
+
+
+@pytest.fixture(scope="session")
+def sqs(server: ServerProcess) -> Any:
+    return server.client("sqs")
+
+
+@pytest.fixture(scope="session")
+def esm_role(server: ServerProcess) -> str:
+    """An execution role that may do anything to SQS queues: an event source mapping's poller."""
+    iam: Any = server.client("iam")
+    name = unique("esm")
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName="sqs", PolicyDocument=json.dumps(policy))
+    return arn
+
+
+@pytest.fixture
+def made(lam: Any, esm_role: str) -> Iterator[Functions]:
+    """Functions running as `esm_role`, deleted after the test."""
+    functions = Functions(lam, esm_role)
+    yield functions
+    functions.cleanup()
+
+
+@pytest.fixture
+def mappings(lam: Any) -> Iterator[list[str]]:
+    """Event source mapping ids a test created, deleted after it."""
+    created: list[str] = []
+    yield created
+    for mapping_id in created:
+        lam.delete_event_source_mapping(UUID=mapping_id)

@@ -143,3 +143,39 @@ def lambda_client_allowed(server: Any, actions: list[str]) -> Any:
     caller = Caller(server.endpoint, iam)
     iam.put_user_policy(UserName=caller.name, PolicyName="allowed", PolicyDocument=doc(allow(actions)))
     return caller.client("lambda")
+
+
+# -- SQS event source mappings ---------------------------------------------------------------------
+
+# Sends the event it is given to the queue named by DEST, so a test can read what Lambda delivered.
+FORWARD = """
+import json, os, boto3
+def handler(event, context):
+    boto3.client("sqs").send_message(QueueUrl=os.environ["DEST"], MessageBody=json.dumps(
+        {"version": context.function_version, "event": event}))
+"""
+
+
+def new_queue(sqs: Any, **attributes: str) -> tuple[str, str]:
+    """(URL, ARN) of a new queue."""
+    url = sqs.create_queue(QueueName=unique("src"), Attributes=attributes)["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    return url, arn
+
+
+def forwarding(functions: Functions, sqs: Any) -> tuple[str, str]:
+    """(function name, destination queue URL) of a function that forwards its events."""
+    dest, _ = new_queue(sqs)
+    return functions.python(FORWARD, timeout=10, Environment={"Variables": {"DEST": dest}}), dest
+
+
+def delivered(sqs: Any, dest: str) -> dict[str, Any]:
+    """The next event a `forwarding` function forwarded to `dest` (AssertionError if none comes)."""
+    for _ in range(4):
+        answer = sqs.receive_message(QueueUrl=dest, WaitTimeSeconds=10)
+        if answer.get("Messages"):
+            message = answer["Messages"][0]
+            sqs.delete_message(QueueUrl=dest, ReceiptHandle=message["ReceiptHandle"])
+            forwarded: dict[str, Any] = json.loads(message["Body"])
+            return forwarded
+    raise AssertionError("the function was not invoked")

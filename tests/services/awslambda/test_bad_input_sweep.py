@@ -9,21 +9,8 @@ import uuid
 from typing import Any
 
 from tests.conftest import make_client
-from tests.services.awslambda.support import Functions, error_of
+from tests.services.awslambda.support import Functions, delivered, error_of, forwarding, new_queue
 from tests.services.awslambda.test_function_url_invoke import make_public, send
-
-# The SQS event source fixtures and helpers of the mapping tests.
-from tests.services.awslambda.test_sqs_mapping_parity import (
-    _delivered,
-    _forwarding,
-    _queue,
-    esm_role,
-    made,
-    mappings,
-    sqs,
-)
-
-MAPPING_FIXTURES = (esm_role, made, mappings, sqs)  # pytest finds these by name in this module
 
 ECHO = "def handler(event, context):\n    return event\n"
 
@@ -58,8 +45,8 @@ def test_a_message_body_nested_too_deep_for_json_is_filtered_as_plain_text(
 ) -> None:
     # The poller reads a body as JSON to match a filter; one nested past the decoder's depth is a
     # plain string to it (no match), and the messages after it are still delivered.
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     sqs.send_message(QueueUrl=url, MessageBody='{"n": ' + "[" * 5000 + "]" * 5000 + "}")
     sqs.send_message(QueueUrl=url, MessageBody='{"n": 150}')
     created = lam.create_event_source_mapping(
@@ -69,7 +56,7 @@ def test_a_message_body_nested_too_deep_for_json_is_filtered_as_plain_text(
         FilterCriteria={"Filters": [{"Pattern": json.dumps({"body": {"n": [150]}})}]},
     )
     mappings.append(created["UUID"])
-    assert [r["body"] for r in _delivered(sqs, dest)["event"]["Records"]] == ['{"n": 150}']
+    assert [r["body"] for r in delivered(sqs, dest)["event"]["Records"]] == ['{"n": 150}']
 
 
 DEEP_ANSWER = """

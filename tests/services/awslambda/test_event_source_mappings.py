@@ -25,11 +25,6 @@ POLLER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttrib
 
 
 @pytest.fixture(scope="module")
-def sqs(server: ServerProcess) -> Any:
-    return server.client("sqs")
-
-
-@pytest.fixture(scope="module")
 def iam(server: ServerProcess) -> Any:
     return server.client("iam")
 
@@ -40,14 +35,6 @@ def queue(sqs: Any) -> Iterator[tuple[str, str]]:
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     yield url, arn
     sqs.delete_queue(QueueUrl=url)
-
-
-@pytest.fixture
-def mappings(lam: Any) -> Iterator[list[str]]:
-    made: list[str] = []
-    yield made
-    for mapping_id in made:
-        lam.delete_event_source_mapping(UUID=mapping_id)
 
 
 def _role(iam: Any, actions: list[str], resource: str) -> tuple[str, str]:

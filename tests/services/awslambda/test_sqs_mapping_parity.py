@@ -7,80 +7,25 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, unique
-
-# Sends the event it is given to the queue named by DEST, so a test can read what Lambda delivered.
-FORWARD = """
-import json, os, boto3
-def handler(event, context):
-    boto3.client("sqs").send_message(QueueUrl=os.environ["DEST"], MessageBody=json.dumps(
-        {"version": context.function_version, "event": event}))
-"""
-
-
-@pytest.fixture(scope="module")
-def sqs(server: ServerProcess) -> Any:
-    return server.client("sqs")
-
-
-@pytest.fixture(scope="module")
-def esm_role(server: ServerProcess) -> str:
-    iam: Any = server.client("iam")
-    name = unique("esm-parity")
-    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
-    iam.put_role_policy(RoleName=name, PolicyName="sqs", PolicyDocument=json.dumps(policy))
-    return arn
-
-
-@pytest.fixture
-def made(lam: Any, esm_role: str) -> Iterator[Functions]:
-    functions = Functions(lam, esm_role)
-    yield functions
-    functions.cleanup()
-
-
-@pytest.fixture
-def mappings(lam: Any) -> Iterator[list[str]]:
-    created: list[str] = []
-    yield created
-    for mapping_id in created:
-        lam.delete_event_source_mapping(UUID=mapping_id)
-
-
-def _queue(sqs: Any, **attributes: str) -> tuple[str, str]:
-    url = sqs.create_queue(QueueName=unique("src"), Attributes=attributes)["QueueUrl"]
-    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
-    return url, arn
-
-
-def _forwarding(made: Functions, sqs: Any) -> tuple[str, str]:
-    """(function name, destination queue URL) of a function that forwards its events."""
-    dest, _ = _queue(sqs)
-    return made.python(FORWARD, timeout=10, Environment={"Variables": {"DEST": dest}}), dest
-
-
-def _delivered(sqs: Any, dest: str) -> dict[str, Any]:
-    for _ in range(4):
-        answer = sqs.receive_message(QueueUrl=dest, WaitTimeSeconds=10)
-        if answer.get("Messages"):
-            message = answer["Messages"][0]
-            sqs.delete_message(QueueUrl=dest, ReceiptHandle=message["ReceiptHandle"])
-            forwarded: dict[str, Any] = json.loads(message["Body"])
-            return forwarded
-    raise AssertionError("the function was not invoked")
+from tests.services.awslambda.support import (
+    FORWARD,
+    Functions,
+    delivered,
+    error_of,
+    forwarding,
+    new_queue,
+    unique,
+)
 
 
 def test_create_and_get_omit_last_processing_result(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     created = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=made.python(FORWARD))
     mappings.append(created["UUID"])
     assert created["ResponseMetadata"]["HTTPStatusCode"] == 202
@@ -92,7 +37,7 @@ def test_create_and_get_omit_last_processing_result(
 def test_enabling_and_disabling_are_reported_as_such(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     created = lam.create_event_source_mapping(
         EventSourceArn=arn, FunctionName=made.python(FORWARD), Enabled=False, BatchSize=1
     )
@@ -107,7 +52,7 @@ def test_enabling_and_disabling_are_reported_as_such(
 def test_update_to_a_batch_over_ten_needs_a_batching_window(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     name = made.python(FORWARD)
     created = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
     mappings.append(created["UUID"])
@@ -124,7 +69,7 @@ def test_update_to_a_batch_over_ten_needs_a_batching_window(
 def test_a_second_mapping_of_the_same_queue_and_function_conflicts(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     name = made.python(FORWARD)
     first = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name)
     mappings.append(first["UUID"])
@@ -153,7 +98,7 @@ def test_a_second_mapping_of_the_same_queue_and_function_conflicts(
     ],
 )
 def test_an_invalid_filter_pattern_is_refused(lam: Any, sqs: Any, made: Functions, pattern: str) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     code, status, message, _ = error_of(
         lam.create_event_source_mapping,
         EventSourceArn=arn,
@@ -169,7 +114,7 @@ def test_an_invalid_filter_pattern_is_refused(lam: Any, sqs: Any, made: Function
 
 
 def test_a_starting_position_is_refused_for_a_queue(lam: Any, sqs: Any, made: Functions) -> None:
-    _, arn = _queue(sqs)
+    _, arn = new_queue(sqs)
     code, status, message, _ = error_of(
         lam.create_event_source_mapping,
         EventSourceArn=arn,
@@ -183,8 +128,8 @@ def test_a_starting_position_is_refused_for_a_queue(lam: Any, sqs: Any, made: Fu
 def test_only_messages_a_filter_matches_are_delivered_and_the_rest_are_deleted(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     for body in ('{"n": 150}', '{"n": 200}', "plain text"):
         sqs.send_message(QueueUrl=url, MessageBody=body)
     pattern = {"body": {"n": [{"numeric": [">=", 100, "<", 200]}]}}
@@ -195,7 +140,7 @@ def test_only_messages_a_filter_matches_are_delivered_and_the_rest_are_deleted(
         FilterCriteria={"Filters": [{"Pattern": json.dumps(pattern)}]},
     )
     mappings.append(created["UUID"])
-    assert [r["body"] for r in _delivered(sqs, dest)["event"]["Records"]] == ['{"n": 150}']
+    assert [r["body"] for r in delivered(sqs, dest)["event"]["Records"]] == ['{"n": 150}']
     assert "Messages" not in sqs.receive_message(QueueUrl=dest, WaitTimeSeconds=2)
     counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
     assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == (
@@ -207,8 +152,8 @@ def test_only_messages_a_filter_matches_are_delivered_and_the_rest_are_deleted(
 def test_the_record_carries_message_attributes_as_lambda_writes_them(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     sent = sqs.send_message(
         QueueUrl=url,
         MessageBody="with attributes",
@@ -220,7 +165,7 @@ def test_the_record_carries_message_attributes_as_lambda_writes_them(
     )
     created = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)
     mappings.append(created["UUID"])
-    record = _delivered(sqs, dest)["event"]["Records"][0]
+    record = delivered(sqs, dest)["event"]["Records"][0]
     assert record["messageAttributes"] == {
         "Title": {
             "stringValue": "The Whistler",
@@ -254,12 +199,12 @@ def test_the_record_carries_message_attributes_as_lambda_writes_them(
 def test_a_record_without_message_attributes_has_a_null_digest(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     sqs.send_message(QueueUrl=url, MessageBody="bare")
     created = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)
     mappings.append(created["UUID"])
-    record = _delivered(sqs, dest)["event"]["Records"][0]
+    record = delivered(sqs, dest)["event"]["Records"][0]
     assert (record["messageAttributes"], record["md5OfMessageAttributes"]) == ({}, None)
     assert list(record["attributes"]) == [
         "ApproximateReceiveCount",
@@ -272,8 +217,8 @@ def test_a_record_without_message_attributes_has_a_null_digest(
 def test_after_an_update_batches_go_to_the_version_the_mapping_names(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     first = lam.publish_version(FunctionName=name)["FunctionArn"]
     lam.update_function_configuration(FunctionName=name, Description="second")
     second = lam.publish_version(FunctionName=name)["FunctionArn"]
@@ -282,11 +227,11 @@ def test_after_an_update_batches_go_to_the_version_the_mapping_names(
     )
     mappings.append(created["UUID"])
     sqs.send_message(QueueUrl=url, MessageBody="one")
-    assert _delivered(sqs, dest)["version"] == "1"
+    assert delivered(sqs, dest)["version"] == "1"
     updated = lam.update_event_source_mapping(UUID=created["UUID"], FunctionName=second)
     assert (updated["State"], updated["FunctionArn"]) == ("Updating", second)
     sqs.send_message(QueueUrl=url, MessageBody="two")
-    assert _delivered(sqs, dest)["version"] == "2"
+    assert delivered(sqs, dest)["version"] == "2"
 
 
 def test_a_batching_window_is_refused_for_a_fifo_queue(lam: Any, sqs: Any, made: Functions) -> None:
@@ -309,8 +254,8 @@ def test_a_batching_window_is_refused_for_a_fifo_queue(lam: Any, sqs: Any, made:
 def test_an_update_with_no_filters_delivers_every_message_again(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
-    url, arn = _queue(sqs)
-    name, dest = _forwarding(made, sqs)
+    url, arn = new_queue(sqs)
+    name, dest = forwarding(made, sqs)
     pattern = {"body": {"n": [{"numeric": [">=", 100]}]}}
     created = lam.create_event_source_mapping(
         EventSourceArn=arn,
@@ -321,4 +266,4 @@ def test_an_update_with_no_filters_delivers_every_message_again(
     mappings.append(created["UUID"])
     sqs.send_message(QueueUrl=url, MessageBody='{"n": 1}')
     lam.update_event_source_mapping(UUID=created["UUID"], FilterCriteria={}, Enabled=True)
-    assert [r["body"] for r in _delivered(sqs, dest)["event"]["Records"]] == ['{"n": 1}']
+    assert [r["body"] for r in delivered(sqs, dest)["event"]["Records"]] == ['{"n": 1}']
