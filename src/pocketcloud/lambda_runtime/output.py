@@ -51,21 +51,21 @@ class OutputPipe:
 
     def open(self) -> int:
         """A new pipe for stdout and stderr; returns its write end, for the child (the caller closes it once spawned)."""
-        read_fd, write_fd = os.pipe()
-        os.set_blocking(read_fd, False)
-        self._fd = read_fd
-        self._poll.register(read_fd, select.POLLIN)
-        asyncio.get_running_loop().add_reader(read_fd, self._read_output)
+        self._fd, write_fd = self._pipe(self._read_output)
         return write_fd
 
     def open_telemetry(self) -> int:
         """A new pipe for the telemetry log channel; returns its write end, as `open` does."""
+        self._telemetry_fd, write_fd = self._pipe(self._read_telemetry)
+        return write_fd
+
+    def _pipe(self, on_readable: Callable[[], None]) -> tuple[int, int]:
+        """(read end, write end) of a new pipe whose read end is polled and read by `on_readable`."""
         read_fd, write_fd = os.pipe()
         os.set_blocking(read_fd, False)
-        self._telemetry_fd = read_fd
         self._poll.register(read_fd, select.POLLIN)
-        asyncio.get_running_loop().add_reader(read_fd, self._read_telemetry)
-        return write_fd
+        asyncio.get_running_loop().add_reader(read_fd, on_readable)
+        return read_fd, write_fd
 
     def read_now(self) -> None:
         """Take what the pipes hold now, without blocking: what was printed, then the records."""
