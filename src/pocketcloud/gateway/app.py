@@ -1,4 +1,4 @@
-"""The ASGI application: every request runs through one chain.
+"""The gateway: every request runs through one chain.
 
     route → authenticate → parse → authorize → provider → serialize → audit
 
@@ -13,6 +13,9 @@ One S3 quirk sits beside the chain: a browser's CORS preflight
 credentials, so it is answered from the bucket's CORS rules before
 authentication (`_preflight`); and S3 adds the matching Access-Control-*
 headers to the answer of any request that carries an Origin (`_cors_headers`).
+
+Requests arrive from the connection protocol (`connection.py`) as `Request`s; the gateway is an
+ASGI application only for uvicorn's lifespan, which starts and stops the providers.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any
 
 from pocketcloud.auth.sigv4 import Authenticator
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.gateway.http import AsgiBody, BodyTooLarge, Request, Response, header_dict
+from pocketcloud.gateway.http import BodyTooLarge, Request, Response
 from pocketcloud.gateway.internal import InternalRoutes
 from pocketcloud.gateway.memo import close_memo, open_memo
 from pocketcloud.gateway.routing import Target, route_request
@@ -70,18 +73,12 @@ class Gateway:
         self._request_counter += 1
         return f"{self._request_prefix}{self._request_counter:012x}"
 
-    # -- ASGI -------------------------------------------------------------
+    # -- ASGI: the lifespan only ------------------------------------------------------------
+    # Requests come from gateway/connection.py, which calls `handle` directly; uvicorn drives the
+    # providers' start and stop through the ASGI lifespan.
 
     async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
-        kind = scope["type"]
-        if kind == "http":
-            request = _request_from_scope(scope, receive)
-            body = request.body
-            response = await self.handle(request)
-            if _unread_body(request, body):
-                response.headers.append(("connection", "close"))
-            await _send_response(send, response, head=request.method == "HEAD")
-        elif kind == "lifespan":
+        if scope["type"] == "lifespan":
             await self._lifespan(receive, send)
 
     async def _start_provider(self, service: str) -> None:
@@ -253,50 +250,3 @@ class Gateway:
                 observer(ctx, operation, error)
             except Exception:  # auditing must never break the call it audits
                 log.exception("call observer failed")
-
-
-def _unread_body(request: Request, body: Any) -> bool:
-    """Whether a request's body was not read to its end (an upload refused before its body was
-    read): the connection must then close, since what is left of the body would otherwise be
-    read as the next request on it."""
-    headers = request.headers
-    has_body = "transfer-encoding" in headers or headers.get("content-length", "0").strip() not in ("", "0")
-    return has_body and not getattr(body, "finished", True)
-
-
-def _request_from_scope(scope: dict[str, Any], receive: Any) -> Request:
-    headers = header_dict(scope["headers"])  # names lower-cased by the ASGI server
-    raw_path = scope.get("raw_path")
-    path = raw_path.decode("latin-1").partition("?")[0] if raw_path else scope["path"]
-    client = scope.get("client")
-    return Request(
-        method=scope["method"],
-        path=path,
-        query_string=scope.get("query_string", b"").decode("latin-1"),
-        headers=headers,
-        body=AsgiBody(receive),
-        client_ip=client[0] if client else "127.0.0.1",
-        scheme=scope.get("scheme", "http"),
-    )
-
-
-async def _send_response(send: Any, response: Response, head: bool = False) -> None:
-    headers = [(k.lower().encode("latin-1"), str(v).encode("latin-1")) for k, v in response.headers]
-    body = response.body
-    if isinstance(body, bytes | bytearray):
-        if not head and not any(k == b"content-length" for k, _ in headers):
-            headers.append((b"content-length", str(len(body)).encode()))
-        await send({"type": "http.response.start", "status": response.status, "headers": headers})
-        await send({"type": "http.response.body", "body": b"" if head else bytes(body)})
-        return
-    await send({"type": "http.response.start", "status": response.status, "headers": headers})
-    if not head:
-        async for chunk in body:
-            if chunk:
-                await send({"type": "http.response.body", "body": chunk, "more_body": True})
-    else:
-        close = getattr(body, "aclose", None)
-        if close is not None:
-            await close()
-    await send({"type": "http.response.body", "body": b""})
-

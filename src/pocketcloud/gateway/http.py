@@ -9,12 +9,9 @@ async iterable of bytes.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterable, AsyncIterator
 from dataclasses import dataclass, field
-from typing import Any
 from urllib.parse import parse_qsl, unquote
-
-Receive = Callable[[], Awaitable[dict[str, Any]]]
 
 # Whole-body reads are capped: a streaming payload (S3 objects) never goes
 # through read(), and nothing else AWS accepts is larger than this.
@@ -77,57 +74,6 @@ class BytesBody(Body):
     def __init__(self, data: bytes = b"") -> None:
         super().__init__()
         self._buffered = data
-
-
-class AsgiBody(Body):
-    """The body of an ASGI request, pulled from `receive` as the consumer asks for it."""
-
-    def __init__(self, receive: Receive) -> None:
-        super().__init__()
-        self._receive = receive
-        # True once the last of the body has been received: a response sent before that must
-        # close the connection, or the unread rest would be taken for the next request.
-        self.finished = False
-
-    async def chunks(self) -> AsyncIterator[bytes]:
-        while True:
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise ConnectionAbortedError("client disconnected mid-body")
-            data = message.get("body", b"")
-            if not message.get("more_body", False):
-                self.finished = True
-            if data:
-                yield data
-            if self.finished:
-                return
-
-    async def read(self, limit: int = MAX_BUFFERED_BODY) -> bytes:
-        # Fast path: most requests arrive in one ASGI message.
-        if self._buffered is None and not self._consumed:
-            self._consumed = True
-            message = await self._receive()
-            if message["type"] == "http.disconnect":
-                raise ConnectionAbortedError("client disconnected mid-body")
-            data = message.get("body", b"")
-            if message.get("more_body", False):
-                parts = [data]
-                size = len(data)
-                while True:
-                    message = await self._receive()
-                    if message["type"] == "http.disconnect":
-                        raise ConnectionAbortedError("client disconnected mid-body")
-                    chunk = message.get("body", b"")
-                    size += len(chunk)
-                    if size > limit:
-                        raise BodyTooLarge(size)
-                    parts.append(chunk)
-                    if not message.get("more_body", False):
-                        break
-                data = b"".join(parts)
-            self.finished = True
-            self._buffered = data
-        return await super().read(limit)
 
 
 def header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
