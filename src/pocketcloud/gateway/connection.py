@@ -91,14 +91,10 @@ class StreamedBody(Body):
         self.waiting = 0  # bytes received and not yet taken by the app
         self._waiter: asyncio.Future[None] | None = None
         self._expect_continue = expect_continue
-        self.complete = False  # the parser has seen the end of the body
+        # The parser has seen the end of the body; an answer sent before then closes the connection,
+        # or what is left of the body would be read as the next request.
+        self.complete = False
         self.disconnected = False
-
-    @property
-    def finished(self) -> bool:
-        """Whether the whole body has arrived: an answer sent before then must close the connection,
-        or what is left of the body would be read as the next request."""
-        return self.complete
 
     # -- the connection's side --------------------------------------------------------
 
