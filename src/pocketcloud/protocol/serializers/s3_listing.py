@@ -8,7 +8,9 @@ element with one f-string, and hand any other entry to the generic writer, so
 the bytes are the same either way (`tests/protocol/test_s3_listing_xml.py`
 compares the two on drawn entries). Whether any text needs escaping is asked
 once per page, of all its strings together: keys rarely do, and a regex search
-per string would cost more than the rest of the entry.
+per string would cost more than the rest of the entry. A page of Contents whose
+every entry has the usual shape (`_usual_contents_page`) is checked and written
+in one loop with no call per member; any other page goes entry by entry.
 
 LastModified may be given as S3 stores it (`2024-01-01T00:00:00+00:00`, whole
 seconds in UTC, as `datetime.isoformat()` writes it): a string of that shape is
@@ -102,20 +104,7 @@ def _contents(item: Any, esc: Escape) -> str | None:
     ):
         return None
     sums = owner = ""
-    size_of = len(item)
-    if (
-        size_of == 7
-        and (algorithms := item.get("ChecksumAlgorithm")).__class__ is list
-        and len(algorithms) == 1
-    ):
-        # The usual entry since S3 gives every object a checksum: one algorithm and its type, no Owner.
-        algorithm, kind = algorithms[0], item.get("ChecksumType")
-        if algorithm.__class__ is not str or kind.__class__ is not str:
-            return None
-        sums = (
-            f"<ChecksumAlgorithm>{esc(algorithm)}</ChecksumAlgorithm><ChecksumType>{esc(kind)}</ChecksumType>"
-        )
-    elif size_of != 5:
+    if len(item) != 5:
         extras = _extras(item, _OBJECT_MEMBERS, esc)
         if extras is None:
             return None
