@@ -1,4 +1,5 @@
-"""Functions, their code and configuration, published versions and aliases.
+"""Functions: their code and configuration, and the store their documents live in (versions.py
+serves the published versions and aliases kept beside them).
 
 functions  scope (account, region), key = name                    → $LATEST configuration + code
 versions   scope (account, region), key = "<name>\\0<0000000001>"  → a published version's snapshot
@@ -23,11 +24,9 @@ from pocketcloud.protocol.models import service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
 from pocketcloud.services.awslambda.errors import (
-    alias_not_found,
     conflict,
     function_not_found,
     invalid_parameter,
-    invalid_parameter_untyped,
     not_found,
     revision_mismatch,
     validation,
@@ -230,6 +229,32 @@ class FunctionStore:
         return self.cache.get(self.functions, scope, name)
 
 
+def configuration(doc: Params, qualifier: str | None = None) -> Params:
+    """The FunctionConfiguration AWS returns; `qualifier` is the one asked for (its ARN is the answer's)."""
+    view = {k: doc[k] for k in CONFIG_FIELDS if k in doc}
+    if not view.get("Environment", {}).get("Variables") and "Environment" in view:
+        view.pop("Environment")
+    if not view.get("Layers"):
+        view.pop("Layers", None)  # AWS leaves the member out when there are none
+    if doc.get("Runtime") and doc.get("PackageType", "Zip") == "Zip":
+        view["RuntimeVersionConfig"] = {
+            "RuntimeVersionArn": runtime_version_arn(doc["FunctionArn"].split(":")[3], doc["Runtime"])
+        }
+    if qualifier:
+        arn = (
+            doc["FunctionArn"].rsplit(":", 1)[0]
+            if doc.get("Version", "$LATEST") != "$LATEST"
+            else doc["FunctionArn"]
+        )
+        view["FunctionArn"] = f"{arn}:{qualifier}"
+    return view
+
+
+def list_view(doc: Params) -> Params:
+    """A configuration as ListFunctions and ListVersionsByFunction give it."""
+    return {k: v for k, v in configuration(doc).items() if k not in DETAIL_ONLY}
+
+
 def _uncached(collection: Collection, scope: Scope, key: str) -> Params | None:
     return collection.get(scope, key)
 
@@ -361,31 +386,6 @@ class FunctionOperations:
             raise invalid_parameter("Container image functions are not supported by pocketcloud.")
         raise invalid_parameter("Please provide a source for function code.")
 
-    # -- views ------------------------------------------------------------------
-
-    def configuration(self, doc: Params, qualifier: str | None = None) -> Params:
-        """The FunctionConfiguration AWS returns; `qualifier` is the one asked for (its ARN is the answer's)."""
-        view = {k: doc[k] for k in CONFIG_FIELDS if k in doc}
-        if not view.get("Environment", {}).get("Variables") and "Environment" in view:
-            view.pop("Environment")
-        if not view.get("Layers"):
-            view.pop("Layers", None)  # AWS leaves the member out when there are none
-        if doc.get("Runtime") and doc.get("PackageType", "Zip") == "Zip":
-            view["RuntimeVersionConfig"] = {
-                "RuntimeVersionArn": runtime_version_arn(doc["FunctionArn"].split(":")[3], doc["Runtime"])
-            }
-        if qualifier:
-            arn = (
-                doc["FunctionArn"].rsplit(":", 1)[0]
-                if doc.get("Version", "$LATEST") != "$LATEST"
-                else doc["FunctionArn"]
-            )
-            view["FunctionArn"] = f"{arn}:{qualifier}"
-        return view
-
-    def list_view(self, doc: Params) -> Params:
-        return {k: v for k, v in self.configuration(doc).items() if k not in DETAIL_ONLY}
-
     # -- operations ---------------------------------------------------------------
 
     def CreateFunction(self, ctx: RequestContext, p: Params) -> Params:
@@ -465,10 +465,10 @@ class FunctionOperations:
             doc["CodeSigningConfigArn"] = self.attachable_csc(ctx, p["CodeSigningConfigArn"])  # type: ignore[attr-defined]
         if not self.functions.functions.insert(scope, name, doc):
             raise conflict(f"Function already exist: {name}")
-        view = self.configuration(doc)
+        view = configuration(doc)
         if p.get("Publish"):
             # The version's configuration, under the function's own (unqualified) ARN, as AWS answers.
-            view = self._publish(ctx, name, p.get("Description")) | {"FunctionArn": arn}
+            view = self._publish(ctx, name, p.get("Description")) | {"FunctionArn": arn}  # type: ignore[attr-defined]  # versions.py
         # AWS reports a new function as still being created (it is Active on the next read), and
         # reports no LastUpdateStatus until a first update.
         view.update(
@@ -489,7 +489,7 @@ class FunctionOperations:
         )
         base = self.functions.get(scope, name, "")
         result: Params = {
-            "Configuration": self.configuration(doc, qualifier),
+            "Configuration": configuration(doc, qualifier),
             "Code": {"RepositoryType": "S3", "Location": self.code_location(doc["CodeHex"])},  # type: ignore[attr-defined]
         }
         if base.get("Tags"):
@@ -503,7 +503,7 @@ class FunctionOperations:
         doc, _ = self.functions.resolve(
             (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
         )
-        return self.configuration(doc, qualifier)
+        return configuration(doc, qualifier)
 
     def ListFunctions(self, ctx: RequestContext, p: Params) -> Params:
         scope = (ctx.account_id, ctx.region)
@@ -520,12 +520,12 @@ class FunctionOperations:
             ]
             # Listing every version, each entry's ARN names its version, $LATEST included.
             views = [
-                self.list_view(d)
+                list_view(d)
                 | {"FunctionArn": function_arn(ctx.region, ctx.account_id, d["FunctionName"], d["Version"])}
                 for d in docs
             ]
             return paged("Functions", views, p)
-        return paged("Functions", [self.list_view(d) for d in docs], p)
+        return paged("Functions", [list_view(d) for d in docs], p)
 
     async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
@@ -550,7 +550,7 @@ class FunctionOperations:
                     raise function_not_found(f"{arn}:{qualifier}")
                 # Deleting a version that is not there (any more) is no error: AWS answers as if it were.
                 if self.functions.versions.delete(scope, f"{name}\0{int(qualifier):010d}"):
-                    self._forget_qualifier(scope, name, qualifier)
+                    self._forget_qualifier(scope, name, qualifier)  # type: ignore[attr-defined]
             else:
                 self.functions.functions.delete(scope, name)
                 self.functions.versions.delete_prefix(scope, name + "\0")
@@ -581,10 +581,10 @@ class FunctionOperations:
             doc["Architectures"] = p["Architectures"]
         self.functions.functions.put(scope, name, doc)
         await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
-        view = self.configuration(doc)
+        view = configuration(doc)
         if p.get("Publish"):
             # AWS answers with the new version, reported as still being created (no update status yet).
-            published = self._publish(ctx, name, None)
+            published = self._publish(ctx, name, None)  # type: ignore[attr-defined]
             published.pop("LastUpdateStatus", None)
             return published | {
                 "State": "Pending",
@@ -646,7 +646,7 @@ class FunctionOperations:
         )
         self.functions.functions.put(scope, name, doc)
         await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
-        view = self.configuration(doc)
+        view = configuration(doc)
         view.update(
             {
                 "LastUpdateStatus": "InProgress",
@@ -655,204 +655,6 @@ class FunctionOperations:
             }
         )
         return view
-
-    # -- versions and aliases -----------------------------------------------------
-
-    def _publish(self, ctx: RequestContext, name: str, description: str | None) -> Params:
-        scope = (ctx.account_id, ctx.region)
-        with self.store.transaction():  # type: ignore[attr-defined]
-            doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-            latest = self.functions.versions.scan(scope, prefix=name + "\0", reverse=True, limit=1)
-            # ConfigRevision moves with code and configuration only (RevisionId also moves with the policy).
-            current = doc.get("ConfigRevision", doc["RevisionId"])
-            if (
-                latest
-                and latest[0][1]["CodeSha256"] == doc["CodeSha256"]
-                and latest[0][1].get("ConfigRevision") == current
-            ):
-                return self.configuration(latest[0][1])
-            number = doc.get("NextVersion", 1)
-            doc["NextVersion"] = number + 1
-            self.functions.functions.put(scope, name, doc)
-            version = {
-                k: v for k, v in doc.items() if k not in ("Tags", "NextVersion", "ReservedConcurrency")
-            }
-            version.update(
-                {
-                    "Version": str(number),
-                    "FunctionArn": function_arn(ctx.region, ctx.account_id, name, str(number)),
-                    "Description": description if description is not None else doc.get("Description", ""),
-                    "RevisionId": str(uuid.uuid4()),
-                    "ConfigRevision": current,
-                    "LastModified": lambda_timestamp(),
-                }
-            )
-            if (version.get("SnapStart") or {}).get("ApplyOn") == "PublishedVersions":
-                # A published version of a SnapStart function runs from its snapshot.
-                version["SnapStart"] = {"ApplyOn": "PublishedVersions", "OptimizationStatus": "On"}
-            self.functions.versions.put(scope, f"{name}\0{number:010d}", version)
-        return self.configuration(version)
-
-    def PublishVersion(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        doc = self.functions.get(
-            (ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name)
-        )
-        if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
-            raise revision_mismatch()
-        if p.get("CodeSha256") and p["CodeSha256"] != doc["CodeSha256"]:
-            raise invalid_parameter(
-                "CodeSHA256 ({}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.".format(
-                    p["CodeSha256"], doc["CodeSha256"]
-                )
-            )
-        return self._publish(ctx, name, p.get("Description"))
-
-    def ListVersionsByFunction(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        scope = (ctx.account_id, ctx.region)
-        doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-        docs = [doc] + [v for _, v in self.functions.versions.scan(scope, prefix=name + "\0")]
-        # Each entry's ARN names its version, $LATEST included.
-        views = [
-            self.list_view(d) | {"FunctionArn": function_arn(ctx.region, ctx.account_id, name, d["Version"])}
-            for d in docs
-        ]
-        return paged("Versions", views, p)
-
-    def _alias_view(self, ctx: RequestContext, name: str, alias: Params) -> Params:
-        return {
-            "AliasArn": function_arn(ctx.region, ctx.account_id, name, alias["Name"]),
-            **{
-                k: alias[k]
-                for k in ("Name", "FunctionVersion", "Description", "RoutingConfig", "RevisionId")
-                if k in alias
-            },
-        }
-
-    def _check_version(self, ctx: RequestContext, name: str, version: str) -> None:
-        if version != "$LATEST" and (
-            not version.isdigit()
-            or self.functions.versions.get((ctx.account_id, ctx.region), f"{name}\0{int(version):010d}")
-            is None
-        ):
-            raise function_not_found(function_arn(ctx.region, ctx.account_id, name, version))
-
-    def _check_routing(
-        self, ctx: RequestContext, name: str, version: str, routing: Params | None
-    ) -> Params | None:
-        """An alias's RoutingConfig as AWS accepts it; None when it names no additional version."""
-        weights = (routing or {}).get("AdditionalVersionWeights") or {}
-        if not weights:
-            return None
-        if len(weights) > 1:
-            raise invalid_parameter("Number of items in AdditionalVersionWeights cannot be greater than 1")
-        for extra, weight in weights.items():
-            if not 0.0 <= weight <= 1.0:
-                raise validation(
-                    "routingConfig.additionalVersionWeights",
-                    f"{{{extra}={weight}}}",
-                    "Map value must satisfy constraint: [Member must have value less than or equal to 1.0, "
-                    "Member must have value greater than or equal to 0.0, Member must not be null]",
-                )
-            if extra == version:
-                raise invalid_parameter(
-                    f"Invalid function version {version}. Function version {version} is already included in routing configuration."
-                )
-            if version == "$LATEST":
-                raise invalid_parameter_untyped(
-                    "$LATEST is not supported for an alias pointing to more than 1 version"
-                )
-            if not extra.isdigit():
-                raise validation(
-                    "routingConfig.additionalVersionWeights",
-                    f"{{{extra}={weight}}}",
-                    "Map keys must satisfy constraint: [Member must have length less than or equal to 1024, "
-                    "Member must have length greater than or equal to 1, Member must satisfy regular expression "
-                    "pattern: [0-9]+, Member must not be null]",
-                )
-            self._check_version(ctx, name, extra)
-        return {"AdditionalVersionWeights": weights}
-
-    def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        scope = (ctx.account_id, ctx.region)
-        # A missing function is named with the version the alias was to point to, as AWS names it.
-        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name, p["FunctionVersion"]))
-        self._check_version(ctx, name, p["FunctionVersion"])
-        alias = {
-            "Name": p["Name"],
-            "FunctionVersion": p["FunctionVersion"],
-            "Description": p.get("Description") or "",
-            "RevisionId": str(uuid.uuid4()),
-        }
-        routing = self._check_routing(ctx, name, p["FunctionVersion"], p.get("RoutingConfig"))
-        if routing:
-            alias["RoutingConfig"] = routing
-        if not self.functions.aliases.insert(scope, f"{name}\0{p['Name']}", alias):
-            raise conflict(
-                f"Alias already exists: {function_arn(ctx.region, ctx.account_id, name, p['Name'])}"
-            )
-        return self._alias_view(ctx, name, alias)
-
-    def _alias(self, ctx: RequestContext, name: str, alias_name: str) -> Params:
-        alias = self.functions.aliases.get((ctx.account_id, ctx.region), f"{name}\0{alias_name}")
-        if alias is None:
-            self.functions.get(
-                (ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name)
-            )
-            raise alias_not_found(function_arn(ctx.region, ctx.account_id, name, alias_name))
-        return alias
-
-    def GetAlias(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        return self._alias_view(ctx, name, self._alias(ctx, name, p["Name"]))
-
-    def UpdateAlias(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        alias = self._alias(ctx, name, p["Name"])
-        if p.get("RevisionId") and p["RevisionId"] != alias["RevisionId"]:
-            raise revision_mismatch()
-        if p.get("FunctionVersion"):
-            self._check_version(ctx, name, p["FunctionVersion"])
-            alias["FunctionVersion"] = p["FunctionVersion"]
-        if p.get("Description") is not None:
-            alias["Description"] = p["Description"]
-        if p.get("RoutingConfig") is not None or p.get("FunctionVersion"):
-            routing = self._check_routing(
-                ctx, name, alias["FunctionVersion"], p.get("RoutingConfig", alias.get("RoutingConfig"))
-            )
-            alias.pop("RoutingConfig", None)
-            if routing:
-                alias["RoutingConfig"] = routing
-        alias["RevisionId"] = str(uuid.uuid4())
-        self.functions.aliases.put((ctx.account_id, ctx.region), f"{name}\0{p['Name']}", alias)
-        return self._alias_view(ctx, name, alias)
-
-    def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        scope = (ctx.account_id, ctx.region)
-        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-        with self.store.transaction():  # type: ignore[attr-defined]
-            if self.functions.aliases.delete(scope, f"{name}\0{p['Name']}"):
-                self._forget_qualifier(scope, name, p["Name"])
-        return {}
-
-    def _forget_qualifier(self, scope: Scope, name: str, qualifier: str) -> None:
-        """A deleted version's or alias's policy, event invoke configuration and URL go with it."""
-        for owned in (self.policies, self.invoke_configs, self.url_configs, self.provisioned):  # type: ignore[attr-defined]
-            owned.delete(scope, f"{name}\0{qualifier}")
-
-    def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
-        name, _ = split_name(ctx, p["FunctionName"])
-        scope = (ctx.account_id, ctx.region)
-        self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
-        aliases = [
-            self._alias_view(ctx, name, a) for _, a in self.functions.aliases.scan(scope, prefix=name + "\0")
-        ]
-        if p.get("FunctionVersion"):
-            aliases = [a for a in aliases if a["FunctionVersion"] == p["FunctionVersion"]]
-        return paged("Aliases", aliases, p)
 
     # -- tags -----------------------------------------------------------------------
 

@@ -25,6 +25,7 @@ from pocketcloud.services.awslambda.permissions import PermissionOperations
 from pocketcloud.services.awslambda.provisioned import ProvisionedConcurrencyOperations
 from pocketcloud.services.awslambda.response_stream import ResponseStreamOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
+from pocketcloud.services.awslambda.versions import VersionOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
 
@@ -40,6 +41,7 @@ class LambdaProvider(
     ProvisionedConcurrencyOperations,
     ResponseStreamOperations,
     SettingsOperations,
+    VersionOperations,
     Provider,
 ):
     service = "lambda"
