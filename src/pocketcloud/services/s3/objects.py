@@ -1,4 +1,5 @@
-"""Objects: put, get (ranges, conditions, overrides), head, delete, copy, tagging, attributes.
+"""Objects: put, get (ranges, conditions, overrides), head, delete (object_copy.py copies them,
+object_tagging.py tags them and answers GetObjectAttributes).
 
 Every write follows the same order: the body becomes a durable blob first,
 then one transaction records the version and the current object, and only
@@ -12,7 +13,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -26,11 +27,10 @@ from pocketcloud.services.s3.bodies import (
     read_blob_small,
     store_body,
 )
-from pocketcloud.services.s3.encryption import Seal, customer_key
+from pocketcloud.services.s3.encryption import customer_key
 from pocketcloud.services.s3.errors import (
     header_not_implemented,
     invalid_argument,
-    invalid_request,
     malformed_xml,
     no_such_key,
     no_such_version,
@@ -48,7 +48,7 @@ from pocketcloud.services.s3.state import (
 from pocketcloud.store.blobs import is_inline
 
 Params = dict[str, Any]
-_CONTENT_MEMBERS = (
+CONTENT_MEMBERS = (
     "ContentType",
     "ContentEncoding",
     "ContentDisposition",
@@ -183,11 +183,11 @@ def etag_matches(header: str, etag: str) -> bool:
     return any(item.strip() == "*" or item.strip().strip('"') == bare for item in header.split(","))
 
 
-def _http_date(value: Any) -> datetime:
+def http_date(value: Any) -> datetime:
     return to_datetime(value).replace(microsecond=0)
 
 
-def _apply_redirect(record: Params, p: Params) -> None:
+def apply_redirect(record: Params, p: Params) -> None:
     """The request's website redirect location, which each write sets and no copy inherits."""
     location = p.get("WebsiteRedirectLocation")
     if not location:
@@ -320,14 +320,14 @@ class ObjectOperations:
                 MaxSizeAllowed=str(MAX_METADATA_BYTES),
             )
         record: Params = {"Key": key, "LastModified": now().isoformat(), "Owner": ctx.account_id}
-        for member in _CONTENT_MEMBERS:
+        for member in CONTENT_MEMBERS:
             if p.get(member) is not None:
                 record[member] = p[member].isoformat() if isinstance(p[member], datetime) else p[member]
         record.setdefault("ContentType", "binary/octet-stream")
         _drop_aws_chunked(record)
         record["Metadata"] = {k.lower(): _utf8_header(v) for k, v in (p.get("Metadata") or {}).items()}
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
-        _apply_redirect(record, p)
+        apply_redirect(record, p)
         return record
 
     def key_state(self, bucket: str, key: str) -> int | None:
@@ -391,7 +391,7 @@ class ObjectOperations:
             if stored.pending is None:
                 self.s3.store.blobs.delete(stored.blob)
             raise
-        record.update(_body_fields(stored))
+        record.update(body_fields(stored))
         record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
@@ -415,20 +415,20 @@ class ObjectOperations:
         ):
             return  # the common case: no condition, nothing to parse
         etag = etag_of(record)
-        modified = _http_date(record["LastModified"])
+        modified = http_date(record["LastModified"])
         if_match, if_none_match = p.get("IfMatch"), p.get("IfNoneMatch")
         if if_match is not None and not etag_matches(if_match, etag):
             raise precondition_failed("If-Match")
         if (
             if_match is None
             and p.get("IfUnmodifiedSince") is not None
-            and modified > _http_date(p["IfUnmodifiedSince"])
+            and modified > http_date(p["IfUnmodifiedSince"])
         ):
             raise precondition_failed("If-Unmodified-Since")
         if if_none_match is not None:
             if etag_matches(if_none_match, etag):
                 raise not_modified(etag, modified)
-        elif p.get("IfModifiedSince") is not None and modified <= _http_date(p["IfModifiedSince"]) <= now():
+        elif p.get("IfModifiedSince") is not None and modified <= http_date(p["IfModifiedSince"]) <= now():
             # A date later than the server's clock is invalid and ignored (RFC 7232 §3.3), as at S3.
             raise not_modified(etag, modified)
 
@@ -440,7 +440,7 @@ class ObjectOperations:
             "AcceptRanges": "bytes",
             "Metadata": record.get("Metadata") or {},
         }
-        for member in _CONTENT_MEMBERS:
+        for member in CONTENT_MEMBERS:
             if record.get(member) is not None:
                 out[member] = record[member]
         if record.get("StorageClass", "STANDARD") != "STANDARD":
@@ -716,113 +716,7 @@ class ObjectOperations:
         result["Deleted"] = deleted
         return result
 
-    # -- copying ----------------------------------------------------------
-
-    def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
-        # The source is URL-encoded: split off "?versionId=" before decoding, or an encoded "?" in the key would split it.
-        path, _, query = source.partition("?")
-        path = unquote(path).lstrip("/")
-        bucket, _, key = path.partition("/")
-        if not bucket or not key:
-            raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
-        version = dict(parse_qsl(query)).get("versionId") if query else None
-        return bucket, key, version
-
-    def check_copy_conditions(self, record: Params, p: Params) -> None:
-        etag = etag_of(record)
-        modified = _http_date(record["LastModified"])
-        # AWS's order: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since; as for
-        # reads, a date condition gives way to an ETag condition of the same kind.
-        if p.get("CopySourceIfMatch") is not None and not etag_matches(p["CopySourceIfMatch"], etag):
-            raise precondition_failed("x-amz-copy-source-If-Match")
-        if (
-            p.get("CopySourceIfMatch") is None
-            and p.get("CopySourceIfUnmodifiedSince") is not None
-            and modified > _http_date(p["CopySourceIfUnmodifiedSince"])
-        ):
-            raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
-        if p.get("CopySourceIfNoneMatch") is not None and etag_matches(p["CopySourceIfNoneMatch"], etag):
-            raise precondition_failed("x-amz-copy-source-If-None-Match")
-        if (
-            p.get("CopySourceIfNoneMatch") is None
-            and p.get("CopySourceIfModifiedSince") is not None
-            # A date later than the server's clock is ignored, as for reads.
-            and modified <= _http_date(p["CopySourceIfModifiedSince"]) <= now()
-        ):
-            raise precondition_failed("x-amz-copy-source-If-Modified-Since")
-
-    async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
-        bucket_doc = self.s3.bucket(p["Bucket"])
-        check_key(p["Key"])
-        for member, header in (("MetadataDirective", "metadata"), ("TaggingDirective", "tagging")):
-            if p.get(member) not in (None, "COPY", "REPLACE"):
-                raise invalid_argument(
-                    f"Unknown {header} directive.", f"x-amz-{header}-directive", str(p[member])
-                )
-        src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
-        self.s3.bucket(src_bucket)
-        source = self.find_object(src_bucket, src_key, src_version)
-        self.check_copy_conditions(source, p)
-        self.check_not_archived(source, "Operation is not valid for the source object's storage class")
-        source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
-        directive = p.get("MetadataDirective") or "COPY"
-        # A copy naming a version of the source (even the current one) is no copy onto itself: S3 allows it.
-        same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version is None
-        changes_something = (
-            directive == "REPLACE"
-            or p.get("StorageClass")
-            or p.get("ServerSideEncryption")
-            or p.get("WebsiteRedirectLocation")
-            or p.get("SSECustomerAlgorithm")
-        )
-        if same and not changes_something:
-            raise invalid_request(
-                "This copy request is illegal because it is trying to copy an object to itself without changing "
-                "the object's metadata, storage class, website redirect location or encryption attributes."
-            )
-        if directive == "REPLACE":
-            record = self._record_from_params(ctx, p["Key"], p)
-        else:
-            # The storage class is not copied: without x-amz-storage-class the copy is STANDARD (CopyObject).
-            record = {k: v for k, v in source.items() if k in (*_CONTENT_MEMBERS, "Metadata")}
-            record.update({"Key": p["Key"], "Owner": ctx.account_id})
-            record["StorageClass"] = check_storage_class(p.get("StorageClass"))
-            # "Not copied when using the x-amz-metadata-directive header": a copy takes the request's value.
-            _apply_redirect(record, p)
-        tagging = p.get("TaggingDirective") or "COPY"
-        tags = (
-            parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
-        )
-        if tags:
-            record["Tags"] = tags
-        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
-        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
-        self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
-        body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""
-        params = {
-            "ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)
-        }
-        seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
-        # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
-        stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
-        record.update(_body_fields(stored))
-        record = self.commit_version(bucket_doc, p["Key"], record, stored)
-        copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
-        for algorithm, value in stored.checksums.items():
-            copy_result[CHECKSUM_MEMBERS[algorithm]] = value
-        if stored.checksums:
-            # A copy is written as one object, so its checksum is of the full object even when
-            # the source's was a multipart COMPOSITE one (S3 User Guide, "Checking object integrity").
-            copy_result["ChecksumType"] = record["ChecksumType"]
-        result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
-        result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
-        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
-            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
-        if source["VersionId"] != "null":
-            result["CopySourceVersionId"] = source["VersionId"]
-        return result
-
-    # -- tagging and attributes ---------------------------------------------
+    # -- changing a stored version ----------------------------------------
 
     def _update_record(
         self, bucket: str, key: str, version_id: str | None, change: Any, method: str = "PUT"
@@ -838,98 +732,8 @@ class ObjectOperations:
                 self.s3.objects.put(where, key, record)
         return record
 
-    def _refuse_tagging_a_delete_marker(
-        self, bucket: str, key: str, version_id: str | None, method: str
-    ) -> None:
-        """A tagging call on a key whose current version is a delete marker is refused as one naming
-        the marker itself: 405 MethodNotAllowed (AWS), not NoSuchKey."""
-        if version_id is None and self.s3.objects.get(bucket_scope(bucket), key) is None:
-            newest = self.s3.versions.scan(bucket_scope(bucket), prefix=key + "\0", limit=1)
-            if newest and newest[0][1].get("IsDeleteMarker"):
-                self.find_object(bucket, key, newest[0][1]["VersionId"], method)
 
-    def PutObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
-        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "PUT")
-        tags = (p.get("Tagging") or {}).get("TagSet") or []
-        if not all(isinstance(t, dict) and "Key" in t and "Value" in t for t in tags):
-            raise malformed_xml()  # S3's schema requires both in every <Tag>
-        check_tags(tags)
-        record = self._update_record(
-            p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags)
-        )
-        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
-
-    def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
-        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "GET")
-        try:
-            record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
-        except ServiceError as error:
-            if error.code != "NoSuchKey":
-                raise
-            raise no_such_key(f"{p['Bucket']}/{p['Key']}") from None  # AWS names bucket/key here
-        out: Params = {"TagSet": record.get("Tags") or []}
-        if record["VersionId"] != "null":
-            out["VersionId"] = record["VersionId"]
-        return out
-
-    def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
-        self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "DELETE")
-        record = self._update_record(
-            p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None), "DELETE"
-        )
-        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
-
-    def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
-        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
-        wanted = set(p.get("ObjectAttributes") or [])
-        out: Params = {"LastModified": record["LastModified"]}
-        if record["VersionId"] != "null":
-            out["VersionId"] = record["VersionId"]
-        if "ETag" in wanted:
-            out["ETag"] = record["ETag"].strip('"')
-        if "ObjectSize" in wanted:
-            out["ObjectSize"] = record["Size"]
-        if "StorageClass" in wanted:
-            out["StorageClass"] = record.get("StorageClass", "STANDARD")
-        if "Checksum" in wanted and record.get("Checksums"):
-            # A composite checksum is given here without its "-<parts>" suffix.
-            out["Checksum"] = {CHECKSUM_MEMBERS[a]: v.split("-")[0] for a, v in record["Checksums"].items()}
-            out["Checksum"]["ChecksumType"] = record.get("ChecksumType", "FULL_OBJECT")
-        if "ObjectParts" in wanted and record.get("PartSizes"):
-            out["ObjectParts"] = _object_parts(record, p)
-        return out
-
-
-def _object_parts(record: Params, p: Params) -> Params:
-    """A page of a multipart object's parts, paged as ListParts is (PartNumberMarker, MaxParts)."""
-    sizes = record["PartSizes"]
-    sums = record.get("PartChecksums") or []
-    member = CHECKSUM_MEMBERS.get(next(iter(record.get("Checksums") or {}), ""), "")
-    marker = p.get("PartNumberMarker") or 0
-    limit = p.get("MaxParts") or 1000
-    numbers = [n for n in range(1, len(sizes) + 1) if n > marker]
-    page = numbers[:limit]
-    parts = []
-    for number in page:
-        part: Params = {"PartNumber": number, "Size": sizes[number - 1]}
-        if member and len(sums) == len(sizes):
-            part[member] = sums[number - 1]
-        parts.append(part)
-    return {
-        "TotalPartsCount": len(sizes),
-        "PartNumberMarker": marker,
-        "NextPartNumberMarker": page[-1] if page else 0,
-        "MaxParts": limit,
-        "IsTruncated": len(numbers) > limit,
-        "Parts": parts,
-    }
-
-
-def _body_fields(stored: StoredBody) -> Params:
+def body_fields(stored: StoredBody) -> Params:
     """What a single-part object's record says of its newly stored body."""
     return {
         "Size": stored.size,

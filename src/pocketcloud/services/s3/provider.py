@@ -32,9 +32,12 @@ from pocketcloud.services.s3.notifications import (
     normalized_notification,
     restore_completed,
 )
+from pocketcloud.services.s3.object_copy import CopyOperations
+from pocketcloud.services.s3.object_tagging import ObjectTaggingOperations
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations
+from pocketcloud.services.s3.select.operation import SelectOperations
 from pocketcloud.services.s3.state import S3State, bucket_scope
 
 
@@ -48,6 +51,8 @@ class S3Provider(
     KeyedConfigOperations,  # before BucketOperations: its DeleteBucket drops the bucket's configurations
     LegacyConfigOperations,
     BucketOperations,
+    CopyOperations,
+    ObjectTaggingOperations,
     ObjectOperations,
     ListingOperations,
     MultipartOperations,
@@ -60,6 +65,7 @@ class S3Provider(
     AccessControlOperations,
     AccessPointRouting,
     PostObjectOperations,
+    SelectOperations,
     Provider,
 ):
     service = "s3"

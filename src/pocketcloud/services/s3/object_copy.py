@@ -1,0 +1,136 @@
+"""CopyObject, and the copy source's parsing and conditions that UploadPartCopy shares.
+
+A copy reads the source's plaintext (decrypted with its SSE-C key when it has one) and stores it as a
+new body, sealed for the target, in one PutObject-like write: blob first, then the version's record.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, unquote
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.encryption import Seal, customer_key
+from pocketcloud.services.s3.errors import invalid_argument, invalid_request, precondition_failed
+from pocketcloud.services.s3.objects import (
+    CONTENT_MEMBERS,
+    ObjectOperations,
+    apply_redirect,
+    body_fields,
+    check_key,
+    check_storage_class,
+    etag_matches,
+    etag_of,
+    http_date,
+    parse_tagging_header,
+)
+from pocketcloud.services.s3.state import now
+
+Params = dict[str, Any]
+
+
+class CopyOperations(ObjectOperations):
+    def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
+        # The source is URL-encoded: split off "?versionId=" before decoding, or an encoded "?" in the key would split it.
+        path, _, query = source.partition("?")
+        path = unquote(path).lstrip("/")
+        bucket, _, key = path.partition("/")
+        if not bucket or not key:
+            raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
+        version = dict(parse_qsl(query)).get("versionId") if query else None
+        return bucket, key, version
+
+    def check_copy_conditions(self, record: Params, p: Params) -> None:
+        etag = etag_of(record)
+        modified = http_date(record["LastModified"])
+        # AWS's order: If-Match, If-Unmodified-Since, If-None-Match, If-Modified-Since; as for
+        # reads, a date condition gives way to an ETag condition of the same kind.
+        if p.get("CopySourceIfMatch") is not None and not etag_matches(p["CopySourceIfMatch"], etag):
+            raise precondition_failed("x-amz-copy-source-If-Match")
+        if (
+            p.get("CopySourceIfMatch") is None
+            and p.get("CopySourceIfUnmodifiedSince") is not None
+            and modified > http_date(p["CopySourceIfUnmodifiedSince"])
+        ):
+            raise precondition_failed("x-amz-copy-source-If-Unmodified-Since")
+        if p.get("CopySourceIfNoneMatch") is not None and etag_matches(p["CopySourceIfNoneMatch"], etag):
+            raise precondition_failed("x-amz-copy-source-If-None-Match")
+        if (
+            p.get("CopySourceIfNoneMatch") is None
+            and p.get("CopySourceIfModifiedSince") is not None
+            # A date later than the server's clock is ignored, as for reads.
+            and modified <= http_date(p["CopySourceIfModifiedSince"]) <= now()
+        ):
+            raise precondition_failed("x-amz-copy-source-If-Modified-Since")
+
+    async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
+        bucket_doc = self.s3.bucket(p["Bucket"])
+        check_key(p["Key"])
+        for member, header in (("MetadataDirective", "metadata"), ("TaggingDirective", "tagging")):
+            if p.get(member) not in (None, "COPY", "REPLACE"):
+                raise invalid_argument(
+                    f"Unknown {header} directive.", f"x-amz-{header}-directive", str(p[member])
+                )
+        src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
+        self.s3.bucket(src_bucket)
+        source = self.find_object(src_bucket, src_key, src_version)
+        self.check_copy_conditions(source, p)
+        self.check_not_archived(source, "Operation is not valid for the source object's storage class")
+        source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
+        directive = p.get("MetadataDirective") or "COPY"
+        # A copy naming a version of the source (even the current one) is no copy onto itself: S3 allows it.
+        same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version is None
+        changes_something = (
+            directive == "REPLACE"
+            or p.get("StorageClass")
+            or p.get("ServerSideEncryption")
+            or p.get("WebsiteRedirectLocation")
+            or p.get("SSECustomerAlgorithm")
+        )
+        if same and not changes_something:
+            raise invalid_request(
+                "This copy request is illegal because it is trying to copy an object to itself without changing "
+                "the object's metadata, storage class, website redirect location or encryption attributes."
+            )
+        if directive == "REPLACE":
+            record = self._record_from_params(ctx, p["Key"], p)
+        else:
+            # The storage class is not copied: without x-amz-storage-class the copy is STANDARD (CopyObject).
+            record = {k: v for k, v in source.items() if k in (*CONTENT_MEMBERS, "Metadata")}
+            record.update({"Key": p["Key"], "Owner": ctx.account_id})
+            record["StorageClass"] = check_storage_class(p.get("StorageClass"))
+            # "Not copied when using the x-amz-metadata-directive header": a copy takes the request's value.
+            apply_redirect(record, p)
+        tagging = p.get("TaggingDirective") or "COPY"
+        tags = (
+            parse_tagging_header(p.get("Tagging")) if tagging == "REPLACE" else list(source.get("Tags") or [])
+        )
+        if tags:
+            record["Tags"] = tags
+        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
+        body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""
+        params = {
+            "ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)
+        }
+        seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
+        # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
+        stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
+        record.update(body_fields(stored))
+        record = self.commit_version(bucket_doc, p["Key"], record, stored)
+        copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
+        for algorithm, value in stored.checksums.items():
+            copy_result[CHECKSUM_MEMBERS[algorithm]] = value
+        if stored.checksums:
+            # A copy is written as one object, so its checksum is of the full object even when
+            # the source's was a multipart COMPOSITE one (S3 User Guide, "Checking object integrity").
+            copy_result["ChecksumType"] = record["ChecksumType"]
+        result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
+        result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
+            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
+        if source["VersionId"] != "null":
+            result["CopySourceVersionId"] = source["VersionId"]
+        return result
