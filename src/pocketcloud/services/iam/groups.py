@@ -63,22 +63,13 @@ class GroupOperations(shared_operations(GROUP, "Group", tags=False, boundary=Fal
 
     def UpdateGroup(self, ctx: RequestContext, p: Params) -> Params:
         name = p["GroupName"]
-        coll = self.principals.collection(GROUP)
-        with self.principals.store.transaction():
-            doc = self.principals.get(ctx, GROUP, name)
-            new_name = p.get("NewGroupName") or name
-            if p.get("NewPath"):
-                doc["Path"] = check_path(p["NewPath"], "newPath")
-            if new_name != name:
-                if coll.get(scope(ctx), new_name) is not None:
-                    raise already_exists(f"Group with name {new_name} already exists.")
-                coll.delete(scope(ctx), name)
-                doc["GroupName"] = new_name
-                for user in self._members(ctx, name):
-                    user["Groups"] = [new_name if g == name else g for g in user["Groups"]]
-                    self.principals.save(ctx, USER, user)
-            doc["Arn"] = arn(ctx.account_id, "group", doc["Path"], new_name)
-            coll.put(scope(ctx), new_name, doc)
+
+        def renamed(doc: Params) -> None:
+            for user in self._members(ctx, name):
+                user["Groups"] = [doc["GroupName"] if g == name else g for g in user["Groups"]]
+                self.principals.save(ctx, USER, user)
+
+        self.principals.update(ctx, GROUP, name, p.get("NewGroupName"), p.get("NewPath"), renamed)
         return {}
 
     def DeleteGroup(self, ctx: RequestContext, p: Params) -> Params:

@@ -4,11 +4,15 @@ managed policies, tags and permissions boundaries — written once, used by all 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.iam.common import (
+    already_exists,
+    arn,
+    check_path,
     check_policy_document,
     encode_document,
     limit_exceeded,
@@ -64,6 +68,32 @@ class Principals:
 
     def save(self, ctx: RequestContext, kind: Kind, doc: dict[str, Any]) -> None:
         self.collection(kind).put(scope(ctx), doc[kind.name_member], doc)
+
+    def update(
+        self,
+        ctx: RequestContext,
+        kind: Kind,
+        name: str,
+        new_name: str | None,
+        new_path: str | None,
+        on_rename: Callable[[dict[str, Any]], None],
+    ) -> None:
+        """UpdateUser / UpdateGroup: a new path and a new name, in one transaction. `on_rename` is
+        given the renamed document to carry the new name wherever else the principal is named."""
+        coll = self.collection(kind)
+        with self.store.transaction():
+            doc = self.get(ctx, kind, name)
+            new_name = new_name or name
+            if new_path:
+                doc["Path"] = check_path(new_path, "newPath")
+            if new_name != name:
+                if coll.get(scope(ctx), new_name) is not None:
+                    raise already_exists(f"{kind.label.capitalize()} with name {new_name} already exists.")
+                coll.delete(scope(ctx), name)
+                doc[kind.name_member] = new_name
+                on_rename(doc)
+            doc["Arn"] = arn(ctx.account_id, kind.label, doc["Path"], new_name)
+            coll.put(scope(ctx), new_name, doc)
 
     # -- inline policies --------------------------------------------------
 

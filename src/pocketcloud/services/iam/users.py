@@ -86,23 +86,15 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
 
     def UpdateUser(self, ctx: RequestContext, p: Params) -> Params:
         name = p["UserName"]
-        coll = self.principals.collection(USER)
-        with self.principals.store.transaction():
-            doc = self.principals.get(ctx, USER, name)
-            new_name = p.get("NewUserName") or name
-            if p.get("NewPath"):
-                doc["Path"] = check_path(p["NewPath"], "newPath")
-            if new_name != name:
-                if coll.get(scope(ctx), new_name) is not None:
-                    raise already_exists(f"User with name {new_name} already exists.")
-                coll.delete(scope(ctx), name)
-                doc["UserName"] = new_name
-                if doc.get("LoginProfile"):
-                    doc["LoginProfile"]["UserName"] = new_name
-                self._rename_in_keys(ctx, name, new_name)
-                self.rename_user_credentials(ctx, name, new_name)
-            doc["Arn"] = arn(ctx.account_id, "user", doc["Path"], new_name)
-            coll.put(scope(ctx), new_name, doc)
+
+        def renamed(doc: Params) -> None:
+            new_name = doc["UserName"]
+            if doc.get("LoginProfile"):
+                doc["LoginProfile"]["UserName"] = new_name
+            self._rename_in_keys(ctx, name, new_name)
+            self.rename_user_credentials(ctx, name, new_name)
+
+        self.principals.update(ctx, USER, name, p.get("NewUserName"), p.get("NewPath"), renamed)
         return {}
 
     def DeleteUser(self, ctx: RequestContext, p: Params) -> Params:
