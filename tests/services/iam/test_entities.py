@@ -33,6 +33,33 @@ def test_create_get_update_delete_user(iam: Any) -> None:
     )
 
 
+def test_renaming_a_group_keeps_its_members_and_moves_its_arn(iam: Any) -> None:
+    name, renamed, user = unique("group"), unique("regroup"), unique("member")
+    created = iam.create_group(GroupName=name, Path="/team/")["Group"]
+    iam.create_user(UserName=user)
+    iam.add_user_to_group(GroupName=name, UserName=user)
+
+    iam.update_group(GroupName=name, NewGroupName=renamed, NewPath="/other/")
+    moved = iam.get_group(GroupName=renamed)
+    assert moved["Group"]["Arn"] == f"arn:aws:iam::{ROOT_ACCOUNT}:group/other/{renamed}"
+    assert moved["Group"]["GroupId"] == created["GroupId"]
+    assert [u["UserName"] for u in moved["Users"]] == [user]
+    assert [g["GroupName"] for g in iam.list_groups_for_user(UserName=user)["Groups"]] == [renamed]
+    assert error_of(iam.get_group, GroupName=name) == (
+        "NoSuchEntity", 404, f"The group with name {name} cannot be found.",
+    )
+
+
+def test_renaming_a_group_onto_another_is_entity_already_exists(iam: Any) -> None:
+    first, second = unique("group"), unique("group")
+    iam.create_group(GroupName=first)
+    iam.create_group(GroupName=second)
+    assert error_of(iam.update_group, GroupName=first, NewGroupName=second) == (
+        "EntityAlreadyExists", 409, f"Group with name {second} already exists.",
+    )
+    assert iam.get_group(GroupName=first)["Group"]["GroupName"] == first
+
+
 def test_creating_an_existing_user_is_entity_already_exists(iam: Any) -> None:
     name = unique("dup")
     iam.create_user(UserName=name)
