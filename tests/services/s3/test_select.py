@@ -1,0 +1,333 @@
+"""S3 Select (SelectObjectContent) through boto3: CSV and JSON input (plain, GZIP, BZIP2), CSV
+and JSON output, the SQL subset of S3 Select's reference, the event stream (Records, Progress,
+Stats, End), scan ranges, errors, SSE-C objects and authorization as s3:GetObject."""
+
+from __future__ import annotations
+
+import base64
+import bz2
+import gzip
+import hashlib
+import json
+import os
+from typing import Any
+
+import pytest
+from botocore.exceptions import EventStreamError
+
+from tests.services.s3.access_support import iam_user, policy
+from tests.services.s3.core_support import error_of
+
+PEOPLE = "name,age,city\nAlice,34,Paris\nBob,27,Lyon\nCarol,41,Paris\nDan,,Nice\n"
+CSV_USE = {"CSV": {"FileHeaderInfo": "USE"}}
+JSON_OUT = {"JSON": {}}
+CSV_OUT = {"CSV": {}}
+
+
+def select(
+    s3: Any, bucket: str, key: str, sql: str, source: dict[str, Any], output: dict[str, Any], **extra: Any
+) -> tuple[bytes, dict[str, int], list[dict[str, Any]]]:
+    """(the Records payloads joined, the Stats event's details, every event) of one query."""
+    answer = s3.select_object_content(
+        Bucket=bucket, Key=key, Expression=sql, ExpressionType="SQL",
+        InputSerialization=source, OutputSerialization=output, **extra,
+    )  # fmt: skip
+    events = list(answer["Payload"])
+    records = b"".join(e["Records"]["Payload"] for e in events if "Records" in e)
+    stats = next(e["Stats"]["Details"] for e in events if "Stats" in e)
+    return records, stats, events
+
+
+def rows(payload: bytes) -> list[dict[str, Any]]:
+    return [json.loads(line) for line in payload.decode().splitlines()]
+
+
+@pytest.fixture
+def people(s3: Any, bucket: str) -> str:
+    s3.put_object(Bucket=bucket, Key="people.csv", Body=PEOPLE.encode())
+    return "people.csv"
+
+
+def test_csv_header_columns_and_where(s3: Any, bucket: str, people: str) -> None:
+    sql = "SELECT s.name, s.city FROM S3Object s WHERE s.age <> '' AND CAST(s.age AS INT) > 30"
+    payload, _, _ = select(s3, bucket, people, sql, CSV_USE, CSV_OUT)
+    assert payload == b"Alice,Paris\nCarol,Paris\n"
+
+
+def test_csv_field_compared_with_a_number_is_read_as_one(s3: Any, bucket: str, people: str) -> None:
+    payload, _, _ = select(s3, bucket, people, "SELECT name FROM S3Object WHERE age < 30", CSV_USE, JSON_OUT)
+    assert rows(payload) == [{"name": "Bob"}]
+
+
+def test_positional_columns_without_header(s3: Any, bucket: str, people: str) -> None:
+    payload, _, _ = select(s3, bucket, people, "SELECT _1, _3 FROM S3Object", {"CSV": {}}, CSV_OUT)
+    assert payload.splitlines()[:2] == [b"name,city", b"Alice,Paris"]
+
+
+def test_select_star_csv_to_json_uses_header_names(s3: Any, bucket: str, people: str) -> None:
+    payload, _, _ = select(s3, bucket, people, "SELECT * FROM S3Object LIMIT 1", CSV_USE, JSON_OUT)
+    assert rows(payload) == [{"name": "Alice", "age": "34", "city": "Paris"}]
+
+
+def test_limit_stops_after_n_records(s3: Any, bucket: str, people: str) -> None:
+    payload, _, _ = select(s3, bucket, people, "SELECT s._1 FROM S3Object s LIMIT 2", {"CSV": {}}, CSV_OUT)
+    assert payload == b"name\nAlice\n"
+
+
+def test_aggregates_yield_one_record(s3: Any, bucket: str, people: str) -> None:
+    sql = (
+        "SELECT COUNT(*), COUNT(age), SUM(CAST(age AS INT)), MIN(age), MAX(age), AVG(CAST(age AS INT)) AS a "
+        "FROM S3Object WHERE city = 'Paris' OR city = 'Lyon'"
+    )
+    payload, _, _ = select(s3, bucket, people, sql, CSV_USE, JSON_OUT)
+    assert rows(payload) == [{"_1": 3, "_2": 3, "_3": 102, "_4": 27, "_5": 41, "a": 34}]
+
+
+def test_predicates_like_in_between_is_null(s3: Any, bucket: str) -> None:
+    lines = [
+        {"n": "apple", "v": 1},
+        {"n": "banana", "v": 5},
+        {"n": "cherry", "v": None},
+        {"n": "a_b", "v": 9},
+    ]
+    s3.put_object(Bucket=bucket, Key="f.json", Body="\n".join(json.dumps(x) for x in lines).encode())
+    source = {"JSON": {"Type": "LINES"}}
+
+    def names(where: str) -> list[str]:
+        payload, _, _ = select(
+            s3, bucket, "f.json", f"SELECT s.n FROM S3Object s WHERE {where}", source, JSON_OUT
+        )
+        return [r["n"] for r in rows(payload)]
+
+    assert names("s.n LIKE 'b%'") == ["banana"]
+    assert names("s.n LIKE 'a!_%' ESCAPE '!'") == ["a_b"]
+    assert names("s.v IN (1, 9)") == ["apple", "a_b"]
+    assert names("s.v BETWEEN 2 AND 9") == ["banana", "a_b"]
+    assert names("s.v IS NULL") == ["cherry"]
+    assert names("NOT (s.v > 1) AND s.v IS NOT NULL") == ["apple"]
+    assert names("s.absent IS MISSING AND s.v * 2 + 1 = 11") == ["banana"]
+
+
+def test_json_lines_nested_paths(s3: Any, bucket: str) -> None:
+    body = b'{"id":1,"a":{"b":"x"},"tags":["t1","t2"]}\n{"id":2,"a":{"b":"y"},"tags":["t3"]}\n'
+    s3.put_object(Bucket=bucket, Key="n.json", Body=body)
+    sql = "SELECT s.id, s.a.b, s.tags[1] AS second FROM S3Object s"
+    payload, _, _ = select(s3, bucket, "n.json", sql, {"JSON": {"Type": "LINES"}}, JSON_OUT)
+    assert rows(payload) == [{"id": 1, "b": "x", "second": "t2"}, {"id": 2, "b": "y"}]
+
+
+def test_json_document_from_path_wildcards_emit_missing(s3: Any, bucket: str) -> None:
+    # The SELECT command page's example: a wildcard matching nothing yields an empty record.
+    body = (
+        b'{"Rules": [{"id": "id-1", "condition": "x < 20"}, {"condition": "y > x"}, {"id": "id-2"}]},'
+        b'\n{"created": "June 27", "modified": "July 6"}'
+    )
+    s3.put_object(Bucket=bucket, Key="rules.json", Body=body)
+    source = {"JSON": {"Type": "DOCUMENT"}}
+    output = {"JSON": {"RecordDelimiter": ","}}
+    payload, _, _ = select(s3, bucket, "rules.json", "SELECT id FROM S3Object[*].Rules[*].id", source, output)
+    assert payload == b'{"id":"id-1"},{},{"id":"id-2"},{},'
+    sql = "SELECT id FROM S3Object[*].Rules[*].id WHERE id IS NOT MISSING"
+    payload, _, _ = select(s3, bucket, "rules.json", sql, source, output)
+    assert payload == b'{"id":"id-1"},{"id":"id-2"},'
+
+
+@pytest.mark.parametrize("kind", ["GZIP", "BZIP2"])
+def test_compressed_csv_and_stats(s3: Any, bucket: str, kind: str) -> None:
+    stored = gzip.compress(PEOPLE.encode()) if kind == "GZIP" else bz2.compress(PEOPLE.encode())
+    s3.put_object(Bucket=bucket, Key="p.csv.z", Body=stored)
+    source = {"CSV": {"FileHeaderInfo": "USE"}, "CompressionType": kind}
+    payload, stats, _ = select(
+        s3, bucket, "p.csv.z", "SELECT name FROM S3Object WHERE city = 'Paris'", source, CSV_OUT
+    )
+    assert payload == b"Alice\nCarol\n"
+    assert stats == {
+        "BytesScanned": len(stored),
+        "BytesProcessed": len(PEOPLE),
+        "BytesReturned": len(payload),
+    }
+
+
+def test_event_stream_order_and_progress(s3: Any, bucket: str, people: str) -> None:
+    _, _, events = select(s3, bucket, people, "SELECT * FROM S3Object", CSV_USE, CSV_OUT)
+    assert [next(iter(e)) for e in events] == ["Records", "Stats", "End"]
+    _, stats, events = select(
+        s3, bucket, people, "SELECT * FROM S3Object", CSV_USE, CSV_OUT, RequestProgress={"Enabled": True}
+    )
+    assert [next(iter(e)) for e in events] == ["Records", "Progress", "Stats", "End"]
+    assert events[1]["Progress"]["Details"] == stats
+
+
+def test_csv_output_quoting(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="q.csv", Body=b'a,"b,c","say ""hi"""\n')
+    payload, _, _ = select(s3, bucket, "q.csv", "SELECT * FROM S3Object", {"CSV": {}}, CSV_OUT)
+    assert payload == b'a,"b,c","say ""hi"""\n'
+    always = {"CSV": {"QuoteFields": "ALWAYS", "FieldDelimiter": ";", "RecordDelimiter": "|"}}
+    payload, _, _ = select(s3, bucket, "q.csv", "SELECT _1, _2 FROM S3Object", {"CSV": {}}, always)
+    assert payload == b'"a";"b,c"|'
+
+
+def test_quoted_record_delimiters(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="m.csv", Body=b'id,text\n1,"two\nlines"\n2,plain\n')
+    source = {"CSV": {"FileHeaderInfo": "USE", "AllowQuotedRecordDelimiter": True}}
+    payload, _, _ = select(s3, bucket, "m.csv", "SELECT text FROM S3Object", source, JSON_OUT)
+    assert rows(payload) == [{"text": "two\nlines"}, {"text": "plain"}]
+    code, status, _ = error_of(
+        s3.select_object_content, Bucket=bucket, Key="m.csv", Expression="SELECT * FROM S3Object",
+        ExpressionType="SQL", InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("CSVEscapingRecordDelimiter", 400)
+
+
+def test_string_conditional_and_date_functions(s3: Any, bucket: str) -> None:
+    s3.put_object(
+        Bucket=bucket, Key="d.json", Body=b'{"s": "  Hello  ", "t": "2010-07-20T20:18Z", "n": null}'
+    )
+    sql = (
+        "SELECT UPPER(TRIM(x.s)) AS u, LOWER(x.s) AS l, CHAR_LENGTH(x.s) AS c, SUBSTRING(TRIM(x.s), 2, 3) AS sub, "
+        "COALESCE(x.n, x.absent, 'dflt') AS co, NULLIF(1, 1) AS ni, EXTRACT(YEAR FROM CAST(x.t AS TIMESTAMP)) AS y, "
+        "TO_STRING(TO_TIMESTAMP(x.t), 'MMMM d, y') AS ts, DATE_DIFF(day, `2010-01-01T`, x.t) AS dd "
+        "FROM S3Object x"
+    )
+    payload, _, _ = select(s3, bucket, "d.json", sql, {"JSON": {"Type": "DOCUMENT"}}, JSON_OUT)
+    assert rows(payload) == [
+        {"u": "HELLO", "l": "  hello  ", "c": 9, "sub": "ell", "co": "dflt", "ni": None, "y": 2010,
+         "ts": "July 20, 2010", "dd": 200}
+    ]  # fmt: skip
+
+
+def test_scan_range_takes_records_that_start_in_it(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="r.csv", Body=b"aaaa\nbbbb\ncccc\ndddd\n")  # records at 0, 5, 10, 15
+    source = {"CSV": {}}
+
+    def scanned(**scan: int) -> bytes:
+        return select(s3, bucket, "r.csv", "SELECT * FROM S3Object", source, CSV_OUT, ScanRange=scan)[0]
+
+    assert scanned(Start=3, End=10) == b"bbbb\ncccc\n"
+    assert scanned(Start=5) == b"bbbb\ncccc\ndddd\n"
+    assert scanned(End=7) == b"dddd\n"  # the last 7 bytes: from 13, where only dddd starts
+
+
+def test_large_object_streams_in_several_records_events(s3: Any, bucket: str) -> None:
+    body = "".join(f"{i},{'x' * 60}\n" for i in range(10000)).encode()  # ~650 KB: a blob file
+    s3.put_object(Bucket=bucket, Key="big.csv", Body=body)
+    payload, stats, events = select(s3, bucket, "big.csv", "SELECT _1 FROM S3Object", {"CSV": {}}, CSV_OUT)
+    assert payload.splitlines() == [str(i).encode() for i in range(10000)]
+    assert stats["BytesScanned"] == len(body)
+    assert sum("Records" in e for e in events) >= 1
+    payload, _, _ = select(
+        s3, bucket, "big.csv", "SELECT COUNT(*) FROM S3Object WHERE _1 > 9990", {"CSV": {}}, CSV_OUT
+    )
+    assert payload == b"9\n"
+
+
+def test_error_after_records_were_sent_is_an_event_stream_error(s3: Any, bucket: str) -> None:
+    body = "".join(f"{i},{'x' * 60}\n" for i in range(8000)) + '9,"unterminated\n'
+    s3.put_object(Bucket=bucket, Key="bad.csv", Body=body.encode())
+    answer = s3.select_object_content(
+        Bucket=bucket, Key="bad.csv", Expression="SELECT * FROM S3Object", ExpressionType="SQL",
+        InputSerialization={"CSV": {}}, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    with pytest.raises(EventStreamError) as info:
+        list(answer["Payload"])
+    assert info.value.response["Error"]["Code"] == "CSVEscapingRecordDelimiter"
+
+
+@pytest.mark.parametrize(
+    ("sql", "code"),
+    [
+        ("SELEC * FROM S3Object", "ParseExpectedKeyword"),
+        ("SELECT * FROM S3Object WHERE", "ParseExpectedExpression"),
+        ("SELECT * FROM S3Object s WHERE s.a = 1 )", "ParseUnexpectedToken"),
+        ("SELECT *, name FROM S3Object", "ParseAsteriskIsNotAloneInSelectList"),
+        ("SELECT name FROM S3Object GROUP BY name", "ParseUnsupportedLiteralsGroupBy"),
+        ("SELECT NOPE(name) FROM S3Object", "UnsupportedFunction"),
+        ("SELECT CAST(name AS WIDGET) FROM S3Object", "ParseExpectedTypeName"),
+        ("SELECT nickname FROM S3Object", "MissingHeaders"),
+        ("SELECT CAST(name AS INT) FROM S3Object", "CastFailed"),
+        ("SELECT * FROM S3Object LIMIT -1", "EvaluatorNegativeLimit"),
+        ("SELECT # FROM S3Object", "LexerInvalidChar"),
+    ],
+)
+def test_bad_sql_is_a_400_with_s3_selects_code(
+    s3: Any, bucket: str, people: str, sql: str, code: str
+) -> None:
+    got = error_of(
+        s3.select_object_content, Bucket=bucket, Key=people, Expression=sql, ExpressionType="SQL",
+        InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert got[:2] == (code, 400)
+
+
+def test_missing_key_bucket_and_bad_input(s3: Any, bucket: str, people: str) -> None:
+    def failure(**overrides: Any) -> tuple[str, int, str]:
+        request = {
+            "Bucket": bucket, "Key": people, "Expression": "SELECT * FROM S3Object", "ExpressionType": "SQL",
+            "InputSerialization": {"CSV": {}}, "OutputSerialization": CSV_OUT, **overrides,
+        }  # fmt: skip
+        return error_of(s3.select_object_content, **request)
+
+    assert failure(Key="absent") == ("NoSuchKey", 404, "The specified key does not exist.")
+    assert failure(Bucket=bucket + "-absent")[:2] == ("NoSuchBucket", 404)
+    assert failure(InputSerialization={"CSV": {}, "CompressionType": "GZIP"})[:2] == ("TruncatedInput", 400)
+    assert failure(InputSerialization={"CSV": {}, "CompressionType": "ZIP"})[:2] == (
+        "InvalidCompressionFormat",
+        400,
+    )
+    assert failure(InputSerialization={"CSV": {"FileHeaderInfo": "MAYBE"}})[:2] == (
+        "InvalidFileHeaderInfo",
+        400,
+    )
+    assert failure(InputSerialization={"CSV": {}, "JSON": {}})[:2] == ("ObjectSerializationConflict", 400)
+    assert failure(InputSerialization={"JSON": {"Type": "DOCUMENT"}})[:2] == ("JSONParsingError", 400)
+    assert failure(InputSerialization={"Parquet": {}})[:2] == ("ParquetParsingError", 400)
+    assert failure(ScanRange={"Start": 9, "End": 2})[:2] == ("InvalidScanRange", 400)
+    gz = {"CSV": {}, "CompressionType": "GZIP"}
+    assert failure(InputSerialization=gz, ScanRange={"Start": 1})[:2] == ("UnsupportedScanRangeInput", 400)
+
+
+def test_sse_c_object_needs_its_key(s3: Any, bucket: str) -> None:
+    key = os.urandom(32)
+    sse = {
+        "SSECustomerAlgorithm": "AES256",
+        "SSECustomerKey": base64.b64encode(key).decode(),
+        "SSECustomerKeyMD5": base64.b64encode(hashlib.md5(key).digest()).decode(),
+    }
+    s3.put_object(Bucket=bucket, Key="secret.csv", Body=PEOPLE.encode(), **sse)
+    payload, _, _ = select(s3, bucket, "secret.csv", "SELECT COUNT(*) FROM S3Object", CSV_USE, CSV_OUT, **sse)
+    assert payload == b"4\n"
+    code, status, _ = error_of(
+        s3.select_object_content, Bucket=bucket, Key="secret.csv", Expression="SELECT * FROM S3Object",
+        ExpressionType="SQL", InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("InvalidRequest", 400)
+
+
+def test_authorized_as_get_object(s3: Any, bucket: str, people: str, endpoint: str) -> None:
+    arn = f"arn:aws:s3:::{bucket}/*"
+    allow = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": arn}
+    _, reader = iam_user(endpoint, policy(allow))
+    payload, _, _ = select(reader, bucket, people, "SELECT COUNT(*) FROM S3Object", CSV_USE, CSV_OUT)
+    assert payload == b"4\n"
+    _, stranger = iam_user(endpoint, policy({**allow, "Action": "s3:PutObject"}))
+    code, status, _ = error_of(
+        stranger.select_object_content, Bucket=bucket, Key=people, Expression="SELECT * FROM S3Object",
+        ExpressionType="SQL", InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("AccessDenied", 403)
+
+
+def test_csv_comments_and_custom_delimiters(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="c.csv", Body=b"a;b|#skipped;row|1;2|3;4|")
+    source = {"CSV": {"FileHeaderInfo": "USE", "RecordDelimiter": "|", "FieldDelimiter": ";"}}
+    payload, _, _ = select(s3, bucket, "c.csv", "SELECT b, a FROM S3Object", source, JSON_OUT)
+    assert rows(payload) == [{"b": "2", "a": "1"}, {"b": "4", "a": "3"}]
+
+
+def test_scan_range_on_json_lines(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="l.json", Body=b'{"a":1}\n{"a":2}\n{"a":3}\n')  # at 0, 8, 16
+    payload, _, _ = select(
+        s3, bucket, "l.json", "SELECT s.a FROM S3Object s", {"JSON": {"Type": "LINES"}}, JSON_OUT,
+        ScanRange={"Start": 1, "End": 8},
+    )  # fmt: skip
+    assert rows(payload) == [{"a": 2}]
