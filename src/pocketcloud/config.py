@@ -65,6 +65,8 @@ class Settings:
     logs_flush_seconds: float = 0.05
     # ... and how long an export task stays PENDING before it runs (AWS's queue; tests lengthen it).
     logs_export_delay_seconds: float = 0.0
+    # ... and how long a Live Tail session lasts before it times out (AWS: three hours).
+    logs_live_tail_seconds: float = 10800.0
     # S3 lifecycle: how many seconds one lifecycle "day" lasts (rules count days and round
     # to the next "midnight", a multiple of this since the epoch), and how often rules are applied.
     s3_lifecycle_day_seconds: float = 86400.0
@@ -94,6 +96,8 @@ class Settings:
         s.logs_flush_seconds = float(os.environ.get("POCKETCLOUD_LOGS_FLUSH_SECONDS", s.logs_flush_seconds))
         s.logs_export_delay_seconds = float(
             os.environ.get("POCKETCLOUD_LOGS_EXPORT_DELAY_SECONDS", s.logs_export_delay_seconds))
+        s.logs_live_tail_seconds = float(
+            os.environ.get("POCKETCLOUD_LOGS_LIVE_TAIL_SECONDS", s.logs_live_tail_seconds))
         s.s3_lifecycle_day_seconds = float(
             os.environ.get("POCKETCLOUD_LIFECYCLE_DAY_SECONDS", s.s3_lifecycle_day_seconds))
         s.s3_lifecycle_interval = float(os.environ.get("POCKETCLOUD_LIFECYCLE_INTERVAL", s.s3_lifecycle_interval))

@@ -216,6 +216,7 @@ class HttpConnection(asyncio.Protocol):
         self._keep_alive_timer: asyncio.TimerHandle | None = None
         self._closed = False
         self._head_written = False  # of the answer in hand
+        self._streaming: Any = None  # the streamed body being written, if any
         self._broken = False  # what followed the requests in hand did not parse: 400 once they are answered
 
     # -- asyncio.Protocol ---------------------------------------------------------------
@@ -238,6 +239,15 @@ class HttpConnection(asyncio.Protocol):
             self._receiving.body.disconnect()
         if self._writing_paused is not None and not self._writing_paused.done():
             self._writing_paused.set_result(None)
+        self._end_stream()
+
+    def _end_stream(self) -> None:
+        """Tell a streamed body that can end early (an event stream with no end of its own, such as
+        CloudWatch Logs' Live Tail: `end_stream`) that the client left or the server is stopping,
+        so that it ends now rather than when its next piece finds the connection gone."""
+        end = getattr(self._streaming, "end_stream", None)
+        if end is not None:
+            end()
 
     def data_received(self, data: bytes) -> None:
         self._cancel_keep_alive()
@@ -440,6 +450,7 @@ class HttpConnection(asyncio.Protocol):
         (a body that ends short or runs long closes the connection: the client would otherwise take
         the next answer for the rest of this one)."""
         sent = 0
+        self._streaming = body
         try:
             async for chunk in body:
                 if not chunk:
@@ -456,6 +467,7 @@ class HttpConnection(asyncio.Protocol):
                 if not pending.keep_alive and length is not None and sent >= length:
                     break
         finally:
+            self._streaming = None
             close = getattr(body, "aclose", None)
             if close is not None:
                 await close()
@@ -516,7 +528,9 @@ class HttpConnection(asyncio.Protocol):
             self.transport.close()
 
     def shutdown(self) -> None:
-        """The server is stopping: close now if idle, else once the answer in hand has gone out."""
+        """The server is stopping: close now if idle, else once the answer in hand has gone out
+        (an endless event stream is told to end)."""
+        self._end_stream()
         if self._current is None:
             if self.transport is not None:
                 self.transport.close()

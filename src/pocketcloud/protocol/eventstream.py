@@ -53,3 +53,63 @@ def json_event(event_type: str, members: dict[str, Any]) -> bytes:
     """One event whose members form a JSON document (rest-json events without an `eventpayload`)."""
     body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":"))
     return event(event_type, body.encode(), "application/json")
+
+
+def exception_event(exception_type: str, members: dict[str, Any]) -> bytes:
+    """An exception message of the stream (a modeled error member of the event stream union)."""
+    body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":"))
+    headers = {
+        ":exception-type": exception_type,
+        ":content-type": "application/json",
+        ":message-type": "exception",
+    }
+    return encode_message(headers, body.encode())
+
+
+def initial_response(body: bytes) -> bytes:
+    """The first message of a json-protocol event stream: the output's other members as JSON
+    (botocore reads it before it hands the stream over)."""
+    headers = {
+        ":event-type": "initial-response",
+        ":content-type": "application/json",
+        ":message-type": "event",
+    }
+    return encode_message(headers, body)
+
+
+class AfterInitialResponse:
+    """A response body: the initial-response message, then the provider's messages (bytes, or an
+    async iterable of them). `aclose` and `end_stream` (the gateway's word that the client left or
+    the server is stopping) reach the provider's iterable."""
+
+    def __init__(self, first: bytes, rest: Any) -> None:
+        self._first: bytes | None = first
+        self._rest = rest
+        self._iterator: Any = None
+
+    def __aiter__(self) -> AfterInitialResponse:
+        return self
+
+    async def __anext__(self) -> bytes:
+        if self._first is not None:
+            first, self._first = self._first, None
+            return first
+        if isinstance(self._rest, bytes | bytearray):
+            rest, self._rest = bytes(self._rest), b""
+            if rest:
+                return rest
+            raise StopAsyncIteration
+        if self._iterator is None:
+            self._iterator = self._rest.__aiter__()
+        chunk: bytes = await self._iterator.__anext__()
+        return chunk
+
+    def end_stream(self) -> None:
+        end = getattr(self._rest, "end_stream", None)
+        if end is not None:
+            end()
+
+    async def aclose(self) -> None:
+        close = getattr(self._iterator or self._rest, "aclose", None)
+        if close is not None:
+            await close()

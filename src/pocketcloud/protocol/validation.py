@@ -184,8 +184,17 @@ class Validator:
             count = len(errors)
             noun = "error" if count == 1 else "errors"
             raise RequestValidationError(
-                self.code, f"{count} validation {noun} detected: " + "; ".join(errors[:10])
+                self._code(operation), f"{count} validation {noun} detected: " + "; ".join(errors[:10])
             )
+
+    def _code(self, operation: OperationModel) -> str:
+        # A service's own code is for the operations that declare it: CloudWatch Logs' delivery
+        # operations declare ValidationException, not InvalidParameterException, and answer with it.
+        if self.code != "ValidationException":
+            names = {error.name for error in operation.error_shapes}
+            if self.code not in names and "ValidationException" in names:
+                return "ValidationException"
+        return self.code
 
     # -- building the checks ------------------------------------------------------------------
 

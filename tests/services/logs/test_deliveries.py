@@ -1,5 +1,6 @@
 """Vended-log delivery destinations and their policies, as AWS answers them (LocalStack's
-AWS-validated delivery tests recorded these answers); delivery sources cannot exist here."""
+AWS-validated delivery tests recorded these answers); delivery sources cannot exist here, so
+neither can deliveries, and there is no configuration template to describe."""
 
 from __future__ import annotations
 
@@ -113,3 +114,81 @@ def test_a_bucket_cannot_be_a_delivery_source(logs: Any) -> None:
         resourceArn="arn:aws:s3:::test-s3-bucket",
         logType="ACCESS_LOGS",
     ) == ("ResourceNotFoundException", "Cannot access provided service.")
+
+
+DELIVERY_MISSING = ("ResourceNotFoundException", "Requested Delivery does not exist in this account.")
+
+
+def destination_arn(name: str) -> str:
+    return f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:delivery-destination:{name}"
+
+
+def test_a_delivery_from_a_source_that_does_not_exist_is_refused(logs: Any, destination: str) -> None:
+    assert error_of(
+        logs.create_delivery,
+        deliverySourceName=unique("ds"),
+        deliveryDestinationArn=destination_arn(destination),
+        recordFields=["date"],
+        fieldDelimiter=",",
+        s3DeliveryConfiguration={"suffixPath": "AWSLogs/", "enableHiveCompatiblePath": True},
+        tags={"key1": "value1"},
+    ) == ("ResourceNotFoundException", "Requested Delivery Source does not exist in this account.")
+
+
+def test_a_delivery_that_does_not_exist_is_not_found_by_get_update_or_delete(logs: Any) -> None:
+    assert error_of(logs.get_delivery, id="abcdef1234567890") == DELIVERY_MISSING
+    assert error_of(logs.delete_delivery, id="abcdef1234567890") == DELIVERY_MISSING
+    assert error_of(logs.update_delivery_configuration, id="abcdef1234567890", recordFields=["date"]) == (
+        DELIVERY_MISSING
+    )
+
+
+def test_no_deliveries_are_described(logs: Any) -> None:
+    assert logs.describe_deliveries(limit=5)["deliveries"] == []
+    assert logs.describe_deliveries(deliverySourceNames=["foobar"])["deliveries"] == []
+
+
+def test_no_configuration_template_is_described_for_any_filter(logs: Any) -> None:
+    assert logs.describe_configuration_templates()["configurationTemplates"] == []
+    found = logs.describe_configuration_templates(
+        service="cloudfront", logTypes=["ACCESS_LOGS"], deliveryDestinationTypes=["S3"], limit=10
+    )
+    assert found["configurationTemplates"] == []
+    assert "nextToken" not in found
+
+
+def test_an_unknown_destination_type_filter_is_a_validation_error(logs: Any) -> None:
+    code, message = error_of(logs.describe_configuration_templates, deliveryDestinationTypes=["FTP"])
+    assert code == "ValidationException"
+    assert "Member must satisfy enum value set: [S3, CWL, FH, XRAY]" in message
+
+
+def test_the_tags_of_a_delivery_that_does_not_exist_are_not_found(logs: Any) -> None:
+    arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:delivery:abcdef1234567890"
+    missing = ("ResourceNotFoundException", f"The specified resource does not exist: {arn}")
+    assert error_of(logs.list_tags_for_resource, resourceArn=arn) == missing
+    assert error_of(logs.tag_resource, resourceArn=arn, tags={"k": "v"}) == missing
+    assert error_of(logs.untag_resource, resourceArn=arn, tagKeys=["k"]) == missing
+
+
+def test_a_delivery_destination_is_tagged_by_its_arn(logs: Any, destination: str) -> None:
+    arn = destination_arn(destination)
+    logs.tag_resource(resourceArn=arn, tags={"team": "a", "env": "dev"})
+    logs.untag_resource(resourceArn=arn, tagKeys=["env"])
+    assert logs.list_tags_for_resource(resourceArn=arn)["tags"] == {"team": "a"}
+    assert logs.get_delivery_destination(name=destination)["deliveryDestination"]["tags"] == {"team": "a"}
+
+
+def test_a_bad_output_format_is_a_validation_exception(logs: Any) -> None:
+    # AWS lists the enum as [w3c, raw, json, plain, parquet]; the model's order differs.
+    code, message = error_of(
+        logs.put_delivery_destination,
+        name=unique("dd"),
+        outputFormat="foobar",
+        deliveryDestinationConfiguration=bucket_config("b"),
+    )
+    assert code == "ValidationException"
+    assert message.startswith(
+        "1 validation error detected: Value 'foobar' at 'outputFormat' failed to satisfy constraint: "
+        "Member must satisfy enum value set: ["
+    )

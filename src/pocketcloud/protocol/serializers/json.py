@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from pocketcloud.gateway.http import Response
+from pocketcloud.protocol import eventstream
 from pocketcloud.protocol.errors import ServiceError
 
 from .base import NON_BODY_LOCATIONS, ResponseSerializer
@@ -172,6 +173,14 @@ class JsonSerializer(ResponseSerializer):
         shape = operation.output_shape
         if shape is None:
             body = b"{}"
+        elif operation.has_event_stream_output:
+            # The provider frames the event stream (protocol/eventstream.py); the output's other
+            # members go first, as the initial-response message botocore waits for.
+            members = dict(output or {})
+            stream = members.pop(shape.event_stream_name, b"")
+            first = eventstream.initial_response(dumps(self.json.body(shape)(members)))
+            headers = [("Content-Type", eventstream.CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
+            return Response(200, headers, eventstream.AfterInitialResponse(first, stream))
         else:
             body = dumps(self.json.body(shape)(output or {}))
         return Response(200, [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id)], body)

@@ -1,16 +1,22 @@
 """Vended-log delivery destinations (PutDeliveryDestination & co., and their policies), and the
-delivery-source reads that go with them.
+delivery-source, delivery and configuration-template operations that go with them.
 
 A delivery destination is a named, per account and region record of where vended logs
 may go: an S3 bucket, a log group or a Firehose stream (`destinationResourceArn`), or
 X-Ray; its type is read from that ARN. A put replaces the whole record (AWS: "all the
 current delivery destination parameters are overwritten"), keeping its ARN and tags;
-the put answer leaves the tags out, as AWS's does. The policy is kept as given.
+the put answer leaves the tags out, as AWS's does. The policy is kept as given. Its tags
+are also TagResource's, UntagResource's and ListTagsForResource's (by its ARN).
 
 No service here is a vended-log source (CloudFront, Bedrock, ...), so no delivery
 source can exist: PutDeliverySource answers as AWS does for a resource it cannot take
 logs from, GetDeliverySource and DeleteDeliverySource answer AWS's not-found,
-DescribeDeliverySources lists none. Nothing is delivered.
+DescribeDeliverySources lists none. A delivery pairs a source with a destination, so
+none can exist either: CreateDelivery answers that its source does not exist, the
+operations that name a delivery (by id, or by ARN for the tag operations) answer AWS's
+not-found, DescribeDeliveries lists none, and DescribeConfigurationTemplates, which
+describes the deliveries each source service supports, has no template to answer.
+Nothing is delivered.
 """
 
 from __future__ import annotations
@@ -45,6 +51,18 @@ def _destination_missing() -> ServiceError:
 def _source_missing() -> ServiceError:
     return ServiceError(
         "ResourceNotFoundException", "Requested Delivery Source does not exist in this account.", status=400
+    )
+
+
+def _no_resource(arn: str) -> ServiceError:
+    return ServiceError(
+        "ResourceNotFoundException", f"The specified resource does not exist: {arn}", status=400
+    )
+
+
+def _delivery_missing() -> ServiceError:
+    return ServiceError(
+        "ResourceNotFoundException", "Requested Delivery does not exist in this account.", status=400
     )
 
 
@@ -163,3 +181,60 @@ class DeliveryOperations(LogsMixin):
 
     def DescribeDeliverySources(self, ctx: RequestContext, p: Params) -> Params:
         return {"deliverySources": []}
+
+    def delivery_destination_tags(
+        self,
+        ctx: RequestContext,
+        arn: str,
+        add: dict[str, str] | None = None,
+        remove: list[str] | None = None,
+        max_tags: int = 50,
+    ) -> dict[str, str]:
+        """The tags of the delivery destination `arn` names, after adding and removing (for
+        TagResource, UntagResource and ListTagsForResource)."""
+        scope, name = self._scope(ctx), arn.split(":", 6)[6]
+        with self.store.transaction():
+            doc = self.delivery_destinations.get(scope, name)
+            if doc is None or doc["arn"] != arn:
+                raise _no_resource(arn)
+            if add is None and remove is None:
+                return dict(doc.get("tags") or {})
+            tags = {**(doc.get("tags") or {}), **(add or {})}
+            for key in remove or []:
+                tags.pop(key, None)
+            if len(tags) > max_tags:
+                raise ServiceError(
+                    "TooManyTagsException",
+                    f"A resource can have no more than {max_tags} tags.",
+                    status=400,
+                    resourceName=arn,
+                )
+            doc["tags"] = tags
+            self.delivery_destinations.put(scope, name, doc)
+            return tags
+
+    def delivery_tags(self, ctx: RequestContext, arn: str, **changes: Any) -> dict[str, str]:
+        raise _no_resource(arn)  # no delivery can exist (see the module's docstring)
+
+    # -- deliveries ---------------------------------------------------------------------
+
+    def CreateDelivery(self, ctx: RequestContext, p: Params) -> Params:
+        # The source is what a delivery needs first, and none can exist here.
+        raise _source_missing()
+
+    def GetDelivery(self, ctx: RequestContext, p: Params) -> Params:
+        raise _delivery_missing()
+
+    def DeleteDelivery(self, ctx: RequestContext, p: Params) -> Params:
+        raise _delivery_missing()
+
+    def UpdateDeliveryConfiguration(self, ctx: RequestContext, p: Params) -> Params:
+        raise _delivery_missing()
+
+    def DescribeDeliveries(self, ctx: RequestContext, p: Params) -> Params:
+        _page([], p)  # a token no listing could have given is refused as AWS refuses it
+        return {"deliveries": []}
+
+    def DescribeConfigurationTemplates(self, ctx: RequestContext, p: Params) -> Params:
+        _page([], p)
+        return {"configurationTemplates": []}

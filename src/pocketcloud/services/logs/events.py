@@ -1,6 +1,8 @@
 """Log events in the store, and the positions that page through them.
 
-One document per event, keyed "<group>\\0<stream>\\0<timestamp:015>\\0<sequence:019>",
+One document per event ({"message", "ingestionTime"}, plus "transformed" or
+"transformationError" in a group with a transformer), keyed
+"<group>\\0<stream>\\0<timestamp:015>\\0<sequence:019>",
 so the events of a stream are a single ordered range: a time window is one
 seek, reading newest-first is the same range walked backwards, and retention
 is a delete of the range's head.
@@ -69,17 +71,25 @@ class EventLog:
         return self._sequence
 
     def append(
-        self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]], ingestion: int
+        self,
+        scope: Scope,
+        group: str,
+        stream: str,
+        events: list[tuple[int, str]],
+        ingestion: int,
+        extras: list[Event] | None = None,
     ) -> list[int]:
-        """Store the events; their positions (event ids), in order."""
+        """Store the events, each with its `extras` fields if given (a transformed version);
+        their positions (event ids), in order."""
         prefix = stream_prefix(group, stream)
         positions = [timestamp * SEQUENCE_SPAN + self.next_sequence() for timestamp, _ in events]
+        docs = [{"message": message, "ingestionTime": ingestion} for _, message in events]
+        if extras is not None:
+            for doc, extra in zip(docs, extras, strict=True):
+                doc.update(extra)
         self.events.put_many(
             scope,
-            [
-                (position_key(prefix, position), {"message": message, "ingestionTime": ingestion})
-                for position, (_, message) in zip(positions, events, strict=True)
-            ],
+            [(position_key(prefix, position), doc) for position, doc in zip(positions, docs, strict=True)],
         )
         return positions
 

@@ -275,8 +275,12 @@ class FilterOperations(LogsMixin):
 
     # -- delivery ----------------------------------------------------------------------
 
-    def deliver(self, scope: Scope, group: str, stream: str, events: list[tuple[int, int, str]]) -> None:
-        """Send (position, timestamp, message) events just stored to the group's Lambda subscribers."""
+    def deliver(
+        self, scope: Scope, group: str, stream: str, events: list[tuple[int, int, str, str | None]]
+    ) -> None:
+        """Send (position, timestamp, message, transformed message or None) events just stored to the
+        group's Lambda subscribers: a filter with applyOnTransformedLogs matches and sends the
+        transformed version of an event that has one."""
         if not events:
             return
         for sub in self._subscribers(scope, group):
@@ -287,11 +291,12 @@ class FilterOperations(LogsMixin):
                 matcher = compile_filter(sub["filterPattern"])
             except FilterPatternError:
                 continue
-            matched = [
-                {"id": f"{position:056d}", "timestamp": timestamp, "message": message}
-                for position, timestamp, message in events
-                if matcher.matches(message)
-            ]
+            transformed = bool(sub.get("applyOnTransformedLogs"))
+            matched = []
+            for position, timestamp, original, changed in events:
+                message = changed if transformed and changed is not None else original
+                if matcher.matches(message):
+                    matched.append({"id": f"{position:056d}", "timestamp": timestamp, "message": message})
             if not matched:
                 continue
             data = {

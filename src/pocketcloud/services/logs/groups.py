@@ -1,7 +1,7 @@
 """Log groups, their retention and their tags: CreateLogGroup, DeleteLogGroup,
 PutLogGroupDeletionProtection, DescribeLogGroups, ListLogGroups, Put/DeleteRetentionPolicy,
 Tag/Untag/ListTagsLogGroup and Tag/Untag/ListTagsForResource (a destination's ARN goes to
-`destinations.py`).
+`destinations.py`, a delivery destination's or a delivery's to `deliveries.py`).
 
 A group is a document keyed by its name; its tags live in the document (and are
 left out of what DescribeLogGroups shows). PutRetentionPolicy deletes what the
@@ -69,6 +69,8 @@ class GroupOperations(LogsMixin):
     _sweep_group: Callable[[Scope, str, Params], int]
     _delete_group_filters: Callable[[Scope, str], None]
     destination_tags: Callable[..., dict[str, str]]
+    delivery_destination_tags: Callable[..., dict[str, str]]
+    delivery_tags: Callable[..., dict[str, str]]
 
     def CreateLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         name = p["logGroupName"]
@@ -280,29 +282,37 @@ class GroupOperations(LogsMixin):
     def ListTagsLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
-    @staticmethod
-    def _is_destination(arn: str) -> bool:
+    def _resource_tags(self, arn: str) -> Callable[..., dict[str, str]] | None:
+        """The tag keeper of a destination's, delivery destination's or delivery's ARN (None: a
+        log group's, or not a Logs ARN at all)."""
         parts = arn.split(":", 6)
-        return len(parts) == 7 and parts[0] == "arn" and parts[2] == "logs" and parts[5] == "destination"
+        if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs":
+            return None
+        keepers: dict[str, Callable[..., dict[str, str]]] = {
+            "destination": self.destination_tags,
+            "delivery-destination": self.delivery_destination_tags,
+            "delivery": self.delivery_tags,
+        }
+        return keepers.get(parts[5])
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
         arn = p["resourceArn"]
-        if self._is_destination(arn):
-            self.destination_tags(ctx, arn, add=p["tags"], max_tags=MAX_TAGS)
+        if keeper := self._resource_tags(arn):
+            keeper(ctx, arn, add=p["tags"], max_tags=MAX_TAGS)
             return {}
         self._tag(ctx, self._group_from_arn(ctx, arn), add=p["tags"], too_many="TooManyTagsException")
         return {}
 
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
         arn = p["resourceArn"]
-        if self._is_destination(arn):
-            self.destination_tags(ctx, arn, remove=p["tagKeys"])
+        if keeper := self._resource_tags(arn):
+            keeper(ctx, arn, remove=p["tagKeys"])
             return {}
         self._tag(ctx, self._group_from_arn(ctx, arn), remove=p["tagKeys"])
         return {}
 
     def ListTagsForResource(self, ctx: RequestContext, p: Params) -> Params:
         arn = p["resourceArn"]
-        if self._is_destination(arn):
-            return {"tags": self.destination_tags(ctx, arn)}
+        if keeper := self._resource_tags(arn):
+            return {"tags": keeper(ctx, arn)}
         return {"tags": self._group(ctx, self._group_from_arn(ctx, arn)).get("tags") or {}}

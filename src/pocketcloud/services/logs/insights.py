@@ -11,7 +11,8 @@ Commands, separated by `|`:
 Filters take `=`, `!=`, `<`, `<=`, `>`, `>=`, `like /re/` or `like "text"`,
 `not like`, `=~ /re/`, `in [..]`, `ispresent(f)`, `and`, `or`, `not` and
 parentheses. Fields are @timestamp, @message, @logStream, @log,
-@ingestionTime, and the keys of JSON messages (nested ones joined with `.`).
+@ingestionTime, and the keys of JSON messages (nested ones joined with `.`; of
+the transformed version of an event a log transformer changed).
 """
 
 from __future__ import annotations
@@ -56,7 +57,7 @@ def _lex(text: str) -> list[_Tok]:
     while pos < len(text):
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
-            raise QueryError(f"unexpected input at: {text[pos:pos + 20]!r}")
+            raise QueryError(f"unexpected input at: {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
         tokens.append(_Tok(kind, match.group(kind)))
         pos = match.end()
@@ -198,7 +199,7 @@ class _FilterParser:
                 needle = _unquote(pattern.text)
                 test = lambda r: (v := left(r)) is not None and needle in _text(v)  # noqa: E731
             else:
-                raise QueryError("like needs /regex/ or \"text\"")
+                raise QueryError('like needs /regex/ or "text"')
             return (lambda r: not test(r)) if negate else test
         if self.keyword("in"):
             if self.take().text != "[":
@@ -234,7 +235,13 @@ class _FilterParser:
 def _text(value: Any) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    return value if isinstance(value, str) else json.dumps(value) if isinstance(value, dict | list) else str(value)
+    return (
+        value
+        if isinstance(value, str)
+        else json.dumps(value)
+        if isinstance(value, dict | list)
+        else str(value)
+    )
 
 
 def _number(value: Any) -> float | None:
@@ -354,19 +361,29 @@ def flatten(value: Any, prefix: str, out: Record) -> None:
 
 
 def record(event: Record, stream: str, group_ref: str, ptr: str) -> Record:
-    """The fields of one event as a query sees them."""
+    """The fields of one event as a query sees them: those of its transformed version when a
+    transformer made one (@message stays the raw event, as AWS defines it), and
+    @transformationError when the transformer failed on it."""
     fields: Record = {}
     message = event["message"]
-    text = message.strip()
+    text = str(event.get("transformed") or message).strip()
     if text.startswith("{"):
         try:
             flatten(json.loads(text), "", fields)
         except (ValueError, RecursionError):
             pass
-    fields.update({
-        "@timestamp": event["timestamp"], "@message": message, "@logStream": stream,
-        "@log": group_ref, "@ingestionTime": event["ingestionTime"], "@ptr": ptr,
-    })
+    fields.update(
+        {
+            "@timestamp": event["timestamp"],
+            "@message": message,
+            "@logStream": stream,
+            "@log": group_ref,
+            "@ingestionTime": event["ingestionTime"],
+            "@ptr": ptr,
+        }
+    )
+    if "transformationError" in event:
+        fields["@transformationError"] = event["transformationError"]
     return fields
 
 
@@ -384,7 +401,9 @@ def _sort_key(value: Any) -> tuple[int, Any]:
     return (1, _text(value)) if value is not None else (2, "")
 
 
-def run(query: Query, records: Iterable[Record], limit: int | None) -> tuple[list[list[dict[str, str]]], int, int]:
+def run(
+    query: Query, records: Iterable[Record], limit: int | None
+) -> tuple[list[list[dict[str, str]]], int, int]:
     """(rows, records scanned, records matched)."""
     scanned = 0
     matched: list[Record] = []
@@ -403,8 +422,7 @@ def run(query: Query, records: Iterable[Record], limit: int | None) -> tuple[lis
         rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
     cap = query.limit or limit or 10000
     rows = [
-        [{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None]
-        for r in rows_data[:cap]
+        [{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None] for r in rows_data[:cap]
     ]
     return rows, scanned, len(matched)
 
@@ -418,8 +436,11 @@ def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
         row: Record = dict(zip(query.group_by, key, strict=True))
         for agg in query.aggregates:
             if agg.function == "count":
-                row[agg.name] = len(members) if agg.argument is None else sum(
-                    1 for m in members if m.get(agg.argument) is not None)
+                row[agg.name] = (
+                    len(members)
+                    if agg.argument is None
+                    else sum(1 for m in members if m.get(agg.argument) is not None)
+                )
                 continue
             numbers = [n for m in members if (n := _number(m.get(agg.argument or ""))) is not None]
             if not numbers:

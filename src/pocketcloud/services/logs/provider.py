@@ -6,9 +6,11 @@ The operations live beside this module: log groups, retention and tags
 (`exports.py`), resource policies and query definitions (`policies.py`),
 account and data protection policies (`account_policies.py`), transformers and
 index policies (`transformers.py`), KMS keys (`kms_keys.py`), destinations
-(`destinations.py`), deliveries (`deliveries.py`). This module keeps the
-provider's collections, its documents and lookups, its background work and the
-decorator every operation goes through.
+(`destinations.py`), deliveries (`deliveries.py`), Live Tail (`live_tail.py`).
+This module keeps the provider's collections, its documents and lookups, its
+background work, the ingestion every write goes through (a group's transformer,
+subscription filters, Live Tail sessions) and the decorator every operation
+goes through.
 
 Groups are documents keyed by name, streams by "<group>\\0<stream>", events as
 `events.py` lays them out. Retention is applied twice: reads never return an
@@ -31,6 +33,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.logs import transform_engine
 from pocketcloud.services.logs.account_policies import AccountPolicyOperations
 from pocketcloud.services.logs.deliveries import DeliveryOperations
 from pocketcloud.services.logs.destinations import DestinationOperations
@@ -41,12 +44,14 @@ from pocketcloud.services.logs.filters import FilterOperations
 from pocketcloud.services.logs.groups import DAY_MS, GroupOperations
 from pocketcloud.services.logs.ingest import PendingEvents, StreamKey
 from pocketcloud.services.logs.kms_keys import KmsKeyOperations
+from pocketcloud.services.logs.live_tail import LiveTailOperations, LiveTails
 from pocketcloud.services.logs.log_events import LogEventOperations
 from pocketcloud.services.logs.policies import PolicyOperations
 from pocketcloud.services.logs.queries import QueryOperations
 from pocketcloud.services.logs.streams import StreamOperations, stream_missing
 from pocketcloud.services.logs.transformers import TransformerOperations
 from pocketcloud.store import Scope
+from pocketcloud.store.watched import WatchedCollection
 
 log = logging.getLogger(__name__)
 
@@ -98,13 +103,17 @@ class LogsProvider(
     TransformerOperations,
     FilterOperations,
     PolicyOperations,
+    LiveTailOperations,
     Provider,
 ):
     service = "logs"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         super().__init__(runtime)
-        self.groups = runtime.store.collection("logs", "groups")
+        # What ingestion asks of every batch (a group's transformer) is kept in memory, forgotten on
+        # any write to what decides it: transformers, account policies, groups (their class).
+        self._transformer_cache: dict[tuple[Scope, str], Any] = {}
+        self.groups = self._watched(runtime, "groups")
         self.streams = runtime.store.collection("logs", "streams")
         self.queries = runtime.store.collection("logs", "queries")
         self.metric_filters = runtime.store.collection("logs", "metric_filters")
@@ -115,18 +124,24 @@ class LogsProvider(
         self.account_settings = runtime.store.collection("logs", "account_settings")
         self.destinations = runtime.store.collection("logs", "destinations")
         self.delivery_destinations = runtime.store.collection("logs", "delivery_destinations")
-        self.account_policies = runtime.store.collection("logs", "account_policies")
+        self.account_policies = self._watched(runtime, "account_policies")
         self.data_protection = runtime.store.collection("logs", "data_protection_policies")
-        self.transformers = runtime.store.collection("logs", "transformers")
+        self.transformers = self._watched(runtime, "transformers")
         self.index_policies = runtime.store.collection("logs", "index_policies")
         self._export_runs = {}
         self._s3_as_logs = None
         self._subscribers_cache = {}
         self.log = EventLog(runtime.store.collection("logs", "events"))
         self.pending = PendingEvents(self._write_batch, runtime.settings.logs_flush_seconds)
+        self.live_tails = LiveTails()
         self._sweeper: asyncio.Task[None] | None = None
         self._sweep: asyncio.Future[int] | None = None
         self._stopping = False
+
+    def _watched(self, runtime: ServiceRuntime, name: str) -> WatchedCollection:
+        return WatchedCollection(
+            runtime.store.collection("logs", name), lambda scope, key: self._transformer_cache.clear()
+        )
 
     # -- background work --------------------------------------------------------
 
@@ -137,6 +152,7 @@ class LogsProvider(
             self.resume_exports()
 
     async def stop(self) -> None:
+        self.live_tails.end_all()
         self.pending.close()
         await self.stop_exports()
         if self._sweeper is None:
@@ -229,16 +245,53 @@ class LogsProvider(
         ingestion = now_ms()
         name = stream_doc["logStreamName"]
         if events:
-            positions = self.log.append(scope, group, name, events, ingestion)
+            extras = self._transformed(scope, group, name, events)
+            positions = self.log.append(scope, group, name, events, ingestion, extras)
+            transformed = [e.get("transformed") for e in extras] if extras else [None] * len(events)
             self.deliver(
-                scope, group, name, [(pos, t, m) for pos, (t, m) in zip(positions, events, strict=True)]
+                scope,
+                group,
+                name,
+                [(pos, t, m, x) for pos, (t, m), x in zip(positions, events, transformed, strict=True)],
             )
+            self.live_tails.publish(scope, group, name, [(t, m, ingestion) for t, m in events])
             first, last = events[0][0], events[-1][0]
             stream_doc["firstEventTimestamp"] = min(stream_doc.get("firstEventTimestamp", first), first)
             stream_doc["lastEventTimestamp"] = max(stream_doc.get("lastEventTimestamp", last), last)
             stream_doc["lastIngestionTime"] = ingestion
             stream_doc["uploadSequenceToken"] = f"{self.log.next_sequence():056d}"
         self.streams.put(scope, f"{group}\0{name}", stream_doc)
+
+    def _transformed(
+        self, scope: Scope, group: str, stream: str, events: list[tuple[int, str]]
+    ) -> list[Params] | None:
+        """Per event, what the group's transformer makes of it ({"transformed": text} or
+        {"transformationError": text}); None when no transformer applies. The original message is
+        kept as it came: GetLogEvents and FilterLogEvents answer it, Insights and the filters that
+        ask for it (applyOnTransformedLogs) see the transformed version."""
+        processors = self.ingest_transformer(scope, group)
+        if not processors:
+            return None
+        metadata = {
+            "@logGroupName": group,
+            "@logGroupStream": stream,
+            "@accountId": scope[0],
+            "@regionName": scope[1],
+        }
+        extras: list[Params] = []
+        for _, message in events:
+            try:
+                transformed, error = transform_engine.ingest(processors, message, metadata)
+            except Exception:  # a transformer must never cost an event its ingestion
+                log.exception("transforming a log event of %s failed", group)
+                transformed, error = None, None
+            if transformed is not None:
+                extras.append({"transformed": transformed})
+            elif error is not None:
+                extras.append({"transformationError": error})
+            else:
+                extras.append({})
+        return extras
 
     @staticmethod
     def _group_doc(scope: Scope, group: str) -> Params:

@@ -30,6 +30,15 @@ FIELDS_WINDOW_MS = 15 * 60_000
 FIELDS_SAMPLE = 10_000
 
 
+def _masked(event: Params, mask: Masker) -> Params:
+    """The event as a query may see it under a data protection policy: its message masked, and
+    the transformed version a log transformer made of it too."""
+    masked = {**event, "message": mask(event["message"], event["ingestionTime"])}
+    if "transformed" in event:
+        masked["transformed"] = mask(event["transformed"], event["ingestionTime"])
+    return masked
+
+
 class QueryOperations(LogsMixin):
     """The Logs Insights operations of the logs provider."""
 
@@ -139,7 +148,7 @@ class QueryOperations(LogsMixin):
                 stream_name = stream["logStreamName"]
                 for position, event in self.log.read(scope, name, stream_name, low, high):
                     if mask is not None:
-                        event = {**event, "message": mask(event["message"], event["ingestionTime"])}
+                        event = _masked(event, mask)
                     yield insights.record(
                         event, stream_name, reference, opaque("p", f"{name}\0{stream_name}\0{position}")
                     )
@@ -188,7 +197,7 @@ class QueryOperations(LogsMixin):
         mask = self._event_masker(ctx, group, doc, p)
         for _, event in self.log.read(scope, group, stream, position - 1, position + 1):
             if mask is not None:
-                event = {**event, "message": mask(event["message"], event["ingestionTime"])}
+                event = _masked(event, mask)
             fields = insights.record(event, stream, f"{scope[0]}:{group}", p["logRecordPointer"])
             return {"logRecord": {k: insights.show(k, v) for k, v in fields.items() if k != "@ptr"}}
         raise not_found("The specified log record does not exist.")

@@ -1,4 +1,5 @@
-"""Running a log transformer's processors over one event (TestTransformer).
+"""Running a log transformer's processors over one event (TestTransformer, and ingestion:
+`ingest`).
 
 An event starts as its raw message (`@message`); a parser (parseJSON,
 parseKeyValue, csv) turns it into a JSON object, and the other processors edit
@@ -6,6 +7,11 @@ that object's keys, addressed as dotted paths ("user.id"). The result is the
 object as compact JSON; an event a parser cannot parse comes back unchanged.
 The parsers of AWS-vended logs (parseCloudfront, parseVPC, ...), grok,
 dateTimeConverter, listToMap and parseToOCSF are not run here (`Unsupported`).
+
+At ingestion copyValue may also copy the event's metadata keys (@logGroupName,
+@logGroupStream, @accountId, @regionName) into it, as AWS documents; an event a
+parser cannot parse, or one past the 512 KB that transformation handles, has no
+transformed version and a transformation error instead.
 """
 
 from __future__ import annotations
@@ -172,10 +178,13 @@ def _strings(record: Params, keys: list[str], change: Any) -> None:
             _set(record, key, change(value))
 
 
-def _move(record: Params, entry: Params, keep_source: bool) -> None:
-    if not _has(record, entry["source"]):
+def _move(record: Params, entry: Params, keep_source: bool, metadata: Params | None = None) -> None:
+    if keep_source and metadata and entry["source"] in metadata:
+        value = metadata[entry["source"]]
+    elif not _has(record, entry["source"]):
         return
-    value = _get(record, entry["source"]) if keep_source else _delete(record, entry["source"])
+    else:
+        value = _get(record, entry["source"]) if keep_source else _delete(record, entry["source"])
     _set(
         record,
         entry["target"],
@@ -184,8 +193,9 @@ def _move(record: Params, entry: Params, keep_source: bool) -> None:
     )
 
 
-def apply(processor: str, c: Params, record: Params, message: str) -> None:
-    """Apply one processor (its name and configuration) to `record`, in place."""
+def apply(processor: str, c: Params, record: Params, message: str, metadata: Params | None = None) -> None:
+    """Apply one processor (its name and configuration) to `record`, in place; `metadata`: the
+    values of the metadata keys copyValue may copy (none in TestTransformer)."""
     if processor == "parseJSON":
         _parse_json(record, message, c)
     elif processor == "parseKeyValue":
@@ -200,7 +210,7 @@ def apply(processor: str, c: Params, record: Params, message: str) -> None:
     elif processor == "renameKeys":
         _entries(c, lambda e: _move(record, {"source": e["key"], "target": e["renameTo"], **e}, False))
     elif processor == "copyValue":
-        _entries(c, lambda e: _move(record, e, True))
+        _entries(c, lambda e: _move(record, e, True, metadata))
     elif processor == "moveKeys":
         _entries(c, lambda e: _move(record, e, False))
     elif processor == "lowerCaseString":
@@ -230,3 +240,27 @@ def transform(processors: list[tuple[str, Params]], message: str) -> str:
         return json.dumps(record, separators=(",", ":"))
     except (NotParsed, RecursionError):  # RecursionError: JSON nested deeper than json can follow
         return message
+
+
+# "Logs transformation can only handle log event of size less than 512kb."
+MAX_TRANSFORM_BYTES = 512 * 1024
+
+
+def ingest(
+    processors: list[tuple[str, Params]], message: str, metadata: Params
+) -> tuple[str | None, str | None]:
+    """(transformed message, None) for an event ingested into a group with this transformer, or
+    (None, error) when it could not be transformed; (None, None) when a processor is one this
+    engine does not run (the event is then kept as it came, untransformed)."""
+    if len(message.encode("utf-8", "surrogatepass")) >= MAX_TRANSFORM_BYTES:
+        return None, "Log event too large to be transformed: the limit is 512 KB."
+    record: Params = {}
+    name = ""
+    try:
+        for name, config in processors:
+            apply(name, config, record, message, metadata)
+        return json.dumps(record, separators=(",", ":")), None
+    except (NotParsed, RecursionError):
+        return None, f"The {name} processor could not parse the log event."
+    except Unsupported:
+        return None, None

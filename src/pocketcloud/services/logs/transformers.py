@@ -3,8 +3,13 @@ field index policies (PutIndexPolicy, DescribeIndexPolicies, DeleteIndexPolicy, 
 
 A transformer is a list of up to 20 processors, each entry naming exactly one;
 the first must be a parser, and a parser of AWS-vended logs (parseCloudfront,
-parseVPC, ...) may only come first. It is kept per log group and not yet
-applied at ingestion; TestTransformer runs it (`transform_engine.py`).
+parseVPC, ...) may only come first. It is kept per log group; TestTransformer
+runs it (`transform_engine.py`), and so does every event ingested into the group
+(`ingest_transformer`): a group's own transformer, else the account's
+TRANSFORMER_POLICY whose selectionCriteria (`LogGroupNamePrefix IN [...]`, or
+none: every group) takes the group, as AWS chooses. Transformers apply to
+Standard-class groups only. What is done with the transformed events is the
+provider's (`provider.py`).
 
 An index policy is a JSON document with `Fields` (and/or `FieldsV2`, field →
 {"type": FIELD_INDEX | FACET}). A group without one of its own is described with
@@ -15,6 +20,7 @@ lists the fields those policies index.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -22,13 +28,28 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs import transform_engine
 from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import now_ms
-from pocketcloud.store import Collection
+from pocketcloud.store import Collection, Scope
 
 Params = dict[str, Any]
 
 PARSERS = {"parseJSON", "parseKeyValue", "csv", "grok", "parseToOCSF"}
 VENDED_PARSERS = {"parseCloudfront", "parseRoute53", "parsePostgres", "parseVPC", "parseWAF"}
 _INDEX_TYPES = {"FIELD_INDEX", "FACET"}
+_PREFIX_CRITERIA = re.compile(r"\s*LogGroupNamePrefix\s+IN\s+(\[.*\])\s*", re.DOTALL)
+
+
+def _selects(criteria: str | None, group: str) -> bool:
+    """Whether an account transformer policy's selectionCriteria takes `group` (none: all groups)."""
+    if not criteria:
+        return True
+    found = _PREFIX_CRITERIA.fullmatch(criteria)
+    if found is None:
+        return False
+    try:
+        prefixes = json.loads(found.group(1))
+    except ValueError:
+        return False
+    return isinstance(prefixes, list) and any(isinstance(x, str) and group.startswith(x) for x in prefixes)
 
 
 def _processors(config: list[Params]) -> list[tuple[str, Params]]:
@@ -48,6 +69,17 @@ def _processors(config: list[Params]) -> list[tuple[str, Params]]:
         except transform_engine.InvalidConfig as exc:
             raise invalid(str(exc)) from None
         chosen.append((name, dict(settings)))
+    return chosen
+
+
+def _configured(config: list[Params]) -> list[tuple[str, Params]]:
+    """(name, configuration) of each processor of a stored transformer (checked when it was put)."""
+    chosen = []
+    for entry in config:
+        for name, settings in entry.items():
+            if settings is not None:
+                chosen.append((name, dict(settings)))
+                break
     return chosen
 
 
@@ -75,6 +107,8 @@ def _index_fields(text: str) -> list[tuple[str, str]]:
 
 
 class TransformerOperations(LogsMixin):
+    groups: Collection
+    _transformer_cache: dict[tuple[Scope, str], Any]
     transformers: Collection
     index_policies: Collection
     account_policies: Collection
@@ -87,6 +121,36 @@ class TransformerOperations(LogsMixin):
         return name
 
     # -- transformers ----------------------------------------------------------------------
+
+    def ingest_transformer(self, scope: Scope, group: str) -> list[tuple[str, Params]] | None:
+        """The processors that transform events ingested into `group`, if any: its own transformer,
+        else the account's transformer policy that selects it; Standard-class groups only. Kept in
+        the provider's cache, which every write to those collections empties."""
+        key = (scope, group)
+        if key in self._transformer_cache:
+            cached: list[tuple[str, Params]] | None = self._transformer_cache[key]
+            return cached
+        found = self._find_ingest_transformer(scope, group)
+        self._transformer_cache[key] = found
+        return found
+
+    def _find_ingest_transformer(self, scope: Scope, group: str) -> list[tuple[str, Params]] | None:
+        own = self.transformers.get(scope, group)
+        processors: list[tuple[str, Params]] | None = None
+        if own is not None:
+            processors = _configured(own["transformerConfig"])
+        else:
+            for _, policy in self.account_policies.scan(scope, prefix="TRANSFORMER_POLICY\0"):
+                if _selects(policy.get("selectionCriteria"), group):
+                    try:  # checked as PutTransformer checks a transformer (PutAccountPolicy checks less)
+                        processors = _processors(json.loads(policy["policyDocument"])["transformerConfig"])
+                    except (ValueError, KeyError, TypeError, AttributeError, ServiceError):
+                        pass  # a policy no processor list can be read from transforms nothing
+                    break
+        if not processors:
+            return None
+        group_doc = self.groups.get(scope, group) or {}
+        return processors if group_doc.get("logGroupClass", "STANDARD") == "STANDARD" else None
 
     def PutTransformer(self, ctx: RequestContext, p: Params) -> Params:
         _processors(p["transformerConfig"])
