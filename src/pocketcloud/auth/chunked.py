@@ -83,16 +83,22 @@ class ChunkSigner:
 
     def verify_chunk(self, data_sha256: str, provided: str | None) -> None:
         expected = self._key.sign(f"{self._prefix}{self.previous}\n{EMPTY_SHA256}\n{data_sha256}")
-        if provided is None or not hmac.compare_digest(expected, provided):
+        if provided is None or not _same(expected, provided):
             raise self._fail()
         self.previous = expected
 
     def verify_trailer(self, canonical_trailers: str, provided: str | None) -> None:
         digest = hashlib.sha256(canonical_trailers.encode("utf-8")).hexdigest()
         expected = self._key.sign(f"{self._trailer_prefix}{self.previous}\n{digest}")
-        if provided is None or not hmac.compare_digest(expected, provided):
+        if provided is None or not _same(expected, provided):
             raise self._fail()
         self.previous = expected
+
+
+def _same(expected: str, provided: str) -> bool:
+    """A constant-time comparison that takes any text the client sent (compare_digest refuses
+    non-ASCII str, and a signature or checksum decoded from the wire may hold U+FFFD)."""
+    return hmac.compare_digest(expected.encode(), provided.encode("utf-8", "surrogateescape"))
 
 
 class _Reader:
@@ -272,5 +278,5 @@ class AwsChunkedBody(Body):
 
     def _verify_checksum(self, algorithm: str, digest: bytes) -> None:
         sent = self.trailers.get(f"x-amz-checksum-{algorithm}")
-        if sent is not None and not hmac.compare_digest(sent, checksums.b64(digest)):
+        if sent is not None and not _same(checksums.b64(digest), sent):
             raise bad_digest(algorithm)

@@ -241,7 +241,8 @@ def authenticate_v2(
             raise errors.s3_access_denied(
                 "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
             )
-        if not expires.isdigit():
+        # ASCII digits only (isdigit() alone takes "²", which int() refuses), and no more than int() reads
+        if not (expires.isascii() and expires.isdigit()) or len(expires) > 4000:
             raise errors.s3_access_denied(f"Invalid date (should be seconds since epoch): {expires}")
         if now > int(expires):
             raise errors.s3_access_denied(

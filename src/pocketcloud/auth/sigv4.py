@@ -403,7 +403,9 @@ def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> 
         signer=signer,
         trailer=mode.endswith("-TRAILER"),
         declared_trailers=declared,
-        decoded_length=int(decoded) if decoded.isdigit() else None,
+        decoded_length=int(decoded)
+        if decoded.isascii() and decoded.isdigit() and len(decoded) < 4000
+        else None,
     )
 
 

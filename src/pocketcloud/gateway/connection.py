@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 
 import httptools
 
+from pocketcloud.auth.errors import incomplete_body
 from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response, header_dict
 from pocketcloud.protocol.errors import ServiceError
 
@@ -95,6 +96,7 @@ class StreamedBody(Body):
         # or what is left of the body would be read as the next request.
         self.complete = False
         self.disconnected = False
+        self.cut_short = False  # the client shut down its side with the body incomplete
 
     # -- the connection's side --------------------------------------------------------
 
@@ -111,6 +113,10 @@ class StreamedBody(Body):
 
     def disconnect(self) -> None:
         self.disconnected = True
+        self._wake()
+
+    def end_early(self) -> None:
+        self.cut_short = True
         self._wake()
 
     def _wake(self) -> None:
@@ -157,6 +163,8 @@ class StreamedBody(Body):
                 return
             elif self.disconnected:
                 raise ConnectionAbortedError("client disconnected mid-body")
+            elif self.cut_short:
+                raise incomplete_body()  # the client can still read S3's answer to it
             else:
                 await self._more()
 
@@ -240,6 +248,19 @@ class HttpConnection(asyncio.Protocol):
         if self._writing_paused is not None and not self._writing_paused.done():
             self._writing_paused.set_result(None)
         self._end_stream()
+
+    def eof_received(self) -> bool | None:
+        """The client shut down its sending side (a half-close) and may still read: the requests in
+        hand are answered and the connection closes after the last. A body cut short by it fails
+        with S3's IncompleteBody, as a client that sends less than its Content-Length is answered."""
+        last = self._queue[-1] if self._queue else self._current
+        if last is None:
+            return None  # nothing to answer: the transport closes
+        last.keep_alive = False  # nothing can follow it
+        receiving, self._receiving = self._receiving, None
+        if receiving is not None and not receiving.body.complete:
+            receiving.body.end_early()
+        return True  # keep the transport open to write the answers
 
     def _end_stream(self) -> None:
         """Tell a streamed body that can end early (an event stream with no end of its own, such as

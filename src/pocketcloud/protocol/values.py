@@ -83,7 +83,10 @@ def parse_integer(text: str) -> int:
     stripped = text.strip()
     if not _INTEGER.fullmatch(stripped):
         raise BadValue(text)
-    return int(stripped)
+    try:
+        return int(stripped)
+    except ValueError as exc:  # beyond int()'s 4300 digits: out of any range anyway
+        raise BadValue(text) from exc
 
 
 def parse_float(text: str) -> float:

@@ -115,7 +115,8 @@ class JsonBodyReader:
                     return None
                 if not isinstance(data, list):
                     raise wrong(where, shape)
-                return [item(element, where) for element in data]
+                # A null entry is no value, as a null member is no member: providers never see None items.
+                return [item(element, where) for element in data if element is not None]
 
             return listing
         if kind == "map":

@@ -47,8 +47,13 @@ def fold(params: list[tuple[str, str]]) -> Tree:
 
 def _indexed(node: Tree) -> list[Any]:
     """Children named 1, 2, 3, ... in numeric order; other names are ignored."""
-    # ASCII digits only: int() would also take "١" and str.isdigit() accepts "²".
-    items = [(int(k), v) for k, v in node.items() if isinstance(k, str) and k.isascii() and k.isdigit()]
+    # ASCII digits only: int() would also take "١" and str.isdigit() accepts "²"; and no more digits than
+    # int() reads (4300), which is beyond any index a list can have.
+    items = [
+        (int(k), v)
+        for k, v in node.items()
+        if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 4000
+    ]
     items.sort(key=lambda kv: kv[0])
     return [v for _, v in items]
 

@@ -85,7 +85,8 @@ class SqsQueryParser(QueryParser):
             return {}
         key_name, value_name = names
         result: dict[str, Any] = {}
-        for index in sorted((k for k in node if isinstance(k, str) and k.isascii() and k.isdigit()), key=int):
+        indexes = (k for k in node if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 4000)
+        for index in sorted(indexes, key=int):
             entry = node[index]
             if not isinstance(entry, dict) or key_name not in entry:
                 continue

@@ -32,8 +32,11 @@ class CodeUrlSigner:
 
     def valid(self, code_hex: str, expires: str | None, signature: str | None) -> bool:
         """Whether a download URL's Expires and Signature were made here for `code_hex` and are unexpired."""
-        if not expires or not signature or not expires.isdigit():
+        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+        if not expires or not signature or not (expires.isascii() and expires.isdigit()) or len(expires) > 20:
             return False
         if int(expires) < time.time():
             return False
-        return hmac.compare_digest(self._mac(code_hex, int(expires)), signature)
+        return hmac.compare_digest(
+            self._mac(code_hex, int(expires)).encode(), signature.encode("utf-8", "replace")
+        )

@@ -9,11 +9,19 @@ OPTIONS request is the function's to answer like any other.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from pocketcloud.gateway.http import Request, Response
 
 Params = dict[str, Any]
+# Line breaks and other controls, which the configuration may hold (validation lets "\r" through
+# the models' ".*") and no header value may carry.
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")
+
+
+def _joined(values: list[str]) -> str:
+    return _CONTROL.sub("", ",".join(values))
 
 
 def is_preflight(cors: Params | None, request: Request) -> bool:
@@ -58,12 +66,12 @@ def preflight(cors: Params, request: Request) -> Response:
     ):
         return Response(status=200)
     headers = _common(cors, allowed)
-    headers.append(("access-control-allow-methods", method if "*" in methods else ",".join(methods)))
+    headers.append(("access-control-allow-methods", method if "*" in methods else _joined(methods)))
     if asked:
         headers.append(
             (
                 "access-control-allow-headers",
-                ",".join(asked) if "*" in allow_headers else ",".join(allow_headers),
+                ",".join(asked) if "*" in allow_headers else _joined(allow_headers),
             )
         )
     if cors.get("MaxAge"):
@@ -82,4 +90,4 @@ def apply(cors: Params | None, request: Request, response: Response) -> None:
         return
     response.headers.extend(_common(cors, allowed))
     if cors.get("ExposeHeaders"):
-        response.headers.append(("access-control-expose-headers", ",".join(cors["ExposeHeaders"])))
+        response.headers.append(("access-control-expose-headers", _joined(cors["ExposeHeaders"])))

@@ -328,7 +328,8 @@ def _page(items: list[Params], p: Params) -> tuple[list[Params], Params]:
     """IAM's Marker/MaxItems paging over a job's stored list (the marker is the next index)."""
     limit = p.get("MaxItems") or 100
     marker = str(p.get("Marker") or "0")
-    if not marker.isdigit():
+    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+    if not (marker.isascii() and marker.isdigit()) or len(marker) > 18:
         raise invalid_input("Invalid Marker.")
     start = int(marker)
     chunk = items[start : start + limit]

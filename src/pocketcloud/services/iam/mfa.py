@@ -157,7 +157,7 @@ class MfaOperations:
         return [d for _, d in self.principals.store.iter_collection("iam", COLLECTION, scope(ctx))]
 
     def ListVirtualMFADevices(self, ctx: RequestContext, p: Params) -> Params:
-        if p.get("Marker") is not None and not str(p["Marker"]).isdigit():
+        if p.get("Marker") is not None and not (str(p["Marker"]).isascii() and str(p["Marker"]).isdigit()):
             raise validation_error("Invalid Marker.")
         status = p.get("AssignmentStatus") or "Any"
         found = []

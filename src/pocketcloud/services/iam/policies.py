@@ -151,7 +151,9 @@ class PolicyOperations:
             and (not only_attached or d.get("AttachmentCount", 0) > 0)
         ]
         limit = p.get("MaxItems") or 100
-        start = int(p["Marker"]) if str(p.get("Marker", "")).isdigit() else 0
+        marker = str(p.get("Marker", ""))
+        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+        start = int(marker) if marker.isascii() and marker.isdigit() and len(marker) < 19 else 0
         chunk = found[start : start + limit]
         # ListPolicies leaves out descriptions and tags, as AWS does (GetPolicy has them).
         views = [{k: v for k, v in policy_view(d).items() if k not in ("Description", "Tags")} for d in chunk]

@@ -218,7 +218,9 @@ def list_tags(tags: list[dict[str, str]], params: dict[str, Any]) -> dict[str, A
 def page_list(items: list[Any], params: dict[str, Any], member: str) -> dict[str, Any]:
     """Marker/MaxItems paging over a small in-memory list (the marker is an index)."""
     limit = params.get("MaxItems") or 100
-    start = int(params["Marker"]) if str(params.get("Marker", "")).isdigit() else 0
+    marker = str(params.get("Marker", ""))
+    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+    start = int(marker) if marker.isascii() and marker.isdigit() and len(marker) < 19 else 0
     chunk = items[start : start + limit]
     result: dict[str, Any] = {member: chunk, "IsTruncated": start + limit < len(items)}
     if result["IsTruncated"]:

@@ -46,7 +46,9 @@ class ServiceAccessOperations:
         self._require_management(ctx)
         listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
         limit = p.get("MaxResults") or 20
-        start = int(p["NextToken"]) if str(p.get("NextToken") or "").isdigit() else 0
+        token = str(p.get("NextToken") or "")
+        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+        start = int(token) if token.isascii() and token.isdigit() and len(token) < 19 else 0
         result: Params = {"EnabledServicePrincipals": listed[start : start + limit]}
         if start + limit < len(listed):
             result["NextToken"] = str(start + limit)

@@ -48,7 +48,8 @@ def org_error(code: str, **fields: Any) -> ServiceError:
 def page(items: list[Any], p: Params, member: str) -> Params:
     """One page of `items` under `member`, with Organizations' NextToken and MaxResults (at most 20)."""
     token = p.get("NextToken")
-    if token is not None and not str(token).isdigit():
+    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
+    if token is not None and not (str(token).isascii() and str(token).isdigit() and len(str(token)) < 19):
         raise ServiceError(
             "InvalidInputException",
             "You specified an invalid value for nextToken. You must get the value from the response "

@@ -31,6 +31,10 @@ from pocketcloud.protocol.errors import ServiceError
 
 _FIRST_BYTE = "Policies must be valid JSON and the first byte must be '{'"
 _INVALID_JSON = "This policy contains invalid Json"
+# "Bucket policies are limited to 20 KB in size" (S3 User Guide), counted without the whitespace
+# between JSON tokens: a pretty-printed policy of 20 KB of content is accepted.
+_MAX_POLICY_BYTES = 20 * 1024
+_TOO_LARGE = "Policy exceeds the maximum allowed document size."
 _ACCOUNT = re.compile(r"\d{12}")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^*?]+")
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
@@ -66,6 +70,9 @@ def check_bucket_policy(text: Any, bucket: str) -> dict[str, Any]:
         raise malformed_policy(_INVALID_JSON) from None
     if not isinstance(document, dict):
         raise malformed_policy(_INVALID_JSON)
+    if len(text) > _MAX_POLICY_BYTES and _compact_size(document) > _MAX_POLICY_BYTES:
+        # Checked before the IAM engine compiles the document: a glob of megabytes takes seconds to compile.
+        raise malformed_policy(_TOO_LARGE)
     if "Version" in document and document["Version"] not in ("2008-10-17", "2012-10-17"):
         raise malformed_policy("The policy must contain a valid version string")
     if "Statement" not in document:
@@ -86,6 +93,15 @@ def check_bucket_policy(text: Any, bucket: str) -> dict[str, Any]:
             message = "Invalid principal in policy"
         raise malformed_policy(message) from None
     return document
+
+
+def _compact_size(document: dict[str, Any]) -> int:
+    """The UTF-8 size of the document written without insignificant whitespace."""
+    try:
+        compact = json.dumps(document, separators=(",", ":"), ensure_ascii=False)
+    except (ValueError, RecursionError):
+        return 0  # what json cannot write back the checks below refuse
+    return len(compact.encode("utf-8", "surrogatepass"))
 
 
 def _strings(value: Any) -> list[str] | None:

@@ -39,6 +39,7 @@ Headers = list[tuple[str, str]]
 MAX_RULES = 100
 METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
 VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what no header value may carry (tab aside)
 NOT_ALLOWED = (
     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
     "method / Access-Control-Request-Method or Access-Control-Request-Headers are not whitelisted by the "
@@ -117,7 +118,9 @@ def rule_headers(rule: Params, request: Request, origin: str, preflight: bool) -
     if preflight and requested:
         headers.append(("Access-Control-Allow-Headers", ", ".join(requested)))
     if rule.get("ExposeHeaders"):
-        headers.append(("Access-Control-Expose-Headers", ", ".join(rule["ExposeHeaders"])))
+        # A stored name may hold CR/LF (XML text allows them); a header value cannot, so they are dropped.
+        exposed = _CONTROL.sub("", ", ".join(rule["ExposeHeaders"]))
+        headers.append(("Access-Control-Expose-Headers", exposed))
     if rule.get("MaxAgeSeconds") is not None:
         headers.append(("Access-Control-Max-Age", str(rule["MaxAgeSeconds"])))
     return headers

@@ -70,8 +70,14 @@ def _bound(value: Any) -> int | None:
         return None
     if isinstance(value, int):
         return value
-    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
-        return int(value)
+    if isinstance(value, str):
+        text = value.strip()
+        digits = text.removeprefix("-")
+        # ASCII digits only: isdigit() alone takes "²" and "--1", which int() refuses.
+        if digits.isascii() and digits.isdigit():
+            # int() reads no more than 4300 digits; a bound that long is beyond any upload anyway.
+            number = int(digits) if len(digits) < 4000 else 10**30
+            return -number if text.startswith("-") else number
     return None
 
 

@@ -14,6 +14,7 @@ ranges, conditional requests and encryption behave as there.
 from __future__ import annotations
 
 import inspect
+import re
 from html import escape
 from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
 Params = dict[str, Any]
 MARKER = ".s3-website"
 # Request headers a website GET passes on to the object read (the rest, Authorization included, are ignored).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")  # what no header value may carry
 _READ_HEADERS = ("range", "if-match", "if-none-match", "if-modified-since", "if-unmodified-since")
 
 
@@ -172,6 +174,8 @@ class WebsiteEndpoint:
         return list(serializer.request_id_headers(self.request_id))
 
     def _redirect(self, status: int, location: str) -> Response:
+        # A routing rule's HostName or Protocol may hold CR/LF (XML text allows them); a header cannot.
+        location = _CONTROL.sub("", location)
         return Response(status, [*self._id_headers(), ("Location", location), ("Content-Length", "0")], b"")
 
     def _rule_redirect(self, rule: Params, key: str) -> Response:
