@@ -10,10 +10,12 @@
 - A ranged GetObject answers 206 Partial Content, which the model cannot say.
 - HeadBucket's answer is labelled application/xml, with no body; PutBucketTagging's and
   PutBucketPolicy's are 204;
-  a provider may set another status with the non-model output member `__status` (RestoreObject's 202).
+  a provider may set another status with the non-model output member `__status` (RestoreObject's 202),
+  and add headers the model has no member for with `__headers` (a listing's x-amz-bucket-region).
 - A browser POST upload (PostObject, not in the model) answers 204, 200, 201
   with a PostResponse document, or 303 to the form's success_action_redirect.
-- Listing entries are written by the fast writers of `s3_listing.py`.
+- Listing entries are written by the fast writers of `s3_listing.py`, after the listing's own
+  members (its Name first); ListBuckets names the Owner before the Buckets, as S3 does.
 - Errors are a bare `<Error>` document carrying RequestId and HostId, and a
   HEAD request's error has no body at all (clients then go by the status).
 """
@@ -67,6 +69,28 @@ _ROOT_ELEMENTS = {
     "ListParts": "ListPartsResult",
 }
 
+# Where S3's element order is not the model's: a listing names its bucket before its entries, and
+# the bucket list its owner before the buckets (the AWS SDK for Java v1 reads them in that order).
+_LISTING_HEAD = (
+    "Name",
+    "Prefix",
+    "Marker",
+    "NextMarker",
+    "ContinuationToken",
+    "NextContinuationToken",
+    "KeyCount",
+    "MaxKeys",
+    "Delimiter",
+    "EncodingType",
+    "IsTruncated",
+    "StartAfter",
+)
+MEMBER_ORDER = {
+    "ListObjectsOutput": _LISTING_HEAD,
+    "ListObjectsV2Output": _LISTING_HEAD,
+    "ListBucketsOutput": ("Owner",),
+}
+
 # Operations whose single body member is the root element's text.
 _ROOT_TEXT = {"GetBucketLocation": "LocationConstraint"}
 
@@ -80,7 +104,7 @@ class S3Serializer(RestXmlSerializer):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         # Listing entries (up to a thousand a page) get writers of their own: s3_listing.py.
-        self.xml = XmlPlanner(always_millis=True, member_writers=LISTING_WRITERS)
+        self.xml = XmlPlanner(always_millis=True, member_writers=LISTING_WRITERS, member_order=MEMBER_ORDER)
 
     def root_element(self, operation: OperationModel, shape: Shape) -> str:
         return _ROOT_ELEMENTS.get(operation.name, shape.name)
@@ -117,7 +141,9 @@ class S3Serializer(RestXmlSerializer):
         )
         return self.document_type, "".join(out).encode("utf-8", "replace")
 
-    def serialize(self, operation: OperationModel, output: dict[str, Any] | None, request_id: str) -> Response:
+    def serialize(
+        self, operation: OperationModel, output: dict[str, Any] | None, request_id: str
+    ) -> Response:
         if operation.name == "PostObject":
             return self._post_object(output or {}, request_id)
         response = super().serialize(operation, output, request_id)
@@ -130,9 +156,14 @@ class S3Serializer(RestXmlSerializer):
             response.status = output["__status"]
         elif operation.name == "HeadBucket":
             response.headers.append(("Content-Type", "application/xml"))  # as S3 labels it, though bodiless
+        for name, value in ((output or {}).get("__headers") or {}).items():
+            # Headers S3 sends that the model has no member for (a listing's x-amz-bucket-region).
+            response.headers.append((name, value))
         return response
 
-    def serialize_error(self, error: ServiceError, operation: OperationModel | None, request_id: str) -> Response:
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> Response:
         response = super().serialize_error(error, operation, request_id)
         if response.status == 304:  # Not Modified carries no body, as HTTP requires
             response.body = b""

@@ -164,6 +164,8 @@ class XmlPlanner:
     `keyName` and `valueName`. `member_writers` maps (structure shape name,
     member name) to a function that takes the generic writer of that member and
     returns the one to use instead (S3's listing entries, `s3_listing.py`).
+    `member_order` maps a structure shape name to the members its element starts
+    with, where the service's wire order is not the model's (S3's listings).
     """
 
     def __init__(
@@ -173,8 +175,10 @@ class XmlPlanner:
         always_millis: bool = False,
         overrides: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
         member_writers: Mapping[tuple[str, str], Callable[[Writer], Writer]] | None = None,
+        member_order: Mapping[str, tuple[str, ...]] | None = None,
     ) -> None:
         self._list_item_name = list_item_name
+        self._member_order = member_order or {}
         self._always_millis = always_millis
         self._overrides = overrides or {}
         self._member_writers_by_name = member_writers or {}
@@ -239,7 +243,11 @@ class XmlPlanner:
 
     def _member_writers(self, shape: Shape) -> list[tuple[str, Writer]]:
         writers = []
-        for member, member_shape in shape.members.items():
+        members = list(shape.members.items())
+        order = self._member_order.get(shape.name)
+        if order:  # the members named come first, in that order; the rest keep the model's
+            members.sort(key=lambda item: order.index(item[0]) if item[0] in order else len(order))
+        for member, member_shape in members:
             if member_shape.serialization.get("location") in NON_BODY_LOCATIONS:
                 continue
             if member_shape.serialization.get("xmlAttribute"):

@@ -167,7 +167,11 @@ class AccessControlOperations:
             ctx.principal.is_root and ctx.principal.account_id == self._owner_of(bucket)
         ):
             return error
-        return error if self._may_list(ctx, bucket) else ServiceError("AccessDenied", "Access Denied", status=403)
+        return (
+            error
+            if self._may_list(ctx, bucket)
+            else ServiceError("AccessDenied", "Access Denied", status=403)
+        )
 
     def _may_list(self, ctx: RequestContext, bucket: str) -> bool:
         """Whether the caller may list the bucket (s3:ListBucket): what decides, for a read of an absent
@@ -500,6 +504,24 @@ class AccessControlOperations:
                 self.s3.save_bucket(doc)
         return {}
 
+    def _acl_target(self, p: Params) -> Params:
+        """The object a PutObjectAcl names. A delete marker has no ACL to set, named by its version or
+        as the key's current version: 405 for a PUT (where GetObjectAcl of the key says NoSuchKey)."""
+        try:
+            return self.find_object(p["Bucket"], p["Key"], p.get("VersionId"), "PUT")  # type: ignore[attr-defined]
+        except ServiceError as error:
+            marker = error.headers.get("x-amz-delete-marker") if error.code == "NoSuchKey" else None
+            if not marker:
+                raise
+            raise ServiceError(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                status=405,
+                Method="PUT",
+                ResourceType="DeleteMarker",
+                headers={**error.headers, "Allow": "DELETE"},
+            ) from None
+
     def GetObjectAcl(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.s3.bucket(p["Bucket"])
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
@@ -507,7 +529,7 @@ class AccessControlOperations:
 
     def PutObjectAcl(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.s3.bucket(p["Bucket"])
-        record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
+        record = self._acl_target(p)
         owner_account = (
             doc["Account"]
             if doc.get("ObjectOwnership", ENFORCED) == ENFORCED

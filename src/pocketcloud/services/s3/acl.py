@@ -30,8 +30,15 @@ PUBLIC_GROUPS = frozenset((ALL_USERS, AUTHENTICATED_USERS))
 PERMISSIONS = ("FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP")
 
 BUCKET_CANNED = ("private", "public-read", "public-read-write", "authenticated-read", "log-delivery-write")
-OBJECT_CANNED = ("private", "public-read", "public-read-write", "authenticated-read", "aws-exec-read",
-                 "bucket-owner-read", "bucket-owner-full-control")
+OBJECT_CANNED = (
+    "private",
+    "public-read",
+    "public-read-write",
+    "authenticated-read",
+    "aws-exec-read",
+    "bucket-owner-read",
+    "bucket-owner-full-control",
+)
 
 # Grant header member → the permission it grants.
 GRANT_MEMBERS = {
@@ -82,7 +89,11 @@ def canned_acl(canned: str, owner_account: str, bucket_owner: str | None = None)
     if canned == "log-delivery-write":
         grants.append({"Grantee": _group(LOG_DELIVERY), "Permission": "WRITE"})
         grants.append({"Grantee": _group(LOG_DELIVERY), "Permission": "READ_ACP"})
-    if canned in ("bucket-owner-read", "bucket-owner-full-control") and bucket_owner and bucket_owner != owner_account:
+    if (
+        canned in ("bucket-owner-read", "bucket-owner-full-control")
+        and bucket_owner
+        and bucket_owner != owner_account
+    ):
         permission = "READ" if canned == "bucket-owner-read" else "FULL_CONTROL"
         grants.append({"Grantee": _user(bucket_owner), "Permission": permission})
     return {"Owner": owner_account, "Grants": grants}
@@ -108,19 +119,39 @@ def acl_from_headers(p: dict[str, Any], owner_account: str, account_of: AccountO
         while pos < len(value):
             match = _HEADER_GRANTEE.match(value, pos)
             if match is None or match.end() == pos:
-                raise ServiceError("InvalidArgument", "", status=400, ArgumentName=_header_name(member),
-                                   ArgumentValue=value)
-            kind, raw = match.group(1).lower(), match.group(3) if match.group(3) is not None else match.group(2)
-            grantee = {"id": {"Type": "CanonicalUser", "ID": raw}, "uri": {"Type": "Group", "URI": raw},
-                       "emailaddress": {"Type": "AmazonCustomerByEmail", "EmailAddress": raw}}[kind]
+                raise ServiceError(
+                    "InvalidArgument",
+                    "Argument format not recognized",
+                    status=400,
+                    ArgumentName=_header_name(member),
+                    ArgumentValue=value,
+                )
+            kind, raw = (
+                match.group(1).lower(),
+                match.group(3) if match.group(3) is not None else match.group(2),
+            )
+            grantee = {
+                "id": {"Type": "CanonicalUser", "ID": raw},
+                "uri": {"Type": "Group", "URI": raw},
+                "emailaddress": {"Type": "AmazonCustomerByEmail", "EmailAddress": raw},
+            }[kind]
             grants.append({"Grantee": grantee, "Permission": permission})
             pos = match.end()
-    return {"Owner": owner_account, "Grants": [check_grant(g, account_of) for g in grants]}
+    # A header names the grantee by `id=` or `uri=`, and S3's errors name it that way too.
+    return {"Owner": owner_account, "Grants": [check_grant(g, account_of, header=True) for g in grants]}
 
 
 def _header_name(member: str) -> str:
-    return "x-amz-grant-" + {"GrantFullControl": "full-control", "GrantRead": "read", "GrantReadACP": "read-acp",
-                             "GrantWrite": "write", "GrantWriteACP": "write-acp"}[member]
+    return (
+        "x-amz-grant-"
+        + {
+            "GrantFullControl": "full-control",
+            "GrantRead": "read",
+            "GrantReadACP": "read-acp",
+            "GrantWrite": "write",
+            "GrantWriteACP": "write-acp",
+        }[member]
+    )
 
 
 def acl_from_document(document: dict[str, Any], owner_account: str, account_of: AccountOf) -> Acl:
@@ -128,6 +159,14 @@ def acl_from_document(document: dict[str, Any], owner_account: str, account_of: 
     named_owner = (document.get("Owner") or {}).get("ID")
     if not named_owner:
         raise malformed_acl()
+    if account_of(named_owner) is None:  # no canonical user ID at all
+        raise ServiceError(
+            "InvalidArgument",
+            "Invalid id",
+            status=400,
+            ArgumentName="CanonicalUser/ID",
+            ArgumentValue=named_owner,
+        )
     if named_owner != canonical_user_id(owner_account):
         raise ServiceError("AccessDenied", "Access Denied", status=403)
     grants = []
@@ -138,35 +177,50 @@ def acl_from_document(document: dict[str, Any], owner_account: str, account_of: 
     return {"Owner": owner_account, "Grants": grants}
 
 
-def check_grant(grant: Grant, account_of: AccountOf) -> Grant:
-    """A grant with a grantee S3 can resolve, in its stored form."""
+def check_grant(grant: Grant, account_of: AccountOf, header: bool = False) -> Grant:
+    """A grant with a grantee S3 can resolve, in its stored form (`header`: named in an x-amz-grant-* header)."""
     grantee = grant["Grantee"]
     kind = grantee.get("Type")
     permission = grant["Permission"]
     if kind == "CanonicalUser" or (kind is None and grantee.get("ID")):
         user_id = str(grantee.get("ID") or "")
         if account_of(user_id) is None:
-            raise ServiceError("InvalidArgument", "Invalid id", status=400, ArgumentName="CanonicalUser/ID",
-                               ArgumentValue=user_id)
+            raise ServiceError(
+                "InvalidArgument",
+                "Invalid id",
+                status=400,
+                ArgumentName="id" if header else "CanonicalUser/ID",
+                ArgumentValue=user_id,
+            )
         return {"Grantee": {"Type": "CanonicalUser", "ID": user_id}, "Permission": permission}
     if kind == "Group" or (kind is None and grantee.get("URI")):
         uri = str(grantee.get("URI") or "")
         if uri not in (ALL_USERS, AUTHENTICATED_USERS, LOG_DELIVERY):
-            raise ServiceError("InvalidArgument", "Invalid group uri", status=400, ArgumentName="Group/URI",
-                               ArgumentValue=uri)
+            raise ServiceError(
+                "InvalidArgument",
+                "Invalid group uri",
+                status=400,
+                ArgumentName="uri" if header else "Group/URI",
+                ArgumentValue=uri,
+            )
         return {"Grantee": {"Type": "Group", "URI": uri}, "Permission": permission}
     if kind == "AmazonCustomerByEmail" or grantee.get("EmailAddress"):
         # No account here has an e-mail address S3 could look up.
-        raise ServiceError("UnresolvableGrantByEmailAddress",
-                           "The e-mail address you provided does not match any account on record.", status=400,
-                           EmailAddress=str(grantee.get("EmailAddress") or ""))
+        raise ServiceError(
+            "UnresolvableGrantByEmailAddress",
+            "The e-mail address you provided does not match any account on record.",
+            status=400,
+            EmailAddress=str(grantee.get("EmailAddress") or ""),
+        )
     raise malformed_acl()
 
 
 def malformed_acl() -> ServiceError:
-    return ServiceError("MalformedACLError",
-                        "The XML you provided was not well-formed or did not validate against our published schema",
-                        status=400)
+    return ServiceError(
+        "MalformedACLError",
+        "The XML you provided was not well-formed or did not validate against our published schema",
+        status=400,
+    )
 
 
 # --- reading ACLs -------------------------------------------------------------------------------

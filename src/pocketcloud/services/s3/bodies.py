@@ -82,6 +82,12 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     for algorithm, member in CHECKSUM_MEMBERS.items():
         if params.get(member):
             wanted[algorithm] = _checked_checksum(algorithm, params[member])
+    if len(wanted) > 1:
+        raise ServiceError(
+            "InvalidRequest",
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+            status=400,
+        )
     requested = params.get("ChecksumAlgorithm")
     if requested:
         wanted.setdefault(str(requested).upper(), None)

@@ -101,7 +101,7 @@ def _make_put(config: KeyedConfig) -> Any:
             if existing is None and self.keyed_configs.count(scope, f"{config.kind}\0") >= MAX_CONFIGS:
                 raise too_many_configurations()
             self.keyed_configs.put(scope, _key(config, config_id), document)
-        return {}
+        return {"__status": 204}  # S3 answers each of these puts 204 No Content
 
     put.__name__ = f"PutBucket{config.kind}Configuration"
     return put

@@ -10,6 +10,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP
 from pocketcloud.services.s3.errors import malformed_xml
@@ -38,7 +39,9 @@ def check_bucket_name(name: str) -> None:
         except ValueError:
             pass
     if not valid:
-        raise ServiceError("InvalidBucketName", "The specified bucket is not valid.", status=400, BucketName=name)
+        raise ServiceError(
+            "InvalidBucketName", "The specified bucket is not valid.", status=400, BucketName=name
+        )
 
 
 @cache
@@ -49,7 +52,9 @@ def location_constraints() -> frozenset[str]:
 
 def _invalid_location_constraint(constraint: str) -> ServiceError:
     return ServiceError(
-        "InvalidLocationConstraint", "The specified location-constraint is not valid", status=400,
+        "InvalidLocationConstraint",
+        "The specified location-constraint is not valid",
+        status=400,
         LocationConstraint=constraint,
     )
 
@@ -132,7 +137,9 @@ class BucketOperations:
                 )
             # us-east-1 answers 200 to a repeated CreateBucket by the owner of a us-east-1 bucket
             # (legacy behaviour); a bucket of another region is BucketAlreadyOwnedByYou from anywhere.
-        return {"Location": f"/{name}"}
+        if region_of_bucket == "us-east-1":
+            return {"Location": f"/{name}"}
+        return {"Location": _virtual_host_url(ctx, name)}
 
     def HeadBucket(self, ctx: RequestContext, p: Params) -> Params:
         bucket = self.s3.bucket(p["Bucket"])
@@ -206,9 +213,23 @@ class BucketOperations:
                     "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
                     status=409,
                 )
-            bucket["Versioning"] = {"Status": status, **({"MFADelete": config["MFADelete"]} if config.get("MFADelete") else {})}
+            bucket["Versioning"] = {
+                "Status": status,
+                **({"MFADelete": config["MFADelete"]} if config.get("MFADelete") else {}),
+            }
             self.s3.save_bucket(bucket)
         return {}
 
     def GetBucketVersioning(self, ctx: RequestContext, p: Params) -> Params:
         return dict(self.s3.bucket(p["Bucket"]).get("Versioning") or {})
+
+
+def _virtual_host_url(ctx: RequestContext, bucket: str) -> str:
+    """Where a bucket outside us-east-1 lives, as CreateBucket reports it: S3 answers
+    `http://<bucket>.s3.amazonaws.com/`; here the virtual host `<bucket>.s3.localhost` on the request's port."""
+    host = ctx.request.host or "localhost"
+    if virtual_host_bucket(host) == bucket:
+        return f"http://{host}/"
+    _, colon, port = host.rpartition(":") if not host.endswith("]") else ("", "", "")
+    suffix = f":{port}" if colon and port.isdigit() else ""
+    return f"http://{bucket}.s3.localhost{suffix}/"

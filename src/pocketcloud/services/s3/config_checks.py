@@ -1,5 +1,5 @@
-"""What S3 refuses in bucket tagging, website, default encryption, ownership, accelerate and
-replication configurations.
+"""What S3 refuses in bucket tagging, website, default encryption, ownership, accelerate,
+request payment, logging and replication configurations.
 
 Each `validate_<name>(ctx, bucket, value)` is the hook `configuration.py` calls
 before storing a document; it raises S3's error for the first thing S3 would
@@ -33,6 +33,13 @@ _BAD_PROTOCOL = (
 
 def _invalid_tag(message: str, **fields: Any) -> ServiceError:
     return ServiceError("InvalidTag", message, status=400, **fields)
+
+
+def _digits(value: Any) -> bool:
+    """A code int() can read: ASCII digits (str.isdigit() also takes "²") of a plausible length
+    (int() refuses 4300 digits and more)."""
+    text = str(value)
+    return text.isascii() and text.isdigit() and len(text) < 10
 
 
 def check_bucket_tags(tagging: Params | None) -> None:
@@ -83,9 +90,7 @@ def check_website(config: Params | None) -> None:
         )
     suffix = index.get("Suffix")
     if not suffix or "/" in suffix:
-        raise invalid_argument(
-            "The IndexDocument Suffix is not well formed", "IndexDocument", suffix or "null"
-        )
+        raise invalid_argument("The IndexDocument Suffix is not well formed", "IndexDocument", suffix or "")
     error_document = config.get("ErrorDocument")
     if error_document is not None and not error_document.get("Key"):
         raise malformed_xml()
@@ -117,12 +122,12 @@ def _check_routing_rule(rule: Params) -> None:
     if redirect.get("Protocol") not in (None, "http", "https"):
         raise invalid_request(_BAD_PROTOCOL)
     code = redirect.get("HttpRedirectCode")
-    if code is not None and (not str(code).isdigit() or not 301 <= int(code) <= 399):
+    if code is not None and (not _digits(code) or not 301 <= int(code) <= 399):
         raise invalid_request(
             f"The provided HTTP redirect code ({code}) is not valid. Valid codes are 3XX except 300."
         )
     error_code = (condition or {}).get("HttpErrorCodeReturnedEquals")
-    if error_code is not None and (not str(error_code).isdigit() or not 400 <= int(error_code) <= 599):
+    if error_code is not None and (not _digits(error_code) or not 400 <= int(error_code) <= 599):
         raise invalid_request(
             f"The provided HTTP error code ({error_code}) is not valid. Valid codes are 4XX or 5XX."
         )
@@ -204,15 +209,61 @@ class ConfigurationChecks:
         doc = self.s3.bucket(bucket)
         if (doc.get("Versioning") or {}).get("Status") != "Enabled":
             # Replication needs versioning on the source bucket (PutBucketReplication).
-            raise ServiceError(
-                "InvalidRequest",
-                "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
-                status=400,
-                BucketName=bucket,
+            raise invalid_request(
+                "Versioning must be 'Enabled' on the bucket to apply a replication configuration"
             )
-        for rule in (value or {}).get("Rules") or []:
+        rules = (value or {}).get("Rules")
+        if not rules:
+            raise malformed_xml()
+        for rule in rules:
+            self._check_replication_destination(rule)
             if not rule.get("ID"):
                 # S3 names a rule sent without an ID (the AWS CLI's put-bucket-replication example has
                 # none; its get-bucket-replication shows "ID": "ZmUwNzE4ZmQ4...", base64 of a UUID).
                 rule["ID"] = base64.b64encode(str(uuid.uuid4()).encode()).decode()
         self._chain("validate_replication", ctx, bucket, value)
+
+    def _check_replication_destination(self, rule: Params) -> None:
+        """A destination must be a bucket with versioning enabled; AWS words a missing bucket the same."""
+        target = (rule.get("Destination") or {}).get("Bucket") or ""
+        name = target.rsplit(":", 1)[-1]
+        try:
+            doc = self.s3.bucket(name)
+        except ServiceError:
+            doc = {}
+        if (doc.get("Versioning") or {}).get("Status") != "Enabled":
+            raise invalid_request("Destination bucket must have versioning enabled.")
+
+    def validate_logging(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        """Logs go to an existing bucket of the same region."""
+        doc = self.s3.bucket(bucket)
+        target = ((value or {}).get("LoggingEnabled") or {}).get("TargetBucket")
+        if target is not None:
+            try:
+                target_doc = self.s3.bucket(target)
+            except ServiceError:
+                raise ServiceError(
+                    "InvalidTargetBucketForLogging",
+                    "The target bucket for logging does not exist",
+                    status=400,
+                    TargetBucket=target,
+                ) from None
+            if target_doc.get("Region") != doc.get("Region"):
+                # S3 names the source's region too, except for a source in us-east-1.
+                source = (
+                    {} if doc.get("Region") == "us-east-1" else {"SourceBucketLocation": doc.get("Region")}
+                )
+                raise ServiceError(
+                    "CrossLocationLoggingProhibitted",  # sic: S3's spelling
+                    "Cross S3 location logging not allowed. ",
+                    status=403,
+                    TargetBucketLocation=target_doc.get("Region"),
+                    **source,
+                )
+        self._chain("validate_logging", ctx, bucket, value)
+
+    def validate_requestpayment(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
+        self.s3.bucket(bucket)
+        if (value or {}).get("Payer") not in ("Requester", "BucketOwner"):
+            raise malformed_xml()
+        self._chain("validate_requestpayment", ctx, bucket, value)

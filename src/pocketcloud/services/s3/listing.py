@@ -147,7 +147,7 @@ class ListingOperations:
 
     def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
         bucket = p["Bucket"]
-        self.s3.bucket(bucket)
+        region = self.s3.bucket(bucket).get("Region", "us-east-1")
         encoding = _check_encoding(p)
         limit = _max_keys(p)
         prefix = p.get("Prefix") or ""
@@ -178,6 +178,8 @@ class ListingOperations:
             "IsTruncated": truncated,
             "Contents": self._entries(objects, encoding, bool(p.get("FetchOwner"))),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
+            # S3 names the bucket's region on a listing too (a header the model does not have).
+            "__headers": {"x-amz-bucket-region": region},
         }
         if delimiter:
             result["Delimiter"] = _encode(delimiter, encoding)
@@ -193,7 +195,7 @@ class ListingOperations:
 
     def ListObjects(self, ctx: RequestContext, p: Params) -> Params:
         bucket = p["Bucket"]
-        self.s3.bucket(bucket)
+        region = self.s3.bucket(bucket).get("Region", "us-east-1")
         encoding = _check_encoding(p)
         limit = _max_keys(p)
         prefix = p.get("Prefix") or ""
@@ -212,6 +214,7 @@ class ListingOperations:
             "IsTruncated": truncated,
             "Contents": self._entries(objects, encoding, True),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
+            "__headers": {"x-amz-bucket-region": region},
         }
         if delimiter:
             result["Delimiter"] = _encode(delimiter, encoding)

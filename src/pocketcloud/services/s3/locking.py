@@ -72,7 +72,10 @@ class ObjectLockOperations:
         config = p["ObjectLockConfiguration"]
         with self.s3.store.transaction():
             bucket = self.s3.bucket(p["Bucket"])
-            if not bucket.get("ObjectLockEnabled") and (bucket.get("Versioning") or {}).get("Status") != "Enabled":
+            if (
+                not bucket.get("ObjectLockEnabled")
+                and (bucket.get("Versioning") or {}).get("Status") != "Enabled"
+            ):
                 raise ServiceError(
                     "InvalidBucketState",
                     "Versioning must be 'Enabled' on the bucket to apply a Object Lock configuration",
@@ -87,9 +90,12 @@ class ObjectLockOperations:
     def GetObjectLockConfiguration(self, ctx: RequestContext, p: Params) -> Params:
         bucket = self.s3.bucket(p["Bucket"])
         if not bucket.get("ObjectLockEnabled"):
-            raise ServiceError("ObjectLockConfigurationNotFoundError",
-                               "Object Lock configuration does not exist for this bucket", status=404,
-                               BucketName=p["Bucket"])
+            raise ServiceError(
+                "ObjectLockConfigurationNotFoundError",
+                "Object Lock configuration does not exist for this bucket",
+                status=404,
+                BucketName=p["Bucket"],
+            )
         config = (bucket.get("Configs") or {}).get("ObjectLock") or {"ObjectLockEnabled": "Enabled"}
         return {"ObjectLockConfiguration": config}
 
@@ -134,17 +140,21 @@ class ObjectLockOperations:
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
         retention = record.get("Retention")
         if not retention:
-            raise ServiceError("NoSuchObjectLockConfiguration",
-                               "The specified object does not have a ObjectLock configuration", status=404)
+            raise ServiceError(
+                "NoSuchObjectLockConfiguration",
+                "The specified object does not have a ObjectLock configuration",
+                status=404,
+            )
         return {"Retention": {"Mode": retention["Mode"], "RetainUntilDate": retention["RetainUntilDate"]}}
 
     # -- legal hold -----------------------------------------------------------------------------
 
     def PutObjectLegalHold(self, ctx: RequestContext, p: Params) -> Params:
-        self._locked_bucket(p["Bucket"])
+        self.s3.bucket(p["Bucket"])
         status = (p.get("LegalHold") or {}).get("Status")
-        if status not in ("ON", "OFF"):
+        if status not in ("ON", "OFF"):  # S3 reads the body before it looks at the bucket's lock
             raise malformed_xml()
+        self._locked_bucket(p["Bucket"])
 
         def change(record: Params) -> None:
             record["LegalHold"] = status
@@ -156,8 +166,11 @@ class ObjectLockOperations:
         self._locked_bucket(p["Bucket"])
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
         if not record.get("LegalHold"):
-            raise ServiceError("NoSuchObjectLockConfiguration",
-                               "The specified object does not have a ObjectLock configuration", status=404)
+            raise ServiceError(
+                "NoSuchObjectLockConfiguration",
+                "The specified object does not have a ObjectLock configuration",
+                status=404,
+            )
         return {"LegalHold": {"Status": record["LegalHold"]}}
 
     # -- bypassing governance -------------------------------------------------------------------
@@ -190,9 +203,13 @@ class ObjectLockOperations:
             boundary = _parse(found.boundary, "boundary", "boundary") if found.boundary else None
         resource_policy = _parse(policy_text, "resource", "resource") if policy_text else None
         request = AuthorizationRequest.for_principal(
-            principal, "s3:BypassGovernanceRetention", f"arn:aws:s3:::{bucket['Name']}/{p.get('Key', '*')}",
-            identity_policies=[x for x in identity if x is not None], permissions_boundary=boundary,
-            resource_policy=resource_policy, resource_account=owner,
+            principal,
+            "s3:BypassGovernanceRetention",
+            f"arn:aws:s3:::{bucket['Name']}/{p.get('Key', '*')}",
+            identity_policies=[x for x in identity if x is not None],
+            permissions_boundary=boundary,
+            resource_policy=resource_policy,
+            resource_account=owner,
         )
         return evaluate(request).allowed
 
@@ -202,4 +219,3 @@ def _parse(document: str, kind: str, policy_id: str) -> Any:
         return parse_policy(document, kind, policy_id=policy_id)  # type: ignore[arg-type]
     except MalformedPolicy:
         return None
-

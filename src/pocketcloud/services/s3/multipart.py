@@ -45,6 +45,25 @@ _DEFAULT_CHECKSUM_TYPE = {
 }
 
 
+def _check_part_algorithm(upload: Params, p: Params) -> None:
+    """A part of an upload created with a checksum algorithm must carry a checksum of that algorithm."""
+    expected = (upload.get("ChecksumAlgorithm") or "").upper()
+    if not expected:
+        return
+    named = {name for name, member in CHECKSUM_MEMBERS.items() if p.get(member)}
+    named.update(
+        str(value).upper()
+        for value in (p.get("ChecksumAlgorithm"), getattr(p.get("Body"), "checksum_algorithm", None))
+        if value
+    )
+    if expected not in named:
+        actual = min(named).lower() if named else "null"
+        raise invalid_request(
+            f"Checksum Type mismatch occurred, expected checksum Type: {expected.lower()}, "
+            f"actual checksum Type: {actual}"
+        )
+
+
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
 
@@ -74,6 +93,11 @@ class MultipartOperations:
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         algorithm = p.get("ChecksumAlgorithm")
+        if algorithm and algorithm.upper() not in _DEFAULT_CHECKSUM_TYPE:
+            raise invalid_request(
+                "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+                "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+            )
         checksum_type = p.get("ChecksumType") or (
             _DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None
         )
@@ -165,10 +189,12 @@ class MultipartOperations:
         self._check_part_number(p["PartNumber"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         seal = self._part_seal(upload, p)
+        _check_part_algorithm(upload, p)
         part = await self._store_part(
             p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p, seal, upload
         )
-        result: Params = {"ETag": part["ETag"]}
+        # A part reports the upload's encryption, as S3's UploadPart answer does.
+        result: Params = {"ETag": part["ETag"], **self.encryption_headers(upload["Record"])}  # type: ignore[attr-defined]
         for algorithm, value in part["Checksums"].items():
             result[CHECKSUM_MEMBERS[algorithm]] = value
         return result
@@ -180,7 +206,7 @@ class MultipartOperations:
         seal = self._part_seal(upload, p)
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])  # type: ignore[attr-defined]
         self.s3.bucket(src_bucket)
-        source = self.find_object(src_bucket, src_key, src_version)  # type: ignore[attr-defined]
+        source = self.find_copy_source(src_bucket, src_key, src_version)  # type: ignore[attr-defined]
         self.check_copy_conditions(source, p)  # type: ignore[attr-defined]
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         start, length = 0, source["Size"]
@@ -224,7 +250,7 @@ class MultipartOperations:
         if upload.get("ChecksumAlgorithm"):
             for algorithm, value in part["Checksums"].items():
                 copied[CHECKSUM_MEMBERS[algorithm]] = value
-        result: Params = {"CopyPartResult": copied}
+        result: Params = {"CopyPartResult": copied, **self.encryption_headers(upload["Record"])}  # type: ignore[attr-defined]
         if source["VersionId"] != "null":
             result["CopySourceVersionId"] = source["VersionId"]
         return result
@@ -253,6 +279,8 @@ class MultipartOperations:
         bucket_doc = self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
+        if p.get("MultipartUpload") is None:  # no body at all, where an empty one is malformed
+            raise invalid_request("You must specify at least one part")
         if not requested:
             raise ServiceError(
                 "MalformedXML",
@@ -288,6 +316,19 @@ class MultipartOperations:
                     PartNumber=str(number),
                     ETag=item.get("ETag", ""),
                 )
+            if any(
+                item.get(member) and item[member] != (part.get("Checksums") or {}).get(name)
+                for name, member in CHECKSUM_MEMBERS.items()
+            ):
+                # A part checksum named in the request that the part does not have is a part not found.
+                raise ServiceError(
+                    "InvalidPart",
+                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+                    status=400,
+                    UploadId=p["UploadId"],
+                    PartNumber=str(number),
+                    ETag=item.get("ETag", ""),
+                )
             if part_checksum and not item.get(part_checksum):
                 raise invalid_request(
                     f"The upload was created using a {upload['ChecksumAlgorithm'].lower()} checksum. The complete "
@@ -297,12 +338,12 @@ class MultipartOperations:
             if index < len(requested) - 1 and part["Size"] < MIN_PART_SIZE:
                 raise ServiceError(
                     "EntityTooSmall",
-                    "Your proposed upload is smaller than the minimum allowed object size.",
+                    "Your proposed upload is smaller than the minimum allowed size",
                     status=400,
                     ProposedSize=str(part["Size"]),
                     MinSizeAllowed=str(MIN_PART_SIZE),
                     PartNumber=str(number),
-                    ETag=part["ETag"],
+                    ETag=part["ETag"].strip('"'),
                 )
             chosen.append(part)
         self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]

@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import parse_qsl, unquote
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
 from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, precondition_failed
@@ -40,6 +41,17 @@ class CopyOperations(ObjectOperations):
             raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
         version = dict(parse_qsl(query)).get("versionId") if query else None
         return bucket, key, version
+
+    def find_copy_source(self, bucket: str, key: str, version_id: str | None) -> Params:
+        """The source object of a copy; a delete marker named by its version is a bad request here."""
+        try:
+            return self.find_object(bucket, key, version_id)
+        except ServiceError as error:
+            if error.code == "MethodNotAllowed":
+                raise invalid_request(
+                    "The source of a copy request may not specifically refer to a delete marker by version id."
+                ) from None
+            raise
 
     def check_copy_conditions(self, record: Params, p: Params) -> None:
         etag = etag_of(record)
@@ -74,7 +86,7 @@ class CopyOperations(ObjectOperations):
                 )
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
         self.s3.bucket(src_bucket)
-        source = self.find_object(src_bucket, src_key, src_version)
+        source = self.find_copy_source(src_bucket, src_key, src_version)
         self.check_copy_conditions(source, p)
         self.check_not_archived(source, "Operation is not valid for the source object's storage class")
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
@@ -87,6 +99,10 @@ class CopyOperations(ObjectOperations):
             or p.get("ServerSideEncryption")
             or p.get("WebsiteRedirectLocation")
             or p.get("SSECustomerAlgorithm")
+            # The copy is encrypted anew with the bucket's default: a change when that default was set
+            # explicitly, or when the source is encrypted otherwise than with SSE-S3.
+            or (bucket_doc.get("Configs") or {}).get("Encryption")
+            or (source.get("SSE") or {}).get("Algorithm", "AES256") != "AES256"
         )
         if same and not changes_something:
             raise invalid_request(

@@ -31,6 +31,7 @@ from pocketcloud.services.s3.encryption import customer_key
 from pocketcloud.services.s3.errors import (
     header_not_implemented,
     invalid_argument,
+    invalid_request,
     malformed_xml,
     no_such_key,
     no_such_version,
@@ -152,6 +153,9 @@ def check_tags(tags: list[dict[str, str]]) -> None:
             )
 
 
+_OTHER_BUCKET_CLASSES = frozenset({"OUTPOSTS", "SNOW", "EXPRESS_ONEZONE"})
+
+
 @cache
 def _storage_classes() -> frozenset[str]:
     return frozenset(service_model("s3").shape_for("StorageClass").enum)
@@ -161,7 +165,9 @@ def check_storage_class(value: str | None) -> str:
     """A storage class named in a request (the model's StorageClass enum), STANDARD by default."""
     if value is None:
         return "STANDARD"
-    if value not in _storage_classes():
+    # OUTPOSTS, SNOW and EXPRESS_ONEZONE belong to Outposts, Snow devices and directory buckets:
+    # a general purpose bucket refuses them as it refuses an unknown name.
+    if value not in _storage_classes() or value in _OTHER_BUCKET_CLASSES:
         raise ServiceError(
             "InvalidStorageClass",
             "The storage class you specified is not valid",
@@ -510,6 +516,8 @@ class ObjectOperations:
     ) -> tuple[Params, Params, bytes | None]:
         """(record, output, the stored bytes of its inline body when `with_body` and they came with it)."""
         bucket_doc = self.s3.bucket(p["Bucket"])
+        if p.get("PartNumber") and p.get("Range"):
+            raise invalid_request("Cannot specify both Range header and partNumber query parameter")
         stored: bytes | None = None
         record: Params | None = None
         if with_body and p.get("VersionId") is None:
@@ -570,6 +578,8 @@ class ObjectOperations:
                 message,
                 status=403,
                 StorageClass=record["StorageClass"],
+                # AWS names the class in a header too (botocore reads it as the response's StorageClass).
+                headers={"x-amz-storage-class": record["StorageClass"]},
             )
 
     def RestoreObject(self, ctx: RequestContext, p: Params) -> Params:

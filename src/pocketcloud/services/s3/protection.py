@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,6 +24,18 @@ from pocketcloud.services.s3.errors import invalid_argument, invalid_request
 Params = dict[str, Any]
 
 
+def kms_key_arn(bucket_doc: Params, key_id: str | None) -> str:
+    """The KMS key an SSE-KMS object names, as S3 reports it: always an ARN in the bucket's account and
+    region. A bare key id becomes its ARN; no key at all means the AWS managed key `aws/s3`, the same
+    for every bucket of the account and region (its id here is derived from them)."""
+    region, account = bucket_doc.get("Region", "us-east-1"), bucket_doc.get("Account", "")
+    if key_id and (key_id.startswith("arn:") or key_id.startswith("alias/")):
+        return key_id
+    if not key_id:
+        key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms:{account}:{region}:alias/aws/s3"))
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
 class ProtectionOperations:
     # -- encryption -------------------------------------------------------
 
@@ -31,7 +44,9 @@ class ProtectionOperations:
             if p.get("ServerSideEncryption"):
                 raise invalid_argument(
                     "Server Side Encryption with Customer provided key is incompatible with the encryption "
-                    "method specified", "x-amz-server-side-encryption", str(p["ServerSideEncryption"]),
+                    "method specified",
+                    "x-amz-server-side-encryption",
+                    str(p["ServerSideEncryption"]),
                 )
             key = self.check_sse_c_key(p)
             if "SSE-C" in _blocked_encryption_types(bucket_doc):
@@ -49,8 +64,17 @@ class ProtectionOperations:
         if bucket_key is None and default:
             bucket_key = default[0].get("BucketKeyEnabled")  # the bucket's default, unless the request says
         if algorithm not in ("AES256", "aws:kms", "aws:kms:dsse"):
-            raise invalid_argument("The encryption method specified is not supported", "x-amz-server-side-encryption", str(algorithm))
-        record["SSE"] = {"Algorithm": algorithm, **({"KeyId": key_id} if key_id and algorithm != "AES256" else {})}
+            raise invalid_argument(
+                "The encryption method specified is not supported",
+                "x-amz-server-side-encryption",
+                str(algorithm),
+            )
+        if algorithm != "AES256":
+            key_id = kms_key_arn(bucket_doc, key_id)
+        record["SSE"] = {
+            "Algorithm": algorithm,
+            **({"KeyId": key_id} if key_id and algorithm != "AES256" else {}),
+        }
         if bucket_key and algorithm == "aws:kms":
             # An S3 Bucket Key serves SSE-KMS only (not DSSE-KMS); objects report it in
             # x-amz-server-side-encryption-bucket-key-enabled.
@@ -62,11 +86,17 @@ class ProtectionOperations:
     def check_sse_c_key(self, p: Params, prefix: str = "") -> bytes:
         """The raw SSE-C key of a request whose algorithm, key and key MD5 S3 would accept."""
         algorithm, key_md5 = p.get(f"{prefix}SSECustomerAlgorithm"), p.get(f"{prefix}SSECustomerKeyMD5")
-        header = "x-amz-copy-source-server-side-encryption-customer" if prefix else "x-amz-server-side-encryption-customer"
+        header = (
+            "x-amz-copy-source-server-side-encryption-customer"
+            if prefix
+            else "x-amz-server-side-encryption-customer"
+        )
         if not algorithm:
             raise invalid_argument(
                 "Requests specifying Server Side Encryption with Customer provided keys must provide a valid "
-                "encryption algorithm.", f"{header}-algorithm", "null",
+                "encryption algorithm.",
+                f"{header}-algorithm",
+                "null",
             )
         if algorithm != "AES256":
             # AWS's error for an SSE-C algorithm other than AES256 (S3 API reference, Error codes).
@@ -79,18 +109,26 @@ class ProtectionOperations:
         if key is None:
             raise invalid_argument(
                 "Requests specifying Server Side Encryption with Customer provided keys must provide an "
-                "appropriate secret key.", f"{header}-algorithm", str(algorithm),
+                "appropriate secret key.",
+                f"{header}-algorithm",
+                str(algorithm),
             )
         if len(key) != 32:
-            raise invalid_argument("The secret key was invalid for the specified algorithm.", f"{header}-key", "")
+            raise invalid_argument(
+                "The secret key was invalid for the specified algorithm.", f"{header}-key", ""
+            )
         if not key_md5:
             raise invalid_argument(
                 "Requests specifying Server Side Encryption with Customer provided keys must provide the client "
-                "calculated MD5 of the secret key.", f"{header}-key-MD5", "null",
+                "calculated MD5 of the secret key.",
+                f"{header}-key-MD5",
+                "null",
             )
         if key_md5 != self.sse_c_key_md5(key):
             raise invalid_argument(
-                "The calculated MD5 hash of the key did not match the hash that was provided.", f"{header}-key-MD5", "",
+                "The calculated MD5 hash of the key did not match the hash that was provided.",
+                f"{header}-key-MD5",
+                "",
             )
         return key
 
@@ -129,11 +167,17 @@ class ProtectionOperations:
     # -- object lock ----------------------------------------------------------
 
     def apply_object_lock(self, bucket_doc: Params, record: Params, p: Params) -> None:
-        mode, until, hold = p.get("ObjectLockMode"), p.get("ObjectLockRetainUntilDate"), p.get("ObjectLockLegalHoldStatus")
+        mode, until, hold = (
+            p.get("ObjectLockMode"),
+            p.get("ObjectLockRetainUntilDate"),
+            p.get("ObjectLockLegalHoldStatus"),
+        )
         if (mode or until or hold) and not bucket_doc.get("ObjectLockEnabled"):
             raise invalid_request("Bucket is missing Object Lock Configuration")
         if bool(mode) != bool(until):
-            raise invalid_argument("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+            raise invalid_argument(
+                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied"
+            )
         if mode and until:
             if mode not in ("GOVERNANCE", "COMPLIANCE"):
                 raise invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", str(mode))
@@ -161,12 +205,16 @@ class ProtectionOperations:
 
     def check_object_lock_delete(self, record: Params, bypass_governance: bool) -> None:
         if record.get("LegalHold") == "ON":
-            raise ServiceError("AccessDenied", "Access Denied because object protected by object lock.", status=403)
+            raise ServiceError(
+                "AccessDenied", "Access Denied because object protected by object lock.", status=403
+            )
         retention = record.get("Retention")
         if retention and to_datetime(retention["RetainUntilDate"]) > datetime.now(UTC):
             if retention["Mode"] == "GOVERNANCE" and bypass_governance:
                 return
-            raise ServiceError("AccessDenied", "Access Denied because object protected by object lock.", status=403)
+            raise ServiceError(
+                "AccessDenied", "Access Denied because object protected by object lock.", status=403
+            )
 
 
 def default_retain_until(default: Params, start: datetime) -> datetime:
