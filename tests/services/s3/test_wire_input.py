@@ -92,3 +92,51 @@ def test_a_website_redirect_host_stored_with_a_line_break_is_left_out_of_the_loc
     assert status == 301
     assert headers["location"].startswith("http://example.com")  # the line break left out
     assert "x-injected" not in headers
+
+
+def _refusal(endpoint: str, method: str, target: str, headers: dict[str, str] | None = None) -> tuple[int, bytes]:
+    status, _, body = exchange(endpoint, signed_request(endpoint, method, target, "s3", headers=headers))
+    return status, body
+
+
+def test_integer_query_parameters_outside_int32_are_provided_not_an_integer(endpoint: str, bucket: str) -> None:
+    # S3 reads max-keys, max-uploads, max-parts and partNumber as 32-bit integers; a value that is no
+    # int32 (too large, or no number at all) is refused in its wire name, whatever the operation.
+    for target, wire, raw in (
+        (f"/{bucket}?max-keys=2147483648", "max-keys", "2147483648"),
+        (f"/{bucket}?list-type=2&max-keys=abc", "max-keys", "abc"),
+        (f"/{bucket}?versions&max-keys=1180591620717411303424", "max-keys", "1180591620717411303424"),
+        (f"/{bucket}?uploads&max-uploads=99999999999", "max-uploads", "99999999999"),
+    ):
+        status, body = _refusal(endpoint, "GET", target)
+        assert (status, error_code(body)) == (400, "InvalidArgument"), target
+        assert f"<Message>Provided {wire} not an integer or within integer range</Message>".encode() in body
+        assert f"<ArgumentName>{wire}</ArgumentName><ArgumentValue>{raw}</ArgumentValue>".encode() in body
+    status, _ = _refusal(endpoint, "GET", f"/{bucket}?max-keys=2147483647")
+    assert status == 200
+
+
+def test_part_numbers_outside_1_to_10000_are_invalid_arguments(endpoint: str, bucket: str, s3) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"hello")
+    for number in ("0", "10001"):
+        status, body = _refusal(endpoint, "GET", f"/{bucket}/k?partNumber={number}")
+        assert (status, error_code(body)) == (400, "InvalidArgument")
+        assert b"Part number must be an integer between 1 and 10000, inclusive" in body
+        assert f"<ArgumentName>partNumber</ArgumentName><ArgumentValue>{number}</ArgumentValue>".encode() in body
+    status, body = _refusal(endpoint, "GET", f"/{bucket}/k?partNumber=2")
+    assert (status, error_code(body)) == (416, "InvalidPartNumber")  # in range, past the object's parts
+    assert s3.get_object(Bucket=bucket, Key="k", PartNumber=1)["Body"].read() == b"hello"
+
+
+def test_a_copy_source_range_takes_plain_digits_only(endpoint: str, bucket: str, s3) -> None:
+    s3.put_object(Bucket=bucket, Key="src", Body=b"0123456789")
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    for value in ("bytes=+1-2", "bytes= 1-2", "bytes=1_0-20"):
+        status, body = _refusal(
+            endpoint,
+            "PUT",
+            f"/{bucket}/dst?partNumber=1&uploadId={upload}",
+            {"x-amz-copy-source": f"{bucket}/src", "x-amz-copy-source-range": value},
+        )
+        assert (status, error_code(body)) == (400, "InvalidArgument"), value
+        assert b"The x-amz-copy-source-range value must be of the form bytes=first-last" in body

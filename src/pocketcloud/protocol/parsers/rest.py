@@ -481,7 +481,18 @@ class S3Parser(RestXmlParser):
         ):
             if next((v for k, v in query if k == wire), None) == "":
                 return None
-        return super()._query_member(query, wire, member, name, route)
+        value = super()._query_member(query, wire, member, name, route)
+        if member.type_name == "integer" and value is not None and not _INT32_MIN <= value <= _INT32_MAX:
+            raise _not_an_integer(wire, next(v for k, v in query if k == wire))
+        return value
+
+    def bad_value(self, where: str, value: object, shape: Shape) -> MalformedRequest:
+        # An integer parameter of the query string that does not parse: S3's own wording, under the
+        # parameter's wire name (max-keys, max-uploads, max-parts, part-number-marker, partNumber).
+        wire = shape.serialization.get("name")
+        if shape.type_name == "integer" and shape.serialization.get("location") == "querystring" and wire:
+            return _not_an_integer(wire, str(value))
+        return super().bad_value(where, value, shape)
 
     def request_path(self, request: Request) -> str:
         bucket = virtual_host_bucket(request.host)
@@ -538,3 +549,15 @@ def virtual_host_bucket(host: str) -> str | None:
 
 
 _ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")
+
+
+_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+
+
+def _not_an_integer(wire: str, raw: str) -> MalformedRequest:
+    return MalformedRequest(
+        "InvalidArgument",
+        f"Provided {wire} not an integer or within integer range",
+        ArgumentName=wire,
+        ArgumentValue=raw,
+    )

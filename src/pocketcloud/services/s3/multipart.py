@@ -216,6 +216,8 @@ class MultipartOperations:
                 if not text.startswith("bytes="):
                     raise ValueError(text)
                 first, last = text.removeprefix("bytes=").split("-")
+                if not all(n.isascii() and n.isdigit() for n in (first, last)):
+                    raise ValueError(text)  # int() would also take "+1", " 1", "1_0" and "²"
                 start, end = int(first), int(last)
             except ValueError as exc:
                 raise invalid_argument(

@@ -516,7 +516,12 @@ class ObjectOperations:
     ) -> tuple[Params, Params, bytes | None]:
         """(record, output, the stored bytes of its inline body when `with_body` and they came with it)."""
         bucket_doc = self.s3.bucket(p["Bucket"])
-        if p.get("PartNumber") and p.get("Range"):
+        number = p.get("PartNumber")
+        if number is not None and not 1 <= number <= 10000:  # before the object is looked up
+            raise invalid_argument(
+                "Part number must be an integer between 1 and 10000, inclusive", "partNumber", str(number)
+            )
+        if number is not None and p.get("Range"):
             raise invalid_request("Cannot specify both Range header and partNumber query parameter")
         stored: bytes | None = None
         record: Params | None = None
@@ -533,8 +538,8 @@ class ObjectOperations:
         out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         size = record["Size"]
         span = self._range(p.get("Range"), size)
-        if p.get("PartNumber"):
-            span = self._part_span(record, int(p["PartNumber"]))
+        if number is not None:
+            span = self._part_span(record, number)
             if record.get("PartsCount"):  # S3 counts the parts of multipart objects only
                 out["PartsCount"] = record["PartsCount"]
         if span is not None:
