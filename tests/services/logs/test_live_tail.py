@@ -119,6 +119,17 @@ def test_events_put_after_the_start_arrive_in_session_updates(
     assert set(event) == {"logStreamName", "logGroupIdentifier", "message", "timestamp", "ingestionTime"}
 
 
+def test_a_regex_filter_that_would_backtrack_is_matched_in_linear_time(
+    logs: Any, group: str, sessions: Callable[..., Session]
+) -> None:
+    # Matched with Python's re, this pattern against the 300-character event ran for minutes on
+    # the event loop: PutLogEvents, and every other request to the server, went unanswered.
+    session = sessions(logGroupIdentifiers=[arn_of(group)], logEventFilterPattern="%.*.*.*.*.*.*x%")
+    put(logs, group, "s", "a" * 300, "a" * 50 + "x")
+    found = session.results_until(lambda got: len(got) >= 1)
+    assert messages_of(found) == ["a" * 50 + "x"]
+
+
 def test_an_update_comes_every_second_even_without_events(
     group: str, sessions: Callable[..., Session]
 ) -> None:

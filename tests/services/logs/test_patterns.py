@@ -69,6 +69,10 @@ CASES: list[tuple[str, str, bool, str]] = [
     ("%4[0-9]{2}%", "[ERROR 404] NOT FOUND", True, REGEX),
     ("%colou?r%", "favourite color", True, REGEX),
     ("%^INFO%", "[INFO] started", False, REGEX),
+    # Python's re backtracked over this one for minutes (the server stalled): searched in linear time.
+    ("%.*.*.*.*.*.*x%", "a" * 300, False, REGEX),
+    ("%.*.*.*.*.*.*x%", "a" * 50 + "x", True, REGEX),
+    ("%^[0-9]{1,3}[.][0-9]+ ms$%", "12.5 ms", True, REGEX),
     ('{ $.eventType = "UpdateTrail" }', CLOUDTRAIL, True, JSON_EQ),
     ('{ $.eventType = "CreateTrail" }', CLOUDTRAIL, False, JSON_EQ),
     ("{ $.eventType = UpdateTrail }", CLOUDTRAIL, True, JSON_EQ),

@@ -10,11 +10,13 @@ import gzip
 import hashlib
 import json
 import os
+import signal
 from typing import Any
 
 import pytest
 from botocore.exceptions import EventStreamError
 
+from tests.conftest import ServerProcess
 from tests.services.s3.access_support import iam_user, policy
 from tests.services.s3.core_support import error_of
 
@@ -331,3 +333,128 @@ def test_scan_range_on_json_lines(s3: Any, bucket: str) -> None:
         ScanRange={"Start": 1, "End": 8},
     )  # fmt: skip
     assert rows(payload) == [{"a": 2}]
+
+
+# -- hostile statements and objects: answered, never a hung server or a 500 -------------------
+
+
+def test_like_with_many_wildcards_is_matched_without_backtracking(s3: Any, bucket: str) -> None:
+    # As a regular expression of .*s, this pattern against 60 a's backtracked for minutes, with
+    # the whole server stalled (a small object's query ran on the event loop).
+    s3.put_object(Bucket=bucket, Key="aaa.csv", Body=b"a" * 60 + b"\n" + b"ab" * 30 + b"\n")
+    sql = "SELECT _1 FROM S3Object WHERE _1 LIKE '" + "%a" * 12 + "%b'"
+    payload, _, _ = select(s3, bucket, "aaa.csv", sql, {"CSV": {}}, CSV_OUT)
+    assert payload == b"ab" * 30 + b"\n"
+
+
+@pytest.mark.parametrize(
+    ("pattern", "matches"),
+    [
+        ("a_c", ["abc", "a%c"]),
+        ("%c", ["abc", "a%c", "c"]),
+        ("a%", ["abc", "a%c", "a"]),
+        ("%b%", ["abc"]),
+        ("_", ["c", "a"]),
+        ("%", ["abc", "a%c", "c", "", "a"]),
+        ("a%c", ["abc", "a%c"]),
+        ("a!%c", ["a%c"]),
+        ("%!%%", ["a%c"]),
+    ],
+)
+def test_like_wildcards_and_escape(s3: Any, bucket: str, pattern: str, matches: list[str]) -> None:
+    values = ["abc", "a%c", "c", "", "a"]
+    s3.put_object(Bucket=bucket, Key="v.json", Body="\n".join(json.dumps({"v": v}) for v in values).encode())
+    sql = f"SELECT s.v FROM S3Object s WHERE s.v LIKE '{pattern}' ESCAPE '!'"
+    payload, _, _ = select(s3, bucket, "v.json", sql, {"JSON": {"Type": "LINES"}}, JSON_OUT)
+    assert [r["v"] for r in rows(payload)] == matches
+
+
+def test_deeply_nested_expression_is_refused_as_unsupported(s3: Any, bucket: str, people: str) -> None:
+    sql = "SELECT * FROM S3Object WHERE " + "(" * 100_000 + "1 = 1" + ")" * 100_000  # was a 500
+    code, status, message = error_of(
+        s3.select_object_content, Bucket=bucket, Key=people, Expression=sql, ExpressionType="SQL",
+        InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("UnsupportedSqlStructure", 400)
+    assert "pocketcloud's limit" in message  # AWS documents no limit: the wording is ours
+
+
+@pytest.mark.parametrize(
+    "condition",
+    ["(" * 60 + "1 = 1" + ")" * 60, "NOT " * 60 + "1 = 1", "- " * 60 + "1 = 1"],
+)
+def test_nesting_within_the_limit_is_evaluated(s3: Any, bucket: str, people: str, condition: str) -> None:
+    sql = f"SELECT name FROM S3Object WHERE {condition} LIMIT 1"
+    payload, _, _ = select(s3, bucket, people, sql, CSV_USE, CSV_OUT)
+    assert payload in (b"Alice\n", b"")
+
+
+def test_a_long_chain_of_or_and_and_is_not_deep(s3: Any, bucket: str, people: str) -> None:
+    names = " OR ".join(f"name = 'n{i}'" for i in range(5000)) + " OR name = 'Bob'"
+    checks = " AND ".join(["age <> ''"] * 5000)
+    sql = f"SELECT name FROM S3Object WHERE ({names}) AND {checks}"  # was a RecursionError, a 500
+    payload, _, _ = select(s3, bucket, people, sql, CSV_USE, CSV_OUT)
+    assert payload == b"Bob\n"
+
+
+def test_numbers_beyond_python_int_text_limit_are_exact_decimals(s3: Any, bucket: str) -> None:
+    big = "9" * 5000  # Python refuses int() of more than 4300 digits: these were 500s
+    s3.put_object(Bucket=bucket, Key="n.csv", Body=f"{big}\n7\n".encode())
+    payload, _, _ = select(s3, bucket, "n.csv", f"SELECT {big} FROM S3Object LIMIT 1", {"CSV": {}}, CSV_OUT)
+    assert payload == big.encode() + b"\n"
+    payload, _, _ = select(
+        s3, bucket, "n.csv", "SELECT _1 FROM S3Object WHERE _1 > 100", {"CSV": {}}, CSV_OUT
+    )
+    assert payload == big.encode() + b"\n"
+    product = "9" * 4000 + " * " + "9" * 4000
+    payload, _, _ = select(
+        s3, bucket, "n.csv", f"SELECT {product} FROM S3Object LIMIT 1", {"CSV": {}}, JSON_OUT
+    )
+    assert (
+        payload == b'{"_1":' + ("9" * 3999 + "8" + "0" * 3999 + "1").encode() + b"}\n"
+    )  # (10^4000 - 1)^2, exactly
+
+
+def test_cast_of_an_infinite_decimal_to_int_fails_as_cast(s3: Any, bucket: str, people: str) -> None:
+    sql = "SELECT CAST(CAST('1e999' AS DECIMAL) AS INT) FROM S3Object"  # was an OverflowError, a 500
+    code, status, _ = error_of(
+        s3.select_object_content, Bucket=bucket, Key=people, Expression=sql, ExpressionType="SQL",
+        InputSerialization=CSV_USE, OutputSerialization=CSV_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("CastFailed", 400)
+
+
+def test_scan_range_skips_a_long_record_begun_before_it(s3: Any, bucket: str) -> None:
+    # The record begun before the range is read past, not held: it grew in memory to its full
+    # length (a 150 MB record took 12 s and 300 MB), copied again with every chunk.
+    body = b"x" * (3 * 1024 * 1024) + b"\nfirst\nsecond\n"
+    s3.put_object(Bucket=bucket, Key="long.csv", Body=body)
+    payload, _, _ = select(
+        s3, bucket, "long.csv", "SELECT * FROM S3Object", {"CSV": {}}, CSV_OUT, ScanRange={"Start": 5}
+    )
+    assert payload == b"first\nsecond\n"
+    payload, _, _ = select(
+        s3, bucket, "long.csv", "SELECT * FROM S3Object", {"CSV": {}}, CSV_OUT,
+        ScanRange={"Start": 5, "End": 10},
+    )  # fmt: skip
+    assert payload == b""
+
+
+def test_a_long_scan_keeps_the_connection_alive_and_stopping_the_server_ends_it() -> None:
+    # 200 MB of empty lines in a 200 KB gzip object: minutes of scanning and no record. The answer
+    # starts anyway and sends Cont events (it used not to start at all before the scan ended),
+    # and when the server stops the scan ends with the answer, where it used to hold the
+    # server's graceful shutdown until it was killed.
+    own = ServerProcess().start()
+    try:
+        s3: Any = own.client("s3")
+        s3.create_bucket(Bucket="bomb")
+        s3.put_object(Bucket="bomb", Key="empty.csv.gz", Body=gzip.compress(b"\n" * (200 * 1024 * 1024), 9))
+        answer = s3.select_object_content(
+            Bucket="bomb", Key="empty.csv.gz", Expression="SELECT * FROM S3Object", ExpressionType="SQL",
+            InputSerialization={"CSV": {}, "CompressionType": "GZIP"}, OutputSerialization=CSV_OUT,
+        )  # fmt: skip
+        assert "Cont" in next(iter(answer["Payload"]))
+    finally:
+        code = own.stop()
+    assert code == -signal.SIGTERM  # a clean exit, not a kill after the stop's grace period

@@ -36,6 +36,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from pocketcloud.services.logs.regex_search import TooComplex, compile_search
+
 _MISSING: Any = object()
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 _REGEX_ALLOWED = re.compile(r"[A-Za-z0-9_#=@/;,\-: ^$?\[\]{}|\\*+.]*")
@@ -51,12 +53,14 @@ def _invalid(detail: str | None = None) -> FilterPatternError:
 
 
 @lru_cache(maxsize=512)
-def _compile_regex(body: str) -> re.Pattern[str]:
+def _compile_regex(body: str) -> Any:
+    """An object whose `search(text)` is truthy where the regex matches: `re`'s pattern, or, for
+    an expression `re` would backtrack over, a search linear in the text (`regex_search.py`)."""
     if not body or not body.isascii() or _REGEX_ALLOWED.fullmatch(body) is None:
         raise FilterPatternError(f"Invalid character(s) in term '%{body}%'")
     try:
-        return re.compile(body)
-    except re.error as exc:
+        return compile_search(body)
+    except (re.error, TooComplex) as exc:
         raise FilterPatternError(f"Invalid regex in term '%{body}%'") from exc
 
 
@@ -118,7 +122,7 @@ class _MatchAll(FilterPattern):
 @dataclass(frozen=True)
 class _Term:
     text: str
-    regex: re.Pattern[str] | None
+    regex: Any  # _compile_regex's searcher, or None for plain text
     negated: bool
 
     def found(self, message: str) -> bool:
@@ -560,7 +564,7 @@ def _compile_terms(text: str) -> FilterPattern:
             pending_not = True
             i += 1
             continue
-        regex: re.Pattern[str] | None = None
+        regex: Any = None
         if ch == '"':
             value, i = _read_quoted(text, i)
         elif ch == "%" and text.find("%", i + 1) != -1:

@@ -22,6 +22,7 @@ from pocketcloud.services.s3.select.values import (
     arithmetic,
     cast,
     compare,
+    fit,
     numeric,
     text,
     truth,
@@ -165,28 +166,34 @@ class Compiler:
         return negate
 
     def node_and(self, node: Node) -> Fn:
-        left, right = self.expr(node[1]), self.expr(node[2])
+        operands = [self.expr(operand) for operand in node[1]]
 
-        def both(row: Any) -> Any:
-            a = truth(left(row))
-            if a is False:
-                return False
-            b = truth(right(row))
-            return False if b is False else True if a and b else None
+        def every(row: Any) -> Any:
+            result: bool | None = True
+            for operand in operands:
+                value = truth(operand(row))
+                if value is False:
+                    return False
+                if value is None:
+                    result = None
+            return result
 
-        return both
+        return every
 
     def node_or(self, node: Node) -> Fn:
-        left, right = self.expr(node[1]), self.expr(node[2])
+        operands = [self.expr(operand) for operand in node[1]]
 
-        def either(row: Any) -> Any:
-            a = truth(left(row))
-            if a is True:
-                return True
-            b = truth(right(row))
-            return True if b is True else False if a is False and b is False else None
+        def some(row: Any) -> Any:
+            result: bool | None = False
+            for operand in operands:
+                value = truth(operand(row))
+                if value is True:
+                    return True
+                if value is None:
+                    result = None
+            return result
 
-        return either
+        return some
 
     def node_cmp(self, node: Node) -> Fn:
         op, left, right = node[1], self.expr(node[2]), self.expr(node[3])
@@ -247,7 +254,7 @@ class Compiler:
     def node_like(self, node: Node) -> Fn:
         value, pattern, negated = self.expr(node[1]), self.expr(node[2]), node[4]
         escape = self.expr(node[3]) if node[3] is not None else (lambda row: None)
-        cache: dict[tuple[str, str | None], re.Pattern[str]] = {}
+        cache: dict[tuple[str, str | None], LikePattern] = {}
 
         def like(row: Any) -> Any:
             v, p, e = value(row), pattern(row), escape(row)
@@ -261,8 +268,8 @@ class Compiler:
             if compiled is None:
                 if len(cache) > 1000:
                     cache.clear()
-                compiled = cache[(p, e)] = like_pattern(p, e)
-            return (compiled.match(text(v)) is not None) != negated
+                compiled = cache[(p, e)] = LikePattern(p, e)
+            return compiled.match(text(v)) != negated
 
         return like
 
@@ -291,24 +298,48 @@ class Compiler:
         return lambda row: function(*[a(row) for a in args])
 
 
-def like_pattern(pattern: str, escape: Any) -> re.Pattern[str]:
-    """LIKE's pattern as a regular expression: % any run, _ any one character."""
-    if escape is not None and (not isinstance(escape, str) or len(escape) != 1):
-        raise select_error("EvaluatorLikePatternInvalidEscapeSequence")
-    out, chars = [], iter(pattern)
-    for char in chars:
-        if escape is not None and char == escape:
-            following = next(chars, None)
-            if following not in ("%", "_", escape):
-                raise select_error("EvaluatorLikePatternInvalidEscapeSequence")
-            out.append(re.escape(following or ""))
-        elif char == "%":
-            out.append(".*")
-        elif char == "_":
-            out.append(".")
-        else:
-            out.append(re.escape(char))
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
+class LikePattern:
+    """LIKE's pattern: % any run of characters, _ any one. Matched segment by segment (the text
+    between %s, each of fixed length): the first at the start, the last at the end, each one
+    between at its leftmost place after the one before, which is where a match can be if there
+    is one. A regular expression of `.*`s backtracks: '%a%a%a%a%a%a%a%a%a%a%a%a%b' against a
+    60-character value took minutes."""
+
+    def __init__(self, pattern: str, escape: Any) -> None:
+        if escape is not None and (not isinstance(escape, str) or len(escape) != 1):
+            raise select_error("EvaluatorLikePatternInvalidEscapeSequence")
+        segments: list[list[str]] = [[]]  # each: one regex piece per character
+        chars = iter(pattern)
+        for char in chars:
+            if escape is not None and char == escape:
+                following = next(chars, None)
+                if following not in ("%", "_", escape):
+                    raise select_error("EvaluatorLikePatternInvalidEscapeSequence")
+                segments[-1].append(re.escape(following or ""))
+            elif char == "%":
+                segments.append([])
+            elif char == "_":
+                segments[-1].append(".")
+            else:
+                segments[-1].append(re.escape(char))
+        self.sizes = [len(pieces) for pieces in segments]
+        self.segments = [re.compile("".join(pieces), re.DOTALL) for pieces in segments]
+
+    def match(self, value: str) -> bool:
+        segments, sizes = self.segments, self.sizes
+        if len(segments) == 1:
+            return len(value) == sizes[0] and segments[0].match(value) is not None
+        if len(value) < sum(sizes) or segments[0].match(value) is None:
+            return False
+        position, tail = sizes[0], len(value) - sizes[-1]
+        for segment, size in zip(segments[1:-1], sizes[1:-1], strict=True):
+            if not size:
+                continue
+            found = segment.search(value, position, tail)
+            if found is None:
+                return False
+            position = found.start() + size
+        return position <= tail and segments[-1].match(value, tail) is not None
 
 
 def _string(value: Any) -> str:
@@ -390,7 +421,7 @@ class Accumulator:
             a, b = (float(self.total), number) if isinstance(number, float) else (self.total, number)
             if isinstance(a, float) and isinstance(b, Decimal):
                 b = float(b)
-            self.total = a + b
+            self.total = fit(a + b)
             return
         candidate = number if number is not None else value
         if self.best is None:

@@ -175,7 +175,15 @@ def split_records(
             else:
                 yield part
             position += len(part) + len(delimiter)
-        if len(buffer) > MAX_RECORD and not skip_first:
+        if skip_first:
+            # The record begun before the range is dropped as it is read (it may be of any length):
+            # keep only what could be the start of a delimiter split across chunks.
+            keep = min(len(delimiter) - 1, len(buffer))
+            position += len(buffer) - keep
+            buffer = buffer[len(buffer) - keep :]
+            if last_start is not None and position > last_start:
+                return  # no record can start in the range any more
+        elif len(buffer) > MAX_RECORD:
             raise select_error("OverMaxRecordSize")
     if buffer and not skip_first and (last_start is None or position <= last_start):
         yield buffer

@@ -5,8 +5,13 @@ The request is checked, the statement parsed and the object found before anythin
 so those errors are ordinary S3 XML errors. The query then runs as a generator of event
 frames over the object's decrypted bytes, read chunk by chunk (`bodies`/`encryption`); its
 first frame is computed before the answer starts (errors in the first records are XML errors
-too), the rest is streamed. Large or compressed objects are processed in a worker thread, a
-frame at a time, so the event loop is never held by a scan; an error found mid-stream is sent
+too), the rest is streamed. The query always runs in a worker thread, a batch of frames at a
+time (`_take`: one step for a small object's whole answer), so the event loop is never held by
+a scan: even a small object can take long under a costly statement. While a batch is being
+made, the loop sends a Cont event every few seconds (a compressed object of empty lines can
+take minutes to give its first record); when the client goes away or the server stops (the
+connection calls the body's `end_stream`), the scan is told to stop and does so within a MiB
+of input. An error found mid-stream is sent
 as the event stream's error message, as S3 does.
 """
 
@@ -15,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Generator, Iterable, Iterator
+from collections.abc import AsyncGenerator, Generator, Iterable, Iterator
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -113,15 +118,27 @@ class Scan:
         self.last = last
         self.reread = reread  # the object from its first byte (a CSV header, under a scan range)
         self.skip_first = skip_first  # reading began inside a record that starts before the range
+        self.cancelled = False  # set from the loop: the answer has ended, the scan is to stop
 
     def read(self) -> Iterable[bytes]:
         return self.chunks(self.start) if callable(self.chunks) else self.chunks
+
+    def checked(self, chunks: Iterable[bytes]) -> Iterator[bytes]:
+        """`chunks`, stopping once the scan is cancelled (checked a chunk, at most a MiB, at a time)."""
+        for chunk in chunks:
+            if self.cancelled:
+                raise _Cancelled()
+            yield chunk
+
+
+class _Cancelled(Exception):
+    """The answer ended (its client went away): the worker thread's scan stops."""
 
 
 def run(query: Query, spec: InputSpec, params: Params, scan: Scan, progress: bool) -> Frames:
     """The frames of a query's answer; None for a heartbeat while rows are read and none come out."""
     meter = Meter()
-    plain = decompressed(scan.read(), spec.compression, meter)
+    plain = scan.checked(decompressed(scan.read(), spec.compression, meter))
     skip_first = scan.skip_first
     if spec.kind == "Parquet":
         head = next(iter(plain), b"")
@@ -136,7 +153,8 @@ def run(query: Query, spec: InputSpec, params: Params, scan: Scan, progress: boo
         records = csv_records(spec, split_records(plain, delimiter, skip_first, scan.last, scan.start))
         names = None
         if spec.header != "NONE":
-            source = csv_records(spec, split_records(scan.reread(), delimiter)) if skip_first else records
+            reread = scan.checked(scan.reread())
+            source = csv_records(spec, split_records(reread, delimiter)) if skip_first else records
             header = next(source, None)
             names = header if spec.header == "USE" else None
         program = Program(query, Columns(names))
@@ -214,69 +232,138 @@ class SelectOperations:
         query = parse(str(p["Expression"]))
         spec = input_spec(p.get("InputSerialization"))
         output_spec(p.get("OutputSerialization"))
-        scan, threaded = self._scan(record, spec, p, customer)
+        scan = self._scan(record, spec, p, customer)
         progress = bool((p.get("RequestProgress") or {}).get("Enabled"))
-        frames = run(query, spec, p, scan, progress)
-        first = await _prefetch(frames, threaded)
-        return {"Payload": _stream(frames, first, threaded)}
+        running = _Running(run(query, spec, p, scan, progress), scan)
+        first, busy = await _prefetch(running)
+        return {"Payload": _Answer(running, first, busy)}
 
-    def _scan(self, record: Params, spec: InputSpec, p: Params, customer: bytes | None) -> tuple[Scan, bool]:
-        """What the query reads, and whether it runs in a worker thread (large or compressed bodies:
-        a small plain body is read at once and run on the loop, where it takes a few milliseconds)."""
+    def _scan(self, record: Params, spec: InputSpec, p: Params, customer: bytes | None) -> Scan:
+        """What the query reads: a small body is read at once, a larger one chunk by chunk."""
         size = int(record.get("Size") or 0)
         range_start, last = scan_range(p, spec, size)
         delimiter = spec.record_delimiter if spec.kind == "CSV" else "\n"
         # From just before the range: a delimiter ending at its first byte starts a record in it.
         read_from = max(range_start - len(delimiter.encode()), 0)
         blobs, blob = self.s3.store.blobs, str(record.get("Blob") or "")
-        threaded = spec.compression != "NONE"
         if not size:
             chunks: Any = []
         elif is_inline(blob) or size <= INLINE_MAX:
             whole = read_blob_small(blobs, blob, 0, None, customer)
             chunks = lambda offset: [whole[offset:]]  # noqa: E731
         else:
-            cipher, threaded = cipher_for(blobs), True
+            cipher = cipher_for(blobs)
             chunks = lambda offset: cipher.read(blob, offset, None, customer)  # noqa: E731
         reread = (lambda: chunks(0)) if size else (lambda: [])
         scan = Scan(chunks, read_from, last, reread, skip_first=range_start > 0)
         if range_start and range_start >= size:
             scan.chunks, scan.skip_first = [], False  # a range past the object's end holds no record
-        return scan, threaded
+        return scan
 
 
-def _close(frames: Frames) -> None:
+class _Running:
+    """A query's frames, run a batch at a time in worker threads, and the means to stop it."""
+
+    def __init__(self, frames: Frames, scan: Scan) -> None:
+        self.frames = frames
+        self.scan = scan
+
+    def next_batch(self) -> asyncio.Future[list[Any]]:
+        return asyncio.ensure_future(asyncio.to_thread(_take, self.frames))
+
+    def close(self) -> None:
+        self.scan.cancelled = True  # a worker thread still running it stops at its next chunk
+        try:
+            self.frames.close()
+        except ValueError:  # still running in its worker thread: it ends there
+            pass
+
+
+class _Failed:
+    """What the query raised, in its place among the frames of a batch."""
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+
+
+def _take(frames: Frames) -> list[Any]:
+    """The next frames (in a worker thread): up to FLUSH bytes of them, or up to a heartbeat (None),
+    then _DONE at the end or _Failed for an error, after the frames made before it."""
+    taken: list[Any] = []
+    size = 0
     try:
-        frames.close()
-    except ValueError:  # still running in its worker thread (the caller went away): it ends there
-        pass
+        for frame in frames:
+            taken.append(frame)
+            if frame is None:
+                return taken
+            size += len(frame)
+            if size >= FLUSH:
+                return taken
+        taken.append(_DONE)
+    except Exception as error:
+        taken.append(_Failed(error))
+    return taken
 
 
-async def _step(frames: Frames, threaded: bool) -> Any:
-    return await asyncio.to_thread(next, frames, _DONE) if threaded else next(frames, _DONE)
-
-
-async def _prefetch(frames: Frames, threaded: bool) -> list[Any]:
-    """The answer's first frames: what a query fails with before then is an ordinary XML error."""
-    started = time.monotonic()
+async def _prefetch(running: _Running) -> tuple[list[Any], asyncio.Future[list[Any]] | None]:
+    """The answer's first frames: what a query fails with before then is an ordinary XML error.
+    After _PREFETCH_SECONDS without a frame the answer starts anyway, with the batch in the works."""
+    deadline = time.monotonic() + _PREFETCH_SECONDS
     try:
         while True:
-            item = await _step(frames, threaded)
-            if item is not None or time.monotonic() - started > _PREFETCH_SECONDS:
-                return [item]
+            busy = running.next_batch()
+            done, _ = await asyncio.wait({busy}, timeout=max(deadline - time.monotonic(), 0))
+            if not done:
+                return [], busy
+            batch = busy.result()
+            if isinstance(batch[0], _Failed):
+                raise batch[0].error
+            if batch[0] is not None or time.monotonic() >= deadline:
+                return batch, None
     except BaseException:
-        _close(frames)
+        running.close()
         raise
 
 
-async def _stream(frames: Frames, first: list[Any], threaded: bool) -> AsyncIterator[bytes]:
+class _Answer:
+    """The answer's body: `_stream`'s frames, and `end_stream`, the connection's word that the
+    client left or the server is stopping (the scan stops; a batch in the works ends soon)."""
+
+    def __init__(self, running: _Running, first: list[Any], busy: asyncio.Future[list[Any]] | None) -> None:
+        self._running = running
+        self._frames = _stream(running, first, busy)
+
+    def __aiter__(self) -> _Answer:
+        return self
+
+    async def __anext__(self) -> bytes:
+        return await self._frames.__anext__()
+
+    def end_stream(self) -> None:
+        self._running.close()
+
+    async def aclose(self) -> None:
+        await self._frames.aclose()
+
+
+async def _stream(
+    running: _Running, first: list[Any], busy: asyncio.Future[list[Any]] | None
+) -> AsyncGenerator[bytes, None]:
     quiet_since = time.monotonic()
     pending = list(first)
     try:
         while True:
-            item = pending.pop(0) if pending else await _step(frames, threaded)
+            if not pending:
+                busy = busy or running.next_batch()
+                while not (await asyncio.wait({busy}, timeout=_CONT_SECONDS))[0]:
+                    quiet_since = time.monotonic()
+                    yield _event("Cont")  # a batch is long in the making: the connection stays alive
+                pending, busy = busy.result(), None
+            item = pending.pop(0)
             if item is _DONE:
                 return
+            if isinstance(item, _Failed):
+                raise item.error
             if item is None:
                 if time.monotonic() - quiet_since > _CONT_SECONDS:
                     quiet_since = time.monotonic()
@@ -284,6 +371,8 @@ async def _stream(frames: Frames, first: list[Any], threaded: bool) -> AsyncIter
                 continue
             quiet_since = time.monotonic()
             yield item
+    except _Cancelled:  # the client went away, or the server is stopping: no one to tell
+        return
     except ServiceError as error:
         yield _error_frame(error)
     except Exception:  # the answer has started: S3's error message, never a broken stream
@@ -292,4 +381,4 @@ async def _stream(frames: Frames, first: list[Any], threaded: bool) -> AsyncIter
             ServiceError("InternalError", "We encountered an internal error. Please try again.")
         )
     finally:
-        _close(frames)
+        running.close()

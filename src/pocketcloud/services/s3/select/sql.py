@@ -52,6 +52,12 @@ TYPES = {
     "BOOL": "BOOL", "BOOLEAN": "BOOL", "TIMESTAMP": "TIMESTAMP",
 }  # fmt: skip
 MAX_EXPRESSION_BYTES = 256 * 1024
+# How deep an expression may nest: parentheses, calls, NOT and signs while parsing (eight Python
+# frames a level), and the parsed tree (compiled and evaluated recursively, two frames a level;
+# AND and OR are flat lists, so a long chain of them is not deep). Beyond Python's stack, a
+# statement would fail with a RecursionError; AWS documents no limit, so this one is ours.
+MAX_NESTING = 64
+MAX_DEPTH = 200
 
 _TOKEN = re.compile(
     r"""(?P<ws>\s+)
@@ -94,6 +100,8 @@ def tokenize(text: str) -> list[Token]:
                 value = float(raw)
             elif "." in raw:
                 value = Decimal(raw)
+            elif len(raw) > 4000:  # int() refuses a text of more than 4300 digits
+                value = Decimal(raw)
             else:
                 value = int(raw)
             tokens.append(Token("num", value, pos))
@@ -130,6 +138,12 @@ class Parser:
         self.tokens = tokenize(text)
         self.at = 0
         self.aggregates: list[Node] = []
+        self.nesting = 0
+
+    def nest(self) -> None:
+        self.nesting += 1
+        if self.nesting > MAX_NESTING:
+            raise too_deep()
 
     # -- tokens ------------------------------------------------------------------
 
@@ -309,23 +323,34 @@ class Parser:
     # -- expressions, loosest binding first ------------------------------------------
 
     def expression(self) -> Node:
+        self.nest()
         node = self.conjunction()
-        while self.token.is_kw("OR"):
-            self.advance()
-            node = ("or", node, self.conjunction())
+        if self.token.is_kw("OR"):
+            operands = [node]
+            while self.token.is_kw("OR"):
+                self.advance()
+                operands.append(self.conjunction())
+            node = ("or", operands)
+        self.nesting -= 1
         return node
 
     def conjunction(self) -> Node:
         node = self.negation()
-        while self.token.is_kw("AND"):
-            self.advance()
-            node = ("and", node, self.negation())
+        if self.token.is_kw("AND"):
+            operands = [node]
+            while self.token.is_kw("AND"):
+                self.advance()
+                operands.append(self.negation())
+            node = ("and", operands)
         return node
 
     def negation(self) -> Node:
         if self.token.is_kw("NOT"):
             self.advance()
-            return ("not", self.negation())
+            self.nest()
+            node = ("not", self.negation())
+            self.nesting -= 1
+            return node
         return self.predicate()
 
     def predicate(self) -> Node:
@@ -388,15 +413,16 @@ class Parser:
         return node
 
     def unary(self) -> Node:
-        if self.token.is_op("-"):
-            self.advance()
+        if self.token.is_op("-", "+"):
+            sign = self.advance().value
+            self.nest()
             operand = self.unary()
+            self.nesting -= 1
+            if sign == "+":
+                return operand
             if operand[0] == "lit" and isinstance(operand[1], int | float | Decimal):
                 return ("lit", -operand[1])
             return ("neg", operand)
-        if self.token.is_op("+"):
-            self.advance()
-            return self.unary()
         return self.primary()
 
     def primary(self) -> Node:
@@ -503,8 +529,34 @@ class Parser:
         return ("trim", where, chars, value)
 
 
+def too_deep() -> Exception:
+    return select_error(
+        "UnsupportedSqlStructure",
+        f"The SQL expression nests deeper than pocketcloud's limit ({MAX_NESTING} levels of parentheses, "
+        f"calls and operators, {MAX_DEPTH} of operations).",
+    )
+
+
+def depth(node: Node) -> int:
+    """How deep an expression's tree is (without recursion: the tree may be too deep for it)."""
+    deepest, stack = 0, [(node, 1)]
+    while stack:
+        item, level = stack.pop()
+        deepest = max(deepest, level)
+        for child in item:
+            if type(child) is tuple:
+                stack.append((child, level + 1))
+            elif type(child) is list:
+                stack.extend((c, level + 1) for c in child if type(c) is tuple)
+    return deepest
+
+
 def parse(expression: str) -> Query:
     """The parsed statement, or S3 Select's error for it."""
     if len(expression.encode("utf-8", "surrogatepass")) > MAX_EXPRESSION_BYTES:
         raise select_error("ExpressionTooLong")
-    return Parser(expression).query()
+    query = Parser(expression).query()
+    trees = [node for node, _ in query.items or []] + query.aggregates
+    if any(depth(node) > MAX_DEPTH for node in trees + ([query.where] if query.where else [])):
+        raise too_deep()
+    return query

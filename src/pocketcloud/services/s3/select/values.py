@@ -43,11 +43,17 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
 
 
+def fit(number: Any) -> Any:
+    """An integer as a value: Python will not write one of more than 4300 digits as text (a
+    guard against slow conversions), so one that large is kept as the exact decimal it is."""
+    return Decimal(number) if type(number) is int and number.bit_length() > 14_000 else number
+
+
 def to_number(text: str) -> int | float | Decimal | None:
     """The number a text spells (CSV's "42", " 3.5 ", "1e3"), None if it spells none."""
     text = text.strip()
     if _INT.match(text):
-        return int(text)
+        return int(text) if len(text) < 4000 else Decimal(text)
     if _DECIMAL.match(text):
         return Decimal(text)
     if _FLOAT.match(text):
@@ -85,11 +91,11 @@ def arithmetic(op: str, a: Any, b: Any) -> Any:
         return None
     x, y = _mix(x, y)
     if op == "+":
-        return x + y
+        return fit(x + y)
     if op == "-":
-        return x - y
+        return fit(x - y)
     if op == "*":
-        return x * y
+        return fit(x * y)
     if not y:
         return None  # division by zero: no value
     if isinstance(x, int) and isinstance(y, int):
@@ -203,9 +209,9 @@ def cast(value: Any, type_name: str) -> Any:
         if isinstance(value, bool):
             return int(value)
         number = to_number(value) if isinstance(value, str) else value if is_number(value) else None
-        if number is None or isinstance(number, float) and not math.isfinite(number):
+        if number is None or not math.isfinite(number):
             raise _cast_failed()
-        return int(number)
+        return fit(int(number))
     if type_name in ("FLOAT", "DECIMAL"):
         if isinstance(value, bool):
             value = int(value)
