@@ -237,3 +237,24 @@ def test_a_data_protection_policy_masks_the_transformed_fields_insights_sees(log
     [row] = insights_rows(logs, group, "fields email, team")
     assert row["email"] == "*" * len("ana@example.com")
     assert row["team"] == "payments"
+
+
+def test_a_substitution_that_backtracks_without_end_fails_the_event_not_the_server(logs: Any, group: str) -> None:
+    # "(a|aa)+$" over 40 "a"s and a "!" backtracks for minutes: the two ways to match each "a" double
+    # the work with every one ("(a+)+$" held the server this way under Python's re).
+    config = [
+        {"parseJSON": {}},
+        {"substituteString": {"entries": [{"source": "text", "from": "(a|aa)+$", "to": "x"}]}},
+    ]
+    logs.put_transformer(logGroupIdentifier=group, transformerConfig=config)
+    slow = json.dumps({"text": "a" * 40 + "!"})
+    started = time.monotonic()
+    put_one(logs, group, slow)
+    put_one(logs, group, json.dumps({"text": "aaa"}))
+    assert time.monotonic() - started < 10  # bounded, not the minutes of unbounded backtracking
+    got = logs.get_log_events(logGroupName=group, logStreamName="s", startFromHead=True)["events"]
+    assert [e["message"] for e in got] == [slow, json.dumps({"text": "aaa"})]
+    failed = insights_rows(logs, group, "filter ispresent(@transformationError) | fields @message")
+    assert [row["@message"] for row in failed] == [slow]  # the event it gave up on
+    finished = insights_rows(logs, group, "filter not ispresent(@transformationError) | fields text")
+    assert [row["text"] for row in finished] == ["x"]  # the event the substitution finished

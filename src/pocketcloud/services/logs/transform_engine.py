@@ -19,11 +19,16 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from typing import Any
+
+import regex
 
 Params = dict[str, Any]
 MESSAGE = "@message"
+# substituteString runs the user's regular expression over every event ingested; one that backtracks
+# without end ("(a+)+$") must not hold the server, so each substitution may take this long, and an
+# event whose substitution runs out of it is one the transformer could not process.
+SUBSTITUTE_SECONDS = 0.05
 
 
 class Unsupported(Exception):
@@ -46,8 +51,8 @@ def check(processor: str, c: Params) -> None:
     elif processor == "substituteString":
         for entry in c.get("entries") or []:
             try:
-                re.compile(entry["from"]).sub(entry["to"], "")  # compiles the replacement's references too
-            except re.error as exc:
+                regex.compile(entry["from"]).sub(entry["to"], "")  # compiles the replacement's references too
+            except (regex.error, IndexError) as exc:  # IndexError: a reference to a group that is not there
                 raise InvalidConfig(f"Invalid regular expression in substituteString: {exc}") from None
 
 
@@ -220,7 +225,7 @@ def apply(processor: str, c: Params, record: Params, message: str, metadata: Par
     elif processor == "trimString":
         _strings(record, c["withKeys"], str.strip)
     elif processor == "substituteString":
-        _entries(c, lambda e: _strings(record, [e["source"]], lambda v: re.sub(e["from"], e["to"], v)))
+        _entries(c, lambda e: _strings(record, [e["source"]], lambda v: _substitute(e["from"], e["to"], v)))
     elif processor == "typeConverter":
         for entry in c["entries"]:
             if _has(record, entry["key"]):
@@ -229,6 +234,13 @@ def apply(processor: str, c: Params, record: Params, message: str, metadata: Par
         _entries(c, lambda e: _strings(record, [e["source"]], lambda v: v.split(e["delimiter"])))
     else:
         raise Unsupported(processor)
+
+
+def _substitute(pattern: str, replacement: str, text: str) -> str:
+    try:
+        return str(regex.sub(pattern, replacement, text, timeout=SUBSTITUTE_SECONDS))
+    except TimeoutError:
+        raise NotParsed from None
 
 
 def transform(processors: list[tuple[str, Params]], message: str) -> str:
