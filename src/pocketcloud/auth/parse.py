@@ -15,6 +15,7 @@ from email.utils import parsedate_to_datetime
 from pocketcloud.auth.canonical import ALGORITHM, format_amz_date, parse_amz_date, query_params
 from pocketcloud.auth.errors import CREDENTIAL_FORMAT, S3, AuthErrors
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 
 MAX_PRESIGN_EXPIRES = 604800  # one week
 _PRESIGN_MARKERS = ("X-Amz-Algorithm=", "X-Amz-Credential=", "X-Amz-Signature=")
@@ -254,7 +255,7 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
     if "X-Amz-Expires" in params:
         text = params["X-Amz-Expires"]
         digits = text[1:] if text.startswith("-") else text
-        if not (digits.isascii() and digits.isdigit()):  # isdigit() alone takes "²", which int() refuses
+        if not is_digits(digits, len(text) + 1):  # any length: a long one is clamped below
             raise bad("X-Amz-Expires should be a number")
         expires = int(text) if len(digits) <= 20 else int(text[0] + "9" * 20)  # int() refuses 4300+ digits
         if expires < 0:

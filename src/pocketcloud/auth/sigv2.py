@@ -44,6 +44,7 @@ from pocketcloud.auth.principal import Credential
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
+from pocketcloud.protocol.values import is_digits
 
 # The query parameters that are part of the resource S3 signs (botocore's HmacV1Auth list,
 # which is the developer guide's list plus the sub-resources added since).
@@ -241,8 +242,7 @@ def authenticate_v2(
             raise errors.s3_access_denied(
                 "Query-string authentication requires the Signature, Expires and AWSAccessKeyId parameters"
             )
-        # ASCII digits only (isdigit() alone takes "²", which int() refuses), and no more than int() reads
-        if not (expires.isascii() and expires.isdigit()) or len(expires) > 4000:
+        if not is_digits(expires, 4000):
             raise errors.s3_access_denied(f"Invalid date (should be seconds since epoch): {expires}")
         if now > int(expires):
             raise errors.s3_access_denied(

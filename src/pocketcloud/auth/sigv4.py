@@ -60,6 +60,7 @@ from pocketcloud.auth.sigv2 import apply_query_headers, authenticate_v2, is_v2_h
 from pocketcloud.config import Settings
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 
 # S3 bodies up to this size whose SHA-256 is signed are checked before the
 # provider runs; larger ones are checked as they stream.
@@ -386,7 +387,7 @@ async def _check_payload_hash(request: Request, payload: str) -> None:
         return
     body = request.body
     length = request.headers.get("content-length", "")
-    if body.buffered is not None or (length.isdigit() and int(length) <= EAGER_HASH_LIMIT):
+    if body.buffered is not None or (is_digits(length) and int(length) <= EAGER_HASH_LIMIT):
         computed = sha256_hex(await body.read())
         if computed != payload.lower():
             raise payload_hash_mismatch(payload, computed)
@@ -403,9 +404,7 @@ def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> 
         signer=signer,
         trailer=mode.endswith("-TRAILER"),
         declared_trailers=declared,
-        decoded_length=int(decoded)
-        if decoded.isascii() and decoded.isdigit() and len(decoded) < 4000
-        else None,
+        decoded_length=int(decoded) if is_digits(decoded, 4000) else None,
     )
 
 

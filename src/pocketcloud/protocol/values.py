@@ -12,6 +12,7 @@ import math
 import re
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
+from typing import TypeGuard
 
 
 class BadValue(ValueError):
@@ -87,6 +88,13 @@ def parse_integer(text: str) -> int:
         return int(stripped)
     except ValueError as exc:  # beyond int()'s 4300 digits: out of any range anyway
         raise BadValue(text) from exc
+
+
+def is_digits(text: object, limit: int = 18) -> TypeGuard[str]:
+    """Whether `text` is a string of 1 to `limit` ASCII digits: what int() reads without surprises
+    (str.isdigit() alone also takes "²", which int() refuses, and int() refuses 4,300 digits and more).
+    The default limit keeps the number within 64 bits."""
+    return isinstance(text, str) and 0 < len(text) <= limit and text.isascii() and text.isdigit()
 
 
 def parse_float(text: str) -> float:

@@ -7,6 +7,7 @@ nothing (reads answer Logs' not-found error, prefixes match nothing) and a write
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -210,3 +211,27 @@ def test_a_destination_policy_nested_too_deep_is_refused(unchecked: Any) -> None
             unchecked.delete_destination(destinationName=name)
         except ClientError:
             pass
+
+
+def _token(text: str) -> str:
+    """A paging token of pocketcloud's form (urlsafe base64 of "<kind>:<position>"), with `text` in it."""
+    return base64.urlsafe_b64encode(text.encode()).decode().rstrip("=")
+
+
+def test_tokens_whose_digits_int_cannot_read_are_invalid_tokens(logs: Any, group: str) -> None:
+    # "²" is a digit to str.isdigit() and not to int(): each once answered 500.
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    invalid = ("InvalidParameterException", "The specified nextToken is invalid.")
+    assert error_of(logs.describe_query_definitions, nextToken="²") == invalid
+    assert error_of(logs.describe_query_definitions, nextToken="9" * 5000) == invalid
+    assert (
+        error_of(logs.describe_log_streams, logGroupName=group, orderBy="LastEventTime", nextToken=_token("t:²"))
+        == invalid
+    )
+    assert error_of(logs.describe_destinations, nextToken=_token("d:²")) == invalid
+    assert error_of(logs.get_log_events, logGroupName=group, logStreamName="s", nextToken="f/" + "²" * 56 + "/s") == invalid
+    assert error_of(logs.filter_log_events, logGroupName=group, nextToken=_token("e:f/²")) == invalid
+    assert error_of(logs.get_log_record, logRecordPointer=_token(f"p:{group}\0s\0²")) == (
+        "InvalidParameterException",
+        "The specified log record pointer is invalid.",
+    )

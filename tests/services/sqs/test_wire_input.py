@@ -9,9 +9,9 @@ from tests.raw_http import error_code, exchange, signed_request
 
 
 def test_a_null_batch_entry_is_no_entry(endpoint: str) -> None:
-    # JSON allows [null]; botocore never sends it. A null item is dropped, as a null member is.
+    # JSON allows [null]; botocore never sends it. SQS reads a null entry as no entry.
     queue_url = make_client(endpoint, "sqs").create_queue(QueueName="wire-null-entry")["QueueUrl"]
-    for operation in ("DeleteMessageBatch", "ChangeMessageVisibilityBatch"):
+    for operation in ("SendMessageBatch", "DeleteMessageBatch", "ChangeMessageVisibilityBatch"):
         headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": f"AmazonSQS.{operation}"}
         body = json.dumps({"QueueUrl": queue_url, "Entries": [None]}).encode()
         status, _, answer = exchange(endpoint, signed_request(endpoint, "POST", "/", "sqs", body, headers))

@@ -115,8 +115,7 @@ class JsonBodyReader:
                     return None
                 if not isinstance(data, list):
                     raise wrong(where, shape)
-                # A null entry is no value, as a null member is no member: providers never see None items.
-                return [item(element, where) for element in data if element is not None]
+                return [item(element, where) for element in data]
 
             return listing
         if kind == "map":

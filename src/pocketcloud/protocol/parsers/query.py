@@ -14,7 +14,7 @@ from urllib.parse import parse_qsl
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
-from pocketcloud.protocol.values import BadValue, scalar_from_text
+from pocketcloud.protocol.values import BadValue, is_digits, scalar_from_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -47,13 +47,7 @@ def fold(params: list[tuple[str, str]]) -> Tree:
 
 def _indexed(node: Tree) -> list[Any]:
     """Children named 1, 2, 3, ... in numeric order; other names are ignored."""
-    # ASCII digits only: int() would also take "١" and str.isdigit() accepts "²"; and no more digits than
-    # int() reads (4300), which is beyond any index a list can have.
-    items = [
-        (int(k), v)
-        for k, v in node.items()
-        if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 4000
-    ]
+    items = [(int(k), v) for k, v in node.items() if is_digits(k, 4000)]
     items.sort(key=lambda kv: kv[0])
     return [v for _, v in items]
 

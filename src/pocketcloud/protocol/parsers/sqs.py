@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.query import QueryParser
+from pocketcloud.protocol.values import is_digits
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -85,7 +86,7 @@ class SqsQueryParser(QueryParser):
             return {}
         key_name, value_name = names
         result: dict[str, Any] = {}
-        indexes = (k for k in node if isinstance(k, str) and k.isascii() and k.isdigit() and len(k) < 4000)
+        indexes = (k for k in node if is_digits(k, 4000))
         for index in sorted(indexes, key=int):
             entry = node[index]
             if not isinstance(entry, dict) or key_name not in entry:

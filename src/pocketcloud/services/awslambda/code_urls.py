@@ -15,6 +15,8 @@ import hmac
 import secrets
 import time
 
+from pocketcloud.protocol.values import is_digits
+
 VALID_SECONDS = 600  # as AWS's presigned Code.Location
 
 
@@ -32,8 +34,7 @@ class CodeUrlSigner:
 
     def valid(self, code_hex: str, expires: str | None, signature: str | None) -> bool:
         """Whether a download URL's Expires and Signature were made here for `code_hex` and are unexpired."""
-        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-        if not expires or not signature or not (expires.isascii() and expires.isdigit()) or len(expires) > 20:
+        if not signature or not is_digits(expires, 20):
             return False
         if int(expires) < time.time():
             return False

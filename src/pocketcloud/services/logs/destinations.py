@@ -22,6 +22,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import ROOT, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.store import Collection
@@ -99,7 +100,7 @@ def _page_offset(token: str) -> int:
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("The specified nextToken is invalid.") from exc
     kind, _, value = raw.partition(":")
-    if kind != "d" or not value.isdigit():
+    if kind != "d" or not is_digits(value):
         raise invalid("The specified nextToken is invalid.")
     return int(value)
 

@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import END, Event, EventLog, event_size, now_ms
 from pocketcloud.services.logs.groups import DAY_MS
@@ -46,7 +47,7 @@ def _event_token(direction: str, position: int) -> str:
 
 def _parse_event_token(token: str) -> tuple[str, int]:
     parts = token.split("/")
-    if len(parts) != 3 or parts[0] not in ("f", "b") or not parts[1].isdigit() or len(parts[1]) != 56:
+    if len(parts) != 3 or parts[0] not in ("f", "b") or not is_digits(parts[1], 56) or len(parts[1]) != 56:
         raise invalid("The specified nextToken is invalid.")
     return parts[0], min(int(parts[1]), END)
 
@@ -166,7 +167,7 @@ class LogEventOperations(LogsMixin):
         if p.get("nextToken"):
             raw = unopaque("e", p["nextToken"])
             direction, _, mark_text = raw.partition("/")
-            if direction not in ("f", "b") or not mark_text.isdigit():
+            if direction not in ("f", "b") or not is_digits(mark_text, 56):
                 raise invalid("The specified nextToken is invalid.")
             forward, mark = direction == "f", int(mark_text)
         else:

@@ -16,6 +16,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.store import Collection
@@ -195,7 +196,7 @@ class PolicyOperations(LogsMixin):
         start = 0
         if p.get("nextToken"):
             token = p["nextToken"]
-            if not token.isdigit():
+            if not is_digits(token):
                 raise invalid("The specified nextToken is invalid.")
             start = int(token)
         limit = p.get("maxResults") or 1000

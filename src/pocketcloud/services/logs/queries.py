@@ -16,6 +16,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs import insights
 from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import EventLog, now_ms
@@ -187,7 +188,7 @@ class QueryOperations(LogsMixin):
         raw = unopaque("p", p["logRecordPointer"])
         group, _, rest = raw.partition("\0")
         stream, _, position_text = rest.partition("\0")
-        if not position_text.isdigit():
+        if not is_digits(position_text, 56):  # a position in the log, as eventIds give it
             raise invalid("The specified log record pointer is invalid.")
         position = int(position_text)
         scope = self._scope(ctx)

@@ -13,6 +13,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import EventLog
 from pocketcloud.services.logs.tokens import opaque, unopaque
@@ -68,7 +69,7 @@ class StreamOperations(LogsMixin):
             start = 0
             if p.get("nextToken"):
                 raw = unopaque("t", p["nextToken"])
-                if not raw.isdigit():
+                if not is_digits(raw):
                     raise invalid("The specified nextToken is invalid.")
                 start = int(raw)
             docs = [d for _, d in self.streams.scan(scope, prefix=base)]

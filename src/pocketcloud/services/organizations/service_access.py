@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.values import is_digits
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -47,8 +48,7 @@ class ServiceAccessOperations:
         listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
         limit = p.get("MaxResults") or 20
         token = str(p.get("NextToken") or "")
-        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-        start = int(token) if token.isascii() and token.isdigit() and len(token) < 19 else 0
+        start = int(token) if is_digits(token) else 0
         result: Params = {"EnabledServicePrincipals": listed[start : start + limit]}
         if start + limit < len(listed):
             result["NextToken"] = str(start + limit)

@@ -19,6 +19,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.values import is_digits
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -48,8 +49,7 @@ def org_error(code: str, **fields: Any) -> ServiceError:
 def page(items: list[Any], p: Params, member: str) -> Params:
     """One page of `items` under `member`, with Organizations' NextToken and MaxResults (at most 20)."""
     token = p.get("NextToken")
-    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-    if token is not None and not (str(token).isascii() and str(token).isdigit() and len(str(token)) < 19):
+    if token is not None and not is_digits(str(token)):
         raise ServiceError(
             "InvalidInputException",
             "You specified an invalid value for nextToken. You must get the value from the response "

@@ -16,6 +16,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
 from pocketcloud.services.s3.state import S3State, valid_tag_text
 
@@ -36,10 +37,8 @@ def _invalid_tag(message: str, **fields: Any) -> ServiceError:
 
 
 def _digits(value: Any) -> bool:
-    """A code int() can read: ASCII digits (str.isdigit() also takes "²") of a plausible length
-    (int() refuses 4300 digits and more)."""
-    text = str(value)
-    return text.isascii() and text.isdigit() and len(text) < 10
+    """An HTTP code int() can read (is_digits: ASCII digits of a plausible length)."""
+    return is_digits(str(value), 9)
 
 
 def check_bucket_tags(tagging: Params | None) -> None:

@@ -18,6 +18,7 @@ from pocketcloud.auth import checksums
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
 from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
@@ -216,8 +217,8 @@ class MultipartOperations:
                 if not text.startswith("bytes="):
                     raise ValueError(text)
                 first, last = text.removeprefix("bytes=").split("-")
-                if not all(n.isascii() and n.isdigit() for n in (first, last)):
-                    raise ValueError(text)  # int() would also take "+1", " 1", "1_0" and "²"
+                if not (is_digits(first, 4000) and is_digits(last, 4000)):
+                    raise ValueError(text)  # int() would also take "+1", " 1" and "1_0"
                 start, end = int(first), int(last)
             except ValueError as exc:
                 raise invalid_argument(

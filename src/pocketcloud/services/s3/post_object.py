@@ -28,6 +28,7 @@ from urllib.parse import quote, urlencode, urlsplit
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.objects import ObjectOperations
 
 Params = dict[str, Any]
@@ -73,10 +74,8 @@ def _bound(value: Any) -> int | None:
     if isinstance(value, str):
         text = value.strip()
         digits = text.removeprefix("-")
-        # ASCII digits only: isdigit() alone takes "²" and "--1", which int() refuses.
-        if digits.isascii() and digits.isdigit():
-            # int() reads no more than 4300 digits; a bound that long is beyond any upload anyway.
-            number = int(digits) if len(digits) < 4000 else 10**30
+        if is_digits(digits, len(text)):  # a bound past 30 digits is beyond any upload anyway
+            number = int(digits) if len(digits) <= 30 else 10**30
             return -number if text.startswith("-") else number
     return None
 

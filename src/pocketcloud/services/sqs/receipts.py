@@ -56,7 +56,9 @@ def decode_handle(handle: str) -> tuple[str, int, str] | None:
 
 
 def check_batch(entries: list[dict[str, Any]] | None, entry_name: str) -> list[dict[str, Any]]:
-    """The batch rules every *Batch call shares: 1 to 10 entries with distinct, well-formed ids."""
+    """The batch rules every *Batch call shares: 1 to 10 entries with distinct, well-formed ids.
+    A null entry (JSON allows [null]; SDKs never send it) is no entry."""
+    entries = [entry for entry in entries or [] if entry is not None]
     if not entries:
         raise errors.empty_batch(entry_name)
     if len(entries) > 10:
