@@ -62,9 +62,17 @@ _HIDDEN_VALUES = {
 @cache
 def _pattern(expr: str) -> re.Pattern[str] | None:
     try:
-        return re.compile(_from_java(expr), re.DOTALL)
+        return re.compile(_from_java(expr))
     except re.error:
         return None  # a Java-only construct: we cannot check it, so we do not
+
+
+# Java's "." (without DOTALL, as AWS compiles the models' patterns): any character but a line
+# terminator. Python's "." leaves out only "\n", and with re.DOTALL nothing. The models that mean
+# "anything" say so: "(?s).*", "[\s\S]*" (Lambda's event filter Pattern, Amplify, CloudTrail).
+_JAVA_DOT = r"[^\n\r\u0085\u2028\u2029]"
+# A pattern that opens with inline flags including "s" (Java's DOTALL, "(?s)"), which `re` honours.
+_LEADING_DOTALL = re.compile(r"\(\?[a-zA-Z]*s[a-zA-Z]*\)")
 
 
 # Java's \p{Z}: the space, line and paragraph separators (Zs, Zl, Zp), a fixed handful.
@@ -105,9 +113,12 @@ _JAVA_CLASS_ESCAPE = re.compile(r"\\p\{([LNZ])\}|\\[wdsWDS]|\\.|\[|\]|.", re.DOT
 
 
 def _from_java(expr: str) -> str:
-    """The few Java regex constructs the models use, rewritten for `re`: `\\p{L|N|Z}` and, inside a
-    character class, a `-` right after a class escape (`[\\w-_]`), which Java reads as itself."""
-    if "\\p{" not in expr and "-" not in expr:
+    """The few Java regex constructs the models use, rewritten for `re`: `\\p{L|N|Z}`, inside a
+    character class a `-` right after a class escape (`[\\w-_]`), which Java reads as itself, and
+    outside one a `.`, which in Java matches no line terminator ("\\n", "\\r", "\\u0085",
+    "\\u2028", "\\u2029") unless the pattern turns DOTALL on."""
+    java_dot = "." in expr and not _LEADING_DOTALL.match(expr)
+    if "\\p{" not in expr and "-" not in expr and not java_dot:
         return expr
     out: list[str] = []
     in_class = after_class_escape = False
@@ -120,6 +131,8 @@ def _from_java(expr: str) -> str:
             in_class = token == "["
         elif token == "-" and in_class and after_class_escape:
             token = "\\-"
+        elif token == "." and not in_class and java_dot:
+            token = _JAVA_DOT
         out.append(token)
         after_class_escape = bool(category) or token in ("\\w", "\\d", "\\s", "\\W", "\\D", "\\S")
     return "".join(out)

@@ -23,6 +23,7 @@ from pocketcloud.services.iam.common import (
     scope,
 )
 from pocketcloud.services.iam.managed_policies import all_aws_managed_policies
+from pocketcloud.services.iam.policy_quotas import check_managed_policy_size
 from pocketcloud.services.iam.policy_store import PolicyStore
 from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, page_list
 
@@ -69,6 +70,7 @@ class PolicyOperations:
         name = p["PolicyName"]
         path = check_path(p.get("Path"))
         document = check_policy_document(p["PolicyDocument"], managed=True)
+        check_managed_policy_size(document)
         created = now().isoformat()
         doc: dict[str, Any] = {
             "PolicyName": name,
@@ -164,6 +166,7 @@ class PolicyOperations:
 
     def CreatePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
         document = check_policy_document(p["PolicyDocument"], managed=True)
+        check_managed_policy_size(document)
         with self.principals.store.transaction():
             doc = self._local(ctx, p["PolicyArn"])
             if len(doc["Versions"]) >= MAX_VERSIONS:

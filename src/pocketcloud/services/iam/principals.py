@@ -22,6 +22,7 @@ from pocketcloud.services.iam.common import (
     remove_tags,
     scope,
 )
+from pocketcloud.services.iam.policy_quotas import check_inline_policies_size
 from pocketcloud.services.iam.policy_store import PolicyStore
 from pocketcloud.store import Store
 
@@ -101,7 +102,13 @@ class Principals:
         check_policy_document(document)
         with self.store.transaction():
             doc = self.get(ctx, kind, name)
-            doc.setdefault("InlinePolicies", {})[policy] = document
+            inline = doc.setdefault("InlinePolicies", {})
+            # The quota is on all of the entity's inline policies together, this one replacing
+            # any of the same name.
+            check_inline_policies_size(
+                kind.label, name, [document, *(d for n, d in inline.items() if n != policy)]
+            )
+            inline[policy] = document
             self.save(ctx, kind, doc)
 
     def get_inline(self, ctx: RequestContext, kind: Kind, name: str, policy: str) -> dict[str, Any]:

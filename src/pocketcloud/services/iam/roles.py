@@ -27,6 +27,7 @@ from pocketcloud.services.iam.common import (
     remove_tags,
     scope,
 )
+from pocketcloud.services.iam.policy_quotas import check_trust_policy_size
 from pocketcloud.services.iam.principals import (
     ROLE,
     USER,
@@ -102,6 +103,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
                 found = self.principals.collection(kind).get(scope(ctx), match["name"])
                 if found is None or found["Arn"] != entry:
                     raise malformed_policy(f'Invalid principal in policy: "AWS":"{entry}"')
+        check_trust_policy_size(document)
         return document
 
     def CreateRole(self, ctx: RequestContext, p: Params) -> Params:

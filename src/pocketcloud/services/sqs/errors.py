@@ -53,6 +53,12 @@ def invalid_attribute_value(name: str, reason: str | None = None) -> ServiceErro
     return ServiceError("InvalidAttributeValue", message)
 
 
+def policy_over_limit() -> ServiceError:
+    """A Policy attribute past SQS's 8,192-byte policy quota: OverLimit (403), as real SQS answers
+    SetQueueAttributes (not InvalidAttributeValue)."""
+    return ServiceError("OverLimit", "Submitted policy is over max allowed size.")
+
+
 def invalid_message_contents() -> ServiceError:
     return ServiceError("InvalidMessageContents", INVALID_CHARACTERS)
 
@@ -68,7 +74,9 @@ def receipt_handle_expired(handle: str) -> ServiceError:
 
 
 def message_not_inflight() -> ServiceError:
-    return ServiceError("MessageNotInflight", "Message does not exist or is not available for visibility timeout change.")
+    return ServiceError(
+        "MessageNotInflight", "Message does not exist or is not available for visibility timeout change."
+    )
 
 
 def not_available_for_visibility_change(handle: str) -> ServiceError:
@@ -90,7 +98,8 @@ def empty_batch(entry_name: str) -> ServiceError:
 
 def too_many_entries(count: int) -> ServiceError:
     return ServiceError(
-        "TooManyEntriesInBatchRequest", f"Maximum number of entries per request are 10. You have sent {count}."
+        "TooManyEntriesInBatchRequest",
+        f"Maximum number of entries per request are 10. You have sent {count}.",
     )
 
 
@@ -108,5 +117,6 @@ def invalid_batch_entry_id() -> ServiceError:
 
 def batch_too_long(limit: int, size: int) -> ServiceError:
     return ServiceError(
-        "BatchRequestTooLong", f"Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes."
+        "BatchRequestTooLong",
+        f"Batch requests cannot be longer than {limit} bytes. You have sent {size} bytes.",
     )

@@ -4,8 +4,9 @@ Attributes are stored as the strings GetQueueAttributes returns. Ranges and
 defaults are those of the CreateQueue reference (MaximumMessageSize up to
 1 MiB, its default since AWS raised the message size limit). Wording follows
 SQS: `Unknown Attribute X.` (InvalidAttributeName) and `Invalid value for the
-parameter X.` (InvalidAttributeValue); policies are checked by the IAM policy
-parser, redrive policies against the queues they name.
+parameter X.` (InvalidAttributeValue); policies are held to SQS's 8,192-byte quota
+(OverLimit) and checked by the IAM policy parser, redrive policies against the
+queues they name.
 """
 
 from __future__ import annotations
@@ -16,7 +17,12 @@ from typing import Any
 
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.sqs.errors import invalid_attribute_name, invalid_attribute_value, invalid_value
+from pocketcloud.services.sqs.errors import (
+    invalid_attribute_name,
+    invalid_attribute_value,
+    invalid_value,
+    policy_over_limit,
+)
 from pocketcloud.services.sqs.state import Queue, parse_queue_arn
 
 # name → (minimum, maximum) for the integer attributes.
@@ -36,6 +42,8 @@ DEFAULTS: dict[str, str] = {
     "VisibilityTimeout": "30",
     "SqsManagedSseEnabled": "true",
 }
+# SQS's policy quota ("Amazon SQS policy quotas": Bytes 8,192).
+MAX_POLICY_BYTES = 8192
 FIFO_DEFAULTS: dict[str, str] = {
     "FifoQueue": "true",
     "ContentBasedDeduplication": "false",
@@ -187,6 +195,9 @@ def differing(existing: Queue, wanted: dict[str, str]) -> str | None:
 def _policy(text: str) -> str:
     if not text:
         return ""
+    # SQS's policy quota is in bytes of the submitted text, checked before the text is read.
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_POLICY_BYTES:
+        raise policy_over_limit()
     try:
         document = json.loads(text)
         if not isinstance(document, dict) or not document.get("Statement"):
