@@ -17,6 +17,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import catalog
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.access_recorder import TRACKED_NAMESPACES, AccessRecorder
 from pocketcloud.services.iam.common import invalid_input, no_such_entity, now, scope
 from pocketcloud.services.iam.policy_store import PolicyStore
@@ -328,8 +329,7 @@ def _page(items: list[Params], p: Params) -> tuple[list[Params], Params]:
     """IAM's Marker/MaxItems paging over a job's stored list (the marker is the next index)."""
     limit = p.get("MaxItems") or 100
     marker = str(p.get("Marker") or "0")
-    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-    if not (marker.isascii() and marker.isdigit()) or len(marker) > 18:
+    if not is_digits(marker):
         raise invalid_input("Invalid Marker.")
     start = int(marker)
     chunk = items[start : start + limit]

@@ -20,6 +20,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.common import (
     already_exists,
     check_path,
@@ -157,7 +158,7 @@ class MfaOperations:
         return [d for _, d in self.principals.store.iter_collection("iam", COLLECTION, scope(ctx))]
 
     def ListVirtualMFADevices(self, ctx: RequestContext, p: Params) -> Params:
-        if p.get("Marker") is not None and not (str(p["Marker"]).isascii() and str(p["Marker"]).isdigit()):
+        if p.get("Marker") is not None and not is_digits(str(p["Marker"])):
             raise validation_error("Invalid Marker.")
         status = p.get("AssignmentStatus") or "Any"
         found = []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -154,8 +155,7 @@ class PolicyOperations:
         ]
         limit = p.get("MaxItems") or 100
         marker = str(p.get("Marker", ""))
-        # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-        start = int(marker) if marker.isascii() and marker.isdigit() and len(marker) < 19 else 0
+        start = int(marker) if is_digits(marker) else 0
         chunk = found[start : start + limit]
         # ListPolicies leaves out descriptions and tags, as AWS does (GetPolicy has them).
         views = [{k: v for k, v in policy_view(d).items() if k not in ("Description", "Tags")} for d in chunk]

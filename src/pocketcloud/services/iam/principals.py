@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -226,8 +227,7 @@ def page_list(items: list[Any], params: dict[str, Any], member: str) -> dict[str
     """Marker/MaxItems paging over a small in-memory list (the marker is an index)."""
     limit = params.get("MaxItems") or 100
     marker = str(params.get("Marker", ""))
-    # ASCII digits of a plausible length: int() refuses "²" (which isdigit() takes) and 4300+ digits.
-    start = int(marker) if marker.isascii() and marker.isdigit() and len(marker) < 19 else 0
+    start = int(marker) if is_digits(marker) else 0
     chunk = items[start : start + limit]
     result: dict[str, Any] = {member: chunk, "IsTruncated": start + limit < len(items)}
     if result["IsTruncated"]:
