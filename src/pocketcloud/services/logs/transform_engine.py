@@ -19,6 +19,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from typing import Any
 
 import regex
@@ -51,8 +52,9 @@ def check(processor: str, c: Params) -> None:
     elif processor == "substituteString":
         for entry in c.get("entries") or []:
             try:
-                regex.compile(entry["from"]).sub(entry["to"], "")  # compiles the replacement's references too
-            except (regex.error, IndexError) as exc:  # IndexError: a reference to a group that is not there
+                regex.compile(entry["from"])  # what runs at ingestion
+                re.compile(entry["from"]).sub(entry["to"], "")  # re checks the replacement's group references at once
+            except (regex.error, re.error) as exc:
                 raise InvalidConfig(f"Invalid regular expression in substituteString: {exc}") from None
 
 
@@ -239,7 +241,7 @@ def apply(processor: str, c: Params, record: Params, message: str, metadata: Par
 def _substitute(pattern: str, replacement: str, text: str) -> str:
     try:
         return str(regex.sub(pattern, replacement, text, timeout=SUBSTITUTE_SECONDS))
-    except TimeoutError:
+    except (TimeoutError, regex.error, IndexError):  # IndexError: a group the expression does not have
         raise NotParsed from None
 
 
