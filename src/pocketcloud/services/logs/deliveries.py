@@ -26,7 +26,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.logs.errors import LogsMixin
+from pocketcloud.services.logs.errors import LogsMixin, no_resource, tags_of_resource
 from pocketcloud.store import Collection
 
 Params = dict[str, Any]
@@ -51,12 +51,6 @@ def _destination_missing() -> ServiceError:
 def _source_missing() -> ServiceError:
     return ServiceError(
         "ResourceNotFoundException", "Requested Delivery Source does not exist in this account.", status=400
-    )
-
-
-def _no_resource(arn: str) -> ServiceError:
-    return ServiceError(
-        "ResourceNotFoundException", f"The specified resource does not exist: {arn}", status=400
     )
 
 
@@ -192,29 +186,13 @@ class DeliveryOperations(LogsMixin):
     ) -> dict[str, str]:
         """The tags of the delivery destination `arn` names, after adding and removing (for
         TagResource, UntagResource and ListTagsForResource)."""
-        scope, name = self._scope(ctx), arn.split(":", 6)[6]
-        with self.store.transaction():
-            doc = self.delivery_destinations.get(scope, name)
-            if doc is None or doc["arn"] != arn:
-                raise _no_resource(arn)
-            if add is None and remove is None:
-                return dict(doc.get("tags") or {})
-            tags = {**(doc.get("tags") or {}), **(add or {})}
-            for key in remove or []:
-                tags.pop(key, None)
-            if len(tags) > max_tags:
-                raise ServiceError(
-                    "TooManyTagsException",
-                    f"A resource can have no more than {max_tags} tags.",
-                    status=400,
-                    resourceName=arn,
-                )
-            doc["tags"] = tags
-            self.delivery_destinations.put(scope, name, doc)
-            return tags
+        name = arn.split(":", 6)[6]
+        return tags_of_resource(
+            self.store, self.delivery_destinations, self._scope(ctx), name, arn, add, remove, max_tags
+        )
 
     def delivery_tags(self, ctx: RequestContext, arn: str, **changes: Any) -> dict[str, str]:
-        raise _no_resource(arn)  # no delivery can exist (see the module's docstring)
+        raise no_resource(arn)  # no delivery can exist (see the module's docstring)
 
     # -- deliveries ---------------------------------------------------------------------
 

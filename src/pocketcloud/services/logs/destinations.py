@@ -23,7 +23,7 @@ from pocketcloud.iam.evaluate import ROOT, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import is_digits
-from pocketcloud.services.logs.errors import LogsMixin, invalid
+from pocketcloud.services.logs.errors import LogsMixin, invalid, tags_of_resource
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.store import Collection
 
@@ -179,28 +179,9 @@ class DestinationOperations(LogsMixin):
         """The tags of the destination `arn` names (in the caller's account and region), after
         adding and removing; TagResource, UntagResource and ListTagsForResource take its ARN."""
         name = arn.split(":", 6)[6]
-        scope = self._scope(ctx)
-        with self.store.transaction():
-            doc = self.destinations.get(scope, name)
-            if doc is None or doc["arn"] != arn:
-                raise ServiceError(
-                    "ResourceNotFoundException", f"The specified resource does not exist: {arn}", status=400
-                )
-            if add is None and remove is None:
-                return dict(doc.get("tags") or {})
-            tags = {**(doc.get("tags") or {}), **(add or {})}
-            for key in remove or []:
-                tags.pop(key, None)
-            if len(tags) > max_tags:
-                raise ServiceError(
-                    "TooManyTagsException",
-                    f"A resource can have no more than {max_tags} tags.",
-                    status=400,
-                    resourceName=arn,
-                )
-            doc["tags"] = tags
-            self.destinations.put(scope, name, doc)
-        return tags
+        return tags_of_resource(
+            self.store, self.destinations, self._scope(ctx), name, arn, add, remove, max_tags
+        )
 
     def check_logs_destination(self, ctx: RequestContext, arn: str) -> None:
         """A subscription filter may name this destination: it exists and, for another account's

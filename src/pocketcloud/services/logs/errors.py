@@ -28,3 +28,43 @@ class LogsMixin:
     _scope: Callable[[RequestContext], Scope]
     _group: Callable[[RequestContext, str], Params]
     _from_identifier: Callable[[RequestContext, str], str]
+
+
+def no_resource(arn: str) -> ServiceError:
+    return ServiceError(
+        "ResourceNotFoundException", f"The specified resource does not exist: {arn}", status=400
+    )
+
+
+def tags_of_resource(
+    store: Any,
+    collection: Any,
+    scope: Scope,
+    name: str,
+    arn: str,
+    add: dict[str, str] | None,
+    remove: list[str] | None,
+    max_tags: int,
+) -> dict[str, str]:
+    """The tags of the resource `arn` names, stored as `name` in `collection` (a destination, a
+    delivery destination), after adding and removing; TagResource, UntagResource and
+    ListTagsForResource take its ARN."""
+    with store.transaction():
+        doc = collection.get(scope, name)
+        if doc is None or doc["arn"] != arn:
+            raise no_resource(arn)
+        if add is None and remove is None:
+            return dict(doc.get("tags") or {})
+        tags = {**(doc.get("tags") or {}), **(add or {})}
+        for key in remove or []:
+            tags.pop(key, None)
+        if len(tags) > max_tags:
+            raise ServiceError(
+                "TooManyTagsException",
+                f"A resource can have no more than {max_tags} tags.",
+                status=400,
+                resourceName=arn,
+            )
+        doc["tags"] = tags
+        collection.put(scope, name, doc)
+        return tags

@@ -310,20 +310,15 @@ class MultipartOperations:
                 )
             previous = number
             part = stored.get(number)
-            if part is None or item.get("ETag", "").strip('"') != part["ETag"].strip('"'):
-                raise ServiceError(
-                    "InvalidPart",
-                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                    status=400,
-                    UploadId=p["UploadId"],
-                    PartNumber=str(number),
-                    ETag=item.get("ETag", ""),
+            # A part checksum named in the request that the part does not have is a part not found too.
+            if (
+                part is None
+                or item.get("ETag", "").strip('"') != part["ETag"].strip('"')
+                or any(
+                    item.get(member) and item[member] != (part.get("Checksums") or {}).get(name)
+                    for name, member in CHECKSUM_MEMBERS.items()
                 )
-            if any(
-                item.get(member) and item[member] != (part.get("Checksums") or {}).get(name)
-                for name, member in CHECKSUM_MEMBERS.items()
             ):
-                # A part checksum named in the request that the part does not have is a part not found.
                 raise ServiceError(
                     "InvalidPart",
                     "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
