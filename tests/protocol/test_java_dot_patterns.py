@@ -75,3 +75,20 @@ def test_a_trailing_newline_fails_an_arn_pattern_ending_in_dot_star(lam: Any) ->
     assert (
         f"Value '{arn}' at 'sourceArn' failed to satisfy constraint: Member must satisfy regular " in message
     )
+
+
+def test_an_accented_letter_is_no_word_character(endpoint: str) -> None:
+    # Java's \w, \d and \s are ASCII: AWS refuses "josé" where a model says [\w+=,.@-]+.
+    iam, sts = make_client(endpoint, "iam"), make_client(endpoint, "sts")
+    assert _error(iam.create_user, UserName="josé") == (
+        "ValidationError",
+        400,
+        "1 validation error detected: Value at 'userName' failed to satisfy constraint: Member must "
+        "satisfy regular expression pattern: [\\w+=,.@-]+",
+    )
+    iam.create_user(UserName="jose")  # the same name in ASCII letters is one
+    code, status, message = _error(
+        sts.assume_role, RoleArn="arn:aws:iam::000000000000:role/r", RoleSessionName="séance"
+    )
+    assert (code, status) == ("ValidationError", 400)
+    assert "'roleSessionName' failed to satisfy constraint: Member must satisfy regular expression" in message

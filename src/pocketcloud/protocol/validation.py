@@ -109,21 +109,27 @@ def _class_range(first: int, last: int) -> str:
     return f"\\U{first:08x}" if first == last else f"\\U{first:08x}-\\U{last:08x}"
 
 
+# Java's \w, \d and \s are ASCII (unless UNICODE_CHARACTER_CLASS is on, which AWS's are not):
+# "josé" is no IAM name there. Python's are Unicode, so the models' uses are spelled out.
+_JAVA_ASCII_CLASSES = {"\\w": "a-zA-Z0-9_", "\\d": "0-9", "\\s": " \\t\\n\\x0b\\f\\r"}
 _JAVA_CLASS_ESCAPE = re.compile(r"\\p\{([LNZ])\}|\\[wdsWDS]|\\.|\[|\]|.", re.DOTALL)
 
 
 def _from_java(expr: str) -> str:
     """The few Java regex constructs the models use, rewritten for `re`: `\\p{L|N|Z}`, inside a
-    character class a `-` right after a class escape (`[\\w-_]`), which Java reads as itself, and
+    character class a `-` right after a class escape (`[\\w-_]`), which Java reads as itself,
     outside one a `.`, which in Java matches no line terminator ("\\n", "\\r", "\\u0085",
-    "\\u2028", "\\u2029") unless the pattern turns DOTALL on."""
+    "\\u2028", "\\u2029") unless the pattern turns DOTALL on, and `\\w`, `\\d`, `\\s`, which in
+    Java are ASCII."""
     java_dot = "." in expr and not _LEADING_DOTALL.match(expr)
-    if "\\p{" not in expr and "-" not in expr and not java_dot:
+    ascii_classes = any(escape in expr for escape in _JAVA_ASCII_CLASSES)
+    if "\\p{" not in expr and "-" not in expr and not java_dot and not ascii_classes:
         return expr
     out: list[str] = []
     in_class = after_class_escape = False
     for match in _JAVA_CLASS_ESCAPE.finditer(expr):
-        token, category = match.group(0), match.group(1)
+        token = original = match.group(0)
+        category = match.group(1)
         if category:
             ranges = _unicode_ranges(category, "_" in expr)
             token = ranges if in_class else f"[{ranges}]"
@@ -133,8 +139,11 @@ def _from_java(expr: str) -> str:
             token = "\\-"
         elif token == "." and not in_class and java_dot:
             token = _JAVA_DOT
+        elif token in _JAVA_ASCII_CLASSES:
+            members = _JAVA_ASCII_CLASSES[token]
+            token = members if in_class else f"[{members}]"
         out.append(token)
-        after_class_escape = bool(category) or token in ("\\w", "\\d", "\\s", "\\W", "\\D", "\\S")
+        after_class_escape = bool(category) or original in ("\\w", "\\d", "\\s", "\\W", "\\D", "\\S")
     return "".join(out)
 
 
