@@ -63,3 +63,21 @@ def test_bytes_not_characters_are_counted(sqs: Any, new_queue: Any) -> None:
     # 8,000 characters, of which 200 take two bytes in UTF-8: 8,200 bytes.
     text = _policy(8000).replace("s" * 200, "é" * 200, 1)
     assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": text}) == OVER_LIMIT
+
+
+def test_a_statement_of_more_than_seven_actions_is_over_limit(sqs: Any, new_queue: Any) -> None:
+    url = new_queue()
+    actions = ["sqs:SendMessage", "sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes",
+               "sqs:GetQueueUrl", "sqs:ChangeMessageVisibility", "sqs:PurgeQueue", "sqs:ListQueueTags"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+
+    def policy(names: list[str]) -> str:
+        statement = {"Effect": "Allow", "Principal": "*", "Action": names, "Resource": arn}
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy(actions[:7])})
+    assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": policy(actions)}) == (
+        "OverLimit",
+        403,
+        "8 actions were found in a statement from the submitted policy, max allowed is 7",
+    )

@@ -59,6 +59,13 @@ def policy_over_limit() -> ServiceError:
     return ServiceError("OverLimit", "Submitted policy is over max allowed size.")
 
 
+def policy_actions_over_limit(count: int) -> ServiceError:
+    """A Policy statement naming more than 7 actions (SQS's quota per statement), as SQS answers it."""
+    return ServiceError(
+        "OverLimit", f"{count} actions were found in a statement from the submitted policy, max allowed is 7"
+    )
+
+
 def invalid_message_contents() -> ServiceError:
     return ServiceError("InvalidMessageContents", INVALID_CHARACTERS)
 

@@ -21,6 +21,7 @@ from pocketcloud.services.sqs.errors import (
     invalid_attribute_name,
     invalid_attribute_value,
     invalid_value,
+    policy_actions_over_limit,
     policy_over_limit,
 )
 from pocketcloud.services.sqs.state import Queue, parse_queue_arn
@@ -44,6 +45,7 @@ DEFAULTS: dict[str, str] = {
 }
 # SQS's policy quota ("Amazon SQS policy quotas": Bytes 8,192).
 MAX_POLICY_BYTES = 8192
+MAX_POLICY_ACTIONS = 7  # per statement
 FIFO_DEFAULTS: dict[str, str] = {
     "FifoQueue": "true",
     "ContentBasedDeduplication": "false",
@@ -211,6 +213,11 @@ def _policy(text: str) -> str:
         raise invalid_attribute_value(
             "Policy", f"{count} statements were found in the submitted policy, max allowed is 20"
         )
+    for statement in statements if isinstance(statements, list) else [statements]:
+        actions = statement.get("Action", statement.get("NotAction")) if isinstance(statement, dict) else None
+        actions = actions if isinstance(actions, list) else [actions] if actions else []
+        if len(actions) > MAX_POLICY_ACTIONS:
+            raise policy_actions_over_limit(len(actions))
     return text
 
 
