@@ -81,3 +81,15 @@ def test_a_statement_of_more_than_seven_actions_is_over_limit(sqs: Any, new_queu
         403,
         "8 actions were found in a statement from the submitted policy, max allowed is 7",
     )
+
+
+def test_a_grant_that_would_take_the_policy_past_the_quota_is_over_limit(sqs: Any, new_queue: Any) -> None:
+    url = new_queue()
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": _policy(8100)})
+    before = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    assert (
+        error_of(sqs.add_permission, QueueUrl=url, Label="more", AWSAccountIds=["111111111111"], Actions=["SendMessage"])
+        == OVER_LIMIT
+    )
+    after = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]
+    assert after == before

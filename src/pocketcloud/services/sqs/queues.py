@@ -20,6 +20,7 @@ from pocketcloud.services.sqs.errors import (
     invalid_parameter_value,
     invalid_value,
     missing_parameter,
+    policy_over_limit,
     queue_does_not_exist,
 )
 from pocketcloud.services.sqs.state import RECENTLY_DELETED_MS, Params, Queue, SqsState, now_ms
@@ -360,6 +361,8 @@ class QueueOperations:
                 "Resource": queue.arn,
             }
         )
+        if len(json.dumps(policy, separators=(",", ":")).encode()) > qa.MAX_POLICY_BYTES:
+            raise policy_over_limit()  # the policy the grant would make is past SQS's quota
         self._save_policy(queue, policy)
         return {}
 
