@@ -109,6 +109,20 @@ class AsyncInvokeOperations(InvokeOperations):
                 self._async_tasks.add(task)  # type: ignore[attr-defined]
                 task.add_done_callback(self._async_tasks.discard)  # type: ignore[attr-defined]
 
+    def _requeue(self, item: Params, payload: bytes, attempt: int, due_ms: int) -> None:
+        """The queued event again, as attempt `attempt`, due at `due_ms` (its id and age kept)."""
+        self.enqueue(
+            item["Account"],
+            item["Region"],
+            item["Name"],
+            item["Qualifier"],
+            payload,
+            attempt,
+            item["RequestId"],
+            item["FirstSeen"],
+            due_ms,
+        )
+
     async def _run_queued(self, key: str, item: Params) -> None:
         try:
             await self._run_event(item)
@@ -152,17 +166,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 )
             elif exc.code == "TooManyRequestsException":
                 # Throttled events are retried until they are too old, as Lambda does.
-                self.enqueue(
-                    account,
-                    region,
-                    name,
-                    qualifier,
-                    payload,
-                    item["Attempt"],
-                    item["RequestId"],
-                    item["FirstSeen"],
-                    now_ms + 1000,
-                )
+                self._requeue(item, payload, item["Attempt"], now_ms + 1000)
             return
         attempts = item["Attempt"] + 1
         if outcome.status == "success":
@@ -179,17 +183,7 @@ class AsyncInvokeOperations(InvokeOperations):
                     account, region, doc, item, payload, outcome, "EventAgeExceeded", attempts
                 )
                 return
-            self.enqueue(
-                account,
-                region,
-                name,
-                qualifier,
-                payload,
-                attempts,
-                item["RequestId"],
-                item["FirstSeen"],
-                due_ms,
-            )
+            self._requeue(item, payload, attempts, due_ms)
             return
         await self._deliver_failure(
             account, region, doc, item, payload, outcome, "RetriesExhausted", attempts

@@ -62,7 +62,7 @@ class LiveTailSession:
         self.waiting: collections.deque[Params] = collections.deque(maxlen=MAX_WAITING)
         self._ended = asyncio.Event()
         self._deadline = 0.0
-        self._state = "new"  # → "open" (sessionStart sent) → "done"
+        self._opened = False  # sessionStart sent; the session ends when _ended is set
 
     # -- what ingestion offers ----------------------------------------------------------------
 
@@ -92,12 +92,12 @@ class LiveTailSession:
 
     async def __anext__(self) -> bytes:
         loop = asyncio.get_running_loop()
-        if self._state == "new":
-            self._state = "open"
+        if not self._opened:
+            self._opened = True
             self._deadline = loop.time() + self.lifetime
             self.registry.add(self)
             return eventstream.json_event("sessionStart", self.start)
-        if self._state == "done" or self._ended.is_set():
+        if self._ended.is_set():
             self._finish()
             raise StopAsyncIteration
         left = self._deadline - loop.time()
@@ -134,7 +134,6 @@ class LiveTailSession:
         self._finish()
 
     def _finish(self) -> None:
-        self._state = "done"
         self._ended.set()
         self.waiting.clear()
         self.registry.discard(self)

@@ -56,13 +56,14 @@ def _check_encoding(p: Params) -> str | None:
     return encoding
 
 
-def _max_keys(p: Params) -> int:
-    value = p.get("MaxKeys")
+def page_size(value: int | None, argument: str) -> int:
+    """A page's size from max-keys / max-parts / max-uploads: 1000 at most, and no negative numbers
+    (InvalidArgument, naming the argument as S3 does: maxKeys, max-parts, max-uploads)."""
     if value is None:
         return 1000
     if value < 0:
         raise invalid_argument(
-            "Argument maxKeys must be an integer between 0 and 2147483647", "maxKeys", str(value)
+            f"Argument {argument} must be an integer between 0 and 2147483647", argument, str(value)
         )
     return min(value, 1000)
 
@@ -149,7 +150,7 @@ class ListingOperations:
         bucket = p["Bucket"]
         region = self.s3.bucket(bucket).get("Region", "us-east-1")
         encoding = _check_encoding(p)
-        limit = _max_keys(p)
+        limit = page_size(p.get("MaxKeys"), "maxKeys")
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         after = p.get("StartAfter")
@@ -197,7 +198,7 @@ class ListingOperations:
         bucket = p["Bucket"]
         region = self.s3.bucket(bucket).get("Region", "us-east-1")
         encoding = _check_encoding(p)
-        limit = _max_keys(p)
+        limit = page_size(p.get("MaxKeys"), "maxKeys")
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         marker = p.get("Marker")
@@ -228,7 +229,7 @@ class ListingOperations:
         bucket = p["Bucket"]
         self.s3.bucket(bucket)
         encoding = _check_encoding(p)
-        limit = _max_keys(p)
+        limit = page_size(p.get("MaxKeys"), "maxKeys")
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         key_marker = p.get("KeyMarker")

@@ -23,7 +23,7 @@ from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_bl
 from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
-from pocketcloud.services.s3.listing import _check_encoding, _encode
+from pocketcloud.services.s3.listing import _check_encoding, _encode, page_size
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import listing_order, new_upload_id, rank_of_upload_id
@@ -453,7 +453,7 @@ class MultipartOperations:
     def ListParts(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
-        limit = _page_size(p.get("MaxParts"), "max-parts")
+        limit = page_size(p.get("MaxParts"), "max-parts")
         marker = p.get("PartNumberMarker") or 0
         parts = [part for part in self._parts(p["Bucket"], p["UploadId"]) if part["PartNumber"] > int(marker)]
         page, truncated = parts[:limit], len(parts) > limit
@@ -510,7 +510,7 @@ class MultipartOperations:
         self.s3.bucket(bucket)
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
-        limit = _page_size(p.get("MaxUploads"), "max-uploads")
+        limit = page_size(p.get("MaxUploads"), "max-uploads")
         key_marker = p.get("KeyMarker") or ""
         id_marker = (p.get("UploadIdMarker") or "") if key_marker else ""  # ignored without a key marker
         uploads = sorted(
@@ -592,17 +592,6 @@ def _combined_crc64nvme(parts: list[Params]) -> str | None:
             return None
         crc = checksums.combine_crc64nvme(crc, int.from_bytes(base64.b64decode(value), "big"), part["Size"])
     return checksums.b64(crc.to_bytes(8, "big"))
-
-
-def _page_size(value: int | None, argument: str) -> int:
-    """A page's size from max-parts / max-uploads: 1000 at most, and no negative numbers (InvalidArgument)."""
-    if value is None:
-        return 1000
-    if value < 0:
-        raise invalid_argument(
-            f"Argument {argument} must be an integer between 0 and 2147483647", argument, str(value)
-        )
-    return min(value, 1000)
 
 
 def _object_url(ctx: RequestContext, bucket: str, key: str) -> str:

@@ -166,34 +166,10 @@ class Compiler:
         return negate
 
     def node_and(self, node: Node) -> Fn:
-        operands = [self.expr(operand) for operand in node[1]]
-
-        def every(row: Any) -> Any:
-            result: bool | None = True
-            for operand in operands:
-                value = truth(operand(row))
-                if value is False:
-                    return False
-                if value is None:
-                    result = None
-            return result
-
-        return every
+        return _junction([self.expr(operand) for operand in node[1]], decisive=False)
 
     def node_or(self, node: Node) -> Fn:
-        operands = [self.expr(operand) for operand in node[1]]
-
-        def some(row: Any) -> Any:
-            result: bool | None = False
-            for operand in operands:
-                value = truth(operand(row))
-                if value is True:
-                    return True
-                if value is None:
-                    result = None
-            return result
-
-        return some
+        return _junction([self.expr(operand) for operand in node[1]], decisive=True)
 
     def node_cmp(self, node: Node) -> Fn:
         op, left, right = node[1], self.expr(node[2]), self.expr(node[3])
@@ -502,3 +478,20 @@ class Program:
         if type(row) is dict:
             return list(row.items())
         return [] if row is MISSING else [("_1", row)]
+
+
+def _junction(operands: list[Fn], decisive: bool) -> Fn:
+    """AND (decisive False) or OR (decisive True) in SQL's three-valued logic: the first operand that
+    is the decisive value decides; otherwise an unknown (NULL/MISSING) operand makes the result unknown."""
+
+    def junction(row: Any) -> Any:
+        result: bool | None = not decisive
+        for operand in operands:
+            value = truth(operand(row))
+            if value is decisive:
+                return decisive
+            if value is None:
+                result = None
+        return result
+
+    return junction
