@@ -45,6 +45,7 @@ def test_a_query_api_body_cut_short_by_a_half_close_gets_an_answer(endpoint: str
     request = signed_request(endpoint, "POST", "/", "sts", STS_BODY, FORM, content_length=len(STS_BODY) + 50)
     status, _, body = exchange(endpoint, request, half_close=True)
     assert (status, error_code(body)) == (400, "IncompleteBody")
+    assert b"You did not provide the number of bytes specified by the Content-Length HTTP header" in body
 
 
 # -- aws-chunked bodies with text that is no ASCII where a signature or checksum goes ------------
@@ -109,6 +110,8 @@ def test_a_decoded_content_length_in_other_digits_is_not_a_500(endpoint: str) ->
     body += b"0;chunk-signature=" + sign(b"").encode() + b"\r\n\r\n"
     status, _, _ = exchange(endpoint, head + f"content-length: {len(body)}\r\n\r\n".encode() + body)
     assert status == 200
+    stored = make_client(endpoint, "s3").get_object(Bucket="fuzz-decoded-length", Key="k")["Body"].read()
+    assert stored == b"hello"  # the chunks decoded, as with no decoded length at all
 
 
 # -- numbers that are digits to str.isdigit() but not to int(), or too long for it ----------------
@@ -154,6 +157,8 @@ def test_an_integer_of_5000_digits_is_an_invalid_argument(endpoint: str) -> None
     request = signed_request(endpoint, "GET", "/fuzz-long-int?max-keys=" + "9" * 5000, "s3")
     status, _, body = exchange(endpoint, request)
     assert (status, error_code(body)) == (400, "InvalidArgument")
+    assert b"<Message>Provided max-keys not an integer or within integer range</Message>" in body
+    assert b"<ArgumentName>max-keys</ArgumentName>" in body
 
 
 def test_a_query_list_index_of_5000_digits_is_ignored(endpoint: str) -> None:

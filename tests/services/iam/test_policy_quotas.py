@@ -43,7 +43,10 @@ def test_a_managed_policy_of_6144_characters_is_accepted_and_one_more_is_limit_e
 
 
 def test_white_space_does_not_count_toward_a_managed_policys_size(iam: Any) -> None:
-    iam.create_policy(PolicyName=unique("spaced"), PolicyDocument=_sized(6144, indent=5000))
+    text = _sized(6144, indent=5000)
+    arn = iam.create_policy(PolicyName=unique("spaced"), PolicyDocument=text)["Policy"]["Arn"]
+    stored = iam.get_policy_version(PolicyArn=arn, VersionId="v1")["PolicyVersion"]["Document"]
+    assert stored == json.loads(text)  # accepted and kept whole, white space and all not counted
 
 
 def test_a_new_policy_version_is_held_to_the_same_quota(iam: Any) -> None:

@@ -31,13 +31,32 @@ def error_of(call: Callable[..., Any], **kwargs: Any) -> tuple[str, str]:
     return error["Code"], error.get("Message", "")
 
 
-def put(logs: Any, group: str, stream: str, messages: list[str], start: int | None = None, step: int = 1) -> list[int]:
+def put(
+    logs: Any, group: str, stream: str, messages: list[str], start: int | None = None, step: int = 1
+) -> list[int]:
     """Put `messages` one `step` ms apart from `start` (default: a minute ago); their timestamps."""
     base = now_ms() - 60_000 if start is None else start
     stamps = [base + i * step for i in range(len(messages))]
-    logs.put_log_events(logGroupName=group, logStreamName=stream,
-                        logEvents=[{"timestamp": t, "message": m} for t, m in zip(stamps, messages, strict=True)])
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": t, "message": m} for t, m in zip(stamps, messages, strict=True)],
+    )
     return stamps
+
+
+def put_now(logs: Any, group: str, stream: str, *messages: str) -> None:
+    """Put `messages` stamped now into `stream`, creating the stream first if it is not there yet."""
+    try:
+        logs.create_log_stream(logGroupName=group, logStreamName=stream)
+    except logs.exceptions.ResourceAlreadyExistsException:
+        pass
+    now = now_ms()
+    logs.put_log_events(
+        logGroupName=group,
+        logStreamName=stream,
+        logEvents=[{"timestamp": now, "message": m} for m in messages],
+    )
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,8 @@ from botocore.exceptions import EventStreamError
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke
-from tests.services.logs.support import error_of, now_ms, unique
+from tests.services.logs.support import error_of, unique
+from tests.services.logs.support import put_now as put
 
 REGION = "us-east-1"
 
@@ -73,19 +74,6 @@ def sessions(tail: Any) -> Iterator[Callable[..., Session]]:
     yield start
     for session in opened:
         session.close()
-
-
-def put(logs: Any, group: str, stream: str, *messages: str) -> None:
-    try:
-        logs.create_log_stream(logGroupName=group, logStreamName=stream)
-    except logs.exceptions.ResourceAlreadyExistsException:
-        pass
-    now = now_ms()
-    logs.put_log_events(
-        logGroupName=group,
-        logStreamName=stream,
-        logEvents=[{"timestamp": now, "message": m} for m in messages],
-    )
 
 
 def messages_of(events: list[dict[str, Any]]) -> list[str]:

@@ -78,6 +78,8 @@ def test_reading_an_archived_object_names_its_storage_class_in_a_header(s3: Any,
     assert response["Error"]["Code"] == "InvalidObjectState"
     assert response["Error"]["StorageClass"] == "GLACIER"
     assert response["ResponseMetadata"]["HTTPHeaders"]["x-amz-storage-class"] == "GLACIER"
+    assert response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert response["Error"]["Message"] == "The operation is not valid for the object's storage class"
 
 
 # -- multipart checksums (TestS3::test_multipart_parts_checksum_exceptions,
@@ -177,6 +179,8 @@ def test_put_object_acl_on_a_delete_marker_is_not_allowed(s3: Any, versioned_buc
     with pytest.raises(ClientError) as info:
         s3.get_object_acl(Bucket=versioned_bucket, Key="k", VersionId=marker)
     assert info.value.response["Error"]["Method"] == "GET"
+    assert info.value.response["Error"]["Code"] == "MethodNotAllowed"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
 
 
 # -- request payment and replication (TestS3::test_s3_request_payer_exceptions,

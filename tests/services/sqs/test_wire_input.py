@@ -16,3 +16,4 @@ def test_a_null_batch_entry_is_no_entry(endpoint: str) -> None:
         body = json.dumps({"QueueUrl": queue_url, "Entries": [None]}).encode()
         status, _, answer = exchange(endpoint, signed_request(endpoint, "POST", "/", "sqs", body, headers))
         assert (status, error_code(answer)) == (400, "EmptyBatchRequest")
+        assert f"There should be at least one {operation}RequestEntry in the request.".encode() in answer
