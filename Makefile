@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-# The JavaScript SDK the S3 client tests drive (tests/js); npm writes this file on install.
+# The JavaScript SDK clients the S3/SQS/Lambda/IAM/Logs client tests drive (tests/js); npm writes this file on install.
 JS_STAMP := tests/js/node_modules/.package-lock.json
 
 .PHONY: start test lint typecheck unit bench coverage-doc clean
