@@ -44,8 +44,8 @@ def test_implicit_deny_wording_for_boundary_session_and_resource_policies() -> N
     ]:
         text = message(Decision(False, "implicitDeny", kind), "sqs:SendMessage", "arn:aws:sqs:us-east-1:0:q")
         assert text == (
-            "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: sqs:SendMessage on resource: "
-            f"arn:aws:sqs:us-east-1:0:q because no {phrase} allows the sqs:SendMessage action"
+            "User: arn:aws:iam::000000000000:user/bob is not authorized to perform: sqs:sendmessage on resource: "
+            f"arn:aws:sqs:us-east-1:0:q because no {phrase} allows the sqs:sendmessage action"
         )
 
 

@@ -88,7 +88,7 @@ def test_an_scp_deny_limits_the_member_accounts_root_user(org_server: ServerProc
     _attach(org, MEMBER, _doc("Deny", "sqs:*"))
     message = _denied(lambda: _member(org_server, "sqs").list_queues())
     assert message == (
-        f"User: arn:aws:iam::{MEMBER}:root is not authorized to perform: sqs:ListQueues on resource: * "
+        f"User: arn:aws:iam::{MEMBER}:root is not authorized to perform: sqs:listqueues on resource: * "
         "with an explicit deny in a service control policy"
     )
     _member(org_server, "s3").list_buckets()  # what the SCP does not deny stays allowed
@@ -124,7 +124,7 @@ def test_scps_never_grant(org_server: ServerProcess) -> None:
     sqs = make_client(org_server.endpoint, "sqs", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
     # FullAWSAccess is attached at every level, yet the user has no identity policy.
     message = _denied(sqs.list_queues)
-    assert message.endswith("because no identity-based policy allows the sqs:ListQueues action")
+    assert message.endswith("because no identity-based policy allows the sqs:listqueues action")
 
 
 def test_an_scp_deny_beats_an_iam_users_administrator_access(org_server: ServerProcess, org, ou: str) -> None:
@@ -138,7 +138,7 @@ def test_an_scp_deny_beats_an_iam_users_administrator_access(org_server: ServerP
     _attach(org, ou, _doc("Deny", "sqs:ListQueues"))
     message = _denied(sqs.list_queues)
     assert message == (
-        f"User: arn:aws:iam::{MEMBER}:user/{name} is not authorized to perform: sqs:ListQueues on resource: * "
+        f"User: arn:aws:iam::{MEMBER}:user/{name} is not authorized to perform: sqs:listqueues on resource: * "
         "with an explicit deny in a service control policy"
     )
 

@@ -480,12 +480,15 @@ def denial_message(
     """AWS's AccessDenied message ("Troubleshoot access denied error messages").
 
     S3 quotes the resource ARN; other services do not (`quote_resource=None`
-    decides by the action's service). A trust-policy refusal keeps STS's
-    historical wording, which gives no reason.
+    decides by the action's service). SQS writes the action in lower case
+    ("sqs:sendmessage"), SendMessageBatch's included. A trust-policy refusal
+    keeps STS's historical wording, which gives no reason.
     """
     if decision.allowed:
         raise ValueError("the request was allowed")
     who = principal_arn if principal_arn and principal_arn != "*" else "anonymous"
+    if action.lower().startswith("sqs:"):
+        action = action.lower()
     quote = action.lower().startswith("s3:") if quote_resource is None else quote_resource
     target = f'"{resource}"' if quote else resource
     head = f"User: {who} is not authorized to perform: {action} on resource: {target}"

@@ -30,7 +30,7 @@ def test_another_account_is_denied_without_a_queue_policy(two_accounts: tuple[An
     url = owner.create_queue(QueueName=unique())["QueueUrl"]
     code, status, message = error_of(other.send_message, QueueUrl=url, MessageBody="x")
     assert (code, status) == ("AccessDenied", 403)
-    assert f"arn:aws:iam::{OTHER_ACCOUNT}:root" in message and "sqs:SendMessage" in message
+    assert f"arn:aws:iam::{OTHER_ACCOUNT}:root" in message and "sqs:sendmessage" in message
     name = url.rsplit("/", 1)[1]
     assert error_of(other.get_queue_url, QueueName=name, QueueOwnerAWSAccountId=ROOT_ACCOUNT)[0] == "AccessDenied"
 
