@@ -38,6 +38,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
 from pocketcloud.services.s3.errors import no_such_bucket
+from pocketcloud.services.s3.signing_region import check_signing_region
 from pocketcloud.services.s3.state import GLOBAL
 
 if TYPE_CHECKING:
@@ -109,9 +110,13 @@ class AccessPointRouting:
 
     def resolve_request(self, ctx: RequestContext, operation: OperationModel, params: Params) -> None:
         """Put the bucket in place of an access point a request names, and authorize the access point half;
-        then hold the request to the bucket owners it names (x-amz-expected-bucket-owner and
+        refuse a request signed for another Region than the bucket's (`signing_region.py`); then hold
+        the request to the bucket owners it names (x-amz-expected-bucket-owner and
         x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks."""
         self._resolve_access_point(ctx, operation, params)
+        bucket = params.get("Bucket")
+        if isinstance(bucket, str) and not self.runtime.settings.auth_disabled:
+            check_signing_region(ctx, operation.name, self.s3.buckets.get(GLOBAL, bucket))
         self._check_expected_owners(params)
 
     def _check_expected_owners(self, params: Params) -> None:

@@ -1,0 +1,53 @@
+"""A bucket answers only requests signed for its own Region.
+
+On AWS, a SigV4 request for a bucket in another Region than the one it was signed for is refused
+before anything else: 400 AuthorizationHeaderMalformed ("the region 'us-east-1' is wrong;
+expecting 'eu-west-1'"), or AuthorizationQueryParametersError for a presigned URL, with the
+bucket's Region in the error's `Region` element and in the `x-amz-bucket-region` header. SDKs that
+follow Region redirects (boto3, the AWS CLI) read it, sign again for that Region and go on; others
+(the JavaScript SDK v3 by default, and any presigned URL made with the wrong Region) fail, as they
+will against AWS. pocketcloud serves every Region on one endpoint, so the signature's credential
+scope is the only Region a request names.
+
+CreateBucket checks its LocationConstraint against the Region itself (`buckets.py`). GetBucketLocation
+is answered whatever the Region, as it is how a client finds a bucket's Region. Requests without a
+SigV4 signature (anonymous, SigV2, browser POST forms) name no Region and are not checked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.auth.parse import has_presigned_query
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+
+_ANY_REGION = frozenset(("CreateBucket", "GetBucketLocation", "ListBuckets", "ListDirectoryBuckets"))
+
+
+def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, Any] | None) -> None:
+    """Refuse a SigV4 request signed for another Region than the bucket's, as S3 does."""
+    if bucket is None or operation in _ANY_REGION:
+        return
+    expected = bucket.get("Region") or "us-east-1"
+    if ctx.region == expected:
+        return
+    request = ctx.request
+    headers = {"x-amz-bucket-region": expected}
+    if request.headers.get("authorization", "").startswith("AWS4-"):
+        raise ServiceError(
+            "AuthorizationHeaderMalformed",
+            f"The authorization header is malformed; the region '{ctx.region}' is wrong; expecting '{expected}'",
+            status=400,
+            headers=headers,
+            Region=expected,
+        )
+    if has_presigned_query(request.query_string) and "X-Amz-Credential" in request.query_string:
+        raise ServiceError(
+            "AuthorizationQueryParametersError",
+            f"Error parsing the X-Amz-Credential parameter; the region '{ctx.region}' is wrong; "
+            f"expecting '{expected}'",
+            status=400,
+            headers=headers,
+            Region=expected,
+        )
