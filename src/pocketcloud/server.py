@@ -89,7 +89,7 @@ def serve(settings: Settings) -> int:
         access_log=False,
         log_level=settings.log_level,
         server_header=False,
-        date_header=True,
+        date_header=False,  # gateway/connection.py writes its own, exact to the second
         timeout_keep_alive=60,
     )
     server = _Server(config, settings, data_dir)

@@ -28,8 +28,10 @@ from __future__ import annotations
 import asyncio
 import http
 import logging
+import time
 from collections import deque
 from collections.abc import AsyncIterator
+from email.utils import formatdate
 from typing import TYPE_CHECKING, Any
 
 import httptools
@@ -62,6 +64,22 @@ _SERVER_ERROR = (
     b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
 )
+
+
+_date_line: tuple[int, bytes] = (0, b"")
+
+
+def _date_header() -> bytes:
+    """The `date` header line of an answer sent now, formatted once a second.
+
+    Not uvicorn's, which it refreshes on a timer and which could read a second earlier than the
+    Last-Modified of an object written by the same request.
+    """
+    global _date_line
+    second = int(time.time())
+    if second != _date_line[0]:
+        _date_line = (second, b"date: %s\r\n" % formatdate(second, usegmt=True).encode())
+    return _date_line[1]
 
 
 def _status_line(status: int) -> bytes:
@@ -402,9 +420,7 @@ class HttpConnection(asyncio.Protocol):
         streamed = data is None
         # HEAD, 1xx, 204 and 304 answers have no body (RFC 9110 §6.4.1), whatever the app gave.
         bodiless = request.method == "HEAD" or status < 200 or status in (204, 304)
-        lines = [_status_line(status)]
-        for name, value in self.server_state.default_headers:  # date (uvicorn refreshes it every tick)
-            lines.append(b"%s: %s\r\n" % (name, value))
+        lines = [_status_line(status), _date_header()]
         length: int | None = None
         for name, value in response.headers:
             text = str(value)
