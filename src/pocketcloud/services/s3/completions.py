@@ -31,12 +31,15 @@ class Completions:
 
     async def wait_for_running(self, bucket: str, upload_id: str, key: str) -> Params | None:
         """The result of a completion of this upload now running, once it is done (None if there
-        is none, or it failed: the caller then completes the upload itself)."""
-        running = self._running.get((bucket, upload_id))
-        if running is None:
-            return None
-        result = await asyncio.shield(running)
-        return dict(result) if result is not None and result["Key"] == key else None
+        is none, or it failed: the caller then completes the upload itself, starting before it
+        awaits anything, so that the next waiter finds it running)."""
+        # Several callers may wait on one completion that fails; woken together, each must look
+        # again, or all of them would go on to join the parts and record a version each.
+        while (running := self._running.get((bucket, upload_id))) is not None:
+            result = await asyncio.shield(running)
+            if result is not None:
+                return dict(result) if result["Key"] == key else None
+        return None
 
     def recall(self, bucket: str, upload_id: str, key: str) -> Params | None:
         """The result of a recent completion of this upload of `key`, or None."""

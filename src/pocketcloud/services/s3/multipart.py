@@ -319,14 +319,7 @@ class MultipartOperations:
                     for name, member in CHECKSUM_MEMBERS.items()
                 )
             ):
-                raise ServiceError(
-                    "InvalidPart",
-                    "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-                    status=400,
-                    UploadId=p["UploadId"],
-                    PartNumber=str(number),
-                    ETag=item.get("ETag", ""),
-                )
+                raise _invalid_part(p["UploadId"], number, item.get("ETag", ""))
             if part_checksum and not item.get(part_checksum):
                 raise invalid_request(
                     f"The upload was created using a {upload['ChecksumAlgorithm'].lower()} checksum. The complete "
@@ -368,6 +361,13 @@ class MultipartOperations:
                 "The multipart upload initiate requested encryption. Subsequent part requests must include "
                 "the appropriate encryption parameters."
             ) from exc
+        except FileNotFoundError as exc:
+            raise self._part_gone(p["UploadId"], p["Bucket"], chosen) from exc
+        if self.s3.uploads.get(bucket_scope(p["Bucket"]), p["UploadId"]) is None:
+            # Aborted (or its bucket deleted) while the parts were joined: the abort won, and the
+            # object is not recorded. Nothing awaits from here to the commit.
+            self.s3.store.blobs.delete(blob)
+            raise no_such_upload(p["UploadId"])
         try:  # decided again once the parts are joined: another writer may have won meanwhile
             self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]
         except ServiceError:
@@ -431,6 +431,17 @@ class MultipartOperations:
             result[CHECKSUM_MEMBERS[name]] = value
             result["ChecksumType"] = record["ChecksumType"]
         return result
+
+    def _part_gone(self, upload_id: str, bucket: str, chosen: list[Params]) -> ServiceError:
+        """The answer to a completion whose part file went while it was joined: the upload was
+        aborted meanwhile (NoSuchUpload), or a part uploaded again replaced the one named (InvalidPart)."""
+        if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None:
+            return no_such_upload(upload_id)
+        current = {part["PartNumber"]: part["Blob"] for part in self._parts(bucket, upload_id)}
+        for part in chosen:
+            if current.get(part["PartNumber"]) != part["Blob"]:
+                return _invalid_part(upload_id, part["PartNumber"], part["ETag"])
+        raise RuntimeError("a part's blob is missing though the upload still names it")
 
     def _discard_upload(self, bucket: str, upload_id: str) -> None:
         where = bucket_scope(bucket)
@@ -599,3 +610,14 @@ def _object_url(ctx: RequestContext, bucket: str, key: str) -> str:
     host = ctx.request.host or "localhost"
     path = f"/{quote(key, safe='')}" if virtual_host_bucket(host) else f"/{bucket}/{quote(key, safe='')}"
     return f"{ctx.request.scheme}://{host}{path}"
+
+
+def _invalid_part(upload_id: str, number: int, etag: str) -> ServiceError:
+    return ServiceError(
+        "InvalidPart",
+        "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
+        status=400,
+        UploadId=upload_id,
+        PartNumber=str(number),
+        ETag=etag,
+    )

@@ -33,6 +33,7 @@ from pocketcloud.services.s3.errors import (
     invalid_argument,
     invalid_request,
     malformed_xml,
+    no_such_bucket,
     no_such_key,
     no_such_version,
     not_modified,
@@ -259,38 +260,57 @@ class ObjectOperations:
         self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None = None
     ) -> Params:
         """Record a new current version of `key` (an object or a delete marker), in one transaction,
-        together with its body when that is kept inline (`body`)."""
+        together with its body when that is kept inline (`body`). NoSuchBucket if the bucket is gone."""
         bucket = bucket_doc["Name"]
-        where = bucket_scope(bucket)
-        status = self.versioning_status(bucket_doc)
-        rank = self.s3.next_rank()
-        record["VersionId"] = new_version_id(rank) if status == "Enabled" else "null"
-        stale_blobs: list[str] = []
         blobs = self.s3.store.blobs
+        stale_blobs: list[str] = []
         with self.s3.store.transaction():
-            if body is not None:
-                body.commit_inline()
-            if record["VersionId"] == "null":
-                # Only two fields of each earlier version, picked out by SQLite, not whole records decoded.
-                for version_key, (version_id, stale) in self.s3.versions.scan_fields(
-                    where, ("VersionId", "Blob"), prefix=key + "\0"
-                ):
-                    if version_id == "null":
-                        self.s3.versions.delete(where, version_key)
-                        if stale and is_inline(stale):
-                            blobs.delete(stale)  # a row: it goes in this transaction
-                        elif stale:
-                            stale_blobs.append(stale)
-            record["Rank"] = rank
-            version_key = self.s3.version_key(key, record["Rank"])
-            if record.get("IsDeleteMarker"):
-                self.s3.versions.put(where, version_key, record)
-                self.s3.objects.delete(where, key)
-            else:  # the current object and its version: one record, encoded once
-                self.s3.objects.put_twin(where, key, record, self.s3.versions, version_key)
+            # Read again here, past the request's memo: an upload awaits its body between reading
+            # the bucket and this write, and the bucket may have been deleted meanwhile (the write
+            # would outlive it, an orphan) or its versioning changed.
+            live = self.s3.live_bucket(bucket)
+            if live is not None:
+                stale_blobs = self._write_version(live, key, record, body)
+        if live is None:  # answered once the transaction is over, so that a deleted row stays deleted
+            if record.get("Blob") and (body is None or body.pending is None):
+                blobs.delete(record["Blob"])  # the body already stored, which nothing will name
+            raise no_such_bucket(bucket)
         for blob in stale_blobs:
-            self.s3.store.blobs.delete(blob)
+            blobs.delete(blob)
         return record
+
+    def _write_version(
+        self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None
+    ) -> list[str]:
+        """commit_version's writes, inside its transaction; the blob files it leaves to delete after."""
+        where = bucket_scope(bucket_doc["Name"])
+        blobs = self.s3.store.blobs
+        rank = self.s3.next_rank()
+        record["VersionId"] = (
+            new_version_id(rank) if self.versioning_status(bucket_doc) == "Enabled" else "null"
+        )
+        stale_blobs: list[str] = []
+        if body is not None:
+            body.commit_inline()
+        if record["VersionId"] == "null":
+            # Only two fields of each earlier version, picked out by SQLite, not whole records decoded.
+            for version_key, (version_id, stale) in self.s3.versions.scan_fields(
+                where, ("VersionId", "Blob"), prefix=key + "\0"
+            ):
+                if version_id == "null":
+                    self.s3.versions.delete(where, version_key)
+                    if stale and is_inline(stale):
+                        blobs.delete(stale)  # a row: it goes in this transaction
+                    elif stale:
+                        stale_blobs.append(stale)
+        record["Rank"] = rank
+        version_key = self.s3.version_key(key, record["Rank"])
+        if record.get("IsDeleteMarker"):
+            self.s3.versions.put(where, version_key, record)
+            self.s3.objects.delete(where, key)
+        else:  # the current object and its version: one record, encoded once
+            self.s3.objects.put_twin(where, key, record, self.s3.versions, version_key)
+        return stale_blobs
 
     def remove_version(self, bucket: str, key: str, version_id: str) -> Params | None:
         """Delete one version for good; the newest remaining one becomes current."""

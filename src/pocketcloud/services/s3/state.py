@@ -127,7 +127,8 @@ def _forget(scope: Scope, key: str | None) -> None:
 class S3State:
     def __init__(self, store: Store) -> None:
         self.store = store
-        self.buckets: Collection = _Buckets(store.collection("s3", "buckets"))
+        self._stored_buckets = store.collection("s3", "buckets")
+        self.buckets: Collection = _Buckets(self._stored_buckets)
         self.objects: Collection = store.collection("s3", "objects")
         self.versions: Collection = store.collection("s3", "versions")
         self.objects.keep_fields(LISTED_FIELDS)
@@ -141,6 +142,11 @@ class S3State:
         if doc is None:
             raise no_such_bucket(name)
         return doc
+
+    def live_bucket(self, name: str) -> dict[str, Any] | None:
+        """The bucket's document as stored now, not as the request's memo kept it (None if gone):
+        for a write that awaited its body since the bucket was first read."""
+        return self._stored_buckets.get(GLOBAL, name)
 
     def save_bucket(self, doc: dict[str, Any]) -> None:
         self.buckets.put(GLOBAL, doc["Name"], doc)
