@@ -580,11 +580,13 @@ class FunctionOperations:
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
         self.functions.functions.put(scope, name, doc)
+        # Published before anything awaits: another update arriving meanwhile would otherwise be
+        # the code this call publishes (and this call's code never published).
+        published = self._publish(ctx, name, None) if p.get("Publish") else None  # type: ignore[attr-defined]
         await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = configuration(doc)
-        if p.get("Publish"):
+        if published is not None:
             # AWS answers with the new version, reported as still being created (no update status yet).
-            published = self._publish(ctx, name, None)  # type: ignore[attr-defined]
             published.pop("LastUpdateStatus", None)
             return published | {
                 "State": "Pending",
