@@ -91,6 +91,7 @@ _MEMBER_KEYS = {
     "ObjectLockMode": "s3:object-lock-mode",
     "ObjectLockLegalHoldStatus": "s3:object-lock-legal-hold",
     "ObjectOwnership": "s3:x-amz-object-ownership",
+    "BucketNamespace": "s3:x-amz-bucket-namespace",
     "IfMatch": "s3:if-match",
     "IfNoneMatch": "s3:if-none-match",
 }

@@ -1,4 +1,4 @@
-"""Buckets: create (name and location rules), head, delete, list, location, versioning."""
+"""Buckets: create (name, location and namespace rules), head, delete, list, location, versioning."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
+from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_arn, check_namespace
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP
 from pocketcloud.services.s3.errors import malformed_xml
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
@@ -96,6 +97,7 @@ class BucketOperations:
         if region == "us-east-1" and constraint and constraint != "EU":
             # A request to us-east-1 naming another region: AWS creates the bucket there.
             region_of_bucket = constraint
+        account_regional = check_namespace(name, p.get("BucketNamespace"), ctx.account_id, region_of_bucket)
         ownership = "BucketOwnerEnforced" if p.get("ObjectOwnership") is None else p["ObjectOwnership"]
         if ownership not in OBJECT_OWNERSHIP:
             raise ServiceError(
@@ -118,6 +120,8 @@ class BucketOperations:
         }
         if doc["ObjectLockEnabled"]:
             doc["Versioning"] = {"Status": "Enabled"}
+        if account_regional:
+            doc["Namespace"] = ACCOUNT_REGIONAL
         if not self.s3.buckets.insert(GLOBAL, name, doc):
             existing = self.s3.bucket(name)
             if existing["Account"] != ctx.account_id:
@@ -137,13 +141,18 @@ class BucketOperations:
                 )
             # us-east-1 answers 200 to a repeated CreateBucket by the owner of a us-east-1 bucket
             # (legacy behaviour); a bucket of another region is BucketAlreadyOwnedByYou from anywhere.
+        # S3 names every new general purpose bucket's ARN (x-amz-bucket-arn), in either namespace.
         if region_of_bucket == "us-east-1":
-            return {"Location": f"/{name}"}
-        return {"Location": _virtual_host_url(ctx, name)}
+            return {"Location": f"/{name}", "BucketArn": bucket_arn(name)}
+        return {"Location": _virtual_host_url(ctx, name), "BucketArn": bucket_arn(name)}
 
     def HeadBucket(self, ctx: RequestContext, p: Params) -> Params:
         bucket = self.s3.bucket(p["Bucket"])
-        return {"BucketRegion": bucket["Region"], "AccessPointAlias": False}
+        return {
+            "BucketArn": bucket_arn(bucket["Name"]),
+            "BucketRegion": bucket["Region"],
+            "AccessPointAlias": False,
+        }
 
     def GetBucketLocation(self, ctx: RequestContext, p: Params) -> Params:
         region = self.s3.bucket(p["Bucket"])["Region"]
@@ -184,7 +193,14 @@ class BucketOperations:
             if len(found) == limit:
                 more = True
                 break
-            found.append({"Name": name, "CreationDate": doc["CreationDate"], "BucketRegion": doc["Region"]})
+            found.append(
+                {
+                    "Name": name,
+                    "CreationDate": doc["CreationDate"],
+                    "BucketRegion": doc["Region"],
+                    "BucketArn": bucket_arn(name),
+                }
+            )
         result: Params = {"Buckets": found, "Owner": owner(ctx.account_id)}
         if p.get("Prefix") is not None:
             result["Prefix"] = prefix
