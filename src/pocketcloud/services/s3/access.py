@@ -29,6 +29,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3 import acl as acls
+from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
 from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
@@ -367,6 +368,7 @@ class AccessControlOperations:
         doc = self.s3.buckets.get(GLOBAL, bucket) if bucket else None
         if doc is not None:
             values["s3:ResourceAccount"] = doc["Account"]
+            values.update(bucket_tag_values(doc))  # aws:ResourceTag/..., s3:BucketTag/... while ABAC is on
             if operation in _EXISTING_TAG_OPERATIONS and params.get("Key") is not None:
                 record = self._object_or_none(bucket, params["Key"], params.get("VersionId"))  # type: ignore[arg-type]
                 for tag in (record or {}).get("Tags") or []:

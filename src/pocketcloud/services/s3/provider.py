@@ -13,6 +13,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.s3.abac import AbacOperations
 from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.access_point_routing import AccessPointRouting
 from pocketcloud.services.s3.bodies import read_blob_bytes
@@ -59,6 +60,7 @@ class S3Provider(
     CorsOperations,
     LifecycleOperations,
     ObjectLockOperations,
+    AbacOperations,  # before ConfigurationOperations: it refuses bucket tagging while ABAC is on
     ConfigurationChecks,
     ConfigurationOperations,
     ProtectionOperations,

@@ -4,7 +4,9 @@ They name a resource by ARN. A general purpose bucket (`arn:aws:s3:::<bucket>`) 
 its tags where S3 keeps them, so S3 Control reads and writes them through the S3
 provider's own bucket tagging operations (and S3's tag checks apply); an access point
 (`arn:aws:s3:<region>:<account>:accesspoint/<name>`) keeps them on its own document,
-where CreateAccessPoint's `Tags` put them.
+where CreateAccessPoint's `Tags` put them. A bucket's tags are written here even while its ABAC
+is on (S3 then refuses PutBucketTagging). These calls are authorized on the ARN they name, with
+its `aws:ResourceTag/<key>` (a bucket's only while its ABAC is on, `services/s3/abac.py`).
 """
 
 from __future__ import annotations
@@ -14,10 +16,13 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.abac import bucket_tag_values
+from pocketcloud.services.s3.state import GLOBAL
 
 Params = dict[str, Any]
 Tags = list[dict[str, str]]
 
+_TAGGING_OPERATIONS = frozenset(("TagResource", "UntagResource", "ListTagsForResource"))
 _BUCKET_ARN = re.compile(r"arn:[^:]+:s3:::([^/]+)")
 _ACCESS_POINT_ARN = re.compile(r"arn:[^:]+:s3:([^:]+):(\d{12}):accesspoint/([^/]+)")
 
@@ -52,8 +57,37 @@ class TaggingOperations:
             raise
 
     def _set_bucket_tags(self, ctx: RequestContext, s3: Any, bucket: str, tags: Tags) -> None:
-        # An empty set removes the bucket's tags, as S3's PutBucketTagging does.
-        s3.PutBucketTagging(ctx, {"Bucket": bucket, "Tagging": {"TagSet": tags}})
+        # Not through PutBucketTagging, which S3 refuses while the bucket's ABAC is on: these calls
+        # are the way to tag a bucket then. An empty set removes the bucket's tags.
+        s3.set_bucket_tags(ctx, bucket, tags)
+
+    # -- condition keys -----------------------------------------------------------------------
+
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """`aws:ResourceTag/<key>` of the resource the ARN names (a bucket's only while its ABAC is
+        on; an access point's always, ABAC being on for them by default) and UntagResource's
+        `aws:TagKeys`. TagResource's `aws:RequestTag/<key>` and `aws:TagKeys` come from its Tags."""
+        values: Params = {}
+        keys = params.get("TagKeys")
+        if operation == "UntagResource" and isinstance(keys, list):
+            values["aws:TagKeys"] = list(keys)
+        arn = str(params.get("ResourceArn") or "")
+        if (bucket := _BUCKET_ARN.fullmatch(arn)) is not None:
+            doc = self.runtime.provider("s3").s3.buckets.get(GLOBAL, bucket.group(1))
+            tags = bucket_tag_values(doc) if doc is not None else {}
+            values.update({key: value for key, value in tags.items() if key.startswith("aws:")})
+        elif (point := _ACCESS_POINT_ARN.fullmatch(arn)) is not None:
+            found = self.access_point(point.group(2), point.group(1), point.group(3))  # type: ignore[attr-defined]
+            for tag in (found or {}).get("Tags") or []:
+                values[f"aws:ResourceTag/{tag['Key']}"] = tag.get("Value", "")
+        return values
+
+    def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
+        """The tagging calls act on the resource their ARN names (a policy's `Resource` is matched
+        against it); every other operation's resources come from the model's parameters."""
+        if operation in _TAGGING_OPERATIONS and params.get("ResourceArn"):
+            return [str(params["ResourceArn"])]
+        return None
 
     # -- dispatch ---------------------------------------------------------------------------
 
