@@ -293,3 +293,20 @@ def test_list_buckets_owner_is_the_callers_canonical_user(s3: Any, bucket: str) 
     listing = s3.list_buckets()
     assert len(listing["Owner"]["ID"]) == 64
     assert bucket in [b["Name"] for b in listing["Buckets"]]
+
+
+def test_tags_given_to_create_bucket_are_the_buckets_tags(s3: Any) -> None:
+    name = unique_bucket("tagged")
+    tags = [{"Key": "cost-centre", "Value": "42"}, {"Key": "team", "Value": "a"}]
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration={"Tags": tags})
+    try:
+        assert sorted(s3.get_bucket_tagging(Bucket=name)["TagSet"], key=lambda tag: tag["Key"]) == tags
+    finally:
+        empty_and_delete(s3, name)
+
+
+def test_create_bucket_with_an_invalid_tag_creates_nothing(s3: Any) -> None:
+    name = unique_bucket("badtag")
+    bad = {"Tags": [{"Key": "aws:reserved", "Value": "x"}]}
+    assert error_of(s3.create_bucket, Bucket=name, CreateBucketConfiguration=bad)[:2] == ("InvalidTag", 400)
+    assert error_of(s3.head_bucket, Bucket=name)[1] == 404

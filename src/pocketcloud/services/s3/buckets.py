@@ -13,7 +13,7 @@ from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
 from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_arn, check_namespace
-from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP
+from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP, check_bucket_tags
 from pocketcloud.services.s3.errors import malformed_xml
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
@@ -98,6 +98,9 @@ class BucketOperations:
             # A request to us-east-1 naming another region: AWS creates the bucket there.
             region_of_bucket = constraint
         account_regional = check_namespace(name, p.get("BucketNamespace"), ctx.account_id, region_of_bucket)
+        tags = (p.get("CreateBucketConfiguration") or {}).get("Tags")
+        if tags is not None:  # checked as PutBucketTagging checks them, before the bucket exists
+            check_bucket_tags({"TagSet": tags})
         ownership = "BucketOwnerEnforced" if p.get("ObjectOwnership") is None else p["ObjectOwnership"]
         if ownership not in OBJECT_OWNERSHIP:
             raise ServiceError(
@@ -122,7 +125,10 @@ class BucketOperations:
             doc["Versioning"] = {"Status": "Enabled"}
         if account_regional:
             doc["Namespace"] = ACCOUNT_REGIONAL
-        if not self.s3.buckets.insert(GLOBAL, name, doc):
+        if self.s3.buckets.insert(GLOBAL, name, doc):
+            if tags:
+                self.configs.put(name, "Tagging", {"TagSet": tags})  # type: ignore[attr-defined]
+        else:
             existing = self.s3.bucket(name)
             if existing["Account"] != ctx.account_id:
                 raise ServiceError(
