@@ -56,8 +56,9 @@ _CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 _STATUS_LINES = {
     status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode() for status in http.HTTPStatus
 }
-_BAD_REQUEST = (
-    b"HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n"
+_BAD_REQUEST_HEAD = b"HTTP/1.1 400 Bad Request\r\n"
+_BAD_REQUEST_REST = (
+    b"content-type: text/plain; charset=utf-8\r\n"
     b"content-length: 30\r\nconnection: close\r\n\r\nInvalid HTTP request received."
 )
 _SERVER_ERROR = (
@@ -80,6 +81,11 @@ def _date_header() -> bytes:
     if second != _date_line[0]:
         _date_line = (second, b"date: %s\r\n" % formatdate(second, usegmt=True).encode())
     return _date_line[1]
+
+
+def _bad_request() -> bytes:
+    """The 400 for what is not HTTP: a 4xx answer carries a Date too (RFC 9110 §6.6.1)."""
+    return _BAD_REQUEST_HEAD + _date_header() + _BAD_REQUEST_REST
 
 
 def _status_line(status: int) -> bytes:
@@ -307,7 +313,7 @@ class HttpConnection(asyncio.Protocol):
             receiving.keep_alive = False
             receiving.body.disconnect()
         elif self._current is None:
-            self.write(_BAD_REQUEST)
+            self.write(_bad_request())
             if self.transport is not None:
                 self.transport.close()
         else:
@@ -527,7 +533,7 @@ class HttpConnection(asyncio.Protocol):
                 self.resume_reading()
             return
         if self._broken:
-            self.write(_BAD_REQUEST)
+            self.write(_bad_request())
             pending.keep_alive = False
         if not pending.keep_alive:
             self.transport.close()

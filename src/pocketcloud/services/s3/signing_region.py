@@ -10,8 +10,10 @@ will against AWS. pocketcloud serves every Region on one endpoint, so the signat
 scope is the only Region a request names.
 
 CreateBucket checks its LocationConstraint against the Region itself (`buckets.py`). GetBucketLocation
-is answered whatever the Region, as it is how a client finds a bucket's Region. Requests without a
-SigV4 signature (anonymous, SigV2, browser POST forms) name no Region and are not checked.
+is answered whatever the Region, as it is how a client finds a bucket's Region. A browser POST
+form signed with SigV4 names its Region in its x-amz-credential field and is refused too, with
+S3's InvalidArgument naming that field. Requests without a SigV4 signature (anonymous, SigV2) name
+no Region and are not checked.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
             f"The authorization header is malformed; the region '{ctx.region}' is wrong; expecting '{expected}'",
             status=400,
             headers=headers,
+            Region=expected,
+        )
+    form = getattr(request.body, "post_form", None)  # a browser POST upload (auth/post_form.py)
+    if form is not None and "x-amz-credential" in form.fields:
+        raise ServiceError(
+            "InvalidArgument",
+            f"the region '{ctx.region}' is wrong; expecting '{expected}'",
+            status=400,
+            headers=headers,
+            ArgumentName="X-Amz-Credential",
+            ArgumentValue=form.fields["x-amz-credential"],
             Region=expected,
         )
     if has_presigned_query(request.query_string) and "X-Amz-Credential" in request.query_string:
