@@ -102,10 +102,7 @@ def test_two_completions_of_one_upload_make_one_object(endpoint: str, s3: Any, v
         )
         # S3 answers a repeated completion with the first one's result, or NoSuchUpload.
         assert {code(r) for r in results} <= {None, "NoSuchUpload"}
-        won = [r for r in results if code(r) is None]
-        assert won and len({r["VersionId"] for r in won}) == 1
-        versions = s3.list_object_versions(Bucket=versioned_bucket, Prefix=key)["Versions"]
-        assert [v["VersionId"] for v in versions] == [won[0]["VersionId"]]
+        _assert_one_version(s3, versioned_bucket, key, results)
 
 
 def test_concurrent_uploads_of_one_part_number_leave_one_readable_part(
@@ -316,10 +313,7 @@ def test_completions_after_a_failed_one_still_make_one_object(
         # A wrong claim is BadDigest, or the result of a good completion that came first.
         assert {code(r) for r in results[:6]} <= {None, "BadDigest"}
         assert {code(r) for r in results[6:]} <= {None, "NoSuchUpload"}
-        won = [r for r in results if code(r) is None]
-        assert won and len({r["VersionId"] for r in won}) == 1
-        versions = s3.list_object_versions(Bucket=versioned_bucket, Prefix=key)["Versions"]
-        assert [v["VersionId"] for v in versions] == [won[0]["VersionId"]]
+        _assert_one_version(s3, versioned_bucket, key, results)
 
 
 def test_abort_racing_completion_leaves_the_object_or_nothing(
@@ -346,3 +340,11 @@ def test_abort_racing_completion_leaves_the_object_or_nothing(
         if versions:
             assert s3.get_object(Bucket=versioned_bucket, Key=key)["Body"].read() == b"".join(PARTS)
         assert s3.list_multipart_uploads(Bucket=versioned_bucket).get("Uploads", []) == []
+
+
+def _assert_one_version(s3: Any, bucket: str, key: str, results: list[Any]) -> None:
+    """Every completion that succeeded answered with one version, the only one the key has."""
+    won = [r for r in results if code(r) is None]
+    assert won and len({r["VersionId"] for r in won}) == 1
+    versions = s3.list_object_versions(Bucket=bucket, Prefix=key)["Versions"]
+    assert [v["VersionId"] for v in versions] == [won[0]["VersionId"]]
