@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES
@@ -32,9 +33,11 @@ def merged_opt(layers: list[Path]) -> Path:
     target = layers[0].parent / f"opt-{key}"
     if target.is_dir():
         return target
-    staging = layers[0].parent / f".opt-{key}.{os.getpid()}.tmp"
-    shutil.rmtree(staging, ignore_errors=True)
-    staging.mkdir(parents=True)
+    # A staging directory of this call's own: cold starts of functions sharing these layers build
+    # it at once, each in a worker thread, and a name shared by them (it was the pid's) let one
+    # remove the directory another was filling ("File exists", or an /opt missing files).
+    staging = Path(tempfile.mkdtemp(prefix=f".opt-{key}.", suffix=".tmp", dir=layers[0].parent))
+    staging.chmod(0o755)  # as mkdir made it: mkdtemp's 0700 would be /opt's mode once renamed
     for layer in layers:
         _overlay(layer, staging)
     try:

@@ -61,10 +61,14 @@ class AsyncInvokeOperations(InvokeOperations):
         request_id: str | None = None,
         first_seen_ms: int | None = None,
         due_ms: int | None = None,
+        incarnation: str | None = None,
     ) -> str:
         request_id = request_id or str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
         due = due_ms or now_ms
+        if incarnation is None:  # a new event: it is for the function of that name as it is now
+            current = self.functions.cached_function((account, region), name)  # type: ignore[attr-defined]
+            incarnation = (current or {}).get("Incarnation")
         self.async_queue.put(  # type: ignore[attr-defined]
             QUEUE,
             f"{due:015d}\0{request_id}",
@@ -77,6 +81,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 "Attempt": attempt,
                 "RequestId": request_id,
                 "FirstSeen": first_seen_ms or now_ms,
+                "Incarnation": incarnation,
             },
         )
         self._queue_wakeup.set()  # type: ignore[attr-defined]
@@ -121,6 +126,7 @@ class AsyncInvokeOperations(InvokeOperations):
             item["RequestId"],
             item["FirstSeen"],
             due_ms,
+            item.get("Incarnation"),
         )
 
     async def _run_queued(self, key: str, item: Params) -> None:
@@ -144,6 +150,12 @@ class AsyncInvokeOperations(InvokeOperations):
             )
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go
+        # A retry re-queued while its attempt ran (or an event queued before a DeleteFunction) must
+        # not run on a new function created under the same name since: the deleted function's events
+        # go with it. Events queued before incarnations were recorded carry none and run as before.
+        base = self.functions.cached_function((account, region), name) or doc  # type: ignore[attr-defined]
+        if "Incarnation" in item and item["Incarnation"] != base.get("Incarnation"):
+            return
         if now_ms - item["FirstSeen"] > max_age * 1000:
             await self._deliver_failure(account, region, doc, item, payload, None, "EventAgeExceeded")
             return
@@ -168,6 +180,11 @@ class AsyncInvokeOperations(InvokeOperations):
                 # Throttled events are retried until they are too old, as Lambda does.
                 self._requeue(item, payload, item["Attempt"], now_ms + 1000)
             return
+        # Read again: the attempt ran for a while, and PutFunctionEventInvokeConfig (or its update
+        # or delete) made meanwhile decides the retries and destinations of what it answered.
+        config = self.event_invoke_config(account, region, name, qualifier)  # type: ignore[attr-defined]
+        max_retries = config.get("MaximumRetryAttempts", 2)
+        max_age = config.get("MaximumEventAgeInSeconds", 21600)
         attempts = item["Attempt"] + 1
         if outcome.status == "success":
             await self._deliver(

@@ -353,14 +353,14 @@ class EventSourceOperations:
             if not messages:
                 await asyncio.sleep(0.05)
                 continue
-            # The mapping may have been pointed elsewhere (or reconfigured) while the receive waited:
-            # the batch goes to the function it names now.
+            # The mapping may have been pointed elsewhere (or reconfigured) while the receive waited,
+            # and its function updated or deleted: the batch goes to the function it names now, as
+            # configured now (the configuration read before the wait may be one an update replaced).
             current = self.mappings.get(MAPPINGS, mapping_id) or doc
-            if current["FunctionArn"] != doc["FunctionArn"]:
-                retarget = self._target(current)
-                if retarget is None:
-                    continue  # the function is gone: the messages come back after their visibility timeout
-                function, executed, _ = retarget
+            retarget = self._target(current)
+            if retarget is None:
+                continue  # the function is gone: the messages come back after their visibility timeout
+            function, executed, _ = retarget
             doc = current
             task = asyncio.create_task(self._process(doc, function, executed, messages))
             running.add(task)

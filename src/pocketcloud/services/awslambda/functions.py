@@ -456,6 +456,9 @@ class FunctionOperations:
             "Tags": p.get("Tags") or {},
             "NextVersion": 1,
             "ConfigRevision": str(uuid.uuid4()),
+            # Which function of this name this is: queued async events name it (async_invoke.py),
+            # so a function deleted and created again does not inherit its predecessor's retries.
+            "Incarnation": str(uuid.uuid4()),
         }
         if p.get("DeadLetterConfig"):
             doc["DeadLetterConfig"] = p["DeadLetterConfig"]

@@ -2,6 +2,7 @@
 
     layers          scope (account, region), key = "<name>\\0<0000000001>"  → a layer version
     layer_counters  scope (account, region), key = name                    → the next version number
+    retired_layers  scope (account, region), key as layers                 → a deleted version's code
 
 AWS never reuses a layer version number, not even after the newest version is
 deleted, hence the counter beside the versions.
@@ -129,7 +130,16 @@ class LayerOperations:
         if p["VersionNumber"] < 1:
             raise invalid_parameter("Layer Version Cannot be less than 1")
         scope, name = self._layer_name(ctx, p["LayerName"])
-        self.layers.delete(scope, f"{name}\0{p['VersionNumber']:010d}")  # type: ignore[attr-defined]
+        key = f"{name}\0{p['VersionNumber']:010d}"
+        with self.store.transaction():  # type: ignore[attr-defined]
+            layer = self._layer(scope, name, p["VersionNumber"])
+            if layer is not None:
+                # "To avoid breaking functions, a copy of the version remains in Lambda until no
+                # functions refer to it" (DeleteLayerVersion): a function naming it, cold-starting
+                # now or later, still gets its files, though the version is gone from every listing.
+                retired = {"Blob": layer["Blob"], "CodeHex": layer["CodeHex"]}
+                self.retired_layers.put(scope, key, retired)  # type: ignore[attr-defined]
+                self.layers.delete(scope, key)  # type: ignore[attr-defined]
         return {}  # deleting what is not there succeeds, as in AWS
 
     @staticmethod
@@ -244,7 +254,9 @@ class LayerOperations:
         paths = []
         for entry in doc.get("Layers") or []:
             parts = entry["Arn"].split(":")
-            layer = self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
+            scope, key = (parts[4], parts[3]), f"{parts[6]}\0{int(parts[7]):010d}"
+            # A version deleted since the function named it still runs (see DeleteLayerVersion).
+            layer = self.layers.get(scope, key) or self.retired_layers.get(scope, key)  # type: ignore[attr-defined]
             if layer is not None:
                 paths.append(unpacked_code(self.store, layer["Blob"], layer["CodeHex"]))  # type: ignore[attr-defined]
         return paths

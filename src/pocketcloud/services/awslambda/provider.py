@@ -57,6 +57,7 @@ class LambdaProvider(
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")
         self.layers = store.collection("lambda", "layers")
         self.layer_counters = store.collection("lambda", "layer_counters")
+        self.retired_layers = store.collection("lambda", "retired_layers")
         self.url_configs = store.collection("lambda", "url_configs")
         self.async_queue = store.collection("lambda", "async_queue")
         self.mappings = store.collection("lambda", "event_source_mappings")
