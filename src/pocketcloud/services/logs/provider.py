@@ -203,8 +203,16 @@ class LogsProvider(
             name = stream["logStreamName"]
             while not self._stopping:  # a page per transaction: requests get the store in between
                 with self.store.transaction():
-                    gone = self.log.delete_before(scope, group, name, cutoff)
+                    # The retention is read again in the transaction that deletes: this thread runs
+                    # beside the loop, where since `doc` was read the group may have been deleted and
+                    # created again (its events kept by its own retention, or none) or its retention
+                    # lengthened or removed; the stale cutoff would delete events still kept.
+                    live = self.groups.get(scope, group)
+                    cutoff = self._cutoff(live) if live is not None else None
+                    gone = 0 if cutoff is None else self.log.delete_before(scope, group, name, cutoff)
                 deleted += gone
+                if cutoff is None:
+                    return deleted
                 if gone < CHUNK:
                     break
             if self._stopping:
