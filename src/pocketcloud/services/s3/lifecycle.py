@@ -270,6 +270,12 @@ class LifecycleClock:
         return datetime.fromtimestamp(math.ceil(moment / self.day - 1e-9) * self.day, UTC)
 
 
+def enabled_rules(bucket_doc: Params) -> list[Params]:
+    """The bucket's lifecycle rules that are Enabled, in their order."""
+    rules = ((bucket_doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules") or []
+    return [r for r in rules if r.get("Status") == "Enabled"]
+
+
 def expiry_of(
     rules: list[Params], key: str, record: Params, clock: LifecycleClock
 ) -> tuple[datetime, str] | None:
@@ -422,14 +428,18 @@ class LifecycleWorker:
         for name, doc in list(self.s3.store.iter_collection("s3", "buckets", GLOBAL)):
             if self._stopping:
                 break
-            rules = [
-                r
-                for r in ((doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules") or []
-                if r.get("Status") == "Enabled"
-            ]
+            rules = enabled_rules(doc)
             if rules:
                 done += self.sweep_bucket(name, rules, at)
         return done
+
+    def _rules_hold(self, bucket: str, rules: list[Params]) -> bool:
+        """Whether the bucket still has exactly the enabled `rules` the sweep is applying. Asked in
+        each transaction that acts: the sweep runs in a thread beside the loop, where the bucket's
+        configuration may have been replaced or deleted (or the bucket deleted and made again)
+        since the sweep read it, and S3 acts on no object by a rule that is gone."""
+        doc = self.s3.buckets.get(GLOBAL, bucket)
+        return doc is not None and enabled_rules(doc) == rules
 
     def sweep_bucket(self, bucket: str, rules: list[Params], at: datetime) -> int:
         clock = self.provider.lifecycle_clock()
@@ -467,7 +477,10 @@ class LifecycleWorker:
                     and upload["Key"].startswith(rule_prefix(rule))
                     and clock.after_days(upload["Initiated"], days) <= at
                 ):
-                    self.provider.abort_upload(bucket, upload_id)
+                    with self.s3.store.transaction():
+                        if not self._rules_hold(bucket, rules):
+                            return done
+                        self.provider.abort_upload(bucket, upload_id)
                     done += 1
                     break
         return done
@@ -486,22 +499,26 @@ class LifecycleWorker:
         if not current.get("IsDeleteMarker"):
             found = expiry_of(rules, key, current, clock)
             if found is not None and found[0] <= at:
-                return self._expire_current(bucket, key, current, at)
+                return self._expire_current(bucket, key, current, rules, at)
             done += self._transition(bucket, key, current, rules, at, clock, noncurrent_since=None)
         done += self._expire_noncurrent(bucket, key, versions, rules, at, clock)
         remaining = self.s3.key_versions(bucket, key) if done else [(None, v) for v in versions]
         if len(remaining) == 1 and remaining[0][1].get("IsDeleteMarker"):
             marker = remaining[0][1]
             if self._marker_expired(key, marker, rules, at, clock):
-                done += self._remove(bucket, key, marker, at)
+                done += self._remove(bucket, key, marker, rules, at)
         return done
 
-    def _expire_current(self, bucket: str, key: str, record: Params, at: datetime) -> int:
+    def _expire_current(
+        self, bucket: str, key: str, record: Params, rules: list[Params], at: datetime
+    ) -> int:
         with self.s3.store.transaction():
             bucket_doc = self.s3.buckets.get(GLOBAL, bucket)
             current = self.s3.objects.get(bucket_scope(bucket), key)
             if bucket_doc is None or current is None or current.get("Rank") != record.get("Rank"):
                 return 0  # changed since the sweep looked
+            if enabled_rules(bucket_doc) != rules:
+                return 0  # the rules changed since (see _rules_hold)
             if self.provider.versioning_status(bucket_doc) is None:
                 if _locked(current, at):
                     return 0
@@ -544,7 +561,7 @@ class LifecycleWorker:
                 if newer_noncurrent < int(expiration.get("NewerNoncurrentVersions") or 0):
                     continue
                 if clock.after_days(since, int(days)) <= at:
-                    done += self._remove(bucket, key, version, at)
+                    done += self._remove(bucket, key, version, rules, at)
                     break
             else:
                 if not version.get("IsDeleteMarker"):
@@ -568,10 +585,12 @@ class LifecycleWorker:
                 return True
         return False
 
-    def _remove(self, bucket: str, key: str, version: Params, at: datetime) -> int:
+    def _remove(self, bucket: str, key: str, version: Params, rules: list[Params], at: datetime) -> int:
         if _locked(version, at):
             return 0
         with self.s3.store.transaction():
+            if not self._rules_hold(bucket, rules):
+                return 0
             still = [v for _, v in self.s3.key_versions(bucket, key) if v.get("Rank") == version.get("Rank")]
             if not still:
                 return 0
@@ -616,6 +635,8 @@ class LifecycleWorker:
             found["StorageClass"] = storage_class
 
         with self.s3.store.transaction():
+            if not self._rules_hold(bucket, rules):
+                return 0
             try:
                 found = self.provider.find_object(bucket, key, record["VersionId"])
             except ServiceError:
