@@ -222,6 +222,8 @@ class Gateway:
             return target, response
         except ServiceError as error:
             self._observe(ctx, operation_name, error)
+            if ctx is not None and ctx.error_headers:
+                error.headers = {**ctx.error_headers, **error.headers}
             return target, self._error_response(target, error, operation, request_id)
         except UnusableKey:  # a name that is no Unicode text, which the store cannot hold
             refused = unusable_text_error(target.service, target.protocol, params)

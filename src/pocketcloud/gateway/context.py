@@ -20,6 +20,9 @@ class RequestContext:
     request: Request
     # Extra values an operation exposes to policy conditions (s3:prefix, ...).
     condition_values: dict[str, Any] = field(default_factory=dict)
+    # Headers the answer carries even when it is an error (S3's HeadBucket names the bucket's Region
+    # in x-amz-bucket-region when it refuses the caller too).
+    error_headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def account_id(self) -> str:

@@ -13,11 +13,19 @@ import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
+from botocore.exceptions import ClientError
 
-from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
-from tests.services.s3.core_support import empty_and_delete, unique_bucket
+from tests.conftest import ROOT_KEY, ROOT_SECRET, ServerProcess, make_client
+from tests.services.s3.core_support import (
+    OTHER_KEY,
+    OTHER_SECRET,
+    empty_and_delete,
+    two_accounts,
+    unique_bucket,
+)
 
 REGION = "eu-west-1"
+__all__ = ["two_accounts"]
 
 
 @pytest.fixture
@@ -102,3 +110,15 @@ def test_a_us_east_1_bucket_refuses_a_request_signed_for_another_region(endpoint
     answer = _signed("GET", f"{endpoint}/{bucket}?list-type=2", "eu-central-1")
     assert answer.status_code == 400
     assert _error(answer)[0::2] == ("AuthorizationHeaderMalformed", "us-east-1")
+
+
+def test_head_bucket_names_the_region_even_to_a_caller_it_refuses(two_accounts: ServerProcess) -> None:
+    owner = make_client(two_accounts.endpoint, "s3", region=REGION)
+    name = unique_bucket("region-403")
+    owner.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": REGION})
+    stranger = make_client(two_accounts.endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET, region=REGION)
+    with pytest.raises(ClientError) as refused:
+        stranger.head_bucket(Bucket=name)
+    answer = refused.value.response["ResponseMetadata"]
+    assert (answer["HTTPStatusCode"], answer["HTTPHeaders"].get("x-amz-bucket-region")) == (403, REGION)
+    owner.delete_bucket(Bucket=name)

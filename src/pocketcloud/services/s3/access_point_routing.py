@@ -115,8 +115,13 @@ class AccessPointRouting:
         x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks."""
         self._resolve_access_point(ctx, operation, params)
         bucket = params.get("Bucket")
-        if isinstance(bucket, str) and not self.runtime.settings.auth_disabled:
-            check_signing_region(ctx, operation.name, self.s3.buckets.get(GLOBAL, bucket))
+        if isinstance(bucket, str):
+            doc = self.s3.buckets.get(GLOBAL, bucket)
+            if doc is not None and operation.name == "HeadBucket":
+                # S3 names the bucket's Region to whoever asks, even a caller it then refuses.
+                ctx.error_headers["x-amz-bucket-region"] = doc.get("Region") or "us-east-1"
+            if not self.runtime.settings.auth_disabled:
+                check_signing_region(ctx, operation.name, doc)
         self._check_expected_owners(params)
 
     def _check_expected_owners(self, params: Params) -> None:
