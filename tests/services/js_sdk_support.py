@@ -26,7 +26,15 @@ def js_sdk() -> Path:
         pytest.skip("node and npm are not installed")
     if not all(
         (JS_DIR / "node_modules" / "@aws-sdk" / pkg).is_dir()
-        for pkg in ("client-sqs", "client-lambda", "client-iam", "client-sts", "client-cloudwatch-logs")
+        for pkg in (
+            "client-sqs",
+            "client-lambda",
+            "client-iam",
+            "client-sts",
+            "client-cloudwatch-logs",
+            "client-s3",
+            "s3-request-presigner",
+        )
     ):
         install = subprocess.run(
             ["npm", "ci", "--no-audit", "--no-fund"], cwd=JS_DIR, capture_output=True, text=True, timeout=600

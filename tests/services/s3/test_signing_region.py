@@ -44,6 +44,18 @@ def _signed(method: str, url: str, region: str) -> requests.Response:
     return requests.request(method, url, headers=dict(request.headers), timeout=30)
 
 
+def _signed_virtual(method: str, endpoint: str, bucket: str, path: str, region: str) -> requests.Response:
+    """A virtual-hosted request (Host `bucket.s3.localhost`), sent to the test server's address."""
+    host = f"{bucket}.s3.localhost:{endpoint.rsplit(':', 1)[1]}"
+    request = AWSRequest(
+        method=method, url=f"http://{host}{path}", headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    )
+    SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "s3", region).add_auth(request)
+    return requests.request(
+        method, f"{endpoint}{path}", headers={**request.headers, "Host": host}, timeout=30
+    )
+
+
 def _error(response: requests.Response) -> tuple[str, str, str | None]:
     root = ET.fromstring(response.content)
     return root.findtext("Code") or "", root.findtext("Message") or "", root.findtext("Region")
@@ -52,7 +64,7 @@ def _error(response: requests.Response) -> tuple[str, str, str | None]:
 def test_a_request_signed_for_another_region_is_refused_with_the_buckets_region(
     endpoint: str, eu_bucket: str
 ) -> None:
-    answer = _signed("GET", f"{endpoint}/{eu_bucket}/k", "us-east-1")
+    answer = _signed_virtual("GET", endpoint, eu_bucket, "/k", "us-east-1")
     assert answer.status_code == 400
     assert answer.headers["x-amz-bucket-region"] == REGION
     assert _error(answer) == (
@@ -65,8 +77,20 @@ def test_a_request_signed_for_another_region_is_refused_with_the_buckets_region(
 def test_a_head_signed_for_another_region_is_a_bare_400_naming_the_region(
     endpoint: str, eu_bucket: str
 ) -> None:
-    answer = _signed("HEAD", f"{endpoint}/{eu_bucket}/k", "us-west-2")
+    answer = _signed_virtual("HEAD", endpoint, eu_bucket, "/k", "us-west-2")
     assert (answer.status_code, answer.headers["x-amz-bucket-region"], answer.content) == (400, REGION, b"")
+
+
+def test_a_path_style_request_signed_for_another_region_is_redirected_to_the_buckets_region(
+    endpoint: str, eu_bucket: str
+) -> None:
+    # Path style reaches the endpoint of the signing Region, which answers 301 PermanentRedirect.
+    answer = _signed("GET", f"{endpoint}/{eu_bucket}/k", "us-east-1")
+    assert (answer.status_code, answer.headers["x-amz-bucket-region"]) == (301, REGION)
+    root = ET.fromstring(answer.content)
+    assert (root.findtext("Code"), root.findtext("Bucket")) == ("PermanentRedirect", eu_bucket)
+    head = _signed("HEAD", f"{endpoint}/{eu_bucket}/k", "us-east-1")
+    assert (head.status_code, head.headers["x-amz-bucket-region"], head.content) == (301, REGION, b"")
 
 
 def test_a_request_signed_for_the_buckets_region_is_served(endpoint: str, eu_bucket: str) -> None:
@@ -107,7 +131,7 @@ def test_a_presigned_url_for_another_region_fails_as_on_aws(endpoint: str, eu_bu
 
 
 def test_a_us_east_1_bucket_refuses_a_request_signed_for_another_region(endpoint: str, bucket: str) -> None:
-    answer = _signed("GET", f"{endpoint}/{bucket}?list-type=2", "eu-central-1")
+    answer = _signed_virtual("GET", endpoint, bucket, "/?list-type=2", "eu-central-1")
     assert answer.status_code == 400
     assert _error(answer)[0::2] == ("AuthorizationHeaderMalformed", "us-east-1")
 

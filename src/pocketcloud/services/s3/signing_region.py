@@ -1,13 +1,15 @@
 """A bucket answers only requests signed for its own Region.
 
 On AWS, a SigV4 request for a bucket in another Region than the one it was signed for is refused
-before anything else: 400 AuthorizationHeaderMalformed ("the region 'us-east-1' is wrong;
-expecting 'eu-west-1'"), or AuthorizationQueryParametersError for a presigned URL, with the
-bucket's Region in the error's `Region` element and in the `x-amz-bucket-region` header. SDKs that
-follow Region redirects (boto3, the AWS CLI) read it, sign again for that Region and go on; others
-(the JavaScript SDK v3 by default, and any presigned URL made with the wrong Region) fail, as they
-will against AWS. pocketcloud serves every Region on one endpoint, so the signature's credential
-scope is the only Region a request names.
+before anything else. A path-style request goes to the endpoint of the Region it was signed for,
+which answers 301 PermanentRedirect; a virtual-hosted one reaches the bucket's Region, which answers
+400 AuthorizationHeaderMalformed ("the region 'us-east-1' is wrong; expecting 'eu-west-1'", with a
+`Region` element); a presigned URL gets AuthorizationQueryParametersError. All carry the bucket's
+Region in the `x-amz-bucket-region` header. SDKs that follow Region redirects (boto3, the AWS CLI,
+the JavaScript SDK v3 with `followRegionRedirects`, which follows only the 301 and HeadBucket's
+400) read it, sign again for that Region and go on; others (and any presigned URL made with the
+wrong Region) fail, as they will against AWS. pocketcloud serves every Region on one endpoint, so
+the signature's credential scope is the only Region a request names.
 
 CreateBucket checks its LocationConstraint against the Region itself (`buckets.py`). GetBucketLocation
 is answered whatever the Region, as it is how a client finds a bucket's Region. A browser POST
@@ -23,6 +25,7 @@ from typing import Any
 from pocketcloud.auth.parse import has_presigned_query
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 
 _ANY_REGION = frozenset(("CreateBucket", "GetBucketLocation", "ListBuckets", "ListDirectoryBuckets"))
 
@@ -37,6 +40,19 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
     request = ctx.request
     headers = {"x-amz-bucket-region": expected}
     if request.headers.get("authorization", "").startswith("AWS4-"):
+        if virtual_host_bucket(request.host) != bucket.get("Name"):
+            # A path-style request reaches the endpoint of the Region it was signed for, which
+            # answers 301 PermanentRedirect naming the bucket's Region (its regional endpoint sees
+            # the wrong signature instead); the JavaScript SDK v3 follows only this form.
+            raise ServiceError(
+                "PermanentRedirect",
+                "The bucket you are attempting to access must be addressed using the specified endpoint. "
+                "Please send all future requests to this endpoint.",
+                status=301,
+                headers=headers,
+                Bucket=bucket.get("Name"),
+                Endpoint=request.host,
+            )
         raise ServiceError(
             "AuthorizationHeaderMalformed",
             f"The authorization header is malformed; the region '{ctx.region}' is wrong; expecting '{expected}'",
