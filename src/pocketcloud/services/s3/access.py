@@ -238,6 +238,20 @@ class AccessControlOperations:
         other = replace(ctx, operation=operation, condition_values=dict(condition_values or {}))
         authorizer.authorize(other, service_model("s3").operation_model(operation), params)
 
+    def authorize_creation_tags(self, ctx: RequestContext, bucket: str, tags: list[Any]) -> None:
+        """CreateBucket with Tags also needs s3:TagResource on the new bucket (CreateBucket API
+        reference), asked as S3 Control's TagResource: the authorizer reads aws:RequestTag/<key> and
+        aws:TagKeys from its Tags, and `resource_arns` (buckets.py) names arn:aws:s3:::<bucket>.
+        The account's root passes, as for any call in its own account."""
+        authorizer = getattr(self, "_side_authorizer", None)
+        if authorizer is None:
+            from pocketcloud.iam.authorizer import Authorizer
+
+            authorizer = self._side_authorizer = Authorizer(self.runtime)
+        other = replace(ctx, operation="TagResource", condition_values={})
+        model = service_model("s3control").operation_model("TagResource")
+        authorizer.authorize(other, model, {"Bucket": bucket, "Tags": tags})
+
     def _owner_of(self, bucket: str) -> str | None:
         doc = self.s3.buckets.get(GLOBAL, bucket)
         return str(doc["Account"]) if doc else None
@@ -359,6 +373,12 @@ class AccessControlOperations:
         if operation == "CreateBucket":
             constraint = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
             values["s3:locationconstraint"] = constraint or "us-east-1"
+            # s3:CreateBucket takes aws:RequestTag/<key> and aws:TagKeys too (Service Authorization Reference).
+            created = (params.get("CreateBucketConfiguration") or {}).get("Tags") or []
+            tagged = [t for t in created if isinstance(t, dict) and "Key" in t]
+            if tagged:
+                values.update({f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in tagged})
+                values["aws:TagKeys"] = [t["Key"] for t in tagged]
         tags = _request_tags(operation, params)
         if tags is not None:
             for tag in tags:

@@ -63,6 +63,13 @@ def _invalid_location_constraint(constraint: str) -> ServiceError:
 class BucketOperations:
     s3: S3State
 
+    def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
+        """The authorizer's hook: CreateBucket's tags are authorized (`authorize_creation_tags`) as
+        s3:TagResource on the bucket being created, whatever the action catalog's first resource type."""
+        if operation == "TagResource" and isinstance(params.get("Bucket"), str):
+            return [f"arn:aws:s3:::{params['Bucket']}"]
+        return super().resource_arns(ctx, operation, params)  # type: ignore[misc]
+
     def CreateBucket(self, ctx: RequestContext, p: Params) -> Params:
         name = p["Bucket"]
         check_bucket_name(name)
@@ -101,6 +108,8 @@ class BucketOperations:
         tags = (p.get("CreateBucketConfiguration") or {}).get("Tags")
         if tags is not None:  # checked as PutBucketTagging checks them, before the bucket exists
             check_bucket_tags({"TagSet": tags})
+            if tags:  # refused before anything is created
+                self.authorize_creation_tags(ctx, name, tags)  # type: ignore[attr-defined]
         ownership = "BucketOwnerEnforced" if p.get("ObjectOwnership") is None else p["ObjectOwnership"]
         if ownership not in OBJECT_OWNERSHIP:
             raise ServiceError(
