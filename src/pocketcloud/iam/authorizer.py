@@ -287,7 +287,11 @@ def _parameter_keys(service: str, operation: str, params: dict[str, Any]) -> dic
 
 
 def _request_tags(params: dict[str, Any]) -> dict[str, Any]:
-    tags = params.get("Tags")
+    return request_tag_values(params.get("Tags"))
+
+
+def request_tag_values(tags: Any) -> dict[str, Any]:
+    """aws:RequestTag/<key> and aws:TagKeys of a request's tag list ({} if it names none)."""
     if not isinstance(tags, list) or not tags or not isinstance(tags[0], dict):
         return {}
     keys: dict[str, Any] = {f"aws:RequestTag/{t.get('Key')}": t.get("Value", "") for t in tags}

@@ -26,6 +26,7 @@ from typing import Any
 
 from pocketcloud.auth.canonical import parse_amz_date
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import request_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3 import acl as acls
@@ -227,30 +228,29 @@ class AccessControlOperations:
         self._authorize_as(ctx, "DeleteObject", params, ctx.condition_values)
 
     def _authorize_as(
-        self, ctx: RequestContext, operation: str, params: Params, condition_values: Params | None = None
+        self,
+        ctx: RequestContext,
+        operation: str,
+        params: Params,
+        condition_values: Params | None = None,
+        service: str = "s3",
     ) -> None:
-        """Authorize `ctx`'s caller for another operation of S3 (AccessDenied if not allowed)."""
+        """Authorize `ctx`'s caller for another operation of S3 (or S3 Control's TagResource),
+        AccessDenied if not allowed."""
         authorizer = getattr(self, "_side_authorizer", None)
         if authorizer is None:
             from pocketcloud.iam.authorizer import Authorizer
 
             authorizer = self._side_authorizer = Authorizer(self.runtime)
         other = replace(ctx, operation=operation, condition_values=dict(condition_values or {}))
-        authorizer.authorize(other, service_model("s3").operation_model(operation), params)
+        authorizer.authorize(other, service_model(service).operation_model(operation), params)
 
     def authorize_creation_tags(self, ctx: RequestContext, bucket: str, tags: list[Any]) -> None:
         """CreateBucket with Tags also needs s3:TagResource on the new bucket (CreateBucket API
         reference), asked as S3 Control's TagResource: the authorizer reads aws:RequestTag/<key> and
         aws:TagKeys from its Tags, and `resource_arns` (buckets.py) names arn:aws:s3:::<bucket>.
         The account's root passes, as for any call in its own account."""
-        authorizer = getattr(self, "_side_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._side_authorizer = Authorizer(self.runtime)
-        other = replace(ctx, operation="TagResource", condition_values={})
-        model = service_model("s3control").operation_model("TagResource")
-        authorizer.authorize(other, model, {"Bucket": bucket, "Tags": tags})
+        self._authorize_as(ctx, "TagResource", {"Bucket": bucket, "Tags": tags}, service="s3control")
 
     def _owner_of(self, bucket: str) -> str | None:
         doc = self.s3.buckets.get(GLOBAL, bucket)
@@ -373,12 +373,9 @@ class AccessControlOperations:
         if operation == "CreateBucket":
             constraint = (params.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
             values["s3:locationconstraint"] = constraint or "us-east-1"
-            # s3:CreateBucket takes aws:RequestTag/<key> and aws:TagKeys too (Service Authorization Reference).
-            created = (params.get("CreateBucketConfiguration") or {}).get("Tags") or []
-            tagged = [t for t in created if isinstance(t, dict) and "Key" in t]
-            if tagged:
-                values.update({f"aws:RequestTag/{t['Key']}": t.get("Value", "") for t in tagged})
-                values["aws:TagKeys"] = [t["Key"] for t in tagged]
+            # s3:CreateBucket takes aws:RequestTag/<key> and aws:TagKeys too (Service Authorization Reference),
+            # from tags the model nests in CreateBucketConfiguration rather than a top-level Tags.
+            values.update(request_tag_values((params.get("CreateBucketConfiguration") or {}).get("Tags")))
         tags = _request_tags(operation, params)
         if tags is not None:
             for tag in tags:
