@@ -10,11 +10,13 @@ import json
 import time
 import uuid
 import zipfile
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+
+from tests.conftest import ServerProcess
 
 LAMBDA_TRUST = json.dumps({
     "Version": "2012-10-17",
@@ -179,3 +181,11 @@ def delivered(sqs: Any, dest: str) -> dict[str, Any]:
             forwarded: dict[str, Any] = json.loads(message["Body"])
             return forwarded
     raise AssertionError("the function was not invoked")
+
+
+@pytest.fixture(scope="module")
+def fast_retries() -> Iterator[ServerProcess]:
+    """A server whose async retries come 0.5 s apart instead of Lambda's minutes."""
+    proc = ServerProcess(env={"POCKETCLOUD_LAMBDA_RETRY_SECONDS": "0.5"}).start()
+    yield proc
+    proc.stop()

@@ -14,19 +14,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, log_messages, unique
+from tests.services.awslambda.support import LAMBDA_TRUST, Functions, fast_retries, log_messages, unique
+
+__all__ = ["fast_retries"]
 
 FAILING = "def handler(event, context):\n    raise RuntimeError('always fails: ' + str(event.get('n')))\n"
 SUCCEEDING = "def handler(event, context):\n    return {'doubled': event['n'] * 2}\n"
 # Writes each destination record it receives to its log, on one line, for the test to read back.
 RECORDER = "import json\ndef handler(event, context):\n    print('RECORD ' + json.dumps(event))\n"
-
-
-@pytest.fixture(scope="module")
-def fast_retries() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_LAMBDA_RETRY_SECONDS": "0.5"}).start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

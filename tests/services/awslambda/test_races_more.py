@@ -15,10 +15,18 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, log_messages, unique, zipped
+from tests.services.awslambda.support import (
+    LAMBDA_TRUST,
+    Functions,
+    fast_retries,
+    log_messages,
+    unique,
+    zipped,
+)
 from tests.services.race_support import clients, code, race
 
 RACERS = 8
+__all__ = ["fast_retries"]
 
 USES_LAYER = """
 import shared
@@ -172,13 +180,6 @@ def handler(event, context):
     print("SUCCESSOR GOT " + json.dumps(event))
     return "ok"
 """
-
-
-@pytest.fixture(scope="module")
-def fast_retries() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_LAMBDA_RETRY_SECONDS": "0.5"}).start()
-    yield proc
-    proc.stop()
 
 
 @pytest.fixture

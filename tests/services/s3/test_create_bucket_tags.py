@@ -37,7 +37,11 @@ def test_create_bucket_without_tags_needs_only_create_bucket(endpoint: str, s3: 
     _, client = _user(endpoint)
     name = unique_bucket("untagged")
     client.create_bucket(Bucket=name)
-    empty_and_delete(s3, name)
+    try:
+        assert s3.head_bucket(Bucket=name)["BucketRegion"] == "us-east-1"
+        assert error_of(s3.get_bucket_tagging, Bucket=name)[:2] == ("NoSuchTagSet", 404)
+    finally:
+        empty_and_delete(s3, name)
 
 
 def test_create_bucket_with_tag_resource_keeps_the_tags(endpoint: str, s3: Any) -> None:
