@@ -88,6 +88,19 @@ _LISTING_HEAD = (
 MEMBER_ORDER = {
     "ListObjectsOutput": _LISTING_HEAD,
     "ListObjectsV2Output": _LISTING_HEAD,
+    # The SDK for Java v1 gives each version the bucket name it has read when the entry starts.
+    "ListObjectVersionsOutput": (
+        "Name",
+        "Prefix",
+        "KeyMarker",
+        "VersionIdMarker",
+        "NextKeyMarker",
+        "NextVersionIdMarker",
+        "MaxKeys",
+        "Delimiter",
+        "EncodingType",
+        "IsTruncated",
+    ),
     "ListBucketsOutput": ("Owner",),
 }
 

@@ -25,7 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from .scalars import iso8601_millis
-from .xml import _TEXT_SPECIAL, Writer, _entity, needs_entity
+from .xml import _TEXT_SPECIAL, Writer, _entity, generic_element, needs_entity
 
 _OBJECT_MEMBERS = frozenset(
     ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass", "Owner")
@@ -35,6 +35,13 @@ _MARKER_MEMBERS = frozenset(("Owner", "Key", "VersionId", "IsLatest", "LastModif
 
 Escape = Callable[[str], str]
 Entry = Callable[[Any, Escape], "str | None"]
+
+
+class DeleteMarkerEntry(dict[str, Any]):
+    """A delete marker given among ListObjectVersions' `Versions`. S3 writes a listing's versions and
+    delete markers as one sequence (key order, each key's newest first), and clients that keep that
+    order (minio-go, the AWS SDK for Java v1) read one list from it: the provider gives one list and
+    marks its delete markers with this class, and `_versions_and_markers` writes each as its element."""
 
 
 def _text(value: str) -> str:
@@ -217,7 +224,7 @@ def _version(item: Any, esc: Escape) -> str | None:
 
 
 def _delete_marker(item: Any, esc: Escape) -> str | None:
-    if item.__class__ is not dict or not _MARKER_MEMBERS.issuperset(item):
+    if (item.__class__ is not dict and item.__class__ is not DeleteMarkerEntry) or not _MARKER_MEMBERS.issuperset(item):
         return None
     key, version, latest, modified = (
         item.get("Key"),
@@ -285,13 +292,42 @@ def _fast_list(entry: Entry, usual_page: Callable[[list[Any]], list[str] | None]
     return build
 
 
+def _generic_markers(items: Any, out: list[str]) -> None:
+    for item in items:
+        generic_element("DeleteMarker", dict(item), out)
+
+
+def _versions_and_markers(generic: Writer) -> Writer:
+    """ListObjectVersions' `Versions`, with the `DeleteMarkerEntry` items among them written in place."""
+    versions = _fast_list(_version)(generic)
+    markers = _fast_list(_delete_marker)(_generic_markers)
+
+    def write(items: Any, out: list[str]) -> None:
+        if items.__class__ is not list or not any(item.__class__ is DeleteMarkerEntry for item in items):
+            versions(items, out)
+            return
+        run: list[Any] = []
+        for item in items:
+            if item.__class__ is DeleteMarkerEntry:
+                if run:
+                    versions(run, out)
+                    run = []
+                markers([item], out)
+            else:
+                run.append(item)
+        if run:
+            versions(run, out)
+
+    return write
+
+
 # (output shape, member) → a builder taking the generic writer of that member; for XmlPlanner.
 LISTING_WRITERS: Mapping[tuple[str, str], Callable[[Writer], Writer]] = {
     ("ListObjectsOutput", "Contents"): _fast_list(_contents, _usual_contents_page),
     ("ListObjectsOutput", "CommonPrefixes"): _fast_list(_common_prefix),
     ("ListObjectsV2Output", "Contents"): _fast_list(_contents, _usual_contents_page),
     ("ListObjectsV2Output", "CommonPrefixes"): _fast_list(_common_prefix),
-    ("ListObjectVersionsOutput", "Versions"): _fast_list(_version),
+    ("ListObjectVersionsOutput", "Versions"): _versions_and_markers,
     ("ListObjectVersionsOutput", "DeleteMarkers"): _fast_list(_delete_marker),
     ("ListObjectVersionsOutput", "CommonPrefixes"): _fast_list(_common_prefix),
 }

@@ -18,6 +18,7 @@ from urllib.parse import quote
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.s3_listing import DeleteMarkerEntry
 from pocketcloud.services.s3.errors import invalid_argument
 from pocketcloud.services.s3.state import (
     LISTED_FIELDS,
@@ -241,8 +242,8 @@ class ListingOperations:
                 version_marker,
             )
         where = bucket_scope(bucket)
-        versions: list[Params] = []
-        markers: list[Params] = []
+        # Versions and delete markers in one sequence, as S3 writes them (see DeleteMarkerEntry).
+        entries: list[Params] = []
         prefixes: list[str] = []
         truncated = False
         next_key = next_version = None
@@ -299,13 +300,13 @@ class ListingOperations:
                     "Owner": _owner_of(account, owners),
                 }
                 if is_marker:
-                    markers.append(entry)
+                    entries.append(DeleteMarkerEntry(entry))
                 else:
                     entry.update({"ETag": etag, "Size": size, "StorageClass": storage_class or "STANDARD"})
                     if sums:
                         entry["ChecksumAlgorithm"] = list(sums)
                         entry["ChecksumType"] = sum_type or "FULL_OBJECT"
-                    versions.append(entry)
+                    entries.append(entry)
                 count += 1
                 next_key, next_version = key, version_id
                 cursor = version_key
@@ -319,8 +320,7 @@ class ListingOperations:
             "VersionIdMarker": version_marker or "",
             "MaxKeys": limit,
             "IsTruncated": truncated,
-            "Versions": versions,
-            "DeleteMarkers": markers,
+            "Versions": entries,
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
         }
         if delimiter:

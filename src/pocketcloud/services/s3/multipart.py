@@ -99,9 +99,11 @@ class MultipartOperations:
                 "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
                 "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
             )
-        checksum_type = p.get("ChecksumType") or (
-            _DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None
-        )
+        # S3 reads the type without regard to case: AWS's CRT client (CLI v2, Mountpoint) sends "full_object".
+        stated_type = (p.get("ChecksumType") or "").upper()
+        if stated_type and stated_type not in _CHECKSUM_TYPES:
+            raise invalid_request("Value for x-amz-checksum-type header is invalid.")
+        checksum_type = stated_type or (_DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None)
         if checksum_type and (not algorithm or algorithm.upper() not in _CHECKSUM_TYPES[checksum_type]):
             raise invalid_request(
                 f"The {checksum_type} checksum type cannot be used with the {(algorithm or 'unspecified').lower()} "
@@ -337,6 +339,13 @@ class MultipartOperations:
                     ETag=part["ETag"].strip('"'),
                 )
             chosen.append(part)
+        # The size the client expects (AWS's CRT client sends it): a mismatch is a 400 InvalidRequest.
+        expected_size = p.get("MpuObjectSize")
+        if expected_size is not None and expected_size != sum(part["Size"] for part in chosen):
+            raise invalid_request(
+                f"The provided 'x-amz-mp-object-size' header value {expected_size} does not match the size of "
+                f"the parts: {sum(part['Size'] for part in chosen)}."
+            )
         self._check_write_conditions(p["Bucket"], p["Key"], p, upload)  # type: ignore[attr-defined]
         algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
         # S3's default data integrity protection: an upload created without an algorithm still gets

@@ -400,6 +400,15 @@ class ObjectOperations:
         bucket_doc = self.s3.bucket(p["Bucket"])
         key = p["Key"]
         # Everything the request alone can refuse is refused before its body is read.
+        if p.get("WriteOffsetBytes") is not None:
+            # Appends are for directory buckets (S3 Express One Zone) only; a general purpose bucket
+            # must not take the body for a whole new object (MinIO's append_object sends this).
+            raise ServiceError(
+                "NotImplemented",
+                "A header you provided implies functionality that is not implemented",
+                status=501,
+                Header="x-amz-write-offset-bytes",
+            )
         record = self._record_from_params(ctx, key, p)
         tags = parse_tagging_header(p.get("Tagging"))
         if tags:
@@ -482,7 +491,8 @@ class ObjectOperations:
         if record.get("RestoreExpiry"):
             expiry = format_datetime(to_datetime(record["RestoreExpiry"]), usegmt=True)
             out["Restore"] = f'ongoing-request="false", expiry-date="{expiry}"'
-        if p.get("ChecksumMode") == "ENABLED":
+        # S3 reads the mode without regard to case: AWS's CRT client (CLI v2, Mountpoint) sends "enabled".
+        if str(p.get("ChecksumMode") or "").upper() == "ENABLED":
             for algorithm, value in (record.get("Checksums") or {}).items():
                 out[CHECKSUM_MEMBERS[algorithm]] = value
             if record.get("Checksums"):
