@@ -14,8 +14,13 @@ operation, params)` → {key: value}, asked only when policies are evaluated). A
 caller of a member account of the organization is limited by its service control
 policies, compiled by the Organizations provider (`scp_chain(principal)`, None
 for everyone else: a dict lookup, so accounts outside an organization pay
-nothing). A denial is the service's own AccessDenied error with AWS's wording
-("Access Denied", with no detail, for an anonymous caller).
+nothing). A request to a resource of a member account, on a service resource
+control policies cover, is limited by that account's RCPs whoever the caller is
+(`rcp_chain(account)`). The provider also answers which organization an account
+belongs to and where (`membership(account)`), for aws:PrincipalOrgID,
+aws:PrincipalOrgPaths, aws:ResourceOrgID, aws:ResourceOrgPaths and
+aws:SourceOrgID. A denial is the service's own AccessDenied error with AWS's
+wording ("Access Denied", with no detail, for an anonymous caller).
 """
 
 from __future__ import annotations
@@ -29,8 +34,8 @@ from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_action, resource_arns
 from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
+from pocketcloud.iam.org_policies import RCP_SERVICES, PolicyChain, is_service_linked_role
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
-from pocketcloud.iam.scp import ScpChain
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import ServiceRuntime
 
@@ -66,15 +71,31 @@ class Authorizer:
         self._compiled_sets: dict[Any, _PolicySet] = {}
         self._key_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._last_found: tuple[Any, _PolicySet] | None = None
-        self._scp_source: Any = None  # the Organizations provider's scp_chain, found on first use
+        # The Organizations provider's scp_chain, rcp_chain and membership, found on first use.
+        self._org_sources: tuple[Any, Any, Any] | None = None
 
-    def _scps(self, principal: Principal) -> ScpChain | None:
-        """The SCPs limiting this principal (None outside an organization and for its management account)."""
-        source = self._scp_source
-        if source is None:
+    def _organizations(self) -> tuple[Any, Any, Any]:
+        sources = self._org_sources
+        if sources is None:
             organizations = self.runtime.provider("organizations")
-            source = self._scp_source = getattr(organizations, "scp_chain", None) or _no_scps
-        return source(principal)
+            sources = self._org_sources = (
+                getattr(organizations, "scp_chain", None) or _nothing,
+                getattr(organizations, "rcp_chain", None) or _nothing,
+                getattr(organizations, "membership", None) or _nothing,
+            )
+        return sources
+
+    def _scps(self, principal: Principal) -> PolicyChain | None:
+        """The SCPs limiting this principal (None outside an organization and for its management account)."""
+        return self._organizations()[0](principal)
+
+    def _rcps(self, principal: Principal, action: str, owner: str | None) -> PolicyChain | None:
+        """The RCPs limiting a request on a resource of account `owner` (None: none apply)."""
+        if not owner or action.partition(":")[0].lower() not in RCP_SERVICES:
+            return None
+        if principal.role_arn and is_service_linked_role(principal.role_arn):
+            return None  # "RCPs do not apply to calls made by service-linked roles"
+        return self._organizations()[1](owner)
 
     def authorize(self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any]) -> None:
         if self.runtime.settings.auth_disabled:
@@ -101,6 +122,8 @@ class Authorizer:
             and resource_account in (None, principal.account_id)
             and principal.session_policy is None  # an AssumeRoot session: its task policy may deny
             and self._scps(principal) is None  # a member account's root is limited by its SCPs
+            # ... and its resources by their RCPs
+            and self._organizations()[1](resource_account or principal.account_id) is None
         ):
             return  # the root user may do everything in its own account that no resource policy denies
         # Service condition keys only the provider can work out (S3's s3:prefix, s3:ExistingObjectTag/...).
@@ -173,6 +196,8 @@ class Authorizer:
             policy_set = self._compiled(iam.identity_policies(principal))  # type: ignore[attr-defined]
         policies, boundary = policy_set.policies, policy_set.boundary
         scps = self._scps(principal)
+        owner = _resource_owner(principal, resources, resource_account)
+        rcps = self._rcps(principal, action, owner)
         resource_policy = None
         if policy_text:
             kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
@@ -185,6 +210,7 @@ class Authorizer:
         context = {
             **global_context(ctx), **ctx.condition_values, **_request_tags(params),
             **_parameter_keys(ctx.service, operation.name, params),
+            **self._organization_keys(principal, owner, ctx.condition_values.get("aws:SourceAccount")),
         }
         # The same principal under the same policies, asking the same thing with the same values of
         # every key those policies look at, gets the same answer: remember it.
@@ -200,6 +226,8 @@ class Authorizer:
         if scps is not None:
             # The chain is a new object whenever an SCP, an attachment or the account's place changes.
             ids, keys = (ids, scps), keys + scps.keys
+        if rcps is not None:
+            ids, keys = (ids, rcps), keys + rcps.keys
         lowered = {k.lower(): v for k, v in context.items()}
         referenced = tuple([_freeze(lowered.get(key)) for key in keys])
         cache_key = (principal, action, tuple(resources), resource_account, ids, referenced)
@@ -215,6 +243,7 @@ class Authorizer:
             resource_policy=resource_policy,
             resource_account=resource_account,
             scp_levels=scps.levels if scps is not None else None,
+            rcp_levels=rcps.levels if rcps is not None else None,
             **session,
             context=context,
         )
@@ -224,8 +253,47 @@ class Authorizer:
         self._decisions[cache_key] = decision
         return decision, action, resources
 
+    def _organization_keys(self, principal: Principal, owner: str | None, source: Any) -> dict[str, Any]:
+        """The global keys that name organizations, when they have values ("AWS global condition
+        context keys"): the principal's, the resource's and the calling service's source account's."""
+        membership = self._organizations()[2]
+        keys: dict[str, Any] = {}
+        if principal.kind in _ACCOUNT_PRINCIPALS:
+            found = membership(principal.account_id)
+            if found:
+                keys["aws:PrincipalOrgID"], path = found
+                keys["aws:PrincipalOrgPaths"] = [path]
+        if owner:
+            keys["aws:ResourceAccount"] = owner
+            found = membership(owner)
+            if found:
+                keys["aws:ResourceOrgID"], path = found
+                keys["aws:ResourceOrgPaths"] = [path]
+        if isinstance(source, str) and source:
+            found = membership(source)
+            if found:
+                keys["aws:SourceOrgID"] = found[0]
+                keys["aws:SourceOrgPaths"] = [found[1]]
+        return keys
+
 
 _DECISION_CACHE_SIZE = 20000
+# Principals of an AWS account (aws:PrincipalOrgID is theirs; not an anonymous caller's or a service's).
+_ACCOUNT_PRINCIPALS = ("Account", "User", "AssumedRole", "FederatedUser")
+
+
+def _resource_owner(principal: Principal, resources: list[str], resource_account: str | None) -> str | None:
+    """The account that owns the request's resource: the provider's word, else the ARN's account
+    field, else (an ARN without one, like an S3 bucket's) the caller's; None without a resource."""
+    arns = [arn for arn in resources if arn != "*"]
+    if not arns:
+        return None  # an action on no resource type (ListBuckets, ListQueues): RCPs do not apply
+    if resource_account:
+        return resource_account
+    parts = arns[0].split(":", 5)
+    if len(parts) > 4 and parts[4]:
+        return parts[4]
+    return principal.account_id or None
 
 
 class _PolicySet:
@@ -246,7 +314,7 @@ def _identity(policy: Policy | None) -> tuple[str, str, str] | None:
 _NO_POLICIES = _PolicySet([], None)
 
 
-def _no_scps(principal: Principal) -> None:
+def _nothing(_: Any) -> None:
     return None
 
 

@@ -27,6 +27,9 @@ policies", "AWS JSON policy elements: Principal"):
    member of an organization: every level from the root down to the account
    must have an SCP that allows, and a Deny in any of them is final. They
    limit the member account's root user too, and never grant.
+9. Resource control policies ("RCP evaluation"), when the resource belongs to a
+   member account: the same level-by-level rule, for every caller (another
+   account's principal, an anonymous one); they never grant either.
 
 The engine is a pure library: requests come in as `AuthorizationRequest`,
 answers go out as `Decision`; nothing here knows about HTTP. `denial_message`
@@ -63,6 +66,7 @@ _DIRECT, _LIMITED, _ACCOUNT, _NOT_NAMED = 3, 2, 1, 0
 
 IDENTITY, RESOURCE, BOUNDARY, SESSION, TRUST = "identity", "resource", "boundary", "session", "trust"
 SCP = "scp"
+RCP = "rcp"
 
 
 @dataclass(frozen=True)
@@ -88,6 +92,9 @@ class AuthorizationRequest:
     # The caller's SCPs, one group per level from the organization's root down to its account;
     # None when no SCP applies (no organization, the management account, a service-linked role).
     scp_levels: Sequence[Sequence[Policy]] | None = None
+    # The resource account's RCPs, the same way; None when none apply (a resource of no member
+    # account, a service RCPs do not cover, a service-linked role calling).
+    rcp_levels: Sequence[Sequence[Policy]] | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.resources, str):
@@ -136,7 +143,8 @@ class Decision(NamedTuple):
 
     allowed: bool
     decision: str  # "allowed" | "explicitDeny" | "implicitDeny" (the simulator's EvalDecision)
-    # Which kind of policy denied or failed to allow: identity, resource, boundary, session, trust or scp.
+    # Which kind of policy denied or failed to allow: identity, resource, boundary, session, trust, scp
+    # or rcp.
     denied_by: str | None
     matched_statements: tuple[MatchedStatement, ...] = ()
     missing_context_keys: tuple[str, ...] = ()
@@ -385,13 +393,12 @@ def _decide(
     resource_kind = TRUST if trust else RESOURCE
     allowed_by_boundary = None if boundary_policy is None else boundary.allows and not boundary.denies
 
-    scp_allows = True
-    if request.scp_levels is not None:
-        for level in request.scp_levels:
-            scanned_level = _scan(level, request, action, resource, lookup, missing, matched)
-            if scanned_level.denies:
-                return "explicitDeny", SCP, allowed_by_boundary
-            scp_allows = scp_allows and scanned_level.allows
+    rcp_allows = _chain_allows(request.rcp_levels, request, action, resource, lookup, missing, matched)
+    if rcp_allows is None:
+        return "explicitDeny", RCP, allowed_by_boundary
+    scp_allows = _chain_allows(request.scp_levels, request, action, resource, lookup, missing, matched)
+    if scp_allows is None:
+        return "explicitDeny", SCP, allowed_by_boundary
     # Several kinds may deny; like AWS, the message names only one (this order decides which).
     for scanned, policy_kind in (
         (identity, IDENTITY),
@@ -401,7 +408,10 @@ def _decide(
     ):
         if scanned.denies:
             return "explicitDeny", policy_kind, allowed_by_boundary
-    if not scp_allows:  # AWS checks SCPs before any policy that could allow
+    # AWS checks RCPs, then SCPs, before any policy that could allow.
+    if not rcp_allows:
+        return "implicitDeny", RCP, allowed_by_boundary
+    if not scp_allows:
         return "implicitDeny", SCP, allowed_by_boundary
     failed = _failed_to_allow(
         request, identity, boundary_policy, boundary, session_policies, session, granted, trust
@@ -409,6 +419,27 @@ def _decide(
     if failed is None:
         return "allowed", None, allowed_by_boundary
     return "implicitDeny", failed, allowed_by_boundary
+
+
+def _chain_allows(
+    levels: Sequence[Sequence[Policy]] | None,
+    request: AuthorizationRequest,
+    action: str,
+    resource: str,
+    lookup: KeyLookup,
+    missing: set[str],
+    matched: list[MatchedStatement],
+) -> bool | None:
+    """An organization policy chain: None on an explicit deny, else whether every level allows."""
+    if levels is None:
+        return True
+    allows = True
+    for level in levels:
+        scanned = _scan(level, request, action, resource, lookup, missing, matched)
+        if scanned.denies:
+            return None
+        allows = allows and scanned.allows
+    return allows
 
 
 def _failed_to_allow(
@@ -464,6 +495,7 @@ _EXPLICIT_DENY_IN = {
     BOUNDARY: "a permissions boundary",
     SESSION: "a session policy",
     SCP: "a service control policy",
+    RCP: "a resource control policy",
 }
 _NO_POLICY_ALLOWS = {
     IDENTITY: "identity-based policy",
@@ -471,6 +503,7 @@ _NO_POLICY_ALLOWS = {
     BOUNDARY: "permissions boundary",
     SESSION: "session policy",
     SCP: "service control policy",
+    RCP: "resource control policy",
 }
 
 

@@ -15,6 +15,7 @@ Kinds of policy, which decide what a document may contain:
     resource   attached to a resource (bucket, queue)  Principal required
     trust      a role's trust policy                  Principal required, no Resource
     scp        an Organizations service control policy no Principal
+    rcp        an Organizations resource control policy Principal required
 
 Messages follow IAM's MalformedPolicyDocument wording ("Syntax errors in
 policy.", "Policy statement must contain actions.", ...). Evaluation lives in
@@ -40,8 +41,8 @@ from pocketcloud.iam.conditions import (
 )
 from pocketcloud.iam.variables import KeyLookup, Template, has_variables, parse_template
 
-PolicyKind = Literal["identity", "boundary", "session", "resource", "trust", "scp"]
-POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust", "scp")
+PolicyKind = Literal["identity", "boundary", "session", "resource", "trust", "scp", "rcp"]
+POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust", "scp", "rcp")
 CURRENT_VERSION = "2012-10-17"
 LEGACY_VERSION = "2008-10-17"
 
@@ -268,7 +269,7 @@ def _check_required_elements(statements: list[dict[str, Any]], kind: PolicyKind)
                 raise MalformedPolicy("Has prohibited field Resource")
         elif not statement.get("Resource") and not statement.get("NotResource"):
             raise MalformedPolicy("Policy statement must contain resources.")
-        if kind in ("resource", "trust") and "Principal" not in statement and "NotPrincipal" not in statement:
+        if kind in ("resource", "trust", "rcp") and "Principal" not in statement and "NotPrincipal" not in statement:
             raise MalformedPolicy("Missing required field Principal")
     for statement in statements:
         for resource in _as_list(statement.get("Resource", statement.get("NotResource", []))):

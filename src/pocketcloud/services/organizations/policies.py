@@ -1,12 +1,13 @@
-"""Organizations policies: policy types on the root, policies, attachments, tags, and the SCPs the
-IAM engine enforces (`scp_chain`).
+"""Organizations policies: policy types on the root, policies, attachments, tags, and the SCPs and
+RCPs the IAM engine enforces (`scp_chain`, `rcp_chain`).
 
 Policies live in the `policies` collection; which target holds which policy is
 kept in the tree document (`structure.py`). The AWS-managed FullAWSAccess SCP
-(p-FullAWSAccess) is not stored: it exists in every organization, and enabling
-SCPs attaches it to the root and to every OU and account, as does creating an
-OU or account later. Every change that could alter what an account's SCPs say
-empties the compiled chains, so the authorizer sees new chain objects.
+(p-FullAWSAccess) and RCPFullAWSAccess RCP (p-RCPFullAWSAccess) are not stored:
+they exist in every organization, and enabling their type attaches them to the
+root and to every OU and account, as does creating an OU or account later. Every
+change that could alter what an account's SCPs or RCPs say empties the compiled
+chains, so the authorizer sees new chain objects.
 """
 
 from __future__ import annotations
@@ -19,33 +20,57 @@ from typing import Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
-from pocketcloud.iam.scp import (
+from pocketcloud.iam.org_policies import (
     FULL_AWS_ACCESS,
     FULL_AWS_ACCESS_ID,
-    ScpChain,
+    RCP_FULL_AWS_ACCESS,
+    RCP_FULL_AWS_ACCESS_ID,
+    RCP_TYPE,
+    SCP_TYPE,
+    PolicyChain,
+    check_rcp,
     compile_chain,
     is_service_linked_role,
 )
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.organizations.structure import GLOBAL, org_error, page
 
 Params = dict[str, Any]
-SCP_TYPE = "SERVICE_CONTROL_POLICY"
-# Maximum document sizes (Organizations "Quotas": SCP 5,120 characters; AI opt-out 2,500; others 10,000).
-_MAX_SIZE = {SCP_TYPE: 5120, "AISERVICES_OPT_OUT_POLICY": 2500}
+# Maximum document sizes (Organizations "Quotas": SCP and RCP 5,120 characters; AI opt-out 2,500;
+# others 10,000).
+_MAX_SIZE = {SCP_TYPE: 5120, RCP_TYPE: 5120, "AISERVICES_OPT_OUT_POLICY": 2500}
 _DEFAULT_MAX_SIZE = 10000
-_MAX_SCPS_PER_TARGET = 5
+# "Maximum ... attached to a root, OU, or account": five SCPs, five RCPs (the AWS-managed one included).
+_MAX_PER_TARGET = {SCP_TYPE: 5, RCP_TYPE: 5}
 _MAX_TAGS = 50
 _ALNUM = string.ascii_lowercase + string.digits
-_FULL_AWS_ACCESS_SUMMARY = {
-    "Id": FULL_AWS_ACCESS_ID,
-    "Arn": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
-    "Name": "FullAWSAccess",
-    "Description": "Allows access to every operation",
-    "Type": SCP_TYPE,
-    "AwsManaged": True,
+# The AWS-managed policy of each authorization policy type ("AWS managed authorization policies").
+_MANAGED: dict[str, tuple[Params, str]] = {
+    FULL_AWS_ACCESS_ID: (
+        {
+            "Id": FULL_AWS_ACCESS_ID,
+            "Arn": "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess",
+            "Name": "FullAWSAccess",
+            "Description": "Allows access to every operation",
+            "Type": SCP_TYPE,
+            "AwsManaged": True,
+        },
+        FULL_AWS_ACCESS,
+    ),
+    RCP_FULL_AWS_ACCESS_ID: (
+        {
+            "Id": RCP_FULL_AWS_ACCESS_ID,
+            "Arn": "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess",
+            "Name": "RCPFullAWSAccess",
+            "Description": "Allows access to every resource",
+            "Type": RCP_TYPE,
+            "AwsManaged": True,
+        },
+        RCP_FULL_AWS_ACCESS,
+    ),
 }
+_MANAGED_BY_TYPE = {summary["Type"]: policy_id for policy_id, (summary, _) in _MANAGED.items()}
 
 
 def _immutable() -> ServiceError:
@@ -69,45 +94,76 @@ class PolicyOperations:
     account_ids: Callable[[], list[str]]
     path_to: Callable[[Params, str], list[str]]
     is_parent: Callable[[Params, str], bool]
-    _scp_chains: dict[str, ScpChain | None]
+    _chains: dict[tuple[str, str], PolicyChain | None]
+    _memberships: dict[str, tuple[str, str] | None]
+    parent_of: Callable[[Params, str], str]
+    ou_path: Callable[[Params, Params, str], str]
 
     # -- what the IAM engine asks -------------------------------------------
 
-    def scp_chain(self, principal: Principal) -> ScpChain | None:
+    def scp_chain(self, principal: Principal) -> PolicyChain | None:
         """The SCPs limiting `principal`: None outside an organization, for its management account,
         for service-linked roles and while SCPs are not enabled."""
-        try:
-            chain = self._scp_chains[principal.account_id]
-        except KeyError:
-            chain = self._build_chain(principal.account_id)
-            if len(self._scp_chains) >= 10000:
-                self._scp_chains.clear()
-            self._scp_chains[principal.account_id] = chain
+        chain = self._chain(SCP_TYPE, principal.account_id)
         if chain is not None and principal.role_arn and is_service_linked_role(principal.role_arn):
             return None
         return chain
 
-    def _changed(self) -> None:
-        self._scp_chains.clear()
+    def rcp_chain(self, account_id: str) -> PolicyChain | None:
+        """The RCPs limiting the resources of `account_id`: None outside an organization, for its
+        management account and while RCPs are not enabled. (Whether the request's service and
+        caller are subject to RCPs is the authorizer's question.)"""
+        return self._chain(RCP_TYPE, account_id)
 
-    def _build_chain(self, account_id: str) -> ScpChain | None:
+    def membership(self, account_id: str) -> tuple[str, str] | None:
+        """The organization `account_id` belongs to and the account's path in it, as
+        aws:PrincipalOrgID / aws:PrincipalOrgPaths give them ("o-.../r-.../ou-.../"); None outside."""
+        try:
+            return self._memberships[account_id]
+        except KeyError:
+            pass
+        org: Params | None = self.state.get(GLOBAL, "organization")
+        found = None
+        if account_id and org is not None and self.accounts.get(GLOBAL, account_id) is not None:
+            doc = self.structure(org)
+            found = (org["Id"], self.ou_path(org, doc, self.parent_of(doc, account_id)))
+        if len(self._memberships) >= 10000:
+            self._memberships.clear()
+        self._memberships[account_id] = found
+        return found
+
+    def _chain(self, policy_type: str, account_id: str) -> PolicyChain | None:
+        try:
+            return self._chains[(policy_type, account_id)]
+        except KeyError:
+            chain = self._build_chain(account_id, policy_type)
+            if len(self._chains) >= 10000:
+                self._chains.clear()
+            self._chains[(policy_type, account_id)] = chain
+            return chain
+
+    def _changed(self) -> None:
+        self._chains.clear()
+        self._memberships.clear()
+
+    def _build_chain(self, account_id: str, policy_type: str) -> PolicyChain | None:
         org: Params | None = self.state.get(GLOBAL, "organization")
         if not account_id or org is None or account_id == org["MasterAccountId"]:
             return None
         if self.accounts.get(GLOBAL, account_id) is None:
             return None
         doc = self.structure(org)
-        if not self._type_enabled(doc, SCP_TYPE):
+        if not self._type_enabled(doc, policy_type):
             return None
         levels = []
         for target in self.path_to(doc, account_id):
             level = []
             for policy_id in doc["Attached"].get(target, []):
                 policy = self._policy(policy_id)
-                if policy is not None and policy["PolicySummary"]["Type"] == SCP_TYPE:
+                if policy is not None and policy["PolicySummary"]["Type"] == policy_type:
                     level.append((policy_id, policy["Content"]))
             levels.append(level)
-        return compile_chain(levels)
+        return compile_chain(levels, policy_type)
 
     # -- policy types on the root ------------------------------------------
 
@@ -119,10 +175,11 @@ class PolicyOperations:
             raise org_error("RootNotFoundException")
 
     def attach_defaults(self, doc: Params, target_id: str) -> None:
-        if self._type_enabled(doc, SCP_TYPE):
-            attached = doc["Attached"].setdefault(target_id, [])
-            if FULL_AWS_ACCESS_ID not in attached:
-                attached.append(FULL_AWS_ACCESS_ID)
+        for policy_type, policy_id in _MANAGED_BY_TYPE.items():
+            if self._type_enabled(doc, policy_type):
+                attached = doc["Attached"].setdefault(target_id, [])
+                if policy_id not in attached:
+                    attached.append(policy_id)
 
     def EnablePolicyType(self, ctx: RequestContext, p: Params) -> Params:
         org = self._require_management(ctx)
@@ -133,7 +190,7 @@ class PolicyOperations:
         if org.get("FeatureSet") != "ALL":
             raise org_error("PolicyTypeNotAvailableForOrganizationException")
         doc["Root"]["PolicyTypes"].append({"Type": p["PolicyType"], "Status": "ENABLED"})
-        if p["PolicyType"] == SCP_TYPE:
+        if p["PolicyType"] in _MANAGED_BY_TYPE:
             for target in (doc["Root"]["Id"], *doc["OUs"], *self.account_ids()):
                 self.attach_defaults(doc, target)
         self.save_structure(doc)
@@ -155,8 +212,9 @@ class PolicyOperations:
     # -- policies -------------------------------------------------------------
 
     def _policy(self, policy_id: str) -> Params | None:
-        if policy_id == FULL_AWS_ACCESS_ID:
-            return {"PolicySummary": dict(_FULL_AWS_ACCESS_SUMMARY), "Content": FULL_AWS_ACCESS}
+        managed = _MANAGED.get(policy_id)
+        if managed is not None:
+            return {"PolicySummary": dict(managed[0]), "Content": managed[1]}
         found: Params | None = self.policies.get(GLOBAL, policy_id)
         return found
 
@@ -176,6 +234,8 @@ class PolicyOperations:
         try:
             if policy_type == SCP_TYPE:
                 parse_policy(content, "scp")  # IAM's policy language, without Principal/NotPrincipal
+            elif policy_type == RCP_TYPE:
+                check_rcp(content)  # Deny statements with Principal "*" on services RCPs support
             elif not isinstance(json.loads(content), dict):
                 raise MalformedPolicy("not a JSON object")
         except (MalformedPolicy, ValueError, RecursionError):  # RecursionError: nested too deep
@@ -187,7 +247,7 @@ class PolicyOperations:
             and doc["PolicySummary"]["Type"] == policy_type
             and key != but
             for key, doc in self.store.iter_collection("organizations", "policies", GLOBAL)
-        ) or (policy_type == SCP_TYPE and name == "FullAWSAccess")
+        ) or any(s["Type"] == policy_type and s["Name"] == name for s, _ in _MANAGED.values())
 
     def CreatePolicy(self, ctx: RequestContext, p: Params) -> Params:
         org = self._require_management(ctx)
@@ -256,7 +316,7 @@ class PolicyOperations:
     def ListPolicies(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
         wanted = p["Filter"]
-        found = [_FULL_AWS_ACCESS_SUMMARY] if wanted == SCP_TYPE else []
+        found = [dict(s) for s, _ in _MANAGED.values() if s["Type"] == wanted]
         found += [
             doc["PolicySummary"]
             for _, doc in self.store.iter_collection("organizations", "policies", GLOBAL)
@@ -283,8 +343,8 @@ class PolicyOperations:
         if p["PolicyId"] in attached:
             raise org_error("DuplicatePolicyAttachmentException")
         if (
-            policy_type == SCP_TYPE
-            and sum(self._type_of(a) == SCP_TYPE for a in attached) >= _MAX_SCPS_PER_TARGET
+            policy_type in _MAX_PER_TARGET
+            and sum(self._type_of(a) == policy_type for a in attached) >= _MAX_PER_TARGET[policy_type]
         ):
             raise org_error(
                 "ConstraintViolationException", Reason="MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
@@ -305,8 +365,9 @@ class PolicyOperations:
         if (
             policy["PolicySummary"]["Type"] == SCP_TYPE
             and sum(self._type_of(a) == SCP_TYPE for a in attached) == 1
-        ):
-            # Every root, OU and account keeps at least one SCP while SCPs are enabled.
+        ) or p["PolicyId"] == RCP_FULL_AWS_ACCESS_ID:
+            # Every root, OU and account keeps at least one SCP while SCPs are enabled, and
+            # RCPFullAWSAccess while RCPs are ("You cannot detach this policy", RCP syntax).
             raise org_error(
                 "ConstraintViolationException", Reason="MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED"
             )

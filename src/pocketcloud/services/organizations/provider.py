@@ -2,8 +2,8 @@
 each with its own root access key, so cross-account roles and policies can be tried
 on one machine. The default account is the organization's management account; the
 accounts declared up front (POCKETCLOUD_ACCOUNTS) join the organization as members
-when it is created. The tree of OUs is `structure.py`'s, policies and the SCPs the
-IAM engine enforces are `policies.py`'s.
+when it is created. The tree of OUs is `structure.py`'s, policies and the SCPs and
+RCPs the IAM engine enforces are `policies.py`'s.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Any
 
 from pocketcloud.auth.principal import Credential, root_principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.scp import ScpChain
+from pocketcloud.iam.org_policies import PolicyChain
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
@@ -49,8 +49,10 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         self.accounts = runtime.store.collection("organizations", "accounts")
         self.root_keys = runtime.store.collection("organizations", "root_keys")
         self.policies = runtime.store.collection("organizations", "policies")
-        # Compiled SCPs by account (None: not limited), emptied on every change that could alter them.
-        self._scp_chains: dict[str, ScpChain | None] = {}
+        # Compiled SCPs and RCPs by (policy type, account) (None: not limited), and each account's
+        # organization and path in it; emptied on every change that could alter them.
+        self._chains: dict[tuple[str, str], PolicyChain | None] = {}
+        self._memberships: dict[str, tuple[str, str] | None] = {}
         runtime.credentials.register(self.credential_for_access_key)
 
     async def start(self) -> None:

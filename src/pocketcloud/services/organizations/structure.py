@@ -144,7 +144,7 @@ class StructureOperations:
         )
 
     def new_target(self, doc: Params, target_id: str) -> None:
-        """A new OU or account: with SCPs enabled it gets FullAWSAccess, as in AWS."""
+        """A new OU or account: it gets FullAWSAccess / RCPFullAWSAccess while SCPs / RCPs are enabled."""
         hook = getattr(self, "attach_defaults", None)
         if hook is not None:
             hook(doc, target_id)
