@@ -132,9 +132,20 @@ class Authorizer:
             ctx.condition_values.update(find_values(ctx, operation.name, params))
         decision, action, resources = self.decide(ctx, operation, params, policy_text, resource_account)
         if not decision.allowed:
-            if principal.is_anonymous:  # an unsigned caller is told nothing about policies
-                raise access_denied(ctx.service, "Access Denied")
+            if principal.is_anonymous or self._outsider_of_s3(ctx.service, principal, resource_account):
+                raise access_denied(ctx.service, "Access Denied")  # told nothing about the policies
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
+
+    def _outsider_of_s3(self, service: str, principal: Principal, owner: str | None) -> bool:
+        """S3 explains a denial ("User: ... because no ... allows ...") only to callers of the bucket
+        owner's own account or organization ("Troubleshoot access denied (403 Forbidden) errors"):
+        anyone else is told "Access Denied"."""
+        if service != "s3" or not owner or owner == principal.account_id:
+            return False
+        membership = self._organizations()[2]
+        theirs = membership(principal.account_id) if principal.account_id else None
+        ours = membership(owner)
+        return not (theirs and ours and theirs[0] == ours[0])
 
     def _compiled(self, found: Any) -> _PolicySet:
         """A principal's identity policies and boundary, compiled once per set of documents."""

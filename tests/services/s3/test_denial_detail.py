@@ -1,0 +1,55 @@
+"""How much an S3 AccessDenied says: S3 explains a denial ("User: ... is not authorized to perform ...
+because ...") to callers of the bucket owner's own account or organization, and tells anyone else only
+"Access Denied" (S3 User Guide, "Troubleshoot access denied (403 Forbidden) errors")."""
+
+from __future__ import annotations
+
+import json
+
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
+from tests.services.s3.core_support import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, error_of, unique_bucket
+
+
+def test_another_account_is_told_only_access_denied(two_accounts: ServerProcess) -> None:
+    owner = make_client(two_accounts.endpoint, "s3")
+    outsider = make_client(two_accounts.endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    name = unique_bucket("deny")
+    owner.create_bucket(Bucket=name)
+    owner.put_object(Bucket=name, Key="k", Body=b"1")
+    # No policy lets the other account in: an implicit deny.
+    assert error_of(outsider.get_object, Bucket=name, Key="k") == ("AccessDenied", 403, "Access Denied")
+    # A bucket policy that denies it by name: an explicit deny, still not explained.
+    owner.put_bucket_policy(
+        Bucket=name,
+        Policy=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {
+                        "Effect": "Deny",
+                        "Principal": {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"},
+                        "Action": "s3:PutObject",
+                        "Resource": f"arn:aws:s3:::{name}/*",
+                    }
+                ],
+            }
+        ),
+    )
+    assert error_of(outsider.put_object, Bucket=name, Key="k", Body=b"2") == ("AccessDenied", 403, "Access Denied")
+    assert owner.get_object(Bucket=name, Key="k")["Body"].read() == b"1"
+
+
+def test_a_user_of_the_owner_account_is_told_why(two_accounts: ServerProcess) -> None:
+    owner = make_client(two_accounts.endpoint, "s3")
+    iam = make_client(two_accounts.endpoint, "iam")
+    name = unique_bucket("deny")
+    owner.create_bucket(Bucket=name)
+    iam.create_user(UserName="no-policies")
+    key = iam.create_access_key(UserName="no-policies")["AccessKey"]
+    user = make_client(two_accounts.endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    code, status, message = error_of(user.list_objects_v2, Bucket=name)
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: arn:aws:iam::{ROOT_ACCOUNT}:user/no-policies is not authorized to perform: s3:ListBucket "
+        f'on resource: "arn:aws:s3:::{name}" because no identity-based policy allows the s3:ListBucket action'
+    )
