@@ -4,22 +4,20 @@ listing with prefix and paging, and both addressing styles."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import ServerProcess, make_client
 from tests.services.s3.core_support import (
+    OTHER_KEY,
+    OTHER_SECRET,
     empty_and_delete,
     error_of,
     server_port,
     unique_bucket,
     virtual_client,
 )
-
-OTHER_ACCOUNT = "111111111111"
-OTHER_KEY, OTHER_SECRET = "AKIAOTHERACCOUNT0001", "other-account-secret"
 
 
 @pytest.mark.parametrize("name", [
@@ -135,13 +133,6 @@ def test_recreating_own_bucket_in_us_east_1_succeeds_for_legacy_compatibility(s3
     s3.put_object(Bucket=bucket, Key="kept", Body=b"still here")
     s3.create_bucket(Bucket=bucket)
     assert s3.get_object(Bucket=bucket, Key="kept")["Body"].read() == b"still here"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[ServerProcess]:
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    yield proc
-    proc.stop()
 
 
 def test_bucket_names_are_global_across_accounts(two_accounts: ServerProcess) -> None:
