@@ -4,8 +4,8 @@ AWS answers a presigned S3 URL valid for 10 minutes, so only a caller allowed to
 GetFunction/GetLayerVersion can fetch the code. A bare URL naming the package's
 SHA-256 would let anyone who can ListFunctions (which shows CodeSha256) download
 every package; so ours carry an expiry and an HMAC of (hash, expiry) under a key
-that lives only in this process (a URL does not outlive a restart, as AWS's do
-not outlive their 10 minutes).
+made once per data directory and kept in the store: a URL handed out just before a
+restart still downloads after it, for the rest of its 10 minutes, as AWS's does.
 """
 
 from __future__ import annotations
@@ -16,13 +16,20 @@ import secrets
 import time
 
 from pocketcloud.protocol.values import is_digits
+from pocketcloud.store import Store
 
 VALID_SECONDS = 600  # as AWS's presigned Code.Location
+KEY_SCOPE = ("", "")
+KEY_NAME = "code-url-key"
 
 
 class CodeUrlSigner:
-    def __init__(self) -> None:
-        self._key = secrets.token_bytes(32)
+    def __init__(self, store: Store) -> None:
+        keys = store.collection("lambda", "signing_keys")
+        # insert() is create-if-absent, so the first server on a data directory picks the key for good.
+        keys.insert(KEY_SCOPE, KEY_NAME, {"Key": secrets.token_hex(32)})
+        kept = keys.get(KEY_SCOPE, KEY_NAME)
+        self._key = bytes.fromhex(kept["Key"]) if kept else secrets.token_bytes(32)
 
     def _mac(self, code_hex: str, expires: int) -> str:
         return hmac.new(self._key, f"{code_hex}\n{expires}".encode(), hashlib.sha256).hexdigest()

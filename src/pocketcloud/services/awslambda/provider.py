@@ -70,7 +70,7 @@ class LambdaProvider(
         self._async_tasks: set[asyncio.Task[None]] = set()
         self._async_running: set[str] = set()  # queue keys of the events being run now
         self._worker: asyncio.Task[None] | None = None
-        self.code_urls = CodeUrlSigner()  # Code.Location URLs are signed and expire (code_urls.py)
+        self.code_urls = CodeUrlSigner(store)  # Code.Location URLs are signed and expire (code_urls.py)
 
     def code_package(self, code_hex: str, expires: str | None, signature: str | None) -> bytes | None:
         """A stored deployment package by its SHA-256 (hex), for the download URL in Code.Location;

@@ -16,6 +16,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import now, scope
+from pocketcloud.services.iam.key_last_used import KeyUseRecorder
 from pocketcloud.services.iam.principals import USER, Principals
 
 Params = dict[str, Any]
@@ -52,6 +53,7 @@ def _cert_columns(cert: dict[str, Any] | None) -> list[str]:
 
 class CredentialReportOperations:
     principals: Principals
+    key_uses: KeyUseRecorder
 
     def _report_row(self, ctx: RequestContext, user: dict[str, Any]) -> list[str]:
         name = user["UserName"]
@@ -74,6 +76,7 @@ class CredentialReportOperations:
         ]
 
     def GenerateCredentialReport(self, ctx: RequestContext, p: Params) -> Params:
+        self.key_uses.flush()  # the report shows each key's latest use
         reports = self.principals.store.collection("iam", COLLECTION)
         existed = reports.get(scope(ctx), "report") is not None
         out = io.StringIO()

@@ -19,6 +19,7 @@ from pocketcloud.services.iam.account import AccountOperations
 from pocketcloud.services.iam.common import encode_document, new_id, now, scope
 from pocketcloud.services.iam.credential_report import CredentialReportOperations
 from pocketcloud.services.iam.groups import GroupOperations
+from pocketcloud.services.iam.key_last_used import KeyUseRecorder
 from pocketcloud.services.iam.last_accessed import LastAccessedOperations
 from pocketcloud.services.iam.mfa import MfaOperations
 from pocketcloud.services.iam.oidc import OidcOperations
@@ -75,16 +76,19 @@ class IamProvider(
         self._policy_cache: dict[str, IdentityPolicies] = {}
         self._arn_cache: dict[str, list[str] | None] = {}
         self.recorder = AccessRecorder(runtime.store)
+        self.key_uses = KeyUseRecorder(runtime.store)
         runtime.credentials.register(self.credential_for_access_key)
         runtime.observers.append(self._after_call)
 
     async def stop(self) -> None:
         self.recorder.flush()
+        self.key_uses.flush()
 
     def _after_call(self, ctx: RequestContext | None, operation: str, error: Any) -> None:
         if ctx is None:  # unauthenticated: AWS does not report it as an access
             return
         self.recorder.record(ctx, operation)
+        self.key_uses.record(ctx)
         # Every IAM write may change who a key is or what a principal may do.
         if ctx.service == "iam" and error is None and not operation.startswith(("Get", "List", "Simulate")):
             self._credential_cache.clear()
@@ -262,6 +266,7 @@ class IamProvider(
                 result["RoleDetailList"].append(
                     {
                         **role_view(r, ("MaxSessionDuration",)),  # as AWS lists a role here
+                        "RoleLastUsed": self._role_last_used(ctx.account_id, r["Arn"]),
                         "RolePolicyList": inline(r),
                         "AttachedManagedPolicies": attached(r),
                         "InstanceProfileList": [self._profile_view(ctx, ip) for ip in profiles],

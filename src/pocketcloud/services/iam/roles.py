@@ -9,6 +9,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.arn import glob_matches
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.iam.access_recorder import AccessRecorder
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -79,6 +80,7 @@ PROFILE_ROLE_VIEW = (
 
 class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
     principals: Principals
+    recorder: AccessRecorder
 
     def _check_trust(self, ctx: RequestContext, document: str) -> str:
         """A valid trust policy whose users and roles of this account exist, as IAM requires."""
@@ -133,7 +135,16 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return {"Role": role_view(doc, CREATED_VIEW)}
 
     def GetRole(self, ctx: RequestContext, p: Params) -> Params:
-        return {"Role": role_view(self.principals.get(ctx, ROLE, p["RoleName"]))}
+        view = role_view(self.principals.get(ctx, ROLE, p["RoleName"]))
+        view["RoleLastUsed"] = self._role_last_used(ctx.account_id, view["Arn"])
+        return {"Role": view}
+
+    def _role_last_used(self, account: str, arn: str) -> Params:
+        """When and in which Region a session of the role last made a call: the latest of the
+        access recorder's records of the role (access_recorder.py), {} if it was never used."""
+        records = self.recorder.entries(account, arn).values()
+        latest = max(records, key=lambda record: record["LastAuthenticated"], default=None)
+        return {"LastUsedDate": latest["LastAuthenticated"], "Region": latest["Region"]} if latest else {}
 
     def ListRoles(self, ctx: RequestContext, p: Params) -> Params:
         roles, info = self.principals.listing(ctx, ROLE, p, path_filter(p))

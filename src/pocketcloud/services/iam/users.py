@@ -21,6 +21,7 @@ from pocketcloud.services.iam.common import (
     scope,
     validation_error,
 )
+from pocketcloud.services.iam.key_last_used import KeyUseRecorder
 from pocketcloud.services.iam.principals import (
     GROUP,
     USER,
@@ -37,6 +38,7 @@ Params = dict[str, Any]
 
 class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
     principals: Principals
+    key_uses: KeyUseRecorder
 
     # -- users --------------------------------------------------------------
 
@@ -239,6 +241,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 f"on resource: access key {p['AccessKeyId']}",
                 status=403,
             )
+        self.key_uses.flush()
         doc = self._key(ctx, entry["UserName"], p["AccessKeyId"])
         last = doc.get("LastUsed") or {"ServiceName": "N/A", "Region": "N/A"}
         return {"UserName": entry["UserName"], "AccessKeyLastUsed": last}

@@ -185,6 +185,7 @@ class BucketOperations:
                 raise ServiceError("BucketNotEmpty", message, status=409, BucketName=name)
             for upload_id, _ in self.s3.uploads.scan(where):
                 self.abort_upload(name, upload_id)  # type: ignore[attr-defined]
+            self.s3.completed.delete_prefix(where, "")
             self.s3.buckets.delete(GLOBAL, name)
         return {}
 

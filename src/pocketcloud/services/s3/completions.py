@@ -6,10 +6,11 @@ rather than NoSuchUpload. Two completions of one upload may also arrive at once;
 the second must not join the parts again and record a second version, so it
 waits for the first and gives its answer.
 
-What is kept is the result of each recent completion, in memory: bounded in
+What is kept is the result of each recent completion: in memory, bounded in
 number and age (AWS documents no window; an hour covers any client's retries),
-and lost on restart, which only turns a retry across a restart into the
-NoSuchUpload it would otherwise have been.
+and in the store (`completed_uploads`, written in the transaction that records
+the object and drops the upload), so that a retry after a restart or a kill -9,
+the very case of a completion whose answer never reached the client, still gets it.
 """
 
 from __future__ import annotations
@@ -19,9 +20,12 @@ import time
 from collections import OrderedDict
 from typing import Any
 
+from pocketcloud.store import Collection, Scope
+
 Params = dict[str, Any]
 KEEP_SECONDS = 3600.0
 KEEP_MAX = 10_000
+PRUNE_BATCH = 20  # stored completions looked at (and dropped if too old) per new completion
 
 
 class Completions:
@@ -66,3 +70,26 @@ class Completions:
         self._done.move_to_end((bucket, upload_id))
         while len(self._done) > KEEP_MAX:
             self._done.popitem(last=False)
+
+
+def store_completion(completed: Collection, where: Scope, upload_id: str, result: Params) -> None:
+    """Keep a completion's answer in the store (inside the caller's transaction), and drop a few
+    that are too old to be asked for again: upload ids start with their rank, so the oldest
+    uploads' completions come first."""
+    wall = time.time()
+    stale = [
+        key
+        for key, doc in completed.scan(where, limit=PRUNE_BATCH)
+        if wall - doc.get("At", 0) > KEEP_SECONDS
+    ]
+    if stale:
+        completed.delete_many(where, stale)
+    completed.put(where, upload_id, {"Key": result["Key"], "At": wall, "Result": result})
+
+
+def stored_completion(completed: Collection, where: Scope, upload_id: str, key: str) -> Params | None:
+    """The stored answer of a recent completion of this upload of `key`, or None."""
+    doc = completed.get(where, upload_id)
+    if doc is None or doc.get("Key") != key or time.time() - doc.get("At", 0) > KEEP_SECONDS:
+        return None
+    return dict(doc["Result"])

@@ -20,7 +20,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
-from pocketcloud.services.s3.completions import Completions
+from pocketcloud.services.s3.completions import Completions, store_completion, stored_completion
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
 from pocketcloud.services.s3.listing import _check_encoding, _encode, page_size
@@ -269,7 +269,9 @@ class MultipartOperations:
         if earlier is not None:
             return earlier
         if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None:
-            recalled = self.completions.recall(bucket, upload_id, key)
+            recalled = self.completions.recall(bucket, upload_id, key) or stored_completion(
+                self.s3.completed, bucket_scope(bucket), upload_id, key
+            )
             if recalled is not None:
                 return recalled
         running = self.completions.start(bucket, upload_id)
@@ -424,8 +426,24 @@ class MultipartOperations:
                 f"The {algorithm} you specified did not match the calculated checksum.",
                 status=400,
             )
-        record = self.commit_version(bucket_doc, p["Key"], record)  # type: ignore[attr-defined]
-        self._discard_upload(p["Bucket"], p["UploadId"])
+        where, parts = bucket_scope(p["Bucket"]), self._parts(p["Bucket"], p["UploadId"])
+        answer: Params = {}
+
+        def settle(committed: Params) -> None:
+            # In the object's own transaction: the upload goes and its answer is kept for a retry
+            # (completions.py) together with the new version, so no kill -9 leaves one without the
+            # other (an object recorded while its upload still stands would be joined again).
+            answer.update(self._completed_answer(ctx, p, bucket_doc, committed))
+            self.s3.uploads.delete(where, p["UploadId"])
+            self.s3.parts.delete_prefix(where, p["UploadId"] + "\0")
+            store_completion(self.s3.completed, where, p["UploadId"], answer)
+
+        self.commit_version(bucket_doc, p["Key"], record, also=settle)  # type: ignore[attr-defined]
+        for part in parts:
+            self.s3.store.blobs.delete(part["Blob"])
+        return answer
+
+    def _completed_answer(self, ctx: RequestContext, p: Params, bucket_doc: Params, record: Params) -> Params:
         result: Params = {
             "Location": _object_url(ctx, p["Bucket"], p["Key"]),
             "Bucket": p["Bucket"],

@@ -9,6 +9,7 @@ after it commits are replaced blobs removed.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from email.utils import format_datetime
 from functools import cache
@@ -257,10 +258,16 @@ class ObjectOperations:
     # -- writing ----------------------------------------------------------
 
     def commit_version(
-        self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None = None
+        self,
+        bucket_doc: Params,
+        key: str,
+        record: Params,
+        body: StoredBody | None = None,
+        also: Callable[[Params], None] | None = None,
     ) -> Params:
         """Record a new current version of `key` (an object or a delete marker), in one transaction,
-        together with its body when that is kept inline (`body`). NoSuchBucket if the bucket is gone."""
+        together with its body when that is kept inline (`body`) and whatever `also` writes given the
+        version recorded (a completed upload's rows). NoSuchBucket if the bucket is gone."""
         bucket = bucket_doc["Name"]
         blobs = self.s3.store.blobs
         stale_blobs: list[str] = []
@@ -271,6 +278,8 @@ class ObjectOperations:
             live = self.s3.live_bucket(bucket)
             if live is not None:
                 stale_blobs = self._write_version(live, key, record, body)
+                if also is not None:
+                    also(record)
         if live is None:  # answered once the transaction is over, so that a deleted row stays deleted
             if record.get("Blob") and (body is None or body.pending is None):
                 blobs.delete(record["Blob"])  # the body already stored, which nothing will name

@@ -5,6 +5,7 @@
     versions   scope ("", bucket), key = "<key>\\0<rank>"     → every version, newest first
     uploads    scope ("", bucket), key = upload id           → a multipart upload
     parts      scope ("", bucket), key = "<upload id>\\0<nnnnn>" → its parts
+    completed_uploads  scope ("", bucket), key = upload id   → a recent completion's answer
 
 Bucket names are global across accounts, as in AWS. `objects` answers GET and
 ListObjects with one lookup or one range scan; `versions` holds the null
@@ -135,6 +136,7 @@ class S3State:
         self.versions.keep_fields(LISTED_VERSION_FIELDS)
         self.uploads: Collection = store.collection("s3", "uploads")
         self.parts: Collection = store.collection("s3", "parts")
+        self.completed: Collection = store.collection("s3", "completed_uploads")  # completions.py
         self._last_rank = 0
 
     def bucket(self, name: str) -> dict[str, Any]:

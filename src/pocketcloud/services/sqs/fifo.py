@@ -10,8 +10,9 @@ expire. With DeduplicationScope=messageGroup the id is scoped to its group.
 
 A ReceiveRequestAttemptId repeated within 5 minutes returns the same
 messages and receipt handles, with their visibility timeout restarted, as
-long as none of them was deleted or changed meanwhile (kept in memory only:
-it serves retries of a receive whose answer was lost).
+long as none of them was deleted or changed meanwhile. It serves retries of a
+receive whose answer was lost, a server restart included, so the attempts are
+stored too (`receive_attempts`, written in the transaction of the receive they replay).
 """
 
 from __future__ import annotations
@@ -103,6 +104,11 @@ def remember_attempt(index: QueueIndex, attempt: str, received: list[tuple[int, 
     index.attempts[attempt] = (now + DEDUP_WINDOW_MS, received)
 
 
+def attempt_doc(received: list[tuple[int, str]], now: int) -> dict[str, Any]:
+    """The stored form of a receive attempt (state.py's `receive_attempts`)."""
+    return {"Expires": now + DEDUP_WINDOW_MS, "M": [[seq, token] for seq, token in received]}
+
+
 def repeated_attempt(index: QueueIndex, attempt: str, now: int) -> list[int] | None:
     """The messages of an earlier receive with this attempt id, if it can be replayed."""
     record = index.attempts.get(attempt)
@@ -118,7 +124,7 @@ def repeated_attempt(index: QueueIndex, attempt: str, now: int) -> list[int] | N
 
 
 def sweep(index: QueueIndex, now: int) -> list[str]:
-    """Forget expired deduplication records and attempts; the dedup keys to delete from the store."""
+    """Forget expired deduplication records; their keys, to delete from the store."""
     expired = []
     for key, record in index.dedup.items():  # in the order they were recorded, so oldest first
         if record[0] > now:
@@ -126,6 +132,12 @@ def sweep(index: QueueIndex, now: int) -> list[str]:
         expired.append(key)
     for key in expired:
         del index.dedup[key]
-    for attempt in [a for a, record in index.attempts.items() if record[0] <= now]:
+    return expired
+
+
+def sweep_attempts(index: QueueIndex, now: int) -> list[str]:
+    """Forget expired receive attempts; their ids, to delete from the store."""
+    expired = [a for a, record in index.attempts.items() if record[0] <= now]
+    for attempt in expired:
         del index.attempts[attempt]
     return expired

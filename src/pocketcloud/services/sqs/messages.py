@@ -298,6 +298,9 @@ class MessageOperations:
                     self._replay(queue, index, now, timeout, replay, received)
                 else:
                     self._take(queue, index, now, limit, timeout, f"{record:x}", received)
+                    if attempt and received:  # kept with the receive itself, for a retry after a restart
+                        receipts = [(seq, doc["Receipt"]) for seq, doc in received]
+                        self.sqs.attempts.put(queue.scope, attempt, fifo.attempt_doc(receipts, now))
                 where = self._store_states(queue, record, received)
         except Exception:
             self.sqs.clear_indexes()  # a dead-lettered message touched the DLQ's index too

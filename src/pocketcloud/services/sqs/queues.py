@@ -220,6 +220,7 @@ class QueueOperations:
             self.sqs.messages.delete_prefix(queue.scope, "")
             self.sqs.receives.delete_prefix(queue.scope, "")
             self.sqs.dedup.delete_prefix(queue.scope, "")
+            self.sqs.attempts.delete_prefix(queue.scope, "")
             self.sqs.deleted.put((queue.account, queue.region), queue.name, {"DeletedAt": now_ms()})
         self.sqs.forget(queue)
         return {}
@@ -284,6 +285,7 @@ class QueueOperations:
             self.sqs.messages.delete_prefix(queue.scope, "")
             self.sqs.receives.delete_prefix(queue.scope, "")
             self.sqs.dedup.delete_prefix(queue.scope, "")
+            self.sqs.attempts.delete_prefix(queue.scope, "")
             self.sqs.save({**queue.doc, "PurgedAt": now})
         index.clear()
         index.dedup.clear()

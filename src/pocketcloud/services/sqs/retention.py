@@ -61,7 +61,8 @@ class RetentionWorker:
                 continue
             expired = index.expired(now - queue.retention_ms)
             keys = fifo.sweep(index, now) if queue.fifo else []
-            if not expired and not keys:
+            attempts = fifo.sweep_attempts(index, now) if queue.fifo else []
+            if not expired and not keys and not attempts:
                 continue
             try:
                 with self.sqs.store.transaction():
@@ -70,6 +71,8 @@ class RetentionWorker:
                         self.sqs.messages.delete(queue.scope, message_key(seq))
                     for key in keys:
                         self.sqs.dedup.delete(queue.scope, key)
+                    for attempt in attempts:
+                        self.sqs.attempts.delete(queue.scope, attempt)
             except Exception:
                 self.sqs.invalidate(queue)
                 raise

@@ -7,6 +7,7 @@
     receives    scope (account, queue id), key = "<seq:020d>"    → a receive record: the new state of
                                                                    the messages one call changed
     dedup       scope (account, queue id), key = deduplication key → a FIFO send seen in the last 5 minutes
+    receive_attempts  scope (account, queue id), key = ReceiveRequestAttemptId → a FIFO receive to replay
     move_tasks  scope (account, region), key = task id           → a message move task
 
 A queue's id is random and new at each CreateQueue, so a queue deleted and
@@ -185,6 +186,7 @@ class SqsState:
         self.messages: Collection = store.collection("sqs", "messages")
         self.receives: Collection = store.collection("sqs", "receives")
         self.dedup: Collection = store.collection("sqs", "dedup")
+        self.attempts: Collection = store.collection("sqs", "receive_attempts")
         self.move_tasks: Collection = store.collection("sqs", "move_tasks")
         self._queues: dict[tuple[str, str, str], Queue] = {}
         self._indexes: dict[str, QueueIndex] = {}
@@ -289,6 +291,8 @@ class SqsState:
                 ]
                 for expires, key, message_id, sequence_number in sorted(records):
                     index.dedup[key] = (expires, message_id, sequence_number)
+                for key, doc in self.store.iter_collection("sqs", "receive_attempts", queue.scope):
+                    index.attempts[key] = (doc["Expires"], [(seq, token) for seq, token in doc["M"]])
             index.finish_loading()
             self._indexes[queue.id] = index
             self._last_seq = max(self._last_seq, last_record, max(index.entries, default=0))
