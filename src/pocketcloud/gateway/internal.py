@@ -1,4 +1,5 @@
-"""pocketcloud's own endpoints under /_pocketcloud/: health and reset.
+"""pocketcloud's own endpoints under /_pocketcloud/: health and reset (and the OIDC discovery
+documents of the issuers of STS's GetWebIdentityToken, under /_pocketcloud/issuers/<id>/).
 
 These are not AWS APIs; they answer JSON and are used by the CLI (`status`,
 `reset`) and by anyone waiting for the server to come up.
@@ -53,6 +54,12 @@ class InternalRoutes:
             if package is None:
                 return _json(403, {"error": "no such code package, or the URL is not signed or has expired"})
             return Response(status=200, headers=[("Content-Type", "application/zip")], body=package)
+        if path.startswith("/_pocketcloud/issuers/") and request.method in ("GET", "HEAD"):
+            # Public, as an issuer's discovery endpoints are: services/sts/outbound_tokens.py.
+            issuer_id, _, document = path[len("/_pocketcloud/issuers/") :].partition("/")
+            sts = self.runtime.provider("sts")
+            found = sts.issuer_document(issuer_id, document) if sts else None  # type: ignore[attr-defined]
+            return _json(200, found) if found else _json(404, {"error": "no such issuer document"})
         return _json(404, {"error": f"no such pocketcloud endpoint: {request.method} {request.path}"})
 
     def health(self) -> dict[str, Any]:

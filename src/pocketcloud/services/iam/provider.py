@@ -23,6 +23,7 @@ from pocketcloud.services.iam.key_last_used import KeyUseRecorder
 from pocketcloud.services.iam.last_accessed import LastAccessedOperations
 from pocketcloud.services.iam.mfa import MfaOperations
 from pocketcloud.services.iam.oidc import OidcOperations
+from pocketcloud.services.iam.outbound_federation import OutboundFederationOperations
 from pocketcloud.services.iam.passwords import PasswordOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
 from pocketcloud.services.iam.policy_store import PolicyStore
@@ -64,6 +65,7 @@ class IamProvider(
     PasswordOperations,
     LastAccessedOperations,
     RootAccessOperations,
+    OutboundFederationOperations,
     Provider,
 ):
     service = "iam"

@@ -1,5 +1,6 @@
 """STS: who am I, and temporary credentials (AssumeRole, AssumeRoleWithWebIdentity,
-AssumeRoleWithSAML, GetSessionToken, GetFederationToken, AssumeRoot).
+AssumeRoleWithSAML, GetSessionToken, GetFederationToken, AssumeRoot); and JWTs for external
+services (GetWebIdentityToken, in outbound_tokens.py).
 
 Sessions are kept in the store, so a session issued before a restart keeps
 working after it, until it expires (then ExpiredToken).
@@ -22,6 +23,8 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.sts import saml_assertion, web_identity
 from pocketcloud.services.sts.assume_root import RootSessionOperations
+from pocketcloud.services.sts.identity_tokens import SigningKeys
+from pocketcloud.services.sts.outbound_tokens import WebIdentityTokenOperations
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -111,13 +114,17 @@ def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
     return parts[4], parts[5].rsplit("/", 1)[-1]
 
 
-class StsProvider(RootSessionOperations, Provider):
+class StsProvider(RootSessionOperations, WebIdentityTokenOperations, Provider):
     service = "sts"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         super().__init__(runtime)
         self.sessions = runtime.store.collection("sts", "sessions")
+        self.signing_keys = SigningKeys(runtime.store.collection("sts", "signing_keys"))
         runtime.credentials.register(self.credential_for_access_key)
+
+    async def stop(self) -> None:
+        self.signing_keys.forget()  # a reset wipes the store: the next token is signed with new keys
 
     # -- for authentication ---------------------------------------------------
 
