@@ -1,0 +1,46 @@
+"""What the restart tests share (test_restart_*.py): names, zipped code, the describe helper that
+strips request metadata, and the policies they attach. The `first` and `restart` fixtures are in
+conftest.py."""
+
+from __future__ import annotations
+
+import io
+import json
+import uuid
+import zipfile
+from collections.abc import Callable
+from typing import Any
+
+STOPS = ["sigterm", "kill9"]
+REGION = "us-east-1"
+TRUST_LAMBDA = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+ALLOW_S3_READ = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:ListBucket"], "Resource": "*"}]})
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+def zipped(source: str, name: str = "app.py") -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr(name, source)
+    return buffer.getvalue()
+
+
+Calls = list[tuple[str, Callable[..., Any], dict[str, Any]]]
+
+
+def describe(calls: Calls) -> dict[str, Any]:
+    """Each call's answer without its request metadata (request id, date); streamed bodies read."""
+    found: dict[str, Any] = {}
+    for label, call, kwargs in calls:
+        answer = dict(call(**kwargs))
+        answer.pop("ResponseMetadata", None)
+        for key in ("Body", "Payload"):
+            if hasattr(answer.get(key), "read"):
+                answer[key] = answer[key].read()
+        found[label] = answer
+    return found
