@@ -51,3 +51,12 @@ def revision_mismatch(api: str = "GetFunction/GetAlias") -> ServiceError:
         status=412,
         Type="User",
     )
+
+
+def policy_too_large(size: int) -> ServiceError:
+    return ServiceError(
+        "PolicyLengthExceededException",
+        f"The final policy size ({size}) is bigger than the limit (20480).",
+        status=400,
+        Type="User",
+    )

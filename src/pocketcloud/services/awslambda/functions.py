@@ -158,20 +158,26 @@ def function_arn(region: str, account: str, name: str, qualifier: str | None = N
     return f"{arn}:{qualifier}" if qualifier else arn
 
 
-def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = None) -> tuple[str, str | None]:
-    """A FunctionName parameter (name, ARN or partial ARN) → (name, qualifier)."""
+def split_name(
+    ctx: RequestContext, identifier: str, qualifier: str | None = None, owner: str | None = None
+) -> tuple[str, str | None]:
+    """A FunctionName parameter (name, ARN or partial ARN) → (name, qualifier).
+
+    The function is the caller's unless `owner` names the account it belongs to (`owner_of`).
+    """
+    owner = owner or ctx.account_id
     match = _ARN.match(identifier)
     if match:
         region, account, name, found = match.groups()
         if region != ctx.region:
             raise not_found(f"Functions from '{region}' are not reachable in this region ('{ctx.region}')")
-        if account != ctx.account_id:
+        if account != owner:
             raise function_not_found(identifier)
     else:
         partial = _PARTIAL.match(identifier)
         if partial:
             account, name, found = partial.groups()
-            if account != ctx.account_id:
+            if account != owner:
                 raise function_not_found(identifier)
         else:
             name, _, found = identifier.partition(":")
@@ -181,6 +187,17 @@ def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = Non
             "The derived qualifier from the function name does not match the specified qualifier."
         )
     return name, qualifier or found
+
+
+def owner_of(ctx: RequestContext, identifier: str) -> str:
+    """The account of the function a FunctionName names: another account's only by its ARN
+    (or partial ARN), and only for calls that function's policy may open to other accounts
+    (Invoke), which the authorizer has already held against that policy."""
+    match = _ARN.match(identifier)
+    if match is not None:
+        return str(match.group(2))
+    partial = _PARTIAL.match(identifier)
+    return str(partial.group(1)) if partial is not None else ctx.account_id
 
 
 class FunctionStore:

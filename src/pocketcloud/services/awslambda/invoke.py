@@ -30,7 +30,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as _iso_ms
 from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
-from pocketcloud.services.awslambda.functions import function_arn, runtime_version_arn, split_name
+from pocketcloud.services.awslambda.functions import function_arn, owner_of, runtime_version_arn, split_name
 from pocketcloud.services.awslambda.payload_json import payload_error
 from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
 
@@ -343,10 +343,12 @@ class InvokeOperations:
     # -- the operation ------------------------------------------------------------
 
     async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
-        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
-        scope = (ctx.account_id, ctx.region)
+        # Another account's function, named by its ARN, runs in its own account: its policy let the caller in.
+        account = owner_of(ctx, p["FunctionName"])
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"), account)
+        scope = (account, ctx.region)
         # The ARN names a missing function; AWS's Invoke names an unqualified one as $LATEST.
-        arn = function_arn(ctx.region, ctx.account_id, name, None if qualifier else "$LATEST")
+        arn = function_arn(ctx.region, account, name, None if qualifier else "$LATEST")
         doc, executed = self.functions.resolve(scope, name, qualifier, arn, cached=True)  # type: ignore[attr-defined]
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
@@ -377,7 +379,7 @@ class InvokeOperations:
             if len(payload) > ASYNC_PAYLOAD_LIMIT:
                 raise _too_large_for_event(len(payload))
             self.enqueue(  # type: ignore[attr-defined]  # async_invoke.py
-                ctx.account_id, ctx.region, name, qualifier, payload, request_id=ctx.request_id
+                account, ctx.region, name, qualifier, payload, request_id=ctx.request_id
             )
             return {"StatusCode": 202, "Payload": b""}
         if len(payload) > SYNC_PAYLOAD_LIMIT:
@@ -385,7 +387,7 @@ class InvokeOperations:
         # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
         tail = p.get("LogType") == "Tail"
         outcome, _, log_text = await self.run(
-            ctx.account_id,
+            account,
             ctx.region,
             doc,
             executed,
@@ -393,7 +395,7 @@ class InvokeOperations:
             client_context,
             request_id=ctx.request_id,
             log_text=tail,
-            invoked_arn=function_arn(ctx.region, ctx.account_id, name, qualifier),
+            invoked_arn=function_arn(ctx.region, account, name, qualifier),
         )
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":

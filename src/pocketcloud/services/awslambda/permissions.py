@@ -3,7 +3,9 @@
 The statements are kept as an IAM policy document and handed to the
 authorizer, so a permission given to another account or to a service
 (s3.amazonaws.com, sqs.amazonaws.com) is enforced by the same engine as
-every other policy.
+every other policy. PutResourcePolicy and its siblings (resource_policy.py)
+replace the same stored document whole; a document put that way keeps its
+own Version and Id ("Header"), and its statements may lack a Sid.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from pocketcloud.services.awslambda.errors import (
     function_not_found,
     invalid_parameter,
     not_found,
+    policy_too_large,
     revision_mismatch,
 )
 from pocketcloud.services.awslambda.functions import function_arn, split_name
@@ -29,6 +32,8 @@ from pocketcloud.store import Collection
 Params = dict[str, Any]
 # Operations on the policy itself, or before there is a function: authorized without its policy.
 _OWN_POLICY_OPERATIONS = frozenset({"CreateFunction", "AddPermission", "RemovePermission", "GetPolicy"})
+# A function's policy may be 20 KB at most ("Lambda quotas": "Function resource-based policy").
+MAX_POLICY_BYTES = 20480
 # Service principals are AWS's own domains (s3.amazonaws.com, alexa-appkit.amazon.com, ...).
 _SERVICE_DOMAINS = (".amazonaws.com", ".amazon.com", ".amazonaws.com.cn")
 _ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]+")
@@ -93,7 +98,7 @@ class PermissionOperations:
             policy = self._statements(scope, name, qualifier)
             if p.get("RevisionId") and p["RevisionId"] != target["RevisionId"]:
                 raise revision_mismatch()
-            if any(s["Sid"] == p["StatementId"] for s in policy["Statements"]):
+            if any(s.get("Sid") == p["StatementId"] for s in policy["Statements"]):
                 raise conflict(
                     f"The statement id ({p['StatementId']}) provided already exists. Please provide a new statement id, or remove the existing statement."
                 )
@@ -127,6 +132,9 @@ class PermissionOperations:
             if conditions:
                 statement["Condition"] = conditions
             policy["Statements"].append(statement)
+            size = len((self._document(policy) or "").encode())
+            if size > MAX_POLICY_BYTES:
+                raise policy_too_large(size)
             policy["RevisionId"] = str(uuid.uuid4())
             self.policies.put(scope, self._policy_key(name, qualifier), policy)  # type: ignore[attr-defined]
             self._bump_revision(scope, name, qualifier)
@@ -142,7 +150,7 @@ class PermissionOperations:
             policy = self._statements(scope, name, qualifier)
             if not policy["Statements"]:
                 raise not_found("No policy is associated with the given resource.")
-            kept = [s for s in policy["Statements"] if s["Sid"] != p["StatementId"]]
+            kept = [s for s in policy["Statements"] if s.get("Sid") != p["StatementId"]]
             if len(kept) == len(policy["Statements"]):
                 raise not_found(f"Statement {p['StatementId']} is not found in resource policy.")
             if p.get("RevisionId") and p["RevisionId"] != target["RevisionId"]:
@@ -156,7 +164,8 @@ class PermissionOperations:
     def _document(self, policy: Params) -> str | None:
         if not policy["Statements"]:
             return None
-        return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": policy["Statements"]})
+        header = policy["Header"] if "Header" in policy else {"Version": "2012-10-17", "Id": "default"}
+        return json.dumps({**header, "Statement": policy["Statements"]})
 
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))

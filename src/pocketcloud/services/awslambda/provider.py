@@ -24,6 +24,7 @@ from pocketcloud.services.awslambda.invoke import InvokeOperations
 from pocketcloud.services.awslambda.layers import LayerOperations
 from pocketcloud.services.awslambda.permissions import PermissionOperations
 from pocketcloud.services.awslambda.provisioned import ProvisionedConcurrencyOperations
+from pocketcloud.services.awslambda.resource_policy import ResourcePolicyOperations
 from pocketcloud.services.awslambda.response_stream import ResponseStreamOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
 from pocketcloud.services.awslambda.versions import VersionOperations
@@ -41,6 +42,7 @@ class LambdaProvider(
     LayerOperations,
     PermissionOperations,
     ProvisionedConcurrencyOperations,
+    ResourcePolicyOperations,
     ResponseStreamOperations,
     SettingsOperations,
     VersionOperations,
