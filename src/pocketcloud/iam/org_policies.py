@@ -85,8 +85,9 @@ def is_service_linked_role(role_arn: str | None) -> bool:
 def check_rcp(content: str) -> None:
     """Refuse (MalformedPolicy) what an RCP that a customer writes may not hold ("RCP syntax"):
     Allow (only RCPFullAWSAccess allows), a Principal other than "*", NotPrincipal, NotAction,
-    the bare "*" action, or an action of a service RCPs do not support."""
-    parse_policy(content, "rcp")  # the policy language, with Principal required
+    the bare "*" action, an action of a service RCPs do not support, or a Version other than
+    2012-10-17 ("Every RCP must include a Version element with the value 2012-10-17")."""
+    parse_policy(content, "rcp", require_current_version=True)  # the policy language, Principal required
     raw: Any = json.loads(content)
     statements = raw["Statement"] if isinstance(raw["Statement"], list) else [raw["Statement"]]
     for statement in statements:

@@ -410,3 +410,60 @@ def test_an_rcp_condition_on_the_principals_path_in_the_organization(
         assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"  # now o-.../r-.../ou-.../
     finally:
         org.move_account(AccountId=MEMBER, SourceParentId=ou_id, DestinationParentId=root_id)
+
+
+def test_an_rcp_on_an_ou_limits_an_account_only_while_the_account_is_in_it(
+    org_server: ServerProcess, org: Any, attach: Callable[[str, str], str], org_id: str
+) -> None:
+    root_id = _root_id(org)
+    ou_id = org.create_organizational_unit(ParentId=root_id, Name="closed-" + uuid.uuid4().hex[:6])[
+        "OrganizationalUnit"
+    ]["Id"]
+    attach(ou_id, _doc(_deny("s3:GetObject", **_outside_org(org_id))))
+    bucket = _shared_bucket(org_server, _member(org_server, "s3"), {"AWS": OUTSIDER})
+    outsider = org_server.client("s3")
+    assert outsider.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
+    org.move_account(AccountId=MEMBER, SourceParentId=root_id, DestinationParentId=ou_id)
+    try:
+        assert _error(lambda: outsider.get_object(Bucket=bucket, Key="report.txt"))["Error"]["Code"] == (
+            "AccessDenied"
+        )
+    finally:
+        org.move_account(AccountId=MEMBER, SourceParentId=ou_id, DestinationParentId=root_id)
+    # Out of the OU again: the same request, asked again, is allowed again.
+    assert outsider.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
+
+
+def test_disabling_rcps_lifts_the_denials_of_the_rcps_it_detached(
+    org_server: ServerProcess, org: Any
+) -> None:
+    root_id = _root_id(org)
+    bucket = _shared_bucket(org_server, _member(org_server, "s3"), "*")
+    anonymous = make_client(org_server.endpoint, "s3", signature_version=UNSIGNED)
+    anonymous_only = {"Null": {"aws:PrincipalAccount": "true"}}
+    policy_id = _create(org, _doc(_deny("s3:GetObject", Condition=anonymous_only)))
+    org.attach_policy(PolicyId=policy_id, TargetId=MEMBER)
+    try:
+        response = _error(lambda: anonymous.get_object(Bucket=bucket, Key="report.txt"))
+        assert (response["Error"]["Code"], response["Error"]["Message"]) == ("AccessDenied", "Access Denied")
+        org.disable_policy_type(RootId=root_id, PolicyType=RCP)
+        assert anonymous.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
+    finally:
+        if all(t["Type"] != RCP for t in org.list_roots()["Roots"][0]["PolicyTypes"]):
+            org.enable_policy_type(RootId=root_id, PolicyType=RCP)
+        else:
+            org.detach_policy(PolicyId=policy_id, TargetId=MEMBER)
+    # Enabled again: only RCPFullAWSAccess is attached, so the anonymous read stays allowed.
+    assert anonymous.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
+    org.delete_policy(PolicyId=policy_id)
+
+
+@pytest.mark.parametrize("version", [None, "2008-10-17"])
+def test_an_rcp_without_version_2012_10_17_is_a_malformed_policy_document(
+    org: Any, version: str | None
+) -> None:
+    document: dict[str, Any] = {"Statement": [_deny("s3:PutBucketPolicy")]}
+    if version is not None:
+        document["Version"] = version
+    response = _error(lambda: _create(org, json.dumps(document)))
+    assert response["Error"]["Code"] == "MalformedPolicyDocumentException"

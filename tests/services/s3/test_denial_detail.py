@@ -5,6 +5,9 @@ because ...") to callers of the bucket owner's own account or organization, and 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+
+import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.s3.core_support import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, error_of, unique_bucket
@@ -53,3 +56,35 @@ def test_a_user_of_the_owner_account_is_told_why(two_accounts: ServerProcess) ->
         f"User: arn:aws:iam::{ROOT_ACCOUNT}:user/no-policies is not authorized to perform: s3:ListBucket "
         f'on resource: "arn:aws:s3:::{name}" because no identity-based policy allows the s3:ListBucket action'
     )
+
+
+# A server whose two declared accounts form an organization (MANAGEMENT creates it, MEMBER joins);
+# the default account stays outside it.
+MANAGEMENT, MANAGEMENT_KEY, MANAGEMENT_SECRET = "222222222222", "AKIADENIALMANAGEMENT", "management-secret"
+MEMBER, MEMBER_KEY, MEMBER_SECRET = "333333333333", "AKIADENIALMEMBER0001", "member-secret"
+
+
+@pytest.fixture(scope="module")
+def organization() -> Iterator[ServerProcess]:
+    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    org = make_client(proc.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
+    org.create_organization(FeatureSet="ALL")
+    yield proc
+    proc.stop()
+
+
+def test_another_account_of_the_owners_organization_is_told_why(organization: ServerProcess) -> None:
+    owner = make_client(organization.endpoint, "s3", key=MEMBER_KEY, secret=MEMBER_SECRET)
+    name = unique_bucket("deny")
+    owner.create_bucket(Bucket=name)
+    insider = make_client(organization.endpoint, "s3", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
+    assert error_of(insider.list_objects_v2, Bucket=name) == (
+        "AccessDenied",
+        403,
+        f"User: arn:aws:iam::{MANAGEMENT}:root is not authorized to perform: s3:ListBucket on resource: "
+        f'"arn:aws:s3:::{name}" because no resource-based policy allows the s3:ListBucket action',
+    )
+    # The default account is in no organization: it is told nothing.
+    outsider = make_client(organization.endpoint, "s3")
+    assert error_of(outsider.list_objects_v2, Bucket=name) == ("AccessDenied", 403, "Access Denied")

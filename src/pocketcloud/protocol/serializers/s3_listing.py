@@ -293,30 +293,57 @@ def _fast_list(entry: Entry, usual_page: Callable[[list[Any]], list[str] | None]
 
 
 def _generic_markers(items: Any, out: list[str]) -> None:
+    """Delete markers `_delete_marker` declines (an Owner without DisplayName, say), written as the
+    generic writer writes the DeleteMarkers member: the DeleteMarkerEntry shape's members in its
+    order (Owner first, its DisplayName before its ID) and LastModified in the wire form."""
     for item in items:
-        generic_element("DeleteMarker", dict(item), out)
+        out.append("<DeleteMarker>")
+        owner = item.get("Owner")
+        if isinstance(owner, Mapping):
+            generic_element("Owner", {k: owner[k] for k in ("DisplayName", "ID") if owner.get(k) is not None}, out)
+        for member in ("Key", "VersionId"):
+            if item.get(member) is not None:
+                out.append(f"<{member}>{_text(str(item[member]))}</{member}>")
+        if item.get("IsLatest") is not None:
+            out.append(f"<IsLatest>{'true' if item['IsLatest'] else 'false'}</IsLatest>")
+        if item.get("LastModified") is not None:
+            out.append(f"<LastModified>{_time(item['LastModified'])}</LastModified>")
+        out.append("</DeleteMarker>")
+
+
+def _version_or_marker(item: Any, esc: Escape) -> str | None:
+    if item.__class__ is DeleteMarkerEntry:
+        return _delete_marker(item, esc)
+    return _version(item, esc)
 
 
 def _versions_and_markers(generic: Writer) -> Writer:
-    """ListObjectVersions' `Versions`, with the `DeleteMarkerEntry` items among them written in place."""
+    """ListObjectVersions' `Versions`, with the `DeleteMarkerEntry` items among them written in place:
+    one pass over the page, as `_fast_list` makes (a page where every key's newest entry is a delete
+    marker alternates the two kinds, and a call per run would cost as much again as the page)."""
     versions = _fast_list(_version)(generic)
-    markers = _fast_list(_delete_marker)(_generic_markers)
 
     def write(items: Any, out: list[str]) -> None:
         if items.__class__ is not list or not any(item.__class__ is DeleteMarkerEntry for item in items):
             versions(items, out)
             return
-        run: list[Any] = []
-        for item in items:
-            if item.__class__ is DeleteMarkerEntry:
-                if run:
-                    versions(run, out)
-                    run = []
-                markers([item], out)
-            else:
-                run.append(item)
-        if run:
-            versions(run, out)
+        strings: list[str] = []
+        collect = strings.append
+
+        def unescaped(value: str) -> str:
+            collect(value)
+            return value
+
+        texts = [None if item is None else _version_or_marker(item, unescaped) for item in items]
+        if needs_entity("".join(strings)):
+            texts = [None if item is None else _version_or_marker(item, _text) for item in items]
+        for item, text in zip(items, texts, strict=True):
+            if text is not None:
+                out.append(text)
+            elif item.__class__ is DeleteMarkerEntry:
+                _generic_markers([item], out)
+            elif item is not None:
+                generic([item], out)
 
     return write
 

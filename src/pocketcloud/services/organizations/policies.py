@@ -174,9 +174,10 @@ class PolicyOperations:
         if root_id != doc["Root"]["Id"]:
             raise org_error("RootNotFoundException")
 
-    def attach_defaults(self, doc: Params, target_id: str) -> None:
+    def attach_defaults(self, doc: Params, target_id: str, only: str | None = None) -> None:
+        """Attach the AWS-managed policy of each enabled type (of type `only`, if given) to a target."""
         for policy_type, policy_id in _MANAGED_BY_TYPE.items():
-            if self._type_enabled(doc, policy_type):
+            if (only is None or policy_type == only) and self._type_enabled(doc, policy_type):
                 attached = doc["Attached"].setdefault(target_id, [])
                 if policy_id not in attached:
                     attached.append(policy_id)
@@ -191,8 +192,10 @@ class PolicyOperations:
             raise org_error("PolicyTypeNotAvailableForOrganizationException")
         doc["Root"]["PolicyTypes"].append({"Type": p["PolicyType"], "Status": "ENABLED"})
         if p["PolicyType"] in _MANAGED_BY_TYPE:
+            # Only the type being enabled: FullAWSAccess detached from a target while SCPs stay
+            # enabled must not come back when RCPs are enabled (it would widen that target's SCPs).
             for target in (doc["Root"]["Id"], *doc["OUs"], *self.account_ids()):
-                self.attach_defaults(doc, target)
+                self.attach_defaults(doc, target, only=p["PolicyType"])
         self.save_structure(doc)
         return {"Root": doc["Root"]}
 
