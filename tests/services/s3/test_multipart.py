@@ -303,3 +303,11 @@ def test_upload_part_copy_gives_the_part_the_uploads_checksum(s3: Any, bucket: s
         {"PartNumber": 1, "ETag": copied["ETag"], "ChecksumSHA256": copied["ChecksumSHA256"]}]})
     attributes = s3.get_object_attributes(Bucket=bucket, Key="dst", ObjectAttributes=["Checksum"])
     assert attributes["Checksum"]["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(part_sha).digest()).decode()
+
+
+def test_a_checksum_algorithm_in_lower_case_is_answered_in_s3s_spelling(s3: Any, bucket: str) -> None:
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="lower", ChecksumAlgorithm="crc32")
+    assert (upload["ChecksumAlgorithm"], upload["ChecksumType"]) == ("CRC32", "COMPOSITE")
+    listed = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
+    assert [u["ChecksumAlgorithm"] for u in listed if u["UploadId"] == upload["UploadId"]] == ["CRC32"]
+    s3.abort_multipart_upload(Bucket=bucket, Key="lower", UploadId=upload["UploadId"])

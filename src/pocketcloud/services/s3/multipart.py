@@ -93,8 +93,9 @@ class MultipartOperations:
         self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
-        algorithm = p.get("ChecksumAlgorithm")
-        if algorithm and algorithm.upper() not in _DEFAULT_CHECKSUM_TYPE:
+        # Read without regard to case, as the type below; kept and answered in S3's spelling (CRC32).
+        algorithm = (p.get("ChecksumAlgorithm") or "").upper() or None
+        if algorithm and algorithm not in _DEFAULT_CHECKSUM_TYPE:
             raise invalid_request(
                 "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
                 "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
