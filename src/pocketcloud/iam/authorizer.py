@@ -44,8 +44,9 @@ if TYPE_CHECKING:
 
 # Calls AWS lets any authenticated caller make, whatever its policies say (GetSessionToken:
 # "No permissions are required for a user to get a session token", IAM User Guide). The
-# unsigned AssumeRoleWith* calls are decided by the provider: the role's trust policy against
-# the identity provider named in the token or assertion.
+# unsigned AssumeRoleWith* calls are put to `decide` by the provider once it has read the token
+# or assertion: the identity provider it names is the caller, the role's trust policy the
+# resource policy, and the role account's RCPs apply (services/sts/federated_trust.py).
 _ALWAYS_ALLOWED = {
     ("sts", "GetCallerIdentity"),
     ("sts", "GetSessionToken"),
@@ -211,7 +212,7 @@ class Authorizer:
         rcps = self._rcps(principal, action, owner)
         resource_policy = None
         if policy_text:
-            kind = "trust" if (ctx.service, operation.name) == ("sts", "AssumeRole") else "resource"
+            kind = "trust" if ctx.service == "sts" and operation.name in _TRUST_POLICY_CALLS else "resource"
             resource_policy = _parse(policy_text, kind, "resource")
         session: dict[str, Any] = {}
         if principal.session_policy:
@@ -350,12 +351,18 @@ def _parse(document: str, kind: str, policy_id: str) -> Policy | None:
 # Service condition keys whose values a request's parameters carry (Service Authorization Reference).
 _STS_KEYS = {"ExternalId": "sts:ExternalId", "RoleSessionName": "sts:RoleSessionName",
              "SourceIdentity": "sts:SourceIdentity", "TransitiveTagKeys": "sts:TransitiveTagKeys"}
+# The actions authorized by a role's trust policy (whose parameters carry sts:* keys); TagSession and
+# SetSourceIdentity are asked besides the AssumeRoleWith* call whose token or assertion passes
+# session tags or a source identity.
+_TRUST_POLICY_CALLS = frozenset(
+    {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "TagSession", "SetSourceIdentity"}
+)
 _POLICY_ATTACHMENTS = {f"{verb}{kind}Policy" for verb in ("Attach", "Detach") for kind in ("User", "Group", "Role")}
 
 
 def _parameter_keys(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
     keys: dict[str, Any] = {}
-    if service == "sts" and operation == "AssumeRole":
+    if service == "sts" and operation in _TRUST_POLICY_CALLS:
         keys = {key: params[member] for member, key in _STS_KEYS.items() if params.get(member) is not None}
     elif service == "iam":
         if params.get("PermissionsBoundary"):

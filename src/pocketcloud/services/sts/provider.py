@@ -23,6 +23,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.sts import saml_assertion, web_identity
 from pocketcloud.services.sts.assume_root import RootSessionOperations
+from pocketcloud.services.sts.federated_trust import FederatedTrust
 from pocketcloud.services.sts.identity_tokens import SigningKeys
 from pocketcloud.services.sts.outbound_tokens import WebIdentityTokenOperations
 
@@ -71,6 +72,12 @@ def _session_tags(p: Params) -> dict[str, str]:
     return {t["Key"]: t["Value"] for t in tags}
 
 
+def _transitive(tags: dict[str, str], transitive_keys: list[str]) -> list[str]:
+    """The session's transitive tag keys (as its tags spell them): what a session it makes inherits."""
+    wanted = {k.lower() for k in transitive_keys}
+    return sorted(k for k in tags if k.lower() in wanted)
+
+
 def _packed_size(policy: str | None, policy_arns: list[Params], tags: dict[str, str]) -> int:
     """PackedPolicySize: how much of the session's packed space (2,048 characters of minified
     policy text, managed policy ARNs and tags) the request uses, as a percentage."""
@@ -114,7 +121,7 @@ def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
     return parts[4], parts[5].rsplit("/", 1)[-1]
 
 
-class StsProvider(RootSessionOperations, WebIdentityTokenOperations, Provider):
+class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTrust, Provider):
     service = "sts"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -224,16 +231,35 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, Provider):
         registered = iam.oidc_provider(account, name) if iam is not None and parsed else None  # type: ignore[attr-defined]
         identity = web_identity.identify(claims, account, registered)
         role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
+        tags, transitive = web_identity.session_tags(claims)
+        source = web_identity.source_identity(claims)
+        request = {**p, "Tags": tags, "TransitiveTagKeys": transitive, "SourceIdentity": source}
+        requested = _session_tags(request)
         if (
             role is None
             or role["Arn"] != p["RoleArn"]
             and not p["RoleArn"].endswith(":role/" + role["RoleName"])
-            or not web_identity.trust_allows(role["AssumeRolePolicyDocument"], role["Arn"], account, identity)
+            or not self.federated_trust_allows(
+                ctx,
+                "AssumeRoleWithWebIdentity",
+                request,
+                role["AssumeRolePolicyDocument"],
+                account,
+                identity.provider,
+                web_identity.condition_keys(identity),
+            )
         ):
             raise ServiceError(
                 "AccessDenied", "Not authorized to perform sts:AssumeRoleWithWebIdentity", status=403
             )
-        result = self._role_session(role, account, p, {}, {"FederatedProvider": identity.provider})
+        extra = {
+            "FederatedProvider": identity.provider,
+            "TransitiveTagKeys": _transitive(requested, transitive),
+            "SourceIdentity": source,
+        }
+        result = self._role_session(role, account, p, requested, extra)
+        if source:
+            result["SourceIdentity"] = source
         result.update(
             SubjectFromWebIdentityToken=identity.subject,
             Provider=identity.provider,
@@ -254,18 +280,42 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, Provider):
         parsed = _parse_role_arn(p["RoleArn"])
         account = parsed[0] if parsed else ""
         role = iam.role(*parsed) if parsed else None  # type: ignore[union-attr]
+        tags, transitive = saml_assertion.session_tags(assertion)
+        source = saml_assertion.source_identity(assertion)
+        # The session name the assertion gives is the request's sts:RoleSessionName.
+        request = {
+            **p,
+            "Tags": tags,
+            "TransitiveTagKeys": transitive,
+            "RoleSessionName": assertion.session_name,
+            "SourceIdentity": source,
+        }
+        requested = _session_tags(request)
         if (
             role is None
             or (p["RoleArn"], p["PrincipalArn"]) not in assertion.roles
-            or not saml_assertion.trust_allows(
-                role["AssumeRolePolicyDocument"], role["Arn"], account, p["PrincipalArn"], assertion
+            or not self.federated_trust_allows(
+                ctx,
+                "AssumeRoleWithSAML",
+                request,
+                role["AssumeRolePolicyDocument"],
+                account,
+                p["PrincipalArn"],
+                saml_assertion.condition_keys(assertion, account, p["PrincipalArn"]),
             )
         ):
             raise ServiceError("AccessDenied", "Not authorized to perform sts:AssumeRoleWithSAML", status=403)
         if not assertion.session_name:
             raise saml_assertion.invalid_token("No RoleSessionName attribute in the SAML assertion")
         session = {**p, "RoleSessionName": assertion.session_name}
-        result = self._role_session(role, account, session, {}, {"FederatedProvider": p["PrincipalArn"]})
+        extra = {
+            "FederatedProvider": p["PrincipalArn"],
+            "TransitiveTagKeys": _transitive(requested, transitive),
+            "SourceIdentity": source,
+        }
+        result = self._role_session(role, account, session, requested, extra)
+        if source:
+            result["SourceIdentity"] = source
         result.update(
             Subject=assertion.subject,
             SubjectType=assertion.subject_type,

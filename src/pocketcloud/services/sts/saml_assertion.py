@@ -5,7 +5,7 @@ trust policy whether that provider's user may have the role.
 The assertion's XML signature is not verified (pocketcloud keeps no XML-DSig implementation);
 everything else is checked: the provider exists, its metadata names the Issuer, the assertion
 has not expired, and the trust policy allows Principal {"Federated": provider ARN} with the
-SAML:* condition keys (SAML:aud, SAML:sub, SAML:sub_type, SAML:iss, SAML:namequalifier).
+SAML:* condition keys (`condition_keys`), decided by the authorizer (federated_trust.py).
 """
 
 from __future__ import annotations
@@ -15,10 +15,9 @@ import binascii
 import hashlib
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 from xml.etree import ElementTree
 
-from pocketcloud.iam.evaluate import WEB_IDENTITY, AuthorizationRequest, evaluate
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 
 _SAML = "{urn:oasis:names:tc:SAML:2.0:assertion}"
@@ -108,28 +107,81 @@ def name_qualifier(issuer: str, account: str, provider_arn: str) -> str:
     return base64.b64encode(hashlib.sha1(f"{issuer}{account}/{friendly}".encode()).digest()).decode()  # noqa: S324
 
 
-def trust_allows(trust_policy: str, role_arn: str, account: str, provider_arn: str, a: SamlAssertion) -> bool:
-    """Does the role's trust policy let this SAML provider's user call AssumeRoleWithSAML?"""
-    try:
-        trust = parse_policy(trust_policy, "trust", policy_id="trust")
-    except MalformedPolicy:
-        return False
-    context = {
+# SAML attributes and the trust policy keys AWS makes of them ("Mapping SAML attributes to AWS trust
+# policy context keys", IAM User Guide): (key, multivalued) by the attribute's Name.
+_EDU = "urn:oid:1.3.6.1.4.1.5923.1."
+_CLAIMS = "http://schemas.xmlsoap.org/ws/2005/05/identity/claims/"
+_ATTRIBUTE_KEYS: dict[str, tuple[str, bool]] = {
+    _EDU + "1.1.1": ("saml:edupersonaffiliation", True),
+    _EDU + "1.1.2": ("saml:edupersonnickname", True),
+    _EDU + "1.1.3": ("saml:edupersonorgdn", False),
+    _EDU + "1.1.4": ("saml:edupersonorgunitdn", True),
+    _EDU + "1.1.5": ("saml:edupersonprimaryaffiliation", False),
+    _EDU + "1.1.6": ("saml:edupersonprincipalname", False),
+    _EDU + "1.1.7": ("saml:edupersonentitlement", True),
+    _EDU + "1.1.8": ("saml:edupersonprimaryorgunitdn", False),
+    _EDU + "1.1.9": ("saml:edupersonscopedaffiliation", True),
+    _EDU + "1.1.10": ("saml:edupersontargetedid", True),
+    _EDU + "1.1.11": ("saml:edupersonassurance", True),
+    _EDU + "2.1.2": ("saml:eduorghomepageuri", True),
+    _EDU + "2.1.3": ("saml:eduorgidentityauthnpolicyuri", True),
+    _EDU + "2.1.4": ("saml:eduorglegalname", True),
+    _EDU + "2.1.5": ("saml:eduorgsuperioruri", True),
+    _EDU + "2.1.6": ("saml:eduorgwhitepagesuri", True),
+    "urn:oid:2.5.4.3": ("saml:cn", True),
+    _CLAIMS + "name": ("saml:name", False),
+    "http://schemas.xmlsoap.org/claims/CommonName": ("saml:commonName", False),
+    _CLAIMS + "givenname": ("saml:givenName", False),
+    _CLAIMS + "surname": ("saml:surname", False),
+    _CLAIMS + "emailaddress": ("saml:mail", False),
+    "http://schemas.microsoft.com/ws/2008/06/identity/claims/primarygroupsid": ("saml:primaryGroupSID", False),
+    "2.5.4.3": ("saml:commonName", False),
+    "2.5.4.4": ("saml:surname", False),
+    "2.5.4.42": ("saml:givenName", False),
+    "2.5.4.45": ("saml:x500UniqueIdentifier", False),
+    "0.9.2342.19200300100.1.1": ("saml:uid", False),
+    "0.9.2342.19200300100.1.3": ("saml:mail", False),
+    "0.9.2342.19200300100.1.45": ("saml:organizationStatus", False),
+}
+
+
+def condition_keys(a: SamlAssertion, account: str, provider_arn: str) -> dict[str, Any]:
+    """The keys a trust policy may test for this assertion ("Available keys for SAML-based AWS STS
+    federation"): saml:aud, saml:sub, saml:sub_type, saml:iss, saml:doc, saml:namequalifier,
+    aws:FederatedProvider, and those of the eduPerson, eduOrg, AD and X.500 attributes it carries
+    (lists for the multivalued ones)."""
+    context: dict[str, Any] = {
         "SAML:aud": a.audience,
         "SAML:sub": a.subject,
         "SAML:sub_type": a.subject_type,
         "SAML:iss": a.issuer,
+        "saml:doc": f"{account}/{provider_arn.rsplit('/', 1)[-1]}",
         "SAML:namequalifier": name_qualifier(a.issuer, account, provider_arn),
         "aws:FederatedProvider": provider_arn,
     }
-    request = AuthorizationRequest(
-        action="sts:AssumeRoleWithSAML",
-        resources=(role_arn,),
-        principal_arn=provider_arn,
-        principal_type=WEB_IDENTITY,
-        principal_account=account,
-        resource_policy=trust,
-        resource_account=account,
-        context=context,
-    )
-    return evaluate(request).allowed
+    for name, values in a.attributes.items():
+        mapped = _ATTRIBUTE_KEYS.get(name)
+        if mapped is not None and values:
+            key, multivalued = mapped
+            context.setdefault(key, list(values) if multivalued else values[0])
+    return context
+
+
+_TAG_PREFIX = _ATTRIBUTES + "PrincipalTag:"
+
+
+def source_identity(a: SamlAssertion) -> str | None:
+    """The source identity the assertion sets (its SourceIdentity attribute)."""
+    return next(iter(a.attributes.get(_ATTRIBUTES + "SourceIdentity", [])), None) or None
+
+
+def session_tags(a: SamlAssertion) -> tuple[list[dict[str, str]], list[str]]:
+    """The session tags and transitive tag keys the assertion passes (PrincipalTag:{TagKey} and
+    TransitiveTagKeys attributes, "Configuring SAML assertions for the authentication response"),
+    as AssumeRole's Tags and TransitiveTagKeys parameters."""
+    tags = [
+        {"Key": name[len(_TAG_PREFIX) :], "Value": values[0] if values else ""}
+        for name, values in a.attributes.items()
+        if name.startswith(_TAG_PREFIX)
+    ]
+    return tags, list(a.attributes.get(_ATTRIBUTES + "TransitiveTagKeys", []))

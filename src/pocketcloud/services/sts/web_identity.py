@@ -6,7 +6,7 @@ issuer's signing keys (JWKS) and does not check the signature. Everything else A
 checked: the issuer is an OIDC provider registered in the role's account (or one AWS trusts
 without registration), the audience is one of its client ids, the token has not expired, and
 the trust policy allows Principal {"Federated": provider} with the provider's condition keys
-(<provider>:aud, <provider>:sub, <provider>:amr).
+(`condition_keys`), decided by the authorizer (federated_trust.py).
 """
 
 from __future__ import annotations
@@ -18,8 +18,6 @@ import time
 from dataclasses import dataclass
 from typing import Any
 
-from pocketcloud.iam.evaluate import WEB_IDENTITY, AuthorizationRequest, evaluate
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 
 Claims = dict[str, Any]
@@ -105,29 +103,49 @@ def identify(claims: Claims, account: str, registered: dict[str, Any] | None) ->
     return WebIdentity(provider, name, audience, str(claims.get("sub", "")), claims)
 
 
-def trust_allows(trust_policy: str, role_arn: str, account: str, identity: WebIdentity) -> bool:
-    """Does the role's trust policy let this provider's user call AssumeRoleWithWebIdentity?"""
-    try:
-        trust = parse_policy(trust_policy, "trust", policy_id="trust")
-    except MalformedPolicy:
-        return False
+def condition_keys(identity: WebIdentity) -> dict[str, Any]:
+    """The keys a trust policy may test for this token ("Available keys for AWS web identity
+    federation"): <provider>:aud, <provider>:sub, <provider>:amr (multivalued) and
+    aws:FederatedProvider. For Google, <provider>:aud is the azp claim when the token has one
+    (a hybrid app's client id) and <provider>:oaud the aud claim."""
     name = identity.provider_name
     context: dict[str, Any] = {
         f"{name}:aud": identity.audience,
         f"{name}:sub": identity.subject,
         "aws:FederatedProvider": identity.provider,
     }
+    if name == "accounts.google.com":
+        context[f"{name}:oaud"] = identity.audience
+        azp = identity.claims.get("azp")
+        if isinstance(azp, str) and azp:
+            context[f"{name}:aud"] = azp
     amr = identity.claims.get("amr")
     if amr is not None:
         context[f"{name}:amr"] = [str(v) for v in amr] if isinstance(amr, list) else str(amr)
-    request = AuthorizationRequest(
-        action="sts:AssumeRoleWithWebIdentity",
-        resources=(role_arn,),
-        principal_arn=identity.provider,
-        principal_type=WEB_IDENTITY,
-        principal_account=account,
-        resource_policy=trust,
-        resource_account=account,
-        context=context,
-    )
-    return evaluate(request).allowed
+    return context
+
+
+_TAGS_CLAIM = "https://aws.amazon.com/tags"
+_SOURCE_IDENTITY_CLAIM = "https://aws.amazon.com/source_identity"
+
+
+def source_identity(claims: Claims) -> str | None:
+    """The source identity the token sets (its https://aws.amazon.com/source_identity claim)."""
+    found = claims.get(_SOURCE_IDENTITY_CLAIM)
+    return found if isinstance(found, str) and found else None
+
+
+def session_tags(claims: Claims) -> tuple[list[dict[str, str]], list[str]]:
+    """The session tags and transitive tag keys the token passes ("Passing session tags using
+    AssumeRoleWithWebIdentity": the https://aws.amazon.com/tags claim, whose principal_tags map
+    each key to a one-value list), as AssumeRole's Tags and TransitiveTagKeys parameters."""
+    found = claims.get(_TAGS_CLAIM)
+    if not isinstance(found, dict):
+        return [], []
+    principal_tags = found.get("principal_tags")
+    tags = []
+    for key, value in (principal_tags.items() if isinstance(principal_tags, dict) else ()):
+        value = value[0] if isinstance(value, list) and value else value
+        tags.append({"Key": str(key), "Value": value if isinstance(value, str) else ""})
+    transitive = found.get("transitive_tag_keys")
+    return tags, [str(k) for k in transitive] if isinstance(transitive, list) else []

@@ -1,0 +1,90 @@
+"""AssumeRoleWithWebIdentity's and AssumeRoleWithSAML's authorization, through the request chain's
+authorizer (`iam.authorizer.Authorizer.decide`) like every other call.
+
+These calls are unsigned, so the gateway's authorize step lets them through; the provider asks
+here once it has read the token or assertion. The caller is the identity provider the token or
+assertion names (Principal {"Federated": ...} in the trust policy: an IAM OIDC or SAML provider's
+ARN, or a built-in provider's host), a principal of no AWS account, so no SCP limits it and
+aws:PrincipalOrgID has no value. The resource policy is the role's trust policy; the role's
+account's resource control policies apply ("RCP evaluation": RCPs restrict
+sts:AssumeRoleWithWebIdentity and sts:AssumeRoleWithSAML on the roles of member accounts). The
+condition keys are the request's global ones, the provider's (<provider>:aud, saml:sub, ...), and
+the session tags and sts:* keys the authorizer reads from the parameters.
+
+A token or assertion that passes session tags also needs sts:TagSession in the trust policy
+("Passing session tags in AWS STS", IAM User Guide), and one that sets a source identity
+sts:SetSourceIdentity ("Monitor and control actions taken with assumed roles").
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import cache
+from typing import TYPE_CHECKING, Any
+
+from pocketcloud.auth.principal import Principal
+from pocketcloud.iam.evaluate import WEB_IDENTITY
+from pocketcloud.protocol.models import service_model
+
+if TYPE_CHECKING:
+    from botocore.model import OperationModel
+
+    from pocketcloud.gateway.context import RequestContext
+    from pocketcloud.services.base import ServiceRuntime
+
+Params = dict[str, Any]
+
+
+def federated_principal(provider: str) -> Principal:
+    """The identity provider as the caller: named by a trust policy's "Federated" principal."""
+    return Principal(account_id="", arn=provider, user_id=provider, kind=WEB_IDENTITY)
+
+
+@cache
+def _operation(operation: str, action: str) -> OperationModel:
+    """`operation`'s model, named `action` (TagSession, SetSourceIdentity: authorized on the same
+    request and role)."""
+    from botocore.model import OperationModel
+
+    sts = service_model("sts")
+    return OperationModel(sts._service_description["operations"][operation], sts, name=action)
+
+
+class FederatedTrust:
+    runtime: ServiceRuntime
+
+    def federated_trust_allows(
+        self,
+        ctx: RequestContext,
+        operation: str,
+        params: Params,
+        trust_policy: str,
+        account: str,
+        provider: str,
+        condition_values: Params,
+    ) -> bool:
+        """May the user of `provider` make this call (and tag its session, set its source identity,
+        when the token or assertion does)?"""
+        authorizer = getattr(self, "_federation_authorizer", None)
+        if authorizer is None:
+            from pocketcloud.iam.authorizer import Authorizer
+
+            authorizer = self._federation_authorizer = Authorizer(self.runtime)
+        federated = replace(
+            ctx,
+            operation=operation,
+            principal=federated_principal(provider),
+            condition_values=dict(condition_values),
+        )
+        actions = [operation]
+        if params.get("Tags"):
+            actions.append("TagSession")
+        if params.get("SourceIdentity"):
+            actions.append("SetSourceIdentity")
+        for action in actions:
+            decision, _, _ = authorizer.decide(
+                federated, _operation(operation, action), params, trust_policy, account
+            )
+            if not decision.allowed:
+                return False
+        return True
