@@ -72,10 +72,12 @@ class Authorizer:
         self._compiled_sets: dict[Any, _PolicySet] = {}
         self._key_sets: dict[tuple[Any, ...], tuple[str, ...]] = {}
         self._last_found: tuple[Any, _PolicySet] | None = None
-        # The Organizations provider's scp_chain, rcp_chain and membership, found on first use.
-        self._org_sources: tuple[Any, Any, Any] | None = None
+        # The Organizations provider's scp_chain, rcp_chain, membership and has_organization, found on
+        # first use. While no organization exists none of the first three can find anything, and
+        # the hot path asks only the last (a cached flag).
+        self._org_sources: tuple[Any, Any, Any, Any] | None = None
 
-    def _organizations(self) -> tuple[Any, Any, Any]:
+    def _organizations(self) -> tuple[Any, Any, Any, Any]:
         sources = self._org_sources
         if sources is None:
             organizations = self.runtime.provider("organizations")
@@ -83,16 +85,20 @@ class Authorizer:
                 getattr(organizations, "scp_chain", None) or _nothing,
                 getattr(organizations, "rcp_chain", None) or _nothing,
                 getattr(organizations, "membership", None) or _nothing,
+                getattr(organizations, "has_organization", None) or _nothing,
             )
         return sources
 
+    def _in_organization(self) -> bool:
+        return bool(self._organizations()[3]())
+
     def _scps(self, principal: Principal) -> PolicyChain | None:
         """The SCPs limiting this principal (None outside an organization and for its management account)."""
-        return self._organizations()[0](principal)
+        return self._organizations()[0](principal) if self._in_organization() else None
 
     def _rcps(self, principal: Principal, action: str, owner: str | None) -> PolicyChain | None:
         """The RCPs limiting a request on a resource of account `owner` (None: none apply)."""
-        if not owner or action.partition(":")[0].lower() not in RCP_SERVICES:
+        if not owner or not self._in_organization() or action.partition(":")[0].lower() not in RCP_SERVICES:
             return None
         if principal.role_arn and is_service_linked_role(principal.role_arn):
             return None  # "RCPs do not apply to calls made by service-linked roles"
@@ -124,7 +130,7 @@ class Authorizer:
             and principal.session_policy is None  # an AssumeRoot session: its task policy may deny
             and self._scps(principal) is None  # a member account's root is limited by its SCPs
             # ... and its resources by their RCPs
-            and self._organizations()[1](resource_account or principal.account_id) is None
+            and (not self._in_organization() or self._organizations()[1](resource_account or principal.account_id) is None)
         ):
             return  # the root user may do everything in its own account that no resource policy denies
         # Service condition keys only the provider can work out (S3's s3:prefix, s3:ExistingObjectTag/...).
@@ -143,6 +149,8 @@ class Authorizer:
         anyone else is told "Access Denied"."""
         if service != "s3" or not owner or owner == principal.account_id:
             return False
+        if not self._in_organization():
+            return True
         membership = self._organizations()[2]
         theirs = membership(principal.account_id) if principal.account_id else None
         ours = membership(owner)
@@ -268,15 +276,16 @@ class Authorizer:
     def _organization_keys(self, principal: Principal, owner: str | None, source: Any) -> dict[str, Any]:
         """The global keys that name organizations, when they have values ("AWS global condition
         context keys"): the principal's, the resource's and the calling service's source account's."""
+        keys: dict[str, Any] = {"aws:ResourceAccount": owner} if owner else {}
+        if not self._in_organization():
+            return keys
         membership = self._organizations()[2]
-        keys: dict[str, Any] = {}
         if principal.kind in _ACCOUNT_PRINCIPALS:
             found = membership(principal.account_id)
             if found:
                 keys["aws:PrincipalOrgID"], path = found
                 keys["aws:PrincipalOrgPaths"] = [path]
         if owner:
-            keys["aws:ResourceAccount"] = owner
             found = membership(owner)
             if found:
                 keys["aws:ResourceOrgID"], path = found

@@ -96,6 +96,7 @@ class PolicyOperations:
     is_parent: Callable[[Params, str], bool]
     _chains: dict[tuple[str, str], PolicyChain | None]
     _memberships: dict[str, tuple[str, str] | None]
+    _has_organization: bool | None
     parent_of: Callable[[Params, str], str]
     ou_path: Callable[[Params, Params, str], str]
 
@@ -132,6 +133,14 @@ class PolicyOperations:
         self._memberships[account_id] = found
         return found
 
+    def has_organization(self) -> bool:
+        """Whether an organization exists. While none does, no account has SCPs, RCPs or an
+        organization id, and the authorizer asks nothing more (its path for the common case)."""
+        found = self._has_organization
+        if found is None:
+            found = self._has_organization = self.state.get(GLOBAL, "organization") is not None
+        return found
+
     def _chain(self, policy_type: str, account_id: str) -> PolicyChain | None:
         try:
             return self._chains[(policy_type, account_id)]
@@ -145,6 +154,7 @@ class PolicyOperations:
     def _changed(self) -> None:
         self._chains.clear()
         self._memberships.clear()
+        self._has_organization = None
 
     def _build_chain(self, account_id: str, policy_type: str) -> PolicyChain | None:
         org: Params | None = self.state.get(GLOBAL, "organization")

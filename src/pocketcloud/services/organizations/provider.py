@@ -53,6 +53,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         # organization and path in it; emptied on every change that could alter them.
         self._chains: dict[tuple[str, str], PolicyChain | None] = {}
         self._memberships: dict[str, tuple[str, str] | None] = {}
+        self._has_organization: bool | None = None  # cached has_organization(); None: look
         runtime.credentials.register(self.credential_for_access_key)
 
     async def start(self) -> None:
