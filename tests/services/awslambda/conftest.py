@@ -1,6 +1,7 @@
 """Fixtures for the Lambda tests: clients of the session server, an execution role
 Lambda may assume, and a factory of functions deleted after each test; for SQS event
-source mappings, a role that may use the queues and the mappings a test made.
+source mappings, a role that may use the queues and the mappings a test made; and
+`two_accounts`, a server of its own that knows a second account (support.OTHER_ACCOUNT).
 """
 
 from __future__ import annotations
@@ -12,7 +13,14 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, unique
+from tests.services.awslambda.support import (
+    LAMBDA_TRUST,
+    OTHER_ACCOUNT,
+    OTHER_KEY,
+    OTHER_SECRET,
+    Functions,
+    unique,
+)
 
 
 @pytest.fixture(scope="session")
@@ -70,3 +78,11 @@ def mappings(lam: Any) -> Iterator[list[str]]:
     yield created
     for mapping_id in created:
         lam.delete_event_source_mapping(UUID=mapping_id)
+
+
+@pytest.fixture(scope="session")
+def two_accounts() -> Iterator[ServerProcess]:
+    """A server of its own that knows a second account, with a root key of its own."""
+    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
+    yield server
+    server.stop()

@@ -23,6 +23,10 @@ LAMBDA_TRUST = json.dumps({
     "Statement": [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}],
 })
 
+# The second account of the `two_accounts` server (conftest.py), and its root user's key.
+OTHER_ACCOUNT = "111111111111"
+OTHER_KEY, OTHER_SECRET = "AKIALAMBDAOTHER00001", "lambda-other-secret"
+
 
 def unique(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:10]}"

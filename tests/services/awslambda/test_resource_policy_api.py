@@ -10,19 +10,25 @@ policies in Lambda".
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, invoke, unique
+from tests.services.awslambda.support import (
+    LAMBDA_TRUST,
+    OTHER_ACCOUNT,
+    OTHER_KEY,
+    OTHER_SECRET,
+    Functions,
+    error_of,
+    invoke,
+    unique,
+)
 from tests.services.iam.support import Caller, allow, doc
 
 REGION = "us-east-1"
 SAYS = "def handler(event, context):\n    return {'says': 'hello'}\n"
-OTHER_ACCOUNT = "111111111111"
-OTHER_KEY, OTHER_SECRET = "AKIALAMBDAOTHER00001", "lambda-other-secret"
 
 
 def function_arn(name: str, qualifier: str | None = None) -> str:
@@ -280,7 +286,9 @@ def test_an_arn_of_another_region_or_account_is_not_reached(functions: Functions
     assert message == f"Functions from 'eu-west-1' are not reachable in this region ('{REGION}')"
     theirs = f"arn:aws:lambda:{REGION}:{OTHER_ACCOUNT}:function:{name}"
     code, status, message, _ = error_of(lam.put_resource_policy, ResourceArn=theirs, Policy=policy(grant(theirs)))
-    assert (code, status, message) == ("ResourceNotFoundException", 404, f"Function not found: {theirs}")
+    # Not a call a function's policy opens to other accounts ("Cross-account APIs"): refused.
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert f"lambda:PutResourcePolicy on resource: {theirs}" in message
 
 
 def test_a_runtime_arn_is_no_function_and_is_refused(lam: Any) -> None:
@@ -365,14 +373,6 @@ def test_the_put_policy_is_enforced_allow_and_deny_alike_until_it_is_deleted(
     assert theirs.get_function(FunctionName=name)["Configuration"]["FunctionName"] == name
     lam.delete_resource_policy(ResourceArn=arn)
     assert error_of(theirs.get_function, FunctionName=name)[:2] == ("AccessDeniedException", 403)
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[ServerProcess]:
-    """A server of its own that knows a second account, with a root key of its own."""
-    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    yield server
-    server.stop()
 
 
 def test_another_account_may_invoke_as_the_put_policy_allows_until_it_is_deleted(

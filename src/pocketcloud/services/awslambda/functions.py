@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import uuid
+from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
 
@@ -192,12 +193,40 @@ def split_name(
 def owner_of(ctx: RequestContext, identifier: str) -> str:
     """The account of the function a FunctionName names: another account's only by its ARN
     (or partial ARN), and only for calls that function's policy may open to other accounts
-    (Invoke), which the authorizer has already held against that policy."""
+    (cross_account.py), which the authorizer has already held against that policy."""
+    return named_function(identifier)[1] or ctx.account_id
+
+
+@dataclass
+class _OwnersContext(RequestContext):
+    owner: str = ""
+
+    @property
+    def account_id(self) -> str:
+        return self.owner
+
+
+def in_owners_account(ctx: RequestContext, identifier: str) -> RequestContext:
+    """The context of a call on the function `identifier` names: the caller's own, or, for another
+    account's function named by its ARN, one in that account (the authorizer has let the call in)."""
+    owner = owner_of(ctx, identifier)
+    if owner == ctx.account_id:
+        return ctx
+    return _OwnersContext(**{f.name: getattr(ctx, f.name) for f in fields(ctx)}, owner=owner)
+
+
+def named_function(identifier: str) -> tuple[str | None, str | None, str, str | None]:
+    """(Region, account, name, qualifier) a FunctionName gives; a bare name gives no Region or account."""
     match = _ARN.match(identifier)
     if match is not None:
-        return str(match.group(2))
+        region, account, name, qualifier = match.groups()
+        return region, account, name, qualifier
     partial = _PARTIAL.match(identifier)
-    return str(partial.group(1)) if partial is not None else ctx.account_id
+    if partial is not None:
+        account, name, qualifier = partial.groups()
+        return None, account, name, qualifier
+    name, _, qualifier = identifier.partition(":")
+    return None, None, name, qualifier or None
 
 
 class FunctionStore:
@@ -502,6 +531,7 @@ class FunctionOperations:
         return view
 
     def GetFunction(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         doc, _ = self.functions.resolve(
@@ -519,6 +549,7 @@ class FunctionOperations:
         return result
 
     def GetFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         doc, _ = self.functions.resolve(
             (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
@@ -548,6 +579,7 @@ class FunctionOperations:
         return paged("Functions", [list_view(d) for d in docs], p)
 
     async def DeleteFunction(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
@@ -582,6 +614,7 @@ class FunctionOperations:
         return {"StatusCode": 204}  # AWS answers 204 No Content (the model's default is 200)
 
     async def UpdateFunctionCode(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
@@ -681,6 +714,7 @@ class FunctionOperations:
     # -- tags -----------------------------------------------------------------------
 
     def _tagged(self, ctx: RequestContext, resource: str) -> tuple[Scope, str, Params]:
+        ctx = in_owners_account(ctx, resource)
         name, qualifier = split_name(ctx, resource)
         if qualifier:
             raise invalid_parameter(

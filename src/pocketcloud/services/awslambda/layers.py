@@ -188,7 +188,7 @@ class LayerOperations:
             statement: Params = {
                 "Sid": p["StatementId"],
                 "Effect": "Allow",
-                "Principal": p["Principal"],
+                "Principal": _principal(p["Principal"]),
                 "Action": p["Action"],
                 "Resource": layer["LayerVersionArn"],
             }
@@ -214,11 +214,15 @@ class LayerOperations:
 
     def GetLayerVersionPolicy(self, ctx: RequestContext, p: Params) -> Params:
         _, _, layer = self._existing_layer(ctx, p["LayerName"], p["VersionNumber"])
-        policy = layer.get("Policy")
-        if not policy or not policy["Statements"]:
+        document = _policy_document(layer)
+        if document is None:
             raise not_found("No policy is associated with the given resource.")
-        document = {"Version": "2012-10-17", "Id": "default", "Statement": policy["Statements"]}
-        return {"Policy": json.dumps(document), "RevisionId": policy["RevisionId"]}
+        return {"Policy": document, "RevisionId": layer["Policy"]["RevisionId"]}
+
+    def layer_policy(self, scope: tuple[str, str], name: str, version: int) -> str | None:
+        """A layer version's policy, for the authorizer (None: no such version, or no policy)."""
+        layer = self._layer(scope, name, version)
+        return _policy_document(layer) if layer is not None else None
 
     # -- use by functions ----------------------------------------------------------------------
 
@@ -237,6 +241,10 @@ class LayerOperations:
                 raise invalid_parameter(
                     f"Layers are not in the same region as the function. Layers are expected to be in region {ctx.region}."
                 )
+            if parts[4] != ctx.account_id:
+                # Another account's layer is the caller's to use only as its policy allows:
+                # lambda:GetLayerVersion on the version, refused as AWS refuses it otherwise.
+                self.authorize_as(ctx, "GetLayerVersionByArn", {"Arn": arn})  # type: ignore[attr-defined]
             layer = self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
             if layer is None:
                 raise invalid_parameter(f"Layer version {arn} does not exist.")
@@ -260,3 +268,20 @@ class LayerOperations:
             if layer is not None:
                 paths.append(unpacked_code(self.store, layer["Blob"], layer["CodeHex"]))  # type: ignore[attr-defined]
         return paths
+
+
+def _principal(value: str) -> Params | str:
+    """A statement's Principal as AWS writes it: an account id as its root user's ARN."""
+    return {"AWS": f"arn:aws:iam::{value}:root"} if value.isdigit() else value
+
+
+def _policy_document(layer: Params) -> str | None:
+    policy = layer.get("Policy")
+    if not policy or not policy["Statements"]:
+        return None
+    # Statements stored before principals were written as AWS writes them are read that way too.
+    statements = [
+        {**s, "Principal": _principal(s["Principal"])} if isinstance(s.get("Principal"), str) else s
+        for s in policy["Statements"]
+    ]
+    return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": statements})

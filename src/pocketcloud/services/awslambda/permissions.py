@@ -17,6 +17,12 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.awslambda.cross_account import (
+    CROSS_ACCOUNT_OPERATIONS,
+    LAYER_CROSS_ACCOUNT_OPERATIONS,
+    function_named,
+    layer_named,
+)
 from pocketcloud.services.awslambda.errors import (
     alias_not_found,
     conflict,
@@ -26,7 +32,13 @@ from pocketcloud.services.awslambda.errors import (
     policy_too_large,
     revision_mismatch,
 )
-from pocketcloud.services.awslambda.functions import function_arn, split_name
+from pocketcloud.services.awslambda.functions import (
+    function_arn,
+    in_owners_account,
+    named_function,
+    owner_of,
+    split_name,
+)
 from pocketcloud.store import Collection
 
 Params = dict[str, Any]
@@ -168,6 +180,7 @@ class PermissionOperations:
         return json.dumps({**header, "Statement": policy["Statements"]})
 
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (ctx.account_id, ctx.region)
         try:
@@ -198,14 +211,28 @@ class PermissionOperations:
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
-        """The function's policy and owning account, for the authorizer (Invoke and friends).
+        """The function's (or layer version's) policy and owning account, for the authorizer.
 
         Asked on every Invoke, so the answer comes from the read cache (doc_cache.py), keyed by
         what it is worked out from; every AddPermission and RemovePermission empties that cache,
-        so a change holds from the very next call.
+        so a change holds from the very next call. A call on another account's resource that no
+        policy may open to other accounts (cross_account.py) gets no policy, only the owner, so
+        the authorizer refuses it.
         """
-        identifier = params.get("FunctionName")
-        if not identifier or operation in _OWN_POLICY_OPERATIONS:
+        layer = layer_named(operation, params)
+        if layer is not None and layer[1] != ctx.account_id:
+            region, account, name, version = layer
+            if operation not in LAYER_CROSS_ACCOUNT_OPERATIONS or version is None:
+                return None, account
+            return self.layer_policy((account, region), name, version), account  # type: ignore[attr-defined]
+        identifier = function_named(operation, params)
+        if not identifier:
+            return None, None
+        owner = owner_of(ctx, identifier)
+        if owner != ctx.account_id:
+            if operation not in CROSS_ACCOUNT_OPERATIONS:
+                return None, owner
+        elif operation in _OWN_POLICY_OPERATIONS or "FunctionName" not in params:
             return None, None
         qualifier = params.get("Qualifier")
         found: tuple[str | None, str | None] = self.functions.cache.lookup(  # type: ignore[attr-defined]
@@ -217,13 +244,9 @@ class PermissionOperations:
     def _resource_policy(
         self, caller_account: str, caller_region: str, identifier: str, qualifier: str | None
     ) -> tuple[str | None, str | None]:
-        parts = identifier.split(":")
-        is_arn = identifier.startswith("arn:")
-        account = parts[4] if is_arn and len(parts) > 4 else caller_account
-        region = parts[3] if is_arn and len(parts) > 3 else caller_region
-        name = parts[6] if is_arn and len(parts) > 6 else parts[0]
-        qualifier = qualifier or (parts[7] if is_arn and len(parts) > 7 else None)
-        policy = self.policies.get((account, region), self._policy_key(name, qualifier))  # type: ignore[attr-defined]
+        region, account, name, found = named_function(identifier)
+        account, region = account or caller_account, region or caller_region
+        policy = self.policies.get((account, region), self._policy_key(name, qualifier or found))  # type: ignore[attr-defined]
         if policy is None:
             return None, (account if account != caller_account else None)
         return self._document(policy), account

@@ -24,6 +24,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.models import operation_model
+from pocketcloud.services.awslambda.cross_account import named_arns
 from pocketcloud.services.awslambda.errors import (
     invalid_parameter,
     not_found,
@@ -48,18 +49,23 @@ class ResourcePolicyOperations:
         arn = params.get("ResourceArn")
         if operation in _ALSO_NEEDED and isinstance(arn, str) and arn.startswith("arn:"):
             return [arn]
-        return None
+        return named_arns(ctx, operation, params)  # partial function ARNs, layers by ARN
 
     def _authorize_also(self, ctx: RequestContext, operation: str, arn: str) -> None:
         """AccessDenied unless the caller may also make the calls AWS requires beside this one."""
+        for other in _ALSO_NEEDED[operation]:
+            self.authorize_as(ctx, other, {"FunctionName": arn})
+
+    def authorize_as(self, ctx: RequestContext, operation: str, params: Params) -> None:
+        """AccessDenied unless the caller may make `operation` with `params`: a call AWS checks
+        beside the one made (layers.py: lambda:GetLayerVersion on another account's layer)."""
         authorizer = getattr(self, "_side_authorizer", None)
         if authorizer is None:
             from pocketcloud.iam.authorizer import Authorizer
 
             authorizer = self._side_authorizer = Authorizer(self.runtime)  # type: ignore[attr-defined]
-        for other in _ALSO_NEEDED[operation]:
-            asked = replace(ctx, operation=other, condition_values={})
-            authorizer.authorize(asked, operation_model("lambda", other), {"FunctionName": arn})
+        asked = replace(ctx, operation=operation, condition_values={})
+        authorizer.authorize(asked, operation_model("lambda", operation), params)
 
     def _policy_target(self, ctx: RequestContext, arn: str) -> tuple[tuple[str, str], str, str | None]:
         """(scope, function name, qualifier) of a function ARN, with Lambda's errors for the rest."""

@@ -10,7 +10,12 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import invalid_parameter, invalid_parameter_untyped, not_found
-from pocketcloud.services.awslambda.functions import function_arn, lambda_timestamp, split_name
+from pocketcloud.services.awslambda.functions import (
+    function_arn,
+    in_owners_account,
+    lambda_timestamp,
+    split_name,
+)
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.provisioned import provisioned_total
 from pocketcloud.services.awslambda.target_access import denied_call
@@ -23,6 +28,7 @@ class SettingsOperations:
     # -- reserved concurrency ---------------------------------------------------
 
     def PutFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, qualifier = split_name(ctx, p["FunctionName"])
         if qualifier:
             raise invalid_parameter(
@@ -62,6 +68,7 @@ class SettingsOperations:
         )
 
     def DeleteFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         with self.store.transaction():  # type: ignore[attr-defined]

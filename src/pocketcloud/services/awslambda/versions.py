@@ -25,6 +25,7 @@ from pocketcloud.services.awslambda.functions import (
     FunctionStore,
     configuration,
     function_arn,
+    in_owners_account,
     lambda_timestamp,
     list_view,
     split_name,
@@ -76,6 +77,7 @@ class VersionOperations:
         return configuration(version)
 
     def PublishVersion(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         doc = self.functions.get(
             (ctx.account_id, ctx.region), name, function_arn(ctx.region, ctx.account_id, name)
@@ -91,6 +93,7 @@ class VersionOperations:
         return self._publish(ctx, name, p.get("Description"))
 
     def ListVersionsByFunction(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         doc = self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
@@ -157,6 +160,7 @@ class VersionOperations:
         return {"AdditionalVersionWeights": weights}
 
     def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         # A missing function is named with the version the alias was to point to, as AWS names it.
@@ -187,10 +191,12 @@ class VersionOperations:
         return alias
 
     def GetAlias(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         return self._alias_view(ctx, name, self._alias(ctx, name, p["Name"]))
 
     def UpdateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         alias = self._alias(ctx, name, p["Name"])
         if p.get("RevisionId") and p["RevisionId"] != alias["RevisionId"]:
@@ -212,6 +218,7 @@ class VersionOperations:
         return self._alias_view(ctx, name, alias)
 
     def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
@@ -226,6 +233,7 @@ class VersionOperations:
             owned.delete(scope, f"{name}\0{qualifier}")
 
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
+        ctx = in_owners_account(ctx, p["FunctionName"])
         name, _ = split_name(ctx, p["FunctionName"])
         scope = (ctx.account_id, ctx.region)
         self.functions.get(scope, name, function_arn(ctx.region, ctx.account_id, name))
