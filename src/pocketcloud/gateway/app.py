@@ -34,7 +34,6 @@ from pocketcloud.gateway.http import BodyTooLarge, Request, Response
 from pocketcloud.gateway.internal import InternalRoutes
 from pocketcloud.gateway.memo import close_memo, open_memo
 from pocketcloud.gateway.routing import Target, route_request
-from pocketcloud.iam.authorizer import Authorizer
 from pocketcloud.protocol.errors import (
     InternalFailure,
     MalformedRequest,
@@ -61,7 +60,7 @@ class Gateway:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
         self.authenticator = Authenticator(runtime.settings, runtime.credentials)
-        self.authorizer = Authorizer(runtime)
+        self.authorizer = runtime.authorizer
         self.internal = InternalRoutes(runtime)
         self.observers: list[CallObserver] = runtime.observers
         self._request_prefix = str(uuid.uuid4())[:24]

@@ -19,6 +19,8 @@ from pocketcloud.store import Store
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from pocketcloud.iam.authorizer import Authorizer
+
 
 class Provider:
     service: ClassVar[str]
@@ -48,6 +50,18 @@ class ServiceRuntime:
     _providers: dict[str, Provider] = field(default_factory=dict)
     # Called after every AWS call: (context or None, operation name, error or None).
     observers: list[Callable[..., None]] = field(default_factory=list)
+    _authorizer: Authorizer | None = None
+
+    @property
+    def authorizer(self) -> Authorizer:
+        """The IAM engine's one authorizer: the request chain's authorize step, and every check a
+        provider makes besides (another action on the same request, a call made on a role's or a
+        service's behalf), so that all share its compiled policies and decisions."""
+        if self._authorizer is None:
+            from pocketcloud.iam.authorizer import Authorizer
+
+            self._authorizer = Authorizer(self)
+        return self._authorizer
 
     def provider(self, service: str) -> Provider | None:
         """The provider of `service`, created on first use; None if pocketcloud has none."""

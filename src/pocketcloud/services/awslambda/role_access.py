@@ -16,7 +16,7 @@ from typing import Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import Authorizer, access_denied
+from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import ServiceRuntime
@@ -28,7 +28,7 @@ SESSION_REFRESH_SECONDS = 3600.0
 class RoleAccess:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
-        self.authorizer = Authorizer(runtime)
+        self.authorizer = runtime.authorizer
         self._sessions: dict[tuple[str, str], tuple[float, Principal]] = {}
 
     def principal(self, role_arn: str, session_name: str) -> Principal | None:

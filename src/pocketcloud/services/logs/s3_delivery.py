@@ -19,7 +19,6 @@ from typing import Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import Authorizer
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import ServiceRuntime
@@ -35,7 +34,7 @@ class S3AsLogs:
 
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
-        self.authorizer = Authorizer(runtime)
+        self.authorizer = runtime.authorizer
 
     def _context(
         self, scope: Scope, name: str, operation: str, source_arn: str, params: dict[str, Any]

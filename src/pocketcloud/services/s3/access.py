@@ -237,13 +237,8 @@ class AccessControlOperations:
     ) -> None:
         """Authorize `ctx`'s caller for another operation of S3 (or S3 Control's TagResource),
         AccessDenied if not allowed."""
-        authorizer = getattr(self, "_side_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._side_authorizer = Authorizer(self.runtime)
         other = replace(ctx, operation=operation, condition_values=dict(condition_values or {}))
-        authorizer.authorize(other, service_model(service).operation_model(operation), params)
+        self.runtime.authorizer.authorize(other, service_model(service).operation_model(operation), params)
 
     def authorize_creation_tags(self, ctx: RequestContext, bucket: str, tags: list[Any]) -> None:
         """CreateBucket with Tags also needs s3:TagResource on the new bucket (CreateBucket API

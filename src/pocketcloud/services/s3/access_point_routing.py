@@ -209,11 +209,7 @@ class AccessPointRouting:
         self, ctx: RequestContext, operation: OperationModel, params: Params, point: Params
     ) -> None:
         """The access point half: the chain's authorizer on the access point's ARN, with its policy."""
-        authorizer = getattr(self, "_access_point_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._access_point_authorizer = Authorizer(self.runtime)
+        authorizer = self.runtime.authorizer
         # Keys only the bucket's documents give (s3:ExistingObjectTag/..., s3:ResourceAccount) are
         # worked out on the bucket; the authorizer then adds what the access point's name gives.
         values = {**self.condition_values(ctx, operation.name, params), **access_point_keys(ctx)}  # type: ignore[attr-defined]

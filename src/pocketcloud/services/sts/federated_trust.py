@@ -65,11 +65,7 @@ class FederatedTrust:
     ) -> bool:
         """May the user of `provider` make this call (and tag its session, set its source identity,
         when the token or assertion does)?"""
-        authorizer = getattr(self, "_federation_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._federation_authorizer = Authorizer(self.runtime)
+        authorizer = self.runtime.authorizer
         federated = replace(
             ctx,
             operation=operation,

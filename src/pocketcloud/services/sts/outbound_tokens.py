@@ -107,12 +107,7 @@ class WebIdentityTokenOperations:
 
     def _authorize_also(self, ctx: RequestContext, action: str, p: Params) -> None:
         """AccessDenied unless the caller may also perform sts:<action> on this request."""
-        authorizer = getattr(self, "_side_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._side_authorizer = Authorizer(self.runtime)
-        authorizer.authorize(replace(ctx, operation=action, condition_values={}), _checked_as(action), p)
+        self.runtime.authorizer.authorize(replace(ctx, operation=action, condition_values={}), _checked_as(action), p)
 
     def GetWebIdentityToken(self, ctx: RequestContext, p: Params) -> Params:
         if p["SigningAlgorithm"] not in ALGORITHMS:
