@@ -23,7 +23,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.auth.principal import Principal
-from pocketcloud.iam.evaluate import WEB_IDENTITY
+from pocketcloud.iam.authorizer import access_denied
+from pocketcloud.iam.evaluate import WEB_IDENTITY, denial_message
 from pocketcloud.protocol.models import service_model
 
 if TYPE_CHECKING:
@@ -41,7 +42,7 @@ def federated_principal(provider: str) -> Principal:
 
 
 @cache
-def _operation(operation: str, action: str) -> OperationModel:
+def trust_operation(operation: str, action: str) -> OperationModel:
     """`operation`'s model, named `action` (TagSession, SetSourceIdentity: authorized on the same
     request and role)."""
     from botocore.model import OperationModel
@@ -52,6 +53,25 @@ def _operation(operation: str, action: str) -> OperationModel:
 
 class FederatedTrust:
     runtime: ServiceRuntime
+
+    def authorize_session_extras(self, ctx: RequestContext, params: Params, role: Params, account: str) -> None:
+        """AssumeRole's session tags and source identity need sts:TagSession and sts:SetSourceIdentity
+        as well, from the caller's policies and the role's trust policy alike ("Passing session tags
+        in AWS STS": "the role trust policy must allow sts:TagSession"; "sts:SetSourceIdentity"):
+        AccessDenied naming the action otherwise."""
+        for action, wanted in (("TagSession", params.get("Tags")), ("SetSourceIdentity", params.get("SourceIdentity"))):
+            if not wanted:
+                continue
+            decision, _, _ = self.runtime.authorizer.decide(
+                replace(ctx, operation=action),
+                trust_operation("AssumeRole", action),
+                params,
+                role["AssumeRolePolicyDocument"],
+                account,
+            )
+            if not decision.allowed:
+                message = denial_message(decision, ctx.principal.arn, f"sts:{action}", role["Arn"])
+                raise access_denied("sts", message)
 
     def federated_trust_allows(
         self,
@@ -79,7 +99,7 @@ class FederatedTrust:
             actions.append("SetSourceIdentity")
         for action in actions:
             decision, _, _ = authorizer.decide(
-                federated, _operation(operation, action), params, trust_policy, account
+                federated, trust_operation(operation, action), params, trust_policy, account
             )
             if not decision.allowed:
                 return False

@@ -210,6 +210,8 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
                 "a transitive tag key from the calling session.",
                 status=400,
             )
+        # Tags and a source identity that pass validation need their own permissions besides.
+        self.authorize_session_extras(ctx, p, role, account)
         transitive = {k.lower() for k in p.get("TransitiveTagKeys") or []}
         extra = {
             "SourceIdentity": p.get("SourceIdentity"),
