@@ -241,10 +241,9 @@ class LayerOperations:
                 raise invalid_parameter(
                     f"Layers are not in the same region as the function. Layers are expected to be in region {ctx.region}."
                 )
-            if parts[4] != ctx.account_id:
-                # Another account's layer is the caller's to use only as its policy allows:
-                # lambda:GetLayerVersion on the version, refused as AWS refuses it otherwise.
-                self.authorize_as(ctx, "GetLayerVersionByArn", {"Arn": arn})  # type: ignore[attr-defined]
+            # Using a layer takes lambda:GetLayerVersion on the version ("Layer permissions": in the
+            # caller's own policies for its account's layers, in the layer's policy for another's).
+            self.authorize_as(ctx, "GetLayerVersionByArn", {"Arn": arn})  # type: ignore[attr-defined]
             layer = self._layer((parts[4], parts[3]), parts[6], int(parts[7]))
             if layer is None:
                 raise invalid_parameter(f"Layer version {arn} does not exist.")
