@@ -66,6 +66,16 @@ def test_get_by_part_number_returns_that_part(s3: Any, bucket: str, big_parts: l
     assert s3.head_object(Bucket=bucket, Key="big", PartNumber=1)["ContentLength"] == PART
 
 
+def test_parts_count_is_given_only_to_a_read_by_part_number(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
+    # HeadObject/GetObject PartsCount: "only returned if you specify partNumber in your request".
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="counted")["UploadId"]
+    parts = upload_parts(s3, bucket, "counted", upload_id, big_parts)
+    s3.complete_multipart_upload(Bucket=bucket, Key="counted", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    for read in (s3.get_object, s3.head_object):
+        assert read(Bucket=bucket, Key="counted", PartNumber=1)["PartsCount"] == len(big_parts)
+        assert "PartsCount" not in read(Bucket=bucket, Key="counted")
+
+
 def test_a_single_small_part_is_a_valid_upload(s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="one")["UploadId"]
     parts = upload_parts(s3, bucket, "one", upload_id, [b"only part"])

@@ -493,8 +493,8 @@ class ObjectOperations:
             out["VersionId"] = record["VersionId"]
         if record.get("Tags"):
             out["TagCount"] = len(record["Tags"])
-        if record.get("PartsCount"):
-            out["PartsCount"] = record["PartsCount"]
+        # PartsCount is said only to a read by part number (below): "only returned if you specify
+        # partNumber in your request" (HeadObject/GetObject).
         if record.get("WebsiteRedirectLocation"):
             out["WebsiteRedirectLocation"] = record["WebsiteRedirectLocation"]
         if record.get("RestoreExpiry"):
