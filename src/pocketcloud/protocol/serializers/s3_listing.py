@@ -269,27 +269,32 @@ def _fast_list(entry: Entry, usual_page: Callable[[list[Any]], list[str] | None]
             if usual_page is not None and (page := usual_page(items)) is not None:
                 out += page
                 return
-            # First every entry unescaped, collecting its strings; if one of them needs an
-            # entity after all, the page is written again with each string escaped.
-            strings: list[str] = []
-            collect = strings.append
-
-            def unescaped(value: str) -> str:
-                collect(value)
-                return value
-
-            texts = [None if item is None else entry(item, unescaped) for item in items]
-            if needs_entity("".join(strings)):
-                texts = [None if item is None else entry(item, _text) for item in items]
-            for item, text in zip(items, texts, strict=True):
-                if text is not None:
-                    out.append(text)
-                elif item is not None:
-                    generic([item], out)
+            _write_entries(items, entry, lambda item: generic([item], out), out)
 
         return write
 
     return build
+
+
+def _write_entries(items: list[Any], entry: Entry, declined: Callable[[Any], None], out: list[str]) -> None:
+    """Each item as `entry` writes it, `declined(item)` for those it declines. First every entry
+    unescaped, collecting its strings; if one of them needs an entity after all, the page is
+    written again with each string escaped."""
+    strings: list[str] = []
+    collect = strings.append
+
+    def unescaped(value: str) -> str:
+        collect(value)
+        return value
+
+    texts = [None if item is None else entry(item, unescaped) for item in items]
+    if needs_entity("".join(strings)):
+        texts = [None if item is None else entry(item, _text) for item in items]
+    for item, text in zip(items, texts, strict=True):
+        if text is not None:
+            out.append(text)
+        elif item is not None:
+            declined(item)
 
 
 def _generic_markers(items: Any, out: list[str]) -> None:
@@ -327,23 +332,14 @@ def _versions_and_markers(generic: Writer) -> Writer:
         if items.__class__ is not list or not any(item.__class__ is DeleteMarkerEntry for item in items):
             versions(items, out)
             return
-        strings: list[str] = []
-        collect = strings.append
 
-        def unescaped(value: str) -> str:
-            collect(value)
-            return value
-
-        texts = [None if item is None else _version_or_marker(item, unescaped) for item in items]
-        if needs_entity("".join(strings)):
-            texts = [None if item is None else _version_or_marker(item, _text) for item in items]
-        for item, text in zip(items, texts, strict=True):
-            if text is not None:
-                out.append(text)
-            elif item.__class__ is DeleteMarkerEntry:
+        def declined(item: Any) -> None:
+            if item.__class__ is DeleteMarkerEntry:
                 _generic_markers([item], out)
-            elif item is not None:
+            else:
                 generic([item], out)
+
+        _write_entries(items, _version_or_marker, declined, out)
 
     return write
 
