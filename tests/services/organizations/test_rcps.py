@@ -18,16 +18,23 @@ from botocore import UNSIGNED
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
+from tests.services.organizations.org_support import (
+    MANAGEMENT,
+    MANAGEMENT_KEY,
+    MANAGEMENT_SECRET,
+    MEMBER,
+    MEMBER_KEY,
+    MEMBER_SECRET,
+    RCP,
+    create_policy,
+    management_client,
+    organization_server,
+    policy_attacher,
+    policy_doc,
+)
 
-MANAGEMENT, MANAGEMENT_KEY, MANAGEMENT_SECRET = "222222222222", "AKIARCPMANAGEMENT001", "management-secret"
-MEMBER, MEMBER_KEY, MEMBER_SECRET = "111111111111", "AKIARCPMEMBER0000001", "member-secret"
 OUTSIDER = ROOT_ACCOUNT
-RCP = "RESOURCE_CONTROL_POLICY"
 FULL = "p-RCPFullAWSAccess"
-
-
-def _doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
 
 
 def _deny(action: str | list[str], **extra: Any) -> dict[str, Any]:
@@ -40,18 +47,12 @@ def _outside_org(org_id: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="module")
 def org_server() -> Iterator[ServerProcess]:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
-    org = make_client(proc.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
-    org.create_organization(FeatureSet="ALL")
-    org.enable_policy_type(RootId=org.list_roots()["Roots"][0]["Id"], PolicyType=RCP)
-    yield proc
-    proc.stop()
+    yield from organization_server(RCP)
 
 
 @pytest.fixture
 def org(org_server: ServerProcess) -> Any:
-    return make_client(org_server.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
+    return management_client(org_server)
 
 
 @pytest.fixture
@@ -60,29 +61,12 @@ def org_id(org: Any) -> str:
 
 
 @pytest.fixture
-def attach(org: Any) -> Iterator[Callable[[str, str], str]]:
-    """Create an RCP and attach it to a target; detached and deleted after the test."""
-    made: list[tuple[str, str]] = []
-
-    def attach(target: str, content: str) -> str:
-        policy_id = _create(org, content)
-        org.attach_policy(PolicyId=policy_id, TargetId=target)
-        made.append((policy_id, target))
-        return policy_id
-
-    yield attach
-    for policy_id, target in made:
-        org.detach_policy(PolicyId=policy_id, TargetId=target)
-        org.delete_policy(PolicyId=policy_id)
+def attach(org: Any) -> Iterator[Callable[..., str]]:
+    yield from policy_attacher(org)
 
 
 def _create(org: Any, content: str) -> str:
-    name = "rcp-" + uuid.uuid4().hex[:8]
-    return str(
-        org.create_policy(Content=content, Description="", Name=name, Type=RCP)["Policy"]["PolicySummary"][
-            "Id"
-        ]
-    )
+    return create_policy(org, content)
 
 
 def _root_id(org: Any) -> str:
@@ -149,7 +133,7 @@ def test_rcp_full_aws_access_is_aws_managed_and_immutable(org: Any) -> None:
 
 
 def test_create_describe_update_list_and_delete_an_rcp(org: Any, org_id: str) -> None:
-    content = _doc(_deny("s3:*", **_outside_org(org_id)))
+    content = policy_doc(_deny("s3:*", **_outside_org(org_id)))
     policy_id = _create(org, content)
     summary = org.describe_policy(PolicyId=policy_id)["Policy"]["PolicySummary"]
     assert summary["Type"] == RCP and summary["AwsManaged"] is False
@@ -159,7 +143,7 @@ def test_create_describe_update_list_and_delete_an_rcp(org: Any, org_id: str) ->
     )
     assert policy_id in [p["Id"] for p in org.list_policies(Filter=RCP)["Policies"]]
     assert policy_id not in [p["Id"] for p in org.list_policies(Filter="SERVICE_CONTROL_POLICY")["Policies"]]
-    updated = _doc(_deny(["sqs:*", "sts:AssumeRole"]))
+    updated = policy_doc(_deny(["sqs:*", "sts:AssumeRole"]))
     assert org.update_policy(PolicyId=policy_id, Content=updated)["Policy"]["Content"] == updated
     org.attach_policy(PolicyId=policy_id, TargetId=MEMBER)
     targets = org.list_targets_for_policy(PolicyId=policy_id)["Targets"]
@@ -190,7 +174,7 @@ def test_create_describe_update_list_and_delete_an_rcp(org: Any, org_id: str) ->
     ],
 )  # fmt: skip
 def test_an_rcp_aws_would_refuse_is_a_malformed_policy_document(org: Any, statement: dict[str, Any]) -> None:
-    response = _error(lambda: _create(org, _doc(statement)))
+    response = _error(lambda: _create(org, policy_doc(statement)))
     assert response["Error"]["Code"] == "MalformedPolicyDocumentException"
     assert response["Error"]["Message"].startswith(
         "The provided policy document doesn't meet the requirements of the specified policy type."
@@ -199,14 +183,14 @@ def test_an_rcp_aws_would_refuse_is_a_malformed_policy_document(org: Any, statem
 
 def test_rcps_of_every_supported_service_are_accepted(org: Any) -> None:
     policy_id = _create(
-        org, _doc(_deny(["kms:Decrypt", "secretsmanager:GetSecretValue", "s3:Get*", "sts:*"]))
+        org, policy_doc(_deny(["kms:Decrypt", "secretsmanager:GetSecretValue", "s3:Get*", "sts:*"]))
     )
     org.delete_policy(PolicyId=policy_id)
 
 
 def test_an_rcp_over_5120_characters_is_refused(org: Any) -> None:
     statements = [dict(_deny("s3:GetObject"), Sid=f"S{i}") for i in range(80)]
-    content = _doc(*statements)
+    content = policy_doc(*statements)
     assert len(content) > 5120
     response = _error(lambda: _create(org, content))
     assert (response["Error"]["Code"], response["Reason"]) == (
@@ -219,8 +203,8 @@ def test_at_most_five_rcps_on_a_target(org: Any) -> None:
     ou = org.create_organizational_unit(ParentId=_root_id(org), Name="five-" + uuid.uuid4().hex[:6])
     ou_id = ou["OrganizationalUnit"]["Id"]
     for _ in range(4):  # RCPFullAWSAccess is the first
-        org.attach_policy(PolicyId=_create(org, _doc(_deny("s3:*"))), TargetId=ou_id)
-    sixth = _create(org, _doc(_deny("s3:*")))
+        org.attach_policy(PolicyId=_create(org, policy_doc(_deny("s3:*"))), TargetId=ou_id)
+    sixth = _create(org, policy_doc(_deny("s3:*")))
     response = _error(lambda: org.attach_policy(PolicyId=sixth, TargetId=ou_id))
     assert (response["Error"]["Code"], response["Reason"]) == (
         "ConstraintViolationException",
@@ -230,7 +214,7 @@ def test_at_most_five_rcps_on_a_target(org: Any) -> None:
 
 def test_disabling_rcps_detaches_them_and_refuses_new_attachments(org: Any) -> None:
     root_id = _root_id(org)
-    policy_id = _create(org, _doc(_deny("sqs:*")))
+    policy_id = _create(org, policy_doc(_deny("sqs:*")))
     org.attach_policy(PolicyId=policy_id, TargetId=MEMBER)
     try:
         root = org.disable_policy_type(RootId=root_id, PolicyType=RCP)["Root"]
@@ -259,7 +243,7 @@ def _shared_bucket(org_server: ServerProcess, s3: Any, principal: Any) -> str:
         "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{bucket}/*",
     }
-    s3.put_bucket_policy(Bucket=bucket, Policy=_doc(policy))
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy_doc(policy))
     return bucket
 
 
@@ -269,7 +253,7 @@ def test_an_rcp_caps_a_bucket_policy_that_lets_another_account_in(
     bucket = _shared_bucket(org_server, _member(org_server, "s3"), {"AWS": OUTSIDER})
     outsider = org_server.client("s3")
     assert outsider.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
-    attach(MEMBER, _doc(_deny("s3:*", **_outside_org(org_id))))
+    attach(MEMBER, policy_doc(_deny("s3:*", **_outside_org(org_id))))
     response = _error(lambda: outsider.get_object(Bucket=bucket, Key="report.txt"))
     assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
         "AccessDenied",
@@ -287,7 +271,7 @@ def test_an_rcp_caps_a_bucket_policy_that_lets_another_account_in(
         "Action": "s3:GetObject",
         "Resource": f"arn:aws:s3:::{elsewhere}/*",
     }
-    outsider.put_bucket_policy(Bucket=elsewhere, Policy=_doc(grant))
+    outsider.put_bucket_policy(Bucket=elsewhere, Policy=policy_doc(grant))
     assert _member(org_server, "s3").get_object(Bucket=elsewhere, Key="k")["Body"].read() == b"theirs"
 
 
@@ -298,7 +282,7 @@ def test_an_rcp_caps_anonymous_access_a_bucket_policy_allows(
     anonymous = make_client(org_server.endpoint, "s3", signature_version=UNSIGNED)
     assert anonymous.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
     ou = make_client(org_server.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
-    attach(_root_id(ou), _doc(_deny("s3:GetObject", **_outside_org(org_id))))  # from the root down
+    attach(_root_id(ou), policy_doc(_deny("s3:GetObject", **_outside_org(org_id))))  # from the root down
     response = _error(lambda: anonymous.get_object(Bucket=bucket, Key="report.txt"))
     assert (response["Error"]["Code"], response["Error"]["Message"]) == ("AccessDenied", "Access Denied")
 
@@ -308,8 +292,8 @@ def test_rcps_do_not_limit_the_management_accounts_resources(
 ) -> None:
     management_s3 = make_client(org_server.endpoint, "s3", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
     bucket = _shared_bucket(org_server, management_s3, {"AWS": OUTSIDER})
-    attach(_root_id(org), _doc(_deny("s3:*")))
-    attach(MANAGEMENT, _doc(_deny("s3:*")))
+    attach(_root_id(org), policy_doc(_deny("s3:*")))
+    attach(MANAGEMENT, policy_doc(_deny("s3:*")))
     assert org_server.client("s3").get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
 
 
@@ -319,7 +303,7 @@ def test_an_rcp_condition_on_the_source_ip_denies_even_the_member_accounts_root(
     s3 = _member(org_server, "s3")
     bucket = f"rcp-ip-{uuid.uuid4().hex[:8]}"
     s3.create_bucket(Bucket=bucket)
-    attach(MEMBER, _doc(_deny("s3:PutObject", Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})))
+    attach(MEMBER, policy_doc(_deny("s3:PutObject", Condition={"IpAddress": {"aws:SourceIp": "127.0.0.0/8"}})))
     response = _error(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"x"))
     assert response["Error"]["Message"] == (
         f"User: arn:aws:iam::{MEMBER}:root is not authorized to perform: s3:PutObject on resource: "
@@ -336,10 +320,10 @@ def test_an_rcp_caps_a_queue_policy_that_lets_another_account_in(
         "Attributes"
     ]["QueueArn"]
     grant = {"Effect": "Allow", "Principal": {"AWS": OUTSIDER}, "Action": "sqs:SendMessage", "Resource": arn}
-    _member(org_server, "sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": _doc(grant)})
+    _member(org_server, "sqs").set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": policy_doc(grant)})
     outsider = org_server.client("sqs")
     outsider.send_message(QueueUrl=queue_url, MessageBody="hello")
-    attach(MEMBER, _doc(_deny("sqs:*", **_outside_org(org_id))))
+    attach(MEMBER, policy_doc(_deny("sqs:*", **_outside_org(org_id))))
     response = _error(lambda: outsider.send_message(QueueUrl=queue_url, MessageBody="hello"))
     assert response["Error"]["Message"] == (
         f"User: arn:aws:iam::{OUTSIDER}:root is not authorized to perform: sqs:sendmessage on resource: {arn} "
@@ -353,7 +337,7 @@ def _user_that_may_assume(org_server: ServerProcess, key: str, secret: str) -> A
     name = "assumer-" + uuid.uuid4().hex[:8]
     iam.create_user(UserName=name)
     allow = {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}
-    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=_doc(allow))
+    iam.put_user_policy(UserName=name, PolicyName="assume", PolicyDocument=policy_doc(allow))
     access = iam.create_access_key(UserName=name)["AccessKey"]
     return make_client(
         org_server.endpoint, "sts", key=access["AccessKeyId"], secret=access["SecretAccessKey"]
@@ -366,12 +350,12 @@ def test_an_rcp_denies_assume_role_to_principals_outside_the_organization(
     trust = {"Effect": "Allow", "Principal": {"AWS": [OUTSIDER, MANAGEMENT]}, "Action": "sts:AssumeRole"}
     role_name = "shared-" + uuid.uuid4().hex[:8]
     role_arn = _member(org_server, "iam").create_role(
-        RoleName=role_name, AssumeRolePolicyDocument=_doc(trust)
+        RoleName=role_name, AssumeRolePolicyDocument=policy_doc(trust)
     )["Role"]["Arn"]
     outsider = _user_that_may_assume(org_server, "test", "test")
     insider = _user_that_may_assume(org_server, MANAGEMENT_KEY, MANAGEMENT_SECRET)
     outsider.assume_role(RoleArn=role_arn, RoleSessionName="before")
-    attach(MEMBER, _doc(_deny("sts:AssumeRole", **_outside_org(org_id))))
+    attach(MEMBER, policy_doc(_deny("sts:AssumeRole", **_outside_org(org_id))))
     response = _error(lambda: outsider.assume_role(RoleArn=role_arn, RoleSessionName="after"))
     assert response["Error"]["Code"] == "AccessDenied"
     assert response["Error"]["Message"].endswith(
@@ -403,7 +387,7 @@ def test_an_rcp_condition_on_the_principals_path_in_the_organization(
     only_trusted = {
         "ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [f"{org_id}/{root_id}/{ou_id}/*"]}
     }
-    attach(MEMBER, _doc(_deny("s3:GetObject", Condition=only_trusted)))
+    attach(MEMBER, policy_doc(_deny("s3:GetObject", Condition=only_trusted)))
     assert _error(lambda: s3.get_object(Bucket=bucket, Key="k"))["Error"]["Code"] == "AccessDenied"
     org.move_account(AccountId=MEMBER, SourceParentId=root_id, DestinationParentId=ou_id)
     try:
@@ -419,7 +403,7 @@ def test_an_rcp_on_an_ou_limits_an_account_only_while_the_account_is_in_it(
     ou_id = org.create_organizational_unit(ParentId=root_id, Name="closed-" + uuid.uuid4().hex[:6])[
         "OrganizationalUnit"
     ]["Id"]
-    attach(ou_id, _doc(_deny("s3:GetObject", **_outside_org(org_id))))
+    attach(ou_id, policy_doc(_deny("s3:GetObject", **_outside_org(org_id))))
     bucket = _shared_bucket(org_server, _member(org_server, "s3"), {"AWS": OUTSIDER})
     outsider = org_server.client("s3")
     assert outsider.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
@@ -441,7 +425,7 @@ def test_disabling_rcps_lifts_the_denials_of_the_rcps_it_detached(
     bucket = _shared_bucket(org_server, _member(org_server, "s3"), "*")
     anonymous = make_client(org_server.endpoint, "s3", signature_version=UNSIGNED)
     anonymous_only = {"Null": {"aws:PrincipalAccount": "true"}}
-    policy_id = _create(org, _doc(_deny("s3:GetObject", Condition=anonymous_only)))
+    policy_id = _create(org, policy_doc(_deny("s3:GetObject", Condition=anonymous_only)))
     org.attach_policy(PolicyId=policy_id, TargetId=MEMBER)
     try:
         response = _error(lambda: anonymous.get_object(Bucket=bucket, Key="report.txt"))

@@ -10,7 +10,6 @@ types enabled; the other declared account (MEMBER) joins it and owns the roles a
 
 from __future__ import annotations
 
-import json
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -21,57 +20,42 @@ from tests.conftest import ServerProcess, make_client
 from tests.services.iam.support import error_of
 from tests.services.iam.test_oidc_web_identity import CLIENT_ID, jwt
 from tests.services.iam.test_saml import metadata, saml_response
+from tests.services.organizations.org_support import (
+    MANAGEMENT,
+    MANAGEMENT_KEY,
+    MANAGEMENT_SECRET,
+    MEMBER,
+    MEMBER_KEY,
+    MEMBER_SECRET,
+    RCP,
+    SCP,
+    management_client,
+    organization_server,
+    policy_attacher,
+    policy_doc,
+)
 
-MANAGEMENT, MANAGEMENT_KEY, MANAGEMENT_SECRET = "222222222222", "AKIAFEDRCPMANAGEMENT", "management-secret"
-MEMBER, MEMBER_KEY, MEMBER_SECRET = "111111111111", "AKIAFEDRCPMEMBER0001", "member-secret"
-SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 WEB_DENIED = ("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 SAML_DENIED = ("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithSAML")
 
 
-def _doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
 def _rcp_deny(action: str, **extra: Any) -> str:
-    return _doc({"Effect": "Deny", "Principal": "*", "Action": action, "Resource": "*", **extra})
+    return policy_doc({"Effect": "Deny", "Principal": "*", "Action": action, "Resource": "*", **extra})
 
 
 @pytest.fixture(scope="module")
 def org_server() -> Iterator[ServerProcess]:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
-    org = make_client(proc.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
-    org.create_organization(FeatureSet="ALL")
-    root_id = org.list_roots()["Roots"][0]["Id"]
-    org.enable_policy_type(RootId=root_id, PolicyType=RCP)
-    org.enable_policy_type(RootId=root_id, PolicyType=SCP)
-    yield proc
-    proc.stop()
+    yield from organization_server(RCP, SCP)
 
 
 @pytest.fixture
 def org(org_server: ServerProcess) -> Any:
-    return make_client(org_server.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
+    return management_client(org_server)
 
 
 @pytest.fixture
 def attach(org: Any) -> Iterator[Callable[..., str]]:
-    """Create a policy of a type, attach it to a target; detached and deleted after the test."""
-    made: list[tuple[str, str]] = []
-
-    def attach(target: str, content: str, policy_type: str = RCP) -> str:
-        name = "fed-" + uuid.uuid4().hex[:8]
-        summary = org.create_policy(Content=content, Description="", Name=name, Type=policy_type)["Policy"]
-        policy_id = str(summary["PolicySummary"]["Id"])
-        org.attach_policy(PolicyId=policy_id, TargetId=target)
-        made.append((policy_id, target))
-        return policy_id
-
-    yield attach
-    for policy_id, target in made:
-        org.detach_policy(PolicyId=policy_id, TargetId=target)
-        org.delete_policy(PolicyId=policy_id)
+    yield from policy_attacher(org)
 
 
 @pytest.fixture
@@ -93,7 +77,7 @@ def _oidc_role(iam: Any) -> tuple[str, str]:
         "Action": "sts:AssumeRoleWithWebIdentity",
         "Condition": {"StringEquals": {f"{host}:aud": CLIENT_ID}},
     }
-    role = iam.create_role(RoleName="web-" + uuid.uuid4().hex[:8], AssumeRolePolicyDocument=_doc(trust))
+    role = iam.create_role(RoleName="web-" + uuid.uuid4().hex[:8], AssumeRolePolicyDocument=policy_doc(trust))
     return host, str(role["Role"]["Arn"])
 
 
@@ -105,7 +89,7 @@ def _saml_role(iam: Any) -> tuple[str, str, str]:
         "SAMLProviderArn"
     ]
     trust = {"Effect": "Allow", "Principal": {"Federated": provider_arn}, "Action": "sts:AssumeRoleWithSAML"}
-    role = iam.create_role(RoleName="saml-" + uuid.uuid4().hex[:8], AssumeRolePolicyDocument=_doc(trust))
+    role = iam.create_role(RoleName="saml-" + uuid.uuid4().hex[:8], AssumeRolePolicyDocument=policy_doc(trust))
     return issuer, provider_arn, str(role["Role"]["Arn"])
 
 
@@ -178,7 +162,7 @@ def test_the_member_accounts_scps_do_not_apply(
     iam = _iam(org_server)
     host, web_role = _oidc_role(iam)
     issuer, provider_arn, saml_role = _saml_role(iam)
-    deny_all = _doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
+    deny_all = policy_doc({"Effect": "Deny", "Action": "*", "Resource": "*"})
     attach(MEMBER, deny_all, SCP)
     assert _web(sts, web_role, host)["Credentials"]["AccessKeyId"].startswith("ASIA")
     assert _saml(sts, issuer, provider_arn, saml_role)["Subject"] == "alice"
