@@ -1,6 +1,11 @@
-"""What the restart tests share (test_restart_*.py): names, zipped code, the describe helper that
-strips request metadata, and the policies they attach. The `first` and `restart` fixtures are in
-conftest.py."""
+"""What the restart tests (test_restart_*.py) share: names, zipped code, the describe helper that
+strips request metadata, and the policies they attach; their `first` and `restart` fixtures are in
+conftest.py.
+
+Each test builds state through boto3 on a server of its own (the state survives a clean SIGTERM stop
+and kill -9 alike: every write was acknowledged before the kill), describes it with every
+Get/List/Describe that applies, restarts the server, describes it again and compares the answers
+value for value, then checks that the work in progress carries on."""
 
 from __future__ import annotations
 

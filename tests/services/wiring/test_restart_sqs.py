@@ -1,7 +1,4 @@
-"""SQS state is the same after a restart (a clean SIGTERM stop, or kill -9: every write here was
-acknowledged before the kill): each test builds state through boto3 on a server of its own, describes
-it with every Get/List/Describe that applies, restarts the server, describes it again and compares the
-answers value for value, then checks that the work in progress carries on."""
+"""SQS state is the same after a SIGTERM or kill -9 restart (how: restart_support.py)."""
 
 from __future__ import annotations
 
