@@ -26,6 +26,7 @@ wording ("Access Denied", with no detail, for an anonymous caller).
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -142,6 +143,15 @@ class Authorizer:
             if principal.is_anonymous or self._outsider_of_s3(ctx.service, principal, resource_account):
                 raise access_denied(ctx.service, "Access Denied")  # told nothing about the policies
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))
+
+    def authorize_as(
+        self, ctx: RequestContext, operation: OperationModel, params: dict[str, Any], condition_values: Any = None
+    ) -> None:
+        """AccessDenied unless `ctx`'s caller may also make `operation` with `params`: a call AWS
+        checks beside the one made (S3's DeleteObject per key, Lambda's GetLayerVersion for a layer
+        used, STS's TagSession-like actions), with `condition_values` as the request's own keys."""
+        asked = replace(ctx, operation=operation.name, condition_values=dict(condition_values or {}))
+        self.authorize(asked, operation, params)
 
     def _outsider_of_s3(self, service: str, principal: Principal, owner: str | None) -> bool:
         """S3 explains a denial ("User: ... because no ... allows ...") only to callers of the bucket

@@ -40,6 +40,17 @@ def operation_model(service: str, operation: str) -> OperationModel:
 
 
 @cache
+def renamed_operation(service: str, operation: str, name: str) -> OperationModel:
+    """`operation`'s model under the name of another action the same request is also authorized as
+    (STS's TagSession beside AssumeRole): the authorizer names the action after the operation, and
+    reads the request's keys (Tags → aws:RequestTag/...) through the operation's input shape."""
+    from botocore import model as botocore_model
+
+    model = service_model(service)
+    return botocore_model.OperationModel(model._service_description["operations"][operation], model, name=name)
+
+
+@cache
 def available_services() -> tuple[str, ...]:
     return tuple(_loader().list_available_services("service-2"))
 

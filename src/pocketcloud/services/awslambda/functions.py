@@ -159,30 +159,14 @@ def function_arn(region: str, account: str, name: str, qualifier: str | None = N
     return f"{arn}:{qualifier}" if qualifier else arn
 
 
-def split_name(
-    ctx: RequestContext, identifier: str, qualifier: str | None = None, owner: str | None = None
-) -> tuple[str, str | None]:
-    """A FunctionName parameter (name, ARN or partial ARN) → (name, qualifier).
-
-    The function is the caller's unless `owner` names the account it belongs to (`owner_of`).
-    """
-    owner = owner or ctx.account_id
-    match = _ARN.match(identifier)
-    if match:
-        region, account, name, found = match.groups()
-        if region != ctx.region:
-            raise not_found(f"Functions from '{region}' are not reachable in this region ('{ctx.region}')")
-        if account != owner:
-            raise function_not_found(identifier)
-    else:
-        partial = _PARTIAL.match(identifier)
-        if partial:
-            account, name, found = partial.groups()
-            if account != owner:
-                raise function_not_found(identifier)
-        else:
-            name, _, found = identifier.partition(":")
-            found = found or None
+def split_name(ctx: RequestContext, identifier: str, qualifier: str | None = None) -> tuple[str, str | None]:
+    """A FunctionName parameter (name, ARN or partial ARN) → (name, qualifier), for a function of
+    `ctx`'s account and Region (`in_owners_account` gives another account's its own context)."""
+    region, account, name, found = named_function(identifier)
+    if region is not None and region != ctx.region:
+        raise not_found(f"Functions from '{region}' are not reachable in this region ('{ctx.region}')")
+    if account is not None and account != ctx.account_id:
+        raise function_not_found(identifier)
     if qualifier and found and qualifier != found:
         raise invalid_parameter(
             "The derived qualifier from the function name does not match the specified qualifier."

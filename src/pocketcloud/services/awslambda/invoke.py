@@ -30,7 +30,12 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as _iso_ms
 from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
-from pocketcloud.services.awslambda.functions import function_arn, owner_of, runtime_version_arn, split_name
+from pocketcloud.services.awslambda.functions import (
+    function_arn,
+    in_owners_account,
+    runtime_version_arn,
+    split_name,
+)
 from pocketcloud.services.awslambda.payload_json import payload_error
 from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
 
@@ -344,8 +349,9 @@ class InvokeOperations:
 
     async def Invoke(self, ctx: RequestContext, p: Params) -> Params:
         # Another account's function, named by its ARN, runs in its own account: its policy let the caller in.
-        account = owner_of(ctx, p["FunctionName"])
-        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"), account)
+        ctx = in_owners_account(ctx, p["FunctionName"])
+        account = ctx.account_id
+        name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
         scope = (account, ctx.region)
         # The ARN names a missing function; AWS's Invoke names an unqualified one as $LATEST.
         arn = function_arn(ctx.region, account, name, None if qualifier else "$LATEST")

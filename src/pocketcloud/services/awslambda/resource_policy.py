@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import uuid
-from dataclasses import replace
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -59,13 +58,7 @@ class ResourcePolicyOperations:
     def authorize_as(self, ctx: RequestContext, operation: str, params: Params) -> None:
         """AccessDenied unless the caller may make `operation` with `params`: a call AWS checks
         beside the one made (layers.py: lambda:GetLayerVersion on another account's layer)."""
-        authorizer = getattr(self, "_side_authorizer", None)
-        if authorizer is None:
-            from pocketcloud.iam.authorizer import Authorizer
-
-            authorizer = self._side_authorizer = Authorizer(self.runtime)  # type: ignore[attr-defined]
-        asked = replace(ctx, operation=operation, condition_values={})
-        authorizer.authorize(asked, operation_model("lambda", operation), params)
+        self.runtime.authorizer.authorize_as(ctx, operation_model("lambda", operation), params)  # type: ignore[attr-defined]
 
     def _policy_target(self, ctx: RequestContext, arn: str) -> tuple[tuple[str, str], str, str | None]:
         """(scope, function name, qualifier) of a function ARN, with Lambda's errors for the rest."""

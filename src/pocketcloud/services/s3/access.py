@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import json
 import time
-from dataclasses import replace
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -28,7 +27,7 @@ from pocketcloud.auth.canonical import parse_amz_date
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import request_tag_values
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
@@ -237,8 +236,7 @@ class AccessControlOperations:
     ) -> None:
         """Authorize `ctx`'s caller for another operation of S3 (or S3 Control's TagResource),
         AccessDenied if not allowed."""
-        other = replace(ctx, operation=operation, condition_values=dict(condition_values or {}))
-        self.runtime.authorizer.authorize(other, service_model(service).operation_model(operation), params)
+        self.runtime.authorizer.authorize_as(ctx, operation_model(service, operation), params, condition_values)
 
     def authorize_creation_tags(self, ctx: RequestContext, bucket: str, tags: list[Any]) -> None:
         """CreateBucket with Tags also needs s3:TagResource on the new bucket (CreateBucket API

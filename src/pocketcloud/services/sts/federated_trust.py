@@ -19,16 +19,14 @@ sts:SetSourceIdentity ("Monitor and control actions taken with assumed roles").
 from __future__ import annotations
 
 from dataclasses import replace
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.auth.principal import Principal
 from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.iam.evaluate import WEB_IDENTITY, denial_message
-from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.models import renamed_operation
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel
 
     from pocketcloud.gateway.context import RequestContext
     from pocketcloud.services.base import ServiceRuntime
@@ -39,16 +37,6 @@ Params = dict[str, Any]
 def federated_principal(provider: str) -> Principal:
     """The identity provider as the caller: named by a trust policy's "Federated" principal."""
     return Principal(account_id="", arn=provider, user_id=provider, kind=WEB_IDENTITY)
-
-
-@cache
-def trust_operation(operation: str, action: str) -> OperationModel:
-    """`operation`'s model, named `action` (TagSession, SetSourceIdentity: authorized on the same
-    request and role)."""
-    from botocore.model import OperationModel
-
-    sts = service_model("sts")
-    return OperationModel(sts._service_description["operations"][operation], sts, name=action)
 
 
 class FederatedTrust:
@@ -64,7 +52,7 @@ class FederatedTrust:
                 continue
             decision, _, _ = self.runtime.authorizer.decide(
                 replace(ctx, operation=action),
-                trust_operation("AssumeRole", action),
+                renamed_operation("sts", "AssumeRole", action),
                 params,
                 role["AssumeRolePolicyDocument"],
                 account,
@@ -99,7 +87,7 @@ class FederatedTrust:
             actions.append("SetSourceIdentity")
         for action in actions:
             decision, _, _ = authorizer.decide(
-                federated, trust_operation(operation, action), params, trust_policy, account
+                federated, renamed_operation("sts", operation, action), params, trust_policy, account
             )
             if not decision.allowed:
                 return False

@@ -27,14 +27,12 @@ cannot be told from a regional one here.
 from __future__ import annotations
 
 import uuid
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.models import renamed_operation
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.services.sts.identity_tokens import (
     ALGORITHMS,
@@ -45,7 +43,7 @@ from pocketcloud.services.sts.identity_tokens import (
 )
 
 if TYPE_CHECKING:
-    from botocore.model import OperationModel
+    pass
 
 Params = dict[str, Any]
 DEFAULT_DURATION = 300
@@ -91,23 +89,13 @@ def _check_subject(p: Params) -> None:
         )
 
 
-@cache
-def _checked_as(action: str) -> OperationModel:
-    """GetWebIdentityToken's model under the name of another action it is also authorized as: the
-    authorizer names the action after the operation, and reads aws:RequestTag/... from its Tags."""
-    from botocore.model import OperationModel
-
-    sts = service_model("sts")
-    return OperationModel(sts._service_description["operations"]["GetWebIdentityToken"], sts, name=action)
-
-
 class WebIdentityTokenOperations:
     runtime: ServiceRuntime
     signing_keys: SigningKeys
 
     def _authorize_also(self, ctx: RequestContext, action: str, p: Params) -> None:
         """AccessDenied unless the caller may also perform sts:<action> on this request."""
-        self.runtime.authorizer.authorize(replace(ctx, operation=action, condition_values={}), _checked_as(action), p)
+        self.runtime.authorizer.authorize_as(ctx, renamed_operation("sts", "GetWebIdentityToken", action), p)
 
     def GetWebIdentityToken(self, ctx: RequestContext, p: Params) -> Params:
         if p["SigningAlgorithm"] not in ALGORITHMS:
