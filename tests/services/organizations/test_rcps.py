@@ -255,10 +255,12 @@ def test_an_rcp_caps_a_bucket_policy_that_lets_another_account_in(
     assert outsider.get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
     attach(MEMBER, policy_doc(_deny("s3:*", **_outside_org(org_id))))
     response = _error(lambda: outsider.get_object(Bucket=bucket, Key="report.txt"))
-    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"]) == (
-        "AccessDenied",
-        403,
-    )
+    # A caller outside the bucket owner's organization is told nothing more (S3's 403 troubleshooting).
+    assert (
+        response["Error"]["Code"],
+        response["ResponseMetadata"]["HTTPStatusCode"],
+        response["Error"]["Message"],
+    ) == ("AccessDenied", 403, "Access Denied")
     # A principal of the organization passes the condition: the bucket's own account reads on.
     assert _member(org_server, "s3").get_object(Bucket=bucket, Key="report.txt")["Body"].read() == b"numbers"
     # RCPs limit the member's resources, not what its principals do elsewhere (SCPs would).
@@ -388,7 +390,10 @@ def test_an_rcp_condition_on_the_principals_path_in_the_organization(
         "ForAllValues:StringNotLike": {"aws:PrincipalOrgPaths": [f"{org_id}/{root_id}/{ou_id}/*"]}
     }
     attach(MEMBER, policy_doc(_deny("s3:GetObject", Condition=only_trusted)))
-    assert _error(lambda: s3.get_object(Bucket=bucket, Key="k"))["Error"]["Code"] == "AccessDenied"
+    message = _error(lambda: s3.get_object(Bucket=bucket, Key="k"))["Error"]["Message"]
+    # The bucket's own account is told which policy denied it.
+    assert message.startswith(f"User: arn:aws:iam::{MEMBER}:root is not authorized to perform: s3:GetObject")
+    assert message.endswith("with an explicit deny in a resource control policy")
     org.move_account(AccountId=MEMBER, SourceParentId=root_id, DestinationParentId=ou_id)
     try:
         assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"  # now o-.../r-.../ou-.../

@@ -2,8 +2,7 @@
 type attaches that type's AWS-managed policy only ("Enabling a policy type"), so enabling RCPs
 leaves every SCP attachment as the administrator left it.
 
-A server of its own: a declared account (MANAGEMENT) creates the organization, which the other
-declared account (MEMBER) joins.
+A server of its own, with an organization whose SCPs are enabled (org_support.py).
 """
 
 from __future__ import annotations
@@ -16,10 +15,16 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
+from tests.services.organizations.org_support import (
+    MEMBER,
+    MEMBER_KEY,
+    MEMBER_SECRET,
+    RCP,
+    SCP,
+    management_client,
+    organization_server,
+)
 
-MANAGEMENT, MANAGEMENT_KEY, MANAGEMENT_SECRET = "222222222222", "AKIASCPRCPMANAGEMENT", "management-secret"
-MEMBER, MEMBER_KEY, MEMBER_SECRET = "111111111111", "AKIASCPRCPMEMBER0001", "member-secret"
-SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
 ONLY_SQS = json.dumps(
     {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
 )
@@ -27,10 +32,7 @@ ONLY_SQS = json.dumps(
 
 @pytest.fixture(scope="module")
 def org_server() -> Iterator[ServerProcess]:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
-    yield proc
-    proc.stop()
+    yield from organization_server(SCP)
 
 
 def _scp_ids(org: Any, target: str) -> list[str]:
@@ -40,10 +42,8 @@ def _scp_ids(org: Any, target: str) -> list[str]:
 def test_enabling_rcps_does_not_reattach_full_aws_access_an_administrator_detached(
     org_server: ServerProcess,
 ) -> None:
-    org = make_client(org_server.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
-    org.create_organization(FeatureSet="ALL")
+    org = management_client(org_server)
     root_id = org.list_roots()["Roots"][0]["Id"]
-    org.enable_policy_type(RootId=root_id, PolicyType=SCP)
     only_sqs = org.create_policy(Content=ONLY_SQS, Description="", Name="only-sqs", Type=SCP)["Policy"][
         "PolicySummary"
     ]["Id"]
