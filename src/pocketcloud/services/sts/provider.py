@@ -212,16 +212,12 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             )
         # Tags and a source identity that pass validation need their own permissions besides.
         self.authorize_session_extras(ctx, p, role, account)
-        transitive = {k.lower() for k in p.get("TransitiveTagKeys") or []}
         extra = {
             "SourceIdentity": p.get("SourceIdentity"),
             # What a session made with these credentials inherits (role chaining).
-            "TransitiveTagKeys": sorted({k for k in requested if k.lower() in transitive} | set(inherited)),
+            "TransitiveTagKeys": sorted({*_transitive(requested, p.get("TransitiveTagKeys") or []), *inherited}),
         }
-        result = self._role_session(role, account, p, requested, extra, inherited)
-        if p.get("SourceIdentity"):
-            result["SourceIdentity"] = p["SourceIdentity"]
-        return result
+        return self._role_session(role, account, p, requested, extra, inherited)
 
     def AssumeRoleWithWebIdentity(self, ctx: RequestContext, p: Params) -> Params:
         _check_arn(p["RoleArn"])
@@ -260,8 +256,6 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             "SourceIdentity": source,
         }
         result = self._role_session(role, account, p, requested, extra)
-        if source:
-            result["SourceIdentity"] = source
         result.update(
             SubjectFromWebIdentityToken=identity.subject,
             Provider=identity.provider,
@@ -316,8 +310,6 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             "SourceIdentity": source,
         }
         result = self._role_session(role, account, session, requested, extra)
-        if source:
-            result["SourceIdentity"] = source
         result.update(
             Subject=assertion.subject,
             SubjectType=assertion.subject_type,
@@ -382,6 +374,8 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             "Credentials": credentials,
             "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
         }
+        if extra.get("SourceIdentity"):
+            result["SourceIdentity"] = extra["SourceIdentity"]
         # AWS answers with PackedPolicySize only when the request passed policies or tags.
         if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
             result["PackedPolicySize"] = packed
