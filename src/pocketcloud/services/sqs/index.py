@@ -16,6 +16,10 @@ fields, rebuilt from the store when a queue is first used:
   group is blocked, and when it is deleted the next one becomes the
   candidate. A receive takes the candidate and the visible messages behind
   it in the same group, in order.
+- `hidden`: the messages whose deadline was in the future when it was set
+  (received, or sent with a delay). ApproximateNumberOfMessages* count these
+  and drop the ones whose deadline has since passed, so GetQueueAttributes
+  costs O(messages in flight or delayed), not O(messages in the queue).
 - `records`: how many messages each receive record still speaks for (see
   `state.py`: a receive stores the new state of all its messages in one
   record). A record no message refers to any more is `garbage`, for the next
@@ -64,6 +68,7 @@ class QueueIndex:
         self.ready: list[tuple[int, int]] = []
         self.expiry: list[tuple[int, int]] = []
         self.groups: dict[str, deque[int]] = {}
+        self.hidden: set[int] = set()
         # FIFO deduplication: key → (expires at ms, message id, sequence number).
         self.dedup: dict[str, tuple[int, str, str | None]] = {}
         # FIFO ReceiveRequestAttemptId → (expires at ms, [(seq, token)]).
@@ -117,6 +122,8 @@ class QueueIndex:
         self._doc_states = {}
         for seq, entry in loading.items():
             self.entries[seq] = entry
+            if entry.visible > entry.sent or entry.token is not None:
+                self.hidden.add(seq)
             if self.fifo:
                 assert entry.group is not None
                 group = self.groups.get(entry.group)
@@ -134,6 +141,8 @@ class QueueIndex:
 
     def add(self, seq: int, entry: Entry) -> None:
         self.entries[seq] = entry
+        if entry.visible > entry.sent:  # delayed
+            self.hidden.add(seq)
         heapq.heappush(self.expiry, (entry.sent, seq))
         if self.fifo:
             assert entry.group is not None
@@ -148,6 +157,7 @@ class QueueIndex:
 
     def remove(self, seq: int) -> Entry | None:
         entry = self.entries.pop(seq, None)
+        self.hidden.discard(seq)
         if entry is not None and entry.record is not None:
             self._release(entry.record)
         if entry is None or not self.fifo:
@@ -170,6 +180,7 @@ class QueueIndex:
         entry = self.entries[seq]
         entry.visible = visible
         entry.token = token
+        self.hidden.add(seq)
         self._refer(entry, record)
         if not self.fifo or self.groups[entry.group][0] == seq:  # type: ignore[index]
             self._candidate(visible, seq)
@@ -255,21 +266,25 @@ class QueueIndex:
 
     def counts(self, now: int) -> tuple[int, int, int]:
         """(visible, in flight, delayed), as ApproximateNumberOfMessages* report them."""
-        visible = inflight = delayed = 0
-        for entry in self.entries.values():
-            if entry.visible <= now:
-                visible += 1
+        inflight = delayed = 0
+        entries, shown = self.entries, []
+        for seq in self.hidden:
+            entry = entries.get(seq)
+            if entry is None or entry.visible <= now:
+                shown.append(seq)
             elif entry.token is not None:
                 inflight += 1
             else:
                 delayed += 1
-        return visible, inflight, delayed
+        self.hidden.difference_update(shown)
+        return len(entries) - inflight - delayed, inflight, delayed
 
     def clear(self) -> None:
         self.entries.clear()
         self.ready.clear()
         self.expiry.clear()
         self.groups.clear()
+        self.hidden.clear()
         self.attempts.clear()
         self.records.clear()  # their rows went with the queue's
         self.garbage.clear()
