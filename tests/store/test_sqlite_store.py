@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
+import os
+import signal
+import subprocess
+import sys
+import textwrap
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,6 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pocketcloud.store import Scope, UnusableKey, open_store
+from pocketcloud.store import sqlite as sqlite_module
 from pocketcloud.store.schema import prefix_end
 from pocketcloud.store.sqlite import SqliteStore
 
@@ -233,19 +238,61 @@ def test_scans_are_index_range_searches(store: SqliteStore) -> None:
         assert "TEMP B-TREE" not in plan and "SCAN" not in plan, plan
 
 
-def test_transaction_commits_at_outermost_exit(store: SqliteStore, tmp_path: Path) -> None:
+# The child writes inside an outer transaction, after an inner one has exited, then says so and
+# waits to be killed; with argv[2] == "finish" it leaves the outer one first and exits unclosed.
+NESTED_WRITER = textwrap.dedent(
+    """
+    import os, sys, time
+    from pathlib import Path
+    from pocketcloud.store.sqlite import SqliteStore
+
+    store = SqliteStore.open(Path(sys.argv[1]))
     coll = store.collection("t", "c")
-    peek = sqlite3.connect(store.db_path)  # another connection sees only what is committed
-    seen = lambda: peek.execute("SELECT count(*) FROM documents").fetchone()[0]  # noqa: E731
+    scope = ("000000000000", "us-east-1")
     with store.transaction():
-        coll.put(A, "outer", {})
+        coll.put(scope, "outer", {})
         with store.transaction():
-            coll.put(A, "inner", {})
-        assert seen() == 0
-    assert seen() == 2
-    coll.put(A, "autocommitted", {})
-    assert seen() == 3
-    peek.close()
+            coll.put(scope, "inner", {})
+        if sys.argv[2] != "finish":
+            print("inner done", flush=True)
+            time.sleep(60)
+    print("outer done", flush=True)
+    os._exit(0)
+    """
+)
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
+@pytest.mark.parametrize("finish", [False, True], ids=["killed-inside-outer", "outer-exited"])
+def test_transaction_commits_at_outermost_exit(tmp_path: Path, finish: bool) -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", NESTED_WRITER, str(tmp_path), "finish" if finish else "hold"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    line = proc.stdout.readline()
+    assert line.strip() == ("outer done" if finish else "inner done"), proc.stderr.read()
+    if not finish:
+        os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    with SqliteStore.open(tmp_path) as store:
+        keys = [key for key, _ in store.iter_collection("t", "c", A)]
+    assert keys == (["inner", "outer"] if finish else [])
+
+
+def test_a_second_opener_of_a_data_dir_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Two servers on one data directory would each trust their own in-memory indexes: the first
+    # holds the database's lock until it closes.
+    monkeypatch.setattr(sqlite_module, "BUSY_TIMEOUT_MS", 100)
+    with SqliteStore.open(tmp_path) as first:
+        first.collection("t", "c").put(A, "k", {"v": 1})
+        with pytest.raises(RuntimeError, match="in use by another process"):
+            SqliteStore.open(tmp_path)
+        assert first.collection("t", "c").get(A, "k") == {"v": 1}
+    with SqliteStore.open(tmp_path) as second:
+        assert second.collection("t", "c").get(A, "k") == {"v": 1}
 
 
 def test_exception_rolls_back_the_transaction(store: SqliteStore) -> None:

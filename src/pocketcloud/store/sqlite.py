@@ -1,7 +1,9 @@
 """The embedded store: every collection in one SQLite database, `<data_dir>/state.db`.
 
 One connection, in WAL mode, shared by every thread and guarded by one
-re-entrant lock. A call outside a transaction takes the lock for one statement
+re-entrant lock. It holds the database file's lock until it closes (SQLite's
+exclusive locking mode): no other process opens the database meanwhile, and
+transactions take no file locks of their own. A call outside a transaction takes the lock for one statement
 and autocommits; `transaction()` holds the lock from BEGIN to COMMIT, so other
 threads wait for it and never see or join its writes half-done. The caveat is
 for asyncio code: the lock belongs to a *thread*, so never `await` inside a
@@ -550,7 +552,18 @@ class SqliteStore(Store):
         conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
         try:
             conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            # The server is the database's only user: it holds the file's lock from the first read to
+            # close, and keeps WAL's index in its own memory. Without this, every transaction took and
+            # released SQLite's file locks, six fcntl calls per SQS call (~0.04 ms of CPU per message
+            # sent, received and deleted), and a second server could open the same data directory.
+            # Set before the first read, so that WAL mode starts without its shared-memory file.
+            conn.execute("PRAGMA locking_mode = EXCLUSIVE")
+            try:
+                mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            except sqlite3.OperationalError as error:
+                if "locked" not in str(error):
+                    raise
+                raise RuntimeError(f"{path} is in use by another process (another pocketcloud server?)") from error
             if str(mode).lower() != "wal":
                 log.warning("SQLite refused WAL mode for %s (got %r); writes will be slower", path, mode)
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
