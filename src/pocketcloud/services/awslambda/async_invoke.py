@@ -114,30 +114,34 @@ class AsyncInvokeOperations(InvokeOperations):
                 self._async_tasks.add(task)  # type: ignore[attr-defined]
                 task.add_done_callback(self._async_tasks.discard)  # type: ignore[attr-defined]
 
-    def _requeue(self, item: Params, payload: bytes, attempt: int, due_ms: int) -> None:
-        """The queued event again, as attempt `attempt`, due at `due_ms` (its id and age kept)."""
-        self.enqueue(
-            item["Account"],
-            item["Region"],
-            item["Name"],
-            item["Qualifier"],
-            payload,
-            attempt,
-            item["RequestId"],
-            item["FirstSeen"],
-            due_ms,
-            item.get("Incarnation"),
-        )
+    def _requeue(self, key: str, item: Params, payload: bytes, attempt: int, due_ms: int) -> None:
+        """The queued event `key` again, as attempt `attempt`, due at `due_ms` (its id and age kept).
+        The new entry and the old one's removal commit together: a server killed between them would
+        otherwise run the attempt that just ended once more after the restart, beside its retry."""
+        with self.store.transaction():  # type: ignore[attr-defined]
+            self.enqueue(
+                item["Account"],
+                item["Region"],
+                item["Name"],
+                item["Qualifier"],
+                payload,
+                attempt,
+                item["RequestId"],
+                item["FirstSeen"],
+                due_ms,
+                item.get("Incarnation"),
+            )
+            self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
 
     async def _run_queued(self, key: str, item: Params) -> None:
         try:
-            await self._run_event(item)
+            await self._run_event(key, item)
         except Exception:
             log.exception("asynchronous invocation %s failed", item.get("RequestId"))
         self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
         self._async_running.discard(key)  # type: ignore[attr-defined]
 
-    async def _run_event(self, item: Params) -> None:
+    async def _run_event(self, key: str, item: Params) -> None:
         account, region, name, qualifier = item["Account"], item["Region"], item["Name"], item["Qualifier"]
         payload = base64.b64decode(item["Payload"])
         config = self.event_invoke_config(account, region, name, qualifier)  # type: ignore[attr-defined]
@@ -178,7 +182,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 )
             elif exc.code == "TooManyRequestsException":
                 # Throttled events are retried until they are too old, as Lambda does.
-                self._requeue(item, payload, item["Attempt"], now_ms + 1000)
+                self._requeue(key, item, payload, item["Attempt"], now_ms + 1000)
             return
         # Read again: the attempt ran for a while, and PutFunctionEventInvokeConfig (or its update
         # or delete) made meanwhile decides the retries and destinations of what it answered.
@@ -200,7 +204,7 @@ class AsyncInvokeOperations(InvokeOperations):
                     account, region, doc, item, payload, outcome, "EventAgeExceeded", attempts
                 )
                 return
-            self._requeue(item, payload, attempts, due_ms)
+            self._requeue(key, item, payload, attempts, due_ms)
             return
         await self._deliver_failure(
             account, region, doc, item, payload, outcome, "RetriesExhausted", attempts
