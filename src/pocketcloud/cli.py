@@ -54,10 +54,11 @@ def _call(url: str, method: str = "GET") -> dict[str, object]:
 
 def cmd_start(args: argparse.Namespace) -> int:
     from pocketcloud.server import serve
+    from pocketcloud.store.sqlite import StoreInUse
 
     try:
         return serve(_settings(args))
-    except ValueError as exc:
+    except (ValueError, StoreInUse) as exc:
         print(f"pocketcloud: {exc}", file=sys.stderr)
         return 2
 

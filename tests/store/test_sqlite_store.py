@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pocketcloud.store import Scope, UnusableKey, open_store
 from pocketcloud.store import sqlite as sqlite_module
 from pocketcloud.store.schema import prefix_end
-from pocketcloud.store.sqlite import SqliteStore
+from pocketcloud.store.sqlite import SqliteStore, StoreInUse
 
 A: Scope = ("000000000000", "us-east-1")
 B: Scope = ("111111111111", "us-east-1")
@@ -288,7 +288,7 @@ def test_a_second_opener_of_a_data_dir_is_refused(tmp_path: Path, monkeypatch: p
     monkeypatch.setattr(sqlite_module, "BUSY_TIMEOUT_MS", 100)
     with SqliteStore.open(tmp_path) as first:
         first.collection("t", "c").put(A, "k", {"v": 1})
-        with pytest.raises(RuntimeError, match="in use by another process"):
+        with pytest.raises(StoreInUse, match="in use by another process"):
             SqliteStore.open(tmp_path)
         assert first.collection("t", "c").get(A, "k") == {"v": 1}
     with SqliteStore.open(tmp_path) as second:

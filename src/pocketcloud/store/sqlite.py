@@ -491,6 +491,10 @@ class _Transaction:
             s._lock.release()
 
 
+class StoreInUse(RuntimeError):
+    """The database is open in another process, which holds its lock."""
+
+
 class SqliteStore(Store):
     """The embedded store. Create with `SqliteStore.open(data_dir)`."""
 
@@ -563,7 +567,7 @@ class SqliteStore(Store):
             except sqlite3.OperationalError as error:
                 if "locked" not in str(error):
                     raise
-                raise RuntimeError(f"{path} is in use by another process (another pocketcloud server?)") from error
+                raise StoreInUse(f"{path} is in use by another process (another pocketcloud server?)") from error
             if str(mode).lower() != "wal":
                 log.warning("SQLite refused WAL mode for %s (got %r); writes will be slower", path, mode)
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
