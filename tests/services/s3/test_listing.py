@@ -254,6 +254,37 @@ def test_list_object_versions_pages_with_key_and_version_markers(s3: Any, versio
     assert seen == expected
 
 
+def test_list_object_versions_pages_one_entry_at_a_time_through_prefixes(s3: Any, versioned_bucket: str) -> None:
+    # A common prefix counts as one entry of MaxKeys, however many versions it folds.
+    ids: dict[str, list[str]] = {}
+    for key in ("p/1", "p/1", "p/2", "q", "q", "r/s"):
+        ids.setdefault(key, []).append(s3.put_object(Bucket=versioned_bucket, Key=key, Body=b"x")["VersionId"])
+    pages: list[tuple[list[str], list[tuple[str, str, bool]], bool]] = []
+    kwargs: dict[str, Any] = {"Bucket": versioned_bucket, "Delimiter": "/", "MaxKeys": 1}
+    for _ in range(10):
+        page = s3.list_object_versions(**kwargs)
+        pages.append(
+            (
+                [c["Prefix"] for c in page.get("CommonPrefixes", [])],
+                [(v["Key"], v["VersionId"], v["IsLatest"]) for v in page.get("Versions", [])],
+                page["IsTruncated"],
+            )
+        )
+        if not page["IsTruncated"]:
+            break
+        kwargs["KeyMarker"] = page["NextKeyMarker"]
+        if page.get("NextVersionIdMarker"):
+            kwargs["VersionIdMarker"] = page["NextVersionIdMarker"]
+        else:
+            kwargs.pop("VersionIdMarker", None)
+    assert pages == [
+        (["p/"], [], True),
+        ([], [("q", ids["q"][1], True)], True),
+        ([], [("q", ids["q"][0], False)], True),
+        (["r/"], [], False),
+    ]
+
+
 def test_list_object_versions_key_marker_alone_skips_all_versions_of_that_key(s3: Any, versioned_bucket: str) -> None:
     for key in ("a", "a", "b"):
         s3.put_object(Bucket=versioned_bucket, Key=key, Body=b"x")

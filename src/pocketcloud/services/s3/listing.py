@@ -266,8 +266,10 @@ class ListingOperations:
         done = False
         owners: dict[str, Params] = {}
         while not done:
+            # Only as many rows as the page can still take, and one to tell whether it is truncated.
+            want = min(_SCAN_BATCH, limit - count + 1)
             batch = self.s3.versions.scan_fields(
-                where, LISTED_VERSION_FIELDS, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH
+                where, LISTED_VERSION_FIELDS, prefix=prefix, start_after=cursor, limit=want
             )
             if not batch:
                 break
@@ -311,7 +313,7 @@ class ListingOperations:
                 next_key, next_version = key, version_id
                 cursor = version_key
             else:
-                if len(batch) < _SCAN_BATCH:
+                if len(batch) < want:
                     done = True
         result: Params = {
             "Name": bucket,
