@@ -23,10 +23,16 @@ from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_bl
 from pocketcloud.services.s3.completions import Completions, store_completion, stored_completion
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
-from pocketcloud.services.s3.listing import _check_encoding, _encode, page_size
+from pocketcloud.services.s3.listing import _AFTER_ALL, _SCAN_BATCH, _check_encoding, _encode, page_size
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
-from pocketcloud.services.s3.upload_ids import listing_order, new_upload_id, rank_of_upload_id
+from pocketcloud.services.s3.upload_ids import (
+    new_upload_id,
+    order_key,
+    rank_of_upload_id,
+    upload_order_entry,
+    upload_rank,
+)
 
 Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
@@ -123,7 +129,10 @@ class MultipartOperations:
             "ChecksumType": checksum_type,
             "Seal": Seal.new(customer_key(p)).to_doc(),
         }
-        self.s3.uploads.put(bucket_scope(p["Bucket"]), upload_id, upload)
+        where = bucket_scope(p["Bucket"])
+        with self.s3.store.transaction():
+            self.s3.uploads.put(where, upload_id, upload)
+            self.s3.upload_order.put(where, *upload_order_entry(upload))
         result: Params = {
             "Bucket": p["Bucket"],
             "Key": p["Key"],
@@ -436,6 +445,7 @@ class MultipartOperations:
             # other (an object recorded while its upload still stands would be joined again).
             answer.update(self._completed_answer(ctx, p, bucket_doc, committed))
             self.s3.uploads.delete(where, p["UploadId"])
+            self.s3.upload_order.delete(where, upload_order_entry(upload)[0])
             self.s3.parts.delete_prefix(where, p["UploadId"] + "\0")
             store_completion(self.s3.completed, where, p["UploadId"], answer)
 
@@ -475,6 +485,9 @@ class MultipartOperations:
         where = bucket_scope(bucket)
         parts = self._parts(bucket, upload_id)
         with self.s3.store.transaction():
+            upload = self.s3.uploads.get(where, upload_id)
+            if upload is not None:
+                self.s3.upload_order.delete(where, upload_order_entry(upload)[0])
             self.s3.uploads.delete(where, upload_id)
             self.s3.parts.delete_prefix(where, upload_id + "\0")
         for part in parts:
@@ -531,17 +544,17 @@ class MultipartOperations:
             result["ChecksumType"] = upload["ChecksumType"]
         return result
 
-    def _marker_place(self, bucket: str, key_marker: str, id_marker: str) -> tuple[bytes, int, str]:
-        """Where an upload-id-marker stands in the listing order. Its upload may be gone (aborted or
-        completed since the previous page): the id itself says where it listed. An id never issued
-        for the key marker is refused, as AWS does."""
+    def _marker_rank(self, bucket: str, key_marker: str, id_marker: str) -> int:
+        """Where an upload-id-marker stands among its key's uploads. Its upload may be gone (aborted
+        or completed since the previous page): the id itself says where it listed. An id never
+        issued for the key marker is refused, as AWS does."""
         rank = rank_of_upload_id(key_marker, id_marker)
         if rank is not None:
-            return (key_marker.encode(), rank, id_marker)
+            return rank
         # An upload created before upload ids carried their rank: placed while it exists.
         upload = self.s3.uploads.get(bucket_scope(bucket), id_marker)
         if upload is not None and upload["Key"] == key_marker:
-            return listing_order(upload)
+            return upload_rank(upload)
         raise invalid_argument("Invalid uploadId marker", "upload-id-marker", id_marker)
 
     def ListMultipartUploads(self, ctx: RequestContext, p: Params) -> Params:
@@ -552,49 +565,57 @@ class MultipartOperations:
         limit = page_size(p.get("MaxUploads"), "max-uploads")
         key_marker = p.get("KeyMarker") or ""
         id_marker = (p.get("UploadIdMarker") or "") if key_marker else ""  # ignored without a key marker
-        uploads = sorted(
-            (u for _, u in self.s3.uploads.scan(bucket_scope(bucket)) if u["Key"].startswith(prefix)),
-            key=listing_order,
-        )
+        # A range scan of upload_order from the markers' place: a page costs the same however many
+        # uploads the bucket holds. A common prefix is listed once and skipped past.
+        cursor: str | None = None
         if id_marker:
-            after = self._marker_place(bucket, key_marker, id_marker)
-            uploads = [u for u in uploads if listing_order(u) > after]
+            cursor = order_key(key_marker, self._marker_rank(bucket, key_marker, id_marker), id_marker)
+        elif key_marker:
+            cursor = key_marker + "\0" + _AFTER_ALL  # after every upload of the marker's key
         entries: list[Params] = []
         prefixes: list[str] = []
-        truncated = False
+        truncated = done = False
         last_key = last_id = None
-        for upload in uploads:
-            key = upload["Key"]
-            if key_marker and not id_marker and key <= key_marker:
-                continue
-            if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
-                common = key[: cut + len(delimiter)]
-                # A common prefix at or before the key marker was listed on an earlier page.
-                if common not in prefixes and not (key_marker and common <= key_marker):
-                    if len(entries) + len(prefixes) == limit:
-                        truncated = True
-                        break
-                    prefixes.append(common)
-                continue
-            if len(entries) + len(prefixes) == limit:
-                truncated = True
-                break
-            entries.append(
-                {
-                    "UploadId": upload["UploadId"],
-                    "Key": key,
-                    "Initiated": upload["Initiated"],
-                    "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
-                    "Owner": owner(upload["Owner"]),
-                    "Initiator": owner(upload["Owner"]),
-                    **(
-                        {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]}
-                        if upload.get("ChecksumAlgorithm")
-                        else {}
-                    ),
-                }
-            )
-            last_key, last_id = key, upload["UploadId"]
+        where = bucket_scope(bucket)
+        while not done:
+            want = min(_SCAN_BATCH, limit - len(entries) - len(prefixes) + 1)
+            batch = self.s3.upload_order.scan(where, prefix=prefix, start_after=cursor, limit=want)
+            for place, upload in batch:
+                key = upload["Key"]
+                cursor = place
+                if delimiter and (cut := key.find(delimiter, len(prefix))) >= 0:
+                    common = key[: cut + len(delimiter)]
+                    cursor = common + _AFTER_ALL
+                    # A common prefix at or before the key marker was listed on an earlier page.
+                    if not (key_marker and common <= key_marker):
+                        if len(entries) + len(prefixes) == limit:
+                            truncated = done = True
+                            break
+                        prefixes.append(common)
+                        # The next page starts after it: the marker check above skips its keys.
+                        last_key, last_id = common, None
+                    break  # scan again from past the common prefix
+                if len(entries) + len(prefixes) == limit:
+                    truncated = done = True
+                    break
+                entries.append(
+                    {
+                        "UploadId": upload["UploadId"],
+                        "Key": key,
+                        "Initiated": upload["Initiated"],
+                        "StorageClass": upload["StorageClass"],
+                        "Owner": owner(upload["Owner"]),
+                        "Initiator": owner(upload["Owner"]),
+                        **(
+                            {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]}
+                            if upload.get("ChecksumAlgorithm")
+                            else {}
+                        ),
+                    }
+                )
+                last_key, last_id = key, upload["UploadId"]
+            else:
+                done = len(batch) < want
         result: Params = {
             "Bucket": bucket,
             "KeyMarker": key_marker,

@@ -4,6 +4,8 @@
     objects    scope ("", bucket), key = object key          → the current version
     versions   scope ("", bucket), key = "<key>\\0<rank>"     → every version, newest first
     uploads    scope ("", bucket), key = upload id           → a multipart upload
+    upload_order  scope ("", bucket), key = "<key>\\0<rank>\\0<upload id>" → what ListMultipartUploads
+               shows of it, in listing order (upload_ids.order_key)
     parts      scope ("", bucket), key = "<upload id>\\0<nnnnn>" → its parts
     completed_uploads  scope ("", bucket), key = upload id   → a recent completion's answer
 
@@ -28,6 +30,7 @@ from typing import Any
 
 from pocketcloud.gateway.memo import current_memo
 from pocketcloud.services.s3.errors import no_such_bucket
+from pocketcloud.services.s3.upload_ids import upload_order_entry
 from pocketcloud.store import Collection, Document, Scope, Store
 from pocketcloud.store.watched import WatchedCollection
 
@@ -135,9 +138,23 @@ class S3State:
         self.objects.keep_fields(LISTED_FIELDS)
         self.versions.keep_fields(LISTED_VERSION_FIELDS)
         self.uploads: Collection = store.collection("s3", "uploads")
+        self.upload_order: Collection = store.collection("s3", "upload_order")
         self.parts: Collection = store.collection("s3", "parts")
         self.completed: Collection = store.collection("s3", "completed_uploads")  # completions.py
         self._last_rank = 0
+        self._order_old_uploads()
+
+    def _order_old_uploads(self) -> None:
+        """Enter the uploads stored before `upload_order` existed into it, once per data directory."""
+        done = self.store.collection("s3", "migrations")
+        if done.get(GLOBAL, "upload_order") is not None:
+            return
+        with self.store.transaction():
+            for name, _ in self._stored_buckets.scan(GLOBAL):
+                where = bucket_scope(name)
+                for _, upload in self.uploads.scan(where):
+                    self.upload_order.put(where, *upload_order_entry(upload))
+            done.put(GLOBAL, "upload_order", {})
 
     def bucket(self, name: str) -> dict[str, Any]:
         doc = self.buckets.get(GLOBAL, name)

@@ -55,6 +55,21 @@ def upload_rank(upload: dict[str, Any]) -> int:
     return int(rank)
 
 
-def listing_order(upload: dict[str, Any]) -> tuple[bytes, int, str]:
-    """An upload's place in ListMultipartUploads: key (in UTF-8 byte order), then start order."""
-    return (upload["Key"].encode(), upload_rank(upload), upload["UploadId"])
+def order_key(key: str, rank: int, upload_id: str) -> str:
+    """An upload's key in S3State.upload_order. In the store's UTF-8 byte order it sorts by key,
+    then rank, then id: the order of ListMultipartUploads, a page of which is a range scan of it."""
+    return f"{key}\0{rank:0{_RANK_DIGITS}x}\0{upload_id}"
+
+
+def upload_order_entry(upload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+    """(key, document) of an upload in S3State.upload_order: what a listing shows of it."""
+    listed = {
+        "UploadId": upload["UploadId"],
+        "Key": upload["Key"],
+        "Initiated": upload["Initiated"],
+        "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
+        "Owner": upload["Owner"],
+    }
+    if upload.get("ChecksumAlgorithm"):
+        listed["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+    return order_key(upload["Key"], upload_rank(upload), upload["UploadId"]), listed
