@@ -27,14 +27,22 @@ _OWN_ERRORS = {"s3", "ec2", "sqs", "s3control"}
 # Services whose front end words the same validation message under another code.
 _VALIDATION_CODES = {"logs": "InvalidParameterException"}
 # Enum members a service checks itself because it words the error its own way
-# (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN").
-_OWN_ENUMS = {"lambda": frozenset({"runtime"})}
+# (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN"; CloudWatch Logs'
+# outputFormat, whose members AWS lists in an order of its own: "[w3c, raw, json, plain, parquet]").
+_OWN_ENUMS = {"lambda": frozenset({"runtime"}), "logs": frozenset({"outputFormat"})}
 # Members whose maximum length a service checks itself, in words of its own (CloudWatch Logs:
 # "Invalid LogGroup or LogStream, both must have length less than or equal to 512.").
-_OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName"})}
+# CloudWatch Logs also words its one-transformation limit its own way: it prints the transformations
+# as Java does ("[MetricTransformation(metricName=m, ..., dimensions=null)]").
+_OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName", "metricTransformations"})}
 # Patterns a service checks itself, in words of its own (IAM's entity paths: "The specified value
 # for path is invalid. It must begin and end with / and contain only alphanumeric characters ...").
-_OWN_PATTERNS = {"iam": frozenset({r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"})}
+# An entry may also name a shape whose pattern AWS does not apply: CloudWatch Logs documents
+# MetricNamespace as "[^:*$]*" yet takes CloudWatch's namespaces, colons and all ("A.B-c_d/1#2:ns").
+_OWN_PATTERNS = {
+    "iam": frozenset({r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"}),
+    "logs": frozenset({"MetricNamespace"}),
+}
 # Services whose front end adds "Member must not be null" to the constraints a map's keys and values
 # must satisfy (Lambda: "Map value must satisfy constraint: [..., Member must not be null]").
 _MAP_NOT_NULL = frozenset({"lambda"})
@@ -339,7 +347,8 @@ class Validator:
 
             checks.append(in_enum)
         pattern = meta.get("pattern")
-        compiled = _pattern(pattern) if pattern and pattern not in self.own_patterns else None
+        own = self.own_patterns
+        compiled = _pattern(pattern) if pattern and pattern not in own and shape.name not in own else None
         if compiled is not None:
             fullmatch = compiled.fullmatch
 
@@ -557,8 +566,10 @@ def validator_for(service: str, protocol: str) -> Validator | None:
     if service in _VALIDATION_CODES:
         return Validator(
             _VALIDATION_CODES[service],
+            _OWN_ENUMS.get(service, frozenset()),
             own_max=_OWN_MAX_LENGTHS.get(service, frozenset()),
             hidden=_HIDDEN_VALUES.get(service, frozenset()),
+            own_patterns=_OWN_PATTERNS.get(service, frozenset()),
         )
     code = "ValidationError" if protocol in ("query", "ec2") else "ValidationException"
     return Validator(

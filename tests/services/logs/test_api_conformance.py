@@ -360,6 +360,9 @@ def test_subscribed_lambda_receives_the_matching_events(endpoint: str, logs: Any
     try:
         name = functions.python(RECEIVER)
         function_arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+        lam.add_permission(  # without it AWS refuses the filter: Logs may not invoke the function
+            FunctionName=name, StatementId="logs", Action="lambda:InvokeFunction", Principal="logs.amazonaws.com"
+        )
         logs.put_subscription_filter(
             logGroupName=group, filterName="errors", filterPattern="ERROR", destinationArn=function_arn
         )

@@ -35,6 +35,10 @@ Params = dict[str, Any]
 _TYPES = {"s3": "S3", "logs": "CWL", "firehose": "FH"}
 
 
+# The output formats in the order AWS lists them when it refuses another (not the model's order).
+_OUTPUT_FORMATS = ("w3c", "raw", "json", "plain", "parquet")
+
+
 def _validation(message: str) -> ServiceError:
     # The delivery operations answer bad input as ValidationException, not InvalidParameterException.
     return ServiceError("ValidationException", message, status=400)
@@ -101,6 +105,12 @@ class DeliveryOperations(LogsMixin):
 
     def PutDeliveryDestination(self, ctx: RequestContext, p: Params) -> Params:
         name, scope = p["name"], self._scope(ctx)
+        output_format = p.get("outputFormat")
+        if output_format is not None and output_format not in _OUTPUT_FORMATS:
+            raise _validation(
+                f"1 validation error detected: Value '{output_format}' at 'outputFormat' failed to satisfy "
+                f"constraint: Member must satisfy enum value set: [{', '.join(_OUTPUT_FORMATS)}]"
+            )
         kind = self._destination_type(p)
         with self.store.transaction():
             existing = self.delivery_destinations.get(scope, name)

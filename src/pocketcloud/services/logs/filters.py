@@ -7,8 +7,11 @@ is a Lambda function of the same account gets, for every batch of events the
 filter matches, an asynchronous invocation with AWS's payload:
 `{"awslogs": {"data": base64(gzip(json))}}`, the JSON carrying messageType
 DATA_MESSAGE, owner, logGroup, logStream, subscriptionFilters and logEvents
-(id, timestamp, message). Kinesis, Firehose and Logs destinations are kept but
-nothing is sent to them; a Logs destination must exist and, for another account, allow it.
+(id, timestamp, message); as on AWS, the function's resource policy must let
+CloudWatch Logs invoke it (logs.amazonaws.com or logs.<region>.amazonaws.com, for
+the group's `log-group:<name>:*` ARN), or the filter is refused. Kinesis, Firehose
+and Logs destinations are kept but nothing is sent to them; a Logs destination
+must exist and, for another account, allow it.
 """
 
 from __future__ import annotations
@@ -21,6 +24,8 @@ from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
@@ -50,6 +55,40 @@ def _page_after(token: str | None) -> str | None:
         return base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
     except (ValueError, UnicodeDecodeError) as exc:
         raise invalid("The specified nextToken is invalid.") from exc
+
+
+# MetricTransformation's fields in the order AWS's Java class prints them (the model lists
+# dimensions before unit).
+_TRANSFORMATION_FIELDS = ("metricName", "metricNamespace", "metricValue", "defaultValue", "unit", "dimensions")
+
+
+def _java(value: Any) -> str:
+    """`value` as Java's toString prints it: null, a Double ("0.0", "1.0E7"), a Map ("{k=v}")."""
+    if value is None:
+        return "null"
+    if isinstance(value, float):
+        if value == 0 or 1e-3 <= abs(value) < 1e7:
+            text = repr(value)
+            return text if "." in text else text + ".0"
+        digits, exponent = f"{value:.16e}".split("e")
+        mantissa = repr(float(digits)).rstrip("0")
+        return f"{mantissa}0E{int(exponent)}" if mantissa.endswith(".") else f"{mantissa}E{int(exponent)}"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}={_java(v)}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def _check_transformation_count(transformations: list[Params]) -> None:
+    # AWS takes one transformation per filter, and shows what it refused as Java prints it.
+    if len(transformations) > 1:
+        shown = ", ".join(
+            "MetricTransformation(" + ", ".join(f"{f}={_java(t.get(f))}" for f in _TRANSFORMATION_FIELDS) + ")"
+            for t in transformations
+        )
+        raise invalid(
+            f"1 validation error detected: Value '[{shown}]' at 'metricTransformations' failed to satisfy "
+            "constraint: Member must have length less than or equal to 1"
+        )
 
 
 def _compiled(pattern: str) -> FilterPattern:
@@ -87,6 +126,7 @@ class FilterOperations(LogsMixin):
 
     def PutMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
+        _check_transformation_count(p["metricTransformations"])
         _compiled(p["filterPattern"])
         transformations = []
         for given in p["metricTransformations"]:
@@ -189,7 +229,9 @@ class FilterOperations(LogsMixin):
         arn = p["destinationArn"]
         parts = arn.split(":")
         vendor = parts[2]
-        if vendor == "lambda" and not self._lambda_exists(parts):
+        if vendor == "lambda" and not (
+            self._lambda_exists(parts) and self._logs_may_invoke(ctx, p["logGroupName"], arn)
+        ):
             raise invalid(
                 "Could not execute the lambda function. "
                 "Make sure you have given CloudWatch Logs permission to execute your function."
@@ -207,6 +249,39 @@ class FilterOperations(LogsMixin):
         except ServiceError:
             return False
         return True
+
+    def _logs_may_invoke(self, ctx: RequestContext, group: str, arn: str) -> bool:
+        """Does the function's resource policy let CloudWatch Logs (logs.amazonaws.com or its regional
+        name) invoke it for this log group? AWS test-invokes the function and refuses the filter when
+        it may not; the group is the source, as `arn:...:log-group:<name>:*` (the form AddPermission's
+        SourceArn must take to match)."""
+        lam = self.runtime.provider("lambda")
+        lookup = getattr(lam, "function_policy", None) if lam is not None else None
+        found = lookup(arn) if lookup is not None else None
+        if found is None or not found[0]:
+            return False
+        try:
+            policy = parse_policy(found[0], "resource", policy_id="destination")
+        except MalformedPolicy:
+            return False
+        context = {
+            "aws:SourceArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}:*",
+            "aws:SourceAccount": ctx.account_id,
+        }
+        return any(
+            evaluate(
+                AuthorizationRequest(
+                    action="lambda:InvokeFunction",
+                    resources=arn,
+                    principal_arn=principal,
+                    principal_type=SERVICE,
+                    resource_policy=policy,
+                    resource_account=found[1],
+                    context=context,
+                )
+            ).allowed
+            for principal in ("logs.amazonaws.com", f"logs.{ctx.region}.amazonaws.com")
+        )
 
     def PutSubscriptionFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
