@@ -10,7 +10,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import ServerProcess, make_client
+from tests.services.awslambda.support import LAMBDA_TRUST, Functions
 
 DAY_MS = 86_400_000
 
@@ -79,3 +80,13 @@ def group(logs: Any) -> Iterator[str]:
         logs.delete_log_group(logGroupName=name)
     except ClientError:
         pass
+
+
+@pytest.fixture
+def functions(server: ServerProcess) -> Iterator[Functions]:
+    """Lambda functions for subscription and transformer tests, deleted after the test."""
+    iam: Any = server.client("iam")
+    role = iam.create_role(RoleName=unique("logs-fn-role"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    made = Functions(server.client("lambda"), role)
+    yield made
+    made.cleanup()

@@ -13,13 +13,10 @@ query, destination, delivery and export errors and shapes) are not repeated here
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions
+from tests.conftest import ROOT_ACCOUNT
+from tests.services.awslambda.support import Functions
 from tests.services.logs.support import error_of, now_ms, unique
 
 REGION = "us-east-1"
@@ -167,15 +164,6 @@ def test_a_filter_name_prefix_alone_finds_filters_across_log_groups(logs: Any) -
 
 
 # -- subscription filters (test_logs_subscription_filters.py) ------------------------------------
-
-
-@pytest.fixture
-def functions(server: ServerProcess) -> Iterator[Functions]:
-    iam: Any = server.client("iam")
-    role = iam.create_role(RoleName=unique("sub-role"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    made = Functions(server.client("lambda"), role)
-    yield made
-    made.cleanup()
 
 
 def test_a_lambda_subscription_needs_the_function_to_let_logs_invoke_it(

@@ -13,8 +13,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke, log_messages
+from tests.services.awslambda.support import Functions, invoke, log_messages
 from tests.services.logs.support import put_now, unique
 
 PARSE_AND_TAG = [
@@ -150,15 +149,6 @@ SUBSCRIBER = (
     "    for e in data['logEvents']:\n"
     "        print('got', e['message'])\n"
 )
-
-
-@pytest.fixture
-def functions(server: ServerProcess) -> Iterator[Functions]:
-    iam: Any = server.client("iam")
-    role = iam.create_role(RoleName=unique("tx-role"), AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    made = Functions(server.client("lambda"), role)
-    yield made
-    made.cleanup()
 
 
 def test_a_lambda_functions_lines_are_transformed_in_its_log_group(logs: Any, functions: Functions) -> None:
