@@ -166,7 +166,7 @@ def test_a_visibility_change_for_a_message_visible_again_is_accepted_and_does_no
     result = sqs.change_message_visibility_batch(
         QueueUrl=url, Entries=[{"Id": "late", "ReceiptHandle": handle, "VisibilityTimeout": 30}]
     )
-    assert result["Successful"] == [{"Id": "late"}] and result["Failed"] == []
+    assert result["Successful"] == [{"Id": "late"}] and "Failed" not in result  # an empty list is left out
     assert sqs.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "x"
 
 

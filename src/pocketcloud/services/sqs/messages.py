@@ -32,7 +32,7 @@ from pocketcloud.services.sqs.message_attributes import (
     system_attributes,
     wire_attributes,
 )
-from pocketcloud.services.sqs.receipts import check_batch, encode_handle, failed_entry
+from pocketcloud.services.sqs.receipts import batch_result, check_batch, encode_handle, failed_entry
 from pocketcloud.services.sqs.state import (
     BLOCK,
     DEDUP_WINDOW_MS,
@@ -105,7 +105,7 @@ class MessageOperations:
                 failed.append(failed_entry(entry["Id"], error))
         self.enqueue(queue, [message for _, message in accepted])
         successful = [{"Id": entry_id, **message.result} for entry_id, message in accepted]
-        return {"Successful": successful, "Failed": failed}
+        return batch_result(successful, failed)
 
     def outgoing(self, queue: Queue, p: Params, sender: str, raw: bytes | None = None) -> Outgoing:
         """Validate one send (SendMessage or a batch entry) against the queue; `raw` is the body's

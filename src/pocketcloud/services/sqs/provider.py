@@ -16,6 +16,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.sqs.errors import queue_does_not_exist
 from pocketcloud.services.sqs.messages import MessageOperations
+from pocketcloud.services.sqs.queue_attributes import for_evaluation
 from pocketcloud.services.sqs.queues import QueueOperations
 from pocketcloud.services.sqs.receipts import ReceiptOperations
 from pocketcloud.services.sqs.redrive import RedriveOperations, read_task_handle
@@ -82,7 +83,13 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         """(the queue policy or None, the owner account) of a queue; None if there is no such queue
         (S3 checks that a notification destination lets it send)."""
         queue = self.sqs.find_by_arn(queue_arn)
-        return None if queue is None else (queue.attributes.get("Policy"), queue.account)
+        return None if queue is None else (self._policy_text(queue), queue.account)
+
+    @staticmethod
+    def _policy_text(queue: Queue) -> str | None:
+        """The queue policy as the policy evaluator reads it (see `queue_attributes.for_evaluation`)."""
+        text = queue.attributes.get("Policy")
+        return for_evaluation(text) if text else text
 
     def queue_url_of(self, queue_arn: str) -> str | None:
         queue = self.sqs.find_by_arn(queue_arn)
@@ -138,7 +145,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         queue, owner = self._policy_queue(ctx, operation, params)
         if queue is None:
             return None, owner
-        return queue.attributes.get("Policy"), queue.account
+        return self._policy_text(queue), queue.account
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> list[str] | None:
         """The queue ARN a call is authorized on (ListQueues: "*")."""

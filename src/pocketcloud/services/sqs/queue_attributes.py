@@ -5,14 +5,15 @@ defaults are those of the CreateQueue reference (MaximumMessageSize up to
 1 MiB, its default since AWS raised the message size limit). Wording follows
 SQS: `Unknown Attribute X.` (InvalidAttributeName) and `Invalid value for the
 parameter X.` (InvalidAttributeValue); policies are held to SQS's 8,192-byte quota
-(OverLimit) and checked by the IAM policy parser, redrive policies against the
-queues they name.
+(OverLimit) and checked by the IAM policy parser (save a Resource that is no ARN,
+which SQS stores: `for_evaluation`), redrive policies against the queues they name.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import lru_cache
 from typing import Any
 
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
@@ -204,7 +205,7 @@ def _policy(text: str) -> str:
         document = json.loads(text)
         if not isinstance(document, dict) or not document.get("Statement"):
             raise ValueError("no statements")
-        parse_policy(text, "resource")
+        parse_policy(for_evaluation(text), "resource")
     except (ValueError, MalformedPolicy, RecursionError) as exc:  # RecursionError: nested too deep
         raise invalid_attribute_value("Policy") from exc
     statements = document["Statement"]
@@ -219,6 +220,35 @@ def _policy(text: str) -> str:
         if len(actions) > MAX_POLICY_ACTIONS:
             raise policy_actions_over_limit(len(actions))
     return text
+
+
+# What a Resource that is no ARN stands for when the policy is read: an ARN no queue has.
+NO_QUEUE_ARN = "arn:aws:sqs:::"
+
+
+@lru_cache(maxsize=1024)  # asked on every call to a queue with a policy
+def for_evaluation(text: str) -> str:
+    """A queue policy as the IAM policy parser is to read it. SQS, unlike IAM, stores a statement
+    whose Resource is no ARN (e.g. an unexpanded template, "'$sqs_queue_arn'": AWS accepted it in
+    LocalStack's AWS-validated test_set_queue_policy); such an entry names no queue, so it is read
+    as an ARN no queue has and the policy's other statements keep their effect."""
+    try:
+        document = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    statements = document.get("Statement") if isinstance(document, dict) else None
+    changed = False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict):
+            continue
+        for element in ("Resource", "NotResource"):
+            value = statement.get(element)
+            entries = value if isinstance(value, list) else [value]
+            if any(isinstance(e, str) and e != "*" and ":" not in e for e in entries):
+                fixed = [NO_QUEUE_ARN if isinstance(e, str) and e != "*" and ":" not in e else e for e in entries]
+                statement[element] = fixed if isinstance(value, list) else fixed[0]
+                changed = True
+    return json.dumps(document) if changed else text
 
 
 def redrive_policy(text: str, *, fifo: bool, arn: str, account: str, region: str, find: FindQueue) -> str:

@@ -78,6 +78,17 @@ def failed_entry(entry_id: str, error: ServiceError) -> Params:
     return {"Id": entry_id, "SenderFault": error.sender_fault, "Code": error.code, "Message": error.message}
 
 
+def batch_result(successful: list[Params], failed: list[Params]) -> Params:
+    """A *Batch answer. SQS leaves an empty Successful or Failed list out (json: no key; query: no
+    element), although the model marks both required: SDKs since the json switch see no Failed."""
+    result: Params = {}
+    if successful:
+        result["Successful"] = successful
+    if failed:
+        result["Failed"] = failed
+    return result
+
+
 def check_visibility_timeout(value: Any) -> int:
     if value is None:
         raise errors.missing_parameter("VisibilityTimeout")
@@ -113,7 +124,7 @@ class ReceiptOperations:
                 successful.append({"Id": entry["Id"]})
             else:
                 failed.append(failed_entry(entry["Id"], outcome))
-        return {"Successful": successful, "Failed": failed}
+        return batch_result(successful, failed)
 
     def _delete(self, queue: Queue, handles: list[str], batch: bool = False) -> list[ServiceError | None]:
         """Delete by receipt handles in one transaction; per handle, None or the error (raised unless `batch`)."""
@@ -214,7 +225,7 @@ class ReceiptOperations:
                 successful.append({"Id": entry["Id"]})
             else:
                 failed.append(failed_entry(entry["Id"], problem))
-        return {"Successful": successful, "Failed": failed}
+        return batch_result(successful, failed)
 
     def _change_visibility(
         self, queue: Queue, changes: list[tuple[str, int]], batch: bool = False

@@ -49,7 +49,9 @@ _LEFT_BEHIND = ("Receipt", "FirstReceived", "LastReceived", "DeadLetterQueueSour
 
 
 def _task_handle(task_id: str, source_arn: str) -> str:
-    return base64.b64encode(json.dumps({"taskId": task_id, "sourceArn": source_arn}).encode()).decode()
+    # Compact JSON, as AWS's handles decode (`{"taskId":"...","sourceArn":"..."}`, API reference sample).
+    doc = json.dumps({"taskId": task_id, "sourceArn": source_arn}, separators=(",", ":"))
+    return base64.b64encode(doc.encode()).decode()
 
 
 def read_task_handle(handle: str) -> tuple[str, str] | None:
