@@ -121,7 +121,9 @@ def test_an_unparsable_arn_is_refused_even_when_destinations_are_not_validated(
 
 def test_every_missing_queue_is_named_in_one_error(s3: Any, bucket: str) -> None:
     arns = [f"arn:aws:sqs:us-east-1:000000000000:missing-{uuid.uuid4().hex[:8]}" for _ in range(2)]
-    config = {"QueueConfigurations": [{"Events": ["s3:ObjectCreated:*"], "QueueArn": arn} for arn in arns]}
+    # Events of different kinds, as recorded: two unfiltered configurations may not share one.
+    events = ["s3:ObjectCreated:*", "s3:ObjectRemoved:*"]
+    config = {"QueueConfigurations": [{"Events": [e], "QueueArn": arn} for e, arn in zip(events, arns, strict=True)]}
     assert put_error(s3, bucket, config) == {
         "Code": "InvalidArgument",
         "Message": "Unable to validate the following destination configurations",

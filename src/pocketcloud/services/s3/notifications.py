@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import base64
 import fnmatch
+import hashlib
 import json
 import logging
 import secrets
@@ -25,8 +26,10 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.s3 import host_id
 from pocketcloud.protocol.serializers.scalars import iso8601_millis
-from pocketcloud.services.s3.state import S3State, canonical_user_id
+from pocketcloud.services.s3.notification_overlap import overlap_error
+from pocketcloud.services.s3.state import S3State
 
 log = logging.getLogger("pocketcloud.s3.notifications")
 Params = dict[str, Any]
@@ -74,6 +77,14 @@ _ARN_ARGUMENT = {"sqs": "Queue", "lambda": "CloudFunction", "sns": "Topic"}
 _SUBRESOURCE_EVENTS = ("s3:ObjectTagging:", "s3:ObjectAcl:")
 
 
+def amazon_customer_id(account: str) -> str:
+    """The account's "Amazon customer ID", which events name owners and root callers by: not the
+    64-hex canonical user ID of ACLs but a short upper-case ID ("A3NL1KOZZKExample" in the User
+    Guide's "Event message structure"); stable, derived from the account ID."""
+    digest = base64.b32encode(hashlib.sha256(f"pocketcloud-customer:{account}".encode()).digest())
+    return "A" + digest.decode()[:13]
+
+
 def _invalid(message: str, name: str = "", value: str = "") -> ServiceError:
     fields: dict[str, Any] = {"ArgumentName": name, "ArgumentValue": value} if name else {}
     return ServiceError("InvalidArgument", message, status=400, **fields)
@@ -83,11 +94,20 @@ def _rules(configuration: Params) -> list[Params]:
     return (((configuration.get("Filter") or {}).get("Key") or {}).get("FilterRules")) or []
 
 
+def _event_key(key: str) -> str:
+    """The key as an event names it: URL-encoded, a space as '+', '/' kept."""
+    return quote_plus(key, safe="/")
+
+
 def _matches(configuration: Params, event: str, key: str) -> bool:
     if not any(fnmatch.fnmatchcase(event, pattern) for pattern in configuration.get("Events") or []):
         return False
+    # S3 compares filter values with the key as the event names it, so a prefix for "my photos/"
+    # is written "my+photos/" (Amazon S3 User Guide, "Configuring event notifications using
+    # object key name filtering").
+    key = _event_key(key)
     for rule in _rules(configuration):
-        name, value = str(rule.get("Name", "")).lower(), rule.get("Value", "")
+        name, value = str(rule.get("Name", "")).lower(), str(rule.get("Value") or "")
         if name == "prefix" and not key.startswith(value):
             return False
         if name == "suffix" and not key.endswith(value):
@@ -136,10 +156,12 @@ class NotificationOperations:
         self, ctx: RequestContext, bucket: str, config: Params | None, skip_destinations: bool = False
     ) -> None:
         """S3's checks in S3's order: the form of every configuration first (events, filter rules,
-        ARNs; even with SkipDestinationValidation), then every destination, all failures named."""
+        ARNs and their Region; even with SkipDestinationValidation), then configurations that
+        overlap one another, then every destination, all failures named."""
         config = config or {}
         bucket_arn = f"arn:aws:s3:::{bucket}"
-        owner = self.s3.bucket(bucket)["Account"]
+        bucket_doc = self.s3.bucket(bucket)
+        owner, region = bucket_doc["Account"], bucket_doc.get("Region") or "us-east-1"
         for list_name, arn_member, service, _ in _DESTINATIONS:
             for entry in config.get(list_name) or []:
                 arn = entry.get(arn_member, "")
@@ -166,6 +188,15 @@ class NotificationOperations:
                     )
                 if not _parsable_arn(arn):
                     raise _invalid("The ARN could not be parsed", _ARN_ARGUMENT[service], arn)
+                if arn.split(":")[3] != region:  # S3 delivers only within the bucket's Region
+                    raise _invalid(
+                        "The notification destination service region is not valid for the bucket location constraint"
+                    )
+        overlap = overlap_error(
+            [entry for name, _, _, _ in _DESTINATIONS for entry in config.get(name) or []]
+        )
+        if overlap is not None:
+            raise overlap
         if not skip_destinations:
             failures: Params = {}
             for list_name, arn_member, service, action in _DESTINATIONS:
@@ -190,10 +221,10 @@ class NotificationOperations:
         self, arn: str, service: str, action: str, bucket_arn: str, owner: str
     ) -> tuple[str, str] | None:
         """(what AWS names the destination, why it fails) when S3 may not deliver to it, else None."""
+        kind = "queue" if service == "sqs" else "topic"
         if service == "lambda":  # a missing function is not told apart from a forbidden one
             refused = (f"{arn}, null", f"Not authorized to invoke function [{arn}]")
         else:
-            kind = "queue" if service == "sqs" else "topic"
             refused = (
                 arn,
                 f"Permissions on the destination {kind} do not allow S3 to publish notifications from this bucket",
@@ -202,8 +233,8 @@ class NotificationOperations:
         find = {"sqs": "queue_policy", "lambda": "function_policy"}.get(service)
         lookup = getattr(provider, find, None) if provider is not None and find else None
         found = lookup(arn) if lookup is not None else None
-        if found is None:
-            return (arn, "The destination queue does not exist") if service == "sqs" else refused
+        if found is None:  # no topic exists here: SNS is not one of our services
+            return refused if service == "lambda" else (arn, f"The destination {kind} does not exist")
         return None if self._destination_allows(found, arn, action, bucket_arn, owner) else refused
 
     @staticmethod
@@ -230,20 +261,25 @@ class NotificationOperations:
         )
         return decision.allowed
 
-    async def send_test_events(self, bucket: str, before: Params | None, after: Params | None) -> None:
-        old = {q.get("QueueArn") for q in (before or {}).get("QueueConfigurations") or []}
+    async def send_test_events(self, bucket: str, config: Params | None, skip_destinations: bool) -> None:
+        """S3 validates a queue destination by sending it an s3:TestEvent, on every
+        PutBucketNotificationConfiguration that does not skip destination validation (API
+        Reference, PutBucketNotificationConfiguration): once to each queue named."""
         sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
-        for entry in (after or {}).get("QueueConfigurations") or []:
-            arn = entry.get("QueueArn")
-            if arn in old or sqs is None:
-                continue
+        if skip_destinations or sqs is None:
+            return
+        arns = dict.fromkeys(
+            str(q.get("QueueArn", "")) for q in (config or {}).get("QueueConfigurations") or []
+        )
+        for arn in arns:
+            request_id = secrets.token_hex(8).upper()
             body = {
                 "Service": "Amazon S3",
                 "Event": "s3:TestEvent",
                 "Time": iso8601_millis(datetime.now(UTC)),
                 "Bucket": bucket,
-                "RequestId": secrets.token_hex(8).upper(),
-                "HostId": secrets.token_urlsafe(32),
+                "RequestId": request_id,
+                "HostId": host_id(request_id),
             }
             try:
                 await sqs.deliver_message(arn, json.dumps(body))
@@ -292,7 +328,7 @@ class NotificationOperations:
         extra: Params | None = None,
     ) -> str:
         # AWS's member order: key, size, eTag, versionId, sequencer.
-        obj: Params = {"key": quote_plus(key, safe="/")}
+        obj: Params = {"key": _event_key(key)}
         subresource = event.startswith(_SUBRESOURCE_EVENTS)
         if record is not None and not event.startswith(("s3:ObjectRemoved", "s3:LifecycleExpiration")):
             if not subresource:
@@ -308,7 +344,9 @@ class NotificationOperations:
         else:
             principal = ctx.principal
             version = "2.3" if subresource else "2.1"
-            principal_id = f"AWS:{principal.user_id}" if not principal.is_root else principal.account_id
+            principal_id = (
+                amazon_customer_id(principal.account_id) if principal.is_root else f"AWS:{principal.user_id}"
+            )
             source_ip, request_id = ctx.request.client_ip, ctx.request_id
         body = {
             "Records": [
@@ -322,14 +360,15 @@ class NotificationOperations:
                     "requestParameters": {"sourceIPAddress": source_ip},
                     "responseElements": {
                         "x-amz-request-id": request_id,
-                        "x-amz-id-2": secrets.token_urlsafe(48),
+                        # The answer's own x-amz-id-2, so an event leads back to its request.
+                        "x-amz-id-2": host_id(request_id),
                     },
                     "s3": {
                         "s3SchemaVersion": "1.0",
                         "configurationId": configuration_id,
                         "bucket": {
                             "name": bucket_doc["Name"],
-                            "ownerIdentity": {"principalId": canonical_user_id(bucket_doc["Account"])},
+                            "ownerIdentity": {"principalId": amazon_customer_id(bucket_doc["Account"])},
                             "arn": f"arn:aws:s3:::{bucket_doc['Name']}",
                         },
                         "object": obj,
@@ -361,7 +400,7 @@ def restore_completed(bucket_doc: Params, record: Params) -> Params:
     """What an s3:ObjectRestore:Completed record holds beyond the common members: S3 acts for
     the bucket owner ("AmazonCustomer:<owner>"), and tells when the restored copy expires."""
     return {
-        "userIdentity": {"principalId": f"AmazonCustomer:{canonical_user_id(bucket_doc['Account'])}"},
+        "userIdentity": {"principalId": f"AmazonCustomer:{amazon_customer_id(bucket_doc['Account'])}"},
         "glacierEventData": {
             "restoreEventData": {
                 "lifecycleRestorationExpiryTime": iso8601_millis(

@@ -205,11 +205,11 @@ class S3Provider(
     ) -> dict[str, Any]:
         bucket = p["Bucket"]
         config = p.get("NotificationConfiguration") or {}
-        before = self.configs.get(bucket, "Notification")
-        self.validate_notification(ctx, bucket, config, bool(p.get("SkipDestinationValidation")))
+        skip = bool(p.get("SkipDestinationValidation"))
+        self.validate_notification(ctx, bucket, config, skip)
         config = normalized_notification(config)
         self.configs.put(bucket, "Notification", config)
-        await self.send_test_events(bucket, before, config)
+        await self.send_test_events(bucket, config, skip)
         return {}
 
     def read_object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes | None:
