@@ -117,3 +117,49 @@ def test_move_task_errors(sqs: Any, new_queue: Callable[..., str]) -> None:
     assert (code, status) == ("ResourceNotFoundException", 404)
     assert error_of(sqs.list_message_move_tasks, SourceArn="not-an-arn")[0] == "InvalidParameterValue"
     assert error_of(sqs.cancel_message_move_task, TaskHandle="bogus")[0] == "InvalidParameterValue"
+
+
+def _unused_dlq(sqs: Any, new_queue: Callable[..., str], fifo: bool = False) -> tuple[str, str]:
+    """(source, DLQ) where nothing has asked the DLQ anything since it was created: its ARN is
+    written out, as a template or script would, not read with GetQueueAttributes."""
+    dlq = new_queue("dlq", fifo=fifo)
+    account, name = dlq.rsplit("/", 2)[1:]
+    policy = json.dumps({"deadLetterTargetArn": f"arn:aws:sqs:us-east-1:{account}:{name}", "maxReceiveCount": 1})
+    return new_queue("src", fifo=fifo, RedrivePolicy=policy), dlq
+
+
+def test_a_dlq_first_used_by_a_dead_lettering_delivers_the_message_once(sqs: Any, new_queue: Callable[..., str]) -> None:
+    # The DLQ is touched for the first time by the move itself (no send, receive or count on it before).
+    source, dlq = _unused_dlq(sqs, new_queue)
+    sent = sqs.send_message(QueueUrl=source, MessageBody="poison")["MessageId"]
+    sqs.receive_message(QueueUrl=source, VisibilityTimeout=0)
+    assert "Messages" not in sqs.receive_message(QueueUrl=source)  # moved instead
+    got = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    assert [m["MessageId"] for m in got] == [sent]
+
+
+def test_a_fifo_dlq_first_used_by_a_dead_lettering_deletes_its_message(sqs: Any, new_queue: Callable[..., str]) -> None:
+    source, dlq = _unused_dlq(sqs, new_queue, fifo=True)
+    sqs.send_message(QueueUrl=source, MessageBody="bad", MessageGroupId="g", MessageDeduplicationId="1")
+    sqs.receive_message(QueueUrl=source, VisibilityTimeout=0)
+    assert "Messages" not in sqs.receive_message(QueueUrl=source)
+    [moved] = sqs.receive_message(QueueUrl=dlq, MaxNumberOfMessages=10)["Messages"]
+    sqs.delete_message(QueueUrl=dlq, ReceiptHandle=moved["ReceiptHandle"])
+    counts = sqs.get_queue_attributes(QueueUrl=dlq, AttributeNames=["All"])["Attributes"]
+    assert (counts["ApproximateNumberOfMessages"], counts["ApproximateNumberOfMessagesNotVisible"]) == ("0", "0")
+
+
+def test_a_move_task_into_a_queue_not_used_before_delivers_each_message_once(
+    sqs: Any, new_queue: Callable[..., str]
+) -> None:
+    source, dlq = _with_dlq(sqs, new_queue, max_receive_count=1)
+    target = new_queue("target")
+    sqs.send_message_batch(QueueUrl=source, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(3)])
+    for _ in range(2):
+        sqs.receive_message(QueueUrl=source, MaxNumberOfMessages=10, VisibilityTimeout=0)
+    dlq_arn = _arn(sqs, dlq)
+    account, name = target.rsplit("/", 2)[1:]  # written out: nothing has asked the target anything yet
+    sqs.start_message_move_task(SourceArn=dlq_arn, DestinationArn=f"arn:aws:sqs:us-east-1:{account}:{name}")
+    assert _wait_for_task(sqs, dlq_arn)["Status"] == "COMPLETED"
+    got = sqs.receive_message(QueueUrl=target, MaxNumberOfMessages=10)["Messages"]
+    assert sorted(m["Body"] for m in got) == ["0", "1", "2"]

@@ -92,6 +92,9 @@ class RedriveOperations:
 
     def transfer(self, source: Queue, seq: int, target: Queue, doc: Params, now: int) -> None:
         """Store `doc` as a new message of `target` and delete message `seq` of `source`."""
+        # The target's index before the new message is stored: an index first loaded after the put
+        # would read it from the store and then be given it again (delivered twice; FIFO: a 500).
+        target_index = self.sqs.index(target)
         new_seq = self.sqs.next_seq()
         doc["Visible"] = now
         if target.fifo:
@@ -102,7 +105,7 @@ class RedriveOperations:
         entry = Entry(
             now, None, doc["Sent"], doc.get("Group"), doc.get("ReceiveCount", 0), doc.get("FirstReceived")
         )
-        self.sqs.index(target).add(new_seq, entry)
+        target_index.add(new_seq, entry)
 
     # -- which queues use a DLQ ---------------------------------------------------------
 
