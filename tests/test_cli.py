@@ -10,7 +10,7 @@ import sys
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import ServerProcess
+from tests.conftest import ServerProcess, free_port
 
 
 def _run(*args: str, port: int | None = None, env: dict[str, str] | None = None, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -48,6 +48,25 @@ def test_reset_asks_first_and_then_forgets_everything(tmp_path) -> None:  # noqa
         assert exc.value.response["Error"]["Code"] == "NoSuchEntity"
     finally:
         proc.stop()
+
+
+def test_reset_keeps_a_data_directory_a_server_is_running_on(tmp_path) -> None:  # noqa: ANN001
+    # No server answers at the port reset is given, but one runs on the data directory (its
+    # database's lock says so): deleting it would pull the state from under that server.
+    data = tmp_path / "data"
+    proc = ServerProcess(data_dir=data).start()
+    try:
+        iam = proc.client("iam")
+        iam.create_user(UserName="kept-by-a-running-server")
+        out = _run("reset", "--yes", "--data-dir", str(data), port=free_port())
+        assert out.returncode == 2, out.stdout + out.stderr
+        assert "in use" in out.stderr
+        assert (data / "state.db").exists()
+        assert iam.get_user(UserName="kept-by-a-running-server")["User"]["UserName"] == "kept-by-a-running-server"
+    finally:
+        proc.stop()
+    assert _run("reset", "--yes", "--data-dir", str(data), port=free_port()).returncode == 0
+    assert not data.exists()
 
 
 def test_coverage_json_counts_operations_from_the_models() -> None:

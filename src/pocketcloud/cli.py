@@ -87,6 +87,13 @@ def cmd_reset(args: argparse.Namespace) -> int:
         return 0
     except OSError:
         pass
+    from pocketcloud.store.sqlite import in_use
+
+    # No server answered at that endpoint, yet one may run on the directory (on another port, or
+    # too busy to answer in time): its database's lock tells, and its state is not pulled from under it.
+    if in_use(settings.data_dir):
+        print(f"pocketcloud: {settings.data_dir} is in use by a running server; nothing was deleted", file=sys.stderr)
+        return 2
     if settings.data_dir.exists():
         shutil.rmtree(settings.data_dir)
     print(f"deleted {settings.data_dir}")

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from pocketcloud.store import Scope, UnusableKey, open_store
 from pocketcloud.store import sqlite as sqlite_module
 from pocketcloud.store.schema import prefix_end
-from pocketcloud.store.sqlite import SqliteStore, StoreInUse
+from pocketcloud.store.sqlite import SqliteStore, StoreInUse, in_use
 
 A: Scope = ("000000000000", "us-east-1")
 B: Scope = ("111111111111", "us-east-1")
@@ -293,6 +293,14 @@ def test_a_second_opener_of_a_data_dir_is_refused(tmp_path: Path, monkeypatch: p
         assert first.collection("t", "c").get(A, "k") == {"v": 1}
     with SqliteStore.open(tmp_path) as second:
         assert second.collection("t", "c").get(A, "k") == {"v": 1}
+
+
+def test_in_use_tells_a_held_data_dir_without_waiting(tmp_path: Path) -> None:
+    assert not in_use(tmp_path / "never-created")
+    with SqliteStore.open(tmp_path) as store:
+        store.collection("t", "c").put(A, "k", {})
+        assert in_use(tmp_path)  # no busy wait: the probe's timeout is 0
+    assert not in_use(tmp_path)
 
 
 def test_exception_rolls_back_the_transaction(store: SqliteStore) -> None:

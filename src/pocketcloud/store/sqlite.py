@@ -495,6 +495,22 @@ class StoreInUse(RuntimeError):
     """The database is open in another process, which holds its lock."""
 
 
+def in_use(data_dir: Path) -> bool:
+    """Whether a process (a server) holds the lock of `data_dir`'s database, asked without waiting
+    and without opening the store (`pocketcloud reset` asks it before deleting the directory)."""
+    path = Path(data_dir) / DB_NAME
+    if not path.exists():
+        return False
+    conn = sqlite3.connect(path, timeout=0)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except sqlite3.DatabaseError as error:  # also "file is not a database": not in use, deletable
+        return "locked" in str(error)
+    finally:
+        conn.close()
+    return False
+
+
 class SqliteStore(Store):
     """The embedded store. Create with `SqliteStore.open(data_dir)`."""
 
