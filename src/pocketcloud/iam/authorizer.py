@@ -140,6 +140,11 @@ class Authorizer:
             ctx.condition_values.update(find_values(ctx, operation.name, params))
         decision, action, resources = self.decide(ctx, operation, params, policy_text, resource_account)
         if not decision.allowed:
+            # A service that words a refusal its own way (SQS's GetQueueUrl to another account's caller).
+            refusal = getattr(provider, "refusal", None)
+            answer = refusal(ctx, operation.name, resource_account) if refusal is not None else None
+            if answer is not None:
+                raise answer
             if principal.is_anonymous or self._outsider_of_s3(ctx.service, principal, resource_account):
                 raise access_denied(ctx.service, "Access Denied")  # told nothing about the policies
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resources[0]))

@@ -13,6 +13,7 @@ import base64
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.sqs.errors import queue_does_not_exist
 from pocketcloud.services.sqs.messages import MessageOperations
@@ -146,6 +147,15 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         if queue is None:
             return None, owner
         return self._policy_text(queue), queue.account
+
+    def refusal(self, ctx: RequestContext, operation: str, resource_account: str | None) -> ServiceError | None:
+        """What a refused call is told instead of AccessDenied: GetQueueUrl does not tell another
+        account's caller whether the queue exists (AWS: NonExistentQueue, 400, "The specified queue
+        does not exist or you do not have access to it"; SQS Developer Guide, "Troubleshooting Amazon
+        SQS API errors")."""
+        if operation == "GetQueueUrl" and resource_account not in (None, ctx.account_id):
+            return queue_does_not_exist(ctx)
+        return None
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> list[str] | None:
         """The queue ARN a call is authorized on (ListQueues: "*")."""
