@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import re
 import time
+import uuid
 from collections.abc import Iterator
 from typing import Any
 
@@ -231,6 +232,25 @@ def test_every_validated_put_sends_each_queue_a_test_event(s3: Any, sqs: Any, bu
         assert (body["Service"], body["Event"], body["Bucket"]) == ("Amazon S3", "s3:TestEvent", bucket)
 
 
+def test_a_test_event_names_the_request_that_configured_it(s3: Any, sqs: Any, bucket: str) -> None:
+    # The put that validates the queue is the request the test event leads back to, as an
+    # event's request ids are those of the answer that caused it.
+    first_url, first = queue_s3_may_send_to(sqs, "rec", bucket)
+    second_url, second = queue_s3_may_send_to(sqs, "rec", bucket)
+    config = {
+        "QueueConfigurations": [
+            {"QueueArn": first, "Events": ["s3:ObjectCreated:*"]},
+            {"QueueArn": second, "Events": ["s3:ObjectRemoved:*"]},
+        ]
+    }
+    answer = s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    headers = answer["ResponseMetadata"]["HTTPHeaders"]
+    for url in (first_url, second_url):
+        (message,) = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+        body = json.loads(message["Body"])
+        assert (body["RequestId"], body["HostId"]) == (headers["x-amz-request-id"], headers["x-amz-id-2"])
+
+
 # -- configuration: what S3 keeps -----------------------------------------------------------
 
 
@@ -325,6 +345,40 @@ def test_owner_and_root_caller_are_named_by_the_short_amazon_customer_id(
     assert re.fullmatch(r"A[A-Z0-9]{13}", owner)  # not the 64-hex canonical user ID of ACLs
     assert owner != s3.list_buckets()["Owner"]["ID"]
     assert record["userIdentity"] == {"principalId": owner}  # the bucket owner's root user put it
+
+
+def test_iam_users_and_role_sessions_are_named_by_their_unique_ids(
+    s3: Any, sqs: Any, endpoint: str, bucket: str
+) -> None:
+    url = wire(s3, sqs, bucket, ["s3:ObjectCreated:*"])
+    iam = make_client(endpoint, "iam")
+    name = f"rec-{uuid.uuid4().hex[:8]}"
+    allow_all = json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+    )
+    user = iam.create_user(UserName=name)["User"]
+    iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=allow_all)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    as_user = {"key": key["AccessKeyId"], "secret": key["SecretAccessKey"]}
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"AWS": user["Arn"]}, "Action": "sts:AssumeRole"}],
+    }
+    role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]
+    iam.put_role_policy(RoleName=name, PolicyName="all", PolicyDocument=allow_all)
+    make_client(endpoint, "s3", **as_user).put_object(Bucket=bucket, Key="by-user", Body=b"x")
+    session = make_client(endpoint, "sts", **as_user).assume_role(RoleArn=role["Arn"], RoleSessionName="sess")
+    credentials = session["Credentials"]
+    as_role = make_client(
+        endpoint,
+        "s3",
+        key=credentials["AccessKeyId"],
+        secret=credentials["SecretAccessKey"],
+        token=credentials["SessionToken"],
+    )
+    as_role.put_object(Bucket=bucket, Key="by-role", Body=b"x")
+    found = {r["s3"]["object"]["key"]: r["userIdentity"]["principalId"] for r in records(sqs, url, 2)}
+    assert found == {"by-user": f"AWS:{user['UserId']}", "by-role": f"AWS:{role['RoleId']}:sess"}
 
 
 def test_copy_put_and_delete_records_in_an_unversioned_bucket(s3: Any, sqs: Any, bucket: str) -> None:

@@ -3,9 +3,10 @@ delivered in S3's event format to SQS queues and Lambda functions.
 
 A destination must let s3.amazonaws.com deliver (the queue policy must allow
 sqs:SendMessage, the function policy lambda:InvokeFunction), which is decided by
-the IAM engine exactly as for any other caller. A new queue destination gets an
-`s3:TestEvent`. Events are sent after the change is committed; a destination that
-has since gone away loses the event, as in AWS, without failing the request.
+the IAM engine exactly as for any other caller. Every queue destination gets an
+`s3:TestEvent` on each put that validates destinations. Events are sent after the
+change is committed; a destination that has since gone away loses the event, as in
+AWS, without failing the request.
 """
 
 from __future__ import annotations
@@ -261,10 +262,13 @@ class NotificationOperations:
         )
         return decision.allowed
 
-    async def send_test_events(self, bucket: str, config: Params | None, skip_destinations: bool) -> None:
+    async def send_test_events(
+        self, bucket: str, config: Params | None, skip_destinations: bool, request_id: str
+    ) -> None:
         """S3 validates a queue destination by sending it an s3:TestEvent, on every
         PutBucketNotificationConfiguration that does not skip destination validation (API
-        Reference, PutBucketNotificationConfiguration): once to each queue named."""
+        Reference, PutBucketNotificationConfiguration): once to each queue named. The event
+        names that put (`request_id`) by its answer's request ids, as every event does."""
         sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
         if skip_destinations or sqs is None:
             return
@@ -272,7 +276,6 @@ class NotificationOperations:
             str(q.get("QueueArn", "")) for q in (config or {}).get("QueueConfigurations") or []
         )
         for arn in arns:
-            request_id = secrets.token_hex(8).upper()
             body = {
                 "Service": "Amazon S3",
                 "Event": "s3:TestEvent",

@@ -209,7 +209,7 @@ class S3Provider(
         self.validate_notification(ctx, bucket, config, skip)
         config = normalized_notification(config)
         self.configs.put(bucket, "Notification", config)
-        await self.send_test_events(bucket, config, skip)
+        await self.send_test_events(bucket, config, skip, ctx.request_id)
         return {}
 
     def read_object_bytes(self, bucket: str, key: str, version_id: str | None = None) -> bytes | None:
