@@ -169,7 +169,7 @@ def test_configurations_that_cannot_claim_the_same_event_are_accepted(s3: Any, s
         assert len(s3.get_bucket_notification_configuration(Bucket=bucket)["QueueConfigurations"]) == 2
 
 
-def test_a_destination_in_another_region_is_refused(s3: Any, sqs: Any, endpoint: str) -> None:
+def test_a_destination_in_another_region_is_refused(s3: Any, sqs: Any) -> None:
     name = unique_bucket("rec-eu")
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
     try:
