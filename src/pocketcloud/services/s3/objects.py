@@ -209,6 +209,15 @@ def apply_redirect(record: Params, p: Params) -> None:
     record["WebsiteRedirectLocation"] = location
 
 
+def restore_expiry(moment: datetime, days: int) -> datetime:
+    """When a restored copy expires: `days` after `moment`, rounded up to the next midnight UTC
+    ("rounding the resulting time to the next day midnight UTC", Amazon S3 Developer Guide,
+    restoring archived objects), which is what x-amz-restore's expiry-date says."""
+    later = moment + timedelta(days=days)
+    midnight = later.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight if midnight == later else midnight + timedelta(days=1)
+
+
 class ObjectOperations:
     s3: S3State
 
@@ -644,7 +653,7 @@ class ObjectOperations:
                 )
             expiry = record.get("RestoreExpiry")
             restored_before = bool(expiry and to_datetime(expiry) > now())
-            record["RestoreExpiry"] = (now() + timedelta(days=days)).isoformat()
+            record["RestoreExpiry"] = restore_expiry(now(), days).isoformat()
 
         self._update_record(p["Bucket"], p["Key"], p.get("VersionId"), restore, "POST")
         # S3 answers 202 Accepted when a restore starts, 200 OK when the copy was already restored
