@@ -79,12 +79,10 @@ def _checksums(item: dict[str, Any], esc: Escape) -> str | None:
 def _owner(owner: Any, esc: Escape) -> str | None:
     if owner is None:
         return ""
-    if owner.__class__ is not dict or len(owner) != 2:
+    # S3 writes the ID alone (no DisplayName since November 2025); anything else takes the generic path.
+    if owner.__class__ is not dict or len(owner) != 1 or (ident := owner.get("ID")).__class__ is not str:
         return None
-    name, ident = owner.get("DisplayName"), owner.get("ID")
-    if name.__class__ is not str or ident.__class__ is not str:
-        return None
-    return f"<Owner><DisplayName>{esc(name)}</DisplayName><ID>{esc(ident)}</ID></Owner>"
+    return f"<Owner><ID>{esc(ident)}</ID></Owner>"
 
 
 def _extras(item: dict[str, Any], members: frozenset[str], esc: Escape) -> tuple[str, str] | None:

@@ -503,7 +503,7 @@ class AccessControlOperations:
             record["Acl"] = acl
 
     def GetBucketAcl(self, ctx: RequestContext, p: Params) -> Params:
-        return acls.render(self.bucket_acl(self.s3.bucket(p["Bucket"])), self.account_of_canonical)
+        return acls.render(self.bucket_acl(self.s3.bucket(p["Bucket"])))
 
     def PutBucketAcl(self, ctx: RequestContext, p: Params) -> Params:
         with self.s3.store.transaction():
@@ -538,7 +538,7 @@ class AccessControlOperations:
     def GetObjectAcl(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.s3.bucket(p["Bucket"])
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))  # type: ignore[attr-defined]
-        return acls.render(self.object_acl(doc, record), self.account_of_canonical)
+        return acls.render(self.object_acl(doc, record))
 
     def PutObjectAcl(self, ctx: RequestContext, p: Params) -> Params:
         doc = self.s3.bucket(p["Bucket"])

@@ -226,16 +226,12 @@ def malformed_acl() -> ServiceError:
 # --- reading ACLs -------------------------------------------------------------------------------
 
 
-def render(acl: Acl, account_of: AccountOf) -> dict[str, Any]:
-    """GetBucketAcl/GetObjectAcl's output: Owner and Grants, canonical users with their display names."""
+def render(acl: Acl) -> dict[str, Any]:
+    """GetBucketAcl/GetObjectAcl's output: Owner and Grants, canonical users by ID alone (S3 no
+    longer returns DisplayName; see `owner`)."""
     grants = []
     for grant in acl["Grants"]:
-        grantee = dict(grant["Grantee"])
-        if grantee["Type"] == "CanonicalUser":
-            account = account_of(grantee["ID"])
-            if account is not None:
-                grantee["DisplayName"] = owner(account)["DisplayName"]
-        grants.append({"Grantee": grantee, "Permission": grant["Permission"]})
+        grants.append({"Grantee": dict(grant["Grantee"]), "Permission": grant["Permission"]})
     return {"Owner": owner(acl["Owner"]), "Grants": grants}
 
 

@@ -531,10 +531,7 @@ class MultipartOperations:
                 }
                 for part in page
             ],
-            "Initiator": {
-                "ID": owner(upload["Owner"])["ID"],
-                "DisplayName": owner(upload["Owner"])["DisplayName"],
-            },
+            "Initiator": owner(upload["Owner"]),
             "Owner": owner(upload["Owner"]),
             "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
         }

@@ -62,7 +62,10 @@ def canonical_user_id(account: str) -> str:
 
 
 def owner(account: str) -> dict[str, str]:
-    return {"ID": canonical_user_id(account), "DisplayName": f"account-{account}"}
+    """An Owner (or Initiator, or ACL grantee) as S3 writes it: the canonical ID alone. S3 stopped
+    returning DisplayName in every response from November 21, 2025 (S3 API reference, Owner:
+    "End of support notice")."""
+    return {"ID": canonical_user_id(account)}
 
 
 def now() -> datetime:
