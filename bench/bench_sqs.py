@@ -378,7 +378,7 @@ def depth(
             )
         # The queue's counts (ApproximateNumberOfMessages*), which a poller reads again and again.
         counts = functools.partial(raw.call, "GetQueueAttributes", {"QueueUrl": url, "AttributeNames": ["All"]})
-        m = measure(server, "raw", counts, 20 if run.moto else 200, 5)
+        m = measure(server, "raw", counts, 20 if run.moto else 2000, 5)
         run.depth.append(DepthRow(target, 0, fill_s, m))
         print(f"    depth {target:>7,}, GetQueueAttributes(All): {m.server_cpu_s * 1000 / m.calls:.3f} ms/call", flush=True)
         raw.close()
@@ -645,7 +645,7 @@ def render(runs: list[ServerRun], warmup: int, machine: str) -> str:
         "its fill rate makes deeper queues take many minutes); at each depth a cycle sends, receives and deletes "
         f"10 messages with batch calls ({DEPTH_BATCH_CYCLES} cycles; moto {MOTO_DEPTH_BATCH_CYCLES}) or 1 with "
         f"single calls ({DEPTH_SINGLE_CYCLES:,}; moto {MOTO_DEPTH_SINGLE_CYCLES}), so the depth holds; raw client. "
-        "The store's table grows with the queue. At each depth GetQueueAttributes(All) is also called 200 times "
+        "The store's table grows with the queue. At each depth GetQueueAttributes(All) is also called 2,000 times "
         "(moto 20): it answers the queue's message counts, which a poller or a test waiting for a queue to drain "
         "reads again and again.",
         "",
