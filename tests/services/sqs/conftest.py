@@ -1,5 +1,6 @@
 """Fixtures of the SQS tests: `sqs` (a boto3 client of the session server, json protocol),
-`query` (the same server over the query protocol) and `new_queue` (unique queues)."""
+`query` (the same server over the query protocol), `new_queue` (unique queues) and `two_accounts`
+(clients of two accounts on a server of the test module's own)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
-from tests.services.sqs.support import QueryClient, unique
+from tests.conftest import ServerProcess, make_client
+from tests.services.sqs.support import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, QueryClient, unique
 
 
 @pytest.fixture(scope="session")
@@ -42,3 +43,13 @@ def new_queue(sqs: Any) -> Iterator[Callable[..., str]]:
             sqs.delete_queue(QueueUrl=url)
         except Exception:  # deleted by the test itself
             pass
+
+
+@pytest.fixture(scope="module")
+def two_accounts() -> Iterator[tuple[Any, Any]]:
+    """(the root account's sqs client, OTHER_ACCOUNT's) on a server that knows both accounts."""
+    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
+    try:
+        yield server.client("sqs"), make_client(server.endpoint, "sqs", key=OTHER_KEY, secret=OTHER_SECRET)
+    finally:
+        server.stop()

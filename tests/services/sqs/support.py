@@ -22,6 +22,10 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET
 
+# The second account of the `two_accounts` fixture's server.
+OTHER_ACCOUNT = "111111111111"
+OTHER_KEY, OTHER_SECRET = "AKIAOTHERACCOUNT0001", "other-account-secret"
+
 NS = "{http://queue.amazonaws.com/doc/2012-11-05/}"
 
 

@@ -4,25 +4,10 @@ queue's policy allows (AddPermission writes such a policy too), and never the ow
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
-from tests.services.sqs.support import error_of, unique
-
-OTHER_ACCOUNT = "111111111111"
-OTHER_KEY, OTHER_SECRET = "AKIAOTHERACCOUNT0001", "other-account-secret"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[tuple[Any, Any]]:
-    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}).start()
-    try:
-        yield server.client("sqs"), make_client(server.endpoint, "sqs", key=OTHER_KEY, secret=OTHER_SECRET)
-    finally:
-        server.stop()
+from tests.conftest import ROOT_ACCOUNT
+from tests.services.sqs.support import OTHER_ACCOUNT, error_of, unique
 
 
 def test_another_account_is_denied_without_a_queue_policy(two_accounts: tuple[Any, Any]) -> None:

@@ -18,13 +18,11 @@ from __future__ import annotations
 import base64
 import json
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
-import pytest
-
-from tests.conftest import ServerProcess, make_client, wait_for
-from tests.services.sqs.support import QueryClient, error_of, text
+from tests.conftest import make_client, wait_for
+from tests.services.sqs.support import OTHER_ACCOUNT, QueryClient, error_of, text
 
 FILTERED = {
     "Help.Me": {"DataType": "String", "StringValue": "Me"},
@@ -472,21 +470,6 @@ def test_a_policy_whose_resource_is_no_arn_is_stored_as_given(
             assert json.loads(policy)["Statement"][0]["Action"] == "sqs:SendMessage"
         sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})  # an empty policy removes it
         assert "Policy" not in sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
-
-
-OTHER_ACCOUNT = "111111111111"
-OTHER_KEY, OTHER_SECRET = "AKIAOTHERACCOUNT0002", "other-account-secret"
-
-
-@pytest.fixture(scope="module")
-def two_accounts() -> Iterator[tuple[Any, Any]]:
-    server = ServerProcess(
-        env={"POCKETCLOUD_ACCOUNTS": f"{OTHER_ACCOUNT}:{OTHER_KEY}:{OTHER_SECRET}"}
-    ).start()
-    try:
-        yield server.client("sqs"), make_client(server.endpoint, "sqs", key=OTHER_KEY, secret=OTHER_SECRET)
-    finally:
-        server.stop()
 
 
 def test_a_statement_naming_no_arn_grants_nothing_while_the_others_still_do(
