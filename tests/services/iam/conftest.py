@@ -1,4 +1,5 @@
-"""Fixtures shared by the IAM and STS tests: a root client of each on the session's server."""
+"""Fixtures shared by the IAM and STS tests: a root client of each on the session's server, and an
+OIDC (`oidc`) and a SAML (`idp`) provider registered in its account (federation_support.py)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client
+from tests.services.iam.federation_support import idp, oidc
+
+__all__ = ["iam", "idp", "oidc", "sts"]
 
 
 @pytest.fixture

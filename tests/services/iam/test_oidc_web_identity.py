@@ -6,8 +6,6 @@ policies that do not allow the token's subject.
 
 from __future__ import annotations
 
-import base64
-import json
 import time
 from typing import Any
 
@@ -15,33 +13,8 @@ import pytest
 from botocore import UNSIGNED
 
 from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.federation_support import CLIENT_ID, jwt
 from tests.services.iam.support import doc, error_of, unique
-
-CLIENT_ID = "sts.amazonaws.com"
-
-
-
-
-
-
-def jwt(**claims: Any) -> str:
-    """An OIDC ID token (pocketcloud does not check signatures: it cannot fetch the issuer's keys)."""
-
-    def part(value: dict[str, Any]) -> str:
-        return base64.urlsafe_b64encode(json.dumps(value).encode()).decode().rstrip("=")
-
-    claims.setdefault("exp", int(time.time()) + 600)
-    return f"{part({'alg': 'RS256', 'typ': 'JWT', 'kid': 'k1'})}.{part(claims)}.c2lnbmF0dXJl"
-
-
-@pytest.fixture
-def provider(iam: Any) -> tuple[str, str]:
-    """(host, ARN) of an OIDC provider registered with one client id."""
-    host = f"{unique('idp')}.example.com"
-    arn = iam.create_open_id_connect_provider(Url=f"https://{host}", ClientIDList=[CLIENT_ID])[
-        "OpenIDConnectProviderArn"
-    ]
-    return host, arn
 
 
 def _role(iam: Any, provider: tuple[str, str], condition: dict[str, Any] | None = None) -> str:
@@ -64,10 +37,10 @@ def _assume(sts: Any, role_arn: str, token: str, **kwargs: Any) -> Any:
 
 
 def test_a_trusted_token_gets_a_role_session(
-    iam: Any, sts: Any, provider: tuple[str, str], endpoint: str
+    iam: Any, sts: Any, oidc: tuple[str, str], endpoint: str
 ) -> None:
-    host, provider_arn = provider
-    role_arn = _role(iam, provider)
+    host, provider_arn = oidc
+    role_arn = _role(iam, oidc)
     answer = _assume(sts, role_arn, jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app"))
     role_name = role_arn.rsplit("/", 1)[-1]
     assert (
@@ -90,9 +63,9 @@ def test_a_trusted_token_gets_a_role_session(
     assert session.get_caller_identity()["Arn"] == answer["AssumedRoleUser"]["Arn"]
 
 
-def test_the_call_needs_no_signature(endpoint: str, iam: Any, provider: tuple[str, str]) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider)
+def test_the_call_needs_no_signature(endpoint: str, iam: Any, oidc: tuple[str, str]) -> None:
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
     anonymous = make_client(endpoint, "sts", signature_version=UNSIGNED)
     answer = _assume(anonymous, role_arn, jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app"))
     assert answer["Credentials"]["AccessKeyId"].startswith("ASIA")
@@ -108,9 +81,9 @@ def test_other_sts_calls_still_need_a_signature(endpoint: str) -> None:
 
 
 def test_an_issuer_with_no_provider_in_the_account_is_refused(
-    iam: Any, sts: Any, provider: tuple[str, str]
+    iam: Any, sts: Any, oidc: tuple[str, str]
 ) -> None:
-    role_arn = _role(iam, provider)
+    role_arn = _role(iam, oidc)
     token = jwt(iss="https://unknown.example.com", aud=CLIENT_ID, sub="repo:org/app")
     assert error_of(_assume, sts, role_arn, token) == (
         "InvalidIdentityToken",
@@ -119,9 +92,9 @@ def test_an_issuer_with_no_provider_in_the_account_is_refused(
     )
 
 
-def test_an_audience_that_is_no_client_id_is_refused(iam: Any, sts: Any, provider: tuple[str, str]) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider)
+def test_an_audience_that_is_no_client_id_is_refused(iam: Any, sts: Any, oidc: tuple[str, str]) -> None:
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
     token = jwt(iss=f"https://{host}", aud="someone-else", sub="repo:org/app")
     assert error_of(_assume, sts, role_arn, token) == (
         "InvalidIdentityToken",
@@ -130,9 +103,9 @@ def test_an_audience_that_is_no_client_id_is_refused(iam: Any, sts: Any, provide
     )
 
 
-def test_an_expired_token_is_refused(iam: Any, sts: Any, provider: tuple[str, str]) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider)
+def test_an_expired_token_is_refused(iam: Any, sts: Any, oidc: tuple[str, str]) -> None:
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
     expired = int(time.time()) - 60
     token = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app", exp=expired)
     code, status, message = error_of(_assume, sts, role_arn, token)
@@ -143,18 +116,18 @@ def test_an_expired_token_is_refused(iam: Any, sts: Any, provider: tuple[str, st
 
 @pytest.mark.parametrize("token", ["not-a-jwt", "a.b.c", "e30.e30.sig"])
 def test_a_malformed_token_is_an_invalid_identity_token(
-    iam: Any, sts: Any, provider: tuple[str, str], token: str
+    iam: Any, sts: Any, oidc: tuple[str, str], token: str
 ) -> None:
-    role_arn = _role(iam, provider)
+    role_arn = _role(iam, oidc)
     code, status, _ = error_of(_assume, sts, role_arn, token)
     assert (code, status) == ("InvalidIdentityToken", 400)
 
 
 def test_a_subject_the_trust_policy_does_not_allow_is_refused(
-    iam: Any, sts: Any, provider: tuple[str, str]
+    iam: Any, sts: Any, oidc: tuple[str, str]
 ) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider)
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
     token = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/other")
     assert error_of(_assume, sts, role_arn, token) == (
         "AccessDenied",
@@ -164,9 +137,9 @@ def test_a_subject_the_trust_policy_does_not_allow_is_refused(
 
 
 def test_a_role_that_trusts_another_provider_is_refused(
-    iam: Any, sts: Any, provider: tuple[str, str]
+    iam: Any, sts: Any, oidc: tuple[str, str]
 ) -> None:
-    host, _ = provider
+    host, _ = oidc
     other = (host, f"arn:aws:iam::{ROOT_ACCOUNT}:oidc-provider/other.example.com")
     role_arn = _role(iam, other, condition={"StringEquals": {f"{host}:aud": CLIENT_ID}})
     token = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app")
@@ -177,8 +150,8 @@ def test_a_role_that_trusts_another_provider_is_refused(
     )
 
 
-def test_a_missing_role_is_refused_like_an_untrusting_one(sts: Any, provider: tuple[str, str]) -> None:
-    host, _ = provider
+def test_a_missing_role_is_refused_like_an_untrusting_one(sts: Any, oidc: tuple[str, str]) -> None:
+    host, _ = oidc
     token = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app")
     role_arn = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{unique('missing')}"
     assert error_of(_assume, sts, role_arn, token) == (
@@ -188,9 +161,9 @@ def test_a_missing_role_is_refused_like_an_untrusting_one(sts: Any, provider: tu
     )
 
 
-def test_the_amr_claim_is_a_multivalued_condition_key(iam: Any, sts: Any, provider: tuple[str, str]) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider, condition={"ForAnyValue:StringLike": {f"{host}:amr": "authenticated"}})
+def test_the_amr_claim_is_a_multivalued_condition_key(iam: Any, sts: Any, oidc: tuple[str, str]) -> None:
+    host, _ = oidc
+    role_arn = _role(iam, oidc, condition={"ForAnyValue:StringLike": {f"{host}:amr": "authenticated"}})
     allowed = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="u1", amr=["authenticated", "pwd"])
     assert _assume(sts, role_arn, allowed)["SubjectFromWebIdentityToken"] == "u1"
     refused = jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="u1", amr=["unauthenticated"])
@@ -202,10 +175,10 @@ def test_the_amr_claim_is_a_multivalued_condition_key(iam: Any, sts: Any, provid
 
 
 def test_the_session_has_the_role_permissions_narrowed_by_a_session_policy(
-    iam: Any, sts: Any, provider: tuple[str, str], endpoint: str
+    iam: Any, sts: Any, oidc: tuple[str, str], endpoint: str
 ) -> None:
-    host, _ = provider
-    role_arn = _role(iam, provider)
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
     iam.put_role_policy(
         RoleName=role_arn.rsplit("/", 1)[-1],
         PolicyName="all",

@@ -11,12 +11,9 @@ from __future__ import annotations
 import base64
 from typing import Any
 
-import pytest
-
 from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.federation_support import AUDIENCE, CLIENT_ID, jwt, saml_response
 from tests.services.iam.support import allow, doc, error_of, unique
-from tests.services.iam.test_oidc_web_identity import CLIENT_ID, jwt
-from tests.services.iam.test_saml import AUDIENCE, metadata, saml_response
 
 WEB_DENIED = ("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithWebIdentity")
 SAML_DENIED = ("AccessDenied", 403, "Not authorized to perform sts:AssumeRoleWithSAML")
@@ -26,36 +23,6 @@ EDU_AFFILIATION = "urn:oid:1.3.6.1.4.1.5923.1.1.1.1"
 EDU_PRINCIPAL_NAME = "urn:oid:1.3.6.1.4.1.5923.1.1.1.6"
 SAML_ATTRIBUTES = "https://aws.amazon.com/SAML/Attributes/"
 AT_AWS = {"StringEquals": {"saml:aud": AUDIENCE}}
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
-
-
-@pytest.fixture
-def sts(endpoint: str) -> Any:
-    return make_client(endpoint, "sts")
-
-
-@pytest.fixture
-def oidc(iam: Any) -> tuple[str, str]:
-    """(host, ARN) of an OIDC provider registered with one client id."""
-    host = f"{unique('idp')}.example.com"
-    arn = iam.create_open_id_connect_provider(Url=f"https://{host}", ClientIDList=[CLIENT_ID])[
-        "OpenIDConnectProviderArn"
-    ]
-    return host, arn
-
-
-@pytest.fixture
-def idp(iam: Any) -> tuple[str, str]:
-    """(issuer, ARN) of a SAML provider."""
-    issuer = f"https://{unique('idp')}.example.com"
-    arn = iam.create_saml_provider(Name=unique("Saml"), SAMLMetadataDocument=metadata(issuer))[
-        "SAMLProviderArn"
-    ]
-    return issuer, arn
 
 
 def _role(iam: Any, federated: str, action: str | list[str], condition: dict[str, Any]) -> str:

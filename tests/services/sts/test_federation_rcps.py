@@ -17,9 +17,8 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess, make_client
+from tests.services.iam.federation_support import CLIENT_ID, jwt, metadata, saml_response
 from tests.services.iam.support import error_of
-from tests.services.iam.test_oidc_web_identity import CLIENT_ID, jwt
-from tests.services.iam.test_saml import metadata, saml_response
 from tests.services.organizations.org_support import (
     MANAGEMENT,
     MANAGEMENT_KEY,

@@ -8,17 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import pytest
-
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import Caller, allow, doc, error_of, unique
 
 TAGS = [{"Key": "team", "Value": "blue"}]
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _role(iam: Any, actions: list[str]) -> tuple[str, str]:

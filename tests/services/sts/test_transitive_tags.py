@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import Caller, allow, doc, error_of, session_client, unique
 
 CONFLICT = (
@@ -19,11 +19,6 @@ CONFLICT = (
     "One of the specified transitive tag keys can't be set because it conflicts with a transitive tag key "
     "from the calling session.",
 )
-
-
-@pytest.fixture
-def iam(endpoint: str) -> Any:
-    return make_client(endpoint, "iam")
 
 
 def _role(iam: Any) -> str:
