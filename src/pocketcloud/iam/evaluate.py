@@ -42,9 +42,9 @@ import base64
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 
-from pocketcloud.iam.policy import Policy, PrincipalSpec, parse_policy
+from pocketcloud.iam.policy import MalformedPolicy, Policy, PrincipalSpec, parse_policy
 from pocketcloud.iam.variables import KeyLookup
 
 if TYPE_CHECKING:
@@ -362,6 +362,42 @@ def evaluate(request: AuthorizationRequest) -> Decision:
         matched_statements=tuple(matched),
         missing_context_keys=tuple(sorted(missing, key=str.lower)) if missing else (),
         allowed_by_boundary=allowed_by_boundary,
+    )
+
+
+def service_allowed(
+    policy_text: str | None,
+    service: str | Sequence[str],
+    action: str,
+    resource: str,
+    resource_account: str,
+    context: Mapping[str, str] | None = None,
+    kind: Literal["resource", "trust"] = "resource",
+) -> bool:
+    """Whether a stored policy (a resource policy, or with kind="trust" a role's trust policy) lets
+    an AWS service principal (`service`, or any of several names of it) make `action` on
+    `resource`: the check AWS makes before it accepts a service as a destination or a role user.
+    No policy, or one that does not parse, allows nothing."""
+    if not policy_text:
+        return False
+    try:
+        policy = parse_policy(policy_text, kind, policy_id=kind)
+    except MalformedPolicy:
+        return False
+    names = [service] if isinstance(service, str) else list(service)
+    return any(
+        evaluate(
+            AuthorizationRequest(
+                action=action,
+                resources=resource,
+                principal_arn=name,
+                principal_type=SERVICE,
+                resource_policy=policy,
+                resource_account=resource_account,
+                context=context or {},
+            )
+        ).allowed
+        for name in names
     )
 
 

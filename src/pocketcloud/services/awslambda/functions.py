@@ -17,8 +17,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
@@ -305,21 +304,8 @@ class FunctionOperations:
             role = iam.role(parts[4], parts[5].rsplit("/", 1)[-1])
         if role is None:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
-        try:
-            trust = parse_policy(role["AssumeRolePolicyDocument"], "trust", policy_id="trust")
-        except MalformedPolicy as exc:
-            raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.") from exc
-        decision = evaluate(
-            AuthorizationRequest(
-                action="sts:AssumeRole",
-                resources=role_arn,
-                principal_arn="lambda.amazonaws.com",
-                principal_type=SERVICE,
-                resource_policy=trust,
-                resource_account=parts[4],
-            )
-        )
-        if not decision.allowed:
+        trust = role["AssumeRolePolicyDocument"]
+        if not service_allowed(trust, "lambda.amazonaws.com", "sts:AssumeRole", role_arn, parts[4], kind="trust"):
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
 
     def _check_dead_letter(self, role_arn: str, name: str, config: Params | None) -> None:

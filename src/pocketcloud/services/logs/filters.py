@@ -24,8 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
@@ -258,30 +257,14 @@ class FilterOperations(LogsMixin):
         lam = self.runtime.provider("lambda")
         lookup = getattr(lam, "function_policy", None) if lam is not None else None
         found = lookup(arn) if lookup is not None else None
-        if found is None or not found[0]:
-            return False
-        try:
-            policy = parse_policy(found[0], "resource", policy_id="destination")
-        except MalformedPolicy:
+        if found is None:
             return False
         context = {
             "aws:SourceArn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}:*",
             "aws:SourceAccount": ctx.account_id,
         }
-        return any(
-            evaluate(
-                AuthorizationRequest(
-                    action="lambda:InvokeFunction",
-                    resources=arn,
-                    principal_arn=principal,
-                    principal_type=SERVICE,
-                    resource_policy=policy,
-                    resource_account=found[1],
-                    context=context,
-                )
-            ).allowed
-            for principal in ("logs.amazonaws.com", f"logs.{ctx.region}.amazonaws.com")
-        )
+        services = ("logs.amazonaws.com", f"logs.{ctx.region}.amazonaws.com")
+        return service_allowed(found[0], services, "lambda:InvokeFunction", arn, found[1], context)
 
     def PutSubscriptionFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)

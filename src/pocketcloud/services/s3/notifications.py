@@ -24,8 +24,7 @@ from typing import Any
 from urllib.parse import quote_plus
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.evaluate import SERVICE, AuthorizationRequest, evaluate
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.s3 import host_id
 from pocketcloud.protocol.serializers.scalars import iso8601_millis
@@ -236,31 +235,10 @@ class NotificationOperations:
         found = lookup(arn) if lookup is not None else None
         if found is None:  # no topic exists here: SNS is not one of our services
             return refused if service == "lambda" else (arn, f"The destination {kind} does not exist")
-        return None if self._destination_allows(found, arn, action, bucket_arn, owner) else refused
-
-    @staticmethod
-    def _destination_allows(
-        found: tuple[str | None, str], arn: str, action: str, bucket_arn: str, owner: str
-    ) -> bool:
         policy_text, account = found
-        if not policy_text:
-            return False
-        try:
-            policy = parse_policy(policy_text, "resource", policy_id="destination")
-        except MalformedPolicy:
-            return False
-        decision = evaluate(
-            AuthorizationRequest(
-                action=action,
-                resources=arn,
-                principal_arn="s3.amazonaws.com",
-                principal_type=SERVICE,
-                resource_policy=policy,
-                resource_account=account,
-                context={"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner},
-            )
-        )
-        return decision.allowed
+        context = {"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner}
+        allowed = service_allowed(policy_text, "s3.amazonaws.com", action, arn, account, context)
+        return None if allowed else refused
 
     async def send_test_events(
         self, bucket: str, config: Params | None, skip_destinations: bool, request_id: str
