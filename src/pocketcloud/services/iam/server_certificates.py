@@ -5,7 +5,7 @@ never returned.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -38,15 +38,20 @@ def malformed_certificate(message: str) -> ServiceError:
 _UNPARSABLE = "Unable to parse certificate. Please ensure the certificate is in PEM format."
 
 
-def certificate_expiry(body: str, message: str = _UNPARSABLE) -> str:
+def certificate_expiry(body: str, message: str = _UNPARSABLE, in_force: bool = True) -> str:
     """The certificate's notAfter; MalformedCertificate (with ``message``) if the body is
-    no PEM certificate."""
+    no PEM certificate or, when ``in_force``, is outside its validity period now."""
     from cryptography import x509  # imported on use: it slows server start
 
     try:
         certificate = x509.load_pem_x509_certificate(body.strip().encode())
     except ValueError:
         raise malformed_certificate(message) from None
+    # IAM validates an uploaded certificate as X.509 does: an expired one, or one not valid
+    # yet, is MalformedCertificate ("malformed or expired"), with the same message.
+    valid_now = certificate.not_valid_before_utc <= datetime.now(UTC) <= certificate.not_valid_after_utc
+    if in_force and not valid_now:
+        raise malformed_certificate(message)
     return certificate.not_valid_after_utc.replace(microsecond=0).isoformat()
 
 
@@ -71,7 +76,7 @@ class ServerCertificateOperations:
         path = check_path(p.get("Path"))
         expiration = certificate_expiry(p["CertificateBody"])
         if p.get("CertificateChain"):
-            certificate_expiry(p["CertificateChain"])  # the chain must parse too
+            certificate_expiry(p["CertificateChain"], in_force=False)  # the chain must parse too
         uploaded = now()
         doc: dict[str, Any] = {
             "Path": path,

@@ -172,7 +172,9 @@ class UserCredentialOperations:
         certificate_expiry(body, f"Certificate {body} is malformed.")
         with self.principals.store.transaction():
             certificates = self._user_items(ctx, SIGNING_CERTIFICATES, user)
-            if any(c["CertificateBody"].strip() == body.strip() for c in certificates):
+            # A certificate may belong to one user of the account only, not just once per user.
+            in_account = (doc for _, doc in self._items(SIGNING_CERTIFICATES).scan(scope(ctx)))
+            if any(c["CertificateBody"].strip() == body.strip() for c in in_account):
                 raise ServiceError("DuplicateCertificate", "The certificate already exists.", status=409)
             if len(certificates) >= MAX_SIGNING_CERTIFICATES:
                 raise limit_exceeded(

@@ -66,13 +66,12 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         name = self._caller_user(ctx, p)
         if name is None:  # the root user
             principal = ctx.principal
+            # The root user has no name and no path: AWS leaves both out (as in ListVirtualMFADevices).
             return {
                 "User": {
                     "UserId": principal.account_id,
                     "Arn": principal.arn,
                     "CreateDate": now().isoformat(),
-                    "Path": "/",
-                    "UserName": "",
                 }
             }
         return {"User": public_view(self.principals.get(ctx, USER, name))}
