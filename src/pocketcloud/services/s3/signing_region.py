@@ -15,14 +15,22 @@ CreateBucket checks its LocationConstraint against the Region itself (`buckets.p
 is answered whatever the Region, as it is how a client finds a bucket's Region. A browser POST
 form signed with SigV4 names its Region in its x-amz-credential field and is refused too, with
 S3's InvalidArgument naming that field. Requests without a SigV4 signature (anonymous, SigV2) name
-no Region and are not checked.
+no Region and are not checked against it.
+
+Signature Version 2 itself is accepted only by the Regions launched before 30 January 2014; the
+others support SigV4 alone (S3 API Reference, "Specifying the Signature Version in request
+authentication") and refuse a SigV2 request, header, query or POST form, with 400 InvalidRequest
+"The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256."
+Which Regions take SigV2 is read from botocore's endpoint data (an S3 endpoint whose
+signatureVersions include "s3"), not retyped; a Region that data does not know is not checked.
 """
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
-from pocketcloud.auth.parse import has_presigned_query
+from pocketcloud.auth.parse import has_presigned_query, has_sigv2_query
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -31,10 +39,17 @@ _ANY_REGION = frozenset(("CreateBucket", "GetBucketLocation", "ListBuckets", "Li
 
 
 def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, Any] | None) -> None:
-    """Refuse a SigV4 request signed for another Region than the bucket's, as S3 does."""
+    """Refuse a SigV4 request signed for another Region than the bucket's, and a SigV2 one for a
+    bucket in a Region that takes SigV4 only, as S3 does."""
     if bucket is None or operation in _ANY_REGION:
         return
     expected = bucket.get("Region") or "us-east-1"
+    if expected in _sigv4_only_regions() and _is_sigv2(ctx):  # the set first: cheaper
+        raise ServiceError(
+            "InvalidRequest",
+            "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
+            status=400,
+        )
     if ctx.region == expected:
         return
     request = ctx.request
@@ -80,3 +95,32 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
             headers=headers,
             Region=expected,
         )
+
+
+def _is_sigv2(ctx: RequestContext) -> bool:
+    request = ctx.request
+    form = getattr(request.body, "post_form", None)  # a browser POST upload (auth/post_form.py)
+    if form is not None:
+        return bool(form.signature_version == "AWS")
+    if request.headers.get("authorization", "").startswith("AWS "):
+        return True
+    return not ctx.principal.is_anonymous and has_sigv2_query(request.query_string)
+
+
+@cache
+def _sigv4_only_regions() -> frozenset[str]:
+    """The Regions whose S3 endpoint takes only SigV4, from botocore's endpoints.json: each Region's
+    own signatureVersions, else its partition's default for S3."""
+    from botocore.loaders import Loader
+
+    refused: set[str] = set()
+    for partition in Loader().load_data("endpoints")["partitions"]:
+        s3 = partition.get("services", {}).get("s3", {})
+        fallback = partition.get("defaults", {}).get("signatureVersions", ["s3v4"])
+        default = s3.get("defaults", {}).get("signatureVersions", fallback)
+        endpoints = s3.get("endpoints", {})
+        for region in partition.get("regions", {}):
+            versions = endpoints.get(region, {}).get("signatureVersions", default)
+            if "s3" not in versions:
+                refused.add(region)
+    return frozenset(refused)
