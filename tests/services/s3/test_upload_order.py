@@ -26,8 +26,9 @@ def _all_pages(s3: Any, bucket: str, **kwargs: Any) -> tuple[list[tuple[str, str
         if not page["IsTruncated"]:
             return uploads, prefixes, pages
         markers = {"KeyMarker": page["NextKeyMarker"], "UploadIdMarker": page["NextUploadIdMarker"]}
-        if not page["NextUploadIdMarker"]:  # the page ended on a common prefix
-            markers = {"KeyMarker": page["NextKeyMarker"]}
+        if not page["NextUploadIdMarker"]:
+            # A page of common prefixes only names no next marker, as at AWS: resume after its last prefix.
+            markers = {"KeyMarker": page["CommonPrefixes"][-1]["Prefix"]}
     raise AssertionError("the listing never ended")
 
 

@@ -147,7 +147,7 @@ class BucketOperations:
                     status=409,
                     BucketName=name,
                 )
-            if region != "us-east-1" or existing.get("Region", "us-east-1") != "us-east-1":
+            if tags or region != "us-east-1" or existing.get("Region", "us-east-1") != "us-east-1":
                 raise ServiceError(
                     "BucketAlreadyOwnedByYou",
                     "Your previous request to create the named bucket succeeded and you already own it.",

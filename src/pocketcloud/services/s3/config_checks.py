@@ -42,9 +42,10 @@ def _digits(value: Any) -> bool:
 
 
 def check_bucket_tags(tagging: Params | None) -> None:
-    tags = (tagging or {}).get("TagSet")
-    if tags is None:
+    if tagging is None:
         raise malformed_xml()
+    # A Tagging element without a TagSet is taken, as an empty set is: it removes the bucket's tags.
+    tags = tagging.get("TagSet") or []
     if len(tags) > MAX_BUCKET_TAGS:
         raise ServiceError(
             "BadRequest", f"Bucket tag count cannot be greater than {MAX_BUCKET_TAGS}", status=400
@@ -143,10 +144,12 @@ def check_encryption(config: Params | None) -> None:
             if algorithm not in SSE_ALGORITHMS:
                 raise malformed_xml()
             if by_default.get("KMSMasterKeyID") and algorithm == "AES256":
-                raise invalid_argument(
+                # AWS names the argument but sends no ArgumentValue element with this error.
+                raise ServiceError(
+                    "InvalidArgument",
                     "a KMSMasterKeyID is not applicable if the default sse algorithm is not aws:kms or aws:kms:dsse",
-                    "ApplyServerSideEncryptionByDefault",
-                    "",
+                    status=400,
+                    ArgumentName="ApplyServerSideEncryptionByDefault",
                 )
         blocked = (rule.get("BlockedEncryptionTypes") or {}).get("EncryptionType") or []
         if any(kind not in ENCRYPTION_TYPES for kind in blocked):
@@ -154,13 +157,14 @@ def check_encryption(config: Params | None) -> None:
 
 
 def check_accelerate(bucket: str, config: Params | None) -> None:
-    if (config or {}).get("Status") not in ("Enabled", "Suspended"):
-        raise malformed_xml()
     if "." in bucket:
-        # Transfer Acceleration needs a DNS-compliant bucket name without periods (PutBucketAccelerateConfiguration).
+        # Transfer Acceleration needs a DNS-compliant bucket name without periods (PutBucketAccelerateConfiguration);
+        # AWS refuses such a bucket before it looks at the Status.
         raise invalid_request(
             "S3 Transfer Acceleration is not supported for buckets with periods (.) in their names"
         )
+    if (config or {}).get("Status") not in ("Enabled", "Suspended"):
+        raise malformed_xml()
 
 
 def check_ownership_controls(config: Params | None) -> None:

@@ -588,9 +588,9 @@ class MultipartOperations:
                         if len(entries) + len(prefixes) == limit:
                             truncated = done = True
                             break
+                        # AWS's next markers name the page's last upload, never a common prefix: a page
+                        # of prefixes only answers "" for both (recorded in LocalStack's AWS snapshots).
                         prefixes.append(common)
-                        # The next page starts after it: the marker check above skips its keys.
-                        last_key, last_id = common, None
                     break  # scan again from past the common prefix
                 if len(entries) + len(prefixes) == limit:
                     truncated = done = True
