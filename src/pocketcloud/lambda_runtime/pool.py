@@ -5,6 +5,10 @@ An environment serves one invocation at a time. A warm idle one is reused
 with Init Duration). One that timed out, crashed or outgrew its memory is
 discarded, so the next invocation is cold. Idle environments are stopped after
 `idle_seconds`, and all of them when the server stops.
+
+A function's reserved concurrency holds its provisioned concurrency too: an invocation of a
+provisioned version or alias takes one of that qualifier's provisioned executions while one is
+free, and every other invocation shares what the reservation leaves beyond all of them.
 """
 
 from __future__ import annotations
@@ -38,6 +42,10 @@ class EnvironmentPool:
         self._revisions: dict[str, _Revision] = {}
         self._busy_by_function: dict[str, int] = {}
         self._busy_total = 0
+        # Busy provisioned executions: by provisioned qualifier key, by function, and whose each one is.
+        self._busy_provisioned: dict[str, int] = {}
+        self._provisioned_by_function: dict[str, int] = {}
+        self._claims: dict[ExecutionEnvironment, str] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._all: set[ExecutionEnvironment] = set()
 
@@ -52,15 +60,17 @@ class EnvironmentPool:
         reserved: int | None,
         make_spec: Callable[[], EnvironmentSpec],
         make_base_env: Callable[[], dict[str, str]],
+        provisioned: tuple[str, int, int] | None = None,
     ) -> tuple[ExecutionEnvironment, bool]:
         """An environment for one invocation: (environment, is it a cold start).
 
         `make_spec` and `make_base_env` are called for a cold start only: the environment's
-        credentials are issued once, when it starts, not on every invocation.
+        credentials are issued once, when it starts, not on every invocation. `provisioned`,
+        for a function with a reservation: (the invoked qualifier's key, its provisioned
+        executions, the function's provisioned executions in all).
         """
         busy_here = self._busy_by_function.get(function, 0)
-        if reserved is not None and busy_here >= reserved:
-            raise ConcurrencyExceeded("ReservedFunctionConcurrentInvocationLimitExceeded")
+        claim = self._provisioned_claim(function, reserved, busy_here, provisioned)
         if self._busy_total >= self.account_limit:
             raise ConcurrencyExceeded("ConcurrentInvocationLimitExceeded")
         slot = self._revisions.setdefault(revision, _Revision())
@@ -68,34 +78,66 @@ class EnvironmentPool:
         slot.busy += 1
         self._busy_by_function[function] = busy_here + 1
         self._busy_total += 1
+        if claim is not None:
+            self._busy_provisioned[claim] = self._busy_provisioned.get(claim, 0) + 1
+            self._provisioned_by_function[function] = self._provisioned_by_function.get(function, 0) + 1
         while slot.idle:
             env = slot.idle.pop()
             if not env.dead and env.process is not None and env.process.returncode is None:
+                self._note_claim(env, claim)
                 return env, False
         try:
             env = ExecutionEnvironment(make_spec(), make_base_env())
         except BaseException:
-            self._release_counts(revision, function)
+            self._release_counts(revision, function, claim)
             raise
         self._all.add(env)
         try:
             await env.start()
         except BaseException:
-            self._release_counts(revision, function)
+            self._release_counts(revision, function, claim)
             self._all.discard(env)
             await env.kill()
             raise
+        self._note_claim(env, claim)
         return env, True
 
-    def _release_counts(self, revision: str, function: str) -> None:
+    def _provisioned_claim(
+        self, function: str, reserved: int | None, busy_here: int, provisioned: tuple[str, int, int] | None
+    ) -> str | None:
+        """The provisioned key an invocation runs under (None: on demand), or ConcurrencyExceeded."""
+        if reserved is None:
+            return None
+        if provisioned is None:
+            if busy_here >= reserved:
+                raise ConcurrencyExceeded("ReservedFunctionConcurrentInvocationLimitExceeded")
+            return None
+        key, here, total = provisioned
+        if self._busy_provisioned.get(key, 0) < here:
+            return key
+        # On demand: what the reservation leaves beyond all provisioned executions ($LATEST gets
+        # nothing when they take the whole reservation, as in AWS).
+        on_demand = busy_here - self._provisioned_by_function.get(function, 0)
+        if on_demand >= reserved - total:
+            raise ConcurrencyExceeded("ReservedFunctionConcurrentInvocationLimitExceeded")
+        return None
+
+    def _note_claim(self, env: ExecutionEnvironment, claim: str | None) -> None:
+        if claim is not None:
+            self._claims[env] = claim
+
+    def _release_counts(self, revision: str, function: str, claim: str | None = None) -> None:
         slot = self._revisions.get(revision)
         if slot is not None:
             slot.busy = max(0, slot.busy - 1)
         self._busy_by_function[function] = max(0, self._busy_by_function.get(function, 1) - 1)
         self._busy_total = max(0, self._busy_total - 1)
+        if claim is not None:
+            self._busy_provisioned[claim] = max(0, self._busy_provisioned.get(claim, 1) - 1)
+            self._provisioned_by_function[function] = max(0, self._provisioned_by_function.get(function, 1) - 1)
 
     async def release(self, revision: str, function: str, env: ExecutionEnvironment) -> None:
-        self._release_counts(revision, function)
+        self._release_counts(revision, function, self._claims.pop(env, None))
         slot = self._revisions.setdefault(revision, _Revision())
         if slot.retired or env.dead or env.process is None or env.process.returncode is not None:
             self._all.discard(env)

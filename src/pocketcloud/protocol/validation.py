@@ -30,6 +30,14 @@ _VALIDATION_CODES = {"logs": "InvalidParameterException"}
 # (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN"; CloudWatch Logs'
 # outputFormat, whose members AWS lists in an order of its own: "[w3c, raw, json, plain, parquet]").
 _OWN_ENUMS = {"lambda": frozenset({"runtime"}), "logs": frozenset({"outputFormat"})}
+# Enums (by shape name) whose members a service's message lists in an order other than the model's,
+# as recorded from AWS (Lambda: "[LATEST, AT_TIMESTAMP, TRIM_HORIZON]", "[RESPONSE_STREAM, BUFFERED]").
+_ENUM_ORDERS = {
+    "lambda": {
+        "EventSourcePosition": ("LATEST", "AT_TIMESTAMP", "TRIM_HORIZON"),
+        "InvokeMode": ("RESPONSE_STREAM", "BUFFERED"),
+    },
+}
 # Members whose maximum length a service checks itself, in words of its own (CloudWatch Logs:
 # "Invalid LogGroup or LogStream, both must have length less than or equal to 512.").
 # CloudWatch Logs also words its one-transformation limit its own way: it prints the transformations
@@ -186,8 +194,10 @@ class Validator:
         map_not_null: bool = False,
         nullable_elements: frozenset[str] = frozenset(),
         hash_order: bool = False,
+        enum_orders: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.code = code
+        self.enum_orders = enum_orders or {}
         self.own_enums = own_enums
         self.own_max = own_max
         self.own_patterns = own_patterns
@@ -339,7 +349,7 @@ class Validator:
         enum, own_enums = shape.enum, self.own_enums
         if enum:
             allowed = frozenset(enum)
-            listed = ", ".join(enum)
+            listed = ", ".join(self.enum_orders.get(shape.name, enum))
 
             def in_enum(value: Any, where: str, errors: list[str]) -> None:
                 if isinstance(value, str) and value not in allowed and where not in own_enums:
@@ -580,4 +590,5 @@ def validator_for(service: str, protocol: str) -> Validator | None:
         own_patterns=_OWN_PATTERNS.get(service, frozenset()),
         nullable_elements=_NULLABLE_ELEMENTS.get(service, frozenset()),
         hash_order=service in _HASH_ORDER,
+        enum_orders=_ENUM_ORDERS.get(service),
     )

@@ -97,8 +97,8 @@ def test_an_unhandled_exceptions_error_record_is_one_event_joined_by_newlines(
     assert lines[4].endswith('/app.py", line 2, in helper')
     assert "\r" not in error
     assert events.index("before the error\n") < events.index(error) < events.index(f"END RequestId: {rid}\n")
-    # In the tail the record runs straight into END on the next line.
-    assert f"before the error\n{error}\nEND RequestId: {rid}\n" in result.log
+    # In the tail the record runs straight into END, with no line break between, as in AWS's tail.
+    assert f"before the error\n{error}END RequestId: {rid}\n" in result.log
 
 
 def test_an_init_errors_error_record_is_one_event(client: tuple[Functions, Any]) -> None:
@@ -110,7 +110,8 @@ def test_an_init_errors_error_record_is_one_event(client: tuple[Functions, Any])
         "[ERROR] Runtime.ImportModuleError: Unable to import module 'app': "
         "No module named 'no_such_module_here'\nTraceback (most recent call last):"
     )
-    assert f"{error}\nINIT_REPORT Init Duration: " in result.log
+    # As in AWS's tail: "Traceback (most recent call last):INIT_REPORT Init Duration: ..."
+    assert f"{error}INIT_REPORT Init Duration: " in result.log
     assert error in _events(logs, name, result.request_id)
 
 

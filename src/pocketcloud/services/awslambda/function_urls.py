@@ -7,7 +7,8 @@ A URL keeps AWS's shape on the local endpoint: `http://<url-id>.lambda-url.<regi
 (AWS: `https://<url-id>.lambda-url.<region>.on.aws/`); requests whose Host names it are served by
 `url_invoke.py`, which finds the configuration through `url_ids`. An index entry is written with
 its configuration and checked against it on every use, so one left behind when a function or alias
-is deleted (which drops its URL configuration) names nothing.
+is deleted (which drops its URL configuration) names nothing. One left behind by a deleted alias
+of a function that remains still answers, as AWS's does: with AccessDenied (`orphaned_url`).
 """
 
 from __future__ import annotations
@@ -81,6 +82,18 @@ class FunctionUrlOperations:
         if config is None or url_id_of(config) != url_id:
             return None  # the function, alias or URL it named was deleted since
         return account, region, key, config
+
+    def orphaned_url(self, url_id: str) -> str | None:
+        """The region of a URL whose alias was deleted while its function remains, else None: AWS
+        keeps answering such a URL, with AccessDenied (as recorded after DeleteAlias)."""
+        entry = self._url_ids.get(_INDEX, url_id)
+        if entry is None or self.url_config(url_id) is not None:
+            return None
+        scope = (entry["Account"], entry["Region"])
+        name, _, qualifier = entry["Key"].partition("\0")
+        if qualifier == "$LATEST" or self.functions.functions.get(scope, name) is None:  # type: ignore[attr-defined]
+            return None
+        return str(entry["Region"])
 
     def _fill_url_ids(self) -> None:
         self._url_ids_filled = True

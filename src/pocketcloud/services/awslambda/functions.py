@@ -261,7 +261,9 @@ class FunctionStore:
 def configuration(doc: Params, qualifier: str | None = None) -> Params:
     """The FunctionConfiguration AWS returns; `qualifier` is the one asked for (its ARN is the answer's)."""
     view = {k: doc[k] for k in CONFIG_FIELDS if k in doc}
-    if not view.get("Environment", {}).get("Variables") and "Environment" in view:
+    # Empty variables are left out, unless the request that set them named Environment: AWS then
+    # answers {"Variables": {}} (as recorded for CreateFunction and GetFunctionConfiguration).
+    if "Environment" in view and not view["Environment"].get("Variables") and not doc.get("EnvironmentGiven"):
         view.pop("Environment")
     if not view.get("Layers"):
         view.pop("Layers", None)  # AWS leaves the member out when there are none
@@ -476,7 +478,9 @@ class FunctionOperations:
             # so a function deleted and created again does not inherit its predecessor's retries.
             "Incarnation": str(uuid.uuid4()),
         }
-        if p.get("DeadLetterConfig"):
+        if p.get("Environment") is not None:
+            doc["EnvironmentGiven"] = True
+        if (p.get("DeadLetterConfig") or {}).get("TargetArn"):
             doc["DeadLetterConfig"] = p["DeadLetterConfig"]
         if p.get("KMSKeyArn"):
             doc["KMSKeyArn"] = p["KMSKeyArn"]
@@ -645,14 +649,21 @@ class FunctionOperations:
             "MemorySize",
             "Runtime",
             "EphemeralStorage",
-            "DeadLetterConfig",
             "KMSKeyArn",
             "TracingConfig",
         ):
             if p.get(member) is not None:
                 doc[member] = p[member]
+        # A DeadLetterConfig without a TargetArn changes nothing; an empty TargetArn removes the
+        # target (AWS answers DeadLetterConfig={} with the target it had, as recorded).
+        target = (p.get("DeadLetterConfig") or {}).get("TargetArn")
+        if target:
+            doc["DeadLetterConfig"] = {"TargetArn": target}
+        elif target == "":
+            doc.pop("DeadLetterConfig", None)
         if p.get("Environment") is not None:
             doc["Environment"] = {"Variables": p["Environment"].get("Variables") or {}}
+            doc["EnvironmentGiven"] = True
         if p.get("Layers") is not None:
             doc["Layers"] = self._layers(ctx, p["Layers"])  # type: ignore[attr-defined]
         if p.get("LoggingConfig") is not None:

@@ -38,6 +38,7 @@ from pocketcloud.services.awslambda.functions import (
 )
 from pocketcloud.services.awslambda.payload_json import payload_error
 from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
+from pocketcloud.services.awslambda.role_access import lambda_session_name
 
 Params = dict[str, Any]
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
@@ -71,6 +72,7 @@ class InvokeOperations:
             "PATH": "/usr/local/bin:/usr/bin:/bin",
             "LANG": "en_US.UTF-8",
             "TZ": ":UTC",
+            "SHLVL": "0",  # AWS's bootstrap starts the runtime from a shell: its processes see SHLVL 0
             "AWS_REGION": region,
             "AWS_DEFAULT_REGION": region,
             "AWS_EXECUTION_ENV": execution_env_name(doc["Runtime"] or "provided"),
@@ -93,7 +95,8 @@ class InvokeOperations:
             env["AWS_LAMBDA_LOG_FORMAT"] = "JSON"
             env["AWS_LAMBDA_LOG_LEVEL"] = logging_config.get("ApplicationLogLevel") or "INFO"
         sts = self.runtime.provider("sts")  # type: ignore[attr-defined]
-        credentials = sts.service_role_session(doc["Role"], doc["FunctionName"]) if sts else None
+        session = lambda_session_name(doc["FunctionName"])
+        credentials = sts.service_role_session(doc["Role"], session) if sts else None
         if credentials:
             env.update(
                 {
@@ -166,13 +169,15 @@ class InvokeOperations:
         if version != "$LATEST":  # a version's lacks the function's ReservedConcurrency
             base = self.functions.cached_function((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
         revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
+        reserved = base.get("ReservedConcurrency")
         try:
             env, cold = await self.pool.acquire(
                 revision,
                 base["FunctionArn"],
-                base.get("ReservedConcurrency"),
+                reserved,
                 lambda: self._spec(account, region, doc, version),
                 lambda: self._base_env(account, region, doc, version),
+                self._provisioned_share(account, region, doc, version, invoked_arn) if reserved else None,
             )
         except ConcurrencyExceeded as exc:
             raise too_many_requests(exc.reason) from exc
@@ -222,9 +227,27 @@ class InvokeOperations:
             asyncio.get_running_loop().call_soon(self._write_log, *args)
             return outcome, request_id, ""
         lines = self._write_log(*args)
-        # Each line ends with its newline in the tail; a framed record (the runtime's telemetry channel)
-        # may end with one already, and AWS's [ERROR] record, which does not, runs "...\nEND RequestId".
-        return outcome, request_id, "".join(m if m.endswith("\n") else f"{m}\n" for _, m in lines)
+        # Each line ends with its newline in the tail. A framed record (a line holding a line break:
+        # the runtime's telemetry channel) is given as framed, so AWS's [ERROR] record, which ends
+        # with no newline, runs straight into what follows ('raise Exception("...")END RequestId',
+        # as AWS's tail reads in LocalStack's recorded TestLambdaDLQ::test_dead_letter_queue).
+        return outcome, request_id, "".join(m if "\n" in m else f"{m}\n" for _, m in lines)
+
+    def _provisioned_share(
+        self, account: str, region: str, doc: Params, version: str, invoked_arn: str | None
+    ) -> tuple[str, int, int] | None:
+        """For a function with a reservation: (the invoked version's or alias's key, its provisioned
+        executions, the function's in all), or None when it has none."""
+        name = doc["FunctionName"]
+        configs = dict(self.provisioned.scan((account, region), prefix=name + "\0"))  # type: ignore[attr-defined]
+        if not configs:
+            return None
+        # The qualifier the caller named: an alias's provisioned executions serve calls through the alias.
+        named = (invoked_arn or "").split(":")
+        qualifier = named[7] if len(named) > 7 else version
+        here = configs.get(f"{name}\0{qualifier}", {}).get("Requested", 0)
+        total = sum(c["Requested"] for c in configs.values())
+        return f"{function_arn(region, account, name)}\0{qualifier}", here, total
 
     def _write_log(
         self,

@@ -25,6 +25,12 @@ from pocketcloud.services.base import ServiceRuntime
 SESSION_REFRESH_SECONDS = 3600.0
 
 
+def lambda_session_name(function_name: str) -> str:
+    """The role session Lambda names after a function: its name, or for a one-character name (a
+    session name has at least two) the name followed by "@lambda_function", as AWS names it."""
+    return function_name if len(function_name) > 1 else f"{function_name}@lambda_function"
+
+
 class RoleAccess:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
@@ -38,7 +44,8 @@ class RoleAccess:
         if cached is not None and time.monotonic() - cached[0] < SESSION_REFRESH_SECONDS:
             return cached[1]
         sts = self.runtime.provider("sts")
-        issued = sts.service_role_session(role_arn, session_name) if sts is not None else None  # type: ignore[attr-defined]
+        name = lambda_session_name(session_name)
+        issued = sts.service_role_session(role_arn, name) if sts is not None else None  # type: ignore[attr-defined]
         credential = self.runtime.credentials.lookup(issued["AccessKeyId"]) if issued else None
         if credential is None:
             self._sessions.pop(key, None)

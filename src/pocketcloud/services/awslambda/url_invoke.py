@@ -11,8 +11,9 @@ function URLs", "Control access to Lambda function URLs"):
   IAM engine as every call) for both lambda:InvokeFunctionUrl (with lambda:FunctionUrlAuthType)
   and lambda:InvokeFunction (with lambda:InvokedViaFunctionUrl), which URLs created since October
   2025 require: a NONE URL answers only once AddPermission has allowed "*" both. A denial is
-  403 AccessDeniedException with AWS's pointer to its troubleshooting page; an unknown url-id or
-  a request that fails authentication is 403 {"Message":"Forbidden"};
+  403 AccessDeniedException with AWS's pointer to its troubleshooting page (so is a URL whose
+  alias was deleted); an unknown url-id is 403 AccessDeniedException {"Message":null}, a request
+  that fails authentication 403 {"Message":"Forbidden"};
 - run synchronously through Invoke's own `run` (the environment pool, timeout, logs,
   concurrency) for $LATEST or the configuration's alias, with the format 2.0 event
   (`url_payloads.py`); a throttle is 429, a function error, a timeout or an answer that is no
@@ -83,6 +84,16 @@ _DENIED = (
 )
 
 
+def _unknown_url(request_id: str) -> Response:
+    # AWS's front end answers a url-id it does not know with no message at all, in compact JSON.
+    headers = [
+        ("content-type", "application/json"),
+        ("x-amzn-requestid", request_id),
+        ("x-amzn-ErrorType", "AccessDeniedException"),
+    ]
+    return Response(status=403, headers=headers, body=b'{"Message":null}')
+
+
 def _internal_error(request_id: str) -> Response:
     headers = [("content-type", "application/json"), ("x-amzn-requestid", request_id)]
     return Response(status=502, headers=headers, body=b"Internal Server Error")
@@ -132,7 +143,9 @@ class _FunctionUrlCall:
     async def answer(self) -> Response:
         found = self.provider.url_config(self.url_id) if self.provider is not None else None
         if found is None or found[1] != self.region:
-            return _message(403, "Forbidden", self.request_id)
+            if self.provider is not None and self.provider.orphaned_url(self.url_id) == self.region:
+                return _denied(self.request_id)  # its alias was deleted: the URL still answers, denied
+            return _unknown_url(self.request_id)
         account, region, key, config = found
         name, _, qualifier = key.partition("\0")
         alias = None if qualifier == "$LATEST" else qualifier

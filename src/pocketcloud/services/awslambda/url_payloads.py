@@ -8,8 +8,9 @@ unless its content type is text.
 
 The answer: an object with a statusCode is a response (statusCode, headers, cookies, body,
 isBase64Encoded); any other JSON value is the body of a 200 application/json response, as Lambda
-infers it. What cannot be read as either, or names headers HTTP cannot carry (a CR or LF that
-would split the response, a name that is no token), is the function URL's 502 "Internal Server Error".
+infers it (a string as its text, anything else as compact JSON). What cannot be read as either,
+or names headers HTTP cannot carry (a CR or LF that would split the response, a name that is no
+token), is the function URL's 502 "Internal Server Error".
 """
 
 from __future__ import annotations
@@ -137,8 +138,15 @@ def http_response(payload: bytes) -> Response:
     except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
         raise BadResponse("not JSON") from exc
     if not isinstance(result, dict) or "statusCode" not in result:
-        # Inferred: the whole answer is a JSON body.
-        body = payload if result is not None else b""
+        # Inferred: the answer is the body, as Lambda writes it again: a string as its text, any
+        # other value as compact JSON ({"hello":"world"}, ["hello",3,true]), whatever the spacing
+        # of the runtime's serializer.
+        if result is None:
+            body = b""
+        elif isinstance(result, str):
+            body = result.encode()
+        else:
+            body = json.dumps(result, separators=(",", ":"), ensure_ascii=False).encode()
         return Response(status=200, headers=[("content-type", "application/json")], body=body)
     status = result["statusCode"]
     if isinstance(status, str) and status.isdigit():
