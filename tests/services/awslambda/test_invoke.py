@@ -277,3 +277,13 @@ def test_invoking_by_arn_and_partial_arn(functions: Functions, lam: Any) -> None
     name = functions.python(COUNTER)
     assert invoke(lam, f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}").payload == 1
     assert invoke(lam, f"{ROOT_ACCOUNT}:function:{name}").payload == 2
+
+
+def test_a_synchronous_invokes_payload_is_answered_as_json(functions: Functions, lam: Any) -> None:
+    """AWS sends the function's result with Content-Type application/json (an event invoke has no body)."""
+    name = functions.python("def handler(event, context):\n    return {'ok': True}\n")
+    answer = lam.invoke(FunctionName=name, Payload=b"{}")
+    assert answer["ResponseMetadata"]["HTTPHeaders"]["content-type"] == "application/json"
+    assert json.loads(answer["Payload"].read()) == {"ok": True}
+    queued = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
+    assert queued["StatusCode"] == 202 and queued["Payload"].read() == b""

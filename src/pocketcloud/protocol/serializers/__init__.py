@@ -12,6 +12,7 @@ shape and its members' serialization traits — never a template per call::
     │   └── SqsJsonSerializer          sqs.py    legacy codes in x-amzn-query-error
     └── RestSerializer                 rest.py   header/status/payload binding
         ├── RestJsonSerializer         rest.py   rest-json (Lambda, ...)
+        │   └── LambdaSerializer       rest.py   Invoke's payload as JSON
         └── RestXmlSerializer          rest.py   rest-xml (Route 53, CloudFront)
             └── S3Serializer           s3.py     S3's roots, ids and errors
 
@@ -32,13 +33,14 @@ from functools import cache
 from .base import ResponseSerializer
 from .json import JsonSerializer
 from .query import Ec2Serializer, QuerySerializer
-from .rest import RestJsonSerializer, RestSerializer, RestXmlSerializer
+from .rest import LambdaSerializer, RestJsonSerializer, RestSerializer, RestXmlSerializer
 from .s3 import S3Serializer
 from .sqs import SqsJsonSerializer, SqsQuerySerializer
 
 __all__ = [
     "Ec2Serializer",
     "JsonSerializer",
+    "LambdaSerializer",
     "QuerySerializer",
     "ResponseSerializer",
     "RestJsonSerializer",
@@ -61,6 +63,7 @@ _PROTOCOLS: dict[str, type[ResponseSerializer]] = {
 # Service quirks, each a named subclass of its protocol's serializer.
 _QUIRKS: dict[tuple[str, str], type[ResponseSerializer]] = {
     ("s3", "rest-xml"): S3Serializer,
+    ("lambda", "rest-json"): LambdaSerializer,
     ("sqs", "query"): SqsQuerySerializer,
     ("sqs", "json"): SqsJsonSerializer,
 }

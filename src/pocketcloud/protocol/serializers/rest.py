@@ -25,7 +25,7 @@ import json as _json
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
@@ -92,12 +92,15 @@ class Bindings:
     raw_payload: bool = False
     encode: Encoder | None = None  # the body document, from the payload member or the whole output
     binds_request_id: bool = False  # a member is bound to one of the request-id headers
+    raw_content_type: str | None = None  # the Content-Type of a raw payload no member names
 
 
 class RestSerializer(ResponseSerializer):
     """What rest-json and rest-xml share; subclasses say how to encode documents."""
 
     document_type = ""
+    # Operation → the Content-Type a service gives its raw (blob) payload when no member binds one.
+    raw_payload_types: ClassVar[dict[str, str]] = {}
 
     def __init__(self, service: str) -> None:
         super().__init__(service)
@@ -146,6 +149,10 @@ class RestSerializer(ResponseSerializer):
             value = output.get(plan.payload)
             if value is not None:
                 body = value if hasattr(value, "__aiter__") else to_bytes(value)
+                if plan.raw_content_type is not None and not any(
+                    name.lower() == "content-type" for name, _ in headers
+                ):
+                    headers.append(("Content-Type", plan.raw_content_type))
         elif plan.encode is not None:
             value = output.get(plan.payload) if plan.payload else output
             if value is not None:
@@ -186,6 +193,7 @@ class RestSerializer(ResponseSerializer):
             eventstream = payload_shape.serialization.get("eventstream")
             if payload_shape.type_name in ("blob", "string") or eventstream:
                 plan.raw_payload = True
+                plan.raw_content_type = self.raw_payload_types.get(operation.name)
             else:
                 plan.encode = self.payload_encoder(operation, payload, payload_shape)
         elif any(m.serialization.get("location") not in NON_BODY_LOCATIONS for m in shape.members.values()):
@@ -266,6 +274,12 @@ class RestJsonSerializer(RestSerializer):
         # SDKs read a rest-json error's code from this header first.
         response.headers.append(("x-amzn-ErrorType", self.json_error_code(error)))
         return response
+
+
+class LambdaSerializer(RestJsonSerializer):
+    """Lambda answers a synchronous Invoke's payload (the function's JSON result) as application/json."""
+
+    raw_payload_types: ClassVar[dict[str, str]] = {"Invoke": "application/json"}
 
 
 class RestXmlSerializer(RestSerializer):
