@@ -40,6 +40,15 @@ def error_of(call: Callable[..., Any], *args: Any, **kwargs: Any) -> tuple[str, 
     )
 
 
+def allow_sse_c(s3: Any, bucket: str) -> None:
+    """Let a bucket take SSE-C writes, which buckets created since April 2026 refuse until told."""
+    rule = {
+        "ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"},
+        "BlockedEncryptionTypes": {"EncryptionType": ["NONE"]},
+    }
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+
+
 def empty_and_delete(s3: Any, bucket: str) -> None:
     """Remove every version, delete marker and upload of a bucket, then the bucket."""
     try:

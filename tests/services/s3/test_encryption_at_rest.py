@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ServerProcess, make_client
-from tests.services.s3.core_support import error_of
+from tests.services.s3.core_support import allow_sse_c, error_of
 
 PART = 5 * 1024 * 1024
 MARKER = b"PLAINTEXT-MARKER-0123456789"
@@ -62,6 +62,7 @@ def server(data_dir: Path) -> Iterator[ServerProcess]:
 def s3(server: ServerProcess) -> Any:
     s3 = make_client(server.endpoint, "s3")
     s3.create_bucket(Bucket="at-rest")
+    allow_sse_c(s3, "at-rest")  # the SSE-C tests below write to it
     return s3
 
 

@@ -28,6 +28,7 @@ from minio.sseconfig import SSEConfig
 from minio.versioningconfig import VersioningConfig
 
 from tests.conftest import ROOT_ACCOUNT, ROOT_KEY, ROOT_SECRET, ServerProcess
+from tests.services.s3.core_support import allow_sse_c
 
 MIB = 1024 * 1024
 
@@ -252,7 +253,8 @@ def test_object_tags_and_notification_validation(mc: Minio, bucket: str) -> None
     assert (error.code, error.response.status) == ("InvalidArgument", 400)
 
 
-def test_sse_c_object_needs_its_key(mc: Minio, bucket: str) -> None:
+def test_sse_c_object_needs_its_key(mc: Minio, s3: Any, bucket: str) -> None:
+    allow_sse_c(s3, bucket)
     key = SseCustomerKey(b"k" * 32)
     put_bytes(mc, bucket, "secret", b"classified", sse=key)
     assert mc.get_object(bucket, "secret", ssec=key).data == b"classified"

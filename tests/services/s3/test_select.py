@@ -18,7 +18,7 @@ from botocore.exceptions import EventStreamError
 
 from tests.conftest import ServerProcess
 from tests.services.s3.access_support import iam_user, policy
-from tests.services.s3.core_support import error_of
+from tests.services.s3.core_support import allow_sse_c, error_of
 
 PEOPLE = "name,age,city\nAlice,34,Paris\nBob,27,Lyon\nCarol,41,Paris\nDan,,Nice\n"
 CSV_USE = {"CSV": {"FileHeaderInfo": "USE"}}
@@ -293,6 +293,7 @@ def test_missing_key_bucket_and_bad_input(s3: Any, bucket: str, people: str) -> 
 
 
 def test_sse_c_object_needs_its_key(s3: Any, bucket: str) -> None:
+    allow_sse_c(s3, bucket)
     key = os.urandom(32)
     sse = {
         "SSECustomerAlgorithm": "AES256",

@@ -15,6 +15,7 @@ from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
 from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_arn, check_namespace
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP, check_bucket_tags
 from pocketcloud.services.s3.errors import malformed_xml
+from pocketcloud.services.s3.protection import SSE_C_ALLOWED_BY_DEFAULT
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
 Params = dict[str, Any]
@@ -129,7 +130,12 @@ class BucketOperations:
             "Acl": acl,
             # New buckets block all public access, as S3's have since April 2023.
             "Configs": {"PublicAccessBlock": dict(DEFAULT_PUBLIC_ACCESS_BLOCK)},
+            # ...and, since April 2026, refuse SSE-C writes until PutBucketEncryption allows them
+            # (everywhere but Bahrain and the UAE; "Default SSE-C setting for new buckets FAQ").
+            "SseCBlockedByDefault": region_of_bucket not in SSE_C_ALLOWED_BY_DEFAULT,
         }
+        if constraint == "EU":
+            doc["LocationConstraint"] = "EU"  # GetBucketLocation names it so; the Region is eu-west-1
         if doc["ObjectLockEnabled"]:
             doc["Versioning"] = {"Status": "Enabled"}
         if account_regional:
@@ -155,7 +161,8 @@ class BucketOperations:
                     BucketName=name,
                 )
             # us-east-1 answers 200 to a repeated CreateBucket by the owner of a us-east-1 bucket
-            # (legacy behaviour); a bucket of another region is BucketAlreadyOwnedByYou from anywhere.
+            # (legacy behaviour) unless it names tags; a bucket of another region is
+            # BucketAlreadyOwnedByYou from anywhere.
         # S3 names every new general purpose bucket's ARN (x-amz-bucket-arn), in either namespace.
         if region_of_bucket == "us-east-1":
             return {"Location": f"/{name}", "BucketArn": bucket_arn(name)}
@@ -170,8 +177,9 @@ class BucketOperations:
         }
 
     def GetBucketLocation(self, ctx: RequestContext, p: Params) -> Params:
-        region = self.s3.bucket(p["Bucket"])["Region"]
-        return {"LocationConstraint": None if region == "us-east-1" else region}
+        bucket = self.s3.bucket(p["Bucket"])
+        region = bucket["Region"]
+        return {"LocationConstraint": bucket.get("LocationConstraint") or (None if region == "us-east-1" else region)}
 
     def DeleteBucket(self, ctx: RequestContext, p: Params) -> Params:
         name = p["Bucket"]

@@ -13,6 +13,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.protection import default_encryption
 from pocketcloud.services.s3.state import S3State
 
 Params = dict[str, Any]
@@ -70,7 +71,7 @@ _DEFAULTS: dict[str, Params | None] = {
     "Logging": {},
     "Accelerate": {},
     "RequestPayment": {"Payer": "BucketOwner"},
-    "Encryption": {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}]},
+    "Encryption": None,  # filled from the bucket (protection.default_encryption)
     "OwnershipControls": None,  # filled from the bucket's ObjectOwnership
 }
 
@@ -130,6 +131,8 @@ def _make_get(config: BucketConfig) -> Any:
         deleted = bucket_doc.get("OwnershipControlsDeleted")
         if value is None and config.name == "OwnershipControls" and not deleted:
             value = {"Rules": [{"ObjectOwnership": bucket_doc.get("ObjectOwnership", "BucketOwnerEnforced")}]}
+        if value is None and config.name == "Encryption":
+            value = default_encryption(bucket_doc)
         if value is None and config.name in _DEFAULTS:
             value = _DEFAULTS[config.name]
         if value is None:

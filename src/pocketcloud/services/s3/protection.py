@@ -228,6 +228,21 @@ def default_retain_until(default: Params, start: datetime) -> datetime:
     return start + timedelta(days=int(default.get("Days") or 0))
 
 
+# The Regions whose new buckets still take SSE-C writes ("Default SSE-C setting for new buckets FAQ").
+SSE_C_ALLOWED_BY_DEFAULT = ("me-south-1", "me-central-1")
+
+
+def default_encryption(bucket_doc: Params) -> Params:
+    """What GetBucketEncryption answers for a bucket whose encryption was never put (or was deleted):
+    SSE-S3, and for buckets created since April 2026 outside those Regions, SSE-C blocked."""
+    rule: Params = {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+    if bucket_doc.get("SseCBlockedByDefault"):
+        rule["BlockedEncryptionTypes"] = {"EncryptionType": ["SSE-C"]}
+    return {"Rules": [rule]}
+
+
 def _blocked_encryption_types(bucket_doc: Params) -> list[str]:
-    rules = ((bucket_doc.get("Configs") or {}).get("Encryption") or {}).get("Rules") or [{}]
+    # A configuration that was put replaces the default, block and all.
+    config = (bucket_doc.get("Configs") or {}).get("Encryption") or default_encryption(bucket_doc)
+    rules = config.get("Rules") or [{}]
     return list(((rules[0] or {}).get("BlockedEncryptionTypes") or {}).get("EncryptionType") or [])
