@@ -23,9 +23,13 @@ class Principal:
     session_name: str | None = None
     session_policy: str | None = None
     session_expires: datetime | None = None
+    # When temporary credentials were issued (aws:TokenIssueTime); None for long-term keys.
+    session_issued: datetime | None = None
     access_key_id: str | None = None
     tags: tuple[tuple[str, str], ...] = field(default_factory=tuple)
     mfa_authenticated: bool = False
+    # A role session's source identity (aws:SourceIdentity): set once, kept by chained sessions.
+    source_identity: str | None = None
 
     @property
     def is_root(self) -> bool:

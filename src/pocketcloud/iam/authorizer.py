@@ -244,7 +244,7 @@ class Authorizer:
             session["session_policies"] = (parsed,) if parsed is not None else ()
         context = {
             **global_context(ctx), **ctx.condition_values, **_request_tags(params),
-            **_parameter_keys(ctx.service, operation.name, params),
+            **_parameter_keys(ctx.service, operation.name, params, principal.source_identity),
             **self._organization_keys(principal, owner, ctx.condition_values.get("aws:SourceAccount")),
         }
         # The same principal under the same policies, asking the same thing with the same values of
@@ -384,10 +384,21 @@ _TRUST_POLICY_CALLS = frozenset(
 _POLICY_ATTACHMENTS = {f"{verb}{kind}Policy" for verb in ("Attach", "Detach") for kind in ("User", "Group", "Role")}
 
 
-def _parameter_keys(service: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+def _parameter_keys(
+    service: str, operation: str, params: dict[str, Any], source_identity: str | None = None
+) -> dict[str, Any]:
     keys: dict[str, Any] = {}
     if service == "sts" and operation in _TRUST_POLICY_CALLS:
         keys = {key: params[member] for member, key in _STS_KEYS.items() if params.get(member) is not None}
+        if source_identity and "sts:SourceIdentity" not in keys:
+            # A chained session passes its source identity on: both aws:SourceIdentity and
+            # sts:SourceIdentity are in the request ("Role chaining and cross-account requirements").
+            keys["sts:SourceIdentity"] = source_identity
+        if operation == "AssumeRole" and params.get("SerialNumber") and params.get("TokenCode"):
+            # An AssumeRole call that passes MFA information is MFA-authenticated itself, so a trust
+            # policy can require it ("Configuring MFA-protected API access").
+            keys["aws:MultiFactorAuthPresent"] = "true"
+            keys["aws:MultiFactorAuthAge"] = "0"
     elif service == "iam":
         if params.get("PermissionsBoundary"):
             keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
@@ -397,15 +408,31 @@ def _parameter_keys(service: str, operation: str, params: dict[str, Any]) -> dic
 
 
 def _request_tags(params: dict[str, Any]) -> dict[str, Any]:
-    return request_tag_values(params.get("Tags"))
+    """The tag keys of a request that tags (a `Tags` list or map; SQS's and Logs' `tags` map) or
+    untags (`TagKeys`; Logs' `tagKeys`, and UntagLogGroup's `tags` list of keys)."""
+    tags = params.get("Tags", params.get("tags"))
+    found = request_tag_values(tags)
+    if found:
+        return found
+    untagged = params.get("TagKeys", params.get("tagKeys"))
+    if untagged is None and isinstance(tags, list):
+        untagged = tags
+    if isinstance(untagged, list) and untagged and all(isinstance(key, str) for key in untagged):
+        return {"aws:TagKeys": list(untagged)}
+    return {}
 
 
 def request_tag_values(tags: Any) -> dict[str, Any]:
-    """aws:RequestTag/<key> and aws:TagKeys of a request's tag list ({} if it names none)."""
-    if not isinstance(tags, list) or not tags or not isinstance(tags[0], dict):
+    """aws:RequestTag/<key> and aws:TagKeys of a request's tags, a list of Key/Value pairs or a
+    map ({} if it names none)."""
+    if isinstance(tags, dict) and tags:
+        pairs = [(str(key), value if isinstance(value, str) else "") for key, value in tags.items()]
+    elif isinstance(tags, list) and tags and isinstance(tags[0], dict):
+        pairs = [(t.get("Key"), t.get("Value", "")) for t in tags]
+    else:
         return {}
-    keys: dict[str, Any] = {f"aws:RequestTag/{t.get('Key')}": t.get("Value", "") for t in tags}
-    keys["aws:TagKeys"] = [t.get("Key") for t in tags]
+    keys: dict[str, Any] = {f"aws:RequestTag/{key}": value for key, value in pairs}
+    keys["aws:TagKeys"] = [key for key, _ in pairs]
     return keys
 
 
@@ -419,16 +446,42 @@ def _time_keys() -> tuple[str, str]:
     return _clock[1], _clock[2]
 
 
+# Services with a single endpoint in us-east-1: "IAM calls are always made to the us-east-1 Region"
+# whatever region the client signs for ("AWS global condition context keys", aws:RequestedRegion).
+_GLOBAL_ENDPOINT_SERVICES = frozenset({"iam", "organizations"})
+
+
 def global_context(ctx: RequestContext) -> dict[str, Any]:
-    """The global condition keys every request carries."""
+    """The global condition keys the request carries ("AWS global condition context keys", Availability)."""
     current_time, epoch_time = _time_keys()
     principal = ctx.principal
-    return {
+    keys: dict[str, Any] = {
         "aws:CurrentTime": current_time,
         "aws:EpochTime": epoch_time,
         "aws:SourceIp": ctx.request.client_ip,
         "aws:SecureTransport": "true" if ctx.request.scheme == "https" else "false",
-        "aws:RequestedRegion": ctx.region,
-        "aws:MultiFactorAuthPresent": "true" if principal.mfa_authenticated else "false",
+        "aws:RequestedRegion": "us-east-1" if ctx.service in _GLOBAL_ENDPOINT_SERVICES else ctx.region,
+        # "false when the principal makes the call directly"; a service calling on the principal's
+        # behalf says otherwise through its own condition values.
+        "aws:ViaAWSService": "false",
         "aws:UserAgent": ctx.request.headers.get("user-agent", ""),
     }
+    referer = ctx.request.headers.get("referer")
+    if referer:
+        # Present only when the client sends a Referer header (a browser following a link).
+        keys["aws:referer"] = referer
+    issued = principal.session_issued
+    if principal.source_identity:
+        # "After a source identity is set, the aws:SourceIdentity key is present in all subsequent
+        # requests made during the role session."
+        keys["aws:SourceIdentity"] = principal.source_identity
+    if principal.session_expires is not None:
+        # Temporary credentials only: with long-term access keys these keys are absent (so
+        # `Bool aws:MultiFactorAuthPresent false` does not match them; `BoolIfExists` does).
+        keys["aws:MultiFactorAuthPresent"] = "true" if principal.mfa_authenticated else "false"
+        if issued is not None:
+            keys["aws:TokenIssueTime"] = issued.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+            if principal.mfa_authenticated:
+                # Seconds since the MFA-authenticated credentials were issued.
+                keys["aws:MultiFactorAuthAge"] = str(max(0, int(epoch_time) - int(issued.timestamp())))
+    return keys

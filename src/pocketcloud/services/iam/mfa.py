@@ -97,6 +97,17 @@ class MfaOperations:
                 "InvalidAuthenticationCode", "Authentication code for device is not valid.", status=403
             )
 
+    def mfa_code_valid(self, account: str, user_name: str, serial: str, code: str) -> bool | None:
+        """For STS's SerialNumber and TokenCode: None when no device of that serial number is
+        enabled for the user, else whether `code` is the device's current one-time code."""
+        prefix = f"arn:aws:iam::{account}:mfa/"
+        name = serial.rsplit("/", 1)[-1]
+        doc = self._devices().get((account, ""), name) if serial.startswith(prefix) else None
+        if doc is None or doc["SerialNumber"] != serial or doc.get("UserName") != user_name:
+            return None
+        current = int(time.time()) // STEP
+        return any(totp(doc["Seed"], step) == code for step in range(current - DRIFT, current + DRIFT + 1))
+
     def CreateVirtualMFADevice(self, ctx: RequestContext, p: Params) -> Params:
         name = p["VirtualMFADeviceName"]
         path = check_path(p.get("Path"))  # "/a//b/" included, as AWS takes it

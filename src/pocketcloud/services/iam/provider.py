@@ -140,6 +140,21 @@ class IamProvider(
             self._arn_cache[key] = [doc["Arn"]] if doc is not None else None
         return self._arn_cache[key]
 
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """The tags of the user, role or instance profile a call acts on, as aws:ResourceTag/<key>
+        (and, for users and roles, iam:ResourceTag/<key>: Service Authorization Reference, IAM)."""
+        entity = iam_entity(operation, params)
+        if entity is None or entity[0] == "group":
+            return {}
+        kind, name = entity
+        doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
+        prefixes = ("aws", "iam") if kind in ("user", "role") else ("aws",)
+        return {
+            f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "")
+            for tag in (doc or {}).get("Tags") or []
+            for prefix in prefixes
+        }
+
     def identity_policies(self, principal: Principal) -> IdentityPolicies:
         """Identity policies of a user (its own and its groups'), of a role session's role, or of the
         user behind a federated user."""

@@ -148,6 +148,13 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             return None, owner
         return self._policy_text(queue), queue.account
 
+    def condition_values(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """aws:ResourceTag/<key> of the queue a call acts on ("ABAC condition keys for Amazon SQS")."""
+        queue, _ = self._policy_queue(ctx, operation, params)
+        if queue is None:
+            return {}
+        return {f"aws:ResourceTag/{key}": value for key, value in (queue.doc.get("Tags") or {}).items()}
+
     def refusal(self, ctx: RequestContext, operation: str, resource_account: str | None) -> ServiceError | None:
         """What a refused call is told instead of AccessDenied: GetQueueUrl does not tell another
         account's caller whether the queue exists (AWS: NonExistentQueue, 400, "The specified queue

@@ -151,6 +151,21 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
 
     # -- for authorization: a role's trust policy is AssumeRole's resource policy
 
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """AssumeRole: the role's tags as aws:ResourceTag/<key> and iam:ResourceTag/<key> (the IAM
+        ABAC tutorial's "Assume any ABAC role, but only when the user and role tags match"); other
+        calls: the token operations' keys."""
+        if operation != "AssumeRole":
+            return super().condition_values(ctx, operation, params)
+        parsed = _parse_role_arn(params.get("RoleArn") or "")
+        iam = self.runtime.provider("iam")
+        role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
+        return {
+            f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "")
+            for tag in (role or {}).get("Tags") or []
+            for prefix in ("aws", "iam")
+        }
+
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
@@ -210,10 +225,16 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
                 "a transitive tag key from the calling session.",
                 status=400,
             )
+        if caller.source_identity and not p.get("SourceIdentity"):
+            # "The value that is set persists when a role is used to assume another role" (role
+            # chaining), and setting it there still needs sts:SetSourceIdentity.
+            p = {**p, "SourceIdentity": caller.source_identity}
         # Tags and a source identity that pass validation need their own permissions besides.
         self.authorize_session_extras(ctx, p, role, account)
         extra = {
             "SourceIdentity": p.get("SourceIdentity"),
+            # A session requested with MFA information is MFA-authenticated (aws:MultiFactorAuthPresent).
+            "MfaAuthenticated": self._mfa_authenticated(caller, p),
             # What a session made with these credentials inherits (role chaining).
             "TransitiveTagKeys": sorted({*_transitive(requested, p.get("TransitiveTagKeys") or []), *inherited}),
         }
@@ -412,7 +433,7 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
                 "UserId": caller.user_id,
                 "Name": caller.name,
                 "Tags": dict(caller.tags),
-                "MfaAuthenticated": bool(p.get("TokenCode")),
+                "MfaAuthenticated": self._mfa_authenticated(caller, p),
             },
         )
         return {"Credentials": credentials}
@@ -499,13 +520,40 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             },
         )
 
+    def _mfa_authenticated(self, caller: Any, p: Params) -> bool:
+        """Whether the call's SerialNumber and TokenCode authenticate the calling user, with AWS's
+        AccessDenied when they are given but do not (their wording, as STS answers them)."""
+        serial, code = p.get("SerialNumber"), p.get("TokenCode")
+        if not serial and not code:
+            return False
+        if not serial or not code:
+            raise _mfa_failed(
+                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
+            )
+        if caller.is_root:
+            return True  # the root user's MFA device is set up in the console, which pocketcloud has not
+        iam: Any = self.runtime.provider("iam")
+        valid = None
+        if caller.kind == "User" and iam is not None:
+            valid = iam.mfa_code_valid(caller.account_id, caller.name, serial, code)
+        if valid is None:
+            raise _mfa_failed(
+                "MultiFactorAuthentication failed, unable to validate MFA code.  "
+                "Please verify your MFA serial number is valid and associated with this user."
+            )
+        if not valid:
+            raise _mfa_failed("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        return True
+
     def _issue(self, duration: int, session: Params) -> Params:
         key_id = new_id("ASIA", 20)
-        expiration = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=duration)
+        issued = datetime.now(UTC).replace(microsecond=0)
+        expiration = issued + timedelta(seconds=duration)
         doc = {
             **session,
             "SecretAccessKey": new_secret(),
             "SessionToken": _token(),
+            "Issued": issued.isoformat(),  # aws:TokenIssueTime
             "Expiration": expiration.isoformat(),
         }
         self.sessions.put(GLOBAL, key_id, doc)
@@ -515,6 +563,10 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
             "SessionToken": doc["SessionToken"],
             "Expiration": expiration,
         }
+
+
+def _mfa_failed(message: str) -> ServiceError:
+    return ServiceError("AccessDenied", message, status=403)
 
 
 def _check_session_policy(document: str) -> None:
@@ -541,9 +593,11 @@ def _principal_from_session(doc: Params, access_key_id: str) -> Principal:
         session_name=doc.get("SessionName"),
         session_policy=doc.get("SessionPolicy"),
         session_expires=datetime.fromisoformat(doc["Expiration"]),
+        session_issued=datetime.fromisoformat(doc["Issued"]) if doc.get("Issued") else None,
         access_key_id=access_key_id,
         tags=tuple(sorted((doc.get("Tags") or {}).items())),
         mfa_authenticated=bool(doc.get("MfaAuthenticated")),
+        source_identity=doc.get("SourceIdentity") or None,
     )
 
 
