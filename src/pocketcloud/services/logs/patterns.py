@@ -5,13 +5,18 @@ metric filters, subscription filters, filter log events, and Live Tail"):
 
 - terms: `ERROR`, `"INTERNAL SERVER ERROR"`, `ERROR -ARGUMENTS`,
   `?ERROR ?WARN`, `%regex%`. Case-sensitive; every term must appear (AND);
-  `-term` must not; `?` starts an alternative, so `?a b ?c` is (a AND b) OR c
-  (the form the CDK's anyTermGroup writes). `""` matches every event.
+  `-term` must not; `?term`s match when any of them appears, and are ignored
+  when the pattern has any other term (`?a ?b c` is just c). `""` and `" "`
+  match every event. An unquoted term may not hold `@:,()[]{}\\` or a backquote
+  ("Invalid character(s) in term ':'").
 - JSON, in braces: `{ $.level = "ERROR" }`, `{ $.latency > 500 }`,
   `{ $.a[0].b != x* }`, `{ $.flag IS TRUE }`, `{ $.x IS NULL }`,
   `{ $.x NOT EXISTS }`, `{ $.msg = %regex% }`, combined with `&&`, `||` and
   parentheses (`()` > `&&` > `||`). The selector must reach a value node: an
-  object or an array never matches `=` nor `!=`.
+  object or an array never matches `=` nor `!=`. `$.a[*]` and `$.*` select every
+  element or field (one per selector, three per pattern; a condition holds when it
+  holds for one of them); `$.['cluster.name']` names a key with periods. `IS NOT`
+  and `EXISTS` are refused, as on AWS.
 - space-delimited, in brackets: `[ip, user, ..., status_code = 4*, bytes > 1000]`.
   The message splits on spaces, a `"..."` or `[...]` run being one field;
   `...` stands for any number of fields; conditions use `=`, `!=` (strings,
@@ -50,6 +55,17 @@ class FilterPatternError(ValueError):
 
 def _invalid(detail: str | None = None) -> FilterPatternError:
     return FilterPatternError("Invalid filter pattern" + (f": {detail}" if detail else ""))
+
+
+def _invalid_term(term: str) -> FilterPatternError:
+    return FilterPatternError(f"Invalid character(s) in term '{term}'")
+
+
+# Characters AWS refuses in an unquoted term ("Enclose exact phrases and terms that include
+# non-alphanumeric characters in double quotation marks"); it names the first one it meets,
+# as `Status:` gets "Invalid character(s) in term ':'".
+_UNQUOTED_REFUSED = frozenset("@:,()[]{}\\`")
+_JSON_UNQUOTED_REFUSED = frozenset("@$\\`")
 
 
 @lru_cache(maxsize=512)
@@ -102,7 +118,12 @@ _NUMERIC_OPS: dict[str, Callable[[float, float], bool]] = {
 
 class FilterPattern:
     """A compiled pattern. `extract` returns the extracted fields of a matching
-    message ({} for term and JSON patterns), None when it does not match."""
+    message ({} for term and JSON patterns), None when it does not match. `regexes` counts
+    its `%regex%` terms (a log group holds at most 5 filters with one). Only JSON and
+    space-delimited patterns name fields a metric's dimensions can take their values from."""
+
+    regexes = 0
+    supports_dimensions = False
 
     def matches(self, message: str) -> bool:
         return self.extract(message) is not None
@@ -142,6 +163,8 @@ class _TermPattern(FilterPattern):
 
 
 class _JsonPattern(FilterPattern):
+    supports_dimensions = True
+
     def __init__(self, check: Callable[[Callable[[str], Any]], bool]) -> None:
         self.check = check
 
@@ -150,13 +173,15 @@ class _JsonPattern(FilterPattern):
         if not text.startswith(("{", "[")):
             return None
         try:
-            document = json.loads(text)
+            document = json.loads(text, parse_float=_JsonFloat)
         except (ValueError, RecursionError):
             return None
         return {} if self.check(lambda path: _select(document, path)) else None
 
 
 class _DelimitedPattern(FilterPattern):
+    supports_dimensions = True
+
     def __init__(self, slots: list[_Slot]) -> None:
         self.slots = slots
         self.ellipsis = next((i for i, s in enumerate(slots) if s.ellipsis), None)
@@ -265,8 +290,10 @@ def _tokenize(text: str) -> list[_Token]:
             start = i
             while i < len(text) and text[i] not in _WORD_END:
                 i += 1
-            if i == start:
-                raise _invalid()
+            if i == start:  # a character no token starts with, as the `,` of `{ $.a = 1, $.b = 2 }`
+                raise _invalid_term(ch)
+            if text[start] == "$" and text.startswith('"', i):  # a quoted key: `$."sc-status"`
+                raise _invalid_term(text[start : i + 1])
             tokens.append(_Token("word", text[start:i]))
     return tokens
 
@@ -287,6 +314,7 @@ class _ConditionParser:
         self.json_mode = json_mode
         self.names = names
         self.regexes = 0
+        self.wildcards = 0
         self.subjects: list[str] = []
 
     def peek(self) -> _Token | None:
@@ -335,14 +363,22 @@ class _ConditionParser:
         subject = self.subject(token.text)
         following = self.take()
         if following.kind == "word":
-            return self.postfix(subject, following.text.upper())
-        if following.kind != "op":
+            leaf = self.postfix(subject, following.text.upper())
+        elif following.kind != "op":
             raise _invalid()
-        return self.comparison(subject, following.text, self.take())
+        else:
+            leaf = self.comparison(subject, following.text, self.take())
+        return _any_selected(subject, leaf) if self.json_mode and _WILDCARD in _path_of(subject) else leaf
 
     def subject(self, text: str) -> str:
         if self.json_mode:
             if not (text == "$" or text.startswith(("$.", "$["))) or _parse_path(text) is None:
+                raise _invalid()
+            # "You can only use up to one wildcard selector in a property selector, and up to
+            # three wildcard selectors in a filter pattern with compound expressions."
+            wildcards = _path_of(text).count(_WILDCARD)
+            self.wildcards += wildcards
+            if wildcards > 1 or self.wildcards > _MAX_WILDCARDS:
                 raise _invalid()
         elif self.names is not None and text not in self.names:
             raise _invalid()
@@ -354,10 +390,6 @@ class _ConditionParser:
             raise _invalid()
         if word == "IS":
             what = self.take().text.upper()
-            if what == "NOT":
-                if self.take().text.upper() != "NULL":
-                    raise _invalid()
-                return lambda lookup: (v := lookup(subject)) is not _MISSING and v is not None
             if what == "TRUE":
                 return lambda lookup: lookup(subject) is True
             if what == "FALSE":
@@ -369,9 +401,7 @@ class _ConditionParser:
             if self.take().text.upper() != "EXISTS":
                 raise _invalid()
             return lambda lookup: lookup(subject) is _MISSING
-        if word == "EXISTS":
-            return lambda lookup: lookup(subject) is not _MISSING
-        raise _invalid()
+        raise _invalid()  # AWS: "The variables IS NOT and EXISTS currently aren't supported."
 
     def comparison(self, subject: str, op: str, value: _Token) -> Condition:
         if value.kind == "re":
@@ -388,10 +418,16 @@ class _ConditionParser:
             return check_regex
         if value.kind not in ("str", "word"):
             raise _invalid()
+        if value.kind == "word" and self.json_mode:
+            # "Strings that have unicode and other characters such as '@', '$', '\\', etc. must be
+            # enclosed in double quotes to be valid."
+            bad = next((c for c in value.text if c in _JSON_UNQUOTED_REFUSED or not c.isascii()), None)
+            if bad is not None:
+                raise _invalid_term(bad)
         number = _as_number(value.text) if value.kind == "word" else None
         if number is None:
-            if op not in ("=", "!="):
-                raise _invalid()
+            if op not in ("=", "!="):  # AWS names the value that is no number, as written
+                raise _invalid_term(f'"{value.text}"' if value.kind == "str" else value.text)
             if value.kind == "word" and self.json_mode and value.text in ("true", "false", "null"):
                 literal = {"true": True, "false": False, "null": None}[value.text]
                 return self._literal(subject, op, literal)
@@ -438,47 +474,103 @@ class _ConditionParser:
         return check
 
 
+class _JsonFloat(float):
+    """A JSON number with a fraction or exponent that keeps its text: compared with a string,
+    `12.0` is "12.0" (AWS: `{ $.x != "12" }` matches it), while `{ $.x = 12 }` compares numbers."""
+
+    text: str
+
+    def __new__(cls, text: str) -> _JsonFloat:
+        number = super().__new__(cls, text)
+        number.text = text
+        return number
+
+
 def _json_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, _JsonFloat):
+        return value.text
     return str(value)
 
 
 # -- JSON selectors ---------------------------------------------------------------
 
-_PATH_PART = re.compile(r"\.([^.\[\]\s]+)|\[(\d+)\]")
+# `.name`, `[0]`, the wildcards `.*` and `[*]`, and `['key.with.periods']` (with or without a
+# leading period: the documented form is `$.['cluster.name']`).
+_PATH_PART = re.compile(r"\.?\['([^']*)'\]|\.([^.\[\]\s]+)|\[(\d+)\]|\[(\*)\]")
+_WILDCARD: Any = object()
+_MAX_WILDCARDS = 3
 
 
 @lru_cache(maxsize=1024)
-def _parse_path(selector: str) -> tuple[str | int, ...] | None:
-    parts: list[str | int] = []
+def _parse_path(selector: str) -> tuple[Any, ...] | None:
+    parts: list[Any] = []
     pos = 1  # after "$"
     while pos < len(selector):
         match = _PATH_PART.match(selector, pos)
         if match is None:
             return None
-        parts.append(match.group(1) if match.group(1) is not None else int(match.group(2)))
+        quoted, name, index, star = match.groups()
+        if quoted is not None:
+            parts.append(quoted)
+        elif name is not None:
+            parts.append(_WILDCARD if name == "*" else name)
+        else:
+            parts.append(_WILDCARD if star is not None else int(index))
         pos = match.end()
     return tuple(parts)
 
 
+def _path_of(selector: str) -> tuple[Any, ...]:
+    return _parse_path(selector) or ()
+
+
 def _select(document: Any, selector: str) -> Any:
     """The value at `selector`; _MISSING if absent. Objects and arrays come back as
-    _CONTAINER: a selector must reach a value node to compare."""
-    path = _parse_path(selector) or ()
-    current = document
-    for part in path:
-        if isinstance(part, int):
-            if not isinstance(current, list) or part >= len(current):
-                return _MISSING
-        elif not isinstance(current, dict) or part not in current:
-            return _MISSING
-        current = current[part]
-    if isinstance(current, dict | list):
-        return _CONTAINER
-    return current
+    _CONTAINER: a selector must reach a value node to compare. A selector with a wildcard
+    gives the _Selected values it reaches."""
+    found = [document]
+    wildcard = False
+    for part in _path_of(selector):
+        following: list[Any] = []
+        for current in found:
+            if part is _WILDCARD:
+                wildcard = True
+                if isinstance(current, dict):
+                    following.extend(current.values())
+                elif isinstance(current, list):
+                    following.extend(current)
+            elif isinstance(part, int):
+                if isinstance(current, list) and part < len(current):
+                    following.append(current[part])
+            elif isinstance(current, dict) and part in current:
+                following.append(current[part])
+        found = following
+    values = [_CONTAINER if isinstance(v, dict | list) else v for v in found]
+    if wildcard:
+        return _Selected(values)
+    return values[0] if values else _MISSING
+
+
+def _constant(value: Any) -> Lookup:
+    return lambda _path: value
+
+
+class _Selected(tuple[Any, ...]):
+    """The values a wildcard selector reaches."""
+
+
+def _any_selected(subject: str, leaf: Condition) -> Condition:
+    """A condition on a wildcard selector: true when it holds for one of the values selected
+    (`{ $.arrayKey[*] = %val.{2}% }` matches `"arrayKey": ["value", "another value"]`)."""
+
+    def check(lookup: Lookup) -> bool:
+        found = lookup(subject)
+        values = found if isinstance(found, _Selected) and found else (_MISSING,)
+        return any(leaf(_constant(value)) for value in values)
+
+    return check
 
 
 class _Container:
@@ -548,7 +640,8 @@ def _split_slots(body: str) -> list[str]:
 
 
 def _compile_terms(text: str) -> FilterPattern:
-    groups: list[list[_Term]] = [[]]
+    optional: list[_Term] = []
+    required: list[_Term] = []
     pending_or = pending_not = False
     i = 0
     while i < len(text):
@@ -567,6 +660,8 @@ def _compile_terms(text: str) -> FilterPattern:
         regex: Any = None
         if ch == '"':
             value, i = _read_quoted(text, i)
+            if not value.strip():  # `" "` is AWS's "match everything": a term every event holds
+                value = ""
         elif ch == "%" and text.find("%", i + 1) != -1:
             value, i = _read_regex(text, i)
             regex = _compile_regex(value)
@@ -575,18 +670,23 @@ def _compile_terms(text: str) -> FilterPattern:
             while i < len(text) and not text[i].isspace():
                 i += 1
             value = text[start:i]
-            if '"' in value:
-                raise _invalid()
-        if pending_or and groups[-1]:
-            groups.append([])
-        groups[-1].append(_Term(value, regex, pending_not))
+            for ch in value:
+                if ch == '"':
+                    raise _invalid()
+                if ch in _UNQUOTED_REFUSED:
+                    raise _invalid_term(ch)
+        (optional if pending_or else required).append(_Term(value, regex, pending_not))
         pending_or = pending_not = False
     if pending_or or pending_not:
         raise _invalid()
-    groups = [g for g in groups if g]
+    # "If you combine "?" with other filter patterns, all question mark terms will be ignored":
+    # `?ERROR ?ARGUMENTS REQUEST` matches every event containing REQUEST.
+    groups = [required] if required else [[term] for term in optional]
     if not groups:
         return _MatchAll()
-    return _TermPattern(groups)
+    compiled = _TermPattern(groups)
+    compiled.regexes = sum(1 for term in optional + required if term.regex is not None)
+    return compiled
 
 
 def _compile_json(text: str) -> FilterPattern:
@@ -596,7 +696,9 @@ def _compile_json(text: str) -> FilterPattern:
     check = parser.parse()
     if parser.regexes > _MAX_REGEXES:
         raise _invalid("a filter pattern can contain at most 2 regular expressions")
-    return _JsonPattern(check)
+    compiled = _JsonPattern(check)
+    compiled.regexes = parser.regexes
+    return compiled
 
 
 def _compile_delimited(text: str) -> FilterPattern:
@@ -613,6 +715,8 @@ def _compile_delimited(text: str) -> FilterPattern:
         first = next((t for t in tokens if t.kind == "word"), None)
         if first is None:
             raise _invalid()
+        if "." in first.text:  # a field is named by a word: AWS refuses `[...fields, status=FAILED]`
+            raise _invalid_term(first.text)
         names.add(first.text)
         parsed.append((piece, tokens))
     slots: list[_Slot] = []
@@ -635,7 +739,9 @@ def _compile_delimited(text: str) -> FilterPattern:
         raise _invalid()
     if regexes > _MAX_REGEXES:
         raise _invalid("a filter pattern can contain at most 2 regular expressions")
-    return _DelimitedPattern(slots)
+    compiled = _DelimitedPattern(slots)
+    compiled.regexes = regexes
+    return compiled
 
 
 @lru_cache(maxsize=256)
