@@ -522,11 +522,12 @@ def test_sqs_resource_tag_condition_denies_a_queue_without_the_tag(endpoint: str
 
 def test_sqs_create_queue_request_tags_are_aws_request_tag(endpoint: str) -> None:
     """ABAC condition keys for Amazon SQS: aws:RequestTag and aws:TagKeys apply to CreateQueue (whose
-    tags are a map): creating a queue is allowed only with the tag the policy asks for."""
+    tags are a map): creating a queue is allowed only with the tag the policy asks for (tagging on
+    creation also takes sqs:TagQueue, under the same condition)."""
     user = _User(
         endpoint,
         {
-            "Effect": "Allow", "Action": "sqs:CreateQueue", "Resource": "*",
+            "Effect": "Allow", "Action": ["sqs:CreateQueue", "sqs:TagQueue"], "Resource": "*",
             "Condition": {
                 "StringEquals": {"aws:RequestTag/environment": "beta"},
                 "ForAllValues:StringEquals": {"aws:TagKeys": ["environment"]},

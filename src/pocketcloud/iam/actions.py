@@ -46,7 +46,8 @@ Limitations, all of the kind "the request alone does not say":
   function:f, AWS uses function:f:1).
 - One action per operation: AWS's additional checks (CopyObject's s3:GetObject
   on the source, iam:PassRole on CreateFunction's role, KMS ReEncrypt's
-  kms:ReEncryptTo) are not made here.
+  kms:ReEncryptTo) are not made here but by the providers, through the
+  authorizer's `authorize_as` and `authorize_action`.
 """
 
 from __future__ import annotations

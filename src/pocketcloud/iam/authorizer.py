@@ -158,6 +158,28 @@ class Authorizer:
         asked = replace(ctx, operation=operation.name, condition_values=dict(condition_values or {}))
         self.authorize(asked, operation, params)
 
+    def authorize_action(
+        self,
+        ctx: RequestContext,
+        operation: OperationModel,
+        action: str,
+        resource: str,
+        condition_values: dict[str, Any] | None = None,
+    ) -> None:
+        """AccessDenied unless `ctx`'s caller may also perform `action` on `resource`: an action no
+        operation of any model makes, which AWS checks beside the call (iam:PassRole when a call hands a
+        role to a service). Identity policies, boundaries, session policies and SCPs decide; there is
+        no resource policy. The root user may do it in its own account unless an SCP or session says no."""
+        if self.runtime.settings.auth_disabled:
+            return
+        principal = ctx.principal
+        if principal.is_root and principal.session_policy is None and self._scps(principal) is None:
+            return
+        asked = replace(ctx, condition_values=dict(condition_values or {}))
+        decision, _, _ = self.decide(asked, operation, {}, None, None, action=action, resources=[resource])
+        if not decision.allowed:
+            raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resource))
+
     def _outsider_of_s3(self, service: str, principal: Principal, owner: str | None) -> bool:
         """S3 explains a denial ("User: ... because no ... allows ...") only to callers of the bucket
         owner's own account or organization ("Troubleshoot access denied (403 Forbidden) errors"):
@@ -215,12 +237,16 @@ class Authorizer:
         params: dict[str, Any],
         policy_text: str | None,
         resource_account: str | None,
+        action: str | None = None,
+        resources: list[str] | None = None,
     ) -> tuple[Decision, str, list[str]]:
+        """The decision on `operation` with `params` (or, given `action` and `resources`, on those)."""
         principal = ctx.principal
-        action = iam_action(ctx.service, operation, params)
-        # A provider that knows its resources' ARNs better than the parameters do (IAM: paths) says so.
-        known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)
-        resources = known_arns(ctx, operation.name, params) if known_arns is not None else None
+        action = action or iam_action(ctx.service, operation, params)
+        if resources is None:
+            # A provider that knows its resources' ARNs better than the parameters do (IAM: paths) says so.
+            known_arns = getattr(self.runtime.provider(ctx.service), "resource_arns", None)
+            resources = known_arns(ctx, operation.name, params) if known_arns is not None else None
         if not resources:
             resources = resource_arns(
                 ctx.service, principal.account_id or resource_account or "", ctx.region, params, operation

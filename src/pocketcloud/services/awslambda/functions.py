@@ -20,7 +20,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import service_model
+from pocketcloud.protocol.models import operation_model, service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
 from pocketcloud.services.awslambda.errors import (
@@ -295,7 +295,7 @@ class FunctionOperations:
 
     # -- checks ---------------------------------------------------------------
 
-    def _check_role(self, ctx: RequestContext, role_arn: str) -> None:
+    def _check_role(self, ctx: RequestContext, role_arn: str, function_arn: str) -> None:
         parts = role_arn.split(":")
         if len(parts) == 6 and parts[2] == "iam" and parts[4] and parts[4] != ctx.account_id:
             # iam:PassRole never crosses accounts: AWS refuses before looking at the role.
@@ -306,6 +306,15 @@ class FunctionOperations:
             role = iam.role(parts[4], parts[5].rsplit("/", 1)[-1])
         if role is None:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
+        # Handing the role to Lambda is iam:PassRole on it, which the caller's policies must allow
+        # ("Grant a user permissions to pass a role to an AWS service"), with the keys AWS sets.
+        self.runtime.authorizer.authorize_action(  # type: ignore[attr-defined]
+            ctx,
+            operation_model("lambda", ctx.operation),
+            "iam:PassRole",
+            role_arn,
+            {"iam:PassedToService": "lambda.amazonaws.com", "iam:AssociatedResourceArn": function_arn},
+        )
         trust = role["AssumeRolePolicyDocument"]
         if not service_allowed(trust, "lambda.amazonaws.com", "sts:AssumeRole", role_arn, parts[4], kind="trust"):
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
@@ -433,10 +442,10 @@ class FunctionOperations:
             raise invalid_parameter(
                 "Runtime and Handler are mandatory parameters for functions created with deployment packages."
             )
-        self._check_role(ctx, p["Role"])
-        self._check_dead_letter(p["Role"], name, p.get("DeadLetterConfig"))
         scope = (ctx.account_id, ctx.region)
         arn = function_arn(ctx.region, ctx.account_id, name)
+        self._check_role(ctx, p["Role"], arn)
+        self._check_dead_letter(p["Role"], name, p.get("DeadLetterConfig"))
         if self.functions.functions.get(scope, name) is not None:
             raise conflict(f"Function already exist: {name}")
         code = self._code_from(ctx, p.get("Code") or {}, "CreateFunction")
@@ -639,7 +648,7 @@ class FunctionOperations:
         self._check_config(p)
         self._check_snap_start(p.get("Runtime") or doc.get("Runtime"), p.get("SnapStart"))
         if p.get("Role"):
-            self._check_role(ctx, p["Role"])
+            self._check_role(ctx, p["Role"], doc["FunctionArn"])
         self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
         for member in (
             "Role",
