@@ -66,6 +66,16 @@ def policy_actions_over_limit(count: int) -> ServiceError:
     )
 
 
+def too_many_in_flight() -> ServiceError:
+    """A short-polling receive from a standard queue with the most messages in flight SQS allows
+    (about 120,000; "Amazon SQS standard queue quotas"), in SQS's words."""
+    return ServiceError(
+        "OverLimit",
+        "Too many messages have been received without being deleted.\nPlease delete your received "
+        "messages or let them timeout before receiving more.",
+    )
+
+
 def invalid_message_contents() -> ServiceError:
     return ServiceError("InvalidMessageContents", INVALID_CHARACTERS)
 

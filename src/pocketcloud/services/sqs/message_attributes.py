@@ -21,6 +21,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+from decimal import Decimal
 from typing import Any
 
 from pocketcloud.services.sqs.errors import invalid_message_contents, invalid_parameter_value
@@ -35,6 +36,10 @@ _ATTRIBUTE_NAME = re.compile(r"[\w.-]{1,256}")
 _DATA_TYPE = re.compile(r"(String|Number|Binary)(\..+)?")
 _NUMBER = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
 _SYSTEM_ATTRIBUTES = ("AWSTraceHeader",)
+# What a Number attribute can hold ("Amazon SQS message attributes", Message attribute data types):
+# "up to 38 digits of precision, and it can be between 10^-128 and 10^+126".
+_NUMBER_DIGITS = 38
+_SMALLEST_NUMBER, _LARGEST_NUMBER = Decimal("1e-128"), Decimal("1e126")
 
 try:  # CPython's own MD5: for a message body, cheaper to set up than OpenSSL's
     from _md5 import md5 as _md5
@@ -126,7 +131,7 @@ def message_attributes(given: dict[str, Any] | None, kind: str = "user") -> tupl
                 raise invalid_parameter_value(
                     f"Message ({kind}) attribute '{name}' value contains invalid characters."
                 )
-            if base == "Number" and not _NUMBER.fullmatch(text):
+            if base == "Number" and not _is_number(text):
                 raise invalid_parameter_value(
                     f"Can't cast the value of message ({kind}) attribute '{name}' to a number."
                 )
@@ -134,6 +139,20 @@ def message_attributes(given: dict[str, Any] | None, kind: str = "user") -> tupl
             size += len(text.encode("utf-8"))
         size += len(name.encode("utf-8")) + len(data_type.encode("utf-8"))
     return stored, size
+
+
+def _is_number(text: str) -> bool:
+    """Whether `text` is a number a Number attribute can hold (its digits and its magnitude)."""
+    if not _NUMBER.fullmatch(text):
+        return False
+    try:
+        value = Decimal(text)  # exact: no context rounding in construction, copy_abs or comparisons
+    except ArithmeticError:  # an exponent past what Decimal holds: far out of range either way
+        return False
+    if not value:
+        return True
+    digits = "".join(map(str, value.as_tuple().digits)).strip("0")
+    return len(digits) <= _NUMBER_DIGITS and _SMALLEST_NUMBER <= value.copy_abs() <= _LARGEST_NUMBER
 
 
 def system_attributes(given: dict[str, Any] | None) -> Attributes:

@@ -22,7 +22,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.sqs import errors, fifo
-from pocketcloud.services.sqs.index import Entry
+from pocketcloud.services.sqs.index import Entry, QueueIndex
 from pocketcloud.services.sqs.message_attributes import (
     check_body,
     md5_hex,
@@ -45,6 +45,10 @@ from pocketcloud.services.sqs.state import (
 )
 
 BATCH_LIMIT = 1_048_576
+# Messages a queue may have in flight ("Amazon SQS standard queue quotas": approximately 120,000;
+# "Amazon SQS FIFO queue quotas": 120,000). At the limit a short poll of a standard queue is
+# OverLimit; a long poll, and any receive from a FIFO queue, returns no messages and no error.
+MAX_IN_FLIGHT = 120_000
 
 
 class Outgoing:
@@ -240,6 +244,8 @@ class MessageOperations:
         attempt = p.get("ReceiveRequestAttemptId") if queue.fifo else None
         if attempt is not None:
             fifo.check_attempt_id(attempt)
+        if not wait and not queue.fifo and in_flight_room(self.sqs.index(queue), limit) == 0:
+            raise errors.too_many_in_flight()
         names = [*(p.get("MessageSystemAttributeNames") or []), *(p.get("AttributeNames") or [])]
         messages = await self.poll(
             ctx, queue, limit, timeout, wait, attempt, names, p.get("MessageAttributeNames")
@@ -287,6 +293,9 @@ class MessageOperations:
     ) -> list[Params]:
         """Receive up to `limit` deliverable messages now (no waiting)."""
         index = self.sqs.index(queue)
+        limit = in_flight_room(index, limit)
+        if not limit and not attempt:  # a repeated FIFO receive attempt is still replayed
+            return []
         now = now_ms()
         received: list[tuple[int, Params]] = []
         record = self.sqs.next_seq()
@@ -435,6 +444,16 @@ class MessageOperations:
                     doc["MD5OfMessageAttributes"] if len(chosen) == len(stored) else md5_of_attributes(chosen)
                 )
         return message
+
+
+def in_flight_room(index: QueueIndex, limit: int) -> int:
+    """How many of `limit` messages a receive may take before the queue has MAX_IN_FLIGHT in flight.
+    The messages in flight are counted (a pass over the hidden ones) only near the limit: `hidden`
+    holds every message in flight, so while it is smaller than the limit allows, there is room."""
+    if len(index.hidden) <= MAX_IN_FLIGHT - limit:
+        return limit
+    _, in_flight, _ = index.counts(now_ms())
+    return max(0, min(limit, MAX_IN_FLIGHT - in_flight))
 
 
 def state_row(seq: int, doc: Params) -> list[Any]:

@@ -47,6 +47,7 @@ DEFAULTS: dict[str, str] = {
 # SQS's policy quota ("Amazon SQS policy quotas": Bytes 8,192).
 MAX_POLICY_BYTES = 8192
 MAX_POLICY_ACTIONS = 7  # per statement
+MAX_POLICY_STATEMENTS = 20
 FIFO_DEFAULTS: dict[str, str] = {
     "FifoQueue": "true",
     "ContentBasedDeduplication": "false",
@@ -210,9 +211,9 @@ def _policy(text: str) -> str:
         raise invalid_attribute_value("Policy") from exc
     statements = document["Statement"]
     count = len(statements) if isinstance(statements, list) else 1
-    if count > 20:
+    if count > MAX_POLICY_STATEMENTS:
         raise invalid_attribute_value(
-            "Policy", f"{count} statements were found in the submitted policy, max allowed is 20"
+            "Policy", f"{count} statements were found in the submitted policy, max allowed is {MAX_POLICY_STATEMENTS}"
         )
     for statement in statements if isinstance(statements, list) else [statements]:
         actions = statement.get("Action", statement.get("NotAction")) if isinstance(statement, dict) else None

@@ -13,6 +13,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.services.sqs import queue_attributes as qa
 from pocketcloud.services.sqs.errors import (
@@ -146,6 +147,12 @@ class QueueOperations:
         attributes = qa.normalize(
             given, fifo=fifo, arn=arn, account=account, region=region, find=self.sqs.find_by_arn
         )
+        if p.get("tags"):
+            # "To be able to tag a queue on creation, you must have the sqs:CreateQueue and
+            # sqs:TagQueue permissions" (API Reference, CreateQueue, tags).
+            self.runtime.authorizer.authorize_as(
+                ctx, operation_model("sqs", "TagQueue"), {"QueueUrl": f"/{account}/{name}", "Tags": p["tags"]}
+            )  # with the tags, so that aws:RequestTag and aws:TagKeys decide this check as they do CreateQueue's
         existing = self.sqs.find(account, region, name)
         if existing is not None:
             differing = qa.differing(existing, attributes)
@@ -267,8 +274,41 @@ class QueueOperations:
         )
         if changes:
             merged = qa.apply(queue.attributes, changes)
-            self.sqs.save({**queue.doc, "Attributes": merged, "Modified": int(time.time())})
+            if queue.fifo and merged["DelaySeconds"] != queue.attributes["DelaySeconds"]:
+                self._redelay(queue, {**queue.doc, "Attributes": merged, "Modified": int(time.time())})
+            else:
+                self.sqs.save({**queue.doc, "Attributes": merged, "Modified": int(time.time())})
         return {}
+
+    def _redelay(self, queue: Queue, doc: Params) -> None:
+        """Save a FIFO queue's new DelaySeconds and apply it to the messages already waiting: on a
+        FIFO queue the per-queue delay is retroactive (SQS Developer Guide, "Amazon SQS delay
+        queues"), so a message not yet received becomes deliverable at its send time plus the new
+        delay. Their new deadlines go in one receive record, as a visibility change's do."""
+        delay_ms = int(doc["Attributes"]["DelaySeconds"]) * 1000
+        index = self.sqs.index(queue)
+        deadlines = [
+            (seq, entry.sent + delay_ms)
+            for seq, entry in index.entries.items()
+            if entry.token is None  # never received from this queue: still under the queue's delay
+        ]
+        entries = index.entries
+        rows = [
+            [seq, visible, entries[seq].count, entries[seq].first, entries[seq].last, None]
+            for seq, visible in deadlines
+        ]
+        record = self.sqs.next_seq()
+        try:
+            with self.sqs.store.transaction():
+                self.sqs.save(doc)
+                if rows:
+                    self.sqs.drop_garbage(queue, index)
+                    self.sqs.put_record(queue, record, rows)
+        except Exception:
+            self.sqs.forget(queue)  # the queue's document and index are read again from the store
+            raise
+        for seq, visible in deadlines:
+            index.set_visible(seq, visible, None, record)
 
     def PurgeQueue(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
@@ -353,6 +393,16 @@ class QueueOperations:
         policy = self._policy_document(queue)
         if any(statement.get("Sid") == label for statement in policy["Statement"]):
             raise invalid_value("Label", label, "Already exists.")
+        if len(policy["Statement"]) >= qa.MAX_POLICY_STATEMENTS:
+            # Each grant is a statement of the queue policy, which holds at most 20 ("Amazon SQS
+            # policy quotas"); past them AddPermission is OverLimit (API Reference, AddPermission
+            # and SetQueueAttributes, Errors: "AddPermission returns this error if the maximum
+            # number of permissions for the queue is reached").
+            raise ServiceError(
+                "OverLimit",
+                f"{len(policy['Statement']) + 1} statements were found in the submitted policy, "
+                f"max allowed is {qa.MAX_POLICY_STATEMENTS}",
+            )
         principals = [f"arn:aws:iam::{account}:root" for account in accounts]
         policy["Statement"].append(
             {

@@ -257,13 +257,26 @@ class ReceiptOperations:
             for seq, visible in updates.items()
             for e in (entries[seq],)
         ]
+        # A FIFO receive attempt whose messages had their visibility changed is no longer replayed
+        # (ReceiveMessage, ReceiveRequestAttemptId: "It is possible to retry the ReceiveMessage action
+        # with the same ReceiveRequestAttemptId if none of the messages have been modified (deleted or
+        # had their visibility changes)."); a retry with its id is a new receive.
+        spent = [
+            attempt
+            for attempt, (_, taken) in index.attempts.items()
+            if any(seq in updates for seq, _ in taken)
+        ]
         try:
             with self.sqs.store.transaction():
                 self.sqs.drop_garbage(queue, index)
                 self.sqs.put_record(queue, record, rows)
+                for attempt in spent:
+                    self.sqs.attempts.delete(queue.scope, attempt)
         except Exception:
             self.sqs.invalidate(queue)
             raise
+        for attempt in spent:
+            index.attempts.pop(attempt, None)
         for seq, visible in updates.items():
             index.set_visible(seq, visible, entries[seq].token, record)
         return outcomes

@@ -12,7 +12,7 @@ the MessageId (SQS Developer Guide, "Configure a dead-letter queue redrive").
 A move task is a stored document and a named asyncio task ("sqs-move-<id>")
 that moves the DLQ's available messages, to DestinationArn or back to each
 message's source queue, at MaxNumberOfMessagesPerSecond if given; redriven
-messages start afresh (receive count 0, retention reset). Tasks still
+messages start afresh (a new MessageId, receive count 0, retention reset). Tasks still
 running when the server stopped resume when it starts.
 """
 
@@ -333,6 +333,9 @@ class RedriveOperations:
                     redriven = {k: v for k, v in doc.items() if k not in _LEFT_BEHIND}
                     redriven["ReceiveCount"] = 0
                     redriven["Sent"] = now
+                    # "A new messageID and enqueueTime are assigned to redriven messages" (SQS
+                    # Developer Guide, "Configuring a dead-letter queue redrive").
+                    redriven["MessageId"] = self.sqs.new_message_id()
                     self.transfer(source, seq, target, redriven, now)
                     moved += 1
         except Exception:
