@@ -11,6 +11,7 @@ import asyncio
 import contextlib
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
+from pocketcloud.services.awslambda.abac import AbacOperations
 from pocketcloud.services.awslambda.async_invoke import AsyncInvokeOperations
 from pocketcloud.services.awslambda.code import package_bytes
 from pocketcloud.services.awslambda.code_signing import CodeSigningOperations
@@ -32,6 +33,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 
 
 class LambdaProvider(
+    AbacOperations,
     AsyncInvokeOperations,
     CodeSigningOperations,
     EventSourceOperations,

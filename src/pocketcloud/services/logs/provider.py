@@ -34,6 +34,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.logs import transform_engine
+from pocketcloud.services.logs.abac import AbacOperations
 from pocketcloud.services.logs.account_policies import AccountPolicyOperations
 from pocketcloud.services.logs.deliveries import DeliveryOperations
 from pocketcloud.services.logs.destinations import DestinationOperations
@@ -91,6 +92,7 @@ def _after_queued_writes(cls: type[LogsProvider]) -> type[LogsProvider]:
 
 @_after_queued_writes
 class LogsProvider(
+    AbacOperations,
     GroupOperations,
     StreamOperations,
     LogEventOperations,
@@ -113,6 +115,7 @@ class LogsProvider(
         # What ingestion asks of every batch (a group's transformer) is kept in memory, forgotten on
         # any write to what decides it: transformers, account policies, groups (their class).
         self._transformer_cache: dict[tuple[Scope, str], Any] = {}
+        self._group_tags: dict[tuple[Scope, str], dict[str, str]] = {}  # aws:ResourceTag (abac.py)
         self.groups = self._watched(runtime, "groups")
         self.streams = runtime.store.collection("logs", "streams")
         self.queries = runtime.store.collection("logs", "queries")
@@ -140,12 +143,17 @@ class LogsProvider(
 
     def _watched(self, runtime: ServiceRuntime, name: str) -> WatchedCollection:
         return WatchedCollection(
-            runtime.store.collection("logs", name), lambda scope, key: self._transformer_cache.clear()
+            runtime.store.collection("logs", name), lambda scope, key: self._forget_cached()
         )
+
+    def _forget_cached(self) -> None:
+        self._transformer_cache.clear()
+        self._group_tags.clear()
 
     # -- background work --------------------------------------------------------
 
     async def start(self) -> None:
+        self._forget_cached()  # the store may have been reset while the provider was stopped
         if self._sweeper is None:
             self._stopping = False
             self._sweeper = asyncio.create_task(self._retention_worker(), name="logs-retention")

@@ -1,0 +1,78 @@
+"""aws:ResourceTag/<key> of the function a Lambda call acts on, for the authorizer's condition keys.
+
+"Resources and conditions for Lambda actions" (Function actions table) lists the actions whose
+condition keys include aws:ResourceTag/${TagKey}: they are `_TAGGED_ACTIONS`, by operation name
+(Invoke is the lambda:InvokeFunction action, as is InvokeWithResponseStream). Tags belong to the
+function, not to its versions or aliases ("Tags apply at the function level ... those tags apply to
+all versions and aliases"), so a call naming a version or alias is given its function's tags.
+CreateFunction is left out: the function it names does not exist yet, and its tags are the request's
+(aws:RequestTag, which the authorizer takes from the parameters). The function URL actions list no
+aws:ResourceTag, listings (ListFunctions, GetAccountSettings) act on no function, and layers cannot
+be tagged ("Tags aren't supported for layers"). Code signing configurations and event source
+mappings can be tagged in AWS, but not here, so they carry no tags to give.
+
+The authorizer asks only for callers other than the account's root user; the answer comes from the
+Invoke path's read cache (doc_cache.py), so it costs one dict lookup once the function is read.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.awslambda.cross_account import function_named
+from pocketcloud.services.awslambda.functions import named_function
+
+Params = dict[str, Any]
+
+_TAGGED_ACTIONS = frozenset(
+    {
+        "AddPermission",
+        "RemovePermission",
+        "Invoke",
+        "InvokeWithResponseStream",
+        "UpdateFunctionConfiguration",
+        "CreateAlias",
+        "DeleteAlias",
+        "DeleteFunction",
+        "DeleteFunctionCodeSigningConfig",
+        "DeleteFunctionConcurrency",
+        "GetAlias",
+        "GetFunction",
+        "GetFunctionCodeSigningConfig",
+        "GetFunctionConcurrency",
+        "GetFunctionConfiguration",
+        "GetPolicy",
+        "ListProvisionedConcurrencyConfigs",
+        "ListAliases",
+        "ListTags",
+        "ListVersionsByFunction",
+        "PublishVersion",
+        "PutFunctionCodeSigningConfig",
+        "PutFunctionConcurrency",
+        "UpdateAlias",
+        "UpdateFunctionCode",
+        "DeleteProvisionedConcurrencyConfig",
+        "GetProvisionedConcurrencyConfig",
+        "PutProvisionedConcurrencyConfig",
+        "TagResource",
+        "UntagResource",
+    }
+)
+
+
+class AbacOperations:
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """aws:ResourceTag/<key> of the function (of the version or alias) the call names; {} for
+        actions that do not support the key, and for a function that is not there."""
+        if operation not in _TAGGED_ACTIONS:
+            return {}
+        identifier = function_named(operation, params)
+        if identifier is None:
+            return {}
+        region, account, name, _ = named_function(identifier)
+        scope = (account or ctx.account_id, region or ctx.region)
+        doc = self.functions.cached_function(scope, name)  # type: ignore[attr-defined]
+        if doc is None:
+            return {}
+        return {f"aws:ResourceTag/{key}": value for key, value in (doc.get("Tags") or {}).items()}

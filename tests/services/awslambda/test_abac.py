@@ -1,0 +1,123 @@
+"""aws:ResourceTag of Lambda functions in an IAM user's policy ("Using attribute-based access
+control in Lambda"; the actions are those whose condition keys list aws:ResourceTag/${TagKey} in
+"Resources and conditions for Lambda actions"). Tags belong to the function and apply to all its
+versions and aliases."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from tests.conftest import ServerProcess
+from tests.services.awslambda.support import Functions, error_of
+from tests.services.iam.support import Caller, doc
+
+SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
+
+
+def _user_client(server: ServerProcess, *statements: dict[str, Any]) -> Any:
+    """A Lambda client of a new IAM user whose only policy has `statements`."""
+    iam = server.client("iam")
+    caller = Caller(server.endpoint, iam)
+    iam.put_user_policy(UserName=caller.name, PolicyName="abac", PolicyDocument=doc(*statements))
+    return caller.client("lambda")
+
+
+def _when_tagged(action: str | list[str], key: str, value: str, effect: str = "Allow") -> dict[str, Any]:
+    return {
+        "Effect": effect,
+        "Action": action,
+        "Resource": "*",
+        "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": value}},
+    }
+
+
+def test_get_function_is_allowed_on_a_function_carrying_the_tag(
+    server: ServerProcess, functions: Functions
+) -> None:
+    user = _user_client(server, _when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
+    name = functions.python(SOURCE, Tags={"project": "alpha"})
+    assert user.get_function_configuration(FunctionName=name)["FunctionName"] == name
+
+
+def test_get_function_is_denied_on_a_function_with_another_tag_value(
+    server: ServerProcess, functions: Functions
+) -> None:
+    user = _user_client(server, _when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
+    name = functions.python(SOURCE, Tags={"project": "beta"})
+    code, status, message, _ = error_of(user.get_function_configuration, FunctionName=name)
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert "lambda:GetFunctionConfiguration" in message
+
+
+def test_invoking_a_version_or_alias_uses_the_functions_tags(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    user = _user_client(
+        server, _when_tagged(["lambda:InvokeFunction", "lambda:GetAlias"], "project", "alpha")
+    )
+    name = functions.python(SOURCE, Tags={"project": "alpha"})
+    version = lam.publish_version(FunctionName=name)["Version"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    assert user.get_alias(FunctionName=name, Name="live")["FunctionVersion"] == version
+    for qualifier in (version, "live"):
+        answer = user.invoke(FunctionName=name, Qualifier=qualifier, Payload=b"{}")
+        assert json.loads(answer["Payload"].read()) == {"ok": True}
+    other = functions.python(SOURCE, Tags={"project": "beta"})
+    other_version = lam.publish_version(FunctionName=other)["Version"]
+    code, status, _, _ = error_of(user.invoke, FunctionName=f"{other}:{other_version}", Payload=b"{}")
+    assert (code, status) == ("AccessDeniedException", 403)
+
+
+def test_a_deny_on_a_tag_protects_only_the_tagged_function(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    user = _user_client(
+        server,
+        {"Effect": "Allow", "Action": "lambda:DeleteFunction", "Resource": "*"},
+        _when_tagged("lambda:DeleteFunction", "protected", "true", effect="Deny"),
+    )
+    kept = functions.python(SOURCE, Tags={"protected": "true"})
+    plain = functions.python(SOURCE)
+    assert error_of(user.delete_function, FunctionName=kept)[:2] == ("AccessDeniedException", 403)
+    user.delete_function(FunctionName=plain)
+    assert lam.get_function(FunctionName=kept)["Configuration"]["FunctionName"] == kept
+    assert error_of(lam.get_function, FunctionName=plain)[:2] == ("ResourceNotFoundException", 404)
+
+
+def test_tagging_the_function_changes_the_answer_from_the_next_call(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    user = _user_client(server, _when_tagged("lambda:ListAliases", "project", "alpha"))
+    name = functions.python(SOURCE)
+    arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    assert error_of(user.list_aliases, FunctionName=name)[:2] == ("AccessDeniedException", 403)
+    lam.tag_resource(Resource=arn, Tags={"project": "alpha"})
+    assert user.list_aliases(FunctionName=name)["Aliases"] == []
+    lam.untag_resource(Resource=arn, TagKeys=["project"])
+    assert error_of(user.list_aliases, FunctionName=name)[:2] == ("AccessDeniedException", 403)
+
+
+def test_tag_calls_are_judged_by_the_functions_current_tags(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    user = _user_client(server, _when_tagged(["lambda:ListTags", "lambda:TagResource"], "owner", "me"))
+    mine = functions.python(SOURCE, Tags={"owner": "me"})
+    theirs = functions.python(SOURCE, Tags={"owner": "them"})
+    mine_arn = lam.get_function(FunctionName=mine)["Configuration"]["FunctionArn"]
+    theirs_arn = lam.get_function(FunctionName=theirs)["Configuration"]["FunctionArn"]
+    user.tag_resource(Resource=mine_arn, Tags={"stage": "dev"})
+    assert user.list_tags(Resource=mine_arn)["Tags"] == {"owner": "me", "stage": "dev"}
+    assert error_of(user.list_tags, Resource=theirs_arn)[:2] == ("AccessDeniedException", 403)
+    assert error_of(user.tag_resource, Resource=theirs_arn, Tags={"owner": "me"})[:2] == (
+        "AccessDeniedException",
+        403,
+    )
+
+
+def test_list_functions_is_not_controlled_by_resource_tags(
+    server: ServerProcess, functions: Functions
+) -> None:
+    user = _user_client(server, _when_tagged("lambda:ListFunctions", "project", "alpha"))
+    functions.python(SOURCE, Tags={"project": "alpha"})
+    assert error_of(user.list_functions)[:2] == ("AccessDeniedException", 403)
