@@ -588,6 +588,33 @@ def test_iam_resource_tag_condition_denies_a_user_without_the_tag(endpoint: str)
     assert message.endswith("because no identity-based policy allows the iam:GetUser action")
 
 
+def test_iam_resource_tag_of_the_calling_user_when_user_name_is_left_out(endpoint: str) -> None:
+    """GetUser: "If you do not specify a user name, IAM determines the user name implicitly based on
+    the AWS access key ID used to sign the request": the user acted on, and so the tags that
+    iam:ResourceTag/costCenter reads, are the caller's own."""
+    user = _User(endpoint, COST_CENTER)
+    user.iam.tag_user(UserName=user.name, Tags=[{"Key": "costCenter", "Value": "12345"}])
+    assert user.client("iam").get_user()["User"]["Arn"] == user.arn
+
+
+def test_aws_resource_tag_deny_holds_when_the_user_name_is_left_out(endpoint: str) -> None:
+    """A deny on aws:ResourceTag of the user cannot be sidestepped by leaving out UserName: the call
+    acts on the calling user (CreateAccessKey: "IAM determines the user name implicitly")."""
+    locked = {
+        "Effect": "Deny", "Action": "iam:CreateAccessKey", "Resource": "*",
+        "Condition": {"StringEquals": {"aws:ResourceTag/locked": "true"}},
+    }  # fmt: skip
+    user = _User(endpoint, ALLOW_ALL, locked)
+    user.iam.tag_user(UserName=user.name, Tags=[{"Key": "locked", "Value": "true"}])
+    code, status, message = _error(user.client("iam").create_access_key)
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: {user.arn} is not authorized to perform: iam:CreateAccessKey on resource: {user.arn} "
+        f"{EXPLICIT_DENY}"
+    )
+    assert len(user.iam.list_access_keys(UserName=user.name)["AccessKeyMetadata"]) == 1
+
+
 def _tagged_role(endpoint: str, project: str) -> str:
     iam = make_client(endpoint, "iam")
     name = f"access-{project}-{uuid.uuid4().hex[:8]}"

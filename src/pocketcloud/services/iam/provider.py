@@ -128,11 +128,7 @@ class IamProvider(
         UserName acts on the calling user."""
         entity = iam_entity(operation, params)
         if entity is None:
-            if ctx.principal.kind == "User" and (
-                operation in _ACTS_ON_CALLER or _takes_optional_user_name(operation)
-            ):
-                return [ctx.principal.arn]
-            return None
+            return [ctx.principal.arn] if _acts_on_caller(ctx, operation) else None
         kind, name = entity
         key = f"{ctx.account_id}\0{kind}\0{name}"
         if key not in self._arn_cache:
@@ -144,6 +140,10 @@ class IamProvider(
         """The tags of the user, role or instance profile a call acts on, as aws:ResourceTag/<key>
         (and, for users and roles, iam:ResourceTag/<key>: Service Authorization Reference, IAM)."""
         entity = iam_entity(operation, params)
+        if entity is None and _acts_on_caller(ctx, operation):
+            # The calling user is the resource (as in resource_arns): a deny on its tags must hold
+            # whether or not the call names it.
+            entity = ("user", ctx.principal.name or "")
         if entity is None or entity[0] == "group":
             return {}
         kind, name = entity
@@ -399,6 +399,11 @@ _COLLECTIONS = {
     "group": GROUP.collection,
     "instance-profile": "instance_profiles",
 }
+
+
+def _acts_on_caller(ctx: RequestContext, operation: str) -> bool:
+    """Whether a call that names no user acts on the calling IAM user (its UserName left out)."""
+    return ctx.principal.kind == "User" and (operation in _ACTS_ON_CALLER or _takes_optional_user_name(operation))
 
 
 @cache
