@@ -71,7 +71,6 @@ _DEFAULTS: dict[str, Params | None] = {
     "Logging": {},
     "Accelerate": {},
     "RequestPayment": {"Payer": "BucketOwner"},
-    "Encryption": None,  # filled from the bucket (protection.default_encryption)
     "OwnershipControls": None,  # filled from the bucket's ObjectOwnership
 }
 
