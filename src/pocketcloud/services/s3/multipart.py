@@ -22,7 +22,12 @@ from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
 from pocketcloud.services.s3.completions import Completions, store_completion, stored_completion
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
-from pocketcloud.services.s3.errors import invalid_argument, invalid_request, no_such_upload
+from pocketcloud.services.s3.errors import (
+    invalid_argument,
+    invalid_request,
+    method_not_allowed,
+    no_such_upload,
+)
 from pocketcloud.services.s3.listing import _AFTER_ALL, _SCAN_BATCH, _check_encoding, _encode, page_size
 from pocketcloud.services.s3.objects import parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
@@ -144,6 +149,19 @@ class MultipartOperations:
             result["ChecksumType"] = checksum_type
         return result
 
+    def _check_part_request(self, ctx: RequestContext, p: Params) -> None:
+        """A PUT that names a part number but no upload, or an upload but no part number, is no part
+        upload (AWS: 400 "does not accept partNumber without uploadId"; 405 for a PUT on an upload)."""
+        if p.get("UploadId") is None:
+            number = p.get("PartNumber")
+            raise invalid_argument(
+                "This operation does not accept partNumber without uploadId", "partNumber", str(number)
+            )
+        if p.get("PartNumber") is None:
+            ctx.error_headers["Allow"] = "DELETE, POST, GET"  # what an upload takes: Abort, Complete, ListParts
+            raise method_not_allowed("PUT", "UPLOAD")
+        self._check_part_number(p["PartNumber"])
+
     def _check_part_number(self, number: int) -> None:
         if not 1 <= number <= MAX_PART_NUMBER:
             raise invalid_argument(
@@ -199,7 +217,7 @@ class MultipartOperations:
 
     async def UploadPart(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
-        self._check_part_number(p["PartNumber"])
+        self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         seal = self._part_seal(upload, p)
         _check_part_algorithm(upload, p)
@@ -214,7 +232,7 @@ class MultipartOperations:
 
     async def UploadPartCopy(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
-        self._check_part_number(p["PartNumber"])
+        self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         seal = self._part_seal(upload, p)
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])  # type: ignore[attr-defined]
@@ -273,8 +291,10 @@ class MultipartOperations:
     async def CompleteMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
         # A retry of a completed upload, or a second completion racing the first, is answered
         # with the first one's result instead of NoSuchUpload or a second join (completions.py).
-        bucket, upload_id, key = p["Bucket"], p["UploadId"], p["Key"]
+        bucket, upload_id, key = p["Bucket"], p.get("UploadId"), p["Key"]
         self.s3.bucket(bucket)  # NoSuchBucket before anything else
+        if upload_id is None:  # a POST on an object that names no upload (nor ?uploads, ?restore, ?select)
+            raise method_not_allowed("POST", "OBJECT")
         earlier = await self.completions.wait_for_running(bucket, upload_id, key)
         if earlier is not None:
             return earlier
