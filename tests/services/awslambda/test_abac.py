@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.conftest import ServerProcess
 from tests.services.awslambda.support import Functions, error_of
-from tests.services.iam.support import Caller, doc
+from tests.services.iam.support import Caller, doc, when_tagged
 
 SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -23,19 +23,11 @@ def _user_client(server: ServerProcess, *statements: dict[str, Any]) -> Any:
     return caller.client("lambda")
 
 
-def _when_tagged(action: str | list[str], key: str, value: str, effect: str = "Allow") -> dict[str, Any]:
-    return {
-        "Effect": effect,
-        "Action": action,
-        "Resource": "*",
-        "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": value}},
-    }
-
 
 def test_get_function_is_allowed_on_a_function_carrying_the_tag(
     server: ServerProcess, functions: Functions
 ) -> None:
-    user = _user_client(server, _when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
+    user = _user_client(server, when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
     name = functions.python(SOURCE, Tags={"project": "alpha"})
     assert user.get_function_configuration(FunctionName=name)["FunctionName"] == name
 
@@ -43,7 +35,7 @@ def test_get_function_is_allowed_on_a_function_carrying_the_tag(
 def test_get_function_is_denied_on_a_function_with_another_tag_value(
     server: ServerProcess, functions: Functions
 ) -> None:
-    user = _user_client(server, _when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
+    user = _user_client(server, when_tagged("lambda:GetFunctionConfiguration", "project", "alpha"))
     name = functions.python(SOURCE, Tags={"project": "beta"})
     code, status, message, _ = error_of(user.get_function_configuration, FunctionName=name)
     assert (code, status) == ("AccessDeniedException", 403)
@@ -54,7 +46,7 @@ def test_invoking_a_version_or_alias_uses_the_functions_tags(
     server: ServerProcess, lam: Any, functions: Functions
 ) -> None:
     user = _user_client(
-        server, _when_tagged(["lambda:InvokeFunction", "lambda:GetAlias"], "project", "alpha")
+        server, when_tagged(["lambda:InvokeFunction", "lambda:GetAlias"], "project", "alpha")
     )
     name = functions.python(SOURCE, Tags={"project": "alpha"})
     version = lam.publish_version(FunctionName=name)["Version"]
@@ -75,7 +67,7 @@ def test_a_deny_on_a_tag_protects_only_the_tagged_function(
     user = _user_client(
         server,
         {"Effect": "Allow", "Action": "lambda:DeleteFunction", "Resource": "*"},
-        _when_tagged("lambda:DeleteFunction", "protected", "true", effect="Deny"),
+        when_tagged("lambda:DeleteFunction", "protected", "true", effect="Deny"),
     )
     kept = functions.python(SOURCE, Tags={"protected": "true"})
     plain = functions.python(SOURCE)
@@ -88,7 +80,7 @@ def test_a_deny_on_a_tag_protects_only_the_tagged_function(
 def test_tagging_the_function_changes_the_answer_from_the_next_call(
     server: ServerProcess, lam: Any, functions: Functions
 ) -> None:
-    user = _user_client(server, _when_tagged("lambda:ListAliases", "project", "alpha"))
+    user = _user_client(server, when_tagged("lambda:ListAliases", "project", "alpha"))
     name = functions.python(SOURCE)
     arn = lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
     assert error_of(user.list_aliases, FunctionName=name)[:2] == ("AccessDeniedException", 403)
@@ -101,7 +93,7 @@ def test_tagging_the_function_changes_the_answer_from_the_next_call(
 def test_tag_calls_are_judged_by_the_functions_current_tags(
     server: ServerProcess, lam: Any, functions: Functions
 ) -> None:
-    user = _user_client(server, _when_tagged(["lambda:ListTags", "lambda:TagResource"], "owner", "me"))
+    user = _user_client(server, when_tagged(["lambda:ListTags", "lambda:TagResource"], "owner", "me"))
     mine = functions.python(SOURCE, Tags={"owner": "me"})
     theirs = functions.python(SOURCE, Tags={"owner": "them"})
     mine_arn = lam.get_function(FunctionName=mine)["Configuration"]["FunctionArn"]
@@ -118,6 +110,6 @@ def test_tag_calls_are_judged_by_the_functions_current_tags(
 def test_list_functions_is_not_controlled_by_resource_tags(
     server: ServerProcess, functions: Functions
 ) -> None:
-    user = _user_client(server, _when_tagged("lambda:ListFunctions", "project", "alpha"))
+    user = _user_client(server, when_tagged("lambda:ListFunctions", "project", "alpha"))
     functions.python(SOURCE, Tags={"project": "alpha"})
     assert error_of(user.list_functions)[:2] == ("AccessDeniedException", 403)

@@ -34,6 +34,16 @@ def deny(action: str | list[str], resource: str | list[str] = "*", **extra: Any)
     return {"Effect": "Deny", "Action": action, "Resource": resource, **extra}
 
 
+def when_tagged(action: str | list[str], key: str, value: str, effect: str = "Allow") -> dict[str, Any]:
+    """A statement on any resource whose tag `key` is `value` (aws:ResourceTag/<key>)."""
+    return {
+        "Effect": effect,
+        "Action": action,
+        "Resource": "*",
+        "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": value}},
+    }
+
+
 def trust(principal: str | dict[str, Any], **extra: Any) -> str:
     """A role trust policy letting `principal` (an ARN, or a Principal element) assume the role."""
     element = principal if isinstance(principal, dict) else {"AWS": principal}

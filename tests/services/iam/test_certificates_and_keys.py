@@ -8,36 +8,12 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from tests.conftest import ROOT_ACCOUNT
+from tests.services.iam.certificate_support import PRIVATE_KEY, certificate
 from tests.services.iam.support import error_of, unique
-
-_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-
-
-def certificate(days: int = 30) -> str:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, unique("cert"))])
-    start = datetime.now(UTC) - timedelta(days=1)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(_KEY.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=days))
-        .sign(_KEY, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
-
-
-PRIVATE_KEY = _KEY.private_bytes(
-    serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
-).decode()
 
 
 def ssh_key() -> str:

@@ -6,39 +6,14 @@ as the root user names no user.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
 
 from tests.conftest import ROOT_ACCOUNT
+from tests.services.iam.certificate_support import PRIVATE_KEY as _PRIVATE_KEY
+from tests.services.iam.certificate_support import certificate
 from tests.services.iam.support import error_of, unique
-
-_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-_PRIVATE_KEY = _KEY.private_bytes(
-    serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
-).decode()
-
-
-def certificate(starts_in_days: float, lasts_days: float) -> str:
-    """A self-signed PEM certificate valid from now + `starts_in_days` for `lasts_days`."""
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, unique("java-parity"))])
-    start = datetime.now(UTC) + timedelta(days=starts_in_days)
-    cert = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(_KEY.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(start)
-        .not_valid_after(start + timedelta(days=lasts_days))
-        .sign(_KEY, hashes.SHA256())
-    )
-    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 @pytest.fixture
@@ -49,7 +24,7 @@ def user(iam: Any) -> str:
 
 
 def test_an_expired_signing_certificate_is_malformed_and_not_stored(iam: Any, user: str) -> None:
-    expired = certificate(starts_in_days=-30, lasts_days=29)
+    expired = certificate(days=29, starts_in_days=-30)
     assert error_of(iam.upload_signing_certificate, UserName=user, CertificateBody=expired) == (
         "MalformedCertificate",
         400,
@@ -59,7 +34,7 @@ def test_an_expired_signing_certificate_is_malformed_and_not_stored(iam: Any, us
 
 
 def test_a_signing_certificate_not_valid_yet_is_malformed(iam: Any, user: str) -> None:
-    future = certificate(starts_in_days=1, lasts_days=30)
+    future = certificate(days=30, starts_in_days=1)
     code, status, _ = error_of(iam.upload_signing_certificate, UserName=user, CertificateBody=future)
     assert (code, status) == ("MalformedCertificate", 400)
 
@@ -69,7 +44,7 @@ def test_an_expired_server_certificate_is_malformed(iam: Any) -> None:
     code, status, _ = error_of(
         iam.upload_server_certificate,
         ServerCertificateName=name,
-        CertificateBody=certificate(starts_in_days=-30, lasts_days=29),
+        CertificateBody=certificate(days=29, starts_in_days=-30),
         PrivateKey=_PRIVATE_KEY,
     )
     assert (code, status) == ("MalformedCertificate", 400)
@@ -79,7 +54,7 @@ def test_an_expired_server_certificate_is_malformed(iam: Any) -> None:
 
 
 def test_a_signing_certificate_belongs_to_one_user_of_the_account(iam: Any, user: str) -> None:
-    body = certificate(starts_in_days=-1, lasts_days=30)
+    body = certificate(days=30, starts_in_days=-1)
     iam.upload_signing_certificate(UserName=user, CertificateBody=body)
     other = unique("IamIntegrationTests")
     iam.create_user(UserName=other)

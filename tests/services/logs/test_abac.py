@@ -16,6 +16,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.support import when_tagged
 from tests.services.logs.support import now_ms
 
 REGION = "us-east-1"
@@ -37,14 +38,6 @@ def _user_client(endpoint: str, *statements: dict[str, Any]) -> Any:
     key = iam.create_access_key(UserName=name)["AccessKey"]
     return make_client(endpoint, "logs", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
 
-
-def _when_tagged(action: str | list[str], key: str, value: str, effect: str = "Allow") -> dict[str, Any]:
-    return {
-        "Effect": effect,
-        "Action": action,
-        "Resource": "*",
-        "Condition": {"StringEquals": {f"aws:ResourceTag/{key}": value}},
-    }
 
 
 def _refused(call: Any, **kwargs: Any) -> tuple[str, str]:
@@ -77,7 +70,7 @@ def _group(logs: Any, groups: list[str], **tags: str) -> str:
 def test_writes_to_a_group_carrying_the_allowed_tag_are_allowed(
     endpoint: str, logs: Any, groups: list[str]
 ) -> None:
-    user = _user_client(endpoint, _when_tagged(["logs:PutLogEvents", "logs:GetLogEvents"], "team", "alpha"))
+    user = _user_client(endpoint, when_tagged(["logs:PutLogEvents", "logs:GetLogEvents"], "team", "alpha"))
     group = _group(logs, groups, team="alpha")
     user.put_log_events(
         logGroupName=group, logStreamName="s", logEvents=[{"timestamp": now_ms(), "message": "hi"}]
@@ -89,7 +82,7 @@ def test_writes_to_a_group_carrying_the_allowed_tag_are_allowed(
 def test_writes_to_a_group_with_another_tag_value_are_denied(
     endpoint: str, logs: Any, groups: list[str]
 ) -> None:
-    user = _user_client(endpoint, _when_tagged("logs:PutLogEvents", "team", "alpha"))
+    user = _user_client(endpoint, when_tagged("logs:PutLogEvents", "team", "alpha"))
     group = _group(logs, groups, team="beta")
     code, message = _refused(
         user.put_log_events,
@@ -103,7 +96,7 @@ def test_writes_to_a_group_with_another_tag_value_are_denied(
 
 def test_a_group_named_by_its_arn_is_judged_by_its_tags(endpoint: str, logs: Any, groups: list[str]) -> None:
     user = _user_client(
-        endpoint, _when_tagged(["logs:DescribeLogStreams", "logs:ListTagsForResource"], "team", "alpha")
+        endpoint, when_tagged(["logs:DescribeLogStreams", "logs:ListTagsForResource"], "team", "alpha")
     )
     allowed, other = _group(logs, groups, team="alpha"), _group(logs, groups, team="beta")
     arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:{allowed}"
@@ -120,7 +113,7 @@ def test_a_deny_on_a_tag_refuses_deleting_that_group_only(
     user = _user_client(
         endpoint,
         {"Effect": "Allow", "Action": "logs:DeleteLogGroup", "Resource": "*"},
-        _when_tagged("logs:DeleteLogGroup", "protected", "true", effect="Deny"),
+        when_tagged("logs:DeleteLogGroup", "protected", "true", effect="Deny"),
     )
     kept, plain = _group(logs, groups, protected="true"), _group(logs, groups)
     assert _refused(user.delete_log_group, logGroupName=kept)[0] == "AccessDeniedException"
@@ -134,7 +127,7 @@ def test_a_deny_on_a_tag_refuses_deleting_that_group_only(
 def test_tagging_the_group_changes_the_answer_from_the_next_call(
     endpoint: str, logs: Any, groups: list[str]
 ) -> None:
-    user = _user_client(endpoint, _when_tagged("logs:PutRetentionPolicy", "team", "alpha"))
+    user = _user_client(endpoint, when_tagged("logs:PutRetentionPolicy", "team", "alpha"))
     group = _group(logs, groups, team="beta")
     assert (
         _refused(user.put_retention_policy, logGroupName=group, retentionInDays=1)[0]
@@ -154,7 +147,7 @@ def test_tagging_the_group_changes_the_answer_from_the_next_call(
 def test_describe_log_groups_is_not_controlled_by_resource_tags(
     endpoint: str, logs: Any, groups: list[str]
 ) -> None:
-    user = _user_client(endpoint, _when_tagged("logs:DescribeLogGroups", "team", "alpha"))
+    user = _user_client(endpoint, when_tagged("logs:DescribeLogGroups", "team", "alpha"))
     group = _group(logs, groups, team="alpha")
     code, _ = _refused(user.describe_log_groups, logGroupNamePrefix=group)
     assert code == "AccessDeniedException"
@@ -163,7 +156,7 @@ def test_describe_log_groups_is_not_controlled_by_resource_tags(
 def test_a_query_on_one_tagged_group_is_judged_by_its_tags(
     endpoint: str, logs: Any, groups: list[str]
 ) -> None:
-    user = _user_client(endpoint, _when_tagged("logs:StartQuery", "team", "alpha"))
+    user = _user_client(endpoint, when_tagged("logs:StartQuery", "team", "alpha"))
     allowed, other = _group(logs, groups, team="alpha"), _group(logs, groups, team="beta")
     query = {"startTime": 0, "endTime": 1_700_000_000, "queryString": "fields @message"}
     assert user.start_query(logGroupNames=[allowed], **query)["queryId"]
@@ -172,7 +165,7 @@ def test_a_query_on_one_tagged_group_is_judged_by_its_tags(
 
 def test_a_destination_is_judged_by_its_tags(endpoint: str, logs: Any) -> None:
     user = _user_client(
-        endpoint, _when_tagged(["logs:DeleteDestination", "logs:PutDestinationPolicy"], "team", "alpha")
+        endpoint, when_tagged(["logs:DeleteDestination", "logs:PutDestinationPolicy"], "team", "alpha")
     )
     allowed, other = _unique("abac-dest"), _unique("abac-dest")
     logs.put_destination(destinationName=allowed, targetArn=TARGET, roleArn=ROLE, tags={"team": "alpha"})
@@ -190,7 +183,7 @@ def test_a_destination_is_judged_by_its_tags(endpoint: str, logs: Any) -> None:
 
 
 def test_a_delivery_destination_is_judged_by_its_tags(endpoint: str, logs: Any) -> None:
-    user = _user_client(endpoint, _when_tagged("logs:GetDeliveryDestination", "team", "alpha"))
+    user = _user_client(endpoint, when_tagged("logs:GetDeliveryDestination", "team", "alpha"))
     allowed, other = _unique("abac-dd"), _unique("abac-dd")
     config = {"destinationResourceArn": "arn:aws:s3:::abac-bucket"}
     logs.put_delivery_destination(
