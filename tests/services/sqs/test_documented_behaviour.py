@@ -235,6 +235,21 @@ def test_a_redriven_message_is_a_new_message(sqs: Any, new_queue: Callable[..., 
 # -- the in-flight quota --------------------------------------------------------------------------
 
 
+def _take_120000_in_flight(sqs: Any, url: str) -> dict[str, Any]:
+    """Receive 120,000 of the queue's 120,001 messages (ten at a time, hidden for an hour); the last one."""
+    received = 0
+    last: dict[str, Any] = {}
+    for _ in range(12_000):
+        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=3600)[
+            "Messages"
+        ]
+        received += len(messages)
+        last = messages[-1]
+    assert received == 120_000
+    assert _attribute(sqs, url, "ApproximateNumberOfMessages") == "1"
+    return last
+
+
 def test_a_standard_queue_stops_delivering_at_120000_messages_in_flight(
     sqs: Any, new_queue: Callable[..., str]
 ) -> None:
@@ -246,16 +261,7 @@ def test_a_standard_queue_stops_delivering_at_120000_messages_in_flight(
     for _ in range(12_000):
         sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": "m"} for i in range(10)])
     sqs.send_message(QueueUrl=url, MessageBody="one more")
-    received = 0
-    last: dict[str, Any] = {}
-    for _ in range(12_000):
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=3600)[
-            "Messages"
-        ]
-        received += len(messages)
-        last = messages[-1]
-    assert received == 120_000
-    assert _attribute(sqs, url, "ApproximateNumberOfMessages") == "1"
+    last = _take_120000_in_flight(sqs, url)
 
     code, status, message = error_of(sqs.receive_message, QueueUrl=url)
     assert (code, status) == ("OverLimit", 403)
@@ -289,16 +295,7 @@ def test_a_fifo_queue_delivers_nothing_more_at_120000_messages_in_flight(
     sqs.send_message(
         QueueUrl=url, MessageBody="one more", MessageGroupId="last", MessageDeduplicationId="last"
     )
-    received = 0
-    last: dict[str, Any] = {}
-    for _ in range(12_000):
-        messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, VisibilityTimeout=3600)[
-            "Messages"
-        ]
-        received += len(messages)
-        last = messages[-1]
-    assert received == 120_000
-    assert _attribute(sqs, url, "ApproximateNumberOfMessages") == "1"
+    last = _take_120000_in_flight(sqs, url)
 
     assert "Messages" not in sqs.receive_message(QueueUrl=url)  # no error, and nothing
     assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
