@@ -225,6 +225,20 @@ def test_abort_discards_the_upload_and_its_parts(s3: Any, bucket: str) -> None:
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
+def test_aborting_a_just_completed_upload_succeeds_and_keeps_the_object(s3: Any, bucket: str) -> None:
+    """The cleanup AWS's own SDK tests make after completing an upload (boto3's integration tests,
+    the JavaScript SDK's e2e tests) gets 204 from S3 for a while; the object is not touched."""
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"whole"])
+    s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={"Parts": parts})
+    answer = s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 204
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"whole"
+    # Named under another key, the completed upload is still unknown.
+    code, status, _ = error_of(s3.abort_multipart_upload, Bucket=bucket, Key="other", UploadId=upload_id)
+    assert (code, status) == ("NoSuchUpload", 404)
+
+
 def test_unknown_upload_id_is_no_such_upload(s3: Any, bucket: str) -> None:
     code, status, _ = error_of(s3.abort_multipart_upload, Bucket=bucket, Key="k", UploadId="not-an-upload")
     assert (code, status) == ("NoSuchUpload", 404)
