@@ -2,7 +2,8 @@
 
 A client whose CompleteMultipartUpload timed out retries it, and S3 answers the
 retry with the same 200 and result (for a while after the upload completed)
-rather than NoSuchUpload. Two completions of one upload may also arrive at once;
+rather than NoSuchUpload; an abort of it in that while is answered 204 and
+changes nothing (multipart.py). Two completions of one upload may also arrive at once;
 the second must not join the parts again and record a second version, so it
 waits for the first and gives its answer.
 
