@@ -26,6 +26,7 @@ import uuid
 from typing import Any
 
 import pytest
+from botocore import xform_name
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
@@ -657,3 +658,129 @@ def test_abac_tutorial_user_cannot_assume_a_role_of_another_project(endpoint: st
         f"User: {user.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn} "
         "because no identity-based policy allows the sts:AssumeRole action"
     )
+
+
+# Service Authorization Reference, IAM, "Resource types": besides users and roles, instance
+# profiles, (customer managed) policies, OIDC and SAML providers, server certificates and virtual
+# MFA devices take aws:ResourceTag/${TagKey}; only users and roles take iam:ResourceTag/${TagKey}.
+# Each case: (action, creates a resource with the given tags and returns the call's kwargs).
+
+
+def _tagged_policy(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    arn = iam.create_policy(PolicyName=_unique("docpolicy"), PolicyDocument=_doc(ALLOW_ALL), Tags=tags)
+    return {"PolicyArn": arn["Policy"]["Arn"]}
+
+
+def _tagged_oidc_provider(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    url = f"https://{_unique('idp')}.example.com/id/{uuid.uuid4().hex[:6]}"  # a path in the name too
+    answer = iam.create_open_id_connect_provider(Url=url, ClientIDList=["sts.amazonaws.com"], Tags=tags)
+    return {"OpenIDConnectProviderArn": answer["OpenIDConnectProviderArn"]}
+
+
+def _tagged_saml_provider(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    from tests.services.iam.federation_support import metadata
+
+    document = metadata(f"https://{_unique('idp')}.example.com")
+    answer = iam.create_saml_provider(Name=_unique("docsaml"), SAMLMetadataDocument=document, Tags=tags)
+    return {"SAMLProviderArn": answer["SAMLProviderArn"]}
+
+
+def _tagged_server_certificate(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    from tests.services.iam.certificate_support import PRIVATE_KEY, certificate
+
+    name = _unique("doccert")
+    iam.upload_server_certificate(
+        ServerCertificateName=name, CertificateBody=certificate(), PrivateKey=PRIVATE_KEY, Tags=tags
+    )
+    return {"ServerCertificateName": name}
+
+
+def _tagged_mfa_device(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=_unique("docmfa"), Path="/team/", Tags=tags)
+    return {"SerialNumber": device["VirtualMFADevice"]["SerialNumber"]}
+
+
+def _tagged_instance_profile(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
+    name = _unique("docprofile")
+    iam.create_instance_profile(InstanceProfileName=name, Tags=tags)
+    return {"InstanceProfileName": name}
+
+
+TAGGED_RESOURCES = {
+    "policy": ("GetPolicy", _tagged_policy),
+    "oidc-provider": ("GetOpenIDConnectProvider", _tagged_oidc_provider),
+    "saml-provider": ("GetSAMLProvider", _tagged_saml_provider),
+    "server-certificate": ("GetServerCertificate", _tagged_server_certificate),
+    "mfa": ("ListMFADeviceTags", _tagged_mfa_device),
+    "instance-profile": ("GetInstanceProfile", _tagged_instance_profile),
+}
+BLUE = [{"Key": "team", "Value": "blue"}]
+TEAM_BLUE = {
+    "Effect": "Allow", "Resource": "*", "Condition": {"StringEquals": {"aws:ResourceTag/team": "blue"}},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("kind", sorted(TAGGED_RESOURCES))
+def test_aws_resource_tag_allow_admits_a_tagged_iam_resource(endpoint: str, kind: str) -> None:
+    """Service Authorization Reference, IAM: the resource type takes aws:ResourceTag/${TagKey}, so
+    an allow conditioned on the resource's tag admits a call acting on a resource with that tag."""
+    operation, create = TAGGED_RESOURCES[kind]
+    user = _User(endpoint, {**TEAM_BLUE, "Action": f"iam:{operation}"})
+    kwargs = create(user.iam, BLUE)
+    answer = getattr(user.client("iam"), xform_name(operation))(**kwargs)
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+@pytest.mark.parametrize("kind", sorted(TAGGED_RESOURCES))
+def test_aws_resource_tag_deny_refuses_a_tagged_iam_resource(endpoint: str, kind: str) -> None:
+    """A deny on aws:ResourceTag of the resource holds for every IAM resource type that takes the
+    key: the call is refused with an explicit deny, while the same call on an untagged resource of
+    the type is allowed."""
+    operation, create = TAGGED_RESOURCES[kind]
+    user = _User(endpoint, ALLOW_ALL, {**TEAM_BLUE, "Effect": "Deny", "Action": f"iam:{operation}"})
+    call = getattr(user.client("iam"), xform_name(operation))
+    code, status, message = _error(call, **create(user.iam, BLUE))
+    assert (code, status) == ("AccessDenied", 403)
+    assert message.startswith(f"User: {user.arn} is not authorized to perform: iam:{operation} on resource: ")
+    assert message.endswith(EXPLICIT_DENY)
+    assert call(**create(user.iam, []))["ResponseMetadata"]["HTTPStatusCode"] == 200
+
+
+def test_iam_resource_tag_does_not_apply_to_a_managed_policy(endpoint: str) -> None:
+    """Service Authorization Reference, IAM: the policy resource type takes aws:ResourceTag only;
+    iam:ResourceTag is for users and roles, so an allow conditioned on it admits no policy."""
+    user = _User(endpoint, {
+        "Effect": "Allow", "Action": "iam:GetPolicy", "Resource": "*",
+        "Condition": {"StringEquals": {"iam:ResourceTag/team": "blue"}},
+    })  # fmt: skip
+    kwargs = _tagged_policy(user.iam, BLUE)
+    code, status, message = _error(user.client("iam").get_policy, **kwargs)
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: {user.arn} is not authorized to perform: iam:GetPolicy on resource: {kwargs['PolicyArn']} "
+        "because no identity-based policy allows the iam:GetPolicy action"
+    )
+
+
+def test_chained_session_cannot_change_its_source_identity(endpoint: str) -> None:
+    """Monitor and control actions taken with assumed roles: "The value that is set cannot be
+    changed during the role session"; a chained AssumeRole asking for another SourceIdentity is
+    refused even though both policies allow sts:SetSourceIdentity."""
+    credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
+    second_arn = _role(endpoint, critical_arn, Action=ASSUME_AND_SET["Action"])
+    sts = _session_client(endpoint, "sts", credentials)
+    session_arn = sts.get_caller_identity()["Arn"]
+    assert _error(sts.assume_role, RoleArn=second_arn, RoleSessionName="Audit", SourceIdentity="Diego") == (
+        "AccessDenied", 403,
+        f"User: {session_arn} is not authorized to perform: sts:AssumeRole on resource: {second_arn}",
+    )  # fmt: skip
+
+
+def test_chained_session_may_name_its_own_source_identity_again(endpoint: str) -> None:
+    """Naming the session's own source identity again changes nothing, so the chained AssumeRole
+    succeeds with it."""
+    credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
+    second_arn = _role(endpoint, critical_arn, Action=ASSUME_AND_SET["Action"])
+    sts = _session_client(endpoint, "sts", credentials)
+    answer = sts.assume_role(RoleArn=second_arn, RoleSessionName="Audit", SourceIdentity="Saanvi")
+    assert answer["SourceIdentity"] == "Saanvi"

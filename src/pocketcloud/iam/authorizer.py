@@ -462,6 +462,14 @@ def request_tag_values(tags: Any) -> dict[str, Any]:
     return keys
 
 
+def resource_tag_values(tags: Any, prefixes: tuple[str, ...] = ("aws",)) -> dict[str, str]:
+    """<prefix>:ResourceTag/<key> of a resource's stored tags (a list of Key/Value pairs), for each
+    prefix: ("aws",) for most resource types, ("aws", "iam") for IAM users and roles."""
+    return {
+        f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "") for tag in tags or () for prefix in prefixes
+    }
+
+
 _clock: list[Any] = [0, "", ""]  # the second last formatted, and its two forms
 
 

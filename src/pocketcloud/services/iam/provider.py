@@ -12,6 +12,7 @@ from typing import Any
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_entity
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.access_recorder import AccessRecorder
@@ -137,23 +138,44 @@ class IamProvider(
         return self._arn_cache[key]
 
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
-        """The tags of the user, role or instance profile a call acts on, as aws:ResourceTag/<key>
-        (and, for users and roles, iam:ResourceTag/<key>: Service Authorization Reference, IAM)."""
+        """The tags of the IAM resource a call acts on, as aws:ResourceTag/<key>: users, roles,
+        instance profiles, customer managed policies, OIDC and SAML providers, server certificates
+        and virtual MFA devices (groups have no tags); iam:ResourceTag/<key> too for users and roles
+        only (Service Authorization Reference, IAM, "Resource types")."""
         entity = iam_entity(operation, params)
         if entity is None and _acts_on_caller(ctx, operation):
             # The calling user is the resource (as in resource_arns): a deny on its tags must hold
             # whether or not the call names it.
             entity = ("user", ctx.principal.name or "")
-        if entity is None or entity[0] == "group":
-            return {}
+        if entity is None:
+            return resource_tag_values(self._named_resource_tags(ctx, params))
         kind, name = entity
+        if kind == "group":
+            return {}
         doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
         prefixes = ("aws", "iam") if kind in ("user", "role") else ("aws",)
-        return {
-            f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "")
-            for tag in (doc or {}).get("Tags") or []
-            for prefix in prefixes
-        }
+        return resource_tag_values((doc or {}).get("Tags"), prefixes)
+
+    def _named_resource_tags(self, ctx: RequestContext, params: Params) -> list[dict[str, str]] | None:
+        """The tags of the policy, identity provider, server certificate or MFA device a call that
+        names no user, role, group or instance profile acts on (None if it names none that exists)."""
+        doc: dict[str, Any] | None = None
+        if isinstance(params.get("PolicyArn"), str):
+            doc = self.policies.find(ctx, params["PolicyArn"])
+        elif isinstance(params.get("ServerCertificateName"), str):
+            certificates = self.store.collection("iam", "server_certificates")
+            doc = certificates.get(scope(ctx), params["ServerCertificateName"])
+        else:
+            for member, kind, collection in _TAGGED_BY_ARN:
+                arn = params.get(member)
+                prefix = f"arn:aws:iam::{ctx.account_id}:{kind}/"
+                if isinstance(arn, str) and arn.startswith(prefix):
+                    # An MFA device is stored under its name, but its serial number names its path too.
+                    key = arn.rsplit("/", 1)[-1] if kind == "mfa" else arn[len(prefix) :]
+                    doc = self.store.collection("iam", collection).get(scope(ctx), key)
+                    doc = doc if doc is not None and doc.get("Arn", doc.get("SerialNumber")) == arn else None
+                    break
+        return (doc or {}).get("Tags")
 
     def identity_policies(self, principal: Principal) -> IdentityPolicies:
         """Identity policies of a user (its own and its groups'), of a role session's role, or of the
@@ -399,6 +421,15 @@ _COLLECTIONS = {
     "group": GROUP.collection,
     "instance-profile": "instance_profiles",
 }
+
+
+# Members that name a tagged IAM resource by ARN (a virtual MFA device's serial number is its ARN):
+# (member, resource type, collection).
+_TAGGED_BY_ARN = (
+    ("OpenIDConnectProviderArn", "oidc-provider", "oidc_providers"),
+    ("SAMLProviderArn", "saml-provider", "saml_providers"),
+    ("SerialNumber", "mfa", "mfa_devices"),
+)
 
 
 def _acts_on_caller(ctx: RequestContext, operation: str) -> bool:

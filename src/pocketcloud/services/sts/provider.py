@@ -17,6 +17,7 @@ from typing import Any
 
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
@@ -160,11 +161,7 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
         parsed = _parse_role_arn(params.get("RoleArn") or "")
         iam = self.runtime.provider("iam")
         role = iam.role(*parsed) if parsed and iam is not None else None  # type: ignore[attr-defined]
-        return {
-            f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "")
-            for tag in (role or {}).get("Tags") or []
-            for prefix in ("aws", "iam")
-        }
+        return resource_tag_values((role or {}).get("Tags"), ("aws", "iam"))
 
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
@@ -224,6 +221,15 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
                 "One of the specified transitive tag keys can't be set because it conflicts with "
                 "a transitive tag key from the calling session.",
                 status=400,
+            )
+        if caller.source_identity and p.get("SourceIdentity") not in (None, "", caller.source_identity):
+            # "The value that is set cannot be changed during the role session" ("Monitor and control
+            # actions taken with assumed roles"); AWS's wording for the refusal is not documented, so
+            # it is STS's usual one.
+            raise ServiceError(
+                "AccessDenied",
+                f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p['RoleArn']}",
+                status=403,
             )
         if caller.source_identity and not p.get("SourceIdentity"):
             # "The value that is set persists when a role is used to assume another role" (role
