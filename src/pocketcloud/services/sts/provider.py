@@ -4,6 +4,11 @@ services (GetWebIdentityToken, in outbound_tokens.py).
 
 Sessions are kept in the store, so a session issued before a restart keeps
 working after it, until it expires (then ExpiredToken).
+
+This module holds the operations; what they lean on lives beside it: session credentials
+(`session_credentials.py`), role sessions (`role_sessions.py`), session policies and tags
+(`session_policies.py`, `session_tags.py`), MFA (`session_mfa.py`), web identity and SAML
+(`web_identity.py`, `saml_assertion.py`, `federated_trust.py`) and AssumeRoot (`assume_root.py`).
 """
 
 from __future__ import annotations
@@ -11,98 +16,30 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-import secrets
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import resource_tag_values
-from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
-from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.sts import saml_assertion, web_identity
 from pocketcloud.services.sts.assume_root import RootSessionOperations
 from pocketcloud.services.sts.federated_trust import FederatedTrust
 from pocketcloud.services.sts.identity_tokens import SigningKeys
 from pocketcloud.services.sts.outbound_tokens import WebIdentityTokenOperations
+from pocketcloud.services.sts.role_sessions import RoleSessions, _check_arn, _parse_role_arn
+from pocketcloud.services.sts.session_mfa import SessionMfa
+from pocketcloud.services.sts.session_policies import _checked_packed_size
+from pocketcloud.services.sts.session_tags import TransitiveTags, _session_tags, _transitive
 
 Params = dict[str, Any]
-GLOBAL = ("", "")
 ROOT_SESSION_MAX = 3600
 CHAINED_SESSION_MAX = 3600  # a role session assuming a role ("role chaining")
-PACKED_SPACE = 2048
 
 
 _TRUSTS_NO_ONE = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Principal":"*","Action":"sts:AssumeRole"}]}'
 )
-
-
-def _token() -> str:
-    return base64.b64encode(b"pocketcloud-session:" + secrets.token_bytes(160)).decode()
-
-
-def _check_arn(role_arn: str) -> None:
-    """STS refuses a RoleArn that is no ARN at all (no partition, service or resource) before
-    looking at any policy; a well-formed ARN of no role is refused as any role the caller may
-    not assume."""
-    parts = role_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or not parts[1] or not parts[2] or not parts[5]:
-        raise ServiceError("ValidationError", f"{role_arn} is invalid", status=400)
-
-
-def _session_tags(p: Params) -> dict[str, str]:
-    """AssumeRole's session tags, refused as STS refuses them."""
-    tags = p.get("Tags") or []
-    keys = [t["Key"] for t in tags]
-    if len({k.lower() for k in keys}) != len(keys):
-        raise ServiceError(
-            "InvalidParameterValue",
-            "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-            status=400,
-        )
-    lowered = {k.lower() for k in keys}
-    if any(k.lower() not in lowered for k in p.get("TransitiveTagKeys") or []):
-        raise ServiceError(
-            "InvalidParameterValue",
-            "The specified transitive tag key must be included in the requested tags.",
-            status=400,
-        )
-    return {t["Key"]: t["Value"] for t in tags}
-
-
-def _transitive(tags: dict[str, str], transitive_keys: list[str]) -> list[str]:
-    """The session's transitive tag keys (as its tags spell them): what a session it makes inherits."""
-    wanted = {k.lower() for k in transitive_keys}
-    return sorted(k for k in tags if k.lower() in wanted)
-
-
-def _packed_size(policy: str | None, policy_arns: list[Params], tags: dict[str, str]) -> int:
-    """PackedPolicySize: how much of the session's packed space (2,048 characters of minified
-    policy text, managed policy ARNs and tags) the request uses, as a percentage."""
-    used = 0
-    if policy:
-        used += len(json.dumps(json.loads(policy), separators=(",", ":")))
-    used += sum(len(a["arn"]) for a in policy_arns)
-    used += sum(len(k) + len(v) for k, v in tags.items())
-    return -(-used * 100 // PACKED_SPACE)
-
-
-def _checked_packed_size(p: Params, tags: dict[str, str]) -> int:
-    """The request's PackedPolicySize, after checking its session policy; PackedPolicyTooLarge past 100%."""
-    policy = p.get("Policy")
-    if policy is not None:
-        _check_session_policy(policy)
-    packed = _packed_size(policy, p.get("PolicyArns") or [], tags)
-    if packed > 100:
-        raise ServiceError(
-            "PackedPolicyTooLarge",
-            f"Packed policy consumes {packed}% of allotted space, please use smaller policy.",
-            status=400,
-        )
-    return packed
 
 
 def _account_in_key_id(key_id: str) -> str | None:
@@ -115,14 +52,15 @@ def _account_in_key_id(key_id: str) -> str | None:
     return str((int.from_bytes(raw[:6], "big") & 0x7FFFFFFFFF80) >> 7).zfill(12)
 
 
-def _parse_role_arn(role_arn: str) -> tuple[str, str] | None:
-    parts = role_arn.split(":", 5)
-    if len(parts) != 6 or parts[0] != "arn" or parts[2] != "iam" or not parts[5].startswith("role/"):
-        return None
-    return parts[4], parts[5].rsplit("/", 1)[-1]
-
-
-class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTrust, Provider):
+class StsProvider(
+    RootSessionOperations,
+    WebIdentityTokenOperations,
+    FederatedTrust,
+    RoleSessions,
+    TransitiveTags,
+    SessionMfa,
+    Provider,
+):
     service = "sts"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -133,22 +71,6 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
 
     async def stop(self) -> None:
         self.signing_keys.forget()  # a reset wipes the store: the next token is signed with new keys
-
-    # -- for authentication ---------------------------------------------------
-
-    def credential_for_access_key(self, access_key_id: str) -> Credential | None:
-        if not access_key_id.startswith("ASIA"):
-            return None
-        doc = self.sessions.get(GLOBAL, access_key_id)
-        if doc is None:
-            return None
-        return Credential(
-            access_key_id=access_key_id,
-            secret_access_key=doc["SecretAccessKey"],
-            principal=_principal_from_session(doc, access_key_id),
-            session_token=doc["SessionToken"],
-            expires=datetime.fromisoformat(doc["Expiration"]),
-        )
 
     # -- for authorization: a role's trust policy is AssumeRole's resource policy
 
@@ -346,87 +268,6 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
         )
         return result
 
-    def _inherited_transitive_tags(self, caller: Any) -> dict[str, str]:
-        """The transitive session tags of the calling role session, which a session it makes inherits."""
-        if caller.kind != "AssumedRole" or not caller.access_key_id:
-            return {}
-        doc = self.sessions.get(GLOBAL, caller.access_key_id) or {}
-        tags = doc.get("Tags") or {}
-        return {k: tags[k] for k in doc.get("TransitiveTagKeys") or [] if k in tags}
-
-    def _role_session(
-        self,
-        role: Params,
-        account: str,
-        p: Params,
-        requested_tags: dict[str, str],
-        extra: Params,
-        inherited_tags: dict[str, str] | None = None,
-    ) -> Params:
-        """A session of `role` (AssumeRole, AssumeRoleWithWebIdentity): its duration, session policy
-        and tags checked, its credentials issued; the response's Credentials and AssumedRoleUser.
-        Inherited transitive tags, like the requested ones, take the place of the role's own."""
-        duration = p.get("DurationSeconds") or 3600
-        if duration > role.get("MaxSessionDuration", 3600):
-            raise ServiceError(
-                "ValidationError",
-                "The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
-                status=400,
-            )
-        session_name = p["RoleSessionName"]
-        tags = {t["Key"]: t["Value"] for t in role.get("Tags", [])}
-        tags.update(requested_tags)
-        tags.update(inherited_tags or {})
-        session_policy = p.get("Policy")
-        packed = _checked_packed_size(p, requested_tags)
-        session_policy = self._combined_session_policy(account, session_policy, p.get("PolicyArns"))
-        assumed_arn = f"arn:aws:sts::{account}:assumed-role/{role['RoleName']}/{session_name}"
-        assumed_id = f"{role['RoleId']}:{session_name}"
-        credentials = self._issue(
-            duration,
-            {
-                "Kind": "AssumedRole",
-                "Account": account,
-                "Arn": assumed_arn,
-                "UserId": assumed_id,
-                "Name": session_name,
-                "RoleArn": role["Arn"],
-                "SessionName": session_name,
-                "SessionPolicy": session_policy,
-                "Tags": tags,
-                **extra,
-            },
-        )
-        result: Params = {
-            "Credentials": credentials,
-            "AssumedRoleUser": {"AssumedRoleId": assumed_id, "Arn": assumed_arn},
-        }
-        if extra.get("SourceIdentity"):
-            result["SourceIdentity"] = extra["SourceIdentity"]
-        # AWS answers with PackedPolicySize only when the request passed policies or tags.
-        if p.get("Policy") is not None or p.get("PolicyArns") or requested_tags:
-            result["PackedPolicySize"] = packed
-        return result
-
-    def _combined_session_policy(
-        self, account: str, policy: str | None, policy_arns: list[Params] | None
-    ) -> str | None:
-        """The inline session policy and the managed session policies, as one policy document."""
-        if not policy_arns:
-            return policy
-        documents = [json.loads(self._managed_document(account, a["arn"])) for a in policy_arns]
-        statements = [s for d in documents for s in _statements(d)]
-        if policy:
-            statements += _statements(json.loads(policy))
-        return json.dumps({"Version": "2012-10-17", "Statement": statements})
-
-    def _managed_document(self, account: str, policy_arn: str) -> str:
-        iam = self.runtime.provider("iam")
-        document = iam.policies.default_document(account, policy_arn) if iam is not None else None  # type: ignore[attr-defined]
-        if document is None:
-            raise ServiceError("InvalidParameterValue", f"Policy {policy_arn} does not exist.", status=400)
-        return str(document)
-
     def GetSessionToken(self, ctx: RequestContext, p: Params) -> Params:
         caller = ctx.principal
         duration = _long_term_session_duration(caller, p, "GetSessionToken")
@@ -525,86 +366,6 @@ class StsProvider(RootSessionOperations, WebIdentityTokenOperations, FederatedTr
                 "Tags": {t["Key"]: t["Value"] for t in role.get("Tags", [])},
             },
         )
-
-    def _mfa_authenticated(self, caller: Any, p: Params) -> bool:
-        """Whether the call's SerialNumber and TokenCode authenticate the calling user, with AWS's
-        AccessDenied when they are given but do not (their wording, as STS answers them)."""
-        serial, code = p.get("SerialNumber"), p.get("TokenCode")
-        if not serial and not code:
-            return False
-        if not serial or not code:
-            raise _mfa_failed(
-                "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
-            )
-        if caller.is_root:
-            return True  # the root user's MFA device is set up in the console, which pocketcloud has not
-        iam: Any = self.runtime.provider("iam")
-        valid = None
-        if caller.kind == "User" and iam is not None:
-            valid = iam.mfa_code_valid(caller.account_id, caller.name, serial, code)
-        if valid is None:
-            raise _mfa_failed(
-                "MultiFactorAuthentication failed, unable to validate MFA code.  "
-                "Please verify your MFA serial number is valid and associated with this user."
-            )
-        if not valid:
-            raise _mfa_failed("MultiFactorAuthentication failed with invalid MFA one time pass code.")
-        return True
-
-    def _issue(self, duration: int, session: Params) -> Params:
-        key_id = new_id("ASIA", 20)
-        issued = datetime.now(UTC).replace(microsecond=0)
-        expiration = issued + timedelta(seconds=duration)
-        doc = {
-            **session,
-            "SecretAccessKey": new_secret(),
-            "SessionToken": _token(),
-            "Issued": issued.isoformat(),  # aws:TokenIssueTime
-            "Expiration": expiration.isoformat(),
-        }
-        self.sessions.put(GLOBAL, key_id, doc)
-        return {
-            "AccessKeyId": key_id,
-            "SecretAccessKey": doc["SecretAccessKey"],
-            "SessionToken": doc["SessionToken"],
-            "Expiration": expiration,
-        }
-
-
-def _mfa_failed(message: str) -> ServiceError:
-    return ServiceError("AccessDenied", message, status=403)
-
-
-def _check_session_policy(document: str) -> None:
-    """A session policy is validated when the session is made, never when it is used."""
-    try:
-        parse_policy(document, "session")
-    except MalformedPolicy as exc:
-        raise ServiceError("MalformedPolicyDocument", exc.message, status=400) from exc
-
-
-def _statements(document: Params) -> list[Params]:
-    statement = document.get("Statement", [])
-    return statement if isinstance(statement, list) else [statement]
-
-
-def _principal_from_session(doc: Params, access_key_id: str) -> Principal:
-    return Principal(
-        account_id=doc["Account"],
-        arn=doc["Arn"],
-        user_id=doc["UserId"],
-        kind=doc["Kind"],
-        name=doc.get("Name") or "",
-        role_arn=doc.get("RoleArn"),
-        session_name=doc.get("SessionName"),
-        session_policy=doc.get("SessionPolicy"),
-        session_expires=datetime.fromisoformat(doc["Expiration"]),
-        session_issued=datetime.fromisoformat(doc["Issued"]) if doc.get("Issued") else None,
-        access_key_id=access_key_id,
-        tags=tuple(sorted((doc.get("Tags") or {}).items())),
-        mfa_authenticated=bool(doc.get("MfaAuthenticated")),
-        source_identity=doc.get("SourceIdentity") or None,
-    )
 
 
 def _long_term_session_duration(caller: Any, p: Params, operation: str) -> int:
