@@ -78,6 +78,9 @@ class IamProvider(
         self._credential_cache: dict[str, Credential | None] = {}
         self._policy_cache: dict[str, IdentityPolicies] = {}
         self._arn_cache: dict[str, list[str] | None] = {}
+        # condition_values of a user, role or instance profile: read on every call an IAM user makes
+        # on itself (GetUser, CreateAccessKey, ...), emptied with _arn_cache on any IAM write.
+        self._tag_cache: dict[str, Params] = {}
         self.recorder = AccessRecorder(runtime.store)
         self.key_uses = KeyUseRecorder(runtime.store)
         runtime.credentials.register(self.credential_for_access_key)
@@ -97,6 +100,7 @@ class IamProvider(
             self._credential_cache.clear()
             self._policy_cache.clear()
             self._arn_cache.clear()
+            self._tag_cache.clear()
 
     # -- for authentication -------------------------------------------------
 
@@ -152,9 +156,13 @@ class IamProvider(
         kind, name = entity
         if kind == "group":
             return {}
-        doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
-        prefixes = ("aws", "iam") if kind in ("user", "role") else ("aws",)
-        return resource_tag_values((doc or {}).get("Tags"), prefixes)
+        key = f"{ctx.account_id}\0{kind}\0{name}"
+        values = self._tag_cache.get(key)
+        if values is None:
+            doc = self.store.collection("iam", _COLLECTIONS[kind]).get(scope(ctx), name)
+            prefixes = ("aws", "iam") if kind in ("user", "role") else ("aws",)
+            values = self._tag_cache[key] = resource_tag_values((doc or {}).get("Tags"), prefixes)
+        return values
 
     def _named_resource_tags(self, ctx: RequestContext, params: Params) -> list[dict[str, str]] | None:
         """The tags of the policy, identity provider, server certificate or MFA device a call that
@@ -253,6 +261,7 @@ class IamProvider(
         self.store.collection("iam", ROLE.collection).put((account, ""), name, doc)
         self._policy_cache.clear()
         self._arn_cache.clear()
+        self._tag_cache.clear()
 
     def role(self, account: str, role_name: str) -> dict[str, Any] | None:
         return self.store.collection("iam", ROLE.collection).get((account, ""), role_name)
