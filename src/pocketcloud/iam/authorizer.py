@@ -463,11 +463,11 @@ def request_tag_values(tags: Any) -> dict[str, Any]:
 
 
 def resource_tag_values(tags: Any, prefixes: tuple[str, ...] = ("aws",)) -> dict[str, str]:
-    """<prefix>:ResourceTag/<key> of a resource's stored tags (a list of Key/Value pairs), for each
-    prefix: ("aws",) for most resource types, ("aws", "iam") for IAM users and roles."""
-    return {
-        f"{prefix}:ResourceTag/{tag['Key']}": tag.get("Value", "") for tag in tags or () for prefix in prefixes
-    }
+    """<prefix>:ResourceTag/<key> of a resource's stored tags (a list of Key/Value pairs, or a map as
+    SQS, Lambda and Logs keep them), for each prefix: ("aws",) for most resource types, ("aws", "iam")
+    for IAM users and roles."""
+    pairs = tags.items() if isinstance(tags, dict) else [(tag["Key"], tag.get("Value", "")) for tag in tags or ()]
+    return {f"{prefix}:ResourceTag/{key}": value for key, value in pairs for prefix in prefixes}
 
 
 _clock: list[Any] = [0, "", ""]  # the second last formatted, and its two forms

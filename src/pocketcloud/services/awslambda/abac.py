@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.services.awslambda.cross_account import function_named
 from pocketcloud.services.awslambda.functions import named_function
 
@@ -75,4 +76,4 @@ class AbacOperations:
         doc = self.functions.cached_function(scope, name)  # type: ignore[attr-defined]
         if doc is None:
             return {}
-        return {f"aws:ResourceTag/{key}": value for key, value in (doc.get("Tags") or {}).items()}
+        return resource_tag_values(doc.get("Tags"))

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -46,7 +47,7 @@ class AbacOperations:
         if operation in _NO_RESOURCE_TAGS:
             return {}
         tags = self._named_resource_tags(ctx, operation, params)
-        return {f"aws:ResourceTag/{key}": value for key, value in (tags or {}).items()}
+        return resource_tag_values(tags)
 
     def _named_resource_tags(
         self, ctx: RequestContext, operation: str, params: Params

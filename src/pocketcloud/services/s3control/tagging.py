@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.state import GLOBAL
@@ -65,12 +66,10 @@ class TaggingOperations:
 
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
         """`aws:ResourceTag/<key>` of the resource the ARN names (a bucket's only while its ABAC is
-        on; an access point's always, ABAC being on for them by default) and UntagResource's
-        `aws:TagKeys`. TagResource's `aws:RequestTag/<key>` and `aws:TagKeys` come from its Tags."""
+        on; an access point's always, ABAC being on for them by default). TagResource's
+        `aws:RequestTag/<key>` and `aws:TagKeys`, and UntagResource's `aws:TagKeys`, come from their
+        parameters (the authorizer's `_request_tags`)."""
         values: Params = {}
-        keys = params.get("TagKeys")
-        if operation == "UntagResource" and isinstance(keys, list):
-            values["aws:TagKeys"] = list(keys)
         arn = str(params.get("ResourceArn") or "")
         if (bucket := _BUCKET_ARN.fullmatch(arn)) is not None:
             doc = self.runtime.provider("s3").s3.buckets.get(GLOBAL, bucket.group(1))
@@ -78,8 +77,7 @@ class TaggingOperations:
             values.update({key: value for key, value in tags.items() if key.startswith("aws:")})
         elif (point := _ACCESS_POINT_ARN.fullmatch(arn)) is not None:
             found = self.access_point(point.group(2), point.group(1), point.group(3))  # type: ignore[attr-defined]
-            for tag in (found or {}).get("Tags") or []:
-                values[f"aws:ResourceTag/{tag['Key']}"] = tag.get("Value", "")
+            values.update(resource_tag_values((found or {}).get("Tags")))
         return values
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:

@@ -13,6 +13,7 @@ import base64
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.sqs.errors import queue_does_not_exist
@@ -153,7 +154,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         queue, _ = self._policy_queue(ctx, operation, params)
         if queue is None:
             return {}
-        return {f"aws:ResourceTag/{key}": value for key, value in (queue.doc.get("Tags") or {}).items()}
+        return resource_tag_values(queue.doc.get("Tags"))
 
     def refusal(self, ctx: RequestContext, operation: str, resource_account: str | None) -> ServiceError | None:
         """What a refused call is told instead of AccessDenied: GetQueueUrl does not tell another
