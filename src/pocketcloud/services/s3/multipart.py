@@ -299,9 +299,7 @@ class MultipartOperations:
         if earlier is not None:
             return earlier
         if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None:
-            recalled = self.completions.recall(bucket, upload_id, key) or stored_completion(
-                self.s3.completed, bucket_scope(bucket), upload_id, key
-            )
+            recalled = self._recent_completion(bucket, upload_id, key)
             if recalled is not None:
                 return recalled
         running = self.completions.start(bucket, upload_id)
@@ -519,8 +517,9 @@ class MultipartOperations:
     def AbortMultipartUpload(self, ctx: RequestContext, p: Params) -> Params:
         bucket, upload_id, key = p["Bucket"], p["UploadId"], p["Key"]
         self.s3.bucket(bucket)
-        if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None and self._recently_completed(
-            bucket, upload_id, key
+        if (
+            self.s3.uploads.get(bucket_scope(bucket), upload_id) is None
+            and self._recent_completion(bucket, upload_id, key) is not None
         ):
             # S3 answers 204 to an abort of an upload completed a short while ago, as it answers a
             # repeated completion with its result: the cleanup AWS's own SDK tests run after a
@@ -530,11 +529,11 @@ class MultipartOperations:
         self._discard_upload(bucket, upload_id)
         return {}
 
-    def _recently_completed(self, bucket: str, upload_id: str, key: str) -> bool:
-        recalled = self.completions.recall(bucket, upload_id, key) or stored_completion(
+    def _recent_completion(self, bucket: str, upload_id: str, key: str) -> Params | None:
+        """The result of a recent completion of this upload of `key` (completions.py), or None."""
+        return self.completions.recall(bucket, upload_id, key) or stored_completion(
             self.s3.completed, bucket_scope(bucket), upload_id, key
         )
-        return recalled is not None
 
     def ListParts(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
