@@ -66,6 +66,17 @@ def policy_actions_over_limit(count: int) -> ServiceError:
     )
 
 
+def statement_count_message(count: int, most: int) -> str:
+    """SQS's words for a queue policy of more statements than its quota (20)."""
+    return f"{count} statements were found in the submitted policy, max allowed is {most}"
+
+
+def policy_statements_over_limit(count: int, most: int) -> ServiceError:
+    """AddPermission past the queue policy's statement quota ("AddPermission returns this error if
+    the maximum number of permissions for the queue is reached")."""
+    return ServiceError("OverLimit", statement_count_message(count, most))
+
+
 def too_many_in_flight() -> ServiceError:
     """A short-polling receive from a standard queue with the most messages in flight SQS allows
     (about 120,000; "Amazon SQS standard queue quotas"), in SQS's words."""

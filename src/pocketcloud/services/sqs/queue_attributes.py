@@ -24,6 +24,7 @@ from pocketcloud.services.sqs.errors import (
     invalid_value,
     policy_actions_over_limit,
     policy_over_limit,
+    statement_count_message,
 )
 from pocketcloud.services.sqs.state import Queue, parse_queue_arn
 
@@ -212,9 +213,7 @@ def _policy(text: str) -> str:
     statements = document["Statement"]
     count = len(statements) if isinstance(statements, list) else 1
     if count > MAX_POLICY_STATEMENTS:
-        raise invalid_attribute_value(
-            "Policy", f"{count} statements were found in the submitted policy, max allowed is {MAX_POLICY_STATEMENTS}"
-        )
+        raise invalid_attribute_value("Policy", statement_count_message(count, MAX_POLICY_STATEMENTS))
     for statement in statements if isinstance(statements, list) else [statements]:
         actions = statement.get("Action", statement.get("NotAction")) if isinstance(statement, dict) else None
         actions = actions if isinstance(actions, list) else [actions] if actions else []

@@ -22,6 +22,7 @@ from pocketcloud.services.sqs.errors import (
     invalid_value,
     missing_parameter,
     policy_over_limit,
+    policy_statements_over_limit,
     queue_does_not_exist,
 )
 from pocketcloud.services.sqs.state import RECENTLY_DELETED_MS, Params, Queue, SqsState, now_ms
@@ -395,14 +396,8 @@ class QueueOperations:
             raise invalid_value("Label", label, "Already exists.")
         if len(policy["Statement"]) >= qa.MAX_POLICY_STATEMENTS:
             # Each grant is a statement of the queue policy, which holds at most 20 ("Amazon SQS
-            # policy quotas"); past them AddPermission is OverLimit (API Reference, AddPermission
-            # and SetQueueAttributes, Errors: "AddPermission returns this error if the maximum
-            # number of permissions for the queue is reached").
-            raise ServiceError(
-                "OverLimit",
-                f"{len(policy['Statement']) + 1} statements were found in the submitted policy, "
-                f"max allowed is {qa.MAX_POLICY_STATEMENTS}",
-            )
+            # policy quotas").
+            raise policy_statements_over_limit(len(policy["Statement"]) + 1, qa.MAX_POLICY_STATEMENTS)
         principals = [f"arn:aws:iam::{account}:root" for account in accounts]
         policy["Statement"].append(
             {
