@@ -32,6 +32,7 @@ from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
 from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
+from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
 
 Params = dict[str, Any]
@@ -576,27 +577,21 @@ def _request_tags(operation: str, params: Params) -> list[dict[str, str]] | None
 
 def _auth_keys(ctx: RequestContext) -> Params:
     """s3:authType, s3:signatureversion, s3:signatureAge and s3:x-amz-content-sha256 of the request."""
-    request = ctx.request
-    if ctx.principal.is_anonymous:
+    signed = request_signature(ctx)
+    if signed is None:
         return {}
+    auth_type, version = signed
+    request = ctx.request
     headers = request.headers
-    authorization = headers.get("authorization", "")
     signed_at: float | None = None
-    form = getattr(request.body, "post_form", None)
-    if form is not None:
-        auth_type, version = "POST", form.signature_version
-        signed_at = form.signed_at
-    elif authorization.startswith("AWS4-"):
-        auth_type, version = "REST-HEADER", "AWS4-HMAC-SHA256"
+    if auth_type == "POST":
+        signed_at = request.body.post_form.signed_at  # type: ignore[attr-defined]
+    elif auth_type == "REST-HEADER" and version == "AWS4-HMAC-SHA256":
         signed_at = parse_amz_date(headers.get("x-amz-date", "")) or _http_date(headers.get("date"))
-    elif authorization.startswith("AWS "):
-        auth_type, version = "REST-HEADER", "AWS"
+    elif auth_type == "REST-HEADER":
         signed_at = _http_date(headers.get("x-amz-date") or headers.get("date"))
-    elif "X-Amz-Signature=" in request.query_string:
-        auth_type, version = "REST-QUERY-STRING", "AWS4-HMAC-SHA256"
+    elif version == "AWS4-HMAC-SHA256":
         signed_at = parse_amz_date(request.query_value("X-Amz-Date") or "")
-    else:
-        auth_type, version = "REST-QUERY-STRING", "AWS"
     values: Params = {"s3:authType": auth_type, "s3:signatureversion": version}
     if signed_at is not None:
         values["s3:signatureAge"] = str(max(0, int((time.time() - signed_at) * 1000)))

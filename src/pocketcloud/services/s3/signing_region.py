@@ -30,7 +30,7 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
-from pocketcloud.auth.parse import has_presigned_query, has_sigv2_query
+from pocketcloud.auth.parse import has_presigned_query
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -98,13 +98,26 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
 
 
 def _is_sigv2(ctx: RequestContext) -> bool:
+    signed = request_signature(ctx)
+    return signed is not None and signed[1] == "AWS"
+
+
+def request_signature(ctx: RequestContext) -> tuple[str, str | None] | None:
+    """How an authenticated request was signed, as S3's s3:authType and s3:signatureversion name it:
+    ("REST-HEADER" | "REST-QUERY-STRING" | "POST", "AWS4-HMAC-SHA256" | "AWS"); None if anonymous."""
+    if ctx.principal.is_anonymous:
+        return None
     request = ctx.request
     form = getattr(request.body, "post_form", None)  # a browser POST upload (auth/post_form.py)
     if form is not None:
-        return bool(form.signature_version == "AWS")
-    if request.headers.get("authorization", "").startswith("AWS "):
-        return True
-    return not ctx.principal.is_anonymous and has_sigv2_query(request.query_string)
+        return "POST", form.signature_version
+    authorization = request.headers.get("authorization", "")
+    if authorization.startswith("AWS4-"):
+        return "REST-HEADER", "AWS4-HMAC-SHA256"
+    if authorization.startswith("AWS "):
+        return "REST-HEADER", "AWS"
+    # Signed, with no Authorization header: a presigned URL of either version.
+    return "REST-QUERY-STRING", "AWS4-HMAC-SHA256" if "X-Amz-Signature=" in request.query_string else "AWS"
 
 
 @cache
