@@ -14,11 +14,6 @@ Developer Guide's "Tagging for access control" and "ABAC condition keys for Amaz
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import json
-import struct
 import time
 import urllib.error
 import urllib.request
@@ -27,55 +22,24 @@ from typing import Any
 
 import pytest
 from botocore import xform_name
-from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.iam.support import Caller, doc, error_of, session_client, totp, unique
 
 ALLOW_ALL = {"Effect": "Allow", "Action": "*", "Resource": "*"}
 EXPLICIT_DENY = "with an explicit deny in an identity-based policy"
 
 
-def _unique(prefix: str) -> str:
-    return f"{prefix}-{uuid.uuid4().hex[:10]}"
-
-
-def _doc(*statements: dict[str, Any]) -> str:
-    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
-
-
-def _error(call: Any, **kwargs: Any) -> tuple[str, int, str]:
-    with pytest.raises(ClientError) as info:
-        call(**kwargs)
-    response = info.value.response
-    return (
-        response["Error"]["Code"],
-        response["ResponseMetadata"]["HTTPStatusCode"],
-        response["Error"]["Message"],
-    )
-
-
-def _totp(seed: bytes, step: int) -> str:
-    """What an authenticator app shows for a time step (RFC 6238)."""
-    digest = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-class _User:
+class _User(Caller):
     """An IAM user with one inline policy and an access key of its own."""
 
     def __init__(self, endpoint: str, *statements: dict[str, Any]) -> None:
-        self.endpoint = endpoint
         self.iam = make_client(endpoint, "iam")
-        self.name = _unique("docuser")
-        self.arn = f"arn:aws:iam::{ROOT_ACCOUNT}:user/{self.name}"
-        self.iam.create_user(UserName=self.name)
+        super().__init__(endpoint, self.iam, unique("docuser"))
         if statements:
             self.iam.put_user_policy(
-                UserName=self.name, PolicyName="under-test", PolicyDocument=_doc(*statements)
+                UserName=self.name, PolicyName="under-test", PolicyDocument=doc(*statements)
             )
-        key = self.iam.create_access_key(UserName=self.name)["AccessKey"]
-        self.key_id, self.secret = key["AccessKeyId"], key["SecretAccessKey"]
 
     def client(self, service: str, region: str = "us-east-1") -> Any:
         return make_client(self.endpoint, service, key=self.key_id, secret=self.secret, region=region)
@@ -87,16 +51,9 @@ class _User:
         step = int(time.time()) // 30 - 1
         self.iam.enable_mfa_device(
             UserName=self.name, SerialNumber=serial,
-            AuthenticationCode1=_totp(seed, step), AuthenticationCode2=_totp(seed, step + 1),
+            AuthenticationCode1=totp(seed, step), AuthenticationCode2=totp(seed, step + 1),
         )  # fmt: skip
         return serial, seed
-
-
-def _session_client(endpoint: str, service: str, credentials: dict[str, Any]) -> Any:
-    return make_client(
-        endpoint, service, key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
-        token=credentials["SessionToken"],
-    )  # fmt: skip
 
 
 def _role(endpoint: str, trusted: str, *statements: dict[str, Any], **trust_extra: Any) -> str:
@@ -105,11 +62,11 @@ def _role(endpoint: str, trusted: str, *statements: dict[str, Any], **trust_extr
     `trust_extra` adds to the trust statement (a Condition; an Action list replacing sts:AssumeRole).
     """
     iam = make_client(endpoint, "iam")
-    name = _unique("docrole")
+    name = unique("docrole")
     trust = {"Effect": "Allow", "Principal": {"AWS": trusted}, "Action": "sts:AssumeRole", **trust_extra}
-    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=_doc(trust))["Role"]["Arn"]
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc(trust))["Role"]["Arn"]
     if statements:
-        iam.put_role_policy(RoleName=name, PolicyName="under-test", PolicyDocument=_doc(*statements))
+        iam.put_role_policy(RoleName=name, PolicyName="under-test", PolicyDocument=doc(*statements))
     return arn
 
 
@@ -137,7 +94,7 @@ def test_boolifexists_mfa_false_deny_applies_to_long_term_access_keys(endpoint: 
         ALLOW_ALL,
         {**MFA_FALSE_DENY, "Condition": {"BoolIfExists": {"aws:MultiFactorAuthPresent": "false"}}},
     )
-    code, status, message = _error(user.client("sqs").list_queues)
+    code, status, message = error_of(user.client("sqs").list_queues)
     assert (code, status) == ("AccessDenied", 403)
     assert message.startswith(f"User: {user.arn} is not authorized to perform: sqs:listqueues")
     assert message.endswith(EXPLICIT_DENY)
@@ -149,7 +106,7 @@ def test_null_mfa_present_true_deny_applies_to_long_term_access_keys(endpoint: s
     user = _User(
         endpoint, ALLOW_ALL, {**MFA_FALSE_DENY, "Condition": {"Null": {"aws:MultiFactorAuthPresent": "true"}}}
     )
-    assert _error(user.client("sqs").list_queues)[:2] == ("AccessDenied", 403)
+    assert error_of(user.client("sqs").list_queues)[:2] == ("AccessDenied", 403)
 
 
 def test_bool_mfa_false_deny_applies_to_temporary_credentials_without_mfa(endpoint: str) -> None:
@@ -158,7 +115,7 @@ def test_bool_mfa_false_deny_applies_to_temporary_credentials_without_mfa(endpoi
     MFA, but were not" (GetSessionToken without a TokenCode)."""
     user = _User(endpoint, ALLOW_ALL, MFA_FALSE_DENY)
     credentials = user.client("sts").get_session_token()["Credentials"]
-    code, status, message = _error(_session_client(endpoint, "sqs", credentials).list_queues)
+    code, status, message = error_of(session_client(endpoint, "sqs", credentials).list_queues)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith(EXPLICIT_DENY)
 
@@ -177,7 +134,7 @@ def test_tokenissuetime_date_condition_allows_a_role_session(endpoint: str) -> N
     assumer = _User(endpoint, {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
     role_arn = _role(endpoint, assumer.arn, TOKEN_ISSUED_IN_2020_OR_LATER)
     credentials = assumer.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="fresh")["Credentials"]
-    keys = _session_client(endpoint, "iam", credentials).list_access_keys(UserName=assumer.name)
+    keys = session_client(endpoint, "iam", credentials).list_access_keys(UserName=assumer.name)
     assert [k["AccessKeyId"] for k in keys["AccessKeyMetadata"]] == [assumer.key_id]
 
 
@@ -186,7 +143,7 @@ def test_tokenissuetime_date_condition_denies_long_term_access_keys(endpoint: st
     are made using access keys. In this example, if an IAM user attempts to view or edit an access
     key, the request is denied"."""
     user = _User(endpoint, TOKEN_ISSUED_IN_2020_OR_LATER)
-    code, status, message = _error(user.client("iam").list_access_keys, UserName=user.name)
+    code, status, message = error_of(user.client("iam").list_access_keys, UserName=user.name)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith("because no identity-based policy allows the iam:ListAccessKeys action")
 
@@ -206,7 +163,7 @@ def test_null_tokenissuetime_true_denies_temporary_credentials(endpoint: str) ->
     )
     user.client("sqs").list_queues()  # long-term keys: the key is absent, the Allow applies
     credentials = user.client("sts").get_session_token()["Credentials"]
-    code, status, message = _error(_session_client(endpoint, "sqs", credentials).list_queues)
+    code, status, message = error_of(session_client(endpoint, "sqs", credentials).list_queues)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith("because no identity-based policy allows the sqs:listqueues action")
 
@@ -220,7 +177,7 @@ def test_via_aws_service_is_false_on_a_direct_call(endpoint: str) -> None:
     address; aws:ViaAWSService "returns false when the principal makes the call directly" and "is
     always included in the request context"."""
     s3 = make_client(endpoint, "s3")
-    bucket = _unique("docbucket")
+    bucket = unique("docbucket")
     s3.create_bucket(Bucket=bucket)
     user = _User(
         endpoint,
@@ -250,7 +207,7 @@ def test_deny_outside_source_ip_example_denies_direct_calls(endpoint: str) -> No
         },
     }  # fmt: skip
     user = _User(endpoint, ALLOW_ALL, deny_elsewhere)
-    code, status, message = _error(user.client("sqs").list_queues)
+    code, status, message = error_of(user.client("sqs").list_queues)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith(EXPLICIT_DENY)
 
@@ -268,7 +225,7 @@ def test_referer_key_is_the_referer_header(endpoint: str) -> None:
     provided by the caller in an HTTP header" and is present only when the request carries one: the
     S3 bucket policy example allowing GetObject to anyone referred by www.example.com."""
     s3 = make_client(endpoint, "s3")
-    bucket = _unique("docreferer")
+    bucket = unique("docreferer")
     s3.create_bucket(Bucket=bucket)
     s3.delete_public_access_block(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="logo.png", Body=b"png")
@@ -278,7 +235,7 @@ def test_referer_key_is_the_referer_header(endpoint: str) -> None:
         "Resource": f"arn:aws:s3:::{bucket}/*",
         "Condition": {"StringLike": {"aws:Referer": ["http://www.example.com/*", "http://example.com/*"]}},
     }  # fmt: skip
-    s3.put_bucket_policy(Bucket=bucket, Policy=_doc(referred))
+    s3.put_bucket_policy(Bucket=bucket, Policy=doc(referred))
     url = f"{endpoint}/{bucket}/logo.png"
     assert _anonymous_get(url, {"Referer": "http://www.example.com/index.html"}) == 200
     assert _anonymous_get(url, {"Referer": "http://elsewhere.example.net/"}) == 403
@@ -308,7 +265,7 @@ def test_requested_region_of_a_regional_call_is_the_clients(endpoint: str) -> No
     }  # fmt: skip
     user = _User(endpoint, ALLOW_ALL, in_eu_west_1)
     assert user.client("sqs", region="us-west-2").list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200
-    code, status, message = _error(user.client("sqs", region="eu-west-1").list_queues)
+    code, status, message = error_of(user.client("sqs", region="eu-west-1").list_queues)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith(EXPLICIT_DENY)
 
@@ -326,7 +283,7 @@ def test_mfa_protected_role_can_be_assumed_with_mfa_information(endpoint: str) -
     role_arn = _role(endpoint, user.arn, **MFA_REQUIRED)
     answer = user.client("sts").assume_role(
         RoleArn=role_arn, RoleSessionName="with-mfa", SerialNumber=serial,
-        TokenCode=_totp(seed, int(time.time()) // 30),
+        TokenCode=totp(seed, int(time.time()) // 30),
     )  # fmt: skip
     assert answer["AssumedRoleUser"]["Arn"].endswith("/with-mfa")
 
@@ -336,7 +293,7 @@ def test_mfa_protected_role_refuses_assumption_without_mfa(endpoint: str) -> Non
     trust policy does not let the user assume the role."""
     user = _User(endpoint, {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
     role_arn = _role(endpoint, user.arn, **MFA_REQUIRED)
-    assert _error(user.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="no-mfa") == (
+    assert error_of(user.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="no-mfa") == (
         "AccessDenied", 403,
         f"User: {user.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}",
     )  # fmt: skip
@@ -357,10 +314,10 @@ def test_role_session_assumed_with_mfa_carries_mfa_keys(endpoint: str) -> None:
     role_arn = _role(endpoint, user.arn, recent_mfa)
     credentials = user.client("sts").assume_role(
         RoleArn=role_arn, RoleSessionName="mfa-session", SerialNumber=serial,
-        TokenCode=_totp(seed, int(time.time()) // 30),
+        TokenCode=totp(seed, int(time.time()) // 30),
     )["Credentials"]  # fmt: skip
     assert (
-        _session_client(endpoint, "sqs", credentials).list_queues()["ResponseMetadata"]["HTTPStatusCode"]
+        session_client(endpoint, "sqs", credentials).list_queues()["ResponseMetadata"]["HTTPStatusCode"]
         == 200
     )
 
@@ -368,7 +325,7 @@ def test_role_session_assumed_with_mfa_carries_mfa_keys(endpoint: str) -> None:
 def _wrong_code(seed: bytes) -> str:
     """A six-digit code the device shows at no time step near now."""
     now = int(time.time()) // 30
-    valid = {_totp(seed, step) for step in range(now - 4, now + 5)}
+    valid = {totp(seed, step) for step in range(now - 4, now + 5)}
     return next(code for code in ("000000", "111111", "222222", "333333") if code not in valid)
 
 
@@ -379,7 +336,7 @@ def test_mfa_protected_role_refuses_a_wrong_token_code(endpoint: str) -> None:
     serial, seed = user.enable_mfa()
     role_arn = _role(endpoint, user.arn, **MFA_REQUIRED)
     sts = user.client("sts")
-    assert _error(
+    assert error_of(
         sts.assume_role, RoleArn=role_arn, RoleSessionName="bad-code", SerialNumber=serial,
         TokenCode=_wrong_code(seed),
     ) == ("AccessDenied", 403, "MultiFactorAuthentication failed with invalid MFA one time pass code.")  # fmt: skip
@@ -392,9 +349,9 @@ def test_mfa_protected_role_refuses_a_device_of_another_user(endpoint: str) -> N
     user = _User(endpoint, {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
     serial, seed = _User(endpoint).enable_mfa()
     role_arn = _role(endpoint, user.arn, **MFA_REQUIRED)
-    assert _error(
+    assert error_of(
         user.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="not-mine", SerialNumber=serial,
-        TokenCode=_totp(seed, int(time.time()) // 30),
+        TokenCode=totp(seed, int(time.time()) // 30),
     ) == (
         "AccessDenied", 403,
         "MultiFactorAuthentication failed, unable to validate MFA code.  "
@@ -406,7 +363,7 @@ def test_session_token_needs_both_serial_number_and_token_code(endpoint: str) ->
     """STS API Reference, GetSessionToken: SerialNumber and TokenCode go together; a TokenCode alone
     authenticates nothing and is refused."""
     user = _User(endpoint)
-    assert _error(user.client("sts").get_session_token, TokenCode="123456") == (
+    assert error_of(user.client("sts").get_session_token, TokenCode="123456") == (
         "AccessDenied", 403,
         "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code.",
     )  # fmt: skip
@@ -424,9 +381,9 @@ def test_session_token_with_mfa_carries_mfa_keys(endpoint: str) -> None:
     )  # fmt: skip
     serial, seed = user.enable_mfa()
     credentials = user.client("sts").get_session_token(
-        SerialNumber=serial, TokenCode=_totp(seed, int(time.time()) // 30)
+        SerialNumber=serial, TokenCode=totp(seed, int(time.time()) // 30)
     )["Credentials"]
-    sqs = _session_client(endpoint, "sqs", credentials)
+    sqs = session_client(endpoint, "sqs", credentials)
     assert sqs.list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -453,7 +410,7 @@ def test_source_identity_is_in_every_request_of_the_role_session(endpoint: str) 
         endpoint,
         {"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*", "Condition": SAANVI_OR_DIEGO},
     )
-    sqs = _session_client(endpoint, "sqs", credentials)
+    sqs = session_client(endpoint, "sqs", credentials)
     assert sqs.list_queues()["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
@@ -464,11 +421,11 @@ def test_source_identity_persists_into_a_chained_role_session(endpoint: str) -> 
     role session"."""
     credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
     second_arn = _role(endpoint, critical_arn, Action=ASSUME_AND_SET["Action"], Condition=SAANVI_OR_DIEGO)
-    answer = _session_client(endpoint, "sts", credentials).assume_role(
+    answer = session_client(endpoint, "sts", credentials).assume_role(
         RoleArn=second_arn, RoleSessionName="Audit"
     )
     assert answer["SourceIdentity"] == "Saanvi"
-    caller = _session_client(endpoint, "sts", answer["Credentials"]).get_caller_identity()
+    caller = session_client(endpoint, "sts", answer["Credentials"]).get_caller_identity()
     assert caller["Arn"].endswith("/Audit")
 
 
@@ -479,9 +436,9 @@ def test_chaining_a_source_identity_needs_set_source_identity_in_the_trust_polic
     operation will fail"."""
     credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
     second_arn = _role(endpoint, critical_arn)  # trusts sts:AssumeRole only
-    sts = _session_client(endpoint, "sts", credentials)
+    sts = session_client(endpoint, "sts", credentials)
     session_arn = sts.get_caller_identity()["Arn"]
-    assert _error(sts.assume_role, RoleArn=second_arn, RoleSessionName="Audit") == (
+    assert error_of(sts.assume_role, RoleArn=second_arn, RoleSessionName="Audit") == (
         "AccessDenied", 403,
         f"User: {session_arn} is not authorized to perform: sts:SetSourceIdentity on resource: {second_arn}",
     )  # fmt: skip
@@ -497,7 +454,7 @@ PROD_ONLY = {
 
 def _queue(endpoint: str, **tags: str) -> str:
     return str(
-        make_client(endpoint, "sqs").create_queue(QueueName=_unique("docqueue"), tags=tags)["QueueUrl"]
+        make_client(endpoint, "sqs").create_queue(QueueName=unique("docqueue"), tags=tags)["QueueUrl"]
     )
 
 
@@ -516,7 +473,7 @@ def test_sqs_resource_tag_condition_denies_a_queue_without_the_tag(endpoint: str
     not covered by AllowAccessForProd, so the request is implicitly denied."""
     user = _User(endpoint, PROD_ONLY)
     url = _queue(endpoint, environment="beta")
-    code, status, message = _error(user.client("sqs").send_message, QueueUrl=url, MessageBody="hello")
+    code, status, message = error_of(user.client("sqs").send_message, QueueUrl=url, MessageBody="hello")
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith("because no identity-based policy allows the sqs:sendmessage action")
 
@@ -536,11 +493,11 @@ def test_sqs_create_queue_request_tags_are_aws_request_tag(endpoint: str) -> Non
         },
     )  # fmt: skip
     sqs = user.client("sqs")
-    assert sqs.create_queue(QueueName=_unique("tagged"), tags={"environment": "beta"})["QueueUrl"]
-    code, status, _ = _error(sqs.create_queue, QueueName=_unique("tagged"), tags={"environment": "prod"})
+    assert sqs.create_queue(QueueName=unique("tagged"), tags={"environment": "beta"})["QueueUrl"]
+    code, status, _ = error_of(sqs.create_queue, QueueName=unique("tagged"), tags={"environment": "prod"})
     assert (code, status) == ("AccessDenied", 403)
     extra = {"environment": "beta", "owner": "me"}
-    assert _error(sqs.create_queue, QueueName=_unique("tagged"), tags=extra)[:2] == ("AccessDenied", 403)
+    assert error_of(sqs.create_queue, QueueName=unique("tagged"), tags=extra)[:2] == ("AccessDenied", 403)
 
 
 def test_untag_queue_tag_keys_are_aws_tag_keys(endpoint: str) -> None:
@@ -557,7 +514,7 @@ def test_untag_queue_tag_keys_are_aws_tag_keys(endpoint: str) -> None:
     url = _queue(endpoint, **{"access-project": "peg", "Name": "q"})
     sqs = user.client("sqs")
     sqs.untag_queue(QueueUrl=url, TagKeys=["Name"])
-    code, status, message = _error(sqs.untag_queue, QueueUrl=url, TagKeys=["access-project"])
+    code, status, message = error_of(sqs.untag_queue, QueueUrl=url, TagKeys=["access-project"])
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith(EXPLICIT_DENY)
     assert sqs.list_queue_tags(QueueUrl=url)["Tags"] == {"access-project": "peg"}
@@ -573,7 +530,7 @@ def test_iam_resource_tag_condition_allows_a_tagged_user(endpoint: str) -> None:
     """IAM policy elements: Variables and tags: the policy allows iam:*user* actions "only if the tag
     costCenter is attached to the user" with the value 12345 or 67890."""
     user = _User(endpoint, COST_CENTER)
-    target = _unique("costly")
+    target = unique("costly")
     make_client(endpoint, "iam").create_user(UserName=target, Tags=[{"Key": "costCenter", "Value": "67890"}])
     assert user.client("iam").get_user(UserName=target)["User"]["UserName"] == target
 
@@ -582,9 +539,9 @@ def test_iam_resource_tag_condition_denies_a_user_without_the_tag(endpoint: str)
     """IAM policy elements: Variables and tags: "If the tag has no value, or has any other value, then
     the request fails"."""
     user = _User(endpoint, COST_CENTER)
-    target = _unique("cheap")
+    target = unique("cheap")
     make_client(endpoint, "iam").create_user(UserName=target, Tags=[{"Key": "costCenter", "Value": "99999"}])
-    code, status, message = _error(user.client("iam").get_user, UserName=target)
+    code, status, message = error_of(user.client("iam").get_user, UserName=target)
     assert (code, status) == ("AccessDenied", 403)
     assert message.endswith("because no identity-based policy allows the iam:GetUser action")
 
@@ -607,7 +564,7 @@ def test_aws_resource_tag_deny_holds_when_the_user_name_is_left_out(endpoint: st
     }  # fmt: skip
     user = _User(endpoint, ALLOW_ALL, locked)
     user.iam.tag_user(UserName=user.name, Tags=[{"Key": "locked", "Value": "true"}])
-    code, status, message = _error(user.client("iam").create_access_key)
+    code, status, message = error_of(user.client("iam").create_access_key)
     assert (code, status) == ("AccessDenied", 403)
     assert message == (
         f"User: {user.arn} is not authorized to perform: iam:CreateAccessKey on resource: {user.arn} "
@@ -621,7 +578,7 @@ def _tagged_role(endpoint: str, project: str) -> str:
     name = f"access-{project}-{uuid.uuid4().hex[:8]}"
     trust = {"Effect": "Allow", "Principal": {"AWS": ROOT_ACCOUNT}, "Action": "sts:AssumeRole"}
     tags = [{"Key": "access-project", "Value": project}]
-    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=_doc(trust), Tags=tags)["Role"]["Arn"])
+    return str(iam.create_role(RoleName=name, AssumeRolePolicyDocument=doc(trust), Tags=tags)["Role"]["Arn"])
 
 
 TUTORIAL_ASSUME_ROLE = {
@@ -652,7 +609,7 @@ def test_abac_tutorial_user_cannot_assume_a_role_of_another_project(endpoint: st
     access-uni role "fails because the access-project ... tag values do not match"."""
     user = _project_user(endpoint, "peg")
     role_arn = _tagged_role(endpoint, "uni")
-    code, status, message = _error(user.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="nope")
+    code, status, message = error_of(user.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="nope")
     assert (code, status) == ("AccessDenied", 403)
     assert message == (
         f"User: {user.arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn} "
@@ -667,12 +624,12 @@ def test_abac_tutorial_user_cannot_assume_a_role_of_another_project(endpoint: st
 
 
 def _tagged_policy(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
-    arn = iam.create_policy(PolicyName=_unique("docpolicy"), PolicyDocument=_doc(ALLOW_ALL), Tags=tags)
+    arn = iam.create_policy(PolicyName=unique("docpolicy"), PolicyDocument=doc(ALLOW_ALL), Tags=tags)
     return {"PolicyArn": arn["Policy"]["Arn"]}
 
 
 def _tagged_oidc_provider(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
-    url = f"https://{_unique('idp')}.example.com/id/{uuid.uuid4().hex[:6]}"  # a path in the name too
+    url = f"https://{unique('idp')}.example.com/id/{uuid.uuid4().hex[:6]}"  # a path in the name too
     answer = iam.create_open_id_connect_provider(Url=url, ClientIDList=["sts.amazonaws.com"], Tags=tags)
     return {"OpenIDConnectProviderArn": answer["OpenIDConnectProviderArn"]}
 
@@ -680,15 +637,15 @@ def _tagged_oidc_provider(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any
 def _tagged_saml_provider(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
     from tests.services.iam.federation_support import metadata
 
-    document = metadata(f"https://{_unique('idp')}.example.com")
-    answer = iam.create_saml_provider(Name=_unique("docsaml"), SAMLMetadataDocument=document, Tags=tags)
+    document = metadata(f"https://{unique('idp')}.example.com")
+    answer = iam.create_saml_provider(Name=unique("docsaml"), SAMLMetadataDocument=document, Tags=tags)
     return {"SAMLProviderArn": answer["SAMLProviderArn"]}
 
 
 def _tagged_server_certificate(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
     from tests.services.iam.certificate_support import PRIVATE_KEY, certificate
 
-    name = _unique("doccert")
+    name = unique("doccert")
     iam.upload_server_certificate(
         ServerCertificateName=name, CertificateBody=certificate(), PrivateKey=PRIVATE_KEY, Tags=tags
     )
@@ -696,12 +653,12 @@ def _tagged_server_certificate(iam: Any, tags: list[dict[str, str]]) -> dict[str
 
 
 def _tagged_mfa_device(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
-    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=_unique("docmfa"), Path="/team/", Tags=tags)
+    device = iam.create_virtual_mfa_device(VirtualMFADeviceName=unique("docmfa"), Path="/team/", Tags=tags)
     return {"SerialNumber": device["VirtualMFADevice"]["SerialNumber"]}
 
 
 def _tagged_instance_profile(iam: Any, tags: list[dict[str, str]]) -> dict[str, Any]:
-    name = _unique("docprofile")
+    name = unique("docprofile")
     iam.create_instance_profile(InstanceProfileName=name, Tags=tags)
     return {"InstanceProfileName": name}
 
@@ -739,7 +696,7 @@ def test_aws_resource_tag_deny_refuses_a_tagged_iam_resource(endpoint: str, kind
     operation, create = TAGGED_RESOURCES[kind]
     user = _User(endpoint, ALLOW_ALL, {**TEAM_BLUE, "Effect": "Deny", "Action": f"iam:{operation}"})
     call = getattr(user.client("iam"), xform_name(operation))
-    code, status, message = _error(call, **create(user.iam, BLUE))
+    code, status, message = error_of(call, **create(user.iam, BLUE))
     assert (code, status) == ("AccessDenied", 403)
     assert message.startswith(f"User: {user.arn} is not authorized to perform: iam:{operation} on resource: ")
     assert message.endswith(EXPLICIT_DENY)
@@ -754,7 +711,7 @@ def test_iam_resource_tag_does_not_apply_to_a_managed_policy(endpoint: str) -> N
         "Condition": {"StringEquals": {"iam:ResourceTag/team": "blue"}},
     })  # fmt: skip
     kwargs = _tagged_policy(user.iam, BLUE)
-    code, status, message = _error(user.client("iam").get_policy, **kwargs)
+    code, status, message = error_of(user.client("iam").get_policy, **kwargs)
     assert (code, status) == ("AccessDenied", 403)
     assert message == (
         f"User: {user.arn} is not authorized to perform: iam:GetPolicy on resource: {kwargs['PolicyArn']} "
@@ -768,9 +725,9 @@ def test_chained_session_cannot_change_its_source_identity(endpoint: str) -> Non
     refused even though both policies allow sts:SetSourceIdentity."""
     credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
     second_arn = _role(endpoint, critical_arn, Action=ASSUME_AND_SET["Action"])
-    sts = _session_client(endpoint, "sts", credentials)
+    sts = session_client(endpoint, "sts", credentials)
     session_arn = sts.get_caller_identity()["Arn"]
-    assert _error(sts.assume_role, RoleArn=second_arn, RoleSessionName="Audit", SourceIdentity="Diego") == (
+    assert error_of(sts.assume_role, RoleArn=second_arn, RoleSessionName="Audit", SourceIdentity="Diego") == (
         "AccessDenied", 403,
         f"User: {session_arn} is not authorized to perform: sts:AssumeRole on resource: {second_arn}",
     )  # fmt: skip
@@ -781,6 +738,6 @@ def test_chained_session_may_name_its_own_source_identity_again(endpoint: str) -
     succeeds with it."""
     credentials, critical_arn = _critical_role_session(endpoint, ASSUME_AND_SET)
     second_arn = _role(endpoint, critical_arn, Action=ASSUME_AND_SET["Action"])
-    sts = _session_client(endpoint, "sts", credentials)
+    sts = session_client(endpoint, "sts", credentials)
     answer = sts.assume_role(RoleArn=second_arn, RoleSessionName="Audit", SourceIdentity="Saanvi")
     assert answer["SourceIdentity"] == "Saanvi"

@@ -8,8 +8,7 @@ import time
 from typing import Any
 
 from tests.conftest import ROOT_ACCOUNT
-from tests.services.iam.support import allow, doc, error_of, unique
-from tests.services.iam.test_mfa_devices import totp
+from tests.services.iam.support import allow, doc, error_of, totp, unique
 
 CONDITIONED = doc(
     allow("s3:ListBucket", "arn:aws:s3:::${aws:username}", Condition={"StringLike": {"s3:prefix": "home/*"}}),

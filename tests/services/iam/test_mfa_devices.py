@@ -4,31 +4,12 @@ computed from the device's seed, list by assignment, deactivate, delete, and AWS
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-import struct
-import time
 from typing import Any
 
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT
-from tests.services.iam.support import error_of, unique
-
-
-def totp(seed: bytes, step: int) -> str:
-    """What an authenticator app shows for a time step (RFC 6238)."""
-    digest = hmac.new(base64.b32decode(seed), struct.pack(">Q", step), hashlib.sha1).digest()
-    offset = digest[-1] & 0x0F
-    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
-
-
-def two_codes(seed: bytes) -> dict[str, str]:
-    step = int(time.time()) // 30 - 1
-    return {"AuthenticationCode1": totp(seed, step), "AuthenticationCode2": totp(seed, step + 1)}
-
-
+from tests.services.iam.support import error_of, two_codes, unique
 
 
 @pytest.fixture

@@ -12,8 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.iam.support import error_of, unique
-from tests.services.iam.test_mfa_devices import two_codes
+from tests.services.iam.support import error_of, two_codes, unique
 
 EC2_SERVICE = {"Service": "ec2.amazonaws.com"}
 TAG_PATTERN = r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+"
