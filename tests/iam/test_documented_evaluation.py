@@ -277,15 +277,19 @@ MFA_REQUIRED = {"Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}
 
 def test_mfa_protected_role_can_be_assumed_with_mfa_information(endpoint: str) -> None:
     """Configuring MFA-protected API access: a trust policy with `Bool aws:MultiFactorAuthPresent
-    true` lets the user assume the role when AssumeRole passes SerialNumber and TokenCode."""
+    true` lets the user assume the role when AssumeRole passes SerialNumber and TokenCode, and the
+    session it gets is MFA-authenticated (a Deny on `aws:MultiFactorAuthPresent false` spares it)."""
     user = _User(endpoint, {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"})
     serial, seed = user.enable_mfa()
-    role_arn = _role(endpoint, user.arn, **MFA_REQUIRED)
+    listing = {"Effect": "Allow", "Action": "sqs:ListQueues", "Resource": "*"}
+    role_arn = _role(endpoint, user.arn, listing, MFA_FALSE_DENY, **MFA_REQUIRED)
     answer = user.client("sts").assume_role(
         RoleArn=role_arn, RoleSessionName="with-mfa", SerialNumber=serial,
         TokenCode=totp(seed, int(time.time()) // 30),
     )  # fmt: skip
     assert answer["AssumedRoleUser"]["Arn"].endswith("/with-mfa")
+    queues = session_client(endpoint, "sqs", answer["Credentials"]).list_queues()
+    assert queues["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_mfa_protected_role_refuses_assumption_without_mfa(endpoint: str) -> None:
