@@ -122,11 +122,7 @@ class StsProvider(
             or role["Arn"] != p["RoleArn"]
             and not p["RoleArn"].endswith(":role/" + role["RoleName"])
         ):
-            raise ServiceError(
-                "AccessDenied",
-                f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p['RoleArn']}",
-                status=403,
-            )
+            raise _not_authorized_to_assume(caller.arn, p["RoleArn"])
         duration = p.get("DurationSeconds") or 3600
         if caller.kind == "AssumedRole" and duration > CHAINED_SESSION_MAX:
             raise ServiceError(
@@ -148,11 +144,7 @@ class StsProvider(
             # "The value that is set cannot be changed during the role session" ("Monitor and control
             # actions taken with assumed roles"); AWS's wording for the refusal is not documented, so
             # it is STS's usual one.
-            raise ServiceError(
-                "AccessDenied",
-                f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p['RoleArn']}",
-                status=403,
-            )
+            raise _not_authorized_to_assume(caller.arn, p["RoleArn"])
         if caller.source_identity and not p.get("SourceIdentity"):
             # "The value that is set persists when a role is used to assume another role" (role
             # chaining), and setting it there still needs sts:SetSourceIdentity.
@@ -374,3 +366,11 @@ def _long_term_session_duration(caller: Any, p: Params, operation: str) -> int:
         raise ServiceError("AccessDenied", f"Cannot call {operation} with session credentials", status=403)
     duration = int(p.get("DurationSeconds") or 43200)
     return min(duration, ROOT_SESSION_MAX) if caller.is_root else duration
+
+
+def _not_authorized_to_assume(caller_arn: str, role_arn: str) -> ServiceError:
+    """STS's refusal of an AssumeRole it does not explain (a role that is not there, a source identity
+    changed in a chained session): the trust policy's wording, with no reason."""
+    return ServiceError(
+        "AccessDenied", f"User: {caller_arn} is not authorized to perform: sts:AssumeRole on resource: {role_arn}", status=403
+    )
