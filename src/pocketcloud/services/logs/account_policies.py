@@ -21,7 +21,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
-from pocketcloud.services.logs.masking import Masker, check_unmask, masker
+from pocketcloud.services.logs.masking import Masker, check_unmask, masker, policy_start
 from pocketcloud.store import Collection
 
 Params = dict[str, Any]
@@ -117,7 +117,8 @@ class AccountPolicyOperations(LogsMixin):
         doc: Params = {
             "policyName": name,
             "policyDocument": text,
-            "lastUpdatedTime": now_ms(),
+            # A data protection policy masks what is ingested after it (masking.policy_start).
+            "lastUpdatedTime": policy_start() if policy_type == "DATA_PROTECTION_POLICY" else now_ms(),
             "policyType": policy_type,
             "scope": p.get("scope") or "ALL",
             "accountId": ctx.account_id,
@@ -169,7 +170,7 @@ class AccountPolicyOperations(LogsMixin):
         identifier, text = p["logGroupIdentifier"], p["policyDocument"]
         check_data_protection(text)
         group, scope = self._from_identifier(ctx, identifier), self._scope(ctx)
-        updated = now_ms()
+        updated = policy_start()
         with self.store.transaction():
             group_doc = self._group(ctx, group)
             group_doc["dataProtectionStatus"] = "ACTIVATED"

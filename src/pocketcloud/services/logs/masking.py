@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -21,6 +22,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.iam.evaluate import AuthorizationRequest, denial_message, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
+from pocketcloud.services.logs.events import now_ms
 
 Params = dict[str, Any]
 Masker = Callable[[str, int], str]  # (message, ingestion time) -> message as shown
@@ -73,6 +75,16 @@ def _stars(match: re.Match[str]) -> str:
     return "*" * len(match.group(0))
 
 
+def policy_start() -> int:
+    """The time (ms) a data protection policy put now applies from, once that millisecond is over: an
+    event ingested before the policy's answer has this time or an earlier one, an event ingested after
+    it a later one, however fast the calls follow each other (masker masks ingestion times after it)."""
+    start = now_ms()
+    while now_ms() <= start:
+        time.sleep(0.0001)
+    return start
+
+
 def masker(policies: list[Params]) -> Masker | None:
     """What masks events under these policies ({"policyDocument", "lastUpdatedTime"}); None: nothing to mask."""
     rules = [(doc["lastUpdatedTime"], _patterns(doc["policyDocument"])) for doc in policies]
@@ -82,7 +94,7 @@ def masker(policies: list[Params]) -> Masker | None:
 
     def mask(message: str, ingested: int) -> str:
         for since, patterns in rules:
-            if ingested >= since:
+            if ingested > since:
                 for pattern in patterns:
                     message = pattern.sub(_stars, message)
         return message
