@@ -25,15 +25,20 @@ wording ("Access Denied", with no detail, for an anonymous caller).
 
 from __future__ import annotations
 
-import time
 from dataclasses import replace
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.auth.errors import AuthErrors
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_action, resource_arns
+from pocketcloud.iam.context_keys import (
+    TRUST_POLICY_CALLS,
+    global_context,
+    global_value,
+    parameter_keys,
+    request_keys,
+)
 from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
 from pocketcloud.iam.org_policies import RCP_SERVICES, PolicyChain, is_service_linked_role
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
@@ -261,16 +266,18 @@ class Authorizer:
         rcps = self._rcps(principal, action, owner)
         resource_policy = None
         if policy_text:
-            kind = "trust" if ctx.service == "sts" and operation.name in _TRUST_POLICY_CALLS else "resource"
+            kind = "trust" if ctx.service == "sts" and operation.name in TRUST_POLICY_CALLS else "resource"
             resource_policy = _parse(policy_text, kind, "resource")
         session: dict[str, Any] = {}
         if principal.session_policy:
             # A session policy that no longer parses grants nothing (rather than failing the request).
             parsed = _parse(principal.session_policy, "session", "session")
             session["session_policies"] = (parsed,) if parsed is not None else ()
-        context = {
-            **global_context(ctx), **ctx.condition_values, **_request_tags(params),
-            **_parameter_keys(ctx.service, operation.name, params, principal.source_identity),
+        # The request's own keys; of the global ones, only those the policies read are worked out
+        # until a decision has to be made anew.
+        specific = {
+            **ctx.condition_values, **request_keys(params),
+            **parameter_keys(ctx.service, operation.name, params, principal.source_identity),
             **self._organization_keys(principal, owner, ctx.condition_values.get("aws:SourceAccount")),
         }
         # The same principal under the same policies, asking the same thing with the same values of
@@ -289,12 +296,13 @@ class Authorizer:
             ids, keys = (ids, scps), keys + scps.keys
         if rcps is not None:
             ids, keys = (ids, rcps), keys + rcps.keys
-        lowered = {k.lower(): v for k, v in context.items()}
-        referenced = tuple([_freeze(lowered.get(key)) for key in keys])
+        lowered = {k.lower(): v for k, v in specific.items()}
+        referenced = tuple([_freeze(lowered[key] if key in lowered else global_value(key, ctx)) for key in keys])
         cache_key = (principal, action, tuple(resources), resource_account, ids, referenced)
         cached = self._decisions.get(cache_key)
         if cached is not None:
             return cached, action, resources
+        context = {**global_context(ctx), **specific}
         request = AuthorizationRequest.for_principal(
             principal,
             action,
@@ -396,126 +404,3 @@ def _parse(document: str, kind: str, policy_id: str) -> Policy | None:
         return parse_policy(document, kind, policy_id=policy_id)  # type: ignore[arg-type]
     except MalformedPolicy:
         return None  # stored before validation tightened: it grants nothing
-
-
-# Service condition keys whose values a request's parameters carry (Service Authorization Reference).
-_STS_KEYS = {"ExternalId": "sts:ExternalId", "RoleSessionName": "sts:RoleSessionName",
-             "SourceIdentity": "sts:SourceIdentity", "TransitiveTagKeys": "sts:TransitiveTagKeys"}
-# The actions authorized by a role's trust policy (whose parameters carry sts:* keys); TagSession and
-# SetSourceIdentity are asked besides the AssumeRoleWith* call whose token or assertion passes
-# session tags or a source identity.
-_TRUST_POLICY_CALLS = frozenset(
-    {"AssumeRole", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML", "TagSession", "SetSourceIdentity"}
-)
-_POLICY_ATTACHMENTS = {f"{verb}{kind}Policy" for verb in ("Attach", "Detach") for kind in ("User", "Group", "Role")}
-
-
-def _parameter_keys(
-    service: str, operation: str, params: dict[str, Any], source_identity: str | None = None
-) -> dict[str, Any]:
-    keys: dict[str, Any] = {}
-    if service == "sts" and operation in _TRUST_POLICY_CALLS:
-        keys = {key: params[member] for member, key in _STS_KEYS.items() if params.get(member) is not None}
-        if source_identity and "sts:SourceIdentity" not in keys:
-            # A chained session passes its source identity on: both aws:SourceIdentity and
-            # sts:SourceIdentity are in the request ("Role chaining and cross-account requirements").
-            keys["sts:SourceIdentity"] = source_identity
-        if operation == "AssumeRole" and params.get("SerialNumber") and params.get("TokenCode"):
-            # An AssumeRole call that passes MFA information is MFA-authenticated itself, so a trust
-            # policy can require it ("Configuring MFA-protected API access").
-            keys["aws:MultiFactorAuthPresent"] = "true"
-            keys["aws:MultiFactorAuthAge"] = "0"
-    elif service == "iam":
-        if params.get("PermissionsBoundary"):
-            keys["iam:PermissionsBoundary"] = params["PermissionsBoundary"]
-        if operation in _POLICY_ATTACHMENTS:
-            keys["iam:PolicyARN"] = params.get("PolicyArn")
-    return keys
-
-
-def _request_tags(params: dict[str, Any]) -> dict[str, Any]:
-    """The tag keys of a request that tags (a `Tags` list or map; SQS's and Logs' `tags` map) or
-    untags (`TagKeys`; Logs' `tagKeys`, and UntagLogGroup's `tags` list of keys)."""
-    tags = params.get("Tags", params.get("tags"))
-    found = request_tag_values(tags)
-    if found:
-        return found
-    untagged = params.get("TagKeys", params.get("tagKeys"))
-    if untagged is None and isinstance(tags, list):
-        untagged = tags
-    if isinstance(untagged, list) and untagged and all(isinstance(key, str) for key in untagged):
-        return {"aws:TagKeys": list(untagged)}
-    return {}
-
-
-def request_tag_values(tags: Any) -> dict[str, Any]:
-    """aws:RequestTag/<key> and aws:TagKeys of a request's tags, a list of Key/Value pairs or a
-    map ({} if it names none)."""
-    if isinstance(tags, dict) and tags:
-        pairs = [(str(key), value if isinstance(value, str) else "") for key, value in tags.items()]
-    elif isinstance(tags, list) and tags and isinstance(tags[0], dict):
-        pairs = [(t.get("Key"), t.get("Value", "")) for t in tags]
-    else:
-        return {}
-    keys: dict[str, Any] = {f"aws:RequestTag/{key}": value for key, value in pairs}
-    keys["aws:TagKeys"] = [key for key, _ in pairs]
-    return keys
-
-
-def resource_tag_values(tags: Any, prefixes: tuple[str, ...] = ("aws",)) -> dict[str, str]:
-    """<prefix>:ResourceTag/<key> of a resource's stored tags (a list of Key/Value pairs, or a map as
-    SQS, Lambda and Logs keep them), for each prefix: ("aws",) for most resource types, ("aws", "iam")
-    for IAM users and roles."""
-    pairs = tags.items() if isinstance(tags, dict) else [(tag["Key"], tag.get("Value", "")) for tag in tags or ()]
-    return {f"{prefix}:ResourceTag/{key}": value for key, value in pairs for prefix in prefixes}
-
-
-_clock: list[Any] = [0, "", ""]  # the second last formatted, and its two forms
-
-
-def _time_keys() -> tuple[str, str]:
-    second = int(time.time())
-    if _clock[0] != second:  # formatting a date costs more than the rest of the context together
-        _clock[:] = [second, datetime.fromtimestamp(second, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"), str(second)]
-    return _clock[1], _clock[2]
-
-
-# Services with a single endpoint in us-east-1: "IAM calls are always made to the us-east-1 Region"
-# whatever region the client signs for ("AWS global condition context keys", aws:RequestedRegion).
-_GLOBAL_ENDPOINT_SERVICES = frozenset({"iam", "organizations"})
-
-
-def global_context(ctx: RequestContext) -> dict[str, Any]:
-    """The global condition keys the request carries ("AWS global condition context keys", Availability)."""
-    current_time, epoch_time = _time_keys()
-    principal = ctx.principal
-    keys: dict[str, Any] = {
-        "aws:CurrentTime": current_time,
-        "aws:EpochTime": epoch_time,
-        "aws:SourceIp": ctx.request.client_ip,
-        "aws:SecureTransport": "true" if ctx.request.scheme == "https" else "false",
-        "aws:RequestedRegion": "us-east-1" if ctx.service in _GLOBAL_ENDPOINT_SERVICES else ctx.region,
-        # "false when the principal makes the call directly"; a service calling on the principal's
-        # behalf says otherwise through its own condition values.
-        "aws:ViaAWSService": "false",
-        "aws:UserAgent": ctx.request.headers.get("user-agent", ""),
-    }
-    referer = ctx.request.headers.get("referer")
-    if referer:
-        # Present only when the client sends a Referer header (a browser following a link).
-        keys["aws:referer"] = referer
-    issued = principal.session_issued
-    if principal.source_identity:
-        # "After a source identity is set, the aws:SourceIdentity key is present in all subsequent
-        # requests made during the role session."
-        keys["aws:SourceIdentity"] = principal.source_identity
-    if principal.session_expires is not None:
-        # Temporary credentials only: with long-term access keys these keys are absent (so
-        # `Bool aws:MultiFactorAuthPresent false` does not match them; `BoolIfExists` does).
-        keys["aws:MultiFactorAuthPresent"] = "true" if principal.mfa_authenticated else "false"
-        if issued is not None:
-            keys["aws:TokenIssueTime"] = issued.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            if principal.mfa_authenticated:
-                # Seconds since the MFA-authenticated credentials were issued.
-                keys["aws:MultiFactorAuthAge"] = str(max(0, int(epoch_time) - int(issued.timestamp())))
-    return keys

@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import resource_tag_values
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.services.awslambda.cross_account import function_named
 from pocketcloud.services.awslambda.functions import named_function
 

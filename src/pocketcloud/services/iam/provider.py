@@ -12,7 +12,7 @@ from typing import Any
 from pocketcloud.auth.principal import Credential, Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_entity
-from pocketcloud.iam.authorizer import resource_tag_values
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.access_recorder import AccessRecorder

@@ -25,7 +25,7 @@ from typing import Any
 
 from pocketcloud.auth.canonical import parse_amz_date
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import request_tag_values
+from pocketcloud.iam.context_keys import request_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.s3 import acl as acls

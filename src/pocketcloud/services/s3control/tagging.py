@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import resource_tag_values
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.state import GLOBAL
@@ -68,7 +68,7 @@ class TaggingOperations:
         """`aws:ResourceTag/<key>` of the resource the ARN names (a bucket's only while its ABAC is
         on; an access point's always, ABAC being on for them by default). TagResource's
         `aws:RequestTag/<key>` and `aws:TagKeys`, and UntagResource's `aws:TagKeys`, come from their
-        parameters (the authorizer's `_request_tags`)."""
+        parameters (`iam/context_keys.request_keys`)."""
         values: Params = {}
         arn = str(params.get("ResourceArn") or "")
         if (bucket := _BUCKET_ARN.fullmatch(arn)) is not None:

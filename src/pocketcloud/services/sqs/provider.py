@@ -13,7 +13,7 @@ import base64
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import resource_tag_values
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.sqs.errors import queue_does_not_exist

@@ -19,7 +19,7 @@ import json
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.authorizer import resource_tag_values
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.sts import saml_assertion, web_identity
