@@ -569,9 +569,10 @@ class SqliteStore(Store):
             raise RuntimeError(
                 f"pocketcloud needs SQLite >= 3.24 (upsert), this Python has {sqlite3.sqlite_version}"
             )
-        conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False, cached_statements=256)
+        # timeout=0 until the lock is ours: a database another server holds is refused at once
+        # (StoreInUse), not after the busy timeout's 10 s of waiting for a lock it will not let go.
+        conn = sqlite3.connect(path, timeout=0, isolation_level=None, check_same_thread=False, cached_statements=256)
         try:
-            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
             # The server is the database's only user: it holds the file's lock from the first read to
             # close, and keeps WAL's index in its own memory. Without this, every transaction took and
             # released SQLite's file locks, six fcntl calls per SQS call (~0.04 ms of CPU per message
@@ -584,6 +585,7 @@ class SqliteStore(Store):
                 if "locked" not in str(error):
                     raise
                 raise StoreInUse(f"{path} is in use by another process (another pocketcloud server?)") from error
+            conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS:d}")
             if str(mode).lower() != "wal":
                 log.warning("SQLite refused WAL mode for %s (got %r); writes will be slower", path, mode)
             conn.execute(f"PRAGMA synchronous = {_SYNCHRONOUS[durability]}")
