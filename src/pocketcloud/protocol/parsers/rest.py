@@ -469,6 +469,8 @@ class S3Parser(RestXmlParser):
         except MalformedRequest:
             if name in self._IGNORED_WHEN_MALFORMED:
                 return None
+            if name in _KEPT_AS_TEXT:
+                return raw
             raise
 
     def _query_member(
@@ -481,7 +483,12 @@ class S3Parser(RestXmlParser):
         ):
             if next((v for k, v in query if k == wire), None) == "":
                 return None
-        value = super()._query_member(query, wire, member, name, route)
+        try:
+            value = super()._query_member(query, wire, member, name, route)
+        except MalformedRequest:
+            if name in _KEPT_AS_TEXT:
+                return next(v for k, v in query if k == wire)
+            raise
         if member.type_name == "integer" and value is not None and not _INT32_MIN <= value <= _INT32_MAX:
             raise _not_an_integer(wire, next(v for k, v in query if k == wire))
         return value
@@ -552,6 +559,9 @@ _ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")
 
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
+# S3 keeps an object's Expires as the text the uploader sent, a date or not ("tomorrow", "5d"), and
+# answers it back verbatim (so the SDKs added ExpiresString); response-expires is echoed the same way.
+_KEPT_AS_TEXT = frozenset({"Expires", "ResponseExpires"})
 
 
 def _not_an_integer(wire: str, raw: str) -> MalformedRequest:

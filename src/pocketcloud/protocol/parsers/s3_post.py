@@ -102,6 +102,8 @@ def _value(name: str, member: Any, text: str) -> Any:
             return parse_timestamp(text)
         return scalar_from_text(member.type_name, text)
     except BadValue:
+        if name == "Expires":
+            return text  # kept as sent, a date or not, as PutObject's header is (parsers/rest.py)
         raise MalformedRequest("InvalidArgument", f"Invalid value for {name}: {text!r}") from None
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from pocketcloud.gateway.http import Response
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import BadValue
 
 from .base import NON_BODY_LOCATIONS, ResponseSerializer, header_text
 from .json import JsonPlanner, dumps, error_document
@@ -53,7 +54,12 @@ def header_formatter(shape: Shape, traits: Any = None) -> HeaderFormatter:
 
         @lru_cache(maxsize=1024)
         def stored_text(value: str) -> str:
-            return str(format_timestamp(value, fmt, always_millis=True))
+            try:
+                return str(format_timestamp(value, fmt, always_millis=True))
+            except BadValue:
+                # Text kept as it was sent, no timestamp at all: S3's Expires ("tomorrow") is answered
+                # verbatim, as S3 answers it.
+                return value
 
         # A stored timestamp is an ISO string, often the same for many objects (S3 keeps seconds):
         # it is parsed and formatted once, not on every response.

@@ -170,4 +170,9 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         if operation == "CreateQueue" and params.get("QueueName"):
             return [queue_arn(ctx.region, ctx.account_id, params["QueueName"])]
         queue, _ = self._policy_queue(ctx, operation, params)
-        return [queue.arn] if queue is not None else None
+        if queue is not None:
+            return [queue.arn]
+        # A queue that does not exist is still the one its URL names, in the account the URL names:
+        # refused, the caller is told that queue's ARN, not one in its own account.
+        _, account, name = parse_queue_url(str(params.get("QueueUrl") or ""))
+        return [queue_arn(ctx.region, account, name)] if account and name else None
