@@ -38,6 +38,8 @@ class SignatureInfo:
     token: str | None
     presigned: bool = False
     expires: int | None = None
+    # S3 Express One Zone's session token (x-amz-s3session-token), which stands where STS's would.
+    s3session_token: str | None = None
 
 
 def has_presigned_query(query_string: str) -> bool:
@@ -220,6 +222,7 @@ def parse_authorization(
         request_time=request_time,
         timestamp=timestamp,
         token=headers.get("x-amz-security-token"),
+        s3session_token=headers.get("x-amz-s3session-token"),
     )
 
 
@@ -289,4 +292,5 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
         token=params.get("X-Amz-Security-Token"),
         presigned=True,
         expires=expires,
+        s3session_token=params.get("X-Amz-S3session-Token"),
     )

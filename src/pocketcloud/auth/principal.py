@@ -71,3 +71,6 @@ class Credential:
     session_token: str | None = None
     expires: datetime | None = None
     active: bool = True
+    # An S3 Express One Zone session's key: its token comes in x-amz-s3session-token, never in
+    # x-amz-security-token (services/s3/express_sessions.py).
+    s3_session: bool = False

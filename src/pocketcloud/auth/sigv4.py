@@ -176,7 +176,12 @@ class Authenticator:
 
     @staticmethod
     def _check_token(credential: Credential, sig: SignatureInfo, now: float, errors: AuthErrors) -> None:
-        Authenticator._check_session(credential, sig.access_key_id, sig.token, now, errors)
+        token = sig.token
+        if credential.s3_session:  # S3 Express: the session token has a header of its own
+            if sig.token:
+                raise errors.invalid_token(sig.access_key_id, sig.token)
+            token = sig.s3session_token
+        Authenticator._check_session(credential, sig.access_key_id, token, now, errors)
 
     @staticmethod
     def _check_session(

@@ -121,6 +121,11 @@ class Authorizer:
         if (ctx.service, operation.name) in _ALWAYS_ALLOWED:
             return
         provider = self.runtime.provider(ctx.service)
+        # A request the provider authorizes by AWS's own rule rather than by the operation's action
+        # (S3 Express One Zone: a directory bucket's session, its s3express:* actions).
+        authorizes_itself = getattr(provider, "authorizes_itself", None)
+        if authorizes_itself is not None and authorizes_itself(ctx, operation.name, params):
+            return
         authorized_as = getattr(provider, "authorized_as", None)
         if authorized_as and operation.name in authorized_as:
             # An operation the model lacks, authorized as the one AWS checks (S3's POST upload: PutObject).

@@ -86,6 +86,7 @@ _KNOWN_SIGNING_NAMES = {
     "monitoring": "cloudwatch",
     "email": "ses",
     "execute-api": "apigateway",
+    "s3express": "s3",  # S3 Express One Zone (directory buckets) signs for "s3express"
 }
 
 

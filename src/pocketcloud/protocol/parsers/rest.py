@@ -463,6 +463,17 @@ class S3Parser(RestXmlParser):
         {"IfModifiedSince", "IfUnmodifiedSince", "CopySourceIfModifiedSince", "CopySourceIfUnmodifiedSince"}
     )
 
+    def route(self, request: Request) -> tuple[Route, dict[str, str]]:
+        route, labels = super().route(request)
+        # `GET /` is ListBuckets and ListDirectoryBuckets alike; the SDKs sign the latter for S3
+        # Express One Zone ("s3express"), which is how S3's control endpoint tells them apart.
+        if route.operation.name == "ListBuckets" and "/s3express/aws4_request" in request.headers.get(
+            "authorization", request.query_value("X-Amz-Credential") or ""
+        ):
+            directory = next(r for r in self.routes["GET"] if r.operation.name == "ListDirectoryBuckets")
+            return directory, labels
+        return route, labels
+
     def _header_value(self, raw: str, member: Shape, name: str) -> Any:
         try:
             return super()._header_value(raw, member, name)

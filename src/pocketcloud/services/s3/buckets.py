@@ -214,6 +214,8 @@ class BucketOperations:
         for name, doc in self.s3.buckets.scan(GLOBAL, prefix=prefix, start_after=after):
             if doc["Account"] != ctx.account_id or (region and doc["Region"] != region):
                 continue
+            if doc.get("BucketType") == "Directory":  # ListDirectoryBuckets lists those
+                continue
             if len(found) == limit:
                 more = True
                 break

@@ -23,6 +23,7 @@ from pocketcloud.services.s3.completions import Completions
 from pocketcloud.services.s3.config_checks import ConfigurationChecks
 from pocketcloud.services.s3.configuration import ConfigurationOperations, ConfigurationStore
 from pocketcloud.services.s3.cors import CorsOperations
+from pocketcloud.services.s3.directory_buckets import DirectoryBucketOperations
 from pocketcloud.services.s3.legacy_configs import LegacyConfigOperations
 from pocketcloud.services.s3.lifecycle import LifecycleOperations
 from pocketcloud.services.s3.listing import ListingOperations
@@ -38,6 +39,7 @@ from pocketcloud.services.s3.object_tagging import ObjectTaggingOperations
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations
+from pocketcloud.services.s3.rename_object import RenameOperations
 from pocketcloud.services.s3.select.operation import SelectOperations
 from pocketcloud.services.s3.state import S3State, bucket_scope
 
@@ -48,6 +50,7 @@ async def _settled(result: Any) -> Any:
 
 
 class S3Provider(
+    DirectoryBucketOperations,  # first: directory buckets refuse or answer differently (S3 Express One Zone)
     NotificationOperations,
     KeyedConfigOperations,  # before BucketOperations: its DeleteBucket drops the bucket's configurations
     LegacyConfigOperations,
@@ -68,6 +71,7 @@ class S3Provider(
     AccessPointRouting,
     PostObjectOperations,
     SelectOperations,
+    RenameOperations,
     Provider,
 ):
     service = "s3"
