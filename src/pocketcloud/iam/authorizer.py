@@ -175,19 +175,32 @@ class Authorizer:
         action: str,
         resource: str,
         condition_values: dict[str, Any] | None = None,
+        policy_text: str | None = None,
+        resource_account: str | None = None,
     ) -> None:
         """AccessDenied unless `ctx`'s caller may also perform `action` on `resource`: an action no
         operation of any model makes, which AWS checks beside the call (iam:PassRole when a call hands a
-        role to a service). Identity policies, boundaries, session policies and SCPs decide; there is
-        no resource policy. The root user may do it in its own account unless an SCP or session says no."""
+        role to a service; S3 Express's s3express:* actions). Identity policies, boundaries, session
+        policies, SCPs and the resource's policy (`policy_text`, of `resource_account`) decide. The root
+        user may do it in its own account unless an SCP, a session or that resource policy says no."""
         if self.runtime.settings.auth_disabled:
             return
         principal = ctx.principal
-        if principal.is_root and principal.session_policy is None and self._scps(principal) is None:
+        if (
+            principal.is_root
+            and principal.session_policy is None
+            and policy_text is None
+            and resource_account in (None, principal.account_id)
+            and self._scps(principal) is None
+        ):
             return
         asked = replace(ctx, condition_values=dict(condition_values or {}))
-        decision, _, _ = self.decide(asked, operation, {}, None, None, action=action, resources=[resource])
+        decision, _, _ = self.decide(
+            asked, operation, {}, policy_text, resource_account, action=action, resources=[resource]
+        )
         if not decision.allowed:
+            if self._outsider_of_s3(ctx.service, principal, resource_account):
+                raise access_denied(ctx.service, "Access Denied")  # told nothing about the policies
             raise access_denied(ctx.service, denial_message(decision, principal.arn, action, resource))
 
     def _outsider_of_s3(self, service: str, principal: Principal, owner: str | None) -> bool:

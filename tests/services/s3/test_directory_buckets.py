@@ -25,9 +25,9 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.s3.access_support import iam_user
-from tests.services.s3.core_support import error_of, unique_bucket
+from tests.services.s3.core_support import OTHER_ACCOUNT, OTHER_KEY, OTHER_SECRET, error_of, unique_bucket
 
 ZONE = "use1-az4"
 
@@ -499,3 +499,55 @@ def test_sse_c_is_not_implemented_for_directory_buckets(s3: Any, dbucket: str) -
     code, status, _ = error_of(s3.put_object, Bucket=dbucket, Key="k", Body=b"x",
                                SSECustomerAlgorithm="AES256", SSECustomerKey="k" * 32)
     assert (code, status) == ("NotImplemented", 501)
+
+
+def _session_policy(effect: str, principal: str, bucket: str) -> str:
+    return json.dumps({
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": effect, "Principal": {"AWS": principal}, "Action": "s3express:CreateSession",
+                       "Resource": f"arn:aws:s3express:us-east-1:{ROOT_ACCOUNT}:bucket/{bucket}"}],
+    })
+
+
+def test_a_bucket_policy_grants_a_user_of_the_account_a_session(endpoint: str, s3: Any, dbucket: str) -> None:
+    arn, user = iam_user(endpoint)  # no identity policy at all
+    s3.put_bucket_policy(Bucket=dbucket, Policy=_session_policy("Allow", arn, dbucket))
+    user.put_object(Bucket=dbucket, Key="k", Body=b"granted")
+    assert user.get_object(Bucket=dbucket, Key="k")["Body"].read() == b"granted"
+
+
+def test_a_bucket_policy_deny_wins_over_the_users_allow(endpoint: str, s3: Any, dbucket: str) -> None:
+    allow = json.dumps({"Version": "2012-10-17",
+                        "Statement": [{"Effect": "Allow", "Action": "s3express:*", "Resource": "*"}]})
+    arn, user = iam_user(endpoint, allow)
+    s3.put_bucket_policy(Bucket=dbucket, Policy=_session_policy("Deny", arn, dbucket))
+    code, status, _ = error_of(user.put_object, Bucket=dbucket, Key="k", Body=b"x")
+    assert (code, status) == ("AccessDenied", 403)
+    s3.put_object(Bucket=dbucket, Key="k", Body=b"root")  # the deny names the user alone
+
+
+def test_the_owners_root_denied_by_the_policy_can_still_remove_it(endpoint: str, s3: Any, dbucket: str) -> None:
+    s3.put_bucket_policy(Bucket=dbucket, Policy=_session_policy("Deny", f"arn:aws:iam::{ROOT_ACCOUNT}:root", dbucket))
+    # A new client (`s3` holds the session it opened to create the bucket, good for five minutes),
+    # signing without sessions: pointed at a custom endpoint the SDK would open one even for the
+    # Regional call DeleteBucketPolicy, which AWS serves without.
+    root = make_client(endpoint, "s3", s3={"disable_s3_express_session_auth": True})
+    code, status, _ = error_of(root.put_object, Bucket=dbucket, Key="k", Body=b"x")
+    assert (code, status) == ("AccessDenied", 403)
+    root.delete_bucket_policy(Bucket=dbucket)
+    root.put_object(Bucket=dbucket, Key="k", Body=b"x")
+    assert root.get_object(Bucket=dbucket, Key="k")["Body"].read() == b"x"
+
+
+def test_another_account_needs_the_bucket_policy(two_accounts: ServerProcess) -> None:
+    owner = make_client(two_accounts.endpoint, "s3")
+    outsider = make_client(two_accounts.endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    name = directory_name()
+    owner.create_bucket(Bucket=name, CreateBucketConfiguration=directory_config())
+    try:
+        owner.put_object(Bucket=name, Key="k", Body=b"owned")
+        assert error_of(outsider.get_object, Bucket=name, Key="k") == ("AccessDenied", 403, "Access Denied")
+        owner.put_bucket_policy(Bucket=name, Policy=_session_policy("Allow", f"arn:aws:iam::{OTHER_ACCOUNT}:root", name))
+        assert outsider.get_object(Bucket=name, Key="k")["Body"].read() == b"owned"
+    finally:
+        empty_directory_bucket(owner, name)

@@ -8,6 +8,8 @@ scoped to one bucket and one mode. A request signed with them carries the token 
 that created it (auth/credentials.py, `Credential.s3_session`). Such a request is authorized by
 the session alone: its bucket must be the session's, and a ReadOnly session may only read
 ("Authorizing Zonal endpoint API operations with CreateSession"; API reference, CreateSession).
+The bucket's policy takes part in every s3express decision, as a general purpose bucket's does: it
+can grant a user of the account or another account, and its explicit Deny wins.
 
 Bucket-level (Regional endpoint) calls on directory buckets are authorized as `s3express:<action>`
 on the bucket's ARN ("Authorizing Regional endpoint API operations with IAM"), and the zonal
@@ -73,6 +75,9 @@ REGIONAL_ACTIONS = {
     "GetBucketLifecycleConfiguration": "s3express:GetLifecycleConfiguration",
     "DeleteBucketLifecycle": "s3express:PutLifecycleConfiguration",
 }
+_POLICY_ACTIONS = frozenset(
+    ("s3express:PutBucketPolicy", "s3express:GetBucketPolicy", "s3express:DeleteBucketPolicy")
+)
 _KEY_ALPHABET = string.ascii_uppercase + string.digits
 
 
@@ -196,7 +201,14 @@ class ExpressSessionOperations:
         resource = express_bucket_arn(region, account, bucket) if bucket else "*"
         values = {"s3express:SessionMode": mode} if mode else {}
         operation = service_model("s3").operation_model(ctx.operation)
-        self.runtime.authorizer.authorize_action(ctx, operation, action, resource, values)
+        # The bucket's policy has its say, as a general purpose bucket's does, except on the policy
+        # calls of the owner's root user (who can always recover a bucket its policy locked out).
+        policy = (doc.get("Configs") or {}).get("Policy") if doc is not None else None
+        if action in _POLICY_ACTIONS and ctx.principal.is_root and ctx.principal.account_id == account:
+            policy = None
+        self.runtime.authorizer.authorize_action(
+            ctx, operation, action, resource, values, policy_text=policy, resource_account=account if doc else None
+        )
 
     def check_session_scope(self, ctx: RequestContext, operation: str, params: Params) -> None:
         """A request signed with a session: the session's bucket only, and only reads if ReadOnly."""
