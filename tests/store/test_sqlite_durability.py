@@ -168,3 +168,26 @@ def test_inline_blobs_of_schema_2_are_moved_to_the_blobs_table(tmp_path: Path) -
         assert s.blobs.size(old_id) == 4
         assert list(s.blobs.ids()) == [old_id]
         assert s.collection("blobs", "inline").count(("", "")) == 0
+
+
+def test_documents_and_blobs_of_schema_3_keep_their_keys_and_order_as_rowid_tables(tmp_path: Path) -> None:
+    conn = sqlite3.connect(tmp_path / "state.db", isolation_level=None)
+    schema.migrate(conn, schema.MIGRATIONS[:3])
+    rows = [("svc", "c", "a", "r", f"k{i:03d}", f'{{"i":{i}}}', None) for i in (5, 1, 3)]
+    rows.append(("svc", "c", "a", "r", "kept", '{"i":9}', 'i|[9]'))
+    conn.executemany(
+        "INSERT INTO documents (service, collection, account, region, key, doc, fields) VALUES (?, ?, ?, ?, ?, ?, ?)", rows
+    )
+    conn.execute("INSERT INTO blobs (id, data) VALUES (?, ?)", ("i" + "cd" * 15 + "e", b"\x00body"))
+    conn.close()
+    with SqliteStore.open(tmp_path) as s:
+        tables = dict(s._conn.execute("SELECT name, sql FROM sqlite_master WHERE type = 'table'").fetchall())
+        assert "WITHOUT ROWID" not in tables["documents"] and "WITHOUT ROWID" not in tables["blobs"]
+        docs = s.collection("svc", "c")
+        assert [k for k, _ in docs.scan(("a", "r"))] == ["k001", "k003", "k005", "kept"]
+        assert docs.get(("a", "r"), "k003") == {"i": 3}
+        docs.put(("a", "r"), "k003", {"i": 33})  # a key already there is replaced, not added twice
+        assert docs.count(("a", "r")) == 4 and docs.get(("a", "r"), "k003") == {"i": 33}
+        with s.blobs.open("i" + "cd" * 15 + "e") as handle:
+            assert handle.read() == b"\x00body"
+        assert s.integrity_check() == ["ok"]

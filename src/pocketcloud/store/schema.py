@@ -81,10 +81,48 @@ def _m3_inline_blobs(conn: sqlite3.Connection) -> None:
     conn.execute("DELETE FROM documents WHERE service = 'blobs' AND collection = 'inline'")
 
 
+def _m4_rowid_tables(conn: sqlite3.Connection) -> None:
+    # documents and blobs become rowid tables, each with a unique index on its key. A WITHOUT ROWID
+    # table is a B-tree of whole rows, interior pages included (SQLite advises rows under 1/20th of a
+    # page); documents of hundreds of bytes and 1 KiB blobs left interior pages a few cells wide, so
+    # an insert rewrote a leaf, its parent and often a split's pages, and a blob over ~1,000 bytes
+    # took an overflow page of its own. Measured (S3's 1 KiB PUT: a blob and two documents in one
+    # transaction, WAL): 51 µs of CPU a transaction at 1,000 objects, 64 µs at 50,000; as rowid
+    # tables 34 and 37 µs, the database half the size; a 1,000-key page of a listing costs 0.8 ms
+    # rather than 0.35 ms (a table lookup per row), a point read the same.
+    conn.execute(
+        """
+        CREATE TABLE documents_by_rowid (
+            service    TEXT NOT NULL,
+            collection TEXT NOT NULL,
+            account    TEXT NOT NULL,
+            region     TEXT NOT NULL,
+            key        TEXT NOT NULL COLLATE BINARY,
+            doc        TEXT NOT NULL,
+            fields     TEXT
+        )
+        """
+    )
+    # Copied in key order, so that a collection's rows lie together, as they did.
+    conn.execute(
+        "INSERT INTO documents_by_rowid (service, collection, account, region, key, doc, fields) "
+        "SELECT service, collection, account, region, key, doc, fields FROM documents "
+        "ORDER BY service, collection, account, region, key"
+    )
+    conn.execute("DROP TABLE documents")
+    conn.execute("ALTER TABLE documents_by_rowid RENAME TO documents")
+    conn.execute("CREATE UNIQUE INDEX documents_key ON documents (service, collection, account, region, key)")
+    conn.execute("CREATE TABLE blobs_by_rowid (id TEXT PRIMARY KEY NOT NULL, data BLOB NOT NULL)")
+    conn.execute("INSERT INTO blobs_by_rowid (id, data) SELECT id, data FROM blobs ORDER BY id")
+    conn.execute("DROP TABLE blobs")
+    conn.execute("ALTER TABLE blobs_by_rowid RENAME TO blobs")
+
+
 MIGRATIONS: list[Migration] = [
     _m1_documents_and_sequences,
     _m2_kept_fields,
     _m3_inline_blobs,
+    _m4_rowid_tables,
 ]
 
 
@@ -122,7 +160,7 @@ INSERT = (
 DELETE = f"DELETE FROM documents WHERE {SCOPE} AND key = ?"
 LOWER = {0: "", 1: " AND key >= ?", 2: " AND key > ?"}  # none, inclusive, exclusive
 UPPER = {False: "", True: " AND key < ?"}
-# Bounds are always one range on the primary key (never LIKE, never two lower
+# Bounds are always one range on the key index (never LIKE, never two lower
 # bounds the planner might pick the looser of), so a page costs a B-tree descent
 # plus the rows returned, whatever the size of the collection.
 SCAN = {
