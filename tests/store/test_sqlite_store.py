@@ -47,9 +47,10 @@ def utf8_sorted(keys: list[str]) -> list[str]:
     return sorted(keys, key=lambda k: k.encode("utf-8"))
 
 
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[SqliteStore]:
-    s = SqliteStore.open(tmp_path / "data")
+@pytest.fixture(params=["data dir", "ephemeral"])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqliteStore]:
+    # Both journals: a data directory's WAL, an ephemeral store's rollback journal in memory.
+    s = SqliteStore.open(tmp_path / "data" if request.param == "data dir" else None)
     yield s
     s.close()
 
@@ -461,6 +462,12 @@ def test_wal_mode_and_durability(tmp_path: Path, durability: str, synchronous: i
         assert s._conn.execute("PRAGMA busy_timeout").fetchone()[0] > 0
     with pytest.raises(ValueError):
         SqliteStore.open(tmp_path, durability="sometimes")  # type: ignore[arg-type]
+
+
+def test_an_ephemeral_store_journals_in_memory() -> None:
+    with SqliteStore.open(None) as s:
+        assert s._conn.execute("PRAGMA journal_mode").fetchone()[0] == "memory"
+        assert s._conn.execute("PRAGMA synchronous").fetchone()[0] == 0
 
 
 def test_reset_forgets_documents_sequences_and_blobs(store: SqliteStore) -> None:
