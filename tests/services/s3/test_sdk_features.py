@@ -12,8 +12,10 @@ from __future__ import annotations
 import base64
 import hashlib
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+import pytest
 from botocore.auth import S3SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -61,6 +63,24 @@ def test_put_object_keeps_an_expires_that_is_no_date_and_answers_it_verbatim(end
     s3.put_object(Bucket=bucket, Key="foo", Body=b"HELLO")
     head = make_client(endpoint, "s3").head_object(Bucket=bucket, Key="foo")
     assert head["ExpiresString"] == "tomorrow" and "Expires" not in head
+
+
+@pytest.mark.parametrize("sent", ["0", "1893456000", "-1"])
+def test_an_expires_that_is_no_http_date_is_kept_as_sent(endpoint: str, bucket: str, sent: str) -> None:
+    # "0" and numbers are not dates to HTTP (RFC 9110 §5.6.7: an invalid Expires means "already
+    # expired"), so S3 keeps them as text, as it keeps "tomorrow", rather than reading an epoch.
+    s3 = make_client(endpoint, "s3")
+    s3.meta.events.register("before-sign.s3.PutObject", lambda request, **_: request.headers.__setitem__("Expires", sent))
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"HELLO")
+    head = make_client(endpoint, "s3").head_object(Bucket=bucket, Key="foo")
+    assert head["ExpiresString"] == sent
+
+
+def test_an_expires_date_round_trips(s3: Any, bucket: str) -> None:
+    when = datetime(2030, 1, 2, 3, 4, 5, tzinfo=UTC)
+    s3.put_object(Bucket=bucket, Key="dated", Body=b"x", Expires=when)
+    head = s3.head_object(Bucket=bucket, Key="dated")
+    assert head["ExpiresString"] == "Wed, 02 Jan 2030 03:04:05 GMT" and head["Expires"] == when
 
 
 def test_presigned_post_stores_its_content_fields_and_an_expires_that_is_no_date(

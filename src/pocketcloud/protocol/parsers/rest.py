@@ -475,6 +475,8 @@ class S3Parser(RestXmlParser):
         return route, labels
 
     def _header_value(self, raw: str, member: Shape, name: str) -> Any:
+        if name in _KEPT_AS_TEXT and not _HTTP_DATE.fullmatch(raw):
+            return raw  # "0", an ISO 8601 date: kept and answered as sent, not read as some date
         try:
             return super()._header_value(raw, member, name)
         except MalformedRequest:
@@ -573,6 +575,8 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # S3 keeps an object's Expires as the text the uploader sent, a date or not ("tomorrow", "5d"), and
 # answers it back verbatim (so the SDKs added ExpiresString); response-expires is echoed the same way.
 _KEPT_AS_TEXT = frozenset({"Expires", "ResponseExpires"})
+# An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate), the form the SDKs send an Expires header in.
+_HTTP_DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
 def _not_an_integer(wire: str, raw: str) -> MalformedRequest:

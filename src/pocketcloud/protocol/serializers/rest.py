@@ -22,6 +22,7 @@ server for bytes bodies; a streamed or HEAD response keeps the provider's.
 from __future__ import annotations
 
 import json as _json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -42,6 +43,8 @@ if TYPE_CHECKING:
 Encoder = Callable[[Any], bytes]
 HeaderFormatter = Callable[[Any], str]
 
+# How the store writes a datetime (store/codec.py: ISO 8601), as opposed to text kept as sent.
+_STORED_TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 XML_DECLARATION = '<?xml version="1.0" encoding="UTF-8"?>\n'
 
 
@@ -54,11 +57,13 @@ def header_formatter(shape: Shape, traits: Any = None) -> HeaderFormatter:
 
         @lru_cache(maxsize=1024)
         def stored_text(value: str) -> str:
+            # Text kept as it was sent, not a stored timestamp (those are ISO 8601): S3's Expires
+            # ("tomorrow", "0") is answered verbatim, as S3 answers it.
+            if not _STORED_TIMESTAMP.match(value):
+                return value
             try:
                 return str(format_timestamp(value, fmt, always_millis=True))
             except BadValue:
-                # Text kept as it was sent, no timestamp at all: S3's Expires ("tomorrow") is answered
-                # verbatim, as S3 answers it.
                 return value
 
         # A stored timestamp is an ISO string, often the same for many objects (S3 keeps seconds):
