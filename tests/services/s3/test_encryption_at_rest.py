@@ -120,6 +120,8 @@ def test_copied_object_is_encrypted_under_a_key_of_its_own(s3: Any, data_dir: Pa
 
 
 def test_master_key_is_a_private_file_in_the_data_directory(s3: Any, data_dir: Path) -> None:
+    s3.create_bucket(Bucket="master-key")
+    s3.put_object(Bucket="master-key", Key="k", Body=b"encrypted at rest")  # the key exists from here on
     key_file = data_dir / "keys" / "s3-master.key"
     assert key_file.stat().st_size == 32
     assert stat.S_IMODE(key_file.stat().st_mode) == 0o600

@@ -207,26 +207,18 @@ class BucketOperations:
                 status=400,
                 ArgumentName="bucket-region",
             )
-        limit = p.get("MaxBuckets") or 10000
-        after = p.get("ContinuationToken")
-        found: list[dict[str, Any]] = []
-        more = False
-        for name, doc in self.s3.buckets.scan(GLOBAL, prefix=prefix, start_after=after):
-            if doc["Account"] != ctx.account_id or (region and doc["Region"] != region):
-                continue
-            if doc.get("BucketType") == "Directory":  # ListDirectoryBuckets lists those
-                continue
-            if len(found) == limit:
-                more = True
-                break
-            found.append(
-                {
-                    "Name": name,
-                    "CreationDate": doc["CreationDate"],
-                    "BucketRegion": doc["Region"],
-                    "BucketArn": bucket_arn(name),
-                }
-            )
+        page, more = self.s3.owned_buckets(
+            ctx.account_id,
+            p.get("MaxBuckets") or 10000,
+            # directory buckets are ListDirectoryBuckets' to list
+            lambda doc: doc.get("BucketType") != "Directory" and (not region or doc["Region"] == region),
+            prefix=prefix,
+            start_after=p.get("ContinuationToken"),
+        )
+        found = [
+            {"Name": name, "CreationDate": doc["CreationDate"], "BucketRegion": doc["Region"], "BucketArn": bucket_arn(name)}
+            for name, doc in page
+        ]
         result: Params = {"Buckets": found, "Owner": owner(ctx.account_id)}
         if p.get("Prefix") is not None:
             result["Prefix"] = prefix

@@ -237,22 +237,16 @@ class DirectoryBucketOperations(ExpressSessionOperations):
                 str(limit),
             )
         after = _token_name(p.get("ContinuationToken"))
-        found: list[Params] = []
-        more = False
-        for name, doc in self.s3.buckets.scan(GLOBAL, start_after=after):
-            if doc["Account"] != ctx.account_id or not is_directory_bucket(doc):
-                continue
-            if len(found) == limit:
-                more = True
-                break
-            found.append(
-                {
-                    "Name": name,
-                    "CreationDate": doc["CreationDate"],
-                    "BucketRegion": doc["Region"],
-                    "BucketArn": express_bucket_arn(doc["Region"], doc["Account"], name),
-                }
-            )
+        page, more = self.s3.owned_buckets(ctx.account_id, limit, is_directory_bucket, start_after=after)
+        found = [
+            {
+                "Name": name,
+                "CreationDate": doc["CreationDate"],
+                "BucketRegion": doc["Region"],
+                "BucketArn": express_bucket_arn(doc["Region"], doc["Account"], name),
+            }
+            for name, doc in page
+        ]
         result: Params = {"Buckets": found}
         if more and found:
             result["ContinuationToken"] = base64.urlsafe_b64encode(found[-1]["Name"].encode()).decode()

@@ -25,6 +25,7 @@ import hashlib
 import re
 import secrets
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -169,6 +170,25 @@ class S3State:
         """The bucket's document as stored now, not as the request's memo kept it (None if gone):
         for a write that awaited its body since the bucket was first read."""
         return self._stored_buckets.get(GLOBAL, name)
+
+    def owned_buckets(
+        self,
+        account: str,
+        limit: int,
+        keep: Callable[[dict[str, Any]], bool],
+        prefix: str = "",
+        start_after: str | None = None,
+    ) -> tuple[list[tuple[str, dict[str, Any]]], bool]:
+        """One page of the account's buckets that `keep` accepts, in name order, and whether
+        more follow: what ListBuckets and ListDirectoryBuckets both page through."""
+        page: list[tuple[str, dict[str, Any]]] = []
+        for name, doc in self.buckets.scan(GLOBAL, prefix=prefix, start_after=start_after):
+            if doc["Account"] != account or not keep(doc):
+                continue
+            if len(page) == limit:
+                return page, True
+            page.append((name, doc))
+        return page, False
 
     def save_bucket(self, doc: dict[str, Any]) -> None:
         self.buckets.put(GLOBAL, doc["Name"], doc)
