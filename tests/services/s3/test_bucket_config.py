@@ -4,7 +4,9 @@ document comes back as it was given (with what S3 adds, such as a lifecycle rule
 
 from __future__ import annotations
 
+import hashlib
 import os
+import re
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -13,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.services.s3.core_support import empty_and_delete, error_of
+from tests.services.s3.core_support import allow_sse_c, empty_and_delete, error_of
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
 
@@ -401,6 +403,44 @@ def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, 
     head = s3.head_object(Bucket=bucket, Key="k")
     assert (put["ServerSideEncryption"], head["ServerSideEncryption"]) == ("aws:kms", "aws:kms")
     assert head["SSEKMSKeyId"] == key_arn
+
+
+def test_etags_of_sse_c_and_sse_kms_objects_are_not_the_md5_of_their_data(s3: Any, bucket: str) -> None:
+    # S3 API reference, Object.ETag: objects encrypted by SSE-C or SSE-KMS "have ETags that are not
+    # an MD5 digest of their object data"; SSE-S3 objects keep the MD5.
+    data = b"etag of an encrypted object"
+    md5 = f'"{hashlib.md5(data).hexdigest()}"'
+    assert s3.put_object(Bucket=bucket, Key="sse-s3", Body=data)["ETag"] == md5
+    kms = s3.put_object(Bucket=bucket, Key="kms", Body=data, ServerSideEncryption="aws:kms")
+    allow_sse_c(s3, bucket)
+    sse_c = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": os.urandom(32)}
+    customer = s3.put_object(Bucket=bucket, Key="sse-c", Body=data, **sse_c)
+    for key, put in (("kms", kms), ("sse-c", customer)):
+        extra = sse_c if key == "sse-c" else {}
+        assert re.fullmatch(r'"[0-9a-f]{32}"', put["ETag"]) and put["ETag"] != md5
+        head = s3.head_object(Bucket=bucket, Key=key, **extra)
+        assert head["ETag"] == put["ETag"]
+        assert s3.get_object(Bucket=bucket, Key=key, IfMatch=put["ETag"], **extra)["Body"].read() == data
+    again = s3.put_object(Bucket=bucket, Key="kms", Body=data, ServerSideEncryption="aws:kms")
+    assert again["ETag"] != kms["ETag"]  # not derived from the data alone
+    listed = {o["Key"]: o["ETag"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]}
+    assert listed == {"kms": again["ETag"], "sse-c": customer["ETag"], "sse-s3": md5}
+
+
+def test_part_etags_of_an_sse_kms_upload_are_not_md5s_and_complete_it(s3: Any, bucket: str) -> None:
+    data = os.urandom(1024)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp", ServerSideEncryption="aws:kms")["UploadId"]
+    part = s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=data)
+    assert part["ETag"] != f'"{hashlib.md5(data).hexdigest()}"'
+    done = s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="mp",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    expected = hashlib.md5(bytes.fromhex(part["ETag"].strip('"'))).hexdigest()
+    assert done["ETag"] == f'"{expected}-1"'
+    assert s3.get_object(Bucket=bucket, Key="mp")["Body"].read() == data
 
 
 def test_blocking_sse_c_refuses_sse_c_uploads_with_access_denied(s3: Any, bucket: str) -> None:

@@ -29,7 +29,7 @@ from pocketcloud.services.s3.errors import (
     no_such_upload,
 )
 from pocketcloud.services.s3.listing import _AFTER_ALL, _SCAN_BATCH, _check_encoding, _encode, page_size
-from pocketcloud.services.s3.objects import parse_tagging_header
+from pocketcloud.services.s3.objects import etag_of_body, parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
     new_upload_id,
@@ -196,7 +196,7 @@ class MultipartOperations:
         )
         part = {
             "PartNumber": number,
-            "ETag": f'"{stored.md5_hex}"',
+            "ETag": etag_of_body(stored, upload["Record"]),
             "Size": stored.size,
             "Blob": stored.blob,
             "LastModified": now().isoformat(),

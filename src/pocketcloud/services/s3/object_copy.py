@@ -134,7 +134,7 @@ class CopyOperations(ObjectOperations):
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
         # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
         stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
-        record.update(body_fields(stored))
+        record.update(body_fields(stored, record))
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():

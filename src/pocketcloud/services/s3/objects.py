@@ -8,6 +8,8 @@ after it commits are replaced blobs removed.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -444,7 +446,7 @@ class ObjectOperations:
             if stored.pending is None:
                 self.s3.store.blobs.delete(stored.blob)
             raise
-        record.update(body_fields(stored))
+        record.update(body_fields(stored, record))
         record = self.commit_version(bucket_doc, key, record, stored)
         result: Params = {"ETag": record["ETag"], **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
@@ -796,11 +798,22 @@ class ObjectOperations:
         return record
 
 
-def body_fields(stored: StoredBody) -> Params:
+def etag_of_body(stored: StoredBody, record: Params) -> str:
+    """The ETag of a body stored for `record` (an object or a part): the MD5 of its bytes, except
+    under SSE-C, SSE-KMS and DSSE-KMS, whose ETags S3 documents as "not an MD5 digest of their
+    object data" (a client that checks MD5 against them must find out here, not on AWS). Those
+    get an MD5-shaped value of their own, different at every upload, as S3's are."""
+    sse = record.get("SSE") or {}
+    if record.get("SSECustomer") or sse.get("Algorithm", "AES256") != "AES256":
+        return f'"{hashlib.md5(bytes.fromhex(stored.md5_hex) + os.urandom(16)).hexdigest()}"'
+    return f'"{stored.md5_hex}"'
+
+
+def body_fields(stored: StoredBody, record: Params) -> Params:
     """What a single-part object's record says of its newly stored body."""
     return {
         "Size": stored.size,
-        "ETag": f'"{stored.md5_hex}"',
+        "ETag": etag_of_body(stored, record),
         "Blob": stored.blob,
         "LastModified": now().isoformat(),
         "Checksums": stored.checksums,
