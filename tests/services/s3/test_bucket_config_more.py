@@ -358,6 +358,20 @@ def test_metrics_filter_names_one_condition_or_joins_them_with_and(s3: Any, buck
     assert s3.get_bucket_metrics_configuration(Bucket=bucket, Id="m")["MetricsConfiguration"] == joined
 
 
+def test_analytics_filter_with_an_empty_prefix_or_no_condition_is_malformed(s3: Any, bucket: str) -> None:
+    # The AWS SDK for Java's integration tests (run against S3) expect both refused.
+    for empty in ({"Prefix": ""}, {}):
+        config = analytics("a", Filter=empty)
+        assert (
+            error_of(s3.put_bucket_analytics_configuration, Bucket=bucket, Id="a", AnalyticsConfiguration=config)
+            == MALFORMED
+        )
+    assert error_of(s3.get_bucket_analytics_configuration, Bucket=bucket, Id="a")[1] == 404
+    s3.put_bucket_analytics_configuration(
+        Bucket=bucket, Id="a", AnalyticsConfiguration=analytics("a", Filter={"Prefix": "p/"})
+    )
+
+
 def test_analytics_export_needs_a_csv_destination_bucket_arn(s3: Any, bucket: str) -> None:
     def export(destination: dict[str, Any]) -> dict[str, Any]:
         return analytics(

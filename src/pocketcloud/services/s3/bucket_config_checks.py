@@ -92,6 +92,8 @@ def check_destination_bucket(arn: str) -> None:
 
 def check_analytics(config: Params) -> None:
     check_filter(config.get("Filter"), ("Prefix", "Tag", "And"))
+    if (config.get("Filter") or {}).get("Prefix") == "":
+        raise malformed_xml()  # S3 refuses an empty prefix condition (AWS SDK for Java's integration tests)
     export = (config.get("StorageClassAnalysis") or {}).get("DataExport")
     if export is not None:
         check_destination_bucket(export["Destination"]["S3BucketDestination"]["Bucket"])
