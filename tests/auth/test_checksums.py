@@ -21,6 +21,12 @@ CHECK = b"123456789"
         ("crc64nvme", bytes.fromhex("ae8b14860a799888")),
         ("sha1", hashlib.sha1(CHECK).digest()),
         ("sha256", hashlib.sha256(CHECK).digest()),
+        ("sha512", hashlib.sha512(CHECK).digest()),
+        ("md5", hashlib.md5(CHECK).digest()),
+        # the reference xxhash implementation's (python-xxhash 3.5) values, in canonical byte order
+        ("xxhash64", bytes.fromhex("8cb841db40e6ae83")),
+        ("xxhash3", bytes.fromhex("72dcb18b67a17dff")),
+        ("xxhash128", bytes.fromhex("33119477ede5dcd5e9716427681d5860")),
     ],
 )
 def test_check_values_in_one_or_many_updates(algorithm: str, digest: bytes) -> None:
@@ -42,8 +48,9 @@ def test_python_fallbacks_match_check_values() -> None:
 
 def test_header_names_and_encoding() -> None:
     assert checksums.algorithm_of_header("X-Amz-Checksum-CRC32C") == "crc32c"
-    assert checksums.algorithm_of_header("x-amz-checksum-md5") is None
-    assert checksums.new_checksum("md5") is None
+    assert checksums.algorithm_of_header("x-amz-checksum-xxhash128") == "xxhash128"
+    assert checksums.algorithm_of_header("x-amz-checksum-sha384") is None
+    assert checksums.new_checksum("sha384") is None
     assert checksums.b64(b"\xe3\x06\x92\x83") == base64.b64encode(b"\xe3\x06\x92\x83").decode()
 
 

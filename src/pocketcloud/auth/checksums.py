@@ -1,10 +1,12 @@
-"""The flexible checksums S3 accepts (x-amz-checksum-*): CRC32, CRC32C, CRC64NVME, SHA1, SHA256.
+"""The flexible checksums S3 accepts (x-amz-checksum-*): CRC32, CRC32C, CRC64NVME, SHA1, SHA256,
+SHA512, MD5, XXHASH64, XXHASH3 (64-bit XXH3) and XXHASH128 (128-bit XXH3).
 
 Each checksum is an incremental hasher with `update()` and `digest()`; the
-wire form is the base64 of the digest. CRC32 and the SHAs come from the
-standard library. CRC32C and CRC64NVME use the AWS CRT (`awscrt`, a runtime
+wire form is the base64 of the digest (XXHash's in its canonical big-endian
+form, as the SDKs compute it). CRC32, MD5 and the SHAs come from the standard
+library. CRC32C, CRC64NVME and the XXHashes use the AWS CRT (`awscrt`, a runtime
 dependency: S3 computes a CRC64NVME of every object uploaded without a checksum
-of its own) or the `crc32c` package when one is installed, and otherwise a
+of its own); CRC32C can also come from the `crc32c` package, and both CRCs have a
 table-driven pure-Python fallback: correct, but only a few MB/s.
 """
 
@@ -20,6 +22,8 @@ try:  # pragma: no cover - depends on the environment
     from awscrt import checksums as _crt
 except ImportError:  # pragma: no cover
     _crt = None
+
+_XXHASH: Any = getattr(_crt, "XXHash", None)  # awscrt 0.31.2 and later
 
 try:  # pragma: no cover - depends on the environment
     import crc32c as _crc32c_pkg
@@ -86,6 +90,7 @@ NATIVE_CRCS = frozenset(
     {"CRC32"}
     | ({"CRC32C"} if crc32c is not _crc32c_python else set())
     | ({"CRC64NVME"} if crc64nvme is not _crc64nvme_python else set())
+    | ({"XXHASH64", "XXHASH3", "XXHASH128"} if _XXHASH is not None else set())
 )
 
 # CRC64NVME's polynomial, reflected (the register's lowest bit is the highest power of x).
@@ -155,6 +160,19 @@ class _Hash:
         return bytes(self._h.digest())
 
 
+class _XXHash:
+    """An XXHash of the AWS CRT, made by one of its constructors (`new_xxhash64`, ...)."""
+
+    def __init__(self, make: Callable[[], Any]) -> None:
+        self._h = make()
+
+    def update(self, data: bytes) -> None:
+        self._h.update(data)
+
+    def digest(self) -> bytes:
+        return bytes(self._h.finalize())
+
+
 def _zlib_crc32(data: bytes, crc: int) -> int:
     return zlib.crc32(data, crc)
 
@@ -165,7 +183,13 @@ _FACTORIES: dict[str, Callable[[], Checksum]] = {
     "crc64nvme": lambda: _Crc(crc64nvme, 8),
     "sha1": lambda: _Hash("sha1"),
     "sha256": lambda: _Hash("sha256"),
+    "sha512": lambda: _Hash("sha512"),
+    "md5": lambda: _Hash("md5"),
 }
+if _XXHASH is not None:
+    _FACTORIES["xxhash64"] = lambda: _XXHash(_XXHASH.new_xxhash64)
+    _FACTORIES["xxhash3"] = lambda: _XXHash(_XXHASH.new_xxhash3_64)
+    _FACTORIES["xxhash128"] = lambda: _XXHash(_XXHASH.new_xxhash3_128)
 
 ALGORITHMS = frozenset(_FACTORIES)
 

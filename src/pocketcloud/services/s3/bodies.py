@@ -41,6 +41,11 @@ CHECKSUM_MEMBERS = {
     "CRC64NVME": "ChecksumCRC64NVME",
     "SHA1": "ChecksumSHA1",
     "SHA256": "ChecksumSHA256",
+    "SHA512": "ChecksumSHA512",
+    "MD5": "ChecksumMD5",
+    "XXHASH64": "ChecksumXXHASH64",
+    "XXHASH3": "ChecksumXXHASH3",
+    "XXHASH128": "ChecksumXXHASH128",
 }
 
 
@@ -61,7 +66,18 @@ class StoredBody:
 
 
 # Digest sizes in bytes: a header value that does not decode to one is refused before the body is read.
-_CHECKSUM_SIZES = {"CRC32": 4, "CRC32C": 4, "CRC64NVME": 8, "SHA1": 20, "SHA256": 32}
+_CHECKSUM_SIZES = {
+    "CRC32": 4,
+    "CRC32C": 4,
+    "CRC64NVME": 8,
+    "SHA1": 20,
+    "SHA256": 32,
+    "SHA512": 64,
+    "MD5": 16,
+    "XXHASH64": 8,
+    "XXHASH3": 8,
+    "XXHASH128": 16,
+}
 
 
 def _checked_checksum(algorithm: str, value: str) -> str:

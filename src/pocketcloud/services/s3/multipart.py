@@ -43,17 +43,18 @@ Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
 # Which algorithms each checksum type of a whole upload can use: only CRCs combine into a
-# checksum of the full object; COMPOSITE is a checksum of the parts' checksums.
+# checksum of the full object; COMPOSITE is a checksum of the parts' checksums (the hashes
+# S3 added in 2026, SHA512, MD5 and the XXHashes, cannot be combined either: COMPOSITE only).
+_HASHES = ("SHA1", "SHA256", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128")
 _CHECKSUM_TYPES = {
     "FULL_OBJECT": ("CRC32", "CRC32C", "CRC64NVME"),
-    "COMPOSITE": ("CRC32", "CRC32C", "SHA1", "SHA256"),
+    "COMPOSITE": ("CRC32", "CRC32C", *_HASHES),
 }
 _DEFAULT_CHECKSUM_TYPE = {
     "CRC32": "COMPOSITE",
     "CRC32C": "COMPOSITE",
-    "SHA1": "COMPOSITE",
-    "SHA256": "COMPOSITE",
     "CRC64NVME": "FULL_OBJECT",
+    **dict.fromkeys(_HASHES, "COMPOSITE"),
 }
 
 
@@ -109,7 +110,7 @@ class MultipartOperations:
         if algorithm and algorithm not in _DEFAULT_CHECKSUM_TYPE:
             raise invalid_request(
                 "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-                "[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
+                f"[{', '.join(_DEFAULT_CHECKSUM_TYPE)}]"
             )
         # S3 reads the type without regard to case: AWS's CRT client (CLI v2, Mountpoint) sends "full_object".
         stated_type = (p.get("ChecksumType") or "").upper()
