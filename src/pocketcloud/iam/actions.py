@@ -213,11 +213,28 @@ Slot = int | Getter
 # ---------------------------------------------------------------- the catalog
 
 
+# Actions of operations newer than the catalog's snapshot, in its form: S3's object annotations
+# (2026) act on the object, as GetObjectTagging does.
+_S3_OBJECT_CONDITIONS = ["s3:ResourceAccount", "s3:TlsVersion", "s3:authType", "s3:signatureAge",
+                         "s3:signatureversion", "s3:x-amz-content-sha256"]
+_NEWER_ACTIONS: dict[str, dict[str, dict[str, Any]]] = {
+    "s3": {
+        name: {"conditions": _S3_OBJECT_CONDITIONS, "resources": [["accesspointobject", False], ["object", False]]}
+        for name in ("PutObjectAnnotation", "GetObjectAnnotation", "ListObjectAnnotations",
+                     "DeleteObjectAnnotation")
+    },
+}
+
+
 @cache
 def catalog() -> dict[str, Any]:
     """The whole catalog: {"format", "source", "services": {prefix: {"actions", "resources", "name"}}}."""
     data = importlib_resources.files("pocketcloud.iam").joinpath(*_CATALOG_FILE).read_bytes()
     loaded: dict[str, Any] = json.loads(gzip.decompress(data))
+    for prefix, actions in _NEWER_ACTIONS.items():
+        known = loaded["services"][prefix]["actions"]
+        for name, entry in actions.items():
+            known.setdefault(name, entry)
     return loaded
 
 

@@ -135,6 +135,10 @@ class CopyOperations(ObjectOperations):
         # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
         stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
         record.update(body_fields(stored, record))
+        if not record.get("SSECustomer"):  # an SSE-C object has no annotations
+            annotations = await self.copied_annotations(source, p)  # type: ignore[attr-defined]
+            if annotations:
+                record["Annotations"] = annotations
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():

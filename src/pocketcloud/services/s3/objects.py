@@ -9,6 +9,7 @@ after it commits are replaced blobs removed.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 from collections.abc import Callable
@@ -314,15 +315,16 @@ class ObjectOperations:
             body.commit_inline()
         if record["VersionId"] == "null":
             # Only two fields of each earlier version, picked out by SQLite, not whole records decoded.
-            for version_key, (version_id, stale) in self.s3.versions.scan_fields(
-                where, ("VersionId", "Blob"), prefix=key + "\0"
+            for version_key, (version_id, old_body, annotations) in self.s3.versions.scan_fields(
+                where, ("VersionId", "Blob", "Annotations"), prefix=key + "\0"
             ):
                 if version_id == "null":
                     self.s3.versions.delete(where, version_key)
-                    if stale and is_inline(stale):
-                        blobs.delete(stale)  # a row: it goes in this transaction
-                    elif stale:
-                        stale_blobs.append(stale)
+                    for stale in (old_body, *annotation_blobs(annotations)):
+                        if stale and is_inline(stale):
+                            blobs.delete(stale)  # a row: it goes in this transaction
+                        elif stale:
+                            stale_blobs.append(stale)
         record["Rank"] = rank
         version_key = self.s3.version_key(key, record["Rank"])
         if record.get("IsDeleteMarker"):
@@ -350,8 +352,9 @@ class ObjectOperations:
                 self.s3.objects.put(where, key, remaining[0])
             else:
                 self.s3.objects.delete(where, key)
-        if removed.get("Blob"):
-            self.s3.store.blobs.delete(removed["Blob"])
+        for blob in (removed.get("Blob"), *annotation_blobs(removed.get("Annotations"))):
+            if blob:
+                self.s3.store.blobs.delete(blob)
         return removed
 
     def _record_from_params(self, ctx: RequestContext, key: str, p: Params) -> Params:
@@ -796,6 +799,13 @@ class ObjectOperations:
             if current is not None and current["VersionId"] == record["VersionId"]:
                 self.s3.objects.put(where, key, record)
         return record
+
+
+def annotation_blobs(annotations: Params | str | None) -> list[str]:
+    """The blobs of a version's annotations (its record's "Annotations", or that field as JSON
+    text, as scan_fields reads it): deleted with the version (annotations.py)."""
+    entries: Params = json.loads(annotations) if isinstance(annotations, str) else annotations or {}
+    return [entry["Blob"] for entry in entries.values()]
 
 
 def etag_of_body(stored: StoredBody, record: Params) -> str:

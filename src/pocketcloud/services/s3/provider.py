@@ -16,6 +16,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.abac import AbacOperations
 from pocketcloud.services.s3.access import AccessControlOperations
 from pocketcloud.services.s3.access_point_routing import AccessPointRouting
+from pocketcloud.services.s3.annotations import AnnotationOperations
 from pocketcloud.services.s3.bodies import read_blob_bytes
 from pocketcloud.services.s3.bucket_configs import KeyedConfigOperations
 from pocketcloud.services.s3.buckets import BucketOperations
@@ -57,6 +58,7 @@ class S3Provider(
     BucketOperations,
     CopyOperations,
     ObjectTaggingOperations,
+    AnnotationOperations,
     ObjectOperations,
     ListingOperations,
     MultipartOperations,
