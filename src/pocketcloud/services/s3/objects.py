@@ -276,10 +276,12 @@ class ObjectOperations:
         record: Params,
         body: StoredBody | None = None,
         also: Callable[[Params], None] | None = None,
+        version_id: str | None = None,
     ) -> Params:
         """Record a new current version of `key` (an object or a delete marker), in one transaction,
         together with its body when that is kept inline (`body`) and whatever `also` writes given the
-        version recorded (a completed upload's rows). NoSuchBucket if the bucket is gone."""
+        version recorded (a completed upload's rows). NoSuchBucket if the bucket is gone.
+        `version_id`: the id the version takes (a replica keeps its source's), else a new one."""
         bucket = bucket_doc["Name"]
         blobs = self.s3.store.blobs
         stale_blobs: list[str] = []
@@ -289,7 +291,7 @@ class ObjectOperations:
             # would outlive it, an orphan) or its versioning changed.
             live = self.s3.live_bucket(bucket)
             if live is not None:
-                stale_blobs = self._write_version(live, key, record, body)
+                stale_blobs = self._write_version(live, key, record, body, version_id)
                 if also is not None:
                     also(record)
         if live is None:  # answered once the transaction is over, so that a deleted row stays deleted
@@ -301,13 +303,13 @@ class ObjectOperations:
         return record
 
     def _write_version(
-        self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None
+        self, bucket_doc: Params, key: str, record: Params, body: StoredBody | None, version_id: str | None = None
     ) -> list[str]:
         """commit_version's writes, inside its transaction; the blob files it leaves to delete after."""
         where = bucket_scope(bucket_doc["Name"])
         blobs = self.s3.store.blobs
         rank = self.s3.next_rank()
-        record["VersionId"] = (
+        record["VersionId"] = version_id or (
             new_version_id(rank) if self.versioning_status(bucket_doc) == "Enabled" else "null"
         )
         stale_blobs: list[str] = []
@@ -511,6 +513,8 @@ class ObjectOperations:
         # partNumber in your request" (HeadObject/GetObject).
         if record.get("WebsiteRedirectLocation"):
             out["WebsiteRedirectLocation"] = record["WebsiteRedirectLocation"]
+        if record.get("ReplicationStatus"):  # replication.py
+            out["ReplicationStatus"] = record["ReplicationStatus"]
         if record.get("RestoreExpiry"):
             expiry = format_datetime(to_datetime(record["RestoreExpiry"]), usegmt=True)
             out["Restore"] = f'ongoing-request="false", expiry-date="{expiry}"'

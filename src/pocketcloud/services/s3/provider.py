@@ -41,6 +41,7 @@ from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations
 from pocketcloud.services.s3.rename_object import RenameOperations
+from pocketcloud.services.s3.replication import ReplicationOperations
 from pocketcloud.services.s3.select.operation import SelectOperations
 from pocketcloud.services.s3.state import S3State, bucket_scope
 
@@ -48,6 +49,10 @@ from pocketcloud.services.s3.state import S3State, bucket_scope
 async def _settled(result: Any) -> Any:
     """An operation's result, whether the operation was written as a coroutine or not."""
     return await result if inspect.isawaitable(result) else result
+
+
+# What replication copies: new versions, and delete markers (not deletions of a version by its id).
+_REPLICATED_EVENTS = ("s3:ObjectCreated:", "s3:ObjectRemoved:DeleteMarkerCreated")
 
 
 class S3Provider(
@@ -59,6 +64,7 @@ class S3Provider(
     CopyOperations,
     ObjectTaggingOperations,
     AnnotationOperations,
+    ReplicationOperations,
     ObjectOperations,
     ListingOperations,
     MultipartOperations,
@@ -88,6 +94,21 @@ class S3Provider(
 
     def _current(self, bucket: str, key: str) -> dict[str, Any] | None:
         return self.s3.objects.get(bucket_scope(bucket), key)
+
+    async def notify(
+        self,
+        ctx: RequestContext | None,
+        event: str,
+        bucket: str,
+        key: str,
+        record: dict[str, Any] | None,
+        extra: dict[str, Any] | None = None,
+    ) -> None:
+        """Every new object version and delete marker passes here, after its write: its events are
+        sent, and it is replicated where the bucket's replication rules say (replication.py)."""
+        await super().notify(ctx, event, bucket, key, record, extra)
+        if ctx is not None and record and event.startswith(_REPLICATED_EVENTS):
+            self.replicate(bucket, key, record.get("VersionId"))
 
     async def PutObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         result = await _settled(super().PutObject(ctx, p))

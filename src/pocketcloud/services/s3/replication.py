@@ -1,0 +1,140 @@
+"""S3 replication acted on: a new object version (or delete marker) in a bucket whose replication
+configuration has an enabled rule for its key is copied to the rule's destination bucket.
+
+As at AWS, the source version reports `x-amz-replication-status: PENDING` from the moment it is
+written, then `COMPLETED` once the replica is stored, or `FAILED` when the destination cannot take
+it (missing, or without versioning enabled). The replica keeps the source's version id, key,
+body, metadata, tags, checksums and encryption, takes the rule's storage class if it names one,
+and reports `REPLICA`; a replica is not replicated again. Delete markers are replicated when the
+rule says so (`DeleteMarkerReplication`, or any rule of the older schema without a filter);
+deleting a version by its id is never replicated; objects written before the configuration are
+not replicated, nor are SSE-C objects. The copy runs in the background, right after the call that
+wrote the version answers.
+
+What is not modelled: the replication role's permissions (the copy is made whatever the role may
+do), replication time control and metrics, ReplicaModifications, and replication that a restart
+interrupts (such a version stays PENDING).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.s3.bodies import read_blob_bytes, store_body
+from pocketcloud.services.s3.objects import ObjectOperations
+from pocketcloud.services.s3.state import now
+
+log = logging.getLogger(__name__)
+Params = dict[str, Any]
+# The record fields a replica takes from its source, beside its body.
+_COPIED = (
+    "Key", "Owner", "Metadata", "Tags", "ETag", "Size", "Checksums", "ChecksumType", "PartsCount", "PartSizes",
+    "SSE", "StorageClass", "LastModified", "ContentType", "ContentEncoding", "ContentLanguage",
+    "ContentDisposition", "CacheControl", "Expires", "WebsiteRedirectLocation",
+)
+
+
+def _tags_match(wanted: list[Params], tags: list[Params]) -> bool:
+    have = {(t.get("Key"), t.get("Value")) for t in tags}
+    return all((t.get("Key"), t.get("Value")) in have for t in wanted)
+
+
+def rule_for(config: Params, key: str, record: Params) -> Params | None:
+    """The enabled rule that applies to `key` (the highest priority first), or None."""
+    tags = record.get("Tags") or []
+    found: list[Params] = []
+    for rule in config.get("Rules") or []:
+        if rule.get("Status") != "Enabled":
+            continue
+        condition = rule.get("Filter")
+        if condition is None:
+            matches = key.startswith(rule.get("Prefix") or "")
+        else:
+            joined = condition.get("And") or {}
+            prefix = condition.get("Prefix") or joined.get("Prefix") or ""
+            wanted = [condition["Tag"]] if condition.get("Tag") else list(joined.get("Tags") or [])
+            matches = key.startswith(prefix) and _tags_match(wanted, tags)
+        if matches:
+            found.append(rule)
+    if not found:
+        return None
+    return max(found, key=lambda r: r.get("Priority") or 0)
+
+
+def _replicates_delete_markers(rule: Params) -> bool:
+    if rule.get("Filter") is None:  # the older schema: delete markers are replicated
+        return True
+    return (rule.get("DeleteMarkerReplication") or {}).get("Status") == "Enabled"
+
+
+class ReplicationOperations(ObjectOperations):
+    _replications: set[asyncio.Task[None]]
+
+    def replicate(self, bucket: str, key: str, version_id: str | None) -> None:
+        """Start replicating the version just written, if a rule of the bucket's says so."""
+        if not version_id or version_id == "null":
+            return  # replication needs versioning on: every replicated version has an id
+        try:
+            bucket_doc = self.s3.bucket(bucket)
+            config: Params = (bucket_doc.get("Configs") or {}).get("Replication") or {}
+            if not config:
+                return
+            record = self.find_object(bucket, key, version_id)
+        except ServiceError as error:
+            if error.code != "MethodNotAllowed":  # a delete marker is found as a 405: read it below
+                return
+            record = next(v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id)
+        if record.get("ReplicationStatus") == "REPLICA" or record.get("SSECustomer"):
+            return
+        rule = rule_for(config, key, record)
+        if rule is None or (record.get("IsDeleteMarker") and not _replicates_delete_markers(rule)):
+            return
+        if not record.get("IsDeleteMarker"):
+            self._set_status(bucket, key, version_id, "PENDING")
+        task = asyncio.get_running_loop().create_task(self._copy(bucket, key, version_id, rule))
+        if not hasattr(self, "_replications"):
+            self._replications = set()
+        self._replications.add(task)
+        task.add_done_callback(self._replications.discard)
+
+    def _set_status(self, bucket: str, key: str, version_id: str, status: str) -> None:
+        try:
+            self._update_record(bucket, key, version_id, lambda r: r.__setitem__("ReplicationStatus", status))
+        except ServiceError:
+            pass  # the version was deleted meanwhile
+
+    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params) -> None:
+        await asyncio.sleep(0)  # after the call that wrote the version has answered
+        status = "COMPLETED"
+        try:
+            source = next(
+                (v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None
+            )
+            if source is None:
+                return
+            target = str((rule.get("Destination") or {}).get("Bucket") or "").rpartition(":")[2]
+            target_doc = self.s3.live_bucket(target)
+            if target_doc is None or self.versioning_status(target_doc) != "Enabled":
+                status = "FAILED"
+            elif source.get("IsDeleteMarker"):
+                marker = {"Key": key, "IsDeleteMarker": True, "LastModified": now().isoformat(),
+                          "Owner": source.get("Owner")}
+                self.commit_version(target_doc, key, marker, version_id=version_id)
+                return
+            else:
+                replica = {k: source[k] for k in _COPIED if source.get(k) is not None}
+                replica["ReplicationStatus"] = "REPLICA"
+                storage_class = (rule.get("Destination") or {}).get("StorageClass")
+                if storage_class:
+                    replica["StorageClass"] = storage_class
+                body = read_blob_bytes(self.s3.store.blobs, source["Blob"]) if source.get("Size") else b""
+                stored = await store_body(self.s3.store.blobs, body, {}, inline=True)
+                replica["Blob"] = stored.blob
+                self.commit_version(target_doc, key, replica, stored, version_id=version_id)
+        except Exception:  # a replication that breaks is FAILED, as S3 reports it; the server goes on
+            log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
+            status = "FAILED"
+        self._set_status(bucket, key, version_id, status)

@@ -1,0 +1,128 @@
+"""Replication acted on: new versions in a bucket with an enabled replication rule are copied to
+the destination bucket, and HeadObject reports x-amz-replication-status (PENDING, then COMPLETED or
+FAILED on the source; REPLICA on the copy)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.services.s3.core_support import empty_and_delete
+
+ROLE = "arn:aws:iam::000000000000:role/replication"
+
+
+@pytest.fixture
+def pair(s3: Any) -> Iterator[tuple[str, str]]:
+    names = (f"repl-src-{uuid.uuid4().hex[:10]}", f"repl-dst-{uuid.uuid4().hex[:10]}")
+    for name in names:
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    yield names
+    for name in names:
+        empty_and_delete(s3, name)
+
+
+def configure(s3: Any, source: str, destination: str, **rule: Any) -> None:
+    rule = {
+        "ID": "all",
+        "Priority": 0,
+        "Status": "Enabled",
+        "Filter": {"Prefix": ""},
+        "DeleteMarkerReplication": {"Status": "Disabled"},
+        "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
+        **rule,
+    }
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
+
+
+def settled_status(s3: Any, bucket: str, key: str) -> str | None:
+    """The source's status once it is no longer PENDING (polled, as clients of AWS poll it)."""
+    deadline = time.monotonic() + 10
+    while True:
+        status = s3.head_object(Bucket=bucket, Key=key).get("ReplicationStatus")
+        if status != "PENDING" or time.monotonic() > deadline:
+            return status  # type: ignore[no-any-return]
+        time.sleep(0.05)
+
+
+def test_a_new_object_is_replicated_with_its_version_id_metadata_and_tags(s3: Any, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    configure(s3, source, destination)
+    put = s3.put_object(
+        Bucket=source, Key="doc.txt", Body=b"replicate me", Metadata={"team": "a"}, Tagging="k=v", ContentType="text/plain"
+    )
+    assert s3.head_object(Bucket=source, Key="doc.txt")["ReplicationStatus"] in ("PENDING", "COMPLETED")
+    assert settled_status(s3, source, "doc.txt") == "COMPLETED"
+    replica = s3.get_object(Bucket=destination, Key="doc.txt")
+    assert replica["Body"].read() == b"replicate me"
+    assert (replica["ReplicationStatus"], replica["VersionId"]) == ("REPLICA", put["VersionId"])
+    assert (replica["Metadata"], replica["ContentType"], replica["ETag"]) == ({"team": "a"}, "text/plain", put["ETag"])
+    assert s3.get_object_tagging(Bucket=destination, Key="doc.txt")["TagSet"] == [{"Key": "k", "Value": "v"}]
+
+
+def test_only_keys_the_rule_filters_in_are_replicated(s3: Any, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    configure(s3, source, destination, Filter={"Prefix": "logs/"}, Destination={
+        "Bucket": f"arn:aws:s3:::{destination}", "StorageClass": "STANDARD_IA"
+    })
+    s3.put_object(Bucket=source, Key="logs/a", Body=b"a")
+    s3.put_object(Bucket=source, Key="other/b", Body=b"b")
+    assert settled_status(s3, source, "logs/a") == "COMPLETED"
+    assert "ReplicationStatus" not in s3.head_object(Bucket=source, Key="other/b")
+    listed = s3.list_objects_v2(Bucket=destination)["Contents"]
+    assert [(o["Key"], o["StorageClass"]) for o in listed] == [("logs/a", "STANDARD_IA")]
+
+
+def test_objects_written_before_the_configuration_are_not_replicated(s3: Any, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    s3.put_object(Bucket=source, Key="old", Body=b"before")
+    configure(s3, source, destination)
+    assert "ReplicationStatus" not in s3.head_object(Bucket=source, Key="old")
+    assert s3.list_objects_v2(Bucket=destination)["KeyCount"] == 0
+
+
+def test_delete_markers_follow_the_rule_and_version_deletes_never_do(s3: Any, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    configure(s3, source, destination)
+    s3.put_object(Bucket=source, Key="kept", Body=b"x")
+    assert settled_status(s3, source, "kept") == "COMPLETED"
+    s3.delete_object(Bucket=source, Key="kept")  # DeleteMarkerReplication is Disabled
+    configure(s3, source, destination, DeleteMarkerReplication={"Status": "Enabled"})
+    version = s3.put_object(Bucket=source, Key="gone", Body=b"y")["VersionId"]
+    assert settled_status(s3, source, "gone") == "COMPLETED"
+    marker = s3.delete_object(Bucket=source, Key="gone")["VersionId"]
+    deadline = time.monotonic() + 10
+    while not s3.list_object_versions(Bucket=destination, Prefix="gone").get("DeleteMarkers"):
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    (replicated,) = s3.list_object_versions(Bucket=destination, Prefix="gone")["DeleteMarkers"]
+    assert replicated["VersionId"] == marker
+    s3.delete_object(Bucket=source, Key="gone", VersionId=version)  # a version's deletion stays at the source
+    versions = s3.list_object_versions(Bucket=destination)
+    assert sorted(v["Key"] for v in versions["Versions"]) == ["gone", "kept"]
+    assert [m["Key"] for m in versions.get("DeleteMarkers", [])] == ["gone"]
+
+
+def test_a_destination_without_versioning_fails_the_replication(s3: Any, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    configure(s3, source, destination)
+    s3.put_bucket_versioning(Bucket=destination, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "FAILED"
+    assert s3.list_objects_v2(Bucket=destination)["KeyCount"] == 0
+
+
+def test_replicas_are_not_replicated_back(s3: Any, pair: tuple[str, str]) -> None:
+    first, second = pair
+    configure(s3, first, second)
+    configure(s3, second, first)  # two-way replication
+    s3.put_object(Bucket=first, Key="k", Body=b"once")
+    assert settled_status(s3, first, "k") == "COMPLETED"
+    time.sleep(0.2)
+    assert len(s3.list_object_versions(Bucket=first)["Versions"]) == 1
+    assert s3.head_object(Bucket=second, Key="k")["ReplicationStatus"] == "REPLICA"
