@@ -13,7 +13,9 @@ from tests.services.s3.core_support import allow_sse_c, error_of
 
 
 def annotate(s3: Any, bucket: str, key: str, name: str, payload: bytes, **extra: Any) -> Any:
-    return s3.put_object_annotation(Bucket=bucket, Key=key, AnnotationName=name, AnnotationPayload=payload, **extra)
+    return s3.put_object_annotation(
+        Bucket=bucket, Key=key, AnnotationName=name, AnnotationPayload=payload, **extra
+    )
 
 
 def payload_of(s3: Any, bucket: str, key: str, name: str, **extra: Any) -> bytes:
@@ -41,9 +43,13 @@ def test_an_annotation_is_put_read_listed_and_deleted(s3: Any, bucket: str) -> N
     assert (entry["AnnotationName"], entry["Size"], entry["ETag"]) == ("caption", 17, put["ETag"])
     out = s3.delete_object_annotation(Bucket=bucket, Key="photo.jpg", AnnotationName="caption")
     assert out["ResponseMetadata"]["HTTPStatusCode"] == 204
-    code, status, _ = error_of(s3.get_object_annotation, Bucket=bucket, Key="photo.jpg", AnnotationName="caption")
+    code, status, _ = error_of(
+        s3.get_object_annotation, Bucket=bucket, Key="photo.jpg", AnnotationName="caption"
+    )
     assert (code, status) == ("NoSuchAnnotation", 404)
-    assert s3.get_object(Bucket=bucket, Key="photo.jpg")["Body"].read() == b"pixels"  # the object is untouched
+    assert (
+        s3.get_object(Bucket=bucket, Key="photo.jpg")["Body"].read() == b"pixels"
+    )  # the object is untouched
 
 
 def test_putting_a_name_again_replaces_its_payload(s3: Any, bucket: str) -> None:
@@ -118,7 +124,9 @@ def test_annotations_belong_to_one_version(s3: Any, bucket: str) -> None:
     annotate(s3, bucket, "k", "n", b"on v2")
     assert payload_of(s3, bucket, "k", "n", VersionId=v2) == b"on v2"
     s3.delete_object(Bucket=bucket, Key="k", VersionId=v1)
-    code, status, _ = error_of(s3.get_object_annotation, Bucket=bucket, Key="k", AnnotationName="n", VersionId=v1)
+    code, status, _ = error_of(
+        s3.get_object_annotation, Bucket=bucket, Key="k", AnnotationName="n", VersionId=v1
+    )
     assert status == 404 and code in ("NoSuchVersion", "NoSuchKey")
 
 
@@ -148,7 +156,9 @@ def test_annotation_calls_are_authorized_with_their_own_actions(s3: Any, endpoin
     annotate(s3, bucket, "k", "n", b"v")
     _, user = iam_user(
         endpoint,
-        policy({"Effect": "Allow", "Action": "s3:GetObjectAnnotation", "Resource": f"arn:aws:s3:::{bucket}/*"}),
+        policy(
+            {"Effect": "Allow", "Action": "s3:GetObjectAnnotation", "Resource": f"arn:aws:s3:::{bucket}/*"}
+        ),
     )
     assert payload_of(user, bucket, "k", "n") == b"v"
     assert error_of(annotate, user, bucket, "k", "n", b"w")[:2] == ("AccessDenied", 403)

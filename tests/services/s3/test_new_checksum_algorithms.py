@@ -16,6 +16,7 @@ from tests.services.s3.core_support import error_of
 
 crt = pytest.importorskip("awscrt.checksums")
 
+
 def expected(algorithm: str, data: bytes) -> str:
     if algorithm in ("SHA512", "MD5"):
         return base64.b64encode(hashlib.new(algorithm.lower(), data).digest()).decode()
@@ -60,7 +61,9 @@ def test_an_md5_checksum_header_is_checked_and_kept(s3: Any, bucket: str) -> Non
 
 
 @pytest.mark.parametrize("algorithm", ["SHA512", "XXHASH128"])
-def test_a_new_algorithm_value_that_does_not_match_is_bad_digest(s3: Any, bucket: str, algorithm: str) -> None:
+def test_a_new_algorithm_value_that_does_not_match_is_bad_digest(
+    s3: Any, bucket: str, algorithm: str
+) -> None:
     data = b"the body"
     claimed = {f"Checksum{algorithm}": expected(algorithm, b"another body")}
     code, status, _ = error_of(s3.put_object, Bucket=bucket, Key="k", Body=data, **claimed)
@@ -83,7 +86,12 @@ def test_a_multipart_upload_with_a_new_algorithm_gets_a_composite_checksum(
     done_parts = []
     for number, data in enumerate(parts, start=1):
         out = s3.upload_part(
-            Bucket=bucket, Key="mp", UploadId=upload, PartNumber=number, Body=data, ChecksumAlgorithm=algorithm
+            Bucket=bucket,
+            Key="mp",
+            UploadId=upload,
+            PartNumber=number,
+            Body=data,
+            ChecksumAlgorithm=algorithm,
         )
         assert out[member] == expected(algorithm, data)
         done_parts.append({"PartNumber": number, "ETag": out["ETag"], member: out[member]})
@@ -99,7 +107,11 @@ def test_a_multipart_upload_with_a_new_algorithm_gets_a_composite_checksum(
 
 def test_a_full_object_checksum_type_is_refused_for_the_new_hashes(s3: Any, bucket: str) -> None:
     code, status, message = error_of(
-        s3.create_multipart_upload, Bucket=bucket, Key="mp", ChecksumAlgorithm="XXHASH64", ChecksumType="FULL_OBJECT"
+        s3.create_multipart_upload,
+        Bucket=bucket,
+        Key="mp",
+        ChecksumAlgorithm="XXHASH64",
+        ChecksumType="FULL_OBJECT",
     )
     assert (code, status) == ("InvalidRequest", 400)
     assert message == "The FULL_OBJECT checksum type cannot be used with the xxhash64 checksum algorithm."

@@ -1,9 +1,10 @@
 """Replication acted on: new versions in a bucket with an enabled replication rule are copied to
-the destination bucket, and HeadObject reports x-amz-replication-status (PENDING, then COMPLETED or
-FAILED on the source; REPLICA on the copy)."""
+the destination bucket as the configuration's role, and HeadObject reports x-amz-replication-status
+(PENDING, then COMPLETED or FAILED on the source; REPLICA on the copy)."""
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Iterator
@@ -11,9 +12,36 @@ from typing import Any
 
 import pytest
 
+from tests.conftest import make_client
 from tests.services.s3.core_support import empty_and_delete
 
-ROLE = "arn:aws:iam::000000000000:role/replication"
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "s3.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ],
+}
+
+
+def role_with(endpoint: str, *actions: str) -> str:
+    """A role S3 may assume, allowed `actions` on every bucket's objects (the replication guide's)."""
+    iam = make_client(endpoint, "iam")
+    name = f"replication-{uuid.uuid4().hex[:8]}"
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(TRUST))["Role"]["Arn"]
+    allow = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+    }
+    iam.put_role_policy(RoleName=name, PolicyName="replication", PolicyDocument=json.dumps(allow))
+    return arn
+
+
+REPLICATION_ACTIONS = ("s3:GetObjectVersionForReplication", "s3:ReplicateObject", "s3:ReplicateDelete")
+
+
+@pytest.fixture(scope="module")
+def role(endpoint: str) -> str:
+    return role_with(endpoint, *REPLICATION_ACTIONS)
 
 
 @pytest.fixture
@@ -27,7 +55,15 @@ def pair(s3: Any) -> Iterator[tuple[str, str]]:
         empty_and_delete(s3, name)
 
 
-def configure(s3: Any, source: str, destination: str, **rule: Any) -> None:
+@pytest.fixture
+def configure(s3: Any, role: str) -> Any:
+    def put(source: str, destination: str, role_arn: str = role, **rule: Any) -> None:
+        put_rule(s3, source, destination, role_arn, **rule)
+
+    return put
+
+
+def put_rule(s3: Any, source: str, destination: str, role_arn: str, **rule: Any) -> None:
     rule = {
         "ID": "all",
         "Priority": 0,
@@ -37,7 +73,7 @@ def configure(s3: Any, source: str, destination: str, **rule: Any) -> None:
         "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
         **rule,
     }
-    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule]})
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role_arn, "Rules": [rule]})
 
 
 def settled_status(s3: Any, bucket: str, key: str) -> str | None:
@@ -50,26 +86,40 @@ def settled_status(s3: Any, bucket: str, key: str) -> str | None:
         time.sleep(0.05)
 
 
-def test_a_new_object_is_replicated_with_its_version_id_metadata_and_tags(s3: Any, pair: tuple[str, str]) -> None:
+def test_a_new_object_is_replicated_with_its_version_id_metadata_and_tags(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
     source, destination = pair
-    configure(s3, source, destination)
+    configure(source, destination)
     put = s3.put_object(
-        Bucket=source, Key="doc.txt", Body=b"replicate me", Metadata={"team": "a"}, Tagging="k=v", ContentType="text/plain"
+        Bucket=source,
+        Key="doc.txt",
+        Body=b"replicate me",
+        Metadata={"team": "a"},
+        Tagging="k=v",
+        ContentType="text/plain",
     )
     assert s3.head_object(Bucket=source, Key="doc.txt")["ReplicationStatus"] in ("PENDING", "COMPLETED")
     assert settled_status(s3, source, "doc.txt") == "COMPLETED"
     replica = s3.get_object(Bucket=destination, Key="doc.txt")
     assert replica["Body"].read() == b"replicate me"
     assert (replica["ReplicationStatus"], replica["VersionId"]) == ("REPLICA", put["VersionId"])
-    assert (replica["Metadata"], replica["ContentType"], replica["ETag"]) == ({"team": "a"}, "text/plain", put["ETag"])
+    assert (replica["Metadata"], replica["ContentType"], replica["ETag"]) == (
+        {"team": "a"},
+        "text/plain",
+        put["ETag"],
+    )
     assert s3.get_object_tagging(Bucket=destination, Key="doc.txt")["TagSet"] == [{"Key": "k", "Value": "v"}]
 
 
-def test_only_keys_the_rule_filters_in_are_replicated(s3: Any, pair: tuple[str, str]) -> None:
+def test_only_keys_the_rule_filters_in_are_replicated(s3: Any, pair: tuple[str, str], configure: Any) -> None:
     source, destination = pair
-    configure(s3, source, destination, Filter={"Prefix": "logs/"}, Destination={
-        "Bucket": f"arn:aws:s3:::{destination}", "StorageClass": "STANDARD_IA"
-    })
+    configure(
+        source,
+        destination,
+        Filter={"Prefix": "logs/"},
+        Destination={"Bucket": f"arn:aws:s3:::{destination}", "StorageClass": "STANDARD_IA"},
+    )
     s3.put_object(Bucket=source, Key="logs/a", Body=b"a")
     s3.put_object(Bucket=source, Key="other/b", Body=b"b")
     assert settled_status(s3, source, "logs/a") == "COMPLETED"
@@ -78,21 +128,25 @@ def test_only_keys_the_rule_filters_in_are_replicated(s3: Any, pair: tuple[str, 
     assert [(o["Key"], o["StorageClass"]) for o in listed] == [("logs/a", "STANDARD_IA")]
 
 
-def test_objects_written_before_the_configuration_are_not_replicated(s3: Any, pair: tuple[str, str]) -> None:
+def test_objects_written_before_the_configuration_are_not_replicated(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
     source, destination = pair
     s3.put_object(Bucket=source, Key="old", Body=b"before")
-    configure(s3, source, destination)
+    configure(source, destination)
     assert "ReplicationStatus" not in s3.head_object(Bucket=source, Key="old")
     assert s3.list_objects_v2(Bucket=destination)["KeyCount"] == 0
 
 
-def test_delete_markers_follow_the_rule_and_version_deletes_never_do(s3: Any, pair: tuple[str, str]) -> None:
+def test_delete_markers_follow_the_rule_and_version_deletes_never_do(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
     source, destination = pair
-    configure(s3, source, destination)
+    configure(source, destination)
     s3.put_object(Bucket=source, Key="kept", Body=b"x")
     assert settled_status(s3, source, "kept") == "COMPLETED"
     s3.delete_object(Bucket=source, Key="kept")  # DeleteMarkerReplication is Disabled
-    configure(s3, source, destination, DeleteMarkerReplication={"Status": "Enabled"})
+    configure(source, destination, DeleteMarkerReplication={"Status": "Enabled"})
     version = s3.put_object(Bucket=source, Key="gone", Body=b"y")["VersionId"]
     assert settled_status(s3, source, "gone") == "COMPLETED"
     marker = s3.delete_object(Bucket=source, Key="gone")["VersionId"]
@@ -108,21 +162,58 @@ def test_delete_markers_follow_the_rule_and_version_deletes_never_do(s3: Any, pa
     assert [m["Key"] for m in versions.get("DeleteMarkers", [])] == ["gone"]
 
 
-def test_a_destination_without_versioning_fails_the_replication(s3: Any, pair: tuple[str, str]) -> None:
+def test_a_destination_without_versioning_fails_the_replication(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
     source, destination = pair
-    configure(s3, source, destination)
+    configure(source, destination)
     s3.put_bucket_versioning(Bucket=destination, VersioningConfiguration={"Status": "Suspended"})
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     assert settled_status(s3, source, "k") == "FAILED"
     assert s3.list_objects_v2(Bucket=destination)["KeyCount"] == 0
 
 
-def test_replicas_are_not_replicated_back(s3: Any, pair: tuple[str, str]) -> None:
+def test_replicas_are_not_replicated_back(s3: Any, pair: tuple[str, str], configure: Any) -> None:
     first, second = pair
-    configure(s3, first, second)
-    configure(s3, second, first)  # two-way replication
+    configure(first, second)
+    configure(second, first)  # two-way replication
     s3.put_object(Bucket=first, Key="k", Body=b"once")
     assert settled_status(s3, first, "k") == "COMPLETED"
     time.sleep(0.2)
     assert len(s3.list_object_versions(Bucket=first)["Versions"]) == 1
     assert s3.head_object(Bucket=second, Key="k")["ReplicationStatus"] == "REPLICA"
+
+
+def test_a_role_that_may_not_write_the_replica_fails_it(
+    s3: Any, endpoint: str, pair: tuple[str, str]
+) -> None:
+    source, destination = pair
+    reader = role_with(endpoint, "s3:GetObjectVersionForReplication")  # no s3:ReplicateObject
+    put_rule(s3, source, destination, reader)
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "FAILED"
+    put_rule(s3, source, destination, "arn:aws:iam::000000000000:role/no-such-role")
+    s3.put_object(Bucket=source, Key="k2", Body=b"x")
+    assert settled_status(s3, source, "k2") == "FAILED"
+    assert s3.list_objects_v2(Bucket=destination)["KeyCount"] == 0
+
+
+def test_a_destination_bucket_policy_denial_fails_the_replica(
+    s3: Any, pair: tuple[str, str], configure: Any, role: str
+) -> None:
+    source, destination = pair
+    deny = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Deny",
+                "Principal": {"AWS": role},
+                "Action": "s3:ReplicateObject",
+                "Resource": f"arn:aws:s3:::{destination}/*",
+            }
+        ],
+    }
+    s3.put_bucket_policy(Bucket=destination, Policy=json.dumps(deny))
+    configure(source, destination)
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "FAILED"

@@ -10,7 +10,7 @@ Messages that none of the mapping's FilterCriteria match (`event_filters.py`) ar
 deleted without being delivered, as Lambda does.
 Mappings live in the store and their pollers start with the server.
 
-The poller reads and deletes as the function's execution role (`role_access.py`):
+The poller reads and deletes as the function's execution role (`services/role_access.py`):
 CreateEventSourceMapping refuses a role that may not receive, delete and read
 the queue's attributes, and each receive and delete is authorized as the role.
 Batches run concurrently, at most ScalingConfig.MaximumConcurrency of them
@@ -33,7 +33,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found
 from pocketcloud.services.awslambda.event_filters import check_filter_criteria, matches_any, sqs_record_view
 from pocketcloud.services.awslambda.functions import FunctionStore, function_arn, split_name
-from pocketcloud.services.awslambda.role_access import RoleAccess
+from pocketcloud.services.awslambda.role_access import RoleAccess, lambda_role_access
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.store import Collection
 
@@ -248,7 +248,7 @@ class EventSourceOperations:
     def _role_access(self) -> RoleAccess:
         access: RoleAccess | None = getattr(self, "_role_access_instance", None)
         if access is None:
-            access = RoleAccess(self.runtime)
+            access = lambda_role_access(self.runtime)
             self._role_access_instance = access
         return access
 

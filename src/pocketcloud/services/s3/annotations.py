@@ -30,7 +30,9 @@ _RESERVED_PREFIXES = ("aws", "s3")
 
 def _check_name(name: str | None) -> str:
     if not name:
-        raise ServiceError("InvalidAnnotationName", "The annotation name you provided is invalid.", status=400)
+        raise ServiceError(
+            "InvalidAnnotationName", "The annotation name you provided is invalid.", status=400
+        )
     if len(name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
         raise ServiceError("AnnotationNameTooLong", "The annotation name exceeds 512 bytes.", status=400)
     if name.lower().startswith(_RESERVED_PREFIXES):
@@ -185,7 +187,9 @@ class AnnotationOperations(ObjectOperations):
                 after = base64.urlsafe_b64decode(token.encode()).decode()
             except (ValueError, UnicodeDecodeError):
                 raise ServiceError(
-                    "InvalidArgument", "The continuation token provided is incorrect", status=400,
+                    "InvalidArgument",
+                    "The continuation token provided is incorrect",
+                    status=400,
                     ArgumentName="continuation-token",
                 ) from None
         annotations = record.get("Annotations") or {}

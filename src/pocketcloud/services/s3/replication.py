@@ -11,9 +11,13 @@ deleting a version by its id is never replicated; objects written before the con
 not replicated, nor are SSE-C objects. The copy runs in the background, right after the call that
 wrote the version answers.
 
-What is not modelled: the replication role's permissions (the copy is made whatever the role may
-do), replication time control and metrics, ReplicaModifications, and replication that a restart
-interrupts (such a version stays PENDING).
+The copy is made as the configuration's role (`services/role_access.py`, as S3 assumes it): the
+role must exist and be allowed s3:GetObjectVersionForReplication on the source version (under
+the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
+on the destination key (under the destination bucket's policy), or the version is FAILED.
+
+What is not modelled: replication time control and metrics, ReplicaModifications, and
+replication that a restart interrupts (such a version stays PENDING).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import logging
 from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.role_access import RoleAccess
 from pocketcloud.services.s3.bodies import read_blob_bytes, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.state import now
@@ -31,9 +36,26 @@ log = logging.getLogger(__name__)
 Params = dict[str, Any]
 # The record fields a replica takes from its source, beside its body.
 _COPIED = (
-    "Key", "Owner", "Metadata", "Tags", "ETag", "Size", "Checksums", "ChecksumType", "PartsCount", "PartSizes",
-    "SSE", "StorageClass", "LastModified", "ContentType", "ContentEncoding", "ContentLanguage",
-    "ContentDisposition", "CacheControl", "Expires", "WebsiteRedirectLocation",
+    "Key",
+    "Owner",
+    "Metadata",
+    "Tags",
+    "ETag",
+    "Size",
+    "Checksums",
+    "ChecksumType",
+    "PartsCount",
+    "PartSizes",
+    "SSE",
+    "StorageClass",
+    "LastModified",
+    "ContentType",
+    "ContentEncoding",
+    "ContentLanguage",
+    "ContentDisposition",
+    "CacheControl",
+    "Expires",
+    "WebsiteRedirectLocation",
 )
 
 
@@ -72,6 +94,23 @@ def _replicates_delete_markers(rule: Params) -> bool:
 
 class ReplicationOperations(ObjectOperations):
     _replications: set[asyncio.Task[None]]
+    _replication_access: RoleAccess
+
+    def _role_may(self, role: str, action: str, bucket_doc: Params, key: str) -> bool:
+        """Whether the replication role may perform `action` on `key` of the bucket, under its policy."""
+        if not hasattr(self, "_replication_access"):
+            runtime = self.runtime  # type: ignore[attr-defined]
+            self._replication_access = RoleAccess(runtime, "s3.amazonaws.com")
+        return self._replication_access.may(
+            role,
+            "s3-replication",
+            "PutObject",
+            action,
+            f"arn:aws:s3:::{bucket_doc['Name']}/{key}",
+            bucket_doc.get("Region") or "us-east-1",
+            policy_text=(bucket_doc.get("Configs") or {}).get("Policy"),
+            resource_account=bucket_doc["Account"],
+        )
 
     def replicate(self, bucket: str, key: str, version_id: str | None) -> None:
         """Start replicating the version just written, if a rule of the bucket's says so."""
@@ -94,7 +133,8 @@ class ReplicationOperations(ObjectOperations):
             return
         if not record.get("IsDeleteMarker"):
             self._set_status(bucket, key, version_id, "PENDING")
-        task = asyncio.get_running_loop().create_task(self._copy(bucket, key, version_id, rule))
+        role = str(config.get("Role") or "")
+        task = asyncio.get_running_loop().create_task(self._copy(bucket, key, version_id, rule, role))
         if not hasattr(self, "_replications"):
             self._replications = set()
         self._replications.add(task)
@@ -106,7 +146,7 @@ class ReplicationOperations(ObjectOperations):
         except ServiceError:
             pass  # the version was deleted meanwhile
 
-    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params) -> None:
+    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> None:
         await asyncio.sleep(0)  # after the call that wrote the version has answered
         status = "COMPLETED"
         try:
@@ -117,12 +157,23 @@ class ReplicationOperations(ObjectOperations):
                 return
             target = str((rule.get("Destination") or {}).get("Bucket") or "").rpartition(":")[2]
             target_doc = self.s3.live_bucket(target)
-            if target_doc is None or self.versioning_status(target_doc) != "Enabled":
+            marker = bool(source.get("IsDeleteMarker"))
+            write = "s3:ReplicateDelete" if marker else "s3:ReplicateObject"
+            if (
+                target_doc is None
+                or self.versioning_status(target_doc) != "Enabled"
+                or not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key)
+                or not self._role_may(role, write, target_doc, key)
+            ):
                 status = "FAILED"
-            elif source.get("IsDeleteMarker"):
-                marker = {"Key": key, "IsDeleteMarker": True, "LastModified": now().isoformat(),
-                          "Owner": source.get("Owner")}
-                self.commit_version(target_doc, key, marker, version_id=version_id)
+            elif marker:
+                replica = {
+                    "Key": key,
+                    "IsDeleteMarker": True,
+                    "LastModified": now().isoformat(),
+                    "Owner": source.get("Owner"),
+                }
+                self.commit_version(target_doc, key, replica, version_id=version_id)
                 return
             else:
                 replica = {k: source[k] for k in _COPIED if source.get(k) is not None}

@@ -1,0 +1,123 @@
+"""Calls an AWS service makes on an account's behalf, authorized as a role the account gave it.
+
+In AWS an SQS event source mapping reads and deletes messages with the function's execution
+role, and S3 replication reads the source and writes the replica with the replication
+configuration's role: the role's policies (and the resource's policy) decide whether it may.
+Here the role session is issued as for a Lambda function's own process (STS
+`service_role_session`, resolved to a principal by the credential directory), and each call
+is put to the request chain's authorize step (`iam.authorizer.Authorizer`) as a request of that
+principal: the decision is the one an SDK call made with the role's credentials gets.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from pocketcloud.auth.principal import Principal
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import access_denied
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
+from pocketcloud.services.base import ServiceRuntime
+
+# Sessions last 12 hours; a fresh one is issued well before, so a poller never holds an expired one.
+SESSION_REFRESH_SECONDS = 3600.0
+
+
+class RoleAccess:
+    def __init__(
+        self,
+        runtime: ServiceRuntime,
+        service_principal: str,
+        session_name: Callable[[str], str] = lambda name: name,
+    ) -> None:
+        """`service_principal` ("lambda.amazonaws.com", ...) is the calls' user-agent; `session_name`
+        turns what a session is named after into the name the service gives it."""
+        self.runtime = runtime
+        self.authorizer = runtime.authorizer
+        self.service_principal = service_principal
+        self._session_name = session_name
+        self._sessions: dict[tuple[str, str], tuple[float, Principal]] = {}
+
+    def principal(self, role_arn: str, session_name: str) -> Principal | None:
+        """The principal of a session of `role_arn`; None when the role does not exist."""
+        key = (role_arn, session_name)
+        cached = self._sessions.get(key)
+        if cached is not None and time.monotonic() - cached[0] < SESSION_REFRESH_SECONDS:
+            return cached[1]
+        sts = self.runtime.provider("sts")
+        name = self._session_name(session_name)
+        issued = sts.service_role_session(role_arn, name) if sts is not None else None  # type: ignore[attr-defined]
+        credential = self.runtime.credentials.lookup(issued["AccessKeyId"]) if issued else None
+        if credential is None:
+            self._sessions.pop(key, None)
+            return None
+        self._sessions[key] = (time.monotonic(), credential.principal)
+        return credential.principal
+
+    def check(
+        self,
+        role_arn: str,
+        session_name: str,
+        service: str,
+        operation: str,
+        region: str,
+        params: dict[str, Any],
+    ) -> None:
+        """Raise the service's AccessDenied error unless the role may make this call."""
+        principal = self.principal(role_arn, session_name)
+        if principal is None:
+            raise access_denied(service, f"The role {role_arn} does not exist or cannot be assumed.")
+        ctx = self._context(principal, service, operation, region)
+        self.authorizer.authorize(ctx, operation_model(service, operation), params)
+
+    def _context(self, principal: Principal, service: str, operation: str, region: str) -> RequestContext:
+        headers = {"user-agent": self.service_principal}
+        return RequestContext.internal(service, operation, region, principal, headers)
+
+    def may(
+        self,
+        role_arn: str,
+        session_name: str,
+        operation: str,
+        action: str,
+        resource: str,
+        region: str,
+        policy_text: str | None = None,
+        resource_account: str | None = None,
+        service: str = "s3",
+    ) -> bool:
+        """Whether the role may perform `action` on `resource` (an action no operation makes, such as
+        s3:ReplicateObject, checked beside `operation`), under the resource's `policy_text` too."""
+        principal = self.principal(role_arn, session_name)
+        if principal is None:
+            return False
+        try:
+            self.authorizer.authorize_action(
+                self._context(principal, service, operation, region),
+                operation_model(service, operation),
+                action,
+                resource,
+                policy_text=policy_text,
+                resource_account=resource_account,
+            )
+        except ServiceError:
+            return False
+        return True
+
+    def allowed(
+        self,
+        role_arn: str,
+        session_name: str,
+        service: str,
+        operation: str,
+        region: str,
+        params: dict[str, Any],
+    ) -> bool:
+        try:
+            self.check(role_arn, session_name, service, operation, region, params)
+        except ServiceError:
+            return False
+        return True
