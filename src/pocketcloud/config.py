@@ -71,6 +71,8 @@ class Settings:
     # to the next "midnight", a multiple of this since the epoch), and how often rules are applied.
     s3_lifecycle_day_seconds: float = 86400.0
     s3_lifecycle_interval: float = 60.0
+    # S3 replication: how long a new version waits before it is copied (AWS takes seconds to minutes).
+    s3_replication_delay: float = 0.0
     # Further accounts declared up front: (account id, root access key id, root secret).
     accounts: list[tuple[str, str, str]] = field(default_factory=list)
 
@@ -101,6 +103,9 @@ class Settings:
         s.s3_lifecycle_day_seconds = float(
             os.environ.get("POCKETCLOUD_LIFECYCLE_DAY_SECONDS", s.s3_lifecycle_day_seconds))
         s.s3_lifecycle_interval = float(os.environ.get("POCKETCLOUD_LIFECYCLE_INTERVAL", s.s3_lifecycle_interval))
+        s.s3_replication_delay = float(
+            os.environ.get("POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS", s.s3_replication_delay)
+        )
         s.accounts = parse_accounts(os.environ.get("POCKETCLOUD_ACCOUNTS", ""))
         return s
 

@@ -8,11 +8,12 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.conftest import make_client
+from tests.conftest import ServerProcess, make_client
 from tests.services.s3.core_support import empty_and_delete
 
 TRUST = {
@@ -217,3 +218,25 @@ def test_a_destination_bucket_policy_denial_fails_the_replica(
     configure(source, destination)
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     assert settled_status(s3, source, "k") == "FAILED"
+
+
+def test_a_copy_that_a_crash_interrupted_is_made_after_the_restart(tmp_path: Path) -> None:
+    slow = ServerProcess(data_dir=tmp_path, env={"POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS": "60"}).start()
+    try:
+        s3 = make_client(slow.endpoint, "s3")
+        for name in ("crash-src", "crash-dst"):
+            s3.create_bucket(Bucket=name)
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        put_rule(s3, "crash-src", "crash-dst", role_with(slow.endpoint, *REPLICATION_ACTIONS))
+        version = s3.put_object(Bucket="crash-src", Key="k", Body=b"survives")["VersionId"]
+        assert s3.head_object(Bucket="crash-src", Key="k")["ReplicationStatus"] == "PENDING"
+    finally:
+        slow.kill9()
+    again = ServerProcess(data_dir=tmp_path).start()
+    try:
+        s3 = make_client(again.endpoint, "s3")
+        assert settled_status(s3, "crash-src", "k") == "COMPLETED"
+        replica = s3.get_object(Bucket="crash-dst", Key="k")
+        assert (replica["Body"].read(), replica["VersionId"]) == (b"survives", version)
+    finally:
+        again.stop()

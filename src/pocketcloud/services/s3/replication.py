@@ -16,8 +16,10 @@ role must exist and be allowed s3:GetObjectVersionForReplication on the source v
 the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
 on the destination key (under the destination bucket's policy), or the version is FAILED.
 
-What is not modelled: replication time control and metrics, ReplicaModifications, and
-replication that a restart interrupts (such a version stays PENDING).
+Each copy to make is a job in the store (`replication_queue`), written with the PENDING status
+and removed once the copy is settled; a server that stops or crashes before then makes the copy
+when it starts again. What is not modelled: replication time control and metrics, and
+ReplicaModifications.
 """
 
 from __future__ import annotations
@@ -30,7 +32,8 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.role_access import RoleAccess
 from pocketcloud.services.s3.bodies import read_blob_bytes, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
-from pocketcloud.services.s3.state import now
+from pocketcloud.services.s3.state import GLOBAL, now
+from pocketcloud.store import Collection
 
 log = logging.getLogger(__name__)
 Params = dict[str, Any]
@@ -86,6 +89,10 @@ def rule_for(config: Params, key: str, record: Params) -> Params | None:
     return max(found, key=lambda r: r.get("Priority") or 0)
 
 
+def _job_key(job: Params) -> str:
+    return f"{job['Bucket']}\0{job['Key']}\0{job['VersionId']}"
+
+
 def _replicates_delete_markers(rule: Params) -> bool:
     if rule.get("Filter") is None:  # the older schema: delete markers are replicated
         return True
@@ -131,14 +138,36 @@ class ReplicationOperations(ObjectOperations):
         rule = rule_for(config, key, record)
         if rule is None or (record.get("IsDeleteMarker") and not _replicates_delete_markers(rule)):
             return
-        if not record.get("IsDeleteMarker"):
-            self._set_status(bucket, key, version_id, "PENDING")
-        role = str(config.get("Role") or "")
-        task = asyncio.get_running_loop().create_task(self._copy(bucket, key, version_id, rule, role))
+        job = {"Bucket": bucket, "Key": key, "VersionId": version_id, "Rule": rule, "Role": config.get("Role")}
+        with self.s3.store.transaction():  # the status and the job together: a restart resumes the job
+            if not record.get("IsDeleteMarker"):
+                self._set_status(bucket, key, version_id, "PENDING")
+            self._replication_queue.put(GLOBAL, _job_key(job), job)
+        self._run(job)
+
+    async def start(self) -> None:
+        await super().start()  # type: ignore[misc]
+        self.resume_replication()
+
+    @property
+    def _replication_queue(self) -> Collection:
+        return self.s3.store.collection("s3", "replication_queue")
+
+    def resume_replication(self) -> None:
+        """Start again the copies a stop or a crash interrupted (their versions are still PENDING)."""
+        for _, job in self._replication_queue.scan(GLOBAL):
+            self._run(job)
+
+    def _run(self, job: Params) -> None:
+        task = asyncio.get_running_loop().create_task(self._replicate_job(job))
         if not hasattr(self, "_replications"):
             self._replications = set()
         self._replications.add(task)
         task.add_done_callback(self._replications.discard)
+
+    async def _replicate_job(self, job: Params) -> None:
+        await self._copy(job["Bucket"], job["Key"], job["VersionId"], job["Rule"], str(job.get("Role") or ""))
+        self._replication_queue.delete(GLOBAL, _job_key(job))
 
     def _set_status(self, bucket: str, key: str, version_id: str, status: str) -> None:
         try:
@@ -147,7 +176,8 @@ class ReplicationOperations(ObjectOperations):
             pass  # the version was deleted meanwhile
 
     async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> None:
-        await asyncio.sleep(0)  # after the call that wrote the version has answered
+        # After the call that wrote the version has answered, and the delay the settings ask for.
+        await asyncio.sleep(self.runtime.settings.s3_replication_delay)  # type: ignore[attr-defined]
         status = "COMPLETED"
         try:
             source = next(
