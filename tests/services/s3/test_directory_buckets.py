@@ -352,13 +352,24 @@ def test_list_objects_v2_refuses_any_other_delimiter(s3: Any, dbucket: str) -> N
         lambda s3, b: s3.put_bucket_website(Bucket=b, WebsiteConfiguration={"IndexDocument": {"Suffix": "i"}}),
         lambda s3, b: s3.get_object_lock_configuration(Bucket=b),
         lambda s3, b: s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": []}),
+        lambda s3, b: s3.put_object_annotation(Bucket=b, Key="k", AnnotationName="n", AnnotationPayload=b"v"),
+        lambda s3, b: s3.copy_object(
+            Bucket=b, Key="copy", CopySource={"Bucket": b, "Key": "k"}, AnnotationDirective="COPY"
+        ),
     ],
     ids=["ListObjects", "ListObjectVersions", "PutBucketVersioning", "GetBucketAcl", "PutBucketTagging",
-         "PutBucketWebsite", "GetObjectLockConfiguration", "PutObjectTagging"],
+         "PutBucketWebsite", "GetObjectLockConfiguration", "PutObjectTagging", "PutObjectAnnotation",
+         "CopyObject-annotations"],
 )
 def test_features_directory_buckets_lack_are_not_implemented(s3: Any, dbucket: str, call: Any) -> None:
     code, status, _ = error_of(call, s3, dbucket)
     assert (code, status) == ("NotImplemented", 501)
+
+
+def test_a_copy_that_excludes_annotations_works(s3: Any, dbucket: str) -> None:
+    s3.put_object(Bucket=dbucket, Key="k", Body=b"x")
+    s3.copy_object(Bucket=dbucket, Key="copy", CopySource={"Bucket": dbucket, "Key": "k"}, AnnotationDirective="EXCLUDE")
+    assert s3.get_object(Bucket=dbucket, Key="copy")["Body"].read() == b"x"
 
 
 def test_put_object_with_an_acl_is_not_implemented(s3: Any, dbucket: str) -> None:

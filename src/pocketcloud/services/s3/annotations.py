@@ -171,10 +171,10 @@ class AnnotationOperations(ObjectOperations):
         record = self._annotated(p, "GET")
         limit = p.get("MaxAnnotationResults")
         limit = MAX_PER_OBJECT if limit is None else limit
-        if not 0 <= limit <= MAX_PER_OBJECT:
+        if not 1 <= limit <= MAX_PER_OBJECT:
             raise ServiceError(
                 "InvalidArgument",
-                f"max-annotation-results must be between 0 and {MAX_PER_OBJECT}",
+                f"max-annotation-results must be between 1 and {MAX_PER_OBJECT}",
                 status=400,
                 ArgumentName="max-annotation-results",
                 ArgumentValue=str(limit),

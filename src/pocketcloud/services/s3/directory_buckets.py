@@ -129,6 +129,8 @@ class DirectoryBucketOperations(ExpressSessionOperations):
         for member in _UNSUPPORTED_MEMBERS:
             if params.get(member) is not None and member in members:
                 raise not_implemented(members[member].serialization.get("name", member))
+        if name == "CopyObject" and str(params.get("AnnotationDirective") or "").upper() == "COPY":
+            raise not_implemented("x-amz-object-annotation-directive")  # no annotations here (CopyObject)
         storage_class = params.get("StorageClass")
         if storage_class is not None:
             if storage_class != EXPRESS_ONEZONE:
