@@ -166,3 +166,43 @@ def test_annotation_calls_are_authorized_with_their_own_actions(s3: Any, endpoin
         "AccessDenied",
         403,
     )
+
+
+def test_copying_annotations_needs_their_actions_on_both_objects(s3: Any, endpoint: str, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="plain", Body=b"x")
+    s3.put_object(Bucket=bucket, Key="annotated", Body=b"x")
+    annotate(s3, bucket, "annotated", "n", b"v")
+    objects = f"arn:aws:s3:::{bucket}/*"
+    _, copier = iam_user(
+        endpoint, policy({"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": objects})
+    )
+    copier.copy_object(
+        Bucket=bucket, Key="c1", CopySource={"Bucket": bucket, "Key": "plain"}
+    )  # nothing to copy
+    code, status, _ = error_of(
+        copier.copy_object, Bucket=bucket, Key="c2", CopySource={"Bucket": bucket, "Key": "annotated"}
+    )
+    assert (code, status) == ("AccessDenied", 403)
+    copier.copy_object(
+        Bucket=bucket,
+        Key="c3",
+        CopySource={"Bucket": bucket, "Key": "annotated"},
+        AnnotationDirective="EXCLUDE",
+    )
+    _, annotator = iam_user(
+        endpoint,
+        policy(
+            {
+                "Effect": "Allow",
+                "Action": [
+                    "s3:GetObject",
+                    "s3:PutObject",
+                    "s3:GetObjectAnnotation",
+                    "s3:PutObjectAnnotation",
+                ],
+                "Resource": objects,
+            }
+        ),
+    )
+    annotator.copy_object(Bucket=bucket, Key="c4", CopySource={"Bucket": bucket, "Key": "annotated"})
+    assert payload_of(s3, bucket, "c4", "n") == b"v"

@@ -140,11 +140,27 @@ class S3Provider(
 
     async def CopyObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.authorize_copy_source(ctx, p["CopySource"])
+        self._authorize_annotation_copy(ctx, p)
         result = await _settled(super().CopyObject(ctx, p))
         await self.notify(
             ctx, "s3:ObjectCreated:Copy", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
         )
         return result
+
+    def _authorize_annotation_copy(self, ctx: RequestContext, p: dict[str, Any]) -> None:
+        """A copy that copies annotations (the default) also needs s3:GetObjectAnnotation on the source
+        and s3:PutObjectAnnotation on the destination (CopyObject): asked when the source has some."""
+        if str(p.get("AnnotationDirective") or "COPY").upper() != "COPY":
+            return
+        try:
+            bucket, key, version = self.parse_copy_source(p["CopySource"])
+            source = self.find_object(bucket, key, version)
+        except ServiceError:
+            return  # the copy itself answers for a source it cannot read
+        if source.get("Annotations"):
+            where = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
+            self._authorize_as(ctx, "GetObjectAnnotation", where)
+            self._authorize_as(ctx, "PutObjectAnnotation", {"Bucket": p["Bucket"], "Key": p["Key"]})
 
     async def UploadPartCopy(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
         self.authorize_copy_source(ctx, p["CopySource"])
