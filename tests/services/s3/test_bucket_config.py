@@ -405,6 +405,40 @@ def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, 
     assert head["SSEKMSKeyId"] == key_arn
 
 
+def test_a_kms_key_id_without_the_kms_algorithm_is_invalid_argument(s3: Any, bucket: str) -> None:
+    key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    for algorithm in ({}, {"ServerSideEncryption": "AES256"}):
+        code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId=key, **algorithm)
+        assert (code, status) == ("InvalidArgument", 400)
+        assert message == (
+            "Server Side Encryption with AWS KMS managed key requires HTTP header x-amz-server-side-encryption : aws:kms"
+        )
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k", SSEKMSKeyId=key)[:2] == ("InvalidArgument", 400)
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId=key, ServerSideEncryption="aws:kms")
+
+
+def test_reads_that_name_an_encryption_are_refused(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+
+    def with_header(params: dict[str, Any], **_: Any) -> None:
+        params["headers"]["x-amz-server-side-encryption"] = "AES256"
+
+    s3.meta.events.register("before-call.s3.GetObject", with_header)
+    s3.meta.events.register("before-call.s3.HeadObject", with_header)
+    try:
+        code, status, message = error_of(s3.get_object, Bucket=bucket, Key="k")
+        assert (code, status, message) == (
+            "InvalidArgument",
+            400,
+            "x-amz-server-side-encryption header is not supported for this operation.",
+        )
+        assert error_of(s3.head_object, Bucket=bucket, Key="k")[1] == 400
+    finally:
+        s3.meta.events.unregister("before-call.s3.GetObject", with_header)
+        s3.meta.events.unregister("before-call.s3.HeadObject", with_header)
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
 def test_etags_of_sse_c_and_sse_kms_objects_are_not_the_md5_of_their_data(s3: Any, bucket: str) -> None:
     # S3 API reference, Object.ETag: objects encrypted by SSE-C or SSE-KMS "have ETags that are not
     # an MD5 digest of their object data"; SSE-S3 objects keep the MD5.

@@ -16,6 +16,7 @@ import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.encryption import customer_key
@@ -34,6 +35,21 @@ def kms_key_arn(bucket_doc: Params, key_id: str | None) -> str:
     if not key_id:
         key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms:{account}:{region}:alias/aws/s3"))
     return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
+_KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+
+
+def refuse_encryption_header(ctx: RequestContext) -> None:
+    """GetObject and HeadObject refuse x-amz-server-side-encryption: the encryption is the object's,
+    chosen when it was written (their API references: 400 Bad Request)."""
+    value = ctx.request.headers.get("x-amz-server-side-encryption")
+    if value is not None:
+        raise invalid_argument(
+            "x-amz-server-side-encryption header is not supported for this operation.",
+            "x-amz-server-side-encryption",
+            value,
+        )
 
 
 class ProtectionOperations:
@@ -55,6 +71,13 @@ class ProtectionOperations:
             return
         algorithm = p.get("ServerSideEncryption")
         key_id = p.get("SSEKMSKeyId")
+        if (key_id or p.get("SSEKMSEncryptionContext")) and algorithm not in _KMS_ALGORITHMS:
+            raise invalid_argument(
+                "Server Side Encryption with AWS KMS managed key requires HTTP header "
+                "x-amz-server-side-encryption : aws:kms",
+                "x-amz-server-side-encryption",
+                str(algorithm),
+            )
         default = ((bucket_doc.get("Configs") or {}).get("Encryption") or {}).get("Rules") or []
         bucket_key = p.get("BucketKeyEnabled")
         if algorithm is None:

@@ -39,7 +39,7 @@ from pocketcloud.services.s3.object_copy import CopyOperations
 from pocketcloud.services.s3.object_tagging import ObjectTaggingOperations
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.post_object import PostObjectOperations
-from pocketcloud.services.s3.protection import ProtectionOperations
+from pocketcloud.services.s3.protection import ProtectionOperations, refuse_encryption_header
 from pocketcloud.services.s3.rename_object import RenameOperations
 from pocketcloud.services.s3.replication import ReplicationOperations
 from pocketcloud.services.s3.select.operation import SelectOperations
@@ -123,6 +123,7 @@ class S3Provider(
         return result
 
     def GetObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        refuse_encryption_header(ctx)
         if ctx.principal.is_anonymous:
             self.check_anonymous_read(p)
         try:
@@ -131,6 +132,7 @@ class S3Provider(
             raise self.hide_missing_key(ctx, p["Bucket"], error) from None
 
     def HeadObject(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        refuse_encryption_header(ctx)
         if ctx.principal.is_anonymous:
             self.check_anonymous_read(p)
         try:
