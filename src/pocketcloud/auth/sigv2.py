@@ -262,7 +262,7 @@ def authenticate_v2(
                 ArgumentValue=authorization,
             )
         amz_date, date = request.headers.get("x-amz-date"), request.headers.get("date")
-        sent = amz_date or date
+        sent = amz_date if amz_date is not None else date  # x-amz-date, even empty, overrides Date
         moment = _http_time(sent) if sent else None
         if moment is None:
             raise errors.s3_access_denied("AWS authentication requires a valid Date or x-amz-date header")

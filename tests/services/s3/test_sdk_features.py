@@ -248,3 +248,19 @@ def test_put_object_with_an_empty_key_is_a_400(endpoint: str, bucket: str) -> No
     # request is a PUT on the bucket itself, with a body that is no bucket configuration).
     unchecked = make_client(endpoint, "s3", parameter_validation=False)
     assert error_of(unchecked.put_object, Bucket=bucket, Key="", Body=b"data")[1] == 400
+
+
+def test_sigv2_with_an_empty_x_amz_date_is_refused_whatever_its_date_header(endpoint: str, bucket: str) -> None:
+    # ceph s3-tests test_object_create_bad_date_empty_aws2: x-amz-date, even empty, overrides Date.
+    v2 = make_client(endpoint, "s3", signature_version="s3")
+
+    def empty_amz_date(request: Any, **_: Any) -> None:
+        request.headers["x-amz-date"] = ""
+
+    v2.meta.events.register_first("before-sign.s3.PutObject", empty_amz_date)
+    code, status, message = error_of(v2.put_object, Bucket=bucket, Key="k", Body=b"x")
+    assert (code, status, message) == (
+        "AccessDenied",
+        403,
+        "AWS authentication requires a valid Date or x-amz-date header",
+    )
