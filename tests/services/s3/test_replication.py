@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
 from tests.services.s3.core_support import empty_and_delete
@@ -240,3 +241,44 @@ def test_a_copy_that_a_crash_interrupted_is_made_after_the_restart(tmp_path: Pat
         assert (replica["Body"].read(), replica["VersionId"]) == (b"survives", version)
     finally:
         again.stop()
+
+
+def test_replicas_land_in_the_order_their_versions_were_written(tmp_path: Path) -> None:
+    server = ServerProcess(data_dir=tmp_path, env={"POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS": "0.3"}).start()
+    try:
+        s3 = make_client(server.endpoint, "s3")
+        for name in ("order-src", "order-dst"):
+            s3.create_bucket(Bucket=name)
+            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+        put_rule(s3, "order-src", "order-dst", role_with(server.endpoint, *REPLICATION_ACTIONS))
+        s3.put_object(Bucket="order-src", Key="k", Body=b"1" * (20 * 1024 * 1024))  # slow to copy
+        latest = s3.put_object(Bucket="order-src", Key="k", Body=b"2")["VersionId"]
+        assert settled_status(s3, "order-src", "k") == "COMPLETED"
+        deadline = time.monotonic() + 20
+        while len(s3.list_object_versions(Bucket="order-dst").get("Versions", [])) < 2:
+            assert time.monotonic() < deadline
+            time.sleep(0.1)
+        current = s3.get_object(Bucket="order-dst", Key="k")
+        assert (current["VersionId"], current["Body"].read()) == (latest, b"2")
+    finally:
+        server.stop()
+
+
+def test_a_bucket_cannot_replicate_to_itself(s3: Any, pair: tuple[str, str], configure: Any) -> None:
+    source, _ = pair
+    with pytest.raises(ClientError) as info:
+        configure(source, source)
+    assert info.value.response["Error"]["Code"] == "InvalidRequest"
+
+
+def test_sse_kms_objects_are_replicated_only_when_the_rule_opts_in(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
+    source, destination = pair
+    configure(source, destination)
+    s3.put_object(Bucket=source, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
+    assert "ReplicationStatus" not in s3.head_object(Bucket=source, Key="kms")
+    configure(source, destination, SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})
+    s3.put_object(Bucket=source, Key="kms2", Body=b"x", ServerSideEncryption="aws:kms")
+    assert settled_status(s3, source, "kms2") == "COMPLETED"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=destination)["Contents"]] == ["kms2"]

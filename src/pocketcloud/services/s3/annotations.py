@@ -247,15 +247,7 @@ class AnnotationOperations(ObjectOperations):
     async def copied_annotations(self, source: Params, p: Params) -> dict[str, Params]:
         """The annotations a CopyObject gives its new object: the source's, each with a blob of its
         own (x-amz-object-annotation-directive COPY, the default), or none (EXCLUDE)."""
-        directive = str(p.get("AnnotationDirective") or "COPY").upper()
-        if directive not in ("COPY", "EXCLUDE"):
-            raise ServiceError(
-                "InvalidArgument",
-                "Unknown annotation directive.",
-                status=400,
-                ArgumentName="x-amz-object-annotation-directive",
-                ArgumentValue=directive,
-            )
+        directive = str(p.get("AnnotationDirective") or "COPY").upper()  # checked by CopyObject
         if directive == "EXCLUDE":
             return {}
         copies: dict[str, Params] = {}

@@ -219,6 +219,8 @@ class ConfigurationChecks:
         if not rules:
             raise malformed_xml()
         for rule in rules:
+            if str((rule.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1] == bucket:
+                raise invalid_request("Destination bucket cannot be the same as the source bucket.")
             self._check_replication_destination(rule)
             if not rule.get("ID"):
                 # S3 names a rule sent without an ID (the AWS CLI's put-bucket-replication example has

@@ -84,6 +84,10 @@ class CopyOperations(ObjectOperations):
                 raise invalid_argument(
                     f"Unknown {header} directive.", f"x-amz-{header}-directive", str(p[member])
                 )
+        if str(p.get("AnnotationDirective") or "COPY").upper() not in ("COPY", "EXCLUDE"):
+            raise invalid_argument(
+                "Unknown annotation directive.", "x-amz-object-annotation-directive", str(p["AnnotationDirective"])
+            )
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
         self.s3.bucket(src_bucket)
         source = self.find_copy_source(src_bucket, src_key, src_version)

@@ -297,6 +297,8 @@ class ObjectOperations:
         if live is None:  # answered once the transaction is over, so that a deleted row stays deleted
             if record.get("Blob") and (body is None or body.pending is None):
                 blobs.delete(record["Blob"])  # the body already stored, which nothing will name
+            for blob in annotation_blobs(record.get("Annotations")):  # a copy's, stored as files
+                blobs.delete(blob)
             raise no_such_bucket(bucket)
         for blob in stale_blobs:
             blobs.delete(blob)

@@ -18,19 +18,23 @@ on the destination key (under the destination bucket's policy), or the version i
 
 Each copy to make is a job in the store (`replication_queue`), written with the PENDING status
 and removed once the copy is settled; a server that stops or crashes before then makes the copy
-when it starts again. What is not modelled: replication time control and metrics, and
-ReplicaModifications.
+when it starts again. Copies run one at a time, in the order their versions were written. SSE-KMS objects are replicated
+only when the rule opts in (SourceSelectionCriteria), with the source's key. What is not modelled:
+more than one destination (the highest-priority matching rule alone is applied), replication time
+control and metrics, ReplicaModifications, ReplicaKmsKeyID, and the replication of object lock
+settings, ACLs and annotations.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.role_access import RoleAccess
-from pocketcloud.services.s3.bodies import read_blob_bytes, store_body
+from pocketcloud.services.s3.bodies import read_blob, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.state import GLOBAL, now
 from pocketcloud.store import Collection
@@ -93,6 +97,11 @@ def _job_key(job: Params) -> str:
     return f"{job['Bucket']}\0{job['Key']}\0{job['VersionId']}"
 
 
+def _takes_kms_objects(rule: Params) -> bool:
+    criteria = (rule.get("SourceSelectionCriteria") or {}).get("SseKmsEncryptedObjects") or {}
+    return criteria.get("Status") == "Enabled"
+
+
 def _replicates_delete_markers(rule: Params) -> bool:
     if rule.get("Filter") is None:  # the older schema: delete markers are replicated
         return True
@@ -101,6 +110,7 @@ def _replicates_delete_markers(rule: Params) -> bool:
 
 class ReplicationOperations(ObjectOperations):
     _replications: set[asyncio.Task[None]]
+    _replication_lock: asyncio.Lock
     _replication_access: RoleAccess
 
     def _role_may(self, role: str, action: str, bucket_doc: Params, key: str) -> bool:
@@ -132,13 +142,25 @@ class ReplicationOperations(ObjectOperations):
         except ServiceError as error:
             if error.code != "MethodNotAllowed":  # a delete marker is found as a 405: read it below
                 return
-            record = next(v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id)
+            found = next((v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None)
+            if found is None:
+                return  # removed meanwhile
+            record = found
         if record.get("ReplicationStatus") == "REPLICA" or record.get("SSECustomer"):
             return
         rule = rule_for(config, key, record)
         if rule is None or (record.get("IsDeleteMarker") and not _replicates_delete_markers(rule)):
             return
-        job = {"Bucket": bucket, "Key": key, "VersionId": version_id, "Rule": rule, "Role": config.get("Role")}
+        if (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256" and not _takes_kms_objects(rule):
+            return  # SSE-KMS objects are replicated only when the rule opts in (SourceSelectionCriteria)
+        job = {
+            "Bucket": bucket,
+            "Key": key,
+            "VersionId": version_id,
+            "Rule": rule,
+            "Role": config.get("Role"),
+            "Order": time.time_ns(),
+        }
         with self.s3.store.transaction():  # the status and the job together: a restart resumes the job
             if not record.get("IsDeleteMarker"):
                 self._set_status(bucket, key, version_id, "PENDING")
@@ -155,8 +177,17 @@ class ReplicationOperations(ObjectOperations):
 
     def resume_replication(self) -> None:
         """Start again the copies a stop or a crash interrupted (their versions are still PENDING)."""
-        for _, job in self._replication_queue.scan(GLOBAL):
+        jobs = [job for _, job in self._replication_queue.scan(GLOBAL)]
+        for job in sorted(jobs, key=lambda j: j.get("Order", 0)):  # in the order they were written
             self._run(job)
+
+    async def stop(self) -> None:
+        """Cancel the copies under way; their jobs stay in the store and run at the next start."""
+        tasks = list(getattr(self, "_replications", ()))
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await super().stop()  # type: ignore[misc]
 
     def _run(self, job: Params) -> None:
         task = asyncio.get_running_loop().create_task(self._replicate_job(job))
@@ -166,8 +197,15 @@ class ReplicationOperations(ObjectOperations):
         task.add_done_callback(self._replications.discard)
 
     async def _replicate_job(self, job: Params) -> None:
-        await self._copy(job["Bucket"], job["Key"], job["VersionId"], job["Rule"], str(job.get("Role") or ""))
-        self._replication_queue.delete(GLOBAL, _job_key(job))
+        # After the call that wrote the version has answered, and the delay the settings ask for;
+        # then one copy at a time, in the order they were asked for (a lock is first come, first
+        # served), so that a key's replicas are written in its versions' order.
+        await asyncio.sleep(self.runtime.settings.s3_replication_delay)  # type: ignore[attr-defined]
+        if not hasattr(self, "_replication_lock"):
+            self._replication_lock = asyncio.Lock()
+        async with self._replication_lock:
+            await self._copy(job["Bucket"], job["Key"], job["VersionId"], job["Rule"], str(job.get("Role") or ""))
+            self._replication_queue.delete(GLOBAL, _job_key(job))
 
     def _set_status(self, bucket: str, key: str, version_id: str, status: str) -> None:
         try:
@@ -176,8 +214,6 @@ class ReplicationOperations(ObjectOperations):
             pass  # the version was deleted meanwhile
 
     async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> None:
-        # After the call that wrote the version has answered, and the delay the settings ask for.
-        await asyncio.sleep(self.runtime.settings.s3_replication_delay)  # type: ignore[attr-defined]
         status = "COMPLETED"
         try:
             source = next(
@@ -189,7 +225,11 @@ class ReplicationOperations(ObjectOperations):
             target_doc = self.s3.live_bucket(target)
             marker = bool(source.get("IsDeleteMarker"))
             write = "s3:ReplicateDelete" if marker else "s3:ReplicateObject"
-            if (
+            if target_doc is not None and any(
+                v["VersionId"] == version_id for _, v in self.s3.key_versions(target, key)
+            ):
+                pass  # made before a restart interrupted the job: nothing to copy again
+            elif (
                 target_doc is None
                 or self.versioning_status(target_doc) != "Enabled"
                 or not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key)
@@ -211,8 +251,9 @@ class ReplicationOperations(ObjectOperations):
                 storage_class = (rule.get("Destination") or {}).get("StorageClass")
                 if storage_class:
                     replica["StorageClass"] = storage_class
-                body = read_blob_bytes(self.s3.store.blobs, source["Blob"]) if source.get("Size") else b""
-                stored = await store_body(self.s3.store.blobs, body, {}, inline=True)
+                blobs = self.s3.store.blobs
+                body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
+                stored = await store_body(blobs, body, {}, inline=True)
                 replica["Blob"] = stored.blob
                 self.commit_version(target_doc, key, replica, stored, version_id=version_id)
         except Exception:  # a replication that breaks is FAILED, as S3 reports it; the server goes on
