@@ -221,14 +221,23 @@ def test_a_destination_bucket_policy_denial_fails_the_replica(
     assert settled_status(s3, source, "k") == "FAILED"
 
 
+def replicating_server(
+    data_dir: Path, delay: str, source: str, destination: str
+) -> tuple[ServerProcess, Any]:
+    """A server of its own whose replication waits `delay` seconds, with `source` replicating to
+    `destination` as a role allowed to; the server and a client of it."""
+    server = ServerProcess(data_dir=data_dir, env={"POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS": delay}).start()
+    s3 = make_client(server.endpoint, "s3")
+    for name in (source, destination):
+        s3.create_bucket(Bucket=name)
+        s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    put_rule(s3, source, destination, role_with(server.endpoint, *REPLICATION_ACTIONS))
+    return server, s3
+
+
 def test_a_copy_that_a_crash_interrupted_is_made_after_the_restart(tmp_path: Path) -> None:
-    slow = ServerProcess(data_dir=tmp_path, env={"POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS": "60"}).start()
+    slow, s3 = replicating_server(tmp_path, "60", "crash-src", "crash-dst")
     try:
-        s3 = make_client(slow.endpoint, "s3")
-        for name in ("crash-src", "crash-dst"):
-            s3.create_bucket(Bucket=name)
-            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        put_rule(s3, "crash-src", "crash-dst", role_with(slow.endpoint, *REPLICATION_ACTIONS))
         version = s3.put_object(Bucket="crash-src", Key="k", Body=b"survives")["VersionId"]
         assert s3.head_object(Bucket="crash-src", Key="k")["ReplicationStatus"] == "PENDING"
     finally:
@@ -244,13 +253,8 @@ def test_a_copy_that_a_crash_interrupted_is_made_after_the_restart(tmp_path: Pat
 
 
 def test_replicas_land_in_the_order_their_versions_were_written(tmp_path: Path) -> None:
-    server = ServerProcess(data_dir=tmp_path, env={"POCKETCLOUD_S3_REPLICATION_DELAY_SECONDS": "0.3"}).start()
+    server, s3 = replicating_server(tmp_path, "0.3", "order-src", "order-dst")
     try:
-        s3 = make_client(server.endpoint, "s3")
-        for name in ("order-src", "order-dst"):
-            s3.create_bucket(Bucket=name)
-            s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
-        put_rule(s3, "order-src", "order-dst", role_with(server.endpoint, *REPLICATION_ACTIONS))
         s3.put_object(Bucket="order-src", Key="k", Body=b"1" * (20 * 1024 * 1024))  # slow to copy
         latest = s3.put_object(Bucket="order-src", Key="k", Body=b"2")["VersionId"]
         assert settled_status(s3, "order-src", "k") == "COMPLETED"
