@@ -67,13 +67,14 @@ class RoleAccess:
         params: dict[str, Any],
     ) -> None:
         """Raise the service's AccessDenied error unless the role may make this call."""
+        ctx = self._as_role(role_arn, session_name, service, operation, region)
+        self.authorizer.authorize(ctx, operation_model(service, operation), params)
+
+    def _as_role(self, role_arn: str, session_name: str, service: str, operation: str, region: str) -> RequestContext:
+        """The context of a call made as a session of the role; AccessDenied if there is no such role."""
         principal = self.principal(role_arn, session_name)
         if principal is None:
             raise access_denied(service, f"The role {role_arn} does not exist or cannot be assumed.")
-        ctx = self._context(principal, service, operation, region)
-        self.authorizer.authorize(ctx, operation_model(service, operation), params)
-
-    def _context(self, principal: Principal, service: str, operation: str, region: str) -> RequestContext:
         headers = {"user-agent": self.service_principal}
         return RequestContext.internal(service, operation, region, principal, headers)
 
@@ -91,17 +92,11 @@ class RoleAccess:
     ) -> bool:
         """Whether the role may perform `action` on `resource` (an action no operation makes, such as
         s3:ReplicateObject, checked beside `operation`), under the resource's `policy_text` too."""
-        principal = self.principal(role_arn, session_name)
-        if principal is None:
-            return False
         try:
+            ctx = self._as_role(role_arn, session_name, service, operation, region)
+            model = operation_model(service, operation)
             self.authorizer.authorize_action(
-                self._context(principal, service, operation, region),
-                operation_model(service, operation),
-                action,
-                resource,
-                policy_text=policy_text,
-                resource_account=resource_account,
+                ctx, model, action, resource, policy_text=policy_text, resource_account=resource_account
             )
         except ServiceError:
             return False

@@ -66,18 +66,7 @@ class StoredBody:
 
 
 # Digest sizes in bytes: a header value that does not decode to one is refused before the body is read.
-_CHECKSUM_SIZES = {
-    "CRC32": 4,
-    "CRC32C": 4,
-    "CRC64NVME": 8,
-    "SHA1": 20,
-    "SHA256": 32,
-    "SHA512": 64,
-    "MD5": 16,
-    "XXHASH64": 8,
-    "XXHASH3": 8,
-    "XXHASH128": 16,
-}
+_CHECKSUM_SIZES = {name: len(checksums.new_checksum(name).digest()) for name in CHECKSUM_MEMBERS}  # type: ignore[union-attr]
 
 
 def _checked_checksum(algorithm: str, value: str) -> str:
