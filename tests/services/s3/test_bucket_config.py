@@ -568,8 +568,8 @@ def replica(s3: Any) -> Iterator[str]:
 
 def test_replication_needs_versioning_enabled_on_the_bucket(s3: Any, bucket: str, replica: str) -> None:
     config = {
-        "Role": "arn:aws:iam::123456789012:role/replicator",
-        "Rules": [{"ID": "r", "Status": "Enabled", "Destination": {"Bucket": f"arn:aws:s3:::{replica}"}}],
+        "Role": "arn:aws:iam::000000000000:role/replicator",
+        "Rules": [{"ID": "r", "Status": "Enabled", "Prefix": "", "Destination": {"Bucket": f"arn:aws:s3:::{replica}"}}],
     }
     with pytest.raises(ClientError) as info:
         s3.put_bucket_replication(Bucket=bucket, ReplicationConfiguration=config)
@@ -596,7 +596,7 @@ def test_replication_rule_sent_without_an_id_gets_one_and_echoes_the_rest(
     }
     s3.put_bucket_replication(
         Bucket=versioned_bucket,
-        ReplicationConfiguration={"Role": "arn:aws:iam::123456789012:role/replicator", "Rules": [rule]},
+        ReplicationConfiguration={"Role": "arn:aws:iam::000000000000:role/replicator", "Rules": [rule]},
     )
     got = s3.get_bucket_replication(Bucket=versioned_bucket)["ReplicationConfiguration"]["Rules"][0]
     assert got.pop("ID")  # named by S3

@@ -282,7 +282,83 @@ def test_sse_kms_objects_are_replicated_only_when_the_rule_opts_in(
     configure(source, destination)
     s3.put_object(Bucket=source, Key="kms", Body=b"x", ServerSideEncryption="aws:kms")
     assert "ReplicationStatus" not in s3.head_object(Bucket=source, Key="kms")
-    configure(source, destination, SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}})
+    replica_key = "arn:aws:kms:us-east-1:000000000000:key/00000000-1111-2222-3333-444444444444"
+    configure(
+        source,
+        destination,
+        SourceSelectionCriteria={"SseKmsEncryptedObjects": {"Status": "Enabled"}},
+        Destination={
+            "Bucket": f"arn:aws:s3:::{destination}",
+            "EncryptionConfiguration": {"ReplicaKmsKeyID": replica_key},
+        },
+    )
     s3.put_object(Bucket=source, Key="kms2", Body=b"x", ServerSideEncryption="aws:kms")
     assert settled_status(s3, source, "kms2") == "COMPLETED"
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=destination)["Contents"]] == ["kms2"]
+    replica = s3.head_object(Bucket=destination, Key="kms2")
+    assert (replica["ServerSideEncryption"], replica["SSEKMSKeyId"]) == ("aws:kms", replica_key)
+    assert s3.head_object(Bucket=source, Key="kms2")["SSEKMSKeyId"] != replica_key
+
+
+@pytest.fixture
+def third(s3: Any) -> Iterator[str]:
+    name = f"repl-dst2-{uuid.uuid4().hex[:10]}"
+    s3.create_bucket(Bucket=name)
+    s3.put_bucket_versioning(Bucket=name, VersioningConfiguration={"Status": "Enabled"})
+    yield name
+    empty_and_delete(s3, name)
+
+
+def two_destinations(destination: str, other: str, **second: Any) -> list[dict[str, Any]]:
+    common = {"Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"}}
+    return [
+        {"ID": "one", "Priority": 1, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": f"arn:aws:s3:::{destination}"}},
+        {"ID": "two", "Priority": 2, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": f"arn:aws:s3:::{other}"}, **second},
+    ]
+
+
+def test_a_version_is_replicated_to_every_destination_its_rules_select(
+    s3: Any, pair: tuple[str, str], third: str, role: str
+) -> None:
+    source, destination = pair
+    rules = two_destinations(destination, third, Filter={"Prefix": "both/"})
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": rules})
+    version = s3.put_object(Bucket=source, Key="both/k", Body=b"twice")["VersionId"]
+    s3.put_object(Bucket=source, Key="one-only", Body=b"once")
+    assert settled_status(s3, source, "both/k") == "COMPLETED"
+    assert settled_status(s3, source, "one-only") == "COMPLETED"
+    for bucket in (destination, third):
+        replica = s3.get_object(Bucket=bucket, Key="both/k")
+        assert (replica["Body"].read(), replica["VersionId"], replica["ReplicationStatus"]) == (b"twice", version, "REPLICA")
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=third)["Contents"]] == ["both/k"]
+
+
+def test_one_destination_failing_fails_the_source_but_not_the_other_copy(
+    s3: Any, pair: tuple[str, str], third: str, role: str
+) -> None:
+    source, destination = pair
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": two_destinations(destination, third)})
+    s3.put_bucket_versioning(Bucket=third, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "FAILED"
+    assert s3.get_object(Bucket=destination, Key="k")["ReplicationStatus"] == "REPLICA"
+    assert s3.list_objects_v2(Bucket=third)["KeyCount"] == 0
+
+
+def test_of_overlapping_rules_to_one_destination_the_highest_priority_applies(
+    s3: Any, pair: tuple[str, str], role: str
+) -> None:
+    source, destination = pair
+    arn = f"arn:aws:s3:::{destination}"
+    common = {"Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"}}
+    rules = [
+        {"ID": "all", "Priority": 1, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": arn, "StorageClass": "STANDARD_IA"}},
+        {"ID": "logs", "Priority": 5, "Filter": {"Prefix": "logs/"}, **common, "Destination": {"Bucket": arn, "StorageClass": "GLACIER_IR"}},
+    ]
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": rules})
+    s3.put_object(Bucket=source, Key="logs/1", Body=b"x")
+    s3.put_object(Bucket=source, Key="data/1", Body=b"x")
+    assert settled_status(s3, source, "logs/1") == settled_status(s3, source, "data/1") == "COMPLETED"
+    assert s3.head_object(Bucket=destination, Key="logs/1")["StorageClass"] == "GLACIER_IR"
+    assert s3.head_object(Bucket=destination, Key="data/1")["StorageClass"] == "STANDARD_IA"
+    assert len(s3.list_object_versions(Bucket=destination)["Versions"]) == 2

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import re
 from functools import cache
 from typing import Any
 
@@ -12,6 +10,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
+from pocketcloud.services.s3.bucket_names import check_bucket_name
 from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_arn, check_namespace
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP, check_bucket_tags
 from pocketcloud.services.s3.errors import malformed_xml
@@ -19,33 +18,6 @@ from pocketcloud.services.s3.protection import SSE_C_ALLOWED_BY_DEFAULT
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
 Params = dict[str, Any]
-_BUCKET_NAME = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
-_RESERVED_PREFIXES = ("xn--", "sthree-", "amzn-s3-demo-")
-_RESERVED_SUFFIXES = ("-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3")
-
-
-def check_bucket_name(name: str) -> None:
-    """The naming rules of the S3 User Guide ("General purpose bucket naming rules")."""
-    valid = (
-        _BUCKET_NAME.match(name) is not None
-        and ".." not in name
-        and ".-" not in name
-        and "-." not in name
-        and not name.startswith(_RESERVED_PREFIXES)
-        and not name.endswith(_RESERVED_SUFFIXES)
-    )
-    if valid:
-        try:
-            ipaddress.IPv4Address(name)
-            valid = False
-        except ValueError:
-            pass
-    if not valid:
-        raise ServiceError(
-            "InvalidBucketName", "The specified bucket is not valid.", status=400, BucketName=name
-        )
-
-
 @cache
 def location_constraints() -> frozenset[str]:
     """The regions a bucket may be created in: the model's BucketLocationConstraint enum."""

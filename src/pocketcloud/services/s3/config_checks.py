@@ -15,9 +15,12 @@ import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
+from pocketcloud.services.s3.replication_rules import check_rules, destination_bucket, role_account
 from pocketcloud.services.s3.state import S3State, valid_tag_text
 
 Params = dict[str, Any]
@@ -210,28 +213,37 @@ class ConfigurationChecks:
 
     def validate_replication(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
         doc = self.s3.bucket(bucket)
+        rules = (value or {}).get("Rules")
+        role = (value or {}).get("Role")
+        if not rules or role is None:
+            raise malformed_xml()
+        if role_account(role) != ctx.account_id:
+            raise access_denied("s3", "Access Denied")  # iam:PassRole never crosses accounts
+        # Handing the role to S3 is iam:PassRole on it, which the caller's policies must allow.
+        self.runtime.authorizer.authorize_action(  # type: ignore[attr-defined]
+            ctx,
+            operation_model("s3", ctx.operation),
+            "iam:PassRole",
+            role,
+            {"iam:PassedToService": "s3.amazonaws.com"},
+        )
         if (doc.get("Versioning") or {}).get("Status") != "Enabled":
             # Replication needs versioning on the source bucket (PutBucketReplication).
             raise invalid_request(
                 "Versioning must be 'Enabled' on the bucket to apply a replication configuration"
             )
-        rules = (value or {}).get("Rules")
-        if not rules:
-            raise malformed_xml()
+        check_rules(rules, bucket)
+        for target in sorted({destination_bucket(rule) for rule in rules}):
+            self._check_replication_destination(target)
         for rule in rules:
-            if str((rule.get("Destination") or {}).get("Bucket") or "").rsplit(":", 1)[-1] == bucket:
-                raise invalid_request("Destination bucket cannot be the same as the source bucket.")
-            self._check_replication_destination(rule)
             if not rule.get("ID"):
                 # S3 names a rule sent without an ID (the AWS CLI's put-bucket-replication example has
                 # none; its get-bucket-replication shows "ID": "ZmUwNzE4ZmQ4...", base64 of a UUID).
                 rule["ID"] = base64.b64encode(str(uuid.uuid4()).encode()).decode()
         self._chain("validate_replication", ctx, bucket, value)
 
-    def _check_replication_destination(self, rule: Params) -> None:
+    def _check_replication_destination(self, name: str) -> None:
         """A destination must be a bucket with versioning enabled; AWS words a missing bucket the same."""
-        target = (rule.get("Destination") or {}).get("Bucket") or ""
-        name = target.rsplit(":", 1)[-1]
         try:
             doc = self.s3.bucket(name)
         except ServiceError:

@@ -90,7 +90,7 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
     if has_filter == has_prefix:
         raise malformed_xml()
     rule_filter = rule.get("Filter") or {}
-    _check_filter(rule_filter)
+    check_filter(rule_filter)
     if not any(rule.get(action) for action in _ACTIONS):
         raise invalid_request("At least one action needs to be specified in a rule.")
     uses_tags = bool(rule_filter.get("Tag") or (rule_filter.get("And") or {}).get("Tags"))
@@ -138,7 +138,7 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
     _check_transitions(rule)
 
 
-def _check_filter(rule_filter: Params) -> None:
+def check_filter(rule_filter: Params) -> None:
     present = [k for k in _FILTER_MEMBERS if k in rule_filter]
     if len(present) > 1:
         raise malformed_xml()

@@ -1,28 +1,30 @@
 """S3 replication acted on: a new object version (or delete marker) in a bucket whose replication
-configuration has an enabled rule for its key is copied to the rule's destination bucket.
+configuration has an enabled rule for its key is copied to the rule's destination bucket, and to
+every destination whose rules select it (`replication_rules.py`: per destination, the matching
+rule of highest priority).
 
 As at AWS, the source version reports `x-amz-replication-status: PENDING` from the moment it is
-written, then `COMPLETED` once the replica is stored, or `FAILED` when the destination cannot take
-it (missing, or without versioning enabled). The replica keeps the source's version id, key,
-body, metadata, tags, checksums and encryption, takes the rule's storage class if it names one,
-and reports `REPLICA`; a replica is not replicated again. Delete markers are replicated when the
-rule says so (`DeleteMarkerReplication`, or any rule of the older schema without a filter);
-deleting a version by its id is never replicated; objects written before the configuration are
-not replicated, nor are SSE-C objects. The copy runs in the background, right after the call that
-wrote the version answers.
+written, then `COMPLETED` once every destination has its replica, or `FAILED` when any destination
+could not take it (missing, or without versioning enabled). The replica keeps the source's version
+id, key, body, metadata, tags, checksums and encryption (an SSE-KMS replica under the rule's
+ReplicaKmsKeyID), takes the rule's storage class if it names one, and reports `REPLICA`; a replica
+is not replicated again. Delete markers are replicated when the rule says so
+(`DeleteMarkerReplication`, or any rule of the older schema without a filter); deleting a version
+by its id is never replicated; objects written before the configuration are not replicated, nor
+are SSE-C objects. The copy runs in the background, right after the call that wrote the version
+answers.
 
 The copy is made as the configuration's role (`services/role_access.py`, as S3 assumes it): the
 role must exist and be allowed s3:GetObjectVersionForReplication on the source version (under
 the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
 on the destination key (under the destination bucket's policy), or the version is FAILED.
 
-Each copy to make is a job in the store (`replication_queue`), written with the PENDING status
-and removed once the copy is settled; a server that stops or crashes before then makes the copy
-when it starts again. Copies run one at a time, in the order their versions were written. SSE-KMS objects are replicated
-only when the rule opts in (SourceSelectionCriteria), with the source's key. What is not modelled:
-more than one destination (the highest-priority matching rule alone is applied), replication time
-control and metrics, ReplicaModifications, ReplicaKmsKeyID, and the replication of object lock
-settings, ACLs and annotations.
+Each version to copy is a job in the store (`replication_queue`), written with the PENDING status
+and removed once its copies are settled; a server that stops or crashes before then makes the
+copies when it starts again. Copies run one at a time, in the order their versions were written.
+SSE-KMS objects are replicated only when the rule opts in (SourceSelectionCriteria). What is not
+modelled: replication time control and metrics (stored, not measured), ReplicaModifications, and
+the replication of object lock settings, ACLs and annotations.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.role_access import RoleAccess
 from pocketcloud.services.s3.bodies import read_blob, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
+from pocketcloud.services.s3.replication_rules import destination_bucket, rules_for
 from pocketcloud.services.s3.state import GLOBAL, now
 from pocketcloud.store import Collection
 
@@ -64,33 +67,6 @@ _COPIED = (
     "Expires",
     "WebsiteRedirectLocation",
 )
-
-
-def _tags_match(wanted: list[Params], tags: list[Params]) -> bool:
-    have = {(t.get("Key"), t.get("Value")) for t in tags}
-    return all((t.get("Key"), t.get("Value")) in have for t in wanted)
-
-
-def rule_for(config: Params, key: str, record: Params) -> Params | None:
-    """The enabled rule that applies to `key` (the highest priority first), or None."""
-    tags = record.get("Tags") or []
-    found: list[Params] = []
-    for rule in config.get("Rules") or []:
-        if rule.get("Status") != "Enabled":
-            continue
-        condition = rule.get("Filter")
-        if condition is None:
-            matches = key.startswith(rule.get("Prefix") or "")
-        else:
-            joined = condition.get("And") or {}
-            prefix = condition.get("Prefix") or joined.get("Prefix") or ""
-            wanted = [condition["Tag"]] if condition.get("Tag") else list(joined.get("Tags") or [])
-            matches = key.startswith(prefix) and _tags_match(wanted, tags)
-        if matches:
-            found.append(rule)
-    if not found:
-        return None
-    return max(found, key=lambda r: r.get("Priority") or 0)
 
 
 def _job_key(job: Params) -> str:
@@ -148,16 +124,21 @@ class ReplicationOperations(ObjectOperations):
             record = found
         if record.get("ReplicationStatus") == "REPLICA" or record.get("SSECustomer"):
             return
-        rule = rule_for(config, key, record)
-        if rule is None or (record.get("IsDeleteMarker") and not _replicates_delete_markers(rule)):
+        kms = (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256"
+        rules = [
+            rule
+            for rule in rules_for(config, key, record)
+            if (not record.get("IsDeleteMarker") or _replicates_delete_markers(rule))
+            # SSE-KMS objects are replicated only by a rule that opts in (SourceSelectionCriteria)
+            and (_takes_kms_objects(rule) or not kms)
+        ]
+        if not rules:
             return
-        if (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256" and not _takes_kms_objects(rule):
-            return  # SSE-KMS objects are replicated only when the rule opts in (SourceSelectionCriteria)
         job = {
             "Bucket": bucket,
             "Key": key,
             "VersionId": version_id,
-            "Rule": rule,
+            "Rules": rules,
             "Role": config.get("Role"),
             "Order": time.time_ns(),
         }
@@ -203,8 +184,16 @@ class ReplicationOperations(ObjectOperations):
         await asyncio.sleep(self.runtime.settings.s3_replication_delay)  # type: ignore[attr-defined]
         if not hasattr(self, "_replication_lock"):
             self._replication_lock = asyncio.Lock()
+        bucket, key, version_id = job["Bucket"], job["Key"], job["VersionId"]
         async with self._replication_lock:
-            await self._copy(job["Bucket"], job["Key"], job["VersionId"], job["Rule"], str(job.get("Role") or ""))
+            # The source reports PENDING until every destination has its copy, then COMPLETED, or
+            # FAILED if any destination could not take it.
+            statuses = [
+                await self._copy(bucket, key, version_id, rule, str(job.get("Role") or ""))
+                for rule in job.get("Rules") or [job["Rule"]]  # "Rule": a job stored by an older server
+            ]
+            if statuses and None not in statuses:
+                self._set_status(bucket, key, version_id, "FAILED" if "FAILED" in statuses else "COMPLETED")
             self._replication_queue.delete(GLOBAL, _job_key(job))
 
     def _set_status(self, bucket: str, key: str, version_id: str, status: str) -> None:
@@ -213,15 +202,16 @@ class ReplicationOperations(ObjectOperations):
         except ServiceError:
             pass  # the version was deleted meanwhile
 
-    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> None:
-        status = "COMPLETED"
+    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> str | None:
+        """Copy the version to the rule's destination: COMPLETED or FAILED, or None when there is no
+        status to report (the version is gone, or it is a delete marker)."""
         try:
             source = next(
                 (v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None
             )
             if source is None:
-                return
-            target = str((rule.get("Destination") or {}).get("Bucket") or "").rpartition(":")[2]
+                return None
+            target = destination_bucket(rule)
             target_doc = self.s3.live_bucket(target)
             marker = bool(source.get("IsDeleteMarker"))
             write = "s3:ReplicateDelete" if marker else "s3:ReplicateObject"
@@ -235,7 +225,7 @@ class ReplicationOperations(ObjectOperations):
                 or not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key)
                 or not self._role_may(role, write, target_doc, key)
             ):
-                status = "FAILED"
+                return None if marker else "FAILED"
             elif marker:
                 replica = {
                     "Key": key,
@@ -244,13 +234,15 @@ class ReplicationOperations(ObjectOperations):
                     "Owner": source.get("Owner"),
                 }
                 self.commit_version(target_doc, key, replica, version_id=version_id)
-                return
             else:
                 replica = {k: source[k] for k in _COPIED if source.get(k) is not None}
                 replica["ReplicationStatus"] = "REPLICA"
-                storage_class = (rule.get("Destination") or {}).get("StorageClass")
-                if storage_class:
-                    replica["StorageClass"] = storage_class
+                destination = rule.get("Destination") or {}
+                if destination.get("StorageClass"):
+                    replica["StorageClass"] = destination["StorageClass"]
+                replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+                if replica_key and (source.get("SSE") or {}).get("KeyId"):
+                    replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
                 blobs = self.s3.store.blobs
                 body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
                 stored = await store_body(blobs, body, {}, inline=True)
@@ -258,5 +250,5 @@ class ReplicationOperations(ObjectOperations):
                 self.commit_version(target_doc, key, replica, stored, version_id=version_id)
         except Exception:  # a replication that breaks is FAILED, as S3 reports it; the server goes on
             log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
-            status = "FAILED"
-        self._set_status(bucket, key, version_id, status)
+            return "FAILED"
+        return None if marker else "COMPLETED"
