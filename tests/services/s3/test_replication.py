@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
-from tests.services.s3.core_support import empty_and_delete
+from tests.services.s3.core_support import empty_and_delete, queue_s3_may_send_to
 
 TRUST = {
     "Version": "2012-10-17",
@@ -312,8 +312,21 @@ def third(s3: Any) -> Iterator[str]:
 def two_destinations(destination: str, other: str, **second: Any) -> list[dict[str, Any]]:
     common = {"Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"}}
     return [
-        {"ID": "one", "Priority": 1, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": f"arn:aws:s3:::{destination}"}},
-        {"ID": "two", "Priority": 2, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": f"arn:aws:s3:::{other}"}, **second},
+        {
+            "ID": "one",
+            "Priority": 1,
+            "Filter": {"Prefix": ""},
+            **common,
+            "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
+        },
+        {
+            "ID": "two",
+            "Priority": 2,
+            "Filter": {"Prefix": ""},
+            **common,
+            "Destination": {"Bucket": f"arn:aws:s3:::{other}"},
+            **second,
+        },
     ]
 
 
@@ -329,7 +342,11 @@ def test_a_version_is_replicated_to_every_destination_its_rules_select(
     assert settled_status(s3, source, "one-only") == "COMPLETED"
     for bucket in (destination, third):
         replica = s3.get_object(Bucket=bucket, Key="both/k")
-        assert (replica["Body"].read(), replica["VersionId"], replica["ReplicationStatus"]) == (b"twice", version, "REPLICA")
+        assert (replica["Body"].read(), replica["VersionId"], replica["ReplicationStatus"]) == (
+            b"twice",
+            version,
+            "REPLICA",
+        )
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=third)["Contents"]] == ["both/k"]
 
 
@@ -337,7 +354,9 @@ def test_one_destination_failing_fails_the_source_but_not_the_other_copy(
     s3: Any, pair: tuple[str, str], third: str, role: str
 ) -> None:
     source, destination = pair
-    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": two_destinations(destination, third)})
+    s3.put_bucket_replication(
+        Bucket=source, ReplicationConfiguration={"Role": role, "Rules": two_destinations(destination, third)}
+    )
     s3.put_bucket_versioning(Bucket=third, VersioningConfiguration={"Status": "Suspended"})
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     assert settled_status(s3, source, "k") == "FAILED"
@@ -352,8 +371,20 @@ def test_of_overlapping_rules_to_one_destination_the_highest_priority_applies(
     arn = f"arn:aws:s3:::{destination}"
     common = {"Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"}}
     rules = [
-        {"ID": "all", "Priority": 1, "Filter": {"Prefix": ""}, **common, "Destination": {"Bucket": arn, "StorageClass": "STANDARD_IA"}},
-        {"ID": "logs", "Priority": 5, "Filter": {"Prefix": "logs/"}, **common, "Destination": {"Bucket": arn, "StorageClass": "GLACIER_IR"}},
+        {
+            "ID": "all",
+            "Priority": 1,
+            "Filter": {"Prefix": ""},
+            **common,
+            "Destination": {"Bucket": arn, "StorageClass": "STANDARD_IA"},
+        },
+        {
+            "ID": "logs",
+            "Priority": 5,
+            "Filter": {"Prefix": "logs/"},
+            **common,
+            "Destination": {"Bucket": arn, "StorageClass": "GLACIER_IR"},
+        },
     ]
     s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": rules})
     s3.put_object(Bucket=source, Key="logs/1", Body=b"x")
@@ -362,3 +393,42 @@ def test_of_overlapping_rules_to_one_destination_the_highest_priority_applies(
     assert s3.head_object(Bucket=destination, Key="logs/1")["StorageClass"] == "GLACIER_IR"
     assert s3.head_object(Bucket=destination, Key="data/1")["StorageClass"] == "STANDARD_IA"
     assert len(s3.list_object_versions(Bucket=destination)["Versions"]) == 2
+
+
+def test_a_failure_under_a_rule_with_metrics_is_announced_as_an_event(
+    s3: Any, endpoint: str, pair: tuple[str, str], role: str
+) -> None:
+    source, destination = pair
+    sqs = make_client(endpoint, "sqs")
+    url, arn = queue_s3_may_send_to(sqs, "replication-failures", source)
+    s3.put_bucket_notification_configuration(
+        Bucket=source,
+        NotificationConfiguration={
+            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:Replication:OperationFailedReplication"]}]
+        },
+    )
+    sqs.purge_queue(QueueUrl=url)  # the s3:TestEvent
+    metered = {"Bucket": f"arn:aws:s3:::{destination}", "Metrics": {"Status": "Enabled"}}
+    put_rule(s3, source, destination, role, ID="metered", Destination=metered)
+    s3.put_bucket_versioning(Bucket=destination, VersioningConfiguration={"Status": "Suspended"})
+    put = s3.put_object(Bucket=source, Key="k", Body=b"12345")
+    assert settled_status(s3, source, "k") == "FAILED"
+    messages = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    (record,) = json.loads(messages[0]["Body"])["Records"]
+    assert (record["eventName"], record["eventVersion"]) == ("Replication:OperationFailedReplication", "2.2")
+    assert record["userIdentity"] == {"principalId": "s3.amazonaws.com"}
+    data = record["replicationEventData"]
+    assert (data["replicationRuleId"], data["destinationBucket"], data["failureReason"]) == (
+        "metered",
+        f"arn:aws:s3:::{destination}",
+        "DstBucketUnversioned",
+    )
+    assert data["s3Operation"] == "OBJECT_PUT"
+    assert (record["s3"]["object"]["key"], record["s3"]["object"]["versionId"]) == ("k", put["VersionId"])
+
+    s3.put_bucket_versioning(Bucket=destination, VersioningConfiguration={"Status": "Enabled"})
+    put_rule(s3, source, destination, role)  # no metrics: the failure is not announced
+    s3.put_bucket_versioning(Bucket=destination, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=source, Key="quiet", Body=b"x")
+    assert settled_status(s3, source, "quiet") == "FAILED"
+    assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)

@@ -50,7 +50,9 @@ def refusal(s3: Any, source: str, rules: list[dict[str, Any]], role: str = ROLE)
     return error["Code"], error["Message"], error.get("ArgumentName", "")
 
 
-def test_the_current_schema_needs_a_priority_and_delete_marker_replication(s3: Any, buckets: tuple[str, str]) -> None:
+def test_the_current_schema_needs_a_priority_and_delete_marker_replication(
+    s3: Any, buckets: tuple[str, str]
+) -> None:
     source, destination = buckets
     for member in ("Priority", "DeleteMarkerReplication"):
         assert refusal(s3, source, [rule(destination, **{member: None})]) == (
@@ -65,16 +67,28 @@ def test_the_first_schema_takes_neither(s3: Any, buckets: tuple[str, str]) -> No
     legacy = rule(destination, Filter=None, Prefix="logs/", DeleteMarkerReplication=None)
     assert refusal(s3, source, [legacy])[:2] == ("InvalidRequest", "Priority cannot be used" + SCHEMA)
     legacy = rule(destination, Filter=None, Prefix="logs/", Priority=None)
-    assert refusal(s3, source, [legacy])[:2] == ("InvalidRequest", "DeleteMarkerReplication cannot be used" + SCHEMA)
+    assert refusal(s3, source, [legacy])[:2] == (
+        "InvalidRequest",
+        "DeleteMarkerReplication cannot be used" + SCHEMA,
+    )
     s3.put_bucket_replication(
         Bucket=source,
         ReplicationConfiguration={
             "Role": ROLE,
-            "Rules": [rule(destination, Filter=None, Prefix="logs/", Priority=None, DeleteMarkerReplication=None)],
+            "Rules": [
+                rule(destination, Filter=None, Prefix="logs/", Priority=None, DeleteMarkerReplication=None)
+            ],
         },
     )
     stored = s3.get_bucket_replication(Bucket=source)["ReplicationConfiguration"]["Rules"]
-    assert stored == [{"ID": "r", "Prefix": "logs/", "Status": "Enabled", "Destination": {"Bucket": f"arn:aws:s3:::{destination}"}}]
+    assert stored == [
+        {
+            "ID": "r",
+            "Prefix": "logs/",
+            "Status": "Enabled",
+            "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
+        }
+    ]
 
 
 def test_a_rule_selects_by_a_prefix_or_a_filter(s3: Any, buckets: tuple[str, str]) -> None:
@@ -85,7 +99,9 @@ def test_a_rule_selects_by_a_prefix_or_a_filter(s3: Any, buckets: tuple[str, str
     two_members = rule(destination, Filter={"Prefix": "a", "Tag": {"Key": "k", "Value": "v"}})
     for wrong in (neither, both, lone_and, two_members):
         assert refusal(s3, source, [wrong])[0] == "MalformedXML"
-    same_key = rule(destination, Filter={"And": {"Tags": [{"Key": "k", "Value": "v"}, {"Key": "k", "Value": "w"}]}})
+    same_key = rule(
+        destination, Filter={"And": {"Tags": [{"Key": "k", "Value": "v"}, {"Key": "k", "Value": "w"}]}}
+    )
     assert refusal(s3, source, [same_key]) == ("InvalidRequest", "Duplicate Tag Keys are not allowed.", "")
 
 
@@ -108,7 +124,9 @@ def test_ids_and_priorities_are_unique(s3: Any, buckets: tuple[str, str]) -> Non
 
 def test_tag_rules_cannot_replicate_delete_markers(s3: Any, buckets: tuple[str, str]) -> None:
     source, destination = buckets
-    tagged = rule(destination, Filter={"Tag": {"Key": "k", "Value": "v"}}, DeleteMarkerReplication={"Status": "Enabled"})
+    tagged = rule(
+        destination, Filter={"Tag": {"Key": "k", "Value": "v"}}, DeleteMarkerReplication={"Status": "Enabled"}
+    )
     assert refusal(s3, source, [tagged]) == (
         "InvalidRequest",
         "Delete marker replication is not supported if any Tag filter is specified. Please refer to S3 Developer Guide for more information.",
@@ -147,16 +165,23 @@ def test_kms_objects_need_the_key_of_their_replicas(s3: Any, buckets: tuple[str,
         "Invalid ReplicaKmsKeyID ARN.",
         "ReplicaKmsKeyID",
     )
-    configuration = {"Role": ROLE, "Rules": [rule(destination, Destination=encrypted, SourceSelectionCriteria=selects)]}
+    configuration = {
+        "Role": ROLE,
+        "Rules": [rule(destination, Destination=encrypted, SourceSelectionCriteria=selects)],
+    }
     s3.put_bucket_replication(Bucket=source, ReplicationConfiguration=configuration)
 
 
-def test_replication_time_control_comes_with_metrics_at_fifteen_minutes(s3: Any, buckets: tuple[str, str]) -> None:
+def test_replication_time_control_comes_with_metrics_at_fifteen_minutes(
+    s3: Any, buckets: tuple[str, str]
+) -> None:
     source, destination = buckets
     arn = f"arn:aws:s3:::{destination}"
     control = {"Status": "Enabled", "Time": {"Minutes": 15}}
     metrics = {"Status": "Enabled", "EventThreshold": {"Minutes": 15}}
-    assert refusal(s3, source, [rule(destination, Destination={"Bucket": arn, "ReplicationTime": control})])[:2] == (
+    assert refusal(s3, source, [rule(destination, Destination={"Bucket": arn, "ReplicationTime": control})])[
+        :2
+    ] == (
         "InvalidRequest",
         "Replication destination must contain both ReplicationTime and Metrics or neither.",
     )
@@ -169,12 +194,16 @@ def test_replication_time_control_comes_with_metrics_at_fifteen_minutes(s3: Any,
     threshold_alone = {"Bucket": arn, "Metrics": metrics}
     assert refusal(s3, source, [rule(destination, Destination=threshold_alone)])[2] == "Metrics"
     both = {"Bucket": arn, "ReplicationTime": control, "Metrics": metrics}
-    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule(destination, Destination=both)]})
+    s3.put_bucket_replication(
+        Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule(destination, Destination=both)]}
+    )
     stored = s3.get_bucket_replication(Bucket=source)["ReplicationConfiguration"]["Rules"][0]["Destination"]
     assert (stored["ReplicationTime"], stored["Metrics"]) == (control, metrics)
 
 
-def test_the_role_is_an_iam_role_the_caller_may_pass(s3: Any, endpoint: str, buckets: tuple[str, str]) -> None:
+def test_the_role_is_an_iam_role_the_caller_may_pass(
+    s3: Any, endpoint: str, buckets: tuple[str, str]
+) -> None:
     source, destination = buckets
     assert refusal(s3, source, [rule(destination)], role="replication") == (
         "InvalidArgument",
@@ -186,13 +215,23 @@ def test_the_role_is_an_iam_role_the_caller_may_pass(s3: Any, endpoint: str, buc
         "The relative id should start with role",
         "Role",
     )
-    assert refusal(s3, source, [rule(destination)], role="arn:aws:iam::111122223333:role/theirs")[0] == "AccessDenied"
+    assert (
+        refusal(s3, source, [rule(destination)], role="arn:aws:iam::111122223333:role/theirs")[0]
+        == "AccessDenied"
+    )
     s3_only = policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"})
     _, without_pass_role = iam_user(endpoint, s3_only)
     assert refusal(without_pass_role, source, [rule(destination)])[0] == "AccessDenied"
     passes = policy(
         {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-        {"Effect": "Allow", "Action": "iam:PassRole", "Resource": ROLE, "Condition": {"StringEquals": {"iam:PassedToService": "s3.amazonaws.com"}}},
+        {
+            "Effect": "Allow",
+            "Action": "iam:PassRole",
+            "Resource": ROLE,
+            "Condition": {"StringEquals": {"iam:PassedToService": "s3.amazonaws.com"}},
+        },
     )
     _, with_pass_role = iam_user(endpoint, passes)
-    with_pass_role.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule(destination)]})
+    with_pass_role.put_bucket_replication(
+        Bucket=source, ReplicationConfiguration={"Role": ROLE, "Rules": [rule(destination)]}
+    )

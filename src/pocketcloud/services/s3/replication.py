@@ -17,14 +17,18 @@ answers.
 The copy is made as the configuration's role (`services/role_access.py`, as S3 assumes it): the
 role must exist and be allowed s3:GetObjectVersionForReplication on the source version (under
 the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
-on the destination key (under the destination bucket's policy), or the version is FAILED.
+on the destination key (under the destination bucket's policy), or the version is FAILED. A
+failure under a rule with replication metrics enabled is also announced as an
+s3:Replication:OperationFailedReplication event, with S3's failure reason (DstBucketNotFound,
+DstBucketUnversioned, AssumeRoleNotPermitted, SrcGetObjectNotPermitted, DstPutObjectNotPermitted).
 
 Each version to copy is a job in the store (`replication_queue`), written with the PENDING status
 and removed once its copies are settled; a server that stops or crashes before then makes the
 copies when it starts again. Copies run one at a time, in the order their versions were written.
 SSE-KMS objects are replicated only when the rule opts in (SourceSelectionCriteria). What is not
-modelled: replication time control and metrics (stored, not measured), ReplicaModifications, and
-the replication of object lock settings, ACLs and annotations.
+modelled: replication time control and the metrics themselves (stored, not measured; so none of
+the threshold events), ReplicaModifications, and the replication of object lock settings, ACLs
+and annotations.
 """
 
 from __future__ import annotations
@@ -32,9 +36,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from datetime import datetime
 from typing import Any
 
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.serializers.scalars import iso8601_millis
 from pocketcloud.services.role_access import RoleAccess
 from pocketcloud.services.s3.bodies import read_blob, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
@@ -89,12 +95,16 @@ class ReplicationOperations(ObjectOperations):
     _replication_lock: asyncio.Lock
     _replication_access: RoleAccess
 
-    def _role_may(self, role: str, action: str, bucket_doc: Params, key: str) -> bool:
-        """Whether the replication role may perform `action` on `key` of the bucket, under its policy."""
+    @property
+    def _role_access(self) -> RoleAccess:
         if not hasattr(self, "_replication_access"):
             runtime = self.runtime  # type: ignore[attr-defined]
             self._replication_access = RoleAccess(runtime, "s3.amazonaws.com")
-        return self._replication_access.may(
+        return self._replication_access
+
+    def _role_may(self, role: str, action: str, bucket_doc: Params, key: str) -> bool:
+        """Whether the replication role may perform `action` on `key` of the bucket, under its policy."""
+        return self._role_access.may(
             role,
             "s3-replication",
             "PutObject",
@@ -118,7 +128,7 @@ class ReplicationOperations(ObjectOperations):
         except ServiceError as error:
             if error.code != "MethodNotAllowed":  # a delete marker is found as a 405: read it below
                 return
-            found = next((v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None)
+            found = self._version(bucket, key, version_id)
             if found is None:
                 return  # removed meanwhile
             record = found
@@ -202,53 +212,92 @@ class ReplicationOperations(ObjectOperations):
         except ServiceError:
             pass  # the version was deleted meanwhile
 
+    def _version(self, bucket: str, key: str, version_id: str) -> Params | None:
+        """The version (or delete marker) of `key` with that id, if it is still there."""
+        return next((v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None)
+
     async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> str | None:
         """Copy the version to the rule's destination: COMPLETED or FAILED, or None when there is no
         status to report (the version is gone, or it is a delete marker)."""
+        source = self._version(bucket, key, version_id)
+        if source is None:
+            return None
+        marker = bool(source.get("IsDeleteMarker"))
         try:
-            source = next(
-                (v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None
-            )
-            if source is None:
-                return None
-            target = destination_bucket(rule)
-            target_doc = self.s3.live_bucket(target)
-            marker = bool(source.get("IsDeleteMarker"))
-            write = "s3:ReplicateDelete" if marker else "s3:ReplicateObject"
-            if target_doc is not None and any(
-                v["VersionId"] == version_id for _, v in self.s3.key_versions(target, key)
-            ):
-                pass  # made before a restart interrupted the job: nothing to copy again
-            elif (
-                target_doc is None
-                or self.versioning_status(target_doc) != "Enabled"
-                or not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key)
-                or not self._role_may(role, write, target_doc, key)
-            ):
-                return None if marker else "FAILED"
-            elif marker:
-                replica = {
-                    "Key": key,
-                    "IsDeleteMarker": True,
-                    "LastModified": now().isoformat(),
-                    "Owner": source.get("Owner"),
-                }
-                self.commit_version(target_doc, key, replica, version_id=version_id)
-            else:
-                replica = {k: source[k] for k in _COPIED if source.get(k) is not None}
-                replica["ReplicationStatus"] = "REPLICA"
-                destination = rule.get("Destination") or {}
-                if destination.get("StorageClass"):
-                    replica["StorageClass"] = destination["StorageClass"]
-                replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
-                if replica_key and (source.get("SSE") or {}).get("KeyId"):
-                    replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
-                blobs = self.s3.store.blobs
-                body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
-                stored = await store_body(blobs, body, {}, inline=True)
-                replica["Blob"] = stored.blob
-                self.commit_version(target_doc, key, replica, stored, version_id=version_id)
+            reason = await self._copy_to(bucket, key, source, rule, role)
         except Exception:  # a replication that breaks is FAILED, as S3 reports it; the server goes on
             log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
-            return "FAILED"
-        return None if marker else "COMPLETED"
+            reason = "InternalError"
+        if marker:
+            return None
+        if reason is None:
+            return "COMPLETED"
+        if ((rule.get("Destination") or {}).get("Metrics") or {}).get("Status") == "Enabled":
+            await self._report_failure(bucket, key, source, rule, reason)
+        return "FAILED"
+
+    async def _copy_to(self, bucket: str, key: str, source: Params, rule: Params, role: str) -> str | None:
+        """Store the replica of `source` in the rule's destination; None once it is there, else why
+        not, in S3's words for it ("Amazon S3 replication failure reasons")."""
+        version_id = source["VersionId"]
+        target = destination_bucket(rule)
+        target_doc = self.s3.live_bucket(target)
+        marker = bool(source.get("IsDeleteMarker"))
+        if target_doc is None:
+            return "DstBucketNotFound"
+        if any(v["VersionId"] == version_id for _, v in self.s3.key_versions(target, key)):
+            return None  # made before a restart interrupted the job: nothing to copy again
+        if self.versioning_status(target_doc) != "Enabled":
+            return "DstBucketUnversioned"
+        if self._role_access.principal(role, "s3-replication") is None:
+            return "AssumeRoleNotPermitted"
+        if not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key):
+            return "SrcGetObjectNotPermitted"
+        if not self._role_may(
+            role, "s3:ReplicateDelete" if marker else "s3:ReplicateObject", target_doc, key
+        ):
+            return "DstDelObjNotPermitted" if marker else "DstPutObjectNotPermitted"
+        if marker:
+            replica = {
+                "Key": key,
+                "IsDeleteMarker": True,
+                "LastModified": now().isoformat(),
+                "Owner": source.get("Owner"),
+            }
+            self.commit_version(target_doc, key, replica, version_id=version_id)
+            return None
+        replica = {k: source[k] for k in _COPIED if source.get(k) is not None}
+        replica["ReplicationStatus"] = "REPLICA"
+        destination = rule.get("Destination") or {}
+        if destination.get("StorageClass"):
+            replica["StorageClass"] = destination["StorageClass"]
+        replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
+        if replica_key and (source.get("SSE") or {}).get("KeyId"):
+            replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
+        blobs = self.s3.store.blobs
+        body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
+        stored = await store_body(blobs, body, {}, inline=True)
+        replica["Blob"] = stored.blob
+        self.commit_version(target_doc, key, replica, stored, version_id=version_id)
+        return None
+
+    async def _report_failure(self, bucket: str, key: str, source: Params, rule: Params, reason: str) -> None:
+        """s3:Replication:OperationFailedReplication, sent where the source bucket's notification
+        configuration asks for it; S3 sends it for rules with replication metrics enabled."""
+        written = datetime.fromisoformat(str(source.get("LastModified") or now().isoformat()))
+        data = {
+            "replicationRuleId": rule.get("ID", ""),
+            "destinationBucket": (rule.get("Destination") or {}).get("Bucket", ""),
+            "s3Operation": "OBJECT_PUT",
+            "requestTime": iso8601_millis(written),
+            "failureReason": reason,
+        }
+        record = {
+            "Size": source.get("Size", 0),
+            "ETag": source.get("ETag", ""),
+            "VersionId": source["VersionId"],
+        }
+        event = "s3:Replication:OperationFailedReplication"
+        await self.notify(  # type: ignore[attr-defined]
+            None, event, bucket, key, record, {"eventVersion": "2.2", "replicationEventData": data}
+        )

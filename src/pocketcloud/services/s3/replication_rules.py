@@ -142,7 +142,9 @@ def _check_destination(rule: Params, source: str) -> None:
         if translation.get("Owner") != "Destination":
             raise malformed_xml()
         if not destination.get("Account"):
-            raise invalid_request("Account must be specified if the Owner in AccessControlTranslation has a value")
+            raise invalid_request(
+                "Account must be specified if the Owner in AccessControlTranslation has a value"
+            )
     _check_kms(rule)
     _check_metrics(destination)
 
@@ -161,7 +163,9 @@ def _check_kms(rule: Params) -> None:
     encryption = rule["Destination"].get("EncryptionConfiguration")
     key_id = (encryption or {}).get("ReplicaKmsKeyID")
     if encryption is not None and kms_objects is None:
-        raise invalid_request("SseKmsEncryptedObjects must be specified if EncryptionConfiguration is present.")
+        raise invalid_request(
+            "SseKmsEncryptedObjects must be specified if EncryptionConfiguration is present."
+        )
     if kms_objects is not None and kms_objects.get("Status") == "Enabled" and not key_id:
         raise invalid_request("ReplicaKmsKeyID must be specified if SseKmsEncryptedObjects tag is present.")
     if key_id and _KMS_KEY_ARN.fullmatch(key_id) is None:
@@ -178,7 +182,9 @@ def _check_metrics(destination: Params) -> None:
         if control.get("Status") not in _STATUSES or control.get("Time") is None:
             raise malformed_xml()
         if metrics is None:
-            raise invalid_request("Replication destination must contain both ReplicationTime and Metrics or neither.")
+            raise invalid_request(
+                "Replication destination must contain both ReplicationTime and Metrics or neither."
+            )
         if control["Time"].get("Minutes") != 15:
             raise _argument("Invalid time minute value", "ReplicationTime")
     if (control or {}).get("Status") == "Enabled":
@@ -188,7 +194,8 @@ def _check_metrics(destination: Params) -> None:
             raise _argument("Invalid event threshold minute value", "ReplicationMetrics")
     elif threshold is not None:
         raise _argument(
-            "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled", "Metrics"
+            "Metrics cannot contain an event threshold when ReplicationTime is not specified or Disabled",
+            "Metrics",
         )
 
 
