@@ -15,7 +15,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
-from tests.services.s3.core_support import empty_and_delete, queue_s3_may_send_to
+from tests.services.s3.core_support import allow_sse_c, empty_and_delete, queue_s3_may_send_to
 
 TRUST = {
     "Version": "2012-10-17",
@@ -78,11 +78,11 @@ def put_rule(s3: Any, source: str, destination: str, role_arn: str, **rule: Any)
     s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role_arn, "Rules": [rule]})
 
 
-def settled_status(s3: Any, bucket: str, key: str) -> str | None:
+def settled_status(s3: Any, bucket: str, key: str, **head: Any) -> str | None:
     """The source's status once it is no longer PENDING (polled, as clients of AWS poll it)."""
     deadline = time.monotonic() + 10
     while True:
-        status = s3.head_object(Bucket=bucket, Key=key).get("ReplicationStatus")
+        status = s3.head_object(Bucket=bucket, Key=key, **head).get("ReplicationStatus")
         if status != "PENDING" or time.monotonic() > deadline:
             return status  # type: ignore[no-any-return]
         time.sleep(0.05)
@@ -432,3 +432,22 @@ def test_a_failure_under_a_rule_with_metrics_is_announced_as_an_event(
     s3.put_object(Bucket=source, Key="quiet", Body=b"x")
     assert settled_status(s3, source, "quiet") == "FAILED"
     assert "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1)
+
+
+def test_sse_c_objects_are_replicated_and_read_with_the_same_key(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
+    source, destination = pair
+    allow_sse_c(s3, source)
+    configure(source, destination)
+    key = b"k" * 32
+    customer = {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": key}
+    small, large = b"secret", b"s" * 300_000  # kept in the database, and in a file of its own
+    for name, data in (("small", small), ("large", large)):
+        s3.put_object(Bucket=source, Key=name, Body=data, **customer)
+        assert settled_status(s3, source, name, **customer) == "COMPLETED"
+        replica = s3.get_object(Bucket=destination, Key=name, **customer)
+        assert (replica["Body"].read(), replica["ReplicationStatus"]) == (data, "REPLICA")
+        with pytest.raises(ClientError) as info:
+            s3.get_object(Bucket=destination, Key=name)  # without the key: unreadable there too
+        assert info.value.response["Error"]["Code"] == "InvalidRequest"

@@ -245,3 +245,8 @@ def read_blob_bytes(blobs: BlobStore, blob: str, customer: bytes | None = None) 
 def join_blobs(blobs: BlobStore, parts: list[str], seal: Seal, hasher: Any = None) -> tuple[str, int]:
     """The parts of a multipart upload as one blob: (blob id, size). Runs in a worker thread."""
     return cipher_for(blobs).join(parts, seal, hasher)
+
+
+def clone_blob(blobs: BlobStore, blob: str) -> str:
+    """A copy of a blob, its ciphertext as it is (no SSE-C key needed). Runs in a worker thread."""
+    return cipher_for(blobs).clone(blob)

@@ -381,6 +381,15 @@ class BlobCipher:
             writer.abort()
             raise
 
+    def clone(self, blob: str) -> str:
+        """A new blob with `blob`'s ciphertext under its own data key: a copy made without the key an
+        SSE-C object was written with (S3 replication of SSE-C objects)."""
+        with self.blobs.open(blob) as handle:
+            layout = _read_layout(handle)
+        if layout is None:  # plaintext, from before encryption at rest: sealed now, with the server key
+            return self._rewrite([blob], Seal.new(), None)[0]
+        return self.join([blob], Seal(layout.salt, layout.mode))[0]
+
     def _rewrite(self, parts: list[str], seal: Seal, hasher: Any) -> tuple[str, int]:
         writer = self.writer(seal)
         try:

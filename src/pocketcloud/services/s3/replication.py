@@ -10,8 +10,9 @@ id, key, body, metadata, tags, checksums and encryption (an SSE-KMS replica unde
 ReplicaKmsKeyID), takes the rule's storage class if it names one, and reports `REPLICA`; a replica
 is not replicated again. Delete markers are replicated when the rule says so
 (`DeleteMarkerReplication`, or any rule of the older schema without a filter); deleting a version
-by its id is never replicated; objects written before the configuration are not replicated, nor
-are SSE-C objects. The copy runs in the background, right after the call that wrote the version
+by its id is never replicated; objects written before the configuration are not replicated. An
+SSE-C object's replica is its ciphertext as it is (S3 never has the customer's key), read with the
+same key. The copy runs in the background, right after the call that wrote the version
 answers.
 
 The copy is made as the configuration's role (`services/role_access.py`, as S3 assumes it): the
@@ -42,7 +43,7 @@ from typing import Any
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import iso8601_millis
 from pocketcloud.services.role_access import RoleAccess
-from pocketcloud.services.s3.bodies import read_blob, store_body
+from pocketcloud.services.s3.bodies import clone_blob, read_blob, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.replication_rules import destination_bucket, rules_for
 from pocketcloud.services.s3.state import GLOBAL, now
@@ -63,6 +64,7 @@ _COPIED = (
     "PartsCount",
     "PartSizes",
     "SSE",
+    "SSECustomer",
     "StorageClass",
     "LastModified",
     "ContentType",
@@ -132,7 +134,7 @@ class ReplicationOperations(ObjectOperations):
             if found is None:
                 return  # removed meanwhile
             record = found
-        if record.get("ReplicationStatus") == "REPLICA" or record.get("SSECustomer"):
+        if record.get("ReplicationStatus") == "REPLICA":
             return
         kms = (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256"
         rules = [
@@ -275,6 +277,10 @@ class ReplicationOperations(ObjectOperations):
         if replica_key and (source.get("SSE") or {}).get("KeyId"):
             replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
         blobs = self.s3.store.blobs
+        if source.get("SSECustomer") and source.get("Blob"):  # its ciphertext as it is: S3 does not have the customer's key
+            replica["Blob"] = await asyncio.to_thread(clone_blob, blobs, source["Blob"])
+            self.commit_version(target_doc, key, replica, version_id=version_id)
+            return None
         body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
         stored = await store_body(blobs, body, {}, inline=True)
         replica["Blob"] = stored.blob
