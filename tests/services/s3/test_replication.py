@@ -404,7 +404,9 @@ def test_a_failure_under_a_rule_with_metrics_is_announced_as_an_event(
     s3.put_bucket_notification_configuration(
         Bucket=source,
         NotificationConfiguration={
-            "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:Replication:OperationFailedReplication"]}]
+            "QueueConfigurations": [
+                {"QueueArn": arn, "Events": ["s3:Replication:OperationFailedReplication"]}
+            ]
         },
     )
     sqs.purge_queue(QueueUrl=url)  # the s3:TestEvent
