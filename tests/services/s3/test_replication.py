@@ -38,7 +38,15 @@ def role_with(endpoint: str, *actions: str) -> str:
     return arn
 
 
-REPLICATION_ACTIONS = ("s3:GetObjectVersionForReplication", "s3:ReplicateObject", "s3:ReplicateDelete")
+# The replication guide's role policy: read the source version and its tags, write the replica, its
+# delete markers and its tags.
+REPLICATION_ACTIONS = (
+    "s3:GetObjectVersionForReplication",
+    "s3:GetObjectVersionTagging",
+    "s3:ReplicateObject",
+    "s3:ReplicateDelete",
+    "s3:ReplicateTags",
+)
 
 
 @pytest.fixture(scope="module")
@@ -453,3 +461,29 @@ def test_sse_c_objects_are_replicated_and_read_with_the_same_key(
         with pytest.raises(ClientError) as info:
             s3.get_object(Bucket=destination, Key=name)  # without the key: unreadable there too
         assert info.value.response["Error"]["Code"] == "InvalidRequest"
+
+
+def test_tag_changes_on_a_replicated_version_reach_its_replica(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
+    source, destination = pair
+    configure(source, destination)
+    s3.put_object(Bucket=source, Key="k", Body=b"x", Tagging="stage=raw")
+    assert settled_status(s3, source, "k") == "COMPLETED"
+    s3.put_object_tagging(Bucket=source, Key="k", Tagging={"TagSet": [{"Key": "stage", "Value": "done"}]})
+    assert settled_status(s3, source, "k") == "COMPLETED"
+    assert s3.get_object_tagging(Bucket=destination, Key="k")["TagSet"] == [{"Key": "stage", "Value": "done"}]
+    s3.delete_object_tagging(Bucket=source, Key="k")
+    assert settled_status(s3, source, "k") == "COMPLETED"
+    assert s3.get_object_tagging(Bucket=destination, Key="k")["TagSet"] == []
+
+
+def test_tags_need_the_role_to_read_and_replicate_them(s3: Any, endpoint: str, pair: tuple[str, str]) -> None:
+    source, destination = pair
+    untagging = role_with(endpoint, "s3:GetObjectVersionForReplication", "s3:ReplicateObject")
+    put_rule(s3, source, destination, untagging)
+    s3.put_object(Bucket=source, Key="plain", Body=b"x")
+    s3.put_object(Bucket=source, Key="tagged", Body=b"x", Tagging="k=v")
+    assert settled_status(s3, source, "plain") == "COMPLETED"
+    assert settled_status(s3, source, "tagged") == "FAILED"
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=destination)["Contents"]] == ["plain"]

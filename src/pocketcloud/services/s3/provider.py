@@ -213,6 +213,7 @@ class S3Provider(
         await self.notify(
             ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
         )
+        self.replicate(p["Bucket"], p["Key"], result.get("VersionId"), tags_only=True)
         return result
 
     async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
@@ -220,6 +221,7 @@ class S3Provider(
         await self.notify(
             ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
         )
+        self.replicate(p["Bucket"], p["Key"], result.get("VersionId"), tags_only=True)
         return result
 
     async def PutObjectAcl(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]

@@ -18,10 +18,13 @@ answers.
 The copy is made as the configuration's role (`services/role_access.py`, as S3 assumes it): the
 role must exist and be allowed s3:GetObjectVersionForReplication on the source version (under
 the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
-on the destination key (under the destination bucket's policy), or the version is FAILED. A
+on the destination key (under the destination bucket's policy), and for a tagged version
+s3:GetObjectVersionTagging and s3:ReplicateTags (the guide's role policy), or the version is
+FAILED. A change of a replicated version's tags is replicated too (the source PENDING meanwhile). A
 failure under a rule with replication metrics enabled is also announced as an
 s3:Replication:OperationFailedReplication event, with S3's failure reason (DstBucketNotFound,
-DstBucketUnversioned, AssumeRoleNotPermitted, SrcGetObjectNotPermitted, DstPutObjectNotPermitted).
+DstBucketUnversioned, AssumeRoleNotPermitted, SrcGetObjectNotPermitted, DstPutObjectNotPermitted,
+SrcGetTaggingNotPermitted, DstPutTaggingNotPermitted).
 
 Each version to copy is a job in the store (`replication_queue`), written with the PENDING status
 and removed once its copies are settled; a server that stops or crashes before then makes the
@@ -117,8 +120,9 @@ class ReplicationOperations(ObjectOperations):
             resource_account=bucket_doc["Account"],
         )
 
-    def replicate(self, bucket: str, key: str, version_id: str | None) -> None:
-        """Start replicating the version just written, if a rule of the bucket's says so."""
+    def replicate(self, bucket: str, key: str, version_id: str | None, tags_only: bool = False) -> None:
+        """Start replicating the version just written, if a rule of the bucket's says so. `tags_only`:
+        the version's tags changed, which S3 passes on to the replicas it has made."""
         if not version_id or version_id == "null":
             return  # replication needs versioning on: every replicated version has an id
         try:
@@ -134,7 +138,8 @@ class ReplicationOperations(ObjectOperations):
             if found is None:
                 return  # removed meanwhile
             record = found
-        if record.get("ReplicationStatus") == "REPLICA":
+        status = record.get("ReplicationStatus")
+        if status == "REPLICA" or (tags_only and status != "COMPLETED"):
             return
         kms = (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256"
         rules = [
@@ -247,18 +252,32 @@ class ReplicationOperations(ObjectOperations):
         marker = bool(source.get("IsDeleteMarker"))
         if target_doc is None:
             return "DstBucketNotFound"
-        if any(v["VersionId"] == version_id for _, v in self.s3.key_versions(target, key)):
-            return None  # made before a restart interrupted the job: nothing to copy again
-        if self.versioning_status(target_doc) != "Enabled":
-            return "DstBucketUnversioned"
+        replica_now = self._version(target, key, version_id)
+        tags = source.get("Tags") or []
+        if replica_now is not None and (marker or (replica_now.get("Tags") or []) == tags):
+            return None  # made already (before a restart interrupted the job), and its tags the source's
         if self._role_access.principal(role, "s3-replication") is None:
             return "AssumeRoleNotPermitted"
-        if not self._role_may(role, "s3:GetObjectVersionForReplication", self.s3.bucket(bucket), key):
-            return "SrcGetObjectNotPermitted"
-        if not self._role_may(
-            role, "s3:ReplicateDelete" if marker else "s3:ReplicateObject", target_doc, key
-        ):
-            return "DstDelObjNotPermitted" if marker else "DstPutObjectNotPermitted"
+        source_doc = self.s3.bucket(bucket)
+        if replica_now is None:
+            if self.versioning_status(target_doc) != "Enabled":
+                return "DstBucketUnversioned"
+            if not self._role_may(role, "s3:GetObjectVersionForReplication", source_doc, key):
+                return "SrcGetObjectNotPermitted"
+            if not self._role_may(
+                role, "s3:ReplicateDelete" if marker else "s3:ReplicateObject", target_doc, key
+            ):
+                return "DstDelObjNotPermitted" if marker else "DstPutObjectNotPermitted"
+        if tags or replica_now is not None:  # tags go with the copy, and a change of them after it
+            if not self._role_may(role, "s3:GetObjectVersionTagging", source_doc, key):
+                return "SrcGetTaggingNotPermitted"
+            if not self._role_may(role, "s3:ReplicateTags", target_doc, key):
+                return "DstPutTaggingNotPermitted"
+        if replica_now is not None:
+            self._update_record(
+                target, key, version_id, lambda r: r.update(Tags=tags) if tags else r.pop("Tags", None)
+            )
+            return None
         if marker:
             replica = {
                 "Key": key,
@@ -277,7 +296,9 @@ class ReplicationOperations(ObjectOperations):
         if replica_key and (source.get("SSE") or {}).get("KeyId"):
             replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
         blobs = self.s3.store.blobs
-        if source.get("SSECustomer") and source.get("Blob"):  # its ciphertext as it is: S3 does not have the customer's key
+        if source.get("SSECustomer") and source.get(
+            "Blob"
+        ):  # its ciphertext as it is: S3 does not have the customer's key
             replica["Blob"] = await asyncio.to_thread(clone_blob, blobs, source["Blob"])
             self.commit_version(target_doc, key, replica, version_id=version_id)
             return None
