@@ -11,6 +11,7 @@ goes to 127.0.0.1 (what a hosts-file entry would do).
 from __future__ import annotations
 
 import json
+import time
 import uuid
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -47,6 +48,30 @@ def allow_sse_c(s3: Any, bucket: str) -> None:
         "BlockedEncryptionTypes": {"EncryptionType": ["NONE"]},
     }
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
+
+
+def empty_locked_bucket(s3: Any, name: str) -> None:
+    """Delete an Object Lock bucket: legal holds lifted, GOVERNANCE retention bypassed, and what
+    remains (short COMPLIANCE retention, ending within seconds) waited out."""
+    deadline = time.monotonic() + 10
+    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+        for version in page.get("Versions", []):
+            s3.put_object_legal_hold(
+                Bucket=name, Key=version["Key"], VersionId=version["VersionId"], LegalHold={"Status": "OFF"}
+            )
+    while True:
+        try:
+            for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
+                    s3.delete_object(
+                        Bucket=name, Key=version["Key"], VersionId=version["VersionId"], BypassGovernanceRetention=True
+                    )
+            break
+        except Exception:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+    empty_and_delete(s3, name)
 
 
 def empty_and_delete(s3: Any, bucket: str) -> None:

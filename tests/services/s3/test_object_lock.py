@@ -6,7 +6,6 @@ days ahead; buckets are emptied at the end by lifting holds and letting short re
 from __future__ import annotations
 
 import json
-import time
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client
-from tests.services.s3.core_support import empty_and_delete, error_of, unique_bucket
+from tests.services.s3.core_support import empty_locked_bucket, error_of, unique_bucket
 
 LOCKED_OUT = ("AccessDenied", 403, "Access Denied because object protected by object lock.")
 
@@ -33,24 +32,7 @@ def lock_bucket(s3: Any) -> Iterator[str]:
     name = unique_bucket("lock")
     s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
     yield name
-    # Lift what can be lifted; what remains (short COMPLIANCE retention) ends within seconds.
-    deadline = time.monotonic() + 10
-    for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-        for version in page.get("Versions", []):
-            s3.put_object_legal_hold(Bucket=name, Key=version["Key"], VersionId=version["VersionId"],
-                                     LegalHold={"Status": "OFF"})
-    while True:
-        try:
-            for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
-                for version in page.get("Versions", []) + page.get("DeleteMarkers", []):
-                    s3.delete_object(Bucket=name, Key=version["Key"], VersionId=version["VersionId"],
-                                     BypassGovernanceRetention=True)
-            break
-        except Exception:
-            if time.monotonic() > deadline:
-                raise
-            time.sleep(0.5)
-    empty_and_delete(s3, name)
+    empty_locked_bucket(s3, name)
 
 
 def put_locked(s3: Any, bucket: str, mode: str, until: datetime, key: str = "doc") -> str:

@@ -8,6 +8,7 @@ import json
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +16,13 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
-from tests.services.s3.core_support import allow_sse_c, empty_and_delete, queue_s3_may_send_to
+from tests.services.s3.core_support import (
+    allow_sse_c,
+    empty_and_delete,
+    empty_locked_bucket,
+    queue_s3_may_send_to,
+    unique_bucket,
+)
 
 TRUST = {
     "Version": "2012-10-17",
@@ -487,3 +494,52 @@ def test_tags_need_the_role_to_read_and_replicate_them(s3: Any, endpoint: str, p
     assert settled_status(s3, source, "plain") == "COMPLETED"
     assert settled_status(s3, source, "tagged") == "FAILED"
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=destination)["Contents"]] == ["plain"]
+
+
+@pytest.fixture
+def locked(s3: Any) -> Iterator[tuple[str, str]]:
+    """Two buckets with Object Lock enabled (and so versioning)."""
+    names = (unique_bucket("repl-lock-src"), unique_bucket("repl-lock-dst"))
+    for name in names:
+        s3.create_bucket(Bucket=name, ObjectLockEnabledForBucket=True)
+    yield names
+    for name in names:
+        empty_locked_bucket(s3, name)
+
+
+def test_object_lock_settings_go_with_the_replica(
+    s3: Any, locked: tuple[str, str], configure: Any, endpoint: str
+) -> None:
+    source, destination = locked
+    reader = role_with(endpoint, *REPLICATION_ACTIONS, "s3:GetObjectRetention", "s3:GetObjectLegalHold")
+    configure(source, destination, reader)
+    until = datetime.now(UTC) + timedelta(days=1)
+    s3.put_object(
+        Bucket=source,
+        Key="held",
+        Body=b"x",
+        ObjectLockMode="GOVERNANCE",
+        ObjectLockRetainUntilDate=until,
+        ObjectLockLegalHoldStatus="ON",
+    )
+    assert settled_status(s3, source, "held") == "COMPLETED"
+    replica = s3.head_object(Bucket=destination, Key="held")
+    assert (replica["ObjectLockMode"], replica["ObjectLockLegalHoldStatus"]) == ("GOVERNANCE", "ON")
+    assert abs((replica["ObjectLockRetainUntilDate"] - until).total_seconds()) < 1
+
+    configure(source, destination)  # a role that may not read retention
+    s3.put_object(
+        Bucket=source, Key="held-2", Body=b"x", ObjectLockMode="GOVERNANCE", ObjectLockRetainUntilDate=until
+    )
+    assert settled_status(s3, source, "held-2") == "FAILED"
+
+
+def test_an_object_lock_source_needs_an_object_lock_destination(
+    s3: Any, locked: tuple[str, str], pair: tuple[str, str], configure: Any
+) -> None:
+    source, _ = locked
+    _, plain = pair
+    configure(source, plain)
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "FAILED"
+    assert s3.list_objects_v2(Bucket=plain)["KeyCount"] == 0

@@ -20,19 +20,21 @@ role must exist and be allowed s3:GetObjectVersionForReplication on the source v
 the source bucket's policy) and s3:ReplicateObject, or s3:ReplicateDelete for a delete marker,
 on the destination key (under the destination bucket's policy), and for a tagged version
 s3:GetObjectVersionTagging and s3:ReplicateTags (the guide's role policy), or the version is
-FAILED. A change of a replicated version's tags is replicated too (the source PENDING meanwhile). A
+FAILED. A version's Object Lock retention and legal hold go with it (the role needs
+s3:GetObjectRetention and s3:GetObjectLegalHold for them), to a destination with Object Lock
+enabled if the source has it. A change of a replicated version's tags is replicated too (the source PENDING meanwhile). A
 failure under a rule with replication metrics enabled is also announced as an
 s3:Replication:OperationFailedReplication event, with S3's failure reason (DstBucketNotFound,
 DstBucketUnversioned, AssumeRoleNotPermitted, SrcGetObjectNotPermitted, DstPutObjectNotPermitted,
-SrcGetTaggingNotPermitted, DstPutTaggingNotPermitted).
+SrcGetTaggingNotPermitted, DstPutTaggingNotPermitted, DstBucketObjectLockConfigMissing,
+SrcGetRetentionNotPermitted, SrcGetLegalHoldNotPermitted).
 
 Each version to copy is a job in the store (`replication_queue`), written with the PENDING status
 and removed once its copies are settled; a server that stops or crashes before then makes the
 copies when it starts again. Copies run one at a time, in the order their versions were written.
 SSE-KMS objects are replicated only when the rule opts in (SourceSelectionCriteria). What is not
 modelled: replication time control and the metrics themselves (stored, not measured; so none of
-the threshold events), ReplicaModifications, and the replication of object lock settings, ACLs
-and annotations.
+the threshold events), ReplicaModifications, and the replication of ACLs and annotations.
 """
 
 from __future__ import annotations
@@ -68,6 +70,8 @@ _COPIED = (
     "PartSizes",
     "SSE",
     "SSECustomer",
+    "Retention",
+    "LegalHold",
     "StorageClass",
     "LastModified",
     "ContentType",
@@ -264,6 +268,12 @@ class ReplicationOperations(ObjectOperations):
                 return "DstBucketUnversioned"
             if not self._role_may(role, "s3:GetObjectVersionForReplication", source_doc, key):
                 return "SrcGetObjectNotPermitted"
+            if source_doc.get("ObjectLockEnabled") and not target_doc.get("ObjectLockEnabled"):
+                return "DstBucketObjectLockConfigMissing"
+            if source.get("Retention") and not self._role_may(role, "s3:GetObjectRetention", source_doc, key):
+                return "SrcGetRetentionNotPermitted"
+            if source.get("LegalHold") and not self._role_may(role, "s3:GetObjectLegalHold", source_doc, key):
+                return "SrcGetLegalHoldNotPermitted"
             if not self._role_may(
                 role, "s3:ReplicateDelete" if marker else "s3:ReplicateObject", target_doc, key
             ):
