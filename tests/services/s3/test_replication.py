@@ -543,3 +543,46 @@ def test_an_object_lock_source_needs_an_object_lock_destination(
     s3.put_object(Bucket=source, Key="k", Body=b"x")
     assert settled_status(s3, source, "k") == "FAILED"
     assert s3.list_objects_v2(Bucket=plain)["KeyCount"] == 0
+
+
+def test_a_tag_change_reaches_replicas_made_but_replicates_nothing_new(
+    s3: Any, pair: tuple[str, str], third: str, role: str
+) -> None:
+    source, destination = pair
+    common = {"Status": "Enabled", "DeleteMarkerReplication": {"Status": "Disabled"}}
+    rules = [
+        {
+            "ID": "all",
+            "Priority": 1,
+            "Filter": {"Prefix": ""},
+            **common,
+            "Destination": {"Bucket": f"arn:aws:s3:::{destination}"},
+        },
+        {
+            "ID": "tagged",
+            "Priority": 2,
+            "Filter": {"Tag": {"Key": "go", "Value": "yes"}},
+            **common,
+            "Destination": {"Bucket": f"arn:aws:s3:::{third}"},
+        },
+    ]
+    s3.put_bucket_replication(Bucket=source, ReplicationConfiguration={"Role": role, "Rules": rules})
+    s3.put_object(Bucket=source, Key="k", Body=b"x")
+    assert settled_status(s3, source, "k") == "COMPLETED"
+    s3.put_object_tagging(Bucket=source, Key="k", Tagging={"TagSet": [{"Key": "go", "Value": "yes"}]})
+    assert settled_status(s3, source, "k") == "COMPLETED"
+    assert s3.get_object_tagging(Bucket=destination, Key="k")["TagSet"] == [{"Key": "go", "Value": "yes"}]
+    assert s3.list_objects_v2(Bucket=third)["KeyCount"] == 0  # rules are applied when a version is written
+
+
+def test_tags_changed_while_the_copy_is_made_reach_the_replica(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
+    source, destination = pair
+    configure(source, destination)
+    s3.put_object(Bucket=source, Key="big", Body=b"b" * (16 * 1024 * 1024), Tagging="stage=raw")
+    s3.put_object_tagging(Bucket=source, Key="big", Tagging={"TagSet": [{"Key": "stage", "Value": "done"}]})
+    assert settled_status(s3, source, "big") == "COMPLETED"
+    assert s3.get_object_tagging(Bucket=destination, Key="big")["TagSet"] == [
+        {"Key": "stage", "Value": "done"}
+    ]

@@ -382,8 +382,9 @@ class BlobCipher:
             raise
 
     def clone(self, blob: str) -> str:
-        """A new blob with `blob`'s ciphertext under its own data key: a copy made without the key an
-        SSE-C object was written with (S3 replication of SSE-C objects)."""
+        """A new blob with `blob`'s ciphertext as it is, under the same data key (same salt and mode):
+        a copy made without the key an SSE-C object was written with, which still reads it (S3
+        replication of SSE-C objects)."""
         with self.blobs.open(blob) as handle:
             layout = _read_layout(handle)
         if layout is None:  # plaintext, from before encryption at rest: sealed now, with the server key

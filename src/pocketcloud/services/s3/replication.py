@@ -22,8 +22,9 @@ on the destination key (under the destination bucket's policy), and for a tagged
 s3:GetObjectVersionTagging and s3:ReplicateTags (the guide's role policy), or the version is
 FAILED. A version's Object Lock retention and legal hold go with it (the role needs
 s3:GetObjectRetention and s3:GetObjectLegalHold for them), to a destination with Object Lock
-enabled if the source has it. A change of a replicated version's tags is replicated too (the source PENDING meanwhile). A
-failure under a rule with replication metrics enabled is also announced as an
+enabled if the source has it. A change of a replicated version's tags reaches the replicas made
+(the source PENDING meanwhile); it does not replicate the version anywhere else. A failure under
+a rule with replication metrics enabled is also announced as an
 s3:Replication:OperationFailedReplication event, with S3's failure reason (DstBucketNotFound,
 DstBucketUnversioned, AssumeRoleNotPermitted, SrcGetObjectNotPermitted, DstPutObjectNotPermitted,
 SrcGetTaggingNotPermitted, DstPutTaggingNotPermitted, DstBucketObjectLockConfigMissing,
@@ -50,12 +51,14 @@ from pocketcloud.protocol.serializers.scalars import iso8601_millis
 from pocketcloud.services.role_access import RoleAccess
 from pocketcloud.services.s3.bodies import clone_blob, read_blob, store_body
 from pocketcloud.services.s3.objects import ObjectOperations
-from pocketcloud.services.s3.replication_rules import destination_bucket, rules_for
+from pocketcloud.services.s3.replication_rules import destination_bucket, rules_by_destination, rules_for
 from pocketcloud.services.s3.state import GLOBAL, now
 from pocketcloud.store import Collection
 
 log = logging.getLogger(__name__)
 Params = dict[str, Any]
+# How many times a job passes on tags that changed while it copied, before it settles anyway.
+_TAG_PASSES = 3
 # The record fields a replica takes from its source, beside its body.
 _COPIED = (
     "Key",
@@ -146,9 +149,10 @@ class ReplicationOperations(ObjectOperations):
         if status == "REPLICA" or (tags_only and status != "COMPLETED"):
             return
         kms = (record.get("SSE") or {}).get("Algorithm", "AES256") != "AES256"
+        # A tag change goes to every replica made: whether the new tags match the rules is moot.
         rules = [
             rule
-            for rule in rules_for(config, key, record)
+            for rule in (rules_by_destination(config) if tags_only else rules_for(config, key, record))
             if (not record.get("IsDeleteMarker") or _replicates_delete_markers(rule))
             # SSE-KMS objects are replicated only by a rule that opts in (SourceSelectionCriteria)
             and (_takes_kms_objects(rule) or not kms)
@@ -162,6 +166,7 @@ class ReplicationOperations(ObjectOperations):
             "Rules": rules,
             "Role": config.get("Role"),
             "Order": time.time_ns(),
+            "TagsOnly": tags_only,
         }
         with self.s3.store.transaction():  # the status and the job together: a restart resumes the job
             if not record.get("IsDeleteMarker"):
@@ -206,16 +211,27 @@ class ReplicationOperations(ObjectOperations):
         if not hasattr(self, "_replication_lock"):
             self._replication_lock = asyncio.Lock()
         bucket, key, version_id = job["Bucket"], job["Key"], job["VersionId"]
+        role, tags_only = str(job.get("Role") or ""), bool(job.get("TagsOnly"))
+        rules = job.get("Rules") or [job["Rule"]]  # "Rule": a job stored by an older server
         async with self._replication_lock:
             # The source reports PENDING until every destination has its copy, then COMPLETED, or
-            # FAILED if any destination could not take it.
-            statuses = [
-                await self._copy(bucket, key, version_id, rule, str(job.get("Role") or ""))
-                for rule in job.get("Rules") or [job["Rule"]]  # "Rule": a job stored by an older server
-            ]
+            # FAILED if any destination could not take it. Tags changed while the copies were made
+            # (the source PENDING: no job of their own) are passed on before it is COMPLETED.
+            for _ in range(_TAG_PASSES):
+                tags = self._tags(bucket, key, version_id)
+                statuses = [
+                    await self._copy(bucket, key, version_id, rule, role, tags_only) for rule in rules
+                ]
+                if "FAILED" in statuses or self._tags(bucket, key, version_id) == tags:
+                    break
+                tags_only = True
             if statuses and None not in statuses:
                 self._set_status(bucket, key, version_id, "FAILED" if "FAILED" in statuses else "COMPLETED")
             self._replication_queue.delete(GLOBAL, _job_key(job))
+
+    def _tags(self, bucket: str, key: str, version_id: str) -> list[Params] | None:
+        version = self._version(bucket, key, version_id)
+        return None if version is None else version.get("Tags") or []
 
     def _set_status(self, bucket: str, key: str, version_id: str, status: str) -> None:
         try:
@@ -227,15 +243,18 @@ class ReplicationOperations(ObjectOperations):
         """The version (or delete marker) of `key` with that id, if it is still there."""
         return next((v for _, v in self.s3.key_versions(bucket, key) if v["VersionId"] == version_id), None)
 
-    async def _copy(self, bucket: str, key: str, version_id: str, rule: Params, role: str) -> str | None:
-        """Copy the version to the rule's destination: COMPLETED or FAILED, or None when there is no
-        status to report (the version is gone, or it is a delete marker)."""
+    async def _copy(
+        self, bucket: str, key: str, version_id: str, rule: Params, role: str, tags_only: bool
+    ) -> str | None:
+        """Copy the version to the rule's destination (`tags_only`: pass its tags on to the replica
+        there, if there is one): COMPLETED or FAILED, or None when there is no status to report (the
+        version is gone, or it is a delete marker)."""
         source = self._version(bucket, key, version_id)
         if source is None:
             return None
         marker = bool(source.get("IsDeleteMarker"))
         try:
-            reason = await self._copy_to(bucket, key, source, rule, role)
+            reason = await self._copy_to(bucket, key, source, rule, role, tags_only)
         except Exception:  # a replication that breaks is FAILED, as S3 reports it; the server goes on
             log.exception("replication of %s/%s (%s) failed", bucket, key, version_id)
             reason = "InternalError"
@@ -244,26 +263,49 @@ class ReplicationOperations(ObjectOperations):
         if reason is None:
             return "COMPLETED"
         if ((rule.get("Destination") or {}).get("Metrics") or {}).get("Status") == "Enabled":
-            await self._report_failure(bucket, key, source, rule, reason)
+            try:
+                await self._report_failure(bucket, key, source, rule, reason)
+            except Exception:  # the event is lost, not the status
+                log.exception("replication failure event of %s/%s (%s) not sent", bucket, key, version_id)
         return "FAILED"
 
-    async def _copy_to(self, bucket: str, key: str, source: Params, rule: Params, role: str) -> str | None:
-        """Store the replica of `source` in the rule's destination; None once it is there, else why
-        not, in S3's words for it ("Amazon S3 replication failure reasons")."""
+    async def _copy_to(
+        self, bucket: str, key: str, source: Params, rule: Params, role: str, tags_only: bool
+    ) -> str | None:
+        """Store the replica of `source` in the rule's destination, or bring its tags up to date;
+        None once it is there, else why not, in S3's words ("Amazon S3 replication failure reasons")."""
         version_id = source["VersionId"]
         target = destination_bucket(rule)
         target_doc = self.s3.live_bucket(target)
-        marker = bool(source.get("IsDeleteMarker"))
         if target_doc is None:
-            return "DstBucketNotFound"
-        replica_now = self._version(target, key, version_id)
+            return None if tags_only else "DstBucketNotFound"
+        replica = self._version(target, key, version_id)
         tags = source.get("Tags") or []
-        if replica_now is not None and (marker or (replica_now.get("Tags") or []) == tags):
+        if replica is not None and (source.get("IsDeleteMarker") or (replica.get("Tags") or []) == tags):
             return None  # made already (before a restart interrupted the job), and its tags the source's
+        if replica is None and tags_only:
+            return None  # a tag change reaches only the replicas made: it does not replicate the version
+        refusal = self._refusal(bucket, key, source, target_doc, role, replica is None)
+        if refusal is not None:
+            return refusal
+        if replica is not None:
+            self._update_record(
+                target, key, version_id, lambda r: r.update(Tags=tags) if tags else r.pop("Tags", None)
+            )
+        else:
+            await self._store_replica(key, source, rule, target_doc)
+        return None
+
+    def _refusal(
+        self, bucket: str, key: str, source: Params, target_doc: Params, role: str, new: bool
+    ) -> str | None:
+        """Why the role may not replicate the version to `target_doc` (`new`: a copy to make, else
+        its tags to pass on), or None if it may."""
+        marker = bool(source.get("IsDeleteMarker"))
         if self._role_access.principal(role, "s3-replication") is None:
             return "AssumeRoleNotPermitted"
         source_doc = self.s3.bucket(bucket)
-        if replica_now is None:
+        if new:
             if self.versioning_status(target_doc) != "Enabled":
                 return "DstBucketUnversioned"
             if not self._role_may(role, "s3:GetObjectVersionForReplication", source_doc, key):
@@ -274,29 +316,27 @@ class ReplicationOperations(ObjectOperations):
                 return "SrcGetRetentionNotPermitted"
             if source.get("LegalHold") and not self._role_may(role, "s3:GetObjectLegalHold", source_doc, key):
                 return "SrcGetLegalHoldNotPermitted"
-            if not self._role_may(
-                role, "s3:ReplicateDelete" if marker else "s3:ReplicateObject", target_doc, key
-            ):
+            write = "s3:ReplicateDelete" if marker else "s3:ReplicateObject"
+            if not self._role_may(role, write, target_doc, key):
                 return "DstDelObjNotPermitted" if marker else "DstPutObjectNotPermitted"
-        if tags or replica_now is not None:  # tags go with the copy, and a change of them after it
+        if source.get("Tags") or not new:  # tags go with the copy, and a change of them after it
             if not self._role_may(role, "s3:GetObjectVersionTagging", source_doc, key):
                 return "SrcGetTaggingNotPermitted"
             if not self._role_may(role, "s3:ReplicateTags", target_doc, key):
                 return "DstPutTaggingNotPermitted"
-        if replica_now is not None:
-            self._update_record(
-                target, key, version_id, lambda r: r.update(Tags=tags) if tags else r.pop("Tags", None)
-            )
-            return None
-        if marker:
-            replica = {
+        return None
+
+    async def _store_replica(self, key: str, source: Params, rule: Params, target_doc: Params) -> None:
+        version_id = source["VersionId"]
+        if source.get("IsDeleteMarker"):
+            marker = {
                 "Key": key,
                 "IsDeleteMarker": True,
                 "LastModified": now().isoformat(),
                 "Owner": source.get("Owner"),
             }
-            self.commit_version(target_doc, key, replica, version_id=version_id)
-            return None
+            self.commit_version(target_doc, key, marker, version_id=version_id)
+            return
         replica = {k: source[k] for k in _COPIED if source.get(k) is not None}
         replica["ReplicationStatus"] = "REPLICA"
         destination = rule.get("Destination") or {}
@@ -305,18 +345,16 @@ class ReplicationOperations(ObjectOperations):
         replica_key = (destination.get("EncryptionConfiguration") or {}).get("ReplicaKmsKeyID")
         if replica_key and (source.get("SSE") or {}).get("KeyId"):
             replica["SSE"] = {**source["SSE"], "KeyId": replica_key}  # the destination's key
-        blobs = self.s3.store.blobs
-        if source.get("SSECustomer") and source.get(
-            "Blob"
-        ):  # its ciphertext as it is: S3 does not have the customer's key
-            replica["Blob"] = await asyncio.to_thread(clone_blob, blobs, source["Blob"])
+        blobs, blob = self.s3.store.blobs, source.get("Blob")
+        if source.get("SSECustomer") and blob:
+            # Its ciphertext as it is: S3 does not have the customer's key to read it with.
+            replica["Blob"] = await asyncio.to_thread(clone_blob, blobs, blob)
             self.commit_version(target_doc, key, replica, version_id=version_id)
-            return None
+            return
         body = read_blob(blobs, source["Blob"]) if source.get("Size") else b""  # streamed
         stored = await store_body(blobs, body, {}, inline=True)
         replica["Blob"] = stored.blob
         self.commit_version(target_doc, key, replica, stored, version_id=version_id)
-        return None
 
     async def _report_failure(self, bucket: str, key: str, source: Params, rule: Params, reason: str) -> None:
         """s3:Replication:OperationFailedReplication, sent where the source bucket's notification

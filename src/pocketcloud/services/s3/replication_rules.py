@@ -19,6 +19,7 @@ the rule with the highest priority").
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from functools import cache
 from typing import Any
 
@@ -35,7 +36,10 @@ _STATUSES = ("Enabled", "Disabled")
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):(.+)")
 _BUCKET_ARN = re.compile(r"arn:aws[a-z-]*:s3:::(.*)")
 _KMS_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)/[^/].*")
-_SCHEMA = " for this version of Cross Region Replication configuration schema. Please refer to S3 Developer Guide for more information."
+_SCHEMA = (
+    " for this version of Cross Region Replication configuration schema."
+    " Please refer to S3 Developer Guide for more information."
+)
 
 
 @cache
@@ -206,10 +210,17 @@ def _argument(message: str, name: str) -> ServiceError:
 def rules_for(config: Params, key: str, record: Params) -> list[Params]:
     """The enabled rules a new version of `key` follows: for each destination bucket, the matching
     rule of highest priority."""
+    return _by_destination(rule for rule in config.get("Rules") or [] if rule_matches(rule, key, record))
+
+
+def rules_by_destination(config: Params) -> list[Params]:
+    """For each destination bucket, its enabled rule of highest priority, whatever it selects."""
+    return _by_destination(rule for rule in config.get("Rules") or [] if rule.get("Status") == "Enabled")
+
+
+def _by_destination(rules: Iterable[Params]) -> list[Params]:
     chosen: dict[str, Params] = {}
-    for rule in config.get("Rules") or []:
-        if not rule_matches(rule, key, record):
-            continue
+    for rule in rules:
         target = destination_bucket(rule)
         if target not in chosen or (rule.get("Priority") or 0) > (chosen[target].get("Priority") or 0):
             chosen[target] = rule
