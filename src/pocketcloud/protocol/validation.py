@@ -172,6 +172,8 @@ def _show(value: Any) -> str:
         return "true" if value else "false"
     if isinstance(value, list):
         return "[" + ", ".join(_show(v) for v in value) + "]"  # as Java prints a list: [a, b]
+    if isinstance(value, bytes):  # as Java prints the ByteBuffer a blob is read into
+        return f"java.nio.HeapByteBuffer[pos=0 lim={len(value)} cap={len(value)}]"
     return "null" if value is None else str(value)
 
 
@@ -332,15 +334,17 @@ class Validator:
         low, high, own_max = meta.get("min"), meta.get("max"), self.own_max
         if low is None and high is None:
             return []
+        # A sensitive member's value is never shown (KMS: "Value at 'plaintext' failed to ...").
+        fail = _fail_hidden if meta.get("sensitive") else _fail
 
         def length(value: Any, where: str, errors: list[str]) -> None:
             if not isinstance(value, str | list | dict | bytes):
                 return  # a streaming body: its length is the payload's business
             size = len(value)
             if low is not None and size < low:
-                errors.append(_fail(value, where, f"Member must have length greater than or equal to {low}"))
+                errors.append(fail(value, where, f"Member must have length greater than or equal to {low}"))
             if high is not None and size > high and where not in own_max:
-                errors.append(_fail(value, where, f"Member must have length less than or equal to {high}"))
+                errors.append(fail(value, where, f"Member must have length less than or equal to {high}"))
 
         return [length]
 
@@ -524,6 +528,10 @@ def _java_value(value: Any, decimal: bool) -> str:
 
 def _fail(value: Any, where: str, constraint: str) -> str:
     return f"Value '{_show(value)}' at '{where}' failed to satisfy constraint: {constraint}"
+
+
+def _fail_hidden(value: Any, where: str, constraint: str) -> str:
+    return f"Value at '{where}' failed to satisfy constraint: {constraint}"
 
 
 _WHERE = re.compile(
