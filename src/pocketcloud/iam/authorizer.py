@@ -64,9 +64,13 @@ _ALWAYS_ALLOWED = {
 _PLAIN_ACCESS_DENIED = {"s3", "s3control", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
 
 
+# Services that answer AccessDeniedException with 400, as their model says (KMS).
+_ACCESS_DENIED_400 = {"kms"}
+
+
 def access_denied(service: str, message: str) -> ServiceError:
     code = "AccessDenied" if service in _PLAIN_ACCESS_DENIED else "AccessDeniedException"
-    return ServiceError(code, message, status=403)
+    return ServiceError(code, message, status=400 if service in _ACCESS_DENIED_400 else 403)
 
 
 class Authorizer:
@@ -285,6 +289,8 @@ class Authorizer:
         resource_policy = None
         if policy_text:
             kind = "trust" if ctx.service == "sts" and operation.name in TRUST_POLICY_CALLS else "resource"
+            if ctx.service == "kms":
+                kind = "key"
             resource_policy = _parse(policy_text, kind, "resource")
         session: dict[str, Any] = {}
         if principal.session_policy:

@@ -22,7 +22,9 @@ policies", "AWS JSON policy elements: Principal"):
 6. A role session without session policies keeps the role's permissions; a
    federated-user session without a session policy has none.
 7. Role trust policies must always name the caller (an identity policy alone
-   never lets a principal assume a role).
+   never lets a principal assume a role). A KMS key policy must name the caller
+   or its account (which delegates to the identity-based policies): identity
+   policies alone never give access to a key ("Key policies in AWS KMS").
 8. Service control policies ("SCP evaluation"), when the caller's account is a
    member of an organization: every level from the root down to the account
    must have an SCP that allows, and a Deny in any of them is final. They
@@ -65,6 +67,7 @@ _SESSIONS = (ASSUMED_ROLE, FEDERATED_USER)
 _DIRECT, _LIMITED, _ACCOUNT, _NOT_NAMED = 3, 2, 1, 0
 
 IDENTITY, RESOURCE, BOUNDARY, SESSION, TRUST = "identity", "resource", "boundary", "session", "trust"
+KEY = "key"  # a KMS key policy: a resource policy that must name the caller or its account
 SCP = "scp"
 RCP = "rcp"
 
@@ -427,6 +430,7 @@ def _decide(
         granted = _scan((resource_policy,), request, action, resource, lookup, missing, matched)
     trust = resource_policy is not None and resource_policy.kind == TRUST
     resource_kind = TRUST if trust else RESOURCE
+    must_name = trust or (resource_policy is not None and resource_policy.kind == KEY)
     allowed_by_boundary = None if boundary_policy is None else boundary.allows and not boundary.denies
 
     rcp_allows = _chain_allows(request.rcp_levels, request, action, resource, lookup, missing, matched)
@@ -450,7 +454,7 @@ def _decide(
     if not scp_allows:
         return "implicitDeny", SCP, allowed_by_boundary
     failed = _failed_to_allow(
-        request, identity, boundary_policy, boundary, session_policies, session, granted, trust
+        request, identity, boundary_policy, boundary, session_policies, session, granted, must_name, resource_kind
     )
     if failed is None:
         return "allowed", None, allowed_by_boundary
@@ -486,16 +490,17 @@ def _failed_to_allow(
     session_policies: Sequence[Policy] | None,
     session: _Scan,
     granted: _Scan,
-    trust: bool,
+    must_name: bool,
+    resource_kind: str,
 ) -> str | None:
-    """With no explicit deny: None if some path allows, else the kind of policy that failed to allow."""
+    """With no explicit deny: None if some path allows, else the kind of policy that failed to allow.
+    `must_name`: the resource policy must name the caller or its account (a trust or key policy)."""
     kind = request.principal_type
-    resource_kind = TRUST if trust else RESOURCE
     same_account = request.resource_account in (None, request.principal_account)
     if kind not in _HAS_IDENTITY_POLICIES:
         if kind == ROOT:
             # Root needs nothing in its own account; elsewhere (and for a trust policy) it must be named.
-            named = (same_account and not trust) or granted.naming != _NOT_NAMED
+            named = (same_account and not must_name) or granted.naming != _NOT_NAMED
         else:
             named = granted.naming == _DIRECT  # anonymous, services, external identity providers
         return None if named else resource_kind
@@ -517,8 +522,8 @@ def _failed_to_allow(
     if granted.naming == _LIMITED:
         # A grant to the role (or to the user behind a federated session) stays within boundary and session.
         return limit_failure
-    if trust and granted.naming == _NOT_NAMED:
-        return TRUST
+    if must_name and granted.naming == _NOT_NAMED:
+        return resource_kind
     # Nothing names the caller directly: the identity-based path decides (an account grant only delegates).
     return caller_side_failure
 

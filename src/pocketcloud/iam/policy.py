@@ -41,8 +41,8 @@ from pocketcloud.iam.conditions import (
 )
 from pocketcloud.iam.variables import KeyLookup, Template, has_variables, parse_template
 
-PolicyKind = Literal["identity", "boundary", "session", "resource", "trust", "scp", "rcp"]
-POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust", "scp", "rcp")
+PolicyKind = Literal["identity", "boundary", "session", "resource", "trust", "key", "scp", "rcp"]
+POLICY_KINDS = ("identity", "boundary", "session", "resource", "trust", "key", "scp", "rcp")
 CURRENT_VERSION = "2012-10-17"
 LEGACY_VERSION = "2008-10-17"
 
@@ -269,7 +269,7 @@ def _check_required_elements(statements: list[dict[str, Any]], kind: PolicyKind)
                 raise MalformedPolicy("Has prohibited field Resource")
         elif not statement.get("Resource") and not statement.get("NotResource"):
             raise MalformedPolicy("Policy statement must contain resources.")
-        if kind in ("resource", "trust", "rcp") and "Principal" not in statement and "NotPrincipal" not in statement:
+        if kind in ("resource", "trust", "key", "rcp") and "Principal" not in statement and "NotPrincipal" not in statement:
             raise MalformedPolicy("Missing required field Principal")
     for statement in statements:
         for resource in _as_list(statement.get("Resource", statement.get("NotResource", []))):

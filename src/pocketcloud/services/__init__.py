@@ -8,6 +8,7 @@ from __future__ import annotations
 
 PROVIDERS: dict[str, str] = {
     "iam": "pocketcloud.services.iam.provider:IamProvider",
+    "kms": "pocketcloud.services.kms.provider:KmsProvider",
     "lambda": "pocketcloud.services.awslambda.provider:LambdaProvider",
     "logs": "pocketcloud.services.logs.provider:LogsProvider",
     "organizations": "pocketcloud.services.organizations.provider:OrganizationsProvider",

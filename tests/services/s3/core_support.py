@@ -50,6 +50,12 @@ def allow_sse_c(s3: Any, bucket: str) -> None:
     s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration={"Rules": [rule]})
 
 
+def new_kms_key(endpoint: str) -> dict[str, str]:
+    """A new KMS key of the root account: its KeyMetadata (KeyId, Arn, ...)."""
+    metadata: dict[str, str] = make_client(endpoint, "kms").create_key()["KeyMetadata"]
+    return metadata
+
+
 def empty_locked_bucket(s3: Any, name: str) -> None:
     """Delete an Object Lock bucket: legal holds lifted, GOVERNANCE retention bypassed, and what
     remains (short COMPLIANCE retention, ending within seconds) waited out."""

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.services.s3.core_support import allow_sse_c, empty_and_delete, error_of
+from tests.services.s3.core_support import allow_sse_c, empty_and_delete, error_of, new_kms_key
 
 MALFORMED = "The XML you provided was not well-formed or did not validate against our published schema"
 
@@ -394,8 +394,8 @@ def test_default_encryption_kms_key_with_aes256_is_invalid_argument(s3: Any, buc
     assert (code, status) == ("InvalidArgument", 400)
 
 
-def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, bucket: str) -> None:
-    key_arn = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, endpoint: str, bucket: str) -> None:
+    key_arn = new_kms_key(endpoint)["Arn"]
     s3.put_bucket_encryption(
         Bucket=bucket, ServerSideEncryptionConfiguration=encryption("aws:kms", KMSMasterKeyID=key_arn)
     )
@@ -405,8 +405,8 @@ def test_default_kms_encryption_is_applied_to_new_objects_and_reported(s3: Any, 
     assert head["SSEKMSKeyId"] == key_arn
 
 
-def test_a_kms_key_id_without_the_kms_algorithm_is_invalid_argument(s3: Any, bucket: str) -> None:
-    key = "arn:aws:kms:us-east-1:000000000000:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+def test_a_kms_key_id_without_the_kms_algorithm_is_invalid_argument(s3: Any, endpoint: str, bucket: str) -> None:
+    key = new_kms_key(endpoint)["Arn"]
     for algorithm in ({}, {"ServerSideEncryption": "AES256"}):
         code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", SSEKMSKeyId=key, **algorithm)
         assert (code, status) == ("InvalidArgument", 400)

@@ -24,7 +24,7 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
-from tests.services.s3.core_support import empty_and_delete, error_of
+from tests.services.s3.core_support import empty_and_delete, error_of, new_kms_key
 
 INVALID_PART = (
     "InvalidPart",
@@ -616,7 +616,7 @@ def test_a_legal_hold_without_a_body_is_malformed_even_without_object_lock(s3: A
 #    TestS3::test_s3_multipart_upload_sse, TestS3::test_multipart_and_list_parts) -------------------
 
 
-def test_sse_kms_objects_name_their_key_by_arn(s3: Any, bucket: str, other_bucket: str) -> None:
+def test_sse_kms_objects_name_their_key_by_arn(s3: Any, endpoint: str, bucket: str, other_bucket: str) -> None:
     managed = [
         s3.put_object(Bucket=name, Key="k", Body=b"test-sse", ServerSideEncryption="aws:kms")["SSEKMSKeyId"]
         for name in (bucket, other_bucket)
@@ -625,7 +625,7 @@ def test_sse_kms_objects_name_their_key_by_arn(s3: Any, bucket: str, other_bucke
     assert managed[0] == managed[1]
     assert managed[0].startswith("arn:aws:kms:us-east-1:000000000000:key/")
     assert s3.head_object(Bucket=bucket, Key="k")["SSEKMSKeyId"] == managed[0]
-    key_id = "1234abcd-12ab-34cd-56ef-1234567890ab"
+    key_id = new_kms_key(endpoint)["KeyId"]
     put = s3.put_object(
         Bucket=bucket, Key="k2", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id
     )

@@ -674,6 +674,9 @@ class ObjectOperations:
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
         record, out, stored = self._read(ctx, p, with_body=True)
         self.check_not_archived(record)
+        kms_key = (record.get("SSE") or {}).get("KeyId")
+        if kms_key:  # its data key is decrypted with the KMS key, which must still be usable
+            self.kms_key(self.s3.bucket(p["Bucket"]), kms_key, reading=True)  # type: ignore[attr-defined]
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])

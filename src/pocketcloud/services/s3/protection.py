@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -23,18 +22,6 @@ from pocketcloud.services.s3.encryption import customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request
 
 Params = dict[str, Any]
-
-
-def kms_key_arn(bucket_doc: Params, key_id: str | None) -> str:
-    """The KMS key an SSE-KMS object names, as S3 reports it: always an ARN in the bucket's account and
-    region. A bare key id becomes its ARN; no key at all means the AWS managed key `aws/s3`, the same
-    for every bucket of the account and region (its id here is derived from them)."""
-    region, account = bucket_doc.get("Region", "us-east-1"), bucket_doc.get("Account", "")
-    if key_id and (key_id.startswith("arn:") or key_id.startswith("alias/")):
-        return key_id
-    if not key_id:
-        key_id = str(uuid.uuid5(uuid.NAMESPACE_URL, f"kms:{account}:{region}:alias/aws/s3"))
-    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
 
 
 _KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
@@ -93,7 +80,7 @@ class ProtectionOperations:
                 str(algorithm),
             )
         if algorithm != "AES256":
-            key_id = kms_key_arn(bucket_doc, key_id)
+            key_id = self.kms_key(bucket_doc, key_id)
         record["SSE"] = {
             "Algorithm": algorithm,
             **({"KeyId": key_id} if key_id and algorithm != "AES256" else {}),
@@ -102,6 +89,14 @@ class ProtectionOperations:
             # An S3 Bucket Key serves SSE-KMS only (not DSSE-KMS); objects report it in
             # x-amz-server-side-encryption-bucket-key-enabled.
             record["SSE"]["BucketKey"] = True
+
+    def kms_key(self, bucket_doc: Params, key_id: str | None, reading: bool = False) -> str:
+        """The ARN of the KMS key an SSE-KMS object is (`reading`: was) encrypted under, as KMS
+        resolves it in the bucket's account and Region; no key id: S3's AWS managed key `aws/s3`.
+        A key KMS will not use is refused with its KMS.* error (KMS.NotFoundException, ...)."""
+        kms = self.runtime.provider("kms")  # type: ignore[attr-defined]
+        scope = (bucket_doc.get("Account", ""), bucket_doc.get("Region", "us-east-1"))
+        return str(kms.key_for(scope, key_id, "s3", reading=reading))
 
     def sse_c_key_md5(self, key: bytes) -> str:
         return base64.b64encode(hashlib.md5(key).digest()).decode()

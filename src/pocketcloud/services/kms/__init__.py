@@ -1,0 +1,1 @@
+"""AWS Key Management Service: keys, aliases, key policies and the cryptography made with them."""

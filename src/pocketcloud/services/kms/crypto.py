@@ -1,0 +1,140 @@
+"""The cryptography of KMS keys: symmetric ciphertext blobs, RSA encryption, signatures and MACs.
+
+A symmetric ciphertext blob, as Encrypt and GenerateDataKey return it, names its key and the
+key material version it was sealed with, so Decrypt needs no KeyId (as at AWS):
+
+    magic      4 bytes   b"PCK1"
+    key id    36 bytes   the key's UUID, ASCII
+    version    2 bytes   big-endian index of the key material ("Versions": rotations add one)
+    nonce     12 bytes
+    sealed              AES-256-GCM of the plaintext, tag included; the additional data is the
+                        encryption context, canonically serialized, so Decrypt must be given the
+                        same context (else InvalidCiphertextException)
+
+Asymmetric keys do what their spec allows with the `cryptography` package: RSAES-OAEP
+encryption, RSASSA-PSS / PKCS#1 v1.5 and ECDSA signatures (DER-encoded, as KMS returns them),
+over the message or, with MessageType DIGEST, over a digest the caller made.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.kms.keys import private_key
+
+Params = dict[str, Any]
+MAGIC = b"PCK1"
+_HEADER = struct.Struct(">4s36sH12s")
+_HASHES: dict[str, Any] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512, "1": hashes.SHA1}
+_DIGESTS = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512, "224": hashlib.sha224}
+
+
+def invalid_ciphertext() -> ServiceError:
+    return ServiceError("InvalidCiphertextException", "", status=400)
+
+
+def _context_bytes(context: Params | None) -> bytes:
+    return json.dumps(context or {}, sort_keys=True, separators=(",", ":")).encode()
+
+
+def seal(doc: Params, plaintext: bytes, context: Params | None) -> bytes:
+    """A ciphertext blob of `plaintext` under the key's newest material."""
+    versions = doc["Versions"]
+    version = len(versions) - 1
+    nonce = os.urandom(12)
+    sealed = AESGCM(base64.b64decode(versions[version])).encrypt(nonce, plaintext, _context_bytes(context))
+    return _HEADER.pack(MAGIC, doc["KeyId"].encode(), version, nonce) + sealed
+
+
+def key_id_of(blob: bytes) -> str:
+    """The id of the key a symmetric ciphertext blob was sealed with; InvalidCiphertextException
+    for anything else."""
+    if len(blob) < _HEADER.size + 16 or not blob.startswith(MAGIC):
+        raise invalid_ciphertext()
+    try:
+        return blob[4:40].decode("ascii")
+    except UnicodeDecodeError:
+        raise invalid_ciphertext() from None
+
+
+def unseal(doc: Params, blob: bytes, context: Params | None) -> bytes:
+    _, _, version, nonce = _HEADER.unpack_from(blob)
+    versions = doc.get("Versions") or []
+    if version >= len(versions):
+        raise invalid_ciphertext()
+    try:
+        return AESGCM(base64.b64decode(versions[version])).decrypt(
+            nonce, blob[_HEADER.size :], _context_bytes(context)
+        )
+    except InvalidTag:
+        raise invalid_ciphertext() from None
+
+
+def _oaep(algorithm: str) -> Any:
+    digest = _HASHES["1" if algorithm.endswith("SHA_1") else "256"]()
+    return padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
+
+
+def rsa_encrypt(doc: Params, plaintext: bytes, algorithm: str) -> bytes:
+    return bytes(private_key(doc).public_key().encrypt(plaintext, _oaep(algorithm)))
+
+
+def rsa_decrypt(doc: Params, blob: bytes, algorithm: str) -> bytes:
+    try:
+        return bytes(private_key(doc).decrypt(blob, _oaep(algorithm)))
+    except ValueError:
+        raise invalid_ciphertext() from None
+
+
+def _signature_scheme(algorithm: str, digest: bool) -> tuple[Any, Any]:
+    """(padding or ECDSA, hash algorithm) of a signing algorithm; the hash is Prehashed for a digest."""
+    bits = algorithm.rsplit("_", 1)[-1]
+    chosen = _HASHES[bits]()
+    hashed = utils.Prehashed(chosen) if digest else chosen
+    if algorithm.startswith("RSASSA_PSS"):
+        return padding.PSS(mgf=padding.MGF1(chosen), salt_length=chosen.digest_size), hashed
+    if algorithm.startswith("RSASSA_PKCS1"):
+        return padding.PKCS1v15(), hashed
+    return ec.ECDSA(hashed), None
+
+
+def sign(doc: Params, message: bytes, algorithm: str, digest: bool) -> bytes:
+    scheme, hashed = _signature_scheme(algorithm, digest)
+    key = private_key(doc)
+    if hashed is None:
+        return bytes(key.sign(message, scheme))
+    return bytes(key.sign(message, scheme, hashed))
+
+
+def verify(doc: Params, message: bytes, signature: bytes, algorithm: str, digest: bool) -> bool:
+    scheme, hashed = _signature_scheme(algorithm, digest)
+    public = private_key(doc).public_key()
+    try:
+        if hashed is None:
+            public.verify(signature, message, scheme)
+        else:
+            public.verify(signature, message, scheme, hashed)
+    except (InvalidSignature, ValueError):
+        return False
+    return True
+
+
+def digest_size(algorithm: str) -> int:
+    """The length of the digest a signing algorithm signs (MessageType DIGEST must be that long)."""
+    return int(_DIGESTS[algorithm.rsplit("_", 1)[-1]]().digest_size)
+
+
+def mac(doc: Params, message: bytes, algorithm: str) -> bytes:
+    return hmac.new(base64.b64decode(doc["Secret"]), message, _DIGESTS[algorithm.rsplit("_", 1)[-1]]).digest()

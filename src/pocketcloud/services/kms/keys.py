@@ -1,0 +1,202 @@
+"""KMS keys: their record, their key material, and how a request names one.
+
+A key is a document of the `kms/keys` collection, per account and Region, under its key id (a
+UUID). Its material lives in the same document, never answered: a symmetric key keeps one
+256-bit AES key per rotation ("Versions", newest last: data encrypted under an older one still
+decrypts), an HMAC key its secret, an asymmetric key its private key (PKCS#8 DER, base64). An
+alias is a document of `kms/aliases` under its name ("alias/..."), naming its target key.
+
+A request names a key by its id, its ARN, an alias name or an alias ARN ("DescribeKey":
+"KeyId"); `KeyLookup.resolve` finds it or raises AWS's NotFoundException, and `usable` refuses
+a disabled key (DisabledException) or one pending deletion (KMSInvalidStateException).
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.store import Collection, Scope
+
+Params = dict[str, Any]
+
+SYMMETRIC = "SYMMETRIC_DEFAULT"
+HMAC_SPECS = {"HMAC_224": 28, "HMAC_256": 32, "HMAC_384": 48, "HMAC_512": 64}
+RSA_SPECS = {"RSA_2048": 2048, "RSA_3072": 3072, "RSA_4096": 4096}
+ECC_CURVES: dict[str, Any] = {
+    "ECC_NIST_P256": ec.SECP256R1,
+    "ECC_NIST_P384": ec.SECP384R1,
+    "ECC_NIST_P521": ec.SECP521R1,
+    "ECC_SECG_P256K1": ec.SECP256K1,
+}
+# What each key usage allows of each kind of key spec ("Choosing a KMS key type").
+USAGES_OF_SPEC = {
+    SYMMETRIC: ("ENCRYPT_DECRYPT",),
+    **dict.fromkeys(HMAC_SPECS, ("GENERATE_VERIFY_MAC",)),
+    **dict.fromkeys(RSA_SPECS, ("ENCRYPT_DECRYPT", "SIGN_VERIFY")),
+    "ECC_NIST_P256": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_NIST_P384": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_NIST_P521": ("SIGN_VERIFY", "KEY_AGREEMENT"),
+    "ECC_SECG_P256K1": ("SIGN_VERIFY",),
+}
+_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+_KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)")
+_ALIAS_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)")
+
+
+def not_found(message: str) -> ServiceError:
+    return ServiceError("NotFoundException", message, status=400)
+
+
+def invalid_state(message: str) -> ServiceError:
+    return ServiceError("KMSInvalidStateException", message, status=400)
+
+
+def now() -> datetime:
+    return datetime.now(UTC)
+
+
+def key_arn(scope: Scope, key_id: str) -> str:
+    account, region = scope
+    return f"arn:aws:kms:{region}:{account}:key/{key_id}"
+
+
+def alias_arn(scope: Scope, name: str) -> str:
+    account, region = scope
+    return f"arn:aws:kms:{region}:{account}:{name}"
+
+
+def default_policy(account: str) -> str:
+    """The default key policy: the account may do anything with the key, which lets its IAM
+    policies grant access to it ("Default key policy")."""
+    return (
+        '{\n  "Version" : "2012-10-17",\n  "Id" : "key-default-1",\n  "Statement" : [ {\n'
+        '    "Sid" : "Enable IAM User Permissions",\n    "Effect" : "Allow",\n'
+        f'    "Principal" : {{\n      "AWS" : "arn:aws:iam::{account}:root"\n    }},\n'
+        '    "Action" : "kms:*",\n    "Resource" : "*"\n  } ]\n}'
+    )
+
+
+def new_material(spec: str) -> Params:
+    """The secret part of a new key of `spec`, as the key document keeps it."""
+    if spec == SYMMETRIC:
+        return {"Versions": [_b64(os.urandom(32))]}
+    if spec in HMAC_SPECS:
+        return {"Secret": _b64(os.urandom(HMAC_SPECS[spec]))}
+    private: Any
+    if spec in RSA_SPECS:
+        private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_SPECS[spec])
+    else:
+        private = ec.generate_private_key(ECC_CURVES[spec]())
+    der = private.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    return {"PrivateKey": _b64(der)}
+
+
+def private_key(doc: Params) -> Any:
+    return serialization.load_der_private_key(base64.b64decode(doc["PrivateKey"]), password=None)
+
+
+def public_key_der(doc: Params) -> bytes:
+    return bytes(
+        private_key(doc)
+        .public_key()
+        .public_bytes(serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo)
+    )
+
+
+def _b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def new_key_id() -> str:
+    return str(uuid.uuid4())
+
+
+class KeyLookup:
+    """Finds the key a request names, in the caller's account and Region or in the one its ARN names."""
+
+    def __init__(self, keys: Collection, aliases: Collection) -> None:
+        self.keys = keys
+        self.aliases = aliases
+
+    def find(self, scope: Scope, key_id: str) -> tuple[Scope, Params] | None:
+        """(scope, key document) of the key `key_id` names, or None."""
+        found = _KEY_ARN.fullmatch(key_id)
+        if found is not None:
+            scope, key_id = (found.group(2), found.group(1)), found.group(3)
+        else:
+            alias = _ALIAS_ARN.fullmatch(key_id)
+            if alias is not None:
+                scope, key_id = (alias.group(2), alias.group(1)), alias.group(3)
+        if key_id.startswith("alias/"):
+            target = self.aliases.get(scope, key_id)
+            if target is None:
+                return None
+            key_id = target["TargetKeyId"]
+        doc = self.keys.get(scope, key_id)
+        return (scope, doc) if doc is not None else None
+
+    def resolve(self, scope: Scope, key_id: str) -> tuple[Scope, Params]:
+        """As `find`, or NotFoundException in AWS's words."""
+        found = self.find(scope, key_id)
+        if found is not None:
+            return found
+        if key_id.startswith("alias/") or _ALIAS_ARN.fullmatch(key_id):
+            name = key_id if key_id.startswith("arn:") else alias_arn(scope, key_id)
+            raise not_found(f"Alias {name} is not found.")
+        arn = _KEY_ARN.fullmatch(key_id)
+        if arn is None and _KEY_ID.fullmatch(key_id) is None:
+            raise not_found(f"Invalid keyId '{key_id}'")
+        raise not_found(f"Key '{key_id if arn else key_arn(scope, key_id)}' does not exist")
+
+
+def usable(doc: Params) -> None:
+    """Refuse a cryptographic operation with a key that is disabled or pending deletion."""
+    state = doc["KeyState"]
+    if state == "Enabled":
+        return
+    if state == "Disabled":
+        raise ServiceError("DisabledException", f"{doc['Arn']} is disabled.", status=400)
+    raise invalid_state(
+        f"{doc['Arn']} is pending deletion." if state == "PendingDeletion" else f"{doc['Arn']} is {state}."
+    )
+
+
+def metadata(doc: Params) -> Params:
+    """The KeyMetadata DescribeKey and CreateKey answer (never the material)."""
+    out = {k: doc[k] for k in _METADATA if k in doc}
+    out["Enabled"] = doc["KeyState"] == "Enabled"
+    return out
+
+
+_METADATA = (
+    "AWSAccountId",
+    "KeyId",
+    "Arn",
+    "CreationDate",
+    "Enabled",
+    "Description",
+    "KeyUsage",
+    "KeyState",
+    "DeletionDate",
+    "PendingDeletionWindowInDays",
+    "Origin",
+    "KeyManager",
+    "CustomerMasterKeySpec",
+    "KeySpec",
+    "EncryptionAlgorithms",
+    "SigningAlgorithms",
+    "MacAlgorithms",
+    "KeyAgreementAlgorithms",
+    "MultiRegion",
+)

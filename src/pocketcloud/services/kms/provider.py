@@ -1,0 +1,754 @@
+"""KMS: keys, aliases, key policies, and the cryptographic operations with them.
+
+Symmetric keys (SYMMETRIC_DEFAULT: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*), HMAC keys
+(GenerateMac, VerifyMac) and asymmetric keys (RSA: encryption or signing; ECC: signing) are real:
+their material is made here and used with the `cryptography` package (`crypto.py`), and kept in
+the store with the key (`keys.py`), so ciphertext made before a restart decrypts after it.
+
+Access is decided by the request chain's authorizer with the key policy as the resource policy,
+which must allow the caller, or the caller's account (which lets IAM policies grant access): as
+at AWS, IAM policies alone never give access to a key whose policy does not name the account.
+New keys get AWS's default key policy, which names the account.
+
+Key states: Enabled, Disabled (EnableKey / DisableKey) and PendingDeletion (ScheduleKeyDeletion,
+7 to 30 days; CancelKeyDeletion leaves the key Disabled). A key whose deletion date has passed is
+deleted when next looked at. Not modelled: grants, custom key stores, imported key material,
+multi-Region keys, key agreement, and the AWS managed keys other services create.
+"""
+
+from __future__ import annotations
+
+import base64
+import hmac
+import os
+from datetime import timedelta
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.context_keys import resource_tag_values
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
+from pocketcloud.protocol.serializers.scalars import to_datetime
+from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.kms import crypto
+from pocketcloud.services.kms.keys import (
+    ECC_CURVES,
+    HMAC_SPECS,
+    RSA_SPECS,
+    SYMMETRIC,
+    USAGES_OF_SPEC,
+    KeyLookup,
+    alias_arn,
+    default_policy,
+    invalid_state,
+    key_arn,
+    metadata,
+    new_key_id,
+    new_material,
+    not_found,
+    now,
+    public_key_der,
+    usable,
+)
+from pocketcloud.store import Scope
+
+Params = dict[str, Any]
+MAX_TAGS = 50
+_ROTATION_DAYS = (90, 2560)
+_DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
+# Operations that name no key: authorized on "*".
+_KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
+
+
+def validation(message: str) -> ServiceError:
+    return ServiceError("ValidationException", message, status=400)
+
+
+def _check_range(value: int, member: str, low: int, high: int) -> None:
+    """KMS's own bounds, narrower than the model's, in its front end's words."""
+    if not low <= value <= high:
+        bound = f"less than or equal to {high}" if value > high else f"greater than or equal to {low}"
+        raise validation(
+            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
+            f"Member must have value {bound}"
+        )
+
+
+def _unsupported(message: str) -> ServiceError:
+    return ServiceError("UnsupportedOperationException", message, status=400)
+
+
+def _invalid_usage(message: str) -> ServiceError:
+    return ServiceError("InvalidKeyUsageException", message, status=400)
+
+
+def _algorithms(spec: str, usage: str) -> Params:
+    if spec == SYMMETRIC:
+        return {"EncryptionAlgorithms": [SYMMETRIC]}
+    if spec in HMAC_SPECS:
+        return {"MacAlgorithms": [f"HMAC_SHA_{spec[5:]}"]}
+    if spec in RSA_SPECS:
+        if usage == "ENCRYPT_DECRYPT":
+            return {"EncryptionAlgorithms": ["RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256"]}
+        return {
+            "SigningAlgorithms": [
+                f"RSASSA_{kind}_SHA_{bits}"
+                for kind in ("PSS", "PKCS1_V1_5")
+                for bits in ("256", "384", "512")
+            ]
+        }
+    if usage == "KEY_AGREEMENT":
+        return {"KeyAgreementAlgorithms": ["ECDH"]}
+    bits = {"ECC_NIST_P256": "256", "ECC_SECG_P256K1": "256", "ECC_NIST_P384": "384", "ECC_NIST_P521": "512"}
+    return {"SigningAlgorithms": [f"ECDSA_SHA_{bits[spec]}"]}
+
+
+class KmsProvider(Provider):
+    service = "kms"
+
+    def __init__(self, runtime: ServiceRuntime) -> None:
+        super().__init__(runtime)
+        self.keys = runtime.store.collection("kms", "keys")
+        self.aliases = runtime.store.collection("kms", "aliases")
+        self.lookup = KeyLookup(self.keys, self.aliases)
+
+    # -- for the authorizer: the key policy is the resource policy ---------------------------
+
+    def _named_key(self, ctx: RequestContext, operation: str, params: Params) -> tuple[Scope, Params] | None:
+        if operation in _KEYLESS:
+            return None
+        key_id = params.get("KeyId") or params.get("TargetKeyId") or params.get("DestinationKeyId")
+        if operation == "ReEncrypt":
+            key_id = params.get("DestinationKeyId")
+        if key_id is None and operation == "Decrypt" and isinstance(params.get("CiphertextBlob"), bytes):
+            try:
+                key_id = crypto.key_id_of(params["CiphertextBlob"])
+            except ServiceError:
+                return None
+        if not key_id:
+            return None
+        found = self.lookup.find((ctx.account_id, ctx.region), str(key_id))
+        return found if found is None else self._expired(*found)
+
+    def resource_policy(
+        self, ctx: RequestContext, operation: str, params: Params
+    ) -> tuple[str | None, str | None]:
+        found = self._named_key(ctx, operation, params)
+        if found is None:
+            return None, None
+        return found[1]["Policy"], found[0][0]
+
+    def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
+        found = self._named_key(ctx, operation, params)
+        if found is not None:
+            return [found[1]["Arn"]]
+        return ["*"] if operation in _KEYLESS else None
+
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        found = self._named_key(ctx, operation, params)
+        tags = {t["TagKey"]: t["TagValue"] for t in found[1].get("Tags") or []} if found is not None else {}
+        values: Params = resource_tag_values(tags)
+        for key, value in (params.get("EncryptionContext") or {}).items():
+            values[f"kms:EncryptionContext:{key}"] = value
+        return values
+
+    # -- helpers --------------------------------------------------------------------------------
+
+    def _scope(self, ctx: RequestContext) -> Scope:
+        return (ctx.account_id, ctx.region)
+
+    def _expired(self, scope: Scope, doc: Params) -> tuple[Scope, Params] | None:
+        """A key past its deletion date is deleted now (AWS deletes it when the waiting period ends)."""
+        deletion = doc.get("DeletionDate")
+        if doc["KeyState"] == "PendingDeletion" and deletion and to_datetime(deletion) <= now():
+            with self.store.transaction():
+                self.keys.delete(scope, doc["KeyId"])
+                for name, alias in self.aliases.scan(scope):
+                    if alias["TargetKeyId"] == doc["KeyId"]:
+                        self.aliases.delete(scope, name)
+            return None
+        return scope, doc
+
+    def _key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
+        scope, doc = self.lookup.resolve(self._scope(ctx), key_id)
+        found = self._expired(scope, doc)
+        if found is None:
+            self.lookup.resolve(self._scope(ctx), doc["KeyId"])  # NotFoundException now
+        assert found is not None
+        return found
+
+    def _usable(self, ctx: RequestContext, key_id: str, usage: str) -> tuple[Scope, Params]:
+        scope, doc = self._key(ctx, key_id)
+        usable(doc)
+        if doc["KeyUsage"] != usage:
+            raise _invalid_usage(
+                f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for {ctx.operation}."
+            )
+        return scope, doc
+
+    def _own_key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
+        """A key the caller manages: only in its own account (management calls take no other's)."""
+        scope, doc = self._key(ctx, key_id)
+        if scope != self._scope(ctx):
+            raise not_found(f"Key '{doc['Arn']}' does not exist")
+        return scope, doc
+
+    def _put(self, scope: Scope, doc: Params) -> None:
+        self.keys.put(scope, doc["KeyId"], doc)
+
+    def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
+        """A key policy that parses and, unless told to bypass the lockout safety check, lets the
+        caller change it again (kms:PutKeyPolicy), so that the key stays manageable."""
+        try:
+            parse_policy(policy, kind="key")
+        except MalformedPolicy as error:
+            raise ServiceError("MalformedPolicyDocumentException", str(error), status=400) from None
+        if bypass or self.runtime.settings.auth_disabled:
+            return
+        operation = operation_model("kms", "PutKeyPolicy")
+        decision, _, _ = self.runtime.authorizer.decide(
+            ctx, operation, {}, policy, ctx.account_id, action="kms:PutKeyPolicy", resources=["*"]
+        )
+        if not decision.allowed:
+            raise ServiceError(
+                "MalformedPolicyDocumentException",
+                "The new key policy will not allow you to update the key policy in the future.",
+                status=400,
+            )
+
+    @staticmethod
+    def _check_tags(tags: list[Params]) -> None:
+        if len(tags) > MAX_TAGS:
+            raise ServiceError("TagException", "Too many tags", status=400)
+        for tag in tags:
+            if tag["TagKey"].startswith("aws:"):
+                raise ServiceError("TagException", "Tags beginning with aws: are reserved", status=400)
+
+    # -- for other services: the key a call names, and the AWS managed keys --------------------------
+
+    def key_for(self, scope: Scope, key_id: str | None, service: str, *, reading: bool = False) -> str:
+        """The ARN of the key a call to `service` (S3's SSE-KMS) names, in the caller's account and
+        Region `scope`; with no key id, the service's AWS managed key (`alias/aws/<service>`, made on
+        first use). What KMS refuses, the service passes on as `KMS.<code>` (400): a key that does not
+        exist (or is in another Region), is disabled, or is pending deletion. `reading`: a key for
+        data already written, which is refused only if it exists and cannot be used."""
+        if not key_id:
+            return self.managed_key(scope, service)["Arn"]
+        try:
+            found = self.lookup.find(scope, key_id)
+            found = found if found is None else self._expired(*found)
+            if found is None:
+                if reading:
+                    return key_id
+                self.lookup.resolve(scope, key_id)
+                raise not_found(f"Invalid keyId '{key_id}'")  # an expired key: gone
+            if found[0][1] != scope[1]:
+                raise not_found(f"Invalid arn {found[0][1]}")  # a key serves its own Region only
+            usable(found[1])
+        except ServiceError as error:
+            raise ServiceError(f"KMS.{error.code}", error.message, status=400) from None
+        return str(found[1]["Arn"])
+
+    def managed_key(self, scope: Scope, service: str) -> Params:
+        """The AWS managed key of `service` in the account and Region: `alias/aws/<service>`."""
+        alias = f"alias/aws/{service}"
+        found = self.lookup.find(scope, alias)
+        if found is not None:
+            return found[1]
+        with self.store.transaction():
+            found = self.lookup.find(scope, alias)  # made meanwhile by another thread
+            if found is not None:
+                return found[1]
+            doc = self._new_key(
+                scope,
+                SYMMETRIC,
+                "ENCRYPT_DECRYPT",
+                f"Default key that protects my {service.upper()} objects when no other key is defined",
+                default_policy(scope[0]),
+                [],
+                manager="AWS",
+            )
+            stamp = now().isoformat()
+            self.aliases.put(
+                scope,
+                alias,
+                {
+                    "AliasName": alias,
+                    "TargetKeyId": doc["KeyId"],
+                    "CreationDate": stamp,
+                    "LastUpdatedDate": stamp,
+                },
+            )
+        return doc
+
+    def _new_key(
+        self,
+        scope: Scope,
+        spec: str,
+        usage: str,
+        description: str,
+        policy: str,
+        tags: list[Params],
+        manager: str = "CUSTOMER",
+    ) -> Params:
+        key_id = new_key_id()
+        doc: Params = {
+            "AWSAccountId": scope[0],
+            "KeyId": key_id,
+            "Arn": key_arn(scope, key_id),
+            "CreationDate": now().isoformat(),
+            "Description": description,
+            "KeyUsage": usage,
+            "KeyState": "Enabled",
+            "Origin": "AWS_KMS",
+            "KeyManager": manager,
+            "CustomerMasterKeySpec": spec,
+            "KeySpec": spec,
+            **_algorithms(spec, usage),
+            "MultiRegion": False,
+            "Policy": policy,
+            "Tags": tags,
+            # AWS managed keys rotate every year; a customer's when told to.
+            "Rotation": (
+                {"Enabled": True, "PeriodInDays": 365, "Next": (now() + timedelta(days=365)).isoformat()}
+                if manager == "AWS"
+                else {"Enabled": False}
+            ),
+            **new_material(spec),
+        }
+        self._put(scope, doc)
+        return doc
+
+    # -- keys -------------------------------------------------------------------------------------
+
+    def CreateKey(self, ctx: RequestContext, p: Params) -> Params:
+        spec = p.get("KeySpec") or p.get("CustomerMasterKeySpec") or SYMMETRIC
+        if not p.get("KeyUsage") and spec != SYMMETRIC:
+            raise validation(
+                "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
+            )
+        usage = p.get("KeyUsage") or "ENCRYPT_DECRYPT"
+        if usage not in USAGES_OF_SPEC.get(spec, ()):
+            raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
+        if spec not in USAGES_OF_SPEC:
+            raise _unsupported(f"KeySpec {spec} is not supported")
+        if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
+            raise _unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
+        policy = p.get("Policy") or default_policy(ctx.account_id)
+        self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"))
+        tags = p.get("Tags") or []
+        self._check_tags(tags)
+        doc = self._new_key(self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags)
+        return {"KeyMetadata": metadata(doc)}
+
+    def DescribeKey(self, ctx: RequestContext, p: Params) -> Params:
+        return {"KeyMetadata": metadata(self._key(ctx, p["KeyId"])[1])}
+
+    def ListKeys(self, ctx: RequestContext, p: Params) -> Params:
+        limit = p.get("Limit") or 1000
+        page = self.keys.scan(self._scope(ctx), start_after=self._marker(p.get("Marker")), limit=limit + 1)
+        out: Params = {
+            "Keys": [{"KeyId": doc["KeyId"], "KeyArn": doc["Arn"]} for _, doc in page[:limit]],
+            "Truncated": len(page) > limit,
+        }
+        if len(page) > limit:
+            out["NextMarker"] = base64.urlsafe_b64encode(page[limit - 1][0].encode()).decode()
+        return out
+
+    @staticmethod
+    def _marker(marker: str | None) -> str | None:
+        if not marker:
+            return None
+        try:
+            return base64.urlsafe_b64decode(marker.encode()).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise ServiceError("InvalidMarkerException", "Invalid marker", status=400) from None
+
+    def UpdateKeyDescription(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            doc["Description"] = p["Description"]
+            self._put(scope, doc)
+        return {}
+
+    def _set_state(self, ctx: RequestContext, key_id: str, state: str) -> None:
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, key_id)
+            if doc["KeyState"] == "PendingDeletion":
+                raise invalid_state(f"{doc['Arn']} is pending deletion.")
+            doc["KeyState"] = state
+            self._put(scope, doc)
+
+    def EnableKey(self, ctx: RequestContext, p: Params) -> Params:
+        self._set_state(ctx, p["KeyId"], "Enabled")
+        return {}
+
+    def DisableKey(self, ctx: RequestContext, p: Params) -> Params:
+        self._set_state(ctx, p["KeyId"], "Disabled")
+        return {}
+
+    def ScheduleKeyDeletion(self, ctx: RequestContext, p: Params) -> Params:
+        days = p.get("PendingWindowInDays") or 30
+        _check_range(days, "pendingWindowInDays", 7, 30)
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            if doc["KeyState"] == "PendingDeletion":
+                raise invalid_state(f"{doc['Arn']} is pending deletion.")
+            doc["KeyState"] = "PendingDeletion"
+            doc["DeletionDate"] = (now() + timedelta(days=days)).isoformat()
+            doc["PendingDeletionWindowInDays"] = days
+            self._put(scope, doc)
+        return {
+            "KeyId": doc["Arn"],
+            "DeletionDate": doc["DeletionDate"],
+            "KeyState": "PendingDeletion",
+            "PendingWindowInDays": days,
+        }
+
+    def CancelKeyDeletion(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            if doc["KeyState"] != "PendingDeletion":
+                raise invalid_state(f"{doc['Arn']} is not pending deletion.")
+            doc["KeyState"] = "Disabled"
+            doc.pop("DeletionDate", None)
+            doc.pop("PendingDeletionWindowInDays", None)
+            self._put(scope, doc)
+        return {"KeyId": doc["Arn"]}
+
+    # -- aliases ----------------------------------------------------------------------------------
+
+    def _check_alias_name(self, name: str) -> None:
+        if not name.startswith("alias/") or name == "alias/":
+            raise validation(
+                'Alias must start with the prefix "alias/". Please see '
+                "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+            )
+        if name.startswith("alias/aws/"):
+            raise ServiceError(
+                "NotAuthorizedException", "Cannot create alias with prefix 'alias/aws/'", status=400
+            )
+
+    def _target(self, ctx: RequestContext, key_id: str) -> Params:
+        if key_id.startswith("alias/") or ":alias/" in key_id:
+            raise validation("Aliases must refer to keys. Not aliases")
+        return self._own_key(ctx, key_id)[1]
+
+    def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name = p["AliasName"]
+        self._check_alias_name(name)
+        scope = self._scope(ctx)
+        with self.store.transaction():
+            target = self._target(ctx, p["TargetKeyId"])
+            stamp = now().isoformat()
+            doc = {
+                "AliasName": name,
+                "TargetKeyId": target["KeyId"],
+                "CreationDate": stamp,
+                "LastUpdatedDate": stamp,
+            }
+            if not self.aliases.insert(scope, name, doc):
+                raise ServiceError(
+                    "AlreadyExistsException",
+                    f"An alias with the name {alias_arn(scope, name)} already exists",
+                    status=400,
+                )
+        return {}
+
+    def UpdateAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, scope = p["AliasName"], self._scope(ctx)
+        with self.store.transaction():
+            doc = self.aliases.get(scope, name)
+            if doc is None:
+                raise not_found(f"Alias {alias_arn(scope, name)} is not found.")
+            target = self._target(ctx, p["TargetKeyId"])
+            current = self.keys.get(scope, doc["TargetKeyId"])
+            if current is not None and (current["KeyUsage"], current["KeySpec"]) != (
+                target["KeyUsage"],
+                target["KeySpec"],
+            ):
+                raise validation("Alias must refer to a key of the same key spec and key usage")
+            doc.update(TargetKeyId=target["KeyId"], LastUpdatedDate=now().isoformat())
+            self.aliases.put(scope, name, doc)
+        return {}
+
+    def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
+        name, scope = p["AliasName"], self._scope(ctx)
+        if not self.aliases.delete(scope, name):
+            raise not_found(f"Alias {alias_arn(scope, name)} is not found.")
+        return {}
+
+    def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
+        scope = self._scope(ctx)
+        target = self._key(ctx, p["KeyId"])[1]["KeyId"] if p.get("KeyId") else None
+        limit = p.get("Limit") or 100
+        entries = [
+            {
+                "AliasName": name,
+                "AliasArn": alias_arn(scope, name),
+                "TargetKeyId": doc["TargetKeyId"],
+                "CreationDate": doc["CreationDate"],
+                "LastUpdatedDate": doc["LastUpdatedDate"],
+            }
+            for name, doc in self.aliases.scan(scope, start_after=self._marker(p.get("Marker")))
+            if target is None or doc["TargetKeyId"] == target
+        ]
+        out: Params = {"Aliases": entries[:limit], "Truncated": len(entries) > limit}
+        if len(entries) > limit:
+            out["NextMarker"] = base64.urlsafe_b64encode(entries[limit - 1]["AliasName"].encode()).decode()
+        return out
+
+    # -- key policies and tags ------------------------------------------------------------------------
+
+    def GetKeyPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._own_key(ctx, p["KeyId"])[1]
+        if (p.get("PolicyName") or "default") != "default":
+            raise not_found("No such policy exists")
+        return {"Policy": doc["Policy"], "PolicyName": "default"}
+
+    def PutKeyPolicy(self, ctx: RequestContext, p: Params) -> Params:
+        if (p.get("PolicyName") or "default") != "default":
+            raise validation("PolicyName must be default")
+        self._check_policy(ctx, p["Policy"], p.get("BypassPolicyLockoutSafetyCheck"))
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            doc["Policy"] = p["Policy"]
+            self._put(scope, doc)
+        return {}
+
+    def ListKeyPolicies(self, ctx: RequestContext, p: Params) -> Params:
+        self._own_key(ctx, p["KeyId"])
+        return {"PolicyNames": ["default"], "Truncated": False}
+
+    def TagResource(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []}
+            tags.update({t["TagKey"]: t["TagValue"] for t in p["Tags"]})
+            doc["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
+            self._check_tags(doc["Tags"])
+            self._put(scope, doc)
+        return {}
+
+    def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._own_key(ctx, p["KeyId"])
+            doc["Tags"] = [t for t in doc.get("Tags") or [] if t["TagKey"] not in set(p["TagKeys"])]
+            self._put(scope, doc)
+        return {}
+
+    def ListResourceTags(self, ctx: RequestContext, p: Params) -> Params:
+        tags = sorted(self._own_key(ctx, p["KeyId"])[1].get("Tags") or [], key=lambda t: t["TagKey"])
+        return {"Tags": tags, "Truncated": False}
+
+    # -- rotation -----------------------------------------------------------------------------------
+
+    def _rotatable(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
+        scope, doc = self._own_key(ctx, key_id)
+        if doc["KeySpec"] != SYMMETRIC:
+            raise _unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
+        if doc["KeyState"] != "Enabled":
+            usable(doc)
+        return scope, doc
+
+    def EnableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
+        days = p.get("RotationPeriodInDays") or 365
+        _check_range(days, "rotationPeriodInDays", *_ROTATION_DAYS)
+        with self.store.transaction():
+            scope, doc = self._rotatable(ctx, p["KeyId"])
+            doc["Rotation"] = {
+                "Enabled": True,
+                "PeriodInDays": days,
+                "Next": (now() + timedelta(days=days)).isoformat(),
+            }
+            self._put(scope, doc)
+        return {}
+
+    def DisableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._rotatable(ctx, p["KeyId"])
+            doc["Rotation"] = {"Enabled": False}
+            self._put(scope, doc)
+        return {}
+
+    def GetKeyRotationStatus(self, ctx: RequestContext, p: Params) -> Params:
+        scope, doc = self._own_key(ctx, p["KeyId"])
+        if doc["KeySpec"] != SYMMETRIC:
+            raise _unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
+        rotation = doc.get("Rotation") or {}
+        out: Params = {"KeyRotationEnabled": bool(rotation.get("Enabled")), "KeyId": doc["Arn"]}
+        if rotation.get("Enabled"):
+            out["RotationPeriodInDays"] = rotation["PeriodInDays"]
+            out["NextRotationDate"] = rotation["Next"]
+        return out
+
+    def RotateKeyOnDemand(self, ctx: RequestContext, p: Params) -> Params:
+        with self.store.transaction():
+            scope, doc = self._rotatable(ctx, p["KeyId"])
+            doc["Versions"].append(base64.b64encode(os.urandom(32)).decode())
+            doc.setdefault("Rotations", []).append(
+                {"RotationDate": now().isoformat(), "RotationType": "ON_DEMAND"}
+            )
+            self._put(scope, doc)
+        return {"KeyId": doc["Arn"]}
+
+    def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:
+        doc = self._rotatable(ctx, p["KeyId"])[1]
+        rotations = [{"KeyId": doc["KeyId"], **r} for r in doc.get("Rotations") or []]
+        return {"Rotations": rotations, "Truncated": False}
+
+    # -- cryptography ----------------------------------------------------------------------------
+
+    def Encrypt(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
+        algorithm = p.get("EncryptionAlgorithm") or SYMMETRIC
+        self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
+        if algorithm == SYMMETRIC:
+            blob = crypto.seal(doc, p["Plaintext"], p.get("EncryptionContext"))
+        else:
+            blob = crypto.rsa_encrypt(doc, p["Plaintext"], algorithm)
+        return {"CiphertextBlob": blob, "KeyId": doc["Arn"], "EncryptionAlgorithm": algorithm}
+
+    def _check_algorithm(self, doc: Params, member: str, algorithm: str) -> None:
+        if algorithm not in (doc.get(member) or ()):
+            raise _invalid_usage(f"Algorithm {algorithm} is incompatible with key spec {doc['KeySpec']}.")
+
+    def _open(
+        self,
+        ctx: RequestContext,
+        blob: bytes,
+        context: Params | None,
+        key_id: str | None,
+        algorithm: str | None,
+    ) -> tuple[Params, bytes, str]:
+        """(key document, plaintext, algorithm) of a ciphertext blob."""
+        algorithm = algorithm or SYMMETRIC
+        if algorithm != SYMMETRIC:
+            if not key_id:
+                raise validation("KeyId is required for asymmetric decryption")
+            _, doc = self._usable(ctx, key_id, "ENCRYPT_DECRYPT")
+            self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
+            return doc, crypto.rsa_decrypt(doc, blob, algorithm), algorithm
+        sealed_with = crypto.key_id_of(blob)
+        found = self.lookup.find(self._scope(ctx), sealed_with)
+        if key_id:
+            _, named = self._key(ctx, key_id)
+            if found is None or named["KeyId"] != found[1]["KeyId"]:
+                raise ServiceError(
+                    "IncorrectKeyException",
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                    status=400,
+                )
+        if found is None:
+            raise crypto.invalid_ciphertext()
+        doc = found[1]
+        usable(doc)
+        return doc, crypto.unseal(doc, blob, context), algorithm
+
+    def Decrypt(self, ctx: RequestContext, p: Params) -> Params:
+        doc, plaintext, algorithm = self._open(
+            ctx, p["CiphertextBlob"], p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
+        )
+        return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+
+    def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
+        source, plaintext, source_algorithm = self._open(
+            ctx,
+            p["CiphertextBlob"],
+            p.get("SourceEncryptionContext"),
+            p.get("SourceKeyId"),
+            p.get("SourceEncryptionAlgorithm"),
+        )
+        encrypted = self.Encrypt(
+            ctx,
+            {
+                "KeyId": p["DestinationKeyId"],
+                "Plaintext": plaintext,
+                "EncryptionContext": p.get("DestinationEncryptionContext"),
+                "EncryptionAlgorithm": p.get("DestinationEncryptionAlgorithm"),
+            },
+        )
+        return {
+            "CiphertextBlob": encrypted["CiphertextBlob"],
+            "SourceKeyId": source["Arn"],
+            "KeyId": encrypted["KeyId"],
+            "SourceEncryptionAlgorithm": source_algorithm,
+            "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
+        }
+
+    def _data_key(self, ctx: RequestContext, p: Params) -> Params:
+        if ("KeySpec" in p) == ("NumberOfBytes" in p):
+            raise validation("Please specify either number of bytes or key spec.")
+        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
+        if doc["KeySpec"] != SYMMETRIC:
+            raise _invalid_usage(
+                f"{doc['Arn']} key usage is ENCRYPT_DECRYPT but its key spec is not SYMMETRIC_DEFAULT."
+            )
+        plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
+        blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
+        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"]}
+
+    def GenerateDataKey(self, ctx: RequestContext, p: Params) -> Params:
+        return self._data_key(ctx, p)
+
+    def GenerateDataKeyWithoutPlaintext(self, ctx: RequestContext, p: Params) -> Params:
+        out = self._data_key(ctx, p)
+        del out["Plaintext"]
+        return out
+
+    def GenerateRandom(self, ctx: RequestContext, p: Params) -> Params:
+        if p.get("NumberOfBytes") is None:
+            raise validation("NumberOfBytes is required.")
+        return {"Plaintext": os.urandom(p["NumberOfBytes"])}
+
+    def GenerateMac(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._usable(ctx, p["KeyId"], "GENERATE_VERIFY_MAC")
+        self._check_algorithm(doc, "MacAlgorithms", p["MacAlgorithm"])
+        return {
+            "Mac": crypto.mac(doc, p["Message"], p["MacAlgorithm"]),
+            "MacAlgorithm": p["MacAlgorithm"],
+            "KeyId": doc["Arn"],
+        }
+
+    def VerifyMac(self, ctx: RequestContext, p: Params) -> Params:
+        made = self.GenerateMac(ctx, p)["Mac"]
+        if not hmac.compare_digest(made, p["Mac"]):
+            raise ServiceError("KMSInvalidMacException", "", status=400)
+        return {
+            "KeyId": self._key(ctx, p["KeyId"])[1]["Arn"],
+            "MacValid": True,
+            "MacAlgorithm": p["MacAlgorithm"],
+        }
+
+    def _signing(self, ctx: RequestContext, p: Params) -> tuple[Params, bool]:
+        _, doc = self._usable(ctx, p["KeyId"], "SIGN_VERIFY")
+        self._check_algorithm(doc, "SigningAlgorithms", p["SigningAlgorithm"])
+        digest = p.get("MessageType") == "DIGEST"
+        if digest and len(p["Message"]) != crypto.digest_size(p["SigningAlgorithm"]):
+            raise validation("Digest is invalid length for algorithm " + p["SigningAlgorithm"] + ".")
+        return doc, digest
+
+    def Sign(self, ctx: RequestContext, p: Params) -> Params:
+        doc, digest = self._signing(ctx, p)
+        signature = crypto.sign(doc, p["Message"], p["SigningAlgorithm"], digest)
+        return {"KeyId": doc["Arn"], "Signature": signature, "SigningAlgorithm": p["SigningAlgorithm"]}
+
+    def Verify(self, ctx: RequestContext, p: Params) -> Params:
+        doc, digest = self._signing(ctx, p)
+        if not crypto.verify(doc, p["Message"], p["Signature"], p["SigningAlgorithm"], digest):
+            raise ServiceError("KMSInvalidSignatureException", "", status=400)
+        return {"KeyId": doc["Arn"], "SignatureValid": True, "SigningAlgorithm": p["SigningAlgorithm"]}
+
+    def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._key(ctx, p["KeyId"])
+        usable(doc)
+        if doc["KeySpec"] not in RSA_SPECS and doc["KeySpec"] not in ECC_CURVES:
+            raise _unsupported(
+                f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GetPublicKey."
+            )
+        out: Params = {k: doc[k] for k in ("KeySpec", "CustomerMasterKeySpec", "KeyUsage") if k in doc}
+        for member in ("EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms"):
+            if member in doc:
+                out[member] = doc[member]
+        return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}

@@ -1,0 +1,151 @@
+"""Aliases: CreateAlias, UpdateAlias, DeleteAlias and ListAliases (with its KeyId filter), and
+the use of an alias wherever a KeyId is taken.
+
+The wording for a name without the "alias/" prefix is AWS's, recorded in LocalStack's
+AWS-validated snapshot (tests/aws/services/kms/test_kms.snapshot.json, test_create_alias)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+import pytest
+
+from tests.services.kms.support import alias_arn, error_of, unique_alias
+
+
+def aliases_of(kms: Any, **kwargs: Any) -> dict[str, dict[str, Any]]:
+    found = kms.get_paginator("list_aliases").paginate(**kwargs).build_full_result()["Aliases"]
+    return {alias["AliasName"]: alias for alias in found}
+
+
+def test_create_alias_is_listed_with_its_arn_and_target(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=key_id)
+    alias = aliases_of(kms)[name]
+    assert alias["AliasArn"] == alias_arn(name)
+    assert alias["TargetKeyId"] == key_id
+
+
+def test_create_alias_accepts_the_key_arn_as_target(kms: Any) -> None:
+    created = kms.create_key()["KeyMetadata"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=created["Arn"])
+    assert aliases_of(kms)[name]["TargetKeyId"] == created["KeyId"]
+
+
+def test_list_aliases_with_key_id_lists_only_that_keys_aliases(kms: Any) -> None:
+    aliased = kms.create_key()["KeyMetadata"]["KeyId"]
+    other = kms.create_key()["KeyMetadata"]["KeyId"]
+    first, second, foreign = unique_alias("a"), unique_alias("b"), unique_alias("c")
+    kms.create_alias(AliasName=first, TargetKeyId=aliased)
+    kms.create_alias(AliasName=second, TargetKeyId=aliased)
+    kms.create_alias(AliasName=foreign, TargetKeyId=other)
+    listed = aliases_of(kms, KeyId=aliased)
+    assert set(listed) == {first, second}
+    assert all(alias["TargetKeyId"] == aliased for alias in listed.values())
+
+
+def test_list_aliases_of_a_key_without_aliases_is_empty(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert kms.list_aliases(KeyId=key_id)["Aliases"] == []
+
+
+def test_list_aliases_with_unknown_key_id_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.list_aliases, KeyId=str(uuid.uuid4()))
+    assert (code, status) == ("NotFoundException", 400)
+
+
+def test_alias_name_without_alias_prefix_is_rejected(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, status, message = error_of(kms.create_alias, AliasName=f"plain-{uuid.uuid4().hex[:8]}", TargetKeyId=key_id)
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        'Alias must start with the prefix "alias/". '
+        "Please see https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
+    )
+
+
+def test_alias_aws_prefix_is_reserved_for_aws_managed_keys(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = f"alias/aws/{uuid.uuid4().hex[:8]}"
+    code, status, _ = error_of(kms.create_alias, AliasName=name, TargetKeyId=key_id)
+    # The API Reference says only that the prefix is reserved; AWS answers NotAuthorizedException
+    # (the code SDK-compatible emulators reproduce); InvalidAliasNameException is CreateAlias's
+    # documented error for an invalid name.
+    assert code in {"NotAuthorizedException", "InvalidAliasNameException"}
+    assert status == 400
+    assert name not in aliases_of(kms)
+
+
+def test_duplicate_alias_name_already_exists(kms: Any) -> None:
+    first = kms.create_key()["KeyMetadata"]["KeyId"]
+    second = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=first)
+    code, status, _ = error_of(kms.create_alias, AliasName=name, TargetKeyId=second)
+    assert (code, status) == ("AlreadyExistsException", 400)
+    assert aliases_of(kms)[name]["TargetKeyId"] == first
+
+
+def test_create_alias_for_unknown_key_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.create_alias, AliasName=unique_alias(), TargetKeyId=str(uuid.uuid4()))
+    assert (code, status) == ("NotFoundException", 400)
+
+
+def test_update_alias_points_the_alias_at_another_key(kms: Any) -> None:
+    old = kms.create_key()["KeyMetadata"]["KeyId"]
+    new = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=old)
+    kms.update_alias(AliasName=name, TargetKeyId=new)
+    assert aliases_of(kms)[name]["TargetKeyId"] == new
+    assert name in aliases_of(kms, KeyId=new)
+    assert name not in aliases_of(kms, KeyId=old)
+    assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == new
+
+
+def test_update_unknown_alias_is_not_found(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(kms.update_alias, AliasName=unique_alias("missing"), TargetKeyId=key_id)
+    assert (code, status) == ("NotFoundException", 400)
+
+
+def test_delete_alias_removes_it_but_not_the_key(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=key_id)
+    kms.delete_alias(AliasName=name)
+    assert name not in aliases_of(kms)
+    code, status, _ = error_of(kms.describe_key, KeyId=name)
+    assert (code, status) == ("NotFoundException", 400)
+    assert kms.describe_key(KeyId=key_id)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_delete_unknown_alias_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.delete_alias, AliasName=unique_alias("missing"))
+    assert (code, status) == ("NotFoundException", 400)
+
+
+def test_deleted_alias_name_can_be_created_again(kms: Any) -> None:
+    first = kms.create_key()["KeyMetadata"]["KeyId"]
+    second = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=first)
+    kms.delete_alias(AliasName=name)
+    kms.create_alias(AliasName=name, TargetKeyId=second)
+    assert aliases_of(kms)[name]["TargetKeyId"] == second
+
+
+@pytest.mark.parametrize("form", ["alias_name", "alias_arn"])
+def test_encrypt_and_decrypt_accept_an_alias_as_key_id(kms: Any, form: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    name = unique_alias()
+    kms.create_alias(AliasName=name, TargetKeyId=key["KeyId"])
+    key_id = name if form == "alias_name" else alias_arn(name)
+    encrypted = kms.encrypt(KeyId=key_id, Plaintext=b"through an alias")
+    assert encrypted["KeyId"] == key["Arn"]
+    decrypted = kms.decrypt(CiphertextBlob=encrypted["CiphertextBlob"], KeyId=key_id)
+    assert decrypted["Plaintext"] == b"through an alias"
+    assert decrypted["KeyId"] == key["Arn"]

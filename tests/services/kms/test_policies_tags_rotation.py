@@ -1,0 +1,219 @@
+"""Key policies (GetKeyPolicy, PutKeyPolicy, ListKeyPolicies, CreateKey's Policy), tags
+(TagResource, UntagResource, ListResourceTags, CreateKey's Tags) and key rotation
+(EnableKeyRotation, DisableKeyRotation, GetKeyRotationStatus, RotateKeyOnDemand).
+
+The default key policy is the one the KMS Developer Guide documents for keys created through the
+API (https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html); its Id and
+Sid are those AWS answered in LocalStack's AWS-validated snapshot (test_replicate_key,
+ReplicaPolicy). Rotation is for symmetric encryption keys only
+(https://docs.aws.amazon.com/kms/latest/APIReference/API_EnableKeyRotation.html)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_client
+from tests.services.kms.support import ROOT_ARN, allow, error_of, key_arn, policy
+
+
+def tags_of(kms: Any, key_id: str) -> dict[str, str]:
+    answer = kms.list_resource_tags(KeyId=key_id)
+    assert answer["Truncated"] is False
+    return {tag["TagKey"]: tag["TagValue"] for tag in answer["Tags"]}
+
+
+# --- Key policies -----------------------------------------------------------------------------------
+
+def test_default_key_policy_lets_the_account_root_do_everything(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    document = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert document["Version"] == "2012-10-17"
+    assert len(document["Statement"]) == 1
+    statement = document["Statement"][0]
+    assert statement["Effect"] == "Allow"
+    assert statement["Principal"] == {"AWS": ROOT_ARN}
+    assert statement["Action"] == "kms:*"
+    assert statement["Resource"] == "*"
+
+
+def test_default_key_policy_has_awss_id_and_sid(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    document = json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"])
+    assert document["Id"] == "key-default-1"
+    assert document["Statement"][0]["Sid"] == "Enable IAM User Permissions"
+
+
+def test_get_key_policy_without_policy_name_answers_the_default_policy(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert kms.get_key_policy(KeyId=key_id)["Policy"] == kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]
+
+
+def test_list_key_policies_answers_default(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    answer = kms.list_key_policies(KeyId=key_id)
+    assert answer["PolicyNames"] == ["default"]
+    assert answer["Truncated"] is False
+
+
+def test_create_key_keeps_a_custom_key_policy(kms: Any) -> None:
+    document = {
+        "Version": "2012-10-17",
+        "Id": "custom-policy",
+        "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Extra", "Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:ListAliases", "Resource": "*"},
+        ],
+    }
+    key_id = kms.create_key(Policy=json.dumps(document))["KeyMetadata"]["KeyId"]
+    assert json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == document
+
+
+def test_put_key_policy_replaces_the_policy(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    document = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "Root", "Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "Deny", "Effect": "Deny", "Principal": {"AWS": ROOT_ARN}, "Action": "kms:ScheduleKeyDeletion", "Resource": "*"},
+        ],
+    }
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=json.dumps(document))
+    assert json.loads(kms.get_key_policy(KeyId=key_id, PolicyName="default")["Policy"]) == document
+
+
+def test_put_key_policy_with_malformed_json_is_a_malformed_policy_document(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy="{not json")
+    assert (code, status) == ("MalformedPolicyDocumentException", 400)
+
+
+def test_create_key_with_malformed_policy_is_a_malformed_policy_document(kms: Any) -> None:
+    code, status, _ = error_of(kms.create_key, Policy="{not json")
+    assert (code, status) == ("MalformedPolicyDocumentException", 400)
+
+
+def test_key_policy_that_locks_out_the_caller_needs_the_lockout_bypass(kms: Any, endpoint: str) -> None:
+    iam = make_client(endpoint, "iam")
+    someone = iam.create_user(UserName=f"kms-admin-{uuid.uuid4().hex[:8]}")["User"]["Arn"]
+    lockout = policy(allow({"AWS": someone}))
+    code, status, _ = error_of(kms.create_key, Policy=lockout)
+    assert (code, status) == ("MalformedPolicyDocumentException", 400)
+    key_id = kms.create_key(Policy=lockout, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]["KeyId"]
+    assert key_id
+
+
+def test_get_key_policy_of_unknown_key_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.get_key_policy, KeyId=str(uuid.uuid4()), PolicyName="default")
+    assert (code, status) == ("NotFoundException", 400)
+
+
+# --- Tags -----------------------------------------------------------------------------------------
+
+def test_create_key_with_tags_lists_them_as_tag_key_and_tag_value(kms: Any) -> None:
+    key_id = kms.create_key(
+        Tags=[{"TagKey": "team", "TagValue": "payments"}, {"TagKey": "env", "TagValue": "test"}]
+    )["KeyMetadata"]["KeyId"]
+    answer = kms.list_resource_tags(KeyId=key_id)
+    assert sorted(answer["Tags"], key=lambda tag: tag["TagKey"]) == [
+        {"TagKey": "env", "TagValue": "test"},
+        {"TagKey": "team", "TagValue": "payments"},
+    ]
+
+
+def test_key_without_tags_lists_no_tags(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert tags_of(kms, key_id) == {}
+
+
+def test_tag_resource_adds_tags_and_overwrites_values(kms: Any) -> None:
+    key_id = kms.create_key(Tags=[{"TagKey": "a", "TagValue": "1"}, {"TagKey": "b", "TagValue": "2"}])["KeyMetadata"]["KeyId"]
+    kms.tag_resource(KeyId=key_id, Tags=[{"TagKey": "b", "TagValue": "20"}, {"TagKey": "c", "TagValue": "3"}])
+    assert tags_of(kms, key_id) == {"a": "1", "b": "20", "c": "3"}
+
+
+def test_tag_resource_accepts_the_key_arn(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.tag_resource(KeyId=key_arn(key_id), Tags=[{"TagKey": "by", "TagValue": "arn"}])
+    assert tags_of(kms, key_id) == {"by": "arn"}
+
+
+def test_untag_resource_removes_only_the_named_tags(kms: Any) -> None:
+    key_id = kms.create_key(
+        Tags=[{"TagKey": "a", "TagValue": "1"}, {"TagKey": "b", "TagValue": "2"}, {"TagKey": "c", "TagValue": "3"}]
+    )["KeyMetadata"]["KeyId"]
+    kms.untag_resource(KeyId=key_id, TagKeys=["b", "not-there"])
+    assert tags_of(kms, key_id) == {"a": "1", "c": "3"}
+
+
+def test_tag_key_with_aws_prefix_is_a_tag_exception(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(kms.tag_resource, KeyId=key_id, Tags=[{"TagKey": "aws:reserved", "TagValue": "x"}])
+    assert (code, status) == ("TagException", 400)
+    assert tags_of(kms, key_id) == {}
+
+
+def test_tag_unknown_key_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.tag_resource, KeyId=str(uuid.uuid4()), Tags=[{"TagKey": "a", "TagValue": "1"}])
+    assert (code, status) == ("NotFoundException", 400)
+
+
+# --- Rotation -------------------------------------------------------------------------------------
+
+def test_key_rotation_is_disabled_by_default(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False
+
+
+def test_enable_and_disable_key_rotation_change_the_rotation_status(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id)
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+    kms.disable_key_rotation(KeyId=key_id)
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False
+
+
+def test_enabled_rotation_reports_a_period_and_a_future_rotation_date(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id, RotationPeriodInDays=180)
+    status = kms.get_key_rotation_status(KeyId=key_id)
+    assert status["KeyRotationEnabled"] is True
+    assert status["RotationPeriodInDays"] == 180
+    assert status["NextRotationDate"] > datetime.now(UTC)
+
+
+@pytest.mark.parametrize(
+    "key_spec,key_usage",
+    [("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "SIGN_VERIFY"), ("RSA_2048", "ENCRYPT_DECRYPT")],
+)
+def test_enable_key_rotation_of_a_non_symmetric_key_is_unsupported(kms: Any, key_spec: str, key_usage: str) -> None:
+    key_id = kms.create_key(KeySpec=key_spec, KeyUsage=key_usage)["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(kms.enable_key_rotation, KeyId=key_id)
+    assert (code, status) == ("UnsupportedOperationException", 400)
+
+
+def test_rotate_key_on_demand_answers_the_key_arn(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    assert kms.rotate_key_on_demand(KeyId=key_id)["KeyId"] == key_arn(key_id)
+
+
+def test_data_encrypted_before_rotation_still_decrypts_after_it(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    before = kms.encrypt(KeyId=key_id, Plaintext=b"old material")["CiphertextBlob"]
+    data_key = kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")
+    kms.rotate_key_on_demand(KeyId=key_id)
+    after = kms.encrypt(KeyId=key_id, Plaintext=b"new material")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=before, KeyId=key_id)["Plaintext"] == b"old material"
+    assert kms.decrypt(CiphertextBlob=data_key["CiphertextBlob"])["Plaintext"] == data_key["Plaintext"]
+    assert kms.decrypt(CiphertextBlob=after)["Plaintext"] == b"new material"
+
+
+def test_rotate_key_on_demand_of_an_asymmetric_key_is_unsupported(kms: Any) -> None:
+    key_id = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(kms.rotate_key_on_demand, KeyId=key_id)
+    assert (code, status) == ("UnsupportedOperationException", 400)
+
