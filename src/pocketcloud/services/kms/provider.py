@@ -12,14 +12,16 @@ New keys get AWS's default key policy, which names the account.
 
 Key states: Enabled, Disabled (EnableKey / DisableKey) and PendingDeletion (ScheduleKeyDeletion,
 7 to 30 days; CancelKeyDeletion leaves the key Disabled). A key whose deletion date has passed is
-deleted when next looked at. Not modelled: grants, custom key stores, imported key material,
-multi-Region keys, key agreement, and the AWS managed keys other services create.
+deleted when next looked at. Grants (`grants.py`) join the key policy as statements naming their
+grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
+S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). Not modelled:
+custom key stores, imported key material, multi-Region keys, key agreement, data key pairs.
 """
 
 from __future__ import annotations
 
 import base64
-import hmac
+import json
 import os
 from datetime import timedelta
 from typing import Any
@@ -29,16 +31,15 @@ from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
-from pocketcloud.protocol.serializers.scalars import to_datetime
-from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.kms import crypto
+from pocketcloud.services.kms.base import KmsBase, check_range, unsupported, validation
+from pocketcloud.services.kms.cryptographic import CryptographicOperations
+from pocketcloud.services.kms.grants import GrantOperations, grant_statements
 from pocketcloud.services.kms.keys import (
-    ECC_CURVES,
     HMAC_SPECS,
     RSA_SPECS,
     SYMMETRIC,
     USAGES_OF_SPEC,
-    KeyLookup,
     alias_arn,
     default_policy,
     invalid_state,
@@ -48,7 +49,6 @@ from pocketcloud.services.kms.keys import (
     new_material,
     not_found,
     now,
-    public_key_der,
     usable,
 )
 from pocketcloud.store import Scope
@@ -59,28 +59,6 @@ _ROTATION_DAYS = (90, 2560)
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 # Operations that name no key: authorized on "*".
 _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
-
-
-def validation(message: str) -> ServiceError:
-    return ServiceError("ValidationException", message, status=400)
-
-
-def _check_range(value: int, member: str, low: int, high: int) -> None:
-    """KMS's own bounds, narrower than the model's, in its front end's words."""
-    if not low <= value <= high:
-        bound = f"less than or equal to {high}" if value > high else f"greater than or equal to {low}"
-        raise validation(
-            f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
-            f"Member must have value {bound}"
-        )
-
-
-def _unsupported(message: str) -> ServiceError:
-    return ServiceError("UnsupportedOperationException", message, status=400)
-
-
-def _invalid_usage(message: str) -> ServiceError:
-    return ServiceError("InvalidKeyUsageException", message, status=400)
 
 
 def _algorithms(spec: str, usage: str) -> Params:
@@ -104,14 +82,8 @@ def _algorithms(spec: str, usage: str) -> Params:
     return {"SigningAlgorithms": [f"ECDSA_SHA_{bits[spec]}"]}
 
 
-class KmsProvider(Provider):
+class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     service = "kms"
-
-    def __init__(self, runtime: ServiceRuntime) -> None:
-        super().__init__(runtime)
-        self.keys = runtime.store.collection("kms", "keys")
-        self.aliases = runtime.store.collection("kms", "aliases")
-        self.lookup = KeyLookup(self.keys, self.aliases)
 
     # -- for the authorizer: the key policy is the resource policy ---------------------------
 
@@ -134,10 +106,22 @@ class KmsProvider(Provider):
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
+        """The key policy, with the key's grants as statements of it, and the key's account."""
         found = self._named_key(ctx, operation, params)
         if found is None:
             return None, None
-        return found[1]["Policy"], found[0][0]
+        (scope, doc), policy = found, found[1]["Policy"]
+        grants = self.key_grants(scope, doc["KeyId"])
+        if grants:
+            try:
+                document = json.loads(policy)
+            except ValueError:
+                return policy, scope[0]
+            statements = document.get("Statement") or []
+            statements = statements if isinstance(statements, list) else [statements]
+            document["Statement"] = statements + grant_statements(grants)
+            policy = json.dumps(document)
+        return policy, scope[0]
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
         found = self._named_key(ctx, operation, params)
@@ -152,50 +136,6 @@ class KmsProvider(Provider):
         for key, value in (params.get("EncryptionContext") or {}).items():
             values[f"kms:EncryptionContext:{key}"] = value
         return values
-
-    # -- helpers --------------------------------------------------------------------------------
-
-    def _scope(self, ctx: RequestContext) -> Scope:
-        return (ctx.account_id, ctx.region)
-
-    def _expired(self, scope: Scope, doc: Params) -> tuple[Scope, Params] | None:
-        """A key past its deletion date is deleted now (AWS deletes it when the waiting period ends)."""
-        deletion = doc.get("DeletionDate")
-        if doc["KeyState"] == "PendingDeletion" and deletion and to_datetime(deletion) <= now():
-            with self.store.transaction():
-                self.keys.delete(scope, doc["KeyId"])
-                for name, alias in self.aliases.scan(scope):
-                    if alias["TargetKeyId"] == doc["KeyId"]:
-                        self.aliases.delete(scope, name)
-            return None
-        return scope, doc
-
-    def _key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
-        scope, doc = self.lookup.resolve(self._scope(ctx), key_id)
-        found = self._expired(scope, doc)
-        if found is None:
-            self.lookup.resolve(self._scope(ctx), doc["KeyId"])  # NotFoundException now
-        assert found is not None
-        return found
-
-    def _usable(self, ctx: RequestContext, key_id: str, usage: str) -> tuple[Scope, Params]:
-        scope, doc = self._key(ctx, key_id)
-        usable(doc)
-        if doc["KeyUsage"] != usage:
-            raise _invalid_usage(
-                f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for {ctx.operation}."
-            )
-        return scope, doc
-
-    def _own_key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
-        """A key the caller manages: only in its own account (management calls take no other's)."""
-        scope, doc = self._key(ctx, key_id)
-        if scope != self._scope(ctx):
-            raise not_found(f"Key '{doc['Arn']}' does not exist")
-        return scope, doc
-
-    def _put(self, scope: Scope, doc: Params) -> None:
-        self.keys.put(scope, doc["KeyId"], doc)
 
     def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
         """A key policy that parses and, unless told to bypass the lockout safety check, lets the
@@ -332,9 +272,9 @@ class KmsProvider(Provider):
         if usage not in USAGES_OF_SPEC.get(spec, ()):
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         if spec not in USAGES_OF_SPEC:
-            raise _unsupported(f"KeySpec {spec} is not supported")
+            raise unsupported(f"KeySpec {spec} is not supported")
         if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
-            raise _unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
+            raise unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
         policy = p.get("Policy") or default_policy(ctx.account_id)
         self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"))
         tags = p.get("Tags") or []
@@ -390,7 +330,7 @@ class KmsProvider(Provider):
 
     def ScheduleKeyDeletion(self, ctx: RequestContext, p: Params) -> Params:
         days = p.get("PendingWindowInDays") or 30
-        _check_range(days, "pendingWindowInDays", 7, 30)
+        check_range(days, "pendingWindowInDays", 7, 30)
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
             if doc["KeyState"] == "PendingDeletion":
@@ -547,14 +487,14 @@ class KmsProvider(Provider):
     def _rotatable(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
         scope, doc = self._own_key(ctx, key_id)
         if doc["KeySpec"] != SYMMETRIC:
-            raise _unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
+            raise unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
         if doc["KeyState"] != "Enabled":
             usable(doc)
         return scope, doc
 
     def EnableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
         days = p.get("RotationPeriodInDays") or 365
-        _check_range(days, "rotationPeriodInDays", *_ROTATION_DAYS)
+        check_range(days, "rotationPeriodInDays", *_ROTATION_DAYS)
         with self.store.transaction():
             scope, doc = self._rotatable(ctx, p["KeyId"])
             doc["Rotation"] = {
@@ -575,7 +515,7 @@ class KmsProvider(Provider):
     def GetKeyRotationStatus(self, ctx: RequestContext, p: Params) -> Params:
         scope, doc = self._own_key(ctx, p["KeyId"])
         if doc["KeySpec"] != SYMMETRIC:
-            raise _unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
+            raise unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
         rotation = doc.get("Rotation") or {}
         out: Params = {"KeyRotationEnabled": bool(rotation.get("Enabled")), "KeyId": doc["Arn"]}
         if rotation.get("Enabled"):
@@ -597,158 +537,3 @@ class KmsProvider(Provider):
         doc = self._rotatable(ctx, p["KeyId"])[1]
         rotations = [{"KeyId": doc["KeyId"], **r} for r in doc.get("Rotations") or []]
         return {"Rotations": rotations, "Truncated": False}
-
-    # -- cryptography ----------------------------------------------------------------------------
-
-    def Encrypt(self, ctx: RequestContext, p: Params) -> Params:
-        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
-        algorithm = p.get("EncryptionAlgorithm") or SYMMETRIC
-        self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
-        if algorithm == SYMMETRIC:
-            blob = crypto.seal(doc, p["Plaintext"], p.get("EncryptionContext"))
-        else:
-            blob = crypto.rsa_encrypt(doc, p["Plaintext"], algorithm)
-        return {"CiphertextBlob": blob, "KeyId": doc["Arn"], "EncryptionAlgorithm": algorithm}
-
-    def _check_algorithm(self, doc: Params, member: str, algorithm: str) -> None:
-        if algorithm not in (doc.get(member) or ()):
-            raise _invalid_usage(f"Algorithm {algorithm} is incompatible with key spec {doc['KeySpec']}.")
-
-    def _open(
-        self,
-        ctx: RequestContext,
-        blob: bytes,
-        context: Params | None,
-        key_id: str | None,
-        algorithm: str | None,
-    ) -> tuple[Params, bytes, str]:
-        """(key document, plaintext, algorithm) of a ciphertext blob."""
-        algorithm = algorithm or SYMMETRIC
-        if algorithm != SYMMETRIC:
-            if not key_id:
-                raise validation("KeyId is required for asymmetric decryption")
-            _, doc = self._usable(ctx, key_id, "ENCRYPT_DECRYPT")
-            self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
-            return doc, crypto.rsa_decrypt(doc, blob, algorithm), algorithm
-        sealed_with = crypto.key_id_of(blob)
-        found = self.lookup.find(self._scope(ctx), sealed_with)
-        if key_id:
-            _, named = self._key(ctx, key_id)
-            if found is None or named["KeyId"] != found[1]["KeyId"]:
-                raise ServiceError(
-                    "IncorrectKeyException",
-                    "The key ID in the request does not identify a CMK that can perform this operation.",
-                    status=400,
-                )
-        if found is None:
-            raise crypto.invalid_ciphertext()
-        doc = found[1]
-        usable(doc)
-        return doc, crypto.unseal(doc, blob, context), algorithm
-
-    def Decrypt(self, ctx: RequestContext, p: Params) -> Params:
-        doc, plaintext, algorithm = self._open(
-            ctx, p["CiphertextBlob"], p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
-        )
-        return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
-
-    def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
-        source, plaintext, source_algorithm = self._open(
-            ctx,
-            p["CiphertextBlob"],
-            p.get("SourceEncryptionContext"),
-            p.get("SourceKeyId"),
-            p.get("SourceEncryptionAlgorithm"),
-        )
-        encrypted = self.Encrypt(
-            ctx,
-            {
-                "KeyId": p["DestinationKeyId"],
-                "Plaintext": plaintext,
-                "EncryptionContext": p.get("DestinationEncryptionContext"),
-                "EncryptionAlgorithm": p.get("DestinationEncryptionAlgorithm"),
-            },
-        )
-        return {
-            "CiphertextBlob": encrypted["CiphertextBlob"],
-            "SourceKeyId": source["Arn"],
-            "KeyId": encrypted["KeyId"],
-            "SourceEncryptionAlgorithm": source_algorithm,
-            "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
-        }
-
-    def _data_key(self, ctx: RequestContext, p: Params) -> Params:
-        if ("KeySpec" in p) == ("NumberOfBytes" in p):
-            raise validation("Please specify either number of bytes or key spec.")
-        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
-        if doc["KeySpec"] != SYMMETRIC:
-            raise _invalid_usage(
-                f"{doc['Arn']} key usage is ENCRYPT_DECRYPT but its key spec is not SYMMETRIC_DEFAULT."
-            )
-        plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
-        blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
-        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"]}
-
-    def GenerateDataKey(self, ctx: RequestContext, p: Params) -> Params:
-        return self._data_key(ctx, p)
-
-    def GenerateDataKeyWithoutPlaintext(self, ctx: RequestContext, p: Params) -> Params:
-        out = self._data_key(ctx, p)
-        del out["Plaintext"]
-        return out
-
-    def GenerateRandom(self, ctx: RequestContext, p: Params) -> Params:
-        if p.get("NumberOfBytes") is None:
-            raise validation("NumberOfBytes is required.")
-        return {"Plaintext": os.urandom(p["NumberOfBytes"])}
-
-    def GenerateMac(self, ctx: RequestContext, p: Params) -> Params:
-        _, doc = self._usable(ctx, p["KeyId"], "GENERATE_VERIFY_MAC")
-        self._check_algorithm(doc, "MacAlgorithms", p["MacAlgorithm"])
-        return {
-            "Mac": crypto.mac(doc, p["Message"], p["MacAlgorithm"]),
-            "MacAlgorithm": p["MacAlgorithm"],
-            "KeyId": doc["Arn"],
-        }
-
-    def VerifyMac(self, ctx: RequestContext, p: Params) -> Params:
-        made = self.GenerateMac(ctx, p)["Mac"]
-        if not hmac.compare_digest(made, p["Mac"]):
-            raise ServiceError("KMSInvalidMacException", "", status=400)
-        return {
-            "KeyId": self._key(ctx, p["KeyId"])[1]["Arn"],
-            "MacValid": True,
-            "MacAlgorithm": p["MacAlgorithm"],
-        }
-
-    def _signing(self, ctx: RequestContext, p: Params) -> tuple[Params, bool]:
-        _, doc = self._usable(ctx, p["KeyId"], "SIGN_VERIFY")
-        self._check_algorithm(doc, "SigningAlgorithms", p["SigningAlgorithm"])
-        digest = p.get("MessageType") == "DIGEST"
-        if digest and len(p["Message"]) != crypto.digest_size(p["SigningAlgorithm"]):
-            raise validation("Digest is invalid length for algorithm " + p["SigningAlgorithm"] + ".")
-        return doc, digest
-
-    def Sign(self, ctx: RequestContext, p: Params) -> Params:
-        doc, digest = self._signing(ctx, p)
-        signature = crypto.sign(doc, p["Message"], p["SigningAlgorithm"], digest)
-        return {"KeyId": doc["Arn"], "Signature": signature, "SigningAlgorithm": p["SigningAlgorithm"]}
-
-    def Verify(self, ctx: RequestContext, p: Params) -> Params:
-        doc, digest = self._signing(ctx, p)
-        if not crypto.verify(doc, p["Message"], p["Signature"], p["SigningAlgorithm"], digest):
-            raise ServiceError("KMSInvalidSignatureException", "", status=400)
-        return {"KeyId": doc["Arn"], "SignatureValid": True, "SigningAlgorithm": p["SigningAlgorithm"]}
-
-    def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
-        _, doc = self._key(ctx, p["KeyId"])
-        usable(doc)
-        if doc["KeySpec"] not in RSA_SPECS and doc["KeySpec"] not in ECC_CURVES:
-            raise _unsupported(
-                f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GetPublicKey."
-            )
-        out: Params = {k: doc[k] for k in ("KeySpec", "CustomerMasterKeySpec", "KeyUsage") if k in doc}
-        for member in ("EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms"):
-            if member in doc:
-                out[member] = doc[member]
-        return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}

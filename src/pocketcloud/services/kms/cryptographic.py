@@ -1,0 +1,172 @@
+"""KMS's cryptographic operations: Encrypt, Decrypt, ReEncrypt, data keys, random bytes, MACs,
+signatures and public keys (the cryptography itself is in `crypto.py`)."""
+
+from __future__ import annotations
+
+import hmac
+import os
+from typing import Any
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.kms import crypto
+from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
+from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, SYMMETRIC, public_key_der, usable
+
+Params = dict[str, Any]
+_DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
+
+
+class CryptographicOperations(KmsBase):
+    def Encrypt(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
+        algorithm = p.get("EncryptionAlgorithm") or SYMMETRIC
+        self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
+        if algorithm == SYMMETRIC:
+            blob = crypto.seal(doc, p["Plaintext"], p.get("EncryptionContext"))
+        else:
+            blob = crypto.rsa_encrypt(doc, p["Plaintext"], algorithm)
+        return {"CiphertextBlob": blob, "KeyId": doc["Arn"], "EncryptionAlgorithm": algorithm}
+
+    def _check_algorithm(self, doc: Params, member: str, algorithm: str) -> None:
+        if algorithm not in (doc.get(member) or ()):
+            raise invalid_usage(f"Algorithm {algorithm} is incompatible with key spec {doc['KeySpec']}.")
+
+    def _open(
+        self,
+        ctx: RequestContext,
+        blob: bytes,
+        context: Params | None,
+        key_id: str | None,
+        algorithm: str | None,
+    ) -> tuple[Params, bytes, str]:
+        """(key document, plaintext, algorithm) of a ciphertext blob."""
+        algorithm = algorithm or SYMMETRIC
+        if algorithm != SYMMETRIC:
+            if not key_id:
+                raise validation("KeyId is required for asymmetric decryption")
+            _, doc = self._usable(ctx, key_id, "ENCRYPT_DECRYPT")
+            self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
+            return doc, crypto.rsa_decrypt(doc, blob, algorithm), algorithm
+        sealed_with = crypto.key_id_of(blob)
+        found = self.lookup.find(self._scope(ctx), sealed_with)
+        if key_id:
+            _, named = self._key(ctx, key_id)
+            if found is None or named["KeyId"] != found[1]["KeyId"]:
+                raise ServiceError(
+                    "IncorrectKeyException",
+                    "The key ID in the request does not identify a CMK that can perform this operation.",
+                    status=400,
+                )
+        if found is None:
+            raise crypto.invalid_ciphertext()
+        doc = found[1]
+        usable(doc)
+        return doc, crypto.unseal(doc, blob, context), algorithm
+
+    def Decrypt(self, ctx: RequestContext, p: Params) -> Params:
+        doc, plaintext, algorithm = self._open(
+            ctx, p["CiphertextBlob"], p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
+        )
+        return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+
+    def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
+        source, plaintext, source_algorithm = self._open(
+            ctx,
+            p["CiphertextBlob"],
+            p.get("SourceEncryptionContext"),
+            p.get("SourceKeyId"),
+            p.get("SourceEncryptionAlgorithm"),
+        )
+        encrypted = self.Encrypt(
+            ctx,
+            {
+                "KeyId": p["DestinationKeyId"],
+                "Plaintext": plaintext,
+                "EncryptionContext": p.get("DestinationEncryptionContext"),
+                "EncryptionAlgorithm": p.get("DestinationEncryptionAlgorithm"),
+            },
+        )
+        return {
+            "CiphertextBlob": encrypted["CiphertextBlob"],
+            "SourceKeyId": source["Arn"],
+            "KeyId": encrypted["KeyId"],
+            "SourceEncryptionAlgorithm": source_algorithm,
+            "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
+        }
+
+    def _data_key(self, ctx: RequestContext, p: Params) -> Params:
+        if ("KeySpec" in p) == ("NumberOfBytes" in p):
+            raise validation("Please specify either number of bytes or key spec.")
+        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
+        if doc["KeySpec"] != SYMMETRIC:
+            raise invalid_usage(
+                f"{doc['Arn']} key usage is ENCRYPT_DECRYPT but its key spec is not SYMMETRIC_DEFAULT."
+            )
+        plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
+        blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
+        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"]}
+
+    def GenerateDataKey(self, ctx: RequestContext, p: Params) -> Params:
+        return self._data_key(ctx, p)
+
+    def GenerateDataKeyWithoutPlaintext(self, ctx: RequestContext, p: Params) -> Params:
+        out = self._data_key(ctx, p)
+        del out["Plaintext"]
+        return out
+
+    def GenerateRandom(self, ctx: RequestContext, p: Params) -> Params:
+        if p.get("NumberOfBytes") is None:
+            raise validation("NumberOfBytes is required.")
+        return {"Plaintext": os.urandom(p["NumberOfBytes"])}
+
+    def GenerateMac(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._usable(ctx, p["KeyId"], "GENERATE_VERIFY_MAC")
+        self._check_algorithm(doc, "MacAlgorithms", p["MacAlgorithm"])
+        return {
+            "Mac": crypto.mac(doc, p["Message"], p["MacAlgorithm"]),
+            "MacAlgorithm": p["MacAlgorithm"],
+            "KeyId": doc["Arn"],
+        }
+
+    def VerifyMac(self, ctx: RequestContext, p: Params) -> Params:
+        made = self.GenerateMac(ctx, p)["Mac"]
+        if not hmac.compare_digest(made, p["Mac"]):
+            raise ServiceError("KMSInvalidMacException", "", status=400)
+        return {
+            "KeyId": self._key(ctx, p["KeyId"])[1]["Arn"],
+            "MacValid": True,
+            "MacAlgorithm": p["MacAlgorithm"],
+        }
+
+    def _signing(self, ctx: RequestContext, p: Params) -> tuple[Params, bool]:
+        _, doc = self._usable(ctx, p["KeyId"], "SIGN_VERIFY")
+        self._check_algorithm(doc, "SigningAlgorithms", p["SigningAlgorithm"])
+        digest = p.get("MessageType") == "DIGEST"
+        if digest and len(p["Message"]) != crypto.digest_size(p["SigningAlgorithm"]):
+            raise validation("Digest is invalid length for algorithm " + p["SigningAlgorithm"] + ".")
+        return doc, digest
+
+    def Sign(self, ctx: RequestContext, p: Params) -> Params:
+        doc, digest = self._signing(ctx, p)
+        signature = crypto.sign(doc, p["Message"], p["SigningAlgorithm"], digest)
+        return {"KeyId": doc["Arn"], "Signature": signature, "SigningAlgorithm": p["SigningAlgorithm"]}
+
+    def Verify(self, ctx: RequestContext, p: Params) -> Params:
+        doc, digest = self._signing(ctx, p)
+        if not crypto.verify(doc, p["Message"], p["Signature"], p["SigningAlgorithm"], digest):
+            raise ServiceError("KMSInvalidSignatureException", "", status=400)
+        return {"KeyId": doc["Arn"], "SignatureValid": True, "SigningAlgorithm": p["SigningAlgorithm"]}
+
+    def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
+        _, doc = self._key(ctx, p["KeyId"])
+        usable(doc)
+        if doc["KeySpec"] not in RSA_SPECS and doc["KeySpec"] not in ECC_CURVES:
+            raise unsupported(
+                f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GetPublicKey."
+            )
+        out: Params = {k: doc[k] for k in ("KeySpec", "CustomerMasterKeySpec", "KeyUsage") if k in doc}
+        for member in ("EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms"):
+            if member in doc:
+                out[member] = doc[member]
+        return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}
