@@ -289,7 +289,7 @@ class Authorizer:
         resource_policy = None
         if policy_text:
             kind = "trust" if ctx.service == "sts" and operation.name in TRUST_POLICY_CALLS else "resource"
-            if ctx.service == "kms":
+            if operation.service_model.service_name == "kms":  # a key policy, also when S3 uses the key
                 kind = "key"
             resource_policy = _parse(policy_text, kind, "resource")
         session: dict[str, Any] = {}

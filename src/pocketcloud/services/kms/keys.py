@@ -14,6 +14,7 @@ a disabled key (DisabledException) or one pending deletion (KMSInvalidStateExcep
 from __future__ import annotations
 
 import base64
+import json
 import os
 import re
 import uuid
@@ -82,6 +83,47 @@ def default_policy(account: str) -> str:
         '    "Sid" : "Enable IAM User Permissions",\n    "Effect" : "Allow",\n'
         f'    "Principal" : {{\n      "AWS" : "arn:aws:iam::{account}:root"\n    }},\n'
         '    "Action" : "kms:*",\n    "Resource" : "*"\n  } ]\n}'
+    )
+
+
+def managed_policy(scope: Scope, service: str) -> str:
+    """The key policy of a service's AWS managed key (`aws/s3`): every principal of the account may
+    use it through that service, and the account may read it ("AWS managed keys")."""
+    account, region, name = *scope, service.upper()
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Id": f"auto-{service}-2",
+            "Statement": [
+                {
+                    "Sid": f"Allow access through {name} for all principals in the account that are authorized to use {name}",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "*"},
+                    "Action": [
+                        "kms:Encrypt",
+                        "kms:Decrypt",
+                        "kms:ReEncrypt*",
+                        "kms:GenerateDataKey*",
+                        "kms:DescribeKey",
+                    ],
+                    "Resource": "*",
+                    "Condition": {
+                        "StringEquals": {
+                            "kms:CallerAccount": account,
+                            "kms:ViaService": f"{service}.{region}.amazonaws.com",
+                        }
+                    },
+                },
+                {
+                    "Sid": "Allow direct access to key metadata to the account",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+                    "Action": ["kms:Describe*", "kms:Get*", "kms:List*"],
+                    "Resource": "*",
+                },
+            ],
+        },
+        indent=2,
     )
 
 

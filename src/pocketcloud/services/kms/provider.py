@@ -44,6 +44,7 @@ from pocketcloud.services.kms.keys import (
     default_policy,
     invalid_state,
     key_arn,
+    managed_policy,
     metadata,
     new_key_id,
     new_material,
@@ -167,6 +168,24 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     # -- for other services: the key a call names, and the AWS managed keys --------------------------
 
+    def authorize_use(self, ctx: RequestContext, key_arn: str, action: str, service: str) -> None:
+        """AccessDenied (in the calling service's words) unless the caller of `ctx` may use the key
+        for `action` (kms:GenerateDataKey to write, kms:Decrypt to read) through `service`: S3 uses an
+        SSE-KMS object's key as its caller, with kms:ViaService set ("Permissions for SSE-KMS")."""
+        scope = (key_arn.split(":")[4], key_arn.split(":")[3])
+        found = self.lookup.find(scope, key_arn)
+        if found is None:
+            return  # written before KMS was here (an older data directory): nothing to decide with
+        params = {"KeyId": key_arn}
+        policy, account = self.resource_policy(ctx, "DescribeKey", params)
+        values = {
+            "kms:ViaService": f"{service}.{scope[1]}.amazonaws.com",
+            "kms:CallerAccount": ctx.account_id,
+        }
+        self.runtime.authorizer.authorize_action(
+            ctx, operation_model("kms", action.removeprefix("kms:")), action, key_arn, values, policy, account
+        )
+
     def key_for(self, scope: Scope, key_id: str | None, service: str, *, reading: bool = False) -> str:
         """The ARN of the key a call to `service` (S3's SSE-KMS) names, in the caller's account and
         Region `scope`; with no key id, the service's AWS managed key (`alias/aws/<service>`, made on
@@ -205,7 +224,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
                 SYMMETRIC,
                 "ENCRYPT_DECRYPT",
                 f"Default key that protects my {service.upper()} objects when no other key is defined",
-                default_policy(scope[0]),
+                managed_policy(scope, service),
                 [],
                 manager="AWS",
             )

@@ -102,7 +102,7 @@ class MultipartOperations:
         tags = parse_tagging_header(p.get("Tagging"))
         if tags:
             record["Tags"] = tags
-        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         # Read without regard to case, as the type below; kept and answered in S3's spelling (CRC32).

@@ -128,7 +128,7 @@ class CopyOperations(ObjectOperations):
         )
         if tags:
             record["Tags"] = tags
-        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""

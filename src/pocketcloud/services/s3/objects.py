@@ -440,7 +440,7 @@ class ObjectOperations:
         tags = parse_tagging_header(p.get("Tagging"))
         if tags:
             record["Tags"] = tags
-        self.apply_encryption(bucket_doc, record, p)  # type: ignore[attr-defined]
+        self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
@@ -675,8 +675,9 @@ class ObjectOperations:
         record, out, stored = self._read(ctx, p, with_body=True)
         self.check_not_archived(record)
         kms_key = (record.get("SSE") or {}).get("KeyId")
-        if kms_key:  # its data key is decrypted with the KMS key, which must still be usable
+        if kms_key:  # its data key is decrypted with the KMS key: usable still, and by this caller
             self.kms_key(self.s3.bucket(p["Bucket"]), kms_key, reading=True)  # type: ignore[attr-defined]
+            self.authorize_kms(ctx, kms_key, "kms:Decrypt")  # type: ignore[attr-defined]
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])

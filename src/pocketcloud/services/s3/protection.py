@@ -42,7 +42,7 @@ def refuse_encryption_header(ctx: RequestContext) -> None:
 class ProtectionOperations:
     # -- encryption -------------------------------------------------------
 
-    def apply_encryption(self, bucket_doc: Params, record: Params, p: Params) -> None:
+    def apply_encryption(self, ctx: RequestContext, bucket_doc: Params, record: Params, p: Params) -> None:
         if p.get("SSECustomerAlgorithm") or p.get("SSECustomerKey"):
             if p.get("ServerSideEncryption"):
                 raise invalid_argument(
@@ -81,6 +81,7 @@ class ProtectionOperations:
             )
         if algorithm != "AES256":
             key_id = self.kms_key(bucket_doc, key_id)
+            self.authorize_kms(ctx, key_id, "kms:GenerateDataKey")
         record["SSE"] = {
             "Algorithm": algorithm,
             **({"KeyId": key_id} if key_id and algorithm != "AES256" else {}),
@@ -97,6 +98,11 @@ class ProtectionOperations:
         kms = self.runtime.provider("kms")  # type: ignore[attr-defined]
         scope = (bucket_doc.get("Account", ""), bucket_doc.get("Region", "us-east-1"))
         return str(kms.key_for(scope, key_id, "s3", reading=reading))
+
+    def authorize_kms(self, ctx: RequestContext, key_arn: str, action: str) -> None:
+        """S3 uses an SSE-KMS object's key as the caller: the caller must be allowed `action` on it
+        (kms:GenerateDataKey to write, kms:Decrypt to read), by the key policy and its own policies."""
+        self.runtime.provider("kms").authorize_use(ctx, key_arn, action, "s3")  # type: ignore[attr-defined]
 
     def sse_c_key_md5(self, key: bytes) -> str:
         return base64.b64encode(hashlib.md5(key).digest()).decode()

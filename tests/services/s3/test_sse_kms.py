@@ -1,0 +1,104 @@
+"""SSE-KMS under real KMS keys: S3 asks KMS for the key a write names and passes on what KMS
+refuses (KMS.NotFoundException, KMS.DisabledException, KMS.KMSInvalidStateException, 400); a write
+that names no key uses the account's AWS managed key `aws/s3`; and S3 uses the key as its caller,
+who must be allowed kms:GenerateDataKey to write and kms:Decrypt to read ("Using server-side
+encryption with AWS KMS keys", "Permissions")."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_client
+from tests.services.s3.access_support import iam_user
+from tests.services.s3.core_support import error_of, new_kms_key
+
+
+@pytest.fixture(scope="module")
+def kms(endpoint: str) -> Any:
+    return make_client(endpoint, "kms")
+
+
+def allow(*actions: str) -> str:
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}],
+        }
+    )
+
+
+def put_kms(client: Any, bucket: str, key: str, key_id: str | None = None) -> Any:
+    named = {"SSEKMSKeyId": key_id} if key_id else {}
+    return client.put_object(Bucket=bucket, Key=key, Body=b"secret", ServerSideEncryption="aws:kms", **named)
+
+
+def test_a_key_kms_does_not_have_is_refused_as_kms_refuses_it(s3: Any, bucket: str) -> None:
+    missing = "arn:aws:kms:us-east-1:000000000000:key/11111111-2222-3333-4444-555555555555"
+    assert error_of(put_kms, s3, bucket, "k", missing) == (
+        "KMS.NotFoundException",
+        400,
+        f"Key '{missing}' does not exist",
+    )
+    assert error_of(put_kms, s3, bucket, "k", "not-a-key-id")[:2] == ("KMS.NotFoundException", 400)
+
+
+def test_a_disabled_key_or_one_pending_deletion_is_refused(
+    s3: Any, endpoint: str, kms: Any, bucket: str
+) -> None:
+    disabled, doomed = new_kms_key(endpoint), new_kms_key(endpoint)
+    put_kms(s3, bucket, "before", disabled["KeyId"])
+    kms.disable_key(KeyId=disabled["KeyId"])
+    kms.schedule_key_deletion(KeyId=doomed["KeyId"], PendingWindowInDays=7)
+    assert error_of(put_kms, s3, bucket, "k", disabled["KeyId"]) == (
+        "KMS.DisabledException",
+        400,
+        f"{disabled['Arn']} is disabled.",
+    )
+    assert error_of(put_kms, s3, bucket, "k", doomed["Arn"]) == (
+        "KMS.KMSInvalidStateException",
+        400,
+        f"{doomed['Arn']} is pending deletion.",
+    )
+    # An object under a key since disabled cannot be read; its metadata still can.
+    assert error_of(s3.get_object, Bucket=bucket, Key="before")[:2] == ("KMS.DisabledException", 400)
+    assert s3.head_object(Bucket=bucket, Key="before")["SSEKMSKeyId"] == disabled["Arn"]
+
+
+def test_no_key_named_means_the_aws_managed_key_aws_s3(s3: Any, kms: Any, bucket: str) -> None:
+    arn = put_kms(s3, bucket, "k")["SSEKMSKeyId"]
+    managed = kms.describe_key(KeyId="alias/aws/s3")["KeyMetadata"]
+    assert (arn, managed["KeyManager"]) == (managed["Arn"], "AWS")
+
+
+def test_an_alias_names_its_key_by_arn(s3: Any, endpoint: str, kms: Any, bucket: str) -> None:
+    key = new_kms_key(endpoint)
+    kms.create_alias(AliasName="alias/sse-kms-test", TargetKeyId=key["KeyId"])
+    try:
+        assert put_kms(s3, bucket, "k", "alias/sse-kms-test")["SSEKMSKeyId"] == key["Arn"]
+    finally:
+        kms.delete_alias(AliasName="alias/sse-kms-test")
+
+
+def test_a_customer_key_needs_the_callers_kms_permissions(s3: Any, endpoint: str, bucket: str) -> None:
+    key = new_kms_key(endpoint)  # the default key policy: the account's IAM policies decide
+    arn, s3_only = iam_user(endpoint, allow("s3:*"))
+    _, with_kms = iam_user(endpoint, allow("s3:*", "kms:GenerateDataKey", "kms:Decrypt"))
+    code, status, message = error_of(put_kms, s3_only, bucket, "k", key["KeyId"])
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: {arn} is not authorized to perform: kms:GenerateDataKey on resource: {key['Arn']} "
+        "because no identity-based policy allows the kms:GenerateDataKey action"
+    )
+    put_kms(with_kms, bucket, "k", key["KeyId"])
+    assert error_of(s3_only.get_object, Bucket=bucket, Key="k")[:2] == ("AccessDenied", 403)
+    assert s3_only.head_object(Bucket=bucket, Key="k")["SSEKMSKeyId"] == key["Arn"]  # no decryption
+    assert with_kms.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
+
+
+def test_the_aws_managed_key_needs_no_kms_permissions(endpoint: str, bucket: str) -> None:
+    _, s3_only = iam_user(endpoint, allow("s3:*"))
+    put_kms(s3_only, bucket, "k")
+    assert s3_only.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
