@@ -194,6 +194,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         data already written, which is refused only if it exists and cannot be used."""
         if not key_id:
             return self.managed_key(scope, service)["Arn"]
+        if key_id.startswith("alias/aws/"):  # an AWS managed key exists once a service needs it
+            return self.managed_key(scope, key_id.removeprefix("alias/aws/"))["Arn"]
         try:
             found = self.lookup.find(scope, key_id)
             found = found if found is None else self._expired(*found)

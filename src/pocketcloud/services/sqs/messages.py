@@ -64,6 +64,14 @@ class Outgoing:
         self.delay = delay  # seconds before it may be received
 
 
+# KMS's refusals of a queue's key, as SQS names them (its model's Kms* errors).
+_KMS_ERRORS = {
+    "KMS.NotFoundException": "KmsNotFound",
+    "KMS.DisabledException": "KmsDisabled",
+    "KMS.KMSInvalidStateException": "KmsInvalidState",
+}
+
+
 class MessageOperations:
     sqs: SqsState
     target_queue: Callable[[RequestContext, Params], Queue]  # QueueOperations
@@ -71,14 +79,32 @@ class MessageOperations:
 
     # -- sending -------------------------------------------------------------------
 
+    def check_kms(self, ctx: RequestContext, queue: Queue, action: str) -> None:
+        """A queue encrypted with a KMS key (KmsMasterKeyId) needs the key usable and the caller
+        allowed `action` on it (kms:GenerateDataKey to send, kms:Decrypt to receive); KMS's refusal
+        comes back as SQS's Kms* error ("Key management" in the SQS Developer Guide)."""
+        key_id = queue.attributes.get("KmsMasterKeyId")
+        if not key_id:
+            return
+        kms = self.runtime.provider("kms")  # type: ignore[attr-defined]
+        try:
+            arn = kms.key_for((queue.account, queue.region), key_id, "sqs")
+            kms.authorize_use(ctx, arn, action, "sqs")
+        except ServiceError as error:
+            raise ServiceError(
+                _KMS_ERRORS.get(error.code, "KmsAccessDenied"), error.message, status=400
+            ) from None
+
     def SendMessage(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
+        self.check_kms(ctx, queue, "kms:GenerateDataKey")
         message = self.outgoing(queue, p, ctx.principal.user_id)
         self.enqueue(queue, [message])
         return message.result
 
     def SendMessageBatch(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
+        self.check_kms(ctx, queue, "kms:GenerateDataKey")
         entries = check_batch(p.get("Entries"), "SendMessageBatchRequestEntry")
         # Each body is encoded once: for its share of the batch's size here, then for its MD5.
         raws: list[bytes] = []
@@ -244,6 +270,7 @@ class MessageOperations:
         attempt = p.get("ReceiveRequestAttemptId") if queue.fifo else None
         if attempt is not None:
             fifo.check_attempt_id(attempt)
+        self.check_kms(ctx, queue, "kms:Decrypt")
         if not wait and not queue.fifo and in_flight_room(self.sqs.index(queue), limit) == 0:
             raise errors.too_many_in_flight()
         names = [*(p.get("MessageSystemAttributeNames") or []), *(p.get("AttributeNames") or [])]
