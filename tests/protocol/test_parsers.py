@@ -799,3 +799,8 @@ def test_fuzzed_headers_and_query_strings_parse_or_fail_as_4xx(service: str, ope
         assert_parses_or_4xx(service, request)
 
     check()
+
+
+def test_a_header_list_item_ending_in_a_backslash_keeps_it() -> None:
+    # botocore quotes an item with a comma but leaves its backslashes as they are: `",\",","`.
+    assert_round_trip("s3", "GetObjectAttributes", {"Bucket": "b", "Key": "k", "ObjectAttributes": [",\\", ","]})

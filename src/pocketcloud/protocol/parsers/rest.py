@@ -41,6 +41,8 @@ _LABEL = re.compile(r"\{([^}]+)\}")
 # would also eat U+00A0 and other characters a header value may carry).
 _OWS = " \t"
 _HEADER_ITEM = re.compile(r'[ \t]*(?:"((?:\\"|[^"])*)"[ \t]*(?=,|$)|([^,]*))(?:,|$)')
+# The same, ending a quoted item at the first quote a comma follows.
+_HEADER_ITEM_SHORTEST = re.compile(r'[ \t]*(?:"((?:[^"]|\\")*?)"[ \t]*(?=,|$)|([^,]*))(?:,|$)')
 
 
 @dataclass
@@ -181,11 +183,23 @@ def _split_header_list(value: str) -> list[str]:
     backslash is literal; the regex's backtracking keeps an item that ends in a
     backslash (`"a,\\"`) intact.
     """
+    items = _header_items(_HEADER_ITEM, value)
+    if items is None:
+        # An item ending in a backslash (`",\\"`, unescaped) read as escaping its closing quote
+        # leaves a stray quote behind: the shorter reading is the one the SDK wrote.
+        items = _header_items(_HEADER_ITEM_SHORTEST, value) or []
+    return items
+
+
+def _header_items(pattern: re.Pattern[str], value: str) -> list[str] | None:
+    """The items `pattern` reads, or None if it leaves a quote outside a quoted item."""
     items: list[str] = []
-    for match in _HEADER_ITEM.finditer(value):
+    for match in pattern.finditer(value):
         quoted, bare = match.group(1), match.group(2)
         if quoted is not None:
             items.append(quoted.replace('\\"', '"'))
+        elif '"' in bare:
+            return None
         elif bare.strip(_OWS):
             items.append(bare.strip(_OWS))
     return items
