@@ -50,3 +50,27 @@ class RequestContext:
             request=Request("POST", "/", "", headers, scheme="https"),
             condition_values=dict(condition_values or {}),
         )
+
+    @classmethod
+    def service_principal(
+        cls,
+        principal: str,
+        service: str,
+        operation: str,
+        region: str,
+        source_account: str,
+        source_arn: str,
+        headers: dict[str, str] | None = None,
+    ) -> RequestContext:
+        """The context of a call an AWS service principal ("s3.amazonaws.com") makes in its own name
+        for a resource of `source_account` (`source_arn`: the bucket whose notification it delivers,
+        ...): resource policies decide it under aws:SourceArn and aws:SourceAccount."""
+        caller = Principal(account_id=source_account, arn=principal, user_id=principal, kind="Service")
+        return cls.internal(
+            service,
+            operation,
+            region,
+            caller,
+            {"user-agent": principal, **(headers or {})},
+            {"aws:SourceAccount": source_account, "aws:SourceArn": source_arn},
+        )

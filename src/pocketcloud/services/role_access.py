@@ -67,10 +67,10 @@ class RoleAccess:
         params: dict[str, Any],
     ) -> None:
         """Raise the service's AccessDenied error unless the role may make this call."""
-        ctx = self._as_role(role_arn, session_name, service, operation, region)
+        ctx = self.context(role_arn, session_name, service, operation, region)
         self.authorizer.authorize(ctx, operation_model(service, operation), params)
 
-    def _as_role(self, role_arn: str, session_name: str, service: str, operation: str, region: str) -> RequestContext:
+    def context(self, role_arn: str, session_name: str, service: str, operation: str, region: str) -> RequestContext:
         """The context of a call made as a session of the role; AccessDenied if there is no such role."""
         principal = self.principal(role_arn, session_name)
         if principal is None:
@@ -93,7 +93,7 @@ class RoleAccess:
         """Whether the role may perform `action` on `resource` (an action no operation makes, such as
         s3:ReplicateObject, checked beside `operation`), under the resource's `policy_text` too."""
         try:
-            ctx = self._as_role(role_arn, session_name, service, operation, region)
+            ctx = self.context(role_arn, session_name, service, operation, region)
             model = operation_model(service, operation)
             self.authorizer.authorize_action(
                 ctx, model, action, resource, policy_text=policy_text, resource_account=resource_account

@@ -102,3 +102,60 @@ def test_the_aws_managed_key_needs_no_kms_permissions(endpoint: str, bucket: str
     _, s3_only = iam_user(endpoint, allow("s3:*"))
     put_kms(s3_only, bucket, "k")
     assert s3_only.get_object(Bucket=bucket, Key="k")["Body"].read() == b"secret"
+
+
+def test_a_multipart_upload_under_a_customer_key_needs_kms_decrypt_for_its_parts(
+    s3: Any, endpoint: str, bucket: str
+) -> None:
+    # CreateMultipartUpload needs kms:GenerateDataKey; UploadPart and UploadPartCopy kms:Decrypt
+    # (CreateMultipartUpload API reference, "Permissions").
+    key = new_kms_key(endpoint)
+    arn, generate_only = iam_user(endpoint, allow("s3:*", "kms:GenerateDataKey"))
+    upload = generate_only.create_multipart_upload(
+        Bucket=bucket, Key="big", ServerSideEncryption="aws:kms", SSEKMSKeyId=key["KeyId"]
+    )["UploadId"]
+    code, status, message = error_of(
+        generate_only.upload_part, Bucket=bucket, Key="big", UploadId=upload, PartNumber=1, Body=b"part"
+    )
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: {arn} is not authorized to perform: kms:Decrypt on resource: {key['Arn']} "
+        "because no identity-based policy allows the kms:Decrypt action"
+    )
+    s3.put_object(Bucket=bucket, Key="plain-source", Body=b"plain")
+    assert error_of(
+        generate_only.upload_part_copy,
+        Bucket=bucket,
+        Key="big",
+        UploadId=upload,
+        PartNumber=1,
+        CopySource={"Bucket": bucket, "Key": "plain-source"},
+    )[:2] == ("AccessDenied", 403)
+    # The owner (root) may: the key's default policy lets the account's principals by IAM.
+    etag = s3.upload_part(Bucket=bucket, Key="big", UploadId=upload, PartNumber=1, Body=b"part")["ETag"]
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="big",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
+    )
+    assert s3.get_object(Bucket=bucket, Key="big")["Body"].read() == b"part"
+
+
+def test_copying_an_sse_kms_object_needs_kms_decrypt_on_the_source_key(
+    s3: Any, endpoint: str, bucket: str
+) -> None:
+    key = new_kms_key(endpoint)
+    put_kms(s3, bucket, "sealed", key["KeyId"])
+    arn, s3_only = iam_user(endpoint, allow("s3:*"))
+    code, status, message = error_of(
+        s3_only.copy_object, Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "sealed"}
+    )
+    assert (code, status) == ("AccessDenied", 403)
+    assert message == (
+        f"User: {arn} is not authorized to perform: kms:Decrypt on resource: {key['Arn']} "
+        "because no identity-based policy allows the kms:Decrypt action"
+    )
+    _, with_decrypt = iam_user(endpoint, allow("s3:*", "kms:Decrypt"))
+    with_decrypt.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "sealed"})
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"secret"

@@ -383,10 +383,17 @@ class EventSourceOperations:
             return []
         window = float(doc.get("MaximumBatchingWindowInSeconds") or 0)
         try:
-            messages: list[Params] = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0))
+            # An encrypted queue's key must let the role decrypt (kms:Decrypt), as for any reader.
+            reader = self._role_access().context(
+                function["Role"], function["FunctionName"], "sqs", "ReceiveMessage", source.split(":")[3]
+            )
+            messages: list[Params] = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0), reader)
             if messages and window and len(messages) < doc["BatchSize"]:
-                messages.extend(await sqs.receive_batch(source, doc["BatchSize"] - len(messages), window))
-        except ServiceError:
+                more = await sqs.receive_batch(source, doc["BatchSize"] - len(messages), window, reader)
+                messages.extend(more)
+        except ServiceError as error:
+            if error.code.startswith("Kms"):
+                self._record_result(doc["UUID"], f"PROBLEM: {error.code}: {error.message}")
             await asyncio.sleep(1)
             return []
         return messages

@@ -255,9 +255,13 @@ class SettingsOperations:
     ) -> None:
         """Send a record to a destination ARN: a Lambda function (async invoke) or an SQS queue.
 
-        With `function`, the send is made as its execution role: one the role may not make is dropped,
-        as Lambda drops a record it cannot deliver.
+        With `function`, the send is made as its execution role: one the role may not make (or whose
+        encrypted queue's KMS key does not let the role use it) is dropped, as Lambda drops a record
+        it cannot deliver.
         """
+        parts = target.split(":")
+        service = parts[2] if len(parts) > 2 else ""
+        sender = None
         if function is not None:
             access = self._role_access()  # type: ignore[attr-defined]
             denied = denied_call(access, function["Role"], function["FunctionName"], target)
@@ -269,16 +273,20 @@ class SettingsOperations:
                     target,
                 )
                 return
-        parts = target.split(":")
-        service = parts[2] if len(parts) > 2 else ""
+            if service == "sqs":
+                sender = access.context(function["Role"], function["FunctionName"], "sqs", "SendMessage", parts[3])
         if service == "lambda" and len(parts) >= 7:
             qualifier = parts[7] if len(parts) > 7 else None
             self.enqueue(parts[4], parts[3], parts[6], qualifier, body)  # type: ignore[attr-defined]
             return
         provider = self.runtime.provider(service) if service else None  # type: ignore[attr-defined]
         deliver = getattr(provider, "deliver_message", None)
-        if deliver is not None:
-            await deliver(target, body.decode("utf-8", "replace"), attributes or {})
+        if deliver is None:
+            return
+        try:
+            await deliver(target, body.decode("utf-8", "replace"), attributes or {}, sender=sender)
+        except ServiceError as error:
+            log.warning("%s: the record to %s is dropped: %s", account, target, error.code)
 
 
 def _java_config(destinations: Params) -> str:

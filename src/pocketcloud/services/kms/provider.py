@@ -171,17 +171,20 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def authorize_use(self, ctx: RequestContext, key_arn: str, action: str, service: str) -> None:
         """AccessDenied (in the calling service's words) unless the caller of `ctx` may use the key
         for `action` (kms:GenerateDataKey to write, kms:Decrypt to read) through `service`: S3 uses an
-        SSE-KMS object's key as its caller, with kms:ViaService set ("Permissions for SSE-KMS")."""
+        SSE-KMS object's key as its caller, with kms:ViaService set ("Permissions for SSE-KMS").
+        A service principal's context (S3 delivering a notification to an encrypted queue) uses the key
+        in its own name: only a key policy naming that service lets it, under the context's
+        aws:SourceArn / aws:SourceAccount; an AWS managed key's policy never does."""
         scope = (key_arn.split(":")[4], key_arn.split(":")[3])
         found = self.lookup.find(scope, key_arn)
         if found is None:
             return  # written before KMS was here (an older data directory): nothing to decide with
         params = {"KeyId": key_arn}
         policy, account = self.resource_policy(ctx, "DescribeKey", params)
-        values = {
-            "kms:ViaService": f"{service}.{scope[1]}.amazonaws.com",
-            "kms:CallerAccount": ctx.account_id,
-        }
+        values = dict(ctx.condition_values)
+        if ctx.principal.kind != "Service":
+            values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
+            values["kms:CallerAccount"] = ctx.account_id
         self.runtime.authorizer.authorize_action(
             ctx, operation_model("kms", action.removeprefix("kms:")), action, key_arn, values, policy, account
         )

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
@@ -39,17 +38,9 @@ class S3AsLogs:
     def _context(
         self, scope: Scope, name: str, operation: str, source_arn: str, params: dict[str, Any]
     ) -> RequestContext:
-        principal = Principal(account_id=scope[0], arn=name, user_id=name, kind="Service")
-        headers = {"user-agent": name}
-        if params.get("ACL"):
-            headers["x-amz-acl"] = params["ACL"]
-        return RequestContext.internal(
-            "s3",
-            operation,
-            scope[1],
-            principal,
-            headers,
-            {"aws:SourceAccount": scope[0], "aws:SourceArn": source_arn},
+        headers = {"x-amz-acl": params["ACL"]} if params.get("ACL") else {}
+        return RequestContext.service_principal(
+            name, "s3", operation, scope[1], scope[0], source_arn, headers
         )
 
     def allowed_context(

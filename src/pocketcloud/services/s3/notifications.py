@@ -237,8 +237,16 @@ class NotificationOperations:
             return refused if service == "lambda" else (arn, f"The destination {kind} does not exist")
         policy_text, account = found
         context = {"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner}
-        allowed = service_allowed(policy_text, "s3.amazonaws.com", action, arn, account, context)
-        return None if allowed else refused
+        if not service_allowed(policy_text, "s3.amazonaws.com", action, arn, account, context):
+            return refused
+        if service == "sqs":  # an encrypted queue: S3 must be able to use its key (it reads back to verify)
+            try:
+                provider.check_queue_key(
+                    arn, _s3_sender(bucket_arn, owner, arn), "kms:GenerateDataKey", "kms:Decrypt"
+                )
+            except ServiceError:
+                return refused
+        return None
 
     async def send_test_events(
         self, bucket: str, config: Params | None, skip_destinations: bool, request_id: str
@@ -253,6 +261,7 @@ class NotificationOperations:
         arns = dict.fromkeys(
             str(q.get("QueueArn", "")) for q in (config or {}).get("QueueConfigurations") or []
         )
+        owner = self.s3.bucket(bucket)["Account"]
         for arn in arns:
             body = {
                 "Service": "Amazon S3",
@@ -263,7 +272,8 @@ class NotificationOperations:
                 "HostId": host_id(request_id),
             }
             try:
-                await sqs.deliver_message(arn, json.dumps(body))
+                sender = _s3_sender(f"arn:aws:s3:::{bucket}", owner, arn)
+                await sqs.deliver_message(arn, json.dumps(body), sender=sender)
             except ServiceError:
                 log.warning("test event to %s not delivered", arn)
 
@@ -292,7 +302,7 @@ class NotificationOperations:
                 if _matches(entry, event, key):
                     message = self._event(ctx, event, bucket_doc, key, record, entry.get("Id") or "", extra)
                     trace = ctx.request.headers.get("x-amzn-trace-id") if ctx is not None else None
-                    await self._deliver(service, entry.get(arn_member, ""), message, trace)
+                    await self._deliver(service, entry.get(arn_member, ""), message, trace, bucket_doc)
 
     async def notify_lifecycle(self, event: str, bucket: str, key: str, version_id: str | None) -> None:
         """An s3:LifecycleExpiration:* event: S3 itself is the actor, as in AWS's example message."""
@@ -360,12 +370,15 @@ class NotificationOperations:
         }
         return json.dumps(body)
 
-    async def _deliver(self, service: str, arn: str, message: str, trace: str | None = None) -> None:
+    async def _deliver(
+        self, service: str, arn: str, message: str, trace: str | None, bucket_doc: Params
+    ) -> None:
         try:
             if service == "sqs":
                 sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
                 if sqs is not None:
-                    await sqs.deliver_message(arn, message, trace_header=trace)
+                    sender = _s3_sender(f"arn:aws:s3:::{bucket_doc['Name']}", bucket_doc["Account"], arn)
+                    await sqs.deliver_message(arn, message, trace_header=trace, sender=sender)
             elif service == "lambda":
                 lam = self.runtime.provider("lambda")  # type: ignore[attr-defined]
                 parts = arn.split(":")
@@ -375,6 +388,14 @@ class NotificationOperations:
                     )
         except ServiceError:
             log.warning("S3 event to %s not delivered", arn)
+
+
+def _s3_sender(bucket_arn: str, owner: str, queue_arn: str) -> RequestContext:
+    """S3 itself, sending a bucket's events to a queue: an encrypted queue's key policy must let it."""
+    region = queue_arn.split(":")[3] if queue_arn.count(":") >= 3 else ""
+    return RequestContext.service_principal(
+        "s3.amazonaws.com", "sqs", "SendMessage", region, owner, bucket_arn
+    )
 
 
 def restore_completed(bucket_doc: Params, record: Params) -> Params:

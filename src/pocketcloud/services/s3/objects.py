@@ -674,10 +674,7 @@ class ObjectOperations:
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
         record, out, stored = self._read(ctx, p, with_body=True)
         self.check_not_archived(record)
-        kms_key = (record.get("SSE") or {}).get("KeyId")
-        if kms_key:  # its data key is decrypted with the KMS key: usable still, and by this caller
-            self.kms_key(self.s3.bucket(p["Bucket"]), kms_key, reading=True)  # type: ignore[attr-defined]
-            self.authorize_kms(ctx, kms_key, "kms:Decrypt")  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, p["Bucket"], record)  # type: ignore[attr-defined]
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])

@@ -104,6 +104,14 @@ class ProtectionOperations:
         (kms:GenerateDataKey to write, kms:Decrypt to read), by the key policy and its own policies."""
         self.runtime.provider("kms").authorize_use(ctx, key_arn, action, "s3")  # type: ignore[attr-defined]
 
+    def authorize_kms_read(self, ctx: RequestContext, bucket_name: str, record: Params) -> None:
+        """Reading an SSE-KMS object's data (a GET, a copy's source, the parts of an SSE-KMS upload)
+        decrypts its data key: the key must still be usable and the caller allowed kms:Decrypt."""
+        key_arn = (record.get("SSE") or {}).get("KeyId")
+        if key_arn:
+            self.kms_key(self.s3.bucket(bucket_name), key_arn, reading=True)  # type: ignore[attr-defined]
+            self.authorize_kms(ctx, key_arn, "kms:Decrypt")
+
     def sse_c_key_md5(self, key: bytes) -> str:
         return base64.b64encode(hashlib.md5(key).digest()).decode()
 

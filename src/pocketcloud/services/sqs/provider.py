@@ -55,13 +55,18 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         group_id: str | None = None,
         deduplication_id: str | None = None,
         trace_header: str | None = None,
+        sender: RequestContext | None = None,
     ) -> str:
         """Send a message to a queue on behalf of another service (Lambda destinations and DLQs,
         notifications); `attributes` maps names to strings or to MessageAttributeValue dicts.
-        Returns the MessageId; raises QueueDoesNotExist or the send's validation error."""
+        `sender`: who sends (a role session, or a service principal), when the queue's KMS key must
+        let them. Returns the MessageId; raises QueueDoesNotExist, a Kms* error or the send's
+        validation error."""
         queue = self.sqs.find_by_arn(queue_arn)
         if queue is None:
             raise queue_does_not_exist()
+        if sender is not None:
+            self.check_kms(sender, queue, "kms:GenerateDataKey")
         # Empty values are left out rather than failing the delivery (SQS refuses empty attributes).
         message_attributes = {
             name: value if isinstance(value, dict) else {"DataType": "String", "StringValue": str(value)}
@@ -81,6 +86,14 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         self.enqueue(queue, [message])
         return str(message.result["MessageId"])
 
+    def check_queue_key(self, queue_arn: str, user: RequestContext, *actions: str) -> None:
+        """The Kms* error unless the queue's KMS key (if it has one) lets `user` make every action."""
+        queue = self.sqs.find_by_arn(queue_arn)
+        if queue is None:
+            raise queue_does_not_exist()
+        for action in actions:
+            self.check_kms(user, queue, action)
+
     def queue_policy(self, queue_arn: str) -> tuple[str | None, str] | None:
         """(the queue policy or None, the owner account) of a queue; None if there is no such queue
         (S3 checks that a notification destination lets it send)."""
@@ -97,12 +110,17 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         queue = self.sqs.find_by_arn(queue_arn)
         return None if queue is None else self.queue_url(None, queue)
 
-    async def receive_batch(self, queue_arn: str, max_messages: int, wait_seconds: float) -> list[dict[str, Any]]:
+    async def receive_batch(
+        self, queue_arn: str, max_messages: int, wait_seconds: float, reader: RequestContext | None = None
+    ) -> list[dict[str, Any]]:
         """Up to `max_messages` (any number) with every attribute, waiting up to `wait_seconds` for
-        the first; binary attribute values in base64 (Lambda's event source mapping reads them)."""
+        the first; binary attribute values in base64 (Lambda's event source mapping reads them).
+        `reader`: who reads, when the queue's KMS key must let them decrypt."""
         queue = self.sqs.find_by_arn(queue_arn)
         if queue is None:
             raise queue_does_not_exist()
+        if reader is not None:
+            self.check_kms(reader, queue, "kms:Decrypt")
         messages = await self.poll(None, queue, max_messages, queue.visibility_timeout, wait_seconds, None,
                                    ["All"], ["All"])
         for message in messages:
