@@ -23,6 +23,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model, service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
+from pocketcloud.services.awslambda.environment_key import check_configured_key
 from pocketcloud.services.awslambda.errors import (
     conflict,
     function_not_found,
@@ -436,6 +437,7 @@ class FunctionOperations:
                 "Member must have length less than or equal to 64"
             )
         self._check_config(p)
+        check_configured_key(self.runtime, ctx, p.get("KMSKeyArn"))  # type: ignore[attr-defined]
         package_type = p.get("PackageType") or "Zip"
         self._check_snap_start(p.get("Runtime"), p.get("SnapStart"))
         if package_type == "Zip" and (not p.get("Runtime") or not p.get("Handler")):
@@ -650,6 +652,7 @@ class FunctionOperations:
         if p.get("Role"):
             self._check_role(ctx, p["Role"], doc["FunctionArn"])
         self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
+        check_configured_key(self.runtime, ctx, p.get("KMSKeyArn"))  # type: ignore[attr-defined]
         for member in (
             "Role",
             "Handler",

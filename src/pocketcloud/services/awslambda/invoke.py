@@ -29,6 +29,7 @@ from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_en
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as _iso_ms
 from pocketcloud.services.awslambda.code import request_too_large, unpacked_code
+from pocketcloud.services.awslambda.environment_key import check_invocation_key
 from pocketcloud.services.awslambda.errors import invalid_parameter, too_many_requests
 from pocketcloud.services.awslambda.functions import (
     function_arn,
@@ -170,6 +171,7 @@ class InvokeOperations:
             base = self.functions.cached_function((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
         revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
         reserved = base.get("ReservedConcurrency")
+        check_invocation_key(self.runtime, self._role_access(), account, region, doc)  # type: ignore[attr-defined]
         try:
             env, cold = await self.pool.acquire(
                 revision,
