@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -18,6 +19,39 @@ DAY_MS = 86_400_000
 
 def unique(prefix: str = "pc") -> str:
     return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def logs_key(kms: Any, region: str = "us-east-1", account: str = "000000000000") -> str:
+    """The ARN of a new KMS key whose policy lets CloudWatch Logs encrypt the account's log groups
+    with it (the policy of "Encrypt log data in CloudWatch Logs using AWS KMS")."""
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{account}:root"},
+            "Action": "kms:*",
+            "Resource": "*",
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"Service": f"logs.{region}.amazonaws.com"},
+            "Action": [
+                "kms:Encrypt*",
+                "kms:Decrypt*",
+                "kms:ReEncrypt*",
+                "kms:GenerateDataKey*",
+                "kms:Describe*",
+            ],
+            "Resource": "*",
+            "Condition": {
+                "ArnLike": {
+                    "kms:EncryptionContext:aws:logs:arn": f"arn:aws:logs:{region}:{account}:log-group:*"
+                }
+            },
+        },
+    ]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": statements})
+    arn: str = kms.create_key(Policy=policy)["KeyMetadata"]["Arn"]
+    return arn
 
 
 def now_ms() -> int:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT
+from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.awslambda.support import LAMBDA_TRUST, Functions, log_messages
-from tests.services.logs.support import error_of, now_ms, put, unique
+from tests.services.logs.support import error_of, logs_key, now_ms, put, unique
 
 REGION = "us-east-1"
 LENGTH_MESSAGE = "Invalid LogGroup or LogStream, both must have length less than or equal to 512."
@@ -45,9 +45,9 @@ def test_described_group_shows_deletion_protection_off_by_default(logs: Any, gro
     }
 
 
-def test_kms_key_is_shown_on_the_group(logs: Any) -> None:
+def test_kms_key_is_shown_on_the_group(logs: Any, endpoint: str) -> None:
     name = unique("kms")
-    key = f"arn:aws:kms:{REGION}:{ROOT_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    key = logs_key(make_client(endpoint, "kms"), REGION, ROOT_ACCOUNT)
     logs.create_log_group(logGroupName=name, kmsKeyId=key)
     try:
         assert logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"][0]["kmsKeyId"] == key

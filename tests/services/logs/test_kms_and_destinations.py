@@ -1,5 +1,5 @@
-"""AssociateKmsKey / DisassociateKmsKey keep a well-formed key ARN on the group (shown by
-DescribeLogGroups); destinations are created, given access policies, described, deleted and
+"""AssociateKmsKey / DisassociateKmsKey keep a key whose policy lets CloudWatch Logs use it on the
+group (shown by DescribeLogGroups); destinations are created, given access policies, described, deleted and
 named by subscription filters, another account's only when its policy allows."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
-from tests.services.logs.support import error_of, unique
+from tests.services.logs.support import error_of, logs_key, unique
 
 REGION = "us-east-1"
 KEY = f"arn:aws:kms:{REGION}:{ROOT_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
@@ -28,21 +28,65 @@ def described(logs: Any, group: str) -> dict[str, Any]:
 # -- KMS keys ----------------------------------------------------------------------------------
 
 
-def test_associated_key_is_shown_on_the_group(logs: Any, group: str) -> None:
-    logs.associate_kms_key(logGroupName=group, kmsKeyId=KEY)
-    assert described(logs, group)["kmsKeyId"] == KEY
+@pytest.fixture(scope="module")
+def kms(endpoint: str) -> Any:
+    return make_client(endpoint, "kms")
 
 
-def test_disassociated_key_is_no_longer_shown(logs: Any, group: str) -> None:
-    logs.associate_kms_key(logGroupName=group, kmsKeyId=KEY)
+@pytest.fixture(scope="module")
+def key(kms: Any) -> str:
+    """A key whose policy lets CloudWatch Logs use it for the account's groups."""
+    return logs_key(kms, REGION, ROOT_ACCOUNT)
+
+
+def test_associated_key_is_shown_on_the_group(logs: Any, group: str, key: str) -> None:
+    logs.associate_kms_key(logGroupName=group, kmsKeyId=key)
+    assert described(logs, group)["kmsKeyId"] == key
+
+
+def test_disassociated_key_is_no_longer_shown(logs: Any, group: str, key: str) -> None:
+    logs.associate_kms_key(logGroupName=group, kmsKeyId=key)
     logs.disassociate_kms_key(logGroupName=group)
     assert "kmsKeyId" not in described(logs, group)
 
 
-def test_key_of_another_account_is_accepted(logs: Any, group: str) -> None:
-    other = KEY.replace(ROOT_ACCOUNT, "111122223333")
-    logs.associate_kms_key(logGroupName=group, kmsKeyId=other)
-    assert described(logs, group)["kmsKeyId"] == other
+def _not_allowed(group: str) -> tuple[str, str]:
+    arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:{group}"
+    return (
+        "AccessDeniedException",
+        f"The specified KMS key does not exist or is not allowed to be used with Arn '{arn}'",
+    )
+
+
+def test_a_key_that_does_not_exist_is_refused(logs: Any, group: str) -> None:
+    for missing in (KEY, KEY.replace(ROOT_ACCOUNT, "111122223333")):
+        assert error_of(logs.associate_kms_key, logGroupName=group, kmsKeyId=missing) == _not_allowed(group)
+
+
+def test_a_key_whose_policy_leaves_out_cloudwatch_logs_is_refused(logs: Any, kms: Any) -> None:
+    # KMS's default key policy lets the account's IAM policies decide; Logs is no IAM principal.
+    plain = kms.create_key()["KeyMetadata"]["Arn"]
+    name = unique("kms")
+    assert error_of(logs.create_log_group, logGroupName=name, kmsKeyId=plain) == _not_allowed(name)
+    assert not logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+
+
+def test_a_disabled_key_is_refused(logs: Any, kms: Any, group: str) -> None:
+    disabled = logs_key(kms, REGION, ROOT_ACCOUNT)
+    kms.disable_key(KeyId=disabled)
+    assert error_of(logs.associate_kms_key, logGroupName=group, kmsKeyId=disabled) == _not_allowed(group)
+
+
+def test_the_key_policy_condition_on_the_group_is_honoured(logs: Any, kms: Any) -> None:
+    scoped = logs_key(kms, REGION, ROOT_ACCOUNT)  # narrowed below to groups under /only/
+    policy = json.loads(kms.get_key_policy(KeyId=scoped, PolicyName="default")["Policy"])
+    only = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:/only/*"
+    policy["Statement"][1]["Condition"] = {"ArnLike": {"kms:EncryptionContext:aws:logs:arn": only}}
+    kms.put_key_policy(KeyId=scoped, PolicyName="default", Policy=json.dumps(policy))
+    allowed, other = unique("/only/g"), unique("/elsewhere/g")
+    logs.create_log_group(logGroupName=allowed, kmsKeyId=scoped)
+    assert error_of(logs.create_log_group, logGroupName=other, kmsKeyId=scoped) == _not_allowed(other)
+    logs.delete_log_group(logGroupName=allowed)
 
 
 @pytest.mark.parametrize(
@@ -73,10 +117,10 @@ def test_key_for_missing_group_is_not_found(logs: Any) -> None:
     )
 
 
-def test_key_by_group_arn_resource_identifier(logs: Any, group: str) -> None:
+def test_key_by_group_arn_resource_identifier(logs: Any, group: str, key: str) -> None:
     arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:{group}"
-    logs.associate_kms_key(resourceIdentifier=arn, kmsKeyId=KEY)
-    assert described(logs, group)["kmsKeyId"] == KEY
+    logs.associate_kms_key(resourceIdentifier=arn, kmsKeyId=key)
+    assert described(logs, group)["kmsKeyId"] == key
     logs.disassociate_kms_key(resourceIdentifier=arn)
     assert "kmsKeyId" not in described(logs, group)
 

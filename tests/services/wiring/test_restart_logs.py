@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, wait_for
+from tests.services.logs.support import logs_key
 from tests.services.wiring.restart_support import (
     REGION,
     STOPS,
@@ -19,7 +20,6 @@ from tests.services.wiring.restart_support import (
 
 # -- CloudWatch Logs -------------------------------------------------------------------------------
 
-KMS_KEY = f"arn:aws:kms:{REGION}:{ROOT_ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
 KINESIS = f"arn:aws:kinesis:{REGION}:{ROOT_ACCOUNT}:stream/logs-in"
 KINESIS_ROLE = f"arn:aws:iam::{ROOT_ACCOUNT}:role/CWLtoKinesisRole"
 
@@ -40,7 +40,8 @@ def _export_bucket(server: ServerProcess) -> str:
 def _build_logs(server: ServerProcess) -> dict[str, Any]:
     logs: Any = server.client("logs")
     group = "/restart/" + unique("group")
-    logs.create_log_group(logGroupName=group, tags={"team": "blue"}, kmsKeyId=KMS_KEY)
+    key = logs_key(server.client("kms"))
+    logs.create_log_group(logGroupName=group, tags={"team": "blue"}, kmsKeyId=key)
     logs.put_retention_policy(logGroupName=group, retentionInDays=14)
     logs.create_log_stream(logGroupName=group, logStreamName="app")
     logs.create_log_stream(logGroupName=group, logStreamName="worker")

@@ -20,7 +20,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import EventLog
-from pocketcloud.services.logs.kms_keys import check_kms_key
+from pocketcloud.services.logs.kms_keys import check_group_key
 from pocketcloud.services.logs.tokens import opaque, unopaque
 from pocketcloud.store import Collection, Scope
 
@@ -80,7 +80,7 @@ class GroupOperations(LogsMixin):
         if p.get("logGroupClass"):
             doc["logGroupClass"] = p["logGroupClass"]
         if p.get("kmsKeyId"):
-            check_kms_key(p["kmsKeyId"], ctx.region)
+            check_group_key(self.runtime, ctx, p["kmsKeyId"], name)  # type: ignore[attr-defined]
             doc["kmsKeyId"] = p["kmsKeyId"]
         if p.get("deletionProtectionEnabled") is not None:
             doc["deletionProtectionEnabled"] = bool(p["deletionProtectionEnabled"])

@@ -1,11 +1,14 @@
 """AssociateKmsKey / DisassociateKmsKey: the KMS key a log group (or the account's Logs Insights
 query results) is encrypted with.
 
-There is no KMS service here, so any well-formed key ARN of the group's region is
-accepted (AWS also takes keys of other accounts; it refuses key ids, aliases and
-other regions' keys, with the wording below). The key is kept on the group's
-document, where DescribeLogGroups shows it as `kmsKeyId`; the query-result key
-is kept per account and region.
+A key is named by its ARN in the group's Region (key ids, aliases and other Regions' keys are
+refused with the wording below; keys of other accounts are taken). CloudWatch Logs uses the key
+in its own name, so the key must exist, be enabled, and its key policy must let the service
+principal `logs.<region>.amazonaws.com` use it for the group (the encryption context
+`aws:logs:arn` names it): otherwise AWS's AccessDeniedException "The specified KMS key does not
+exist or is not allowed to be used with Arn '<group ARN>'" ("Encrypt log data in CloudWatch Logs
+using AWS KMS"). The key is kept on the group's document, where DescribeLogGroups shows it as
+`kmsKeyId`; the query-result key is kept per account and region.
 """
 
 from __future__ import annotations
@@ -29,6 +32,36 @@ def check_kms_key(key: str, region: str) -> None:
     match = _KEY_ARN.fullmatch(key)
     if match is None or match.group(1) != region:
         raise invalid("The specified KMS Key Id could not be found.")
+
+
+def check_group_key(runtime: Any, ctx: RequestContext, key: str, group: str) -> None:
+    """AccessDeniedException unless the key is usable and its policy lets CloudWatch Logs encrypt
+    the group's data with it."""
+    check_kms_key(key, ctx.region)
+    kms = runtime.provider("kms")
+    if kms is None:
+        return
+    group_arn = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{group}"
+    refused = ServiceError(
+        "AccessDeniedException",
+        f"The specified KMS key does not exist or is not allowed to be used with Arn '{group_arn}'",
+        status=400,
+    )
+    try:
+        arn = kms.key_for((ctx.account_id, ctx.region), key, "logs")
+    except ServiceError:
+        raise refused from None
+    for service in (f"logs.{ctx.region}.amazonaws.com", "logs.amazonaws.com"):
+        as_logs = RequestContext.service_principal(
+            service, "logs", "AssociateKmsKey", ctx.region, ctx.account_id, group_arn
+        )
+        as_logs.condition_values["kms:EncryptionContext:aws:logs:arn"] = group_arn
+        try:
+            kms.authorize_use(as_logs, arn, "kms:GenerateDataKey", "logs")
+        except ServiceError:
+            continue
+        return
+    raise refused
 
 
 class KmsKeyOperations(LogsMixin):
@@ -73,6 +106,10 @@ class KmsKeyOperations(LogsMixin):
 
     def AssociateKmsKey(self, ctx: RequestContext, p: Params) -> Params:
         check_kms_key(p["kmsKeyId"], ctx.region)
+        target = self._kms_target(ctx, p)
+        if target is not None:
+            self._group(ctx, target)  # ResourceNotFoundException before the key's checks
+            check_group_key(self.runtime, ctx, p["kmsKeyId"], target)  # type: ignore[attr-defined]
         self._set_key(ctx, p, p["kmsKeyId"])
         return {}
 
