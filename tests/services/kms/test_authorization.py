@@ -39,7 +39,9 @@ def test_user_without_any_policy_is_denied_describe_key(kms: Any, endpoint: str)
     assert (code, status) == ("AccessDeniedException", 400)
 
 
-def test_user_allowed_kms_by_identity_policy_uses_a_key_with_the_default_key_policy(kms: Any, endpoint: str) -> None:
+def test_user_allowed_kms_by_identity_policy_uses_a_key_with_the_default_key_policy(
+    kms: Any, endpoint: str
+) -> None:
     key = kms.create_key()["KeyMetadata"]
     _, user = iam_user(endpoint, KMS_ALL)
     blob = user.encrypt(KeyId=key["KeyId"], Plaintext=b"allowed")["CiphertextBlob"]
@@ -64,7 +66,9 @@ def test_identity_policy_for_another_key_does_not_allow_this_key(kms: Any, endpo
     assert code == "AccessDeniedException"
 
 
-def test_key_policy_not_naming_the_account_or_user_denies_a_user_allowed_by_iam(kms: Any, endpoint: str) -> None:
+def test_key_policy_not_naming_the_account_or_user_denies_a_user_allowed_by_iam(
+    kms: Any, endpoint: str
+) -> None:
     admin_arn, admin = iam_user(endpoint)
     key_policy = policy(allow({"AWS": admin_arn}, "kms:*"))
     key = kms.create_key(Policy=key_policy, BypassPolicyLockoutSafetyCheck=True)["KeyMetadata"]
@@ -82,7 +86,9 @@ def test_key_policy_not_naming_the_account_or_user_denies_a_user_allowed_by_iam(
 
 def test_key_policy_naming_the_user_allows_it_without_an_identity_policy(kms: Any, endpoint: str) -> None:
     arn, user = iam_user(endpoint)
-    key_policy = policy(allow({"AWS": ROOT_ARN}, "kms:*"), allow({"AWS": arn}, ["kms:Encrypt", "kms:Decrypt"]))
+    key_policy = policy(
+        allow({"AWS": ROOT_ARN}, "kms:*"), allow({"AWS": arn}, ["kms:Encrypt", "kms:Decrypt"])
+    )
     key = kms.create_key(Policy=key_policy)["KeyMetadata"]
     blob = user.encrypt(KeyId=key["KeyId"], Plaintext=b"granted by the key")["CiphertextBlob"]
     assert user.decrypt(CiphertextBlob=blob)["Plaintext"] == b"granted by the key"
@@ -106,14 +112,32 @@ def test_explicit_deny_in_the_key_policy_overrides_an_identity_allow(kms: Any, e
     )
 
 
-def test_put_key_policy_removing_the_root_statement_revokes_iam_granted_access(kms: Any, endpoint: str) -> None:
+def test_put_key_policy_removing_the_root_statement_revokes_iam_granted_access(
+    kms: Any, endpoint: str
+) -> None:
     admin_arn, _ = iam_user(endpoint)
     key = kms.create_key()["KeyMetadata"]
     _, user = iam_user(endpoint, KMS_ALL)
     user.encrypt(KeyId=key["KeyId"], Plaintext=b"before")
     kms.put_key_policy(
-        KeyId=key["KeyId"], PolicyName="default",
-        Policy=policy(allow({"AWS": admin_arn}, "kms:*")), BypassPolicyLockoutSafetyCheck=True,
+        KeyId=key["KeyId"],
+        PolicyName="default",
+        Policy=policy(allow({"AWS": admin_arn}, "kms:*")),
+        BypassPolicyLockoutSafetyCheck=True,
     )
     code, _, _ = error_of(user.encrypt, KeyId=key["KeyId"], Plaintext=b"after")
     assert code == "AccessDeniedException"
+
+
+def test_encryption_context_keys_condition_limits_the_context_a_caller_may_use(
+    kms: Any, endpoint: str
+) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    statement = allow(None, "kms:Encrypt", key["Arn"])
+    statement["Condition"] = {"ForAllValues:StringEquals": {"kms:EncryptionContextKeys": ["project"]}}
+    _, user = iam_user(endpoint, policy(statement))
+    user.encrypt(KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"project": "blue"})
+    code, status, _ = error_of(
+        user.encrypt, KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"project": "blue", "team": "red"}
+    )
+    assert (code, status) == ("AccessDeniedException", 400)

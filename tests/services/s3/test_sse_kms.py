@@ -6,6 +6,7 @@ encryption with AWS KMS keys", "Permissions")."""
 
 from __future__ import annotations
 
+import base64
 import json
 from typing import Any
 
@@ -159,3 +160,52 @@ def test_copying_an_sse_kms_object_needs_kms_decrypt_on_the_source_key(
     _, with_decrypt = iam_user(endpoint, allow("s3:*", "kms:Decrypt"))
     with_decrypt.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "sealed"})
     assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"secret"
+
+
+def test_s3_uses_the_key_under_the_objects_arn_as_encryption_context(
+    s3: Any, endpoint: str, bucket: str
+) -> None:
+    # A policy can hold a caller to some objects through kms:EncryptionContext:aws:s3:arn
+    # ("Encryption context" in "Using server-side encryption with AWS KMS keys").
+    key = new_kms_key(endpoint)
+    scoped = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": key["Arn"],
+                "Condition": {
+                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{bucket}/open/*"}
+                },
+            },
+        ],
+    }
+    _, user = iam_user(endpoint, json.dumps(scoped))
+    put_kms(user, bucket, "open/a", key["KeyId"])
+    assert user.get_object(Bucket=bucket, Key="open/a")["Body"].read() == b"secret"
+    assert error_of(put_kms, user, bucket, "closed/a", key["KeyId"])[:2] == ("AccessDenied", 403)
+
+
+def test_a_given_encryption_context_is_echoed_and_must_be_a_json_map(s3: Any, bucket: str) -> None:
+    context = base64.b64encode(json.dumps({"project": "blue"}).encode()).decode()
+    answer = s3.put_object(
+        Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSEncryptionContext=context
+    )
+    assert answer["SSEKMSEncryptionContext"] == context
+    assert "SSEKMSEncryptionContext" not in s3.head_object(Bucket=bucket, Key="k")
+    for bad in ("not base64!", base64.b64encode(b"[1, 2]").decode(), base64.b64encode(b'{"n": 1}').decode()):
+        code, status, message = error_of(
+            s3.put_object,
+            Bucket=bucket,
+            Key="k",
+            Body=b"x",
+            ServerSideEncryption="aws:kms",
+            SSEKMSEncryptionContext=bad,
+        )
+        assert (code, status) == ("InvalidArgument", 400)
+        assert message == (
+            "The header 'x-amz-server-side-encryption-context' shall be Base64-encoded UTF-8 string holding JSON "
+            "which represents a string-string map"
+        )

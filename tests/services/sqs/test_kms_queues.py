@@ -60,3 +60,36 @@ def test_a_customer_key_needs_the_callers_kms_permissions(
     iam.put_user_policy(UserName=name, PolicyName="sqs", PolicyDocument=json.dumps(allow))
     user.send_message(QueueUrl=url, MessageBody="allowed")
     assert user.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "allowed"
+
+
+def test_sqs_uses_the_key_under_the_queues_arn_as_encryption_context(
+    sqs: Any, endpoint: str, new_queue: Callable[..., str]
+) -> None:
+    key = make_client(endpoint, "kms").create_key()["KeyMetadata"]
+    open_url, closed_url = new_queue(KmsMasterKeyId=key["Arn"]), new_queue(KmsMasterKeyId=key["Arn"])
+    open_arn = sqs.get_queue_attributes(QueueUrl=open_url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+    iam = make_client(endpoint, "iam")
+    name = f"sqs-ctx-{key['KeyId'][:8]}"
+    iam.create_user(UserName=name)
+    scoped = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sqs:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": "kms:GenerateDataKey",
+                "Resource": key["Arn"],
+                "Condition": {"StringEquals": {"kms:EncryptionContext:aws:sqs:arn": open_arn}},
+            },
+        ],
+    }
+    iam.put_user_policy(UserName=name, PolicyName="sqs", PolicyDocument=json.dumps(scoped))
+    access = iam.create_access_key(UserName=name)["AccessKey"]
+    user = make_client(endpoint, "sqs", key=access["AccessKeyId"], secret=access["SecretAccessKey"])
+    user.send_message(QueueUrl=open_url, MessageBody="allowed")
+    assert error_of(user.send_message, QueueUrl=closed_url, MessageBody="x")[:2] == (
+        "KMS.AccessDeniedException",
+        400,
+    )

@@ -72,7 +72,7 @@ def check_invocation_key(runtime: Any, roles: RoleAccess, account: str, region: 
     try:
         arn = kms.key_for((account, region), key_arn, "lambda")
         as_role = roles.context(doc["Role"], doc["FunctionName"], "lambda", "Invoke", region)
-        kms.authorize_use(as_role, arn, "kms:Decrypt", "lambda")
+        kms.authorize_use(as_role, arn, "kms:Decrypt", "lambda", {"LambdaFunctionName": doc["FunctionName"]})
     except ServiceError as error:
         code, message = _kms_error(error)
         lambda_code, why = _DECRYPT_ERRORS.get(

@@ -62,6 +62,18 @@ _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
 
 
+def _key_condition_values(doc: Params | None, encryption_context: dict[str, str] | None) -> Params:
+    """What a call on the key `doc` offers policy conditions: the key's tags (aws:ResourceTag/*) and
+    its encryption context (kms:EncryptionContext:<key>, kms:EncryptionContextKeys)."""
+    tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []} if doc is not None else {}
+    values: Params = resource_tag_values(tags)
+    if encryption_context:
+        for key, value in encryption_context.items():
+            values[f"kms:EncryptionContext:{key}"] = value
+        values["kms:EncryptionContextKeys"] = list(encryption_context)
+    return values
+
+
 def _algorithms(spec: str, usage: str) -> Params:
     if spec == SYMMETRIC:
         return {"EncryptionAlgorithms": [SYMMETRIC]}
@@ -132,11 +144,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
         found = self._named_key(ctx, operation, params)
-        tags = {t["TagKey"]: t["TagValue"] for t in found[1].get("Tags") or []} if found is not None else {}
-        values: Params = resource_tag_values(tags)
-        for key, value in (params.get("EncryptionContext") or {}).items():
-            values[f"kms:EncryptionContext:{key}"] = value
-        return values
+        return _key_condition_values(found[1] if found else None, params.get("EncryptionContext"))
 
     def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
         """A key policy that parses and, unless told to bypass the lockout safety check, lets the
@@ -168,20 +176,28 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     # -- for other services: the key a call names, and the AWS managed keys --------------------------
 
-    def authorize_use(self, ctx: RequestContext, key_arn: str, action: str, service: str) -> None:
+    def authorize_use(
+        self,
+        ctx: RequestContext,
+        key_arn: str,
+        action: str,
+        service: str,
+        encryption_context: dict[str, str] | None = None,
+    ) -> None:
         """AccessDenied (in the calling service's words) unless the caller of `ctx` may use the key
         for `action` (kms:GenerateDataKey to write, kms:Decrypt to read) through `service`: S3 uses an
         SSE-KMS object's key as its caller, with kms:ViaService set ("Permissions for SSE-KMS").
         A service principal's context (S3 delivering a notification to an encrypted queue) uses the key
         in its own name: only a key policy naming that service lets it, under the context's
-        aws:SourceArn / aws:SourceAccount; an AWS managed key's policy never does."""
+        aws:SourceArn / aws:SourceAccount; an AWS managed key's policy never does. The service's
+        `encryption_context` ({"aws:s3:arn": ...}) is seen as kms:EncryptionContext:<key>."""
         scope = (key_arn.split(":")[4], key_arn.split(":")[3])
         found = self.lookup.find(scope, key_arn)
         if found is None:
             return  # written before KMS was here (an older data directory): nothing to decide with
         params = {"KeyId": key_arn}
         policy, account = self.resource_policy(ctx, "DescribeKey", params)
-        values = dict(ctx.condition_values)
+        values = {**ctx.condition_values, **_key_condition_values(found[1], encryption_context)}
         if ctx.principal.kind != "Service":
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id

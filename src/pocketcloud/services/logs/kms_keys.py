@@ -55,9 +55,8 @@ def check_group_key(runtime: Any, ctx: RequestContext, key: str, group: str) -> 
         as_logs = RequestContext.service_principal(
             service, "logs", "AssociateKmsKey", ctx.region, ctx.account_id, group_arn
         )
-        as_logs.condition_values["kms:EncryptionContext:aws:logs:arn"] = group_arn
         try:
-            kms.authorize_use(as_logs, arn, "kms:GenerateDataKey", "logs")
+            kms.authorize_use(as_logs, arn, "kms:GenerateDataKey", "logs", {"aws:logs:arn": group_arn})
         except ServiceError:
             continue
         return

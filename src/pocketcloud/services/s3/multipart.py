@@ -223,7 +223,7 @@ class MultipartOperations:
         seal = self._part_seal(upload, p)
         _check_part_algorithm(upload, p)
         # The parts of an SSE-KMS upload are sealed with the data key the upload's KMS key protects.
-        self.authorize_kms_read(ctx, p["Bucket"], upload["Record"])  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
         part = await self._store_part(
             p["Bucket"], p["UploadId"], p["PartNumber"], p.get("Body"), p, seal, upload
         )
@@ -243,8 +243,8 @@ class MultipartOperations:
         source = self.find_copy_source(src_bucket, src_key, src_version)  # type: ignore[attr-defined]
         self.check_copy_conditions(source, p)  # type: ignore[attr-defined]
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
-        self.authorize_kms_read(ctx, p["Bucket"], upload["Record"])  # type: ignore[attr-defined]
-        self.authorize_kms_read(ctx, src_bucket, source)  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, src_bucket, src_key, source)  # type: ignore[attr-defined]
         start, length = 0, source["Size"]
         if p.get("CopySourceRange"):
             text = p["CopySourceRange"].strip()
@@ -319,7 +319,7 @@ class MultipartOperations:
         bucket_doc = self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         if upload.get("ChecksumAlgorithm"):  # the parts' checksums are read back under the upload's key
-            self.authorize_kms_read(ctx, p["Bucket"], upload["Record"])  # type: ignore[attr-defined]
+            self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
         if p.get("MultipartUpload") is None:  # no body at all, where an empty one is malformed
             raise invalid_request("You must specify at least one part")

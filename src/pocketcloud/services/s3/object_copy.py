@@ -94,7 +94,7 @@ class CopyOperations(ObjectOperations):
         self.check_copy_conditions(source, p)
         self.check_not_archived(source, "Operation is not valid for the source object's storage class")
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
-        self.authorize_kms_read(ctx, src_bucket, source)  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, src_bucket, src_key, source)  # type: ignore[attr-defined]
         directive = p.get("MetadataDirective") or "COPY"
         # A copy naming a version of the source (even the current one) is no copy onto itself: S3 allows it.
         same = (src_bucket, src_key) == (p["Bucket"], p["Key"]) and src_version is None

@@ -674,7 +674,7 @@ class ObjectOperations:
     def GetObject(self, ctx: RequestContext, p: Params) -> Params:
         record, out, stored = self._read(ctx, p, with_body=True)
         self.check_not_archived(record)
-        self.authorize_kms_read(ctx, p["Bucket"], record)  # type: ignore[attr-defined]
+        self.authorize_kms_read(ctx, p["Bucket"], p["Key"], record)  # type: ignore[attr-defined]
         start = 0
         if "ContentRange" in out:
             start = int(out["ContentRange"].split(" ")[1].split("-")[0])

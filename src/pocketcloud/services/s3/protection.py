@@ -11,7 +11,9 @@ APIs themselves are in `locking.py`.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
+import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -25,6 +27,34 @@ Params = dict[str, Any]
 
 
 _KMS_ALGORITHMS = ("aws:kms", "aws:kms:dsse")
+_CONTEXT_HEADER = "x-amz-server-side-encryption-context"
+
+
+def encryption_context(value: str | None) -> dict[str, str] | None:
+    """The SSE-KMS encryption context a request gives (base64 of a JSON string-to-string map), or
+    S3's InvalidArgument."""
+    if value is None:
+        return None
+    try:
+        context = json.loads(base64.b64decode(value, validate=True).decode("utf-8"))
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        context = None
+    if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
+        raise invalid_argument(
+            f"The header '{_CONTEXT_HEADER}' shall be Base64-encoded UTF-8 string holding JSON which represents "
+            "a string-string map",
+            _CONTEXT_HEADER,
+            value,
+        )
+    return context
+
+
+def kms_context(sse: Params, bucket: str, key: str) -> dict[str, str]:
+    """The encryption context S3 uses with an SSE-KMS object's key: `aws:s3:arn` (the object's ARN,
+    or the bucket's under an S3 Bucket Key) and the context the writer gave."""
+    given = encryption_context(sse.get("Context")) or {}
+    arn = f"arn:aws:s3:::{bucket}" if sse.get("BucketKey") else f"arn:aws:s3:::{bucket}/{key}"
+    return {**given, "aws:s3:arn": arn}
 
 
 def refuse_encryption_header(ctx: RequestContext) -> None:
@@ -79,9 +109,6 @@ class ProtectionOperations:
                 "x-amz-server-side-encryption",
                 str(algorithm),
             )
-        if algorithm != "AES256":
-            key_id = self.kms_key(bucket_doc, key_id)
-            self.authorize_kms(ctx, key_id, "kms:GenerateDataKey")
         record["SSE"] = {
             "Algorithm": algorithm,
             **({"KeyId": key_id} if key_id and algorithm != "AES256" else {}),
@@ -90,6 +117,11 @@ class ProtectionOperations:
             # An S3 Bucket Key serves SSE-KMS only (not DSSE-KMS); objects report it in
             # x-amz-server-side-encryption-bucket-key-enabled.
             record["SSE"]["BucketKey"] = True
+        if algorithm != "AES256":
+            if encryption_context(p.get("SSEKMSEncryptionContext")):
+                record["SSE"]["Context"] = p["SSEKMSEncryptionContext"]
+            record["SSE"]["KeyId"] = key_id = self.kms_key(bucket_doc, key_id)
+            self.authorize_kms(ctx, key_id, "kms:GenerateDataKey", kms_context(record["SSE"], p["Bucket"], p["Key"]))
 
     def kms_key(self, bucket_doc: Params, key_id: str | None, reading: bool = False) -> str:
         """The ARN of the KMS key an SSE-KMS object is (`reading`: was) encrypted under, as KMS
@@ -99,18 +131,19 @@ class ProtectionOperations:
         scope = (bucket_doc.get("Account", ""), bucket_doc.get("Region", "us-east-1"))
         return str(kms.key_for(scope, key_id, "s3", reading=reading))
 
-    def authorize_kms(self, ctx: RequestContext, key_arn: str, action: str) -> None:
+    def authorize_kms(self, ctx: RequestContext, key_arn: str, action: str, context: dict[str, str]) -> None:
         """S3 uses an SSE-KMS object's key as the caller: the caller must be allowed `action` on it
-        (kms:GenerateDataKey to write, kms:Decrypt to read), by the key policy and its own policies."""
-        self.runtime.provider("kms").authorize_use(ctx, key_arn, action, "s3")  # type: ignore[attr-defined]
+        (kms:GenerateDataKey to write, kms:Decrypt to read), by the key policy and its own policies,
+        under the object's encryption `context`."""
+        self.runtime.provider("kms").authorize_use(ctx, key_arn, action, "s3", context)  # type: ignore[attr-defined]
 
-    def authorize_kms_read(self, ctx: RequestContext, bucket_name: str, record: Params) -> None:
+    def authorize_kms_read(self, ctx: RequestContext, bucket_name: str, key: str, record: Params) -> None:
         """Reading an SSE-KMS object's data (a GET, a copy's source, the parts of an SSE-KMS upload)
         decrypts its data key: the key must still be usable and the caller allowed kms:Decrypt."""
-        key_arn = (record.get("SSE") or {}).get("KeyId")
-        if key_arn:
-            self.kms_key(self.s3.bucket(bucket_name), key_arn, reading=True)  # type: ignore[attr-defined]
-            self.authorize_kms(ctx, key_arn, "kms:Decrypt")
+        sse = record.get("SSE") or {}
+        if sse.get("KeyId"):
+            self.kms_key(self.s3.bucket(bucket_name), sse["KeyId"], reading=True)  # type: ignore[attr-defined]
+            self.authorize_kms(ctx, sse["KeyId"], "kms:Decrypt", kms_context(sse, bucket_name, key))
 
     def sse_c_key_md5(self, key: bytes) -> str:
         return base64.b64encode(hashlib.md5(key).digest()).decode()
@@ -173,6 +206,8 @@ class ProtectionOperations:
             out["SSEKMSKeyId"] = sse["KeyId"]
         if sse.get("BucketKey"):
             out["BucketKeyEnabled"] = True
+        if sse.get("Context"):  # echoed by the writes that take it (PutObject, CopyObject, ...)
+            out["SSEKMSEncryptionContext"] = sse["Context"]
         return out
 
     def check_sse_c_read(self, record: Params, p: Params, prefix: str = "") -> bytes | None:

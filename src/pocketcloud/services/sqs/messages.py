@@ -89,7 +89,7 @@ class MessageOperations:
         kms = self.runtime.provider("kms")  # type: ignore[attr-defined]
         try:
             arn = kms.key_for((queue.account, queue.region), key_id, "sqs")
-            kms.authorize_use(ctx, arn, action, "sqs")
+            kms.authorize_use(ctx, arn, action, "sqs", {"aws:sqs:arn": queue.arn})
         except ServiceError as error:
             raise ServiceError(
                 _KMS_ERRORS.get(error.code, "KmsAccessDenied"), error.message, status=400
