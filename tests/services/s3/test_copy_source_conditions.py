@@ -68,3 +68,16 @@ def test_an_unquoted_etag_still_matches(s3: Any, bucket: str) -> None:
         CopySource={"Bucket": bucket, "Key": "src"},
         CopySourceIfMatch=etag.strip('"'),
     )
+
+
+def test_if_none_match_and_if_match_condition_the_destination_of_a_copy(s3: Any, bucket: str) -> None:
+    # CopyObject's If-Match / If-None-Match (not the x-amz-copy-source-* ones) are conditional writes.
+    s3.put_object(Bucket=bucket, Key="src", Body=b"new")
+    source = {"Bucket": bucket, "Key": "src"}
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfNoneMatch="*")
+    assert failed_condition(s3, bucket, IfNoneMatch="*") == "If-None-Match"
+    assert failed_condition(s3, bucket, IfMatch='"0123456789abcdef0123456789abcdef"') == "If-Match"
+    etag = s3.head_object(Bucket=bucket, Key="dst")["ETag"]
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource=source, IfMatch=etag)
+    code, status, _ = error_of(s3.copy_object, Bucket=bucket, Key="absent", CopySource=source, IfMatch=etag)
+    assert (code, status) == ("NoSuchKey", 404)

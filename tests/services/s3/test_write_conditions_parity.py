@@ -154,3 +154,24 @@ def test_a_public_access_block_flag_left_out_reads_false(s3: Any, bucket: str) -
         "BlockPublicPolicy": False,
         "RestrictPublicBuckets": False,
     }
+
+
+def test_a_delete_objects_entry_with_an_etag_is_a_conditional_delete(s3: Any, bucket: str) -> None:
+    kept = s3.put_object(Bucket=bucket, Key="kept", Body=b"1")["ETag"]
+    gone = s3.put_object(Bucket=bucket, Key="gone", Body=b"2")["ETag"]
+    answer = s3.delete_objects(
+        Bucket=bucket,
+        Delete={
+            "Objects": [
+                {"Key": "kept", "ETag": gone},
+                {"Key": "gone", "ETag": gone},
+                {"Key": "absent", "ETag": kept},
+            ]
+        },
+    )
+    assert [entry["Key"] for entry in answer["Deleted"]] == ["gone"]
+    assert {(e["Key"], e["Code"]) for e in answer["Errors"]} == {
+        ("kept", "PreconditionFailed"),
+        ("absent", "NoSuchKey"),
+    }
+    assert s3.get_object(Bucket=bucket, Key="kept")["ETag"] == kept

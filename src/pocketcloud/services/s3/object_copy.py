@@ -132,6 +132,8 @@ class CopyOperations(ObjectOperations):
         self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
+        # If-Match / If-None-Match name the destination: a conditional write, as PutObject's.
+        self._check_write_conditions(p["Bucket"], p["Key"], p)
         body = read_blob(self.s3.store.blobs, source["Blob"], customer=source_key) if source["Size"] else b""
         params = {
             "ChecksumAlgorithm": p.get("ChecksumAlgorithm") or next(iter(source.get("Checksums") or {}), None)
@@ -139,6 +141,12 @@ class CopyOperations(ObjectOperations):
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
         # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
         stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
+        try:  # decided again once the copy is stored: another writer may have won meanwhile
+            self._check_write_conditions(p["Bucket"], p["Key"], p)
+        except ServiceError:
+            if stored.pending is None:
+                self.s3.store.blobs.delete(stored.blob)
+            raise
         record.update(body_fields(stored, record))
         if not record.get("SSECustomer"):  # an SSE-C object has no annotations
             annotations = await self.copied_annotations(source, p)  # type: ignore[attr-defined]

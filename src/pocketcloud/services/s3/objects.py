@@ -735,14 +735,20 @@ class ObjectOperations:
         )
         return {"DeleteMarker": True, "VersionId": marker["VersionId"]}
 
+    def _check_delete_condition(self, bucket: str, key: str, if_match: str | None) -> None:
+        """A conditional delete (DeleteObject's If-Match, a DeleteObjects entry's ETag): the current
+        object must exist and have that ETag."""
+        if if_match is None:
+            return
+        current = self.s3.objects.get(bucket_scope(bucket), key)
+        if current is None:
+            raise no_such_key(key)
+        if not etag_matches(if_match, etag_of(current)):
+            raise precondition_failed("If-Match")
+
     def DeleteObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
-        if p.get("IfMatch") is not None:
-            current = self.s3.objects.get(bucket_scope(p["Bucket"]), p["Key"])
-            if current is None:
-                raise no_such_key(p["Key"])
-            if not etag_matches(p["IfMatch"], etag_of(current)):
-                raise precondition_failed("If-Match")
+        self._check_delete_condition(p["Bucket"], p["Key"], p.get("IfMatch"))
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bypass)
 
@@ -774,6 +780,7 @@ class ObjectOperations:
                         raise ServiceError(
                             "NoSuchVersion", "The specified version does not exist.", status=404
                         )
+                self._check_delete_condition(bucket_doc["Name"], key, item.get("ETag"))
                 out = self.delete_object(ctx, bucket_doc, key, version_id, bypass)
             except ServiceError as exc:
                 errors.append({"Key": key, "VersionId": version_id, "Code": exc.code, "Message": exc.message})
