@@ -221,7 +221,7 @@ _NEWER_ACTIONS: dict[str, dict[str, dict[str, Any]]] = {
     "s3": {
         name: {"conditions": _S3_OBJECT_CONDITIONS, "resources": [["accesspointobject", False], ["object", False]]}
         for name in ("PutObjectAnnotation", "GetObjectAnnotation", "ListObjectAnnotations",
-                     "DeleteObjectAnnotation")
+                     "DeleteObjectAnnotation", "UpdateObjectEncryption")
     },
 }
 

@@ -36,6 +36,7 @@ from pocketcloud.services.s3.notifications import (
     restore_completed,
 )
 from pocketcloud.services.s3.object_copy import CopyOperations
+from pocketcloud.services.s3.object_encryption import ObjectEncryptionOperations
 from pocketcloud.services.s3.object_tagging import ObjectTaggingOperations
 from pocketcloud.services.s3.objects import ObjectOperations
 from pocketcloud.services.s3.post_object import PostObjectOperations
@@ -63,6 +64,7 @@ class S3Provider(
     BucketOperations,
     CopyOperations,
     ObjectTaggingOperations,
+    ObjectEncryptionOperations,
     AnnotationOperations,
     ReplicationOperations,
     ObjectOperations,
