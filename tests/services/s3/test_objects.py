@@ -759,3 +759,25 @@ def test_copy_onto_itself_naming_a_source_version_is_allowed(s3: Any, versioned_
                             CopySource={"Bucket": versioned_bucket, "Key": "k", "VersionId": version})
     assert copied["CopySourceVersionId"] == version
     assert copied["VersionId"] != version
+
+
+def test_listings_show_a_restored_objects_restore_status_when_asked(s3: Any, versioned_bucket: str) -> None:
+    bucket = versioned_bucket
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    s3.put_object(Bucket=bucket, Key="frozen", Body=b"x", StorageClass="GLACIER")
+    s3.put_object(Bucket=bucket, Key="warm", Body=b"x")
+    s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 1})
+    expiry = s3.head_object(Bucket=bucket, Key="cold")["Restore"].split('expiry-date="')[1].rstrip('"')
+    asked = {"OptionalObjectAttributes": ["RestoreStatus"]}
+    for listed in (
+        s3.list_objects_v2(Bucket=bucket, **asked)["Contents"],
+        s3.list_objects(Bucket=bucket, **asked)["Contents"],
+        s3.list_object_versions(Bucket=bucket, **asked)["Versions"],
+    ):
+        statuses = {entry["Key"]: entry.get("RestoreStatus") for entry in listed}
+        assert statuses["frozen"] is None and statuses["warm"] is None
+        assert statuses["cold"]["IsRestoreInProgress"] is False
+        assert statuses["cold"]["RestoreExpiryDate"] == datetime.strptime(expiry, "%a, %d %b %Y %H:%M:%S GMT").replace(
+            tzinfo=UTC
+        )
+    assert "RestoreStatus" not in s3.list_objects_v2(Bucket=bucket)["Contents"][0]

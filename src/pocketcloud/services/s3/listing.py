@@ -69,6 +69,17 @@ def page_size(value: int | None, argument: str) -> int:
     return min(value, 1000)
 
 
+# Storage classes whose objects must be restored before they are read (RestoreObject).
+_ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
+
+
+def _restore_status(record: Params | None) -> Params | None:
+    """A listing's RestoreStatus of an archived object: only once a restore was asked for (here a
+    restore completes at once, so it is never in progress)."""
+    expiry = (record or {}).get("RestoreExpiry")
+    return None if not expiry else {"IsRestoreInProgress": False, "RestoreExpiryDate": expiry}
+
+
 class ListingOperations:
     s3: S3State
 
@@ -147,6 +158,21 @@ class ListingOperations:
             append(entry)
         return entries
 
+    def _restore_statuses(
+        self, bucket: str, p: Params, objects: list[tuple[str, Sequence[Any]]], entries: list[Params]
+    ) -> list[Params]:
+        """With OptionalObjectAttributes=RestoreStatus, each restored archived object's RestoreStatus
+        (read from its record: the listed fields leave it out, so that plain listings cost nothing)."""
+        if "RestoreStatus" not in (p.get("OptionalObjectAttributes") or []):
+            return entries
+        where = bucket_scope(bucket)
+        for (key, _), entry in zip(objects, entries, strict=True):
+            if entry["StorageClass"] in _ARCHIVED:
+                status = _restore_status(self.s3.objects.get(where, key))
+                if status is not None:
+                    entry["RestoreStatus"] = status
+        return entries
+
     def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
         bucket = p["Bucket"]
         region = self.s3.bucket(bucket).get("Region", "us-east-1")
@@ -178,7 +204,9 @@ class ListingOperations:
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "KeyCount": len(objects) + len(prefixes),
             "IsTruncated": truncated,
-            "Contents": self._entries(objects, encoding, bool(p.get("FetchOwner"))),
+            "Contents": self._restore_statuses(
+                bucket, p, objects, self._entries(objects, encoding, bool(p.get("FetchOwner")))
+            ),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
             # S3 names the bucket's region on a listing too (a header the model does not have).
             "__headers": {"x-amz-bucket-region": region},
@@ -214,7 +242,7 @@ class ListingOperations:
             "Marker": _encode(marker or "", encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "IsTruncated": truncated,
-            "Contents": self._entries(objects, encoding, True),
+            "Contents": self._restore_statuses(bucket, p, objects, self._entries(objects, encoding, True)),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
             "__headers": {"x-amz-bucket-region": region},
         }
@@ -242,6 +270,7 @@ class ListingOperations:
                 version_marker,
             )
         where = bucket_scope(bucket)
+        want_restore = "RestoreStatus" in (p.get("OptionalObjectAttributes") or [])
         # Versions and delete markers in one sequence, as S3 writes them (see DeleteMarkerEntry).
         entries: list[Params] = []
         prefixes: list[str] = []
@@ -305,6 +334,10 @@ class ListingOperations:
                     entries.append(DeleteMarkerEntry(entry))
                 else:
                     entry.update({"ETag": etag, "Size": size, "StorageClass": storage_class or "STANDARD"})
+                    if want_restore and storage_class in _ARCHIVED:
+                        status = _restore_status(self.s3.versions.get(where, version_key))
+                        if status is not None:
+                            entry["RestoreStatus"] = status
                     if sums:
                         entry["ChecksumAlgorithm"] = list(sums)
                         entry["ChecksumType"] = sum_type or "FULL_OBJECT"
