@@ -319,3 +319,15 @@ def test_generate_random_without_number_of_bytes_is_rejected(unvalidated: Any) -
     code, status, message = error_of(unvalidated.generate_random)
     assert (code, status) == ("ValidationException", 400)
     assert message == "NumberOfBytes is required."
+
+
+def test_decrypt_and_re_encrypt_without_a_ciphertext_are_refused(kms: Any, endpoint: str) -> None:
+    # CiphertextBlob is optional in the model (for Recipient decryption) but the service needs it.
+    unchecked = make_client(endpoint, "kms", parameter_validation=False)
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    message = (
+        "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: "
+        "Member must not be null"
+    )
+    assert error_of(unchecked.decrypt, KeyId=key) == ("ValidationException", 400, message)
+    assert error_of(unchecked.re_encrypt, DestinationKeyId=key) == ("ValidationException", 400, message)

@@ -35,12 +35,17 @@ class CryptographicOperations(KmsBase):
     def _open(
         self,
         ctx: RequestContext,
-        blob: bytes,
+        blob: bytes | None,
         context: Params | None,
         key_id: str | None,
         algorithm: str | None,
     ) -> tuple[Params, bytes, str]:
         """(key document, plaintext, algorithm) of a ciphertext blob."""
+        if blob is None:  # optional in the model (a Recipient's Decrypt), required by the service
+            raise validation(
+                "1 validation error detected: Value null at 'ciphertextBlob' failed to satisfy constraint: "
+                "Member must not be null"
+            )
         algorithm = algorithm or SYMMETRIC
         if algorithm != SYMMETRIC:
             if not key_id:
@@ -66,14 +71,14 @@ class CryptographicOperations(KmsBase):
 
     def Decrypt(self, ctx: RequestContext, p: Params) -> Params:
         doc, plaintext, algorithm = self._open(
-            ctx, p["CiphertextBlob"], p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
+            ctx, p.get("CiphertextBlob"), p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
         )
         return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
 
     def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
         source, plaintext, source_algorithm = self._open(
             ctx,
-            p["CiphertextBlob"],
+            p.get("CiphertextBlob"),
             p.get("SourceEncryptionContext"),
             p.get("SourceKeyId"),
             p.get("SourceEncryptionAlgorithm"),
