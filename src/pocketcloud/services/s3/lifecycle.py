@@ -381,7 +381,8 @@ class LifecycleWorker:
         self._stopping = False
         # Events of what a sweep removed, (event, bucket, key, version id): the sweep runs in a
         # thread, so they are delivered from the event loop once it has finished.
-        self.events: list[tuple[str, str, str, str | None]] = []
+        # (event, bucket, key, version id, the record a transition changed)
+        self.events: list[tuple[str, str, str, str | None, Params | None]] = []
 
     def start(self) -> None:
         if self._task is None:
@@ -413,11 +414,12 @@ class LifecycleWorker:
             await asyncio.sleep(max(float(self.provider.runtime.settings.s3_lifecycle_interval), 0.05))
 
     async def _deliver_events(self) -> None:
-        """s3:LifecycleExpiration:* events for what the last sweep removed, in the order it did."""
+        """s3:LifecycleExpiration:* and s3:LifecycleTransition events for what the last sweep removed
+        or moved, in the order it did."""
         events, self.events = self.events, []
-        for event, bucket, key, version_id in events:
+        for event, bucket, key, version_id, record in events:
             try:
-                await self.provider.notify_lifecycle(event, bucket, key, version_id)
+                await self.provider.notify_lifecycle(event, bucket, key, version_id, record)
             except Exception:  # a failed delivery must not stop the sweeps
                 log.exception("S3 lifecycle event %s for %s/%s not delivered", event, bucket, key)
 
@@ -536,7 +538,7 @@ class LifecycleWorker:
                     },
                 )
                 event = ("s3:LifecycleExpiration:DeleteMarkerCreated", bucket, key, marker["VersionId"])
-        self.events.append(event)  # once the transaction has committed
+        self.events.append((*event, None))  # once the transaction has committed
         return 1
 
     def _expire_noncurrent(
@@ -595,7 +597,7 @@ class LifecycleWorker:
             if not still:
                 return 0
             self.provider.remove_version(bucket, key, version["VersionId"])
-        self.events.append(("s3:LifecycleExpiration:Delete", bucket, key, version["VersionId"]))
+        self.events.append(("s3:LifecycleExpiration:Delete", bucket, key, version["VersionId"], None))
         return 1
 
     def _transition(
@@ -643,5 +645,6 @@ class LifecycleWorker:
                 return 0
             if found.get("Rank") != record.get("Rank"):
                 return 0
-            self.provider._update_record(bucket, key, record["VersionId"], change)
+            moved = self.provider._update_record(bucket, key, record["VersionId"], change)
+        self.events.append(("s3:LifecycleTransition", bucket, key, record["VersionId"], moved))
         return 1

@@ -304,9 +304,17 @@ class NotificationOperations:
                     trace = ctx.request.headers.get("x-amzn-trace-id") if ctx is not None else None
                     await self._deliver(service, entry.get(arn_member, ""), message, trace, bucket_doc)
 
-    async def notify_lifecycle(self, event: str, bucket: str, key: str, version_id: str | None) -> None:
-        """An s3:LifecycleExpiration:* event: S3 itself is the actor, as in AWS's example message."""
-        await self.notify(None, event, bucket, key, {"VersionId": version_id})
+    async def notify_lifecycle(
+        self, event: str, bucket: str, key: str, version_id: str | None, record: Params | None = None
+    ) -> None:
+        """An s3:LifecycleExpiration:* or s3:LifecycleTransition event: S3 itself is the actor, as in
+        AWS's example message; a transition names the object's new storage class in
+        lifecycleEventData ("Event message structure")."""
+        extra = None
+        if event == "s3:LifecycleTransition" and record is not None:
+            destination = record.get("StorageClass", "STANDARD")
+            extra = {"lifecycleEventData": {"transitionEventData": {"destinationStorageClass": destination}}}
+        await self.notify(None, event, bucket, key, record or {"VersionId": version_id}, extra)
 
     def _event(
         self,
