@@ -14,6 +14,10 @@ key material version it was sealed with, so Decrypt needs no KeyId (as at AWS):
 Asymmetric keys do what their spec allows with the `cryptography` package: RSAES-OAEP
 encryption, RSASSA-PSS / PKCS#1 v1.5 and ECDSA signatures (DER-encoded, as KMS returns them),
 over the message or, with MessageType DIGEST, over a digest the caller made.
+
+A data key pair (GenerateDataKeyPair) is a fresh key pair of its own, never kept: the public key
+as DER SubjectPublicKeyInfo, the private key as DER PKCS#8 (ML-KEM's in its seed form, as KMS
+gives it), sealed under the symmetric key like any Encrypt plaintext.
 """
 
 from __future__ import annotations
@@ -27,18 +31,30 @@ import struct
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature, InvalidTag
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec, padding, utils
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.kms.keys import private_key
+from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, private_key
 
 Params = dict[str, Any]
 MAGIC = b"PCK1"
 _HEADER = struct.Struct(">4s36sH12s")
 _HASHES: dict[str, Any] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512, "1": hashes.SHA1}
 _DIGESTS = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512, "224": hashlib.sha224}
+
+
+# The data key pairs pocketcloud makes, by KeyPairSpec (SM2 is China's; ML_KEM_512 the
+# `cryptography` package cannot make).
+_PAIR_MAKERS: dict[str, Any] = {
+    **{spec: (lambda bits=bits: rsa.generate_private_key(65537, bits)) for spec, bits in RSA_SPECS.items()},
+    **{spec: (lambda curve=curve: ec.generate_private_key(curve())) for spec, curve in ECC_CURVES.items()},
+    "ECC_NIST_EDWARDS25519": ed25519.Ed25519PrivateKey.generate,
+    "ML_KEM_768": mlkem.MLKEM768PrivateKey.generate,
+    "ML_KEM_1024": mlkem.MLKEM1024PrivateKey.generate,
+}
+PAIR_SPECS = frozenset(_PAIR_MAKERS)
 
 
 def invalid_ciphertext() -> ServiceError:
@@ -138,3 +154,20 @@ def digest_size(algorithm: str) -> int:
 
 def mac(doc: Params, message: bytes, algorithm: str) -> bytes:
     return hmac.new(base64.b64decode(doc["Secret"]), message, _DIGESTS[algorithm.rsplit("_", 1)[-1]]).digest()
+
+
+def new_key_pair(spec: str) -> tuple[bytes, bytes]:
+    """(private key as DER PKCS#8, public key as DER SubjectPublicKeyInfo) of a new key pair of `spec`."""
+    private = _PAIR_MAKERS[spec]()
+    return (
+        bytes(
+            private.private_bytes(
+                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+            )
+        ),
+        bytes(
+            private.public_key().public_bytes(
+                serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+            )
+        ),
+    )

@@ -100,14 +100,19 @@ class CryptographicOperations(KmsBase):
             "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
         }
 
-    def _data_key(self, ctx: RequestContext, p: Params) -> Params:
-        if ("KeySpec" in p) == ("NumberOfBytes" in p):
-            raise validation("Please specify either number of bytes or key spec.")
-        _, doc = self._usable(ctx, p["KeyId"], "ENCRYPT_DECRYPT")
+    def _symmetric(self, ctx: RequestContext, key_id: str) -> Params:
+        """The symmetric encryption key that seals a data key (an asymmetric ENCRYPT_DECRYPT key does not)."""
+        _, doc = self._usable(ctx, key_id, "ENCRYPT_DECRYPT")
         if doc["KeySpec"] != SYMMETRIC:
             raise invalid_usage(
                 f"{doc['Arn']} key usage is ENCRYPT_DECRYPT but its key spec is not SYMMETRIC_DEFAULT."
             )
+        return doc
+
+    def _data_key(self, ctx: RequestContext, p: Params) -> Params:
+        if ("KeySpec" in p) == ("NumberOfBytes" in p):
+            raise validation("Please specify either number of bytes or key spec.")
+        doc = self._symmetric(ctx, p["KeyId"])
         plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
         blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
         return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"]}
@@ -118,6 +123,33 @@ class CryptographicOperations(KmsBase):
     def GenerateDataKeyWithoutPlaintext(self, ctx: RequestContext, p: Params) -> Params:
         out = self._data_key(ctx, p)
         del out["Plaintext"]
+        return out
+
+    def _data_key_pair(self, ctx: RequestContext, p: Params) -> Params:
+        """A new key pair of KeyPairSpec, its private key sealed under the symmetric key exactly as
+        Encrypt seals a plaintext (so Decrypt, under the same encryption context, answers it)."""
+        spec = p["KeyPairSpec"]
+        china = ctx.region.startswith("cn-")
+        if (spec == "SM2" and not china) or (spec.startswith("ML_KEM_") and china):
+            raise unsupported(f"KeyPairSpec {spec} is not supported in this Region.")
+        if spec not in crypto.PAIR_SPECS:
+            raise unsupported(f"KeyPairSpec {spec} is not supported by pocketcloud.")
+        doc = self._symmetric(ctx, p["KeyId"])
+        private, public = crypto.new_key_pair(spec)
+        return {
+            "PrivateKeyCiphertextBlob": crypto.seal(doc, private, p.get("EncryptionContext")),
+            "PrivateKeyPlaintext": private,
+            "PublicKey": public,
+            "KeyId": doc["Arn"],
+            "KeyPairSpec": spec,
+        }
+
+    def GenerateDataKeyPair(self, ctx: RequestContext, p: Params) -> Params:
+        return self._data_key_pair(ctx, p)
+
+    def GenerateDataKeyPairWithoutPlaintext(self, ctx: RequestContext, p: Params) -> Params:
+        out = self._data_key_pair(ctx, p)
+        del out["PrivateKeyPlaintext"]
         return out
 
     def GenerateRandom(self, ctx: RequestContext, p: Params) -> Params:

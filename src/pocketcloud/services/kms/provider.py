@@ -15,7 +15,7 @@ Key states: Enabled, Disabled (EnableKey / DisableKey) and PendingDeletion (Sche
 deleted when next looked at. Grants (`grants.py`) join the key policy as statements naming their
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
 S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). Not modelled:
-custom key stores, imported key material, multi-Region keys, key agreement, data key pairs.
+custom key stores, imported key material, multi-Region keys, key agreement, key encapsulation.
 """
 
 from __future__ import annotations
