@@ -14,8 +14,9 @@ Key states: Enabled, Disabled (EnableKey / DisableKey) and PendingDeletion (Sche
 7 to 30 days; CancelKeyDeletion leaves the key Disabled). A key whose deletion date has passed is
 deleted when next looked at. Grants (`grants.py`) join the key policy as statements naming their
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
-S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). Not modelled:
-custom key stores, imported key material, multi-Region keys, key agreement, key encapsulation.
+S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun is the
+same around every operation that takes it (`calls.py`). Not modelled: custom key stores, imported
+key material, multi-Region keys, key agreement, key encapsulation.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.kms import crypto
 from pocketcloud.services.kms.base import KmsBase, check_range, unsupported, validation
+from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations, grant_statements
 from pocketcloud.services.kms.keys import (
@@ -95,6 +97,7 @@ def _algorithms(spec: str, usage: str) -> Params:
     return {"SigningAlgorithms": [f"ECDSA_SHA_{bits[spec]}"]}
 
 
+@around_calls
 class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     service = "kms"
 

@@ -1,0 +1,73 @@
+"""What happens around a KMS operation a client calls, the same for every operation: DryRun.
+
+`around_calls` wraps, on the provider class, each operation whose input has a DryRun member in
+botocore's model (CreateGrant, Decrypt, Encrypt, GenerateDataKey*, GenerateMac, ReEncrypt,
+RetireGrant, RevokeGrant, Sign, Verify, VerifyMac, ...).
+
+DryRun ("Testing your permissions"): authorization is the request chain's, before the provider is
+called; the operation then runs as it would, with every check of its own (the key and its state,
+its usage, algorithms, grant operations, ...), inside a store transaction that is rolled back, and
+answers DryRunOperationException (412) instead of its result. So a dry run that would succeed
+changes nothing (no grant made, retired or revoked), and one that would fail
+answers the very error the real call would.
+
+A wrapped operation is one the gateway called: when another operation calls it (ReEncrypt's
+Encrypt, VerifyMac's GenerateMac), it is the plain method.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from functools import cache
+from typing import Any, TypeVar
+
+from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
+
+Params = dict[str, Any]
+Operation = Callable[[Any, RequestContext, Params], Params]
+C = TypeVar("C", bound=type)
+
+
+def dry_run_succeeded() -> ServiceError:
+    return ServiceError(
+        "DryRunOperationException",
+        "The request would have succeeded, but the DryRun option is set.",
+        status=412,
+    )
+
+
+@cache
+def dry_runnable_operations() -> frozenset[str]:
+    """The operations whose input has a DryRun member, from botocore's model."""
+    model = service_model("kms")
+    return frozenset(
+        name
+        for name in model.operation_names
+        if (shape := model.operation_model(name).input_shape) is not None and "DryRun" in shape.members
+    )
+
+
+def _around(name: str, method: Operation) -> Operation:
+    @functools.wraps(method)
+    def call(self: Any, ctx: RequestContext, p: Params) -> Params:
+        if ctx.operation != name:  # called by another operation, which is the call
+            return method(self, ctx, p)
+        if p.get("DryRun"):
+            with self.store.transaction():  # undone by the exception that leaves it
+                method(self, ctx, p)
+                raise dry_run_succeeded()
+        return method(self, ctx, p)
+
+    return call
+
+
+def around_calls(cls: C) -> C:
+    """Class decorator: each implemented operation that takes DryRun, wrapped."""
+    for name in dry_runnable_operations():
+        method = getattr(cls, name, None)
+        if callable(method):
+            setattr(cls, name, _around(name, method))
+    return cls
