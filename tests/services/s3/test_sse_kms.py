@@ -195,7 +195,13 @@ def test_a_given_encryption_context_is_echoed_and_must_be_a_json_map(s3: Any, bu
     )
     assert answer["SSEKMSEncryptionContext"] == context
     assert "SSEKMSEncryptionContext" not in s3.head_object(Bucket=bucket, Key="k")
-    for bad in ("not base64!", base64.b64encode(b"[1, 2]").decode(), base64.b64encode(b'{"n": 1}').decode()):
+    deep = base64.b64encode(b"[" * 1100 + b"]" * 1100).decode()  # past the JSON decoder's depth
+    for bad in (
+        "not base64!",
+        base64.b64encode(b"[1, 2]").decode(),
+        base64.b64encode(b'{"n": 1}').decode(),
+        deep,
+    ):
         code, status, message = error_of(
             s3.put_object,
             Bucket=bucket,

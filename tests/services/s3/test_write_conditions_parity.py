@@ -4,10 +4,12 @@ the upload started; plus UploadPartCopy's range errors and Object Lock's bypass 
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
 
+from tests.services.s3.access_support import iam_user
 from tests.services.s3.core_support import error_of
 
 KEY = "test-precondition"
@@ -175,3 +177,33 @@ def test_a_delete_objects_entry_with_an_etag_is_a_conditional_delete(s3: Any, bu
         ("absent", "NoSuchKey"),
     }
     assert s3.get_object(Bucket=bucket, Key="kept")["ETag"] == kept
+
+
+def test_an_entrys_etag_is_its_if_match_for_a_policy_enforcing_conditional_deletes(
+    s3: Any, endpoint: str, bucket: str
+) -> None:
+    # "Enforce conditional deletes on Amazon S3 buckets", example 1: DeleteObject only with If-Match.
+    user_arn, user = iam_user(endpoint)
+    statements = [
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": user_arn},
+            "Action": "s3:DeleteObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+            "Condition": {"Null": {"s3:if-match": "false"}},
+        },
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": user_arn},
+            "Action": "s3:GetObject",
+            "Resource": f"arn:aws:s3:::{bucket}/*",
+        },
+    ]
+    s3.put_bucket_policy(Bucket=bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    etag = s3.put_object(Bucket=bucket, Key="a", Body=b"1")["ETag"]
+    s3.put_object(Bucket=bucket, Key="b", Body=b"2")
+    answer = user.delete_objects(
+        Bucket=bucket, Delete={"Objects": [{"Key": "a", "ETag": etag}, {"Key": "b"}]}
+    )
+    assert [entry["Key"] for entry in answer["Deleted"]] == ["a"]
+    assert [(e["Key"], e["Code"]) for e in answer["Errors"]] == [("b", "AccessDenied")]

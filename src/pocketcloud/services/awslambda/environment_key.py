@@ -70,7 +70,10 @@ def check_invocation_key(runtime: Any, roles: RoleAccess, account: str, region: 
     if kms is None:
         return
     try:
-        arn = kms.key_for((account, region), key_arn, "lambda")
+        # A key set before KMS was here was never checked: one KMS does not know is let be, as before.
+        arn = kms.key_for((account, region), key_arn, "lambda", reading=not doc.get("KMSKeyChecked"))
+        if not arn.startswith("arn:"):
+            return
         as_role = roles.context(doc["Role"], doc["FunctionName"], "lambda", "Invoke", region)
         kms.authorize_use(as_role, arn, "kms:Decrypt", "lambda", {"LambdaFunctionName": doc["FunctionName"]})
     except ServiceError as error:

@@ -495,6 +495,7 @@ class FunctionOperations:
             doc["DeadLetterConfig"] = p["DeadLetterConfig"]
         if p.get("KMSKeyArn"):
             doc["KMSKeyArn"] = p["KMSKeyArn"]
+            doc["KMSKeyChecked"] = True  # by check_configured_key: Invoke holds it to KMS's answer
         if p.get("CodeSigningConfigArn"):
             doc["CodeSigningConfigArn"] = self.attachable_csc(ctx, p["CodeSigningConfigArn"])  # type: ignore[attr-defined]
         if not self.functions.functions.insert(scope, name, doc):
@@ -653,6 +654,8 @@ class FunctionOperations:
             self._check_role(ctx, p["Role"], doc["FunctionArn"])
         self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
         check_configured_key(self.runtime, ctx, p.get("KMSKeyArn"))  # type: ignore[attr-defined]
+        if p.get("KMSKeyArn") is not None:
+            doc["KMSKeyChecked"] = True
         for member in (
             "Role",
             "Handler",

@@ -219,10 +219,15 @@ class AccessControlOperations:
             return False
         return True
 
-    def authorize_deletion(self, ctx: RequestContext, bucket: str, key: str, version_id: str | None) -> None:
+    def authorize_deletion(
+        self, ctx: RequestContext, bucket: str, key: str, version_id: str | None, etag: str | None = None
+    ) -> None:
         """One key of a DeleteObjects, authorized as the DeleteObject (DeleteObjectVersion) it stands for:
-        through the access point the request came through, if any, and on the bucket; both must allow it."""
+        through the access point the request came through, if any, and on the bucket; both must allow it.
+        An entry's ETag is its If-Match (s3:if-match), as AWS's "enforce conditional deletes" policies read."""
         params = {"Bucket": bucket, "Key": key, **({"VersionId": version_id} if version_id else {})}
+        if etag is not None:
+            params["IfMatch"] = etag
         self.authorize_through_access_point(ctx, "DeleteObject", params)  # type: ignore[attr-defined]
         # The request's own keys (an access point's s3:DataAccessPointArn) hold for each of its keys.
         self._authorize_as(ctx, "DeleteObject", params, ctx.condition_values)

@@ -318,8 +318,9 @@ class MultipartOperations:
     async def _complete_upload(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
-        if upload.get("ChecksumAlgorithm"):  # the parts' checksums are read back under the upload's key
-            self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
+        # S3 reads the parts (and their checksums) back under the upload's key: an SSE-KMS upload
+        # needs kms:Decrypt to complete (CompleteMultipartUpload API reference).
+        self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
         requested = (p.get("MultipartUpload") or {}).get("Parts") or []
         if p.get("MultipartUpload") is None:  # no body at all, where an empty one is malformed
             raise invalid_request("You must specify at least one part")

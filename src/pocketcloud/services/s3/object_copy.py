@@ -141,17 +141,19 @@ class CopyOperations(ObjectOperations):
         seal = Seal.new(customer_key(p) if record.get("SSECustomer") else None)
         # The source's algorithm is kept; a copy of a source without one gets S3's default CRC64NVME.
         stored = await store_body(self.s3.store.blobs, body, params, seal, inline=True, default_checksum=True)
-        try:  # decided again once the copy is stored: another writer may have won meanwhile
-            self._check_write_conditions(p["Bucket"], p["Key"], p)
-        except ServiceError:
-            if stored.pending is None:
-                self.s3.store.blobs.delete(stored.blob)
-            raise
         record.update(body_fields(stored, record))
         if not record.get("SSECustomer"):  # an SSE-C object has no annotations
             annotations = await self.copied_annotations(source, p)  # type: ignore[attr-defined]
             if annotations:
                 record["Annotations"] = annotations
+        # Decided again with nothing left to await before the commit: another writer may have won
+        # while the copy (and its annotations) were stored.
+        try:
+            self._check_write_conditions(p["Bucket"], p["Key"], p)
+        except ServiceError:
+            if stored.pending is None:
+                self.s3.store.blobs.delete(stored.blob)
+            raise
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
         for algorithm, value in stored.checksums.items():

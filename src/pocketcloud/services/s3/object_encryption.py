@@ -90,7 +90,7 @@ class ObjectEncryptionOperations:
                 "the request to specify a KMS key from the same account, and then try again.",
                 status=403,
             )
-        record = self.find_object(bucket, key, p.get("VersionId"))  # type: ignore[attr-defined]
+        record = self.find_object(bucket, key, p.get("VersionId"), "PUT")  # type: ignore[attr-defined]
         _check_source(record)
         self.authorize_kms_read(ctx, bucket, key, record)  # type: ignore[attr-defined]
         new_sse: Params = {"Algorithm": "aws:kms", "KeyId": self.kms_key(bucket_doc, arn)}  # type: ignore[attr-defined]

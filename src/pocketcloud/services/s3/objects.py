@@ -771,7 +771,7 @@ class ObjectOperations:
                 # Authorized before anything is looked up: a caller refused the key learns nothing
                 # about its versions (AccessDenied, not NoSuchVersion) and costs no scan of them.
                 if check_each_key:
-                    self.authorize_deletion(ctx, bucket_doc["Name"], key, version_id)  # type: ignore[attr-defined]
+                    self.authorize_deletion(ctx, bucket_doc["Name"], key, version_id, item.get("ETag"))  # type: ignore[attr-defined]
                 if version_id and version_id != "null" and rank_of_version_id(version_id) is None:
                     if not any(
                         v["VersionId"] == version_id for _, v in self.s3.key_versions(bucket_doc["Name"], key)

@@ -37,7 +37,7 @@ def encryption_context(value: str | None) -> dict[str, str] | None:
         return None
     try:
         context = json.loads(base64.b64decode(value, validate=True).decode("utf-8"))
-    except (binascii.Error, UnicodeDecodeError, ValueError):
+    except (binascii.Error, UnicodeDecodeError, ValueError, RecursionError):
         context = None
     if not isinstance(context, dict) or not all(isinstance(v, str) for v in context.values()):
         raise invalid_argument(
