@@ -1,5 +1,5 @@
 """What every KMS operation leans on: the key and alias collections, finding the key a request
-names, and KMS's errors."""
+names, the record of each key's last use, and KMS's errors."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import to_datetime
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.kms.keys import KeyLookup, not_found, now, usable
+from pocketcloud.services.kms.usage import UsageRecorder
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -46,6 +47,14 @@ class KmsBase(Provider):
         self.aliases = runtime.store.collection("kms", "aliases")
         self.grants = runtime.store.collection("kms", "grants")
         self.lookup = KeyLookup(self.keys, self.aliases)
+        self.usage = UsageRecorder(runtime.store)
+        self.usage.begin_tracking()
+
+    async def start(self) -> None:
+        self.usage.begin_tracking()  # again after a reset
+
+    async def stop(self) -> None:
+        self.usage.flush()
 
     def _scope(self, ctx: RequestContext) -> Scope:
         return (ctx.account_id, ctx.region)
@@ -56,6 +65,7 @@ class KmsBase(Provider):
         if doc["KeyState"] == "PendingDeletion" and deletion and to_datetime(deletion) <= now():
             with self.store.transaction():
                 self.keys.delete(scope, doc["KeyId"])
+                self.usage.forget(scope, doc["KeyId"])
                 for name, alias in self.aliases.scan(scope):
                     if alias["TargetKeyId"] == doc["KeyId"]:
                         self.aliases.delete(scope, name)

@@ -75,6 +75,12 @@ def alias_arn(scope: Scope, name: str) -> str:
     return f"arn:aws:kms:{region}:{account}:{name}"
 
 
+def parse_key_arn(arn: str) -> tuple[Scope, str] | None:
+    """((account, region), key id) of a key ARN; None for anything else."""
+    found = _KEY_ARN.fullmatch(arn)
+    return None if found is None else ((found.group(2), found.group(1)), found.group(3))
+
+
 def default_policy(account: str) -> str:
     """The default key policy: the account may do anything with the key, which lets its IAM
     policies grant access to it ("Default key policy")."""

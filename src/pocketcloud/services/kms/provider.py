@@ -14,9 +14,10 @@ Key states: Enabled, Disabled (EnableKey / DisableKey) and PendingDeletion (Sche
 7 to 30 days; CancelKeyDeletion leaves the key Disabled). A key whose deletion date has passed is
 deleted when next looked at. Grants (`grants.py`) join the key policy as statements naming their
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
-S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun is the
-same around every operation that takes it (`calls.py`). Not modelled: custom key stores, imported
-key material, multi-Region keys, key agreement, key encapsulation.
+S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun and the
+record of each key's last use (GetKeyLastUsage) are the same around every operation (`calls.py`,
+`usage.py`). Not modelled: custom key stores, imported key material, multi-Region keys, key
+agreement, key encapsulation.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
+from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.kms import crypto
 from pocketcloud.services.kms.base import KmsBase, check_range, unsupported, validation
 from pocketcloud.services.kms.calls import around_calls
@@ -193,7 +195,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         A service principal's context (S3 delivering a notification to an encrypted queue) uses the key
         in its own name: only a key policy naming that service lets it, under the context's
         aws:SourceArn / aws:SourceAccount; an AWS managed key's policy never does. The service's
-        `encryption_context` ({"aws:s3:arn": ...}) is seen as kms:EncryptionContext:<key>."""
+        `encryption_context` ({"aws:s3:arn": ...}) is seen as kms:EncryptionContext:<key>.
+        A use allowed is the key's last use, as the call KMS answers the service on AWS
+        (GenerateDataKey, Decrypt) would be."""
         scope = (key_arn.split(":")[4], key_arn.split(":")[3])
         found = self.lookup.find(scope, key_arn)
         if found is None:
@@ -204,9 +208,11 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if ctx.principal.kind != "Service":
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id
+        operation = action.removeprefix("kms:")
         self.runtime.authorizer.authorize_action(
-            ctx, operation_model("kms", action.removeprefix("kms:")), action, key_arn, values, policy, account
+            ctx, operation_model("kms", operation), action, key_arn, values, policy, account
         )
+        self.usage.note(found[1]["Arn"], operation, ctx.request_id)
 
     def key_for(self, scope: Scope, key_id: str | None, service: str, *, reading: bool = False) -> str:
         """The ARN of the key a call to `service` (S3's SSE-KMS) names, in the caller's account and
@@ -338,6 +344,33 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if len(page) > limit:
             out["NextMarker"] = base64.urlsafe_b64encode(page[limit - 1][0].encode()).decode()
         return out
+
+    def GetKeyLastUsage(self, ctx: RequestContext, p: Params) -> Params:
+        """The key's last successful cryptographic operation (`usage.py`), or {} if none since tracking
+        began; a key ID or key ARN of the caller's own account (no alias)."""
+        key_id = p["KeyId"]
+        if key_id.startswith("alias/") or ":alias/" in key_id:
+            raise not_found(f"Invalid keyId '{key_id}'")
+        scope, doc = self._own_key(ctx, key_id)
+        created = to_datetime(doc["CreationDate"])
+        started = self.usage.tracking_start()
+        tracking = created if started is None else max(created, to_datetime(started))
+        used = self.usage.latest(scope, doc["KeyId"])
+        last: Params = {}
+        if used is not None:
+            moment, operation, request_id = used
+            last = {
+                "Operation": operation,
+                "Timestamp": moment,
+                "CloudTrailEventId": request_id,
+                "KmsRequestId": request_id,
+            }
+        return {
+            "KeyId": doc["KeyId"],
+            "KeyLastUsage": last,
+            "TrackingStartDate": tracking,
+            "KeyCreationDate": created,
+        }
 
     @staticmethod
     def _marker(marker: str | None) -> str | None:
