@@ -23,7 +23,6 @@ from tests.services.awslambda.support import (
 POLLER_ACTIONS = ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"]
 
 
-
 @pytest.fixture(scope="module")
 def iam(server: ServerProcess) -> Any:
     return server.client("iam")
@@ -112,13 +111,13 @@ def test_the_poller_receives_and_deletes_as_the_role(
     lam: Any, iam: Any, sqs: Any, queue: tuple[str, str], mappings: list[str]
 ) -> None:
     url, arn = queue
-    sqs.set_queue_attributes(
-        QueueUrl=url, Attributes={"VisibilityTimeout": "2"}
-    )  # a kept message soon returns
     role_name, role_arn = _role(iam, POLLER_ACTIONS, arn)
     made = _function(lam, role_arn)
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=made.created[0], Enabled=False)
     mappings.append(mapping["UUID"])
+    # A kept message soon returns (shortened after the mapping is made: CreateEventSourceMapping
+    # refuses a visibility timeout shorter than the function's timeout).
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "2"})
 
     # Without sqs:ReceiveMessage the mapping reads nothing, and says why.
     iam.put_role_policy(
@@ -228,3 +227,35 @@ def test_maximum_concurrency_bounds_the_batches_running_at_once(
         most = max(most, running)
     assert most == 2
     made.cleanup()
+
+
+def test_a_queue_whose_visibility_timeout_is_shorter_than_the_functions_timeout_is_refused(
+    lam: Any, iam: Any, sqs: Any, queue: tuple[str, str], mappings: list[str]
+) -> None:
+    # A batch still running when its messages become visible again would be received twice.
+    url, arn = queue  # VisibilityTimeout 30
+    _, role_arn = _role(iam, POLLER_ACTIONS, arn)
+    slow = Functions(lam, role_arn)
+    quick = Functions(lam, role_arn)
+    try:
+        slow_name = slow.python("def handler(event, context):\n    return None\n", timeout=60)
+        code, status, message, _ = error_of(
+            lam.create_event_source_mapping, EventSourceArn=arn, FunctionName=slow_name
+        )
+        assert (code, status, message) == (
+            "InvalidParameterValueException",
+            400,
+            "Queue visibility timeout: 30 seconds is less than Function timeout: 60 seconds",
+        )
+        quick_name = quick.python("def handler(event, context):\n    return None\n", timeout=30)
+        mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=quick_name, Enabled=False)
+        mappings.append(mapping["UUID"])
+        code, _, message, _ = error_of(
+            lam.update_event_source_mapping, UUID=mapping["UUID"], FunctionName=slow_name
+        )
+        assert code == "InvalidParameterValueException" and message.startswith("Queue visibility timeout: 30")
+        sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "60"})
+        lam.update_event_source_mapping(UUID=mapping["UUID"], FunctionName=slow_name)
+    finally:
+        slow.cleanup()
+        quick.cleanup()

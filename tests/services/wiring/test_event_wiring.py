@@ -127,7 +127,7 @@ def test_removed_events_in_a_versioned_bucket_name_the_delete_marker(wired: Serv
 def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: ServerProcess) -> None:
     sqs, lam = wired.client("sqs"), wired.client("lambda")
     dlq_url, dlq_arn = _queue(wired)
-    url, arn = _queue(wired, VisibilityTimeout="1",
+    url, arn = _queue(wired, VisibilityTimeout="10",
                       RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}))
     name = _function(wired, (
         "def handler(event, context):\n"
@@ -138,6 +138,9 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
                                               FunctionResponseTypes=["ReportBatchItemFailures"])
     assert mapping["State"] == "Creating"
+    # Failures come back soon: shortened once the mapping exists (CreateEventSourceMapping refuses a
+    # visibility timeout shorter than the function's 10 s timeout).
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
     for body in ("one", "two", "poison"):
         sqs.send_message(QueueUrl=url, MessageBody=body)
     dead = _messages(wired, dlq_url, 1)

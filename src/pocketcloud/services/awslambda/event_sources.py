@@ -157,6 +157,7 @@ class EventSourceOperations:
                     f'An event source mapping with SQS arn (" {source} ") and function (" {name} ") already '
                     f"exists. Please update or delete the existing mapping with UUID {other['UUID']}"
                 )
+        self._check_visibility(function, source)
         self._check_role_reads(function, source, url)
         mapping_id = str(uuid.uuid4())
         doc: Params = {
@@ -211,6 +212,7 @@ class EventSourceOperations:
             sqs = self._sqs()
             url = sqs.queue_url_of(doc["EventSourceArn"]) if sqs is not None else None
             if url is not None:  # a mapping whose queue is gone waits for it; the new role is checked then
+                self._check_visibility(function, doc["EventSourceArn"])
                 self._check_role_reads(function, doc["EventSourceArn"], url)
             doc["FunctionArn"] = function_arn(ctx.region, ctx.account_id, name, qualifier)
         if p.get("Enabled") is not None:
@@ -267,6 +269,16 @@ class EventSourceOperations:
                 raise invalid_parameter(
                     f"The provided execution role does not have permissions to call {operation} on SQS"
                 )
+
+    def _check_visibility(self, function: Params, queue_arn: str) -> None:
+        """A queue whose messages would become visible again while the function may still run on
+        them (and so be received twice) is refused, as Lambda refuses it."""
+        visibility = self._sqs().visibility_timeout_of(queue_arn)
+        if visibility is not None and visibility < function["Timeout"]:
+            raise invalid_parameter(
+                f"Queue visibility timeout: {visibility} seconds is less than Function timeout: "
+                f"{function['Timeout']} seconds"
+            )
 
     def _role_may(self, function: Params, operation: str, queue_arn: str, url: str) -> bool:
         return self._role_access().allowed(

@@ -86,6 +86,11 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         self.enqueue(queue, [message])
         return str(message.result["MessageId"])
 
+    def visibility_timeout_of(self, queue_arn: str) -> int | None:
+        """A queue's VisibilityTimeout in seconds; None if there is no such queue."""
+        queue = self.sqs.find_by_arn(queue_arn)
+        return None if queue is None else queue.visibility_timeout
+
     def check_queue_key(self, queue_arn: str, user: RequestContext, *actions: str) -> None:
         """The Kms* error unless the queue's KMS key (if it has one) lets `user` make every action."""
         queue = self.sqs.find_by_arn(queue_arn)
