@@ -273,3 +273,22 @@ def test_lambda_mapping_requires_an_existing_queue(wired: ServerProcess) -> None
         "Error occurred while ReceiveMessage. SQS Error Code: AWS.SimpleQueueService.NonExistentQueue. "
         "SQS Error Message: The specified queue does not exist."
     )
+
+
+def test_s3_refuses_a_fifo_queue_as_a_destination(wired: ServerProcess) -> None:
+    # "Currently, Standard SQS queue is only allowed as an Amazon S3 event notification destination".
+    s3, sqs = wired.client("s3"), wired.client("sqs")
+    bucket = _name("fifo-dest")
+    s3.create_bucket(Bucket=bucket)
+    url = sqs.create_queue(QueueName=_name("events") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    _allow_s3(wired, url, arn, bucket)
+    config = {"QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]}
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration=config)
+    error = refused.value.response["Error"]
+    assert (error["Code"], error["Message"], error["ArgumentName1"]) == (
+        "InvalidArgument",
+        "Unable to validate the following destination configurations",
+        arn,
+    )

@@ -235,6 +235,10 @@ class NotificationOperations:
         found = lookup(arn) if lookup is not None else None
         if found is None:  # no topic exists here: SNS is not one of our services
             return refused if service == "lambda" else (arn, f"The destination {kind} does not exist")
+        if service == "sqs" and arn.endswith(".fifo"):
+            # "Currently, Standard SQS queue is only allowed as an Amazon S3 event notification
+            # destination, whereas FIFO SQS queue is not allowed" (S3 User Guide).
+            return (arn, "FIFO SQS queues are not supported as Amazon S3 event notification destinations")
         policy_text, account = found
         context = {"aws:SourceArn": bucket_arn, "aws:SourceAccount": owner}
         if not service_allowed(policy_text, "s3.amazonaws.com", action, arn, account, context):
