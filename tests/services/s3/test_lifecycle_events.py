@@ -28,7 +28,8 @@ def server() -> Iterator[ServerProcess]:
 
 @pytest.fixture
 def wired(server: ServerProcess) -> Iterator[tuple[Any, str, str]]:
-    """(s3 client, bucket, queue URL): the bucket's lifecycle events go to the queue."""
+    """(s3 client, bucket, queue URL): the bucket's lifecycle events (expirations and
+    transitions) go to the queue."""
     s3, sqs = server.client("s3"), server.client("sqs")
     bucket = f"lc-events-{uuid.uuid4().hex[:10]}"
     s3.create_bucket(Bucket=bucket)
@@ -37,7 +38,11 @@ def wired(server: ServerProcess) -> Iterator[tuple[Any, str, str]]:
         Bucket=bucket,
         NotificationConfiguration={
             "QueueConfigurations": [
-                {"Id": "expired", "QueueArn": arn, "Events": ["s3:LifecycleExpiration:*"]}
+                {
+                    "Id": "expired",
+                    "QueueArn": arn,
+                    "Events": ["s3:LifecycleExpiration:*", "s3:LifecycleTransition"],
+                }
             ]
         },
     )
@@ -140,18 +145,9 @@ def test_objects_deleted_by_requests_do_not_send_lifecycle_events(
 
 
 def test_a_lifecycle_transition_sends_lifecycle_transition_with_the_new_storage_class(
-    server: ServerProcess,
+    server: ServerProcess, wired: tuple[Any, str, str]
 ) -> None:
-    s3, sqs = server.client("s3"), server.client("sqs")
-    bucket = f"lc-moves-{uuid.uuid4().hex[:10]}"
-    s3.create_bucket(Bucket=bucket)
-    url, arn = queue_s3_may_send_to(sqs, "lcmove", bucket)
-    s3.put_bucket_notification_configuration(
-        Bucket=bucket,
-        NotificationConfiguration={
-            "QueueConfigurations": [{"Id": "moved", "QueueArn": arn, "Events": ["s3:LifecycleTransition"]}]
-        },
-    )
+    s3, bucket, url = wired
     body = b"c" * (200 * 1024)  # over the 128 KiB below which S3 no longer transitions objects
     etag = s3.put_object(Bucket=bucket, Key="cold/a", Body=body)["ETag"]
     s3.put_bucket_lifecycle_configuration(
@@ -167,15 +163,10 @@ def test_a_lifecycle_transition_sends_lifecycle_transition_with_the_new_storage_
             ]
         },
     )
-    try:
-        [record] = [r for r in _records(server, url, 1) if r["eventName"] == "LifecycleTransition"]
-        assert (record["eventVersion"], record["userIdentity"]) == (
-            "2.3",
-            {"principalId": "s3.amazonaws.com"},
-        )
-        assert record["lifecycleEventData"] == {"transitionEventData": {"destinationStorageClass": "GLACIER"}}
-        obj = record["s3"]["object"]
-        assert (obj["key"], obj["size"], obj["eTag"]) == ("cold/a", len(body), etag.strip('"'))
-        assert s3.head_object(Bucket=bucket, Key="cold/a")["StorageClass"] == "GLACIER"
-    finally:
-        empty_and_delete(s3, bucket)
+    [record] = _records(server, url, 1)
+    assert record["eventName"] == "LifecycleTransition"
+    assert (record["eventVersion"], record["userIdentity"]) == ("2.3", {"principalId": "s3.amazonaws.com"})
+    assert record["lifecycleEventData"] == {"transitionEventData": {"destinationStorageClass": "GLACIER"}}
+    obj = record["s3"]["object"]
+    assert (obj["key"], obj["size"], obj["eTag"]) == ("cold/a", len(body), etag.strip('"'))
+    assert s3.head_object(Bucket=bucket, Key="cold/a")["StorageClass"] == "GLACIER"
