@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.services.kms.support import error_of, iam_user
+import pytest
+
+from tests.services.kms.support import ROOT_ARN, allow, error_of, iam_user, policy
 
 
 def test_a_grant_lets_its_grantee_use_the_key_until_it_is_revoked(kms: Any, endpoint: str) -> None:
@@ -98,3 +100,197 @@ def test_a_grant_refuses_operations_its_key_cannot_do(kms: Any, endpoint: str) -
         kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=grantee_arn, Operations=["Sign"]
     )
     assert (code, status) == ("ValidationException", 400)
+
+
+# -- what a grant may name, and what CreateGrant requires ------------------------------------------
+# "Valid principals include Amazon Web Services accounts, IAM users, IAM roles, federated users, and
+# assumed role users" (CreateGrant, GranteePrincipal / RetiringPrincipal); anything else is refused
+# with InvalidArnException, in the words AWS answers for a principal it cannot resolve ("ARN does not
+# refer to a valid principal: ...", as Lambda quotes KMS's CreateGrant refusal).
+
+
+@pytest.mark.parametrize("member", ["GranteePrincipal", "RetiringPrincipal"])
+@pytest.mark.parametrize("value", ["foo", "123456789012", "arn:aws:iam::000000000000:group/admins"])
+def test_a_grant_refuses_a_principal_that_is_no_principals_arn(
+    kms: Any, endpoint: str, member: str, value: str
+) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, _ = iam_user(endpoint)
+    arguments = {"GranteePrincipal": grantee_arn, member: value}
+    code, status, message = error_of(kms.create_grant, KeyId=key["KeyId"], Operations=["Decrypt"], **arguments)
+    assert (code, status) == ("InvalidArnException", 400)
+    assert message == f"ARN does not refer to a valid principal: {value}"
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::111122223333:root",
+        "arn:aws:iam::111122223333:user/path/alice",
+        "arn:aws:iam::111122223333:role/reader",
+        "arn:aws:sts::111122223333:assumed-role/reader/session",
+        "arn:aws:sts::111122223333:federated-user/bob",
+    ],
+)
+def test_a_grant_takes_the_arn_of_each_kind_of_principal(kms: Any, principal: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=principal, RetiringPrincipal=principal, Operations=["Decrypt"])
+    (grant,) = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert (grant["GranteePrincipal"], grant["RetiringPrincipal"]) == (principal, principal)
+
+
+def test_a_refused_grant_leaves_the_key_policy_deciding(kms: Any, endpoint: str) -> None:
+    """The review's case: a grant to "foo" was made, merged into the key policy, and the policy no
+    longer parsed, so a Deny of the key policy stopped applying."""
+    user_arn, user = iam_user(endpoint, policy(allow(None, "kms:*")))
+    key_policy = policy(
+        allow({"AWS": ROOT_ARN}, "kms:*"),
+        {"Effect": "Deny", "Principal": {"AWS": user_arn}, "Action": "kms:Encrypt", "Resource": "*"},
+    )
+    key = kms.create_key(Policy=key_policy)["KeyMetadata"]
+    assert error_of(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal="foo", Operations=["Encrypt"])[0] == (
+        "InvalidArnException"
+    )
+    code, _, message = error_of(user.encrypt, KeyId=key["KeyId"], Plaintext=b"x")
+    assert code == "AccessDeniedException"
+    assert message.endswith("with an explicit deny in a resource-based policy")
+
+
+def test_create_grant_without_a_grantee_is_a_validation_error(kms: Any) -> None:
+    """GranteePrincipal is optional in the model (GranteeServicePrincipal is the other way to name
+    the grantee), but "You must specify either GranteePrincipal or GranteeServicePrincipal"."""
+    key = kms.create_key()["KeyMetadata"]
+    code, status, _ = error_of(kms.create_grant, KeyId=key["KeyId"], Operations=["Decrypt"])
+    assert (code, status) == ("ValidationException", 400)
+    code, status, _ = error_of(
+        kms.create_grant,
+        KeyId=key["KeyId"],
+        Operations=["Decrypt"],
+        GranteePrincipal=ROOT_ARN,
+        GranteeServicePrincipal="logs.amazonaws.com",
+    )
+    assert (code, status) == ("ValidationException", 400)
+
+
+def test_create_grant_with_no_operations_is_a_validation_error(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, _ = iam_user(endpoint)
+    code, status, message = error_of(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=grantee_arn, Operations=[])
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "1 validation error detected: Value '[]' at 'operations' failed to satisfy constraint: "
+        "Member must have length greater than or equal to 1"
+    )
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+
+
+def test_list_retirable_grants_without_a_retiring_principal_is_a_validation_error(kms: Any) -> None:
+    """Neither RetiringPrincipal nor RetiringServicePrincipal is required by the model, but one of
+    them must be given (it was a KeyError, answered 500)."""
+    code, status, _ = error_of(kms.list_retirable_grants)
+    assert (code, status) == ("ValidationException", 400)
+
+
+def test_encryption_context_equals_needs_exactly_its_pairs(kms: Any, endpoint: str) -> None:
+    """EncryptionContextEquals: "The grant allows the operation only when the encryption context in
+    the request is the same as the encryption context specified in this constraint" (GrantConstraints);
+    extra pairs, which EncryptionContextSubset allows, are refused."""
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, grantee = iam_user(endpoint)
+    kms.create_grant(
+        KeyId=key["KeyId"],
+        GranteePrincipal=grantee_arn,
+        Operations=["Encrypt", "DescribeKey"],
+        Constraints={"EncryptionContextEquals": {"tenant": "a"}},
+    )
+    grantee.encrypt(KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"tenant": "a"})
+    for context in ({"tenant": "a", "extra": "pair"}, {"tenant": "b"}, {}):
+        code, _, _ = error_of(grantee.encrypt, KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext=context)
+        assert code == "AccessDeniedException", context
+    # "the constraint doesn't apply to" DescribeKey
+    assert grantee.describe_key(KeyId=key["Arn"])["KeyMetadata"]["KeyId"] == key["KeyId"]
+
+
+def test_encryption_context_subset_allows_extra_pairs(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, grantee = iam_user(endpoint)
+    kms.create_grant(
+        KeyId=key["KeyId"],
+        GranteePrincipal=grantee_arn,
+        Operations=["Encrypt"],
+        Constraints={"EncryptionContextSubset": {"tenant": "a"}},
+    )
+    grantee.encrypt(KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"tenant": "a", "extra": "pair"})
+
+
+def test_a_constraint_value_with_a_dollar_is_literal(kms: Any, endpoint: str) -> None:
+    """A key policy of version 2012-10-17 substitutes ${...} in condition values; a grant's context
+    value is compared as written."""
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, grantee = iam_user(endpoint)
+    kms.create_grant(
+        KeyId=key["KeyId"],
+        GranteePrincipal=grantee_arn,
+        Operations=["Encrypt"],
+        Constraints={"EncryptionContextEquals": {"who": "${aws:username}"}},
+    )
+    grantee.encrypt(KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"who": "${aws:username}"})
+    user_name = grantee_arn.rsplit("/", 1)[-1]
+    code, _, _ = error_of(grantee.encrypt, KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"who": user_name})
+    assert code == "AccessDeniedException"
+
+
+def test_a_grant_for_a_service_principal_needs_a_source_arn_and_a_retiring_principal(kms: Any) -> None:
+    """GranteeServicePrincipal: "you must also specify a SourceArn grant constraint. In addition, you
+    must specify either a RetiringPrincipal or a RetiringServicePrincipal"."""
+    key = kms.create_key()["KeyMetadata"]
+    source = "arn:aws:logs:us-east-1:000000000000:log-group:mine"
+    for arguments in (
+        {"RetiringPrincipal": ROOT_ARN},
+        {"Constraints": {"SourceArn": source}},
+    ):
+        code, status, _ = error_of(
+            kms.create_grant,
+            KeyId=key["KeyId"],
+            GranteeServicePrincipal="logs.amazonaws.com",
+            Operations=["Decrypt"],
+            **arguments,
+        )
+        assert (code, status) == ("ValidationException", 400)
+    made = kms.create_grant(
+        KeyId=key["KeyId"],
+        GranteeServicePrincipal="logs.amazonaws.com",
+        RetiringServicePrincipal="logs.amazonaws.com",
+        Operations=["Decrypt"],
+        Constraints={"SourceArn": source},
+    )
+    (grant,) = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert grant["GrantId"] == made["GrantId"]
+    assert grant["GranteeServicePrincipal"] == "logs.amazonaws.com"
+    assert "GranteePrincipal" not in grant
+    listed = kms.list_retirable_grants(RetiringServicePrincipal="logs.amazonaws.com")["Grants"]
+    assert made["GrantId"] in [g["GrantId"] for g in listed]
+
+
+# -- who may retire a grant ("Retiring and revoking grants") --------------------------------------
+
+
+def test_the_retiring_principal_retires_a_grant_without_any_policy(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, _ = iam_user(endpoint)
+    retiring_arn, retiring = iam_user(endpoint)  # no policy of its own
+    grant = kms.create_grant(
+        KeyId=key["KeyId"], GranteePrincipal=grantee_arn, RetiringPrincipal=retiring_arn, Operations=["Encrypt"]
+    )
+    retiring.retire_grant(GrantToken=grant["GrantToken"])
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+
+
+def test_a_principal_the_grant_does_not_name_cannot_retire_it(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    grantee_arn, grantee = iam_user(endpoint)
+    grant = kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=grantee_arn, Operations=["Encrypt"])
+    code, status, _ = error_of(grantee.retire_grant, KeyId=key["Arn"], GrantId=grant["GrantId"])
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1

@@ -9,6 +9,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import to_datetime
 from pocketcloud.services.base import Provider, ServiceRuntime
+from pocketcloud.services.kms import grant_policy
 from pocketcloud.services.kms.keys import KeyLookup, not_found, now, usable
 from pocketcloud.services.kms.usage import UsageRecorder
 from pocketcloud.store import Scope
@@ -98,3 +99,10 @@ class KmsBase(Provider):
 
     def _put(self, scope: Scope, doc: Params) -> None:
         self.keys.put(scope, doc["KeyId"], doc)
+
+    def key_grants(self, scope: Scope, key_id: str) -> list[Params]:
+        return [doc for _, doc in self.grants.scan(scope, prefix=key_id + "/")]
+
+    def key_policy(self, scope: Scope, doc: Params) -> str:
+        """The key policy with the key's grants as statements of it (`grant_policy.key_policy`)."""
+        return grant_policy.key_policy(doc["Policy"], self.key_grants(scope, doc["KeyId"]))

@@ -1,10 +1,17 @@
 """KMS grants: CreateGrant, ListGrants, ListRetirableGrants, RetireGrant and RevokeGrant.
 
-A grant lets its grantee principal perform the grant's operations with one key, beside the key
-policy and IAM policies ("Grants in AWS KMS"). The authorizer sees each grant as one more
-statement of the key policy (`grant_statements`), naming the grantee and allowing the grant's
-operations, under its encryption-context constraints; a grantee needs no IAM policy for them.
-Grants are documents of `kms/grants` under "<key id>/<grant id>", so a key's grants are one scan.
+A grant lets its grantee principal (an AWS principal's ARN, or with GranteeServicePrincipal an AWS
+service under a SourceArn constraint) perform the grant's operations with one key, beside the key
+policy and IAM policies ("Grants in AWS KMS"). The authorizer sees each grant as one more statement
+of the key policy (`grant_policy.py`), naming the grantee and allowing the grant's operations, under
+its constraints; a grantee needs no IAM policy for them. Grants are documents of `kms/grants` under
+"<key id>/<grant id>" in the key's account and Region, so a key's grants are one scan.
+
+RetireGrant and ListRetirableGrants look in every account of the caller's Region: a retiring
+principal may retire (and list) grants on other accounts' keys. RetireGrant is decided by the grant
+("Retiring and revoking grants"), not by the request chain: its retiring principal, its grantee if
+it allows RetireGrant, and the account that created it (its root user, or a principal its IAM
+policies allow kms:RetireGrant) may retire it.
 """
 
 from __future__ import annotations
@@ -15,8 +22,10 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.kms.base import KmsBase, validation
-from pocketcloud.services.kms.keys import now
+from pocketcloud.services.kms.grant_policy import check_principal, is_service_principal
+from pocketcloud.services.kms.keys import now, parse_key_arn
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -40,58 +49,61 @@ _OPERATIONS = {
 _ANY_KEY = {"CreateGrant", "DescribeKey", "RetireGrant"}
 
 
-def grant_statements(grants: list[Params]) -> list[Params]:
-    """Each grant as a statement of its key's policy."""
-    statements = []
-    for grant in grants:
-        grantee = grant["GranteePrincipal"]
-        principal = {"Service": grantee} if grantee.endswith(".amazonaws.com") else {"AWS": grantee}
-        actions = sorted(
-            f"kms:{op}" for op in grant["Operations"]
-        )  # kms:ReEncryptFrom and To, as IAM has them
-        statement: Params = {"Effect": "Allow", "Principal": principal, "Action": actions, "Resource": "*"}
-        constraints = grant.get("Constraints") or {}
-        context = {
-            **(constraints.get("EncryptionContextSubset") or {}),
-            **(constraints.get("EncryptionContextEquals") or {}),
-        }
-        if context:
-            statement["Condition"] = {
-                "StringEquals": {f"kms:EncryptionContext:{k}": v for k, v in context.items()}
-            }
-        statements.append(statement)
-    return statements
-
-
 def _not_found(grant_id: str) -> ServiceError:
     return ServiceError("NotFoundException", f"Grant ID {grant_id} not found", status=400)
 
 
 class GrantOperations(KmsBase):
-    def key_grants(self, scope: Scope, key_id: str) -> list[Params]:
-        return [doc for _, doc in self.grants.scan(scope, prefix=key_id + "/")]
-
     def CreateGrant(self, ctx: RequestContext, p: Params) -> Params:
+        operations = p.get("Operations")
+        if operations is None or operations == []:
+            value = "null" if operations is None else "'[]'"
+            constraint = "not be null" if operations is None else "have length greater than or equal to 1"
+            raise validation(
+                f"1 validation error detected: Value {value} at 'operations' failed to satisfy constraint: "
+                f"Member must {constraint}"
+            )
+        grantee, service = p.get("GranteePrincipal"), p.get("GranteeServicePrincipal")
+        if bool(grantee) == bool(service):
+            raise validation("You must specify either GranteePrincipal or GranteeServicePrincipal, but not both.")
+        retiring, retiring_service = p.get("RetiringPrincipal"), p.get("RetiringServicePrincipal")
+        if retiring and retiring_service:
+            raise validation("You can specify either RetiringPrincipal or RetiringServicePrincipal, but not both.")
+        constraints = p.get("Constraints") or {}
+        if constraints.get("EncryptionContextSubset") and constraints.get("EncryptionContextEquals"):
+            raise validation("EncryptionContextSubset and EncryptionContextEquals cannot both be specified")
+        if service and not constraints.get("SourceArn"):
+            raise validation("A grant for a GranteeServicePrincipal must have a SourceArn grant constraint.")
+        if service and not (retiring or retiring_service):
+            raise validation(
+                "A grant for a GranteeServicePrincipal must have a RetiringPrincipal or RetiringServicePrincipal."
+            )
         scope, key = self._key(ctx, p["KeyId"])
-        operations = p.get("Operations") or []
         allowed = _OPERATIONS.get(key["KeyUsage"], set()) | _ANY_KEY
         wrong = [op for op in operations if op not in allowed]
         if wrong:
             raise validation(
                 f"Grant operations {wrong} are not valid for a KMS key of usage {key['KeyUsage']}"
             )
-        constraints = p.get("Constraints") or {}
-        if constraints.get("EncryptionContextSubset") and constraints.get("EncryptionContextEquals"):
-            raise validation("EncryptionContextSubset and EncryptionContextEquals cannot both be specified")
+        for principal in (grantee, retiring):
+            if principal:
+                check_principal(principal)
+        for principal in (service, retiring_service):
+            if principal and not is_service_principal(principal):
+                raise validation(f"{principal} is not a valid service principal.")
         grant: Params = {
             "KeyId": key["Arn"],
             "Name": p.get("Name") or "",
-            "GranteePrincipal": p["GranteePrincipal"],
             "IssuingAccount": f"arn:aws:iam::{ctx.account_id}:root",
             "Operations": operations,
         }
-        if p.get("RetiringPrincipal"):
-            grant["RetiringPrincipal"] = p["RetiringPrincipal"]
+        principals: dict[str, Any] = {
+            "GranteePrincipal": grantee,
+            "GranteeServicePrincipal": service,
+            "RetiringPrincipal": retiring,
+            "RetiringServicePrincipal": retiring_service,
+        }
+        grant.update({member: value for member, value in principals.items() if value})
         if constraints:
             grant["Constraints"] = constraints
         if grant["Name"]:  # the same named grant again is the grant already made (CreateGrant is idempotent)
@@ -113,17 +125,27 @@ class GrantOperations(KmsBase):
             self._listed(g)
             for g in self.key_grants(scope, key["KeyId"])
             if p.get("GrantId") in (None, g["GrantId"])
-            and p.get("GranteePrincipal") in (None, g["GranteePrincipal"])
+            and p.get("GranteePrincipal") in (None, g.get("GranteePrincipal"))
         ]
         return {"Grants": grants, "Truncated": False}
 
-    def ListRetirableGrants(self, ctx: RequestContext, p: Params) -> Params:
-        scope = self._scope(ctx)
-        grants = [
-            self._listed(g)
-            for _, g in self.grants.scan(scope)
-            if g.get("RetiringPrincipal") == p["RetiringPrincipal"]
+    def _regional_grants(self, ctx: RequestContext) -> list[tuple[Scope, str, Params]]:
+        """(scope, name, grant) of every grant on a key of any account in the caller's Region."""
+        return [
+            (scope, name, grant)
+            for scope in self.grants.scopes()
+            if scope[1] == ctx.region
+            for name, grant in self.grants.scan(scope)
         ]
+
+    def ListRetirableGrants(self, ctx: RequestContext, p: Params) -> Params:
+        """The grants of the caller's Region, on keys of any account, whose retiring principal (or
+        retiring service principal) is the one asked for."""
+        retiring, service = p.get("RetiringPrincipal"), p.get("RetiringServicePrincipal")
+        if bool(retiring) == bool(service):
+            raise validation("You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.")
+        member, wanted = ("RetiringPrincipal", retiring) if retiring else ("RetiringServicePrincipal", service)
+        grants = [self._listed(g) for _, _, g in self._regional_grants(ctx) if g.get(member) == wanted]
         return {"Grants": grants, "Truncated": False}
 
     def RevokeGrant(self, ctx: RequestContext, p: Params) -> Params:
@@ -133,29 +155,46 @@ class GrantOperations(KmsBase):
         return {}
 
     def RetireGrant(self, ctx: RequestContext, p: Params) -> Params:
-        """By its token, or by key and grant id; the retiring principal, the grantee (when the grant
-        allows RetireGrant) or the key's account may retire it."""
-        scope = self._scope(ctx)
+        """By its token, or by key and grant id, on a key of any account in the caller's Region."""
         if p.get("GrantToken"):
-            found = [(k, g) for k, g in self.grants.scan(scope) if g["Token"] == p["GrantToken"]]
+            found = [(s, k, g) for s, k, g in self._regional_grants(ctx) if g.get("Token") == p["GrantToken"]]
             if not found:
                 raise ServiceError("InvalidGrantTokenException", "Invalid grant token", status=400)
         elif p.get("KeyId") and p.get("GrantId"):
-            _, key = self._key(ctx, p["KeyId"])
-            grant = self.grants.get(scope, f"{key['KeyId']}/{p['GrantId']}")
+            scope, key = self._key(ctx, p["KeyId"])
+            name = f"{key['KeyId']}/{p['GrantId']}"
+            grant = self.grants.get(scope, name)
             if grant is None:
                 raise _not_found(p["GrantId"])
-            found = [(f"{key['KeyId']}/{p['GrantId']}", grant)]
+            found = [(scope, name, grant)]
         else:
             raise validation("Grant token OR (grant ID, key ID) must be specified")
-        name, grant = found[0]
-        caller = ctx.principal.arn
-        may = {grant.get("RetiringPrincipal"), f"arn:aws:iam::{ctx.account_id}:root"}
-        if "RetireGrant" in grant["Operations"]:
-            may.add(grant["GranteePrincipal"])
-        if caller not in may and (ctx.principal.role_arn or "") not in may and not ctx.principal.is_root:
-            raise ServiceError(
-                "AccessDeniedException", f"{caller} is not authorized to retire the grant", status=400
-            )
+        scope, name, grant = found[0]
+        self._check_retiring(ctx, scope, grant)
         self.grants.delete(scope, name)
         return {}
+
+    def _check_retiring(self, ctx: RequestContext, scope: Scope, grant: Params) -> None:
+        """AccessDeniedException unless the caller may retire the grant: its retiring principal (or
+        retiring service principal), its grantee if it allows RetireGrant, or the account that created
+        it (its root user, or a principal of it whose IAM policies allow kms:RetireGrant)."""
+        if self.runtime.settings.auth_disabled:
+            return
+        principal = ctx.principal
+        names = {principal.arn, principal.role_arn} - {None}
+        may = {grant.get("RetiringPrincipal"), grant.get("RetiringServicePrincipal")}
+        if "RetireGrant" in (grant.get("Operations") or ()):
+            may |= {grant.get("GranteePrincipal"), grant.get("GranteeServicePrincipal")}
+        if names & (may - {None}):
+            return
+        issuing = str(grant.get("IssuingAccount") or f"arn:aws:iam::{scope[0]}:root")
+        if principal.kind != "Service" and issuing.split(":")[4:5] == [principal.account_id]:
+            key = parse_key_arn(str(grant.get("KeyId", "")))
+            resource = str(grant["KeyId"]) if key is not None else "*"
+            self.runtime.authorizer.authorize_action(
+                ctx, operation_model("kms", "RetireGrant"), "kms:RetireGrant", resource
+            )
+            return
+        raise ServiceError(
+            "AccessDeniedException", f"{principal.arn} is not authorized to retire the grant", status=400
+        )

@@ -23,7 +23,6 @@ agreement, key encapsulation.
 from __future__ import annotations
 
 import base64
-import json
 import os
 from datetime import timedelta
 from typing import Any
@@ -38,7 +37,7 @@ from pocketcloud.services.kms import crypto
 from pocketcloud.services.kms.base import KmsBase, check_range, unsupported, validation
 from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
-from pocketcloud.services.kms.grants import GrantOperations, grant_statements
+from pocketcloud.services.kms.grants import GrantOperations
 from pocketcloud.services.kms.keys import (
     HMAC_SPECS,
     RSA_SPECS,
@@ -121,6 +120,11 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         found = self.lookup.find((ctx.account_id, ctx.region), str(key_id))
         return found if found is None else self._expired(*found)
 
+    def authorizes_itself(self, ctx: RequestContext, operation: str, params: Params) -> bool:
+        """RetireGrant is decided by the grant, not by policies ("Retiring and revoking grants"): the
+        provider checks who may retire it (`GrantOperations.RetireGrant`)."""
+        return operation == "RetireGrant"
+
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
@@ -128,18 +132,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         found = self._named_key(ctx, operation, params)
         if found is None:
             return None, None
-        (scope, doc), policy = found, found[1]["Policy"]
-        grants = self.key_grants(scope, doc["KeyId"])
-        if grants:
-            try:
-                document = json.loads(policy)
-            except ValueError:
-                return policy, scope[0]
-            statements = document.get("Statement") or []
-            statements = statements if isinstance(statements, list) else [statements]
-            document["Statement"] = statements + grant_statements(grants)
-            policy = json.dumps(document)
-        return policy, scope[0]
+        scope, doc = found
+        return self.key_policy(scope, doc), scope[0]
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
         found = self._named_key(ctx, operation, params)
