@@ -141,3 +141,102 @@ def test_encryption_context_keys_condition_limits_the_context_a_caller_may_use(
         user.encrypt, KeyId=key["KeyId"], Plaintext=b"x", EncryptionContext={"project": "blue", "team": "red"}
     )
     assert (code, status) == ("AccessDeniedException", 400)
+
+
+# -- ReEncrypt: kms:ReEncryptFrom on the source key, kms:ReEncryptTo on the destination -----------
+# "Required permissions: kms:ReEncryptFrom permission on the source KMS key (key policy),
+# kms:ReEncryptTo permission on the destination KMS key (key policy)" (ReEncrypt reference).
+
+
+def _two_keys_for(kms: Any, user_arn: str, source_actions: list[str], destination_actions: list[str]) -> tuple[Any, Any]:
+    """Two keys whose policies let the user (who has no IAM policy) only these actions."""
+    keys = []
+    for actions in (source_actions, destination_actions):
+        statements = [allow({"AWS": ROOT_ARN})] + ([allow({"AWS": user_arn}, actions)] if actions else [])
+        keys.append(kms.create_key(Policy=policy(*statements))["KeyMetadata"])
+    return keys[0], keys[1]
+
+
+def test_re_encrypt_needs_re_encrypt_from_on_the_source_and_to_on_the_destination(
+    kms: Any, endpoint: str
+) -> None:
+    user_arn, user = iam_user(endpoint)
+    source, destination = _two_keys_for(kms, user_arn, ["kms:ReEncryptFrom"], ["kms:ReEncryptTo"])
+    blob = kms.encrypt(KeyId=source["KeyId"], Plaintext=b"moving")["CiphertextBlob"]
+    moved = user.re_encrypt(CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])
+    assert (moved["SourceKeyId"], moved["KeyId"]) == (source["Arn"], destination["Arn"])
+    assert kms.decrypt(CiphertextBlob=moved["CiphertextBlob"])["Plaintext"] == b"moving"
+
+
+def test_re_encrypt_from_on_the_destination_alone_is_not_enough(kms: Any, endpoint: str) -> None:
+    """The review's case: ReEncryptFrom was checked on the destination key, and ReEncryptTo never."""
+    user_arn, user = iam_user(endpoint)
+    source, destination = _two_keys_for(kms, user_arn, [], ["kms:ReEncryptFrom"])
+    blob = kms.encrypt(KeyId=source["KeyId"], Plaintext=b"not mine")["CiphertextBlob"]
+    code, status, message = error_of(user.re_encrypt, CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert message == (
+        f"User: {user_arn} is not authorized to perform: kms:ReEncryptFrom on resource: {source['Arn']} "
+        "because no identity-based policy allows the kms:ReEncryptFrom action"
+    )
+
+
+def test_re_encrypt_to_is_checked_on_the_destination_key(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint)
+    source, destination = _two_keys_for(kms, user_arn, ["kms:ReEncryptFrom"], ["kms:ReEncryptFrom"])
+    blob = kms.encrypt(KeyId=source["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    code, status, message = error_of(user.re_encrypt, CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert message == (
+        f"User: {user_arn} is not authorized to perform: kms:ReEncryptTo on resource: {destination['Arn']} "
+        "because no identity-based policy allows the kms:ReEncryptTo action"
+    )
+
+
+def test_a_deny_of_re_encrypt_to_in_the_destination_policy_applies(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint, KMS_ALL)
+    source = kms.create_key()["KeyMetadata"]
+    destination = kms.create_key(
+        Policy=policy(
+            allow({"AWS": ROOT_ARN}),
+            {"Effect": "Deny", "Principal": {"AWS": user_arn}, "Action": "kms:ReEncryptTo", "Resource": "*"},
+        )
+    )["KeyMetadata"]
+    blob = user.encrypt(KeyId=source["KeyId"], Plaintext=b"x")["CiphertextBlob"]
+    code, _, message = error_of(user.re_encrypt, CiphertextBlob=blob, DestinationKeyId=destination["KeyId"])
+    assert code == "AccessDeniedException"
+    assert message.endswith("with an explicit deny in a resource-based policy")
+    user.re_encrypt(CiphertextBlob=blob, DestinationKeyId=source["KeyId"])  # its own key is fine
+
+
+def test_grants_allow_re_encrypt_from_and_to_on_their_own_keys(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint)
+    source, destination = kms.create_key()["KeyMetadata"], kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=source["KeyId"], Plaintext=b"granted", EncryptionContext={"from": "a"})["CiphertextBlob"]
+    kms.create_grant(KeyId=source["KeyId"], GranteePrincipal=user_arn, Operations=["ReEncryptTo"])
+    kms.create_grant(KeyId=destination["KeyId"], GranteePrincipal=user_arn, Operations=["ReEncryptFrom"])
+    arguments = {
+        "CiphertextBlob": blob,
+        "SourceEncryptionContext": {"from": "a"},
+        "DestinationKeyId": destination["KeyId"],
+        "DestinationEncryptionContext": {"to": "b"},
+    }
+    assert error_of(user.re_encrypt, **arguments)[0] == "AccessDeniedException"  # each on the wrong key
+    kms.create_grant(
+        KeyId=source["KeyId"],
+        GranteePrincipal=user_arn,
+        Operations=["ReEncryptFrom"],
+        Constraints={"EncryptionContextEquals": {"from": "a"}},
+    )
+    assert error_of(user.re_encrypt, **arguments)[0] == "AccessDeniedException"  # still no ReEncryptTo
+    kms.create_grant(
+        KeyId=destination["KeyId"],
+        GranteePrincipal=user_arn,
+        Operations=["ReEncryptTo"],
+        Constraints={"EncryptionContextEquals": {"to": "b"}},
+    )
+    moved = user.re_encrypt(**arguments)
+    assert kms.decrypt(CiphertextBlob=moved["CiphertextBlob"], EncryptionContext={"to": "b"})["Plaintext"] == b"granted"
+    # The destination grant's constraint is on the destination context.
+    wrong = {**arguments, "DestinationEncryptionContext": {"to": "c"}}
+    assert error_of(user.re_encrypt, **wrong)[0] == "AccessDeniedException"

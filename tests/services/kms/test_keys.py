@@ -332,3 +332,45 @@ def test_cancel_deletion_of_a_key_not_pending_deletion_is_an_invalid_state(kms: 
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     code, status, _ = error_of(kms.cancel_key_deletion, KeyId=key_id)
     assert (code, status) == ("KMSInvalidStateException", 400)
+
+
+# --- what a request may name, and how ------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "operation",
+    [
+        ("describe_key", {}),
+        ("encrypt", {"Plaintext": b"x"}),
+        ("generate_data_key", {"KeySpec": "AES_256"}),
+        ("disable_key", {}),
+        ("get_key_policy", {"PolicyName": "default"}),
+        ("create_grant", {"GranteePrincipal": "arn:aws:iam::000000000000:root", "Operations": ["Decrypt"]}),
+    ],
+    ids=lambda operation: operation[0],
+)
+def test_a_key_arn_of_another_region_is_not_found(kms: Any, endpoint: str, operation: tuple[str, dict[str, Any]]) -> None:
+    """KMS keys are Regional: a us-west-2 client naming a us-east-1 key's ARN is told NotFoundException
+    ("Invalid arn us-east-1", as KMS answers services handed another Region's key)."""
+    key = kms.create_key()["KeyMetadata"]
+    west = make_client(endpoint, "kms", region="us-west-2")
+    name, arguments = operation
+    code, status, message = error_of(getattr(west, name), KeyId=key["Arn"], **arguments)
+    assert (code, status, message) == ("NotFoundException", 400, "Invalid arn us-east-1")
+    assert kms.describe_key(KeyId=key["Arn"])["KeyMetadata"]["KeyState"] == "Enabled"
+
+
+def test_an_alias_arn_of_another_region_is_not_found(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    name = unique_alias("regional")
+    kms.create_alias(AliasName=name, TargetKeyId=key["KeyId"])
+    west = make_client(endpoint, "kms", region="us-west-2")
+    alias = f"arn:aws:kms:us-east-1:000000000000:{name}"
+    assert error_of(west.encrypt, KeyId=alias, Plaintext=b"x")[:2] == ("NotFoundException", 400)
+
+
+def test_ciphertext_of_another_regions_key_does_not_decrypt(kms: Any, endpoint: str) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"here only")["CiphertextBlob"]
+    west = make_client(endpoint, "kms", region="us-west-2")
+    assert error_of(west.decrypt, CiphertextBlob=blob)[:2] == ("InvalidCiphertextException", 400)

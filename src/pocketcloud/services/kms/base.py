@@ -1,16 +1,20 @@
 """What every KMS operation leans on: the key and alias collections, finding the key a request
-names, the record of each key's last use, and KMS's errors."""
+names (or a ciphertext was sealed with), the key policy with the key's grants and the condition
+values of a call on a key (to decide a second action on a key, as ReEncrypt's kms:ReEncryptTo and
+the alias operations' checks on their keys), the record of each key's last use, and KMS's errors."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.serializers.scalars import to_datetime
 from pocketcloud.services.base import Provider, ServiceRuntime
-from pocketcloud.services.kms import grant_policy
-from pocketcloud.services.kms.keys import KeyLookup, not_found, now, usable
+from pocketcloud.services.kms import crypto, grant_policy
+from pocketcloud.services.kms.keys import KeyLookup, key_arn, not_found, now, usable
 from pocketcloud.services.kms.usage import UsageRecorder
 from pocketcloud.store import Scope
 
@@ -29,6 +33,18 @@ def check_range(value: int, member: str, low: int, high: int) -> None:
             f"1 validation error detected: Value '{value}' at '{member}' failed to satisfy constraint: "
             f"Member must have value {bound}"
         )
+
+
+def key_condition_values(doc: Params | None, encryption_context: dict[str, str] | None) -> Params:
+    """What a call on the key `doc` offers policy conditions: the key's tags (aws:ResourceTag/*) and
+    its encryption context (kms:EncryptionContext:<key>, kms:EncryptionContextKeys)."""
+    tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []} if doc is not None else {}
+    values: Params = resource_tag_values(tags)
+    if encryption_context and isinstance(encryption_context, dict):
+        for key, value in encryption_context.items():
+            values[f"kms:EncryptionContext:{key}"] = value
+        values["kms:EncryptionContextKeys"] = list(encryption_context)
+    return values
 
 
 def unsupported(message: str) -> ServiceError:
@@ -100,9 +116,45 @@ class KmsBase(Provider):
     def _put(self, scope: Scope, doc: Params) -> None:
         self.keys.put(scope, doc["KeyId"], doc)
 
+    def _sealing_key(self, ctx: RequestContext, blob: bytes) -> tuple[Scope, Params] | None:
+        """The key a symmetric ciphertext blob names (InvalidCiphertextException if it names none):
+        one of any account in the caller's Region, or, for a blob written before blobs named their
+        key's account and Region, the caller's own; None if there is no such key."""
+        scope, key_id = crypto.sealed_with(blob)
+        scope = scope or self._scope(ctx)
+        if scope[1] != ctx.region:  # keys are Regional: another Region's key is not there
+            return None
+        found = self.lookup.find(self._scope(ctx), key_arn(scope, key_id))
+        return found if found is None else self._expired(*found)
+
+    # -- a key's policy, for a second check on a key -------------------------------------------
+
     def key_grants(self, scope: Scope, key_id: str) -> list[Params]:
         return [doc for _, doc in self.grants.scan(scope, prefix=key_id + "/")]
 
     def key_policy(self, scope: Scope, doc: Params) -> str:
         """The key policy with the key's grants as statements of it (`grant_policy.key_policy`)."""
         return grant_policy.key_policy(doc["Policy"], self.key_grants(scope, doc["KeyId"]))
+
+    def authorize_on_key(
+        self,
+        ctx: RequestContext,
+        action: str,
+        scope: Scope,
+        doc: Params,
+        encryption_context: dict[str, str] | None = None,
+    ) -> None:
+        """AccessDeniedException unless the caller may also perform `action` on the key `doc`, decided
+        with its key policy (and grants) as the call's own action is: a check AWS makes beside the
+        call's (ReEncrypt's kms:ReEncryptTo on the destination key, kms:UpdateAlias on both keys)."""
+        operation = action.removeprefix("kms:")
+        model = operation_model("kms", operation if operation != "ReEncryptTo" else "ReEncrypt")
+        self.runtime.authorizer.authorize_action(
+            ctx,
+            model,
+            action,
+            doc["Arn"],
+            key_condition_values(doc, encryption_context),
+            self.key_policy(scope, doc),
+            scope[0],
+        )

@@ -1,15 +1,22 @@
 """The cryptography of KMS keys: symmetric ciphertext blobs, RSA encryption, signatures and MACs.
 
-A symmetric ciphertext blob, as Encrypt and GenerateDataKey return it, names its key and the
-key material version it was sealed with, so Decrypt needs no KeyId (as at AWS):
+A symmetric ciphertext blob, as Encrypt and GenerateDataKey return it, names its key (account,
+Region and key id) and the key material version it was sealed with, so Decrypt needs no KeyId, from
+another account too (as at AWS):
 
-    magic      4 bytes   b"PCK1"
+    magic      4 bytes   b"PCK2"
+    account   12 bytes   the key's account id, ASCII
+    length     1 byte    the length of the Region's name
+    region               the key's Region, ASCII
     key id    36 bytes   the key's UUID, ASCII
     version    2 bytes   big-endian index of the key material ("Versions": rotations add one)
     nonce     12 bytes
     sealed              AES-256-GCM of the plaintext, tag included; the additional data is the
                         encryption context, canonically serialized, so Decrypt must be given the
                         same context (else InvalidCiphertextException)
+
+Blobs written before (magic b"PCK1") have no account or Region, the key id right after the magic:
+they name a key of the account and Region that decrypts them, and still open.
 
 Asymmetric keys do what their spec allows with the `cryptography` package: RSAES-OAEP
 encryption, RSASSA-PSS / PKCS#1 v1.5 and ECDSA signatures (DER-encoded, as KMS returns them),
@@ -36,11 +43,16 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, paddin
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, private_key
+from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, parse_key_arn, private_key
+from pocketcloud.store import Scope
 
 Params = dict[str, Any]
-MAGIC = b"PCK1"
-_HEADER = struct.Struct(">4s36sH12s")
+MAGIC = b"PCK2"
+_LEGACY_MAGIC = b"PCK1"
+_LEGACY_HEADER = struct.Struct(">4s36sH12s")  # magic, key id, version, nonce
+_TAIL = struct.Struct(">36sH12s")  # key id, version, nonce: after the account and Region
+_ACCOUNT = 12
+_TAG = 16
 _HASHES: dict[str, Any] = {"256": hashes.SHA256, "384": hashes.SHA384, "512": hashes.SHA512, "1": hashes.SHA1}
 _DIGESTS = {"256": hashlib.sha256, "384": hashlib.sha384, "512": hashlib.sha512, "224": hashlib.sha224}
 
@@ -66,34 +78,53 @@ def _context_bytes(context: Params | None) -> bytes:
 
 
 def seal(doc: Params, plaintext: bytes, context: Params | None) -> bytes:
-    """A ciphertext blob of `plaintext` under the key's newest material."""
+    """A ciphertext blob of `plaintext` under the key's newest material, naming the key."""
     versions = doc["Versions"]
     version = len(versions) - 1
     nonce = os.urandom(12)
     sealed = AESGCM(base64.b64decode(versions[version])).encrypt(nonce, plaintext, _context_bytes(context))
-    return _HEADER.pack(MAGIC, doc["KeyId"].encode(), version, nonce) + sealed
+    named = parse_key_arn(doc["Arn"])
+    assert named is not None, "a key document's Arn is a key ARN"
+    (account, region), key_id = named
+    head = MAGIC + account.encode() + bytes([len(region)]) + region.encode()
+    return head + _TAIL.pack(key_id.encode(), version, nonce) + sealed
 
 
-def key_id_of(blob: bytes) -> str:
-    """The id of the key a symmetric ciphertext blob was sealed with; InvalidCiphertextException
-    for anything else."""
-    if len(blob) < _HEADER.size + 16 or not blob.startswith(MAGIC):
-        raise invalid_ciphertext()
+def _header(blob: bytes) -> tuple[Scope | None, str, int, bytes, int]:
+    """(scope or None for a legacy blob, key id, version, nonce, where the sealed part begins) of a
+    symmetric ciphertext blob; InvalidCiphertextException for anything else."""
     try:
-        return blob[4:40].decode("ascii")
-    except UnicodeDecodeError:
-        raise invalid_ciphertext() from None
+        if blob.startswith(_LEGACY_MAGIC) and len(blob) >= _LEGACY_HEADER.size + _TAG:
+            _, key_id, version, nonce = _LEGACY_HEADER.unpack_from(blob)
+            return None, key_id.decode("ascii"), version, nonce, _LEGACY_HEADER.size
+        if blob.startswith(MAGIC) and len(blob) > len(MAGIC) + _ACCOUNT:
+            account = blob[4 : 4 + _ACCOUNT].decode("ascii")
+            length = blob[4 + _ACCOUNT]
+            start = 5 + _ACCOUNT + length
+            if account.isdigit() and len(blob) >= start + _TAIL.size + _TAG:
+                region = blob[5 + _ACCOUNT : start].decode("ascii")
+                key_id, version, nonce = _TAIL.unpack_from(blob, start)
+                return (account, region), key_id.decode("ascii"), version, nonce, start + _TAIL.size
+    except (UnicodeDecodeError, struct.error):
+        pass
+    raise invalid_ciphertext()
+
+
+def sealed_with(blob: bytes) -> tuple[Scope | None, str]:
+    """((account, region) or None, key id) of the key a symmetric ciphertext blob was sealed with:
+    None for a blob written before blobs named their key's account and Region (it names a key of
+    the caller's own). InvalidCiphertextException for anything else."""
+    scope, key_id, _, _, _ = _header(blob)
+    return scope, key_id
 
 
 def unseal(doc: Params, blob: bytes, context: Params | None) -> bytes:
-    _, _, version, nonce = _HEADER.unpack_from(blob)
+    _, _, version, nonce, start = _header(blob)
     versions = doc.get("Versions") or []
     if version >= len(versions):
         raise invalid_ciphertext()
     try:
-        return AESGCM(base64.b64decode(versions[version])).decrypt(
-            nonce, blob[_HEADER.size :], _context_bytes(context)
-        )
+        return AESGCM(base64.b64decode(versions[version])).decrypt(nonce, blob[start:], _context_bytes(context))
     except InvalidTag:
         raise invalid_ciphertext() from None
 

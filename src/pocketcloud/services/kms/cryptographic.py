@@ -53,11 +53,10 @@ class CryptographicOperations(KmsBase):
             _, doc = self._usable(ctx, key_id, "ENCRYPT_DECRYPT")
             self._check_algorithm(doc, "EncryptionAlgorithms", algorithm)
             return doc, crypto.rsa_decrypt(doc, blob, algorithm), algorithm
-        sealed_with = crypto.key_id_of(blob)
-        found = self.lookup.find(self._scope(ctx), sealed_with)
+        found = self._sealing_key(ctx, blob)
         if key_id:
-            _, named = self._key(ctx, key_id)
-            if found is None or named["KeyId"] != found[1]["KeyId"]:
+            named = self._key(ctx, key_id)
+            if found is None or (named[0], named[1]["KeyId"]) != (found[0], found[1]["KeyId"]):
                 raise ServiceError(
                     "IncorrectKeyException",
                     "The key ID in the request does not identify a CMK that can perform this operation.",
@@ -76,6 +75,13 @@ class CryptographicOperations(KmsBase):
         return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
 
     def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
+        """kms:ReEncryptFrom on the source key is the request chain's check (the key the ciphertext
+        or SourceKeyId names); kms:ReEncryptTo on the destination key, under its own key policy and
+        grants, is made here, before anything is decrypted."""
+        destination = self._key(ctx, p["DestinationKeyId"])
+        self.authorize_on_key(
+            ctx, "kms:ReEncryptTo", *destination, encryption_context=p.get("DestinationEncryptionContext")
+        )
         source, plaintext, source_algorithm = self._open(
             ctx,
             p.get("CiphertextBlob"),

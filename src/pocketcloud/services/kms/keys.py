@@ -7,8 +7,9 @@ decrypts), an HMAC key its secret, an asymmetric key its private key (PKCS#8 DER
 alias is a document of `kms/aliases` under its name ("alias/..."), naming its target key.
 
 A request names a key by its id, its ARN, an alias name or an alias ARN ("DescribeKey":
-"KeyId"); `KeyLookup.resolve` finds it or raises AWS's NotFoundException, and `usable` refuses
-a disabled key (DisabledException) or one pending deletion (KMSInvalidStateException).
+"KeyId"); `KeyLookup.resolve` finds it or raises AWS's NotFoundException (keys are Regional: an ARN
+of another Region is "Invalid arn <region>"), and `usable` refuses a disabled key
+(DisabledException) or one pending deletion (KMSInvalidStateException).
 """
 
 from __future__ import annotations
@@ -171,21 +172,21 @@ def new_key_id() -> str:
 
 
 class KeyLookup:
-    """Finds the key a request names, in the caller's account and Region or in the one its ARN names."""
+    """Finds the key a request names, in the caller's account and Region or in the account its ARN
+    names. Keys are Regional: an ARN of another Region names no key here."""
 
     def __init__(self, keys: Collection, aliases: Collection) -> None:
         self.keys = keys
         self.aliases = aliases
 
-    def find(self, scope: Scope, key_id: str) -> tuple[Scope, Params] | None:
-        """(scope, key document) of the key `key_id` names, or None."""
-        found = _KEY_ARN.fullmatch(key_id)
-        if found is not None:
-            scope, key_id = (found.group(2), found.group(1)), found.group(3)
-        else:
-            alias = _ALIAS_ARN.fullmatch(key_id)
-            if alias is not None:
-                scope, key_id = (alias.group(2), alias.group(1)), alias.group(3)
+    def find(self, scope: Scope, key_id: str, *, any_region: bool = False) -> tuple[Scope, Params] | None:
+        """(scope, key document) of the key `key_id` names, or None (also for an ARN of a Region other
+        than `scope`'s, unless `any_region`)."""
+        named = _named_scope(key_id)
+        if named is not None:
+            if named[0][1] != scope[1] and not any_region:
+                return None
+            scope, key_id = named
         if key_id.startswith("alias/"):
             target = self.aliases.get(scope, key_id)
             if target is None:
@@ -199,6 +200,9 @@ class KeyLookup:
         found = self.find(scope, key_id)
         if found is not None:
             return found
+        named = _named_scope(key_id)
+        if named is not None and named[0][1] != scope[1]:
+            raise not_found(f"Invalid arn {named[0][1]}")  # as AWS answers for another Region's key
         if key_id.startswith("alias/") or _ALIAS_ARN.fullmatch(key_id):
             name = key_id if key_id.startswith("arn:") else alias_arn(scope, key_id)
             raise not_found(f"Alias {name} is not found.")
@@ -206,6 +210,12 @@ class KeyLookup:
         if arn is None and _KEY_ID.fullmatch(key_id) is None:
             raise not_found(f"Invalid keyId '{key_id}'")
         raise not_found(f"Key '{key_id if arn else key_arn(scope, key_id)}' does not exist")
+
+
+def _named_scope(key_id: str) -> tuple[Scope, str] | None:
+    """((account, region), key id or alias name) of a key ARN or alias ARN; None for anything else."""
+    found = _KEY_ARN.fullmatch(key_id) or _ALIAS_ARN.fullmatch(key_id)
+    return None if found is None else ((found.group(2), found.group(1)), found.group(3))
 
 
 def usable(doc: Params) -> None:

@@ -28,13 +28,11 @@ from datetime import timedelta
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import to_datetime
-from pocketcloud.services.kms import crypto
-from pocketcloud.services.kms.base import KmsBase, check_range, unsupported, validation
+from pocketcloud.services.kms.base import KmsBase, check_range, key_condition_values, unsupported, validation
 from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations
@@ -65,18 +63,6 @@ _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
 
 
-def _key_condition_values(doc: Params | None, encryption_context: dict[str, str] | None) -> Params:
-    """What a call on the key `doc` offers policy conditions: the key's tags (aws:ResourceTag/*) and
-    its encryption context (kms:EncryptionContext:<key>, kms:EncryptionContextKeys)."""
-    tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []} if doc is not None else {}
-    values: Params = resource_tag_values(tags)
-    if encryption_context:
-        for key, value in encryption_context.items():
-            values[f"kms:EncryptionContext:{key}"] = value
-        values["kms:EncryptionContextKeys"] = list(encryption_context)
-    return values
-
-
 def _algorithms(spec: str, usage: str) -> Params:
     if spec == SYMMETRIC:
         return {"EncryptionAlgorithms": [SYMMETRIC]}
@@ -105,19 +91,26 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     # -- for the authorizer: the key policy is the resource policy ---------------------------
 
     def _named_key(self, ctx: RequestContext, operation: str, params: Params) -> tuple[Scope, Params] | None:
+        """The key whose policy decides the call: the key it names; Decrypt's and ReEncrypt's source
+        key, which the ciphertext names unless the call does (kms:ReEncryptFrom is checked on it, the
+        destination's kms:ReEncryptTo by ReEncrypt itself)."""
         if operation in _KEYLESS:
             return None
-        key_id = params.get("KeyId") or params.get("TargetKeyId") or params.get("DestinationKeyId")
-        if operation == "ReEncrypt":
-            key_id = params.get("DestinationKeyId")
-        if key_id is None and operation == "Decrypt" and isinstance(params.get("CiphertextBlob"), bytes):
-            try:
-                key_id = crypto.key_id_of(params["CiphertextBlob"])
-            except ServiceError:
-                return None
-        if not key_id:
+        if operation in ("Decrypt", "ReEncrypt"):
+            key_id = params.get("KeyId") if operation == "Decrypt" else params.get("SourceKeyId")
+            if not key_id:
+                blob = params.get("CiphertextBlob")
+                if not isinstance(blob, bytes):
+                    return None
+                try:
+                    return self._sealing_key(ctx, blob)
+                except ServiceError:
+                    return None
+        else:
+            key_id = params.get("KeyId") or params.get("TargetKeyId")
+        if not key_id or not isinstance(key_id, str):
             return None
-        found = self.lookup.find((ctx.account_id, ctx.region), str(key_id))
+        found = self.lookup.find((ctx.account_id, ctx.region), key_id)
         return found if found is None else self._expired(*found)
 
     def authorizes_itself(self, ctx: RequestContext, operation: str, params: Params) -> bool:
@@ -143,7 +136,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
         found = self._named_key(ctx, operation, params)
-        return _key_condition_values(found[1] if found else None, params.get("EncryptionContext"))
+        context = params.get("SourceEncryptionContext" if operation == "ReEncrypt" else "EncryptionContext")
+        return key_condition_values(found[1] if found else None, context)
 
     def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
         """A key policy that parses and, unless told to bypass the lockout safety check, lets the
@@ -196,9 +190,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         found = self.lookup.find(scope, key_arn)
         if found is None:
             return  # written before KMS was here (an older data directory): nothing to decide with
-        params = {"KeyId": key_arn}
-        policy, account = self.resource_policy(ctx, "DescribeKey", params)
-        values = {**ctx.condition_values, **_key_condition_values(found[1], encryption_context)}
+        policy, account = self.key_policy(*found), found[0][0]
+        values = {**ctx.condition_values, **key_condition_values(found[1], encryption_context)}
         if ctx.principal.kind != "Service":
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id
@@ -219,7 +212,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if key_id.startswith("alias/aws/"):  # an AWS managed key exists once a service needs it
             return self.managed_key(scope, key_id.removeprefix("alias/aws/"))["Arn"]
         try:
-            found = self.lookup.find(scope, key_id)
+            found = self.lookup.find(scope, key_id, any_region=True)
             found = found if found is None else self._expired(*found)
             if found is None:
                 if reading:
