@@ -374,3 +374,24 @@ def test_ciphertext_of_another_regions_key_does_not_decrypt(kms: Any, endpoint: 
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"here only")["CiphertextBlob"]
     west = make_client(endpoint, "kms", region="us-west-2")
     assert error_of(west.decrypt, CiphertextBlob=blob)[:2] == ("InvalidCiphertextException", 400)
+
+
+@pytest.mark.parametrize(("region", "service"), [("eu-south-1", "s3"), ("eu-south-1", "dynamodb"), ("us-east-1", "ebs")])
+def test_describe_key_of_an_aws_managed_alias_makes_the_key(endpoint: str, region: str, service: str) -> None:
+    """"Amazon Web Services services use DescribeKey to create Amazon Web Services managed keys from a
+    predefined Amazon Web Services alias with no key ID" (DescribeKey reference)."""
+    kms = make_client(endpoint, "kms", region=region)
+    name = f"alias/aws/{service}"
+    made = kms.describe_key(KeyId=name)["KeyMetadata"]
+    assert made["KeyManager"] == "AWS"
+    assert made["Arn"].startswith(f"arn:aws:kms:{region}:000000000000:key/")
+    aliases = {a["AliasName"]: a for a in kms.list_aliases(KeyId=made["KeyId"])["Aliases"]}
+    assert name in aliases
+    alias_arn = f"arn:aws:kms:{region}:000000000000:{name}"
+    assert kms.describe_key(KeyId=alias_arn)["KeyMetadata"]["KeyId"] == made["KeyId"]
+    assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == made["KeyId"]  # the same key, once
+
+
+def test_describe_key_of_an_alias_aws_name_no_service_has_is_not_found(kms: Any) -> None:
+    code, status, _ = error_of(kms.describe_key, KeyId="alias/aws/no-such-service")
+    assert (code, status) == ("NotFoundException", 400)

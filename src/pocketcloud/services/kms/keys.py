@@ -54,6 +54,18 @@ _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)")
 _ALIAS_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)")
 
 
+# The services with an AWS managed key (`alias/aws/<service>`), which KMS makes the first time the
+# service, or DescribeKey with the alias, asks for it ("AWS managed keys").
+AWS_MANAGED_SERVICES = frozenset(
+    {
+        "acm", "backup", "codeartifact", "codecommit", "connect", "dms", "dynamodb", "ebs", "ecr",
+        "elasticfilesystem", "es", "fsx", "glue", "kafka", "kinesis", "kinesisvideo", "lambda",
+        "lightsail", "mq", "rds", "redshift", "s3", "secretsmanager", "sns", "sqs", "ssm", "timestream",
+        "workspaces", "xray",
+    }
+)  # fmt: skip
+
+
 def not_found(message: str) -> ServiceError:
     return ServiceError("NotFoundException", message, status=400)
 

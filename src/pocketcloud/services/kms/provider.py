@@ -37,6 +37,7 @@ from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations
 from pocketcloud.services.kms.keys import (
+    AWS_MANAGED_SERVICES,
     HMAC_SPECS,
     RSA_SPECS,
     SYMMETRIC,
@@ -319,7 +320,24 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return {"KeyMetadata": metadata(doc)}
 
     def DescribeKey(self, ctx: RequestContext, p: Params) -> Params:
+        """The key's metadata. An AWS managed key's alias (`alias/aws/s3`, or its alias ARN in the
+        caller's account) names the key even before its service first used it: KMS makes the key then,
+        as AWS services do through DescribeKey (DescribeKey reference), and the call is decided by the
+        new key's policy."""
+        managed = self._managed_alias(ctx, p["KeyId"])
+        if managed is not None and self.lookup.find(self._scope(ctx), managed) is None:
+            doc = self.managed_key(self._scope(ctx), managed.removeprefix("alias/aws/"))
+            self.authorize_on_key(ctx, "kms:DescribeKey", self._scope(ctx), doc)
+            return {"KeyMetadata": metadata(doc)}
         return {"KeyMetadata": metadata(self._key(ctx, p["KeyId"])[1])}
+
+    def _managed_alias(self, ctx: RequestContext, key_id: str) -> str | None:
+        """The alias name of an AWS managed key `key_id` names in the caller's account, or None."""
+        prefix = alias_arn(self._scope(ctx), "alias/aws/")
+        name = "alias/aws/" + key_id.removeprefix(prefix) if key_id.startswith(prefix) else key_id
+        if name.startswith("alias/aws/") and name.removeprefix("alias/aws/") in AWS_MANAGED_SERVICES:
+            return name
+        return None
 
     def ListKeys(self, ctx: RequestContext, p: Params) -> Params:
         limit = p.get("Limit") or 1000
