@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from tests.services.kms.support import alias_arn, error_of, unique_alias
+from tests.services.kms.support import ROOT_ARN, alias_arn, allow, error_of, iam_user, policy, unique_alias
 
 
 def aliases_of(kms: Any, **kwargs: Any) -> dict[str, dict[str, Any]]:
@@ -149,3 +149,107 @@ def test_encrypt_and_decrypt_accept_an_alias_as_key_id(kms: Any, form: str) -> N
     decrypted = kms.decrypt(CiphertextBlob=encrypted["CiphertextBlob"], KeyId=key_id)
     assert decrypted["Plaintext"] == b"through an alias"
     assert decrypted["KeyId"] == key["Arn"]
+
+
+# -- who may change an alias ("Controlling access to aliases") ------------------------------------
+# UpdateAlias needs kms:UpdateAlias on the alias (IAM policy) and on the current and the new key
+# (their key policies); DeleteAlias kms:DeleteAlias on the alias and on its key; CreateAlias
+# kms:CreateAlias on the alias and on its key.
+
+
+def _key_denying(kms: Any, user_arn: str) -> dict[str, Any]:
+    """A key whose policy denies the user every kms action (the account may do anything)."""
+    key_policy = policy(
+        allow({"AWS": ROOT_ARN}),
+        {"Effect": "Deny", "Principal": {"AWS": user_arn}, "Action": "kms:*", "Resource": "*"},
+    )
+    created: dict[str, Any] = kms.create_key(Policy=key_policy)["KeyMetadata"]
+    return created
+
+
+def test_delete_alias_needs_delete_alias_on_its_key(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint, policy(allow(None, "kms:*")))
+    guarded = _key_denying(kms, user_arn)
+    name = unique_alias("guarded")
+    kms.create_alias(AliasName=name, TargetKeyId=guarded["KeyId"])
+    code, status, message = error_of(user.delete_alias, AliasName=name)
+    assert (code, status) == ("AccessDeniedException", 400)
+    assert message == (
+        f"User: {user_arn} is not authorized to perform: kms:DeleteAlias on resource: {guarded['Arn']} "
+        "with an explicit deny in a resource-based policy"
+    )
+    assert aliases_of(kms)[name]["TargetKeyId"] == guarded["KeyId"]
+
+
+def test_update_alias_needs_update_alias_on_the_current_key(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint, policy(allow(None, "kms:*")))
+    guarded = _key_denying(kms, user_arn)
+    mine = kms.create_key()["KeyMetadata"]
+    name = unique_alias("guarded")
+    kms.create_alias(AliasName=name, TargetKeyId=guarded["KeyId"])
+    code, _, message = error_of(user.update_alias, AliasName=name, TargetKeyId=mine["KeyId"])
+    assert code == "AccessDeniedException"
+    assert f"kms:UpdateAlias on resource: {guarded['Arn']} with an explicit deny" in message
+    assert aliases_of(kms)[name]["TargetKeyId"] == guarded["KeyId"]
+
+
+def test_update_alias_needs_update_alias_on_the_new_key(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint, policy(allow(None, "kms:*")))
+    guarded = _key_denying(kms, user_arn)
+    mine = kms.create_key()["KeyMetadata"]
+    name = unique_alias("mine")
+    kms.create_alias(AliasName=name, TargetKeyId=mine["KeyId"])
+    code, _, message = error_of(user.update_alias, AliasName=name, TargetKeyId=guarded["KeyId"])
+    assert code == "AccessDeniedException"
+    assert f"kms:UpdateAlias on resource: {guarded['Arn']} with an explicit deny" in message
+    other = kms.create_key()["KeyMetadata"]
+    user.update_alias(AliasName=name, TargetKeyId=other["KeyId"])  # both keys allow it
+    assert aliases_of(kms)[name]["TargetKeyId"] == other["KeyId"]
+
+
+def test_create_alias_needs_create_alias_on_the_key(kms: Any, endpoint: str) -> None:
+    user_arn, user = iam_user(endpoint, policy(allow(None, "kms:*")))
+    guarded = _key_denying(kms, user_arn)
+    name = unique_alias("guarded")
+    code, _, message = error_of(user.create_alias, AliasName=name, TargetKeyId=guarded["KeyId"])
+    assert code == "AccessDeniedException"
+    assert f"kms:CreateAlias on resource: {guarded['Arn']} with an explicit deny" in message
+    assert name not in aliases_of(kms)
+
+
+def test_alias_operations_need_the_action_on_the_alias_in_an_iam_policy(kms: Any, endpoint: str) -> None:
+    """A key policy naming the user does not let it change aliases: the alias is authorized by IAM
+    policies only."""
+    user_arn, user = iam_user(endpoint)
+    key = kms.create_key(Policy=policy(allow({"AWS": ROOT_ARN}), allow({"AWS": user_arn})))["KeyMetadata"]
+    name = unique_alias("iam-only")
+    code, _, message = error_of(user.create_alias, AliasName=name, TargetKeyId=key["KeyId"])
+    assert code == "AccessDeniedException"
+    assert f"kms:CreateAlias on resource: {alias_arn(name)} because no identity-based policy" in message
+    # An IAM policy allowing the alias, with a key policy that delegates the key to IAM policies too
+    # (the default key policy): "kms:CreateAlias on the alias (IAM policy), on the KMS key (key policy)".
+    other = kms.create_key()["KeyMetadata"]
+    statement = {"Effect": "Allow", "Action": "kms:*Alias", "Resource": [alias_arn(name), other["Arn"]]}
+    _, allowed = iam_user(endpoint, policy(statement))
+    allowed.create_alias(AliasName=name, TargetKeyId=other["KeyId"])
+    allowed.delete_alias(AliasName=name)
+    assert name not in aliases_of(kms)
+    _, key_only = iam_user(endpoint, policy({**statement, "Resource": other["Arn"]}))
+    assert error_of(key_only.create_alias, AliasName=name, TargetKeyId=other["KeyId"])[0] == "AccessDeniedException"
+    kms.create_alias(AliasName=name, TargetKeyId=other["KeyId"])
+    code, _, message = error_of(key_only.delete_alias, AliasName=name)
+    assert code == "AccessDeniedException"
+    assert f"kms:DeleteAlias on resource: {alias_arn(name)} because no identity-based policy" in message
+
+
+@pytest.mark.parametrize("service", ["s3", "sqs"])
+def test_aliases_of_aws_managed_keys_cannot_be_updated_or_deleted(kms: Any, service: str) -> None:
+    """"The alias/aws/ prefix is reserved for AWS managed keys": their aliases are AWS's to keep."""
+    name = f"alias/aws/{service}"
+    managed = kms.describe_key(KeyId=name)["KeyMetadata"]
+    mine = kms.create_key()["KeyMetadata"]
+    code, status, _ = error_of(kms.update_alias, AliasName=name, TargetKeyId=mine["KeyId"])
+    assert (code, status) == ("NotAuthorizedException", 400)
+    code, status, _ = error_of(kms.delete_alias, AliasName=name)
+    assert (code, status) == ("NotAuthorizedException", 400)
+    assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == managed["KeyId"]

@@ -62,6 +62,9 @@ _ROTATION_DAYS = (90, 2560)
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 # Operations that name no key: authorized on "*".
 _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
+# Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
+# policy of its own); the provider then checks the same action on the key or keys under their policies.
+_ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
 
 
 def _algorithms(spec: str, usage: str) -> Params:
@@ -94,8 +97,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def _named_key(self, ctx: RequestContext, operation: str, params: Params) -> tuple[Scope, Params] | None:
         """The key whose policy decides the call: the key it names; Decrypt's and ReEncrypt's source
         key, which the ciphertext names unless the call does (kms:ReEncryptFrom is checked on it, the
-        destination's kms:ReEncryptTo by ReEncrypt itself)."""
-        if operation in _KEYLESS:
+        destination's kms:ReEncryptTo by ReEncrypt itself); none for the alias operations."""
+        if operation in _KEYLESS or operation in _ALIAS_OPERATIONS:
             return None
         if operation in ("Decrypt", "ReEncrypt"):
             key_id = params.get("KeyId") if operation == "Decrypt" else params.get("SourceKeyId")
@@ -130,6 +133,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return self.key_policy(scope, doc), scope[0]
 
     def resource_arns(self, ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
+        if operation in _ALIAS_OPERATIONS and isinstance(params.get("AliasName"), str):
+            return [alias_arn(self._scope(ctx), params["AliasName"])]
         found = self._named_key(ctx, operation, params)
         if found is not None:
             return [found[1]["Arn"]]
@@ -439,29 +444,40 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return {"KeyId": doc["Arn"]}
 
     # -- aliases ----------------------------------------------------------------------------------
+    # Each alias operation needs its action on the alias (IAM policies: the request chain's check,
+    # on the alias ARN) and on the key or keys it touches, under their key policies (checked here):
+    # CreateAlias on its target, UpdateAlias on the current and the new target, DeleteAlias on its
+    # target ("Controlling access to aliases"). Aliases of AWS managed keys (alias/aws/...) are AWS's.
 
-    def _check_alias_name(self, name: str) -> None:
-        if not name.startswith("alias/") or name == "alias/":
+    def _check_alias_name(self, name: str, verb: str = "create") -> None:
+        """A name CreateAlias takes (`verb` "create"); for the others, one not reserved for AWS."""
+        if verb == "create" and (not name.startswith("alias/") or name == "alias/"):
             raise validation(
                 'Alias must start with the prefix "alias/". Please see '
                 "https://docs.aws.amazon.com/kms/latest/developerguide/kms-alias.html"
             )
         if name.startswith("alias/aws/"):
             raise ServiceError(
-                "NotAuthorizedException", "Cannot create alias with prefix 'alias/aws/'", status=400
+                "NotAuthorizedException", f"Cannot {verb} alias with prefix 'alias/aws/'", status=400
             )
 
-    def _target(self, ctx: RequestContext, key_id: str) -> Params:
+    def _target(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise validation("Aliases must refer to keys. Not aliases")
-        return self._own_key(ctx, key_id)[1]
+        return self._own_key(ctx, key_id)
+
+    def _current_target(self, scope: Scope, alias: Params) -> Params | None:
+        """The key an alias points to now (None for one gone, which leaves nothing to decide with)."""
+        current = self.keys.get(scope, alias["TargetKeyId"])
+        return current if current is None or self._expired(scope, current) is not None else None
 
     def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
         name = p["AliasName"]
         self._check_alias_name(name)
         scope = self._scope(ctx)
         with self.store.transaction():
-            target = self._target(ctx, p["TargetKeyId"])
+            _, target = self._target(ctx, p["TargetKeyId"])
+            self.authorize_on_key(ctx, "kms:CreateAlias", scope, target)
             stamp = now().isoformat()
             doc = {
                 "AliasName": name,
@@ -479,12 +495,16 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     def UpdateAlias(self, ctx: RequestContext, p: Params) -> Params:
         name, scope = p["AliasName"], self._scope(ctx)
+        self._check_alias_name(name, "update")
         with self.store.transaction():
             doc = self.aliases.get(scope, name)
             if doc is None:
                 raise not_found(f"Alias {alias_arn(scope, name)} is not found.")
-            target = self._target(ctx, p["TargetKeyId"])
-            current = self.keys.get(scope, doc["TargetKeyId"])
+            _, target = self._target(ctx, p["TargetKeyId"])
+            current = self._current_target(scope, doc)
+            if current is not None:
+                self.authorize_on_key(ctx, "kms:UpdateAlias", scope, current)
+            self.authorize_on_key(ctx, "kms:UpdateAlias", scope, target)
             if current is not None and (current["KeyUsage"], current["KeySpec"]) != (
                 target["KeyUsage"],
                 target["KeySpec"],
@@ -496,8 +516,15 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     def DeleteAlias(self, ctx: RequestContext, p: Params) -> Params:
         name, scope = p["AliasName"], self._scope(ctx)
-        if not self.aliases.delete(scope, name):
-            raise not_found(f"Alias {alias_arn(scope, name)} is not found.")
+        self._check_alias_name(name, "delete")
+        with self.store.transaction():
+            doc = self.aliases.get(scope, name)
+            if doc is None:
+                raise not_found(f"Alias {alias_arn(scope, name)} is not found.")
+            current = self._current_target(scope, doc)
+            if current is not None:
+                self.authorize_on_key(ctx, "kms:DeleteAlias", scope, current)
+            self.aliases.delete(scope, name)
         return {}
 
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
