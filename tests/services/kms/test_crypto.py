@@ -170,6 +170,41 @@ def test_rsa_ciphertext_made_offline_with_the_public_key_decrypts_in_kms(kms: An
     assert answer["Plaintext"] == b"offline"
 
 
+@pytest.mark.parametrize(
+    ("spec", "algorithm", "limit"),
+    [
+        ("RSA_2048", "RSAES_OAEP_SHA_1", 214),
+        ("RSA_2048", "RSAES_OAEP_SHA_256", 190),
+        ("RSA_3072", "RSAES_OAEP_SHA_256", 318),
+        ("RSA_4096", "RSAES_OAEP_SHA_1", 470),
+    ],
+)
+def test_rsa_encrypt_takes_up_to_the_documented_size_and_refuses_more(
+    kms: Any, spec: str, algorithm: str, limit: int
+) -> None:
+    """"The maximum size of the data that you can encrypt varies with the type of KMS key and the
+    encryption algorithm" (Encrypt reference: RSA_2048 RSAES_OAEP_SHA_256, 190 bytes, ...); more is a
+    ValidationException (it was a 500)."""
+    rsa_key = kms.create_key(KeySpec=spec, KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    blob = kms.encrypt(KeyId=rsa_key["KeyId"], Plaintext=b"x" * limit, EncryptionAlgorithm=algorithm)
+    assert kms.decrypt(
+        KeyId=rsa_key["KeyId"], CiphertextBlob=blob["CiphertextBlob"], EncryptionAlgorithm=algorithm
+    )["Plaintext"] == b"x" * limit
+    code, status, message = error_of(
+        kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=b"x" * (limit + 1), EncryptionAlgorithm=algorithm
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == f"Algorithm {algorithm} and key spec {spec} cannot encrypt data larger than {limit} bytes."
+
+
+def test_rsa_encrypt_of_300_bytes_is_refused(kms: Any) -> None:
+    rsa_key = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    code, status, _ = error_of(
+        kms.encrypt, KeyId=rsa_key["KeyId"], Plaintext=os.urandom(300), EncryptionAlgorithm="RSAES_OAEP_SHA_256"
+    )
+    assert (code, status) == ("ValidationException", 400)
+
+
 # --- ReEncrypt ----------------------------------------------------------------------------------
 
 def test_re_encrypt_moves_ciphertext_to_the_destination_key(

@@ -337,6 +337,35 @@ def test_cancel_deletion_of_a_key_not_pending_deletion_is_an_invalid_state(kms: 
 # --- what a request may name, and how ------------------------------------------------------------
 
 
+@pytest.mark.parametrize(("key_spec", "customer_master_key_spec"), [("RSA_2048", "RSA_4096"), ("SYMMETRIC_DEFAULT", "SYMMETRIC_DEFAULT")])
+def test_create_key_refuses_both_key_spec_and_customer_master_key_spec(
+    kms: Any, key_spec: str, customer_master_key_spec: str
+) -> None:
+    """"The KeySpec and CustomerMasterKeySpec parameters work the same way": a request gives one."""
+    before = len(kms.get_paginator("list_keys").paginate().build_full_result()["Keys"])
+    code, status, message = error_of(
+        kms.create_key, KeySpec=key_spec, CustomerMasterKeySpec=customer_master_key_spec, KeyUsage="ENCRYPT_DECRYPT"
+    )
+    assert (code, status) == ("ValidationException", 400)
+    assert message == (
+        "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+        "CustomerMasterKeySpec is deprecated."
+    )
+    assert len(kms.get_paginator("list_keys").paginate().build_full_result()["Keys"]) == before
+
+
+def test_create_key_takes_the_deprecated_customer_master_key_spec_alone(kms: Any) -> None:
+    key = kms.create_key(CustomerMasterKeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    assert (key["KeySpec"], key["CustomerMasterKeySpec"]) == ("RSA_2048", "RSA_2048")
+
+
+@pytest.mark.parametrize("marker", ["@@@", "not-a-marker!", "===="])
+def test_list_keys_and_list_aliases_refuse_a_marker_they_never_gave(kms: Any, marker: str) -> None:
+    for call in (kms.list_keys, kms.list_aliases):
+        code, status, _ = error_of(call, Marker=marker)
+        assert (code, status) == ("InvalidMarkerException", 400)
+
+
 @pytest.mark.parametrize(
     "operation",
     [

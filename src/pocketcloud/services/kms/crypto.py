@@ -134,6 +134,14 @@ def _oaep(algorithm: str) -> Any:
     return padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
 
 
+def rsa_plaintext_limit(doc: Params, algorithm: str) -> int:
+    """The longest plaintext RSAES-OAEP encrypts under the key's modulus and the algorithm's hash:
+    the modulus length less twice the hash length less 2 (RFC 8017), e.g. RSA_2048 with
+    RSAES_OAEP_SHA_256: 190 bytes, as the Encrypt reference lists."""
+    digest = 20 if algorithm.endswith("SHA_1") else 32
+    return RSA_SPECS[doc["KeySpec"]] // 8 - 2 * digest - 2
+
+
 def rsa_encrypt(doc: Params, plaintext: bytes, algorithm: str) -> bytes:
     return bytes(private_key(doc).public_key().encrypt(plaintext, _oaep(algorithm)))
 

@@ -25,6 +25,12 @@ class CryptographicOperations(KmsBase):
         if algorithm == SYMMETRIC:
             blob = crypto.seal(doc, p["Plaintext"], p.get("EncryptionContext"))
         else:
+            limit = crypto.rsa_plaintext_limit(doc, algorithm)
+            if len(p["Plaintext"]) > limit:
+                raise validation(
+                    f"Algorithm {algorithm} and key spec {doc['KeySpec']} cannot encrypt data larger than "
+                    f"{limit} bytes."
+                )
             blob = crypto.rsa_encrypt(doc, p["Plaintext"], algorithm)
         return {"CiphertextBlob": blob, "KeyId": doc["Arn"], "EncryptionAlgorithm": algorithm}
 

@@ -305,6 +305,11 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     # -- keys -------------------------------------------------------------------------------------
 
     def CreateKey(self, ctx: RequestContext, p: Params) -> Params:
+        if p.get("KeySpec") and p.get("CustomerMasterKeySpec"):
+            raise validation(
+                "You cannot specify KeySpec and CustomerMasterKeySpec in the same request. "
+                "CustomerMasterKeySpec is deprecated."
+            )
         spec = p.get("KeySpec") or p.get("CustomerMasterKeySpec") or SYMMETRIC
         if not p.get("KeyUsage") and spec != SYMMETRIC:
             raise validation(
@@ -384,12 +389,17 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     @staticmethod
     def _marker(marker: str | None) -> str | None:
-        if not marker:
+        """The name a NextMarker this provider answered stands for; InvalidMarkerException for any
+        other string (one that does not decode, or decodes to nothing: it is never a marker of ours)."""
+        if marker is None:
             return None
         try:
-            return base64.urlsafe_b64decode(marker.encode()).decode()
+            decoded = base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
         except (ValueError, UnicodeDecodeError):
-            raise ServiceError("InvalidMarkerException", "Invalid marker", status=400) from None
+            decoded = ""
+        if not decoded or base64.urlsafe_b64encode(decoded.encode()).decode() != marker:
+            raise ServiceError("InvalidMarkerException", "Invalid marker", status=400)
+        return decoded
 
     def UpdateKeyDescription(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
