@@ -65,6 +65,10 @@ _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetir
 # Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
 # policy of its own); the provider then checks the same action on the key or keys under their policies.
 _ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
+# Of the global keys a calling service's context carries, those a key's authorization keeps: a service
+# principal's source (S3 delivering for a bucket). The service's own resource keys (its bucket's or
+# queue's aws:ResourceTag/*) are not the key's.
+_CARRIED_KEYS = ("aws:SourceArn", "aws:SourceAccount")
 
 
 def _algorithms(spec: str, usage: str) -> Params:
@@ -189,7 +193,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         A service principal's context (S3 delivering a notification to an encrypted queue) uses the key
         in its own name: only a key policy naming that service lets it, under the context's
         aws:SourceArn / aws:SourceAccount; an AWS managed key's policy never does. The service's
-        `encryption_context` ({"aws:s3:arn": ...}) is seen as kms:EncryptionContext:<key>.
+        `encryption_context` ({"aws:s3:arn": ...}) is seen as kms:EncryptionContext:<key>. The key's
+        conditions are the key's own: its tags are aws:ResourceTag/*, never the calling service's
+        resource's (the bucket's or queue's tags its context carries).
         A use allowed is the key's last use, as the call KMS answers the service on AWS
         (GenerateDataKey, Decrypt) would be."""
         scope = (key_arn.split(":")[4], key_arn.split(":")[3])
@@ -197,8 +203,10 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if found is None:
             return  # written before KMS was here (an older data directory): nothing to decide with
         policy, account = self.key_policy(*found), found[0][0]
-        values = {**ctx.condition_values, **key_condition_values(found[1], encryption_context)}
-        if ctx.principal.kind != "Service":
+        values = key_condition_values(found[1], encryption_context)
+        if ctx.principal.kind == "Service":
+            values.update({k: ctx.condition_values[k] for k in _CARRIED_KEYS if k in ctx.condition_values})
+        else:
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id
         operation = action.removeprefix("kms:")

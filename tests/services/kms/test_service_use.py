@@ -1,0 +1,40 @@
+"""A key another service uses for its caller (an SQS queue's KmsMasterKeyId, S3's SSE-KMS) is decided
+by the key's own policy and its own tags: aws:ResourceTag/<key> of that decision is the KMS key's tag
+("Use tags to control access to KMS keys"), never the queue's or the bucket's, whose tags their own
+service's policies see."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from typing import Any
+
+from tests.conftest import make_client
+from tests.services.kms.support import ROOT_ARN, allow, error_of, policy
+
+
+def _sqs_user(endpoint: str) -> tuple[str, Any]:
+    """An IAM user allowed sqs:* by IAM, and nothing of KMS: its ARN and SQS client."""
+    iam = make_client(endpoint, "iam")
+    name = f"kms-abac-{uuid.uuid4().hex[:8]}"
+    arn: str = iam.create_user(UserName=name)["User"]["Arn"]
+    allowed = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
+    iam.put_user_policy(UserName=name, PolicyName="sqs", PolicyDocument=json.dumps(allowed))
+    access = iam.create_access_key(UserName=name)["AccessKey"]
+    return arn, make_client(endpoint, "sqs", key=access["AccessKeyId"], secret=access["SecretAccessKey"])
+
+
+def test_a_queues_tags_do_not_stand_in_for_the_keys_tags(kms: Any, endpoint: str) -> None:
+    user_arn, user = _sqs_user(endpoint)
+    tagged_for_blue = allow({"AWS": user_arn}, ["kms:GenerateDataKey", "kms:Decrypt"])
+    tagged_for_blue["Condition"] = {"StringEquals": {"aws:ResourceTag/team": "blue"}}
+    key = kms.create_key(Policy=policy(allow({"AWS": ROOT_ARN}), tagged_for_blue))["KeyMetadata"]
+    sqs = make_client(endpoint, "sqs")
+    url = sqs.create_queue(
+        QueueName=f"abac-{uuid.uuid4().hex[:8]}", Attributes={"KmsMasterKeyId": key["Arn"]}, tags={"team": "blue"}
+    )["QueueUrl"]
+    code, status, message = error_of(user.send_message, QueueUrl=url, MessageBody="x")
+    assert (code, status) == ("KMS.AccessDeniedException", 400)
+    kms.tag_resource(KeyId=key["KeyId"], Tags=[{"TagKey": "team", "TagValue": "blue"}])
+    user.send_message(QueueUrl=url, MessageBody="the key's own tag")
+    assert user.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "the key's own tag"
