@@ -40,6 +40,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
+from pocketcloud.services.s3.protection import under_object_lock
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now
 
 log = logging.getLogger("pocketcloud.s3.lifecycle")
@@ -296,12 +297,6 @@ def expiry_of(
     return best
 
 
-def _locked(record: Params, at: datetime) -> bool:
-    retention = record.get("Retention")
-    held = record.get("LegalHold") == "ON"
-    return held or bool(retention and to_datetime(retention["RetainUntilDate"]) > at)
-
-
 # -- the operations' side -------------------------------------------------------------------------
 
 
@@ -522,7 +517,7 @@ class LifecycleWorker:
             if enabled_rules(bucket_doc) != rules:
                 return 0  # the rules changed since (see _rules_hold)
             if self.provider.versioning_status(bucket_doc) is None:
-                if _locked(current, at):
+                if under_object_lock(current, at):
                     return 0
                 self.provider.remove_version(bucket, key, current["VersionId"])
                 event = ("s3:LifecycleExpiration:Delete", bucket, key, current["VersionId"])
@@ -588,7 +583,7 @@ class LifecycleWorker:
         return False
 
     def _remove(self, bucket: str, key: str, version: Params, rules: list[Params], at: datetime) -> int:
-        if _locked(version, at):
+        if under_object_lock(version, at):
             return 0
         with self.s3.store.transaction():
             if not self._rules_hold(bucket, rules):

@@ -17,9 +17,8 @@ from typing import Any
 from pocketcloud.auth.parse import has_sigv2_query
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.errors import invalid_request
-from pocketcloud.services.s3.protection import kms_context
+from pocketcloud.services.s3.protection import kms_context, under_object_lock
 
 Params = dict[str, Any]
 
@@ -70,9 +69,7 @@ def _check_source(record: Params) -> None:
             "The UpdateObjectEncryption operation doesn't support source objects with the encryption type "
             "DSSE-KMS or SSE-C. Only source objects encrypted with SSE-S3 or SSE-KMS are supported."
         )
-    retention = record.get("Retention")
-    retained = bool(retention and to_datetime(retention["RetainUntilDate"]) > datetime.now(UTC))
-    if retained or record.get("LegalHold") == "ON":
+    if under_object_lock(record, datetime.now(UTC)):
         raise ServiceError("AccessDenied", _LOCKED, status=403)
 
 

@@ -69,6 +69,13 @@ def refuse_encryption_header(ctx: RequestContext) -> None:
         )
 
 
+def under_object_lock(record: Params, at: datetime) -> bool:
+    """Whether a version is protected by Object Lock at `at`: a legal hold, or retention in effect."""
+    retention = record.get("Retention")
+    held = record.get("LegalHold") == "ON"
+    return held or bool(retention and to_datetime(retention["RetainUntilDate"]) > at)
+
+
 class ProtectionOperations:
     # -- encryption -------------------------------------------------------
 
