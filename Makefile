@@ -30,8 +30,14 @@ lint: $(STAMP)
 typecheck: $(STAMP)
 	$(BIN)/mypy
 
+# Two pytest workers (pytest-xdist), each with its own pocketcloud server; a test file stays on one
+# worker, so its module fixtures are made once. Most of a test's time is one side waiting on the
+# other (client, server, Lambda runtimes), so two workers take about half the wall time even on
+# two cores. PYTEST_WORKERS=0 runs everything in one process.
+PYTEST_WORKERS ?= 2
+
 unit: $(STAMP) $(JS_STAMP)
-	$(BIN)/pytest -q $(PYTEST_ARGS)
+	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck unit
 
