@@ -66,6 +66,21 @@ def test_negative_max_parts_is_an_invalid_argument(s3: Any, bucket: str) -> None
     assert message == "Argument max-parts must be an integer between 0 and 2147483647"
 
 
+def test_negative_part_number_marker_is_an_invalid_argument(s3: Any, bucket: str) -> None:
+    """AWS refuses a negative part-number-marker as it does a negative max-parts, in the same words
+    (the answer AWS gives, quoted in versity/versitygw#1383 for `aws s3api list-parts
+    --part-number-marker -2`; moto's test_multipart_list_parts_invalid_argument)."""
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")
+    code, status, message = error_of(
+        s3.list_parts, Bucket=bucket, Key="mp", UploadId=upload, PartNumberMarker=-2
+    )
+    assert (code, status) == ("InvalidArgument", 400)
+    assert message == "Argument part-number-marker must be an integer between 0 and 2147483647"
+    page = s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload, PartNumberMarker=0)
+    assert [part["PartNumber"] for part in page["Parts"]] == [1]
+
+
 def test_zero_max_uploads_lists_nothing_and_says_there_is_more(s3: Any, bucket: str) -> None:
     s3.create_multipart_upload(Bucket=bucket, Key="mp")
     page = s3.list_multipart_uploads(Bucket=bucket, MaxUploads=0)

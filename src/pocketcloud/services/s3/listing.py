@@ -69,6 +69,20 @@ def page_size(value: int | None, argument: str) -> int:
     return min(value, 1000)
 
 
+def part_number_marker(value: int | None) -> int:
+    """ListParts' part-number-marker: 0 when absent; a negative one is refused as S3 words it
+    (InvalidArgument, as max-parts is)."""
+    if value is None:
+        return 0
+    if value < 0:
+        raise invalid_argument(
+            "Argument part-number-marker must be an integer between 0 and 2147483647",
+            "part-number-marker",
+            str(value),
+        )
+    return value
+
+
 # Storage classes whose objects must be restored before they are read (RestoreObject).
 _ARCHIVED = frozenset({"GLACIER", "DEEP_ARCHIVE"})
 

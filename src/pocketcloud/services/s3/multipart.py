@@ -28,7 +28,14 @@ from pocketcloud.services.s3.errors import (
     method_not_allowed,
     no_such_upload,
 )
-from pocketcloud.services.s3.listing import _AFTER_ALL, _SCAN_BATCH, _check_encoding, _encode, page_size
+from pocketcloud.services.s3.listing import (
+    _AFTER_ALL,
+    _SCAN_BATCH,
+    _check_encoding,
+    _encode,
+    page_size,
+    part_number_marker,
+)
 from pocketcloud.services.s3.objects import etag_of_body, parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
@@ -547,14 +554,14 @@ class MultipartOperations:
         self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         limit = page_size(p.get("MaxParts"), "max-parts")
-        marker = p.get("PartNumberMarker") or 0
-        parts = [part for part in self._parts(p["Bucket"], p["UploadId"]) if part["PartNumber"] > int(marker)]
+        marker = part_number_marker(p.get("PartNumberMarker"))
+        parts = [part for part in self._parts(p["Bucket"], p["UploadId"]) if part["PartNumber"] > marker]
         page, truncated = parts[:limit], len(parts) > limit
         result: Params = {
             "Bucket": p["Bucket"],
             "Key": p["Key"],
             "UploadId": p["UploadId"],
-            "PartNumberMarker": int(marker),
+            "PartNumberMarker": marker,
             "MaxParts": limit,
             "IsTruncated": truncated,
             "Parts": [
