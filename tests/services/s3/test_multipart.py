@@ -210,6 +210,20 @@ def test_list_multipart_uploads_shows_pending_uploads_by_key(s3: Any, bucket: st
     assert [u["Key"] for u in first["Uploads"] + rest["Uploads"]] == ["data", "logs/a", "logs/b"]
 
 
+def test_list_multipart_uploads_names_each_uploads_checksum_algorithm_and_type(s3: Any, bucket: str) -> None:
+    """A listed upload started with a checksum algorithm names it and its checksum type, as ListParts does
+    (S3 API Reference, the MultipartUpload data type: ChecksumAlgorithm, ChecksumType; LocalStack's S3
+    provider, written to its AWS-validated snapshots, lists both; moto's
+    test_multipart_response_contains_checksum_attributes); one started without lists neither."""
+    s3.create_multipart_upload(Bucket=bucket, Key="a", ChecksumAlgorithm="SHA256")
+    s3.create_multipart_upload(Bucket=bucket, Key="b", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
+    s3.create_multipart_upload(Bucket=bucket, Key="c")
+    listed = {u["Key"]: u for u in s3.list_multipart_uploads(Bucket=bucket)["Uploads"]}
+    assert (listed["a"]["ChecksumAlgorithm"], listed["a"]["ChecksumType"]) == ("SHA256", "COMPOSITE")
+    assert (listed["b"]["ChecksumAlgorithm"], listed["b"]["ChecksumType"]) == ("CRC32", "FULL_OBJECT")
+    assert "ChecksumAlgorithm" not in listed["c"] and "ChecksumType" not in listed["c"]
+
+
 def test_abort_discards_the_upload_and_its_parts(s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
     upload_parts(s3, bucket, "k", upload_id, [b"x"])

@@ -651,11 +651,13 @@ class MultipartOperations:
                         "StorageClass": upload["StorageClass"],
                         "Owner": owner(upload["Owner"]),
                         "Initiator": owner(upload["Owner"]),
-                        **(
-                            {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]}
-                            if upload.get("ChecksumAlgorithm")
-                            else {}
-                        ),
+                        # An upload started with an algorithm lists it and its checksum type (entries
+                        # ordered before the type was kept name the algorithm only).
+                        **{
+                            member: upload[member]
+                            for member in ("ChecksumAlgorithm", "ChecksumType")
+                            if upload.get("ChecksumAlgorithm") and upload.get(member)
+                        },
                     }
                 )
                 last_key, last_id = key, upload["UploadId"]

@@ -72,4 +72,5 @@ def upload_order_entry(upload: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     }
     if upload.get("ChecksumAlgorithm"):
         listed["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
+        listed["ChecksumType"] = upload.get("ChecksumType")
     return order_key(upload["Key"], upload_rank(upload), upload["UploadId"]), listed
