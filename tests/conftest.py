@@ -13,6 +13,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -42,6 +43,13 @@ class ServerProcess:
         self.data_dir = data_dir
         self.env = {**os.environ, "POCKETCLOUD_LOG_LEVEL": "warning", **(env or {})}
         self.proc: subprocess.Popen[bytes] | None = None
+        # The server's output goes to a file, never to a pipe nobody reads: a pipe's buffer fills
+        # after 64 KiB, and the server would then block on its next log line.
+        self.log_path = Path(tempfile.mkstemp(prefix="pocketcloud-", suffix=".log")[1])
+
+    def log_text(self) -> str:
+        """What the server has logged so far."""
+        return self.log_path.read_text(errors="replace")
 
     @property
     def endpoint(self) -> str:
@@ -50,12 +58,12 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         args = [sys.executable, "-m", "pocketcloud", "start", "--port", str(self.port)]
         args += ["--data-dir", str(self.data_dir)] if self.data_dir else ["--ephemeral"]
-        self.proc = subprocess.Popen(args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+        with self.log_path.open("ab") as log:
+            self.proc = subprocess.Popen(args, env=self.env, stdout=log, stderr=subprocess.STDOUT)
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                out = self.proc.stdout.read().decode() if self.proc.stdout else ""
-                raise RuntimeError(f"pocketcloud exited with {self.proc.returncode}:\n{out}")
+                raise RuntimeError(f"pocketcloud exited with {self.proc.returncode}:\n{self.log_text()}")
             try:
                 with urllib.request.urlopen(self.endpoint + "/_pocketcloud/health", timeout=1) as r:
                     if r.status == 200:

@@ -223,6 +223,28 @@ def test_a_client_leaving_mid_body_stores_nothing_and_the_server_goes_on(endpoin
     assert s3.list_objects_v2(Bucket="wire-left").get("KeyCount") == 0
 
 
+def test_a_client_leaving_mid_answer_is_no_server_error(server: ServerProcess, endpoint: str) -> None:
+    """A client that closes its connection part way through a large GET (a download cancelled, a
+    ranged reader that had enough) is ordinary: the server stops sending, logs no error, and goes on."""
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-left-answer")
+    s3.put_object(Bucket="wire-left-answer", Key="k", Body=b"z" * 8 * 1024 * 1024)
+    request = _signed(
+        endpoint, "GET", "/wire-left-answer/k", b"", "s3", {"x-amz-content-sha256": "UNSIGNED-PAYLOAD"}
+    )
+    address = urlsplit(endpoint)
+    logged_before = server.log_text()
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(request)
+        assert sock.recv(65536).startswith(b"HTTP/1.1 200 OK")
+    with socket.create_connection((address.hostname, address.port), timeout=10) as sock:
+        sock.sendall(_sts_request(endpoint))
+        assert _Reader(sock).response()[0] == 200
+    time.sleep(0.5)  # the abandoned answer's task has ended by now
+    logged = server.log_text()[len(logged_before) :]
+    assert "ERROR" not in logged, logged
+
+
 def test_a_request_that_does_not_parse_after_a_good_one_is_answered_400_after_it(endpoint: str, conn) -> None:
     conn.sendall(_sts_request(endpoint) + b"NOT HTTP\r\n\r\n")
     reader = _Reader(conn)

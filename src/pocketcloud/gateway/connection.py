@@ -516,7 +516,8 @@ class HttpConnection(asyncio.Protocol):
                 await close()
         if chunked:
             self.write(b"0\r\n\r\n")
-        elif length is not None and sent != length:
+        elif length is not None and sent != length and not self._closed:
+            # A body that ended short or ran long by itself (a client that went away is no error).
             log.error(
                 "%s %s: answer of %d bytes, content-length %d", request.method, request.path, sent, length
             )
