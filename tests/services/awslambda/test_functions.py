@@ -221,6 +221,31 @@ def test_account_settings_count_the_functions(functions: Functions, lam: Any) ->
     assert settings["AccountUsage"]["FunctionCount"] >= 1
 
 
+def test_reservations_of_all_functions_together_leave_100_unreserved(functions: Functions, lam: Any) -> None:
+    """'You can reserve up to the Unreserved account concurrency value that is shown, minus 100 for
+    functions that don't have reserved concurrency' (Lambda developer guide, Configuring reserved
+    concurrency): the other functions' reservations count, the function's own is replaced."""
+    first, second = functions.python(VERSIONED), functions.python(VERSIONED)
+    unreserved = lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"]
+    refused = (
+        "InvalidParameterValueException",
+        400,
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+        "below its minimum value of [100].",
+    )
+    try:
+        lam.put_function_concurrency(FunctionName=first, ReservedConcurrentExecutions=unreserved - 110)
+        # Setting the same reservation again does not count it twice.
+        lam.put_function_concurrency(FunctionName=first, ReservedConcurrentExecutions=unreserved - 110)
+        assert error_of(lam.put_function_concurrency, FunctionName=second, ReservedConcurrentExecutions=11)[:3] == refused
+        assert "ReservedConcurrentExecutions" not in lam.get_function_concurrency(FunctionName=second)
+        lam.put_function_concurrency(FunctionName=second, ReservedConcurrentExecutions=10)
+        assert lam.get_account_settings()["AccountLimit"]["UnreservedConcurrentExecutions"] == 100
+    finally:
+        lam.delete_function_concurrency(FunctionName=first)
+        lam.delete_function_concurrency(FunctionName=second)
+
+
 def test_get_list_and_delete(functions: Functions, lam: Any) -> None:
     name = functions.python(VERSIONED, Description="described", Tags={"team": "core"})
     got = lam.get_function(FunctionName=name)

@@ -17,7 +17,7 @@ from pocketcloud.services.awslambda.functions import (
     split_name,
 )
 from pocketcloud.services.awslambda.paging import paged
-from pocketcloud.services.awslambda.provisioned import provisioned_total
+from pocketcloud.services.awslambda.provisioned import UNRESERVED_MINIMUM, provisioned_total
 from pocketcloud.services.awslambda.target_access import denied_call
 
 Params = dict[str, Any]
@@ -53,9 +53,21 @@ class SettingsOperations:
                     f" ReservedConcurrentExecutions  {reserved} should not be lower than function's total "
                     f"provisioned concurrency [{provisioned}]."
                 )
+            if reserved > limit - UNRESERVED_MINIMUM - self._held_by_others(scope, name):
+                raise invalid_parameter_untyped(
+                    "Specified ReservedConcurrentExecutions for function decreases account's "
+                    f"UnreservedConcurrentExecution below its minimum value of [{UNRESERVED_MINIMUM}]."
+                )
             doc["ReservedConcurrency"] = reserved
             self.functions.functions.put(scope, name, doc)  # type: ignore[attr-defined]
         return {"ReservedConcurrentExecutions": reserved}
+
+    def _held_by_others(self, scope: tuple[str, str], name: str) -> int:
+        """Executions the account's other functions take from its pool: their reservations, and the
+        provisioned executions of those without one. The function's own are replaced by the new value."""
+        others = [d for k, d in self.functions.functions.scan(scope) if k != name]  # type: ignore[attr-defined]
+        reserved = sum(d.get("ReservedConcurrency") or 0 for d in others)
+        return reserved + provisioned_total(self.provisioned, scope, others)  # type: ignore[attr-defined]
 
     def GetFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
