@@ -485,6 +485,47 @@ def test_layer_versions_download_and_are_never_renumbered(lam: Any) -> None:
     assert [v["Version"] for v in matching] == [1]
 
 
+def test_listed_layer_versions_leave_out_an_unset_description_and_architectures(lam: Any) -> None:
+    """AWS lists a version published without a Description or CompatibleArchitectures without those
+    keys (moto's test_list_lambda_layers, run against AWS through its s3_aws_verified decorator)."""
+    name = unique("lyr")
+    package = zipped({"python/helper.py": "X = 1\n"})
+    lam.publish_layer_version(
+        LayerName=name, Content={"ZipFile": package}, CompatibleRuntimes=["python3.12"], LicenseInfo="MIT"
+    )
+    described = lam.publish_layer_version(
+        LayerName=name,
+        Content={"ZipFile": package},
+        Description="second",
+        CompatibleRuntimes=["python3.13"],
+        CompatibleArchitectures=["arm64"],
+    )
+    listed = lam.list_layer_versions(LayerName=name)["LayerVersions"]
+    for version in listed:
+        version.pop("CreatedDate")
+    assert listed == [
+        {
+            "LayerVersionArn": described["LayerVersionArn"],
+            "Version": 2,
+            "Description": "second",
+            "CompatibleRuntimes": ["python3.13"],
+            "CompatibleArchitectures": ["arm64"],
+        },
+        {
+            "LayerVersionArn": described["LayerVersionArn"][:-1] + "1",
+            "Version": 1,
+            "CompatibleRuntimes": ["python3.12"],
+            "LicenseInfo": "MIT",
+        },
+    ]
+    latest = next(
+        layer["LatestMatchingVersion"]
+        for layer in lam.list_layers(CompatibleRuntime="python3.12")["Layers"]
+        if layer["LayerName"] == name
+    )
+    assert "Description" not in latest and "CompatibleArchitectures" not in latest
+
+
 def test_layer_version_permissions(lam: Any) -> None:
     name = unique("lyr")
     lam.publish_layer_version(LayerName=name, Content={"ZipFile": zipped({"a.txt": "a"})})

@@ -32,6 +32,19 @@ _VIEW = (
     "LicenseInfo",
 )
 
+# Left out of a listed version published without them, as AWS lists it (moto's test_list_lambda_layers,
+# verified against AWS through its s3_aws_verified decorator).
+_UNLISTED_WHEN_EMPTY = ("Description", "CompatibleArchitectures")
+
+
+def _list_item(layer: Params) -> Params:
+    """A layer version as ListLayerVersions and ListLayers show it."""
+    return {
+        k: layer[k]
+        for k in _VIEW
+        if layer.get(k) is not None and (layer[k] or k not in _UNLISTED_WHEN_EMPTY)
+    }
+
 
 class LayerOperations:
     # -- naming -----------------------------------------------------------------------
@@ -51,14 +64,13 @@ class LayerOperations:
         signed = self.code_urls.query(code_hex)  # type: ignore[attr-defined]
         return f"{self.runtime.settings.endpoint}/_pocketcloud/lambda/code/{code_hex}?{signed}"  # type: ignore[attr-defined]
 
-    def _layer_view(self, layer: Params, with_content: bool = True) -> Params:
+    def _layer_view(self, layer: Params) -> Params:
         view = {k: layer[k] for k in ("LayerArn", *_VIEW) if layer.get(k) is not None}
-        if with_content:
-            view["Content"] = {
-                "Location": self.code_location(layer["CodeHex"]),
-                "CodeSha256": layer["CodeSha256"],
-                "CodeSize": layer["CodeSize"],
-            }
+        view["Content"] = {
+            "Location": self.code_location(layer["CodeHex"]),
+            "CodeSha256": layer["CodeSha256"],
+            "CodeSize": layer["CodeSize"],
+        }
         return view
 
     # -- versions -----------------------------------------------------------------------
@@ -154,7 +166,7 @@ class LayerOperations:
         layers = [layer for _, layer in self.layers.scan(scope, prefix=name + "\0", reverse=True)]  # type: ignore[attr-defined]
         return paged(
             "LayerVersions",
-            [self._layer_view(layer, False) for layer in layers if self._matches(layer, p)],
+            [_list_item(layer) for layer in layers if self._matches(layer, p)],
             p,
         )
 
@@ -167,7 +179,7 @@ class LayerOperations:
             {
                 "LayerName": name,
                 "LayerArn": layer["LayerArn"],
-                "LatestMatchingVersion": self._layer_view(layer, False),
+                "LatestMatchingVersion": _list_item(layer),
             }
             for name, layer in latest.items()
         ]
