@@ -259,3 +259,23 @@ def test_a_queue_whose_visibility_timeout_is_shorter_than_the_functions_timeout_
     finally:
         slow.cleanup()
         quick.cleanup()
+
+
+def test_a_mapping_is_tagged_by_its_arn(
+    lam: Any, made: Functions, queue: tuple[str, str], mappings: list[str]
+) -> None:
+    """TagResource, UntagResource and ListTags take an EventSourceMappingArn, and CreateEventSourceMapping
+    takes Tags ("Using tags on Lambda event source mappings", Lambda developer guide; the TaggableResource
+    pattern of the Lambda API names event-source-mapping:<UUID>)."""
+    _, arn = queue
+    name = made.python("def handler(event, context):\n    return None\n")
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, Tags={"team": "core"})
+    mappings.append(mapping["UUID"])
+    mapping_arn = mapping["EventSourceMappingArn"]
+    assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"team": "core"}
+    lam.tag_resource(Resource=mapping_arn, Tags={"foo": "bar", "baz": "qux"})
+    assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"team": "core", "foo": "bar", "baz": "qux"}
+    lam.untag_resource(Resource=mapping_arn, TagKeys=["foo", "team"])
+    assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"baz": "qux"}
+    # The function's own tags are apart from its mapping's.
+    assert lam.list_tags(Resource=lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"])["Tags"] == {}

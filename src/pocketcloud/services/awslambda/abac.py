@@ -8,8 +8,8 @@ all versions and aliases"), so a call naming a version or alias is given its fun
 CreateFunction is left out: the function it names does not exist yet, and its tags are the request's
 (aws:RequestTag, which the authorizer takes from the parameters). The function URL actions list no
 aws:ResourceTag, listings (ListFunctions, GetAccountSettings) act on no function, and layers cannot
-be tagged ("Tags aren't supported for layers"). Code signing configurations and event source
-mappings can be tagged in AWS, but not here, so they carry no tags to give.
+be tagged ("Tags aren't supported for layers"). Code signing configurations can be tagged in AWS,
+but not here; an event source mapping's tags are kept (tags.py) but not given to the authorizer.
 
 The authorizer asks only for callers other than the account's root user; the answer comes from the
 Invoke path's read cache (doc_cache.py), so it costs one dict lookup once the function is read.

@@ -26,6 +26,7 @@ import json
 import logging
 import time
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -124,6 +125,14 @@ class EventSourceOperations:
             )
         return doc
 
+    def mapping_tags(self, mapping_id: str) -> dict[str, str]:
+        return self._mapping(mapping_id).get("Tags", {})
+
+    def retag_mapping(self, mapping_id: str, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
+        doc = self._mapping(mapping_id)
+        doc["Tags"] = change(doc.get("Tags", {}))
+        self.mappings.put(MAPPINGS, mapping_id, doc)
+
     def CreateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         source = p.get("EventSourceArn") or ""
         if not source:
@@ -174,6 +183,8 @@ class EventSourceOperations:
         }
         if p.get("ScalingConfig"):
             doc["ScalingConfig"] = p["ScalingConfig"]
+        if p.get("Tags"):
+            doc["Tags"] = p["Tags"]
         if (p.get("FilterCriteria") or {}).get("Filters"):
             doc["FilterCriteria"] = p["FilterCriteria"]
         self.mappings.put(MAPPINGS, mapping_id, doc)

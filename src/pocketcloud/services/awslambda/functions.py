@@ -12,6 +12,7 @@ import hashlib
 import json
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, fields
 from datetime import UTC, datetime
 from typing import Any
@@ -100,8 +101,6 @@ CONFIG_FIELDS = (
     "VpcConfig",
     "KMSKeyArn",
 )
-# A function holds at most 50 tags.
-_MAX_TAGS = 50
 # What ListFunctions and ListVersionsByFunction leave out ("use GetFunction" for these, says AWS).
 DETAIL_ONLY = (
     "State",
@@ -707,7 +706,7 @@ class FunctionOperations:
         )
         return view
 
-    # -- tags -----------------------------------------------------------------------
+    # -- tags (TagResource and its kin are in tags.py) ------------------------------------------------
 
     def _tagged(self, ctx: RequestContext, resource: str) -> tuple[Scope, str, Params]:
         ctx = in_owners_account(ctx, resource)
@@ -719,22 +718,12 @@ class FunctionOperations:
         scope = (ctx.account_id, ctx.region)
         return scope, name, self.functions.get(scope, name, resource)
 
-    def TagResource(self, ctx: RequestContext, p: Params) -> Params:
-        scope, name, doc = self._tagged(ctx, p["Resource"])
-        if not p["Tags"]:
-            raise invalid_parameter("An error occurred and the request cannot be processed.")
-        tags = {**doc.get("Tags", {}), **p["Tags"]}
-        if len(tags) > _MAX_TAGS:
-            raise invalid_parameter("Number of tags exceeds resource tag limit.")
-        doc["Tags"] = tags
-        self.functions.functions.put(scope, name, doc)
-        return {}
+    def function_tags(self, ctx: RequestContext, resource: str) -> dict[str, str]:
+        return self._tagged(ctx, resource)[2].get("Tags", {})
 
-    def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
-        scope, name, doc = self._tagged(ctx, p["Resource"])
-        doc["Tags"] = {k: v for k, v in doc.get("Tags", {}).items() if k not in set(p["TagKeys"])}
+    def retag_function(
+        self, ctx: RequestContext, resource: str, change: Callable[[dict[str, str]], dict[str, str]]
+    ) -> None:
+        scope, name, doc = self._tagged(ctx, resource)
+        doc["Tags"] = change(doc.get("Tags", {}))
         self.functions.functions.put(scope, name, doc)
-        return {}
-
-    def ListTags(self, ctx: RequestContext, p: Params) -> Params:
-        return {"Tags": self._tagged(ctx, p["Resource"])[2].get("Tags", {})}

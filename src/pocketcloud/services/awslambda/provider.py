@@ -28,6 +28,7 @@ from pocketcloud.services.awslambda.provisioned import ProvisionedConcurrencyOpe
 from pocketcloud.services.awslambda.resource_policy import ResourcePolicyOperations
 from pocketcloud.services.awslambda.response_stream import ResponseStreamOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
+from pocketcloud.services.awslambda.tags import TagOperations
 from pocketcloud.services.awslambda.versions import VersionOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
@@ -47,6 +48,7 @@ class LambdaProvider(
     ResourcePolicyOperations,
     ResponseStreamOperations,
     SettingsOperations,
+    TagOperations,
     VersionOperations,
     Provider,
 ):
