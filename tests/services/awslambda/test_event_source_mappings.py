@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ServerProcess, wait_for
+from tests.conftest import ServerProcess, make_client, wait_for
 from tests.services.awslambda.support import (
     LAMBDA_TRUST,
     Functions,
@@ -278,4 +278,32 @@ def test_a_mapping_is_tagged_by_its_arn(
     lam.untag_resource(Resource=mapping_arn, TagKeys=["foo", "team"])
     assert lam.list_tags(Resource=mapping_arn)["Tags"] == {"baz": "qux"}
     # The function's own tags are apart from its mapping's.
-    assert lam.list_tags(Resource=lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"])["Tags"] == {}
+    assert (
+        lam.list_tags(Resource=lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"])["Tags"]
+        == {}
+    )
+
+
+def test_a_mapping_is_seen_only_in_its_own_region(
+    endpoint: str, lam: Any, made: Functions, queue: tuple[str, str], mappings: list[str]
+) -> None:
+    """Event source mappings are Regional resources of an account (their ARN names both): from another
+    Region, GetEventSourceMapping, UpdateEventSourceMapping, DeleteEventSourceMapping and ListTags find
+    no mapping of that UUID, and ListEventSourceMappings does not list it."""
+    _, arn = queue
+    name = made.python("def handler(event, context):\n    return None\n")
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, Enabled=False)
+    mappings.append(mapping["UUID"])
+    elsewhere = make_client(endpoint, "lambda", region="eu-west-1")
+    for call, kwargs in (
+        (elsewhere.get_event_source_mapping, {"UUID": mapping["UUID"]}),
+        (elsewhere.update_event_source_mapping, {"UUID": mapping["UUID"], "BatchSize": 5}),
+        (elsewhere.delete_event_source_mapping, {"UUID": mapping["UUID"]}),
+        (elsewhere.list_tags, {"Resource": mapping["EventSourceMappingArn"]}),
+    ):
+        assert error_of(call, **kwargs)[:2] == ("ResourceNotFoundException", 404)
+    assert mapping["UUID"] not in [
+        m["UUID"] for m in elsewhere.list_event_source_mappings()["EventSourceMappings"]
+    ]
+    # Still there, unchanged, in its own Region.
+    assert lam.get_event_source_mapping(UUID=mapping["UUID"])["BatchSize"] == mapping["BatchSize"]

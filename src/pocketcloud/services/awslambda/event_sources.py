@@ -107,6 +107,12 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
     }
 
 
+
+def _belongs_to(mapping: Params, ctx: RequestContext) -> bool:
+    """Whether a mapping is the caller's: made in the caller's account and Region."""
+    arn = mapping["FunctionArn"].split(":")
+    return arn[4] == ctx.account_id and arn[3] == ctx.region
+
 class EventSourceOperations:
     # Provided by LambdaProvider and its other parts.
     runtime: ServiceRuntime
@@ -117,19 +123,23 @@ class EventSourceOperations:
     def _mapping_view(self, doc: Params) -> Params:
         return {k: doc[k] for k in _FIELDS if k in doc}
 
-    def _mapping(self, mapping_id: str) -> Params:
+    def _mapping(self, ctx: RequestContext, mapping_id: str) -> Params:
+        """The caller's mapping of that UUID: one of another account or Region is not found, as on AWS
+        (mappings are kept in one table, keyed by their UUID)."""
         doc = self.mappings.get(MAPPINGS, mapping_id)
-        if doc is None:
+        if doc is None or not _belongs_to(doc, ctx):
             raise not_found(
                 f"The resource you requested does not exist. (Service: Lambda, Status Code: 404, Request ID: {uuid.uuid4()})"
             )
         return doc
 
-    def mapping_tags(self, mapping_id: str) -> dict[str, str]:
-        return self._mapping(mapping_id).get("Tags", {})
+    def mapping_tags(self, ctx: RequestContext, mapping_id: str) -> dict[str, str]:
+        return self._mapping(ctx, mapping_id).get("Tags", {})
 
-    def retag_mapping(self, mapping_id: str, change: Callable[[dict[str, str]], dict[str, str]]) -> None:
-        doc = self._mapping(mapping_id)
+    def retag_mapping(
+        self, ctx: RequestContext, mapping_id: str, change: Callable[[dict[str, str]], dict[str, str]]
+    ) -> None:
+        doc = self._mapping(ctx, mapping_id)
         doc["Tags"] = change(doc.get("Tags", {}))
         self.mappings.put(MAPPINGS, mapping_id, doc)
 
@@ -192,10 +202,10 @@ class EventSourceOperations:
         return {**self._mapping_view(doc), "State": "Creating" if doc["State"] == "Enabled" else "Disabled"}
 
     def GetEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
-        return self._mapping_view(self._mapping(p["UUID"]))
+        return self._mapping_view(self._mapping(ctx, p["UUID"]))
 
     def UpdateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
-        doc = self._mapping(p["UUID"])
+        doc = self._mapping(ctx, p["UUID"])
         check_filter_criteria(p.get("FilterCriteria"))
         window = p.get("MaximumBatchingWindowInSeconds")
         _check_batching(
@@ -238,7 +248,7 @@ class EventSourceOperations:
         return {**self._mapping_view(doc), "State": state}
 
     def DeleteEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
-        doc = self._mapping(p["UUID"])
+        doc = self._mapping(ctx, p["UUID"])
         self.mappings.delete(MAPPINGS, doc["UUID"])
         self._stop_poller(doc["UUID"])
         return {**self._mapping_view(doc), "State": "Deleting"}
@@ -250,7 +260,7 @@ class EventSourceOperations:
         if p.get("FunctionName"):
             name, _ = split_name(ctx, p["FunctionName"])
             docs = [d for d in docs if d["FunctionArn"].split(":")[6] == name]
-        docs = [d for d in docs if d["FunctionArn"].split(":")[4] == ctx.account_id]
+        docs = [d for d in docs if _belongs_to(d, ctx)]
         return {"EventSourceMappings": [self._mapping_view(d) for d in docs]}
 
     def _sqs(self) -> Any:

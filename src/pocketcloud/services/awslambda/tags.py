@@ -30,13 +30,13 @@ class TagOperations:
     def _tags(self, ctx: RequestContext, resource: str) -> Tags:
         mapping_id = mapping_id_of(resource)
         if mapping_id is not None:
-            return self.mapping_tags(mapping_id)  # type: ignore[attr-defined]
+            return self.mapping_tags(ctx, mapping_id)  # type: ignore[attr-defined]
         return self.function_tags(ctx, resource)  # type: ignore[attr-defined]
 
     def _retag(self, ctx: RequestContext, resource: str, change: Callable[[Tags], Tags]) -> None:
         mapping_id = mapping_id_of(resource)
         if mapping_id is not None:
-            self.retag_mapping(mapping_id, change)  # type: ignore[attr-defined]
+            self.retag_mapping(ctx, mapping_id, change)  # type: ignore[attr-defined]
         else:
             self.retag_function(ctx, resource, change)  # type: ignore[attr-defined]
 
