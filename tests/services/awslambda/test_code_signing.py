@@ -170,3 +170,24 @@ def test_create_function_may_name_a_configuration(functions: Functions, lam: Any
     )
     code, status, _, _ = error_of(functions.python, SOURCE, CodeSigningConfigArn=MISSING)
     assert (code, status) == ("CodeSigningConfigNotFoundException", 404)
+
+
+def test_a_configuration_is_tagged_by_its_arn(lam: Any) -> None:
+    """CreateCodeSigningConfig takes Tags, and TagResource, UntagResource and ListTags take a code
+    signing configuration's ARN (Lambda developer guide, "Using tags on code signing configurations";
+    the TaggableResource pattern names code-signing-config:csc-...). The tags are no member of the
+    configuration itself."""
+    config = lam.create_code_signing_config(
+        AllowedPublishers={"SigningProfileVersionArns": [PROFILE]}, Tags={"team": "core"}
+    )["CodeSigningConfig"]
+    arn = config["CodeSigningConfigArn"]
+    try:
+        assert "Tags" not in config
+        assert lam.list_tags(Resource=arn)["Tags"] == {"team": "core"}
+        lam.tag_resource(Resource=arn, Tags={"stage": "prod"})
+        lam.untag_resource(Resource=arn, TagKeys=["team"])
+        assert lam.list_tags(Resource=arn)["Tags"] == {"stage": "prod"}
+        assert "Tags" not in lam.get_code_signing_config(CodeSigningConfigArn=arn)["CodeSigningConfig"]
+        assert error_of(lam.list_tags, Resource=MISSING)[:2] == ("ResourceNotFoundException", 404)
+    finally:
+        lam.delete_code_signing_config(CodeSigningConfigArn=arn)

@@ -1,6 +1,8 @@
 """Code signing configurations and which functions use them.
 
-code_signing_configs  scope (account, region), key = "csc-<17 hex>"  → the configuration
+code_signing_configs  scope (account, region), key = "csc-<17 hex>"  → the configuration, and its
+                      tags under "Tags" (TagResource/ListTags by the configuration's ARN; never shown
+                      as a member of the configuration)
 
 A function's configuration is the `CodeSigningConfigArn` of its own document, so it goes
 with the function. pocketcloud cannot check signatures (there is no AWS Signer here):
@@ -11,6 +13,7 @@ from __future__ import annotations
 
 import re
 import secrets
+from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -32,6 +35,14 @@ def csc_not_found(arn: str) -> ServiceError:
         f"The Lambda code signing configuration {arn} can not be found.",
         status=404,
     )
+
+
+def is_csc_arn(resource: str) -> bool:
+    return _CSC_ARN.match(resource) is not None
+
+
+def _view(config: Params) -> Params:
+    return {k: v for k, v in config.items() if k != "Tags"}
 
 
 class CodeSigningOperations:
@@ -81,11 +92,13 @@ class CodeSigningOperations:
                 },
                 "LastModified": lambda_timestamp(),
             }
+            if p.get("Tags"):
+                config["Tags"] = p["Tags"]
             if self.code_signing.insert(scope, csc_id, config):  # type: ignore[attr-defined]
-                return {"CodeSigningConfig": config}
+                return {"CodeSigningConfig": _view(config)}
 
     def GetCodeSigningConfig(self, ctx: RequestContext, p: Params) -> Params:
-        return {"CodeSigningConfig": self._csc(ctx, p["CodeSigningConfigArn"])[1]}
+        return {"CodeSigningConfig": _view(self._csc(ctx, p["CodeSigningConfigArn"])[1])}
 
     def UpdateCodeSigningConfig(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():  # type: ignore[attr-defined]
@@ -101,7 +114,7 @@ class CodeSigningOperations:
                 config["CodeSigningPolicies"] = {"UntrustedArtifactOnDeployment": policy}
             config["LastModified"] = lambda_timestamp()
             self.code_signing.put((ctx.account_id, ctx.region), csc_id, config)  # type: ignore[attr-defined]
-        return {"CodeSigningConfig": config}
+        return {"CodeSigningConfig": _view(config)}
 
     def DeleteCodeSigningConfig(self, ctx: RequestContext, p: Params) -> Params:
         arn = p["CodeSigningConfigArn"]
@@ -117,8 +130,20 @@ class CodeSigningOperations:
         return {}
 
     def ListCodeSigningConfigs(self, ctx: RequestContext, p: Params) -> Params:
-        configs = [c for _, c in self.code_signing.scan((ctx.account_id, ctx.region))]  # type: ignore[attr-defined]
+        configs = [_view(c) for _, c in self.code_signing.scan((ctx.account_id, ctx.region))]  # type: ignore[attr-defined]
         return paged("CodeSigningConfigs", configs, p)
+
+    def csc_tags(self, ctx: RequestContext, arn: str) -> dict[str, str]:
+        tags: dict[str, str] = self._csc(ctx, arn)[1].get("Tags", {})
+        return tags
+
+    def retag_csc(
+        self, ctx: RequestContext, arn: str, change: Callable[[dict[str, str]], dict[str, str]]
+    ) -> None:
+        with self.store.transaction():  # type: ignore[attr-defined]
+            csc_id, config = self._csc(ctx, arn)
+            config["Tags"] = change(config.get("Tags", {}))
+            self.code_signing.put((ctx.account_id, ctx.region), csc_id, config)  # type: ignore[attr-defined]
 
     def ListFunctionsByCodeSigningConfig(self, ctx: RequestContext, p: Params) -> Params:
         self._csc(ctx, p["CodeSigningConfigArn"])

@@ -1,7 +1,8 @@
-"""TagResource, UntagResource and ListTags: on a function (by name or unqualified ARN), or on an
-event source mapping by its EventSourceMappingArn, as AWS tags both ("Using tags on Lambda event
-source mappings", Lambda developer guide; the TaggableResource pattern names
-`event-source-mapping:<UUID>`). A resource holds at most 50 tags.
+"""TagResource, UntagResource and ListTags: on a function (by name or unqualified ARN), on an
+event source mapping by its EventSourceMappingArn, or on a code signing configuration by its ARN, as
+AWS tags all three (Lambda developer guide, "Using tags on event source mappings" and "Using tags
+on code signing configurations"; the TaggableResource pattern names `event-source-mapping:<UUID>`
+and `code-signing-config:csc-...`). A resource holds at most 50 tags.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.services.awslambda.code_signing import is_csc_arn
 from pocketcloud.services.awslambda.errors import invalid_parameter
 
 Params = dict[str, Any]
@@ -31,12 +33,16 @@ class TagOperations:
         mapping_id = mapping_id_of(resource)
         if mapping_id is not None:
             return self.mapping_tags(ctx, mapping_id)  # type: ignore[attr-defined]
+        if is_csc_arn(resource):
+            return self.csc_tags(ctx, resource)  # type: ignore[attr-defined]
         return self.function_tags(ctx, resource)  # type: ignore[attr-defined]
 
     def _retag(self, ctx: RequestContext, resource: str, change: Callable[[Tags], Tags]) -> None:
         mapping_id = mapping_id_of(resource)
         if mapping_id is not None:
             self.retag_mapping(ctx, mapping_id, change)  # type: ignore[attr-defined]
+        elif is_csc_arn(resource):
+            self.retag_csc(ctx, resource, change)  # type: ignore[attr-defined]
         else:
             self.retag_function(ctx, resource, change)  # type: ignore[attr-defined]
 
