@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.conftest import ServerProcess
+from tests.conftest import ROOT_ACCOUNT, ServerProcess
 from tests.services.awslambda.support import Functions, error_of
 from tests.services.iam.support import Caller, doc, when_tagged
 
@@ -21,7 +21,6 @@ def _user_client(server: ServerProcess, *statements: dict[str, Any]) -> Any:
     caller = Caller(server.endpoint, iam)
     iam.put_user_policy(UserName=caller.name, PolicyName="abac", PolicyDocument=doc(*statements))
     return caller.client("lambda")
-
 
 
 def test_get_function_is_allowed_on_a_function_carrying_the_tag(
@@ -45,9 +44,7 @@ def test_get_function_is_denied_on_a_function_with_another_tag_value(
 def test_invoking_a_version_or_alias_uses_the_functions_tags(
     server: ServerProcess, lam: Any, functions: Functions
 ) -> None:
-    user = _user_client(
-        server, when_tagged(["lambda:InvokeFunction", "lambda:GetAlias"], "project", "alpha")
-    )
+    user = _user_client(server, when_tagged(["lambda:InvokeFunction", "lambda:GetAlias"], "project", "alpha"))
     name = functions.python(SOURCE, Tags={"project": "alpha"})
     version = lam.publish_version(FunctionName=name)["Version"]
     lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
@@ -113,3 +110,33 @@ def test_list_functions_is_not_controlled_by_resource_tags(
     user = _user_client(server, when_tagged("lambda:ListFunctions", "project", "alpha"))
     functions.python(SOURCE, Tags={"project": "alpha"})
     assert error_of(user.list_functions)[:2] == ("AccessDeniedException", 403)
+
+
+def test_a_code_signing_configuration_is_judged_by_its_own_tags(server: ServerProcess, lam: Any) -> None:
+    """Code signing configurations carry tags of their own ("Using tags on code signing
+    configurations"): a call on one, by its ARN, sees that configuration's aws:ResourceTag/*."""
+    user = _user_client(
+        server, when_tagged(["lambda:GetCodeSigningConfig", "lambda:ListTags"], "project", "alpha")
+    )
+    publishers = {
+        "SigningProfileVersionArns": [f"arn:aws:signer:us-east-1:{ROOT_ACCOUNT}:/signing-profiles/p/1"]
+    }
+    alpha = lam.create_code_signing_config(AllowedPublishers=publishers, Tags={"project": "alpha"})
+    beta = lam.create_code_signing_config(AllowedPublishers=publishers, Tags={"project": "beta"})
+    arns = [made["CodeSigningConfig"]["CodeSigningConfigArn"] for made in (alpha, beta)]
+    try:
+        assert (
+            user.get_code_signing_config(CodeSigningConfigArn=arns[0])["CodeSigningConfig"][
+                "CodeSigningConfigArn"
+            ]
+            == arns[0]
+        )
+        assert user.list_tags(Resource=arns[0])["Tags"] == {"project": "alpha"}
+        assert error_of(user.get_code_signing_config, CodeSigningConfigArn=arns[1])[:2] == (
+            "AccessDeniedException",
+            403,
+        )
+        assert error_of(user.list_tags, Resource=arns[1])[:2] == ("AccessDeniedException", 403)
+    finally:
+        for arn in arns:
+            lam.delete_code_signing_config(CodeSigningConfigArn=arn)

@@ -8,8 +8,9 @@ all versions and aliases"), so a call naming a version or alias is given its fun
 CreateFunction is left out: the function it names does not exist yet, and its tags are the request's
 (aws:RequestTag, which the authorizer takes from the parameters). The function URL actions list no
 aws:ResourceTag, listings (ListFunctions, GetAccountSettings) act on no function, and layers cannot
-be tagged ("Tags aren't supported for layers"). Code signing configurations can be tagged in AWS,
-but not here; an event source mapping's tags are kept (tags.py) but not given to the authorizer.
+be tagged ("Tags aren't supported for layers"). Event source mappings and code signing
+configurations carry tags of their own (tags.py): a call on one of them (by its UUID or ARN, and the
+tag operations given its ARN) sees those tags.
 
 The authorizer asks only for callers other than the account's root user; the answer comes from the
 Invoke path's read cache (doc_cache.py), so it costs one dict lookup once the function is read.
@@ -21,8 +22,11 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.context_keys import resource_tag_values
+from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.awslambda.code_signing import is_csc_arn
 from pocketcloud.services.awslambda.cross_account import function_named
 from pocketcloud.services.awslambda.functions import named_function
+from pocketcloud.services.awslambda.tags import mapping_id_of
 
 Params = dict[str, Any]
 
@@ -62,10 +66,21 @@ _TAGGED_ACTIONS = frozenset(
 )
 
 
+_TAG_ACTIONS = frozenset({"TagResource", "UntagResource", "ListTags"})
+_MAPPING_ACTIONS = frozenset(
+    {"GetEventSourceMapping", "UpdateEventSourceMapping", "DeleteEventSourceMapping"}
+)
+_CSC_ACTIONS = frozenset({"GetCodeSigningConfig", "UpdateCodeSigningConfig", "DeleteCodeSigningConfig"})
+
+
 class AbacOperations:
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
         """aws:ResourceTag/<key> of the function (of the version or alias) the call names; {} for
         actions that do not support the key, and for a function that is not there."""
+        if operation in _MAPPING_ACTIONS or operation in _CSC_ACTIONS or operation in _TAG_ACTIONS:
+            tags = self._own_tags(ctx, operation, params)
+            if tags is not None:
+                return resource_tag_values(tags)
         if operation not in _TAGGED_ACTIONS:
             return {}
         identifier = function_named(operation, params)
@@ -77,3 +92,22 @@ class AbacOperations:
         if doc is None:
             return {}
         return resource_tag_values(doc.get("Tags"))
+
+    def _own_tags(self, ctx: RequestContext, operation: str, params: Params) -> dict[str, str] | None:
+        """The tags of the event source mapping or code signing configuration a call names; None when
+        it names neither (a function), {} when that resource is not there."""
+        resource = params.get("Resource") if operation in _TAG_ACTIONS else None
+        mapping_id = params.get("UUID") if operation in _MAPPING_ACTIONS else None
+        if resource is not None:
+            mapping_id = mapping_id_of(resource)
+        csc_arn = params.get("CodeSigningConfigArn") if operation in _CSC_ACTIONS else None
+        if resource is not None and is_csc_arn(resource):
+            csc_arn = resource
+        try:
+            if mapping_id is not None:
+                return self.mapping_tags(ctx, mapping_id)  # type: ignore[attr-defined]
+            if csc_arn is not None:
+                return self.csc_tags(ctx, csc_arn)  # type: ignore[attr-defined]
+        except ServiceError:  # not there: the call itself will say so, once authorized
+            return {}
+        return None
