@@ -169,7 +169,8 @@ def test_re_encrypt_needs_re_encrypt_from_on_the_source_and_to_on_the_destinatio
 
 
 def test_re_encrypt_from_on_the_destination_alone_is_not_enough(kms: Any, endpoint: str) -> None:
-    """The review's case: ReEncryptFrom was checked on the destination key, and ReEncryptTo never."""
+    """kms:ReEncryptFrom is decided on the source key (the one the ciphertext names): a caller allowed
+    it on the destination key only is refused."""
     user_arn, user = iam_user(endpoint)
     source, destination = _two_keys_for(kms, user_arn, [], ["kms:ReEncryptFrom"])
     blob = kms.encrypt(KeyId=source["KeyId"], Plaintext=b"not mine")["CiphertextBlob"]

@@ -107,11 +107,11 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
     }
 
 
-
 def _belongs_to(mapping: Params, ctx: RequestContext) -> bool:
     """Whether a mapping is the caller's: made in the caller's account and Region."""
     arn = mapping["FunctionArn"].split(":")
     return arn[4] == ctx.account_id and arn[3] == ctx.region
+
 
 class EventSourceOperations:
     # Provided by LambdaProvider and its other parts.

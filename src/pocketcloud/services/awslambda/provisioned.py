@@ -61,6 +61,13 @@ def provisioned_total(provisioned: Any, scope: Scope, functions: list[Params], s
     )
 
 
+def held_from_pool(provisioned: Any, scope: Scope, functions: list[Params], skip: str = "") -> int:
+    """Executions `functions` take from the account's pool: their reservations, and the provisioned
+    executions of those without one (`provisioned_total`, `skip` as there)."""
+    reserved = sum(d.get("ReservedConcurrency") or 0 for d in functions)
+    return reserved + provisioned_total(provisioned, scope, functions, skip)
+
+
 class ProvisionedConcurrencyOperations:
     def _pc_target(self, ctx: RequestContext, p: Params, latest_message: str) -> tuple[str, str, Params]:
         """(name, qualifier, the function's document) of a request naming a version or an alias."""
@@ -108,11 +115,7 @@ class ProvisionedConcurrencyOperations:
             return
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         functions = [d for _, d in self.functions.functions.scan(scope)]  # type: ignore[attr-defined]
-        unreserved = (
-            limit
-            - sum(d.get("ReservedConcurrency") or 0 for d in functions)
-            - provisioned_total(self.provisioned, scope, functions, skip=key)  # type: ignore[attr-defined]
-        )
+        unreserved = limit - held_from_pool(self.provisioned, scope, functions, skip=key)  # type: ignore[attr-defined]
         if requested > limit:
             raise invalid_parameter_untyped(
                 f"Specified ConcurrentExecutions for function is greater than account's unreserved concurrency "

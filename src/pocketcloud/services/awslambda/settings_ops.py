@@ -17,11 +17,18 @@ from pocketcloud.services.awslambda.functions import (
     split_name,
 )
 from pocketcloud.services.awslambda.paging import paged
-from pocketcloud.services.awslambda.provisioned import UNRESERVED_MINIMUM, provisioned_total
+from pocketcloud.services.awslambda.provisioned import UNRESERVED_MINIMUM, held_from_pool
 from pocketcloud.services.awslambda.target_access import denied_call
 
 Params = dict[str, Any]
 log = logging.getLogger("pocketcloud.lambda")
+
+
+def _below_unreserved_minimum() -> ServiceError:
+    return invalid_parameter_untyped(
+        "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution "
+        f"below its minimum value of [{UNRESERVED_MINIMUM}]."
+    )
 
 
 class SettingsOperations:
@@ -38,10 +45,8 @@ class SettingsOperations:
         scope = (ctx.account_id, ctx.region)
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
         reserved = p["ReservedConcurrentExecutions"]
-        if reserved > limit - 100 and reserved != 0:
-            raise invalid_parameter_untyped(
-                "Specified ReservedConcurrentExecutions for function decreases account's UnreservedConcurrentExecution below its minimum value of [100]."
-            )
+        if reserved > limit - UNRESERVED_MINIMUM and reserved != 0:
+            raise _below_unreserved_minimum()
         with self.store.transaction():  # type: ignore[attr-defined]
             # A missing function is named as $LATEST here, as AWS names it.
             missing = function_arn(ctx.region, ctx.account_id, name, "$LATEST")
@@ -53,21 +58,14 @@ class SettingsOperations:
                     f" ReservedConcurrentExecutions  {reserved} should not be lower than function's total "
                     f"provisioned concurrency [{provisioned}]."
                 )
-            if reserved > limit - UNRESERVED_MINIMUM - self._held_by_others(scope, name):
-                raise invalid_parameter_untyped(
-                    "Specified ReservedConcurrentExecutions for function decreases account's "
-                    f"UnreservedConcurrentExecution below its minimum value of [{UNRESERVED_MINIMUM}]."
-                )
+            # The other functions' reservations and provisioned executions count; this one's is replaced.
+            others = [d for k, d in self.functions.functions.scan(scope) if k != name]  # type: ignore[attr-defined]
+            held = held_from_pool(self.provisioned, scope, others)  # type: ignore[attr-defined]
+            if reserved > limit - UNRESERVED_MINIMUM - held and reserved != 0:
+                raise _below_unreserved_minimum()
             doc["ReservedConcurrency"] = reserved
             self.functions.functions.put(scope, name, doc)  # type: ignore[attr-defined]
         return {"ReservedConcurrentExecutions": reserved}
-
-    def _held_by_others(self, scope: tuple[str, str], name: str) -> int:
-        """Executions the account's other functions take from its pool: their reservations, and the
-        provisioned executions of those without one. The function's own are replaced by the new value."""
-        others = [d for k, d in self.functions.functions.scan(scope) if k != name]  # type: ignore[attr-defined]
-        reserved = sum(d.get("ReservedConcurrency") or 0 for d in others)
-        return reserved + provisioned_total(self.provisioned, scope, others)  # type: ignore[attr-defined]
 
     def GetFunctionConcurrency(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
@@ -93,9 +91,7 @@ class SettingsOperations:
         scope = (ctx.account_id, ctx.region)
         functions = [d for _, d in self.functions.functions.scan(scope)]  # type: ignore[attr-defined]
         limit = self.runtime.settings.lambda_account_concurrency  # type: ignore[attr-defined]
-        reserved = sum(d.get("ReservedConcurrency") or 0 for d in functions)
-        # Provisioned executions of functions without a reservation come out of the unreserved pool too.
-        reserved += provisioned_total(self.provisioned, scope, functions)  # type: ignore[attr-defined]
+        reserved = held_from_pool(self.provisioned, scope, functions)  # type: ignore[attr-defined]
         # Every stored package counts: $LATEST, each published version and each layer version.
         stored = [
             *functions,

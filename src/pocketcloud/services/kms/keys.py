@@ -88,10 +88,14 @@ def alias_arn(scope: Scope, name: str) -> str:
     return f"arn:aws:kms:{region}:{account}:{name}"
 
 
+def _parse_arn(pattern: re.Pattern[str], arn: str) -> tuple[Scope, str] | None:
+    found = pattern.fullmatch(arn)
+    return None if found is None else ((found.group(2), found.group(1)), found.group(3))
+
+
 def parse_key_arn(arn: str) -> tuple[Scope, str] | None:
     """((account, region), key id) of a key ARN; None for anything else."""
-    found = _KEY_ARN.fullmatch(arn)
-    return None if found is None else ((found.group(2), found.group(1)), found.group(3))
+    return _parse_arn(_KEY_ARN, arn)
 
 
 def default_policy(account: str) -> str:
@@ -226,8 +230,7 @@ class KeyLookup:
 
 def _named_scope(key_id: str) -> tuple[Scope, str] | None:
     """((account, region), key id or alias name) of a key ARN or alias ARN; None for anything else."""
-    found = _KEY_ARN.fullmatch(key_id) or _ALIAS_ARN.fullmatch(key_id)
-    return None if found is None else ((found.group(2), found.group(1)), found.group(3))
+    return parse_key_arn(key_id) or _parse_arn(_ALIAS_ARN, key_id)
 
 
 def usable(doc: Params) -> None:

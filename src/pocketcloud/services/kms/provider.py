@@ -487,7 +487,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def _current_target(self, scope: Scope, alias: Params) -> Params | None:
         """The key an alias points to now (None for one gone, which leaves nothing to decide with)."""
         current = self.keys.get(scope, alias["TargetKeyId"])
-        return current if current is None or self._expired(scope, current) is not None else None
+        found = None if current is None else self._expired(scope, current)
+        return None if found is None else found[1]
 
     def CreateAlias(self, ctx: RequestContext, p: Params) -> Params:
         name = p["AliasName"]
