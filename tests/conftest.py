@@ -7,6 +7,7 @@ whole session; `ServerProcess` starts extra ones (restarts, kill -9).
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import signal
@@ -46,6 +47,7 @@ class ServerProcess:
         # The server's output goes to a file, never to a pipe nobody reads: a pipe's buffer fills
         # after 64 KiB, and the server would then block on its next log line.
         self.log_path = Path(tempfile.mkstemp(prefix="pocketcloud-", suffix=".log")[1])
+        atexit.register(self.log_path.unlink, missing_ok=True)  # readable until the test run ends
 
     def log_text(self) -> str:
         """What the server has logged so far."""
