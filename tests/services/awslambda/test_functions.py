@@ -140,6 +140,25 @@ def test_versions_and_aliases_run_the_code_they_name(functions: Functions, lam: 
     assert lam.list_aliases(FunctionName=name)["Aliases"] == []
 
 
+def test_an_alias_routes_its_additional_versions_weight_of_the_invocations(functions: Functions, lam: Any) -> None:
+    """AliasRoutingConfiguration: the second version gets its weight of the traffic; ExecutedVersion names
+    the version that ran, and the alias's configuration stays its primary version's."""
+    name = functions.python(VERSIONED)
+    lam.publish_version(FunctionName=name)
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v2")}))
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    lam.publish_version(FunctionName=name)
+    lam.create_alias(FunctionName=name, Name="canary", FunctionVersion="1",
+                     RoutingConfig={"AdditionalVersionWeights": {"2": 0.5}})
+
+    ran = [invoke(lam, name, Qualifier="canary", tail=False) for _ in range(40)]
+    assert {(r.payload["code"], r.response["ExecutedVersion"]) for r in ran} == {("v1", "1"), ("v2", "2")}
+    assert lam.get_function_configuration(FunctionName=name, Qualifier="canary")["Version"] == "1"
+
+    lam.update_alias(FunctionName=name, Name="canary", RoutingConfig={"AdditionalVersionWeights": {"2": 1.0}})
+    assert {invoke(lam, name, Qualifier="canary", tail=False).response["ExecutedVersion"] for _ in range(5)} == {"2"}
+
+
 def test_permissions_make_up_the_function_policy(functions: Functions, lam: Any) -> None:
     name = functions.python(VERSIONED)
     assert error_of(lam.get_policy, FunctionName=name)[:2] == ("ResourceNotFoundException", 404)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import random
 import re
 import uuid
 from collections.abc import Callable
@@ -229,12 +230,20 @@ class FunctionStore:
         return doc
 
     def resolve(
-        self, scope: Scope, name: str, qualifier: str | None, arn: str, cached: bool = False
+        self,
+        scope: Scope,
+        name: str,
+        qualifier: str | None,
+        arn: str,
+        cached: bool = False,
+        routed: bool = False,
     ) -> tuple[Params, str]:
         """The configuration a qualifier names ($LATEST, a version or an alias) and the executed version.
 
         With `cached`, the documents come from the read cache: shared, so the caller must not change
-        them (Invoke only reads them); never inside a store transaction.
+        them (Invoke only reads them); never inside a store transaction. With `routed` (an
+        invocation), an alias with a RoutingConfig names its additional version for that version's
+        weight of the calls, as AWS shifts traffic; without it, always the alias's own version.
         """
         read = self.cache.get if cached else _uncached
         doc = read(self.functions, scope, name)
@@ -251,7 +260,12 @@ class FunctionStore:
         alias = read(self.aliases, scope, f"{name}\0{qualifier}")
         if alias is None:
             raise function_not_found(f"{arn}:{qualifier}")
-        return self.resolve(scope, name, alias["FunctionVersion"], arn, cached)
+        version = alias["FunctionVersion"]
+        if routed:
+            for extra, weight in ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items():
+                if random.random() < weight:
+                    version = extra
+        return self.resolve(scope, name, version, arn, cached)
 
     def cached_function(self, scope: Scope, name: str) -> Params | None:
         """The function's ($LATEST) document from the read cache (read-only), None if there is none."""

@@ -380,7 +380,7 @@ class InvokeOperations:
         scope = (account, ctx.region)
         # The ARN names a missing function; AWS's Invoke names an unqualified one as $LATEST.
         arn = function_arn(ctx.region, account, name, None if qualifier else "$LATEST")
-        doc, executed = self.functions.resolve(scope, name, qualifier, arn, cached=True)  # type: ignore[attr-defined]
+        doc, executed = self.functions.resolve(scope, name, qualifier, arn, cached=True, routed=True)  # type: ignore[attr-defined]
         kind = p.get("InvocationType") or "RequestResponse"
         payload = p.get("Payload") or b""
         if isinstance(payload, str):

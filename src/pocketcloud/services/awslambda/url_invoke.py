@@ -203,7 +203,7 @@ class _FunctionUrlCall:
         scope = (account, region)
         try:
             doc, executed = self.provider.functions.resolve(
-                scope, name, alias, function_arn(region, account, name)
+                scope, name, alias, function_arn(region, account, name), routed=True
             )
         except ServiceError:
             return _denied(self.request_id)  # deleted since the configuration was read
