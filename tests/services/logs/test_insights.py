@@ -74,3 +74,18 @@ def test_query_errors(logs: Any, group: str) -> None:
     assert error_of(logs.start_query, logGroupName=group, startTime=now, endTime=now - 60,
                     queryString="fields @message")[0] == "InvalidParameterException"
     assert error_of(logs.get_query_results, queryId="00000000-0000-0000-0000-000000000000")[0] == "ResourceNotFoundException"
+
+
+def test_stats_by_bin_groups_by_time_bucket(logs: Any, group: str) -> None:
+    """`stats count(*) by bin(5m)`: one row per 5-minute bucket of @timestamp, the field named bin(5m)
+    and its value the bucket's start, written as @timestamp is."""
+    bucket = (now_ms() - 1_800_000) // 300_000 * 300_000
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": bucket + offset, "message": f"m{offset}"} for offset in (1_000, 2_000, 301_000)])
+    got = rows(run(logs, group, "stats count(*) by bin(5m) | sort bin(5m)"))
+    first = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(bucket / 1000))
+    second = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(bucket / 1000 + 300))
+    assert got == [{"bin(5m)": first, "count(*)": "2"}, {"bin(5m)": second, "count(*)": "1"}]
+    named = rows(run(logs, group, "stats count(*) as n by bin(1h) as hour"))
+    assert sum(int(r["n"]) for r in named) == 3 and all(r["hour"].endswith(":00:00.000") for r in named)

@@ -5,6 +5,7 @@ Commands, separated by `|`:
     fields @timestamp, @message, level      (display is the same)
     filter @message like /regex/  |  filter level = "ERROR" and latency > 100
     stats count(*) as n, avg(latency) by level
+    stats count(*) by bin(5m)               (time buckets of @timestamp, named "bin(5m)")
     sort @timestamp desc
     limit 20
 
@@ -110,6 +111,8 @@ class Query:
     limit: int | None = None
     aggregates: list[Aggregate] = field(default_factory=list)
     group_by: list[str] = field(default_factory=list)
+    # The group_by names that are bin(<period>) terms: the bucket of @timestamp each groups by.
+    bins: dict[str, Callable[[int], int]] = field(default_factory=dict)
 
 
 class _FilterParser:
@@ -301,7 +304,7 @@ def parse_query(text: str) -> Query:
             query.filters.append(_FilterParser(tokens).parse())
         elif verb == "sort":
             pairs: list[tuple[str, bool]] = []
-            for item in " ".join(t.text for t in tokens).split(","):
+            for item in rest.split(","):  # the raw text: a field may be a term such as bin(5m)
                 words = item.split()
                 if not words:
                     raise QueryError("sort needs a field")
@@ -343,10 +346,73 @@ def _parse_stats(tokens: list[_Tok], query: Query) -> None:
             i += 1
             continue
         if i < len(tokens) and tokens[i].text.lower() == "by":
-            query.group_by = [t.text for t in tokens[i + 1 :] if t.kind == "word"]
+            _parse_group_by(tokens[i + 1 :], query)
             return
         if i < len(tokens):
             raise QueryError(f"unexpected {tokens[i].text!r} in stats")
+
+
+# The units bin() takes, each with its plural ("hrs", "mins"); months and longer are calendar periods.
+_BIN_UNITS = {
+    **dict.fromkeys(("ms", "msec", "millisecond"), 1),
+    **dict.fromkeys(("s", "sec", "second"), 1000),
+    **dict.fromkeys(("m", "min", "minute"), 60_000),
+    **dict.fromkeys(("h", "hr", "hour"), 3_600_000),
+    **dict.fromkeys(("d", "day"), 86_400_000),
+    **dict.fromkeys(("w", "week"), 7 * 86_400_000),
+    **dict.fromkeys(("mo", "mon", "month"), -1),
+    **dict.fromkeys(("q", "qtr", "quarter"), -3),
+    **dict.fromkeys(("y", "yr", "year"), -12),
+}
+
+
+def _bin(period: str) -> Callable[[int], int]:
+    """The start (epoch ms) of the bucket a timestamp falls in, for a bin() period such as "5m"."""
+    match = re.fullmatch(r"(\d+)([a-z]+)", period.lower())
+    unit = match.group(2) if match else ""
+    size = _BIN_UNITS.get(unit, _BIN_UNITS.get(unit[:-1], 0) if unit.endswith("s") else 0)
+    count = int(match.group(1)) if match else 0
+    if not size or not count:
+        raise QueryError(f"invalid bin period: {period}")
+    if size > 0:
+        width = size * count
+        return lambda ms: ms - ms % width
+    months = -size * count
+
+    def calendar(ms: int) -> int:
+        moment = dt.datetime.fromtimestamp(ms / 1000, tz=dt.UTC)
+        index = (moment.year * 12 + moment.month - 1) // months * months
+        return int(dt.datetime(index // 12, index % 12 + 1, 1, tzinfo=dt.UTC).timestamp() * 1000)
+
+    return calendar
+
+
+def _parse_group_by(tokens: list[_Tok], query: Query) -> None:
+    """`by` terms, comma-separated: a field, or bin(<period>) (optionally `as name`)."""
+    i = 0
+    while i < len(tokens):
+        token = tokens[i]
+        if token.kind != "word":
+            raise QueryError(f"unexpected {token.text!r} in stats")
+        name = token.text
+        bucket = None
+        if token.text.lower() == "bin" and i + 1 < len(tokens) and tokens[i + 1].text == "(":
+            if i + 3 >= len(tokens) or tokens[i + 3].text != ")":
+                raise QueryError("bin needs a period, such as bin(5m)")
+            bucket = _bin(tokens[i + 2].text)
+            name = f"bin({tokens[i + 2].text})"
+            i += 3
+        i += 1
+        if i + 1 < len(tokens) and tokens[i].text.lower() == "as":
+            name = tokens[i + 1].text
+            i += 2
+        query.group_by.append(name)
+        if bucket is not None:
+            query.bins[name] = bucket
+        if i < len(tokens):
+            if tokens[i].text != ",":
+                raise QueryError(f"unexpected {tokens[i].text!r} in stats")
+            i += 1
 
 
 def flatten(value: Any, prefix: str, out: Record) -> None:
@@ -430,7 +496,11 @@ def run(
 def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
     buckets: dict[tuple[str, ...], list[Record]] = {}
     for rec in matched:
-        buckets.setdefault(tuple(_text(rec.get(g)) for g in query.group_by), []).append(rec)
+        key = tuple(
+            show("@timestamp", query.bins[g](rec["@timestamp"])) if g in query.bins else _text(rec.get(g))
+            for g in query.group_by
+        )
+        buckets.setdefault(key, []).append(rec)
     out: list[Record] = []
     for key, members in buckets.items():
         row: Record = dict(zip(query.group_by, key, strict=True))
