@@ -159,6 +159,26 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
     assert gone.value.response["ResponseMetadata"]["HTTPStatusCode"] == 404
 
 
+def test_a_reported_failure_naming_no_message_of_the_batch_fails_the_whole_batch(wired: ServerProcess) -> None:
+    """Lambda's SQS guide, "Success and failure conditions": an itemIdentifier with a message ID that
+    doesn't exist makes the batch a complete failure, so its messages are retried, not deleted."""
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    dlq_url, dlq_arn = _queue(wired)
+    url, arn = _queue(wired, VisibilityTimeout="10",
+                      RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2}))
+    name = _function(wired, (
+        "def handler(event, context):\n"
+        "    return {'batchItemFailures': [{'itemIdentifier': 'not-a-message-of-this-batch'}]}\n"
+    ), role_policy={"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": arn}]})
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
+                                              FunctionResponseTypes=["ReportBatchItemFailures"])
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
+    sqs.send_message(QueueUrl=url, MessageBody="kept")
+    assert [m["Body"] for m in _messages(wired, dlq_url, 1)] == ["kept"]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
 def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
     send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role

@@ -473,7 +473,9 @@ class EventSourceOperations:
         handles = {r["messageId"]: r["receiptHandle"] for r in records}
         if "ReportBatchItemFailures" in (doc.get("FunctionResponseTypes") or []):
             failed = _reported_failures(outcome.payload)
-            if failed is None:  # an answer it cannot read fails the whole batch, as in AWS
+            # An answer it cannot read, or one naming a message not in the batch, fails the whole
+            # batch, as in AWS ("Success and failure conditions" of Lambda's SQS guide).
+            if failed is None or not set(failed) <= handles.keys():
                 self._delete(doc, function, filtered_out, None)
                 return
             for message_id in failed:
