@@ -89,3 +89,21 @@ def test_stats_by_bin_groups_by_time_bucket(logs: Any, group: str) -> None:
     assert got == [{"bin(5m)": first, "count(*)": "2"}, {"bin(5m)": second, "count(*)": "1"}]
     named = rows(run(logs, group, "stats count(*) as n by bin(1h) as hour"))
     assert sum(int(r["n"]) for r in named) == 3 and all(r["hour"].endswith(":00:00.000") for r in named)
+
+
+def test_a_lambda_report_lines_fields_are_discovered(logs: Any, group: str) -> None:
+    """Insights discovers @type, @requestId, @duration, @billedDuration, @memorySize and @maxMemoryUsed
+    (in bytes) in a Lambda REPORT line, so AWS's sample Lambda queries run on them."""
+    logs.create_log_stream(logGroupName=group, logStreamName="2024/01/01/[$LATEST]abc")
+    logs.put_log_events(logGroupName=group, logStreamName="2024/01/01/[$LATEST]abc", logEvents=[
+        {"timestamp": now_ms() - 2000, "message": "START RequestId: r-1 Version: $LATEST\n"},
+        {"timestamp": now_ms() - 1000, "message": "REPORT RequestId: r-1\tDuration: 12.50 ms\tBilled Duration: 13 ms\t"
+                                                   "Memory Size: 128 MB\tMax Memory Used: 40 MB\tInit Duration: 80.25 ms\t\n"},
+        {"timestamp": now_ms(), "message": "REPORT RequestId: r-2\tDuration: 2.50 ms\tBilled Duration: 3 ms\t"
+                                           "Memory Size: 128 MB\tMax Memory Used: 42 MB\t\n"}])
+    got = rows(run(logs, group, 'filter @type = "REPORT" | fields @requestId, @billedDuration | sort @duration desc'))
+    assert [(r["@requestId"], r["@billedDuration"]) for r in got] == [("r-1", "13"), ("r-2", "3")]
+    stats = rows(run(logs, group, 'filter @type = "REPORT" | stats avg(@duration), max(@maxMemoryUsed), '
+                                  'max(@memorySize), count(@initDuration)'))
+    assert stats == [{"avg(@duration)": "7.5", "max(@maxMemoryUsed)": "42000000", "max(@memorySize)": "128000000",
+                      "count(@initDuration)": "1"}]

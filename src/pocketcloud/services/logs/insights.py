@@ -12,8 +12,9 @@ Commands, separated by `|`:
 Filters take `=`, `!=`, `<`, `<=`, `>`, `>=`, `like /re/` or `like "text"`,
 `not like`, `=~ /re/`, `in [..]`, `ispresent(f)`, `and`, `or`, `not` and
 parentheses. Fields are @timestamp, @message, @logStream, @log,
-@ingestionTime, and the keys of JSON messages (nested ones joined with `.`; of
-the transformed version of an event a log transformer changed).
+@ingestionTime, the keys of JSON messages (nested ones joined with `.`; of
+the transformed version of an event a log transformer changed), and those Insights
+discovers in a Lambda REPORT line (@type, @requestId, @duration, ...).
 """
 
 from __future__ import annotations
@@ -426,6 +427,33 @@ def flatten(value: Any, prefix: str, out: Record) -> None:
         out[prefix] = value
 
 
+# A Lambda function's REPORT line, whose parts Insights discovers as fields (@type is "REPORT").
+_REPORT = re.compile(
+    r"REPORT RequestId: (?P<id>\S+)\tDuration: (?P<duration>[\d.]+) ms\tBilled Duration: (?P<billed>\d+) ms"
+    r"\tMemory Size: (?P<memory>\d+) MB\tMax Memory Used: (?P<used>\d+) MB"
+    r"(?:\tInit Duration: (?P<init>[\d.]+) ms)?"
+)
+_MB = 1_000_000  # Insights gives memory in bytes: AWS's sample queries divide @memorySize by 1000 twice
+
+
+def _lambda_report(message: str, fields: Record) -> None:
+    match = _REPORT.match(message)
+    if match is None:
+        return
+    fields.update(
+        {
+            "@type": "REPORT",
+            "@requestId": match["id"],
+            "@duration": float(match["duration"]),
+            "@billedDuration": float(match["billed"]),
+            "@memorySize": float(match["memory"]) * _MB,
+            "@maxMemoryUsed": float(match["used"]) * _MB,
+        }
+    )
+    if match["init"] is not None:
+        fields["@initDuration"] = float(match["init"])
+
+
 def record(event: Record, stream: str, group_ref: str, ptr: str) -> Record:
     """The fields of one event as a query sees them: those of its transformed version when a
     transformer made one (@message stays the raw event, as AWS defines it), and
@@ -438,6 +466,8 @@ def record(event: Record, stream: str, group_ref: str, ptr: str) -> Record:
             flatten(json.loads(text), "", fields)
         except (ValueError, RecursionError):
             pass
+    elif text.startswith("REPORT "):
+        _lambda_report(text, fields)
     fields.update(
         {
             "@timestamp": event["timestamp"],
