@@ -107,3 +107,20 @@ def test_a_lambda_report_lines_fields_are_discovered(logs: Any, group: str) -> N
                                   'max(@memorySize), count(@initDuration)'))
     assert stats == [{"avg(@duration)": "7.5", "max(@maxMemoryUsed)": "42000000", "max(@memorySize)": "128000000",
                       "count(@initDuration)": "1"}]
+
+
+def test_parse_extracts_fields_with_a_glob_or_a_regex(logs: Any, group: str) -> None:
+    """parse: a glob's * or a regex's named groups become fields; an event it does not match stays
+    in the results without them."""
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": now_ms() - 2, "message": "user=ana, method:GET, latency := 30"},
+        {"timestamp": now_ms() - 1, "message": "user=bob, method:PUT, latency := 10"},
+        {"timestamp": now_ms(), "message": "unrelated"}])
+    got = rows(run(logs, group, 'parse @message "user=*, method:*, latency := *" as @user, @method, @latency '
+                                "| fields @user, @method, @latency | sort @timestamp asc"))
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in got] == [
+        {"@user": "ana", "@method": "GET", "@latency": "30"}, {"@user": "bob", "@method": "PUT", "@latency": "10"}, {}]
+    by_regex = rows(run(logs, group, "parse @message /user=(?<user2>.*?), method:(?<method2>.*?),/ "
+                                     "| filter ispresent(user2) | stats count(*) by method2 | sort method2"))
+    assert by_regex == [{"method2": "GET", "count(*)": "1"}, {"method2": "PUT", "count(*)": "1"}]

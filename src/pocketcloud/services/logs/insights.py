@@ -6,6 +6,7 @@ Commands, separated by `|`:
     filter @message like /regex/  |  filter level = "ERROR" and latency > 100
     stats count(*) as n, avg(latency) by level
     stats count(*) by bin(5m)               (time buckets of @timestamp, named "bin(5m)")
+    parse @message "user=*, ms=*" as user, ms  |  parse @message /user=(?<user>\\w+)/
     sort @timestamp desc
     limit 20
 
@@ -114,6 +115,8 @@ class Query:
     group_by: list[str] = field(default_factory=list)
     # The group_by names that are bin(<period>) terms: the bucket of @timestamp each groups by.
     bins: dict[str, Callable[[int], int]] = field(default_factory=dict)
+    # parse commands, in order: each adds the fields it extracts to a record it matches.
+    parsers: list[Callable[[Record], None]] = field(default_factory=list)
 
 
 class _FilterParser:
@@ -318,9 +321,58 @@ def parse_query(text: str) -> Query:
             query.limit = int(float(tokens[0].text))
         elif verb == "stats":
             _parse_stats(tokens, query)
+        elif verb == "parse":
+            query.parsers.append(_parser(tokens))
         else:
             raise QueryError(f"unknown command: {head}")
     return query
+
+
+def _parser(tokens: list[_Tok]) -> Callable[[Record], None]:
+    """parse [field] "glob with *" as a, b  |  parse [field] /regex with (?<name>groups)/.
+
+    A glob's wildcards match as little as they can, but one that ends the pattern takes the rest
+    of the line; a regex names its fields by its named groups (Java's `(?<name>`, which may begin
+    with @). An event the pattern does not match keeps its other fields and gets none of these.
+    """
+    source = "@message"
+    if tokens and tokens[0].kind == "word":
+        source = tokens.pop(0).text
+    if not tokens or tokens[0].kind not in ("str", "regex"):
+        raise QueryError('parse needs a "glob" or a /regex/')
+    pattern, rest = tokens[0], tokens[1:]
+    if pattern.kind == "str":
+        glob = _unquote(pattern.text)
+        parts = glob.split("*")
+        if len(parts) < 2:
+            raise QueryError("parse needs a * in its pattern")
+        names = _names(rest[1:]) if rest and rest[0].text.lower() == "as" else []
+        if len(names) != len(parts) - 1:
+            raise QueryError("parse needs one name (as a, b) for each * in its pattern")
+        wildcards = ["(.*?)"] * (len(parts) - 2) + ["(.*)" if glob.endswith("*") else "(.*?)"]
+        text = re.escape(parts[0]) + "".join(w + re.escape(p) for w, p in zip(wildcards, parts[1:], strict=True))
+        regex = re.compile(text)
+    else:
+        if rest:
+            raise QueryError("parse with a /regex/ names its fields by (?<name>...) groups")
+        names = []
+
+        def group(match: re.Match[str]) -> str:
+            names.append(match.group(1))
+            return f"(?P<g{len(names) - 1}>"
+
+        regex = re.compile(re.sub(r"\(\?<([@\w.]+)>", group, pattern.text[1:-1]))
+        if not names:
+            raise QueryError("parse with a /regex/ needs a named group (?<name>...)")
+
+    def extract(rec: Record) -> None:
+        value = rec.get(source)
+        match = regex.search(_text(value)) if value is not None else None
+        if match is not None:
+            groups = match.groups() if pattern.kind == "str" else [match.group(f"g{i}") for i in range(len(names))]
+            rec.update({n: v for n, v in zip(names, groups, strict=True) if v is not None})
+
+    return extract
 
 
 _AGGREGATES = {"count", "sum", "avg", "min", "max"}
@@ -505,6 +557,8 @@ def run(
     matched: list[Record] = []
     for rec in records:
         scanned += 1
+        for extract in query.parsers:
+            extract(rec)
         if all(f(rec) for f in query.filters):
             matched.append(rec)
     if query.aggregates:
@@ -524,10 +578,13 @@ def run(
 
 
 def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
-    buckets: dict[tuple[str, ...], list[Record]] = {}
+    buckets: dict[tuple[str | None, ...], list[Record]] = {}
     for rec in matched:
+        # An event without a group's field is counted in a group that shows no value for it.
         key = tuple(
-            show("@timestamp", query.bins[g](rec["@timestamp"])) if g in query.bins else _text(rec.get(g))
+            show("@timestamp", query.bins[g](rec["@timestamp"]))
+            if g in query.bins
+            else (None if rec.get(g) is None else _text(rec.get(g)))
             for g in query.group_by
         )
         buckets.setdefault(key, []).append(rec)
