@@ -142,6 +142,26 @@ def test_malformed_identity_policies_are_refused(iam: Any, document: Any, messag
     assert iam.list_user_policies(UserName=user)["PolicyNames"] == []
 
 
+@pytest.mark.parametrize("sid", ["my-sid", "Allow S3", "read_only"])
+def test_an_identity_policy_statement_id_must_be_letters_and_digits(iam: Any, sid: str) -> None:
+    # "The Sid element supports ASCII uppercase letters (A-Z), lowercase letters (a-z), and numbers
+    # (0-9)"; IAM refuses anything else, even when the ids are also duplicated.
+    text = json.dumps({"Version": "2012-10-17", "Statement": [{**_STATEMENT, "Sid": sid}, {**_STATEMENT, "Sid": sid}]})
+    message = (
+        "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular expression [0-9A-Za-z]*"
+    )
+    user = unique("sid")
+    iam.create_user(UserName=user)
+    assert error_of(iam.put_user_policy, UserName=user, PolicyName="p", PolicyDocument=text) == (
+        "MalformedPolicyDocument", 400, message,
+    )
+    assert error_of(iam.create_policy, PolicyName=unique("sid"), PolicyDocument=text) == (
+        "MalformedPolicyDocument", 400, message,
+    )
+    good = json.dumps({"Version": "2012-10-17", "Statement": [{**_STATEMENT, "Sid": "AllowS3List2"}]})
+    iam.put_user_policy(UserName=user, PolicyName="p", PolicyDocument=good)
+
+
 @pytest.mark.parametrize("version", [None, "2008-10-17"], ids=["no-version", "2008-10-17"])
 def test_managed_policies_need_the_current_policy_language(iam: Any, version: str | None) -> None:
     document: dict[str, Any] = {"Statement": [_STATEMENT]}

@@ -4,7 +4,7 @@ evaluate it, and in the order AWS reports the first problem (as recorded against
 1. syntax, including the shape of the Condition element;
 2. the policy language version (managed policies);
 3. legacy parsing: the Effect's case, date condition values, resource ARNs that do not parse;
-4. unique statement ids;
+4. statement ids of letters and digits only, then unique;
 5. actions present (an empty string is present, an empty list is not);
 6. the first malformed resource: not an ARN, an unknown partition, a vendor that is not fully
    qualified, region information where the service has none, an IAM resource path;
@@ -44,6 +44,7 @@ IAM_RESOURCE_STARTS = (
     "report/",
     "access-report/",
 )
+SID_CHARACTERS = re.compile(r"[0-9A-Za-z]*")
 _EPOCH_MAX = 2**63 - 1
 _SCALARS = (str, int, float, bool)
 
@@ -67,6 +68,13 @@ def check_identity_policy(raw: Any, managed: bool) -> None:
             raise malformed_policy(LEGACY)
     resource_error = _resource_error_or_legacy(statements)
     sids = [s["Sid"] for s in statements if s.get("Sid")]
+    # An identity policy's Sid is ASCII letters and digits ("IAM JSON policy elements: Sid"); IAM
+    # refuses "my-sid" before it looks at duplicates (resource and trust policies allow more).
+    if not all(SID_CHARACTERS.fullmatch(sid) for sid in sids):
+        raise malformed_policy(
+            "Statement IDs (SID) must be alpha-numeric. Check that your input satisfies the regular "
+            "expression [0-9A-Za-z]*"
+        )
     if len(sids) != len(set(sids)):
         raise malformed_policy("Statement IDs (SID) in a single policy must be unique.")
     if not all(_present(s, "Action") or _present(s, "NotAction") for s in statements):
