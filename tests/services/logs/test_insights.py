@@ -124,3 +124,9 @@ def test_parse_extracts_fields_with_a_glob_or_a_regex(logs: Any, group: str) -> 
     by_regex = rows(run(logs, group, "parse @message /user=(?<user2>.*?), method:(?<method2>.*?),/ "
                                      "| filter ispresent(user2) | stats count(*) by method2 | sort method2"))
     assert by_regex == [{"method2": "GET", "count(*)": "1"}, {"method2": "PUT", "count(*)": "1"}]
+
+
+def test_a_hash_starts_a_comment(logs: Any, app_logs: str) -> None:
+    """A query may hold comments: `#` to the end of the line (outside quotes and regexes)."""
+    query = '# errors only\nfields n  # the name\n| filter level = "ERROR" # and nothing else\n| sort n\n| limit 2'
+    assert [r["n"] for r in rows(run(logs, app_logs, query))] == ["web1", "web3"]

@@ -1,6 +1,6 @@
 """A small CloudWatch Logs Insights: parse a query, run it over events, shape the rows.
 
-Commands, separated by `|`:
+Commands, separated by `|` (a `#` starts a comment that runs to the end of its line):
 
     fields @timestamp, @message, level      (display is the same)
     filter @message like /regex/  |  filter level = "ERROR" and latency > 100
@@ -84,6 +84,10 @@ def _split_commands(query: str) -> list[str]:
         elif ch in "\"'/":
             quote = ch
             current.append(ch)
+        elif ch == "#":
+            # A comment runs to the end of its line (outside quotes and regexes).
+            while i + 1 < len(query) and query[i + 1] != "\n":
+                i += 1
         elif ch == "|":
             parts.append("".join(current).strip())
             current = []
