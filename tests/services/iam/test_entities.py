@@ -10,7 +10,9 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT
+from tests.services.iam.certificate_support import certificate
 from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, trust, unique, user_arn
+from tests.services.iam.test_certificates_and_keys import ssh_key
 
 # -- users -------------------------------------------------------------------------------
 
@@ -218,6 +220,59 @@ def test_list_users_pages_with_marker_return_each_user_exactly_once(iam: Any) ->
         kwargs["Marker"] = page["Marker"]
     assert pages == 3
     assert sorted(seen) == sorted(names)
+
+
+def _two_of_each(iam: Any, user: str) -> dict[str, tuple[str, str, dict[str, Any]]]:
+    """Two items in each small listing a user has: operation -> (list member, item key, arguments)."""
+    policy = iam.create_policy(PolicyName=unique("paged"), PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["Arn"]
+    iam.create_policy_version(PolicyArn=policy, PolicyDocument=doc(allow("s3:PutObject")))
+    for _ in range(2):
+        iam.create_access_key(UserName=user)
+        iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=ssh_key())
+        iam.upload_signing_certificate(UserName=user, CertificateBody=certificate())
+        iam.create_service_specific_credential(UserName=user, ServiceName="codecommit.amazonaws.com")
+    return {
+        "list_access_keys": ("AccessKeyMetadata", "AccessKeyId", {"UserName": user}),
+        "list_ssh_public_keys": ("SSHPublicKeys", "SSHPublicKeyId", {"UserName": user}),
+        "list_signing_certificates": ("Certificates", "CertificateId", {"UserName": user}),
+        "list_service_specific_credentials": (
+            "ServiceSpecificCredentials", "ServiceSpecificCredentialId", {"UserName": user}
+        ),
+        "list_policy_versions": ("Versions", "VersionId", {"PolicyArn": policy}),
+    }
+
+
+def test_small_listings_page_by_max_items_and_marker(iam: Any) -> None:
+    # "Although each user is limited to a small number of keys, you can still paginate the results
+    # using the MaxItems and Marker parameters" (ListAccessKeys; the same holds for each of these).
+    user = unique("paged")
+    iam.create_user(UserName=user)
+    for operation, (member, key, arguments) in _two_of_each(iam, user).items():
+        first = getattr(iam, operation)(MaxItems=1, **arguments)
+        assert (len(first[member]), first["IsTruncated"]) == (1, True), operation
+        second = getattr(iam, operation)(MaxItems=1, Marker=first["Marker"], **arguments)
+        assert (len(second[member]), second["IsTruncated"], "Marker" in second) == (1, False, False), operation
+        everything = getattr(iam, operation)(**arguments)[member]
+        assert [item[key] for item in first[member] + second[member]] == [item[key] for item in everything]
+
+
+def test_entities_for_a_policy_page_users_groups_and_roles_together(iam: Any) -> None:
+    policy = iam.create_policy(PolicyName=unique("paged"), PolicyDocument=doc(allow("s3:GetObject")))["Policy"]["Arn"]
+    user, group = unique("paged"), unique("paged")
+    iam.create_user(UserName=user)
+    iam.create_group(GroupName=group)
+    iam.attach_user_policy(UserName=user, PolicyArn=policy)
+    iam.attach_group_policy(GroupName=group, PolicyArn=policy)
+    first = iam.list_entities_for_policy(PolicyArn=policy, MaxItems=1)
+    assert first["IsTruncated"] is True
+    second = iam.list_entities_for_policy(PolicyArn=policy, MaxItems=1, Marker=first["Marker"])
+    assert second["IsTruncated"] is False
+    names = [
+        entity.get("UserName") or entity.get("GroupName")
+        for page in (first, second)
+        for entity in page["PolicyUsers"] + page["PolicyGroups"] + page["PolicyRoles"]
+    ]
+    assert sorted(names) == sorted([user, group])
 
 
 def test_path_prefix_filters_listings(iam: Any) -> None:

@@ -228,7 +228,7 @@ class PolicyOperations:
         else:
             order = sorted(doc["Versions"], key=lambda v: int(v[1:]), reverse=True)
             versions = [self._version_view(doc, v, include_document=False) for v in order]
-        return {"Versions": versions, "IsTruncated": False}
+        return page_list(versions, p, "Versions")
 
     def DeletePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
@@ -276,9 +276,9 @@ class PolicyOperations:
         policy_arn = p["PolicyArn"]
         if self.policies.find(ctx, policy_arn) is None:
             raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
-        result: Params = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": [], "IsTruncated": False}
         wanted = p.get("EntityFilter")  # User, Role or Group: only that kind is listed
         prefix = p.get("PathPrefix") or "/"
+        entities: list[tuple[str, Params]] = []
         for kind, member, name_key, id_key in (
             (USER, "PolicyUsers", "UserName", "UserId"),
             (GROUP, "PolicyGroups", "GroupName", "GroupId"),
@@ -288,5 +288,10 @@ class PolicyOperations:
                 continue
             for _, doc in self.principals.store.iter_collection("iam", kind.collection, scope(ctx)):
                 if policy_arn in doc.get("AttachedPolicies", []) and doc.get("Path", "/").startswith(prefix):
-                    result[member].append({name_key: doc[name_key], id_key: doc[id_key]})
-        return result
+                    entities.append((member, {name_key: doc[name_key], id_key: doc[id_key]}))
+        # MaxItems counts users, groups and roles together; each page sorts its share into the three lists.
+        page = page_list(entities, p, "Entities")
+        result: Params = {"PolicyGroups": [], "PolicyUsers": [], "PolicyRoles": []}
+        for member, entry in page.pop("Entities"):
+            result[member].append(entry)
+        return {**result, **page}

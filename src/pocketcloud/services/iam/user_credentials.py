@@ -14,7 +14,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.common import limit_exceeded, new_id, new_secret, no_such_entity, now, scope
-from pocketcloud.services.iam.principals import USER, Principals
+from pocketcloud.services.iam.principals import USER, Principals, page_list
 from pocketcloud.services.iam.server_certificates import certificate_expiry
 
 Params = dict[str, Any]
@@ -150,7 +150,7 @@ class UserCredentialOperations:
     def ListSSHPublicKeys(self, ctx: RequestContext, p: Params) -> Params:
         user = self._user_for(ctx, p)
         keys = [{k: d[k] for k in _SSH_SUMMARY} for d in self._user_items(ctx, SSH_KEYS, user)]
-        return {"SSHPublicKeys": keys, "IsTruncated": False}
+        return page_list(keys, p, "SSHPublicKeys")
 
     def UpdateSSHPublicKey(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._ssh_key(ctx, p)
@@ -199,7 +199,7 @@ class UserCredentialOperations:
 
     def ListSigningCertificates(self, ctx: RequestContext, p: Params) -> Params:
         user = self._user_for(ctx, p)
-        return {"Certificates": self._user_items(ctx, SIGNING_CERTIFICATES, user), "IsTruncated": False}
+        return page_list(self._user_items(ctx, SIGNING_CERTIFICATES, user), p, "Certificates")
 
     def UpdateSigningCertificate(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._signing_certificate(ctx, p)
@@ -254,7 +254,7 @@ class UserCredentialOperations:
             for c in self._user_items(ctx, SERVICE_CREDENTIALS, user)
             if not p.get("ServiceName") or c["ServiceName"] == p["ServiceName"]
         ]
-        return {"ServiceSpecificCredentials": found, "IsTruncated": False}
+        return page_list(found, p, "ServiceSpecificCredentials")
 
     def ResetServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._service_credential(ctx, p)

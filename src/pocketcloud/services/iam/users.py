@@ -206,7 +206,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
             {k: d[k] for k in ("UserName", "AccessKeyId", "Status", "CreateDate")}
             for d in self._keys(ctx, user)
         ]
-        return {"AccessKeyMetadata": keys, "IsTruncated": False}
+        # Two keys at most, but AWS still pages them by MaxItems and Marker.
+        return page_list(keys, p, "AccessKeyMetadata")
 
     def _key(self, ctx: RequestContext, user: str | None, key_id: str) -> dict[str, Any]:
         doc = self._key_collection().get(scope(ctx), f"{user}\0{key_id}") if user else None
