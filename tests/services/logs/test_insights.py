@@ -130,3 +130,16 @@ def test_a_hash_starts_a_comment(logs: Any, app_logs: str) -> None:
     """A query may hold comments: `#` to the end of the line (outside quotes and regexes)."""
     query = '# errors only\nfields n  # the name\n| filter level = "ERROR" # and nothing else\n| sort n\n| limit 2'
     assert [r["n"] for r in rows(run(logs, app_logs, query))] == ["web1", "web3"]
+
+
+def test_fields_and_stats_take_expressions_and_aliases(logs: Any, app_logs: str) -> None:
+    """fields computes arithmetic and functions, named by `as` or by their text; an aggregate takes an
+    expression too (as AWS's sample Lambda memory query does: max(@memorySize / 1000 / 1000))."""
+    got = rows(run(logs, app_logs, "filter n = 'web3' | fields n as name, latency / 100 + 1 as step, "
+                                   "toupper(substr(n, 0, 3)), strlen(n) * 2 as twice"))
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in got] == [
+        {"name": "web3", "step": "4", "toupper(substr(n, 0, 3))": "WEB", "twice": "8"}]
+    stats = rows(run(logs, app_logs, "stats max(latency / 100) as top, count_distinct(level), sum(latency * 2) by level"
+                                     " | sort level"))
+    assert stats == [{"level": "ERROR", "top": "3", "count_distinct(level)": "1", "sum(latency * 2)": "1600"},
+                     {"level": "INFO", "top": "4", "count_distinct(level)": "1", "sum(latency * 2)": "2400"}]

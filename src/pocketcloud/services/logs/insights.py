@@ -3,6 +3,7 @@
 Commands, separated by `|` (a `#` starts a comment that runs to the end of its line):
 
     fields @timestamp, @message, level      (display is the same)
+    fields @maxMemoryUsed / 1e6 as mb, strlen(@message)   (expressions: insights_expr.py)
     filter @message like /regex/  |  filter level = "ERROR" and latency > 100
     stats count(*) as n, avg(latency) by level
     stats count(*) by bin(5m)               (time buckets of @timestamp, named "bin(5m)")
@@ -26,6 +27,9 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+from pocketcloud.services.logs import insights_expr
+from pocketcloud.services.logs.insights_expr import ExpressionError, Token
 
 Record = dict[str, Any]
 Predicate = Callable[[Record], bool]
@@ -81,7 +85,7 @@ def _split_commands(query: str) -> list[str]:
                 i += 1
             elif ch == quote:
                 quote = None
-        elif ch in "\"'/":
+        elif ch in "\"'" or (ch == "/" and _regex_may_start("".join(current))):
             quote = ch
             current.append(ch)
         elif ch == "#":
@@ -98,6 +102,17 @@ def _split_commands(query: str) -> list[str]:
     return [p for p in parts if p]
 
 
+def _regex_may_start(before: str) -> bool:
+    """Whether a `/` after this text (of its command) opens a /regex/ rather than divides: after
+    like, =~, parse [field], an opening parenthesis or a comma, not after an operand."""
+    before = before.rstrip()
+    return (
+        not before
+        or before[-1] in "~(,=!["
+        or re.search(r"(?i)(?:^|\s)(?:like|parse(?:\s+[@\w.$]+)?)$", before) is not None
+    )
+
+
 def _unquote(text: str) -> str:
     return re.sub(r"\\(.)", r"\1", text[1:-1])
 
@@ -105,7 +120,7 @@ def _unquote(text: str) -> str:
 @dataclass
 class Aggregate:
     function: str
-    argument: str | None
+    argument: Callable[[Record], Any] | None  # None: count(*)
     name: str
 
 
@@ -300,15 +315,20 @@ def _names(tokens: list[_Tok]) -> list[str]:
 def parse_query(text: str) -> Query:
     query = Query()
     for command in _split_commands(text):
-        head, _, rest = command.partition(" ")
+        head, rest = re.match(r"(\S+)\s*(.*)", command, re.S).groups()  # type: ignore[union-attr]
         verb = head.lower()
-        tokens = _lex(rest)
         if verb in ("fields", "display"):
-            names = _names(tokens)
-            if not names:
-                raise QueryError(f"{verb} needs at least one field")
+            names = _fields(rest, query)
             query.fields = (query.fields or []) + [n for n in names if n not in (query.fields or [])]
-        elif verb == "filter":
+            continue
+        if verb == "stats":
+            try:
+                _parse_stats(insights_expr.tokens(rest), rest, query)
+            except ExpressionError as exc:
+                raise QueryError(str(exc)) from exc
+            continue
+        tokens = _lex(rest)
+        if verb == "filter":
             query.filters.append(_FilterParser(tokens).parse())
         elif verb == "sort":
             pairs: list[tuple[str, bool]] = []
@@ -323,8 +343,6 @@ def parse_query(text: str) -> Query:
             if len(tokens) != 1 or tokens[0].kind != "num" or int(float(tokens[0].text)) < 1:
                 raise QueryError("limit needs a positive number")
             query.limit = int(float(tokens[0].text))
-        elif verb == "stats":
-            _parse_stats(tokens, query)
         elif verb == "parse":
             query.parsers.append(_parser(tokens))
         else:
@@ -379,21 +397,64 @@ def _parser(tokens: list[_Tok]) -> Callable[[Record], None]:
     return extract
 
 
-_AGGREGATES = {"count", "sum", "avg", "min", "max"}
+def _fields(source: str, query: Query) -> list[str]:
+    """The names a fields (or display) command shows. A bare field is shown as it is; an expression
+    or an `as` alias is computed into the record under its name (an unnamed one by its text)."""
+    try:
+        items = insights_expr.split_top_level(source, insights_expr.tokens(source))
+        names: list[str] = []
+        for text, toks in items:
+            alias = None
+            if len(toks) >= 3 and toks[-2].kind == "word" and toks[-2].text.lower() == "as":
+                alias, toks = toks[-1].text, toks[:-2]
+                text = source[toks[0].start : toks[-1].end]
+            if alias is None and len(toks) == 1 and toks[0].kind == "word":
+                names.append(toks[0].text)
+                continue
+            name = alias or text
+            query.parsers.append(_computed(name, insights_expr.compile_expression(text, toks)))
+            names.append(name)
+    except ExpressionError as exc:
+        raise QueryError(str(exc)) from exc
+    return names
 
 
-def _parse_stats(tokens: list[_Tok], query: Query) -> None:
+def _computed(name: str, value: Callable[[Record], Any]) -> Callable[[Record], None]:
+    def compute(rec: Record) -> None:
+        result = value(rec)
+        if result is not None:
+            rec[name] = result
+
+    return compute
+
+
+_AGGREGATES = {"count", "count_distinct", "sum", "avg", "min", "max"}
+
+
+def _parse_stats(tokens: list[Token], source: str, query: Query) -> None:
     i = 0
     while i < len(tokens):
         fn = tokens[i].text.lower()
         if fn not in _AGGREGATES or i + 1 >= len(tokens) or tokens[i + 1].text != "(":
             raise QueryError("stats needs an aggregate such as count(*)")
-        close = next((j for j in range(i + 2, len(tokens)) if tokens[j].text == ")"), None)
+        depth, close = 0, None
+        for j in range(i + 1, len(tokens)):
+            if tokens[j].kind == "op" and tokens[j].text == "(":
+                depth += 1
+            elif tokens[j].kind == "op" and tokens[j].text == ")":
+                depth -= 1
+                if depth == 0:
+                    close = j
+                    break
         if close is None:
             raise QueryError("missing )")
-        inner = [t.text for t in tokens[i + 2 : close]]
-        argument = None if inner in ([], ["*"]) else inner[0]
-        name = f"{fn}({'*' if argument is None else argument})"
+        inner = tokens[i + 2 : close]
+        if not inner or (len(inner) == 1 and inner[0].text == "*"):
+            argument, shown = None, "*"
+        else:
+            shown = source[inner[0].start : inner[-1].end]
+            argument = insights_expr.compile_expression(shown, inner)
+        name = f"{fn}({shown})"
         i = close + 1
         if i < len(tokens) and tokens[i].text.lower() == "as":
             name = tokens[i + 1].text
@@ -444,7 +505,7 @@ def _bin(period: str) -> Callable[[int], int]:
     return calendar
 
 
-def _parse_group_by(tokens: list[_Tok], query: Query) -> None:
+def _parse_group_by(tokens: list[Token], query: Query) -> None:
     """`by` terms, comma-separated: a field, or bin(<period>) (optionally `as name`)."""
     i = 0
     while i < len(tokens):
@@ -596,14 +657,17 @@ def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
     for key, members in buckets.items():
         row: Record = dict(zip(query.group_by, key, strict=True))
         for agg in query.aggregates:
-            if agg.function == "count":
-                row[agg.name] = (
-                    len(members)
-                    if agg.argument is None
-                    else sum(1 for m in members if m.get(agg.argument) is not None)
-                )
+            value = agg.argument
+            if value is None:
+                row[agg.name] = len(members)
                 continue
-            numbers = [n for m in members if (n := _number(m.get(agg.argument or ""))) is not None]
+            if agg.function == "count":
+                row[agg.name] = sum(1 for m in members if value(m) is not None)
+                continue
+            if agg.function == "count_distinct":
+                row[agg.name] = len({_text(v) for m in members if (v := value(m)) is not None})
+                continue
+            numbers = [n for m in members if (n := _number(value(m))) is not None]
             if not numbers:
                 continue
             if agg.function == "sum":
