@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import time
 import uuid
 import zipfile
 from typing import Any
@@ -176,6 +177,57 @@ def test_a_reported_failure_naming_no_message_of_the_batch_fails_the_whole_batch
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
     sqs.send_message(QueueUrl=url, MessageBody="kept")
     assert [m["Body"] for m in _messages(wired, dlq_url, 1)] == ["kept"]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+_COUNTING = "def handler(event, context):\n    print('batch of', len(event['Records']))\n"
+_READS = {"Version": "2012-10-17", "Statement": [{
+    "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": "*"}]}
+
+
+def _batch_sizes(server: ServerProcess, function: str, messages: int) -> list[int]:
+    """The sizes of the batches a `_COUNTING` function was invoked with, once they add up to `messages`."""
+    logs = server.client("logs")
+
+    def sizes() -> list[int] | None:
+        try:
+            events = logs.filter_log_events(logGroupName=f"/aws/lambda/{function}")["events"]
+        except ClientError:
+            return None
+        found = [int(e["message"].split()[-1]) for e in events if e["message"].startswith("batch of")]
+        return found if sum(found) >= messages else None
+
+    found: list[int] = wait_for(sizes)
+    return found
+
+
+def test_a_batching_window_gathers_messages_until_it_ends(wired: ServerProcess) -> None:
+    """Lambda's SQS guide: with a batch window, Lambda "continues to poll messages from the SQS
+    standard queue until the batch window expires, the invocation payload size quota is reached, or
+    the configured maximum batch size is reached"."""
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    url, arn = _queue(wired, VisibilityTimeout="60")
+    name = _function(wired, _COUNTING, role_policy=_READS)
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=50,
+                                              MaximumBatchingWindowInSeconds=5)
+    for number in range(8):  # a trickle, well inside the window
+        sqs.send_message(QueueUrl=url, MessageBody=str(number))
+        time.sleep(0.1)
+    assert _batch_sizes(wired, name, 8) == [8]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
+def test_a_batch_past_the_synchronous_payload_quota_is_passed_in_more_calls(wired: ServerProcess) -> None:
+    """Lambda passes a batch in one call "as long as the total size of the events doesn't exceed
+    the invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    url, arn = _queue(wired, VisibilityTimeout="60")
+    name = _function(wired, _COUNTING, role_policy=_READS)
+    for number in range(7):  # 7 MB of bodies
+        sqs.send_message(QueueUrl=url, MessageBody=str(number) * 1_000_000)
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10)
+    sizes = _batch_sizes(wired, name, 7)
+    assert sum(sizes) == 7 and len(sizes) >= 2 and max(sizes) <= 6
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
 
 

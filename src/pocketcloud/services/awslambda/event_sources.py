@@ -1,8 +1,10 @@
 """Event source mappings from SQS to Lambda: the API, and one named poller per enabled mapping.
 
-A poller receives up to BatchSize messages (waiting up to
-MaximumBatchingWindowInSeconds to fill a batch), invokes the function
-synchronously with AWS's SQS event, and deletes the batch on success — or,
+A poller receives up to BatchSize messages (gathering them for up to
+MaximumBatchingWindowInSeconds, or until the event would reach the 6 MB
+synchronous payload quota), invokes the function synchronously with AWS's SQS
+event (more than once when what was received exceeds that quota), and deletes
+the batch on success — or,
 with ReportBatchItemFailures, all but the reported failures. On a function
 error nothing is deleted: the messages become visible again after the queue's
 visibility timeout and, after maxReceiveCount, go to the dead-letter queue.
@@ -34,6 +36,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found
 from pocketcloud.services.awslambda.event_filters import check_filter_criteria, matches_any, sqs_record_view
 from pocketcloud.services.awslambda.functions import FunctionStore, function_arn, split_name
+from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
 from pocketcloud.services.awslambda.role_access import RoleAccess, lambda_role_access
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.store import Collection
@@ -105,6 +108,32 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
         "eventSourceARN": queue_arn,
         "awsRegion": queue_arn.split(":")[3],
     }
+
+
+# The bytes of `{"Records": [` and `]}` around an event's records.
+_EVENT_FRAME = len(b'{"Records": []}')
+
+
+def _record_size(message: Params, queue_arn: str) -> int:
+    """The bytes a message's record adds to the event: its JSON and the separator before it."""
+    return len(json.dumps(_lambda_record(message, queue_arn)).encode()) + 2
+
+
+def _payload_batches(messages: list[Params], queue_arn: str) -> list[list[Params]]:
+    """The messages in order, cut into batches whose event fits the synchronous payload quota:
+    Lambda passes a batch in one call "as long as the total size of the events doesn't exceed the
+    invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""
+    batches: list[list[Params]] = []
+    size = SYNC_PAYLOAD_LIMIT
+    for message in messages:
+        grown = size + _record_size(message, queue_arn)
+        if grown > SYNC_PAYLOAD_LIMIT:
+            batches.append([message])
+            size = _EVENT_FRAME + _record_size(message, queue_arn)
+        else:
+            batches[-1].append(message)
+            size = grown
+    return batches
 
 
 def _belongs_to(mapping: Params, ctx: RequestContext) -> bool:
@@ -421,9 +450,18 @@ class EventSourceOperations:
                 function["Role"], function["FunctionName"], "sqs", "ReceiveMessage", source.split(":")[3]
             )
             messages: list[Params] = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0), reader)
-            if messages and window and len(messages) < doc["BatchSize"]:
-                more = await sqs.receive_batch(source, doc["BatchSize"] - len(messages), window, reader)
+            # With a batching window Lambda keeps polling until the window ends, the batch is full
+            # or the payload quota is reached (Lambda's SQS guide); a long poll ends at its first
+            # message, so one more receive would hand over a batch as small as the traffic's trickle.
+            deadline = time.monotonic() + window
+            size = _EVENT_FRAME + sum(_record_size(m, source) for m in messages)
+            while messages and len(messages) < doc["BatchSize"] and size < SYNC_PAYLOAD_LIMIT:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                more = await sqs.receive_batch(source, doc["BatchSize"] - len(messages), remaining, reader)
                 messages.extend(more)
+                size += sum(_record_size(m, source) for m in more)
         except ServiceError as error:
             if error.code.startswith("Kms"):
                 self._record_result(doc["UUID"], f"PROBLEM: {error.code}: {error.message}")
@@ -432,9 +470,11 @@ class EventSourceOperations:
         return messages
 
     async def _process(self, doc: Params, function: Params, executed: str, messages: list[Params]) -> None:
-        """Invoke the function with one batch; delete what succeeded, as the execution role."""
+        """Invoke the function with what was received, in as many calls as the payload quota needs
+        (one after another, which keeps a FIFO group's order); delete what succeeded, as the execution role."""
         try:
-            await self._process_batch(doc, function, executed, messages)
+            for batch in _payload_batches(messages, doc["EventSourceArn"]):
+                await self._process_batch(doc, function, executed, batch)
         except asyncio.CancelledError:
             raise
         except Exception:  # the batch's messages come back after their visibility timeout
