@@ -320,7 +320,8 @@ def test_authorization_details_list_roles_without_session_duration(iam: Any) -> 
     iam.create_role(RoleName=unique("role"), AssumeRolePolicyDocument=EC2_TRUST, Path=path)
     roles = [
         r
-        for r in iam.get_account_authorization_details(Filter=["Role"])["RoleDetailList"]
+        for page in iam.get_paginator("get_account_authorization_details").paginate(Filter=["Role"])
+        for r in page["RoleDetailList"]
         if r["Path"] == path
     ]
     assert len(roles) == 1 and "MaxSessionDuration" not in roles[0] and roles[0]["RoleLastUsed"] == {}

@@ -275,6 +275,38 @@ def test_entities_for_a_policy_page_users_groups_and_roles_together(iam: Any) ->
     assert sorted(names) == sorted([user, group])
 
 
+def test_account_authorization_details_page_all_four_lists_together(iam: Any) -> None:
+    # MaxItems (100 when left out) counts the users, groups, roles and policies of a page together.
+    user, group = unique("detail"), unique("dgroup")
+    iam.create_user(UserName=user)
+    iam.create_group(GroupName=group)
+    first = iam.get_account_authorization_details(Filter=["User", "Group"], MaxItems=1)
+    members = ("UserDetailList", "GroupDetailList", "RoleDetailList", "Policies")
+    assert sum(len(first[m]) for m in members) == 1 and first["IsTruncated"] is True
+    seen = [(m, d.get("UserName") or d.get("GroupName")) for m in members for d in first[m]]
+    marker = first["Marker"]
+    while marker:
+        page = iam.get_account_authorization_details(Filter=["User", "Group"], MaxItems=300, Marker=marker)
+        assert sum(len(page[m]) for m in members) <= 300
+        seen += [(m, d.get("UserName") or d.get("GroupName")) for m in members for d in page[m]]
+        marker = page.get("Marker")
+    assert ("UserDetailList", user) in seen and ("GroupDetailList", group) in seen
+    assert len(seen) == len(set(seen))
+    unpaged = iam.get_account_authorization_details(Filter=["User", "Group"])
+    assert sum(len(unpaged[m]) for m in members) == min(len(seen), 100)
+
+
+def test_policy_simulations_page_by_max_items(iam: Any) -> None:
+    policy = doc(allow(["s3:GetObject", "s3:PutObject"]))
+    actions = ["s3:GetObject", "s3:PutObject", "sqs:SendMessage"]
+    first = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=actions, MaxItems=2)
+    assert (len(first["EvaluationResults"]), first["IsTruncated"]) == (2, True)
+    rest = iam.simulate_custom_policy(PolicyInputList=[policy], ActionNames=actions, MaxItems=2, Marker=first["Marker"])
+    assert rest["IsTruncated"] is False
+    decisions = [r["EvalDecision"] for r in first["EvaluationResults"] + rest["EvaluationResults"]]
+    assert decisions == ["allowed", "allowed", "implicitDeny"]
+
+
 def test_path_prefix_filters_listings(iam: Any) -> None:
     top = f"/{unique('div')}/"
     inside, nested, outside = unique("in"), unique("nested"), unique("out")
@@ -383,7 +415,8 @@ def test_account_authorization_details_lists_users_with_groups_and_policies(iam:
     iam.put_user_policy(UserName=user, PolicyName="send", PolicyDocument=json.dumps(inline))
     iam.attach_user_policy(UserName=user, PolicyArn=AWS_POLICY + "ReadOnlyAccess")
 
-    details = iam.get_account_authorization_details(Filter=["User", "AWSManagedPolicy"])
+    pages = iam.get_paginator("get_account_authorization_details").paginate(Filter=["User", "AWSManagedPolicy"])
+    details = pages.build_full_result()
     entry = next(u for u in details["UserDetailList"] if u["UserName"] == user)
     assert entry["GroupList"] == [group]
     assert entry["UserPolicyList"] == [{"PolicyName": "send", "PolicyDocument": inline}]

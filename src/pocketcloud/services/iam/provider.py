@@ -28,7 +28,7 @@ from pocketcloud.services.iam.outbound_federation import OutboundFederationOpera
 from pocketcloud.services.iam.passwords import PasswordOperations
 from pocketcloud.services.iam.policies import PolicyOperations, policy_view
 from pocketcloud.services.iam.policy_store import PolicyStore
-from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, public_view
+from pocketcloud.services.iam.principals import GROUP, ROLE, USER, Principals, page_list, public_view
 from pocketcloud.services.iam.roles import RoleOperations, role_view
 from pocketcloud.services.iam.root_access import RootAccessOperations
 from pocketcloud.services.iam.saml import SamlOperations
@@ -270,13 +270,7 @@ class IamProvider(
 
     def GetAccountAuthorizationDetails(self, ctx: RequestContext, p: Params) -> Params:
         wanted = set(p.get("Filter") or ["User", "Role", "Group", "LocalManagedPolicy", "AWSManagedPolicy"])
-        result: Params = {
-            "UserDetailList": [],
-            "GroupDetailList": [],
-            "RoleDetailList": [],
-            "Policies": [],
-            "IsTruncated": False,
-        }
+        result: Params = {"UserDetailList": [], "GroupDetailList": [], "RoleDetailList": [], "Policies": []}
         store = self.store
 
         def inline(doc: dict[str, Any]) -> list[dict[str, str]]:
@@ -355,7 +349,14 @@ class IamProvider(
                                 ],
                             }
                         )
-        return result
+        # MaxItems (100 by default) counts the users, groups, roles and policies together; a page
+        # sorts its share back into the four lists.
+        entries = [(member, item) for member, items in result.items() for item in items]
+        page = page_list(entries, p, "Entries")
+        details: Params = {member: [] for member in result}
+        for member, item in page.pop("Entries"):
+            details[member].append(item)
+        return {**details, **page}
 
     def GetAccountSummary(self, ctx: RequestContext, p: Params) -> Params:
         count = lambda name: self.store.collection("iam", name).count(scope(ctx))  # noqa: E731

@@ -15,6 +15,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
 from pocketcloud.services.iam.common import invalid_input, malformed_policy, no_such_entity
+from pocketcloud.services.iam.principals import page_list
 
 Params = dict[str, Any]
 
@@ -215,7 +216,7 @@ class SimulatorOperations:
                     context=context,
                 )
                 results.append(_result(action, resource, evaluate(request), boundary is not None, texts))
-        return {"EvaluationResults": results, "IsTruncated": False}
+        return page_list(results, p, "EvaluationResults")
 
     def _source_policies(
         self, ctx: RequestContext, source: str
