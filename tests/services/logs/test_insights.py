@@ -143,3 +143,10 @@ def test_fields_and_stats_take_expressions_and_aliases(logs: Any, app_logs: str)
                                      " | sort level"))
     assert stats == [{"level": "ERROR", "top": "3", "count_distinct(level)": "1", "sum(latency * 2)": "1600"},
                      {"level": "INFO", "top": "4", "count_distinct(level)": "1", "sum(latency * 2)": "2400"}]
+
+
+def test_display_shows_only_its_fields(logs: Any, app_logs: str) -> None:
+    """display chooses the fields shown: those of the last display command, whatever fields selected."""
+    got = rows(run(logs, app_logs, "fields @timestamp, @message, n, level | display level | display n, latency "
+                                   "| filter n = 'web2'"))
+    assert [{k: v for k, v in r.items() if k != "@ptr"} for r in got] == [{"n": "web2", "latency": "200"}]

@@ -2,7 +2,7 @@
 
 Commands, separated by `|` (a `#` starts a comment that runs to the end of its line):
 
-    fields @timestamp, @message, level      (display is the same)
+    fields @timestamp, @message, level      (display: only the last display's fields are shown)
     fields @maxMemoryUsed / 1e6 as mb, strlen(@message)   (expressions: insights_expr.py)
     filter @message like /regex/  |  filter level = "ERROR" and latency > 100
     stats count(*) as n, avg(latency) by level
@@ -127,6 +127,7 @@ class Aggregate:
 @dataclass
 class Query:
     fields: list[str] | None = None
+    display: list[str] | None = None  # the last display command's fields: all the results show
     filters: list[Predicate] = field(default_factory=list)
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     limit: int | None = None
@@ -319,7 +320,10 @@ def parse_query(text: str) -> Query:
         verb = head.lower()
         if verb in ("fields", "display"):
             names = _fields(rest, query)
-            query.fields = (query.fields or []) + [n for n in names if n not in (query.fields or [])]
+            if verb == "display":
+                query.display = names
+            else:
+                query.fields = (query.fields or []) + [n for n in names if n not in (query.fields or [])]
             continue
         if verb == "stats":
             try:
@@ -631,7 +635,7 @@ def run(
         names = query.group_by + [a.name for a in query.aggregates]
     else:
         rows_data = matched
-        names = (query.fields or ["@timestamp", "@message", "@logStream", "@log"]) + ["@ptr"]
+        names = (query.display or query.fields or ["@timestamp", "@message", "@logStream", "@log"]) + ["@ptr"]
     sort = query.sort or ([] if query.aggregates else [("@timestamp", True)])
     for name, descending in reversed(sort):
         rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
