@@ -78,7 +78,7 @@ def test_query_errors(logs: Any, group: str) -> None:
 
 def test_stats_by_bin_groups_by_time_bucket(logs: Any, group: str) -> None:
     """`stats count(*) by bin(5m)`: one row per 5-minute bucket of @timestamp, the field named bin(5m)
-    and its value the bucket's start, written as @timestamp is."""
+    and its value the bucket's start, written as @timestamp is; unless sorted, the latest bucket first."""
     bucket = (now_ms() - 1_800_000) // 300_000 * 300_000
     logs.create_log_stream(logGroupName=group, logStreamName="s")
     logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
@@ -87,6 +87,8 @@ def test_stats_by_bin_groups_by_time_bucket(logs: Any, group: str) -> None:
     first = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(bucket / 1000))
     second = time.strftime("%Y-%m-%d %H:%M:%S.000", time.gmtime(bucket / 1000 + 300))
     assert got == [{"bin(5m)": first, "count(*)": "2"}, {"bin(5m)": second, "count(*)": "1"}]
+    assert rows(run(logs, group, "stats count(*) by bin(5m)")) == [
+        {"bin(5m)": second, "count(*)": "1"}, {"bin(5m)": first, "count(*)": "2"}]  # unsorted: latest first
     named = rows(run(logs, group, "stats count(*) as n by bin(1h) as hour"))
     assert sum(int(r["n"]) for r in named) == 3 and all(r["hour"].endswith(":00:00.000") for r in named)
 

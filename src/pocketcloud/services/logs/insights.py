@@ -636,7 +636,9 @@ def run(
     else:
         rows_data = matched
         names = (query.display or query.fields or ["@timestamp", "@message", "@logStream", "@log"]) + ["@ptr"]
-    sort = query.sort or ([] if query.aggregates else [("@timestamp", True)])
+    # Unsorted, events come newest first, and a time series (stats by bin()) its latest bucket first.
+    default = [(next(iter(query.bins)), True)] if query.bins else [] if query.aggregates else [("@timestamp", True)]
+    sort = query.sort or default
     for name, descending in reversed(sort):
         rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
     cap = query.limit or limit or 10000
