@@ -152,3 +152,10 @@ def test_display_shows_only_its_fields(logs: Any, app_logs: str) -> None:
     got = rows(run(logs, app_logs, "fields @timestamp, @message, n, level | display level | display n, latency "
                                    "| filter n = 'web2'"))
     assert [{k: v for k, v in r.items() if k != "@ptr"} for r in got] == [{"n": "web2", "latency": "200"}]
+
+
+def test_filter_takes_function_calls(logs: Any, app_logs: str) -> None:
+    """A filter compares (or tests) the result of a function, as in 'filter strlen(@message) > 100'."""
+    got = rows(run(logs, app_logs, "filter strlen(n) > 4 and toupper(level) = 'ERROR' | fields n | sort n"))
+    assert [r["n"] for r in got] == ["worker1", "worker3"]
+    assert [r["n"] for r in rows(run(logs, app_logs, 'filter strcontains(n, "b4") | fields n'))] == ["web4"]

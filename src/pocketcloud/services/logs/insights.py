@@ -201,9 +201,28 @@ class _FilterParser:
             number = float(token.text)
             return lambda r: number
         if token.kind == "word":
+            following = self.peek()
+            if following is not None and following.text == "(":
+                return self._call(token)
             name = token.text
             return lambda r: r.get(name)
         raise QueryError(f"unexpected {token.text!r}")
+
+    def _call(self, name: _Tok) -> Callable[[Record], Any]:
+        """A function call as an operand (strlen(@message) > 100, isempty(user)): its tokens, up to
+        the matching parenthesis, as an insights_expr expression."""
+        parts, depth = [name.text], 0
+        while True:
+            token = self.take()
+            parts.append(token.text)
+            depth += {"(": 1, ")": -1}.get(token.text, 0) if token.kind == "op" else 0
+            if depth == 0:
+                break
+        source = " ".join(parts)
+        try:
+            return insights_expr.compile_expression(source, insights_expr.tokens(source))
+        except ExpressionError as exc:
+            raise QueryError(str(exc)) from exc
 
     def comparison(self) -> Predicate:
         token = self.peek()
