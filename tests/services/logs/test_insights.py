@@ -159,3 +159,14 @@ def test_filter_takes_function_calls(logs: Any, app_logs: str) -> None:
     got = rows(run(logs, app_logs, "filter strlen(n) > 4 and toupper(level) = 'ERROR' | fields n | sort n"))
     assert [r["n"] for r in got] == ["worker1", "worker3"]
     assert [r["n"] for r in rows(run(logs, app_logs, 'filter strcontains(n, "b4") | fields n'))] == ["web4"]
+
+
+def test_stats_percentiles_deviation_and_first_last_values(logs: Any, app_logs: str) -> None:
+    """stats takes pct(field, percentile), stddev, and earliest/latest (by @timestamp) and
+    sortsFirst/sortsLast (by value) of a field."""
+    [got] = rows(run(logs, app_logs, "filter @logStream = 'web' | stats pct(latency, 50), pct(latency, 95), "
+                                     "stddev(latency), earliest(n), latest(n), sortsFirst(level), sortsLast(level)"))
+    assert got["pct(latency, 50)"] == "200" and got["pct(latency, 95)"] == "400"
+    assert float(got["stddev(latency)"]) == pytest.approx(158.11, abs=0.01)
+    assert (got["earliest(n)"], got["latest(n)"]) == ("web0", "web4")
+    assert (got["sortsFirst(level)"], got["sortsLast(level)"]) == ("ERROR", "INFO")

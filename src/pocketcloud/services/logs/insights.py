@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
+import statistics
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -122,6 +124,7 @@ class Aggregate:
     function: str
     argument: Callable[[Record], Any] | None  # None: count(*)
     name: str
+    percent: float = 0.0  # pct's percentile
 
 
 @dataclass
@@ -451,7 +454,11 @@ def _computed(name: str, value: Callable[[Record], Any]) -> Callable[[Record], N
     return compute
 
 
-_AGGREGATES = {"count", "count_distinct", "sum", "avg", "min", "max"}
+_AGGREGATES = {
+    "count", "count_distinct", "sum", "avg", "min", "max", "pct", "stddev",
+    # not aggregations but the value of one event of the group: by @timestamp, or by sort order
+    "earliest", "latest", "sortsfirst", "sortslast",
+}  # fmt: skip
 
 
 def _parse_stats(tokens: list[Token], source: str, query: Query) -> None:
@@ -476,13 +483,18 @@ def _parse_stats(tokens: list[Token], source: str, query: Query) -> None:
             argument, shown = None, "*"
         else:
             shown = source[inner[0].start : inner[-1].end]
-            argument = insights_expr.compile_expression(shown, inner)
-        name = f"{fn}({shown})"
+            if fn == "pct":  # pct(field, percentile)
+                if len(inner) < 3 or inner[-2].text != "," or inner[-1].kind != "num":
+                    raise QueryError("pct needs a field and a percentile, such as pct(@duration, 95)")
+                percent = float(inner[-1].text)
+                inner = inner[:-2]
+            argument = insights_expr.compile_expression(source[inner[0].start : inner[-1].end], inner)
+        name = f"{tokens[i].text}({shown})"
         i = close + 1
         if i < len(tokens) and tokens[i].text.lower() == "as":
             name = tokens[i + 1].text
             i += 2
-        query.aggregates.append(Aggregate(fn, argument, name))
+        query.aggregates.append(Aggregate(fn, argument, name, percent if fn == "pct" else 0.0))
         if i < len(tokens) and tokens[i].text == ",":
             i += 1
             continue
@@ -692,6 +704,13 @@ def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
             if agg.function == "count_distinct":
                 row[agg.name] = len({_text(v) for m in members if (v := value(m)) is not None})
                 continue
+            if agg.function in ("earliest", "latest", "sortsfirst", "sortslast"):
+                present = [(m, v) for m in members if (v := value(m)) is not None]
+                if present:
+                    by_time = agg.function in ("earliest", "latest")
+                    ordered = sorted(present, key=lambda mv: (0, mv[0]["@timestamp"]) if by_time else _sort_key(mv[1]))
+                    row[agg.name] = ordered[0 if agg.function in ("earliest", "sortsfirst") else -1][1]
+                continue
             numbers = [n for m in members if (n := _number(value(m))) is not None]
             if not numbers:
                 continue
@@ -701,6 +720,11 @@ def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
                 row[agg.name] = sum(numbers) / len(numbers)
             elif agg.function == "min":
                 row[agg.name] = min(numbers)
+            elif agg.function == "pct":
+                ranked = sorted(numbers)  # nearest rank
+                row[agg.name] = ranked[max(math.ceil(agg.percent / 100 * len(ranked)) - 1, 0)]
+            elif agg.function == "stddev":
+                row[agg.name] = statistics.stdev(numbers) if len(numbers) > 1 else 0.0
             else:
                 row[agg.name] = max(numbers)
         out.append(row)
