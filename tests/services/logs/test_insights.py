@@ -170,3 +170,15 @@ def test_stats_percentiles_deviation_and_first_last_values(logs: Any, app_logs: 
     assert float(got["stddev(latency)"]) == pytest.approx(158.11, abs=0.01)
     assert (got["earliest(n)"], got["latest(n)"]) == ("web0", "web4")
     assert (got["sortsFirst(level)"], got["sortsLast(level)"]) == ("ERROR", "INFO")
+
+
+def test_dedup_keeps_the_first_result_of_each_value(logs: Any, app_logs: str) -> None:
+    """dedup keeps one result per value, the first in sort order (newest first unless sorted); only
+    limit may follow it."""
+    got = rows(run(logs, app_logs, "fields level, n | dedup level"))
+    assert [(r["level"], r["n"]) for r in got] == [("INFO", "worker4"), ("ERROR", "worker3")]
+    got = rows(run(logs, app_logs, "fields level, n | sort n asc | dedup level | limit 1"))
+    assert [(r["level"], r["n"]) for r in got] == [("INFO", "web0")]
+    now = int(time.time())
+    assert error_of(logs.start_query, logGroupName=app_logs, startTime=now - 60, endTime=now,
+                    queryString="dedup level | sort n")[0] == "MalformedQueryException"

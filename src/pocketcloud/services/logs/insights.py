@@ -8,6 +8,7 @@ Commands, separated by `|` (a `#` starts a comment that runs to the end of its l
     stats count(*) as n, avg(latency) by level
     stats count(*) by bin(5m)               (time buckets of @timestamp, named "bin(5m)")
     parse @message "user=*, ms=*" as user, ms  |  parse @message /user=(?<user>\\w+)/
+    dedup server                            (the first result in sort order of each value; then only limit)
     sort @timestamp desc
     limit 20
 
@@ -131,6 +132,7 @@ class Aggregate:
 class Query:
     fields: list[str] | None = None
     display: list[str] | None = None  # the last display command's fields: all the results show
+    dedup: list[str] = field(default_factory=list)
     filters: list[Predicate] = field(default_factory=list)
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     limit: int | None = None
@@ -340,6 +342,8 @@ def parse_query(text: str) -> Query:
     for command in _split_commands(text):
         head, rest = re.match(r"(\S+)\s*(.*)", command, re.S).groups()  # type: ignore[union-attr]
         verb = head.lower()
+        if query.dedup and verb != "limit":
+            raise QueryError("only limit may follow dedup")
         if verb in ("fields", "display"):
             names = _fields(rest, query)
             if verb == "display":
@@ -371,6 +375,10 @@ def parse_query(text: str) -> Query:
             query.limit = int(float(tokens[0].text))
         elif verb == "parse":
             query.parsers.append(_parser(tokens))
+        elif verb == "dedup":
+            query.dedup = _names(tokens)
+            if not query.dedup:
+                raise QueryError("dedup needs at least one field")
         else:
             raise QueryError(f"unknown command: {head}")
     return query
@@ -672,11 +680,29 @@ def run(
     sort = query.sort or default
     for name, descending in reversed(sort):
         rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
+    if query.dedup:
+        rows_data = _deduplicated(rows_data, query.dedup)
     cap = query.limit or limit or 10000
     rows = [
         [{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None] for r in rows_data[:cap]
     ]
     return rows, scanned, len(matched)
+
+
+def _deduplicated(rows: list[Record], names: list[str]) -> list[Record]:
+    """The first row of each combination of the fields' values; a row missing any of them is kept."""
+    seen: set[tuple[str, ...]] = set()
+    kept: list[Record] = []
+    for row in rows:
+        values = [row.get(n) for n in names]
+        if any(v is None for v in values):
+            kept.append(row)
+            continue
+        key = tuple(_text(v) for v in values)
+        if key not in seen:
+            seen.add(key)
+            kept.append(row)
+    return kept
 
 
 def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
