@@ -162,7 +162,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             url = "/" + path if path.count("/") == 1 else None
         if not url:
             return None, None
-        _, account, _ = parse_queue_url(url)
+        _, account, _ = self.sqs.parse_url(url)
         return self.sqs.find_by_url(ctx, url), account or ctx.account_id
 
     def resource_policy(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> tuple[str | None, str | None]:

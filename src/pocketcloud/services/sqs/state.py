@@ -215,13 +215,17 @@ class SqsState:
         parsed = parse_queue_arn(arn)
         return self.find(parsed[1], parsed[0], parsed[2]) if parsed else None
 
-    def find_by_url(self, ctx: RequestContext, url: str) -> Queue | None:
+    def parse_url(self, url: str) -> tuple[str | None, str | None, str]:
+        """`parse_queue_url`, remembered: a client names the same few queues call after call."""
         parsed = self._urls.get(url)
         if parsed is None:
             if len(self._urls) > 10_000:
                 self._urls.clear()
             parsed = self._urls[url] = parse_queue_url(url)
-        region, account, name = parsed
+        return parsed
+
+    def find_by_url(self, ctx: RequestContext, url: str) -> Queue | None:
+        region, account, name = self.parse_url(url)
         if not name:
             return None
         return self.find(account or ctx.account_id, region or ctx.region, name)
