@@ -182,3 +182,13 @@ def test_dedup_keeps_the_first_result_of_each_value(logs: Any, app_logs: str) ->
     now = int(time.time())
     assert error_of(logs.start_query, logGroupName=app_logs, startTime=now - 60, endTime=now,
                     queryString="dedup level | sort n")[0] == "MalformedQueryException"
+
+
+def test_a_second_stats_or_a_filter_works_on_the_first_stats_results(logs: Any, app_logs: str) -> None:
+    """Commands after stats see its results: a filter keeps some of its rows, a second stats
+    aggregates them (CWL_QuerySyntax-Stats, 'Use multiple stats commands in a single query')."""
+    got = rows(run(logs, app_logs, "stats count(*) as c, sum(latency) as total by level | filter total > 800"))
+    assert got == [{"level": "INFO", "c": "6", "total": "1200"}]
+    again = rows(run(logs, app_logs, "stats count(*) as c by @logStream, level | stats avg(c) as mean, max(c) by level "
+                                     "| sort level"))
+    assert again == [{"level": "ERROR", "mean": "2", "max(c)": "2"}, {"level": "INFO", "mean": "3", "max(c)": "3"}]

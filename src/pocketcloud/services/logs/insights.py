@@ -133,6 +133,9 @@ class Query:
     fields: list[str] | None = None
     display: list[str] | None = None  # the last display command's fields: all the results show
     dedup: list[str] = field(default_factory=list)
+    # A filter or second stats command after stats, and what follows it: run on this query's
+    # results as its records.
+    then: Query | None = None
     filters: list[Predicate] = field(default_factory=list)
     sort: list[tuple[str, bool]] = field(default_factory=list)  # (field, descending)
     limit: int | None = None
@@ -338,10 +341,17 @@ def _names(tokens: list[_Tok]) -> list[str]:
 
 
 def parse_query(text: str) -> Query:
+    return _parse_commands(_split_commands(text))
+
+
+def _parse_commands(commands: list[str]) -> Query:
     query = Query()
-    for command in _split_commands(text):
+    for index, command in enumerate(commands):
         head, rest = re.match(r"(\S+)\s*(.*)", command, re.S).groups()  # type: ignore[union-attr]
         verb = head.lower()
+        if verb in ("stats", "filter") and query.aggregates:
+            query.then = _parse_commands(commands[index:])
+            break
         if query.dedup and verb != "limit":
             raise QueryError("only limit may follow dedup")
         if verb in ("fields", "display"):
@@ -669,12 +679,32 @@ def run(
             extract(rec)
         if all(f(rec) for f in query.filters):
             matched.append(rec)
+    rows_data, names = _results(query, matched, limit)
+    stage = query
+    while stage.then is not None:  # a further stats command: over the results so far
+        stage = stage.then
+        records_now = [dict(r) for r in rows_data]
+        for rec in records_now:
+            for extract in stage.parsers:
+                extract(rec)
+        kept = [r for r in records_now if all(f(r) for f in stage.filters)]
+        rows_data, names = _results(stage, kept, limit, names)
+    rows = [[{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None] for r in rows_data]
+    return rows, scanned, len(matched)
+
+
+def _results(
+    query: Query, matched: list[Record], limit: int | None, shown: list[str] | None = None
+) -> tuple[list[Record], list[str]]:
+    """The rows one stage of a query makes of the records it matched, and the fields they show
+    (`shown`, those of the stage before, unless this one names its own)."""
     if query.aggregates:
         rows_data = _aggregate(query, matched)
         names = query.group_by + [a.name for a in query.aggregates]
     else:
         rows_data = matched
-        names = (query.display or query.fields or ["@timestamp", "@message", "@logStream", "@log"]) + ["@ptr"]
+        names = query.display or query.fields or shown or ["@timestamp", "@message", "@logStream", "@log"]
+        names = names if shown is not None and names is shown else names + ["@ptr"]
     # Unsorted, events come newest first, and a time series (stats by bin()) its latest bucket first.
     default = [(next(iter(query.bins)), True)] if query.bins else [] if query.aggregates else [("@timestamp", True)]
     sort = query.sort or default
@@ -682,11 +712,7 @@ def run(
         rows_data.sort(key=lambda r, n=name: _sort_key(r.get(n)), reverse=descending)  # type: ignore[misc]
     if query.dedup:
         rows_data = _deduplicated(rows_data, query.dedup)
-    cap = query.limit or limit or 10000
-    rows = [
-        [{"field": n, "value": show(n, r[n])} for n in names if r.get(n) is not None] for r in rows_data[:cap]
-    ]
-    return rows, scanned, len(matched)
+    return rows_data[: query.limit or limit or 10000], names
 
 
 def _deduplicated(rows: list[Record], names: list[str]) -> list[Record]:
