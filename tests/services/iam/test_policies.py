@@ -72,6 +72,38 @@ def test_deleting_an_attached_policy_is_delete_conflict(iam: Any) -> None:
     assert error_of(iam.get_policy, PolicyArn=arn)[:2] == ("NoSuchEntity", 404)
 
 
+def test_a_policy_used_as_a_permissions_boundary_is_attached_to_its_user_and_role(iam: Any) -> None:
+    # ListEntitiesForPolicy's PolicyUsageFilter: PermissionsPolicy lists what has the policy attached,
+    # PermissionsBoundary what has it as its boundary, and leaving it out lists both; DeletePolicy
+    # refuses a policy still used as a boundary with DeleteConflict.
+    arn = _policy(iam)
+    bounded_user, bounded_role, attached_user = unique("bounded"), unique("bounded"), unique("attached")
+    iam.create_user(UserName=bounded_user, PermissionsBoundary=arn)
+    iam.create_role(
+        RoleName=bounded_role, PermissionsBoundary=arn,
+        AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }),
+    )
+    iam.create_user(UserName=attached_user)
+    iam.attach_user_policy(UserName=attached_user, PolicyArn=arn)
+
+    def names(**kwargs: Any) -> tuple[list[str], list[str]]:
+        found = iam.list_entities_for_policy(PolicyArn=arn, **kwargs)
+        return sorted(u["UserName"] for u in found["PolicyUsers"]), [r["RoleName"] for r in found["PolicyRoles"]]
+
+    assert names(PolicyUsageFilter="PermissionsPolicy") == ([attached_user], [])
+    assert names(PolicyUsageFilter="PermissionsBoundary") == ([bounded_user], [bounded_role])
+    assert names() == (sorted([attached_user, bounded_user]), [bounded_role])
+
+    iam.detach_user_policy(UserName=attached_user, PolicyArn=arn)
+    iam.delete_user_permissions_boundary(UserName=bounded_user)
+    assert error_of(iam.delete_policy, PolicyArn=arn) == ("DeleteConflict", 409, "Cannot delete a policy attached to entities.")
+    iam.delete_role_permissions_boundary(RoleName=bounded_role)
+    iam.delete_policy(PolicyArn=arn)
+
+
 def test_policy_tags(iam: Any) -> None:
     arn = _policy(iam, Tags=[{"Key": "owner", "Value": "me"}])
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "cost", "Value": "42"}])

@@ -125,7 +125,8 @@ class PolicyOperations:
     def DeletePolicy(self, ctx: RequestContext, p: Params) -> Params:
         with self.principals.store.transaction():
             doc = self._existing(ctx, p["PolicyArn"])  # "was not found", as AWS words it here
-            if doc.get("AttachmentCount", 0) > 0:
+            # A policy some user or role has as its permissions boundary is attached too.
+            if doc.get("AttachmentCount", 0) > 0 or doc.get("PermissionsBoundaryUsageCount", 0) > 0:
                 raise delete_conflict("Cannot delete a policy attached to entities.")
             if len(doc["Versions"]) > 1:
                 raise delete_conflict(
@@ -278,6 +279,13 @@ class PolicyOperations:
             raise no_such_entity(f"Policy {policy_arn} does not exist or is not attachable.")
         wanted = p.get("EntityFilter")  # User, Role or Group: only that kind is listed
         prefix = p.get("PathPrefix") or "/"
+        usage = p.get("PolicyUsageFilter")  # PermissionsPolicy or PermissionsBoundary; both when left out
+
+        def uses(doc: Params) -> bool:
+            attached = usage != "PermissionsBoundary" and policy_arn in doc.get("AttachedPolicies", [])
+            boundary = (doc.get("PermissionsBoundary") or {}).get("PermissionsBoundaryArn") == policy_arn
+            return attached or (usage != "PermissionsPolicy" and boundary)
+
         entities: list[tuple[str, Params]] = []
         for kind, member, name_key, id_key in (
             (USER, "PolicyUsers", "UserName", "UserId"),
@@ -287,7 +295,7 @@ class PolicyOperations:
             if wanted and wanted.lower() != kind.label:
                 continue
             for _, doc in self.principals.store.iter_collection("iam", kind.collection, scope(ctx)):
-                if policy_arn in doc.get("AttachedPolicies", []) and doc.get("Path", "/").startswith(prefix):
+                if uses(doc) and doc.get("Path", "/").startswith(prefix):
                     entities.append((member, {name_key: doc[name_key], id_key: doc[id_key]}))
         # MaxItems counts users, groups and roles together; each page sorts its share into the three lists.
         page = page_list(entities, p, "Entities")
