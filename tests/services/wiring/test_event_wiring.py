@@ -125,6 +125,27 @@ def test_removed_events_in_a_versioned_bucket_name_the_delete_marker(wired: Serv
     assert record["s3"]["object"]["versionId"] == marker
 
 
+def test_a_queue_whose_policy_no_longer_lets_s3_send_gets_no_events(wired: ServerProcess) -> None:
+    """S3 delivers an event by calling SendMessage as s3.amazonaws.com, which the queue policy must
+    allow ("Granting permissions to publish event notification messages to a destination", S3 User
+    Guide): once the policy is gone, events are lost, as they are in AWS."""
+    s3, sqs = wired.client("s3"), wired.client("sqs")
+    bucket = _name("revoked")
+    s3.create_bucket(Bucket=bucket)
+    url, arn = _queue(wired)
+    _allow_s3(wired, url, arn, bucket)
+    s3.put_bucket_notification_configuration(Bucket=bucket, NotificationConfiguration={
+        "QueueConfigurations": [{"QueueArn": arn, "Events": ["s3:ObjectCreated:*"]}]})
+    _messages(wired, url, 1)  # the test event
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": ""})
+    s3.put_object(Bucket=bucket, Key="unseen", Body=b"x")
+    _allow_s3(wired, url, arn, bucket)
+    s3.put_object(Bucket=bucket, Key="seen", Body=b"x")
+    records = [json.loads(m["Body"])["Records"][0] for m in _messages(wired, url, 1)]
+    assert [r["s3"]["object"]["key"] for r in records] == ["seen"]
+    assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
+
+
 def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: ServerProcess) -> None:
     sqs, lam = wired.client("sqs"), wired.client("lambda")
     dlq_url, dlq_arn = _queue(wired)

@@ -385,6 +385,15 @@ class NotificationOperations:
     async def _deliver(
         self, service: str, arn: str, message: str, trace: str | None, bucket_doc: Params
     ) -> None:
+        # Every delivery is S3 calling the destination, which its policy must allow then, not only
+        # when the configuration was put ("You must grant the Amazon S3 principal the necessary
+        # permissions to call the relevant API to publish messages", S3 User Guide): a queue or
+        # function whose policy no longer lets S3 in loses the event.
+        action = {"sqs": "sqs:SendMessage", "lambda": "lambda:InvokeFunction"}.get(service)
+        bucket_arn = f"arn:aws:s3:::{bucket_doc['Name']}"
+        if action is not None and self._destination_problem(arn, service, action, bucket_arn, bucket_doc["Account"]):
+            log.warning("S3 event to %s not delivered: S3 may not publish to it", arn)
+            return
         try:
             if service == "sqs":
                 sqs = self.runtime.provider("sqs")  # type: ignore[attr-defined]
