@@ -192,3 +192,11 @@ def test_a_second_stats_or_a_filter_works_on_the_first_stats_results(logs: Any, 
     again = rows(run(logs, app_logs, "stats count(*) as c by @logStream, level | stats avg(c) as mean, max(c) by level "
                                      "| sort level"))
     assert again == [{"level": "ERROR", "mean": "2", "max(c)": "2"}, {"level": "INFO", "mean": "3", "max(c)": "3"}]
+
+
+def test_a_regex_that_does_not_compile_is_a_malformed_query(logs: Any, group: str) -> None:
+    """A /regex/ of filter or parse that does not compile: MalformedQueryException, not a server error."""
+    now = int(time.time())
+    for query in ("filter @message like /(/", "filter @message =~ /[/", "parse @message /(?<a>x/"):
+        assert error_of(logs.start_query, logGroupName=group, startTime=now - 60, endTime=now,
+                        queryString=query)[0] == "MalformedQueryException"

@@ -341,7 +341,10 @@ def _names(tokens: list[_Tok]) -> list[str]:
 
 
 def parse_query(text: str) -> Query:
-    return _parse_commands(_split_commands(text))
+    try:
+        return _parse_commands(_split_commands(text))
+    except re.error as exc:  # a /regex/ (of filter or parse) that does not compile
+        raise QueryError(f"invalid regular expression: {exc}") from exc
 
 
 def _parse_commands(commands: list[str]) -> Query:
