@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.certificate_support import certificate
-from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, trust, unique, user_arn
+from tests.services.iam.support import AWS_POLICY, Caller, allow, doc, error_of, trust, unique, user_arn
 from tests.services.iam.test_certificates_and_keys import ssh_key
 
 # -- users -------------------------------------------------------------------------------
@@ -355,6 +355,48 @@ def test_role_trust_policy_round_trips_as_a_document(iam: Any) -> None:
     assert error_of(iam.create_role, RoleName=name, AssumeRolePolicyDocument=json.dumps(policy)) == (
         "EntityAlreadyExists", 409, f"Role with name {name} already exists.",
     )
+
+
+def test_a_trust_policy_follows_its_user_through_renaming_and_deletion(iam: Any, endpoint: str) -> None:
+    # IAM keeps a trust policy's user as its unique id ("AWS JSON policy elements: Principal"): the
+    # policy names a renamed user by its new ARN, and a deleted one by its old id, so a user made
+    # again under the same name is not trusted.
+    caller = Caller(endpoint, iam)
+    caller_id = iam.get_user(UserName=caller.name)["User"]["UserId"]
+    role = unique("trusting")
+    role_arn = iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust(caller.arn))["Role"]["Arn"]
+    iam.put_user_policy(UserName=caller.name, PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
+
+    def principal() -> Any:
+        return iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["AWS"]
+
+    renamed = unique("renamed")
+    iam.update_user(UserName=caller.name, NewUserName=renamed, NewPath="/moved/")
+    assert principal() == user_arn(renamed, "/moved/")
+    caller.client("sts").assume_role(RoleArn=role_arn, RoleSessionName="renamed")
+
+    iam.delete_user_policy(UserName=renamed, PolicyName="assume")
+    iam.delete_access_key(UserName=renamed, AccessKeyId=caller.key_id)
+    iam.delete_user(UserName=renamed)
+    assert principal() == caller_id
+    again = Caller(endpoint, iam, name=renamed)
+    iam.put_user_policy(UserName=renamed, PolicyName="assume", PolicyDocument=doc(allow("sts:AssumeRole")))
+    assert error_of(again.client("sts").assume_role, RoleArn=role_arn, RoleSessionName="again")[:2] == (
+        "AccessDenied", 403,
+    )
+    assert principal() == caller_id
+
+
+def test_a_trust_policy_names_a_deleted_role_by_its_unique_id(iam: Any) -> None:
+    trusted = unique("trusted")
+    trusted_id = iam.create_role(RoleName=trusted, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"))[
+        "Role"
+    ]["RoleId"]
+    role = unique("trusting")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:role/{trusted}"))
+    iam.delete_role(RoleName=trusted)
+    statement = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]["Statement"][0]
+    assert statement["Principal"] == {"AWS": trusted_id}
 
 
 def test_role_tags(iam: Any) -> None:

@@ -25,6 +25,7 @@ from pocketcloud.services.iam.common import (
 )
 from pocketcloud.services.iam.policy_quotas import check_inline_policies_size
 from pocketcloud.services.iam.policy_store import PolicyStore
+from pocketcloud.services.iam.trust_principals import retarget
 from pocketcloud.store import Store
 
 MAX_ATTACHED_POLICIES = 10
@@ -71,6 +72,16 @@ class Principals:
     def save(self, ctx: RequestContext, kind: Kind, doc: dict[str, Any]) -> None:
         self.collection(kind).put(scope(ctx), doc[kind.name_member], doc)
 
+    def retarget_trust(self, ctx: RequestContext, old_arn: str, replacement: str) -> None:
+        """Have the account's trust policies that name the user or role `old_arn` name
+        `replacement` instead: its new ARN, or its unique id once it is deleted."""
+        roles = self.collection(ROLE)
+        for name, role in list(roles.scan(scope(ctx))):
+            document = retarget(role["AssumeRolePolicyDocument"], old_arn, replacement)
+            if document is not None:
+                role["AssumeRolePolicyDocument"] = document
+                roles.put(scope(ctx), name, role)
+
     def update(
         self,
         ctx: RequestContext,
@@ -85,6 +96,7 @@ class Principals:
         coll = self.collection(kind)
         with self.store.transaction():
             doc = self.get(ctx, kind, name)
+            old_arn = doc["Arn"]
             new_name = new_name or name
             if new_path:
                 doc["Path"] = check_path(new_path, "newPath")
@@ -96,6 +108,8 @@ class Principals:
                 on_rename(doc)
             doc["Arn"] = arn(ctx.account_id, kind.label, doc["Path"], new_name)
             coll.put(scope(ctx), new_name, doc)
+            if kind is USER and doc["Arn"] != old_arn:
+                self.retarget_trust(ctx, old_arn, doc["Arn"])
 
     # -- inline policies --------------------------------------------------
 

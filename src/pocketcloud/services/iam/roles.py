@@ -195,6 +195,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must remove roles from instance profile first.")
             self.principals.apply_boundary(ctx, doc, None)
             self.principals.collection(ROLE).delete(scope(ctx), name)
+            self.principals.retarget_trust(ctx, doc["Arn"], doc["RoleId"])
         return {}
 
     # -- instance profiles ------------------------------------------------

@@ -117,6 +117,7 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
                 raise delete_conflict("Cannot delete entity, must remove users from group first.")
             self.principals.apply_boundary(ctx, doc, None)
             self.principals.collection(USER).delete(scope(ctx), name)
+            self.principals.retarget_trust(ctx, doc["Arn"], doc["UserId"])
         return {}
 
     # -- group membership -------------------------------------------------
