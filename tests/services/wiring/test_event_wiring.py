@@ -238,6 +238,24 @@ def test_a_batching_window_gathers_messages_until_it_ends(wired: ServerProcess) 
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
 
 
+def test_messages_gathered_over_a_window_longer_than_the_visibility_timeout_come_once(
+    wired: ServerProcess,
+) -> None:
+    """Lambda's SQS guide: "If your batch window is greater than 0, and (batch window) + (function
+    timeout) > (queue visibility timeout), then your effective queue visibility timeout is (batch
+    window) + (function timeout) + 30s", so a message is not received again while the window gathers."""
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    url, arn = _queue(wired, VisibilityTimeout="2")
+    name = _function(wired, _COUNTING, role_policy=_READS)
+    lam.update_function_configuration(FunctionName=name, Timeout=1)
+    wait_for(lambda: lam.get_function_configuration(FunctionName=name)["LastUpdateStatus"] == "Successful")
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=50,
+                                              MaximumBatchingWindowInSeconds=5)
+    sqs.send_message(QueueUrl=url, MessageBody="once")
+    assert _batch_sizes(wired, name, 1) == [1]
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
 def test_a_batch_past_the_synchronous_payload_quota_is_passed_in_more_calls(wired: ServerProcess) -> None:
     """Lambda passes a batch in one call "as long as the total size of the events doesn't exceed
     the invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""

@@ -449,7 +449,18 @@ class EventSourceOperations:
             reader = self._role_access().context(
                 function["Role"], function["FunctionName"], "sqs", "ReceiveMessage", source.split(":")[3]
             )
-            messages: list[Params] = await sqs.receive_batch(source, doc["BatchSize"], max(window, 1.0), reader)
+            # Messages gathered over a window must stay hidden until the function is done with them:
+            # "If your batch window is greater than 0, and (batch window) + (function timeout) > (queue
+            # visibility timeout), then your effective queue visibility timeout is (batch window) +
+            # (function timeout) + 30s" (Lambda's SQS guide).
+            visibility = sqs.visibility_timeout_of(source)
+            if window and visibility is not None and window + function["Timeout"] > visibility:
+                visibility = int(window) + function["Timeout"] + 30
+            else:
+                visibility = None
+            messages: list[Params] = await sqs.receive_batch(
+                source, doc["BatchSize"], max(window, 1.0), reader, visibility
+            )
             # With a batching window Lambda keeps polling until the window ends, the batch is full
             # or the payload quota is reached (Lambda's SQS guide); a long poll ends at its first
             # message, so one more receive would hand over a batch as small as the traffic's trickle.
@@ -459,7 +470,9 @@ class EventSourceOperations:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
                     break
-                more = await sqs.receive_batch(source, doc["BatchSize"] - len(messages), remaining, reader)
+                more = await sqs.receive_batch(
+                    source, doc["BatchSize"] - len(messages), remaining, reader, visibility
+                )
                 messages.extend(more)
                 size += sum(_record_size(m, source) for m in more)
         except ServiceError as error:

@@ -116,18 +116,24 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         return None if queue is None else self.queue_url(None, queue)
 
     async def receive_batch(
-        self, queue_arn: str, max_messages: int, wait_seconds: float, reader: RequestContext | None = None
+        self,
+        queue_arn: str,
+        max_messages: int,
+        wait_seconds: float,
+        reader: RequestContext | None = None,
+        visibility_timeout: int | None = None,
     ) -> list[dict[str, Any]]:
         """Up to `max_messages` (any number) with every attribute, waiting up to `wait_seconds` for
         the first; binary attribute values in base64 (Lambda's event source mapping reads them).
-        `reader`: who reads, when the queue's KMS key must let them decrypt."""
+        `reader`: who reads, when the queue's KMS key must let them decrypt; `visibility_timeout`:
+        how long they stay hidden, the queue's own when None."""
         queue = self.sqs.find_by_arn(queue_arn)
         if queue is None:
             raise queue_does_not_exist()
         if reader is not None:
             self.check_kms(reader, queue, "kms:Decrypt")
-        messages = await self.poll(None, queue, max_messages, queue.visibility_timeout, wait_seconds, None,
-                                   ["All"], ["All"])
+        visibility = queue.visibility_timeout if visibility_timeout is None else visibility_timeout
+        messages = await self.poll(None, queue, max_messages, visibility, wait_seconds, None, ["All"], ["All"])
         for message in messages:
             for value in (message.get("MessageAttributes") or {}).values():
                 if isinstance(value.get("BinaryValue"), bytes):
