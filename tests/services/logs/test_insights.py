@@ -1,5 +1,6 @@
-"""Logs Insights, the minimal part: StartQuery then GetQueryResults with fields, filter, sort,
-limit and stats, rows of {field, value} with @ptr, and the query's errors."""
+"""Logs Insights: StartQuery then GetQueryResults with fields (expressions and aliases), display,
+filter, parse, stats (bin() time series, several stats in a row), sort, dedup and limit, comments,
+the fields of Lambda REPORT lines, rows of {field, value} with @ptr, and the query's errors."""
 
 from __future__ import annotations
 
