@@ -306,3 +306,28 @@ def test_an_update_of_latest_leaves_published_versions_warm(functions: Functions
     warm = invoke(lam, name, Qualifier="1")
     assert warm.payload == 2 and "Init Duration" not in warm.report()
     assert "Init Duration" in invoke(lam, name).report()  # $LATEST starts afresh
+
+
+def test_update_function_code_dry_run_changes_nothing(functions: Functions, lam: Any) -> None:
+    """UpdateFunctionCode with DryRun validates the request 'without modifying the function code'."""
+    name = functions.python(VERSIONED)
+    before = lam.get_function_configuration(FunctionName=name)
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v2")}), DryRun=True)
+    after = lam.get_function_configuration(FunctionName=name)
+    assert (after["CodeSha256"], after["RevisionId"]) == (before["CodeSha256"], before["RevisionId"])
+    assert invoke(lam, name).payload["code"] == "v1"
+
+
+def test_the_same_code_again_publishes_no_new_version(functions: Functions, lam: Any) -> None:
+    """PublishVersion (and UpdateFunctionCode's Publish) makes no version when neither code nor
+    configuration changed since the last: uploading the same package again is no change."""
+    name = functions.python(VERSIONED)
+    package = zipped({"app.py": VERSIONED.replace("v1", "v2")})
+    assert lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)["Version"] == "1"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)["Version"] == "1"
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.publish_version(FunctionName=name)["Version"] == "1"
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v3")}))
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"

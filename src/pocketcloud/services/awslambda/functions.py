@@ -621,14 +621,17 @@ class FunctionOperations:
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
         code = self._code_from(ctx, p, "UpdateFunctionCode")
-        doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
-        doc.update(
-            {
-                "LastModified": lambda_timestamp(),
-                "RevisionId": str(uuid.uuid4()),
-                "ConfigRevision": str(uuid.uuid4()),
-            }
+        if p.get("DryRun"):
+            # The request is checked, and the function answered as it would be, but not changed.
+            return configuration({**doc, **{k: code[k] for k in ("CodeSha256", "CodeSize")}})
+        # The same code again is no change PublishVersion counts (it publishes no new version).
+        changed = code["CodeSha256"] != doc["CodeSha256"] or (
+            bool(p.get("Architectures")) and p["Architectures"] != doc.get("Architectures")
         )
+        doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
+        doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+        if changed:
+            doc["ConfigRevision"] = str(uuid.uuid4())
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
         self.functions.functions.put(scope, name, doc)
