@@ -104,6 +104,33 @@ def test_a_policy_used_as_a_permissions_boundary_is_attached_to_its_user_and_rol
     iam.delete_policy(PolicyArn=arn)
 
 
+def test_only_attached_policies_used_as_permissions_boundaries_are_listed_by_that_usage(iam: Any) -> None:
+    # ListPolicies' PolicyUsageFilter: "To list only the policies used to set permissions boundaries,
+    # set the value to PermissionsBoundary."
+    boundary, attached = _policy(iam), _policy(iam)
+    user = unique("bounded")
+    iam.create_user(UserName=user, PermissionsBoundary=boundary)
+    iam.attach_user_policy(UserName=user, PolicyArn=attached)
+    iam.put_user_permissions_boundary(UserName=user, PermissionsBoundary=AWS_POLICY + "PowerUserAccess")
+    iam.create_role(
+        RoleName=unique("bounded"), PermissionsBoundary=boundary,
+        AssumeRolePolicyDocument=json.dumps({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+        }),
+    )
+
+    def listed(scope: str, usage: str) -> set[str]:
+        pages = iam.get_paginator("list_policies").paginate(Scope=scope, OnlyAttached=True, PolicyUsageFilter=usage)
+        return {policy["Arn"] for page in pages for policy in page["Policies"]}
+
+    local_boundaries = listed("Local", "PermissionsBoundary")
+    assert boundary in local_boundaries and attached not in local_boundaries
+    local_attached = listed("Local", "PermissionsPolicy")
+    assert attached in local_attached and boundary not in local_attached
+    assert AWS_POLICY + "PowerUserAccess" in listed("AWS", "PermissionsBoundary")
+
+
 def test_policy_tags(iam: Any) -> None:
     arn = _policy(iam, Tags=[{"Key": "owner", "Value": "me"}])
     iam.tag_policy(PolicyArn=arn, Tags=[{"Key": "cost", "Value": "42"}])

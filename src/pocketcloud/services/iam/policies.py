@@ -140,6 +140,11 @@ class PolicyOperations:
         which = p.get("Scope") or "All"
         prefix = p.get("PathPrefix") or "/"
         only_attached = bool(p.get("OnlyAttached"))
+        # With PolicyUsageFilter PermissionsBoundary, "attached" is used as some user's or role's
+        # permissions boundary; otherwise attached as a permissions policy.
+        attached_count = (
+            "PermissionsBoundaryUsageCount" if p.get("PolicyUsageFilter") == "PermissionsBoundary" else "AttachmentCount"
+        )
         found: list[dict[str, Any]] = []
         # The account's own policies come first: AWS lists one made a moment ago on the first
         # page of ListPolicies, ahead of the thousand-odd AWS managed ones.
@@ -152,7 +157,7 @@ class PolicyOperations:
             d
             for d in found
             if d.get("Path", "/").startswith(prefix)
-            and (not only_attached or d.get("AttachmentCount", 0) > 0)
+            and (not only_attached or d.get(attached_count, 0) > 0)
         ]
         limit = p.get("MaxItems") or 100
         marker = str(p.get("Marker", ""))
