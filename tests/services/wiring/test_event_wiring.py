@@ -270,6 +270,38 @@ def test_a_batch_past_the_synchronous_payload_quota_is_passed_in_more_calls(wire
     lam.delete_event_source_mapping(UUID=mapping["UUID"])
 
 
+def test_a_large_fifo_batch_is_retried_whole_so_its_later_messages_wait(wired: ServerProcess) -> None:
+    """Lambda's SQS guide: for a FIFO queue "the function attempts all retries on the affected messages
+    before Lambda receives additional messages from the same group": the later part of a batch past the
+    6 MB quota is not passed on by itself while the part before it keeps failing."""
+    sqs, lam = wired.client("sqs"), wired.client("lambda")
+    dlq_url = sqs.create_queue(QueueName=_name("dlq") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    dlq_arn = sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    url = sqs.create_queue(QueueName=_name("q") + ".fifo", Attributes={
+        "FifoQueue": "true", "VisibilityTimeout": "3",
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 2})})["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    name = _function(wired, (
+        "def handler(event, context):\n"
+        "    firsts = ''.join(r['body'][0] for r in event['Records'])\n"
+        "    print('batch of', firsts)\n"
+        "    if '0' in firsts:\n"
+        "        raise ValueError('the first message fails')\n"
+    ), role_policy=_READS)
+    lam.update_function_configuration(FunctionName=name, Timeout=2)
+    wait_for(lambda: lam.get_function_configuration(FunctionName=name)["LastUpdateStatus"] == "Successful")
+    for number in range(7):  # 7 MB in one group: more than one call's worth
+        sqs.send_message(QueueUrl=url, MessageBody=str(number) * 1_000_000, MessageGroupId="g",
+                         MessageDeduplicationId=str(number))
+    mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10)
+    wait_for(lambda: sqs.get_queue_attributes(QueueUrl=dlq_url, AttributeNames=["ApproximateNumberOfMessages"])[
+        "Attributes"]["ApproximateNumberOfMessages"] != "0")
+    lam.delete_event_source_mapping(UUID=mapping["UUID"])
+    events = wired.client("logs").filter_log_events(logGroupName=f"/aws/lambda/{name}")["events"]
+    batches = [e["message"].split()[-1] for e in events if e["message"].startswith("batch of")]
+    assert batches and all("0" in firsts for firsts in batches)
+
+
 def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
     send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role

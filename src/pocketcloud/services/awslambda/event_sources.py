@@ -3,8 +3,8 @@
 A poller receives up to BatchSize messages (gathering them for up to
 MaximumBatchingWindowInSeconds, or until the event would reach the 6 MB
 synchronous payload quota), invokes the function synchronously with AWS's SQS
-event (more than once when what was received exceeds that quota), and deletes
-the batch on success — or,
+event (for a standard queue, more than once when what was received exceeds that
+quota), and deletes the batch on success — or,
 with ReportBatchItemFailures, all but the reported failures. On a function
 error nothing is deleted: the messages become visible again after the queue's
 visibility timeout and, after maxReceiveCount, go to the dead-letter queue.
@@ -483,10 +483,14 @@ class EventSourceOperations:
         return messages
 
     async def _process(self, doc: Params, function: Params, executed: str, messages: list[Params]) -> None:
-        """Invoke the function with what was received, in as many calls as the payload quota needs
-        (one after another, which keeps a FIFO group's order); delete what succeeded, as the execution role."""
+        """Invoke the function with what was received, in as many calls (one after another) as the
+        payload quota needs; delete what succeeded, as the execution role. A FIFO batch (ten messages
+        at most) is passed whole: the part cut off would have been received with the part before it,
+        so it could neither wait for that part's retries without using up receives towards the
+        dead-letter queue, nor go first without breaking its group's order."""
+        source = doc["EventSourceArn"]
         try:
-            for batch in _payload_batches(messages, doc["EventSourceArn"]):
+            for batch in [messages] if source.endswith(".fifo") else _payload_batches(messages, source):
                 await self._process_batch(doc, function, executed, batch)
         except asyncio.CancelledError:
             raise
