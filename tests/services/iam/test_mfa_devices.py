@@ -4,9 +4,13 @@ computed from the device's seed, list by assignment, deactivate, delete, and AWS
 
 from __future__ import annotations
 
+import io
+import shutil
+import subprocess
 from typing import Any
 
 import pytest
+from PIL import Image
 
 from tests.conftest import ROOT_ACCOUNT
 from tests.services.iam.support import error_of, two_codes, unique
@@ -34,6 +38,54 @@ def test_a_device_is_named_by_its_serial_number_arn(iam: Any) -> None:
     ]
     assert serial == f"arn:aws:iam::{ROOT_ACCOUNT}:mfa/test-path/{name}"
     iam.delete_virtual_mfa_device(SerialNumber=serial)
+
+
+def _modules(png: bytes) -> list[list[bool]]:
+    """The dark (True) and light modules of a QR code picture, quiet zone left out."""
+    image = Image.open(io.BytesIO(png)).convert("L")
+    width, height = image.size
+    pixels = image.tobytes()
+    dark = [[pixels[y * width + x] < 128 for x in range(width)] for y in range(height)]
+    top = next(y for y in range(height) if any(dark[y]))
+    left = next(x for x in range(width) if any(row[x] for row in dark))
+    module = next(x for x in range(left, width) if not dark[top][x]) - left
+    assert module % 7 == 0  # a finder pattern's top edge is seven modules wide
+    module //= 7
+    size = next(x for x in range(width - 1, -1, -1) if dark[top][x]) - left + 1
+    count = size // module
+    return [[dark[top + r * module + module // 2][left + c * module + module // 2] for c in range(count)] for r in range(count)]
+
+
+def test_the_qr_code_is_a_qr_code_with_valid_format_information(iam: Any) -> None:
+    # QRCodePNG is "a QR code PNG image that encodes otpauth://totp/$virtualMFADeviceName@$AccountName?
+    # secret=$Base32String" (the VirtualMFADevice data type), what an authenticator app scans.
+    png = iam.create_virtual_mfa_device(VirtualMFADeviceName=unique("mfa"))["VirtualMFADevice"]["QRCodePNG"]
+    modules = _modules(png)
+    size = len(modules)
+    assert size >= 21 and (size - 17) % 4 == 0
+    finder = [[max(abs(r - 3), abs(c - 3)) != 2 for c in range(7)] for r in range(7)]
+    for top, left in ((0, 0), (0, size - 7), (size - 7, 0)):
+        assert [row[left : left + 7] for row in modules[top : top + 7]] == finder
+    assert [modules[6][c] for c in range(8, size - 8)] == [c % 2 == 0 for c in range(8, size - 8)]
+    # The 15 format bits, read around the top-left finder and again beside the other two, are the same
+    # valid BCH(15,5) code word.
+    first = [modules[8][c] for c in (0, 1, 2, 3, 4, 5, 7, 8)] + [modules[r][8] for r in (7, 5, 4, 3, 2, 1, 0)]
+    second = [modules[r][8] for r in range(size - 1, size - 8, -1)] + [modules[8][c] for c in range(size - 8, size)]
+    assert first == second
+    word = int("".join("1" if bit else "0" for bit in first), 2) ^ 0x5412
+    remainder = word >> 10
+    for _ in range(10):
+        remainder = (remainder << 1) ^ ((remainder >> 9) * 0x537)
+    assert word == (word >> 10) << 10 | remainder
+
+
+@pytest.mark.skipif(shutil.which("zbarimg") is None, reason="needs zbarimg (Debian's zbar-tools) to read the code")
+def test_the_qr_code_encodes_the_otpauth_uri_of_the_device(iam: Any) -> None:
+    name = unique("mfa")
+    created = iam.create_virtual_mfa_device(VirtualMFADeviceName=name)["VirtualMFADevice"]
+    read = subprocess.run(["zbarimg", "-q", "--raw", "-"], input=created["QRCodePNG"], capture_output=True, check=True)
+    seed = created["Base32StringSeed"].decode()
+    assert read.stdout.decode().strip() == f"otpauth://totp/{name}@{ROOT_ACCOUNT}?secret={seed}"
 
 
 def test_the_same_device_name_twice_is_refused(iam: Any) -> None:

@@ -3,8 +3,8 @@ consecutive codes, deactivate (which, as in AWS today, also deletes a virtual de
 list and delete.
 
 Codes are checked as an authenticator app makes them (RFC 6238: HMAC-SHA1, 30-second
-steps, six digits), so a test computes them from the Base32StringSeed. QRCodePNG is a
-placeholder image: pocketcloud has no QR encoder and no client reads the picture.
+steps, six digits), so a test computes them from the Base32StringSeed. QRCodePNG is the QR
+code of the otpauth:// URI an authenticator app scans (qr_code.py).
 """
 
 from __future__ import annotations
@@ -15,7 +15,6 @@ import hmac
 import secrets
 import struct
 import time
-import zlib
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -33,27 +32,13 @@ from pocketcloud.services.iam.common import (
     validation_error,
 )
 from pocketcloud.services.iam.principals import USER, Principals, list_tags, page_list, public_view
+from pocketcloud.services.iam.qr_code import qr_png
 
 Params = dict[str, Any]
 COLLECTION = "mfa_devices"
 STEP = 30
 # How many 30-second steps a device's clock may be off from ours, either way.
 DRIFT = 2
-
-
-def _png_placeholder() -> bytes:
-    """A valid 1x1 white PNG."""
-
-    def chunk(kind: bytes, data: bytes) -> bytes:
-        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-    header = struct.pack(">IIBBBBB", 1, 1, 8, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + chunk(b"IHDR", header)
-        + chunk(b"IDAT", zlib.compress(b"\x00\xff"))
-        + chunk(b"IEND", b"")
-    )
 
 
 def totp(seed_base32: str, step: int) -> str:
@@ -122,7 +107,9 @@ class MfaOperations:
         device: Params = {
             "SerialNumber": doc["SerialNumber"],
             "Base32StringSeed": seed.encode(),
-            "QRCodePNG": _png_placeholder(),
+            # "otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String", AccountName
+            # being the account ID while no user has the device (VirtualMFADevice, API reference).
+            "QRCodePNG": qr_png(f"otpauth://totp/{name}@{ctx.account_id}?secret={seed}".encode()),
         }
         if doc["Tags"]:
             device["Tags"] = doc["Tags"]
