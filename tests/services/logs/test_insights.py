@@ -201,3 +201,10 @@ def test_a_regex_that_does_not_compile_is_a_malformed_query(logs: Any, group: st
     for query in ("filter @message like /(/", "filter @message =~ /[/", "parse @message /(?<a>x/"):
         assert error_of(logs.start_query, logGroupName=group, startTime=now - 60, endTime=now,
                         queryString=query)[0] == "MalformedQueryException"
+
+
+def test_filter_takes_arithmetic(logs: Any, app_logs: str) -> None:
+    """Arithmetic operators work in filter too ('filter @maxMemoryUsed / @memorySize > 0.8')."""
+    got = rows(run(logs, app_logs, "filter latency / 100 + 1 >= 4 and latency % 200 = 0 | fields n | sort n"))
+    assert [r["n"] for r in got] == ["web4", "worker4"]
+    assert [r["n"] for r in rows(run(logs, app_logs, "filter latency - 300 = 0 | fields n | sort n"))] == ["web3", "worker3"]

@@ -47,11 +47,14 @@ _TOKEN = re.compile(
         (?P<regex>/(?:[^/\\]|\\.)*/)
       | (?P<str>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*')
       | (?P<num>-?\d+(?:\.\d+)?(?![\w.@]))
-      | (?P<op>=~|!=|<=|>=|=|<|>|\(|\)|\[|\]|,|\*)
+      | (?P<op>=~|!=|<=|>=|=|<|>|\(|\)|\[|\]|,|\*|\+|%|\^)
       | (?P<word>[@\w.$-]+)
     )""",
     re.VERBOSE,
 )
+
+
+_SLASH = re.compile(r"\s*/")
 
 
 @dataclass
@@ -60,11 +63,17 @@ class _Tok:
     text: str
 
 
-def _lex(text: str) -> list[_Tok]:
+def _lex(text: str, divide: bool = False) -> list[_Tok]:
+    """The tokens of a command; with `divide` (a filter's), a / after an operand divides."""
     tokens: list[_Tok] = []
     pos = 0
     text = text.rstrip()
     while pos < len(text):
+        slash = _SLASH.match(text, pos)
+        if divide and slash is not None and tokens and _operand_ends(tokens[-1]):
+            tokens.append(_Tok("op", "/"))  # after an operand, a / divides (a regex follows like or =~)
+            pos = slash.end()
+            continue
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
             raise QueryError(f"unexpected input at: {text[pos : pos + 20]!r}")
@@ -72,6 +81,13 @@ def _lex(text: str) -> list[_Tok]:
         tokens.append(_Tok(kind, match.group(kind)))
         pos = match.end()
     return tokens
+
+
+def _operand_ends(token: _Tok) -> bool:
+    """Whether a token can end an operand (so a / after it divides)."""
+    if token.kind == "word":
+        return token.text.lower() not in ("like", "and", "or", "not", "in", "-")
+    return token.kind in ("num", "str") or (token.kind == "op" and token.text == ")")
 
 
 def _split_commands(query: str) -> list[str]:
@@ -201,6 +217,37 @@ class _FilterParser:
         return self.comparison()
 
     def operand(self) -> Callable[[Record], Any]:
+        """An operand, with arithmetic: + and - over *, / and % over ^ (insights_expr.arithmetic)."""
+        left = self._term()
+        while (op := self._arith_op("+", "-")) is not None:
+            left = self._arith(op, left, self._term())
+        return left
+
+    def _term(self) -> Callable[[Record], Any]:
+        left = self._power()
+        while (op := self._arith_op("*", "/", "%")) is not None:
+            left = self._arith(op, left, self._power())
+        return left
+
+    def _power(self) -> Callable[[Record], Any]:
+        base = self._atom()
+        if self._arith_op("^") is not None:
+            return self._arith("^", base, self._power())
+        return base
+
+    def _arith_op(self, *ops: str) -> str | None:
+        token = self.peek()
+        # A lone "-" lexes as a word (field names may hold hyphens): it subtracts here.
+        if token is not None and token.kind in ("op", "word") and token.text in ops:
+            self.pos += 1
+            return token.text
+        return None
+
+    @staticmethod
+    def _arith(op: str, left: Callable[[Record], Any], right: Callable[[Record], Any]) -> Callable[[Record], Any]:
+        return lambda r: insights_expr.arithmetic(op, left(r), right(r))
+
+    def _atom(self) -> Callable[[Record], Any]:
         token = self.take()
         if token.kind == "str":
             value: Any = _unquote(token.text)
@@ -370,7 +417,7 @@ def _parse_commands(commands: list[str]) -> Query:
             except ExpressionError as exc:
                 raise QueryError(str(exc)) from exc
             continue
-        tokens = _lex(rest)
+        tokens = _lex(rest, divide=verb == "filter")
         if verb == "filter":
             query.filters.append(_FilterParser(tokens).parse())
         elif verb == "sort":

@@ -76,7 +76,8 @@ def text(value: Any) -> str | None:
     return str(value)
 
 
-def _arith(op: str, a: Any, b: Any) -> float | None:
+def arithmetic(op: str, a: Any, b: Any) -> float | None:
+    """a <op> b for + - * / % ^; None when either is not a number (or b is a zero divisor)."""
     x, y = number(a), number(b)
     if x is None or y is None:
         return None
@@ -202,7 +203,7 @@ class _Parser:
 
     @staticmethod
     def _binary(op: str, left: Value, right: Value) -> Value:
-        return lambda r: _arith(op, left(r), right(r))
+        return lambda r: arithmetic(op, left(r), right(r))
 
     def primary(self) -> Value:
         token = self.take()
