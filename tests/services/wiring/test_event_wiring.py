@@ -302,6 +302,42 @@ def test_a_large_fifo_batch_is_retried_whole_so_its_later_messages_wait(wired: S
     assert batches and all("0" in firsts for firsts in batches)
 
 
+def test_mappings_are_listed_a_page_of_max_items_at_a_time(wired: ServerProcess) -> None:
+    """ListEventSourceMappings returns at most MaxItems mappings and a NextMarker while more follow
+    (API reference: MaxItems, "The maximum number of event source mappings to return"; NextMarker,
+    "returned when the response doesn't contain all event source mappings")."""
+    lam = wired.client("lambda")
+    name = _function(wired, _COUNTING, role_policy=_READS)
+    made = {lam.create_event_source_mapping(EventSourceArn=_queue(wired)[1], FunctionName=name)["UUID"]
+            for _ in range(3)}
+    first = lam.list_event_source_mappings(FunctionName=name, MaxItems=2)
+    assert len(first["EventSourceMappings"]) == 2 and first["NextMarker"]
+    rest = lam.list_event_source_mappings(FunctionName=name, MaxItems=2, Marker=first["NextMarker"])
+    assert len(rest["EventSourceMappings"]) == 1 and "NextMarker" not in rest
+    assert {m["UUID"] for m in first["EventSourceMappings"] + rest["EventSourceMappings"]} == made
+    pages = lam.get_paginator("list_event_source_mappings").paginate(
+        FunctionName=name, PaginationConfig={"PageSize": 1})
+    assert [len(one["EventSourceMappings"]) for one in pages] == [1, 1, 1]
+    for mapping in made:
+        lam.delete_event_source_mapping(UUID=mapping)
+
+
+def test_a_version_or_alias_lists_only_its_own_mappings(wired: ServerProcess) -> None:
+    """ListEventSourceMappings' FunctionName may be a "Version or Alias ARN", which lists the event
+    source mappings "for a specific Lambda function version or an alias" (API reference)."""
+    lam = wired.client("lambda")
+    name = _function(wired, _COUNTING, role_policy=_READS, Publish=True)
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    unqualified = lam.create_event_source_mapping(EventSourceArn=_queue(wired)[1], FunctionName=name)
+    aliased = lam.create_event_source_mapping(EventSourceArn=_queue(wired)[1], FunctionName=f"{name}:live")
+    alias_arn = aliased["FunctionArn"]
+    assert [m["UUID"] for m in lam.list_event_source_mappings(FunctionName=alias_arn)["EventSourceMappings"]] == [
+        aliased["UUID"]]
+    assert [m["UUID"] for m in lam.list_event_source_mappings(FunctionName=f"{name}:1")["EventSourceMappings"]] == []
+    for mapping in (unqualified, aliased):
+        lam.delete_event_source_mapping(UUID=mapping["UUID"])
+
+
 def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
     send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role

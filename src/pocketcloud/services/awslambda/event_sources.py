@@ -37,6 +37,7 @@ from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, n
 from pocketcloud.services.awslambda.event_filters import check_filter_criteria, matches_any, sqs_record_view
 from pocketcloud.services.awslambda.functions import FunctionStore, function_arn, split_name
 from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
+from pocketcloud.services.awslambda.paging import page
 from pocketcloud.services.awslambda.role_access import RoleAccess, lambda_role_access
 from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.store import Collection
@@ -62,6 +63,7 @@ _FIELDS = (
 # The SQS calls a poller makes, which the execution role must be allowed (checked in this order, as Lambda does).
 _POLLER_CALLS = ("ReceiveMessage", "DeleteMessage", "GetQueueAttributes")
 DEFAULT_CONCURRENCY = 5
+LIST_LIMIT = 100  # the most mappings one ListEventSourceMappings answer holds
 
 
 def _epoch() -> float:
@@ -283,14 +285,24 @@ class EventSourceOperations:
         return {**self._mapping_view(doc), "State": "Deleting"}
 
     def ListEventSourceMappings(self, ctx: RequestContext, p: Params) -> Params:
+        """The caller's mappings, a page at a time: at most MaxItems, and never more than 100 ("Note
+        that ListEventSourceMappings returns a maximum of 100 items in each response, even if you
+        set the number higher", API reference), with NextMarker while more follow. A version or
+        alias ARN (or name:qualifier) lists the mappings of that version or alias."""
         docs = [d for _, d in self.mappings.scan(MAPPINGS)]
         if p.get("EventSourceArn"):
             docs = [d for d in docs if d["EventSourceArn"] == p["EventSourceArn"]]
         if p.get("FunctionName"):
-            name, _ = split_name(ctx, p["FunctionName"])
+            name, qualifier = split_name(ctx, p["FunctionName"])
             docs = [d for d in docs if d["FunctionArn"].split(":")[6] == name]
+            if qualifier is not None:
+                docs = [d for d in docs if d["FunctionArn"].split(":")[7:] == [qualifier]]
         docs = [d for d in docs if _belongs_to(d, ctx)]
-        return {"EventSourceMappings": [self._mapping_view(d) for d in docs]}
+        selected, marker = page(docs, p.get("Marker"), p.get("MaxItems"), limit=LIST_LIMIT)
+        result: Params = {"EventSourceMappings": [self._mapping_view(d) for d in selected]}
+        if marker:
+            result["NextMarker"] = marker
+        return result
 
     def _sqs(self) -> Any:
         return self.runtime.provider("sqs")
