@@ -18,12 +18,32 @@ from typing import Any
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import access_denied
+from pocketcloud.iam.context_keys import resource_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.base import ServiceRuntime
 
 # Sessions last 12 hours; a fresh one is issued well before, so a poller never holds an expired one.
 SESSION_REFRESH_SECONDS = 3600.0
+
+
+def authorize_pass_role(
+    runtime: ServiceRuntime, ctx: RequestContext, role_arn: str, condition_values: dict[str, Any]
+) -> None:
+    """AccessDenied unless `ctx`'s caller may hand `role_arn` to a service: iam:PassRole on the role
+    ("Grant a user permissions to pass a role to an AWS service"), with the keys the service sets
+    (`condition_values`: iam:PassedToService, ...) and the role's tags as aws:ResourceTag/<key> and
+    iam:ResourceTag/<key>, as IAM's role resource type lists them (so `iam:ResourceTag/team` can
+    decide which roles a user may pass)."""
+    parts = role_arn.split(":")
+    iam = runtime.provider("iam")
+    role = None
+    if len(parts) == 6 and parts[5].startswith("role/") and iam is not None:
+        role = iam.role(parts[4], parts[5].rsplit("/", 1)[-1])  # type: ignore[attr-defined]
+    values = {**resource_tag_values((role or {}).get("Tags"), ("aws", "iam")), **condition_values}
+    runtime.authorizer.authorize_action(
+        ctx, operation_model(ctx.service, ctx.operation), "iam:PassRole", role_arn, values
+    )
 
 
 class RoleAccess:

@@ -79,3 +79,29 @@ def test_changing_a_functions_role_needs_pass_role_on_the_new_one(
     assert f"iam:PassRole on resource: {other}" in message
     # Other settings change without passing any role.
     assert theirs.update_function_configuration(FunctionName=name, Timeout=7)["Timeout"] == 7
+
+
+def test_pass_role_conditions_see_the_roles_tags(server: ServerProcess, lam: Any) -> None:
+    """The role's tags are iam:ResourceTag/<key> and aws:ResourceTag/<key> of iam:PassRole (IAM's role
+    resource type), so a user may be allowed to pass only the roles tagged for its team."""
+    iam = server.client("iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    blue, red = (
+        iam.create_role(RoleName=unique(team), AssumeRolePolicyDocument=trust, Tags=[{"Key": "team", "Value": team}])[
+            "Role"
+        ]["Arn"]
+        for team in ("blue", "red")
+    )
+    for key in ("iam:ResourceTag/team", "aws:ResourceTag/team"):
+        theirs = _caller(
+            server,
+            allow("lambda:CreateFunction"),
+            allow("iam:PassRole", "*", Condition={"StringEquals": {key: "blue"}}),
+        )
+        name = unique("fn")
+        assert _create(theirs, blue, name)["Role"] == blue
+        lam.delete_function(FunctionName=name)
+        code, status, message, _ = error_of(_create, theirs, red, unique("fn"))
+        assert (code, status) == ("AccessDeniedException", 403)
+        assert f"iam:PassRole on resource: {red}" in message

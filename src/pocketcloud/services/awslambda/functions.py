@@ -22,7 +22,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.lambda_runtime.runtimes import SUPPORTED_RUNTIMES
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import operation_model, service_model
+from pocketcloud.protocol.models import service_model
 from pocketcloud.services.awslambda.code import requested_package, save_code
 from pocketcloud.services.awslambda.doc_cache import DocumentCache, watched
 from pocketcloud.services.awslambda.environment_key import check_configured_key
@@ -36,6 +36,7 @@ from pocketcloud.services.awslambda.errors import (
 )
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.target_access import denied_call
+from pocketcloud.services.role_access import authorize_pass_role
 from pocketcloud.store import Collection, Scope, Store
 
 Params = dict[str, Any]
@@ -320,12 +321,9 @@ class FunctionOperations:
             role = iam.role(parts[4], parts[5].rsplit("/", 1)[-1])
         if role is None:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
-        # Handing the role to Lambda is iam:PassRole on it, which the caller's policies must allow
-        # ("Grant a user permissions to pass a role to an AWS service"), with the keys AWS sets.
-        self.runtime.authorizer.authorize_action(  # type: ignore[attr-defined]
+        authorize_pass_role(
+            self.runtime,  # type: ignore[attr-defined]
             ctx,
-            operation_model("lambda", ctx.operation),
-            "iam:PassRole",
             role_arn,
             {"iam:PassedToService": "lambda.amazonaws.com", "iam:AssociatedResourceArn": function_arn},
         )

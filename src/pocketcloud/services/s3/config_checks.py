@@ -17,8 +17,8 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.authorizer import access_denied
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import is_digits
+from pocketcloud.services.role_access import authorize_pass_role
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
 from pocketcloud.services.s3.replication_rules import check_rules, destination_bucket, role_account
 from pocketcloud.services.s3.state import S3State, valid_tag_text
@@ -221,14 +221,7 @@ class ConfigurationChecks:
         settings = self.runtime.settings  # type: ignore[attr-defined]
         if role_account(role) != doc["Account"] and not settings.auth_disabled:
             raise access_denied("s3", "Access Denied")
-        # Handing the role to S3 is iam:PassRole on it, which the caller's policies must allow.
-        self.runtime.authorizer.authorize_action(  # type: ignore[attr-defined]
-            ctx,
-            operation_model("s3", ctx.operation),
-            "iam:PassRole",
-            role,
-            {"iam:PassedToService": "s3.amazonaws.com"},
-        )
+        authorize_pass_role(self.runtime, ctx, role, {"iam:PassedToService": "s3.amazonaws.com"})  # type: ignore[attr-defined]
         if (doc.get("Versioning") or {}).get("Status") != "Enabled":
             # Replication needs versioning on the source bucket (PutBucketReplication).
             raise invalid_request(
