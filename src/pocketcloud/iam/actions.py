@@ -313,7 +313,7 @@ def resource_arns(
         operation = operation_model(service, operation)
     plan = _plan_for(service, operation, params)
     if plan.special is not None:
-        return plan.special(account, params)
+        return plan.special(account, region, params)
     required = plan.required
     if len(required) == 1:
         return required[0].fill(params, account, region) or ["*"]
@@ -359,33 +359,41 @@ def iam_entity(operation: str, params: dict[str, Any]) -> tuple[str, str] | None
     return None
 
 
-def _iam_listing(kind: str) -> Callable[[str, Mapping[str, Any]], list[str]]:
+def _iam_listing(kind: str) -> Callable[[str, str, Mapping[str, Any]], list[str]]:
     # The catalog gives IAM's listings no resource type, but AWS authorizes them on the listed
     # kind's path ("...:user/" for ListUsers), as its AccessDenied messages show.
-    def listing(account: str, params: Mapping[str, Any]) -> list[str]:
+    def listing(account: str, region: str, params: Mapping[str, Any]) -> list[str]:
         return [f"arn:aws:iam::{account}:{kind}{params.get('PathPrefix') or '/'}"]
 
     return listing
 
 
-def _iam_list_policies(account: str, params: Mapping[str, Any]) -> list[str]:
+def _iam_list_policies(account: str, region: str, params: Mapping[str, Any]) -> list[str]:
     return [f"policy path {params.get('PathPrefix') or '/'}"]  # AWS's own name for it
 
 
-def _sts_assume_root(account: str, params: Mapping[str, Any]) -> list[str]:
+def _sts_assume_root(account: str, region: str, params: Mapping[str, Any]) -> list[str]:
     # The catalog's root resource is "arn:aws:iam::${Account}:root": the member account assumed.
     target = params.get("TargetPrincipal")
     return [f"arn:aws:iam::{target}:root"] if isinstance(target, str) and target.isdigit() else ["*"]
 
 
+def _logs_describe_log_groups(account: str, region: str, params: Mapping[str, Any]) -> list[str]:
+    # The catalog gives DescribeLogGroups no resource type; AWS authorizes it on a log group with an
+    # empty name and stream ("...:log-group::log-stream:", as its AccessDenied messages show:
+    # hashicorp/terraform-provider-aws#8804), which a policy's "...:log-group:*" covers.
+    return [f"arn:aws:logs:{region}:{account}:log-group::log-stream:"]
+
+
 # (service, operation) → its resources, where AWS's are not the catalog's.
-_RESOURCE_OVERRIDES: dict[tuple[str, str], Callable[[str, Mapping[str, Any]], list[str]]] = {
+_RESOURCE_OVERRIDES: dict[tuple[str, str], Callable[[str, str, Mapping[str, Any]], list[str]]] = {
     ("iam", "ListUsers"): _iam_listing("user"),
     ("iam", "ListRoles"): _iam_listing("role"),
     ("iam", "ListGroups"): _iam_listing("group"),
     ("iam", "ListInstanceProfiles"): _iam_listing("instance-profile"),
     ("iam", "ListPolicies"): _iam_list_policies,
     ("sts", "AssumeRoot"): _sts_assume_root,
+    ("logs", "DescribeLogGroups"): _logs_describe_log_groups,
 }
 
 
@@ -447,7 +455,7 @@ class _Plan:
     required: tuple[_Template, ...]
     candidates: tuple[_Template, ...]  # when nothing is required: the first that fills wins
     versioned: _Plan | None = None  # S3: the plan when the request names a VersionId
-    special: Callable[[str, Mapping[str, Any]], list[str]] | None = None  # _RESOURCE_OVERRIDES
+    special: Callable[[str, str, Mapping[str, Any]], list[str]] | None = None  # _RESOURCE_OVERRIDES
 
 
 _PLANS: dict[tuple[str, str], _Plan] = {}

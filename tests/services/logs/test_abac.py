@@ -196,3 +196,29 @@ def test_a_delivery_destination_is_judged_by_its_tags(endpoint: str, logs: Any) 
     finally:
         logs.delete_delivery_destination(name=allowed)
         logs.delete_delivery_destination(name=other)
+
+
+def test_describe_log_groups_is_authorized_on_the_accounts_log_groups(endpoint: str) -> None:
+    """DescribeLogGroups acts on "...:log-group::log-stream:" (AWS's AccessDenied names it:
+    hashicorp/terraform-provider-aws#8804): a policy on the Region's log-group:* allows it, one on
+    a single group's ARN does not."""
+    all_groups = _user_client(
+        endpoint,
+        {"Effect": "Allow", "Action": "logs:DescribeLogGroups", "Resource": f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:*"},
+    )
+    assert "logGroups" in all_groups.describe_log_groups()
+    one_group = _user_client(
+        endpoint,
+        {
+            "Effect": "Allow",
+            "Action": "logs:DescribeLogGroups",
+            "Resource": f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:mine:*",
+        },
+    )
+    code, message = _refused(one_group.describe_log_groups, logGroupNamePrefix="mine")
+    assert code == "AccessDeniedException"
+    assert message.endswith(
+        f"is not authorized to perform: logs:DescribeLogGroups on resource: "
+        f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group::log-stream: "
+        "because no identity-based policy allows the logs:DescribeLogGroups action"
+    )
