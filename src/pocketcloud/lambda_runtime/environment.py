@@ -3,7 +3,8 @@
 The supervisor here, not the code inside, owns the deadline: at the timeout
 it kills the whole process tree (its process group, and any descendant that
 left the group) and reports `Sandbox.Timedout` as AWS does. A runtime that
-exits, crashes or outgrows its memory size is reported as `Runtime.ExitError`.
+exits or crashes is reported as `Runtime.ExitError`; one killed for outgrowing its
+memory size as `Runtime.OutOfMemory`, as Lambda tells an OOM kill from other deaths.
 
 Memory is watched by polling the tree's resident size: on this kind of host the
 cgroup v2 hierarchy has no memory controller (it stays with cgroup v1), so
@@ -242,9 +243,16 @@ class ExecutionEnvironment:
             if kind == "error":
                 outcome.error_type = _error_type(body)
         elif why == "memory":
+            # Lambda's supervisor tells an OOM kill from any other death of the runtime: its error
+            # type is Runtime.OutOfMemory, its message still "Runtime exited with error: signal: killed"
+            # (aws-lambda-runtime-interface-emulator, rapid/shutdown.go: event.OomKilled() ->
+            # ErrorRuntimeOutOfMemory), and the REPORT line says "Error Type: Runtime.OutOfMemory".
             await self.kill()
             outcome = InvokeOutcome(
-                "exit", _exit_payload(invocation.request_id, "signal: killed"), "Runtime.ExitError", duration
+                "exit",
+                _exit_payload(invocation.request_id, "signal: killed", "Runtime.OutOfMemory"),
+                "Runtime.OutOfMemory",
+                duration,
             )
         elif why == "exit" or self.process.returncode is not None:
             await self.drain_output()
@@ -369,16 +377,14 @@ def _error_type(body: bytes) -> str:
         return "Unhandled"
 
 
-def _exit_payload(request_id: str, reason: str) -> bytes:
+def _exit_payload(request_id: str, reason: str, error_type: str = "Runtime.ExitError") -> bytes:
     # A runtime that exits with status 0 gave Lambda (written in Go) no error to quote.
     why = (
         "Runtime exited without providing a reason"
         if reason == "exit status 0"
         else f"Runtime exited with error: {reason}"
     )
-    return json.dumps(
-        {"errorType": "Runtime.ExitError", "errorMessage": f"RequestId: {request_id} Error: {why}"}
-    ).encode()
+    return json.dumps({"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {why}"}).encode()
 
 
 # How Lambda's runtime (written in Go) names a signal in "Runtime exited with error: signal: ...".

@@ -137,6 +137,9 @@ def test_a_runtime_that_exits_is_a_runtime_exit_error(functions: Functions, lam:
 
 
 def test_a_function_outgrowing_its_memory_size_is_killed(functions: Functions, lam: Any) -> None:
+    """An OOM kill is Runtime.OutOfMemory, not Runtime.ExitError: AWS's supervisor tells it from other
+    deaths (aws-lambda-runtime-interface-emulator, rapid/shutdown.go: OomKilled -> ErrorRuntimeOutOfMemory),
+    and AWS's REPORT line reads 'Max Memory Used: <size> MB  Status: error  Error Type: Runtime.OutOfMemory'."""
     name = functions.python(
         "import time\n"
         "def handler(event, context):\n"
@@ -150,10 +153,11 @@ def test_a_function_outgrowing_its_memory_size_is_killed(functions: Functions, l
     result = invoke(lam, name)
     assert result.function_error == "Unhandled"
     assert result.payload == {
-        "errorType": "Runtime.ExitError",
+        "errorType": "Runtime.OutOfMemory",
         "errorMessage": f"RequestId: {result.request_id} Error: Runtime exited with error: signal: killed",
     }
     assert "\tMax Memory Used: 128 MB\t" in result.report()
+    assert result.report().endswith("\tStatus: error\tError Type: Runtime.OutOfMemory\t")
 
 
 ENV_DUMP = """
