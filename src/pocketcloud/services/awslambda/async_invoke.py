@@ -150,7 +150,7 @@ class AsyncInvokeOperations(InvokeOperations):
         now_ms = int(time.time() * 1000)
         try:
             doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
-                (account, region), name, qualifier, function_arn(region, account, name), cached=True
+                (account, region), name, qualifier, function_arn(region, account, name), cached=True, routed=True
             )
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go

@@ -385,7 +385,7 @@ class EventSourceOperations:
         qualifier = parts[7] if len(parts) > 7 else None
         try:
             function, executed = self.functions.resolve(
-                (account, region), name, qualifier, doc["FunctionArn"]
+                (account, region), name, qualifier, doc["FunctionArn"], routed=True
             )
         except ServiceError:
             return None
