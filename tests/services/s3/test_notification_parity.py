@@ -166,6 +166,20 @@ def test_tagging_events_are_version_2_3_and_tell_the_etag_but_no_size_or_sequenc
     assert all(e["s3"]["object"] == {"key": "k", "eTag": "f3e6da48d914f3f04f6bd9cb092c044d"} for e in events)
 
 
+def test_a_tagging_event_names_the_version_that_was_tagged(s3: Any, sqs: Any, bucket: str) -> None:
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    url = notify_queue(s3, sqs, bucket, ["s3:ObjectTagging:*"])
+    first = s3.put_object(Bucket=bucket, Key="k", Body=b"FooBarBlitz")
+    s3.put_object(Bucket=bucket, Key="k", Body=b"a newer version")
+    tags = {"TagSet": [{"Key": "a", "Value": "b"}]}
+    s3.put_object_tagging(Bucket=bucket, Key="k", VersionId=first["VersionId"], Tagging=tags)
+    s3.delete_object_tagging(Bucket=bucket, Key="k", VersionId=first["VersionId"])
+    events = records(sqs, url, 2)
+    assert [e["s3"]["object"] for e in events] == [
+        {"key": "k", "eTag": "f3e6da48d914f3f04f6bd9cb092c044d", "versionId": first["VersionId"]}
+    ] * 2
+
+
 def test_an_acl_event_is_sent_only_when_the_acl_changes(s3: Any, sqs: Any, bucket: str) -> None:
     s3.delete_bucket_ownership_controls(Bucket=bucket)
     url = notify_queue(s3, sqs, bucket, ["s3:ObjectAcl:Put"])

@@ -97,6 +97,16 @@ class S3Provider(
     def _current(self, bucket: str, key: str) -> dict[str, Any] | None:
         return self.s3.objects.get(bucket_scope(bucket), key)
 
+    def _acted_on(self, p: dict[str, Any]) -> dict[str, Any] | None:
+        """The version a call on an existing object acted on: the one its VersionId names, else the
+        current one (an event names the version that was tagged, not the newest)."""
+        if not p.get("VersionId"):
+            return self._current(p["Bucket"], p["Key"])
+        try:
+            return self.find_object(p["Bucket"], p["Key"], p["VersionId"])
+        except ServiceError:
+            return None
+
     async def notify(
         self,
         ctx: RequestContext | None,
@@ -213,7 +223,7 @@ class S3Provider(
     async def PutObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().PutObjectTagging(ctx, p))
         await self.notify(
-            ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
+            ctx, "s3:ObjectTagging:Put", p["Bucket"], p["Key"], self._acted_on(p)
         )
         self.replicate(p["Bucket"], p["Key"], result.get("VersionId"), tags_only=True)
         return result
@@ -221,7 +231,7 @@ class S3Provider(
     async def DeleteObjectTagging(self, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:  # type: ignore[override]
         result = await _settled(super().DeleteObjectTagging(ctx, p))
         await self.notify(
-            ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._current(p["Bucket"], p["Key"])
+            ctx, "s3:ObjectTagging:Delete", p["Bucket"], p["Key"], self._acted_on(p)
         )
         self.replicate(p["Bucket"], p["Key"], result.get("VersionId"), tags_only=True)
         return result
