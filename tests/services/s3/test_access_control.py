@@ -305,6 +305,20 @@ def test_create_bucket_with_a_public_acl_is_refused(s3: Any) -> None:
         "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
 
 
+def test_bucket_owner_enforced_is_refused_while_the_bucket_acl_grants_others(s3: Any, acl_bucket: str) -> None:
+    # "Prerequisites for disabling ACLs": the bucket ACL must be reset to private first.
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL="log-delivery-write")
+    enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert error_of(s3.put_bucket_ownership_controls, Bucket=acl_bucket, OwnershipControls=enforced) == (
+        "InvalidBucketAclWithObjectOwnership", 400,
+        "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting")
+    assert s3.get_bucket_ownership_controls(Bucket=acl_bucket)["OwnershipControls"] == {
+        "Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    s3.put_bucket_acl(Bucket=acl_bucket, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=acl_bucket, OwnershipControls=enforced)
+    assert s3.get_bucket_ownership_controls(Bucket=acl_bucket)["OwnershipControls"] == enforced
+
+
 def test_public_read_object_acl_serves_anonymous_reads_until_public_acls_are_ignored(
     endpoint: str, s3: Any, acl_bucket: str
 ) -> None:

@@ -424,6 +424,20 @@ class AccessControlOperations:
         for flag in DEFAULT_PUBLIC_ACCESS_BLOCK:  # a flag left out is stored, and read back, as false
             value.setdefault(flag, False)
 
+    def validate_ownershipcontrols(self, ctx: RequestContext, bucket: str, value: Any) -> None:
+        """Bucket owner enforced disables ACLs only once the bucket ACL grants nothing beyond the owner's
+        full control ("Prerequisites for disabling ACLs"): otherwise InvalidBucketAclWithObjectOwnership."""
+        rules = (value or {}).get("Rules") or [{}]
+        if rules[0].get("ObjectOwnership") != ENFORCED:
+            return
+        doc = self.s3.bucket(bucket)
+        if not acls.only_owner_full_control(self.bucket_acl(doc), doc["Account"]):
+            raise ServiceError(
+                "InvalidBucketAclWithObjectOwnership",
+                "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting",
+                status=400,
+            )
+
     def GetBucketPolicyStatus(self, ctx: RequestContext, p: Params) -> Params:
         text = (self.s3.bucket(p["Bucket"]).get("Configs") or {}).get("Policy")
         if text is None:
