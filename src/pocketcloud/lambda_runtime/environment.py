@@ -76,6 +76,9 @@ class InvokeOutcome:
     # Why a failed init failed, as wait_ready says ("init_error", "exit", "init_timeout"): the
     # platform's init records tell a timeout from an error.
     init_failure: str | None = None
+    # An init that outran Lambda's init limit and was retried at the invocation: (how long the first
+    # attempt ran, in ms, and what it printed). The outcome's own init is then the retry.
+    first_init: tuple[float, list[tuple[int, str]]] | None = None
 
 
 def _descendants(pid: int) -> list[int]:
@@ -182,14 +185,17 @@ class ExecutionEnvironment:
     def take_lines(self) -> list[tuple[int, str]]:
         return self.output.take()
 
-    async def wait_ready(self) -> str | None:
-        """Wait for the runtime's first `next`. None when ready, else why init failed."""
+    async def wait_ready(self, timeout: float = INIT_TIMEOUT_SECONDS) -> str | None:
+        """Wait for the runtime's first `next`. None when ready, else why init failed.
+
+        `timeout` is Lambda's init limit, or the function's timeout for an init retried at the invocation.
+        """
         assert self.process is not None
         ready = asyncio.create_task(self._ready.wait())
         init_error = asyncio.create_task(self.api.init_error_event.wait())
         exited = asyncio.create_task(self.process.wait())
         done, pending = await asyncio.wait(
-            {ready, init_error, exited}, timeout=INIT_TIMEOUT_SECONDS, return_when=asyncio.FIRST_COMPLETED
+            {ready, init_error, exited}, timeout=timeout, return_when=asyncio.FIRST_COMPLETED
         )
         for task in pending:
             task.cancel()
@@ -205,12 +211,29 @@ class ExecutionEnvironment:
             return "exit"
         return "init_timeout"
 
-    async def invoke(self, invocation: Invocation, timeout_seconds: float) -> InvokeOutcome:
+    async def restart(self) -> list[tuple[int, str]]:
+        """Kill the runtime and start it afresh in this environment, for Lambda's retry of an init
+        that outran its limit; returns what the first attempt printed."""
+        await self.kill()
+        lines = self.take_lines()
+        self.api = RuntimeApiServer(self._runtime_asked)
+        self.output = OutputPipe()
+        self._ready = asyncio.Event()
+        self._exited = None
+        self.dead = False
+        self.init_duration_ms = None
+        await self.start()
+        return lines
+
+    async def invoke(
+        self, invocation: Invocation, timeout_seconds: float, spent_ms: float = 0.0
+    ) -> InvokeOutcome:
+        """Run one invocation; `spent_ms` of its timeout went already (to an init retried at the invocation)."""
         assert self.process is not None
         self.output.read_now()  # what init (or the last invocation, late) printed goes before START
         preamble = self.take_lines()
         loop = asyncio.get_running_loop()
-        started = time.monotonic()
+        started = time.monotonic() - spent_ms / 1000
         started_ms = int(time.time() * 1000)
         # One future settles the invocation, whichever comes first: the runtime's answer, the
         # process exiting, the memory watch or the deadline. Callbacks and timers rather than a
@@ -221,7 +244,7 @@ class ExecutionEnvironment:
         if self._exit_watch().done():
             self._settle("exit")
         invocation.on_result = self._answered
-        deadline = loop.call_later(timeout_seconds, self._settle, "timeout")
+        deadline = loop.call_later(max(0.0, timeout_seconds - spent_ms / 1000), self._settle, "timeout")
         # The memory was read when the environment became ready and at every poll since: unless
         # it was over the size then, the first look waits one interval, so an invocation shorter
         # than that walks /proc not at all.
@@ -384,7 +407,9 @@ def _exit_payload(request_id: str, reason: str, error_type: str = "Runtime.ExitE
         if reason == "exit status 0"
         else f"Runtime exited with error: {reason}"
     )
-    return json.dumps({"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {why}"}).encode()
+    return json.dumps(
+        {"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {why}"}
+    ).encode()
 
 
 # How Lambda's runtime (written in Go) names a signal in "Runtime exited with error: signal: ...".

@@ -193,10 +193,21 @@ class InvokeOperations:
         lines: list[tuple[int, str]] = []
         try:
             init_failure = await env.wait_ready() if cold else None
+            first_init: tuple[float, list[tuple[int, str]]] | None = None
+            spent_ms = 0.0
+            if init_failure == "init_timeout":
+                # Lambda retries an init that outran its 10 s at the invocation, within the function's
+                # timeout (the Lambda developer guide, "Init phase": 'If all three tasks do not complete
+                # within 10 seconds, Lambda retries the Init phase at the time of the first function
+                # invocation with the configured function timeout').
+                first_ms = env.init_duration_ms or 0.0
+                first_init = (first_ms, await env.restart())
+                init_failure = await env.wait_ready(timeout)
+                spent_ms = env.init_duration_ms or 0.0
             if init_failure is not None:
-                outcome = await self._init_outcome(env, init_failure, request_id)
+                outcome = await self._init_outcome(env, init_failure, request_id, timeout)
             else:
-                deadline_ms = int(time.time() * 1000 + timeout * 1000)
+                deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent_ms)
                 invocation = Invocation(
                     request_id=request_id,
                     payload=payload,
@@ -208,7 +219,8 @@ class InvokeOperations:
                     trace_id=_trace_id(),
                     client_context=client_context,
                 )
-                outcome = await env.invoke(invocation, timeout)
+                outcome = await env.invoke(invocation, timeout, spent_ms)
+            outcome.first_init = first_init
             if outcome.status in ("timeout", "exit", "init_error"):
                 env.dead = True
         finally:
@@ -294,7 +306,9 @@ class InvokeOperations:
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
 
-    async def _init_outcome(self, env: Any, reason: str, request_id: str) -> InvokeOutcome:
+    async def _init_outcome(self, env: Any, reason: str, request_id: str, timeout: float) -> InvokeOutcome:
+        """The outcome of a failed init; one that ran out of time is the retry at the invocation, which
+        had the function's `timeout` (the first, out of Lambda's init limit, is always retried)."""
         await env.drain_output(wait_exit=0.5)
         lines = env.take_lines()
         if reason == "init_error" and env.api.init_error is not None:
@@ -316,11 +330,14 @@ class InvokeOperations:
                 log_lines=lines,
                 init_failure=reason,
             )
-        message = f"RequestId: {request_id} Error: Runtime failed to start: init phase exceeded the timeout"
+        # The retry ran into the function's timeout: a timeout like any other, as AWS reports it
+        # (troubleshooting guide: "Function times out during Init phase (Sandbox.Timedout)").
+        message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
         return InvokeOutcome(
             "init_error",
-            json.dumps({"errorType": "Runtime.Unknown", "errorMessage": message}).encode(),
-            "Runtime.Unknown",
+            json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
+            "Sandbox.Timedout",
+            duration_ms=timeout * 1000,
             log_lines=lines,
             init_failure=reason,
         )
@@ -339,13 +356,24 @@ class InvokeOperations:
         # START carries the moment the event was handed over, so the function's own lines sort after it.
         started = outcome.started_ms or now_ms - int(outcome.duration_ms)
         lines: list[tuple[int, str]] = []
+        phase = "init"
+        retried = outcome.first_init is not None
+        if outcome.first_init is not None:
+            # The init that outran its limit, then the retry at the invocation: its INIT_REPORT, if it
+            # fails, says "Phase: invoke" (as AWS's do: "INIT_REPORT Init Duration: 180000.45 ms
+            # Phase: invoke Status: timeout", DataDog/datadog-lambda-extension#1237).
+            first_ms, first_lines = outcome.first_init
+            lines += first_lines
+            at = max([t for t, _ in first_lines], default=started)
+            lines.append((at, f"INIT_REPORT Init Duration: {first_ms:.2f} ms\tPhase: init\tStatus: timeout"))
+            phase = "invoke"
         if cold and init_ms is not None and outcome.status == "init_error":
             lines += outcome.log_lines
             status = f"error\tError Type: {outcome.error_type}"
             if outcome.init_failure == "init_timeout":  # AWS's line names no error type then
                 status = "timeout"
             lines.append(
-                (started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: init\tStatus: {status}")
+                (started, f"INIT_REPORT Init Duration: {init_ms:.2f} ms\tPhase: {phase}\tStatus: {status}")
             )
             outcome.log_lines = []
         lines += outcome.preamble
@@ -361,9 +389,9 @@ class InvokeOperations:
             f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {math.ceil(duration)} ms\t"
             f"Memory Size: {doc['MemorySize']} MB\tMax Memory Used: {outcome.max_memory_mb} MB"
         )
-        if cold and init_ms is not None:
+        if cold and init_ms is not None and not retried:  # a retried init is part of the Duration
             report += f"\tInit Duration: {init_ms:.2f} ms"
-        if outcome.status == "timeout":
+        if outcome.status == "timeout" or (retried and outcome.init_failure == "init_timeout"):
             report += "\tStatus: timeout"
         elif outcome.status in ("exit", "init_error"):
             report += f"\tStatus: error\tError Type: {outcome.error_type}"

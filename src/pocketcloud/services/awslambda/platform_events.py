@@ -68,6 +68,8 @@ def json_log_lines(
     # platform.start carries the moment the event was handed over, so the function's lines sort after it.
     started = outcome.started_ms or now_ms - int(outcome.duration_ms)
     status = STATUS.get(outcome.status, "error")
+    if outcome.first_init is not None and outcome.init_failure == "init_timeout":
+        status = "timeout"  # the init retried at the invocation ran into the function's timeout
     failed = status != "success"
     error = {"errorType": outcome.error_type} if status == "error" and outcome.error_type else {}
     init_failed = False
@@ -90,6 +92,19 @@ def json_log_lines(
                 "instanceMaxMemory": doc["MemorySize"] * 1024 * 1024,
             },
         )
+        init_phase = ON_DEMAND
+        if outcome.first_init is not None:
+            # An init that outran its limit, retried at the invocation: the first attempt's report,
+            # then the retry's records in the invoke phase.
+            first_ms, first_lines = outcome.first_init
+            lines += first_lines
+            emit(
+                started,
+                WARN,
+                "platform.initReport",
+                {**ON_DEMAND, "status": "timeout", "metrics": {"durationMs": round(first_ms, 3)}},
+            )
+            init_phase = {**ON_DEMAND, "phase": "invoke"}
         # What init printed: an init that failed never got the event, so all it wrote is init's.
         lines += outcome.log_lines if init_failed else outcome.preamble
         timed_out = outcome.init_failure == "init_timeout"
@@ -100,12 +115,12 @@ def json_log_lines(
         # A runtime that ran out of time never said its init was done: Lambda's runtime interface
         # (rapid) sends no initRuntimeDone for a timed-out init, only the initReport.
         if not timed_out:
-            emit(started, level, "platform.initRuntimeDone", {**ON_DEMAND, **done})
+            emit(started, level, "platform.initRuntimeDone", {**init_phase, **done})
         emit(
             started,
             level,
             "platform.initReport",
-            {**ON_DEMAND, **done, "metrics": {"durationMs": round(init_ms, 3)}},
+            {**init_phase, **done, "metrics": {"durationMs": round(init_ms, 3)}},
         )
     if not cold or init_ms is None or init_failed:
         lines += outcome.preamble
@@ -137,7 +152,7 @@ def json_log_lines(
         "memorySizeMB": doc["MemorySize"],
         "maxMemoryUsedMB": outcome.max_memory_mb,
     }
-    if cold and init_ms is not None:
+    if cold and init_ms is not None and outcome.first_init is None:  # a retried init is in the duration
         metrics["initDurationMs"] = round(init_ms, 3)
     emit(
         now_ms,
