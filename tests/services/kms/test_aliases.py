@@ -253,3 +253,13 @@ def test_aliases_of_aws_managed_keys_cannot_be_updated_or_deleted(kms: Any, serv
     code, status, _ = error_of(kms.delete_alias, AliasName=name)
     assert (code, status) == ("NotAuthorizedException", 400)
     assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == managed["KeyId"]
+
+
+def test_list_aliases_answers_fifty_aliases_without_a_limit(kms: Any) -> None:
+    # ListAliases' Limit: "If you do not include a value, it defaults to 50" (API reference).
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(51):
+        kms.create_alias(AliasName=unique_alias(), TargetKeyId=key_id)
+    page = kms.list_aliases()
+    assert len(page["Aliases"]) == 50
+    assert page["Truncated"] is True

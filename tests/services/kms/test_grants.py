@@ -294,3 +294,53 @@ def test_a_principal_the_grant_does_not_name_cannot_retire_it(kms: Any, endpoint
     code, status, _ = error_of(grantee.retire_grant, KeyId=key["Arn"], GrantId=grant["GrantId"])
     assert (code, status) == ("AccessDeniedException", 400)
     assert len(kms.list_grants(KeyId=key["KeyId"])["Grants"]) == 1
+
+
+# --- Paging: "KMS does not return more than the specified number of items" (ListGrants and
+# ListRetirableGrants Limit: 1 to 100, 50 without one; the API reference of both). -----------------
+
+def test_list_grants_pages_by_limit_and_marker(kms: Any, endpoint: str) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    grantee_arn, _ = iam_user(endpoint)
+    made = {
+        kms.create_grant(KeyId=key_id, GranteePrincipal=grantee_arn, Operations=["Decrypt"])["GrantId"]
+        for _ in range(3)
+    }
+    first = kms.list_grants(KeyId=key_id, Limit=2)
+    assert len(first["Grants"]) == 2
+    assert first["Truncated"] is True
+    second = kms.list_grants(KeyId=key_id, Limit=2, Marker=first["NextMarker"])
+    assert len(second["Grants"]) == 1
+    assert second["Truncated"] is False
+    assert "NextMarker" not in second
+    assert {g["GrantId"] for g in first["Grants"] + second["Grants"]} == made
+
+
+def test_list_grants_answers_fifty_grants_without_a_limit(kms: Any, endpoint: str) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    grantee_arn, _ = iam_user(endpoint)
+    for _ in range(51):
+        kms.create_grant(KeyId=key_id, GranteePrincipal=grantee_arn, Operations=["Decrypt"])
+    page = kms.list_grants(KeyId=key_id)
+    assert len(page["Grants"]) == 50
+    assert page["Truncated"] is True
+    everything = kms.get_paginator("list_grants").paginate(KeyId=key_id).build_full_result()["Grants"]
+    assert len({g["GrantId"] for g in everything}) == 51
+
+
+def test_list_retirable_grants_pages_by_limit_and_marker(kms: Any, endpoint: str) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    grantee_arn, _ = iam_user(endpoint)
+    retiring_arn, _ = iam_user(endpoint)
+    made = {
+        kms.create_grant(
+            KeyId=key_id, GranteePrincipal=grantee_arn, RetiringPrincipal=retiring_arn, Operations=["Decrypt"]
+        )["GrantId"]
+        for _ in range(3)
+    }
+    first = kms.list_retirable_grants(RetiringPrincipal=retiring_arn, Limit=2)
+    assert len(first["Grants"]) == 2
+    assert first["Truncated"] is True
+    second = kms.list_retirable_grants(RetiringPrincipal=retiring_arn, Limit=2, Marker=first["NextMarker"])
+    assert [second["Truncated"], len(second["Grants"])] == [False, 1]
+    assert {g["GrantId"] for g in first["Grants"] + second["Grants"]} == made

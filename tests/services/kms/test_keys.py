@@ -204,6 +204,16 @@ def test_list_keys_limit_one_is_truncated_when_more_keys_exist(kms: Any) -> None
     assert page["NextMarker"]
 
 
+def test_list_keys_answers_one_hundred_keys_without_a_limit(kms: Any) -> None:
+    # ListKeys' Limit: "If you do not include a value, it defaults to 100" (API reference).
+    listed = len(kms.get_paginator("list_keys").paginate().build_full_result()["Keys"])
+    for _ in range(max(0, 101 - listed)):
+        kms.create_key()
+    page = kms.list_keys()
+    assert len(page["Keys"]) == 100
+    assert page["Truncated"] is True
+
+
 # --- UpdateKeyDescription ---------------------------------------------------------------------
 
 def test_update_key_description_replaces_the_description(kms: Any) -> None:

@@ -217,3 +217,32 @@ def test_rotate_key_on_demand_of_an_asymmetric_key_is_unsupported(kms: Any) -> N
     code, status, _ = error_of(kms.rotate_key_on_demand, KeyId=key_id)
     assert (code, status) == ("UnsupportedOperationException", 400)
 
+
+
+# --- Paging: "KMS does not return more than the specified number of items" (ListResourceTags Limit:
+# 1 to 50; ListKeyRotations Limit: 1 to 1000, 100 without one; the API reference of both). ---------
+
+def test_list_resource_tags_pages_by_limit_and_marker(kms: Any) -> None:
+    tags = [{"TagKey": f"k{i}", "TagValue": f"v{i}"} for i in range(3)]
+    key_id = kms.create_key(Tags=tags)["KeyMetadata"]["KeyId"]
+    first = kms.list_resource_tags(KeyId=key_id, Limit=2)
+    assert first["Tags"] == tags[:2]
+    assert first["Truncated"] is True
+    second = kms.list_resource_tags(KeyId=key_id, Limit=2, Marker=first["NextMarker"])
+    assert second["Tags"] == tags[2:]
+    assert second["Truncated"] is False
+    assert "NextMarker" not in second
+
+
+def test_list_key_rotations_pages_by_limit_and_marker(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    for _ in range(3):
+        kms.rotate_key_on_demand(KeyId=key_id)
+    first = kms.list_key_rotations(KeyId=key_id, Limit=2)
+    assert len(first["Rotations"]) == 2
+    assert first["Truncated"] is True
+    second = kms.list_key_rotations(KeyId=key_id, Limit=2, Marker=first["NextMarker"])
+    assert len(second["Rotations"]) == 1
+    assert second["Truncated"] is False
+    dates = [r["RotationDate"] for r in first["Rotations"] + second["Rotations"]]
+    assert dates == sorted(dates)

@@ -5,6 +5,7 @@ the alias operations' checks on their keys), the record of each key's last use, 
 
 from __future__ import annotations
 
+import base64
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -112,6 +113,33 @@ class KmsBase(Provider):
         if scope != self._scope(ctx):
             raise not_found(f"Key '{doc['Arn']}' does not exist")
         return scope, doc
+
+    @staticmethod
+    def _marker(marker: str | None) -> str | None:
+        """The name a NextMarker this provider answered stands for; InvalidMarkerException for any
+        other string (one that does not decode, or decodes to nothing: it is never a marker of ours)."""
+        if marker is None:
+            return None
+        try:
+            decoded = base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
+        except (ValueError, UnicodeDecodeError):
+            decoded = ""
+        if not decoded or base64.urlsafe_b64encode(decoded.encode()).decode() != marker:
+            raise ServiceError("InvalidMarkerException", "Invalid marker", status=400)
+        return decoded
+
+    def _page(self, p: Params, member: str, entries: list[tuple[str, Params]], default_limit: int) -> Params:
+        """One page of a List* answer: of `entries` ((name, item)) in name order, those after the
+        Marker's name, at most Limit of them (the operation's documented default without one: "KMS
+        does not return more than the specified number of items"), with Truncated and, while more
+        follow, the NextMarker naming the last one."""
+        limit = p.get("Limit") or default_limit
+        after = self._marker(p.get("Marker"))
+        rest = sorted((e for e in entries if after is None or e[0] > after), key=lambda e: e[0])
+        out: Params = {member: [item for _, item in rest[:limit]], "Truncated": len(rest) > limit}
+        if len(rest) > limit:
+            out["NextMarker"] = base64.urlsafe_b64encode(rest[limit - 1][0].encode()).decode()
+        return out
 
     def _put(self, scope: Scope, doc: Params) -> None:
         self.keys.put(scope, doc["KeyId"], doc)

@@ -122,12 +122,12 @@ class GrantOperations(KmsBase):
     def ListGrants(self, ctx: RequestContext, p: Params) -> Params:
         scope, key = self._key(ctx, p["KeyId"])
         grants = [
-            self._listed(g)
+            (g["GrantId"], self._listed(g))
             for g in self.key_grants(scope, key["KeyId"])
             if p.get("GrantId") in (None, g["GrantId"])
             and p.get("GranteePrincipal") in (None, g.get("GranteePrincipal"))
         ]
-        return {"Grants": grants, "Truncated": False}
+        return self._page(p, "Grants", grants, 50)
 
     def _regional_grants(self, ctx: RequestContext) -> list[tuple[Scope, str, Params]]:
         """(scope, name, grant) of every grant on a key of any account in the caller's Region."""
@@ -145,8 +145,12 @@ class GrantOperations(KmsBase):
         if bool(retiring) == bool(service):
             raise validation("You must specify either RetiringPrincipal or RetiringServicePrincipal, but not both.")
         member, wanted = ("RetiringPrincipal", retiring) if retiring else ("RetiringServicePrincipal", service)
-        grants = [self._listed(g) for _, _, g in self._regional_grants(ctx) if g.get(member) == wanted]
-        return {"Grants": grants, "Truncated": False}
+        grants = [
+            (f"{scope[0]}/{name}", self._listed(g))
+            for scope, name, g in self._regional_grants(ctx)
+            if g.get(member) == wanted
+        ]
+        return self._page(p, "Grants", grants, 50)
 
     def RevokeGrant(self, ctx: RequestContext, p: Params) -> Params:
         scope, key = self._key(ctx, p["KeyId"])

@@ -358,7 +358,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return None
 
     def ListKeys(self, ctx: RequestContext, p: Params) -> Params:
-        limit = p.get("Limit") or 1000
+        limit = p.get("Limit") or 100
         page = self.keys.scan(self._scope(ctx), start_after=self._marker(p.get("Marker")), limit=limit + 1)
         out: Params = {
             "Keys": [{"KeyId": doc["KeyId"], "KeyArn": doc["Arn"]} for _, doc in page[:limit]],
@@ -394,20 +394,6 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             "TrackingStartDate": tracking,
             "KeyCreationDate": created,
         }
-
-    @staticmethod
-    def _marker(marker: str | None) -> str | None:
-        """The name a NextMarker this provider answered stands for; InvalidMarkerException for any
-        other string (one that does not decode, or decodes to nothing: it is never a marker of ours)."""
-        if marker is None:
-            return None
-        try:
-            decoded = base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
-        except (ValueError, UnicodeDecodeError):
-            decoded = ""
-        if not decoded or base64.urlsafe_b64encode(decoded.encode()).decode() != marker:
-            raise ServiceError("InvalidMarkerException", "Invalid marker", status=400)
-        return decoded
 
     def UpdateKeyDescription(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
@@ -549,7 +535,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
         scope = self._scope(ctx)
         target = self._key(ctx, p["KeyId"])[1]["KeyId"] if p.get("KeyId") else None
-        limit = p.get("Limit") or 100
+        limit = p.get("Limit") or 50
         entries = [
             {
                 "AliasName": name,
@@ -606,8 +592,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return {}
 
     def ListResourceTags(self, ctx: RequestContext, p: Params) -> Params:
-        tags = sorted(self._own_key(ctx, p["KeyId"])[1].get("Tags") or [], key=lambda t: t["TagKey"])
-        return {"Tags": tags, "Truncated": False}
+        tags = self._own_key(ctx, p["KeyId"])[1].get("Tags") or []
+        return self._page(p, "Tags", [(t["TagKey"], t) for t in tags], 50)
 
     # -- rotation -----------------------------------------------------------------------------------
 
@@ -662,5 +648,5 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._rotatable(ctx, p["KeyId"])[1]
-        rotations = [{"KeyId": doc["KeyId"], **r} for r in doc.get("Rotations") or []]
-        return {"Rotations": rotations, "Truncated": False}
+        rotations = [(f"{i:08d}", {"KeyId": doc["KeyId"], **r}) for i, r in enumerate(doc.get("Rotations") or [])]
+        return self._page(p, "Rotations", rotations, 100)
