@@ -294,7 +294,7 @@ class ExecutionEnvironment:
             message = f"RequestId: {invocation.request_id} Error: Task timed out after {timeout_seconds:.2f} seconds"
             outcome = InvokeOutcome(
                 "timeout",
-                json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
+                platform_error("Sandbox.Timedout", message),
                 "Sandbox.Timedout",
                 duration,
             )
@@ -407,9 +407,14 @@ def _exit_payload(request_id: str, reason: str, error_type: str = "Runtime.ExitE
         if reason == "exit status 0"
         else f"Runtime exited with error: {reason}"
     )
-    return json.dumps(
-        {"errorType": error_type, "errorMessage": f"RequestId: {request_id} Error: {why}"}
-    ).encode()
+    return platform_error(error_type, f"RequestId: {request_id} Error: {why}")
+
+
+def platform_error(error_type: str, message: str) -> bytes:
+    """An error payload Lambda itself answers with (a timeout, a crash): compact JSON, errorType first,
+    as its platform (written in Go) writes it: '{"errorType":"Runtime.ExitError","errorMessage":"RequestId:
+    ... Error: Runtime exited with error: exit status 137"}' (aws/aws-lambda-dotnet#480)."""
+    return json.dumps({"errorType": error_type, "errorMessage": message}, separators=(",", ":")).encode()
 
 
 # How Lambda's runtime (written in Go) names a signal in "Runtime exited with error: signal: ...".

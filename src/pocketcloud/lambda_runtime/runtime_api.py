@@ -35,11 +35,13 @@ NEXT = PREFIX + "invocation/next"
 MAX_HEAD = 65536
 MAX_RESPONSE_BYTES = 6291556  # a synchronous response's limit: 6 MB, and 100 bytes Lambda allows on top
 _OK = json.dumps({"status": "OK"}).encode()
+# Compact, errorType first, as Lambda's platform (written in Go) answers it.
 _TOO_LARGE = json.dumps(
     {
-        "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
         "errorType": "Function.ResponseSizeTooLarge",
-    }
+        "errorMessage": f"Response payload size exceeded maximum allowed payload size ({MAX_RESPONSE_BYTES} bytes).",
+    },
+    separators=(",", ":"),
 ).encode()
 
 

@@ -136,6 +136,38 @@ def test_a_runtime_that_exits_is_a_runtime_exit_error(functions: Functions, lam:
     assert "Init Duration" in invoke(lam, name, {"how": "exit"}).report()  # each crash costs the environment
 
 
+def test_the_platforms_own_error_payloads_are_compact_json(functions: Functions, lam: Any) -> None:
+    """Lambda's platform (written in Go) writes its error payloads compactly, errorType first:
+    '{"errorType":"Runtime.ExitError","errorMessage":"RequestId: ... Error: Runtime exited with error:
+    exit status 137"}' (aws/aws-lambda-dotnet#480), '{"errorType":"Sandbox.Timedout","errorMessage":
+    "RequestId: ... Error: Task timed out after 3.00 seconds"}' as `aws lambda invoke` saves it."""
+    name = functions.python(
+        "import os, time\n"
+        "def handler(event, context):\n"
+        "    if event.get('how') == 'exit':\n"
+        "        os._exit(2)\n"
+        "    if event.get('how') == 'big':\n"
+        "        return 'x' * 6291556\n"
+        "    time.sleep(5)\n",
+        timeout=1, memory=512,
+    )
+    exited = invoke(lam, name, {"how": "exit"}, tail=False)
+    assert exited.raw == (
+        b'{"errorType":"Runtime.ExitError","errorMessage":"RequestId: '
+        + exited.request_id.encode() + b' Error: Runtime exited with error: exit status 2"}'
+    )
+    slow = invoke(lam, name, tail=False)
+    assert slow.raw == (
+        b'{"errorType":"Sandbox.Timedout","errorMessage":"RequestId: '
+        + slow.request_id.encode() + b' Error: Task timed out after 1.00 seconds"}'
+    )
+    big = invoke(lam, name, {"how": "big"}, tail=False)
+    assert big.raw == (
+        b'{"errorType":"Function.ResponseSizeTooLarge",'
+        b'"errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."}'
+    )
+
+
 def test_a_function_outgrowing_its_memory_size_is_killed(functions: Functions, lam: Any) -> None:
     """An OOM kill is Runtime.OutOfMemory, not Runtime.ExitError: AWS's supervisor tells it from other
     deaths (aws-lambda-runtime-interface-emulator, rapid/shutdown.go: OomKilled -> ErrorRuntimeOutOfMemory),

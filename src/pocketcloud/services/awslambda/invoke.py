@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.lambda_runtime.environment import EnvironmentSpec, InvokeOutcome
+from pocketcloud.lambda_runtime.environment import EnvironmentSpec, InvokeOutcome, platform_error
 from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
 from pocketcloud.lambda_runtime.runtime_api import Invocation
 from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_env_name
@@ -325,7 +325,7 @@ class InvokeOperations:
                 message = f"RequestId: {request_id} Error: Runtime exited without providing a reason"
             return InvokeOutcome(
                 "init_error",
-                json.dumps({"errorType": "Runtime.ExitError", "errorMessage": message}).encode(),
+                platform_error("Runtime.ExitError", message),
                 "Runtime.ExitError",
                 log_lines=lines,
                 init_failure=reason,
@@ -335,7 +335,7 @@ class InvokeOperations:
         message = f"RequestId: {request_id} Error: Task timed out after {timeout:.2f} seconds"
         return InvokeOutcome(
             "init_error",
-            json.dumps({"errorType": "Sandbox.Timedout", "errorMessage": message}).encode(),
+            platform_error("Sandbox.Timedout", message),
             "Sandbox.Timedout",
             duration_ms=timeout * 1000,
             log_lines=lines,
