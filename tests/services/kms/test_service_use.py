@@ -38,3 +38,22 @@ def test_a_queues_tags_do_not_stand_in_for_the_keys_tags(kms: Any, endpoint: str
     kms.tag_resource(KeyId=key["KeyId"], Tags=[{"TagKey": "team", "TagValue": "blue"}])
     user.send_message(QueueUrl=url, MessageBody="the key's own tag")
     assert user.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "the key's own tag"
+
+
+def test_s3_refuses_an_sse_kms_write_under_a_key_that_is_not_a_symmetric_encryption_key(
+    kms: Any, endpoint: str
+) -> None:
+    # "Amazon S3 only supports symmetric encryption KMS keys" (S3 API reference, SSEKMSKeyId); S3's
+    # GenerateDataKey is refused and passed on as KMS.InvalidKeyUsageException, 400 (S3 error codes).
+    s3 = make_client(endpoint, "s3")
+    bucket = f"kms-usage-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    rsa = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]["Arn"]
+    hmac = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]["Arn"]
+    for key in (rsa, hmac):
+        code, status, message = error_of(
+            s3.put_object, Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key
+        )
+        assert (code, status) == ("KMS.InvalidKeyUsageException", 400)
+        assert key in message
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0

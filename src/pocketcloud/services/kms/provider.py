@@ -32,7 +32,14 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import to_datetime
-from pocketcloud.services.kms.base import KmsBase, check_range, key_condition_values, unsupported, validation
+from pocketcloud.services.kms.base import (
+    KmsBase,
+    check_range,
+    invalid_usage,
+    key_condition_values,
+    unsupported,
+    validation,
+)
 from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations
@@ -90,6 +97,16 @@ def _algorithms(spec: str, usage: str) -> Params:
         return {"KeyAgreementAlgorithms": ["ECDH"]}
     bits = {"ECC_NIST_P256": "256", "ECC_SECG_P256K1": "256", "ECC_NIST_P384": "384", "ECC_NIST_P521": "512"}
     return {"SigningAlgorithms": [f"ECDSA_SHA_{bits[spec]}"]}
+
+
+def _seals_data_keys(doc: Params) -> None:
+    """InvalidKeyUsageException, in GenerateDataKey's words, unless `doc` is a symmetric encryption key:
+    a service encrypting for its caller seals a data key with the key, which no asymmetric or HMAC key
+    does."""
+    if doc["KeyUsage"] != "ENCRYPT_DECRYPT":
+        raise invalid_usage(f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GenerateDataKey.")
+    if doc["KeySpec"] != SYMMETRIC:
+        raise invalid_usage(f"{doc['Arn']} key usage is ENCRYPT_DECRYPT but its key spec is not SYMMETRIC_DEFAULT.")
 
 
 @around_calls
@@ -219,7 +236,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         """The ARN of the key a call to `service` (S3's SSE-KMS) names, in the caller's account and
         Region `scope`; with no key id, the service's AWS managed key (`alias/aws/<service>`, made on
         first use). What KMS refuses, the service passes on as `KMS.<code>` (400): a key that does not
-        exist (or is in another Region), is disabled, or is pending deletion. `reading`: a key for
+        exist (or is in another Region), is disabled, or is pending deletion, and for new data one that
+        is not a symmetric encryption key (InvalidKeyUsageException, as the service's GenerateDataKey
+        gets: "Amazon S3 only supports symmetric encryption KMS keys"). `reading`: a key for
         data already written, which is refused only if it exists and cannot be used."""
         if not key_id:
             return self.managed_key(scope, service)["Arn"]
@@ -236,6 +255,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             if found[0][1] != scope[1]:
                 raise not_found(f"Invalid arn {found[0][1]}")  # a key serves its own Region only
             usable(found[1])
+            if not reading:
+                _seals_data_keys(found[1])
         except ServiceError as error:
             raise ServiceError(f"KMS.{error.code}", error.message, status=400) from None
         return str(found[1]["Arn"])
