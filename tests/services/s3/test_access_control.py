@@ -79,6 +79,23 @@ def test_put_bucket_policy_refuses_policy_language_errors(s3: Any, bucket: str) 
         assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=policy(bad)) == ("MalformedPolicy", 400, message)
 
 
+def test_put_bucket_policy_refuses_a_role_principal_that_does_not_exist(endpoint: str, s3: Any, bucket: str) -> None:
+    # S3 resolves a principal ARN when it stores the policy (Knowledge Center: "Invalid principal in policy").
+    iam = make_client(endpoint, "iam")
+    name = f"reader-{uuid.uuid4().hex[:8]}"
+    role_arn = iam.create_role(RoleName=name, Path="/app/", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))["Role"]["Arn"]
+    for missing in (f"arn:aws:iam::{ROOT_ACCOUNT}:role/no-such-{name}", f"arn:aws:iam::{ROOT_ACCOUNT}:role/{name}"):
+        document = policy(statement("Allow", {"AWS": missing}, "s3:GetObject", f"arn:aws:s3:::{bucket}/*"))
+        assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=document) == (
+            "MalformedPolicy", 400, "Invalid principal in policy")
+    s3.put_bucket_policy(Bucket=bucket, Policy=policy(
+        statement("Allow", {"AWS": role_arn}, "s3:GetObject", f"arn:aws:s3:::{bucket}/*")))
+    s3.delete_bucket_policy(Bucket=bucket)
+    iam.delete_role(RoleName=name)
+
+
 def test_bucket_policy_round_trips_and_delete_leaves_no_such_bucket_policy(s3: Any, bucket: str) -> None:
     assert error_of(s3.get_bucket_policy, Bucket=bucket)[:2] == ("NoSuchBucketPolicy", 404)
     document = policy(statement("Allow", {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"}, ["s3:GetObject", "s3:ListBucket"],

@@ -30,7 +30,12 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
-from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public
+from pocketcloud.services.s3.bucket_policy import (
+    check_bucket_policy,
+    is_public,
+    malformed_policy,
+    role_principals,
+)
 from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
 from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
@@ -406,6 +411,7 @@ class AccessControlOperations:
                 ResourceType="BUCKETPOLICY",
             )
         document = check_bucket_policy(value, bucket)
+        self._check_role_principals(document)
         if is_public(document) and self.public_access_block(doc)["BlockPublicPolicy"]:
             raise _block_denied(
                 ctx,
@@ -413,6 +419,18 @@ class AccessControlOperations:
                 f"arn:aws:s3:::{bucket}",
                 "because public policies are blocked by the BlockPublicPolicy block public access setting.",
             )
+
+    def _check_role_principals(self, document: dict[str, Any]) -> None:
+        """S3 resolves each principal ARN when it stores a policy: a role that does not exist (or not
+        at that path) is "Invalid principal in policy" (Knowledge Center, s3-invalid-principal-in-policy-
+        error). Only the accounts this server knows are checked: of any other it knows no roles."""
+        iam = self.runtime.provider("iam")
+        if iam is None:
+            return
+        accounts = self.runtime.credentials.root_accounts()
+        for role_arn, account, name in role_principals(document):
+            if account in accounts and (iam.role(account, name) or {}).get("Arn") != role_arn:
+                raise malformed_policy("Invalid principal in policy")
 
     def validate_publicaccessblock(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         if not isinstance(value, dict):
