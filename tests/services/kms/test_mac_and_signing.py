@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa, utils
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, padding, rsa, utils
 
 from tests.services.kms.support import error_of
 
@@ -300,3 +300,85 @@ def test_rsa_pkcs1_signature_verifies_offline(kms: Any, rsa_key: dict[str, Any])
         KeyId=rsa_key["KeyId"], Message=MESSAGE, MessageType="RAW", SigningAlgorithm="RSASSA_PKCS1_V1_5_SHA_256"
     )["Signature"]
     rsa_public(kms, rsa_key).verify(signature, MESSAGE, padding.PKCS1v15(), hashes.SHA256())
+
+
+# --- Ed25519 and ML-DSA signing keys ("KeySpec": ECC_NIST_EDWARDS25519 and ML_DSA_44/65/87 are
+# asymmetric signing key specs; "MessageType": ED25519_SHA_512 requires RAW, ED25519_PH_SHA_512
+# requires DIGEST, EXTERNAL_MU is ML-DSA's 64-byte mu of FIPS 204). ---------------------------------
+
+def test_an_ed25519_key_signs_pure_ed25519_that_verifies_offline(kms: Any) -> None:
+    key = kms.create_key(KeySpec="ECC_NIST_EDWARDS25519", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    assert key["SigningAlgorithms"] == ["ED25519_SHA_512", "ED25519_PH_SHA_512"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    assert isinstance(public, ed25519.Ed25519PublicKey)
+    signature = kms.sign(
+        KeyId=key["KeyId"], Message=MESSAGE, MessageType="RAW", SigningAlgorithm="ED25519_SHA_512"
+    )["Signature"]
+    public.verify(signature, MESSAGE)
+    answer = kms.verify(
+        KeyId=key["KeyId"], Message=MESSAGE, SigningAlgorithm="ED25519_SHA_512", Signature=signature
+    )
+    assert answer["SignatureValid"] is True
+
+
+def test_ed25519ph_signs_the_digest_it_is_given_and_refuses_a_raw_message(kms: Any) -> None:
+    key_id = kms.create_key(KeySpec="ECC_NIST_EDWARDS25519", KeyUsage="SIGN_VERIFY")["KeyMetadata"]["KeyId"]
+    digest = hashlib.sha512(MESSAGE).digest()
+    signature = kms.sign(
+        KeyId=key_id, Message=digest, MessageType="DIGEST", SigningAlgorithm="ED25519_PH_SHA_512"
+    )["Signature"]
+    assert len(signature) == 64
+    assert kms.verify(
+        KeyId=key_id, Message=digest, MessageType="DIGEST", SigningAlgorithm="ED25519_PH_SHA_512", Signature=signature
+    )["SignatureValid"]
+    code, _, _ = error_of(
+        kms.verify,
+        KeyId=key_id,
+        Message=hashlib.sha512(b"another").digest(),
+        MessageType="DIGEST",
+        SigningAlgorithm="ED25519_PH_SHA_512",
+        Signature=signature,
+    )
+    assert code == "KMSInvalidSignatureException"
+    code, status, _ = error_of(
+        kms.sign, KeyId=key_id, Message=MESSAGE, MessageType="RAW", SigningAlgorithm="ED25519_PH_SHA_512"
+    )
+    assert (code, status) == ("ValidationException", 400)
+
+
+@pytest.mark.parametrize(
+    ("spec", "public_type"),
+    [
+        ("ML_DSA_44", mldsa.MLDSA44PublicKey),
+        ("ML_DSA_65", mldsa.MLDSA65PublicKey),
+        ("ML_DSA_87", mldsa.MLDSA87PublicKey),
+    ],
+)
+def test_an_ml_dsa_key_signs_a_message_or_its_external_mu(kms: Any, spec: str, public_type: Any) -> None:
+    key = kms.create_key(KeySpec=spec, KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    assert key["SigningAlgorithms"] == ["ML_DSA_SHAKE_256"]
+    public = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    assert isinstance(public, public_type)
+    signature = kms.sign(KeyId=key["KeyId"], Message=MESSAGE, SigningAlgorithm="ML_DSA_SHAKE_256")["Signature"]
+    public.verify(signature, MESSAGE)
+    hasher = mldsa.MLDSAMuHasher(public)
+    hasher.update(MESSAGE)
+    mu = hasher.finalize()
+    of_mu = kms.sign(
+        KeyId=key["KeyId"], Message=mu, MessageType="EXTERNAL_MU", SigningAlgorithm="ML_DSA_SHAKE_256"
+    )["Signature"]
+    public.verify(of_mu, MESSAGE)  # a signature over mu is the message's signature
+    assert kms.verify(
+        KeyId=key["KeyId"], Message=MESSAGE, SigningAlgorithm="ML_DSA_SHAKE_256", Signature=of_mu
+    )["SignatureValid"]
+
+
+def test_external_mu_is_ml_dsas_alone(kms: Any, ecc_key: dict[str, Any]) -> None:
+    code, status, _ = error_of(
+        kms.sign,
+        KeyId=ecc_key["KeyId"],
+        Message=bytes(64),
+        MessageType="EXTERNAL_MU",
+        SigningAlgorithm="ECDSA_SHA_256",
+    )
+    assert (code, status) == ("ValidationException", 400)

@@ -20,7 +20,9 @@ they name a key of the account and Region that decrypts them, and still open.
 
 Asymmetric keys do what their spec allows with the `cryptography` package: RSAES-OAEP
 encryption, RSASSA-PSS / PKCS#1 v1.5 and ECDSA signatures (DER-encoded, as KMS returns them),
-over the message or, with MessageType DIGEST, over a digest the caller made.
+over the message or, with MessageType DIGEST, over a digest the caller made; Ed25519 (pure over
+the message, Ed25519ph over a SHA-512 digest, `ed25519ph.py`) and ML-DSA (over the message, or
+with MessageType EXTERNAL_MU over the caller's 64-byte mu).
 
 A data key pair (GenerateDataKeyPair) is a fresh key pair of its own, never kept: the public key
 as DER SubjectPublicKeyInfo, the private key as DER PKCS#8 (ML-KEM's in its seed form, as KMS
@@ -43,6 +45,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, paddin
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.services.kms import ed25519ph
 from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, parse_key_arn, private_key
 from pocketcloud.store import Scope
 
@@ -165,22 +168,40 @@ def _signature_scheme(algorithm: str, digest: bool) -> tuple[Any, Any]:
     return ec.ECDSA(hashed), None
 
 
-def sign(doc: Params, message: bytes, algorithm: str, digest: bool) -> bytes:
-    scheme, hashed = _signature_scheme(algorithm, digest)
+def sign(doc: Params, message: bytes, algorithm: str, message_type: str) -> bytes:
+    """The signature KMS answers: DER for ECDSA; Ed25519's and ML-DSA's raw (RFC 8032, FIPS 204).
+    `message_type` is Sign's MessageType (RAW, DIGEST, or EXTERNAL_MU for ML-DSA's mu)."""
     key = private_key(doc)
+    if algorithm == "ED25519_SHA_512":
+        return bytes(key.sign(message))
+    if algorithm == "ED25519_PH_SHA_512":  # over the caller's digest, which KMS prehashes again
+        return ed25519ph.sign(key.private_bytes_raw(), message)
+    if algorithm == "ML_DSA_SHAKE_256":
+        return bytes(key.sign_mu(message) if message_type == "EXTERNAL_MU" else key.sign(message))
+    scheme, hashed = _signature_scheme(algorithm, message_type == "DIGEST")
     if hashed is None:
         return bytes(key.sign(message, scheme))
     return bytes(key.sign(message, scheme, hashed))
 
 
-def verify(doc: Params, message: bytes, signature: bytes, algorithm: str, digest: bool) -> bool:
-    scheme, hashed = _signature_scheme(algorithm, digest)
+def verify(doc: Params, message: bytes, signature: bytes, algorithm: str, message_type: str) -> bool:
     public = private_key(doc).public_key()
     try:
-        if hashed is None:
-            public.verify(signature, message, scheme)
+        if algorithm == "ED25519_PH_SHA_512":
+            return ed25519ph.verify(public.public_bytes_raw(), message, signature)
+        if algorithm == "ED25519_SHA_512":
+            public.verify(signature, message)
+        elif algorithm == "ML_DSA_SHAKE_256":
+            if message_type == "EXTERNAL_MU":
+                public.verify_mu(signature, message)
+            else:
+                public.verify(signature, message)
         else:
-            public.verify(signature, message, scheme, hashed)
+            scheme, hashed = _signature_scheme(algorithm, message_type == "DIGEST")
+            if hashed is None:
+                public.verify(signature, message, scheme)
+            else:
+                public.verify(signature, message, scheme, hashed)
     except (InvalidSignature, ValueError):
         return False
     return True

@@ -11,10 +11,16 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms import crypto
 from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
-from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, SYMMETRIC, public_key_der, usable
+from pocketcloud.services.kms.keys import SYMMETRIC, public_key_der, usable
 
 Params = dict[str, Any]
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
+# The message types of the signing algorithms that do not take both RAW and DIGEST ("MessageType").
+_MESSAGE_TYPES = {
+    "ED25519_SHA_512": ("RAW",),
+    "ED25519_PH_SHA_512": ("DIGEST",),
+    "ML_DSA_SHAKE_256": ("RAW", "EXTERNAL_MU"),
+}
 
 
 class CryptographicOperations(KmsBase):
@@ -188,29 +194,41 @@ class CryptographicOperations(KmsBase):
             "MacAlgorithm": p["MacAlgorithm"],
         }
 
-    def _signing(self, ctx: RequestContext, p: Params) -> tuple[Params, bool]:
+    def _signing(self, ctx: RequestContext, p: Params) -> tuple[Params, str]:
+        """(key, MessageType) of a Sign or Verify: the message types its algorithm takes ("MessageType":
+        ED25519_SHA_512 takes RAW only, ED25519_PH_SHA_512 DIGEST only, EXTERNAL_MU is ML-DSA's), a
+        digest as long as the algorithm's hash and a mu of 64 bytes."""
         _, doc = self._usable(ctx, p["KeyId"], "SIGN_VERIFY")
-        self._check_algorithm(doc, "SigningAlgorithms", p["SigningAlgorithm"])
-        digest = p.get("MessageType") == "DIGEST"
-        if digest and len(p["Message"]) != crypto.digest_size(p["SigningAlgorithm"]):
-            raise validation("Digest is invalid length for algorithm " + p["SigningAlgorithm"] + ".")
-        return doc, digest
+        algorithm = p["SigningAlgorithm"]
+        self._check_algorithm(doc, "SigningAlgorithms", algorithm)
+        message_type = p.get("MessageType") or "RAW"
+        allowed = _MESSAGE_TYPES.get(algorithm, ("RAW", "DIGEST"))
+        if message_type not in allowed:
+            raise validation(
+                f"MessageType {message_type} is not valid for signing algorithm {algorithm}; "
+                f"use {' or '.join(allowed)}."
+            )
+        if message_type == "DIGEST" and len(p["Message"]) != crypto.digest_size(algorithm):
+            raise validation("Digest is invalid length for algorithm " + algorithm + ".")
+        if message_type == "EXTERNAL_MU" and len(p["Message"]) != 64:
+            raise validation("External mu must be 64 bytes long for algorithm " + algorithm + ".")
+        return doc, message_type
 
     def Sign(self, ctx: RequestContext, p: Params) -> Params:
-        doc, digest = self._signing(ctx, p)
-        signature = crypto.sign(doc, p["Message"], p["SigningAlgorithm"], digest)
+        doc, message_type = self._signing(ctx, p)
+        signature = crypto.sign(doc, p["Message"], p["SigningAlgorithm"], message_type)
         return {"KeyId": doc["Arn"], "Signature": signature, "SigningAlgorithm": p["SigningAlgorithm"]}
 
     def Verify(self, ctx: RequestContext, p: Params) -> Params:
-        doc, digest = self._signing(ctx, p)
-        if not crypto.verify(doc, p["Message"], p["Signature"], p["SigningAlgorithm"], digest):
+        doc, message_type = self._signing(ctx, p)
+        if not crypto.verify(doc, p["Message"], p["Signature"], p["SigningAlgorithm"], message_type):
             raise ServiceError("KMSInvalidSignatureException", "", status=400)
         return {"KeyId": doc["Arn"], "SignatureValid": True, "SigningAlgorithm": p["SigningAlgorithm"]}
 
     def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
         _, doc = self._key(ctx, p["KeyId"])
         usable(doc)
-        if doc["KeySpec"] not in RSA_SPECS and doc["KeySpec"] not in ECC_CURVES:
+        if "PrivateKey" not in doc:  # a symmetric or HMAC key has no public key
             raise unsupported(
                 f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GetPublicKey."
             )

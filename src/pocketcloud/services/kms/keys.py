@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.store import Collection, Scope
@@ -39,6 +39,12 @@ ECC_CURVES: dict[str, Any] = {
     "ECC_NIST_P521": ec.SECP521R1,
     "ECC_SECG_P256K1": ec.SECP256K1,
 }
+EDWARDS25519 = "ECC_NIST_EDWARDS25519"
+ML_DSA_SPECS: dict[str, Any] = {
+    "ML_DSA_44": mldsa.MLDSA44PrivateKey,
+    "ML_DSA_65": mldsa.MLDSA65PrivateKey,
+    "ML_DSA_87": mldsa.MLDSA87PrivateKey,
+}
 # What each key usage allows of each kind of key spec ("Choosing a KMS key type").
 USAGES_OF_SPEC = {
     SYMMETRIC: ("ENCRYPT_DECRYPT",),
@@ -48,6 +54,8 @@ USAGES_OF_SPEC = {
     "ECC_NIST_P384": ("SIGN_VERIFY", "KEY_AGREEMENT"),
     "ECC_NIST_P521": ("SIGN_VERIFY", "KEY_AGREEMENT"),
     "ECC_SECG_P256K1": ("SIGN_VERIFY",),
+    EDWARDS25519: ("SIGN_VERIFY",),
+    **dict.fromkeys(ML_DSA_SPECS, ("SIGN_VERIFY",)),
 }
 _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)")
@@ -159,6 +167,10 @@ def new_material(spec: str) -> Params:
     private: Any
     if spec in RSA_SPECS:
         private = rsa.generate_private_key(public_exponent=65537, key_size=RSA_SPECS[spec])
+    elif spec == EDWARDS25519:
+        private = ed25519.Ed25519PrivateKey.generate()
+    elif spec in ML_DSA_SPECS:
+        private = ML_DSA_SPECS[spec].generate()
     else:
         private = ec.generate_private_key(ECC_CURVES[spec]())
     der = private.private_bytes(

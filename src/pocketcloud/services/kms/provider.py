@@ -1,7 +1,8 @@
 """KMS: keys, aliases, key policies, and the cryptographic operations with them.
 
 Symmetric keys (SYMMETRIC_DEFAULT: Encrypt, Decrypt, ReEncrypt, GenerateDataKey*), HMAC keys
-(GenerateMac, VerifyMac) and asymmetric keys (RSA: encryption or signing; ECC: signing) are real:
+(GenerateMac, VerifyMac) and asymmetric keys (RSA: encryption or signing; ECC, Ed25519 and ML-DSA:
+signing) are real:
 their material is made here and used with the `cryptography` package (`crypto.py`), and kept in
 the store with the key (`keys.py`), so ciphertext made before a restart decrypts after it.
 
@@ -45,7 +46,9 @@ from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations
 from pocketcloud.services.kms.keys import (
     AWS_MANAGED_SERVICES,
+    EDWARDS25519,
     HMAC_SPECS,
+    ML_DSA_SPECS,
     RSA_SPECS,
     SYMMETRIC,
     USAGES_OF_SPEC,
@@ -95,6 +98,10 @@ def _algorithms(spec: str, usage: str) -> Params:
         }
     if usage == "KEY_AGREEMENT":
         return {"KeyAgreementAlgorithms": ["ECDH"]}
+    if spec == EDWARDS25519:
+        return {"SigningAlgorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]}
+    if spec in ML_DSA_SPECS:
+        return {"SigningAlgorithms": ["ML_DSA_SHAKE_256"]}
     bits = {"ECC_NIST_P256": "256", "ECC_SECG_P256K1": "256", "ECC_NIST_P384": "384", "ECC_NIST_P521": "512"}
     return {"SigningAlgorithms": [f"ECDSA_SHA_{bits[spec]}"]}
 
@@ -345,10 +352,10 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
                 "You must specify a KeyUsage value for all KMS keys except for symmetric encryption keys."
             )
         usage = p.get("KeyUsage") or "ENCRYPT_DECRYPT"
-        if usage not in USAGES_OF_SPEC.get(spec, ()):
-            raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
-        if spec not in USAGES_OF_SPEC:
+        if spec not in USAGES_OF_SPEC:  # one AWS has that pocketcloud does not make: not "incompatible"
             raise unsupported(f"KeySpec {spec} is not supported")
+        if usage not in USAGES_OF_SPEC[spec]:
+            raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
             raise unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
         policy = p.get("Policy") or default_policy(ctx.account_id)
