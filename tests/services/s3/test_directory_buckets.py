@@ -388,6 +388,19 @@ def test_multipart_upload_completes(s3: Any, dbucket: str) -> None:
     assert s3.get_object(Bucket=dbucket, Key="big")["Body"].read() == b"p" * 100
 
 
+def test_multipart_parts_must_be_numbered_from_1_without_a_gap(s3: Any, dbucket: str) -> None:
+    # "Directory buckets - In CompleteMultipartUpload, the PartNumber must start at 1 and the part
+    # numbers must be consecutive" (CompletedPart, PartNumber, in the S3 API reference).
+    upload = s3.create_multipart_upload(Bucket=dbucket, Key="gap")["UploadId"]
+    parts = []
+    for number, data in ((1, b"p" * (5 * 1024 * 1024)), (3, b"tail")):
+        done = s3.upload_part(Bucket=dbucket, Key="gap", UploadId=upload, PartNumber=number, Body=data)
+        parts.append({"PartNumber": number, "ETag": done["ETag"]})
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=dbucket, Key="gap", UploadId=upload,
+                               MultipartUpload={"Parts": parts})
+    assert (code, status) == ("InvalidPartOrder", 400)
+
+
 def test_copy_object_within_a_directory_bucket(s3: Any, dbucket: str) -> None:
     s3.put_object(Bucket=dbucket, Key="src", Body=b"copied")
     s3.copy_object(Bucket=dbucket, Key="dst", CopySource={"Bucket": dbucket, "Key": "src"})

@@ -115,6 +115,24 @@ def test_parts_out_of_order_are_invalid_part_order(s3: Any, bucket: str, big_par
     assert (code, status) == ("InvalidPartOrder", 400)
 
 
+@pytest.mark.parametrize("numbers", [(1, 3), (2, 3)])
+def test_with_part_checksums_the_parts_must_be_numbered_from_1_without_a_gap(
+    s3: Any, bucket: str, numbers: tuple[int, int]
+) -> None:
+    # "When an additional checksum ... is applied to each part, the PartNumber must start at 1 and
+    # the part numbers must be consecutive. Otherwise, Amazon S3 generates ... InvalidPartOrder"
+    # (CompletedPart, PartNumber, in the S3 API reference).
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32")["UploadId"]
+    parts = []
+    for number, data in zip(numbers, (os.urandom(PART), b"tail"), strict=True):
+        done = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=data,
+                              ChecksumAlgorithm="CRC32")
+        parts.append({"PartNumber": number, "ETag": done["ETag"], "ChecksumCRC32": done["ChecksumCRC32"]})
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": parts})
+    assert (code, status) == ("InvalidPartOrder", 400)
+
+
 def test_completing_with_no_parts_is_malformed_xml(s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
     code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,

@@ -21,6 +21,7 @@ from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
 from pocketcloud.services.s3.completions import Completions, store_completion, stored_completion
+from pocketcloud.services.s3.directory_buckets import is_directory_bucket
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
 from pocketcloud.services.s3.errors import (
     invalid_argument,
@@ -344,11 +345,15 @@ class MultipartOperations:
             if upload.get("ChecksumType") == "COMPOSITE"
             else None
         )
+        # When each part carries an additional checksum (an upload created with a checksum algorithm),
+        # and in a directory bucket, the parts named must be 1, 2, 3... with no gap: S3 answers a list
+        # that skips a number InvalidPartOrder (the CompletedPart PartNumber member in the API reference).
+        consecutive = bool(upload.get("ChecksumAlgorithm")) or is_directory_bucket(bucket_doc)
         chosen: list[Params] = []
         previous = 0
         for index, item in enumerate(requested):
             number = item.get("PartNumber", 0)
-            if number <= previous:
+            if number <= previous or (consecutive and number != index + 1):
                 raise ServiceError(
                     "InvalidPartOrder",
                     "The list of parts was not in ascending order. Parts must be ordered by part number.",
