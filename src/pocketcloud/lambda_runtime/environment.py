@@ -76,9 +76,9 @@ class InvokeOutcome:
     # Why a failed init failed, as wait_ready says ("init_error", "exit", "init_timeout"): the
     # platform's init records tell a timeout from an error.
     init_failure: str | None = None
-    # An init that outran Lambda's init limit and was retried at the invocation: (how long the first
-    # attempt ran, in ms, and what it printed). The outcome's own init is then the retry.
-    first_init: tuple[float, list[tuple[int, str]]] | None = None
+    # An init that failed and was retried at the invocation: (how long the first attempt ran, in ms,
+    # what it printed, its error type or None when it ran out of time). The outcome's init is the retry.
+    first_init: tuple[float, list[tuple[int, str]], str | None] | None = None
 
 
 def _descendants(pid: int) -> list[int]:

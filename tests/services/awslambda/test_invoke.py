@@ -102,6 +102,30 @@ def test_an_import_error_fails_at_once_without_waiting_for_the_timeout(functions
     assert "Status: error\tError Type: Runtime.ImportModuleError" in result.report()
 
 
+def test_a_failed_init_is_retried_at_the_invocation(functions: Functions, lam: Any) -> None:
+    """As AWS's log of an import error reads: the error, 'INIT_REPORT ... Phase: init Status: error Error
+    Type: Runtime.ImportModuleError', the error again, 'INIT_REPORT ... Phase: invoke ...', START, END,
+    then 'REPORT ... Duration: 98.71 ms ... Max Memory Used: 46 MB Status: error Error Type:
+    Runtime.ImportModuleError', no Init Duration (the retry is the invocation's time)."""
+    name = functions.python("import not_a_module_here\ndef handler(event, context):\n    return 1\n")
+    result = invoke(lam, name)
+    assert result.payload["errorType"] == "Runtime.ImportModuleError"
+    lines = result.lines()
+    # Each INIT_REPORT follows its [ERROR] record on the same line, as in AWS's tail.
+    assert re.findall(r"INIT_REPORT Init Duration: \d+\.\d\d ms\t(.*)", result.log) == [
+        "Phase: init\tStatus: error\tError Type: Runtime.ImportModuleError",
+        "Phase: invoke\tStatus: error\tError Type: Runtime.ImportModuleError",
+    ]
+    errors = [i for i, line in enumerate(lines) if line.startswith("[ERROR] Runtime.ImportModuleError")]
+    assert len(errors) == 2
+    start = next(i for i, line in enumerate(lines) if line.startswith("START RequestId"))
+    assert errors[1] < start and lines[start + 1].startswith("END RequestId")
+    report = result.report()
+    assert "Init Duration" not in report
+    assert report.endswith("\tStatus: error\tError Type: Runtime.ImportModuleError\t")
+    assert float(report.split("Duration: ")[1].split()[0]) > 0
+
+
 def test_a_missing_handler_and_a_syntax_error_are_init_errors(functions: Functions, lam: Any) -> None:
     missing = functions.python("def other(event, context):\n    return 1\n")
     result = invoke(lam, missing)

@@ -164,6 +164,7 @@ def test_a_crashs_report_has_status_error_and_its_error_type(
 
 
 def test_a_failed_inits_events_say_why(functions: Functions, lam: Any) -> None:
+    """The failed init is retried at the invocation, as AWS does: its records again, in the invoke phase."""
     name = functions.python("import no_such_module_here\n", LoggingConfig={"LogFormat": "JSON"})
     result = invoke(lam, name)
     platform = _platform(result.lines())
@@ -171,14 +172,18 @@ def test_a_failed_inits_events_say_why(functions: Functions, lam: Any) -> None:
         "platform.initStart",
         "platform.initRuntimeDone",
         "platform.initReport",
+        "platform.initRuntimeDone",
+        "platform.initReport",
         "platform.start",
         "platform.runtimeDone",
         "platform.report",
     ]
     failure = ("error", "Runtime.ImportModuleError")
-    for event in platform[1:3] + platform[4:]:
+    for event in platform[1:5] + platform[6:]:
         assert (event["record"]["status"], event["record"]["errorType"]) == failure
+    assert [e["record"]["phase"] for e in platform[1:5]] == ["init", "init", "invoke", "invoke"]
     assert platform[2]["record"]["metrics"]["durationMs"] > 0
+    assert "initDurationMs" not in platform[-1]["record"]["metrics"]  # the retry is the invocation's time
 
 
 def test_system_log_level_warn_hides_the_info_events(functions: Functions, lam: Any, logs: Any) -> None:

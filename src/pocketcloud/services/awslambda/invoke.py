@@ -193,19 +193,25 @@ class InvokeOperations:
         lines: list[tuple[int, str]] = []
         try:
             init_failure = await env.wait_ready() if cold else None
-            first_init: tuple[float, list[tuple[int, str]]] | None = None
+            first_init: tuple[float, list[tuple[int, str]], str | None] | None = None
             spent_ms = 0.0
-            if init_failure == "init_timeout":
-                # Lambda retries an init that outran its 10 s at the invocation, within the function's
-                # timeout (the Lambda developer guide, "Init phase": 'If all three tasks do not complete
-                # within 10 seconds, Lambda retries the Init phase at the time of the first function
-                # invocation with the configured function timeout').
+            if init_failure is not None:
+                # Lambda retries a failed init at the invocation, within the function's timeout (the
+                # Lambda developer guide, "Init phase": 'If all three tasks do not complete within 10
+                # seconds, Lambda retries the Init phase at the time of the first function invocation
+                # with the configured function timeout'); an init error is retried too, as AWS's logs
+                # show: "INIT_REPORT ... Phase: init Status: error Error Type: Runtime.ImportModuleError",
+                # the error again, "INIT_REPORT ... Phase: invoke Status: error ...", START, END, REPORT.
+                first = await self._init_outcome(env, init_failure, request_id, timeout)
                 first_ms = env.init_duration_ms or 0.0
-                first_init = (first_ms, await env.restart())
+                printed = first.log_lines + await env.restart()
+                first_init = (first_ms, printed, None if init_failure == "init_timeout" else first.error_type)
                 init_failure = await env.wait_ready(timeout)
                 spent_ms = env.init_duration_ms or 0.0
             if init_failure is not None:
                 outcome = await self._init_outcome(env, init_failure, request_id, timeout)
+                if init_failure != "init_timeout":
+                    outcome.duration_ms = spent_ms  # the retried init is the invocation's time
             else:
                 deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent_ms)
                 invocation = Invocation(
@@ -359,13 +365,16 @@ class InvokeOperations:
         phase = "init"
         retried = outcome.first_init is not None
         if outcome.first_init is not None:
-            # The init that outran its limit, then the retry at the invocation: its INIT_REPORT, if it
-            # fails, says "Phase: invoke" (as AWS's do: "INIT_REPORT Init Duration: 180000.45 ms
-            # Phase: invoke Status: timeout", DataDog/datadog-lambda-extension#1237).
-            first_ms, first_lines = outcome.first_init
+            # The init that failed, then the retry at the invocation: its INIT_REPORT, if it fails too,
+            # says "Phase: invoke" (as AWS's do: "INIT_REPORT Init Duration: 180000.45 ms Phase: invoke
+            # Status: timeout", DataDog/datadog-lambda-extension#1237).
+            first_ms, first_lines, first_error = outcome.first_init
             lines += first_lines
             at = max([t for t, _ in first_lines], default=started)
-            lines.append((at, f"INIT_REPORT Init Duration: {first_ms:.2f} ms\tPhase: init\tStatus: timeout"))
+            first_status = f"error\tError Type: {first_error}" if first_error else "timeout"
+            lines.append(
+                (at, f"INIT_REPORT Init Duration: {first_ms:.2f} ms\tPhase: init\tStatus: {first_status}")
+            )
             phase = "invoke"
         if cold and init_ms is not None and outcome.status == "init_error":
             lines += outcome.log_lines

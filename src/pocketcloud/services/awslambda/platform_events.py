@@ -94,15 +94,20 @@ def json_log_lines(
         )
         init_phase = ON_DEMAND
         if outcome.first_init is not None:
-            # An init that outran its limit, retried at the invocation: the first attempt's report,
-            # then the retry's records in the invoke phase.
-            first_ms, first_lines = outcome.first_init
+            # A failed init, retried at the invocation: the first attempt's records, then the
+            # retry's in the invoke phase (a timed-out init has no initRuntimeDone, as below).
+            first_ms, first_lines, first_error = outcome.first_init
             lines += first_lines
+            first_done = (
+                {"status": "error", "errorType": first_error} if first_error else {"status": "timeout"}
+            )
+            if first_error:
+                emit(started, WARN, "platform.initRuntimeDone", {**ON_DEMAND, **first_done})
             emit(
                 started,
                 WARN,
                 "platform.initReport",
-                {**ON_DEMAND, "status": "timeout", "metrics": {"durationMs": round(first_ms, 3)}},
+                {**ON_DEMAND, **first_done, "metrics": {"durationMs": round(first_ms, 3)}},
             )
             init_phase = {**ON_DEMAND, "phase": "invoke"}
         # What init printed: an init that failed never got the event, so all it wrote is init's.
