@@ -401,3 +401,32 @@ def test_cross_account_read_needs_the_bucket_policy_and_the_callers_identity_pol
     # An account's own Block Public Access settings are its own.
     assert error_of(s3control(endpoint, key=OTHER_KEY, secret=OTHER_SECRET).get_public_access_block,
                     AccountId=ROOT_ACCOUNT)[0] == "AccessDenied"
+
+
+def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_charges(
+    two_accounts: ServerProcess,
+) -> None:
+    # "Downloading objects from Requester Pays buckets": without x-amz-request-payer S3 returns 403;
+    # bucket owners need not send it; anonymous access is not allowed.
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    bucket = f"paid-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=bucket)
+    owner.delete_public_access_block(Bucket=bucket)
+    owner.put_object(Bucket=bucket, Key="data.csv", Body=b"a,b")
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
+        "Allow", "*", ["s3:GetObject", "s3:ListBucket"], [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    assert error_of(other.get_object, Bucket=bucket, Key="data.csv")[:2] == ("AccessDenied", 403)
+    assert error_of(other.list_objects_v2, Bucket=bucket)[:2] == ("AccessDenied", 403)
+    assert http("GET", f"{endpoint}/{bucket}/data.csv")[0] == 403
+    paid = other.get_object(Bucket=bucket, Key="data.csv", RequestPayer="requester")
+    assert paid["Body"].read() == b"a,b"
+    assert other.list_objects_v2(Bucket=bucket, RequestPayer="requester")["KeyCount"] == 1
+    url = other.generate_presigned_url(
+        "get_object", Params={"Bucket": bucket, "Key": "data.csv", "RequestPayer": "requester"})
+    assert http("GET", url)[:2] == (200, b"a,b")
+    assert owner.get_object(Bucket=bucket, Key="data.csv")["Body"].read() == b"a,b"
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "BucketOwner"})
+    assert http("GET", f"{endpoint}/{bucket}/data.csv")[:2] == (200, b"a,b")

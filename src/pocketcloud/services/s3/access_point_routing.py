@@ -122,6 +122,7 @@ class AccessPointRouting:
                 ctx.error_headers["x-amz-bucket-region"] = doc.get("Region") or "us-east-1"
             if not self.runtime.settings.auth_disabled:
                 check_signing_region(ctx, operation.name, doc)
+                _check_requester_pays(ctx, doc)
         self._check_expected_owners(params)
 
     def _check_expected_owners(self, params: Params) -> None:
@@ -326,3 +327,26 @@ def _same_bucket(point: Params, bucket: Params) -> bool:
         return False
     created = point.get("BucketCreationDate")
     return created is None or created == bucket.get("CreationDate")
+
+
+def _check_requester_pays(ctx: RequestContext, doc: Params | None) -> None:
+    """A Requester Pays bucket answers only its owner's account and callers who accept the charges with
+    `x-amz-request-payer: requester` (a header, or the query parameter of a presigned URL); anyone
+    else, anonymous callers included, gets 403 ("Downloading objects from Requester Pays buckets",
+    S3 User Guide: "If x-amz-request-payer is not in the request, Amazon S3 returns a 403 error").
+    AWS services acting in their own name are left to the bucket policy."""
+    if doc is None:
+        return
+    payment = (doc.get("Configs") or {}).get("RequestPayment") or {}
+    principal = ctx.principal
+    if payment.get("Payer") != "Requester" or principal.kind == "Service":
+        return
+    if not principal.is_anonymous:
+        if principal.account_id == doc["Account"]:
+            return
+        request = ctx.request
+        accepted = [request.headers.get("x-amz-request-payer", "")]
+        accepted += [value for name, value in request.query if name.lower() == "x-amz-request-payer"]
+        if any(value.lower() == "requester" for value in accepted):
+            return
+    raise _access_denied()
