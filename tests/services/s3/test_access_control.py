@@ -372,8 +372,24 @@ def test_bucket_acl_from_grant_headers_and_from_a_document(endpoint: str, s3: An
     assert len(s3.get_bucket_acl(Bucket=acl_bucket)["Grants"]) == 1
     assert http("GET", f"{endpoint}/{acl_bucket}")[0] == 403
     assert error_of(s3.put_bucket_acl, Bucket=acl_bucket, GrantRead='id="' + "0" * 64 + '"')[:2] == ("InvalidArgument", 400)
-    assert error_of(s3.put_bucket_acl, Bucket=acl_bucket, GrantRead='emailAddress="a@example.com"')[0] == (
-        "UnresolvableGrantByEmailAddress")
+
+
+def test_email_grantees_are_refused_with_405_where_s3_discontinued_them(endpoint: str, s3: Any, acl_bucket: str) -> None:
+    # PutBucketAcl API reference: "As of October 1, 2025, Amazon S3 has discontinued support for Email
+    # Grantee ACLs ... HTTP 405 (Method Not Allowed)" in US East (N. Virginia) and seven other Regions.
+    email = 'emailAddress="a@example.com"'
+    assert error_of(s3.put_bucket_acl, Bucket=acl_bucket, GrantRead=email)[:2] == ("MethodNotAllowed", 405)
+    assert error_of(s3.put_object, Bucket=acl_bucket, Key="k", Body=b"x", GrantRead=email)[:2] == (
+        "MethodNotAllowed", 405)
+    # Elsewhere S3 still looks the address up, and no account here has one.
+    frankfurt = make_client(endpoint, "s3", region="eu-central-1")
+    name = unique_bucket("mail")
+    frankfurt.create_bucket(
+        Bucket=name, ObjectOwnership="ObjectWriter", CreateBucketConfiguration={"LocationConstraint": "eu-central-1"})
+    try:
+        assert error_of(frankfurt.put_bucket_acl, Bucket=name, GrantRead=email)[0] == "UnresolvableGrantByEmailAddress"
+    finally:
+        frankfurt.delete_bucket(Bucket=name)
 
 
 # --- another account ---------------------------------------------------------------------------

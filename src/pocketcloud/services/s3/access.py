@@ -41,6 +41,11 @@ from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
 
 Params = dict[str, Any]
+# Where S3 no longer takes e-mail grantees in ACLs (405 since October 1, 2025).
+_NO_EMAIL_GRANTEES = frozenset((
+    "us-east-1", "us-west-1", "us-west-2", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "eu-west-1",
+    "sa-east-1",
+))
 BPA_SETTINGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
 # New buckets block all public access (S3's default since April 2023).
 DEFAULT_PUBLIC_ACCESS_BLOCK = dict.fromkeys(BPA_SETTINGS, True)
@@ -467,9 +472,24 @@ class AccessControlOperations:
     # -- ACLs ----------------------------------------------------------------------------------
 
     def requested_acl(
-        self, p: Params, owner_account: str, bucket_owner: str, for_object: bool
+        self, p: Params, owner_account: str, bucket_owner: str, for_object: bool, region: str
     ) -> acls.Acl | None:
         """The ACL a request asks for (canned, grant headers or an AccessControlPolicy), None if none."""
+        try:
+            return self._requested_acl(p, owner_account, bucket_owner, for_object)
+        except ServiceError as error:
+            if error.code == "UnresolvableGrantByEmailAddress" and region in _NO_EMAIL_GRANTEES:
+                # "As of October 1, 2025, Amazon S3 has discontinued support for Email Grantee ACLs ...
+                # the request will receive an HTTP 405 (Method Not Allowed) error" in these Regions
+                # (PutBucketAcl, PutObjectAcl, CreateBucket, PutObject API references).
+                raise ServiceError(
+                    "MethodNotAllowed", "The specified method is not allowed against this resource.", status=405
+                ) from None
+            raise
+
+    def _requested_acl(
+        self, p: Params, owner_account: str, bucket_owner: str, for_object: bool
+    ) -> acls.Acl | None:
         canned, grants, document = p.get("ACL"), acls.has_grant_headers(p), p.get("AccessControlPolicy")
         if canned and grants:
             raise ServiceError(
@@ -505,7 +525,7 @@ class AccessControlOperations:
 
     def initial_bucket_acl(self, ctx: RequestContext, p: Params, ownership: str) -> acls.Acl:
         """CreateBucket's ACL: only the owner's full control while ACLs are disabled, never a public one."""
-        acl = self.requested_acl(p, ctx.account_id, ctx.account_id, False)
+        acl = self.requested_acl(p, ctx.account_id, ctx.account_id, False, ctx.region)
         if acl is None:
             return acls.canned_acl("private", ctx.account_id)
         if ownership == ENFORCED and not acls.only_owner_full_control(acl, ctx.account_id):
@@ -530,7 +550,7 @@ class AccessControlOperations:
         object_owner = bucket_owner if ownership == ENFORCED else writer
         if ownership == "BucketOwnerPreferred" and p.get("ACL") == "bucket-owner-full-control":
             object_owner = bucket_owner
-        acl = self.requested_acl(p, object_owner, bucket_owner, True)
+        acl = self.requested_acl(p, object_owner, bucket_owner, True, ctx.region)
         record["Owner"] = object_owner
         record.pop("Acl", None)
         if acl is None:
@@ -546,7 +566,7 @@ class AccessControlOperations:
     def PutBucketAcl(self, ctx: RequestContext, p: Params) -> Params:
         with self.s3.store.transaction():
             doc = self.s3.bucket(p["Bucket"])
-            acl = self.requested_acl(p, doc["Account"], doc["Account"], False)
+            acl = self.requested_acl(p, doc["Account"], doc["Account"], False, ctx.region)
             if acl is None:
                 raise _missing_acl()
             self._check_acl_allowed(ctx, doc, acl, "s3:PutBucketAcl", f"arn:aws:s3:::{p['Bucket']}")
@@ -586,7 +606,7 @@ class AccessControlOperations:
             if doc.get("ObjectOwnership", ENFORCED) == ENFORCED
             else (record.get("Owner") or doc["Account"])
         )
-        acl = self.requested_acl(p, owner_account, doc["Account"], True)
+        acl = self.requested_acl(p, owner_account, doc["Account"], True, ctx.region)
         if acl is None:
             raise _missing_acl()
         self._check_acl_allowed(ctx, doc, acl, "s3:PutObjectAcl", f"arn:aws:s3:::{p['Bucket']}/{p['Key']}")
