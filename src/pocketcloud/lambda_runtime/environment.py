@@ -130,6 +130,8 @@ class ExecutionEnvironment:
         self.dead = False
         self.last_used = time.monotonic()
         self.peak_memory_kb = 0
+        # Why a custom runtime's bootstrap could not be started (its init fails as Runtime.InvalidEntrypoint).
+        self.entrypoint_error: str | None = None
         self._exited: asyncio.Future[int] | None = None
         self._settled: asyncio.Future[str] | None = None  # the invocation in flight's outcome, set once
         self._memory_timer: asyncio.TimerHandle | None = None
@@ -174,6 +176,13 @@ class ExecutionEnvironment:
                 start_new_session=True,
                 pass_fds=passed,
             )
+        except OSError as exc:
+            self.output.close()
+            if spec.runtime not in PROVIDED_RUNTIMES:
+                raise
+            # The function's own bootstrap cannot be run: no process, and an init that fails as
+            # Runtime.InvalidEntrypoint, as Lambda's does.
+            self.entrypoint_error = _entrypoint_error(Path(command[0]), opt, exc)
         except BaseException:
             self.output.close()
             raise
@@ -190,7 +199,9 @@ class ExecutionEnvironment:
 
         `timeout` is Lambda's init limit, or the function's timeout for an init retried at the invocation.
         """
-        assert self.process is not None
+        if self.process is None:  # the bootstrap could not be started
+            self.init_duration_ms = (time.monotonic() - self.spawned_at) * 1000
+            return "entrypoint"
         ready = asyncio.create_task(self._ready.wait())
         init_error = asyncio.create_task(self.api.init_error_event.wait())
         exited = asyncio.create_task(self.process.wait())
@@ -222,6 +233,7 @@ class ExecutionEnvironment:
         self._exited = None
         self.dead = False
         self.init_duration_ms = None
+        self.entrypoint_error = None
         await self.start()
         return lines
 
@@ -398,6 +410,15 @@ def _error_type(body: bytes) -> str:
         return str(json.loads(body).get("errorType") or "Unhandled")
     except (ValueError, AttributeError):
         return "Unhandled"
+
+
+def _entrypoint_error(bootstrap: Path, opt: Path | None, exc: OSError) -> str:
+    """Why Lambda could not start a custom runtime's bootstrap, in its words (it is written in Go)."""
+    if not bootstrap.exists():
+        return "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
+    where = "/opt/bootstrap" if opt is not None and bootstrap.parent == opt else "/var/task/bootstrap"
+    reason = os.strerror(exc.errno).lower() if exc.errno else str(exc)
+    return f"fork/exec {where}: {reason}"
 
 
 def _exit_payload(request_id: str, reason: str, error_type: str = "Runtime.ExitError") -> bytes:

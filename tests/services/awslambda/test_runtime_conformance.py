@@ -111,6 +111,24 @@ def test_sys_exit_in_a_handler_is_a_runtime_exit_error(functions: Functions, lam
     }
 
 
+def test_a_custom_runtime_without_a_bootstrap_is_an_invalid_entrypoint(functions: Functions, lam: Any) -> None:
+    """As AWS answers and logs it (provided.al2023): 'INIT_REPORT ... Phase: init Status: error Error Type:
+    Runtime.InvalidEntrypoint', the same in the invoke phase, START, 'RequestId: <id> Error: Couldn't find
+    valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]' and 'Runtime.InvalidEntrypoint', END, REPORT.
+    It was a 500 ServiceException, which the SDKs retried."""
+    name = functions.create({"main.sh": "echo hi\n"}, runtime="provided.al2023", handler="main.handler")
+    result = invoke(lam, name)
+    assert (result.status, result.function_error) == (200, "Unhandled")
+    fault = f"RequestId: {result.request_id} Error: Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]"
+    assert result.payload == {"errorType": "Runtime.InvalidEntrypoint", "errorMessage": fault}
+    assert re.findall(r"INIT_REPORT Init Duration: \d+\.\d\d ms\t(.*)", result.log) == [
+        "Phase: init\tStatus: error\tError Type: Runtime.InvalidEntrypoint",
+        "Phase: invoke\tStatus: error\tError Type: Runtime.InvalidEntrypoint",
+    ]
+    assert f"Version: $LATEST\n{fault}\nRuntime.InvalidEntrypoint\nEND RequestId: " in result.log
+    assert result.report().endswith("\tStatus: error\tError Type: Runtime.InvalidEntrypoint\t")
+
+
 def test_an_invoke_without_a_payload_hands_the_function_an_empty_object(
     functions: Functions, lam: Any
 ) -> None:

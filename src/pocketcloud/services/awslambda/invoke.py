@@ -324,6 +324,15 @@ class InvokeOperations:
             except (ValueError, RecursionError):  # RecursionError: nested too deep for json
                 error_type = "Runtime.Unknown"
             return InvokeOutcome("init_error", body, error_type, log_lines=lines, init_failure=reason)
+        if reason == "entrypoint":
+            message = f"RequestId: {request_id} Error: {env.entrypoint_error}"
+            return InvokeOutcome(
+                "init_error",
+                platform_error("Runtime.InvalidEntrypoint", message),
+                "Runtime.InvalidEntrypoint",
+                log_lines=lines,
+                init_failure=reason,
+            )
         if reason == "exit":
             code = env.process.returncode if env.process else None
             message = f"RequestId: {request_id} Error: Runtime exited with error: exit status {code}"
@@ -387,6 +396,11 @@ class InvokeOperations:
             outcome.log_lines = []
         lines += outcome.preamble
         lines.append((started, f"START RequestId: {request_id} Version: {version}"))
+        if outcome.init_failure == "entrypoint":
+            # The platform's own fault, in the invocation as AWS logs it: "RequestId: <id> Error:
+            # Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]\nRuntime.InvalidEntrypoint".
+            fault = json.loads(outcome.payload)["errorMessage"]
+            lines.append((started, f"{fault}\n{outcome.error_type}\n"))
         lines += outcome.log_lines
         if outcome.status == "timeout":
             lines.append(
