@@ -98,6 +98,20 @@ def test_objects_that_are_not_public_are_forbidden(endpoint: str, website: str) 
     assert error_items(answer)["Message"] == "Access Denied"
 
 
+def test_a_requester_pays_bucket_is_forbidden_through_the_website_endpoint(
+    endpoint: str, s3: Any, website: str
+) -> None:
+    # "Requester Pays buckets do not allow access through the website endpoint. Any request to such a
+    # bucket receives a 403 Access Denied response." (S3 User Guide, Website endpoints)
+    make_public(s3, website)
+    s3.put_bucket_request_payment(Bucket=website, RequestPaymentConfiguration={"Payer": "Requester"})
+    answer = site(endpoint, website, "/")
+    assert answer.status == 403
+    assert (error_items(answer)["Code"], error_items(answer)["Message"]) == ("AccessDenied", "Access Denied")
+    s3.put_bucket_request_payment(Bucket=website, RequestPaymentConfiguration={"Payer": "BucketOwner"})
+    assert site(endpoint, website, "/").data == b"<h1>home</h1>"
+
+
 def test_a_missing_key_is_404_when_everyone_may_list_the_bucket(endpoint: str, s3: Any, website: str) -> None:
     s3.delete_bucket_website(Bucket=website)
     s3.put_bucket_website(Bucket=website, WebsiteConfiguration={"IndexDocument": {"Suffix": "index.html"}})

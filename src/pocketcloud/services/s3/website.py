@@ -87,6 +87,10 @@ class WebsiteEndpoint:
                 404,
                 BucketName=self.bucket,
             )
+        if ((bucket_doc.get("Configs") or {}).get("RequestPayment") or {}).get("Payer") == "Requester":
+            # "Requester Pays buckets do not allow access through the website endpoint. Any request to
+            # such a bucket receives a 403 Access Denied response." (S3 User Guide, Website endpoints)
+            raise _error("AccessDenied", "Access Denied", 403)
         requested = unquote(self.request.path).lstrip("/")
         everything = config.get("RedirectAllRequestsTo")
         if everything:
