@@ -14,7 +14,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.serializers.scalars import to_datetime
 from pocketcloud.services.base import Provider, ServiceRuntime
-from pocketcloud.services.kms import crypto, grant_policy
+from pocketcloud.services.kms import conditions, crypto, grant_policy
 from pocketcloud.services.kms.keys import KeyLookup, key_arn, not_found, now, usable
 from pocketcloud.services.kms.usage import UsageRecorder
 from pocketcloud.store import Scope
@@ -164,6 +164,12 @@ class KmsBase(Provider):
         """The key policy with the key's grants as statements of it (`grant_policy.key_policy`)."""
         return grant_policy.key_policy(doc["Policy"], self.key_grants(scope, doc["KeyId"]))
 
+    def key_values(self, scope: Scope, doc: Params, encryption_context: dict[str, str] | None) -> Params:
+        """`key_condition_values` and the key's own condition keys (kms:KeySpec, kms:KeyUsage,
+        kms:KeyOrigin, kms:MultiRegion, kms:ResourceAliases): what any call on the key offers."""
+        aliases = [name for name, alias in self.aliases.scan(scope) if alias.get("TargetKeyId") == doc["KeyId"]]
+        return {**key_condition_values(doc, encryption_context), **conditions.resource_values(doc, aliases)}
+
     def authorize_on_key(
         self,
         ctx: RequestContext,
@@ -171,18 +177,17 @@ class KmsBase(Provider):
         scope: Scope,
         doc: Params,
         encryption_context: dict[str, str] | None = None,
+        request: Params | None = None,
     ) -> None:
         """AccessDeniedException unless the caller may also perform `action` on the key `doc`, decided
         with its key policy (and grants) as the call's own action is: a check AWS makes beside the
-        call's (ReEncrypt's kms:ReEncryptTo on the destination key, kms:UpdateAlias on both keys)."""
+        call's (ReEncrypt's kms:ReEncryptTo on the destination key, kms:UpdateAlias on both keys).
+        `request`: the request keys of that action (ReEncryptTo's kms:EncryptionAlgorithm, ...)."""
         operation = action.removeprefix("kms:")
         model = operation_model("kms", operation if operation != "ReEncryptTo" else "ReEncrypt")
+        values = self.key_values(scope, doc, encryption_context)
+        values.update(request or {})
+        values["kms:CallerAccount"] = ctx.account_id
         self.runtime.authorizer.authorize_action(
-            ctx,
-            model,
-            action,
-            doc["Arn"],
-            key_condition_values(doc, encryption_context),
-            self.key_policy(scope, doc),
-            scope[0],
+            ctx, model, action, doc["Arn"], values, self.key_policy(scope, doc), scope[0]
         )

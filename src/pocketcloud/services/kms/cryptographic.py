@@ -9,9 +9,10 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.kms import crypto
+from pocketcloud.services.kms import conditions, crypto
 from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
 from pocketcloud.services.kms.keys import SYMMETRIC, public_key_der, usable
+from pocketcloud.store import Scope
 
 Params = dict[str, Any]
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
@@ -91,8 +92,22 @@ class CryptographicOperations(KmsBase):
         or SourceKeyId names); kms:ReEncryptTo on the destination key, under its own key policy and
         grants, is made here, before anything is decrypted."""
         destination = self._key(ctx, p["DestinationKeyId"])
+        request: Params = {
+            "kms:EncryptionAlgorithm": p.get("DestinationEncryptionAlgorithm") or SYMMETRIC,
+            "kms:ReEncryptOnSameKey": "false",
+        }
+        alias = conditions.alias_name(p["DestinationKeyId"])
+        if alias is not None:
+            request["kms:RequestAlias"] = alias
+        source_key = self._source_key(ctx, p)
+        if source_key is not None and source_key[1]["Arn"] == destination[1]["Arn"]:
+            request["kms:ReEncryptOnSameKey"] = "true"
         self.authorize_on_key(
-            ctx, "kms:ReEncryptTo", *destination, encryption_context=p.get("DestinationEncryptionContext")
+            ctx,
+            "kms:ReEncryptTo",
+            *destination,
+            encryption_context=p.get("DestinationEncryptionContext"),
+            request=request,
         )
         source, plaintext, source_algorithm = self._open(
             ctx,
@@ -117,6 +132,15 @@ class CryptographicOperations(KmsBase):
             "SourceEncryptionAlgorithm": source_algorithm,
             "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
         }
+
+    def _source_key(self, ctx: RequestContext, p: Params) -> tuple[Scope, Params] | None:
+        """The key a ReEncrypt's ciphertext was sealed with: the SourceKeyId, or the key the blob names."""
+        if p.get("SourceKeyId"):
+            return self.lookup.find(self._scope(ctx), p["SourceKeyId"])
+        try:
+            return self._sealing_key(ctx, p["CiphertextBlob"]) if p.get("CiphertextBlob") else None
+        except ServiceError:
+            return None  # not a blob of ours: ReEncrypt answers InvalidCiphertextException itself
 
     def _symmetric(self, ctx: RequestContext, key_id: str) -> Params:
         """The symmetric encryption key that seals a data key (an asymmetric ENCRYPT_DECRYPT key does not)."""

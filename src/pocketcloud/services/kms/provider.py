@@ -33,6 +33,7 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import to_datetime
+from pocketcloud.services.kms import conditions
 from pocketcloud.services.kms.base import (
     KmsBase,
     check_range,
@@ -169,9 +170,23 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return ["*"] if operation in _KEYLESS else None
 
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """KMS's condition keys of the call (`conditions.py`): the key's own, those of the request,
+        and kms:CallerAccount; ReEncrypt's are kms:ReEncryptFrom's, with kms:ReEncryptOnSameKey."""
         found = self._named_key(ctx, operation, params)
-        context = params.get("SourceEncryptionContext" if operation == "ReEncrypt" else "EncryptionContext")
-        return key_condition_values(found[1] if found else None, context)
+        if operation == "ReEncrypt":
+            context = params.get("SourceEncryptionContext")
+        elif operation == "CreateGrant":
+            context = conditions.grant_context(params)
+        else:
+            context = params.get("EncryptionContext")
+        values = self.key_values(*found, context) if found else key_condition_values(None, context)
+        values.update(conditions.request_values(operation, params))
+        values["kms:CallerAccount"] = ctx.account_id
+        if operation == "ReEncrypt" and found is not None and isinstance(params.get("DestinationKeyId"), str):
+            destination = self.lookup.find(self._scope(ctx), params["DestinationKeyId"])
+            same = destination is not None and destination[1]["Arn"] == found[1]["Arn"]
+            values["kms:ReEncryptOnSameKey"] = "true" if same else "false"
+        return values
 
     def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
         """A key policy that parses and, unless told to bypass the lockout safety check, lets the
@@ -227,7 +242,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if found is None:
             return  # written before KMS was here (an older data directory): nothing to decide with
         policy, account = self.key_policy(*found), found[0][0]
-        values = key_condition_values(found[1], encryption_context)
+        values = self.key_values(*found, encryption_context)
+        values["kms:EncryptionAlgorithm"] = SYMMETRIC  # GenerateDataKey, Decrypt of a data key
         if ctx.principal.kind == "Service":
             values.update({k: ctx.condition_values[k] for k in _CARRIED_KEYS if k in ctx.condition_values})
         else:
