@@ -129,6 +129,23 @@ def test_a_custom_runtime_without_a_bootstrap_is_an_invalid_entrypoint(functions
     assert result.report().endswith("\tStatus: error\tError Type: Runtime.InvalidEntrypoint\t")
 
 
+def test_a_runtime_exiting_in_its_init_is_logged_as_a_fault_in_the_invocation(
+    functions: Functions, lam: Any
+) -> None:
+    """As AWS logs a runtime that dies in its init: 'INIT_REPORT ... Phase: init Status: error Error Type:
+    Runtime.ExitError', the same in the invoke phase, START, 'RequestId: <id> Error: Runtime exited with
+    error: signal: segmentation fault' and 'Runtime.ExitError', END, REPORT."""
+    name = functions.python("import os\nos._exit(4)\ndef handler(event, context):\n    return 1\n")
+    result = invoke(lam, name)
+    fault = f"RequestId: {result.request_id} Error: Runtime exited with error: exit status 4"
+    assert result.payload == {"errorType": "Runtime.ExitError", "errorMessage": fault}
+    assert re.findall(r"INIT_REPORT Init Duration: \d+\.\d\d ms\t(.*)", result.log) == [
+        "Phase: init\tStatus: error\tError Type: Runtime.ExitError",
+        "Phase: invoke\tStatus: error\tError Type: Runtime.ExitError",
+    ]
+    assert f"Version: $LATEST\n{fault}\nRuntime.ExitError\nEND RequestId: " in result.log
+
+
 def test_an_invoke_without_a_payload_hands_the_function_an_empty_object(
     functions: Functions, lam: Any
 ) -> None:

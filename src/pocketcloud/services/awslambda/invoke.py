@@ -396,9 +396,11 @@ class InvokeOperations:
             outcome.log_lines = []
         lines += outcome.preamble
         lines.append((started, f"START RequestId: {request_id} Version: {version}"))
-        if outcome.init_failure == "entrypoint":
-            # The platform's own fault, in the invocation as AWS logs it: "RequestId: <id> Error:
-            # Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]\nRuntime.InvalidEntrypoint".
+        if outcome.init_failure in ("entrypoint", "exit"):
+            # The platform's own fault (a runtime that could not start, or exited, in its init), in the
+            # invocation as AWS logs it: "RequestId: <id> Error: Couldn't find valid bootstrap(s):
+            # [/var/task/bootstrap /opt/bootstrap]\nRuntime.InvalidEntrypoint", "RequestId: <id> Error:
+            # Runtime exited with error: signal: segmentation fault\nRuntime.ExitError".
             fault = json.loads(outcome.payload)["errorMessage"]
             lines.append((started, f"{fault}\n{outcome.error_type}\n"))
         lines += outcome.log_lines
