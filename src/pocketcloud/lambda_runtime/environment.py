@@ -216,6 +216,7 @@ class ExecutionEnvironment:
             return None
         if self.init_duration_ms is None:
             self.init_duration_ms = (time.monotonic() - self.spawned_at) * 1000
+        self._read_memory()  # what the failed init used, for its REPORT (while the process is there)
         if init_error in done or self.api.init_error_event.is_set():
             return "init_error"
         if exited in done:

@@ -124,6 +124,7 @@ def test_a_failed_init_is_retried_at_the_invocation(functions: Functions, lam: A
     assert "Init Duration" not in report
     assert report.endswith("\tStatus: error\tError Type: Runtime.ImportModuleError\t")
     assert float(report.split("Duration: ")[1].split()[0]) > 0
+    assert int(report.split("Max Memory Used: ")[1].split()[0]) > 0  # what the init used, as AWS's says
 
 
 def test_a_missing_handler_and_a_syntax_error_are_init_errors(functions: Functions, lam: Any) -> None:

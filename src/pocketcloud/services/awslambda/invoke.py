@@ -315,6 +315,12 @@ class InvokeOperations:
     async def _init_outcome(self, env: Any, reason: str, request_id: str, timeout: float) -> InvokeOutcome:
         """The outcome of a failed init; one that ran out of time is the retry at the invocation, which
         had the function's `timeout` (the first, out of Lambda's init limit, is always retried)."""
+        outcome = await self._init_failure(env, reason, request_id, timeout)
+        # What the init used, as AWS's REPORT of a failed init says ("Max Memory Used: 46 MB"), never 0.
+        outcome.max_memory_mb = min(max(1, env.peak_memory_kb // 1024), env.spec.memory_mb)
+        return outcome
+
+    async def _init_failure(self, env: Any, reason: str, request_id: str, timeout: float) -> InvokeOutcome:
         await env.drain_output(wait_exit=0.5)
         lines = env.take_lines()
         if reason == "init_error" and env.api.init_error is not None:
