@@ -392,6 +392,23 @@ def test_email_grantees_are_refused_with_405_where_s3_discontinued_them(endpoint
         frankfurt.delete_bucket(Bucket=name)
 
 
+
+def test_logging_target_grants_are_resolved_as_acl_grants(s3: Any, bucket: str, acl_bucket: str) -> None:
+    # PutBucketLogging: TargetGrants take the Grantee values of ACLs, and an e-mail grantee gets 405.
+    def logging(grantee: dict[str, str]) -> dict[str, Any]:
+        return {"LoggingEnabled": {"TargetBucket": acl_bucket, "TargetPrefix": "logs/",
+                                   "TargetGrants": [{"Grantee": grantee, "Permission": "READ"}]}}
+    assert error_of(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus=logging(
+        {"Type": "AmazonCustomerByEmail", "EmailAddress": "a@example.com"}))[:2] == ("MethodNotAllowed", 405)
+    assert error_of(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus=logging(
+        {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/Nobody"}))[:3] == (
+        "InvalidArgument", 400, "Invalid group uri")
+    readers = {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"}
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus=logging(readers))
+    assert s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]["TargetGrants"] == [
+        {"Grantee": readers, "Permission": "READ"}]
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
+
 # --- another account ---------------------------------------------------------------------------
 
 

@@ -437,6 +437,19 @@ class AccessControlOperations:
             if account in accounts and (iam.role(account, name) or {}).get("Arn") != role_arn:
                 raise malformed_policy("Invalid principal in policy")
 
+    def validate_logging(self, ctx: RequestContext, bucket: str, value: Any) -> None:
+        """TargetGrants name their grantees as ACL grants do (PutBucketLogging, "Grantee Values"): a grantee
+        S3 cannot resolve is refused as by PutBucketAcl, an e-mail address with 405 where S3 no longer
+        takes them (PutBucketLogging API reference)."""
+        for grant in ((value or {}).get("LoggingEnabled") or {}).get("TargetGrants") or []:
+            if isinstance(grant, dict) and isinstance(grant.get("Grantee"), dict):
+                try:
+                    acls.check_grant(
+                        {"Grantee": grant["Grantee"], "Permission": grant.get("Permission")}, self.account_of_canonical
+                    )
+                except ServiceError as error:
+                    raise _email_grantee_error(error, ctx.region) from None
+
     def validate_publicaccessblock(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         if not isinstance(value, dict):
             raise ServiceError(
@@ -478,14 +491,7 @@ class AccessControlOperations:
         try:
             return self._requested_acl(p, owner_account, bucket_owner, for_object)
         except ServiceError as error:
-            if error.code == "UnresolvableGrantByEmailAddress" and region in _NO_EMAIL_GRANTEES:
-                # "As of October 1, 2025, Amazon S3 has discontinued support for Email Grantee ACLs ...
-                # the request will receive an HTTP 405 (Method Not Allowed) error" in these Regions
-                # (PutBucketAcl, PutObjectAcl, CreateBucket, PutObject API references).
-                raise ServiceError(
-                    "MethodNotAllowed", "The specified method is not allowed against this resource.", status=405
-                ) from None
-            raise
+            raise _email_grantee_error(error, region) from None
 
     def _requested_acl(
         self, p: Params, owner_account: str, bucket_owner: str, for_object: bool
@@ -674,3 +680,15 @@ def _missing_acl() -> ServiceError:
         status=400,
         MissingHeaderName="x-amz-acl",
     )
+
+
+def _email_grantee_error(error: ServiceError, region: str) -> ServiceError:
+    """The error a grant S3 could not resolve is answered with: "As of October 1, 2025, Amazon S3 has
+    discontinued support for Email Grantee ACLs ... the request will receive an HTTP 405 (Method Not
+    Allowed) error" in the Regions of `_NO_EMAIL_GRANTEES` (PutBucketAcl, PutObjectAcl, CreateBucket,
+    PutObject, PutBucketLogging API references); elsewhere the error itself."""
+    if error.code == "UnresolvableGrantByEmailAddress" and region in _NO_EMAIL_GRANTEES:
+        return ServiceError(
+            "MethodNotAllowed", "The specified method is not allowed against this resource.", status=405
+        )
+    return error
