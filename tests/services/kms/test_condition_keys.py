@@ -126,6 +126,23 @@ def test_re_encrypt_on_same_key(kms: Any, endpoint: str) -> None:
     assert _denied(user.re_encrypt, CiphertextBlob=blob, DestinationKeyId=other)
 
 
+def test_create_key_request_keys_default_to_a_symmetric_key(kms: Any, endpoint: str) -> None:
+    only_symmetric = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "kms:CreateKey",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"kms:KeySpec": "SYMMETRIC_DEFAULT", "kms:KeyOrigin": "AWS_KMS"}},
+            }
+        ],
+    }
+    _, user = iam_user(endpoint, json.dumps(only_symmetric))
+    assert user.create_key()["KeyMetadata"]["KeySpec"] == "SYMMETRIC_DEFAULT"
+    assert _denied(user.create_key, KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")
+
+
 def test_s3_use_of_a_key_offers_its_resource_aliases(kms: Any, endpoint: str) -> None:
     # kms:ResourceAliases is a property of the key, whoever uses it: S3 for its caller too.
     s3_arn, _ = iam_user(endpoint)

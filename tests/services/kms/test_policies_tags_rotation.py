@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client
-from tests.services.kms.support import ROOT_ARN, allow, error_of, key_arn, policy
+from tests.services.kms.support import ROOT_ARN, allow, error_of, iam_user, key_arn, policy
 
 
 def tags_of(kms: Any, key_id: str) -> dict[str, str]:
@@ -246,3 +246,13 @@ def test_list_key_rotations_pages_by_limit_and_marker(kms: Any) -> None:
     assert second["Truncated"] is False
     dates = [r["RotationDate"] for r in first["Rotations"] + second["Rotations"]]
     assert dates == sorted(dates)
+
+
+def test_create_key_without_a_policy_skips_the_lockout_check(kms: Any, endpoint: str) -> None:
+    # CreateKey's Policy: "If you provide a key policy, it must ... allow the calling principal to make
+    # a subsequent PutKeyPolicy request"; without one the key gets the default key policy.
+    only_create = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:CreateKey", "Resource": "*"}]}
+    _, user = iam_user(endpoint, json.dumps(only_create))
+    key = user.create_key()["KeyMetadata"]
+    assert key["KeyState"] == "Enabled"
+    assert json.loads(kms.get_key_policy(KeyId=key["KeyId"])["Policy"])["Statement"][0]["Principal"] == {"AWS": ROOT_ARN}

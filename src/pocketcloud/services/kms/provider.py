@@ -375,7 +375,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
             raise unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
         policy = p.get("Policy") or default_policy(ctx.account_id)
-        self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"))
+        if p.get("Policy"):  # "If you provide a key policy, it must ..."; the default one is AWS's own
+            self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"))
         tags = p.get("Tags") or []
         self._check_tags(tags)
         doc = self._new_key(self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags)
