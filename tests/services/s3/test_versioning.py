@@ -40,6 +40,19 @@ def test_invalid_versioning_status_is_malformed_xml(s3: Any, bucket: str) -> Non
     assert (code, status) == ("MalformedXML", 400)
 
 
+def test_mfa_delete_without_the_mfa_header_is_malformed_xml(s3: Any, bucket: str) -> None:
+    # S3 takes MfaDelete only with x-amz-mfa: without it, even "Disabled" is MalformedXML
+    # (hashicorp/terraform-provider-aws#26879, and #48161: "sent MfaDelete=Disabled to AWS without the
+    # required MFA header, causing a MalformedXML rejection").
+    for mfa_delete in ("Disabled", "Enabled"):
+        config = {"Status": "Enabled", "MFADelete": mfa_delete}
+        assert error_of(s3.put_bucket_versioning, Bucket=bucket, VersioningConfiguration=config)[:2] == (
+            "MalformedXML", 400)
+    assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+
+
 def test_each_put_gets_a_new_version_and_old_versions_stay_readable(s3: Any, versioned_bucket: str) -> None:
     v1 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"one")["VersionId"]
     v2 = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"two")["VersionId"]

@@ -211,6 +211,12 @@ class BucketOperations:
             )
         if status not in ("Enabled", "Suspended"):
             raise malformed_xml()
+        if config.get("MFADelete") is not None and (
+            config["MFADelete"] not in ("Enabled", "Disabled") or not p.get("MFA")
+        ):
+            # MfaDelete is only taken with the x-amz-mfa header (PutBucketVersioning); without it S3
+            # answers MalformedXML, even for "Disabled" (hashicorp/terraform-provider-aws#26879, #48161).
+            raise malformed_xml()
         with self.s3.store.transaction():
             bucket = self.s3.bucket(p["Bucket"])
             if bucket.get("ObjectLockEnabled") and status == "Suspended":
