@@ -250,6 +250,16 @@ def test_block_public_policy_refuses_a_public_policy_but_not_a_private_one(s3: A
     s3.delete_bucket_policy(Bucket=bucket)
 
 
+def test_an_empty_public_access_block_is_refused_and_a_partial_one_reads_back_false(s3: Any, bucket: str) -> None:
+    # awslabs/aws-sdk-rust#819: PutPublicAccessBlock with no flag at all fails on AWS.
+    assert error_of(s3.put_public_access_block, Bucket=bucket, PublicAccessBlockConfiguration={}) == (
+        "InvalidRequest", 400, "Must specify at least one configuration.")
+    assert all(s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"].values())
+    s3.put_public_access_block(Bucket=bucket, PublicAccessBlockConfiguration={"BlockPublicAcls": True})
+    assert s3.get_public_access_block(Bucket=bucket)["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True, "IgnorePublicAcls": False, "BlockPublicPolicy": False, "RestrictPublicBuckets": False}
+
+
 def test_restrict_public_buckets_ignores_a_public_policys_grants_to_anonymous_callers(
     endpoint: str, s3: Any, open_bucket: str
 ) -> None:

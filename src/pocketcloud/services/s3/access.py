@@ -457,6 +457,10 @@ class AccessControlOperations:
                 "The XML you provided was not well-formed or did not validate against our published schema",
                 status=400,
             )
+        if not any(flag in value for flag in DEFAULT_PUBLIC_ACCESS_BLOCK):
+            # An empty configuration is refused, not stored as four false flags (awslabs/aws-sdk-rust#819:
+            # a client that left out false flags had PutPublicAccessBlock fail).
+            raise ServiceError("InvalidRequest", "Must specify at least one configuration.", status=400)
         for flag in DEFAULT_PUBLIC_ACCESS_BLOCK:  # a flag left out is stored, and read back, as false
             value.setdefault(flag, False)
 
