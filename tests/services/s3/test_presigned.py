@@ -9,6 +9,7 @@ import importlib
 import os
 import subprocess
 import sys
+from http.client import HTTPConnection
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -243,3 +244,40 @@ def test_sigv2_with_session_credentials(endpoint: str, bucket: str) -> None:
     assert http("GET", url)[:2] == (200, b"token")
     status, body, _ = http("GET", _with_query(url, **{"x-amz-security-token": "bogus"}))
     assert status in (400, 403) and error_code(body)[0] in ("InvalidToken", "SignatureDoesNotMatch")
+
+
+def _put_unframed(url: str, chunks: list[bytes] | None) -> tuple[int, bytes]:
+    """A PUT of `chunks` in HTTP chunked framing, or with no body and no Content-Length at all
+    (http.client adds `Content-Length: 0` to a bodiless PUT unless the request is built by hand)."""
+    parts = urlsplit(url)
+    connection = HTTPConnection(parts.hostname or "127.0.0.1", parts.port, timeout=30)
+    try:
+        connection.putrequest("PUT", f"{parts.path}?{parts.query}", skip_accept_encoding=True)
+        if chunks is not None:
+            connection.putheader("Transfer-Encoding", "chunked")
+        connection.endheaders()
+        for chunk in chunks or []:
+            connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+        if chunks is not None:
+            connection.send(b"0\r\n\r\n")
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+@pytest.mark.parametrize("operation", ["put_object", "upload_part"])
+def test_a_presigned_put_must_say_its_length(v4: Any, bucket: str, operation: str) -> None:
+    # S3 answers an object or part PUT without Content-Length 411 MissingContentLength, and one in
+    # HTTP chunked framing (not aws-chunked) 501 NotImplemented naming Transfer-Encoding (as clients
+    # sending a stream of unknown length see it: aws-sdk-js-v3#3400, arrow-rs#4514).
+    params: dict[str, Any] = {"Bucket": bucket, "Key": "framed"}
+    if operation == "upload_part":
+        params |= {"UploadId": v4.create_multipart_upload(**params)["UploadId"], "PartNumber": 1}
+    url = v4.generate_presigned_url(operation, Params=params, ExpiresIn=300)
+    status, body = _put_unframed(url, None)
+    assert (status, error_code(body)[0]) == (411, "MissingContentLength")
+    status, body = _put_unframed(url, [b"hello"])
+    assert (status, error_code(body)[0]) == (501, "NotImplemented")
+    assert b"<Header>Transfer-Encoding</Header>" in body
+    assert http("PUT", url, b"hello")[0] == 200

@@ -37,7 +37,7 @@ from pocketcloud.services.s3.listing import (
     page_size,
     part_number_marker,
 )
-from pocketcloud.services.s3.objects import etag_of_body, parse_tagging_header
+from pocketcloud.services.s3.objects import check_body_framing, etag_of_body, parse_tagging_header
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
     new_upload_id,
@@ -225,6 +225,7 @@ class MultipartOperations:
         return part
 
     async def UploadPart(self, ctx: RequestContext, p: Params) -> Params:
+        check_body_framing(ctx)
         self.s3.bucket(p["Bucket"])
         self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])

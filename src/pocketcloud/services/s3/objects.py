@@ -221,6 +221,29 @@ def restore_expiry(moment: datetime, days: int) -> datetime:
     return midnight if midnight == later else midnight + timedelta(days=1)
 
 
+def check_body_framing(ctx: RequestContext) -> None:
+    """An object body or part sent over the wire must say its length. S3 answers a PUT with neither
+    Content-Length nor Transfer-Encoding 411 MissingContentLength, and one with HTTP chunked framing
+    that is not aws-chunked (which names its length in x-amz-decoded-content-length) 501
+    NotImplemented for Transfer-Encoding. (Calls other services make in-process are no PUT.)"""
+    if ctx.request.method != "PUT":
+        return
+    headers = ctx.request.headers
+    encoding = headers.get("transfer-encoding")
+    if encoding is None:
+        if "content-length" not in headers:
+            raise ServiceError(
+                "MissingContentLength", "You must provide the Content-Length HTTP header.", status=411
+            )
+    elif "chunked" in encoding.lower() and "x-amz-decoded-content-length" not in headers:
+        raise ServiceError(
+            "NotImplemented",
+            "A header you provided implies functionality that is not implemented",
+            status=501,
+            Header="Transfer-Encoding",
+        )
+
+
 class ObjectOperations:
     s3: S3State
 
@@ -424,6 +447,7 @@ class ObjectOperations:
             )
 
     async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
+        check_body_framing(ctx)
         bucket_doc = self.s3.bucket(p["Bucket"])
         key = p["Key"]
         # Everything the request alone can refuse is refused before its body is read.
