@@ -107,6 +107,36 @@ def test_key_policy_that_locks_out_the_caller_needs_the_lockout_bypass(kms: Any,
     assert key_id
 
 
+def test_key_policy_naming_a_role_that_does_not_exist_is_malformed(kms: Any, endpoint: str) -> None:
+    # "The principals in the key policy must exist" (CreateKey / PutKeyPolicy Policy); AWS's words are
+    # those of e.g. hashicorp/terraform-provider-aws users' CreateKey errors.
+    missing = f"arn:aws:iam::000000000000:role/missing-{uuid.uuid4().hex[:8]}"
+    naming = policy(allow({"AWS": ROOT_ARN}), allow({"AWS": missing}, "kms:Decrypt"))
+    code, status, message = error_of(kms.create_key, Policy=naming)
+    assert (code, status, message) == (
+        "MalformedPolicyDocumentException",
+        400,
+        "Policy contains a statement with one or more invalid principals.",
+    )
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    code, _, _ = error_of(kms.put_key_policy, KeyId=key_id, PolicyName="default", Policy=naming)
+    assert code == "MalformedPolicyDocumentException"
+    iam = make_client(endpoint, "iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ROOT_ARN}, "Action": "sts:AssumeRole"}
+    ]})  # fmt: skip
+    iam.create_role(RoleName=missing.rsplit("/", 1)[1], AssumeRolePolicyDocument=trust)
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=naming)
+
+
+def test_lockout_check_reads_the_key_policy_for_this_key(kms: Any) -> None:
+    # A statement naming the key by its ARN pattern rather than "*" still lets the caller manage it.
+    by_arn = policy(allow({"AWS": ROOT_ARN}, "kms:*", "arn:aws:kms:us-east-1:000000000000:key/*"))
+    key_id = kms.create_key(Policy=by_arn)["KeyMetadata"]["KeyId"]
+    kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=by_arn)
+    assert json.loads(kms.get_key_policy(KeyId=key_id)["Policy"]) == json.loads(by_arn)
+
+
 def test_get_key_policy_of_unknown_key_is_not_found(kms: Any) -> None:
     code, status, _ = error_of(kms.get_key_policy, KeyId=str(uuid.uuid4()), PolicyName="default")
     assert (code, status) == ("NotFoundException", 400)

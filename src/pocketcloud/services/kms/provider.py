@@ -24,7 +24,9 @@ agreement, key encapsulation.
 from __future__ import annotations
 
 import base64
+import json
 import os
+import re
 from datetime import timedelta
 from typing import Any
 
@@ -76,6 +78,7 @@ _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetir
 # Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
 # policy of its own); the provider then checks the same action on the key or keys under their policies.
 _ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
+_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)")
 # Of the global keys a calling service's context carries, those a key's authorization keeps: a service
 # principal's source (S3 delivering for a bucket). The service's own resource keys (its bucket's or
 # queue's aws:ResourceTag/*) are not the key's.
@@ -188,18 +191,20 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             values["kms:ReEncryptOnSameKey"] = "true" if same else "false"
         return values
 
-    def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None) -> None:
-        """A key policy that parses and, unless told to bypass the lockout safety check, lets the
-        caller change it again (kms:PutKeyPolicy), so that the key stays manageable."""
+    def _check_policy(self, ctx: RequestContext, policy: str, bypass: bool | None, arn: str) -> None:
+        """A key policy that parses, names roles that exist, and, unless told to bypass the lockout
+        safety check, lets the caller change it again (kms:PutKeyPolicy on the key `arn`), so that
+        the key stays manageable."""
         try:
             parse_policy(policy, kind="key")
         except MalformedPolicy as error:
             raise ServiceError("MalformedPolicyDocumentException", str(error), status=400) from None
+        self._check_principals(policy)
         if bypass or self.runtime.settings.auth_disabled:
             return
         operation = operation_model("kms", "PutKeyPolicy")
         decision, _, _ = self.runtime.authorizer.decide(
-            ctx, operation, {}, policy, ctx.account_id, action="kms:PutKeyPolicy", resources=["*"]
+            ctx, operation, {}, policy, ctx.account_id, action="kms:PutKeyPolicy", resources=[arn]
         )
         if not decision.allowed:
             raise ServiceError(
@@ -207,6 +212,29 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
                 "The new key policy will not allow you to update the key policy in the future.",
                 status=400,
             )
+
+    def _check_principals(self, policy: str) -> None:
+        """"The principals in the key policy must exist" (CreateKey, PutKeyPolicy): a role ARN of an
+        account this server knows that names no role is refused as AWS words it. (Only roles: IAM
+        offers other services no lookup of its users.)"""
+        iam = self.runtime.provider("iam")
+        if iam is None:
+            return
+        accounts = self.runtime.credentials.root_accounts()
+        statements = json.loads(policy).get("Statement") or []
+        for statement in [statements] if isinstance(statements, dict) else statements:
+            element = statement.get("Principal", statement.get("NotPrincipal")) if isinstance(statement, dict) else None
+            entries = element.get("AWS") if isinstance(element, dict) else None
+            for entry in [entries] if isinstance(entries, str) else entries or []:
+                role = _ROLE_ARN.fullmatch(entry) if isinstance(entry, str) else None
+                if role is None or role["account"] not in accounts:
+                    continue
+                if (iam.role(role["account"], role["name"]) or {}).get("Arn") != entry:  # type: ignore[attr-defined]
+                    raise ServiceError(
+                        "MalformedPolicyDocumentException",
+                        "Policy contains a statement with one or more invalid principals.",
+                        status=400,
+                    )
 
     @staticmethod
     def _check_tags(tags: list[Params]) -> None:
@@ -325,8 +353,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         policy: str,
         tags: list[Params],
         manager: str = "CUSTOMER",
+        key_id: str | None = None,
     ) -> Params:
-        key_id = new_key_id()
+        key_id = key_id or new_key_id()
         doc: Params = {
             "AWSAccountId": scope[0],
             "KeyId": key_id,
@@ -375,11 +404,13 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
             raise unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
         policy = p.get("Policy") or default_policy(ctx.account_id)
+        key_id = new_key_id()
         if p.get("Policy"):  # "If you provide a key policy, it must ..."; the default one is AWS's own
-            self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"))
+            arn = key_arn(self._scope(ctx), key_id)
+            self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"), arn)
         tags = p.get("Tags") or []
         self._check_tags(tags)
-        doc = self._new_key(self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags)
+        doc = self._new_key(self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags, key_id=key_id)
         return {"KeyMetadata": metadata(doc)}
 
     def DescribeKey(self, ctx: RequestContext, p: Params) -> Params:
@@ -608,9 +639,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def PutKeyPolicy(self, ctx: RequestContext, p: Params) -> Params:
         if (p.get("PolicyName") or "default") != "default":
             raise validation("PolicyName must be default")
-        self._check_policy(ctx, p["Policy"], p.get("BypassPolicyLockoutSafetyCheck"))
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
+            self._check_policy(ctx, p["Policy"], p.get("BypassPolicyLockoutSafetyCheck"), doc["Arn"])
             doc["Policy"] = p["Policy"]
             self._put(scope, doc)
         return {}
