@@ -87,6 +87,47 @@ def test_both_python_clients_answer_alike(
     assert our_lines == ric_lines
 
 
+JSON_CASES = {
+    "records": (
+        "import logging\nlog = logging.getLogger('app')\n"
+        "def handler(event, context):\n"
+        "    log.debug('hidden at INFO')\n"
+        "    log.info('hello %s', 'there', extra={'order': 7})\n"
+        "    log.warning({'a': 'dict', 'n': 1})\n"
+        "    try:\n        1 / 0\n    except ZeroDivisionError:\n        log.exception('divided')\n"
+        "    raise KeyError('missing')\n"
+    ),
+    "init error": "import no_such_module_anywhere\n",
+}
+
+
+@pytest.mark.parametrize("case", sorted(JSON_CASES))
+def test_both_python_clients_write_json_records_when_the_log_format_is_json(
+    server: ServerProcess, builtin_server: ServerProcess, case: str
+) -> None:
+    """With LoggingConfig LogFormat JSON, Lambda's Python runtime writes log records and an unhandled
+    exception as JSON objects ({"timestamp", "level", "message", "logger", "requestId", ...}); our
+    client wrote them as text."""
+    config = {"LogFormat": "JSON", "ApplicationLogLevel": "INFO"}
+    answers = []
+    for fns in (_functions(server), _functions(builtin_server)):
+        try:
+            name = fns.create({"app.py": JSON_CASES[case]}, LoggingConfig=config)
+            result = invoke(fns.lam, name)
+        finally:
+            fns.cleanup()
+        task = re.search(r'File \\?"(/[^"\\]+)/app\.py', result.raw.decode() + result.log)
+        dirs = [task.group(1)] if task else []
+        records = [
+            re.sub(r'"timestamp": "[^"]+"', '"timestamp": "<t>"', _normalized(line, result.request_id, dirs))
+            for line in result.lines()
+            if line and not line.startswith('{"time"')  # the platform's own events
+        ]
+        answers.append(records)
+    assert answers[0] and all(json.loads(line)["level"] in ("INFO", "WARNING", "ERROR") for line in answers[0])
+    assert answers[1] == answers[0]
+
+
 ALTERNATING = (
     "def handler(event, context):\n"
     "    print('call', event['n'])\n"

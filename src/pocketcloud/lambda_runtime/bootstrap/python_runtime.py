@@ -233,6 +233,16 @@ def _error_document(
 # is written there as one frame (type, length, timestamp in µs, message; big-endian), as awslambdaric
 # does. Text frame types by level (used when a log level is set), the first one the default.
 _TEXT_FRAMES = {0: 0xA55A0003, 10: 0xA55A000B, 20: 0xA55A000F, 30: 0xA55A0013, 40: 0xA55A0017, 50: 0xA55A001B}
+_JSON_FRAMES = {level: kind - 1 for level, kind in _TEXT_FRAMES.items()}  # the low bit clear: JSON
+# LoggingConfig's LogFormat JSON: log records and the [ERROR] of an unhandled exception are JSON
+# objects, as awslambdaric writes them (its JsonFormatter's fields, in its order).
+_JSON = os.environ.get("AWS_LAMBDA_LOG_FORMAT", "").upper() == "JSON"
+_JSON_TIME = "%Y-%m-%dT%H:%M:%SZ"
+# LogRecord attributes that are not the function's own `extra` fields.
+_RECORD_FIELDS = frozenset(
+    "name msg args levelname levelno pathname filename module exc_info exc_text stack_info lineno funcName "
+    "created msecs relativeCreated thread threadName processName process aws_request_id tenant_id".split()
+)
 _telemetry: Any = None  # the channel, a binary file written unbuffered, or None (stdout then)
 
 
@@ -254,6 +264,16 @@ def _write_frame(frame_type: int, message: str) -> None:
 
 
 def _log_error(document: dict[str, Any]) -> None:
+    if _JSON:
+        record = _to_json(
+            {"timestamp": time.strftime(_JSON_TIME, time.gmtime()), "level": "ERROR", **document}
+        )
+        if _telemetry is not None:
+            _write_frame(_JSON_FRAMES[40], record.decode())
+        else:
+            sys.stdout.write(record.decode() + "\n")
+            sys.stdout.flush()
+        return
     # awslambdaric's text format: trace lines indented with no-break spaces; one frame whose lines are
     # joined by \n, or on stdout one line, the parts joined by \r.
     lines = [
@@ -289,21 +309,50 @@ class _FrameHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         try:
             level = min(50, max(0, record.levelno)) // 10 * 10 if self.by_level else 0
-            _write_frame(_TEXT_FRAMES[level], self.format(record))
+            _write_frame((_JSON_FRAMES if _JSON else _TEXT_FRAMES)[level], self.format(record))
         except Exception:
             self.handleError(record)
 
 
+class _JsonFormatter(logging.Formatter):
+    """A record as one JSON object, as awslambdaric's JsonFormatter writes it: timestamp, level, message,
+    logger, the exception's stackTrace/errorType/errorMessage, requestId, its location, then `extra`."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        record.levelno = min(50, max(0, record.levelno)) // 10 * 10
+        record.levelname = logging.getLevelName(record.levelno)
+        exc = record.exc_info
+        fields: dict[str, Any] = {
+            "timestamp": time.strftime(_JSON_TIME, time.gmtime(record.created)),
+            "level": record.levelname,
+            "message": record.msg
+            if isinstance(record.msg, dict) and not record.args
+            else record.getMessage(),
+            "logger": record.name,
+            "stackTrace": traceback.format_tb(exc[2]) if exc else None,
+            "errorType": exc[0].__name__ if exc and exc[0] else None,
+            "errorMessage": str(exc[1]) if exc else None,
+            "requestId": getattr(record, "aws_request_id", None),
+            "location": f"{record.pathname}:{record.funcName}:{record.lineno}" if exc else None,
+        }
+        fields.update((k, v) for k, v in vars(record).items() if k not in _RECORD_FIELDS and k not in fields)
+        kept = {k: v for k, v in fields.items() if v is not None}
+        return json.dumps(kept, ensure_ascii=False, default=str) + "\n"
+
+
 def _configure_logging() -> _RequestIdFilter:
     level = os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper()
+    level = "DEBUG" if level == "TRACE" else level  # Python's logging has no TRACE, as in awslambdaric
     handler: logging.Handler
     if _telemetry is not None:
-        handler = _FrameHandler(by_level=bool(level))
+        handler = _FrameHandler(by_level=bool(level) or _JSON)
     else:
         handler = logging.StreamHandler(sys.stdout)
         handler.terminator = ""  # the format ends the line, as in awslambdaric
     handler.setFormatter(
-        logging.Formatter(
+        _JsonFormatter()
+        if _JSON
+        else logging.Formatter(
             "[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t%(aws_request_id)s\t%(message)s\n",
             "%Y-%m-%dT%H:%M:%S",
         )
