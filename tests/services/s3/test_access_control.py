@@ -96,6 +96,25 @@ def test_put_bucket_policy_refuses_a_role_principal_that_does_not_exist(endpoint
     iam.delete_role(RoleName=name)
 
 
+def test_put_bucket_policy_refuses_an_s3_condition_key_s3_does_not_define(s3: Any, bucket: str) -> None:
+    # A misspelt key ("s3:x-acl" for "s3:x-amz-acl") is refused rather than stored as a condition that
+    # never matches; known keys, per-tag keys and other services' keys are taken.
+    objects = f"arn:aws:s3:::{bucket}/*"
+    def deny_unless(condition: dict[str, Any]) -> str:
+        return policy(statement("Deny", {"AWS": ROOT_ACCOUNT}, "s3:PutObject", objects, Condition=condition))
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=deny_unless(
+        {"StringNotEquals": {"s3:x-acl": "bucket-owner-full-control"}})) == (
+        "MalformedPolicy", 400, "Policy has an invalid condition key")
+    for condition in (
+        {"StringNotEquals": {"s3:x-amz-acl": "bucket-owner-full-control"}},
+        {"StringNotEquals": {"S3:X-Amz-Server-Side-Encryption": "aws:kms"}},
+        {"StringEquals": {"s3:RequestObjectTag/team": "red"}},
+        {"StringNotEquals": {"aws:SourceVpce": "vpce-1a2b3c4d"}},
+    ):
+        s3.put_bucket_policy(Bucket=bucket, Policy=deny_unless(condition))
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
 def test_bucket_policy_round_trips_and_delete_leaves_no_such_bucket_policy(s3: Any, bucket: str) -> None:
     assert error_of(s3.get_bucket_policy, Bucket=bucket)[:2] == ("NoSuchBucketPolicy", 404)
     document = policy(statement("Allow", {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:root"}, ["s3:GetObject", "s3:ListBucket"],

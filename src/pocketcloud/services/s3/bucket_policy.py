@@ -141,6 +141,37 @@ def _check_statement(statement: Any, bucket: str) -> None:
         for found in matched:
             if not any(kinds & found_kinds for found_kinds in found.values()):
                 raise malformed_policy("Action does not apply to any resource(s) in statement")
+    _check_condition_keys(statement.get("Condition"))
+
+
+def _check_condition_keys(conditions: Any) -> None:
+    """An s3: condition key S3 does not define is refused ("Policy has an invalid condition key"), so
+    that a misspelt key (s3:x-acl) does not leave a statement that never matches. Keys of other
+    services and aws: keys are left to the engine."""
+    if not isinstance(conditions, dict):
+        return
+    for block in conditions.values():
+        for key in block if isinstance(block, dict) else ():
+            lowered = str(key).lower()
+            if lowered.startswith("s3:") and not _known_s3_condition_key(lowered):
+                raise malformed_policy("Policy has an invalid condition key")
+
+
+def _known_s3_condition_key(lowered: str) -> bool:
+    keys, tag_prefixes = _s3_condition_keys()
+    return lowered in keys or any(lowered.startswith(prefix) and lowered != prefix for prefix in tag_prefixes)
+
+
+@cache
+def _s3_condition_keys() -> tuple[frozenset[str], tuple[str, ...]]:
+    """The s3: condition keys of the IAM catalog (lower-cased), and the prefixes of its per-tag keys
+    ("s3:ExistingObjectTag/<key>" → "s3:existingobjecttag/")."""
+    service = catalog()["services"]["s3"]
+    names: set[str] = set()
+    for entry in [*service["actions"].values(), *service["resources"].values()]:
+        names.update(str(name).lower() for name in entry.get("conditions") or [] if str(name).startswith("s3:"))
+    prefixes = tuple(sorted({name.split("/", 1)[0] + "/" for name in names if "/" in name}))
+    return frozenset(name for name in names if "/" not in name), prefixes
 
 
 def _check_principal(element: Any) -> None:
