@@ -410,6 +410,21 @@ def test_the_builtin_runtime_builds_the_context_and_results_as_awslambdaric(buil
     )
 
 
+DECIMALS = (
+    "from decimal import Decimal\n"
+    "def handler(event, context):\n"
+    "    return {'price': Decimal('19.90'), 'n': [Decimal('1E+2'), Decimal('3'), Decimal('NaN')], 'text': '1.50'}\n"
+)
+
+
+def test_both_python_clients_write_a_decimal_as_its_digits(functions: Functions, builtin: Functions) -> None:
+    """awslambdaric writes a Decimal (what DynamoDB's resource API returns) as its own digits, simplejson's
+    RawJSON of str(value): 19.90 stays 19.90, not 19.9. Our client wrote float(value)."""
+    expected = b'{"price": 19.90, "n": [1E+2, 3, NaN], "text": "1.50"}'
+    for fns in (functions, builtin):
+        assert fns.lam.invoke(FunctionName=fns.python(DECIMALS))["Payload"].read() == expected
+
+
 def test_a_client_context_that_is_not_base64_json_is_refused(functions: Functions, lam: Any) -> None:
     name = functions.python(CONTEXT)
     for context in ("not base64!", base64.b64encode(b"[1, 2]").decode(), base64.b64encode(b"{oops").decode()):

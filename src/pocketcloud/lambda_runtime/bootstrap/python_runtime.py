@@ -174,11 +174,20 @@ class Context:
         return max(self._deadline_ms - int(time.time() * 1000), 0)
 
 
+# A Decimal is written as its own digits ("19.90", "1E+2"), as awslambdaric writes it (simplejson's
+# RawJSON of str(value); NaN as NaN). The standard library's encoder cannot write raw text, so each
+# Decimal is encoded as a placeholder string that no other string can be (a per-process nonce between
+# NULs), then the placeholder, quoted, is replaced by the digits.
+_RAW_MARK = f"\x00{os.urandom(8).hex()}:"
+_raw_numbers: list[str] = []
+
+
 def _json_default(value: Any) -> Any:
     import decimal  # only when something JSON cannot hold turns up
 
     if isinstance(value, decimal.Decimal):
-        return int(value) if value.is_finite() and value == value.to_integral_value() else float(value)
+        _raw_numbers.append("NaN" if value.is_nan() else str(value))
+        return f"{_RAW_MARK}{len(_raw_numbers) - 1}\x00"
     raise TypeError(f"Object of type {type(value).__name__} is not JSON serializable")
 
 
@@ -186,12 +195,16 @@ _encoder: json.JSONEncoder | None = None
 
 
 def _to_json(result: Any) -> bytes:
-    """The response body as awslambdaric writes it: Decimals as numbers, non-ASCII kept from python3.12 on."""
+    """The response body as awslambdaric writes it: Decimals as their digits, non-ASCII kept from python3.12 on."""
     global _encoder
     if _encoder is None:  # made once, as awslambdaric's marshaller is (the runtime's version is fixed)
         keep_unicode = os.environ.get("AWS_EXECUTION_ENV", "") >= "AWS_Lambda_python3.12"
         _encoder = json.JSONEncoder(default=_json_default, ensure_ascii=not keep_unicode)
-    return _encoder.encode(result).encode()
+    _raw_numbers.clear()
+    text = _encoder.encode(result)
+    for index, digits in enumerate(_raw_numbers):
+        text = text.replace(json.dumps(f"{_RAW_MARK}{index}\x00"), digits, 1)
+    return text.encode()
 
 
 def _json_or_none(text: str | None) -> Any:
