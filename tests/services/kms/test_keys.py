@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import make_client
-from tests.services.kms.support import error_of, key_arn, unique_alias
+from tests.services.kms.support import ROOT_ARN, error_of, key_arn, unique_alias
 
 UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$")
 
@@ -434,3 +434,45 @@ def test_describe_key_of_an_aws_managed_alias_makes_the_key(endpoint: str, regio
 def test_describe_key_of_an_alias_aws_name_no_service_has_is_not_found(kms: Any) -> None:
     code, status, _ = error_of(kms.describe_key, KeyId="alias/aws/no-such-service")
     assert (code, status) == ("NotFoundException", 400)
+
+
+# --- Key states: what a key pending deletion or disabled refuses ("Key states of AWS KMS keys": the
+# key-state table, "KMSInvalidStateException: <key ARN> is pending deletion.", "DisabledException:
+# <key ARN> is disabled."). --------------------------------------------------------------------------
+
+def test_a_key_pending_deletion_refuses_aliases_tags_and_description_changes(kms: Any) -> None:
+    key = kms.create_key(Tags=[{"TagKey": "a", "TagValue": "b"}])["KeyMetadata"]
+    kms.schedule_key_deletion(KeyId=key["KeyId"], PendingWindowInDays=7)
+    pending = f"{key['Arn']} is pending deletion."
+    calls: list[tuple[Any, dict[str, Any]]] = [
+        (kms.create_alias, {"AliasName": unique_alias(), "TargetKeyId": key["KeyId"]}),
+        (kms.tag_resource, {"KeyId": key["KeyId"], "Tags": [{"TagKey": "c", "TagValue": "d"}]}),
+        (kms.untag_resource, {"KeyId": key["KeyId"], "TagKeys": ["a"]}),
+        (kms.update_key_description, {"KeyId": key["KeyId"], "Description": "new"}),
+        (kms.create_grant, {"KeyId": key["KeyId"], "GranteePrincipal": ROOT_ARN, "Operations": ["Decrypt"]}),
+    ]
+    for call, kwargs in calls:
+        assert error_of(call, **kwargs) == ("KMSInvalidStateException", 400, pending)
+    assert kms.list_resource_tags(KeyId=key["KeyId"])["Tags"] == [{"TagKey": "a", "TagValue": "b"}]
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []
+
+
+def test_an_alias_cannot_move_to_a_key_pending_deletion_but_may_leave_one(kms: Any) -> None:
+    first, second = (kms.create_key()["KeyMetadata"] for _ in range(2))
+    alias = unique_alias()
+    kms.create_alias(AliasName=alias, TargetKeyId=first["KeyId"])
+    kms.schedule_key_deletion(KeyId=second["KeyId"], PendingWindowInDays=7)
+    code, status, message = error_of(kms.update_alias, AliasName=alias, TargetKeyId=second["KeyId"])
+    assert (code, status, message) == ("KMSInvalidStateException", 400, f"{second['Arn']} is pending deletion.")
+    kms.schedule_key_deletion(KeyId=first["KeyId"], PendingWindowInDays=7)
+    third = kms.create_key()["KeyMetadata"]
+    kms.update_alias(AliasName=alias, TargetKeyId=third["KeyId"])
+
+
+def test_a_disabled_key_takes_no_grant(kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    kms.disable_key(KeyId=key["KeyId"])
+    code, status, message = error_of(
+        kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=ROOT_ARN, Operations=["Decrypt"]
+    )
+    assert (code, status, message) == ("DisabledException", 400, f"{key['Arn']} is disabled.")

@@ -25,7 +25,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.kms.base import KmsBase, validation
 from pocketcloud.services.kms.grant_policy import check_principal, is_service_principal
-from pocketcloud.services.kms.keys import now, parse_key_arn
+from pocketcloud.services.kms.keys import now, parse_key_arn, usable
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -79,6 +79,7 @@ class GrantOperations(KmsBase):
                 "A grant for a GranteeServicePrincipal must have a RetiringPrincipal or RetiringServicePrincipal."
             )
         scope, key = self._key(ctx, p["KeyId"])
+        usable(key)  # a disabled key or one pending deletion takes no grant ("Key states of AWS KMS keys")
         allowed = _OPERATIONS.get(key["KeyUsage"], set()) | _ANY_KEY
         wrong = [op for op in operations if op not in allowed]
         if wrong:

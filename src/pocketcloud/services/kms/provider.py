@@ -474,6 +474,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def UpdateKeyDescription(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
+            self._not_pending_deletion(doc)
             doc["Description"] = p["Description"]
             self._put(scope, doc)
         return {}
@@ -546,6 +547,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             raise validation("Aliases must refer to keys. Not aliases")
         return self._own_key(ctx, key_id)
 
+    @staticmethod
+    def _not_pending_deletion(doc: Params) -> None:
+        """KMSInvalidStateException for a key pending deletion: what the key-state table ("Key states
+        of AWS KMS keys") refuses it (CreateAlias, UpdateAlias's new target, TagResource,
+        UntagResource, UpdateKeyDescription), though the key is not to be used for cryptography."""
+        if doc["KeyState"] == "PendingDeletion":
+            raise invalid_state(f"{doc['Arn']} is pending deletion.")
+
     def _current_target(self, scope: Scope, alias: Params) -> Params | None:
         """The key an alias points to now (None for one gone, which leaves nothing to decide with)."""
         current = self.keys.get(scope, alias["TargetKeyId"])
@@ -559,6 +568,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         with self.store.transaction():
             _, target = self._target(ctx, p["TargetKeyId"])
             self.authorize_on_key(ctx, "kms:CreateAlias", scope, target)
+            self._not_pending_deletion(target)
             stamp = now().isoformat()
             doc = {
                 "AliasName": name,
@@ -586,6 +596,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             if current is not None:
                 self.authorize_on_key(ctx, "kms:UpdateAlias", scope, current)
             self.authorize_on_key(ctx, "kms:UpdateAlias", scope, target)
+            self._not_pending_deletion(target)  # the current target may be: the alias moves off it
             if current is not None and (current["KeyUsage"], current["KeySpec"]) != (
                 target["KeyUsage"],
                 target["KeySpec"],
@@ -653,6 +664,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
+            self._not_pending_deletion(doc)
             tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []}
             tags.update({t["TagKey"]: t["TagValue"] for t in p["Tags"]})
             doc["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
@@ -663,6 +675,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
+            self._not_pending_deletion(doc)
             doc["Tags"] = [t for t in doc.get("Tags") or [] if t["TagKey"] not in set(p["TagKeys"])]
             self._put(scope, doc)
         return {}
