@@ -465,6 +465,29 @@ def test_cross_account_read_needs_the_bucket_policy_and_the_callers_identity_pol
                     AccountId=ROOT_ACCOUNT)[0] == "AccessDenied"
 
 
+def test_another_account_allowed_by_the_policy_still_gets_405_for_the_policy_operations(
+    two_accounts: ServerProcess,
+) -> None:
+    # Get/Put/DeleteBucketPolicy API references: with the permissions but an identity outside the bucket
+    # owner's account, "Amazon S3 returns a 405 Method Not Allowed error".
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    bucket = f"guarded-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=bucket)
+    document = policy(statement(
+        "Allow", {"AWS": OTHER_ACCOUNT}, ["s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"],
+        f"arn:aws:s3:::{bucket}"))
+    owner.put_bucket_policy(Bucket=bucket, Policy=document)
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    refused = ("MethodNotAllowed", 405, "The specified method is not allowed against this resource.")
+    assert error_of(other.get_bucket_policy, Bucket=bucket) == refused
+    assert error_of(other.delete_bucket_policy, Bucket=bucket) == refused
+    assert error_of(other.put_bucket_policy, Bucket=bucket, Policy=document) == refused
+    assert json.loads(owner.get_bucket_policy(Bucket=bucket)["Policy"]) == json.loads(document)
+    owner.delete_bucket_policy(Bucket=bucket)
+    assert error_of(other.get_bucket_policy, Bucket=bucket)[:2] == ("AccessDenied", 403)
+
+
 def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_charges(
     two_accounts: ServerProcess,
 ) -> None:

@@ -406,15 +406,7 @@ class AccessControlOperations:
     def validate_policy(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         """Called by PutBucketPolicy before it stores the document (ConfirmRemoveSelfBucketAccess is ignored)."""
         doc = self.s3.bucket(bucket)
-        if ctx.account_id != doc["Account"]:
-            # Allowed by a policy, but only the owner's account may set one (PutBucketPolicy reference).
-            raise ServiceError(
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-                status=405,
-                Method="PUT",
-                ResourceType="BUCKETPOLICY",
-            )
+        self.check_policy_caller(ctx, doc)
         document = check_bucket_policy(value, bucket)
         self._check_role_principals(document)
         if is_public(document) and self.public_access_block(doc)["BlockPublicPolicy"]:
@@ -423,6 +415,19 @@ class AccessControlOperations:
                 "s3:PutBucketPolicy",
                 f"arn:aws:s3:::{bucket}",
                 "because public policies are blocked by the BlockPublicPolicy block public access setting.",
+            )
+
+    def check_policy_caller(self, ctx: RequestContext, bucket_doc: Params) -> None:
+        """Put, Get and DeleteBucketPolicy, once allowed, are the owner's account's alone: "If you have the
+        correct permissions, but you're not using an identity that belongs to the bucket owner's account,
+        Amazon S3 returns a 405 Method Not Allowed error" (their API references)."""
+        if ctx.account_id != bucket_doc["Account"]:
+            raise ServiceError(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                status=405,
+                Method=ctx.request.method,
+                ResourceType="BUCKETPOLICY",
             )
 
     def _check_role_principals(self, document: dict[str, Any]) -> None:

@@ -126,6 +126,8 @@ def _make_put(config: BucketConfig) -> Any:
 def _make_get(config: BucketConfig) -> Any:
     def get(self: Any, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
+        if config.name == "Policy":
+            self.check_policy_caller(ctx, bucket_doc)  # another account's caller: 405 (access.py)
         value = (bucket_doc.get("Configs") or {}).get(config.name)
         deleted = bucket_doc.get("OwnershipControlsDeleted")
         if value is None and config.name == "OwnershipControls" and not deleted:
@@ -146,6 +148,8 @@ def _make_get(config: BucketConfig) -> Any:
 
 def _make_delete(config: BucketConfig) -> Any:
     def delete(self: Any, ctx: RequestContext, p: Params) -> Params:
+        if config.name == "Policy":
+            self.check_policy_caller(ctx, self.s3.bucket(p["Bucket"]))
         self.configs.delete(p["Bucket"], config.name)
         return {}
 
