@@ -344,3 +344,21 @@ def test_list_retirable_grants_pages_by_limit_and_marker(kms: Any, endpoint: str
     second = kms.list_retirable_grants(RetiringPrincipal=retiring_arn, Limit=2, Marker=first["NextMarker"])
     assert [second["Truncated"], len(second["Grants"])] == [False, 1]
     assert {g["GrantId"] for g in first["Grants"] + second["Grants"]} == made
+
+
+def test_an_equals_constraint_matches_context_keys_in_any_case(kms: Any, endpoint: str) -> None:
+    # GrantConstraints: "in a grant constraint, the key in each key-value pair is not case sensitive,
+    # but the value is case sensitive."
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    grantee_arn, grantee = iam_user(endpoint)
+    kms.create_grant(
+        KeyId=key_id,
+        GranteePrincipal=grantee_arn,
+        Operations=["Encrypt"],
+        Constraints={"EncryptionContextEquals": {"Dept": "eng"}},
+    )
+    grantee.encrypt(KeyId=key_id, Plaintext=b"x", EncryptionContext={"dept": "eng"})
+    denied = [{"dept": "ENG"}, {"dept": "eng", "other": "x"}, {}]
+    for context in denied:
+        code, _, _ = error_of(grantee.encrypt, KeyId=key_id, Plaintext=b"x", EncryptionContext=context)
+        assert code == "AccessDeniedException"

@@ -84,7 +84,9 @@ def _conditions(constraints: Params, operation: str, substitutes: bool) -> Param
             }
         if isinstance(equals, dict):  # exactly these pairs: no other key in the request's context
             if equals:
-                condition["ForAllValues:StringEquals"] = {
+                # "in a grant constraint, the key in each key-value pair is not case sensitive, but the
+                # value is case sensitive" (GrantConstraints), as kms:EncryptionContext:<key> names are
+                condition["ForAllValues:StringEqualsIgnoreCase"] = {
                     "kms:EncryptionContextKeys": [_literal(key, substitutes) for key in equals]
                 }
             else:
