@@ -155,6 +155,24 @@ def test_delete_objects_reports_every_key_including_missing_ones(s3: Any, bucket
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == ["c"]
 
 
+def test_delete_objects_needs_content_md5_or_a_checksum(endpoint: str, s3: Any, bucket: str) -> None:
+    # "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object
+    # Delete requests" (DeleteObjects); S3 answers one with neither 400 InvalidRequest.
+    s3.put_object(Bucket=bucket, Key="kept", Body=b"x")
+    bare = make_client(endpoint, "s3", request_checksum_calculation="when_required")
+
+    def strip_integrity_headers(request: Any, **_: Any) -> None:
+        for name in list(request.headers.keys()):
+            if name.lower() == "content-md5" or name.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum")):
+                del request.headers[name]
+
+    bare.meta.events.register("before-sign.s3.DeleteObjects", strip_integrity_headers)
+    code, status, message = error_of(bare.delete_objects, Bucket=bucket, Delete={"Objects": [{"Key": "kept"}]})
+    assert (code, status, message) == ("InvalidRequest", 400, "Missing required header for this request: Content-MD5")
+    assert s3.head_object(Bucket=bucket, Key="kept")["ContentLength"] == 1
+    assert s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "kept"}]})["Deleted"] == [{"Key": "kept"}]
+
+
 def test_delete_objects_quiet_reports_only_errors(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="a", Body=b"x")
     result = s3.delete_objects(Bucket=bucket, Delete={"Objects": [{"Key": "a"}, {"Key": "b"}], "Quiet": True})

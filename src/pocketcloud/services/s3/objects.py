@@ -778,6 +778,15 @@ class ObjectOperations:
 
     def DeleteObjects(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
+        # "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object
+        # Delete requests" (DeleteObjects): S3 refuses a request with neither, or any checksum header.
+        headers = ctx.request.headers
+        if not (
+            "content-md5" in headers
+            or "x-amz-sdk-checksum-algorithm" in headers
+            or any(name.startswith("x-amz-checksum-") for name in headers)
+        ):
+            raise invalid_request("Missing required header for this request: Content-MD5")
         request = p.get("Delete") or {}
         objects = request.get("Objects") or []
         if not objects or len(objects) > 1000:
