@@ -488,6 +488,21 @@ def test_another_account_allowed_by_the_policy_still_gets_405_for_the_policy_ope
     assert error_of(other.get_bucket_policy, Bucket=bucket)[:2] == ("AccessDenied", 403)
 
 
+def test_access_logs_cannot_go_to_another_accounts_bucket(two_accounts: ServerProcess) -> None:
+    # Server access logging: source and destination buckets "owned by the same account"; AWS answers
+    # InvalidTargetBucketForLogging (zalando-stups/sevenseconds#29 shows its error document).
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    source, foreign = f"logged-{uuid.uuid4().hex[:10]}", f"foreign-logs-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=source)
+    other.create_bucket(Bucket=foreign)
+    status = {"LoggingEnabled": {"TargetBucket": foreign, "TargetPrefix": "logs/"}}
+    assert error_of(owner.put_bucket_logging, Bucket=source, BucketLoggingStatus=status) == (
+        "InvalidTargetBucketForLogging", 400, "The owner for the bucket to be logged and the target bucket must be the same.")
+    assert owner.get_bucket_logging(Bucket=source).get("LoggingEnabled") is None
+
+
 def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_charges(
     two_accounts: ServerProcess,
 ) -> None:

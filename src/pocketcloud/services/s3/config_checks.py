@@ -260,6 +260,15 @@ class ConfigurationChecks:
                     status=400,
                     TargetBucket=target,
                 ) from None
+            if target_doc.get("Account") != doc.get("Account"):
+                # "Both the source and destination buckets must be ... owned by the same account"
+                # (S3 User Guide, server access logging); AWS's words as zalando-stups/sevenseconds#29 shows.
+                raise ServiceError(
+                    "InvalidTargetBucketForLogging",
+                    "The owner for the bucket to be logged and the target bucket must be the same.",
+                    status=400,
+                    TargetBucket=target,
+                )
             if target_doc.get("Region") != doc.get("Region"):
                 # S3 names the source's region too, except for a source in us-east-1.
                 source = (
