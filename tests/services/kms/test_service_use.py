@@ -5,8 +5,10 @@ service's policies see."""
 
 from __future__ import annotations
 
+import io
 import json
 import uuid
+import zipfile
 from typing import Any
 
 from tests.conftest import make_client
@@ -57,3 +59,40 @@ def test_s3_refuses_an_sse_kms_write_under_a_key_that_is_not_a_symmetric_encrypt
         assert (code, status) == ("KMS.InvalidKeyUsageException", 400)
         assert key in message
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+def test_a_grant_lambda_makes_for_its_caller_is_for_an_aws_resource(kms: Any, endpoint: str) -> None:
+    # The console's default key policy lets key users create grants only through services:
+    # "Bool": {"kms:GrantIsForAWSResource": "true"} ("kms:GrantIsForAWSResource": true when an AWS
+    # service integrated with KMS calls CreateGrant on the user's behalf). Lambda's KMSKeyArn is such a
+    # grant, made as the caller.
+    iam = make_client(endpoint, "iam")
+    name = f"kms-grants-{uuid.uuid4().hex[:8]}"
+    user_arn = iam.create_user(UserName=name)["User"]["Arn"]
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    ]}  # fmt: skip
+    role_arn = iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))["Role"]["Arn"]
+    allowed = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["lambda:*", "iam:PassRole"], "Resource": "*"}
+    ]}  # fmt: skip
+    iam.put_user_policy(UserName=name, PolicyName="lambda", PolicyDocument=json.dumps(allowed))
+    access = iam.create_access_key(UserName=name)["AccessKey"]
+    lam = make_client(endpoint, "lambda", key=access["AccessKeyId"], secret=access["SecretAccessKey"])
+    through_services = allow({"AWS": user_arn}, ["kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"])
+    through_services["Condition"] = {"Bool": {"kms:GrantIsForAWSResource": "true"}}
+    key = kms.create_key(Policy=policy(allow({"AWS": ROOT_ARN}), through_services))["KeyMetadata"]
+    package = io.BytesIO()
+    with zipfile.ZipFile(package, "w") as archive:
+        archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
+    lam.create_function(
+        FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.handler",
+        Code={"ZipFile": package.getvalue()}, KMSKeyArn=key["Arn"],
+    )  # fmt: skip
+    try:
+        assert lam.get_function_configuration(FunctionName=name)["KMSKeyArn"] == key["Arn"]
+    finally:
+        lam.delete_function(FunctionName=name)
+    user_kms = make_client(endpoint, "kms", key=access["AccessKeyId"], secret=access["SecretAccessKey"])
+    code, _, _ = error_of(user_kms.create_grant, KeyId=key["Arn"], GranteePrincipal=user_arn, Operations=["Decrypt"])
+    assert code == "AccessDeniedException"  # not through a service: the condition does not hold

@@ -78,6 +78,8 @@ _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetir
 # Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
 # policy of its own); the provider then checks the same action on the key or keys under their policies.
 _ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
+# kms:GrantIsForAWSResource is true when a service makes these for its caller ("kms:GrantIsForAWSResource").
+_GRANT_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
 _ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)")
 # Of the global keys a calling service's context carries, those a key's authorization keeps: a service
 # principal's source (S3 delivering for a bucket). The service's own resource keys (its bucket's or
@@ -277,6 +279,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         else:
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id
+            if action in _GRANT_ACTIONS:  # a grant the service makes for its caller's resource
+                values["kms:GrantIsForAWSResource"] = "true"
         operation = action.removeprefix("kms:")
         self.runtime.authorizer.authorize_action(
             ctx, operation_model("kms", operation), action, key_arn, values, policy, account
