@@ -382,3 +382,39 @@ def test_external_mu_is_ml_dsas_alone(kms: Any, ecc_key: dict[str, Any]) -> None
         SigningAlgorithm="ECDSA_SHA_256",
     )
     assert (code, status) == ("ValidationException", 400)
+
+
+# --- Key agreement: DeriveSharedSecret answers the raw ECDH shared secret of a KEY_AGREEMENT key and
+# the peer's public key ("Announcing AWS KMS ECDH support": the same secret OpenSSL derives). -----------
+
+@pytest.mark.parametrize(("spec", "curve"), [("ECC_NIST_P256", ec.SECP256R1), ("ECC_NIST_P384", ec.SECP384R1)])
+def test_derive_shared_secret_is_the_raw_ecdh_secret_both_sides_derive(kms: Any, spec: str, curve: Any) -> None:
+    key = kms.create_key(KeySpec=spec, KeyUsage="KEY_AGREEMENT")["KeyMetadata"]
+    assert key["KeyAgreementAlgorithms"] == ["ECDH"]
+    mine = ec.generate_private_key(curve())
+    mine_der = mine.public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    answer = kms.derive_shared_secret(KeyId=key["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=mine_der)
+    theirs = serialization.load_der_public_key(kms.get_public_key(KeyId=key["KeyId"])["PublicKey"])
+    assert isinstance(theirs, ec.EllipticCurvePublicKey)
+    assert answer["SharedSecret"] == mine.exchange(ec.ECDH(), theirs)
+    assert (answer["KeyId"], answer["KeyAgreementAlgorithm"], answer["KeyOrigin"]) == (key["Arn"], "ECDH", "AWS_KMS")
+
+
+def test_derive_shared_secret_refuses_a_key_not_for_key_agreement_and_a_bad_public_key(
+    kms: Any, ecc_key: dict[str, Any]
+) -> None:
+    peer = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+    )
+    code, status, message = error_of(
+        kms.derive_shared_secret, KeyId=ecc_key["KeyId"], KeyAgreementAlgorithm="ECDH", PublicKey=peer
+    )
+    assert (code, status) == ("InvalidKeyUsageException", 400)
+    assert message == f"{ecc_key['Arn']} key usage is SIGN_VERIFY which is not valid for DeriveSharedSecret."
+    key_id = kms.create_key(KeySpec="ECC_NIST_P256", KeyUsage="KEY_AGREEMENT")["KeyMetadata"]["KeyId"]
+    code, status, _ = error_of(
+        kms.derive_shared_secret, KeyId=key_id, KeyAgreementAlgorithm="ECDH", PublicKey=b"InvalidPublicKey"
+    )
+    assert (code, status) == ("ValidationException", 400)

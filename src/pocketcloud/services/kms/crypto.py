@@ -39,7 +39,7 @@ import os
 import struct
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature, InvalidTag, UnsupportedAlgorithm
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mlkem, padding, rsa, utils
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -205,6 +205,20 @@ def verify(doc: Params, message: bytes, signature: bytes, algorithm: str, messag
     except (InvalidSignature, ValueError):
         return False
     return True
+
+
+def shared_secret(doc: Params, peer_der: bytes) -> bytes | None:
+    """The raw ECDH shared secret of the key's private key and a peer's public key (DER
+    SubjectPublicKeyInfo) on the same curve, as DeriveSharedSecret answers it (no key derivation
+    function is applied); None if the peer key is not such a key."""
+    private = private_key(doc)
+    try:
+        peer = serialization.load_der_public_key(peer_der)
+    except (ValueError, UnsupportedAlgorithm):
+        return None
+    if not isinstance(peer, ec.EllipticCurvePublicKey) or peer.curve.name != private.curve.name:
+        return None
+    return bytes(private.exchange(ec.ECDH(), peer))
 
 
 def digest_size(algorithm: str) -> int:

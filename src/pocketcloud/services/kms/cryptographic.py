@@ -249,6 +249,24 @@ class CryptographicOperations(KmsBase):
             raise ServiceError("KMSInvalidSignatureException", "", status=400)
         return {"KeyId": doc["Arn"], "SignatureValid": True, "SigningAlgorithm": p["SigningAlgorithm"]}
 
+    def DeriveSharedSecret(self, ctx: RequestContext, p: Params) -> Params:
+        """The raw ECDH shared secret of a KEY_AGREEMENT key and the caller's peer public key (DER
+        SubjectPublicKeyInfo on the key's curve). An enclave Recipient (Nitro attestation) is not
+        modelled."""
+        _, doc = self._usable(ctx, p["KeyId"], "KEY_AGREEMENT")
+        self._check_algorithm(doc, "KeyAgreementAlgorithms", p["KeyAgreementAlgorithm"])
+        if p.get("Recipient"):
+            raise unsupported("A Recipient (an attested enclave) is not supported by pocketcloud")
+        secret = crypto.shared_secret(doc, p["PublicKey"])
+        if secret is None:
+            raise validation("")  # not a public key of the key's curve
+        return {
+            "KeyId": doc["Arn"],
+            "SharedSecret": secret,
+            "KeyAgreementAlgorithm": p["KeyAgreementAlgorithm"],
+            "KeyOrigin": doc.get("Origin") or "AWS_KMS",
+        }
+
     def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
         _, doc = self._key(ctx, p["KeyId"])
         usable(doc)

@@ -17,8 +17,8 @@ deleted when next looked at. Grants (`grants.py`) join the key policy as stateme
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
 S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun and the
 record of each key's last use (GetKeyLastUsage) are the same around every operation (`calls.py`,
-`usage.py`). Not modelled: custom key stores, imported key material, multi-Region keys, key
-agreement, key encapsulation.
+`usage.py`). KEY_AGREEMENT keys derive raw ECDH secrets (DeriveSharedSecret). Not modelled: custom
+key stores, imported key material, multi-Region keys, key encapsulation.
 """
 
 from __future__ import annotations
