@@ -79,6 +79,9 @@ class InvokeOutcome:
     # An init that failed and was retried at the invocation: (how long the first attempt ran, in ms,
     # what it printed, its error type or None when it ran out of time). The outcome's init is the retry.
     first_init: tuple[float, list[tuple[int, str]], str | None] | None = None
+    # The Content-Type of a response the runtime posted in Lambda's streaming response mode
+    # (Lambda-Runtime-Function-Response-Mode: streaming); None for a buffered response.
+    stream_content_type: str | None = None
 
 
 def _descendants(pid: int) -> list[int]:
@@ -273,11 +276,13 @@ class ExecutionEnvironment:
             invocation.on_result = None
         duration = (time.monotonic() - started) * 1000
         if invocation.result.done() and not invocation.result.cancelled():
-            kind, body, _headers = invocation.result.result()
+            kind, body, headers = invocation.result.result()
             self.output.read_now()  # all the runtime printed before it answered
             outcome = InvokeOutcome("success" if kind == "response" else "error", body, duration_ms=duration)
             if kind == "error":
                 outcome.error_type = _error_type(body)
+            elif headers.get("lambda-runtime-function-response-mode", "").lower() == "streaming":
+                outcome.stream_content_type = headers.get("content-type") or "application/octet-stream"
         elif why == "memory":
             # Lambda's supervisor tells an OOM kill from any other death of the runtime: its error
             # type is Runtime.OutOfMemory, its message still "Runtime exited with error: signal: killed"

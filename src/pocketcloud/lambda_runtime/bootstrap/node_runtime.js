@@ -10,6 +10,9 @@
  * console.* calls are written as `<ISO time>\t<request id>\t<LEVEL>\t<message>` (or JSON records): each
  * one frame on AWS's telemetry log channel (`_LAMBDA_TELEMETRY_LOG_FD`) when Lambda gives one, else a
  * line of stdout with its newlines turned into \r, so one call stays one log event either way.
+ * Response streaming handlers (the global `awslambda.streamifyResponse`, `awslambda.HttpResponseStream`)
+ * are called as (event, responseStream, context); what they write is collected and posted whole once
+ * the stream has ended, with the stream's content type and Lambda's streaming response mode.
  * This file must not require anything outside Node's standard library: it runs in the function's process.
  */
 
@@ -17,6 +20,7 @@ const fs = require('fs');
 const http = require('http');
 const path = require('path');
 const util = require('util');
+const { Writable } = require('stream');
 const { pathToFileURL } = require('url');
 
 const API_VERSION = '2018-06-01';
@@ -38,6 +42,8 @@ const HandlerNotFound = runtimeError('HandlerNotFound');
 const MalformedHandlerName = runtimeError('MalformedHandlerName');
 const UserCodeSyntaxError = runtimeError('UserCodeSyntaxError');
 const NodeJsExit = runtimeError('NodeJsExit');
+const MalformedStreamingHandler = runtimeError('MalformedStreamingHandler');
+const InvalidStreamingOperation = runtimeError('InvalidStreamingOperation');
 class UnhandledPromiseRejection extends runtimeError('UnhandledPromiseRejection') {
   constructor(reason, promise) {
     super(reason);
@@ -225,7 +231,7 @@ function logError(label, error) {
 
 function call(method, route, body, headers) {
   return new Promise((resolve, reject) => {
-    const data = body === undefined ? undefined : Buffer.from(body, 'utf8');
+    const data = body === undefined || Buffer.isBuffer(body) ? body : Buffer.from(body, 'utf8');
     const request = http.request({
       host: API_HOST, port: Number(API_PORT), method, agent,
       path: `/${API_VERSION}/runtime/${route}`,
@@ -278,6 +284,134 @@ function postInitError(error, then) {
 function fatal(error) {
   process.stderr.write(`pocketcloud node runtime: lost the Runtime API: ${error}\n`);
   process.exit(1);
+}
+
+// -- response streaming (the global `awslambda`, as AWS's Node.js runtimes provide it) ------------
+
+// The marks streamifyResponse puts on a handler: the same registry symbols AWS's runtime client reads.
+const HANDLER_STREAMING = Symbol.for('aws.lambda.runtime.handler.streaming');
+const HANDLER_HIGHWATERMARK = Symbol.for('aws.lambda.runtime.handler.streaming.highWaterMark');
+const STREAM_RESPONSE = 'response';
+const DEFAULT_STREAM_CONTENT_TYPE = 'application/octet-stream';
+// A function URL reads a stream of this type as a JSON prelude (statusCode, headers, cookies), eight
+// NUL bytes, then the body. JSON.stringify never writes a NUL, so the first eight mark the end of it.
+const HTTP_INTEGRATION_CONTENT_TYPE = 'application/vnd.awslambda.http-integration-response';
+const PRELUDE_DELIMITER = Buffer.alloc(8);
+
+/**
+ * The responseStream a streaming handler writes to: a Writable whose bytes are kept until it ends,
+ * then posted as the invocation's response (Lambda's buffered form of a stream). As in AWS's client,
+ * setContentType() is refused once something was written, a value that is no string or bytes is
+ * written as its JSON, and a `_onBeforeFirstWrite` hook (HttpResponseStream.from) runs before the
+ * first write.
+ */
+class ResponseStream extends Writable {
+  constructor(highWaterMark) {
+    super(highWaterMark === undefined ? {} : { highWaterMark });
+    this.contentType = DEFAULT_STREAM_CONTENT_TYPE;
+    this.chunks = [];
+    this.started = false;
+    this._onBeforeFirstWrite = undefined;
+  }
+
+  setContentType(contentType) {
+    if (this.started) {
+      throw new InvalidStreamingOperation('Cannot set content-type, too late.');
+    }
+    http.validateHeaderValue('Content-Type', contentType); // throws as AWS's setHeader would
+    this.contentType = String(contentType);
+  }
+
+  _start() {
+    if (!this.started) {
+      this.started = true;
+      const hook = this._onBeforeFirstWrite;
+      if (typeof hook === 'function') {
+        hook((piece) => super.write(piece));
+      }
+    }
+  }
+
+  write(chunk, encoding, callback) {
+    const data = typeof chunk === 'string' || chunk instanceof Uint8Array ? chunk : JSON.stringify(chunk);
+    if (!this.writableEnded) {
+      this._start();
+    }
+    return super.write(data, encoding, callback);
+  }
+
+  end(chunk, encoding, callback) {
+    if (typeof chunk === 'function') {
+      [chunk, callback] = [undefined, chunk];
+    } else if (typeof encoding === 'function') {
+      [encoding, callback] = [undefined, encoding];
+    }
+    if (chunk !== undefined && chunk !== null) {
+      this.write(chunk, encoding);
+    } else if (!this.writableEnded) {
+      this._start(); // an HTTP prelude with no body still carries its status and headers
+    }
+    return super.end(callback);
+  }
+
+  _write(chunk, _encoding, callback) {
+    this.chunks.push(chunk);
+    callback();
+  }
+}
+
+class HttpResponseStream {
+  /** Makes `stream` an HTTP integration response: the prelude's JSON and the delimiter go first. */
+  static from(stream, prelude) {
+    stream.setContentType(HTTP_INTEGRATION_CONTENT_TYPE);
+    const metadata = JSON.stringify(prelude);
+    stream._onBeforeFirstWrite = (write) => {
+      write(metadata);
+      write(PRELUDE_DELIMITER);
+    };
+    return stream;
+  }
+}
+
+function defineGlobalAwsLambda() {
+  const off = (process.env.AWS_LAMBDA_NODEJS_NO_GLOBAL_AWSLAMBDA || '').toLowerCase();
+  if (off === '1' || off === 'true') {
+    return;
+  }
+  globalThis.awslambda = {
+    streamifyResponse: (handler, options) => {
+      handler[HANDLER_STREAMING] = STREAM_RESPONSE;
+      if (options && typeof options.highWaterMark === 'number') {
+        handler[HANDLER_HIGHWATERMARK] = parseInt(options.highWaterMark, 10);
+      }
+      return handler;
+    },
+    HttpResponseStream,
+  };
+}
+
+/** Whether a handler streams its response; any mark other than streamifyResponse's is refused. */
+function isStreaming(handler) {
+  const mark = handler[HANDLER_STREAMING];
+  if (mark === undefined || mark === null || mark === false) {
+    return false;
+  }
+  if (mark !== STREAM_RESPONSE) {
+    throw new MalformedStreamingHandler('Only response streaming is supported.');
+  }
+  return true;
+}
+
+function highWaterMark(handler) {
+  const value = parseInt(handler[HANDLER_HIGHWATERMARK], 10);
+  return Number.isNaN(value) ? undefined : value;
+}
+
+/** The collected stream, posted whole in Lambda's streaming response mode with its content type. */
+function postStream(stream, id, then) {
+  call('POST', `invocation/${id}/response`, Buffer.concat(stream.chunks), {
+    'Content-Type': stream.contentType, 'Lambda-Runtime-Function-Response-Mode': 'streaming',
+  }).then(then, fatal);
 }
 
 // -- loading the handler (as AWS's UserFunction.load does) --------------------------------------
@@ -417,8 +551,6 @@ function buildContext(id, headers, scheduleNext) {
       complete(result);
     }
   };
-  const deadline = Number(headers['lambda-runtime-deadline-ms']);
-  const env = process.env;
   const context = {
     get callbackWaitsForEmptyEventLoop() {
       return waitForEmptyEventLoop;
@@ -429,6 +561,16 @@ function buildContext(id, headers, scheduleNext) {
     succeed: once((result) => done(null, result)),
     fail: once((error) => done(error === undefined || error === null ? 'handled' : error, null)),
     done: once(done),
+    ...invokeData(id, headers),
+  };
+  return [callback, context, () => { completed = true; finished = true; }];
+}
+
+/** What a context tells of the function and of this invocation. */
+function invokeData(id, headers) {
+  const deadline = Number(headers['lambda-runtime-deadline-ms']);
+  const env = process.env;
+  return {
     functionVersion: env.AWS_LAMBDA_FUNCTION_VERSION,
     functionName: env.AWS_LAMBDA_FUNCTION_NAME,
     memoryLimitInMB: env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE,
@@ -440,11 +582,80 @@ function buildContext(id, headers, scheduleNext) {
     awsRequestId: id,
     getRemainingTimeInMillis: () => deadline - Date.now(),
   };
-  return [callback, context, () => { completed = true; finished = true; }];
+}
+
+/**
+ * One invocation of a streaming handler, as AWS's client runs it: handler(event, responseStream,
+ * context) must return a promise; the invocation is answered once that promise has resolved and the
+ * stream has ended (what was written, whole), or failed by a throw, a rejection or a stream error.
+ * As AWS's streaming context does, the next event is fetched at once, or when the event loop is
+ * empty while callbackWaitsForEmptyEventLoop is true.
+ */
+function invokeStreaming(handler, event, id, headers, scheduleNext) {
+  let waitForEmptyEventLoop = true;
+  const context = {
+    get callbackWaitsForEmptyEventLoop() {
+      return waitForEmptyEventLoop;
+    },
+    set callbackWaitsForEmptyEventLoop(value) {
+      waitForEmptyEventLoop = value;
+    },
+    ...invokeData(id, headers),
+  };
+  const stream = new ResponseStream(highWaterMark(handler));
+  let answered = false;
+  const next = () => {
+    if (waitForEmptyEventLoop) {
+      beforeExit = () => setImmediate(scheduleNext);
+    } else {
+      scheduleNext();
+    }
+  };
+  const answer = (post) => {
+    if (!answered) {
+      answered = true;
+      beforeExit = null;
+      post();
+    }
+  };
+  const fail = (error) => answer(() => {
+    logError('Invoke Error', error);
+    postError(error, id, next);
+  });
+  let settled = false;
+  // The event loop ran dry before the invocation was answered: nothing is left that could end it.
+  beforeExit = () => fail(settled
+    ? new Error('Response stream is not finished.')
+    : new NodeJsExit('The Lambda runtime client detected an unexpected Node.js exit code. This is most commonly caused by a Promise that was never settled.'));
+  stream.on('error', fail);
+  let result;
+  try {
+    result = handler(event, stream, context);
+  } catch (err) {
+    fail(err);
+    return;
+  }
+  if (!result || typeof result.then !== 'function') {
+    fail('Streaming does not support non-async handlers.');
+    return;
+  }
+  result.then((value) => {
+    settled = true;
+    if (value !== undefined) {
+      console.warn('Streaming handlers ignore return values.');
+    }
+    const finished = () => answer(() => postStream(stream, id, next));
+    if (stream.writableFinished) {
+      finished();
+    } else {
+      stream.once('finish', finished);
+    }
+  }, fail);
 }
 
 function run(handler) {
   const isAsync = handler.constructor && handler.constructor.name === 'AsyncFunction';
+  const streaming = isStreaming(handler);
   const scheduleNext = () => setImmediate(() => handleOnce().catch((err) => {
     console.log(`Unexpected Top Level Error: ${err.toString()}`);
     onFailure.uncaughtException(err);
@@ -459,9 +670,21 @@ function run(handler) {
     } else {
       delete process.env._X_AMZN_TRACE_ID;
     }
-    const [callback, context, markCompleted] = buildContext(id, headers, scheduleNext);
     onFailure.uncaughtException = (error) => postError(error, id, () => process.exit(129));
     onFailure.unhandledRejection = (error) => postError(error, id, () => process.exit(128));
+    if (streaming) {
+      let event;
+      try {
+        event = JSON.parse(next.body.toString('utf8') || 'null');
+      } catch (err) {
+        logError('Invoke Error', err);
+        postError(err, id, scheduleNext);
+        return;
+      }
+      invokeStreaming(handler, event, id, headers, scheduleNext);
+      return;
+    }
+    const [callback, context, markCompleted] = buildContext(id, headers, scheduleNext);
     // A handler that neither returns a promise nor calls back ends when the event loop drains.
     beforeExit = () => {
       markCompleted();
@@ -506,7 +729,9 @@ async function main() {
   const appRoot = process.env.LAMBDA_TASK_ROOT || process.cwd();
   let handler;
   try {
+    defineGlobalAwsLambda();
     handler = await loadHandler(appRoot, process.env._HANDLER || '');
+    isStreaming(handler); // a malformed streaming mark fails the init
   } catch (err) {
     logError('Uncaught Exception', err);
     postInitError(err, () => process.exit(129));

@@ -2,9 +2,11 @@
 
 The invocation itself is Invoke's (same checks, environments, logs, errors); only the
 answer differs: the payload as PayloadChunk events, then one InvokeComplete event with
-the error (if the function failed) and the log tail (if asked for). Our runtimes answer
-buffered, as a function without a streaming handler does in AWS, so the whole stream is
-written at once.
+the error (if the function failed) and the log tail (if asked for). The stream is answered
+buffered, written at once: a function without a streaming handler's answer is its JSON, as in
+AWS; a streaming handler's (Node.js `awslambda.streamifyResponse`, any runtime posting in
+Lambda's streaming response mode) is the bytes it wrote, whole, once its stream has ended. A
+streaming handler that fails reports only the error: what it wrote before is not passed on.
 """
 
 from __future__ import annotations

@@ -19,13 +19,20 @@ function URLs", "Control access to Lambda function URLs"):
   (`url_payloads.py`); a throttle is 429, a function error, a timeout or an answer that is no
   response is 502 "Internal Server Error".
 
-InvokeMode RESPONSE_STREAM is answered as BUFFERED.
+InvokeMode RESPONSE_STREAM is answered buffered, once the function's stream has ended. A function
+whose handler streams (the runtime posted its response in Lambda's streaming mode) is answered as
+Lambda's front end answers it in that mode: a stream of type application/vnd.awslambda.http-integration-response
+(`awslambda.HttpResponseStream.from`) is its JSON prelude (statusCode, headers, cookies), eight NUL
+bytes, then the body; any other stream is a 200 whose body is the bytes written, with the stream's
+content type. A handler that does not stream is answered as under BUFFERED.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
+import re
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
@@ -46,6 +53,9 @@ if TYPE_CHECKING:
 log = logging.getLogger("pocketcloud.lambda")
 MARKER = ".lambda-url."
 Params = dict[str, Any]
+HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response"
+PRELUDE_DELIMITER = b"\0" * 8
+_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")  # what HTTP/1.1 can carry in a header value
 
 
 def url_target(host: str) -> tuple[str, str] | None:
@@ -163,7 +173,8 @@ class _FunctionUrlCall:
             return _message(403, "Forbidden", self.request_id)
         except BodyTooLarge:
             return _message(413, "Request Entity Too Large", self.request_id)
-        response = await self._invoke(account, region, name, alias, body, caller)
+        streams = config.get("InvokeMode") == "RESPONSE_STREAM"
+        response = await self._invoke(account, region, name, alias, body, caller, streams)
         url_cors.apply(cors, self.request, response)
         return response
 
@@ -198,7 +209,14 @@ class _FunctionUrlCall:
         return caller
 
     async def _invoke(
-        self, account: str, region: str, name: str, alias: str | None, body: bytes, caller: Principal | None
+        self,
+        account: str,
+        region: str,
+        name: str,
+        alias: str | None,
+        body: bytes,
+        caller: Principal | None,
+        streams: bool = False,
     ) -> Response:
         scope = (account, region)
         try:
@@ -226,8 +244,39 @@ class _FunctionUrlCall:
         if outcome.status != "success":  # an unhandled error, a timeout, a runtime that exited
             return _internal_error(self.request_id)
         try:
-            response = http_response(outcome.payload)
+            if streams and outcome.stream_content_type is not None:
+                response = streamed_response(outcome.payload, outcome.stream_content_type)
+            else:
+                response = http_response(outcome.payload)
         except BadResponse:
             return _internal_error(self.request_id)
         response.headers.append(("x-amzn-requestid", self.request_id))
         return response
+
+
+def streamed_response(payload: bytes, content_type: str) -> Response:
+    """The HTTP answer of a URL in RESPONSE_STREAM mode to a stream of `content_type`; BadResponse
+    when an HTTP integration response has no prelude that can be read."""
+    if not _HEADER_VALUE.fullmatch(content_type):
+        raise BadResponse(f"content type {content_type!r} cannot be sent")
+    if content_type.split(";", 1)[0].strip().lower() != HTTP_INTEGRATION_RESPONSE:
+        return Response(status=200, headers=[("content-type", content_type)], body=payload)
+    text, found, rest = payload.partition(PRELUDE_DELIMITER)
+    if not found:
+        raise BadResponse("no prelude delimiter")
+    try:
+        prelude = json.loads(text)
+    except (ValueError, RecursionError) as exc:  # RecursionError: nested too deep for json
+        raise BadResponse("prelude is not JSON") from exc
+    if not isinstance(prelude, dict):
+        raise BadResponse("prelude is not an object")
+    # Read as a format 2.0 response with the bytes after the delimiter as its body: the same status,
+    # header and cookie checks.
+    document = {
+        "statusCode": prelude.get("statusCode", 200),
+        "headers": prelude.get("headers"),
+        "cookies": prelude.get("cookies"),
+        "body": base64.b64encode(rest).decode(),
+        "isBase64Encoded": True,
+    }
+    return http_response(json.dumps(document).encode())
