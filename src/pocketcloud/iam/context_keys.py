@@ -73,12 +73,12 @@ def request_keys(params: dict[str, Any]) -> dict[str, Any]:
 
 
 def request_tag_values(tags: Any) -> dict[str, Any]:
-    """aws:RequestTag/<key> and aws:TagKeys of a request's tags, a list of Key/Value pairs or a
-    map ({} if it names none)."""
+    """aws:RequestTag/<key> and aws:TagKeys of a request's tags, a list of Key/Value pairs (KMS's:
+    TagKey/TagValue) or a map ({} if it names none)."""
     if isinstance(tags, dict) and tags:
         pairs = [(str(key), value if isinstance(value, str) else "") for key, value in tags.items()]
     elif isinstance(tags, list) and tags and isinstance(tags[0], dict):
-        pairs = [(t.get("Key"), t.get("Value", "")) for t in tags]
+        pairs = [(t.get("Key", t.get("TagKey")), t.get("Value", t.get("TagValue", ""))) for t in tags]
     else:
         return {}
     keys: dict[str, Any] = {f"aws:RequestTag/{key}": value for key, value in pairs}

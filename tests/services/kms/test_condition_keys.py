@@ -161,3 +161,14 @@ def test_s3_use_of_a_key_offers_its_resource_aliases(kms: Any, endpoint: str) ->
     make_client(endpoint, "s3").create_bucket(Bucket=bucket)
     s3.put_object(Bucket=bucket, Key="k", Body=b"x", ServerSideEncryption="aws:kms", SSEKMSKeyId=key_id)
     assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+
+
+def test_request_tags_of_create_key_and_tag_resource_are_its_tag_keys_and_values(endpoint: str) -> None:
+    """KMS's tags are TagKey/TagValue pairs; they are the request's aws:RequestTag/<key> and aws:TagKeys."""
+    only_team_blue = {"StringEquals": {"aws:RequestTag/team": "blue"}, "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}
+    identity = policy({"Effect": "Allow", "Action": ["kms:CreateKey", "kms:TagResource"], "Resource": "*",
+                       "Condition": only_team_blue})
+    _, user = iam_user(endpoint, identity)
+    key_id = user.create_key(Tags=[{"TagKey": "team", "TagValue": "blue"}])["KeyMetadata"]["KeyId"]
+    assert _denied(user.create_key, Tags=[{"TagKey": "team", "TagValue": "red"}])
+    assert _denied(user.tag_resource, KeyId=key_id, Tags=[{"TagKey": "other", "TagValue": "blue"}])
