@@ -93,3 +93,14 @@ def test_sqs_uses_the_key_under_the_queues_arn_as_encryption_context(
         "KMS.AccessDeniedException",
         400,
     )
+
+
+def test_a_key_that_is_not_for_encryption_refuses_the_send(
+    sqs: Any, endpoint: str, new_queue: Callable[..., str]
+) -> None:
+    """KMS refuses an RSA signing key for a data key; SQS names it KMS.InvalidKeyUsageException
+    (KmsInvalidKeyUsage in its model)."""
+    kms = make_client(endpoint, "kms")
+    key = kms.create_key(KeySpec="RSA_2048", KeyUsage="SIGN_VERIFY")["KeyMetadata"]
+    url = new_queue(KmsMasterKeyId=key["KeyId"])
+    assert error_of(sqs.send_message, QueueUrl=url, MessageBody="x")[:2] == ("KMS.InvalidKeyUsageException", 400)

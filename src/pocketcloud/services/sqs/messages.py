@@ -69,6 +69,7 @@ _KMS_ERRORS = {
     "KMS.NotFoundException": "KmsNotFound",
     "KMS.DisabledException": "KmsDisabled",
     "KMS.KMSInvalidStateException": "KmsInvalidState",
+    "KMS.InvalidKeyUsageException": "KmsInvalidKeyUsage",
 }
 
 
