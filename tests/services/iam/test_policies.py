@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT
+from tests.conftest import ROOT_ACCOUNT, ServerProcess
 from tests.services.iam.support import AWS_POLICY, allow, doc, error_of, unique
 
 
@@ -254,6 +254,29 @@ def test_trust_policy_without_principal_is_refused(iam: Any) -> None:
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=doc(
         {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}))
     assert error_of(iam.update_assume_role_policy, RoleName=role, PolicyDocument=no_principal)[0] == "MalformedPolicyDocument"
+
+
+def test_trust_policy_naming_a_missing_role_of_another_account_the_server_has_is_refused() -> None:
+    """Principals are resolved in whichever account they name; of an account the server does not
+    have, it knows nothing and takes the ARN as given."""
+    other = "222233334444"
+    server = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": f"{other}:AKIAIAMOTHER00000001:other-secret"}).start()
+    try:
+        iam = server.client("iam")
+        theirs = server.client("iam", key="AKIAIAMOTHER00000001", secret="other-secret")
+        ghost = f"arn:aws:iam::{other}:role/ghost"
+        trusting = doc({"Effect": "Allow", "Principal": {"AWS": ghost}, "Action": "sts:AssumeRole"})
+        assert error_of(iam.create_role, RoleName="trusting", AssumeRolePolicyDocument=trusting) == (
+            "MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{ghost}"',
+        )
+        theirs.create_role(RoleName="ghost", AssumeRolePolicyDocument=doc(
+            {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{other}:root"}, "Action": "sts:AssumeRole"}))
+        assert iam.create_role(RoleName="trusting", AssumeRolePolicyDocument=trusting)["Role"]["RoleName"] == "trusting"
+        unknown = doc({"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::999988887777:role/any"},
+                       "Action": "sts:AssumeRole"})
+        assert iam.create_role(RoleName="outside", AssumeRolePolicyDocument=unknown)["Role"]["RoleName"] == "outside"
+    finally:
+        server.stop()
 
 
 def test_trust_policy_naming_a_user_that_does_not_exist_is_refused(iam: Any) -> None:

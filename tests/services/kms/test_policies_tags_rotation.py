@@ -129,6 +129,14 @@ def test_key_policy_naming_a_role_that_does_not_exist_is_malformed(kms: Any, end
     kms.put_key_policy(KeyId=key_id, PolicyName="default", Policy=naming)
 
 
+def test_key_policy_naming_a_user_that_does_not_exist_is_malformed(kms: Any, endpoint: str) -> None:
+    name = f"missing-{uuid.uuid4().hex[:8]}"
+    naming = policy(allow({"AWS": ROOT_ARN}), allow({"AWS": f"arn:aws:iam::000000000000:user/{name}"}, "kms:Decrypt"))
+    assert error_of(kms.create_key, Policy=naming)[0] == "MalformedPolicyDocumentException"
+    make_client(endpoint, "iam").create_user(UserName=name)
+    assert kms.create_key(Policy=naming)["KeyMetadata"]["KeyState"] == "Enabled"
+
+
 def test_lockout_check_reads_the_key_policy_for_this_key(kms: Any) -> None:
     # A statement naming the key by its ARN pattern rather than "*" still lets the caller manage it.
     by_arn = policy(allow({"AWS": ROOT_ARN}, "kms:*", "arn:aws:kms:us-east-1:000000000000:key/*"))

@@ -96,6 +96,19 @@ def test_put_bucket_policy_refuses_a_role_principal_that_does_not_exist(endpoint
     iam.delete_role(RoleName=name)
 
 
+def test_put_bucket_policy_refuses_a_user_principal_that_does_not_exist(endpoint: str, s3: Any, bucket: str) -> None:
+    iam = make_client(endpoint, "iam")
+    name = f"reader-{uuid.uuid4().hex[:8]}"
+    missing = f"arn:aws:iam::{ROOT_ACCOUNT}:user/{name}"
+    document = policy(statement("Allow", {"AWS": missing}, "s3:GetObject", f"arn:aws:s3:::{bucket}/*"))
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=document) == (
+        "MalformedPolicy", 400, "Invalid principal in policy")
+    iam.create_user(UserName=name)
+    s3.put_bucket_policy(Bucket=bucket, Policy=document)
+    s3.delete_bucket_policy(Bucket=bucket)
+    iam.delete_user(UserName=name)
+
+
 def test_put_bucket_policy_refuses_an_s3_condition_key_s3_does_not_define(s3: Any, bucket: str) -> None:
     # A misspelt key ("s3:x-acl" for "s3:x-amz-acl") is refused rather than stored as a condition that
     # never matches; known keys, per-tag keys and other services' keys are taken.

@@ -35,6 +35,7 @@ from pocketcloud.services.iam.saml import SamlOperations
 from pocketcloud.services.iam.server_certificates import ServerCertificateOperations
 from pocketcloud.services.iam.service_linked_roles import ServiceLinkedRoleOperations
 from pocketcloud.services.iam.simulator import SimulatorOperations
+from pocketcloud.services.iam.trust_principals import named_principals
 from pocketcloud.services.iam.user_credentials import UserCredentialOperations
 from pocketcloud.services.iam.users import UserOperations
 
@@ -265,6 +266,20 @@ class IamProvider(
 
     def role(self, account: str, role_name: str) -> dict[str, Any] | None:
         return self.store.collection("iam", ROLE.collection).get((account, ""), role_name)
+
+    def missing_principal(self, policy: Any) -> str | None:
+        """The first user or role ARN a parsed policy names as a principal that does not exist (or
+        not at that path), in an account this server has; None when all do. AWS refuses to store such
+        a policy, each service in its own words ("Invalid principal in policy" from IAM and S3, "one or
+        more invalid principals" from KMS). Of an account this server does not have it knows nothing."""
+        accounts = self.runtime.credentials.root_accounts()
+        for entry, account, kind, name in named_principals(policy):
+            if account in accounts:
+                collection = (USER if kind == "user" else ROLE).collection
+                found = self.store.collection("iam", collection).get((account, ""), name)
+                if found is None or found["Arn"] != entry:
+                    return entry
+        return None
 
     # -- account-wide views -----------------------------------------------
 

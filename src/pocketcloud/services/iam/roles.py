@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -31,7 +30,6 @@ from pocketcloud.services.iam.common import (
 from pocketcloud.services.iam.policy_quotas import check_trust_policy_size
 from pocketcloud.services.iam.principals import (
     ROLE,
-    USER,
     Principals,
     list_tags,
     page_list,
@@ -40,7 +38,6 @@ from pocketcloud.services.iam.principals import (
 )
 
 Params = dict[str, Any]
-_LOCAL_PRINCIPAL = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
 
 
 # The actions a trust policy may name; anything else, even another sts: action, is refused.
@@ -95,16 +92,9 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
             for action in actions if isinstance(actions, list) else [actions]:
                 if not _is_trust_action(str(action)):
                     raise malformed_policy("AssumeRole policy may only specify STS AssumeRole actions.")
-            element = statement.get("Principal", statement.get("NotPrincipal"))
-            entries = element.get("AWS", []) if isinstance(element, dict) else []
-            for entry in entries if isinstance(entries, list) else [entries]:
-                match = _LOCAL_PRINCIPAL.fullmatch(entry)
-                if match is None or match["account"] != ctx.account_id:
-                    continue
-                kind = USER if match["kind"] == "user" else ROLE
-                found = self.principals.collection(kind).get(scope(ctx), match["name"])
-                if found is None or found["Arn"] != entry:
-                    raise malformed_policy(f'Invalid principal in policy: "AWS":"{entry}"')
+        missing = self.missing_principal(json.loads(document))
+        if missing is not None:
+            raise malformed_policy(f'Invalid principal in policy: "AWS":"{missing}"')
         check_trust_policy_size(document)
         return document
 

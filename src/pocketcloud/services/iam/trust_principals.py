@@ -1,4 +1,8 @@
-"""The users and roles a role's trust policy names, followed as IAM follows them.
+"""The users and roles a policy names as principals: found, and followed as IAM follows them.
+
+Every policy that names a user or role by ARN (a trust policy, a bucket policy, a key policy) must
+name one that exists, at that path, when it is stored (`named_principals`, for the IAM provider's
+`missing_principal`).
 
 IAM keeps a trust policy's user and role ARNs as those principals' unique ids and shows them
 back as ARNs ("AWS JSON policy elements: Principal", IAM user guide). So a trust policy goes on
@@ -11,7 +15,25 @@ is rewritten when that happens, so GetRole shows it and AssumeRole decides by it
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
+
+_NAMED = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
+
+
+def named_principals(policy: Any) -> list[tuple[str, str, str, str]]:
+    """(ARN, account, "user" or "role", name) of each IAM user and role a parsed policy's Principal
+    or NotPrincipal names by ARN."""
+    found = []
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    for statement in statements if isinstance(statements, list) else [statements]:
+        element = statement.get("Principal", statement.get("NotPrincipal")) if isinstance(statement, dict) else None
+        entries = element.get("AWS") if isinstance(element, dict) else None
+        for entry in [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []:
+            match = _NAMED.fullmatch(entry) if isinstance(entry, str) else None
+            if match is not None:
+                found.append((entry, match["account"], match["kind"], match["name"]))
+    return found
 
 
 def retarget(document: str, old_arn: str, replacement: str) -> str | None:

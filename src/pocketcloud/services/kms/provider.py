@@ -26,7 +26,6 @@ from __future__ import annotations
 import base64
 import json
 import os
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -80,7 +79,6 @@ _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetir
 _ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
 # kms:GrantIsForAWSResource is true when a service makes these for its caller ("kms:GrantIsForAWSResource").
 _GRANT_ACTIONS = frozenset({"kms:CreateGrant", "kms:ListGrants", "kms:RevokeGrant"})
-_ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)")
 # Of the global keys a calling service's context carries, those a key's authorization keeps: a service
 # principal's source (S3 delivering for a bucket). The service's own resource keys (its bucket's or
 # queue's aws:ResourceTag/*) are not the key's.
@@ -216,27 +214,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             )
 
     def _check_principals(self, policy: str) -> None:
-        """"The principals in the key policy must exist" (CreateKey, PutKeyPolicy): a role ARN of an
-        account this server knows that names no role is refused as AWS words it. (Only roles: IAM
-        offers other services no lookup of its users.)"""
+        """"The principals in the key policy must exist" (CreateKey, PutKeyPolicy), as AWS words it."""
         iam = self.runtime.provider("iam")
-        if iam is None:
-            return
-        accounts = self.runtime.credentials.root_accounts()
-        statements = json.loads(policy).get("Statement") or []
-        for statement in [statements] if isinstance(statements, dict) else statements:
-            element = statement.get("Principal", statement.get("NotPrincipal")) if isinstance(statement, dict) else None
-            entries = element.get("AWS") if isinstance(element, dict) else None
-            for entry in [entries] if isinstance(entries, str) else entries or []:
-                role = _ROLE_ARN.fullmatch(entry) if isinstance(entry, str) else None
-                if role is None or role["account"] not in accounts:
-                    continue
-                if (iam.role(role["account"], role["name"]) or {}).get("Arn") != entry:  # type: ignore[attr-defined]
-                    raise ServiceError(
-                        "MalformedPolicyDocumentException",
-                        "Policy contains a statement with one or more invalid principals.",
-                        status=400,
-                    )
+        if iam is not None and iam.missing_principal(json.loads(policy)) is not None:  # type: ignore[attr-defined]
+            raise ServiceError(
+                "MalformedPolicyDocumentException",
+                "Policy contains a statement with one or more invalid principals.",
+                status=400,
+            )
 
     @staticmethod
     def _check_tags(tags: list[Params]) -> None:

@@ -30,12 +30,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
-from pocketcloud.services.s3.bucket_policy import (
-    check_bucket_policy,
-    is_public,
-    malformed_policy,
-    role_principals,
-)
+from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public, malformed_policy
 from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
 from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
@@ -408,7 +403,7 @@ class AccessControlOperations:
         doc = self.s3.bucket(bucket)
         self.check_policy_caller(ctx, doc)
         document = check_bucket_policy(value, bucket)
-        self._check_role_principals(document)
+        self._check_principals(document)
         if is_public(document) and self.public_access_block(doc)["BlockPublicPolicy"]:
             raise _block_denied(
                 ctx,
@@ -430,17 +425,13 @@ class AccessControlOperations:
                 ResourceType="BUCKETPOLICY",
             )
 
-    def _check_role_principals(self, document: dict[str, Any]) -> None:
-        """S3 resolves each principal ARN when it stores a policy: a role that does not exist (or not
-        at that path) is "Invalid principal in policy" (Knowledge Center, s3-invalid-principal-in-policy-
-        error). Only the accounts this server knows are checked: of any other it knows no roles."""
+    def _check_principals(self, document: dict[str, Any]) -> None:
+        """S3 resolves each principal ARN when it stores a policy: a user or role that does not exist
+        (or not at that path) is "Invalid principal in policy" (Knowledge Center, s3-invalid-principal-
+        in-policy-error: "confirm that the user or role wasn't deleted")."""
         iam = self.runtime.provider("iam")
-        if iam is None:
-            return
-        accounts = self.runtime.credentials.root_accounts()
-        for role_arn, account, name in role_principals(document):
-            if account in accounts and (iam.role(account, name) or {}).get("Arn") != role_arn:
-                raise malformed_policy("Invalid principal in policy")
+        if iam is not None and iam.missing_principal(document) is not None:
+            raise malformed_policy("Invalid principal in policy")
 
     def validate_logging(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         """TargetGrants name their grantees as ACL grants do (PutBucketLogging, "Grantee Values"): a grantee

@@ -38,7 +38,6 @@ _TOO_LARGE = "Policy exceeds the maximum allowed document size."
 _ACCOUNT = re.compile(r"\d{12}")
 _PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^*?]+")
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
-_ROLE_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):role/(?:.*/)?(?P<name>[^/]+)")
 _S3_ARN = "arn:aws:s3:::"
 
 # Condition keys whose fixed values make an Allow to everyone non-public (lower-cased).
@@ -231,20 +230,6 @@ def _matching_actions(action: str) -> dict[str, frozenset[str]]:
     found = {name: kinds for name, kinds in known.items() if pattern.fullmatch(name)}
     if not found:
         raise malformed_policy("Policy has invalid action")
-    return found
-
-
-def role_principals(document: dict[str, Any]) -> list[tuple[str, str, str]]:
-    """(ARN, account, role name) of every IAM role a Principal or NotPrincipal names by ARN."""
-    found = []
-    statements = document.get("Statement") or []
-    for statement in [statements] if isinstance(statements, dict) else statements:
-        element = statement.get("Principal", statement.get("NotPrincipal"))
-        entries = _strings(element.get("AWS")) if isinstance(element, dict) else None
-        for entry in entries or []:
-            match = _ROLE_ARN.fullmatch(entry)
-            if match is not None:
-                found.append((entry, match["account"], match["name"]))
     return found
 
 
