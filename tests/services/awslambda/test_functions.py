@@ -90,6 +90,28 @@ def test_code_from_a_missing_bucket_relays_s3s_no_such_bucket(functions: Functio
     )
 
 
+def test_code_from_a_bucket_of_another_region_is_refused_with_s3s_redirect(
+    server: ServerProcess, functions: Functions, lam: Any
+) -> None:
+    # "An Amazon S3 bucket in the same AWS Region as your function" (FunctionCode.S3Bucket); AWS
+    # relays the redirect S3 answers (as reported in terraform-provider-aws#2540, aws-sdk-pandas#923).
+    s3: Any = server.client("s3", region="eu-west-1")
+    bucket = unique("code-eu")
+    s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.put_object(Bucket=bucket, Key="app.zip", Body=zipped({"app.py": VERSIONED}))
+    expected = (
+        "InvalidParameterValueException",
+        400,
+        "Error occurred while GetObject. S3 Error Code: PermanentRedirect. "
+        "S3 Error Message: The bucket is in this region: eu-west-1. Please use this region to retry the request",
+    )
+    code = {"S3Bucket": bucket, "S3Key": "app.zip"}
+    assert error_of(functions.create, code=code)[:3] == expected
+    assert error_of(lam.publish_layer_version, LayerName=unique("layer"), Content=code)[:3] == expected
+    name = functions.python(VERSIONED)
+    assert error_of(lam.update_function_code, FunctionName=name, S3Bucket=bucket, S3Key="app.zip")[:3] == expected
+
+
 def test_states_move_as_aws_reports_them_and_the_waiters_succeed(functions: Functions, lam: Any) -> None:
     name = unique("states")
     created = lam.create_function(FunctionName=name, Runtime="python3.12", Role=functions.role, Handler="app.handler",

@@ -37,9 +37,10 @@ def check_upload_size(data: bytes, operation: str) -> None:
         raise request_too_large(MAX_REQUEST_BYTES, operation)
 
 
-def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> bytes | None:
-    """The zip a Code/Content member names: its ZipFile, or an S3 object read through the S3 provider;
-    None when it names neither (the caller words that error)."""
+def requested_package(runtime: Any, source: dict[str, Any], operation: str, region: str) -> bytes | None:
+    """The zip a Code/Content member names: its ZipFile, or an S3 object read through the S3 provider
+    from a bucket in the function's (or layer's) `region`; None when it names neither (the caller
+    words that error)."""
     if source.get("ZipFile") is not None:
         data = source["ZipFile"]
         data = base64.b64decode(data) if isinstance(data, str) else data
@@ -47,6 +48,7 @@ def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> b
         return bytes(data)
     if source.get("S3Bucket") and source.get("S3Key"):
         s3 = runtime.provider("s3")
+        _check_bucket_region(s3, source["S3Bucket"], region)
         found = (
             s3.read_object_bytes(source["S3Bucket"], source["S3Key"], source.get("S3ObjectVersion"))
             if s3
@@ -59,6 +61,23 @@ def requested_package(runtime: Any, source: dict[str, Any], operation: str) -> b
             )
         return bytes(found)
     return None
+
+
+def _check_bucket_region(s3: Any, bucket: str, region: str) -> None:
+    """Lambda reads the package from S3's endpoint in its own Region, so a bucket of another Region
+    is refused with the redirect S3 answers there ("An Amazon S3 bucket in the same AWS Region as
+    your function", FunctionCode.S3Bucket), worded as AWS relays it: "Error occurred while GetObject.
+    S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: us-east-1.
+    Please use this region to retry the request"."""
+    try:
+        found = s3.s3.bucket(bucket).get("Region") if s3 is not None else None
+    except ServiceError:
+        return  # a missing bucket is NoSuchBucket, worded with the missing object
+    if found and found != region:
+        raise invalid_parameter(
+            "Error occurred while GetObject. S3 Error Code: PermanentRedirect. "
+            f"S3 Error Message: The bucket is in this region: {found}. Please use this region to retry the request"
+        )
 
 
 def _get_object_error(s3: Any, bucket: str) -> tuple[str, str]:
