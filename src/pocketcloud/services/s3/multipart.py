@@ -38,6 +38,7 @@ from pocketcloud.services.s3.listing import (
     part_number_marker,
 )
 from pocketcloud.services.s3.objects import check_body_framing, etag_of_body, parse_tagging_header
+from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
     new_upload_id,
@@ -229,6 +230,7 @@ class MultipartOperations:
         self.s3.bucket(p["Bucket"])
         self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        check_object_lock_integrity(ctx, upload["Record"], "Put Part")
         seal = self._part_seal(upload, p)
         _check_part_algorithm(upload, p)
         # The parts of an SSE-KMS upload are sealed with the data key the upload's KMS key protects.

@@ -43,6 +43,7 @@ from pocketcloud.services.s3.errors import (
     not_modified,
     precondition_failed,
 )
+from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import (
     S3State,
     bucket_scope,
@@ -466,6 +467,7 @@ class ObjectOperations:
             record["Tags"] = tags
         self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
+        check_object_lock_integrity(ctx, record, "Put Object")
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
         # S3's default data integrity protection: an upload that names no checksum gets a CRC64NVME.

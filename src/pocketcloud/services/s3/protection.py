@@ -294,6 +294,27 @@ class ProtectionOperations:
             )
 
 
+def check_object_lock_integrity(ctx: RequestContext, record: Params, request: str) -> None:
+    """A body written under Object Lock parameters (retention or a legal hold, from the request's
+    headers or the bucket's default retention) needs an integrity check S3 can verify: Content-MD5
+    or an x-amz-checksum-* header (or trailer). x-amz-content-sha256 is not enough. PutObject's API
+    reference: "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for any request
+    to upload an object with a retention period configured using Amazon S3 Object Lock"; S3's error
+    as clients quote it (versitygw#1535, apache/arrow-rs-object-store#190, s3tools/s3cmd#1436 for
+    parts). `request`: "Put Object" or "Put Part"."""
+    if not record.get("Retention") and not record.get("LegalHold"):
+        return
+    headers = ctx.request.headers
+    if "content-md5" in headers or any(name.lower().startswith("x-amz-checksum-") for name in headers):
+        return
+    if headers.get("x-amz-trailer", "").strip().lower().startswith("x-amz-checksum-"):
+        return
+    raise invalid_request(
+        f"Content-MD5 OR x-amz-checksum- HTTP header is required for {request} requests with Object Lock "
+        "parameters"
+    )
+
+
 def default_retain_until(default: Params, start: datetime) -> datetime:
     """When a bucket's default retention (Days, or calendar Years) ends for an object written at `start`."""
     if default.get("Years"):
