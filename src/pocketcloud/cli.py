@@ -148,6 +148,9 @@ def cmd_accounts(args: argparse.Namespace) -> int:
             client.create_organization(FeatureSet="ALL")
         email = args.email or f"{args.name}@pocketcloud.local"
         status = client.create_account(AccountName=args.name, Email=email)["CreateAccountStatus"]
+        if status["State"] == "FAILED":  # as on AWS, e.g. EMAIL_ALREADY_EXISTS for a name used before
+            print(f"pocketcloud: the account was not created: {status.get('FailureReason')}", file=sys.stderr)
+            return 1
         account_id = status["AccountId"]
         credentials = _call(_endpoint(args) + f"/_pocketcloud/accounts/{account_id}")
         print(f"account     {account_id} ({args.name}, {email})")

@@ -95,3 +95,40 @@ def test_cross_account_assume_role_needs_trust_and_identity_policy(org_server: S
     creds = sts.assume_role(RoleArn=role_arn, RoleSessionName="deploy")["Credentials"]
     session = make_client(org_server.endpoint, "sts", key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
     assert session.get_caller_identity()["Arn"] == f"arn:aws:sts::{account}:assumed-role/OrganizationAccountAccessRole/deploy"
+
+
+def test_create_account_with_an_email_in_use_fails_its_request(org_server: ServerProcess) -> None:
+    """CreateAccount is asynchronous and has no error for a used email: the request FAILS with
+    FailureReason EMAIL_ALREADY_EXISTS, as DescribeCreateAccountStatus reports (API reference)."""
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    email = f"{uuid.uuid4().hex}@example.com"
+    org.create_account(AccountName="first", Email=email)
+    before = len(org.list_accounts()["Accounts"])
+    status = org.create_account(AccountName="second", Email=email)["CreateAccountStatus"]
+    assert status["State"] == "FAILED" and status["FailureReason"] == "EMAIL_ALREADY_EXISTS"
+    assert "AccountId" not in status
+    again = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
+    assert (again["State"], again["FailureReason"], again["AccountName"]) == ("FAILED", "EMAIL_ALREADY_EXISTS", "second")
+    assert len(org.list_accounts()["Accounts"]) == before
+
+
+def test_create_account_tags_the_new_account(org_server: ServerProcess) -> None:
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    status = org.create_account(AccountName="tagged", Email=f"{uuid.uuid4().hex}@example.com",
+                                Tags=[{"Key": "env", "Value": "prod"}])["CreateAccountStatus"]  # fmt: skip
+    assert org.list_tags_for_resource(ResourceId=status["AccountId"])["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+
+def test_cli_refuses_a_second_account_of_one_name(org_server: ServerProcess) -> None:
+    name = "twice-" + uuid.uuid4().hex[:6]
+    assert _cli(org_server, "accounts", "create", name).returncode == 0
+    again = _cli(org_server, "accounts", "create", name)
+    assert again.returncode == 1 and "EMAIL_ALREADY_EXISTS" in again.stderr and "Traceback" not in again.stderr

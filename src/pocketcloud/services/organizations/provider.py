@@ -159,7 +159,11 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     # -- accounts -------------------------------------------------------------
 
     def create_account(
-        self, name: str, email: str, role_name: str = "OrganizationAccountAccessRole"
+        self,
+        name: str,
+        email: str,
+        role_name: str = "OrganizationAccountAccessRole",
+        tags: list[Params] | None = None,
     ) -> Params:
         """Make an account with a root key; also what `pocketcloud accounts create` calls."""
         org = self._organization()
@@ -194,6 +198,8 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
             self.state.put(GLOBAL, request_id, status)
             tree = self.structure(org)
             self.new_target(tree, account_id)  # in the root, with FullAWSAccess while SCPs are enabled
+            if tags:
+                tree["Tags"][account_id] = {t["Key"]: t["Value"] for t in tags}
             self.save_structure(tree)
             iam = self.runtime.provider("iam")
             if iam is not None:
@@ -220,11 +226,27 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         self._require_management(ctx)
         for _, existing in self.store.iter_collection("organizations", "accounts", GLOBAL):
             if existing["Email"] == p["Email"]:
-                raise _org_error("DuplicateAccountException", "That account already exists.", status=409)
+                return {"CreateAccountStatus": self._failed_request(p["AccountName"], "EMAIL_ALREADY_EXISTS")}
         created = self.create_account(
-            p["AccountName"], p["Email"], p.get("RoleName") or "OrganizationAccountAccessRole"
+            p["AccountName"], p["Email"], p.get("RoleName") or "OrganizationAccountAccessRole", p.get("Tags")
         )
         return {"CreateAccountStatus": created["Status"]}
+
+    def _failed_request(self, name: str, reason: str) -> Params:
+        """A create-account request that failed. CreateAccount is asynchronous and has no error for
+        an email already in use: its request fails, and DescribeCreateAccountStatus reports why
+        (State FAILED, FailureReason EMAIL_ALREADY_EXISTS), as the API reference documents."""
+        now = _now()
+        status = {
+            "Id": "car-" + secrets.token_hex(16),
+            "AccountName": name,
+            "State": "FAILED",
+            "RequestedTimestamp": now,
+            "CompletedTimestamp": now,
+            "FailureReason": reason,
+        }
+        self.state.put(GLOBAL, status["Id"], status)
+        return status
 
     def DescribeCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
