@@ -13,6 +13,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
+from tests.services.awslambda.support import Functions, log_messages
 from tests.services.logs.support import error_of, put, unique
 
 REGION = "us-east-1"
@@ -267,3 +268,31 @@ def test_insights_queries_and_log_records_show_events_masked(logs: Any, group: s
     assert logs.get_log_record(logRecordPointer=fields["@ptr"])["logRecord"]["@message"] == masked
     unmasked = logs.get_log_record(logRecordPointer=fields["@ptr"], unmask=True)["logRecord"]
     assert unmasked["@message"] == "mail dee@example.com"
+
+
+SUBSCRIBER = (
+    "import base64, gzip, json\n"
+    "def handler(event, context):\n"
+    "    data = json.loads(gzip.decompress(base64.b64decode(event['awslogs']['data'])))\n"
+    "    for e in data['logEvents']:\n"
+    "        print('got', e['message'])\n"
+)
+
+
+def test_a_subscription_filter_sends_events_masked(logs: Any, group: str, functions: Functions) -> None:
+    # "masked at all egress points, including CloudWatch Logs Insights, metric filters, and
+    # subscription filters" (user guide, Help protect sensitive log data with masking).
+    subscriber = functions.python(SUBSCRIBER)
+    arn = functions.lam.get_function(FunctionName=subscriber)["Configuration"]["FunctionArn"]
+    functions.lam.add_permission(
+        FunctionName=subscriber,
+        StatementId="logs",
+        Action="lambda:InvokeFunction",
+        Principal="logs.amazonaws.com",
+    )
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_data_protection_policy(logGroupIdentifier=group, policyDocument=data_protection())
+    logs.put_subscription_filter(logGroupName=group, filterName="all", filterPattern="", destinationArn=arn)
+    put(logs, group, "s", ["mail eve@example.com"])
+    found = log_messages(logs, f"/aws/lambda/{subscriber}", contains="got ", wait=20)
+    assert [m.strip() for m in found if m.startswith("got ")] == ["got mail " + "*" * len("eve@example.com")]

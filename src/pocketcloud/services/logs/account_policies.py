@@ -8,8 +8,8 @@ second with a Deidentify operation whose MaskConfig is empty; a subscription
 filter policy names a DestinationArn; a field index policy lists Fields; a
 retention policy gives a valid retentionInDays. selectionCriteria is taken only
 by the policy types that select log groups. A log group with a data protection
-policy shows dataProtectionStatus ACTIVATED in DescribeLogGroups. Nothing is
-masked yet.
+policy shows dataProtectionStatus ACTIVATED in DescribeLogGroups; what the policies
+protect is masked (`masking.py`) in what is read and what subscription filters send.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.services.logs.masking import Masker, check_unmask, masker, policy_start
-from pocketcloud.store import Collection
+from pocketcloud.store import Collection, Scope
 
 Params = dict[str, Any]
 
@@ -204,7 +204,11 @@ class AccountPolicyOperations(LogsMixin):
         if p.get("unmask"):
             check_unmask(self.runtime, ctx, group_doc["logGroupArn"])
             return None
-        scope = self._scope(ctx)
+        return self._group_masker(self._scope(ctx), group)
+
+    def _group_masker(self, scope: Scope, group: str) -> Masker | None:
+        """What masks the group's events wherever they leave CloudWatch Logs (the account's data
+        protection policy and the group's own, cumulative); None when nothing is masked."""
         policies = [d for _, d in self.account_policies.scan(scope, prefix="DATA_PROTECTION_POLICY\0")]
         own = self.data_protection.get(scope, group)
         if own is not None:

@@ -28,6 +28,7 @@ from pocketcloud.iam.evaluate import service_allowed
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
+from pocketcloud.services.logs.masking import Masker
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.store import Collection, Scope
 
@@ -123,6 +124,7 @@ class FilterOperations(LogsMixin):
     _subscribers_cache: dict[tuple[Scope, str], list[Params]]
 
     check_logs_destination: Callable[[RequestContext, str], None]
+    _group_masker: Callable[[Scope, str], Masker | None]
 
     # -- metric filters ------------------------------------------------------------
 
@@ -360,13 +362,22 @@ class FilterOperations(LogsMixin):
     # -- delivery ----------------------------------------------------------------------
 
     def deliver(
-        self, scope: Scope, group: str, stream: str, events: list[tuple[int, int, str, str | None]]
+        self,
+        scope: Scope,
+        group: str,
+        stream: str,
+        events: list[tuple[int, int, str, str | None]],
+        ingestion: int,
     ) -> None:
-        """Send (position, timestamp, message, transformed message or None) events just stored to the
-        group's Lambda subscribers: a filter with applyOnTransformedLogs matches and sends the
-        transformed version of an event that has one."""
+        """Send (position, timestamp, message, transformed message or None) events just stored (at
+        `ingestion`) to the group's Lambda subscribers: a filter with applyOnTransformedLogs matches
+        and sends the transformed version of an event that has one. What a data protection policy
+        protects is sent masked: AWS masks it "at all egress points, including ... subscription
+        filters" (user guide, mask-sensitive-log-data)."""
         if not events:
             return
+        mask: Masker | None = None
+        masked = False  # the group's masker is looked up once, and only when something is sent
         for sub in self._subscribers(scope, group):
             parts = sub["destinationArn"].split(":")
             if len(parts) < 7 or parts[2] != "lambda":
@@ -376,13 +387,18 @@ class FilterOperations(LogsMixin):
             except FilterPatternError:
                 continue
             transformed = bool(sub.get("applyOnTransformedLogs"))
-            matched = []
+            matched: list[Params] = []
             for position, timestamp, original, changed in events:
                 message = changed if transformed and changed is not None else original
                 if matcher.matches(message):
                     matched.append({"id": f"{position:056d}", "timestamp": timestamp, "message": message})
             if not matched:
                 continue
+            if not masked:
+                mask, masked = self._group_masker(scope, group), True
+            if mask is not None:
+                for event in matched:
+                    event["message"] = mask(event["message"], ingestion)
             data = {
                 "messageType": "DATA_MESSAGE",
                 "owner": scope[0],

@@ -269,6 +269,7 @@ class LogsProvider(
                 group,
                 name,
                 [(pos, t, m, x) for pos, (t, m), x in zip(positions, events, transformed, strict=True)],
+                ingestion,
             )
             self.live_tails.publish(scope, group, name, [(t, m, ingestion) for t, m in events])
             first, last = events[0][0], events[-1][0]
