@@ -112,6 +112,37 @@ def test_code_from_a_bucket_of_another_region_is_refused_with_s3s_redirect(
     assert error_of(lam.update_function_code, FunctionName=name, S3Bucket=bucket, S3Key="app.zip")[:3] == expected
 
 
+def test_code_from_s3_is_read_with_the_callers_own_permission(server: ServerProcess, role: str) -> None:
+    # Lambda gets the object as the caller: without s3:GetObject, AWS answers (as reported in
+    # binxio/cfn-lb-ip-address-provider#4, iann0036/amazon-connect-cfn#4) with S3's refusal.
+    s3: Any = server.client("s3")
+    bucket = unique("code-private")
+    s3.create_bucket(Bucket=bucket)
+    s3.put_object(Bucket=bucket, Key="app.zip", Body=zipped({"app.py": VERSIONED}))
+    iam: Any = server.client("iam")
+    user = unique("deployer")
+    iam.create_user(UserName=user)
+    deploy = {"Effect": "Allow", "Action": ["lambda:*", "iam:PassRole"], "Resource": "*"}
+    iam.put_user_policy(UserName=user, PolicyName="deploy",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [deploy]}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    lam: Any = server.client("lambda", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    code = {"S3Bucket": bucket, "S3Key": "app.zip"}
+    denied = (
+        "AccessDeniedException",
+        403,
+        f"Your access has been denied by S3, please make sure your request credentials have permission to "
+        f"GetObject for {bucket}/app.zip. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+    )
+    assert error_of(lam.create_function, **_create_args(role, Code=code))[:3] == denied
+    assert error_of(lam.publish_layer_version, LayerName=unique("layer"), Content=code)[:3] == denied
+    read = {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"}
+    iam.put_user_policy(UserName=user, PolicyName="read",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]}))
+    name = lam.create_function(**_create_args(role, Code=code))["FunctionName"]
+    server.client("lambda").delete_function(FunctionName=name)
+
+
 def test_states_move_as_aws_reports_them_and_the_waiters_succeed(functions: Functions, lam: Any) -> None:
     name = unique("states")
     created = lam.create_function(FunctionName=name, Runtime="python3.12", Role=functions.role, Handler="app.handler",

@@ -9,10 +9,13 @@ import os
 import shutil
 import stat
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.awslambda.errors import invalid_parameter
 from pocketcloud.store import Store
 
@@ -37,10 +40,12 @@ def check_upload_size(data: bytes, operation: str) -> None:
         raise request_too_large(MAX_REQUEST_BYTES, operation)
 
 
-def requested_package(runtime: Any, source: dict[str, Any], operation: str, region: str) -> bytes | None:
+def requested_package(
+    runtime: Any, source: dict[str, Any], operation: str, ctx: RequestContext
+) -> bytes | None:
     """The zip a Code/Content member names: its ZipFile, or an S3 object read through the S3 provider
-    from a bucket in the function's (or layer's) `region`; None when it names neither (the caller
-    words that error)."""
+    from a bucket in the function's (or layer's) Region, as the caller; None when it names neither
+    (the caller words that error)."""
     if source.get("ZipFile") is not None:
         data = source["ZipFile"]
         data = base64.b64decode(data) if isinstance(data, str) else data
@@ -48,7 +53,8 @@ def requested_package(runtime: Any, source: dict[str, Any], operation: str, regi
         return bytes(data)
     if source.get("S3Bucket") and source.get("S3Key"):
         s3 = runtime.provider("s3")
-        _check_bucket_region(s3, source["S3Bucket"], region)
+        _check_bucket_region(s3, source["S3Bucket"], ctx.region)
+        _check_read_access(runtime, ctx, source)
         found = (
             s3.read_object_bytes(source["S3Bucket"], source["S3Key"], source.get("S3ObjectVersion"))
             if s3
@@ -78,6 +84,36 @@ def _check_bucket_region(s3: Any, bucket: str, region: str) -> None:
             "Error occurred while GetObject. S3 Error Code: PermanentRedirect. "
             f"S3 Error Message: The bucket is in this region: {found}. Please use this region to retry the request"
         )
+
+
+def _check_read_access(runtime: Any, ctx: RequestContext, source: dict[str, Any]) -> None:
+    """Lambda gets the package from S3 with the caller's own credentials, so a caller S3 would refuse
+    (no s3:GetObject, a bucket policy's Deny, another account's bucket that grants nothing) is refused,
+    in the words AWS answers: AccessDeniedException "Your access has been denied by S3, please make
+    sure your request credentials have permission to GetObject for <bucket>/<key>. S3 Error Code:
+    AccessDenied. S3 Error Message: Access Denied". A missing bucket is NoSuchBucket first, as in S3."""
+    bucket, key = source["S3Bucket"], source["S3Key"]
+    s3 = runtime.provider("s3")
+    try:
+        if s3 is None or s3.s3.bucket(bucket) is None:
+            return
+    except ServiceError:
+        return
+    params = {"Bucket": bucket, "Key": key}
+    if source.get("S3ObjectVersion"):
+        params["VersionId"] = source["S3ObjectVersion"]
+    asked = replace(ctx, service="s3", condition_values={})
+    try:
+        runtime.authorizer.authorize_as(asked, operation_model("s3", "GetObject"), params)
+    except ServiceError as exc:
+        if exc.code != "AccessDenied":
+            raise
+        raise ServiceError(
+            "AccessDeniedException",
+            f"Your access has been denied by S3, please make sure your request credentials have permission "
+            f"to GetObject for {bucket}/{key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+            status=403,
+        ) from None
 
 
 def _get_object_error(s3: Any, bucket: str) -> tuple[str, str]:

@@ -418,7 +418,7 @@ class FunctionOperations:
             raise invalid_parameter(f"{runtime} is not supported for SnapStart enabled functions.")
 
     def _code_from(self, ctx: RequestContext, code: Params, operation: str) -> Params:
-        data = requested_package(self.runtime, code, operation, ctx.region)  # type: ignore[attr-defined]
+        data = requested_package(self.runtime, code, operation, ctx)  # type: ignore[attr-defined]
         if data is not None:
             return save_code(self.store, data)  # type: ignore[attr-defined]
         if code.get("ImageUri"):

@@ -76,7 +76,7 @@ class LayerOperations:
     # -- versions -----------------------------------------------------------------------
 
     def PublishLayerVersion(self, ctx: RequestContext, p: Params) -> Params:
-        data = requested_package(self.runtime, p["Content"], "PublishLayerVersion", ctx.region)  # type: ignore[attr-defined]
+        data = requested_package(self.runtime, p["Content"], "PublishLayerVersion", ctx)  # type: ignore[attr-defined]
         if data is None:
             raise invalid_parameter("Please provide a source for layer content.")
         code = save_code(self.store, data)  # type: ignore[attr-defined]
