@@ -3,11 +3,14 @@ by version, and the null version while versioning is off or suspended."""
 
 from __future__ import annotations
 
+import json
+import uuid
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import make_client
 from tests.services.s3.core_support import error_of
 
 
@@ -51,6 +54,49 @@ def test_mfa_delete_without_the_mfa_header_is_malformed_xml(s3: Any, bucket: str
     assert "Status" not in s3.get_bucket_versioning(Bucket=bucket)
     s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
     assert s3.get_bucket_versioning(Bucket=bucket)["Status"] == "Enabled"
+
+
+MFA = "arn:aws:iam::000000000000:mfa/root-account-mfa-device 123456"
+MFA_REQUIRED = ("AccessDenied", 403, "Mfa Authentication must be used for this request")
+
+
+def test_mfa_delete_refuses_permanent_deletes_and_versioning_changes_without_the_mfa_header(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    # S3 User Guide, "Deleting an object from an MFA delete-enabled bucket": the x-amz-mfa header is
+    # required "in requests to permanently delete an object version or change the versioning state of
+    # the bucket"; the error from AWS Knowledge Center "How do I turn on MFA delete for my Amazon S3
+    # bucket?". DeleteObjects fails whole (its API reference).
+    s3.put_bucket_versioning(Bucket=bucket, MFA=MFA, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Enabled"})
+    version = s3.put_object(Bucket=bucket, Key="k", Body=b"one")["VersionId"]
+    assert error_of(s3.delete_object, Bucket=bucket, Key="k", VersionId=version) == MFA_REQUIRED
+    assert error_of(s3.delete_objects, Bucket=bucket, Delete={"Objects": [
+        {"Key": "k", "VersionId": version}, {"Key": "other"}]}) == MFA_REQUIRED
+    assert error_of(s3.put_bucket_versioning, Bucket=bucket,
+                    VersioningConfiguration={"Status": "Suspended"}) == MFA_REQUIRED
+    assert s3.get_bucket_versioning(Bucket=bucket)["MFADelete"] == "Enabled"
+    assert error_of(s3.delete_object, Bucket=bucket, Key="k", VersionId=version, MFA="123456")[:2] == (
+        "InvalidArgument", 400)  # "{serialNumber}(space){tokenCode}" (iterate-ch/cyberduck#16267)
+    marker = s3.delete_object(Bucket=bucket, Key="k")  # a delete marker needs no MFA
+    assert marker["DeleteMarker"] is True
+    iam = make_client(endpoint, "iam")  # "only the root user can permanently delete object versions"
+    name = f"mfa-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    try:
+        iam.put_user_policy(UserName=name, PolicyName="all", PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}))
+        user = make_client(endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        assert error_of(user.delete_object, Bucket=bucket, Key="k", VersionId=version, MFA=MFA) == (
+            "AccessDenied", 403, "This operation may only be performed by the bucket owner")
+    finally:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user_policy(UserName=name, PolicyName="all")
+        iam.delete_user(UserName=name)
+    assert s3.delete_object(Bucket=bucket, Key="k", VersionId=version, MFA=MFA)["VersionId"] == version
+    s3.put_bucket_versioning(Bucket=bucket, MFA=MFA, VersioningConfiguration={"Status": "Enabled", "MFADelete": "Disabled"})
+    assert s3.get_bucket_versioning(Bucket=bucket)["MFADelete"] == "Disabled"
+    s3.delete_object(Bucket=bucket, Key="k", VersionId=marker["VersionId"])
 
 
 def test_each_put_gets_a_new_version_and_old_versions_stay_readable(s3: Any, versioned_bucket: str) -> None:

@@ -219,16 +219,16 @@ class BucketOperations:
             raise malformed_xml()
         with self.s3.store.transaction():
             bucket = self.s3.bucket(p["Bucket"])
+            self.check_mfa_delete(ctx, bucket, p.get("MFA"))  # type: ignore[attr-defined]
             if bucket.get("ObjectLockEnabled") and status == "Suspended":
                 raise ServiceError(
                     "InvalidBucketState",
                     "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
                     status=409,
                 )
-            bucket["Versioning"] = {
-                "Status": status,
-                **({"MFADelete": config["MFADelete"]} if config.get("MFADelete") else {}),
-            }
+            # A configuration without MfaDelete leaves the bucket's MFA delete as it was.
+            mfa_delete = config.get("MFADelete") or (bucket.get("Versioning") or {}).get("MFADelete")
+            bucket["Versioning"] = {"Status": status, **({"MFADelete": mfa_delete} if mfa_delete else {})}
             self.s3.save_bucket(bucket)
         return {}
 

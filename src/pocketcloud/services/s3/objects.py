@@ -774,6 +774,8 @@ class ObjectOperations:
 
     def DeleteObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
+        if p.get("VersionId") is not None:  # a permanent deletion
+            self.check_mfa_delete(ctx, bucket_doc, p.get("MFA"))  # type: ignore[attr-defined]
         self._check_delete_condition(p["Bucket"], p["Key"], p.get("IfMatch"))
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         return self.delete_object(ctx, bucket_doc, p["Key"], p.get("VersionId"), bypass)
@@ -795,6 +797,10 @@ class ObjectOperations:
             raise malformed_xml()
         if not all(isinstance(item, dict) and "Key" in item for item in objects):
             raise malformed_xml()  # S3's schema requires a Key in every <Object>
+        # Under MFA delete, a request that deletes any version, or that carries a token at all,
+        # fails whole without a valid one (DeleteObjects API reference).
+        if p.get("MFA") or any(item.get("VersionId") is not None for item in objects):
+            self.check_mfa_delete(ctx, bucket_doc, p.get("MFA"))  # type: ignore[attr-defined]
         deleted, errors = [], []
         bypass = self.may_bypass_governance(ctx, bucket_doc, p)  # type: ignore[attr-defined]
         # A key named with its version is s3:DeleteObjectVersion, which the request-wide decision

@@ -241,6 +241,36 @@ class ProtectionOperations:
         """The key that reads an SSE-C copy source (x-amz-copy-source-server-side-encryption-customer-*)."""
         return self.check_sse_c_read(source, p, prefix="CopySource")
 
+    # -- MFA delete -----------------------------------------------------------
+
+    def check_mfa_delete(self, ctx: RequestContext, bucket_doc: Params, mfa: str | None) -> None:
+        """A bucket whose versioning has MFA delete Enabled takes a permanent deletion of a version,
+        or a change of its versioning, only from its account's root user with `x-amz-mfa: <serial>
+        <code>` (S3 User Guide, "Deleting an object from an MFA delete-enabled bucket": "If you don't
+        include this request header, the request fails"; the errors as S3 answers them: AWS
+        Knowledge Center "How do I turn on MFA delete for my Amazon S3 bucket?" for a missing
+        header, iterate-ch/cyberduck#16267 for a malformed one). The code itself is not checked:
+        this server has no MFA devices to check it against."""
+        if (bucket_doc.get("Versioning") or {}).get("MFADelete") != "Enabled":
+            return
+        if not mfa:
+            raise ServiceError("AccessDenied", "Mfa Authentication must be used for this request", status=403)
+        serial, _, code = mfa.strip().partition(" ")
+        if not serial or not code.strip():
+            raise ServiceError(
+                "InvalidArgument",
+                "Mfa header is invalid -- the header should be formatted as {serialNumber}(space){tokenCode}",
+                status=400,
+                ArgumentName="x-amz-mfa",
+            )
+        principal = ctx.principal
+        if not self.runtime.settings.auth_disabled and not (  # type: ignore[attr-defined]
+            principal.is_root and principal.account_id == bucket_doc.get("Account")
+        ):
+            # "When you configure MFA delete, only the root user can permanently delete object
+            # versions or change the versioning configuration" (same page).
+            raise ServiceError("AccessDenied", "This operation may only be performed by the bucket owner", status=403)
+
     # -- object lock ----------------------------------------------------------
 
     def apply_object_lock(self, bucket_doc: Params, record: Params, p: Params) -> None:
