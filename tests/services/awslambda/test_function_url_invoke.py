@@ -100,10 +100,11 @@ def signed(
     target: str = "/",
     body: bytes = b"",
     service: str = "lambda",
+    region: str = "us-east-1",
 ) -> Answer:
     """A request SigV4-signed as botocore signs it (service "lambda"), sent as `send` sends it."""
     request = AWSRequest(method=method, url=url.rstrip("/") + target, data=body)
-    SigV4Auth(Credentials(key, secret), service, "us-east-1").add_auth(request)
+    SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
     headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
     return send(url, method, target, headers, body or None)
 
@@ -385,6 +386,13 @@ def test_a_signed_request_of_the_account_reaches_the_function_with_its_identity(
 
 def test_a_wrong_signature_is_forbidden(iam_url: tuple[str, str]) -> None:
     assert signed(iam_url[1], ROOT_KEY, "not-the-secret").status == 403
+
+
+def test_a_request_signed_for_another_region_is_refused(iam_url: tuple[str, str]) -> None:
+    # AWS's answer to a URL signed for another Region than its own (quoted in jetbridge/cdk-nextjs#116).
+    answer = signed(iam_url[1], ROOT_KEY, ROOT_SECRET, region="eu-west-1")
+    assert (answer.status, answer.json()) == (403, {"message": "Credential should be scoped to a valid region. "})
+    assert signed(iam_url[1], ROOT_KEY, ROOT_SECRET).status == 200
 
 
 def test_a_user_needs_both_actions_in_its_policy(iam_url: tuple[str, str], server: ServerProcess) -> None:

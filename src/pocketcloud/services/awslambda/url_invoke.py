@@ -5,8 +5,8 @@ Called from one branch at the top of `Gateway.handle`. The url-id names a URL co
 function URLs", "Control access to Lambda function URLs"):
 
 - a CORS preflight answered from the configuration's Cors (`url_cors.py`), before any auth;
-- authenticated: under AWS_IAM by the gateway's own SigV4 Authenticator (service "lambda"); under
-  NONE the caller is anonymous, whatever it sends;
+- authenticated: under AWS_IAM by the gateway's own SigV4 Authenticator (service "lambda", with a
+  credential scope of the URL's Region); under NONE the caller is anonymous, whatever it sends;
 - authorized by the gateway's Authorizer (identity and the function's resource policy, the same
   IAM engine as every call) for both lambda:InvokeFunctionUrl (with lambda:FunctionUrlAuthType)
   and lambda:InvokeFunction (with lambda:InvokedViaFunctionUrl), which URLs created since October
@@ -85,6 +85,18 @@ def _denied(request_id: str) -> Response:
         ("x-amzn-requestid", request_id),
         ("x-amzn-ErrorType", "AccessDeniedException"),
     ]
+    return Response(status=403, headers=headers, body=body)
+
+
+class _WrongRegion(Exception):
+    """An AWS_IAM request signed with a credential scope of another Region than the URL's."""
+
+
+def _wrong_region(request_id: str) -> Response:
+    # As AWS answers a URL signed for another Region (quoted in jetbridge/cdk-nextjs#116, whose
+    # Lambda@Edge signer used us-east-1 for a URL elsewhere): 403, in the front end's own words.
+    body = json.dumps({"message": "Credential should be scoped to a valid region. "}).encode()
+    headers = [("content-type", "application/json"), ("x-amzn-requestid", request_id)]
     return Response(status=403, headers=headers, body=body)
 
 
@@ -169,6 +181,8 @@ class _FunctionUrlCall:
             body = await self.request.body.read(SYNC_PAYLOAD_LIMIT)
         except _Denied:
             return _denied(self.request_id)
+        except _WrongRegion:
+            return _wrong_region(self.request_id)
         except ServiceError:
             return _message(403, "Forbidden", self.request_id)
         except BodyTooLarge:
@@ -186,6 +200,8 @@ class _FunctionUrlCall:
         principal = ANONYMOUS
         if auth_type == "AWS_IAM":
             result = await self.gateway.authenticator.authenticate(self.request, "lambda", "lambda")
+            if result.region is not None and result.region != region:
+                raise _WrongRegion  # the URL's Region is the one its endpoint takes signatures for
             caller = principal = result.principal
         params = {"FunctionName": function_arn(region, account, name, alias)}
         checks = (
