@@ -266,6 +266,18 @@ def test_account_has_one_active_task_and_cancel_ends_it(slow_setup: tuple[Any, s
     logs.cancel_export_task(taskId=second)
 
 
+def test_a_pending_task_shows_its_status_code_alone(slow_setup: tuple[Any, str, str]) -> None:
+    # AWS's DescribeExportTasks of a task just created: "status": {"code": "PENDING"}, no message
+    # (LocalStack's AWS-validated recording test_logs_export_tasks::test_create_export_task_with_logs).
+    logs, group, bucket = slow_setup
+    task_id = logs.create_export_task(logGroupName=group, fromTime=0, to=1, destination=bucket)["taskId"]
+    try:
+        [task] = logs.describe_export_tasks(taskId=task_id)["exportTasks"]
+        assert task["status"] == {"code": "PENDING"}
+    finally:
+        logs.cancel_export_task(taskId=task_id)
+
+
 def test_task_interrupted_by_a_stop_runs_when_the_server_comes_back(tmp_path: Any) -> None:
     held = ServerProcess(data_dir=tmp_path, env={"POCKETCLOUD_LOGS_EXPORT_DELAY_SECONDS": "3600"}).start()
     try:

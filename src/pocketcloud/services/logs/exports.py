@@ -43,8 +43,8 @@ WRITE_TEST_KEY = "aws-logs-write-test"
 WRITE_TEST_BODY = b"Permission Check Successful"
 FILE_BYTES = 64 * 1024 * 1024  # uncompressed text per exported file
 ACTIVE = ("PENDING", "RUNNING")
+# A PENDING task's status has no message in AWS's answers (only its code).
 MESSAGES = {
-    "PENDING": "Pending",
     "RUNNING": "Started successfully",
     "COMPLETED": "Completed successfully",
     "CANCELLED": "Cancelled by user",
@@ -117,7 +117,7 @@ class ExportOperations(LogsMixin):
             "to": end,
             "destination": bucket,
             "destinationPrefix": prefix,
-            "status": {"code": "PENDING", "message": MESSAGES["PENDING"]},
+            "status": {"code": "PENDING"},
             "executionInfo": {"creationTime": now_ms()},
         }
         if p.get("taskName"):
