@@ -132,3 +132,22 @@ def test_cli_refuses_a_second_account_of_one_name(org_server: ServerProcess) -> 
     assert _cli(org_server, "accounts", "create", name).returncode == 0
     again = _cli(org_server, "accounts", "create", name)
     assert again.returncode == 1 and "EMAIL_ALREADY_EXISTS" in again.stderr and "Traceback" not in again.stderr
+
+
+def test_list_create_account_status_filters_by_state(org_server: ServerProcess) -> None:
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    email = f"{uuid.uuid4().hex}@example.com"
+    made = org.create_account(AccountName="listed", Email=email)["CreateAccountStatus"]
+    failed = org.create_account(AccountName="listed-again", Email=email)["CreateAccountStatus"]
+    every = org.get_paginator("list_create_account_status").paginate(PaginationConfig={"PageSize": 1})
+    ids = [s["Id"] for page in every for s in page["CreateAccountStatuses"]]
+    assert made["Id"] in ids and failed["Id"] in ids and len(ids) == len(set(ids))
+    succeeded = org.list_create_account_status(States=["SUCCEEDED"])["CreateAccountStatuses"]
+    assert made["Id"] in [s["Id"] for s in succeeded] and {s["State"] for s in succeeded} == {"SUCCEEDED"}
+    only_failed = org.list_create_account_status(States=["FAILED"])["CreateAccountStatuses"]
+    assert [s["Id"] for s in only_failed if s["Id"] == failed["Id"]] == [failed["Id"]]
+    assert {s["State"] for s in only_failed} == {"FAILED"}

@@ -22,7 +22,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
-from pocketcloud.services.organizations.structure import StructureOperations
+from pocketcloud.services.organizations.structure import StructureOperations, page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -257,6 +257,18 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
                 "We can't find an create account request with the CreateAccountRequestId that you specified.",
             )
         return {"CreateAccountStatus": status}
+
+    def ListCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
+        """The organization's create-account requests, oldest first, of the given States if any."""
+        self._require_management(ctx)
+        states = set(p.get("States") or ())
+        found = [
+            status
+            for _, status in self.state.scan(GLOBAL, prefix="car-")
+            if not states or status["State"] in states
+        ]
+        found.sort(key=lambda status: (status["RequestedTimestamp"], status["Id"]))
+        return page(found, p, "CreateAccountStatuses")
 
     def _public(self, account: Params) -> Params:
         return {k: v for k, v in account.items() if k != "RootAccessKeyId"}
