@@ -543,3 +543,27 @@ def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_
     assert owner.get_object(Bucket=bucket, Key="data.csv")["Body"].read() == b"a,b"
     owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "BucketOwner"})
     assert http("GET", f"{endpoint}/{bucket}/data.csv")[:2] == (200, b"a,b")
+
+
+def test_requests_charged_to_the_requester_say_so_in_x_amz_request_charged(two_accounts: ServerProcess) -> None:
+    # "If the request succeeds and the requester is charged, the response includes the header
+    # x-amz-request-charged:requester" (Downloading objects from Requester Pays buckets); the owner
+    # is not charged as a requester, even with the header (aws/aws-sdk-net#1526).
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    bucket = f"paid-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=bucket)
+    owner.put_object(Bucket=bucket, Key="data.csv", Body=b"a,b")
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
+        "Allow", {"AWS": OTHER_ACCOUNT}, ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
+        [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    paid = {"Bucket": bucket, "RequestPayer": "requester"}
+    assert other.get_object(Key="data.csv", **paid)["RequestCharged"] == "requester"
+    assert other.head_object(Key="data.csv", **paid)["RequestCharged"] == "requester"
+    assert other.list_objects_v2(**paid)["RequestCharged"] == "requester"
+    assert other.put_object(Key="new.csv", Body=b"c", **paid)["RequestCharged"] == "requester"
+    assert "RequestCharged" not in owner.get_object(Key="data.csv", **paid)
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "BucketOwner"})
+    assert "RequestCharged" not in other.get_object(Key="data.csv", **paid)

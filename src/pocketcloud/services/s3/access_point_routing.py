@@ -342,11 +342,30 @@ def _check_requester_pays(ctx: RequestContext, doc: Params | None) -> None:
     if payment.get("Payer") != "Requester" or principal.kind == "Service":
         return
     if not principal.is_anonymous:
-        if principal.account_id == doc["Account"]:
-            return
-        request = ctx.request
-        accepted = [request.headers.get("x-amz-request-payer", "")]
-        accepted += [value for name, value in request.query if name.lower() == "x-amz-request-payer"]
-        if any(value.lower() == "requester" for value in accepted):
+        if principal.account_id == doc["Account"] or _accepts_charges(ctx):
             return
     raise _access_denied()
+
+
+def charged_to_requester(ctx: RequestContext, doc: Params | None) -> bool:
+    """Whether S3 charges this request to its requester: another account's caller who accepted the
+    charges of a Requester Pays bucket. Its answer then says so in `x-amz-request-charged: requester`
+    ("If the request succeeds and the requester is charged, the response includes the header
+    x-amz-request-charged:requester", same page); the owner's own requests are not charged to a
+    requester, header or not (aws/aws-sdk-net#1526)."""
+    if doc is None or not _accepts_charges(ctx):
+        return False
+    payment = (doc.get("Configs") or {}).get("RequestPayment") or {}
+    principal = ctx.principal
+    return (
+        payment.get("Payer") == "Requester"
+        and principal.kind not in ("Service", "Anonymous")
+        and principal.account_id != doc["Account"]
+    )
+
+
+def _accepts_charges(ctx: RequestContext) -> bool:
+    request = ctx.request
+    accepted = [request.headers.get("x-amz-request-payer", "")]
+    accepted += [value for name, value in request.query if name.lower() == "x-amz-request-payer"]
+    return any(value.lower() == "requester" for value in accepted)
