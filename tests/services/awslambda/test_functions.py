@@ -5,7 +5,9 @@ layers and account settings.
 
 from __future__ import annotations
 
+import io
 import json
+import zipfile
 from typing import Any
 
 import pytest
@@ -141,6 +143,42 @@ def test_code_from_s3_is_read_with_the_callers_own_permission(server: ServerProc
                         PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [read]}))
     name = lam.create_function(**_create_args(role, Code=code))["FunctionName"]
     server.client("lambda").delete_function(FunctionName=name)
+
+
+def _zeros_zip(name: str, mebibytes: int, extra: dict[str, str] | None = None) -> bytes:
+    """A small zip that unzips to `mebibytes` MiB of zeros (plus `extra` files)."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for path, text in (extra or {}).items():
+            archive.writestr(path, text)
+        with archive.open(name, "w") as out:
+            for _ in range(mebibytes):
+                out.write(bytes(1 << 20))
+    return buffer.getvalue()
+
+
+def test_code_and_layers_together_may_unzip_to_250_mb_at_most(functions: Functions, lam: Any) -> None:
+    # "Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. The
+    # actual size is N bytes." (InvalidParameterValueException, as reported in lambci/git-lambda-layer#27
+    # and brefphp/bref#450); each package alone is within the quota.
+    code = _zeros_zip("data.bin", 126, {"app.py": VERSIONED})
+    layer = lam.publish_layer_version(LayerName=unique("big"), Content={"ZipFile": _zeros_zip("more.bin", 126)})
+    total = 2 * 126 * (1 << 20) + len(VERSIONED)
+    expected = (
+        "InvalidParameterValueException",
+        400,
+        "Function code combined with layers exceeds the maximum allowed size of 262144000 bytes. "
+        f"The actual size is {total} bytes.",
+    )
+    layers = [layer["LayerVersionArn"]]
+    assert error_of(functions.create, code={"ZipFile": code}, Layers=layers)[:3] == expected
+    name = functions.create(code={"ZipFile": code})
+    assert error_of(lam.update_function_configuration, FunctionName=name, Layers=layers)[:3] == expected
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED}))
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    lam.update_function_configuration(FunctionName=name, Layers=layers)
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert error_of(lam.update_function_code, FunctionName=name, ZipFile=code)[:3] == expected
 
 
 def test_states_move_as_aws_reports_them_and_the_waiters_succeed(functions: Functions, lam: Any) -> None:

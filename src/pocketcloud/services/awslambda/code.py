@@ -161,6 +161,12 @@ def save_code(store: Store, data: bytes) -> dict[str, object]:
     }
 
 
+def unzipped_size(store: Store, blob: str) -> int:
+    """The size of a stored package's files once unzipped (what Lambda's 250 MB quota counts)."""
+    with store.blobs.open(blob) as handle, zipfile.ZipFile(handle) as archive:
+        return sum(info.file_size for info in archive.infolist())
+
+
 def package_bytes(store: Store, code_hex: str) -> bytes | None:
     """The zip a package hash names, for download; None if no such package was stored."""
     entry = store.collection("lambda", "code_index").get(CODE_INDEX, code_hex)

@@ -509,6 +509,7 @@ class FunctionOperations:
             doc["KMSKeyChecked"] = True  # by check_configured_key: Invoke holds it to KMS's answer
         if p.get("CodeSigningConfigArn"):
             doc["CodeSigningConfigArn"] = self.attachable_csc(ctx, p["CodeSigningConfigArn"])  # type: ignore[attr-defined]
+        self.check_combined_size(doc)  # type: ignore[attr-defined]  # layers.py
         if not self.functions.functions.insert(scope, name, doc):
             raise conflict(f"Function already exist: {name}")
         view = configuration(doc)
@@ -619,6 +620,7 @@ class FunctionOperations:
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
         code = self._code_from(ctx, p, "UpdateFunctionCode")
+        self.check_combined_size({**doc, "Blob": code["Blob"]})  # type: ignore[attr-defined]  # layers.py
         if p.get("DryRun"):
             # The request is checked, and the function answered as it would be, but not changed.
             return configuration({**doc, **{k: code[k] for k in ("CodeSha256", "CodeSize")}})
@@ -695,6 +697,7 @@ class FunctionOperations:
             doc["EnvironmentGiven"] = True
         if p.get("Layers") is not None:
             doc["Layers"] = self._layers(ctx, p["Layers"])  # type: ignore[attr-defined]
+            self.check_combined_size(doc)  # type: ignore[attr-defined]  # layers.py
         if p.get("LoggingConfig") is not None:
             doc["LoggingConfig"] = logging_config(doc.get("LoggingConfig", {}), p["LoggingConfig"])
         if p.get("SnapStart") is not None:

@@ -16,7 +16,13 @@ from pathlib import Path
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.awslambda.code import requested_package, save_code, unpacked_code
+from pocketcloud.services.awslambda.code import (
+    MAX_UNZIPPED_BYTES,
+    requested_package,
+    save_code,
+    unpacked_code,
+    unzipped_size,
+)
 from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found, revision_mismatch
 from pocketcloud.services.awslambda.functions import lambda_timestamp
 from pocketcloud.services.awslambda.paging import paged
@@ -269,16 +275,34 @@ class LayerOperations:
             found.append({"Arn": arn, "CodeSize": layer["CodeSize"]})
         return found
 
-    def _layer_paths(self, doc: Params) -> list[Path]:
-        paths = []
+    def check_combined_size(self, doc: Params) -> None:
+        """A function's code and its layers may be 250 MB unzipped together ("Lambda quotas"), as
+        AWS refuses more at CreateFunction, UpdateFunctionCode and UpdateFunctionConfiguration."""
+        if not doc.get("Layers"):
+            return  # the code alone is held to the quota when it is uploaded (check_zip)
+        total = unzipped_size(self.store, doc["Blob"])  # type: ignore[attr-defined]
+        for layer in self._layer_docs(doc):
+            total += unzipped_size(self.store, layer["Blob"])  # type: ignore[attr-defined]
+        if total > MAX_UNZIPPED_BYTES:
+            raise invalid_parameter(
+                f"Function code combined with layers exceeds the maximum allowed size of {MAX_UNZIPPED_BYTES} "
+                f"bytes. The actual size is {total} bytes."
+            )
+
+    def _layer_docs(self, doc: Params) -> list[Params]:
+        """The stored versions of the layers a function names, in its order."""
+        found = []
         for entry in doc.get("Layers") or []:
             parts = entry["Arn"].split(":")
             scope, key = (parts[4], parts[3]), f"{parts[6]}\0{int(parts[7]):010d}"
             # A version deleted since the function named it still runs (see DeleteLayerVersion).
             layer = self.layers.get(scope, key) or self.retired_layers.get(scope, key)  # type: ignore[attr-defined]
             if layer is not None:
-                paths.append(unpacked_code(self.store, layer["Blob"], layer["CodeHex"]))  # type: ignore[attr-defined]
-        return paths
+                found.append(layer)
+        return found
+
+    def _layer_paths(self, doc: Params) -> list[Path]:
+        return [unpacked_code(self.store, layer["Blob"], layer["CodeHex"]) for layer in self._layer_docs(doc)]  # type: ignore[attr-defined]
 
 
 def _principal(value: str) -> Params | str:
