@@ -198,6 +198,15 @@ def test_put_head_and_get_report_when_a_rule_will_expire_the_object(s3: Any, buc
     assert expiration_of(s3.put_object(Bucket=bucket, Key="other/b", Body=b"x")) is None
 
 
+def test_expiration_header_url_encodes_the_rule_id(s3: Any, bucket: str) -> None:
+    # GetObject/HeadObject/PutObject, Expiration: "The value of the rule-id is URL-encoded."
+    rules(s3, bucket, {"ID": "expire logs/après", "Status": "Enabled", "Filter": {"Prefix": ""},
+                       "Expiration": {"Days": 3}})
+    put = expiration_of(s3.put_object(Bucket=bucket, Key="k", Body=b"x"))
+    assert put is not None and put[1] == "expire%20logs%2Fapr%C3%A8s"
+    assert expiration_of(s3.head_object(Bucket=bucket, Key="k")) == put
+
+
 def test_expiration_header_names_the_rule_that_expires_the_object_first(s3: Any, bucket: str) -> None:
     rules(s3, bucket,
           {"ID": "late", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 30}},

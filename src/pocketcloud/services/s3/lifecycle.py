@@ -35,6 +35,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from email.utils import format_datetime
 from typing import Any
+from urllib.parse import quote
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -342,7 +343,9 @@ class LifecycleOperations:
         if found is None:
             return {}
         when, rule_id = found
-        return {"Expiration": f'expiry-date="{format_datetime(when, usegmt=True)}", rule-id="{rule_id}"'}
+        # "The value of the rule-id is URL-encoded" (GetObject, HeadObject, PutObject: Expiration).
+        rule = quote(rule_id, safe="")
+        return {"Expiration": f'expiry-date="{format_datetime(when, usegmt=True)}", rule-id="{rule}"'}
 
     # -- the worker ----------------------------------------------------------------------------
 
