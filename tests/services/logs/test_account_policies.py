@@ -136,6 +136,25 @@ def test_selection_criteria_is_refused_for_data_protection(logs: Any) -> None:
     )
 
 
+def test_log_groups_show_the_account_data_protection_policy_they_inherit(logs: Any, group: str) -> None:
+    # LogGroup.inheritedProperties (API reference): "the properties that this log group has inherited
+    # from account-level settings", ACCOUNT_DATA_PROTECTION; an account policy applies to every group.
+    def described() -> dict[str, Any]:
+        [found] = logs.describe_log_groups(logGroupNamePrefix=group)["logGroups"]
+        return found
+
+    assert "inheritedProperties" not in described()
+    name = unique("dp")
+    logs.put_account_policy(
+        policyName=name, policyDocument=data_protection(), policyType="DATA_PROTECTION_POLICY"
+    )
+    try:
+        assert described()["inheritedProperties"] == ["ACCOUNT_DATA_PROTECTION"]
+    finally:
+        logs.delete_account_policy(policyName=name, policyType="DATA_PROTECTION_POLICY")
+    assert "inheritedProperties" not in described()
+
+
 def test_deleting_missing_account_policy_is_not_found(logs: Any) -> None:
     name = unique("none")
     assert error_of(logs.delete_account_policy, policyName=name, policyType="FIELD_INDEX_POLICY") == (

@@ -61,6 +61,7 @@ class GroupOperations(LogsMixin):
     groups: Collection
     streams: Collection
     data_protection: Collection
+    account_policies: Collection
     transformers: Collection
     index_policies: Collection
     log: EventLog
@@ -119,10 +120,20 @@ class GroupOperations(LogsMixin):
         return {}
 
     @staticmethod
-    def _group_view(doc: Params) -> Params:
+    def _group_view(doc: Params, inherited: list[str]) -> Params:
         view = {k: v for k, v in doc.items() if k != "tags"}
         view.setdefault("deletionProtectionEnabled", False)
+        if inherited:
+            view["inheritedProperties"] = inherited
         return view
+
+    def _inherited_properties(self, ctx: RequestContext) -> list[str]:
+        """What every group of the account inherits from its account-level settings: an account data
+        protection policy applies to all its log groups, which show ACCOUNT_DATA_PROTECTION (LogGroup's
+        inheritedProperties in the API reference)."""
+        if self.account_policies.count(self._scope(ctx), prefix="DATA_PROTECTION_POLICY\0"):
+            return ["ACCOUNT_DATA_PROTECTION"]
+        return []
 
     def DescribeLogGroups(self, ctx: RequestContext, p: Params) -> Params:
         prefix, pattern = p.get("logGroupNamePrefix"), p.get("logGroupNamePattern")
@@ -167,7 +178,8 @@ class GroupOperations(LogsMixin):
             )
             groups = [{k: d[k] for k in fields if k in d} for d in found]
         else:
-            groups = [self._group_view(d) for d in found]
+            inherited = self._inherited_properties(ctx)
+            groups = [self._group_view(d, inherited) for d in found]
         result: Params = {"logGroups": groups}
         if more:
             result["nextToken"] = opaque("g", found[-1]["logGroupName"])
