@@ -151,3 +151,19 @@ def test_list_create_account_status_filters_by_state(org_server: ServerProcess) 
     only_failed = org.list_create_account_status(States=["FAILED"])["CreateAccountStatuses"]
     assert [s["Id"] for s in only_failed if s["Id"] == failed["Id"]] == [failed["Id"]]
     assert {s["State"] for s in only_failed} == {"FAILED"}
+
+
+def test_a_consolidated_billing_organization_has_no_policy_types() -> None:
+    """The API reference's CreateOrganization example for CONSOLIDATED_BILLING: AvailablePolicyTypes []."""
+    proc = ServerProcess().start()
+    try:
+        org = proc.client("organizations")
+        created = org.create_organization(FeatureSet="CONSOLIDATED_BILLING")["Organization"]
+        assert (created["FeatureSet"], created["AvailablePolicyTypes"]) == ("CONSOLIDATED_BILLING", [])
+        assert org.describe_organization()["Organization"]["AvailablePolicyTypes"] == []
+        root_id = org.list_roots()["Roots"][0]["Id"]
+        with pytest.raises(ClientError) as exc:
+            org.enable_policy_type(RootId=root_id, PolicyType="SERVICE_CONTROL_POLICY")
+        assert exc.value.response["Error"]["Code"] == "PolicyTypeNotAvailableForOrganizationException"
+    finally:
+        proc.stop()

@@ -108,14 +108,18 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
             )
         account = ctx.account_id
         org_id = "o-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
+        feature_set = p.get("FeatureSet") or "ALL"
         org = {
             "Id": org_id,
             "Arn": f"arn:aws:organizations::{account}:organization/{org_id}",
-            "FeatureSet": p.get("FeatureSet") or "ALL",
+            "FeatureSet": feature_set,
             "MasterAccountArn": f"arn:aws:organizations::{account}:account/{org_id}/{account}",
             "MasterAccountId": account,
             "MasterAccountEmail": f"root+{account}@pocketcloud.local",
-            "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}],
+            # No policy types in a consolidated-billing organization (the API reference's example).
+            "AvailablePolicyTypes": (
+                [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}] if feature_set == "ALL" else []
+            ),
         }
         with self.store.transaction():
             self.state.put(GLOBAL, "organization", org)
