@@ -23,3 +23,12 @@ def test_a_next_token_in_superscript_digits_is_an_invalid_token(endpoint: str) -
         status, answer = _call(endpoint, "ListRoots", {"NextToken": token})
         assert (status, error_code(answer)) == (400, "InvalidInputException")
         assert b"You specified an invalid value for nextToken." in answer
+
+
+def test_list_accounts_and_service_access_refuse_a_token_they_never_gave(endpoint: str) -> None:
+    status, answer = _call(endpoint, "CreateOrganization", {"FeatureSet": "ALL"})
+    assert status == 200 or error_code(answer) == "AlreadyInOrganizationException"
+    for operation in ("ListAccounts", "ListAWSServiceAccessForOrganization"):
+        status, answer = _call(endpoint, operation, {"NextToken": "not-a-token"})
+        assert (status, error_code(answer)) == (400, "InvalidInputException"), operation
+        assert b"INVALID_PAGINATION_TOKEN" in answer

@@ -18,11 +18,12 @@ from pocketcloud.auth.principal import Credential, root_principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.org_policies import PolicyChain
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
-from pocketcloud.services.organizations.structure import StructureOperations, page
+from pocketcloud.services.organizations.structure import StructureOperations, invalid_token, page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -287,7 +288,10 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     def ListAccounts(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
         limit = p.get("MaxResults") or 20
-        page = self.accounts.scan(GLOBAL, start_after=p.get("NextToken"), limit=limit + 1)
+        token = p.get("NextToken")
+        if token is not None and not (is_digits(token, 12) and len(token) == 12):
+            raise invalid_token()  # a token is the last account id of the page before
+        page = self.accounts.scan(GLOBAL, start_after=token, limit=limit + 1)
         result: Params = {"Accounts": [self._public(a) for _, a in page[:limit]]}
         if len(page) > limit:
             result["NextToken"] = page[limit - 1][0]

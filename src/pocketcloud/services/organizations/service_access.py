@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.protocol.values import is_digits
+from pocketcloud.services.organizations.structure import page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -46,10 +46,4 @@ class ServiceAccessOperations:
     def ListAWSServiceAccessForOrganization(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
         listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
-        limit = p.get("MaxResults") or 20
-        token = str(p.get("NextToken") or "")
-        start = int(token) if is_digits(token) else 0
-        result: Params = {"EnabledServicePrincipals": listed[start : start + limit]}
-        if start + limit < len(listed):
-            result["NextToken"] = str(start + limit)
-        return result
+        return page(listed, p, "EnabledServicePrincipals")

@@ -46,17 +46,21 @@ def org_error(code: str, **fields: Any) -> ServiceError:
     return ServiceError(code, message, status=400, **fields)
 
 
+def invalid_token() -> ServiceError:
+    return ServiceError(
+        "InvalidInputException",
+        "You specified an invalid value for nextToken. You must get the value from the response "
+        "to a previous call to the API.",
+        status=400,
+        Reason="INVALID_PAGINATION_TOKEN",
+    )
+
+
 def page(items: list[Any], p: Params, member: str) -> Params:
     """One page of `items` under `member`, with Organizations' NextToken and MaxResults (at most 20)."""
     token = p.get("NextToken")
     if token is not None and not is_digits(str(token)):
-        raise ServiceError(
-            "InvalidInputException",
-            "You specified an invalid value for nextToken. You must get the value from the response "
-            "to a previous call to the API.",
-            status=400,
-            Reason="INVALID_PAGINATION_TOKEN",
-        )
+        raise invalid_token()
     start = int(token or 0)
     limit = p.get("MaxResults") or 20
     result: Params = {member: items[start : start + limit]}
