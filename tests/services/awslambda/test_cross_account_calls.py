@@ -313,6 +313,17 @@ def test_a_layer_permission_for_an_account_names_its_root_user(owner: Functions,
     assert policy["Statement"][0]["Principal"] == {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}
 
 
+def test_a_layer_permission_for_an_accounts_root_arn_shares_it_with_that_account(
+    owner: Functions, theirs: Any, layer: tuple[str, str]
+) -> None:
+    # The Principal pattern takes "\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root": the root ARN
+    # names the account, as its id does.
+    layer_arn, version_arn = layer
+    statement = _share_layer(owner, layer_arn, principal=f"arn:aws:iam::{OTHER_ACCOUNT}:root")
+    assert statement["Principal"] == {"AWS": f"arn:aws:iam::{OTHER_ACCOUNT}:root"}
+    assert theirs.get_layer_version_by_arn(Arn=version_arn)["LayerVersionArn"] == version_arn
+
+
 def test_a_layer_permission_opens_nothing_but_get_layer_version(
     owner: Functions, theirs: Any, layer: tuple[str, str]
 ) -> None:

@@ -306,8 +306,11 @@ class LayerOperations:
 
 
 def _principal(value: str) -> Params | str:
-    """A statement's Principal as AWS writes it: an account id as its root user's ARN."""
-    return {"AWS": f"arn:aws:iam::{value}:root"} if value.isdigit() else value
+    """A statement's Principal as AWS writes it: an account id as its root user's ARN, and that ARN
+    itself (which the Principal pattern also takes: arn:aws:iam::<account>:root) the same way."""
+    if value.isdigit():
+        return {"AWS": f"arn:aws:iam::{value}:root"}
+    return {"AWS": value} if value.startswith("arn:") else value
 
 
 def _policy_document(layer: Params) -> str | None:
