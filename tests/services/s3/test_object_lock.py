@@ -275,3 +275,15 @@ def test_a_write_under_object_lock_needs_content_md5_or_a_checksum(endpoint: str
     s3.complete_multipart_upload(Bucket=lock_bucket, Key="big", UploadId=upload,
                                  MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]})
     assert s3.head_object(Bucket=lock_bucket, Key="big")["ObjectLockMode"] == "GOVERNANCE"
+
+
+def test_a_legal_hold_header_other_than_on_or_off_is_invalid_argument(s3: Any, lock_bucket: str, bucket: str) -> None:
+    # S3's error as versity/versitygw#1775 records it (ArgumentName x-amz-object-lock-legal-hold).
+    refused = ("InvalidArgument", 400, "Legal Hold must be either of 'ON' or 'OFF'")
+    for target in (lock_bucket, bucket):
+        assert error_of(s3.put_object, Bucket=target, Key="doc", Body=b"x", ObjectLockLegalHoldStatus="maybe") == refused
+    assert error_of(s3.create_multipart_upload, Bucket=lock_bucket, Key="doc", ObjectLockLegalHoldStatus="on") == refused
+    s3.put_object(Bucket=lock_bucket, Key="src", Body=b"x")
+    assert error_of(s3.copy_object, Bucket=lock_bucket, Key="doc", CopySource={"Bucket": lock_bucket, "Key": "src"},
+                    ObjectLockLegalHoldStatus="yes") == refused
+    assert s3.list_object_versions(Bucket=lock_bucket, Prefix="doc").get("Versions") is None

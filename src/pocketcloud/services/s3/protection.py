@@ -279,6 +279,11 @@ class ProtectionOperations:
             p.get("ObjectLockRetainUntilDate"),
             p.get("ObjectLockLegalHoldStatus"),
         )
+        if hold is not None and hold not in ("ON", "OFF"):
+            # S3's answer, before it looks at the bucket's lock (versity/versitygw#1775 quotes it).
+            raise invalid_argument(
+                "Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", str(hold)
+            )
         if (mode or until or hold) and not bucket_doc.get("ObjectLockEnabled"):
             raise invalid_request("Bucket is missing Object Lock Configuration")
         if bool(mode) != bool(until):
