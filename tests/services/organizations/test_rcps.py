@@ -456,3 +456,13 @@ def test_an_rcp_without_version_2012_10_17_is_a_malformed_policy_document(
         document["Version"] = version
     response = _error(lambda: _create(org, json.dumps(document)))
     assert response["Error"]["Code"] == "MalformedPolicyDocumentException"
+
+
+def test_an_account_outside_the_organization_is_not_in_use(org_server: ServerProcess) -> None:
+    """The default account never joined the organization MANAGEMENT made: DescribeOrganization and
+    the management operations answer AWSOrganizationsNotInUseException, as for no organization."""
+    outside = org_server.client("organizations")
+    for call in (outside.describe_organization, outside.list_roots, outside.list_accounts):
+        with pytest.raises(ClientError) as exc:
+            call()
+        assert exc.value.response["Error"]["Code"] == "AWSOrganizationsNotInUseException"

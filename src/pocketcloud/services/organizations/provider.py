@@ -92,8 +92,19 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     def _management_account(self) -> str:
         return self.runtime.settings.account_id
 
-    def _require_management(self, ctx: RequestContext) -> Params:
+    def _member_organization(self, ctx: RequestContext) -> Params:
+        """The organization the caller's account belongs to: an account outside it (while another
+        account's organization exists) is "not a member of an organization", as with none at all."""
         org = self._organization()
+        if self.accounts.get(GLOBAL, ctx.account_id) is None:
+            raise _org_error(
+                "AWSOrganizationsNotInUseException",
+                "Your account is not a member of an organization.",
+            )
+        return org
+
+    def _require_management(self, ctx: RequestContext) -> Params:
+        org = self._member_organization(ctx)
         if ctx.account_id != org["MasterAccountId"]:
             raise _org_error(
                 "AccessDeniedException",
@@ -159,7 +170,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         }
 
     def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
-        return {"Organization": self._organization()}
+        return {"Organization": self._member_organization(ctx)}
 
     # -- accounts -------------------------------------------------------------
 
