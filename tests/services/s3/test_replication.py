@@ -20,6 +20,7 @@ from tests.services.s3.core_support import (
     allow_sse_c,
     empty_and_delete,
     empty_locked_bucket,
+    error_of,
     queue_s3_may_send_to,
     unique_bucket,
 )
@@ -586,3 +587,20 @@ def test_tags_changed_while_the_copy_is_made_reach_the_replica(
     assert s3.get_object_tagging(Bucket=destination, Key="big")["TagSet"] == [
         {"Key": "stage", "Value": "done"}
     ]
+
+
+def test_versioning_cannot_be_suspended_on_a_bucket_that_replicates(
+    s3: Any, pair: tuple[str, str], configure: Any
+) -> None:
+    # S3's answer as hashicorp/terraform#22491 and nozaq/terraform-aws-remote-state-s3-backend#59
+    # quote it (409); the destination's versioning is its own.
+    source, destination = pair
+    configure(source, destination)
+    assert error_of(s3.put_bucket_versioning, Bucket=source, VersioningConfiguration={"Status": "Suspended"}) == (
+        "InvalidBucketState", 409, "A replication configuration is present on this bucket, so you cannot change "
+        "the versioning state. To change the versioning state, first delete the replication configuration.")
+    assert s3.get_bucket_versioning(Bucket=source)["Status"] == "Enabled"
+    s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Enabled"})  # no change: taken
+    s3.delete_bucket_replication(Bucket=source)
+    s3.put_bucket_versioning(Bucket=source, VersioningConfiguration={"Status": "Suspended"})
+    assert s3.get_bucket_versioning(Bucket=source)["Status"] == "Suspended"

@@ -226,6 +226,15 @@ class BucketOperations:
                     "An Object Lock configuration is present on this bucket, so the versioning state cannot be changed.",
                     status=409,
                 )
+            if status == "Suspended" and (bucket.get("Configs") or {}).get("Replication"):
+                # Replication needs versioning on (S3 User Guide, replication and versioning); S3's
+                # answer as hashicorp/terraform#22491 and nozaq/terraform-aws-remote-state-s3-backend#59 quote it.
+                raise ServiceError(
+                    "InvalidBucketState",
+                    "A replication configuration is present on this bucket, so you cannot change the versioning "
+                    "state. To change the versioning state, first delete the replication configuration.",
+                    status=409,
+                )
             # A configuration without MfaDelete leaves the bucket's MFA delete as it was.
             mfa_delete = config.get("MFADelete") or (bucket.get("Versioning") or {}).get("MFADelete")
             bucket["Versioning"] = {"Status": status, **({"MFADelete": mfa_delete} if mfa_delete else {})}
