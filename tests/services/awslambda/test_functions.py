@@ -145,6 +145,42 @@ def test_code_from_s3_is_read_with_the_callers_own_permission(server: ServerProc
     server.client("lambda").delete_function(FunctionName=name)
 
 
+def test_a_missing_s3_key_is_access_denied_to_a_caller_who_may_not_list_the_bucket(
+    server: ServerProcess, role: str
+) -> None:
+    # S3 answers GetObject of an absent key with 403 AccessDenied unless the caller has
+    # s3:ListBucket (GetObject API reference), and Lambda relays that refusal.
+    s3: Any = server.client("s3")
+    bucket = unique("code-unlisted")
+    s3.create_bucket(Bucket=bucket)
+    iam: Any = server.client("iam")
+    user = unique("deployer")
+    iam.create_user(UserName=user)
+    statements = [
+        {"Effect": "Allow", "Action": ["lambda:*", "iam:PassRole"], "Resource": "*"},
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": f"arn:aws:s3:::{bucket}/*"},
+    ]
+    iam.put_user_policy(UserName=user, PolicyName="deploy",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": statements}))
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    lam: Any = server.client("lambda", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    code = {"S3Bucket": bucket, "S3Key": "missing.zip"}
+    assert error_of(lam.create_function, **_create_args(role, Code=code))[:3] == (
+        "AccessDeniedException",
+        403,
+        f"Your access has been denied by S3, please make sure your request credentials have permission to "
+        f"GetObject for {bucket}/missing.zip. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+    )
+    listing = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::{bucket}"}
+    iam.put_user_policy(UserName=user, PolicyName="list",
+                        PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [listing]}))
+    assert error_of(lam.create_function, **_create_args(role, Code=code))[:3] == (
+        "InvalidParameterValueException",
+        400,
+        "Error occurred while GetObject. S3 Error Code: NoSuchKey. S3 Error Message: The specified key does not exist.",
+    )
+
+
 def _zeros_zip(name: str, mebibytes: int, extra: dict[str, str] | None = None) -> bytes:
     """A small zip that unzips to `mebibytes` MiB of zeros (plus `extra` files)."""
     buffer = io.BytesIO()

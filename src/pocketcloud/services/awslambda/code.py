@@ -62,6 +62,8 @@ def requested_package(
         )
         if found is None:
             code, message = _get_object_error(s3, source["S3Bucket"])
+            if code == "NoSuchKey" and _hides_missing_key(s3, ctx, source["S3Bucket"]):
+                raise _s3_denied(source["S3Bucket"], source["S3Key"])
             raise invalid_parameter(
                 f"Error occurred while GetObject. S3 Error Code: {code}. S3 Error Message: {message}"
             )
@@ -102,18 +104,33 @@ def _check_read_access(runtime: Any, ctx: RequestContext, source: dict[str, Any]
     params = {"Bucket": bucket, "Key": key}
     if source.get("S3ObjectVersion"):
         params["VersionId"] = source["S3ObjectVersion"]
-    asked = replace(ctx, service="s3", condition_values={})
     try:
-        runtime.authorizer.authorize_as(asked, operation_model("s3", "GetObject"), params)
+        runtime.authorizer.authorize_as(_as_s3(ctx), operation_model("s3", "GetObject"), params)
     except ServiceError as exc:
         if exc.code != "AccessDenied":
             raise
-        raise ServiceError(
-            "AccessDeniedException",
-            f"Your access has been denied by S3, please make sure your request credentials have permission "
-            f"to GetObject for {bucket}/{key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
-            status=403,
-        ) from None
+        raise _s3_denied(bucket, key) from None
+
+
+def _hides_missing_key(s3: Any, ctx: RequestContext, bucket: str) -> bool:
+    """Whether S3 answers the caller's GetObject of an absent key with AccessDenied, as it does to a
+    caller who may not s3:ListBucket the bucket (GetObject API reference), rather than NoSuchKey."""
+    missing = ServiceError("NoSuchKey", "The specified key does not exist.", status=404)
+    return bool(s3.hide_missing_key(_as_s3(ctx), bucket, missing).code == "AccessDenied")
+
+
+def _as_s3(ctx: RequestContext) -> RequestContext:
+    """The caller's request as the S3 request Lambda makes with its credentials."""
+    return replace(ctx, service="s3", condition_values={})
+
+
+def _s3_denied(bucket: str, key: str) -> ServiceError:
+    return ServiceError(
+        "AccessDeniedException",
+        f"Your access has been denied by S3, please make sure your request credentials have permission "
+        f"to GetObject for {bucket}/{key}. S3 Error Code: AccessDenied. S3 Error Message: Access Denied",
+        status=403,
+    )
 
 
 def _get_object_error(s3: Any, bucket: str) -> tuple[str, str]:
