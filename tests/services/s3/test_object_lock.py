@@ -287,3 +287,39 @@ def test_a_legal_hold_header_other_than_on_or_off_is_invalid_argument(s3: Any, l
     assert error_of(s3.copy_object, Bucket=lock_bucket, Key="doc", CopySource={"Bucket": lock_bucket, "Key": "src"},
                     ObjectLockLegalHoldStatus="yes") == refused
     assert s3.list_object_versions(Bucket=lock_bucket, Prefix="doc").get("Versions") is None
+
+
+def test_get_and_head_tell_lock_settings_only_to_callers_allowed_to_read_them(
+    endpoint: str, s3: Any, lock_bucket: str
+) -> None:
+    # HeadObject/GetObject: the mode and date are "only returned if the requester has the
+    # s3:GetObjectRetention permission", the legal hold "if the requester has the
+    # s3:GetObjectLegalHold permission".
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE",
+                  ObjectLockRetainUntilDate=later(), ObjectLockLegalHoldStatus="ON")
+    iam = make_client(endpoint, "iam")
+    name = f"lock-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    members = ("ObjectLockMode", "ObjectLockRetainUntilDate", "ObjectLockLegalHoldStatus")
+
+    def allow(*actions: str) -> None:
+        iam.put_user_policy(UserName=name, PolicyName="reader", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": list(actions), "Resource": "*"}]}))
+
+    try:
+        user = make_client(endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+        allow("s3:GetObject")
+        for answer in (user.head_object(Bucket=lock_bucket, Key="doc"), user.get_object(Bucket=lock_bucket, Key="doc")):
+            assert not any(member in answer for member in members)
+        allow("s3:GetObject", "s3:GetObjectRetention")
+        head = user.head_object(Bucket=lock_bucket, Key="doc")
+        assert head["ObjectLockMode"] == "GOVERNANCE" and "ObjectLockLegalHoldStatus" not in head
+        allow("s3:GetObject", "s3:GetObjectLegalHold")
+        head = user.head_object(Bucket=lock_bucket, Key="doc")
+        assert head["ObjectLockLegalHoldStatus"] == "ON" and "ObjectLockMode" not in head
+        assert all(member in s3.head_object(Bucket=lock_bucket, Key="doc") for member in members)  # the owner
+    finally:
+        iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
+        iam.delete_user_policy(UserName=name, PolicyName="reader")
+        iam.delete_user(UserName=name)

@@ -618,6 +618,7 @@ class ObjectOperations:
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
         self._check_read_conditions(record, p)
         out = self._object_headers(record, p)
+        self.hide_unpermitted_lock_headers(ctx, p, out)  # type: ignore[attr-defined]
         if record["VersionId"] == "null" and self.versioning_status(bucket_doc):
             out["VersionId"] = "null"  # said once versioning is configured, as AWS does
         out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]

@@ -315,6 +315,26 @@ class ProtectionOperations:
             out["ObjectLockLegalHoldStatus"] = record["LegalHold"]
         return out
 
+    def hide_unpermitted_lock_headers(self, ctx: RequestContext, p: Params, out: Params) -> None:
+        """GetObject and HeadObject tell a version's retention only to a caller allowed
+        s3:GetObjectRetention on it, and its legal hold only to one allowed s3:GetObjectLegalHold
+        (their API references: "This header is only returned if the requester has the
+        s3:GetObjectRetention permission", "... the s3:GetObjectLegalHold permission")."""
+        where = {"Bucket": p["Bucket"], "Key": p["Key"], **({"VersionId": p["VersionId"]} if p.get("VersionId") else {})}
+        for operation, members in (
+            ("GetObjectRetention", ("ObjectLockMode", "ObjectLockRetainUntilDate")),
+            ("GetObjectLegalHold", ("ObjectLockLegalHoldStatus",)),
+        ):
+            if not any(member in out for member in members):
+                continue
+            try:
+                self._authorize_as(ctx, operation, where)  # type: ignore[attr-defined]
+            except ServiceError as error:
+                if error.code != "AccessDenied":
+                    raise
+                for member in members:
+                    out.pop(member, None)
+
     def check_object_lock_delete(self, record: Params, bypass_governance: bool) -> None:
         if record.get("LegalHold") == "ON":
             raise ServiceError(
