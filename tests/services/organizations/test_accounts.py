@@ -167,3 +167,28 @@ def test_a_consolidated_billing_organization_has_no_policy_types() -> None:
         assert exc.value.response["Error"]["Code"] == "PolicyTypeNotAvailableForOrganizationException"
     finally:
         proc.stop()
+
+
+def test_close_account_suspends_a_member_once(org_server: ServerProcess) -> None:
+    """CloseAccount: the account ends SUSPENDED (DescribeAccount's Status and State) and stays listed;
+    closing it again is AccountAlreadyClosedException, the management account CANNOT_CLOSE_MANAGEMENT_ACCOUNT."""
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    account = org.create_account(AccountName="closing", Email=f"{uuid.uuid4().hex}@example.com")["CreateAccountStatus"]["AccountId"]
+    org.close_account(AccountId=account)
+    described = org.describe_account(AccountId=account)["Account"]
+    assert (described["Status"], described["State"]) == ("SUSPENDED", "SUSPENDED")
+    assert account in [a["Id"] for a in org.get_paginator("list_accounts").paginate().build_full_result()["Accounts"]]
+    with pytest.raises(ClientError) as exc:
+        org.close_account(AccountId=account)
+    assert exc.value.response["Error"]["Code"] == "AccountAlreadyClosedException"
+    with pytest.raises(ClientError) as exc:
+        org.close_account(AccountId=ROOT_ACCOUNT)
+    assert exc.value.response["Error"]["Code"] == "ConstraintViolationException"
+    assert exc.value.response["Reason"] == "CANNOT_CLOSE_MANAGEMENT_ACCOUNT"
+    with pytest.raises(ClientError) as exc:
+        org.close_account(AccountId="999999999999")
+    assert exc.value.response["Error"]["Code"] == "AccountNotFoundException"

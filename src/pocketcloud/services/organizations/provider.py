@@ -23,7 +23,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
-from pocketcloud.services.organizations.structure import StructureOperations, invalid_token, page
+from pocketcloud.services.organizations.structure import StructureOperations, invalid_token, org_error, page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -295,6 +295,22 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         if account is None:
             raise _org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
         return {"Account": self._public(account)}
+
+    def CloseAccount(self, ctx: RequestContext, p: Params) -> Params:
+        """Close a member account. On AWS the account is PENDING_CLOSURE for a few minutes and then
+        SUSPENDED, still listed in the organization for 90 days; here it is SUSPENDED at once."""
+        org = self._require_management(ctx)
+        account_id = p["AccountId"]
+        account = self.accounts.get(GLOBAL, account_id)
+        if account is None:
+            raise org_error("AccountNotFoundException")
+        if account_id == org["MasterAccountId"]:
+            raise org_error("ConstraintViolationException", Reason="CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
+        if account.get("Status") in ("PENDING_CLOSURE", "SUSPENDED"):
+            raise org_error("AccountAlreadyClosedException")
+        account["Status"] = account["State"] = "SUSPENDED"
+        self.accounts.put(GLOBAL, account_id, account)
+        return {}
 
     def ListAccounts(self, ctx: RequestContext, p: Params) -> Params:
         self._require_management(ctx)
