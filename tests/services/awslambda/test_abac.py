@@ -9,8 +9,8 @@ import json
 from typing import Any
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import Functions, error_of
-from tests.services.iam.support import Caller, doc, when_tagged
+from tests.services.awslambda.support import Functions, error_of, unique, zipped
+from tests.services.iam.support import Caller, allow, doc, when_tagged
 
 SOURCE = "def handler(event, context):\n    return {'ok': True}\n"
 
@@ -140,3 +140,47 @@ def test_a_code_signing_configuration_is_judged_by_its_own_tags(server: ServerPr
     finally:
         for arn in arns:
             lam.delete_code_signing_config(CodeSigningConfigArn=arn)
+
+
+# -- Lambda's own condition keys, from the request ----------------------------------------------------
+
+
+def test_lambda_layer_limits_the_layers_a_function_may_be_given(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    # "Granting users access to a Lambda layer": ForAllValues:StringLike on lambda:Layer.
+    package = {"ZipFile": zipped({"a.txt": "a"})}
+    approved = lam.publish_layer_version(LayerName=unique("approved"), Content=package)["LayerVersionArn"]
+    rogue = lam.publish_layer_version(LayerName=unique("rogue"), Content=package)["LayerVersionArn"]
+    only_approved = {"ForAllValues:StringLike": {"lambda:Layer": [f"arn:aws:lambda:*:{ROOT_ACCOUNT}:layer:approved*:*"]}}
+    user = _user_client(
+        server,
+        allow(["iam:PassRole", "lambda:GetLayerVersion"]),
+        allow(["lambda:CreateFunction", "lambda:UpdateFunctionConfiguration"], Condition=only_approved),
+    )
+    create = {"Runtime": "python3.12", "Role": functions.role, "Handler": "app.handler",
+              "Code": {"ZipFile": zipped({"app.py": SOURCE})}}
+    code, status, message, _ = error_of(user.create_function, FunctionName=unique("rogue"), Layers=[rogue], **create)
+    assert (code, status) == ("AccessDeniedException", 403) and "lambda:CreateFunction" in message
+    name = unique("approved")
+    user.create_function(FunctionName=name, Layers=[approved], **create)
+    functions.created.append(name)
+    lam.get_waiter("function_active_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    code, status, _, _ = error_of(user.update_function_configuration, FunctionName=name, Layers=[approved, rogue])
+    assert (code, status) == ("AccessDeniedException", 403)
+
+
+def test_lambda_principal_limits_whom_a_permission_may_be_added_for(
+    server: ServerProcess, functions: Functions
+) -> None:
+    # "Resources and conditions for Lambda actions": lambda:Principal on AddPermission.
+    only_sns = {"StringEquals": {"lambda:Principal": "sns.amazonaws.com"}}
+    user = _user_client(server, allow("lambda:AddPermission", Condition=only_sns))
+    name = functions.python(SOURCE)
+    code, status, _, _ = error_of(
+        user.add_permission, FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+        Principal="s3.amazonaws.com",
+    )
+    assert (code, status) == ("AccessDeniedException", 403)
+    user.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction",
+                        Principal="sns.amazonaws.com")

@@ -12,6 +12,9 @@ be tagged ("Tags aren't supported for layers"). Event source mappings and code s
 configurations carry tags of their own (tags.py): a call on one of them (by its UUID or ARN, and the
 tag operations given its ARN) sees those tags.
 
+Beside the tags, the keys Lambda takes from the request itself (`request_values`): lambda:Layer
+(CreateFunction, UpdateFunctionConfiguration) and lambda:Principal (AddPermission).
+
 The authorizer asks only for callers other than the account's root user; the answer comes from the
 Invoke path's read cache (doc_cache.py), so it costs one dict lookup once the function is read.
 """
@@ -73,8 +76,30 @@ _MAPPING_ACTIONS = frozenset(
 _CSC_ACTIONS = frozenset({"GetCodeSigningConfig", "UpdateCodeSigningConfig", "DeleteCodeSigningConfig"})
 
 
+# Lambda's own keys taken from the request ("Resources and conditions for Lambda actions"): the
+# layer version ARNs a function is given (lambda:Layer, "Granting users access to a Lambda layer"),
+# and the principal a permission is added for (lambda:Principal).
+_LAYER_ACTIONS = frozenset({"CreateFunction", "UpdateFunctionConfiguration"})
+
+
+def request_values(operation: str, params: Params) -> Params:
+    """The Lambda condition keys whose values the request itself carries."""
+    values: Params = {}
+    layers = params.get("Layers")
+    if operation in _LAYER_ACTIONS and isinstance(layers, list):
+        values["lambda:Layer"] = [arn for arn in layers if isinstance(arn, str)]
+    if operation == "AddPermission" and isinstance(params.get("Principal"), str):
+        values["lambda:Principal"] = params["Principal"]
+    return values
+
+
 class AbacOperations:
     def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """Lambda's keys the request carries (`request_values`), and aws:ResourceTag/<key> of the
+        function (of the version or alias) the call names."""
+        return {**request_values(operation, params), **self._resource_tags(ctx, operation, params)}
+
+    def _resource_tags(self, ctx: RequestContext, operation: str, params: Params) -> Params:
         """aws:ResourceTag/<key> of the function (of the version or alias) the call names; {} for
         actions that do not support the key, and for a function that is not there."""
         if operation in _MAPPING_ACTIONS or operation in _CSC_ACTIONS or operation in _TAG_ACTIONS:
