@@ -184,3 +184,22 @@ def test_lambda_principal_limits_whom_a_permission_may_be_added_for(
     assert (code, status) == ("AccessDeniedException", 403)
     user.add_permission(FunctionName=name, StatementId="sns", Action="lambda:InvokeFunction",
                         Principal="sns.amazonaws.com")
+
+
+def test_lambda_function_url_auth_type_limits_the_urls_a_user_may_create(
+    server: ServerProcess, functions: Functions
+) -> None:
+    # AWS's example SCP "Deny-modification-to-Lambda-URL-Config" (aws-samples/service-control-policy-examples).
+    only_iam = {"StringNotEquals": {"lambda:FunctionUrlAuthType": "AWS_IAM"}}
+    user = _user_client(
+        server,
+        allow("lambda:*"),
+        {"Effect": "Deny", "Action": ["lambda:CreateFunctionUrlConfig", "lambda:UpdateFunctionUrlConfig"],
+         "Resource": "*", "Condition": only_iam},
+    )
+    name = functions.python(SOURCE)
+    code, status, _, _ = error_of(user.create_function_url_config, FunctionName=name, AuthType="NONE")
+    assert (code, status) == ("AccessDeniedException", 403)
+    assert user.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["AuthType"] == "AWS_IAM"
+    code, status, _, _ = error_of(user.update_function_url_config, FunctionName=name, AuthType="NONE")
+    assert (code, status) == ("AccessDeniedException", 403)

@@ -13,7 +13,8 @@ configurations carry tags of their own (tags.py): a call on one of them (by its 
 tag operations given its ARN) sees those tags.
 
 Beside the tags, the keys Lambda takes from the request itself (`request_values`): lambda:Layer
-(CreateFunction, UpdateFunctionConfiguration) and lambda:Principal (AddPermission).
+(CreateFunction, UpdateFunctionConfiguration), lambda:Principal (AddPermission) and
+lambda:FunctionUrlAuthType (Create/UpdateFunctionUrlConfig, AddPermission).
 
 The authorizer asks only for callers other than the account's root user; the answer comes from the
 Invoke path's read cache (doc_cache.py), so it costs one dict lookup once the function is read.
@@ -78,8 +79,15 @@ _CSC_ACTIONS = frozenset({"GetCodeSigningConfig", "UpdateCodeSigningConfig", "De
 
 # Lambda's own keys taken from the request ("Resources and conditions for Lambda actions"): the
 # layer version ARNs a function is given (lambda:Layer, "Granting users access to a Lambda layer"),
-# and the principal a permission is added for (lambda:Principal).
+# the principal a permission is added for (lambda:Principal), and a URL's AuthType.
 _LAYER_ACTIONS = frozenset({"CreateFunction", "UpdateFunctionConfiguration"})
+# The member whose value is lambda:FunctionUrlAuthType: the AuthType a URL is created or updated with
+# (as in AWS's example SCP "Deny-modification-to-Lambda-URL-Config"), the one a permission names.
+_AUTH_TYPE_MEMBERS = {
+    "CreateFunctionUrlConfig": "AuthType",
+    "UpdateFunctionUrlConfig": "AuthType",
+    "AddPermission": "FunctionUrlAuthType",
+}
 
 
 def request_values(operation: str, params: Params) -> Params:
@@ -90,6 +98,9 @@ def request_values(operation: str, params: Params) -> Params:
         values["lambda:Layer"] = [arn for arn in layers if isinstance(arn, str)]
     if operation == "AddPermission" and isinstance(params.get("Principal"), str):
         values["lambda:Principal"] = params["Principal"]
+    auth_type = params.get(_AUTH_TYPE_MEMBERS.get(operation, ""))
+    if isinstance(auth_type, str):
+        values["lambda:FunctionUrlAuthType"] = auth_type
     return values
 
 
