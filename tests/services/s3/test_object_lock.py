@@ -323,3 +323,26 @@ def test_get_and_head_tell_lock_settings_only_to_callers_allowed_to_read_them(
         iam.delete_access_key(UserName=name, AccessKeyId=key["AccessKeyId"])
         iam.delete_user_policy(UserName=name, PolicyName="reader")
         iam.delete_user(UserName=name)
+
+
+def test_lock_settings_need_content_md5_or_a_checksum(endpoint: str, lock_bucket: str) -> None:
+    # Their models' httpChecksumRequired; S3's error documents: versity/versitygw#1301
+    # (PutObjectLockConfiguration), #1311 (PutObjectLegalHold), aws/aws-sdk-ruby#3192 (PutObjectRetention).
+    bare = make_client(endpoint, "s3")
+
+    def strip_integrity(request: Any, **_: Any) -> None:
+        for name in list(request.headers.keys()):
+            if name.lower() == "content-md5" or name.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum")):
+                del request.headers[name]
+
+    bare.meta.events.register("before-sign.s3.*", strip_integrity)
+    version = bare.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")["VersionId"]
+    missing = ("InvalidRequest", 400, "Missing required header for this request: Content-MD5 OR x-amz-checksum-*")
+    assert error_of(bare.put_object_legal_hold, Bucket=lock_bucket, Key="doc", VersionId=version,
+                    LegalHold={"Status": "ON"}) == missing
+    assert error_of(bare.put_object_lock_configuration, Bucket=lock_bucket,
+                    ObjectLockConfiguration={"ObjectLockEnabled": "Enabled"}) == missing
+    assert error_of(bare.put_object_retention, Bucket=lock_bucket, Key="doc", VersionId=version,
+                    Retention={"Mode": "GOVERNANCE", "RetainUntilDate": soon()}) == (
+        "MissingContentMD5", 400, "Missing required header for this request: Content-Md5.")
+    assert error_of(bare.get_object_legal_hold, Bucket=lock_bucket, Key="doc")[0] == "NoSuchObjectLockConfiguration"
