@@ -346,3 +346,36 @@ def test_lock_settings_need_content_md5_or_a_checksum(endpoint: str, lock_bucket
                     Retention={"Mode": "GOVERNANCE", "RetainUntilDate": soon()}) == (
         "MissingContentMD5", 400, "Missing required header for this request: Content-Md5.")
     assert error_of(bare.get_object_legal_hold, Bucket=lock_bucket, Key="doc")[0] == "NoSuchObjectLockConfiguration"
+
+
+def test_bucket_policies_bound_retention_and_holds_with_the_object_lock_condition_keys(
+    s3: Any, lock_bucket: str
+) -> None:
+    # Service Authorization Reference, Amazon S3: s3:PutObjectRetention takes s3:object-lock-mode,
+    # -retain-until-date and -remaining-retention-days (from the Retention it sets), s3:PutObjectLegalHold
+    # s3:object-lock-legal-hold, s3:PutObject the same keys from its x-amz-object-lock-* headers.
+    version = s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")["VersionId"]
+    objects = f"arn:aws:s3:::{lock_bucket}/*"
+    s3.put_bucket_policy(Bucket=lock_bucket, Policy=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Principal": "*", "Action": ["s3:PutObjectRetention", "s3:PutObject"], "Resource": objects,
+         "Condition": {"NumericGreaterThan": {"s3:object-lock-remaining-retention-days": "10"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObjectRetention", "Resource": objects,
+         "Condition": {"StringEquals": {"s3:object-lock-mode": "COMPLIANCE"}}},
+        {"Effect": "Deny", "Principal": "*", "Action": "s3:PutObjectLegalHold", "Resource": objects,
+         "Condition": {"StringEquals": {"s3:object-lock-legal-hold": "ON"}}},
+    ]}))
+    try:
+        denied = ("AccessDenied", 403)
+        assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", VersionId=version,
+                        Retention={"Mode": "GOVERNANCE", "RetainUntilDate": later(20)})[:2] == denied
+        assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc", VersionId=version,
+                        Retention={"Mode": "COMPLIANCE", "RetainUntilDate": soon()})[:2] == denied
+        s3.put_object_retention(Bucket=lock_bucket, Key="doc", VersionId=version,
+                                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": later(5)})
+        assert error_of(s3.put_object, Bucket=lock_bucket, Key="other", Body=b"x", ObjectLockMode="GOVERNANCE",
+                        ObjectLockRetainUntilDate=later(20))[:2] == denied
+        assert error_of(s3.put_object_legal_hold, Bucket=lock_bucket, Key="doc", VersionId=version,
+                        LegalHold={"Status": "ON"})[:2] == denied
+        s3.put_object_legal_hold(Bucket=lock_bucket, Key="doc", VersionId=version, LegalHold={"Status": "OFF"})
+    finally:
+        s3.delete_bucket_policy(Bucket=lock_bucket)

@@ -18,7 +18,9 @@ operations.
 from __future__ import annotations
 
 import json
+import math
 import time
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from functools import lru_cache
 from typing import Any
@@ -28,6 +30,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.context_keys import request_tag_values
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
+from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public, malformed_policy
@@ -362,11 +365,7 @@ class AccessControlOperations:
                 values[f"s3:{name}"] = headers[name]
         if params.get("VersionId"):
             values["s3:VersionId"] = params["VersionId"]
-        if params.get("ObjectLockRetainUntilDate") is not None:
-            until = params["ObjectLockRetainUntilDate"]
-            values["s3:object-lock-retain-until-date"] = (
-                until.isoformat() if hasattr(until, "isoformat") else until
-            )
+        values.update(_object_lock_keys(operation, params))
         if operation in _LISTINGS:
             if params.get("Prefix") is not None:
                 values["s3:prefix"] = params["Prefix"]
@@ -621,6 +620,34 @@ class AccessControlOperations:
                 p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Acl", acl)
             )
         return {}
+
+
+def _object_lock_keys(operation: str, params: Params) -> Params:
+    """The Object Lock condition keys a request gives (Service Authorization Reference, Amazon S3):
+    a write's x-amz-object-lock-* headers, PutObjectRetention's Retention and PutObjectLegalHold's
+    LegalHold body; s3:object-lock-remaining-retention-days is the retention asked for, in days from
+    now (a part of a day counts as one), which bucket policies use to bound retention periods."""
+    values: Params = {}
+    if operation == "PutObjectRetention":
+        retention = params.get("Retention") or {}
+        mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
+        if mode is not None:
+            values["s3:object-lock-mode"] = mode
+    elif operation == "PutObjectLegalHold":
+        until = None
+        status = (params.get("LegalHold") or {}).get("Status")
+        if status is not None:
+            values["s3:object-lock-legal-hold"] = status
+    else:
+        until = params.get("ObjectLockRetainUntilDate")
+    if until is not None:
+        values["s3:object-lock-retain-until-date"] = until.isoformat() if hasattr(until, "isoformat") else until
+        try:
+            remaining = to_datetime(until) - datetime.now(UTC)
+        except (TypeError, ValueError):
+            return values
+        values["s3:object-lock-remaining-retention-days"] = str(max(0, math.ceil(remaining.total_seconds() / 86400)))
+    return values
 
 
 def _request_tags(operation: str, params: Params) -> list[dict[str, str]] | None:
