@@ -181,6 +181,34 @@ def test_a_missing_s3_key_is_access_denied_to_a_caller_who_may_not_list_the_buck
     )
 
 
+def test_policies_are_written_as_compact_json_as_aws_writes_them(functions: Functions, lam: Any) -> None:
+    # AWS answers GetPolicy and AddPermission's Statement as JSON without spaces, a statement's
+    # StringEquals before its ArnLike (the add-permission and get-policy examples of the CLI reference).
+    name = functions.python(VERSIONED)
+    arn = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}"
+    statement = (
+        '{"Sid":"s3","Effect":"Allow","Principal":{"Service":"s3.amazonaws.com"},"Action":"lambda:InvokeFunction",'
+        f'"Resource":"{arn}","Condition":{{"StringEquals":{{"AWS:SourceAccount":"{ROOT_ACCOUNT}"}},'
+        '"ArnLike":{"AWS:SourceArn":"arn:aws:s3:::my-bucket"}}}'
+    )
+    added = lam.add_permission(FunctionName=name, StatementId="s3", Action="lambda:InvokeFunction",
+                               Principal="s3.amazonaws.com", SourceArn="arn:aws:s3:::my-bucket",
+                               SourceAccount=ROOT_ACCOUNT)
+    assert added["Statement"] == statement
+    assert lam.get_policy(FunctionName=name)["Policy"] == (
+        f'{{"Version":"2012-10-17","Id":"default","Statement":[{statement}]}}'
+    )
+    layer = lam.publish_layer_version(LayerName=unique("layer"), Content={"ZipFile": zipped({"a.txt": "a"})})
+    shared = lam.add_layer_version_permission(LayerName=layer["LayerArn"], VersionNumber=layer["Version"],
+                                              StatementId="all", Action="lambda:GetLayerVersion", Principal="*")
+    assert shared["Statement"] == (
+        f'{{"Sid":"all","Effect":"Allow","Principal":"*","Action":"lambda:GetLayerVersion",'
+        f'"Resource":"{layer["LayerVersionArn"]}"}}'
+    )
+    policy = lam.get_layer_version_policy(LayerName=layer["LayerArn"], VersionNumber=layer["Version"])["Policy"]
+    assert policy == f'{{"Version":"2012-10-17","Id":"default","Statement":[{shared["Statement"]}]}}'
+
+
 def _zeros_zip(name: str, mebibytes: int, extra: dict[str, str] | None = None) -> bytes:
     """A small zip that unzips to `mebibytes` MiB of zeros (plus `extra` files)."""
     buffer = io.BytesIO()

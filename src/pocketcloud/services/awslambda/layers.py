@@ -10,7 +10,6 @@ deleted, hence the counter beside the versions.
 
 from __future__ import annotations
 
-import json
 import uuid
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,7 @@ from pocketcloud.services.awslambda.code import (
 from pocketcloud.services.awslambda.errors import conflict, invalid_parameter, not_found, revision_mismatch
 from pocketcloud.services.awslambda.functions import lambda_timestamp
 from pocketcloud.services.awslambda.paging import paged
+from pocketcloud.services.awslambda.permissions import compact_json
 
 Params = dict[str, Any]
 _VIEW = (
@@ -215,7 +215,7 @@ class LayerOperations:
             policy = {"Statements": [*policy["Statements"], statement], "RevisionId": str(uuid.uuid4())}
             layer["Policy"] = policy
             self.layers.put(scope, f"{name}\0{layer['Version']:010d}", layer)  # type: ignore[attr-defined]
-        return {"Statement": json.dumps(statement), "RevisionId": policy["RevisionId"]}
+        return {"Statement": compact_json(statement), "RevisionId": policy["RevisionId"]}
 
     def RemoveLayerVersionPermission(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():  # type: ignore[attr-defined]
@@ -322,4 +322,4 @@ def _policy_document(layer: Params) -> str | None:
         {**s, "Principal": _principal(s["Principal"])} if isinstance(s.get("Principal"), str) else s
         for s in policy["Statements"]
     ]
-    return json.dumps({"Version": "2012-10-17", "Id": "default", "Statement": statements})
+    return compact_json({"Version": "2012-10-17", "Id": "default", "Statement": statements})

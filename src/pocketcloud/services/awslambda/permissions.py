@@ -51,6 +51,12 @@ _SERVICE_DOMAINS = (".amazonaws.com", ".amazon.com", ".amazonaws.com.cn")
 _ALIAS_NAME = re.compile(r"(?!^[0-9]+$)[a-zA-Z0-9_-]+")
 
 
+def compact_json(document: Params) -> str:
+    """A policy or statement as Lambda writes it: JSON without spaces
+    ({"Version":"2012-10-17","Id":"default","Statement":[...]}, as GetPolicy answers)."""
+    return json.dumps(document, separators=(",", ":"))
+
+
 def _principal(value: str) -> Params | str:
     if value == "*":
         return "*"
@@ -127,8 +133,6 @@ class PermissionOperations:
                 "Resource": function_arn(ctx.region, ctx.account_id, name, qualifier),
             }
             conditions: Params = {}
-            if p.get("SourceArn"):
-                conditions.setdefault("ArnLike", {})["AWS:SourceArn"] = p["SourceArn"]
             if p.get("SourceAccount"):
                 conditions.setdefault("StringEquals", {})["AWS:SourceAccount"] = p["SourceAccount"]
             if p.get("PrincipalOrgID"):
@@ -139,6 +143,8 @@ class PermissionOperations:
                 conditions.setdefault("StringEquals", {})["lambda:FunctionUrlAuthType"] = p[
                     "FunctionUrlAuthType"
                 ]
+            if p.get("SourceArn"):  # after StringEquals, in the order AWS writes the two
+                conditions.setdefault("ArnLike", {})["AWS:SourceArn"] = p["SourceArn"]
             if p.get("InvokedViaFunctionUrl"):  # an Invoke allowed only as part of a function URL call
                 conditions.setdefault("Bool", {})["lambda:InvokedViaFunctionUrl"] = "true"
             if conditions:
@@ -150,7 +156,7 @@ class PermissionOperations:
             policy["RevisionId"] = str(uuid.uuid4())
             self.policies.put(scope, self._policy_key(name, qualifier), policy)  # type: ignore[attr-defined]
             self._bump_revision(scope, name, qualifier)
-        return {"Statement": json.dumps(statement)}
+        return {"Statement": compact_json(statement)}
 
     def RemovePermission(self, ctx: RequestContext, p: Params) -> Params:
         name, qualifier = split_name(ctx, p["FunctionName"], p.get("Qualifier"))
@@ -177,7 +183,7 @@ class PermissionOperations:
         if not policy["Statements"]:
             return None
         header = policy["Header"] if "Header" in policy else {"Version": "2012-10-17", "Id": "default"}
-        return json.dumps({**header, "Statement": policy["Statements"]})
+        return compact_json({**header, "Statement": policy["Statements"]})
 
     def GetPolicy(self, ctx: RequestContext, p: Params) -> Params:
         ctx = in_owners_account(ctx, p["FunctionName"])
