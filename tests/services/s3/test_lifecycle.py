@@ -215,3 +215,23 @@ def test_expiration_header_names_the_rule_that_expires_the_object_first(s3: Any,
           {"ID": "early", "Status": "Enabled", "Filter": {"Prefix": "a/"}, "Expiration": {"Days": 2}})
     found = expiration_of(s3.put_object(Bucket=bucket, Key="a/b", Body=b"x"))
     assert found is not None and found[1] == "early"
+
+
+def test_uploads_a_rule_will_abort_report_when_and_by_which_rule(s3: Any, bucket: str) -> None:
+    # CreateMultipartUpload and ListParts: x-amz-abort-date and x-amz-abort-rule-id when an
+    # AbortIncompleteMultipartUpload rule's prefix matches the key; the date is a midnight UTC, as AWS's
+    # answer shows it ("AbortDate": "Mon, 07 Mar 2022 00:00:00 GMT").
+    rules(s3, bucket,
+          {"ID": "slow", "Status": "Enabled", "Filter": {"Prefix": ""}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 30}},
+          {"ID": "fast", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 7}},
+          {"ID": "off", "Status": "Disabled", "Filter": {"Prefix": "tmp/"}, "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 1}})
+    start = datetime.now(UTC)
+    created = s3.create_multipart_upload(Bucket=bucket, Key="tmp/a")
+    when = created["AbortDate"]
+    assert created["AbortRuleId"] == "fast" and (when.hour, when.minute, when.second) == (0, 0, 0)
+    assert start + timedelta(days=7) <= when <= start + timedelta(days=8, seconds=5)
+    parts = s3.list_parts(Bucket=bucket, Key="tmp/a", UploadId=created["UploadId"])
+    assert (parts["AbortDate"], parts["AbortRuleId"]) == (when, "fast")
+    assert s3.create_multipart_upload(Bucket=bucket, Key="keep/b")["AbortRuleId"] == "slow"
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+    assert "AbortDate" not in s3.create_multipart_upload(Bucket=bucket, Key="tmp/c")

@@ -347,6 +347,22 @@ class LifecycleOperations:
         rule = quote(rule_id, safe="")
         return {"Expiration": f'expiry-date="{format_datetime(when, usegmt=True)}", rule-id="{rule}"'}
 
+    def abort_headers(self, bucket_doc: Params, key: str, initiated: Any) -> Params:
+        """`AbortDate` and `AbortRuleId` (x-amz-abort-date, x-amz-abort-rule-id) of a multipart upload
+        that an enabled AbortIncompleteMultipartUpload rule selects: when the earliest such rule makes
+        it eligible for abort, as CreateMultipartUpload and ListParts report it ("If the bucket has a
+        lifecycle rule configured with an action to abort incomplete multipart uploads and the prefix
+        in the lifecycle rule matches the object name in the request, the response includes this
+        header"), a lifecycle midnight as the sweep counts it."""
+        best: tuple[datetime, str] | None = None
+        for rule in enabled_rules(bucket_doc):
+            days = (rule.get("AbortIncompleteMultipartUpload") or {}).get("DaysAfterInitiation")
+            if days and key.startswith(rule_prefix(rule)):
+                when = self.lifecycle_clock().after_days(initiated, int(days))
+                if best is None or when < best[0]:
+                    best = (when, str(rule.get("ID", "")))
+        return {} if best is None else {"AbortDate": best[0], "AbortRuleId": best[1]}
+
     # -- the worker ----------------------------------------------------------------------------
 
     async def start(self) -> None:

@@ -153,6 +153,7 @@ class MultipartOperations:
             "Key": p["Key"],
             "UploadId": upload_id,
             **self.encryption_headers(record),  # type: ignore[attr-defined]
+            **self.abort_headers(bucket_doc, p["Key"], upload["Initiated"]),  # type: ignore[attr-defined]
         }
         if algorithm:
             result["ChecksumAlgorithm"] = algorithm
@@ -559,7 +560,7 @@ class MultipartOperations:
         )
 
     def ListParts(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         limit = page_size(p.get("MaxParts"), "max-parts")
         marker = part_number_marker(p.get("PartNumberMarker"))
@@ -592,6 +593,7 @@ class MultipartOperations:
             "StorageClass": upload["Record"].get("StorageClass", "STANDARD"),
         }
         result["NextPartNumberMarker"] = page[-1]["PartNumber"] if page else 0
+        result.update(self.abort_headers(bucket_doc, p["Key"], upload["Initiated"]))  # type: ignore[attr-defined]
         if upload.get("ChecksumAlgorithm"):
             result["ChecksumAlgorithm"] = upload["ChecksumAlgorithm"]
             result["ChecksumType"] = upload["ChecksumType"]
