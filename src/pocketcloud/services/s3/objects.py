@@ -467,7 +467,8 @@ class ObjectOperations:
             record["Tags"] = tags
         self.apply_encryption(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self.apply_object_lock(bucket_doc, record, p)  # type: ignore[attr-defined]
-        check_object_lock_integrity(ctx, record, "Put Object")
+        if ctx.operation == "PutObject":  # not a browser form's POST, whose fields carry no such header
+            check_object_lock_integrity(ctx, record, "Put Object")
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         self._check_write_conditions(p["Bucket"], key, p)
         # S3's default data integrity protection: an upload that names no checksum gets a CRC64NVME.
