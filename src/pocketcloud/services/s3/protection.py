@@ -328,7 +328,8 @@ class ProtectionOperations:
             if not any(member in out for member in members):
                 continue
             try:
-                self._authorize_as(ctx, operation, where)  # type: ignore[attr-defined]
+                # The request's own keys (an access point's s3:DataAccessPointArn, ...) hold here too.
+                self._authorize_as(ctx, operation, where, ctx.condition_values)  # type: ignore[attr-defined]
             except ServiceError as error:
                 if error.code != "AccessDenied":
                     raise
