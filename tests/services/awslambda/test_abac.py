@@ -203,3 +203,25 @@ def test_lambda_function_url_auth_type_limits_the_urls_a_user_may_create(
     assert user.create_function_url_config(FunctionName=name, AuthType="AWS_IAM")["AuthType"] == "AWS_IAM"
     code, status, _, _ = error_of(user.update_function_url_config, FunctionName=name, AuthType="NONE")
     assert (code, status) == ("AccessDeniedException", 403)
+
+
+# -- the resource of a call with a Qualifier parameter ------------------------------------------------
+
+
+def test_a_qualifier_parameter_is_authorized_on_the_qualified_arn(
+    server: ServerProcess, lam: Any, functions: Functions
+) -> None:
+    # "Lambda requires IAM or VPC endpoint policies to specify the fully qualified ARN in the Resource
+    # element when authorizing API calls that use an unqualified ARN with a qualifier parameter"
+    # (Lambda's change of January 2022; aws-cdk#19318 shows Invoke(FunctionName, Qualifier) denied).
+    name = functions.python(SOURCE)
+    version = lam.publish_version(FunctionName=name)["Version"]
+    lam.create_alias(FunctionName=name, Name="live", FunctionVersion=version)
+    arn = f"arn:aws:lambda:us-east-1:{ROOT_ACCOUNT}:function:{name}"
+    on_alias = _user_client(server, allow("lambda:InvokeFunction", f"{arn}:live"))
+    answer = on_alias.invoke(FunctionName=name, Qualifier="live", Payload=b"{}")
+    assert json.loads(answer["Payload"].read()) == {"ok": True}
+    on_function = _user_client(server, allow("lambda:InvokeFunction", arn))
+    assert json.loads(on_function.invoke(FunctionName=name, Payload=b"{}")["Payload"].read()) == {"ok": True}
+    code, status, message, _ = error_of(on_function.invoke, FunctionName=arn, Qualifier="live", Payload=b"{}")
+    assert (code, status) == ("AccessDeniedException", 403) and f"on resource: {arn}:live " in message

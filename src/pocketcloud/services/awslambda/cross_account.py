@@ -92,16 +92,23 @@ def layer_named(operation: str, params: Params) -> tuple[str, str, str, int | No
 
 def named_arns(ctx: RequestContext, operation: str, params: Params) -> list[str] | None:
     """What a call is authorized on where the model's ARN template gets it wrong: a function named
-    by a partial ARN (123456789012:function:name), a layer version named by its layer's ARN."""
+    by a partial ARN (123456789012:function:name), a layer version named by its layer's ARN, and a
+    function named with a Qualifier parameter, which is authorized on the qualified ARN: "Lambda
+    requires IAM or VPC endpoint policies to specify the fully qualified ARN in the Resource element
+    when authorizing API calls that use an unqualified ARN with a qualifier parameter" (Lambda's
+    authorization change of January 2022, as aws-cdk#19318 quotes it)."""
     layer = layer_named(operation, params)
     if layer is not None:
         region, account, name, version = layer
         arn = f"arn:aws:lambda:{region}:{account}:layer:{name}"
         return [f"{arn}:{version}" if version is not None else arn]
     identifier = function_named(operation, params)
-    if identifier is None or identifier.startswith("arn:"):
+    if identifier is None:
         return None
-    _, owner, function, qualifier = named_function(identifier)
-    if owner is None:
+    named_region, owner, function, qualifier = named_function(identifier)
+    given = params.get("Qualifier")
+    if qualifier is None and isinstance(given, str) and given:
+        qualifier = given
+    elif identifier.startswith("arn:") or owner is None:
         return None
-    return [function_arn(ctx.region, owner, function, qualifier)]
+    return [function_arn(named_region or ctx.region, owner or ctx.account_id, function, qualifier)]
