@@ -42,8 +42,9 @@ Limitations, all of the kind "the request alone does not say":
   its random 6-character suffix, a KMS key named by an alias is authorized on
   the alias's key/alias/... ARN, not on the key it points to, Organizations'
   ARNs need the organization id and so are "*".
-- Lambda's Qualifier is not appended (Invoke(f, Qualifier=1) is authorized on
-  function:f, AWS uses function:f:1).
+- Lambda's Qualifier is not appended here; the Lambda provider's resource hook
+  (services/awslambda/cross_account.named_arns) authorizes Invoke(f,
+  Qualifier=1) on function:f:1, as AWS does.
 - One action per operation: AWS's additional checks (CopyObject's s3:GetObject
   on the source, iam:PassRole on CreateFunction's role, KMS ReEncrypt's
   kms:ReEncryptTo) are not made here but by the providers, through the
