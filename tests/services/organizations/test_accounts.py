@@ -7,6 +7,7 @@ import os
 import subprocess
 import sys
 import uuid
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
@@ -21,6 +22,16 @@ def org_server():
     proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
     yield proc
     proc.stop()
+
+
+def _organization(org_server: ServerProcess) -> Any:
+    """An Organizations client of the management account, its organization made if not yet."""
+    org = org_server.client("organizations")
+    try:
+        org.create_organization(FeatureSet="ALL")
+    except ClientError as exc:
+        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    return org
 
 
 def _cli(org_server: ServerProcess, *args: str) -> subprocess.CompletedProcess[str]:
@@ -60,11 +71,7 @@ def test_declared_account_root_key_is_accepted(org_server: ServerProcess) -> Non
 
 
 def test_describe_account_and_create_account_status(org_server: ServerProcess) -> None:
-    org = org_server.client("organizations")
-    try:
-        org.create_organization(FeatureSet="ALL")
-    except ClientError as exc:
-        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    org = _organization(org_server)
     status = org.create_account(AccountName="described", Email=f"{uuid.uuid4().hex}@example.com")["CreateAccountStatus"]
     assert status["State"] == "SUCCEEDED"
     again = org.describe_create_account_status(CreateAccountRequestId=status["Id"])["CreateAccountStatus"]
@@ -100,11 +107,7 @@ def test_cross_account_assume_role_needs_trust_and_identity_policy(org_server: S
 def test_create_account_with_an_email_in_use_fails_its_request(org_server: ServerProcess) -> None:
     """CreateAccount is asynchronous and has no error for a used email: the request FAILS with
     FailureReason EMAIL_ALREADY_EXISTS, as DescribeCreateAccountStatus reports (API reference)."""
-    org = org_server.client("organizations")
-    try:
-        org.create_organization(FeatureSet="ALL")
-    except ClientError as exc:
-        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    org = _organization(org_server)
     email = f"{uuid.uuid4().hex}@example.com"
     org.create_account(AccountName="first", Email=email)
     before = len(org.list_accounts()["Accounts"])
@@ -117,11 +120,7 @@ def test_create_account_with_an_email_in_use_fails_its_request(org_server: Serve
 
 
 def test_create_account_tags_the_new_account(org_server: ServerProcess) -> None:
-    org = org_server.client("organizations")
-    try:
-        org.create_organization(FeatureSet="ALL")
-    except ClientError as exc:
-        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    org = _organization(org_server)
     status = org.create_account(AccountName="tagged", Email=f"{uuid.uuid4().hex}@example.com",
                                 Tags=[{"Key": "env", "Value": "prod"}])["CreateAccountStatus"]  # fmt: skip
     assert org.list_tags_for_resource(ResourceId=status["AccountId"])["Tags"] == [{"Key": "env", "Value": "prod"}]
@@ -135,11 +134,7 @@ def test_cli_refuses_a_second_account_of_one_name(org_server: ServerProcess) -> 
 
 
 def test_list_create_account_status_filters_by_state(org_server: ServerProcess) -> None:
-    org = org_server.client("organizations")
-    try:
-        org.create_organization(FeatureSet="ALL")
-    except ClientError as exc:
-        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    org = _organization(org_server)
     email = f"{uuid.uuid4().hex}@example.com"
     made = org.create_account(AccountName="listed", Email=email)["CreateAccountStatus"]
     failed = org.create_account(AccountName="listed-again", Email=email)["CreateAccountStatus"]
@@ -172,11 +167,7 @@ def test_a_consolidated_billing_organization_has_no_policy_types() -> None:
 def test_close_account_suspends_a_member_once(org_server: ServerProcess) -> None:
     """CloseAccount: the account ends SUSPENDED (DescribeAccount's Status and State) and stays listed;
     closing it again is AccountAlreadyClosedException, the management account CANNOT_CLOSE_MANAGEMENT_ACCOUNT."""
-    org = org_server.client("organizations")
-    try:
-        org.create_organization(FeatureSet="ALL")
-    except ClientError as exc:
-        assert exc.response["Error"]["Code"] == "AlreadyInOrganizationException"
+    org = _organization(org_server)
     account = org.create_account(AccountName="closing", Email=f"{uuid.uuid4().hex}@example.com")["CreateAccountStatus"]["AccountId"]
     org.close_account(AccountId=account)
     described = org.describe_account(AccountId=account)["Account"]
