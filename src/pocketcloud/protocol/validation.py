@@ -6,7 +6,8 @@
 
 Checked: required members, string/list/map length (`min`/`max`), numeric
 range, string `pattern` (full match) and `enum`. Services whose errors are
-their own (S3, EC2, SQS) do not use this; see `validator_for`.
+their own (S3, EC2, SQS) do not use this; see `validator_for`. Organizations
+answers with InvalidInputException and a Reason instead (`_REASON_ERRORS`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,40 @@ if TYPE_CHECKING:
 _OWN_ERRORS = {"s3", "ec2", "sqs", "s3control"}
 # Services whose front end words the same validation message under another code.
 _VALIDATION_CODES = {"logs": "InvalidParameterException"}
+# Services whose front end answers a broken constraint with an error of their own that names the
+# constraint in a Reason member, under a fixed message per reason (Organizations: DescribeAccount with
+# AccountId "12" is "InvalidInputException: You provided a value that does not match the required
+# pattern.", Reason INVALID_PATTERN, as quoted in aws-ia/terraform-aws-control_tower_account_factory#287
+# and boto/boto3#4565). Only that message is recorded from AWS; the others are the model's own words
+# for each reason (the InvalidInputException shape's documentation). The first broken constraint is
+# the one reported.
+_REASON_ERRORS = {
+    "organizations": (
+        "InvalidInputException",
+        {
+            "INPUT_REQUIRED": "You must include a value for all required parameters.",
+            "MIN_LENGTH_EXCEEDED": "You provided a string parameter that is shorter than allowed.",
+            "MAX_LENGTH_EXCEEDED": "You provided a string parameter that is longer than allowed.",
+            "MIN_VALUE_EXCEEDED": "You provided a numeric parameter that has a smaller value than allowed.",
+            "MAX_VALUE_EXCEEDED": "You provided a numeric parameter that has a larger value than allowed.",
+            "INVALID_ENUM": "You specified an invalid value.",
+            "INVALID_PATTERN": "You provided a value that does not match the required pattern.",
+            "INVALID_LIST_MEMBER": "You provided a list to a parameter that contains at least one invalid value.",
+        },
+    ),
+}
+# The reason each of Coral's constraint phrases stands for, in the order they are tried.
+_CONSTRAINT_REASONS = (
+    ("Member must satisfy constraint: ", "INVALID_LIST_MEMBER"),  # a list's scalar elements
+    ("Map ", "INVALID_LIST_MEMBER"),  # a map's keys or values
+    ("Member must not be null", "INPUT_REQUIRED"),
+    ("Member must have length greater than or equal to", "MIN_LENGTH_EXCEEDED"),
+    ("Member must have length less than or equal to", "MAX_LENGTH_EXCEEDED"),
+    ("Member must have value greater than or equal to", "MIN_VALUE_EXCEEDED"),
+    ("Member must have value less than or equal to", "MAX_VALUE_EXCEEDED"),
+    ("Member must satisfy enum value set", "INVALID_ENUM"),
+    ("Member must satisfy regular expression pattern", "INVALID_PATTERN"),
+)
 # Enum members a service checks itself because it words the error its own way
 # (Lambda's runtime: InvalidParameterValueException, "... or be a valid ARN"; CloudWatch Logs'
 # outputFormat, whose members AWS lists in an order of its own: "[w3c, raw, json, plain, parquet]").
@@ -197,8 +232,10 @@ class Validator:
         nullable_elements: frozenset[str] = frozenset(),
         hash_order: bool = False,
         enum_orders: dict[str, tuple[str, ...]] | None = None,
+        reasons: dict[str, str] | None = None,
     ) -> None:
         self.code = code
+        self.reasons = reasons  # reason → message, for a service that answers with a Reason member
         self.enum_orders = enum_orders or {}
         self.own_enums = own_enums
         self.own_max = own_max
@@ -220,6 +257,9 @@ class Validator:
             return
         errors: list[str] = []
         check(params, "", errors)
+        if errors and self.reasons is not None:
+            reason = _reason(errors[0])
+            raise RequestValidationError(self._code(operation), self.reasons[reason], Reason=reason)
         if errors:
             if self.hidden:
                 errors = [_hide_value(error, self.hidden) for error in errors]
@@ -539,6 +579,14 @@ _WHERE = re.compile(
 )
 
 
+def _reason(error: str) -> str:
+    """The Reason (INVALID_PATTERN, MAX_LENGTH_EXCEEDED, ...) of a constraint `error` breaks."""
+    constraint = error.partition("failed to satisfy constraint: ")[2]
+    return next(
+        (reason for phrase, reason in _CONSTRAINT_REASONS if constraint.startswith(phrase)), "INVALID_PATTERN"
+    )
+
+
 def _hide_value(error: str, hidden: frozenset[str]) -> str:
     """`error` without the value, when it is about a member (or, for "<member>.*", a part of one;
     for "*", any member) whose value the service does not show."""
@@ -581,6 +629,9 @@ def unusable_text_error(service: str, protocol: str, params: dict[str, Any]) -> 
 def validator_for(service: str, protocol: str) -> Validator | None:
     if service in _OWN_ERRORS:
         return None
+    if service in _REASON_ERRORS:
+        code, reasons = _REASON_ERRORS[service]
+        return Validator(code, _OWN_ENUMS.get(service, frozenset()), reasons=reasons)
     if service in _VALIDATION_CODES:
         return Validator(
             _VALIDATION_CODES[service],
