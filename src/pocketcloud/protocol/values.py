@@ -51,6 +51,30 @@ def parse_timestamp(text: str | int | float) -> datetime:
         raise BadValue(text) from exc
 
 
+# An ISO 8601 date-time in its extended form ("2030-01-01T00:00:00Z", with or without fractional
+# seconds or an offset): what `parse_iso8601` reads, the rest of the text left to `fromisoformat`.
+_ISO8601_DATE_TIME = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
+def parse_iso8601(text: str) -> datetime:
+    """An ISO 8601 date-time only (no epoch seconds, no RFC 822 date) → aware UTC datetime; without
+    an offset it is UTC, as `parse_timestamp` reads it."""
+    value = text.strip()
+    if not _ISO8601_DATE_TIME.match(value):
+        raise BadValue(text)
+    iso = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
+    try:
+        parsed = datetime.fromisoformat(iso)
+    except ValueError as exc:
+        raise BadValue(text) from exc
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError as exc:
+        raise BadValue(text) from exc
+
+
 def _from_epoch(seconds: float) -> datetime:
     if not math.isfinite(seconds):
         raise BadValue(seconds)

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
 from tests.services.s3.core_support import empty_locked_bucket, error_of, unique_bucket
@@ -379,3 +380,65 @@ def test_bucket_policies_bound_retention_and_holds_with_the_object_lock_conditio
         s3.put_object_legal_hold(Bucket=lock_bucket, Key="doc", VersionId=version, LegalHold={"Status": "OFF"})
     finally:
         s3.delete_bucket_policy(Bucket=lock_bucket)
+
+
+# -- the retain-until-date header's format --------------------------------------------------------
+
+NOT_ISO_8601 = "The retain until date must be provided in ISO 8601 format"
+
+
+def _sending(endpoint: str, header: str) -> tuple[Any, dict[str, str]]:
+    """A client whose requests carry `header` with the value put in the returned dict's "value"."""
+    client = make_client(endpoint, "s3")
+    sent: dict[str, str] = {}
+
+    def rewrite(request: Any, **_: Any) -> None:
+        if "value" in sent and header in request.headers:
+            del request.headers[header]
+            request.headers[header] = sent["value"]
+
+    client.meta.events.register("before-sign.s3", rewrite)
+    return client, sent
+
+
+def test_a_retain_until_date_not_in_iso_8601_is_an_invalid_argument_naming_the_header(
+    endpoint: str, s3: Any, lock_bucket: str
+) -> None:
+    # S3 reads x-amz-object-lock-retain-until-date as ISO 8601 only: an HTTP-date or epoch seconds is
+    # "InvalidArgument: The retain until date must be provided in ISO 8601 format" with the header as
+    # ArgumentName and the value sent as ArgumentValue (versitygw#1733/#1744, minio-go#1890), on
+    # PutObject, CopyObject and CreateMultipartUpload alike.
+    header = "x-amz-object-lock-retain-until-date"
+    client, sent = _sending(endpoint, header)
+    s3.put_object(Bucket=lock_bucket, Key="source", Body=b"x")
+    lock = {"ObjectLockMode": "GOVERNANCE", "ObjectLockRetainUntilDate": later()}
+    calls = (
+        (client.put_object, {"Key": "doc", "Body": b"x"}),
+        (client.copy_object, {"Key": "copy", "CopySource": {"Bucket": lock_bucket, "Key": "source"}}),
+        (client.create_multipart_upload, {"Key": "parts"}),
+    )
+    for value in ("Fri, 01 Jan 2100 00:00:00 GMT", "4102444800", "not a date", "2100-01-01"):
+        sent["value"] = value
+        for call, params in calls:
+            with pytest.raises(ClientError) as info:
+                call(Bucket=lock_bucket, **params, **lock)
+            error = info.value.response["Error"]
+            assert (error["Code"], error["Message"], error.get("ArgumentName"), error.get("ArgumentValue")) == (
+                "InvalidArgument", NOT_ISO_8601, header, value
+            ), (call, value)
+            assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    for value in ("2100-01-01T00:00:00Z", "2100-01-01T00:00:00.250Z", "2100-01-01T02:00:00+02:00"):
+        sent["value"] = value
+        version = client.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", **lock)["VersionId"]
+        until = s3.head_object(Bucket=lock_bucket, Key="doc", VersionId=version)["ObjectLockRetainUntilDate"]
+        assert until.replace(microsecond=0) == datetime(2100, 1, 1, tzinfo=UTC)
+        s3.put_object_retention(Bucket=lock_bucket, Key="doc", VersionId=version, BypassGovernanceRetention=True,
+                                Retention={"Mode": "GOVERNANCE", "RetainUntilDate": soon(1)})
+
+
+def test_conditional_date_headers_still_take_http_dates_and_epoch_seconds(endpoint: str, lock_bucket: str) -> None:
+    client, sent = _sending(endpoint, "If-Modified-Since")
+    client.put_object(Bucket=lock_bucket, Key="plain", Body=b"x")
+    for value in ("Sat, 01 Jan 2000 00:00:00 GMT", "946684800", "2000-01-01T00:00:00Z"):
+        sent["value"] = value
+        assert client.get_object(Bucket=lock_bucket, Key="plain", IfModifiedSince=datetime(2000, 1, 1))["Body"].read() == b"x"

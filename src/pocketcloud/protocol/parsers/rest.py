@@ -31,7 +31,7 @@ from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
 from pocketcloud.protocol.parsers.s3_post import post_object_operation, post_object_params
 from pocketcloud.protocol.parsers.xml import XmlBodyReader
-from pocketcloud.protocol.values import BadValue, parse_timestamp, scalar_from_text
+from pocketcloud.protocol.values import BadValue, parse_iso8601, parse_timestamp, scalar_from_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -489,6 +489,13 @@ class S3Parser(RestXmlParser):
         return route, labels
 
     def _header_value(self, raw: str, member: Shape, name: str) -> Any:
+        iso_only = _ISO8601_ONLY.get(name)
+        if iso_only is not None:
+            try:
+                return parse_iso8601(raw)
+            except BadValue as exc:
+                wire = member.serialization.get("name", name)
+                raise MalformedRequest("InvalidArgument", iso_only, ArgumentName=wire, ArgumentValue=raw) from exc
         if name in _KEPT_AS_TEXT and not _HTTP_DATE.fullmatch(raw):
             return raw  # "0", an ISO 8601 date: kept and answered as sent, not read as some date
         try:
@@ -589,6 +596,11 @@ _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # S3 keeps an object's Expires as the text the uploader sent, a date or not ("tomorrow", "5d"), and
 # answers it back verbatim (so the SDKs added ExpiresString); response-expires is echoed the same way.
 _KEPT_AS_TEXT = frozenset({"Expires", "ResponseExpires"})
+# Timestamp headers S3 reads as ISO 8601 only, refusing any other form (an HTTP-date, epoch seconds)
+# with InvalidArgument, this message, and the header's name and value as sent (PutObject, CopyObject,
+# CreateMultipartUpload: versitygw#1733/#1744, minio-go#1890). Other timestamp headers (If-Modified-
+# Since, ...) take every form `parse_timestamp` reads.
+_ISO8601_ONLY = {"ObjectLockRetainUntilDate": "The retain until date must be provided in ISO 8601 format"}
 # An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate), the form the SDKs send an Expires header in.
 _HTTP_DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
