@@ -225,7 +225,7 @@ def test_an_event_source_mapping_needs_the_role_allowed_to_decrypt(server: Serve
         sqs.send_message(QueueUrl=url, MessageBody="sealed")
         mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)["UUID"]
         wait_for(
-            lambda: "KmsAccessDenied" in lam.get_event_source_mapping(UUID=mapping)["LastProcessingResult"]
+            lambda: "KmsAccessDenied" in lam.get_event_source_mapping(UUID=mapping).get("LastProcessingResult", "")
         )
         attributes = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         assert attributes["Attributes"]["ApproximateNumberOfMessages"] == "1"
