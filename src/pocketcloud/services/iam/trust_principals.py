@@ -16,19 +16,28 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from typing import Any
 
 _NAMED = re.compile(r"arn:aws:iam::(?P<account>\d{12}):(?P<kind>user|role)/(?:.*/)?(?P<name>[^/]+)")
+
+
+def _principal_elements(policy: Any) -> Iterator[dict[str, Any]]:
+    """Each Principal and NotPrincipal object of a parsed policy's statements."""
+    statements = policy.get("Statement") if isinstance(policy, dict) else None
+    for statement in statements if isinstance(statements, list) else [statements]:
+        for element in ("Principal", "NotPrincipal"):
+            value = statement.get(element) if isinstance(statement, dict) else None
+            if isinstance(value, dict):
+                yield value
 
 
 def named_principals(policy: Any) -> list[tuple[str, str, str, str]]:
     """(ARN, account, "user" or "role", name) of each IAM user and role a parsed policy's Principal
     or NotPrincipal names by ARN."""
     found = []
-    statements = policy.get("Statement") if isinstance(policy, dict) else None
-    for statement in statements if isinstance(statements, list) else [statements]:
-        element = statement.get("Principal", statement.get("NotPrincipal")) if isinstance(statement, dict) else None
-        entries = element.get("AWS") if isinstance(element, dict) else None
+    for element in _principal_elements(policy):
+        entries = element.get("AWS")
         for entry in [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []:
             match = _NAMED.fullmatch(entry) if isinstance(entry, str) else None
             if match is not None:
@@ -45,20 +54,15 @@ def retarget(document: str, old_arn: str, replacement: str) -> str | None:
         policy = json.loads(document)
     except (ValueError, RecursionError):
         return None
-    statements = policy.get("Statement") if isinstance(policy, dict) else None
     replaced = 0
-    for statement in statements if isinstance(statements, list) else [statements]:
-        for element in ("Principal", "NotPrincipal"):
-            value = statement.get(element) if isinstance(statement, dict) else None
-            if not isinstance(value, dict):
-                continue
-            entries: Any = value.get("AWS")
-            if entries == old_arn:
-                value["AWS"] = replacement
-                replaced += 1
-            elif isinstance(entries, list) and old_arn in entries:
-                replaced += entries.count(old_arn)
-                value["AWS"] = [replacement if entry == old_arn else entry for entry in entries]
+    for value in _principal_elements(policy):
+        entries: Any = value.get("AWS")
+        if entries == old_arn:
+            value["AWS"] = replacement
+            replaced += 1
+        elif isinstance(entries, list) and old_arn in entries:
+            replaced += entries.count(old_arn)
+            value["AWS"] = [replacement if entry == old_arn else entry for entry in entries]
     if not replaced:
         return None
     quoted = json.dumps(old_arn)
