@@ -345,21 +345,8 @@ def _text(value: Any) -> str:
     )
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int | float):
-        return float(value)
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return None
-    return None
-
-
 def _equal(a: Any, b: Any) -> bool:
-    na, nb = _number(a), _number(b)
+    na, nb = insights_expr.number(a), insights_expr.number(b)
     if na is not None and nb is not None:
         return na == nb
     return a is not None and b is not None and _text(a) == _text(b)
@@ -372,7 +359,7 @@ def _compare(a: Any, op: str, b: Any) -> bool:
         return _equal(a, b)
     if op == "!=":
         return not _equal(a, b)
-    na, nb = _number(a), _number(b)
+    na, nb = insights_expr.number(a), insights_expr.number(b)
     left, right = (na, nb) if na is not None and nb is not None else (_text(a), _text(b))
     if op == "<":
         return left < right  # type: ignore[operator]
@@ -711,7 +698,7 @@ def show(name: str, value: Any) -> str:
 
 
 def _sort_key(value: Any) -> tuple[int, Any]:
-    number = _number(value)
+    number = insights_expr.number(value)
     if number is not None:
         return (0, number)
     return (1, _text(value)) if value is not None else (2, "")
@@ -813,7 +800,7 @@ def _aggregate(query: Query, matched: list[Record]) -> list[Record]:
                     ordered = sorted(present, key=lambda mv: (0, mv[0]["@timestamp"]) if by_time else _sort_key(mv[1]))
                     row[agg.name] = ordered[0 if agg.function in ("earliest", "sortsfirst") else -1][1]
                 continue
-            numbers = [n for m in members if (n := _number(value(m))) is not None]
+            numbers = [n for m in members if (n := insights_expr.number(value(m))) is not None]
             if not numbers:
                 continue
             if agg.function == "sum":
