@@ -124,7 +124,7 @@ class KmsBase(Provider):
             decoded = base64.b64decode(marker.encode(), altchars=b"-_", validate=True).decode()
         except (ValueError, UnicodeDecodeError):
             decoded = ""
-        if not decoded or base64.urlsafe_b64encode(decoded.encode()).decode() != marker:
+        if not decoded or KmsBase._next_marker(decoded) != marker:
             raise ServiceError("InvalidMarkerException", "Invalid marker", status=400)
         return decoded
 
@@ -138,8 +138,13 @@ class KmsBase(Provider):
         rest = sorted((e for e in entries if after is None or e[0] > after), key=lambda e: e[0])
         out: Params = {member: [item for _, item in rest[:limit]], "Truncated": len(rest) > limit}
         if len(rest) > limit:
-            out["NextMarker"] = base64.urlsafe_b64encode(rest[limit - 1][0].encode()).decode()
+            out["NextMarker"] = self._next_marker(rest[limit - 1][0])
         return out
+
+    @staticmethod
+    def _next_marker(name: str) -> str:
+        """The NextMarker for a page whose last entry is `name` (`_marker` reads it back)."""
+        return base64.urlsafe_b64encode(name.encode()).decode()
 
     def _put(self, scope: Scope, doc: Params) -> None:
         self.keys.put(scope, doc["KeyId"], doc)

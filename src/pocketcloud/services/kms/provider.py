@@ -430,7 +430,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             "Truncated": len(page) > limit,
         }
         if len(page) > limit:
-            out["NextMarker"] = base64.urlsafe_b64encode(page[limit - 1][0].encode()).decode()
+            out["NextMarker"] = self._next_marker(page[limit - 1][0])
         return out
 
     def GetKeyLastUsage(self, ctx: RequestContext, p: Params) -> Params:
@@ -611,22 +611,21 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def ListAliases(self, ctx: RequestContext, p: Params) -> Params:
         scope = self._scope(ctx)
         target = self._key(ctx, p["KeyId"])[1]["KeyId"] if p.get("KeyId") else None
-        limit = p.get("Limit") or 50
         entries = [
-            {
-                "AliasName": name,
-                "AliasArn": alias_arn(scope, name),
-                "TargetKeyId": doc["TargetKeyId"],
-                "CreationDate": doc["CreationDate"],
-                "LastUpdatedDate": doc["LastUpdatedDate"],
-            }
-            for name, doc in self.aliases.scan(scope, start_after=self._marker(p.get("Marker")))
+            (
+                name,
+                {
+                    "AliasName": name,
+                    "AliasArn": alias_arn(scope, name),
+                    "TargetKeyId": doc["TargetKeyId"],
+                    "CreationDate": doc["CreationDate"],
+                    "LastUpdatedDate": doc["LastUpdatedDate"],
+                },
+            )
+            for name, doc in self.aliases.scan(scope)
             if target is None or doc["TargetKeyId"] == target
         ]
-        out: Params = {"Aliases": entries[:limit], "Truncated": len(entries) > limit}
-        if len(entries) > limit:
-            out["NextMarker"] = base64.urlsafe_b64encode(entries[limit - 1]["AliasName"].encode()).decode()
-        return out
+        return self._page(p, "Aliases", entries, 50)
 
     # -- key policies and tags ------------------------------------------------------------------------
 
