@@ -40,14 +40,14 @@ def _missing_lock_configuration() -> ServiceError:
     return invalid_request("Bucket is missing Object Lock Configuration")
 
 
-def _check_integrity_header(ctx: RequestContext, error: ServiceError) -> None:
-    """PutObjectLockConfiguration, PutObjectRetention and PutObjectLegalHold require an integrity
-    check of their body (their model's httpChecksumRequired): Content-MD5 or a checksum header.
-    S3 refuses a request with neither with `error`."""
-    headers = ctx.request.headers
+def check_integrity_header(ctx: RequestContext, error: ServiceError) -> None:
+    """PutObjectLockConfiguration, PutObjectRetention, PutObjectLegalHold and DeleteObjects require an
+    integrity check of their body (their model's httpChecksumRequired): Content-MD5 or a checksum
+    header. S3 refuses a request with neither with `error`."""
+    headers = ctx.request.headers  # lower-cased names
     if "content-md5" in headers or "x-amz-sdk-checksum-algorithm" in headers:
         return
-    if any(name.lower().startswith("x-amz-checksum-") for name in headers):
+    if any(name.startswith("x-amz-checksum-") for name in headers):
         return
     raise error
 
@@ -85,7 +85,7 @@ class ObjectLockOperations:
     # -- the bucket's configuration -----------------------------------------------------------
 
     def PutObjectLockConfiguration(self, ctx: RequestContext, p: Params) -> Params:
-        _check_integrity_header(ctx, _missing_integrity_header())
+        check_integrity_header(ctx, _missing_integrity_header())
         if p.get("ObjectLockConfiguration") is None:  # no body at all, unlike an empty configuration
             raise ServiceError("MissingRequestBodyError", "Request Body is empty", status=400)
         config = p["ObjectLockConfiguration"]
@@ -128,7 +128,7 @@ class ObjectLockOperations:
 
     def PutObjectRetention(self, ctx: RequestContext, p: Params) -> Params:
         # S3's answer for this operation is S3's older one (aws/aws-sdk-ruby#3192, a service-side issue).
-        _check_integrity_header(ctx, ServiceError(
+        check_integrity_header(ctx, ServiceError(
             "MissingContentMD5", "Missing required header for this request: Content-Md5.", status=400))
         bucket = self._locked_bucket(p["Bucket"])
         retention = p.get("Retention") or {}
@@ -172,7 +172,7 @@ class ObjectLockOperations:
     # -- legal hold -----------------------------------------------------------------------------
 
     def PutObjectLegalHold(self, ctx: RequestContext, p: Params) -> Params:
-        _check_integrity_header(ctx, _missing_integrity_header())
+        check_integrity_header(ctx, _missing_integrity_header())
         self.s3.bucket(p["Bucket"])
         status = (p.get("LegalHold") or {}).get("Status")
         if status not in ("ON", "OFF"):  # S3 reads the body before it looks at the bucket's lock
