@@ -53,8 +53,10 @@ def requested_package(
         return bytes(data)
     if source.get("S3Bucket") and source.get("S3Key"):
         s3 = runtime.provider("s3")
-        _check_bucket_region(s3, source["S3Bucket"], ctx.region)
-        _check_read_access(runtime, ctx, source)
+        bucket_doc = _bucket(s3, source["S3Bucket"])
+        if bucket_doc is not None:  # a missing bucket is NoSuchBucket, worded with the missing object
+            _check_bucket_region(bucket_doc, ctx.region)
+            _check_read_access(runtime, ctx, source)
         found = (
             s3.read_object_bytes(source["S3Bucket"], source["S3Key"], source.get("S3ObjectVersion"))
             if s3
@@ -71,16 +73,21 @@ def requested_package(
     return None
 
 
-def _check_bucket_region(s3: Any, bucket: str, region: str) -> None:
+def _bucket(s3: Any, name: str) -> dict[str, Any] | None:
+    """S3's document of the bucket the package is in; None when there is no such bucket (or no S3)."""
+    try:
+        return s3.s3.bucket(name) if s3 is not None else None
+    except ServiceError:
+        return None
+
+
+def _check_bucket_region(bucket: dict[str, Any], region: str) -> None:
     """Lambda reads the package from S3's endpoint in its own Region, so a bucket of another Region
     is refused with the redirect S3 answers there ("An Amazon S3 bucket in the same AWS Region as
     your function", FunctionCode.S3Bucket), worded as AWS relays it: "Error occurred while GetObject.
     S3 Error Code: PermanentRedirect. S3 Error Message: The bucket is in this region: us-east-1.
     Please use this region to retry the request"."""
-    try:
-        found = s3.s3.bucket(bucket).get("Region") if s3 is not None else None
-    except ServiceError:
-        return  # a missing bucket is NoSuchBucket, worded with the missing object
+    found = bucket.get("Region")
     if found and found != region:
         raise invalid_parameter(
             "Error occurred while GetObject. S3 Error Code: PermanentRedirect. "
@@ -93,14 +100,9 @@ def _check_read_access(runtime: Any, ctx: RequestContext, source: dict[str, Any]
     (no s3:GetObject, a bucket policy's Deny, another account's bucket that grants nothing) is refused,
     in the words AWS answers: AccessDeniedException "Your access has been denied by S3, please make
     sure your request credentials have permission to GetObject for <bucket>/<key>. S3 Error Code:
-    AccessDenied. S3 Error Message: Access Denied". A missing bucket is NoSuchBucket first, as in S3."""
+    AccessDenied. S3 Error Message: Access Denied". Asked only of a bucket that is there: a missing
+    one is NoSuchBucket first, as in S3."""
     bucket, key = source["S3Bucket"], source["S3Key"]
-    s3 = runtime.provider("s3")
-    try:
-        if s3 is None or s3.s3.bucket(bucket) is None:
-            return
-    except ServiceError:
-        return
     params = {"Bucket": bucket, "Key": key}
     if source.get("S3ObjectVersion"):
         params["VersionId"] = source["S3ObjectVersion"]
