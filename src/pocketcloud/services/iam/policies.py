@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.common import (
     already_exists,
     arn,
@@ -159,15 +158,11 @@ class PolicyOperations:
             if d.get("Path", "/").startswith(prefix)
             and (not only_attached or d.get(attached_count, 0) > 0)
         ]
-        limit = p.get("MaxItems") or 100
-        marker = str(p.get("Marker", ""))
-        start = int(marker) if is_digits(marker) else 0
-        chunk = found[start : start + limit]
+        result = page_list(found, p, "Policies")
         # ListPolicies leaves out descriptions and tags, as AWS does (GetPolicy has them).
-        views = [{k: v for k, v in policy_view(d).items() if k not in ("Description", "Tags")} for d in chunk]
-        result: Params = {"Policies": views, "IsTruncated": start + limit < len(found)}
-        if result["IsTruncated"]:
-            result["Marker"] = str(start + limit)
+        result["Policies"] = [
+            {k: v for k, v in policy_view(d).items() if k not in ("Description", "Tags")} for d in result["Policies"]
+        ]
         return result
 
     def CreatePolicyVersion(self, ctx: RequestContext, p: Params) -> Params:
