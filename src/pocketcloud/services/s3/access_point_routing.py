@@ -335,11 +335,8 @@ def _check_requester_pays(ctx: RequestContext, doc: Params | None) -> None:
     else, anonymous callers included, gets 403 ("Downloading objects from Requester Pays buckets",
     S3 User Guide: "If x-amz-request-payer is not in the request, Amazon S3 returns a 403 error").
     AWS services acting in their own name are left to the bucket policy."""
-    if doc is None:
-        return
-    payment = (doc.get("Configs") or {}).get("RequestPayment") or {}
     principal = ctx.principal
-    if payment.get("Payer") != "Requester" or principal.kind == "Service":
+    if doc is None or not requester_pays(doc) or principal.kind == "Service":
         return
     if not principal.is_anonymous:
         if principal.account_id == doc["Account"] or _accepts_charges(ctx):
@@ -355,13 +352,17 @@ def charged_to_requester(ctx: RequestContext, doc: Params | None) -> bool:
     requester, header or not (aws/aws-sdk-net#1526)."""
     if doc is None or not _accepts_charges(ctx):
         return False
-    payment = (doc.get("Configs") or {}).get("RequestPayment") or {}
     principal = ctx.principal
     return (
-        payment.get("Payer") == "Requester"
+        requester_pays(doc)
         and principal.kind not in ("Service", "Anonymous")
         and principal.account_id != doc["Account"]
     )
+
+
+def requester_pays(doc: Params) -> bool:
+    """Whether the bucket `doc` is a Requester Pays bucket (PutBucketRequestPayment)."""
+    return ((doc.get("Configs") or {}).get("RequestPayment") or {}).get("Payer") == "Requester"
 
 
 def _accepts_charges(ctx: RequestContext) -> bool:

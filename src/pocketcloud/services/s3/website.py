@@ -27,6 +27,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_status
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
+from pocketcloud.services.s3.access_point_routing import requester_pays
 from pocketcloud.services.s3.state import bucket_scope
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ class WebsiteEndpoint:
                 404,
                 BucketName=self.bucket,
             )
-        if ((bucket_doc.get("Configs") or {}).get("RequestPayment") or {}).get("Payer") == "Requester":
+        if requester_pays(bucket_doc):
             # "Requester Pays buckets do not allow access through the website endpoint. Any request to
             # such a bucket receives a 403 Access Denied response." (S3 User Guide, Website endpoints)
             raise _error("AccessDenied", "Access Denied", 403)
