@@ -116,6 +116,29 @@ def group(logs: Any) -> Iterator[str]:
         pass
 
 
+# Prints ("got <message>") the messages of the log events a subscription filter delivers to it.
+SUBSCRIBER = (
+    "import base64, gzip, json\n"
+    "def handler(event, context):\n"
+    "    data = json.loads(gzip.decompress(base64.b64decode(event['awslogs']['data'])))\n"
+    "    for e in data['logEvents']:\n"
+    "        print('got', e['message'])\n"
+)
+
+
+def subscriber_function(functions: Functions) -> tuple[str, str]:
+    """The name and ARN of a new SUBSCRIBER function that CloudWatch Logs may invoke."""
+    name = functions.python(SUBSCRIBER)
+    arn = functions.lam.get_function(FunctionName=name)["Configuration"]["FunctionArn"]
+    functions.lam.add_permission(
+        FunctionName=name,
+        StatementId="logs",
+        Action="lambda:InvokeFunction",
+        Principal="logs.amazonaws.com",
+    )
+    return name, arn
+
+
 @pytest.fixture
 def functions(server: ServerProcess) -> Iterator[Functions]:
     """Lambda functions for subscription and transformer tests, deleted after the test."""

@@ -14,7 +14,7 @@ from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.awslambda.support import Functions, log_messages
-from tests.services.logs.support import error_of, put, unique
+from tests.services.logs.support import error_of, put, subscriber_function, unique
 
 REGION = "us-east-1"
 IDENTIFIERS = ["arn:aws:dataprotection::aws:data-identifier/EmailAddress"]
@@ -289,26 +289,10 @@ def test_insights_queries_and_log_records_show_events_masked(logs: Any, group: s
     assert unmasked["@message"] == "mail dee@example.com"
 
 
-SUBSCRIBER = (
-    "import base64, gzip, json\n"
-    "def handler(event, context):\n"
-    "    data = json.loads(gzip.decompress(base64.b64decode(event['awslogs']['data'])))\n"
-    "    for e in data['logEvents']:\n"
-    "        print('got', e['message'])\n"
-)
-
-
 def test_a_subscription_filter_sends_events_masked(logs: Any, group: str, functions: Functions) -> None:
     # "masked at all egress points, including CloudWatch Logs Insights, metric filters, and
     # subscription filters" (user guide, Help protect sensitive log data with masking).
-    subscriber = functions.python(SUBSCRIBER)
-    arn = functions.lam.get_function(FunctionName=subscriber)["Configuration"]["FunctionArn"]
-    functions.lam.add_permission(
-        FunctionName=subscriber,
-        StatementId="logs",
-        Action="lambda:InvokeFunction",
-        Principal="logs.amazonaws.com",
-    )
+    subscriber, arn = subscriber_function(functions)
     logs.create_log_stream(logGroupName=group, logStreamName="s")
     logs.put_data_protection_policy(logGroupIdentifier=group, policyDocument=data_protection())
     logs.put_subscription_filter(logGroupName=group, filterName="all", filterPattern="", destinationArn=arn)

@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.services.awslambda.support import Functions, invoke, log_messages
-from tests.services.logs.support import put_now, unique
+from tests.services.logs.support import put_now, subscriber_function, unique
 
 PARSE_AND_TAG = [
     {"parseJSON": {}},
@@ -141,14 +141,6 @@ def test_a_groups_own_transformer_wins_over_the_account_policy(logs: Any, accoun
 
 
 PRINTS_JSON = "import json\ndef handler(event, context):\n    print(json.dumps({'order': event['order']}))\n    return 1\n"
-# Prints the messages of the log events a subscription filter delivers to it.
-SUBSCRIBER = (
-    "import base64, gzip, json\n"
-    "def handler(event, context):\n"
-    "    data = json.loads(gzip.decompress(base64.b64decode(event['awslogs']['data'])))\n"
-    "    for e in data['logEvents']:\n"
-    "        print('got', e['message'])\n"
-)
 
 
 def test_a_lambda_functions_lines_are_transformed_in_its_log_group(logs: Any, functions: Functions) -> None:
@@ -170,14 +162,7 @@ def test_a_lambda_functions_lines_are_transformed_in_its_log_group(logs: Any, fu
 def test_a_subscription_filter_on_transformed_logs_matches_and_sends_the_transformed_event(
     logs: Any, group: str, functions: Functions
 ) -> None:
-    subscriber = functions.python(SUBSCRIBER)
-    arn = functions.lam.get_function(FunctionName=subscriber)["Configuration"]["FunctionArn"]
-    functions.lam.add_permission(
-        FunctionName=subscriber,
-        StatementId="logs",
-        Action="lambda:InvokeFunction",
-        Principal="logs.amazonaws.com",
-    )
+    subscriber, arn = subscriber_function(functions)
     logs.put_transformer(logGroupIdentifier=group, transformerConfig=PARSE_AND_TAG)
     for name, transformed in (("on-transformed", True), ("on-original", False)):
         logs.put_subscription_filter(
