@@ -32,7 +32,6 @@ from __future__ import annotations
 import base64
 import json
 import logging
-import re
 from typing import TYPE_CHECKING, Any
 
 from botocore.model import OperationModel
@@ -45,7 +44,7 @@ from pocketcloud.protocol.models import operation_model, service_model
 from pocketcloud.services.awslambda import url_cors
 from pocketcloud.services.awslambda.functions import function_arn
 from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
-from pocketcloud.services.awslambda.url_payloads import BadResponse, build_event, http_response
+from pocketcloud.services.awslambda.url_payloads import _HEADER_VALUE, BadResponse, build_event, http_response
 
 if TYPE_CHECKING:
     from pocketcloud.gateway.app import Gateway
@@ -55,7 +54,6 @@ MARKER = ".lambda-url."
 Params = dict[str, Any]
 HTTP_INTEGRATION_RESPONSE = "application/vnd.awslambda.http-integration-response"
 PRELUDE_DELIMITER = b"\0" * 8
-_HEADER_VALUE = re.compile(r"[\t\x20-\x7e\x80-\xff]*")  # what HTTP/1.1 can carry in a header value
 
 
 def url_target(host: str) -> tuple[str, str] | None:
@@ -232,7 +230,7 @@ class _FunctionUrlCall:
         alias: str | None,
         body: bytes,
         caller: Principal | None,
-        streams: bool = False,
+        streams: bool,
     ) -> Response:
         scope = (account, region)
         try:
