@@ -35,20 +35,14 @@ def parse_timestamp(text: str | int | float) -> datetime:
         return _from_epoch(float(value))
     except ValueError:
         pass
-    iso = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
-        parsed = datetime.fromisoformat(iso)
+        parsed = _from_iso(value)
     except ValueError:
         try:
             parsed = parsedate_to_datetime(value)
         except (TypeError, ValueError, IndexError) as exc:
             raise BadValue(text) from exc
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    try:
-        return parsed.astimezone(UTC)
-    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
-        raise BadValue(text) from exc
+    return _in_utc(parsed, text)
 
 
 # An ISO 8601 date-time in its extended form ("2030-01-01T00:00:00Z", with or without fractional
@@ -62,16 +56,25 @@ def parse_iso8601(text: str) -> datetime:
     value = text.strip()
     if not _ISO8601_DATE_TIME.match(value):
         raise BadValue(text)
-    iso = value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value
     try:
-        parsed = datetime.fromisoformat(iso)
+        parsed = _from_iso(value)
     except ValueError as exc:
         raise BadValue(text) from exc
+    return _in_utc(parsed, text)
+
+
+def _from_iso(value: str) -> datetime:
+    """`fromisoformat`, with a trailing Z read as UTC; ValueError if it cannot read `value`."""
+    return datetime.fromisoformat(value[:-1] + "+00:00" if value.endswith(("Z", "z")) else value)
+
+
+def _in_utc(parsed: datetime, text: str) -> datetime:
+    """`parsed` in UTC, a datetime without an offset taken as UTC already."""
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
         return parsed.astimezone(UTC)
-    except OverflowError as exc:
+    except OverflowError as exc:  # 0001-01-01T00:00:00+01:00 is before year 1 in UTC
         raise BadValue(text) from exc
 
 
