@@ -57,33 +57,28 @@ _TOKEN = re.compile(
 _SLASH = re.compile(r"\s*/")
 
 
-@dataclass
-class _Tok:
-    kind: str
-    text: str
-
-
-def _lex(text: str, divide: bool = False) -> list[_Tok]:
+def _lex(text: str, divide: bool = False) -> list[Token]:
     """The tokens of a command; with `divide` (a filter's), a / after an operand divides."""
-    tokens: list[_Tok] = []
+    tokens: list[Token] = []
     pos = 0
     text = text.rstrip()
     while pos < len(text):
         slash = _SLASH.match(text, pos)
         if divide and slash is not None and tokens and _operand_ends(tokens[-1]):
-            tokens.append(_Tok("op", "/"))  # after an operand, a / divides (a regex follows like or =~)
+            # After an operand, a / divides (a regex follows like or =~).
+            tokens.append(Token("op", "/", slash.end() - 1, slash.end()))
             pos = slash.end()
             continue
         match = _TOKEN.match(text, pos)
         if match is None or match.end() == pos:
             raise QueryError(f"unexpected input at: {text[pos : pos + 20]!r}")
         kind = match.lastgroup or ""
-        tokens.append(_Tok(kind, match.group(kind)))
+        tokens.append(Token(kind, match.group(kind), match.start(kind), match.end()))
         pos = match.end()
     return tokens
 
 
-def _operand_ends(token: _Tok) -> bool:
+def _operand_ends(token: Token) -> bool:
     """Whether a token can end an operand (so a / after it divides)."""
     if token.kind == "word":
         return token.text.lower() not in ("like", "and", "or", "not", "in", "-")
@@ -163,15 +158,11 @@ class Query:
     parsers: list[Callable[[Record], None]] = field(default_factory=list)
 
 
-class _FilterParser:
-    def __init__(self, tokens: list[_Tok]) -> None:
-        self.tokens = tokens
-        self.pos = 0
+class _FilterParser(insights_expr.Parser):
+    """A filter's predicate; its operands are insights_expr's arithmetic over the filter's tokens
+    (without unary minus: a filter lexes -5 as a number), with function calls as operands."""
 
-    def peek(self) -> _Tok | None:
-        return self.tokens[self.pos] if self.pos < len(self.tokens) else None
-
-    def take(self) -> _Tok:
+    def take(self) -> Token:
         token = self.peek()
         if token is None:
             raise QueryError("unexpected end of filter")
@@ -216,26 +207,7 @@ class _FilterParser:
             return inner
         return self.comparison()
 
-    def operand(self) -> Callable[[Record], Any]:
-        """An operand, with arithmetic: + and - over *, / and % over ^ (insights_expr.arithmetic)."""
-        left = self._term()
-        while (op := self._arith_op("+", "-")) is not None:
-            left = self._arith(op, left, self._term())
-        return left
-
-    def _term(self) -> Callable[[Record], Any]:
-        left = self._power()
-        while (op := self._arith_op("*", "/", "%")) is not None:
-            left = self._arith(op, left, self._power())
-        return left
-
-    def _power(self) -> Callable[[Record], Any]:
-        base = self._atom()
-        if self._arith_op("^") is not None:
-            return self._arith("^", base, self._power())
-        return base
-
-    def _arith_op(self, *ops: str) -> str | None:
+    def _op(self, *ops: str) -> str | None:
         token = self.peek()
         # A lone "-" lexes as a word (field names may hold hyphens): it subtracts here.
         if token is not None and token.kind in ("op", "word") and token.text in ops:
@@ -243,9 +215,8 @@ class _FilterParser:
             return token.text
         return None
 
-    @staticmethod
-    def _arith(op: str, left: Callable[[Record], Any], right: Callable[[Record], Any]) -> Callable[[Record], Any]:
-        return lambda r: insights_expr.arithmetic(op, left(r), right(r))
+    def unary(self) -> Callable[[Record], Any]:
+        return self._atom()
 
     def _atom(self) -> Callable[[Record], Any]:
         token = self.take()
@@ -263,7 +234,7 @@ class _FilterParser:
             return lambda r: r.get(name)
         raise QueryError(f"unexpected {token.text!r}")
 
-    def _call(self, name: _Tok) -> Callable[[Record], Any]:
+    def _call(self, name: Token) -> Callable[[Record], Any]:
         """A function call as an operand (strlen(@message) > 100, isempty(user)): its tokens, up to
         the matching parenthesis, as an insights_expr expression."""
         parts, depth = [name.text], 0
@@ -289,9 +260,9 @@ class _FilterParser:
             if self.take().text != ")":
                 raise QueryError("missing )")
             return lambda r: r.get(name) is not None
-        left = self.operand()
+        left = self.expression()
         negate = self.keyword("not")
-        if self.keyword("like") or (not negate and self._op("=~")):
+        if self.keyword("like") or (not negate and self._op("=~") is not None):
             pattern = self.take()
             if pattern.kind == "regex":
                 regex = re.compile(pattern.text[1:-1])
@@ -307,7 +278,7 @@ class _FilterParser:
                 raise QueryError("in needs [values]")
             options: list[Any] = []
             while True:
-                item = self.operand()(None)  # type: ignore[arg-type]
+                item = self.expression()(None)  # type: ignore[arg-type]
                 options.append(item)
                 sep = self.take().text
                 if sep == "]":
@@ -322,15 +293,8 @@ class _FilterParser:
         if token is None or token.kind != "op" or token.text not in ("=", "!=", "<", "<=", ">", ">="):
             return lambda r: bool(left(r))
         op = self.take().text
-        right = self.operand()
+        right = self.expression()
         return lambda r: _compare(left(r), op, right(r))
-
-    def _op(self, text: str) -> bool:
-        token = self.peek()
-        if token is not None and token.kind == "op" and token.text == text:
-            self.pos += 1
-            return True
-        return False
 
 
 def _text(value: Any) -> str:
@@ -370,7 +334,7 @@ def _compare(a: Any, op: str, b: Any) -> bool:
     return left >= right  # type: ignore[operator]
 
 
-def _names(tokens: list[_Tok]) -> list[str]:
+def _names(tokens: list[Token]) -> list[str]:
     return [t.text for t in tokens if t.kind == "word"]
 
 
@@ -431,7 +395,7 @@ def _parse_commands(commands: list[str]) -> Query:
     return query
 
 
-def _parser(tokens: list[_Tok]) -> Callable[[Record], None]:
+def _parser(tokens: list[Token]) -> Callable[[Record], None]:
     """parse [field] "glob with *" as a, b  |  parse [field] /regex with (?<name>groups)/.
 
     A glob's wildcards match as little as they can, but one that ends the pattern takes the rest

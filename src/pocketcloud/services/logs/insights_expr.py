@@ -152,7 +152,7 @@ FUNCTIONS: dict[str, tuple[int, int | None, Callable[..., Any]]] = {
 }
 
 
-class _Parser:
+class Parser:
     """expr := term ((+|-) term)*; term := power ((*|/|%) power)*; power := unary (^ power)?;
     unary := -unary | primary; primary := number | "string" | field | fn(args) | (expr)."""
 
@@ -242,7 +242,7 @@ class _Parser:
 
 def compile_expression(source: str, toks: list[Token]) -> Value:
     """The function of a record an expression's tokens (from `tokens(source)`) compute."""
-    parser = _Parser(toks)
+    parser = Parser(toks)
     value = parser.expression()
     if parser.peek() is not None:
         raise ExpressionError(f"unexpected {parser.peek().text!r} in expression")  # type: ignore[union-attr]
