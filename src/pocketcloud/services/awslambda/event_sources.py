@@ -126,15 +126,15 @@ def _payload_batches(messages: list[Params], queue_arn: str) -> list[list[Params
     Lambda passes a batch in one call "as long as the total size of the events doesn't exceed the
     invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""
     batches: list[list[Params]] = []
-    size = SYNC_PAYLOAD_LIMIT
+    size = 0
     for message in messages:
-        grown = size + _record_size(message, queue_arn)
-        if grown > SYNC_PAYLOAD_LIMIT:
-            batches.append([message])
-            size = _EVENT_FRAME + _record_size(message, queue_arn)
-        else:
+        record = _record_size(message, queue_arn)
+        if batches and size + record <= SYNC_PAYLOAD_LIMIT:
             batches[-1].append(message)
-            size = grown
+            size += record
+        else:
+            batches.append([message])
+            size = _EVENT_FRAME + record
     return batches
 
 
