@@ -34,7 +34,7 @@ from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public, malformed_policy
-from pocketcloud.services.s3.errors import no_such_bucket, no_such_key
+from pocketcloud.services.s3.errors import method_not_allowed, no_such_bucket, no_such_key
 from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
 
@@ -416,13 +416,7 @@ class AccessControlOperations:
         correct permissions, but you're not using an identity that belongs to the bucket owner's account,
         Amazon S3 returns a 405 Method Not Allowed error" (their API references)."""
         if ctx.account_id != bucket_doc["Account"]:
-            raise ServiceError(
-                "MethodNotAllowed",
-                "The specified method is not allowed against this resource.",
-                status=405,
-                Method=ctx.request.method,
-                ResourceType="BUCKETPOLICY",
-            )
+            raise method_not_allowed(ctx.request.method, "BUCKETPOLICY")
 
     def _check_principals(self, document: dict[str, Any]) -> None:
         """S3 resolves each principal ARN when it stores a policy: a user or role that does not exist
