@@ -127,10 +127,6 @@ def _regex_may_start(before: str) -> bool:
     )
 
 
-def _unquote(text: str) -> str:
-    return re.sub(r"\\(.)", r"\1", text[1:-1])
-
-
 @dataclass
 class Aggregate:
     function: str
@@ -221,7 +217,7 @@ class _FilterParser(insights_expr.Parser):
     def _atom(self) -> Callable[[Record], Any]:
         token = self.take()
         if token.kind == "str":
-            value: Any = _unquote(token.text)
+            value: Any = insights_expr.unquote(token.text)
             return lambda r: value
         if token.kind == "num":
             number = float(token.text)
@@ -268,7 +264,7 @@ class _FilterParser(insights_expr.Parser):
                 regex = re.compile(pattern.text[1:-1])
                 test: Predicate = lambda r: (v := left(r)) is not None and regex.search(_text(v)) is not None  # noqa: E731
             elif pattern.kind == "str":
-                needle = _unquote(pattern.text)
+                needle = insights_expr.unquote(pattern.text)
                 test = lambda r: (v := left(r)) is not None and needle in _text(v)  # noqa: E731
             else:
                 raise QueryError('like needs /regex/ or "text"')
@@ -409,7 +405,7 @@ def _parser(tokens: list[Token]) -> Callable[[Record], None]:
         raise QueryError('parse needs a "glob" or a /regex/')
     pattern, rest = tokens[0], tokens[1:]
     if pattern.kind == "str":
-        glob = _unquote(pattern.text)
+        glob = insights_expr.unquote(pattern.text)
         parts = glob.split("*")
         if len(parts) < 2:
             raise QueryError("parse needs a * in its pattern")

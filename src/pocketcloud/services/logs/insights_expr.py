@@ -57,6 +57,11 @@ def tokens(text: str) -> list[Token]:
     return out
 
 
+def unquote(quoted: str) -> str:
+    """A "string" or 'string' token's text: without its quotes, each \\x as x."""
+    return re.sub(r"\\(.)", r"\1", quoted[1:-1])
+
+
 def number(value: Any) -> float | None:
     if isinstance(value, bool) or value is None:
         return None
@@ -211,7 +216,7 @@ class Parser:
             constant: Any = float(token.text)
             return lambda r: constant
         if token.kind == "str":
-            literal = re.sub(r"\\(.)", r"\1", token.text[1:-1])
+            literal = unquote(token.text)
             return lambda r: literal
         if token.kind == "op" and token.text == "(":
             inner = self.expression()
