@@ -160,6 +160,22 @@ class KmsBase(Provider):
         found = self.lookup.find(self._scope(ctx), key_arn(scope, key_id))
         return found if found is None else self._expired(*found)
 
+    def _source_key(self, ctx: RequestContext, key_id: Any, blob: Any) -> tuple[Scope, Params] | None:
+        """The key a Decrypt or ReEncrypt opens its ciphertext with: the one `key_id` names, or else
+        the one the ciphertext `blob` names; None if there is none (InvalidCiphertextException is the
+        call's own to answer)."""
+        if not key_id:
+            if not isinstance(blob, bytes):
+                return None
+            try:
+                return self._sealing_key(ctx, blob)
+            except ServiceError:
+                return None
+        if not isinstance(key_id, str):
+            return None
+        found = self.lookup.find(self._scope(ctx), key_id)
+        return found if found is None else self._expired(*found)
+
     # -- a key's policy, for a second check on a key -------------------------------------------
 
     def key_grants(self, scope: Scope, key_id: str) -> list[Params]:

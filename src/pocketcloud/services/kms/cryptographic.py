@@ -12,7 +12,6 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms import conditions, crypto
 from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
 from pocketcloud.services.kms.keys import SYMMETRIC, public_key_der, usable
-from pocketcloud.store import Scope
 
 Params = dict[str, Any]
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
@@ -99,7 +98,7 @@ class CryptographicOperations(KmsBase):
         alias = conditions.alias_name(p["DestinationKeyId"])
         if alias is not None:
             request["kms:RequestAlias"] = alias
-        source_key = self._source_key(ctx, p)
+        source_key = self._source_key(ctx, p.get("SourceKeyId"), p.get("CiphertextBlob"))
         if source_key is not None and source_key[1]["Arn"] == destination[1]["Arn"]:
             request["kms:ReEncryptOnSameKey"] = "true"
         self.authorize_on_key(
@@ -132,15 +131,6 @@ class CryptographicOperations(KmsBase):
             "SourceEncryptionAlgorithm": source_algorithm,
             "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
         }
-
-    def _source_key(self, ctx: RequestContext, p: Params) -> tuple[Scope, Params] | None:
-        """The key a ReEncrypt's ciphertext was sealed with: the SourceKeyId, or the key the blob names."""
-        if p.get("SourceKeyId"):
-            return self.lookup.find(self._scope(ctx), p["SourceKeyId"])
-        try:
-            return self._sealing_key(ctx, p["CiphertextBlob"]) if p.get("CiphertextBlob") else None
-        except ServiceError:
-            return None  # not a blob of ours: ReEncrypt answers InvalidCiphertextException itself
 
     def _symmetric(self, ctx: RequestContext, key_id: str) -> Params:
         """The symmetric encryption key that seals a data key (an asymmetric ENCRYPT_DECRYPT key does not)."""

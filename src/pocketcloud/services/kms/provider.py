@@ -134,16 +134,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             return None
         if operation in ("Decrypt", "ReEncrypt"):
             key_id = params.get("KeyId") if operation == "Decrypt" else params.get("SourceKeyId")
-            if not key_id:
-                blob = params.get("CiphertextBlob")
-                if not isinstance(blob, bytes):
-                    return None
-                try:
-                    return self._sealing_key(ctx, blob)
-                except ServiceError:
-                    return None
-        else:
-            key_id = params.get("KeyId") or params.get("TargetKeyId")
+            return self._source_key(ctx, key_id, params.get("CiphertextBlob"))
+        key_id = params.get("KeyId") or params.get("TargetKeyId")
         if not key_id or not isinstance(key_id, str):
             return None
         found = self.lookup.find((ctx.account_id, ctx.region), key_id)
