@@ -194,9 +194,7 @@ class _FilterParser(insights_expr.Parser):
         if self.keyword("not"):
             inner = self.negation()
             return lambda r: not inner(r)
-        token = self.peek()
-        if token is not None and token.kind == "op" and token.text == "(":
-            self.pos += 1
+        if self._op("(") is not None:
             inner = self.disjunction()
             if self.take().text != ")":
                 raise QueryError("missing )")
@@ -247,9 +245,7 @@ class _FilterParser(insights_expr.Parser):
             raise QueryError(str(exc)) from exc
 
     def comparison(self) -> Predicate:
-        token = self.peek()
-        if token is not None and token.kind == "word" and token.text.lower() == "ispresent":
-            self.pos += 1
+        if self.keyword("ispresent"):
             if self.take().text != "(":
                 raise QueryError("ispresent needs (field)")
             name = self.take().text
