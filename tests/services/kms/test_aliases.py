@@ -263,3 +263,6 @@ def test_list_aliases_answers_fifty_aliases_without_a_limit(kms: Any) -> None:
     page = kms.list_aliases()
     assert len(page["Aliases"]) == 50
     assert page["Truncated"] is True
+    rest = kms.list_aliases(Marker=page["NextMarker"])
+    assert len(rest["Aliases"]) >= 1
+    assert not {a["AliasName"] for a in page["Aliases"]} & {a["AliasName"] for a in rest["Aliases"]}

@@ -282,6 +282,7 @@ def test_list_key_rotations_pages_by_limit_and_marker(kms: Any) -> None:
     second = kms.list_key_rotations(KeyId=key_id, Limit=2, Marker=first["NextMarker"])
     assert len(second["Rotations"]) == 1
     assert second["Truncated"] is False
+    assert "NextMarker" not in second
     dates = [r["RotationDate"] for r in first["Rotations"] + second["Rotations"]]
     assert dates == sorted(dates)
 
