@@ -146,6 +146,13 @@ def test_a_queue_whose_policy_no_longer_lets_s3_send_gets_no_events(wired: Serve
     assert sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1).get("Messages") is None
 
 
+def _reads(resource: str) -> dict[str, Any]:
+    """An execution role policy allowing the calls a mapping's poller makes on `resource`."""
+    return {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"],
+        "Resource": resource}]}
+
+
 def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: ServerProcess) -> None:
     sqs, lam = wired.client("sqs"), wired.client("lambda")
     dlq_url, dlq_arn = _queue(wired)
@@ -155,8 +162,7 @@ def test_sqs_mapping_deletes_successes_and_redrives_reported_failures(wired: Ser
         "def handler(event, context):\n"
         "    assert all(r['eventSource'] == 'aws:sqs' for r in event['Records'])\n"
         "    return {'batchItemFailures': [{'itemIdentifier': r['messageId']} for r in event['Records'] if r['body'] == 'poison']}\n"
-    ), role_policy={"Version": "2012-10-17", "Statement": [{  # Lambda reads the queue as the execution role
-        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": arn}]})
+    ), role_policy=_reads(arn))  # Lambda reads the queue as the execution role
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
                                               FunctionResponseTypes=["ReportBatchItemFailures"])
     assert mapping["State"] == "Creating"
@@ -191,8 +197,7 @@ def test_a_reported_failure_naming_no_message_of_the_batch_fails_the_whole_batch
     name = _function(wired, (
         "def handler(event, context):\n"
         "    return {'batchItemFailures': [{'itemIdentifier': 'not-a-message-of-this-batch'}]}\n"
-    ), role_policy={"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": arn}]})
+    ), role_policy=_reads(arn))
     mapping = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=10,
                                               FunctionResponseTypes=["ReportBatchItemFailures"])
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"VisibilityTimeout": "1"})
@@ -202,8 +207,7 @@ def test_a_reported_failure_naming_no_message_of_the_batch_fails_the_whole_batch
 
 
 _COUNTING = "def handler(event, context):\n    print('batch of', len(event['Records']))\n"
-_READS = {"Version": "2012-10-17", "Statement": [{
-    "Effect": "Allow", "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:GetQueueAttributes"], "Resource": "*"}]}
+_READS = _reads("*")
 
 
 def _batch_sizes(server: ServerProcess, function: str, messages: int) -> list[int]:
