@@ -65,6 +65,13 @@ def json_log_lines(
         if level >= floor:
             lines.append(_event(at_ms, kind, record))
 
+    def emit_init_done(at_ms: int, level: int, done: dict[str, Any], duration_ms: float) -> None:
+        # A runtime that ran out of time never said its init was done: Lambda's runtime interface
+        # (rapid) sends no initRuntimeDone for a timed-out init, only the initReport.
+        if done["status"] != "timeout":
+            emit(at_ms, level, "platform.initRuntimeDone", done)
+        emit(at_ms, level, "platform.initReport", {**done, "metrics": {"durationMs": round(duration_ms, 3)}})
+
     # platform.start carries the moment the event was handed over, so the function's lines sort after it.
     started = outcome.started_ms or now_ms - int(outcome.duration_ms)
     status = STATUS.get(outcome.status, "error")
@@ -95,20 +102,13 @@ def json_log_lines(
         init_phase = ON_DEMAND
         if outcome.first_init is not None:
             # A failed init, retried at the invocation: the first attempt's records, then the
-            # retry's in the invoke phase (a timed-out init has no initRuntimeDone, as below).
+            # retry's in the invoke phase.
             first_ms, first_lines, first_error = outcome.first_init
             lines += first_lines
             first_done = (
                 {"status": "error", "errorType": first_error} if first_error else {"status": "timeout"}
             )
-            if first_error:
-                emit(started, WARN, "platform.initRuntimeDone", {**ON_DEMAND, **first_done})
-            emit(
-                started,
-                WARN,
-                "platform.initReport",
-                {**ON_DEMAND, **first_done, "metrics": {"durationMs": round(first_ms, 3)}},
-            )
+            emit_init_done(started, WARN, {**ON_DEMAND, **first_done}, first_ms)
             init_phase = {**ON_DEMAND, "phase": "invoke"}
         # What init printed: an init that failed never got the event, so all it wrote is init's.
         lines += outcome.log_lines if init_failed else outcome.preamble
@@ -116,17 +116,7 @@ def json_log_lines(
         done = {"status": "error", **error} if init_failed else {"status": "success"}
         if timed_out:
             done = {"status": "timeout"}  # AWS's initReport for it names no errorType
-        level = WARN if init_failed else DEBUG
-        # A runtime that ran out of time never said its init was done: Lambda's runtime interface
-        # (rapid) sends no initRuntimeDone for a timed-out init, only the initReport.
-        if not timed_out:
-            emit(started, level, "platform.initRuntimeDone", {**init_phase, **done})
-        emit(
-            started,
-            level,
-            "platform.initReport",
-            {**init_phase, **done, "metrics": {"durationMs": round(init_ms, 3)}},
-        )
+        emit_init_done(started, WARN if init_failed else DEBUG, {**init_phase, **done}, init_ms)
     if not cold or init_ms is None or init_failed:
         lines += outcome.preamble
     emit(
