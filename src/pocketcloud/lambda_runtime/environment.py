@@ -241,9 +241,7 @@ class ExecutionEnvironment:
         await self.start()
         return lines
 
-    async def invoke(
-        self, invocation: Invocation, timeout_seconds: float, spent_ms: float = 0.0
-    ) -> InvokeOutcome:
+    async def invoke(self, invocation: Invocation, timeout_seconds: float, spent_ms: float) -> InvokeOutcome:
         """Run one invocation; `spent_ms` of its timeout went already (to an init retried at the invocation)."""
         assert self.process is not None
         self.output.read_now()  # what init (or the last invocation, late) printed goes before START
