@@ -137,6 +137,7 @@ def test_a_runtime_exiting_in_its_init_is_logged_as_a_fault_in_the_invocation(
     error: signal: segmentation fault' and 'Runtime.ExitError', END, REPORT."""
     name = functions.python("import os\nos._exit(4)\ndef handler(event, context):\n    return 1\n")
     result = invoke(lam, name)
+    assert (result.status, result.function_error) == (200, "Unhandled")
     fault = f"RequestId: {result.request_id} Error: Runtime exited with error: exit status 4"
     assert result.payload == {"errorType": "Runtime.ExitError", "errorMessage": fault}
     assert re.findall(r"INIT_REPORT Init Duration: \d+\.\d\d ms\t(.*)", result.log) == [
