@@ -256,10 +256,13 @@ def _put_unframed(url: str, chunks: list[bytes] | None) -> tuple[int, bytes]:
         if chunks is not None:
             connection.putheader("Transfer-Encoding", "chunked")
         connection.endheaders()
-        for chunk in chunks or []:
-            connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
-        if chunks is not None:
-            connection.send(b"0\r\n\r\n")
+        try:
+            for chunk in chunks or []:
+                connection.send(b"%x\r\n%s\r\n" % (len(chunk), chunk))
+            if chunks is not None:
+                connection.send(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # S3 may answer (and close) on the head alone, before the body has gone out
         response = connection.getresponse()
         return response.status, response.read()
     finally:
