@@ -195,8 +195,12 @@ class JsonSerializer(ResponseSerializer):
             headers.append(("x-amzn-query-error", f"{self.query_error_code(error)};{fault}"))
         headers.extend(self.extra_headers(error))
         document = error_document(self.json, self.error_shape(error), error, self.message_key)
-        document["__type"] = self.json_error_code(error)
+        document["__type"] = self.json_error_type(error)
         return Response(status, headers, dumps(document))
+
+    def json_error_type(self, error: ServiceError) -> str:
+        """What `__type` says: the JSON code, with the namespace a service writes before it (if any)."""
+        return self.json_error_code(error)
 
     def query_error_code(self, error: ServiceError) -> str:
         """The code this error had under the query protocol (the shape's `error.code` trait)."""

@@ -80,13 +80,26 @@ _QUERY_ERRORS: dict[str, tuple[str, int]] = {
     "UnsupportedOperation": ("AWS.SimpleQueueService.UnsupportedOperation", 400),
 }
 # Query-era codes whose json `__type` is another name (what real SQS answers over json,
-# while `x-amzn-query-error` keeps the query code that SDKs raise).
+# while `x-amzn-query-error` keeps the query code that SDKs raise): the request checks and the
+# authentication failures of the Coral framework SQS runs on.
 _JSON_TYPES = {
     "InvalidParameterValue": "InvalidParameterValueException",
     "MissingParameter": "MissingRequiredParameterException",
+    "InvalidAction": "UnknownOperationException",
+    "InvalidClientTokenId": "UnrecognizedClientException",
+    "SignatureDoesNotMatch": "InvalidSignatureException",
+    "MissingAuthenticationToken": "MissingAuthenticationTokenException",
+    "IncompleteSignature": "IncompleteSignatureException",
+    "ExpiredToken": "ExpiredTokenException",
 }
+# A json error's `__type` names its namespace: SQS's own for the errors of its model
+# ("com.amazonaws.sqs#QueueDoesNotExist", SQS Developer Guide, "Interpreting Amazon SQS JSON API
+# responses"), the Coral framework's for the rest (validation, authentication, unknown operation).
+_SQS_NAMESPACE = "com.amazonaws.sqs#"
+_CORAL_NAMESPACE = "com.amazon.coral.service#"
 # A provider may raise either spelling; both lead to the shape.
 _SHAPE_BY_QUERY_CODE = {code: shape for shape, (code, _) in _QUERY_ERRORS.items()}
+_SHAPE_BY_QUERY_CODE.update({json_type: code for code, json_type in _JSON_TYPES.items()})
 
 
 def _shape_name(code: str) -> str:
@@ -95,7 +108,7 @@ def _shape_name(code: str) -> str:
 
 def _query_code(code: str) -> str:
     name = _shape_name(code)
-    return _QUERY_ERRORS[name][0] if name in _QUERY_ERRORS else code
+    return _QUERY_ERRORS[name][0] if name in _QUERY_ERRORS else name
 
 
 def _status(code: str) -> int | None:
@@ -148,6 +161,11 @@ class SqsJsonSerializer(JsonSerializer):
     def json_error_code(self, error: ServiceError) -> str:
         name = _shape_name(error.code)
         return _JSON_TYPES.get(name, name)
+
+    def json_error_type(self, error: ServiceError) -> str:
+        name = self.json_error_code(error)
+        modeled = self.error_shape(error) is not None
+        return (_SQS_NAMESPACE if modeled else _CORAL_NAMESPACE) + name
 
     def query_error_code(self, error: ServiceError) -> str:
         return _query_code(error.code)

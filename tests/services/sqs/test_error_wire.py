@@ -1,0 +1,132 @@
+"""SQS errors as they travel on the wire, over json and over query.
+
+A json error's `__type` names its namespace: SQS's own for the errors of its model
+(`com.amazonaws.sqs#QueueDoesNotExist`, the example of the SQS Developer Guide's "Interpreting
+Amazon SQS JSON API responses"), the Coral framework's for request validation, authentication and
+unknown operations; `x-amzn-query-error` carries the query-era code SDKs raise. SQS, a query
+service before it spoke json, refuses bad credentials as the query services do, on both protocols:
+403 InvalidClientTokenId / SignatureDoesNotMatch (SQS over json: "GetQueueUrl, https response error
+StatusCode: 403, ... api error InvalidClientTokenId", argoproj/notifications-engine#382).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from tests.conftest import make_client
+from tests.raw_http import exchange, signed_request
+from tests.services.sqs.support import QueryClient, error_of, text, unique
+
+
+def _json_call(
+    endpoint: str, operation: str, params: dict[str, Any]
+) -> tuple[int, dict[str, str], dict[str, Any]]:
+    headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": f"AmazonSQS.{operation}"}
+    body = json.dumps(params).encode()
+    status, answer_headers, answer = exchange(
+        endpoint, signed_request(endpoint, "POST", "/", "sqs", body, headers)
+    )
+    return status, answer_headers, json.loads(answer)
+
+
+@pytest.mark.parametrize(
+    ("operation", "params", "status", "json_type", "query_code"),
+    [
+        (
+            "GetQueueUrl",
+            {"QueueName": "no-such-queue-here"},
+            400,
+            "com.amazonaws.sqs#QueueDoesNotExist",
+            "AWS.SimpleQueueService.NonExistentQueue",
+        ),
+        (
+            "SendMessageBatch",
+            {"Entries": []},
+            400,
+            "com.amazonaws.sqs#EmptyBatchRequest",
+            "AWS.SimpleQueueService.EmptyBatchRequest",
+        ),
+        (
+            "SendMessage",
+            {"MessageBody": ""},
+            400,
+            "com.amazon.coral.service#MissingRequiredParameterException",
+            "MissingParameter",
+        ),
+        (
+            "ReceiveMessage",
+            {"MaxNumberOfMessages": 11},
+            400,
+            "com.amazon.coral.service#InvalidParameterValueException",
+            "InvalidParameterValue",
+        ),
+        (
+            "DeleteMessage",
+            {"ReceiptHandle": "garbage"},
+            404,
+            "com.amazonaws.sqs#ReceiptHandleIsInvalid",
+            "ReceiptHandleIsInvalid",
+        ),
+    ],
+)
+def test_json_error_type_names_its_namespace(
+    endpoint: str,
+    sqs: Any,
+    operation: str,
+    params: dict[str, Any],
+    status: int,
+    json_type: str,
+    query_code: str,
+) -> None:
+    url = sqs.create_queue(QueueName=unique("wire"))["QueueUrl"]
+    if operation != "GetQueueUrl":
+        params = {"QueueUrl": url, **params}
+    answer_status, headers, document = _json_call(endpoint, operation, params)
+    assert answer_status == status
+    assert document["__type"] == json_type
+    assert headers["x-amzn-query-error"] == f"{query_code};Sender"
+
+
+def test_json_unknown_operation_is_corals_with_the_query_code_invalid_action(endpoint: str) -> None:
+    status, headers, document = _json_call(endpoint, "NoSuchAction", {})
+    assert status == 400
+    assert document["__type"] == "com.amazon.coral.service#UnknownOperationException"
+    assert headers["x-amzn-query-error"] == "InvalidAction;Sender"
+
+
+def test_sdks_still_raise_the_query_code_and_modeled_class(sqs: Any) -> None:
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist) as info:
+        sqs.get_queue_url(QueueName="no-such-queue-here")
+    assert info.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
+
+
+def test_unknown_access_key_is_403_invalid_client_token_id_over_json(endpoint: str) -> None:
+    client = make_client(endpoint, "sqs", key="AKIANOSUCHKEY0000001", secret="whatever")
+    assert error_of(client.list_queues) == (
+        "InvalidClientTokenId",
+        403,
+        "The security token included in the request is invalid.",
+    )
+
+
+def test_wrong_secret_is_403_signature_does_not_match_over_json(endpoint: str) -> None:
+    client = make_client(endpoint, "sqs", secret="not-the-secret")
+    code, status, message = error_of(client.list_queues)
+    assert (code, status) == ("SignatureDoesNotMatch", 403)
+    assert message.startswith(
+        "The request signature we calculated does not match the signature you provided."
+    )
+
+
+def test_bad_credentials_over_query_get_the_query_codes(endpoint: str) -> None:
+    status, root = QueryClient(endpoint, key="AKIANOSUCHKEY0000001", secret="x").call("ListQueues")
+    assert (status, text(root, "Error/Code"), text(root, "Error/Type")) == (
+        403,
+        "InvalidClientTokenId",
+        "Sender",
+    )
+    status, root = QueryClient(endpoint, secret="not-the-secret").call("ListQueues")
+    assert (status, text(root, "Error/Code")) == (403, "SignatureDoesNotMatch")
