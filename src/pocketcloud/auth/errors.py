@@ -5,7 +5,8 @@ extra fields, the query services (STS, IAM, SNS, RDS, ...) answer
 InvalidClientTokenId / SignatureDoesNotMatch, EC2 answers AuthFailure, and the
 JSON services answer UnrecognizedClientException / InvalidSignatureException
 (HTTP 400 for awsJson services such as DynamoDB or Logs, 403 for rest-json
-ones such as Lambda). `family()` decides which answers a service gives;
+ones such as Lambda), save those that keep their query-era codes (SQS), which
+answer as the query services do. `family()` decides which answers a service gives;
 `AuthErrors` builds them.
 """
 
@@ -47,7 +48,10 @@ def family(service: str) -> str:
     protocol = metadata.get("protocol", "json")
     if protocol == "ec2":
         return EC2
-    if protocol in ("query", "rest-xml"):
+    if protocol in ("query", "rest-xml") or "awsQueryCompatible" in metadata:
+        # A json service that was a query one (SQS) keeps its query-era answers: 403
+        # InvalidClientTokenId / SignatureDoesNotMatch, which its json serializer sends in
+        # x-amzn-query-error (SQS over json: "StatusCode: 403, api error InvalidClientTokenId").
         return QUERY
     return JSON
 
