@@ -201,6 +201,26 @@ def test_delete_with_an_invalid_or_spent_receipt_handle(sqs: Any, new_queue: Cal
     assert _counts(sqs, url) == (0, 0, 0)
 
 
+def test_a_handle_from_another_queue_is_not_valid_for_this_queue(
+    sqs: Any, new_queue: Callable[..., str]
+) -> None:
+    # AWS Knowledge Center, "How do I troubleshoot ReceiptHandleIsInvalid and InvalidParameterValue
+    # errors ...": a receipt handle from another queue is "not valid for this queue".
+    url, other = new_queue(), new_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x")
+    handle = sqs.receive_message(QueueUrl=url)["Messages"][0]["ReceiptHandle"]
+    expected = ("ReceiptHandleIsInvalid", 404, f'The receipt handle "{handle}" is not valid for this queue.')
+    assert error_of(sqs.delete_message, QueueUrl=other, ReceiptHandle=handle) == expected
+    assert (
+        error_of(sqs.change_message_visibility, QueueUrl=other, ReceiptHandle=handle, VisibilityTimeout=5)
+        == expected
+    )
+    entries = [{"Id": "a", "ReceiptHandle": handle}]
+    failed = sqs.delete_message_batch(QueueUrl=other, Entries=entries)["Failed"]
+    assert [(f["Code"], f["Message"]) for f in failed] == [expected[::2]]
+    assert _counts(sqs, url) == (0, 1, 0)  # the message is untouched, still in flight
+
+
 def test_delete_message_batch_reports_each_entry(sqs: Any, new_queue: Callable[..., str]) -> None:
     url = new_queue()
     sqs.send_message_batch(QueueUrl=url, Entries=[{"Id": str(i), "MessageBody": str(i)} for i in range(3)])

@@ -97,6 +97,14 @@ def receipt_handle_is_invalid(handle: str) -> ServiceError:
     )
 
 
+def receipt_handle_of_another_queue(handle: str) -> ServiceError:
+    """A well-formed handle that a receive from another queue gave ("How do I troubleshoot
+    ReceiptHandleIsInvalid ... errors", AWS Knowledge Center)."""
+    return ServiceError(
+        "ReceiptHandleIsInvalid", f'The receipt handle "{handle}" is not valid for this queue.'
+    )
+
+
 def receipt_handle_expired(handle: str) -> ServiceError:
     return invalid_value("ReceiptHandle", handle, "The receipt handle has expired.")
 

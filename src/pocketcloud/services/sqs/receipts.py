@@ -3,7 +3,8 @@
 A receipt handle names the queue (its id), the message (its seq) and the
 receive it came from (that receive's token, a clock-based seq in hex, stored
 with the message's state: `state.py`). A handle that
-cannot be read, or names another queue, is ReceiptHandleIsInvalid. On a
+cannot be read, or names another queue (one deleted since and made again
+included), is ReceiptHandleIsInvalid, worded apart as SQS words them. On a
 standard queue any handle of a message that still exists works, even one
 from an earlier receive of a message received again since, or one whose
 timeout ran out: DeleteMessage deletes the message, and ChangeMessageVisibility
@@ -53,6 +54,13 @@ def decode_handle(handle: str) -> tuple[str, int, str] | None:
     except (binascii.Error, ValueError):
         pass
     return None
+
+
+def handle_error(queue: Queue, handle: str, parsed: tuple[str, int, str] | None) -> ServiceError:
+    """Why a handle names no message of `queue`: it cannot be read, or another queue gave it."""
+    if parsed is None:
+        return errors.receipt_handle_is_invalid(handle)
+    return errors.receipt_handle_of_another_queue(handle)
 
 
 def check_batch(entries: list[dict[str, Any]] | None, entry_name: str) -> list[dict[str, Any]]:
@@ -136,7 +144,7 @@ class ReceiptOperations:
         for handle in handles:
             parsed = decode_handle(handle)
             if parsed is None or parsed[0] != queue.id:
-                error: ServiceError = errors.receipt_handle_is_invalid(handle)
+                error: ServiceError = handle_error(queue, handle, parsed)
             else:
                 seq = parsed[1]
                 entry = entries.get(seq)
@@ -287,7 +295,7 @@ class ReceiptOperations:
         """(message, new deadline), None if the change is accepted but does nothing."""
         parsed = decode_handle(handle)
         if parsed is None or parsed[0] != queue.id:
-            raise errors.receipt_handle_is_invalid(handle)
+            raise handle_error(queue, handle, parsed)
         _, seq, token = parsed
         entry = index.entries.get(seq)
         if entry is None or (queue.fifo and entry.token != token):
