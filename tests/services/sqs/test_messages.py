@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT
+from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.sqs.support import error_of, md5_of_attributes, md5_of_body
 
 ATTRIBUTES = {
@@ -108,6 +108,43 @@ def test_system_attributes_of_a_received_message(sqs: Any, new_queue: Callable[.
     assert attributes == {
         "ApproximateReceiveCount": "2",
         "ApproximateFirstReceiveTimestamp": first["ApproximateFirstReceiveTimestamp"],
+    }
+
+
+def test_the_x_amzn_trace_id_header_becomes_each_message_aws_trace_header(
+    endpoint: str, new_queue: Callable[..., str]
+) -> None:
+    # X-Ray Developer Guide, "Amazon SQS and AWS X-Ray": the X-Amzn-Trace-Id header of a SendMessage
+    # or SendMessageBatch call is the trace header of all its messages; a message's own AWSTraceHeader
+    # system attribute, when both are set, wins. (botocore sends the header inside Lambda.)
+    header = "Root=1-5759e988-bd862e3fe1be46a994272793;Sampled=1"
+    own = "Root=1-67891233-abcdef012345678912345678;Sampled=1"
+    client = make_client(endpoint, "sqs")
+
+    def add_trace(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = header
+
+    client.meta.events.register("before-sign.sqs.*", add_trace)
+    url = new_queue()
+    assert "MD5OfMessageSystemAttributes" not in client.send_message(QueueUrl=url, MessageBody="single")
+    client.send_message_batch(
+        QueueUrl=url,
+        Entries=[
+            {"Id": "a", "MessageBody": "batched"},
+            {
+                "Id": "b",
+                "MessageBody": "own",
+                "MessageSystemAttributes": {"AWSTraceHeader": {"DataType": "String", "StringValue": own}},
+            },
+        ],
+    )
+    received = client.receive_message(
+        QueueUrl=url, MaxNumberOfMessages=10, MessageSystemAttributeNames=["AWSTraceHeader"]
+    )["Messages"]
+    assert {m["Body"]: m["Attributes"] for m in received} == {
+        "single": {"AWSTraceHeader": header},
+        "batched": {"AWSTraceHeader": header},
+        "own": {"AWSTraceHeader": own},
     }
 
 

@@ -25,6 +25,7 @@ from pocketcloud.services.sqs import errors, fifo
 from pocketcloud.services.sqs.index import Entry, QueueIndex
 from pocketcloud.services.sqs.message_attributes import (
     check_body,
+    check_text,
     md5_hex,
     md5_of_attributes,
     message_attributes,
@@ -99,7 +100,7 @@ class MessageOperations:
     def SendMessage(self, ctx: RequestContext, p: Params) -> Params:
         queue = self.target_queue(ctx, p)
         self.check_kms(ctx, queue, "kms:GenerateDataKey")
-        message = self.outgoing(queue, p, ctx.principal.user_id)
+        message = self.outgoing(queue, p, ctx.principal.user_id, trace=_trace_header(ctx))
         self.enqueue(queue, [message])
         return message.result
 
@@ -127,20 +128,23 @@ class MessageOperations:
         if queue.fifo:
             fifo.check_batch_entries(queue, entries)
         sender = ctx.principal.user_id
+        trace = _trace_header(ctx)
         accepted: list[tuple[str, Outgoing]] = []
         failed: list[Params] = []
         for entry, raw in zip(entries, raws, strict=True):
             try:
-                accepted.append((entry["Id"], self.outgoing(queue, entry, sender, raw)))
+                accepted.append((entry["Id"], self.outgoing(queue, entry, sender, raw, trace)))
             except ServiceError as error:
                 failed.append(failed_entry(entry["Id"], error))
         self.enqueue(queue, [message for _, message in accepted])
         successful = [{"Id": entry_id, **message.result} for entry_id, message in accepted]
         return batch_result(successful, failed)
 
-    def outgoing(self, queue: Queue, p: Params, sender: str, raw: bytes | None = None) -> Outgoing:
+    def outgoing(
+        self, queue: Queue, p: Params, sender: str, raw: bytes | None = None, trace: str | None = None
+    ) -> Outgoing:
         """Validate one send (SendMessage or a batch entry) against the queue; `raw` is the body's
-        UTF-8 encoding when the caller already has it."""
+        UTF-8 encoding when the caller already has it, `trace` the call's X-Ray trace header."""
         body = p.get("MessageBody")
         if not body:
             raise errors.missing_parameter("MessageBody")
@@ -185,8 +189,11 @@ class MessageOperations:
             doc["Attributes"] = attributes
             doc["MD5OfMessageAttributes"] = result["MD5OfMessageAttributes"] = md5_of_attributes(attributes)
         if system:
-            doc["SystemAttributes"] = system
             result["MD5OfMessageSystemAttributes"] = md5_of_attributes(system)
+        if trace and "AWSTraceHeader" not in system:  # the attribute, when given, wins over the header
+            system = {**system, "AWSTraceHeader": {"DataType": "String", "StringValue": trace}}
+        if system:
+            doc["SystemAttributes"] = system
         key = None
         if group is not None:
             doc["Group"] = group
@@ -472,6 +479,14 @@ class MessageOperations:
                     doc["MD5OfMessageAttributes"] if len(chosen) == len(stored) else md5_of_attributes(chosen)
                 )
         return message
+
+
+def _trace_header(ctx: RequestContext) -> str | None:
+    """The X-Ray trace header a send carries as X-Amzn-Trace-Id, which SQS keeps as each message's
+    AWSTraceHeader ("Amazon SQS and AWS X-Ray", X-Ray Developer Guide; SDKs running in Lambda send
+    it); text SQS could not store is left out."""
+    trace = ctx.request.headers.get("x-amzn-trace-id")
+    return trace if trace and check_text(trace) else None
 
 
 def in_flight_room(index: QueueIndex, limit: int) -> int:
