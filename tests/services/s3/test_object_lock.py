@@ -5,8 +5,11 @@ days ahead; buckets are emptied at the end by lifting holds and letting short re
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
+import zlib
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -15,6 +18,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
+from tests.raw_http import error_code, exchange, signed_request
 from tests.services.s3.core_support import empty_locked_bucket, error_of, unique_bucket
 
 LOCKED_OUT = ("AccessDenied", 403, "Access Denied because object protected by object lock.")
@@ -442,3 +446,121 @@ def test_conditional_date_headers_still_take_http_dates_and_epoch_seconds(endpoi
     for value in ("Sat, 01 Jan 2000 00:00:00 GMT", "946684800", "2000-01-01T00:00:00Z"):
         sent["value"] = value
         assert client.get_object(Bucket=lock_bucket, Key="plain", IfModifiedSince=datetime(2000, 1, 1))["Body"].read() == b"x"
+
+
+# -- one reading of the lock settings, in headers and in bodies ----------------------------------
+
+
+def test_lock_headers_are_read_before_the_bucket_is_asked_about_object_lock(s3: Any, bucket: str) -> None:
+    # On a bucket without Object Lock, a header S3 cannot read is answered as on a locked bucket
+    # (versitygw#2028 quotes S3: InvalidArgument "... must both be supplied" for a mode alone);
+    # only well-formed settings get "Bucket is missing Object Lock Configuration".
+    both = "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied"
+    assert error_of(s3.put_object, Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE") == (
+        "InvalidArgument", 400, both)
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="doc", ObjectLockRetainUntilDate=later()) == (
+        "InvalidArgument", 400, both)
+    assert error_of(s3.put_object, Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="SOMETIMES",
+                    ObjectLockRetainUntilDate=later()) == ("InvalidArgument", 400, "Unknown wormMode directive.")
+    assert error_of(s3.put_object, Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE",
+                    ObjectLockRetainUntilDate=later(-1)) == (
+        "InvalidArgument", 400, "The retain until date must be in the future!")
+    assert error_of(s3.put_object, Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE",
+                    ObjectLockRetainUntilDate=later()) == ("InvalidRequest", 400, "Bucket is missing Object Lock Configuration")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
+
+
+@pytest.mark.parametrize("mode", ["GOVERNANCE", "COMPLIANCE", "governance", "Compliance", "NONE", ""])
+def test_a_retention_mode_is_accepted_alike_as_a_header_and_in_put_object_retention(
+    s3: Any, lock_bucket: str, mode: str
+) -> None:
+    # What the header refuses (InvalidArgument naming it) the body refuses too (MalformedXML: it fails
+    # S3's schema), and what one takes the other takes.
+    until = soon(2)
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")
+    if mode in ("GOVERNANCE", "COMPLIANCE"):
+        s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", ObjectLockMode=mode, ObjectLockRetainUntilDate=until)
+        s3.put_object(Bucket=lock_bucket, Key="plain", Body=b"x")
+        s3.put_object_retention(Bucket=lock_bucket, Key="plain", Retention={"Mode": mode, "RetainUntilDate": until})
+        assert s3.get_object_retention(Bucket=lock_bucket, Key="plain")["Retention"]["Mode"] == mode
+        return
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", ObjectLockMode=mode, ObjectLockRetainUntilDate=until)
+    error = info.value.response["Error"]
+    if mode:
+        assert (error["Code"], error["Message"], error["ArgumentName"], error["ArgumentValue"]) == (
+            "InvalidArgument", "Unknown wormMode directive.", "x-amz-object-lock-mode", mode)
+    else:  # an empty header is no header: the date comes alone
+        assert (error["Code"], error["Message"]) == (
+            "InvalidArgument", "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+    assert error_of(s3.put_object_retention, Bucket=lock_bucket, Key="doc",
+                    Retention={"Mode": mode, "RetainUntilDate": until})[:2] == ("MalformedXML", 400)
+
+
+@pytest.mark.parametrize("status", ["ON", "OFF", "on", "Off", "MAYBE"])
+def test_a_legal_hold_status_is_accepted_alike_as_a_header_and_in_put_object_legal_hold(
+    s3: Any, lock_bucket: str, status: str
+) -> None:
+    s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x")
+    if status in ("ON", "OFF"):
+        s3.put_object(Bucket=lock_bucket, Key="held", Body=b"x", ObjectLockLegalHoldStatus=status)
+        s3.put_object_legal_hold(Bucket=lock_bucket, Key="doc", LegalHold={"Status": status})
+        assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="doc")["LegalHold"] == {"Status": status}
+        return
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=lock_bucket, Key="doc", Body=b"x", ObjectLockLegalHoldStatus=status)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["ArgumentName"], error["ArgumentValue"]) == (
+        "InvalidArgument", "x-amz-object-lock-legal-hold", status)
+    assert error_of(s3.put_object_legal_hold, Bucket=lock_bucket, Key="doc",
+                    LegalHold={"Status": status})[:2] == ("MalformedXML", 400)
+
+
+def test_a_lock_operations_body_is_read_before_the_bucket_is_asked_about_object_lock(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="doc", Body=b"x")
+    assert error_of(s3.put_object_retention, Bucket=bucket, Key="doc",
+                    Retention={"Mode": "SOMETIMES", "RetainUntilDate": later()})[:2] == ("MalformedXML", 400)
+    assert error_of(s3.put_object_legal_hold, Bucket=bucket, Key="doc",
+                    LegalHold={"Status": "MAYBE"})[:2] == ("MalformedXML", 400)
+
+
+def test_writes_and_lock_operations_take_the_same_proofs_of_integrity(endpoint: str, lock_bucket: str) -> None:
+    # Content-MD5 or an x-amz-checksum-* header proves a body; x-amz-sdk-checksum-algorithm alone does
+    # not, and is refused as S3 refuses it on any request ("When you send this header, there must be a
+    # corresponding x-amz-checksum-algorithm or x-amz-trailer header sent. Otherwise, Amazon S3 fails
+    # the request with the HTTP status code 400 Bad Request", PutObject and DeleteObjects API references).
+    hold = b'<LegalHold xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><Status>OFF</Status></LegalHold>'
+    crc32 = {"x-amz-checksum-crc32": base64.b64encode(zlib.crc32(hold).to_bytes(4, "big")).decode()}
+    md5 = {"Content-MD5": base64.b64encode(hashlib.md5(hold).digest()).decode()}
+    sdk_only = {"x-amz-sdk-checksum-algorithm": "CRC32"}
+    no_checksum = (
+        "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer "
+        "headers were found."
+    )
+    put = (
+        f"/{lock_bucket}/doc",
+        {"x-amz-object-lock-legal-hold": "ON"},
+        b"x",
+    )
+    for headers in (crc32, md5):
+        status, _, body = exchange(endpoint, signed_request(
+            endpoint, "PUT", f"/{lock_bucket}/doc?legal-hold", "s3", hold, headers))
+        assert status == 404, body  # proven; no such key yet
+    proof = {"Content-MD5": base64.b64encode(hashlib.md5(put[2]).digest()).decode()}
+    status, _, body = exchange(endpoint, signed_request(endpoint, "PUT", put[0], "s3", put[2], {**put[1], **proof}))
+    assert status == 200, body
+    for target, payload, extra in (
+        (f"/{lock_bucket}/doc?legal-hold", hold, {}),
+        (put[0], put[2], put[1]),
+        (f"/{lock_bucket}?delete", b"<Delete><Object><Key>doc</Key></Object></Delete>", {}),
+    ):
+        status, _, body = exchange(endpoint, signed_request(endpoint, "POST" if "delete" in target else "PUT",
+                                                            target, "s3", payload, {**extra, **sdk_only}))
+        assert (status, error_code(body)) == (400, "InvalidRequest"), (target, body)
+        assert no_checksum.encode() in body
+    status, _, body = exchange(endpoint, signed_request(
+        endpoint, "PUT", f"/{lock_bucket}/doc?legal-hold", "s3", hold, {**crc32, "x-amz-sdk-checksum-algorithm": "SHA256"}))
+    assert (status, error_code(body)) == (400, "BadDigest"), body
+    status, _, body = exchange(endpoint, signed_request(
+        endpoint, "PUT", f"/{lock_bucket}/doc?legal-hold", "s3", hold, {**crc32, **sdk_only}))
+    assert status == 200, body

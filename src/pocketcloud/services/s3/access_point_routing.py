@@ -38,6 +38,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
 from pocketcloud.services.s3.errors import no_such_bucket
+from pocketcloud.services.s3.integrity import check_sdk_algorithm
 from pocketcloud.services.s3.signing_region import check_signing_region
 from pocketcloud.services.s3.state import GLOBAL
 
@@ -112,7 +113,9 @@ class AccessPointRouting:
         """Put the bucket in place of an access point a request names, and authorize the access point half;
         refuse a request signed for another Region than the bucket's (`signing_region.py`); then hold
         the request to the bucket owners it names (x-amz-expected-bucket-owner and
-        x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks."""
+        x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks.
+        An x-amz-sdk-checksum-algorithm without its checksum is refused first, whatever the operation."""
+        check_sdk_algorithm(ctx.request.headers)
         self._resolve_access_point(ctx, operation, params)
         bucket = params.get("Bucket")
         if isinstance(bucket, str):

@@ -25,10 +25,12 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
+from pocketcloud.services.s3.integrity import require_integrity
 from pocketcloud.services.s3.state import S3State
 
 Params = dict[str, Any]
 MODES = ("GOVERNANCE", "COMPLIANCE")
+HOLDS = ("ON", "OFF")
 MAX_DAYS, MAX_YEARS = 36500, 100
 
 
@@ -40,16 +42,28 @@ def _missing_lock_configuration() -> ServiceError:
     return invalid_request("Bucket is missing Object Lock Configuration")
 
 
-def check_integrity_header(ctx: RequestContext, error: ServiceError) -> None:
-    """PutObjectLockConfiguration, PutObjectRetention, PutObjectLegalHold and DeleteObjects require an
-    integrity check of their body (their model's httpChecksumRequired): Content-MD5 or a checksum
-    header. S3 refuses a request with neither with `error`."""
-    headers = ctx.request.headers  # lower-cased names
-    if "content-md5" in headers or "x-amz-sdk-checksum-algorithm" in headers:
-        return
-    if any(name.startswith("x-amz-checksum-") for name in headers):
-        return
-    raise error
+def check_lock_settings(mode: Any, until: Any, hold: Any, *, in_headers: bool) -> None:
+    """The Object Lock settings a request names, one validation for both places they travel: the
+    x-amz-object-lock-mode, -retain-until-date and -legal-hold headers of PutObject, CopyObject and
+    CreateMultipartUpload (`in_headers`), and the bodies of PutObjectRetention and PutObjectLegalHold.
+    A value S3 cannot read is InvalidArgument naming the header, or MalformedXML in a body (which
+    fails S3's schema); a retain-until date not in the future is InvalidArgument either way. In S3's
+    order: mode and date together, the date, the mode, the legal hold (versitygw#2028 and its
+    ParsObjectLockHdrs, which runs before anything looks at the bucket)."""
+
+    def unreadable(message: str, header: str | None = None, value: Any = None) -> ServiceError:
+        if not in_headers:
+            return malformed_xml()
+        return invalid_argument(message, header, str(value)) if header else invalid_argument(message)
+
+    if (mode is None) != (until is None):
+        raise unreadable("x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied")
+    if until is not None and to_datetime(until) <= datetime.now(UTC):
+        raise invalid_argument("The retain until date must be in the future!")
+    if mode is not None and mode not in MODES:
+        raise unreadable("Unknown wormMode directive.", "x-amz-object-lock-mode", mode)
+    if hold is not None and hold not in HOLDS:
+        raise unreadable("Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", hold)
 
 
 def _missing_integrity_header() -> ServiceError:
@@ -85,7 +99,7 @@ class ObjectLockOperations:
     # -- the bucket's configuration -----------------------------------------------------------
 
     def PutObjectLockConfiguration(self, ctx: RequestContext, p: Params) -> Params:
-        check_integrity_header(ctx, _missing_integrity_header())
+        require_integrity(ctx.request.headers, _missing_integrity_header())
         if p.get("ObjectLockConfiguration") is None:  # no body at all, unlike an empty configuration
             raise ServiceError("MissingRequestBodyError", "Request Body is empty", status=400)
         config = p["ObjectLockConfiguration"]
@@ -128,15 +142,14 @@ class ObjectLockOperations:
 
     def PutObjectRetention(self, ctx: RequestContext, p: Params) -> Params:
         # S3's answer for this operation is S3's older one (aws/aws-sdk-ruby#3192, a service-side issue).
-        check_integrity_header(ctx, ServiceError(
+        require_integrity(ctx.request.headers, ServiceError(
             "MissingContentMD5", "Missing required header for this request: Content-Md5.", status=400))
-        bucket = self._locked_bucket(p["Bucket"])
+        self.s3.bucket(p["Bucket"])
         retention = p.get("Retention") or {}
         mode, until = retention.get("Mode"), retention.get("RetainUntilDate")
-        if (mode is None) != (until is None) or (mode is not None and mode not in MODES):
-            raise malformed_xml()
-        if until is not None and to_datetime(until) <= datetime.now(UTC):
-            raise invalid_argument("The retain until date must be in the future!")
+        # S3 reads the body before it looks at the bucket's lock, as for a legal hold.
+        check_lock_settings(mode, until, None, in_headers=False)
+        bucket = self._locked_bucket(p["Bucket"])
         bypass = self.may_bypass_governance(ctx, bucket, p)
 
         def change(record: Params) -> None:
@@ -172,11 +185,12 @@ class ObjectLockOperations:
     # -- legal hold -----------------------------------------------------------------------------
 
     def PutObjectLegalHold(self, ctx: RequestContext, p: Params) -> Params:
-        check_integrity_header(ctx, _missing_integrity_header())
+        require_integrity(ctx.request.headers, _missing_integrity_header())
         self.s3.bucket(p["Bucket"])
         status = (p.get("LegalHold") or {}).get("Status")
-        if status not in ("ON", "OFF"):  # S3 reads the body before it looks at the bucket's lock
+        if status is None:  # S3 reads the body before it looks at the bucket's lock
             raise malformed_xml()
+        check_lock_settings(None, None, status, in_headers=False)
         self._locked_bucket(p["Bucket"])
 
         def change(record: Params) -> None:

@@ -43,7 +43,7 @@ from pocketcloud.services.s3.errors import (
     not_modified,
     precondition_failed,
 )
-from pocketcloud.services.s3.locking import check_integrity_header
+from pocketcloud.services.s3.integrity import require_integrity
 from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import (
     S3State,
@@ -787,7 +787,7 @@ class ObjectOperations:
         bucket_doc = self.s3.bucket(p["Bucket"])
         # "The Content-MD5 or x-amz-sdk-checksum-algorithm header is required for all Multi-Object
         # Delete requests" (DeleteObjects): S3 refuses a request with neither, or any checksum header.
-        check_integrity_header(ctx, invalid_request("Missing required header for this request: Content-MD5"))
+        require_integrity(ctx.request.headers, invalid_request("Missing required header for this request: Content-MD5"))
         request = p.get("Delete") or {}
         objects = request.get("Objects") or []
         if not objects or len(objects) > 1000:

@@ -22,6 +22,8 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.encryption import customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request
+from pocketcloud.services.s3.integrity import proves_integrity
+from pocketcloud.services.s3.locking import check_lock_settings
 
 Params = dict[str, Any]
 
@@ -274,29 +276,20 @@ class ProtectionOperations:
     # -- object lock ----------------------------------------------------------
 
     def apply_object_lock(self, bucket_doc: Params, record: Params, p: Params) -> None:
+        """The Object Lock settings of a new version: the request's x-amz-object-lock-* headers, else
+        the bucket's default retention. The headers are read first (locking.check_lock_settings), then
+        refused on a bucket without Object Lock."""
+        # An empty header is read as no header.
         mode, until, hold = (
-            p.get("ObjectLockMode"),
-            p.get("ObjectLockRetainUntilDate"),
-            p.get("ObjectLockLegalHoldStatus"),
+            p.get("ObjectLockMode") or None,
+            p.get("ObjectLockRetainUntilDate") or None,
+            p.get("ObjectLockLegalHoldStatus") or None,
         )
-        if hold is not None and hold not in ("ON", "OFF"):
-            # S3's answer, before it looks at the bucket's lock (versity/versitygw#1775 quotes it).
-            raise invalid_argument(
-                "Legal Hold must be either of 'ON' or 'OFF'", "x-amz-object-lock-legal-hold", str(hold)
-            )
+        check_lock_settings(mode, until, hold, in_headers=True)
         if (mode or until or hold) and not bucket_doc.get("ObjectLockEnabled"):
             raise invalid_request("Bucket is missing Object Lock Configuration")
-        if bool(mode) != bool(until):
-            raise invalid_argument(
-                "x-amz-object-lock-retain-until-date and x-amz-object-lock-mode must both be supplied"
-            )
         if mode and until:
-            if mode not in ("GOVERNANCE", "COMPLIANCE"):
-                raise invalid_argument("Unknown wormMode directive.", "x-amz-object-lock-mode", str(mode))
-            retain_until = to_datetime(until)
-            if retain_until <= datetime.now(UTC):
-                raise invalid_argument("The retain until date must be in the future!")
-            record["Retention"] = {"Mode": mode, "RetainUntilDate": retain_until.isoformat()}
+            record["Retention"] = {"Mode": mode, "RetainUntilDate": to_datetime(until).isoformat()}
         elif bucket_doc.get("ObjectLockEnabled"):
             rule = ((bucket_doc.get("Configs") or {}).get("ObjectLock") or {}).get("Rule") or {}
             default = rule.get("DefaultRetention") or {}
@@ -360,10 +353,7 @@ def check_object_lock_integrity(ctx: RequestContext, record: Params, request: st
     parts). `request`: "Put Object" or "Put Part"."""
     if not record.get("Retention") and not record.get("LegalHold"):
         return
-    headers = ctx.request.headers
-    if "content-md5" in headers or any(name.lower().startswith("x-amz-checksum-") for name in headers):
-        return
-    if headers.get("x-amz-trailer", "").strip().lower().startswith("x-amz-checksum-"):
+    if proves_integrity(ctx.request.headers):
         return
     raise invalid_request(
         f"Content-MD5 OR x-amz-checksum- HTTP header is required for {request} requests with Object Lock "

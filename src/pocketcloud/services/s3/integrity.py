@@ -1,0 +1,64 @@
+"""The integrity headers of an S3 request, as S3 reads them before it reads the body.
+
+A request proves its body with Content-MD5, an `x-amz-checksum-<algorithm>` header, or an
+`x-amz-checksum-<algorithm>` trailer it announces in `x-amz-trailer` (an aws-chunked body).
+`x-amz-sdk-checksum-algorithm` only names the algorithm the SDK used: "When you send this header,
+there must be a corresponding x-amz-checksum-algorithm or x-amz-trailer header sent. Otherwise,
+Amazon S3 fails the request with the HTTP status code 400 Bad Request", and a checksum of another
+algorithm "fails the request with a BadDigest error" (PutObject, DeleteObjects, ... API references).
+
+Some requests must carry such a proof: the operations whose model says httpChecksumRequired
+(DeleteObjects, PutObjectLockConfiguration, PutObjectRetention, PutObjectLegalHold) and writes
+under Object Lock parameters. Verifying the digests against the body is left to whoever reads
+the body (`bodies.store_body` for objects and parts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from pocketcloud.auth import checksums
+from pocketcloud.protocol.errors import ServiceError
+
+_SDK_ALGORITHM = "x-amz-sdk-checksum-algorithm"
+
+
+def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
+    """The algorithms of the request's `x-amz-checksum-<algorithm>` headers and announced trailer
+    (not x-amz-checksum-type, -algorithm or -mode, which name no value)."""
+    found = [checksums.algorithm_of_header(name) for name in headers if name.startswith("x-amz-checksum-")]
+    if headers.get("x-amz-content-sha256", "").startswith("STREAMING-"):  # only an aws-chunked body has trailers
+        found.append(checksums.algorithm_of_header(headers.get("x-amz-trailer", "").strip()))
+    return [algorithm for algorithm in found if algorithm]
+
+
+def check_sdk_algorithm(headers: Mapping[str, str]) -> None:
+    """An x-amz-sdk-checksum-algorithm must come with the checksum it names (`headers`: lower-cased)."""
+    named = headers.get(_SDK_ALGORITHM)
+    if named is None:
+        return
+    sent = _checksum_algorithms(headers)
+    if not sent:
+        raise ServiceError(
+            "InvalidRequest",
+            "x-amz-sdk-checksum-algorithm specified, but no corresponding x-amz-checksum-* or x-amz-trailer "
+            "headers were found.",
+            status=400,
+        )
+    algorithm = named.strip().lower()
+    if algorithm in checksums.ALGORITHMS and algorithm not in sent:
+        raise ServiceError(
+            "BadDigest", f"The {algorithm.upper()} you specified did not match the calculated checksum.", status=400
+        )
+
+
+def proves_integrity(headers: Mapping[str, str]) -> bool:
+    """Whether the request carries a digest of its body S3 can verify: Content-MD5, or a checksum
+    in a header or an announced trailer (x-amz-content-sha256 does not count)."""
+    return "content-md5" in headers or bool(_checksum_algorithms(headers))
+
+
+def require_integrity(headers: Mapping[str, str], error: ServiceError) -> None:
+    """Refuse with `error` a request that must prove its body's integrity and does not."""
+    if not proves_integrity(headers):
+        raise error
