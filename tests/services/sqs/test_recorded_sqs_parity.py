@@ -68,17 +68,6 @@ def test_each_attribute_filter_returns_aws_recorded_digest(sqs: Any, new_queue: 
         assert (message["MD5OfMessageAttributes"], message["MessageAttributes"]) == (digest, attributes)
 
 
-def test_a_filter_matching_none_of_the_attributes_returns_an_empty_map(
-    sqs: Any, new_queue: Callable[..., str]
-) -> None:
-    # only_non_existing_names (recorded 14-11-2023, over json): "MessageAttributes": {}, no digest.
-    url = new_queue(VisibilityTimeout=0)
-    sqs.send_message(QueueUrl=url, MessageBody="msg", MessageAttributes=FILTERED)
-    message = sqs.receive_message(QueueUrl=url, MessageAttributeNames=["Foo", "Help"])["Messages"][0]
-    assert message["MessageAttributes"] == {}
-    assert "MD5OfMessageAttributes" not in message
-
-
 def test_filters_naming_reserved_or_malformed_names_return_the_message_bare(
     sqs: Any, new_queue: Callable[..., str]
 ) -> None:

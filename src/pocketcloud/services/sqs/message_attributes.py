@@ -168,24 +168,15 @@ def system_attributes(given: dict[str, Any] | None) -> Attributes:
     return stored
 
 
-def _valid_name(name: str, kind: str = "user") -> bool:
+def _check_name(name: str, kind: str) -> None:
     lowered = name.lower()
-    return not (
+    if (
         not _ATTRIBUTE_NAME.fullmatch(name)
         or name.startswith(".")
         or name.endswith(".")
         or ".." in name
         or (kind == "user" and (lowered.startswith("aws.") or lowered.startswith("amazon.")))
-    )
-
-
-def _filter_name(name: str) -> bool:
-    """Whether a receive's MessageAttributeNames entry can name an attribute (`prefix.*` included)."""
-    return _valid_name(name[:-2] if name.endswith(".*") else name)
-
-
-def _check_name(name: str, kind: str) -> None:
-    if not _valid_name(name, kind):
+    ):
         raise invalid_parameter_value(
             f"Message ({kind}) attribute name '{name}' is invalid. Names can contain alphanumeric "
             "characters, hyphens, underscores and periods, must not start or end with a period or "
@@ -204,18 +195,12 @@ def wire_attributes(stored: Attributes) -> dict[str, dict[str, Any]]:
     return out
 
 
-def select(stored: Attributes, wanted: list[str] | None) -> Attributes | None:
-    """The attributes a receive asked for: names, `All` (or `*`, `.*`), or `prefix.*`. None when
-    it asked for none: no filter, or only names no attribute can have ("AWS.", "..foo"), which SQS
-    answers without MessageAttributes; a filter that matches nothing is an empty map (AWS-recorded
-    in LocalStack's test_receive_message_message_attribute_names_filters: "Foo", "Help" → {})."""
+def select(stored: Attributes, wanted: list[str] | None) -> Attributes:
+    """The attributes a receive asked for: names, `All` (or `*`, `.*`), or `prefix.*`."""
     if not stored or not wanted:
-        return None
+        return {}
     if "All" in wanted or ".*" in wanted or "*" in wanted:
         return stored
-    wanted = [name for name in wanted if _filter_name(name)]
-    if not wanted:
-        return None
     chosen: Attributes = {}
     for name, value in stored.items():
         for pattern in wanted:

@@ -473,9 +473,8 @@ class MessageOperations:
         stored = doc.get("Attributes")
         if stored and wanted:
             chosen = select(stored, wanted)
-            if chosen is not None:
-                message["MessageAttributes"] = wire_attributes(chosen)
             if chosen:
+                message["MessageAttributes"] = wire_attributes(chosen)
                 message["MD5OfMessageAttributes"] = (
                     doc["MD5OfMessageAttributes"] if len(chosen) == len(stored) else md5_of_attributes(chosen)
                 )
