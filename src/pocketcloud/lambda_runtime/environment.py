@@ -11,24 +11,35 @@ cgroup v2 hierarchy has no memory controller (it stays with cgroup v1), so
 there is no `memory.max` to give each environment.
 
 Layers are what AWS unpacks into /opt (`layers.py` builds that directory for
-each environment, since /opt itself cannot be shared between functions).
+each list of layers); `sandbox.py` shows the runtime that directory as /opt and
+the environment's own directory as /tmp, in a mount namespace of its own where
+the host allows one. The directory is removed when the environment ends.
+
+A runtime that ends during an invocation (it crashed, timed out, outgrew its
+memory) leaves the environment in need of a new init, which runs with its next
+invocation, as Lambda's reset does; /tmp is kept across it.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import errno
 import json
 import os
+import shutil
 import signal
+import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pocketcloud.lambda_runtime.layers import layer_variables, merged_opt
+from pocketcloud.lambda_runtime import sandbox
+from pocketcloud.lambda_runtime.layers import OPT, layer_variables, merged_opt
 from pocketcloud.lambda_runtime.output import OutputPipe
 from pocketcloud.lambda_runtime.runtime_api import Invocation, RuntimeApiServer
 from pocketcloud.lambda_runtime.runtimes import (
+    BOOTSTRAP_DIR,
     NODE_RUNTIMES,
     PROVIDED_RUNTIMES,
     PYTHON_RUNTIMES,
@@ -130,7 +141,9 @@ class ExecutionEnvironment:
         self.spawned_at = 0.0
         self.init_duration_ms: float | None = None
         self.initialized = False
-        self.dead = False
+        self.dead = False  # ended for good: never handed another invocation
+        # Its runtime ended during an invocation: the next one starts it again first (Lambda's reset).
+        self.needs_init = False
         self.last_used = time.monotonic()
         self.peak_memory_kb = 0
         # Why a custom runtime's bootstrap could not be started (its init fails as Runtime.InvalidEntrypoint).
@@ -148,27 +161,40 @@ class ExecutionEnvironment:
         await self.api.start()
         spec = self.spec
         opt = await asyncio.to_thread(merged_opt, spec.layers) if spec.layers else None
+        isolated = await asyncio.to_thread(sandbox.available)
+        # Where the runtime sees its layers: /opt itself in a namespace of its own, else their directory here.
+        seen_opt = (OPT if opt is not None else None) if isolated else opt
         env = dict(self.base_env)
         # The paths AWS sets for /opt come first; the function's own variables may override them, as in AWS.
-        env.update(layer_variables(spec.runtime, spec.code_dir, opt, env.get("PATH", "")))
+        env.update(layer_variables(spec.runtime, spec.code_dir, seen_opt, env.get("PATH", "")))
+        if not isolated:  # no /tmp of its own: the temp-dir variables name the environment's directory
+            env.update({"TMPDIR": str(spec.tmp_dir), "TMP": str(spec.tmp_dir), "TEMP": str(spec.tmp_dir)})
         env.update(spec.variables)
         env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{self.api.port}"
-        env["TMPDIR"] = str(spec.tmp_dir)
         command = runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client)
+        host_command = command[0]  # the path as this machine sees it, for the checks made before starting
         if spec.runtime in PROVIDED_RUNTIMES and opt is not None and not Path(command[0]).exists():
-            command = [str(opt / "bootstrap")]  # a custom runtime may come in a layer: /opt/bootstrap
+            # A custom runtime may come in a layer: /opt/bootstrap
+            host_command, command = str(opt / "bootstrap"), [str(seen_opt / "bootstrap")]  # type: ignore[operator]
         wrapper = env.get("AWS_LAMBDA_EXEC_WRAPPER")
         if wrapper and spec.runtime not in PROVIDED_RUNTIMES:  # OS-only runtimes ignore it, as in AWS
-            command = wrapped_command(command, wrapper, spec.code_dir, opt)
+            command = wrapped_command(command, wrapper, spec.code_dir, seen_opt)
         self.spawned_at = time.monotonic()
         write_end = self.output.open()
         passed: tuple[int, ...] = ()
+        started: int | None = None  # the helper's error pipe (read end), in a namespace of its own
         try:
             # AWS's telemetry log channel, as Lambda gives its Python and Node.js runtimes: the client
             # writes its log records there as frames, one CloudWatch event each, a record's lines together.
             if spec.runtime in TELEMETRY_RUNTIMES:
                 passed = (self.output.open_telemetry(),)
                 env["_LAMBDA_TELEMETRY_LOG_FD"] = str(passed[0])
+            if isolated:
+                _check_executable(host_command)  # what exec would refuse, refused before any process
+                started, report = os.pipe()
+                passed = (*passed, report)
+                keep = sandbox.kept_paths(spec.code_dir, Path(sys.prefix), Path(sys.base_prefix), BOOTSTRAP_DIR)
+                command = sandbox.wrapped(command, report, spec.tmp_dir, opt, keep, spec.code_dir)
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=str(spec.code_dir),
@@ -179,19 +205,28 @@ class ExecutionEnvironment:
                 start_new_session=True,
                 pass_fds=passed,
             )
+            for fd in passed:
+                os.close(fd)
+            passed = ()
+            if started is not None:
+                read_end, started = started, None
+                await sandbox.wait_started(read_end)
         except OSError as exc:
             self.output.close()
-            if spec.runtime not in PROVIDED_RUNTIMES:
+            if self.process is not None:
+                await self._stop_process()
+                self.process = None
+            if spec.runtime not in PROVIDED_RUNTIMES or isinstance(exc, sandbox.SandboxError):
                 raise
             # The function's own bootstrap cannot be run: no process, and an init that fails as
             # Runtime.InvalidEntrypoint, as Lambda's does.
-            self.entrypoint_error = _entrypoint_error(Path(command[0]), opt, exc)
+            self.entrypoint_error = _entrypoint_error(Path(host_command), opt, exc)
         except BaseException:
             self.output.close()
             raise
         finally:
             os.close(write_end)
-            for fd in passed:
+            for fd in (*passed, *((started,) if started is not None else ())):
                 os.close(fd)
 
     def take_lines(self) -> list[tuple[int, str]]:
@@ -229,7 +264,7 @@ class ExecutionEnvironment:
     async def restart(self) -> list[tuple[int, str]]:
         """Kill the runtime and start it afresh in this environment, for Lambda's retry of an init
         that outran its limit; returns what the first attempt printed."""
-        await self.kill()
+        await self._stop_process()
         lines = self.take_lines()
         self.api = RuntimeApiServer(self._runtime_asked)
         self.output = OutputPipe()
@@ -240,6 +275,14 @@ class ExecutionEnvironment:
         self.entrypoint_error = None
         await self.start()
         return lines
+
+    async def reinit(self) -> None:
+        """Start the runtime afresh after one that ended during an invocation (it crashed, timed out
+        or outgrew its memory): Lambda's reset, whose init runs with the environment's next
+        invocation (a "suppressed init"). The environment's /tmp is kept, as AWS keeps it."""
+        await self.restart()
+        self.needs_init = False
+        self.peak_memory_kb = 0  # a new process: its REPORT says what it used
 
     async def invoke(self, invocation: Invocation, timeout_seconds: float, spent_ms: float) -> InvokeOutcome:
         """Run one invocation; `spent_ms` of its timeout went already (to an init retried at the invocation)."""
@@ -286,7 +329,8 @@ class ExecutionEnvironment:
             # type is Runtime.OutOfMemory, its message still "Runtime exited with error: signal: killed"
             # (aws-lambda-runtime-interface-emulator, rapid/shutdown.go: event.OomKilled() ->
             # ErrorRuntimeOutOfMemory), and the REPORT line says "Error Type: Runtime.OutOfMemory".
-            await self.kill()
+            await self._stop_process()
+            self.needs_init = True
             outcome = InvokeOutcome(
                 "exit",
                 _exit_payload(invocation.request_id, "signal: killed", "Runtime.OutOfMemory"),
@@ -299,13 +343,15 @@ class ExecutionEnvironment:
             reason = (
                 f"signal: {_signal_name(-code)}" if code is not None and code < 0 else f"exit status {code}"
             )
-            self.dead = True
+            await self._stop_process()  # what the runtime left running, and its listener
+            self.needs_init = True
             outcome = InvokeOutcome(
                 "exit", _exit_payload(invocation.request_id, reason), "Runtime.ExitError", duration
             )
         else:
             await self._settle_output()
-            await self.kill()
+            await self._stop_process()
+            self.needs_init = True
             duration = timeout_seconds * 1000
             message = f"RequestId: {invocation.request_id} Error: Task timed out after {timeout_seconds:.2f} seconds"
             outcome = InvokeOutcome(
@@ -375,9 +421,8 @@ class ExecutionEnvironment:
         self.peak_memory_kb = max(self.peak_memory_kb, rss)
         return rss
 
-    async def kill(self) -> None:
-        """Kill the whole tree now (SIGKILL), and release the listener."""
-        self.dead = True
+    async def _stop_process(self) -> None:
+        """Kill the runtime's whole tree now (SIGKILL), and release its listener and pipes."""
         process = self.process
         if process is not None and process.returncode is None:
             victims = _descendants(process.pid)
@@ -396,8 +441,14 @@ class ExecutionEnvironment:
         if self._exited is not None and not self._exited.done():
             self._exited.cancel()
 
+    async def kill(self) -> None:
+        """End the environment now: its runtime's tree, and its /tmp with it."""
+        self.dead = True
+        await self._stop_process()
+        await asyncio.to_thread(shutil.rmtree, self.spec.tmp_dir, True)
+
     async def shutdown(self) -> None:
-        """Stop an idle environment: SIGTERM, then SIGKILL if it lingers."""
+        """End an idle environment: SIGTERM, then SIGKILL if it lingers."""
         process = self.process
         if process is not None and process.returncode is None:
             with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -407,6 +458,14 @@ class ExecutionEnvironment:
             except TimeoutError:
                 pass
         await self.kill()
+
+
+def _check_executable(path: str) -> None:
+    """Raise what exec would for a command that is missing or not executable."""
+    if not os.path.exists(path):
+        raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), path)
+    if os.path.isdir(path) or not os.access(path, os.X_OK):
+        raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
 
 
 def _error_type(body: bytes) -> str:

@@ -13,7 +13,9 @@ Lambda runtime" and "Defined runtime environment variables"):
 Functions cannot share one /opt here, so `merged_opt` builds the directory for
 a list of layers (files hard-linked from the unpacked layers, later layers
 winning), once per list: layers are immutable and their directories are named
-by content hash, so the list of paths names the result.
+by content hash, so the list of paths names the result. Where the runtime gets a
+mount namespace (`sandbox.py`) that directory is bound read-only onto /opt and
+the search paths are AWS's own (`OPT`); elsewhere they name the directory.
 """
 
 from __future__ import annotations
@@ -25,6 +27,8 @@ import tempfile
 from pathlib import Path
 
 from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES
+
+OPT = Path("/opt")
 
 
 def merged_opt(layers: list[Path]) -> Path:

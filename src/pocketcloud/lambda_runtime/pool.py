@@ -2,9 +2,11 @@
 
 An environment serves one invocation at a time. A warm idle one is reused
 (module-level code ran once); otherwise a new one is started (a cold start,
-with Init Duration). One that timed out, crashed or outgrew its memory is
-discarded, so the next invocation is cold. Idle environments are stopped after
-`idle_seconds`, and all of them when the server stops.
+with Init Duration). One whose runtime timed out, crashed or outgrew its memory
+is kept, and its next invocation starts the runtime again first (AWS's reset
+and "suppressed init", in the same environment, with the same /tmp); one whose
+init failed is discarded. Idle environments are stopped after `idle_seconds`,
+and all of them when the server stops.
 
 A function's reserved concurrency holds its provisioned concurrency too: an invocation of a
 provisioned version or alias takes one of that qualifier's provisioned executions while one is
@@ -83,9 +85,11 @@ class EnvironmentPool:
             self._provisioned_by_function[function] = self._provisioned_by_function.get(function, 0) + 1
         while slot.idle:
             env = slot.idle.pop()
-            if not env.dead and env.process is not None and env.process.returncode is None:
+            if _reusable(env):
                 self._note_claim(env, claim)
                 return env, False
+            self._all.discard(env)
+            await env.kill()
         try:
             env = ExecutionEnvironment(make_spec(), make_base_env())
         except BaseException:
@@ -139,7 +143,7 @@ class EnvironmentPool:
     async def release(self, revision: str, function: str, env: ExecutionEnvironment) -> None:
         self._release_counts(revision, function, self._claims.pop(env, None))
         slot = self._revisions.setdefault(revision, _Revision())
-        if slot.retired or env.dead or env.process is None or env.process.returncode is not None:
+        if slot.retired or not _reusable(env):
             self._all.discard(env)
             await (env.shutdown() if slot.retired and not env.dead else env.kill())
             return
@@ -180,3 +184,10 @@ class EnvironmentPool:
         for env in list(self._all):
             await env.kill()
         self._all.clear()
+
+
+def _reusable(env: ExecutionEnvironment) -> bool:
+    """A live environment, or one whose runtime ended in an invocation and starts again with the next."""
+    if env.dead:
+        return False
+    return env.needs_init or (env.process is not None and env.process.returncode is None)

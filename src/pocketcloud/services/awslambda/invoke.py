@@ -208,6 +208,13 @@ class InvokeOperations:
                 first_init = (first_ms, printed, None if init_failure == "init_timeout" else first.error_type)
                 init_failure = await env.wait_ready(timeout)
                 spent_ms = env.init_duration_ms or 0.0
+            if not cold and env.needs_init:
+                # The runtime ended in this environment's last invocation: Lambda's reset runs its init
+                # again with this one (the developer guide, "Failures during the invoke phase": a
+                # "suppressed init", reported in no log line of its own; its time is in this Duration).
+                await env.reinit()
+                init_failure = await env.wait_ready(timeout)
+                spent_ms = env.init_duration_ms or 0.0
             if init_failure is not None:
                 outcome = await self._init_outcome(env, init_failure, request_id, timeout)
                 if init_failure != "init_timeout":
@@ -227,7 +234,7 @@ class InvokeOperations:
                 )
                 outcome = await env.invoke(invocation, timeout, spent_ms)
             outcome.first_init = first_init
-            if outcome.status in ("timeout", "exit", "init_error"):
+            if outcome.status == "init_error":
                 env.dead = True
         finally:
             await self.pool.release(revision, base["FunctionArn"], env)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import shutil
 
 from pocketcloud.lambda_runtime.pool import EnvironmentPool
 from pocketcloud.services.awslambda.abac import AbacOperations
@@ -71,6 +72,9 @@ class LambdaProvider(
         self.code_signing = store.collection("lambda", "code_signing_configs")
         self._pollers: dict[str, asyncio.Task[None]] = {}
         settings = runtime.settings
+        # Each environment's /tmp is a directory there, removed when it ends; none outlives the server,
+        # so what is left is of a server that was killed. Removed before any environment can start.
+        shutil.rmtree(store.data_dir / "lambda" / "tmp", ignore_errors=True)
         self.pool = EnvironmentPool(settings.lambda_account_concurrency, settings.lambda_idle_seconds)
         self._queue_wakeup = asyncio.Event()
         self._async_tasks: set[asyncio.Task[None]] = set()

@@ -1,0 +1,124 @@
+"""Start a Lambda runtime in a mount namespace of its own, where /tmp and /opt are its environment's.
+
+Run as `python -I -S sandbox_exec.py SPEC COMMAND...` (standard library only, nothing of
+pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
+
+    err   a pipe's write end: on failure "<errno>:<message>" is written there, and it closes
+          unwritten (close-on-exec) when COMMAND starts, as subprocess's own error pipe does
+    tmp   the execution environment's directory, bound onto /tmp (it outlives a runtime that
+          crashes, as AWS keeps /tmp across the reset that follows a crash)
+    opt   the environment's merged layers, bound read-only onto /opt; null: an empty /opt
+    keep  directories under /tmp that the runtime needs (its code, the interpreter, when they
+          stand there), bound back read-only at their own paths once /tmp is covered
+    cwd   where COMMAND starts
+    probe true: set up the namespace, exec nothing (does this host allow it?)
+
+An unprivileged user gets a user namespace mapping only their own uid and gid, so the runtime
+runs as that user, and loses the namespace's capabilities when COMMAND is executed; root needs
+only the mount namespace. The propagation of / is made private first, so nothing mounted here
+is seen outside.
+"""
+
+import ctypes
+import json
+import os
+import sys
+
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUSER = 0x10000000
+MS_RDONLY = 0x1
+MS_NOSUID = 0x2
+MS_NODEV = 0x4
+MS_NOEXEC = 0x8
+MS_REMOUNT = 0x20
+MS_NOATIME = 0x400
+MS_NODIRATIME = 0x800
+MS_BIND = 0x1000
+MS_REC = 0x4000
+MS_PRIVATE = 0x40000
+MS_RELATIME = 0x200000
+ST_RELATIME = 0x1000  # statvfs's flag for relatime; the others share the MS_ values
+
+_libc = ctypes.CDLL(None, use_errno=True)
+
+
+def _check(result: int, what: str) -> None:
+    if result != 0:
+        number = ctypes.get_errno()
+        raise OSError(number, f"{what}: {os.strerror(number)}")
+
+
+def _mount(source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None) -> None:
+    encoded = [None if value is None else value.encode() for value in (source, target, fstype, data)]
+    _check(_libc.mount(encoded[0], encoded[1], encoded[2], flags, encoded[3]), f"mount {target}")
+
+
+def _write(path: str, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY)
+    try:
+        os.write(fd, text.encode())
+    finally:
+        os.close(fd)
+
+
+def _enter_namespace() -> None:
+    uid, gid = os.getuid(), os.getgid()
+    # Root may need no user namespace; inside a container that refuses it one may still work.
+    attempts = [CLONE_NEWNS, CLONE_NEWUSER | CLONE_NEWNS] if uid == 0 else [CLONE_NEWUSER | CLONE_NEWNS]
+    for flags in attempts:
+        if _libc.unshare(flags) == 0:
+            break
+    else:
+        _check(-1, "unshare")
+    if flags & CLONE_NEWUSER:
+        _write("/proc/self/setgroups", "deny")
+        _write("/proc/self/uid_map", f"{uid} {uid} 1")
+        _write("/proc/self/gid_map", f"{gid} {gid} 1")
+    _mount(None, "/", None, MS_REC | MS_PRIVATE)
+
+
+def _bind_readonly(source: str, target: str) -> None:
+    _mount(source, target, None, MS_BIND | MS_REC)
+    # A remount inside a user namespace must keep the locked flags of the mount it came from.
+    found = os.statvfs(target).f_flag
+    kept = found & (MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_NOATIME | MS_NODIRATIME)
+    if found & ST_RELATIME:
+        kept |= MS_RELATIME
+    _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
+
+
+def main() -> None:
+    spec = json.loads(sys.argv[1])
+    command = sys.argv[2:]
+    err = spec.get("err")
+    try:
+        _enter_namespace()
+        if spec.get("probe"):
+            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k")
+            return
+        # Opened before /tmp is covered: what stands under it is reached through these afterwards.
+        keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in spec["keep"]]
+        opt = os.open(spec["opt"], os.O_PATH | os.O_DIRECTORY) if spec.get("opt") else None
+        _mount(spec["tmp"], "/tmp", None, MS_BIND)
+        for path, fd in keep:
+            os.makedirs(path, exist_ok=True)
+            _bind_readonly(f"/proc/self/fd/{fd}", path)
+            os.close(fd)
+        if os.path.isdir("/opt"):
+            if opt is not None:
+                _bind_readonly(f"/proc/self/fd/{opt}", "/opt")
+                os.close(opt)
+            else:  # a function without layers finds /opt empty, as in AWS
+                _mount("tmpfs", "/opt", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
+        os.chdir(spec["cwd"])
+        if err is not None:
+            os.set_inheritable(err, False)
+        os.execvp(command[0], command)
+    except OSError as exc:
+        if err is not None:
+            os.write(err, f"{exc.errno or 0}:{exc.strerror or exc}".encode())
+        os._exit(127)
+
+
+if __name__ == "__main__":
+    main()

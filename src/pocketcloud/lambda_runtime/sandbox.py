@@ -1,0 +1,100 @@
+"""Each execution environment's own /tmp and /opt, through a mount namespace when the host allows one.
+
+In AWS every execution environment has a /tmp of its own (512 MB by default, EphemeralStorage up
+to 10,240 MB) that lasts as long as the environment, and its layers unpacked in /opt. Here a runtime
+is started through `bootstrap/sandbox_exec.py`, which enters a new mount namespace (and, for a user
+other than root, a user namespace mapping only that user), binds the environment's directory onto
+/tmp and its merged layers read-only onto /opt (an empty /opt without layers), then executes the
+runtime: code that writes `/tmp/x` or reads `/opt/lib/x` by absolute path works as in AWS, and two
+environments never see each other's files.
+
+Where the host refuses namespaces (not Linux; unprivileged user namespaces turned off, as some
+distributions and container runtimes do), `available()` is False and the runtime is started
+directly: TMPDIR, TMP and TEMP name the environment's directory instead (what tempfile, os.tmpdir()
+and mktemp use), and the layer search paths name the merged layers' directory, not /opt.
+
+The size limit of EphemeralStorage is not enforced in either case.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import subprocess
+import sys
+from functools import cache
+from pathlib import Path
+
+from pocketcloud.lambda_runtime.runtimes import BOOTSTRAP_DIR
+
+HELPER = BOOTSTRAP_DIR / "sandbox_exec.py"
+TMP = Path("/tmp")
+
+
+class SandboxError(OSError):
+    """The namespace could not be set up, or the runtime's command could not be executed in it."""
+
+
+@cache
+def available() -> bool:
+    """Whether runtimes get a mount namespace here (asked once, by trying it)."""
+    if sys.platform != "linux" or os.environ.get("POCKETCLOUD_LAMBDA_NAMESPACES", "1") == "0":
+        return False
+    try:
+        probe = subprocess.run(
+            [sys.executable, "-I", "-S", str(HELPER), json.dumps({"probe": True})],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            timeout=30,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return probe.returncode == 0
+
+
+def kept_paths(*needed: Path) -> list[str]:
+    """The top-level entries of /tmp holding what the runtime needs (its code, the interpreter, ...),
+    which would otherwise be hidden once the environment's directory covers /tmp."""
+    kept: list[str] = []
+    for path in needed:
+        try:
+            relative = path.resolve().relative_to(TMP)
+        except ValueError:
+            continue
+        if relative.parts:
+            top = str(TMP / relative.parts[0])
+            if top not in kept:
+                kept.append(top)
+    return kept
+
+
+def wrapped(command: list[str], err_fd: int, tmp: Path, opt: Path | None, keep: list[str], cwd: Path) -> list[str]:
+    """`command` started through the helper, which reports a failure on `err_fd`."""
+    spec = {"err": err_fd, "tmp": str(tmp), "opt": str(opt) if opt else None, "keep": keep, "cwd": str(cwd)}
+    return [sys.executable, "-I", "-S", str(HELPER), json.dumps(spec), *command]
+
+
+async def wait_started(read_fd: int) -> None:
+    """Wait until the helper has executed the runtime (the pipe closes unwritten) or failed (it says
+    why): raises the runtime's exec error as the OSError subprocess would, or SandboxError."""
+    try:
+        said = await asyncio.to_thread(_read_all, read_fd)
+    finally:
+        os.close(read_fd)
+    if not said:
+        return
+    number, _, message = said.decode(errors="replace").partition(":")
+    errno = int(number) if number.isdigit() else 0
+    if message.startswith(("unshare", "mount")):
+        raise SandboxError(errno, f"could not set up the execution environment's namespace: {message}")
+    raise OSError(errno, message)
+
+
+def _read_all(fd: int) -> bytes:
+    chunks = []
+    while chunk := os.read(fd, 4096):
+        chunks.append(chunk)
+    return b"".join(chunks)
