@@ -36,6 +36,7 @@ from pocketcloud.services.awslambda.errors import (
 )
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.target_access import denied_call
+from pocketcloud.services.awslambda.updates import IN_PROGRESS
 from pocketcloud.services.role_access import authorize_pass_role
 from pocketcloud.store import Collection, Scope, Store
 
@@ -537,7 +538,7 @@ class FunctionOperations:
         )
         base = self.functions.get(scope, name, "")
         result: Params = {
-            "Configuration": configuration(doc, qualifier),
+            "Configuration": self.updates.shown(doc["FunctionArn"], configuration(doc, qualifier), qualifier),  # type: ignore[attr-defined]
             "Code": {"RepositoryType": "S3", "Location": self.code_location(doc["CodeHex"])},  # type: ignore[attr-defined]
         }
         if base.get("Tags"):
@@ -552,7 +553,7 @@ class FunctionOperations:
         doc, _ = self.functions.resolve(
             (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
         )
-        return configuration(doc, qualifier)
+        return self.updates.shown(doc["FunctionArn"], configuration(doc, qualifier), qualifier)  # type: ignore[attr-defined]
 
     def ListFunctions(self, ctx: RequestContext, p: Params) -> Params:
         scope = (ctx.account_id, ctx.region)
@@ -628,17 +629,19 @@ class FunctionOperations:
         changed = code["CodeSha256"] != doc["CodeSha256"] or (
             bool(p.get("Architectures")) and p["Architectures"] != doc.get("Architectures")
         )
+        self.updates.check(arn)  # type: ignore[attr-defined]  # updates.py
         doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
         doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
         if changed:
             doc["ConfigRevision"] = str(uuid.uuid4())
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
-        self.functions.functions.put(scope, name, doc)
-        # Published before anything awaits: another update arriving meanwhile would otherwise be
-        # the code this call publishes (and this call's code never published).
-        published = self._publish(ctx, name, None) if p.get("Publish") else None  # type: ignore[attr-defined]
-        await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
+        with self.updates.updating(arn):  # type: ignore[attr-defined]
+            self.functions.functions.put(scope, name, doc)
+            # Published before anything awaits: another update arriving meanwhile would otherwise be
+            # the code this call publishes (and this call's code never published).
+            published = self._publish(ctx, name, None) if p.get("Publish") else None  # type: ignore[attr-defined]
+            await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
         view = configuration(doc)
         if published is not None:
             # AWS answers with the new version, reported as still being created (no update status yet).
@@ -648,14 +651,7 @@ class FunctionOperations:
                 "StateReason": "The function is being created.",
                 "StateReasonCode": "Creating",
             }
-        view.update(
-            {
-                "LastUpdateStatus": "InProgress",
-                "LastUpdateStatusReason": "The function is being created.",
-                "LastUpdateStatusReasonCode": "Creating",
-            }
-        )
-        return view
+        return view | IN_PROGRESS
 
     async def UpdateFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
@@ -666,6 +662,7 @@ class FunctionOperations:
             raise revision_mismatch()
         self._check_config(p)
         self._check_snap_start(p.get("Runtime") or doc.get("Runtime"), p.get("SnapStart"))
+        self.updates.check(arn)  # type: ignore[attr-defined]  # updates.py
         if p.get("Role"):
             self._check_role(ctx, p["Role"], doc["FunctionArn"])
         self._check_dead_letter(p.get("Role") or doc["Role"], name, p.get("DeadLetterConfig"))
@@ -712,17 +709,10 @@ class FunctionOperations:
                 "ConfigRevision": str(uuid.uuid4()),
             }
         )
-        self.functions.functions.put(scope, name, doc)
-        await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
-        view = configuration(doc)
-        view.update(
-            {
-                "LastUpdateStatus": "InProgress",
-                "LastUpdateStatusReason": "The function is being created.",
-                "LastUpdateStatusReasonCode": "Creating",
-            }
-        )
-        return view
+        with self.updates.updating(arn):  # type: ignore[attr-defined]
+            self.functions.functions.put(scope, name, doc)
+            await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
+        return configuration(doc) | IN_PROGRESS
 
     # -- tags (TagResource and its kin are in tags.py) ------------------------------------------------
 

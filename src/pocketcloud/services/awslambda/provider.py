@@ -30,6 +30,7 @@ from pocketcloud.services.awslambda.resource_policy import ResourcePolicyOperati
 from pocketcloud.services.awslambda.response_stream import ResponseStreamOperations
 from pocketcloud.services.awslambda.settings_ops import SettingsOperations
 from pocketcloud.services.awslambda.tags import TagOperations
+from pocketcloud.services.awslambda.updates import UpdatesInProgress
 from pocketcloud.services.awslambda.versions import VersionOperations
 from pocketcloud.services.base import Provider, ServiceRuntime
 
@@ -59,6 +60,7 @@ class LambdaProvider(
         super().__init__(runtime)
         store = runtime.store
         self.functions = FunctionStore(store)
+        self.updates = UpdatesInProgress()  # the functions an update is being made to now
         # The read cache Invoke uses (doc_cache.py) is emptied by any write to these four collections.
         self.policies = watched(store.collection("lambda", "policies"), self.functions.cache)
         self.invoke_configs = store.collection("lambda", "event_invoke_configs")

@@ -84,6 +84,7 @@ class VersionOperations:
         )
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
+        self.updates.check(doc["FunctionArn"])  # type: ignore[attr-defined]  # updates.py
         if p.get("CodeSha256") and p["CodeSha256"] != doc["CodeSha256"]:
             raise invalid_parameter(
                 "CodeSHA256 ({}) is different from current CodeSHA256 in $LATEST ({}). Please try again with the CodeSHA256 in $LATEST.".format(
