@@ -177,3 +177,32 @@ def test_a_failed_event_reaches_the_dead_letter_queue_with_its_error(server: Ser
     # AWS types the HTTP status code as a Number, the others as Strings.
     types = {key: value["DataType"] for key, value in message["MessageAttributes"].items()}
     assert types == {"RequestID": "String", "ErrorCode": "Number", "ErrorMessage": "String"}
+
+
+def test_a_fifo_queue_is_refused_as_a_dead_letter_queue(server: ServerProcess, functions: Functions, lam: Any) -> None:
+    """Lambda's dead-letter queue is a standard queue or topic: a FIFO queue is refused when the function
+    is created or configured ("InvalidParameterValueException: Invalid dead letter queue ARN: FIFO SQS
+    queue is not supported for dead letter configuration", as AWS answers CreateFunction), even to a role
+    that may send to it. An async destination that is a FIFO queue is accepted, as AWS's guide has it
+    ("Capturing records of Lambda asynchronous invocations": an unsupported destination type, such as an
+    SQS FIFO queue, shows as DestinationDeliveryFailures), and its records are not delivered."""
+    sqs: Any = server.client("sqs")
+    url = sqs.create_queue(QueueName=unique("dlq") + ".fifo", Attributes={"FifoQueue": "true"})["QueueUrl"]
+    fifo_arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sender = Functions(lam, _role(server, _allow("sqs:SendMessage", fifo_arn)))
+    try:
+        wording = "Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration"
+        code, status, message, _ = error_of(sender.python, SUCCEEDS, DeadLetterConfig={"TargetArn": fifo_arn})
+        assert (code, status, message) == ("InvalidParameterValueException", 400, wording)
+        name = sender.python(SUCCEEDS)
+        code, status, message, _ = error_of(
+            lam.update_function_configuration, FunctionName=name, DeadLetterConfig={"TargetArn": fifo_arn}
+        )
+        assert (code, status, message) == ("InvalidParameterValueException", 400, wording)
+        assert "DeadLetterConfig" not in lam.get_function_configuration(FunctionName=name)
+        config = lam.put_function_event_invoke_config(
+            FunctionName=name, DestinationConfig={"OnFailure": {"Destination": fifo_arn}}
+        )
+        assert config["DestinationConfig"]["OnFailure"]["Destination"] == fifo_arn
+    finally:
+        sender.cleanup()

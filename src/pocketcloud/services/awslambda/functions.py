@@ -333,8 +333,13 @@ class FunctionOperations:
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
 
     def _check_dead_letter(self, role_arn: str, name: str, config: Params | None) -> None:
-        """The dead-letter target is sent to as the execution role, which AWS checks may do so."""
+        """The dead-letter target is sent to as the execution role, which AWS checks may do so. A FIFO
+        queue cannot be one: AWS takes a standard queue or topic only, and refuses it so worded."""
         target = (config or {}).get("TargetArn")
+        if target and target.split(":")[2:3] == ["sqs"] and target.endswith(".fifo"):
+            raise invalid_parameter(
+                "Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration"
+            )
         access = self._role_access()  # type: ignore[attr-defined]
         denied = target and denied_call(access, role_arn, name, target)
         if denied:
