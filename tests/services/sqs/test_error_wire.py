@@ -130,3 +130,29 @@ def test_bad_credentials_over_query_get_the_query_codes(endpoint: str) -> None:
     )
     status, root = QueryClient(endpoint, secret="not-the-secret").call("ListQueues")
     assert (status, text(root, "Error/Code")) == (403, "SignatureDoesNotMatch")
+
+
+def test_an_access_denial_over_json_is_corals_with_its_message_capitalised(endpoint: str, sqs: Any) -> None:
+    # Measured on SQS over json: 403, x-amzn-query-error AccessDenied;Sender,
+    # {"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: ... is not
+    # authorized to perform: sqs:sendmessage on resource: ... because no identity-based policy allows
+    # the sqs:sendmessage action"}; the SDK reports AccessDenied.
+    iam = make_client(endpoint, "iam")
+    user = unique("denied")
+    iam.create_user(UserName=user)
+    key = iam.create_access_key(UserName=user)["AccessKey"]
+    client = make_client(endpoint, "sqs", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+    seen: dict[str, Any] = {}
+
+    def keep(http_response: Any, **_: Any) -> None:
+        seen["status"], seen["headers"] = http_response.status_code, http_response.headers
+        seen["body"] = json.loads(http_response.content)
+
+    client.meta.events.register("after-call.sqs.SendMessage", keep)
+    url = sqs.create_queue(QueueName=unique("wire"))["QueueUrl"]
+    code, status, message = error_of(client.send_message, QueueUrl=url, MessageBody="x")
+    assert (code, status) == ("AccessDenied", 403)
+    assert (seen["status"], seen["headers"]["x-amzn-query-error"]) == (403, "AccessDenied;Sender")
+    assert seen["body"]["__type"] == "com.amazon.coral.service#AccessDeniedException"
+    assert seen["body"]["Message"] == message
+    assert "is not authorized to perform: sqs:sendmessage on resource: arn:aws:sqs:" in message

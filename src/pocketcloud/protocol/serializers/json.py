@@ -194,9 +194,15 @@ class JsonSerializer(ResponseSerializer):
             fault = "Sender" if self.is_sender_fault(error, status) else "Receiver"
             headers.append(("x-amzn-query-error", f"{self.query_error_code(error)};{fault}"))
         headers.extend(self.extra_headers(error))
-        document = error_document(self.json, self.error_shape(error), error, self.message_key)
+        document = error_document(
+            self.json, self.error_shape(error), error, lambda shape: self.error_message_key(error, shape)
+        )
         document["__type"] = self.json_error_type(error)
         return Response(status, headers, dumps(document))
+
+    def error_message_key(self, error: ServiceError, shape: Shape | None) -> str:
+        """The member an error's message travels in (hook for a service that spells it per error)."""
+        return self.message_key(shape)
 
     def json_error_type(self, error: ServiceError) -> str:
         """What `__type` says: the JSON code, with the namespace a service writes before it (if any)."""

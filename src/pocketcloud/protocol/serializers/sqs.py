@@ -162,6 +162,14 @@ class SqsJsonSerializer(JsonSerializer):
         name = _shape_name(error.code)
         return _JSON_TYPES.get(name, name)
 
+    def error_message_key(self, error: ServiceError, shape: Shape | None) -> str:
+        # Coral's own access denial spells it "Message" (SQS over json, measured: 403,
+        # {"__type":"com.amazon.coral.service#AccessDeniedException","Message":"User: ... is not
+        # authorized to perform: sqs:sendmessage on resource: ..."}); SQS's errors say "message".
+        if _shape_name(error.code) == "AccessDeniedException":
+            return "Message"
+        return super().error_message_key(error, shape)
+
     def json_error_type(self, error: ServiceError) -> str:
         name = self.json_error_code(error)
         modeled = self.error_shape(error) is not None
