@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 from functools import cache
 from pathlib import Path
 
@@ -42,14 +43,15 @@ def available() -> bool:
     if sys.platform != "linux" or os.environ.get("POCKETCLOUD_LAMBDA_NAMESPACES", "1") == "0":
         return False
     try:
-        probe = subprocess.run(
-            [sys.executable, "-I", "-S", str(HELPER), json.dumps({"probe": True})],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            timeout=30,
-            check=False,
-        )
+        with tempfile.TemporaryDirectory(prefix="pocketcloud-probe-") as scratch:
+            probe = subprocess.run(
+                [sys.executable, "-I", "-S", str(HELPER), json.dumps({"probe": True, "tmp": scratch})],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+                timeout=30,
+                check=False,
+            )
     except (OSError, subprocess.TimeoutExpired):
         return False
     return probe.returncode == 0

@@ -11,7 +11,7 @@ pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
     keep  directories under /tmp that the runtime needs (its code, the interpreter, when they
           stand there), bound back read-only at their own paths once /tmp is covered
     cwd   where COMMAND starts
-    probe true: set up the namespace, exec nothing (does this host allow it?)
+    probe true: make the mounts a start makes (of `tmp`), exec nothing: does this host allow them?
 
 An unprivileged user gets a user namespace mapping only their own uid and gid, so the runtime
 runs as that user, and loses the namespace's capabilities when COMMAND is executed; root needs
@@ -93,8 +93,11 @@ def main() -> None:
     err = spec.get("err")
     try:
         _enter_namespace()
-        if spec.get("probe"):
-            _mount("tmpfs", "/tmp", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k")
+        if spec.get("probe"):  # every kind of mount a start makes, with `tmp` standing for each source
+            if os.path.isdir("/opt"):
+                _bind_readonly(spec["tmp"], "/opt")
+                _mount("tmpfs", "/opt", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
+            _mount(spec["tmp"], "/tmp", None, MS_BIND)
             return
         # Opened before /tmp is covered: what stands under it is reached through these afterwards.
         keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in spec["keep"]]
