@@ -567,3 +567,66 @@ def test_requests_charged_to_the_requester_say_so_in_x_amz_request_charged(two_a
     assert "RequestCharged" not in owner.get_object(Key="data.csv", **paid)
     owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "BucketOwner"})
     assert "RequestCharged" not in other.get_object(Key="data.csv", **paid)
+
+
+def test_every_object_operation_charged_to_the_requester_says_so(two_accounts: ServerProcess) -> None:
+    # Every operation whose output in S3's model has RequestCharged answers it to a requester charged.
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    bucket = f"paid-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
+        "Allow", {"AWS": OTHER_ACCOUNT}, "s3:*", [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    paid = {"Bucket": bucket, "RequestPayer": "requester"}
+    answers = [other.put_object(Key="k", Body=b"abc", **paid)]
+    answers.append(other.copy_object(Key="copy", CopySource={"Bucket": bucket, "Key": "k"}, **paid))
+    answers.append(other.get_object_acl(Key="k", **paid))
+    answers.append(other.put_object_acl(Key="k", ACL="private", **paid))
+    answers.append(other.get_object_attributes(Key="k", ObjectAttributes=["ETag"], **paid))
+    answers += [other.list_objects(**paid), other.list_object_versions(**paid)]
+    upload = other.create_multipart_upload(Key="big", **paid)
+    answers.append(upload)
+    where = {"Key": "big", "UploadId": upload["UploadId"], **paid}
+    part = other.upload_part(PartNumber=1, Body=b"part", **where)
+    answers += [part, other.upload_part_copy(PartNumber=2, CopySource={"Bucket": bucket, "Key": "k"}, **where)]
+    answers += [other.list_parts(**where), other.list_multipart_uploads(**paid)]
+    answers.append(other.abort_multipart_upload(**where))
+    upload = other.create_multipart_upload(Key="big", **paid)
+    where = {"Key": "big", "UploadId": upload["UploadId"], **paid}
+    etag = other.upload_part(PartNumber=1, Body=b"part", **where)["ETag"]
+    answers.append(other.complete_multipart_upload(
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}, **where))
+    answers.append(other.delete_objects(Delete={"Objects": [{"Key": "copy"}]}, **paid))
+    answers.append(other.delete_object(Key="k", **paid))
+    assert [answer.get("RequestCharged") for answer in answers] == ["requester"] * len(answers)
+
+
+def test_a_copy_from_a_requester_pays_bucket_is_charged_to_the_requester(two_accounts: ServerProcess) -> None:
+    # "If either the source or destination S3 bucket has Requester Pays enabled, the requester will
+    # pay for corresponding charges to copy the object" (RequestPayer, CopyObject/UploadPartCopy API
+    # references): reading the source takes x-amz-request-payer as a GET of it does, or 403.
+    endpoint = two_accounts.endpoint
+    owner = make_client(endpoint, "s3")
+    source = f"paid-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=source)
+    owner.put_object(Bucket=source, Key="data.csv", Body=b"a,b")
+    owner.put_bucket_policy(Bucket=source, Policy=policy(statement(
+        "Allow", {"AWS": OTHER_ACCOUNT}, "s3:GetObject", f"arn:aws:s3:::{source}/*")))
+    owner.put_bucket_request_payment(Bucket=source, RequestPaymentConfiguration={"Payer": "Requester"})
+    other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
+    target = f"free-{uuid.uuid4().hex[:10]}"
+    other.create_bucket(Bucket=target)
+    copy_source = {"Bucket": source, "Key": "data.csv"}
+    upload = other.create_multipart_upload(Bucket=target, Key="parts")["UploadId"]
+    part = {"Bucket": target, "Key": "parts", "UploadId": upload, "PartNumber": 1, "CopySource": copy_source}
+    assert error_of(other.copy_object, Bucket=target, Key="copy", CopySource=copy_source)[:2] == ("AccessDenied", 403)
+    assert error_of(other.upload_part_copy, **part)[:2] == ("AccessDenied", 403)
+    assert "Contents" not in other.list_objects_v2(Bucket=target)
+    copied = other.copy_object(Bucket=target, Key="copy", CopySource=copy_source, RequestPayer="requester")
+    assert copied["RequestCharged"] == "requester"
+    assert other.get_object(Bucket=target, Key="copy")["Body"].read() == b"a,b"
+    assert other.upload_part_copy(**part, RequestPayer="requester")["RequestCharged"] == "requester"
+    # The source's owner copying within its own bucket pays as owner: no header needed, none answered.
+    assert "RequestCharged" not in owner.copy_object(Bucket=source, Key="again", CopySource=copy_source)

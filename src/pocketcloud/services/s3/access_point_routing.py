@@ -39,6 +39,7 @@ from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
 from pocketcloud.services.s3.errors import no_such_bucket
 from pocketcloud.services.s3.integrity import check_sdk_algorithm
+from pocketcloud.services.s3.request_payment import check_request_payment
 from pocketcloud.services.s3.signing_region import check_signing_region
 from pocketcloud.services.s3.state import GLOBAL
 
@@ -111,7 +112,8 @@ class AccessPointRouting:
 
     def resolve_request(self, ctx: RequestContext, operation: OperationModel, params: Params) -> None:
         """Put the bucket in place of an access point a request names, and authorize the access point half;
-        refuse a request signed for another Region than the bucket's (`signing_region.py`); then hold
+        refuse a request signed for another Region than the bucket's (`signing_region.py`) and one a
+        Requester Pays bucket refuses, its copy source's included (`request_payment.py`); then hold
         the request to the bucket owners it names (x-amz-expected-bucket-owner and
         x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks.
         An x-amz-sdk-checksum-algorithm without its checksum is refused first, whatever the operation."""
@@ -125,8 +127,20 @@ class AccessPointRouting:
                 ctx.error_headers["x-amz-bucket-region"] = doc.get("Region") or "us-east-1"
             if not self.runtime.settings.auth_disabled:
                 check_signing_region(ctx, operation.name, doc)
-                _check_requester_pays(ctx, doc)
+                check_request_payment(ctx, doc, self._copy_source_bucket(params))
         self._check_expected_owners(params)
+
+    def _copy_source_bucket(self, params: Params) -> Params | None:
+        """The document of the bucket a copy reads from (CopyObject, UploadPartCopy), if it exists."""
+        source = params.get("CopySource")
+        if not isinstance(source, str):
+            return None
+        try:
+            bucket = self.parse_copy_source(source)[0]  # type: ignore[attr-defined]
+        except ServiceError:
+            return None  # a malformed source is the operation's own error
+        doc: Params | None = self.s3.buckets.get(GLOBAL, bucket)
+        return doc
 
     def _check_expected_owners(self, params: Params) -> None:
         expected = params.get("ExpectedBucketOwner")
@@ -330,46 +344,3 @@ def _same_bucket(point: Params, bucket: Params) -> bool:
         return False
     created = point.get("BucketCreationDate")
     return created is None or created == bucket.get("CreationDate")
-
-
-def _check_requester_pays(ctx: RequestContext, doc: Params | None) -> None:
-    """A Requester Pays bucket answers only its owner's account and callers who accept the charges with
-    `x-amz-request-payer: requester` (a header, or the query parameter of a presigned URL); anyone
-    else, anonymous callers included, gets 403 ("Downloading objects from Requester Pays buckets",
-    S3 User Guide: "If x-amz-request-payer is not in the request, Amazon S3 returns a 403 error").
-    AWS services acting in their own name are left to the bucket policy."""
-    principal = ctx.principal
-    if doc is None or not requester_pays(doc) or principal.kind == "Service":
-        return
-    if not principal.is_anonymous:
-        if principal.account_id == doc["Account"] or _accepts_charges(ctx):
-            return
-    raise _access_denied()
-
-
-def charged_to_requester(ctx: RequestContext, doc: Params | None) -> bool:
-    """Whether S3 charges this request to its requester: another account's caller who accepted the
-    charges of a Requester Pays bucket. Its answer then says so in `x-amz-request-charged: requester`
-    ("If the request succeeds and the requester is charged, the response includes the header
-    x-amz-request-charged:requester", same page); the owner's own requests are not charged to a
-    requester, header or not (aws/aws-sdk-net#1526)."""
-    if doc is None or not _accepts_charges(ctx):
-        return False
-    principal = ctx.principal
-    return (
-        requester_pays(doc)
-        and principal.kind not in ("Service", "Anonymous")
-        and principal.account_id != doc["Account"]
-    )
-
-
-def requester_pays(doc: Params) -> bool:
-    """Whether the bucket `doc` is a Requester Pays bucket (PutBucketRequestPayment)."""
-    return ((doc.get("Configs") or {}).get("RequestPayment") or {}).get("Payer") == "Requester"
-
-
-def _accepts_charges(ctx: RequestContext) -> bool:
-    request = ctx.request
-    accepted = [request.headers.get("x-amz-request-payer", "")]
-    accepted += [value for name, value in request.query if name.lower() == "x-amz-request-payer"]
-    return any(value.lower() == "requester" for value in accepted)

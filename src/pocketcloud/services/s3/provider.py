@@ -12,11 +12,10 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.protocol.models import service_model
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.s3.abac import AbacOperations
 from pocketcloud.services.s3.access import AccessControlOperations
-from pocketcloud.services.s3.access_point_routing import AccessPointRouting, charged_to_requester
+from pocketcloud.services.s3.access_point_routing import AccessPointRouting
 from pocketcloud.services.s3.annotations import AnnotationOperations
 from pocketcloud.services.s3.bodies import read_blob_bytes
 from pocketcloud.services.s3.bucket_configs import KeyedConfigOperations
@@ -44,8 +43,9 @@ from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations, refuse_encryption_header
 from pocketcloud.services.s3.rename_object import RenameOperations
 from pocketcloud.services.s3.replication import ReplicationOperations
+from pocketcloud.services.s3.request_payment import ChargedAnswers
 from pocketcloud.services.s3.select.operation import SelectOperations
-from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope
+from pocketcloud.services.s3.state import S3State, bucket_scope
 
 
 async def _settled(result: Any) -> Any:
@@ -58,6 +58,7 @@ _REPLICATED_EVENTS = ("s3:ObjectCreated:", "s3:ObjectRemoved:DeleteMarkerCreated
 
 
 class S3Provider(
+    ChargedAnswers,  # first: an answer charged to its requester says so (x-amz-request-charged)
     DirectoryBucketOperations,  # first: directory buckets refuse or answer differently (S3 Express One Zone)
     NotificationOperations,
     KeyedConfigOperations,  # before BucketOperations: its DeleteBucket drops the bucket's configurations
@@ -281,37 +282,3 @@ class S3Provider(
         if not record.get("Size"):
             return b""
         return read_blob_bytes(self.s3.store.blobs, record["Blob"])
-
-
-def _reporting_charges(name: str) -> None:
-    """Wrap S3Provider's operation `name` so that a request charged to its requester (another account,
-    on a Requester Pays bucket, who sent x-amz-request-payer: requester) is answered with
-    `x-amz-request-charged: requester`, the RequestCharged member of the operation's output."""
-    handler = getattr(S3Provider, name)
-
-    def operation(self: S3Provider, ctx: RequestContext, p: dict[str, Any]) -> Any:
-        result = handler(self, ctx, p)
-        bucket = p.get("Bucket")
-        if self.runtime.settings.auth_disabled or not isinstance(bucket, str):
-            return result
-        if not charged_to_requester(ctx, self.s3.buckets.get(GLOBAL, bucket)):
-            return result
-
-        async def charged() -> Any:
-            answer = await _settled(result)
-            if isinstance(answer, dict):
-                answer["RequestCharged"] = "requester"
-            return answer
-
-        return charged()
-
-    operation.__name__ = operation.__qualname__ = name
-    operation.__doc__ = handler.__doc__
-    setattr(S3Provider, name, operation)
-
-
-# Every operation whose answer can carry RequestCharged (its output shape in S3's model has it).
-for _name in service_model("s3").operation_names:
-    _output = service_model("s3").operation_model(_name).output_shape
-    if _output is not None and "RequestCharged" in _output.members and hasattr(S3Provider, _name):
-        _reporting_charges(_name)

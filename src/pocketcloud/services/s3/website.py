@@ -27,7 +27,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import error_status
 from pocketcloud.protocol.parsers import create_parser
 from pocketcloud.protocol.serializers import create_serializer
-from pocketcloud.services.s3.access_point_routing import requester_pays
+from pocketcloud.services.s3.request_payment import requester_pays
 from pocketcloud.services.s3.state import bucket_scope
 
 if TYPE_CHECKING:
