@@ -208,3 +208,16 @@ def test_filter_takes_arithmetic(logs: Any, app_logs: str) -> None:
     got = rows(run(logs, app_logs, "filter latency / 100 + 1 >= 4 and latency % 200 = 0 | fields n | sort n"))
     assert [r["n"] for r in got] == ["web4", "worker4"]
     assert [r["n"] for r in rows(run(logs, app_logs, "filter latency - 300 = 0 | fields n | sort n"))] == ["web3", "worker3"]
+
+
+def test_a_parenthesised_operand_is_not_taken_for_a_group_of_conditions(logs: Any, app_logs: str) -> None:
+    """In filter, '(' opens a group of conditions or an arithmetic operand: '(latency + 100) * 2 = 600'
+    compares a value, '(level = "INFO" or n = "web1") and latency > 100' groups conditions."""
+    got = rows(run(logs, app_logs, "filter (latency + 100) * 2 = 600 | fields n | sort n"))
+    assert [r["n"] for r in got] == ["web2", "worker2"]
+    got = rows(run(logs, app_logs, "filter 2 * (latency - 100) >= 600 | fields n | sort n"))
+    assert [r["n"] for r in got] == ["web4", "worker4"]
+    got = rows(run(logs, app_logs, 'filter (level = "INFO" or n = "web1") and latency > 100 | fields n | sort n'))
+    assert [r["n"] for r in got] == ["web2", "web4", "worker2", "worker4"]
+    got = rows(run(logs, app_logs, 'filter not ((latency) < 300) | fields n | sort n'))
+    assert [r["n"] for r in got] == ["web3", "web4", "worker3", "worker4"]

@@ -154,6 +154,12 @@ class Query:
     parsers: list[Callable[[Record], None]] = field(default_factory=list)
 
 
+# What may follow an operand in a filter, and never a group of conditions.
+_OPERAND_FOLLOWERS = frozenset(
+    ("+", "-", "*", "/", "%", "^", "=", "!=", "<", "<=", ">", ">=", "=~", "like", "in", "not")
+)
+
+
 class _FilterParser(insights_expr.Parser):
     """A filter's predicate; its operands are insights_expr's arithmetic over the filter's tokens
     (without unary minus: a filter lexes -5 as a number), with function calls as operands."""
@@ -194,11 +200,21 @@ class _FilterParser(insights_expr.Parser):
         if self.keyword("not"):
             inner = self.negation()
             return lambda r: not inner(r)
-        if self._op("(") is not None:
-            inner = self.disjunction()
-            if self.take().text != ")":
-                raise QueryError("missing )")
-            return inner
+        peek = self.peek()
+        if peek is not None and peek.kind == "op" and peek.text == "(":
+            # A group of conditions, or the start of an operand: `(a + 1) * 2 = 12`. Read as a
+            # group first; if that fails, or an operator follows it, read it as a comparison.
+            start = self.pos
+            self.pos += 1
+            try:
+                inner = self.disjunction()
+                closed = self.take().text == ")"
+            except QueryError:
+                closed = False
+            following = self.peek()
+            if closed and (following is None or following.text.lower() not in _OPERAND_FOLLOWERS):
+                return inner
+            self.pos = start
         return self.comparison()
 
     def _op(self, *ops: str) -> str | None:
@@ -214,6 +230,11 @@ class _FilterParser(insights_expr.Parser):
 
     def _atom(self) -> Callable[[Record], Any]:
         token = self.take()
+        if token.kind == "op" and token.text == "(":
+            inner = self.expression()
+            if self.take().text != ")":
+                raise QueryError("missing )")
+            return inner
         if token.kind == "str":
             value: Any = insights_expr.unquote(token.text)
             return lambda r: value
