@@ -38,7 +38,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
 from pocketcloud.services.s3.errors import no_such_bucket
-from pocketcloud.services.s3.integrity import check_sdk_algorithm
+from pocketcloud.services.s3.integrity import check_document_digests, check_sdk_algorithm
 from pocketcloud.services.s3.request_payment import check_request_payment
 from pocketcloud.services.s3.signing_region import check_signing_region
 from pocketcloud.services.s3.state import GLOBAL
@@ -116,8 +116,10 @@ class AccessPointRouting:
         Requester Pays bucket refuses, its copy source's included (`request_payment.py`); then hold
         the request to the bucket owners it names (x-amz-expected-bucket-owner and
         x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks.
-        An x-amz-sdk-checksum-algorithm without its checksum is refused first, whatever the operation."""
+        An x-amz-sdk-checksum-algorithm without its checksum, and a document body that does not match
+        its digests, are refused first (`integrity.py`)."""
         check_sdk_algorithm(ctx.request.headers)
+        check_document_digests(operation.name, ctx.request.headers, ctx.request.body.buffered)
         self._resolve_access_point(ctx, operation, params)
         bucket = params.get("Bucket")
         if isinstance(bucket, str):

@@ -69,7 +69,8 @@ class StoredBody:
 _CHECKSUM_SIZES = {name: len(checksums.new_checksum(name).digest()) for name in CHECKSUM_MEMBERS}  # type: ignore[union-attr]
 
 
-def _checked_checksum(algorithm: str, value: str) -> str:
+def checked_checksum(algorithm: str, value: str) -> str:
+    """`value` of an x-amz-checksum-<algorithm> header, refused as S3 refuses one that is no digest of it."""
     try:
         size = len(base64.b64decode(value, validate=True))
     except (binascii.Error, ValueError):
@@ -86,7 +87,7 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     wanted: dict[str, str | None] = {}
     for algorithm, member in CHECKSUM_MEMBERS.items():
         if params.get(member):
-            wanted[algorithm] = _checked_checksum(algorithm, params[member])
+            wanted[algorithm] = checked_checksum(algorithm, params[member])
     if len(wanted) > 1:
         raise ServiceError(
             "InvalidRequest",
@@ -100,7 +101,11 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
 
 
 def _content_md5(params: dict[str, Any]) -> bytes | None:
-    value = params.get("ContentMD5")
+    return content_md5_digest(params.get("ContentMD5"))
+
+
+def content_md5_digest(value: str | None) -> bytes | None:
+    """The digest a Content-MD5 header names (None: no header), refused as S3 refuses one that is no MD5."""
     if value is None:  # an empty Content-MD5 is an invalid digest, as S3 answers
         return None
     try:
@@ -108,13 +113,23 @@ def _content_md5(params: dict[str, Any]) -> bytes | None:
     except (binascii.Error, ValueError):
         digest = b""
     if len(digest) != 16:
-        raise ServiceError(
-            "InvalidDigest",
-            "The Content-MD5 you specified was invalid.",
-            status=400,
-            **{"Content-MD5": value},
-        )
+        fields: dict[str, Any] = {"Content-MD5": value}
+        raise ServiceError("InvalidDigest", "The Content-MD5 you specified was invalid.", status=400, **fields)
     return digest
+
+
+def md5_mismatch(expected: str | None, calculated: bytes) -> ServiceError:
+    return ServiceError(
+        "BadDigest",
+        "The Content-MD5 you specified did not match what we received.",
+        status=400,
+        ExpectedDigest=expected,
+        CalculatedDigest=base64.b64encode(calculated).decode(),
+    )
+
+
+def checksum_mismatch(algorithm: str) -> ServiceError:
+    return ServiceError("BadDigest", f"The {algorithm} you specified did not match the calculated checksum.", status=400)
 
 
 async def store_body(
@@ -171,13 +186,7 @@ async def store_body(
             finally:
                 hasher.close()
         if expected_md5 is not None and md5.digest() != expected_md5:
-            raise ServiceError(
-                "BadDigest",
-                "The Content-MD5 you specified did not match what we received.",
-                status=400,
-                ExpectedDigest=params.get("ContentMD5"),
-                CalculatedDigest=base64.b64encode(md5.digest()).decode(),
-            )
+            raise md5_mismatch(params.get("ContentMD5"), md5.digest())
         computed = {a: checksums.b64(h.digest()) for a, h in hashers.items() if h is not None}
         # A checksum sent as a trailer (aws-chunked) was verified by the auth layer; adopt it.
         for name, value in (getattr(body, "trailers", None) or {}).items():
@@ -186,11 +195,7 @@ async def store_body(
                 computed[algorithm] = value
         for algorithm, claimed in wanted.items():
             if claimed is not None and computed.get(algorithm) not in (None, claimed):
-                raise ServiceError(
-                    "BadDigest",
-                    f"The {algorithm} you specified did not match the calculated checksum.",
-                    status=400,
-                )
+                raise checksum_mismatch(algorithm)
         crc64nvme = computed.get("CRC64NVME")
         if named and "CRC64NVME" not in wanted and verified != "CRC64NVME":
             computed.pop("CRC64NVME", None)  # kept for the caller only: the request named another

@@ -9,16 +9,26 @@ algorithm "fails the request with a BadDigest error" (PutObject, DeleteObjects, 
 
 Some requests must carry such a proof: the operations whose model says httpChecksumRequired
 (DeleteObjects, PutObjectLockConfiguration, PutObjectRetention, PutObjectLegalHold) and writes
-under Object Lock parameters. Verifying the digests against the body is left to whoever reads
-the body (`bodies.store_body` for objects and parts).
+under Object Lock parameters. The digests of an object's or a part's body are verified as it is
+stored (`bodies.store_body`); those of a configuration or request document (an XML or policy body
+the parser has read whole) by `check_document_digests`, before the operation runs.
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping
+from functools import cache
 
 from pocketcloud.auth import checksums
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
+from pocketcloud.services.s3.bodies import (
+    checked_checksum,
+    checksum_mismatch,
+    content_md5_digest,
+    md5_mismatch,
+)
 
 _SDK_ALGORITHM = "x-amz-sdk-checksum-algorithm"
 
@@ -62,3 +72,40 @@ def require_integrity(headers: Mapping[str, str], error: ServiceError) -> None:
     """Refuse with `error` a request that must prove its body's integrity and does not."""
     if not proves_integrity(headers):
         raise error
+
+
+@cache
+def _document_operations() -> frozenset[str]:
+    """The operations whose body is a document read whole (an XML structure or a policy), not streamed:
+    CompleteMultipartUpload left out, whose x-amz-checksum-* is the object's checksum, not its body's."""
+    model = service_model("s3")
+    found = set()
+    for name in model.operation_names:
+        shape = model.operation_model(name).input_shape
+        payload = shape.serialization.get("payload") if shape is not None else None
+        if payload is None or shape is None:
+            continue
+        member = shape.members[payload]
+        if member.type_name in ("structure", "string") and not member.serialization.get("streaming"):
+            found.add(name)
+    return frozenset(found - {"CompleteMultipartUpload"})
+
+
+def check_document_digests(operation: str, headers: Mapping[str, str], body: bytes | None) -> None:
+    """Verify the Content-MD5 and x-amz-checksum-* headers of a request whose body is a document
+    against that body, as S3 does (400 InvalidDigest / InvalidRequest for a value that is no digest,
+    400 BadDigest for one that does not match)."""
+    if body is None or operation not in _document_operations():
+        return
+    expected = content_md5_digest(headers.get("content-md5"))
+    if expected is not None and hashlib.md5(body).digest() != expected:
+        raise md5_mismatch(headers.get("content-md5"), hashlib.md5(body).digest())
+    for name, value in headers.items():
+        algorithm = checksums.algorithm_of_header(name) if name.startswith("x-amz-checksum-") else None
+        hasher = checksums.new_checksum(algorithm) if algorithm else None
+        if algorithm is None or hasher is None:
+            continue
+        claimed = checked_checksum(algorithm.upper(), value)
+        hasher.update(body)
+        if checksums.b64(hasher.digest()) != claimed:
+            raise checksum_mismatch(algorithm.upper())
