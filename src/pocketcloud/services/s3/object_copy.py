@@ -7,7 +7,7 @@ new body, sealed for the target, in one PutObject-like write: blob first, then t
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote_plus
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -34,8 +34,10 @@ Params = dict[str, Any]
 class CopyOperations(ObjectOperations):
     def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
         # The source is URL-encoded: split off "?versionId=" before decoding, or an encoded "?" in the key would split it.
+        # S3 decodes it as a form does, "+" for a space (what Go's url.QueryEscape writes); the SDKs
+        # that encode it themselves send a key's own "+" as %2B.
         path, _, query = source.partition("?")
-        path = unquote(path).lstrip("/")
+        path = unquote_plus(path).lstrip("/")
         bucket, _, key = path.partition("/")
         if not bucket or not key:
             raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)

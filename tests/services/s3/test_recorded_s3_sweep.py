@@ -1,0 +1,46 @@
+"""S3 behaviour found in a sweep of LocalStack's AWS-validated S3 tests, as AWS answered them.
+
+Evidence: the stored public repository localstack/localstack, tests/aws/services/s3/ (test_s3.py,
+test_s3_api.py, test_s3_list_operations.py, test_s3_cors.py) and their `.snapshot.json` files, which
+record what real AWS returned to the `@markers.aws.validated` tests. Each test below names the
+LocalStack test (and snapshot entry, where there is one) it follows. Only the wire behaviour is
+taken from there; the checks are our own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import requests
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from tests.conftest import ROOT_KEY, ROOT_SECRET
+
+
+def signed(method: str, url: str, headers: dict[str, str], region: str = "us-east-1") -> requests.Response:
+    """A SigV4-signed request sent as written: headers the SDKs would encode differently stay as given."""
+    request = AWSRequest(
+        method=method, url=url, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD", **headers}
+    )
+    SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "s3", region).add_auth(request)
+    return requests.request(method, url, headers=dict(request.headers.items()), timeout=30)
+
+
+# -- TestS3::test_copy_object_special_character_plus_for_space --------------------------------------
+
+
+def test_a_plus_in_the_copy_source_is_a_space(endpoint: str, s3: Any, bucket: str) -> None:
+    # Go's url.QueryEscape writes a space as "+": S3 decodes the copy source as a form does.
+    s3.put_object(Bucket=bucket, Key="test key.txt", Body=b"test-body")
+    answer = signed("PUT", f"{endpoint}/{bucket}/dest-key", {"x-amz-copy-source": f"{bucket}%2Ftest+key.txt"})
+    assert answer.status_code == 200
+    assert s3.get_object(Bucket=bucket, Key="dest-key")["Body"].read() == b"test-body"
+
+
+def test_a_keys_own_plus_is_copied_when_encoded(s3: Any, bucket: str) -> None:
+    # boto3 encodes a key's "+" as %2B in x-amz-copy-source (TestS3::test_copy_object_special_character).
+    s3.put_object(Bucket=bucket, Key="test+key", Body=b"plus")
+    s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/test+key")
+    assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"plus"
