@@ -215,6 +215,8 @@ class Gateway:
             result = handler(ctx, params)
             if type(result) is not dict and inspect.isawaitable(result):  # dict: skip the ABC check
                 result = await result
+            if ctx.answer_members:
+                result = {**ctx.answer_members, **(result or {})}
             serializer = create_serializer(target.service, target.protocol)
             response = serializer.serialize(operation, result or {}, request_id)
             self._observe(ctx, operation_name, None)

@@ -23,6 +23,9 @@ class RequestContext:
     # Headers the answer carries even when it is an error (S3's HeadBucket names the bucket's Region
     # in x-amz-bucket-region when it refuses the caller too).
     error_headers: dict[str, str] = field(default_factory=dict)
+    # Members of the answer settled before the operation ran, which the answer carries if its
+    # operation's output has them (S3's RequestCharged, decided where the buckets are checked).
+    answer_members: dict[str, Any] | None = None
 
     @property
     def account_id(self) -> str:

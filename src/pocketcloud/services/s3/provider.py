@@ -43,7 +43,6 @@ from pocketcloud.services.s3.post_object import PostObjectOperations
 from pocketcloud.services.s3.protection import ProtectionOperations, refuse_encryption_header
 from pocketcloud.services.s3.rename_object import RenameOperations
 from pocketcloud.services.s3.replication import ReplicationOperations
-from pocketcloud.services.s3.request_payment import ChargedAnswers
 from pocketcloud.services.s3.select.operation import SelectOperations
 from pocketcloud.services.s3.state import S3State, bucket_scope
 
@@ -58,7 +57,6 @@ _REPLICATED_EVENTS = ("s3:ObjectCreated:", "s3:ObjectRemoved:DeleteMarkerCreated
 
 
 class S3Provider(
-    ChargedAnswers,  # first: an answer charged to its requester says so (x-amz-request-charged)
     DirectoryBucketOperations,  # first: directory buckets refuse or answer differently (S3 Express One Zone)
     NotificationOperations,
     KeyedConfigOperations,  # before BucketOperations: its DeleteBucket drops the bucket's configurations
