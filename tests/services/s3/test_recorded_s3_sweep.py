@@ -10,6 +10,7 @@ taken from there; the checks are our own.
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 import requests
 from botocore.auth import SigV4Auth
@@ -17,6 +18,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET
+
+S3_NS = "{http://s3.amazonaws.com/doc/2006-03-01/}"
 
 
 def signed(method: str, url: str, headers: dict[str, str], region: str = "us-east-1") -> requests.Response:
@@ -44,3 +47,29 @@ def test_a_keys_own_plus_is_copied_when_encoded(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="test+key", Body=b"plus")
     s3.copy_object(Bucket=bucket, Key="copy", CopySource=f"{bucket}/test+key")
     assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"plus"
+
+
+# -- TestS3::test_bucket_name_with_dots (request_vhost_url_content, list_objects) -------------------
+
+
+def test_an_anonymous_v1_listing_names_no_owners(endpoint: str, s3: Any, bucket: str) -> None:
+    s3.delete_bucket_ownership_controls(Bucket=bucket)
+    s3.delete_public_access_block(Bucket=bucket)
+    s3.put_bucket_acl(Bucket=bucket, ACL="public-read")
+    s3.put_object(Bucket=bucket, Key="my-content", Body=b"something")
+    # The owner listing through the SDK names each object's Owner ...
+    assert "ID" in s3.list_objects(Bucket=bucket)["Contents"][0]["Owner"]
+    # ... an unsigned GET of the public bucket does not.
+    answer = requests.get(f"{endpoint}/{bucket}", timeout=30)
+    assert answer.status_code == 200
+    contents = ElementTree.fromstring(answer.content).find(f"{S3_NS}Contents")
+    assert contents is not None
+    # (AWS's 2023 answer predates default checksums: the elements it had, in its order)
+    tags = [child.tag.removeprefix(S3_NS) for child in contents]
+    assert [tag for tag in tags if not tag.startswith("Checksum")] == [
+        "Key",
+        "LastModified",
+        "ETag",
+        "Size",
+        "StorageClass",
+    ]

@@ -256,7 +256,11 @@ class ListingOperations:
             "Marker": _encode(marker or "", encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "IsTruncated": truncated,
-            "Contents": self._restore_statuses(bucket, p, objects, self._entries(objects, encoding, True)),
+            # v1 names each object's Owner, though not to an anonymous caller (AWS's answer to an
+            # unsigned listing of a public-read bucket has none).
+            "Contents": self._restore_statuses(
+                bucket, p, objects, self._entries(objects, encoding, not ctx.principal.is_anonymous)
+            ),
             "CommonPrefixes": [{"Prefix": _encode(c, encoding)} for c in prefixes],
             "__headers": {"x-amz-bucket-region": region},
         }
