@@ -196,13 +196,15 @@ def test_the_record_carries_message_attributes_as_lambda_writes_them(
     ]
 
 
-def test_a_record_without_message_attributes_has_a_null_digest(
+def test_a_record_without_message_attributes_has_a_null_digest_under_a_batching_window(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:
     url, arn = new_queue(sqs)
     name, dest = forwarding(made, sqs)
     sqs.send_message(QueueUrl=url, MessageBody="bare")
-    created = lam.create_event_source_mapping(EventSourceArn=arn, FunctionName=name, BatchSize=1)
+    created = lam.create_event_source_mapping(
+        EventSourceArn=arn, FunctionName=name, BatchSize=1, MaximumBatchingWindowInSeconds=1
+    )
     mappings.append(created["UUID"])
     record = delivered(sqs, dest)["event"]["Records"][0]
     assert (record["messageAttributes"], record["md5OfMessageAttributes"]) == ({}, None)

@@ -14,7 +14,9 @@ Mappings live in the store and their pollers start with the server.
 
 The poller reads and deletes as the function's execution role (`services/role_access.py`):
 CreateEventSourceMapping refuses a role that may not receive, delete and read
-the queue's attributes, and each receive and delete is authorized as the role.
+the queue's attributes, and each receive and delete is authorized as the role. AWS reports no
+LastProcessingResult for a queue; a mapping here reports one only while its role keeps the poller
+from receiving or deleting (pocketcloud's own diagnosis), never for batches processed or failed.
 Batches run concurrently, at most ScalingConfig.MaximumConcurrency of them
 (five without one, the number Lambda starts an SQS mapping with; never more
 than the function's reserved concurrency, past which they would be throttled).
@@ -94,9 +96,13 @@ def _record_attribute(value: Params) -> Params:
     return record
 
 
-def _lambda_record(message: Params, queue_arn: str) -> Params:
+def _lambda_record(message: Params, queue_arn: str, window: float = 0) -> Params:
+    """The record of one message. A message without attributes has no md5OfMessageAttributes
+    when the mapping gathers no batching window, and a null one when it does: AWS recorded both,
+    the first for every mapping with MaximumBatchingWindowInSeconds 0 and the second for every
+    one with a window (LocalStack's validated SQS event source mapping snapshots, 2023-2024)."""
     attributes = message.get("Attributes") or {}
-    return {
+    record: Params = {
         "messageId": message["MessageId"],
         "receiptHandle": message["ReceiptHandle"],
         "body": message["Body"],
@@ -104,31 +110,36 @@ def _lambda_record(message: Params, queue_arn: str) -> Params:
         "messageAttributes": {
             name: _record_attribute(v) for name, v in (message.get("MessageAttributes") or {}).items()
         },
-        "md5OfMessageAttributes": message.get("MD5OfMessageAttributes"),
-        "md5OfBody": message.get("MD5OfBody"),
-        "eventSource": "aws:sqs",
-        "eventSourceARN": queue_arn,
-        "awsRegion": queue_arn.split(":")[3],
     }
+    digest = message.get("MD5OfMessageAttributes")
+    if digest is not None or window:
+        record["md5OfMessageAttributes"] = digest
+    record.update(
+        md5OfBody=message.get("MD5OfBody"),
+        eventSource="aws:sqs",
+        eventSourceARN=queue_arn,
+        awsRegion=queue_arn.split(":")[3],
+    )
+    return record
 
 
 # The bytes of `{"Records": [` and `]}` around an event's records.
 _EVENT_FRAME = len(b'{"Records": []}')
 
 
-def _record_size(message: Params, queue_arn: str) -> int:
+def _record_size(message: Params, queue_arn: str, window: float = 0) -> int:
     """The bytes a message's record adds to the event: its JSON and the separator before it."""
-    return len(json.dumps(_lambda_record(message, queue_arn)).encode()) + 2
+    return len(json.dumps(_lambda_record(message, queue_arn, window)).encode()) + 2
 
 
-def _payload_batches(messages: list[Params], queue_arn: str) -> list[list[Params]]:
+def _payload_batches(messages: list[Params], queue_arn: str, window: float = 0) -> list[list[Params]]:
     """The messages in order, cut into batches whose event fits the synchronous payload quota:
     Lambda passes a batch in one call "as long as the total size of the events doesn't exceed the
     invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""
     batches: list[list[Params]] = []
     size = 0
     for message in messages:
-        record = _record_size(message, queue_arn)
+        record = _record_size(message, queue_arn, window)
         if batches and size + record <= SYNC_PAYLOAD_LIMIT:
             batches[-1].append(message)
             size += record
@@ -371,12 +382,23 @@ class EventSourceOperations:
         if task is not None:
             task.cancel()
 
-    def _record_result(self, mapping_id: str, result: str) -> None:
+    def _note_problem(self, mapping_id: str, problem: str | None) -> None:
+        """Report (or, with None, clear) what keeps the poller from reading or deleting as the role.
+
+        AWS reports no LastProcessingResult for an SQS mapping ("This value will be null if an SQS
+        queue is the event source", the CLI reference of GetEventSourceMapping; none in the answers
+        LocalStack's validated tests recorded after batches were processed), so a mapping that works
+        reports none; only a permission the role lacks is named, as pocketcloud's own diagnosis.
+        """
         # Re-read: batches finish concurrently with each other and with UpdateEventSourceMapping.
         doc = self.mappings.get(MAPPINGS, mapping_id)
-        if doc is not None and doc.get("LastProcessingResult") != result:
-            doc["LastProcessingResult"] = result
-            self.mappings.put(MAPPINGS, mapping_id, doc)
+        if doc is None or doc.get("LastProcessingResult") == problem:
+            return
+        if problem is None:
+            doc.pop("LastProcessingResult", None)
+        else:
+            doc["LastProcessingResult"] = problem
+        self.mappings.put(MAPPINGS, mapping_id, doc)
 
     def _target(self, doc: Params) -> tuple[Params, str, int] | None:
         """(function configuration, executed version, the mapping's concurrency limit); None if the function is gone."""
@@ -449,7 +471,7 @@ class EventSourceOperations:
             await asyncio.sleep(1)  # the queue is gone; the mapping waits, as Lambda's does
             return []
         if not self._role_may(function, "ReceiveMessage", source, url):
-            self._record_result(
+            self._note_problem(
                 doc["UUID"],
                 "PROBLEM: The provided execution role does not have permissions to call ReceiveMessage on SQS",
             )
@@ -477,7 +499,7 @@ class EventSourceOperations:
             # or the payload quota is reached (Lambda's SQS guide); a long poll ends at its first
             # message, so one more receive would hand over a batch as small as the traffic's trickle.
             deadline = time.monotonic() + window
-            size = _EVENT_FRAME + sum(_record_size(m, source) for m in messages)
+            size = _EVENT_FRAME + sum(_record_size(m, source, window) for m in messages)
             while messages and len(messages) < doc["BatchSize"] and size < SYNC_PAYLOAD_LIMIT:
                 remaining = deadline - time.monotonic()
                 if remaining <= 0:
@@ -486,10 +508,10 @@ class EventSourceOperations:
                     source, doc["BatchSize"] - len(messages), remaining, reader, visibility
                 )
                 messages.extend(more)
-                size += sum(_record_size(m, source) for m in more)
+                size += sum(_record_size(m, source, window) for m in more)
         except ServiceError as error:
             if error.code.startswith("Kms"):
-                self._record_result(doc["UUID"], f"PROBLEM: {error.code}: {error.message}")
+                self._note_problem(doc["UUID"], f"PROBLEM: {error.code}: {error.message}")
             await asyncio.sleep(1)
             return []
         return messages
@@ -501,8 +523,11 @@ class EventSourceOperations:
         so it could neither wait for that part's retries without using up receives towards the
         dead-letter queue, nor go first without breaking its group's order."""
         source = doc["EventSourceArn"]
+        window = doc.get("MaximumBatchingWindowInSeconds") or 0
         try:
-            for batch in [messages] if source.endswith(".fifo") else _payload_batches(messages, source):
+            for batch in (
+                [messages] if source.endswith(".fifo") else _payload_batches(messages, source, window)
+            ):
                 await self._process_batch(doc, function, executed, batch)
         except asyncio.CancelledError:
             raise
@@ -515,7 +540,8 @@ class EventSourceOperations:
         source = doc["EventSourceArn"]
         parts = doc["FunctionArn"].split(":")
         account, region = parts[4], parts[3]
-        records = [_lambda_record(m, source) for m in messages]
+        window = doc.get("MaximumBatchingWindowInSeconds") or 0
+        records = [_lambda_record(m, source, window) for m in messages]
         filtered_out: list[str] = []
         try:
             patterns = check_filter_criteria(doc.get("FilterCriteria"))
@@ -527,17 +553,18 @@ class EventSourceOperations:
             filtered_out = [r["receiptHandle"] for r, ok in zip(records, matched, strict=True) if not ok]
             records = [r for r, ok in zip(records, matched, strict=True) if ok]
             if not records:
-                self._delete(doc, function, filtered_out, None)
+                self._delete(doc, function, filtered_out, settled=False)
                 return
         event = json.dumps({"Records": records}).encode()
         try:
             outcome, _, _ = await self.run(account, region, function, executed, event)  # type: ignore[attr-defined]
         except ServiceError:
-            self._delete(doc, function, filtered_out, None)
+            self._delete(doc, function, filtered_out, settled=False)
             return  # throttled: the messages come back after their visibility timeout
         if outcome.status != "success":
-            self._delete(doc, function, filtered_out, None)
-            self._record_result(doc["UUID"], "PROBLEM: Function call failed")
+            # The messages come back after their visibility timeout; the function's error is in its
+            # log, not in the mapping (AWS reports no LastProcessingResult for a queue).
+            self._delete(doc, function, filtered_out, settled=False)
             return
         handles = {r["messageId"]: r["receiptHandle"] for r in records}
         if "ReportBatchItemFailures" in (doc.get("FunctionResponseTypes") or []):
@@ -545,17 +572,18 @@ class EventSourceOperations:
             # An answer it cannot read, or one naming a message not in the batch, fails the whole
             # batch, as in AWS ("Success and failure conditions" of Lambda's SQS guide).
             if failed is None or not set(failed) <= handles.keys():
-                self._delete(doc, function, filtered_out, None)
+                self._delete(doc, function, filtered_out, settled=False)
                 return
             for message_id in failed:
                 handles.pop(message_id, None)
-        self._delete(doc, function, filtered_out + list(handles.values()), "OK")
+        self._delete(doc, function, filtered_out + list(handles.values()), settled=True)
 
-    def _delete(self, doc: Params, function: Params, handles: list[str], result: str | None) -> None:
-        """Delete processed (or filtered out) messages as the execution role; note `result` if it may."""
+    def _delete(self, doc: Params, function: Params, handles: list[str], settled: bool) -> None:
+        """Delete processed (or filtered out) messages as the execution role; a batch `settled` that
+        way clears a problem noted before."""
         if not handles:
-            if result is not None:
-                self._record_result(doc["UUID"], result)
+            if settled:
+                self._note_problem(doc["UUID"], None)
             return
         source = doc["EventSourceArn"]
         sqs = self._sqs()
@@ -564,14 +592,14 @@ class EventSourceOperations:
             return
         if not self._role_may(function, "DeleteMessage", source, url):
             # Processed but not deleted: the messages come back, and after maxReceiveCount go to the DLQ.
-            self._record_result(
+            self._note_problem(
                 doc["UUID"],
                 "PROBLEM: The provided execution role does not have permissions to call DeleteMessage on SQS",
             )
             return
         sqs.delete_batch(source, handles)
-        if result is not None:
-            self._record_result(doc["UUID"], result)
+        if settled:
+            self._note_problem(doc["UUID"], None)
 
 
 def _check_batching(batch: int, window: int, queue_arn: str) -> None:
