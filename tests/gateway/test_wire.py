@@ -328,5 +328,18 @@ def test_a_body_that_stops_arriving_is_answered_request_timeout_and_the_connecti
             assert headers_back["connection"] == "close"
             assert _closed(sock)
         assert s3.list_objects_v2(Bucket="wire-idle")["KeyCount"] == 0
+
+        # A body that keeps arriving, each piece within the idle time, is read whole however long
+        # it takes in all (a small body is read whole before its request is answered).
+        request = _signed(server.endpoint, "PUT", "/wire-idle/slow", body, "s3", headers)
+        head = request[: len(request) - len(body)]
+        with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
+            sock.sendall(head)
+            for start in range(0, len(body), 400):
+                time.sleep(0.6)
+                sock.sendall(body[start : start + 400])
+            status, _, _ = _Reader(sock).response()
+            assert status == 200
+        assert s3.get_object(Bucket="wire-idle", Key="slow")["Body"].read() == body
     finally:
         server.stop()

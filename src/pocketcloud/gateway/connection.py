@@ -48,6 +48,8 @@ log = logging.getLogger("pocketcloud.gateway")
 
 # How much of a request body may wait for the app before reading pauses.
 BODY_HIGH_WATER = 1024 * 1024
+# A request declaring a body up to this size is answered once the body is whole (see `_defer`).
+WHOLE_BODY_FIRST = 256 * 1024
 # A request line and headers beyond this are refused (400) rather than held in memory.
 MAX_HEAD_BYTES = 1024 * 1024
 
@@ -122,6 +124,7 @@ class StreamedBody(Body):
         self.complete = False
         self.disconnected = False
         self.cut_short = False  # the client shut down its side with the body incomplete
+        self.stalled = False  # the connection waited `body_idle_seconds` for it before answering
 
     # -- the connection's side --------------------------------------------------------
 
@@ -166,6 +169,8 @@ class StreamedBody(Body):
         if self._expect_continue:
             self._expect_continue = False
             self._connection.write(_CONTINUE)
+        if self.stalled:
+            raise _request_timeout()
         self._connection.resume_reading()
         loop = asyncio.get_running_loop()
         waiter = self._waiter = loop.create_future()
@@ -280,6 +285,9 @@ class HttpConnection(asyncio.Protocol):
         self._head_written = False  # of the answer in hand
         self._streaming: Any = None  # the streamed body being written, if any
         self._arrived: _Pending | None = None  # parsed by this data_received, answered once it is fed
+        self._deferred: _Pending | None = None  # answered once its body is whole (`_defer`)
+        self._deferred_timer: asyncio.TimerHandle | None = None
+        self._last_piece = 0.0  # loop time at which the deferred request's body last grew
         self._broken = False  # what followed the requests in hand did not parse: 400 once they are answered
 
     # -- asyncio.Protocol ---------------------------------------------------------------
@@ -295,6 +303,7 @@ class HttpConnection(asyncio.Protocol):
         self._closed = True
         self.server_state.connections.discard(self)
         self._cancel_keep_alive()
+        self._end_deferral()  # nobody is left to answer
         for pending in (self._current, *self._queue):
             if pending is not None and not pending.body.complete:
                 pending.body.disconnect()
@@ -315,6 +324,7 @@ class HttpConnection(asyncio.Protocol):
         receiving, self._receiving = self._receiving, None
         if receiving is not None and not receiving.body.complete:
             receiving.body.end_early()
+        self._answer_deferred()
         return True  # keep the transport open to write the answers
 
     def _end_stream(self) -> None:
@@ -346,6 +356,7 @@ class HttpConnection(asyncio.Protocol):
         if receiving is not None:
             receiving.keep_alive = False
             receiving.body.disconnect()
+            self._answer_deferred()
         elif self._current is None:
             self.write(_bad_request())
             if self.transport is not None:
@@ -410,19 +421,76 @@ class HttpConnection(asyncio.Protocol):
             # same read as their head, and are then whole when the gateway reads them.
             self._current = pending
             self._head_written = False
-            self._arrived = pending
+            if self._whole_body_first(request, body):
+                self._defer(pending)
+            else:
+                self._arrived = pending
         else:  # pipelined: answered after the one in hand; read nothing more until then
             self._queue.append(pending)
             self.pause_reading()
 
     def on_body(self, body: bytes) -> None:
-        if self._receiving is not None:
-            self._receiving.body.feed(body)
+        receiving = self._receiving
+        if receiving is not None:
+            receiving.body.feed(body)
+            if receiving is self._deferred:
+                self._last_piece = self.loop.time()
 
     def on_message_complete(self) -> None:
-        if self._receiving is not None:
-            self._receiving.body.end()
+        receiving = self._receiving
+        if receiving is not None:
+            receiving.body.end()
             self._receiving = None
+            if receiving is self._deferred:
+                self._end_deferral()
+                self._arrived = receiving
+
+    # -- a small body read whole before its request is answered ---------------------------
+
+    @staticmethod
+    def _whole_body_first(request: Request, body: StreamedBody) -> bool:
+        """Whether to read the body whole before answering: a small declared body with no
+        100-continue to send first. SDKs write a request's head and body in two writes, so the body
+        often arrives in a read of its own; answered on its head, the request would wait for it in a
+        task of its own and another turn of the event loop (3-5% of the server CPU of an STS or SQS
+        call through boto3, measured A/B in one run)."""
+        if body._expect_continue:
+            return False
+        length = request.headers.get("content-length")
+        return length is not None and length.isdigit() and 0 < int(length) <= WHOLE_BODY_FIRST
+
+    def _defer(self, pending: _Pending) -> None:
+        self._deferred = pending
+        self._last_piece = self.loop.time()
+        self._deferred_timer = self.loop.call_later(self.body_idle_seconds, self._deferred_idle)
+
+    def _deferred_idle(self) -> None:
+        """The deferred request's body stopped arriving: answer it now if it has been idle for
+        `body_idle_seconds` (its read then fails with RequestTimeout), else wait for the rest."""
+        self._deferred_timer = None
+        pending = self._deferred
+        if pending is None:
+            return
+        idle_until = self._last_piece + self.body_idle_seconds
+        if self.loop.time() < idle_until:
+            self._deferred_timer = self.loop.call_at(idle_until, self._deferred_idle)
+            return
+        pending.body.stalled = True
+        self._answer_deferred()
+
+    def _answer_deferred(self) -> None:
+        """Answer the deferred request now, whatever of its body is in (a half-close, a body that
+        does not parse, or one that stalled decides how its read fails)."""
+        pending = self._deferred
+        if pending is not None:
+            self._end_deferral()
+            self._answer_now(pending)
+
+    def _end_deferral(self) -> None:
+        self._deferred = None
+        if self._deferred_timer is not None:
+            self._deferred_timer.cancel()
+            self._deferred_timer = None
 
     # -- answering ----------------------------------------------------------------------
 
