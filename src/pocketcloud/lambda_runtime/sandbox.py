@@ -74,8 +74,18 @@ def kept_paths(*needed: Path) -> list[str]:
 
 
 def wrapped(command: list[str], err_fd: int, tmp: Path, opt: Path | None, keep: list[str], cwd: Path) -> list[str]:
-    """`command` started through the helper, which reports a failure on `err_fd`."""
-    spec = {"err": err_fd, "tmp": str(tmp), "opt": str(opt) if opt else None, "keep": keep, "cwd": str(cwd)}
+    """`command` started through the helper, which reports a failure on `err_fd`. The directory
+    holding every environment's `tmp` is hidden from the runtime (it has its own as /tmp): otherwise
+    it would read another environment's files by their host path, under the data directory (which
+    an --ephemeral server keeps under /tmp, bound back read-only for the runtime)."""
+    spec = {
+        "err": err_fd,
+        "tmp": str(tmp),
+        "opt": str(opt) if opt else None,
+        "keep": keep,
+        "hide": [str(tmp.parent)],
+        "cwd": str(cwd),
+    }
     return [sys.executable, "-I", "-S", str(HELPER), json.dumps(spec), *command]
 
 

@@ -48,6 +48,22 @@ def test_functions_never_see_each_others_tmp(functions: Functions, lam: Any) -> 
     assert invoke(lam, reader, {}).payload["notes"] == []
 
 
+# Looks for other environments' /tmp files where they stand on the host: the environments' directory
+# beside the unpacked code (<data dir>/lambda/tmp/<id>; under /tmp for an --ephemeral server).
+HOST_PATH_READER = """
+import glob, os
+def handler(event, context):
+    root = os.path.join(os.environ["LAMBDA_TASK_ROOT"], "..", "..", "tmp")
+    return sorted(glob.glob(os.path.join(root, "*", "notes")))
+"""
+
+
+def test_another_environments_tmp_is_not_reached_by_its_host_path(functions: Functions, lam: Any) -> None:
+    writer, reader = functions.python(TMP_NOTES), functions.python(HOST_PATH_READER)
+    assert invoke(lam, writer, {"note": "secret"}).payload["notes"] == ["secret"]
+    assert invoke(lam, reader).payload == []
+
+
 # Notes its mark, then (when told to) holds its environment busy until a message arrives on a queue.
 HELD = """
 import boto3

@@ -10,6 +10,8 @@ pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
     opt   the environment's merged layers, bound read-only onto /opt; null: an empty /opt
     keep  directories under /tmp that the runtime needs (its code, the interpreter, when they
           stand there), bound back read-only at their own paths once /tmp is covered
+    hide  directories covered with an empty read-only tmpfs once the binds are made: the parent of
+          every environment's `tmp`, so that no environment reaches another's /tmp by its host path
     cwd   where COMMAND starts
     probe true: make the mounts a start makes (of `tmp`), exec nothing: does this host allow them?
 
@@ -87,6 +89,11 @@ def _bind_readonly(source: str, target: str) -> None:
     _mount(None, target, None, MS_REMOUNT | MS_BIND | MS_RDONLY | kept)
 
 
+def _hide(path: str) -> None:
+    """Cover `path` with an empty read-only directory."""
+    _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755")
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1])
     command = sys.argv[2:]
@@ -98,6 +105,7 @@ def main() -> None:
                 _bind_readonly(spec["tmp"], "/opt")
                 _mount("tmpfs", "/opt", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
             _mount(spec["tmp"], "/tmp", None, MS_BIND)
+            _hide("/tmp")
             return
         # Opened before /tmp is covered: what stands under it is reached through these afterwards.
         keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in spec["keep"]]
@@ -107,6 +115,9 @@ def main() -> None:
             os.makedirs(path, exist_ok=True)
             _bind_readonly(f"/proc/self/fd/{fd}", path)
             os.close(fd)
+        for path in spec.get("hide") or ():
+            if os.path.isdir(path):
+                _hide(path)
         if os.path.isdir("/opt"):
             if opt is not None:
                 _bind_readonly(f"/proc/self/fd/{opt}", "/opt")
