@@ -92,21 +92,24 @@ def wrapped(command: list[str], err_fd: int, tmp: Path, opt: Path | None, keep: 
 async def wait_started(read_fd: int) -> None:
     """Wait until the helper has executed the runtime (the pipe closes unwritten) or failed (it says
     why): raises the runtime's exec error as the OSError subprocess would, or SandboxError."""
-    try:
-        said = await asyncio.to_thread(_read_all, read_fd)
-    finally:
-        os.close(read_fd)
+    said = await asyncio.to_thread(_read_and_close, read_fd)
     if not said:
         return
-    number, _, message = said.decode(errors="replace").partition(":")
+    stage, _, rest = said.decode(errors="replace").partition(":")
+    number, _, message = rest.partition(":")
     errno = int(number) if number.isdigit() else 0
-    if message.startswith(("unshare", "mount")):
-        raise SandboxError(errno, f"could not set up the execution environment's namespace: {message}")
-    raise OSError(errno, message)
+    if stage == "exec":
+        raise OSError(errno, message)
+    raise SandboxError(errno, f"could not set up the execution environment's namespace: {message}")
 
 
-def _read_all(fd: int) -> bytes:
+def _read_and_close(fd: int) -> bytes:
+    """Read `fd` to its end, then close it. The thread owns the descriptor: closed under a read still
+    in progress (the caller cancelled), its number could be reused and the read go to another file."""
     chunks = []
-    while chunk := os.read(fd, 4096):
-        chunks.append(chunk)
+    try:
+        while chunk := os.read(fd, 4096):
+            chunks.append(chunk)
+    finally:
+        os.close(fd)
     return b"".join(chunks)

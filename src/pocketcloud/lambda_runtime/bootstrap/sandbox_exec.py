@@ -3,7 +3,8 @@
 Run as `python -I -S sandbox_exec.py SPEC COMMAND...` (standard library only, nothing of
 pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
 
-    err   a pipe's write end: on failure "<errno>:<message>" is written there, and it closes
+    err   a pipe's write end: on failure "<stage>:<errno>:<message>" is written there (stage "exec"
+          when COMMAND itself could not be executed, "setup" for the namespace), and it closes
           unwritten (close-on-exec) when COMMAND starts, as subprocess's own error pipe does
     tmp   the execution environment's directory, bound onto /tmp (it outlives a runtime that
           crashes, as AWS keeps /tmp across the reset that follows a crash)
@@ -127,11 +128,19 @@ def main() -> None:
         os.chdir(spec["cwd"])
         if err is not None:
             os.set_inheritable(err, False)
-        os.execvp(command[0], command)
-    except OSError as exc:
-        if err is not None:
-            os.write(err, f"{exc.errno or 0}:{exc.strerror or exc}".encode())
-        os._exit(127)
+        try:
+            os.execvp(command[0], command)
+        except OSError as exc:  # the runtime's own command: what subprocess would have raised
+            _report(err, "exec", exc)
+    except OSError as exc:  # the namespace and its mounts
+        _report(err, "setup", exc)
+
+
+def _report(err: int | None, stage: str, exc: OSError) -> None:
+    """Say on the error pipe what failed ("<stage>:<errno>:<message>") and end."""
+    if err is not None:
+        os.write(err, f"{stage}:{exc.errno or 0}:{exc.strerror or exc}".encode())
+    os._exit(127)
 
 
 if __name__ == "__main__":
