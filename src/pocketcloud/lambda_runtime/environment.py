@@ -162,8 +162,9 @@ class ExecutionEnvironment:
         spec = self.spec
         opt = await asyncio.to_thread(merged_opt, spec.layers) if spec.layers else None
         isolated = await asyncio.to_thread(sandbox.available)
-        # Where the runtime sees its layers: /opt itself in a namespace of its own, else their directory here.
-        seen_opt = (OPT if opt is not None else None) if isolated else opt
+        # Where the runtime sees its layers: /opt itself in a namespace of its own (where the host has
+        # an /opt to bind them onto: the namespace cannot make one), else their directory here.
+        seen_opt = (OPT if opt is not None else None) if isolated and OPT.is_dir() else opt
         env = dict(self.base_env)
         # The paths AWS sets for /opt come first; the function's own variables may override them, as in AWS.
         env.update(layer_variables(spec.runtime, spec.code_dir, seen_opt, env.get("PATH", "")))
