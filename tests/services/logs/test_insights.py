@@ -203,6 +203,16 @@ def test_a_regex_that_does_not_compile_is_a_malformed_query(logs: Any, group: st
                         queryString=query)[0] == "MalformedQueryException"
 
 
+def test_parentheses_nested_too_deep_are_a_malformed_query(logs: Any, group: str) -> None:
+    """A query within the length limit whose parentheses nest deeper than the parser follows:
+    MalformedQueryException, not a server error."""
+    now = int(time.time())
+    for inner in ("a = 1", "a + 1 = 2"):
+        query = "filter " + "(" * 1500 + inner + ")" * 1500
+        assert error_of(logs.start_query, logGroupName=group, startTime=now - 60, endTime=now,
+                        queryString=query)[0] == "MalformedQueryException"
+
+
 def test_filter_takes_arithmetic(logs: Any, app_logs: str) -> None:
     """Arithmetic operators work in filter too ('filter @maxMemoryUsed / @memorySize > 0.8')."""
     got = rows(run(logs, app_logs, "filter latency / 100 + 1 >= 4 and latency % 200 = 0 | fields n | sort n"))

@@ -356,6 +356,8 @@ def parse_query(text: str) -> Query:
         return _parse_commands(_split_commands(text))
     except re.error as exc:  # a /regex/ (of filter or parse) that does not compile
         raise QueryError(f"invalid regular expression: {exc}") from exc
+    except RecursionError as exc:  # parentheses nested deeper than the parser's recursion can follow
+        raise QueryError("the query is nested too deeply") from exc
 
 
 def _parse_commands(commands: list[str]) -> Query:
