@@ -6,7 +6,8 @@ is started through `bootstrap/sandbox_exec.py`, which enters a new mount namespa
 other than root, a user namespace mapping only that user), binds the environment's directory onto
 /tmp and its merged layers read-only onto /opt (an empty /opt without layers), then executes the
 runtime: code that writes `/tmp/x` or reads `/opt/lib/x` by absolute path works as in AWS, and two
-environments never see each other's files.
+environments never see each other's /tmp (a runtime runs as the server's user: this keeps them
+apart, it is no security boundary; /proc/<pid>/root still reaches another's).
 
 Where the host refuses namespaces (not Linux; unprivileged user namespaces turned off, as some
 distributions and container runtimes do), `available()` is False and the runtime is started
