@@ -1,8 +1,9 @@
 """S3 behaviour found in a sweep of LocalStack's AWS-validated S3 tests, as AWS answered them.
 
 Evidence: the stored public repository localstack/localstack, tests/aws/services/s3/ (test_s3.py,
-test_s3_api.py, test_s3_list_operations.py, test_s3_cors.py) and their `.snapshot.json` files, which
-record what real AWS returned to the `@markers.aws.validated` tests. Each test below names the
+test_s3_api.py, test_s3_list_operations.py, test_s3_cors.py, test_s3_preconditions.py,
+test_buckets.py) and their `.snapshot.json` files, which record what real AWS returned to the
+`@markers.aws.validated` tests. Each test below names the
 LocalStack test (and snapshot entry, where there is one) it follows. Only the wire behaviour is
 taken from there; the checks are our own.
 """
@@ -73,3 +74,22 @@ def test_an_anonymous_v1_listing_names_no_owners(endpoint: str, s3: Any, bucket:
         "Size",
         "StorageClass",
     ]
+
+
+# -- TestS3BucketLifecycle::test_bucket_lifecycle_configuration_object_expiry_versioned -------------
+
+
+def test_a_read_naming_a_version_is_answered_without_expiration(s3: Any, versioned_bucket: str) -> None:
+    rule = {"ID": "rule2", "Status": "Enabled", "Filter": {}, "Expiration": {"Days": 3}}
+    s3.put_bucket_lifecycle_configuration(Bucket=versioned_bucket, LifecycleConfiguration={"Rules": [rule]})
+    old = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"test")["VersionId"]
+    current = s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"test")["VersionId"]
+    # head-object-expiry-noncurrent, head-object-expiry-current-with-version-id: no Expiration ...
+    for version in (old, current):
+        assert "Expiration" not in s3.head_object(Bucket=versioned_bucket, Key="k", VersionId=version)
+        assert "Expiration" not in s3.get_object(Bucket=versioned_bucket, Key="k", VersionId=version)
+    # ... head-object-expiry-current-without-version-id: the current version's rule.
+    answer = s3.head_object(Bucket=versioned_bucket, Key="k")
+    assert answer["VersionId"] == current
+    assert answer["Expiration"].endswith('rule-id="rule2"')
+

@@ -623,7 +623,9 @@ class ObjectOperations:
         self.hide_unpermitted_lock_headers(ctx, p, out)  # type: ignore[attr-defined]
         if record["VersionId"] == "null" and self.versioning_status(bucket_doc):
             out["VersionId"] = "null"  # said once versioning is configured, as AWS does
-        out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
+        if p.get("VersionId") is None:
+            # A read naming a version, even the current one, is answered without x-amz-expiration.
+            out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         size = record["Size"]
         span = self._range(p.get("Range"), size)
         if number is not None:
