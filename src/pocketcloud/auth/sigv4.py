@@ -37,6 +37,7 @@ from pocketcloud.auth.canonical import (
     format_amz_date,
     format_iso,
     is_sha256_hex,
+    query_params,
     s3_reencoded_uri,
     sha256_hex,
     signing_key,
@@ -230,10 +231,13 @@ class Authenticator:
     ) -> None:
         s3 = errors.family == S3
         uri = canonical_uri(request.path, s3)
+        headers = request.headers
+        if s3 and sig.presigned and any(name not in headers for name in sig.signed_headers):
+            headers = _hoisted_headers(request, sig.signed_headers)
         rest = "\n".join(
             (
                 canonical_query(request.query_string, "X-Amz-Signature" if sig.presigned else None),
-                canonical_headers(request.headers, sig.signed_headers),
+                canonical_headers(headers, sig.signed_headers),
                 ";".join(sig.signed_headers),
                 payload,
             )
@@ -252,6 +256,10 @@ class Authenticator:
             alternative_uri = s3_reencoded_uri(request.path)
             if alternative_uri != uri:
                 alternatives.append(f"{request.method}\n{alternative_uri}\n{rest}")
+                # S3 canonicalizes the decoded path ("/%2Fbucket" is "//bucket"), and says so
+                # in the CanonicalRequest of its refusal.
+                canonical = alternatives[0]
+                to_sign = string_to_sign(sig.amz_date, sig.scope, canonical)
         elif sig.presigned and request.method == "GET":
             alternatives.append(f"POST\n{uri}\n{rest}")
         for other in alternatives:
@@ -364,6 +372,18 @@ def _valid_s3_payload_mode(value: str) -> str:
         ArgumentName="x-amz-content-sha256",
         ArgumentValue=value,
     )
+
+
+def _hoisted_headers(request: Request, signed: list[str]) -> dict[str, str]:
+    """The headers of a presigned S3 request with a signed header it does not carry taken from the
+    query parameter of that name, as S3 reads them (the JS SDKs sign x-amz-server-side-encryption
+    as a header and put it in the URL)."""
+    params = {name.lower(): value for name, value in query_params(request.query_string).items()}
+    headers = dict(request.headers)
+    for name in signed:
+        if name not in headers and name in params:
+            headers[name] = params[name]
+    return headers
 
 
 def _check_presigned_headers(request: Request, sig: SignatureInfo, errors: AuthErrors) -> None:
