@@ -69,9 +69,12 @@ def md5_of_attributes(attributes: dict[str, Any]) -> str:
 class QueryClient:
     """SQS over the query protocol, as SDKs before the json protocol spoke it."""
 
-    def __init__(self, endpoint: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET) -> None:
+    def __init__(
+        self, endpoint: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET, region: str = "us-east-1"
+    ) -> None:
         self.endpoint = endpoint
         self.credentials = Credentials(key, secret)
+        self.region = region
 
     def call(self, action: str, path: str = "/", **params: str) -> tuple[int, ET.Element]:
         """(status, root element) of a signed `Action=...` form post."""
@@ -82,7 +85,7 @@ class QueryClient:
             data=body,
             headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
         )
-        SigV4Auth(self.credentials, "sqs", "us-east-1").add_auth(request)
+        SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
         raw = urllib.request.Request(
             request.url, data=body.encode(), headers=dict(request.headers), method="POST"
         )
@@ -102,7 +105,7 @@ class QueryClient:
         """(status, body text) of a signed request with `params` in the URL, as a browser or curl sends it."""
         url = self.endpoint + path + ("?" + urllib.parse.urlencode(params) if params else "")
         request = AWSRequest(method=method, url=url, headers=headers or {})
-        SigV4Auth(self.credentials, "sqs", "us-east-1").add_auth(request)
+        SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
         raw = urllib.request.Request(request.url, headers=dict(request.headers), method=method)
         try:
             with urllib.request.urlopen(raw, timeout=30) as response:

@@ -23,7 +23,7 @@ from pocketcloud.services.sqs.queues import QueueOperations
 from pocketcloud.services.sqs.receipts import ReceiptOperations
 from pocketcloud.services.sqs.redrive import RedriveOperations, read_task_handle
 from pocketcloud.services.sqs.retention import RetentionWorker
-from pocketcloud.services.sqs.state import Queue, SqsState, parse_queue_url, queue_arn
+from pocketcloud.services.sqs.state import Queue, SqsState, parse_queue_url, queue_arn, queue_url_of_path
 
 
 class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, RedriveOperations, Provider):
@@ -164,8 +164,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             return queue, queue.account if queue else None
         url = params.get("QueueUrl")
         if url is None:
-            path = ctx.request.path.strip("/")
-            url = "/" + path if path.count("/") == 1 else None
+            url = queue_url_of_path(ctx.request.path)
         if not url:
             return None, None
         _, account, _ = self.sqs.parse_url(url)
@@ -203,5 +202,5 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
             return [queue.arn]
         # A queue that does not exist is still the one its URL names, in the account the URL names:
         # refused, the caller is told that queue's ARN, not one in its own account.
-        _, account, name = parse_queue_url(str(params.get("QueueUrl") or ""))
-        return [queue_arn(ctx.region, account, name)] if account and name else None
+        region, account, name = parse_queue_url(str(params.get("QueueUrl") or ""))
+        return [queue_arn(region or ctx.region, account, name)] if account and name else None

@@ -25,7 +25,14 @@ from pocketcloud.services.sqs.errors import (
     policy_statements_over_limit,
     queue_does_not_exist,
 )
-from pocketcloud.services.sqs.state import RECENTLY_DELETED_MS, Params, Queue, SqsState, now_ms
+from pocketcloud.services.sqs.state import (
+    RECENTLY_DELETED_MS,
+    Params,
+    Queue,
+    SqsState,
+    now_ms,
+    queue_url_of_path,
+)
 
 _QUEUE_NAME = re.compile(r"^[A-Za-z0-9_-]{1,80}$")
 MAX_TAGS = 50
@@ -113,16 +120,15 @@ class QueueOperations:
     # -- helpers shared by the other modules -----------------------------------
 
     def queue_url(self, ctx: RequestContext | None, queue: Queue) -> str:
-        return queue.url(ctx, self.runtime.settings.endpoint)
+        return queue.url(ctx, self.runtime.settings.endpoint, self.runtime.settings.region)
 
     def target_queue(self, ctx: RequestContext, p: Params) -> Queue:
         """The queue a call names by QueueUrl (from the path when an old client posts to the queue's URL)."""
         url = p.get("QueueUrl")
         if url is None:
-            path = ctx.request.path.strip("/")
-            if path.count("/") != 1:
+            url = queue_url_of_path(ctx.request.path)
+            if url is None:
                 raise missing_parameter("QueueUrl")
-            url = "/" + path
         queue = self.sqs.require(ctx, url)
         if queue.account != ctx.account_id and ctx.operation in OWNER_ONLY:
             raise access_denied(

@@ -129,12 +129,19 @@ class Queue:
         self.content_dedup = attrs.get("ContentBasedDeduplication") == "true"
         self.dedup_by_group = attrs.get("DeduplicationScope") == "messageGroup"
 
-    def url(self, ctx: RequestContext | None, endpoint: str) -> str:
-        """`{endpoint}/{account}/{name}`, on the host and scheme the client called (so another port works)."""
+    def url(self, ctx: RequestContext | None, endpoint: str, home_region: str) -> str:
+        """`{endpoint}/{account}/{name}`, on the host and scheme the client called (so another port works).
+
+        A queue outside the server's home Region is `{endpoint}/queue/{region}/{account}/{name}`: AWS's
+        URLs name their Region (`sqs.eu-central-1.amazonaws.com/...`), so the queues one name has in two
+        Regions have two URLs, and every Region's URL reaches its own queue whoever signs the call.
+        """
         if ctx is not None and ctx.request.host:
             base = f"{ctx.request.scheme}://{ctx.request.host}"
         else:
             base = endpoint
+        if self.region != home_region:
+            return f"{base}/queue/{self.region}/{self.account}/{self.name}"
         return f"{base}/{self.account}/{self.name}"
 
 
@@ -148,6 +155,15 @@ def parse_queue_arn(arn: str) -> tuple[str, str, str] | None:
     if len(parts) != 6 or parts[0] != "arn" or parts[2] != "sqs" or not parts[5]:
         return None
     return parts[3], parts[4], parts[5]
+
+
+def queue_url_of_path(path: str) -> str | None:
+    """The queue URL an old client posted to, as its path names it: `/{account}/{name}` or
+    `/queue/{region}/{account}/{name}`; None for any other path."""
+    parts = path.strip("/").split("/")
+    if len(parts) == 2 or (len(parts) == 4 and parts[0] == "queue"):
+        return path
+    return None
 
 
 def parse_queue_url(url: str) -> tuple[str | None, str | None, str]:

@@ -1,0 +1,75 @@
+"""SQS behaviour found in a sweep of every AWS-validated test of LocalStack's SQS suite.
+
+Evidence: the stored public repository localstack/localstack, tests/aws/services/sqs/test_sqs.py and
+test_sqs_move_task.py, whose `@markers.aws.validated` tests were run against real AWS (their answers
+recorded in test_sqs.snapshot.json and test_sqs_move_task.snapshot.json, or asserted in the test
+itself). Each test below names the validated test it follows; only AWS's observable behaviour is
+taken from there, the checks are our own. The behaviours those tests pin that we already had are
+in test_recorded_sqs_parity.py.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.conftest import make_client
+from tests.services.sqs.support import QueryClient, unique
+
+
+def _path(url: str) -> str:
+    return "/" + url.split("://", 1)[1].split("/", 1)[1]
+
+
+# -- one queue name in two Regions (TestSqsProvider::test_get_queue_url_multi_region,
+#    test_list_queues_multi_region_with_endpoint_strategy_domain,
+#    TestSqsQueryApi::test_endpoint_strategy_with_multi_region) ----------------------------------
+
+
+def test_the_same_name_in_two_regions_is_two_queues_with_two_urls(endpoint: str) -> None:
+    west, north = make_client(endpoint, "sqs", region="us-west-1"), make_client(endpoint, "sqs", region="eu-north-1")
+    name = unique()
+    west_url = west.create_queue(QueueName=name)["QueueUrl"]
+    north_url = north.create_queue(QueueName=name)["QueueUrl"]
+    try:
+        assert west_url != north_url
+        assert "eu-north-1" in north_url and "us-west-1" in west_url
+        assert west.get_queue_url(QueueName=name)["QueueUrl"] == west_url
+        assert north.get_queue_url(QueueName=name)["QueueUrl"] == north_url
+        assert west.list_queues(QueueNamePrefix=name)["QueueUrls"] == [west_url]
+        assert north.list_queues(QueueNamePrefix=name)["QueueUrls"] == [north_url]
+        arns = {
+            client.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+            for client, url in ((west, west_url), (north, north_url))
+        }
+        assert arns == {f"arn:aws:sqs:{region}:000000000000:{name}" for region in ("us-west-1", "eu-north-1")}
+    finally:
+        west.delete_queue(QueueUrl=west_url)
+        north.delete_queue(QueueUrl=north_url)
+
+
+def test_each_regions_url_reaches_its_own_queue_over_query_get(endpoint: str) -> None:
+    west, north = make_client(endpoint, "sqs", region="us-west-1"), make_client(endpoint, "sqs", region="eu-north-1")
+    name = unique()
+    west_url = west.create_queue(QueueName=name)["QueueUrl"]
+    north_url = north.create_queue(QueueName=name)["QueueUrl"]
+    try:
+        west_get = QueryClient(endpoint, region="us-west-1")
+        north_get = QueryClient(endpoint, region="eu-north-1")
+        status, _ = west_get.raw("GET", _path(west_url), {"Action": "SendMessage", "MessageBody": "foobar"})
+        assert status == 200
+        status, body = north_get.raw("GET", _path(north_url), {"Action": "ReceiveMessage", "VisibilityTimeout": "0"})
+        assert status == 200 and "foobar" not in body
+        status, body = west_get.raw("GET", _path(west_url), {"Action": "ReceiveMessage", "VisibilityTimeout": "0"})
+        assert status == 200 and "<Body>foobar</Body>" in body
+    finally:
+        west.delete_queue(QueueUrl=west_url)
+        north.delete_queue(QueueUrl=north_url)
+
+
+def test_a_queue_in_the_home_region_keeps_its_short_url(sqs: Any, endpoint: str) -> None:
+    name = unique()
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    try:
+        assert url == f"{endpoint}/000000000000/{name}"
+    finally:
+        sqs.delete_queue(QueueUrl=url)
