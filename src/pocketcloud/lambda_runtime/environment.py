@@ -149,6 +149,7 @@ class ExecutionEnvironment:
         # Why a custom runtime's bootstrap could not be started (its init fails as Runtime.InvalidEntrypoint).
         self.entrypoint_error: str | None = None
         self._exited: asyncio.Future[int] | None = None
+        self._group_swept = False  # the runtime's process group has been killed (`_stop_process`)
         self._settled: asyncio.Future[str] | None = None  # the invocation in flight's outcome, set once
         self._memory_timer: asyncio.TimerHandle | None = None
 
@@ -206,6 +207,7 @@ class ExecutionEnvironment:
                 start_new_session=True,
                 pass_fds=passed,
             )
+            self._group_swept = False
             for fd in passed:
                 os.close(fd)
             passed = ()
@@ -436,6 +438,13 @@ class ExecutionEnvironment:
                 process.kill()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(process.wait(), 2)
+        elif process is not None and not self._group_swept:
+            # The runtime exited (it crashed, or ended its init): what it started in its group has
+            # not, and would outlive the environment. Killed once, right after the exit was seen:
+            # later the group's id could name another process's group.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(process.pid, signal.SIGKILL)
+        self._group_swept = True
         await self.api.close()
         self.output.read_now()
         self.output.close()

@@ -105,6 +105,32 @@ def test_a_timeout_kills_the_whole_process_tree(functions: Functions, lam: Any) 
     assert result.elapsed < 2.0  # caller-observed overrun well under a second
 
 
+# Starts a child in its process group, notes its pid in /tmp (which the reset keeps), then crashes
+# when told to; otherwise answers the pid noted before.
+CRASH_WITH_CHILD = """
+import os, subprocess
+def handler(event, context):
+    if event.get("crash"):
+        child = subprocess.Popen(["sleep", "300"])
+        with open("/tmp/child", "w") as noted:
+            noted.write(str(child.pid))
+        os._exit(1)
+    with open("/tmp/child") as noted:
+        return int(noted.read())
+"""
+
+
+def test_a_crash_kills_what_the_runtime_started(functions: Functions, lam: Any) -> None:
+    name = functions.python(CRASH_WITH_CHILD)
+    crashed = invoke(lam, name, {"crash": True})
+    assert crashed.payload["errorType"] == "Runtime.ExitError"
+    child = invoke(lam, name).payload  # the environment is reset, its /tmp kept
+    deadline = time.monotonic() + 1.0
+    while _alive(child) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert not _alive(child)
+
+
 def test_a_timed_out_function_logs_before_the_kill_are_kept(functions: Functions, lam: Any) -> None:
     name = functions.python(SLEEPER, timeout=1)
     result = invoke(lam, name)
