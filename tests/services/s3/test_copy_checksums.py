@@ -1,6 +1,8 @@
-"""The checksums S3 answers for a copy: CopyObjectResult names the copy's checksum with its
-ChecksumType (a copy is one object, so FULL_OBJECT, even of a multipart COMPOSITE source), and
-CopyPartResult names the part's checksum only when the upload was created with an algorithm.
+"""The checksums S3 answers for a copy: CopyObjectResult names the copy's checksum (a copy is one
+object, so a FULL_OBJECT one, even of a multipart COMPOSITE source; HeadObject names that type,
+CopyObjectResult does not, as AWS answered LocalStack's validated test_s3_preconditions.py copies,
+recorded Nov 2025), and CopyPartResult names the part's checksum only when the upload was created
+with an algorithm.
 
 Both botocore clients are used: `plain` (`when_required`, sends no checksum of its own) and the
 default `s3` (adds a CRC32 to a PUT). Expected values come from zlib, hashlib and the AWS CRT."""
@@ -40,12 +42,11 @@ def checksum_members(answer: dict[str, Any]) -> dict[str, Any]:
 # -- CopyObject -------------------------------------------------------------------------
 
 
-def test_copy_of_an_object_with_the_default_checksum_answers_its_type(plain: Any, bucket: str) -> None:
+def test_copy_of_an_object_with_the_default_checksum_answers_it(plain: Any, bucket: str) -> None:
     plain.put_object(Bucket=bucket, Key="src", Body=b"copied body")
     result = plain.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
     assert checksum_members(result["CopyObjectResult"]) == {
         "ChecksumCRC64NVME": checksum("CRC64NVME", b"copied body"),
-        "ChecksumType": "FULL_OBJECT",
     }
 
 
@@ -57,19 +58,19 @@ def test_copy_by_the_default_client_keeps_the_sources_crc32_as_a_full_object_one
     result = s3.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
     assert checksum_members(result["CopyObjectResult"]) == {
         "ChecksumCRC32": checksum("CRC32", b"sent with a crc32"),
-        "ChecksumType": "FULL_OBJECT",
     }
 
 
-def test_copy_naming_an_algorithm_answers_that_checksum_and_its_type(plain: Any, bucket: str) -> None:
+def test_copy_naming_an_algorithm_answers_that_checksum(plain: Any, bucket: str) -> None:
     plain.put_object(Bucket=bucket, Key="src", Body=b"abc")
     result = plain.copy_object(
         Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"}, ChecksumAlgorithm="SHA1"
     )
     assert checksum_members(result["CopyObjectResult"]) == {
         "ChecksumSHA1": checksum("SHA1", b"abc"),
-        "ChecksumType": "FULL_OBJECT",
     }
+    head = plain.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
+    assert head["ChecksumType"] == "FULL_OBJECT"
 
 
 def test_head_and_get_of_a_copy_show_the_checksum_its_copy_result_named(s3: Any, bucket: str) -> None:
@@ -79,7 +80,7 @@ def test_head_and_get_of_a_copy_show_the_checksum_its_copy_result_named(s3: Any,
     head = s3.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
     got = s3.get_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
     assert got["Body"].read() == b"read back"
-    assert checksum_members(head) == checksum_members(got) == named
+    assert checksum_members(head) == checksum_members(got) == {**named, "ChecksumType": "FULL_OBJECT"}
 
 
 def test_copy_of_a_composite_multipart_object_gets_a_full_object_checksum(plain: Any, bucket: str) -> None:
@@ -106,9 +107,10 @@ def test_copy_of_a_composite_multipart_object_gets_a_full_object_checksum(plain:
     source = plain.head_object(Bucket=bucket, Key="src", ChecksumMode="ENABLED")
     assert source["ChecksumType"] == "COMPOSITE" and source["ChecksumSHA256"].endswith("-2")
     result = plain.copy_object(Bucket=bucket, Key="dst", CopySource={"Bucket": bucket, "Key": "src"})
-    whole = {"ChecksumSHA256": checksum("SHA256", b"".join(parts)), "ChecksumType": "FULL_OBJECT"}
+    whole = {"ChecksumSHA256": checksum("SHA256", b"".join(parts))}
     assert checksum_members(result["CopyObjectResult"]) == whole
-    assert checksum_members(plain.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")) == whole
+    head = plain.head_object(Bucket=bucket, Key="dst", ChecksumMode="ENABLED")
+    assert checksum_members(head) == {**whole, "ChecksumType": "FULL_OBJECT"}
 
 
 # -- UploadPartCopy ---------------------------------------------------------------------

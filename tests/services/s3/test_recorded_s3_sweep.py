@@ -135,3 +135,16 @@ def test_a_signed_header_a_presigned_put_leaves_out_is_read_from_its_query(
     both = {"Content-MD5": md5, "x-amz-server-side-encryption": "AES256"}
     assert requests.put(request.url, data=body, headers=both, timeout=30).status_code == 200
     assert s3.head_object(Bucket=bucket, Key="temp.txt")["ServerSideEncryption"] == "AES256"
+
+
+# -- test_s3_preconditions.py::TestS3CopySourcePreconditions (recorded Nov 2025) ---------------------
+
+
+def test_a_copy_result_names_the_checksum_but_not_its_type(s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="source-object", Body=b"data")  # the SDK adds a CRC32
+    result = s3.copy_object(Bucket=bucket, Key="dest-object", CopySource=f"{bucket}/source-object")
+    # copy-success, copy-ignore-future-modified-since: ChecksumCRC32, ETag, LastModified.
+    assert set(result["CopyObjectResult"]) == {"ChecksumCRC32", "ETag", "LastModified"}
+    assert result["CopyObjectResult"]["ChecksumCRC32"] == "rfPzYw=="
+    head = s3.head_object(Bucket=bucket, Key="dest-object", ChecksumMode="ENABLED")
+    assert (head["ChecksumCRC32"], head["ChecksumType"]) == ("rfPzYw==", "FULL_OBJECT")

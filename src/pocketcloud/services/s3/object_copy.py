@@ -158,12 +158,11 @@ class CopyOperations(ObjectOperations):
             raise
         record = self.commit_version(bucket_doc, p["Key"], record, stored)
         copy_result: Params = {"ETag": record["ETag"], "LastModified": record["LastModified"]}
+        # The copy's checksum, of the full object even when the source's was a multipart COMPOSITE
+        # one (S3 User Guide, "Checking object integrity"); HeadObject and GetObjectAttributes name its
+        # FULL_OBJECT type, CopyObjectResult does not (AWS, 2025: ETag, LastModified, the checksum).
         for algorithm, value in stored.checksums.items():
             copy_result[CHECKSUM_MEMBERS[algorithm]] = value
-        if stored.checksums:
-            # A copy is written as one object, so its checksum is of the full object even when
-            # the source's was a multipart COMPOSITE one (S3 User Guide, "Checking object integrity").
-            copy_result["ChecksumType"] = record["ChecksumType"]
         result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
         if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
