@@ -335,9 +335,9 @@ def test_a_body_that_stops_arriving_is_answered_request_timeout_and_the_connecti
         head = request[: len(request) - len(body)]
         with socket.create_connection(("127.0.0.1", server.port), timeout=10) as sock:
             sock.sendall(head)
-            for start in range(0, len(body), 400):
-                time.sleep(0.6)
-                sock.sendall(body[start : start + 400])
+            for start in range(0, len(body), 200):  # 1.5 s in all, a piece every 0.3 s
+                time.sleep(0.3)
+                sock.sendall(body[start : start + 200])
             status, _, _ = _Reader(sock).response()
             assert status == 200
         assert s3.get_object(Bucket="wire-idle", Key="slow")["Body"].read() == body
