@@ -148,3 +148,16 @@ def test_a_copy_result_names_the_checksum_but_not_its_type(s3: Any, bucket: str)
     assert result["CopyObjectResult"]["ChecksumCRC32"] == "rfPzYw=="
     head = s3.head_object(Bucket=bucket, Key="dest-object", ChecksumMode="ENABLED")
     assert (head["ChecksumCRC32"], head["ChecksumType"]) == ("rfPzYw==", "FULL_OBJECT")
+
+
+# -- TestS3::test_response_structure, test_s3_timestamp_precision (CopyObject) ----------------------
+
+
+def test_a_copy_source_may_be_the_path_style_url_of_the_object(endpoint: str, s3: Any, bucket: str) -> None:
+    s3.put_object(Bucket=bucket, Key="test-key", Body=b"test-body")
+    answer = signed("PUT", f"{endpoint}/{bucket}/copied-key", {"x-amz-copy-source": f"{endpoint}/{bucket}/test-key"})
+    assert answer.status_code == 200
+    result = ElementTree.fromstring(answer.content)
+    assert result.tag == f"{S3_NS}CopyObjectResult"
+    assert (result.findtext(f"{S3_NS}LastModified") or "").endswith(".000Z")
+    assert s3.get_object(Bucket=bucket, Key="copied-key")["Body"].read() == b"test-body"

@@ -37,6 +37,10 @@ class CopyOperations(ObjectOperations):
         # S3 decodes it as a form does, "+" for a space (what Go's url.QueryEscape writes); the SDKs
         # that encode it themselves send a key's own "+" as %2B.
         path, _, query = source.partition("?")
+        if path[:8].lower().startswith(("http://", "https://")):
+            # A path-style URL of the source names it too: S3 reads its path (AWS answered a copy from
+            # "https://s3.amazonaws.com/<bucket>/<key>" in LocalStack's validated test_response_structure).
+            path = path.partition("://")[2].partition("/")[2]
         path = unquote_plus(path).lstrip("/")
         bucket, _, key = path.partition("/")
         if not bucket or not key:
