@@ -625,6 +625,8 @@ class FunctionOperations:
         doc = self.functions.get(scope, name, arn)
         if p.get("RevisionId") and p["RevisionId"] != doc["RevisionId"]:
             raise revision_mismatch()
+        if not p.get("DryRun"):
+            self.updates.check(arn)  # type: ignore[attr-defined]  # updates.py; before the code is stored
         code = self._code_from(ctx, p, "UpdateFunctionCode")
         self.check_combined_size({**doc, "Blob": code["Blob"]})  # type: ignore[attr-defined]  # layers.py
         if p.get("DryRun"):
@@ -634,7 +636,6 @@ class FunctionOperations:
         changed = code["CodeSha256"] != doc["CodeSha256"] or (
             bool(p.get("Architectures")) and p["Architectures"] != doc.get("Architectures")
         )
-        self.updates.check(arn)  # type: ignore[attr-defined]  # updates.py
         doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
         doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
         if changed:

@@ -186,9 +186,7 @@ class InvokeOperations:
         except RuntimeUnavailable as exc:
             raise invalid_parameter(str(exc)) from exc
         except OSError as exc:
-            raise ServiceError(
-                "ServiceException", f"Could not start the execution environment: {exc}", status=500
-            ) from exc
+            raise _not_started(exc) from exc
         timeout = float(doc["Timeout"])
         lines: list[tuple[int, str]] = []
         try:
@@ -212,7 +210,11 @@ class InvokeOperations:
                 # The runtime ended in this environment's last invocation: Lambda's reset runs its init
                 # again with this one (the developer guide, "Failures during the invoke phase": a
                 # "suppressed init", reported in no log line of its own; its time is in this Duration).
-                await env.reinit()
+                try:
+                    await env.reinit()
+                except OSError as exc:  # the environment is gone: the next invocation starts another
+                    env.dead = True
+                    raise _not_started(exc) from exc
                 init_failure = await env.wait_ready(timeout)
                 spent_ms = env.init_duration_ms or 0.0
             if init_failure is not None:
@@ -508,3 +510,8 @@ def _init_start(region: str, runtime: str) -> str:
         f"INIT_START Runtime Version: {runtime_version(runtime)}\t"
         f"Runtime Version ARN: {runtime_version_arn(region, runtime)}"
     )
+
+
+def _not_started(exc: OSError) -> ServiceError:
+    """Lambda's answer when an execution environment's runtime could not be started."""
+    return ServiceError("ServiceException", f"Could not start the execution environment: {exc}", status=500)
