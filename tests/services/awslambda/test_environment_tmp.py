@@ -12,7 +12,8 @@ import os
 import threading
 from typing import Any
 
-from tests.services.awslambda.support import Functions, invoke, log_messages, new_queue
+from tests.conftest import ServerProcess
+from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke, log_messages, new_queue, unique
 
 # Notes what it was asked to in /tmp/notes, and answers with what /tmp holds.
 TMP_NOTES = """
@@ -172,3 +173,38 @@ def test_layers_are_in_opt_itself(functions: Functions, lam: Any) -> None:
     bare = functions.python("import os\ndef handler(event, context):\n    return os.listdir('/opt')\n")
     assert invoke(lam, bare).payload == []
     lam.delete_layer_version(LayerName=layer["LayerArn"].split(":")[-1], VersionNumber=layer["Version"])
+
+
+# Notes what it was asked to in its temp dir, and says where that is.
+TEMPDIR_NOTES = """
+import os, tempfile
+def handler(event, context):
+    notes = os.path.join(tempfile.gettempdir(), "notes")
+    if "note" in event:
+        with open(notes, "a") as out:
+            out.write(event["note"] + "\\n")
+    held = open(notes).read().split() if os.path.exists(notes) else []
+    return {"notes": held, "dirs": [os.environ.get(k) for k in ("TMPDIR", "TMP", "TEMP")]}
+"""
+
+
+def test_without_namespaces_each_environment_has_its_own_temp_dir() -> None:
+    """Where the host allows no mount namespace (POCKETCLOUD_LAMBDA_NAMESPACES=0 asks for that mode),
+    TMPDIR, TMP and TEMP name the environment's own directory instead of /tmp: kept while the
+    environment lives, never another's."""
+    server = ServerProcess(env={"POCKETCLOUD_LAMBDA_NAMESPACES": "0"}).start()
+    try:
+        lam = server.client("lambda")
+        role = server.client("iam").create_role(
+            RoleName=unique("lambda-exec"), AssumeRolePolicyDocument=LAMBDA_TRUST
+        )["Role"]["Arn"]
+        functions = Functions(lam, role)
+        first, second = functions.python(TEMPDIR_NOTES), functions.python(TEMPDIR_NOTES)
+        answer = invoke(lam, first, {"note": "a"}).payload
+        tmpdir = answer["dirs"][0]
+        assert answer["notes"] == ["a"] and tmpdir and tmpdir != "/tmp" and answer["dirs"] == [tmpdir] * 3
+        assert invoke(lam, first, {"note": "b"}).payload["notes"] == ["a", "b"]  # warm: the same directory
+        other = invoke(lam, second, {}).payload
+        assert other["notes"] == [] and other["dirs"][0] != tmpdir
+    finally:
+        server.stop()
