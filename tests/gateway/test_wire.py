@@ -143,6 +143,34 @@ def test_expect_100_continue_is_answered_before_the_body_is_sent(endpoint: str, 
     assert s3.get_object(Bucket="wire-continue", Key="k")["Body"].read() == body
 
 
+def test_a_large_body_waiting_for_100_continue_is_refused_before_it_is_sent(endpoint: str, conn) -> None:
+    # A refusal instead of 100 Continue spares the client sending what would be refused (a small
+    # body, up to 256 KiB, is asked for at once and answered after it has arrived).
+    body = b"x" * (300 * 1024)
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Expect": "100-continue"}
+    request = _signed(endpoint, "PUT", "/wire-no-such-bucket/k", body, "s3", headers)
+    head = request[: len(request) - len(body)]
+    at = head.index(b"Signature=") + len(b"Signature=")
+    head = head[:at] + (b"1" if head[at : at + 1] == b"0" else b"0") + head[at + 1 :]  # it does not match
+    conn.sendall(head)
+    status, _, answer = _Reader(conn).response()
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in answer
+
+
+def test_a_small_body_waiting_for_100_continue_is_asked_for_and_then_answered(endpoint: str, conn) -> None:
+    body = b"x" * 1000
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Expect": "100-continue"}
+    request = _signed(endpoint, "PUT", "/wire-no-such-bucket/k", body, "s3", headers)
+    conn.sendall(request[: len(request) - len(body)])
+    reader = _Reader(conn)
+    assert reader.head()[0] == 100
+    conn.sendall(body)
+    status, _, answer = reader.response()
+    assert status == 404
+    assert b"<Code>NoSuchBucket</Code>" in answer
+
+
 def _closed(sock: socket.socket) -> bool:
     """Whether the server has closed the connection (it reads end-of-file)."""
     sock.settimeout(5)
