@@ -57,7 +57,9 @@ USAGES_OF_SPEC = {
     EDWARDS25519: ("SIGN_VERIFY",),
     **dict.fromkeys(ML_DSA_SPECS, ("SIGN_VERIFY",)),
 }
-_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# A key ID AWS could have issued: a UUID, or a multi-Region key's "mrk-" and 32 hex digits. One that
+# names no key is "Key '<arn>' does not exist"; anything else is "Invalid keyId".
+_KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
 _KEY_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):key/(.+)")
 _ALIAS_ARN = re.compile(r"arn:aws[a-z-]*:kms:([a-z0-9-]+):(\d{12}):(alias/.+)")
 

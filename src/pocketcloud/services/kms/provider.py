@@ -70,6 +70,9 @@ from pocketcloud.store import Scope
 
 Params = dict[str, Any]
 MAX_TAGS = 50
+# "You can perform on-demand key rotation a maximum of 25 times per KMS key" (RotateKeyOnDemand; it
+# was 10 when LocalStack recorded the refusal of the eleventh, whose wording is kept).
+MAX_ON_DEMAND_ROTATIONS = 25
 _ROTATION_DAYS = (90, 2560)
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 # Operations that name no key: authorized on "*".
@@ -217,10 +220,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
 
     @staticmethod
     def _check_tags(tags: list[Params]) -> None:
+        """The tags a request gives, as AWS refuses them: a key named twice, more than 50, a key
+        beginning with "aws:" in any case ("AWS:key1" too)."""
+        if len({tag["TagKey"] for tag in tags}) < len(tags):
+            raise ServiceError("TagException", "Duplicate tag keys", status=400)
         if len(tags) > MAX_TAGS:
             raise ServiceError("TagException", "Too many tags", status=400)
         for tag in tags:
-            if tag["TagKey"].startswith("aws:"):
+            if tag["TagKey"].lower().startswith("aws:"):
                 raise ServiceError("TagException", "Tags beginning with aws: are reserved", status=400)
 
     # -- for other services: the key a call names, and the AWS managed keys --------------------------
@@ -645,6 +652,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
             self._not_pending_deletion(doc)
+            self._check_tags(p["Tags"])
             tags = {t["TagKey"]: t["TagValue"] for t in doc.get("Tags") or []}
             tags.update({t["TagKey"]: t["TagValue"] for t in p["Tags"]})
             doc["Tags"] = [{"TagKey": k, "TagValue": v} for k, v in tags.items()]
@@ -708,6 +716,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def RotateKeyOnDemand(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
             scope, doc = self._rotatable(ctx, p["KeyId"])
+            on_demand = [r for r in doc.get("Rotations") or [] if r.get("RotationType") == "ON_DEMAND"]
+            if len(on_demand) >= MAX_ON_DEMAND_ROTATIONS:
+                raise ServiceError(
+                    "LimitExceededException",
+                    "The on-demand rotations limit has been reached for the given keyId. "
+                    f"No more on-demand rotations can be performed for this key: {doc['Arn']}",
+                    status=400,
+                )
             doc["Versions"].append(base64.b64encode(os.urandom(32)).decode())
             doc.setdefault("Rotations", []).append(
                 {"RotationDate": now().isoformat(), "RotationType": "ON_DEMAND"}
