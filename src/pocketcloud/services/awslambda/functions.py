@@ -36,7 +36,7 @@ from pocketcloud.services.awslambda.errors import (
 )
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.target_access import denied_call
-from pocketcloud.services.awslambda.updates import IN_PROGRESS
+from pocketcloud.services.awslambda.updates import IN_PROGRESS, transient_revision
 from pocketcloud.services.role_access import authorize_pass_role
 from pocketcloud.store import Collection, Scope, Store
 
@@ -522,13 +522,14 @@ class FunctionOperations:
         if p.get("Publish"):
             # The version's configuration, under the function's own (unqualified) ARN, as AWS answers.
             view = self._publish(ctx, name, p.get("Description")) | {"FunctionArn": arn}  # type: ignore[attr-defined]  # versions.py
-        # AWS reports a new function as still being created (it is Active on the next read), and
-        # reports no LastUpdateStatus until a first update.
+        # AWS reports a new function as still being created (it is Active on the next read, under
+        # another RevisionId: updates.py), and reports no LastUpdateStatus until a first update.
         view.update(
             {
                 "State": "Pending",
                 "StateReason": "The function is being created.",
                 "StateReasonCode": "Creating",
+                "RevisionId": transient_revision(),
             }
         )
         view.pop("LastUpdateStatus", None)
@@ -642,7 +643,7 @@ class FunctionOperations:
             doc["ConfigRevision"] = str(uuid.uuid4())
         if p.get("Architectures"):
             doc["Architectures"] = p["Architectures"]
-        with self.updates.updating(arn):  # type: ignore[attr-defined]
+        with self.updates.updating(arn) as revision:  # type: ignore[attr-defined]
             self.functions.functions.put(scope, name, doc)
             # Published before anything awaits: another update arriving meanwhile would otherwise be
             # the code this call publishes (and this call's code never published).
@@ -657,7 +658,7 @@ class FunctionOperations:
                 "StateReason": "The function is being created.",
                 "StateReasonCode": "Creating",
             }
-        return view | IN_PROGRESS
+        return view | IN_PROGRESS | {"RevisionId": revision}
 
     async def UpdateFunctionConfiguration(self, ctx: RequestContext, p: Params) -> Params:
         name, _ = split_name(ctx, p["FunctionName"])
@@ -715,10 +716,10 @@ class FunctionOperations:
                 "ConfigRevision": str(uuid.uuid4()),
             }
         )
-        with self.updates.updating(arn):  # type: ignore[attr-defined]
+        with self.updates.updating(arn) as revision:  # type: ignore[attr-defined]
             self.functions.functions.put(scope, name, doc)
             await self.retire_environments(arn, "$LATEST")  # type: ignore[attr-defined]
-        return configuration(doc) | IN_PROGRESS
+        return configuration(doc) | IN_PROGRESS | {"RevisionId": revision}
 
     # -- tags (TagResource and its kin are in tags.py) ------------------------------------------------
 

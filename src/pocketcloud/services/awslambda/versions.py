@@ -56,6 +56,10 @@ class VersionOperations:
                 return configuration(latest[0][1])
             number = doc.get("NextVersion", 1)
             doc["NextVersion"] = number + 1
+            # Publishing moves $LATEST's RevisionId (and so its policy's), as AWS's does: LocalStack's
+            # validated test_function_revisions_version_and_alias and test_lambda_permission_fn_versioning.
+            doc["ConfigRevision"] = current
+            doc["RevisionId"] = str(uuid.uuid4())
             self.functions.functions.put(scope, name, doc)
             version = {
                 k: v for k, v in doc.items() if k not in ("Tags", "NextVersion", "ReservedConcurrency")
