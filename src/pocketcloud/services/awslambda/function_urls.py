@@ -55,8 +55,13 @@ class FunctionUrlOperations:
     def _url_key(name: str, qualifier: str | None) -> str:
         return f"{name}\0{qualifier or '$LATEST'}"
 
-    def _url_view(self, config: Params, with_modified: bool = True) -> Params:
+    def _url_view(self, config: Params, with_modified: bool = True, asked: Params | None = None) -> Params:
+        """A configuration as Get and List show it; as the answer to `asked`, a Create or an Update,
+        without the InvokeMode the request left out (AWS's answers name it only when the request
+        did: LocalStack's validated test_url_config_lifecycle and test_url_config_list_paging)."""
         view = {k: config[k] for k in _FIELDS if k in config and (with_modified or k != "LastModifiedTime")}
+        if asked is not None and asked.get("InvokeMode") is None:
+            view.pop("InvokeMode", None)
         view["FunctionUrl"] = self.function_url(url_id_of(config), config["FunctionArn"].split(":")[3])
         return view
 
@@ -137,7 +142,7 @@ class FunctionUrlOperations:
                     "FunctionUrlConfig exists for this Lambda function"
                 )
             self._url_ids.put(_INDEX, new_id, {"Account": ctx.account_id, "Region": ctx.region, "Key": key})
-        return self._url_view(config, with_modified=False)
+        return self._url_view(config, with_modified=False, asked=p)
 
     def GetFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
         return self._url_view(self._existing_url(ctx, p, _NO_RESOURCE)[1])
@@ -150,7 +155,7 @@ class FunctionUrlOperations:
                     config[member] = p[member]
             config["LastModifiedTime"] = lambda_timestamp()
             self.url_configs.put((ctx.account_id, ctx.region), key, config)  # type: ignore[attr-defined]
-        return self._url_view(config)
+        return self._url_view(config, asked=p)
 
     def DeleteFunctionUrlConfig(self, ctx: RequestContext, p: Params) -> Params:
         key, config = self._existing_url(ctx, p, _NO_RESOURCE)

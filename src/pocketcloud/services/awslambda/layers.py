@@ -102,8 +102,10 @@ class LayerOperations:
                 "Description": p.get("Description") or "",
                 "CreatedDate": lambda_timestamp(),
                 "Version": version,
-                "CompatibleRuntimes": p.get("CompatibleRuntimes") or [],
-                "CompatibleArchitectures": p.get("CompatibleArchitectures") or [],
+                # Named only when the request named them, empty lists included, as AWS answers
+                # (LocalStack's validated test_layer_s3_content and test_layer_exceptions).
+                "CompatibleRuntimes": p.get("CompatibleRuntimes"),
+                "CompatibleArchitectures": p.get("CompatibleArchitectures"),
                 "LicenseInfo": p.get("LicenseInfo"),
                 **code,
             }
@@ -163,8 +165,8 @@ class LayerOperations:
     @staticmethod
     def _matches(layer: Params, p: Params) -> bool:
         runtime, architecture = p.get("CompatibleRuntime"), p.get("CompatibleArchitecture")
-        return (not runtime or runtime in layer.get("CompatibleRuntimes", [])) and (
-            not architecture or architecture in layer.get("CompatibleArchitectures", [])
+        return (not runtime or runtime in (layer.get("CompatibleRuntimes") or [])) and (
+            not architecture or architecture in (layer.get("CompatibleArchitectures") or [])
         )
 
     def ListLayerVersions(self, ctx: RequestContext, p: Params) -> Params:
