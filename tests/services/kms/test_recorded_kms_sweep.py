@@ -12,6 +12,7 @@ RotateKeyOnDemand in botocore's KMS model and the Developer Guide); the recordin
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from tests.services.kms.support import error_of, key_arn
@@ -59,3 +60,56 @@ def test_on_demand_rotation_stops_at_the_limit(kms: Any) -> None:
     )
     rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
     assert [r["RotationType"] for r in rotations] == ["ON_DEMAND"] * 25
+
+
+# -- key material ids (TestKMS::test_encrypt_decrypt_encryption_context, test_describe_with_alias_arn,
+# test_rotate_key_on_demand_updates_current_key_material_for_external_keys: AWS answers a KeyMaterialId,
+# "present only when the operation uses a symmetric encryption KMS key", and CurrentKeyMaterialId) ----
+
+
+def test_a_symmetric_key_names_its_current_key_material(kms: Any) -> None:
+    key = kms.create_key()["KeyMetadata"]
+    first = key["CurrentKeyMaterialId"]
+    assert re.fullmatch(r"[0-9a-f]{64}", first)
+    assert kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"] == first
+    kms.rotate_key_on_demand(KeyId=key["KeyId"])
+    second = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert re.fullmatch(r"[0-9a-f]{64}", second) and second != first
+    rotations = kms.list_key_rotations(KeyId=key["KeyId"])["Rotations"]
+    assert [(r["KeyMaterialId"], r["KeyMaterialState"]) for r in rotations] == [(second, "CURRENT")]
+    every = kms.list_key_rotations(KeyId=key["KeyId"], IncludeKeyMaterial="ALL_KEY_MATERIAL")["Rotations"]
+    assert [(r["KeyMaterialId"], r["KeyMaterialState"]) for r in every] == [
+        (first, "NON_CURRENT"),
+        (second, "CURRENT"),
+    ]
+
+
+def test_asymmetric_and_hmac_keys_have_no_key_material_id(kms: Any) -> None:
+    rsa = kms.create_key(KeySpec="RSA_2048", KeyUsage="ENCRYPT_DECRYPT")["KeyMetadata"]
+    hmac = kms.create_key(KeySpec="HMAC_256", KeyUsage="GENERATE_VERIFY_MAC")["KeyMetadata"]
+    assert "CurrentKeyMaterialId" not in rsa and "CurrentKeyMaterialId" not in hmac
+    blob = kms.encrypt(KeyId=rsa["KeyId"], Plaintext=b"m", EncryptionAlgorithm="RSAES_OAEP_SHA_256")["CiphertextBlob"]
+    answer = kms.decrypt(KeyId=rsa["KeyId"], CiphertextBlob=blob, EncryptionAlgorithm="RSAES_OAEP_SHA_256")
+    assert "KeyMaterialId" not in answer
+
+
+def test_decrypt_and_data_keys_name_the_material_that_sealed_them(kms: Any) -> None:
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    first = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    old = kms.encrypt(KeyId=key_id, Plaintext=b"before")["CiphertextBlob"]
+    assert kms.generate_data_key(KeyId=key_id, KeySpec="AES_256")["KeyMaterialId"] == first
+    kms.rotate_key_on_demand(KeyId=key_id)
+    second = kms.describe_key(KeyId=key_id)["KeyMetadata"]["CurrentKeyMaterialId"]
+    assert kms.decrypt(CiphertextBlob=old)["KeyMaterialId"] == first
+    new = kms.encrypt(KeyId=key_id, Plaintext=b"after")["CiphertextBlob"]
+    assert kms.decrypt(CiphertextBlob=new)["KeyMaterialId"] == second
+    for answer in (
+        kms.generate_data_key(KeyId=key_id, NumberOfBytes=16),
+        kms.generate_data_key_without_plaintext(KeyId=key_id, KeySpec="AES_128"),
+        kms.generate_data_key_pair(KeyId=key_id, KeyPairSpec="ECC_NIST_P256"),
+        kms.generate_data_key_pair_without_plaintext(KeyId=key_id, KeyPairSpec="ECC_NIST_P256"),
+    ):
+        assert answer["KeyMaterialId"] == second
+    other = kms.create_key()["KeyMetadata"]
+    moved = kms.re_encrypt(CiphertextBlob=old, DestinationKeyId=other["KeyId"])
+    assert (moved["SourceKeyMaterialId"], moved["DestinationKeyMaterialId"]) == (first, other["CurrentKeyMaterialId"])

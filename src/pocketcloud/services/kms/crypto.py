@@ -121,6 +121,11 @@ def sealed_with(blob: bytes) -> tuple[Scope | None, str]:
     return scope, key_id
 
 
+def sealed_version(blob: bytes) -> int:
+    """The index of the key material ("Versions") a symmetric ciphertext blob was sealed with."""
+    return _header(blob)[2]
+
+
 def unseal(doc: Params, blob: bytes, context: Params | None) -> bytes:
     _, _, version, nonce, start = _header(blob)
     versions = doc.get("Versions") or []

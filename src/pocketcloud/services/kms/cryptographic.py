@@ -11,7 +11,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms import conditions, crypto
 from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
-from pocketcloud.services.kms.keys import SYMMETRIC, public_key_der, usable
+from pocketcloud.services.kms.keys import SYMMETRIC, material_id, public_key_der, usable
 
 Params = dict[str, Any]
 _DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
@@ -84,7 +84,10 @@ class CryptographicOperations(KmsBase):
         doc, plaintext, algorithm = self._open(
             ctx, p.get("CiphertextBlob"), p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
         )
-        return {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+        out = {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
+        if algorithm == SYMMETRIC:  # "present only when the operation uses a symmetric encryption KMS key"
+            out["KeyMaterialId"] = material_id(doc, crypto.sealed_version(p["CiphertextBlob"]))
+        return out
 
     def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
         """kms:ReEncryptFrom on the source key is the request chain's check (the key the ciphertext
@@ -124,13 +127,20 @@ class CryptographicOperations(KmsBase):
                 "EncryptionAlgorithm": p.get("DestinationEncryptionAlgorithm"),
             },
         )
-        return {
+        out = {
             "CiphertextBlob": encrypted["CiphertextBlob"],
             "SourceKeyId": source["Arn"],
             "KeyId": encrypted["KeyId"],
             "SourceEncryptionAlgorithm": source_algorithm,
             "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
         }
+        if source_algorithm == SYMMETRIC:
+            out["SourceKeyMaterialId"] = material_id(source, crypto.sealed_version(p["CiphertextBlob"]))
+        if encrypted["EncryptionAlgorithm"] == SYMMETRIC:
+            out["DestinationKeyMaterialId"] = material_id(
+                destination[1], crypto.sealed_version(encrypted["CiphertextBlob"])
+            )
+        return out
 
     def _symmetric(self, ctx: RequestContext, key_id: str) -> Params:
         """The symmetric encryption key that seals a data key (an asymmetric ENCRYPT_DECRYPT key does not)."""
@@ -147,7 +157,7 @@ class CryptographicOperations(KmsBase):
         doc = self._symmetric(ctx, p["KeyId"])
         plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
         blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
-        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"]}
+        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"], **_sealed_by(doc, blob)}
 
     def GenerateDataKey(self, ctx: RequestContext, p: Params) -> Params:
         return self._data_key(ctx, p)
@@ -168,12 +178,14 @@ class CryptographicOperations(KmsBase):
             raise unsupported(f"KeyPairSpec {spec} is not supported by pocketcloud.")
         doc = self._symmetric(ctx, p["KeyId"])
         private, public = crypto.new_key_pair(spec)
+        sealed = crypto.seal(doc, private, p.get("EncryptionContext"))
         return {
-            "PrivateKeyCiphertextBlob": crypto.seal(doc, private, p.get("EncryptionContext")),
+            "PrivateKeyCiphertextBlob": sealed,
             "PrivateKeyPlaintext": private,
             "PublicKey": public,
             "KeyId": doc["Arn"],
             "KeyPairSpec": spec,
+            **_sealed_by(doc, sealed),
         }
 
     def GenerateDataKeyPair(self, ctx: RequestContext, p: Params) -> Params:
@@ -269,3 +281,8 @@ class CryptographicOperations(KmsBase):
             if member in doc:
                 out[member] = doc[member]
         return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}
+
+
+def _sealed_by(doc: Params, blob: bytes) -> Params:
+    """The KeyMaterialId a data key answer names: the material that sealed its ciphertext."""
+    return {"KeyMaterialId": material_id(doc, crypto.sealed_version(blob))}

@@ -15,6 +15,7 @@ of another Region is "Invalid arn <region>"), and `usable` refuses a disabled ke
 from __future__ import annotations
 
 import base64
+import hashlib
 import json
 import os
 import re
@@ -263,7 +264,18 @@ def metadata(doc: Params) -> Params:
     """The KeyMetadata DescribeKey and CreateKey answer (never the material)."""
     out = {k: doc[k] for k in _METADATA if k in doc}
     out["Enabled"] = doc["KeyState"] == "Enabled"
+    # A symmetric encryption key's answer names its current key material (CurrentKeyMaterialId).
+    if doc.get("Versions"):
+        out["CurrentKeyMaterialId"] = material_id(doc, len(doc["Versions"]) - 1)
     return out
+
+
+def material_id(doc: Params, version: int) -> str:
+    """The KeyMaterialId of the symmetric key's material `version` (an index of "Versions"): 64 hex
+    digits, as AWS's, one-way from the key id and the material, so it says nothing of the material
+    and two keys never share one."""
+    material = base64.b64decode(doc["Versions"][version])
+    return hashlib.sha256(doc["KeyId"].encode() + b"\0" + material).hexdigest()
 
 
 _METADATA = (

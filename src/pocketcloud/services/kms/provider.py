@@ -59,6 +59,7 @@ from pocketcloud.services.kms.keys import (
     invalid_state,
     key_arn,
     managed_policy,
+    material_id,
     metadata,
     new_key_id,
     new_material,
@@ -732,6 +733,16 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         return {"KeyId": doc["Arn"]}
 
     def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:
+        """The key materials rotations made (rotation i made material i + 1), each with its KeyMaterialId
+        and whether it is CURRENT; with IncludeKeyMaterial ALL_KEY_MATERIAL the first material too."""
         doc = self._rotatable(ctx, p["KeyId"])[1]
-        rotations = [(f"{i:08d}", {"KeyId": doc["KeyId"], **r}) for i, r in enumerate(doc.get("Rotations") or [])]
-        return self._page(p, "Rotations", rotations, 100)
+        last = len(doc["Versions"]) - 1
+
+        def material(version: int) -> Params:
+            state = "CURRENT" if version == last else "NON_CURRENT"
+            return {"KeyId": doc["KeyId"], "KeyMaterialId": material_id(doc, version), "KeyMaterialState": state}
+
+        entries = [(f"{i + 1:08d}", {**material(i + 1), **r}) for i, r in enumerate(doc.get("Rotations") or [])]
+        if p.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL":
+            entries.insert(0, (f"{0:08d}", material(0)))
+        return self._page(p, "Rotations", entries, 100)
