@@ -429,7 +429,10 @@ def test_standard_queues_refuse_a_deduplication_id_but_take_a_message_group(
     url = new_queue()
     code, _, message = error_of(sqs.send_message, QueueUrl=url, MessageBody="x", MessageDeduplicationId="d")
     assert code == "InvalidParameterValue"
-    assert message.endswith("The request includes a parameter that is not valid for this queue type.")
+    assert message == (
+        "Value d for parameter MessageDeduplicationId is invalid. "
+        "Reason: The request include parameter that is not valid for this queue type."
+    )
     sqs.send_message(QueueUrl=url, MessageBody="x", MessageGroupId="tenant-1")
     message = sqs.receive_message(QueueUrl=url, AttributeNames=["All"])["Messages"][0]
     assert message["Attributes"]["MessageGroupId"] == "tenant-1"

@@ -38,6 +38,14 @@ def invalid_value(name: str, value: object, reason: str) -> ServiceError:
     return invalid_parameter_value(f"Value {value} for parameter {name} is invalid. Reason: {reason}")
 
 
+def not_for_queue_type(name: str, value: object) -> ServiceError:
+    """A send naming a parameter its queue's type does not take (DelaySeconds on a FIFO queue,
+    MessageDeduplicationId on a standard one), in AWS's wording, grammar slip included ("The
+    request include parameter"): moto's AWS-verified test_send_message_delay_seconds_validation,
+    and a live eu-west-1 answer to a MessageDeduplicationId sent to a standard queue."""
+    return invalid_value(name, value, "The request include parameter that is not valid for this queue type.")
+
+
 def missing_parameter(name: str) -> ServiceError:
     return ServiceError("MissingParameter", f"The request must contain the parameter {name}.", status=400)
 

@@ -21,7 +21,12 @@ import hashlib
 import re
 from typing import Any
 
-from pocketcloud.services.sqs.errors import invalid_parameter_value, invalid_value, missing_parameter
+from pocketcloud.services.sqs.errors import (
+    invalid_parameter_value,
+    invalid_value,
+    missing_parameter,
+    not_for_queue_type,
+)
 from pocketcloud.services.sqs.index import QueueIndex
 from pocketcloud.services.sqs.state import DEDUP_WINDOW_MS, Queue
 
@@ -45,11 +50,7 @@ def group_and_dedup(
     """The (MessageGroupId, MessageDeduplicationId) a send gets, checked against the queue's type."""
     if not queue.fifo:
         if dedup is not None:
-            raise invalid_value(
-                "MessageDeduplicationId",
-                dedup,
-                "The request includes a parameter that is not valid for this queue type.",
-            )
+            raise not_for_queue_type("MessageDeduplicationId", dedup)
         if group is not None:
             check_fifo_id("MessageGroupId", group)  # a fair queue's tenant
         return group, None

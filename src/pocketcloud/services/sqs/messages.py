@@ -152,11 +152,7 @@ class MessageOperations:
         delay = p.get("DelaySeconds")
         if delay is not None:
             if queue.fifo and delay != 0:
-                raise errors.invalid_value(
-                    "DelaySeconds",
-                    delay,
-                    "The request include parameter that is not valid for this queue type.",
-                )
+                raise errors.not_for_queue_type("DelaySeconds", delay)
             if not 0 <= delay <= 900:
                 raise errors.invalid_value("DelaySeconds", delay, "DelaySeconds must be >= 0 and <= 900.")
         else:
