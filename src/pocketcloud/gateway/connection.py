@@ -48,7 +48,7 @@ log = logging.getLogger("pocketcloud.gateway")
 
 # How much of a request body may wait for the app before reading pauses.
 BODY_HIGH_WATER = 1024 * 1024
-# A request declaring a body up to this size is answered once the body is whole (see `_defer`).
+# A request declaring a body up to this size is answered once the body is whole (`_whole_body_first`).
 WHOLE_BODY_FIRST = 256 * 1024
 # A request line and headers beyond this are refused (400) rather than held in memory.
 MAX_HEAD_BYTES = 1024 * 1024
@@ -289,7 +289,7 @@ class HttpConnection(asyncio.Protocol):
         self._head_written = False  # of the answer in hand
         self._streaming: Any = None  # the streamed body being written, if any
         self._arrived: _Pending | None = None  # parsed by this data_received, answered once it is fed
-        self._deferred: _Pending | None = None  # answered once its body is whole (`_defer`)
+        self._deferred: _Pending | None = None  # answered once its body is whole (`_whole_body_first`)
         self._deferred_timer: asyncio.TimerHandle | None = None
         self._last_piece = 0.0  # loop time at which the deferred request's body last grew
         self._broken = False  # what followed the requests in hand did not parse: 400 once they are answered
@@ -350,8 +350,8 @@ class HttpConnection(asyncio.Protocol):
         arrived, self._arrived = self._arrived, None
         if arrived is not None:
             self._answer_now(arrived)
-        elif self._deferred is not None:  # its body is still to come, once asked for (100 Continue)
-            self._deferred.body.continue_if_expected()
+        elif self._deferred is not None and self._deferred_timer is None:
+            self._wait_for_body()  # the head came without (all of) the body
 
     def _parse_failed(self) -> None:
         """What came in is not HTTP. A request whose body broke off is answered as a client that left
@@ -428,7 +428,7 @@ class HttpConnection(asyncio.Protocol):
             self._current = pending
             self._head_written = False
             if self._whole_body_first(request):
-                self._defer(pending)
+                self._deferred = pending
             else:
                 self._arrived = pending
         else:  # pipelined: answered after the one in hand; read nothing more until then
@@ -439,7 +439,7 @@ class HttpConnection(asyncio.Protocol):
         receiving = self._receiving
         if receiving is not None:
             receiving.body.feed(body)
-            if receiving is self._deferred:
+            if receiving is self._deferred and self._deferred_timer is not None:
                 self._last_piece = self.loop.time()
 
     def on_message_complete(self) -> None:
@@ -466,8 +466,13 @@ class HttpConnection(asyncio.Protocol):
         length = request.headers.get("content-length")
         return length is not None and length.isdigit() and 0 < int(length) <= WHOLE_BODY_FIRST
 
-    def _defer(self, pending: _Pending) -> None:
-        self._deferred = pending
+    def _wait_for_body(self) -> None:
+        """The deferred request's body is still to come: ask for it if the client waits for 100
+        Continue, and give it `body_idle_seconds` to grow (most bodies come with their head, and
+        never need the timer)."""
+        deferred = self._deferred
+        assert deferred is not None
+        deferred.body.continue_if_expected()
         self._last_piece = self.loop.time()
         self._deferred_timer = self.loop.call_later(self.body_idle_seconds, self._deferred_idle)
 
