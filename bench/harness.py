@@ -51,8 +51,10 @@ class ServerProcess:
         ready_path: str = "/",
         ready_status: int | None = None,
         env: dict[str, str] | None = None,
+        ready_timeout_s: float = READY_TIMEOUT_S,
     ) -> None:
         self.name = name
+        self.ready_timeout_s = ready_timeout_s
         self.port = free_port()
         self.argv = list(command(self.port))
         self.ready_path = ready_path
@@ -88,7 +90,7 @@ class ServerProcess:
             self.argv, cwd=REPO_ROOT, env=self.env, stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT, start_new_session=True,
         )
-        deadline = spawned + READY_TIMEOUT_S
+        deadline = spawned + self.ready_timeout_s
         while time.perf_counter() < deadline:
             if self.proc.poll() is not None:
                 raise RuntimeError(f"{self.name} exited with {self.proc.returncode}:\n{self.output()}")
@@ -98,7 +100,7 @@ class ServerProcess:
                 return
             time.sleep(READY_POLL_S)
         self.stop()
-        raise RuntimeError(f"{self.name} was not ready within {READY_TIMEOUT_S:.0f} s:\n{self.output()}")
+        raise RuntimeError(f"{self.name} was not ready within {self.ready_timeout_s:.0f} s:\n{self.output()}")
 
     def _answers(self) -> bool:
         conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=1)
