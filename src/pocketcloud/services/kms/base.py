@@ -15,7 +15,15 @@ from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.serializers.scalars import to_datetime
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.kms import conditions, crypto, grant_policy
-from pocketcloud.services.kms.keys import KeyLookup, key_arn, not_found, now, usable
+from pocketcloud.services.kms.keys import (
+    KeyLookup,
+    drop_material,
+    key_arn,
+    material_expired,
+    not_found,
+    now,
+    usable,
+)
 from pocketcloud.services.kms.usage import UsageRecorder
 from pocketcloud.store import Scope
 
@@ -64,6 +72,7 @@ class KmsBase(Provider):
         self.keys = runtime.store.collection("kms", "keys")
         self.aliases = runtime.store.collection("kms", "aliases")
         self.grants = runtime.store.collection("kms", "grants")
+        self.imports = runtime.store.collection("kms", "imports")  # import tokens (`imports.py`)
         self.lookup = KeyLookup(self.keys, self.aliases)
         self.usage = UsageRecorder(runtime.store)
         self.usage.begin_tracking()
@@ -78,7 +87,8 @@ class KmsBase(Provider):
         return (ctx.account_id, ctx.region)
 
     def _expired(self, scope: Scope, doc: Params) -> tuple[Scope, Params] | None:
-        """A key past its deletion date is deleted now (AWS deletes it when the waiting period ends)."""
+        """A key past its deletion date is deleted now (AWS deletes it when the waiting period ends),
+        and imported key material past its ValidTo is deleted now (the key is PendingImport again)."""
         deletion = doc.get("DeletionDate")
         if doc["KeyState"] == "PendingDeletion" and deletion and to_datetime(deletion) <= now():
             with self.store.transaction():
@@ -87,7 +97,16 @@ class KmsBase(Provider):
                 for name, alias in self.aliases.scan(scope):
                     if alias["TargetKeyId"] == doc["KeyId"]:
                         self.aliases.delete(scope, name)
+                for name, _ in self.imports.scan(scope, prefix=doc["KeyId"] + "/"):
+                    self.imports.delete(scope, name)
             return None
+        if material_expired(doc):
+            with self.store.transaction():
+                current = self.keys.get(scope, doc["KeyId"])
+                if current is not None and material_expired(current):
+                    drop_material(current)
+                    self._put(scope, current)
+                doc = current if current is not None else doc
         return scope, doc
 
     def _key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:

@@ -3,7 +3,9 @@
 A key is a document of the `kms/keys` collection, per account and Region, under its key id (a
 UUID). Its material lives in the same document, never answered: a symmetric key keeps one
 256-bit AES key per rotation ("Versions", newest last: data encrypted under an older one still
-decrypts), an HMAC key its secret, an asymmetric key its private key (PKCS#8 DER, base64). An
+decrypts), an HMAC key its secret, an asymmetric key its private key (PKCS#8 DER, base64); a key
+of Origin EXTERNAL holds the same fields once its material is imported (`imports.py`), none while
+it is PendingImport. An
 alias is a document of `kms/aliases` under its name ("alias/..."), naming its target key.
 
 A request names a key by its id, its ARN, an alias name or an alias ARN ("DescribeKey":
@@ -27,6 +29,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
 
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import to_datetime
 from pocketcloud.store import Collection, Scope
 
 Params = dict[str, Any]
@@ -58,6 +61,10 @@ USAGES_OF_SPEC = {
     EDWARDS25519: ("SIGN_VERIFY",),
     **dict.fromkeys(ML_DSA_SPECS, ("SIGN_VERIFY",)),
 }
+EXTERNAL = "EXTERNAL"  # the Origin of a key whose material is imported (`imports.py`)
+PENDING_IMPORT = "PendingImport"
+# Where a key keeps its material (`new_material`): what deleting imported material removes.
+MATERIAL_FIELDS = ("Versions", "Secret", "PrivateKey")
 # A key ID AWS could have issued: a UUID, or a multi-Region key's "mrk-" and 32 hex digits. One that
 # names no key is "Key '<arn>' does not exist"; anything else is "Invalid keyId".
 _KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}")
@@ -182,6 +189,22 @@ def new_material(spec: str) -> Params:
     return {"PrivateKey": _b64(der)}
 
 
+def drop_material(doc: Params) -> None:
+    """The key without its imported material: PendingImport (a key pending deletion stays so)."""
+    for field in MATERIAL_FIELDS:
+        doc.pop(field, None)
+    doc.pop("ValidTo", None)
+    doc.pop("ExpirationModel", None)
+    if doc["KeyState"] != "PendingDeletion":
+        doc["KeyState"] = PENDING_IMPORT
+
+
+def material_expired(doc: Params) -> bool:
+    """Whether the key's imported material has passed its ValidTo (KEY_MATERIAL_EXPIRES)."""
+    valid_to = doc.get("ValidTo")
+    return valid_to is not None and doc.get("Origin") == EXTERNAL and to_datetime(valid_to) <= now()
+
+
 def private_key(doc: Params) -> Any:
     return serialization.load_der_private_key(base64.b64decode(doc["PrivateKey"]), password=None)
 
@@ -249,15 +272,15 @@ def _named_scope(key_id: str) -> tuple[Scope, str] | None:
 
 
 def usable(doc: Params) -> None:
-    """Refuse a cryptographic operation with a key that is disabled or pending deletion."""
+    """Refuse a cryptographic operation with a key that is disabled, pending deletion, or has no key
+    material (an EXTERNAL key PendingImport)."""
     state = doc["KeyState"]
     if state == "Enabled":
         return
     if state == "Disabled":
         raise ServiceError("DisabledException", f"{doc['Arn']} is disabled.", status=400)
-    raise invalid_state(
-        f"{doc['Arn']} is pending deletion." if state == "PendingDeletion" else f"{doc['Arn']} is {state}."
-    )
+    wording = {"PendingDeletion": "pending deletion", PENDING_IMPORT: "pending import"}
+    raise invalid_state(f"{doc['Arn']} is {wording.get(state, state)}.")
 
 
 def metadata(doc: Params) -> Params:
@@ -267,6 +290,8 @@ def metadata(doc: Params) -> Params:
     # A symmetric encryption key's answer names its current key material (CurrentKeyMaterialId).
     if doc.get("Versions"):
         out["CurrentKeyMaterialId"] = material_id(doc, len(doc["Versions"]) - 1)
+    elif doc.get("ImportedMaterialId") and doc["KeySpec"] == SYMMETRIC:  # deleted or expired: still its own
+        out["CurrentKeyMaterialId"] = doc["ImportedMaterialId"]
     return out
 
 
@@ -289,7 +314,9 @@ _METADATA = (
     "KeyState",
     "DeletionDate",
     "PendingDeletionWindowInDays",
+    "ValidTo",
     "Origin",
+    "ExpirationModel",
     "KeyManager",
     "CustomerMasterKeySpec",
     "KeySpec",

@@ -17,8 +17,9 @@ deleted when next looked at. Grants (`grants.py`) join the key policy as stateme
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
 S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun and the
 record of each key's last use (GetKeyLastUsage) are the same around every operation (`calls.py`,
-`usage.py`). KEY_AGREEMENT keys derive raw ECDH secrets (DeriveSharedSecret). Not modelled: custom
-key stores, imported key material, multi-Region keys, key encapsulation.
+`usage.py`). KEY_AGREEMENT keys derive raw ECDH secrets (DeriveSharedSecret). Keys of Origin EXTERNAL
+take imported key material (`imports.py`). Not modelled: custom key stores, multi-Region keys, key
+encapsulation.
 """
 
 from __future__ import annotations
@@ -46,11 +47,15 @@ from pocketcloud.services.kms.base import (
 from pocketcloud.services.kms.calls import around_calls
 from pocketcloud.services.kms.cryptographic import CryptographicOperations
 from pocketcloud.services.kms.grants import GrantOperations
+from pocketcloud.services.kms.imports import ImportOperations
 from pocketcloud.services.kms.keys import (
     AWS_MANAGED_SERVICES,
     EDWARDS25519,
+    EXTERNAL,
     HMAC_SPECS,
+    MATERIAL_FIELDS,
     ML_DSA_SPECS,
+    PENDING_IMPORT,
     RSA_SPECS,
     SYMMETRIC,
     USAGES_OF_SPEC,
@@ -125,7 +130,7 @@ def _seals_data_keys(doc: Params) -> None:
 
 
 @around_calls
-class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
+class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, KmsBase):
     service = "kms"
 
     # -- for the authorizer: the key policy is the resource policy ---------------------------
@@ -343,7 +348,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         tags: list[Params],
         manager: str = "CUSTOMER",
         key_id: str | None = None,
+        origin: str = "AWS_KMS",
     ) -> Params:
+        """A new key; one of Origin EXTERNAL has no material and is PendingImport until it is imported."""
         key_id = key_id or new_key_id()
         doc: Params = {
             "AWSAccountId": scope[0],
@@ -352,8 +359,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             "CreationDate": now().isoformat(),
             "Description": description,
             "KeyUsage": usage,
-            "KeyState": "Enabled",
-            "Origin": "AWS_KMS",
+            "KeyState": "Enabled" if origin != EXTERNAL else PENDING_IMPORT,
+            "Origin": origin,
             "KeyManager": manager,
             "CustomerMasterKeySpec": spec,
             "KeySpec": spec,
@@ -367,7 +374,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
                 if manager == "AWS"
                 else {"Enabled": False}
             ),
-            **new_material(spec),
+            **(new_material(spec) if origin != EXTERNAL else {}),
         }
         self._put(scope, doc)
         return doc
@@ -390,8 +397,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             raise unsupported(f"KeySpec {spec} is not supported")
         if usage not in USAGES_OF_SPEC[spec]:
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
-        if (p.get("Origin") or "AWS_KMS") != "AWS_KMS" or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
-            raise unsupported("Only keys of origin AWS_KMS, in one Region, are supported by pocketcloud")
+        origin = p.get("Origin") or "AWS_KMS"
+        if origin not in ("AWS_KMS", EXTERNAL) or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
+            raise unsupported("Only keys of origin AWS_KMS or EXTERNAL, in one Region, are supported by pocketcloud")
         policy = p.get("Policy") or default_policy(ctx.account_id)
         key_id = new_key_id()
         if p.get("Policy"):  # "If you provide a key policy, it must ..."; the default one is AWS's own
@@ -399,7 +407,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"), arn)
         tags = p.get("Tags") or []
         self._check_tags(tags)
-        doc = self._new_key(self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags, key_id=key_id)
+        doc = self._new_key(
+            self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags, key_id=key_id, origin=origin
+        )
         return {"KeyMetadata": metadata(doc)}
 
     def DescribeKey(self, ctx: RequestContext, p: Params) -> Params:
@@ -473,6 +483,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             scope, doc = self._own_key(ctx, key_id)
             if doc["KeyState"] == "PendingDeletion":
                 raise invalid_state(f"{doc['Arn']} is pending deletion.")
+            if doc["KeyState"] == PENDING_IMPORT:  # no material to enable or disable
+                raise invalid_state(f"{doc['Arn']} is pending import.")
             doc["KeyState"] = state
             self._put(scope, doc)
 
@@ -507,7 +519,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
             scope, doc = self._own_key(ctx, p["KeyId"])
             if doc["KeyState"] != "PendingDeletion":
                 raise invalid_state(f"{doc['Arn']} is not pending deletion.")
-            doc["KeyState"] = "Disabled"
+            # A key whose imported material is gone goes back to waiting for it.
+            doc["KeyState"] = "Disabled" if any(f in doc for f in MATERIAL_FIELDS) else PENDING_IMPORT
             doc.pop("DeletionDate", None)
             doc.pop("PendingDeletionWindowInDays", None)
             self._put(scope, doc)
@@ -676,11 +689,15 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     # -- rotation -----------------------------------------------------------------------------------
 
     def _rotatable(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
+        """A key that rotates: a symmetric encryption key in a usable state, of origin AWS_KMS (KMS
+        rotates no imported material it was not given)."""
         scope, doc = self._own_key(ctx, key_id)
         if doc["KeySpec"] != SYMMETRIC:
             raise unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
         if doc["KeyState"] != "Enabled":
             usable(doc)
+        if doc.get("Origin") == EXTERNAL:
+            raise unsupported(f"{doc['Arn']} origin is EXTERNAL which is not valid for this operation.")
         return scope, doc
 
     def EnableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
@@ -735,6 +752,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
     def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:
         """The key materials rotations made (rotation i made material i + 1), each with its KeyMaterialId
         and whether it is CURRENT; with IncludeKeyMaterial ALL_KEY_MATERIAL the first material too."""
+        scope, doc = self._own_key(ctx, p["KeyId"])
+        if doc.get("Origin") == EXTERNAL and doc["KeySpec"] == SYMMETRIC:
+            return self._page(p, "Rotations", self._imported_materials(doc, p), 100)
         doc = self._rotatable(ctx, p["KeyId"])[1]
         last = len(doc["Versions"]) - 1
 
@@ -746,3 +766,18 @@ class KmsProvider(CryptographicOperations, GrantOperations, KmsBase):
         if p.get("IncludeKeyMaterial") == "ALL_KEY_MATERIAL":
             entries.insert(0, (f"{0:08d}", material(0)))
         return self._page(p, "Rotations", entries, 100)
+
+    @staticmethod
+    def _imported_materials(doc: Params, p: Params) -> list[tuple[str, Params]]:
+        """ListKeyRotations of a symmetric key with imported material: no rotations; with
+        ALL_KEY_MATERIAL, the material imported into it (IMPORTED, or PENDING_IMPORT once deleted)."""
+        if p.get("IncludeKeyMaterial") != "ALL_KEY_MATERIAL" or not doc.get("ImportedMaterialId"):
+            return []
+        entry: Params = {
+            "KeyId": doc["KeyId"],
+            "KeyMaterialId": doc["ImportedMaterialId"],
+            "ImportState": "IMPORTED" if doc.get("Versions") else "PENDING_IMPORT",
+            "KeyMaterialState": "CURRENT",
+        }
+        entry.update({k: doc[k] for k in ("ExpirationModel", "ValidTo") if k in doc})
+        return [(f"{0:08d}", entry)]
