@@ -38,7 +38,7 @@ from typing import TYPE_CHECKING, Any
 import httptools
 
 from pocketcloud.auth.errors import incomplete_body
-from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response, header_dict
+from pocketcloud.gateway.http import MAX_BUFFERED_BODY, Body, BodyTooLarge, Request, Response
 from pocketcloud.protocol.errors import ServiceError
 
 if TYPE_CHECKING:
@@ -275,7 +275,7 @@ class HttpConnection(asyncio.Protocol):
         self.client_ip = "127.0.0.1"
         # The request being parsed.
         self._url = b""
-        self._headers: list[tuple[bytes, bytes]] = []
+        self._headers: dict[str, str] = {}  # as `Request` keeps them (`on_header`)
         self._expect_continue = False
         self._head_bytes = 0
         self._receiving: _Pending | None = None  # the request whose body is arriving
@@ -385,7 +385,7 @@ class HttpConnection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._url = b""
-        self._headers = []
+        self._headers = {}
         self._expect_continue = False
         self._head_bytes = 0
 
@@ -394,11 +394,19 @@ class HttpConnection(asyncio.Protocol):
         self._count_head(len(url))
 
     def on_header(self, name: bytes, value: bytes) -> None:
-        self._count_head(len(name) + len(value))
-        name = name.lower()
-        if name == b"expect" and value.lower() == b"100-continue":
+        # Kept as `Request` keeps them: lower-cased names, a repeated header's values joined with ","
+        # (RFC 9110 §5.3). Written out here rather than in a helper: this runs for every header.
+        self._head_bytes += len(name) + len(value)
+        if self._head_bytes > MAX_HEAD_BYTES:
+            raise httptools.HttpParserError("request head too large")  # answered 400
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        headers = self._headers
+        if key in headers:
+            headers[key] = f"{headers[key]},{text}"
+        else:
+            headers[key] = text
+        if key == "expect" and text.lower() == "100-continue":
             self._expect_continue = True
-        self._headers.append((name, value))
 
     def _count_head(self, size: int) -> None:
         self._head_bytes += size
@@ -413,7 +421,7 @@ class HttpConnection(asyncio.Protocol):
             method=parser.get_method().decode("ascii"),
             path=url.path.decode("latin-1"),
             query_string=(url.query or b"").decode("latin-1"),
-            headers=header_dict(self._headers),
+            headers=self._headers,
             body=body,
             client_ip=self.client_ip,
         )

@@ -76,18 +76,6 @@ class BytesBody(Body):
         self._buffered = data
 
 
-def header_dict(raw: list[tuple[bytes, bytes]]) -> dict[str, str]:
-    """Request headers as `Request` keeps them, from (lower-cased name, value) byte pairs: a repeated
-    header's values joined with "," (RFC 9110 §5.3)."""
-    headers = {name.decode("latin-1"): value.decode("latin-1") for name, value in raw}
-    if len(headers) != len(raw):
-        headers = {}
-        for raw_name, raw_value in raw:
-            name, value = raw_name.decode("latin-1"), raw_value.decode("latin-1")
-            headers[name] = f"{headers[name]},{value}" if name in headers else value
-    return headers
-
-
 @dataclass
 class Request:
     method: str
