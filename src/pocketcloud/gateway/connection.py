@@ -385,7 +385,8 @@ class HttpConnection(asyncio.Protocol):
 
     def on_message_begin(self) -> None:
         self._url = b""
-        self._headers = {}
+        if self._headers:  # a trailer's fields (`on_headers_complete` hands each request a new dict)
+            self._headers = {}
         self._expect_continue = False
         self._head_bytes = 0
 
@@ -417,11 +418,14 @@ class HttpConnection(asyncio.Protocol):
         parser = self.parser
         url = httptools.parse_url(self._url)  # an HttpParserError (400) if it is no URL
         body = StreamedBody(self, self._expect_continue)
+        # The request's own dict: the trailer fields of a chunked body come through `on_header` too,
+        # after the request may have been checked, and go into one that nothing reads.
+        headers, self._headers = self._headers, {}
         request = Request(
             method=parser.get_method().decode("ascii"),
             path=url.path.decode("latin-1"),
             query_string=(url.query or b"").decode("latin-1"),
-            headers=self._headers,
+            headers=headers,
             body=body,
             client_ip=self.client_ip,
         )
