@@ -27,7 +27,6 @@ has material, and the on-demand rotation to it), SM2 wrapping (China Regions), m
 from __future__ import annotations
 
 import base64
-import hashlib
 import os
 from datetime import datetime, timedelta
 from typing import Any
@@ -53,6 +52,7 @@ from pocketcloud.services.kms.keys import (
     SYMMETRIC,
     drop_material,
     invalid_state,
+    material_digest,
     now,
 )
 from pocketcloud.store import Scope
@@ -64,11 +64,6 @@ MAX_VALID_TO = timedelta(days=365)
 _WRAPPING_ALGORITHMS = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256")
 # How long imported HMAC material may be, per key spec ("Requirements for imported key material").
 _HMAC_LENGTHS = {"HMAC_224": (28, 64), "HMAC_256": (32, 64), "HMAC_384": (48, 128), "HMAC_512": (64, 128)}
-
-
-def material_digest(key_id: str, material: bytes) -> str:
-    """The id of imported material: for a symmetric key the same as `keys.material_id` of its version."""
-    return hashlib.sha256(key_id.encode() + b"\0" + material).hexdigest()
 
 
 def invalid_import_token() -> ServiceError:

@@ -299,8 +299,12 @@ def material_id(doc: Params, version: int) -> str:
     """The KeyMaterialId of the symmetric key's material `version` (an index of "Versions"): 64 hex
     digits, as AWS's, one-way from the key id and the material, so it says nothing of the material
     and two keys never share one."""
-    material = base64.b64decode(doc["Versions"][version])
-    return hashlib.sha256(doc["KeyId"].encode() + b"\0" + material).hexdigest()
+    return material_digest(doc["KeyId"], base64.b64decode(doc["Versions"][version]))
+
+
+def material_digest(key_id: str, material: bytes) -> str:
+    """The KeyMaterialId of `material` under the key `key_id` (also the id kept of imported material)."""
+    return hashlib.sha256(key_id.encode() + b"\0" + material).hexdigest()
 
 
 _METADATA = (
