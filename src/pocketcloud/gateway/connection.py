@@ -19,8 +19,12 @@ tick are used as they are.
 What HTTP/1.1 asks of a server is kept: keep-alive and `Connection: close`,
 HTTP/1.0, pipelined requests (answered in order, one at a time), chunked
 request bodies (httptools removes the framing), `Expect: 100-continue` (the
-interim answer goes out when the app first waits for the body), flow control
-both ways, HEAD, and a 400 for what does not parse.
+interim answer goes out when the app first waits for the body, or at once for a
+small one), flow control both ways, HEAD, and a 400 for what does not parse.
+
+A request declaring a small body (up to 256 KiB, `_whole_body_first`) is answered
+once its body is whole rather than on its head: SDKs write the two apart, and the
+request would otherwise wait for its body in a task of its own.
 """
 
 from __future__ import annotations
