@@ -22,7 +22,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.lambda_runtime.environment import EnvironmentSpec, InvokeOutcome, platform_error
+from pocketcloud.lambda_runtime.environment import (
+    EnvironmentSpec,
+    ExecutionEnvironment,
+    InvokeOutcome,
+    platform_error,
+)
 from pocketcloud.lambda_runtime.pool import ConcurrencyExceeded, EnvironmentPool
 from pocketcloud.lambda_runtime.runtime_api import Invocation
 from pocketcloud.lambda_runtime.runtimes import RuntimeUnavailable, execution_env_name
@@ -202,7 +207,7 @@ class InvokeOperations:
                 # the error again, "INIT_REPORT ... Phase: invoke Status: error ...", START, END, REPORT.
                 first = await self._init_outcome(env, init_failure, request_id, timeout)
                 first_ms = env.init_duration_ms or 0.0
-                printed = first.log_lines + await env.restart()
+                printed = first.log_lines + await self._restarted(env)
                 first_init = (first_ms, printed, None if init_failure == "init_timeout" else first.error_type)
                 init_failure = await env.wait_ready(timeout)
                 spent_ms = env.init_duration_ms or 0.0
@@ -210,11 +215,7 @@ class InvokeOperations:
                 # The runtime ended in this environment's last invocation: Lambda's reset runs its init
                 # again with this one (the developer guide, "Failures during the invoke phase": a
                 # "suppressed init", reported in no log line of its own; its time is in this Duration).
-                try:
-                    await env.reinit()
-                except OSError as exc:  # the environment is gone: the next invocation starts another
-                    env.dead = True
-                    raise _not_started(exc) from exc
+                await self._restarted(env, reset=True)
                 init_failure = await env.wait_ready(timeout)
                 spent_ms = env.init_duration_ms or 0.0
             if init_failure is not None:
@@ -320,6 +321,20 @@ class InvokeOperations:
             logged = [(t, m if "\n" in m else f"{m}\n") for t, m in logged if m]
             logs.write_events((account, region), doc["LoggingConfig"]["LogGroup"], stream, logged)
         return lines
+
+    @staticmethod
+    async def _restarted(env: ExecutionEnvironment, reset: bool = False) -> list[tuple[int, str]]:
+        """Start `env`'s runtime again (`reset`: Lambda's reset after a runtime that ended in an
+        invocation); what the old one printed last. A runtime that cannot be started answers
+        ServiceException, and its environment is dropped (the next invocation starts another)."""
+        try:
+            if reset:
+                await env.reinit()
+                return []
+            return await env.restart()
+        except OSError as exc:
+            env.dead = True
+            raise _not_started(exc) from exc
 
     async def _init_outcome(self, env: Any, reason: str, request_id: str, timeout: float) -> InvokeOutcome:
         """The outcome of a failed init; one that ran out of time is the retry at the invocation, which
