@@ -95,7 +95,7 @@ def count(src: Path, ops: list[str], calls: int) -> dict[str, float]:
                 made[op](i)
             control("--instr=off")
             control("--dump")
-            time.sleep(0.5)  # the dump is written by the server's next basic block
+            time.sleep(0.5)  # let the dump file be closed before it is read
             newest = max(glob.glob(f"{out}/cg.{server.pid}*"), key=os.path.getmtime)
             totals = re.search(r"^totals:\s*(\d+)", Path(newest).read_text(), re.M)
             if totals is None:
