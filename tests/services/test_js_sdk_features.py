@@ -242,6 +242,13 @@ def test_log_group_is_listed(seen: dict[str, Any]) -> None:
 def test_log_group_with_an_empty_name_is_invalid_parameter(seen: dict[str, Any]) -> None:
     error = scenario(seen, "logsErrors")
     assert (error["name"], error["status"], error["modeled"]) == ("InvalidParameterException", 400, True)
+    # AWS's wording for an empty logGroupName (as quoted from AWS in aws/amazon-genomics-cli#430)
+    assert error["message"] == (
+        "2 validation errors detected: "
+        "Value '' at 'logGroupName' failed to satisfy constraint: Member must have length greater than or equal to 1; "
+        "Value '' at 'logGroupName' failed to satisfy constraint: "
+        "Member must satisfy regular expression pattern: [\\.\\-_/#A-Za-z0-9]+"
+    )
 
 
 def test_get_caller_identity_has_account_arn_and_user_id(seen: dict[str, Any]) -> None:
