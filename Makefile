@@ -5,6 +5,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 # The JavaScript SDK clients the S3/SQS/Lambda/IAM/Logs client tests drive (tests/js); npm writes this file on install.
 JS_STAMP := tests/js/node_modules/.package-lock.json
+# The AWS SDK for JavaScript v3 the nodejs18.x+ Lambda runtimes include (AWS's /var/runtime/node_modules).
+NODE_SDK_STAMP := lambda-sdk/node/node_modules/.package-lock.json
 
 .PHONY: start test lint typecheck unit bench coverage-doc clean
 
@@ -21,7 +23,11 @@ $(JS_STAMP): tests/js/package.json tests/js/package-lock.json
 	@if command -v npm >/dev/null 2>&1; then npm ci --prefix tests/js --no-audit --no-fund; \
 	else echo "npm not found: tests that drive the JavaScript SDK will be skipped"; fi
 
-start: $(STAMP)
+$(NODE_SDK_STAMP): lambda-sdk/node/package.json lambda-sdk/node/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then npm ci --prefix lambda-sdk/node --no-audit --no-fund; \
+	else echo "npm not found: Node.js Lambda functions will have no AWS SDK for JavaScript (and its tests are skipped)"; fi
+
+start: $(STAMP) $(NODE_SDK_STAMP)
 	$(BIN)/pocketcloud start $(ARGS)
 
 lint: $(STAMP)
@@ -36,7 +42,7 @@ typecheck: $(STAMP)
 # two cores. PYTEST_WORKERS=0 runs everything in one process.
 PYTEST_WORKERS ?= 2
 
-unit: $(STAMP) $(JS_STAMP)
+unit: $(STAMP) $(JS_STAMP) $(NODE_SDK_STAMP)
 	$(BIN)/pytest -q -n $(PYTEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test: lint typecheck unit
@@ -48,4 +54,4 @@ coverage-doc: $(STAMP)
 	$(BIN)/pocketcloud coverage --markdown > docs/coverage.md
 
 clean:
-	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache tests/js/node_modules lambda-sdk/node/node_modules

@@ -43,6 +43,7 @@ from pocketcloud.lambda_runtime.runtimes import (
     NODE_RUNTIMES,
     PROVIDED_RUNTIMES,
     PYTHON_RUNTIMES,
+    node_sdk_modules,
     runtime_command,
     wrapped_command,
 )
@@ -195,7 +196,9 @@ class ExecutionEnvironment:
                 _check_executable(host_command)  # what exec would refuse, refused before any process
                 started, report = os.pipe()
                 passed = (*passed, report)
-                keep = sandbox.kept_paths(spec.code_dir, Path(sys.prefix), Path(sys.base_prefix), BOOTSTRAP_DIR)
+                keep = sandbox.kept_paths(
+                    spec.code_dir, Path(sys.prefix), Path(sys.base_prefix), BOOTSTRAP_DIR, *_node_sdk(spec.runtime)
+                )
                 command = sandbox.wrapped(command, report, spec.tmp_dir, opt, keep, spec.code_dir)
             self.process = await asyncio.create_subprocess_exec(
                 *command,
@@ -468,6 +471,12 @@ class ExecutionEnvironment:
             except TimeoutError:
                 pass
         await self.kill()
+
+
+def _node_sdk(runtime: str) -> tuple[Path, ...]:
+    """The runtime's SDK folder (Node.js runtimes), kept visible when it lies under the covered /tmp."""
+    sdk = node_sdk_modules() if runtime in NODE_RUNTIMES else None
+    return (sdk,) if sdk is not None else ()
 
 
 def _check_executable(path: str) -> None:

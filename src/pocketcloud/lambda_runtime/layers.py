@@ -6,7 +6,8 @@ runtime's search paths into it (Lambda Developer Guide, "Layer paths for each
 Lambda runtime" and "Defined runtime environment variables"):
 
     Python   PYTHONPATH   LAMBDA_TASK_ROOT first, then /opt/python/lib/pythonX.Y/site-packages, /opt/python
-    Node.js  NODE_PATH    /opt/nodejs/nodeNN/node_modules, /opt/nodejs/node_modules, then LAMBDA_TASK_ROOT
+    Node.js  NODE_PATH    /opt/nodejs/nodeNN/node_modules, /opt/nodejs/node_modules,
+                          /var/runtime/node_modules (the runtime's SDK), then LAMBDA_TASK_ROOT
     all      PATH         ... :/opt/bin
              LD_LIBRARY_PATH  LAMBDA_TASK_ROOT, LAMBDA_TASK_ROOT/lib, /opt/lib
 
@@ -26,7 +27,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES
+from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES, node_sdk_modules
 
 OPT = Path("/opt")
 
@@ -85,6 +86,9 @@ def layer_variables(runtime: str, task_root: Path, opt: Path | None, path: str) 
         variables["NODE_PATH"] = _join(
             modules and modules / f"node{major}" / "node_modules",
             modules and modules / "node_modules",
+            # AWS's /var/runtime/node_modules: the AWS SDK for JavaScript v3 of nodejs18.x and later (the
+            # only Node.js runtimes here; nodejs16.x and older had SDK v2, which is not provided).
+            node_sdk_modules(),
             task_root,
         )
     return variables

@@ -8,17 +8,26 @@ AWS's runtime interface client, awslambdaric, when it is installed (the
 error documents and log lines. Node.js runtimes run on the local `node` with
 our client for Node; provided.al2 / provided.al2023 run the package's own
 `bootstrap` executable.
+
+Lambda's nodejs18.x and later runtimes include the AWS SDK for JavaScript v3 in
+/var/runtime/node_modules, on NODE_PATH. Here that SDK is the npm project
+lambda-sdk/node at the top of the repository (installed by `make`), found by
+`node_sdk_modules`; POCKETCLOUD_LAMBDA_NODE_SDK names another node_modules
+folder (an installed, non-editable pocketcloud has no repository beside it).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 import shutil
 import sys
 from functools import cache
 from pathlib import Path
 
 BOOTSTRAP_DIR = Path(__file__).with_name("bootstrap")
+# The repository's lambda-sdk/node/node_modules, from src/pocketcloud/lambda_runtime/ (an editable install).
+REPO_NODE_SDK = Path(__file__).resolve().parents[3] / "lambda-sdk" / "node" / "node_modules"
 
 PYTHON_RUNTIMES = {"python3.9", "python3.10", "python3.11", "python3.12", "python3.13", "python3.14"}
 NODE_RUNTIMES = {"nodejs18.x", "nodejs20.x", "nodejs22.x", "nodejs24.x"}
@@ -33,6 +42,14 @@ class RuntimeUnavailable(Exception):
 @cache
 def has_awslambdaric() -> bool:
     return importlib.util.find_spec("awslambdaric") is not None
+
+
+def node_sdk_modules() -> Path | None:
+    """The node_modules folder standing in for the Node.js runtimes' /var/runtime/node_modules (the
+    AWS SDK for JavaScript v3), or None when it is not installed (npm was missing at install time)."""
+    configured = os.environ.get("POCKETCLOUD_LAMBDA_NODE_SDK")
+    folder = Path(configured) if configured else REPO_NODE_SDK
+    return folder if folder.is_dir() else None
 
 
 def runtime_command(

@@ -13,6 +13,7 @@
  * Response streaming handlers (the global `awslambda.streamifyResponse`, `awslambda.HttpResponseStream`)
  * are called as (event, responseStream, context); what they write is collected and posted whole once
  * the stream has ended, with the stream's content type and Lambda's streaming response mode.
+ * ES module imports also search NODE_PATH (node_path_resolve.mjs, a resolve hook), as from nodejs18.x on.
  * This file must not require anything outside Node's standard library: it runs in the function's process.
  */
 
@@ -416,6 +417,22 @@ function postStream(stream, id, then) {
 
 // -- loading the handler (as AWS's UserFunction.load does) --------------------------------------
 
+// ES module imports search NODE_PATH too, as in Lambda's nodejs18.x and later (the runtime's SDK, layers):
+// Node itself does so only for require(). The resolve hook (node_path_resolve.mjs, through module.register,
+// Node 18.19 and 20.6 on) runs in a worker thread that costs a cold start some 30 ms, so it is registered
+// only when an ES module handler is about to be imported: a CommonJS handler does not pay for it (nor get
+// NODE_PATH searched by an import() of its own).
+let nodePathSearched = false;
+
+function searchNodePath() {
+  const nodePath = process.env.NODE_PATH;
+  const { register } = require('module');
+  if (!nodePathSearched && nodePath && typeof register === 'function') {
+    register(pathToFileURL(path.join(__dirname, 'node_path_resolve.mjs')).href, { data: { nodePath } });
+    nodePathSearched = true;
+  }
+}
+
 function hasTypeModule(folder) {
   if (folder.endsWith('/node_modules')) {
     return false;
@@ -437,7 +454,11 @@ function tryRequire(file) {
 }
 
 async function tryImport(file) {
-  return fs.existsSync(file) ? import(pathToFileURL(file).href) : undefined;
+  if (!fs.existsSync(file)) {
+    return undefined;
+  }
+  searchNodePath();
+  return import(pathToFileURL(file).href);
 }
 
 async function loadModule(appRoot, moduleRoot, name) {
