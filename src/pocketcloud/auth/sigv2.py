@@ -38,6 +38,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
 from pocketcloud.auth.canonical import format_iso, parse_amz_date, query_params, s3_reencoded_uri
+from pocketcloud.auth.checksums import algorithm_of_header
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.auth.errors import AuthErrors
 from pocketcloud.auth.principal import Credential
@@ -166,8 +167,16 @@ def string_to_sign(request: Request, date: str, from_query: bool, resource: str)
 # v3 presigns the CRC32 of an empty body into every PutObject URL since 3.729.0, and uploads through
 # those URLs work on AWS (LocalStack's report of it, localstack#12169; x-amz-checksum-sha256 in a
 # presigned query ignored: aws/aws-sdk#480, aws-sdk-go-v2#2610; "cannot be hoisted to the query, and
-# must be provided as a header to be honoured by S3": storacha/w3infra#78).
-_NOT_FROM_QUERY = ("x-amz-checksum-", "x-amz-sdk-checksum-algorithm")
+# must be provided as a header to be honoured by S3": storacha/w3infra#78). Only the checksum values
+# and the SDK's algorithm that goes with them: x-amz-checksum-mode (a presigned GetObject's
+# ChecksumMode), -algorithm and -type name no value and still come from the query.
+_SDK_CHECKSUM_ALGORITHM = "x-amz-sdk-checksum-algorithm"
+
+
+def _not_from_query(name: str) -> bool:
+    """A checksum of the body (or the SDK's algorithm naming it), which only a header can send."""
+    return name == _SDK_CHECKSUM_ALGORITHM or algorithm_of_header(name) is not None
+
 
 _SIGV4_QUERY_AUTH = frozenset(
     (
@@ -192,7 +201,7 @@ def apply_query_headers(request: Request, with_content_type: bool) -> None:
     for name, value in query_params(request.query_string).items():
         lowered = name.lower()
         if lowered.startswith("x-amz-"):
-            if lowered in _SIGV4_QUERY_AUTH or lowered.startswith(_NOT_FROM_QUERY):
+            if lowered in _SIGV4_QUERY_AUTH or _not_from_query(lowered):
                 continue
         elif not (with_content_type and lowered == "content-type"):
             continue

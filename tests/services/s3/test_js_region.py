@@ -60,7 +60,7 @@ def test_presigned_put_and_get_for_the_buckets_region_work_through_fetch(seen: d
 
 def test_a_presigned_put_with_the_sdks_default_empty_body_checksum_takes_any_body(seen: dict[str, Any]) -> None:
     # The SDK's default presigned PutObject URL carries the CRC32 of an empty body in its query; S3
-    # honours a checksum only as a header, so the upload works (see auth/sigv2.py, _NOT_FROM_QUERY).
+    # honours a checksum only as a header, so the upload works (see auth/sigv2.py, _not_from_query).
     assert seen["emptyCrc"]["query"] == "AAAAAA=="
     assert seen["emptyCrc"]["put"]["status"] == 200
 
