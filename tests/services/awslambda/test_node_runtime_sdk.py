@@ -136,3 +136,20 @@ def test_an_es_module_imports_from_layers_which_come_before_the_runtimes_sdk(
     result = invoke(lam, name)
     assert result.function_error is None, result.raw
     assert result.payload == ["hello layers", "layer", "function"]
+
+
+def test_an_es_module_import_searches_only_the_node_path_folders_not_their_parents(made: Functions, lam: Any) -> None:
+    # NODE_PATH names folders, not starting points of a node_modules lookup: a layer's node_modules at
+    # its top (/opt/node_modules, beside /opt/nodejs) is on no search path, for an import as for require.
+    layer = lam.publish_layer_version(LayerName=unique("layer"), Content={"ZipFile": zipped({
+        "nodejs/node_modules/found/index.js": 'exports.where = "nodejs/node_modules";\n',
+        "node_modules/astray/index.js": 'exports.where = "node_modules";\n',
+    })})["LayerVersionArn"]
+    app = (
+        'const load = (name) => import(name).then((m) => m.where, (e) => e.code);\n'
+        "export const handler = async () => [await load('found'), await load('astray')];\n"
+    )
+    name = made.create({"index.mjs": app}, runtime="nodejs20.x", handler="index.handler", Layers=[layer])
+    result = invoke(lam, name)
+    assert result.function_error is None, result.raw
+    assert result.payload == ["nodejs/node_modules", "ERR_MODULE_NOT_FOUND"]
