@@ -48,7 +48,7 @@ def node_sdk_modules() -> Path | None:
     """The node_modules folder standing in for the Node.js runtimes' /var/runtime/node_modules (the
     AWS SDK for JavaScript v3), or None when it is not installed (npm was missing at install time)."""
     configured = os.environ.get("POCKETCLOUD_LAMBDA_NODE_SDK")
-    folder = Path(configured) if configured else REPO_NODE_SDK
+    folder = Path(configured).expanduser().absolute() if configured else REPO_NODE_SDK  # NODE_PATH needs it whole
     return folder if folder.is_dir() else None
 
 
