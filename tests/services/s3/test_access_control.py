@@ -516,6 +516,20 @@ def test_access_logs_cannot_go_to_another_accounts_bucket(two_accounts: ServerPr
     assert owner.get_bucket_logging(Bucket=source).get("LoggingEnabled") is None
 
 
+def _requester_pays_bucket(owner: Any, principal: Any, actions: Any, **create: Any) -> str:
+    """A new Requester Pays bucket of `owner` holding data.csv ("a,b"), whose policy allows `principal`
+    `actions` on it and its objects."""
+    bucket = f"paid-{uuid.uuid4().hex[:10]}"
+    owner.create_bucket(Bucket=bucket, **create)
+    if principal == "*":
+        owner.delete_public_access_block(Bucket=bucket)  # else the public policy is refused
+    owner.put_object(Bucket=bucket, Key="data.csv", Body=b"a,b")
+    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
+        "Allow", principal, actions, [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
+    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    return bucket
+
+
 def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_charges(
     two_accounts: ServerProcess,
 ) -> None:
@@ -523,13 +537,7 @@ def test_requester_pays_bucket_answers_other_accounts_only_when_they_accept_the_
     # bucket owners need not send it; anonymous access is not allowed.
     endpoint = two_accounts.endpoint
     owner = make_client(endpoint, "s3")
-    bucket = f"paid-{uuid.uuid4().hex[:10]}"
-    owner.create_bucket(Bucket=bucket)
-    owner.delete_public_access_block(Bucket=bucket)
-    owner.put_object(Bucket=bucket, Key="data.csv", Body=b"a,b")
-    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
-        "Allow", "*", ["s3:GetObject", "s3:ListBucket"], [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
-    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    bucket = _requester_pays_bucket(owner, "*", ["s3:GetObject", "s3:ListBucket"])
     other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
     assert error_of(other.get_object, Bucket=bucket, Key="data.csv")[:2] == ("AccessDenied", 403)
     assert error_of(other.list_objects_v2, Bucket=bucket)[:2] == ("AccessDenied", 403)
@@ -551,13 +559,7 @@ def test_requests_charged_to_the_requester_say_so_in_x_amz_request_charged(two_a
     # is not charged as a requester, even with the header (aws/aws-sdk-net#1526).
     endpoint = two_accounts.endpoint
     owner = make_client(endpoint, "s3")
-    bucket = f"paid-{uuid.uuid4().hex[:10]}"
-    owner.create_bucket(Bucket=bucket)
-    owner.put_object(Bucket=bucket, Key="data.csv", Body=b"a,b")
-    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
-        "Allow", {"AWS": OTHER_ACCOUNT}, ["s3:GetObject", "s3:PutObject", "s3:ListBucket"],
-        [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
-    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    bucket = _requester_pays_bucket(owner, {"AWS": OTHER_ACCOUNT}, ["s3:GetObject", "s3:PutObject", "s3:ListBucket"])
     other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
     paid = {"Bucket": bucket, "RequestPayer": "requester"}
     assert other.get_object(Key="data.csv", **paid)["RequestCharged"] == "requester"
@@ -573,11 +575,7 @@ def test_every_object_operation_charged_to_the_requester_says_so(two_accounts: S
     # Every operation whose output in S3's model has RequestCharged answers it to a requester charged.
     endpoint = two_accounts.endpoint
     owner = make_client(endpoint, "s3")
-    bucket = f"paid-{uuid.uuid4().hex[:10]}"
-    owner.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
-    owner.put_bucket_policy(Bucket=bucket, Policy=policy(statement(
-        "Allow", {"AWS": OTHER_ACCOUNT}, "s3:*", [f"arn:aws:s3:::{bucket}", f"arn:aws:s3:::{bucket}/*"])))
-    owner.put_bucket_request_payment(Bucket=bucket, RequestPaymentConfiguration={"Payer": "Requester"})
+    bucket = _requester_pays_bucket(owner, {"AWS": OTHER_ACCOUNT}, "s3:*", ObjectOwnership="ObjectWriter")
     other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
     paid = {"Bucket": bucket, "RequestPayer": "requester"}
     answers = [other.put_object(Key="k", Body=b"abc", **paid)]
@@ -609,12 +607,7 @@ def test_a_copy_from_a_requester_pays_bucket_is_charged_to_the_requester(two_acc
     # references): reading the source takes x-amz-request-payer as a GET of it does, or 403.
     endpoint = two_accounts.endpoint
     owner = make_client(endpoint, "s3")
-    source = f"paid-{uuid.uuid4().hex[:10]}"
-    owner.create_bucket(Bucket=source)
-    owner.put_object(Bucket=source, Key="data.csv", Body=b"a,b")
-    owner.put_bucket_policy(Bucket=source, Policy=policy(statement(
-        "Allow", {"AWS": OTHER_ACCOUNT}, "s3:GetObject", f"arn:aws:s3:::{source}/*")))
-    owner.put_bucket_request_payment(Bucket=source, RequestPaymentConfiguration={"Payer": "Requester"})
+    source = _requester_pays_bucket(owner, {"AWS": OTHER_ACCOUNT}, "s3:GetObject")
     other = make_client(endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)
     target = f"free-{uuid.uuid4().hex[:10]}"
     other.create_bucket(Bucket=target)
