@@ -170,9 +170,7 @@ class ImportOperations(KmsBase):
         token_id = os.urandom(24)
         valid_to = now() + PARAMETERS_VALID
         with self.store.transaction():
-            for name, stale in self.imports.scan(scope, prefix=doc["KeyId"] + "/"):
-                if to_datetime(stale["ValidTo"]) <= now():
-                    self.imports.delete(scope, name)
+            self._drop_expired_parameters(scope, doc["KeyId"])
             private_der = wrapping.private_bytes(
                 serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
             )
@@ -196,6 +194,12 @@ class ImportOperations(KmsBase):
             "PublicKey": public,
             "ParametersValidTo": valid_to,
         }
+
+    def _drop_expired_parameters(self, scope: Scope, key_id: str) -> None:
+        """Forget the key's import parameters (wrapping private keys) whose 24 hours are over."""
+        for name, stale in self.imports.scan(scope, prefix=key_id + "/"):
+            if to_datetime(stale["ValidTo"]) <= now():
+                self.imports.delete(scope, name)
 
     def _token(self, scope: Scope, doc: Params, token: bytes) -> Params:
         """The import parameters an ImportToken names, for this key, still valid."""
@@ -266,6 +270,7 @@ class ImportOperations(KmsBase):
             if doc["KeyState"] == PENDING_IMPORT:
                 doc["KeyState"] = "Enabled"
             self._put(scope, doc)
+            self._drop_expired_parameters(scope, doc["KeyId"])
         out: Params = {"KeyId": doc["Arn"]}
         if symmetric:
             out["KeyMaterialId"] = digest
