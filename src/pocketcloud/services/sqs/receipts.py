@@ -56,8 +56,9 @@ def decode_handle(handle: str) -> tuple[str, int, str] | None:
     return None
 
 
-def handle_error(queue: Queue, handle: str, parsed: tuple[str, int, str] | None) -> ServiceError:
-    """Why a handle names no message of `queue`: it cannot be read, or another queue gave it."""
+def handle_error(handle: str, parsed: tuple[str, int, str] | None) -> ServiceError:
+    """Why a handle names no message of the queue called: it cannot be read (`parsed` None), or
+    another queue gave it."""
     if parsed is None:
         return errors.receipt_handle_is_invalid(handle)
     return errors.receipt_handle_of_another_queue(handle)
@@ -144,7 +145,7 @@ class ReceiptOperations:
         for handle in handles:
             parsed = decode_handle(handle)
             if parsed is None or parsed[0] != queue.id:
-                error: ServiceError = handle_error(queue, handle, parsed)
+                error: ServiceError = handle_error(handle, parsed)
             else:
                 seq = parsed[1]
                 entry = entries.get(seq)
@@ -295,7 +296,7 @@ class ReceiptOperations:
         """(message, new deadline), None if the change is accepted but does nothing."""
         parsed = decode_handle(handle)
         if parsed is None or parsed[0] != queue.id:
-            raise handle_error(queue, handle, parsed)
+            raise handle_error(handle, parsed)
         _, seq, token = parsed
         entry = index.entries.get(seq)
         if entry is None or (queue.fifo and entry.token != token):
