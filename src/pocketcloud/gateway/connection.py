@@ -400,10 +400,8 @@ class HttpConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         # Kept as `Request` keeps them: lower-cased names, a repeated header's values joined with ","
-        # (RFC 9110 §5.3). Written out here rather than in a helper: this runs for every header.
-        self._head_bytes += len(name) + len(value)
-        if self._head_bytes > MAX_HEAD_BYTES:
-            raise httptools.HttpParserError("request head too large")  # answered 400
+        # (RFC 9110 §5.3).
+        self._count_head(len(name) + len(value))
         key, text = name.decode("latin-1").lower(), value.decode("latin-1")
         headers = self._headers
         if key in headers:
