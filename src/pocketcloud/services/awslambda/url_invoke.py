@@ -44,7 +44,12 @@ from pocketcloud.protocol.models import operation_model, service_model
 from pocketcloud.services.awslambda import url_cors
 from pocketcloud.services.awslambda.functions import function_arn
 from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
-from pocketcloud.services.awslambda.url_payloads import _HEADER_VALUE, BadResponse, build_event, http_response
+from pocketcloud.services.awslambda.url_payloads import (
+    BadResponse,
+    build_event,
+    http_response,
+    sendable_header_value,
+)
 
 if TYPE_CHECKING:
     from pocketcloud.gateway.app import Gateway
@@ -271,8 +276,7 @@ class _FunctionUrlCall:
 def streamed_response(payload: bytes, content_type: str) -> Response:
     """The HTTP answer of a URL in RESPONSE_STREAM mode to a stream of `content_type`; BadResponse
     when an HTTP integration response has no prelude that can be read."""
-    if not _HEADER_VALUE.fullmatch(content_type):
-        raise BadResponse(f"content type {content_type!r} cannot be sent")
+    sendable_header_value(content_type)
     if content_type.split(";", 1)[0].strip().lower() != HTTP_INTEGRATION_RESPONSE:
         return Response(status=200, headers=[("content-type", content_type)], body=payload)
     text, found, rest = payload.partition(PRELUDE_DELIMITER)

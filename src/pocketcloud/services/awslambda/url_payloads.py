@@ -193,6 +193,11 @@ def _checked(pattern: re.Pattern[str], text: str) -> str:
     return text
 
 
+def sendable_header_value(text: str) -> str:
+    """`text`, as a header value HTTP/1.1 can carry; BadResponse when it is not one."""
+    return _checked(_HEADER_VALUE, text)
+
+
 def _header_value(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
