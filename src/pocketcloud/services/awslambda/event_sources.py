@@ -96,7 +96,7 @@ def _record_attribute(value: Params) -> Params:
     return record
 
 
-def _lambda_record(message: Params, queue_arn: str, window: float = 0) -> Params:
+def _lambda_record(message: Params, queue_arn: str, window: float) -> Params:
     """The record of one message. A message without attributes has no md5OfMessageAttributes
     when the mapping gathers no batching window, and a null one when it does: AWS recorded both,
     the first for every mapping with MaximumBatchingWindowInSeconds 0 and the second for every
@@ -127,12 +127,12 @@ def _lambda_record(message: Params, queue_arn: str, window: float = 0) -> Params
 _EVENT_FRAME = len(b'{"Records": []}')
 
 
-def _record_size(message: Params, queue_arn: str, window: float = 0) -> int:
+def _record_size(message: Params, queue_arn: str, window: float) -> int:
     """The bytes a message's record adds to the event: its JSON and the separator before it."""
     return len(json.dumps(_lambda_record(message, queue_arn, window)).encode()) + 2
 
 
-def _payload_batches(messages: list[Params], queue_arn: str, window: float = 0) -> list[list[Params]]:
+def _payload_batches(messages: list[Params], queue_arn: str, window: float) -> list[list[Params]]:
     """The messages in order, cut into batches whose event fits the synchronous payload quota:
     Lambda passes a batch in one call "as long as the total size of the events doesn't exceed the
     invocation payload size quota for synchronous invocation (6 MB)" (Lambda's SQS guide)."""
