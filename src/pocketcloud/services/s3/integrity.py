@@ -36,7 +36,7 @@ _SDK_ALGORITHM = "x-amz-sdk-checksum-algorithm"
 def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
     """The algorithms of the request's `x-amz-checksum-<algorithm>` headers and announced trailer
     (not x-amz-checksum-type, -algorithm or -mode, which name no value)."""
-    found = [checksums.algorithm_of_header(name) for name in headers if name.startswith("x-amz-checksum-")]
+    found = [checksums.algorithm_of_header(name) for name in headers]
     if headers.get("x-amz-content-sha256", "").startswith("STREAMING-"):  # only an aws-chunked body has trailers
         found.append(checksums.algorithm_of_header(headers.get("x-amz-trailer", "").strip()))
     return [algorithm for algorithm in found if algorithm]
@@ -57,9 +57,7 @@ def check_sdk_algorithm(headers: Mapping[str, str]) -> None:
         )
     algorithm = named.strip().lower()
     if algorithm in checksums.ALGORITHMS and algorithm not in sent:
-        raise ServiceError(
-            "BadDigest", f"The {algorithm.upper()} you specified did not match the calculated checksum.", status=400
-        )
+        raise checksum_mismatch(algorithm.upper())
 
 
 def proves_integrity(headers: Mapping[str, str]) -> bool:
@@ -98,10 +96,12 @@ def check_document_digests(operation: str, headers: Mapping[str, str], body: byt
     if body is None or operation not in _document_operations():
         return
     expected = content_md5_digest(headers.get("content-md5"))
-    if expected is not None and hashlib.md5(body).digest() != expected:
-        raise md5_mismatch(headers.get("content-md5"), hashlib.md5(body).digest())
+    if expected is not None:
+        calculated = hashlib.md5(body).digest()
+        if calculated != expected:
+            raise md5_mismatch(headers.get("content-md5"), calculated)
     for name, value in headers.items():
-        algorithm = checksums.algorithm_of_header(name) if name.startswith("x-amz-checksum-") else None
+        algorithm = checksums.algorithm_of_header(name)
         hasher = checksums.new_checksum(algorithm) if algorithm else None
         if algorithm is None or hasher is None:
             continue
