@@ -145,6 +145,7 @@ def test_a_runtime_exiting_in_its_init_is_logged_as_a_fault_in_the_invocation(
         "Phase: invoke\tStatus: error\tError Type: Runtime.ExitError",
     ]
     assert f"Version: $LATEST\n{fault}\nRuntime.ExitError\nEND RequestId: " in result.log
+    assert result.report().endswith("\tStatus: error\tError Type: Runtime.ExitError\t")
 
 
 def test_an_invoke_without_a_payload_hands_the_function_an_empty_object(
