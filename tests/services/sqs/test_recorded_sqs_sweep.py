@@ -10,6 +10,8 @@ in test_recorded_sqs_parity.py.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from tests.conftest import make_client
@@ -25,12 +27,23 @@ def _path(url: str) -> str:
 #    TestSqsQueryApi::test_endpoint_strategy_with_multi_region) ----------------------------------
 
 
-def test_the_same_name_in_two_regions_is_two_queues_with_two_urls(endpoint: str) -> None:
+@contextmanager
+def _one_name_in_two_regions(endpoint: str) -> Iterator[tuple[Any, Any, str, str, str]]:
+    """(us-west-1 client, eu-north-1 client, name, us-west-1 URL, eu-north-1 URL) of one queue name
+    made in both Regions, both deleted afterwards."""
     west, north = make_client(endpoint, "sqs", region="us-west-1"), make_client(endpoint, "sqs", region="eu-north-1")
     name = unique()
     west_url = west.create_queue(QueueName=name)["QueueUrl"]
     north_url = north.create_queue(QueueName=name)["QueueUrl"]
     try:
+        yield west, north, name, west_url, north_url
+    finally:
+        west.delete_queue(QueueUrl=west_url)
+        north.delete_queue(QueueUrl=north_url)
+
+
+def test_the_same_name_in_two_regions_is_two_queues_with_two_urls(endpoint: str) -> None:
+    with _one_name_in_two_regions(endpoint) as (west, north, name, west_url, north_url):
         assert west_url != north_url
         assert "eu-north-1" in north_url and "us-west-1" in west_url
         assert west.get_queue_url(QueueName=name)["QueueUrl"] == west_url
@@ -42,17 +55,10 @@ def test_the_same_name_in_two_regions_is_two_queues_with_two_urls(endpoint: str)
             for client, url in ((west, west_url), (north, north_url))
         }
         assert arns == {f"arn:aws:sqs:{region}:000000000000:{name}" for region in ("us-west-1", "eu-north-1")}
-    finally:
-        west.delete_queue(QueueUrl=west_url)
-        north.delete_queue(QueueUrl=north_url)
 
 
 def test_each_regions_url_reaches_its_own_queue_over_query_get(endpoint: str) -> None:
-    west, north = make_client(endpoint, "sqs", region="us-west-1"), make_client(endpoint, "sqs", region="eu-north-1")
-    name = unique()
-    west_url = west.create_queue(QueueName=name)["QueueUrl"]
-    north_url = north.create_queue(QueueName=name)["QueueUrl"]
-    try:
+    with _one_name_in_two_regions(endpoint) as (_, _, _, west_url, north_url):
         west_get = QueryClient(endpoint, region="us-west-1")
         north_get = QueryClient(endpoint, region="eu-north-1")
         status, _ = west_get.raw("GET", _path(west_url), {"Action": "SendMessage", "MessageBody": "foobar"})
@@ -61,9 +67,6 @@ def test_each_regions_url_reaches_its_own_queue_over_query_get(endpoint: str) ->
         assert status == 200 and "foobar" not in body
         status, body = west_get.raw("GET", _path(west_url), {"Action": "ReceiveMessage", "VisibilityTimeout": "0"})
         assert status == 200 and "<Body>foobar</Body>" in body
-    finally:
-        west.delete_queue(QueueUrl=west_url)
-        north.delete_queue(QueueUrl=north_url)
 
 
 def test_a_queue_in_the_home_region_keeps_its_short_url(sqs: Any, endpoint: str) -> None:
