@@ -137,7 +137,9 @@ def unseal(doc: Params, blob: bytes, context: Params | None) -> bytes:
         raise invalid_ciphertext() from None
 
 
-def _oaep(algorithm: str) -> Any:
+def oaep_padding(algorithm: str) -> Any:
+    """The RSAES-OAEP padding an algorithm named "..._SHA_1" or "..._SHA_256" names (an encryption
+    algorithm, or a wrapping algorithm of imported key material)."""
     digest = _HASHES["1" if algorithm.endswith("SHA_1") else "256"]()
     return padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
 
@@ -151,12 +153,12 @@ def rsa_plaintext_limit(doc: Params, algorithm: str) -> int:
 
 
 def rsa_encrypt(doc: Params, plaintext: bytes, algorithm: str) -> bytes:
-    return bytes(private_key(doc).public_key().encrypt(plaintext, _oaep(algorithm)))
+    return bytes(private_key(doc).public_key().encrypt(plaintext, oaep_padding(algorithm)))
 
 
 def rsa_decrypt(doc: Params, blob: bytes, algorithm: str) -> bytes:
     try:
-        return bytes(private_key(doc).decrypt(blob, _oaep(algorithm)))
+        return bytes(private_key(doc).decrypt(blob, oaep_padding(algorithm)))
     except ValueError:
         raise invalid_ciphertext() from None
 

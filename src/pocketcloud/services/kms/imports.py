@@ -32,14 +32,14 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from cryptography.exceptions import UnsupportedAlgorithm
-from cryptography.hazmat.primitives import hashes, keywrap, serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, padding, rsa
+from cryptography.hazmat.primitives import keywrap, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.kms.base import KmsBase, unsupported, validation
-from pocketcloud.services.kms.crypto import invalid_ciphertext
+from pocketcloud.services.kms.crypto import invalid_ciphertext, oaep_padding
 from pocketcloud.services.kms.keys import (
     ECC_CURVES,
     EDWARDS25519,
@@ -83,11 +83,6 @@ def incorrect_material() -> ServiceError:
     )
 
 
-def _oaep(algorithm: str) -> padding.OAEP:
-    digest: hashes.HashAlgorithm = hashes.SHA1() if algorithm.endswith("SHA_1") else hashes.SHA256()
-    return padding.OAEP(mgf=padding.MGF1(algorithm=digest), algorithm=digest, label=None)
-
-
 def unwrap(private_der: bytes, algorithm: str, wrapped: bytes) -> bytes:
     """The key material `wrapped` under the wrapping key: RSAES-OAEP of the material, or (RSA_AES_KEY_WRAP)
     RSAES-OAEP of an AES key followed by the material wrapped with it (RFC 5649). InvalidCiphertextException
@@ -96,9 +91,9 @@ def unwrap(private_der: bytes, algorithm: str, wrapped: bytes) -> bytes:
     assert isinstance(private, rsa.RSAPrivateKey)
     try:
         if algorithm.startswith("RSAES_OAEP"):
-            return bytes(private.decrypt(wrapped, _oaep(algorithm)))
+            return bytes(private.decrypt(wrapped, oaep_padding(algorithm)))
         size = private.key_size // 8
-        aes_key = private.decrypt(wrapped[:size], _oaep(algorithm))
+        aes_key = private.decrypt(wrapped[:size], oaep_padding(algorithm))
         return bytes(keywrap.aes_key_unwrap_with_padding(aes_key, wrapped[size:]))
     except (ValueError, keywrap.InvalidUnwrap):
         raise invalid_ciphertext() from None
