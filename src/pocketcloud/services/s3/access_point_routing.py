@@ -132,16 +132,22 @@ class AccessPointRouting:
                 check_request_payment(ctx, doc, self._copy_source_bucket(params))
         self._check_expected_owners(params)
 
-    def _copy_source_bucket(self, params: Params) -> Params | None:
-        """The document of the bucket a copy reads from (CopyObject, UploadPartCopy), if it exists."""
+    def _copy_source_bucket_name(self, params: Params) -> str | None:
+        """The name of the bucket a copy reads from (CopyObject, UploadPartCopy); None without a
+        source, or for a malformed one, which is the operation's own error."""
         source = params.get("CopySource")
         if not isinstance(source, str):
             return None
         try:
-            bucket = self.parse_copy_source(source)[0]  # type: ignore[attr-defined]
+            bucket: str = self.parse_copy_source(source)[0]  # type: ignore[attr-defined]
         except ServiceError:
-            return None  # a malformed source is the operation's own error
-        doc: Params | None = self.s3.buckets.get(GLOBAL, bucket)
+            return None
+        return bucket
+
+    def _copy_source_bucket(self, params: Params) -> Params | None:
+        """The document of the bucket a copy reads from (CopyObject, UploadPartCopy), if it exists."""
+        bucket = self._copy_source_bucket_name(params)
+        doc: Params | None = self.s3.buckets.get(GLOBAL, bucket) if bucket is not None else None
         return doc
 
     def _check_expected_owners(self, params: Params) -> None:
@@ -149,12 +155,10 @@ class AccessPointRouting:
         if expected is not None and isinstance(params.get("Bucket"), str):
             self._check_owner(params["Bucket"], expected)
         expected = params.get("ExpectedSourceBucketOwner")
-        if expected is not None and isinstance(params.get("CopySource"), str):
-            try:
-                bucket = self.parse_copy_source(params["CopySource"])[0]  # type: ignore[attr-defined]
-            except ServiceError:
-                return  # a malformed source is the operation's own error
-            self._check_owner(bucket, expected)
+        if expected is not None:
+            bucket = self._copy_source_bucket_name(params)
+            if bucket is not None:
+                self._check_owner(bucket, expected)
 
     def _check_owner(self, bucket: str, expected: str) -> None:
         doc = self.s3.buckets.get(GLOBAL, bucket)
