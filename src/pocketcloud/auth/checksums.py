@@ -192,6 +192,8 @@ if _XXHASH is not None:
     _FACTORIES["xxhash128"] = lambda: _XXHash(_XXHASH.new_xxhash3_128)
 
 ALGORITHMS = frozenset(_FACTORIES)
+# The header in which an SDK names the algorithm of the checksum it sends (no value of its own).
+SDK_ALGORITHM_HEADER = "x-amz-sdk-checksum-algorithm"
 
 
 def new_checksum(algorithm: str) -> Checksum | None:

@@ -38,7 +38,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import unquote
 
 from pocketcloud.auth.canonical import format_iso, parse_amz_date, query_params, s3_reencoded_uri
-from pocketcloud.auth.checksums import algorithm_of_header
+from pocketcloud.auth.checksums import SDK_ALGORITHM_HEADER, algorithm_of_header
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.auth.errors import AuthErrors
 from pocketcloud.auth.principal import Credential
@@ -161,7 +161,6 @@ def string_to_sign(request: Request, date: str, from_query: bool, resource: str)
     return f"{request.method}\n{md5.strip()}\n{content_type.strip()}\n{date}\n{_amz_headers(request, from_query)}{resource}"
 
 
-# A SigV4 presigned URL's own parameters, which are not headers of the request.
 # Checksums of the body are honoured only as headers: one in a presigned URL's query is not held
 # against the body (an object PUT through such a URL gets S3's default checksum). The JavaScript SDK
 # v3 presigns the CRC32 of an empty body into every PutObject URL since 3.729.0, and uploads through
@@ -170,14 +169,12 @@ def string_to_sign(request: Request, date: str, from_query: bool, resource: str)
 # must be provided as a header to be honoured by S3": storacha/w3infra#78). Only the checksum values
 # and the SDK's algorithm that goes with them: x-amz-checksum-mode (a presigned GetObject's
 # ChecksumMode), -algorithm and -type name no value and still come from the query.
-_SDK_CHECKSUM_ALGORITHM = "x-amz-sdk-checksum-algorithm"
-
-
 def _not_from_query(name: str) -> bool:
     """A checksum of the body (or the SDK's algorithm naming it), which only a header can send."""
-    return name == _SDK_CHECKSUM_ALGORITHM or algorithm_of_header(name) is not None
+    return name == SDK_ALGORITHM_HEADER or algorithm_of_header(name) is not None
 
 
+# A SigV4 presigned URL's own parameters, which are not headers of the request.
 _SIGV4_QUERY_AUTH = frozenset(
     (
         "x-amz-algorithm",

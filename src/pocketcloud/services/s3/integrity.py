@@ -30,8 +30,6 @@ from pocketcloud.services.s3.bodies import (
     md5_mismatch,
 )
 
-_SDK_ALGORITHM = "x-amz-sdk-checksum-algorithm"
-
 
 def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
     """The algorithms of the request's `x-amz-checksum-<algorithm>` headers and announced trailer
@@ -44,7 +42,7 @@ def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
 
 def check_sdk_algorithm(headers: Mapping[str, str]) -> None:
     """An x-amz-sdk-checksum-algorithm must come with the checksum it names (`headers`: lower-cased)."""
-    named = headers.get(_SDK_ALGORITHM)
+    named = headers.get(checksums.SDK_ALGORITHM_HEADER)
     if named is None:
         return
     sent = _checksum_algorithms(headers)
