@@ -176,8 +176,7 @@ class KmsBase(Provider):
         scope = scope or self._scope(ctx)
         if scope[1] != ctx.region:  # keys are Regional: another Region's key is not there
             return None
-        found = self.lookup.find(self._scope(ctx), key_arn(scope, key_id))
-        return found if found is None else self._expired(*found)
+        return self._find(ctx, key_arn(scope, key_id))
 
     def _source_key(self, ctx: RequestContext, key_id: Any, blob: Any) -> tuple[Scope, Params] | None:
         """The key a Decrypt or ReEncrypt opens its ciphertext with: the one `key_id` names, or else
@@ -192,6 +191,11 @@ class KmsBase(Provider):
                 return None
         if not isinstance(key_id, str):
             return None
+        return self._find(ctx, key_id)
+
+    def _find(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params] | None:
+        """The key `key_id` names for the caller (`KeyLookup.find`), as `_expired` leaves it; None if
+        there is none."""
         found = self.lookup.find(self._scope(ctx), key_id)
         return found if found is None else self._expired(*found)
 

@@ -147,8 +147,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
         key_id = params.get("KeyId") or params.get("TargetKeyId")
         if not key_id or not isinstance(key_id, str):
             return None
-        found = self.lookup.find((ctx.account_id, ctx.region), key_id)
-        return found if found is None else self._expired(*found)
+        return self._find(ctx, key_id)
 
     def authorizes_itself(self, ctx: RequestContext, operation: str, params: Params) -> bool:
         """RetireGrant is decided by the grant, not by policies ("Retiring and revoking grants"): the
