@@ -100,10 +100,6 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     return wanted
 
 
-def _content_md5(params: dict[str, Any]) -> bytes | None:
-    return content_md5_digest(params.get("ContentMD5"))
-
-
 def content_md5_digest(value: str | None) -> bytes | None:
     """The digest a Content-MD5 header names (None: no header), refused as S3 refuses one that is no MD5."""
     if value is None:  # an empty Content-MD5 is an invalid digest, as S3 answers
@@ -149,7 +145,7 @@ async def store_body(
     `default_checksum`: S3's default data integrity protection, a CRC64NVME recorded for a body
     whose request names no checksum of its own. `keep_crc64nvme`: compute the CRC64NVME even when
     the request names another checksum (`StoredBody.crc64nvme`, not recorded in `checksums`)."""
-    expected_md5 = _content_md5(params)
+    expected_md5 = content_md5_digest(params.get("ContentMD5"))
     wanted = _requested_algorithms(params)
     # A checksum the auth layer verifies from an aws-chunked trailer is adopted below, not computed twice.
     verified = str(getattr(body, "checksum_algorithm", None) or "").upper()
