@@ -86,7 +86,7 @@ class CryptographicOperations(KmsBase):
         )
         out = {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
         if algorithm == SYMMETRIC:  # "present only when the operation uses a symmetric encryption KMS key"
-            out["KeyMaterialId"] = material_id(doc, crypto.sealed_version(p["CiphertextBlob"]))
+            out["KeyMaterialId"] = _sealing_material(doc, p["CiphertextBlob"])
         return out
 
     def ReEncrypt(self, ctx: RequestContext, p: Params) -> Params:
@@ -135,11 +135,9 @@ class CryptographicOperations(KmsBase):
             "DestinationEncryptionAlgorithm": encrypted["EncryptionAlgorithm"],
         }
         if source_algorithm == SYMMETRIC:
-            out["SourceKeyMaterialId"] = material_id(source, crypto.sealed_version(p["CiphertextBlob"]))
+            out["SourceKeyMaterialId"] = _sealing_material(source, p["CiphertextBlob"])
         if encrypted["EncryptionAlgorithm"] == SYMMETRIC:
-            out["DestinationKeyMaterialId"] = material_id(
-                destination[1], crypto.sealed_version(encrypted["CiphertextBlob"])
-            )
+            out["DestinationKeyMaterialId"] = _sealing_material(destination[1], encrypted["CiphertextBlob"])
         return out
 
     def _symmetric(self, ctx: RequestContext, key_id: str) -> Params:
@@ -157,7 +155,12 @@ class CryptographicOperations(KmsBase):
         doc = self._symmetric(ctx, p["KeyId"])
         plaintext = os.urandom(_DATA_KEY_BYTES[p["KeySpec"]] if "KeySpec" in p else p["NumberOfBytes"])
         blob = crypto.seal(doc, plaintext, p.get("EncryptionContext"))
-        return {"CiphertextBlob": blob, "Plaintext": plaintext, "KeyId": doc["Arn"], **_sealed_by(doc, blob)}
+        return {
+            "CiphertextBlob": blob,
+            "Plaintext": plaintext,
+            "KeyId": doc["Arn"],
+            "KeyMaterialId": _sealing_material(doc, blob),
+        }
 
     def GenerateDataKey(self, ctx: RequestContext, p: Params) -> Params:
         return self._data_key(ctx, p)
@@ -185,7 +188,7 @@ class CryptographicOperations(KmsBase):
             "PublicKey": public,
             "KeyId": doc["Arn"],
             "KeyPairSpec": spec,
-            **_sealed_by(doc, sealed),
+            "KeyMaterialId": _sealing_material(doc, sealed),
         }
 
     def GenerateDataKeyPair(self, ctx: RequestContext, p: Params) -> Params:
@@ -283,6 +286,6 @@ class CryptographicOperations(KmsBase):
         return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}
 
 
-def _sealed_by(doc: Params, blob: bytes) -> Params:
-    """The KeyMaterialId a data key answer names: the material that sealed its ciphertext."""
-    return {"KeyMaterialId": material_id(doc, crypto.sealed_version(blob))}
+def _sealing_material(doc: Params, blob: bytes) -> str:
+    """The KeyMaterialId of the symmetric key's material that sealed the ciphertext `blob`."""
+    return material_id(doc, crypto.sealed_version(blob))
