@@ -80,7 +80,6 @@ MAX_TAGS = 50
 # was 10 when LocalStack recorded the refusal of the eleventh, whose wording is kept).
 MAX_ON_DEMAND_ROTATIONS = 25
 _ROTATION_DAYS = (90, 2560)
-_DATA_KEY_BYTES = {"AES_256": 32, "AES_128": 16}
 # Operations that name no key: authorized on "*".
 _KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
 # Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
