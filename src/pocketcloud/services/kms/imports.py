@@ -14,11 +14,11 @@ symmetric key's one version, an HMAC key's secret, an asymmetric key's PKCS#8 pr
 ciphertext of imported material is the same blob format as any other key's, and opens only under
 the key it names.
 
-Each import stores the material's id (one-way, `keys.material_digest`, as a KeyMaterialId is), so a reimport after the
-material was deleted or expired must bring the same material (IncorrectKeyMaterialException
-otherwise). DeleteImportedKeyMaterial, and material whose ValidTo has passed (checked whenever the
-key is looked up, `KmsBase._expired`), drop the material and leave the key PendingImport (a key
-pending deletion stays so).
+Each import stores the material's id (one-way, `keys.material_digest`, as a KeyMaterialId is), so
+a reimport after the material was deleted or expired must bring the same material
+(IncorrectKeyMaterialException otherwise). DeleteImportedKeyMaterial, and material whose ValidTo
+has passed (checked whenever the key is looked up, `KmsBase._expired`), drop the material and leave
+the key PendingImport (a key pending deletion stays so).
 
 Not modelled: more than one material per key (ImportType NEW_KEY_MATERIAL on a key that already
 has material, and the on-demand rotation to it), SM2 wrapping (China Regions), multi-Region keys.
