@@ -18,6 +18,7 @@ from pocketcloud.services.kms import conditions, crypto, grant_policy
 from pocketcloud.services.kms.keys import (
     KeyLookup,
     drop_material,
+    invalid_state,
     key_arn,
     material_expired,
     not_found,
@@ -125,6 +126,15 @@ class KmsBase(Provider):
                 f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for {ctx.operation}."
             )
         return scope, doc
+
+    @staticmethod
+    def _not_pending_deletion(doc: Params) -> None:
+        """KMSInvalidStateException for a key pending deletion: what the key-state table ("Key states
+        of AWS KMS keys") refuses it (CreateAlias, UpdateAlias's new target, TagResource,
+        UntagResource, UpdateKeyDescription, EnableKey, DisableKey, ScheduleKeyDeletion,
+        GetParametersForImport, ImportKeyMaterial), though the key is not to be used for cryptography."""
+        if doc["KeyState"] == "PendingDeletion":
+            raise invalid_state(f"{doc['Arn']} is pending deletion.")
 
     def _own_key(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
         """A key the caller manages: only in its own account (management calls take no other's)."""

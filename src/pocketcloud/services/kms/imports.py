@@ -51,7 +51,6 @@ from pocketcloud.services.kms.keys import (
     RSA_SPECS,
     SYMMETRIC,
     drop_material,
-    invalid_state,
     material_digest,
     now,
 )
@@ -149,8 +148,7 @@ class ImportOperations(KmsBase):
     def GetParametersForImport(self, ctx: RequestContext, p: Params) -> Params:
         algorithm, spec = p["WrappingAlgorithm"], p["WrappingKeySpec"]
         scope, doc = self._external_key(ctx, p["KeyId"])
-        if doc["KeyState"] == "PendingDeletion":
-            raise invalid_state(f"{doc['Arn']} is pending deletion.")
+        self._not_pending_deletion(doc)
         if algorithm == "RSAES_PKCS1_V1_5":
             raise unsupported("The RSAES_PKCS1_V1_5 wrapping algorithm is no longer supported.")
         if "SM2" in (algorithm + spec):
@@ -229,8 +227,7 @@ class ImportOperations(KmsBase):
 
     def ImportKeyMaterial(self, ctx: RequestContext, p: Params) -> Params:
         scope, doc = self._external_key(ctx, p["KeyId"])
-        if doc["KeyState"] not in (PENDING_IMPORT, "Enabled", "Disabled"):
-            raise invalid_state(f"{doc['Arn']} is pending deletion.")
+        self._not_pending_deletion(doc)
         symmetric = doc["KeySpec"] == SYMMETRIC
         import_type = p.get("ImportType")
         if (import_type or p.get("KeyMaterialId") or p.get("KeyMaterialDescription")) and not symmetric:

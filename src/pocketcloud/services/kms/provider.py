@@ -479,8 +479,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
     def _set_state(self, ctx: RequestContext, key_id: str, state: str) -> None:
         with self.store.transaction():
             scope, doc = self._own_key(ctx, key_id)
-            if doc["KeyState"] == "PendingDeletion":
-                raise invalid_state(f"{doc['Arn']} is pending deletion.")
+            self._not_pending_deletion(doc)
             if doc["KeyState"] == PENDING_IMPORT:  # no material to enable or disable
                 raise invalid_state(f"{doc['Arn']} is pending import.")
             doc["KeyState"] = state
@@ -499,8 +498,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
         check_range(days, "pendingWindowInDays", 7, 30)
         with self.store.transaction():
             scope, doc = self._own_key(ctx, p["KeyId"])
-            if doc["KeyState"] == "PendingDeletion":
-                raise invalid_state(f"{doc['Arn']} is pending deletion.")
+            self._not_pending_deletion(doc)
             doc["KeyState"] = "PendingDeletion"
             doc["DeletionDate"] = (now() + timedelta(days=days)).isoformat()
             doc["PendingDeletionWindowInDays"] = days
@@ -546,14 +544,6 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
         if key_id.startswith("alias/") or ":alias/" in key_id:
             raise validation("Aliases must refer to keys. Not aliases")
         return self._own_key(ctx, key_id)
-
-    @staticmethod
-    def _not_pending_deletion(doc: Params) -> None:
-        """KMSInvalidStateException for a key pending deletion: what the key-state table ("Key states
-        of AWS KMS keys") refuses it (CreateAlias, UpdateAlias's new target, TagResource,
-        UntagResource, UpdateKeyDescription), though the key is not to be used for cryptography."""
-        if doc["KeyState"] == "PendingDeletion":
-            raise invalid_state(f"{doc['Arn']} is pending deletion.")
 
     def _current_target(self, scope: Scope, alias: Params) -> Params | None:
         """The key an alias points to now (None for one gone, which leaves nothing to decide with)."""
