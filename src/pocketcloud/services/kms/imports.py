@@ -58,6 +58,7 @@ from pocketcloud.store import Scope
 
 Params = dict[str, Any]
 TOKEN_MAGIC = b"PCKIT1"
+_TOKEN_ID_BYTES = 24  # the random id after TOKEN_MAGIC that names the import parameters
 PARAMETERS_VALID = timedelta(hours=24)
 MAX_VALID_TO = timedelta(days=365)
 _WRAPPING_ALGORITHMS = ("RSAES_OAEP_SHA_1", "RSAES_OAEP_SHA_256", "RSA_AES_KEY_WRAP_SHA_1", "RSA_AES_KEY_WRAP_SHA_256")
@@ -159,7 +160,7 @@ class ImportOperations(KmsBase):
             # "To import an RSA private key, you must use an RSA_AES wrapping algorithm."
             raise validation(f"WrappingAlgorithm {algorithm} cannot wrap key material of key spec {doc['KeySpec']}.")
         wrapping = rsa.generate_private_key(public_exponent=65537, key_size=RSA_SPECS[spec])
-        token_id = os.urandom(24)
+        token_id = os.urandom(_TOKEN_ID_BYTES)
         valid_to = now() + PARAMETERS_VALID
         with self.store.transaction():
             self._drop_expired_parameters(scope, doc["KeyId"])
@@ -195,7 +196,7 @@ class ImportOperations(KmsBase):
 
     def _token(self, scope: Scope, doc: Params, token: bytes) -> Params:
         """The import parameters an ImportToken names, for this key, still valid."""
-        if not token.startswith(TOKEN_MAGIC) or len(token) != len(TOKEN_MAGIC) + 24:
+        if not token.startswith(TOKEN_MAGIC) or len(token) != len(TOKEN_MAGIC) + _TOKEN_ID_BYTES:
             raise invalid_import_token()
         found = self.imports.get(scope, f"{doc['KeyId']}/{token[len(TOKEN_MAGIC):].hex()}")
         if found is None:
@@ -241,13 +242,11 @@ class ImportOperations(KmsBase):
         material = unwrap(base64.b64decode(parameters["PrivateKey"]), parameters["WrappingAlgorithm"], p["EncryptedKeyMaterial"])
         fields = material_fields(doc["KeySpec"], material)
         digest = material_digest(doc["KeyId"], material)
-        if doc.get("ImportedMaterialId") not in (None, digest):
-            raise incorrect_material()
         if p.get("KeyMaterialId") not in (None, digest):
             raise incorrect_material()
         with self.store.transaction():
             scope, doc = self._external_key(ctx, p["KeyId"])
-            if doc.get("ImportedMaterialId") not in (None, digest):
+            if doc.get("ImportedMaterialId") not in (None, digest):  # a reimport brings the same material
                 raise incorrect_material()
             for field in MATERIAL_FIELDS:
                 doc.pop(field, None)
