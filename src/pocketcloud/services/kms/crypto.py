@@ -46,7 +46,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms import ed25519ph
-from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, parse_key_arn, private_key
+from pocketcloud.services.kms.keys import ECC_CURVES, RSA_SPECS, parse_key_arn, pkcs8_der, private_key
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -241,11 +241,7 @@ def new_key_pair(spec: str) -> tuple[bytes, bytes]:
     """(private key as DER PKCS#8, public key as DER SubjectPublicKeyInfo) of a new key pair of `spec`."""
     private = _PAIR_MAKERS[spec]()
     return (
-        bytes(
-            private.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
-        ),
+        pkcs8_der(private),
         bytes(
             private.public_key().public_bytes(
                 serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo

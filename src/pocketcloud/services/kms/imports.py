@@ -53,6 +53,7 @@ from pocketcloud.services.kms.keys import (
     drop_material,
     material_digest,
     now,
+    pkcs8_der,
 )
 from pocketcloud.store import Scope
 
@@ -113,9 +114,7 @@ def _private_key_of_spec(spec: str, material: bytes) -> bytes | None:
     )
     if not fits:
         return None
-    return bytes(
-        key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
-    )
+    return pkcs8_der(key)
 
 
 def material_fields(spec: str, material: bytes) -> Params:
@@ -164,9 +163,7 @@ class ImportOperations(KmsBase):
         valid_to = now() + PARAMETERS_VALID
         with self.store.transaction():
             self._drop_expired_parameters(scope, doc["KeyId"])
-            private_der = wrapping.private_bytes(
-                serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-            )
+            private_der = pkcs8_der(wrapping)
             self.imports.put(
                 scope,
                 f"{doc['KeyId']}/{token_id.hex()}",

@@ -183,10 +183,15 @@ def new_material(spec: str) -> Params:
         private = ML_DSA_SPECS[spec].generate()
     else:
         private = ec.generate_private_key(ECC_CURVES[spec]())
+    return {"PrivateKey": _b64(pkcs8_der(private))}
+
+
+def pkcs8_der(private: Any) -> bytes:
+    """A private key as unencrypted PKCS#8 DER, the form a key document keeps it in."""
     der = private.private_bytes(
         serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
     )
-    return {"PrivateKey": _b64(der)}
+    return bytes(der)
 
 
 def drop_material(doc: Params) -> None:
