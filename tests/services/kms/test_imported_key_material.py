@@ -92,7 +92,8 @@ def test_deleted_material_leaves_the_key_pending_import_until_the_same_material_
     blob = kms.encrypt(KeyId=key["KeyId"], Plaintext=b"kept")["CiphertextBlob"]
 
     deleted = kms.delete_imported_key_material(KeyId=key["KeyId"])
-    assert deleted["KeyId"] == key["Arn"]
+    # DeleteImportedKeyMaterial's KeyMaterialId "identifies the deleted key material".
+    assert (deleted["KeyId"], deleted["KeyMaterialId"]) == (key["Arn"], first["KeyMaterialId"])
     described = kms.describe_key(KeyId=key["KeyId"])["KeyMetadata"]
     assert (described["KeyState"], described["Enabled"]) == ("PendingImport", False)
     for call, kwargs in (
