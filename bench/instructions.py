@@ -1,6 +1,6 @@
 """Instructions per call: the server's user-space work, counted by valgrind, for A/B of a change.
 
-    python -m bench.instructions [--base REV] [--ops sts,sqs,put,get] [--calls N]
+    python -m bench.instructions [--base REV] [--ops sts,sqs,put,get] [--calls N] [--keep]
 
 Server CPU time on a shared or virtual machine varies from run to run by more than most changes
 to the request path save (±10% between two runs of one commit was common here). valgrind's
@@ -14,7 +14,8 @@ writes, SQLite's page writes) is not counted. Use it to compare two versions of 
 Each row runs the working tree's server (and, with --base, REV's `src/` from `git archive`) under
 callgrind with instrumentation off, makes `--calls` warm-up calls, then counts `--calls` more,
 through boto3: STS GetCallerIdentity, an SQS send+receive+delete of one message, an S3 PUT and
-GET of 1 KiB. Prints a table; writes nothing.
+GET of 1 KiB. Prints a table. With --keep it also keeps each op's callgrind dump and prints its
+path, for `callgrind_annotate` to say where the instructions go.
 """
 
 from __future__ import annotations
@@ -64,7 +65,7 @@ def _calls(endpoint: str) -> dict[str, Callable[[int], object]]:
     }
 
 
-def count(src: Path, ops: list[str], calls: int) -> dict[str, float]:
+def count(src: Path, ops: list[str], calls: int, keep: bool = False) -> dict[str, float]:
     """Thousands of instructions per call of each op, for the server run from `src`."""
     out = Path(tempfile.mkdtemp(prefix="pocketcloud-callgrind-"))
     server = ServerProcess(
@@ -101,7 +102,10 @@ def count(src: Path, ops: list[str], calls: int) -> dict[str, float]:
             if totals is None:
                 raise RuntimeError(f"no totals in {newest}")
             results[op] = int(totals.group(1)) / calls / 1000
-    shutil.rmtree(out, ignore_errors=True)
+            if keep:
+                print(f"{op}: {newest}", file=sys.stderr)
+    if not keep:
+        shutil.rmtree(out, ignore_errors=True)
     return results
 
 
@@ -118,18 +122,19 @@ def main() -> int:
     parser.add_argument("--base", metavar="REV", help="also count git revision REV, and compare")
     parser.add_argument("--ops", default=",".join(OPS), help=f"comma-separated, of {', '.join(OPS)}")
     parser.add_argument("--calls", type=int, default=300, help="counted calls per op (default 300)")
+    parser.add_argument("--keep", action="store_true", help="keep the callgrind dumps and print their paths")
     args = parser.parse_args()
     ops = [op for op in args.ops.split(",") if op]
     if not ops or any(op not in OPS for op in ops) or args.calls < 1:
         parser.error(f"--ops takes names of {', '.join(OPS)}; --calls at least 1")
     if shutil.which("valgrind") is None or shutil.which("callgrind_control") is None:
         parser.error("valgrind is not installed (Debian: apt-get install valgrind)")
-    head = count(REPO_ROOT / "src", ops, args.calls)
+    head = count(REPO_ROOT / "src", ops, args.calls, args.keep)
     base = None
     if args.base:
         tree = _tree_of(args.base)
         try:
-            base = count(tree, ops, args.calls)
+            base = count(tree, ops, args.calls, args.keep)
         finally:
             shutil.rmtree(tree.parent, ignore_errors=True)
     print("| op | working tree k instr/call |" + (f" {args.base} k instr/call | change |" if base else ""))
