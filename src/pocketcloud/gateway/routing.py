@@ -110,13 +110,15 @@ def _s3control_prefix() -> str:
 
 
 def _service_from_host(host: str) -> str | None:
-    """`sts.localhost:4566`, `iam.amazonaws.com`: a service named by the first label of the host."""
-    if virtual_host_bucket(host):
-        return "s3"
+    """`sts.localhost:4566`, `iam.amazonaws.com`: a service named by the first label of the host; a
+    virtual-hosted bucket's host is S3's (`b.s3.localhost`; `b.localhost` when b names no service)."""
+    bucket = virtual_host_bucket(host)
     first, dot, _ = host.partition(".")
+    if bucket and (bucket != first or ".s3" in host):
+        return "s3"
     if not dot or first in ("s3", "localhost", "127"):
         return None
-    return service_for_signing_name(first, scan=False)
+    return service_for_signing_name(first, scan=False) or ("s3" if bucket else None)
 
 
 def protocol_for(service: str, request: Request) -> str:

@@ -172,11 +172,9 @@ def _send_to_loopback(port: int) -> Callable[..., AWSResponse]:
     return send
 
 
-def virtual_client(server_port: int, **config: Any) -> Any:
-    """A boto3 S3 client using virtual-hosted addressing against `s3.localhost:<port>`."""
-    client = make_client(
-        f"http://s3.localhost:{server_port}", "s3", s3={"addressing_style": "virtual"}, **config
-    )
+def virtual_client(server_port: int, host: str = "s3.localhost", **config: Any) -> Any:
+    """A boto3 S3 client using virtual-hosted addressing against `<host>:<port>`."""
+    client = make_client(f"http://{host}:{server_port}", "s3", s3={"addressing_style": "virtual"}, **config)
     client.meta.events.register_first("before-send.s3", _send_to_loopback(server_port))
     return client
 

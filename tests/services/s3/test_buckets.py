@@ -3,6 +3,8 @@ listing with prefix and paging, and both addressing styles."""
 
 from __future__ import annotations
 
+import urllib.error
+import urllib.request
 import uuid
 from typing import Any
 
@@ -272,6 +274,45 @@ def test_virtual_hosted_addressing_reaches_the_bucket_in_the_host(endpoint: str,
         client.delete_object(Bucket=name, Key="dir/file name.txt")
     finally:
         empty_and_delete(s3, name)
+
+
+def test_virtual_hosted_addressing_against_localhost_puts_the_bucket_before_it(endpoint: str, s3: Any) -> None:
+    # An SDK told addressing_style="virtual" with the endpoint http://localhost:4566 sends the Host
+    # `<bucket>.localhost:4566` (and systemd's resolver and curl take *.localhost to the loopback).
+    client = virtual_client(server_port(endpoint), host="localhost")
+    name = unique_bucket("vlocal.dotted")
+    client.create_bucket(Bucket=name)
+    try:
+        sent: list[str] = []
+        client.meta.events.register("before-send.s3", lambda request, **_: sent.append(request.url))
+        client.put_object(Bucket=name, Key="k", Body=b"at localhost")
+        assert sent[-1].startswith(f"http://{name}.localhost:")
+        assert [o["Key"] for o in client.list_objects_v2(Bucket=name)["Contents"]] == ["k"]
+        assert s3.get_object(Bucket=name, Key="k")["Body"].read() == b"at localhost"
+        assert client.get_object(Bucket=name, Key="k")["Body"].read() == b"at localhost"
+        code, status, _ = error_of(client.get_object, Bucket=unique_bucket("vlocal-missing"), Key="k")
+        assert (code, status) == ("NoSuchBucket", 404)
+    finally:
+        empty_and_delete(s3, name)
+
+
+def test_an_anonymous_request_to_a_bucket_at_localhost_is_s3s_while_service_hosts_stay_services(
+    endpoint: str, bucket: str
+) -> None:
+    port = server_port(endpoint)
+
+    def anonymous_get(host: str) -> tuple[int, bytes]:
+        request = urllib.request.Request(f"{endpoint}/k", headers={"Host": f"{host}:{port}"})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read()
+        except urllib.error.HTTPError as exc:
+            return exc.code, exc.read()
+
+    status, body = anonymous_get(f"{bucket}.localhost")
+    assert status == 403 and b"<Code>AccessDenied</Code>" in body and b"<Error>" in body  # S3's answer
+    status, body = anonymous_get("sts.localhost")  # a service's own host: no bucket named sts
+    assert b"<ErrorResponse" in body and b"MissingAuthenticationToken" in body
 
 
 def test_virtual_hosted_missing_bucket_is_no_such_bucket(endpoint: str) -> None:

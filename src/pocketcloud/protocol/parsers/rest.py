@@ -572,7 +572,9 @@ class S3Parser(RestXmlParser):
 
 
 def virtual_host_bucket(host: str) -> str | None:
-    """The bucket of a virtual-hosted S3 Host header (`b.s3.localhost`, `b.s3.us-east-1.host`)."""
+    """The bucket of a virtual-hosted S3 Host header (`b.s3.localhost`, `b.s3.us-east-1.host`), and
+    `b.localhost`: what an SDK told `addressing_style="virtual"` with the endpoint `http://localhost:4566`
+    sends (systemd's resolver and curl take every `*.localhost` name to the loopback address)."""
     name = host.rsplit(":", 1)[0] if not host.endswith("]") else host
     index = name.find(".s3.")
     if index > 0:
@@ -586,6 +588,8 @@ def virtual_host_bucket(host: str) -> str | None:
     if dot and first[-13:-12] == "-" and _ACCESS_POINT_HOST.fullmatch(first):
         # `<access point>-<account>.<endpoint>`: what SDKs send for an access point ARN with a custom endpoint
         return first
+    if name.endswith(".localhost") and not name.startswith(("s3.", "s3-")):
+        return name[: -len(".localhost")]
     return None
 
 
