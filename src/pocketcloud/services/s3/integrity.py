@@ -4,8 +4,9 @@ A request proves its body with Content-MD5, an `x-amz-checksum-<algorithm>` head
 `x-amz-checksum-<algorithm>` trailer it announces in `x-amz-trailer` (an aws-chunked body).
 `x-amz-sdk-checksum-algorithm` only names the algorithm the SDK used: "When you send this header,
 there must be a corresponding x-amz-checksum-algorithm or x-amz-trailer header sent. Otherwise,
-Amazon S3 fails the request with the HTTP status code 400 Bad Request", and a checksum of another
-algorithm "fails the request with a BadDigest error" (PutObject, DeleteObjects, ... API references).
+Amazon S3 fails the request with the HTTP status code 400 Bad Request" (PutObject, DeleteObjects, ...
+API references); one that names no algorithm, or another than the checksum sent, is refused too
+(`check_sdk_algorithm`).
 
 Some requests must carry such a proof: the operations whose model says httpChecksumRequired
 (DeleteObjects, PutObjectLockConfiguration, PutObjectRetention, PutObjectLegalHold) and writes
@@ -41,10 +42,17 @@ def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
 
 
 def check_sdk_algorithm(headers: Mapping[str, str]) -> None:
-    """An x-amz-sdk-checksum-algorithm must come with the checksum it names (`headers`: lower-cased)."""
+    """An x-amz-sdk-checksum-algorithm must name an algorithm S3 has (in any case) and come with the
+    checksum of that algorithm (`headers`: lower-cased). A value that names none, or another algorithm
+    than the checksum sent, is S3's 400 InvalidRequest "Value for x-amz-sdk-checksum-algorithm header
+    is invalid.", not the BadDigest the API references describe: AWS's answer as OpenStack Swift's
+    s3api tests record it against AWS (test/s3api/test_object_checksums.py) and versity/versitygw#1598."""
     named = headers.get(checksums.SDK_ALGORITHM_HEADER)
     if named is None:
         return
+    algorithm = named.strip().lower()
+    if algorithm not in checksums.ALGORITHMS:
+        raise _invalid_sdk_algorithm()
     sent = _checksum_algorithms(headers)
     if not sent:
         raise ServiceError(
@@ -53,9 +61,12 @@ def check_sdk_algorithm(headers: Mapping[str, str]) -> None:
             "headers were found.",
             status=400,
         )
-    algorithm = named.strip().lower()
-    if algorithm in checksums.ALGORITHMS and algorithm not in sent:
-        raise checksum_mismatch(algorithm.upper())
+    if algorithm not in sent:
+        raise _invalid_sdk_algorithm()
+
+
+def _invalid_sdk_algorithm() -> ServiceError:
+    return ServiceError("InvalidRequest", "Value for x-amz-sdk-checksum-algorithm header is invalid.", status=400)
 
 
 def proves_integrity(headers: Mapping[str, str]) -> bool:
