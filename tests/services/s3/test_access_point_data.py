@@ -7,6 +7,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -17,6 +18,7 @@ from tests.services.s3.core_support import (
     OTHER_KEY,
     OTHER_SECRET,
     _send_to_loopback,
+    empty_locked_bucket,
     error_of,
     server_port,
 )
@@ -344,3 +346,44 @@ def test_an_access_point_does_not_reach_a_new_bucket_of_its_deleted_buckets_name
         assert error_of(s3.get_object, Bucket=alias, Key="k")[:2] == ("NoSuchBucket", 404)
     finally:
         control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)
+
+
+# -- what GetObject and HeadObject tell through an access point ----------------------------------------
+
+
+def test_lock_settings_through_an_access_point_are_told_only_if_it_allows_reading_them(
+    endpoint: str, s3: Any, control: Any
+) -> None:
+    # GetObject/HeadObject tell an object's retention only to a caller allowed s3:GetObjectRetention, its
+    # legal hold only to one allowed s3:GetObjectLegalHold (their API references). Through an access point
+    # that permission is asked as the request itself is: of the access point (its policy, on its ARN) and
+    # of the bucket, and both must grant it.
+    bucket = f"ap-lock-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket, ObjectLockEnabledForBucket=True)
+    name = f"ap-{uuid.uuid4().hex[:10]}"
+    alias = control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket)["Alias"]
+    ap = AccessPoint(name, alias, bucket)
+    retention = ("ObjectLockMode", "ObjectLockRetainUntilDate")
+    try:
+        s3.put_object(Bucket=bucket, Key="doc", Body=b"x", ObjectLockMode="GOVERNANCE",
+                      ObjectLockRetainUntilDate=datetime.now(UTC) + timedelta(days=1), ObjectLockLegalHoldStatus="ON")
+        user_arn, user = iam_user(endpoint, policy({"Effect": "Allow", "Action": "s3:*", "Resource": "*"}))
+
+        def deny_through_access_point(*actions: str) -> None:
+            control.put_access_point_policy(AccountId=ROOT_ACCOUNT, Name=name, Policy=policy(
+                statement("Deny", {"AWS": user_arn}, list(actions), f"{ap.arn}/object/*")))
+
+        deny_through_access_point("s3:GetObjectRetention", "s3:GetObjectLegalHold")
+        direct = user.head_object(Bucket=bucket, Key="doc")
+        assert direct["ObjectLockMode"] == "GOVERNANCE" and direct["ObjectLockLegalHoldStatus"] == "ON"
+        for answer in (user.head_object(Bucket=alias, Key="doc"), user.get_object(Bucket=alias, Key="doc")):
+            assert not any(member in answer for member in (*retention, "ObjectLockLegalHoldStatus")), answer
+        deny_through_access_point("s3:GetObjectLegalHold")
+        head = user.head_object(Bucket=alias, Key="doc")
+        assert head["ObjectLockMode"] == "GOVERNANCE" and "ObjectLockLegalHoldStatus" not in head
+        deny_through_access_point("s3:GetObjectRetention")
+        got = user.get_object(Bucket=alias, Key="doc")
+        assert got["ObjectLockLegalHoldStatus"] == "ON" and not any(member in got for member in retention)
+    finally:
+        control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)
+        empty_locked_bucket(s3, bucket)

@@ -312,7 +312,8 @@ class ProtectionOperations:
         """GetObject and HeadObject tell a version's retention only to a caller allowed
         s3:GetObjectRetention on it, and its legal hold only to one allowed s3:GetObjectLegalHold
         (their API references: "This header is only returned if the requester has the
-        s3:GetObjectRetention permission", "... the s3:GetObjectLegalHold permission")."""
+        s3:GetObjectRetention permission", "... the s3:GetObjectLegalHold permission"). Through an
+        access point the permission is asked as the request was: of the access point and of the bucket."""
         where = {"Bucket": p["Bucket"], "Key": p["Key"], **({"VersionId": p["VersionId"]} if p.get("VersionId") else {})}
         for operation, members in (
             ("GetObjectRetention", ("ObjectLockMode", "ObjectLockRetainUntilDate")),
@@ -321,6 +322,7 @@ class ProtectionOperations:
             if not any(member in out for member in members):
                 continue
             try:
+                self.authorize_through_access_point(ctx, operation, where)  # type: ignore[attr-defined]
                 # The request's own keys (an access point's s3:DataAccessPointArn, ...) hold here too.
                 self._authorize_as(ctx, operation, where, ctx.condition_values)  # type: ignore[attr-defined]
             except ServiceError as error:
