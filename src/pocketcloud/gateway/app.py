@@ -42,7 +42,7 @@ from pocketcloud.protocol.errors import (
 )
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers import create_parser
-from pocketcloud.protocol.serializers import create_serializer
+from pocketcloud.protocol.serializers import create_serializer, response_serializer
 from pocketcloud.protocol.validation import unusable_text_error, validator_for
 from pocketcloud.services import BACKGROUND_SERVICES, CREDENTIAL_SERVICES
 from pocketcloud.services.base import ServiceRuntime
@@ -164,7 +164,7 @@ class Gateway:
         try:
             headers = answer(request, *locate(request))
         except ServiceError as error:
-            return self._error_response(target, error, None, request_id)
+            return self._error_response(target, request, error, None, request_id)
         id_headers: list[tuple[str, str]] = getattr(serializer, "request_id_headers", lambda _: [])(request_id)
         return Response(status=200, headers=[*headers, *id_headers])
 
@@ -217,7 +217,7 @@ class Gateway:
                 result = await result
             if ctx.answer_members:
                 result = {**ctx.answer_members, **(result or {})}
-            serializer = create_serializer(target.service, target.protocol)
+            serializer = response_serializer(target.service, target.protocol, request.headers.get("accept"))
             response = serializer.serialize(operation, result or {}, request_id)
             self._observe(ctx, operation_name, None)
             return target, response
@@ -225,14 +225,14 @@ class Gateway:
             self._observe(ctx, operation_name, error)
             if ctx is not None and ctx.error_headers:
                 error.headers = {**ctx.error_headers, **error.headers}
-            return target, self._error_response(target, error, operation, request_id)
+            return target, self._error_response(target, request, error, operation, request_id)
         except UnusableKey:  # a name that is no Unicode text, which the store cannot hold
             refused = unusable_text_error(target.service, target.protocol, params)
             self._observe(ctx, operation_name, refused)
-            return target, self._error_response(target, refused, operation, request_id)
+            return target, self._error_response(target, request, refused, operation, request_id)
         except BodyTooLarge:
             too_large = MalformedRequest("RequestEntityTooLarge", "Request body too large.", status=413)
-            return target, self._error_response(target, too_large, operation, request_id)
+            return target, self._error_response(target, request, too_large, operation, request_id)
         except ConnectionAbortedError:
             return target, Response(status=400)
         except Exception:
@@ -241,10 +241,12 @@ class Gateway:
             if target.service == "s3":
                 failure.code = "InternalError"
             self._observe(ctx, operation_name, failure)
-            return target, self._error_response(target, failure, operation, request_id)
+            return target, self._error_response(target, request, failure, operation, request_id)
 
-    def _error_response(self, target: Target, error: ServiceError, operation: Any, request_id: str) -> Response:
-        serializer = create_serializer(target.service, target.protocol)
+    def _error_response(
+        self, target: Target, request: Request, error: ServiceError, operation: Any, request_id: str
+    ) -> Response:
+        serializer = response_serializer(target.service, target.protocol, request.headers.get("accept"))
         return serializer.serialize_error(error, operation, request_id)
 
     def _observe(self, ctx: RequestContext | None, operation: str, error: ServiceError | None) -> None:

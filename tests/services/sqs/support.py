@@ -5,6 +5,7 @@ a client that speaks the old query protocol (signed form posts, XML answers)."""
 from __future__ import annotations
 
 import hashlib
+import json
 import struct
 import urllib.error
 import urllib.parse
@@ -112,6 +113,32 @@ class QueryClient:
                 return response.status, response.read().decode()
         except urllib.error.HTTPError as error:
             return error.code, error.read().decode()
+
+    def json(
+        self, action: str | None, path: str = "/", method: str = "POST", **params: str
+    ) -> tuple[int, dict[str, str], Any]:
+        """(status, headers, body: its JSON, else its text) of a signed query request that asks for a
+        JSON answer (`Accept: application/json`); a GET carries the parameters in its URL."""
+        form = urllib.parse.urlencode({**({"Action": action} if action else {}), "Version": "2012-11-05", **params})
+        url = self.endpoint + path + ("?" + form if method == "GET" else "")
+        headers = {"Accept": "application/json"}
+        if method == "POST":
+            headers["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+        request = AWSRequest(method=method, url=url, data=form if method == "POST" else None, headers=headers)
+        SigV4Auth(self.credentials, "sqs", self.region).add_auth(request)
+        raw = urllib.request.Request(
+            request.url, data=form.encode() if method == "POST" else None, headers=dict(request.headers),
+            method=method,
+        )
+        try:
+            with urllib.request.urlopen(raw, timeout=30) as response:
+                status, answer, body = response.status, dict(response.headers), response.read()
+        except urllib.error.HTTPError as error:
+            status, answer, body = error.code, dict(error.headers), error.read()
+        answer = {name.lower(): value for name, value in answer.items()}
+        if answer.get("content-type") == "application/json":
+            return status, answer, json.loads(body)
+        return status, answer, body.decode()
 
     def ok(self, action: str, path: str = "/", **params: str) -> ET.Element:
         status, root = self.call(action, path, **params)

@@ -8,6 +8,7 @@ shape and its members' serialization traits — never a template per call::
     ├── QuerySerializer                query.py  query (STS, IAM, SNS, RDS, ...)
     │   ├── Ec2Serializer              query.py  ec2
     │   └── SqsQuerySerializer         sqs.py    SQS called over query
+    ├── QueryJsonSerializer            query_json.py  query asked with Accept: application/json
     ├── JsonSerializer                 json.py   json (Logs, Step Functions, ...)
     │   └── SqsJsonSerializer          sqs.py    legacy codes in x-amzn-query-error
     └── RestSerializer                 rest.py   header/status/payload binding
@@ -33,6 +34,7 @@ from functools import cache
 from .base import ResponseSerializer
 from .json import JsonSerializer
 from .query import Ec2Serializer, QuerySerializer
+from .query_json import QueryJsonSerializer, accepts_json
 from .rest import LambdaSerializer, RestJsonSerializer, RestSerializer, RestXmlSerializer
 from .s3 import S3Serializer
 from .sqs import SqsJsonSerializer, SqsQuerySerializer
@@ -41,6 +43,7 @@ __all__ = [
     "Ec2Serializer",
     "JsonSerializer",
     "LambdaSerializer",
+    "QueryJsonSerializer",
     "QuerySerializer",
     "ResponseSerializer",
     "RestJsonSerializer",
@@ -50,6 +53,7 @@ __all__ = [
     "SqsJsonSerializer",
     "SqsQuerySerializer",
     "create_serializer",
+    "response_serializer",
 ]
 
 _PROTOCOLS: dict[str, type[ResponseSerializer]] = {
@@ -76,3 +80,18 @@ def create_serializer(service: str, protocol: str) -> ResponseSerializer:
     if cls is None:
         raise ValueError(f"no response serializer for protocol {protocol!r}")
     return cls(service)
+
+
+@cache
+def _query_json_serializer(service: str) -> ResponseSerializer:
+    query = create_serializer(service, "query")
+    assert isinstance(query, QuerySerializer)
+    return QueryJsonSerializer(query)
+
+
+def response_serializer(service: str, protocol: str, accept: str | None) -> ResponseSerializer:
+    """The serializer answering a request with this Accept header: the protocol's own, or, for a
+    query request that accepts `application/json`, the query protocol's JSON rendering."""
+    if protocol == "query" and accepts_json(accept):
+        return _query_json_serializer(service)
+    return create_serializer(service, protocol)

@@ -50,6 +50,12 @@ class QuerySerializer(ResponseSerializer):
     xml_overrides: Mapping[tuple[str, str], Mapping[str, Any]] = {}
     # Services whose model does not declare the namespace their documents use.
     default_namespace = ""
+    # The JSON rendering (query_json.py), where a service's JSON departs from its model:
+    # (structure shape, member) → the member's name; (structure, map member)s written as lists of
+    # {"Name", "Value"} entries; structure shape → members the JSON carries (as null) beyond the model.
+    json_member_names: Mapping[tuple[str, str], str] = {}
+    json_entry_lists: frozenset[tuple[str, str]] = frozenset()
+    json_extra_members: Mapping[str, tuple[str, ...]] = {}
 
     def __init__(self, service: str) -> None:
         super().__init__(service)
@@ -97,6 +103,11 @@ class QuerySerializer(ResponseSerializer):
         # query responses wrap the output in {Op}Result like every other.
         wrapper = shape.serialization.get("resultWrapper") or f"{operation.name}Result"
         return self.xml.element(shape, wrapper, {})
+
+    def front_end_error(self, error: ServiceError) -> Response | None:
+        """An error answered with a fixed document whatever the rendering asked for (hook for services
+        whose front end answers some requests before the service reads them), else None."""
+        return None
 
     def serialize_error(
         self, error: ServiceError, operation: OperationModel | None, request_id: str

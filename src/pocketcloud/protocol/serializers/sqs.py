@@ -119,6 +119,18 @@ def _status(code: str) -> int | None:
 class SqsQuerySerializer(QuerySerializer):
     xml_overrides = _QUERY_NAMES
     default_namespace = "http://queue.amazonaws.com/doc/2012-11-05/"
+    # SQS's query answers in JSON (Accept: application/json, query_json.py) name and shape a few
+    # members as its service's own model does, not as botocore's: answers recorded from AWS show
+    # ReceiveMessageResult {"messages": [...] or null}, ListQueuesResult {"NextExclusiveStartQueueName":
+    # null, "NextToken": ..., "queueUrls": [...]}, and GetQueueAttributesResult's Attributes as a list
+    # of {"Name", "Value"} (LocalStack's AWS-validated test_get_queue_attributes_json_format), while a
+    # message's Attributes stay an object.
+    json_member_names = {
+        ("ReceiveMessageResult", "Messages"): "messages",
+        ("ListQueuesResult", "QueueUrls"): "queueUrls",
+    }
+    json_entry_lists = frozenset({("GetQueueAttributesResult", "Attributes")})
+    json_extra_members = {"ListQueuesResult": ("NextExclusiveStartQueueName",)}
 
     def error_shape(self, error: ServiceError) -> Shape | None:
         return error_shapes(self.service).get(_shape_name(error.code))
@@ -139,14 +151,22 @@ class SqsQuerySerializer(QuerySerializer):
             response.body = response.body.replace(b"<%s></%s>" % (wrapper, wrapper), b"<%s/>" % wrapper, 1)
         return response
 
-    def serialize_error(
-        self, error: ServiceError, operation: OperationModel | None, request_id: str
-    ) -> Response:
+    def front_end_error(self, error: ServiceError) -> Response | None:
         if error.code == "UnknownOperationException":
-            # A request naming no action: SQS's front end answers with the bare document.
+            # A request naming no action: SQS's front end answers with the bare document, in XML even
+            # to a request that accepts JSON (LocalStack's AWS-validated
+            # test_get_without_query_json_format_returns_returns_xml).
             return Response(
                 error.status or 404, [("Content-Type", self.content_type)], b"<UnknownOperationException/>\n"
             )
+        return None
+
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> Response:
+        bare = self.front_end_error(error)
+        if bare is not None:
+            return bare
         # SQS closes every query error with an empty <Detail/> (SDKs show it as Detail: None).
         response = super().serialize_error(error, operation, request_id)
         if isinstance(response.body, bytes):
