@@ -191,7 +191,9 @@ if _XXHASH is not None:
     _FACTORIES["xxhash3"] = lambda: _XXHash(_XXHASH.new_xxhash3_64)
     _FACTORIES["xxhash128"] = lambda: _XXHash(_XXHASH.new_xxhash3_128)
 
-ALGORITHMS = frozenset(_FACTORIES)
+# The one table of algorithms: everything else that names them (S3's members and headers, the
+# algorithms a multipart upload's checksum types take) is derived from it, in this order.
+ALGORITHMS = tuple(_FACTORIES)
 # The header in which an SDK names the algorithm of the checksum it sends (no value of its own).
 SDK_ALGORITHM_HEADER = "x-amz-sdk-checksum-algorithm"
 

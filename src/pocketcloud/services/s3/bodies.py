@@ -35,18 +35,9 @@ from pocketcloud.store import BlobStore
 
 READ_CHUNK = 1024 * 1024
 INLINE_MAX = 64 * 1024  # plaintext bytes; larger bodies are blob files
-CHECKSUM_MEMBERS = {
-    "CRC32": "ChecksumCRC32",
-    "CRC32C": "ChecksumCRC32C",
-    "CRC64NVME": "ChecksumCRC64NVME",
-    "SHA1": "ChecksumSHA1",
-    "SHA256": "ChecksumSHA256",
-    "SHA512": "ChecksumSHA512",
-    "MD5": "ChecksumMD5",
-    "XXHASH64": "ChecksumXXHASH64",
-    "XXHASH3": "ChecksumXXHASH3",
-    "XXHASH128": "ChecksumXXHASH128",
-}
+# Algorithm → the member of S3's shapes that carries its checksum ("CRC32" → "ChecksumCRC32"), for
+# every algorithm auth/checksums.py has.
+CHECKSUM_MEMBERS = {name.upper(): f"Checksum{name.upper()}" for name in checksums.ALGORITHMS}
 
 
 @dataclass
@@ -96,8 +87,22 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
         )
     requested = params.get("ChecksumAlgorithm")
     if requested:
+        if str(requested).upper() not in CHECKSUM_MEMBERS:
+            raise unsupported_algorithm()
         wanted.setdefault(str(requested).upper(), None)
     return wanted
+
+
+def unsupported_algorithm() -> ServiceError:
+    """S3's answer to an x-amz-checksum-algorithm (CreateMultipartUpload, CopyObject) naming no algorithm
+    it has: its list is in alphabetical order ("[CRC32, CRC32C, CRC64NVME, SHA1, SHA256]" in LocalStack's
+    AWS-validated snapshot, CRC64NVME in its sorted place though the model added it last)."""
+    return ServiceError(
+        "InvalidRequest",
+        "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
+        f"[{', '.join(sorted(CHECKSUM_MEMBERS))}]",
+        status=400,
+    )
 
 
 def content_md5_digest(value: str | None) -> bytes | None:

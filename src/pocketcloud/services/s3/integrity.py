@@ -98,10 +98,41 @@ def _document_operations() -> frozenset[str]:
     return frozenset(found - {"CompleteMultipartUpload"})
 
 
+@cache
+def _checksum_operations() -> frozenset[str]:
+    """The operations that take a flexible checksum of their body (the model's httpChecksum names a
+    request algorithm member or requires a checksum): PutObject, UploadPart and the document operations."""
+    model = service_model("s3")
+    return frozenset(
+        name
+        for name in model.operation_names
+        if {"requestAlgorithmMember", "requestChecksumRequired"} & set(model.operation_model(name).http_checksum)
+    )
+
+
+# The x-amz-checksum-* headers that carry no checksum of their own.
+_NOT_CHECKSUMS = frozenset(("x-amz-checksum-type", "x-amz-checksum-mode", "x-amz-checksum-algorithm"))
+
+
+def check_checksum_names(operation: str, headers: Mapping[str, str]) -> None:
+    """An x-amz-checksum-<algorithm> header of an operation that takes a checksum of its body must name an
+    algorithm S3 has: S3 answers 400 InvalidRequest "The algorithm type you specified in x-amz-checksum-
+    header is invalid." to one that does not (x-amz-checksum-sha256a sent to S3, versity/versitygw#1104)."""
+    if operation not in _checksum_operations():
+        return
+    for name in headers:
+        if name.startswith("x-amz-checksum-") and name not in _NOT_CHECKSUMS and not checksums.algorithm_of_header(name):
+            raise ServiceError(
+                "InvalidRequest", "The algorithm type you specified in x-amz-checksum- header is invalid.", status=400
+            )
+
+
 def check_document_digests(operation: str, headers: Mapping[str, str], body: bytes | None) -> None:
     """Verify the Content-MD5 and x-amz-checksum-* headers of a request whose body is a document
     against that body, as S3 does (400 InvalidDigest / InvalidRequest for a value that is no digest,
-    400 BadDigest for one that does not match)."""
+    400 BadDigest for one that does not match). First, for any operation that takes a checksum of its
+    body, a document or not, refuse an x-amz-checksum-* header that names no algorithm (`check_checksum_names`)."""
+    check_checksum_names(operation, headers)
     if body is None or operation not in _document_operations():
         return
     expected = content_md5_digest(headers.get("content-md5"))

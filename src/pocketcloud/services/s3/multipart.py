@@ -19,7 +19,13 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.protocol.values import is_digits
-from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, join_blobs, read_blob, store_body
+from pocketcloud.services.s3.bodies import (
+    CHECKSUM_MEMBERS,
+    join_blobs,
+    read_blob,
+    store_body,
+    unsupported_algorithm,
+)
 from pocketcloud.services.s3.completions import Completions, store_completion, stored_completion
 from pocketcloud.services.s3.directory_buckets import is_directory_bucket
 from pocketcloud.services.s3.encryption import MissingCustomerKey, Seal, customer_key
@@ -52,19 +58,14 @@ Params = dict[str, Any]
 MIN_PART_SIZE = 5 * 1024 * 1024
 MAX_PART_NUMBER = 10000
 # Which algorithms each checksum type of a whole upload can use: only CRCs combine into a
-# checksum of the full object; COMPOSITE is a checksum of the parts' checksums (the hashes
-# S3 added in 2026, SHA512, MD5 and the XXHashes, cannot be combined either: COMPOSITE only).
-_HASHES = ("SHA1", "SHA256", "SHA512", "MD5", "XXHASH64", "XXHASH3", "XXHASH128")
+# checksum of the full object; COMPOSITE is a checksum of the parts' checksums, of any algorithm
+# but CRC64NVME (the hashes, SHA1 to the XXHashes S3 added in 2026, cannot be combined: COMPOSITE
+# only). An upload naming no type gets FULL_OBJECT for CRC64NVME, COMPOSITE for the others.
 _CHECKSUM_TYPES = {
     "FULL_OBJECT": ("CRC32", "CRC32C", "CRC64NVME"),
-    "COMPOSITE": ("CRC32", "CRC32C", *_HASHES),
+    "COMPOSITE": tuple(name for name in CHECKSUM_MEMBERS if name != "CRC64NVME"),
 }
-_DEFAULT_CHECKSUM_TYPE = {
-    "CRC32": "COMPOSITE",
-    "CRC32C": "COMPOSITE",
-    "CRC64NVME": "FULL_OBJECT",
-    **dict.fromkeys(_HASHES, "COMPOSITE"),
-}
+_DEFAULT_CHECKSUM_TYPE = {name: "FULL_OBJECT" if name == "CRC64NVME" else "COMPOSITE" for name in CHECKSUM_MEMBERS}
 
 
 def _check_part_algorithm(upload: Params, p: Params) -> None:
@@ -116,11 +117,8 @@ class MultipartOperations:
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         # Read without regard to case, as the type below; kept and answered in S3's spelling (CRC32).
         algorithm = (p.get("ChecksumAlgorithm") or "").upper() or None
-        if algorithm and algorithm not in _DEFAULT_CHECKSUM_TYPE:
-            raise invalid_request(
-                "Checksum algorithm provided is unsupported. Please try again with any of the valid types: "
-                f"[{', '.join(_DEFAULT_CHECKSUM_TYPE)}]"
-            )
+        if algorithm and algorithm not in CHECKSUM_MEMBERS:
+            raise unsupported_algorithm()
         # S3 reads the type without regard to case: AWS's CRT client (CLI v2, Mountpoint) sends "full_object".
         stated_type = (p.get("ChecksumType") or "").upper()
         if stated_type and stated_type not in _CHECKSUM_TYPES:
