@@ -9,10 +9,10 @@ checksum trailers; the decoded, checking body replaces `request.body`.
 
 S3 also takes Signature Version 2 (header and query forms, `sigv2.py`) and
 browser POST uploads, whose form fields sign a policy (`post_form.py`).
-Unsigned requests are anonymous for S3 (public resources may allow them) and
-rejected elsewhere, except STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML,
-which AWS takes unsigned. With `settings.auth_disabled` nothing is verified and any
-key acts as the root user of its account.
+Unsigned requests are anonymous for S3 and SQS (a bucket or queue policy may allow
+"Principal": "*"; the authorizer decides, as for anyone) and rejected elsewhere, except
+STS's AssumeRoleWithWebIdentity and AssumeRoleWithSAML, which AWS takes unsigned. With
+`settings.auth_disabled` nothing is verified and any key acts as the root user of its account.
 """
 
 from __future__ import annotations
@@ -121,6 +121,8 @@ class Authenticator:
             return AuthResult(ANONYMOUS)
         elif service == "sts" and await _is_unsigned_sts_action(request):
             return AuthResult(ANONYMOUS)  # the token or assertion in the body says who the caller is
+        elif service in _ANONYMOUS_SERVICES:
+            return AuthResult(ANONYMOUS)
         else:
             raise errors.missing_authentication()
 
@@ -432,6 +434,11 @@ def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> 
         decoded_length=int(decoded) if is_digits(decoded, 4000) else None,
     )
 
+
+# Services besides S3 whose resources a resource policy may open to anonymous callers: SQS ("You can
+# allow shared queue access to anonymous users. Such access requires no signature", SQS Developer
+# Guide, "Granting Anonymous Access to a Queue"). Refused, they are told to authenticate (the authorizer).
+_ANONYMOUS_SERVICES = frozenset({"sqs"})
 
 # STS operations AWS takes unsigned (the SDKs never sign them): anonymous here, the provider checks the token.
 _UNSIGNED_STS_ACTIONS = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})

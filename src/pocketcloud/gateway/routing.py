@@ -2,9 +2,12 @@
 
 In order: X-Amz-Target (json protocol) → the SigV4 credential scope of the
 Authorization header → a presigned URL's X-Amz-Credential → the Host (a
-virtual-hosted S3 bucket, or `sts.localhost`-style service hosts). What is left unsigned is S3, the one service that serves
-anonymous requests (public buckets, POST uploads), except a form-encoded POST to "/": STS's
-unsigned AssumeRoleWithWebIdentity and AssumeRoleWithSAML.
+virtual-hosted S3 bucket, or `sts.localhost`-style service hosts). What is left unsigned is S3 (public
+buckets, POST uploads), except a form-encoded POST to "/": STS's unsigned AssumeRoleWithWebIdentity
+and AssumeRoleWithSAML; and a query request (`Action=` in the URL, or a form-encoded POST) to a queue
+URL's path, `/{account}/{name}` or `/queue/{region}/{account}/{name}`: SQS's anonymous callers of a
+queue whose policy lets anyone in. (Unsigned json-protocol SQS requests name their service in
+X-Amz-Target.)
 
 S3 Control signs as "s3" too; its requests are told apart by what its model
 says every one of them carries: the `x-amz-account-id` header and a path under
@@ -80,7 +83,27 @@ def route_request(request: Request) -> Target:
         return Target("s3control", "rest-xml", "s3", None)
     if _is_unsigned_sts(request):
         return Target("sts", "query", "sts", None)
+    if _is_unsigned_sqs_query(request):
+        return Target("sqs", "query", "sqs", None)
     return Target("s3", "rest-xml", "s3", None)
+
+
+# A queue URL's path: `/{account}/{queue name}` or LocalStack's `/queue/{region}/{account}/{queue name}`.
+_QUEUE_PATH = re.compile(r"/(?:queue/[a-z0-9-]{1,30}/)?\d{12}/[A-Za-z0-9_-]{1,80}(?:\.fifo)?/?")
+
+
+def _is_unsigned_sqs_query(request: Request) -> bool:
+    """An SQS query request to a queue's URL (its path, and an `Action=` parameter or a form body).
+
+    S3 would read the path as a bucket of twelve digits and a key; but no S3 operation takes an
+    `Action` parameter or a form-encoded POST to a key (browser uploads are multipart/form-data)."""
+    if _QUEUE_PATH.fullmatch(request.path) is None:
+        return False
+    if "Action=" in request.query_string:
+        return True
+    return request.method == "POST" and request.headers.get("content-type", "").startswith(
+        "application/x-www-form-urlencoded"
+    )
 
 
 def _is_unsigned_sts(request: Request) -> bool:

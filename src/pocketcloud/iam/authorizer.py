@@ -20,7 +20,8 @@ control policies cover, is limited by that account's RCPs whoever the caller is
 belongs to and where (`membership(account)`), for aws:PrincipalOrgID,
 aws:PrincipalOrgPaths, aws:ResourceOrgID, aws:ResourceOrgPaths and
 aws:SourceOrgID. A denial is the service's own AccessDenied error with AWS's
-wording ("Access Denied", with no detail, for an anonymous caller).
+wording ("Access Denied", with no detail, for an anonymous caller of S3; an anonymous
+caller of another service is told its request is missing authentication).
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
-from pocketcloud.auth.errors import AuthErrors
+from pocketcloud.auth.errors import S3, AuthErrors
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.actions import iam_action, resource_arns
@@ -154,6 +155,10 @@ class Authorizer:
             ctx.condition_values.update(find_values(ctx, operation.name, params))
         decision, action, resources = self.decide(ctx, operation, params, policy_text, resource_account)
         if not decision.allowed:
+            if principal.is_anonymous and AuthErrors(ctx.service).family != S3:
+                # An unsigned request no resource policy lets through is refused as unsigned requests
+                # are where nothing may be anonymous; S3 says "Access Denied" (below).
+                raise AuthErrors(ctx.service).missing_authentication()
             # A service that words a refusal its own way (SQS's GetQueueUrl to another account's caller).
             refusal = getattr(provider, "refusal", None)
             answer = refusal(ctx, operation.name, resource_account) if refusal is not None else None
