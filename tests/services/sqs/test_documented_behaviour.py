@@ -1,12 +1,13 @@
 """SQS held to the statements of its Developer Guide and API Reference that the recorded-answer
 suites do not reach: the FIFO queue delay being retroactive, FIFO receive attempts not replayed once
-their messages' visibility changed, AddPermission's statement quota and CreateQueue's sqs:TagQueue
+their messages' visibility changed and restarting it when replayed, AddPermission's statement quota and CreateQueue's sqs:TagQueue
 check, redriven messages being new messages, the in-flight message quota, and the range a Number
 message attribute can hold. Each test cites the page it checks."""
 
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -148,6 +149,25 @@ def test_a_receive_attempt_whose_visibility_was_extended_is_not_replayed(
 
     assert [m["Body"] for m in again] == ["second"]
     sqs.delete_message(QueueUrl=url, ReceiptHandle=first["ReceiptHandle"])  # still the current handle
+
+
+def test_a_retried_receive_attempt_restarts_the_visibility_timeout(
+    sqs: Any, new_queue: Callable[..., str]
+) -> None:
+    """API Reference, ReceiveMessage, ReceiveRequestAttemptId: "During a visibility timeout, subsequent
+    calls with the same ReceiveRequestAttemptId return the same messages and receipt handles. If a retry
+    occurs within the deduplication interval, it resets the visibility timeout." """
+    url = new_queue(fifo=True)
+    sqs.send_message(QueueUrl=url, MessageBody="first", MessageGroupId="a", MessageDeduplicationId="1")
+    start = time.monotonic()
+    first = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="attempt", VisibilityTimeout=3)
+    time.sleep(max(0.0, 1.5 - (time.monotonic() - start)))
+    again = sqs.receive_message(QueueUrl=url, ReceiveRequestAttemptId="attempt", VisibilityTimeout=3)
+    time.sleep(max(0.0, 3.5 - (time.monotonic() - start)))  # past the first timeout, within the restarted one
+
+    assert again["Messages"][0]["ReceiptHandle"] == first["Messages"][0]["ReceiptHandle"]
+    assert "Messages" not in sqs.receive_message(QueueUrl=url)
+    assert _attribute(sqs, url, "ApproximateNumberOfMessagesNotVisible") == "1"
 
 
 # -- permissions ----------------------------------------------------------------------------------
