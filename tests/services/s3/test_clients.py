@@ -143,6 +143,26 @@ def test_cli_sync_both_ways_and_ls_and_rm_recursive(aws_env: dict[str, str], s3:
     assert s3.list_objects_v2(Bucket=cli_bucket)["KeyCount"] == 0
 
 
+def test_cli_uploads_a_file_after_an_empty_one_on_the_same_connection(aws_env: dict[str, str], s3: Any,
+                                                                     cli_bucket: str, tmp_path: Path) -> None:
+    # The CLI sends `Expect: 100-continue` with an empty file too. Answered with no 100 Continue on a
+    # connection kept open, its bundled botocore (1.43) parses that connection's next answer against
+    # the empty upload's status line, finds no headers ("Failed to parse headers") and waits out its
+    # read timeout (60 s) for a body. Found by the CLI's test_cp_date (a sync of empty files, then of
+    # changed ones, stalled a minute); AWS answers both uploads at once.
+    (tmp_path / "up").mkdir()
+    (tmp_path / "up" / "a-empty").write_bytes(b"")
+    (tmp_path / "up" / "b-full").write_bytes(b"after the empty one")
+    config = tmp_path / "config"
+    config.write_text("[default]\ns3 =\n  max_concurrent_requests = 1\n")  # one connection, in order
+    env = {**aws_env, "AWS_CONFIG_FILE": str(config)}
+    done = aws(env, "--debug", "s3", "cp", str(tmp_path / "up"), f"s3://{cli_bucket}/", "--recursive",
+               "--cli-read-timeout", "3")
+    assert "Failed to parse headers" not in done.stderr
+    assert s3.get_object(Bucket=cli_bucket, Key="b-full")["Body"].read() == b"after the empty one"
+    assert s3.head_object(Bucket=cli_bucket, Key="a-empty")["ContentLength"] == 0
+
+
 def test_cli_rb_refuses_a_non_empty_bucket_unless_forced(aws_env: dict[str, str], s3: Any, tmp_path: Path) -> None:
     name = unique_bucket("clirb")
     aws(aws_env, "s3", "mb", f"s3://{name}")
