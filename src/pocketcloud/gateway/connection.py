@@ -400,9 +400,10 @@ class HttpConnection(asyncio.Protocol):
 
     def on_header(self, name: bytes, value: bytes) -> None:
         # Kept as `Request` keeps them: lower-cased names, a repeated header's values joined with ","
-        # (RFC 9110 §5.3).
+        # (RFC 9110 §5.3). httptools drops the whitespace before a value, not the whitespace after it,
+        # which is no part of the value either (RFC 9110 §5.5): S3 would keep it in user metadata.
         self._count_head(len(name) + len(value))
-        key, text = name.decode("latin-1").lower(), value.decode("latin-1")
+        key, text = name.decode("latin-1").lower(), value.decode("latin-1").rstrip(" \t")
         headers = self._headers
         if key in headers:
             headers[key] = f"{headers[key]},{text}"
