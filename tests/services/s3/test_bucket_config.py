@@ -4,6 +4,7 @@ document comes back as it was given (with what S3 adds, such as a lifecycle rule
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import os
 import re
@@ -124,6 +125,28 @@ def test_lifecycle_legacy_prefix_and_empty_filter_are_accepted(s3: Any, bucket: 
 def test_lifecycle_filter_with_two_conditions_outside_and_is_malformed(s3: Any, bucket: str) -> None:
     two = rule(Filter={"Prefix": "a/", "Tag": {"Key": "k", "Value": "v"}})
     assert error_of(lifecycle, s3, bucket, two)[:2] == ("MalformedXML", 400)
+
+
+def test_lifecycle_and_with_two_prefixes_is_invalid_request(s3: Any, bucket: str) -> None:
+    # The AWS SDK for .NET's LifecycleTests.TestLifecycleFilterAndTwoPrefixes: S3 refuses it with this
+    # wording. botocore's model has one Prefix in And, so the second is written into the document.
+    def second_prefix(request: Any, **_: Any) -> None:
+        request.data = request.data.replace(b"<Prefix>a/</Prefix>", b"<Prefix>a/</Prefix><Prefix>b/</Prefix>")
+        for name in [n for n in request.headers if n.lower().startswith(("x-amz-checksum-", "x-amz-sdk-checksum"))]:
+            del request.headers[name]
+        request.headers["Content-MD5"] = base64.b64encode(hashlib.md5(request.data).digest()).decode()
+
+    s3.meta.events.register("before-sign.s3.PutBucketLifecycleConfiguration", second_prefix)
+    try:
+        two = rule(Filter={"And": {"Prefix": "a/", "Tags": [{"Key": "k", "Value": "v"}]}})
+        assert error_of(lifecycle, s3, bucket, two) == (
+            "InvalidRequest", 400, "An And operator may only contain one 'Prefix'."
+        )
+    finally:
+        s3.meta.events.unregister("before-sign.s3.PutBucketLifecycleConfiguration", second_prefix)
+    assert error_of(s3.get_bucket_lifecycle_configuration, Bucket=bucket)[0] == "NoSuchLifecycleConfiguration"
+    lifecycle(s3, bucket, two)  # one Prefix is fine
+    assert s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"][0]["Filter"] == two["Filter"]
 
 
 def test_lifecycle_expiration_days_must_be_positive(s3: Any, bucket: str) -> None:

@@ -36,6 +36,7 @@ from datetime import UTC, datetime, time
 from email.utils import format_datetime
 from typing import Any
 from urllib.parse import quote
+from xml.etree import ElementTree
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -75,6 +76,22 @@ def validate_lifecycle_configuration(config: Params | None) -> None:
     seen: set[str] = set()
     for rule in rules:
         _check_rule(rule, seen)
+
+
+def check_single_and_prefix(document: bytes | None) -> None:
+    """An And of a rule's Filter names at most one Prefix. The parser keeps the first of a repeated
+    element, so this is read from the document itself (which has parsed once already): S3 refuses it
+    with "An And operator may only contain one 'Prefix'." (the AWS SDK for .NET's
+    LifecycleTests.TestLifecycleFilterAndTwoPrefixes)."""
+    if not document or b"And" not in document:
+        return
+    for element in ElementTree.fromstring(document).iter():
+        if _local_name(element.tag) == "And" and sum(_local_name(c.tag) == "Prefix" for c in element) > 1:
+            raise invalid_request("An And operator may only contain one 'Prefix'.")
+
+
+def _local_name(tag: str) -> str:
+    return tag.rpartition("}")[2]
 
 
 def _check_rule(rule: Params, seen: set[str]) -> None:
@@ -311,6 +328,7 @@ class LifecycleOperations:
 
     def validate_lifecycle(self, ctx: RequestContext, bucket: str, value: Params | None) -> None:
         self.s3.bucket(bucket)
+        check_single_and_prefix(ctx.request.body.buffered)
         validate_lifecycle_configuration(value)
 
     def PutBucketLifecycleConfiguration(self, ctx: RequestContext, p: Params) -> Params:
