@@ -39,7 +39,7 @@ _V4_FIELDS = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Date", "X-Amz-Signat
 class PostForm:
     """A POST upload's form, as the S3 provider needs it."""
 
-    fields: dict[str, str]  # lower-cased name → first value
+    fields: dict[str, str]  # lower-cased name → value (a repeated field's values joined with ",")
     names: list[str]  # the field names as sent, in order
     filename: str | None
     file_content_type: str | None
@@ -66,9 +66,13 @@ async def read_post_form(request: Request) -> PostForm:
     if boundary is None:
         raise MalformedForm()
     form = await read_form(request.body, boundary)
+    # A field sent twice counts with both values, joined as a repeated header's are: each must pass
+    # the policy (S3 refuses a second Content-Type outside a starts-with condition with 403, the AWS
+    # SDK for .NET's CreatePresignedPostTests.WithCustomConditions), where keeping the first let it by.
     fields: dict[str, str] = {}
     for name, value in form.fields:
-        fields.setdefault(name.lower(), value)
+        lowered = name.lower()
+        fields[lowered] = f"{fields[lowered]},{value}" if lowered in fields else value
     post = PostForm(fields, [name for name, _ in form.fields],
                     form.file.filename if form.file else None, form.file.content_type if form.file else None)
     if form.body is None:

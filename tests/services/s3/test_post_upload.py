@@ -154,6 +154,20 @@ def test_expired_policy_failed_condition_and_extra_field_are_refused(endpoint: s
     assert (status, error_code(body)[0]) == (400, "InvalidPolicyDocument")
 
 
+def test_a_field_sent_twice_must_pass_the_policy_with_both_values(v4: Any, bucket: str) -> None:
+    # The AWS SDK for .NET's CreatePresignedPostTests.WithCustomConditions appends a second Content-Type
+    # (image/jpeg) after the one the policy's starts-with allows: S3 answers 403, and stores nothing.
+    post = v4.generate_presigned_post(bucket, "k", Fields={"Content-Type": "text/plain"},
+                                      Conditions=[["starts-with", "$Content-Type", "text/"]])
+    fields = [*post["fields"].items(), ("Content-Type", "image/jpeg")]
+    status, body, _ = post_form(post["url"], fields, b"1")
+    assert (status, error_code(body)) == (403, (
+        "AccessDenied", 'Invalid according to Policy: Policy Condition failed: ["starts-with", "$Content-Type", "text/"]'))
+    assert "Contents" not in v4.list_objects_v2(Bucket=bucket)
+    status, _, _ = post_form(post["url"], [*post["fields"].items(), ("Content-Type", "text/html")], b"1")
+    assert status == 204
+
+
 def test_a_tampered_policy_or_an_unknown_key_is_refused(v4: Any, bucket: str) -> None:
     post = v4.generate_presigned_post(bucket, "k")
     fields = dict(post["fields"])
