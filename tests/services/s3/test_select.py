@@ -118,6 +118,24 @@ def test_json_lines_nested_paths(s3: Any, bucket: str) -> None:
     assert rows(payload) == [{"id": 1, "b": "x", "second": "t2"}, {"id": 2, "b": "y"}]
 
 
+def test_json_lines_reads_objects_spread_over_several_lines(s3: Any, bucket: str) -> None:
+    # The AWS SDK for .NET's SelectObjectContentTests query, as S3 answers it, LINES input whose
+    # objects are pretty-printed and separated by "} {"; a line of no JSON at all is still refused.
+    records = [{"ID": "1", "LOCATIONID": "VALE"}, {"ID": "2", "LOCATIONID": "ATLAS"}, {"ID": "3", "LOCATIONID": "VALE"}]
+    body = '{"ID": "0", "LOCATIONID": "VALE"}\n' + " ".join(json.dumps(r, indent=4) for r in records) + "\n"
+    s3.put_object(Bucket=bucket, Key="p.json", Body=body.encode())
+    sql = "select * from S3Object s where s.LOCATIONID = 'VALE'"
+    payload, _, events = select(s3, bucket, "p.json", sql, {"JSON": {"Type": "LINES"}}, JSON_OUT)
+    assert [r["ID"] for r in rows(payload)] == ["0", "1", "3"]
+    assert [next(iter(e)) for e in events] == ["Records", "Stats", "End"]
+    s3.put_object(Bucket=bucket, Key="bad.json", Body=b'{"ID": "0"}\n{"ID": \nnot json\n')
+    code, status, _ = error_of(
+        s3.select_object_content, Bucket=bucket, Key="bad.json", Expression=sql, ExpressionType="SQL",
+        InputSerialization={"JSON": {"Type": "LINES"}}, OutputSerialization=JSON_OUT,
+    )  # fmt: skip
+    assert (code, status) == ("JSONParsingError", 400)
+
+
 def test_json_document_from_path_wildcards_emit_missing(s3: Any, bucket: str) -> None:
     # The SELECT command page's example: a wildcard matching nothing yields an empty record.
     body = (

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bz2
 import codecs
+import itertools
 import json
 import re
 import zlib
@@ -272,7 +273,11 @@ def csv_records(spec: InputSpec, raw_records: Iterable[bytes]) -> Iterator[list[
 
 
 def json_lines(raw_records: Iterable[bytes]) -> Iterator[Any]:
-    for raw in raw_records:
+    """The values of JSON LINES input, one a line; from a line that holds no whole value on, the rest
+    is read as a stream of values, as S3 reads it: objects pretty-printed over several lines, "} {"
+    between two, select as they would one a line (the AWS SDK for .NET's SelectObjectContentTests)."""
+    records = iter(raw_records)
+    for raw in records:
         if not raw.strip():
             continue
         try:
@@ -281,7 +286,8 @@ def json_lines(raw_records: Iterable[bytes]) -> Iterator[Any]:
             try:  # what orjson refuses and json reads: integers beyond 64 bits, NaN
                 yield json.loads(_decode(raw))
             except ValueError:
-                raise select_error("JSONParsingError") from None
+                yield from json_documents(itertools.chain([raw], (b"\n" + rest for rest in records)))
+                return
 
 
 _BETWEEN_VALUES = re.compile(r"[\s,]*")
