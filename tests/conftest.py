@@ -8,6 +8,7 @@ whole session; `ServerProcess` starts extra ones (restarts, kill -9).
 from __future__ import annotations
 
 import atexit
+import datetime
 import json
 import os
 import signal
@@ -18,11 +19,14 @@ import tempfile
 import time
 import urllib.request
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 from typing import Any
+from unittest import mock
 
 import boto3
 import pytest
+from botocore.compat import HAS_CRT
 from botocore.config import Config
 
 ROOT_KEY = "test"
@@ -108,6 +112,18 @@ def wait_for(check: Callable[[], Any], seconds: float = 30.0) -> Any:
             return found
         time.sleep(0.2)
     raise AssertionError(f"not within {seconds} s")
+
+
+@contextmanager
+def signing_clock(at: datetime.datetime) -> Iterator[None]:
+    """botocore signs at `at` (naive UTC): its own signer, and the CRT's (used once awscrt is
+    installed), which reads the clock through a reference of its own."""
+    with ExitStack() as stack:
+        stack.enter_context(mock.patch("botocore.auth.get_current_datetime", return_value=at))
+        if HAS_CRT:
+            aware = at.replace(tzinfo=datetime.UTC)
+            stack.enter_context(mock.patch("botocore.crt.auth.get_current_datetime", return_value=aware))
+        yield
 
 
 def make_client(endpoint: str, service: str, key: str = ROOT_KEY, secret: str = ROOT_SECRET,

@@ -8,28 +8,12 @@ import subprocess
 import sys
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
-from contextlib import ExitStack, contextmanager
-from unittest import mock
 
 import boto3
 import pytest
-from botocore.compat import HAS_CRT
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROOT_ACCOUNT, make_client
-
-
-@contextmanager
-def signing_clock(at: datetime.datetime) -> Iterator[None]:
-    """botocore signs at `at` (naive UTC): its own signer, and the CRT's (used once awscrt is
-    installed), which reads the clock through a reference of its own."""
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch("botocore.auth.get_current_datetime", return_value=at))
-        if HAS_CRT:
-            aware = at.replace(tzinfo=datetime.UTC)
-            stack.enter_context(mock.patch("botocore.crt.auth.get_current_datetime", return_value=aware))
-        yield
+from tests.conftest import ROOT_ACCOUNT, make_client, signing_clock
 
 
 def error_of(exc_info: pytest.ExceptionInfo[ClientError]) -> tuple[str, int, str]:

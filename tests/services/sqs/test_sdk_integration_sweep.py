@@ -14,29 +14,15 @@ with plain and custom-labelled data types). The checks are our own.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
-from unittest import mock
 
 import pytest
-from botocore.compat import HAS_CRT
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client
+from tests.conftest import make_client, signing_clock
 from tests.services.sqs.support import unique
-
-
-@contextmanager
-def signing_clock(at: datetime.datetime) -> Iterator[None]:
-    """botocore (and the CRT signer, once installed) signs at `at`, naive UTC."""
-    with ExitStack() as stack:
-        stack.enter_context(mock.patch("botocore.auth.get_current_datetime", return_value=at))
-        if HAS_CRT:
-            aware = at.replace(tzinfo=datetime.UTC)
-            stack.enter_context(mock.patch("botocore.crt.auth.get_current_datetime", return_value=aware))
-        yield
 
 
 def test_a_call_signed_an_hour_off_is_refused_with_the_servers_own_date(sqs: Any) -> None:
