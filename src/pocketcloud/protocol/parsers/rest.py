@@ -588,12 +588,15 @@ def virtual_host_bucket(host: str) -> str | None:
     if dot and first[-13:-12] == "-" and _ACCESS_POINT_HOST.fullmatch(first):
         # `<access point>-<account>.<endpoint>`: what SDKs send for an access point ARN with a custom endpoint
         return first
-    if name.endswith(".localhost") and not name.startswith(("s3.", "s3-")):
+    if name.endswith(".localhost") and not _S3_ENDPOINT_NAME.fullmatch(name[: -len(".localhost")]):
         return name[: -len(".localhost")]
     return None
 
 
 _ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")
+# The S3 endpoint's own names before `.localhost` (`s3`, `s3.us-east-1`, `s3-us-west-2`, `s3.dualstack.
+# eu-west-1`, `s3-external-1`): no bucket. A bucket whose name merely starts with `s3-` or `s3.` is one.
+_S3_ENDPOINT_NAME = re.compile(r"s3(?:[.-](?:dualstack|fips|external-1|[a-z]{2}(?:-[a-z]+)+-\d+))*")
 
 
 _INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
