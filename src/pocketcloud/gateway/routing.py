@@ -11,7 +11,8 @@ X-Amz-Target.)
 
 S3 Control signs as "s3" too; its requests are told apart by what its model
 says every one of them carries: the `x-amz-account-id` header and a path under
-the model's common requestUri prefix (`/v20180820/`).
+the model's common requestUri prefix (`/v20180820/`), an unsigned one before its
+Host (`<account>.localhost`) is read as a bucket's.
 """
 
 from __future__ import annotations
@@ -76,11 +77,11 @@ def route_request(request: Request) -> Target:
         if service == "s3" and _is_s3control(request):
             service = "s3control"
         return Target(service, protocol_for(service, request), scope[1], region)
+    if _is_s3control(request):  # before the host: S3 Control's `<account>.localhost` would read as a bucket's
+        return Target("s3control", "rest-xml", "s3", None)
     service = _service_from_host(request.host)
     if service:
         return Target(service, protocol_for(service, request), service, None)
-    if _is_s3control(request):
-        return Target("s3control", "rest-xml", "s3", None)
     if _is_unsigned_sts(request):
         return Target("sts", "query", "sts", None)
     if _is_unsigned_sqs_query(request):
