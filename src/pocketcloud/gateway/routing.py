@@ -97,13 +97,16 @@ def _is_unsigned_sqs_query(request: Request) -> bool:
     """An SQS query request to a queue's URL (its path, and an `Action=` parameter or a form body).
 
     S3 would read the path as a bucket of twelve digits and a key; but no S3 operation takes an
-    `Action` parameter or a form-encoded POST to a key (browser uploads are multipart/form-data)."""
+    `Action` parameter, and its POSTs to a key (CreateMultipartUpload, RestoreObject, ...), whose
+    Content-Type may be anything, all name a subresource in the query, which SQS's form POST has not."""
     if _QUEUE_PATH.fullmatch(request.path) is None:
         return False
     if "Action=" in request.query_string:
         return True
-    return request.method == "POST" and request.headers.get("content-type", "").startswith(
-        "application/x-www-form-urlencoded"
+    return (
+        request.method == "POST"
+        and not request.query_string
+        and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
     )
 
 

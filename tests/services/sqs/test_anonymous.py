@@ -8,6 +8,7 @@ MissingAuthenticationToken, "Request is missing Authentication Token"."""
 from __future__ import annotations
 
 import json
+import random
 import urllib.parse
 from typing import Any
 
@@ -112,3 +113,16 @@ def test_operations_on_no_queue_are_refused_unsigned(sqs: Any, anonymous: Any) -
     assert error_of(anonymous.create_queue, QueueName=name) == MISSING_TOKEN
     assert error_of(anonymous.get_queue_url, QueueName=name) == MISSING_TOKEN
     assert sqs.list_queues(QueueNamePrefix=name).get("QueueUrls", []) == []
+
+
+def test_an_unsigned_s3_post_to_a_key_in_a_bucket_named_like_an_account_stays_s3s(endpoint: str) -> None:
+    # A queue URL's path is also a key in a bucket of twelve digits; an S3 POST to a key names a
+    # subresource (`?uploads`) and may carry any Content-Type, a form's included (the object's type).
+    path = f"/{random.randrange(10**11, 10**12)}/upload"
+
+    answer = requests.post(
+        f"{endpoint}{path}?uploads", headers={"Content-Type": "application/x-www-form-urlencoded"}, timeout=30
+    )
+
+    assert answer.status_code == 404, answer.text
+    assert "<Code>NoSuchBucket</Code>" in answer.text  # S3's answer, not SQS's <UnknownOperationException/>
