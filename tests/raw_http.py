@@ -161,6 +161,12 @@ def error_code(body: bytes) -> str:
     return match.group(1).decode() if match else ""
 
 
+def error_message(body: bytes) -> str:
+    """The message of an XML error answer ("" without one)."""
+    match = re.search(rb"<Message>([^<]*)</Message>", body)
+    return match.group(1).decode() if match else ""
+
+
 class JsonConnection:
     """One keep-alive connection to a JSON-protocol service (SQS: `AmazonSQS`, json 1.0), each call
     SigV4-signed with its body's SHA-256, for tests that make tens of thousands of calls: boto3 spends

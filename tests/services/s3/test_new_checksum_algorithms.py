@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from tests.raw_http import error_code, exchange, signed_head, signed_request
+from tests.raw_http import error_code, error_message, exchange, signed_head, signed_request
 from tests.services.s3.core_support import error_of
 
 crt = pytest.importorskip("awscrt.checksums")
@@ -191,12 +191,7 @@ def test_a_checksum_header_of_an_algorithm_s3_lacks_is_refused(
         (f"/{bucket}?tagging", tagging),  # PutBucketTagging
     ):
         status, _, answer = exchange(endpoint, signed_request(endpoint, "PUT", target, "s3", body, {name: value}))
-        assert (status, error_code(answer), _message(answer)) == refused, (target, answer)
+        assert (status, error_code(answer), error_message(answer)) == refused, (target, answer)
     assert error_of(s3.head_object, Bucket=bucket, Key="k")[:2] == ("404", 404)
     assert s3.list_parts(Bucket=bucket, Key="mp", UploadId=upload).get("Parts", []) == []
     assert error_of(s3.get_bucket_tagging, Bucket=bucket)[:2] == ("NoSuchTagSet", 404)
-
-
-def _message(answer: bytes) -> str:
-    start, end = answer.find(b"<Message>"), answer.find(b"</Message>")
-    return answer[start + len(b"<Message>") : end].decode()

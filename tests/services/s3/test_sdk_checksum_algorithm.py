@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.raw_http import exchange, signed_request
+from tests.raw_http import error_code, error_message, exchange, signed_request
 from tests.services.s3.core_support import error_of
 
 INVALID = ("InvalidRequest", 400, "Value for x-amz-sdk-checksum-algorithm header is invalid.")
@@ -28,15 +28,9 @@ def crc32(data: bytes) -> str:
     return base64.b64encode(zlib.crc32(data).to_bytes(4, "big")).decode()
 
 
-def message(answer: bytes) -> str:
-    start, end = answer.find(b"<Message>"), answer.find(b"</Message>")
-    return answer[start + len(b"<Message>") : end].decode()
-
-
 def error_in(answer: tuple[int, dict[str, str], bytes]) -> tuple[str, int, str]:
     status, _, body = answer
-    start, end = body.find(b"<Code>"), body.find(b"</Code>")
-    return body[start + len(b"<Code>") : end].decode(), status, message(body)
+    return error_code(body), status, error_message(body)
 
 
 @pytest.mark.parametrize("named", ["MD4", "foo", "SHA1"])
