@@ -426,12 +426,17 @@ def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> 
     headers = request.headers
     declared = tuple(n.strip().lower() for n in headers.get("x-amz-trailer", "").split(",") if n.strip())
     decoded = headers.get("x-amz-decoded-content-length", "")
+    if not is_digits(decoded, 4000):
+        # "For all requests, you must include the x-amz-decoded-content-length header" (S3 API
+        # Reference, sigv4-streaming): S3 answers a streaming body without it (or with no number in
+        # it), in HTTP chunked framing or not, 411 MissingContentLength.
+        raise ServiceError("MissingContentLength", "You must provide the Content-Length HTTP header.", status=411)
     request.body = AwsChunkedBody(
         request.body,
         signer=signer,
         trailer=mode.endswith("-TRAILER"),
         declared_trailers=declared,
-        decoded_length=int(decoded) if is_digits(decoded, 4000) else None,
+        decoded_length=int(decoded),
     )
 
 

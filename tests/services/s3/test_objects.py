@@ -14,6 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
+from tests.raw_http import error_code, error_message, exchange, signed_head
 from tests.services.s3.access_support import http
 from tests.services.s3.core_support import error_of
 
@@ -674,6 +675,30 @@ def test_checksum_sent_as_a_trailer_is_verified_stored_and_returned(trailer_s3: 
     got = trailer_s3.get_object(Bucket=bucket, Key="k", ChecksumMode="ENABLED")
     assert got[f"Checksum{algorithm}"] == expected
     assert got["Body"].read() == body  # botocore also validates the returned checksum as it reads
+
+
+@pytest.mark.parametrize("decoded_length", [None, "abc", "12x"])
+@pytest.mark.parametrize("http_chunked", [False, True])
+def test_a_streaming_put_must_say_its_decoded_length(
+    endpoint: str, s3: Any, bucket: str, decoded_length: str | None, http_chunked: bool
+) -> None:
+    # "For all requests, you must include the x-amz-decoded-content-length header" (sigv4-streaming):
+    # without it S3 answers 411 MissingContentLength, as the Go SDK v2's TestInteg_ObjectChecksums
+    # ("unseekable/unknown content length": aws-chunked in HTTP chunked framing) expects of AWS.
+    data = b"hello world"
+    headers = {"content-encoding": "aws-chunked", "x-amz-trailer": "x-amz-checksum-crc32"}
+    if decoded_length is not None:
+        headers["x-amz-decoded-content-length"] = decoded_length
+    head, _ = signed_head(endpoint, "PUT", f"/{bucket}/k", "s3", "STREAMING-UNSIGNED-PAYLOAD-TRAILER", headers)
+    body = b"b\r\n" + data + b"\r\n0\r\nx-amz-checksum-crc32:" + crc32_b64(data).encode() + b"\r\n\r\n"
+    if http_chunked:
+        framed = head + b"transfer-encoding: chunked\r\n\r\n" + b"%x\r\n%s\r\n0\r\n\r\n" % (len(body), body)
+    else:
+        framed = head + f"content-length: {len(body)}\r\n\r\n".encode() + body
+    status, _, answer = exchange(endpoint, framed)
+    assert (status, error_code(answer)) == (411, "MissingContentLength")
+    assert error_message(answer) == "You must provide the Content-Length HTTP header."
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
 def test_default_client_checksum_is_returned_with_checksum_mode(s3: Any, bucket: str) -> None:
