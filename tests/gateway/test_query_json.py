@@ -92,7 +92,7 @@ def test_an_authentication_failure_is_json_too(endpoint: str) -> None:
 def test_other_accept_headers_keep_the_xml(endpoint: str) -> None:
     params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
 
-    for accept in ("*/*", "text/xml", "application/jsonl"):
+    for accept in ("*/*", "text/xml", "application/jsonl", "application/json;q=0, text/xml"):
         answer = _post(endpoint, "sts", params, accept)
         assert answer.status_code == 200
         assert answer.headers["Content-Type"] == "text/xml"

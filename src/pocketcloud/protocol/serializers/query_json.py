@@ -38,10 +38,25 @@ CONTENT_TYPE = "application/json"
 
 
 def accepts_json(accept: str | None) -> bool:
-    """Does an Accept header name `application/json` among its media ranges?"""
+    """Does an Accept header name `application/json` among its media ranges, and not refuse it with
+    a weight of 0 ("not acceptable", RFC 9110 §12.4.2)?"""
     if not accept or "json" not in accept:
         return False
-    return any(part.split(";", 1)[0].strip().lower() == CONTENT_TYPE for part in accept.split(","))
+    for part in accept.split(","):
+        media_range, *parameters = part.split(";")
+        if media_range.strip().lower() == CONTENT_TYPE:
+            return not any(_refuses(parameter) for parameter in parameters)
+    return False
+
+
+def _refuses(parameter: str) -> bool:
+    name, _, value = parameter.partition("=")
+    if name.strip().lower() != "q":
+        return False
+    try:
+        return float(value.strip()) == 0
+    except ValueError:
+        return False
 
 
 def _name_value_entries(value: Any) -> Any:
