@@ -116,8 +116,9 @@ class AccessPointRouting:
         Requester Pays bucket refuses, its copy source's included (`request_payment.py`); then hold
         the request to the bucket owners it names (x-amz-expected-bucket-owner and
         x-amz-source-expected-bucket-owner): another owner is refused with 403 AccessDenied, whoever asks.
-        An x-amz-sdk-checksum-algorithm without its checksum, and a document body that does not match
-        its digests, are refused first (`integrity.py`)."""
+        An x-amz-sdk-checksum-algorithm that names no algorithm or comes without its checksum, an
+        x-amz-checksum-* header that names no algorithm, and a document body that does not match its
+        digests are refused first (`integrity.py`)."""
         check_sdk_algorithm(ctx.request.headers)
         check_document_digests(operation.name, ctx.request.headers, ctx.request.body.buffered)
         self._resolve_access_point(ctx, operation, params)
