@@ -339,6 +339,33 @@ def test_wrong_full_object_checksum_on_completion_is_bad_digest(s3: Any, bucket:
     assert done["ChecksumCRC32"] == right
 
 
+def test_a_full_object_upload_takes_parts_sent_without_a_checksum(plain: Any, bucket: str) -> None:
+    # A FULL_OBJECT upload's parts need no checksum of their own: S3 computes the part's with the
+    # upload's algorithm, and the full-object value comes with the completion (the PHP SDK's
+    # s3TransferManager.feature "Multipart upload with custom checksum" uploads its parts so, with
+    # request_checksum_calculation when_required; versitygw#1342). A part of another algorithm is
+    # still refused, as is a part without one in a COMPOSITE upload (test_recorded_s3_parity).
+    data = [b"*" * PART, b"*" * 1024]
+    upload_id = plain.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32",
+                                              ChecksumType="FULL_OBJECT")["UploadId"]
+    parts = []
+    for number, body in enumerate(data, 1):
+        answer = plain.upload_part(Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=body)
+        assert answer["ChecksumCRC32"] == base64.b64encode(zlib.crc32(body).to_bytes(4, "big")).decode()
+        parts.append({"PartNumber": number, "ETag": answer["ETag"]})
+    assert error_of(plain.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=3, Body=b"x",
+                    ChecksumSHA256=base64.b64encode(hashlib.sha256(b"x").digest()).decode()) == (
+        "InvalidRequest", 400,
+        "Checksum Type mismatch occurred, expected checksum Type: crc32, actual checksum Type: sha256")
+    whole = base64.b64encode(zlib.crc32(b"".join(data)).to_bytes(4, "big")).decode()
+    done = plain.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, ChecksumCRC32=whole,
+                                           ChecksumType="FULL_OBJECT", MpuObjectSize=PART + 1024,
+                                           MultipartUpload={"Parts": parts})
+    assert (done["ChecksumCRC32"], done["ChecksumType"]) == (whole, "FULL_OBJECT")
+    attributes = plain.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["Checksum"])
+    assert attributes["Checksum"] == {"ChecksumCRC32": whole, "ChecksumType": "FULL_OBJECT"}
+
+
 def test_part_with_a_wrong_checksum_is_refused(s3: Any, bucket: str) -> None:
     upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="SHA256")["UploadId"]
     wrong = base64.b64encode(hashlib.sha256(b"other").digest()).decode()

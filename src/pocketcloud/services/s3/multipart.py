@@ -68,23 +68,28 @@ _CHECKSUM_TYPES = {
 _DEFAULT_CHECKSUM_TYPE = {name: "FULL_OBJECT" if name == "CRC64NVME" else "COMPOSITE" for name in CHECKSUM_MEMBERS}
 
 
-def _check_part_algorithm(upload: Params, p: Params) -> None:
-    """A part of an upload created with a checksum algorithm must carry a checksum of that algorithm."""
+def _check_part_algorithm(upload: Params, p: Params) -> Params:
+    """A part of an upload created with a checksum algorithm must carry a checksum of that algorithm,
+    unless the upload's checksum is of the FULL_OBJECT type: a part sent with none then gets the one
+    S3 computes (the params to store it with), and only a checksum of another algorithm is refused."""
     expected = (upload.get("ChecksumAlgorithm") or "").upper()
     if not expected:
-        return
+        return p
     named = {name for name, member in CHECKSUM_MEMBERS.items() if p.get(member)}
     named.update(
         str(value).upper()
         for value in (p.get("ChecksumAlgorithm"), getattr(p.get("Body"), "checksum_algorithm", None))
         if value
     )
+    if not named and upload.get("ChecksumType") == "FULL_OBJECT":
+        return {**p, "ChecksumAlgorithm": expected}
     if expected not in named:
         actual = min(named).lower() if named else "null"
         raise invalid_request(
             f"Checksum Type mismatch occurred, expected checksum Type: {expected.lower()}, "
             f"actual checksum Type: {actual}"
         )
+    return p
 
 
 def _part_key(upload_id: str, number: int) -> str:
@@ -231,7 +236,7 @@ class MultipartOperations:
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         check_object_lock_integrity(ctx, upload["Record"], "Put Part")
         seal = self._part_seal(upload, p)
-        _check_part_algorithm(upload, p)
+        p = _check_part_algorithm(upload, p)
         # The parts of an SSE-KMS upload are sealed with the data key the upload's KMS key protects.
         self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
         part = await self._store_part(
