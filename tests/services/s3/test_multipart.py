@@ -305,6 +305,24 @@ def test_composite_sha256_checksum_of_a_multipart_upload(s3: Any, bucket: str, b
     assert attributes["Checksum"]["ChecksumType"] == "COMPOSITE"
 
 
+def test_a_part_of_a_composite_object_is_read_with_its_own_checksum(s3: Any, plain: Any, bucket: str) -> None:
+    # Read by part number, a COMPOSITE object answers that part's checksum, not the checksum of
+    # checksums (localstack#12840/#12842); the PHP SDK's s3TransferManager.feature ("Multipart upload
+    # with custom checksum algorithm") downloads part by part and validates each with it.
+    for key, data in (("two", [b"a" * PART, b"tail"]), ("one", [b"only part"])):
+        upload_id = s3.create_multipart_upload(Bucket=bucket, Key=key, ChecksumAlgorithm="SHA256")["UploadId"]
+        parts = upload_parts(s3, bucket, key, upload_id, data, ChecksumAlgorithm="SHA256")
+        s3.complete_multipart_upload(Bucket=bucket, Key=key, UploadId=upload_id, MultipartUpload={"Parts": parts})
+        for number, body in enumerate(data, 1):
+            own = base64.b64encode(hashlib.sha256(body).digest()).decode()
+            got = s3.get_object(Bucket=bucket, Key=key, PartNumber=number, ChecksumMode="ENABLED")
+            assert (got["ChecksumSHA256"], got["ChecksumType"]) == (own, "COMPOSITE")
+            assert got["Body"].read() == body  # botocore validates the part's checksum as it reads
+            head = s3.head_object(Bucket=bucket, Key=key, PartNumber=number, ChecksumMode="ENABLED")
+            assert head["ChecksumSHA256"] == own
+        assert "ChecksumSHA256" not in plain.get_object(Bucket=bucket, Key=key, PartNumber=1)  # not asked
+
+
 def test_full_object_crc32_checksum_of_a_multipart_upload(s3: Any, bucket: str, big_parts: list[bytes]) -> None:
     upload = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32", ChecksumType="FULL_OBJECT")
     assert upload["ChecksumType"] == "FULL_OBJECT"

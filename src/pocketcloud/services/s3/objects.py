@@ -641,6 +641,12 @@ class ObjectOperations:
             if end - start + 1 != size:
                 for member in (*CHECKSUM_MEMBERS.values(), "ChecksumType"):
                     out.pop(member, None)
+        sums = record.get("PartChecksums")
+        if number is not None and sums and str(p.get("ChecksumMode") or "").upper() == "ENABLED":
+            # A part of a COMPOSITE object is answered with that part's own checksum (as UploadPart
+            # gave it), not the checksum of checksums, even when it is the only part.
+            out[CHECKSUM_MEMBERS[next(iter(record["Checksums"]))]] = sums[number - 1]
+            out["ChecksumType"] = "COMPOSITE"
         return record, out, stored
 
     def _part_span(self, record: Params, number: int) -> tuple[int, int] | None:
