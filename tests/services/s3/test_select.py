@@ -187,6 +187,21 @@ def test_csv_output_quoting(s3: Any, bucket: str) -> None:
     assert payload == b'"a";"b,c"|'
 
 
+def test_crlf_input_keeps_the_cr_in_the_last_field(s3: Any, bucket: str) -> None:
+    # The record delimiter is the one character "\n": a CRLF file's CR ends its last field, and S3
+    # writes it back unquoted (the AWS SDK for Rust's recorded select-object-content.json: 39 bytes
+    # returned for "Jane,(949) 555-6704,Chicago,Developer\r\n").
+    body = b"Name,City,Job\r\nJane,Chicago,Developer\r\nSam,Irvine,Architect"
+    s3.put_object(Bucket=bucket, Key="crlf.csv", Body=body)
+    sql = "SELECT * FROM s3object s WHERE s.\"Name\" = 'Jane'"
+    payload, stats, _ = select(s3, bucket, "crlf.csv", sql, CSV_USE, CSV_OUT)
+    assert payload == b"Jane,Chicago,Developer\r\n"
+    assert stats["BytesReturned"] == len(payload)
+    sql = "SELECT * FROM S3Object s WHERE s._3 = 'Developer'"
+    payload, _, _ = select(s3, bucket, "crlf.csv", sql, CSV_USE, CSV_OUT)
+    assert payload == b""
+
+
 def test_quoted_record_delimiters(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="m.csv", Body=b'id,text\n1,"two\nlines"\n2,plain\n')
     source = {"CSV": {"FileHeaderInfo": "USE", "AllowQuotedRecordDelimiter": True}}

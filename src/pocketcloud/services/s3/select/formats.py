@@ -245,15 +245,12 @@ def csv_records(spec: InputSpec, raw_records: Iterable[bytes]) -> Iterator[list[
     """The fields of each CSV record (comments and empty lines skipped)."""
     parse = field_parser(spec.field_delimiter, spec.quote, spec.quote_escape)
     joiner = spec.record_delimiter
-    strip_cr = joiner == "\n"
     first = True
     pending: str | None = None
     for raw in raw_records:
         line = _decode(raw)
         if first:
             line, first = line.removeprefix("\ufeff"), False
-        if strip_cr and line.endswith("\r"):
-            line = line[:-1]
         if pending is not None:
             line = pending + joiner + line
             pending = None
@@ -347,7 +344,8 @@ def json_documents(chunks: Iterable[bytes]) -> Iterator[Any]:
 class CsvWriter:
     def __init__(self, spec: OutputSpec) -> None:
         self.spec = spec
-        specials = {spec.field_delimiter, spec.record_delimiter, spec.quote, "\n", "\r"} - {""}
+        # A CR is no delimiter: S3 writes a field ending in one (read from a CRLF file) unquoted.
+        specials = {spec.field_delimiter, spec.record_delimiter, spec.quote, "\n"} - {""}
         self.needs_quotes = re.compile("|".join(re.escape(s) for s in specials)).search
 
     def __call__(self, record: Record) -> bytes:
