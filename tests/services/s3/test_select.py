@@ -14,9 +14,14 @@ import signal
 from typing import Any
 
 import pytest
+import urllib3
+from botocore.auth import S3SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.eventstream import EventStreamBuffer
 from botocore.exceptions import EventStreamError
 
-from tests.conftest import ServerProcess
+from tests.conftest import ROOT_KEY, ROOT_SECRET, ServerProcess
 from tests.services.s3.access_support import iam_user, policy
 from tests.services.s3.core_support import allow_sse_c, error_of
 
@@ -176,6 +181,29 @@ def test_event_stream_order_and_progress(s3: Any, bucket: str, people: str) -> N
     )
     assert [next(iter(e)) for e in events] == ["Records", "Progress", "Stats", "End"]
     assert events[1]["Progress"]["Details"] == stats
+
+
+def test_stats_event_payload_is_written_as_s3_writes_it(endpoint: str, bucket: str, people: str) -> None:
+    # The AWS SDK for Rust's recorded select-object-content.json (and the JS SDK's fixtures): the
+    # Stats payload has no XML declaration and an empty default namespace.
+    body = (
+        b'<SelectObjectContentRequest xmlns="http://s3.amazonaws.com/doc/2006-03-01/">'
+        b"<Expression>SELECT * FROM S3Object</Expression><ExpressionType>SQL</ExpressionType>"
+        b"<InputSerialization><CSV/></InputSerialization><OutputSerialization><CSV/></OutputSerialization>"
+        b"</SelectObjectContentRequest>"
+    )
+    url = f"{endpoint}/{bucket}/{people}?select&select-type=2"
+    request = AWSRequest("POST", url, data=body, headers={"x-amz-content-sha256": "UNSIGNED-PAYLOAD"})
+    S3SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "s3", "us-east-1").add_auth(request)
+    answer = urllib3.request("POST", url, body=body, headers=dict(request.headers))
+    assert answer.status == 200
+    messages = EventStreamBuffer()
+    messages.add_data(answer.data)
+    payloads = {m.headers[":event-type"]: m.payload for m in messages}
+    scanned = len(PEOPLE.encode())
+    stats = f"<BytesScanned>{scanned}</BytesScanned><BytesProcessed>{scanned}</BytesProcessed>"
+    stats += f"<BytesReturned>{scanned}</BytesReturned>"
+    assert payloads["Stats"] == f'<Stats xmlns="">{stats}</Stats>'.encode()
 
 
 def test_csv_output_quoting(s3: Any, bucket: str) -> None:

@@ -66,7 +66,8 @@ def _event(event_type: str, payload: bytes = b"", content_type: str | None = Non
 
 def _stats(event_type: str, meter: Meter) -> bytes:
     body = (
-        f'<?xml version="1.0" encoding="UTF-8"?><{event_type}><BytesScanned>{meter.scanned}</BytesScanned>'
+        # As S3 writes it: no XML declaration, an empty default namespace (recorded Stats events).
+        f'<{event_type} xmlns=""><BytesScanned>{meter.scanned}</BytesScanned>'
         f"<BytesProcessed>{meter.processed}</BytesProcessed><BytesReturned>{meter.returned}</BytesReturned>"
         f"</{event_type}>"
     )
