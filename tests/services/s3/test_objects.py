@@ -358,6 +358,19 @@ def test_range_starting_past_the_end_is_416_invalid_range(s3: Any, bucket: str) 
     assert error["Error"]["RangeRequested"] == "bytes=100-200"
 
 
+def test_a_suffix_range_of_an_empty_object_is_the_whole_empty_object(s3: Any, bucket: str) -> None:
+    # S3 answers 200 and no Content-Range (apache/arrow-rs-object-store#846, observed against AWS);
+    # it was 206 with "Content-Range: bytes 0--1/0". An offset range of it stays 416 (tested elsewhere).
+    s3.put_object(Bucket=bucket, Key="empty", Body=b"")
+    got = s3.get_object(Bucket=bucket, Key="empty", Range="bytes=-512")
+    assert got["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "content-range" not in got["ResponseMetadata"]["HTTPHeaders"]
+    assert got["Body"].read() == b""
+    head = s3.head_object(Bucket=bucket, Key="empty", Range="bytes=-1")
+    assert head["ResponseMetadata"]["HTTPStatusCode"] == 200
+    assert "content-range" not in head["ResponseMetadata"]["HTTPHeaders"]
+
+
 def test_unreadable_range_header_is_ignored(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="digits", Body=DIGITS)
     got = s3.get_object(Bucket=bucket, Key="digits", Range="bytes=nonsense")
