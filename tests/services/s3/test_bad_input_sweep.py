@@ -78,3 +78,21 @@ def test_delete_objects_naming_an_object_without_a_key_is_malformed_xml(
     user = unchecked_user(endpoint)
     assert error_of(user.delete_objects, Bucket=bucket, Delete=request) == MALFORMED
     assert s3.head_object(Bucket=bucket, Key="k")["ContentLength"] == 1
+
+
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 3000 + b"\n", b'{"a":' * 1100 + b"1" + b"}" * 1100 + b"\n", b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"\n"],
+    ids=["unclosed-arrays", "objects-past-1024-levels", "objects-1000-levels"],
+)
+@pytest.mark.parametrize("output", [{"JSON": {}}, {"CSV": {}}], ids=["json-out", "csv-out"])
+def test_select_of_json_lines_nested_too_deep_is_a_parsing_error(
+    s3: Any, bucket: str, body: bytes, output: dict[str, Any]
+) -> None:
+    # Nested deeper than the parsers read (or, at 1,000 levels, than the CSV writer writes): a
+    # RecursionError, answered 500.
+    s3.put_object(Bucket=bucket, Key="deep.json", Body=body)
+    assert error_of(
+        s3.select_object_content, Bucket=bucket, Key="deep.json", Expression="SELECT * FROM S3Object s",
+        ExpressionType="SQL", InputSerialization={"JSON": {"Type": "LINES"}}, OutputSerialization=output,
+    ) == ("JSONParsingError", 400, "An error occurred while parsing the JSON file. Check the file and try again.")  # fmt: skip

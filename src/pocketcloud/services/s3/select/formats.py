@@ -282,7 +282,7 @@ def json_lines(raw_records: Iterable[bytes]) -> Iterator[Any]:
         except orjson.JSONDecodeError:
             try:  # what orjson refuses and json reads: integers beyond 64 bits, NaN
                 yield json.loads(_decode(raw))
-            except ValueError:
+            except (ValueError, RecursionError):  # RecursionError: nested deeper than json reads
                 yield from json_documents(itertools.chain([raw], (b"\n" + rest for rest in records)))
                 return
 

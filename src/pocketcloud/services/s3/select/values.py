@@ -192,8 +192,11 @@ def _json_default(value: Any) -> Any:
 def json_bytes(value: Any) -> bytes:
     try:
         return orjson.dumps(value, default=_json_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
-    except TypeError:  # what orjson refuses and json writes: integers beyond 64 bits
-        return json.dumps(value, default=text, ensure_ascii=False, separators=(",", ":")).encode()
+    except TypeError:  # what orjson refuses and json writes: integers beyond 64 bits, nesting past 255
+        try:
+            return json.dumps(value, default=text, ensure_ascii=False, separators=(",", ":")).encode()
+        except RecursionError:  # orjson read it (up to 1,024 levels), json cannot write it
+            raise select_error("JSONParsingError") from None
 
 
 def _cast_failed() -> Exception:
