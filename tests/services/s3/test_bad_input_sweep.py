@@ -96,3 +96,16 @@ def test_select_of_json_lines_nested_too_deep_is_a_parsing_error(
         s3.select_object_content, Bucket=bucket, Key="deep.json", Expression="SELECT * FROM S3Object s",
         ExpressionType="SQL", InputSerialization={"JSON": {"Type": "LINES"}}, OutputSerialization=output,
     ) == ("JSONParsingError", 400, "An error occurred while parsing the JSON file. Check the file and try again.")  # fmt: skip
+
+
+def test_a_lifecycle_rule_of_millions_of_days_leaves_its_objects_reachable(s3: Any, bucket: str) -> None:
+    # 3,000,000 days (an Integer the model allows) lands past the year 9999: every PUT, GET and HEAD
+    # in the bucket, which answer their expiry, and CreateMultipartUpload (its abort date) were 500.
+    rule = {"ID": "far", "Status": "Enabled", "Filter": {"Prefix": ""}, "Expiration": {"Days": 3_000_000},
+            "AbortIncompleteMultipartUpload": {"DaysAfterInitiation": 3_000_000}}  # fmt: skip
+    s3.put_bucket_lifecycle_configuration(Bucket=bucket, LifecycleConfiguration={"Rules": [rule]})
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"x"
+    assert 'rule-id="far"' in s3.head_object(Bucket=bucket, Key="k")["Expiration"]
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="m")
+    assert upload["AbortRuleId"] == "far"

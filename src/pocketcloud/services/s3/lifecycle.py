@@ -277,6 +277,9 @@ def rule_matches(rule: Params, key: str, record: Params | None) -> bool:
     return (low is None or size > low) and (high is None or size < high)
 
 
+_LAST_DAY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 class LifecycleClock:
     """Lifecycle days of `day_seconds` each; "midnight" is a multiple of a day since the epoch."""
 
@@ -284,9 +287,14 @@ class LifecycleClock:
         self.day = max(float(day_seconds), 0.001)
 
     def after_days(self, start: Any, days: int) -> datetime:
-        """`days` lifecycle days after `start`, rounded up to the next lifecycle midnight."""
-        moment = to_datetime(start).timestamp() + days * self.day
-        return datetime.fromtimestamp(math.ceil(moment / self.day - 1e-9) * self.day, UTC)
+        """`days` lifecycle days after `start`, rounded up to the next lifecycle midnight; the last day
+        datetime holds when that is later (a rule of 3,000,000 Days made every GET and PUT of the
+        bucket's objects, which answer their expiry, fail with 500)."""
+        try:
+            moment = to_datetime(start).timestamp() + days * self.day
+            return datetime.fromtimestamp(math.ceil(moment / self.day - 1e-9) * self.day, UTC)
+        except (OverflowError, ValueError, OSError):
+            return _LAST_DAY
 
 
 def enabled_rules(bucket_doc: Params) -> list[Params]:
