@@ -59,6 +59,14 @@ def test_an_accept_header_listing_json_among_others_gets_json(endpoint: str) -> 
     assert "GetCallerIdentityResponse" in _document(answer)
 
 
+def test_the_json_media_type_is_matched_in_any_case(endpoint: str) -> None:
+    # Media types are case-insensitive (RFC 9110 §8.3.1); APPLICATION/JSON was answered in XML.
+    params = {"Action": "GetCallerIdentity", "Version": "2011-06-15"}
+
+    for accept in ("APPLICATION/JSON", "Application/Json;Q=0.5"):
+        assert "GetCallerIdentityResponse" in _document(_post(endpoint, "sts", params, accept))
+
+
 def test_iam_errors_are_json_error_documents(endpoint: str) -> None:
     params = {"Action": "GetUser", "UserName": "no-such-user-json", "Version": "2010-05-08"}
 

@@ -40,7 +40,7 @@ CONTENT_TYPE = "application/json"
 def accepts_json(accept: str | None) -> bool:
     """Does an Accept header name `application/json` among its media ranges, and not refuse it with
     a weight of 0 ("not acceptable", RFC 9110 §12.4.2)?"""
-    if not accept or "json" not in accept:
+    if not accept or "json" not in accept and "json" not in accept.lower():  # media types ignore case
         return False
     for part in accept.split(","):
         media_range, *parameters = part.split(";")
