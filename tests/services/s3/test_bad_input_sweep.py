@@ -82,7 +82,11 @@ def test_delete_objects_naming_an_object_without_a_key_is_malformed_xml(
 
 @pytest.mark.parametrize(
     "body",
-    [b"[" * 3000 + b"\n", b'{"a":' * 1100 + b"1" + b"}" * 1100 + b"\n", b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"\n"],
+    [
+        b"[" * 3000 + b"\n",
+        b'{"a":' * 1100 + b"1" + b"}" * 1100 + b"\n",
+        b'{"a":' * 1000 + b"1" + b"}" * 1000 + b"\n",
+    ],
     ids=["unclosed-arrays", "objects-past-1024-levels", "objects-1000-levels"],
 )
 @pytest.mark.parametrize("output", [{"JSON": {}}, {"CSV": {}}], ids=["json-out", "csv-out"])
@@ -109,3 +113,27 @@ def test_a_lifecycle_rule_of_millions_of_days_leaves_its_objects_reachable(s3: A
     assert 'rule-id="far"' in s3.head_object(Bucket=bucket, Key="k")["Expiration"]
     upload = s3.create_multipart_upload(Bucket=bucket, Key="m")
     assert upload["AbortRuleId"] == "far"
+
+
+@pytest.mark.parametrize(
+    ("sql", "error"),
+    [
+        ("SELECT DATE_ADD(day, 99999999999, TO_TIMESTAMP(s._1)) FROM S3Object s",
+         ("IntegerOverflow", 400, "An integer overflow or underflow occurred in the SQL expression.")),
+        ("SELECT DATE_ADD(second, 99999999999999999999, TO_TIMESTAMP(s._1)) FROM S3Object s",
+         ("IntegerOverflow", 400, "An integer overflow or underflow occurred in the SQL expression.")),
+        ("SELECT TO_TIMESTAMP('2020-01-01T00:00+99:99') FROM S3Object s", ("ValueParseFailure", 400)),
+    ],
+    ids=["date-add-days", "date-add-seconds", "offset-past-a-day"],
+)  # fmt: skip
+def test_select_timestamps_out_of_range_are_select_errors(
+    s3: Any, bucket: str, sql: str, error: tuple[Any, ...]
+) -> None:
+    # DATE_ADD past the year 9999 by DAY..SECOND (YEAR and MONTH were refused already) and a UTC offset
+    # of more than a day were OverflowError and ValueError: 500.
+    s3.put_object(Bucket=bucket, Key="t.csv", Body=b"2020-01-01T00:00:00Z\n")
+    answer = error_of(
+        s3.select_object_content, Bucket=bucket, Key="t.csv", Expression=sql, ExpressionType="SQL",
+        InputSerialization={"CSV": {}}, OutputSerialization={"JSON": {}},
+    )  # fmt: skip
+    assert answer[: len(error)] == error

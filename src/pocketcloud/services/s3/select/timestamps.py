@@ -23,11 +23,11 @@ def parse_timestamp(text: str) -> datetime | None:
         return None
     year, month, day, hour, minute, second, fraction, offset = match.groups()
     tz: Any = UTC
-    if offset and offset != "Z":
-        sign = -1 if offset[0] == "-" else 1
-        digits = offset[1:].replace(":", "")
-        tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
     try:
+        if offset and offset != "Z":  # an offset of a day or more (+99:99) is no timezone
+            sign = -1 if offset[0] == "-" else 1
+            digits = offset[1:].replace(":", "")
+            tz = timezone(sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:])))
         return datetime(
             int(year), int(month or 1), int(day or 1), int(hour or 0), int(minute or 0), int(second or 0),
             int((fraction or "0")[:6].ljust(6, "0")), tzinfo=tz,
@@ -111,13 +111,18 @@ def date_add(part: str, quantity: int, value: datetime) -> datetime:
         months = value.year * 12 + value.month - 1 + quantity * (12 if part == "YEAR" else 1)
         year, month = divmod(months, 12)
         if not 1 <= year <= 9999:
-            raise select_error(
-                "IntegerOverflow", "An integer overflow or underflow occurred in the SQL expression."
-            )
+            raise _overflow()
         day = min(value.day, calendar.monthrange(year, month + 1)[1])
         return value.replace(year=year, month=month + 1, day=day)
     unit = {"DAY": "days", "HOUR": "hours", "MINUTE": "minutes", "SECOND": "seconds"}[part]
-    return value + timedelta(**{unit: quantity})
+    try:
+        return value + timedelta(**{unit: quantity})
+    except OverflowError:  # past the year 9999 or before the year 1, as YEAR and MONTH are refused
+        raise _overflow() from None
+
+
+def _overflow() -> Exception:
+    return select_error("IntegerOverflow", "An integer overflow or underflow occurred in the SQL expression.")
 
 
 def date_diff(part: str, first: datetime, second: datetime) -> int:
