@@ -137,3 +137,11 @@ def test_select_timestamps_out_of_range_are_select_errors(
         InputSerialization={"CSV": {}}, OutputSerialization={"JSON": {}},
     )  # fmt: skip
     assert answer[: len(error)] == error
+
+
+def test_a_restore_for_the_most_days_an_integer_holds_is_accepted(s3: Any, bucket: str) -> None:
+    # 2,147,483,647 days from now is past the year 9999: timedelta overflowed, 500.
+    s3.put_object(Bucket=bucket, Key="cold", Body=b"x", StorageClass="GLACIER")
+    answer = s3.restore_object(Bucket=bucket, Key="cold", RestoreRequest={"Days": 2_147_483_647})
+    assert answer["ResponseMetadata"]["HTTPStatusCode"] == 202
+    assert "9999" in s3.head_object(Bucket=bucket, Key="cold")["Restore"]

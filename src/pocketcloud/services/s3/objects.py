@@ -217,8 +217,12 @@ def apply_redirect(record: Params, p: Params) -> None:
 def restore_expiry(moment: datetime, days: int) -> datetime:
     """When a restored copy expires: `days` after `moment`, rounded up to the next midnight UTC
     ("rounding the resulting time to the next day midnight UTC", Amazon S3 Developer Guide,
-    restoring archived objects), which is what x-amz-restore's expiry-date says."""
-    later = moment + timedelta(days=days)
+    restoring archived objects), which is what x-amz-restore's expiry-date says. Days that reach past
+    the year 9999 (2147483647, the most the model's Integer holds) end on its last day."""
+    try:
+        later = moment + timedelta(days=days)
+    except OverflowError:
+        return datetime(9999, 12, 31, tzinfo=moment.tzinfo)
     midnight = later.replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight if midnight == later else midnight + timedelta(days=1)
 
