@@ -72,6 +72,18 @@ def test_an_unsigned_query_post_to_the_queue_url_sends(sqs: Any, new_queue: Any)
     assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["by POST"]
 
 
+def test_an_unsigned_query_post_at_the_regional_sqs_host_sends(sqs: Any, new_queue: Any) -> None:
+    # Host sqs.us-east-1.localhost (AWS's sqs.us-east-1.amazonaws.com) read as S3's bucket "sqs.us-east-1".
+    url = _queue_open_to_anyone(sqs, new_queue, "sqs:SendMessage", "*")
+    port = urllib.parse.urlsplit(url).port
+    form = {"Action": "SendMessage", "MessageBody": "by region", "Version": "2012-11-05"}
+
+    answer = requests.post(url, data=form, headers={"Host": f"sqs.us-east-1.localhost:{port}"}, timeout=30)
+
+    assert answer.status_code == 200, answer.text
+    assert [m["Body"] for m in sqs.receive_message(QueueUrl=url)["Messages"]] == ["by region"]
+
+
 def test_only_the_actions_the_policy_opens_are_taken_unsigned(
     sqs: Any, new_queue: Any, anonymous: Any
 ) -> None:
