@@ -106,6 +106,15 @@ def parse_boolean(text: str) -> bool:
 _INTEGER = re.compile(r"[+-]?[0-9]+")
 
 
+# The range of each integer type of the models (Smithy: byte 8, short 16, integer 32, long 64 bits).
+INTEGER_BOUNDS = {
+    "byte": (-(2**7), 2**7 - 1),
+    "short": (-(2**15), 2**15 - 1),
+    "integer": (-(2**31), 2**31 - 1),
+    "long": (-(2**63), 2**63 - 1),
+}
+
+
 def parse_integer(text: str) -> int:
     # Only ASCII digits: int() would also read "1_000", "١٢" and "１２".
     stripped = text.strip()

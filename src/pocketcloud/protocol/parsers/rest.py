@@ -31,7 +31,13 @@ from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
 from pocketcloud.protocol.parsers.s3_post import post_object_operation, post_object_params
 from pocketcloud.protocol.parsers.xml import XmlBodyReader
-from pocketcloud.protocol.values import BadValue, parse_iso8601, parse_timestamp, scalar_from_text
+from pocketcloud.protocol.values import (
+    INTEGER_BOUNDS,
+    BadValue,
+    parse_iso8601,
+    parse_timestamp,
+    scalar_from_text,
+)
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -523,7 +529,8 @@ class S3Parser(RestXmlParser):
             if name in _KEPT_AS_TEXT:
                 return next(v for k, v in query if k == wire)
             raise
-        if member.type_name == "integer" and value is not None and not _INT32_MIN <= value <= _INT32_MAX:
+        low, high = INTEGER_BOUNDS["integer"]
+        if member.type_name == "integer" and value is not None and not low <= value <= high:
             raise _not_an_integer(wire, next(v for k, v in query if k == wire))
         return value
 
@@ -599,7 +606,6 @@ _ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")
 _S3_ENDPOINT_NAME = re.compile(r"s3(?:[.-](?:dualstack|fips|external-1|[a-z]{2}(?:-[a-z]+)+-\d+))*")
 
 
-_INT32_MIN, _INT32_MAX = -(2**31), 2**31 - 1
 # S3 keeps an object's Expires as the text the uploader sent, a date or not ("tomorrow", "5d"), and
 # answers it back verbatim (so the SDKs added ExpiresString); response-expires is echoed the same way.
 _KEPT_AS_TEXT = frozenset({"Expires", "ResponseExpires"})

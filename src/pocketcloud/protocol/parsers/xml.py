@@ -6,10 +6,11 @@ from typing import TYPE_CHECKING, Any
 from xml.etree import ElementTree
 
 from pocketcloud.protocol.errors import MalformedRequest
-from pocketcloud.protocol.values import BadValue, scalar_from_text
+from pocketcloud.protocol.values import INTEGER_BOUNDS, BadValue, scalar_from_text
 
 if TYPE_CHECKING:
     from botocore.model import Shape
+
 
 MALFORMED_XML = (
     "The XML you provided was not well-formed or did not validate against our published schema"
@@ -49,9 +50,13 @@ class XmlBodyReader:
             return self._map_entries([c for c in elem if _local(c.tag) == "entry"], shape)
         text = elem.text or ""
         try:
-            return scalar_from_text(kind, text)
+            value = scalar_from_text(kind, text)
         except BadValue as exc:
             raise self.malformed() from exc
+        bounds = INTEGER_BOUNDS.get(kind)
+        if bounds is not None and not bounds[0] <= value <= bounds[1]:  # type: ignore[operator]
+            raise self.malformed()  # a number its schema type cannot hold does not validate against it
+        return value
 
     def structure(self, elem: ElementTree.Element, shape: Shape) -> dict[str, Any]:
         children: dict[str, list[ElementTree.Element]] = {}
