@@ -362,7 +362,7 @@ def test_failed_async_invocation_lands_on_an_sqs_destination_with_lambdas_record
 def test_dead_letter_queue_gets_the_original_event_with_error_attributes(wired: ServerProcess) -> None:
     url, arn = _queue(wired)
     send = {"Statement": [{"Effect": "Allow", "Action": "sqs:SendMessage", "Resource": arn}]}  # delivered as the role
-    name = _function(wired, "def handler(event, context):\n    raise ValueError('bad order')\n",
+    name = _function(wired, "def handler(event, context):\n    raise ValueError('bad order' + '!' * 2000)\n",
                      role_policy=send, DeadLetterConfig={"TargetArn": arn})
     lam = wired.client("lambda")
     lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0)
@@ -370,7 +370,8 @@ def test_dead_letter_queue_gets_the_original_event_with_error_attributes(wired: 
     message = _messages(wired, url, 1)[0]
     assert json.loads(message["Body"]) == {"order": 8}
     attributes = message["MessageAttributes"]
-    assert attributes["ErrorMessage"]["StringValue"] == "bad order"
+    # "The first 1 KB of the error message" (Lambda Developer Guide, dead-letter queues).
+    assert attributes["ErrorMessage"]["StringValue"] == ("bad order" + "!" * 2000)[:1024]
     assert attributes["RequestID"]["StringValue"]
     assert "ErrorCode" in attributes
 

@@ -299,9 +299,12 @@ def _json_or_text(data: bytes) -> Any:
 
 
 def _error_message(outcome: InvokeOutcome | None) -> str:
+    """The dead-letter message's ErrorMessage: "The first 1 KB of the error message" (Lambda
+    Developer Guide, "Adding a dead-letter queue"), cut on a character boundary."""
     if outcome is None:
         return "Event age exceeded"
     try:
-        return str(json.loads(outcome.payload).get("errorMessage", ""))
+        message = str(json.loads(outcome.payload).get("errorMessage", ""))
     except (ValueError, AttributeError, RecursionError):
         return ""
+    return message.encode()[:1024].decode("utf-8", "ignore")
