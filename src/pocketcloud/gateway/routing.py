@@ -136,25 +136,24 @@ def _s3control_prefix() -> str:
     return common[: common.rfind("/") + 1] or "/"
 
 
-_REGIONAL_SERVICE = re.compile(r"([a-z0-9-]+)\.[a-z]{2}(?:-[a-z]+)+-\d+")
+# `<service>.<region>`, what stands before `.localhost` in a regional service host.
+_REGIONAL_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z]{2}(?:-[a-z]+)+-\d+")
 
 
 def _service_from_host(host: str) -> str | None:
-    """`sts.localhost:4566`, `iam.amazonaws.com`: a service named by the first label of the host; a
-    virtual-hosted bucket's host is S3's (`b.s3.localhost`; `b.localhost` when b names no service)."""
+    """`sts.localhost:4566`, `iam.amazonaws.com`, `sqs.us-east-1.localhost` (as AWS's
+    `sqs.us-east-1.amazonaws.com`): the service its first label names; any other virtual-hosted
+    bucket's host (`b.s3.localhost`, `b.localhost`) is S3's."""
     bucket = virtual_host_bucket(host)
-    first, dot, _ = host.partition(".")
-    if bucket and ".s3" not in host and (regional := _REGIONAL_SERVICE.fullmatch(bucket)):
-        # `sqs.us-east-1.localhost`, as AWS's `sqs.us-east-1.amazonaws.com`, is the service's (an
-        # unsigned SQS request there was taken for S3's, a bucket "sqs.us-east-1")
-        service = service_for_signing_name(regional.group(1), scan=False)
-        if service:
-            return service
-    if bucket and (bucket != first or ".s3" in host):
+    if bucket and ".s3" in host:
         return "s3"
-    if not dot or first in ("s3", "localhost", "127"):
-        return None
-    return service_for_signing_name(first, scan=False) or ("s3" if bucket else None)
+    first, dot, _ = host.partition(".")
+    if dot and first not in ("s3", "localhost", "127"):
+        if bucket is None or bucket == first or _REGIONAL_SERVICE.fullmatch(bucket):
+            service = service_for_signing_name(first, scan=False)
+            if service:
+                return service
+    return "s3" if bucket else None
 
 
 def protocol_for(service: str, request: Request) -> str:
