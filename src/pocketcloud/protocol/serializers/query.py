@@ -99,23 +99,26 @@ class QuerySerializer(ResponseSerializer):
         shape = operation.output_shape
         if shape is None:
             return None
-        # SQS's model is json but older SDKs still call it over query; its
-        # query responses wrap the output in {Op}Result like every other.
-        wrapper = shape.serialization.get("resultWrapper") or f"{operation.name}Result"
-        return self.xml.element(shape, wrapper, {})
+        return self.xml.element(shape, result_wrapper(operation), {})
 
     def front_end_error(self, error: ServiceError) -> Response | None:
         """An error answered with a fixed document whatever the rendering asked for (hook for services
         whose front end answers some requests before the service reads them), else None."""
         return None
 
-    def serialize_error(
-        self, error: ServiceError, operation: OperationModel | None, request_id: str
-    ) -> Response:
+    def error_parts(self, error: ServiceError) -> tuple[int, str, dict[str, Any]]:
+        """An error's status, its fault ("Sender" or "Receiver") and its fields beside Code and Message
+        (without Type, which the fault says): what every rendering of a query error writes."""
         status = self.error_status(error)
         kind = "Sender" if self.is_sender_fault(error, status) else "Receiver"
         fields = self.extra_fields(error)
-        fields.pop("Type", None)  # the document's own <Type> says it
+        fields.pop("Type", None)
+        return status, kind, fields
+
+    def serialize_error(
+        self, error: ServiceError, operation: OperationModel | None, request_id: str
+    ) -> Response:
+        status, kind, fields = self.error_parts(error)
         out = [
             f"<ErrorResponse{self.xmlns}><Error><Type>{kind}</Type>",
             f"<Code>{escape_text(self.xml_error_code(error))}</Code>",
@@ -127,6 +130,13 @@ class QuerySerializer(ResponseSerializer):
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id)]
         headers.extend(self.extra_headers(error))
         return Response(status, headers, "".join(out).encode("utf-8", "replace"))
+
+
+def result_wrapper(operation: OperationModel) -> str:
+    """The element a query answer's output goes in: the model's resultWrapper, or `<Op>Result` (SQS's
+    model is json, but its query answers wrap the output like every other service's)."""
+    wrapper: str = operation.output_shape.serialization.get("resultWrapper") or f"{operation.name}Result"
+    return wrapper
 
 
 class Ec2Serializer(QuerySerializer):

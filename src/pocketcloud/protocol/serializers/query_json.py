@@ -27,7 +27,7 @@ from pocketcloud.protocol.errors import ServiceError
 
 from .base import NON_BODY_LOCATIONS, ResponseSerializer
 from .json import JsonPlanner, dumps
-from .query import QuerySerializer
+from .query import QuerySerializer, result_wrapper
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -116,8 +116,7 @@ class QueryJsonSerializer(ResponseSerializer):
         document: dict[str, Any] = {}
         shape = operation.output_shape
         if shape is not None:
-            wrapper = shape.serialization.get("resultWrapper") or f"{operation.name}Result"
-            document[wrapper] = self.json.body(shape)(output or {})
+            document[result_wrapper(operation)] = self.json.body(shape)(output or {})
         document["ResponseMetadata"] = {"RequestId": request_id}
         return Response(
             200,
@@ -131,15 +130,12 @@ class QueryJsonSerializer(ResponseSerializer):
         bare = self.query.front_end_error(error)
         if bare is not None:
             return bare
-        query = self.query
-        status = query.error_status(error)
-        body: dict[str, Any] = {"Code": query.xml_error_code(error)}
+        status, kind, fields = self.query.error_parts(error)
+        body: dict[str, Any] = {"Code": self.query.xml_error_code(error)}
         if error.message:  # as the XML: an error with nothing to say has no Message
             body["Message"] = error.message
-        fields = query.extra_fields(error)
-        fields.pop("Type", None)
         body.update(fields)
-        body["Type"] = "Sender" if query.is_sender_fault(error, status) else "Receiver"
+        body["Type"] = kind
         headers = [("Content-Type", self.content_type), ("x-amzn-RequestId", request_id)]
         headers.extend(self.extra_headers(error))
         return Response(status, headers, dumps({"Error": body, "RequestId": request_id}))
