@@ -6,7 +6,6 @@ source mappings, a role that may use the queues and the mappings a test made; an
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from tests.services.awslambda.support import (
     OTHER_KEY,
     OTHER_SECRET,
     Functions,
+    execution_role,
     unique,
 )
 
@@ -55,12 +55,7 @@ def sqs(server: ServerProcess) -> Any:
 @pytest.fixture(scope="session")
 def esm_role(server: ServerProcess) -> str:
     """An execution role that may do anything to SQS queues: an event source mapping's poller."""
-    iam: Any = server.client("iam")
-    name = unique("esm")
-    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sqs:*", "Resource": "*"}]}
-    iam.put_role_policy(RoleName=name, PolicyName="sqs", PolicyDocument=json.dumps(policy))
-    return arn
+    return execution_role(server, "esm", ["sqs:*"])
 
 
 @pytest.fixture

@@ -193,3 +193,13 @@ def fast_retries() -> Iterator[ServerProcess]:
     proc = ServerProcess(env={"POCKETCLOUD_LAMBDA_RETRY_SECONDS": "0.5"}).start()
     yield proc
     proc.stop()
+
+
+def execution_role(server: Any, prefix: str, actions: list[str]) -> str:
+    """A new Lambda execution role allowed `actions` on every resource, and nothing else."""
+    iam: Any = server.client("iam")
+    name = unique(prefix)
+    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
+    policy = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": actions, "Resource": "*"}]}
+    iam.put_role_policy(RoleName=name, PolicyName=prefix, PolicyDocument=json.dumps(policy))
+    return arn

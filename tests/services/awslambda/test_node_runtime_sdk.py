@@ -6,7 +6,6 @@ server as the function's execution role, as on AWS. What it did is read back wit
 
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -17,7 +16,7 @@ import pytest
 
 from pocketcloud.lambda_runtime.runtimes import REPO_NODE_SDK
 from tests.conftest import ServerProcess
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke, unique, zipped
+from tests.services.awslambda.support import Functions, execution_role, invoke, unique, zipped
 
 pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
 
@@ -61,14 +60,7 @@ def node_sdk() -> Path:
 @pytest.fixture(scope="module")
 def sdk_role(server: ServerProcess) -> str:
     """An execution role that may put and get objects and send messages, nothing else."""
-    iam: Any = server.client("iam")
-    name = unique("node-sdk")
-    arn: str = iam.create_role(RoleName=name, AssumeRolePolicyDocument=LAMBDA_TRUST)["Role"]["Arn"]
-    policy = {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": ["s3:PutObject", "s3:GetObject", "sqs:SendMessage"], "Resource": "*"},
-    ]}
-    iam.put_role_policy(RoleName=name, PolicyName="node-sdk", PolicyDocument=json.dumps(policy))
-    return arn
+    return execution_role(server, "node-sdk", ["s3:PutObject", "s3:GetObject", "sqs:SendMessage"])
 
 
 @pytest.fixture
