@@ -17,7 +17,8 @@ MALFORMED_XML = (
 )
 
 
-def _local(tag: str) -> str:
+def local_name(tag: str) -> str:
+    """An element's or attribute's name without its namespace (`{ns}Tag` → `Tag`)."""
     return tag.rpartition("}")[2] if tag.startswith("{") else tag
 
 
@@ -45,9 +46,9 @@ class XmlBodyReader:
             return self.structure(elem, shape)
         if kind == "list":
             name = shape.member.serialization.get("name", "member")
-            return [self.value(child, shape.member) for child in elem if _local(child.tag) == name]
+            return [self.value(child, shape.member) for child in elem if local_name(child.tag) == name]
         if kind == "map":
-            return self._map_entries([c for c in elem if _local(c.tag) == "entry"], shape)
+            return self._map_entries([c for c in elem if local_name(c.tag) == "entry"], shape)
         text = elem.text or ""
         try:
             value = scalar_from_text(kind, text)
@@ -61,8 +62,8 @@ class XmlBodyReader:
     def structure(self, elem: ElementTree.Element, shape: Shape) -> dict[str, Any]:
         children: dict[str, list[ElementTree.Element]] = {}
         for child in elem:
-            children.setdefault(_local(child.tag), []).append(child)
-        attributes = {_local(k): v for k, v in elem.attrib.items()}
+            children.setdefault(local_name(child.tag), []).append(child)
+        attributes = {local_name(k): v for k, v in elem.attrib.items()}
         result: dict[str, Any] = {}
         for member, member_shape in shape.members.items():
             serialization = member_shape.serialization
@@ -90,7 +91,7 @@ class XmlBodyReader:
         for entry in entries:
             key_elem = value_elem = None
             for child in entry:
-                local = _local(child.tag)
+                local = local_name(child.tag)
                 if local == key_name:
                     key_elem = child
                 elif local == value_name:

@@ -40,10 +40,11 @@ from xml.etree import ElementTree
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.parsers.xml import local_name
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
 from pocketcloud.services.s3.protection import under_object_lock
-from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now
+from pocketcloud.services.s3.state import GLOBAL, LAST_DAY, S3State, bucket_scope, now
 
 log = logging.getLogger("pocketcloud.s3.lifecycle")
 Params = dict[str, Any]
@@ -86,12 +87,8 @@ def check_single_and_prefix(document: bytes | None) -> None:
     if not document or b"And" not in document:
         return
     for element in ElementTree.fromstring(document).iter():
-        if _local_name(element.tag) == "And" and sum(_local_name(c.tag) == "Prefix" for c in element) > 1:
+        if local_name(element.tag) == "And" and sum(local_name(c.tag) == "Prefix" for c in element) > 1:
             raise invalid_request("An And operator may only contain one 'Prefix'.")
-
-
-def _local_name(tag: str) -> str:
-    return tag.rpartition("}")[2]
 
 
 def _check_rule(rule: Params, seen: set[str]) -> None:
@@ -277,8 +274,6 @@ def rule_matches(rule: Params, key: str, record: Params | None) -> bool:
     return (low is None or size > low) and (high is None or size < high)
 
 
-_LAST_DAY = datetime(9999, 12, 31, tzinfo=UTC)
-
 
 class LifecycleClock:
     """Lifecycle days of `day_seconds` each; "midnight" is a multiple of a day since the epoch."""
@@ -294,7 +289,7 @@ class LifecycleClock:
             moment = to_datetime(start).timestamp() + days * self.day
             return datetime.fromtimestamp(math.ceil(moment / self.day - 1e-9) * self.day, UTC)
         except (OverflowError, ValueError, OSError):
-            return _LAST_DAY
+            return LAST_DAY
 
 
 def enabled_rules(bucket_doc: Params) -> list[Params]:

@@ -46,6 +46,7 @@ from pocketcloud.services.s3.errors import (
 from pocketcloud.services.s3.integrity import require_integrity
 from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import (
+    LAST_DAY,
     S3State,
     bucket_scope,
     new_version_id,
@@ -222,7 +223,7 @@ def restore_expiry(moment: datetime, days: int) -> datetime:
     try:
         later = moment + timedelta(days=days)
     except OverflowError:
-        return datetime(9999, 12, 31, tzinfo=moment.tzinfo)
+        return LAST_DAY
     midnight = later.replace(hour=0, minute=0, second=0, microsecond=0)
     return midnight if midnight == later else midnight + timedelta(days=1)
 

@@ -69,6 +69,10 @@ def owner(account: str) -> dict[str, str]:
     return {"ID": canonical_user_id(account)}
 
 
+# The last day a datetime holds: where a date that many days ahead (a lifecycle rule's, a restore's) stops.
+LAST_DAY = datetime(9999, 12, 31, tzinfo=UTC)
+
+
 def now() -> datetime:
     """S3 keeps times to the second: listings say `...:56.000Z` and agree with HEAD's Last-Modified."""
     return datetime.now(UTC).replace(microsecond=0)
