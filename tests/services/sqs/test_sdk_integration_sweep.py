@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.conftest import make_client, signing_clock
+from tests.conftest import ROOT_ACCOUNT, make_client, signing_clock
 from tests.services.sqs.support import unique
 
 
@@ -58,8 +58,15 @@ def test_session_token_credentials_create_and_delete_a_queue(endpoint: str) -> N
         endpoint, "sqs", key=credentials["AccessKeyId"], secret=credentials["SecretAccessKey"],
         token=credentials["SessionToken"],
     )
-    url = session.create_queue(QueueName=unique("SessionBasedAuthenticationIntegrationTest"))["QueueUrl"]
+    name = unique("SessionBasedAuthenticationIntegrationTest")
+    url = session.create_queue(QueueName=name)["QueueUrl"]
+    # The session acts as the account that asked for it: the queue is that account's.
+    assert url.endswith(f"/{ROOT_ACCOUNT}/{name}")
+    assert session.get_queue_url(QueueName=name)["QueueUrl"] == url
     session.delete_queue(QueueUrl=url)
+    with pytest.raises(ClientError) as gone:
+        session.get_queue_url(QueueName=name)
+    assert gone.value.response["Error"]["Code"] == "AWS.SimpleQueueService.NonExistentQueue"
 
 
 RUBY_SPEC_ATTRIBUTES = {
