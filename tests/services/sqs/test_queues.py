@@ -133,7 +133,7 @@ def test_get_queue_attributes_returns_only_the_names_asked_for(sqs: Any, new_que
 ])
 def test_numeric_attribute_ranges(sqs: Any, new_queue: Callable[..., str], name: str, valid: list[str],
                                   invalid: list[str]) -> None:
-    url = new_queue()
+    url = new_queue(**({"KmsMasterKeyId": "alias/aws/sqs"} if name.startswith("Kms") else {}))
     for value in valid:
         sqs.set_queue_attributes(QueueUrl=url, Attributes={name: value})
         assert sqs.get_queue_attributes(QueueUrl=url, AttributeNames=[name])["Attributes"][name] == value
@@ -141,6 +141,27 @@ def test_numeric_attribute_ranges(sqs: Any, new_queue: Callable[..., str], name:
         assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={name: value}) == (
             "InvalidAttributeValue", 400, f"Invalid value for the parameter {name}.")
         assert error_of(sqs.create_queue, QueueName=unique(), Attributes={name: value})[0] == "InvalidAttributeValue"
+
+
+def test_the_data_key_reuse_period_is_kept_only_with_a_kms_key(sqs: Any, new_queue: Callable[..., str]) -> None:
+    # AWS sends KmsDataKeyReusePeriodSeconds back only while the queue has a KmsMasterKeyId (the Terraform
+    # AWS provider's TestAccSQSQueue_noEncryptionKMSDataKeyReusePeriodSeconds; its issues #19786, #40728).
+    def reuse_period(url: str) -> str | None:
+        return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"].get(
+            "KmsDataKeyReusePeriodSeconds")
+
+    unencrypted = {"SqsManagedSseEnabled": "false", "KmsDataKeyReusePeriodSeconds": "60"}
+    url = new_queue(**unencrypted)
+    assert reuse_period(url) is None
+    name = url.rsplit("/", 1)[1]  # the same CreateQueue again is no conflict
+    assert sqs.create_queue(QueueName=name, Attributes=unencrypted)["QueueUrl"] == url
+    assert reuse_period(new_queue(KmsDataKeyReusePeriodSeconds="60")) is None  # SSE-SQS, the default
+    url = new_queue(KmsMasterKeyId="alias/aws/sqs", KmsDataKeyReusePeriodSeconds="60")
+    assert reuse_period(url) == "60"
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"SqsManagedSseEnabled": "true"})
+    assert reuse_period(url) is None
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"KmsMasterKeyId": "alias/aws/sqs"})
+    assert reuse_period(url) == "300"
 
 
 def test_set_queue_attributes_updates_last_modified_and_refuses_unknown_names(sqs: Any, new_queue: Callable[..., str]) -> None:

@@ -175,6 +175,10 @@ def apply(stored: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
         merged.setdefault("KmsDataKeyReusePeriodSeconds", "300")
     elif changes.get("SqsManagedSseEnabled") == "true":
         merged.pop("KmsMasterKeyId", None)
+    if not merged.get("KmsMasterKeyId"):
+        # The reuse period of a KMS data key means nothing without a KMS key: SQS takes it and does not
+        # keep it (hashicorp/terraform-provider-aws#19786: "AWS doesn't send back any value for the
+        # KmsDataKeyReusePeriodSeconds queue attribute if kms_master_key_id isn't set"; #40728 with SSE-SQS).
         merged.pop("KmsDataKeyReusePeriodSeconds", None)
     fifo_limit = merged.get("FifoThroughputLimit")
     if fifo_limit == "perMessageGroupId" and merged.get("DeduplicationScope") != "messageGroup":
@@ -188,6 +192,8 @@ def apply(stored: dict[str, str], changes: dict[str, str]) -> dict[str, str]:
 def differing(existing: Queue, wanted: dict[str, str]) -> str | None:
     """The first attribute of a repeated CreateQueue whose value differs from the queue's."""
     for name, value in wanted.items():
+        if name == "KmsDataKeyReusePeriodSeconds" and not apply(existing.attributes, wanted).get(name):
+            continue  # not kept without a KMS key (`apply`), so the same request again is no conflict
         current = existing.attributes.get(name, "")
         if name in ("Policy", "RedrivePolicy", "RedriveAllowPolicy") and current and value:
             if json.loads(current) != json.loads(value):
