@@ -11,7 +11,7 @@ from urllib.parse import urlsplit
 from xml.etree import ElementTree
 
 from tests.conftest import make_client
-from tests.services.s3.core_support import _send_to_loopback, server_port
+from tests.services.s3.core_support import send_to_loopback, server_port
 
 
 def http(method: str, url: str, body: bytes | None = None, headers: dict[str, str] | None = None) -> tuple[int, bytes, dict[str, str]]:
@@ -57,5 +57,5 @@ def s3control(endpoint: str, **kwargs: Any) -> Any:
     """An S3 Control client: botocore puts the account in the host (`000000000000.127.0.0.1`), which
     no DNS resolves, so the connection is made to the test server as a hosts entry would."""
     client = make_client(endpoint, "s3control", **kwargs)
-    client.meta.events.register_first("before-send.s3-control", _send_to_loopback(server_port(endpoint)))
+    client.meta.events.register_first("before-send.s3-control", send_to_loopback(server_port(endpoint)))
     return client

@@ -147,7 +147,7 @@ def versioned_bucket(s3: Any) -> Iterator[str]:
     empty_and_delete(s3, name)
 
 
-def _send_to_loopback(port: int) -> Callable[..., AWSResponse]:
+def send_to_loopback(port: int) -> Callable[..., AWSResponse]:
     pool = urllib3.HTTPConnectionPool("127.0.0.1", port, maxsize=4)
 
     def send(request: Any, **_: Any) -> AWSResponse:
@@ -175,7 +175,7 @@ def _send_to_loopback(port: int) -> Callable[..., AWSResponse]:
 def virtual_client(server_port: int, host: str = "s3.localhost", **config: Any) -> Any:
     """A boto3 S3 client using virtual-hosted addressing against `<host>:<port>`."""
     client = make_client(f"http://{host}:{server_port}", "s3", s3={"addressing_style": "virtual"}, **config)
-    client.meta.events.register_first("before-send.s3", _send_to_loopback(server_port))
+    client.meta.events.register_first("before-send.s3", send_to_loopback(server_port))
     return client
 
 

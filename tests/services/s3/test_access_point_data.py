@@ -17,9 +17,9 @@ from tests.services.s3.access_support import error_code, http, iam_user, policy,
 from tests.services.s3.core_support import (
     OTHER_KEY,
     OTHER_SECRET,
-    _send_to_loopback,
     empty_locked_bucket,
     error_of,
+    send_to_loopback,
     server_port,
 )
 
@@ -55,7 +55,7 @@ def make_ap(control: Any, bucket: str) -> Iterator[Any]:
 def through_arn_host(client: Any, endpoint: str) -> Any:
     """boto3 sends an access point ARN's requests to `<name>-<account>.<endpoint host>`, which no DNS
     resolves here: connect to the test server as a hosts entry would."""
-    client.meta.events.register_first("before-send.s3", _send_to_loopback(server_port(endpoint)))
+    client.meta.events.register_first("before-send.s3", send_to_loopback(server_port(endpoint)))
     return client
 
 

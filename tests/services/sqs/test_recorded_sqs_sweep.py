@@ -15,6 +15,7 @@ from contextlib import contextmanager
 from typing import Any
 
 from tests.conftest import make_client
+from tests.services.s3.core_support import send_to_loopback, server_port
 from tests.services.sqs.support import QueryClient, unique
 
 
@@ -76,3 +77,22 @@ def test_a_queue_in_the_home_region_keeps_its_short_url(sqs: Any, endpoint: str)
         assert url == f"{endpoint}/000000000000/{name}"
     finally:
         sqs.delete_queue(QueueUrl=url)
+
+
+def test_a_host_naming_the_queues_region_gets_the_two_segment_path(endpoint: str) -> None:
+    # AWS's queue URLs are `https://sqs.<region>.amazonaws.com/<account>/<name>`: a client that calls on a
+    # host naming the Region gets that shape, which the Terraform AWS provider's queueNameFromURL requires
+    # (it refuses a URL whose path is not exactly /<account>/<name>).
+    client = make_client(f"http://sqs.eu-north-1.localhost:{server_port(endpoint)}", "sqs", region="eu-north-1")
+    client.meta.events.register_first("before-send.sqs", send_to_loopback(server_port(endpoint)))
+    name = unique()
+    url = client.create_queue(QueueName=name)["QueueUrl"]
+    try:
+        assert url == f"http://sqs.eu-north-1.localhost:{server_port(endpoint)}/000000000000/{name}"
+        assert client.get_queue_url(QueueName=name)["QueueUrl"] == url
+        plain = make_client(endpoint, "sqs", region="eu-north-1")  # elsewhere the URL still names the Region
+        assert plain.get_queue_url(QueueName=name)["QueueUrl"] == f"{endpoint}/queue/eu-north-1/000000000000/{name}"
+        client.send_message(QueueUrl=url, MessageBody="on its host")
+        assert plain.receive_message(QueueUrl=url)["Messages"][0]["Body"] == "on its host"
+    finally:
+        client.delete_queue(QueueUrl=url)

@@ -134,13 +134,19 @@ class Queue:
 
         A queue outside the server's home Region is `{endpoint}/queue/{region}/{account}/{name}`: AWS's
         URLs name their Region (`sqs.eu-central-1.amazonaws.com/...`), so the queues one name has in two
-        Regions have two URLs, and every Region's URL reaches its own queue whoever signs the call.
+        Regions have two URLs, and every Region's URL reaches its own queue whoever signs the call. A
+        client that called on a host naming the queue's Region (`sqs.eu-west-1.localhost:4566`) gets
+        AWS's two-segment path on it, which tools that parse queue URLs (the Terraform AWS provider's
+        queueNameFromURL) require.
         """
+        host_region = None
         if ctx is not None and ctx.request.host:
             base = f"{ctx.request.scheme}://{ctx.request.host}"
+            named = _REGION_HOST.match(ctx.request.host)
+            host_region = named and (named.group(1) or named.group(2))
         else:
             base = endpoint
-        if self.region != home_region:
+        if self.region != home_region and self.region != host_region:
             return f"{base}/queue/{self.region}/{self.account}/{self.name}"
         return f"{base}/{self.account}/{self.name}"
 
