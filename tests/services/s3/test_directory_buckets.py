@@ -341,6 +341,18 @@ def test_list_objects_v2_refuses_any_other_delimiter(s3: Any, dbucket: str) -> N
     assert (code, status) == ("InvalidArgument", 400)
 
 
+def test_list_objects_v2_takes_an_empty_delimiter_as_none(s3: Any, dbucket: str) -> None:
+    # Mountpoint for S3 validates a bucket it mounts, directory buckets too, with
+    # ?list-type=2&delimiter=&max-keys=0 and fails the mount on any error; s3fs's find sends
+    # delimiter= as well. So S3 lists such a request as one without a delimiter.
+    for key in ("top", "dir/one"):
+        s3.put_object(Bucket=dbucket, Key=key, Body=b"x")
+    assert s3.list_objects_v2(Bucket=dbucket, Delimiter="", MaxKeys=0)["KeyCount"] == 0
+    listed = s3.list_objects_v2(Bucket=dbucket, Delimiter="")
+    assert [o["Key"] for o in listed["Contents"]] == ["dir/one", "top"]
+    assert "CommonPrefixes" not in listed
+
+
 @pytest.mark.parametrize(
     "call",
     [

@@ -141,7 +141,10 @@ class DirectoryBucketOperations(ExpressSessionOperations):
                     StorageClassRequested=storage_class,
                 )
             del params["StorageClass"]  # the one class there is: stored as the bucket's default
-        if name == "ListObjectsV2" and params.get("Delimiter") not in (None, "/"):
+        # An empty delimiter is no delimiter: Mountpoint for S3 checks every bucket it mounts,
+        # directory buckets included, with ListObjectsV2 ?delimiter=&max-keys=0, and s3fs's find
+        # lists with delimiter= too.
+        if name == "ListObjectsV2" and params.get("Delimiter") not in (None, "", "/"):
             raise invalid_argument(
                 "Invalid delimiter: directory buckets support only '/' as a delimiter",
                 "delimiter",
