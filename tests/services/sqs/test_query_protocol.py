@@ -235,3 +235,44 @@ def test_an_empty_result_is_one_empty_element(query: QueryClient) -> None:
     assert status == 200
     status, body = query.raw("GET", path, {"Action": "ReceiveMessage"})
     assert "<Body>foobar</Body>" in body
+
+
+def test_a_list_or_map_parameter_sent_without_its_index_is_its_one_entry(query: QueryClient) -> None:
+    # The query API reference's GetQueueAttributes example sends `&AttributeName=All` and gets every
+    # attribute; boto 2 (whose SQS code kombu's async client carries on) sent `AttributeName=X`,
+    # `Attribute.Name=..&Attribute.Value=..` and `AWSAccountId=..&ActionName=..` so.
+    url = _create(query)
+
+    def attributes(**params: str) -> dict[str, str]:
+        root = query.ok("GetQueueAttributes", QueueUrl=url, **params)
+        return {
+            text(a, "Name"): text(a, "Value") for a in find_all(root, "GetQueueAttributesResult/Attribute")
+        }
+
+    query.ok(
+        "SetQueueAttributes", QueueUrl=url, **{"Attribute.Name": "VisibilityTimeout", "Attribute.Value": "45"}
+    )
+    assert attributes(AttributeName="VisibilityTimeout") == {"VisibilityTimeout": "45"}
+    everything = attributes(AttributeName="All")
+    assert everything["VisibilityTimeout"] == "45" and "ApproximateNumberOfMessages" in everything
+    assert attributes(AttributeName="") == {}  # `Name=` is still the empty list
+
+    query.ok(
+        "SendMessage",
+        QueueUrl=url,
+        MessageBody="hi",
+        **{
+            "MessageAttribute.1.Name": "colour",
+            "MessageAttribute.1.Value.DataType": "String",
+            "MessageAttribute.1.Value.StringValue": "blue",
+        },
+    )
+    received = query.ok("ReceiveMessage", QueueUrl=url, AttributeName="All", MessageAttributeName="All")
+    message = find(received, "ReceiveMessageResult/Message")
+    system = {text(a, "Name") for a in find_all(message, "Attribute")}
+    assert {"SenderId", "SentTimestamp", "ApproximateReceiveCount"} <= system
+    assert text(message, "MessageAttribute/Name") == "colour"
+
+    query.ok("AddPermission", QueueUrl=url, Label="one", AWSAccountId=ROOT_ACCOUNT, ActionName="SendMessage")
+    policy = attributes(AttributeName="Policy")["Policy"]
+    assert '"Sid":"one"' in policy and '"Action":"SQS:SendMessage"' in policy

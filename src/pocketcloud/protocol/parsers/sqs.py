@@ -56,6 +56,8 @@ MAP_ENTRY_NAMES: dict[str, tuple[str, str]] = {
 }
 
 
+_NESTED = frozenset({"structure", "list", "map"})
+
 # Actions that name no queue, which SQS refuses when they are sent to a queue's URL.
 _NOT_ON_A_QUEUE_URL = frozenset({"CreateQueue", "ListQueues"})
 
@@ -78,6 +80,16 @@ class SqsQueryParser(QueryParser):
     def member_wire_name(self, structure: Shape, member: str, shape: Shape) -> str:
         return MEMBER_NAMES.get((structure.name, member)) or self.wire_name(member, shape)
 
+    # SQS reads a list or map parameter sent without its index as that one entry: the query API
+    # reference's GetQueueAttributes example sends `&AttributeName=All` and answers every
+    # attribute, and boto 2 (whose SQS code kombu's async client still carries) sent
+    # `AttributeName=X` and `Attribute.Name=..&Attribute.Value=..`, its integration tests reading
+    # the values back from SQS; its AddPermission sent `AWSAccountId=..&ActionName=..` alike.
+    def list_items(self, node: Any, shape: Shape) -> list[Any]:
+        if isinstance(node, str) and node and shape.member.type_name not in _NESTED:
+            return [node]  # an empty `Name=` stays the empty list
+        return super().list_items(node, shape)
+
     def _map(self, node: Any, shape: Shape, where: str) -> dict[str, Any]:
         names = MAP_ENTRY_NAMES.get(shape.name)
         if names is None:
@@ -86,9 +98,9 @@ class SqsQueryParser(QueryParser):
             return {}
         key_name, value_name = names
         result: dict[str, Any] = {}
-        indexes = (k for k in node if is_digits(k, 4000))
-        for index in sorted(indexes, key=int):
-            entry = node[index]
+        indexes = sorted((k for k in node if is_digits(k, 4000)), key=int)
+        # `Attribute.Name=..&Attribute.Value=..`, with no index, is the map's one entry (see list_items).
+        for entry in [node[index] for index in indexes] or [node]:
             if not isinstance(entry, dict) or key_name not in entry:
                 continue
             key = self._value(entry[key_name], shape.key, where)
