@@ -234,6 +234,29 @@ def test_enable_key_rotation_of_a_non_symmetric_key_is_unsupported(kms: Any, key
     assert (code, status) == ("UnsupportedOperationException", 400)
 
 
+@pytest.mark.parametrize(
+    "key_spec,key_usage",
+    [("HMAC_256", "GENERATE_VERIFY_MAC"), ("ECC_NIST_P256", "SIGN_VERIFY"), ("RSA_2048", "ENCRYPT_DECRYPT")],
+)
+def test_the_rotation_status_of_a_key_that_cannot_rotate_is_false(kms: Any, key_spec: str, key_usage: str) -> None:
+    # "The key rotation status of these KMS keys is always false" (GetKeyRotationStatus API reference);
+    # the Terraform AWS provider reads it for every key it manages, asymmetric and HMAC ones included.
+    key_id = kms.create_key(KeySpec=key_spec, KeyUsage=key_usage)["KeyMetadata"]["KeyId"]
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is False
+
+
+def test_a_key_pending_deletion_reports_rotation_off_until_the_deletion_is_cancelled(kms: Any) -> None:
+    # "While a KMS key is pending deletion, its key rotation status is false ... If you cancel the
+    # deletion, the original key rotation status is restored" (GetKeyRotationStatus API reference).
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    kms.enable_key_rotation(KeyId=key_id)
+    kms.schedule_key_deletion(KeyId=key_id, PendingWindowInDays=7)
+    status = kms.get_key_rotation_status(KeyId=key_id)
+    assert status["KeyRotationEnabled"] is False and "NextRotationDate" not in status
+    kms.cancel_key_deletion(KeyId=key_id)
+    assert kms.get_key_rotation_status(KeyId=key_id)["KeyRotationEnabled"] is True
+
+
 def test_rotate_key_on_demand_answers_the_key_arn(kms: Any) -> None:
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     assert kms.rotate_key_on_demand(KeyId=key_id)["KeyId"] == key_arn(key_id)

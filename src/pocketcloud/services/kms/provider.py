@@ -710,11 +710,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
 
     def GetKeyRotationStatus(self, ctx: RequestContext, p: Params) -> Params:
         scope, doc = self._own_key(ctx, p["KeyId"])
-        if doc["KeySpec"] != SYMMETRIC:
-            raise unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
+        # A key that cannot rotate answers false rather than an error ("The key rotation status of these
+        # KMS keys is always false", the API reference before 2024; the Terraform AWS provider reads it for
+        # every asymmetric and HMAC key), and so does one pending deletion, whose status comes back with
+        # CancelKeyDeletion (the stored setting is untouched).
         rotation = doc.get("Rotation") or {}
-        out: Params = {"KeyRotationEnabled": bool(rotation.get("Enabled")), "KeyId": doc["Arn"]}
-        if rotation.get("Enabled"):
+        enabled = bool(rotation.get("Enabled")) and doc["KeySpec"] == SYMMETRIC and doc["KeyState"] != "PendingDeletion"
+        out: Params = {"KeyRotationEnabled": enabled, "KeyId": doc["Arn"]}
+        if enabled:
             out["RotationPeriodInDays"] = rotation["PeriodInDays"]
             out["NextRotationDate"] = rotation["Next"]
         return out
