@@ -140,6 +140,16 @@ def test_a_grant_takes_the_arn_of_each_kind_of_principal(kms: Any, principal: st
     assert (grant["GranteePrincipal"], grant["RetiringPrincipal"]) == (principal, principal)
 
 
+def test_a_grant_takes_a_services_principal_as_grantee_and_retiring_principal(kms: Any) -> None:
+    # AWS services' own grants name the service there (the Terraform AWS provider's TestAccKMSGrant_service
+    # makes this grant against AWS and reads both back).
+    key = kms.create_key()["KeyMetadata"]
+    service = "dynamodb.us-west-1.amazonaws.com"
+    kms.create_grant(KeyId=key["KeyId"], GranteePrincipal=service, RetiringPrincipal=service, Operations=["Encrypt"])
+    (grant,) = kms.list_grants(KeyId=key["KeyId"])["Grants"]
+    assert (grant["GranteePrincipal"], grant["RetiringPrincipal"]) == (service, service)
+
+
 def test_a_refused_grant_leaves_the_key_policy_deciding(kms: Any, endpoint: str) -> None:
     """The review's case: a grant to "foo" was made, merged into the key policy, and the policy no
     longer parsed, so a Deny of the key policy stopped applying."""

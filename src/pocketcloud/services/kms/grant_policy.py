@@ -3,7 +3,8 @@
 The authorizer sees a key's grants as more statements of its key policy (`key_policy`): each
 grant allows its grantee its operations, under its constraints. A grant's principals are checked
 when it is made (`check_principal`: an ARN of an account, IAM user or role, assumed-role session or
-federated user, as CreateGrant's reference lists them; InvalidArnException otherwise), and a grant
+federated user, as CreateGrant's reference lists them, or a service principal; InvalidArnException
+otherwise), and a grant
 statement that cannot be expressed anyway (one stored before that check) is left out of the
 policy rather than making the whole document unparseable: a key policy that does not parse would
 leave the caller's identity policies alone to decide, the key policy's Denies ignored.
@@ -44,9 +45,14 @@ def invalid_arn(value: str) -> ServiceError:
 
 
 def check_principal(value: str) -> None:
-    """InvalidArnException unless `value` is the ARN of a principal a grant may name."""
-    if not isinstance(value, str) or _PRINCIPAL_ARN.fullmatch(value) is None:
+    """InvalidArnException unless `value` is the ARN of a principal a grant may name, or an AWS service's
+    principal: the grants AWS services make for themselves name theirs in GranteePrincipal and
+    RetiringPrincipal ("dynamodb.us-west-1.amazonaws.com", as the Terraform AWS provider's
+    TestAccKMSGrant_service makes one against AWS), from before GranteeServicePrincipal existed."""
+    if not isinstance(value, str):
         raise invalid_arn(str(value))
+    if _PRINCIPAL_ARN.fullmatch(value) is None and not (value.endswith(".amazonaws.com") and is_service_principal(value)):
+        raise invalid_arn(value)
 
 
 def is_service_principal(value: str) -> bool:
