@@ -255,6 +255,17 @@ def test_aliases_of_aws_managed_keys_cannot_be_updated_or_deleted(kms: Any, serv
     assert kms.describe_key(KeyId=name)["KeyMetadata"]["KeyId"] == managed["KeyId"]
 
 
+def test_list_aliases_includes_the_predefined_aws_aliases_without_a_target_until_used(kms: Any) -> None:
+    # ListAliases: "The response might include several aliases that do not have a TargetKeyId field. These
+    # are predefined aliases that Amazon Web Services has created but has not yet associated with a KMS
+    # key." The Terraform AWS provider's aws_kms_alias data source finds alias/aws/<service> this way.
+    listed = aliases_of(kms)
+    assert listed["alias/aws/lambda"]["AliasArn"] == alias_arn("alias/aws/lambda")
+    key_id = kms.describe_key(KeyId="alias/aws/lambda")["KeyMetadata"]["KeyId"]  # makes the AWS managed key
+    assert aliases_of(kms)["alias/aws/lambda"]["TargetKeyId"] == key_id
+    assert "alias/aws/xray" not in aliases_of(kms, KeyId=key_id)
+
+
 def test_list_aliases_answers_fifty_aliases_without_a_limit(kms: Any) -> None:
     # ListAliases' Limit: "If you do not include a value, it defaults to 50" (API reference).
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]

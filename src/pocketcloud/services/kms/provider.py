@@ -626,6 +626,16 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
             for name, doc in self.aliases.scan(scope)
             if target is None or doc["TargetKeyId"] == target
         ]
+        if target is None:
+            # "The response might include several aliases that do not have a TargetKeyId field. These are
+            # predefined aliases that Amazon Web Services has created but has not yet associated with a KMS
+            # key" (ListAliases): an AWS managed key is made the first time something asks for it.
+            made = {name for name, _ in entries}
+            entries += [
+                (name, {"AliasName": name, "AliasArn": alias_arn(scope, name)})
+                for name in (f"alias/aws/{service}" for service in AWS_MANAGED_SERVICES)
+                if name not in made
+            ]
         return self._page(p, "Aliases", entries, 50)
 
     # -- key policies and tags ------------------------------------------------------------------------
