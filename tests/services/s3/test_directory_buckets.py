@@ -341,6 +341,20 @@ def test_list_objects_v2_refuses_any_other_delimiter(s3: Any, dbucket: str) -> N
     assert (code, status) == ("InvalidArgument", 400)
 
 
+def test_list_objects_v2_refuses_a_prefix_not_ending_in_a_slash(s3: Any, dbucket: str) -> None:
+    # ListObjectsV2's Prefix: "For directory buckets, only prefixes that end in a delimiter (/) are
+    # supported"; the error is the one S3 Express returned to aws-s3-transfer-manager-rs (PR 112).
+    s3.put_object(Bucket=dbucket, Key="dir/one", Body=b"x")
+    for delimiter in ({}, {"Delimiter": "/"}):
+        code, status, message = error_of(s3.list_objects_v2, Bucket=dbucket, Prefix="dir", **delimiter)
+        assert (code, status) == ("InvalidRequest", 400)
+        assert message == (
+            "This bucket does not support a prefix that does not end in a delimiter. "
+            "Specify a prefix path ending with a delimiter and try again."
+        )
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=dbucket, Prefix="dir/")["Contents"]] == ["dir/one"]
+
+
 def test_list_objects_v2_takes_an_empty_delimiter_as_none(s3: Any, dbucket: str) -> None:
     # Mountpoint for S3 validates a bucket it mounts, directory buckets too, with
     # ?list-type=2&delimiter=&max-keys=0 and fails the mount on any error; s3fs's find sends

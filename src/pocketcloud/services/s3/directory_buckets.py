@@ -12,7 +12,7 @@ buckets" notes in the S3 API reference and the User Guide's "Directory buckets" 
   (versioning, ACLs, tagging, Object Lock, website, ListObjects v1, ...) is 501 NotImplemented,
   as are the request headers of those features on writes;
 - objects are stored in EXPRESS_ONEZONE, and no other storage class may be named;
-- ListObjectsV2 takes only "/" as its delimiter.
+- ListObjectsV2 takes only "/" as its delimiter, and only a prefix that ends in "/".
 
 Sessions and authorization are `express_sessions.py`'s; RenameObject is `rename_object.py`'s.
 """
@@ -34,7 +34,7 @@ from pocketcloud.services.s3.directory_names import (
     is_directory_bucket_name,
     zone_of,
 )
-from pocketcloud.services.s3.errors import invalid_argument, malformed_xml
+from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
 from pocketcloud.services.s3.express_sessions import ExpressSessionOperations, express_bucket_arn
 from pocketcloud.services.s3.state import GLOBAL, now
 
@@ -149,6 +149,13 @@ class DirectoryBucketOperations(ExpressSessionOperations):
                 "Invalid delimiter: directory buckets support only '/' as a delimiter",
                 "delimiter",
                 params["Delimiter"],
+            )
+        prefix = params.get("Prefix")
+        if name == "ListObjectsV2" and prefix and not prefix.endswith("/"):
+            # What S3 Express answered aws-s3-transfer-manager-rs's download_objects (its PR 112).
+            raise invalid_request(
+                "This bucket does not support a prefix that does not end in a delimiter. "
+                "Specify a prefix path ending with a delimiter and try again."
             )
 
     def validate_policy(self, ctx: RequestContext, bucket: str, value: Any) -> None:
