@@ -70,6 +70,26 @@ def test_creating_an_existing_user_is_entity_already_exists(iam: Any) -> None:
     )
 
 
+def test_names_differing_only_in_case_are_the_same_name(iam: Any) -> None:
+    # "IAM user, group, role, and policy names must be unique within the account. Names are not
+    # distinguished by case" (IAM API reference, CreateUser ... UpdateUser).
+    name = unique("case")
+    upper = name.upper()
+    iam.create_user(UserName=name)
+    iam.create_group(GroupName=name)
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))
+    iam.create_policy(PolicyName=name, PolicyDocument=doc(allow("s3:GetObject")))
+    assert error_of(iam.create_user, UserName=upper) == ("EntityAlreadyExists", 409, f"User with name {upper} already exists.")
+    assert error_of(iam.create_group, GroupName=upper)[:2] == ("EntityAlreadyExists", 409)
+    assert error_of(iam.create_role, RoleName=upper, AssumeRolePolicyDocument=trust({"Service": "lambda.amazonaws.com"}))[:2] == ("EntityAlreadyExists", 409)
+    assert error_of(iam.create_policy, PolicyName=upper, PolicyDocument=doc(allow("s3:GetObject")))[:2] == (
+        "EntityAlreadyExists", 409)
+    other = unique("other")
+    iam.create_user(UserName=other)
+    assert error_of(iam.update_user, UserName=other, NewUserName=upper)[:2] == ("EntityAlreadyExists", 409)
+    assert iam.get_user(UserName=other)["User"]["UserName"] == other
+
+
 def test_missing_entities_are_no_such_entity_with_aws_wording(iam: Any) -> None:
     ghost = unique("ghost")
     assert error_of(iam.get_role, RoleName=ghost) == ("NoSuchEntity", 404, f"The role with name {ghost} cannot be found.")

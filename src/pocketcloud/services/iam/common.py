@@ -52,6 +52,14 @@ def already_exists(message: str) -> ServiceError:
     return ServiceError("EntityAlreadyExists", message, status=409)
 
 
+def name_taken(coll: Collection, where: Scope, name: str, besides: str | None = None) -> bool:
+    """Whether another entity in `coll` has `name` in any case ("IAM user, group, role, and policy names
+    must be unique within the account. Names are not distinguished by case", IAM API reference);
+    `besides`: the key of the entity being renamed, which may keep its own name in another case."""
+    folded = name.lower()
+    return any(key.lower() == folded and key != besides for key, _ in coll.scan_fields(where, ("Path",)))
+
+
 def delete_conflict(message: str) -> ServiceError:
     return ServiceError("DeleteConflict", message, status=409)
 

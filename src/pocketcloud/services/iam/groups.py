@@ -10,6 +10,7 @@ from pocketcloud.services.iam.common import (
     arn,
     check_path,
     delete_conflict,
+    name_taken,
     new_id,
     now,
     path_filter,
@@ -44,7 +45,8 @@ class GroupOperations(shared_operations(GROUP, "Group", tags=False, boundary=Fal
             "Arn": arn(ctx.account_id, "group", path, name),
             "CreateDate": now().isoformat(),
         }
-        if not self.principals.collection(GROUP).insert(scope(ctx), name, doc):
+        groups = self.principals.collection(GROUP)
+        if name_taken(groups, scope(ctx), name) or not groups.insert(scope(ctx), name, doc):
             raise already_exists(f"Group with name {name} already exists.")
         return {"Group": public_view(doc)}
 

@@ -16,6 +16,7 @@ from pocketcloud.services.iam.common import (
     invalid_input,
     limit_exceeded,
     merge_tags,
+    name_taken,
     new_id,
     no_such_entity,
     now,
@@ -90,7 +91,7 @@ class PolicyOperations:
             doc["Description"] = p["Description"]
         if p.get("Tags"):
             doc["Tags"] = merge_tags([], p["Tags"], case_sensitive=True)
-        if not self.policies.local.insert(scope(ctx), name, doc):
+        if name_taken(self.policies.local, scope(ctx), name) or not self.policies.local.insert(scope(ctx), name, doc):
             raise already_exists(f"A policy called {name} already exists. Duplicate names are not allowed.")
         view = policy_view(doc)
         view.pop("Description", None)

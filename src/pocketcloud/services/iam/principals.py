@@ -18,6 +18,7 @@ from pocketcloud.services.iam.common import (
     encode_document,
     limit_exceeded,
     merge_tags,
+    name_taken,
     no_such_entity,
     page,
     remove_tags,
@@ -101,7 +102,7 @@ class Principals:
             if new_path:
                 doc["Path"] = check_path(new_path, "newPath")
             if new_name != name:
-                if coll.get(scope(ctx), new_name) is not None:
+                if name_taken(coll, scope(ctx), new_name, besides=name):
                     raise already_exists(f"{kind.label.capitalize()} with name {new_name} already exists.")
                 coll.delete(scope(ctx), name)
                 doc[kind.name_member] = new_name

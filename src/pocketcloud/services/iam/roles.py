@@ -19,6 +19,7 @@ from pocketcloud.services.iam.common import (
     limit_exceeded,
     malformed_policy,
     merge_tags,
+    name_taken,
     new_id,
     no_such_entity,
     now,
@@ -117,7 +118,8 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         if p.get("Tags"):
             doc["Tags"] = merge_tags([], p["Tags"])
         with self.principals.store.transaction():
-            if not self.principals.collection(ROLE).insert(scope(ctx), name, doc):
+            roles = self.principals.collection(ROLE)
+            if name_taken(roles, scope(ctx), name) or not roles.insert(scope(ctx), name, doc):
                 raise already_exists(f"Role with name {name} already exists.")
             if p.get("PermissionsBoundary"):
                 self.principals.apply_boundary(ctx, doc, p["PermissionsBoundary"])

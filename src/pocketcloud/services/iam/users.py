@@ -13,6 +13,7 @@ from pocketcloud.services.iam.common import (
     delete_conflict,
     limit_exceeded,
     merge_tags,
+    name_taken,
     new_id,
     new_secret,
     no_such_entity,
@@ -55,7 +56,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         if p.get("Tags"):
             doc["Tags"] = merge_tags([], p["Tags"])
         with self.principals.store.transaction():
-            if not self.principals.collection(USER).insert(scope(ctx), name, doc):
+            users = self.principals.collection(USER)
+            if name_taken(users, scope(ctx), name) or not users.insert(scope(ctx), name, doc):
                 raise already_exists(f"User with name {name} already exists.")
             if p.get("PermissionsBoundary"):
                 self.principals.apply_boundary(ctx, doc, p["PermissionsBoundary"])
