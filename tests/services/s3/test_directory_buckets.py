@@ -341,6 +341,26 @@ def test_list_objects_v2_refuses_any_other_delimiter(s3: Any, dbucket: str) -> N
     assert (code, status) == ("InvalidArgument", 400)
 
 
+def test_list_objects_v2_names_the_prefixes_of_in_progress_uploads(s3: Any, dbucket: str) -> None:
+    # ListObjectsV2: "For directory buckets, ListObjectsV2 response includes the prefixes that are
+    # related only to in-progress multipart uploads" (a general purpose bucket's does not).
+    for key in ("a/x", "c/x", "top"):
+        s3.put_object(Bucket=dbucket, Key=key, Body=b"x")
+    for key in ("b/deep/k", "c/y", "d/k", "level-key"):
+        s3.create_multipart_upload(Bucket=dbucket, Key=key)
+    listed = s3.list_objects_v2(Bucket=dbucket, Delimiter="/")
+    assert [p["Prefix"] for p in listed["CommonPrefixes"]] == ["a/", "b/", "c/", "d/"]
+    assert [o["Key"] for o in listed["Contents"]] == ["top"]
+    assert listed["KeyCount"] == 5
+    assert [p["Prefix"] for p in s3.list_objects_v2(Bucket=dbucket, Delimiter="/", Prefix="b/")["CommonPrefixes"]] == [
+        "b/deep/"
+    ]
+    assert [o["Key"] for o in s3.list_objects_v2(Bucket=dbucket)["Contents"]] == ["a/x", "c/x", "top"]
+    pages = list(s3.get_paginator("list_objects_v2").paginate(Bucket=dbucket, Delimiter="/", MaxKeys=2))
+    assert [[p["Prefix"] for p in page.get("CommonPrefixes", [])] for page in pages] == [["a/", "b/"], ["c/", "d/"], []]
+    assert [[o["Key"] for o in page.get("Contents", [])] for page in pages] == [[], [], ["top"]]
+
+
 def test_list_objects_v2_refuses_a_prefix_not_ending_in_a_slash(s3: Any, dbucket: str) -> None:
     # ListObjectsV2's Prefix: "For directory buckets, only prefixes that end in a delimiter (/) are
     # supported"; the error is the one S3 Express returned to aws-s3-transfer-manager-rs (PR 112).

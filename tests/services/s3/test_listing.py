@@ -35,6 +35,15 @@ def test_v2_delimiter_folds_keys_into_common_prefixes(s3: Any, bucket: str) -> N
     assert page["IsTruncated"] is False
 
 
+def test_v2_leaves_out_prefixes_only_in_progress_uploads_have(s3: Any, bucket: str) -> None:
+    # ListObjectsV2: "For general purpose buckets, ListObjectsV2 doesn't return prefixes that are
+    # related only to in-progress multipart uploads" (a directory bucket's does).
+    fill(s3, bucket, ["a/x"])
+    s3.create_multipart_upload(Bucket=bucket, Key="b/k")
+    listed = s3.list_objects_v2(Bucket=bucket, Delimiter="/")
+    assert [p["Prefix"] for p in listed["CommonPrefixes"]] == ["a/"]
+
+
 def test_v2_prefix_with_delimiter_lists_one_level(s3: Any, bucket: str) -> None:
     fill(s3, bucket, TREE)
     page = s3.list_objects_v2(Bucket=bucket, Prefix="a/", Delimiter="/")

@@ -12,7 +12,8 @@ buckets" notes in the S3 API reference and the User Guide's "Directory buckets" 
   (versioning, ACLs, tagging, Object Lock, website, ListObjects v1, ...) is 501 NotImplemented,
   as are the request headers of those features on writes;
 - objects are stored in EXPRESS_ONEZONE, and no other storage class may be named;
-- ListObjectsV2 takes only "/" as its delimiter, and only a prefix that ends in "/".
+- ListObjectsV2 takes only "/" as its delimiter, and only a prefix that ends in "/"; with the
+  delimiter, its common prefixes include those of in-progress multipart uploads' keys.
 
 Sessions and authorization are `express_sessions.py`'s; RenameObject is `rename_object.py`'s.
 """
@@ -287,6 +288,11 @@ class DirectoryBucketOperations(ExpressSessionOperations):
         if self._in_directory_bucket(p) and "StorageClass" in result:
             result["StorageClass"] = EXPRESS_ONEZONE
         return result
+
+    def lists_upload_prefixes(self, bucket: str) -> bool:
+        # ListObjectsV2: "For directory buckets, ListObjectsV2 response includes the prefixes that
+        # are related only to in-progress multipart uploads" (and its Delimiter's note).
+        return is_directory_bucket_name(bucket) or super().lists_upload_prefixes(bucket)  # type: ignore[misc]
 
     def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
         result: Params = super().ListObjectsV2(ctx, p)  # type: ignore[misc]

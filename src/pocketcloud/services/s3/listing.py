@@ -94,8 +94,60 @@ def _restore_status(record: Params | None) -> Params | None:
     return None if not expiry else {"IsRestoreInProgress": False, "RestoreExpiryDate": expiry}
 
 
+def _upload_prefixes(
+    s3: S3State, bucket: str, prefix: str, delimiter: str, after: str | None, limit: int
+) -> list[str]:
+    """Up to `limit` common prefixes, after `after`, of the keys of in-progress multipart uploads: a
+    range scan of upload_order that jumps past each prefix it finds, as ListMultipartUploads' does."""
+    where = bucket_scope(bucket)
+    found: list[str] = []
+    cursor = after if after is not None and after >= prefix else None
+    while len(found) < limit:
+        batch = s3.upload_order.scan(where, prefix=prefix, start_after=cursor, limit=_SCAN_BATCH)
+        for place, upload in batch:
+            cursor = place
+            cut = upload["Key"].find(delimiter, len(prefix))
+            if cut >= 0:
+                common = upload["Key"][: cut + len(delimiter)]
+                if after is None or common > after:
+                    found.append(common)
+                cursor = common + _AFTER_ALL
+                break
+        else:
+            if len(batch) < _SCAN_BATCH:
+                break
+    return found
+
+
+def _merged(
+    walked: tuple[list[tuple[str, Sequence[Any]]], list[str], bool, str | None], extra: list[str], limit: int
+) -> tuple[list[tuple[str, Sequence[Any]]], list[str], bool, str | None]:
+    """A page of `_walk` with `extra` common prefixes merged in, in order, still at most `limit` entries."""
+    objects, prefixes, truncated, last = walked
+    known = set(prefixes)
+    extra = [common for common in extra if common not in known]
+    if not extra:
+        return walked
+    entries = sorted(
+        [(key, fields) for key, fields in objects] + [(c, None) for c in prefixes + extra], key=lambda e: e[0]
+    )
+    if len(entries) > limit:
+        truncated, entries = True, entries[:limit]
+    return (
+        [(name, fields) for name, fields in entries if fields is not None],
+        [name for name, fields in entries if fields is None],
+        truncated,
+        entries[-1][0],
+    )
+
+
 class ListingOperations:
     s3: S3State
+
+    def lists_upload_prefixes(self, bucket: str) -> bool:
+        """Whether ListObjectsV2 with a delimiter names the prefixes of in-progress multipart uploads
+        too: a directory bucket's does (DirectoryBucketOperations), a general purpose bucket's not."""
+        return False
 
     def _walk(
         self, bucket: str, prefix: str, delimiter: str | None, after: str | None, limit: int
@@ -212,6 +264,9 @@ class ListingOperations:
         objects, prefixes, truncated, last = (
             self._walk(bucket, prefix, delimiter, after, limit) if limit else ([], [], False, None)
         )
+        if delimiter and limit and self.lists_upload_prefixes(bucket):
+            extra = _upload_prefixes(self.s3, bucket, prefix, delimiter, after, limit)
+            objects, prefixes, truncated, last = _merged((objects, prefixes, truncated, last), extra, limit)
         result: Params = {
             "Name": bucket,
             "Prefix": _encode(prefix, encoding),
