@@ -184,8 +184,10 @@ class KmsBase(Provider):
         key's account and Region, the caller's own; None if there is no such key."""
         scope, key_id = crypto.sealed_with(blob)
         scope = scope or self._scope(ctx)
-        if scope[1] != ctx.region:  # keys are Regional: another Region's key is not there
-            return None
+        if scope[1] != ctx.region:  # keys are Regional: another Region's key is not there,
+            if not key_id.startswith("mrk-"):
+                return None
+            scope = (scope[0], ctx.region)  # but a related multi-Region key, of the same id, opens it
         return self._find(ctx, key_arn(scope, key_id))
 
     def _source_key(self, ctx: RequestContext, key_id: Any, blob: Any) -> tuple[Scope, Params] | None:

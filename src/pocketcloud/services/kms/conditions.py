@@ -89,6 +89,10 @@ def request_values(operation: str, params: Params) -> Params:
         values["kms:MultiRegion"] = _flag(params.get("MultiRegion"))
         values["kms:CustomerMasterKeySpec"] = values["kms:KeySpec"]
         values["kms:CustomerMasterKeyUsage"] = values["kms:KeyUsage"]
+    elif operation == "ReplicateKey":
+        values["kms:ReplicaRegion"] = params.get("ReplicaRegion")
+    elif operation == "UpdatePrimaryRegion":
+        values["kms:PrimaryRegion"] = params.get("PrimaryRegion")
     if operation in ("CreateKey", "PutKeyPolicy") and "BypassPolicyLockoutSafetyCheck" in params:
         values["kms:BypassPolicyLockoutSafetyCheck"] = _flag(params["BypassPolicyLockoutSafetyCheck"])
     if operation in _ALIAS_REQUESTS:
@@ -122,6 +126,8 @@ def resource_values(doc: Params, aliases: list[str]) -> Params:
         "kms:CustomerMasterKeySpec": doc.get("KeySpec"),
         "kms:CustomerMasterKeyUsage": doc.get("KeyUsage"),
     }
+    if doc.get("MultiRegionConfiguration"):
+        values["kms:MultiRegionKeyType"] = doc["MultiRegionConfiguration"]["MultiRegionKeyType"]
     if aliases:
         values["kms:ResourceAliases"] = sorted(aliases)
     return values

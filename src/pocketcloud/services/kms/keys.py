@@ -334,4 +334,5 @@ _METADATA = (
     "MacAlgorithms",
     "KeyAgreementAlgorithms",
     "MultiRegion",
+    "MultiRegionConfiguration",
 )

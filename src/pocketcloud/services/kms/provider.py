@@ -72,6 +72,11 @@ from pocketcloud.services.kms.keys import (
     now,
     usable,
 )
+from pocketcloud.services.kms.multi_region import (
+    MultiRegionOperations,
+    new_multi_region_key_id,
+    primary_configuration,
+)
 from pocketcloud.store import Scope
 
 Params = dict[str, Any]
@@ -129,7 +134,7 @@ def _seals_data_keys(doc: Params) -> None:
 
 
 @around_calls
-class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, KmsBase):
+class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, MultiRegionOperations, KmsBase):
     service = "kms"
 
     # -- for the authorizer: the key policy is the resource policy ---------------------------
@@ -396,18 +401,23 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
         if usage not in USAGES_OF_SPEC[spec]:
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         origin = p.get("Origin") or "AWS_KMS"
-        if origin not in ("AWS_KMS", EXTERNAL) or p.get("CustomKeyStoreId") or p.get("MultiRegion"):
-            raise unsupported("Only keys of origin AWS_KMS or EXTERNAL, in one Region, are supported by pocketcloud")
+        multi_region = bool(p.get("MultiRegion"))
+        if origin not in ("AWS_KMS", EXTERNAL) or p.get("CustomKeyStoreId") or (multi_region and origin == EXTERNAL):
+            raise unsupported(
+                "Only keys of origin AWS_KMS or EXTERNAL, and multi-Region keys of origin AWS_KMS, are supported by pocketcloud"
+            )
         policy = p.get("Policy") or default_policy(ctx.account_id)
-        key_id = new_key_id()
+        key_id = new_multi_region_key_id() if multi_region else new_key_id()
         if p.get("Policy"):  # "If you provide a key policy, it must ..."; the default one is AWS's own
             arn = key_arn(self._scope(ctx), key_id)
             self._check_policy(ctx, policy, p.get("BypassPolicyLockoutSafetyCheck"), arn)
         tags = p.get("Tags") or []
         self._check_tags(tags)
-        doc = self._new_key(
-            self._scope(ctx), spec, usage, p.get("Description") or "", policy, tags, key_id=key_id, origin=origin
-        )
+        scope = self._scope(ctx)
+        doc = self._new_key(scope, spec, usage, p.get("Description") or "", policy, tags, key_id=key_id, origin=origin)
+        if multi_region:
+            doc.update(MultiRegion=True, MultiRegionConfiguration=primary_configuration(doc["Arn"], scope[1]))
+            self._put(scope, doc)
         return {"KeyMetadata": metadata(doc)}
 
     def DescribeKey(self, ctx: RequestContext, p: Params) -> Params:
@@ -686,10 +696,15 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
 
     # -- rotation -----------------------------------------------------------------------------------
 
-    def _rotatable(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
+    def _rotatable(self, ctx: RequestContext, key_id: str, changing: bool = True) -> tuple[Scope, Params]:
         """A key that rotates: a symmetric encryption key in a usable state, of origin AWS_KMS (KMS
-        rotates no imported material it was not given)."""
+        rotates no imported material it was not given); to change its rotation (`changing`), not a
+        multi-Region replica, whose rotation is its primary's."""
         scope, doc = self._own_key(ctx, key_id)
+        if changing and (doc.get("MultiRegionConfiguration") or {}).get("MultiRegionKeyType") == "REPLICA":
+            raise unsupported(
+                f"{doc['Arn']} is a multi-Region replica key: set the rotation of related multi-Region keys on their primary key."
+            )
         if doc["KeySpec"] != SYMMETRIC:
             raise unsupported(f"{doc['Arn']} key usage or key spec does not support automatic key rotation.")
         if doc["KeyState"] != "Enabled":
@@ -709,6 +724,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
                 "Next": (now() + timedelta(days=days)).isoformat(),
             }
             self._put(scope, doc)
+            if doc.get("MultiRegionConfiguration"):
+                self._replicate_material(scope, doc)
         return {}
 
     def DisableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
@@ -716,6 +733,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
             scope, doc = self._rotatable(ctx, p["KeyId"])
             doc["Rotation"] = {"Enabled": False}
             self._put(scope, doc)
+            if doc.get("MultiRegionConfiguration"):
+                self._replicate_material(scope, doc)
         return {}
 
     def GetKeyRotationStatus(self, ctx: RequestContext, p: Params) -> Params:
@@ -748,6 +767,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
                 {"RotationDate": now().isoformat(), "RotationType": "ON_DEMAND"}
             )
             self._put(scope, doc)
+            if doc.get("MultiRegionConfiguration"):
+                self._replicate_material(scope, doc)
         return {"KeyId": doc["Arn"]}
 
     def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:
@@ -756,7 +777,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Km
         scope, doc = self._own_key(ctx, p["KeyId"])
         if doc.get("Origin") == EXTERNAL and doc["KeySpec"] == SYMMETRIC:
             return self._page(p, "Rotations", self._imported_materials(doc, p), 100)
-        doc = self._rotatable(ctx, p["KeyId"])[1]
+        doc = self._rotatable(ctx, p["KeyId"], changing=False)[1]
         last = len(doc["Versions"]) - 1
 
         def material(version: int) -> Params:
