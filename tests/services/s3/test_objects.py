@@ -14,7 +14,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import make_client
-from tests.raw_http import error_code, error_message, exchange, signed_head
+from tests.raw_http import error_code, error_message, exchange, signed_head, signed_request
 from tests.services.s3.access_support import http
 from tests.services.s3.core_support import error_of
 
@@ -755,6 +755,31 @@ def test_get_object_attributes_only_returns_what_was_asked(s3: Any, bucket: str)
 def test_get_object_attributes_of_a_missing_key_is_no_such_key(s3: Any, bucket: str) -> None:
     code, status, _ = error_of(s3.get_object_attributes, Bucket=bucket, Key="nope", ObjectAttributes=["ETag"])
     assert (code, status) == ("NoSuchKey", 404)
+
+
+def test_get_object_attributes_naming_an_unknown_attribute_is_invalid_argument(s3: Any, bucket: str) -> None:
+    # S3's answer (versity/versitygw#917, #1000): the request is refused, not answered with the rest.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    with pytest.raises(ClientError) as info:
+        s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ETag", "ETags"])
+    error = info.value.response["Error"]
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert (error["Code"], error["Message"]) == ("InvalidArgument", "Invalid attribute name specified.")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("x-amz-object-attributes", "ETags")
+
+
+@pytest.mark.parametrize("header", [None, ""])
+def test_get_object_attributes_without_attributes_is_invalid_request(
+    endpoint: str, s3: Any, bucket: str, header: str | None
+) -> None:
+    # S3's answer to a request without the header (versity/versitygw#915).
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    headers = {} if header is None else {"x-amz-object-attributes": header}
+    status, _, answer = exchange(endpoint, signed_request(endpoint, "GET", f"/{bucket}/k?attributes", "s3", headers=headers))
+    assert (status, error_code(answer)) == (400, "InvalidRequest")
+    assert error_message(answer) == (
+        "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty"
+    )
 
 
 # -- tagging ---------------------------------------------------------------------------

@@ -7,11 +7,14 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS
-from pocketcloud.services.s3.errors import malformed_xml, no_such_key
+from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml, no_such_key
 from pocketcloud.services.s3.objects import ObjectOperations, check_tags
 from pocketcloud.services.s3.state import bucket_scope
 
 Params = dict[str, Any]
+
+# x-amz-object-attributes' valid values (GetObjectAttributes API reference).
+OBJECT_ATTRIBUTES = frozenset(("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"))
 
 
 class ObjectTaggingOperations(ObjectOperations):
@@ -61,8 +64,8 @@ class ObjectTaggingOperations(ObjectOperations):
 
     def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:
         self.s3.bucket(p["Bucket"])
+        wanted = _requested_attributes(p.get("ObjectAttributes"))
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
-        wanted = set(p.get("ObjectAttributes") or [])
         out: Params = {"LastModified": record["LastModified"]}
         if record["VersionId"] != "null":
             out["VersionId"] = record["VersionId"]
@@ -79,6 +82,21 @@ class ObjectTaggingOperations(ObjectOperations):
         if "ObjectParts" in wanted and record.get("PartSizes"):
             out["ObjectParts"] = _object_parts(record, p)
         return out
+
+
+def _requested_attributes(names: list[str] | None) -> set[str]:
+    """The attributes x-amz-object-attributes names. S3 refuses a header that names none, and any name
+    outside the five, rather than answering with less (its answers as recorded in versity/versitygw#915
+    and #917/#1000)."""
+    wanted = {name.strip() for name in names or [] if name.strip()}
+    if not wanted:
+        raise invalid_request(
+            "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty"
+        )
+    for name in sorted(wanted):
+        if name not in OBJECT_ATTRIBUTES:
+            raise invalid_argument("Invalid attribute name specified.", "x-amz-object-attributes", name)
+    return wanted
 
 
 def _object_parts(record: Params, p: Params) -> Params:
