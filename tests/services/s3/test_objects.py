@@ -525,6 +525,24 @@ def test_response_header_overrides_replace_the_stored_headers(s3: Any, bucket: s
     assert s3.head_object(Bucket=bucket, Key="k")["ContentType"] == "text/plain"  # stored value unchanged
 
 
+@pytest.mark.parametrize(
+    ("member", "parameter"),
+    [("ResponseContentDisposition", "response-content-disposition"), ("ResponseCacheControl", "response-cache-control")],
+)
+def test_response_header_override_outside_latin_1_is_invalid_argument(
+    s3: Any, bucket: str, member: str, parameter: str
+) -> None:
+    # S3's answer to a presigned URL's filename with an en dash (IQSS/dataverse#4524).
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    value = "attachment; filename=codebook-us-president-1976\u20132016.md"
+    with pytest.raises(ClientError) as info:
+        s3.get_object(Bucket=bucket, Key="k", **{member: value})
+    error = info.value.response["Error"]
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert (error["Code"], error["Message"]) == ("InvalidArgument", "Header value cannot be represented using ISO-8859-1.")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == (parameter, value)
+
+
 def test_storage_class_is_stored_reported_and_listed(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="ia", Body=b"x", StorageClass="STANDARD_IA")
     s3.put_object(Bucket=bucket, Key="std", Body=b"x")

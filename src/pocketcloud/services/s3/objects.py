@@ -83,6 +83,18 @@ def _utf8_header(value: str) -> str:
         return value
 
 
+def _check_latin1_override(member: str, value: object) -> None:
+    """A response-* override becomes a header as it is: S3 refuses a value with a character outside
+    ISO-8859-1 (its answer to response-content-disposition with an en dash, IQSS/dataverse#4524)."""
+    if not isinstance(value, str):
+        return
+    try:
+        value.encode("latin-1")
+    except UnicodeEncodeError:
+        name = "response-" + re.sub(r"(?<!^)(?=[A-Z])", "-", member.removeprefix("Response")).lower()
+        raise invalid_argument("Header value cannot be represented using ISO-8859-1.", name, value) from None
+
+
 def _drop_aws_chunked(record: Params) -> None:
     """`aws-chunked` names the upload's framing, not the object's encoding: S3 stores the others only."""
     encoding = record.get("ContentEncoding")
@@ -568,6 +580,7 @@ class ObjectOperations:
             ("ResponseContentEncoding", "ContentEncoding"),
         ):
             if p.get(member) is not None:
+                _check_latin1_override(member, p[member])
                 out[header] = p[member]
         out.update(self.encryption_headers(record))  # type: ignore[attr-defined]
         out.update(self.object_lock_headers(record))  # type: ignore[attr-defined]
