@@ -117,8 +117,15 @@ def sign(secret: str, string_to_sign: str) -> str:
 
 
 def canonical_resource(
-    request: Request, subresources: frozenset[str] = SUBRESOURCES, path: str | None = None
+    request: Request,
+    subresources: frozenset[str] = SUBRESOURCES,
+    path: str | None = None,
+    empty_as_sent: bool = False,
 ) -> str:
+    """The CanonicalizedResource: a sub-resource with a value as `name=value`, one without (`?uploads`,
+    and `?uploads=` too: "its value if it has one", as the AWS SDK for PHP's S3SignatureV2 signs an
+    empty value) as its bare name. `empty_as_sent` keeps the `=` of an empty value, as botocore's
+    HmacV1Auth signs what its URL holds."""
     resource = request.path if path is None else path
     bucket = virtual_host_bucket(request.host)
     if bucket:
@@ -129,7 +136,7 @@ def canonical_resource(
             continue
         name, eq, value = part.partition("=")
         if name in subresources:
-            signed.append((name, unquote(value) if eq else None))
+            signed.append((name, unquote(value) if value or (eq and empty_as_sent) else None))
     if not signed:
         return resource or "/"
     signed.sort(key=lambda pair: pair[0])
@@ -212,14 +219,14 @@ def _candidates(request: Request) -> list[str]:
     botocore write it, for a request sent to "/bucket?acl")."""
     found = [canonical_resource(request)]
     others = [
-        canonical_resource(request, _BOTOCORE_SUBRESOURCES),
+        canonical_resource(request, _BOTOCORE_SUBRESOURCES, empty_as_sent=True),
         canonical_resource(request, path=s3_reencoded_uri(request.path)),
     ]
     path = request.path or "/"
     if not virtual_host_bucket(request.host) and path.count("/") == 1 and len(path) > 1:
         others += [
             canonical_resource(request, path=path + "/"),
-            canonical_resource(request, _BOTOCORE_SUBRESOURCES, path=path + "/"),
+            canonical_resource(request, _BOTOCORE_SUBRESOURCES, path=path + "/", empty_as_sent=True),
         ]
     for other in others:
         if other not in found:

@@ -4,7 +4,9 @@ header (`Authorization: AWS AKID:signature`, boto3's signature_version='s3') and
 
 from __future__ import annotations
 
+import base64
 import datetime
+import hmac
 import importlib
 import os
 import subprocess
@@ -12,6 +14,7 @@ import sys
 from http.client import HTTPConnection
 from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from xml.etree import ElementTree
 
 import botocore.auth
 import pytest
@@ -154,6 +157,31 @@ def test_sigv2_header_unknown_key_and_stale_date(endpoint: str, bucket: str) -> 
     assert (status, error_code(body)[0]) == (403, "RequestTimeTooSkewed")
     status, body, _ = http("GET", f"{endpoint}/{bucket}", headers={"Authorization": f"AWS {ROOT_KEY}"})
     assert (status, error_code(body)[0]) == (400, "InvalidArgument")
+
+
+def test_sigv2_header_signs_a_subresource_sent_with_an_empty_value_by_its_bare_name(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    # Go clients (rclone's --s3-v2-auth over aws-sdk-go, minio-go) send `?uploads=`, `?acl=`; the AWS
+    # SDK for PHP's S3SignatureV2 signs a sub-resource with an empty value by its name alone
+    # ("/bucket/key?uploads"), as the developer guide's "its value if it has one" says.
+    date = datetime.datetime.now(datetime.UTC).strftime("%a, %d %b %Y %H:%M:%S GMT")
+
+    def signed(method: str, target: str, resource: str) -> tuple[int, bytes, dict[str, str]]:
+        to_sign = f"{method}\n\n\n{date}\n{resource}"
+        signature = base64.b64encode(hmac.digest(ROOT_SECRET.encode(), to_sign.encode(), "sha1")).decode()
+        return http(
+            method, endpoint + target, headers={"Date": date, "Authorization": f"AWS {ROOT_KEY}:{signature}"}
+        )
+
+    status, body, _ = signed("POST", f"/{bucket}/mp-empty?uploads=", f"/{bucket}/mp-empty?uploads")
+    assert status == 200, body
+    upload = ElementTree.fromstring(body).findtext("{http://s3.amazonaws.com/doc/2006-03-01/}UploadId")
+    assert [
+        u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket, Prefix="mp-empty")["Uploads"]
+    ] == [upload]
+    status, body, _ = signed("GET", f"/{bucket}?acl=", f"/{bucket}?acl")
+    assert status == 200, body
 
 
 # --- SigV2 query strings --------------------------------------------------------------------------
