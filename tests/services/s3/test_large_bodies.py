@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import http.client
 import random
 import zlib
 from typing import Any
+from urllib.parse import quote, urlsplit
 
 import pytest
 
 from tests.conftest import make_client
+from tests.raw_http import UNSIGNED, signed_headers
 from tests.services.s3.core_support import error_of
 
 MIB = 1024 * 1024
@@ -134,3 +137,82 @@ def test_a_completed_upload_reads_back_byte_for_byte_whole_and_across_part_bound
     for start, end in ((first_boundary - 10, first_boundary + 9), (second_boundary - 1, len(whole) - 1)):
         ranged = s3.get_object(Bucket=bucket, Key="joined", Range=f"bytes={start}-{end}")["Body"].read()
         assert ranged == whole[start : end + 1]
+
+
+FIVE_GIB = 5 * 1024 * MIB
+
+
+def _upload_part_streamed(
+    endpoint: str, bucket: str, key: str, upload_id: str, number: int, size: int
+) -> str:
+    """The ETag of a part of `size` bytes sent as it is generated (UNSIGNED-PAYLOAD), never held whole."""
+    target = f"/{bucket}/{key}?partNumber={number}&uploadId={quote(upload_id, safe='')}"
+    headers, _ = signed_headers(endpoint, "PUT", target, "s3", UNSIGNED, {"Content-Length": str(size)})
+    address = urlsplit(endpoint)
+    connection = http.client.HTTPConnection(address.hostname or "127.0.0.1", address.port, timeout=600)
+    try:
+        connection.putrequest("PUT", target, skip_host=True, skip_accept_encoding=True)
+        for name, value in headers.items():
+            connection.putheader(name, value)
+        connection.endheaders()
+        block = _body(MIB)
+        for _ in range(size // MIB):
+            connection.send(block)
+        connection.send(block[: size % MIB])
+        response = connection.getresponse()
+        response.read()
+        assert response.status == 200, response.status
+        return str(response.getheader("ETag"))
+    finally:
+        connection.close()
+
+
+@pytest.mark.timeout(900)
+def test_a_copy_of_more_than_5_gib_is_refused_and_a_part_copy_of_a_range_of_it_is_not(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    # CopyObject copies at most 5 GiB, UploadPartCopy at most 5 GiB a part: AWS answers both with
+    # InvalidRequest (rclone#2375, amazon-s3-tar-tool#26); a larger object is copied range by range.
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="over-5-gib")["UploadId"]
+    first = _upload_part_streamed(endpoint, bucket, "over-5-gib", upload, 1, FIVE_GIB)
+    last = s3.upload_part(Bucket=bucket, Key="over-5-gib", UploadId=upload, PartNumber=2, Body=b"!")["ETag"]
+    s3.complete_multipart_upload(
+        Bucket=bucket,
+        Key="over-5-gib",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": first}, {"PartNumber": 2, "ETag": last}]},
+    )
+    too_large = (
+        "InvalidRequest",
+        400,
+        "The specified copy source is larger than the maximum allowable size for a copy source: 5368709120",
+    )
+    source = {"Bucket": bucket, "Key": "over-5-gib"}
+    assert error_of(s3.copy_object, Bucket=bucket, Key="copy", CopySource=source) == too_large
+    assert "copy" not in [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+    parts = s3.create_multipart_upload(Bucket=bucket, Key="copy")["UploadId"]
+    for copy_range in (None, f"bytes=0-{FIVE_GIB}"):  # the whole source, a range of 5 GiB and a byte
+        extra = {"CopySourceRange": copy_range} if copy_range else {}
+        assert (
+            error_of(
+                s3.upload_part_copy,
+                Bucket=bucket,
+                Key="copy",
+                UploadId=parts,
+                PartNumber=1,
+                CopySource=source,
+                **extra,
+            )
+            == too_large
+        )
+    tail = s3.upload_part_copy(
+        Bucket=bucket,
+        Key="copy",
+        UploadId=parts,
+        PartNumber=1,
+        CopySource=source,
+        CopySourceRange=f"bytes={FIVE_GIB - 1}-{FIVE_GIB}",
+    )
+    assert tail["CopyPartResult"]["ETag"] == f'"{hashlib.md5(_body(MIB)[-1:] + b"!").hexdigest()}"'
+    s3.abort_multipart_upload(Bucket=bucket, Key="copy", UploadId=parts)
+    s3.delete_object(Bucket=bucket, Key="over-5-gib")

@@ -43,6 +43,7 @@ from pocketcloud.services.s3.listing import (
     page_size,
     part_number_marker,
 )
+from pocketcloud.services.s3.object_copy import check_copy_size
 from pocketcloud.services.s3.objects import check_body_framing, etag_of_body, parse_tagging_header
 from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
@@ -293,6 +294,7 @@ class MultipartOperations:
                     text,
                 )
             length = end - start + 1
+        check_copy_size(length)
         body = read_blob(self.s3.store.blobs, source["Blob"], start, length, source_key) if length else b""
         # The copied part carries the upload's checksum, as an uploaded one would.
         params = {"ChecksumAlgorithm": upload["ChecksumAlgorithm"]} if upload.get("ChecksumAlgorithm") else {}

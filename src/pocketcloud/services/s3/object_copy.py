@@ -30,6 +30,20 @@ from pocketcloud.services.s3.state import now
 
 Params = dict[str, Any]
 
+# The most one copy may take from its source: a whole CopyObject, or the range of one UploadPartCopy.
+# A larger object is copied in parts of at most this size ("to copy an object greater than 5 GB, you
+# must use the multipart upload UploadPartCopy API", CopyObject API reference).
+MAX_COPY_SIZE = 5 * 1024**3
+
+
+def check_copy_size(size: int) -> None:
+    """AWS's answer to a copy of more than 5 GiB (seen from S3 by rclone#2375 for CopyObject and by
+    amazon-s3-tar-tool#26 for an UploadPartCopy range)."""
+    if size > MAX_COPY_SIZE:
+        raise invalid_request(
+            f"The specified copy source is larger than the maximum allowable size for a copy source: {MAX_COPY_SIZE}"
+        )
+
 
 class CopyOperations(ObjectOperations):
     def parse_copy_source(self, source: str) -> tuple[str, str, str | None]:
@@ -99,6 +113,7 @@ class CopyOperations(ObjectOperations):
         source = self.find_copy_source(src_bucket, src_key, src_version)
         self.check_copy_conditions(source, p)
         self.check_not_archived(source, "Operation is not valid for the source object's storage class")
+        check_copy_size(source["Size"])
         source_key = self.check_copy_source_sse_c(source, p)  # type: ignore[attr-defined]
         self.authorize_kms_read(ctx, src_bucket, src_key, source)  # type: ignore[attr-defined]
         directive = p.get("MetadataDirective") or "COPY"
