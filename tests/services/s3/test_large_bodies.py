@@ -22,7 +22,7 @@ from urllib.parse import quote, urlsplit
 import pytest
 
 from tests.conftest import make_client
-from tests.raw_http import UNSIGNED, signed_headers
+from tests.raw_http import UNSIGNED, error_code, error_message, exchange, signed_head, signed_headers
 from tests.services.s3.core_support import error_of
 
 MIB = 1024 * 1024
@@ -216,3 +216,22 @@ def test_a_copy_of_more_than_5_gib_is_refused_and_a_part_copy_of_a_range_of_it_i
     assert tail["CopyPartResult"]["ETag"] == f'"{hashlib.md5(_body(MIB)[-1:] + b"!").hexdigest()}"'
     s3.abort_multipart_upload(Bucket=bucket, Key="copy", UploadId=parts)
     s3.delete_object(Bucket=bucket, Key="over-5-gib")
+
+
+def test_a_body_or_part_stated_over_5_gib_is_entity_too_large_before_it_is_sent(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    # PutObject writes at most 5 GiB, a part is at most 5 GiB: S3 refuses more from the stated length
+    # with the proposed and allowed sizes (AWS's answer in FreeEed#158, laravel-zipstream#46, aws-cli#5420).
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="huge")["UploadId"]
+    for target in (f"/{bucket}/huge", f"/{bucket}/huge?partNumber=1&uploadId={quote(upload, safe='')}"):
+        head, _ = signed_head(endpoint, "PUT", target, "s3", UNSIGNED)
+        status, _, body = exchange(endpoint, head + f"content-length: {FIVE_GIB + 1}\r\n\r\n".encode())
+        assert (status, error_code(body), error_message(body)) == (
+            400,
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed size",
+        )
+        assert b"<ProposedSize>5368709121</ProposedSize><MaxSizeAllowed>5368709120</MaxSizeAllowed>" in body
+    assert "Parts" not in s3.list_parts(Bucket=bucket, Key="huge", UploadId=upload)
+    s3.abort_multipart_upload(Bucket=bucket, Key="huge", UploadId=upload)

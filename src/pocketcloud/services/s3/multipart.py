@@ -44,7 +44,12 @@ from pocketcloud.services.s3.listing import (
     part_number_marker,
 )
 from pocketcloud.services.s3.object_copy import check_copy_size
-from pocketcloud.services.s3.objects import check_body_framing, etag_of_body, parse_tagging_header
+from pocketcloud.services.s3.objects import (
+    check_body_framing,
+    check_body_size,
+    etag_of_body,
+    parse_tagging_header,
+)
 from pocketcloud.services.s3.protection import check_object_lock_integrity
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
@@ -232,6 +237,7 @@ class MultipartOperations:
 
     async def UploadPart(self, ctx: RequestContext, p: Params) -> Params:
         check_body_framing(ctx)
+        check_body_size(ctx)
         self.s3.bucket(p["Bucket"])
         self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])

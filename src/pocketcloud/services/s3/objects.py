@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
-from pocketcloud.protocol.values import to_datetime
+from pocketcloud.protocol.values import is_digits, to_datetime
 from pocketcloud.services.s3.bodies import (
     CHECKSUM_MEMBERS,
     INLINE_MAX,
@@ -263,6 +263,28 @@ def check_body_framing(ctx: RequestContext) -> None:
         )
 
 
+# The largest object one PutObject may write, and the largest part of a multipart upload.
+MAX_UPLOAD_SIZE = 5 * 1024**3
+
+
+def check_body_size(ctx: RequestContext) -> None:
+    """A body (PutObject) or part (UploadPart) of more than 5 GiB is refused from its stated length,
+    before it is read: S3 answers EntityTooLarge with the proposed and the allowed size (as AWS
+    answered PutObject in jets3t's FreeEed#158 and laravel-zipstream#46, and UploadPart in
+    aws-cli#5420)."""
+    headers = ctx.request.headers
+    # aws-chunked framing states the object's own length apart from the signed chunks'.
+    stated = headers.get("x-amz-decoded-content-length") or headers.get("content-length")
+    if is_digits(stated, 30) and int(stated) > MAX_UPLOAD_SIZE:
+        raise ServiceError(
+            "EntityTooLarge",
+            "Your proposed upload exceeds the maximum allowed size",
+            status=400,
+            ProposedSize=str(int(stated)),
+            MaxSizeAllowed=str(MAX_UPLOAD_SIZE),
+        )
+
+
 class ObjectOperations:
     s3: S3State
 
@@ -467,6 +489,7 @@ class ObjectOperations:
 
     async def PutObject(self, ctx: RequestContext, p: Params) -> Params:
         check_body_framing(ctx)
+        check_body_size(ctx)
         bucket_doc = self.s3.bucket(p["Bucket"])
         key = p["Key"]
         # Everything the request alone can refuse is refused before its body is read.
