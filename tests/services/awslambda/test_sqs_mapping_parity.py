@@ -216,6 +216,41 @@ def test_a_record_without_message_attributes_has_a_null_digest_under_a_batching_
     ]
 
 
+def test_a_record_read_from_a_dead_letter_queue_names_the_queue_it_came_from_first(
+    lam: Any, sqs: Any, made: Functions, mappings: list[str]
+) -> None:
+    """A function mapped to a DLQ is told where each message was moved from: the record's
+    attributes start with DeadLetterQueueSourceArn, as in the event recorded from AWS in
+    powertools-lambda-python's tests/events/sqsDlqTriggerEvent.json."""
+    _, dlq_arn = new_queue(sqs)
+    url, arn = new_queue(
+        sqs,
+        VisibilityTimeout="1",
+        RedrivePolicy=json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": 1}),
+    )
+    sqs.send_message(QueueUrl=url, MessageBody="moved")
+    assert len(sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]) == 1
+    # Its second receive moves it to the DLQ instead of delivering it.
+    for _ in range(10):
+        if "Messages" not in sqs.receive_message(QueueUrl=url, WaitTimeSeconds=1):
+            counts = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["All"])["Attributes"]
+            if counts["ApproximateNumberOfMessagesNotVisible"] == "0":
+                break
+    name, dest = forwarding(made, sqs)
+    created = lam.create_event_source_mapping(EventSourceArn=dlq_arn, FunctionName=name, BatchSize=1)
+    mappings.append(created["UUID"])
+    record = delivered(sqs, dest)["event"]["Records"][0]
+    assert (record["body"], record["eventSourceARN"]) == ("moved", dlq_arn)
+    assert record["attributes"]["DeadLetterQueueSourceArn"] == arn
+    assert list(record["attributes"]) == [
+        "DeadLetterQueueSourceArn",
+        "ApproximateReceiveCount",
+        "SentTimestamp",
+        "SenderId",
+        "ApproximateFirstReceiveTimestamp",
+    ]
+
+
 def test_after_an_update_batches_go_to_the_version_the_mapping_names(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:

@@ -72,8 +72,12 @@ def _epoch() -> float:
     return round(time.time(), 3)
 
 
-# The system attributes an SQS record carries, in the order Lambda writes them.
+# The system attributes an SQS record carries, in the order Lambda writes them. A message read
+# from a dead-letter queue names first the queue it was moved from: undocumented, but in the
+# record of a function mapped to a DLQ as recorded from AWS in powertools-lambda-python's
+# tests/events/sqsDlqTriggerEvent.json (issue #4111, modelled by its SqsAttributesModel).
 _RECORD_ATTRIBUTES = (
+    "DeadLetterQueueSourceArn",
     "ApproximateReceiveCount",
     "AWSTraceHeader",
     "SentTimestamp",
