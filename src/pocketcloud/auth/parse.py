@@ -102,16 +102,25 @@ def _split_credential(credential: str, errors: AuthErrors, presigned: bool) -> l
 def _check_scope(
     parts: list[str], amz_date: str, signing_name: str, errors: AuthErrors, presigned: bool
 ) -> None:
-    _, date, _, service, terminal = parts
-    if terminal == "aws4_request" and (service == signing_name or not signing_name) and date == amz_date[:8]:
-        return
+    _, date, region, service, terminal = parts
     s3 = errors.family == S3
+    if (
+        terminal == "aws4_request"
+        and (service == signing_name or not signing_name)
+        and date == amz_date[:8]
+        and (region or not s3)
+    ):
+        return
 
     def s3_error(detail: str) -> ServiceError:
         if presigned:
             return errors.s3_query_malformed("Error parsing the X-Amz-Credential parameter; " + detail)
         return errors.s3_header_malformed(detail)
 
+    if s3 and not region:
+        # S3 names an empty Region in the scope ahead of the service and the terminal, as the AWS CLI
+        # signing with AWS_REGION= was answered in siderolabs/omni#98 (libcloud's MinIO driver signs so).
+        raise s3_error("a non-empty region must be provided in the credential.")
     if terminal != "aws4_request":
         if s3:
             raise s3_error(f'incorrect terminal "{terminal}". This endpoint uses "aws4_request".')
