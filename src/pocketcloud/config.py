@@ -15,6 +15,9 @@ DEFAULT_ACCOUNT_ID = "000000000000"
 DEFAULT_ACCESS_KEY_ID = "test"
 DEFAULT_SECRET_ACCESS_KEY = "test"
 DEFAULT_REGION = "us-east-1"
+# What a Region's name looks like (`us-east-1`, `ap-southeast-2`, `us-gov-west-1`), for patterns that
+# read one out of a host, an ARN or a parameter.
+REGION_NAME = r"[a-z]{2}(?:-[a-z]+)+-\d+"
 DEFAULT_PORT = 4566
 
 

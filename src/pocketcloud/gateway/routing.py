@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import (
@@ -137,7 +138,7 @@ def _s3control_prefix() -> str:
 
 
 # `<service>.<region>`, what stands before `.localhost` in a regional service host.
-_REGIONAL_SERVICE = re.compile(r"[a-z0-9-]+\.[a-z]{2}(?:-[a-z]+)+-\d+")
+_REGIONAL_SERVICE = re.compile(rf"[a-z0-9-]+\.{REGION_NAME}")
 
 
 def _service_from_host(host: str) -> str | None:

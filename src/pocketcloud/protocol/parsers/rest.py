@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, unquote
 
+from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
@@ -603,7 +604,7 @@ def virtual_host_bucket(host: str) -> str | None:
 _ACCESS_POINT_HOST = re.compile(r"[a-z0-9][a-z0-9-]{1,48}[a-z0-9]-\d{12}")
 # The S3 endpoint's own names before `.localhost` (`s3`, `s3.us-east-1`, `s3-us-west-2`, `s3.dualstack.
 # eu-west-1`, `s3-external-1`): no bucket. A bucket whose name merely starts with `s3-` or `s3.` is one.
-_S3_ENDPOINT_NAME = re.compile(r"s3(?:[.-](?:dualstack|fips|external-1|[a-z]{2}(?:-[a-z]+)+-\d+))*")
+_S3_ENDPOINT_NAME = re.compile(rf"s3(?:[.-](?:dualstack|fips|external-1|{REGION_NAME}))*")
 
 
 # S3 keeps an object's Expires as the text the uploader sent, a date or not ("tomorrow", "5d"), and

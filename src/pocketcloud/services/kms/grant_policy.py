@@ -3,9 +3,8 @@
 The authorizer sees a key's grants as more statements of its key policy (`key_policy`): each
 grant allows its grantee its operations, under its constraints. A grant's principals are checked
 when it is made (`check_principal`: an ARN of an account, IAM user or role, assumed-role session or
-federated user, as CreateGrant's reference lists them, or a service principal; InvalidArnException
-otherwise), and a grant
-statement that cannot be expressed anyway (one stored before that check) is left out of the
+federated user, as CreateGrant's reference lists them, or an AWS service's principal;
+InvalidArnException otherwise), and a grant statement that cannot be expressed anyway (one stored before that check) is left out of the
 policy rather than making the whole document unparseable: a key policy that does not parse would
 leave the caller's identity policies alone to decide, the key policy's Denies ignored.
 
@@ -51,12 +50,17 @@ def check_principal(value: str) -> None:
     TestAccKMSGrant_service makes one against AWS), from before GranteeServicePrincipal existed."""
     if not isinstance(value, str):
         raise invalid_arn(str(value))
-    if _PRINCIPAL_ARN.fullmatch(value) is None and not (value.endswith(".amazonaws.com") and is_service_principal(value)):
+    if _PRINCIPAL_ARN.fullmatch(value) is None and not _is_aws_service(value):
         raise invalid_arn(value)
 
 
 def is_service_principal(value: str) -> bool:
     return isinstance(value, str) and _SERVICE_PRINCIPAL.fullmatch(value) is not None
+
+
+def _is_aws_service(value: str) -> bool:
+    """An AWS service's principal named in GranteePrincipal or RetiringPrincipal (`check_principal`)."""
+    return value.endswith(".amazonaws.com") and is_service_principal(value)
 
 
 def _grantee(grant: Params) -> Params | None:
@@ -67,7 +71,7 @@ def _grantee(grant: Params) -> Params | None:
     grantee = grant.get("GranteePrincipal")
     if not isinstance(grantee, str):
         return None
-    if grantee.endswith(".amazonaws.com"):  # stored by an older pocketcloud, which took service names here
+    if _is_aws_service(grantee):
         return {"Service": grantee}
     return {"AWS": grantee}
 

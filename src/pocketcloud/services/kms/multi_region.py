@@ -14,8 +14,8 @@ rotation settings are the primary's ("To enable or disable automatic rotation of
 multi-Region keys, set the property on the primary key", GetKeyRotationStatus).
 
 Not modelled: the Creating and Updating key states (a replica is Enabled when ReplicateKey answers,
-which reports it Creating, as AWS does), PendingReplicaDeletion (a primary with replicas is refused
-deletion instead), and multi-Region keys of imported material.
+which reports it Creating, as AWS does), PendingReplicaDeletion (a primary with replicas goes to
+PendingDeletion as any key does), and multi-Region keys of imported material.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ import re
 import secrets
 from typing import Any
 
+from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms.base import KmsBase, unsupported, validation
@@ -32,7 +33,7 @@ from pocketcloud.store import Scope
 
 Params = dict[str, Any]
 
-_REGION = re.compile(r"[a-z]{2}(-[a-z]+)+-\d{1,2}")
+_REGION = re.compile(REGION_NAME)
 PRIMARY, REPLICA = "PRIMARY", "REPLICA"
 
 
@@ -124,8 +125,12 @@ class MultiRegionOperations(KmsBase):
                 self._save_set(related, region)
         return {}
 
-    def _replicate_material(self, scope: Scope, doc: Params) -> None:
-        """After a rotation of the primary `doc`: the same key material and rotations on each replica."""
+    def _put_rotation(self, scope: Scope, doc: Params) -> None:
+        """Store `doc` after a change of its rotation or key material; a multi-Region primary's reaches
+        each of its replicas, which share both."""
+        self._put(scope, doc)
+        if not doc.get("MultiRegionConfiguration"):
+            return
         for replica_scope, replica in self._related(scope[0], doc):
             if replica_scope != scope:
                 for field in ("Versions", "Rotations", "Rotation"):

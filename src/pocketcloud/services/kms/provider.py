@@ -723,18 +723,14 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Mu
                 "PeriodInDays": days,
                 "Next": (now() + timedelta(days=days)).isoformat(),
             }
-            self._put(scope, doc)
-            if doc.get("MultiRegionConfiguration"):
-                self._replicate_material(scope, doc)
+            self._put_rotation(scope, doc)
         return {}
 
     def DisableKeyRotation(self, ctx: RequestContext, p: Params) -> Params:
         with self.store.transaction():
             scope, doc = self._rotatable(ctx, p["KeyId"])
             doc["Rotation"] = {"Enabled": False}
-            self._put(scope, doc)
-            if doc.get("MultiRegionConfiguration"):
-                self._replicate_material(scope, doc)
+            self._put_rotation(scope, doc)
         return {}
 
     def GetKeyRotationStatus(self, ctx: RequestContext, p: Params) -> Params:
@@ -766,9 +762,7 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Mu
             doc.setdefault("Rotations", []).append(
                 {"RotationDate": now().isoformat(), "RotationType": "ON_DEMAND"}
             )
-            self._put(scope, doc)
-            if doc.get("MultiRegionConfiguration"):
-                self._replicate_material(scope, doc)
+            self._put_rotation(scope, doc)
         return {"KeyId": doc["Arn"]}
 
     def ListKeyRotations(self, ctx: RequestContext, p: Params) -> Params:

@@ -274,7 +274,6 @@ def rule_matches(rule: Params, key: str, record: Params | None) -> bool:
     return (low is None or size > low) and (high is None or size < high)
 
 
-
 class LifecycleClock:
     """Lifecycle days of `day_seconds` each; "midnight" is a multiple of a day since the epoch."""
 

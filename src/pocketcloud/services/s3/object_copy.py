@@ -16,6 +16,7 @@ from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, precondition_failed
 from pocketcloud.services.s3.objects import (
     CONTENT_MEMBERS,
+    MAX_UPLOAD_SIZE,
     ObjectOperations,
     apply_redirect,
     body_fields,
@@ -30,18 +31,14 @@ from pocketcloud.services.s3.state import now
 
 Params = dict[str, Any]
 
-# The most one copy may take from its source: a whole CopyObject, or the range of one UploadPartCopy.
-# A larger object is copied in parts of at most this size ("to copy an object greater than 5 GB, you
-# must use the multipart upload UploadPartCopy API", CopyObject API reference).
-MAX_COPY_SIZE = 5 * 1024**3
-
-
 def check_copy_size(size: int) -> None:
-    """AWS's answer to a copy of more than 5 GiB (seen from S3 by rclone#2375 for CopyObject and by
-    amazon-s3-tar-tool#26 for an UploadPartCopy range)."""
-    if size > MAX_COPY_SIZE:
+    """AWS's answer to a copy of more than 5 GiB, a whole CopyObject or one UploadPartCopy's range (seen
+    from S3 by rclone#2375 and amazon-s3-tar-tool#26): a larger object is copied in parts of at most that
+    ("to copy an object greater than 5 GB, you must use the multipart upload UploadPartCopy API",
+    CopyObject API reference)."""
+    if size > MAX_UPLOAD_SIZE:
         raise invalid_request(
-            f"The specified copy source is larger than the maximum allowable size for a copy source: {MAX_COPY_SIZE}"
+            f"The specified copy source is larger than the maximum allowable size for a copy source: {MAX_UPLOAD_SIZE}"
         )
 
 

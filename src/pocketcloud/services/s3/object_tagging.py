@@ -6,6 +6,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml, no_such_key
 from pocketcloud.services.s3.objects import ObjectOperations, check_tags
@@ -13,8 +14,6 @@ from pocketcloud.services.s3.state import bucket_scope
 
 Params = dict[str, Any]
 
-# x-amz-object-attributes' valid values (GetObjectAttributes API reference).
-OBJECT_ATTRIBUTES = frozenset(("ETag", "Checksum", "ObjectParts", "StorageClass", "ObjectSize"))
 
 
 class ObjectTaggingOperations(ObjectOperations):
@@ -93,8 +92,9 @@ def _requested_attributes(names: list[str] | None) -> set[str]:
         raise invalid_request(
             "The x-amz-object-attributes header specifying the attributes to be retrieved is either missing or empty"
         )
+    known = service_model("s3").shape_for("ObjectAttributes").enum  # the five the model lists
     for name in sorted(wanted):
-        if name not in OBJECT_ATTRIBUTES:
+        if name not in known:
             raise invalid_argument("Invalid attribute name specified.", "x-amz-object-attributes", name)
     return wanted
 

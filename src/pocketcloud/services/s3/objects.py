@@ -91,7 +91,8 @@ def _check_latin1_override(member: str, value: object) -> None:
     try:
         value.encode("latin-1")
     except UnicodeEncodeError:
-        name = "response-" + re.sub(r"(?<!^)(?=[A-Z])", "-", member.removeprefix("Response")).lower()
+        shape = service_model("s3").operation_model("GetObject").input_shape
+        name = shape.members[member].serialization["name"]  # response-content-disposition, ...
         raise invalid_argument("Header value cannot be represented using ISO-8859-1.", name, value) from None
 
 
@@ -263,7 +264,8 @@ def check_body_framing(ctx: RequestContext) -> None:
         )
 
 
-# The largest object one PutObject may write, and the largest part of a multipart upload.
+# The largest object one PutObject may write, the largest part of a multipart upload, and the most one
+# copy may take from its source (object_copy.py).
 MAX_UPLOAD_SIZE = 5 * 1024**3
 
 

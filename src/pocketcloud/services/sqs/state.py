@@ -47,6 +47,7 @@ import secrets
 import time
 from typing import Any
 
+from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.sqs.errors import queue_does_not_exist
 from pocketcloud.services.sqs.index import QueueIndex
@@ -59,7 +60,14 @@ DEDUP_WINDOW_MS = 5 * 60 * 1000
 # their last digit only, so deleting the whole batch is one range (`block_prefix`), not ten rows.
 BLOCK = 10
 RECENTLY_DELETED_MS = 60 * 1000
-_REGION_HOST = re.compile(r"^(?:sqs\.([a-z]{2}(?:-[a-z]+)+-\d+)\.|([a-z]{2}(?:-[a-z]+)+-\d+)\.queue\.)")
+_REGION_HOST = re.compile(rf"^(?:sqs\.({REGION_NAME})\.|({REGION_NAME})\.queue\.)")
+
+
+def host_region(host: str) -> str | None:
+    """The Region an SQS host names (`sqs.eu-west-1.amazonaws.com`, `sqs.eu-west-1.localhost:4566`, the
+    legacy `eu-west-1.queue.amazonaws.com`), else None."""
+    match = _REGION_HOST.match(host)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def now_ms() -> int:
@@ -139,14 +147,13 @@ class Queue:
         AWS's two-segment path on it, which tools that parse queue URLs (the Terraform AWS provider's
         queueNameFromURL) require.
         """
-        host_region = None
+        named = None
         if ctx is not None and ctx.request.host:
             base = f"{ctx.request.scheme}://{ctx.request.host}"
-            named = _REGION_HOST.match(ctx.request.host)
-            host_region = named and (named.group(1) or named.group(2))
+            named = host_region(ctx.request.host)
         else:
             base = endpoint
-        if self.region != home_region and self.region != host_region:
+        if self.region not in (home_region, named):
             return f"{base}/queue/{self.region}/{self.account}/{self.name}"
         return f"{base}/{self.account}/{self.name}"
 
@@ -185,10 +192,7 @@ def parse_queue_url(url: str) -> tuple[str | None, str | None, str]:
         host, _, rest = rest.partition("/")
     rest = rest.split("?", 1)[0]
     parts = [part for part in rest.split("/") if part]
-    region = None
-    match = _REGION_HOST.match(host)
-    if match:
-        region = match.group(1) or match.group(2)
+    region = host_region(host)
     if not parts:
         return region, None, ""
     if len(parts) == 1:
