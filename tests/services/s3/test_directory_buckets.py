@@ -190,6 +190,27 @@ def test_non_empty_directory_bucket_is_not_deleted(s3: Any, dbucket: str) -> Non
     assert (code, status) == ("BucketNotEmpty", 409)
 
 
+def test_directory_bucket_with_an_upload_in_progress_is_not_deleted(s3: Any) -> None:
+    # DeleteBucket: "If multipart uploads in a directory bucket are in progress, you can't delete the
+    # bucket until all the in-progress multipart uploads are aborted or completed."
+    name = directory_name()
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration=directory_config())
+    upload = s3.create_multipart_upload(Bucket=name, Key="k")["UploadId"]
+    code, status, _ = error_of(s3.delete_bucket, Bucket=name)
+    assert (code, status) == ("BucketNotEmpty", 409)
+    s3.abort_multipart_upload(Bucket=name, Key="k", UploadId=upload)
+    s3.delete_bucket(Bucket=name)
+    assert error_of(s3.head_bucket, Bucket=name)[1] == 404
+
+
+def test_general_purpose_bucket_with_an_upload_in_progress_is_deleted(s3: Any) -> None:
+    name = unique_bucket()
+    s3.create_bucket(Bucket=name)
+    s3.create_multipart_upload(Bucket=name, Key="k")
+    s3.delete_bucket(Bucket=name)
+    assert error_of(s3.head_bucket, Bucket=name)[1] == 404
+
+
 # -- CreateSession and the session token ------------------------------------------------------------
 
 

@@ -153,12 +153,18 @@ class BucketOperations:
         region = bucket["Region"]
         return {"LocationConstraint": bucket.get("LocationConstraint") or (None if region == "us-east-1" else region)}
 
+    def deletes_uploads_with_bucket(self, bucket: str) -> bool:
+        """Whether DeleteBucket aborts the bucket's in-progress multipart uploads: a general purpose
+        bucket's it does; a directory bucket with one is not empty (DirectoryBucketOperations)."""
+        return True
+
     def DeleteBucket(self, ctx: RequestContext, p: Params) -> Params:
         name = p["Bucket"]
         with self.s3.store.transaction():
             doc = self.s3.bucket(name)
             where = bucket_scope(name)
-            if self.s3.versions.scan(where, limit=1) or self.s3.objects.scan(where, limit=1):
+            uploads_block = not self.deletes_uploads_with_bucket(name) and self.s3.uploads.scan(where, limit=1)
+            if self.s3.versions.scan(where, limit=1) or self.s3.objects.scan(where, limit=1) or uploads_block:
                 message = "The bucket you tried to delete is not empty"
                 if (doc.get("Versioning") or {}).get("Status"):
                     message += ". You must delete all versions in the bucket."

@@ -294,6 +294,11 @@ class DirectoryBucketOperations(ExpressSessionOperations):
         # are related only to in-progress multipart uploads" (and its Delimiter's note).
         return is_directory_bucket_name(bucket) or super().lists_upload_prefixes(bucket)  # type: ignore[misc]
 
+    def deletes_uploads_with_bucket(self, bucket: str) -> bool:
+        # DeleteBucket: "If multipart uploads in a directory bucket are in progress, you can't delete
+        # the bucket until all the in-progress multipart uploads are aborted or completed."
+        return not is_directory_bucket_name(bucket) and super().deletes_uploads_with_bucket(bucket)  # type: ignore[misc]
+
     def ListObjectsV2(self, ctx: RequestContext, p: Params) -> Params:
         result: Params = super().ListObjectsV2(ctx, p)  # type: ignore[misc]
         if self._in_directory_bucket(p):
