@@ -843,6 +843,54 @@ def test_object_tag_keys_with_the_aws_prefix_are_reserved(s3: Any, bucket: str) 
                     Tagging={"TagSet": [{"Key": "aws:item", "Value": "v"}]})[:2] == ("InvalidTag", 400)
 
 
+# The x-amz-tagging header as S3 reads it (versity/versitygw#1215, #1216 and PR #1243, each tried
+# against S3 with the AWS CLI): what is not a URL-encoded query of distinct tags is InvalidArgument,
+# a tag that parses but breaks the tag rules is InvalidTag, empty pairs are nothing.
+TAGGING_HEADER_INVALID = (
+    "InvalidArgument",
+    400,
+    "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters "
+    "without tag name duplicates.",
+)
+
+
+@pytest.mark.parametrize(
+    ("header", "tags"),
+    [
+        ("&&", []),
+        ("key", [("key", "")]),
+        ("key=&", [("key", "")]),
+        ("key1&key2", [("key1", ""), ("key2", "")]),
+        ("a+b=c%20d&e=f", [("a b", "c d"), ("e", "f")]),
+    ],
+)
+def test_tagging_header_pairs_without_a_value_or_empty_are_taken(
+    s3: Any, bucket: str, header: str, tags: list[tuple[str, str]]
+) -> None:
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", Tagging=header)
+    assert [(t["Key"], t["Value"]) for t in s3.get_object_tagging(Bucket=bucket, Key="k")["TagSet"]] == tags
+
+
+@pytest.mark.parametrize("header", ["=", "=v", "key%", "k=%G1", "k=%FF", "k=v&k=w", "key1=val1,key2=val2"])
+def test_tagging_header_that_is_not_a_query_of_distinct_tags_is_invalid_argument(
+    s3: Any, bucket: str, header: str
+) -> None:
+    assert error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", Tagging=header) == TAGGING_HEADER_INVALID
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k", Tagging=header) == TAGGING_HEADER_INVALID
+
+
+def test_tagging_header_tag_with_a_character_tags_may_not_hold_is_invalid_tag(s3: Any, bucket: str) -> None:
+    key_error = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", Tagging="key!=val")
+    assert key_error == ("InvalidTag", 400, "The TagKey you have provided is invalid")
+    value_error = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"x", Tagging="key=val%3F")
+    assert value_error == ("InvalidTag", 400, "The TagValue you have provided is invalid")
+    s3.put_object(Bucket=bucket, Key="src", Body=b"x")
+    copy_error = error_of(s3.copy_object, Bucket=bucket, Key="k", CopySource=f"{bucket}/src",
+                          TaggingDirective="REPLACE", Tagging="key=val*")
+    assert copy_error == ("InvalidTag", 400, "The TagValue you have provided is invalid")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket, Prefix="k")
+
+
 # -- ETag conditions and copies, as verified against AWS ---------------------------------
 
 

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from email.utils import format_datetime
 from functools import cache
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import unquote_plus
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -108,20 +108,44 @@ def _drop_aws_chunked(record: Params) -> None:
         del record["ContentEncoding"]
 
 
+_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
+
+
 def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
+    """The tags of an x-amz-tagging header (PutObject, CopyObject, CreateMultipartUpload).
+
+    A header that is not a URL-encoded query of distinct tags (an escape that is not one, a pair
+    with a second "=", "=" with no key, a key twice) is InvalidArgument; a tag that parses but
+    breaks the tag rules (a character outside them, a key too long) is InvalidTag, as for
+    PutObjectTagging. Empty pairs ("&&") are nothing, and a key without "=" has an empty value.
+    """
     if not value:
         return []
-    tags = [{"Key": k, "Value": v} for k, v in parse_qsl(value, keep_blank_values=True)]
-    duplicates = len({t["Key"] for t in tags}) != len(tags)
-    if duplicates or not all(valid_tag_text(t["Key"]) and valid_tag_text(t["Value"]) for t in tags):
-        raise invalid_argument(
-            "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without "
-            "tag name duplicates.",
-            "x-amz-tagging",
-            value,
-        )
+    tags: list[dict[str, str]] = []
+    for pair in value.split("&"):
+        if not pair:
+            continue
+        key, _, text = pair.partition("=")
+        if (not key and "=" in pair) or "=" in text or _BAD_ESCAPE.search(pair):
+            raise _tagging_header_invalid(value)
+        try:
+            key, text = unquote_plus(key, errors="strict"), unquote_plus(text, errors="strict")
+        except UnicodeDecodeError:
+            raise _tagging_header_invalid(value) from None
+        tags.append({"Key": key, "Value": text})
+    if len({t["Key"] for t in tags}) != len(tags):
+        raise _tagging_header_invalid(value)
     check_tags(tags)
     return tags
+
+
+def _tagging_header_invalid(value: str) -> ServiceError:
+    return invalid_argument(
+        "The header 'x-amz-tagging' shall be encoded as UTF-8 then URLEncoded URL query parameters without "
+        "tag name duplicates.",
+        "x-amz-tagging",
+        value,
+    )
 
 
 def check_key(key: str) -> None:
