@@ -9,6 +9,8 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
+from tests.conftest import make_client
+from tests.raw_http import error_code, error_message, exchange, signed_request
 from tests.services.s3.core_support import error_of
 
 
@@ -22,8 +24,6 @@ def _with_header(s3: Any, operation: str, name: str, value: str) -> None:
 
 
 def test_an_empty_content_md5_is_an_invalid_digest(endpoint: str, bucket: str) -> None:
-    from tests.conftest import make_client
-
     s3 = make_client(endpoint, "s3")
     _with_header(s3, "PutObject", "Content-MD5", "")
     code, status, message = error_of(s3.put_object, Bucket=bucket, Key="k", Body=b"bar")
@@ -168,6 +168,28 @@ def test_a_checksum_header_that_is_not_a_digest_of_its_algorithm_is_an_invalid_r
         400,
         "Value for x-amz-checksum-crc32 header is invalid.",
     )
+
+
+@pytest.mark.parametrize(
+    ("headers", "message"),
+    [
+        ({"x-amz-checksum-crc32": ""}, "Value for x-amz-checksum-crc32 header is invalid."),
+        ({"x-amz-checksum-sha256": ""}, "Value for x-amz-checksum-sha256 header is invalid."),
+        (
+            {"x-amz-checksum-sha1": "", "x-amz-checksum-crc32c": ""},
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        ),
+    ],
+)
+def test_an_empty_checksum_header_is_an_invalid_value(
+    endpoint: str, bucket: str, headers: dict[str, str], message: str
+) -> None:
+    # S3's answers to the AWS CLI's put-object --checksum-crc32 '' (versity/versitygw#1189): an empty
+    # value is no digest, and two headers are refused whatever they hold.
+    request = signed_request(endpoint, "PUT", f"/{bucket}/k", "s3", b"abc", headers)
+    status, _, body = exchange(endpoint, request)
+    assert (status, error_code(body), error_message(body)) == (400, "InvalidRequest", message)
+    assert "Contents" not in make_client(endpoint, "s3").list_objects_v2(Bucket=bucket)
 
 
 def test_a_checksum_header_that_does_not_match_the_body_is_a_bad_digest(s3: Any, bucket: str) -> None:

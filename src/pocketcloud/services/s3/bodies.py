@@ -75,16 +75,16 @@ def checked_checksum(algorithm: str, value: str) -> str:
 
 def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     """Algorithm → the value the client sent (None: compute only)."""
-    wanted: dict[str, str | None] = {}
-    for algorithm, member in CHECKSUM_MEMBERS.items():
-        if params.get(member):
-            wanted[algorithm] = checked_checksum(algorithm, params[member])
-    if len(wanted) > 1:
+    # Two headers are refused before either value is looked at; an empty one is an invalid value
+    # (both as S3 answered the AWS CLI in versity/versitygw#1189).
+    sent = {algorithm: params[member] for algorithm, member in CHECKSUM_MEMBERS.items() if params.get(member) is not None}
+    if len(sent) > 1:
         raise ServiceError(
             "InvalidRequest",
             "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
             status=400,
         )
+    wanted: dict[str, str | None] = {algorithm: checked_checksum(algorithm, value) for algorithm, value in sent.items()}
     requested = params.get("ChecksumAlgorithm")
     if requested:
         if str(requested).upper() not in CHECKSUM_MEMBERS:
