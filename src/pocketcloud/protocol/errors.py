@@ -73,6 +73,13 @@ class MalformedRequest(ServiceError):
     status = 400
 
 
+class BareError(ServiceError):
+    """A refusal answered with its status alone, no error document (S3 answers a request URI with a
+    ".." segment so: 400 and an empty body, which the SDKs report as "(400) Bad Request")."""
+
+    status = 400
+
+
 class RequestValidationError(ServiceError):
     status = 400
 

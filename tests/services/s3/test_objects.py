@@ -92,7 +92,7 @@ def test_overwrite_replaces_the_object(s3: Any, bucket: str) -> None:
 
 @pytest.mark.parametrize("key", [
     "plain", "with space", "a+b", "100%", "q?x=1&y=2", "hash#tag", "dir/sub/leaf", "a//double", "/leading",
-    "trailing/", "éèê", "日本語/キー", "emoji-\U0001F600", "tilde~and*star", "semi;colon:comma,", "..", "quote'\"",
+    "trailing/", "éèê", "日本語/キー", "emoji-\U0001F600", "tilde~and*star", "semi;colon:comma,", "...", "a/./b", "quote'\"",
     "tab\there", "<xml>&amp;",
 ])
 def test_awkward_keys_round_trip(s3: Any, bucket: str, key: str) -> None:
@@ -101,6 +101,19 @@ def test_awkward_keys_round_trip(s3: Any, bucket: str, key: str) -> None:
     assert [o["Key"] for o in s3.list_objects_v2(Bucket=bucket)["Contents"]] == [key]
     s3.delete_object(Bucket=bucket, Key=key)
     assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
+
+
+@pytest.mark.parametrize("key", ["..", "../x", "a/../b", "a/.."])
+def test_a_key_with_a_dot_dot_segment_is_a_bare_400(endpoint: str, s3: Any, bucket: str, key: str) -> None:
+    # S3 refuses a request URI holding a ".." segment with 400 and an empty body: the AWS CLI reports
+    # "An error occurred (400) when calling the PutObject operation: Bad Request" (floci-io/floci#1231,
+    # #1320, versity/versitygw#1365).
+    with pytest.raises(ClientError) as info:
+        s3.put_object(Bucket=bucket, Key=key, Body=b"x")
+    assert info.value.response["Error"] == {"Code": "400", "Message": "Bad Request"}
+    status, _, body = exchange(endpoint, signed_request(endpoint, "GET", f"/{bucket}/{key}", "s3"))
+    assert (status, body) == (400, b"")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)
 
 
 def test_missing_key_is_no_such_key_and_head_is_a_bare_404(s3: Any, bucket: str) -> None:

@@ -27,7 +27,7 @@ from urllib.parse import parse_qsl, unquote
 
 from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.http import Request
-from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
+from pocketcloud.protocol.errors import BareError, MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
 from pocketcloud.protocol.parsers.s3_post import post_object_operation, post_object_params
@@ -556,6 +556,11 @@ class S3Parser(RestXmlParser):
         return unquote(bucket), unquote(key)
 
     async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
+        if ".." in request.path.split("/"):
+            # S3 refuses a request URI holding a ".." segment (a key such as "../x" or "a/../b", which
+            # the SDKs send as is) with 400 and no body, as the AWS CLI met it (floci-io/floci#1231,
+            # #1320; versity/versitygw#1365); such a key can be neither written nor read.
+            raise BareError("BadRequest")
         post = getattr(request.body, "post_form", None)
         if post is not None:  # a browser POST upload, its form read by the authenticator (s3_post.py)
             return post_object_operation(), post_object_params(self.request_path(request), request, post)

@@ -27,7 +27,7 @@ from base64 import b64encode
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.http import Response
-from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.errors import BareError, ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
 from .s3_listing import LISTING_WRITERS
@@ -178,7 +178,7 @@ class S3Serializer(RestXmlSerializer):
         self, error: ServiceError, operation: OperationModel | None, request_id: str
     ) -> Response:
         response = super().serialize_error(error, operation, request_id)
-        if response.status == 304:  # Not Modified carries no body, as HTTP requires
+        if response.status == 304 or isinstance(error, BareError):  # Not Modified carries no body
             response.body = b""
             response.headers = [(k, v) for k, v in response.headers if k.lower() != "content-type"]
         return response
