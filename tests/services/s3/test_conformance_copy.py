@@ -89,3 +89,52 @@ def test_a_versioned_copy_source_names_any_key(s3: Any, versioned_bucket: str, k
     result = s3.copy_object(Bucket=versioned_bucket, Key="copied", CopySource=source)
     assert result["CopySourceVersionId"] == first
     assert s3.get_object(Bucket=versioned_bucket, Key="copied")["Body"].read() == b"first"
+
+
+# A copy source S3 cannot read is refused before any bucket is looked at, InvalidArgument naming
+# x-amz-copy-source: a "%" that starts no escape or bytes that are no UTF-8 (S3's answers to
+# "mybucket/%" in curtis0x/fake-s3#178 and "%01file%" in paws-r/paws#819), a name no bucket can
+# have, and a key no object can have (versity/versitygw#1388-#1390, #1401).
+@pytest.mark.parametrize(
+    ("source", "message"),
+    [
+        ("bucket/%ZZ", "Invalid copy source encoding"),
+        ("100%/foo", "Invalid copy source encoding"),
+        ("bucket/%C3%", "Invalid copy source encoding"),
+        ("bucket/%FF", "Invalid copy source encoding"),
+        ("192.168.1.1/foo", "Invalid copy source bucket name"),
+        ("my-buc@k&()t/obj", "Invalid copy source bucket name"),
+        ("bucket/..", "Invalid copy source object key"),
+        ("bucket/foo/../bar", "Invalid copy source object key"),
+    ],
+)
+def test_a_copy_source_s3_cannot_read_is_invalid_argument(
+    endpoint: str, bucket: str, source: str, message: str
+) -> None:
+    s3 = make_client(endpoint, "s3")  # its own client: the hooks below change what it sends
+
+    def replace(request: Any, **_: Any) -> None:
+        request.headers.replace_header("x-amz-copy-source", source)
+
+    s3.meta.events.register("before-sign.s3.CopyObject", replace)
+    s3.meta.events.register("before-sign.s3.UploadPartCopy", replace)
+    copy = error_of(s3.copy_object, Bucket=bucket, Key="dst", CopySource="placeholder/key")
+    assert copy[:2] == ("InvalidArgument", 400) and copy[2] == message
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="dst")["UploadId"]
+    part = error_of(s3.upload_part_copy, Bucket=bucket, Key="dst", UploadId=upload, PartNumber=1,
+                    CopySource="placeholder/key")
+    assert part == copy
+    s3.abort_multipart_upload(Bucket=bucket, Key="dst", UploadId=upload)
+
+
+def test_a_copy_source_decodes_plus_escapes_and_utf_8(endpoint: str, bucket: str) -> None:
+    s3 = make_client(endpoint, "s3")  # its own client: the hook below changes what it sends
+    s3.put_object(Bucket=bucket, Key="a key+%é", Body=b"x")
+    sent = f"{bucket}/a+key%2B%25%C3%A9"  # as sent, not re-encoded by botocore
+
+    def replace(request: Any, **_: Any) -> None:
+        request.headers.replace_header("x-amz-copy-source", sent)
+
+    s3.meta.events.register("before-sign.s3.CopyObject", replace)
+    s3.copy_object(Bucket=bucket, Key="dst", CopySource="placeholder/key")
+    assert s3.get_object(Bucket=bucket, Key="dst")["Body"].read() == b"x"

@@ -6,8 +6,9 @@ new body, sealed for the target, in one PutObject-like write: blob first, then t
 
 from __future__ import annotations
 
+import re
 from typing import Any
-from urllib.parse import parse_qsl, unquote_plus
+from urllib.parse import parse_qsl
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -24,12 +25,18 @@ from pocketcloud.services.s3.objects import (
     check_storage_class,
     etag_matches,
     etag_of,
+    form_decoded,
     http_date,
     parse_tagging_header,
 )
 from pocketcloud.services.s3.state import now
 
 Params = dict[str, Any]
+
+# What a bucket name can hold, legacy us-east-1 names (capitals, "_", up to 255) included; not an IP
+# address. A name outside it cannot name a bucket (versity/versitygw#1388-#1390 recorded S3's answer).
+_SOURCE_BUCKET = re.compile(r"(?!\d+\.\d+\.\d+\.\d+$)[A-Za-z0-9._-]{3,255}")
+
 
 def check_copy_size(size: int) -> None:
     """AWS's answer to a copy of more than 5 GiB, a whole CopyObject or one UploadPartCopy's range (seen
@@ -52,9 +59,16 @@ class CopyOperations(ObjectOperations):
             # A path-style URL of the source names it too: S3 reads its path (AWS answered a copy from
             # "https://s3.amazonaws.com/<bucket>/<key>" in LocalStack's validated test_response_structure).
             path = path.partition("://")[2].partition("/")[2]
-        path = unquote_plus(path).lstrip("/")
-        bucket, _, key = path.partition("/")
-        if not bucket or not key:
+        # An escape that is not one, or bytes that are not UTF-8, are "Invalid copy source encoding"
+        # (S3's answer to "mybucket/%" in curtis0x/fake-s3#178 and to "%01file%" in paws-r/paws#819).
+        decoded = form_decoded(path)
+        if decoded is None:
+            raise invalid_argument("Invalid copy source encoding", "x-amz-copy-source", source)
+        bucket, _, key = decoded.lstrip("/").partition("/")
+        if bucket and not bucket.startswith("arn:") and not _SOURCE_BUCKET.fullmatch(bucket):
+            raise invalid_argument("Invalid copy source bucket name", "x-amz-copy-source", source)
+        # No object has a key with a ".." segment: S3 refuses such a key's URI (protocol/parsers/rest.py).
+        if not bucket or not key or ".." in key.split("/"):
             raise invalid_argument("Invalid copy source object key", "x-amz-copy-source", source)
         version = dict(parse_qsl(query)).get("versionId") if query else None
         return bucket, key, version

@@ -111,6 +111,17 @@ def _drop_aws_chunked(record: Params) -> None:
 _BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
 
 
+def form_decoded(text: str) -> str | None:
+    """`text` decoded as a form field ("+" a space, %XX a byte, the bytes UTF-8); None when it holds
+    a "%" that starts no escape or bytes that are no UTF-8, which S3 refuses as badly encoded."""
+    if _BAD_ESCAPE.search(text):
+        return None
+    try:
+        return unquote_plus(text, errors="strict")
+    except UnicodeDecodeError:
+        return None
+
+
 def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
     """The tags of an x-amz-tagging header (PutObject, CopyObject, CreateMultipartUpload).
 
@@ -125,13 +136,10 @@ def parse_tagging_header(value: str | None) -> list[dict[str, str]]:
     for pair in value.split("&"):
         if not pair:
             continue
-        key, _, text = pair.partition("=")
-        if (not key and "=" in pair) or "=" in text or _BAD_ESCAPE.search(pair):
+        raw_key, _, raw_value = pair.partition("=")
+        key, text = form_decoded(raw_key), form_decoded(raw_value)
+        if key is None or text is None or (not key and "=" in pair) or "=" in raw_value:
             raise _tagging_header_invalid(value)
-        try:
-            key, text = unquote_plus(key, errors="strict"), unquote_plus(text, errors="strict")
-        except UnicodeDecodeError:
-            raise _tagging_header_invalid(value) from None
         tags.append({"Key": key, "Value": text})
     if len({t["Key"] for t in tags}) != len(tags):
         raise _tagging_header_invalid(value)
