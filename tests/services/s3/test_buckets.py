@@ -9,6 +9,7 @@ import uuid
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import ServerProcess, make_client
 from tests.services.s3.core_support import (
@@ -195,6 +196,20 @@ def test_missing_bucket_answers_no_such_bucket(s3: Any) -> None:
     assert (code, status) == ("404", 404)  # HEAD errors have no body
     code, status, _ = error_of(s3.get_bucket_location, Bucket=name)
     assert (code, status) == ("NoSuchBucket", 404)
+
+
+@pytest.mark.parametrize("limit", [0, -3, 10001])
+def test_list_buckets_max_buckets_outside_1_to_10000_is_invalid_argument(endpoint: str, limit: int) -> None:
+    # MaxBuckets' range in the model (min 1, max 10000), as S3 checks it (versity/versitygw's
+    # ListBuckets_invalid_max_buckets); botocore would refuse 0 and -3 before sending them.
+    s3 = make_client(endpoint, "s3", parameter_validation=False)
+    with pytest.raises(ClientError) as info:
+        s3.list_buckets(MaxBuckets=limit)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["ArgumentName"], error["ArgumentValue"]) == (
+        "InvalidArgument", "max-buckets", str(limit))
+    assert error["Message"] == "Argument max-buckets must be an integer between 1 and 10000"
+    assert s3.list_buckets(MaxBuckets=10000)["ResponseMetadata"]["HTTPStatusCode"] == 200
 
 
 def test_list_buckets_filters_by_prefix_and_pages_with_a_continuation_token(s3: Any) -> None:

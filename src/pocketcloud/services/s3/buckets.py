@@ -13,7 +13,7 @@ from pocketcloud.services.s3.access import DEFAULT_PUBLIC_ACCESS_BLOCK
 from pocketcloud.services.s3.bucket_names import check_bucket_name
 from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_arn, check_namespace
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP, check_bucket_tags
-from pocketcloud.services.s3.errors import malformed_xml
+from pocketcloud.services.s3.errors import invalid_argument, malformed_xml
 from pocketcloud.services.s3.protection import SSE_C_ALLOWED_BY_DEFAULT
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
@@ -185,9 +185,14 @@ class BucketOperations:
                 status=400,
                 ArgumentName="bucket-region",
             )
+        limit = p.get("MaxBuckets")
+        if limit is not None and not 1 <= limit <= 10000:  # the model's range, as S3 checks it
+            raise invalid_argument(
+                "Argument max-buckets must be an integer between 1 and 10000", "max-buckets", str(limit)
+            )
         page, more = self.s3.owned_buckets(
             ctx.account_id,
-            p.get("MaxBuckets") or 10000,
+            limit or 10000,
             # directory buckets are ListDirectoryBuckets' to list
             lambda doc: doc.get("BucketType") != "Directory" and (not region or doc["Region"] == region),
             prefix=prefix,
