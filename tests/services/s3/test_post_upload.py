@@ -77,6 +77,17 @@ def test_sigv4_presigned_post_stores_the_file_with_its_fields_and_answers_204(v4
         b"quarterly numbers", "text/plain", {"owner": "ana"})
 
 
+def test_a_checksum_field_naming_no_algorithm_is_refused_as_the_header_is(endpoint: str, bucket: str) -> None:
+    # As PutObject's x-amz-checksum-<name> header naming no algorithm (versity/versitygw#1104, and its
+    # PostObject_invalid_checksum_algorithm test for the form field).
+    fields = {"key": "k", **signed_fields(bucket, [["eq", "$key", "k"], ["starts-with", "$x-amz-checksum-invalid", ""]])}
+    fields["x-amz-checksum-invalid"] = "invalid"
+    status, body, _ = post_form(f"{endpoint}/{bucket}", fields, b"data")
+    assert (status, error_code(body)) == (
+        400, ("InvalidRequest", "The algorithm type you specified in x-amz-checksum- header is invalid."))
+    assert "Contents" not in make_client(endpoint, "s3").list_objects_v2(Bucket=bucket)
+
+
 def test_success_action_status_201_answers_a_post_response_document_for_the_filename_key(v4: Any, bucket: str) -> None:
     post = v4.generate_presigned_post(bucket, "in/${filename}", Fields={"success_action_status": "201"},
                                       Conditions=[{"success_action_status": "201"}])

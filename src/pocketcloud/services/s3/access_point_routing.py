@@ -38,7 +38,11 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.services.s3.bucket_policy import is_public
 from pocketcloud.services.s3.errors import no_such_bucket
-from pocketcloud.services.s3.integrity import check_document_digests, check_sdk_algorithm
+from pocketcloud.services.s3.integrity import (
+    check_checksum_names,
+    check_document_digests,
+    check_sdk_algorithm,
+)
 from pocketcloud.services.s3.request_payment import check_request_payment
 from pocketcloud.services.s3.signing_region import check_signing_region
 from pocketcloud.services.s3.state import GLOBAL
@@ -121,6 +125,9 @@ class AccessPointRouting:
         digests are refused first (`integrity.py`)."""
         check_sdk_algorithm(ctx.request.headers)
         check_document_digests(operation.name, ctx.request.headers, ctx.request.body.buffered)
+        form = getattr(ctx.request.body, "post_form", None)
+        if form is not None:  # a browser POST upload's fields stand for PutObject's headers
+            check_checksum_names("PutObject", form.fields)
         self._resolve_access_point(ctx, operation, params)
         bucket = params.get("Bucket")
         if isinstance(bucket, str):
