@@ -60,6 +60,22 @@ def test_cors_configuration_with_more_than_100_rules_is_malformed(s3: Any, bucke
     )
 
 
+@pytest.mark.parametrize("header", ["invalid header", "X-Custom:Header", "X(Custom)", "Bad/Header", 'X"Quote"'])
+@pytest.mark.parametrize("member", ["AllowedHeaders", "ExposeHeaders"])
+def test_cors_header_that_is_no_http_token_is_invalid_request(s3: Any, bucket: str, member: str, header: str) -> None:
+    # S3 names an AllowedHeader whichever list holds it (scality/cloudserver#497 quotes it for an
+    # ExposeHeader; versity/versitygw's PutBucketCors_invalid_header expects one error for both).
+    rule = {"AllowedMethods": ["POST"], "AllowedOrigins": ["http://origin.com"], member: ["X-Amz-Date", header]}
+    assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration={"CORSRules": [rule]}) == (
+        "InvalidRequest",
+        400,
+        f'AllowedHeader "{header}" contains invalid character.',
+    )
+    valid = {"AllowedMethods": ["GET"], "AllowedOrigins": ["*"], "AllowedHeaders": ["x-amz-*", "Content-MD5"],
+             "ExposeHeaders": ["ETag", "x-amz-request-id"]}
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [valid]})
+
+
 def test_cors_origin_with_two_wildcards_is_invalid_request(s3: Any, bucket: str) -> None:
     config = {"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["https://*.*.example.com"]}]}
     assert error_of(s3.put_bucket_cors, Bucket=bucket, CORSConfiguration=config) == (

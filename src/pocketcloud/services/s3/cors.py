@@ -39,6 +39,7 @@ Headers = list[tuple[str, str]]
 MAX_RULES = 100
 METHODS = ("GET", "PUT", "HEAD", "POST", "DELETE")
 VARY = "Origin, Access-Control-Request-Headers, Access-Control-Request-Method"
+_TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f]")  # what no header value may carry (tab aside)
 NOT_ALLOWED = (
     "CORSResponse: This CORS request is not allowed. This is usually because the evalution of Origin, request "
@@ -63,11 +64,21 @@ def validate_cors_configuration(config: Params | None) -> None:
         for header in rule.get("AllowedHeaders") or []:
             if header.count("*") > 1:
                 raise invalid_request(f'AllowedHeader "{header}" can not have more than one wildcard.')
+            _check_header_name(header)
         for header in rule.get("ExposeHeaders") or []:
             if "*" in header:
                 raise invalid_request(
                     f'ExposeHeader "{header}" contains wildcard. We currently do not support wildcard for ExposeHeader.'
                 )
+            _check_header_name(header)
+
+
+def _check_header_name(header: str) -> None:
+    """A header name is an HTTP token (RFC 9110 5.6.2). S3 names an AllowedHeader in the refusal of
+    either kind (scality/cloudserver#497 quotes it for an ExposeHeader; versity/versitygw's
+    PutBucketCors_invalid_header expects one error for both)."""
+    if not _TOKEN.fullmatch(header):
+        raise invalid_request(f'AllowedHeader "{header}" contains invalid character.')
 
 
 @lru_cache(maxsize=1024)
