@@ -173,6 +173,10 @@ def test_an_upload_or_a_copy_naming_an_algorithm_s3_lacks_is_refused(s3: Any, bu
     assert error_of(s3.head_object, Bucket=bucket, Key="dst")[:2] == ("404", 404)
     copied = s3.copy_object(**copy, ChecksumAlgorithm="md5")  # read without regard to case
     assert copied["CopyObjectResult"]["ChecksumMD5"] == expected("MD5", b"source")
+    # The header is refused before the copy is looked at, a copy onto itself included
+    # (versity/versitygw's CopyObject_invalid_checksum_algorithm).
+    onto_itself = {"Bucket": bucket, "Key": "src", "CopySource": {"Bucket": bucket, "Key": "src"}}
+    assert error_of(s3.copy_object, **onto_itself, ChecksumAlgorithm="MD4") == UNSUPPORTED
 
 
 @pytest.mark.parametrize("name", ["x-amz-checksum-md4", "x-amz-checksum-foo", "x-amz-checksum-"])

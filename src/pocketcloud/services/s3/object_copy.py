@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body
+from pocketcloud.services.s3.bodies import CHECKSUM_MEMBERS, read_blob, store_body, unsupported_algorithm
 from pocketcloud.services.s3.encryption import Seal, customer_key
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, precondition_failed
 from pocketcloud.services.s3.objects import (
@@ -119,6 +119,9 @@ class CopyOperations(ObjectOperations):
             raise invalid_argument(
                 "Unknown annotation directive.", "x-amz-object-annotation-directive", str(p["AnnotationDirective"])
             )
+        algorithm = p.get("ChecksumAlgorithm")
+        if algorithm and str(algorithm).upper() not in CHECKSUM_MEMBERS:  # a header checked before the source
+            raise unsupported_algorithm()
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])
         self.s3.bucket(src_bucket)
         source = self.find_copy_source(src_bucket, src_key, src_version)
