@@ -14,6 +14,7 @@ import hashlib
 import uuid
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import quote
 
 import pytest
 from botocore.auth import S3SigV4QueryAuth
@@ -21,6 +22,7 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from tests.conftest import ROOT_KEY, ROOT_SECRET, make_client
+from tests.raw_http import exchange, signed_request
 from tests.services.s3.access_support import error_code, http
 from tests.services.s3.core_support import error_of
 
@@ -65,15 +67,34 @@ def test_put_object_keeps_an_expires_that_is_no_date_and_answers_it_verbatim(end
     assert head["ExpiresString"] == "tomorrow" and "Expires" not in head
 
 
-@pytest.mark.parametrize("sent", ["0", "1893456000", "-1"])
+@pytest.mark.parametrize("sent", ["0", "1893456000", "-1", "Thu, 01 Dec 2024 16:00:00 GMT"])
 def test_an_expires_that_is_no_http_date_is_kept_as_sent(endpoint: str, bucket: str, sent: str) -> None:
     # "0" and numbers are not dates to HTTP (RFC 9110 §5.6.7: an invalid Expires means "already
-    # expired"), so S3 keeps them as text, as it keeps "tomorrow", rather than reading an epoch.
+    # expired"), so S3 keeps them as text, as it keeps "tomorrow", rather than reading an epoch; a
+    # date with the wrong weekday (1 Dec 2024 was a Sunday) comes back as sent, not corrected
+    # (versity/versitygw's PostObject_success_with_meta_properties and GetObject overrides).
     s3 = make_client(endpoint, "s3")
     s3.meta.events.register("before-sign.s3.PutObject", lambda request, **_: request.headers.__setitem__("Expires", sent))
     s3.put_object(Bucket=bucket, Key="foo", Body=b"HELLO")
     head = make_client(endpoint, "s3").head_object(Bucket=bucket, Key="foo")
     assert head["ExpiresString"] == sent
+
+
+def test_an_empty_expires_is_none(endpoint: str, bucket: str) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.meta.events.register("before-sign.s3.PutObject", lambda request, **_: request.headers.__setitem__("Expires", ""))
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"HELLO")
+    head = make_client(endpoint, "s3").head_object(Bucket=bucket, Key="foo")
+    assert "ExpiresString" not in head and "expires" not in head["ResponseMetadata"]["HTTPHeaders"]
+
+
+def test_response_expires_is_echoed_as_sent(endpoint: str, bucket: str) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.put_object(Bucket=bucket, Key="foo", Body=b"HELLO")
+    sent = "Thu, 01 Dec 2024 16:00:00 GMT"  # the wrong weekday, kept; boto3 would correct it as it signs
+    target = f"/{bucket}/foo?response-expires={quote(sent, safe='')}"
+    status, headers, _ = exchange(endpoint, signed_request(endpoint, "GET", target, "s3"))
+    assert (status, headers["expires"]) == (200, sent)
 
 
 def test_an_expires_date_round_trips(s3: Any, bucket: str) -> None:

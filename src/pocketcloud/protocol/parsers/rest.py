@@ -503,15 +503,15 @@ class S3Parser(RestXmlParser):
             except BadValue as exc:
                 wire = member.serialization.get("name", name)
                 raise MalformedRequest("InvalidArgument", iso_only, ArgumentName=wire, ArgumentValue=raw) from exc
-        if name in _KEPT_AS_TEXT and not _HTTP_DATE.fullmatch(raw):
-            return raw  # "0", an ISO 8601 date: kept and answered as sent, not read as some date
+        if name in _KEPT_AS_TEXT:
+            # "0", a date with the wrong weekday: kept and answered as sent, not read as a date; an
+            # empty one is none (an empty Expires answered back breaks the SDKs' date parsing)
+            return raw or None
         try:
             return super()._header_value(raw, member, name)
         except MalformedRequest:
             if name in self._IGNORED_WHEN_MALFORMED:
                 return None
-            if name in _KEPT_AS_TEXT:
-                return raw
             raise
 
     def _query_member(
@@ -524,12 +524,9 @@ class S3Parser(RestXmlParser):
         ):
             if next((v for k, v in query if k == wire), None) == "":
                 return None
-        try:
-            value = super()._query_member(query, wire, member, name, route)
-        except MalformedRequest:
-            if name in _KEPT_AS_TEXT:
-                return next(v for k, v in query if k == wire)
-            raise
+        if name in _KEPT_AS_TEXT:  # response-expires: echoed as sent, a date or not
+            return next((v for k, v in query if k == wire), None)
+        value = super()._query_member(query, wire, member, name, route)
         low, high = INTEGER_BOUNDS["integer"]
         if member.type_name == "integer" and value is not None and not low <= value <= high:
             raise _not_an_integer(wire, next(v for k, v in query if k == wire))
@@ -620,8 +617,6 @@ _KEPT_AS_TEXT = frozenset({"Expires", "ResponseExpires"})
 # CreateMultipartUpload: versitygw#1733/#1744, minio-go#1890). Other timestamp headers (If-Modified-
 # Since, ...) take every form `parse_timestamp` reads.
 _ISO8601_ONLY = {"ObjectLockRetainUntilDate": "The retain until date must be provided in ISO 8601 format"}
-# An HTTP-date (RFC 9110 §5.6.7, IMF-fixdate), the form the SDKs send an Expires header in.
-_HTTP_DATE = re.compile(r"(Mon|Tue|Wed|Thu|Fri|Sat|Sun), \d{2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} GMT")
 
 
 def _not_an_integer(wire: str, raw: str) -> MalformedRequest:

@@ -95,15 +95,13 @@ def post_object_params(bucket_path: str, request: Request, post: Any) -> dict[st
 
 
 def _value(name: str, member: Any, text: str) -> Any:
-    if name == "Tagging":
+    if name in ("Tagging", "Expires"):  # Expires kept as sent, a date or not, as PutObject's header is
         return text
     try:
         if member.type_name == "timestamp":
             return parse_timestamp(text)
         return scalar_from_text(member.type_name, text)
     except BadValue:
-        if name == "Expires":
-            return text  # kept as sent, a date or not, as PutObject's header is (parsers/rest.py)
         raise MalformedRequest("InvalidArgument", f"Invalid value for {name}: {text!r}") from None
 
 
