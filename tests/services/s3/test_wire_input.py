@@ -60,23 +60,22 @@ def test_a_post_policy_content_length_range_of_5000_digits_is_no_500(endpoint: s
     assert (status, error_code(body)) == (400, "EntityTooSmall")
 
 
-def test_cors_expose_headers_stored_with_a_line_break_leave_it_out_of_the_answer(
-    endpoint: str, bucket: str, s3
-) -> None:
-    # XML text may carry CR/LF; a response header may not (it was a 500).
+def test_cors_expose_header_with_a_line_break_is_refused(endpoint: str, bucket: str, s3) -> None:
+    # XML text may carry CR/LF; a header name may not (it was a 500 once stored, then left out of
+    # the answer): S3 refuses the configuration (services/s3/cors.py).
     config = (
         b"<CORSConfiguration><CORSRule><AllowedOrigin>*</AllowedOrigin><AllowedMethod>GET</AllowedMethod>"
         b"<ExposeHeader>x-a\r\nx-b</ExposeHeader></CORSRule></CORSConfiguration>"
     )
     md5 = base64.b64encode(hashlib.md5(config).digest()).decode()
     request = signed_request(endpoint, "PUT", f"/{bucket}?cors", "s3", config, {"content-md5": md5})
-    assert exchange(endpoint, request)[0] == 200
+    status, _, body = exchange(endpoint, request)
+    assert (status, error_code(body)) == (400, "InvalidRequest")
     s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     status, headers, _ = exchange(
         endpoint, signed_request(endpoint, "GET", f"/{bucket}/k", "s3", headers={"origin": "http://a"})
     )
-    assert status == 200
-    assert headers["access-control-expose-headers"] == "x-ax-b"
+    assert status == 200 and "access-control-expose-headers" not in headers
 
 
 def test_a_website_redirect_host_stored_with_a_line_break_is_left_out_of_the_location(
