@@ -75,6 +75,12 @@ def test_put_then_get_returns_the_bytes_with_md5_etag_and_default_content_type(s
     assert (head["ETag"], head["ContentLength"]) == (md5_etag(body), len(body))
 
 
+def test_an_empty_content_type_is_the_default_one(s3: Any, bucket: str) -> None:
+    # versity/versitygw's PostObject_default_content_type: an empty Content-Type is none.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x", ContentType="")
+    assert s3.head_object(Bucket=bucket, Key="k")["ContentType"] == "binary/octet-stream"
+
+
 def test_empty_object_has_the_md5_of_nothing(s3: Any, bucket: str) -> None:
     s3.put_object(Bucket=bucket, Key="empty", Body=b"")
     got = s3.get_object(Bucket=bucket, Key="empty")

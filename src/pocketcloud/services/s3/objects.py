@@ -474,7 +474,8 @@ class ObjectOperations:
         for member in CONTENT_MEMBERS:
             if p.get(member) is not None:
                 record[member] = p[member].isoformat() if isinstance(p[member], datetime) else p[member]
-        record.setdefault("ContentType", "binary/octet-stream")
+        if not record.get("ContentType"):  # none, or empty: S3's default (versitygw's PostObject_default_content_type)
+            record["ContentType"] = "binary/octet-stream"
         _drop_aws_chunked(record)
         record["Metadata"] = {k.lower(): _utf8_header(v) for k, v in (p.get("Metadata") or {}).items()}
         record["StorageClass"] = check_storage_class(p.get("StorageClass"))
