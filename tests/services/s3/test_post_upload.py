@@ -42,14 +42,16 @@ def post_form(url: str, fields: dict[str, str] | list[tuple[str, str]], content:
 
 
 def signed_fields(bucket: str, conditions: list[Any], expires: datetime.datetime | None = None,
-                  key: str = ROOT_KEY, secret: str = ROOT_SECRET) -> dict[str, str]:
-    """SigV4 POST fields signed here, independently of botocore, for policies it would not write."""
+                  key: str = ROOT_KEY, secret: str = ROOT_SECRET, **document_members: Any) -> dict[str, str]:
+    """SigV4 POST fields signed here, independently of botocore, for policies it would not write
+    (`document_members` replace the policy document's own)."""
     now = datetime.datetime.now(datetime.UTC)
     amz_date, day = now.strftime("%Y%m%dT%H%M%SZ"), now.strftime("%Y%m%d")
     credential = f"{key}/{day}/us-east-1/s3/aws4_request"
     expiration = (expires or now + datetime.timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
     document = {"expiration": expiration, "conditions": [{"bucket": bucket}, *conditions,
-                {"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": credential}, {"x-amz-date": amz_date}]}
+                {"x-amz-algorithm": "AWS4-HMAC-SHA256"}, {"x-amz-credential": credential}, {"x-amz-date": amz_date}],
+                **document_members}
     encoded = base64.b64encode(json.dumps(document).encode()).decode()
     signing = ("AWS4" + secret).encode()
     for part in (day, "us-east-1", "s3", "aws4_request"):
@@ -163,6 +165,21 @@ def test_expired_policy_failed_condition_and_extra_field_are_refused(endpoint: s
     assert (status, error_code(body)) == (403, ("AccessDenied", "Invalid according to Policy: Extra input fields: x-amz-meta-extra"))
     status, body, _ = post_form(url, {"key": "k", **signed_fields(bucket, [{"key": "k"}, {"acl": "private", "x": "y"}])}, b"1")
     assert (status, error_code(body)[0]) == (400, "InvalidPolicyDocument")
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [{"expiration": True}, {"expiration": None}, ["content-length-range", 12, False], ["content-length-range", "x", "14"]],
+)
+def test_a_policy_value_of_the_wrong_type_is_invalid_json(endpoint: str, bucket: str, condition: Any) -> None:
+    # versity/versitygw's PostObject_invalid_policy_document: a non-string expiration and a
+    # content-length-range bound that is no number are the document's fault, not a failed condition.
+    if isinstance(condition, dict):
+        fields = {"key": "k", **signed_fields(bucket, [], **condition)}
+    else:
+        fields = {"key": "k", **signed_fields(bucket, [condition])}
+    status, body, _ = post_form(f"{endpoint}/{bucket}", fields, b"0123456789abc")
+    assert (status, error_code(body)) == (400, ("InvalidPolicyDocument", "Invalid Policy: Invalid JSON."))
 
 
 def test_a_field_sent_twice_must_pass_the_policy_with_both_values(v4: Any, bucket: str) -> None:

@@ -57,12 +57,13 @@ class _Condition:
 
 
 def _parse_expiration(value: Any) -> datetime:
-    if isinstance(value, str):
-        for layout in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
-            try:
-                return datetime.strptime(value, layout).replace(tzinfo=UTC)
-            except ValueError:
-                continue
+    if not isinstance(value, str):  # true, 5, null: not the string the policy's grammar has there
+        raise _invalid_policy("Invalid JSON.")
+    for layout in ("%Y-%m-%dT%H:%M:%SZ", "%Y-%m-%dT%H:%M:%S.%fZ"):
+        try:
+            return datetime.strptime(value, layout).replace(tzinfo=UTC)
+        except ValueError:
+            continue
     raise _invalid_policy(f"Invalid 'expiration' value: '{value}'")
 
 
@@ -109,7 +110,9 @@ def _condition(raw: Any) -> _Condition:
         if len(raw) != 3:
             raise _invalid_policy(f"Invalid {raw[0]}: wrong number of arguments.")
         low, high = _bound(raw[1]), _bound(raw[2])
-        if (low is not None and low < 0) or (high is not None and high < 0):
+        if low is None or high is None:  # false, "invalid": no number where the grammar has one
+            raise _invalid_policy("Invalid JSON.")
+        if low < 0 or high < 0:
             raise _invalid_policy("Invalid content-length-range: values must be non-negative.")
         return _Condition(operation, "", (low, high), rendered)
     raise _invalid_policy(f"Invalid Condition: unknown operation '{raw[0]}'.")
@@ -144,10 +147,7 @@ def check_post_policy(post: Any, bucket: str, key: str, now: datetime) -> tuple[
     size_range: tuple[int, int] | None = None
     for condition in conditions:
         if condition.operation == "content-length-range":
-            low, high = condition.value
-            if low is None or high is None:
-                raise _denied(f"Policy Condition failed: {condition.rendered}")
-            size_range = (low, high)
+            size_range = condition.value
             continue
         covered.add(condition.field)
         actual = values.get(condition.field, "")
