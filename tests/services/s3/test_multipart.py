@@ -10,6 +10,7 @@ import zlib
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.services.s3.core_support import error_of
 
@@ -32,6 +33,12 @@ def upload_parts(s3: Any, bucket: str, key: str, upload_id: str, parts: list[byt
                 entry[member] = result[member]
         done.append(entry)
     return done
+
+
+def assert_still_pending(s3: Any, bucket: str, upload_id: str) -> None:
+    """A refused completion completes nothing: the upload is still listed and no object was written."""
+    assert [u["UploadId"] for u in s3.list_multipart_uploads(Bucket=bucket).get("Uploads", [])] == [upload_id]
+    assert s3.list_objects_v2(Bucket=bucket)["KeyCount"] == 0
 
 
 @pytest.fixture(scope="module")
@@ -145,6 +152,22 @@ def test_part_number_outside_1_to_10000_is_invalid_argument(s3: Any, bucket: str
     for number in (0, 10001):
         code, status, _ = error_of(s3.upload_part, Bucket=bucket, Key="k", UploadId=upload_id, PartNumber=number, Body=b"x")
         assert (code, status) == ("InvalidArgument", 400)
+
+
+@pytest.mark.parametrize("number", [0, -1])
+def test_a_part_number_below_1_on_completion_is_invalid_argument(s3: Any, bucket: str, number: int) -> None:
+    # S3 names the number (versitygw's CompleteMultipartUpload_invalid_part_number), where the
+    # order of the parts alone would have made it InvalidPartOrder.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"x"])
+    with pytest.raises(ClientError) as info:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                     MultipartUpload={"Parts": [{"PartNumber": number, "ETag": parts[0]["ETag"]}]})
+    error = info.value.response["Error"]
+    assert (error["Code"], info.value.response["ResponseMetadata"]["HTTPStatusCode"], error["Message"]) == (
+        "InvalidArgument", 400, "PartNumber must be >= 1")
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("PartNumber", str(number))
+    assert_still_pending(s3, bucket, upload_id)
 
 
 def test_reuploading_a_part_number_replaces_it(s3: Any, bucket: str) -> None:
@@ -355,6 +378,53 @@ def test_wrong_full_object_checksum_on_completion_is_bad_digest(s3: Any, bucket:
     done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, ChecksumCRC32=right,
                                         ChecksumType="FULL_OBJECT", MultipartUpload={"Parts": parts})
     assert done["ChecksumCRC32"] == right
+
+
+@pytest.mark.parametrize("stated", ["SHA256", "full-object"])
+def test_complete_with_an_invalid_checksum_type_is_invalid_request(s3: Any, bucket: str, stated: str) -> None:
+    # versitygw's CompleteMultipartUpload_invalid_checksum_type; the header is judged before the parts.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32",
+                                           ChecksumType="FULL_OBJECT")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm="CRC32")
+    for listed in (parts, []):
+        assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                        ChecksumType=stated, MultipartUpload={"Parts": listed}) == (
+            "InvalidRequest", 400, "Value for x-amz-checksum-type header is invalid.")
+    assert_still_pending(s3, bucket, upload_id)
+
+
+@pytest.mark.parametrize(("created", "stated"), [("FULL_OBJECT", "COMPOSITE"), ("COMPOSITE", "full_object")])
+def test_complete_with_another_checksum_type_than_the_upload_is_invalid_request(
+    s3: Any, bucket: str, created: str, stated: str
+) -> None:
+    # versitygw's CompleteMultipartUpload_checksum_type_mismatch: the message names the upload's own mode.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32",
+                                           ChecksumType=created)["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm="CRC32")
+    for listed in (parts, []):
+        assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                        ChecksumType=stated, MultipartUpload={"Parts": listed}) == (
+            "InvalidRequest", 400,
+            f"The upload was created using the {created} checksum mode. The complete request must use the same "
+            "checksum mode.")
+    assert_still_pending(s3, bucket, upload_id)
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, ChecksumType=created.lower(),
+                                        MultipartUpload={"Parts": parts})
+    assert done["ChecksumType"] == created
+
+
+@pytest.mark.parametrize("stated", ["FULL_OBJECT", "COMPOSITE"])
+def test_complete_of_an_upload_created_without_a_checksum_takes_either_checksum_type(
+    s3: Any, bucket: str, stated: str
+) -> None:
+    # Such an upload has no checksum type of its own to compare with, and no recorded S3 answer
+    # shows a refusal, so the header is taken; the object gets S3's default full-object CRC64NVME.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"])
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, ChecksumType=stated,
+                                        MultipartUpload={"Parts": parts})
+    assert done["ChecksumType"] == "FULL_OBJECT"
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"part one"
 
 
 def test_a_full_object_upload_takes_parts_sent_without_a_checksum(plain: Any, bucket: str) -> None:

@@ -98,6 +98,21 @@ def _check_part_algorithm(upload: Params, p: Params) -> Params:
     return p
 
 
+def _check_complete_checksum_type(upload: Params, stated_type: str) -> None:
+    """The x-amz-checksum-type of a CompleteMultipartUpload lets the client verify the upload's
+    checksum type, the one fixed at CreateMultipartUpload: another one is refused (versitygw's
+    CompleteMultipartUpload_checksum_type_mismatch, as recorded against S3). An upload created
+    without an algorithm has no type recorded, and no recorded S3 answer shows a refusal then
+    (versitygw's own gateway refuses it naming a "null" mode, untested against S3): any valid type
+    is taken."""
+    own_type = upload.get("ChecksumType")
+    if stated_type and own_type and stated_type != own_type:
+        raise invalid_request(
+            f"The upload was created using the {own_type} checksum mode. "
+            "The complete request must use the same checksum mode."
+        )
+
+
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
 
@@ -340,7 +355,12 @@ class MultipartOperations:
 
     async def _complete_upload(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
+        # Read without regard to case, as on CreateMultipartUpload (AWS's CRT client sends "full_object").
+        stated_type = (p.get("ChecksumType") or "").upper()
+        if stated_type and stated_type not in _CHECKSUM_TYPES:
+            raise invalid_request("Value for x-amz-checksum-type header is invalid.")
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
+        _check_complete_checksum_type(upload, stated_type)
         # S3 reads the parts (and their checksums) back under the upload's key: an SSE-KMS upload
         # needs kms:Decrypt to complete (CompleteMultipartUpload API reference).
         self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
@@ -368,6 +388,9 @@ class MultipartOperations:
         previous = 0
         for index, item in enumerate(requested):
             number = item.get("PartNumber", 0)
+            # Named before the order is judged: a part number below 1 is no part number at all.
+            if "PartNumber" in item and number < 1:
+                raise invalid_argument("PartNumber must be >= 1", "PartNumber", str(number))
             if number <= previous or (consecutive and number != index + 1):
                 raise ServiceError(
                     "InvalidPartOrder",
