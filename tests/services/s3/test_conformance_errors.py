@@ -173,6 +173,9 @@ def test_a_checksum_header_that_is_not_a_digest_of_its_algorithm_is_an_invalid_r
 @pytest.mark.parametrize(
     ("headers", "message"),
     [
+        # base64 of 4 bytes, but not as an encoder writes them (stray bits in its last character):
+        # open-io/swift's test/s3api/test_object_checksums.py test_invalid_checksum, run against AWS
+        ({"x-amz-checksum-crc32": "y/Q5Jh=="}, "Value for x-amz-checksum-crc32 header is invalid."),
         ({"x-amz-checksum-crc32": ""}, "Value for x-amz-checksum-crc32 header is invalid."),
         ({"x-amz-checksum-sha256": ""}, "Value for x-amz-checksum-sha256 header is invalid."),
         (
@@ -181,7 +184,7 @@ def test_a_checksum_header_that_is_not_a_digest_of_its_algorithm_is_an_invalid_r
         ),
     ],
 )
-def test_an_empty_checksum_header_is_an_invalid_value(
+def test_an_empty_or_uncanonical_checksum_header_is_an_invalid_value(
     endpoint: str, bucket: str, headers: dict[str, str], message: str
 ) -> None:
     # S3's answers to the AWS CLI's put-object --checksum-crc32 '' (versity/versitygw#1189): an empty

@@ -482,3 +482,113 @@ def test_a_checksum_algorithm_in_lower_case_is_answered_in_s3s_spelling(s3: Any,
     listed = s3.list_multipart_uploads(Bucket=bucket)["Uploads"]
     assert [u["ChecksumAlgorithm"] for u in listed if u["UploadId"] == upload["UploadId"]] == ["CRC32"]
     s3.abort_multipart_upload(Bucket=bucket, Key="lower", UploadId=upload["UploadId"])
+
+
+def b64(digest: bytes) -> str:
+    return base64.b64encode(digest).decode()
+
+
+def test_complete_with_two_final_checksum_headers_is_invalid_request(s3: Any, bucket: str) -> None:
+    # versitygw's CompleteMultipartUpload_multiple_final_checksums (recorded against S3): refused as
+    # PutObject refuses two, and before the part list is looked at.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm="CRC32")
+    for listed in (parts, []):
+        assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                        ChecksumCRC32=b64(zlib.crc32(b"part one").to_bytes(4, "big")), ChecksumCRC32C="/2NsFg==",
+                        MultipartUpload={"Parts": listed}) == (
+            "InvalidRequest", 400,
+            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+    assert_still_pending(s3, bucket, upload_id)
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "checksum_type", "value"),
+    [
+        # versitygw's CompleteMultipartUpload_invalid_final_checksums and ..._invalid_final_composite_checksum
+        ("CRC32", "COMPOSITE", "invalid_crc32"),
+        ("CRC32", "COMPOSITE", "ImIEBA==-smth"),
+        ("CRC32C", "FULL_OBJECT", "AQIDBA==-12a"),
+        ("SHA1", "COMPOSITE", "2jmj7l5rSw0yVb/vlWAYkK/YBwk=-10-20"),
+        ("SHA256", "COMPOSITE", "47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU=--3"),
+        ("CRC64NVME", "FULL_OBJECT", "invalid_crc64nvme"),
+        # base64 of a CRC32's size on a SHA256 upload; base64 that decodes to 4 bytes but is not
+        # their encoding (open-io/swift's test_mpu_complete_invalid_checksum, run against AWS)
+        ("SHA256", "COMPOSITE", "ImIEBA=="),
+        ("CRC32", "COMPOSITE", "y/Q5Jh=="),
+    ],
+)
+def test_complete_with_a_malformed_final_checksum_is_invalid_request(
+    s3: Any, bucket: str, algorithm: str, checksum_type: str, value: str
+) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm,
+                                           ChecksumType=checksum_type)["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm=algorithm)
+    member = f"Checksum{algorithm}"
+    for listed in (parts, []):  # judged before the parts are
+        assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                        MultipartUpload={"Parts": listed}, **{member: value}) == (
+            "InvalidRequest", 400, f"Value for x-amz-checksum-{algorithm.lower()} header is invalid.")
+    assert_still_pending(s3, bucket, upload_id)
+    # A well-formed value (with a part count when COMPOSITE) that does not match is still a BadDigest.
+    zeros = b64(bytes(len(base64.b64decode(s3.list_parts(Bucket=bucket, Key="k", UploadId=upload_id)
+                                           ["Parts"][0][member]))))
+    wrong = f"{zeros}-1" if checksum_type == "COMPOSITE" else zeros
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": parts}, **{member: wrong})
+    assert (code, status) == ("BadDigest", 400)
+    assert_still_pending(s3, bucket, upload_id)
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "checksum_type", "sent"),
+    [
+        # versitygw's CompleteMultipartUpload_invalid_checksum_part
+        ("CRC32", "FULL_OBJECT", {"ChecksumCRC32": "invalid_checksum"}),
+        # versitygw's CompleteMultipartUpload_multiple_checksum_part: the part's own CRC32 and a SHA1
+        ("CRC32", "COMPOSITE", {"ChecksumCRC32": b64(zlib.crc32(b"part one").to_bytes(4, "big")),
+                                "ChecksumSHA1": "Kq5sNclPz7QV2+lfQIuc6R7oRu0="}),
+        # open-io/swift's test_mpu_complete_invalid_part_checksum (run against AWS): 4 bytes, not their encoding
+        ("CRC32", "COMPOSITE", {"ChecksumCRC32": "y/Q5Jh=="}),
+        ("SHA256", "COMPOSITE", {"ChecksumSHA256": "ImIEBA=="}),  # base64 of a CRC32's size
+    ],
+)
+def test_a_part_with_an_invalid_or_a_second_checksum_is_invalid_argument(
+    s3: Any, bucket: str, algorithm: str, checksum_type: str, sent: dict[str, str]
+) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm,
+                                           ChecksumType=checksum_type)["UploadId"]
+    etag = upload_parts(s3, bucket, "k", upload_id, [b"part one"], ChecksumAlgorithm=algorithm)[0]["ETag"]
+    with pytest.raises(ClientError) as info:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                     MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag, **sent}]})
+    response = info.value.response
+    assert (response["Error"]["Code"], response["ResponseMetadata"]["HTTPStatusCode"],
+            response["Error"]["Message"]) == (
+        "InvalidArgument", 400, "Invalid Base64 or multiple checksums present in request")
+    expected_value = "".join(f"{member.removeprefix('Checksum')}:{value};" for member, value in sorted(sent.items()))
+    assert (response["Error"]["ArgumentName"], response["Error"]["ArgumentValue"]) == ("Checksum", expected_value)
+    assert_still_pending(s3, bucket, upload_id)
+
+
+@pytest.mark.parametrize(
+    ("algorithm", "checksum_type", "other", "number"),
+    [
+        ("CRC32C", "FULL_OBJECT", "SHA256", 1),  # versitygw's CompleteMultipartUpload_different_checksum_part
+        ("SHA1", "COMPOSITE", "CRC32", 2),
+    ],
+)
+def test_a_part_checksum_of_another_algorithm_than_the_uploads_is_bad_digest(
+    s3: Any, bucket: str, algorithm: str, checksum_type: str, other: str, number: int
+) -> None:
+    data = [os.urandom(PART), b"tail"]
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm=algorithm,
+                                           ChecksumType=checksum_type)["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, data, ChecksumAlgorithm=algorithm)
+    other_value = {"SHA256": b64(hashlib.sha256(data[number - 1]).digest()),
+                   "CRC32": b64(zlib.crc32(data[number - 1]).to_bytes(4, "big"))}[other]
+    parts[number - 1] = {"PartNumber": number, "ETag": parts[number - 1]["ETag"], f"Checksum{other}": other_value}
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                    MultipartUpload={"Parts": parts}) == (
+        "BadDigest", 400, f"The {other.lower()} you specified for part {number} did not match what we received.")
+    assert_still_pending(s3, bucket, upload_id)

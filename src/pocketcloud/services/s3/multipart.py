@@ -21,6 +21,7 @@ from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.s3.bodies import (
     CHECKSUM_MEMBERS,
+    is_checksum_digest,
     join_blobs,
     read_blob,
     store_body,
@@ -110,6 +111,55 @@ def _check_complete_checksum_type(upload: Params, stated_type: str) -> None:
         raise invalid_request(
             f"The upload was created using the {own_type} checksum mode. "
             "The complete request must use the same checksum mode."
+        )
+
+
+def _check_complete_checksum_headers(p: Params) -> None:
+    """The x-amz-checksum-<algorithm> headers of a CompleteMultipartUpload, judged before its part list
+    is (versitygw's CompleteMultipartUpload_multiple_final_checksums and
+    CompleteMultipartUpload_invalid_final_checksums, recorded against S3, list parts that would be
+    refused themselves): two of them are refused as on PutObject, whatever their values; one is the
+    digest in canonical base64, whole ("ImIEBA==") or followed by the count of parts of a COMPOSITE
+    checksum ("ImIEBA==-3"). Anything else, "ImIEBA==-smth", "AQIDBA==-12a", "...=-10-20" or "...=--3"
+    (versitygw's CompleteMultipartUpload_invalid_final_composite_checksum) or base64 that is no digest
+    of the algorithm's (open-io/swift's test_mpu_complete_invalid_checksum and
+    test_mpu_complete_good_checksum_with_invalid_part_number, run against AWS), is an invalid header
+    value; a well-formed one that does not match is BadDigest once the parts are joined."""
+    sent = {name: p[member] for name, member in CHECKSUM_MEMBERS.items() if p.get(member) is not None}
+    if len(sent) > 1:
+        raise invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+    for name, value in sent.items():
+        # Base64 has no "-", so the first one starts the part count. A count of 0 or none is no count.
+        digest, dash, count = str(value).partition("-")
+        if not is_checksum_digest(name, digest) or (dash and not (is_digits(count) and int(count) > 0)):
+            raise invalid_request(f"Value for x-amz-checksum-{name.lower()} header is invalid.")
+
+
+def _check_part_checksums(upload: Params, item: Params, number: int) -> None:
+    """The checksums a <Part> of a CompleteMultipartUpload names, judged before the part is looked up.
+    More than one, or one that is no digest of its algorithm in canonical base64, is InvalidArgument
+    naming them all (versitygw's CompleteMultipartUpload_invalid_checksum_part and
+    CompleteMultipartUpload_multiple_checksum_part; ArgumentName and ArgumentValue as open-io/swift's
+    test_mpu_complete_invalid_part_checksum, run against AWS, expects them: "Checksum", "CRC32:y/Q5Jh==;",
+    several ones so too, in the alphabetical order of their algorithms, as Swift's s3api lists them).
+    In an upload created with an algorithm, a checksum of another one is BadDigest naming the part
+    (versitygw's CompleteMultipartUpload_different_checksum_part; Swift's s3api answers the same). One of
+    the right algorithm that is not the part's stays an InvalidPart, as is one named in an upload
+    created without an algorithm (versitygw's CompleteMultipartUpload_incorrect_checksum_part,
+    swift's test_mpu_complete_bad_part_checksum, LocalStack's test_complete_multipart_parts_checksum)."""
+    named = {name: item[member] for name, member in CHECKSUM_MEMBERS.items() if item.get(member)}
+    if len(named) > 1 or not all(is_checksum_digest(name, str(value)) for name, value in named.items()):
+        raise invalid_argument(
+            "Invalid Base64 or multiple checksums present in request",
+            "Checksum",
+            "".join(f"{name}:{value};" for name, value in sorted(named.items())),
+        )
+    expected = (upload.get("ChecksumAlgorithm") or "").upper()
+    if expected and named and expected not in named:
+        raise ServiceError(
+            "BadDigest",
+            f"The {next(iter(named)).lower()} you specified for part {number} did not match what we received.",
+            status=400,
         )
 
 
@@ -361,6 +411,7 @@ class MultipartOperations:
             raise invalid_request("Value for x-amz-checksum-type header is invalid.")
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         _check_complete_checksum_type(upload, stated_type)
+        _check_complete_checksum_headers(p)
         # S3 reads the parts (and their checksums) back under the upload's key: an SSE-KMS upload
         # needs kms:Decrypt to complete (CompleteMultipartUpload API reference).
         self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
@@ -399,6 +450,7 @@ class MultipartOperations:
                     UploadId=p["UploadId"],
                 )
             previous = number
+            _check_part_checksums(upload, item, number)
             part = stored.get(number)
             # A part checksum named in the request that the part does not have is a part not found too.
             if (
