@@ -27,10 +27,11 @@ from urllib.parse import parse_qsl, unquote
 
 from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.http import Request
-from pocketcloud.protocol.errors import BareError, MalformedRequest, UnknownOperation
+from pocketcloud.protocol.errors import MalformedRequest, UnknownOperation
 from pocketcloud.protocol.parsers.base import RequestParser
 from pocketcloud.protocol.parsers.json import JsonBodyReader
 from pocketcloud.protocol.parsers.s3_post import post_object_operation, post_object_params
+from pocketcloud.protocol.parsers.s3_requests import refuse_misaddressed
 from pocketcloud.protocol.parsers.xml import XmlBodyReader
 from pocketcloud.protocol.values import (
     INTEGER_BOUNDS,
@@ -553,11 +554,7 @@ class S3Parser(RestXmlParser):
         return unquote(bucket), unquote(key)
 
     async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
-        if ".." in request.path.split("/"):
-            # S3 refuses a request URI holding a ".." segment (a key such as "../x" or "a/../b", which
-            # the SDKs send as is) with 400 and no body, as the AWS CLI met it (floci-io/floci#1231,
-            # #1320; versity/versitygw#1365); such a key can be neither written nor read.
-            raise BareError("BadRequest")
+        refuse_misaddressed(request, self.request_path(request))
         post = getattr(request.body, "post_form", None)
         if post is not None:  # a browser POST upload, its form read by the authenticator (s3_post.py)
             return post_object_operation(), post_object_params(self.request_path(request), request, post)
@@ -571,6 +568,15 @@ class S3Parser(RestXmlParser):
                 "At least one of the pre-conditions you specified did not hold",
                 status=412,
                 Condition="Bucket POST must be of the enclosure-type multipart/form-data",
+            )
+        if not path:  # the service itself, which only lists buckets (S3's answer in versity/versitygw#1810)
+            return UnknownOperation(
+                "MethodNotAllowed",
+                "The specified method is not allowed against this resource.",
+                status=405,
+                headers={"Allow": "GET"},
+                Method=request.method,
+                ResourceType="SERVICE",
             )
         return UnknownOperation(
             "MethodNotAllowed",
