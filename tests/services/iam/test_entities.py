@@ -5,11 +5,12 @@ lifecycle, and the errors AWS answers with (code, HTTP status, wording).
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import pytest
 
-from tests.conftest import ROOT_ACCOUNT
+from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.iam.certificate_support import certificate
 from tests.services.iam.support import AWS_POLICY, Caller, allow, doc, error_of, trust, unique, user_arn
 from tests.services.iam.test_certificates_and_keys import ssh_key
@@ -33,6 +34,23 @@ def test_create_get_update_delete_user(iam: Any) -> None:
     assert error_of(iam.get_user, UserName=renamed) == (
         "NoSuchEntity", 404, f"The user with name {renamed} cannot be found.",
     )
+
+
+def test_ids_and_access_key_ids_are_base32_as_aws_writes_them(endpoint: str, iam: Any) -> None:
+    # Letters and the digits 2-7, never 0, 1, 8 or 9 (awsteele.com's "AWS Access Key ID formats";
+    # versity/versitygw checks ^AIDA[A-Z2-7]{17}$ and ^AKIA[A-Z2-7]{16}$ style patterns against them).
+    for _ in range(5):
+        name = unique("b32")
+        user = iam.create_user(UserName=name)["User"]
+        access_key = iam.create_access_key(UserName=name)["AccessKey"]
+        key = access_key["AccessKeyId"]
+        role = iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(user["Arn"]))["Role"]
+        assert re.fullmatch(r"AIDA[A-Z2-7]{17}", user["UserId"]), user["UserId"]
+        assert re.fullmatch(r"AKIA[A-Z2-7]{16}", key), key
+        assert re.fullmatch(r"AROA[A-Z2-7]{17}", role["RoleId"]), role["RoleId"]
+        as_user = make_client(endpoint, "sts", key=key, secret=access_key["SecretAccessKey"])
+        session = as_user.assume_role(RoleArn=role["Arn"], RoleSessionName="b32")["Credentials"]["AccessKeyId"]
+        assert re.fullmatch(r"ASIA[A-Z2-7]{16}", session), session
 
 
 def test_renaming_a_group_keeps_its_members_and_moves_its_arn(iam: Any) -> None:

@@ -16,7 +16,9 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.store import Collection, Scope
 
-_ID_ALPHABET = string.ascii_uppercase + string.digits
+# IAM ids and access key ids are base32: letters and the digits 2-7, never 0, 1, 8 or 9 (seen across
+# AWS's keys in awsteele.com's "AWS Access Key ID formats", 2020; versity/versitygw checks ^AIDA[A-Z2-7]{17}$).
+_ID_ALPHABET = string.ascii_uppercase + "234567"
 
 
 def new_id(prefix: str, length: int = 21) -> str:

@@ -78,7 +78,7 @@ REGIONAL_ACTIONS = {
 _POLICY_ACTIONS = frozenset(
     ("s3express:PutBucketPolicy", "s3express:GetBucketPolicy", "s3express:DeleteBucketPolicy")
 )
-_KEY_ALPHABET = string.ascii_uppercase + string.digits
+_KEY_ALPHABET = string.ascii_uppercase + "234567"  # base32, as every AWS access key id (services/iam/common.py)
 
 
 def express_bucket_arn(region: str, account: str, bucket: str) -> str:
