@@ -207,6 +207,18 @@ def test_user_tags_are_added_listed_and_removed(iam: Any) -> None:
     assert iam.get_user(UserName=name)["User"]["Tags"] == [{"Key": "env", "Value": "dev"}]
 
 
+def test_untagging_matches_tag_keys_without_regard_to_case(iam: Any) -> None:
+    # versity/versitygw's IAMUntagRole_case_insensitive_key: keys are case-insensitive for removal too.
+    name = unique("untagcase")
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=trust(f"arn:aws:iam::{ROOT_ACCOUNT}:root"),
+                    Tags=[{"Key": "env", "Value": "prod"}, {"Key": "team", "Value": "a"}])
+    iam.untag_role(RoleName=name, TagKeys=["EnV"])
+    assert iam.list_role_tags(RoleName=name)["Tags"] == [{"Key": "team", "Value": "a"}]
+    iam.create_user(UserName=name, Tags=[{"Key": "Env", "Value": "dev"}])
+    iam.untag_user(UserName=name, TagKeys=["ENV"])
+    assert iam.list_user_tags(UserName=name)["Tags"] == []
+
+
 def test_duplicate_tag_keys_are_invalid_input(iam: Any) -> None:
     name = unique("duptags")
     twice = [{"Key": "Env", "Value": "a"}, {"Key": "env", "Value": "b"}]

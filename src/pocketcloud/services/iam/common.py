@@ -172,8 +172,11 @@ def merge_tags(
 
 
 def remove_tags(existing: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
-    drop = set(keys)
-    return [t for t in existing if t["Key"] not in drop]
+    """`existing` without the tags `keys` name. IAM's tag keys are case-insensitive, for removal as for
+    adding (Tag* replaces "env" with "ENV"): UntagRole of "EnV" drops "env" (versity/versitygw's
+    IAMUntagRole_case_insensitive_key)."""
+    drop = {key.lower() for key in keys}
+    return [t for t in existing if t["Key"].lower() not in drop]
 
 
 # -- paging --------------------------------------------------------------
