@@ -92,6 +92,38 @@ def test_concurrent_completions_of_one_upload_record_one_version(s3: Any, versio
     assert len(s3.list_object_versions(Bucket=versioned_bucket, Prefix="mp")["Versions"]) == 1
 
 
+def test_completing_again_after_the_object_is_deleted_is_no_such_upload(s3: Any, bucket: str) -> None:
+    # A retry is answered only while the object it made is still there: OpenStack Swift's
+    # test_create_upload_complete_delete_complete (test/s3api/test_mpu.py, recorded against AWS).
+    upload, parts = _one_part_upload(s3, bucket, "mp")
+    s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=parts)
+    s3.delete_object(Bucket=bucket, Key="mp")
+    code, status, _ = error_of(
+        s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=parts
+    )
+    assert (code, status) == ("NoSuchUpload", 404)
+
+
+def test_completing_again_with_other_parts_is_no_such_upload(s3: Any, bucket: str) -> None:
+    # Swift's test_if_none_match_star_mpu (test/s3api/test_conditional_writes.py, recorded against
+    # AWS): the same parts are a retry (200), other ones a completion of an upload that is gone.
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="mp")["UploadId"]
+    etags = [
+        s3.upload_part(Bucket=bucket, Key="mp", UploadId=upload, PartNumber=n, Body=b"p" * (5 * 1024 * 1024))["ETag"]
+        for n in (1, 2)
+    ]
+    two = {"Parts": [{"PartNumber": n, "ETag": e} for n, e in zip((1, 2), etags, strict=True)]}
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=two, IfNoneMatch="*")
+    again = s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=two, IfNoneMatch="*")
+    assert again["ETag"] == done["ETag"]
+    one = {"Parts": two["Parts"][:1]}
+    code, status, _ = error_of(
+        s3.complete_multipart_upload, Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=one, IfNoneMatch="*"
+    )
+    assert (code, status) == ("NoSuchUpload", 404)
+    assert s3.head_object(Bucket=bucket, Key="mp")["ETag"] == done["ETag"]
+
+
 def test_completing_an_upload_under_another_key_is_still_no_such_upload(s3: Any, bucket: str) -> None:
     upload, parts = _one_part_upload(s3, bucket, "mp")
     s3.complete_multipart_upload(Bucket=bucket, Key="mp", UploadId=upload, MultipartUpload=parts)

@@ -7,6 +7,11 @@ changes nothing (multipart.py). Two completions of one upload may also arrive at
 the second must not join the parts again and record a second version, so it
 waits for the first and gives its answer.
 
+A retry is answered so only while it is one: it names the same parts, and the object that
+completion made is still the key's current one. Otherwise the upload is simply gone, and S3
+answers NoSuchUpload (OpenStack Swift's test/s3api, recorded against AWS:
+test_create_upload_complete_delete_complete, and test_if_none_match_star_mpu for other parts).
+
 What is kept is the result of each recent completion: in memory, bounded in
 number and age (AWS documents no window; an hour covers any client's retries),
 and in the store (`completed_uploads`, written in the transaction that records

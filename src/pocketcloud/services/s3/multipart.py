@@ -163,6 +163,26 @@ def _check_part_checksums(upload: Params, item: Params, number: int) -> None:
         )
 
 
+def _multipart_etag(part_etags: list[str]) -> str:
+    """S3's ETag of a multipart object: the MD5 of its parts' MD5s, then "-" and their count."""
+    md5s = b"".join(bytes.fromhex(etag.strip('"')) for etag in part_etags)
+    return f'"{hashlib.md5(md5s).hexdigest()}-{len(part_etags)}"'
+
+
+def _same_completion(recalled: Params, p: Params, current: Params | None) -> bool:
+    """Whether a CompleteMultipartUpload of a completed upload is a retry of that completion: it
+    names the same parts (so would make the same ETag), and the object it made is still the key's
+    current one. Else S3 answers NoSuchUpload (completions.py)."""
+    named = [str(part.get("ETag") or "") for part in (p.get("MultipartUpload") or {}).get("Parts") or []]
+    try:
+        same_parts = _multipart_etag(named) == recalled["ETag"]
+    except ValueError:  # an ETag that is no MD5 names no part of it
+        return False
+    if not same_parts or current is None or current.get("ETag") != recalled["ETag"]:
+        return False
+    return "VersionId" not in recalled or current.get("VersionId") == recalled["VersionId"]
+
+
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
 
@@ -393,7 +413,8 @@ class MultipartOperations:
             return earlier
         if self.s3.uploads.get(bucket_scope(bucket), upload_id) is None:
             recalled = self._recent_completion(bucket, upload_id, key)
-            if recalled is not None:
+            current = self.s3.objects.get(bucket_scope(bucket), key)
+            if recalled is not None and _same_completion(recalled, p, current):
                 return recalled
         running = self.completions.start(bucket, upload_id)
         result: Params | None = None
@@ -522,14 +543,13 @@ class MultipartOperations:
         except ServiceError:
             self.s3.store.blobs.delete(blob)
             raise
-        md5s = b"".join(bytes.fromhex(part["ETag"].strip('"')) for part in chosen)
         record = dict(upload["Record"])
         record.update(
             {
                 "Size": size,
                 "Blob": blob,
                 "LastModified": now().isoformat(),
-                "ETag": f'"{hashlib.md5(md5s).hexdigest()}-{len(chosen)}"',
+                "ETag": _multipart_etag([part["ETag"] for part in chosen]),
                 "PartsCount": len(chosen),
                 "PartSizes": [part["Size"] for part in chosen],
             }
