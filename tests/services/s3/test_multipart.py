@@ -592,3 +592,62 @@ def test_a_part_checksum_of_another_algorithm_than_the_uploads_is_bad_digest(
                     MultipartUpload={"Parts": parts}) == (
         "BadDigest", 400, f"The {other.lower()} you specified for part {number} did not match what we received.")
     assert_still_pending(s3, bucket, upload_id)
+
+
+# -- as open-io/swift's test/s3api/test_object_checksums.py asserts against AWS ------------------------
+
+
+def test_part_checksums_are_judged_before_part_sizes(s3: Any, bucket: str) -> None:
+    # test_mpu_complete_mixed_checksums: two 9-byte parts, the second named with another algorithm's
+    # checksum: the checksum is refused, not the first part's size.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32C")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"123456789", b"123456789"], ChecksumAlgorithm="CRC32C")
+    parts[1] = {"PartNumber": 2, "ETag": parts[1]["ETag"], "ChecksumCRC32": "y/Q5Jg=="}
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                    MultipartUpload={"Parts": parts}) == (
+        "BadDigest", 400, "The crc32 you specified for part 2 did not match what we received.")
+    assert_still_pending(s3, bucket, upload_id)
+
+
+def test_a_wrong_part_checksum_beside_a_claimed_composite_is_bad_digest(s3: Any, bucket: str) -> None:
+    # test_mpu_complete_bad_part_checksum_good_global_checksum: the claim is checked against the parts'
+    # checksums as named (and in lower case, unlike PutObject's); without a claim the part is InvalidPart.
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32")["UploadId"]
+    parts = upload_parts(s3, bucket, "k", upload_id, [b"123456789"], ChecksumAlgorithm="CRC32")
+    composite = b64(zlib.crc32(base64.b64decode(parts[0]["ChecksumCRC32"])).to_bytes(4, "big"))
+    bad = [{**parts[0], "ChecksumCRC32": "z/Q5Jg=="}]
+    assert error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                    ChecksumCRC32=composite + "-1", MultipartUpload={"Parts": bad}) == (
+        "BadDigest", 400, "The crc32 you specified did not match the calculated checksum.")
+    code, status, _ = error_of(s3.complete_multipart_upload, Bucket=bucket, Key="k", UploadId=upload_id,
+                               MultipartUpload={"Parts": bad})
+    assert (code, status) == ("InvalidPart", 400)
+    assert_still_pending(s3, bucket, upload_id)
+    done = s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id,
+                                        ChecksumCRC32=composite + "-1", MultipartUpload={"Parts": parts})
+    assert done["ChecksumCRC32"] == composite + "-1"
+
+
+def test_an_invalid_part_names_its_etag_without_quotes(s3: Any, bucket: str) -> None:
+    upload_id = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    with pytest.raises(ClientError) as info:
+        s3.complete_multipart_upload(Bucket=bucket, Key="k", UploadId=upload_id, MultipartUpload={
+            "Parts": [{"PartNumber": 1, "ETag": '"25f9e794323b453885f5181f1b624d0b"'}]})
+    assert (info.value.response["Error"]["Code"], info.value.response["Error"]["ETag"]) == (
+        "InvalidPart", "25f9e794323b453885f5181f1b624d0b")
+
+
+@pytest.mark.parametrize("checksum_type", ["FULL_OBJECT", "COMPOSITE"])
+def test_a_checksum_type_without_an_algorithm_is_invalid_request(s3: Any, bucket: str, checksum_type: str) -> None:
+    # test_mpu_create_no_checksum_algo_and_*_checksum_type (and versity/versitygw's
+    # CreateMultipartUpload_empty_checksum_algorithm_with_checksum_type)
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k", ChecksumType=checksum_type) == (
+        "InvalidRequest", 400,
+        "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header.")
+
+
+def test_a_list_of_checksum_algorithms_is_invalid_request(s3: Any, bucket: str) -> None:
+    # test_mpu_create_multiple_checksum_algorithms
+    assert error_of(s3.create_multipart_upload, Bucket=bucket, Key="k", ChecksumAlgorithm="CRC32,CRC32C") == (
+        "InvalidRequest", 400, "Invalid types are specified in x-amz-checksum-algorithm header.")
+    assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []

@@ -183,6 +183,34 @@ def _same_completion(recalled: Params, p: Params, current: Params | None) -> boo
     return "VersionId" not in recalled or current.get("VersionId") == recalled["VersionId"]
 
 
+def _claim_mismatch(algorithm: str) -> ServiceError:
+    # Lower case here, unlike PutObject's (open-io/swift's test_mpu_complete_bad_checksum, run against AWS).
+    return ServiceError(
+        "BadDigest", f"The {algorithm.lower()} you specified did not match the calculated checksum.", status=400
+    )
+
+
+def _check_claim_against_named_parts(upload: Params, p: Params, requested: list[Params]) -> None:
+    """A COMPOSITE checksum claimed on completion is checked against the checksums the request names
+    for its parts, before the parts are looked up: a part checksum that is wrong beside a claim is
+    BadDigest (open-io/swift's test_mpu_complete_bad_part_checksum_good_global_checksum, run against
+    AWS); without a claim it is InvalidPart, once the part is looked up."""
+    algorithm = (upload.get("ChecksumAlgorithm") or "").upper()
+    member = CHECKSUM_MEMBERS.get(algorithm)
+    if member is None or not p.get(member) or upload.get("ChecksumType") != "COMPOSITE":
+        return
+    claimed = p[member]
+    if not all(item.get(member) for item in requested):
+        return
+    combined = checksums.new_checksum(algorithm)
+    if combined is None:
+        return
+    for item in requested:
+        combined.update(base64.b64decode(item[member]))
+    if str(claimed).split("-", 1)[0] != checksums.b64(combined.digest()):
+        raise _claim_mismatch(algorithm)
+
+
 def _part_key(upload_id: str, number: int) -> str:
     return f"{upload_id}\0{number:05d}"
 
@@ -213,12 +241,18 @@ class MultipartOperations:
         self.apply_acl(ctx, bucket_doc, record, p)  # type: ignore[attr-defined]
         # Read without regard to case, as the type below; kept and answered in S3's spelling (CRC32).
         algorithm = (p.get("ChecksumAlgorithm") or "").upper() or None
+        if algorithm and "," in algorithm:  # a list: open-io/swift's test_mpu_create_multiple_checksum_algorithms
+            raise invalid_request("Invalid types are specified in x-amz-checksum-algorithm header.")
         if algorithm and algorithm not in CHECKSUM_MEMBERS:
             raise unsupported_algorithm()
         # S3 reads the type without regard to case: AWS's CRT client (CLI v2, Mountpoint) sends "full_object".
         stated_type = (p.get("ChecksumType") or "").upper()
         if stated_type and stated_type not in _CHECKSUM_TYPES:
             raise invalid_request("Value for x-amz-checksum-type header is invalid.")
+        if stated_type and not algorithm:  # open-io/swift's test_mpu_create_no_checksum_algo_and_*, run against AWS
+            raise invalid_request(
+                "The x-amz-checksum-type header can only be used with the x-amz-checksum-algorithm header."
+            )
         checksum_type = stated_type or (_DEFAULT_CHECKSUM_TYPE.get(algorithm.upper()) if algorithm else None)
         if checksum_type and (not algorithm or algorithm.upper() not in _CHECKSUM_TYPES[checksum_type]):
             raise invalid_request(
@@ -456,7 +490,10 @@ class MultipartOperations:
         # and in a directory bucket, the parts named must be 1, 2, 3... with no gap: S3 answers a list
         # that skips a number InvalidPartOrder (the CompletedPart PartNumber member in the API reference).
         consecutive = bool(upload.get("ChecksumAlgorithm")) or is_directory_bucket(bucket_doc)
-        chosen: list[Params] = []
+        # Every <Part>'s number, order and checksums are judged before any part is looked up, and a
+        # claimed COMPOSITE checksum against the parts' checksums as named, so a part checksum that is
+        # wrong beside a claim is BadDigest, not InvalidPart; then the parts themselves (open-io/swift's
+        # test_mpu_complete_multi_checksum, _mixed_checksums, _bad_part_checksum_good_global_checksum).
         previous = 0
         for index, item in enumerate(requested):
             number = item.get("PartNumber", 0)
@@ -472,6 +509,10 @@ class MultipartOperations:
                 )
             previous = number
             _check_part_checksums(upload, item, number)
+        _check_claim_against_named_parts(upload, p, requested)
+        chosen: list[Params] = []
+        for index, item in enumerate(requested):
+            number = item["PartNumber"]
             part = stored.get(number)
             # A part checksum named in the request that the part does not have is a part not found too.
             if (
@@ -579,11 +620,7 @@ class MultipartOperations:
             and not (record.get("ChecksumType") == "COMPOSITE" and claimed == computed.rsplit("-", 1)[0])
         ):
             self.s3.store.blobs.delete(blob)
-            raise ServiceError(
-                "BadDigest",
-                f"The {algorithm} you specified did not match the calculated checksum.",
-                status=400,
-            )
+            raise _claim_mismatch(algorithm)
         where, parts = bucket_scope(p["Bucket"]), self._parts(p["Bucket"], p["UploadId"])
         answer: Params = {}
 
@@ -825,11 +862,12 @@ def _object_url(ctx: RequestContext, bucket: str, key: str) -> str:
 
 
 def _invalid_part(upload_id: str, number: int, etag: str) -> ServiceError:
+    # The ETag named without its quotes (open-io/swift's test_mpu_complete_bad_part_checksum, run against AWS).
     return ServiceError(
         "InvalidPart",
         "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
         status=400,
         UploadId=upload_id,
         PartNumber=str(number),
-        ETag=etag,
+        ETag=etag.strip('"'),
     )
