@@ -217,6 +217,11 @@ def test_untagging_matches_tag_keys_without_regard_to_case(iam: Any) -> None:
     iam.create_user(UserName=name, Tags=[{"Key": "Env", "Value": "dev"}])
     iam.untag_user(UserName=name, TagKeys=["ENV"])
     assert iam.list_user_tags(UserName=name)["Tags"] == []
+    # A managed policy's tag keys are case sensitive: "a" and "A" are two tags, untagged one by one.
+    arn = iam.create_policy(PolicyName=name, PolicyDocument=doc(allow("s3:GetObject")),
+                            Tags=[{"Key": "a", "Value": "1"}, {"Key": "A", "Value": "2"}])["Policy"]["Arn"]
+    iam.untag_policy(PolicyArn=arn, TagKeys=["a"])
+    assert iam.list_policy_tags(PolicyArn=arn)["Tags"] == [{"Key": "A", "Value": "2"}]
 
 
 def test_duplicate_tag_keys_are_invalid_input(iam: Any) -> None:

@@ -171,10 +171,14 @@ def merge_tags(
     return [{"Key": k, "Value": v} for k, v in merged.items()]
 
 
-def remove_tags(existing: list[dict[str, str]], keys: list[str]) -> list[dict[str, str]]:
-    """`existing` without the tags `keys` name. IAM's tag keys are case-insensitive, for removal as for
-    adding (Tag* replaces "env" with "ENV"): UntagRole of "EnV" drops "env" (versity/versitygw's
+def remove_tags(
+    existing: list[dict[str, str]], keys: list[str], case_sensitive: bool = False
+) -> list[dict[str, str]]:
+    """`existing` without the tags `keys` name, matched as `merge_tags` matches them: without regard
+    to case but for a managed policy's, so UntagRole of "EnV" drops "env" (versity/versitygw's
     IAMUntagRole_case_insensitive_key)."""
+    if case_sensitive:
+        return [t for t in existing if t["Key"] not in set(keys)]
     drop = {key.lower() for key in keys}
     return [t for t in existing if t["Key"].lower() not in drop]
 

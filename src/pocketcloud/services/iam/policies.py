@@ -262,7 +262,7 @@ class PolicyOperations:
         return {}
 
     def UntagPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self._tag_policy(ctx, p["PolicyArn"], lambda tags: remove_tags(tags, p["TagKeys"]))
+        self._tag_policy(ctx, p["PolicyArn"], lambda tags: remove_tags(tags, p["TagKeys"], case_sensitive=True))
         return {}
 
     def ListPolicyTags(self, ctx: RequestContext, p: Params) -> Params:
