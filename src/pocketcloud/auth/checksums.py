@@ -13,10 +13,13 @@ table-driven pure-Python fallback: correct, but only a few MB/s.
 from __future__ import annotations
 
 import base64
+import binascii
 import hashlib
 import zlib
 from collections.abc import Callable
 from typing import Any, Protocol
+
+from pocketcloud.protocol.errors import ServiceError
 
 try:  # pragma: no cover - depends on the environment
     from awscrt import checksums as _crt
@@ -216,3 +219,26 @@ def algorithm_of_header(name: str) -> str | None:
 
 def b64(digest: bytes) -> str:
     return base64.b64encode(digest).decode("ascii")
+
+
+def is_canonical_b64(value: str, size: int) -> bool:
+    """Whether `value` is the base64 of `size` bytes exactly as an encoder writes it."""
+    try:
+        digest = base64.b64decode(value, validate=True)
+    except ValueError:  # binascii.Error is a ValueError
+        return False
+    return len(digest) == size and base64.b64encode(digest).decode("ascii") == value
+
+
+def content_md5_digest(value: str | None) -> bytes | None:
+    """The digest a Content-MD5 header names (None: no header), refused as S3 refuses one that is no MD5."""
+    if value is None:  # an empty Content-MD5 is an invalid digest, as S3 answers
+        return None
+    try:
+        digest = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError):
+        digest = b""
+    if len(digest) != 16:
+        fields: dict[str, Any] = {"Content-MD5": value}
+        raise ServiceError("InvalidDigest", "The Content-MD5 you specified was invalid.", status=400, **fields)
+    return digest

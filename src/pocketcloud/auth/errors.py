@@ -253,3 +253,53 @@ def malformed_trailer() -> ServiceError:
         "The request contained trailing data that was not well-formed or did not conform to our published schema.",
         status=400,
     )
+
+
+# --- aws-chunked bodies, as S3 answers them (OpenStack Swift's test/s3api/test_input_errors.py,
+# whose expectations were recorded against AWS) ----------------------------------------------------
+
+
+def body_terminated() -> ServiceError:
+    """An aws-chunked body that breaks off or breaks its framing: S3 names no byte counts then."""
+    return ServiceError("IncompleteBody", "The request body terminated unexpectedly", status=400)
+
+
+def decoded_length_mismatch(expected: int, provided: int) -> ServiceError:
+    """Well-framed aws-chunked data of another length than x-amz-decoded-content-length."""
+    return ServiceError(
+        "IncompleteBody",
+        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        status=400,
+        NumberBytesExpected=str(expected),
+        NumberBytesProvided=str(provided),
+    )
+
+
+def invalid_chunk_size(chunk: int, bad_size: int) -> ServiceError:
+    # 403, not 400: as AWS answers (swift's test_strm_sgnd_pyld_too_small_chunks notes it too).
+    return ServiceError(
+        "InvalidChunkSizeError",
+        "Only the last chunk is allowed to have a size less than 8192 bytes",
+        status=403,
+        Chunk=str(chunk),
+        BadChunkSize=str(bad_size),
+    )
+
+
+def unsupported_trailer() -> ServiceError:
+    return ServiceError(
+        "InvalidRequest", "The value specified in the x-amz-trailer header is not supported", status=400
+    )
+
+
+def multiple_checksum_trailers() -> ServiceError:
+    return ServiceError(
+        "InvalidRequest",
+        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
+        status=400,
+    )
+
+
+def invalid_trailer_checksum(name: str) -> ServiceError:
+    # The value itself is not echoed (swift's test_strm_unsgnd_pyld_trl_with_trailer_checksum_invalid).
+    return ServiceError("InvalidRequest", f"Value for {name} trailing header is invalid.", status=400)

@@ -6,6 +6,9 @@ request exactly as the SDK signers do and compares signatures. Payloads the
 signature only vouches for indirectly are checked as they stream: a signed
 SHA-256 of the body, or aws-chunked bodies with per-chunk signatures and
 checksum trailers; the decoded, checking body replaces `request.body`.
+Only a SigV4 Authorization header makes x-amz-content-sha256 a payload mode: on a
+presigned or SigV2 request S3 compares the body of a write with it as a plain
+value, whatever it says (`_check_stated_payload`).
 
 S3 also takes Signature Version 2 (header and query forms, `sigv2.py`) and
 browser POST uploads, whose form fields sign a policy (`post_form.py`).
@@ -43,6 +46,7 @@ from pocketcloud.auth.canonical import (
     signing_key,
     string_to_sign,
 )
+from pocketcloud.auth.checksums import content_md5_digest
 from pocketcloud.auth.chunked import AwsChunkedBody, ChunkSigner, PayloadHashBody
 from pocketcloud.auth.credentials import CredentialDirectory
 from pocketcloud.auth.errors import S3, AuthErrors, payload_hash_mismatch
@@ -106,7 +110,7 @@ class Authenticator:
             if errors.family == S3 and has_presigned_query(request.query_string):
                 raise _two_auth_mechanisms()
             if service == "s3" and is_v2_header(authorization):
-                return self._sigv2(request, errors)
+                return await self._sigv2(request, errors)
             sig = parse_authorization(authorization, request.headers, errors, signing_name)
         elif has_presigned_query(request.query_string):
             sig = parse_presigned(request.query_string, errors, signing_name)
@@ -114,7 +118,7 @@ class Authenticator:
             if has_sigv2_query(request.query_string):
                 if service != "s3":
                     raise sigv2_not_supported()
-                return self._sigv2(request, errors)
+                return await self._sigv2(request, errors)
             if service == "s3" and is_post_upload(request):
                 return await self._post_upload(request, errors)
             self._check_unsigned_body(request)
@@ -144,7 +148,9 @@ class Authenticator:
         if sig.presigned and service == "s3":  # x-amz-* query parameters act as headers
             apply_query_headers(request, with_content_type=False)
         # A payload the client only stated (rather than one hashed here) is checked now or as it streams.
-        if stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
+        if sig.presigned and errors.family == S3:
+            await _check_stated_payload(request)
+        elif stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
             await self._check_body(request, sig, payload, key, errors)
         return AuthResult(credential.principal, sig.region, sig.access_key_id, sig.token)
 
@@ -204,7 +210,7 @@ class Authenticator:
 
     # --- S3's other signatures: SigV2, and the policy of a browser POST upload -------------
 
-    def _sigv2(self, request: Request, errors: AuthErrors) -> AuthResult:
+    async def _sigv2(self, request: Request, errors: AuthErrors) -> AuthResult:
         now = self._clock()
 
         def check_token(credential: Credential, access_key_id: str, token: str | None) -> None:
@@ -213,7 +219,7 @@ class Authenticator:
         credential, token = authenticate_v2(
             request, self.credentials, errors, now, self.settings.max_clock_skew_seconds, check_token
         )
-        self._check_unsigned_body(request)  # SigV2 does not sign the payload
+        await _check_stated_payload(request)  # SigV2 does not sign the payload
         return AuthResult(credential.principal, None, credential.access_key_id, token)
 
     async def _post_upload(self, request: Request, errors: AuthErrors) -> AuthResult:
@@ -343,9 +349,10 @@ def _window(now: float, seconds: int, sign_: str) -> str:
 def _s3_signed_payload(request: Request, sig: SignatureInfo, header: str | None) -> str:
     """The payload hash an S3 canonical request ends with."""
     if sig.presigned:
-        # A presigned URL cannot know its payload, unless it signed the header.
+        # A presigned URL cannot know its payload, unless it signed the header: then its value as sent,
+        # which S3 does not hold to any format (`_check_stated_payload`).
         signed = header is not None and "x-amz-content-sha256" in sig.signed_headers
-        return _valid_s3_payload_mode(header) if signed and header else UNSIGNED_PAYLOAD
+        return header if signed and header else UNSIGNED_PAYLOAD
     if header is None:
         raise ServiceError(
             "InvalidRequest",
@@ -412,6 +419,10 @@ def _may_have_body(request: Request, payload: str) -> bool:
 async def _check_payload_hash(request: Request, payload: str) -> None:
     if not _may_have_body(request, payload):
         return
+    # A Content-MD5 that is no MD5 is refused before the body is held to its x-amz-content-sha256: S3
+    # answers InvalidDigest, not XAmzContentSHA256Mismatch (OpenStack Swift's test_input_errors.py,
+    # test_invalid_md5_bad_sha and test_invalid_md5_invalid_sha, recorded against AWS).
+    content_md5_digest(request.headers.get("content-md5"))
     body = request.body
     length = request.headers.get("content-length", "")
     if body.buffered is not None or (is_digits(length) and int(length) <= EAGER_HASH_LIMIT):
@@ -422,22 +433,62 @@ async def _check_payload_hash(request: Request, payload: str) -> None:
         request.body = PayloadHashBody(body, payload)
 
 
-def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> None:
-    headers = request.headers
-    declared = tuple(n.strip().lower() for n in headers.get("x-amz-trailer", "").split(",") if n.strip())
-    decoded = headers.get("x-amz-decoded-content-length", "")
+def _decoded_length(request: Request) -> int:
+    """x-amz-decoded-content-length, which a streaming payload must state: "For all requests, you must
+    include the x-amz-decoded-content-length header" (S3 API Reference, sigv4-streaming). S3 answers a
+    streaming body without it (or with no number in it), in HTTP chunked framing or not, 411
+    MissingContentLength."""
+    decoded = request.headers.get("x-amz-decoded-content-length", "")
     if not is_digits(decoded, 4000):
-        # "For all requests, you must include the x-amz-decoded-content-length header" (S3 API
-        # Reference, sigv4-streaming): S3 answers a streaming body without it (or with no number in
-        # it), in HTTP chunked framing or not, 411 MissingContentLength.
         raise ServiceError("MissingContentLength", "You must provide the Content-Length HTTP header.", status=411)
+    return int(decoded)
+
+
+def _decode_chunked(request: Request, mode: str, signer: ChunkSigner | None) -> None:
+    decoded = _decoded_length(request)
     request.body = AwsChunkedBody(
         request.body,
         signer=signer,
         trailer=mode.endswith("-TRAILER"),
-        declared_trailers=declared,
-        decoded_length=int(decoded),
+        # As sent: S3 refuses an empty item between its commas (AwsChunkedBody checks it).
+        trailer_header=request.headers.get("x-amz-trailer", ""),
+        decoded_length=decoded,
     )
+
+
+async def _check_stated_payload(request: Request) -> None:
+    """x-amz-content-sha256 on a request that no SigV4 Authorization header signs (a presigned SigV4 URL,
+    SigV2 in the header or the query): S3 holds it to no format and honours no STREAMING-* value, but
+    compares the body of a write with it as sent; anything but UNSIGNED-PAYLOAD (`invalid`, `INVALID`,
+    `unsigned-payload`, a STREAMING-* mode) is then 400 XAmzContentSHA256Mismatch echoing the value,
+    which beats a wrong Content-MD5, while a GET or HEAD is served whatever it says. A STREAMING-*
+    value still needs x-amz-decoded-content-length, and one that is not the body's length is
+    IncompleteBody. As OpenStack Swift's test/s3api/test_input_errors.py records AWS for TestV4AuthQuery,
+    TestV2AuthHeaders and TestV2AuthQuery: test_no_md5_invalid_sha, _invalid_sha_ucase, _unsigned_lcase,
+    test_bad_md5_invalid_sha, test_get_object_invalid_sha, test_head_object_invalid_sha and the
+    NotV4AuthHeadersMixin tests (test_strm_unsgnd_pyld_trl_not_encoded, _no_trailer, ...)."""
+    stated = request.headers.get("x-amz-content-sha256")
+    if stated is None or stated == UNSIGNED_PAYLOAD or request.method in ("GET", "HEAD"):
+        return
+    if stated.startswith("STREAMING-"):
+        _check_streamed_length(request)
+    await _check_payload_hash(request, stated)
+
+
+def _check_streamed_length(request: Request) -> None:
+    """A STREAMING-* payload S3 does not decode is read as x-amz-decoded-content-length bytes: a body of
+    another length is IncompleteBody naming both (NotV4AuthHeadersMixin's test_strm_unsgnd_pyld_trl_no_trailer
+    and test_strm_sgnd_pyld_trl_no_trailer)."""
+    expected = _decoded_length(request)
+    length = request.headers.get("content-length", "")
+    if is_digits(length, 4000) and int(length) != expected:
+        raise ServiceError(
+            "IncompleteBody",
+            "You did not provide the number of bytes specified by the Content-Length HTTP header",
+            status=400,
+            NumberBytesExpected=str(expected),
+            NumberBytesProvided=length,
+        )
 
 
 # Services besides S3 whose resources a resource policy may open to anonymous callers: SQS ("You can

@@ -141,6 +141,21 @@ def _merged(
     )
 
 
+def _check_version_id_marker(key_marker: str | None, version_marker: str | None) -> None:
+    """A version-id-marker needs a key-marker, and an empty one counts: with `key-marker=` sent, a marker
+    that is no version id S3 issues is "Invalid version id specified" (OpenStack Swift's test_versioning.py
+    test_get_versioned_object_invalid_params, recorded against AWS); without any key-marker, the marker
+    is refused for that alone."""
+    if not version_marker:
+        return
+    if key_marker is None:
+        raise invalid_argument(
+            "A version-id marker cannot be specified without a key marker.", "version-id-marker", version_marker
+        )
+    if version_marker != "null" and rank_of_version_id(version_marker) is None:
+        raise invalid_argument("Invalid version id specified", "version-id-marker", version_marker)
+
+
 class ListingOperations:
     s3: S3State
 
@@ -336,12 +351,7 @@ class ListingOperations:
         delimiter = p.get("Delimiter") or None
         key_marker = p.get("KeyMarker")
         version_marker = p.get("VersionIdMarker")
-        if version_marker and not key_marker:
-            raise invalid_argument(
-                "A version-id marker cannot be specified without a key marker.",
-                "version-id-marker",
-                version_marker,
-            )
+        _check_version_id_marker(key_marker, version_marker)
         where = bucket_scope(bucket)
         want_restore = "RestoreStatus" in (p.get("OptionalObjectAttributes") or [])
         # Versions and delete markers in one sequence, as S3 writes them (see DeleteMarkerEntry).
