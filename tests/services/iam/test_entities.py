@@ -186,6 +186,20 @@ def test_third_access_key_is_limit_exceeded(iam: Any) -> None:
     assert len(iam.list_access_keys(UserName=name)["AccessKeyMetadata"]) == 2
 
 
+def test_access_key_calls_naming_a_missing_user_say_the_user_is_missing(iam: Any) -> None:
+    # versity/versitygw's IAMDeleteAccessKey_non_existing_user and IAMUpdateAccessKey_non_existing_user
+    missing = unique("nobody")
+    message = f"The user with name {missing} cannot be found."
+    assert error_of(iam.delete_access_key, UserName=missing, AccessKeyId="AKIAAAAAAAAAAAAAAAAA") == (
+        "NoSuchEntity", 404, message)
+    assert error_of(iam.update_access_key, UserName=missing, AccessKeyId="AKIAAAAAAAAAAAAAAAAA",
+                    Status="Inactive") == ("NoSuchEntity", 404, message)
+    name = unique("haskeys")
+    iam.create_user(UserName=name)
+    assert error_of(iam.delete_access_key, UserName=name, AccessKeyId="AKIAAAAAAAAAAAAAAAAA") == (
+        "NoSuchEntity", 404, "The Access Key with id AKIAAAAAAAAAAAAAAAAA cannot be found.")
+
+
 def test_user_inline_policy_round_trips_as_a_document(iam: Any) -> None:
     name = unique("rt")
     policy = {"Version": "2012-10-17", "Statement": [allow(["s3:GetObject", "s3:PutObject"], "arn:aws:s3:::b/*")]}

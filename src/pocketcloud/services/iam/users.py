@@ -213,6 +213,8 @@ class UserOperations(shared_operations(USER, "User")):  # type: ignore[misc]
         return page_list(keys, p, "AccessKeyMetadata")
 
     def _key(self, ctx: RequestContext, user: str | None, key_id: str) -> dict[str, Any]:
+        if user:  # a user that does not exist is named as such (versity/versitygw's *_non_existing_user)
+            self.principals.get(ctx, USER, user)
         doc = self._key_collection().get(scope(ctx), f"{user}\0{key_id}") if user else None
         if doc is None:
             raise no_such_entity(f"The Access Key with id {key_id} cannot be found.")
