@@ -180,6 +180,9 @@ def test_bad_chunk_signature_names_the_chunks_string_to_sign(endpoint: str, buck
     assert (answer.field("StringToSign") or "").endswith(
         hashlib.sha256(b"").hexdigest()
     )  # the 0 chunk's hash
+    # and the canonical request the seed signature signed, as S3 names it for a request's mismatch
+    canonical = answer.field("CanonicalRequest") or ""
+    assert canonical.startswith(f"PUT\n/{bucket}/") and canonical.endswith(SIGNED), canonical
 
 
 def test_invalid_chunk_signature_is_shown_as_provided(endpoint: str, bucket: str) -> None:

@@ -144,14 +144,14 @@ class Authenticator:
         else:
             payload = stated or sha256_hex(await request.body.read())
         key = signing_key(credential.secret_access_key, sig.date, sig.region, sig.service)
-        self._verify_signature(request, sig, payload, key, errors)
+        canonical = self._verify_signature(request, sig, payload, key, errors)
         if sig.presigned and service == "s3":  # x-amz-* query parameters act as headers
             apply_query_headers(request, with_content_type=False)
         # A payload the client only stated (rather than one hashed here) is checked now or as it streams.
         if sig.presigned and errors.family == S3:
             await _check_stated_payload(request)
         elif stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
-            await self._check_body(request, sig, payload, key, errors)
+            await self._check_body(request, sig, payload, key, errors, canonical)
         return AuthResult(credential.principal, sig.region, sig.access_key_id, sig.token)
 
     # --- time and credentials -----------------------------------------------------------
@@ -236,7 +236,8 @@ class Authenticator:
 
     def _verify_signature(
         self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey, errors: AuthErrors
-    ) -> None:
+    ) -> str:
+        """The canonical request the signature signed, or S3's SignatureDoesNotMatch naming it."""
         s3 = errors.family == S3
         uri = canonical_uri(request.path, s3)
         headers = request.headers
@@ -254,7 +255,7 @@ class Authenticator:
         to_sign = string_to_sign(sig.amz_date, sig.scope, canonical)
         provided = sig.signature.encode("utf-8", "replace")
         if hmac.compare_digest(key.sign(to_sign).encode(), provided):
-            return
+            return canonical
         # Second chances, tried only once the signature failed: an S3 client that
         # encoded the key differently on the wire than in its signature, and
         # botocore's generate_presigned_url for query APIs, which signs "POST"
@@ -274,7 +275,7 @@ class Authenticator:
             if hmac.compare_digest(
                 key.sign(string_to_sign(sig.amz_date, sig.scope, other)).encode(), provided
             ):
-                return
+                return other
         raise errors.signature_mismatch(
             access_key_id=sig.access_key_id,
             string_to_sign=to_sign,
@@ -285,7 +286,13 @@ class Authenticator:
     # --- the body ------------------------------------------------------------------------
 
     async def _check_body(
-        self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey, errors: AuthErrors
+        self,
+        request: Request,
+        sig: SignatureInfo,
+        payload: str,
+        key: SigningKey,
+        errors: AuthErrors,
+        canonical: str,
     ) -> None:
         if payload in STREAMING_MODES:
             signer = None
@@ -296,6 +303,7 @@ class Authenticator:
                     sig.scope,
                     sig.signature,
                     errors.signature_mismatch(access_key_id=sig.access_key_id),
+                    canonical_request=canonical,
                 )
             _decode_chunked(request, payload, signer)
         elif payload == UNSIGNED_PAYLOAD:
