@@ -59,7 +59,7 @@ class PayloadHashBody(Body):
     def __init__(self, inner: Body, expected: str) -> None:
         super().__init__()
         self._inner = inner
-        self._expected = expected.lower()
+        self._expected = expected  # as sent: S3 echoes it so (an upper-case digest stays upper-case)
 
     async def chunks(self) -> AsyncIterator[bytes]:
         digest = hashlib.sha256()
@@ -70,7 +70,7 @@ class PayloadHashBody(Body):
                 yield held
             held = piece
         computed = digest.hexdigest()
-        if not hmac.compare_digest(computed, self._expected):
+        if not hmac.compare_digest(computed, self._expected.lower()):
             raise payload_hash_mismatch(self._expected, computed)
         if held:
             yield held

@@ -295,6 +295,17 @@ def test_a_stated_sha256_of_any_form_is_held_against_the_body(
 
 
 @pytest.mark.parametrize("put", NOT_V4_HEADER, ids=lambda f: f.__name__)
+def test_a_streamed_body_echoes_the_stated_sha256_as_sent(endpoint: str, bucket: str, put: Any) -> None:
+    # A body over 1 MiB is hashed as it streams (auth/chunked.py PayloadHashBody): the stated value is
+    # still echoed as sent, an upper-case digest upper-case (swift's test_no_md5_bad_sha_ucase).
+    body = b"x" * (1024 * 1024 + 1)
+    stated = EMPTY_SHA256.upper()
+    status, answer = put(endpoint, f"/{bucket}/big", {"x-amz-content-sha256": stated}, body)
+    assert (status, error_code(answer)) == (400, "XAmzContentSHA256Mismatch")
+    assert _field(answer, "ClientComputedContentSHA256") == stated
+
+
+@pytest.mark.parametrize("put", NOT_V4_HEADER, ids=lambda f: f.__name__)
 def test_a_sha256_mismatch_wins_over_a_wrong_content_md5(endpoint: str, bucket: str, put: Any) -> None:
     # swift's test_bad_md5_invalid_sha: "mismatched sha256 trumps".
     status, answer = put(endpoint, f"/{bucket}/k", {"content-md5": _md5(b""), "x-amz-content-sha256": "invalid"})
