@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import json
 import time
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -28,13 +29,15 @@ def jwt(**claims: Any) -> str:
 
 
 @pytest.fixture
-def oidc(iam: Any) -> tuple[str, str]:
-    """(host, ARN) of an OIDC provider registered with one client id."""
+def oidc(iam: Any) -> Iterator[tuple[str, str]]:
+    """(host, ARN) of an OIDC provider registered with one client id, deregistered after the test
+    (an account holds at most 100)."""
     host = f"{unique('idp')}.example.com"
     arn = iam.create_open_id_connect_provider(Url=f"https://{host}", ClientIDList=[CLIENT_ID])[
         "OpenIDConnectProviderArn"
     ]
-    return host, arn
+    yield host, arn
+    iam.delete_open_id_connect_provider(OpenIDConnectProviderArn=arn)
 
 
 AUDIENCE = "https://signin.aws.amazon.com/saml"

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from tests.conftest import ROOT_ACCOUNT
+import pytest
+
+from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
 from tests.services.iam.support import Caller, allow, doc, error_of, unique
 
 A, B, C = "a" * 40, "b" * 40, "c" * 40
@@ -58,6 +60,39 @@ def test_a_url_without_https_is_refused(iam: Any) -> None:
         400,
         "Invalid Open ID Connect Provider URL",
     )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://user:pass@example.com",
+        "https://example.com?foo=1",
+        "https://example.com#frag",
+        "https://example.com:8443",
+        "https://exa_mple.com",
+        "http://example.com",
+    ],
+)
+def test_a_url_with_more_than_a_host_and_a_path_is_refused(iam: Any, url: str) -> None:
+    # "Per the OIDC standard, path components are allowed but query parameters are not ... The URL
+    # should not contain a port number" (CreateOpenIDConnectProvider; versity/versitygw's
+    # IAMCreateOpenIDConnectProvider_invalid_url refuses these forms).
+    assert error_of(iam.create_open_id_connect_provider, Url=url) == (
+        "ValidationError", 400, "Invalid Open ID Connect Provider URL")
+
+
+def test_an_account_holds_at_most_100_providers() -> None:
+    # IAM quotas: "OpenID Connect providers per account: 100" (a server of its own: other tests'
+    # providers share the default one's account).
+    server = ServerProcess().start()
+    try:
+        iam = make_client(server.endpoint, "iam")
+        for n in range(100):
+            iam.create_open_id_connect_provider(Url=f"https://idp{n}.example.com")
+        assert error_of(iam.create_open_id_connect_provider, Url="https://one-too-many.example.com") == (
+            "LimitExceeded", 409, "Cannot exceed quota for OpenIdConnectProvidersPerAccount: 100")
+    finally:
+        server.stop()
 
 
 def test_the_same_url_twice_is_refused(iam: Any) -> None:

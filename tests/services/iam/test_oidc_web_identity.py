@@ -80,6 +80,21 @@ def test_other_sts_calls_still_need_a_signature(endpoint: str) -> None:
     )
 
 
+def test_an_issuer_naming_the_provider_over_plain_http_is_refused(
+    iam: Any, sts: Any, oidc: tuple[str, str]
+) -> None:
+    # The provider is its https URL (versity/versitygw's IAMAssumeRoleWithWebIdentity_issuer_scheme_mismatch).
+    host, _ = oidc
+    role_arn = _role(iam, oidc)
+    token = jwt(iss=f"http://{host}", aud=CLIENT_ID, sub="repo:org/app")
+    assert error_of(_assume, sts, role_arn, token) == (
+        "InvalidIdentityToken",
+        400,
+        f"No OpenIDConnect provider found in your account for http://{host}",
+    )
+    assert _assume(sts, role_arn, jwt(iss=f"https://{host}", aud=CLIENT_ID, sub="repo:org/app"))["Credentials"]
+
+
 def test_an_issuer_with_no_provider_in_the_account_is_refused(
     iam: Any, sts: Any, oidc: tuple[str, str]
 ) -> None:

@@ -7,7 +7,9 @@ A provider is named by its URL without the scheme ("token.actions.githubusercont
 
 from __future__ import annotations
 
+import re
 from typing import Any
+from urllib.parse import urlsplit
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
@@ -29,6 +31,7 @@ Params = dict[str, Any]
 COLLECTION = "oidc_providers"
 MAX_THUMBPRINTS = 5
 MAX_CLIENT_IDS = 100
+MAX_PROVIDERS = 100
 
 
 def provider_name(url: str) -> str:
@@ -39,9 +42,25 @@ def provider_name(url: str) -> str:
     return url.rstrip("/")
 
 
+_HOST = re.compile(r"[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*")
+
+
 def _check_url(url: str) -> str:
+    """An https URL of a host and maybe a path: "Per the OIDC standard, path components are allowed but
+    query parameters are not ... The URL should not contain a port number" (CreateOpenIDConnectProvider);
+    user info, a fragment or a host no DNS name can be are refused alike (versity/versitygw's
+    IAMCreateOpenIDConnectProvider_invalid_url)."""
     name = provider_name(url)
-    if not url.lower().startswith("https://") or not name or name.startswith("/"):
+    parts = urlsplit(url)
+    if (
+        not url.lower().startswith("https://")
+        or not name
+        or name.startswith("/")
+        or parts.query
+        or parts.fragment
+        or "@" in parts.netloc
+        or not _HOST.fullmatch(parts.netloc)
+    ):
         raise ServiceError("ValidationError", "Invalid Open ID Connect Provider URL", status=400)
     return name
 
@@ -88,6 +107,9 @@ class OidcOperations:
 
     def CreateOpenIDConnectProvider(self, ctx: RequestContext, p: Params) -> Params:
         name = _check_url(p["Url"])
+        if len(self._oidc(ctx).scan(scope(ctx), limit=MAX_PROVIDERS)) >= MAX_PROVIDERS:
+            # IAM quotas: "OpenID Connect providers per account: 100"
+            raise limit_exceeded(f"Cannot exceed quota for OpenIdConnectProvidersPerAccount: {MAX_PROVIDERS}")
         doc: dict[str, Any] = {
             "Arn": f"arn:aws:iam::{ctx.account_id}:oidc-provider/{name}",
             "Url": name,

@@ -81,6 +81,10 @@ def identify(claims: Claims, account: str, registered: dict[str, Any] | None) ->
     """
     issuer = claims["iss"]
     name = provider_name(issuer)
+    # A provider is registered by its https URL: a token whose issuer is the plain-http one names no
+    # provider of the account (versity/versitygw's IAMAssumeRoleWithWebIdentity_issuer_scheme_mismatch).
+    if issuer.lower().startswith("http://"):
+        raise invalid_token(f"No OpenIDConnect provider found in your account for {issuer}")
     if registered is None and name not in BUILT_IN:
         raise invalid_token(f"No OpenIDConnect provider found in your account for {issuer}")
     audiences = claims.get("aud")
