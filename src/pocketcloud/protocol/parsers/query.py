@@ -23,6 +23,9 @@ Tree = dict[Any, Any]
 # Where a value lives when the same name also has children: an object, not a
 # string, so that no name on the wire (not even the empty one in `A..B`) is it.
 _LEAF = object()
+# Query services with a single API version, which refuse any other; SQS's and EC2's query APIs
+# still answer requests made for their earlier versions.
+_ONE_VERSION = frozenset({"iam", "sts"})
 
 
 def fold(params: list[tuple[str, str]]) -> Tree:
@@ -69,9 +72,14 @@ class QueryParser(RequestParser):
                 params.extend(self._form(text))
         tree = fold(params)
         action = tree.pop("Action", None)
-        tree.pop("Version", None)
+        version = tree.pop("Version", None)
         if not isinstance(action, str) or not action:
             raise self.malformed_missing_action()
+        if isinstance(version, str) and version != self.model.api_version and self.model.service_name in _ONE_VERSION:
+            # IAM's version sent to STS (or the other way round) names no operation there, as an
+            # unknown action would not ("Could not find operation GetSendQuota for version 2009-10-16",
+            # SES; versity/versitygw's IAMGetCallerIdentity_wrong_version_is_invalid_action).
+            raise UnknownOperation("InvalidAction", f"Could not find operation {action} for version {version}")
         operation = self.operation(action)
         shape = operation.input_shape
         if shape is None:
