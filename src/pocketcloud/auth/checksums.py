@@ -16,7 +16,7 @@ import base64
 import binascii
 import hashlib
 import zlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any, Protocol
 
 from pocketcloud.protocol.errors import ServiceError
@@ -197,6 +197,7 @@ if _XXHASH is not None:
 # The one table of algorithms: everything else that names them (S3's members and headers, the
 # algorithms a multipart upload's checksum types take) is derived from it, in this order.
 ALGORITHMS = tuple(_FACTORIES)
+_HEADER_ALGORITHMS = {f"x-amz-checksum-{algorithm}": algorithm for algorithm in ALGORITHMS}
 # The header in which an SDK names the algorithm of the checksum it sends (no value of its own).
 SDK_ALGORITHM_HEADER = "x-amz-sdk-checksum-algorithm"
 
@@ -209,12 +210,13 @@ def new_checksum(algorithm: str) -> Checksum | None:
 
 def algorithm_of_header(name: str) -> str | None:
     """The algorithm of a checksum header ("x-amz-checksum-crc32" → "crc32"), else None."""
-    name = name.lower()
-    if name.startswith("x-amz-checksum-"):
-        algorithm = name[len("x-amz-checksum-") :]
-        if algorithm in _FACTORIES:
-            return algorithm
-    return None
+    return _HEADER_ALGORITHMS.get(name) or _HEADER_ALGORITHMS.get(name.lower())
+
+
+def header_algorithms(headers: Iterable[str]) -> list[str]:
+    """The algorithms of the x-amz-checksum-<algorithm> names among `headers` (lower-cased, as a
+    request's are): a dict lookup per name, since every S3 request is looked through."""
+    return [algorithm for algorithm in map(_HEADER_ALGORITHMS.get, headers) if algorithm]
 
 
 def b64(digest: bytes) -> str:

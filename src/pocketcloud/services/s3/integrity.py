@@ -36,10 +36,12 @@ from pocketcloud.services.s3.bodies import (
 def _checksum_algorithms(headers: Mapping[str, str]) -> list[str]:
     """The algorithms of the request's `x-amz-checksum-<algorithm>` headers and announced trailer
     (not x-amz-checksum-type, -algorithm or -mode, which name no value)."""
-    found = [checksums.algorithm_of_header(name) for name in headers]
+    found = checksums.header_algorithms(headers)
     if _is_streaming(headers):  # only an aws-chunked body has trailers
-        found.append(checksums.algorithm_of_header(headers.get("x-amz-trailer", "").strip()))
-    return [algorithm for algorithm in found if algorithm]
+        trailer = checksums.algorithm_of_header(headers.get("x-amz-trailer", "").strip())
+        if trailer:
+            found.append(trailer)
+    return found
 
 
 def _is_streaming(headers: Mapping[str, str]) -> bool:
@@ -48,7 +50,10 @@ def _is_streaming(headers: Mapping[str, str]) -> bool:
 
 def _trailer_algorithms(headers: Mapping[str, str]) -> list[str]:
     """The algorithms of the x-amz-checksum-* names x-amz-trailer lists, a name listed twice twice."""
-    names = (name.strip() for name in headers.get("x-amz-trailer", "").split(","))
+    trailer = headers.get("x-amz-trailer")
+    if not trailer:
+        return []
+    names = (name.strip() for name in trailer.split(","))
     return [algorithm for algorithm in map(checksums.algorithm_of_header, names) if algorithm]
 
 
@@ -68,7 +73,7 @@ def check_checksum_declarations(headers: Mapping[str, str]) -> None:
     Swift's test/s3api/test_input_errors.py records AWS: test_no_md5_good_sha_multiple_crc_in_headers_algo_mismatch,
     _same_crc_in_trailer_and_header, _different_crc_in_trailer_and_header, _multiple_crc_in_trailer_and_header,
     _duplicated_crc_in_trailer_algo_mismatch and _crc_in_trailer_but_not_streaming."""
-    in_headers = [algorithm for algorithm in map(checksums.algorithm_of_header, headers) if algorithm]
+    in_headers = checksums.header_algorithms(headers)
     in_trailer = _trailer_algorithms(headers)
     if len(in_headers) > 1 or len(in_trailer) > 1:
         raise _single_checksum_expected(multiple_types=True)
