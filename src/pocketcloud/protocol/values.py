@@ -172,3 +172,7 @@ def scalar_from_text(type_name: str, text: str, timestamp_format: str | None = N
     if type_name == "blob":
         return parse_base64(text)
     return text
+
+
+# A "%" that starts no %XX escape (a URI's or a form value's), which S3 refuses as badly encoded.
+BAD_PERCENT_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")

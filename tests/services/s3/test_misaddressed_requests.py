@@ -65,3 +65,35 @@ def test_a_post_to_the_service_is_not_allowed_naming_it(endpoint: str) -> None:
     status, headers, body = _send(endpoint, "POST", "/")
     assert (status, error_code(body), headers.get("allow")) == (405, "MethodNotAllowed", "GET")
     assert b"<ResourceType>SERVICE</ResourceType>" in body
+
+
+def test_a_copy_with_a_body_is_invalid_request(endpoint: str, s3: Any, bucket: str) -> None:
+    # S3's answer quoted (with its request id) in versity/versitygw#1242; nothing is copied.
+    s3.put_object(Bucket=bucket, Key="src", Body=b"data")
+    request = signed_request(endpoint, "PUT", f"/{bucket}/copy", "s3", b"payload", {"x-amz-copy-source": f"/{bucket}/src"})
+    status, _, body = exchange(endpoint, request)
+    assert (status, error_code(body), error_message(body)) == (
+        400, "InvalidRequest", "The request included a body. Requests of this type must not include a non-empty body.")
+    assert "copy" not in [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+def test_a_number_header_that_is_none_names_the_header(endpoint: str, s3: Any, bucket: str) -> None:
+    # "Value for x-amz-mp-object-size header is invalid: 'size'" (S3's answer in versity/versitygw#1398)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    etag = s3.upload_part(Bucket=bucket, Key="k", UploadId=upload, PartNumber=1, Body=b"x")["ETag"]
+    body = (f"<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>{etag}</ETag></Part>"
+            "</CompleteMultipartUpload>").encode()
+    request = signed_request(endpoint, "POST", f"/{bucket}/k?uploadId={upload}", "s3", body,
+                             {"x-amz-mp-object-size": "size"})
+    status, _, answer = exchange(endpoint, request)
+    assert (status, error_code(answer), error_message(answer)) == (
+        400, "InvalidRequest", "Value for x-amz-mp-object-size header is invalid: 'size'")
+
+
+@pytest.mark.parametrize("method", ["GET", "PUT"])
+def test_a_uri_with_a_broken_escape_is_a_bare_400(endpoint: str, s3: Any, bucket: str, method: str) -> None:
+    # S3's raw answer in versity/versitygw#2070: "400 Invalid URI: isHexDigit" with no body; the key
+    # is neither read nor stored with a literal "%zz".
+    status, _, body = _send(endpoint, method, f"/{bucket}/a%zzb")
+    assert (status, body) == (400, b"")
+    assert "Contents" not in s3.list_objects_v2(Bucket=bucket)

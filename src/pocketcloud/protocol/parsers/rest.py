@@ -513,6 +513,12 @@ class S3Parser(RestXmlParser):
         except MalformedRequest:
             if name in self._IGNORED_WHEN_MALFORMED:
                 return None
+            if member.type_name in ("integer", "long"):
+                # A number header that is none: S3's wording, naming the header and the value as sent
+                # ("Value for x-amz-mp-object-size header is invalid: 'size'", quoted from S3 in
+                # versity/versitygw#1398).
+                wire = member.serialization.get("name", name)
+                raise MalformedRequest("InvalidRequest", f"Value for {wire} header is invalid: '{raw}'") from None
             raise
 
     def _query_member(

@@ -2,7 +2,7 @@
 
 S3's front end turns these away whatever the bucket or key holds, so a request that names no
 operation of the model, or would fall through to another one (GET /b/k?uploads is no GetObject),
-never reaches a provider: a URI with a ".." segment, a copy source on a request that copies
+never reaches a provider: a URI with a broken escape or a ".." segment, a copy source on a request that copies
 nothing, a key with the bucket-only ?uploads or ?versions, and any method but GET on ?torrent.
 """
 
@@ -10,11 +10,16 @@ from __future__ import annotations
 
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import BareError, MalformedRequest, ServiceError
+from pocketcloud.protocol.values import BAD_PERCENT_ESCAPE
 
 
 def refuse_misaddressed(request: Request, path: str) -> None:
     """Raise S3's refusal of a request addressed as no S3 request may be; `path` is the request's
     path with a virtual-hosted bucket folded in (`/bucket/key`)."""
+    if BAD_PERCENT_ESCAPE.search(request.path):
+        # A "%" that starts no escape: "400 Invalid URI: isHexDigit" and no body, before the bucket is
+        # looked at or the signature checked (S3's raw answer in versity/versitygw#2070).
+        raise BareError("BadRequest")
     if ".." in request.path.split("/"):
         # A key such as "../x" or "a/../b", which the SDKs send as is: 400 and no body, as the AWS
         # CLI met it (floci-io/floci#1231, #1320; versity/versitygw#1365). Such a key can be

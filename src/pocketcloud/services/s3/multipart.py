@@ -292,10 +292,9 @@ class MultipartOperations:
         """A PUT that names a part number but no upload, or an upload but no part number, is no part
         upload (AWS: 400 "does not accept partNumber without uploadId"; 405 for a PUT on an upload)."""
         if p.get("UploadId") is None:
-            number = p.get("PartNumber")
-            raise invalid_argument(
-                "This operation does not accept partNumber without uploadId", "partNumber", str(number)
-            )
+            # S3 names the parameter, not its value, as ArgumentValue (quoted from S3 twice, with
+            # request ids, in versity/versitygw#1226 and #1237).
+            raise invalid_argument("This operation does not accept partNumber without uploadId", "partNumber", "partNumber")
         if p.get("PartNumber") is None:
             ctx.error_headers["Allow"] = "DELETE, POST, GET"  # what an upload takes: Abort, Complete, ListParts
             raise method_not_allowed("PUT", "UPLOAD")

@@ -110,6 +110,11 @@ class CopyOperations(ObjectOperations):
     async def CopyObject(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
         check_key(p["Key"])
+        length = ctx.request.headers.get("content-length", "0")
+        if length.isdigit() and int(length) > 0:  # S3's answer quoted in versity/versitygw#1242
+            raise invalid_request(
+                "The request included a body. Requests of this type must not include a non-empty body."
+            )
         for member, header in (("MetadataDirective", "metadata"), ("TaggingDirective", "tagging")):
             if p.get(member) not in (None, "COPY", "REPLACE"):
                 raise invalid_argument(

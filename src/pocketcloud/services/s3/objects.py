@@ -22,7 +22,7 @@ from urllib.parse import unquote_plus
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
-from pocketcloud.protocol.values import is_digits, to_datetime
+from pocketcloud.protocol.values import BAD_PERCENT_ESCAPE, is_digits, to_datetime
 from pocketcloud.services.s3.bodies import (
     CHECKSUM_MEMBERS,
     INLINE_MAX,
@@ -108,13 +108,10 @@ def _drop_aws_chunked(record: Params) -> None:
         del record["ContentEncoding"]
 
 
-_BAD_ESCAPE = re.compile(r"%(?![0-9A-Fa-f]{2})")
-
-
 def form_decoded(text: str) -> str | None:
     """`text` decoded as a form field ("+" a space, %XX a byte, the bytes UTF-8); None when it holds
     a "%" that starts no escape or bytes that are no UTF-8, which S3 refuses as badly encoded."""
-    if _BAD_ESCAPE.search(text):
+    if BAD_PERCENT_ESCAPE.search(text):
         return None
     try:
         return unquote_plus(text, errors="strict")
