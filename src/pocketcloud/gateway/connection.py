@@ -64,10 +64,16 @@ _STATUS_LINES = {
     status.value: f"HTTP/1.1 {status.value} {status.phrase}\r\n".encode() for status in http.HTTPStatus
 }
 _BAD_REQUEST_HEAD = b"HTTP/1.1 400 Bad Request\r\n"
-_BAD_REQUEST_REST = (
-    b"content-type: text/plain; charset=utf-8\r\n"
-    b"content-length: 30\r\nconnection: close\r\n\r\nInvalid HTTP request received."
+# What is not HTTP names no service: it is answered with S3's XML error, as S3 answers such bytes
+# (quoted from S3, request id and all, in versity/versitygw#1364).
+_BAD_REQUEST_BODY = (
+    b'<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>BadRequest</Code>'
+    b"<Message>An error occurred when parsing the HTTP request.</Message></Error>"
 )
+_BAD_REQUEST_REST = (
+    b"content-type: application/xml\r\ncontent-length: %d\r\nconnection: close\r\n\r\n"
+    % len(_BAD_REQUEST_BODY)
+) + _BAD_REQUEST_BODY
 _SERVER_ERROR = (
     b"HTTP/1.1 500 Internal Server Error\r\ncontent-type: text/plain; charset=utf-8\r\n"
     b"content-length: 21\r\nconnection: close\r\n\r\nInternal Server Error"
