@@ -39,8 +39,8 @@ from pocketcloud.auth.errors import (
     invalid_trailer_checksum,
     malformed_chunk,
     malformed_trailer,
-    multiple_checksum_trailers,
     payload_hash_mismatch,
+    single_checksum_expected,
     unsupported_trailer,
 )
 from pocketcloud.gateway.http import Body
@@ -163,7 +163,7 @@ def check_declared_trailers(names: tuple[str, ...]) -> None:
     if any(checksums.algorithm_of_header(name) is None for name in names):
         raise unsupported_trailer()
     if len(names) > 1:  # swift's test_strm_unsgnd_pyld_trl_multiple_checksum_trailers
-        raise multiple_checksum_trailers()
+        raise single_checksum_expected()
 
 
 class _Reader:

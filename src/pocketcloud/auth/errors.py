@@ -235,12 +235,11 @@ def bad_digest(algorithm: str) -> ServiceError:
     )
 
 
+_BYTES_NOT_PROVIDED = "You did not provide the number of bytes specified by the Content-Length HTTP header"
+
+
 def incomplete_body() -> ServiceError:
-    return ServiceError(
-        "IncompleteBody",
-        "You did not provide the number of bytes specified by the Content-Length HTTP header",
-        status=400,
-    )
+    return ServiceError("IncompleteBody", _BYTES_NOT_PROVIDED, status=400)
 
 
 def malformed_chunk(detail: str) -> ServiceError:
@@ -268,7 +267,7 @@ def decoded_length_mismatch(expected: int, provided: int) -> ServiceError:
     """Well-framed aws-chunked data of another length than x-amz-decoded-content-length."""
     return ServiceError(
         "IncompleteBody",
-        "You did not provide the number of bytes specified by the Content-Length HTTP header",
+        _BYTES_NOT_PROVIDED,
         status=400,
         NumberBytesExpected=str(expected),
         NumberBytesProvided=str(provided),
@@ -292,12 +291,13 @@ def unsupported_trailer() -> ServiceError:
     )
 
 
-def multiple_checksum_trailers() -> ServiceError:
-    return ServiceError(
-        "InvalidRequest",
-        "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
-        status=400,
-    )
+def single_checksum_expected(multiple_types: bool = True) -> ServiceError:
+    """A request that declares more than one checksum: two types (headers, trailers or both) or one type
+    in a header beside an announced trailer, which S3 words without the second sentence."""
+    message = "Expecting a single x-amz-checksum- header"
+    if multiple_types:
+        message += ". Multiple checksum Types are not allowed."
+    return ServiceError("InvalidRequest", message, status=400)
 
 
 def invalid_trailer_checksum(name: str) -> ServiceError:

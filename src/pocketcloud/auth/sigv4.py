@@ -49,7 +49,7 @@ from pocketcloud.auth.canonical import (
 from pocketcloud.auth.checksums import content_md5_digest
 from pocketcloud.auth.chunked import AwsChunkedBody, ChunkSigner, PayloadHashBody
 from pocketcloud.auth.credentials import CredentialDirectory
-from pocketcloud.auth.errors import S3, AuthErrors, payload_hash_mismatch
+from pocketcloud.auth.errors import S3, AuthErrors, decoded_length_mismatch, payload_hash_mismatch
 from pocketcloud.auth.parse import (
     SignatureInfo,
     has_presigned_query,
@@ -490,13 +490,7 @@ def _check_streamed_length(request: Request) -> None:
     expected = _decoded_length(request)
     length = request.headers.get("content-length", "")
     if is_digits(length, 4000) and int(length) != expected:
-        raise ServiceError(
-            "IncompleteBody",
-            "You did not provide the number of bytes specified by the Content-Length HTTP header",
-            status=400,
-            NumberBytesExpected=str(expected),
-            NumberBytesProvided=length,
-        )
+        raise decoded_length_mismatch(expected, int(length))
 
 
 # Services besides S3 whose resources a resource policy may open to anonymous callers: SQS ("You can

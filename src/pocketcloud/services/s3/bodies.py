@@ -28,6 +28,7 @@ from typing import Any
 
 from pocketcloud.auth import checksums
 from pocketcloud.auth.checksums import content_md5_digest
+from pocketcloud.auth.errors import single_checksum_expected
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.s3.encryption import Seal, cipher_for, customer_key
 from pocketcloud.services.s3.hashing import BodyHasher
@@ -84,11 +85,7 @@ def _requested_algorithms(params: dict[str, Any]) -> dict[str, str | None]:
     # (both as S3 answered the AWS CLI in versity/versitygw#1189).
     sent = {algorithm: params[member] for algorithm, member in CHECKSUM_MEMBERS.items() if params.get(member) is not None}
     if len(sent) > 1:
-        raise ServiceError(
-            "InvalidRequest",
-            "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.",
-            status=400,
-        )
+        raise single_checksum_expected()
     wanted: dict[str, str | None] = {algorithm: checked_checksum(algorithm, value) for algorithm, value in sent.items()}
     requested = params.get("ChecksumAlgorithm")
     if requested:

@@ -22,7 +22,7 @@ from collections.abc import Mapping
 from functools import cache
 
 from pocketcloud.auth import checksums
-from pocketcloud.auth.errors import malformed_trailer
+from pocketcloud.auth.errors import malformed_trailer, single_checksum_expected
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.s3.bodies import (
@@ -57,13 +57,6 @@ def _trailer_algorithms(headers: Mapping[str, str]) -> list[str]:
     return [algorithm for algorithm in map(checksums.algorithm_of_header, names) if algorithm]
 
 
-def _single_checksum_expected(multiple_types: bool) -> ServiceError:
-    message = "Expecting a single x-amz-checksum- header"
-    if multiple_types:
-        message += ". Multiple checksum Types are not allowed."
-    return ServiceError("InvalidRequest", message, status=400)
-
-
 def check_checksum_declarations(headers: Mapping[str, str]) -> None:
     """A request declares at most one checksum: two x-amz-checksum-* headers, or an x-amz-trailer listing
     two, are "Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.", and
@@ -76,9 +69,9 @@ def check_checksum_declarations(headers: Mapping[str, str]) -> None:
     in_headers = checksums.header_algorithms(headers)
     in_trailer = _trailer_algorithms(headers)
     if len(in_headers) > 1 or len(in_trailer) > 1:
-        raise _single_checksum_expected(multiple_types=True)
+        raise single_checksum_expected()
     if in_headers and in_trailer:
-        raise _single_checksum_expected(multiple_types=False)
+        raise single_checksum_expected(multiple_types=False)
     if headers.get("x-amz-trailer", "").strip() and not _is_streaming(headers):
         raise malformed_trailer()
 

@@ -15,6 +15,7 @@ from typing import Any
 from urllib.parse import quote
 
 from pocketcloud.auth import checksums
+from pocketcloud.auth.errors import single_checksum_expected
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -127,7 +128,7 @@ def _check_complete_checksum_headers(p: Params) -> None:
     value; a well-formed one that does not match is BadDigest once the parts are joined."""
     sent = {name: p[member] for name, member in CHECKSUM_MEMBERS.items() if p.get(member) is not None}
     if len(sent) > 1:
-        raise invalid_request("Expecting a single x-amz-checksum- header. Multiple checksum Types are not allowed.")
+        raise single_checksum_expected()
     for name, value in sent.items():
         # Base64 has no "-", so the first one starts the part count. A count of 0 or none is no count.
         digest, dash, count = str(value).partition("-")
