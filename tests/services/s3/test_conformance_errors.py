@@ -130,6 +130,19 @@ def test_a_copy_source_range_past_the_end_is_an_invalid_argument(s3: Any, bucket
     )
 
 
+def test_a_negative_max_keys_of_a_version_listing_is_worded_as_s3_words_it(endpoint: str, bucket: str) -> None:
+    # ListObjectVersions: "max-keys cannot be negative" (S3's answer to the AWS CLI in
+    # versity/versitygw#1809); ListObjects(V2) keeps "Argument maxKeys must be an integer ...".
+    loose = make_client(endpoint, "s3", parameter_validation=False)
+    with pytest.raises(ClientError) as info:
+        loose.list_object_versions(Bucket=bucket, MaxKeys=-1)
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Message"], error["ArgumentName"], error["ArgumentValue"]) == (
+        "InvalidArgument", "max-keys cannot be negative", "maxKeys", "-1")
+    assert error_of(loose.list_objects_v2, Bucket=bucket, MaxKeys=-1)[2] == (
+        "Argument maxKeys must be an integer between 0 and 2147483647")
+
+
 def test_a_version_id_marker_needs_a_key_marker(s3: Any, versioned_bucket: str) -> None:
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
     code, status, message = error_of(s3.list_object_versions, Bucket=versioned_bucket, VersionIdMarker="abc")

@@ -346,7 +346,12 @@ class ListingOperations:
         bucket = p["Bucket"]
         self.s3.bucket(bucket)
         encoding = _check_encoding(p)
-        limit = page_size(p.get("MaxKeys"), "maxKeys")
+        max_keys = p.get("MaxKeys")
+        if max_keys is not None and max_keys < 0:
+            # ListObjectVersions words it otherwise than ListObjects(V2): S3's answer to the AWS CLI
+            # in versity/versitygw#1809.
+            raise invalid_argument("max-keys cannot be negative", "maxKeys", str(max_keys))
+        limit = page_size(max_keys, "maxKeys")
         prefix = p.get("Prefix") or ""
         delimiter = p.get("Delimiter") or None
         key_marker = p.get("KeyMarker")
