@@ -145,9 +145,13 @@ def test_a_negative_max_keys_of_a_version_listing_is_worded_as_s3_words_it(endpo
 
 def test_a_version_id_marker_needs_a_key_marker(s3: Any, versioned_bucket: str) -> None:
     s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
-    code, status, message = error_of(s3.list_object_versions, Bucket=versioned_bucket, VersionIdMarker="abc")
-    assert (code, status) == ("InvalidArgument", 400)
-    assert message == "A version-id marker cannot be specified without a key marker."
+    with pytest.raises(ClientError) as info:
+        s3.list_object_versions(Bucket=versioned_bucket, VersionIdMarker="abc")
+    error = info.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "InvalidArgument", "A version-id marker cannot be specified without a key marker.")
+    # the missing key marker, not the version-id marker sent (S3's answer in versity/versitygw#2174)
+    assert (error["ArgumentName"], error["ArgumentValue"]) == ("version-id-marker", "null")
 
 
 def test_a_single_part_get_of_a_plain_object_is_the_whole_object(s3: Any, bucket: str) -> None:

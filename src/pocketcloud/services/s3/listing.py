@@ -149,9 +149,8 @@ def _check_version_id_marker(key_marker: str | None, version_marker: str | None)
     if not version_marker:
         return
     if key_marker is None:
-        raise invalid_argument(
-            "A version-id marker cannot be specified without a key marker.", "version-id-marker", version_marker
-        )
+        # ArgumentValue "null", whatever marker was sent: S3's full answer in versity/versitygw#2174.
+        raise invalid_argument("A version-id marker cannot be specified without a key marker.", "version-id-marker", "null")
     if version_marker != "null" and rank_of_version_id(version_marker) is None:
         raise invalid_argument("Invalid version id specified", "version-id-marker", version_marker)
 
