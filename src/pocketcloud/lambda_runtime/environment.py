@@ -167,21 +167,28 @@ class ExecutionEnvironment:
         # Where the runtime sees its layers: /opt itself in a namespace of its own (where the host has
         # an /opt to bind them onto: the namespace cannot make one), else their directory here.
         seen_opt = (OPT if opt is not None else None) if isolated and OPT.is_dir() else opt
+        # Where the runtime sees its code: /var/task in its namespace, else the code's directory here.
+        seen_task = sandbox.TASK_ROOT if isolated and sandbox.TASK_ROOT.parent.is_dir() else spec.code_dir
         env = dict(self.base_env)
         # The paths AWS sets for /opt come first; the function's own variables may override them, as in AWS.
-        env.update(layer_variables(spec.runtime, spec.code_dir, seen_opt, env.get("PATH", "")))
+        env.update(layer_variables(spec.runtime, seen_task, seen_opt, env.get("PATH", "")))
         if not isolated:  # no /tmp of its own: the temp-dir variables name the environment's directory
             env.update({"TMPDIR": str(spec.tmp_dir), "TMP": str(spec.tmp_dir), "TEMP": str(spec.tmp_dir)})
+        # The runtime starts in the task root, and PWD says so, as AWS's bootstrap shell sets it.
+        env["PWD"] = str(seen_task)
         env.update(spec.variables)
+        env.update({"LAMBDA_TASK_ROOT": str(seen_task), "LAMBDA_RUNTIME_DIR": str(seen_task)})
         env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{self.api.port}"
         command = runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client)
         host_command = command[0]  # the path as this machine sees it, for the checks made before starting
-        if spec.runtime in PROVIDED_RUNTIMES and opt is not None and not Path(command[0]).exists():
+        if seen_task != spec.code_dir and Path(host_command).parent == spec.code_dir:
+            command = [str(seen_task / Path(host_command).name), *command[1:]]  # a custom runtime's bootstrap
+        if spec.runtime in PROVIDED_RUNTIMES and opt is not None and not Path(host_command).exists():
             # A custom runtime may come in a layer: /opt/bootstrap
             host_command, command = str(opt / "bootstrap"), [str(seen_opt / "bootstrap")]  # type: ignore[operator]
         wrapper = env.get("AWS_LAMBDA_EXEC_WRAPPER")
         if wrapper and spec.runtime not in PROVIDED_RUNTIMES:  # OS-only runtimes ignore it, as in AWS
-            command = wrapped_command(command, wrapper, spec.code_dir, seen_opt)
+            command = wrapped_command(command, wrapper, seen_task, seen_opt)
         self.spawned_at = time.monotonic()
         write_end = self.output.open()
         passed: tuple[int, ...] = ()
@@ -199,7 +206,8 @@ class ExecutionEnvironment:
                 keep = sandbox.kept_paths(
                     spec.code_dir, Path(sys.prefix), Path(sys.base_prefix), BOOTSTRAP_DIR, *_node_sdk(spec.runtime)
                 )
-                command = sandbox.wrapped(command, report, spec.tmp_dir, opt, keep, spec.code_dir)
+                task = spec.code_dir if seen_task != spec.code_dir else None
+                command = sandbox.wrapped(command, report, spec.tmp_dir, opt, task, keep, seen_task)
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=str(spec.code_dir),

@@ -1,18 +1,21 @@
-"""Each execution environment's own /tmp and /opt, through a mount namespace when the host allows one.
+"""Each execution environment's own /tmp, /opt and /var/task, through a mount namespace when the host allows one.
 
 In AWS every execution environment has a /tmp of its own (512 MB by default, EphemeralStorage up
-to 10,240 MB) that lasts as long as the environment, and its layers unpacked in /opt. Here a runtime
-is started through `bootstrap/sandbox_exec.py`, which enters a new mount namespace (and, for a user
-other than root, a user namespace mapping only that user), binds the environment's directory onto
-/tmp and its merged layers read-only onto /opt (an empty /opt without layers), then executes the
-runtime: code that writes `/tmp/x` or reads `/opt/lib/x` by absolute path works as in AWS, and two
-environments never see each other's /tmp (a runtime runs as the server's user: this keeps them
-apart, it is no security boundary; /proc/<pid>/root still reaches another's).
+to 10,240 MB) that lasts as long as the environment, its layers unpacked in /opt and its code in
+/var/task. Here a runtime is started through `bootstrap/sandbox_exec.py`, which enters a new mount
+namespace (and, for a user other than root, a user namespace mapping only that user), binds the
+environment's directory onto /tmp, its merged layers read-only onto /opt (an empty /opt without
+layers) and its code read-only onto /var/task, then executes the runtime there: code that writes
+`/tmp/x` or reads `/opt/lib/x` or `/var/task/x` by absolute path works as in AWS, stack traces name
+/var/task as AWS's do, and two environments never see each other's /tmp (a runtime runs as the
+server's user: this keeps them apart, it is no security boundary; /proc/<pid>/root still reaches
+another's).
 
 Where the host refuses namespaces (not Linux; unprivileged user namespaces turned off, as some
 distributions and container runtimes do), `available()` is False and the runtime is started
 directly: TMPDIR, TMP and TEMP name the environment's directory instead (what tempfile, os.tmpdir()
-and mktemp use), and the layer search paths name the merged layers' directory, not /opt.
+and mktemp use), the layer search paths name the merged layers' directory, not /opt, and
+LAMBDA_TASK_ROOT names the code's own directory.
 
 The size limit of EphemeralStorage is not enforced in either case.
 """
@@ -32,6 +35,7 @@ from pocketcloud.lambda_runtime.runtimes import BOOTSTRAP_DIR
 
 HELPER = BOOTSTRAP_DIR / "sandbox_exec.py"
 TMP = Path("/tmp")
+TASK_ROOT = Path("/var/task")
 
 
 class SandboxError(OSError):
@@ -74,7 +78,9 @@ def kept_paths(*needed: Path) -> list[str]:
     return kept
 
 
-def wrapped(command: list[str], err_fd: int, tmp: Path, opt: Path | None, keep: list[str], cwd: Path) -> list[str]:
+def wrapped(
+    command: list[str], err_fd: int, tmp: Path, opt: Path | None, task: Path | None, keep: list[str], cwd: Path
+) -> list[str]:
     """`command` started through the helper, which reports a failure on `err_fd`. The directory
     holding every environment's `tmp` is hidden from the runtime (it has its own as /tmp): otherwise
     it would read another environment's files by their host path, under the data directory (which
@@ -83,6 +89,7 @@ def wrapped(command: list[str], err_fd: int, tmp: Path, opt: Path | None, keep: 
         "err": err_fd,
         "tmp": str(tmp),
         "opt": str(opt) if opt else None,
+        "task": str(task) if task else None,
         "keep": keep,
         "hide": [str(tmp.parent)],
         "cwd": str(cwd),

@@ -1,4 +1,6 @@
-"""The function's environment records where it runs: PWD is the task root, as AWS's bootstrap sets it."""
+"""The function's code is in /var/task, as in AWS: the task root it starts in (PWD and the working
+directory say so, as AWS's bootstrap sets them), read-only, reached by absolute path, and named so
+in its stack traces (floci-io/floci#3314 records AWS's `File "/var/task/app.py"`)."""
 
 from __future__ import annotations
 
@@ -7,12 +9,46 @@ from typing import Any
 from tests.services.awslambda.support import Functions, invoke
 
 SOURCE = """
-import os
+import errno, os
 def handler(event, context):
-    return {"PWD": os.environ.get("PWD"), "cwd": os.getcwd(), "root": os.environ["LAMBDA_TASK_ROOT"]}
+    try:
+        open("/var/task/written", "w")
+        refused = None
+    except OSError as exc:
+        refused = errno.errorcode[exc.errno]
+    with open("/var/task/data.txt") as data:
+        packaged = data.read()
+    return {
+        "PWD": os.environ.get("PWD"), "cwd": os.getcwd(), "root": os.environ["LAMBDA_TASK_ROOT"],
+        "packaged": packaged, "write": refused, "var_tmp": os.path.isdir("/var/tmp"),
+    }
 """
 
 
-def test_pwd_is_the_task_root_the_function_runs_in(functions: Functions, lam: Any) -> None:
-    seen = invoke(lam, functions.python(SOURCE), tail=False).payload
-    assert seen["PWD"] == seen["cwd"] == seen["root"]
+def test_the_code_is_in_var_task_where_the_function_starts(functions: Functions, lam: Any) -> None:
+    name = functions.create({"app.py": SOURCE, "data.txt": "bundled"})
+    seen = invoke(lam, name, tail=False).payload
+    assert seen["PWD"] == seen["cwd"] == seen["root"] == "/var/task"
+    assert seen["packaged"] == "bundled"
+    assert seen["write"] == "EROFS"  # AWS: [Errno 30] Read-only file system
+    assert seen["var_tmp"] is True  # the rest of /var stays as it was
+
+
+def test_a_stack_trace_names_the_code_under_var_task(functions: Functions, lam: Any) -> None:
+    name = functions.python("def handler(event, context):\n    raise ValueError('boom')\n")
+    result = invoke(lam, name)
+    assert result.payload["stackTrace"] == [
+        '  File "/var/task/app.py", line 2, in handler\n    raise ValueError(\'boom\')\n'
+    ]
+    assert 'File "/var/task/app.py", line 2, in handler' in result.log
+
+
+def test_a_node_function_runs_in_var_task(functions: Functions, lam: Any) -> None:
+    source = (
+        "exports.handler = async () => ({cwd: process.cwd(), file: __filename, "
+        "root: process.env.LAMBDA_TASK_ROOT});\n"
+    )
+    name = functions.create({"index.js": source}, runtime="nodejs20.x", handler="index.handler")
+    assert invoke(lam, name, tail=False).payload == {
+        "cwd": "/var/task", "file": "/var/task/index.js", "root": "/var/task",
+    }

@@ -1,4 +1,4 @@
-"""Start a Lambda runtime in a mount namespace of its own, where /tmp and /opt are its environment's.
+"""Start a Lambda runtime in a mount namespace of its own, where /tmp, /opt and /var/task are its environment's.
 
 Run as `python -I -S sandbox_exec.py SPEC COMMAND...` (standard library only, nothing of
 pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
@@ -9,6 +9,8 @@ pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
     tmp   the execution environment's directory, bound onto /tmp (it outlives a runtime that
           crashes, as AWS keeps /tmp across the reset that follows a crash)
     opt   the environment's merged layers, bound read-only onto /opt; null: an empty /opt
+    task  the function's code, bound read-only onto /var/task (the host has no /var/task to bind onto:
+          /var is covered with a tmpfs holding it beside the host's own entries of /var, bound back)
     keep  directories under /tmp that the runtime needs (its code, the interpreter, when they
           stand there), bound back read-only at their own paths once /tmp is covered
     hide  directories covered with an empty read-only tmpfs once the binds are made: the parent of
@@ -25,6 +27,7 @@ is seen outside.
 import ctypes
 import json
 import os
+import stat
 import sys
 
 CLONE_NEWNS = 0x00020000
@@ -95,6 +98,33 @@ def _hide(path: str) -> None:
     _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755")
 
 
+def _make_task_root(task: int) -> None:
+    """/var/task: the function's code (the descriptor `task`), read-only as in AWS."""
+    # The host's entries of /var, opened (symlinks read) before a tmpfs covers /var, then put back on it.
+    links, bound = {}, {}
+    for entry in os.scandir("/var"):
+        if entry.name == "task":
+            continue
+        if entry.is_symlink():
+            links[entry.name] = os.readlink(entry.path)
+        else:
+            bound[entry.name] = os.open(entry.path, os.O_PATH)
+    _mount("tmpfs", "/var", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
+    for name, target in links.items():
+        os.symlink(target, f"/var/{name}")
+    for name, fd in bound.items():
+        path = f"/var/{name}"
+        if stat.S_ISDIR(os.fstat(fd).st_mode):
+            os.mkdir(path)
+        else:  # a file: bound onto an empty one
+            os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
+        _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
+        os.close(fd)
+    os.mkdir("/var/task")
+    _bind_readonly(f"/proc/self/fd/{task}", "/var/task")
+    _mount(None, "/var", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
+
+
 def main() -> None:
     spec = json.loads(sys.argv[1])
     command = sys.argv[2:]
@@ -105,17 +135,23 @@ def main() -> None:
             if os.path.isdir("/opt"):
                 _bind_readonly(spec["tmp"], "/opt")
                 _mount("tmpfs", "/opt", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
+            if os.path.isdir("/var"):
+                _make_task_root(os.open(spec["tmp"], os.O_PATH | os.O_DIRECTORY))
             _mount(spec["tmp"], "/tmp", None, MS_BIND)
             _hide("/tmp")
             return
         # Opened before /tmp is covered: what stands under it is reached through these afterwards.
         keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in spec["keep"]]
         opt = os.open(spec["opt"], os.O_PATH | os.O_DIRECTORY) if spec.get("opt") else None
+        task = os.open(spec["task"], os.O_PATH | os.O_DIRECTORY) if spec.get("task") else None
         _mount(spec["tmp"], "/tmp", None, MS_BIND)
         for path, fd in keep:
             os.makedirs(path, exist_ok=True)
             _bind_readonly(f"/proc/self/fd/{fd}", path)
             os.close(fd)
+        if task is not None:
+            _make_task_root(task)
+            os.close(task)
         for path in spec.get("hide") or ():
             if os.path.isdir(path):
                 _hide(path)

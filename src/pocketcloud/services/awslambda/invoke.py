@@ -119,10 +119,6 @@ class InvokeOperations:
         tmp = self.store.data_dir / "lambda" / "tmp" / secrets.token_hex(8)  # type: ignore[attr-defined]
         tmp.mkdir(parents=True, exist_ok=True)
         variables = dict((doc.get("Environment") or {}).get("Variables") or {})
-        variables["LAMBDA_TASK_ROOT"] = str(code_dir)
-        # The runtime starts in the task root, and PWD says so, as AWS's bootstrap shell sets it.
-        variables.setdefault("PWD", str(code_dir))
-        variables["LAMBDA_RUNTIME_DIR"] = str(code_dir)
         variables["AWS_LAMBDA_LOG_STREAM_NAME"] = stream
         return EnvironmentSpec(
             function_name=doc["FunctionName"],
