@@ -166,18 +166,29 @@ class ExecutionEnvironment:
         isolated = await asyncio.to_thread(sandbox.available)
         # Where the runtime sees its layers: /opt itself in a namespace of its own (where the host has
         # an /opt to bind them onto: the namespace cannot make one), else their directory here.
-        seen_opt = (OPT if opt is not None else None) if isolated and OPT.is_dir() else opt
-        # Where the runtime sees its code: /var/task in its namespace, else the code's directory here.
-        seen_task = sandbox.TASK_ROOT if isolated and sandbox.TASK_ROOT.parent.is_dir() else spec.code_dir
+        # (An empty one without layers: its paths are on the search paths all the same, as in AWS.)
+        seen_opt = OPT if isolated and OPT.is_dir() else opt
+        # Where the runtime sees its code and its own files (the Node.js SDK): AWS's /var/task and
+        # /var/runtime in its namespace, else their directories here.
+        sdk = node_sdk_modules() if spec.runtime in NODE_RUNTIMES else None
+        under_var: dict[str, Path] = {}
+        if isolated and sandbox.VAR.is_dir():
+            under_var["task"] = spec.code_dir
+            if sdk is not None:
+                under_var["runtime/node_modules"] = sdk
+            seen_task, runtime_dir = sandbox.TASK_ROOT, sandbox.RUNTIME_DIR
+            sdk = runtime_dir / "node_modules" if sdk is not None else None
+        else:
+            seen_task, runtime_dir = spec.code_dir, None
         env = dict(self.base_env)
         # The paths AWS sets for /opt come first; the function's own variables may override them, as in AWS.
-        env.update(layer_variables(spec.runtime, seen_task, seen_opt, env.get("PATH", "")))
+        env.update(layer_variables(spec.runtime, seen_task, seen_opt, env.get("PATH", ""), sdk, runtime_dir))
         if not isolated:  # no /tmp of its own: the temp-dir variables name the environment's directory
             env.update({"TMPDIR": str(spec.tmp_dir), "TMP": str(spec.tmp_dir), "TEMP": str(spec.tmp_dir)})
         # The runtime starts in the task root, and PWD says so, as AWS's bootstrap shell sets it.
         env["PWD"] = str(seen_task)
         env.update(spec.variables)
-        env.update({"LAMBDA_TASK_ROOT": str(seen_task), "LAMBDA_RUNTIME_DIR": str(seen_task)})
+        env.update({"LAMBDA_TASK_ROOT": str(seen_task), "LAMBDA_RUNTIME_DIR": str(runtime_dir or seen_task)})
         env["AWS_LAMBDA_RUNTIME_API"] = f"127.0.0.1:{self.api.port}"
         command = runtime_command(spec.runtime, spec.code_dir, spec.handler, spec.python_client)
         host_command = command[0]  # the path as this machine sees it, for the checks made before starting
@@ -206,8 +217,7 @@ class ExecutionEnvironment:
                 keep = sandbox.kept_paths(
                     spec.code_dir, Path(sys.prefix), Path(sys.base_prefix), BOOTSTRAP_DIR, *_node_sdk(spec.runtime)
                 )
-                task = spec.code_dir if seen_task != spec.code_dir else None
-                command = sandbox.wrapped(command, report, spec.tmp_dir, opt, task, keep, seen_task)
+                command = sandbox.wrapped(command, report, spec.tmp_dir, opt, under_var, keep, seen_task)
             self.process = await asyncio.create_subprocess_exec(
                 *command,
                 cwd=str(spec.code_dir),

@@ -7,7 +7,7 @@ Lambda runtime" and "Defined runtime environment variables"):
 
     Python   PYTHONPATH   LAMBDA_TASK_ROOT first, then /opt/python/lib/pythonX.Y/site-packages, /opt/python
     Node.js  NODE_PATH    /opt/nodejs/nodeNN/node_modules, /opt/nodejs/node_modules,
-                          /var/runtime/node_modules (the runtime's SDK), then LAMBDA_TASK_ROOT
+                          /var/runtime/node_modules (the runtime's SDK), /var/runtime, then LAMBDA_TASK_ROOT
     all      PATH         ... :/opt/bin
              LD_LIBRARY_PATH  LAMBDA_TASK_ROOT, LAMBDA_TASK_ROOT/lib, /opt/lib
 
@@ -16,7 +16,8 @@ a list of layers (files hard-linked from the unpacked layers, later layers
 winning), once per list: layers are immutable and their directories are named
 by content hash, so the list of paths names the result. Where the runtime gets a
 mount namespace (`sandbox.py`) that directory is bound read-only onto /opt and
-the search paths are AWS's own (`OPT`); elsewhere they name the directory.
+the search paths are AWS's own (`OPT`), with or without layers; elsewhere they name the
+directory, and only when there are layers.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ import shutil
 import tempfile
 from pathlib import Path
 
-from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES, node_sdk_modules
+from pocketcloud.lambda_runtime.runtimes import NODE_RUNTIMES, PYTHON_RUNTIMES
 
 OPT = Path("/opt")
 
@@ -72,8 +73,11 @@ def _overlay(source: Path, target: Path) -> None:
                 shutil.copy2(origin, destination)
 
 
-def layer_variables(runtime: str, task_root: Path, opt: Path | None, path: str) -> dict[str, str]:
-    """PYTHONPATH / NODE_PATH, PATH and LD_LIBRARY_PATH as AWS sets them, with `opt` for /opt."""
+def layer_variables(
+    runtime: str, task_root: Path, opt: Path | None, path: str, sdk: Path | None = None, runtime_dir: Path | None = None
+) -> dict[str, str]:
+    """PYTHONPATH / NODE_PATH, PATH and LD_LIBRARY_PATH as AWS sets them, with `opt` for /opt, `sdk` for
+    the Node.js runtimes' /var/runtime/node_modules and `runtime_dir` for /var/runtime."""
     variables = {"LD_LIBRARY_PATH": _join(task_root, task_root / "lib", opt and opt / "lib")}
     if opt is not None:
         variables["PATH"] = f"{path}:{opt / 'bin'}" if path else str(opt / "bin")
@@ -88,7 +92,8 @@ def layer_variables(runtime: str, task_root: Path, opt: Path | None, path: str) 
             modules and modules / "node_modules",
             # AWS's /var/runtime/node_modules: the AWS SDK for JavaScript v3 of nodejs18.x and later (the
             # only Node.js runtimes here; nodejs16.x and older had SDK v2, which is not provided).
-            node_sdk_modules(),
+            sdk,
+            runtime_dir,
             task_root,
         )
     return variables

@@ -35,7 +35,9 @@ from pocketcloud.lambda_runtime.runtimes import BOOTSTRAP_DIR
 
 HELPER = BOOTSTRAP_DIR / "sandbox_exec.py"
 TMP = Path("/tmp")
-TASK_ROOT = Path("/var/task")
+VAR = Path("/var")
+TASK_ROOT = VAR / "task"  # the function's code, as in AWS
+RUNTIME_DIR = VAR / "runtime"  # the runtime's own files (its SDK), as in AWS
 
 
 class SandboxError(OSError):
@@ -79,7 +81,7 @@ def kept_paths(*needed: Path) -> list[str]:
 
 
 def wrapped(
-    command: list[str], err_fd: int, tmp: Path, opt: Path | None, task: Path | None, keep: list[str], cwd: Path
+    command: list[str], err_fd: int, tmp: Path, opt: Path | None, var: dict[str, Path], keep: list[str], cwd: Path
 ) -> list[str]:
     """`command` started through the helper, which reports a failure on `err_fd`. The directory
     holding every environment's `tmp` is hidden from the runtime (it has its own as /tmp): otherwise
@@ -89,7 +91,7 @@ def wrapped(
         "err": err_fd,
         "tmp": str(tmp),
         "opt": str(opt) if opt else None,
-        "task": str(task) if task else None,
+        "var": {path: str(source) for path, source in var.items()},
         "keep": keep,
         "hide": [str(tmp.parent)],
         "cwd": str(cwd),

@@ -96,7 +96,7 @@ def test_an_es_module_handler_uses_the_runtimes_sdk_without_bundling_it(
     got = invoke(lam, legacy, targets)
     assert got.function_error is None, got.raw
     assert got.payload["body"] == "written by the runtime's SDK"
-    assert Path(got.payload["from"]).is_relative_to(node_sdk)
+    assert Path(got.payload["from"]).is_relative_to("/var/runtime/node_modules")  # where AWS's runtime has it
 
 
 def test_a_bundled_sdk_comes_before_the_runtimes(node_sdk: Path, made: Functions, lam: Any) -> None:

@@ -9,8 +9,10 @@ pocketcloud imported: it runs before every cold start). SPEC is a JSON object:
     tmp   the execution environment's directory, bound onto /tmp (it outlives a runtime that
           crashes, as AWS keeps /tmp across the reset that follows a crash)
     opt   the environment's merged layers, bound read-only onto /opt; null: an empty /opt
-    task  the function's code, bound read-only onto /var/task (the host has no /var/task to bind onto:
-          /var is covered with a tmpfs holding it beside the host's own entries of /var, bound back)
+    var   directories bound read-only under /var, by their path there: the function's code as "task"
+          (/var/task), the runtime's SDK as "runtime/node_modules". The host has no /var/task to bind
+          onto: /var is covered with a tmpfs holding them (and an empty /var/runtime) beside the
+          host's own entries of /var, bound back. Null or empty: /var is left as it is
     keep  directories under /tmp that the runtime needs (its code, the interpreter, when they
           stand there), bound back read-only at their own paths once /tmp is covered
     hide  directories covered with an empty read-only tmpfs once the binds are made: the parent of
@@ -98,21 +100,23 @@ def _hide(path: str) -> None:
     _mount("tmpfs", path, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=755")
 
 
-def _make_task_root(task: int) -> None:
-    """/var/task: the function's code (the descriptor `task`), read-only as in AWS."""
+def _make_var(binds: dict[str, int]) -> None:
+    """AWS's /var/task and /var/runtime: the directories `binds` names (by descriptor) bound read-only
+    at their paths under /var, which is made read-only, as in AWS."""
+    ours = {"task", "runtime"} | {path.split("/")[0] for path in binds}
     # The host's entries of /var, opened (symlinks read) before a tmpfs covers /var, then put back on it.
-    links, bound = {}, {}
+    links, kept = {}, {}
     for entry in os.scandir("/var"):
-        if entry.name == "task":
+        if entry.name in ours:
             continue
         if entry.is_symlink():
             links[entry.name] = os.readlink(entry.path)
         else:
-            bound[entry.name] = os.open(entry.path, os.O_PATH)
+            kept[entry.name] = os.open(entry.path, os.O_PATH)
     _mount("tmpfs", "/var", "tmpfs", MS_NOSUID | MS_NODEV, "size=64k,mode=755")
     for name, target in links.items():
         os.symlink(target, f"/var/{name}")
-    for name, fd in bound.items():
+    for name, fd in kept.items():
         path = f"/var/{name}"
         if stat.S_ISDIR(os.fstat(fd).st_mode):
             os.mkdir(path)
@@ -120,8 +124,11 @@ def _make_task_root(task: int) -> None:
             os.close(os.open(path, os.O_CREAT | os.O_WRONLY, 0o644))
         _mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
         os.close(fd)
-    os.mkdir("/var/task")
-    _bind_readonly(f"/proc/self/fd/{task}", "/var/task")
+    os.mkdir("/var/runtime")
+    for path, fd in binds.items():
+        os.makedirs(f"/var/{path}", exist_ok=True)
+        _bind_readonly(f"/proc/self/fd/{fd}", f"/var/{path}")
+        os.close(fd)
     _mount(None, "/var", None, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV)
 
 
@@ -136,22 +143,22 @@ def main() -> None:
                 _bind_readonly(spec["tmp"], "/opt")
                 _mount("tmpfs", "/opt", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV, "size=4k,mode=755")
             if os.path.isdir("/var"):
-                _make_task_root(os.open(spec["tmp"], os.O_PATH | os.O_DIRECTORY))
+                _make_var({"task": os.open(spec["tmp"], os.O_PATH | os.O_DIRECTORY)})
             _mount(spec["tmp"], "/tmp", None, MS_BIND)
             _hide("/tmp")
             return
         # Opened before /tmp is covered: what stands under it is reached through these afterwards.
         keep = [(path, os.open(path, os.O_PATH | os.O_DIRECTORY)) for path in spec["keep"]]
         opt = os.open(spec["opt"], os.O_PATH | os.O_DIRECTORY) if spec.get("opt") else None
-        task = os.open(spec["task"], os.O_PATH | os.O_DIRECTORY) if spec.get("task") else None
+        var = spec.get("var") or {}
+        under_var = {path: os.open(source, os.O_PATH | os.O_DIRECTORY) for path, source in var.items()}
         _mount(spec["tmp"], "/tmp", None, MS_BIND)
         for path, fd in keep:
             os.makedirs(path, exist_ok=True)
             _bind_readonly(f"/proc/self/fd/{fd}", path)
             os.close(fd)
-        if task is not None:
-            _make_task_root(task)
-            os.close(task)
+        if under_var:
+            _make_var(under_var)
         for path in spec.get("hide") or ():
             if os.path.isdir(path):
                 _hide(path)
