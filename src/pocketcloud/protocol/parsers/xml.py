@@ -1,4 +1,10 @@
-"""XML request bodies (rest-xml) read against a shape, namespaces ignored as AWS does."""
+"""XML request bodies (rest-xml) read against a shape, namespaces ignored as AWS does.
+
+A body is validated against the shape as S3 validates it against its schema: an element the shape
+does not define (`<Abc>` in a TagSet, a `<Tags>` wrapper around a lifecycle filter's flattened tags)
+is MalformedXML, "... did not validate against our published schema", as S3 answered in
+ceph/ceph#23486 and aws/aws-sdk-cpp#1848, not dropped in silence.
+"""
 
 from __future__ import annotations
 
@@ -12,9 +18,7 @@ if TYPE_CHECKING:
     from botocore.model import Shape
 
 
-MALFORMED_XML = (
-    "The XML you provided was not well-formed or did not validate against our published schema"
-)
+MALFORMED_XML = "The XML you provided was not well-formed or did not validate against our published schema"
 
 
 def local_name(tag: str) -> str:
@@ -46,7 +50,9 @@ class XmlBodyReader:
             return self.structure(elem, shape)
         if kind == "list":
             name = shape.member.serialization.get("name", "member")
-            return [self.value(child, shape.member) for child in elem if local_name(child.tag) == name]
+            if any(local_name(child.tag) != name for child in elem):
+                raise self.malformed()
+            return [self.value(child, shape.member) for child in elem]
         if kind == "map":
             return self._map_entries([c for c in elem if local_name(c.tag) == "entry"], shape)
         text = elem.text or ""
@@ -63,6 +69,8 @@ class XmlBodyReader:
         children: dict[str, list[ElementTree.Element]] = {}
         for child in elem:
             children.setdefault(local_name(child.tag), []).append(child)
+        if not children.keys() <= _element_names(shape):
+            raise self.malformed()
         attributes = {local_name(k): v for k, v in elem.attrib.items()}
         result: dict[str, Any] = {}
         for member, member_shape in shape.members.items():
@@ -100,3 +108,18 @@ class XmlBodyReader:
                 key = self.value(key_elem, shape.key)
                 result[key] = self.value(value_elem, shape.value) if value_elem is not None else None
         return result
+
+
+_names: dict[Shape, frozenset[str]] = {}  # by the shape itself: the models' shapes live as long as the server
+
+
+def _element_names(shape: Shape) -> frozenset[str]:
+    """The child elements a structure's XML may hold (its members' names on the wire)."""
+    names = _names.get(shape)
+    if names is None:
+        names = _names[shape] = frozenset(
+            member_shape.serialization.get("name", member)
+            for member, member_shape in shape.members.items()
+            if not member_shape.serialization.get("xmlAttribute")
+        )
+    return names
