@@ -29,32 +29,29 @@ def test_put_to_a_suspended_bucket_answers_no_version_id_but_get_says_null(
     assert s3.get_object(Bucket=versioned_bucket, Key="k")["VersionId"] == "null"
 
 
+def test_copy_and_complete_in_a_suspended_bucket_answer_no_version_id_either(
+    s3: Any, versioned_bucket: str
+) -> None:
+    # As PutObject: the null version they write is not named in their answers (ceph s3-tests'
+    # test_versioning_bucket_multipart_upload_return_version_id, which passes on AWS; ministack#1436).
+    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
+    s3.put_object(Bucket=versioned_bucket, Key="k", Body=b"x")
+    copied = s3.copy_object(Bucket=versioned_bucket, Key="c", CopySource={"Bucket": versioned_bucket, "Key": "k"})
+    upload = s3.create_multipart_upload(Bucket=versioned_bucket, Key="m")["UploadId"]
+    etag = s3.upload_part(Bucket=versioned_bucket, Key="m", UploadId=upload, PartNumber=1, Body=b"x")["ETag"]
+    completed = s3.complete_multipart_upload(
+        Bucket=versioned_bucket, Key="m", UploadId=upload, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    )
+    for answer in (copied, completed):
+        assert "x-amz-version-id" not in answer["ResponseMetadata"]["HTTPHeaders"]
+        assert "VersionId" not in answer
+    assert [s3.head_object(Bucket=versioned_bucket, Key=key)["VersionId"] for key in ("c", "m")] == ["null", "null"]
+
+
 def test_put_to_an_unversioned_bucket_answers_no_version_id(s3: Any, bucket: str) -> None:
     answer = s3.put_object(Bucket=bucket, Key="k", Body=b"x")
     assert "x-amz-version-id" not in answer["ResponseMetadata"]["HTTPHeaders"]
     assert "VersionId" not in answer
-
-
-def test_copy_and_multipart_into_a_suspended_bucket_answer_version_id_null(
-    s3: Any, versioned_bucket: str
-) -> None:
-    s3.put_bucket_versioning(Bucket=versioned_bucket, VersioningConfiguration={"Status": "Suspended"})
-    s3.put_object(Bucket=versioned_bucket, Key="source", Body=b"x")
-    copied = s3.copy_object(
-        Bucket=versioned_bucket, Key="copy", CopySource={"Bucket": versioned_bucket, "Key": "source"}
-    )
-    assert copied["VersionId"] == "null"
-    upload = s3.create_multipart_upload(Bucket=versioned_bucket, Key="mp")["UploadId"]
-    etag = s3.upload_part(Bucket=versioned_bucket, Key="mp", UploadId=upload, PartNumber=1, Body=b"part")[
-        "ETag"
-    ]
-    done = s3.complete_multipart_upload(
-        Bucket=versioned_bucket,
-        Key="mp",
-        UploadId=upload,
-        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]},
-    )
-    assert done["VersionId"] == "null"
 
 
 def _one_part_upload(s3: Any, bucket: str, key: str) -> tuple[str, dict[str, Any]]:

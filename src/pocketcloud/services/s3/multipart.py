@@ -647,8 +647,8 @@ class MultipartOperations:
             **self.encryption_headers(record),  # type: ignore[attr-defined]
             **self.expiration_headers(bucket_doc, record),  # type: ignore[attr-defined]
         }
-        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):  # type: ignore[attr-defined]
-            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
+        if record["VersionId"] != "null":  # none for the null version of a suspended bucket, as PutObject
+            result["VersionId"] = record["VersionId"]
         for name, value in (record.get("Checksums") or {}).items():
             result[CHECKSUM_MEMBERS[name]] = value
             result["ChecksumType"] = record["ChecksumType"]

@@ -203,8 +203,8 @@ class CopyOperations(ObjectOperations):
             copy_result[CHECKSUM_MEMBERS[algorithm]] = value
         result: Params = {"CopyObjectResult": copy_result, **self.encryption_headers(record)}  # type: ignore[attr-defined]
         result.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
-        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
-            result["VersionId"] = record["VersionId"]  # "null" in a version-suspended bucket
+        if record["VersionId"] != "null":  # none for the null version of a suspended bucket, as PutObject
+            result["VersionId"] = record["VersionId"]
         if source["VersionId"] != "null":
             result["CopySourceVersionId"] = source["VersionId"]
         return result
