@@ -183,3 +183,22 @@ def test_close_account_suspends_a_member_once(org_server: ServerProcess) -> None
     with pytest.raises(ClientError) as exc:
         org.close_account(AccountId="999999999999")
     assert exc.value.response["Error"]["Code"] == "AccountNotFoundException"
+
+
+def test_an_s3_acl_may_grant_to_an_account_organizations_created(org_server: ServerProcess) -> None:
+    """S3 takes the canonical id of any existing account in a grant; that of an account created with
+    Organizations was refused as 'Invalid id' (ceph s3-tests' test_object_copy_not_owned_object_bucket)."""
+    account, key, secret = _credentials(_cli(org_server, "accounts", "create", "acl-" + uuid.uuid4().hex[:6]).stdout)
+    theirs = make_client(org_server.endpoint, "s3", key=key, secret=secret)
+    canonical = theirs.list_buckets()["Owner"]["ID"]
+    ours = org_server.client("s3")
+    bucket = f"granted-{uuid.uuid4().hex[:8]}"
+    ours.create_bucket(Bucket=bucket, ObjectOwnership="ObjectWriter")
+    ours.put_object(Bucket=bucket, Key="shared", Body=b"for them")
+    with pytest.raises(ClientError):
+        theirs.get_object(Bucket=bucket, Key="shared")
+    ours.put_object_acl(Bucket=bucket, Key="shared", GrantRead=f"id={canonical}")
+    assert theirs.get_object(Bucket=bucket, Key="shared")["Body"].read() == b"for them"
+    grants = ours.get_object_acl(Bucket=bucket, Key="shared")["Grants"]
+    assert {"Grantee": {"ID": canonical, "Type": "CanonicalUser"}, "Permission": "READ"} in grants
+    assert account != ROOT_ACCOUNT

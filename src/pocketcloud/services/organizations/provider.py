@@ -56,6 +56,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         self._memberships: dict[str, tuple[str, str] | None] = {}
         self._has_organization: bool | None = None  # cached has_organization(); None: look
         runtime.credentials.register(self.credential_for_access_key)
+        runtime.credentials.register_accounts(self.accounts_with_root_keys)
 
     async def start(self) -> None:
         self._changed()  # also after a reset, which empties the store under a running provider
@@ -67,6 +68,10 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         return Credential(
             access_key_id, doc["SecretAccessKey"], root_principal(doc["AccountId"], access_key_id)
         )
+
+    def accounts_with_root_keys(self) -> list[str]:
+        """The accounts created here, whose root keys this provider holds."""
+        return [doc["AccountId"] for _, doc in self.root_keys.scan(GLOBAL)]
 
     # -- the organization ---------------------------------------------------
 
