@@ -34,7 +34,7 @@ from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public, malformed_policy
-from pocketcloud.services.s3.errors import method_not_allowed, no_such_bucket, no_such_key
+from pocketcloud.services.s3.errors import method_not_allowed, no_such_bucket
 from pocketcloud.services.s3.signing_region import request_signature
 from pocketcloud.services.s3.state import GLOBAL, S3State, canonical_user_id
 
@@ -297,9 +297,12 @@ class AccessControlOperations:
             )
             key = params.get("Key")
             if key is not None and operation in _OBJECT_ACL_OPERATIONS:
-                record = self._object_or_none(bucket, key, params.get("VersionId"))
-                if record is None and operation in _READS and not params.get("VersionId"):
-                    self._missing_key(ctx, bucket, key)
+                try:
+                    record = self.find_object(bucket, key, params.get("VersionId"))  # type: ignore[attr-defined]
+                except ServiceError as missing:
+                    record = None
+                    if operation in _READS and not params.get("VersionId"):
+                        self._missing_key(ctx, bucket, missing)
                 if record is not None:
                     object_owner = str(record.get("Owner") or owner_account)
                     object_statements = acls.statements(
@@ -339,11 +342,12 @@ class AccessControlOperations:
             return None, owner_account
         return json.dumps({**document, "Statement": statements}, sort_keys=True), owner_account
 
-    def _missing_key(self, ctx: RequestContext, bucket: str, key: str) -> None:
+    def _missing_key(self, ctx: RequestContext, bucket: str, missing: ServiceError) -> None:
         """A read of an absent key has no object ACL to decide it: S3 answers NoSuchKey (404) to a
-        caller who may list the bucket, whether or not anything would let it read the key."""
+        caller who may list the bucket, whether or not anything would let it read the key, with the
+        headers of the delete marker that hides it (x-amz-delete-marker, its version id)."""
         if self._may_list(ctx, bucket):
-            raise no_such_key(key)
+            raise missing
         # Otherwise it is decided as any other read: AccessDenied unless something allows it.
 
     def _object_or_none(self, bucket: str, key: str, version_id: str | None) -> Params | None:
