@@ -161,6 +161,26 @@ def test_sse_c_object_reads_with_its_key_only(s3: Any, data_dir: Path) -> None:
     assert_no_plaintext_on_disk(data_dir, MARKER)
 
 
+def test_an_sse_c_objects_attributes_are_read_with_its_key(s3: Any) -> None:
+    # GetObjectAttributes API reference: an SSE-C object's metadata is retrieved with the SSE-C headers,
+    # as by HeadObject (ceph s3-tests' test_get_sse_c_encrypted_object_attributes).
+    key = os.urandom(32)
+    s3.put_object(Bucket="at-rest", Key="attributes", Body=b"secret", **sse_c(key))
+    wanted = ["ETag", "ObjectSize"]
+
+    def headers(key: bytes) -> dict[str, str]:  # botocore encodes the key for GetObject, not for this call
+        md5 = base64.b64encode(hashlib.md5(key).digest()).decode()
+        return {"SSECustomerAlgorithm": "AES256", "SSECustomerKey": base64.b64encode(key).decode(), "SSECustomerKeyMD5": md5}
+
+    got = s3.get_object_attributes(Bucket="at-rest", Key="attributes", ObjectAttributes=wanted, **headers(key))
+    assert got["ObjectSize"] == 6
+    without = error_of(s3.get_object_attributes, Bucket="at-rest", Key="attributes", ObjectAttributes=wanted)
+    assert without[:2] == ("InvalidRequest", 400)
+    other = headers(os.urandom(32))
+    wrong = error_of(s3.get_object_attributes, Bucket="at-rest", Key="attributes", ObjectAttributes=wanted, **other)
+    assert wrong[:2] == ("AccessDenied", 403)
+
+
 def test_sse_c_key_of_the_wrong_length_is_invalid_argument(s3: Any) -> None:
     code, status, message = error_of(s3.put_object, Bucket="at-rest", Key="short", Body=b"x", **sse_c(os.urandom(16)))
     assert (code, status, message) == ("InvalidArgument", 400, "The secret key was invalid for the specified algorithm.")

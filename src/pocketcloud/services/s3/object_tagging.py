@@ -65,6 +65,8 @@ class ObjectTaggingOperations(ObjectOperations):
         self.s3.bucket(p["Bucket"])
         wanted = _requested_attributes(p.get("ObjectAttributes"))
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
+        # An SSE-C object's attributes are read with its key, as its metadata by HeadObject (API reference).
+        self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
         out: Params = {"LastModified": record["LastModified"]}
         if record["VersionId"] != "null":
             out["VersionId"] = record["VersionId"]
