@@ -171,6 +171,39 @@ def test_a_small_body_waiting_for_100_continue_is_asked_for_and_then_answered(en
     assert b"<Code>NoSuchBucket</Code>" in answer
 
 
+def _anonymous_put_head(endpoint: str, path: str, length: int) -> bytes:
+    return (
+        f"PUT {path} HTTP/1.1\r\nHost: {urlsplit(endpoint).netloc}\r\n"
+        f"Content-Length: {length}\r\nExpect: 100-continue\r\n\r\n"
+    ).encode()
+
+
+def test_an_unsigned_body_waiting_for_100_continue_is_refused_before_it_is_sent(endpoint: str, conn) -> None:
+    # ceph s3-tests' test_100_continue: an anonymous PUT to a private bucket reads 403, not 100.
+    make_client(endpoint, "s3").create_bucket(Bucket="wire-continue-private")
+    conn.sendall(_anonymous_put_head(endpoint, "/wire-continue-private/k", 123))
+    status, _, answer = _Reader(conn).response()
+    assert status == 403
+    assert b"<Code>AccessDenied</Code>" in answer
+
+
+def test_an_unsigned_body_the_bucket_takes_is_asked_for_with_100_continue(endpoint: str, conn) -> None:
+    s3 = make_client(endpoint, "s3")
+    s3.create_bucket(Bucket="wire-continue-public")
+    s3.delete_public_access_block(Bucket="wire-continue-public")
+    policy = (
+        '{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*", '
+        '"Action": "s3:PutObject", "Resource": "arn:aws:s3:::wire-continue-public/*"}]}'
+    )
+    s3.put_bucket_policy(Bucket="wire-continue-public", Policy=policy)
+    conn.sendall(_anonymous_put_head(endpoint, "/wire-continue-public/k", 123))
+    reader = _Reader(conn)
+    assert reader.head()[0] == 100
+    conn.sendall(b"x" * 123)
+    assert reader.response()[0] == 200
+    assert s3.get_object(Bucket="wire-continue-public", Key="k")["Body"].read() == b"x" * 123
+
+
 def _closed(sock: socket.socket) -> bool:
     """Whether the server has closed the connection (it reads end-of-file)."""
     sock.settimeout(5)
