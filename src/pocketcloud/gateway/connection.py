@@ -225,7 +225,7 @@ class StreamedBody(Body):
 
 def _signed(request: Request) -> bool:
     """Whether a request carries a signature (a header or a presigned URL, SigV4 or SigV2)."""
-    return "authorization" in request.headers or "Signature=" in request.query_string
+    return bool(request.headers.get("authorization")) or "Signature=" in request.query_string
 
 
 class _Suspended:

@@ -285,3 +285,30 @@ def test_sigv2_with_an_empty_x_amz_date_is_refused_whatever_its_date_header(endp
         403,
         "AWS authentication requires a valid Date or x-amz-date header",
     )
+
+
+def test_sigv2_with_an_x_amz_date_before_1970_is_no_valid_date(endpoint: str, bucket: str) -> None:
+    # ceph s3-tests test_object_create_bad_date_before_epoch_aws2: AccessDenied, where a date merely
+    # far from now (test_object_create_bad_date_before_today_aws2) is RequestTimeTooSkewed.
+    v2 = make_client(endpoint, "s3", signature_version="s3")
+
+    def old_amz_date(request: Any, **_: Any) -> None:
+        request.headers["x-amz-date"] = "Tue, 07 Jul 1950 21:53:04 GMT"
+
+    v2.meta.events.register_first("before-sign.s3.PutObject", old_amz_date)
+    code, status, message = error_of(v2.put_object, Bucket=bucket, Key="k", Body=b"x")
+    assert (code, status, message) == (
+        "AccessDenied",
+        403,
+        "AWS authentication requires a valid Date or x-amz-date header",
+    )
+
+
+@pytest.mark.parametrize("value", ["", " "])
+def test_an_empty_authorization_header_is_an_anonymous_request(endpoint: str, bucket: str, value: str) -> None:
+    # AWS answers `curl -H "Authorization;"` 403 AccessDenied, as an unsigned request (storj/edge#142;
+    # ceph s3-tests test_object_create_bad_authorization_empty), not as an unsupported signature.
+    status, body, _ = http("PUT", f"{endpoint}/{bucket}/k", b"bar", {"Authorization": value})
+    assert status == 403
+    assert b"<Code>AccessDenied</Code>" in body
+    assert make_client(endpoint, "s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0
