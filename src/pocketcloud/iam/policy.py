@@ -54,6 +54,10 @@ _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _ACCOUNT_ROOT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root")
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
+# An "AWS" principal named by ARN: an IAM or STS ARN of an account ("aws" for AWS's own), without
+# wildcards; never an IAM group ("You cannot identify a user group as a principal in a policy", IAM
+# User Guide, "AWS JSON policy elements: Principal"). Anything else is "Invalid principal in policy".
+PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):(?!group/)[^*?]+")
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACTION_INDEX_LIMIT = 2048
 
@@ -356,7 +360,7 @@ def _compile_principal(element: Any) -> PrincipalSpec:
             accounts.add(entry)
         elif root:
             accounts.add(root.group(1))
-        elif entry.startswith("arn:") and "*" not in entry and "?" not in entry:
+        elif PRINCIPAL_ARN.fullmatch(entry):
             arns.add(entry)
         elif _UNIQUE_ID.fullmatch(entry):
             unique_ids.add(entry)

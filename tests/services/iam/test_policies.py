@@ -279,6 +279,22 @@ def test_trust_policy_naming_a_missing_role_of_another_account_the_server_has_is
         server.stop()
 
 
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam:::user/alt",  # no account (ceph s3-tests' role trust policies; IAM refuses them)
+        "arn:aws:iam::abc:user/x",
+        "arn:aws:iam::123456789012:group/g",  # "You cannot identify a user group as a principal"
+        "arn:aws:s3:::bucket",  # no IAM or STS principal
+    ],
+)
+def test_a_principal_arn_that_names_no_principal_is_refused(iam: Any, principal: str) -> None:
+    assert error_of(iam.create_role, RoleName=unique("badprincipal"), AssumeRolePolicyDocument=doc(
+        {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"})) == (
+        "MalformedPolicyDocument", 400, f'Invalid principal in policy: "AWS":"{principal}"',
+    )
+
+
 def test_trust_policy_naming_a_user_that_does_not_exist_is_refused(iam: Any) -> None:
     ghost = f"arn:aws:iam::{ROOT_ACCOUNT}:user/{unique('ghost')}"
     assert error_of(iam.create_role, RoleName=unique("ghostly"), AssumeRolePolicyDocument=doc(

@@ -25,8 +25,8 @@ from typing import Any
 
 from pocketcloud.iam.actions import catalog
 from pocketcloud.iam.arn import compile_glob
+from pocketcloud.iam.policy import PRINCIPAL_ARN, parse_policy
 from pocketcloud.iam.policy import MalformedPolicy as EngineMalformedPolicy
-from pocketcloud.iam.policy import parse_policy
 from pocketcloud.protocol.errors import ServiceError
 
 _FIRST_BYTE = "Policies must be valid JSON and the first byte must be '{'"
@@ -36,7 +36,6 @@ _INVALID_JSON = "This policy contains invalid Json"
 _MAX_POLICY_BYTES = 20 * 1024
 _TOO_LARGE = "Policy exceeds the maximum allowed document size."
 _ACCOUNT = re.compile(r"\d{12}")
-_PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):[^*?]+")
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
 _S3_ARN = "arn:aws:s3:::"
 
@@ -185,7 +184,7 @@ def _check_principal(element: Any) -> None:
         if kind != "AWS":
             continue
         for entry in values:
-            if not (entry == "*" or _ACCOUNT.fullmatch(entry) or _PRINCIPAL_ARN.fullmatch(entry)
+            if not (entry == "*" or _ACCOUNT.fullmatch(entry) or PRINCIPAL_ARN.fullmatch(entry)
                     or _UNIQUE_ID.fullmatch(entry)):
                 raise malformed_policy("Invalid principal in policy")
 
