@@ -40,7 +40,13 @@ from pocketcloud.iam.context_keys import (
     parameter_keys,
     request_keys,
 )
-from pocketcloud.iam.evaluate import AuthorizationRequest, Decision, denial_message, evaluate
+from pocketcloud.iam.evaluate import (
+    AuthorizationRequest,
+    Decision,
+    denial_message,
+    evaluate,
+    names_no_resource,
+)
 from pocketcloud.iam.org_policies import RCP_SERVICES, PolicyChain, is_service_linked_role
 from pocketcloud.iam.policy import MalformedPolicy, Policy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
@@ -384,7 +390,7 @@ _ACCOUNT_PRINCIPALS = ("Account", "User", "AssumedRole", "FederatedUser")
 def _resource_owner(principal: Principal, resources: list[str], resource_account: str | None) -> str | None:
     """The account that owns the request's resource: the provider's word, else the ARN's account
     field, else (an ARN without one, like an S3 bucket's) the caller's; None without a resource."""
-    arns = [arn for arn in resources if arn != "*"]
+    arns = [arn for arn in resources if not names_no_resource(arn)]
     if not arns:
         return None  # an action on no resource type (ListBuckets, ListQueues): RCPs do not apply
     if resource_account:

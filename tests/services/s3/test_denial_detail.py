@@ -88,3 +88,36 @@ def test_another_account_of_the_owners_organization_is_told_why(organization: Se
     # The default account is in no organization: it is told nothing.
     outsider = make_client(organization.endpoint, "s3")
     assert error_of(outsider.list_objects_v2, Bucket=name) == ("AccessDenied", 403, "Access Denied")
+
+
+def test_list_all_my_buckets_is_granted_and_denied_on_every_bucket(endpoint: str) -> None:
+    # s3:ListAllMyBuckets has no resource type, yet a statement on arn:aws:s3:::* grants or denies it
+    # as one on "*" does (AWS's policy examples grant it so), and one on a single bucket does not.
+    # The refusal names no resource, as S3's does.
+    iam = make_client(endpoint, "iam")
+    name = f"lister-{unique_bucket('u')}"[:60]
+    iam.create_user(UserName=name)
+    key = iam.create_access_key(UserName=name)["AccessKey"]
+    user = make_client(endpoint, "s3", key=key["AccessKeyId"], secret=key["SecretAccessKey"])
+
+    def policy(*statements: dict[str, str]) -> None:
+        iam.put_user_policy(UserName=name, PolicyName="p", PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": list(statements)}))
+
+    implicit = (
+        f"User: arn:aws:iam::{ROOT_ACCOUNT}:user/{name} is not authorized to perform: s3:ListAllMyBuckets "
+        "because no identity-based policy allows the s3:ListAllMyBuckets action"
+    )
+    assert error_of(user.list_buckets) == ("AccessDenied", 403, implicit)
+    policy({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::some-bucket"})
+    assert error_of(user.list_buckets) == ("AccessDenied", 403, implicit)
+    policy({"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"})
+    assert "Buckets" in user.list_buckets()
+    policy(
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:ListAllMyBuckets", "Resource": "arn:aws:s3:::*"},
+    )
+    assert error_of(user.list_buckets) == ("AccessDenied", 403, (
+        f"User: arn:aws:iam::{ROOT_ACCOUNT}:user/{name} is not authorized to perform: s3:ListAllMyBuckets "
+        "with an explicit deny in an identity-based policy"
+    ))

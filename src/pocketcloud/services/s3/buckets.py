@@ -41,6 +41,13 @@ class BucketOperations:
         s3:TagResource on the bucket being created, whatever the action catalog's first resource type."""
         if operation == "TagResource" and isinstance(params.get("Bucket"), str):
             return [f"arn:aws:s3:::{params['Bucket']}"]
+        if operation == "ListBuckets":
+            # s3:ListAllMyBuckets has no resource type, yet S3 grants it to a statement on
+            # "arn:aws:s3:::*" as to one on "*" (and denies it by such a statement), and not to one on
+            # a single bucket: AWS's own policy examples grant it on arn:aws:s3:::* (IAM User Guide,
+            # "Amazon S3: Allows IAM users access to their S3 home directory"; ceph s3-tests'
+            # test_deny_bucket_actions_in_user_policy). Every bucket is the resource it is asked on.
+            return ["arn:aws:s3:::*"]
         return super().resource_arns(ctx, operation, params)  # type: ignore[misc]
 
     def CreateBucket(self, ctx: RequestContext, p: Params) -> Params:
