@@ -334,6 +334,28 @@ def test_error_status_comes_from_the_model_when_the_error_gives_none() -> None:
     assert parsed["Error"] == {"Type": "Sender", "Code": "NoSuchEntity", "Message": "no user"}
 
 
+@pytest.mark.parametrize(
+    ("service", "protocol", "operation_name", "code"),
+    [
+        ("kms", "json", "Decrypt", "KMSInternalException"),
+        ("logs", "json", "PutLogEvents", "ServiceUnavailableException"),
+        ("s3control", "rest-xml", "ListAccessPoints", "InternalServiceException"),
+    ],
+)
+def test_a_server_fault_the_model_gives_no_status_is_500(
+    service: str, protocol: str, operation_name: str, code: str
+) -> None:
+    # An error shape marked "fault": true with no httpStatusCode is a 500 (botocore's protocol tests
+    # answer such errors 500), a Receiver fault in XML, which SDKs retry as a server error.
+    operation = service_model(service).operation_model(operation_name)
+    response = create_serializer(service, protocol).serialize_error(ServiceError(code, "boom"), operation, REQUEST_ID)
+    parsed = botocore_parse_error(protocol, operation, response)
+    assert response.status == 500
+    assert parsed["ResponseMetadata"]["HTTPStatusCode"] == 500
+    if protocol == "rest-xml":
+        assert b"<Type>Receiver</Type>" in response.body  # type: ignore[operator]
+
+
 def test_unknown_error_without_status_is_400_and_5xx_is_a_receiver_fault() -> None:
     serializer = create_serializer("sts", "query")
     assert serializer.serialize_error(ServiceError("Whatever", "x"), None, REQUEST_ID).status == 400

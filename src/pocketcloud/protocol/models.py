@@ -70,12 +70,18 @@ def error_shapes(service: str) -> dict[str, Shape]:
 
 
 def error_status(service: str, code: str) -> int | None:
-    """The HTTP status the model gives error `code` of `service`, if it says."""
+    """The HTTP status the model gives error `code` of `service`, if it says: its httpStatusCode, else
+    500 for a server fault (`"fault": true`, as KMS's KMSInternalException and Logs'
+    ServiceUnavailableException are), which SDKs retry as such (botocore's protocol tests answer
+    such an error 500)."""
     shape = error_shapes(service).get(code)
     if shape is None:
         return None
     status = shape.metadata.get("error", {}).get("httpStatusCode")
-    return int(status) if status else None
+    if status:
+        return int(status)
+    # botocore's Shape.metadata leaves the "fault" trait out; the shape's own model has it.
+    return 500 if getattr(shape, "_shape_model", {}).get("fault") else None
 
 
 # Signing names and target prefixes that differ from the botocore service name
