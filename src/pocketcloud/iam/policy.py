@@ -54,10 +54,17 @@ _PRINCIPAL_TYPES = {"AWS", "Service", "Federated", "CanonicalUser"}
 _ACCOUNT_ID = re.compile(r"\d{12}")
 _ACCOUNT_ROOT = re.compile(r"arn:aws[a-z-]*:iam::(\d{12}):root")
 _UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
-# An "AWS" principal named by ARN: an IAM or STS ARN of an account ("aws" for AWS's own), without
-# wildcards; never an IAM group ("You cannot identify a user group as a principal in a policy", IAM
-# User Guide, "AWS JSON policy elements: Principal"). Anything else is "Invalid principal in policy".
-PRINCIPAL_ARN = re.compile(r"arn:aws[a-z-]*:(iam|sts)::(\d{12}|aws):(?!group/)[^*?]+")
+# An "AWS" principal named by ARN, as IAM and S3 take one when a policy is written ("AWS JSON policy
+# elements: Principal", IAM User Guide): an account's root, an IAM user or role, an STS assumed-role or
+# federated-user session ("aws" for AWS's own account), or a CloudFront origin access identity, the
+# principal OAI bucket policies name; never a group ("You cannot identify a user group as a principal
+# in a policy"), a policy or a provider. Stored policies are evaluated with any "arn:" entry, which
+# then matches nothing: a write that skipped this check must not void the rest of the policy.
+PRINCIPAL_ARN = re.compile(
+    r"arn:aws[a-z-]*:(?:iam::(?:\d{12}|aws):(?:root|(?:user|role)/[^*?]+)"
+    r"|sts::(?:\d{12}|aws):(?:assumed-role|federated-user)/[^*?]+"
+    r"|iam::cloudfront:user/CloudFront Origin Access Identity [A-Z0-9]+)"
+)
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACTION_INDEX_LIMIT = 2048
 
@@ -360,7 +367,7 @@ def _compile_principal(element: Any) -> PrincipalSpec:
             accounts.add(entry)
         elif root:
             accounts.add(root.group(1))
-        elif PRINCIPAL_ARN.fullmatch(entry):
+        elif entry.startswith("arn:") and "*" not in entry and "?" not in entry:
             arns.add(entry)
         elif _UNIQUE_ID.fullmatch(entry):
             unique_ids.add(entry)

@@ -286,6 +286,7 @@ def test_trust_policy_naming_a_missing_role_of_another_account_the_server_has_is
         "arn:aws:iam::abc:user/x",
         "arn:aws:iam::123456789012:group/g",  # "You cannot identify a user group as a principal"
         "arn:aws:s3:::bucket",  # no IAM or STS principal
+        "arn:aws:iam::123456789012:policy/p",  # a policy is no principal either
     ],
 )
 def test_a_principal_arn_that_names_no_principal_is_refused(iam: Any, principal: str) -> None:

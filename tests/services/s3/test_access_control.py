@@ -96,6 +96,20 @@ def test_put_bucket_policy_refuses_a_role_principal_that_does_not_exist(endpoint
     iam.delete_role(RoleName=name)
 
 
+def test_put_bucket_policy_takes_a_cloudfront_origin_access_identity(s3: Any, bucket: str) -> None:
+    # The principal an OAI bucket policy names (CloudFront Developer Guide, "Restricting access to an
+    # Amazon S3 origin"; Terraform, CDK and Pulumi write it); a group is no principal.
+    oai = "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E2QWRUHAPOMQZL"
+    document = policy(statement("Allow", {"AWS": oai}, "s3:GetObject", f"arn:aws:s3:::{bucket}/*"))
+    s3.put_bucket_policy(Bucket=bucket, Policy=document)
+    assert json.loads(s3.get_bucket_policy(Bucket=bucket)["Policy"])["Statement"][0]["Principal"] == {"AWS": oai}
+    group = policy(statement("Allow", {"AWS": f"arn:aws:iam::{ROOT_ACCOUNT}:group/readers"}, "s3:GetObject",
+                             f"arn:aws:s3:::{bucket}/*"))
+    assert error_of(s3.put_bucket_policy, Bucket=bucket, Policy=group) == (
+        "MalformedPolicy", 400, "Invalid principal in policy")
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
 def test_put_bucket_policy_refuses_a_user_principal_that_does_not_exist(endpoint: str, s3: Any, bucket: str) -> None:
     iam = make_client(endpoint, "iam")
     name = f"reader-{uuid.uuid4().hex[:8]}"

@@ -3,8 +3,11 @@ queue's policy allows (AddPermission writes such a policy too), and never the ow
 
 from __future__ import annotations
 
+import contextlib
 import json
 from typing import Any
+
+from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT
 from tests.services.sqs.support import OTHER_ACCOUNT, error_of, unique
@@ -53,3 +56,21 @@ def test_add_permission_grants_another_account_and_owner_only_calls_stay_denied(
     assert error_of(other.delete_queue, QueueUrl=url)[0] == "AccessDenied"
     owner.remove_permission(QueueUrl=url, Label="all")
     assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+
+
+def test_a_deny_in_a_queue_policy_holds_beside_a_principal_that_names_nobody(two_accounts: tuple[Any, Any]) -> None:
+    # An entry that names no principal (an account id "abc" through AddPermission) matches nobody; it
+    # must not void the policy around it, whose Deny still refuses the account it names.
+    owner, other = two_accounts
+    url = owner.create_queue(QueueName=unique())["QueueUrl"]
+    arn = owner.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "sqs:*", "Resource": arn},
+        {"Effect": "Deny", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "sqs:SendMessage", "Resource": arn},
+    ]}
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": json.dumps(policy)})
+    assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+    with contextlib.suppress(ClientError):  # taken or refused: either way the policy stands
+        owner.add_permission(QueueUrl=url, Label="odd", AWSAccountIds=["abc"], Actions=["ReceiveMessage"])
+    assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+    assert other.receive_message(QueueUrl=url).get("Messages") is None  # the Allow still holds too

@@ -37,6 +37,7 @@ from pocketcloud.services.iam.principals import (
     public_view,
     shared_operations,
 )
+from pocketcloud.services.iam.trust_principals import unnamed_principal
 
 Params = dict[str, Any]
 
@@ -93,7 +94,8 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
             for action in actions if isinstance(actions, list) else [actions]:
                 if not _is_trust_action(str(action)):
                     raise malformed_policy("AssumeRole policy may only specify STS AssumeRole actions.")
-        missing = self.missing_principal(json.loads(document))
+        policy = json.loads(document)
+        missing = unnamed_principal(policy) or self.missing_principal(policy)
         if missing is not None:
             raise malformed_policy(f'Invalid principal in policy: "AWS":"{missing}"')
         check_trust_policy_size(document)
