@@ -548,10 +548,14 @@ _NO_POLICY_ALLOWS = {
 }
 
 
+# What s3:ListAllMyBuckets, an action on no resource type, is asked on (services/s3/buckets.py).
+EVERY_BUCKET = "arn:aws:s3:::*"
+
+
 def names_no_resource(arn: str) -> bool:
-    """Whether a request resource is no particular resource: "*" (an action on no resource type), or
-    an ARN whose resource part is "*" (S3's every bucket, `arn:aws:s3:::*`, for ListAllMyBuckets)."""
-    return arn == "*" or arn.split(":", 5)[5:] == ["*"]
+    """Whether a request resource is no particular resource: "*" (an action on no resource type) or
+    S3's every bucket."""
+    return arn in ("*", EVERY_BUCKET)
 
 
 def denial_message(
@@ -572,9 +576,9 @@ def denial_message(
     quote = action.lower().startswith("s3:") if quote_resource is None else quote_resource
     target = f'"{resource}"' if quote else resource
     head = f"User: {who} is not authorized to perform: {action} on resource: {target}"
-    if quote and names_no_resource(resource):
-        # S3 names no resource then ("... to perform: s3:ListAllMyBuckets because no identity-based
-        # policy allows ..."), where Lambda and ECR write "on resource: *".
+    if resource == EVERY_BUCKET:
+        # S3 names no resource for ListAllMyBuckets ("... to perform: s3:ListAllMyBuckets because no
+        # identity-based policy allows ..."), where Lambda and ECR write "on resource: *".
         head = f"User: {who} is not authorized to perform: {action}"
     kind = decision.denied_by or IDENTITY
     if kind == TRUST:

@@ -299,11 +299,10 @@ def test_sigv2_with_an_x_amz_date_that_is_no_valid_date_is_refused(
     )
 
 
-@pytest.mark.parametrize("value", ["", " "])
-def test_an_empty_authorization_header_is_an_anonymous_request(endpoint: str, bucket: str, value: str) -> None:
+def test_an_empty_authorization_header_is_an_anonymous_request(endpoint: str, bucket: str) -> None:
     # AWS answers `curl -H "Authorization;"` 403 AccessDenied, as an unsigned request (storj/edge#142;
     # ceph s3-tests test_object_create_bad_authorization_empty), not as an unsupported signature.
-    status, body, _ = http("PUT", f"{endpoint}/{bucket}/k", b"bar", {"Authorization": value})
+    status, body, _ = http("PUT", f"{endpoint}/{bucket}/k", b"bar", {"Authorization": ""})
     assert status == 403
     assert b"<Code>AccessDenied</Code>" in body
     assert make_client(endpoint, "s3").list_objects_v2(Bucket=bucket)["KeyCount"] == 0

@@ -6,6 +6,7 @@ from functools import cache
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.evaluate import EVERY_BUCKET
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -47,7 +48,7 @@ class BucketOperations:
             # a single bucket: AWS's own policy examples grant it on arn:aws:s3:::* (IAM User Guide,
             # "Amazon S3: Allows IAM users access to their S3 home directory"; ceph s3-tests'
             # test_deny_bucket_actions_in_user_policy). Every bucket is the resource it is asked on.
-            return ["arn:aws:s3:::*"]
+            return [EVERY_BUCKET]
         return super().resource_arns(ctx, operation, params)  # type: ignore[misc]
 
     def CreateBucket(self, ctx: RequestContext, p: Params) -> Params:
