@@ -53,8 +53,12 @@ CASES: list[tuple[str, str, dict[str, Any], str, list[str]]] = [
     ("iam", "ListUsers", {}, "iam:ListUsers", [f"arn:aws:iam::{ACCOUNT}:user/"]),
     ("logs", "PutLogEvents", {"logGroupName": "/aws/lambda/f", "logStreamName": "s", "logEvents": []},
      "logs:PutLogEvents", [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/aws/lambda/f:log-stream:s"]),
+    # What is done to a log group is asked on "<its ARN>:log-stream:" (AWS's AccessDenied names it),
+    # but for the tagging APIs that take the bare ARN.
     ("logs", "CreateLogGroup", {"logGroupName": "g"}, "logs:CreateLogGroup",
-     [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g"]),
+     [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g:log-stream:"]),
+    ("logs", "TagResource", {"resourceArn": f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g", "tags": {}},
+     "logs:TagResource", [f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:g"]),
     ("secretsmanager", "GetSecretValue", {"SecretId": "db-pass"}, "secretsmanager:GetSecretValue",
      [f"arn:aws:secretsmanager:{REGION}:{ACCOUNT}:secret:db-pass"]),
     ("secretsmanager", "GetSecretValue",

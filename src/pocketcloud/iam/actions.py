@@ -315,6 +315,11 @@ def resource_arns(
     plan = _plan_for(service, operation, params)
     if plan.special is not None:
         return plan.special(account, region, params)
+    return _fill_plan(plan, account, region, params)
+
+
+def _fill_plan(plan: _Plan, account: str, region: str, params: Mapping[str, Any]) -> list[str]:
+    """The ARNs the catalog's resource types make of `params` ("*" for a type they cannot name)."""
     required = plan.required
     if len(required) == 1:
         return required[0].fill(params, account, region) or ["*"]
@@ -384,6 +389,25 @@ def _logs_describe_log_groups(account: str, region: str, params: Mapping[str, An
     # empty name and stream ("...:log-group::log-stream:", as its AccessDenied messages show:
     # hashicorp/terraform-provider-aws#8804), which a policy's "...:log-group:*" covers.
     return [f"arn:aws:logs:{region}:{account}:log-group::log-stream:"]
+
+
+# CloudWatch Logs authorizes what is done to a log group on "<log group ARN>:log-stream:", which a
+# policy's "...:log-group:NAME:*" covers and a bare "...:log-group:NAME" does not (its AccessDenied
+# messages name it: "... to perform: logs:CreateLogGroup on resource: arn:aws:logs:us-east-1:
+# 123456789012:log-group:test-log-group:log-stream:"); the Logs API reference (LogGroup) names the
+# exceptions, TagResource, UntagResource and ListTagsForResource, which take the bare ARN.
+_LOGS_BARE_ARN_OPERATIONS = frozenset(("TagResource", "UntagResource", "ListTagsForResource"))
+_LOG_GROUP_ARN = re.compile(r"arn:[^:]+:logs:[^:]*:[^:]*:log-group:[^:]+(?::\*)?")
+
+
+def _logs_group_level(plan: _Plan) -> Callable[[str, str, Mapping[str, Any]], list[str]]:
+    def resources(account: str, region: str, params: Mapping[str, Any]) -> list[str]:
+        return [
+            arn.removesuffix(":*") + ":log-stream:" if _LOG_GROUP_ARN.fullmatch(arn) else arn
+            for arn in _fill_plan(plan, account, region, params)
+        ]
+
+    return resources
 
 
 # (service, operation) → its resources, where AWS's are not the catalog's.
@@ -474,6 +498,8 @@ def _plan_for(service: str, operation: OperationModel, params: Mapping[str, Any]
 def _build_plan(service: str, operation: OperationModel) -> _Plan:
     plan = _catalog_plan(service, operation)
     special = _RESOURCE_OVERRIDES.get((service, operation.name))
+    if special is None and service == "logs" and operation.name not in _LOGS_BARE_ARN_OPERATIONS:
+        special = _logs_group_level(plan)
     if special is not None:
         plan = _Plan(plan.action, (), (), special=special)
     return plan

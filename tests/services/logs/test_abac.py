@@ -222,3 +222,28 @@ def test_describe_log_groups_is_authorized_on_the_accounts_log_groups(endpoint: 
         f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group::log-stream: "
         "because no identity-based policy allows the logs:DescribeLogGroups action"
     )
+
+
+def test_a_log_groups_actions_are_authorized_on_its_arn_with_a_trailing_wildcard(endpoint: str, logs: Any) -> None:
+    """What is done to a log group is asked on "<its ARN>:log-stream:" (AWS's AccessDenied names it),
+    so the ".../log-group:NAME:*" the Logs API reference tells policies to use covers it and the bare
+    ARN does not; TagResource, the reference's exception, takes the bare ARN."""
+    name = f"/aws/lambda/{_unique('fn')}"
+    group_arn = f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:{name}"
+    actions = ["logs:CreateLogGroup", "logs:PutRetentionPolicy", "logs:DescribeLogStreams", "logs:DeleteLogGroup"]
+    starred = _user_client(
+        endpoint,
+        {"Effect": "Allow", "Action": actions, "Resource": f"arn:aws:logs:{REGION}:{ROOT_ACCOUNT}:log-group:/aws/lambda/*:*"},
+    )
+    starred.create_log_group(logGroupName=name)
+    starred.put_retention_policy(logGroupName=name, retentionInDays=7)
+    assert starred.describe_log_streams(logGroupName=name)["logStreams"] == []
+    bare = _user_client(
+        endpoint,
+        {"Effect": "Allow", "Action": [*actions, "logs:TagResource"], "Resource": group_arn},
+    )
+    code, message = _refused(bare.put_retention_policy, logGroupName=name, retentionInDays=14)
+    assert code == "AccessDeniedException"
+    assert f"to perform: logs:PutRetentionPolicy on resource: {group_arn}:log-stream: because" in message
+    bare.tag_resource(resourceArn=group_arn, tags={"team": "alpha"})
+    starred.delete_log_group(logGroupName=name)
