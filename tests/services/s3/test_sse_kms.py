@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import uuid
 from typing import Any
 
 import pytest
@@ -160,6 +161,35 @@ def test_copying_an_sse_kms_object_needs_kms_decrypt_on_the_source_key(
     _, with_decrypt = iam_user(endpoint, allow("s3:*", "kms:Decrypt"))
     with_decrypt.copy_object(Bucket=bucket, Key="copy", CopySource={"Bucket": bucket, "Key": "sealed"})
     assert s3.get_object(Bucket=bucket, Key="copy")["Body"].read() == b"secret"
+
+
+def test_s3_uses_the_key_in_a_forward_access_session(endpoint: str, bucket: str) -> None:
+    # "The aws:ViaAWSService condition key value is always set to true when a FAS request is made"
+    # (IAM User Guide, "Forward access sessions", whose example is S3 using an SSE-KMS key): a key
+    # permission held to it lets S3 use the key for its caller, and not the caller call KMS itself.
+    key = new_kms_key(endpoint)
+    via_s3_only = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": key["Arn"],
+                "Condition": {"Bool": {"aws:ViaAWSService": "true"}},
+            },
+        ],
+    }
+    iam = make_client(endpoint, "iam")
+    name = f"fas-{uuid.uuid4().hex[:8]}"
+    iam.create_user(UserName=name)
+    iam.put_user_policy(UserName=name, PolicyName="fas", PolicyDocument=json.dumps(via_s3_only))
+    access = iam.create_access_key(UserName=name)["AccessKey"]
+    credentials = {"key": access["AccessKeyId"], "secret": access["SecretAccessKey"]}
+    user_s3, user_kms = make_client(endpoint, "s3", **credentials), make_client(endpoint, "kms", **credentials)
+    put_kms(user_s3, bucket, "fas", key["KeyId"])
+    assert user_s3.get_object(Bucket=bucket, Key="fas")["Body"].read() == b"secret"
+    assert error_of(user_kms.generate_data_key, KeyId=key["Arn"], KeySpec="AES_256")[0] == "AccessDeniedException"
 
 
 def test_s3_uses_the_key_under_the_objects_arn_as_encryption_context(

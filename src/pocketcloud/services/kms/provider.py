@@ -272,6 +272,9 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Mu
         else:
             values["kms:ViaService"] = f"{service}.{scope[1]}.amazonaws.com"
             values["kms:CallerAccount"] = ctx.account_id
+            # A forward access session: "The aws:ViaAWSService condition key value is always set to
+            # true when a FAS request is made" (IAM User Guide, "Forward access sessions").
+            values["aws:ViaAWSService"] = "true"
             if action in _GRANT_ACTIONS:  # a grant the service makes for its caller's resource
                 values["kms:GrantIsForAWSResource"] = "true"
         operation = action.removeprefix("kms:")
