@@ -74,3 +74,22 @@ def test_a_deny_in_a_queue_policy_holds_beside_a_principal_that_names_nobody(two
         owner.add_permission(QueueUrl=url, Label="odd", AWSAccountIds=["abc"], Actions=["ReceiveMessage"])
     assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
     assert other.receive_message(QueueUrl=url).get("Messages") is None  # the Allow still holds too
+
+
+def test_no_queue_policy_lets_another_account_move_a_queues_messages(two_accounts: tuple[Any, Any]) -> None:
+    # "Cross-account permissions don't apply to the following actions: ..., CancelMessageMoveTask, ...,
+    # ListMessageMoveTask, ..., StartMessageMoveTask, ..." (SQS Developer Guide, "Limitations of
+    # Amazon SQS custom policies"), even under a policy that allows the other account sqs:*.
+    owner, other = two_accounts
+    dlq = owner.create_queue(QueueName=unique())["QueueUrl"]
+    dlq_arn = owner.get_queue_attributes(QueueUrl=dlq, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    owner.create_queue(QueueName=unique(), Attributes={
+        "RedrivePolicy": json.dumps({"deadLetterTargetArn": dlq_arn, "maxReceiveCount": "1"})})
+    owner.set_queue_attributes(QueueUrl=dlq, Attributes={"Policy": json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "sqs:*", "Resource": dlq_arn}]})})
+    other.send_message(QueueUrl=dlq, MessageBody="the policy holds for the other calls")
+    assert error_of(other.start_message_move_task, SourceArn=dlq_arn)[:2] == ("AccessDenied", 403)
+    assert error_of(other.list_message_move_tasks, SourceArn=dlq_arn)[:2] == ("AccessDenied", 403)
+    handle = owner.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
+    assert error_of(other.cancel_message_move_task, TaskHandle=handle)[:2] == ("AccessDenied", 403)

@@ -25,6 +25,9 @@ from pocketcloud.services.sqs.redrive import RedriveOperations, read_task_handle
 from pocketcloud.services.sqs.retention import RetentionWorker
 from pocketcloud.services.sqs.state import Queue, SqsState, parse_queue_url, queue_arn, queue_url_of_path
 
+# The calls that name their queue by ARN (a dead-letter queue whose messages move).
+_MOVE_TASK_OPERATIONS = frozenset(("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask"))
+
 
 class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, RedriveOperations, Provider):
     service = "sqs"
@@ -155,7 +158,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         if operation == "GetQueueUrl":
             owner = params.get("QueueOwnerAWSAccountId") or ctx.account_id
             return self.sqs.find(owner, ctx.region, params.get("QueueName") or ""), owner
-        if operation in ("StartMessageMoveTask", "ListMessageMoveTasks", "CancelMessageMoveTask"):
+        if operation in _MOVE_TASK_OPERATIONS:
             arn = params.get("SourceArn")
             if operation == "CancelMessageMoveTask":
                 handle = read_task_handle(params.get("TaskHandle") or "")
@@ -175,6 +178,11 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
         queue, owner = self._policy_queue(ctx, operation, params)
         if queue is None:
             return None, owner
+        if operation in _MOVE_TASK_OPERATIONS:
+            # "Cross-account permissions don't apply to the following actions: ..., CancelMessageMoveTask,
+            # ..., ListMessageMoveTask, ..., StartMessageMoveTask, ..." (SQS Developer Guide, "Limitations of
+            # Amazon SQS custom policies"): no queue policy lets another account move a queue's messages.
+            return None, queue.account
         return self._policy_text(queue), queue.account
 
     def condition_values(self, ctx: RequestContext, operation: str, params: dict[str, Any]) -> dict[str, Any]:
