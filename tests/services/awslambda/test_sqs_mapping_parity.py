@@ -125,6 +125,30 @@ def test_a_starting_position_is_refused_for_a_queue(lam: Any, sqs: Any, made: Fu
     assert message == "StartingPosition is not valid for SQS event sources."
 
 
+@pytest.mark.parametrize(
+    ("member", "value"),
+    [
+        ("MaximumRetryAttempts", 2),
+        ("BisectBatchOnFunctionError", True),
+        ("ParallelizationFactor", 2),
+        ("TumblingWindowInSeconds", 60),
+        ("MaximumRecordAgeInSeconds", 3600),
+        ("DestinationConfig", {"OnFailure": {"Destination": "arn:aws:sqs:us-east-1:000000000000:somewhere"}}),
+    ],
+)
+def test_a_stream_sources_error_handling_is_refused_for_a_queue(
+    lam: Any, sqs: Any, made: Functions, member: str, value: Any
+) -> None:
+    # "The following error handling options are available only for stream sources (DynamoDB and
+    # Kinesis)" (CreateEventSourceMapping); Lambda names the member it refuses.
+    _, arn = new_queue(sqs)
+    code, status, message, _ = error_of(
+        lam.create_event_source_mapping, EventSourceArn=arn, FunctionName=made.python(FORWARD), **{member: value}
+    )
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    assert message == f"Unsupported '{member}' parameter for given event source mapping type"
+
+
 def test_only_messages_a_filter_matches_are_delivered_and_the_rest_are_deleted(
     lam: Any, sqs: Any, made: Functions, mappings: list[str]
 ) -> None:

@@ -197,6 +197,7 @@ class EventSourceOperations:
             raise invalid_parameter("Unsupported event source: pocketcloud maps SQS queues to functions.")
         if p.get("StartingPosition") or p.get("StartingPositionTimestamp") is not None:
             raise invalid_parameter("StartingPosition is not valid for SQS event sources.")
+        _check_sqs_members(p)
         check_filter_criteria(p.get("FilterCriteria"))
         name, qualifier = split_name(ctx, p["FunctionName"])
         try:
@@ -252,6 +253,7 @@ class EventSourceOperations:
 
     def UpdateEventSourceMapping(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._mapping(ctx, p["UUID"])
+        _check_sqs_members(p)
         check_filter_criteria(p.get("FilterCriteria"))
         window = p.get("MaximumBatchingWindowInSeconds")
         _check_batching(
@@ -653,3 +655,24 @@ def _reported_failures(payload: bytes) -> list[str] | None:
             return None
         found.append(str(identifier))
     return found
+
+
+# What a mapping takes for stream sources only ("The following error handling options are available only
+# for stream sources (DynamoDB and Kinesis)", CreateEventSourceMapping; DestinationConfig is for Kinesis,
+# DynamoDB Streams, Amazon MSK and self-managed Kafka only). Lambda refuses each by name, as it refused a
+# Kafka-only member on another mapping type: "Unsupported 'ConsumptionMode' parameter for given event
+# source mapping type" (recorded against Lambda in us-east-1, 2026-09-27).
+_STREAM_ONLY_MEMBERS = (
+    "MaximumRetryAttempts",
+    "BisectBatchOnFunctionError",
+    "ParallelizationFactor",
+    "TumblingWindowInSeconds",
+    "MaximumRecordAgeInSeconds",
+    "DestinationConfig",
+)
+
+
+def _check_sqs_members(p: Params) -> None:
+    for member in _STREAM_ONLY_MEMBERS:
+        if p.get(member) is not None:
+            raise invalid_parameter(f"Unsupported '{member}' parameter for given event source mapping type")
