@@ -206,3 +206,30 @@ def test_a_fifo_queue_is_refused_as_a_dead_letter_queue(server: ServerProcess, f
         assert config["DestinationConfig"]["OnFailure"]["Destination"] == fifo_arn
     finally:
         sender.cleanup()
+
+
+def test_a_dead_letter_target_is_a_queue_or_topic_and_an_s3_destination_is_for_failures(
+    functions: Functions, lam: Any
+) -> None:
+    """DeadLetterConfig takes "The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic"
+    (its API reference): a function or a bucket is refused. An S3 bucket takes records "on failure only"
+    ("Capturing records of Lambda asynchronous invocations"): as OnSuccess it is an invalid config."""
+    name = functions.python(SUCCEEDS)
+    other = f"arn:aws:lambda:us-east-1:000000000000:function:{name}-other"
+    for target in (other, "arn:aws:s3:::records-bucket"):
+        code, status, message, _ = error_of(
+            lam.update_function_configuration, FunctionName=name, DeadLetterConfig={"TargetArn": target}
+        )
+        assert (code, status) == ("InvalidParameterValueException", 400)
+        assert message.startswith("Invalid dead letter queue ARN: ")
+    assert "DeadLetterConfig" not in lam.get_function_configuration(FunctionName=name)
+    code, status, _, _ = error_of(
+        lam.put_function_event_invoke_config,
+        FunctionName=name,
+        DestinationConfig={"OnSuccess": {"Destination": "arn:aws:s3:::records-bucket"}},
+    )
+    assert (code, status) == ("InvalidParameterValueException", 400)
+    config = lam.put_function_event_invoke_config(
+        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::records-bucket"}}
+    )
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == "arn:aws:s3:::records-bucket"

@@ -152,11 +152,10 @@ class SettingsOperations:
             if not target:
                 continue
             parts = target.split(":")
-            if (
-                len(parts) < 6
-                or parts[0] != "arn"
-                or parts[2] not in ("lambda", "sqs", "sns", "events", "s3")
-            ):
+            # "Amazon S3 – An Amazon S3 bucket (on failure only)" (Capturing records of Lambda
+            # asynchronous invocations).
+            services = ("lambda", "sqs", "sns", "events", "s3") if side == "OnFailure" else ("lambda", "sqs", "sns", "events")
+            if len(parts) < 6 or parts[0] != "arn" or parts[2] not in services:
                 # AWS names the whole configuration, as its (Java) model prints it.
                 raise invalid_parameter(
                     f"The provided destination config {_java_config(destinations)} is invalid."
