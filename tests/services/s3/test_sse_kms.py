@@ -32,6 +32,22 @@ def allow(*actions: str) -> str:
     )
 
 
+def s3_and_key_use_if(key_arn: str, condition: dict[str, Any]) -> dict[str, Any]:
+    """An identity policy allowing s3:* and, under `condition`, the use of key `key_arn`."""
+    return {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+            {
+                "Effect": "Allow",
+                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
+                "Resource": key_arn,
+                "Condition": condition,
+            },
+        ],
+    }
+
+
 def put_kms(client: Any, bucket: str, key: str, key_id: str | None = None) -> Any:
     named = {"SSEKMSKeyId": key_id} if key_id else {}
     return client.put_object(Bucket=bucket, Key=key, Body=b"secret", ServerSideEncryption="aws:kms", **named)
@@ -168,18 +184,7 @@ def test_s3_uses_the_key_in_a_forward_access_session(endpoint: str, bucket: str)
     # (IAM User Guide, "Forward access sessions", whose example is S3 using an SSE-KMS key): a key
     # permission held to it lets S3 use the key for its caller, and not the caller call KMS itself.
     key = new_kms_key(endpoint)
-    via_s3_only = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-            {
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": key["Arn"],
-                "Condition": {"Bool": {"aws:ViaAWSService": "true"}},
-            },
-        ],
-    }
+    via_s3_only = s3_and_key_use_if(key["Arn"], {"Bool": {"aws:ViaAWSService": "true"}})
     iam = make_client(endpoint, "iam")
     name = f"fas-{uuid.uuid4().hex[:8]}"
     iam.create_user(UserName=name)
@@ -198,20 +203,9 @@ def test_s3_uses_the_key_under_the_objects_arn_as_encryption_context(
     # A policy can hold a caller to some objects through kms:EncryptionContext:aws:s3:arn
     # ("Encryption context" in "Using server-side encryption with AWS KMS keys").
     key = new_kms_key(endpoint)
-    scoped = {
-        "Version": "2012-10-17",
-        "Statement": [
-            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
-            {
-                "Effect": "Allow",
-                "Action": ["kms:GenerateDataKey", "kms:Decrypt"],
-                "Resource": key["Arn"],
-                "Condition": {
-                    "StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{bucket}/open/*"}
-                },
-            },
-        ],
-    }
+    scoped = s3_and_key_use_if(
+        key["Arn"], {"StringLike": {"kms:EncryptionContext:aws:s3:arn": f"arn:aws:s3:::{bucket}/open/*"}}
+    )
     _, user = iam_user(endpoint, json.dumps(scoped))
     put_kms(user, bucket, "open/a", key["KeyId"])
     assert user.get_object(Bucket=bucket, Key="open/a")["Body"].read() == b"secret"
