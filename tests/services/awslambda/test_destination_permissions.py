@@ -229,7 +229,45 @@ def test_a_dead_letter_target_is_a_queue_or_topic_and_an_s3_destination_is_for_f
         DestinationConfig={"OnSuccess": {"Destination": "arn:aws:s3:::records-bucket"}},
     )
     assert (code, status) == ("InvalidParameterValueException", 400)
-    config = lam.put_function_event_invoke_config(
-        FunctionName=name, DestinationConfig={"OnFailure": {"Destination": "arn:aws:s3:::records-bucket"}}
-    )
-    assert config["DestinationConfig"]["OnFailure"]["Destination"] == "arn:aws:s3:::records-bucket"
+
+
+def test_a_failure_record_is_written_to_an_s3_bucket_as_lambda_names_it(server: ServerProcess, lam: Any) -> None:
+    """An S3 bucket takes a failed invocation's record as a JSON object named
+    "aws/lambda/async/<function-name>/YYYY/MM/DD/YYYY-MM-DDTHH.MM.SS-<Random UUID>", written as the
+    execution role, which must be allowed s3:PutObject there ("Capturing records of Lambda
+    asynchronous invocations")."""
+    s3: Any = server.client("s3")
+    bucket = unique("records").lower()
+    s3.create_bucket(Bucket=bucket)
+    unable = Functions(lam, _role(server))
+    made = Functions(lam, _role(server, _allow("s3:PutObject", f"arn:aws:s3:::{bucket}/*")))
+    destination = {"OnFailure": {"Destination": f"arn:aws:s3:::{bucket}"}}
+    try:
+        refused = unable.python(FAILS)
+        code, status, message, _ = error_of(
+            lam.put_function_event_invoke_config, FunctionName=refused, DestinationConfig=destination
+        )
+        assert (code, status) == ("InvalidParameterValueException", 400)
+        assert message == (
+            f"The function's execution role does not have permissions to call PutObject on arn:aws:s3:::{bucket}"
+        )
+        name = made.python(FAILS)
+        lam.put_function_event_invoke_config(FunctionName=name, MaximumRetryAttempts=0, DestinationConfig=destination)
+        response = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b'{"n": 3}')
+        deadline, keys = time.monotonic() + 30, []
+        while not keys and time.monotonic() < deadline:
+            keys = [o["Key"] for o in s3.list_objects_v2(Bucket=bucket).get("Contents", [])]
+            time.sleep(0.2)
+        assert len(keys) == 1
+        assert re.fullmatch(
+            rf"aws/lambda/async/{name}/\d{{4}}/\d\d/\d\d/\d{{4}}-\d\d-\d\dT\d\d\.\d\d\.\d\d-[0-9a-f-]{{36}}",
+            keys[0],
+        )
+        record = json.loads(s3.get_object(Bucket=bucket, Key=keys[0])["Body"].read())
+    finally:
+        unable.cleanup()
+        made.cleanup()
+    assert record["requestContext"]["requestId"] == response["ResponseMetadata"]["RequestId"]
+    assert record["requestContext"]["condition"] == "RetriesExhausted"
+    assert record["requestPayload"] == {"n": 3}
+    assert record["responseContext"]["functionError"] == "Unhandled"

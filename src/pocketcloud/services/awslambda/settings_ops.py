@@ -5,6 +5,8 @@
 from __future__ import annotations
 
 import logging
+import time
+import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -18,7 +20,7 @@ from pocketcloud.services.awslambda.functions import (
 )
 from pocketcloud.services.awslambda.paging import paged
 from pocketcloud.services.awslambda.provisioned import UNRESERVED_MINIMUM, held_from_pool
-from pocketcloud.services.awslambda.target_access import denied_call
+from pocketcloud.services.awslambda.target_access import ASYNC_RECORDS, denied_call
 
 Params = dict[str, Any]
 log = logging.getLogger("pocketcloud.lambda")
@@ -282,6 +284,9 @@ class SettingsOperations:
                 return
             if service == "sqs":
                 sender = access.context(function["Role"], function["FunctionName"], "sqs", "SendMessage", parts[3])
+            if service == "s3":
+                await self._put_record(access, function, parts[5], body)
+                return
         if service == "lambda" and len(parts) >= 7:
             qualifier = parts[7] if len(parts) > 7 else None
             self.enqueue(parts[4], parts[3], parts[6], qualifier, body)  # type: ignore[attr-defined]
@@ -294,6 +299,24 @@ class SettingsOperations:
             await deliver(target, body.decode("utf-8", "replace"), attributes or {}, sender=sender)
         except ServiceError as error:
             log.warning("%s: the record to %s is dropped: %s", account, target, error.code)
+
+
+    async def _put_record(self, access: Any, function: Params, bucket: str, body: bytes) -> None:
+        """Write an on-failure record to an S3 bucket as the function's execution role, as a JSON object
+        named as Lambda names it (`ASYNC_RECORDS`); a write S3 refuses drops the record."""
+        name = function["FunctionName"]
+        now = time.gmtime()
+        key = (
+            f"{ASYNC_RECORDS}{name}/{time.strftime('%Y/%m/%d', now)}/"
+            f"{time.strftime('%Y-%m-%dT%H.%M.%S', now)}-{uuid.uuid4()}"
+        )
+        s3 = self.runtime.provider("s3")  # type: ignore[attr-defined]
+        region = self.runtime.settings.region  # type: ignore[attr-defined]
+        try:
+            ctx = access.context(function["Role"], name, "s3", "PutObject", region)
+            await s3.PutObject(ctx, {"Bucket": bucket, "Key": key, "Body": body, "ContentType": "application/json"})
+        except ServiceError as error:
+            log.warning("%s: the record to bucket %s is dropped: %s", name, bucket, error.code)
 
 
 def _java_config(destinations: Params) -> str:

@@ -17,6 +17,10 @@ from typing import Any
 
 from pocketcloud.services.awslambda.role_access import RoleAccess
 
+# Where an on-failure record sent to an S3 bucket is written: "aws/lambda/async/<function-name>/YYYY/MM/DD/
+# YYYY-MM-DDTHH.MM.SS-<Random UUID>" (Capturing records of Lambda asynchronous invocations).
+ASYNC_RECORDS = "aws/lambda/async/"
+
 
 @dataclass(frozen=True)
 class TargetCall:
@@ -46,6 +50,9 @@ def target_call(runtime: Any, target: str) -> TargetCall | None:
         return TargetCall("lambda", "Invoke", "InvokeFunction", "Lambda", region, {"FunctionName": target})
     if service == "sns":
         return TargetCall("sns", "Publish", "Publish", "SNS", region, {"TopicArn": target, "Message": "-"})
+    if service == "s3" and resource and "/" not in resource:  # a bucket: records go under ASYNC_RECORDS
+        params = {"Bucket": resource, "Key": ASYNC_RECORDS}
+        return TargetCall("s3", "PutObject", "PutObject", "S3", runtime.settings.region, params)
     return None
 
 
