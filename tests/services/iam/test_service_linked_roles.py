@@ -104,3 +104,39 @@ def test_deletion_is_a_task_that_succeeds(iam: Any) -> None:
         "NoSuchEntity",
         404,
     )
+
+
+def test_a_caller_cannot_change_a_service_linked_roles_policies_or_trust(iam: Any) -> None:
+    # UnmodifiableEntity in AttachRolePolicy, PutRolePolicy and UpdateAssumeRolePolicy: "service-linked
+    # roles are protected AWS resources. Only the service that depends on the service-linked role can
+    # modify or delete the role on your behalf."
+    name = iam.create_service_linked_role(AWSServiceName="elasticbeanstalk.amazonaws.com")["Role"]["RoleName"]
+    try:
+        protected = (
+            "UnmodifiableEntity",
+            400,
+            f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS",
+        )
+        read_only = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+        assert error_of(iam.attach_role_policy, RoleName=name, PolicyArn=read_only) == protected
+        document = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+        assert error_of(iam.put_role_policy, RoleName=name, PolicyName="more", PolicyDocument=document) == protected
+        trust = json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+        assert error_of(iam.update_assume_role_policy, RoleName=name, PolicyDocument=trust) == protected
+    finally:
+        iam.delete_service_linked_role(RoleName=name)
+
+
+def test_a_service_role_policy_is_attachable_to_no_customer_role(iam: Any) -> None:
+    # AttachRolePolicy's PolicyNotAttachable: "AWS service role policies can only be attached to the
+    # service-linked role for that service" (IAM's words in the answer, as Terraform users quote it).
+    role = unique("customer")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}]}))
+    policy = "arn:aws:iam::aws:policy/aws-service-role/AmazonECSServiceRolePolicy"
+    assert error_of(iam.attach_role_policy, RoleName=role, PolicyArn=policy) == (
+        "PolicyNotAttachable", 400, "Cannot attach a Service Role Policy to a Customer Role.")
+    assert iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"] == []
+    iam.delete_role(RoleName=role)

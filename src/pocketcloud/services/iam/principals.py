@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.common import (
     already_exists,
@@ -250,13 +251,40 @@ def page_list(items: list[Any], params: dict[str, Any], member: str) -> dict[str
     return result
 
 
+SERVICE_LINKED_PATH = "/aws-service-role/"
+# AWS's managed policies for service-linked roles: attachable to those roles only.
+_SERVICE_ROLE_POLICIES = "arn:aws:iam::aws:policy/aws-service-role/"
+
+
+def protected_role(name: str) -> ServiceError:
+    """What IAM answers a change a caller asks of a service-linked role ("service-linked roles are
+    protected AWS resources. Only the service that depends on the service-linked role can modify or
+    delete the role", UnmodifiableEntity in AttachRolePolicy, PutRolePolicy, UpdateAssumeRolePolicy)."""
+    return ServiceError(
+        "UnmodifiableEntity",
+        f"Cannot perform the operation on the protected role '{name}' - this role is only modifiable by AWS",
+        status=400,
+    )
+
+
+def is_service_linked(doc: dict[str, Any]) -> bool:
+    return str(doc.get("Path", "")).startswith(SERVICE_LINKED_PATH)
+
+
 def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool = True) -> type:
     """A mixin with the operations every principal kind shares, named as AWS names them:
     Put/Get/Delete/List{noun}Policy(ies), Attach/Detach/ListAttached{noun}Policies,
     Tag/Untag/List{noun}Tags and Put/Delete{noun}PermissionsBoundary."""
     name_member = kind.name_member
 
+    def caller_may_change(self: Any, ctx: RequestContext, name: str) -> dict[str, Any]:
+        doc: dict[str, Any] = self.principals.get(ctx, kind, name)
+        if kind is ROLE and is_service_linked(doc):
+            raise protected_role(name)
+        return doc
+
     def put_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        caller_may_change(self, ctx, p[name_member])
         self.principals.put_inline(ctx, kind, p[name_member], p["PolicyName"], p["PolicyDocument"])
         return {}
 
@@ -271,6 +299,11 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return self.principals.list_inline(ctx, kind, p[name_member], p)
 
     def attach(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
+        caller_may_change(self, ctx, p[name_member])
+        if str(p["PolicyArn"]).startswith(_SERVICE_ROLE_POLICIES):
+            # AttachRolePolicy's PolicyNotAttachable: "AWS service role policies can only be attached to
+            # the service-linked role for that service", worded as IAM words it.
+            raise ServiceError("PolicyNotAttachable", "Cannot attach a Service Role Policy to a Customer Role.", status=400)
         self.principals.attach(ctx, kind, p[name_member], p["PolicyArn"])
         return {}
 

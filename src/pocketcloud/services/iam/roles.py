@@ -7,7 +7,6 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.arn import glob_matches
-from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.iam.access_recorder import AccessRecorder
 from pocketcloud.services.iam.common import (
     already_exists,
@@ -32,8 +31,10 @@ from pocketcloud.services.iam.policy_quotas import check_trust_policy_size
 from pocketcloud.services.iam.principals import (
     ROLE,
     Principals,
+    is_service_linked,
     list_tags,
     page_list,
+    protected_role,
     public_view,
     shared_operations,
 )
@@ -165,6 +166,8 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return {"Role": role_view(doc, UPDATED_VIEW)}
 
     def UpdateAssumeRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
+        if is_service_linked(self.principals.get(ctx, ROLE, p["RoleName"])):
+            raise protected_role(p["RoleName"])
         trust = self._check_trust(ctx, p["PolicyDocument"])
         self._update_role(ctx, p["RoleName"], AssumeRolePolicyDocument=trust)
         return {}
@@ -173,14 +176,8 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         name = p["RoleName"]
         with self.principals.store.transaction():
             doc = self.principals.get(ctx, ROLE, name)
-            if str(doc.get("Path", "")).startswith("/aws-service-role/"):
-                # A service-linked role goes through DeleteServiceLinkedRole, never DeleteRole.
-                raise ServiceError(
-                    "UnmodifiableEntity",
-                    f"Cannot perform the operation on the protected role '{name}' - "
-                    "this role is only modifiable by AWS",
-                    status=400,
-                )
+            if is_service_linked(doc):  # it goes through DeleteServiceLinkedRole, never DeleteRole
+                raise protected_role(name)
             if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
             if doc.get("InlinePolicies"):

@@ -13,12 +13,11 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.iam.common import invalid_input, new_id, no_such_entity, now, scope
-from pocketcloud.services.iam.principals import ROLE, Principals
+from pocketcloud.services.iam.principals import ROLE, SERVICE_LINKED_PATH, Principals, is_service_linked
 from pocketcloud.services.iam.roles import CREATED_VIEW, role_view
 from pocketcloud.services.iam.service_linked_role_data import RECORDED, SUFFIX_ALLOWED
 
 Params = dict[str, Any]
-SERVICE_ROLE_PATH = "/aws-service-role/"
 
 # Service principal → (role name, its AWS managed policy, whether a CustomSuffix is accepted).
 _KNOWN: dict[str, tuple[str, str, bool]] = {
@@ -132,12 +131,12 @@ def _naming(service: str) -> tuple[str, str | None, bool]:
     pocketcloud has no entry for gets a name in AWS's pattern and no policy, and takes a suffix."""
     known = _KNOWN.get(service)
     if known is not None:
-        return known[0], f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{known[1]}", known[2]
+        return known[0], f"arn:aws:iam::aws:policy{SERVICE_LINKED_PATH}{known[1]}", known[2]
     recorded = RECORDED.get(service)
     if recorded is not None:
         return (
             recorded[0],
-            f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{recorded[1]}",
+            f"arn:aws:iam::aws:policy{SERVICE_LINKED_PATH}{recorded[1]}",
             service in SUFFIX_ALLOWED,
         )
     if service.endswith(_APPLICATION_AUTOSCALING_SUFFIX):
@@ -147,16 +146,12 @@ def _naming(service: str) -> tuple[str, str | None, bool]:
             prefix = (
                 "AWSApplicationAutoScaling" if resource == "CustomResource" else "AWSApplicationAutoscaling"
             )
-            policy = f"arn:aws:iam::aws:policy{SERVICE_ROLE_PATH}{prefix}{resource}Policy"
+            policy = f"arn:aws:iam::aws:policy{SERVICE_LINKED_PATH}{prefix}{resource}Policy"
             return f"AWSServiceRoleForApplicationAutoScaling_{resource}", policy, False
     if not service.endswith(".amazonaws.com") or not service.split(".")[0]:
         raise invalid_input(f"Invalid service name: {service}")  # not a service principal at all
     label = "".join(part.capitalize() for part in service.split(".")[0].split("-"))
     return f"AWSServiceRoleFor{label}", None, True
-
-
-def is_service_linked(role: dict[str, Any]) -> bool:
-    return str(role.get("Path", "")).startswith(SERVICE_ROLE_PATH)
 
 
 class ServiceLinkedRoleOperations:
@@ -173,7 +168,7 @@ class ServiceLinkedRoleOperations:
             if not suffix_ok:
                 raise invalid_input(f"Custom suffix is not allowed for {service}")
             name = f"{name}_{p['CustomSuffix']}"
-        path = f"{SERVICE_ROLE_PATH}{service}/"
+        path = f"{SERVICE_LINKED_PATH}{service}/"
         trust = {
             "Version": "2012-10-17",
             "Statement": [
@@ -211,8 +206,8 @@ class ServiceLinkedRoleOperations:
             for policy_arn in list(doc.get("AttachedPolicies", [])):
                 self.principals.detach(ctx, ROLE, name, policy_arn)
             self.principals.collection(ROLE).delete(scope(ctx), name)
-            service = doc["Path"][len(SERVICE_ROLE_PATH) :].strip("/")
-            task_id = f"task{SERVICE_ROLE_PATH}{service}/{name}/{uuid.uuid4()}"
+            service = doc["Path"][len(SERVICE_LINKED_PATH) :].strip("/")
+            task_id = f"task{SERVICE_LINKED_PATH}{service}/{name}/{uuid.uuid4()}"
             # No AWS service holds resources that use the role here, so the deletion succeeds at once.
             self._deletion_tasks.put(scope(ctx), task_id, {"Status": "SUCCEEDED"})
         return {"DeletionTaskId": task_id}
