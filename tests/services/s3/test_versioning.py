@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import uuid
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import pytest
@@ -296,6 +297,10 @@ def test_a_delete_marker_version_allows_only_delete(s3: Any, versioned_bucket: s
         s3.head_object(Bucket=versioned_bucket, Key="k", VersionId=marker)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 405
     assert info.value.response["ResponseMetadata"]["HTTPHeaders"]["allow"] == "DELETE"
+    # "... returns a 405 Method Not Allowed error and the Last-Modified: timestamp response header"
+    # (HeadObject, DeleteMarker): the marker's own time, as ListObjectVersions lists it.
+    listed = s3.list_object_versions(Bucket=versioned_bucket, Prefix="k")["DeleteMarkers"][0]["LastModified"]
+    assert parsedate_to_datetime(info.value.response["ResponseMetadata"]["HTTPHeaders"]["last-modified"]) == listed
     with pytest.raises(ClientError) as info:
         s3.put_object_tagging(
             Bucket=versioned_bucket,

@@ -349,10 +349,13 @@ class ObjectOperations:
                         Method=method,
                         ResourceType="DeleteMarker",
                         # All a delete marker allows is its own deletion; S3's 405 says so in Allow.
+                        # "... returns a 405 Method Not Allowed error and the Last-Modified: timestamp
+                        # response header" (GetObject, HeadObject: DeleteMarker).
                         headers={
                             "x-amz-delete-marker": "true",
                             "x-amz-version-id": version_id,
                             "Allow": "DELETE",
+                            "Last-Modified": format_datetime(to_datetime(version["LastModified"]), usegmt=True),
                         },
                     )
                 return version
