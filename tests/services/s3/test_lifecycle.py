@@ -235,3 +235,31 @@ def test_uploads_a_rule_will_abort_report_when_and_by_which_rule(s3: Any, bucket
     assert s3.create_multipart_upload(Bucket=bucket, Key="keep/b")["AbortRuleId"] == "slow"
     s3.delete_bucket_lifecycle(Bucket=bucket)
     assert "AbortDate" not in s3.create_multipart_upload(Bucket=bucket, Key="tmp/c")
+
+
+@pytest.mark.parametrize("storage_class", ["STANDARD", "REDUCED_REDUNDANCY", "EXPRESS_ONEZONE", "FOO"])
+def test_a_transition_names_only_a_class_objects_can_move_to(s3: Any, bucket: str, storage_class: str) -> None:
+    # Transition StorageClass, "Valid Values: GLACIER | STANDARD_IA | ONEZONE_IA | INTELLIGENT_TIERING |
+    # DEEP_ARCHIVE | GLACIER_IR" (API reference): another is no rule of S3's schema.
+    for rule in (
+        {"ID": "t", "Status": "Enabled", "Filter": {}, "Transitions": [{"Days": 40, "StorageClass": storage_class}]},
+        {"ID": "n", "Status": "Enabled", "Filter": {},
+         "NoncurrentVersionTransitions": [{"NoncurrentDays": 40, "StorageClass": storage_class}]},
+    ):
+        assert error_of(rules, s3, bucket, rule)[:2] == ("MalformedXML", 400)
+
+
+def test_noncurrent_versions_expire_after_they_transition(s3: Any, bucket: str) -> None:
+    rule = {
+        "ID": "n", "Status": "Enabled", "Filter": {},
+        "NoncurrentVersionTransitions": [{"NoncurrentDays": 30, "StorageClass": "GLACIER"}],
+        "NoncurrentVersionExpiration": {"NoncurrentDays": 10},
+    }
+    assert error_of(rules, s3, bucket, rule) == (
+        "InvalidArgument",
+        400,
+        "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than 'NoncurrentDays' in "
+        "the NoncurrentVersionTransition action",
+    )
+    rule["NoncurrentVersionExpiration"] = {"NoncurrentDays": 31}
+    rules(s3, bucket, rule)

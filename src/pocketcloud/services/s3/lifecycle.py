@@ -34,12 +34,14 @@ import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime, time
 from email.utils import format_datetime
+from functools import cache
 from typing import Any
 from urllib.parse import quote
 from xml.etree import ElementTree
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.xml import local_name
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
@@ -64,6 +66,12 @@ DEFAULT_MINIMUM_SIZE = "all_storage_classes_128K"
 MINIMUM_SIZES = ("all_storage_classes_128K", "varies_by_storage_class")
 # Storage classes S3 moves objects to no earlier than 30 days after creation.
 _THIRTY_DAY_CLASSES = ("STANDARD_IA", "ONEZONE_IA")
+
+
+@cache
+def _transition_classes() -> frozenset[str]:
+    """The storage classes a transition may name (the model's TransitionStorageClass)."""
+    return frozenset(service_model("s3").shape_for("TransitionStorageClass").enum)
 
 
 # -- checking a configuration -----------------------------------------------------------------
@@ -206,8 +214,8 @@ def _check_transitions(rule: Params) -> None:
     ):
         transitions = rule.get(list_name) or []
         classes = [t.get("StorageClass") for t in transitions]
-        if None in classes:
-            raise malformed_xml()
+        if None in classes or not set(classes) <= _transition_classes():
+            raise malformed_xml()  # a class its schema does not list (STANDARD, REDUCED_REDUNDANCY, ...)
         if len(classes) != len(set(classes)):
             raise invalid_argument(
                 "'StorageClass' must be different for 'Transition' actions in same 'Rule'",
@@ -233,6 +241,18 @@ def _check_transitions(rule: Params) -> None:
                     day_member,
                     str(days),
                 )
+    noncurrent_days = (rule.get("NoncurrentVersionExpiration") or {}).get("NoncurrentDays")
+    for transition in rule.get("NoncurrentVersionTransitions") or []:
+        if noncurrent_days is not None and transition.get("NoncurrentDays") is not None and (
+            transition["NoncurrentDays"] >= noncurrent_days
+        ):
+            # S3's answer as recorded in go-to-k/cdkd#1426, the noncurrent twin of the check below.
+            raise invalid_argument(
+                "'NoncurrentDays' in the NoncurrentVersionExpiration action must be greater than "
+                "'NoncurrentDays' in the NoncurrentVersionTransition action",
+                "NoncurrentDays",
+                str(noncurrent_days),
+            )
     expiration_days = (rule.get("Expiration") or {}).get("Days")
     for transition in rule.get("Transitions") or []:
         if (
