@@ -129,6 +129,16 @@ class Authorizer:
             # GetSessionToken's credentials "cannot call any IAM API operations unless MFA
             # authentication information is included"; IAM answers as for an unknown token.
             raise AuthErrors("iam").unknown_key(principal.access_key_id or "")
+        kind = _token_kind(principal)
+        if kind and (
+            (ctx.service == "iam" and kind == "federation")
+            or (ctx.service == "sts" and operation.name not in _STS_CALLS_OF_SESSIONS[kind])
+        ):
+            # GetFederationToken's credentials "cannot call any IAM operations using the CLI or the AWS
+            # API" and "any STS operations except GetCallerIdentity"; GetSessionToken's "any STS API
+            # except AssumeRole or GetCallerIdentity" (their API references). Refused in STS's words
+            # for a call sessions may not make.
+            raise ServiceError("AccessDenied", f"Cannot call {operation.name} with session credentials", status=403)
         if (ctx.service, operation.name) in _ALWAYS_ALLOWED:
             return
         provider = self.runtime.provider(ctx.service)
@@ -425,6 +435,22 @@ def _nothing(_: Any) -> None:
 
 def _freeze(value: Any) -> Any:
     return tuple(value) if isinstance(value, list) else value
+
+
+# The STS calls a session from GetSessionToken or GetFederationToken may make.
+_STS_CALLS_OF_SESSIONS: dict[str, frozenset[str]] = {
+    "session": frozenset(("AssumeRole", "GetCallerIdentity")),
+    "federation": frozenset(("GetCallerIdentity",)),
+}
+
+
+def _token_kind(principal: Principal) -> str:
+    """"federation" for GetFederationToken's credentials, "session" for GetSessionToken's, else ""."""
+    if principal.kind == "FederatedUser":
+        return "federation"
+    if principal.kind in ("User", "Account") and principal.session_expires is not None and principal.session_policy is None:
+        return "session"  # (an AssumeRoot session, root with a task policy, is no GetSessionToken session)
+    return ""
 
 
 def _session_without_mfa(principal: Principal) -> bool:

@@ -17,12 +17,12 @@ from tests.services.iam.support import Caller, allow, doc, error_of, session_cli
 
 @pytest.fixture
 def caller(endpoint: str, iam: Any) -> Caller:
-    """A user allowed to federate, list users and get its own user."""
+    """A user allowed to federate, list queues and look one up (a federated user calls no IAM API)."""
     user = Caller(endpoint, iam)
     iam.put_user_policy(
         UserName=user.name,
         PolicyName="federate",
-        PolicyDocument=doc(allow(["sts:GetFederationToken", "iam:ListUsers", "iam:GetUser"])),
+        PolicyDocument=doc(allow(["sts:GetFederationToken", "sqs:ListQueues", "sqs:GetQueueUrl"])),
     )
     return user
 
@@ -38,22 +38,22 @@ def test_the_federated_user_is_named_in_the_token_and_by_get_caller_identity(
 
 
 def test_permissions_are_the_intersection_of_user_and_session_policy(caller: Caller, endpoint: str) -> None:
-    session_policy = doc(allow(["iam:ListUsers", "iam:ListRoles"]))
+    session_policy = doc(allow(["sqs:ListQueues", "sqs:CreateQueue"]))
     answer = caller.client("sts").get_federation_token(Name="bob", Policy=session_policy)
     assert "PackedPolicySize" in answer
-    federated = session_client(endpoint, "iam", answer["Credentials"])
-    federated.list_users(MaxItems=1)  # allowed by both
-    code, status, message = error_of(federated.list_roles)  # only the session policy allows it
+    federated = session_client(endpoint, "sqs", answer["Credentials"])
+    federated.list_queues()  # allowed by both
+    code, status, message = error_of(federated.create_queue, QueueName="federated")  # the session policy's only
     assert (code, status) == ("AccessDenied", 403)
     assert message.startswith(f"User: arn:aws:sts::{ROOT_ACCOUNT}:federated-user/bob is not authorized")
-    assert error_of(federated.get_user, UserName=caller.name)[:2] == ("AccessDenied", 403)  # only the user's
+    assert error_of(federated.get_queue_url, QueueName="federated")[:2] == ("AccessDenied", 403)  # the user's only
 
 
 def test_without_a_session_policy_the_federated_user_may_do_nothing(caller: Caller, endpoint: str) -> None:
     federated = session_client(
-        endpoint, "iam", caller.client("sts").get_federation_token(Name="bob")["Credentials"]
+        endpoint, "sqs", caller.client("sts").get_federation_token(Name="bob")["Credentials"]
     )
-    assert error_of(federated.list_users)[:2] == ("AccessDenied", 403)
+    assert error_of(federated.list_queues)[:2] == ("AccessDenied", 403)
 
 
 def test_session_credentials_cannot_federate(caller: Caller, endpoint: str) -> None:
@@ -89,3 +89,24 @@ def test_decode_authorization_message_decodes_an_encoded_message(endpoint: str) 
     encoded = base64.b64encode(message.encode()).decode()
     decoded = make_client(endpoint, "sts").decode_authorization_message(EncodedMessage=encoded)
     assert json.loads(decoded["DecodedMessage"]) == {"allowed": False, "explicitDeny": False}
+
+
+def test_a_federated_user_calls_no_iam_and_no_sts_but_get_caller_identity(caller: Caller, endpoint: str) -> None:
+    # GetFederationToken, Permissions: "You cannot call any IAM operations using the CLI or the AWS
+    # API" and "You cannot call any STS operations except GetCallerIdentity", whatever the session
+    # policy allows.
+    everything = doc(allow("*", "*"))
+    credentials = caller.client("sts").get_federation_token(Name="bob", Policy=everything)["Credentials"]
+    iam, sts = session_client(endpoint, "iam", credentials), session_client(endpoint, "sts", credentials)
+    assert error_of(iam.list_users) == ("AccessDenied", 403, "Cannot call ListUsers with session credentials")
+    assert error_of(sts.get_access_key_info, AccessKeyId=credentials["AccessKeyId"])[:2] == ("AccessDenied", 403)
+    assert sts.get_caller_identity()["Arn"].endswith(":federated-user/bob")
+
+
+def test_a_session_tokens_calls_to_sts_are_assume_role_and_get_caller_identity(caller: Caller, endpoint: str) -> None:
+    # GetSessionToken, Permissions: "You cannot call any STS API except AssumeRole or GetCallerIdentity."
+    credentials = caller.client("sts").get_session_token()["Credentials"]
+    sts = session_client(endpoint, "sts", credentials)
+    assert error_of(sts.get_access_key_info, AccessKeyId=credentials["AccessKeyId"]) == (
+        "AccessDenied", 403, "Cannot call GetAccessKeyInfo with session credentials")
+    assert sts.get_caller_identity()["Account"] == ROOT_ACCOUNT
