@@ -172,8 +172,14 @@ def test_metric_filters_found_across_groups_by_prefix_and_by_metric(logs: Any, g
         filterPattern="b",
         metricTransformations=metric("other", "space"),
     )
-    by_prefix = logs.describe_metric_filters(filterNamePrefix=tag)["metricFilters"]
-    assert [f["filterName"] for f in by_prefix] == [f"{tag}-0", f"{tag}-1"]
+    by_prefix = logs.describe_metric_filters(logGroupName=group, filterNamePrefix=f"{tag}-1")["metricFilters"]
+    assert [f["filterName"] for f in by_prefix] == [f"{tag}-1"]
+    # "CloudWatch Logs uses the value that you set here only if you also include the logGroupName
+    # parameter in your request" (DescribeMetricFilters, filterNamePrefix): without it, all are listed.
+    unscoped = logs.describe_metric_filters(
+        filterNamePrefix="no-such-prefix-", metricName=f"{tag}-metric", metricNamespace="space"
+    )["metricFilters"]
+    assert [f["filterName"] for f in unscoped] == [f"{tag}-0"]
     by_metric = logs.describe_metric_filters(metricName=f"{tag}-metric", metricNamespace="space")[
         "metricFilters"
     ]

@@ -196,7 +196,9 @@ class FilterOperations(LogsMixin):
             self._group(ctx, group)
             docs = [d for _, d in self.metric_filters.scan(scope, prefix=f"{group}\0{prefix}")]
         else:
-            docs = [d for _, d in self.metric_filters.scan(scope) if d["filterName"].startswith(prefix)]
+            # "CloudWatch Logs uses the value that you set here only if you also include the
+            # logGroupName parameter in your request" (DescribeMetricFilters, filterNamePrefix).
+            docs = [d for _, d in self.metric_filters.scan(scope)]
             docs.sort(key=lambda d: (d["filterName"], d["logGroupName"]))
         name, namespace = p.get("metricName"), p.get("metricNamespace")
         if name or namespace:
