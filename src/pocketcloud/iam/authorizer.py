@@ -455,9 +455,7 @@ def _token_kind(principal: Principal) -> str:
 
 def _session_without_mfa(principal: Principal) -> bool:
     """Credentials from GetSessionToken (a user's or root's session) obtained without an MFA code."""
-    session = principal.kind in ("User", "Account") and principal.session_expires is not None
-    # An AssumeRoot session (root with a task policy) is no GetSessionToken session.
-    return session and not principal.mfa_authenticated and principal.session_policy is None
+    return _token_kind(principal) == "session" and not principal.mfa_authenticated
 
 
 def _parse(document: str, kind: str, policy_id: str) -> Policy | None:

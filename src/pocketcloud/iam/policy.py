@@ -65,6 +65,16 @@ PRINCIPAL_ARN = re.compile(
     r"|sts::(?:\d{12}|aws):(?:assumed-role|federated-user)/[^*?]+"
     r"|iam::cloudfront:user/CloudFront Origin Access Identity [A-Z0-9]+)"
 )
+
+
+def is_principal_name(entry: str) -> bool:
+    """Whether an "AWS" principal entry names a principal as IAM and S3 take one on write: "*", an
+    account id, a unique id (AIDA..., AROA...) or a `PRINCIPAL_ARN`."""
+    return entry == "*" or bool(
+        _ACCOUNT_ID.fullmatch(entry) or _UNIQUE_ID.fullmatch(entry) or PRINCIPAL_ARN.fullmatch(entry)
+    )
+
+
 _VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 _ACTION_INDEX_LIMIT = 2048
 

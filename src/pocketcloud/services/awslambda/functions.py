@@ -336,14 +336,15 @@ class FunctionOperations:
         """The dead-letter target is sent to as the execution role, which AWS checks may do so. A FIFO
         queue cannot be one: AWS takes a standard queue or topic only, and refuses it so worded."""
         target = (config or {}).get("TargetArn")
-        if target and target.split(":")[2:3] not in (["sqs"], ["sns"]):
+        service = target.split(":")[2:3] if target else None
+        if target and service not in (["sqs"], ["sns"]):
             # "The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic" (DeadLetterConfig);
             # the wording is the one a CloudFormation linter quotes from the failed CreateFunction.
             raise invalid_parameter(
                 "Invalid dead letter queue ARN: The service specified by the TargetArn is not supported for "
                 "dead letter configuration."
             )
-        if target and target.split(":")[2:3] == ["sqs"] and target.endswith(".fifo"):
+        if target and service == ["sqs"] and target.endswith(".fifo"):
             raise invalid_parameter(
                 "Invalid dead letter queue ARN: FIFO SQS queue is not supported for dead letter configuration"
             )

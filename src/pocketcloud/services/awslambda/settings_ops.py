@@ -24,6 +24,8 @@ from pocketcloud.services.awslambda.target_access import ASYNC_RECORDS, denied_c
 
 Params = dict[str, Any]
 log = logging.getLogger("pocketcloud.lambda")
+# The services an async destination may be (an S3 bucket too, for failures).
+_DESTINATIONS = ("lambda", "sqs", "sns", "events")
 
 
 def _below_unreserved_minimum() -> ServiceError:
@@ -156,7 +158,7 @@ class SettingsOperations:
             parts = target.split(":")
             # "Amazon S3 – An Amazon S3 bucket (on failure only)" (Capturing records of Lambda
             # asynchronous invocations).
-            services = ("lambda", "sqs", "sns", "events", "s3") if side == "OnFailure" else ("lambda", "sqs", "sns", "events")
+            services = _DESTINATIONS + (("s3",) if side == "OnFailure" else ())
             if len(parts) < 6 or parts[0] != "arn" or parts[2] not in services:
                 # AWS names the whole configuration, as its (Java) model prints it.
                 raise invalid_parameter(
@@ -299,7 +301,6 @@ class SettingsOperations:
             await deliver(target, body.decode("utf-8", "replace"), attributes or {}, sender=sender)
         except ServiceError as error:
             log.warning("%s: the record to %s is dropped: %s", account, target, error.code)
-
 
     async def _put_record(self, access: Any, function: Params, bucket: str, body: bytes) -> None:
         """Write an on-failure record to an S3 bucket as the function's execution role, as a JSON object

@@ -271,20 +271,21 @@ def is_service_linked(doc: dict[str, Any]) -> bool:
     return str(doc.get("Path", "")).startswith(SERVICE_LINKED_PATH)
 
 
+def refuse_if_service_linked(doc: dict[str, Any]) -> None:
+    """A caller's change to a service-linked role is refused (`protected_role`); a role's or another
+    principal's document otherwise passes."""
+    if is_service_linked(doc):
+        raise protected_role(str(doc.get("RoleName")))
+
+
 def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool = True) -> type:
     """A mixin with the operations every principal kind shares, named as AWS names them:
     Put/Get/Delete/List{noun}Policy(ies), Attach/Detach/ListAttached{noun}Policies,
     Tag/Untag/List{noun}Tags and Put/Delete{noun}PermissionsBoundary."""
     name_member = kind.name_member
 
-    def caller_may_change(self: Any, ctx: RequestContext, name: str) -> dict[str, Any]:
-        doc: dict[str, Any] = self.principals.get(ctx, kind, name)
-        if kind is ROLE and is_service_linked(doc):
-            raise protected_role(name)
-        return doc
-
     def put_policy(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        caller_may_change(self, ctx, p[name_member])
+        refuse_if_service_linked(self.principals.get(ctx, kind, p[name_member]))
         self.principals.put_inline(ctx, kind, p[name_member], p["PolicyName"], p["PolicyDocument"])
         return {}
 
@@ -299,7 +300,7 @@ def shared_operations(kind: Kind, noun: str, tags: bool = True, boundary: bool =
         return self.principals.list_inline(ctx, kind, p[name_member], p)
 
     def attach(self: Any, ctx: RequestContext, p: dict[str, Any]) -> dict[str, Any]:
-        caller_may_change(self, ctx, p[name_member])
+        refuse_if_service_linked(self.principals.get(ctx, kind, p[name_member]))
         if str(p["PolicyArn"]).startswith(_SERVICE_ROLE_POLICIES):
             # AttachRolePolicy's PolicyNotAttachable: "AWS service role policies can only be attached to
             # the service-linked role for that service", worded as IAM words it.

@@ -31,11 +31,10 @@ from pocketcloud.services.iam.policy_quotas import check_trust_policy_size
 from pocketcloud.services.iam.principals import (
     ROLE,
     Principals,
-    is_service_linked,
     list_tags,
     page_list,
-    protected_role,
     public_view,
+    refuse_if_service_linked,
     shared_operations,
 )
 from pocketcloud.services.iam.trust_principals import unnamed_principal
@@ -166,8 +165,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         return {"Role": role_view(doc, UPDATED_VIEW)}
 
     def UpdateAssumeRolePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        if is_service_linked(self.principals.get(ctx, ROLE, p["RoleName"])):
-            raise protected_role(p["RoleName"])
+        refuse_if_service_linked(self.principals.get(ctx, ROLE, p["RoleName"]))
         trust = self._check_trust(ctx, p["PolicyDocument"])
         self._update_role(ctx, p["RoleName"], AssumeRolePolicyDocument=trust)
         return {}
@@ -176,8 +174,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         name = p["RoleName"]
         with self.principals.store.transaction():
             doc = self.principals.get(ctx, ROLE, name)
-            if is_service_linked(doc):  # it goes through DeleteServiceLinkedRole, never DeleteRole
-                raise protected_role(name)
+            refuse_if_service_linked(doc)  # it goes through DeleteServiceLinkedRole, never DeleteRole
             if doc.get("AttachedPolicies"):
                 raise delete_conflict("Cannot delete entity, must detach all policies first.")
             if doc.get("InlinePolicies"):

@@ -19,21 +19,17 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
-from pocketcloud.iam.policy import PRINCIPAL_ARN
-
-_ACCOUNT_OR_ID = re.compile(r"\d{12}|A[A-Z0-9]{15,127}")
+from pocketcloud.iam.policy import is_principal_name
 
 
 def unnamed_principal(policy: Any) -> str | None:
     """The first "AWS" entry of a parsed policy's Principal or NotPrincipal that names no principal
-    IAM knows how to name (`PRINCIPAL_ARN`, an account id, a unique id or "*"); None when all do.
+    IAM knows how to name (`is_principal_name`); None when all do.
     IAM refuses to store such a trust policy ("Invalid principal in policy")."""
     for element in _principal_elements(policy):
         entries = element.get("AWS")
         for entry in [entries] if isinstance(entries, str) else entries if isinstance(entries, list) else []:
-            if isinstance(entry, str) and not (
-                entry == "*" or _ACCOUNT_OR_ID.fullmatch(entry) or PRINCIPAL_ARN.fullmatch(entry)
-            ):
+            if isinstance(entry, str) and not is_principal_name(entry):
                 return entry
     return None
 

@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import re
 from functools import cache
 from typing import Any
 
 from pocketcloud.iam.actions import catalog
 from pocketcloud.iam.arn import compile_glob
-from pocketcloud.iam.policy import PRINCIPAL_ARN, parse_policy
 from pocketcloud.iam.policy import MalformedPolicy as EngineMalformedPolicy
+from pocketcloud.iam.policy import is_principal_name, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 
 _FIRST_BYTE = "Policies must be valid JSON and the first byte must be '{'"
@@ -35,8 +34,6 @@ _INVALID_JSON = "This policy contains invalid Json"
 # between JSON tokens: a pretty-printed policy of 20 KB of content is accepted.
 _MAX_POLICY_BYTES = 20 * 1024
 _TOO_LARGE = "Policy exceeds the maximum allowed document size."
-_ACCOUNT = re.compile(r"\d{12}")
-_UNIQUE_ID = re.compile(r"A[A-Z0-9]{15,127}")
 _S3_ARN = "arn:aws:s3:::"
 
 # Condition keys whose fixed values make an Allow to everyone non-public (lower-cased).
@@ -184,8 +181,7 @@ def _check_principal(element: Any) -> None:
         if kind != "AWS":
             continue
         for entry in values:
-            if not (entry == "*" or _ACCOUNT.fullmatch(entry) or PRINCIPAL_ARN.fullmatch(entry)
-                    or _UNIQUE_ID.fullmatch(entry)):
+            if not is_principal_name(entry):
                 raise malformed_policy("Invalid principal in policy")
 
 
