@@ -11,6 +11,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.kms import conditions, crypto
 from pocketcloud.services.kms.base import KmsBase, invalid_usage, unsupported, validation
+from pocketcloud.services.kms.custom_key_stores import refuse_named_store
 from pocketcloud.services.kms.keys import SYMMETRIC, material_id, public_key_der, usable
 
 Params = dict[str, Any]
@@ -202,6 +203,7 @@ class CryptographicOperations(KmsBase):
     def GenerateRandom(self, ctx: RequestContext, p: Params) -> Params:
         if p.get("NumberOfBytes") is None:
             raise validation("NumberOfBytes is required.")
+        refuse_named_store(p)
         return {"Plaintext": os.urandom(p["NumberOfBytes"])}
 
     def GenerateMac(self, ctx: RequestContext, p: Params) -> Params:

@@ -35,7 +35,7 @@ from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import to_datetime
-from pocketcloud.services.kms import conditions
+from pocketcloud.services.kms import conditions, custom_key_stores
 from pocketcloud.services.kms.base import (
     KmsBase,
     check_range,
@@ -86,7 +86,7 @@ MAX_TAGS = 50
 MAX_ON_DEMAND_ROTATIONS = 25
 _ROTATION_DAYS = (90, 2560)
 # Operations that name no key: authorized on "*".
-_KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants"}
+_KEYLESS = {"CreateKey", "ListKeys", "ListAliases", "GenerateRandom", "ListRetirableGrants", *custom_key_stores.OPERATIONS}
 # Operations on an alias: the chain authorizes the alias (IAM policies alone, as for a resource with no
 # policy of its own); the provider then checks the same action on the key or keys under their policies.
 _ALIAS_OPERATIONS = {"CreateAlias", "UpdateAlias", "DeleteAlias"}
@@ -134,7 +134,14 @@ def _seals_data_keys(doc: Params) -> None:
 
 
 @around_calls
-class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, MultiRegionOperations, KmsBase):
+class KmsProvider(
+    CryptographicOperations,
+    GrantOperations,
+    ImportOperations,
+    MultiRegionOperations,
+    custom_key_stores.CustomKeyStoreOperations,
+    KmsBase,
+):
     service = "kms"
 
     # -- for the authorizer: the key policy is the resource policy ---------------------------
@@ -405,7 +412,8 @@ class KmsProvider(CryptographicOperations, GrantOperations, ImportOperations, Mu
             raise validation(f"KeyUsage {usage} is not compatible with KeySpec {spec}")
         origin = p.get("Origin") or "AWS_KMS"
         multi_region = bool(p.get("MultiRegion"))
-        if origin not in ("AWS_KMS", EXTERNAL) or p.get("CustomKeyStoreId") or (multi_region and origin == EXTERNAL):
+        custom_key_stores.refuse_named_store(p)
+        if origin not in ("AWS_KMS", EXTERNAL) or (multi_region and origin == EXTERNAL):
             raise unsupported(
                 "Only keys of origin AWS_KMS or EXTERNAL, and multi-Region keys of origin AWS_KMS, are supported by pocketcloud"
             )
