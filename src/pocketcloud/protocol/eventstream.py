@@ -18,6 +18,7 @@ import zlib
 from typing import Any
 
 CONTENT_TYPE = "application/vnd.amazon.eventstream"
+REST_JSON = "application/json"  # a rest-json service's JSON event payloads (Lambda's InvokeComplete)
 _STRING = 7
 _PRELUDE = 12  # total length, headers length, prelude CRC
 _TRAILER = 4  # message CRC
@@ -49,31 +50,30 @@ def event(event_type: str, payload: bytes, content_type: str = "application/octe
     )
 
 
-def json_event(event_type: str, members: dict[str, Any]) -> bytes:
-    """One event whose members form a JSON document (rest-json events without an `eventpayload`)."""
+def json_content_type(json_version: str) -> str:
+    """The content type of a json-protocol service's JSON messages, its HTTP bodies' own: AWS labels
+    CloudWatch Logs' StartLiveTail messages application/x-amz-json-1.1 (the recording in
+    aws-sdk-rust's sdk/cloudwatchlogs/tests/success.json)."""
+    return f"application/x-amz-json-{json_version}"
+
+
+def json_event(event_type: str, members: dict[str, Any], content_type: str = REST_JSON) -> bytes:
+    """One event whose members form a JSON document (events without an `eventpayload`)."""
     body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":"))
-    return event(event_type, body.encode(), "application/json")
+    return event(event_type, body.encode(), content_type)
 
 
-def exception_event(exception_type: str, members: dict[str, Any]) -> bytes:
+def exception_event(exception_type: str, members: dict[str, Any], content_type: str = REST_JSON) -> bytes:
     """An exception message of the stream (a modeled error member of the event stream union)."""
     body = json.dumps({k: v for k, v in members.items() if v is not None}, separators=(",", ":"))
-    headers = {
-        ":exception-type": exception_type,
-        ":content-type": "application/json",
-        ":message-type": "exception",
-    }
+    headers = {":exception-type": exception_type, ":content-type": content_type, ":message-type": "exception"}
     return encode_message(headers, body.encode())
 
 
-def initial_response(body: bytes) -> bytes:
+def initial_response(body: bytes, content_type: str) -> bytes:
     """The first message of a json-protocol event stream: the output's other members as JSON
     (botocore reads it before it hands the stream over)."""
-    headers = {
-        ":event-type": "initial-response",
-        ":content-type": "application/json",
-        ":message-type": "event",
-    }
+    headers = {":event-type": "initial-response", ":content-type": content_type, ":message-type": "event"}
     return encode_message(headers, body)
 
 

@@ -8,15 +8,21 @@ endpoint the client is made with inject_host_prefix=False, as for any emulator."
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
+import urllib3
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+from botocore.eventstream import EventStreamBuffer
 from botocore.exceptions import EventStreamError
 
-from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
+from tests.conftest import ROOT_ACCOUNT, ROOT_KEY, ROOT_SECRET, ServerProcess, make_client
 from tests.services.awslambda.support import LAMBDA_TRUST, Functions, invoke
 from tests.services.logs.support import error_of, unique
 from tests.services.logs.support import put_now as put
@@ -90,6 +96,30 @@ def test_a_session_starts_with_a_session_start_naming_what_it_tails(
     assert session.start["logStreamNamePrefixes"] == ["web"]
     assert session.start["logEventFilterPattern"] == "ERROR"
     assert session.start["sessionId"] and session.start["requestId"]
+
+
+def test_every_message_is_labelled_with_the_json_protocols_content_type(endpoint: str, group: str) -> None:
+    # AWS labels StartLiveTail's messages application/x-amz-json-1.1, the service's own content type,
+    # not application/json (aws-sdk-rust's recording sdk/cloudwatchlogs/tests/success.json).
+    body = json.dumps({"logGroupIdentifiers": [arn_of(group)]}).encode()
+    headers = {"X-Amz-Target": "Logs_20140328.StartLiveTail", "Content-Type": "application/x-amz-json-1.1"}
+    request = AWSRequest("POST", endpoint + "/", data=body, headers=headers)
+    SigV4Auth(Credentials(ROOT_KEY, ROOT_SECRET), "logs", REGION).add_auth(request)
+    answer = urllib3.request("POST", endpoint + "/", body=body, headers=dict(request.headers), preload_content=False)
+    assert answer.status == 200
+    assert answer.headers["Content-Type"] == "application/vnd.amazon.eventstream"
+    messages, labels = EventStreamBuffer(), {}
+    try:
+        for chunk in answer.stream(1024):
+            messages.add_data(chunk)
+            labels.update({m.headers[":event-type"]: m.headers[":content-type"] for m in messages})
+            if "sessionUpdate" in labels:
+                break
+    finally:
+        answer.release_conn()
+        answer.close()
+    json_11 = "application/x-amz-json-1.1"
+    assert labels == {"initial-response": json_11, "sessionStart": json_11, "sessionUpdate": json_11}
 
 
 def test_events_put_after_the_start_arrive_in_session_updates(

@@ -164,7 +164,7 @@ class JsonSerializer(ResponseSerializer):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         self.json = JsonPlanner()
-        self.content_type = f"application/x-amz-json-{self.model.metadata.get('jsonVersion', '1.0')}"
+        self.content_type = eventstream.json_content_type(self.model.metadata.get("jsonVersion", "1.0"))
         self.query_compatible = "awsQueryCompatible" in self.model.metadata
 
     def serialize(
@@ -178,7 +178,7 @@ class JsonSerializer(ResponseSerializer):
             # members go first, as the initial-response message botocore waits for.
             members = dict(output or {})
             stream = members.pop(shape.event_stream_name, b"")
-            first = eventstream.initial_response(dumps(self.json.body(shape)(members)))
+            first = eventstream.initial_response(dumps(self.json.body(shape)(members)), self.content_type)
             headers = [("Content-Type", eventstream.CONTENT_TYPE), ("x-amzn-RequestId", request_id)]
             return Response(200, headers, eventstream.AfterInitialResponse(first, stream))
         else:

@@ -27,6 +27,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol import eventstream
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.models import service_model
 from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.patterns import FilterPattern, FilterPatternError, compile_filter
 from pocketcloud.store import Scope
@@ -37,6 +38,7 @@ MAX_SESSIONS = 15  # concurrent Live Tail sessions per account and region (AWS's
 MAX_PER_UPDATE = 500
 MAX_WAITING = 5000
 UPDATE_SECONDS = 1.0
+JSON = eventstream.json_content_type(service_model("logs").metadata["jsonVersion"])
 
 
 class LiveTailSession:
@@ -96,7 +98,7 @@ class LiveTailSession:
             self._opened = True
             self._deadline = loop.time() + self.lifetime
             self.registry.add(self)
-            return eventstream.json_event("sessionStart", self.start)
+            return eventstream.json_event("sessionStart", self.start, JSON)
         if self._ended.is_set():
             self._finish()
             raise StopAsyncIteration
@@ -104,7 +106,7 @@ class LiveTailSession:
         if left <= 0:
             self._finish()
             return eventstream.exception_event(
-                "SessionTimeoutException", {"message": "Session timed out after three hours."}
+                "SessionTimeoutException", {"message": "Session timed out after three hours."}, JSON
             )
         try:
             await asyncio.wait_for(self._ended.wait(), min(UPDATE_SECONDS, left))
@@ -123,7 +125,7 @@ class LiveTailSession:
             keep = sorted(random.sample(range(len(chosen)), MAX_PER_UPDATE))
             chosen = [chosen[i] for i in keep]
         return eventstream.json_event(
-            "sessionUpdate", {"sessionMetadata": {"sampled": sampled}, "sessionResults": chosen}
+            "sessionUpdate", {"sessionMetadata": {"sampled": sampled}, "sessionResults": chosen}, JSON
         )
 
     def end_stream(self) -> None:
