@@ -319,9 +319,11 @@ class ListingOperations:
         )
         result: Params = {
             "Name": bucket,
-            # ListObjects (v1) echoes the prefix as sent even under encoding-type=url (SDKs decode only
-            # Delimiter, Marker, NextMarker and the keys); v2 and ListObjectVersions encode it.
-            "Prefix": prefix,
+            # Encoded under encoding-type=url, as the API reference says of v1's Prefix and AWS answered
+            # (aws/aws-sdk-java#611: 'reports/year%3D2015'; the SDK for Java v2 decodes it, its
+            # ListObjectsIntegrationTest lists with the prefix 'special-chars-@$%'). botocore decodes
+            # no v1 Prefix (boto/boto3#3534), so boto3 shows it encoded, as against AWS.
+            "Prefix": _encode(prefix, encoding),
             "Marker": _encode(marker or "", encoding),
             "MaxKeys": limit if p.get("MaxKeys") is None else p["MaxKeys"],
             "IsTruncated": truncated,
