@@ -52,7 +52,10 @@ def _modules(png: bytes) -> list[list[bool]]:
     module //= 7
     size = next(x for x in range(width - 1, -1, -1) if dark[top][x]) - left + 1
     count = size // module
-    return [[dark[top + r * module + module // 2][left + c * module + module // 2] for c in range(count)] for r in range(count)]
+    return [
+        [dark[top + r * module + module // 2][left + c * module + module // 2] for c in range(count)]
+        for r in range(count)
+    ]
 
 
 def test_the_qr_code_is_a_qr_code_with_valid_format_information(iam: Any) -> None:
@@ -69,7 +72,9 @@ def test_the_qr_code_is_a_qr_code_with_valid_format_information(iam: Any) -> Non
     # The 15 format bits, read around the top-left finder and again beside the other two, are the same
     # valid BCH(15,5) code word.
     first = [modules[8][c] for c in (0, 1, 2, 3, 4, 5, 7, 8)] + [modules[r][8] for r in (7, 5, 4, 3, 2, 1, 0)]
-    second = [modules[r][8] for r in range(size - 1, size - 8, -1)] + [modules[8][c] for c in range(size - 8, size)]
+    second = [modules[r][8] for r in range(size - 1, size - 8, -1)] + [
+        modules[8][c] for c in range(size - 8, size)
+    ]
     assert first == second
     word = int("".join("1" if bit else "0" for bit in first), 2) ^ 0x5412
     remainder = word >> 10
@@ -136,7 +141,11 @@ def test_a_device_in_use_cannot_be_enabled_again(iam: Any, device: tuple[str, by
     )
 
 
-def test_deactivation_removes_the_virtual_device(iam: Any, device: tuple[str, bytes], user: str) -> None:
+def test_deactivation_unassigns_the_virtual_device_which_can_then_be_deleted(
+    iam: Any, device: tuple[str, bytes], user: str
+) -> None:
+    # DeleteVirtualMFADevice: "You must deactivate a user's virtual MFA device before you can delete it";
+    # the AWS SDK examples' teardowns deactivate, then delete (awsdocs sts/assume_role_mfa.py).
     serial, seed = device
     iam.enable_mfa_device(UserName=user, SerialNumber=serial, **two_codes(seed))
     assert error_of(iam.delete_user, UserName=user) == (
@@ -144,11 +153,27 @@ def test_deactivation_removes_the_virtual_device(iam: Any, device: tuple[str, by
         409,
         "Cannot delete entity, must delete MFA device first.",
     )
+    assert error_of(iam.delete_virtual_mfa_device, SerialNumber=serial) == (
+        "DeleteConflict",
+        409,
+        "MFA Device is in use.",
+    )
     iam.deactivate_mfa_device(UserName=user, SerialNumber=serial)
     assert iam.list_mfa_devices(UserName=user)["MFADevices"] == []
-    listed = iam.list_virtual_mfa_devices()["VirtualMFADevices"]
-    assert serial not in [d["SerialNumber"] for d in listed]
+    unassigned = iam.list_virtual_mfa_devices(AssignmentStatus="Unassigned")["VirtualMFADevices"]
+    assert [d for d in unassigned if d["SerialNumber"] == serial] == [{"SerialNumber": serial}]
+    assert serial not in [
+        d["SerialNumber"]
+        for d in iam.list_virtual_mfa_devices(AssignmentStatus="Assigned")["VirtualMFADevices"]
+    ]
     iam.delete_user(UserName=user)
+    # Unassigned, it can be enabled for a user again (with the same seed), and deleted.
+    again = unique("mfauser")
+    iam.create_user(UserName=again)
+    iam.enable_mfa_device(UserName=again, SerialNumber=serial, **two_codes(seed))
+    iam.deactivate_mfa_device(UserName=again, SerialNumber=serial)
+    iam.delete_virtual_mfa_device(SerialNumber=serial)
+    assert serial not in [d["SerialNumber"] for d in iam.list_virtual_mfa_devices()["VirtualMFADevices"]]
 
 
 def test_unknown_users_and_devices_are_no_such_entity(iam: Any, user: str) -> None:

@@ -141,8 +141,12 @@ class MfaOperations:
             doc = self._device(ctx, p["SerialNumber"])
             if not doc.get("UserName") or (p.get("UserName") and doc["UserName"] != p["UserName"]):
                 raise no_such_entity(f"MFA Device with serial number {p['SerialNumber']} does not exist.")
-            # AWS deletes a virtual MFA device when it is deactivated.
-            self._devices().delete(scope(ctx), doc["SerialNumber"].rsplit("/", 1)[-1])
+            # The device is unassigned, not deleted: DeleteVirtualMFADevice's reference says "You must
+            # deactivate a user's virtual MFA device before you can delete it", and the SDK examples'
+            # teardowns (awsdocs sts/assume_role_mfa.py, session_token.py) deactivate, then delete.
+            doc.pop("UserName", None)
+            doc.pop("EnableDate", None)
+            self._save_device(ctx, doc)
         return {}
 
     def DeleteVirtualMFADevice(self, ctx: RequestContext, p: Params) -> Params:
