@@ -104,6 +104,17 @@ _HASH_ORDER = frozenset({"iam"})
 # for tags, tag keys, version ids, credential ids, statuses and password policy settings: "Value at
 # 'tags.1.member.key' failed to ..."), and does not list a hidden member's enum ("Value at 'status'
 # failed to satisfy constraint: Member must satisfy enum value set").
+# Patterns whose breach a service words its own way, naming the member (IAM's entity names, as AWS
+# answers terraform, rosa and the CLI, request ids and all: "ValidationError: The specified value for
+# roleName is invalid. It must contain only alphanumeric characters and/or the following: +=,.@_-").
+# Its front end does not check them: a value that breaks another constraint too (a name over 64
+# characters) gets the front end's message, and one that breaks only the pattern gets these words.
+_WORDED_PATTERNS = {
+    "iam": {
+        r"[\w+=,.@-]+": "The specified value for {member} is invalid. It must contain only alphanumeric characters "
+        "and/or the following: +=,.@_-",
+    },
+}
 _HIDDEN_VALUES = {
     "logs": frozenset({"logGroupIdentifier", "logGroupIdentifiers"}),
     "iam": frozenset({"*"}),
@@ -233,8 +244,10 @@ class Validator:
         hash_order: bool = False,
         enum_orders: dict[str, tuple[str, ...]] | None = None,
         reasons: dict[str, str] | None = None,
+        worded_patterns: dict[str, str] | None = None,
     ) -> None:
         self.code = code
+        self.worded_patterns = worded_patterns or {}
         self.reasons = reasons  # reason → message, for a service that answers with a Reason member
         self.enum_orders = enum_orders or {}
         self.own_enums = own_enums
@@ -257,6 +270,8 @@ class Validator:
             return
         errors: list[str] = []
         check(params, "", errors)
+        if errors and self.worded_patterns:
+            errors = self._front_end_errors(operation, errors)
         if errors and self.reasons is not None:
             reason = _reason(errors[0])
             raise RequestValidationError(self._code(operation), self.reasons[reason], Reason=reason)
@@ -268,6 +283,15 @@ class Validator:
             raise RequestValidationError(
                 self._code(operation), f"{count} validation {noun} detected: " + "; ".join(errors[:10])
             )
+
+    def _front_end_errors(self, operation: OperationModel, errors: list[str]) -> list[str]:
+        """`errors` but the breaches of worded patterns, which are raised in their words when they are
+        all there is."""
+        worded = [(error, _worded(error, self.worded_patterns)) for error in errors]
+        left = [error for error, words in worded if words is None]
+        if not left:
+            raise RequestValidationError(self._code(operation), next(w for _, w in worded if w is not None))
+        return left
 
     def _code(self, operation: OperationModel) -> str:
         # A service's own code is for the operations that declare it: CloudWatch Logs' delivery
@@ -579,6 +603,21 @@ _WHERE = re.compile(
 )
 
 
+_PATTERN_BREACH = re.compile(
+    r"Value (?:'.*' )?at '(?P<where>[^']*)' failed to satisfy constraint: "
+    r"Member must satisfy regular expression pattern: (?P<pattern>.*)",
+    re.S,
+)
+
+
+def _worded(error: str, worded_patterns: dict[str, str]) -> str | None:
+    """The service's own words for `error`, when it is the breach of a pattern it words itself."""
+    match = _PATTERN_BREACH.fullmatch(error)
+    if match is None or match["pattern"] not in worded_patterns:
+        return None
+    return worded_patterns[match["pattern"]].format(member=match["where"].rsplit(".", 1)[-1])
+
+
 def _reason(error: str) -> str:
     """The Reason (INVALID_PATTERN, MAX_LENGTH_EXCEEDED, ...) of a constraint `error` breaks."""
     constraint = error.partition("failed to satisfy constraint: ")[2]
@@ -650,4 +689,5 @@ def validator_for(service: str, protocol: str) -> Validator | None:
         nullable_elements=_NULLABLE_ELEMENTS.get(service, frozenset()),
         hash_order=service in _HASH_ORDER,
         enum_orders=_ENUM_ORDERS.get(service),
+        worded_patterns=_WORDED_PATTERNS.get(service),
     )
