@@ -28,6 +28,10 @@ def app_logs(logs: Any, group: str) -> str:
 def run(logs: Any, group: str, query: str, **kwargs: Any) -> dict[str, Any]:
     now = int(time.time())
     query_id = logs.start_query(logGroupName=group, startTime=now - 3600, endTime=now + 60, queryString=query, **kwargs)["queryId"]
+    return run_to_end(logs, query_id)
+
+
+def run_to_end(logs: Any, query_id: str) -> dict[str, Any]:
     for _ in range(50):
         answer = logs.get_query_results(queryId=query_id)
         if answer["status"] == "Complete":
@@ -231,3 +235,31 @@ def test_a_parenthesised_operand_is_not_taken_for_a_group_of_conditions(logs: An
     assert [r["n"] for r in got] == ["web2", "web4", "worker2", "worker4"]
     got = rows(run(logs, app_logs, 'filter not ((latency) < 300) | fields n | sort n'))
     assert [r["n"] for r in got] == ["web3", "web4", "worker3", "worker4"]
+
+
+def test_times_in_milliseconds_are_taken_as_milliseconds(logs: Any, group: str) -> None:
+    # The API reference says seconds; AWS's own "large query" examples (awsdocs Python and JavaScript)
+    # send epoch milliseconds and find their events, their ranges ending on a millisecond.
+    first = now_ms() + 5_000
+    logs.create_log_stream(logGroupName=group, logStreamName="s")
+    logs.put_log_events(logGroupName=group, logStreamName="s", logEvents=[
+        {"timestamp": first + i, "message": f"m{i}"} for i in range(3)])
+    whole = logs.start_query(logGroupName=group, startTime=first - 3_600_000, endTime=first + 60_000, queryString="fields @message")
+    assert run_to_end(logs, whole["queryId"])["statistics"]["recordsMatched"] == 3
+    one = logs.start_query(logGroupName=group, startTime=first + 1, endTime=first + 1, queryString="fields @message")
+    assert [r["@message"] for r in rows(run_to_end(logs, one["queryId"]))] == ["m1"]
+
+
+def test_a_query_ending_before_its_group_was_made_is_refused(logs: Any, group: str) -> None:
+    # As the awsdocs large-query examples expect of AWS: 'The error message starts with "Query's end
+    # date and time"' when the range ends before the log group's creation.
+    now = int(time.time())
+    assert error_of(
+        logs.start_query, logGroupName=group, startTime=now - 86_400 * 3650, endTime=now - 86_400 * 3000,
+        queryString="fields @message",
+    ) == ("MalformedQueryException",
+        "Query's end date and time is either before the log groups creation time or exceeds the log groups "
+        "log retention settings",
+    )
+    # A range that ends after the group was made is queried, whenever it starts.
+    assert logs.start_query(logGroupName=group, startTime=0, endTime=now + 60, queryString="fields @message")["queryId"]

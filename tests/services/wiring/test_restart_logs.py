@@ -68,7 +68,7 @@ def _build_logs(server: ServerProcess) -> dict[str, Any]:
                             selectionCriteria='LogGroupName NOT IN ["excluded"]')
     delivery = logs.put_delivery_destination(name=unique("dd"), outputFormat="json", deliveryDestinationConfiguration={
         "destinationResourceArn": f"arn:aws:s3:::{unique('delivered')}"})["deliveryDestination"]["name"]
-    query_id = logs.start_query(logGroupName=group, startTime=base // 1000 - 60, endTime=base // 1000 + 60,
+    query_id = logs.start_query(logGroupName=group, startTime=base // 1000 - 60, endTime=base // 1000 + 180,
                                 queryString="fields @message | sort @timestamp asc | limit 3")["queryId"]
     task = logs.create_export_task(logGroupName=group, fromTime=base, to=base + 100,
                                    destination=_export_bucket(server), destinationPrefix="out")["taskId"]

@@ -31,6 +31,32 @@ FIELDS_WINDOW_MS = 15 * 60_000
 FIELDS_SAMPLE = 10_000
 
 
+# A StartQuery time of 10^11 or more is in milliseconds: as seconds it would be after the year 5000.
+# The API reference says seconds, and AWS's own examples send milliseconds and find their events (the
+# awsdocs Python and JavaScript "CloudWatch Logs large query" examples, whose specification shows
+# millisecond ranges such as 2023-12-21T15:02:45.995Z to 2023-12-21T15:03:15.994Z).
+_MILLISECONDS_FROM = 10**11
+
+
+def _query_range(start: int, end: int) -> tuple[int, int]:
+    """[start, end] of a query in milliseconds, both ends included: a time in seconds covers its whole
+    second ("EndTime is inclusive ... Internally they convert to milliseconds", aws/aws-sdk#280)."""
+    start_ms = start if start >= _MILLISECONDS_FROM else start * 1000
+    end_ms = end if end >= _MILLISECONDS_FROM else end * 1000 + 999
+    return start_ms, end_ms
+
+
+def _outside_group(group: Params, end_ms: int, now: int) -> bool:
+    """Whether a query ending at `end_ms` ends before the group was made or before what its retention
+    keeps: StartQuery refuses it (MalformedQueryException "Query's end date and time is either before
+    the log groups creation time or exceeds the log groups log retention settings", which the awsdocs
+    large-query examples test for, and AWS answers as quoted by the tools that handle it)."""
+    if end_ms < group.get("creationTime", 0):
+        return True
+    days = group.get("retentionInDays")
+    return days is not None and end_ms < now - days * 86_400_000
+
+
 def _masked(event: Params, mask: Masker) -> Params:
     """The event as a query may see it under a data protection policy: its message masked, and
     the transformed version a log transformer made of it too."""
@@ -60,8 +86,8 @@ class QueryOperations(LogsMixin):
             )
         if p.get("queryLanguage", "CWLI") != "CWLI":
             raise invalid(f"Query language {p['queryLanguage']} is not supported.")
-        start, end = p["startTime"], p["endTime"]
-        if end < start:
+        start_ms, end_ms = _query_range(p["startTime"], p["endTime"])
+        if end_ms < start_ms:
             raise invalid("End time should not be before the start time.")
         if p.get("logGroupName"):
             references = [p["logGroupName"]]
@@ -89,6 +115,13 @@ class QueryOperations(LogsMixin):
                 "MalformedQueryException", str(exc), status=400, queryCompileError={"message": str(exc)}
             ) from exc
         started = now_ms()
+        if any(_outside_group(doc, end_ms, started) for _, doc in groups):
+            raise ServiceError(
+                "MalformedQueryException",
+                "Query's end date and time is either before the log groups creation time or exceeds the log "
+                "groups log retention settings",
+                status=400,
+            )
         scanned_bytes = [0]
 
         def counted(records: Iterator[Params]) -> Iterator[Params]:
@@ -98,7 +131,7 @@ class QueryOperations(LogsMixin):
 
         # A query sees events as GetLogEvents shows them: masked where a data protection policy says.
         masks = {name: self._event_masker(ctx, name, doc, {}) for name, doc in groups}
-        records = counted(self._query_records(scope, groups, start * 1000, end * 1000 + 999, masks))
+        records = counted(self._query_records(scope, groups, start_ms, end_ms, masks))
         rows, scanned, matched = insights.run(query, records, p.get("limit"))
         query_id = str(uuid.uuid4())
         self.queries.put(
