@@ -51,6 +51,8 @@ class SigningKey:
         self._inner = hashlib.sha256(bytes(b ^ 0x36 for b in block))
         self._outer = hashlib.sha256(bytes(b ^ 0x5C for b in block))
 
+    algorithm = ALGORITHM
+
     def sign(self, message: str) -> str:
         """Hex HMAC-SHA256 of `message`; the same as hmac.new(key, message, sha256).hexdigest()."""
         inner = self._inner.copy()
@@ -58,6 +60,9 @@ class SigningKey:
         outer = self._outer.copy()
         outer.update(inner.digest())
         return outer.hexdigest()
+
+    def verify(self, message: str, provided: bytes) -> bool:
+        return hmac.compare_digest(self.sign(message).encode(), provided)
 
 
 @lru_cache(maxsize=4096)
@@ -73,7 +78,7 @@ def sha256_hex(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
+def string_to_sign(amz_date: str, scope: str, canonical_request: str, algorithm: str = ALGORITHM) -> str:
     # Header values arrive decoded as latin-1 (one char per byte); AWS signs the bytes sent, so a
     # UTF-8 metadata value (x-amz-meta-name: é) must hash as its bytes, not re-encoded to UTF-8.
     try:
@@ -81,7 +86,7 @@ def string_to_sign(amz_date: str, scope: str, canonical_request: str) -> str:
     except UnicodeEncodeError:
         raw = canonical_request.encode("utf-8")
     digest = hashlib.sha256(raw).hexdigest()
-    return f"{ALGORITHM}\n{amz_date}\n{scope}\n{digest}"
+    return f"{algorithm}\n{amz_date}\n{scope}\n{digest}"
 
 
 def _reencode(component: str) -> str:

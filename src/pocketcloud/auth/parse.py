@@ -14,6 +14,7 @@ from email.utils import parsedate_to_datetime
 
 from pocketcloud.auth.canonical import ALGORITHM, format_amz_date, parse_amz_date, query_params
 from pocketcloud.auth.errors import CREDENTIAL_FORMAT, S3, AuthErrors
+from pocketcloud.auth.sigv4a import ECDSA_ALGORITHM, REGION_SET, region_set, single_region
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import is_digits
 
@@ -40,6 +41,9 @@ class SignatureInfo:
     expires: int | None = None
     # S3 Express One Zone's session token (x-amz-s3session-token), which stands where STS's would.
     s3session_token: str | None = None
+    algorithm: str = ALGORITHM
+    # SigV4a: the Regions the signature is good for (X-Amz-Region-Set); its scope names none.
+    region_set: tuple[str, ...] = ()
 
 
 def has_presigned_query(query_string: str) -> bool:
@@ -84,9 +88,15 @@ def _components(rest: str) -> dict[str, str]:
     return params
 
 
-def _split_credential(credential: str, errors: AuthErrors, presigned: bool) -> list[str]:
+def _split_credential(
+    credential: str, errors: AuthErrors, presigned: bool, regions: tuple[str, ...] | None = None
+) -> list[str]:
+    """[key id, date, Region, service, terminal]; for SigV4a (`regions`, its region set), whose scope
+    is key id/date/service/terminal, the Region is the region set's one Region or its text."""
     parts = credential.split("/")
-    if len(parts) == 5 and parts[0]:
+    if regions is not None and len(parts) == 4 and parts[0]:
+        return [parts[0], parts[1], single_region(regions) or ",".join(regions), parts[2], parts[3]]
+    if regions is None and len(parts) == 5 and parts[0]:
         return parts
     if errors.family == S3:
         detail = f"the Credential is mal-formed; expecting {CREDENTIAL_FORMAT}."
@@ -164,7 +174,7 @@ def parse_authorization(
 ) -> SignatureInfo:
     s3 = errors.family == S3
     algorithm, _, rest = value.strip().partition(" ")
-    if algorithm != ALGORITHM:
+    if algorithm not in _ALGORITHMS:
         if s3:
             if algorithm == "AWS":
                 raise sigv2_not_supported()
@@ -198,7 +208,8 @@ def parse_authorization(
                 "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header."
             )
         raise errors.incomplete_signature(" ".join(missing + [f"Authorization={value}"]))
-    parts = _split_credential(credential, errors, presigned=False)
+    regions = region_set(headers.get(REGION_SET, "")) if algorithm == ECDSA_ALGORITHM else None
+    parts = _split_credential(credential, errors, presigned=False, regions=regions)
     if date is None:
         if s3:
             raise errors.s3_access_denied("AWS authentication requires a valid Date or x-amz-date header")
@@ -218,12 +229,16 @@ def parse_authorization(
         raise errors.incomplete_signature(
             "'Host' or ':authority' must be a 'SignedHeader' in the AWS Authorization."
         )
+    if regions is not None and REGION_SET not in signed_headers:
+        if s3:
+            raise errors.s3_header_malformed(f"{ECDSA_ALGORITHM} requires a signed X-Amz-Region-Set header.")
+        raise errors.incomplete_signature(f"{ECDSA_ALGORITHM} requires a signed X-Amz-Region-Set header.")
     _check_scope(parts, amz_date, signing_name, errors, presigned=False)
     return SignatureInfo(
         access_key_id=parts[0],
-        scope="/".join(parts[1:]),
+        scope=credential.partition("/")[2],
         date=parts[1],
-        region=parts[2],
+        region=_scope_region(parts, regions),
         service=parts[3],
         signed_headers=signed_headers,
         signature=signature,
@@ -232,7 +247,20 @@ def parse_authorization(
         timestamp=timestamp,
         token=headers.get("x-amz-security-token"),
         s3session_token=headers.get("x-amz-s3session-token"),
+        algorithm=algorithm,
+        region_set=regions or (),
     )
+
+
+_ALGORITHMS = (ALGORITHM, ECDSA_ALGORITHM)
+
+
+def _scope_region(parts: list[str], regions: tuple[str, ...] | None) -> str:
+    """The Region a signature names: its scope's, or the one Region of a SigV4a region set ("" if it
+    names several or a wildcard: the request is then good wherever the set allows)."""
+    if regions is None:
+        return parts[2]
+    return single_region(regions) or ""
 
 
 _PRESIGN_REQUIRED = (
@@ -259,7 +287,8 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
                 f"AWS query-string parameters must include '{name}'. Re-examine the query-string parameters."
             )
     bad = errors.s3_query_malformed if s3 else errors.incomplete_signature
-    if params["X-Amz-Algorithm"] != ALGORITHM:
+    algorithm = params["X-Amz-Algorithm"]
+    if algorithm not in _ALGORITHMS:
         if s3:
             raise bad('X-Amz-Algorithm only supports "AWS4-HMAC-SHA256" and "AWS4-ECDSA-P256-SHA256"')
         raise bad(f"Unsupported AWS 'algorithm': '{params['X-Amz-Algorithm']}'")
@@ -274,7 +303,8 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
             raise bad("X-Amz-Expires must be non-negative")
         if expires > MAX_PRESIGN_EXPIRES:
             raise bad(f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGN_EXPIRES}")
-    parts = _split_credential(params["X-Amz-Credential"], errors, presigned=True)
+    regions = region_set(params.get("X-Amz-Region-Set", "")) if algorithm == ECDSA_ALGORITHM else None
+    parts = _split_credential(params["X-Amz-Credential"], errors, presigned=True, regions=regions)
     amz_date = params["X-Amz-Date"]
     timestamp = parse_amz_date(amz_date)
     if timestamp is None:
@@ -289,9 +319,9 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
     _check_scope(parts, amz_date, signing_name, errors, presigned=True)
     return SignatureInfo(
         access_key_id=parts[0],
-        scope="/".join(parts[1:]),
+        scope=params["X-Amz-Credential"].partition("/")[2],
         date=parts[1],
-        region=parts[2],
+        region=_scope_region(parts, regions),
         service=parts[3],
         signed_headers=signed_headers,
         signature=params["X-Amz-Signature"],
@@ -302,4 +332,6 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
         presigned=True,
         expires=expires,
         s3session_token=params.get("X-Amz-S3session-Token"),
+        algorithm=algorithm,
+        region_set=regions or (),
     )

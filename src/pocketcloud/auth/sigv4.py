@@ -62,6 +62,14 @@ from pocketcloud.auth.parse import (
 from pocketcloud.auth.post_form import is_post_upload, read_post_form, verify_post_form
 from pocketcloud.auth.principal import ANONYMOUS, Credential, Principal, root_principal
 from pocketcloud.auth.sigv2 import apply_query_headers, authenticate_v2, is_v2_header
+from pocketcloud.auth.sigv4a import (
+    ECDSA_ALGORITHM,
+    REGION_SET,
+    EcdsaKey,
+    ecdsa_key,
+    region_set,
+    single_region,
+)
 from pocketcloud.config import Settings
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -150,7 +158,11 @@ class Authenticator:
             payload = _s3_signed_payload(request, sig, stated)
         else:
             payload = stated or sha256_hex(await request.body.read())
-        key = signing_key(credential.secret_access_key, sig.date, sig.region, sig.service)
+        key: SigningKey | EcdsaKey
+        if sig.algorithm == ECDSA_ALGORITHM:
+            key = ecdsa_key(sig.access_key_id, credential.secret_access_key)
+        else:
+            key = signing_key(credential.secret_access_key, sig.date, sig.region, sig.service)
         canonical = self._verify_signature(request, sig, payload, key, errors)
         if sig.presigned and service == "s3":  # x-amz-* query parameters act as headers
             apply_query_headers(request, with_content_type=False)
@@ -159,7 +171,7 @@ class Authenticator:
             await _check_stated_payload(request)
         elif stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
             await self._check_body(request, sig, payload, key, errors, canonical)
-        return AuthResult(credential.principal, sig.region, sig.access_key_id, sig.token)
+        return AuthResult(credential.principal, sig.region or None, sig.access_key_id, sig.token)
 
     # --- time and credentials -----------------------------------------------------------
 
@@ -242,7 +254,7 @@ class Authenticator:
     # --- the signature --------------------------------------------------------------------
 
     def _verify_signature(
-        self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey, errors: AuthErrors
+        self, request: Request, sig: SignatureInfo, payload: str, key: SigningKey | EcdsaKey, errors: AuthErrors
     ) -> str:
         """The canonical request the signature signed, or S3's SignatureDoesNotMatch naming it."""
         s3 = errors.family == S3
@@ -259,9 +271,10 @@ class Authenticator:
             )
         )
         canonical = f"{request.method}\n{uri}\n{rest}"
-        to_sign = string_to_sign(sig.amz_date, sig.scope, canonical)
+        algorithm = key.algorithm
+        to_sign = string_to_sign(sig.amz_date, sig.scope, canonical, algorithm)
         provided = sig.signature.encode("utf-8", "replace")
-        if hmac.compare_digest(key.sign(to_sign).encode(), provided):
+        if key.verify(to_sign, provided):
             return canonical
         # Second chances, tried only once the signature failed: an S3 client that
         # encoded the key differently on the wire than in its signature, and
@@ -275,13 +288,11 @@ class Authenticator:
                 # S3 canonicalizes the decoded path ("/%2Fbucket" is "//bucket"), and says so
                 # in the CanonicalRequest of its refusal.
                 canonical = alternatives[0]
-                to_sign = string_to_sign(sig.amz_date, sig.scope, canonical)
+                to_sign = string_to_sign(sig.amz_date, sig.scope, canonical, algorithm)
         elif sig.presigned and request.method == "GET":
             alternatives.append(f"POST\n{uri}\n{rest}")
         for other in alternatives:
-            if hmac.compare_digest(
-                key.sign(string_to_sign(sig.amz_date, sig.scope, other)).encode(), provided
-            ):
+            if key.verify(string_to_sign(sig.amz_date, sig.scope, other, algorithm), provided):
                 return other
         raise errors.signature_mismatch(
             access_key_id=sig.access_key_id,
@@ -297,13 +308,15 @@ class Authenticator:
         request: Request,
         sig: SignatureInfo,
         payload: str,
-        key: SigningKey,
+        key: SigningKey | EcdsaKey,
         errors: AuthErrors,
         canonical: str,
     ) -> None:
         if payload in STREAMING_MODES:
             signer = None
             if payload != STREAMING_UNSIGNED_TRAILER:
+                if not isinstance(key, SigningKey):  # HMAC chunk signatures cannot follow an ECDSA seed
+                    raise errors.signature_mismatch(access_key_id=sig.access_key_id)
                 signer = ChunkSigner(
                     key,
                     sig.amz_date,
@@ -334,6 +347,8 @@ class Authenticator:
     def _lax(self, request: Request, authorization: str | None) -> AuthResult:
         scope = lenient_scope(authorization, request.query_string)
         access_key_id, region = scope if scope else (None, None)
+        if (authorization or "").startswith(ECDSA_ALGORITHM):  # SigV4a: its scope names no Region
+            region = single_region(region_set(request.headers.get(REGION_SET, "")))
         account = (self.credentials.account_of(access_key_id) if access_key_id else None) or (
             self.settings.account_id
         )

@@ -22,6 +22,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 
+from pocketcloud.auth.sigv4a import ECDSA_ALGORITHM, REGION_SET, region_set, single_region
 from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -33,6 +34,8 @@ from pocketcloud.protocol.models import (
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 
 _CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request")
+# SigV4a's scope names no Region: key/date/service/aws4_request (its Regions are in X-Amz-Region-Set).
+_ECDSA_CREDENTIAL = re.compile(r"Credential=([^/,\s]+)/(\d{8})/([^/,\s]+)/aws4_request")
 
 
 @dataclass(frozen=True)
@@ -43,18 +46,26 @@ class Target:
     region: str | None  # from the credential scope, when the request is signed
 
 
-def _scope_from_authorization(value: str) -> tuple[str, str] | None:
+def _scope_from_authorization(value: str, headers: dict[str, str]) -> tuple[str | None, str] | None:
+    """(Region, signing name) of an Authorization header's credential scope."""
+    if value.startswith(ECDSA_ALGORITHM):
+        ecdsa = _ECDSA_CREDENTIAL.search(value)
+        if ecdsa is None:
+            return None
+        return single_region(region_set(headers.get(REGION_SET, ""))), ecdsa.group(3)
     match = _CREDENTIAL.search(value)
     if match is None:
         return None
     return match.group(3), match.group(4)
 
 
-def _scope_from_presigned(request: Request) -> tuple[str, str] | None:
+def _scope_from_presigned(request: Request) -> tuple[str | None, str] | None:
     if "X-Amz-Credential" not in request.query_string:
         return None
     credential = request.query_value("X-Amz-Credential") or ""
     parts = credential.split("/")
+    if len(parts) == 4 and request.query_value("X-Amz-Algorithm") == ECDSA_ALGORITHM:
+        return single_region(region_set(request.query_value("X-Amz-Region-Set") or "")), parts[2]
     if len(parts) != 5:
         return None
     return parts[2], parts[3]
@@ -63,7 +74,7 @@ def _scope_from_presigned(request: Request) -> tuple[str, str] | None:
 def route_request(request: Request) -> Target:
     headers = request.headers
     target = headers.get("x-amz-target")
-    scope = _scope_from_authorization(headers.get("authorization", "")) or _scope_from_presigned(request)
+    scope = _scope_from_authorization(headers.get("authorization", ""), headers) or _scope_from_presigned(request)
     region = scope[0] if scope else None
     if target:
         service = service_for_target_prefix(target.rpartition(".")[0])

@@ -9,7 +9,9 @@ Region in the `x-amz-bucket-region` header. SDKs that follow Region redirects (b
 the JavaScript SDK v3 with `followRegionRedirects`, which follows only the 301 and HeadBucket's
 400) read it, sign again for that Region and go on; others (and any presigned URL made with the
 wrong Region) fail, as they will against AWS. pocketcloud serves every Region on one endpoint, so
-the signature's credential scope is the only Region a request names.
+the signature's credential scope is the only Region a request names; a SigV4a signature names a
+region set instead (X-Amz-Region-Set: "us-west-2", "us-*", "*"), and is good for a bucket in any
+Region of the set.
 
 CreateBucket checks its LocationConstraint against the Region itself (`buckets.py`). GetBucketLocation
 is answered whatever the Region, as it is how a client finds a bucket's Region. A browser POST
@@ -31,6 +33,7 @@ from functools import cache
 from typing import Any
 
 from pocketcloud.auth.parse import has_presigned_query
+from pocketcloud.auth.sigv4a import ECDSA_ALGORITHM, REGION_SET, covers, region_set
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -50,7 +53,7 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
             "The authorization mechanism you have provided is not supported. Please use AWS4-HMAC-SHA256.",
             status=400,
         )
-    if ctx.region == expected:
+    if ctx.region == expected or _sigv4a_covers(ctx, expected):
         return
     request = ctx.request
     headers = {"x-amz-bucket-region": expected}
@@ -95,6 +98,18 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
             headers=headers,
             Region=expected,
         )
+
+
+def _sigv4a_covers(ctx: RequestContext, region: str) -> bool:
+    """Whether the request is signed with SigV4a for a region set that takes `region` ("*", "us-*")."""
+    request = ctx.request
+    if request.headers.get("authorization", "").startswith(ECDSA_ALGORITHM):
+        regions = request.headers.get(REGION_SET, "")
+    elif "X-Amz-Region-Set" in request.query_string and request.query_value("X-Amz-Algorithm") == ECDSA_ALGORITHM:
+        regions = request.query_value("X-Amz-Region-Set") or ""
+    else:
+        return False
+    return covers(region_set(regions), region)
 
 
 def _is_sigv2(ctx: RequestContext) -> bool:
