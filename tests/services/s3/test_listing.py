@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.services.s3.access_support import http
 from tests.services.s3.core_support import error_of
 
 TREE = ["a/1", "a/2", "a/b/3", "b/1", "c", "d", "e/f/g"]
@@ -320,3 +321,14 @@ def test_list_object_versions_in_an_unversioned_bucket_shows_null_versions(s3: A
 def test_listing_a_missing_bucket_is_no_such_bucket(s3: Any, operation: str) -> None:
     code, status, _ = error_of(getattr(s3, operation), Bucket="pc-listing-no-such-bucket")
     assert (code, status) == ("NoSuchBucket", 404)
+
+
+def test_a_listed_objects_owner_comes_before_its_storage_class(s3: Any, bucket: str) -> None:
+    # On the wire, as AWS answered smithy-rs's recorded ListObjects (no_auth/list-objects.json, 2023)
+    # and pkgcloud's (list-bucket-files.xml, 2012): ...<Size/><Owner/><StorageClass/></Contents>.
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    for operation, params in (("list_objects", {}), ("list_objects_v2", {"FetchOwner": True})):
+        url = s3.generate_presigned_url(operation, Params={"Bucket": bucket, **params})
+        status, body, _ = http("GET", url)
+        assert status == 200
+        assert b"<Size>1</Size><Owner><ID>" in body and b"</Owner><StorageClass>STANDARD</StorageClass></Contents>" in body

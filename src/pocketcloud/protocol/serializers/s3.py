@@ -102,6 +102,9 @@ MEMBER_ORDER = {
         "IsTruncated",
     ),
     "ListBucketsOutput": ("Owner",),
+    # A listed object's Owner comes before its StorageClass on the wire (AWS's answers recorded in
+    # smithy-rs's no_auth/list-objects.json, 2023, and pkgcloud's list-bucket-files.xml, 2012).
+    "Object": ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "Owner"),
 }
 
 # Operations whose single body member is the root element's text.

@@ -116,7 +116,7 @@ def _contents(item: Any, esc: Escape) -> str | None:
         sums, owner = extras
     return (
         f"<Contents><Key>{esc(key)}</Key><LastModified>{_time(modified)}</LastModified><ETag>{esc(etag)}</ETag>"
-        f"{sums}<Size>{size}</Size><StorageClass>{esc(storage_class)}</StorageClass>{owner}</Contents>"
+        f"{sums}<Size>{size}</Size>{owner}<StorageClass>{esc(storage_class)}</StorageClass></Contents>"
     )
 
 
