@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess, make_client
-from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, unique
+from tests.services.awslambda.support import LAMBDA_TRUST, Functions, error_of, unique, zipped
 
 READS_VARIABLE = "import os\ndef handler(event, context):\n    return os.environ.get('SECRET')\n"
 CONFIGURE = (
@@ -108,6 +108,20 @@ def test_a_function_without_variables_needs_nothing_of_its_key(kms: Any, lam: An
     assert json.loads(lam.invoke(FunctionName=name)["Payload"].read()) is None
 
 
+def test_the_key_is_named_only_while_there_are_variables(kms: Any, lam: Any, made: Functions) -> None:
+    # "the KMS Key ARN is not returned if environment variables are not in use" (the Terraform AWS
+    # provider's TestAccLambdaFunction_KMSKeyARN_noEnvironmentVariables, run against AWS).
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    name = made.python(READS_VARIABLE, KMSKeyArn=key)
+    assert "KMSKeyArn" not in lam.get_function_configuration(FunctionName=name)
+    assert "KMSKeyArn" not in lam.get_function(FunctionName=name)["Configuration"]
+    updated = lam.update_function_configuration(FunctionName=name, Environment={"Variables": {"SECRET": "s"}})
+    assert updated["KMSKeyArn"] == key
+    lam.get_waiter("function_updated_v2").wait(FunctionName=name)
+    cleared = lam.update_function_configuration(FunctionName=name, KMSKeyArn="")
+    assert "KMSKeyArn" not in cleared
+
+
 def test_the_caller_configuring_the_key_needs_kms_create_grant(
     server: ServerProcess, kms: Any, made: Functions, role_name: str
 ) -> None:
@@ -130,3 +144,15 @@ def test_the_caller_configuring_the_key_needs_kms_create_grant(
     assert code == "InvalidParameterValueException"
     assert message.startswith(CONFIGURE + "AccessDeniedException KMS Message: User: ")
     assert "kms:CreateGrant" in message
+
+
+def test_the_key_of_the_code_is_named_in_get_functions_code(kms: Any, lam: Any, made: Functions) -> None:
+    # FunctionCodeLocation.SourceKMSKeyArn: the key the .zip package was given under (the Terraform AWS
+    # provider's TestAccLambdaFunction_sourceKMSKeyARN reads it back from AWS).
+    key = kms.create_key()["KeyMetadata"]["Arn"]
+    source = "def handler(event, context):\n    return 1\n"
+    name = made.create({"app.py": source}, code={"ZipFile": zipped({"app.py": source}), "SourceKMSKeyArn": key})
+    assert lam.get_function(FunctionName=name)["Code"]["SourceKMSKeyArn"] == key
+    lam.get_waiter("function_active_v2").wait(FunctionName=name)
+    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": source + "# new\n"}))
+    assert "SourceKMSKeyArn" not in lam.get_function(FunctionName=name)["Code"]  # new code, Lambda's own key

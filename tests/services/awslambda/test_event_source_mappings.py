@@ -227,6 +227,11 @@ def test_maximum_concurrency_bounds_the_batches_running_at_once(
         running += step
         most = max(most, running)
     assert most == 2
+    # An empty ScalingConfig removes the limit: the mapping names none (the Terraform AWS provider
+    # clears it so, and its TestAccLambdaEventSourceMapping_SQS_scalingConfig reads none back from AWS).
+    cleared = lam.update_event_source_mapping(UUID=mapping["UUID"], ScalingConfig={})
+    assert "ScalingConfig" not in cleared
+    assert "ScalingConfig" not in lam.get_event_source_mapping(UUID=mapping["UUID"])
     made.cleanup()
 
 

@@ -283,6 +283,10 @@ def configuration(doc: Params, qualifier: str | None = None) -> Params:
         view.pop("Environment")
     if not view.get("Layers"):
         view.pop("Layers", None)  # AWS leaves the member out when there are none
+    if not view.get("KMSKeyArn") or not (doc.get("Environment") or {}).get("Variables"):
+        # "the KMS Key ARN is not returned if environment variables are not in use" (the Terraform AWS
+        # provider's TestAccLambdaFunction_KMSKeyARN_noEnvironmentVariables, against AWS); "" clears it.
+        view.pop("KMSKeyArn", None)
     if doc.get("Runtime") and doc.get("PackageType", "Zip") == "Zip":
         view["RuntimeVersionConfig"] = {
             "RuntimeVersionArn": runtime_version_arn(doc["FunctionArn"].split(":")[3], doc["Runtime"])
@@ -521,6 +525,8 @@ class FunctionOperations:
         if p.get("KMSKeyArn"):
             doc["KMSKeyArn"] = p["KMSKeyArn"]
             doc["KMSKeyChecked"] = True  # by check_configured_key: Invoke holds it to KMS's answer
+        if (p.get("Code") or {}).get("SourceKMSKeyArn"):
+            doc["SourceKMSKeyArn"] = p["Code"]["SourceKMSKeyArn"]  # named back by GetFunction's Code
         if p.get("CodeSigningConfigArn"):
             doc["CodeSigningConfigArn"] = self.attachable_csc(ctx, p["CodeSigningConfigArn"])  # type: ignore[attr-defined]
         self.check_combined_size(doc)  # type: ignore[attr-defined]  # layers.py
@@ -555,6 +561,8 @@ class FunctionOperations:
             "Configuration": self.updates.shown(doc["FunctionArn"], configuration(doc, qualifier), qualifier),  # type: ignore[attr-defined]
             "Code": {"RepositoryType": "S3", "Location": self.code_location(doc["CodeHex"])},  # type: ignore[attr-defined]
         }
+        if doc.get("SourceKMSKeyArn"):
+            result["Code"]["SourceKMSKeyArn"] = doc["SourceKMSKeyArn"]
         if base.get("Tags"):
             result["Tags"] = base["Tags"]
         if base.get("ReservedConcurrency") is not None:
@@ -647,6 +655,10 @@ class FunctionOperations:
         )
         doc.update({k: code[k] for k in ("Blob", "CodeHex", "CodeSha256", "CodeSize")})
         doc.update({"LastModified": lambda_timestamp(), "RevisionId": str(uuid.uuid4())})
+        if p.get("SourceKMSKeyArn"):
+            doc["SourceKMSKeyArn"] = p["SourceKMSKeyArn"]
+        else:
+            doc.pop("SourceKMSKeyArn", None)  # new code under Lambda's own key
         if changed:
             doc["ConfigRevision"] = str(uuid.uuid4())
         if p.get("Architectures"):
