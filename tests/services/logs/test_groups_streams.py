@@ -61,6 +61,17 @@ def test_group_class_is_kept_and_filters_the_listing(logs: Any) -> None:
         logs.delete_log_group(logGroupName=prefix + "-std")
 
 
+def test_a_delivery_group_keeps_its_events_two_days(logs: Any) -> None:
+    # "AWS API forces retention_in_days to 2" (the Terraform AWS provider's logGroupClassDELIVERY tests).
+    name = unique("delivery")
+    logs.create_log_group(logGroupName=name, logGroupClass="DELIVERY")
+    try:
+        [found] = logs.describe_log_groups(logGroupNamePrefix=name)["logGroups"]
+        assert (found["logGroupClass"], found["retentionInDays"]) == ("DELIVERY", 2)
+    finally:
+        logs.delete_log_group(logGroupName=name)
+
+
 def test_creating_an_existing_group_is_resource_already_exists(logs: Any, group: str) -> None:
     assert error_of(logs.create_log_group, logGroupName=group) == (
         "ResourceAlreadyExistsException",

@@ -80,6 +80,10 @@ class GroupOperations(LogsMixin):
         doc = self._group_doc(self._scope(ctx), name)
         if p.get("logGroupClass"):
             doc["logGroupClass"] = p["logGroupClass"]
+            if p["logGroupClass"] == "DELIVERY":
+                # AWS keeps a DELIVERY group's events two days, and says so ("AWS API forces
+                # retention_in_days to 2": the Terraform AWS provider's logGroupClassDELIVERY tests).
+                doc["retentionInDays"] = 2
         if p.get("kmsKeyId"):
             check_group_key(self.runtime, ctx, p["kmsKeyId"], name)  # type: ignore[attr-defined]
             doc["kmsKeyId"] = p["kmsKeyId"]
