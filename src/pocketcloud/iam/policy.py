@@ -219,7 +219,7 @@ def parse_policy(
 
 @lru_cache(maxsize=4096)
 def _parse_text(text: str, kind: PolicyKind, policy_id: str, require_current_version: bool) -> Policy:
-    raw = _load(text)
+    raw = _load(text, kind)
     statements = _statement_objects(raw, kind)
     version = raw.get("Version", LEGACY_VERSION)
     if require_current_version and version != CURRENT_VERSION:
@@ -232,11 +232,13 @@ def _parse_text(text: str, kind: PolicyKind, policy_id: str, require_current_ver
     return Policy(kind=kind, version=version, statements=compiled, policy_id=policy_id, document=text)
 
 
-def _load(text: str) -> dict[str, Any]:
+def _load(text: str, kind: PolicyKind) -> dict[str, Any]:
     try:
         raw = json.loads(text)
     except (ValueError, TypeError, RecursionError):  # RecursionError: nested too deep for json
         raise MalformedPolicy(SYNTAX_ERROR) from None
+    if kind == "trust" and isinstance(raw, dict):
+        _refuse_unknown_fields(raw, _TOP_ELEMENTS)
     if not isinstance(raw, dict) or not set(raw) <= _TOP_ELEMENTS or "Statement" not in raw:
         raise MalformedPolicy(SYNTAX_ERROR)
     if "Version" in raw and raw["Version"] not in (CURRENT_VERSION, LEGACY_VERSION):
@@ -244,6 +246,15 @@ def _load(text: str) -> dict[str, Any]:
     if "Id" in raw and not isinstance(raw["Id"], str):
         raise MalformedPolicy(SYNTAX_ERROR)
     return raw
+
+
+def _refuse_unknown_fields(element: dict[str, Any], known: set[str] | frozenset[str]) -> None:
+    """A trust policy's validator names the first element it does not know, as it names a missing or
+    prohibited one: AWS answers UpdateAssumeRolePolicy with '{"invalid":true}' "MalformedPolicyDocument:
+    Unknown field invalid" (the Terraform AWS provider's TestAccIAMRole_Identity_ExistingResource_OnError)."""
+    unknown = next((name for name in element if name not in known), None)
+    if unknown is not None:
+        raise MalformedPolicy(f"Unknown field {unknown}")
 
 
 def _is_strings(value: Any) -> bool:
@@ -257,6 +268,8 @@ def _statement_objects(raw: dict[str, Any], kind: PolicyKind) -> list[dict[str, 
     if not isinstance(statements, list) or not statements:
         raise MalformedPolicy(SYNTAX_ERROR)
     for statement in statements:
+        if kind == "trust" and isinstance(statement, dict):
+            _refuse_unknown_fields(statement, _STATEMENT_ELEMENTS)
         if not isinstance(statement, dict) or not set(statement) <= _STATEMENT_ELEMENTS:
             raise MalformedPolicy(SYNTAX_ERROR)
         for pair in (("Action", "NotAction"), ("Resource", "NotResource"), ("Principal", "NotPrincipal")):

@@ -256,6 +256,23 @@ def test_trust_policy_without_principal_is_refused(iam: Any) -> None:
     assert error_of(iam.update_assume_role_policy, RoleName=role, PolicyDocument=no_principal)[0] == "MalformedPolicyDocument"
 
 
+def test_a_trust_policy_field_iam_does_not_know_is_named(iam: Any) -> None:
+    # AWS's answer in the Terraform AWS provider's TestAccIAMRole_Identity_ExistingResource_OnError:
+    # UpdateAssumeRolePolicy with '{"invalid":true}' is "MalformedPolicyDocument: Unknown field invalid".
+    assert error_of(iam.create_role, RoleName=unique("unknown"), AssumeRolePolicyDocument='{"invalid":true}') == (
+        "MalformedPolicyDocument", 400, "Unknown field invalid",
+    )
+    role = unique("trustfield")
+    trusted = {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=doc(trusted))
+    assert error_of(iam.update_assume_role_policy, RoleName=role, PolicyDocument='{"invalid":true}') == (
+        "MalformedPolicyDocument", 400, "Unknown field invalid",
+    )
+    assert error_of(iam.update_assume_role_policy, RoleName=role, PolicyDocument=doc({**trusted, "Actions": "x"}))[2] == (
+        "Unknown field Actions"
+    )
+
+
 def test_trust_policy_naming_a_missing_role_of_another_account_the_server_has_is_refused() -> None:
     """Principals are resolved in whichever account they name; of an account the server does not
     have, it knows nothing and takes the ARN as given."""
