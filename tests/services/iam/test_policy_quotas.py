@@ -108,6 +108,18 @@ def test_a_roles_inline_policies_together_may_not_exceed_10240_characters(iam: A
     )
 
 
+def test_one_role_policy_over_10240_characters_is_over_the_policy_size_quota(iam: Any) -> None:
+    # AWS's answer in the Terraform AWS provider's TestAccIAMRolePolicy_PolicySize_exceeded (10,240 is taken).
+    role = unique("quota-role")
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=trust({"Service": "ec2.amazonaws.com"}))
+    assert error_of(iam.put_role_policy, RoleName=role, PolicyName="big", PolicyDocument=_sized(10241)) == (
+        "LimitExceeded",
+        409,
+        "Cannot exceed quota for PolicySize: 10240",
+    )
+    iam.put_role_policy(RoleName=role, PolicyName="big", PolicyDocument=_sized(10240))
+
+
 def test_a_groups_inline_policies_together_may_not_exceed_5120_characters(iam: Any) -> None:
     group = unique("quota-group")
     iam.create_group(GroupName=group)

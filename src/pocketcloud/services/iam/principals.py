@@ -122,9 +122,7 @@ class Principals:
             inline = doc.setdefault("InlinePolicies", {})
             # The quota is on all of the entity's inline policies together, this one replacing
             # any of the same name.
-            check_inline_policies_size(
-                kind.label, name, [document, *(d for n, d in inline.items() if n != policy)]
-            )
+            check_inline_policies_size(kind.label, name, document, (d for n, d in inline.items() if n != policy))
             inline[policy] = document
             self.save(ctx, kind, doc)
 
