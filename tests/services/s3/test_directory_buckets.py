@@ -413,10 +413,8 @@ def test_list_objects_v2_takes_an_empty_delimiter_as_none(s3: Any, dbucket: str)
     [
         lambda s3, b: s3.list_objects(Bucket=b),
         lambda s3, b: s3.list_object_versions(Bucket=b),
-        lambda s3, b: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"}),
+        lambda s3, b: s3.get_bucket_versioning(Bucket=b),
         lambda s3, b: s3.get_bucket_acl(Bucket=b),
-        lambda s3, b: s3.put_bucket_tagging(Bucket=b, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]}),
-        lambda s3, b: s3.put_bucket_website(Bucket=b, WebsiteConfiguration={"IndexDocument": {"Suffix": "i"}}),
         lambda s3, b: s3.get_object_lock_configuration(Bucket=b),
         lambda s3, b: s3.put_object_tagging(Bucket=b, Key="k", Tagging={"TagSet": []}),
         lambda s3, b: s3.put_object_annotation(Bucket=b, Key="k", AnnotationName="n", AnnotationPayload=b"v"),
@@ -424,13 +422,37 @@ def test_list_objects_v2_takes_an_empty_delimiter_as_none(s3: Any, dbucket: str)
             Bucket=b, Key="copy", CopySource={"Bucket": b, "Key": "k"}, AnnotationDirective="COPY"
         ),
     ],
-    ids=["ListObjects", "ListObjectVersions", "PutBucketVersioning", "GetBucketAcl", "PutBucketTagging",
-         "PutBucketWebsite", "GetObjectLockConfiguration", "PutObjectTagging", "PutObjectAnnotation",
-         "CopyObject-annotations"],
+    ids=["ListObjects", "ListObjectVersions", "GetBucketVersioning", "GetBucketAcl",
+         "GetObjectLockConfiguration", "PutObjectTagging", "PutObjectAnnotation", "CopyObject-annotations"],
 )
 def test_features_directory_buckets_lack_are_not_implemented(s3: Any, dbucket: str, call: Any) -> None:
     code, status, _ = error_of(call, s3, dbucket)
     assert (code, status) == ("NotImplemented", 501)
+
+
+@pytest.mark.parametrize(
+    ("root", "call"),
+    [
+        ("VersioningConfiguration", lambda s3, b: s3.put_bucket_versioning(Bucket=b, VersioningConfiguration={"Status": "Enabled"})),
+        ("CORSConfiguration", lambda s3, b: s3.put_bucket_cors(
+            Bucket=b, CORSConfiguration={"CORSRules": [{"AllowedMethods": ["GET"], "AllowedOrigins": ["*"]}]})),
+        ("OwnershipControls", lambda s3, b: s3.put_bucket_ownership_controls(
+            Bucket=b, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]})),
+        ("BucketLoggingStatus", lambda s3, b: s3.put_bucket_logging(Bucket=b, BucketLoggingStatus={})),
+        ("Tagging", lambda s3, b: s3.put_bucket_tagging(Bucket=b, Tagging={"TagSet": [{"Key": "k", "Value": "v"}]})),
+        ("WebsiteConfiguration", lambda s3, b: s3.put_bucket_website(
+            Bucket=b, WebsiteConfiguration={"IndexDocument": {"Suffix": "i"}})),
+    ],
+    ids=["versioning", "cors", "ownership", "logging", "tagging", "website"],
+)
+def test_a_configuration_directory_buckets_lack_is_refused_as_no_create_bucket(
+    s3: Any, dbucket: str, root: str, call: Any
+) -> None:
+    # Its endpoint reads the PUT as CreateBucket: "VersioningConfiguration is not valid, expected
+    # CreateBucketConfiguration", which the Terraform AWS provider matches to report directory buckets.
+    assert error_of(call, s3, dbucket) == (
+        "InvalidArgument", 400, f"{root} is not valid, expected CreateBucketConfiguration",
+    )
 
 
 def test_a_copy_that_excludes_annotations_works(s3: Any, dbucket: str) -> None:

@@ -10,7 +10,8 @@ buckets" notes in the S3 API reference and the User Guide's "Directory buckets" 
   never by ListBuckets; HeadBucket names its location's type and name;
 - only the operations of "Amazon S3 API operations for directory buckets"; anything else
   (versioning, ACLs, tagging, Object Lock, website, ListObjects v1, ...) is 501 NotImplemented,
-  as are the request headers of those features on writes;
+  as are the request headers of those features on writes, but for a configuration document PUT
+  on the bucket, which its endpoint reads as a CreateBucket and refuses by its root element;
 - objects are stored in EXPRESS_ONEZONE, and no other storage class may be named;
 - ListObjectsV2 takes only "/" as its delimiter, and only a prefix that ends in "/"; with the
   delimiter, its common prefixes include those of in-progress multipart uploads' keys.
@@ -102,6 +103,20 @@ def not_implemented(header: str | None = None) -> ServiceError:
     )
 
 
+def _refused_configuration(operation: OperationModel, params: Params) -> ServiceError | None:
+    """A directory bucket's endpoint reads a PUT on the bucket as CreateBucket: a configuration
+    document it has no such setting for is refused by its root element, "VersioningConfiguration is
+    not valid, expected CreateBucketConfiguration" (400 InvalidArgument; the Terraform AWS provider
+    tells directory buckets so for versioning, CORS, ownership controls, notifications, logging ...)."""
+    if operation.http.get("method") != "PUT" or "Key" in operation.input_shape.members:
+        return None
+    payload = operation.input_shape.serialization.get("payload")
+    if payload is None or params.get(payload) is None:
+        return None
+    root = operation.input_shape.members[payload].serialization.get("name", payload)
+    return ServiceError("InvalidArgument", f"{root} is not valid, expected CreateBucketConfiguration", status=400)
+
+
 def is_directory_bucket(doc: Params | None) -> bool:
     return bool(doc) and doc.get("BucketType") == "Directory"  # type: ignore[union-attr]
 
@@ -125,7 +140,7 @@ class DirectoryBucketOperations(ExpressSessionOperations):
         if not isinstance(bucket, str) or not is_directory_bucket_name(bucket):
             return
         if name not in SUPPORTED_OPERATIONS:
-            raise not_implemented()
+            raise _refused_configuration(operation, params) or not_implemented()
         members = operation.input_shape.members
         for member in _UNSUPPORTED_MEMBERS:
             if params.get(member) is not None and member in members:
