@@ -465,6 +465,21 @@ def test_logging_target_grants_are_resolved_as_acl_grants(s3: Any, bucket: str, 
         {"Grantee": readers, "Permission": "READ"}]
     s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
 
+def test_a_logging_target_with_acls_disabled_takes_no_grants(s3: Any, bucket: str) -> None:
+    # AWS's answer to the Terraform AWS provider's TestAccS3BucketLogging_TargetGrantByID once new buckets
+    # had ACLs disabled (its issue 31771): 400 AccessControlListNotSupported.
+    grant = {"Grantee": {"Type": "Group", "URI": "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"},
+             "Permission": "READ"}
+    status = {"LoggingEnabled": {"TargetBucket": bucket, "TargetPrefix": "logs/", "TargetGrants": [grant]}}
+    assert error_of(s3.put_bucket_logging, Bucket=bucket, BucketLoggingStatus=status) == (
+        "AccessControlListNotSupported", 400, "Target grants not allowed for bucket owner enforced buckets",
+    )
+    del status["LoggingEnabled"]["TargetGrants"]
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus=status)
+    assert "TargetGrants" not in s3.get_bucket_logging(Bucket=bucket)["LoggingEnabled"]
+    s3.put_bucket_logging(Bucket=bucket, BucketLoggingStatus={})
+
+
 # --- another account ---------------------------------------------------------------------------
 
 

@@ -433,8 +433,18 @@ class AccessControlOperations:
     def validate_logging(self, ctx: RequestContext, bucket: str, value: Any) -> None:
         """TargetGrants name their grantees as ACL grants do (PutBucketLogging, "Grantee Values"): a grantee
         S3 cannot resolve is refused as by PutBucketAcl, an e-mail address with 405 where S3 no longer
-        takes them (PutBucketLogging API reference)."""
-        for grant in ((value or {}).get("LoggingEnabled") or {}).get("TargetGrants") or []:
+        takes them (PutBucketLogging API reference). A target bucket with ACLs disabled takes no grants:
+        400 AccessControlListNotSupported, as AWS answered the Terraform AWS provider's
+        TestAccS3BucketLogging_TargetGrantByID once new buckets had them disabled (its issue 31771)."""
+        enabled = (value or {}).get("LoggingEnabled") or {}
+        if enabled.get("TargetGrants") and isinstance(enabled.get("TargetBucket"), str):
+            if self.s3.bucket(enabled["TargetBucket"]).get("ObjectOwnership", ENFORCED) == ENFORCED:
+                raise ServiceError(
+                    "AccessControlListNotSupported",
+                    "Target grants not allowed for bucket owner enforced buckets",
+                    status=400,
+                )
+        for grant in enabled.get("TargetGrants") or []:
             if isinstance(grant, dict) and isinstance(grant.get("Grantee"), dict):
                 try:
                     acls.check_grant(
