@@ -9,7 +9,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from tests.conftest import ROOT_ACCOUNT
+from tests.conftest import ROOT_ACCOUNT, make_client
 from tests.services.sqs.support import OTHER_ACCOUNT, error_of, unique
 
 
@@ -93,3 +93,23 @@ def test_no_queue_policy_lets_another_account_move_a_queues_messages(two_account
     assert error_of(other.list_message_move_tasks, SourceArn=dlq_arn)[:2] == ("AccessDenied", 403)
     handle = owner.start_message_move_task(SourceArn=dlq_arn)["TaskHandle"]
     assert error_of(other.cancel_message_move_task, TaskHandle=handle)[:2] == ("AccessDenied", 403)
+
+
+def test_a_policy_naming_a_role_that_does_not_exist_is_refused(endpoint: str, sqs: Any) -> None:
+    # As IAM and S3 refuse theirs; SQS's words are "Invalid value for the parameter Policy." (the Terraform
+    # AWS provider retries SetQueueAttributes on them while a new role propagates; aws/aws-cdk#15602).
+    iam = make_client(endpoint, "iam")
+    role = unique()
+    ghost = f"arn:aws:iam::{ROOT_ACCOUNT}:role/{role}"
+    url = sqs.create_queue(QueueName=unique())["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ghost}, "Action": "sqs:SendMessage", "Resource": arn}]})
+    refused = ("InvalidAttributeValue", 400, "Invalid value for the parameter Policy.")
+    assert error_of(sqs.set_queue_attributes, QueueUrl=url, Attributes={"Policy": policy}) == refused
+    assert error_of(sqs.create_queue, QueueName=unique(), Attributes={"Policy": policy}) == refused
+    trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
+    sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
+    assert json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])

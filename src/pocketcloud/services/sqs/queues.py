@@ -18,6 +18,7 @@ from pocketcloud.services.base import ServiceRuntime
 from pocketcloud.services.sqs import queue_attributes as qa
 from pocketcloud.services.sqs.errors import (
     invalid_attribute_name,
+    invalid_attribute_value,
     invalid_parameter_value,
     invalid_value,
     missing_parameter,
@@ -154,6 +155,7 @@ class QueueOperations:
         attributes = qa.normalize(
             given, fifo=fifo, arn=arn, account=account, region=region, find=self.sqs.find_by_arn
         )
+        self._check_policy_principals(attributes)
         if p.get("tags"):
             # "To be able to tag a queue on creation, you must have the sqs:CreateQueue and
             # sqs:TagQueue permissions" (API Reference, CreateQueue, tags).
@@ -279,6 +281,7 @@ class QueueOperations:
             region=queue.region,
             find=self.sqs.find_by_arn,
         )
+        self._check_policy_principals(changes)
         if changes:
             merged = qa.apply(queue.attributes, changes)
             if queue.fifo and merged["DelaySeconds"] != queue.attributes["DelaySeconds"]:
@@ -286,6 +289,15 @@ class QueueOperations:
             else:
                 self.sqs.save({**queue.doc, "Attributes": merged, "Modified": int(time.time())})
         return {}
+
+    def _check_policy_principals(self, attributes: dict[str, str]) -> None:
+        """A queue policy naming a user or role that does not exist is refused, as IAM and S3 refuse
+        theirs: SQS's words are InvalidAttributeValue "Invalid value for the parameter Policy." (the
+        Terraform AWS provider retries on it while a new role propagates; aws/aws-cdk#15602)."""
+        text = attributes.get("Policy")
+        iam = self.runtime.provider("iam") if text else None
+        if iam is not None and iam.missing_principal(json.loads(str(text))) is not None:  # type: ignore[attr-defined]
+            raise invalid_attribute_value("Policy")
 
     def _redelay(self, queue: Queue, doc: Params) -> None:
         """Save a FIFO queue's new DelaySeconds and apply it to the messages already waiting: on a
