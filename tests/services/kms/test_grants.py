@@ -372,3 +372,17 @@ def test_an_equals_constraint_matches_context_keys_in_any_case(kms: Any, endpoin
     for context in denied:
         code, _, _ = error_of(grantee.encrypt, KeyId=key_id, Plaintext=b"x", EncryptionContext=context)
         assert code == "AccessDeniedException"
+
+
+def test_a_grantee_that_does_not_exist_is_no_valid_principal(kms: Any) -> None:
+    # InvalidArnException, which the Terraform AWS provider retries CreateGrant on while a new role
+    # propagates, and whose words Lambda passes on ("ARN does not refer to a valid principal: ...").
+    key = kms.create_key()["KeyMetadata"]
+    ghost = f"{ROOT_ARN[:-len('root')]}role/no-such-role-{key['KeyId'][:8]}"
+    assert error_of(kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=ghost, Operations=["Decrypt"]) == (
+        "InvalidArnException", 400, f"ARN does not refer to a valid principal: {ghost}",
+    )
+    assert error_of(
+        kms.create_grant, KeyId=key["KeyId"], GranteePrincipal=ROOT_ARN, RetiringPrincipal=ghost, Operations=["Decrypt"]
+    )[0] == "InvalidArnException"
+    assert kms.list_grants(KeyId=key["KeyId"])["Grants"] == []

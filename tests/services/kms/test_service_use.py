@@ -87,7 +87,7 @@ def test_a_grant_lambda_makes_for_its_caller_is_for_an_aws_resource(kms: Any, en
         archive.writestr("app.py", "def handler(event, context):\n    return 1\n")
     lam.create_function(
         FunctionName=name, Runtime="python3.12", Role=role_arn, Handler="app.handler",
-        Code={"ZipFile": package.getvalue()}, KMSKeyArn=key["Arn"],
+        Code={"ZipFile": package.getvalue()}, KMSKeyArn=key["Arn"], Environment={"Variables": {"AB": "c"}},
     )  # fmt: skip
     try:
         assert lam.get_function_configuration(FunctionName=name)["KMSKeyArn"] == key["Arn"]

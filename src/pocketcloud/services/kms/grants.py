@@ -24,7 +24,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model
 from pocketcloud.services.kms.base import KmsBase, validation
-from pocketcloud.services.kms.grant_policy import check_principal, is_service_principal
+from pocketcloud.services.kms.grant_policy import check_principal, invalid_arn, is_service_principal
 from pocketcloud.services.kms.keys import now, parse_key_arn, usable
 from pocketcloud.store import Scope
 
@@ -89,6 +89,7 @@ class GrantOperations(KmsBase):
         for principal in (grantee, retiring):
             if principal:
                 check_principal(principal)
+                self._check_principal_exists(principal)
         for principal in (service, retiring_service):
             if principal and not is_service_principal(principal):
                 raise validation(f"{principal} is not a valid service principal.")
@@ -115,6 +116,15 @@ class GrantOperations(KmsBase):
         grant.update(GrantId=grant_id, CreationDate=now().isoformat(), Token=secrets.token_urlsafe(96))
         self.grants.put(scope, f"{key['KeyId']}/{grant_id}", grant)
         return {"GrantToken": grant["Token"], "GrantId": grant_id}
+
+    def _check_principal_exists(self, principal: str) -> None:
+        """A user or role that does not exist is no valid principal: InvalidArnException, which the
+        Terraform AWS provider retries CreateGrant on while a new role propagates (kms/grant.go), and
+        whose words Lambda passes on ("KMS Message: ARN does not refer to a valid principal: ...")."""
+        iam = self.runtime.provider("iam")
+        policy = {"Statement": [{"Principal": {"AWS": principal}}]}
+        if iam is not None and iam.missing_principal(policy) is not None:  # type: ignore[attr-defined]
+            raise invalid_arn(principal)
 
     @staticmethod
     def _listed(grant: Params) -> Params:
