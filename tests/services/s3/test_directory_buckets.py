@@ -131,6 +131,36 @@ def test_directory_bucket_naming_rules_are_enforced(s3: Any, name: str) -> None:
     assert (code, status) == ("InvalidBucketName", 400)
 
 
+@pytest.mark.parametrize(
+    ("location_type", "zone", "redundancy"),
+    [
+        ("LocalZone", ZONE, "SingleLocalZone"),  # an Availability Zone's id named as a Local Zone
+        ("AvailabilityZone", "usw2-lax1-az1", "SingleAvailabilityZone"),  # and the other way round
+        ("AvailabilityZone", ZONE, "SingleLocalZone"),
+    ],
+)
+def test_a_zone_type_and_redundancy_that_do_not_go_together_are_refused(
+    s3: Any, location_type: str, zone: str, redundancy: str
+) -> None:
+    # AWS's answer to the Terraform AWS provider's TestAccS3DirectoryBucket_defaultDataRedundancy.
+    config = {"Location": {"Type": location_type, "Name": zone}, "Bucket": {"Type": "Directory", "DataRedundancy": redundancy}}
+    assert error_of(s3.create_bucket, Bucket=directory_name(zone), CreateBucketConfiguration=config) == (
+        "InvalidRequest", 400, "Invalid Data Redundancy value",
+    )
+
+
+def test_a_local_zone_directory_bucket_is_made(s3: Any) -> None:
+    name = directory_name("usw2-lax1-az1")
+    config = {"Location": {"Type": "LocalZone", "Name": "usw2-lax1-az1"},
+              "Bucket": {"Type": "Directory", "DataRedundancy": "SingleLocalZone"}}
+    s3.create_bucket(Bucket=name, CreateBucketConfiguration=config)
+    try:
+        head = s3.head_bucket(Bucket=name)
+        assert (head["BucketLocationType"], head["BucketLocationName"]) == ("LocalZone", "usw2-lax1-az1")
+    finally:
+        s3.delete_bucket(Bucket=name)
+
+
 def test_a_location_constraint_beside_the_zone_is_malformed(s3: Any) -> None:
     config = {**directory_config(), "LocationConstraint": "us-west-2"}
     code, status, _ = error_of(s3.create_bucket, Bucket=directory_name(), CreateBucketConfiguration=config)

@@ -199,12 +199,17 @@ class DirectoryBucketOperations(ExpressSessionOperations):
             raise invalid_bucket_name(name)
         location_type = location.get("Type") or "AvailabilityZone"
         redundancy = info.get("DataRedundancy") or _LOCATION_TYPES.get(location_type)
-        if location_type not in _LOCATION_TYPES or redundancy != _LOCATION_TYPES[location_type]:
-            raise invalid_argument(
-                f"Invalid DataRedundancy {redundancy} for location type {location_type}",
-                "DataRedundancy",
-                str(redundancy),
-            )
+        # A Local Zone's id names the zone's city as well (usw2-lax1-az1), an Availability Zone's does
+        # not (use1-az4). Any other pairing of type, zone and redundancy is refused in S3's words, as
+        # AWS answered the Terraform AWS provider's TestAccS3DirectoryBucket_defaultDataRedundancy (a
+        # LocalZone named by an Availability Zone's id): "InvalidRequest: Invalid Data Redundancy value".
+        local = zone.count("-") > 1
+        if (
+            location_type not in _LOCATION_TYPES
+            or redundancy != _LOCATION_TYPES[location_type]
+            or local != (location_type == "LocalZone")
+        ):
+            raise invalid_request("Invalid Data Redundancy value")
         ownership = p.get("ObjectOwnership")
         if ownership not in (None, "BucketOwnerEnforced") or p.get("ObjectLockEnabledForBucket"):
             raise not_implemented("x-amz-object-ownership" if ownership else "x-amz-bucket-object-lock-enabled")
