@@ -124,6 +124,42 @@ def test_requests_by_access_point_arn_act_on_the_bucket(endpoint: str, s3: Any, 
     assert s3.list_objects_v2(Bucket=ap.bucket)["KeyCount"] == 0
 
 
+def test_a_copy_reads_its_source_through_an_access_point_arn(s3: Any, make_ap: Any) -> None:
+    # x-amz-copy-source "arn:aws:s3:<region>:<account>:accesspoint/<name>/object/<key>": the Terraform
+    # AWS provider's TestAccS3ObjectCopy_basicViaAccessPoint copies so against AWS.
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="source key", Body=b"through the access point")
+    s3.copy_object(Bucket=ap.bucket, Key="copy", CopySource=f"{ap.arn}/object/source key")
+    assert s3.get_object(Bucket=ap.bucket, Key="copy")["Body"].read() == b"through the access point"
+    upload = s3.create_multipart_upload(Bucket=ap.bucket, Key="parts")["UploadId"]
+    etag = s3.upload_part_copy(
+        Bucket=ap.bucket, Key="parts", UploadId=upload, PartNumber=1, CopySource=f"{ap.arn}/object/source key"
+    )["CopyPartResult"]["ETag"]
+    s3.complete_multipart_upload(
+        Bucket=ap.bucket, Key="parts", UploadId=upload, MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": etag}]}
+    )
+    assert s3.get_object(Bucket=ap.bucket, Key="parts")["Body"].read() == b"through the access point"
+    missing = f"arn:aws:s3:us-east-1:{ROOT_ACCOUNT}:accesspoint/no-such-point"
+    assert error_of(s3.copy_object, Bucket=ap.bucket, Key="x", CopySource=f"{missing}/object/k")[:2] == (
+        "NoSuchBucket", 404,
+    )
+
+
+def test_a_copy_through_an_access_point_is_authorized_on_it(
+    endpoint: str, s3: Any, control: Any, make_ap: Any
+) -> None:
+    ap = make_ap()
+    s3.put_object(Bucket=ap.bucket, Key="shared/report.csv", Body=b"1,2")
+    user_arn, user = iam_user(endpoint)
+    delegate_to_access_points(s3, ap.bucket)  # the bucket lets the account's access points decide
+    source = f"{ap.arn}/object/shared/report.csv"
+    grant(control, ap, user_arn, ["s3:PutObject"])
+    assert error_of(user.copy_object, Bucket=ap.alias, Key="mine.csv", CopySource=source)[:2] == ("AccessDenied", 403)
+    grant(control, ap, user_arn, ["s3:GetObject", "s3:PutObject"])
+    user.copy_object(Bucket=ap.alias, Key="mine.csv", CopySource=source)
+    assert s3.get_object(Bucket=ap.bucket, Key="mine.csv")["Body"].read() == b"1,2"
+
+
 def test_unknown_alias_is_no_such_bucket(s3: Any) -> None:
     code, status, _ = error_of(
         s3.get_object, Bucket="nothing-abcdefghijklmnopqrstuvwxyz0123456789abcd-s3alias", Key="k"

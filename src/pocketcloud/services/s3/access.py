@@ -33,6 +33,7 @@ from pocketcloud.protocol.models import operation_model
 from pocketcloud.protocol.values import to_datetime
 from pocketcloud.services.s3 import acl as acls
 from pocketcloud.services.s3.abac import bucket_tag_values
+from pocketcloud.services.s3.access_point_routing import access_point_values
 from pocketcloud.services.s3.bucket_policy import check_bucket_policy, is_public, malformed_policy
 from pocketcloud.services.s3.errors import method_not_allowed, no_such_bucket
 from pocketcloud.services.s3.signing_region import request_signature
@@ -204,11 +205,15 @@ class AccessControlOperations:
 
     def authorize_copy_source(self, ctx: RequestContext, copy_source: str) -> None:
         """CopyObject and UploadPartCopy read their source: the caller must also be allowed to
-        s3:GetObject it (the request itself was authorized for the destination only)."""
-        bucket, key, version = self.parse_copy_source(copy_source)  # type: ignore[attr-defined]
-        self._authorize_as(
-            ctx, "GetObject", {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
-        )
+        s3:GetObject it (the request itself was authorized for the destination only), through the
+        access point an ARN source names as well as on its bucket."""
+        bucket, key, version, point = self.copy_source(copy_source)  # type: ignore[attr-defined]
+        where = {"Bucket": bucket, "Key": key, **({"VersionId": version} if version else {})}
+        if point is None:
+            self._authorize_as(ctx, "GetObject", where)
+            return
+        self.authorize_through(ctx, "GetObject", where, point)  # type: ignore[attr-defined]
+        self._authorize_as(ctx, "GetObject", where, access_point_values(point))  # a bucket may delegate
 
     # AWS authorizes a multi-object delete key by key: the gateway skips its request-wide check (and
     # `resolve_request` the access point half of it) and DeleteObjects asks `authorize_deletion` for

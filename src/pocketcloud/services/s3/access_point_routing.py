@@ -186,13 +186,7 @@ class AccessPointRouting:
                 point["Bucket"]
             )  # the access point's bucket is gone, whatever now has its name
         params["Bucket"] = point["Bucket"]
-        ctx.condition_values.update(
-            {
-                "s3:DataAccessPointArn": point["Arn"],
-                "s3:DataAccessPointAccount": point["Account"],
-                "s3:AccessPointNetworkOrigin": "VPC" if point.get("VpcId") else "Internet",
-            }
-        )
+        ctx.condition_values.update(access_point_values(point))
         if self.runtime.settings.auth_disabled:
             return
         if ctx.principal.is_anonymous:
@@ -248,6 +242,13 @@ class AccessPointRouting:
         values["s3:ResourceAccount"] = point["Account"]
         through = replace(ctx, condition_values=values)
         authorizer.authorize(through, operation, {**params, "Bucket": point["Arn"]})
+
+    def authorize_through(self, ctx: RequestContext, operation: str, params: Params, point: Params) -> None:
+        """The access point half of `operation` on `params` through `point` (a copy's source)."""
+        if ctx.principal.is_anonymous or point.get("VpcId"):
+            raise _access_denied()  # as for a request addressed to the access point (`_resolve_access_point`)
+        through = replace(ctx, operation=operation, condition_values=access_point_values(point))
+        self._authorize_through(through, _s3_operation(operation), params, point)
 
     def authorize_through_access_point(self, ctx: RequestContext, operation: str, params: Params) -> None:
         """The access point half of `operation` on `params` (AccessDenied if refused), for a request that
@@ -329,6 +330,15 @@ class AccessPointRouting:
             bucket = self.public_access_block(bucket_doc)  # type: ignore[attr-defined]
             settings = {name: settings[name] or bucket[name] for name in _SETTINGS}
         return settings
+
+
+def access_point_values(point: Params) -> dict[str, Any]:
+    """The condition keys a request through `point` carries (s3:DataAccessPointArn, ...)."""
+    return {
+        "s3:DataAccessPointArn": point["Arn"],
+        "s3:DataAccessPointAccount": point["Account"],
+        "s3:AccessPointNetworkOrigin": "VPC" if point.get("VpcId") else "Internet",
+    }
 
 
 def _may_name_access_point(name: str) -> bool:
