@@ -84,7 +84,9 @@ _OWN_MAX_LENGTHS = {"logs": frozenset({"logGroupName", "logStreamName", "metricT
 # MetricNamespace as "[^:*$]*" yet takes CloudWatch's namespaces, colons and all ("A.B-c_d/1#2:ns").
 _OWN_PATTERNS = {
     "iam": frozenset({r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"}),
-    "logs": frozenset({"MetricNamespace"}),
+    # A query definition's logGroupNames take log group ARNs too, whatever the model's pattern says (the
+    # Terraform AWS provider's TestAccLogsQueryDefinition_logGroupARNs reads them back from AWS).
+    "logs": frozenset({"MetricNamespace", "LogGroupNames"}),
 }
 # Services whose front end adds "Member must not be null" to the constraints a map's keys and values
 # must satisfy (Lambda: "Map value must satisfy constraint: [..., Member must not be null]").
@@ -337,10 +339,13 @@ class Validator:
         if kind == "string":
             checks.extend(self._text(shape, meta))
         elif kind == "list":
-            item = self._check(shape.member)
+            # A list named among the service's own patterns holds elements it does not hold to theirs.
+            unpatterned = shape.name in self.own_patterns
+            item = self._unpatterned(shape.member) if unpatterned else self._check(shape.member)
             if item is not None:
                 not_null = shape.name not in self.nullable_elements
-                checks.append(_items(item, _scalar_constraints(shape.member, not_null=not_null), not_null))
+                constraints = _scalar_constraints(shape.member, not_null=not_null, with_pattern=not unpatterned)
+                checks.append(_items(item, constraints, not_null))
         elif kind == "map":
             key, value = self._check(shape.key), self._check(shape.value)
             if key is not None or value is not None:
@@ -363,6 +368,11 @@ class Validator:
                 check(value, where, errors)
 
         return all_of
+
+    def _unpatterned(self, shape: Shape) -> Check | None:
+        """A string's length check alone (the elements of a list in `own_patterns`)."""
+        checks = self._length(shape.metadata) if shape.type_name == "string" else []
+        return checks[0] if checks else None
 
     def _members(self, shape: Shape) -> Check | None:
         """The check of a structure's members (`where` is the prefix of their paths)."""
@@ -502,7 +512,7 @@ def _range(meta: dict[str, Any]) -> list[Check]:
     return [in_range]
 
 
-def _scalar_constraints(shape: Shape, not_null: bool) -> str | None:
+def _scalar_constraints(shape: Shape, not_null: bool, with_pattern: bool = True) -> str | None:
     """Every constraint of a scalar list member, map key or map value, as Coral lists them when one
     fails ("Member must satisfy constraint: [...]"); None for structures, reported by path."""
     meta, kind = shape.metadata, shape.type_name
@@ -514,7 +524,7 @@ def _scalar_constraints(shape: Shape, not_null: bool) -> str | None:
             listed.append(f"Member must have length greater than or equal to {meta['min']}")
         if shape.enum:
             listed.append(f"Member must satisfy enum value set: [{', '.join(shape.enum)}]")
-        if "pattern" in meta:
+        if "pattern" in meta and with_pattern:
             listed.append(f"Member must satisfy regular expression pattern: {meta['pattern']}")
     elif kind in ("integer", "long", "float", "double"):
         if "max" in meta:

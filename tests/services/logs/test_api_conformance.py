@@ -502,6 +502,22 @@ def test_log_group_fields_with_the_share_of_events_having_each(logs: Any, group:
     assert {f["name"]: f["percent"] for f in by_arn} == fields
 
 
+def test_a_query_definition_names_its_log_groups_by_arn_too(logs: Any, group: str) -> None:
+    # The model's pattern for logGroupNames has no ':', yet AWS takes log group ARNs there and names
+    # them back (the Terraform AWS provider's TestAccLogsQueryDefinition_logGroupARNs).
+    arn = group_arn(group)
+    definition_id = logs.put_query_definition(name=unique("qd"), queryString="fields @message", logGroupNames=[arn])[
+        "queryDefinitionId"
+    ]
+    try:
+        [shown] = [d for d in logs.describe_query_definitions()["queryDefinitions"] if d["queryDefinitionId"] == definition_id]
+        assert shown["logGroupNames"] == [arn]
+    finally:
+        logs.delete_query_definition(queryDefinitionId=definition_id)
+    code, message = error_of(logs.put_query_definition, name=unique("qd"), queryString="q", logGroupNames=["x" * 513])
+    assert code == "InvalidParameterException" and "Member must have length less than or equal to 512" in message
+
+
 def test_query_definitions_put_describe_update_delete(logs: Any, group: str) -> None:
     name = unique("qd")
     definition_id = logs.put_query_definition(

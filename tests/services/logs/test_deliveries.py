@@ -77,6 +77,16 @@ def test_putting_a_delivery_destination_again_replaces_it(logs: Any, destination
     assert "outputFormat" not in shown
 
 
+def test_tags_are_given_only_when_a_delivery_destination_is_made(logs: Any, destination: str) -> None:
+    # As AWS answered the Terraform AWS provider updating a destination with its tags (its issue 43572).
+    assert error_of(
+        logs.put_delivery_destination, name=destination, deliveryDestinationConfiguration=bucket_config("b2"),
+        tags={"key1": "value1"},
+    ) == ("ConflictException", "Tags can only be provided when a resource is being created, not updated.")
+    shown = logs.get_delivery_destination(name=destination)["deliveryDestination"]
+    assert shown["deliveryDestinationConfiguration"] == bucket_config("first-bucket")  # nothing changed
+
+
 def test_described_delivery_destinations_include_the_new_one(logs: Any, destination: str) -> None:
     names = [d["name"] for d in logs.describe_delivery_destinations()["deliveryDestinations"]]
     assert destination in names

@@ -114,6 +114,14 @@ class DeliveryOperations(LogsMixin):
         kind = self._destination_type(p)
         with self.store.transaction():
             existing = self.delivery_destinations.get(scope, name)
+            if existing is not None and p.get("tags"):
+                # As AWS answered the Terraform AWS provider updating a destination with its tags (its
+                # issue 43572): tags are for TagResource once the destination exists.
+                raise ServiceError(
+                    "ConflictException",
+                    "Tags can only be provided when a resource is being created, not updated.",
+                    status=400,
+                )
             doc: Params = {
                 "name": name,
                 "arn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:delivery-destination:{name}",
@@ -122,7 +130,7 @@ class DeliveryOperations(LogsMixin):
             for optional in ("outputFormat", "deliveryDestinationConfiguration", "roleArn"):
                 if p.get(optional):
                     doc[optional] = p[optional]
-            tags = (existing or {}).get("tags") or p.get("tags")
+            tags = existing.get("tags") if existing is not None else p.get("tags")
             if tags:
                 doc["tags"] = dict(tags)
             if existing is not None and "policy" in existing:
