@@ -177,6 +177,45 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
         return {"Organization": self._member_organization(ctx)}
 
+    def DeleteOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        """The management account deletes its organization once no other account is in it ("The
+        organization must be empty of member accounts"); its tree, policies and settings go with it."""
+        org = self._require_management(ctx)
+        if any(account != org["MasterAccountId"] for account in self.account_ids()):
+            raise org_error("OrganizationNotEmptyException")
+        with self.store.transaction():
+            for key, _ in list(self.state.scan(GLOBAL)):
+                if not key.startswith("car-"):  # create-account requests are the accounts' history
+                    self.state.delete(GLOBAL, key)
+            for key, _ in list(self.policies.scan(GLOBAL)):
+                self.policies.delete(GLOBAL, key)
+            self.accounts.delete(GLOBAL, org["MasterAccountId"])
+        self._changed()
+        return {}
+
+    def RemoveAccountFromOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        org = self._require_management(ctx)
+        self._depart(org, p["AccountId"])
+        return {}
+
+    def LeaveOrganization(self, ctx: RequestContext, p: Params) -> Params:
+        self._depart(self._member_organization(ctx), ctx.account_id)
+        return {}
+
+    def _depart(self, org: Params, account_id: str) -> None:
+        """`account_id` leaves `org`: out of its tree, its policies detached; the account itself (its
+        keys, its IAM) stays, a standalone account now."""
+        if account_id == org["MasterAccountId"]:
+            raise org_error("MasterCannotLeaveOrganizationException")
+        if self.accounts.get(GLOBAL, account_id) is None:
+            raise org_error("AccountNotFoundException")
+        with self.store.transaction():
+            tree = self.structure(org)
+            for part in ("Parents", "Attached", "Tags"):
+                tree[part].pop(account_id, None)
+            self.accounts.delete(GLOBAL, account_id)
+            self.save_structure(tree)
+
     # -- accounts -------------------------------------------------------------
 
     def create_account(
