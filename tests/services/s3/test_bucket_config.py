@@ -198,6 +198,17 @@ def test_lifecycle_rule_without_any_action_is_invalid_request(s3: Any, bucket: s
     )
 
 
+def test_an_empty_expiration_is_an_action_that_expires_nothing(s3: Any, bucket: str) -> None:
+    # <Expiration/>: what the Terraform AWS provider sent for an empty expiration block until 2025, which
+    # AWS took and named back (TestAccS3BucketLifecycleConfiguration_RuleExpiration_emptyBlock).
+    lifecycle(s3, bucket, rule(Expiration={}))
+    [stored] = s3.get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    assert stored["Expiration"] == {}
+    s3.put_object(Bucket=bucket, Key="logs/k", Body=b"x")
+    assert "Expiration" not in s3.head_object(Bucket=bucket, Key="logs/k")
+    s3.delete_bucket_lifecycle(Bucket=bucket)
+
+
 def test_lifecycle_noncurrent_and_abort_days_must_be_positive(s3: Any, bucket: str) -> None:
     noncurrent = rule(NoncurrentVersionExpiration={"NoncurrentDays": 0})
     abort = rule(AbortIncompleteMultipartUpload={"DaysAfterInitiation": 0})

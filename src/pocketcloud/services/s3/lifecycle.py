@@ -115,7 +115,10 @@ def _check_rule(rule: Params, seen: set[str]) -> None:
         raise malformed_xml()
     rule_filter = rule.get("Filter") or {}
     check_filter(rule_filter)
-    if not any(rule.get(action) for action in _ACTIONS):
+    # An Expiration element is an action even when empty (<Expiration/>, which the Terraform AWS
+    # provider sent for an empty expiration block until 2025 and AWS took and named back:
+    # TestAccS3BucketLifecycleConfiguration_RuleExpiration_emptyBlock and its migration test).
+    if not any(rule.get(action) for action in _ACTIONS) and rule.get("Expiration") is None:
         raise invalid_request("At least one action needs to be specified in a rule.")
     uses_tags = bool(rule_filter.get("Tag") or (rule_filter.get("And") or {}).get("Tags"))
     uses_size = any(
@@ -189,8 +192,8 @@ def check_filter(rule_filter: Params) -> None:
 
 def _check_expiration(expiration: Params, uses_tags: bool) -> None:
     given = [k for k in ("Days", "Date", "ExpiredObjectDeleteMarker") if expiration.get(k) is not None]
-    if len(given) != 1:
-        raise malformed_xml()
+    if len(given) > 1:
+        raise malformed_xml()  # an empty one expires nothing (see _check_rule)
     if "Days" in given and expiration["Days"] <= 0:
         raise invalid_argument(
             "'Days' for Expiration action must be a positive integer", "Days", str(expiration["Days"])
