@@ -694,3 +694,15 @@ def test_another_account_needs_the_bucket_policy(two_accounts: ServerProcess) ->
         assert outsider.get_object(Bucket=name, Key="k")["Body"].read() == b"owned"
     finally:
         empty_directory_bucket(owner, name)
+
+
+def test_a_directory_buckets_lifecycle_names_no_transition_minimum_size(s3: Any, dbucket: str) -> None:
+    # TransitionDefaultMinimumObjectSize: "This parameter applies to general purpose buckets only. It isn't
+    # supported for directory bucket lifecycle configurations" (PutBucketLifecycleConfiguration).
+    rules = {"Rules": [{"ID": "r", "Status": "Enabled", "Filter": {"Prefix": "logs/"}, "Expiration": {"Days": 1}}]}
+    put = s3.put_bucket_lifecycle_configuration(Bucket=dbucket, LifecycleConfiguration=rules)
+    assert "TransitionDefaultMinimumObjectSize" not in put
+    got = s3.get_bucket_lifecycle_configuration(Bucket=dbucket)
+    assert "TransitionDefaultMinimumObjectSize" not in got
+    assert got["Rules"][0]["Expiration"] == {"Days": 1}
+    s3.delete_bucket_lifecycle(Bucket=dbucket)

@@ -360,6 +360,11 @@ class LifecycleOperations:
         """Stored with the bucket's TransitionDefaultMinimumObjectSize, which Get reports back."""
         config = dict(p.get("LifecycleConfiguration") or {})
         self.validate_lifecycle(ctx, p["Bucket"], config)
+        if self.s3.bucket(p["Bucket"]).get("BucketType") == "Directory":
+            # "This parameter applies to general purpose buckets only. It isn't supported for directory
+            # bucket lifecycle configurations" (TransitionDefaultMinimumObjectSize): none is named.
+            self.configs.put(p["Bucket"], "Lifecycle", config)
+            return {}
         size = p.get("TransitionDefaultMinimumObjectSize") or DEFAULT_MINIMUM_SIZE
         if size not in MINIMUM_SIZES:
             raise invalid_argument(
