@@ -304,6 +304,8 @@ def parse_presigned(query_string: str, errors: AuthErrors, signing_name: str) ->
         if expires > MAX_PRESIGN_EXPIRES:
             raise bad(f"X-Amz-Expires must be less than a week (in seconds) that is {MAX_PRESIGN_EXPIRES}")
     regions = region_set(params.get("X-Amz-Region-Set", "")) if algorithm == ECDSA_ALGORITHM else None
+    if regions == ():
+        raise bad(f"{ECDSA_ALGORITHM} requires the X-Amz-Region-Set parameter.")
     parts = _split_credential(params["X-Amz-Credential"], errors, presigned=True, regions=regions)
     amz_date = params["X-Amz-Date"]
     timestamp = parse_amz_date(amz_date)

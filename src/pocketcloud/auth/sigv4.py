@@ -62,14 +62,7 @@ from pocketcloud.auth.parse import (
 from pocketcloud.auth.post_form import is_post_upload, read_post_form, verify_post_form
 from pocketcloud.auth.principal import ANONYMOUS, Credential, Principal, root_principal
 from pocketcloud.auth.sigv2 import apply_query_headers, authenticate_v2, is_v2_header
-from pocketcloud.auth.sigv4a import (
-    ECDSA_ALGORITHM,
-    REGION_SET,
-    EcdsaKey,
-    ecdsa_key,
-    region_set,
-    single_region,
-)
+from pocketcloud.auth.sigv4a import ECDSA_ALGORITHM, REGION_SET, EcdsaKey, ecdsa_key, region_in, region_set
 from pocketcloud.config import Settings
 from pocketcloud.gateway.http import Request
 from pocketcloud.protocol.errors import ServiceError
@@ -86,6 +79,7 @@ class AuthResult:
     region: str | None = None  # from the credential scope
     access_key_id: str | None = None
     session_token: str | None = None
+    region_set: tuple[str, ...] = ()  # SigV4a: the Regions its signature is good for, verified
 
 
 class Authenticator:
@@ -171,7 +165,12 @@ class Authenticator:
             await _check_stated_payload(request)
         elif stated and payload != UNSIGNED_PAYLOAD and _may_have_body(request, payload):
             await self._check_body(request, sig, payload, key, errors, canonical)
-        return AuthResult(credential.principal, sig.region or None, sig.access_key_id, sig.token)
+        region: str | None = sig.region
+        if sig.algorithm == ECDSA_ALGORITHM:
+            region = region_in(sig.region_set, self.settings.region)
+            if region is None and errors.family != S3:  # S3 holds each bucket to the set (signing_region.py)
+                raise errors.signature_mismatch(access_key_id=sig.access_key_id)
+        return AuthResult(credential.principal, region or None, sig.access_key_id, sig.token, sig.region_set)
 
     # --- time and credentials -----------------------------------------------------------
 
@@ -347,8 +346,10 @@ class Authenticator:
     def _lax(self, request: Request, authorization: str | None) -> AuthResult:
         scope = lenient_scope(authorization, request.query_string)
         access_key_id, region = scope if scope else (None, None)
+        regions: tuple[str, ...] = ()
         if (authorization or "").startswith(ECDSA_ALGORITHM):  # SigV4a: its scope names no Region
-            region = single_region(region_set(request.headers.get(REGION_SET, "")))
+            regions = region_set(request.headers.get(REGION_SET, ""))
+            region = region_in(regions, self.settings.region)
         account = (self.credentials.account_of(access_key_id) if access_key_id else None) or (
             self.settings.account_id
         )
@@ -358,7 +359,7 @@ class Authenticator:
         token = request.headers.get("x-amz-security-token")
         if token is None and "X-Amz-Security-Token" in request.query_string:
             token = request.query_value("X-Amz-Security-Token")
-        return AuthResult(root_principal(account, access_key_id), region, access_key_id, token)
+        return AuthResult(root_principal(account, access_key_id), region, access_key_id, token, regions)
 
 
 def _two_auth_mechanisms() -> ServiceError:

@@ -13,8 +13,8 @@ same key and checks the signature with its public half.
 
 from __future__ import annotations
 
-import fnmatch
 import hmac
+import re
 import struct
 from functools import lru_cache
 
@@ -74,10 +74,24 @@ def region_set(value: str) -> tuple[str, ...]:
 
 
 def covers(regions: tuple[str, ...], region: str) -> bool:
-    """Whether a signature for `regions` is good in `region` ("*" wildcards, as in "us-*")."""
-    return any(fnmatch.fnmatchcase(region, pattern) for pattern in regions)
+    """Whether a signature for `regions` is good in `region` ("*" the one wildcard, as in "us-*")."""
+    return any(_pattern(entry).fullmatch(region) is not None for entry in regions)
+
+
+@lru_cache(maxsize=256)
+def _pattern(entry: str) -> re.Pattern[str]:
+    return re.compile(".*".join(map(re.escape, entry.split("*"))))
 
 
 def single_region(regions: tuple[str, ...]) -> str | None:
     """The one Region a region set names, if it names exactly one and no wildcard."""
     return regions[0] if len(regions) == 1 and "*" not in regions[0] else None
+
+
+def region_in(regions: tuple[str, ...], default: str) -> str | None:
+    """The Region a request signed for `regions` acts in, one endpoint serving them all: the set's one
+    Region, else `default` if the set takes it, else the first Region it names plainly; None when it
+    names none this endpoint can stand for ("eu-*" without the default in it)."""
+    if covers(regions, default):
+        return single_region(regions) or default
+    return next((entry for entry in regions if "*" not in entry), None)

@@ -197,6 +197,7 @@ class Gateway:
                 principal=auth.principal,
                 request_id=request_id,
                 request=request,
+                region_set=auth.region_set,
             )
             validator = validator_for(target.service, target.protocol)
             if validator is not None:

@@ -26,6 +26,8 @@ class RequestContext:
     # Members of the answer settled before the operation ran, which the answer carries if its
     # operation's output has them (S3's RequestCharged, decided where the buckets are checked).
     answer_members: dict[str, Any] | None = None
+    # The Regions a SigV4a signature is good for (its verified X-Amz-Region-Set); () for any other.
+    region_set: tuple[str, ...] = ()
 
     @property
     def account_id(self) -> str:

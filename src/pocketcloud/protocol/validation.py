@@ -86,7 +86,7 @@ _OWN_PATTERNS = {
     "iam": frozenset({r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)"}),
     # A query definition's logGroupNames take log group ARNs too, whatever the model's pattern says (the
     # Terraform AWS provider's TestAccLogsQueryDefinition_logGroupARNs reads them back from AWS).
-    "logs": frozenset({"MetricNamespace", "LogGroupNames"}),
+    "logs": frozenset({"MetricNamespace", "PutQueryDefinitionRequest.logGroupNames"}),
 }
 # Services whose front end adds "Member must not be null" to the constraints a map's keys and values
 # must satisfy (Lambda: "Map value must satisfy constraint: [..., Member must not be null]").
@@ -339,13 +339,7 @@ class Validator:
         if kind == "string":
             checks.extend(self._text(shape, meta))
         elif kind == "list":
-            # A list named among the service's own patterns holds elements it does not hold to theirs.
-            unpatterned = shape.name in self.own_patterns
-            item = self._unpatterned(shape.member) if unpatterned else self._check(shape.member)
-            if item is not None:
-                not_null = shape.name not in self.nullable_elements
-                constraints = _scalar_constraints(shape.member, not_null=not_null, with_pattern=not unpatterned)
-                checks.append(_items(item, constraints, not_null))
+            checks.extend(self._elements(shape, unpatterned=False))
         elif kind == "map":
             key, value = self._check(shape.key), self._check(shape.value)
             if key is not None or value is not None:
@@ -369,17 +363,40 @@ class Validator:
 
         return all_of
 
-    def _unpatterned(self, shape: Shape) -> Check | None:
-        """A string's length check alone (the elements of a list in `own_patterns`)."""
-        checks = self._length(shape.metadata) if shape.type_name == "string" else []
-        return checks[0] if checks else None
+    def _elements(self, shape: Shape, unpatterned: bool) -> list[Check]:
+        """The check of a list's elements; `unpatterned`: their lengths, not their pattern (a list member
+        named "<structure>.<member>" in `own_patterns`, whose elements the service takes in other forms)."""
+        if unpatterned:
+            lengths = self._length(shape.member.metadata) if shape.member.type_name == "string" else []
+            item: Check | None = lengths[0] if lengths else None
+        else:
+            item = self._check(shape.member)
+        if item is None:
+            return []
+        not_null = shape.name not in self.nullable_elements
+        constraints = _scalar_constraints(shape.member, not_null=not_null, with_pattern=not unpatterned)
+        return [_items(item, constraints, not_null)]
+
+    def _unpatterned_list(self, shape: Shape) -> Check | None:
+        checks = [*self._length(shape.metadata), *self._elements(shape, unpatterned=True)]
+        if not checks:
+            return None
+
+        def all_of(value: Any, where: str, errors: list[str]) -> None:
+            for check in checks:
+                check(value, where, errors)
+
+        return all_of
 
     def _members(self, shape: Shape) -> Check | None:
         """The check of a structure's members (`where` is the prefix of their paths)."""
         required = tuple((name, _path_name(name)) for name in shape.required_members)
         members: dict[str, tuple[str, Check]] = {}
         for name, member in shape.members.items():
-            check = self._check(member)
+            if member.type_name == "list" and f"{shape.name}.{name}" in self.own_patterns:
+                check = self._unpatterned_list(member)
+            else:
+                check = self._check(member)
             if check is not None:
                 members[name] = (_path_name(name), check)
         if not required and not members:

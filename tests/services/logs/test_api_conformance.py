@@ -516,6 +516,9 @@ def test_a_query_definition_names_its_log_groups_by_arn_too(logs: Any, group: st
         logs.delete_query_definition(queryDefinitionId=definition_id)
     code, message = error_of(logs.put_query_definition, name=unique("qd"), queryString="q", logGroupNames=["x" * 513])
     assert code == "InvalidParameterException" and "Member must have length less than or equal to 512" in message
+    # StartQuery's logGroupNames (the same model shape) still take names alone.
+    code, message = error_of(logs.start_query, logGroupNames=["bad name*"], startTime=0, endTime=1, queryString="q")
+    assert code == "InvalidParameterException" and "Member must satisfy regular expression pattern" in message
 
 
 def test_query_definitions_put_describe_update_delete(logs: Any, group: str) -> None:

@@ -6,6 +6,7 @@ signature is good for, and a bucket answers a request whose set takes its Region
 
 from __future__ import annotations
 
+import json
 import urllib.request
 import uuid
 from collections.abc import Iterator
@@ -15,7 +16,7 @@ import botocore.auth  # noqa: F401  (botocore.crt.auth imports it back: it must 
 import pytest
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
-from botocore.crt.auth import CrtS3SigV4AsymAuth
+from botocore.crt.auth import CrtS3SigV4AsymAuth, CrtSigV4AsymAuth
 
 from tests.conftest import make_client
 from tests.services.s3.access_support import http
@@ -116,6 +117,33 @@ def test_a_region_set_without_the_buckets_region_is_sent_to_it(endpoint: str, we
     assert headers["x-amz-region-set"] == "us-east-1"
     status, _, answer = http("GET", headers.pop("url"), headers=headers)
     assert status == 301 and answer["x-amz-bucket-region"] == REGION
+
+
+def _signed_for(endpoint: str, region_set: str, body: bytes) -> tuple[int, bytes]:
+    """An SQS ListQueues (JSON protocol) signed by the Common Runtime for `region_set`."""
+    headers = {"X-Amz-Target": "AmazonSQS.ListQueues", "Content-Type": "application/x-amz-json-1.0"}
+    request = AWSRequest("POST", endpoint + "/", data=body, headers=headers)
+    request.context = {}
+    CrtSigV4AsymAuth(Credentials("test", "test"), "sqs", region_set).add_auth(request)
+    status, answer, _ = http("POST", endpoint + "/", body=body, headers={
+        k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()})
+    return status, answer
+
+
+def test_a_region_set_without_a_region_the_endpoint_serves_is_refused(endpoint: str) -> None:
+    # One endpoint serves every Region: a request acts in the set's one Region, or the default one if the
+    # set takes it, or the first it names; a set naming none ("eu-*") does not sign for this endpoint.
+    name = f"v4a-{uuid.uuid4().hex[:8]}"
+    west = make_client(endpoint, "sqs", region="eu-west-1")
+    west.create_queue(QueueName=name)
+    body = json.dumps({"QueueNamePrefix": name}).encode()
+    for region_set in ("eu-west-1", "eu-west-1,eu-central-1"):
+        status, answer = _signed_for(endpoint, region_set, body)
+        assert status == 200 and name in json.loads(answer).get("QueueUrls", [""])[0]
+    status, answer = _signed_for(endpoint, "*", body)
+    assert status == 200 and "QueueUrls" not in json.loads(answer)  # the default Region, us-east-1
+    status, answer = _signed_for(endpoint, "eu-*", body)
+    assert status == 403 and b"InvalidSignatureException" in answer
 
 
 def test_other_services_take_sigv4a(endpoint: str) -> None:

@@ -1,6 +1,6 @@
 """IAM virtual MFA devices: create one (a TOTP seed), enable it for a user with two
-consecutive codes, deactivate (which, as in AWS today, also deletes a virtual device),
-list and delete.
+consecutive codes, deactivate (the device is then unassigned, and may be enabled again or
+deleted), list and delete.
 
 Codes are checked as an authenticator app makes them (RFC 6238: HMAC-SHA1, 30-second
 steps, six digits), so a test computes them from the Base32StringSeed. QRCodePNG is the QR

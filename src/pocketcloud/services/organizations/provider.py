@@ -184,9 +184,8 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         if any(account != org["MasterAccountId"] for account in self.account_ids()):
             raise org_error("OrganizationNotEmptyException")
         with self.store.transaction():
-            for key, _ in list(self.state.scan(GLOBAL)):
-                if not key.startswith("car-"):  # create-account requests are the accounts' history
-                    self.state.delete(GLOBAL, key)
+            for key, _ in list(self.state.scan(GLOBAL)):  # its create-account requests too
+                self.state.delete(GLOBAL, key)
             for key, _ in list(self.policies.scan(GLOBAL)):
                 self.policies.delete(GLOBAL, key)
             self.accounts.delete(GLOBAL, org["MasterAccountId"])

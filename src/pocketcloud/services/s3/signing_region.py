@@ -33,7 +33,7 @@ from functools import cache
 from typing import Any
 
 from pocketcloud.auth.parse import has_presigned_query
-from pocketcloud.auth.sigv4a import ECDSA_ALGORITHM, REGION_SET, covers, region_set
+from pocketcloud.auth.sigv4a import covers
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
@@ -102,14 +102,7 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
 
 def _sigv4a_covers(ctx: RequestContext, region: str) -> bool:
     """Whether the request is signed with SigV4a for a region set that takes `region` ("*", "us-*")."""
-    request = ctx.request
-    if request.headers.get("authorization", "").startswith(ECDSA_ALGORITHM):
-        regions = request.headers.get(REGION_SET, "")
-    elif "X-Amz-Region-Set" in request.query_string and request.query_value("X-Amz-Algorithm") == ECDSA_ALGORITHM:
-        regions = request.query_value("X-Amz-Region-Set") or ""
-    else:
-        return False
-    return covers(region_set(regions), region)
+    return covers(ctx.region_set, region)
 
 
 def _is_sigv2(ctx: RequestContext) -> bool:
