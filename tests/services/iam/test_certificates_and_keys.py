@@ -211,3 +211,27 @@ def test_service_specific_credential_lifecycle(iam: Any, user: str) -> None:
     assert "ServicePassword" not in listed[0]
     iam.delete_service_specific_credential(UserName=user, ServiceSpecificCredentialId=cred_id)
     assert iam.list_service_specific_credentials(UserName=user)["ServiceSpecificCredentials"] == []
+
+
+def test_bedrock_api_keys_are_service_specific_credentials(iam: Any, user: str) -> None:
+    # "You can create service-specific credentials for Amazon Bedrock, Amazon CloudWatch Logs, CodeCommit
+    # and Amazon Keyspaces" (CreateServiceSpecificCredential); the first two are API keys, an alias and a
+    # secret, expiring after CredentialAgeDays if given (the Terraform AWS provider's Bedrock key tests).
+    key = iam.create_service_specific_credential(
+        UserName=user, ServiceName="bedrock.amazonaws.com", CredentialAgeDays=30
+    )["ServiceSpecificCredential"]
+    assert user in key["ServiceCredentialAlias"] and key["ServiceCredentialSecret"].startswith("ABSK")
+    assert "ServiceUserName" not in key and "ServicePassword" not in key
+    lifetime = key["ExpirationDate"] - key["CreateDate"]
+    assert lifetime.days == 30
+    [listed] = iam.list_service_specific_credentials(UserName=user, ServiceName="bedrock.amazonaws.com")[
+        "ServiceSpecificCredentials"
+    ]
+    assert listed["ServiceCredentialAlias"] == key["ServiceCredentialAlias"] and "ServiceCredentialSecret" not in listed
+    assert listed["ExpirationDate"] == key["ExpirationDate"]
+    forever = iam.create_service_specific_credential(UserName=user, ServiceName="logs.amazonaws.com")[
+        "ServiceSpecificCredential"
+    ]
+    assert "ExpirationDate" not in forever and forever["ServiceCredentialSecret"]
+    for made in (key, forever):
+        iam.delete_service_specific_credential(UserName=user, ServiceSpecificCredentialId=made["ServiceSpecificCredentialId"])

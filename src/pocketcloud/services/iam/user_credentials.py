@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import timedelta
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -24,13 +25,19 @@ SSH_KEYS, SIGNING_CERTIFICATES, SERVICE_CREDENTIALS = (
     "service_credentials",
 )
 MAX_SSH_KEYS, MAX_SIGNING_CERTIFICATES, MAX_SERVICE_CREDENTIALS = 5, 2, 2
-SERVICES_WITH_CREDENTIALS = ("codecommit.amazonaws.com", "cassandra.amazonaws.com")
+# "You can create service-specific credentials for Amazon Bedrock, Amazon CloudWatch Logs, CodeCommit and
+# Amazon Keyspaces" (CreateServiceSpecificCredential): the first two are API keys, an alias and a
+# secret that may expire (CredentialAgeDays), the others a user name and a password.
+SERVICES_WITH_API_KEYS = ("bedrock.amazonaws.com", "logs.amazonaws.com")
+SERVICES_WITH_CREDENTIALS = ("codecommit.amazonaws.com", "cassandra.amazonaws.com", *SERVICES_WITH_API_KEYS)
 _SSH_SUMMARY = ("UserName", "SSHPublicKeyId", "Status", "UploadDate")
 _CREDENTIAL_SUMMARY = (
     "UserName",
     "Status",
     "ServiceUserName",
+    "ServiceCredentialAlias",
     "CreateDate",
+    "ExpirationDate",
     "ServiceSpecificCredentialId",
     "ServiceName",
 )
@@ -39,6 +46,15 @@ _CREDENTIAL_SUMMARY = (
 def _check_credential_service(service: str) -> None:
     if service not in SERVICES_WITH_CREDENTIALS:
         raise no_such_entity(f"No such service {service} is supported for Service Specific Credentials")
+
+
+def _api_key(user: str, account: str, version: str) -> dict[str, str]:
+    """A Bedrock or CloudWatch Logs API key: its alias, "the public portion of the credential that
+    includes the IAM user name and a suffix containing version and creation information", and its
+    secret, written as Bedrock's long-term keys are ("ABSK" and the base64 of alias:secret)."""
+    alias = f"{user}+{version}-at-{account}"
+    secret = base64.b64encode(f"{alias}:{new_secret(40)}".encode()).decode()
+    return {"ServiceCredentialAlias": alias[:200], "ServiceCredentialSecret": "ABSK" + secret}
 
 
 def _public_key(body: str) -> Any:
@@ -226,15 +242,20 @@ class UserCredentialOperations:
                 raise limit_exceeded(
                     f"Cannot exceed quota for ServiceSpecificCredentialsPerUserPerService: {MAX_SERVICE_CREDENTIALS}"
                 )
+            created = now()
             doc = {
                 "UserName": user,
                 "Status": "Active",
-                "ServiceUserName": f"{user}-at-{ctx.account_id}",
-                "ServicePassword": new_secret(44),
-                "CreateDate": now().isoformat(),
+                "CreateDate": created.isoformat(),
                 "ServiceSpecificCredentialId": new_id("ACCA"),
                 "ServiceName": service,
             }
+            if service in SERVICES_WITH_API_KEYS:
+                doc.update(_api_key(user, ctx.account_id, created.strftime("%Y%m%d%H%M%S")))
+                if p.get("CredentialAgeDays"):
+                    doc["ExpirationDate"] = (created + timedelta(days=p["CredentialAgeDays"])).isoformat()
+            else:
+                doc.update(ServiceUserName=f"{user}-at-{ctx.account_id}", ServicePassword=new_secret(44))
             self._items(SERVICE_CREDENTIALS).put(
                 scope(ctx), f"{user}\0{doc['ServiceSpecificCredentialId']}", doc
             )
@@ -250,7 +271,7 @@ class UserCredentialOperations:
         if p.get("ServiceName"):
             _check_credential_service(p["ServiceName"])
         found = [
-            {k: c[k] for k in _CREDENTIAL_SUMMARY}
+            {k: c[k] for k in _CREDENTIAL_SUMMARY if k in c}
             for c in self._user_items(ctx, SERVICE_CREDENTIALS, user)
             if not p.get("ServiceName") or c["ServiceName"] == p["ServiceName"]
         ]
@@ -258,7 +279,10 @@ class UserCredentialOperations:
 
     def ResetServiceSpecificCredential(self, ctx: RequestContext, p: Params) -> Params:
         doc = self._service_credential(ctx, p)
-        doc["ServicePassword"] = new_secret(44)
+        if "ServiceCredentialSecret" in doc:
+            doc.update(_api_key(doc["UserName"], ctx.account_id, now().strftime("%Y%m%d%H%M%S")))
+        else:
+            doc["ServicePassword"] = new_secret(44)
         self._items(SERVICE_CREDENTIALS).put(
             scope(ctx), f"{doc['UserName']}\0{doc['ServiceSpecificCredentialId']}", doc
         )
