@@ -36,3 +36,10 @@ def test_get_federation_token_with_a_policy_that_is_no_policy_is_malformed(sts: 
     # aws-sdk-php features/smoke/sts/sts.feature "Handling errors": {"temp":true}.
     assert error_of(sts.get_federation_token, Name="temp", Policy='{"temp":true}') == (
         "MalformedPolicyDocument", 400, "Syntax errors in policy.")
+
+
+def test_a_session_policy_that_is_no_json_is_refused_in_stss_words(sts: Any) -> None:
+    # amazon.aws's sts_assume_role integration test ("Test assume role with invalid policy") asserts
+    # AWS's words: "The policy is not in the valid JSON format."
+    assert error_of(sts.get_federation_token, Name="temp", Policy="invalid policy") == (
+        "MalformedPolicyDocument", 400, "The policy is not in the valid JSON format.")

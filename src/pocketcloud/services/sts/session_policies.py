@@ -41,7 +41,13 @@ def _checked_packed_size(p: Params, tags: dict[str, str]) -> int:
 
 
 def _check_session_policy(document: str) -> None:
-    """A session policy is validated when the session is made, never when it is used."""
+    """A session policy is validated when the session is made, never when it is used. Text that is no
+    JSON at all is STS's own "The policy is not in the valid JSON format." (AWS's answer in amazon.aws's
+    sts_assume_role integration test, "Test assume role with invalid policy")."""
+    try:
+        json.loads(document)
+    except (ValueError, RecursionError):
+        raise ServiceError("MalformedPolicyDocument", "The policy is not in the valid JSON format.", status=400) from None
     try:
         parse_policy(document, "session")
     except MalformedPolicy as exc:
