@@ -113,3 +113,22 @@ def test_a_policy_naming_a_role_that_does_not_exist_is_refused(endpoint: str, sq
     iam.create_role(RoleName=role, AssumeRolePolicyDocument=json.dumps(trust))
     sqs.set_queue_attributes(QueueUrl=url, Attributes={"Policy": policy})
     assert json.loads(sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"])
+
+
+def test_a_statement_naming_no_principal_or_resource_is_stored_and_applies_to_no_one(
+    two_accounts: tuple[Any, Any],
+) -> None:
+    # AWS took {"Effect": "Allow", "Action": "*"} as a queue policy in amazon.aws's sqs_queue integration
+    # test (which reads it back); such a statement names no one, and grants no one anything.
+    owner, other = two_accounts
+    bare = json.dumps({"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*"}})
+    url = owner.create_queue(QueueName=unique(), Attributes={"Policy": bare})["QueueUrl"]
+    assert json.loads(owner.get_queue_attributes(QueueUrl=url, AttributeNames=["Policy"])["Attributes"]["Policy"]) == (
+        json.loads(bare)
+    )
+    assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+    no_resource = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": OTHER_ACCOUNT}, "Action": "sqs:SendMessage"}]})
+    owner.set_queue_attributes(QueueUrl=url, Attributes={"Policy": no_resource})
+    assert error_of(other.send_message, QueueUrl=url, MessageBody="x")[0] == "AccessDenied"
+    owner.send_message(QueueUrl=url, MessageBody="the owner's own")  # the owner needs no queue policy

@@ -112,7 +112,7 @@ class SqsProvider(QueueOperations, MessageOperations, ReceiptOperations, Redrive
     def _policy_text(queue: Queue) -> str | None:
         """The queue policy as the policy evaluator reads it (see `queue_attributes.for_evaluation`)."""
         text = queue.attributes.get("Policy")
-        return for_evaluation(text) if text else text
+        return (for_evaluation(text) or None) if text else None
 
     def queue_url_of(self, queue_arn: str) -> str | None:
         queue = self.sqs.find_by_arn(queue_arn)

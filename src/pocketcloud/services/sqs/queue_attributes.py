@@ -213,7 +213,9 @@ def _policy(text: str) -> str:
         document = json.loads(text)
         if not isinstance(document, dict) or not document.get("Statement"):
             raise ValueError("no statements")
-        parse_policy(for_evaluation(text), "resource")
+        evaluated = for_evaluation(text)
+        if evaluated:
+            parse_policy(evaluated, "resource")
     except (ValueError, MalformedPolicy, RecursionError) as exc:  # RecursionError: nested too deep
         raise invalid_attribute_value("Policy") from exc
     statements = document["Statement"]
@@ -234,16 +236,26 @@ NO_QUEUE_ARN = "arn:aws:sqs:::"
 
 @lru_cache(maxsize=1024)  # asked on every call to a queue with a policy
 def for_evaluation(text: str) -> str:
-    """A queue policy as the IAM policy parser is to read it. SQS, unlike IAM, stores a statement
-    whose Resource is no ARN (e.g. an unexpanded template, "'$sqs_queue_arn'": AWS accepted it in
-    LocalStack's AWS-validated test_set_queue_policy); such an entry names no queue, so it is read
-    as an ARN no queue has and the policy's other statements keep their effect."""
+    """A queue policy as the IAM policy parser is to read it ("" when nothing of it can apply). SQS,
+    unlike IAM, stores a statement whose Resource is no ARN (e.g. an unexpanded template,
+    "'$sqs_queue_arn'": AWS accepted it in LocalStack's AWS-validated test_set_queue_policy); such an
+    entry names no queue, so it is read as an ARN no queue has and the policy's other statements keep
+    their effect. It also stores a statement naming no Principal or no Resource (AWS took
+    {"Effect": "Allow", "Action": "*"} in amazon.aws's sqs_queue integration test), which applies
+    to no one and is left out here."""
     try:
         document = json.loads(text)
     except (ValueError, RecursionError):
         return text
     statements = document.get("Statement") if isinstance(document, dict) else None
     changed = False
+    listed = statements if isinstance(statements, list) else [statements]
+    kept = [s for s in listed if not isinstance(s, dict) or _names_principal_and_resource(s)]
+    if len(kept) != len(listed):
+        if not kept:
+            return ""
+        document["Statement"] = statements = kept
+        changed = True
     for statement in statements if isinstance(statements, list) else [statements]:
         if not isinstance(statement, dict):
             continue
@@ -255,6 +267,12 @@ def for_evaluation(text: str) -> str:
                 statement[element] = fixed if isinstance(value, list) else fixed[0]
                 changed = True
     return json.dumps(document) if changed else text
+
+
+def _names_principal_and_resource(statement: dict[str, Any]) -> bool:
+    return any(k in statement for k in ("Principal", "NotPrincipal")) and any(
+        k in statement for k in ("Resource", "NotResource")
+    )
 
 
 def redrive_policy(text: str, *, fifo: bool, arn: str, account: str, region: str, find: FindQueue) -> str:
