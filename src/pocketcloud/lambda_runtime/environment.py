@@ -94,6 +94,9 @@ class InvokeOutcome:
     # The Content-Type of a response the runtime posted in Lambda's streaming response mode
     # (Lambda-Runtime-Function-Response-Mode: streaming); None for a buffered response.
     stream_content_type: str | None = None
+    # The runtime ended before it took the event (it exited after answering the one before, as a
+    # Node.js runtime does on an unhandled rejection): Lambda gives the event to a fresh init.
+    not_taken: bool = False
 
 
 def _descendants(pid: int) -> list[int]:
@@ -372,6 +375,7 @@ class ExecutionEnvironment:
             outcome = InvokeOutcome(
                 "exit", _exit_payload(invocation.request_id, reason), "Runtime.ExitError", duration
             )
+            outcome.not_taken = self.api.current is not invocation
         else:
             await self._settle_output()
             await self._stop_process()

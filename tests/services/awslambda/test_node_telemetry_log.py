@@ -37,6 +37,14 @@ exports.prints = async () => {
   return 'ok';
 };
 exports.environment = async () => Object.keys(process.env);
+exports.crashesOnce = async () => {
+  const marker = require('path').join(require('os').tmpdir(), 'crashed');
+  if (require('fs').existsSync(marker)) return 'fine';
+  require('fs').writeFileSync(marker, '1');
+  setTimeout(() => { throw new Error('late'); }, 0);
+  await new Promise((resolve) => setTimeout(resolve, 50));
+  return 'answered';
+};
 """
 
 
@@ -148,3 +156,16 @@ def test_an_unhandled_errors_json_record_holds_the_error_as_its_message(
     assert error["requestId"] == result.request_id
     assert (error["message"]["errorType"], error["message"]["errorMessage"]) == ("RangeError", "out of range")
     assert error["message"]["stackTrace"][0] == "RangeError: out of range"
+
+
+def test_an_event_after_a_crash_goes_to_a_fresh_init_not_to_the_dead_runtime(functions: Functions, lam: Any) -> None:
+    # An uncaught exception from a timer ends the Node.js runtime after it answers; on AWS no event
+    # reaches a runtime that has not asked for it, so the next one is given to a fresh init (the
+    # environment's /tmp kept) instead of failing with Runtime.ExitError.
+    name = _node(functions, "crashesOnce")
+    first = lam.invoke(FunctionName=name)
+    assert first.get("FunctionError") == "Unhandled"
+    assert json.loads(first["Payload"].read())["errorMessage"] == "late"
+    second = lam.invoke(FunctionName=name)
+    assert "FunctionError" not in second, second["Payload"].read()
+    assert json.loads(second["Payload"].read()) == "fine"

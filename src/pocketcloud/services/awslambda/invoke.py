@@ -219,19 +219,30 @@ class InvokeOperations:
                 if init_failure != "init_timeout":
                     outcome.duration_ms = spent_ms  # the retried init is the invocation's time
             else:
-                deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent_ms)
-                invocation = Invocation(
-                    request_id=request_id,
-                    payload=payload,
-                    deadline_ms=deadline_ms,
-                    function_arn=invoked_arn
-                    or function_arn(
-                        region, account, doc["FunctionName"], None if version == "$LATEST" else version
-                    ),
-                    trace_id=_trace_id(),
-                    client_context=client_context,
+                arn = invoked_arn or function_arn(
+                    region, account, doc["FunctionName"], None if version == "$LATEST" else version
                 )
-                outcome = await env.invoke(invocation, timeout, spent_ms)
+
+                trace_id = _trace_id()
+
+                def event(spent: float) -> Invocation:
+                    deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent)
+                    return Invocation(request_id, payload, deadline_ms, arn, trace_id, client_context)
+
+                outcome = await env.invoke(event(spent_ms), timeout, spent_ms)
+                if outcome.status == "exit" and outcome.not_taken:
+                    # The runtime ended after answering the event before and never took this one: on
+                    # AWS no event reaches a runtime that has not asked for it, and a fresh init
+                    # (Lambda's reset) takes it. What the old process printed last goes before START.
+                    printed = outcome.log_lines
+                    await self._restarted(env, reset=True)
+                    init_failure = await env.wait_ready(timeout)
+                    spent_ms = env.init_duration_ms or 0.0
+                    if init_failure is None:
+                        outcome = await env.invoke(event(spent_ms), timeout, spent_ms)
+                    else:
+                        outcome = await self._init_outcome(env, init_failure, request_id, timeout)
+                    outcome.preamble = printed + outcome.preamble
             outcome.first_init = first_init
             if outcome.status == "init_error":
                 env.dead = True
