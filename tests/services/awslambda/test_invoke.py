@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 import re
 import threading
 import time
@@ -29,6 +30,11 @@ def test_a_warm_environment_is_reused_and_only_the_first_call_is_cold(functions:
     results = [invoke(lam, name) for _ in range(3)]
     assert [r.payload for r in results] == [1, 2, 3]
     assert ["Init Duration:" in r.report() for r in results] == [True, False, False]
+    # AWS bills the init phase (since August 2025): the cold call's Billed Duration is Duration + Init Duration.
+    for r in results:
+        fields = dict(f.split(": ", 1) for f in r.report().split("\t")[1:] if ": " in f)
+        spent = float(fields["Duration"].split()[0]) + float(fields.get("Init Duration", "0 ms").split()[0])
+        assert fields["Billed Duration"] == f"{math.ceil(spent)} ms"
     assert all(r.response["ExecutedVersion"] == "$LATEST" for r in results)
 
 

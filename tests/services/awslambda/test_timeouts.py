@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import re
 import time
@@ -64,7 +65,8 @@ def test_a_function_past_its_timeout_is_stopped_and_reported_as_aws_does(functio
     assert re.fullmatch(rf"\d{{4}}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{{3}}Z {result.request_id} Task timed out after {timeout}\.00 seconds", timed_out[0])
     report = result.report()
     assert f"\tDuration: {timeout * 1000}.00 ms\t" in report
-    assert f"\tBilled Duration: {timeout * 1000} ms\t" in report
+    init = float(re.search(r"\tInit Duration: ([\d.]+) ms", report)[1])  # type: ignore[index]
+    assert f"\tBilled Duration: {math.ceil(timeout * 1000 + init)} ms\t" in report  # init is billed too
     assert report.rstrip().endswith("Status: timeout")
     assert lines.index(timed_out[0]) < lines.index(f"END RequestId: {result.request_id}") < lines.index(report)
 

@@ -447,12 +447,16 @@ class InvokeOperations:
             )
         lines.append((now_ms, f"END RequestId: {request_id}"))
         duration = outcome.duration_ms
+        # Since August 2025 AWS bills the init phase of every function, as it always had for container images
+        # and custom runtimes: a cold invocation's Billed Duration is its Duration and Init Duration, rounded up.
+        reported_init = init_ms if cold and init_ms is not None and not retried else None  # a retried init is in the Duration
+        billed = math.ceil(duration + (reported_init or 0.0))
         report = (
-            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {math.ceil(duration)} ms\t"
+            f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
             f"Memory Size: {doc['MemorySize']} MB\tMax Memory Used: {outcome.max_memory_mb} MB"
         )
-        if cold and init_ms is not None and not retried:  # a retried init is part of the Duration
-            report += f"\tInit Duration: {init_ms:.2f} ms"
+        if reported_init is not None:
+            report += f"\tInit Duration: {reported_init:.2f} ms"
         if outcome.status == "timeout" or (retried and outcome.init_failure == "init_timeout"):
             report += "\tStatus: timeout"
         elif outcome.status in ("exit", "init_error"):
