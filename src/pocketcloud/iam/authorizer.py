@@ -68,7 +68,7 @@ _ALWAYS_ALLOWED = {
 }
 
 # Services whose AccessDenied has no "Exception" suffix.
-_PLAIN_ACCESS_DENIED = {"s3", "s3control", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53", "organizations"}
+_PLAIN_ACCESS_DENIED = {"s3", "s3control", "iam", "sts", "ec2", "rds", "sns", "cloudfront", "route53"}
 
 
 # Services that answer AccessDeniedException with 400, as their model says (KMS).

@@ -21,6 +21,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
+from pocketcloud.services.organizations.delegation import DelegationOperations
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
 from pocketcloud.services.organizations.structure import StructureOperations, invalid_token, org_error, page
@@ -41,7 +42,13 @@ def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
     return ServiceError(code, message, status=status)
 
 
-class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccessOperations, Provider):
+def _access_denied() -> ServiceError:
+    return _org_error("AccessDeniedException", "You don't have permissions to access this resource.")
+
+
+class OrganizationsProvider(
+    StructureOperations, PolicyOperations, ServiceAccessOperations, DelegationOperations, Provider
+):
     service = "organizations"
 
     def __init__(self, runtime: ServiceRuntime) -> None:
@@ -108,14 +115,17 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
             )
         return org
 
-    def _require_management(self, ctx: RequestContext) -> Params:
+    def refusal(self, ctx: RequestContext, operation: str, resource_account: str | None) -> ServiceError:
+        """What a call IAM's policies refuse is told: Organizations words every refusal alike, whether a
+        policy or the caller's place in the organization decided it."""
+        return _access_denied()
+
+    def _require_administrator(self, ctx: RequestContext) -> Params:
+        """The caller's organization, if the caller may make this call: the management account, or a
+        member account the organization delegates it to (`delegation.py`)."""
         org = self._member_organization(ctx)
-        if ctx.account_id != org["MasterAccountId"]:
-            raise _org_error(
-                "AccessDeniedException",
-                "You don't have permissions to access this resource.",
-                status=400,
-            )
+        if ctx.account_id != org["MasterAccountId"] and not self.delegated(ctx, org):
+            raise _access_denied()
         return org
 
     def CreateOrganization(self, ctx: RequestContext, p: Params) -> Params:
@@ -180,7 +190,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     def DeleteOrganization(self, ctx: RequestContext, p: Params) -> Params:
         """The management account deletes its organization once no other account is in it ("The
         organization must be empty of member accounts"); its tree, policies and settings go with it."""
-        org = self._require_management(ctx)
+        org = self._require_administrator(ctx)
         if any(account != org["MasterAccountId"] for account in self.account_ids()):
             raise org_error("OrganizationNotEmptyException")
         with self.store.transaction():
@@ -193,7 +203,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         return {}
 
     def RemoveAccountFromOrganization(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_management(ctx)
+        org = self._require_administrator(ctx)
         self._depart(org, p["AccountId"])
         return {}
 
@@ -208,6 +218,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
             raise org_error("MasterCannotLeaveOrganizationException")
         if self.accounts.get(GLOBAL, account_id) is None:
             raise org_error("AccountNotFoundException")
+        self.refuse_departure_of_delegate(account_id)
         with self.store.transaction():
             tree = self.structure(org)
             for part in ("Parents", "Attached", "Tags"):
@@ -282,7 +293,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         }
 
     def CreateAccount(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         for _, existing in self.store.iter_collection("organizations", "accounts", GLOBAL):
             if existing["Email"] == p["Email"]:
                 return {"CreateAccountStatus": self._failed_request(p["AccountName"], "EMAIL_ALREADY_EXISTS")}
@@ -308,7 +319,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         return status
 
     def DescribeCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         status = self.state.get(GLOBAL, p["CreateAccountRequestId"])
         if status is None:
             raise _org_error(
@@ -319,7 +330,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
 
     def ListCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
         """The organization's create-account requests, oldest first, of the given States if any."""
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         states = set(p.get("States") or ())
         found = [
             status
@@ -333,7 +344,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
         return {k: v for k, v in account.items() if k != "RootAccessKeyId"}
 
     def DescribeAccount(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         account = self.accounts.get(GLOBAL, p["AccountId"])
         if account is None:
             raise _org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
@@ -342,7 +353,7 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
     def CloseAccount(self, ctx: RequestContext, p: Params) -> Params:
         """Close a member account. On AWS the account is PENDING_CLOSURE for a few minutes and then
         SUSPENDED, still listed in the organization for 90 days; here it is SUSPENDED at once."""
-        org = self._require_management(ctx)
+        org = self._require_administrator(ctx)
         account_id = p["AccountId"]
         account = self.accounts.get(GLOBAL, account_id)
         if account is None:
@@ -351,12 +362,13 @@ class OrganizationsProvider(StructureOperations, PolicyOperations, ServiceAccess
             raise org_error("ConstraintViolationException", Reason="CANNOT_CLOSE_MANAGEMENT_ACCOUNT")
         if account.get("Status") in ("PENDING_CLOSURE", "SUSPENDED"):
             raise org_error("AccountAlreadyClosedException")
+        self.refuse_departure_of_delegate(account_id)
         account["Status"] = account["State"] = "SUSPENDED"
         self.accounts.put(GLOBAL, account_id, account)
         return {}
 
     def ListAccounts(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         limit = p.get("MaxResults") or 20
         token = p.get("NextToken")
         if token is not None and not (is_digits(token, 12) and len(token) == 12):

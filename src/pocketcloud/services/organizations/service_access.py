@@ -19,7 +19,7 @@ _KEY = "service_access"
 
 class ServiceAccessOperations:
     state: Any
-    _require_management: Callable[[RequestContext], Params]  # the provider's
+    _require_administrator: Callable[[RequestContext], Params]  # the provider's
 
     def _enabled(self) -> dict[str, str]:
         doc = self.state.get(GLOBAL, _KEY)
@@ -30,20 +30,20 @@ class ServiceAccessOperations:
         return service_principal in self._enabled()
 
     def EnableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         enabled = self._enabled()
         enabled.setdefault(p["ServicePrincipal"], datetime.now(UTC).replace(microsecond=0).isoformat())
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
         return {}
 
     def DisableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         enabled = self._enabled()
         enabled.pop(p["ServicePrincipal"], None)
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
         return {}
 
     def ListAWSServiceAccessForOrganization(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_management(ctx)
+        self._require_administrator(ctx)
         listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
         return page(listed, p, "EnabledServicePrincipals")

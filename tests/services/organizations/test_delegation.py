@@ -1,0 +1,182 @@
+"""Administering an organization from a member account: delegated administrators
+(RegisterDelegatedAdministrator: the organization's reads, for a service with trusted access) and
+the organization's resource policy (PutResourcePolicy: the calls it delegates, weighed by the IAM
+engine like any cross-account call)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.conftest import ServerProcess, make_client
+from tests.services.organizations.org_support import (
+    MANAGEMENT,
+    MANAGEMENT_KEY,
+    MANAGEMENT_SECRET,
+    MEMBER,
+    MEMBER_KEY,
+    MEMBER_SECRET,
+    management_client,
+    policy_doc,
+)
+
+SERVICE = "config.amazonaws.com"
+
+
+@pytest.fixture
+def server() -> Iterator[ServerProcess]:
+    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    management_client(proc).create_organization(FeatureSet="ALL")
+    yield proc
+    proc.stop()
+
+
+def error_of(call: Any, **kwargs: Any) -> dict[str, Any]:
+    with pytest.raises(ClientError) as info:
+        call(**kwargs)
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    return dict(info.value.response["Error"], Reason=info.value.response.get("Reason"))
+
+
+def member_client(server: ServerProcess) -> Any:
+    return make_client(server.endpoint, "organizations", key=MEMBER_KEY, secret=MEMBER_SECRET)
+
+
+def test_a_member_registered_as_delegated_administrator_reads_the_organization(server: ServerProcess) -> None:
+    org, member = management_client(server), member_client(server)
+    refused = error_of(org.register_delegated_administrator, AccountId=MEMBER, ServicePrincipal=SERVICE)
+    assert (refused["Code"], refused["Reason"]) == (
+        "ConstraintViolationException",
+        "SERVICE_ACCESS_NOT_ENABLED",
+    )
+    org.enable_aws_service_access(ServicePrincipal=SERVICE)
+    refused = error_of(org.register_delegated_administrator, AccountId=MANAGEMENT, ServicePrincipal=SERVICE)
+    assert (refused["Code"], refused["Reason"]) == (
+        "ConstraintViolationException",
+        "CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR",
+    )
+    assert (
+        error_of(org.register_delegated_administrator, AccountId="999999999999", ServicePrincipal=SERVICE)[
+            "Code"
+        ]
+        == "AccountNotFoundException"
+    )
+    refused = error_of(org.register_delegated_administrator, AccountId=MEMBER, ServicePrincipal="nonsense")
+    assert (refused["Code"], refused["Reason"]) == ("InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+    assert error_of(member.list_accounts)["Code"] == "AccessDeniedException"
+
+    org.register_delegated_administrator(AccountId=MEMBER, ServicePrincipal=SERVICE)
+    assert (
+        error_of(org.register_delegated_administrator, AccountId=MEMBER, ServicePrincipal=SERVICE)["Code"]
+        == "AccountAlreadyRegisteredException"
+    )
+    delegates = org.list_delegated_administrators(ServicePrincipal=SERVICE)["DelegatedAdministrators"]
+    assert [(d["Id"], d["Status"]) for d in delegates] == [(MEMBER, "ACTIVE")]
+    assert "DelegationEnabledDate" in delegates[0]
+    assert (
+        org.list_delegated_administrators(ServicePrincipal="guardduty.amazonaws.com")[
+            "DelegatedAdministrators"
+        ]
+        == []
+    )
+    services = org.list_delegated_services_for_account(AccountId=MEMBER)["DelegatedServices"]
+    assert [s["ServicePrincipal"] for s in services] == [SERVICE]
+    assert error_of(org.list_delegated_services_for_account, AccountId=MANAGEMENT)["Code"] == (
+        "AccountNotRegisteredException"
+    )
+
+    # The delegate reads the organization, and changes nothing of it.
+    assert {a["Id"] for a in member.list_accounts()["Accounts"]} == {MANAGEMENT, MEMBER}
+    root = member.list_roots()["Roots"][0]["Id"]
+    assert member.list_delegated_administrators()["DelegatedAdministrators"][0]["Id"] == MEMBER
+    assert (
+        error_of(member.create_organizational_unit, ParentId=root, Name="ou")["Code"]
+        == "AccessDeniedException"
+    )
+    assert (
+        error_of(member.register_delegated_administrator, AccountId=MEMBER, ServicePrincipal=SERVICE)["Code"]
+        == "AccessDeniedException"
+    )
+    # ... and stays in it while registered.
+    for leave in (member.leave_organization, lambda: org.remove_account_from_organization(AccountId=MEMBER)):
+        refused = error_of(leave)
+        assert (refused["Code"], refused["Reason"]) == (
+            "ConstraintViolationException",
+            "CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+        )
+
+    org.deregister_delegated_administrator(AccountId=MEMBER, ServicePrincipal=SERVICE)
+    assert (
+        error_of(org.deregister_delegated_administrator, AccountId=MEMBER, ServicePrincipal=SERVICE)["Code"]
+        == "AccountNotRegisteredException"
+    )
+    assert org.list_delegated_administrators()["DelegatedAdministrators"] == []
+    assert error_of(member.list_accounts)["Code"] == "AccessDeniedException"
+    member.leave_organization()
+
+
+def test_the_resource_policy_delegates_the_calls_it_allows_to_the_principals_it_names(
+    server: ServerProcess,
+) -> None:
+    org, member = management_client(server), member_client(server)
+    assert error_of(org.describe_resource_policy)["Code"] == "ResourcePolicyNotFoundException"
+    assert error_of(org.delete_resource_policy)["Code"] == "ResourcePolicyNotFoundException"
+    refused = error_of(org.put_resource_policy, Content="not json")
+    assert (refused["Code"], refused["Reason"]) == ("InvalidInputException", "INVALID_RESOURCE_POLICY_JSON")
+
+    reads = policy_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MEMBER}:root"},
+            "Action": ["organizations:List*", "organizations:Describe*"],
+            "Resource": "*",
+        }
+    )
+    put = org.put_resource_policy(Content=reads, Tags=[{"Key": "team", "Value": "platform"}])[
+        "ResourcePolicy"
+    ]
+    summary = put["ResourcePolicySummary"]
+    assert summary["Id"].startswith("rp-")
+    assert summary["Arn"] == (
+        f"arn:aws:organizations::{MANAGEMENT}:resourcepolicy/"
+        f"{org.describe_organization()['Organization']['Id']}/{summary['Id']}"
+    )
+    assert json.loads(put["Content"]) == json.loads(reads)
+    assert org.describe_resource_policy()["ResourcePolicy"] == put
+    assert org.list_tags_for_resource(ResourceId=summary["Id"])["Tags"] == [
+        {"Key": "team", "Value": "platform"}
+    ]
+    assert member.describe_resource_policy()["ResourcePolicy"]["ResourcePolicySummary"] == summary
+    assert error_of(member.put_resource_policy, Content=reads)["Code"] == "AccessDeniedException"
+
+    # What the policy allows, the member may do; what it does not, stays the management account's.
+    root = member.list_roots()["Roots"][0]["Id"]
+    assert {a["Id"] for a in member.list_accounts()["Accounts"]} == {MANAGEMENT, MEMBER}
+    content = policy_doc({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
+    create = {"Content": content, "Description": "", "Name": "no-deletes", "Type": "SERVICE_CONTROL_POLICY"}
+    assert error_of(member.create_policy, **create)["Code"] == "AccessDeniedException"
+    assert (
+        error_of(member.create_organizational_unit, ParentId=root, Name="ou")["Code"]
+        == "AccessDeniedException"
+    )
+
+    # Replacing the content keeps the policy's id; now the member manages policies too.
+    manage = json.loads(reads)
+    manage["Statement"][0]["Action"].append("organizations:CreatePolicy")
+    again = org.put_resource_policy(Content=json.dumps(manage))["ResourcePolicy"]
+    assert again["ResourcePolicySummary"] == summary
+    made = member.create_policy(**create)["Policy"]["PolicySummary"]
+    assert org.describe_policy(PolicyId=made["Id"])["Policy"]["PolicySummary"]["Name"] == "no-deletes"
+    assert (
+        error_of(member.create_organizational_unit, ParentId=root, Name="ou")["Code"]
+        == "AccessDeniedException"
+    )
+
+    org.delete_resource_policy()
+    assert error_of(member.list_roots)["Code"] == "AccessDeniedException"
+    assert error_of(org.list_tags_for_resource, ResourceId=summary["Id"])["Code"] == "TargetNotFoundException"
