@@ -473,16 +473,23 @@ def test_update_function_code_dry_run_changes_nothing(functions: Functions, lam:
     assert invoke(lam, name).payload["code"] == "v1"
 
 
-def test_the_same_code_again_publishes_no_new_version(functions: Functions, lam: Any) -> None:
-    """PublishVersion (and UpdateFunctionCode's Publish) makes no version when neither code nor
-    configuration changed since the last: uploading the same package again is no change."""
+def test_an_update_with_the_same_code_is_a_change_publish_version_counts(functions: Functions, lam: Any) -> None:
+    """PublishVersion makes no version when nothing changed since the last, but an UpdateFunctionCode
+    is a change even with the same package: AWS publishes a version after it (moto's AWS-verified
+    test_update_function_zip), and its Publish makes one each time."""
     name = functions.python(VERSIONED)
     package = zipped({"app.py": VERSIONED.replace("v1", "v2")})
+    updated = lam.get_waiter("function_updated_v2")
     assert lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)["Version"] == "1"
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
-    assert lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)["Version"] == "1"
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
-    assert lam.publish_version(FunctionName=name)["Version"] == "1"
-    lam.update_function_code(FunctionName=name, ZipFile=zipped({"app.py": VERSIONED.replace("v1", "v3")}))
-    lam.get_waiter("function_updated_v2").wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    updated.wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    lam.update_function_code(FunctionName=name, ZipFile=package)
+    updated.wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
     assert lam.publish_version(FunctionName=name)["Version"] == "2"
+    assert lam.publish_version(FunctionName=name)["Version"] == "2"  # nothing changed since
+    same = lam.update_function_code(FunctionName=name, ZipFile=package, Publish=True)
+    assert (same["Version"], same["FunctionArn"].rsplit(":", 1)[1]) == ("3", "3")
+    updated.wait(FunctionName=name, WaiterConfig={"Delay": 1, "MaxAttempts": 5})
+    assert lam.publish_version(FunctionName=name)["Version"] == "3"
+    versions = lam.list_versions_by_function(FunctionName=name)["Versions"]
+    assert [v["Version"] for v in versions] == ["$LATEST", "1", "2", "3"]
+    assert {v["CodeSha256"] for v in versions} == {same["CodeSha256"]}
