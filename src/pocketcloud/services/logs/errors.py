@@ -45,13 +45,14 @@ def tags_of_resource(
     add: dict[str, str] | None,
     remove: list[str] | None,
     max_tags: int,
+    arn_member: str = "arn",
 ) -> dict[str, str]:
     """The tags of the resource `arn` names, stored as `name` in `collection` (a destination, a
-    delivery destination), after adding and removing; TagResource, UntagResource and
-    ListTagsForResource take its ARN."""
+    delivery destination, an anomaly detector: its ARN under `arn_member`), after adding and
+    removing; TagResource, UntagResource and ListTagsForResource take its ARN."""
     with store.transaction():
         doc = collection.get(scope, name)
-        if doc is None or doc["arn"] != arn:
+        if doc is None or doc[arn_member] != arn:
             raise no_resource(arn)
         if add is None and remove is None:
             return dict(doc.get("tags") or {})

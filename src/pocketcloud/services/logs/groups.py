@@ -72,6 +72,7 @@ class GroupOperations(LogsMixin):
     destination_tags: Callable[..., dict[str, str]]
     delivery_destination_tags: Callable[..., dict[str, str]]
     delivery_tags: Callable[..., dict[str, str]]
+    anomaly_detector_tags: Callable[..., dict[str, str]]
 
     def CreateLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         name = p["logGroupName"]
@@ -299,7 +300,7 @@ class GroupOperations(LogsMixin):
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
     def _resource_tags(self, arn: str) -> Callable[..., dict[str, str]] | None:
-        """The tag keeper of a destination's, delivery destination's or delivery's ARN (None: a
+        """The tag keeper of a destination's, delivery destination's, delivery's or anomaly detector's ARN (None: a
         log group's, or not a Logs ARN at all)."""
         parts = arn.split(":", 6)
         if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs":
@@ -308,6 +309,7 @@ class GroupOperations(LogsMixin):
             "destination": self.destination_tags,
             "delivery-destination": self.delivery_destination_tags,
             "delivery": self.delivery_tags,
+            "anomaly-detector": self.anomaly_detector_tags,
         }
         return keepers.get(parts[5])
 

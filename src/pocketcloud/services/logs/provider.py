@@ -6,7 +6,8 @@ The operations live beside this module: log groups, retention and tags
 (`exports.py`), resource policies and query definitions (`policies.py`),
 account and data protection policies (`account_policies.py`), transformers and
 index policies (`transformers.py`), KMS keys (`kms_keys.py`), destinations
-(`destinations.py`), deliveries (`deliveries.py`), Live Tail (`live_tail.py`).
+(`destinations.py`), deliveries (`deliveries.py`), Live Tail (`live_tail.py`), anomaly
+detectors (`anomaly_detectors.py`).
 This module keeps the provider's collections, its documents and lookups, its
 background work, the ingestion every write goes through (a group's transformer,
 subscription filters, Live Tail sessions) and the decorator every operation
@@ -36,6 +37,7 @@ from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.logs import transform_engine
 from pocketcloud.services.logs.abac import AbacOperations
 from pocketcloud.services.logs.account_policies import AccountPolicyOperations
+from pocketcloud.services.logs.anomaly_detectors import AnomalyDetectorOperations
 from pocketcloud.services.logs.deliveries import DeliveryOperations
 from pocketcloud.services.logs.destinations import DestinationOperations
 from pocketcloud.services.logs.errors import invalid, not_found
@@ -106,6 +108,7 @@ class LogsProvider(
     FilterOperations,
     PolicyOperations,
     LiveTailOperations,
+    AnomalyDetectorOperations,
     Provider,
 ):
     service = "logs"
@@ -131,6 +134,7 @@ class LogsProvider(
         self.data_protection = runtime.store.collection("logs", "data_protection_policies")
         self.transformers = self._watched(runtime, "transformers")
         self.index_policies = runtime.store.collection("logs", "index_policies")
+        self.anomaly_detectors = runtime.store.collection("logs", "anomaly_detectors")
         self._export_runs = {}
         self._s3_as_logs = None
         self._subscribers_cache = {}
