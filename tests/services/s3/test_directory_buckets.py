@@ -706,3 +706,23 @@ def test_a_directory_buckets_lifecycle_names_no_transition_minimum_size(s3: Any,
     assert "TransitionDefaultMinimumObjectSize" not in got
     assert got["Rules"][0]["Expiration"] == {"Days": 1}
     s3.delete_bucket_lifecycle(Bucket=dbucket)
+
+
+def test_a_directory_bucket_answers_expiration_not_implemented(s3: Any, dbucket: str) -> None:
+    """x-amz-expiration: "Object expiration information is not returned in directory buckets and this
+    header returns the value "NotImplemented" in all responses for directory buckets" (PutObject,
+    CopyObject, GetObject, HeadObject); CompleteMultipartUpload names none."""
+    put = s3.put_object(Bucket=dbucket, Key="source", Body=b"data")
+    copied = s3.copy_object(Bucket=dbucket, Key="copy", CopySource={"Bucket": dbucket, "Key": "source"})
+    got = s3.get_object(Bucket=dbucket, Key="copy")
+    head = s3.head_object(Bucket=dbucket, Key="copy")
+    assert [r.get("Expiration") for r in (put, copied, got, head)] == ["NotImplemented"] * 4
+    upload = s3.create_multipart_upload(Bucket=dbucket, Key="parts")["UploadId"]
+    part = s3.upload_part(Bucket=dbucket, Key="parts", UploadId=upload, PartNumber=1, Body=b"x")
+    done = s3.complete_multipart_upload(
+        Bucket=dbucket,
+        Key="parts",
+        UploadId=upload,
+        MultipartUpload={"Parts": [{"PartNumber": 1, "ETag": part["ETag"]}]},
+    )
+    assert "Expiration" not in done

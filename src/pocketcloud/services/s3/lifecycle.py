@@ -44,6 +44,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.protocol.parsers.xml import local_name
 from pocketcloud.protocol.values import to_datetime
+from pocketcloud.services.s3.directory_buckets import is_directory_bucket
 from pocketcloud.services.s3.errors import invalid_argument, invalid_request, malformed_xml
 from pocketcloud.services.s3.protection import under_object_lock
 from pocketcloud.services.s3.state import GLOBAL, LAST_DAY, S3State, bucket_scope, now
@@ -379,8 +380,13 @@ class LifecycleOperations:
     def lifecycle_clock(self) -> LifecycleClock:
         return LifecycleClock(self.runtime.settings.s3_lifecycle_day_seconds)
 
-    def expiration_headers(self, bucket_doc: Params, record: Params) -> Params:
-        """`Expiration` (x-amz-expiration) for the current version of an object a rule will expire."""
+    def expiration_headers(self, bucket_doc: Params, record: Params, completing: bool = False) -> Params:
+        """`Expiration` (x-amz-expiration) for the current version of an object a rule will expire.
+        A directory bucket answers "NotImplemented" in every PutObject, CopyObject, GetObject and
+        HeadObject ("Object expiration information is not returned in directory buckets and this header
+        returns the value "NotImplemented" in all responses"), and CompleteMultipartUpload nothing."""
+        if is_directory_bucket(bucket_doc):
+            return {} if completing else {"Expiration": "NotImplemented"}
         rules = ((bucket_doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules")
         if not rules or record.get("IsDeleteMarker"):
             return {}
