@@ -54,6 +54,7 @@ class Invocation:
     trace_id: str
     client_context: str | None = None
     cognito_identity: str | None = None
+    tenant_id: str | None = None  # a tenant-isolated function's (Invoke's TenantId)
     result: asyncio.Future[tuple[str, bytes, dict[str, str]]] = field(
         default_factory=lambda: asyncio.get_running_loop().create_future()
     )
@@ -109,6 +110,8 @@ class RuntimeApiServer:
             out["Lambda-Runtime-Client-Context"] = invocation.client_context
         if invocation.cognito_identity:
             out["Lambda-Runtime-Cognito-Identity"] = invocation.cognito_identity
+        if invocation.tenant_id:
+            out["Lambda-Runtime-Aws-Tenant-Id"] = invocation.tenant_id
         conn.send(_response(200, out, invocation.payload))
 
     def _handle(

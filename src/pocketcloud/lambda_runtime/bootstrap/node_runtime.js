@@ -601,6 +601,7 @@ function invokeData(id, headers) {
     identity: jsonHeader(headers['lambda-runtime-cognito-identity']),
     invokedFunctionArn: headers['lambda-runtime-invoked-function-arn'],
     awsRequestId: id,
+    tenantId: headers['lambda-runtime-aws-tenant-id'],
     getRemainingTimeInMillis: () => deadline - Date.now(),
   };
 }

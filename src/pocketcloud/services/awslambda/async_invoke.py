@@ -62,6 +62,7 @@ class AsyncInvokeOperations(InvokeOperations):
         first_seen_ms: int | None = None,
         due_ms: int | None = None,
         incarnation: str | None = None,
+        tenant_id: str | None = None,
     ) -> str:
         request_id = request_id or str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
@@ -82,6 +83,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 "RequestId": request_id,
                 "FirstSeen": first_seen_ms or now_ms,
                 "Incarnation": incarnation,
+                **({"TenantId": tenant_id} if tenant_id else {}),
             },
         )
         self._queue_wakeup.set()  # type: ignore[attr-defined]
@@ -130,6 +132,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 item["FirstSeen"],
                 due_ms,
                 item.get("Incarnation"),
+                item.get("TenantId"),
             )
             self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
 
@@ -150,7 +153,12 @@ class AsyncInvokeOperations(InvokeOperations):
         now_ms = int(time.time() * 1000)
         try:
             doc, executed = self.functions.resolve(  # type: ignore[attr-defined]
-                (account, region), name, qualifier, function_arn(region, account, name), cached=True, routed=True
+                (account, region),
+                name,
+                qualifier,
+                function_arn(region, account, name),
+                cached=True,
+                routed=True,
             )
         except ServiceError:
             return  # the function was deleted meanwhile: the event has nowhere to go
@@ -172,6 +180,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 payload,
                 request_id=item["RequestId"],
                 invoked_arn=function_arn(region, account, name, qualifier),
+                tenant_id=item.get("TenantId"),
             )
         except ServiceError as exc:
             base = self.functions.cached_function((account, region), name) or doc  # type: ignore[attr-defined]

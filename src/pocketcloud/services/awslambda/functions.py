@@ -103,6 +103,8 @@ CONFIG_FIELDS = (
     "DeadLetterConfig",
     "VpcConfig",
     "KMSKeyArn",
+    "TenancyConfig",
+    "DurableConfig",
 )
 # What ListFunctions and ListVersionsByFunction leave out ("use GetFunction" for these, says AWS).
 DETAIL_ONLY = (
@@ -264,7 +266,9 @@ class FunctionStore:
             raise function_not_found(f"{arn}:{qualifier}")
         version = alias["FunctionVersion"]
         if routed:
-            for extra, weight in ((alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}).items():
+            for extra, weight in (
+                (alias.get("RoutingConfig") or {}).get("AdditionalVersionWeights") or {}
+            ).items():
                 if random.random() < weight:
                     version = extra
         return self.resolve(scope, name, version, arn, cached)
@@ -333,7 +337,9 @@ class FunctionOperations:
             {"iam:PassedToService": "lambda.amazonaws.com", "iam:AssociatedResourceArn": function_arn},
         )
         trust = role["AssumeRolePolicyDocument"]
-        if not service_allowed(trust, "lambda.amazonaws.com", "sts:AssumeRole", role_arn, parts[4], kind="trust"):
+        if not service_allowed(
+            trust, "lambda.amazonaws.com", "sts:AssumeRole", role_arn, parts[4], kind="trust"
+        ):
             raise invalid_parameter("The role defined for the function cannot be assumed by Lambda.")
 
     def _check_dead_letter(self, role_arn: str, name: str, config: Params | None) -> None:
@@ -525,6 +531,12 @@ class FunctionOperations:
         if p.get("KMSKeyArn"):
             doc["KMSKeyArn"] = p["KMSKeyArn"]
             doc["KMSKeyChecked"] = True  # by check_configured_key: Invoke holds it to KMS's answer
+        # Tenant isolation is set when the function is made, and for good ("cannot be modified after
+        # function creation"); durable execution settings are kept and answered (runs are not durable here).
+        if (p.get("TenancyConfig") or {}).get("TenantIsolationMode"):
+            doc["TenancyConfig"] = {"TenantIsolationMode": p["TenancyConfig"]["TenantIsolationMode"]}
+        if p.get("DurableConfig"):
+            doc["DurableConfig"] = dict(p["DurableConfig"])
         if (p.get("Code") or {}).get("SourceKMSKeyArn"):
             doc["SourceKMSKeyArn"] = p["Code"]["SourceKMSKeyArn"]  # named back by GetFunction's Code
         if p.get("CodeSigningConfigArn"):
@@ -727,6 +739,8 @@ class FunctionOperations:
                 "ApplyOn": p["SnapStart"].get("ApplyOn") or "None",
                 "OptimizationStatus": "Off",
             }
+        if p.get("DurableConfig") is not None:
+            doc["DurableConfig"] = {**doc.get("DurableConfig", {}), **p["DurableConfig"]}
         doc.update(
             {
                 "LastModified": lambda_timestamp(),

@@ -157,11 +157,13 @@ class InvokeOperations:
         request_id: str | None = None,
         log_text: bool = True,
         invoked_arn: str | None = None,
+        tenant_id: str | None = None,
     ) -> tuple[InvokeOutcome, str, str]:
         """Run one invocation; returns (outcome, request id, the log text of this invocation).
 
         `invoked_arn` is the ARN the caller named (an alias's, `:$LATEST`, or unqualified), which the
-        function sees as its invoked ARN; without it, the ARN of the version that runs.
+        function sees as its invoked ARN; without it, the ARN of the version that runs. A
+        tenant-isolated function runs each `tenant_id`'s invocations in environments of that tenant's own.
 
         With `log_text` False the text is "" and the log lines are built and queued for
         CloudWatch Logs just after the caller's answer has gone out (the next turn of the loop).
@@ -171,6 +173,8 @@ class InvokeOperations:
         if version != "$LATEST":  # a version's lacks the function's ReservedConcurrency
             base = self.functions.cached_function((account, region), doc["FunctionName"]) or doc  # type: ignore[attr-defined]
         revision = f"{doc['FunctionArn'].rsplit(':', 1)[0] if version != '$LATEST' else doc['FunctionArn']}:{version}:{doc['RevisionId']}"
+        if tenant_id:
+            revision += f"\0{tenant_id}"  # still under the version's prefix, which retire_environments stops
         reserved = base.get("ReservedConcurrency")
         check_invocation_key(self.runtime, self._role_access(), account, region, doc)  # type: ignore[attr-defined]
         try:
@@ -227,7 +231,9 @@ class InvokeOperations:
 
                 def event(spent: float) -> Invocation:
                     deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent)
-                    return Invocation(request_id, payload, deadline_ms, arn, trace_id, client_context)
+                    return Invocation(
+                        request_id, payload, deadline_ms, arn, trace_id, client_context, tenant_id=tenant_id
+                    )
 
                 outcome = await env.invoke(event(spent_ms), timeout, spent_ms)
                 if outcome.status == "exit" and outcome.not_taken:
@@ -449,7 +455,9 @@ class InvokeOperations:
         duration = outcome.duration_ms
         # Since August 2025 AWS bills the init phase of every function, as it always had for container images
         # and custom runtimes: a cold invocation's Billed Duration is its Duration and Init Duration, rounded up.
-        reported_init = init_ms if cold and init_ms is not None and not retried else None  # a retried init is in the Duration
+        reported_init = (
+            init_ms if cold and init_ms is not None and not retried else None
+        )  # a retried init is in the Duration
         billed = math.ceil(duration + (reported_init or 0.0))
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
@@ -485,6 +493,8 @@ class InvokeOperations:
                 raise ServiceError("InvalidRequestContentException", problem, status=400, Type="User")
         else:
             payload = b"{}"  # no payload at all: the function's event is an empty object, as in AWS
+        tenant = p.get("TenantId")
+        check_tenant(doc, tenant)
         if kind == "DryRun":
             return {"StatusCode": 204}
         client_context = None
@@ -504,7 +514,7 @@ class InvokeOperations:
             if len(payload) > ASYNC_PAYLOAD_LIMIT:
                 raise _too_large_for_event(len(payload))
             self.enqueue(  # type: ignore[attr-defined]  # async_invoke.py
-                account, ctx.region, name, qualifier, payload, request_id=ctx.request_id
+                account, ctx.region, name, qualifier, payload, request_id=ctx.request_id, tenant_id=tenant
             )
             return {"StatusCode": 202, "Payload": b""}
         if len(payload) > SYNC_PAYLOAD_LIMIT:
@@ -521,6 +531,7 @@ class InvokeOperations:
             request_id=ctx.request_id,
             log_text=tail,
             invoked_arn=function_arn(ctx.region, account, name, qualifier),
+            tenant_id=tenant,
         )
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":
@@ -528,6 +539,19 @@ class InvokeOperations:
         if tail:
             result["LogResult"] = base64.b64encode(log_text.encode()[-4096:]).decode()
         return result
+
+
+def check_tenant(doc: Params, tenant: str | None) -> None:
+    """A tenant-isolated function (TenancyConfig PER_TENANT) is invoked for a tenant, and only it is."""
+    isolated = (doc.get("TenancyConfig") or {}).get("TenantIsolationMode") == "PER_TENANT"
+    if isolated and not tenant:
+        raise invalid_parameter(
+            "TenantId is required to invoke a function with tenant isolation mode PER_TENANT."
+        )
+    if tenant and not isolated:
+        raise invalid_parameter(
+            "TenantId can only be provided for functions with tenant isolation mode enabled."
+        )
 
 
 def _init_start(region: str, runtime: str) -> str:
