@@ -125,6 +125,14 @@ def test_move_account_changes_children_and_parents(org) -> None:
         assert org.list_parents(ChildId=OTHER)["Parents"] == [{"Id": ou["Id"], "Type": "ORGANIZATIONAL_UNIT"}]
         in_root = [a["Id"] for a in org.list_accounts_for_parent(ParentId=root["Id"])["Accounts"]]
         assert OTHER not in in_root
+        # An account's Paths name where it sits: "o-.../r-.../ou-.../<account>/".
+        path = f"{ou['Path']}{OTHER}/"
+        assert org.describe_account(AccountId=OTHER)["Account"]["Paths"] == [path]
+        listed = {a["Id"]: a["Paths"] for a in org.list_accounts()["Accounts"]}
+        assert listed[OTHER] == [path]
+        organization = org.describe_organization()["Organization"]["Id"]
+        assert listed[MEMBER] == [f"{organization}/{root['Id']}/{MEMBER}/"]
+        assert org.list_accounts_for_parent(ParentId=ou["Id"])["Accounts"][0]["Paths"] == [path]
         with pytest.raises(ClientError) as exc:
             org.delete_organizational_unit(OrganizationalUnitId=ou["Id"])
         assert _code(exc) == "OrganizationalUnitNotEmptyException"

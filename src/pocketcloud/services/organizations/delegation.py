@@ -154,7 +154,8 @@ class DelegationOperations:
             if account is None:
                 continue
             since = services[service] if service is not None else min(services.values())
-            listed.append({**self._public(account), "DelegationEnabledDate": since})
+            view = {k: v for k, v in self._public(account).items() if k != "Paths"}  # not a DelegatedAdministrator's
+            listed.append({**view, "DelegationEnabledDate": since})
         return page(listed, p, "DelegatedAdministrators")
 
     def ListDelegatedServicesForAccount(self, ctx: RequestContext, p: Params) -> Params:

@@ -341,7 +341,13 @@ class OrganizationsProvider(
         return page(found, p, "CreateAccountStatuses")
 
     def _public(self, account: Params) -> Params:
-        return {k: v for k, v in account.items() if k != "RootAccessKeyId"}
+        """An account as the Account shape answers it, with its path in the organization
+        ("o-.../r-.../ou-.../<account>/", the documented DescribeAccount and ListAccounts answers)."""
+        view = {k: v for k, v in account.items() if k != "RootAccessKeyId"}
+        found = self.membership(account["Id"])
+        if found is not None:
+            view["Paths"] = [f"{found[1]}{account['Id']}/"]
+        return view
 
     def DescribeAccount(self, ctx: RequestContext, p: Params) -> Params:
         self._require_administrator(ctx)
