@@ -192,6 +192,22 @@ def test_objects_from_before_versioning_keep_the_null_version(s3: Any, bucket: s
     assert versions_of(s3, bucket, "k") == {(v2, True, False), ("null", False, False)}
 
 
+def test_the_null_version_is_named_by_tagging_calls_once_versioning_is_configured(s3: Any, bucket: str) -> None:
+    """AWS's documented PutObjectTagging, GetObjectTagging and DeleteObjectTagging answers on an object
+    from before versioning: {"VersionId": "null"} (botocore's S3 examples), as GetObject says it."""
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    tagging = {"TagSet": [{"Key": "a", "Value": "1"}]}
+    assert "VersionId" not in s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tagging)
+    assert "VersionId" not in s3.get_object_tagging(Bucket=bucket, Key="k")
+    s3.put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
+    assert s3.put_object_tagging(Bucket=bucket, Key="k", Tagging=tagging)["VersionId"] == "null"
+    assert s3.get_object_tagging(Bucket=bucket, Key="k")["VersionId"] == "null"
+    attributes = s3.get_object_attributes(Bucket=bucket, Key="k", ObjectAttributes=["ObjectSize"])
+    assert attributes["VersionId"] == "null"
+    assert s3.delete_object_tagging(Bucket=bucket, Key="k")["VersionId"] == "null"
+    assert s3.get_object(Bucket=bucket, Key="k")["VersionId"] == "null"
+
+
 def test_suspended_bucket_overwrites_the_null_version_and_keeps_older_ones(
     s3: Any, versioned_bucket: str
 ) -> None:

@@ -17,6 +17,13 @@ Params = dict[str, Any]
 
 
 class ObjectTaggingOperations(ObjectOperations):
+    def _version_of(self, bucket_doc: Params, record: Params) -> Params:
+        """The VersionId these calls answer: the object's, and "null" only once the bucket's versioning
+        is configured (as GetObject and HeadObject say it; AWS's documented PutObjectTagging answer)."""
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
+            return {"VersionId": record["VersionId"]}
+        return {}
+
     def _refuse_tagging_a_delete_marker(
         self, bucket: str, key: str, version_id: str | None, method: str
     ) -> None:
@@ -28,7 +35,7 @@ class ObjectTaggingOperations(ObjectOperations):
                 self.find_object(bucket, key, newest[0][1]["VersionId"], method)
 
     def PutObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "PUT")
         tags = (p.get("Tagging") or {}).get("TagSet") or []
         if not all(isinstance(t, dict) and "Key" in t and "Value" in t for t in tags):
@@ -37,10 +44,10 @@ class ObjectTaggingOperations(ObjectOperations):
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags)
         )
-        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
+        return self._version_of(bucket_doc, record)
 
     def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "GET")
         try:
             record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
@@ -48,28 +55,23 @@ class ObjectTaggingOperations(ObjectOperations):
             if error.code != "NoSuchKey":
                 raise
             raise no_such_key(f"{p['Bucket']}/{p['Key']}") from None  # AWS names bucket/key here
-        out: Params = {"TagSet": record.get("Tags") or []}
-        if record["VersionId"] != "null":
-            out["VersionId"] = record["VersionId"]
-        return out
+        return {"TagSet": record.get("Tags") or [], **self._version_of(bucket_doc, record)}
 
     def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         self._refuse_tagging_a_delete_marker(p["Bucket"], p["Key"], p.get("VersionId"), "DELETE")
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None), "DELETE"
         )
-        return {"VersionId": record["VersionId"]} if record["VersionId"] != "null" else {}
+        return self._version_of(bucket_doc, record)
 
     def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:
-        self.s3.bucket(p["Bucket"])
+        bucket_doc = self.s3.bucket(p["Bucket"])
         wanted = _requested_attributes(p.get("ObjectAttributes"))
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
         # An SSE-C object's attributes are read with its key, as its metadata by HeadObject (API reference).
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
-        out: Params = {"LastModified": record["LastModified"]}
-        if record["VersionId"] != "null":
-            out["VersionId"] = record["VersionId"]
+        out: Params = {"LastModified": record["LastModified"], **self._version_of(bucket_doc, record)}
         if "ETag" in wanted:
             out["ETag"] = record["ETag"].strip('"')
         if "ObjectSize" in wanted:
