@@ -164,11 +164,12 @@ def test_context_keys_lists_condition_and_variable_keys_once() -> None:
             "StringLike": {"AWS:USERNAME": "a*"},
         },
     }
-    # First spelling wins: the Condition is read before the Resource.
+    # First spelling wins: a statement's Resource is read before its Condition (the CLI's documented
+    # get-context-keys-for-custom-policy answer lists a resource's variable first).
     assert parse_policy(doc(statement)).context_keys == (
+        "aws:username",
         "aws:PrincipalTag/team",
         "aws:ResourceTag/team",
-        "AWS:USERNAME",
     )
 
 

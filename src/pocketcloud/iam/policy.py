@@ -176,14 +176,16 @@ class Policy:
 
     @property
     def context_keys(self) -> tuple[str, ...]:
-        """Condition keys and variable keys the policy references (for GetContextKeysForPolicy)."""
+        """Condition keys and variable keys the policy references (for GetContextKeysForPolicy), in
+        AWS's order: statement by statement, a statement's resource variables before its conditions
+        (["aws:username", "aws:CurrentTime"] for the CLI's documented example)."""
         keys: dict[str, str] = {}
         for statement in self.statements:
-            for condition in statement.conditions:
-                for key in (condition.key, *condition.variable_keys):
-                    keys.setdefault(key.lower(), key)
             for template in statement.resource_templates:
                 for key in template.tail.keys:
+                    keys.setdefault(key.lower(), key)
+            for condition in statement.conditions:
+                for key in (condition.key, *condition.variable_keys):
                     keys.setdefault(key.lower(), key)
         return tuple(keys.values())
 

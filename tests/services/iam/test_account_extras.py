@@ -23,6 +23,17 @@ def test_context_keys_of_a_custom_policy(iam: Any) -> None:
     assert {k.lower() for k in keys} == {"aws:username", "s3:prefix", "aws:multifactorauthpresent"}
 
 
+def test_context_keys_come_in_the_documented_order(iam: Any) -> None:
+    """The CLI's documented get-context-keys-for-custom-policy answer: a resource's variable, then the condition's key."""
+    policy = (
+        '{"Version":"2012-10-17","Statement":{"Effect":"Allow","Action":"dynamodb:*","Resource":'
+        '"arn:aws:dynamodb:us-west-2:123456789012:table/${aws:username}","Condition":{"DateGreaterThan":'
+        '{"aws:CurrentTime":"2015-08-16T12:00:00Z"}}}}'
+    )
+    keys = iam.get_context_keys_for_custom_policy(PolicyInputList=[policy])["ContextKeyNames"]
+    assert keys == ["aws:username", "aws:CurrentTime"]
+
+
 def test_context_keys_of_a_principal_policy(iam: Any) -> None:
     name = unique("ctxuser")
     arn = iam.create_user(UserName=name)["User"]["Arn"]
