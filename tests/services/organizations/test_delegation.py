@@ -180,3 +180,78 @@ def test_the_resource_policy_delegates_the_calls_it_allows_to_the_principals_it_
     org.delete_resource_policy()
     assert error_of(member.list_roots)["Code"] == "AccessDeniedException"
     assert error_of(org.list_tags_for_resource, ResourceId=summary["Id"])["Code"] == "TargetNotFoundException"
+
+
+def test_a_policy_type_condition_delegates_the_management_of_that_type_only(server: ServerProcess) -> None:
+    org, member = management_client(server), member_client(server)
+    tags_only = policy_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": f"arn:aws:iam::{MEMBER}:root"},
+            "Action": [
+                "organizations:CreatePolicy",
+                "organizations:DeletePolicy",
+                "organizations:DescribePolicy",
+            ],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"organizations:PolicyType": "TAG_POLICY"}},
+        }
+    )
+    org.put_resource_policy(Content=tags_only)
+    tag_policy = json.dumps({"tags": {"team": {"tag_key": {"@@assign": "Team"}}}})
+    made = member.create_policy(Content=tag_policy, Description="", Name="team-tags", Type="TAG_POLICY")
+    policy_id = made["Policy"]["PolicySummary"]["Id"]
+    assert member.describe_policy(PolicyId=policy_id)["Policy"]["PolicySummary"]["Type"] == "TAG_POLICY"
+    scp = policy_doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+    create = {"Content": scp, "Description": "", "Name": "no-s3", "Type": "SERVICE_CONTROL_POLICY"}
+    assert error_of(member.create_policy, **create)["Code"] == "AccessDeniedException"
+    scp_id = org.create_policy(**create)["Policy"]["PolicySummary"]["Id"]
+    assert error_of(member.delete_policy, PolicyId=scp_id)["Code"] == "AccessDeniedException"
+    member.delete_policy(PolicyId=policy_id)
+
+
+def test_a_resource_policy_takes_nothing_from_members_or_outsiders(server: ServerProcess) -> None:
+    """Any member still describes its organization, whatever the resource policy names; an account
+    outside the organization is still told it is in none."""
+    org, member = management_client(server), member_client(server)
+    names_another = policy_doc(
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::333333333333:root"},
+            "Action": "organizations:*",
+            "Resource": "*",
+        }
+    )
+    org.put_resource_policy(Content=names_another)
+    assert member.describe_organization()["Organization"]["MasterAccountId"] == MANAGEMENT
+    for call in (member.list_accounts, member.list_roots):
+        assert error_of(call)["Code"] == "AccessDeniedException"
+    outsider = make_client(server.endpoint, "organizations")  # the default account, in no organization
+    assert error_of(outsider.describe_organization)["Code"] == "AWSOrganizationsNotInUseException"
+    assert error_of(outsider.list_roots)["Code"] == "AWSOrganizationsNotInUseException"
+    refused = error_of(org.put_resource_policy, Content=json.dumps({"Statement": 5}))
+    assert refused["Reason"] == "INVALID_RESOURCE_POLICY_JSON"
+
+
+def test_with_authorization_off_the_resource_policy_still_decides_what_members_may_do() -> None:
+    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
+    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared, "POCKETCLOUD_AUTH_DISABLED": "1"}).start()
+    try:
+        org, member = management_client(proc), member_client(proc)
+        org.create_organization(FeatureSet="ALL")
+        listing_only = policy_doc(
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{MEMBER}:root"},
+                "Action": "organizations:ListAccounts",
+                "Resource": "*",
+            }
+        )
+        org.put_resource_policy(Content=listing_only)
+        assert {a["Id"] for a in member.list_accounts()["Accounts"]} == {MANAGEMENT, MEMBER}
+        scp = policy_doc({"Effect": "Deny", "Action": "s3:*", "Resource": "*"})
+        create = {"Content": scp, "Description": "", "Name": "no-s3", "Type": "SERVICE_CONTROL_POLICY"}
+        assert error_of(member.create_policy, **create)["Code"] == "AccessDeniedException"
+        assert error_of(member.list_roots)["Code"] == "AccessDeniedException"
+    finally:
+        proc.stop()

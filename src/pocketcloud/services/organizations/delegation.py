@@ -9,10 +9,12 @@ registered (CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG).
 
 The organization's resource policy (PutResourcePolicy and its kin): the
 management account's delegation of Organizations calls to member accounts. It
-is handed to the IAM engine as the resource policy of those calls
+is handed to the IAM engine as the resource policy of the calls it may delegate
 (`resource_policy`), so a member's call is allowed only where the policy and the
-member's own identity policies both allow it, as for any cross-account call;
-the provider then lets through a member the policy made it past the engine.
+member's own identity policies both allow it, as for any cross-account call,
+with the call's `organizations:PolicyType` (`condition_values`); the provider
+asks the engine the same question before it lets a member through (`delegated`),
+so what decides is the policy, also where authorization is switched off.
 """
 
 from __future__ import annotations
@@ -21,15 +23,17 @@ import json
 import random
 import string
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.organizations.structure import org_error, page
+from pocketcloud.protocol.models import service_model
+from pocketcloud.services.organizations.structure import GLOBAL, now_iso, org_error, page
+
+if TYPE_CHECKING:
+    from pocketcloud.services.base import ServiceRuntime
 
 Params = dict[str, Any]
-GLOBAL = ("", "")
 _DELEGATES = "delegated_administrators"  # {account: {service principal: DelegationEnabledDate}}
 _RESOURCE_POLICY = "resource_policy"
 
@@ -39,22 +43,26 @@ _POLICY_MANAGEMENT = {
     "CreatePolicy", "UpdatePolicy", "DeletePolicy", "AttachPolicy", "DetachPolicy",
     "EnablePolicyType", "DisablePolicyType", "TagResource", "UntagResource",
 }  # fmt: skip
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
+# What any member account may call, whatever the resource policy says.
+_ANY_MEMBER = {"DescribeOrganization"}
 
 
 def is_read(operation: str) -> bool:
     return operation.startswith(("Describe", "List"))
 
 
+def _delegable(operation: str) -> bool:
+    return (is_read(operation) or operation in _POLICY_MANAGEMENT) and operation not in _ANY_MEMBER
+
+
 class DelegationOperations:
     state: Any
     store: Any
     accounts: Any
+    policies: Any
+    runtime: ServiceRuntime
     _member_organization: Callable[[RequestContext], Params]
-    _require_administrator: Callable[[RequestContext], Params]
+    _require_administrator: Callable[[RequestContext, Params], Params]
     service_access_enabled: Callable[[str], bool]
     _public: Callable[[Params], Params]
     structure: Callable[[Params], Params]
@@ -69,37 +77,61 @@ class DelegationOperations:
     def is_delegated_administrator(self, account_id: str) -> bool:
         return account_id in self._delegates()
 
-    def delegated(self, ctx: RequestContext, org: Params) -> bool:
+    def delegated(self, ctx: RequestContext, org: Params, params: Params) -> bool:
         """Whether `ctx`'s caller, a member account, may make this call of the management account's:
-        a read by a delegated administrator, or a call the resource policy delegates (which the IAM
-        engine has already checked against the policy: see `resource_policy`)."""
+        a read by a delegated administrator, or a call the resource policy allows it (and its own
+        identity policies too, as the IAM engine weighs any cross-account call)."""
         operation = ctx.operation or ""
         if is_read(operation) and self.is_delegated_administrator(ctx.account_id):
             return True
-        return (is_read(operation) or operation in _POLICY_MANAGEMENT) and self.state.get(
-            GLOBAL, _RESOURCE_POLICY
-        ) is not None
+        policy_text, owner = self.resource_policy(ctx, operation, params)
+        if policy_text is None:
+            return False
+        ctx.condition_values.update(self.condition_values(ctx, operation, params))
+        model = service_model("organizations").operation_model(operation)
+        decision, _, _ = self.runtime.authorizer.decide(ctx, model, params, policy_text, owner)
+        return bool(decision.allowed)
 
     def resource_policy(
         self, ctx: RequestContext, operation: str, params: Params
     ) -> tuple[str | None, str | None]:
         """The organization's resource policy, for the IAM engine to weigh a member account's call it
-        may delegate; (None, None) for the management account's own calls, for a delegated
-        administrator's reads (allowed without it) and for calls no resource policy delegates."""
+        may delegate; (None, None) for the management account's own calls, for callers outside the
+        organization, for a delegated administrator's reads (allowed without it), for the calls any
+        member may make, and for calls no resource policy delegates."""
         doc = self.state.get(GLOBAL, _RESOURCE_POLICY)
-        if doc is None or not (is_read(operation) or operation in _POLICY_MANAGEMENT):
+        if doc is None or not _delegable(operation):
             return None, None
         org = self.state.get(GLOBAL, "organization")
-        if org is None or ctx.account_id == org["MasterAccountId"]:
+        if (
+            org is None
+            or ctx.account_id == org["MasterAccountId"]
+            or self.accounts.get(GLOBAL, ctx.account_id) is None
+        ):
             return None, None
         if is_read(operation) and self.is_delegated_administrator(ctx.account_id):
             return None, None
         return doc["Content"], org["MasterAccountId"]
 
+    def condition_values(self, ctx: RequestContext, operation: str, params: Params) -> Params:
+        """`organizations:PolicyType`, the type of policy a call creates, changes or lists, by which a
+        resource policy delegates the management of one type only (the User Guide's examples)."""
+        policy_type = params.get("Type") or params.get("PolicyType") or params.get("Filter")
+        if policy_type is None:
+            named = params.get("PolicyId") or params.get("ResourceId")
+            policy = (
+                self.policies.get(GLOBAL, named)
+                if isinstance(named, str) and named.startswith("p-")
+                else None
+            )
+            if policy is not None:
+                policy_type = policy["PolicySummary"]["Type"]
+        return {"organizations:PolicyType": policy_type} if isinstance(policy_type, str) else {}
+
     # -- delegated administrators ----------------------------------------------
 
     def _delegate_candidate(self, ctx: RequestContext, p: Params) -> tuple[Params, str, str]:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         account_id, service = p["AccountId"], p["ServicePrincipal"]
         if self.accounts.get(GLOBAL, account_id) is None:
             raise org_error("AccountNotFoundException")
@@ -128,7 +160,7 @@ class DelegationOperations:
         delegates = self._delegates()
         if service in delegates.get(account_id, {}):
             raise org_error("AccountAlreadyRegisteredException")
-        delegates.setdefault(account_id, {})[service] = _now()
+        delegates.setdefault(account_id, {})[service] = now_iso()
         self.state.put(GLOBAL, _DELEGATES, {"Accounts": delegates})
         return {}
 
@@ -144,7 +176,7 @@ class DelegationOperations:
         return {}
 
     def ListDelegatedAdministrators(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         service = p.get("ServicePrincipal")
         listed = []
         for account_id, services in sorted(self._delegates().items()):
@@ -154,12 +186,14 @@ class DelegationOperations:
             if account is None:
                 continue
             since = services[service] if service is not None else min(services.values())
-            view = {k: v for k, v in self._public(account).items() if k != "Paths"}  # not a DelegatedAdministrator's
+            view = {
+                k: v for k, v in self._public(account).items() if k != "Paths"
+            }  # not a DelegatedAdministrator's
             listed.append({**view, "DelegationEnabledDate": since})
         return page(listed, p, "DelegatedAdministrators")
 
     def ListDelegatedServicesForAccount(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         account_id = p["AccountId"]
         if self.accounts.get(GLOBAL, account_id) is None:
             raise org_error("AccountNotFoundException")
@@ -188,13 +222,16 @@ class DelegationOperations:
 
     def PutResourcePolicy(self, ctx: RequestContext, p: Params) -> Params:
         """Create the resource policy, or replace its content (its id and ARN stay)."""
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         content = p["Content"]
         try:
             parsed = json.loads(content)
         except ValueError:
             parsed = None
-        if not isinstance(parsed, dict) or "Statement" not in parsed:
+        statements = parsed.get("Statement") if isinstance(parsed, dict) else None
+        if isinstance(statements, dict):
+            statements = [statements]
+        if not isinstance(statements, list) or not all(isinstance(st, dict) for st in statements):
             raise ServiceError(
                 "InvalidInputException",
                 "You provided a resource policy that isn't valid JSON.",
@@ -202,6 +239,7 @@ class DelegationOperations:
                 Reason="INVALID_RESOURCE_POLICY_JSON",
             )
         doc = self.state.get(GLOBAL, _RESOURCE_POLICY)
+        created = doc is None
         if doc is None:
             policy_id = "rp-" + "".join(random.choices(string.ascii_lowercase + string.digits, k=8))
             arn = f"arn:aws:organizations::{org['MasterAccountId']}:resourcepolicy/{org['Id']}/{policy_id}"
@@ -209,21 +247,21 @@ class DelegationOperations:
         doc["Content"] = content
         with self.store.transaction():
             self.state.put(GLOBAL, _RESOURCE_POLICY, doc)
-            if p.get("Tags"):
+            if created and p.get("Tags"):  # "tags ... to attach to the newly created resource policy"
                 tree = self.structure(org)
                 tree["Tags"][doc["Id"]] = {t["Key"]: t["Value"] for t in p["Tags"]}
                 self.save_structure(tree)
         return self._policy_answer(doc)
 
     def DescribeResourcePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         doc = self.state.get(GLOBAL, _RESOURCE_POLICY)
         if doc is None:
             raise org_error("ResourcePolicyNotFoundException")
         return self._policy_answer(doc)
 
     def DeleteResourcePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.state.get(GLOBAL, _RESOURCE_POLICY)
         if doc is None:
             raise org_error("ResourcePolicyNotFoundException")

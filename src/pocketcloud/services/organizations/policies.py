@@ -87,7 +87,7 @@ class PolicyOperations:
     store: Any
     accounts: Any
     policies: Any
-    _require_administrator: Callable[[RequestContext], Params]
+    _require_administrator: Callable[[RequestContext, Params], Params]
     resource_policy_id: Callable[[], str | None]
     _organization: Callable[[], Params]
     structure: Callable[[Params], Params]
@@ -194,7 +194,7 @@ class PolicyOperations:
                     attached.append(policy_id)
 
     def EnablePolicyType(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._root_or_fail(doc, p["RootId"])
         if self._type_enabled(doc, p["PolicyType"]):
@@ -211,7 +211,7 @@ class PolicyOperations:
         return {"Root": doc["Root"]}
 
     def DisablePolicyType(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._root_or_fail(doc, p["RootId"])
         policy_type = p["PolicyType"]
@@ -264,7 +264,7 @@ class PolicyOperations:
         ) or any(s["Type"] == policy_type and s["Name"] == name for s, _ in _MANAGED.values())
 
     def CreatePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         policy_type = p["Type"]
         self._check_content(p["Content"], policy_type)
         if self._name_taken(p["Name"], policy_type):
@@ -291,11 +291,11 @@ class PolicyOperations:
         return {"Policy": policy}
 
     def DescribePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         return {"Policy": self._policy_or_fail(p["PolicyId"])}
 
     def UpdatePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         policy = self._policy_or_fail(p["PolicyId"])
         if policy["PolicySummary"]["AwsManaged"]:
             raise _immutable()
@@ -314,7 +314,7 @@ class PolicyOperations:
         return {"Policy": policy}
 
     def DeletePolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         policy = self._policy_or_fail(p["PolicyId"])
         if policy["PolicySummary"]["AwsManaged"]:
             raise _immutable()
@@ -328,7 +328,7 @@ class PolicyOperations:
         return {}
 
     def ListPolicies(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         wanted = p["Filter"]
         found = [dict(s) for s, _ in _MANAGED.values() if s["Type"] == wanted]
         found += [
@@ -345,7 +345,7 @@ class PolicyOperations:
             raise org_error("TargetNotFoundException")
 
     def AttachPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         policy = self._policy_or_fail(p["PolicyId"])
         target = p["TargetId"]
@@ -368,7 +368,7 @@ class PolicyOperations:
         return {}
 
     def DetachPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         policy = self._policy_or_fail(p["PolicyId"])
         target = p["TargetId"]
@@ -390,7 +390,7 @@ class PolicyOperations:
         return {}
 
     def ListPoliciesForTarget(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._target_or_fail(doc, p["TargetId"])
         found = []
@@ -401,7 +401,7 @@ class PolicyOperations:
         return page(found, p, "Policies")
 
     def ListTargetsForPolicy(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._policy_or_fail(p["PolicyId"])
         targets = []
@@ -443,7 +443,7 @@ class PolicyOperations:
             self._target_or_fail(doc, resource_id)
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._taggable_or_fail(doc, p["ResourceId"])
         tags = dict(doc["Tags"].get(p["ResourceId"], {}))
@@ -455,7 +455,7 @@ class PolicyOperations:
         return {}
 
     def UntagResource(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._taggable_or_fail(doc, p["ResourceId"])
         tags = doc["Tags"].get(p["ResourceId"], {})
@@ -465,7 +465,7 @@ class PolicyOperations:
         return {}
 
     def ListTagsForResource(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._taggable_or_fail(doc, p["ResourceId"])
         tags = [{"Key": k, "Value": v} for k, v in sorted(doc["Tags"].get(p["ResourceId"], {}).items())]

@@ -11,7 +11,6 @@ from __future__ import annotations
 import random
 import secrets
 import string
-from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.auth.principal import Credential, root_principal
@@ -24,7 +23,13 @@ from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.organizations.delegation import DelegationOperations
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
-from pocketcloud.services.organizations.structure import StructureOperations, invalid_token, org_error, page
+from pocketcloud.services.organizations.structure import (
+    StructureOperations,
+    invalid_token,
+    now_iso,
+    org_error,
+    page,
+)
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -32,10 +37,6 @@ ACCESS_ROLE_TRUST = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"arn:aws:iam::%s:root"},'
     '"Action":"sts:AssumeRole"}]}'
 )
-
-
-def _now() -> str:
-    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
@@ -120,11 +121,11 @@ class OrganizationsProvider(
         policy or the caller's place in the organization decided it."""
         return _access_denied()
 
-    def _require_administrator(self, ctx: RequestContext) -> Params:
-        """The caller's organization, if the caller may make this call: the management account, or a
-        member account the organization delegates it to (`delegation.py`)."""
+    def _require_administrator(self, ctx: RequestContext, p: Params) -> Params:
+        """The caller's organization, if the caller may make this call (with `p`): the management
+        account, or a member account the organization delegates it to (`delegation.py`)."""
         org = self._member_organization(ctx)
-        if ctx.account_id != org["MasterAccountId"] and not self.delegated(ctx, org):
+        if ctx.account_id != org["MasterAccountId"] and not self.delegated(ctx, org, p):
             raise _access_denied()
         return org
 
@@ -161,7 +162,7 @@ class OrganizationsProvider(
                     "Status": "ACTIVE",
                     "State": "ACTIVE",
                     "JoinedMethod": "INVITED",
-                    "JoinedTimestamp": _now(),
+                    "JoinedTimestamp": now_iso(),
                 },
             )
             for member, _key, _secret in self.runtime.settings.accounts:
@@ -181,7 +182,7 @@ class OrganizationsProvider(
             "Status": "ACTIVE",
             "State": "ACTIVE",
             "JoinedMethod": "INVITED",
-            "JoinedTimestamp": _now(),
+            "JoinedTimestamp": now_iso(),
         }
 
     def DescribeOrganization(self, ctx: RequestContext, p: Params) -> Params:
@@ -190,7 +191,7 @@ class OrganizationsProvider(
     def DeleteOrganization(self, ctx: RequestContext, p: Params) -> Params:
         """The management account deletes its organization once no other account is in it ("The
         organization must be empty of member accounts"); its tree, policies and settings go with it."""
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         if any(account != org["MasterAccountId"] for account in self.account_ids()):
             raise org_error("OrganizationNotEmptyException")
         with self.store.transaction():
@@ -203,7 +204,7 @@ class OrganizationsProvider(
         return {}
 
     def RemoveAccountFromOrganization(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         self._depart(org, p["AccountId"])
         return {}
 
@@ -242,7 +243,7 @@ class OrganizationsProvider(
             account_id = "".join(random.choices(string.digits, k=12))
         key_id, secret = new_id("AKIA", 20), new_secret()
         request_id = "car-" + secrets.token_hex(16)
-        created = _now()
+        created = now_iso()
         account = {
             "Id": account_id,
             "Arn": f"arn:aws:organizations::{org['MasterAccountId']}:account/{org['Id']}/{account_id}",
@@ -293,7 +294,7 @@ class OrganizationsProvider(
         }
 
     def CreateAccount(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         for _, existing in self.store.iter_collection("organizations", "accounts", GLOBAL):
             if existing["Email"] == p["Email"]:
                 return {"CreateAccountStatus": self._failed_request(p["AccountName"], "EMAIL_ALREADY_EXISTS")}
@@ -306,7 +307,7 @@ class OrganizationsProvider(
         """A create-account request that failed. CreateAccount is asynchronous and has no error for
         an email already in use: its request fails, and DescribeCreateAccountStatus reports why
         (State FAILED, FailureReason EMAIL_ALREADY_EXISTS), as the API reference documents."""
-        now = _now()
+        now = now_iso()
         status = {
             "Id": "car-" + secrets.token_hex(16),
             "AccountName": name,
@@ -319,7 +320,7 @@ class OrganizationsProvider(
         return status
 
     def DescribeCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         status = self.state.get(GLOBAL, p["CreateAccountRequestId"])
         if status is None:
             raise _org_error(
@@ -330,7 +331,7 @@ class OrganizationsProvider(
 
     def ListCreateAccountStatus(self, ctx: RequestContext, p: Params) -> Params:
         """The organization's create-account requests, oldest first, of the given States if any."""
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         states = set(p.get("States") or ())
         found = [
             status
@@ -350,7 +351,7 @@ class OrganizationsProvider(
         return view
 
     def DescribeAccount(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         account = self.accounts.get(GLOBAL, p["AccountId"])
         if account is None:
             raise _org_error("AccountNotFoundException", "You specified an account that doesn't exist.")
@@ -359,7 +360,7 @@ class OrganizationsProvider(
     def CloseAccount(self, ctx: RequestContext, p: Params) -> Params:
         """Close a member account. On AWS the account is PENDING_CLOSURE for a few minutes and then
         SUSPENDED, still listed in the organization for 90 days; here it is SUSPENDED at once."""
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         account_id = p["AccountId"]
         account = self.accounts.get(GLOBAL, account_id)
         if account is None:
@@ -374,7 +375,7 @@ class OrganizationsProvider(
         return {}
 
     def ListAccounts(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         limit = p.get("MaxResults") or 20
         token = p.get("NextToken")
         if token is not None and not (is_digits(token, 12) and len(token) == 12):

@@ -6,11 +6,10 @@ IAM's centralized root access needs it for "iam.amazonaws.com".
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.organizations.structure import page
+from pocketcloud.services.organizations.structure import now_iso, page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
@@ -19,7 +18,7 @@ _KEY = "service_access"
 
 class ServiceAccessOperations:
     state: Any
-    _require_administrator: Callable[[RequestContext], Params]  # the provider's
+    _require_administrator: Callable[[RequestContext, Params], Params]  # the provider's
 
     def _enabled(self) -> dict[str, str]:
         doc = self.state.get(GLOBAL, _KEY)
@@ -30,20 +29,20 @@ class ServiceAccessOperations:
         return service_principal in self._enabled()
 
     def EnableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         enabled = self._enabled()
-        enabled.setdefault(p["ServicePrincipal"], datetime.now(UTC).replace(microsecond=0).isoformat())
+        enabled.setdefault(p["ServicePrincipal"], now_iso())
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
         return {}
 
     def DisableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         enabled = self._enabled()
         enabled.pop(p["ServicePrincipal"], None)
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
         return {}
 
     def ListAWSServiceAccessForOrganization(self, ctx: RequestContext, p: Params) -> Params:
-        self._require_administrator(ctx)
+        self._require_administrator(ctx, p)
         listed = [{"ServicePrincipal": k, "DateEnabled": v} for k, v in sorted(self._enabled().items())]
         return page(listed, p, "EnabledServicePrincipals")

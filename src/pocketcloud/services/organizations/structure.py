@@ -14,6 +14,7 @@ import random
 import re
 import string
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
@@ -26,6 +27,11 @@ GLOBAL = ("", "")
 _KEY = "structure"
 _MAX_OU_DEPTH = 5  # "OU maximum nesting in a root: five levels of OUs deep under a root"
 _LOWER = string.ascii_lowercase + string.digits
+
+
+def now_iso() -> str:
+    """Now, to the second, as the organization's timestamps are kept."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat()
 
 
 def _random(n: int) -> str:
@@ -75,7 +81,7 @@ class StructureOperations:
     state: Any
     store: Any
     accounts: Any
-    _require_administrator: Callable[[RequestContext], Params]
+    _require_administrator: Callable[[RequestContext, Params], Params]
     _public: Callable[[Params], Params]
     _changed: Callable[[], None]
 
@@ -156,11 +162,11 @@ class StructureOperations:
     # -- roots and OUs --------------------------------------------------------
 
     def ListRoots(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         return page([self.structure(org)["Root"]], p, "Roots")
 
     def CreateOrganizationalUnit(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         parent_id, name = p["ParentId"], p["Name"]
         self._parent_or_fail(doc, parent_id)
@@ -184,13 +190,13 @@ class StructureOperations:
         return {"OrganizationalUnit": self._ou_view(org, doc, ou_id)}
 
     def DescribeOrganizationalUnit(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._ou_or_fail(doc, p["OrganizationalUnitId"])
         return {"OrganizationalUnit": self._ou_view(org, doc, p["OrganizationalUnitId"])}
 
     def UpdateOrganizationalUnit(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         ou_id = p["OrganizationalUnitId"]
         ou = self._ou_or_fail(doc, ou_id)
@@ -202,7 +208,7 @@ class StructureOperations:
         return {"OrganizationalUnit": self._ou_view(org, doc, ou_id)}
 
     def DeleteOrganizationalUnit(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         ou_id = p["OrganizationalUnitId"]
         self._ou_or_fail(doc, ou_id)
@@ -218,7 +224,7 @@ class StructureOperations:
     # -- listing the tree -----------------------------------------------------
 
     def ListOrganizationalUnitsForParent(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._parent_or_fail(doc, p["ParentId"])
         ous = [
@@ -228,7 +234,7 @@ class StructureOperations:
         return page(ous, p, "OrganizationalUnits")
 
     def ListAccountsForParent(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._parent_or_fail(doc, p["ParentId"])
         found = [
@@ -237,7 +243,7 @@ class StructureOperations:
         return page(found, p, "Accounts")
 
     def ListChildren(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         self._parent_or_fail(doc, p["ParentId"])
         kind = p["ChildType"]
@@ -245,7 +251,7 @@ class StructureOperations:
         return page(children, p, "Children")
 
     def ListParents(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         child = p["ChildId"]
         if child not in doc["OUs"] and self.accounts.get(GLOBAL, child) is None:
@@ -255,7 +261,7 @@ class StructureOperations:
         return page([{"Id": parent, "Type": kind}], p, "Parents")
 
     def MoveAccount(self, ctx: RequestContext, p: Params) -> Params:
-        org = self._require_administrator(ctx)
+        org = self._require_administrator(ctx, p)
         doc = self.structure(org)
         account, source, destination = p["AccountId"], p["SourceParentId"], p["DestinationParentId"]
         if self.accounts.get(GLOBAL, account) is None:
