@@ -75,7 +75,13 @@ def test_a_detector_watches_one_log_group_that_exists(logs: Any, group: str) -> 
     )
     two = [group_arn(group), group_arn(group)]
     assert error_of(logs.create_log_anomaly_detector, logGroupArnList=two)[0] == "InvalidParameterException"
+    bad_pattern = {"logGroupArnList": [group_arn(group)], "filterPattern": '{ $.level = "ERROR"'}
+    assert error_of(logs.create_log_anomaly_detector, **bad_pattern)[0] == "InvalidParameterException"
     arn = logs.create_log_anomaly_detector(logGroupArnList=[group_arn(group)])["anomalyDetectorArn"]
+    assert (
+        error_of(logs.list_log_anomaly_detectors, nextToken="!!not a token!!")[0]
+        == "InvalidParameterException"
+    )
     code, _ = error_of(logs.update_anomaly, anomalyDetectorArn=arn, anomalyId="0" * 36, patternId="0" * 32)
     assert code == "InvalidParameterException"
     code, _ = error_of(

@@ -4,8 +4,9 @@ ListAnomalies and UpdateAnomaly, and their tags (TagResource & co. on a detector
 A detector watches one log group (`logGroupArnList` holds exactly one ARN, of a
 group that exists) under the ARN
 `arn:aws:logs:<region>:<account>:anomaly-detector:<uuid>`. Its settings are kept,
-validated and answered as AWS does; its status is ANALYZING while enabled and
-PAUSED once UpdateLogAnomalyDetector disables it. The machine-learning part,
+validated (the filter pattern as a metric filter's) and answered; its status is
+ANALYZING while enabled and PAUSED once UpdateLogAnomalyDetector disables it.
+The machine-learning part,
 finding patterns and anomalies in the events, is not done here: a detector finds
 no anomalies, so ListAnomalies answers none and UpdateAnomaly names none.
 """
@@ -18,6 +19,7 @@ from typing import Any
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.services.logs.errors import LogsMixin, invalid, no_resource, not_found, tags_of_resource
 from pocketcloud.services.logs.events import now_ms
+from pocketcloud.services.logs.filters import checked_pattern, page_by
 
 Params = dict[str, Any]
 
@@ -50,6 +52,8 @@ class AnomalyDetectorOperations(LogsMixin):
         if len(groups) != 1:
             raise invalid("logGroupArnList must contain exactly one log group ARN.")
         self._group(ctx, self._group_from_arn(ctx, groups[0]))  # it exists (ResourceNotFoundException)
+        if p.get("filterPattern"):
+            checked_pattern(p["filterPattern"])  # a metric filter's syntax (InvalidParameterException)
         scope = self._scope(ctx)
         detector_id = str(uuid.uuid4())
         arn = f"arn:aws:logs:{ctx.region}:{ctx.account_id}:anomaly-detector:{detector_id}"
@@ -84,21 +88,18 @@ class AnomalyDetectorOperations(LogsMixin):
 
     def ListLogAnomalyDetectors(self, ctx: RequestContext, p: Params) -> Params:
         wanted = p.get("filterLogGroupArn")
-        limit = p.get("limit") or 50
-        rows = [
-            (detector_id, doc)
-            for detector_id, doc in self.anomaly_detectors.scan(
-                self._scope(ctx), start_after=p.get("nextToken")
-            )
+        docs = [
+            self._view(doc)
+            for _, doc in self.anomaly_detectors.scan(self._scope(ctx))
             if not wanted or wanted in doc["logGroupArnList"]
         ]
-        result: Params = {"anomalyDetectors": [self._view(doc) for _, doc in rows[:limit]]}
-        if len(rows) > limit:
-            result["nextToken"] = rows[limit - 1][0]
-        return result
+        found, token = page_by(docs, "anomalyDetectorArn", p)
+        return {"anomalyDetectors": found, **({"nextToken": token} if token else {})}
 
     def UpdateLogAnomalyDetector(self, ctx: RequestContext, p: Params) -> Params:
         detector_id, doc = self._detector(ctx, p["anomalyDetectorArn"])
+        if p.get("filterPattern"):
+            checked_pattern(p["filterPattern"])
         for member in _SETTINGS:
             if p.get(member) is not None:
                 doc[member] = p[member]

@@ -94,14 +94,14 @@ def _check_transformation_count(transformations: list[Params]) -> None:
         )
 
 
-def _compiled(pattern: str) -> FilterPattern:
+def checked_pattern(pattern: str) -> FilterPattern:
     try:
         return compile_filter(pattern)
     except FilterPatternError as exc:
         raise invalid(str(exc)) from exc
 
 
-def _page(docs: list[Params], key: str, p: Params) -> tuple[list[Params], str | None]:
+def page_by(docs: list[Params], key: str, p: Params) -> tuple[list[Params], str | None]:
     """One page of `docs` (sorted by `key`) after the token's key, with the next token if more remain."""
     after = _page_after(p.get("nextToken"))
     if after is not None:
@@ -131,7 +131,7 @@ class FilterOperations(LogsMixin):
     def PutMetricFilter(self, ctx: RequestContext, p: Params) -> Params:
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
         _check_transformation_count(p["metricTransformations"])
-        pattern = _compiled(p["filterPattern"])
+        pattern = checked_pattern(p["filterPattern"])
         transformations = []
         for given in p["metricTransformations"]:
             transformation = {k: given[k] for k in ("metricName", "metricNamespace", "metricValue")}
@@ -213,7 +213,7 @@ class FilterOperations(LogsMixin):
             ]
         for d in docs:  # the token names the last filter shown: group and name
             d["_key"] = f"{d['filterName']}\0{d['logGroupName']}" if not group else d["filterName"]
-        page, token = _page(docs, "_key", p)
+        page, token = page_by(docs, "_key", p)
         result: Params = {"metricFilters": [{k: v for k, v in d.items() if k != "_key"} for d in page]}
         if token:
             result["nextToken"] = token
@@ -299,7 +299,7 @@ class FilterOperations(LogsMixin):
         group, name, scope = p["logGroupName"], p["filterName"], self._scope(ctx)
         self._check_destination_arn(ctx, p)
         self._group(ctx, group)
-        pattern = _compiled(p["filterPattern"])
+        pattern = checked_pattern(p["filterPattern"])
         self._check_destination(ctx, p)
         doc: Params = {
             "filterName": name,
@@ -330,7 +330,7 @@ class FilterOperations(LogsMixin):
         self._group(ctx, group)
         prefix = p.get("filterNamePrefix") or ""
         docs = [d for _, d in self.subscriptions.scan(scope, prefix=f"{group}\0{prefix}")]
-        page, token = _page(docs, "filterName", p)
+        page, token = page_by(docs, "filterName", p)
         result: Params = {"subscriptionFilters": page}
         if token:
             result["nextToken"] = token
