@@ -164,12 +164,17 @@ class EnvironmentPool:
         while True:
             await asyncio.sleep(min(5.0, max(0.2, self.idle_seconds / 4)))
             cutoff = time.monotonic() - self.idle_seconds
-            for slot in self._revisions.values():
+            # A copy: invocations add revisions while an environment shuts down.
+            for revision, slot in list(self._revisions.items()):
                 stale = [env for env in slot.idle if env.last_used < cutoff]
                 slot.idle = [env for env in slot.idle if env.last_used >= cutoff]
                 for env in stale:
                     self._all.discard(env)
                     await env.shutdown()
+                if not slot.idle and not slot.busy and self._revisions.get(revision) is slot:
+                    # Nothing of it left: forgotten, or revisions (a tenant-isolated function's, one
+                    # per tenant the callers name) would pile up for as long as the server runs.
+                    del self._revisions[revision]
 
     async def close(self) -> None:
         if self._reaper is not None:

@@ -10,7 +10,7 @@ from typing import Any
 
 from tests.conftest import make_client
 from tests.services.awslambda.support import Functions, delivered, error_of, forwarding, new_queue
-from tests.services.awslambda.test_function_url_invoke import make_public, send
+from tests.services.awslambda.url_support import make_public, send
 
 ECHO = "def handler(event, context):\n    return event\n"
 

@@ -22,6 +22,7 @@ from botocore.credentials import Credentials
 
 from tests.conftest import ROOT_ACCOUNT, ROOT_KEY, ROOT_SECRET, ServerProcess
 from tests.services.awslambda.support import Functions
+from tests.services.awslambda.url_support import Answer, make_public, send
 from tests.services.iam.support import Caller, allow, doc
 
 SOURCE = """
@@ -65,33 +66,6 @@ def handler(event, context):
 """
 
 
-class Answer:
-    def __init__(self, response: http.client.HTTPResponse) -> None:
-        self.status = response.status
-        self.headers = response.headers
-        self.body = response.read()
-
-    def json(self) -> Any:
-        return json.loads(self.body)
-
-
-def send(
-    url: str,
-    method: str = "GET",
-    target: str = "/",
-    headers: dict[str, str] | None = None,
-    body: bytes | None = None,
-) -> Answer:
-    """One request to a function URL: to 127.0.0.1 on the URL's port, with the URL's Host."""
-    parts = urlsplit(url)
-    connection = http.client.HTTPConnection("127.0.0.1", parts.port, timeout=30)
-    try:
-        connection.request(method, target, body=body, headers={"Host": parts.netloc, **(headers or {})})
-        return Answer(connection.getresponse())
-    finally:
-        connection.close()
-
-
 def signed(
     url: str,
     key: str,
@@ -107,27 +81,6 @@ def signed(
     SigV4Auth(Credentials(key, secret), service, region).add_auth(request)
     headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
     return send(url, method, target, headers, body or None)
-
-
-def make_public(lam: Any, name: str, qualifier: str | None = None) -> None:
-    """What a NONE URL needs of the function's policy: InvokeFunctionUrl and InvokeFunction for "*"."""
-    extra = {"Qualifier": qualifier} if qualifier else {}
-    lam.add_permission(
-        FunctionName=name,
-        StatementId="url",
-        Action="lambda:InvokeFunctionUrl",
-        Principal="*",
-        FunctionUrlAuthType="NONE",
-        **extra,
-    )
-    lam.add_permission(
-        FunctionName=name,
-        StatementId="invoke",
-        Action="lambda:InvokeFunction",
-        Principal="*",
-        InvokedViaFunctionUrl=True,
-        **extra,
-    )
 
 
 @pytest.fixture(scope="module")

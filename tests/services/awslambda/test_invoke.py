@@ -34,7 +34,9 @@ def test_a_warm_environment_is_reused_and_only_the_first_call_is_cold(functions:
     for r in results:
         fields = dict(f.split(": ", 1) for f in r.report().split("\t")[1:] if ": " in f)
         spent = float(fields["Duration"].split()[0]) + float(fields.get("Init Duration", "0 ms").split()[0])
-        assert fields["Billed Duration"] == f"{math.ceil(spent)} ms"
+        billed = int(fields["Billed Duration"].split()[0])
+        # The line prints each duration to 0.01 ms; the bill rounds up their unrounded sum.
+        assert math.ceil(spent - 0.01) <= billed <= math.ceil(spent + 0.01)
     assert all(r.response["ExecutedVersion"] == "$LATEST" for r in results)
 
 

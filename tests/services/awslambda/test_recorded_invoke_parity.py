@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from tests.services.awslambda.support import Functions, error_of, invoke, unique, zipped
-from tests.services.awslambda.test_function_url_invoke import make_public, send
+from tests.services.awslambda.url_support import make_public, send
 
 ECHO = "def handler(event, context):\n    return event\n"
 CALLER = "import boto3\ndef handler(event, context):\n    return boto3.client('sts').get_caller_identity()\n"

@@ -17,7 +17,7 @@ import pytest
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
 from tests.services.awslambda.support import Functions, error_of
-from tests.services.awslambda.test_function_url_invoke import make_public, send
+from tests.services.awslambda.url_support import make_public, send
 from tests.services.iam.support import Caller, allow, doc
 
 ECHO = "def handler(event, context):\n    print('streamed', event.get('n'))\n    return {'got': event}\n"

@@ -9,6 +9,7 @@ import json
 from typing import Any
 
 from tests.services.awslambda.support import Functions, error_of, invoke, log_messages
+from tests.services.awslambda.url_support import make_public, send
 
 COUNTER = """
 import os
@@ -88,3 +89,18 @@ def test_durable_settings_are_kept_and_answered(functions: Functions, lam: Any) 
         "ExecutionTimeout": 300,
         "RetentionPeriodInDays": 30,
     }
+
+
+def test_other_ways_in_name_the_tenant_or_are_refused(functions: Functions, lam: Any) -> None:
+    """InvokeAsync names no tenant, so a tenant-isolated function refuses it; its function URL takes
+    the tenant in X-Amz-Tenant-Id, as Invoke sends TenantId."""
+    name = functions.python(COUNTER, TenancyConfig={"TenantIsolationMode": "PER_TENANT"})
+    assert error_of(lambda: lam.invoke_async(FunctionName=name, InvokeArgs=b"{}"))[0] == (
+        "InvalidParameterValueException"
+    )
+    url = lam.create_function_url_config(FunctionName=name, AuthType="NONE")["FunctionUrl"]
+    make_public(lam, name)
+    assert send(url).status == 400
+    answer = send(url, headers={"X-Amz-Tenant-Id": "url-tenant"})
+    assert answer.status == 200
+    assert answer.json()["tenant"] == "url-tenant"

@@ -25,7 +25,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.serializers.scalars import iso8601_epoch_ms as _iso_ms
 from pocketcloud.services.awslambda.code import request_too_large
 from pocketcloud.services.awslambda.functions import function_arn, split_name
-from pocketcloud.services.awslambda.invoke import InvokeOperations
+from pocketcloud.services.awslambda.invoke import InvokeOperations, check_tenant
 
 log = logging.getLogger("pocketcloud.lambda")
 Params = dict[str, Any]
@@ -37,9 +37,10 @@ class AsyncInvokeOperations(InvokeOperations):
     async def InvokeAsync(self, ctx: RequestContext, p: Params) -> Params:
         """The deprecated asynchronous call: Invoke's Event type, with its older 256 KB limit."""
         name, qualifier = split_name(ctx, p["FunctionName"])
-        self.functions.resolve(  # type: ignore[attr-defined]
+        doc, _ = self.functions.resolve(  # type: ignore[attr-defined]
             (ctx.account_id, ctx.region), name, qualifier, function_arn(ctx.region, ctx.account_id, name)
         )
+        check_tenant(doc, None)  # InvokeAsync names no tenant: a tenant-isolated function refuses it
         body = p.get("InvokeArgs")
         try:
             payload = await body.read(INVOKE_ASYNC_LIMIT) if body is not None else b""  # a streaming body

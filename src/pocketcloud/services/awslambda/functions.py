@@ -739,7 +739,7 @@ class FunctionOperations:
                 "ApplyOn": p["SnapStart"].get("ApplyOn") or "None",
                 "OptimizationStatus": "Off",
             }
-        if p.get("DurableConfig") is not None:
+        if p.get("DurableConfig"):
             doc["DurableConfig"] = {**doc.get("DurableConfig", {}), **p["DurableConfig"]}
         doc.update(
             {

@@ -43,7 +43,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model, service_model
 from pocketcloud.services.awslambda import url_cors
 from pocketcloud.services.awslambda.functions import function_arn
-from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT
+from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT, check_tenant
 from pocketcloud.services.awslambda.url_payloads import (
     BadResponse,
     build_event,
@@ -245,6 +245,11 @@ class _FunctionUrlCall:
         except ServiceError:
             return _denied(self.request_id)  # deleted since the configuration was read
         event = build_event(self.request, body, self.url_id, self.request_id, caller)
+        tenant = self.request.headers.get("x-amz-tenant-id") or None  # Invoke's TenantId, as a header
+        try:
+            check_tenant(doc, tenant)
+        except ServiceError as error:
+            return _message(400, error.message, self.request_id)
         try:
             outcome, _, _ = await self.provider.run(
                 account,
@@ -255,6 +260,7 @@ class _FunctionUrlCall:
                 request_id=self.request_id,
                 log_text=False,
                 invoked_arn=function_arn(region, account, name, alias),
+                tenant_id=tenant,
             )
         except ServiceError as error:
             if error.code == "TooManyRequestsException":
