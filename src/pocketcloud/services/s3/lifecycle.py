@@ -380,13 +380,13 @@ class LifecycleOperations:
     def lifecycle_clock(self) -> LifecycleClock:
         return LifecycleClock(self.runtime.settings.s3_lifecycle_day_seconds)
 
-    def expiration_headers(self, bucket_doc: Params, record: Params, completing: bool = False) -> Params:
+    def expiration_headers(self, bucket_doc: Params, record: Params, for_completed_upload: bool = False) -> Params:
         """`Expiration` (x-amz-expiration) for the current version of an object a rule will expire.
         A directory bucket answers "NotImplemented" in every PutObject, CopyObject, GetObject and
         HeadObject ("Object expiration information is not returned in directory buckets and this header
         returns the value "NotImplemented" in all responses"), and CompleteMultipartUpload nothing."""
         if is_directory_bucket(bucket_doc):
-            return {} if completing else {"Expiration": "NotImplemented"}
+            return {} if for_completed_upload else {"Expiration": "NotImplemented"}
         rules = ((bucket_doc.get("Configs") or {}).get("Lifecycle") or {}).get("Rules")
         if not rules or record.get("IsDeleteMarker"):
             return {}

@@ -645,7 +645,7 @@ class MultipartOperations:
             "Key": p["Key"],
             "ETag": record["ETag"],
             **self.encryption_headers(record),  # type: ignore[attr-defined]
-            **self.expiration_headers(bucket_doc, record, completing=True),  # type: ignore[attr-defined]
+            **self.expiration_headers(bucket_doc, record, for_completed_upload=True),  # type: ignore[attr-defined]
         }
         if record["VersionId"] != "null":  # none for the null version of a suspended bucket, as PutObject
             result["VersionId"] = record["VersionId"]
