@@ -25,10 +25,19 @@ def management_client(server: ServerProcess) -> Any:
     return make_client(server.endpoint, "organizations", key=MANAGEMENT_KEY, secret=MANAGEMENT_SECRET)
 
 
+def declared_accounts_server(**env: str) -> ServerProcess:
+    """A started server of its own on which MANAGEMENT and MEMBER are declared (no organization yet)."""
+    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
+    return ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared, **env}).start()
+
+
+def member_client(server: ServerProcess) -> Any:
+    return make_client(server.endpoint, "organizations", key=MEMBER_KEY, secret=MEMBER_SECRET)
+
+
 def organization_server(*policy_types: str) -> Iterator[ServerProcess]:
     """For a module fixture: the server, its organization made, `policy_types` enabled at the root."""
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    proc = declared_accounts_server()
     org = management_client(proc)
     org.create_organization(FeatureSet="ALL")
     root_id = org.list_roots()["Roots"][0]["Id"]

@@ -15,12 +15,10 @@ from botocore.exceptions import ClientError
 from tests.conftest import ServerProcess, make_client
 from tests.services.organizations.org_support import (
     MANAGEMENT,
-    MANAGEMENT_KEY,
-    MANAGEMENT_SECRET,
     MEMBER,
-    MEMBER_KEY,
-    MEMBER_SECRET,
+    declared_accounts_server,
     management_client,
+    member_client,
     policy_doc,
 )
 
@@ -29,8 +27,7 @@ SERVICE = "config.amazonaws.com"
 
 @pytest.fixture
 def server() -> Iterator[ServerProcess]:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    proc = declared_accounts_server()
     management_client(proc).create_organization(FeatureSet="ALL")
     yield proc
     proc.stop()
@@ -41,10 +38,6 @@ def error_of(call: Any, **kwargs: Any) -> dict[str, Any]:
         call(**kwargs)
     assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
     return dict(info.value.response["Error"], Reason=info.value.response.get("Reason"))
-
-
-def member_client(server: ServerProcess) -> Any:
-    return make_client(server.endpoint, "organizations", key=MEMBER_KEY, secret=MEMBER_SECRET)
 
 
 def test_a_member_registered_as_delegated_administrator_reads_the_organization(server: ServerProcess) -> None:
@@ -234,8 +227,7 @@ def test_a_resource_policy_takes_nothing_from_members_or_outsiders(server: Serve
 
 
 def test_with_authorization_off_the_resource_policy_still_decides_what_members_may_do() -> None:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared, "POCKETCLOUD_AUTH_DISABLED": "1"}).start()
+    proc = declared_accounts_server(POCKETCLOUD_AUTH_DISABLED="1")
     try:
         org, member = management_client(proc), member_client(proc)
         org.create_organization(FeatureSet="ALL")

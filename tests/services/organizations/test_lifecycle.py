@@ -14,11 +14,10 @@ from botocore.exceptions import ClientError
 from tests.conftest import ServerProcess, make_client
 from tests.services.organizations.org_support import (
     MANAGEMENT,
-    MANAGEMENT_KEY,
-    MANAGEMENT_SECRET,
     MEMBER,
     MEMBER_KEY,
     MEMBER_SECRET,
+    declared_accounts_server,
     management_client,
     policy_doc,
 )
@@ -26,8 +25,7 @@ from tests.services.organizations.org_support import (
 
 @pytest.fixture
 def server() -> Iterator[ServerProcess]:
-    declared = f"{MANAGEMENT}:{MANAGEMENT_KEY}:{MANAGEMENT_SECRET},{MEMBER}:{MEMBER_KEY}:{MEMBER_SECRET}"
-    proc = ServerProcess(env={"POCKETCLOUD_ACCOUNTS": declared}).start()
+    proc = declared_accounts_server()
     yield proc
     proc.stop()
 
@@ -62,14 +60,21 @@ def test_a_removed_account_is_out_of_reach_of_the_organizations_policies(server:
     org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
     deny = org.create_policy(
         Content=policy_doc({"Effect": "Deny", "Action": "iam:ListUsers", "Resource": "*"}),
-        Description="", Name="no-listing", Type="SERVICE_CONTROL_POLICY",
+        Description="",
+        Name="no-listing",
+        Type="SERVICE_CONTROL_POLICY",
     )["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=deny, TargetId=root)
     member_sts = make_client(server.endpoint, "sts", key=MEMBER_KEY, secret=MEMBER_SECRET)
     iam = make_client(server.endpoint, "iam", key=MEMBER_KEY, secret=MEMBER_SECRET)
     user = iam.create_user(UserName="worker")["User"]["UserName"]
-    iam.put_user_policy(UserName=user, PolicyName="all", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}))
+    iam.put_user_policy(
+        UserName=user,
+        PolicyName="all",
+        PolicyDocument=json.dumps(
+            {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+        ),
+    )
     keys = iam.create_access_key(UserName=user)["AccessKey"]
     worker = make_client(server.endpoint, "iam", key=keys["AccessKeyId"], secret=keys["SecretAccessKey"])
     assert code_of(worker.list_users) == "AccessDenied"
