@@ -17,7 +17,7 @@ import uuid
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
-from pocketcloud.services.logs.errors import LogsMixin, invalid, no_resource, not_found, tags_of_resource
+from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.services.logs.filters import checked_pattern, page_by
 
@@ -124,27 +124,3 @@ class AnomalyDetectorOperations(LogsMixin):
         if (anomaly is None) == (pattern is None):
             raise invalid("You must specify either anomalyId or patternId, but not both.")
         raise not_found(f"The specified {'anomaly' if anomaly else 'pattern'} does not exist.")
-
-    def anomaly_detector_tags(
-        self,
-        ctx: RequestContext,
-        arn: str,
-        add: dict[str, str] | None = None,
-        remove: list[str] | None = None,
-        max_tags: int = 50,
-    ) -> dict[str, str]:
-        """The tags of the detector `arn` names, after adding and removing (TagResource & co.)."""
-        detector_id = _detector_id(arn)
-        if detector_id is None:
-            raise no_resource(arn)
-        return tags_of_resource(
-            self.store,
-            self.anomaly_detectors,
-            self._scope(ctx),
-            detector_id,
-            arn,
-            add,
-            remove,
-            max_tags,
-            arn_member="anomalyDetectorArn",
-        )

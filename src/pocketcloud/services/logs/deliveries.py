@@ -26,7 +26,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.logs.errors import LogsMixin, no_resource, tags_of_resource
+from pocketcloud.services.logs.errors import LogsMixin
 from pocketcloud.store import Collection
 
 Params = dict[str, Any]
@@ -193,24 +193,6 @@ class DeliveryOperations(LogsMixin):
 
     def DescribeDeliverySources(self, ctx: RequestContext, p: Params) -> Params:
         return {"deliverySources": []}
-
-    def delivery_destination_tags(
-        self,
-        ctx: RequestContext,
-        arn: str,
-        add: dict[str, str] | None = None,
-        remove: list[str] | None = None,
-        max_tags: int = 50,
-    ) -> dict[str, str]:
-        """The tags of the delivery destination `arn` names, after adding and removing (for
-        TagResource, UntagResource and ListTagsForResource)."""
-        name = arn.split(":", 6)[6]
-        return tags_of_resource(
-            self.store, self.delivery_destinations, self._scope(ctx), name, arn, add, remove, max_tags
-        )
-
-    def delivery_tags(self, ctx: RequestContext, arn: str, **changes: Any) -> dict[str, str]:
-        raise no_resource(arn)  # no delivery can exist (see the module's docstring)
 
     # -- deliveries ---------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ from pocketcloud.iam.evaluate import ROOT, AuthorizationRequest, evaluate
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import is_digits
-from pocketcloud.services.logs.errors import LogsMixin, invalid, tags_of_resource
+from pocketcloud.services.logs.errors import LogsMixin, invalid
 from pocketcloud.services.logs.events import now_ms
 from pocketcloud.store import Collection
 
@@ -167,21 +167,6 @@ class DestinationOperations(LogsMixin):
         if not self.destinations.delete(self._scope(ctx), p["destinationName"]):
             raise _missing()
         return {}
-
-    def destination_tags(
-        self,
-        ctx: RequestContext,
-        arn: str,
-        add: dict[str, str] | None = None,
-        remove: list[str] | None = None,
-        max_tags: int = 50,
-    ) -> dict[str, str]:
-        """The tags of the destination `arn` names (in the caller's account and region), after
-        adding and removing; TagResource, UntagResource and ListTagsForResource take its ARN."""
-        name = arn.split(":", 6)[6]
-        return tags_of_resource(
-            self.store, self.destinations, self._scope(ctx), name, arn, add, remove, max_tags
-        )
 
     def check_logs_destination(self, ctx: RequestContext, arn: str) -> None:
         """A subscription filter may name this destination: it exists and, for another account's

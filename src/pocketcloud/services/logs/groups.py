@@ -18,7 +18,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
+from pocketcloud.services.logs.errors import LogsMixin, invalid, no_resource, not_found, tags_of_resource
 from pocketcloud.services.logs.events import EventLog
 from pocketcloud.services.logs.kms_keys import check_group_key
 from pocketcloud.services.logs.tokens import opaque, unopaque
@@ -69,10 +69,9 @@ class GroupOperations(LogsMixin):
     _group_doc: Callable[[Scope, str], Params]
     _sweep_group: Callable[[Scope, str, Params], int]
     _delete_group_filters: Callable[[Scope, str], None]
-    destination_tags: Callable[..., dict[str, str]]
-    delivery_destination_tags: Callable[..., dict[str, str]]
-    delivery_tags: Callable[..., dict[str, str]]
-    anomaly_detector_tags: Callable[..., dict[str, str]]
+    destinations: Collection
+    delivery_destinations: Collection
+    anomaly_detectors: Collection
 
     def CreateLogGroup(self, ctx: RequestContext, p: Params) -> Params:
         name = p["logGroupName"]
@@ -300,18 +299,36 @@ class GroupOperations(LogsMixin):
         return {"tags": self._group(ctx, p["logGroupName"]).get("tags") or {}}
 
     def _resource_tags(self, arn: str) -> Callable[..., dict[str, str]] | None:
-        """The tag keeper of a destination's, delivery destination's, delivery's or anomaly detector's ARN (None: a
-        log group's, or not a Logs ARN at all)."""
+        """The tag keeper of a destination's, delivery destination's, delivery's or anomaly detector's
+        ARN: keeper(ctx, arn, add=, remove=, max_tags=) → the tags after the change (None: a log
+        group's ARN, or not a Logs ARN at all). Each is stored under the ARN's last part."""
         parts = arn.split(":", 6)
         if len(parts) != 7 or parts[0] != "arn" or parts[2] != "logs":
             return None
-        keepers: dict[str, Callable[..., dict[str, str]]] = {
-            "destination": self.destination_tags,
-            "delivery-destination": self.delivery_destination_tags,
-            "delivery": self.delivery_tags,
-            "anomaly-detector": self.anomaly_detector_tags,
+        if parts[5] == "delivery":
+            return _no_delivery  # no delivery can exist (deliveries.py)
+        stored: dict[str, tuple[Collection, str]] = {
+            "destination": (self.destinations, "arn"),
+            "delivery-destination": (self.delivery_destinations, "arn"),
+            "anomaly-detector": (self.anomaly_detectors, "anomalyDetectorArn"),
         }
-        return keepers.get(parts[5])
+        if parts[5] not in stored:
+            return None
+        collection, arn_member = stored[parts[5]]
+
+        def keeper(
+            ctx: RequestContext,
+            arn: str,
+            add: dict[str, str] | None = None,
+            remove: list[str] | None = None,
+            max_tags: int = MAX_TAGS,
+        ) -> dict[str, str]:
+            scope = self._scope(ctx)
+            return tags_of_resource(
+                self.store, collection, scope, parts[6], arn, add, remove, max_tags, arn_member=arn_member
+            )
+
+        return keeper
 
     def TagResource(self, ctx: RequestContext, p: Params) -> Params:
         arn = p["resourceArn"]
@@ -334,3 +351,7 @@ class GroupOperations(LogsMixin):
         if keeper := self._resource_tags(arn):
             return {"tags": keeper(ctx, arn)}
         return {"tags": self._group(ctx, self._group_from_arn(ctx, arn)).get("tags") or {}}
+
+
+def _no_delivery(ctx: RequestContext, arn: str, **changes: Any) -> dict[str, str]:
+    raise no_resource(arn)
