@@ -51,3 +51,37 @@ def test_the_account_has_no_custom_key_stores(kms: Any) -> None:
 )
 def test_operations_on_a_store_find_none(kms: Any, call: str, params: dict[str, str]) -> None:
     assert error_of(getattr(kms, call), CustomKeyStoreId=STORE, **params)[:2] == NOT_FOUND
+
+
+def test_no_custom_key_store_can_be_made_without_its_cluster_or_proxy(kms: Any) -> None:
+    """CreateCustomKeyStore needs a CloudHSM cluster, a VPC endpoint service or a reachable external key
+    store proxy, none of which exists for this endpoint: AWS's errors for each, and no store is made."""
+    cloudhsm = {
+        "CustomKeyStoreName": "ExampleCloudHSMKeyStore",
+        "CloudHsmClusterId": "cluster-234abcdefABC",
+        "TrustAnchorCertificate": "-----BEGIN CERTIFICATE-----\nMII...\n-----END CERTIFICATE-----",
+        "KeyStorePassword": "kmsPswd",
+    }
+    assert error_of(kms.create_custom_key_store, **cloudhsm)[:2] == ("CloudHsmClusterNotFoundException", 400)
+    external = {
+        "CustomKeyStoreName": "ExampleExternalKeyStore",
+        "CustomKeyStoreType": "EXTERNAL_KEY_STORE",
+        "XksProxyConnectivity": "PUBLIC_ENDPOINT",
+        "XksProxyUriEndpoint": "https://myproxy.xks.example.com",
+        "XksProxyUriPath": "/kms/xks/v1",
+        "XksProxyAuthenticationCredential": {
+            "AccessKeyId": "ABCDE23456723EXAMPLE",
+            "RawSecretAccessKey": "DXjSUawnel2fr6SKC7G25CNxTyWKE5PF9XX6H/u9pSo=",
+        },
+    }
+    assert error_of(kms.create_custom_key_store, **external)[:2] == ("XksProxyUriUnreachableException", 400)
+    in_vpc = {
+        **external,
+        "XksProxyConnectivity": "VPC_ENDPOINT_SERVICE",
+        "XksProxyVpcEndpointServiceName": "com.amazonaws.vpce.us-east-1.vpce-svc-example1",
+    }
+    assert error_of(kms.create_custom_key_store, **in_vpc)[:2] == (
+        "XksProxyVpcEndpointServiceNotFoundException",
+        400,
+    )
+    assert kms.describe_custom_key_stores()["CustomKeyStores"] == []
