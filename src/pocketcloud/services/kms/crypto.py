@@ -132,7 +132,9 @@ def unseal(doc: Params, blob: bytes, context: Params | None) -> bytes:
     if version >= len(versions):
         raise invalid_ciphertext()
     try:
-        return AESGCM(base64.b64decode(versions[version])).decrypt(nonce, blob[start:], _context_bytes(context))
+        return AESGCM(base64.b64decode(versions[version])).decrypt(
+            nonce, blob[start:], _context_bytes(context)
+        )
     except InvalidTag:
         raise invalid_ciphertext() from None
 
@@ -226,6 +228,21 @@ def shared_secret(doc: Params, peer_der: bytes) -> bytes | None:
     if not isinstance(peer, ec.EllipticCurvePublicKey) or peer.curve.name != private.curve.name:
         return None
     return bytes(private.exchange(ec.ECDH(), peer))
+
+
+def encapsulate(doc: Params) -> tuple[bytes, bytes]:
+    """(shared secret, its ciphertext) under the ML-KEM key's public key."""
+    secret, ciphertext = private_key(doc).public_key().encapsulate()
+    return bytes(secret), bytes(ciphertext)
+
+
+def decapsulate(doc: Params, ciphertext: bytes) -> bytes | None:
+    """The shared secret an ML-KEM ciphertext holds; None if its length does not fit the key spec. Any
+    other ciphertext gives a pseudo-random secret (FIPS 203's implicit rejection), as KMS answers."""
+    try:
+        return bytes(private_key(doc).decapsulate(ciphertext))
+    except ValueError:
+        return None
 
 
 def digest_size(algorithm: str) -> int:

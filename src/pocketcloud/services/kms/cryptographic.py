@@ -83,7 +83,11 @@ class CryptographicOperations(KmsBase):
 
     def Decrypt(self, ctx: RequestContext, p: Params) -> Params:
         doc, plaintext, algorithm = self._open(
-            ctx, p.get("CiphertextBlob"), p.get("EncryptionContext"), p.get("KeyId"), p.get("EncryptionAlgorithm")
+            ctx,
+            p.get("CiphertextBlob"),
+            p.get("EncryptionContext"),
+            p.get("KeyId"),
+            p.get("EncryptionAlgorithm"),
         )
         out = {"KeyId": doc["Arn"], "Plaintext": plaintext, "EncryptionAlgorithm": algorithm}
         if algorithm == SYMMETRIC:  # "present only when the operation uses a symmetric encryption KMS key"
@@ -274,6 +278,34 @@ class CryptographicOperations(KmsBase):
             "KeyOrigin": doc.get("Origin") or "AWS_KMS",
         }
 
+    def Encapsulate(self, ctx: RequestContext, p: Params) -> Params:
+        """A shared secret and its ciphertext under an ML-KEM key's public key."""
+        _, doc = self._usable(ctx, p["KeyId"], "ENCAPSULATE_DECAPSULATE")
+        self._check_algorithm(doc, "EncapsulationAlgorithms", p["EncapsulationAlgorithm"])
+        secret, ciphertext = crypto.encapsulate(doc)
+        return {
+            "KeyId": doc["Arn"],
+            "SharedSecret": secret,
+            "SharedSecretCiphertextBlob": ciphertext,
+            "EncapsulationAlgorithm": p["EncapsulationAlgorithm"],
+        }
+
+    def Decapsulate(self, ctx: RequestContext, p: Params) -> Params:
+        """The shared secret an ML-KEM ciphertext holds: InvalidCiphertextException only for a ciphertext
+        whose length does not fit the key spec; any other gives a 32-byte pseudo-random value
+        (implicit rejection: "Decapsulate returns a 32-byte pseudo-random value. This is true even
+        when the SharedSecretCiphertextBlob was created using a different ML-KEM key")."""
+        _, doc = self._usable(ctx, p["KeyId"], "ENCAPSULATE_DECAPSULATE")
+        self._check_algorithm(doc, "EncapsulationAlgorithms", p["EncapsulationAlgorithm"])
+        secret = crypto.decapsulate(doc, p["SharedSecretCiphertextBlob"])
+        if secret is None:
+            raise crypto.invalid_ciphertext()
+        return {
+            "KeyId": doc["Arn"],
+            "SharedSecret": secret,
+            "EncapsulationAlgorithm": p["EncapsulationAlgorithm"],
+        }
+
     def GetPublicKey(self, ctx: RequestContext, p: Params) -> Params:
         _, doc = self._key(ctx, p["KeyId"])
         usable(doc)
@@ -282,7 +314,12 @@ class CryptographicOperations(KmsBase):
                 f"{doc['Arn']} key usage is {doc['KeyUsage']} which is not valid for GetPublicKey."
             )
         out: Params = {k: doc[k] for k in ("KeySpec", "CustomerMasterKeySpec", "KeyUsage") if k in doc}
-        for member in ("EncryptionAlgorithms", "SigningAlgorithms", "KeyAgreementAlgorithms"):
+        for member in (
+            "EncryptionAlgorithms",
+            "SigningAlgorithms",
+            "KeyAgreementAlgorithms",
+            "EncapsulationAlgorithms",
+        ):
             if member in doc:
                 out[member] = doc[member]
         return {"KeyId": doc["Arn"], "PublicKey": public_key_der(doc), **out}

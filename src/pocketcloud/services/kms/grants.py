@@ -45,6 +45,7 @@ _OPERATIONS = {
     "SIGN_VERIFY": {"Sign", "Verify", "GetPublicKey"},
     "GENERATE_VERIFY_MAC": {"GenerateMac", "VerifyMac"},
     "KEY_AGREEMENT": {"DeriveSharedSecret", "GetPublicKey"},
+    "ENCAPSULATE_DECAPSULATE": {"Encapsulate", "Decapsulate", "GetPublicKey"},
 }
 _ANY_KEY = {"CreateGrant", "DescribeKey", "RetireGrant"}
 

@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, rsa
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, mldsa, mlkem, rsa
 
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.values import to_datetime
@@ -49,6 +49,12 @@ ML_DSA_SPECS: dict[str, Any] = {
     "ML_DSA_65": mldsa.MLDSA65PrivateKey,
     "ML_DSA_87": mldsa.MLDSA87PrivateKey,
 }
+# ML-KEM key specs (FIPS 203) for ENCAPSULATE_DECAPSULATE; ML_KEM_512 is not made here (the
+# `cryptography` package has no ML-KEM-512).
+ML_KEM_SPECS: dict[str, Any] = {
+    "ML_KEM_768": mlkem.MLKEM768PrivateKey,
+    "ML_KEM_1024": mlkem.MLKEM1024PrivateKey,
+}
 # What each key usage allows of each kind of key spec ("Choosing a KMS key type").
 USAGES_OF_SPEC = {
     SYMMETRIC: ("ENCRYPT_DECRYPT",),
@@ -60,6 +66,7 @@ USAGES_OF_SPEC = {
     "ECC_SECG_P256K1": ("SIGN_VERIFY",),
     EDWARDS25519: ("SIGN_VERIFY",),
     **dict.fromkeys(ML_DSA_SPECS, ("SIGN_VERIFY",)),
+    **dict.fromkeys(ML_KEM_SPECS, ("ENCAPSULATE_DECAPSULATE",)),
 }
 EXTERNAL = "EXTERNAL"  # the Origin of a key whose material is imported (`imports.py`)
 PENDING_IMPORT = "PendingImport"
@@ -181,6 +188,8 @@ def new_material(spec: str) -> Params:
         private = ed25519.Ed25519PrivateKey.generate()
     elif spec in ML_DSA_SPECS:
         private = ML_DSA_SPECS[spec].generate()
+    elif spec in ML_KEM_SPECS:
+        private = ML_KEM_SPECS[spec].generate()
     else:
         private = ec.generate_private_key(ECC_CURVES[spec]())
     return {"PrivateKey": _b64(pkcs8_der(private))}
@@ -333,6 +342,7 @@ _METADATA = (
     "SigningAlgorithms",
     "MacAlgorithms",
     "KeyAgreementAlgorithms",
+    "EncapsulationAlgorithms",
     "MultiRegion",
     "MultiRegionConfiguration",
 )

@@ -17,9 +17,10 @@ deleted when next looked at. Grants (`grants.py`) join the key policy as stateme
 grantees. The cryptographic operations are in `cryptographic.py`, what all lean on in `base.py`.
 S3's AWS managed key (`alias/aws/s3`) is made when S3 first needs it (`managed_key`). DryRun and the
 record of each key's last use (GetKeyLastUsage) are the same around every operation (`calls.py`,
-`usage.py`). KEY_AGREEMENT keys derive raw ECDH secrets (DeriveSharedSecret). Keys of Origin EXTERNAL
-take imported key material (`imports.py`). Not modelled: custom key stores, multi-Region keys, key
-encapsulation.
+`usage.py`). KEY_AGREEMENT keys derive raw ECDH secrets (DeriveSharedSecret); ENCAPSULATE_DECAPSULATE
+keys (ML-KEM 768 and 1024) encapsulate and recover shared secrets. Keys of Origin EXTERNAL take
+imported key material (`imports.py`). Not modelled: custom key stores (`custom_key_stores.py`),
+ML-KEM-512.
 """
 
 from __future__ import annotations
@@ -115,6 +116,8 @@ def _algorithms(spec: str, usage: str) -> Params:
         }
     if usage == "KEY_AGREEMENT":
         return {"KeyAgreementAlgorithms": ["ECDH"]}
+    if usage == "ENCAPSULATE_DECAPSULATE":
+        return {"EncapsulationAlgorithms": ["ML_KEM"]}
     if spec == EDWARDS25519:
         return {"SigningAlgorithms": ["ED25519_SHA_512", "ED25519_PH_SHA_512"]}
     if spec in ML_DSA_SPECS:
