@@ -158,6 +158,31 @@ def test_a_large_body_waiting_for_100_continue_is_refused_before_it_is_sent(endp
     assert b"<Code>SignatureDoesNotMatch</Code>" in answer
 
 
+def test_a_client_still_sending_a_refused_body_reads_the_refusal_not_a_reset(endpoint: str, conn) -> None:
+    """A PUT refused on its head (a signature that does not match), sent without Expect: the client
+    writes its whole 32 MiB body after the refusal went out. The server shuts its side after the
+    answer and drops the rest (a lingering close), so the writes succeed and the answer is read;
+    closing with the body unread would make the kernel reset the connection under the client."""
+    size = 32 * 1024 * 1024
+    headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Content-Length": str(size)}
+    request = _signed(endpoint, "PUT", "/wire-refused-upload/k", b"", "s3", headers)
+    at = request.index(b"Signature=") + len(b"Signature=")
+    request = request[:at] + (b"1" if request[at : at + 1] == b"0" else b"0") + request[at + 1 :]
+    conn.sendall(request)
+    time.sleep(0.2)  # the refusal is written before the body comes
+    chunk = b"x" * (1024 * 1024)
+    for _ in range(size // len(chunk)):
+        conn.sendall(chunk)  # a reset would raise ConnectionResetError / BrokenPipeError here
+    status, headers_in, answer = _Reader(conn).response()
+    assert status == 403 and b"<Code>SignatureDoesNotMatch</Code>" in answer
+    assert headers_in["connection"] == "close"
+    conn.settimeout(5)
+    rest = b""
+    while data := conn.recv(65536):  # then the end of the connection, without a reset
+        rest += data
+    assert rest == b""
+
+
 def test_a_small_body_waiting_for_100_continue_is_asked_for_and_then_answered(endpoint: str, conn) -> None:
     body = b"x" * 1000
     headers = {"x-amz-content-sha256": "UNSIGNED-PAYLOAD", "Expect": "100-continue"}

@@ -21,6 +21,10 @@ HTTP/1.0, pipelined requests (answered in order, one at a time), chunked
 request bodies (httptools removes the framing), `Expect: 100-continue` (the
 interim answer goes out when the app first waits for the body, at once for a
 small signed one, and before the answer for an empty one), flow control both ways, HEAD, and a 400 for what does not parse.
+An answer sent before its request's body was read (a refusal on the head) ends the connection with a
+lingering close: the sending side is shut (FIN after the answer) and what the client still sends is
+read and dropped for up to `LINGER_SECONDS`, so that a client still writing its body reads the
+answer rather than a reset (closing with unread data makes the kernel send RST).
 
 A request declaring a small body (up to 256 KiB, `_whole_body_first`) is answered
 once its body is whole rather than on its head: SDKs write the two apart, and the
@@ -56,6 +60,8 @@ BODY_HIGH_WATER = 1024 * 1024
 WHOLE_BODY_FIRST = 256 * 1024
 # A request line and headers beyond this are refused (400) rather than held in memory.
 MAX_HEAD_BYTES = 1024 * 1024
+# How long a connection answered before its request's body was read drains what still comes.
+LINGER_SECONDS = 2.0
 
 # A bytes body up to this size is joined to the head (one write); a larger one is not copied.
 _JOIN_MAX = 64 * 1024
@@ -308,6 +314,7 @@ class HttpConnection(asyncio.Protocol):
         self._deferred_timer: asyncio.TimerHandle | None = None
         self._last_piece = 0.0  # loop time at which the deferred request's body last grew
         self._broken = False  # what followed the requests in hand did not parse: 400 once they are answered
+        self._lingering = False  # answered before the body was read: what arrives is dropped (`_linger`)
 
     # -- asyncio.Protocol ---------------------------------------------------------------
 
@@ -337,8 +344,8 @@ class HttpConnection(asyncio.Protocol):
         hand are answered and the connection closes after the last. A body cut short by it fails
         with S3's IncompleteBody, as a client that sends less than its Content-Length is answered."""
         last = self._queue[-1] if self._queue else self._current
-        if last is None:
-            return None  # nothing to answer: the transport closes
+        if last is None or self._lingering:
+            return None  # nothing (more) to answer: the transport closes
         last.keep_alive = False  # nothing can follow it
         receiving, self._receiving = self._receiving, None
         if receiving is not None and not receiving.body.complete:
@@ -355,6 +362,8 @@ class HttpConnection(asyncio.Protocol):
             end()
 
     def data_received(self, data: bytes) -> None:
+        if self._lingering:
+            return  # the rest of a body no one will read
         self._cancel_keep_alive()
         try:
             self.parser.feed_data(data)
@@ -713,10 +722,25 @@ class HttpConnection(asyncio.Protocol):
             self.write(_bad_request())
             pending.keep_alive = False
         if not pending.keep_alive:
-            self.transport.close()
+            if pending.body.complete or pending.body.disconnected or not self._linger():
+                self.transport.close()
             return
         self.resume_reading()
         self._keep_alive_timer = self.loop.call_later(self.keep_alive_seconds, self._idle_timeout)
+
+    def _linger(self) -> bool:
+        """End a connection whose client may still be sending the body of the request just answered:
+        shut the sending side (the client reads the answer, then the end) and drop what still comes
+        until the client ends its side or `LINGER_SECONDS` pass. False if the transport cannot."""
+        transport = self.transport
+        if transport is None or transport.is_closing() or not transport.can_write_eof():
+            return False
+        self._lingering = True
+        transport.write_eof()
+        self._reading_paused = False
+        transport.resume_reading()
+        self.loop.call_later(LINGER_SECONDS, transport.close)
+        return True
 
     # -- helpers ------------------------------------------------------------------------
 
