@@ -21,8 +21,6 @@ EC2_TRUST = json.dumps(
 POLICIES = f"arn:aws:iam::{ROOT_ACCOUNT}:policy/"
 
 
-
-
 def _policy(iam: Any, **kwargs: Any) -> str:
     arn: str = iam.create_policy(PolicyName=unique("policy"), PolicyDocument=doc(allow("s3:*")), **kwargs)[
         "Policy"
@@ -443,3 +441,30 @@ def test_root_must_name_the_user_of_a_login_profile(iam: Any) -> None:
     code, status, message = error_of(iam.get_login_profile)
     assert (code, status) == ("ValidationError", 400)
     assert message == "Must specify userName when calling with non-User credentials"
+
+
+def test_an_account_named_by_its_id_in_a_trust_policy_is_kept_as_its_root_arn(iam: Any) -> None:
+    """IAM saves "AWS": "<account id>" as "arn:aws:iam::<account id>:root" (the same principal), in a
+    single value and in a list; a trust policy naming no account by id is answered as it was written."""
+    name = unique("role")
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ROOT_ACCOUNT}, "Action": "sts:AssumeRole"},
+            {
+                "Effect": "Allow",
+                "Principal": {
+                    "AWS": [ROOT_ACCOUNT, f"arn:aws:iam::{ROOT_ACCOUNT}:root"],
+                    "Service": "ec2.amazonaws.com",
+                },
+                "Action": "sts:AssumeRole",
+            },
+        ],
+    }
+    iam.create_role(RoleName=name, AssumeRolePolicyDocument=json.dumps(trust))
+    kept = iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"]
+    root = f"arn:aws:iam::{ROOT_ACCOUNT}:root"
+    assert kept["Statement"][0]["Principal"] == {"AWS": root}
+    assert kept["Statement"][1]["Principal"] == {"AWS": [root, root], "Service": "ec2.amazonaws.com"}
+    iam.update_assume_role_policy(RoleName=name, PolicyDocument=EC2_TRUST)
+    assert iam.get_role(RoleName=name)["Role"]["AssumeRolePolicyDocument"] == json.loads(EC2_TRUST)

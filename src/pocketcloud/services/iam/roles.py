@@ -7,6 +7,7 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.arn import glob_matches
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.iam.access_recorder import AccessRecorder
 from pocketcloud.services.iam.common import (
     already_exists,
@@ -77,6 +78,28 @@ PROFILE_ROLE_VIEW = (
 )  # in an instance profile
 
 
+def account_principals_as_arns(document: str) -> str:
+    """The trust policy as IAM keeps it: an account named by its id alone ("AWS": "123456789012") is
+    saved as its root ARN ("arn:aws:iam::123456789012:root"), which GetRole then answers (the two
+    mean the same principal; CloudFormation's drift detection reports the rewrite). A policy naming
+    no account by id is kept as it was written."""
+    policy = json.loads(document)
+    statements = policy.get("Statement")
+    changed = False
+    for statement in statements if isinstance(statements, list) else [statements]:
+        for element in ("Principal", "NotPrincipal"):
+            principal = statement.get(element) if isinstance(statement, dict) else None
+            if not isinstance(principal, dict) or "AWS" not in principal:
+                continue
+            named = principal["AWS"]
+            values = named if isinstance(named, list) else [named]
+            rewritten = [f"arn:aws:iam::{v}:root" if is_digits(v, 12) and len(v) == 12 else v for v in values]
+            if rewritten != values:
+                principal["AWS"] = rewritten if isinstance(named, list) else rewritten[0]
+                changed = True
+    return json.dumps(policy) if changed else document
+
+
 class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
     principals: Principals
     recorder: AccessRecorder
@@ -99,7 +122,7 @@ class RoleOperations(shared_operations(ROLE, "Role")):  # type: ignore[misc]
         if missing is not None:
             raise malformed_policy(f'Invalid principal in policy: "AWS":"{missing}"')
         check_trust_policy_size(document)
-        return document
+        return account_principals_as_arns(document)
 
     def CreateRole(self, ctx: RequestContext, p: Params) -> Params:
         name = p["RoleName"]
