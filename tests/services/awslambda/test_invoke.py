@@ -296,6 +296,13 @@ def test_payloads_over_the_limits_are_refused(functions: Functions, lam: Any) ->
     assert message == f"{len(over)} byte payload is too large for the Event invocation type (limit 1048576 bytes)"
     assert lam.invoke(FunctionName=name, Payload=json.dumps("z" * 300_000), InvocationType="Event")["StatusCode"] == 202
     assert invoke(lam, name, "q" * 100_000).payload == 100_000
+    # Too large is refused before the bytes are read as JSON.
+    not_json = b"{" * (7 * 1024 * 1024)
+    assert error_of(lam.invoke, FunctionName=name, Payload=not_json)[:2] == ("RequestEntityTooLargeException", 413)
+    assert error_of(lam.invoke, FunctionName=name, Payload=not_json[: 2 * 1024 * 1024], InvocationType="Event")[
+        :2
+    ] == ("RequestEntityTooLargeException", 413)
+    assert error_of(lam.invoke, FunctionName=name, Payload=b"{")[:2] == ("InvalidRequestContentException", 400)
 
 
 def test_dry_run_checks_and_answers_204_without_running(functions: Functions, lam: Any) -> None:

@@ -487,6 +487,11 @@ class InvokeOperations:
         payload = p.get("Payload") or b""
         if isinstance(payload, str):
             payload = payload.encode()
+        # Too large is refused before what it holds is read (413 whatever the bytes are).
+        if kind == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
+            raise _too_large_for_event(len(payload))
+        if kind == "RequestResponse" and len(payload) > SYNC_PAYLOAD_LIMIT:
+            raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
         if payload:
             problem = payload_error(payload)
             if problem is not None:
@@ -511,14 +516,10 @@ class InvokeOperations:
                     Type="User",
                 ) from exc
         if kind == "Event":
-            if len(payload) > ASYNC_PAYLOAD_LIMIT:
-                raise _too_large_for_event(len(payload))
             self.enqueue(  # type: ignore[attr-defined]  # async_invoke.py
                 account, ctx.region, name, qualifier, payload, request_id=ctx.request_id, tenant_id=tenant
             )
             return {"StatusCode": 202, "Payload": b""}
-        if len(payload) > SYNC_PAYLOAD_LIMIT:
-            raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
         # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
         tail = p.get("LogType") == "Tail"
         outcome, _, log_text = await self.run(
