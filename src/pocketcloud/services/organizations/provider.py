@@ -3,7 +3,8 @@ each with its own root access key, so cross-account roles and policies can be tr
 on one machine. The default account is the organization's management account; the
 accounts declared up front (POCKETCLOUD_ACCOUNTS) join the organization as members
 when it is created. The tree of OUs is `structure.py`'s, policies and the SCPs and
-RCPs the IAM engine enforces are `policies.py`'s.
+RCPs the IAM engine enforces are `policies.py`'s, invitations and enabling all
+features (handshakes) are `handshakes.py`'s.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.base import Provider, ServiceRuntime
 from pocketcloud.services.iam.common import new_id, new_secret
 from pocketcloud.services.organizations.delegation import DelegationOperations
+from pocketcloud.services.organizations.handshakes import HandshakeOperations
 from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
 from pocketcloud.services.organizations.structure import (
@@ -48,7 +50,12 @@ def _access_denied() -> ServiceError:
 
 
 class OrganizationsProvider(
-    StructureOperations, PolicyOperations, ServiceAccessOperations, DelegationOperations, Provider
+    StructureOperations,
+    PolicyOperations,
+    ServiceAccessOperations,
+    DelegationOperations,
+    HandshakeOperations,
+    Provider,
 ):
     service = "organizations"
 
@@ -58,6 +65,7 @@ class OrganizationsProvider(
         self.accounts = runtime.store.collection("organizations", "accounts")
         self.root_keys = runtime.store.collection("organizations", "root_keys")
         self.policies = runtime.store.collection("organizations", "policies")
+        self.standalone = runtime.store.collection("organizations", "standalone")  # accounts that left
         # Compiled SCPs and RCPs by (policy type, account) (None: not limited), and each account's
         # organization and path in it; emptied on every change that could alter them.
         self._chains: dict[tuple[str, str], PolicyChain | None] = {}
@@ -199,6 +207,7 @@ class OrganizationsProvider(
                 self.state.delete(GLOBAL, key)
             for key, _ in list(self.policies.scan(GLOBAL)):
                 self.policies.delete(GLOBAL, key)
+            self.remember_departure(self.accounts.get(GLOBAL, org["MasterAccountId"]))
             self.accounts.delete(GLOBAL, org["MasterAccountId"])
         self._changed()
         return {}
@@ -217,10 +226,12 @@ class OrganizationsProvider(
         keys, its IAM) stays, a standalone account now."""
         if account_id == org["MasterAccountId"]:
             raise org_error("MasterCannotLeaveOrganizationException")
-        if self.accounts.get(GLOBAL, account_id) is None:
+        account = self.accounts.get(GLOBAL, account_id)
+        if account is None:
             raise org_error("AccountNotFoundException")
         self.refuse_departure_of_delegate(account_id)
         with self.store.transaction():
+            self.remember_departure(account)
             tree = self.structure(org)
             for part in ("Parents", "Attached", "Tags"):
                 tree[part].pop(account_id, None)
