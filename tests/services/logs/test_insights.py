@@ -263,3 +263,24 @@ def test_a_query_ending_before_its_group_was_made_is_refused(logs: Any, group: s
     )
     # A range that ends after the group was made is queried, whenever it starts.
     assert logs.start_query(logGroupName=group, startTime=0, endTime=now + 60, queryString="fields @message")["queryId"]
+
+
+def test_list_log_groups_for_query_names_the_groups_it_ran_on(logs: Any, app_logs: str) -> None:
+    other = unique("/pc/test")
+    logs.create_log_group(logGroupName=other)
+    try:
+        now = int(time.time())
+        query_id = logs.start_query(
+            logGroupNames=[other, app_logs], startTime=now - 3600, endTime=now + 60, queryString="fields @message"
+        )["queryId"]
+        listed = logs.list_log_groups_for_query(queryId=query_id)
+        assert listed["logGroupIdentifiers"] == [
+            f"arn:aws:logs:us-east-1:000000000000:log-group:{name}" for name in sorted([other, app_logs])
+        ]
+        assert "nextToken" not in listed
+        assert error_of(logs.list_log_groups_for_query, queryId="no-such-query") == (
+            "ResourceNotFoundException",
+            "Query does not exist.",
+        )
+    finally:
+        logs.delete_log_group(logGroupName=other)

@@ -1,6 +1,6 @@
-"""Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries, GetLogRecord
-(an event by the @ptr a query result carries) and GetLogGroupFields (the fields Insights
-finds in a group's recent events).
+"""Logs Insights: StartQuery, GetQueryResults, StopQuery, DescribeQueries, ListLogGroupsForQuery,
+GetLogRecord (an event by the @ptr a query result carries) and GetLogGroupFields (the fields
+Insights finds in a group's recent events).
 
 A query runs to completion inside StartQuery (the language is `insights.py`) and
 is kept as a document keyed by its id, status Complete, with its rows and
@@ -20,6 +20,7 @@ from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.logs import insights
 from pocketcloud.services.logs.errors import LogsMixin, invalid, not_found
 from pocketcloud.services.logs.events import EventLog, now_ms
+from pocketcloud.services.logs.filters import page_by
 from pocketcloud.services.logs.masking import Masker
 from pocketcloud.services.logs.tokens import opaque, unopaque
 from pocketcloud.store import Collection, Scope
@@ -143,6 +144,7 @@ class QueryOperations(LogsMixin):
                 "status": "Complete",
                 "createTime": started,
                 "logGroupName": groups[0][0],
+                "logGroups": [name for name, _ in groups],
                 "queryLanguage": "CWLI",
                 "results": rows,
                 "statistics": {
@@ -216,6 +218,20 @@ class QueryOperations(LogsMixin):
         fields = ("queryId", "queryString", "status", "createTime", "logGroupName", "queryLanguage")
         limit = p.get("maxResults") or 1000
         return {"queries": [{k: d[k] for k in fields if k in d} for d in docs[:limit]]}
+
+    def ListLogGroupsForQuery(self, ctx: RequestContext, p: Params) -> Params:
+        """The log groups a query ran on, by ARN (`arn:aws:logs:<region>:<account>:log-group:<name>`,
+        the form logGroupIdentifiers take, without StartQuery's trailing `:*`)."""
+        doc = self._query(ctx, p["queryId"])
+        arns = [
+            {"arn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"}
+            for name in sorted(doc.get("logGroups") or [doc["logGroupName"]])
+        ]
+        found, token = page_by(arns, "arn", {"nextToken": p.get("nextToken"), "limit": p.get("maxResults")})
+        result: Params = {"logGroupIdentifiers": [item["arn"] for item in found]}
+        if token is not None:
+            result["nextToken"] = token
+        return result
 
     def GetLogRecord(self, ctx: RequestContext, p: Params) -> Params:
         raw = unopaque("p", p["logRecordPointer"])
