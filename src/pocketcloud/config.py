@@ -59,6 +59,7 @@ class Settings:
     # unit of async-invocation retry delays (AWS waits about 1 then 2 minutes: 60 s).
     lambda_account_concurrency: int = 1000
     lambda_idle_seconds: float = 300.0
+    lambda_max_idle: int = 64  # idle execution environments kept at once (each a process)
     lambda_retry_seconds: float = 60.0
     # The Python runtime client: "auto" (awslambdaric when installed), "awslambdaric" or "builtin".
     lambda_python_client: str = "auto"
@@ -94,6 +95,7 @@ class Settings:
         s.lambda_account_concurrency = int(os.environ.get("POCKETCLOUD_LAMBDA_CONCURRENCY", s.lambda_account_concurrency))
         s.body_idle_seconds = float(os.environ.get("POCKETCLOUD_BODY_IDLE_SECONDS", s.body_idle_seconds))
         s.lambda_idle_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_IDLE_SECONDS", s.lambda_idle_seconds))
+        s.lambda_max_idle = int(os.environ.get("POCKETCLOUD_LAMBDA_MAX_IDLE", s.lambda_max_idle))
         s.lambda_retry_seconds = float(os.environ.get("POCKETCLOUD_LAMBDA_RETRY_SECONDS", s.lambda_retry_seconds))
         s.lambda_python_client = os.environ.get("POCKETCLOUD_LAMBDA_PYTHON_CLIENT", s.lambda_python_client)
         s.logs_retention_sweep_seconds = float(

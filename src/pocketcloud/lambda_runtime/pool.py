@@ -6,7 +6,9 @@ with Init Duration). One whose runtime timed out, crashed or outgrew its memory
 is kept, and its next invocation starts the runtime again first (AWS's reset
 and "suppressed init", in the same environment, with the same /tmp); one whose
 init failed is discarded. Idle environments are stopped after `idle_seconds`,
-and all of them when the server stops.
+and all of them when the server stops. At most `max_idle` are kept idle at once: a cold start
+beyond that first stops the one unused longest (a tenant-isolated function has environments
+for every tenant its callers name, and each is a process of its own).
 
 A function's reserved concurrency holds its provisioned concurrency too: an invocation of a
 provisioned version or alias takes one of that qualifier's provisioned executions while one is
@@ -38,9 +40,10 @@ class _Revision:
 
 
 class EnvironmentPool:
-    def __init__(self, account_limit: int, idle_seconds: float) -> None:
+    def __init__(self, account_limit: int, idle_seconds: float, max_idle: int = 64) -> None:
         self.account_limit = account_limit
         self.idle_seconds = idle_seconds
+        self.max_idle = max(1, max_idle)
         self._revisions: dict[str, _Revision] = {}
         self._busy_by_function: dict[str, int] = {}
         self._busy_total = 0
@@ -90,6 +93,7 @@ class EnvironmentPool:
                 return env, False
             self._all.discard(env)
             await env.kill()
+        await self._make_room()
         try:
             env = ExecutionEnvironment(make_spec(), make_base_env())
         except BaseException:
@@ -105,6 +109,17 @@ class EnvironmentPool:
             raise
         self._note_claim(env, claim)
         return env, True
+
+    async def _make_room(self) -> None:
+        """Before a cold start: stop the idle environment unused longest while `max_idle` are idle."""
+        while True:
+            idle = [(env.last_used, id(env), slot, env) for slot in self._revisions.values() for env in slot.idle]
+            if len(idle) < self.max_idle:
+                return
+            _, _, slot, env = min(idle, key=lambda item: item[:2])
+            slot.idle.remove(env)
+            self._all.discard(env)
+            await env.shutdown()
 
     def _provisioned_claim(
         self, function: str, reserved: int | None, busy_here: int, provisioned: tuple[str, int, int] | None
@@ -153,7 +168,9 @@ class EnvironmentPool:
     async def retire(self, prefix: str) -> None:
         """Stop the idle environments of every revision starting with `prefix` (code or config changed)."""
         for revision in [r for r in self._revisions if r.startswith(prefix)]:
-            slot = self._revisions[revision]
+            slot = self._revisions.get(revision)
+            if slot is None:  # the reaper forgot it while an environment before it shut down
+                continue
             slot.retired = True
             idle, slot.idle = slot.idle, []
             for env in idle:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from tests.services.awslambda.support import Functions, error_of, invoke, log_messages
+from tests.conftest import ServerProcess
+from tests.services.awslambda.support import Functions, error_of, execution_role, invoke, log_messages
 from tests.services.awslambda.url_support import make_public, send
 
 COUNTER = """
@@ -104,3 +105,23 @@ def test_other_ways_in_name_the_tenant_or_are_refused(functions: Functions, lam:
     answer = send(url, headers={"X-Amz-Tenant-Id": "url-tenant"})
     assert answer.status == 200
     assert answer.json()["tenant"] == "url-tenant"
+
+
+def test_idle_environments_beyond_the_limit_are_stopped_longest_unused_first() -> None:
+    """Every tenant a caller names gets environments of its own, each a process: at most
+    POCKETCLOUD_LAMBDA_MAX_IDLE are kept idle, and a cold start beyond that stops the one unused longest."""
+    server = ServerProcess(env={"POCKETCLOUD_LAMBDA_MAX_IDLE": "2"}).start()
+    try:
+        lam = server.client("lambda")
+        functions = Functions(lam, execution_role(server, "tenants", ["logs:*"]))
+        name = functions.python(COUNTER, TenancyConfig={"TenantIsolationMode": "PER_TENANT"})
+
+        def calls(tenant: str) -> int:
+            return int(invoke(lam, name, TenantId=tenant).payload["calls"])
+
+        assert [calls("a"), calls("b"), calls("c")] == [1, 1, 1]  # c's cold start stopped a's environment
+        assert calls("b") == 2  # still warm
+        assert calls("a") == 1  # started again, stopping c's (b's was used since)
+        assert [calls("b"), calls("c")] == [3, 1]
+    finally:
+        server.stop()

@@ -77,7 +77,9 @@ class LambdaProvider(
         # Each environment's /tmp is a directory there, removed when it ends; none outlives the server,
         # so what is left is of a server that was killed. Removed before any environment can start.
         shutil.rmtree(store.data_dir / "lambda" / "tmp", ignore_errors=True)
-        self.pool = EnvironmentPool(settings.lambda_account_concurrency, settings.lambda_idle_seconds)
+        self.pool = EnvironmentPool(
+            settings.lambda_account_concurrency, settings.lambda_idle_seconds, settings.lambda_max_idle
+        )
         self._queue_wakeup = asyncio.Event()
         self._async_tasks: set[asyncio.Task[None]] = set()
         self._async_running: set[str] = set()  # queue keys of the events being run now
