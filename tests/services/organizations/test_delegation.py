@@ -203,6 +203,30 @@ def test_a_policy_type_condition_delegates_the_management_of_that_type_only(serv
     member.delete_policy(PolicyId=policy_id)
 
 
+def test_a_policy_type_condition_covers_the_aws_managed_policies(server: ServerProcess) -> None:
+    """FullAWSAccess is a SERVICE_CONTROL_POLICY to the resource policy as any SCP is: a member
+    denied the management of SCPs cannot detach it from itself (and so lock its account out)."""
+    org, member = management_client(server), member_client(server)
+    root = org.list_roots()["Roots"][0]["Id"]
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    member_root = {"AWS": f"arn:aws:iam::{MEMBER}:root"}
+    all_but_scps = policy_doc(
+        {"Effect": "Allow", "Principal": member_root, "Action": "organizations:*", "Resource": "*"},
+        {
+            "Effect": "Deny",
+            "Principal": member_root,
+            "Action": ["organizations:AttachPolicy", "organizations:DetachPolicy"],
+            "Resource": "*",
+            "Condition": {"StringEquals": {"organizations:PolicyType": "SERVICE_CONTROL_POLICY"}},
+        },
+    )
+    org.put_resource_policy(Content=all_but_scps)
+    detach = {"PolicyId": "p-FullAWSAccess", "TargetId": MEMBER}
+    assert error_of(member.detach_policy, **detach)["Code"] == "AccessDeniedException"
+    attached = org.list_policies_for_target(TargetId=MEMBER, Filter="SERVICE_CONTROL_POLICY")["Policies"]
+    assert [p["Id"] for p in attached] == ["p-FullAWSAccess"]
+
+
 def test_a_resource_policy_takes_nothing_from_members_or_outsiders(server: ServerProcess) -> None:
     """Any member still describes its organization, whatever the resource policy names; an account
     outside the organization is still told it is in none."""

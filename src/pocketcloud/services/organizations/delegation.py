@@ -64,6 +64,7 @@ class DelegationOperations:
     _member_organization: Callable[[RequestContext], Params]
     _require_administrator: Callable[[RequestContext, Params], Params]
     service_access_enabled: Callable[[str], bool]
+    _type_of: Callable[[str], str | None]
     _public: Callable[[Params], Params]
     structure: Callable[[Params], Params]
     save_structure: Callable[[Params], None]
@@ -119,13 +120,8 @@ class DelegationOperations:
         policy_type = params.get("Type") or params.get("PolicyType") or params.get("Filter")
         if policy_type is None:
             named = params.get("PolicyId") or params.get("ResourceId")
-            policy = (
-                self.policies.get(GLOBAL, named)
-                if isinstance(named, str) and named.startswith("p-")
-                else None
-            )
-            if policy is not None:
-                policy_type = policy["PolicySummary"]["Type"]
+            if isinstance(named, str) and named.startswith("p-"):
+                policy_type = self._type_of(named)  # the AWS-managed FullAWSAccess ones too
         return {"organizations:PolicyType": policy_type} if isinstance(policy_type, str) else {}
 
     # -- delegated administrators ----------------------------------------------
