@@ -32,6 +32,24 @@ def test_a_payload_nested_past_1000_levels_is_refused_as_jackson_refuses_it(
     )
 
 
+def test_a_number_longer_than_1000_characters_is_refused_as_jackson_refuses_it(
+    lam: Any, functions: Functions
+) -> None:
+    """Python converts integers of up to 4,300 digits and raised ValueError beyond (a 500); Jackson reads
+    numbers of up to 1,000 characters."""
+    name = functions.python(ECHO)
+    for payload in (b"1" * 5000, b'{"n": ' + b"7" * 1001 + b"}"):
+        code, status, message, _ = error_of(lam.invoke, FunctionName=name, Payload=payload)
+        assert (code, status) == ("InvalidRequestContentException", 400)
+        length = len(payload) if payload[:1] == b"1" else 1001
+        assert message.startswith(
+            "Could not parse request body into json: Could not parse payload into json: Number value length "
+            f"({length}) exceeds the maximum allowed (1000, from `StreamReadConstraints.getMaxNumberLength()`)"
+            "\n at [Source: "
+        )
+    assert lam.invoke(FunctionName=name, Payload=b'{"n": ' + b"7" * 1000 + b"}")["StatusCode"] == 200
+
+
 def test_a_client_context_nested_too_deep_is_no_json_object(lam: Any, functions: Functions) -> None:
     name = functions.python(ECHO)
     context = base64.b64encode(nested(1200).encode()).decode()

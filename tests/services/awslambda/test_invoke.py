@@ -303,6 +303,11 @@ def test_payloads_over_the_limits_are_refused(functions: Functions, lam: Any) ->
         :2
     ] == ("RequestEntityTooLargeException", 413)
     assert error_of(lam.invoke, FunctionName=name, Payload=b"{")[:2] == ("InvalidRequestContentException", 400)
+    # The 6 MB limit is the Invoke request's, whatever its invocation type.
+    assert error_of(lam.invoke, FunctionName=name, Payload=big, InvocationType="DryRun")[:2] == (
+        "RequestEntityTooLargeException",
+        413,
+    )
 
 
 def test_dry_run_checks_and_answers_204_without_running(functions: Functions, lam: Any) -> None:

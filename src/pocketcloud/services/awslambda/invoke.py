@@ -13,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import json
-import math
 import random
 import secrets
 import time
@@ -43,7 +42,12 @@ from pocketcloud.services.awslambda.functions import (
     split_name,
 )
 from pocketcloud.services.awslambda.payload_json import payload_error
-from pocketcloud.services.awslambda.platform_events import json_log_lines, runtime_version
+from pocketcloud.services.awslambda.platform_events import (
+    billed_ms,
+    json_log_lines,
+    reported_init_ms,
+    runtime_version,
+)
 from pocketcloud.services.awslambda.role_access import lambda_session_name
 
 Params = dict[str, Any]
@@ -453,12 +457,8 @@ class InvokeOperations:
             )
         lines.append((now_ms, f"END RequestId: {request_id}"))
         duration = outcome.duration_ms
-        # Since August 2025 AWS bills the init phase of every function, as it always had for container images
-        # and custom runtimes: a cold invocation's Billed Duration is its Duration and Init Duration, rounded up.
-        reported_init = (
-            init_ms if cold and init_ms is not None and not retried else None
-        )  # a retried init is in the Duration
-        billed = math.ceil(duration + (reported_init or 0.0))
+        reported_init = reported_init_ms(outcome, cold, init_ms)
+        billed = billed_ms(duration, reported_init)
         report = (
             f"REPORT RequestId: {request_id}\tDuration: {duration:.2f} ms\tBilled Duration: {billed} ms\t"
             f"Memory Size: {doc['MemorySize']} MB\tMax Memory Used: {outcome.max_memory_mb} MB"
@@ -490,7 +490,7 @@ class InvokeOperations:
         # Too large is refused before what it holds is read (413 whatever the bytes are).
         if kind == "Event" and len(payload) > ASYNC_PAYLOAD_LIMIT:
             raise _too_large_for_event(len(payload))
-        if kind == "RequestResponse" and len(payload) > SYNC_PAYLOAD_LIMIT:
+        if kind != "Event" and len(payload) > SYNC_PAYLOAD_LIMIT:  # DryRun too: the limit is the request's
             raise request_too_large(SYNC_PAYLOAD_LIMIT, "InvokeFunction")
         if payload:
             problem = payload_error(payload)

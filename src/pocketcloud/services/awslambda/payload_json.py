@@ -15,6 +15,7 @@ as Jackson does (the column just past what Jackson had consumed when it gave up,
 from __future__ import annotations
 
 import json
+import re
 
 PREFIX = "Could not parse request body into json: Could not parse payload into json: "
 _VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
@@ -37,12 +38,53 @@ def payload_error(payload: bytes) -> str | None:
             )
         kind = "start" if exc.reason == "invalid start byte" else "middle"
         return PREFIX + f"Invalid UTF-8 {kind} byte 0x{byte:02x}" + _where(payload, exc.start + 1)
+    long_number = _long_number(text) if _LONG_RUN.search(text) else None
     try:
         json.loads(text)
     except json.JSONDecodeError as exc:
-        return PREFIX + _jackson(text, exc, payload)
+        if long_number is None or exc.pos < long_number[0]:
+            return PREFIX + _jackson(text, exc, payload)
     except RecursionError:  # nested deeper than Python's decoder goes
         return _too_deep(text, payload)
+    except ValueError:  # an integer of more digits than Python converts: long_number has it
+        pass
+    if long_number is not None:
+        start, end = long_number
+        return (
+            PREFIX
+            + f"Number value length ({end - start}) exceeds the maximum allowed ({MAX_NUMBER_LENGTH}, from "
+            "`StreamReadConstraints.getMaxNumberLength()`)"
+            + _where(payload, end, text)
+        )
+    return None
+
+
+MAX_NUMBER_LENGTH = 1000  # Jackson's StreamReadConstraints default
+_LONG_RUN = re.compile(rf"[-+.eE0-9]{{{MAX_NUMBER_LENGTH + 1},}}")
+
+
+def _long_number(text: str) -> tuple[int, int] | None:
+    """[start, end) of the first number outside strings longer than Jackson reads, if any."""
+    in_string, escaped, start = False, False, -1
+    for pos, char in enumerate(text):
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+            continue
+        if char in "-+.eE0123456789":
+            if start < 0:
+                start = pos
+            continue
+        if start >= 0 and pos - start > MAX_NUMBER_LENGTH:
+            return start, pos
+        start = -1
+        in_string = char == '"'
+    if start >= 0 and len(text) - start > MAX_NUMBER_LENGTH:
+        return start, len(text)
     return None
 
 

@@ -43,6 +43,19 @@ def _event(at_ms: int, kind: str, record: dict[str, Any]) -> tuple[int, str]:
     return at_ms, orjson.dumps({"time": iso_ms(at_ms), "type": kind, "record": record}).decode()
 
 
+def reported_init_ms(outcome: Any, cold: bool, init_ms: float | None) -> float | None:
+    """The Init Duration a REPORT names: a cold start's, unless its init was retried (the retry is
+    then part of the Duration)."""
+    return init_ms if cold and init_ms is not None and outcome.first_init is None else None
+
+
+def billed_ms(duration_ms: float, init_ms: float | None) -> int:
+    """Billed Duration: since August 2025 AWS bills the init phase of every function, as it always had
+    for container images and custom runtimes, so a cold invocation's is its Duration and Init Duration,
+    rounded up to the millisecond."""
+    return math.ceil(duration_ms + (init_ms or 0.0))
+
+
 def json_log_lines(
     region: str,
     request_id: str,
@@ -141,14 +154,15 @@ def json_log_lines(
             "metrics": {"durationMs": duration, "producedBytes": produced},
         },
     )
+    reported_init = reported_init_ms(outcome, cold, init_ms)
     metrics: dict[str, Any] = {
         "durationMs": duration,
-        "billedDurationMs": math.ceil(outcome.duration_ms),
+        "billedDurationMs": billed_ms(outcome.duration_ms, reported_init),
         "memorySizeMB": doc["MemorySize"],
         "maxMemoryUsedMB": outcome.max_memory_mb,
     }
-    if cold and init_ms is not None and outcome.first_init is None:  # a retried init is in the duration
-        metrics["initDurationMs"] = round(init_ms, 3)
+    if reported_init is not None:
+        metrics["initDurationMs"] = round(reported_init, 3)
     emit(
         now_ms,
         WARN if failed else INFO,
