@@ -105,6 +105,10 @@ def test_other_ways_in_name_the_tenant_or_are_refused(functions: Functions, lam:
     answer = send(url, headers={"X-Amz-Tenant-Id": "url-tenant"})
     assert answer.status == 200
     assert answer.json()["tenant"] == "url-tenant"
+    # The header is held to Invoke's TenantId constraints (1-256 characters of a limited set).
+    for bad in ("a;b<>", "t" * 257):
+        refused = send(url, headers={"X-Amz-Tenant-Id": bad})
+        assert refused.status == 400 and "tenantId" in refused.json()["Message"]
 
 
 def test_idle_environments_beyond_the_limit_are_stopped_longest_unused_first() -> None:
