@@ -378,6 +378,23 @@ def test_create_bucket_with_a_public_acl_is_refused(s3: Any) -> None:
         "Bucket cannot have public ACLs set with BlockPublicAccess enabled")
 
 
+def test_create_bucket_ignores_the_object_only_bucket_owner_acls(s3: Any) -> None:
+    """"If you specify this canned ACL when creating a bucket, Amazon S3 ignores it" (bucket-owner-read,
+    bucket-owner-full-control): rclone's --s3-acl bucket-owner-full-control creates buckets so."""
+    for canned in ("bucket-owner-full-control", "bucket-owner-read"):
+        name = unique_bucket("owner-acl")
+        s3.create_bucket(Bucket=name, ACL=canned)
+        grants = s3.get_bucket_acl(Bucket=name)["Grants"]
+        assert [g["Permission"] for g in grants] == ["FULL_CONTROL"]
+        assert s3.get_bucket_ownership_controls(Bucket=name)["OwnershipControls"]["Rules"] == [
+            {"ObjectOwnership": "BucketOwnerEnforced"}
+        ]
+        s3.delete_bucket(Bucket=name)
+    name = unique_bucket("exec-acl")
+    s3.create_bucket(Bucket=name, ACL="aws-exec-read", ObjectOwnership="ObjectWriter")  # a bucket's canned ACL too
+    s3.delete_bucket(Bucket=name)
+
+
 def test_bucket_owner_enforced_is_refused_while_the_bucket_acl_grants_others(s3: Any, acl_bucket: str) -> None:
     # "Prerequisites for disabling ACLs": the bucket ACL must be reset to private first.
     s3.put_bucket_acl(Bucket=acl_bucket, ACL="log-delivery-write")

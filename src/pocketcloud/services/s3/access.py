@@ -542,7 +542,12 @@ class AccessControlOperations:
             )
 
     def initial_bucket_acl(self, ctx: RequestContext, p: Params, ownership: str) -> acls.Acl:
-        """CreateBucket's ACL: only the owner's full control while ACLs are disabled, never a public one."""
+        """CreateBucket's ACL: only the owner's full control while ACLs are disabled, never a public one.
+        The object-only canned ACLs bucket-owner-read and bucket-owner-full-control are ignored ("If you
+        specify this canned ACL when creating a bucket, Amazon S3 ignores it", S3's canned ACL table):
+        tools that pass one ACL to every call, rclone's --s3-acl among them, create buckets with them."""
+        if p.get("ACL") in ("bucket-owner-read", "bucket-owner-full-control"):
+            p = {key: value for key, value in p.items() if key != "ACL"}
         acl = self.requested_acl(p, ctx.account_id, ctx.account_id, False, ctx.region)
         if acl is None:
             return acls.canned_acl("private", ctx.account_id)

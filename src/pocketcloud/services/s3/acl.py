@@ -29,7 +29,14 @@ LOG_DELIVERY = "http://acs.amazonaws.com/groups/s3/LogDelivery"
 PUBLIC_GROUPS = frozenset((ALL_USERS, AUTHENTICATED_USERS))
 PERMISSIONS = ("FULL_CONTROL", "WRITE", "WRITE_ACP", "READ", "READ_ACP")
 
-BUCKET_CANNED = ("private", "public-read", "public-read-write", "authenticated-read", "log-delivery-write")
+BUCKET_CANNED = (
+    "private",
+    "public-read",
+    "public-read-write",
+    "aws-exec-read",  # "Applies to: Bucket and object" in S3's canned ACL table
+    "authenticated-read",
+    "log-delivery-write",
+)
 OBJECT_CANNED = (
     "private",
     "public-read",
