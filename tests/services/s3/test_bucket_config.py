@@ -429,6 +429,17 @@ def encryption(algorithm: str, **extra: Any) -> dict[str, Any]:
     return {"Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": algorithm, **extra}}]}
 
 
+def test_every_encryption_rule_names_bucket_key_enabled(s3: Any, bucket: str) -> None:
+    """A rule put without BucketKeyEnabled is answered with it, false (as S3's default rule is)."""
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=encryption("AES256"))
+    [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule == {"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}, "BucketKeyEnabled": False}
+    config = {"Rules": [{**encryption("aws:kms")["Rules"][0], "BucketKeyEnabled": True}]}
+    s3.put_bucket_encryption(Bucket=bucket, ServerSideEncryptionConfiguration=config)
+    [rule] = s3.get_bucket_encryption(Bucket=bucket)["ServerSideEncryptionConfiguration"]["Rules"]
+    assert rule["BucketKeyEnabled"] is True
+
+
 def test_default_encryption_algorithm_must_be_one_s3_knows(s3: Any, bucket: str) -> None:
     config = encryption("DES")
     assert error_of(s3.put_bucket_encryption, Bucket=bucket, ServerSideEncryptionConfiguration=config)[

@@ -132,8 +132,10 @@ def _make_get(config: BucketConfig) -> Any:
         deleted = bucket_doc.get("OwnershipControlsDeleted")
         if value is None and config.name == "OwnershipControls" and not deleted:
             value = {"Rules": [{"ObjectOwnership": bucket_doc.get("ObjectOwnership", "BucketOwnerEnforced")}]}
-        if value is None and config.name == "Encryption":
-            value = default_encryption(bucket_doc)
+        if config.name == "Encryption":
+            # Every rule names BucketKeyEnabled, false unless it was put true, as S3 answers.
+            rules = (value or default_encryption(bucket_doc)).get("Rules") or []
+            value = {"Rules": [{"BucketKeyEnabled": False, **rule} for rule in rules]}
         if value is None and config.name in _DEFAULTS:
             value = _DEFAULTS[config.name]
         if value is None:
