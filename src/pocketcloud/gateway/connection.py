@@ -739,7 +739,8 @@ class HttpConnection(asyncio.Protocol):
         transport.write_eof()
         self._reading_paused = False
         transport.resume_reading()
-        self.loop.call_later(LINGER_SECONDS, transport.close)
+        # In the keep-alive timer's place (there is no keep-alive now): cancelled if the client ends first.
+        self._keep_alive_timer = self.loop.call_later(LINGER_SECONDS, transport.close)
         return True
 
     # -- helpers ------------------------------------------------------------------------

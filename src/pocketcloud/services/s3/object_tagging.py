@@ -17,13 +17,6 @@ Params = dict[str, Any]
 
 
 class ObjectTaggingOperations(ObjectOperations):
-    def _version_of(self, bucket_doc: Params, record: Params) -> Params:
-        """The VersionId these calls answer: the object's, and "null" only once the bucket's versioning
-        is configured (as GetObject and HeadObject say it; AWS's documented PutObjectTagging answer)."""
-        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
-            return {"VersionId": record["VersionId"]}
-        return {}
-
     def _refuse_tagging_a_delete_marker(
         self, bucket: str, key: str, version_id: str | None, method: str
     ) -> None:
@@ -44,7 +37,7 @@ class ObjectTaggingOperations(ObjectOperations):
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.__setitem__("Tags", tags)
         )
-        return self._version_of(bucket_doc, record)
+        return self.version_answered(bucket_doc, record)
 
     def GetObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -55,7 +48,7 @@ class ObjectTaggingOperations(ObjectOperations):
             if error.code != "NoSuchKey":
                 raise
             raise no_such_key(f"{p['Bucket']}/{p['Key']}") from None  # AWS names bucket/key here
-        return {"TagSet": record.get("Tags") or [], **self._version_of(bucket_doc, record)}
+        return {"TagSet": record.get("Tags") or [], **self.version_answered(bucket_doc, record)}
 
     def DeleteObjectTagging(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -63,7 +56,7 @@ class ObjectTaggingOperations(ObjectOperations):
         record = self._update_record(
             p["Bucket"], p["Key"], p.get("VersionId"), lambda r: r.pop("Tags", None), "DELETE"
         )
-        return self._version_of(bucket_doc, record)
+        return self.version_answered(bucket_doc, record)
 
     def GetObjectAttributes(self, ctx: RequestContext, p: Params) -> Params:
         bucket_doc = self.s3.bucket(p["Bucket"])
@@ -71,7 +64,7 @@ class ObjectTaggingOperations(ObjectOperations):
         record = self.find_object(p["Bucket"], p["Key"], p.get("VersionId"))
         # An SSE-C object's attributes are read with its key, as its metadata by HeadObject (API reference).
         self.check_sse_c_read(record, p)  # type: ignore[attr-defined]
-        out: Params = {"LastModified": record["LastModified"], **self._version_of(bucket_doc, record)}
+        out: Params = {"LastModified": record["LastModified"], **self.version_answered(bucket_doc, record)}
         if "ETag" in wanted:
             out["ETag"] = record["ETag"].strip('"')
         if "ObjectSize" in wanted:

@@ -365,6 +365,13 @@ class ObjectOperations:
     def versioning_status(self, bucket_doc: Params) -> str | None:
         return (bucket_doc.get("Versioning") or {}).get("Status")
 
+    def version_answered(self, bucket_doc: Params, record: Params) -> Params:
+        """The VersionId a call about an object answers: the object's, and "null" only once the bucket's
+        versioning is configured (GetObject, HeadObject, the tagging calls; AWS's documented answers)."""
+        if record["VersionId"] != "null" or self.versioning_status(bucket_doc):
+            return {"VersionId": record["VersionId"]}
+        return {}
+
     # -- writing ----------------------------------------------------------
 
     def commit_version(
@@ -704,8 +711,7 @@ class ObjectOperations:
         self._check_read_conditions(record, p)
         out = self._object_headers(record, p)
         self.hide_unpermitted_lock_headers(ctx, p, out)  # type: ignore[attr-defined]
-        if record["VersionId"] == "null" and self.versioning_status(bucket_doc):
-            out["VersionId"] = "null"  # said once versioning is configured, as AWS does
+        out.update(self.version_answered(bucket_doc, record))
         if p.get("VersionId") is None:
             # A read naming a version, even the current one, is answered without x-amz-expiration.
             out.update(self.expiration_headers(bucket_doc, record))  # type: ignore[attr-defined]
