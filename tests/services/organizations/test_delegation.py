@@ -248,6 +248,22 @@ def test_a_resource_policy_takes_nothing_from_members_or_outsiders(server: Serve
     assert error_of(outsider.list_roots)["Code"] == "AWSOrganizationsNotInUseException"
     refused = error_of(org.put_resource_policy, Content=json.dumps({"Statement": 5}))
     assert refused["Reason"] == "INVALID_RESOURCE_POLICY_JSON"
+    member_root = {"AWS": f"arn:aws:iam::{MEMBER}:root"}
+
+    def statement(**fields: Any) -> str:
+        return policy_doc({"Effect": "Allow", "Principal": member_root, "Resource": "*", **fields})
+
+    # What the IAM engine could not weigh, and calls no one but the management account makes, are refused.
+    assert error_of(org.put_resource_policy, Content=statement(Action=5))["Reason"] == (
+        "INVALID_RESOURCE_POLICY_JSON"
+    )
+    for action in ("organizations:CreateAccount", "s3:GetObject", ["organizations:ListRoots", "iam:*"]):
+        unsupported = error_of(org.put_resource_policy, Content=statement(Action=action))
+        assert (unsupported["Code"], unsupported["Reason"]) == (
+            "InvalidInputException",
+            "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
+        )
+    org.put_resource_policy(Content=statement(Action=["organizations:Describe*", "organizations:AttachPolicy"]))
 
 
 def test_with_authorization_off_the_resource_policy_still_decides_what_members_may_do() -> None:

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
 from pocketcloud.services.organizations.structure import GLOBAL, now_iso, org_error, page
@@ -45,6 +46,33 @@ _POLICY_MANAGEMENT = {
 }  # fmt: skip
 # What any member account may call, whatever the resource policy says.
 _ANY_MEMBER = {"DescribeOrganization"}
+
+
+def _may_delegate(operation: str) -> bool:
+    return is_read(operation) or operation in _POLICY_MANAGEMENT
+
+
+def _invalid_policy_json() -> ServiceError:
+    return ServiceError(
+        "InvalidInputException",
+        "You provided a resource policy that isn't valid JSON.",
+        status=400,
+        Reason="INVALID_RESOURCE_POLICY_JSON",
+    )
+
+
+def _check_delegable_actions(statement: Params) -> None:
+    """A resource policy delegates Organizations calls, and only those a delegated administrator may
+    make: reading the organization and managing its policies. An action naming another service, or one
+    of the management account's own calls (CreateAccount, InviteAccountToOrganization, ...), is refused
+    (UNSUPPORTED_ACTION_IN_RESOURCE_POLICY); wildcards are taken as they match."""
+    actions = statement.get("Action", [])
+    for action in [actions] if isinstance(actions, str) else actions:
+        service, _, operation = str(action).partition(":")
+        if service.lower() != "organizations" and service != "*":
+            raise org_error("InvalidInputException", Reason="UNSUPPORTED_ACTION_IN_RESOURCE_POLICY")
+        if operation and "*" not in operation and "?" not in operation and not _may_delegate(operation):
+            raise org_error("InvalidInputException", Reason="UNSUPPORTED_ACTION_IN_RESOURCE_POLICY")
 
 
 def is_read(operation: str) -> bool:
@@ -228,12 +256,13 @@ class DelegationOperations:
         if isinstance(statements, dict):
             statements = [statements]
         if not isinstance(statements, list) or not all(isinstance(st, dict) for st in statements):
-            raise ServiceError(
-                "InvalidInputException",
-                "You provided a resource policy that isn't valid JSON.",
-                status=400,
-                Reason="INVALID_RESOURCE_POLICY_JSON",
-            )
+            raise _invalid_policy_json()
+        try:
+            parse_policy(content, "resource")  # a policy the IAM engine can weigh: Principal and all
+        except MalformedPolicy:
+            raise _invalid_policy_json() from None
+        for statement in statements:
+            _check_delegable_actions(statement)
         doc = self.state.get(GLOBAL, _RESOURCE_POLICY)
         created = doc is None
         if doc is None:
