@@ -81,6 +81,19 @@ def test_only_the_message_attributes_asked_for_are_returned_with_their_own_diges
     assert "MessageAttributes" not in message and "MD5OfMessageAttributes" not in message
 
 
+def test_all_in_capitals_asks_for_every_attribute(sqs: Any, new_queue: Callable[..., str]) -> None:
+    """kombu 5.5+ (Celery's SQS transport) asks for every attribute with "ALL", and its retry back-off
+    reads ApproximateReceiveCount from what comes back."""
+    url = new_queue()
+    sqs.send_message(QueueUrl=url, MessageBody="x", MessageAttributes={"b": ATTRIBUTES["blob"]})
+    message = sqs.receive_message(
+        QueueUrl=url, MessageSystemAttributeNames=["ALL"], MessageAttributeNames=["ALL"], VisibilityTimeout=0
+    )["Messages"][0]
+    assert message["Attributes"]["ApproximateReceiveCount"] == "1"
+    assert {"SenderId", "SentTimestamp", "ApproximateFirstReceiveTimestamp"} <= set(message["Attributes"])
+    assert message["MessageAttributes"] == {"b": ATTRIBUTES["blob"]}
+
+
 def test_system_attributes_of_a_received_message(sqs: Any, new_queue: Callable[..., str]) -> None:
     url = new_queue()
     before = int(time.time() * 1000)

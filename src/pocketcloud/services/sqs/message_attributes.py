@@ -199,8 +199,8 @@ def select(stored: Attributes, wanted: list[str] | None) -> Attributes:
     """The attributes a receive asked for: names, `All` (or `*`, `.*`), or `prefix.*`."""
     if not stored or not wanted:
         return {}
-    if "All" in wanted or ".*" in wanted or "*" in wanted:
-        return stored
+    if ".*" in wanted or "*" in wanted or any(name.lower() == "all" for name in wanted):
+        return stored  # "ALL" too: kombu (Celery's SQS transport) asks for everything so
     chosen: Attributes = {}
     for name, value in stored.items():
         for pattern in wanted:

@@ -520,7 +520,9 @@ def current_state(doc: Params, entry: Entry) -> None:
 
 
 def system_attribute_values(doc: Params, names: list[str]) -> dict[str, str]:
-    everything = "All" in names
+    # "ALL" as well as "All": kombu 5.5+ (Celery's SQS transport) asks for every attribute so, and its
+    # retry back-off reads ApproximateReceiveCount from the answer.
+    everything = any(name.lower() == "all" for name in names)
     values: dict[str, str] = {}
 
     def want(name: str) -> bool:
