@@ -22,9 +22,9 @@ from tests.services.sqs.support import QueryClient, error_of, text, unique
 
 
 def _json_call(
-    endpoint: str, operation: str, params: dict[str, Any]
+    endpoint: str, operation: str, params: dict[str, Any], prefix: str = "AmazonSQS."
 ) -> tuple[int, dict[str, str], dict[str, Any]]:
-    headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": f"AmazonSQS.{operation}"}
+    headers = {"content-type": "application/x-amz-json-1.0", "x-amz-target": f"{prefix}{operation}"}
     body = json.dumps(params).encode()
     status, answer_headers, answer = exchange(
         endpoint, signed_request(endpoint, "POST", "/", "sqs", body, headers)
@@ -95,6 +95,10 @@ def test_json_unknown_operation_is_corals_with_the_query_code_invalid_action(end
     assert status == 400
     assert document["__type"] == "com.amazon.coral.service#UnknownOperationException"
     assert headers["x-amzn-query-error"] == "InvalidAction;Sender"
+    # An operation SQS has, under another service's target prefix or none, is no SQS operation.
+    for prefix in ("AWSKMS.", "Foo.", ""):
+        status, _, document = _json_call(endpoint, "ListQueues", {}, prefix)
+        assert (status, document["__type"]) == (400, "com.amazon.coral.service#UnknownOperationException")
 
 
 def test_sdks_still_raise_the_query_code_and_modeled_class(sqs: Any) -> None:

@@ -227,14 +227,16 @@ class JsonParser(RequestParser):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         self.reader = JsonBodyReader()
+        self.target_prefix = str(self.model.metadata.get("targetPrefix") or "")
 
     def unknown_operation(self, name: str) -> UnknownOperation:
         return UnknownOperation(self.unknown_operation_code, f"Operation {name} is not supported.")
 
     async def read_request(self, request: Request) -> tuple[OperationModel, dict[str, Any]]:
         target = request.headers.get("x-amz-target", "")
-        _, _, name = target.rpartition(".")
-        if not name:
+        prefix, _, name = target.rpartition(".")
+        # "<the service's target prefix>.<operation>": another prefix names no operation of this service.
+        if not name or (self.target_prefix and prefix != self.target_prefix):
             raise self.unknown_operation(target)
         operation = self.operation(name)
         data = self.reader.decode(await request.body.read())
