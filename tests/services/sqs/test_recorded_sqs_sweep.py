@@ -14,6 +14,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+import pytest
+from botocore.exceptions import ClientError
+
 from tests.conftest import make_client
 from tests.services.s3.core_support import send_to_loopback, server_port
 from tests.services.sqs.support import QueryClient, unique
@@ -56,6 +59,24 @@ def test_the_same_name_in_two_regions_is_two_queues_with_two_urls(endpoint: str)
             for client, url in ((west, west_url), (north, north_url))
         }
         assert arns == {f"arn:aws:sqs:{region}:000000000000:{name}" for region in ("us-west-1", "eu-north-1")}
+
+
+def test_a_queue_url_whose_host_names_another_region_is_no_address_of_this_endpoint(endpoint: str) -> None:
+    """SQS answers InvalidAddress to a call signed for one Region that names a queue by a URL of another
+    Region's host (what users whose client Region and queue URLs disagreed met when botocore moved SQS
+    to JSON); the queue of the same name in the caller's own Region is not used instead."""
+    with _one_name_in_two_regions(endpoint) as (west, _north, name, west_url, _north_url):
+        aws_style = f"https://sqs.eu-north-1.amazonaws.com/000000000000/{name}"
+        for url in (aws_style, f"http://sqs.eu-north-1.localhost:{server_port(endpoint)}/000000000000/{name}"):
+            with pytest.raises(ClientError) as info:
+                west.send_message(QueueUrl=url, MessageBody="x")
+            error = info.value.response["Error"]
+            host = url.split("/")[2]
+            assert (error["Code"], error["Message"]) == (
+                "InvalidAddress",
+                f"The address {url.split(':')[0]}://{host}/ is not valid for this endpoint.",
+            )
+        assert west.receive_message(QueueUrl=west_url, WaitTimeSeconds=0).get("Messages") is None
 
 
 def test_each_regions_url_reaches_its_own_queue_over_query_get(endpoint: str) -> None:

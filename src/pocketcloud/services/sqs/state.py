@@ -49,6 +49,7 @@ from typing import Any
 
 from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.sqs.errors import queue_does_not_exist
 from pocketcloud.services.sqs.index import QueueIndex
 from pocketcloud.store import Collection, Scope, Store
@@ -68,6 +69,17 @@ def host_region(host: str) -> str | None:
     legacy `eu-west-1.queue.amazonaws.com`), else None."""
     match = _REGION_HOST.match(host)
     return (match.group(1) or match.group(2)) if match else None
+
+
+def check_endpoint_region(url: str, region: str) -> None:
+    """A queue URL whose host names another Region than the request was signed for is not this
+    endpoint's: SQS answers InvalidAddress (what clients whose Region and queue URLs disagree met when
+    botocore moved SQS to JSON, which sends every call to the client's Region). A LocalStack-style
+    path (`/queue/<region>/...`) on a local host still reaches its Region's queue."""
+    scheme, _, rest = url.partition("://")
+    host = rest.partition("/")[0] if rest else ""
+    if host and host_region(host) not in (None, region):
+        raise ServiceError("InvalidAddress", f"The address {scheme}://{host}/ is not valid for this endpoint.")
 
 
 def now_ms() -> int:
@@ -254,6 +266,8 @@ class SqsState:
         region, account, name = self.parse_url(url)
         if not name:
             return None
+        if region is not None and region != ctx.region:
+            check_endpoint_region(url, ctx.region)
         return self.find(account or ctx.account_id, region or ctx.region, name)
 
     def require(self, ctx: RequestContext, url: str | None) -> Queue:
