@@ -4,9 +4,11 @@ markers, URL encoding, owners, and S3's UTF-8 binary key order."""
 from __future__ import annotations
 
 from typing import Any
+from xml.etree import ElementTree
 
 import pytest
 
+from tests.raw_http import exchange, signed_request
 from tests.services.s3.access_support import http
 from tests.services.s3.core_support import error_of
 
@@ -200,6 +202,21 @@ def test_boto3_decodes_url_encoded_listings_back_to_the_real_keys(s3: Any, bucke
     assert v1 == listed
     versions = [v["Key"] for v in s3.list_object_versions(Bucket=bucket)["Versions"]]
     assert versions == listed
+
+
+def test_a_listing_without_url_encoding_writes_control_characters_as_they_are(
+    endpoint: str, s3: Any, bucket: str
+) -> None:
+    """XML 1.0 cannot carry most control characters: S3 writes them as they are (an XML parser then
+    refuses the answer, which is why the API reference points to encoding-type=url), not a U+FFFD
+    a client would then take for the key. CR is written as &#13; so that it survives the parser."""
+    fill(s3, bucket, ["ctl\x01char", "esc\x1bkey", "cr\rkey"])
+    status, _, body = exchange(endpoint, signed_request(endpoint, "GET", f"/{bucket}?list-type=2", "s3"))
+    assert status == 200
+    assert b"<Key>ctl\x01char</Key>" in body and b"<Key>esc\x1bkey</Key>" in body
+    assert b"<Key>cr&#13;key</Key>" in body and "\ufffd".encode() not in body
+    with pytest.raises(Exception, match="not well-formed"):
+        ElementTree.fromstring(body)
 
 
 def test_keys_are_listed_in_utf8_binary_order(s3: Any, bucket: str) -> None:

@@ -31,7 +31,8 @@ from pocketcloud.protocol.errors import BareError, ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
 from .s3_listing import LISTING_WRITERS
-from .xml import XmlPlanner, escape_text
+from .xml import XmlPlanner
+from .xml import escape_s3_text as escape_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -120,7 +121,9 @@ class S3Serializer(RestXmlSerializer):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         # Listing entries (up to a thousand a page) get writers of their own: s3_listing.py.
-        self.xml = XmlPlanner(always_millis=True, member_writers=LISTING_WRITERS, member_order=MEMBER_ORDER)
+        self.xml = XmlPlanner(
+            always_millis=True, member_writers=LISTING_WRITERS, member_order=MEMBER_ORDER, raw_controls=True
+        )
 
     def root_element(self, operation: OperationModel, shape: Shape) -> str:
         return _ROOT_ELEMENTS.get(operation.name, shape.name)

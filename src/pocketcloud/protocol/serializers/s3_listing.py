@@ -25,7 +25,8 @@ from operator import itemgetter
 from typing import Any
 
 from .scalars import iso8601_millis
-from .xml import _TEXT_SPECIAL, Writer, _entity, generic_element, needs_entity
+from .xml import _S3_TEXT_SPECIAL, Writer, _entity, generic_element
+from .xml import s3_needs_entity as needs_entity
 
 _OBJECT_MEMBERS = frozenset(
     ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass", "Owner")
@@ -45,9 +46,9 @@ class DeleteMarkerEntry(dict[str, Any]):
 
 
 def _text(value: str) -> str:
-    if _TEXT_SPECIAL.search(value) is None:
+    if _S3_TEXT_SPECIAL.search(value) is None:
         return value
-    return _TEXT_SPECIAL.sub(_entity, value)
+    return _S3_TEXT_SPECIAL.sub(_entity, value)
 
 
 def _time(value: Any) -> str:

@@ -49,6 +49,13 @@ Writer = Callable[[Any, list[str]], None]
 # the rest cannot appear in an XML 1.0 document at all, not even as character
 # references, so they are replaced with U+FFFD rather than break the document.
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# S3 is the exception: an object key may hold any character, and S3 writes the control characters
+# XML 1.0 cannot carry as they are, so that an XML parser refuses the answer ("the XML 1.0 parser
+# can't parse certain characters ... you can add this parameter [EncodingType=url] to request that
+# Amazon S3 encode the keys", the ListObjectsV2 API reference): a client that lists without
+# encoding-type=url fails on such a key, as against AWS, instead of working on U+FFFD in its place.
+# (Surrogates cannot be written as UTF-8 at all and still become U+FFFD.)
+_S3_TEXT_SPECIAL = re.compile("[&<>\r\ud800-\udfff\ufffe\uffff]")
 # Attribute values also normalise tabs and newlines, and are quoted with `"`.
 _ATTR_SPECIAL = re.compile('[&<>"\t\n\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]')
 _ENTITIES = {
@@ -64,6 +71,7 @@ _ENTITIES = {
 
 # The ASCII characters among them, for needs_entity's byte-level check.
 _ASCII_SPECIAL = bytes(c for c in range(128) if _TEXT_SPECIAL.match(chr(c)))
+_S3_ASCII_SPECIAL = bytes(c for c in range(128) if _S3_TEXT_SPECIAL.match(chr(c)))
 
 
 def needs_entity(text: str) -> bool:
@@ -76,6 +84,14 @@ def needs_entity(text: str) -> bool:
     return _TEXT_SPECIAL.search(text) is not None
 
 
+def s3_needs_entity(text: str) -> bool:
+    """`needs_entity` for S3's element text (`_S3_TEXT_SPECIAL`)."""
+    if text.isascii():
+        data = text.encode("ascii")
+        return len(data.translate(None, _S3_ASCII_SPECIAL)) != len(data)
+    return _S3_TEXT_SPECIAL.search(text) is not None
+
+
 def _entity(match: re.Match[str]) -> str:
     return _ENTITIES.get(match.group(), "\ufffd")
 
@@ -85,6 +101,13 @@ def escape_text(text: str) -> str:
     if _TEXT_SPECIAL.search(text) is None:
         return text
     return _TEXT_SPECIAL.sub(_entity, text)
+
+
+def escape_s3_text(text: str) -> str:
+    """`escape_text` for S3's element text: control characters are written as they are."""
+    if _S3_TEXT_SPECIAL.search(text) is None:
+        return text
+    return _S3_TEXT_SPECIAL.sub(_entity, text)
 
 
 def escape_attr(text: str) -> str:
@@ -176,8 +199,10 @@ class XmlPlanner:
         overrides: Mapping[tuple[str, str], Mapping[str, Any]] | None = None,
         member_writers: Mapping[tuple[str, str], Callable[[Writer], Writer]] | None = None,
         member_order: Mapping[str, tuple[str, ...]] | None = None,
+        raw_controls: bool = False,
     ) -> None:
         self._list_item_name = list_item_name
+        self._special = _S3_TEXT_SPECIAL if raw_controls else _TEXT_SPECIAL  # S3's keys: see above
         self._member_order = member_order or {}
         self._always_millis = always_millis
         self._overrides = overrides or {}
@@ -354,12 +379,13 @@ class XmlPlanner:
         fmt = self._text_formatter(shape, traits)
         # Strings and integers fill most responses; their writers skip a call level.
         if fmt is _text:
+            special = self._special
 
             def write_string(value: Any, out: list[str]) -> None:
                 if value.__class__ is not str:
                     value = str(value)
-                if _TEXT_SPECIAL.search(value) is not None:
-                    value = _TEXT_SPECIAL.sub(_entity, value)
+                if special.search(value) is not None:
+                    value = special.sub(_entity, value)
                 out.append(open_tag + value + close_tag)
 
             return write_string
