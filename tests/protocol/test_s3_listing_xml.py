@@ -28,7 +28,7 @@ _SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[Heal
 
 _FAST = S3Serializer("s3")
 _GENERIC = S3Serializer("s3")
-_GENERIC.xml = XmlPlanner(always_millis=True, member_order=MEMBER_ORDER, raw_controls=True)  # S3's element order, as _FAST
+_GENERIC.listing_xml = XmlPlanner(always_millis=True, member_order=MEMBER_ORDER, raw_controls=True)  # as _FAST
 
 _KEYS = st.text(
     st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), min_size=1, max_size=12

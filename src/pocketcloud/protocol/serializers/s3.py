@@ -31,8 +31,7 @@ from pocketcloud.protocol.errors import BareError, ServiceError
 
 from .rest import XML_DECLARATION, Encoder, RestXmlSerializer
 from .s3_listing import LISTING_WRITERS
-from .xml import XmlPlanner
-from .xml import escape_s3_text as escape_text
+from .xml import XmlPlanner, escape_text
 
 if TYPE_CHECKING:
     from botocore.model import OperationModel, Shape
@@ -108,6 +107,9 @@ MEMBER_ORDER = {
     "Object": ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "Owner"),
 }
 
+# The listings that take encoding-type=url.
+_LISTINGS = frozenset(("ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads", "ListParts"))
+
 # Operations whose single body member is the root element's text.
 _ROOT_TEXT = {"GetBucketLocation": "LocationConstraint"}
 
@@ -121,7 +123,10 @@ class S3Serializer(RestXmlSerializer):
     def __init__(self, service: str) -> None:
         super().__init__(service)
         # Listing entries (up to a thousand a page) get writers of their own: s3_listing.py.
-        self.xml = XmlPlanner(
+        self.xml = XmlPlanner(always_millis=True, member_writers=LISTING_WRITERS, member_order=MEMBER_ORDER)
+        # Listings write a key's control characters as they are (xml.py, `_S3_TEXT_SPECIAL`): the
+        # reason S3 offers encoding-type=url.
+        self.listing_xml = XmlPlanner(
             always_millis=True, member_writers=LISTING_WRITERS, member_order=MEMBER_ORDER, raw_controls=True
         )
 
@@ -129,6 +134,9 @@ class S3Serializer(RestXmlSerializer):
         return _ROOT_ELEMENTS.get(operation.name, shape.name)
 
     def body_encoder(self, operation: OperationModel, shape: Shape) -> Encoder:
+        if operation.name in _LISTINGS:
+            traits = {"xmlNamespace": shape.serialization.get("xmlNamespace") or {"uri": self.namespace}}
+            return self._document(self.listing_xml.element(shape, self.root_element(operation, shape), traits))
         member = _ROOT_TEXT.get(operation.name)
         if member is None:
             return super().body_encoder(operation, shape)

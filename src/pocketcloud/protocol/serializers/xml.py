@@ -49,10 +49,10 @@ Writer = Callable[[Any, list[str]], None]
 # the rest cannot appear in an XML 1.0 document at all, not even as character
 # references, so they are replaced with U+FFFD rather than break the document.
 _TEXT_SPECIAL = re.compile("[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-# S3 is the exception: an object key may hold any character, and S3 writes the control characters
-# XML 1.0 cannot carry as they are, so that an XML parser refuses the answer ("the XML 1.0 parser
-# can't parse certain characters ... you can add this parameter [EncodingType=url] to request that
-# Amazon S3 encode the keys", the ListObjectsV2 API reference): a client that lists without
+# S3's listings are the exception: an object key may hold any character, and S3 writes the control
+# characters XML 1.0 cannot carry as they are, so that an XML parser refuses the answer ("the XML 1.0
+# parser can't parse certain characters ... you can add this parameter [EncodingType=url] to request
+# that Amazon S3 encode the keys", the ListObjectsV2 API reference): a client that lists without
 # encoding-type=url fails on such a key, as against AWS, instead of working on U+FFFD in its place.
 # (Surrogates cannot be written as UTF-8 at all and still become U+FFFD.)
 _S3_TEXT_SPECIAL = re.compile("[&<>\r\ud800-\udfff\ufffe\uffff]")
@@ -85,7 +85,7 @@ def needs_entity(text: str) -> bool:
 
 
 def s3_needs_entity(text: str) -> bool:
-    """`needs_entity` for S3's element text (`_S3_TEXT_SPECIAL`)."""
+    """`needs_entity` for S3's listings (`_S3_TEXT_SPECIAL`)."""
     if text.isascii():
         data = text.encode("ascii")
         return len(data.translate(None, _S3_ASCII_SPECIAL)) != len(data)
@@ -101,13 +101,6 @@ def escape_text(text: str) -> str:
     if _TEXT_SPECIAL.search(text) is None:
         return text
     return _TEXT_SPECIAL.sub(_entity, text)
-
-
-def escape_s3_text(text: str) -> str:
-    """`escape_text` for S3's element text: control characters are written as they are."""
-    if _S3_TEXT_SPECIAL.search(text) is None:
-        return text
-    return _S3_TEXT_SPECIAL.sub(_entity, text)
 
 
 def escape_attr(text: str) -> str:
