@@ -73,6 +73,17 @@ def test_a_user_without_permission_cannot_federate(endpoint: str, iam: Any) -> N
     assert "sts:GetFederationToken" in message
 
 
+def test_a_user_federated_by_root_may_do_what_the_session_policy_allows(endpoint: str) -> None:
+    """Root's permissions are all there are: its federated user is bounded by the session policy alone."""
+    root_sts = make_client(endpoint, "sts")
+    answer = root_sts.get_federation_token(Name="ops", Policy=doc(allow(["sqs:ListQueues"])))
+    federated = session_client(endpoint, "sqs", answer["Credentials"])
+    federated.list_queues()
+    assert error_of(federated.create_queue, QueueName="by-root-federation")[:2] == ("AccessDenied", 403)
+    bare = session_client(endpoint, "sqs", root_sts.get_federation_token(Name="ops")["Credentials"])
+    assert error_of(bare.list_queues)[:2] == ("AccessDenied", 403)  # no session policy: nothing
+
+
 def test_the_root_user_gets_at_most_an_hour(endpoint: str) -> None:
     answer = make_client(endpoint, "sts").get_federation_token(Name="rootfed", DurationSeconds=7200)
     assert answer["Credentials"]["Expiration"] <= datetime.now(UTC) + timedelta(seconds=3660)

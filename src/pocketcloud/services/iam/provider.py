@@ -42,6 +42,13 @@ from pocketcloud.services.iam.users import UserOperations
 Params = dict[str, Any]
 
 
+# What the root user may do, for the identity side of a federated user it made: everything.
+_ROOT_FEDERATION = (
+    "root#federation",
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}',
+)
+
+
 @dataclass(frozen=True)
 class IdentityPolicies:
     """The policies that decide what a principal may do, as (id, document) pairs."""
@@ -196,6 +203,11 @@ class IamProvider(
         cached = self._policy_cache.get(cache_key)
         if cached is not None:
             return cached
+        if principal.kind == "FederatedUser" and (principal.role_arn or "").endswith(":root"):
+            # Federated by the root user, whose permissions are all there are: the session policy alone
+            # bounds the federated user (root "can call GetFederationToken", the STS API reference).
+            self._policy_cache[cache_key] = IdentityPolicies((_ROOT_FEDERATION,), None)
+            return self._policy_cache[cache_key]
         account = principal.account_id
         where = (account, "")
         docs: list[tuple[str, dict[str, Any]]] = []
