@@ -217,8 +217,12 @@ def test_a_listing_without_url_encoding_writes_control_characters_as_they_are(
     assert b"<Key>cr&#13;key</Key>" in body and "\ufffd".encode() not in body
     with pytest.raises(Exception, match="not well-formed"):
         ElementTree.fromstring(body)
-    # Answers that are no listing stay parseable (boto3 reads the key back from them).
+    # Answers that are no such listing stay parseable (boto3 reads the key back from them): ListParts
+    # takes no encoding-type, so its key keeps U+FFFD in place of what XML cannot carry.
     upload = s3.create_multipart_upload(Bucket=bucket, Key="ctl\x01char")
+    s3.upload_part(Bucket=bucket, Key="ctl\x01char", UploadId=upload["UploadId"], PartNumber=1, Body=b"p")
+    parts = s3.list_parts(Bucket=bucket, Key="ctl\x01char", UploadId=upload["UploadId"])
+    assert [p["PartNumber"] for p in parts["Parts"]] == [1]
     s3.abort_multipart_upload(Bucket=bucket, Key="ctl\x01char", UploadId=upload["UploadId"])
 
 

@@ -107,8 +107,8 @@ MEMBER_ORDER = {
     "Object": ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "Owner"),
 }
 
-# The listings that take encoding-type=url.
-_LISTINGS = frozenset(("ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads", "ListParts"))
+# The listings that take encoding-type=url (ListParts takes none: it keeps U+FFFD, parseable).
+_LISTINGS = frozenset(("ListObjects", "ListObjectsV2", "ListObjectVersions", "ListMultipartUploads"))
 
 # Operations whose single body member is the root element's text.
 _ROOT_TEXT = {"GetBucketLocation": "LocationConstraint"}

@@ -25,8 +25,7 @@ from operator import itemgetter
 from typing import Any
 
 from .scalars import iso8601_millis
-from .xml import _S3_TEXT_SPECIAL, Writer, _entity, generic_element
-from .xml import s3_needs_entity as needs_entity
+from .xml import _S3_TEXT_SPECIAL, Writer, _entity, generic_element, s3_needs_entity
 
 _OBJECT_MEMBERS = frozenset(
     ("Key", "LastModified", "ETag", "ChecksumAlgorithm", "ChecksumType", "Size", "StorageClass", "Owner")
@@ -132,7 +131,7 @@ def _checksum_elements(algorithms: Any, kind: Any) -> str | None:
     if algorithms.__class__ is not list or len(algorithms) != 1:
         return None
     algorithm = algorithms[0]
-    if algorithm.__class__ is not str or kind.__class__ is not str or needs_entity(algorithm + kind):
+    if algorithm.__class__ is not str or kind.__class__ is not str or s3_needs_entity(algorithm + kind):
         return None
     return f"<ChecksumAlgorithm>{algorithm}</ChecksumAlgorithm><ChecksumType>{kind}</ChecksumType>"
 
@@ -187,7 +186,7 @@ def _usual_contents_page(items: list[Any]) -> list[str] | None:
             f"<Contents><Key>{key}</Key><LastModified>{modified[:19]}.000Z</LastModified><ETag>{etag}</ETag>"
             f"{sums}<Size>{size}</Size><StorageClass>{storage_class}</StorageClass></Contents>"
         )
-    if needs_entity("".join(strings)):
+    if s3_needs_entity("".join(strings)):
         return None
     return texts
 
@@ -287,7 +286,7 @@ def _write_entries(items: list[Any], entry: Entry, declined: Callable[[Any], Non
         return value
 
     texts = [None if item is None else entry(item, unescaped) for item in items]
-    if needs_entity("".join(strings)):
+    if s3_needs_entity("".join(strings)):
         texts = [None if item is None else entry(item, _text) for item in items]
     for item, text in zip(items, texts, strict=True):
         if text is not None:

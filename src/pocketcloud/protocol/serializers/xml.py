@@ -74,22 +74,19 @@ _ASCII_SPECIAL = bytes(c for c in range(128) if _TEXT_SPECIAL.match(chr(c)))
 _S3_ASCII_SPECIAL = bytes(c for c in range(128) if _S3_TEXT_SPECIAL.match(chr(c)))
 
 
-def needs_entity(text: str) -> bool:
+def needs_entity(text: str, special: re.Pattern[str] = _TEXT_SPECIAL, ascii_special: bytes = _ASCII_SPECIAL) -> bool:
     """Whether any character of `text` needs an entity in element text. For a long ASCII text
     (a listing page's keys joined) deleting the special bytes in C is several times faster than
     the regex, which walks the text character by character."""
     if text.isascii():
         data = text.encode("ascii")
-        return len(data.translate(None, _ASCII_SPECIAL)) != len(data)
-    return _TEXT_SPECIAL.search(text) is not None
+        return len(data.translate(None, ascii_special)) != len(data)
+    return special.search(text) is not None
 
 
 def s3_needs_entity(text: str) -> bool:
     """`needs_entity` for S3's listings (`_S3_TEXT_SPECIAL`)."""
-    if text.isascii():
-        data = text.encode("ascii")
-        return len(data.translate(None, _S3_ASCII_SPECIAL)) != len(data)
-    return _S3_TEXT_SPECIAL.search(text) is not None
+    return needs_entity(text, _S3_TEXT_SPECIAL, _S3_ASCII_SPECIAL)
 
 
 def _entity(match: re.Match[str]) -> str:
