@@ -264,6 +264,7 @@ def test_a_resource_policy_takes_nothing_from_members_or_outsiders(server: Serve
             "UNSUPPORTED_ACTION_IN_RESOURCE_POLICY",
         )
     org.put_resource_policy(Content=statement(Action=["organizations:Describe*", "organizations:AttachPolicy"]))
+    org.put_resource_policy(Content=statement(Action="organizations:listaccounts"))  # action names: any case
 
 
 def test_with_authorization_off_the_resource_policy_still_decides_what_members_may_do() -> None:

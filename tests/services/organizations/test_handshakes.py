@@ -93,6 +93,8 @@ def test_an_invitation_by_email_reaches_the_account_with_that_email(server: Serv
     email = f"root+{MEMBER}@pocketcloud.local"
     handshake = org.invite_account_to_organization(Target={"Type": "EMAIL", "Id": email.upper()})["Handshake"]
     assert handshake["Parties"][1] == {"Id": email.upper(), "Type": "EMAIL"}
+    again = error_of(org.invite_account_to_organization, Target={"Type": "EMAIL", "Id": email})
+    assert again["Code"] == "DuplicateHandshakeException"  # an email address in any case is one address
     outsider = outsider_client(server)  # another account: the invitation is not its own
     assert outsider.list_handshakes_for_account()["Handshakes"] == []
     assert (
@@ -108,9 +110,10 @@ def test_declined_and_cancelled_invitations_end_there(server: ServerProcess) -> 
     org.create_organization(FeatureSet="ALL")
     outsider = outsider_client(server)
     first = org.invite_account_to_organization(Target={"Type": "ACCOUNT", "Id": OUTSIDER})["Handshake"]
-    assert error_of(org.invite_account_to_organization, Target={"Type": "ACCOUNT", "Id": OUTSIDER})[
-        "Code"
-    ] == "DuplicateHandshakeException"
+    assert (
+        error_of(org.invite_account_to_organization, Target={"Type": "ACCOUNT", "Id": OUTSIDER})["Code"]
+        == "DuplicateHandshakeException"
+    )
     # Only the sender cancels, only the recipient answers.
     assert error_of(outsider.cancel_handshake, HandshakeId=first["Id"])["Code"] == "AccessDeniedException"
     assert error_of(org.accept_handshake, HandshakeId=first["Id"])["Code"] == "AccessDeniedException"
@@ -151,9 +154,10 @@ def test_invitations_that_cannot_be_sent(server: ServerProcess) -> None:
     )
     # Only the management account invites.
     member = member_client(server)
-    assert error_of(member.invite_account_to_organization, Target={"Type": "ACCOUNT", "Id": OUTSIDER})[
-        "Code"
-    ] == "AccessDeniedException"
+    assert (
+        error_of(member.invite_account_to_organization, Target={"Type": "ACCOUNT", "Id": OUTSIDER})["Code"]
+        == "AccessDeniedException"
+    )
     assert error_of(member.list_handshakes_for_organization)["Code"] == "AccessDeniedException"
     assert (
         error_of(org.describe_handshake, HandshakeId="h-0000000000")["Code"] == "HandshakeNotFoundException"
@@ -199,6 +203,22 @@ def test_enabling_all_features_takes_every_invited_member_and_then_the_managemen
         "HandshakeConstraintViolationException",
         "ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
     )
+
+
+def test_a_member_that_leaves_during_the_change_to_all_features_is_not_waited_for(
+    server: ServerProcess,
+) -> None:
+    org = management_client(server)
+    org.create_organization(FeatureSet="CONSOLIDATED_BILLING")
+    parent = org.enable_all_features()["Handshake"]
+    member = member_client(server)
+    [request] = member.list_handshakes_for_account()["Handshakes"]
+    member.leave_organization()
+    assert member.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "CANCELED"
+    [approval] = org.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
+    org.accept_handshake(HandshakeId=approval["Id"])
+    assert org.describe_organization()["Organization"]["FeatureSet"] == "ALL"
+    assert org.describe_handshake(HandshakeId=parent["Id"])["Handshake"]["State"] == "ACCEPTED"
 
 
 def test_cancelling_the_request_for_all_features_cancels_what_the_members_were_sent(

@@ -48,8 +48,13 @@ _POLICY_MANAGEMENT = {
 _ANY_MEMBER = {"DescribeOrganization"}
 
 
+_POLICY_MANAGEMENT_LOWER = frozenset(operation.lower() for operation in _POLICY_MANAGEMENT)
+
+
 def _may_delegate(operation: str) -> bool:
-    return is_read(operation) or operation in _POLICY_MANAGEMENT
+    """Whether a resource policy may name `operation` (any case: action names are case-insensitive)."""
+    lowered = operation.lower()
+    return lowered.startswith(("describe", "list")) or lowered in _POLICY_MANAGEMENT_LOWER
 
 
 def _invalid_policy_json() -> ServiceError:
@@ -65,7 +70,9 @@ def _check_delegable_actions(statement: Params) -> None:
     """A resource policy delegates Organizations calls, and only those a delegated administrator may
     make: reading the organization and managing its policies. An action naming another service, or one
     of the management account's own calls (CreateAccount, InviteAccountToOrganization, ...), is refused
-    (UNSUPPORTED_ACTION_IN_RESOURCE_POLICY); wildcards are taken as they match."""
+    (UNSUPPORTED_ACTION_IN_RESOURCE_POLICY) where a statement allows it; wildcards are taken as they match."""
+    if statement.get("Effect") != "Allow":
+        return
     actions = statement.get("Action", [])
     for action in [actions] if isinstance(actions, str) else actions:
         service, _, operation = str(action).partition(":")

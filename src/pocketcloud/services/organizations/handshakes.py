@@ -31,7 +31,14 @@ from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
-from pocketcloud.services.organizations.structure import GLOBAL, now_iso, org_error, page
+from pocketcloud.services.organizations.structure import (
+    GLOBAL,
+    access_denied,
+    available_policy_types,
+    now_iso,
+    org_error,
+    page,
+)
 
 Params = dict[str, Any]
 _PREFIX = "h-"
@@ -42,12 +49,6 @@ _FINAL = {"ACCEPTED": "AcceptHandshake", "DECLINED": "DeclineHandshake", "CANCEL
 
 def _new_id() -> str:
     return _PREFIX + "".join(random.choices(string.ascii_lowercase + string.digits, k=10))
-
-
-def _access_denied() -> ServiceError:
-    return ServiceError(
-        "AccessDeniedException", "You don't have permissions to access this resource.", status=400
-    )
 
 
 def _constraint(reason: str) -> ServiceError:
@@ -127,8 +128,15 @@ class HandshakeOperations:
         )
 
     def _new_handshake(
-        self, org: Params, action: str, recipient: Params | None, resources: list[Params], state: str = "OPEN"
+        self,
+        org: Params,
+        action: str,
+        recipient: Params | None,
+        resources: list[Params],
+        state: str = "OPEN",
+        **hidden: Any,
     ) -> Params:
+        """A new handshake, stored. `hidden`: fields kept with it and never answered (`_Parent`, `_Tags`)."""
         handshake_id = _new_id()
         now = datetime.now(UTC)
         requested = now.replace(microsecond=now.microsecond // 1000 * 1000)  # AWS's milliseconds
@@ -148,6 +156,7 @@ class HandshakeOperations:
             "_Organization": org["Id"],
             "_Recipient": recipient or {"Id": org["Id"], "Type": "ORGANIZATION"},
             "_Order": self.store.next_sequence("organizations.handshakes"),  # lists show them as sent
+            **{f"_{name}": value for name, value in hidden.items()},
         }
         self.state.put(GLOBAL, handshake_id, handshake)
         return handshake
@@ -181,7 +190,7 @@ class HandshakeOperations:
     def InviteAccountToOrganization(self, ctx: RequestContext, p: Params) -> Params:
         org = self._organization()
         if ctx.account_id != org["MasterAccountId"]:
-            raise _access_denied()
+            raise access_denied()
         target = p["Target"]
         kind, target_id = target["Type"], str(target["Id"])
         if kind == "ACCOUNT":
@@ -203,18 +212,19 @@ class HandshakeOperations:
             raise _constraint("INVITE_DISABLED_DURING_ENABLE_ALL_FEATURES")
         recipient = {"Id": target_id, "Type": kind}
         if any(
-            h["Action"] == "INVITE" and h["State"] == "OPEN" and h["_Recipient"] == recipient
+            h["Action"] == "INVITE"
+            and h["State"] == "OPEN"
+            and h["_Recipient"]["Type"] == kind
+            and str(h["_Recipient"]["Id"]).lower() == target_id.lower()
             for h in self._handshakes()
         ):
             raise org_error("DuplicateHandshakeException")
         resources = [self._organization_resource(org), {"Type": kind, "Value": target_id}]
         if p.get("Notes"):
             resources.append({"Type": "NOTES", "Value": p["Notes"]})
+        tags = {t["Key"]: t["Value"] for t in p.get("Tags") or []}
         with self.store.transaction():
-            handshake = self._new_handshake(org, "INVITE", recipient, resources)
-            if p.get("Tags"):
-                handshake["_Tags"] = {t["Key"]: t["Value"] for t in p["Tags"]}
-                self.state.put(GLOBAL, handshake["Id"], handshake)
+            handshake = self._new_handshake(org, "INVITE", recipient, resources, Tags=tags)
         return {"Handshake": self._public_handshake(handshake)}
 
     def _join(self, handshake: Params, account_id: str) -> None:
@@ -246,9 +256,19 @@ class HandshakeOperations:
         self.save_structure(tree)
 
     def remember_departure(self, account: Params) -> None:
-        """An account leaving the organization: its name, email and root key stay known."""
+        """An account leaving the organization: its name, email and root key stay known; an open request
+        to approve all features it was sent is cancelled, and no longer waits for its answer."""
         kept = {k: account[k] for k in ("Id", "Email", "Name", "RootAccessKeyId") if k in account}
         self.standalone.put(GLOBAL, account["Id"], kept)
+        for handshake in self._handshakes():
+            if (
+                handshake["Action"] == "ENABLE_ALL_FEATURES"
+                and handshake["State"] == "OPEN"
+                and "_Parent" in handshake
+                and handshake["_Recipient"] == {"Id": account["Id"], "Type": "ACCOUNT"}
+            ):
+                self.state.put(GLOBAL, handshake["Id"], {**handshake, "State": "CANCELED"})
+                self._after_approval(handshake["_Parent"])
 
     # -- responses ----------------------------------------------------------------
 
@@ -260,7 +280,7 @@ class HandshakeOperations:
         sender = self._is_sender(handshake, ctx.account_id)
         if (new_state == "CANCELED" and not sender) or (new_state != "CANCELED" and not recipient):
             if recipient or sender:
-                raise _access_denied()
+                raise access_denied()
             raise org_error("HandshakeNotFoundException")
         if handshake["State"] == new_state:
             raise org_error("HandshakeAlreadyInStateException")
@@ -287,7 +307,7 @@ class HandshakeOperations:
         elif handshake["Action"] == "APPROVE_ALL_FEATURES":
             org = self._organization()
             org["FeatureSet"] = "ALL"
-            org["AvailablePolicyTypes"] = [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]
+            org["AvailablePolicyTypes"] = available_policy_types("ALL")
             self.state.put(GLOBAL, "organization", org)
             parent = self.state.get(GLOBAL, handshake["_Parent"])
             if parent is not None:
@@ -300,14 +320,16 @@ class HandshakeOperations:
         parent = self.state.get(GLOBAL, parent_id)
         if parent is None or parent["State"] not in ("OPEN", "REQUESTED"):
             return
-        children = [h for h in self._handshakes() if h.get("_Parent") == parent_id]
+        children = [
+            h for h in self._handshakes() if h.get("_Parent") == parent_id and h["State"] != "CANCELED"
+        ]
         if all(
             h["State"] == "ACCEPTED" for h in children if h["Action"] == "ENABLE_ALL_FEATURES"
         ) and not any(h["Action"] == "APPROVE_ALL_FEATURES" for h in children):
             self._ask_final_approval(self._organization(), parent)
 
     def _ask_final_approval(self, org: Params, parent: Params) -> None:
-        approval = self._new_handshake(
+        self._new_handshake(
             org,
             "APPROVE_ALL_FEATURES",
             {"Id": org["MasterAccountId"], "Type": "ACCOUNT"},
@@ -315,9 +337,8 @@ class HandshakeOperations:
                 {"Type": "ORGANIZATION", "Value": org["Id"]},
                 {"Type": "PARENT_HANDSHAKE", "Value": parent["Id"]},
             ],
+            Parent=parent["Id"],
         )
-        approval["_Parent"] = parent["Id"]
-        self.state.put(GLOBAL, approval["Id"], approval)
 
     def AcceptHandshake(self, ctx: RequestContext, p: Params) -> Params:
         return self._respond(ctx, p["HandshakeId"], "ACCEPTED")
@@ -376,7 +397,7 @@ class HandshakeOperations:
     def EnableAllFeatures(self, ctx: RequestContext, p: Params) -> Params:
         org = self._organization()
         if ctx.account_id != org["MasterAccountId"]:
-            raise _access_denied()
+            raise access_denied()
         if org["FeatureSet"] == "ALL":
             raise _constraint("ORGANIZATION_ALREADY_HAS_ALL_FEATURES")
         if self._pending_all_features() is not None:
@@ -395,7 +416,7 @@ class HandshakeOperations:
                 if doc.get("JoinedMethod") == "INVITED" and doc["Id"] != org["MasterAccountId"]
             ]
             for account_id in invited:
-                child = self._new_handshake(
+                self._new_handshake(
                     org,
                     "ENABLE_ALL_FEATURES",
                     {"Id": account_id, "Type": "ACCOUNT"},
@@ -404,9 +425,8 @@ class HandshakeOperations:
                         {"Type": "ACCOUNT", "Value": account_id},
                         {"Type": "PARENT_HANDSHAKE", "Value": parent["Id"]},
                     ],
+                    Parent=parent["Id"],
                 )
-                child["_Parent"] = parent["Id"]
-                self.state.put(GLOBAL, child["Id"], child)
             if not invited:
                 self._ask_final_approval(org, parent)
         return {"Handshake": self._public_handshake(parent)}

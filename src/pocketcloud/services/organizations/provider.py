@@ -27,6 +27,8 @@ from pocketcloud.services.organizations.policies import PolicyOperations
 from pocketcloud.services.organizations.service_access import ServiceAccessOperations
 from pocketcloud.services.organizations.structure import (
     StructureOperations,
+    access_denied,
+    available_policy_types,
     invalid_token,
     now_iso,
     org_error,
@@ -43,10 +45,6 @@ ACCESS_ROLE_TRUST = (
 
 def _org_error(code: str, message: str, status: int = 400) -> ServiceError:
     return ServiceError(code, message, status=status)
-
-
-def _access_denied() -> ServiceError:
-    return _org_error("AccessDeniedException", "You don't have permissions to access this resource.")
 
 
 class OrganizationsProvider(
@@ -127,14 +125,14 @@ class OrganizationsProvider(
     def refusal(self, ctx: RequestContext, operation: str, resource_account: str | None) -> ServiceError:
         """What a call IAM's policies refuse is told: Organizations words every refusal alike, whether a
         policy or the caller's place in the organization decided it."""
-        return _access_denied()
+        return access_denied()
 
     def _require_administrator(self, ctx: RequestContext, p: Params) -> Params:
         """The caller's organization, if the caller may make this call (with `p`): the management
         account, or a member account the organization delegates it to (`delegation.py`)."""
         org = self._member_organization(ctx)
         if ctx.account_id != org["MasterAccountId"] and not self.delegated(ctx, org, p):
-            raise _access_denied()
+            raise access_denied()
         return org
 
     def CreateOrganization(self, ctx: RequestContext, p: Params) -> Params:
@@ -152,10 +150,7 @@ class OrganizationsProvider(
             "MasterAccountArn": f"arn:aws:organizations::{account}:account/{org_id}/{account}",
             "MasterAccountId": account,
             "MasterAccountEmail": f"root+{account}@pocketcloud.local",
-            # No policy types in a consolidated-billing organization (the API reference's example).
-            "AvailablePolicyTypes": (
-                [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}] if feature_set == "ALL" else []
-            ),
+            "AvailablePolicyTypes": available_policy_types(feature_set),
         }
         with self.store.transaction():
             self.state.put(GLOBAL, "organization", org)

@@ -52,6 +52,19 @@ def org_error(code: str, **fields: Any) -> ServiceError:
     return ServiceError(code, message, status=400, **fields)
 
 
+def access_denied() -> ServiceError:
+    """Organizations' one wording for every refusal, whatever decided it."""
+    return ServiceError(
+        "AccessDeniedException", "You don't have permissions to access this resource.", status=400
+    )
+
+
+def available_policy_types(feature_set: str) -> list[Params]:
+    """DescribeOrganization's AvailablePolicyTypes: SCPs with all features, none with consolidated
+    billing only (the API reference's example)."""
+    return [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}] if feature_set == "ALL" else []
+
+
 def invalid_token() -> ServiceError:
     return ServiceError(
         "InvalidInputException",
