@@ -53,6 +53,7 @@ class EnvironmentPool:
         self._claims: dict[ExecutionEnvironment, str] = {}
         self._reaper: asyncio.Task[None] | None = None
         self._all: set[ExecutionEnvironment] = set()
+        self._stopping: set[asyncio.Task[None]] = set()  # idle environments `_make_room` is stopping
 
     def start(self) -> None:
         if self._reaper is None:
@@ -93,7 +94,7 @@ class EnvironmentPool:
                 return env, False
             self._all.discard(env)
             await env.kill()
-        await self._make_room()
+        self._make_room()
         try:
             env = ExecutionEnvironment(make_spec(), make_base_env())
         except BaseException:
@@ -110,16 +111,19 @@ class EnvironmentPool:
         self._note_claim(env, claim)
         return env, True
 
-    async def _make_room(self) -> None:
-        """Before a cold start: stop the idle environment unused longest while `max_idle` are idle."""
-        while True:
-            idle = [(env.last_used, id(env), slot, env) for slot in self._revisions.values() for env in slot.idle]
-            if len(idle) < self.max_idle:
-                return
-            _, _, slot, env = min(idle, key=lambda item: item[:2])
+    def _make_room(self) -> None:
+        """Before a cold start: while `max_idle` are idle, the one unused longest is taken out of use
+        at once and stopped beside the invocation (its SIGTERM may take up to half a second)."""
+        idle = [(env.last_used, id(env), slot, env) for slot in self._revisions.values() for env in slot.idle]
+        if len(idle) < self.max_idle:
+            return
+        idle.sort(key=lambda item: item[:2])
+        for _, _, slot, env in idle[: len(idle) - self.max_idle + 1]:
             slot.idle.remove(env)
             self._all.discard(env)
-            await env.shutdown()
+            task = asyncio.get_running_loop().create_task(env.shutdown())
+            self._stopping.add(task)
+            task.add_done_callback(self._stopping.discard)
 
     def _provisioned_claim(
         self, function: str, reserved: int | None, busy_here: int, provisioned: tuple[str, int, int] | None
@@ -194,6 +198,8 @@ class EnvironmentPool:
                     del self._revisions[revision]
 
     async def close(self) -> None:
+        if self._stopping:
+            await asyncio.gather(*self._stopping, return_exceptions=True)
         if self._reaper is not None:
             self._reaper.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -271,7 +271,7 @@ def test_list_log_groups_for_query_names_the_groups_it_ran_on(logs: Any, app_log
     try:
         now = int(time.time())
         query_id = logs.start_query(
-            logGroupNames=[other, app_logs], startTime=now - 3600, endTime=now + 60, queryString="fields @message"
+            logGroupNames=[other, app_logs, other], startTime=now - 3600, endTime=now + 60, queryString="fields @message"
         )["queryId"]
         listed = logs.list_log_groups_for_query(queryId=query_id)
         assert listed["logGroupIdentifiers"] == [

@@ -49,10 +49,10 @@ def payload_error(payload: bytes) -> str | None:
     except ValueError:  # an integer of more digits than Python converts: long_number has it
         pass
     if long_number is not None:
-        start, end = long_number
+        start, end, length = long_number
         return (
             PREFIX
-            + f"Number value length ({end - start}) exceeds the maximum allowed ({MAX_NUMBER_LENGTH}, from "
+            + f"Number value length ({length}) exceeds the maximum allowed ({MAX_NUMBER_LENGTH}, from "
             "`StreamReadConstraints.getMaxNumberLength()`)"
             + _where(payload, end, text)
         )
@@ -60,13 +60,16 @@ def payload_error(payload: bytes) -> str | None:
 
 
 MAX_NUMBER_LENGTH = 1000  # Jackson's StreamReadConstraints default
+_NUMBER = re.compile(r"-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][-+]?[0-9]+)?")
 _LONG_RUN = re.compile(rf"[-+.eE0-9]{{{MAX_NUMBER_LENGTH + 1},}}")
 
 
-def _long_number(text: str) -> tuple[int, int] | None:
-    """[start, end) of the first number outside strings longer than Jackson reads, if any."""
+def _long_number(text: str) -> tuple[int, int, int] | None:
+    """(start, end, length) of the first number outside strings longer than Jackson reads, if any: an
+    integer's length counts its digits, a fraction's or exponent's its whole text, as Jackson's
+    StreamReadConstraints do."""
     in_string, escaped, start = False, False, -1
-    for pos, char in enumerate(text):
+    for pos, char in enumerate(text + " "):
         if in_string:
             if escaped:
                 escaped = False
@@ -75,16 +78,19 @@ def _long_number(text: str) -> tuple[int, int] | None:
             elif char == '"':
                 in_string = False
             continue
-        if char in "-+.eE0123456789":
-            if start < 0:
-                start = pos
+        if start >= 0 and char in "-+.eE0123456789":
             continue
-        if start >= 0 and pos - start > MAX_NUMBER_LENGTH:
-            return start, pos
-        start = -1
+        if start < 0 and char in "-0123456789":
+            start = pos
+            continue
+        if start >= 0:
+            token = text[start:pos]
+            whole = any(c in token for c in ".eE")
+            length = len(token) if whole else len(token.lstrip("-"))
+            if length > MAX_NUMBER_LENGTH and _NUMBER.fullmatch(token):  # else a syntax error to report
+                return start, pos, length
+            start = -1
         in_string = char == '"'
-    if start >= 0 and len(text) - start > MAX_NUMBER_LENGTH:
-        return start, len(text)
     return None
 
 

@@ -225,7 +225,7 @@ class QueryOperations(LogsMixin):
         doc = self._query(ctx, p["queryId"])
         arns = [
             {"arn": f"arn:aws:logs:{ctx.region}:{ctx.account_id}:log-group:{name}"}
-            for name in sorted(doc.get("logGroups") or [doc["logGroupName"]])
+            for name in sorted(set(doc.get("logGroups") or [doc["logGroupName"]]))
         ]
         found, token = page_by(arns, "arn", {"nextToken": p.get("nextToken"), "limit": p.get("maxResults")})
         result: Params = {"logGroupIdentifiers": [item["arn"] for item in found]}
