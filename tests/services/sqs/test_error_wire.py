@@ -99,6 +99,10 @@ def test_json_unknown_operation_is_corals_with_the_query_code_invalid_action(end
     for prefix in ("AWSKMS.", "Foo.", ""):
         status, _, document = _json_call(endpoint, "ListQueues", {}, prefix)
         assert (status, document["__type"]) == (400, "com.amazon.coral.service#UnknownOperationException")
+    # Another service's target signed for SQS is that service's, and refused as signed for the wrong one.
+    status, _, document = _json_call(endpoint, "ListKeys", {}, "TrentService.")
+    assert status == 400 and document["__type"].endswith("InvalidSignatureException")
+    assert document["message"] == "Credential should be scoped to correct service: 'kms'. "
 
 
 def test_sdks_still_raise_the_query_code_and_modeled_class(sqs: Any) -> None:
