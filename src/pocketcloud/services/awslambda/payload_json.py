@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 
 PREFIX = "Could not parse request body into json: Could not parse payload into json: "
 _VALUES = "(JSON String, Number, Array, Object or token 'null', 'true' or 'false')"
@@ -68,16 +69,8 @@ def _long_number(text: str) -> tuple[int, int, int] | None:
     """(start, end, length) of the first number outside strings longer than Jackson reads, if any: an
     integer's length counts its digits, a fraction's or exponent's its whole text, as Jackson's
     StreamReadConstraints do."""
-    in_string, escaped, start = False, False, -1
-    for pos, char in enumerate(text + " "):
-        if in_string:
-            if escaped:
-                escaped = False
-            elif char == "\\":
-                escaped = True
-            elif char == '"':
-                in_string = False
-            continue
+    start = -1
+    for pos, char in _outside_strings(text + " "):
         if start >= 0 and char in "-+.eE0123456789":
             continue
         if start < 0 and char in "-0123456789":
@@ -90,17 +83,13 @@ def _long_number(text: str) -> tuple[int, int, int] | None:
             if length > MAX_NUMBER_LENGTH and _NUMBER.fullmatch(token):  # else a syntax error to report
                 return start, pos, length
             start = -1
-        in_string = char == '"'
     return None
 
 
-MAX_NESTING = 1000  # Jackson's StreamReadConstraints default
-
-
-def _too_deep(text: str, payload: bytes) -> str | None:
-    """Jackson's refusal of a document nested past MAX_NESTING, at the bracket that goes one
-    deeper; None (taken as JSON) for one within it that only Python's decoder could not nest."""
-    depth, in_string, escaped = 0, False, False
+def _outside_strings(text: str) -> Iterator[tuple[int, str]]:
+    """(position, character) of each character of `text` outside JSON strings (an opening quote is
+    given, what follows it up to its closing quote is not)."""
+    in_string = escaped = False
     for pos, char in enumerate(text):
         if in_string:
             if escaped:
@@ -109,9 +98,20 @@ def _too_deep(text: str, payload: bytes) -> str | None:
                 escaped = True
             elif char == '"':
                 in_string = False
-        elif char == '"':
-            in_string = True
-        elif char in "[{":
+            continue
+        in_string = char == '"'
+        yield pos, char
+
+
+MAX_NESTING = 1000  # Jackson's StreamReadConstraints default
+
+
+def _too_deep(text: str, payload: bytes) -> str | None:
+    """Jackson's refusal of a document nested past MAX_NESTING, at the bracket that goes one
+    deeper; None (taken as JSON) for one within it that only Python's decoder could not nest."""
+    depth = 0
+    for pos, char in _outside_strings(text):
+        if char in "[{":
             depth += 1
             if depth > MAX_NESTING:
                 return (
