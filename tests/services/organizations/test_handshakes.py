@@ -205,14 +205,21 @@ def test_enabling_all_features_takes_every_invited_member_and_then_the_managemen
     )
 
 
-def test_a_member_that_leaves_during_the_change_to_all_features_is_not_waited_for(
-    server: ServerProcess,
-) -> None:
+def all_features_requested(server: ServerProcess) -> tuple[Any, Any, dict[str, Any], dict[str, Any]]:
+    """(management client, member client, the parent handshake, the member's request) of a
+    consolidated-billing organization asked to enable all features."""
     org = management_client(server)
     org.create_organization(FeatureSet="CONSOLIDATED_BILLING")
     parent = org.enable_all_features()["Handshake"]
     member = member_client(server)
     [request] = member.list_handshakes_for_account()["Handshakes"]
+    return org, member, parent, request
+
+
+def test_a_member_that_leaves_during_the_change_to_all_features_is_not_waited_for(
+    server: ServerProcess,
+) -> None:
+    org, member, parent, request = all_features_requested(server)
     member.leave_organization()
     assert member.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "CANCELED"
     [approval] = org.list_handshakes_for_account(Filter={"ActionType": "APPROVE_ALL_FEATURES"})["Handshakes"]
@@ -224,11 +231,7 @@ def test_a_member_that_leaves_during_the_change_to_all_features_is_not_waited_fo
 def test_cancelling_the_request_for_all_features_cancels_what_the_members_were_sent(
     server: ServerProcess,
 ) -> None:
-    org = management_client(server)
-    org.create_organization(FeatureSet="CONSOLIDATED_BILLING")
-    parent = org.enable_all_features()["Handshake"]
-    member = member_client(server)
-    [request] = member.list_handshakes_for_account()["Handshakes"]
+    org, member, parent, request = all_features_requested(server)
     assert error_of(member.cancel_handshake, HandshakeId=parent["Id"])["Code"] == "HandshakeNotFoundException"
     assert org.cancel_handshake(HandshakeId=parent["Id"])["Handshake"]["State"] == "CANCELED"
     assert member.describe_handshake(HandshakeId=request["Id"])["Handshake"]["State"] == "CANCELED"
