@@ -65,6 +65,11 @@ def test_an_invited_account_accepts_and_joins_the_root(server: ServerProcess) ->
     assert target == {"Type": "ACCOUNT", "Value": OUTSIDER}
     assert notes == {"Type": "NOTES", "Value": "join us"}
 
+    # Any account of the organization may read it ("from any account in a organization").
+    assert (
+        member_client(server).describe_handshake(HandshakeId=handshake["Id"])["Handshake"]["Action"]
+        == "INVITE"
+    )
     outsider = outsider_client(server)
     received = outsider.list_handshakes_for_account()["Handshakes"]
     assert [h["Id"] for h in received] == [handshake["Id"]]
@@ -97,6 +102,10 @@ def test_an_invitation_by_email_reaches_the_account_with_that_email(server: Serv
     assert again["Code"] == "DuplicateHandshakeException"  # an email address in any case is one address
     outsider = outsider_client(server)  # another account: the invitation is not its own
     assert outsider.list_handshakes_for_account()["Handshakes"] == []
+    assert (
+        error_of(outsider.describe_handshake, HandshakeId=handshake["Id"])["Code"]
+        == "HandshakeNotFoundException"
+    )
     assert (
         error_of(outsider.accept_handshake, HandshakeId=handshake["Id"])["Code"]
         == "HandshakeNotFoundException"
