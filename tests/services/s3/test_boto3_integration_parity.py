@@ -63,6 +63,27 @@ def test_sse_c_puts_copies_and_multipart_uploads_to_a_new_bucket_are_access_deni
     assert s3.list_multipart_uploads(Bucket=bucket).get("Uploads", []) == []
 
 
+def test_a_part_naming_a_customer_key_for_an_upload_begun_without_one_is_refused(
+    s3: Any, bucket: str
+) -> None:
+    """s3fs-fuse's use_sse=custom begins an upload without SSE-C and sends the key with every part: the
+    part is refused (403 where SSE-C writes are blocked, as a PutObject would be), not stored under S3's
+    own key with the client's dropped."""
+    key = os.urandom(32)
+    upload = s3.create_multipart_upload(Bucket=bucket, Key="k")["UploadId"]
+    part = {"Bucket": bucket, "Key": "k", "UploadId": upload, "PartNumber": 1, "Body": b"x", **sse_c(key)}
+    assert error_of(s3.upload_part, **part)[:2] == DENIED
+    allow_sse_c(s3, bucket)
+    code, status, message = error_of(s3.upload_part, **part)[:3]
+    assert (code, status, message) == (
+        "InvalidRequest",
+        400,
+        "The encryption parameters are not applicable to this object.",
+    )
+    assert s3.list_parts(Bucket=bucket, Key="k", UploadId=upload).get("Parts", []) == []
+    s3.abort_multipart_upload(Bucket=bucket, Key="k", UploadId=upload)
+
+
 def test_an_sse_c_post_form_to_a_new_bucket_is_access_denied(s3: Any, bucket: str) -> None:
     key = os.urandom(32)
     fields = {

@@ -53,7 +53,7 @@ from pocketcloud.services.s3.objects import (
     etag_of_body,
     parse_tagging_header,
 )
-from pocketcloud.services.s3.protection import check_object_lock_integrity
+from pocketcloud.services.s3.protection import check_object_lock_integrity, sse_c_blocked
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
     new_upload_id,
@@ -308,10 +308,16 @@ class MultipartOperations:
                 "Part number must be an integer between 1 and 10000, inclusive", "partNumber", str(number)
             )
 
-    def _part_seal(self, upload: Params, p: Params) -> Seal:
-        """The upload's data key for a part; an SSE-C upload's parts must carry its key."""
+    def _part_seal(self, bucket: str, upload: Params, p: Params) -> Seal:
+        """The upload's data key for a part; an SSE-C upload's parts must carry its key, and only its
+        parts may carry one: a part naming a key for an upload begun without is refused (403 where the
+        bucket blocks SSE-C writes, as its PutObject would be), not stored under S3's own key."""
         sse_c = upload["Record"].get("SSECustomer")
         key = customer_key(p)
+        if sse_c is None and key is not None:
+            if sse_c_blocked(self.s3.bucket(bucket)):
+                raise ServiceError("AccessDenied", "Access Denied", status=403)
+            raise invalid_request("The encryption parameters are not applicable to this object.")
         if sse_c is not None:
             if key is None:
                 raise invalid_request(
@@ -362,7 +368,7 @@ class MultipartOperations:
         self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
         check_object_lock_integrity(ctx, upload["Record"], "Put Part")
-        seal = self._part_seal(upload, p)
+        seal = self._part_seal(p["Bucket"], upload, p)
         p = _check_part_algorithm(upload, p)
         # The parts of an SSE-KMS upload are sealed with the data key the upload's KMS key protects.
         self.authorize_kms_read(ctx, p["Bucket"], p["Key"], upload["Record"])  # type: ignore[attr-defined]
@@ -379,7 +385,7 @@ class MultipartOperations:
         self.s3.bucket(p["Bucket"])
         self._check_part_request(ctx, p)
         upload = self._upload(p["Bucket"], p["Key"], p["UploadId"])
-        seal = self._part_seal(upload, p)
+        seal = self._part_seal(p["Bucket"], upload, p)
         src_bucket, src_key, src_version = self.parse_copy_source(p["CopySource"])  # type: ignore[attr-defined]
         self.s3.bucket(src_bucket)
         source = self.find_copy_source(src_bucket, src_key, src_version)  # type: ignore[attr-defined]

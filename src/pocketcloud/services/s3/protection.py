@@ -91,7 +91,7 @@ class ProtectionOperations:
                     str(p["ServerSideEncryption"]),
                 )
             key = self.check_sse_c_key(p)
-            if "SSE-C" in _blocked_encryption_types(bucket_doc):
+            if sse_c_blocked(bucket_doc):
                 raise ServiceError("AccessDenied", "Access Denied", status=403)
             record["SSECustomer"] = {"Algorithm": "AES256", "KeyMD5": self.sse_c_key_md5(key)}
             return
@@ -385,6 +385,11 @@ def default_encryption(bucket_doc: Params) -> Params:
     if bucket_doc.get("SseCBlockedByDefault"):
         rule["BlockedEncryptionTypes"] = {"EncryptionType": ["SSE-C"]}
     return {"Rules": [rule]}
+
+
+def sse_c_blocked(bucket_doc: Params) -> bool:
+    """Whether the bucket refuses writes that name an SSE-C key (403 AccessDenied)."""
+    return "SSE-C" in _blocked_encryption_types(bucket_doc)
 
 
 def _blocked_encryption_types(bucket_doc: Params) -> list[str]:
