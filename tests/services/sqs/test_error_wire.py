@@ -105,6 +105,18 @@ def test_json_unknown_operation_is_corals_with_the_query_code_invalid_action(end
     assert document["message"] == "Credential should be scoped to correct service: 'kms'. "
 
 
+def test_a_queue_url_with_no_account_where_one_belongs_names_no_queue(endpoint: str) -> None:
+    """`/<account>/<queue>/<more>` reads no account id from `<queue>`: the queue does not exist (it was
+    refused as another account's, with an ARN naming the queue's name as the account)."""
+    name = unique("q")
+    create_status, _, created = _json_call(endpoint, "CreateQueue", {"QueueName": name})
+    assert create_status == 200
+    for url in (f"{created['QueueUrl']}/extra", "http://x/000000000000/errq/extra"):
+        status, headers, document = _json_call(endpoint, "SendMessage", {"QueueUrl": url, "MessageBody": "x"})
+        assert (status, document["__type"]) == (400, "com.amazonaws.sqs#QueueDoesNotExist")
+    _json_call(endpoint, "DeleteQueue", {"QueueUrl": created["QueueUrl"]})
+
+
 def test_sdks_still_raise_the_query_code_and_modeled_class(sqs: Any) -> None:
     with pytest.raises(sqs.exceptions.QueueDoesNotExist) as info:
         sqs.get_queue_url(QueueName="no-such-queue-here")

@@ -211,7 +211,10 @@ def parse_queue_url(url: str) -> tuple[str | None, str | None, str]:
         return region, None, parts[0]
     if len(parts) >= 4 and parts[-4] == "queue":
         region = parts[-3]
-    return region, parts[-2], parts[-1]
+    account = parts[-2]
+    if not (len(account) == 12 and account.isascii() and account.isdigit()):
+        return region, None, ""  # no account where one belongs (`/123/q/extra`): no queue's URL
+    return region, account, parts[-1]
 
 
 class SqsState:
