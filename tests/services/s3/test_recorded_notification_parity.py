@@ -225,8 +225,12 @@ def test_every_validated_put_sends_each_queue_a_test_event(s3: Any, sqs: Any, bu
     for _ in range(5):  # the test events are queued before S3 answers: a few receives drain them
         for message in sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages", []):
             sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+            assert message["Body"].startswith('{"Service":"Amazon S3","Event":"s3:TestEvent",')  # S3's compact JSON
             bodies.append(json.loads(message["Body"]))
     assert len(bodies) == 2
+    s3.put_object(Bucket=bucket, Key="k", Body=b"x")
+    [event] = sqs.receive_message(QueueUrl=url, WaitTimeSeconds=5)["Messages"]
+    assert event["Body"].startswith('{"Records":[{"eventVersion":"2.1","eventSource":"aws:s3",')
     for body in bodies:
         assert list(body) == ["Service", "Event", "Time", "Bucket", "RequestId", "HostId"]
         assert (body["Service"], body["Event"], body["Bucket"]) == ("Amazon S3", "s3:TestEvent", bucket)

@@ -147,6 +147,11 @@ def normalized_notification(config: Params) -> Params:
     return out
 
 
+
+def _compact(body: Params) -> str:
+    """An event as S3 writes it: JSON without spaces ({"Records":[{"eventVersion":"2.1",...)."""
+    return json.dumps(body, separators=(",", ":"))
+
 class NotificationOperations:
     s3: S3State
 
@@ -277,7 +282,7 @@ class NotificationOperations:
             }
             try:
                 sender = _s3_sender(f"arn:aws:s3:::{bucket}", owner, arn)
-                await sqs.deliver_message(arn, json.dumps(body), sender=sender)
+                await sqs.deliver_message(arn, _compact(body), sender=sender)
             except ServiceError:
                 log.warning("test event to %s not delivered", arn)
 
@@ -380,7 +385,7 @@ class NotificationOperations:
                 }
             ]
         }
-        return json.dumps(body)
+        return _compact(body)
 
     async def _deliver(
         self, service: str, arn: str, message: str, trace: str | None, bucket_doc: Params
