@@ -376,3 +376,42 @@ def test_a_synchronous_invokes_payload_is_answered_as_json(functions: Functions,
     assert json.loads(answer["Payload"].read()) == {"ok": True}
     queued = lam.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")
     assert queued["StatusCode"] == 202 and queued["Payload"].read() == b""
+
+
+TRACE = "import os\n\ndef handler(event, context):\n    return os.environ['_X_AMZN_TRACE_ID']\n"
+
+
+def _traced_client(server: ServerProcess, header: str) -> Any:
+    """A Lambda client whose Invoke requests carry X-Amzn-Trace-Id `header`, as an instrumented caller's do."""
+    client = server.client("lambda")
+
+    def add_header(request: Any, **_: Any) -> None:
+        request.headers["X-Amzn-Trace-Id"] = header
+
+    client.meta.events.register("before-sign.lambda.Invoke", add_header)
+    return client
+
+
+def _fields(header: str) -> dict[str, str]:
+    return dict(part.split("=", 1) for part in header.split(";"))
+
+
+def test_an_invocation_continues_the_callers_trace(server: ServerProcess, functions: Functions) -> None:
+    name = functions.python(TRACE)
+    root = "1-5759e988-bd862e3fe1be46a994272793"
+    traced = _traced_client(server, f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1")
+    inside = _fields(invoke(traced, name).payload)
+    assert (inside["Root"], inside["Sampled"]) == (root, "1")
+    assert re.fullmatch(r"[0-9a-f]{16}", inside["Parent"]) and inside["Parent"] != "53995c3f42cd8ad8"
+    traced.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")  # an event keeps it too: no error
+
+
+def test_active_tracing_samples_a_new_trace_and_pass_through_does_not(
+    functions: Functions, lam: Any
+) -> None:
+    active = functions.python(TRACE, TracingConfig={"Mode": "Active"})
+    # X-Ray's default rule: the first request each second is sampled.
+    assert _fields(invoke(lam, active).payload)["Sampled"] == "1"
+    passive = functions.python(TRACE)
+    assert lam.get_function_configuration(FunctionName=passive)["TracingConfig"] == {"Mode": "PassThrough"}
+    assert {_fields(invoke(lam, passive).payload)["Sampled"] for _ in range(3)} == {"0"}

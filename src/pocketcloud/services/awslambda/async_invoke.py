@@ -64,6 +64,7 @@ class AsyncInvokeOperations(InvokeOperations):
         due_ms: int | None = None,
         incarnation: str | None = None,
         tenant_id: str | None = None,
+        trace_header: str | None = None,
     ) -> str:
         request_id = request_id or str(uuid.uuid4())
         now_ms = int(time.time() * 1000)
@@ -85,6 +86,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 "FirstSeen": first_seen_ms or now_ms,
                 "Incarnation": incarnation,
                 **({"TenantId": tenant_id} if tenant_id else {}),
+                **({"TraceHeader": trace_header} if trace_header else {}),
             },
         )
         self._queue_wakeup.set()  # type: ignore[attr-defined]
@@ -134,6 +136,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 due_ms,
                 item.get("Incarnation"),
                 item.get("TenantId"),
+                item.get("TraceHeader"),  # a retry continues the caller's trace
             )
             self.async_queue.delete(QUEUE, key)  # type: ignore[attr-defined]
 
@@ -182,6 +185,7 @@ class AsyncInvokeOperations(InvokeOperations):
                 request_id=item["RequestId"],
                 invoked_arn=function_arn(region, account, name, qualifier),
                 tenant_id=item.get("TenantId"),
+                trace_header=item.get("TraceHeader"),
             )
         except ServiceError as exc:
             base = self.functions.cached_function((account, region), name) or doc  # type: ignore[attr-defined]

@@ -65,11 +65,36 @@ def _too_large_for_event(size: int) -> ServiceError:
     )
 
 
-def _trace_id() -> str:
-    """An X-Ray trace header: Root=1-<epoch hex>-<96 random bits>;Parent=<64 random bits>;Sampled=0."""
+# X-Ray's default sampling rule: the first request each second, and 5% of the others.
+_SAMPLING_RATE = 0.05
+_sampled_seconds: dict[str, int] = {}  # function ARN -> the last second its reservoir was used
+
+
+def _trace_header(doc: Params, upstream: str | None) -> str:
+    """The X-Ray trace header an invocation runs under (_X_AMZN_TRACE_ID): the caller's trace (its Root
+    and sampling decision) when the request carried one, else a new trace, sampled by X-Ray's default
+    rule where the function's TracingConfig is Active and not at all under PassThrough. Parent is the
+    function segment's, new each time."""
     # Trace ids need to be unique, not secret: the Mersenne Twister spares a getrandom() per call.
     bits = f"{random.getrandbits(160):040x}"
-    return f"Root=1-{int(time.time()):08x}-{bits[:24]};Parent={bits[24:]};Sampled=0"
+    fields = dict(part.strip().split("=", 1) for part in (upstream or "").split(";") if "=" in part)
+    root = fields.get("Root")
+    if root and fields.get("Sampled") in ("0", "1"):
+        sampled = fields["Sampled"]
+    else:
+        sampled = "1" if (doc.get("TracingConfig") or {}).get("Mode") == "Active" and _sample(doc) else "0"
+    root = root or f"1-{int(time.time()):08x}-{bits[:24]}"
+    return f"Root={root};Parent={bits[24:]};Sampled={sampled}"
+
+
+def _sample(doc: Params) -> bool:
+    second, arn = int(time.time()), str(doc.get("FunctionArn"))
+    if _sampled_seconds.get(arn) != second:
+        if len(_sampled_seconds) > 10_000:
+            _sampled_seconds.clear()
+        _sampled_seconds[arn] = second
+        return True
+    return random.random() < _SAMPLING_RATE
 
 
 class InvokeOperations:
@@ -163,12 +188,14 @@ class InvokeOperations:
         log_text: bool = True,
         invoked_arn: str | None = None,
         tenant_id: str | None = None,
+        trace_header: str | None = None,
     ) -> tuple[InvokeOutcome, str, str]:
         """Run one invocation; returns (outcome, request id, the log text of this invocation).
 
         `invoked_arn` is the ARN the caller named (an alias's, `:$LATEST`, or unqualified), which the
         function sees as its invoked ARN; without it, the ARN of the version that runs. A
         tenant-isolated function runs each `tenant_id`'s invocations in environments of that tenant's own.
+        `trace_header`: the caller's X-Amzn-Trace-Id, whose trace the invocation continues.
 
         With `log_text` False the text is "" and the log lines are built and queued for
         CloudWatch Logs just after the caller's answer has gone out (the next turn of the loop).
@@ -232,7 +259,7 @@ class InvokeOperations:
                     region, account, doc["FunctionName"], None if version == "$LATEST" else version
                 )
 
-                trace_id = _trace_id()
+                trace_id = _trace_header(doc, trace_header)
 
                 def event(spent: float) -> Invocation:
                     deadline_ms = int(time.time() * 1000 + timeout * 1000 - spent)
@@ -518,7 +545,14 @@ class InvokeOperations:
                 ) from exc
         if kind == "Event":
             self.enqueue(  # type: ignore[attr-defined]  # async_invoke.py
-                account, ctx.region, name, qualifier, payload, request_id=ctx.request_id, tenant_id=tenant
+                account,
+                ctx.region,
+                name,
+                qualifier,
+                payload,
+                request_id=ctx.request_id,
+                tenant_id=tenant,
+                trace_header=ctx.request.headers.get("x-amzn-trace-id"),
             )
             return {"StatusCode": 202, "Payload": b""}
         # The response's x-amzn-RequestId is the invocation's request id, as in the function's log.
@@ -534,6 +568,7 @@ class InvokeOperations:
             log_text=tail,
             invoked_arn=function_arn(ctx.region, account, name, qualifier),
             tenant_id=tenant,
+            trace_header=ctx.request.headers.get("x-amzn-trace-id"),
         )
         result: Params = {"StatusCode": 200, "ExecutedVersion": executed, "Payload": outcome.payload}
         if outcome.status != "success":

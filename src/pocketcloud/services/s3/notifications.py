@@ -410,7 +410,12 @@ class NotificationOperations:
                 parts = arn.split(":")
                 if lam is not None and len(parts) >= 7:
                     lam.enqueue(
-                        parts[4], parts[3], parts[6], parts[7] if len(parts) > 7 else None, message.encode()
+                        parts[4],
+                        parts[3],
+                        parts[6],
+                        parts[7] if len(parts) > 7 else None,
+                        message.encode(),
+                        trace_header=trace,
                     )
         except ServiceError:
             log.warning("S3 event to %s not delivered", arn)
