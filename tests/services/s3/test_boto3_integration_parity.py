@@ -165,3 +165,18 @@ def test_a_bucket_created_with_the_eu_constraint_is_located_in_eu_and_resides_in
     assert s3.head_bucket(Bucket=eu_bucket)["BucketRegion"] == "eu-west-1"
     listed = [b for b in s3.list_buckets()["Buckets"] if b["Name"] == eu_bucket]
     assert [b["BucketRegion"] for b in listed] == ["eu-west-1"]
+
+
+def test_a_create_bucket_signed_for_the_eu_alias_makes_the_bucket_in_eu_west_1(endpoint: str) -> None:
+    """s3cmd's `mb --bucket-location=EU` signs its first CreateBucket for "EU", a LocationConstraint but
+    no Region: the endpoint refuses the signature (AuthorizationHeaderMalformed, expecting us-east-1),
+    the client signs again for us-east-1 (boto3 follows the answer's Region as s3cmd does), and the
+    bucket lives in eu-west-1, not in a Region named "EU"."""
+    name = unique_bucket("eu")
+    make_client(endpoint, "s3", region="EU").create_bucket(
+        Bucket=name, CreateBucketConfiguration={"LocationConstraint": "EU"}
+    )
+    s3 = make_client(endpoint, "s3", region="eu-west-1")
+    assert s3.head_bucket(Bucket=name)["BucketRegion"] == "eu-west-1"
+    assert s3.get_bucket_location(Bucket=name)["LocationConstraint"] == "EU"
+    s3.delete_bucket(Bucket=name)

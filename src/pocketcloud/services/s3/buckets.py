@@ -55,6 +55,16 @@ class BucketOperations:
         name = p["Bucket"]
         check_bucket_name(name)
         region = ctx.region
+        if region == "EU" and ctx.request.headers.get("authorization", "").startswith("AWS4-"):
+            # "EU" is a LocationConstraint (an old name for eu-west-1), no Region to sign for: the
+            # endpoint refuses the signature, as s3cmd's `mb --bucket-location=EU` finds before it
+            # signs again for us-east-1 (and the bucket is made in eu-west-1).
+            raise ServiceError(
+                "AuthorizationHeaderMalformed",
+                "The authorization header is malformed; the region 'EU' is wrong; expecting 'us-east-1'",
+                status=400,
+                Region="us-east-1",
+            )
         constraint = (p.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
         # A regional endpoint refuses any other region's name before it checks the name is one at all
         # (AWS answers "us-east-1" or "us-gov-east-2" sent to us-west-2 with IllegalLocationConstraint).
