@@ -14,7 +14,7 @@ import boto3
 from botocore.config import Config
 
 from tests.conftest import ROOT_ACCOUNT, ServerProcess
-from tests.services.awslambda.support import Functions, error_of, invoke
+from tests.services.awslambda.support import Functions, error_of, invoke, log_messages
 
 COUNTER = """
 count = 0
@@ -378,7 +378,11 @@ def test_a_synchronous_invokes_payload_is_answered_as_json(functions: Functions,
     assert queued["StatusCode"] == 202 and queued["Payload"].read() == b""
 
 
-TRACE = "import os\n\ndef handler(event, context):\n    return os.environ['_X_AMZN_TRACE_ID']\n"
+TRACE = (
+    "import os\n\ndef handler(event, context):\n"
+    "    print('trace', os.environ['_X_AMZN_TRACE_ID'])\n"
+    "    return os.environ['_X_AMZN_TRACE_ID']\n"
+)
 
 
 def _traced_client(server: ServerProcess, header: str) -> Any:
@@ -396,14 +400,22 @@ def _fields(header: str) -> dict[str, str]:
     return dict(part.split("=", 1) for part in header.split(";"))
 
 
-def test_an_invocation_continues_the_callers_trace(server: ServerProcess, functions: Functions) -> None:
+def test_an_invocation_continues_the_callers_trace(
+    server: ServerProcess, functions: Functions, logs: Any
+) -> None:
     name = functions.python(TRACE)
     root = "1-5759e988-bd862e3fe1be46a994272793"
     traced = _traced_client(server, f"Root={root};Parent=53995c3f42cd8ad8;Sampled=1")
     inside = _fields(invoke(traced, name).payload)
     assert (inside["Root"], inside["Sampled"]) == (root, "1")
     assert re.fullmatch(r"[0-9a-f]{16}", inside["Parent"]) and inside["Parent"] != "53995c3f42cd8ad8"
-    traced.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")  # an event keeps it too: no error
+    # An event queued by Invoke runs in the caller's trace too.
+    event_root = "1-5759e988-00000000000000000000abcd"
+    event_caller = _traced_client(server, f"Root={event_root};Parent=53995c3f42cd8ad8;Sampled=0")
+    assert event_caller.invoke(FunctionName=name, InvocationType="Event", Payload=b"{}")["StatusCode"] == 202
+    printed = log_messages(logs, f"/aws/lambda/{name}", contains=f"Root={event_root};", wait=10)
+    [line] = [m for m in printed if f"Root={event_root};" in m]
+    assert line.rstrip().endswith("Sampled=0")
 
 
 def test_active_tracing_samples_a_new_trace_and_pass_through_does_not(

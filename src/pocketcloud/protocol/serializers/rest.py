@@ -306,14 +306,20 @@ class RestXmlSerializer(RestSerializer):
         """The body's root element when there is no payload member (Route 53 names shapes after it)."""
         return shape.name
 
+    def xml_for(self, operation: OperationModel) -> XmlPlanner:
+        """The planner that writes `operation`'s body (S3 writes its listings with one of their own)."""
+        return self.xml
+
     def body_encoder(self, operation: OperationModel, shape: Shape) -> Encoder:
         traits = {"xmlNamespace": shape.serialization.get("xmlNamespace") or {"uri": self.namespace}}
-        return self._document(self.xml.element(shape, self.root_element(operation, shape), traits))
+        return self._document(
+            self.xml_for(operation).element(shape, self.root_element(operation, shape), traits)
+        )
 
     def payload_encoder(self, operation: OperationModel, member: str, shape: Shape) -> Encoder:
         traits = dict(shape.serialization)
         traits.setdefault("xmlNamespace", {"uri": self.namespace})
-        return self._document(self.xml.element(shape, traits.get("name", member), traits))
+        return self._document(self.xml_for(operation).element(shape, traits.get("name", member), traits))
 
     @staticmethod
     def _document(write: Callable[[Any, list[str]], None]) -> Encoder:

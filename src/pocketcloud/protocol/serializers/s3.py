@@ -133,10 +133,10 @@ class S3Serializer(RestXmlSerializer):
     def root_element(self, operation: OperationModel, shape: Shape) -> str:
         return _ROOT_ELEMENTS.get(operation.name, shape.name)
 
+    def xml_for(self, operation: OperationModel) -> XmlPlanner:
+        return self.listing_xml if operation.name in _LISTINGS else self.xml
+
     def body_encoder(self, operation: OperationModel, shape: Shape) -> Encoder:
-        if operation.name in _LISTINGS:
-            traits = {"xmlNamespace": shape.serialization.get("xmlNamespace") or {"uri": self.namespace}}
-            return self._document(self.listing_xml.element(shape, self.root_element(operation, shape), traits))
         member = _ROOT_TEXT.get(operation.name)
         if member is None:
             return super().body_encoder(operation, shape)

@@ -14,7 +14,6 @@ import asyncio
 import base64
 import json
 import random
-import re
 import secrets
 import time
 import uuid
@@ -589,19 +588,6 @@ def check_tenant(doc: Params, tenant: str | None) -> None:
         raise invalid_parameter(
             "TenantId can only be provided for functions with tenant isolation mode enabled."
         )
-    if tenant and (len(tenant) > 256 or not _TENANT_ID.fullmatch(tenant)):  # a function URL's header
-        raise ServiceError(
-            "ValidationException",
-            f"1 validation error detected: Value '{tenant}' at 'tenantId' failed to satisfy constraint: "
-            f"Member must satisfy regular expression pattern: {_TENANT_ID.pattern}"
-            if len(tenant) <= 256
-            else f"1 validation error detected: Value '{tenant}' at 'tenantId' failed to satisfy constraint: "
-            "Member must have length less than or equal to 256",
-            status=400,
-        )
-
-
-_TENANT_ID = re.compile(r"[a-zA-Z0-9\._:\/=+\-@ ]+")  # Invoke's TenantId (the model's pattern)
 
 
 def _init_start(region: str, runtime: str) -> str:

@@ -41,6 +41,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.gateway.http import BodyTooLarge, Request, Response
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import operation_model, service_model
+from pocketcloud.protocol.validation import validator_for
 from pocketcloud.services.awslambda import url_cors
 from pocketcloud.services.awslambda.functions import function_arn
 from pocketcloud.services.awslambda.invoke import SYNC_PAYLOAD_LIMIT, check_tenant
@@ -247,6 +248,10 @@ class _FunctionUrlCall:
         event = build_event(self.request, body, self.url_id, self.request_id, caller)
         tenant = self.request.headers.get("x-amz-tenant-id") or None  # Invoke's TenantId, as a header
         try:
+            if tenant is not None:  # held to Invoke's model, as the protocol layer holds Invoke's TenantId
+                validator_for("lambda", "rest-json").validate(  # type: ignore[union-attr]
+                    operation_model("lambda", "Invoke"), {"FunctionName": name, "TenantId": tenant}
+                )
             check_tenant(doc, tenant)
         except ServiceError as error:
             return _message(400, error.message, self.request_id)

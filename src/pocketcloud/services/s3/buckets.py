@@ -16,6 +16,7 @@ from pocketcloud.services.s3.bucket_namespace import ACCOUNT_REGIONAL, bucket_ar
 from pocketcloud.services.s3.config_checks import OBJECT_OWNERSHIP, check_bucket_tags
 from pocketcloud.services.s3.errors import invalid_argument, malformed_xml
 from pocketcloud.services.s3.protection import SSE_C_ALLOWED_BY_DEFAULT
+from pocketcloud.services.s3.signing_region import refuse_region
 from pocketcloud.services.s3.state import GLOBAL, S3State, bucket_scope, now, owner
 
 Params = dict[str, Any]
@@ -55,16 +56,11 @@ class BucketOperations:
         name = p["Bucket"]
         check_bucket_name(name)
         region = ctx.region
-        if region == "EU" and ctx.request.headers.get("authorization", "").startswith("AWS4-"):
+        if region == "EU":
             # "EU" is a LocationConstraint (an old name for eu-west-1), no Region to sign for: the
             # endpoint refuses the signature, as s3cmd's `mb --bucket-location=EU` finds before it
             # signs again for us-east-1 (and the bucket is made in eu-west-1).
-            raise ServiceError(
-                "AuthorizationHeaderMalformed",
-                "The authorization header is malformed; the region 'EU' is wrong; expecting 'us-east-1'",
-                status=400,
-                Region="us-east-1",
-            )
+            refuse_region(ctx, "us-east-1")
         constraint = (p.get("CreateBucketConfiguration") or {}).get("LocationConstraint")
         # A regional endpoint refuses any other region's name before it checks the name is one at all
         # (AWS answers "us-east-1" or "us-gov-east-2" sent to us-west-2 with IllegalLocationConstraint).

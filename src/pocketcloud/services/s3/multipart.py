@@ -53,7 +53,7 @@ from pocketcloud.services.s3.objects import (
     etag_of_body,
     parse_tagging_header,
 )
-from pocketcloud.services.s3.protection import check_object_lock_integrity, sse_c_blocked
+from pocketcloud.services.s3.protection import check_object_lock_integrity, refuse_if_sse_c_blocked
 from pocketcloud.services.s3.state import S3State, bucket_scope, now, owner
 from pocketcloud.services.s3.upload_ids import (
     new_upload_id,
@@ -315,8 +315,7 @@ class MultipartOperations:
         sse_c = upload["Record"].get("SSECustomer")
         key = customer_key(p)
         if sse_c is None and key is not None:
-            if sse_c_blocked(self.s3.bucket(bucket)):
-                raise ServiceError("AccessDenied", "Access Denied", status=403)
+            refuse_if_sse_c_blocked(self.s3.bucket(bucket))
             raise invalid_request("The encryption parameters are not applicable to this object.")
         if sse_c is not None:
             if key is None:

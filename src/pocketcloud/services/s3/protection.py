@@ -91,8 +91,7 @@ class ProtectionOperations:
                     str(p["ServerSideEncryption"]),
                 )
             key = self.check_sse_c_key(p)
-            if sse_c_blocked(bucket_doc):
-                raise ServiceError("AccessDenied", "Access Denied", status=403)
+            refuse_if_sse_c_blocked(bucket_doc)
             record["SSECustomer"] = {"Algorithm": "AES256", "KeyMD5": self.sse_c_key_md5(key)}
             return
         algorithm = p.get("ServerSideEncryption")
@@ -387,9 +386,10 @@ def default_encryption(bucket_doc: Params) -> Params:
     return {"Rules": [rule]}
 
 
-def sse_c_blocked(bucket_doc: Params) -> bool:
-    """Whether the bucket refuses writes that name an SSE-C key (403 AccessDenied)."""
-    return "SSE-C" in _blocked_encryption_types(bucket_doc)
+def refuse_if_sse_c_blocked(bucket_doc: Params) -> None:
+    """A write naming an SSE-C key, to a bucket that blocks SSE-C writes: 403 AccessDenied."""
+    if "SSE-C" in _blocked_encryption_types(bucket_doc):
+        raise ServiceError("AccessDenied", "Access Denied", status=403)
 
 
 def _blocked_encryption_types(bucket_doc: Params) -> list[str]:

@@ -56,7 +56,6 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
     if ctx.region == expected or _sigv4a_covers(ctx, expected):
         return
     request = ctx.request
-    headers = {"x-amz-bucket-region": expected}
     if request.headers.get("authorization", "").startswith("AWS4-"):
         if virtual_host_bucket(request.host) != bucket.get("Name"):
             # A path-style request reaches the endpoint of the Region it was signed for, which
@@ -67,10 +66,18 @@ def check_signing_region(ctx: RequestContext, operation: str, bucket: dict[str, 
                 "The bucket you are attempting to access must be addressed using the specified endpoint. "
                 "Please send all future requests to this endpoint.",
                 status=301,
-                headers=headers,
+                headers={"x-amz-bucket-region": expected},
                 Bucket=bucket.get("Name"),
                 Endpoint=request.host,
             )
+    refuse_region(ctx, expected, {"x-amz-bucket-region": expected})
+
+
+def refuse_region(ctx: RequestContext, expected: str, headers: dict[str, str] | None = None) -> None:
+    """Refuse a SigV4 request signed for another Region than `expected`, in the words S3 has for each
+    way of signing (Authorization header, browser POST form, presigned URL); unsigned: nothing."""
+    request = ctx.request
+    if request.headers.get("authorization", "").startswith("AWS4-"):
         raise ServiceError(
             "AuthorizationHeaderMalformed",
             f"The authorization header is malformed; the region '{ctx.region}' is wrong; expecting '{expected}'",

@@ -195,12 +195,18 @@ def wire_attributes(stored: Attributes) -> dict[str, dict[str, Any]]:
     return out
 
 
+def asks_for_all(names: list[str]) -> bool:
+    """Whether a receive's attribute names ask for every one: "All" in any case ("ALL" is how kombu,
+    Celery's SQS transport, asks; its retry back-off reads ApproximateReceiveCount from the answer)."""
+    return any(name.lower() == "all" for name in names)
+
+
 def select(stored: Attributes, wanted: list[str] | None) -> Attributes:
     """The attributes a receive asked for: names, `All` (or `*`, `.*`), or `prefix.*`."""
     if not stored or not wanted:
         return {}
-    if ".*" in wanted or "*" in wanted or any(name.lower() == "all" for name in wanted):
-        return stored  # "ALL" too: kombu (Celery's SQS transport) asks for everything so
+    if ".*" in wanted or "*" in wanted or asks_for_all(wanted):
+        return stored
     chosen: Attributes = {}
     for name, value in stored.items():
         for pattern in wanted:

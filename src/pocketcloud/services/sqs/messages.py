@@ -24,6 +24,7 @@ from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.sqs import errors, fifo
 from pocketcloud.services.sqs.index import Entry, QueueIndex
 from pocketcloud.services.sqs.message_attributes import (
+    asks_for_all,
     check_body,
     check_text,
     md5_hex,
@@ -520,9 +521,7 @@ def current_state(doc: Params, entry: Entry) -> None:
 
 
 def system_attribute_values(doc: Params, names: list[str]) -> dict[str, str]:
-    # "ALL" as well as "All": kombu 5.5+ (Celery's SQS transport) asks for every attribute so, and its
-    # retry back-off reads ApproximateReceiveCount from the answer.
-    everything = any(name.lower() == "all" for name in names)
+    everything = asks_for_all(names)
     values: dict[str, str] = {}
 
     def want(name: str) -> bool:

@@ -50,6 +50,7 @@ from typing import Any
 from pocketcloud.config import REGION_NAME
 from pocketcloud.gateway.context import RequestContext
 from pocketcloud.protocol.errors import ServiceError
+from pocketcloud.protocol.values import is_digits
 from pocketcloud.services.sqs.errors import queue_does_not_exist
 from pocketcloud.services.sqs.index import QueueIndex
 from pocketcloud.store import Collection, Scope, Store
@@ -212,7 +213,7 @@ def parse_queue_url(url: str) -> tuple[str | None, str | None, str]:
     if len(parts) >= 4 and parts[-4] == "queue":
         region = parts[-3]
     account = parts[-2]
-    if not (len(account) == 12 and account.isascii() and account.isdigit()):
+    if not (is_digits(account, 12) and len(account) == 12):
         return region, None, ""  # no account where one belongs (`/123/q/extra`): no queue's URL
     return region, account, parts[-1]
 
