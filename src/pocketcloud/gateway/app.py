@@ -56,6 +56,18 @@ CallObserver = Callable[[RequestContext | None, str, ServiceError | None], None]
 _FALLBACK_TARGET = Target("s3", "rest-xml", "s3", None)
 
 
+def s3_request_id(request_id: str) -> str:
+    """S3's form of a request id (S3 and S3 Control): 16 upper-case characters, x-amz-request-id:
+    4442587FB7D0A2F9, where the other services answer UUIDs. Made of the UUID-shaped id's random
+    prefix and its counter, spread by an odd multiplier (a bijection of 48-bit numbers, so the ids
+    stay unique) so that consecutive ids do not read as a count."""
+    counter = int(request_id[-12:], 16)
+    return f"{request_id[:4]}{counter * _ID_SPREAD & 0xFFFFFFFFFFFF:012x}".upper()
+
+
+_ID_SPREAD = 0x9E3779B97F4B  # odd, ~2^48 / golden ratio
+
+
 class Gateway:
     def __init__(self, runtime: ServiceRuntime) -> None:
         self.runtime = runtime
@@ -127,7 +139,7 @@ class Gateway:
         if ".s3-website" in request.headers.get("host", ""):  # S3 website endpoint: services/s3/website.py
             from pocketcloud.services.s3.website import serve_website  # on first use: S3 loads late
 
-            website = await serve_website(self, request, request_id)
+            website = await serve_website(self, request, s3_request_id(request_id))
             if website is not None:
                 return website
         if ".lambda-url." in request.headers.get("host", ""):  # function URLs: awslambda/url_invoke.py
@@ -137,7 +149,7 @@ class Gateway:
             if function_url is not None:
                 return function_url
         if request.method == "OPTIONS":
-            preflight = self._preflight(request, request_id)
+            preflight = self._preflight(request, s3_request_id(request_id))  # S3's alone
             if preflight is not None:
                 return preflight
         memo, token = open_memo()  # what the chain's steps read once and share (gateway/memo.py)
@@ -187,6 +199,8 @@ class Gateway:
         params: dict[str, Any] = {}
         try:
             target = route_request(request)
+            if target.protocol == "rest-xml":  # S3 and S3 Control
+                request_id = s3_request_id(request_id)
             auth = await self.authenticator.authenticate(request, target.service, target.signing_name)
             operation, params = await create_parser(target.service, target.protocol).parse(request)
             operation_name = operation.name
