@@ -345,7 +345,8 @@ class NotificationOperations:
         if record is not None and record.get("VersionId") not in (None, "null"):
             obj["versionId"] = record["VersionId"]
         if not subresource:
-            obj["sequencer"] = f"{time.time_ns():016X}"
+            # 18 upper-case hex digits, as S3's are (0055AED6DCD90281E5): later events of a key sort after.
+            obj["sequencer"] = f"{time.time_ns():018X}"
         if ctx is None:  # S3's own action (lifecycle): AWS names the service, and uses eventVersion 2.3
             version, principal_id, source_ip = "2.3", "s3.amazonaws.com", "s3.amazonaws.com"
             request_id = secrets.token_hex(8).upper()
