@@ -296,13 +296,12 @@ class MessageOperations:
         wanted: list[str] | None,
     ) -> list[Params]:
         """Receive, waiting up to `wait` seconds for a first message (long polling)."""
+        messages = self.receive_now(queue, limit, timeout, attempt, names, wanted)
+        if messages or wait <= 0:
+            return messages  # without asking for the loop: Python 3.11's get_running_loop is a getpid() call
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + wait
+        deadline, remaining = loop.time() + wait, wait
         while True:
-            messages = self.receive_now(queue, limit, timeout, attempt, names, wanted)
-            remaining = deadline - loop.time()
-            if messages or remaining <= 0:
-                return messages
             index = self.sqs.index(queue)
             next_visible = index.next_deadline()
             pause = remaining
@@ -313,6 +312,10 @@ class MessageOperations:
             if current is None or current.id != queue.id:
                 raise errors.queue_does_not_exist(ctx)
             queue = current
+            messages = self.receive_now(queue, limit, timeout, attempt, names, wanted)
+            remaining = deadline - loop.time()
+            if messages or remaining <= 0:
+                return messages
 
     def receive_now(
         self,
