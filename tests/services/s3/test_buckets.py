@@ -138,6 +138,17 @@ def test_recreating_own_bucket_in_us_east_1_succeeds_for_legacy_compatibility(s3
     assert s3.get_object(Bucket=bucket, Key="kept")["Body"].read() == b"still here"
 
 
+def test_recreating_own_us_east_1_bucket_for_another_region_is_bucket_already_owned_by_you(
+    s3: Any, bucket: str
+) -> None:
+    # The legacy 200 is for the same request again; one naming another Region asks for another bucket.
+    code, status, _ = error_of(
+        s3.create_bucket, Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
+    assert (code, status) == ("BucketAlreadyOwnedByYou", 409)
+    assert s3.get_bucket_location(Bucket=bucket)["LocationConstraint"] is None
+
+
 def test_bucket_names_are_global_across_accounts(two_accounts: ServerProcess) -> None:
     mine = make_client(two_accounts.endpoint, "s3")
     theirs = make_client(two_accounts.endpoint, "s3", key=OTHER_KEY, secret=OTHER_SECRET)

@@ -139,7 +139,8 @@ class BucketOperations:
                     status=409,
                     BucketName=name,
                 )
-            if tags or region != "us-east-1" or existing.get("Region", "us-east-1") != "us-east-1":
+            asked_for = (region, region_of_bucket, existing.get("Region", "us-east-1"))
+            if tags or asked_for != ("us-east-1",) * 3:
                 raise ServiceError(
                     "BucketAlreadyOwnedByYou",
                     "Your previous request to create the named bucket succeeded and you already own it.",
@@ -147,8 +148,8 @@ class BucketOperations:
                     BucketName=name,
                 )
             # us-east-1 answers 200 to a repeated CreateBucket by the owner of a us-east-1 bucket
-            # (legacy behaviour) unless it names tags; a bucket of another region is
-            # BucketAlreadyOwnedByYou from anywhere.
+            # (legacy behaviour) unless it names tags or another Region for the bucket; a bucket of
+            # another region is BucketAlreadyOwnedByYou from anywhere.
         # S3 names every new general purpose bucket's ARN (x-amz-bucket-arn), in either namespace.
         if region_of_bucket == "us-east-1":
             return {"Location": f"/{name}", "BucketArn": bucket_arn(name)}
