@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from pocketcloud.iam.arn import GlobMode, compile_glob, policy_glob
+from pocketcloud.iam.dates import legacy_date
 from pocketcloud.iam.variables import KeyLookup, Template, has_variables, parse_template
 
 SYNTAX_ERROR = "Syntax errors in policy."
@@ -59,7 +60,7 @@ def parse_date(text: str) -> float | None:
     try:
         moment = datetime.fromisoformat(text)
     except ValueError:
-        return None
+        return legacy_date(text)  # what else IAM's legacy parser reads ("2016-12", "01T", "...+23")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=UTC)
     return moment.timestamp()

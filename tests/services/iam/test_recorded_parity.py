@@ -238,6 +238,30 @@ def test_resources_aws_accepts_are_accepted(iam: Any, resource: str) -> None:
     ]
 
 
+@pytest.mark.parametrize(
+    ("value", "allowed_in_2020"),
+    [("2016-12", True), ("01T", True), ("2016-12-13t2:00:00.593194+23", True), ("2099-01", False)],
+)
+def test_dates_iams_legacy_parser_reads_are_accepted_and_compared(
+    iam: Any, value: str, allowed_in_2020: bool
+) -> None:
+    # Valid documents of moto's list (valid_policy_document30/36): a month without a day, a year
+    # alone before "T", a lower-case "t", a one-digit hour, a zone of hours. They were refused as
+    # failing legacy parsing, which IAM's own reading of them does not.
+    condition = {"DateGreaterThan": {"aws:CurrentTime": value}}
+    document = json.dumps(_statement(Action="s3:ListBucket", Resource=BUCKET, Condition=condition))
+    assert iam.create_policy(PolicyName=unique("policy"), PolicyDocument=document)["Policy"]["Arn"]
+    decision = iam.simulate_custom_policy(
+        PolicyInputList=[document],
+        ActionNames=["s3:ListBucket"],
+        ResourceArns=[BUCKET],
+        ContextEntries=[
+            {"ContextKeyName": "aws:CurrentTime", "ContextKeyValues": ["2020-06-01T00:00:00Z"], "ContextKeyType": "date"}
+        ],
+    )["EvaluationResults"][0]["EvalDecision"]
+    assert decision == ("allowed" if allowed_in_2020 else "implicitDeny")
+
+
 @pytest.mark.parametrize("condition", [{"a": {}}, {"x": {}, "y": {}}])
 def test_a_condition_operator_naming_no_keys_is_accepted(iam: Any, condition: dict[str, Any]) -> None:
     document = _statement(Action="s3:ListBucket", Resource=BUCKET, Condition=condition)

@@ -20,6 +20,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from pocketcloud.iam.dates import legacy_date
 from pocketcloud.iam.policy import MalformedPolicy, check_action
 from pocketcloud.services.iam.common import malformed_policy
 
@@ -45,7 +46,6 @@ IAM_RESOURCE_STARTS = (
     "access-report/",
 )
 SID_CHARACTERS = re.compile(r"[0-9A-Za-z]*")
-_EPOCH_MAX = 2**63 - 1
 _SCALARS = (str, int, float, bool)
 
 
@@ -147,54 +147,8 @@ def _dates_parse(condition: dict[str, Any]) -> bool:
     return True
 
 
-def _int_in(text: str, low: int, high: int) -> bool:
-    return bool(re.fullmatch(r"[0-9]+", text)) and low <= int(text) <= high
-
-
 def _legacy_date(text: str) -> bool:
-    """A date value as IAM's legacy parser takes it: epoch seconds, or an ISO 8601 date and time
-    read field by field (each field in range; at most nine digits of fraction; "+hh[:mm]" zones)."""
-    text = text.lower()
-    if "t" not in text and "-" not in text:
-        return _int_in(text, 0, _EPOCH_MAX)
-    date, _, time = text.partition("t")
-    negative = date.startswith("-")
-    fields = (date[1:] if negative else date).split("-")
-    if len(fields) > 3 or not _int_in(fields[0], 0, 292278993 if not negative else 292275054):
-        return False
-    if len(fields) > 1 and not _int_in(fields[1], 1, 12):
-        return False
-    if len(fields) > 2 and not _int_in(fields[2], 1, 31):
-        return False
-    if not time:
-        return True
-    parts = time.split(":")
-    if parts[0] and not _int_in(parts[0], 0, 23):
-        return False
-    if len(parts) > 1 and not _int_in(parts[1], 0, 59):
-        return False
-    if len(parts) > 2:
-        third = parts[2]
-        if "z" in third:
-            seconds, _, tail = third.partition("z")
-            if tail or len(parts) > 3:
-                return False
-        elif "+" in third or "-" in third:
-            seconds, _, hours = re.split(r"([+-])", third, maxsplit=1)
-            if not _zone_ok(hours, parts[3:]):
-                return False
-        else:
-            seconds = third
-        whole, dot, fraction = seconds.partition(".")
-        if not _int_in(whole, 0, 59) or (dot and not _int_in(fraction, 0, 999999999)):
-            return False
-    return True
-
-
-def _zone_ok(hours: str, rest: list[str]) -> bool:
-    if len(hours) != 2 or not _int_in(hours, 0, 23):
-        return False
-    return not rest or (len(rest[0]) == 2 and _int_in(rest[0], 0, 59))
+    return legacy_date(text) is not None
 
 
 # -- resources -----------------------------------------------------------------------------------
