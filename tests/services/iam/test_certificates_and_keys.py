@@ -102,7 +102,8 @@ def test_ssh_public_key_lifecycle(iam: Any, user: str) -> None:
     body = ssh_key()
     key = iam.upload_ssh_public_key(UserName=user, SSHPublicKeyBody=body)["SSHPublicKey"]
     assert (key["UserName"], key["Status"], key["SSHPublicKeyBody"]) == (user, "Active", body)
-    assert key["SSHPublicKeyId"].startswith("APKA") and key["Fingerprint"].count(":") == 15
+    assert key["SSHPublicKeyId"].startswith("APKA") and len(key["SSHPublicKeyId"]) == 20  # APKAEIBAERJR2EXAMPLE
+    assert key["Fingerprint"].count(":") == 15
     key_id = key["SSHPublicKeyId"]
     iam.update_ssh_public_key(UserName=user, SSHPublicKeyId=key_id, Status="Inactive")
     got = iam.get_ssh_public_key(UserName=user, SSHPublicKeyId=key_id, Encoding="SSH")["SSHPublicKey"]

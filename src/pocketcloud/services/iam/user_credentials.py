@@ -141,7 +141,7 @@ class UserCredentialOperations:
                 raise limit_exceeded(f"Cannot exceed quota for PublicKeysPerUser: {MAX_SSH_KEYS}")
             doc = {
                 "UserName": user,
-                "SSHPublicKeyId": new_id("APKA"),
+                "SSHPublicKeyId": new_id("APKA", 20),  # APKAEIBAERJR2EXAMPLE
                 "Fingerprint": fingerprint,
                 "SSHPublicKeyBody": p["SSHPublicKeyBody"],
                 "Status": "Active",
