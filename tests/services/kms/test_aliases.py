@@ -67,6 +67,18 @@ def test_alias_name_without_alias_prefix_is_rejected(kms: Any) -> None:
     )
 
 
+def test_alias_name_with_a_colon_is_refused_though_the_models_pattern_allows_it(kms: Any) -> None:
+    # KMS allows letters, digits, "/", "_" and "-" (CreateAlias's reference); the wording is moto's,
+    # which tests a colon apart from the characters the model's pattern already refuses.
+    key_id = kms.create_key()["KeyMetadata"]["KeyId"]
+    name = f"alias/my:{uuid.uuid4().hex[:8]}"
+    assert error_of(kms.create_alias, AliasName=name, TargetKeyId=key_id) == (
+        "ValidationException",
+        400,
+        f"{name} contains invalid characters for an alias",
+    )
+
+
 def test_alias_aws_prefix_is_reserved_for_aws_managed_keys(kms: Any) -> None:
     key_id = kms.create_key()["KeyMetadata"]["KeyId"]
     name = f"alias/aws/{uuid.uuid4().hex[:8]}"

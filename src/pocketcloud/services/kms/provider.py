@@ -563,6 +563,8 @@ class KmsProvider(
             raise ServiceError(
                 "NotAuthorizedException", f"Cannot {verb} alias with prefix 'alias/aws/'", status=400
             )
+        if verb == "create" and ":" in name:  # the model's pattern allows ":", which KMS does not
+            raise validation(f"{name} contains invalid characters for an alias")
 
     def _target(self, ctx: RequestContext, key_id: str) -> tuple[Scope, Params]:
         if key_id.startswith("alias/") or ":alias/" in key_id:
