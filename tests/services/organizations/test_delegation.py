@@ -61,6 +61,9 @@ def test_a_member_registered_as_delegated_administrator_reads_the_organization(s
     )
     refused = error_of(org.register_delegated_administrator, AccountId=MEMBER, ServicePrincipal="nonsense")
     assert (refused["Code"], refused["Reason"]) == ("InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
+    for call in (org.enable_aws_service_access, org.disable_aws_service_access, org.list_delegated_administrators):
+        refused = error_of(call, ServicePrincipal="nonsense")  # trusted access names AWS services alone
+        assert (refused["Code"], refused["Reason"]) == ("InvalidInputException", "UNRECOGNIZED_SERVICE_PRINCIPAL")
     assert error_of(member.list_accounts)["Code"] == "AccessDeniedException"
 
     org.register_delegated_administrator(AccountId=MEMBER, ServicePrincipal=SERVICE)

@@ -29,6 +29,7 @@ from pocketcloud.gateway.context import RequestContext
 from pocketcloud.iam.policy import MalformedPolicy, parse_policy
 from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.protocol.models import service_model
+from pocketcloud.services.organizations.service_access import check_service_principal
 from pocketcloud.services.organizations.structure import GLOBAL, now_iso, org_error, page
 
 if TYPE_CHECKING:
@@ -166,13 +167,7 @@ class DelegationOperations:
         account_id, service = p["AccountId"], p["ServicePrincipal"]
         if self.accounts.get(GLOBAL, account_id) is None:
             raise org_error("AccountNotFoundException")
-        if not service.endswith(".amazonaws.com"):
-            raise ServiceError(
-                "InvalidInputException",
-                "You specified a service principal that isn't recognized.",
-                status=400,
-                Reason="UNRECOGNIZED_SERVICE_PRINCIPAL",
-            )
+        check_service_principal(service)
         return org, account_id, service
 
     def RegisterDelegatedAdministrator(self, ctx: RequestContext, p: Params) -> Params:
@@ -209,6 +204,8 @@ class DelegationOperations:
     def ListDelegatedAdministrators(self, ctx: RequestContext, p: Params) -> Params:
         self._require_administrator(ctx, p)
         service = p.get("ServicePrincipal")
+        if service is not None:
+            check_service_principal(service)
         listed = []
         for account_id, services in sorted(self._delegates().items()):
             if service is not None and service not in services:

@@ -9,11 +9,24 @@ from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.gateway.context import RequestContext
+from pocketcloud.protocol.errors import ServiceError
 from pocketcloud.services.organizations.structure import now_iso, page
 
 Params = dict[str, Any]
 GLOBAL = ("", "")
 _KEY = "service_access"
+
+
+def check_service_principal(service: str) -> None:
+    """An AWS service's principal ("<service>.amazonaws.com"), as Organizations takes in trusted access
+    and delegated administration; anything else is InvalidInputException."""
+    if not service.endswith(".amazonaws.com"):
+        raise ServiceError(
+            "InvalidInputException",
+            "You specified a service principal that isn't recognized.",
+            status=400,
+            Reason="UNRECOGNIZED_SERVICE_PRINCIPAL",
+        )
 
 
 class ServiceAccessOperations:
@@ -30,6 +43,7 @@ class ServiceAccessOperations:
 
     def EnableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
         self._require_administrator(ctx, p)
+        check_service_principal(p["ServicePrincipal"])
         enabled = self._enabled()
         enabled.setdefault(p["ServicePrincipal"], now_iso())
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
@@ -37,6 +51,7 @@ class ServiceAccessOperations:
 
     def DisableAWSServiceAccess(self, ctx: RequestContext, p: Params) -> Params:
         self._require_administrator(ctx, p)
+        check_service_principal(p["ServicePrincipal"])
         enabled = self._enabled()
         enabled.pop(p["ServicePrincipal"], None)
         self.state.put(GLOBAL, _KEY, {"Principals": enabled})
