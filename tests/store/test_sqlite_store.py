@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import gc
 import os
-import shutil
 import signal
 import subprocess
 import sys
 import textwrap
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -283,36 +280,6 @@ def test_transaction_commits_at_outermost_exit(tmp_path: Path, finish: bool) -> 
     with SqliteStore.open(tmp_path) as store:
         keys = [key for key, _ in store.iter_collection("t", "c", A)]
     assert keys == (["inner", "outer"] if finish else [])
-
-
-def test_an_ephemeral_store_commits_its_writes_in_batches() -> None:
-    store = SqliteStore.open(None)
-    try:
-        docs = store.collection("t", "c")
-        before = store.db_path.stat().st_size
-        docs.put(A, "k", {"pad": "x" * 300_000})
-        assert docs.get(A, "k") == {"pad": "x" * 300_000}  # its own writes, committed or not
-        deadline = time.monotonic() + 10
-        while store.db_path.stat().st_size < before + 250_000:  # the batcher's commit writes the pages
-            assert time.monotonic() < deadline, "the batch was never committed"
-            time.sleep(0.01)
-        with pytest.raises(RuntimeError), store.transaction():
-            docs.put(A, "undone", {})
-            raise RuntimeError
-        assert docs.get(A, "undone") is None and docs.get(A, "k") is not None
-    finally:
-        store.close()
-
-
-def test_an_ephemeral_store_nobody_closes_is_collected_with_its_batcher() -> None:
-    store = SqliteStore.open(None)
-    batcher, data_dir = store._batcher, store.data_dir
-    assert batcher is not None and batcher.is_alive()
-    del store
-    gc.collect()
-    batcher.join(timeout=10)
-    assert not batcher.is_alive()
-    shutil.rmtree(data_dir, ignore_errors=True)
 
 
 def test_a_second_opener_of_a_data_dir_is_refused(tmp_path: Path) -> None:

@@ -21,15 +21,6 @@ Durability (keyword `durability=` of `SqliteStore.open`):
 - "off" (default when ephemeral): no fsync at all; the data is thrown away on
   close anyway. Still safe against a process kill.
 
-An ephemeral store commits in batches. Its database dies with the process, so a commit per
-write buys nothing but the page writes it costs (~9 pwrite calls per S3 PUT of 1 KiB, ~5 per
-SQS message sent, received and deleted): a transaction stays open, `transaction()` blocks are
-savepoints in it, and a thread commits what was written every `BATCH_SECONDS`. What a reader
-sees is the same (one connection: its own writes, whether committed or not); a block that
-raises still undoes exactly its own writes. The one difference: if SQLite itself rolls the open
-transaction back (disk full, I/O error), the writes since the last batch are lost with it,
-where a store with a data directory loses only the failed transaction.
-
 Small blobs (S3 bodies) are raw BLOB rows of the `blobs` table (`SqliteInlineBlobs`), written
 in the caller's transaction. Documents are stored as compact JSON text (see `store/codec.py`: datetimes
 become ISO-8601 strings, bytes are refused with TypeError). A collection that
@@ -51,7 +42,6 @@ import shutil
 import sqlite3
 import tempfile
 import threading
-import weakref
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -94,7 +84,6 @@ log = logging.getLogger(__name__)
 Durability = Literal["off", "normal", "full"]
 _SYNCHRONOUS = {"off": "OFF", "normal": "NORMAL", "full": "FULL"}
 BUSY_TIMEOUT_MS = 10_000
-BATCH_SECONDS = 0.05  # an ephemeral store's commit interval (module docstring)
 DB_NAME = "state.db"
 MIN_SQLITE = (3, 24, 0)  # INSERT ... ON CONFLICT
 # RETURNING makes next_sequence's bump-and-read one atomic statement; older
@@ -501,27 +490,7 @@ class _Transaction:
                 cur.execute(f"ROLLBACK TO sp{depth}")
                 cur.execute(f"RELEASE sp{depth}")
         finally:
-            if s._batched and s._depth == 1 and not conn.in_transaction:
-                s._open_batch()  # SQLite rolled the batch back: later writes go into a new one
             s._lock.release()
-
-
-def _commit_batches(store_ref: weakref.ref[SqliteStore], end: threading.Event) -> None:
-    """The batcher thread of an ephemeral store: commit what was written every BATCH_SECONDS.
-    It holds the store weakly, so that a store nobody closes can still be collected."""
-    committed = -1
-    while not end.wait(BATCH_SECONDS):
-        store = store_ref()
-        if store is None:
-            return
-        try:
-            changes = store._conn.total_changes  # read without the lock: a stale count waits a round
-        except sqlite3.ProgrammingError:  # closed meanwhile
-            return
-        if changes != committed:
-            store._commit_batch()
-            committed = changes
-        del store
 
 
 class StoreInUse(RuntimeError):
@@ -553,10 +522,7 @@ class SqliteStore(Store):
         self._conn = conn
         self._cursor = conn.cursor()
         self._lock = threading.RLock()
-        self._depth = 0  # transaction nesting, guarded by _lock; 1 outside any block while batched
-        self._batched = ephemeral  # commits in batches (module docstring)
-        self._batcher: threading.Thread | None = None
-        self._batches_end = threading.Event()
+        self._depth = 0  # transaction nesting, guarded by _lock
         self._data_dir = data_dir
         self._ephemeral = ephemeral
         self._closed = False
@@ -567,32 +533,6 @@ class SqliteStore(Store):
         self.blobs: FileBlobStore = FileBlobStore(
             data_dir / "blobs", durability=durability, inline=SqliteInlineBlobs(self)
         )
-        if self._batched:
-            # A savepoint keeps what it would undo in a statement journal: in memory, not a temp file.
-            conn.execute("PRAGMA temp_store = MEMORY")
-            self._open_batch()
-            self._batcher = threading.Thread(
-                target=_commit_batches, args=(weakref.ref(self), self._batches_end), name="store-batches", daemon=True
-            )
-            self._batcher.start()
-
-    def _open_batch(self) -> None:
-        """Begin the transaction that writes go into until the next batch commit (with the lock held)."""
-        self._conn.execute("BEGIN IMMEDIATE")
-        self._depth = 1
-
-    def _commit_batch(self) -> None:
-        """Commit the batch and open the next, unless a transaction() block is open (it is the
-        thread's own: another thread's would hold the lock)."""
-        with self._lock:
-            if self._closed or self._depth != 1:
-                return
-            try:
-                self._conn.execute("COMMIT")
-            except sqlite3.Error:
-                log.exception("committing the ephemeral store's batch failed")
-            if not self._conn.in_transaction:
-                self._open_batch()
 
     @classmethod
     def open(cls, data_dir: Path | None, *, durability: Durability | None = None) -> SqliteStore:
@@ -715,7 +655,6 @@ class SqliteStore(Store):
             return [str(r[0]) for r in self._conn.execute("PRAGMA integrity_check").fetchall()]
 
     def close(self) -> None:
-        self._batches_end.set()  # the batcher stops within a round; it checks `_closed` under the lock
         with self._lock:
             if self._closed:
                 return
