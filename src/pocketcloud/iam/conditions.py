@@ -53,17 +53,23 @@ _EPOCH = re.compile(r"-?\d+(\.\d+)?")
 
 
 def parse_date(text: str) -> float | None:
-    """Seconds since the epoch, from ISO 8601 (W3C profile) or epoch time; None if neither."""
+    """Seconds since the epoch: read first as IAM reads a policy's date (`legacy_date`), so that a
+    value means in a comparison what it meant to the check that accepted the policy; then, for
+    request values, epoch time with a fraction or sign, and ISO 8601 as Python reads it; None if
+    none of them."""
     text = text.strip()
+    moment = legacy_date(text)
+    if moment is not None:
+        return moment
     if _EPOCH.fullmatch(text):
         return float(text)
     try:
-        moment = datetime.fromisoformat(text)
+        parsed = datetime.fromisoformat(text)
     except ValueError:
-        return legacy_date(text)  # what else IAM's legacy parser reads ("2016-12", "01T", "...+23")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.timestamp()
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.timestamp()
 
 
 def _parse_number(text: str) -> float | None:

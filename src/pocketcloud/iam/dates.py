@@ -1,9 +1,9 @@
 """Date values of the policy language as IAM's legacy parser reads them.
 
-IAM accepts a `Date*` condition value that is epoch seconds, or an ISO 8601 date and time read
-field by field, each field in range and any of the later ones left out: "2016", "2016-12" (the
-first of the month), "01T" (year 1), "2016-12-13t2:00:00.593194+23" (lower case, a one-digit
-hour, a zone of hours alone). A value it refuses fails the whole document ("The policy failed
+IAM accepts a `Date*` condition value that is epoch seconds ("1481594400"; any value with
+neither "t" nor "-"), or an ISO 8601 date and time read field by field, each field in range and
+any of the later ones left out: "2016-12" (the first of the month), "01T" (year 1),
+"2016-12-13t2:00:00.593194+23" (lower case, a one-digit hour, a zone of hours alone). A value it refuses fails the whole document ("The policy failed
 legacy parsing"). `legacy_date` is that reading: the moment a value names, in seconds since
 the epoch, or None for a value IAM refuses. The write-time check (services/iam/document_checks.py)
 and the evaluator (iam/conditions.py) both use it, so that whatever a policy is allowed to hold,

@@ -240,7 +240,13 @@ def test_resources_aws_accepts_are_accepted(iam: Any, resource: str) -> None:
 
 @pytest.mark.parametrize(
     ("value", "allowed_in_2020"),
-    [("2016-12", True), ("01T", True), ("2016-12-13t2:00:00.593194+23", True), ("2099-01", False)],
+    [
+        ("2016-12", True),
+        ("01T", True),
+        ("2016-12-13t2:00:00.593194+23", True),
+        ("2099-01", False),
+        ("2020-06-01T0001", False),  # the hour 01 to IAM, after 00:30 (ISO's basic form would be 00:01)
+    ],
 )
 def test_dates_iams_legacy_parser_reads_are_accepted_and_compared(
     iam: Any, value: str, allowed_in_2020: bool
@@ -256,7 +262,7 @@ def test_dates_iams_legacy_parser_reads_are_accepted_and_compared(
         ActionNames=["s3:ListBucket"],
         ResourceArns=[BUCKET],
         ContextEntries=[
-            {"ContextKeyName": "aws:CurrentTime", "ContextKeyValues": ["2020-06-01T00:00:00Z"], "ContextKeyType": "date"}
+            {"ContextKeyName": "aws:CurrentTime", "ContextKeyValues": ["2020-06-01T00:30:00Z"], "ContextKeyType": "date"}
         ],
     )["EvaluationResults"][0]["EvalDecision"]
     assert decision == ("allowed" if allowed_in_2020 else "implicitDeny")
