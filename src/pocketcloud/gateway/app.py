@@ -24,6 +24,7 @@ import asyncio
 import gc
 import inspect
 import logging
+import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -57,15 +58,16 @@ _FALLBACK_TARGET = Target("s3", "rest-xml", "s3", None)
 
 
 def s3_request_id(request_id: str) -> str:
-    """S3's form of a request id (S3 and S3 Control): 16 upper-case characters, x-amz-request-id:
-    4442587FB7D0A2F9, where the other services answer UUIDs. Made of the UUID-shaped id's random
-    prefix and its counter, spread by an odd multiplier (a bijection of 48-bit numbers, so the ids
-    stay unique) so that consecutive ids do not read as a count."""
+    """S3's form of a request id (S3 and S3 Control): 16 upper-case hex digits, x-amz-request-id:
+    4442587FB7D0A2F9, where the other services answer UUIDs. The UUID-shaped id's counter, through a
+    bijection of 64-bit numbers keyed per process (an odd multiplier, a random addend): unique within
+    a process, unrelated between processes, and not readable as a count."""
     counter = int(request_id[-12:], 16)
-    return f"{request_id[:4]}{counter * _ID_SPREAD & 0xFFFFFFFFFFFF:012x}".upper()
+    return f"{(counter * _ID_SPREAD + _ID_KEY) & 0xFFFFFFFFFFFFFFFF:016X}"
 
 
-_ID_SPREAD = 0x9E3779B97F4B  # odd, ~2^48 / golden ratio
+_ID_SPREAD = 0x9E3779B97F4A7C15  # odd, ~2^64 / golden ratio
+_ID_KEY = secrets.randbits(64)
 
 
 class Gateway:

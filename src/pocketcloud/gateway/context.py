@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 import uuid
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,7 +52,8 @@ class RequestContext:
             operation=operation,
             region=region,
             principal=principal,
-            request_id=str(uuid.uuid4()),
+            # S3's ids are 16 upper-case hex digits (gateway/app.py's s3_request_id), the others' UUIDs.
+            request_id=f"{secrets.randbits(64):016X}" if service in ("s3", "s3control") else str(uuid.uuid4()),
             request=Request("POST", "/", "", headers, scheme="https"),
             condition_values=dict(condition_values or {}),
         )
