@@ -215,7 +215,11 @@ class EnvironmentPool:
 
 
 def _reusable(env: ExecutionEnvironment) -> bool:
-    """A live environment, or one whose runtime ended in an invocation and starts again with the next."""
+    """A live environment, or one whose runtime ended and starts again with the next invocation, its
+    /tmp kept (Lambda's reset): one that ended in an invocation, and one that ended after answering
+    (a Node.js runtime exits on an uncaught exception from a timer), which the invocation finds gone
+    before it takes the event (invoke.py's `not_taken`). Taking the latter out of use instead made
+    the next event's fresh environment depend on whether its exit had been seen yet."""
     if env.dead:
         return False
-    return env.needs_init or (env.process is not None and env.process.returncode is None)
+    return env.needs_init or env.process is not None

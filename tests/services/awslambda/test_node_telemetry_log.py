@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import time
 from typing import Any
 
 import pytest
@@ -166,6 +167,18 @@ def test_an_event_after_a_crash_goes_to_a_fresh_init_not_to_the_dead_runtime(fun
     first = lam.invoke(FunctionName=name)
     assert first.get("FunctionError") == "Unhandled"
     assert json.loads(first["Payload"].read())["errorMessage"] == "late"
+    second = lam.invoke(FunctionName=name)
+    assert "FunctionError" not in second, second["Payload"].read()
+    assert json.loads(second["Payload"].read()) == "fine"
+
+
+def test_an_event_long_after_a_crash_also_goes_to_a_fresh_init_with_tmp_kept(functions: Functions, lam: Any) -> None:
+    # As above, with the runtime's exit surely seen before the next event: the environment is reset
+    # in place (its /tmp kept), not replaced by a new one — which it was whenever the exit had been
+    # noticed first, under load.
+    name = _node(functions, "crashesOnce")
+    assert lam.invoke(FunctionName=name).get("FunctionError") == "Unhandled"
+    time.sleep(1.5)
     second = lam.invoke(FunctionName=name)
     assert "FunctionError" not in second, second["Payload"].read()
     assert json.loads(second["Payload"].read()) == "fine"
