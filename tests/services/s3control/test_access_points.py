@@ -79,6 +79,20 @@ def test_unknown_access_point_is_no_such_access_point(control: Any) -> None:
     )
 
 
+def test_answers_name_their_request_as_s3s_do(control: Any, bucket: str) -> None:
+    # x-amz-request-id (16 upper-case hex digits) and x-amz-id-2, errors included; not x-amzn-RequestId.
+    name = ap_name()
+    answers = [control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket)["ResponseMetadata"]]
+    with pytest.raises(Exception) as failed:
+        control.get_access_point(AccountId=ROOT_ACCOUNT, Name=ap_name())
+    answers.append(failed.value.response["ResponseMetadata"])  # type: ignore[attr-defined]
+    control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)
+    for metadata in answers:
+        headers = metadata["HTTPHeaders"]
+        assert re.fullmatch("[0-9A-F]{16}", headers["x-amz-request-id"]) and "x-amzn-requestid" not in headers
+        assert metadata["RequestId"] == headers["x-amz-request-id"] and headers["x-amz-id-2"], metadata
+
+
 def test_creating_a_name_twice_is_already_owned_by_you(control: Any, bucket: str) -> None:
     name = ap_name()
     control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket)

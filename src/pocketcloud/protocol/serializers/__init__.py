@@ -36,7 +36,7 @@ from .json import JsonSerializer
 from .query import Ec2Serializer, QuerySerializer
 from .query_json import QueryJsonSerializer, accepts_json
 from .rest import LambdaSerializer, RestJsonSerializer, RestSerializer, RestXmlSerializer
-from .s3 import S3Serializer
+from .s3 import S3ControlSerializer, S3Serializer
 from .sqs import SqsJsonSerializer, SqsQuerySerializer
 
 __all__ = [
@@ -67,6 +67,7 @@ _PROTOCOLS: dict[str, type[ResponseSerializer]] = {
 # Service quirks, each a named subclass of its protocol's serializer.
 _QUIRKS: dict[tuple[str, str], type[ResponseSerializer]] = {
     ("s3", "rest-xml"): S3Serializer,
+    ("s3control", "rest-xml"): S3ControlSerializer,
     ("lambda", "rest-json"): LambdaSerializer,
     ("sqs", "query"): SqsQuerySerializer,
     ("sqs", "json"): SqsJsonSerializer,

@@ -119,6 +119,14 @@ def host_id(request_id: str) -> str:
     return b64encode(hashlib.sha256(request_id.encode("utf-8", "replace")).digest()).decode("ascii")
 
 
+class S3ControlSerializer(RestXmlSerializer):
+    """S3 Control's answers name their request as S3's do (x-amz-request-id, x-amz-id-2: the SDKs'
+    S3 Control clients read a host id, as for S3), not in x-amzn-RequestId."""
+
+    def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
+        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id))]
+
+
 class S3Serializer(RestXmlSerializer):
     def __init__(self, service: str) -> None:
         super().__init__(service)
