@@ -24,13 +24,12 @@ import asyncio
 import gc
 import inspect
 import logging
-import secrets
 import uuid
 from collections.abc import Callable
 from typing import Any
 
 from pocketcloud.auth.sigv4 import Authenticator
-from pocketcloud.gateway.context import RequestContext
+from pocketcloud.gateway.context import RequestContext, s3_request_id, service_request_id
 from pocketcloud.gateway.http import BodyTooLarge, Request, Response
 from pocketcloud.gateway.internal import InternalRoutes
 from pocketcloud.gateway.memo import close_memo, open_memo
@@ -55,19 +54,6 @@ log = logging.getLogger("pocketcloud.gateway")
 CallObserver = Callable[[RequestContext | None, str, ServiceError | None], None]
 
 _FALLBACK_TARGET = Target("s3", "rest-xml", "s3", None)
-
-
-def s3_request_id(request_id: str) -> str:
-    """S3's form of a request id (S3 and S3 Control): 16 upper-case hex digits, x-amz-request-id:
-    4442587FB7D0A2F9, where the other services answer UUIDs. The UUID-shaped id's counter, through a
-    bijection of 64-bit numbers keyed per process (an odd multiplier, a random addend): unique within
-    a process, unrelated between processes, and not readable as a count."""
-    counter = int(request_id[-12:], 16)
-    return f"{(counter * _ID_SPREAD + _ID_KEY) & 0xFFFFFFFFFFFFFFFF:016X}"
-
-
-_ID_SPREAD = 0x9E3779B97F4A7C15  # odd, ~2^64 / golden ratio
-_ID_KEY = secrets.randbits(64)
 
 
 class Gateway:
@@ -201,8 +187,7 @@ class Gateway:
         params: dict[str, Any] = {}
         try:
             target = route_request(request)
-            if target.protocol == "rest-xml":  # S3 and S3 Control
-                request_id = s3_request_id(request_id)
+            request_id = service_request_id(target.service, request_id)
             auth = await self.authenticator.authenticate(request, target.service, target.signing_name)
             operation, params = await create_parser(target.service, target.protocol).parse(request)
             operation_name = operation.name

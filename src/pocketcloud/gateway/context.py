@@ -10,6 +10,25 @@ from typing import Any
 from pocketcloud.auth.principal import Principal
 from pocketcloud.gateway.http import Request
 
+# S3's request ids (S3 and S3 Control): 16 upper-case hex digits, x-amz-request-id: 4442587FB7D0A2F9;
+# the other services' are UUIDs.
+_S3_REQUEST_IDS = frozenset(("s3", "s3control"))
+_ID_SPREAD = 0x9E3779B97F4A7C15  # odd, ~2^64 / golden ratio
+_ID_KEY = secrets.randbits(64)
+
+
+def s3_request_id(request_id: str) -> str:
+    """S3's form of a UUID-shaped request id: its last 48 bits (the gateway's counter) through a
+    bijection of 64-bit numbers keyed per process (an odd multiplier, a random addend), so unique
+    within a process, unrelated between processes, and not readable as a count."""
+    counter = int(request_id[-12:], 16)
+    return f"{(counter * _ID_SPREAD + _ID_KEY) & 0xFFFFFFFFFFFFFFFF:016X}"
+
+
+def service_request_id(service: str, request_id: str) -> str:
+    """`request_id` (UUID-shaped) in the form `service` answers it."""
+    return s3_request_id(request_id) if service in _S3_REQUEST_IDS else request_id
+
 
 @dataclass
 class RequestContext:
@@ -52,8 +71,7 @@ class RequestContext:
             operation=operation,
             region=region,
             principal=principal,
-            # S3's ids are 16 upper-case hex digits (gateway/app.py's s3_request_id), the others' UUIDs.
-            request_id=f"{secrets.randbits(64):016X}" if service in ("s3", "s3control") else str(uuid.uuid4()),
+            request_id=service_request_id(service, str(uuid.uuid4())),
             request=Request("POST", "/", "", headers, scheme="https"),
             condition_values=dict(condition_values or {}),
         )

@@ -30,6 +30,7 @@ from pocketcloud.protocol.models import (
     service_for_signing_name,
     service_for_target_prefix,
     service_model,
+    signing_name,
 )
 from pocketcloud.protocol.parsers.rest import virtual_host_bucket
 
@@ -44,12 +45,6 @@ class Target:
     protocol: str  # query | ec2 | json | rest-json | rest-xml
     signing_name: str
     region: str | None  # from the credential scope, when the request is signed
-
-
-@cache
-def _signing_name(service: str) -> str:
-    metadata = service_model(service).metadata
-    return str(metadata.get("signingName") or metadata.get("endpointPrefix") or service)
 
 
 def _scope_from_authorization(value: str, headers: dict[str, str]) -> tuple[str | None, str] | None:
@@ -87,7 +82,7 @@ def route_request(request: Request) -> Target:
         if service:
             # The target's service signs for itself: a scope naming another (KMS's target signed for
             # SQS) is refused by the scope check as that service refuses it.
-            return Target(service, "json", _signing_name(service) if scope else service, region)
+            return Target(service, "json", signing_name(service) if scope else service, region)
     if scope:
         service = service_for_signing_name(scope[1])
         if service is None:

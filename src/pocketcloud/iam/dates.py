@@ -3,8 +3,8 @@
 IAM accepts a `Date*` condition value that is epoch seconds ("1481594400"; any value with
 neither "t" nor "-"), or an ISO 8601 date and time read field by field, each field in range and
 any of the later ones left out: "2016-12" (the first of the month), "01T" (year 1),
-"2016-12-13t2:00:00.593194+23" (lower case, a one-digit hour, a zone of hours alone). A value it refuses fails the whole document ("The policy failed
-legacy parsing"). `legacy_date` is that reading: the moment a value names, in seconds since
+"2016-12-13t2:00:00.593194+23" (lower case, a one-digit hour, a zone of hours alone). A value it
+refuses fails the whole document ("The policy failed legacy parsing"). `legacy_date` is that reading: the moment a value names, in seconds since
 the epoch, or None for a value IAM refuses. The write-time check (services/iam/document_checks.py)
 and the evaluator (iam/conditions.py) both use it, so that whatever a policy is allowed to hold,
 its conditions can compare.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-EPOCH_MAX = 2**63 - 1
+_EPOCH_MAX = 2**63 - 1
 _YEAR_MAX, _NEGATIVE_YEAR_MAX = 292278993, 292275054
 _DIGITS = re.compile(r"[0-9]+")
 
@@ -24,7 +24,7 @@ def legacy_date(text: str) -> float | None:
     if it refuses the value (see the module docstring)."""
     text = text.lower()
     if "t" not in text and "-" not in text:
-        return float(text) if _int_in(text, 0, EPOCH_MAX) else None
+        return float(text) if _int_in(text, 0, _EPOCH_MAX) else None
     date, _, time = text.partition("t")
     negative = date.startswith("-")
     fields = (date[1:] if negative else date).split("-")

@@ -96,6 +96,18 @@ _KNOWN_SIGNING_NAMES = {
 }
 
 
+def _signing_name_in(metadata: dict[str, Any], service: str) -> str:
+    """The name `service`'s requests are signed for (its SigV4 credential scope), from its model's metadata."""
+    return str(metadata.get("signingName") or metadata.get("endpointPrefix") or service)
+
+
+@cache
+def signing_name(service: str) -> str:
+    """The name `service`'s requests are signed for: a JSON request routed by its X-Amz-Target must be
+    signed for its target's own service."""
+    return _signing_name_in(service_model(service).metadata, service)
+
+
 @lru_cache(maxsize=1)
 def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
     """(signing name → service, X-Amz-Target prefix → service) over every botocore model.
@@ -112,7 +124,7 @@ def _metadata_index() -> tuple[dict[str, str], dict[str, str]]:
         except Exception:  # a model botocore cannot load is simply not served
             continue
         meta = data.get("metadata", {})
-        sign = meta.get("signingName") or meta.get("endpointPrefix") or name
+        sign = _signing_name_in(meta, name)
         if sign not in signing or sign == name:
             signing[sign] = name
         prefix = meta.get("targetPrefix")

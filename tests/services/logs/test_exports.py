@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gzip
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
@@ -13,6 +14,7 @@ import pytest
 
 from tests.conftest import ServerProcess, make_client, wait_for
 from tests.services.logs.support import error_of, now_ms, put, unique
+from tests.services.s3.test_notification_parity import notify_queue, records
 
 REGION = "us-east-1"
 SERVICE = f"logs.{REGION}.amazonaws.com"
@@ -300,3 +302,21 @@ def test_task_interrupted_by_a_stop_runs_when_the_server_comes_back(tmp_path: An
         assert text.endswith(" kept\n")
     finally:
         back.stop()
+
+
+def test_an_exports_writes_name_their_requests_as_s3_does(
+    endpoint: str, logs: Any, s3: Any, group: str, bucket: str
+) -> None:
+    """The objects an export writes are S3 requests made inside the server: their events carry S3's
+    16-hex-digit request ids, as the answers of a client's own PutObject do."""
+    sqs = make_client(endpoint, "sqs")
+    url = notify_queue(s3, sqs, bucket, ["s3:ObjectCreated:*"])
+    logs.create_log_stream(logGroupName=group, logStreamName="app")
+    stamps = put(logs, group, "app", ["line"], start=now_ms() - 60_000)
+    task_id = logs.create_export_task(
+        logGroupName=group, fromTime=stamps[0], to=stamps[0] + 1, destination=bucket, destinationPrefix="ids"
+    )["taskId"]
+    assert finished(logs, task_id)["status"]["code"] == "COMPLETED"
+    found = records(sqs, url, 2)
+    assert {r["s3"]["object"]["key"] for r in found} >= {f"ids/{task_id}/app/000000.gz"}
+    assert all(re.fullmatch("[0-9A-F]{16}", r["responseElements"]["x-amz-request-id"]) for r in found), found

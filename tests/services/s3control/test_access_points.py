@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from tests.conftest import ROOT_ACCOUNT
 from tests.services.s3.access_support import iam_user, policy, s3control, statement
@@ -83,9 +84,10 @@ def test_answers_name_their_request_as_s3s_do(control: Any, bucket: str) -> None
     # x-amz-request-id (16 upper-case hex digits) and x-amz-id-2, errors included; not x-amzn-RequestId.
     name = ap_name()
     answers = [control.create_access_point(AccountId=ROOT_ACCOUNT, Name=name, Bucket=bucket)["ResponseMetadata"]]
-    with pytest.raises(Exception) as failed:
+    with pytest.raises(ClientError) as failed:
         control.get_access_point(AccountId=ROOT_ACCOUNT, Name=ap_name())
-    answers.append(failed.value.response["ResponseMetadata"])  # type: ignore[attr-defined]
+    assert failed.value.response["Error"]["Code"] == "NoSuchAccessPoint"
+    answers.append(failed.value.response["ResponseMetadata"])
     control.delete_access_point(AccountId=ROOT_ACCOUNT, Name=name)
     for metadata in answers:
         headers = metadata["HTTPHeaders"]

@@ -119,12 +119,17 @@ def host_id(request_id: str) -> str:
     return b64encode(hashlib.sha256(request_id.encode("utf-8", "replace")).digest()).decode("ascii")
 
 
+def _id_headers(request_id: str) -> list[tuple[str, str]]:
+    """How S3 and S3 Control name a request: x-amz-request-id and its host id, x-amz-id-2."""
+    return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id))]
+
+
 class S3ControlSerializer(RestXmlSerializer):
-    """S3 Control's answers name their request as S3's do (x-amz-request-id, x-amz-id-2: the SDKs'
-    S3 Control clients read a host id, as for S3), not in x-amzn-RequestId."""
+    """S3 Control's answers name their request as S3's do (the SDKs' S3 Control clients read a host
+    id, as for S3), not in x-amzn-RequestId."""
 
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
-        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id))]
+        return _id_headers(request_id)
 
 
 class S3Serializer(RestXmlSerializer):
@@ -160,7 +165,7 @@ class S3Serializer(RestXmlSerializer):
 
     def request_id_headers(self, request_id: str) -> list[tuple[str, str]]:
         # Every S3 response, errors included, names its server as S3 does.
-        return [("x-amz-request-id", request_id), ("x-amz-id-2", host_id(request_id)), ("Server", "AmazonS3")]
+        return [*_id_headers(request_id), ("Server", "AmazonS3")]
 
     def error_body(
         self, error: ServiceError, shape: Shape | None, fields: dict[str, Any], status: int, request_id: str

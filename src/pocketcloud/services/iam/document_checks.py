@@ -142,13 +142,9 @@ def _dates_parse(condition: dict[str, Any]) -> bool:
         )
         if base.removesuffix("IfExists").startswith("Date"):
             for value in block.values():
-                if not all(_legacy_date(str(v)) for v in _as_list(value)):
+                if not all(legacy_date(str(v)) is not None for v in _as_list(value)):
                     return False
     return True
-
-
-def _legacy_date(text: str) -> bool:
-    return legacy_date(text) is not None
 
 
 # -- resources -----------------------------------------------------------------------------------

@@ -147,10 +147,10 @@ def normalized_notification(config: Params) -> Params:
     return out
 
 
-
 def _compact(body: Params) -> str:
     """An event as S3 writes it: JSON without spaces ({"Records":[{"eventVersion":"2.1",...)."""
     return json.dumps(body, separators=(",", ":"))
+
 
 class NotificationOperations:
     s3: S3State
